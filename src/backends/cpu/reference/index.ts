@@ -1,0 +1,8 @@
+/**
+ * The reference CPU kernels for the conv family, explicit padding and max pooling: plain code on
+ * typed arrays that every faster kernel (CPU or WebGPU) is tested against.
+ */
+export { type FloatArray } from "./arrays.js";
+export { conv2dForward, conv2dBackInput, conv2dBackWeight, conv2dBiasGrad } from "./conv2d.js";
+export { pad2d, pad2dAdjoint, pad2dOutSize, padIndexMap } from "./pad2d.js";
+export { maxPool2d, maxPool2dBackward, maxPool2dSelect, maxPool2dArgmax } from "./pool2d.js";

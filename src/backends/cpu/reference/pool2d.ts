@@ -1,0 +1,76 @@
+/**
+ * Reference max pooling (NCHW) and its two linear companions.
+ *
+ * Window (oh, ow) covers input rows ih = oh*sH - padTop + ki*dH and columns
+ * iw = ow*sW - padLeft + kj*dW; cells outside the input are padding and read as -Infinity, so they
+ * never win. Its argmax follows PyTorch's CPU kernel exactly: scan the in-range cells in row-major
+ * window order starting from best = -Infinity at the first in-range cell, and move to a cell when
+ * its value is strictly greater or is NaN. Hence ties go to the first cell, a NaN anywhere in the
+ * window makes the output NaN (the last NaN holds the index), and a window of only -Infinity
+ * points at its first in-range cell.
+ *
+ * With a = argmax(x) fixed, max pooling is the gather y = x[a]; its gradient in x is the scatter
+ * gx[a] += gy (maxPool2dBackward), and the adjoint of that scatter in gy is the gather g[a]
+ * (maxPool2dSelect), which is what double backward needs.
+ */
+import type { Pool2dGeometry } from "../../../primitives.js";
+import { type FloatArray, allocLike, castLike, gather, scatterAdd } from "./arrays.js";
+
+/**
+ * For every output cell, the flat index into x (over all of N, C, H, W) of its window's argmax,
+ * or -1 for a window that covers no input cell at all (PyTorch's option checks rule that out; here
+ * it yields -Infinity and no gradient).
+ */
+export function maxPool2dArgmax(p: Pool2dGeometry, x: FloatArray): Int32Array {
+  const plane = p.inHeight * p.inWidth;
+  const outPlane = p.outHeight * p.outWidth;
+  const argmax = new Int32Array(p.batch * p.channels * outPlane);
+  for (let nc = 0; nc < p.batch * p.channels; nc++) {
+    for (let oh = 0; oh < p.outHeight; oh++) {
+      for (let ow = 0; ow < p.outWidth; ow++) {
+        let best = -Infinity;
+        let at = -1;
+        for (let ki = 0; ki < p.kernelHeight; ki++) {
+          const ih = oh * p.strideH - p.padTop + ki * p.dilationH;
+          if (ih < 0 || ih >= p.inHeight) continue;
+          for (let kj = 0; kj < p.kernelWidth; kj++) {
+            const iw = ow * p.strideW - p.padLeft + kj * p.dilationW;
+            if (iw < 0 || iw >= p.inWidth) continue;
+            const i = nc * plane + ih * p.inWidth + iw;
+            const v = x[i];
+            if (at < 0) at = i;
+            if (v > best || Number.isNaN(v)) {
+              best = v;
+              at = i;
+            }
+          }
+        }
+        argmax[nc * outPlane + oh * p.outWidth + ow] = at;
+      }
+    }
+  }
+  return argmax;
+}
+
+/** y [N, C, Ho, Wo] = max over each window of x [N, C, H, W]. */
+export function maxPool2d<F extends FloatArray>(p: Pool2dGeometry, x: F): F {
+  const argmax = maxPool2dArgmax(p, x);
+  const y = allocLike(x, argmax.length);
+  for (let i = 0; i < argmax.length; i++) y[i] = argmax[i] < 0 ? -Infinity : x[argmax[i]];
+  return y;
+}
+
+/** gx [N, C, H, W]: gy [N, C, Ho, Wo] scattered (summed) onto each window's argmax in x. */
+export function maxPool2dBackward<F extends FloatArray>(p: Pool2dGeometry, x: F, gy: F): F {
+  const gx = new Float64Array(x.length);
+  scatterAdd(maxPool2dArgmax(p, x), gy, 0, gx, 0);
+  return castLike(gy, gx);
+}
+
+/** out [N, C, Ho, Wo]: g [N, C, H, W] read at each window's argmax in x (the scatter's adjoint). */
+export function maxPool2dSelect<F extends FloatArray>(p: Pool2dGeometry, x: F, g: F): F {
+  const argmax = maxPool2dArgmax(p, x);
+  const out = new Float64Array(argmax.length);
+  gather(argmax, g, 0, out, 0);
+  return castLike(g, out);
+}
