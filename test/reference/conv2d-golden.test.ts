@@ -4,6 +4,7 @@
  * Error measure: see relError in helpers.ts (max abs difference over max(1, max |reference|)).
  */
 import { describe, expect, it } from "vitest";
+import { conv2dForward } from "../../src/backends/cpu/reference/index.js";
 import { type ConvCase, type ConvFixture, decode, planConv, readFixture, relError, runConv } from "./helpers.js";
 
 const FLOAT64_TOL = 1e-9;
@@ -42,3 +43,24 @@ for (const file of fixtures) {
     });
   });
 }
+
+interface InvalidConfig {
+  reason: string;
+  config: { n: number; cin: number; cout: number; h: number; w: number; kh: number; kw: number; stride: [number, number];
+    dilation: [number, number]; groups: number; padding: ConvCase["padding"]; mode: ConvCase["paddingMode"] };
+  outSize: [number, number];
+}
+
+describe("reference conv2d on PyTorch's invalid configurations", () => {
+  const { invalid } = readFixture<{ invalid: InvalidConfig[] }>("conv2d-torch.json");
+  it("computes the same non-positive output size and refuses to run", () => {
+    expect(invalid.length).toBeGreaterThan(0);
+    for (const { config: c, outSize } of invalid) {
+      const plan = planConv([c.n, c.cin, c.h, c.w], [c.cout, c.cin / c.groups, c.kh, c.kw], { ...c, paddingMode: "zeros" });
+      expect([plan.conv.outHeight, plan.conv.outWidth]).toEqual(outSize);
+      const x = new Float64Array(c.n * c.cin * c.h * c.w);
+      const w = new Float64Array(c.cout * (c.cin / c.groups) * c.kh * c.kw);
+      expect(() => conv2dForward(plan.conv, x, w)).toThrow(/output size must be positive/);
+    }
+  });
+});

@@ -105,17 +105,22 @@ export interface ConvResult<F extends FloatArray> {
   y: F; gx: F; gw: F; gb: F | null;
 }
 
-/** Runs a conv2d call and the gradients of sum(y * gy) through the reference kernels. */
-export function runConv<F extends FloatArray>(plan: ConvPlanForTest, x: F, w: F, b: F | null, gy: F): ConvResult<F> {
-  const xp = plan.pad ? pad2d(plan.pad, x) : x;
-  const y = conv2dForward(plan.conv, xp, w);
+/** The whole conv2d call (padding mode, conv, bias) through the reference kernels. */
+export function convCall<F extends FloatArray>(plan: ConvPlanForTest, x: F, w: F, b: F | null): F {
+  const y = conv2dForward(plan.conv, plan.pad ? pad2d(plan.pad, x) : x, w);
   if (b) {
     const plane = plan.conv.outHeight * plan.conv.outWidth;
     for (let i = 0; i < y.length; i++) y[i] += b[Math.floor(i / plane) % plan.conv.outChannels];
   }
+  return y;
+}
+
+/** Runs a conv2d call and the gradients of sum(y * gy) through the reference kernels. */
+export function runConv<F extends FloatArray>(plan: ConvPlanForTest, x: F, w: F, b: F | null, gy: F): ConvResult<F> {
+  const xp = plan.pad ? pad2d(plan.pad, x) : x;
   const gxp = conv2dBackInput(plan.conv, gy, w);
   return {
-    y,
+    y: convCall(plan, x, w, b),
     gx: plan.pad ? pad2dAdjoint(plan.pad, gxp) : gxp,
     gw: conv2dBackWeight(plan.conv, xp, gy),
     gb: b ? conv2dBiasGrad(plan.conv, gy) : null,
