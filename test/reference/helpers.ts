@@ -150,6 +150,17 @@ export function relError(actual: ArrayLike<number>, ref: ArrayLike<number>): num
   return worst;
 }
 
+/**
+ * PyTorch's pooling output size: floor (or ceil) of (H + 2p - d(k-1) - 1)/s, plus 1; with ceil_mode
+ * the last window must start inside the input or the left padding, else it is dropped.
+ */
+export function poolOutSize(size: number, k: number, s: number, p: number, d: number, ceil: boolean): number {
+  const span = size + 2 * p - d * (k - 1) - 1;
+  let out = (ceil ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
+  if (ceil && (out - 1) * s >= size + p) out -= 1;
+  return out;
+}
+
 /** A small seeded PRNG (mulberry32) so fast-check drives one integer seed per generated tensor. */
 export function rng(seed: number): () => number {
   let s = seed >>> 0;

@@ -11,7 +11,7 @@ import {
   maxPool2d, maxPool2dArgmax, maxPool2dBackward, maxPool2dSelect, pad2d, pad2dAdjoint, pad2dOutSize,
 } from "../../src/backends/cpu/reference/index.js";
 import type { Pool2dGeometry } from "../../src/primitives.js";
-import { type FixtureTensor, decode, readFixture, relError } from "./helpers.js";
+import { type FixtureTensor, decode, poolOutSize, readFixture, relError } from "./helpers.js";
 
 interface PoolCase {
   id: string; x: FixtureTensor; kernel: [number, number]; stride: [number, number]; padding: [number, number];
@@ -20,17 +20,6 @@ interface PoolCase {
   g: FixtureTensor; sel: FixtureTensor;
 }
 interface PadCase { id: string; x: FixtureTensor; pads: [number, number, number, number]; mode: PaddingMode; y: FixtureTensor; gy: FixtureTensor; gx: FixtureTensor }
-
-/**
- * PyTorch's pooling output size: floor (or ceil) of (H + 2p - d(k-1) - 1)/s, plus 1; with ceil_mode
- * the last window must start inside the input or the left padding, else it is dropped.
- */
-export function poolOutSize(size: number, k: number, s: number, p: number, d: number, ceil: boolean): number {
-  const span = size + 2 * p - d * (k - 1) - 1;
-  let out = (ceil ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
-  if (ceil && (out - 1) * s >= size + p) out -= 1;
-  return out;
-}
 
 function poolGeometry(c: PoolCase): Pool2dGeometry {
   const [batch, channels, inHeight, inWidth] = c.x.shape;

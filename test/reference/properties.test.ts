@@ -308,7 +308,40 @@ describe("reference max pooling properties (float64)", () => {
       const gy = randomArray(p.batch * p.channels * p.outHeight * p.outWidth, seed + 1);
       const gx = maxPool2dBackward(p, x, gy);
       expect(finiteDiffError(x, (v) => maxPool2d(p, v), gy, gx, 16, seed + 2, 1e-4)).toBeLessThanOrEqual(1e-8);
+      // select is linear in g; its gradient is the backward scatter
+      const g = randomArray(x.length, seed + 3);
+      expect(finiteDiffError(g, (v) => maxPool2dSelect(p, x, v), gy, gx, 16, seed + 4)).toBeLessThanOrEqual(1e-8);
       expect(Array.from(maxPool2dSelect(p, x, x))).toEqual(Array.from(maxPool2d(p, x)));
     }), { seed: SEED, numRuns: 300 });
+  });
+});
+
+/**
+ * The kernels accumulate in float64 and round once on output, so on float32 inputs (exact in
+ * float64) the float32 result is exactly Math.fround of the float64 result of the same values.
+ */
+describe("reference kernels in float32 round once", () => {
+  const f32 = (a: Float64Array): Float32Array => Float32Array.from(a);
+  const widen = (a: Float32Array): Float64Array => Float64Array.from(a);
+  const sameAfterRounding = (a: Float32Array, b: Float64Array): boolean => a.length === b.length && a.every((v, i) => Object.is(v, Math.fround(b[i])));
+  it("conv2dForward, conv2dBackInput, conv2dBackWeight", () => {
+    fc.assert(fc.property(convConfig(6), (c) => {
+      const { plan, x, w, gy } = convData({ ...c, paddingMode: "zeros" });
+      const g = plan.conv;
+      const [x32, w32, gy32] = [f32(x), f32(w), f32(gy)];
+      expect(sameAfterRounding(conv2dForward(g, x32, w32), conv2dForward(g, widen(x32), widen(w32)))).toBe(true);
+      expect(sameAfterRounding(conv2dBackInput(g, gy32, w32), conv2dBackInput(g, widen(gy32), widen(w32)))).toBe(true);
+      expect(sameAfterRounding(conv2dBackWeight(g, x32, gy32), conv2dBackWeight(g, widen(x32), widen(gy32)))).toBe(true);
+    }), { seed: SEED, numRuns: 100 });
+  });
+  it("pad2dAdjoint and maxPool2dBackward", () => {
+    fc.assert(fc.property(padGeometry, poolGeometry, fc.nat(), (pg, pool, seed) => {
+      const [ho, wo] = pad2dOutSize(pg);
+      const gy = f32(randomArray(pg.batch * pg.channels * ho * wo, seed));
+      expect(sameAfterRounding(pad2dAdjoint(pg, gy), pad2dAdjoint(pg, widen(gy)))).toBe(true);
+      const x = f32(randomArray(pool.batch * pool.channels * pool.inHeight * pool.inWidth, seed + 1));
+      const gp = f32(randomArray(pool.batch * pool.channels * pool.outHeight * pool.outWidth, seed + 2));
+      expect(sameAfterRounding(maxPool2dBackward(pool, x, gp), maxPool2dBackward(pool, widen(x), widen(gp)))).toBe(true);
+    }), { seed: SEED, numRuns: 100 });
   });
 });
