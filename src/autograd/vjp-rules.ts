@@ -1,0 +1,94 @@
+/**
+ * Every gradient rule, in one table keyed by primitive (a primitive without a rule does not
+ * compile). A rule maps the output's cotangent `g` to one cotangent per input (null: no gradient
+ * flows, the input is piecewise constant there). Rules use the ordinary ops, so when a graph is
+ * being built (`createGraph`) they are recorded and can be differentiated again.
+ */
+import type { AnyTensor } from "../tensor.js";
+import type { Primitive, PrimitiveParams } from "../primitives.js";
+import * as op from "../ops/basic.js";
+import { apply } from "./engine.js";
+
+export type VjpRule<P extends Primitive> = (
+  g: AnyTensor,
+  inputs: readonly AnyTensor[],
+  output: AnyTensor,
+  params: PrimitiveParams[P],
+) => (AnyTensor | null)[];
+
+const noGradient: VjpRule<Primitive> = (_g, inputs) => inputs.map(() => null);
+
+/** Gradient of a reduction, spread back over the reduced dims. */
+function spread(g: AnyTensor, input: AnyTensor, dims: readonly number[], keepdim: boolean): AnyTensor {
+  const kept = keepdim ? g : op.reshape(g, input.shape.map((d, i) => (dims.includes(i) ? 1 : d)));
+  return op.expand(kept, input.shape);
+}
+
+/** The inverse permutation: where each dim of the output came from, read backwards. */
+function inversePermutation(perm: readonly number[]): number[] {
+  const inv = new Array<number>(perm.length);
+  perm.forEach((p, i) => { inv[p] = i; });
+  return inv;
+}
+
+export const vjpRules: { readonly [P in Primitive]: VjpRule<P> } = {
+  neg: (g) => [op.neg(g)],
+  exp: (g, _x, y) => [op.mul(g, y)],
+  log: (g, [x]) => [op.div(g, x)],
+  sqrt: (g, _x, y) => [op.div(g, op.mul(y, 2))],
+  abs: (g, [x]) => [op.mul(g, op.sign(x))],
+  sign: noGradient,
+  tanh: (g, _x, y) => [op.mul(g, op.sub(1, op.mul(y, y)))],
+  sigmoid: (g, _x, y) => [op.mul(g, op.mul(y, op.sub(1, y)))],
+  relu: (g, [x]) => [op.mul(g, apply("step", [x], {}))],
+  step: noGradient,
+  // d/dx erf(x) = 2/sqrt(pi) exp(-x^2)
+  erf: (g, [x]) => [op.mul(g, op.mul(op.exp(op.neg(op.mul(x, x))), 2 / Math.sqrt(Math.PI)))],
+
+  add: (g, [a, b]) => [op.sumTo(g, a.shape), op.sumTo(g, b.shape)],
+  sub: (g, [a, b]) => [op.sumTo(g, a.shape), op.sumTo(op.neg(g), b.shape)],
+  mul: (g, [a, b]) => [op.sumTo(op.mul(g, b), a.shape), op.sumTo(op.mul(g, a), b.shape)],
+  // d(a/b)/db = -a/b^2 = -(a/b)/b
+  div: (g, [a, b], y) => [op.sumTo(op.div(g, b), a.shape), op.sumTo(op.neg(op.div(op.mul(g, y), b)), b.shape)],
+  // Ties split the gradient evenly between the operands, as torch.maximum does.
+  maximum: (g, [a, b]) => {
+    const half = op.mul(op.equal(a, b), 0.5);
+    const toA = op.add(op.greater(a, b), half);
+    const toB = op.add(op.greater(b, a), half);
+    return [op.sumTo(op.mul(g, toA), a.shape), op.sumTo(op.mul(g, toB), b.shape)];
+  },
+  greater: noGradient,
+  equal: noGradient,
+
+  sum: (g, [x], _y, p) => [spread(g, x, p.dims, p.keepdim)],
+  // amax: the gradient goes to every maximal element, divided by how many there are.
+  max: (g, [x], y, p) => {
+    const mask = op.equal(x, spread(y, x, p.dims, p.keepdim));
+    const count = op.sum(mask, p.dims, true);
+    return [op.div(op.mul(spread(g, x, p.dims, p.keepdim), mask), count)];
+  },
+  argmax: noGradient,
+
+  reshape: (g, [x]) => [op.reshape(g, x.shape)],
+  permute: (g, _x, _y, p) => [op.permute(g, inversePermutation(p.perm))],
+  expand: (g, [x]) => [op.sumTo(g, x.shape)],
+  cast: (g, [x]) => [x.dtype === "int32" ? null : op.cast(g, x.dtype)],
+  // Padding is linear; its vector-Jacobian product is the adjoint, and the adjoint's is padding again.
+  pad2d: (g, _x, _y, p) => [apply("pad2dAdjoint", [g], p)],
+  pad2dAdjoint: (g, _x, _y, p) => [apply("pad2d", [g], p)],
+
+  // y = a b: ga = g b^T, gb = a^T g (batch dims are equal: matmul() expanded them first).
+  matmul: (g, [a, b]) => [apply("matmul", [g, op.transpose(b)], {}), apply("matmul", [op.transpose(a), g], {})],
+
+  // The conv family is closed under differentiation: each member's two input gradients are the
+  // other two members (y = conv(x, w) is bilinear, so <g, y> = <g, conv(x, w)> can be read as a
+  // function of x, of w, or of g).
+  conv2d: (g, [x, w], _y, geo) => [apply("conv2dBackInput", [g, w], geo), apply("conv2dBackWeight", [x, g], geo)],
+  conv2dBackInput: (g, [gy, w], _y, geo) => [apply("conv2d", [g, w], geo), apply("conv2dBackWeight", [g, gy], geo)],
+  conv2dBackWeight: (g, [x, gy], _y, geo) => [apply("conv2dBackInput", [gy, g], geo), apply("conv2d", [x, g], geo)],
+
+  // The argmax positions are piecewise constant in x, so only the data operands carry gradient.
+  maxPool2d: (g, [x], _y, p) => [apply("maxPool2dBackward", [x, g], p)],
+  maxPool2dBackward: (g, [x], _y, p) => [null, apply("maxPool2dSelect", [x, g], p)],
+  maxPool2dSelect: (g, [x], _y, p) => [null, apply("maxPool2dBackward", [x, g], p)],
+};

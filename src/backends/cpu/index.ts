@@ -1,0 +1,67 @@
+/**
+ * The CPU backend: storage is a typed array, every kernel is plain TypeScript. It is complete (a
+ * kernel for every primitive) and it is the oracle that every faster path is tested against.
+ */
+import type { AnyTypedArray } from "../../../types/core.js";
+import type { Backend, KernelInput, KernelTable } from "../../backend.js";
+import type { Conv2dGeometry } from "../conv-geometry.js";
+import { numel } from "../../runtime/shape.js";
+import { allocate } from "./arrays.js";
+import { binaryKernel, castArray, unaryKernel } from "./elementwise.js";
+import { argmaxKernel, maxKernel, sumKernel } from "./reduce.js";
+import { expandKernel, matmulReference, permuteKernel } from "./movement.js";
+import * as reference from "./reference/index.js";
+
+type Float = Float32Array | Float64Array;
+
+/** Kernels that only exist for floating point: an int32 input reaching them is a bug upstream. */
+function float(x: KernelInput<AnyTypedArray>): Float {
+  if (x.storage instanceof Int32Array) throw new Error("shapegrad internal error: float kernel called on int32");
+  return x.storage;
+}
+
+export const cpuKernels: KernelTable<AnyTypedArray> = {
+  neg: unaryKernel("neg"), exp: unaryKernel("exp"), log: unaryKernel("log"), sqrt: unaryKernel("sqrt"),
+  abs: unaryKernel("abs"), sign: unaryKernel("sign"), tanh: unaryKernel("tanh"), sigmoid: unaryKernel("sigmoid"),
+  relu: unaryKernel("relu"), step: unaryKernel("step"), erf: unaryKernel("erf"),
+  add: binaryKernel("add"), sub: binaryKernel("sub"), mul: binaryKernel("mul"), div: binaryKernel("div"),
+  maximum: binaryKernel("maximum"), greater: binaryKernel("greater"), equal: binaryKernel("equal"),
+  sum: sumKernel,
+  max: maxKernel,
+  argmax: argmaxKernel,
+  // Storage is never written after creation, so a reshape can share it.
+  reshape: ([x]) => x.storage,
+  permute: permuteKernel,
+  expand: expandKernel,
+  cast: ([x], p) => castArray(x.storage, p.dtype),
+  pad2d: ([x], p) => reference.pad2d(p, float(x)),
+  pad2dAdjoint: ([x], p) => reference.pad2dAdjoint(p, float(x)),
+  matmul: ([a, b], _p, out) => {
+    const r = a.shape.length;
+    const m = a.shape[r - 2], k = a.shape[r - 1], n = b.shape[r - 1];
+    const y = allocate(out.dtype, numel(out.shape));
+    matmulReference(a.storage, b.storage, y, numel(a.shape.slice(0, r - 2)), m, k, n);
+    return y;
+  },
+  conv2d: ([x, w], g: Conv2dGeometry) => reference.conv2dForward(g, float(x), float(w)),
+  conv2dBackInput: ([gy, w], g) => reference.conv2dBackInput(g, float(gy), float(w)),
+  conv2dBackWeight: ([x, gy], g) => reference.conv2dBackWeight(g, float(x), float(gy)),
+  maxPool2d: ([x], p) => reference.maxPool2d(p, float(x)),
+  maxPool2dBackward: ([x, gy], p) => reference.maxPool2dBackward(p, float(x), float(gy)),
+  maxPool2dSelect: ([x, g], p) => reference.maxPool2dSelect(p, float(x), float(g)),
+};
+
+export const cpuBackend: Backend<AnyTypedArray> = {
+  device: "cpu",
+  kernels: cpuKernels,
+  upload: (data, dtype) => {
+    const y = allocate(dtype, data.length);
+    y.set(data);
+    return y;
+  },
+  full: (size, value, dtype) => allocate(dtype, size).fill(value),
+  read: async (storage) => storage.slice(),
+  readSync: (storage) => storage,
+  release: () => {},
+};
+

@@ -1,0 +1,14 @@
+/**
+ * shapegrad: shape-typed tensors with PyTorch semantics.
+ * Everything public is exported here; see docs/ for the guide and architecture.
+ */
+export { Tensor } from "./tensor.js";
+export type { AnyTensor } from "./tensor.js";
+export type { DType, Device, Shape } from "../types/core.js";
+export { tensor, randn, rand, randint, zeros, ones, full, arange } from "./ops/creation.js";
+export type { CreationOptions } from "./ops/creation.js";
+export { manualSeed, randperm } from "./runtime/random.js";
+export { noGrad, isGradEnabled, setMaxElements } from "./autograd/engine.js";
+export { grad, vjp, gradients } from "./autograd/functional.js";
+export { tidy, keep } from "./runtime/memory.js";
+export * from "./ops/public.js";

@@ -1,0 +1,286 @@
+/**
+ * The general ops, on tensors of any shape, as the runtime sees them: validate (throwing a message
+ * from ./messages.ts), then `apply` a primitive. The typed public functions in src/ops/index.ts are
+ * these same functions with shape-level signatures; the gradient rules are written with them too.
+ */
+import type { DType, Device } from "../../types/core.js";
+import type { AnyTensor } from "../tensor.js";
+import { Tensor } from "../tensor.js";
+import type { BinaryPrimitive, UnaryPrimitive } from "../primitives.js";
+import { apply, filled, fromHost } from "../autograd/engine.js";
+import { backendFor } from "../runtime/devices.js";
+import { broadcastShapes, normalizeDim, numel, reductionDimsTo, sameShape } from "../runtime/shape.js";
+import { opErrors } from "./messages.js";
+
+export type TensorOrNumber = AnyTensor | number;
+
+export function assertTensor(op: string, t: unknown, name = "input"): asserts t is AnyTensor {
+  if (!(t instanceof Tensor)) throw new Error(`${op}: ${name} must be a Tensor, got ${t === null ? "null" : typeof t}`);
+  if (t.disposed) throw new Error(`${op}: ${name} was disposed`);
+}
+
+export function assertFloat(op: string, t: AnyTensor): void {
+  if (t.dtype === "int32") throw new Error(opErrors.notFloat(op, t.dtype));
+}
+
+export function assertSameKind(op: string, a: AnyTensor, b: AnyTensor): void {
+  if (a.dtype !== b.dtype) throw new Error(opErrors.dtypeMismatch(op, a.dtype, b.dtype));
+  if (a.device !== b.device) throw new Error(opErrors.deviceMismatch(op, a.device, b.device));
+}
+
+/** A 0-d tensor holding `value`, matching `like`'s dtype and device (how a number operand enters an op). */
+export function scalarLike(value: number, like: AnyTensor): AnyTensor {
+  return filled([], value, like.dtype, like.device);
+}
+
+export function fullLike(t: AnyTensor, value: number): AnyTensor {
+  return filled(t.shape, value, t.dtype, t.device);
+}
+export const onesLike = (t: AnyTensor): AnyTensor => fullLike(t, 1);
+export const zerosLike = (t: AnyTensor): AnyTensor => fullLike(t, 0);
+
+export function unary(op: UnaryPrimitive, x: AnyTensor): AnyTensor {
+  assertTensor(op, x);
+  if (op !== "neg" && op !== "abs" && op !== "sign" && op !== "relu" && op !== "step") assertFloat(op, x);
+  return apply(op, [x], {});
+}
+
+export function binary(op: BinaryPrimitive, a: TensorOrNumber, b: TensorOrNumber): AnyTensor {
+  if (typeof a === "number" && typeof b === "number") throw new Error(`${op}: at least one operand must be a Tensor`);
+  if (typeof a === "number") a = scalarLike(a, b as AnyTensor);
+  if (typeof b === "number") b = scalarLike(b, a);
+  assertTensor(op, a, "first operand");
+  assertTensor(op, b, "second operand");
+  assertSameKind(op, a, b);
+  if (!broadcastShapes(a.shape, b.shape)) throw new Error(opErrors.broadcast(op, a.shape, b.shape));
+  return apply(op, [a, b], {});
+}
+
+export const add = (a: TensorOrNumber, b: TensorOrNumber) => binary("add", a, b);
+export const sub = (a: TensorOrNumber, b: TensorOrNumber) => binary("sub", a, b);
+export const mul = (a: TensorOrNumber, b: TensorOrNumber) => binary("mul", a, b);
+export const div = (a: TensorOrNumber, b: TensorOrNumber) => binary("div", a, b);
+export const maximum = (a: TensorOrNumber, b: TensorOrNumber) => binary("maximum", a, b);
+export const minimum = (a: TensorOrNumber, b: TensorOrNumber) => neg(maximum(neg(asTensor(a, b)), neg(asTensor(b, a))));
+export const greater = (a: TensorOrNumber, b: TensorOrNumber) => binary("greater", a, b);
+export const less = (a: TensorOrNumber, b: TensorOrNumber) => binary("greater", b, a);
+export const equal = (a: TensorOrNumber, b: TensorOrNumber) => binary("equal", a, b);
+
+function asTensor(v: TensorOrNumber, like: TensorOrNumber): AnyTensor {
+  return typeof v === "number" ? scalarLike(v, like as AnyTensor) : v;
+}
+
+export const neg = (x: AnyTensor) => unary("neg", x);
+export const exp = (x: AnyTensor) => unary("exp", x);
+export const log = (x: AnyTensor) => unary("log", x);
+export const sqrt = (x: AnyTensor) => unary("sqrt", x);
+export const abs = (x: AnyTensor) => unary("abs", x);
+export const sign = (x: AnyTensor) => unary("sign", x);
+export const tanh = (x: AnyTensor) => unary("tanh", x);
+export const sigmoid = (x: AnyTensor) => unary("sigmoid", x);
+export const relu = (x: AnyTensor) => unary("relu", x);
+export const erf = (x: AnyTensor) => unary("erf", x);
+export const square = (x: AnyTensor) => mul(x, x);
+
+/** x^p for a number p, as exp(p log x) for non-integers and repeated products for small integers. */
+export function pow(x: AnyTensor, p: number): AnyTensor {
+  if (p === 1) return x;
+  if (p === 2) return mul(x, x);
+  if (p === 0.5) return sqrt(x);
+  if (p === -1) return div(1, x);
+  return exp(mul(log(x), p));
+}
+
+/** Dims to reduce: undefined means all; negative dims count from the end; sorted, unique, checked. */
+export function resolveDims(op: string, rank: number, dims: number | readonly number[] | undefined): number[] {
+  if (dims === undefined) return Array.from({ length: rank }, (_, i) => i);
+  const list = typeof dims === "number" ? [dims] : [...dims];
+  const out: number[] = [];
+  for (const d of list) {
+    const n = normalizeDim(d, rank);
+    if (n === null) throw new Error(opErrors.dimOutOfRange(op, d, rank));
+    if (out.includes(n)) throw new Error(opErrors.duplicateDim(op, d));
+    out.push(n);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+export function sum(x: AnyTensor, dims?: number | readonly number[], keepdim = false): AnyTensor {
+  assertTensor("sum", x);
+  return apply("sum", [x], { dims: resolveDims("sum", x.shape.length, dims), keepdim });
+}
+
+export function mean(x: AnyTensor, dims?: number | readonly number[], keepdim = false): AnyTensor {
+  assertTensor("mean", x);
+  assertFloat("mean", x);
+  const resolved = resolveDims("mean", x.shape.length, dims);
+  const count = resolved.reduce((n, d) => n * x.shape[d], 1);
+  return div(apply("sum", [x], { dims: resolved, keepdim }), count);
+}
+
+/** Largest value over dims (torch.amax): the gradient is shared equally among ties. */
+export function max(x: AnyTensor, dims?: number | readonly number[], keepdim = false): AnyTensor {
+  assertTensor("max", x);
+  const resolved = resolveDims("max", x.shape.length, dims);
+  if (resolved.some((d) => x.shape[d] === 0)) throw new Error(opErrors.emptyReduce("max", x.shape));
+  return apply("max", [x], { dims: resolved, keepdim });
+}
+
+export function min(x: AnyTensor, dims?: number | readonly number[], keepdim = false): AnyTensor {
+  return neg(max(neg(x), dims, keepdim));
+}
+
+/** Index of the first largest value along `dim` (all elements, flattened, when dim is undefined). */
+export function argmax(x: AnyTensor, dim?: number, keepdim = false): AnyTensor {
+  assertTensor("argmax", x);
+  if (dim === undefined) return argmax(reshape(x, [x.size]), 0, false);
+  const [d] = resolveDims("argmax", x.shape.length, dim);
+  if (x.shape[d] === 0) throw new Error(opErrors.emptyReduce("argmax", x.shape));
+  return apply("argmax", [x], { dim: d, keepdim });
+}
+
+/** Variance over dims; `correction` 1 is the unbiased estimate (PyTorch's default), 0 the population one. */
+export function variance(x: AnyTensor, dims?: number | readonly number[], keepdim = false, correction = 1): AnyTensor {
+  const resolved = resolveDims("var", x.shape.length, dims);
+  const count = resolved.reduce((n, d) => n * x.shape[d], 1);
+  const centered = sub(x, mean(x, resolved, true));
+  return div(sum(mul(centered, centered), resolved, keepdim), Math.max(count - correction, 0));
+}
+
+function checkDims(op: string, shape: readonly number[]): void {
+  for (const d of shape) {
+    if (!Number.isSafeInteger(d) || d < 0) throw new Error(opErrors.badDim(op, "every dim", d));
+  }
+}
+
+/** Same elements, new shape; one dim may be -1 and is inferred. */
+export function reshape(x: AnyTensor, shape: readonly number[]): AnyTensor {
+  assertTensor("reshape", x);
+  const inferAt = shape.indexOf(-1);
+  if (inferAt !== shape.lastIndexOf(-1)) throw new Error(opErrors.reshapeInfer("reshape", shape));
+  checkDims("reshape", shape.filter((_, i) => i !== inferAt));
+  let target = [...shape];
+  if (inferAt >= 0) {
+    const known = numel(shape.filter((_, i) => i !== inferAt));
+    if (known === 0 || x.size % known !== 0) throw new Error(opErrors.reshapeCount("reshape", x.shape, shape));
+    target[inferAt] = x.size / known;
+  }
+  if (numel(target) !== x.size) throw new Error(opErrors.reshapeCount("reshape", x.shape, shape));
+  if (sameShape(target, x.shape)) return x;
+  return apply("reshape", [x], { shape: target });
+}
+
+export function flatten(x: AnyTensor, startDim = 0, endDim = -1): AnyTensor {
+  assertTensor("flatten", x);
+  if (x.shape.length === 0) return reshape(x, [1]);
+  const [s] = resolveDims("flatten", x.shape.length, startDim);
+  const [e] = resolveDims("flatten", x.shape.length, endDim);
+  if (s > e) throw new Error(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
+  const merged = numel(x.shape.slice(s, e + 1));
+  return reshape(x, [...x.shape.slice(0, s), merged, ...x.shape.slice(e + 1)]);
+}
+
+export function unsqueeze(x: AnyTensor, dim: number): AnyTensor {
+  const [d] = resolveDims("unsqueeze", x.shape.length + 1, dim);
+  return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
+}
+
+export function squeeze(x: AnyTensor, dim?: number): AnyTensor {
+  if (dim === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
+  const [d] = resolveDims("squeeze", x.shape.length, dim);
+  return x.shape[d] === 1 ? reshape(x, [...x.shape.slice(0, d), ...x.shape.slice(d + 1)]) : x;
+}
+
+export function permute(x: AnyTensor, perm: readonly number[]): AnyTensor {
+  assertTensor("permute", x);
+  const rank = x.shape.length;
+  if (perm.length !== rank) throw new Error(opErrors.permutation("permute", perm, rank));
+  const resolved = perm.map((p) => normalizeDim(p, rank));
+  if (resolved.some((p) => p === null) || new Set(resolved).size !== rank) throw new Error(opErrors.permutation("permute", perm, rank));
+  if (resolved.every((p, i) => p === i)) return x;
+  return apply("permute", [x], { perm: resolved as number[] });
+}
+
+export function transpose(x: AnyTensor, dim0 = -2, dim1 = -1): AnyTensor {
+  assertTensor("transpose", x);
+  const rank = x.shape.length;
+  const [a] = resolveDims("transpose", rank, dim0);
+  const [b] = resolveDims("transpose", rank, dim1);
+  const perm = Array.from({ length: rank }, (_, i) => (i === a ? b : i === b ? a : i));
+  return permute(x, perm);
+}
+
+/** Repeats size-1 dims (and adds leading dims) to reach `shape`; -1 keeps a dim. Copies. */
+export function expand(x: AnyTensor, shape: readonly number[]): AnyTensor {
+  assertTensor("expand", x);
+  const offset = shape.length - x.shape.length;
+  const target = shape.map((d, i) => (d === -1 && i >= offset ? x.shape[i - offset] : d));
+  checkDims("expand", target);
+  const fits = offset >= 0 && broadcastShapes(x.shape, target)?.join() === target.join();
+  if (!fits) throw new Error(opErrors.expand("expand", x.shape, shape));
+  return apply("expand", [x], { shape: target });
+}
+
+/** Sums `x` down to `shape`, the reverse of broadcasting (how gradients of broadcast operands are formed). */
+export function sumTo(x: AnyTensor, shape: readonly number[]): AnyTensor {
+  if (sameShape(x.shape, shape)) return x;
+  const dims = reductionDimsTo(x.shape, shape);
+  return reshape(apply("sum", [x], { dims, keepdim: true }), shape);
+}
+
+/** A copy that stays in the graph. */
+export function clone(x: AnyTensor): AnyTensor {
+  assertTensor("clone", x);
+  return apply("expand", [x], { shape: x.shape });
+}
+
+export function cast(x: AnyTensor, dtype: DType): AnyTensor {
+  assertTensor("cast", x);
+  if (x.dtype === dtype) return x;
+  return apply("cast", [x], { dtype });
+}
+
+/**
+ * torch.matmul: 1-D operands are promoted (and the added dim removed after), batch dims broadcast.
+ */
+export function matmul(a: AnyTensor, b: AnyTensor): AnyTensor {
+  assertTensor("matmul", a, "first operand");
+  assertTensor("matmul", b, "second operand");
+  assertSameKind("matmul", a, b);
+  if (a.shape.length === 0 || b.shape.length === 0) throw new Error(opErrors.matmulRank(a.shape, b.shape));
+  const a2 = a.shape.length === 1 ? reshape(a, [1, a.shape[0]]) : a;
+  const b2 = b.shape.length === 1 ? reshape(b, [b.shape[0], 1]) : b;
+  const ra = a2.shape.length, rb = b2.shape.length;
+  const [m, k] = a2.shape.slice(ra - 2), [k2, n] = b2.shape.slice(rb - 2);
+  if (k !== k2) throw new Error(opErrors.matmul(a.shape, b.shape));
+  const batch = broadcastShapes(a2.shape.slice(0, ra - 2), b2.shape.slice(0, rb - 2));
+  if (!batch) throw new Error(opErrors.broadcast("matmul", a.shape, b.shape));
+  const aFull = sameShape(a2.shape.slice(0, ra - 2), batch) ? a2 : expand(a2, [...batch, m, k]);
+  const bFull = sameShape(b2.shape.slice(0, rb - 2), batch) ? b2 : expand(b2, [...batch, k, n]);
+  let y = apply("matmul", [aFull, bFull], {});
+  if (a.shape.length === 1) y = squeeze(y, -2);
+  if (b.shape.length === 1) y = squeeze(y, -1);
+  return y;
+}
+
+/** Moves data to another device as a new leaf (keeping requiresGrad). */
+export function toDevice(x: AnyTensor, device: Device): AnyTensor {
+  assertTensor("to", x);
+  if (x.device === device) return x;
+  const source = backendFor(x.device);
+  if (!source.readSync) throw new Error(`to: reading a ${x.device} tensor back is asynchronous; use \`await t.toAsync("${device}")\``);
+  return fromHostChecked(source.readSync(x.storage, x.dtype, x.size), x, device);
+}
+
+export async function toDeviceAsync(x: AnyTensor, device: Device): Promise<AnyTensor> {
+  assertTensor("to", x);
+  if (x.device === device) return x;
+  return fromHostChecked(await backendFor(x.device).read(x.storage, x.dtype, x.size), x, device);
+}
+
+function fromHostChecked(data: Float32Array | Float64Array | Int32Array, x: AnyTensor, device: Device): AnyTensor {
+  if (device !== "cpu" && x.dtype === "float64") throw new Error(opErrors.float64OnDevice(device));
+  const t = fromHost(data, x.shape, x.dtype, device);
+  t.requiresGrad = x.requiresGrad;
+  return t;
+}

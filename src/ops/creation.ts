@@ -1,0 +1,186 @@
+/** Tensor creation: from nested arrays, flat data, constants and the seeded random stream. */
+import type { AnyTypedArray, DType, Device, Shape } from "../../types/core.js";
+import type { Tensor, AnyTensor } from "../tensor.js";
+import { filled, fromHost } from "../autograd/engine.js";
+import { allocate } from "../backends/cpu/arrays.js";
+import { nextNormal, nextUniform } from "../runtime/random.js";
+import { formatShape, numel } from "../runtime/shape.js";
+import { opErrors } from "./messages.js";
+import type { Mutable } from "./shape-types.js";
+
+/** `readonly [2, 3]` -> `[2, 3]`: shapes in tensor types are plain tuples. */
+export type { Mutable } from "./shape-types.js";
+
+/** The shape of a nested array literal: its length at each depth (`number` when not a literal). Up to 8 dims deep. */
+export type ShapeOf<T, Depth extends unknown[] = []> = Depth["length"] extends 8
+  ? number[]
+  : T extends readonly unknown[]
+    ? T extends readonly [] ? [0] : [T["length"], ...ShapeOf<T[0], [...Depth, unknown]>]
+    : [];
+
+export type NestedNumbers = number | readonly NestedNumbers[];
+
+export interface CreationOptions<D extends DType = DType, Dev extends Device = Device> {
+  dtype?: D;
+  device?: Dev;
+  requiresGrad?: boolean;
+}
+
+type ArrayDType<A> = A extends Float64Array ? "float64" : A extends Int32Array ? "int32" : "float32";
+
+function resolveOptions(op: string, options: CreationOptions | undefined, fallback: DType = "float32") {
+  const dtype = options?.dtype ?? fallback;
+  const device = options?.device ?? "cpu";
+  if (dtype !== "float32" && dtype !== "float64" && dtype !== "int32") throw new Error(`${op}: unknown dtype ${JSON.stringify(dtype)} (expected "float32", "float64" or "int32")`);
+  if (device !== "cpu" && device !== "webgpu") throw new Error(`${op}: unknown device ${JSON.stringify(device)} (expected "cpu" or "webgpu")`);
+  if (device !== "cpu" && dtype === "float64") throw new Error(opErrors.float64OnDevice(device));
+  const requiresGrad = options?.requiresGrad ?? false;
+  if (requiresGrad && dtype === "int32") throw new Error(opErrors.noGradFloat(dtype));
+  return { dtype, device, requiresGrad };
+}
+
+export function checkShape(op: string, shape: unknown): readonly number[] {
+  if (!Array.isArray(shape)) throw new Error(`${op}: shape must be an array of dims, got ${typeof shape}`);
+  for (const d of shape) {
+    if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) throw new Error(opErrors.badDim(op, "every dim", d));
+  }
+  return shape;
+}
+
+function finish(t: AnyTensor, requiresGrad: boolean): AnyTensor {
+  t.requiresGrad = requiresGrad;
+  return t;
+}
+
+/** Walks a nested array: its rectangular shape, and its numbers in row-major order. */
+function flattenNested(data: NestedNumbers): { shape: number[]; values: number[] } {
+  const shape: number[] = [];
+  for (let level: NestedNumbers = data; Array.isArray(level); level = level[0] as NestedNumbers) {
+    shape.push(level.length);
+    if (level.length === 0) break;
+  }
+  const values: number[] = [];
+  const visit = (node: NestedNumbers, depth: number, path: string): void => {
+    if (depth === shape.length) {
+      if (typeof node !== "number") throw new Error(`tensor: expected a number at ${path || "the top level"}, got ${Array.isArray(node) ? "an array" : typeof node}`);
+      values.push(node);
+      return;
+    }
+    if (!Array.isArray(node) || node.length !== shape[depth]) {
+      throw new Error(`tensor: ragged nested array: ${path || "the top level"} has ${Array.isArray(node) ? `length ${node.length}` : "a number"} but dim ${depth} has size ${shape[depth]}`);
+    }
+    node.forEach((child, i) => visit(child, depth + 1, `${path}[${i}]`));
+  };
+  visit(data, 0, "");
+  return { shape, values };
+}
+
+function toTypedArray(values: ArrayLike<number>, dtype: DType): AnyTypedArray {
+  const out = allocate(dtype, values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v !== "number") throw new Error(`tensor: element ${i} is ${typeof v}, not a number`);
+    if (dtype === "int32" && !(Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31)) {
+      throw new Error(`tensor: int32 data must be integers in [-2^31, 2^31), got ${v} at index ${i}`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+/**
+ * A tensor from data: a nested number array (its shape inferred, as literal types), or flat data
+ * (`number[]` or a typed array) with `options.shape`. A typed array's own dtype is the default.
+ */
+export function tensor<A extends readonly number[] | AnyTypedArray, const S extends Shape, D extends DType = ArrayDType<A>, Dev extends Device = "cpu">(
+  data: A, options: CreationOptions<D, Dev> & { shape: S }): Tensor<Mutable<S>, D, Dev>;
+export function tensor<const T extends NestedNumbers, D extends DType = "float32", Dev extends Device = "cpu">(
+  data: T, options?: CreationOptions<D, Dev>): Tensor<ShapeOf<T>, D, Dev>;
+export function tensor<A extends AnyTypedArray, D extends DType = ArrayDType<A>, Dev extends Device = "cpu">(
+  data: A, options?: CreationOptions<D, Dev>): Tensor<[number], D, Dev>;
+export function tensor(data: unknown, options?: CreationOptions & { shape?: readonly number[] }): AnyTensor {
+  const typed = ArrayBuffer.isView(data) && !(data instanceof DataView);
+  if (typed && !(data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array)) {
+    throw new Error(`tensor: typed array ${(data as object).constructor.name} is not supported (use Float32Array, Float64Array or Int32Array)`);
+  }
+  const fallback: DType = data instanceof Float64Array ? "float64" : data instanceof Int32Array ? "int32" : "float32";
+  const { dtype, device, requiresGrad } = resolveOptions("tensor", options, fallback);
+  let shape: readonly number[];
+  let values: ArrayLike<number>;
+  if (options?.shape !== undefined) {
+    shape = checkShape("tensor", options.shape);
+    if (!typed && !(Array.isArray(data) && data.every((v) => typeof v === "number"))) {
+      throw new Error("tensor: with options.shape, data must be a flat number array or a typed array");
+    }
+    values = data as ArrayLike<number>;
+    if (values.length !== numel(shape)) {
+      throw new Error(`tensor: data has ${values.length} elements but shape ${formatShape(shape)} needs ${numel(shape)}`);
+    }
+  } else if (typed) {
+    values = data as AnyTypedArray;
+    shape = [values.length];
+  } else {
+    if (typeof data !== "number" && !Array.isArray(data)) throw new Error(`tensor: data must be a number, a nested number array or a typed array, got ${data === null ? "null" : typeof data}`);
+    const flat = flattenNested(data as NestedNumbers);
+    shape = flat.shape;
+    values = flat.values;
+  }
+  return finish(fromHost(toTypedArray(values, dtype), shape, dtype, device), requiresGrad);
+}
+
+type Creator = <const S extends Shape, D extends DType = "float32", Dev extends Device = "cpu">(
+  shape: S, options?: CreationOptions<D, Dev>) => Tensor<Mutable<S>, D, Dev>;
+
+function fromGenerator(op: string, draw: () => number): Creator {
+  return ((shape: Shape, options?: CreationOptions) => {
+    const dims = checkShape(op, shape);
+    const { dtype, device, requiresGrad } = resolveOptions(op, options);
+    if (dtype === "int32") throw new Error(`${op}: dtype int32 is not supported for random floats; use randint`);
+    const data = allocate(dtype, numel(dims));
+    for (let i = 0; i < data.length; i++) data[i] = draw();
+    return finish(fromHost(data, dims, dtype, device), requiresGrad);
+  }) as Creator;
+}
+
+/** Standard normal samples from the seeded stream (`manualSeed`). */
+export const randn: Creator = fromGenerator("randn", nextNormal);
+/** Uniform samples on [0, 1) from the seeded stream. */
+export const rand: Creator = fromGenerator("rand", nextUniform);
+
+/** Every element equal to `value`. */
+export function full<const S extends Shape, D extends DType = "float32", Dev extends Device = "cpu">(
+  shape: S, value: number, options?: CreationOptions<D, Dev>): Tensor<Mutable<S>, D, Dev> {
+  const dims = checkShape("full", shape);
+  const { dtype, device, requiresGrad } = resolveOptions("full", options);
+  if (typeof value !== "number") throw new Error(`full: value must be a number, got ${typeof value}`);
+  if (dtype === "int32" && !Number.isInteger(value)) throw new Error(`full: int32 value must be an integer, got ${value}`);
+  return finish(filled(dims, value, dtype, device), requiresGrad) as unknown as Tensor<Mutable<S>, D, Dev>;
+}
+
+export const zeros: Creator = ((shape: Shape, options?: CreationOptions) => full(shape, 0, options)) as Creator;
+export const ones: Creator = ((shape: Shape, options?: CreationOptions) => full(shape, 1, options)) as Creator;
+
+/** start, start + step, ... up to but excluding end (torch.arange); `arange(n)` is 0..n-1. */
+export function arange<D extends DType = "float32", Dev extends Device = "cpu">(
+  start: number, end?: number, step = 1, options?: CreationOptions<D, Dev>): Tensor<[number], D, Dev> {
+  if (end === undefined) [start, end] = [0, start];
+  for (const [name, v] of [["start", start], ["end", end], ["step", step]] as const) {
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`arange: ${name} must be a finite number, got ${v}`);
+  }
+  if (step === 0) throw new Error("arange: step must not be 0");
+  const count = Math.max(0, Math.ceil((end - start) / step));
+  const { dtype, device, requiresGrad } = resolveOptions("arange", options);
+  const data = allocate(dtype, count);
+  for (let i = 0; i < count; i++) data[i] = start + i * step;
+  return finish(fromHost(data, [count], dtype, device), requiresGrad) as unknown as Tensor<[number], D, Dev>;
+}
+
+/** Integers uniform on [low, high), int32. */
+export function randint<const S extends Shape, Dev extends Device = "cpu">(
+  low: number, high: number, shape: S, options?: { device?: Dev }): Tensor<Mutable<S>, "int32", Dev> {
+  if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high) || high <= low) throw new Error(`randint: need integers low < high, got ${low} and ${high}`);
+  const dims = checkShape("randint", shape);
+  const data = new Int32Array(numel(dims));
+  for (let i = 0; i < data.length; i++) data[i] = low + Math.floor(nextUniform() * (high - low));
+  return fromHost(data, dims, "int32", options?.device ?? "cpu") as unknown as Tensor<Mutable<S>, "int32", Dev>;
+}

@@ -1,0 +1,65 @@
+/** Max pooling (torch.nn.functional.max_pool2d): validation, PyTorch's output size, dispatch. */
+import type { AnyTensor } from "../tensor.js";
+import type { Pool2dGeometry } from "../primitives.js";
+import { apply } from "../autograd/engine.js";
+import { assertFloat, assertTensor, reshape } from "./basic.js";
+import { formatShape } from "../runtime/shape.js";
+
+export interface Pool2dOptions {
+  kernelSize: number | readonly [number, number];
+  /** default: kernelSize */
+  stride?: number | readonly [number, number];
+  padding?: number | readonly [number, number];
+  dilation?: number | readonly [number, number];
+  ceilMode?: boolean;
+}
+
+function pair(op: string, name: string, v: unknown, min: number): [number, number] {
+  const p = typeof v === "number" ? [v, v] : v;
+  if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => typeof x === "number" && Number.isSafeInteger(x) && x >= min)) {
+    throw new Error(`${op}: ${name} must be ${min === 0 ? "a non-negative" : "a positive"} integer or a pair of them, got ${Array.isArray(v) ? `[${v.join(", ")}]` : String(v)}`);
+  }
+  return p as [number, number];
+}
+
+/**
+ * PyTorch's pooling output size: floor (or ceil) of (H + 2p - d(k-1) - 1)/s, plus 1; in ceil mode
+ * the last window must start inside the input or the left padding, else it is dropped.
+ */
+export function poolOutSize(size: number, k: number, s: number, p: number, d: number, ceil: boolean): number {
+  const span = size + 2 * p - d * (k - 1) - 1;
+  let out = Math.floor((ceil ? span + s - 1 : span) / s) + 1;
+  if (ceil && (out - 1) * s >= size + p) out--;
+  return out;
+}
+
+export function resolvePool2d(op: string, shape: readonly number[], o: Pool2dOptions): Pool2dGeometry {
+  if (o === null || typeof o !== "object") throw new Error(`${op}: options with kernelSize are required`);
+  const [kh, kw] = pair(op, "kernelSize", o.kernelSize, 1);
+  const [sh, sw] = o.stride === undefined ? [kh, kw] : pair(op, "stride", o.stride, 1);
+  const [ph, pw] = pair(op, "padding", o.padding ?? 0, 0);
+  const [dh, dw] = pair(op, "dilation", o.dilation ?? 1, 1);
+  const ceil = o.ceilMode ?? false;
+  if (shape.length !== 4 && shape.length !== 3) throw new Error(`${op}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got shape ${formatShape(shape)}`);
+  const [n, c, h, w] = shape.length === 4 ? shape : [1, ...shape];
+  if (2 * ph > kh || 2 * pw > kw) throw new Error(`${op}: padding [${ph}, ${pw}] must be at most half the kernel size [${kh}, ${kw}]`);
+  const oh = poolOutSize(h, kh, sh, ph, dh, ceil), ow = poolOutSize(w, kw, sw, pw, dw, ceil);
+  if (oh <= 0 || ow <= 0) {
+    throw new Error(`${op}: output size would be ${oh}x${ow}: the ${dh * (kh - 1) + 1}x${dw * (kw - 1) + 1} window (kernel [${kh}, ${kw}], dilation [${dh}, ${dw}]) does not fit the input ${h}x${w} with padding [${ph}, ${pw}]`);
+  }
+  return {
+    batch: n, channels: c, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow,
+    kernelHeight: kh, kernelWidth: kw, strideH: sh, strideW: sw, dilationH: dh, dilationW: dw, padTop: ph, padLeft: pw,
+  };
+}
+
+export function maxPool2d(x: AnyTensor, options: Pool2dOptions): AnyTensor {
+  assertTensor("maxPool2d", x);
+  assertFloat("maxPool2d", x);
+  const g = resolvePool2d("maxPool2d", x.shape, options);
+  if (x.shape.length === 3) {
+    const y = apply("maxPool2d", [reshape(x, [1, ...x.shape])], g);
+    return reshape(y, y.shape.slice(1));
+  }
+  return apply("maxPool2d", [x], g);
+}

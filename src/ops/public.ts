@@ -1,0 +1,75 @@
+/**
+ * The top-level functions, typed. Each is the runtime function from ./basic.ts (or ./pool.ts,
+ * ./conv2d.ts) under a signature that computes the result shape and rejects a dtype or device mix
+ * on the offending argument with the runtime's own message.
+ */
+import type { DType, Device, Shape } from "../../types/core.js";
+import type { Tensor } from "../tensor.js";
+import * as basic from "./basic.js";
+import { maxPool2d as maxPool2dImpl, type Pool2dOptions } from "./pool.js";
+import type { opErrors } from "./messages.js";
+import type { BroadcastResult, FlattenResult, MatMulResult, Mutable, PermuteResult, ReduceResult, ReshapeResult, TransposeResult } from "./shape-types.js";
+
+/** The second operand: accepted when its dtype and device match the first, else the message. */
+export type SameKind<Op extends string, D extends DType, Dev extends Device, T> =
+  T extends Tensor<Shape, infer D2, infer Dev2>
+    ? [D2] extends [D]
+      ? [Dev2] extends [Dev] ? T : ReturnType<typeof opErrors.deviceMismatch<Op, Dev, Dev2>>
+      : ReturnType<typeof opErrors.dtypeMismatch<Op, D, D2>>
+    : T;
+
+type Binary<Op extends string> = <S1 extends Shape, D extends DType, Dev extends Device, B extends Tensor<Shape, DType, Device> | number>(
+  a: Tensor<S1, D, Dev>, b: SameKind<Op, D, Dev, B>,
+) => Tensor<BroadcastResult<S1, OperandShape<B>>, D, Dev>;
+
+/** A number operand broadcasts like a 0-d tensor. */
+type OperandShape<B> = B extends Tensor<infer S2 extends Shape, DType, Device> ? S2 : [];
+
+type Unary = <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, D, Dev>) => Tensor<S, D, Dev>;
+type Reduction = <S extends Shape, D extends DType, Dev extends Device, const Dims extends number | readonly number[] | undefined = undefined, K extends boolean = false>(
+  x: Tensor<S, D, Dev>, dims?: Dims, keepdim?: K) => Tensor<ReduceResult<S, Dims, K>, D, Dev>;
+
+export const add = basic.add as Binary<"add">;
+export const sub = basic.sub as Binary<"sub">;
+export const mul = basic.mul as Binary<"mul">;
+export const div = basic.div as Binary<"div">;
+export const maximum = basic.maximum as Binary<"maximum">;
+export const minimum = basic.minimum as Binary<"minimum">;
+
+export const neg = basic.neg as Unary;
+export const exp = basic.exp as Unary;
+export const log = basic.log as Unary;
+export const sqrt = basic.sqrt as Unary;
+export const abs = basic.abs as Unary;
+export const tanh = basic.tanh as Unary;
+export const sigmoid = basic.sigmoid as Unary;
+export const relu = basic.relu as Unary;
+export const erf = basic.erf as Unary;
+export const square = basic.square as Unary;
+
+export const sum = basic.sum as Reduction;
+export const mean = basic.mean as Reduction;
+/** Largest value over dims (torch.amax); the gradient is shared among ties. */
+export const max = basic.max as Reduction;
+export const min = basic.min as Reduction;
+
+export const argmax = basic.argmax as <S extends Shape, D extends DType, Dev extends Device, const Dim extends number | undefined = undefined, K extends boolean = false>(
+  x: Tensor<S, D, Dev>, dim?: Dim, keepdim?: K) => Tensor<ReduceResult<S, Dim, K>, "int32", Dev>;
+
+export const matmul = basic.matmul as <S1 extends Shape, D extends DType, Dev extends Device, B extends Tensor<Shape, DType, Device>>(
+  a: Tensor<S1, D, Dev>, b: SameKind<"matmul", D, Dev, B>) => Tensor<MatMulResult<S1, OperandShape<B>>, D, Dev>;
+
+export const reshape = basic.reshape as <S extends Shape, D extends DType, Dev extends Device, const T extends Shape>(
+  x: Tensor<S, D, Dev>, shape: T) => Tensor<ReshapeResult<S, T>, D, Dev>;
+export const flatten = basic.flatten as <S extends Shape, D extends DType, Dev extends Device, const Start extends number = 0, const End extends number = -1>(
+  x: Tensor<S, D, Dev>, startDim?: Start, endDim?: End) => Tensor<FlattenResult<S, Start, End>, D, Dev>;
+export const permute = basic.permute as <S extends Shape, D extends DType, Dev extends Device, const P extends Shape>(
+  x: Tensor<S, D, Dev>, perm: P) => Tensor<PermuteResult<S, P>, D, Dev>;
+export const transpose = basic.transpose as <S extends Shape, D extends DType, Dev extends Device, const A extends number = -2, const B extends number = -1>(
+  x: Tensor<S, D, Dev>, dim0?: A, dim1?: B) => Tensor<TransposeResult<S, A, B>, D, Dev>;
+export const expand = basic.expand as <S extends Shape, D extends DType, Dev extends Device, const T extends Shape>(
+  x: Tensor<S, D, Dev>, shape: T) => Tensor<Mutable<T>, D, Dev>;
+
+export const maxPool2d = maxPool2dImpl as <S extends Shape, D extends DType, Dev extends Device>(
+  x: Tensor<S, D, Dev>, options: Pool2dOptions) => Tensor<number[], D, Dev>;
+export type { Pool2dOptions };

@@ -1,0 +1,94 @@
+/**
+ * Memory model (DESIGN.md section 7). CPU storage is garbage collected. Device storage (WebGPU
+ * buffers) is freed by, in order of preference:
+ *   1. `t.dispose()`, explicitly;
+ *   2. `tidy(fn)`: every tensor created inside `fn` is disposed when `fn` returns, except the
+ *      tensors it returns (any nesting of arrays/objects) and those passed to `keep()`;
+ *   3. a FinalizationRegistry, as a safety net when a tensor becomes unreachable.
+ * Gradients stored in `.grad` and parameters updated by optimizers are kept automatically.
+ */
+import type { Device } from "../../types/core.js";
+import { backendFor } from "./devices.js";
+
+export interface Owned {
+  storage: unknown;
+  readonly device: Device;
+  /** true once the storage is released (or moved into another tensor) */
+  disposed: boolean;
+}
+
+const scopes: Set<Owned>[] = [];
+
+const registry = new FinalizationRegistry<{ device: Device; storage: unknown }>(({ device, storage }) => {
+  backendFor(device).release(storage);
+});
+
+/** Called for every new tensor. */
+export function track(t: Owned): void {
+  if (t.device !== "cpu") registry.register(t, { device: t.device, storage: t.storage }, t);
+  scopes[scopes.length - 1]?.add(t);
+}
+
+export function release(t: Owned): void {
+  if (t.disposed) return;
+  t.disposed = true;
+  if (t.device !== "cpu") {
+    registry.unregister(t);
+    backendFor(t.device).release(t.storage);
+  }
+  t.storage = null;
+}
+
+/** Removes a tensor from every open scope, so it outlives them. Returns it. */
+export function keep<T extends Owned>(t: T): T {
+  for (const s of scopes) s.delete(t);
+  return t;
+}
+
+/** Moves `from`'s storage into `to` (which releases its own): how optimizers update parameters in place. */
+export function moveStorage(to: Owned, from: Owned): void {
+  if (to === from) return;
+  const old = to.storage;
+  if (to.device !== "cpu") {
+    registry.unregister(from);
+    registry.unregister(to);
+    if (old !== from.storage) backendFor(to.device).release(old);
+    registry.register(to, { device: to.device, storage: from.storage }, to);
+  }
+  to.storage = from.storage;
+  from.storage = null;
+  from.disposed = true;
+}
+
+/**
+ * Everything reachable from a scope's result: nested arrays and plain objects, and for a tensor
+ * the inputs its gradient will need (its graph), so that `tidy(() => loss(x)).backward()` works.
+ */
+function collect(value: unknown, into: Set<unknown>): void {
+  if (value === null || typeof value !== "object" || into.has(value)) return;
+  into.add(value);
+  if (Array.isArray(value)) for (const v of value) collect(v, into);
+  else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) collect(v, into);
+  else if ("node" in value) collect((value as { node: { inputs: unknown[] } | null }).node?.inputs, into);
+}
+
+/** Runs `fn`; disposes every tensor it created that it does not return. Async functions are refused. */
+export function tidy<T>(fn: () => T): T {
+  const scope = new Set<Owned>();
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+    if (result instanceof Promise) throw new Error("tidy: the function must be synchronous (it returned a Promise)");
+  } finally {
+    scopes.pop();
+  }
+  const returned = new Set<unknown>();
+  collect(result, returned);
+  const parent = scopes[scopes.length - 1];
+  for (const t of scope) {
+    if (returned.has(t)) parent?.add(t);
+    else release(t);
+  }
+  return result;
+}
