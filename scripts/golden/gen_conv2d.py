@@ -9,9 +9,13 @@ Extends ../gen_conv2d.py (which produced test/fixtures/conv2d-torch.json) with:
   --cover      rotate the padding form, padding mode, depthwise and bias over consecutive cases so
                every option appears, instead of leaving it to chance
   --f64        store tensors as base64 little-endian float64 (exact, about half the size of JSON)
+  --double     add double-backward data: random u (x's shape) and v (w's shape) and the gradients
+               ggx, ggw, ggy of L2 = sum(gx * u) + sum(gw * v) in x, w and gy (gx, gw taken with
+               create_graph=True), i.e. the second-order terms an autograd engine must reproduce
 
 Usage: /usr/bin/python3 gen_conv2d.py SEED COUNT OUT.json [--big] [--cover] [--f64]
-Committed: test/fixtures/conv2d-torch-big.json = gen_conv2d.py 7 80 ... --big --cover --f64
+Committed: test/fixtures/conv2d-torch-big.json = gen_conv2d.py 7 40 ... --big --cover --f64
+           test/fixtures/conv2d-torch-double.json = gen_conv2d.py 13 60 ... --cover --f64 --double
 """
 import sys
 import random
@@ -75,7 +79,7 @@ def pick_case(rng, big, index, cover):
                 mode=mode, bias=bias)
 
 
-def run_case(c, gen, enc):
+def run_case(c, gen, enc, double):
     x = torch.randn(c["n"], c["cin"], c["h"], c["w"], dtype=torch.float64, generator=gen, requires_grad=True)
     wt = torch.randn(c["cout"], c["cin"] // c["groups"], c["kh"], c["kw"], dtype=torch.float64, generator=gen, requires_grad=True)
     b = torch.randn(c["cout"], dtype=torch.float64, generator=gen, requires_grad=True) if c["bias"] else None
@@ -93,7 +97,17 @@ def run_case(c, gen, enc):
         if t == bo and l == r:
             y2 = F.conv2d(x, wt, b, stride=c["stride"], padding=(t, l), dilation=c["dilation"], groups=c["groups"])
             assert torch.allclose(y, y2, rtol=0, atol=1e-12)
-    gy = torch.randn(y.shape, dtype=torch.float64, generator=gen)
+    gy = torch.randn(y.shape, dtype=torch.float64, generator=gen, requires_grad=double)
+    extra = {}
+    if double:
+        gx, gw = torch.autograd.grad((y * gy).sum(), (x, wt), create_graph=True)
+        u = torch.randn(x.shape, dtype=torch.float64, generator=gen)
+        v = torch.randn(wt.shape, dtype=torch.float64, generator=gen)
+        # allow_unused: for a conv, gx does not depend on x nor gw on w (the form is bilinear)
+        ggx, ggw, ggy = torch.autograd.grad((gx * u).sum() + (gw * v).sum(), (x, wt, gy), allow_unused=True, retain_graph=True)
+        ggx = torch.zeros_like(x) if ggx is None else ggx
+        ggw = torch.zeros_like(wt) if ggw is None else ggw
+        extra = {"u": flat(u, enc), "v": flat(v, enc), "ggx": flat(ggx, enc), "ggw": flat(ggw, enc), "ggy": flat(ggy, enc)}
     (y * gy).sum().backward()
     case = {
         "x": flat(x, enc), "w": flat(wt, enc), "stride": c["stride"], "padding": c["padding"],
@@ -103,6 +117,7 @@ def run_case(c, gen, enc):
     if b is not None:
         case["b"] = flat(b, enc)
         case["gb"] = flat(b.grad, enc)
+    case.update(extra)
     return case
 
 
@@ -111,6 +126,7 @@ def main():
     big = "--big" in sys.argv
     cover = "--cover" in sys.argv
     enc = "f64" if "--f64" in sys.argv else "json"
+    double = "--double" in sys.argv
     rng = random.Random(seed)
     gen = torch.Generator().manual_seed(seed)
     cases, errors = [], []
@@ -132,13 +148,13 @@ def main():
                 errors.append({"reason": "output size would be non-positive",
                                "config": {k: v for k, v in c.items() if k != "pads"}, "outSize": [ho, wo]})
             continue
-        case = run_case(c, gen, enc)
+        case = run_case(c, gen, enc, double)
         case["id"] = f"s{seed}-{len(cases)}"
         cases.append(case)
     write(out, {"generator": "PyTorch " + torch.__version__ + " float64", "seed": seed,
                 "command": " ".join(["gen_conv2d.py"] + sys.argv[1:]),
                 "layout": "x NCHW, w OIHW; padding int|[ph,pw]|[top,bottom,left,right]|'same'|'valid'; "
-                          "gradients are of sum(y*gy); tensors {shape, data} or {shape, f64: base64 LE float64}",
+                          "gradients are of sum(y*gy); with --double, ggx/ggw/ggy are of sum(gx*u)+sum(gw*v); tensors {shape, data} or {shape, f64: base64 LE float64}",
                 "cases": cases, "invalid": errors})
     print(f"wrote {len(cases)} cases, {len(errors)} invalid configs to {out}")
 
