@@ -9,8 +9,9 @@
  *   gcol[k, p] = sum_o w[o, k] gy[o, p];  gx = col2im(gcol) = im2col^T(gcol) (input gradient)
  *
  * im2col and col2im are gather and scatterAdd over one tap table (the input offset each (k, p)
- * reads, or -1 for padding), so the input gradient reaches exactly the input cells the forward read: rows and columns that
- * no window touched (stride leftovers, cells beyond the last window) get exactly 0, as in PyTorch.
+ * reads, or -1 for padding), so the input gradient reaches exactly the input cells the forward
+ * read: rows and columns that no window touched (stride leftovers, rows skipped by dilation) get
+ * exactly 0, as in PyTorch.
  *
  * Only zero padding is handled here; the other padding modes are an explicit pad2d first. The
  * bottom/right padding is implied by outHeight/outWidth: windows that run past the input read 0.
