@@ -1,0 +1,76 @@
+/**
+ * The one catalogue of error messages, for the compiler and the runtime alike.
+ *
+ * Each message is written once, as a function whose return type is the exact template literal
+ * type of its text (`as const`). The runtime calls the function and throws `new Error(text)`; the
+ * type level (types/shape/*) takes `ReturnType<typeof conv2dErrors.channelMismatch<3, 4, ...>>`,
+ * an instantiation expression that yields the same text as a string literal type, and makes the
+ * offending parameter's type that literal, so tsc prints the message at the argument.
+ *
+ * Values inside messages are rendered by `show()` at run time and by `Show<>` (types/shape/show.ts)
+ * at the type level; the two agree on numbers (1.5, -3, 1e+21), strings ("same" with quotes),
+ * arrays ([1, 2]), null, undefined and booleans. docs/errors.md lists every message; a test keeps
+ * the two in step.
+ */
+
+/** What a message may interpolate: the text pieces are pre-rendered by show()/Show<>. */
+export type Showable = string | number;
+
+/** Renders a runtime value the way the type level renders the corresponding literal type. */
+export function show(value: unknown): string {
+  if (typeof value === "string") return `"${value}"`;
+  if (Array.isArray(value)) return `[${value.map(show).join(", ")}]`;
+  if (value === null) return "null";
+  if (typeof value === "object") return "object";
+  if (typeof value === "function") return "function";
+  return String(value);
+}
+
+export const arithErrors = {
+  notNatural: <V extends Showable>(value: V) =>
+    `arithmetic: ${value} is not an integer in 0..9007199254740991` as const,
+  tooLarge: <V extends Showable>(digits: V) =>
+    `arithmetic: the result ${digits} is larger than 9007199254740991` as const,
+  divideByZero: <V extends Showable>(value: V) => `arithmetic: ${value} divided by zero` as const,
+};
+
+export const conv2dErrors = {
+  inputRank: <R extends Showable, S extends Showable>(rank: R, shape: S) =>
+    `conv2d: input must be 4-D [N, C, H, W] or 3-D [C, H, W], got ${rank}-D shape ${shape}` as const,
+  inputDim: <S extends Showable, V extends Showable>(shape: S, dim: V) =>
+    `conv2d: input shape ${shape} has dim ${dim}; input dims must be integers in 0..9007199254740991` as const,
+  weightRank: <R extends Showable, S extends Showable>(rank: R, shape: S) =>
+    `conv2d: weight must be 4-D [C_out, C_in / groups, kH, kW], got ${rank}-D shape ${shape}` as const,
+  weightDim: <S extends Showable, V extends Showable>(shape: S, dim: V) =>
+    `conv2d: weight shape ${shape} has dim ${dim}; weight dims must be integers in 1..9007199254740991` as const,
+  dtypeMismatch: <Which extends "weight" | "bias", D extends Showable, I extends Showable>(which: Which, dtype: D, inputDtype: I) =>
+    `conv2d: ${which} dtype ${dtype} does not match input dtype ${inputDtype}` as const,
+  deviceMismatch: <Which extends "weight" | "bias", D extends Showable, I extends Showable>(which: Which, device: D, inputDevice: I) =>
+    `conv2d: ${which} is on device ${device} but input is on device ${inputDevice}` as const,
+  channelMismatch: <C extends Showable, E extends Showable, W extends Showable, G extends Showable>(channels: C, expected: E, weight: W, groups: G) =>
+    `conv2d: input has ${channels} channels but weight expects ${expected} (weight ${weight}, groups ${groups})` as const,
+  outputSize: <O extends Showable, P extends Showable, K extends Showable, S extends Showable>(out: O, padded: P, kernel: K, stride: S) =>
+    `conv2d: output size ${out} is not positive (padded input ${padded}, dilated kernel ${kernel}, stride ${stride})` as const,
+  biasShape: <C extends Showable, S extends Showable>(outChannels: C, shape: S) =>
+    `conv2d: bias must have shape [${outChannels}], got ${shape}` as const,
+  unknownOption: <K extends Showable>(key: K) =>
+    `conv2d: unknown option ${key} (options are stride, padding, dilation, groups, paddingMode)` as const,
+  groups: <V extends Showable>(value: V) => `conv2d: groups must be a positive integer, got ${value}` as const,
+  pairOption: <N extends "stride" | "dilation", V extends Showable>(name: N, value: V) =>
+    `conv2d: ${name} must be a positive integer or a pair [h, w] of them, got ${value}` as const,
+  padding: <V extends Showable>(value: V) =>
+    `conv2d: padding must be a non-negative integer, [h, w], [top, bottom, left, right], "same" or "valid", got ${value}` as const,
+  paddingMode: <V extends Showable>(value: V) =>
+    `conv2d: paddingMode must be "zeros", "reflect", "replicate" or "circular", got ${value}` as const,
+  groupsDivide: <C extends Showable, G extends Showable>(outChannels: C, groups: G) =>
+    `conv2d: weight has ${outChannels} output channels, not divisible by groups ${groups}` as const,
+  sameStride: <S extends Showable>(stride: S) => `conv2d: padding "same" needs stride 1, got stride ${stride}` as const,
+  reflectLimit: <P extends Showable, S extends Showable>(padding: P, size: S) =>
+    `conv2d: reflect padding ${padding} must be smaller than the input size ${size}` as const,
+  circularLimit: <P extends Showable, S extends Showable>(padding: P, size: S) =>
+    `conv2d: circular padding ${padding} must not exceed the input size ${size}` as const,
+  // Run-time only: the compiler rejects these through the parameter types themselves.
+  options: <V extends Showable>(value: V) => `conv2d: options must be an object, got ${value}` as const,
+  notTensor: <Which extends "input" | "weight" | "bias", V extends Showable>(which: Which, value: V) =>
+    `conv2d: ${which} must be a tensor with a shape, dtype and device, got ${value}` as const,
+};

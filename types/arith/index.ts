@@ -1,0 +1,129 @@
+/**
+ * Natural-number arithmetic on number literal types, exact for every integer 0..2^53-1.
+ *
+ *   Add<9007199254740990, 1>   // 9007199254740991
+ *   Sub<3, 5>                  // -2   (a negative result is shown, never wrapped)
+ *   Mul<4294967296, 2097151>   // 9007194959773696
+ *   Div<17, 5>                 // 3    (floor), Mod<17, 5> = 2
+ *   Compare<10, 9>             // 1    (also Lt, Lte, Gt, Gte, Eq, Max, Min)
+ *   Add<1.5, 1>                // "arithmetic: 1.5 is not an integer in 0..9007199254740991"
+ *   Mul<9007199254740991, 2>   // "arithmetic: the result 18014398509481982 is larger than 9007199254740991"
+ *   Add<number, 1>             // number (a value known only at run time stays `number`)
+ *
+ * Operands are turned into little-endian digit strings (see ./digits.ts), computed on digit by
+ * digit, and read back as number literals. Unions distribute: Add<1 | 2, 10> is 11 | 12.
+ * Errors are string literal types from the catalogue in src/errors.ts, never a wrong number or a
+ * silent `number`.
+ */
+import type { arithErrors } from "../../src/errors.js";
+import type { AddLE, CmpLE, DivModLE, MulLE, Ordering, Reverse, SubLE, Trim } from "./digits.js";
+
+export type { Ordering } from "./digits.js";
+
+/** 2^53 - 1 written little-endian. */
+type MaxSafeLE = "1990474529917009";
+
+export type NotNaturalError<V extends string> = ReturnType<typeof arithErrors.notNatural<V>>;
+export type TooLargeError<V extends string> = ReturnType<typeof arithErrors.tooLarge<V>>;
+export type DivideByZeroError<V extends string> = ReturnType<typeof arithErrors.divideByZero<V>>;
+
+/** True for digit strings of 16 or more characters: only those can reach 2^53. */
+type Long<S extends string> =
+  S extends `${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${infer _}`
+    ? S extends `${infer _A}${infer _B}${infer _C}${infer _D}${infer _E}${infer _F}${infer _G}${infer _H}${infer _I}${infer _J}${infer _K}${infer _L}${infer _M}${infer _N}${infer _O}${infer _P}${infer _R}`
+      ? true
+      : false
+    : false;
+
+/** Canonical LE digits of a safe natural `N`, or a `{ error }` object carrying the message. */
+export type ToLE<N extends number> =
+  `${N}` extends infer S extends string
+    ? S extends `${bigint}`
+      ? S extends `-${string}`
+        ? { error: NotNaturalError<S> }
+        : Reverse<S> extends infer L extends string
+          ? Long<L> extends true
+            ? CmpLE<L, MaxSafeLE> extends ">" ? { error: NotNaturalError<S> } : L
+            : L
+          : never
+      : { error: NotNaturalError<S> }
+    : never;
+
+/** Reads canonical LE digits back as a number literal; above 2^53 - 1 an error message. */
+export type FromLE<L extends string> =
+  Reverse<L> extends infer S extends string
+    ? Long<L> extends true
+      ? CmpLE<L, MaxSafeLE> extends ">"
+        ? TooLargeError<S>
+        : S extends `${infer N extends number}` ? N : never
+      : S extends `${infer N extends number}` ? N : never
+    : never;
+
+/** Like FromLE, for a difference that may be negative. */
+type FromSigned<L extends string, Negative extends boolean> =
+  Negative extends true
+    ? Reverse<L> extends infer S extends string
+      ? `-${S}` extends `${infer N extends number}` ? N : never
+      : never
+    : FromLE<L>;
+
+/**
+ * Runs `F` on the LE digits of A and B: `number` when either is the wide `number` type, the
+ * operand's error when one is not a safe natural. Distributes over unions.
+ */
+type Lift2<A extends number, B extends number, Op extends string> =
+  A extends number
+    ? B extends number
+      ? number extends A
+        ? number
+        : number extends B
+          ? number
+          : ToLE<A> extends infer LA
+            ? LA extends { error: infer E } ? E
+            : ToLE<B> extends infer LB
+              ? LB extends { error: infer E } ? E
+              : LA extends string ? LB extends string ? Apply<Op, LA, LB, A> : never : never
+              : never
+            : never
+      : never
+    : never;
+
+type Apply<Op extends string, LA extends string, LB extends string, A extends number> =
+  Op extends "add" ? AddLE<LA, LB> extends infer R extends string ? FromLE<R> : never
+  : Op extends "sub" ? SubSigned<LA, LB>
+  : Op extends "mul" ? MulLE<LA, LB> extends infer R extends string ? FromLE<R> : never
+  : Op extends "div" | "mod"
+    ? LB extends "0" ? DivideByZeroError<`${A}`>
+    : DivModLE<LA, LB> extends [infer Q extends string, infer R extends string] ? FromLE<Op extends "div" ? Q : R> : never
+  : Op extends "cmp" ? { "<": -1; "=": 0; ">": 1 }[CmpLE<LA, LB>]
+  : never;
+
+/** A - B on LE digits, as a signed number literal. */
+type SubSigned<LA extends string, LB extends string> =
+  SubLE<LA, LB> extends [infer D extends string, infer Br]
+    ? Br extends "0"
+      ? FromLE<Trim<D>>
+      : SubLE<LB, LA> extends [infer D2 extends string, "0"] ? FromSigned<Trim<D2>, true> : never
+    : never;
+
+export type Add<A extends number, B extends number> = Lift2<A, B, "add">;
+/** A - B; negative when B > A (e.g. Sub<3, 5> = -2). */
+export type Sub<A extends number, B extends number> = Lift2<A, B, "sub">;
+export type Mul<A extends number, B extends number> = Lift2<A, B, "mul">;
+/** floor(A / B). */
+export type Div<A extends number, B extends number> = Lift2<A, B, "div">;
+export type Mod<A extends number, B extends number> = Lift2<A, B, "mod">;
+/** -1, 0 or 1 as A is less than, equal to or greater than B. */
+export type Compare<A extends number, B extends number> = Lift2<A, B, "cmp">;
+
+type Test<C, Yes extends readonly unknown[]> = C extends -1 | 0 | 1 ? (C extends Yes[number] ? true : false) : C extends number ? boolean : C;
+export type Lt<A extends number, B extends number> = Test<Compare<A, B>, [-1]>;
+export type Lte<A extends number, B extends number> = Test<Compare<A, B>, [-1, 0]>;
+export type Gt<A extends number, B extends number> = Test<Compare<A, B>, [1]>;
+export type Gte<A extends number, B extends number> = Test<Compare<A, B>, [0, 1]>;
+export type Eq<A extends number, B extends number> = Test<Compare<A, B>, [0]>;
+export type Max<A extends number, B extends number> = Compare<A, B> extends infer C ? C extends -1 ? B : C extends 0 | 1 ? A : C extends number ? number : C : never;
+export type Min<A extends number, B extends number> = Compare<A, B> extends infer C ? C extends 1 ? B : C extends -1 | 0 ? A : C extends number ? number : C : never;
+
+/** True when N is a literal safe natural number (0..2^53-1), false for `number` and non-naturals. */
+export type IsNatural<N extends number> = number extends N ? false : ToLE<N> extends string ? true : false;
