@@ -1,0 +1,308 @@
+/**
+ * Fast float32 conv2d (forward, input gradient, weight gradient) and batched matmul on the CPU:
+ * WebAssembly SIMD kernels (src/backends/cpu/fast/wasm) over one shared memory, split across a
+ * worker pool when the work pays for it. Same contract as the reference kernels (NCHW / OIHW,
+ * geometry from conv-geometry.ts), synchronous, inputs never modified, fresh outputs returned.
+ *
+ * Strategy per case (C_g = inChannels / groups, M_g = outChannels / groups, K = C_g kH kW,
+ * N = outH outW):
+ * - C_g = 1 (depthwise, with any channel multiplier; also any conv of a 1-channel input): direct
+ *   correlation per output plane over a zero-bordered copy of the input plane, vectorised along rows.
+ * - otherwise forward = per (image, group) GEMM y[M_g x N] = W[M_g x K] im2col(x)[K x N], with the
+ *   im2col written straight into the packed B panels (1x1 stride-1 convs thus read x directly as B).
+ * - input gradient at stride 1 = forward conv of gy with the flipped, transposed kernel (padding
+ *   d (k - 1) - pad); at stride > 1 = GEMM W^T gy then col2im, split by input channel so threads
+ *   never add into the same pixels.
+ * - weight gradient = GEMM gy[M_g x N] im2col(x)^T[N x K] summed over images, split by columns of dW.
+ */
+import type { Conv2dGeometry } from "../../conv-geometry.js";
+import { fastRuntime, type FastRuntime } from "./pool.js";
+import { EDGE_BYTES, KC, MR, NR } from "./wasm/kernels-wasm.js";
+
+export { fastRuntime } from "./pool.js";
+
+/** Total threads (the calling one included) the fast kernels may use; 1 disables the pool. */
+export function setNumThreads(n: number): void {
+  fastRuntime().setNumThreads(n);
+}
+export function getNumThreads(): number {
+  return fastRuntime().numThreads;
+}
+/** Terminates the pool's workers now (optional: they never keep the process alive). */
+export function shutdownFastPool(): Promise<void> {
+  return fastRuntime().shutdown();
+}
+
+/** Columns of C per work item: the packed B block is KC x BLOCK floats (at most 256 KiB, L2). */
+const BLOCK = 256;
+/** Fewest output channels worth a separate item when a conv is split along channels. */
+const MIN_ROWS = 32;
+
+const ru = (n: number, m: number) => Math.ceil(n / m) * m;
+const F = 4; // bytes per float
+
+function check(name: string, arr: Float32Array, expected: number): void {
+  if (arr.length !== expected) throw new RangeError(`${name}: expected ${expected} elements, got ${arr.length}`);
+}
+
+function convFlops(g: Conv2dGeometry): number {
+  return 2 * g.batch * g.outChannels * g.outHeight * g.outWidth * (g.inChannels / g.groups) * g.kernelHeight * g.kernelWidth;
+}
+
+function geomParams(g: Conv2dGeometry) {
+  return {
+    batch: g.batch, inC: g.inChannels, inH: g.inHeight, inW: g.inWidth, outC: g.outChannels,
+    kH: g.kernelHeight, kW: g.kernelWidth, outH: g.outHeight, outW: g.outWidth,
+    sH: g.strideH, sW: g.strideW, dH: g.dilationH, dW: g.dilationW, padT: g.padTop, padL: g.padLeft, groups: g.groups,
+  };
+}
+
+/** Pixel blocks and channel blocks of a GEMM-shaped job so that there is work for every thread. */
+function split(rt: FastRuntime, outer: number, n: number, m: number): { block: number; nBlocks: number; rows: number; mBlocks: number } {
+  const block = Math.min(ru(n, NR), BLOCK);
+  const nBlocks = Math.ceil(n / block);
+  const want = 4 * rt.numThreads;
+  let rows = ru(m, MR);
+  if (rt.numThreads > 1 && outer * nBlocks < want) {
+    const mb = Math.max(1, Math.min(Math.ceil(want / (outer * nBlocks)), Math.floor(m / MIN_ROWS)));
+    rows = ru(Math.ceil(m / mb), MR);
+  }
+  return { block, nBlocks, rows, mBlocks: Math.ceil(m / rows) };
+}
+
+/** Scratch for the depthwise kernels: the zero-bordered plane (rows hp, stride wp + 8). */
+function planeScratch(g: Conv2dGeometry): number {
+  const hp = (g.outHeight - 1) * g.strideH + (g.kernelHeight - 1) * g.dilationH + 1;
+  const wp = (g.outWidth - 1) * g.strideW + (g.kernelWidth - 1) * g.dilationW + 1;
+  return EDGE_BYTES + hp * (wp + 8) * F;
+}
+
+/**
+ * y = conv(x, A) on the GEMM path where A is packed from `w` either directly (rows = output
+ * channels) or, for the stride-1 input gradient, by pack_a_flip from the forward weights.
+ */
+function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float32Array, flip: boolean): Float32Array {
+  const Mg = g.outChannels / g.groups;
+  const Cg = g.inChannels / g.groups;
+  const KK = g.kernelHeight * g.kernelWidth;
+  const K = Cg * KK;
+  const N = g.outHeight * g.outWidth;
+  const ySize = g.batch * g.outChannels * N;
+  const aSize = g.groups * ru(Mg, MR) * K;
+  const sp = split(rt, g.batch * g.groups, N, Mg);
+  const L = rt.layout(EDGE_BYTES + KC * sp.block * F, [x.length * F, w.length * F, aSize * F, ySize * F]);
+  const [xOff, wOff, aOff, yOff] = L.offsets;
+  const f32 = rt.F32;
+  f32.set(x, xOff / F);
+  f32.set(w, wOff / F);
+  if (flip) {
+    // forward weights are [Cg_new... ] = [inChannels_new, Mg_new, kH, kW]: per group Cg rows of old in.
+    const p = rt.params({ x: wOff, y: aOff, e0: Mg, e1: Cg, e2: KK });
+    rt.run("pack_a_flip", p, g.groups * Math.ceil(Mg / MR), L.scratch, L.scratchStride, aSize);
+  } else if (g.groups === 1 || Mg % MR === 0) {
+    const p = rt.params({ x: wOff, y: aOff, e0: g.outChannels, e1: K, e2: K, e3: 1 });
+    rt.run("pack_a", p, Math.ceil(g.outChannels / MR), L.scratch, L.scratchStride, aSize);
+  } else {
+    for (let gi = 0; gi < g.groups; gi++) {
+      const p = rt.params({ x: wOff + gi * Mg * K * F, y: aOff + gi * ru(Mg, MR) * K * F, e0: Mg, e1: K, e2: K, e3: 1 });
+      rt.run("pack_a", p, Math.ceil(Mg / MR), L.scratch, L.scratchStride, Mg * K);
+    }
+  }
+  const p = rt.params({
+    ...geomParams(g), x: xOff, a: aOff, y: yOff, block: sp.block, nBlocks: sp.nBlocks, e0: sp.rows, e1: sp.mBlocks,
+  });
+  rt.run("conv_fwd", p, g.batch * g.groups * sp.nBlocks * sp.mBlocks, L.scratch, L.scratchStride, convFlops(g));
+  return rt.F32.slice(yOff / F, yOff / F + ySize);
+}
+
+/** out = per-plane correlations (dw_conv), see gen-wat.mjs for the S / e1 / e2 mapping. */
+function planeConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float32Array, S: number, div: number, mul: number): Float32Array {
+  const ySize = g.batch * g.outChannels * g.outHeight * g.outWidth;
+  const L = rt.layout(planeScratch(g), [x.length * F, w.length * F, ySize * F]);
+  const [xOff, wOff, yOff] = L.offsets;
+  const f32 = rt.F32;
+  f32.set(x, xOff / F);
+  f32.set(w, wOff / F);
+  const p = rt.params({ ...geomParams(g), x: xOff, a: wOff, y: yOff, e0: S, e1: div, e2: mul });
+  const work = 2 * ySize * S * g.kernelHeight * g.kernelWidth;
+  rt.run("dw_conv", p, g.batch * g.outChannels, L.scratch, L.scratchStride, work);
+  return rt.F32.slice(yOff / F, yOff / F + ySize);
+}
+
+/** y = conv2d(x, w) in float32 (no bias), x [N, C, H, W], w [O, C/groups, kH, kW]. */
+export function conv2dForwardF32(g: Conv2dGeometry, x: Float32Array, w: Float32Array): Float32Array {
+  const Cg = g.inChannels / g.groups;
+  const Mg = g.outChannels / g.groups;
+  check("conv2dForwardF32 x", x, g.batch * g.inChannels * g.inHeight * g.inWidth);
+  check("conv2dForwardF32 w", w, g.outChannels * Cg * g.kernelHeight * g.kernelWidth);
+  const rt = fastRuntime();
+  if (Cg === 1) return planeConv(rt, g, x, w, 1, Mg, 1);
+  return gemmConv(rt, g, x, w, false);
+}
+
+/** The geometry of the stride-1 input gradient seen as a forward conv of gy. */
+function transposedGeometry(g: Conv2dGeometry): Conv2dGeometry {
+  const padTop = (g.kernelHeight - 1) * g.dilationH - g.padTop;
+  const padLeft = (g.kernelWidth - 1) * g.dilationW - g.padLeft;
+  return {
+    batch: g.batch, inChannels: g.outChannels, inHeight: g.outHeight, inWidth: g.outWidth,
+    outChannels: g.inChannels, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
+    outHeight: g.inHeight, outWidth: g.inWidth, strideH: 1, strideW: 1, dilationH: g.dilationH, dilationW: g.dilationW,
+    padTop, padLeft,
+    // rows/cols past the end read as zero; only padTop/padLeft are used by the kernels
+    padBottom: g.inHeight - 1 + (g.kernelHeight - 1) * g.dilationH - padTop - (g.outHeight - 1),
+    padRight: g.inWidth - 1 + (g.kernelWidth - 1) * g.dilationW - padLeft - (g.outWidth - 1),
+    groups: g.groups,
+  };
+}
+
+/** dx = conv2d input gradient (transposed conv of gy with w), gy [N, O, oH, oW]. */
+export function conv2dBackInputF32(g: Conv2dGeometry, gy: Float32Array, w: Float32Array): Float32Array {
+  const Cg = g.inChannels / g.groups;
+  const Mg = g.outChannels / g.groups;
+  const KK = g.kernelHeight * g.kernelWidth;
+  check("conv2dBackInputF32 gy", gy, g.batch * g.outChannels * g.outHeight * g.outWidth);
+  check("conv2dBackInputF32 w", w, g.outChannels * Cg * KK);
+  const rt = fastRuntime();
+  const stride1 = g.strideH === 1 && g.strideW === 1;
+  if (Cg === 1) {
+    if (stride1) {
+      const flipped = new Float32Array(w.length);
+      for (let o = 0; o < g.outChannels; o++) for (let t = 0; t < KK; t++) flipped[o * KK + t] = w[o * KK + KK - 1 - t];
+      return planeConv(rt, transposedGeometry(g), gy, flipped, Mg, 1, Mg);
+    }
+    const dxSize = g.batch * g.inChannels * g.inHeight * g.inWidth;
+    const L = rt.layout(EDGE_BYTES, [gy.length * F, w.length * F, dxSize * F]);
+    const [gOff, wOff, dOff] = L.offsets;
+    rt.F32.set(gy, gOff / F);
+    rt.F32.set(w, wOff / F);
+    const p = rt.params({ ...geomParams(g), x: gOff, a: wOff, y: dOff, e0: Mg });
+    rt.run("dw_bwd_in", p, g.batch * g.inChannels, L.scratch, L.scratchStride, convFlops(g));
+    return rt.F32.slice(dOff / F, dOff / F + dxSize);
+  }
+  if (stride1) return gemmConv(rt, transposedGeometry(g), gy, w, true);
+  return col2imBackInput(rt, g, gy, w);
+}
+
+function col2imBackInput(rt: FastRuntime, g: Conv2dGeometry, gy: Float32Array, w: Float32Array): Float32Array {
+  const Cg = g.inChannels / g.groups;
+  const Mg = g.outChannels / g.groups;
+  const KK = g.kernelHeight * g.kernelWidth;
+  const K = Cg * KK;
+  const N = g.outHeight * g.outWidth;
+  const outer = g.batch * g.groups;
+  const chunks = Math.min(Cg, Math.max(1, Math.ceil((4 * rt.numThreads) / outer)));
+  const cc = Math.ceil(Cg / chunks);
+  const nChunks = Math.ceil(Cg / cc);
+  const R = cc * KK;
+  // cols buffer R x block stays under ~1 MiB per thread
+  const block = Math.max(NR, Math.min(ru(N, NR), BLOCK, Math.floor(262144 / R / NR) * NR));
+  const nBlocks = Math.ceil(N / block);
+  const aPer = ru(R, MR) * Mg;
+  const dxSize = g.batch * g.inChannels * g.inHeight * g.inWidth;
+  const L = rt.layout(EDGE_BYTES + KC * block * F + R * block * F,
+    [gy.length * F, w.length * F, g.groups * nChunks * aPer * F, dxSize * F]);
+  const [gOff, wOff, aOff, dOff] = L.offsets;
+  const f32 = rt.F32;
+  f32.set(gy, gOff / F);
+  f32.set(w, wOff / F);
+  f32.fill(0, dOff / F, dOff / F + dxSize);
+  for (let gi = 0; gi < g.groups; gi++) {
+    for (let ch = 0; ch < nChunks; ch++) {
+      const rows = (Math.min(Cg, (ch + 1) * cc) - ch * cc) * KK;
+      // A[r][co] = W[g Mg + co][c0 KK + r]: rows of W^T are columns of W (stride K)
+      const p = rt.params({
+        x: wOff + (gi * Mg * K + ch * cc * KK) * F, y: aOff + (gi * nChunks + ch) * aPer * F, e0: rows, e1: Mg, e2: 1, e3: K,
+      });
+      rt.run("pack_a", p, Math.ceil(rows / MR), L.scratch, L.scratchStride, rows * Mg);
+    }
+  }
+  const p = rt.params({ ...geomParams(g), x: gOff, a: aOff, y: dOff, block, nBlocks, e0: cc, e1: nChunks });
+  rt.run("conv_bwd_in", p, outer * nChunks, L.scratch, L.scratchStride, convFlops(g));
+  return rt.F32.slice(dOff / F, dOff / F + dxSize);
+}
+
+/** dW = conv2d weight gradient, summed over the batch: [O, C/groups, kH, kW]. */
+export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Float32Array): Float32Array {
+  const Cg = g.inChannels / g.groups;
+  const Mg = g.outChannels / g.groups;
+  const KK = g.kernelHeight * g.kernelWidth;
+  const K = Cg * KK;
+  const N = g.outHeight * g.outWidth;
+  check("conv2dBackWeightF32 x", x, g.batch * g.inChannels * g.inHeight * g.inWidth);
+  check("conv2dBackWeightF32 gy", gy, g.batch * g.outChannels * N);
+  const rt = fastRuntime();
+  const dwSize = g.outChannels * K;
+  if (Cg === 1) {
+    const L = rt.layout(planeScratch(g), [x.length * F, gy.length * F, dwSize * F]);
+    const [xOff, gOff, dOff] = L.offsets;
+    rt.F32.set(x, xOff / F);
+    rt.F32.set(gy, gOff / F);
+    const p = rt.params({ ...geomParams(g), x: xOff, a: gOff, y: dOff, e0: Mg });
+    rt.run("dw_bwd_w", p, g.outChannels, L.scratch, L.scratchStride, convFlops(g));
+    return rt.F32.slice(dOff / F, dOff / F + dwSize);
+  }
+  const want = 4 * rt.numThreads;
+  let block = Math.min(ru(K, NR), BLOCK);
+  if (rt.numThreads > 1 && g.groups * Math.ceil(K / block) < want) {
+    block = Math.max(NR, ru(Math.ceil((K * g.groups) / want), NR));
+  }
+  const nBlocks = Math.ceil(K / block);
+  const aSize = g.batch * g.groups * ru(Mg, MR) * N;
+  const L = rt.layout(EDGE_BYTES + KC * block * F, [x.length * F, gy.length * F, aSize * F, dwSize * F]);
+  const [xOff, gOff, aOff, dOff] = L.offsets;
+  const f32 = rt.F32;
+  f32.set(x, xOff / F);
+  f32.set(gy, gOff / F);
+  f32.fill(0, dOff / F, dOff / F + dwSize);
+  if (Mg % MR === 0) {
+    // gy is [batch * outChannels] rows of N pixels: one pass packs every (image, group)
+    const rows = g.batch * g.outChannels;
+    const p = rt.params({ x: gOff, y: aOff, e0: rows, e1: N, e2: N, e3: 1 });
+    rt.run("pack_a", p, rows / MR, L.scratch, L.scratchStride, aSize);
+  } else {
+    for (let n = 0; n < g.batch; n++) {
+      for (let gi = 0; gi < g.groups; gi++) {
+        const p = rt.params({
+          x: gOff + (n * g.outChannels + gi * Mg) * N * F, y: aOff + (n * g.groups + gi) * ru(Mg, MR) * N * F,
+          e0: Mg, e1: N, e2: N, e3: 1,
+        });
+        rt.run("pack_a", p, Math.ceil(Mg / MR), L.scratch, L.scratchStride, Mg * N);
+      }
+    }
+  }
+  const p = rt.params({ ...geomParams(g), x: xOff, a: aOff, y: dOff, block, nBlocks });
+  rt.run("conv_bwd_w", p, g.groups * nBlocks, L.scratch, L.scratchStride, convFlops(g));
+  return rt.F32.slice(dOff / F, dOff / F + dwSize);
+}
+
+/** C[b] = A[b] B[b] for row-major A [batch, m, k] and B [batch, k, n]; returns [batch, m, n]. */
+export function matmulF32(a: Float32Array, b: Float32Array, batch: number, m: number, k: number, n: number): Float32Array {
+  check("matmulF32 a", a, batch * m * k);
+  check("matmulF32 b", b, batch * k * n);
+  const cSize = batch * m * n;
+  if (cSize === 0) return new Float32Array(0);
+  if (k === 0) return new Float32Array(cSize);
+  const rt = fastRuntime();
+  const sp = split(rt, batch, n, m);
+  const aSize = batch * ru(m, MR) * k;
+  const L = rt.layout(EDGE_BYTES + KC * sp.block * F, [a.length * F, b.length * F, aSize * F, cSize * F]);
+  const [aOff, bOff, pOff, cOff] = L.offsets;
+  const f32 = rt.F32;
+  f32.set(a, aOff / F);
+  f32.set(b, bOff / F);
+  if (m % MR === 0) {
+    const p = rt.params({ x: aOff, y: pOff, e0: batch * m, e1: k, e2: k, e3: 1 });
+    rt.run("pack_a", p, (batch * m) / MR, L.scratch, L.scratchStride, aSize);
+  } else {
+    for (let i = 0; i < batch; i++) {
+      const p = rt.params({ x: aOff + i * m * k * F, y: pOff + i * ru(m, MR) * k * F, e0: m, e1: k, e2: k, e3: 1 });
+      rt.run("pack_a", p, Math.ceil(m / MR), L.scratch, L.scratchStride, m * k);
+    }
+  }
+  const p = rt.params({
+    x: bOff, a: pOff, y: cOff, block: sp.block, nBlocks: sp.nBlocks, e0: m, e1: k, e2: n, e3: sp.rows, e4: sp.mBlocks,
+  });
+  rt.run("matmul", p, batch * sp.nBlocks * sp.mBlocks, L.scratch, L.scratchStride, 2 * batch * m * k * n);
+  return rt.F32.slice(cOff / F, cOff / F + cSize);
+}

@@ -1,0 +1,276 @@
+/**
+ * The WebAssembly runtime of the fast float32 kernels: one shared linear memory, the kernels module
+ * instantiated on the main thread and in every worker of a small pool, and a synchronous dispatcher.
+ *
+ * A job is (kernel, parameter block, item count). The main thread publishes it in the control block
+ * of the shared memory, wakes the workers, and then claims items itself exactly like a worker does,
+ * so a job always finishes even when no worker is alive or awake; it returns once every claimed item
+ * is done. The API therefore stays synchronous: the main thread blocks in Atomics.wait only while a
+ * worker finishes an item it has already started. Workers are unref'd, so an idle process exits.
+ *
+ * Memory layout (bytes): [0, 256) control block | [256, 384) parameter block | per-thread scratch |
+ * the call's operands. Memory only grows, to the largest call seen (the bound is stated in
+ * docs/performance.md); it never grows across repeated calls of the same shapes.
+ */
+import { kernelBytes, PARAM, PARAM_COUNT } from "./wasm/kernels-wasm.js";
+
+export type KernelName =
+  | "pack_a" | "pack_a_flip" | "conv_fwd" | "conv_bwd_in" | "conv_bwd_w" | "matmul" | "dw_conv" | "dw_bwd_in" | "dw_bwd_w";
+const KERNELS: readonly KernelName[] = [
+  "pack_a", "pack_a_flip", "conv_fwd", "conv_bwd_in", "conv_bwd_w", "matmul", "dw_conv", "dw_bwd_in", "dw_bwd_w",
+];
+type KernelFn = (params: number, item: number, scratch: number) => void;
+
+// Control block, Int32 indices. CLAIM is a BigInt64 slot at byte 64: high half = job generation,
+// low half = items not yet claimed; a claim is a compare-exchange that fails once the job changed,
+// so a late worker can never run an item of one job with the fields of another.
+const C_SIGNAL = 0; // bumped (and notified) when a job is published or on shutdown
+const C_FN = 1;
+const C_PARAMS = 2;
+const C_TOTAL = 3;
+const C_DONE = 4; // items finished in the current job
+const C_SCRATCH = 5; // scratch base
+const C_SCRATCH_STRIDE = 6;
+const C_FAILED = 7; // a worker's kernel threw (not expected: kernels are total) -> rerun on main
+const C_SLOTS = 8; // scratch slots laid out for this job: a worker whose id is not below it stays out
+const CLAIM_INDEX = 8; // BigInt64Array index (byte 64), past the Int32 fields above
+const PARAMS_PTR = 256;
+const DATA_ALIGN = 64;
+const PAGE = 65536;
+const MAX_PAGES = 65536; // 4 GiB address space reserved, committed only as it grows
+
+const workerSource = `
+const { workerData } = require("node:worker_threads");
+const { module, memory, id, names } = workerData;
+const inst = new WebAssembly.Instance(module, { env: { memory } });
+const fns = names.map((n) => inst.exports[n]);
+const ctl = new Int32Array(memory.buffer, 0, 64);
+const claim = new BigInt64Array(memory.buffer, 0, 16);
+let seen = workerData.signal;
+for (;;) {
+  Atomics.wait(ctl, ${C_SIGNAL}, seen);
+  seen = Atomics.load(ctl, ${C_SIGNAL});
+  for (;;) {
+    const v = Atomics.load(claim, ${CLAIM_INDEX});
+    const left = Number(v & 0xffffffffn);
+    if (left === 0) break;
+    const fn = fns[Atomics.load(ctl, ${C_FN})];
+    const params = Atomics.load(ctl, ${C_PARAMS});
+    const total = Atomics.load(ctl, ${C_TOTAL});
+    const scratch = Atomics.load(ctl, ${C_SCRATCH}) + id * Atomics.load(ctl, ${C_SCRATCH_STRIDE});
+    if (id >= Atomics.load(ctl, ${C_SLOTS})) break;
+    if (Atomics.compareExchange(claim, ${CLAIM_INDEX}, v, v - 1n) !== v) continue;
+    try { fn(params, left - 1, scratch); } catch { Atomics.store(ctl, ${C_FAILED}, 1); }
+    if (Atomics.add(ctl, ${C_DONE}, 1) + 1 === total) Atomics.notify(ctl, ${C_DONE});
+  }
+}
+`;
+
+interface WorkerLike {
+  unref(): void;
+  terminate(): Promise<number>;
+  on(event: "exit" | "error", listener: (arg: unknown) => void): unknown;
+}
+type WorkerCtor = new (code: string, options: { eval: true; workerData: unknown }) => WorkerLike;
+
+/** node:worker_threads when running in Node (loaded synchronously), otherwise null: one thread. */
+function workerConstructor(): WorkerCtor | null {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const mod = proc?.getBuiltinModule?.("node:worker_threads") as { Worker?: WorkerCtor } | undefined;
+  return mod?.Worker ?? null;
+}
+
+function defaultThreads(): number {
+  const os = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+    ?.getBuiltinModule?.("node:os") as { availableParallelism?: () => number } | undefined;
+  return Math.max(1, Math.min(os?.availableParallelism?.() ?? 1, 8));
+}
+
+export class FastRuntime {
+  readonly memory: WebAssembly.Memory;
+  private readonly module: WebAssembly.Module;
+  private readonly fns: KernelFn[];
+  private readonly ctl: Int32Array;
+  private readonly claim: BigInt64Array;
+  private f32: Float32Array;
+  private i32: Int32Array;
+  private threads: number;
+  private workers: (WorkerLike | null)[] = [];
+  private generation = 0;
+  private readonly Worker: WorkerCtor | null;
+  /** workers that exited unexpectedly and were replaced (observable for tests) */
+  replacedWorkers = 0;
+
+  constructor() {
+    this.module = new WebAssembly.Module(kernelBytes() as Uint8Array<ArrayBuffer>);
+    this.memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+    const inst = new WebAssembly.Instance(this.module, { env: { memory: this.memory } });
+    this.fns = KERNELS.map((n) => inst.exports[n] as KernelFn);
+    this.ctl = new Int32Array(this.memory.buffer, 0, 64);
+    this.claim = new BigInt64Array(this.memory.buffer, 0, 16);
+    this.f32 = new Float32Array(this.memory.buffer);
+    this.i32 = new Int32Array(this.memory.buffer);
+    this.Worker = workerConstructor();
+    this.threads = this.Worker ? defaultThreads() : 1;
+  }
+
+  get numThreads(): number {
+    return this.threads;
+  }
+
+  /** Total threads used by a job, the calling thread included (1 = no workers). */
+  setNumThreads(n: number): void {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, got ${n}`);
+    this.threads = this.Worker ? n : 1;
+    while (this.workers.length > this.threads - 1) {
+      const w = this.workers.pop();
+      if (w) void this.retire(w);
+    }
+  }
+
+  /** Stops every worker (they are unref'd, so this is only needed for a prompt, explicit teardown). */
+  async shutdown(): Promise<void> {
+    const ws = this.workers.filter((w): w is WorkerLike => w !== null);
+    this.workers = [];
+    await Promise.all(ws.map((w) => this.retire(w)));
+  }
+
+  private retire(w: WorkerLike): Promise<number> {
+    (w as { retired?: boolean }).retired = true;
+    return w.terminate();
+  }
+
+  /** The live worker objects (for the dead-worker test). */
+  get workerHandles(): readonly (WorkerLike | null)[] {
+    return this.workers;
+  }
+
+  /** Float32 view of the whole memory, refreshed after growth. */
+  get F32(): Float32Array {
+    if (this.f32.buffer.byteLength !== this.memory.buffer.byteLength) this.refreshViews();
+    return this.f32;
+  }
+
+  get I32(): Int32Array {
+    if (this.i32.buffer.byteLength !== this.memory.buffer.byteLength) this.refreshViews();
+    return this.i32;
+  }
+
+  private refreshViews(): void {
+    this.f32 = new Float32Array(this.memory.buffer);
+    this.i32 = new Int32Array(this.memory.buffer);
+  }
+
+  get byteLength(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  /**
+   * Lays out one call: `scratchBytes` per thread, then the regions (bytes each) in order. Grows
+   * the memory if needed and returns the byte offset of each region (64-byte aligned).
+   */
+  layout(scratchBytes: number, regions: readonly number[]): { scratch: number; scratchStride: number; offsets: number[] } {
+    const stride = align(scratchBytes, DATA_ALIGN);
+    const scratch = PARAMS_PTR + PARAM_COUNT * 4;
+    let at = align(scratch + stride * this.threads, DATA_ALIGN);
+    const offsets: number[] = [];
+    for (const r of regions) {
+      offsets.push(at);
+      at = align(at + r, DATA_ALIGN);
+    }
+    const need = Math.ceil(at / PAGE);
+    const have = this.memory.buffer.byteLength / PAGE;
+    if (need > have) {
+      if (need > MAX_PAGES) throw new RangeError(`fast kernels: a call needs ${at} bytes, more than 4 GiB`);
+      this.memory.grow(need - have);
+    }
+    return { scratch, scratchStride: stride, offsets };
+  }
+
+  /** Writes the i32 parameter block and returns its address. */
+  params(fields: Partial<Record<keyof typeof PARAM, number>>): number {
+    const i32 = this.I32;
+    const base = PARAMS_PTR / 4;
+    i32.fill(0, base, base + PARAM_COUNT);
+    for (const [k, v] of Object.entries(fields)) i32[base + PARAM[k as keyof typeof PARAM]] = v as number;
+    return PARAMS_PTR;
+  }
+
+  /**
+   * Runs items [0, items) of a kernel. `work` (FLOPs or element count) decides whether waking
+   * workers pays: below ~2 MFLOP the wake-up latency (tens of microseconds) dominates.
+   */
+  run(kernel: KernelName, params: number, items: number, scratch: number, scratchStride: number, work: number): void {
+    const fn = this.fns[KERNELS.indexOf(kernel)];
+    const useWorkers = this.threads > 1 && items > 1 && work >= 2e6;
+    if (!useWorkers) {
+      for (let i = items - 1; i >= 0; i--) fn(params, i, scratch);
+      return;
+    }
+    this.ensureWorkers();
+    const ctl = this.ctl;
+    Atomics.store(ctl, C_FN, KERNELS.indexOf(kernel));
+    Atomics.store(ctl, C_PARAMS, params);
+    Atomics.store(ctl, C_TOTAL, items);
+    Atomics.store(ctl, C_DONE, 0);
+    Atomics.store(ctl, C_SCRATCH, scratch);
+    Atomics.store(ctl, C_SCRATCH_STRIDE, scratchStride);
+    Atomics.store(ctl, C_FAILED, 0);
+    Atomics.store(ctl, C_SLOTS, this.threads);
+    this.generation = (this.generation + 1) & 0x3fffffff;
+    Atomics.store(this.claim, CLAIM_INDEX, (BigInt(this.generation) << 32n) | BigInt(items));
+    Atomics.add(ctl, C_SIGNAL, 1);
+    Atomics.notify(ctl, C_SIGNAL);
+    // the main thread is thread 0 and works like any worker
+    for (;;) {
+      const v = Atomics.load(this.claim, CLAIM_INDEX);
+      const left = Number(v & 0xffffffffn);
+      if (left === 0) break;
+      if (Atomics.compareExchange(this.claim, CLAIM_INDEX, v, v - 1n) !== v) continue;
+      fn(params, left - 1, scratch);
+      Atomics.add(ctl, C_DONE, 1);
+    }
+    for (let d = Atomics.load(ctl, C_DONE); d < items; d = Atomics.load(ctl, C_DONE)) {
+      Atomics.wait(ctl, C_DONE, d, 1000);
+    }
+    if (Atomics.load(ctl, C_FAILED)) {
+      // a worker's instance threw: redo the whole job here so the error (if real) surfaces
+      for (let i = items - 1; i >= 0; i--) fn(params, i, scratch);
+    }
+  }
+
+  private ensureWorkers(): void {
+    const Ctor = this.Worker;
+    if (!Ctor) return;
+    while (this.workers.length < this.threads - 1) this.workers.push(null);
+    for (let i = 0; i < this.workers.length; i++) {
+      if (this.workers[i]) continue;
+      const w = new Ctor(workerSource, {
+        eval: true,
+        workerData: { module: this.module, memory: this.memory, id: i + 1, names: KERNELS, signal: Atomics.load(this.ctl, C_SIGNAL) },
+      });
+      w.unref();
+      w.on("error", () => {});
+      w.on("exit", () => {
+        // replace lazily at the next parallel call; a retired worker is simply gone
+        const idx = this.workers.indexOf(w);
+        if (idx >= 0) {
+          this.workers[idx] = null;
+          if (!(w as { retired?: boolean }).retired) this.replacedWorkers++;
+        }
+      });
+      this.workers[i] = w;
+    }
+  }
+}
+
+function align(n: number, a: number): number {
+  return Math.ceil(n / a) * a;
+}
+
+let runtime: FastRuntime | null = null;
+/** The process-wide runtime, created on first use. */
+export function fastRuntime(): FastRuntime {
+  runtime ??= new FastRuntime();
+  return runtime;
+}

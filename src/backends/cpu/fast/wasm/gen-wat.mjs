@@ -1,0 +1,601 @@
+// Generator of the WebAssembly text for shapegrad's fast float32 CPU kernels.
+//
+// Run through scripts/build-wasm.mjs, which writes kernels.wat next to this file, assembles it with
+// wabt and embeds the bytes in kernels-wasm.ts. Generated rather than hand-written because the GEMM
+// micro-kernel is fully unrolled over its MR x NR register tile.
+//
+// Memory model: one shared linear memory imported as env.memory, shared by the main thread and every
+// pool worker. Each dispatchable kernel has the signature (params, item, scratch): `params` points
+// at an i32 parameter block written by the TypeScript side (layout in PARAM below), `item` is the
+// index of one independent unit of work (threads claim items dynamically) and `scratch` is the
+// calling thread's private scratch area (first 128 bytes: the edge-tile buffer, then packed B, then
+// anything else the kernel needs). All sizes are element counts unless a name ends in "Bytes".
+
+/** Rows and columns of the register tile: 4 x 8 floats = 8 f32x4 accumulators. Measured fastest
+ * under V8's register allocator (16 xmm registers, one reserved as scratch): 5x2 and 6x2 spill. */
+export const MR = 4;
+export const NR = 8;
+/** Depth of one packed block along the reduction dimension: a B panel of KC x NR floats (8 KiB)
+ * stays in L1 while the A panel (KC x MR) streams. */
+export const KC = 256;
+/** Bytes reserved at the start of each thread's scratch for the edge tile. */
+export const EDGE_BYTES = 128;
+
+/** Layout of the i32 parameter block shared by every kernel (indices, not byte offsets). */
+export const PARAM = {
+  x: 0, a: 1, y: 2, batch: 3, inC: 4, inH: 5, inW: 6, outC: 7, kH: 8, kW: 9, outH: 10, outW: 11,
+  sH: 12, sW: 13, dH: 14, dW: 15, padT: 16, padL: 17, groups: 18, block: 19, nBlocks: 20,
+  e0: 21, e1: 22, e2: 23, e3: 24, e4: 25,
+};
+export const PARAM_COUNT = 32;
+
+const P = (name) => `(i32.load offset=${PARAM[name] * 4} (local.get $p))`;
+const loc = (...names) => names.map((n) => `(local $${n} i32)`).join(" ");
+const get = (n) => `(local.get $${n})`;
+const set = (n, v) => `(local.set $${n} ${v})`;
+const add = (a, b) => `(i32.add ${a} ${b})`;
+const sub = (a, b) => `(i32.sub ${a} ${b})`;
+const mul = (a, b) => `(i32.mul ${a} ${b})`;
+const c = (v) => `(i32.const ${v})`;
+const inc = (n, by = 1) => set(n, add(get(n), c(by)));
+/** min of two signed i32 expressions (both are evaluated: pass side-effect-free ones). */
+const min = (a, b) => `(select ${a} ${b} (i32.lt_s ${a} ${b}))`;
+/** for (v = start; v < end; v++) body; `end` is re-evaluated each time, so pass a local. */
+let labelCounter = 0;
+function loop(v, start, end, body, step = 1) {
+  const l = `L${labelCounter++}`;
+  return `${set(v, start)}
+(block $${l}_out (loop $${l}
+  (br_if $${l}_out (i32.ge_s ${get(v)} ${end}))
+  ${body}
+  ${inc(v, step)}
+  (br $${l})))`;
+}
+
+/** The register-blocked micro-kernel: C[MR x NR] (+)= A_panel[kc x MR]^T B_panel[kc x NR]. */
+function tileKernel() {
+  const NV = NR / 4;
+  const acc = [];
+  for (let r = 0; r < MR; r++) for (let v = 0; v < NV; v++) acc.push([r, v]);
+  const row = (r) => (r === 0 ? get("c") : add(get("c"), mul(get("ldc"), c(r))));
+  let s = `;; C (row stride ldc bytes) = (accum ? C : 0) + sum over k of a[k*MR + r] * b[k*NR + j]
+(func $tile (param $a i32) (param $b i32) (param $c i32) (param $kc i32) (param $ldc i32) (param $accum i32)
+  ${Array.from({ length: NV }, (_, v) => `(local $b${v} v128)`).join(" ")} (local $av v128)
+  ${acc.map(([r, v]) => `(local $c${r}_${v} v128)`).join(" ")}
+  (if (local.get $accum) (then
+    ${acc.map(([r, v]) => `(local.set $c${r}_${v} (v128.load offset=${v * 16} ${row(r)}))`).join("\n    ")}))
+  (loop $k
+    ${Array.from({ length: NV }, (_, v) => `(local.set $b${v} (v128.load offset=${v * 16} (local.get $b)))`).join("\n    ")}
+`;
+  for (let r = 0; r < MR; r++) {
+    s += `    (local.set $av (v128.load32_splat offset=${r * 4} (local.get $a)))\n`;
+    for (let v = 0; v < NV; v++) {
+      s += `    (local.set $c${r}_${v} (f32x4.add (local.get $c${r}_${v}) (f32x4.mul (local.get $av) (local.get $b${v}))))\n`;
+    }
+  }
+  s += `    (local.set $a (i32.add (local.get $a) (i32.const ${MR * 4})))
+    (local.set $b (i32.add (local.get $b) (i32.const ${NR * 4})))
+    (br_if $k (local.tee $kc (i32.sub (local.get $kc) (i32.const 1)))))
+  ${acc.map(([r, v]) => `(v128.store offset=${v * 16} ${row(r)} (local.get $c${r}_${v}))`).join("\n  ")})
+`;
+  return s;
+}
+
+const commonWat = () => String.raw`
+;; A partial tile (rows < MR or cols < NR): run the full kernel on the thread's edge buffer and copy
+;; back only the valid part, so the kernel never reads or writes past the matrix.
+(func $tile_edge (param $a i32) (param $b i32) (param $c i32) (param $kc i32) (param $ldc i32)
+    (param $accum i32) (param $rows i32) (param $cols i32) (param $tmp i32)
+  ${loc("r", "j")}
+  (if (local.get $accum) (then
+    ${loop("r", c(0), get("rows"), loop("j", c(0), get("cols"),
+      `(f32.store ${add(get("tmp"), mul(add(mul(get("r"), c(NR)), get("j")), c(4)))}
+         (f32.load ${add(add(get("c"), mul(get("r"), get("ldc"))), mul(get("j"), c(4)))}))`))}))
+  (call $tile (local.get $a) (local.get $b) (local.get $tmp) (local.get $kc) (i32.const ${NR * 4}) (local.get $accum))
+  ${loop("r", c(0), get("rows"), loop("j", c(0), get("cols"),
+    `(f32.store ${add(add(get("c"), mul(get("r"), get("ldc"))), mul(get("j"), c(4)))}
+       (f32.load ${add(get("tmp"), mul(add(mul(get("r"), c(NR)), get("j")), c(4)))}))`))})
+
+;; C[rows x cols] (+)= Apacked[panels of MR over rows, kc deep] * Bpacked[panels of NR over cols, kc deep].
+;; ap: first A panel (consecutive panels are astride bytes apart), bp: first B panel (panels kc*NR
+;; floats apart), cp: C[0][0], ldc: C row stride in bytes.
+(func $block (param $ap i32) (param $astride i32) (param $bp i32) (param $cp i32) (param $ldc i32)
+    (param $rows i32) (param $cols i32) (param $kc i32) (param $accum i32) (param $tmp i32)
+  ${loc("mp", "jp", "a", "cr", "r", "w")}
+  ${loop("mp", c(0), get("rows"), `
+    ${set("a", add(get("ap"), mul(div4(get("mp")), get("astride"))))}
+    ${set("cr", add(get("cp"), mul(get("mp"), get("ldc"))))}
+    ${set("r", sub(get("rows"), get("mp")))}
+    ${loop("jp", c(0), get("cols"), `
+      ${set("w", sub(get("cols"), get("jp")))}
+      (if (i32.and (i32.ge_s ${get("r")} ${c(MR)}) (i32.ge_s ${get("w")} ${c(NR)}))
+        (then (call $tile ${get("a")} ${add(get("bp"), mul(mul(get("jp"), get("kc")), c(4)))} ${add(get("cr"), mul(get("jp"), c(4)))}
+                 ${get("kc")} ${get("ldc")} ${get("accum")}))
+        (else (call $tile_edge ${get("a")} ${add(get("bp"), mul(mul(get("jp"), get("kc")), c(4)))} ${add(get("cr"), mul(get("jp"), c(4)))}
+                 ${get("kc")} ${get("ldc")} ${get("accum")}
+                 ${min(get("r"), c(MR))} ${min(get("w"), c(NR))} ${get("tmp")})))`, NR)}`, MR)})
+
+;; Packs rows of a strided matrix into MR-row panels: dst[panel][k][r] = src[(panel*MR + r)*rs + k*cs]
+;; (zero for rows >= m). One item = one panel. Params: x = src, y = dst, e0 = m, e1 = k, e2 = rs, e3 = cs.
+(func $pack_a (export "pack_a") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("src", "dst", "m", "kk", "rs", "cs", "r", "k", "row", "rows")}
+  ${set("src", P("x"))} ${set("m", P("e0"))} ${set("kk", P("e1"))} ${set("rs", P("e2"))} ${set("cs", P("e3"))}
+  ${set("dst", add(P("y"), mul(mul(get("item"), get("kk")), c(MR * 4))))}
+  ${set("rows", sub(get("m"), mul(get("item"), c(MR))))}
+  (if (i32.and (i32.eq ${get("cs")} ${c(1)}) (i32.ge_s ${get("rows")} ${c(MR)}))
+    (then
+      ;; four contiguous rows: 4x4 register transposes
+      ${set("row", add(get("src"), mul(mul(mul(get("item"), c(MR)), get("rs")), c(4))))}
+      ${set("k", c(0))}
+      (block $vo (loop $vl
+        (br_if $vo (i32.gt_s ${add(get("k"), c(4))} ${get("kk")}))
+        (call $transpose4 ${add(get("row"), mul(get("k"), c(4)))} ${mul(get("rs"), c(4))} ${add(get("dst"), mul(get("k"), c(MR * 4)))})
+        ${inc("k", 4)}
+        (br $vl)))
+      (block $so (loop $sl
+        (br_if $so (i32.ge_s ${get("k")} ${get("kk")}))
+        ${loop("r", c(0), c(MR), `(f32.store ${add(get("dst"), mul(add(mul(get("k"), c(MR)), get("r")), c(4)))}
+            (f32.load ${add(get("row"), mul(add(mul(get("r"), get("rs")), get("k")), c(4)))}))`)}
+        ${inc("k")}
+        (br $sl))))
+    (else
+      ${loop("k", c(0), get("kk"), loop("r", c(0), c(MR), `
+        ${set("row", add(mul(get("item"), c(MR)), get("r")))}
+        (f32.store ${add(get("dst"), mul(add(mul(get("k"), c(MR)), get("r")), c(4)))}
+          (if (result f32) (i32.lt_s ${get("row")} ${get("m")})
+            (then (f32.load ${add(get("src"), mul(add(mul(get("row"), get("rs")), mul(get("k"), get("cs"))), c(4)))}))
+            (else (f32.const 0))))`))})))
+
+;; A for the input gradient at stride 1 computed as a forward conv: rows are input channels ci of a
+;; group, the reduction index is (co, t) with t a flattened tap, and the kernel is flipped:
+;; A[ci][co*KK + t] = W[g*Mg + co][ci][KK - 1 - t]. x = W, y = dst, e0 = Cg, e1 = Mg, e2 = KK.
+;; One item = (group, panel of MR input channels).
+(func $pack_a_flip (export "pack_a_flip") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("Cg", "Mg", "KK", "K", "panels", "g", "pn", "dst", "co", "t", "r", "ci", "src", "d")}
+  ${set("Cg", P("e0"))} ${set("Mg", P("e1"))} ${set("KK", P("e2"))}
+  ${set("K", mul(get("Cg"), get("KK")))}
+  ${set("panels", div4(roundUp4(get("Cg"))))}
+  ${set("g", `(i32.div_u ${get("item")} ${get("panels")})`)}
+  ${set("pn", `(i32.rem_u ${get("item")} ${get("panels")})`)}
+  ${set("dst", add(P("y"), mul(add(mul(mul(get("g"), roundUp4(get("Cg"))), mul(get("Mg"), get("KK"))),
+    mul(mul(get("pn"), c(MR)), mul(get("Mg"), get("KK")))), c(4))))}
+  ${loop("co", c(0), get("Mg"), `
+    ${set("src", add(P("x"), mul(add(mul(add(mul(get("g"), get("Mg")), get("co")), get("K")), sub(get("KK"), c(1))), c(4))))}
+    ${loop("t", c(0), get("KK"), `
+      ${set("d", add(get("dst"), mul(mul(add(mul(get("co"), get("KK")), get("t")), c(MR)), c(4))))}
+      ${loop("r", c(0), c(MR), `
+        ${set("ci", add(mul(get("pn"), c(MR)), get("r")))}
+        (f32.store ${add(get("d"), mul(get("r"), c(4)))}
+          (if (result f32) (i32.lt_s ${get("ci")} ${get("Cg")})
+            (then (f32.load ${sub(add(get("src"), mul(mul(get("ci"), get("KK")), c(4))), mul(get("t"), c(4)))}))
+            (else (f32.const 0))))`)}`)}`)})
+
+;; dst[k][r] = src[r*stride + k] for a 4x4 block (stride in bytes): four rows in, four k-columns out.
+(func $transpose4 (param $src i32) (param $stride i32) (param $dst i32)
+  (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+  (local.set $r0 (v128.load (local.get $src)))
+  (local.set $r1 (v128.load (i32.add (local.get $src) (local.get $stride))))
+  (local.set $r2 (v128.load (i32.add (local.get $src) (i32.mul (local.get $stride) (i32.const 2)))))
+  (local.set $r3 (v128.load (i32.add (local.get $src) (i32.mul (local.get $stride) (i32.const 3)))))
+  ;; t0 = r0[0] r1[0] r0[1] r1[1]; t1 = r0[2] r1[2] r0[3] r1[3]; same for r2, r3
+  (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+  (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+  (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+  (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+  (v128.store offset=0 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+  (v128.store offset=16 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+  (v128.store offset=32 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+  (v128.store offset=48 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3))))
+
+;; B panels of a row-major matrix: dst[panel][k][j] = src[(k0 + k)*ld + n0 + panel*NR + j] for k < kc,
+;; j < nc - panel*NR (zero past the last column). Rows of src are ld floats apart.
+(func $pack_b_rows (param $src i32) (param $ld i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
+  ${loc("k", "jp", "j", "row", "d", "w")}
+  ${loop("k", c(0), get("kc"), `
+    ${set("row", add(get("src"), mul(add(mul(add(get("k0"), get("k")), get("ld")), get("n0")), c(4))))}
+    ${loop("jp", c(0), get("nc"), `
+      ${set("d", add(get("dst"), mul(add(mul(get("jp"), get("kc")), mul(get("k"), c(NR))), c(4))))}
+      ${set("w", sub(get("nc"), get("jp")))}
+      (if (i32.ge_s ${get("w")} ${c(NR)})
+        (then
+          (v128.store offset=0 ${get("d")} (v128.load offset=0 ${add(get("row"), mul(get("jp"), c(4)))}))
+          (v128.store offset=16 ${get("d")} (v128.load offset=16 ${add(get("row"), mul(get("jp"), c(4)))})))
+        (else
+          ${loop("j", c(0), c(NR), `(f32.store ${add(get("d"), mul(get("j"), c(4)))}
+             (if (result f32) (i32.lt_s ${get("j")} ${get("w")})
+               (then (f32.load ${add(get("row"), mul(add(get("jp"), get("j")), c(4)))}))
+               (else (f32.const 0))))`)}))`, NR)}`)})
+
+;; im2col of one image and group straight into B panels: rows k = (c*kH + i)*kW + j in [k0, k0+kc),
+;; columns = output pixels [n0, n0+nc). Out-of-image taps read as zero (any padding, even negative).
+(func $pack_b_im2col (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
+  ${loc("H", "W", "kH", "kW", "OW", "sH", "sW", "dH", "dW", "pT", "pL", "k", "kk", "ch", "t", "ki", "kj", "xc",
+    "ihOff", "iwOff", "col", "oh", "ow", "jp", "j", "d", "ih", "iw", "end", "rem")}
+  ${set("H", P("inH"))} ${set("W", P("inW"))} ${set("kH", P("kH"))} ${set("kW", P("kW"))} ${set("OW", P("outW"))}
+  ${set("sH", P("sH"))} ${set("sW", P("sW"))} ${set("dH", P("dH"))} ${set("dW", P("dW"))}
+  ${set("pT", P("padT"))} ${set("pL", P("padL"))}
+  ${set("end", add(get("n0"), get("nc")))}
+  ${loop("kk", c(0), get("kc"), `
+    ${set("k", add(get("k0"), get("kk")))}
+    ${set("ch", `(i32.div_u ${get("k")} ${mul(get("kH"), get("kW"))})`)}
+    ${set("t", `(i32.rem_u ${get("k")} ${mul(get("kH"), get("kW"))})`)}
+    ${set("ki", `(i32.div_u ${get("t")} ${get("kW")})`)}
+    ${set("kj", `(i32.rem_u ${get("t")} ${get("kW")})`)}
+    ${set("xc", add(get("x"), mul(mul(mul(get("ch"), get("H")), get("W")), c(4))))}
+    ${set("ihOff", sub(mul(get("ki"), get("dH")), get("pT")))}
+    ${set("iwOff", sub(mul(get("kj"), get("dW")), get("pL")))}
+    ${set("col", get("n0"))}
+    ${set("oh", `(i32.div_u ${get("col")} ${get("OW")})`)}
+    ${set("ow", `(i32.rem_u ${get("col")} ${get("OW")})`)}
+    ${loop("jp", c(0), get("nc"), `
+      ${set("d", add(get("dst"), mul(add(mul(get("jp"), get("kc")), mul(get("kk"), c(NR))), c(4))))}
+      ${set("ih", add(mul(get("oh"), get("sH")), get("ihOff")))}
+      ${set("iw", add(get("ow"), get("iwOff")))}
+      ${set("rem", sub(get("end"), get("col")))}
+      (if (i32.and
+            (i32.and (i32.eq ${get("sW")} ${c(1)}) (i32.ge_s ${get("rem")} ${c(NR)}))
+            (i32.and (i32.le_s ${add(get("ow"), c(NR))} ${get("OW")})
+              (i32.and (i32.lt_u ${get("ih")} ${get("H")})
+                (i32.and (i32.ge_s ${get("iw")} ${c(0)}) (i32.le_s ${add(get("iw"), c(NR))} ${get("W")})))))
+        (then
+          ;; eight neighbouring output pixels read eight neighbouring input pixels
+          (v128.store offset=0 ${get("d")} (v128.load offset=0 ${add(get("xc"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4)))}))
+          (v128.store offset=16 ${get("d")} (v128.load offset=16 ${add(get("xc"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4)))}))
+          ${set("col", add(get("col"), c(NR)))}
+          ${set("ow", add(get("ow"), c(NR)))}
+          (if (i32.eq ${get("ow")} ${get("OW")}) (then ${set("ow", c(0))} ${inc("oh")})))
+        (else
+          ${loop("j", c(0), c(NR), `
+            (if (i32.lt_s ${get("col")} ${get("end")})
+              (then
+                ${set("ih", add(mul(get("oh"), get("sH")), get("ihOff")))}
+                ${set("iw", add(mul(get("ow"), get("sW")), get("iwOff")))}
+                (f32.store ${add(get("d"), mul(get("j"), c(4)))}
+                  (if (result f32) (i32.and (i32.lt_u ${get("ih")} ${get("H")}) (i32.lt_u ${get("iw")} ${get("W")}))
+                    (then (f32.load ${add(get("xc"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4)))}))
+                    (else (f32.const 0))))
+                ${inc("col")} ${inc("ow")}
+                (if (i32.eq ${get("ow")} ${get("OW")}) (then ${set("ow", c(0))} ${inc("oh")})))
+              (else (f32.store ${add(get("d"), mul(get("j"), c(4)))} (f32.const 0))))`)}))`, NR)}`)})
+
+;; Forward conv, one item = (image, group, block of output pixels, block of output channels). A =
+;; weights packed in MR-row panels per group (K = cin/groups*kH*kW deep). block = pixels per item,
+;; nBlocks = pixel blocks per group, e0 = output channels per channel block, e1 = channel blocks.
+(func $conv_fwd (export "conv_fwd") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("nb", "t", "g", "n", "N", "K", "Mg", "Cg", "n0", "nc", "k0", "kc", "xg", "yg", "ag", "bbuf", "nBlocks", "mb", "rows")}
+  ${set("nBlocks", P("nBlocks"))}
+  ${set("mb", `(i32.rem_u ${get("item")} ${P("e1")})`)}
+  ${set("item", `(i32.div_u ${get("item")} ${P("e1")})`)}
+  ${set("nb", `(i32.rem_u ${get("item")} ${get("nBlocks")})`)}
+  ${set("t", `(i32.div_u ${get("item")} ${get("nBlocks")})`)}
+  ${set("g", `(i32.rem_u ${get("t")} ${P("groups")})`)}
+  ${set("n", `(i32.div_u ${get("t")} ${P("groups")})`)}
+  ${set("N", mul(P("outH"), P("outW")))}
+  ${set("Mg", `(i32.div_u ${P("outC")} ${P("groups")})`)}
+  ${set("Cg", `(i32.div_u ${P("inC")} ${P("groups")})`)}
+  ${set("K", mul(mul(get("Cg"), P("kH")), P("kW")))}
+  ${set("n0", mul(get("nb"), P("block")))}
+  ${set("nc", min(P("block"), sub(get("N"), get("n0"))))}
+  ${set("xg", add(P("x"), mul(mul(add(mul(get("n"), P("inC")), mul(get("g"), get("Cg"))), mul(P("inH"), P("inW"))), c(4))))}
+  ${set("yg", add(P("y"), mul(mul(add(mul(get("n"), P("outC")), mul(get("g"), get("Mg"))), get("N")), c(4))))}
+  ${set("ag", add(P("a"), mul(mul(mul(roundUp4(get("Mg")), get("K")), get("g")), c(4))))}
+  ;; rows [mb*e0, mb*e0 + rows) of the group's output channels (e0 is a multiple of MR)
+  ${set("rows", min(P("e0"), sub(get("Mg"), mul(get("mb"), P("e0")))))}
+  ${set("ag", add(get("ag"), mul(mul(mul(get("mb"), P("e0")), get("K")), c(4))))}
+  ${set("yg", add(get("yg"), mul(mul(mul(get("mb"), P("e0")), get("N")), c(4))))}
+  ${set("bbuf", add(get("s"), c(EDGE_BYTES)))}
+  ${loop("k0", c(0), get("K"), `
+    ${set("kc", min(c(KC), sub(get("K"), get("k0"))))}
+    (call $pack_b_im2col ${get("p")} ${get("xg")} ${get("bbuf")} ${get("k0")} ${get("kc")} ${get("n0")} ${get("nc")})
+    (call $block ${add(get("ag"), mul(get("k0"), c(MR * 4)))} ${mul(get("K"), c(MR * 4))} ${get("bbuf")}
+      ${add(get("yg"), mul(get("n0"), c(4)))} ${mul(get("N"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
+      (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")})`, KC)})
+
+;; Input gradient as GEMM + col2im, one item = (image, group, chunk of input channels): cols =
+;; W^T gy over the chunk's rows (c, i, j), then each col entry is added to the input pixel it came from.
+;; dx (y) must be zeroed. A = W^T packed per (group, chunk), e0 = channels per chunk, e1 = chunks.
+;; Scratch: edge | B block (KC x block) | cols (rows x block).
+(func $conv_bwd_in (export "conv_bwd_in") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("ch", "t", "g", "n", "N", "K", "Mg", "Cg", "KK", "c0", "c1", "R", "nb", "n0", "nc", "k0", "kc",
+    "gyg", "dxg", "ag", "bbuf", "cbuf", "r", "col", "oh", "ow", "ih", "iw", "ki", "kj", "cc", "dxc", "H", "W", "OW", "src")}
+  ${set("ch", `(i32.rem_u ${get("item")} ${P("e1")})`)}
+  ${set("t", `(i32.div_u ${get("item")} ${P("e1")})`)}
+  ${set("g", `(i32.rem_u ${get("t")} ${P("groups")})`)}
+  ${set("n", `(i32.div_u ${get("t")} ${P("groups")})`)}
+  ${set("H", P("inH"))} ${set("W", P("inW"))} ${set("OW", P("outW"))}
+  ${set("N", mul(P("outH"), get("OW")))}
+  ${set("Mg", `(i32.div_u ${P("outC")} ${P("groups")})`)}
+  ${set("Cg", `(i32.div_u ${P("inC")} ${P("groups")})`)}
+  ${set("KK", mul(P("kH"), P("kW")))}
+  ${set("K", mul(get("Cg"), get("KK")))}
+  ${set("c0", mul(get("ch"), P("e0")))}
+  ${set("c1", min(add(get("c0"), P("e0")), get("Cg")))}
+  ${set("R", mul(sub(get("c1"), get("c0")), get("KK")))}
+  ${set("gyg", add(P("x"), mul(mul(add(mul(get("n"), P("outC")), mul(get("g"), get("Mg"))), get("N")), c(4))))}
+  ${set("dxg", add(P("y"), mul(mul(add(mul(get("n"), P("inC")), add(mul(get("g"), get("Cg")), get("c0"))), mul(get("H"), get("W"))), c(4))))}
+  ${set("ag", add(P("a"), mul(mul(mul(roundUp4(mul(P("e0"), get("KK"))), get("Mg")),
+    add(mul(get("g"), P("e1")), get("ch"))), c(4))))}
+  ${set("bbuf", add(get("s"), c(EDGE_BYTES)))}
+  ${set("cbuf", add(get("bbuf"), mul(mul(P("block"), c(KC)), c(4))))}
+  ${loop("nb", c(0), P("nBlocks"), `
+    ${set("n0", mul(get("nb"), P("block")))}
+    ${set("nc", min(P("block"), sub(get("N"), get("n0"))))}
+    ${loop("k0", c(0), get("Mg"), `
+      ${set("kc", min(c(KC), sub(get("Mg"), get("k0"))))}
+      (call $pack_b_rows ${get("gyg")} ${get("N")} ${get("bbuf")} ${get("k0")} ${get("kc")} ${get("n0")} ${get("nc")})
+      (call $block ${add(get("ag"), mul(get("k0"), c(MR * 4)))} ${mul(get("Mg"), c(MR * 4))} ${get("bbuf")}
+        ${get("cbuf")} ${mul(P("block"), c(4))} ${get("R")} ${get("nc")} ${get("kc")}
+        (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")})`, KC)}
+    ${loop("r", c(0), get("R"), `
+      ${set("cc", `(i32.div_u ${get("r")} ${get("KK")})`)}
+      ${set("t", `(i32.rem_u ${get("r")} ${get("KK")})`)}
+      ${set("ki", sub(mul(`(i32.div_u ${get("t")} ${P("kW")})`, P("dH")), P("padT")))}
+      ${set("kj", sub(mul(`(i32.rem_u ${get("t")} ${P("kW")})`, P("dW")), P("padL")))}
+      ${set("dxc", add(get("dxg"), mul(mul(mul(get("cc"), get("H")), get("W")), c(4))))}
+      ${set("src", add(get("cbuf"), mul(mul(get("r"), P("block")), c(4))))}
+      ${set("oh", `(i32.div_u ${get("n0")} ${get("OW")})`)}
+      ${set("ow", `(i32.rem_u ${get("n0")} ${get("OW")})`)}
+      ${loop("col", c(0), get("nc"), `
+        ${set("ih", add(mul(get("oh"), P("sH")), get("ki")))}
+        ${set("iw", add(mul(get("ow"), P("sW")), get("kj")))}
+        (if (i32.and (i32.lt_u ${get("ih")} ${get("H")}) (i32.lt_u ${get("iw")} ${get("W")}))
+          (then (f32.store ${add(get("dxc"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4)))}
+            (f32.add (f32.load ${add(get("dxc"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4)))})
+                     (f32.load ${add(get("src"), mul(get("col"), c(4)))})))))
+        ${inc("ow")}
+        (if (i32.eq ${get("ow")} ${get("OW")}) (then ${set("ow", c(0))} ${inc("oh")}))`)}`)}`)})
+
+;; Weight gradient, one item = (group, block of columns of dW viewed as [outC, K]): for every image
+;; and every KC pixels, B = im2col(x)^T restricted to the block's columns, A = gy packed per (image,
+;; group) in MR-row panels over all N pixels. dW (y) must be zeroed.
+(func $conv_bwd_w (export "conv_bwd_w") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("jb", "g", "n", "N", "K", "Mg", "Cg", "KK", "j0", "ncol", "p0", "kc", "xg", "ag", "bbuf",
+    "j", "k", "cc", "t", "ihOff", "iwOff", "xc", "q", "oh", "ow", "ih", "iw", "d", "H", "W", "OW", "sH", "sW", "MP")}
+  ${set("jb", `(i32.rem_u ${get("item")} ${P("nBlocks")})`)}
+  ${set("g", `(i32.div_u ${get("item")} ${P("nBlocks")})`)}
+  ${set("H", P("inH"))} ${set("W", P("inW"))} ${set("OW", P("outW"))} ${set("sH", P("sH"))} ${set("sW", P("sW"))}
+  ${set("N", mul(P("outH"), get("OW")))}
+  ${set("Mg", `(i32.div_u ${P("outC")} ${P("groups")})`)}
+  ${set("MP", roundUp4(get("Mg")))}
+  ${set("Cg", `(i32.div_u ${P("inC")} ${P("groups")})`)}
+  ${set("KK", mul(P("kH"), P("kW")))}
+  ${set("K", mul(get("Cg"), get("KK")))}
+  ${set("j0", mul(get("jb"), P("block")))}
+  ${set("ncol", min(P("block"), sub(get("K"), get("j0"))))}
+  ${set("bbuf", add(get("s"), c(EDGE_BYTES)))}
+  ${loop("n", c(0), P("batch"), `
+    ${set("xg", add(P("x"), mul(mul(add(mul(get("n"), P("inC")), mul(get("g"), get("Cg"))), mul(get("H"), get("W"))), c(4))))}
+    ${set("ag", add(P("a"), mul(mul(mul(get("MP"), get("N")), add(mul(get("n"), P("groups")), get("g"))), c(4))))}
+    ${loop("p0", c(0), get("N"), `
+      ${set("kc", min(c(KC), sub(get("N"), get("p0"))))}
+      ${loop("j", c(0), roundUp8(get("ncol")), `
+        ${set("d", add(get("bbuf"), mul(add(mul(`(i32.div_u ${get("j")} ${c(NR)})`, mul(get("kc"), c(NR))),
+          `(i32.rem_u ${get("j")} ${c(NR)})`), c(4))))}
+        (if (i32.lt_s ${get("j")} ${get("ncol")})
+          (then
+            ${set("k", add(get("j0"), get("j")))}
+            ${set("cc", `(i32.div_u ${get("k")} ${get("KK")})`)}
+            ${set("t", `(i32.rem_u ${get("k")} ${get("KK")})`)}
+            ${set("ihOff", sub(mul(`(i32.div_u ${get("t")} ${P("kW")})`, P("dH")), P("padT")))}
+            ${set("iwOff", sub(mul(`(i32.rem_u ${get("t")} ${P("kW")})`, P("dW")), P("padL")))}
+            ${set("xc", add(get("xg"), mul(mul(mul(get("cc"), get("H")), get("W")), c(4))))}
+            ${set("oh", `(i32.div_u ${get("p0")} ${get("OW")})`)}
+            ${set("ow", `(i32.rem_u ${get("p0")} ${get("OW")})`)}
+            ${loop("q", c(0), get("kc"), `
+              ${set("ih", add(mul(get("oh"), get("sH")), get("ihOff")))}
+              ${set("iw", add(mul(get("ow"), get("sW")), get("iwOff")))}
+              (f32.store ${add(get("d"), mul(get("q"), c(NR * 4)))}
+                (if (result f32) (i32.and (i32.lt_u ${get("ih")} ${get("H")}) (i32.lt_u ${get("iw")} ${get("W")}))
+                  (then (f32.load ${add(get("xc"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4)))}))
+                  (else (f32.const 0))))
+              ${inc("ow")}
+              (if (i32.eq ${get("ow")} ${get("OW")}) (then ${set("ow", c(0))} ${inc("oh")}))`)})
+          (else ${loop("q", c(0), get("kc"), `(f32.store ${add(get("d"), mul(get("q"), c(NR * 4)))} (f32.const 0))`)}))`)}
+      (call $block ${add(get("ag"), mul(get("p0"), c(MR * 4)))} ${mul(get("N"), c(MR * 4))} ${get("bbuf")}
+        ${add(P("y"), mul(add(mul(mul(get("g"), get("Mg")), get("K")), get("j0")), c(4)))} ${mul(get("K"), c(4))}
+        ${get("Mg")} ${get("ncol")} ${get("kc")} (i32.const 1) ${get("s")})`, KC)}`)})
+
+;; Batched matmul C[b] = A[b] B[b], one item = (batch, block of columns, block of rows). A packed
+;; per batch in MR-row panels (e0 = m, e1 = k, e2 = n, e3 = rows per row block, a multiple of MR,
+;; e4 = row blocks); x = B, y = C.
+(func $matmul (export "matmul") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("nb", "b", "m", "k", "n", "n0", "nc", "k0", "kc", "bsrc", "cdst", "ag", "bbuf", "mb", "rows")}
+  ${set("m", P("e0"))} ${set("k", P("e1"))} ${set("n", P("e2"))}
+  ${set("mb", `(i32.rem_u ${get("item")} ${P("e4")})`)}
+  ${set("item", `(i32.div_u ${get("item")} ${P("e4")})`)}
+  ${set("nb", `(i32.rem_u ${get("item")} ${P("nBlocks")})`)}
+  ${set("b", `(i32.div_u ${get("item")} ${P("nBlocks")})`)}
+  ${set("n0", mul(get("nb"), P("block")))}
+  ${set("nc", min(P("block"), sub(get("n"), get("n0"))))}
+  ${set("bsrc", add(P("x"), mul(mul(mul(get("b"), get("k")), get("n")), c(4))))}
+  ${set("cdst", add(P("y"), mul(add(mul(mul(get("b"), get("m")), get("n")), get("n0")), c(4))))}
+  ${set("ag", add(P("a"), mul(mul(mul(get("b"), roundUp4(get("m"))), get("k")), c(4))))}
+  ${set("rows", min(P("e3"), sub(get("m"), mul(get("mb"), P("e3")))))}
+  ${set("ag", add(get("ag"), mul(mul(mul(get("mb"), P("e3")), get("k")), c(4))))}
+  ${set("cdst", add(get("cdst"), mul(mul(mul(get("mb"), P("e3")), get("n")), c(4))))}
+  ${set("bbuf", add(get("s"), c(EDGE_BYTES)))}
+  ${loop("k0", c(0), get("k"), `
+    ${set("kc", min(c(KC), sub(get("k"), get("k0"))))}
+    (call $pack_b_rows ${get("bsrc")} ${get("n")} ${get("bbuf")} ${get("k0")} ${get("kc")} ${get("n0")} ${get("nc")})
+    (call $block ${add(get("ag"), mul(get("k0"), c(MR * 4)))} ${mul(get("k"), c(MR * 4))} ${get("bbuf")}
+      ${get("cdst")} ${mul(get("n"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
+      (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")})`, KC)})
+
+;; Copies one input plane into a zero-bordered buffer: buf[r][q] = x[r - padT][q - padL] (zero
+;; outside), r < hp, q < wp, row stride ws floats.
+(func $pad_plane (param $x i32) (param $H i32) (param $W i32) (param $padT i32) (param $padL i32)
+    (param $buf i32) (param $hp i32) (param $wp i32) (param $ws i32)
+  ${loc("r", "ih", "row", "lo", "hi")}
+  ;; valid columns q in [lo, hi): 0 <= q - padL < W
+  ${set("lo", `(select ${c(0)} ${get("padL")} (i32.lt_s ${get("padL")} ${c(0)}))`)}
+  ${set("lo", min(get("lo"), get("wp")))}
+  ${set("hi", min(add(get("padL"), get("W")), get("wp")))}
+  ${set("hi", `(select ${get("hi")} ${get("lo")} (i32.gt_s ${get("hi")} ${get("lo")}))`)}
+  ${loop("r", c(0), get("hp"), `
+    ${set("ih", sub(get("r"), get("padT")))}
+    ${set("row", add(get("buf"), mul(mul(get("r"), get("ws")), c(4))))}
+    (if (i32.lt_u ${get("ih")} ${get("H")})
+      (then
+        (memory.fill ${get("row")} (i32.const 0) ${mul(get("lo"), c(4))})
+        (memory.copy ${add(get("row"), mul(get("lo"), c(4)))}
+          ${add(get("x"), mul(add(mul(get("ih"), get("W")), sub(get("lo"), get("padL"))), c(4)))}
+          ${mul(sub(get("hi"), get("lo")), c(4))})
+        (memory.fill ${add(get("row"), mul(get("hi"), c(4)))} (i32.const 0) ${mul(sub(get("ws"), get("hi")), c(4))}))
+      (else (memory.fill ${get("row")} (i32.const 0) ${mul(get("ws"), c(4))})))`)})
+
+;; Depthwise-style conv where every output plane is a sum of S single-plane correlations:
+;; out[n][o] = sum_s corr(x[n][(o / e1) * e2 + s], w[o*S + s]) with S = e0. Forward conv with
+;; channel multiplier m: S = 1, e1 = m, e2 = 1. Input gradient at stride 1 (flipped kernels,
+;; transposed padding): S = m, e1 = 1, e2 = m. One item = (image, output plane).
+;; Scratch: edge | padded plane (rows hp, stride ws = wp + 8).
+(func $dw_conv (export "dw_conv") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("o", "n", "S", "src", "ci", "wp0", "buf", "hp", "wpd", "ws", "OH", "OW", "kH", "kW", "dH", "dW", "sH", "sW",
+    "outp", "oh", "ow", "ki", "kj", "row", "orow", "xin")}
+  (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128) (local $wv v128) (local $sum f32)
+  ${set("OH", P("outH"))} ${set("OW", P("outW"))} ${set("kH", P("kH"))} ${set("kW", P("kW"))}
+  ${set("dH", P("dH"))} ${set("dW", P("dW"))} ${set("sH", P("sH"))} ${set("sW", P("sW"))}
+  ${set("S", P("e0"))}
+  ${set("o", `(i32.rem_u ${get("item")} ${P("outC")})`)}
+  ${set("n", `(i32.div_u ${get("item")} ${P("outC")})`)}
+  ${set("outp", add(P("y"), mul(mul(add(mul(get("n"), P("outC")), get("o")), mul(get("OH"), get("OW"))), c(4))))}
+  (memory.fill ${get("outp")} (i32.const 0) ${mul(mul(get("OH"), get("OW")), c(4))})
+  ${set("hp", add(add(mul(sub(get("OH"), c(1)), get("sH")), mul(sub(get("kH"), c(1)), get("dH"))), c(1)))}
+  ${set("wpd", add(add(mul(sub(get("OW"), c(1)), get("sW")), mul(sub(get("kW"), c(1)), get("dW"))), c(1)))}
+  ${set("ws", add(get("wpd"), c(8)))}
+  ${set("buf", add(get("s"), c(EDGE_BYTES)))}
+  ${loop("src", c(0), get("S"), `
+    ${set("ci", add(mul(`(i32.div_u ${get("o")} ${P("e1")})`, P("e2")), get("src")))}
+    ${set("wp0", add(P("a"), mul(mul(add(mul(get("o"), get("S")), get("src")), mul(get("kH"), get("kW"))), c(4))))}
+    ${set("xin", add(P("x"), mul(mul(add(mul(get("n"), P("inC")), get("ci")), mul(P("inH"), P("inW"))), c(4))))}
+    (call $pad_plane ${get("xin")} ${P("inH")} ${P("inW")} ${P("padT")} ${P("padL")} ${get("buf")} ${get("hp")} ${get("wpd")} ${get("ws")})
+    ${loop("oh", c(0), get("OH"), `
+      ${set("orow", add(get("outp"), mul(mul(get("oh"), get("OW")), c(4))))}
+      ${set("ow", c(0))}
+      (if (i32.eq ${get("sW")} ${c(1)}) (then
+        ;; sixteen outputs at a time, then four, accumulating every tap in registers
+        (block $o16 (loop $l16
+          (br_if $o16 (i32.gt_s ${add(get("ow"), c(16))} ${get("OW")}))
+          (local.set $acc0 (v128.load offset=0 ${add(get("orow"), mul(get("ow"), c(4)))}))
+          (local.set $acc1 (v128.load offset=16 ${add(get("orow"), mul(get("ow"), c(4)))}))
+          (local.set $acc2 (v128.load offset=32 ${add(get("orow"), mul(get("ow"), c(4)))}))
+          (local.set $acc3 (v128.load offset=48 ${add(get("orow"), mul(get("ow"), c(4)))}))
+          ${loop("ki", c(0), get("kH"), `
+            ${set("row", add(get("buf"), mul(add(mul(add(mul(get("oh"), get("sH")), mul(get("ki"), get("dH"))), get("ws")), get("ow")), c(4))))}
+            ${loop("kj", c(0), get("kW"), `
+              (local.set $wv (v128.load32_splat ${add(get("wp0"), mul(add(mul(get("ki"), get("kW")), get("kj")), c(4)))}))
+              (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $wv) (v128.load offset=0 ${add(get("row"), mul(mul(get("kj"), get("dW")), c(4)))}))))
+              (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $wv) (v128.load offset=16 ${add(get("row"), mul(mul(get("kj"), get("dW")), c(4)))}))))
+              (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $wv) (v128.load offset=32 ${add(get("row"), mul(mul(get("kj"), get("dW")), c(4)))}))))
+              (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $wv) (v128.load offset=48 ${add(get("row"), mul(mul(get("kj"), get("dW")), c(4)))}))))`)}`)}
+          (v128.store offset=0 ${add(get("orow"), mul(get("ow"), c(4)))} (local.get $acc0))
+          (v128.store offset=16 ${add(get("orow"), mul(get("ow"), c(4)))} (local.get $acc1))
+          (v128.store offset=32 ${add(get("orow"), mul(get("ow"), c(4)))} (local.get $acc2))
+          (v128.store offset=48 ${add(get("orow"), mul(get("ow"), c(4)))} (local.get $acc3))
+          ${inc("ow", 16)}
+          (br $l16)))
+        (block $o4 (loop $l4
+          (br_if $o4 (i32.gt_s ${add(get("ow"), c(4))} ${get("OW")}))
+          (local.set $acc0 (v128.load ${add(get("orow"), mul(get("ow"), c(4)))}))
+          ${loop("ki", c(0), get("kH"), `
+            ${set("row", add(get("buf"), mul(add(mul(add(mul(get("oh"), get("sH")), mul(get("ki"), get("dH"))), get("ws")), get("ow")), c(4))))}
+            ${loop("kj", c(0), get("kW"), `
+              (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul
+                (v128.load32_splat ${add(get("wp0"), mul(add(mul(get("ki"), get("kW")), get("kj")), c(4)))})
+                (v128.load ${add(get("row"), mul(mul(get("kj"), get("dW")), c(4)))}))))`)}`)}
+          (v128.store ${add(get("orow"), mul(get("ow"), c(4)))} (local.get $acc0))
+          ${inc("ow", 4)}
+          (br $l4)))))
+      ;; remaining outputs (all of them when the stride is not 1), one at a time
+      ${loop("ow", get("ow"), get("OW"), `
+        (local.set $sum (f32.load ${add(get("orow"), mul(get("ow"), c(4)))}))
+        ${loop("ki", c(0), get("kH"), `
+          ${set("row", add(get("buf"), mul(add(mul(add(mul(get("oh"), get("sH")), mul(get("ki"), get("dH"))), get("ws")), mul(get("ow"), get("sW"))), c(4))))}
+          ${loop("kj", c(0), get("kW"), `
+            (local.set $sum (f32.add (local.get $sum) (f32.mul
+              (f32.load ${add(get("wp0"), mul(add(mul(get("ki"), get("kW")), get("kj")), c(4)))})
+              (f32.load ${add(get("row"), mul(mul(get("kj"), get("dW")), c(4)))}))))`)}`)}
+        (f32.store ${add(get("orow"), mul(get("ow"), c(4)))} (local.get $sum))`)}`)}`)})
+
+;; Depthwise input gradient for any stride: one item = (image, input plane ci); scatters every
+;; gy[n][ci*m + j] through the taps of w[ci*m + j] (e0 = m). dx (y) rows are complete per item.
+(func $dw_bwd_in (export "dw_bwd_in") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("ci", "n", "m", "j", "o", "H", "W", "OH", "OW", "oh", "ow", "ki", "kj", "ih", "iw", "dxp", "gyp", "wp0")}
+  (local $g f32)
+  ${set("m", P("e0"))} ${set("H", P("inH"))} ${set("W", P("inW"))} ${set("OH", P("outH"))} ${set("OW", P("outW"))}
+  ${set("ci", `(i32.rem_u ${get("item")} ${P("inC")})`)}
+  ${set("n", `(i32.div_u ${get("item")} ${P("inC")})`)}
+  ${set("dxp", add(P("y"), mul(mul(add(mul(get("n"), P("inC")), get("ci")), mul(get("H"), get("W"))), c(4))))}
+  (memory.fill ${get("dxp")} (i32.const 0) ${mul(mul(get("H"), get("W")), c(4))})
+  ${loop("j", c(0), get("m"), `
+    ${set("o", add(mul(get("ci"), get("m")), get("j")))}
+    ${set("gyp", add(P("x"), mul(mul(add(mul(get("n"), P("outC")), get("o")), mul(get("OH"), get("OW"))), c(4))))}
+    ${set("wp0", add(P("a"), mul(mul(get("o"), mul(P("kH"), P("kW"))), c(4))))}
+    ${loop("oh", c(0), get("OH"), loop("ow", c(0), get("OW"), `
+      (local.set $g (f32.load ${add(get("gyp"), mul(add(mul(get("oh"), get("OW")), get("ow")), c(4)))}))
+      ${loop("ki", c(0), P("kH"), `
+        ${set("ih", add(sub(mul(get("oh"), P("sH")), P("padT")), mul(get("ki"), P("dH"))))}
+        (if (i32.lt_u ${get("ih")} ${get("H")}) (then
+          ${loop("kj", c(0), P("kW"), `
+            ${set("iw", add(sub(mul(get("ow"), P("sW")), P("padL")), mul(get("kj"), P("dW"))))}
+            (if (i32.lt_u ${get("iw")} ${get("W")}) (then
+              (f32.store ${add(get("dxp"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4)))}
+                (f32.add (f32.load ${add(get("dxp"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4)))})
+                  (f32.mul (local.get $g) (f32.load ${add(get("wp0"), mul(add(mul(get("ki"), P("kW")), get("kj")), c(4)))}))))))`)}))`)}`))}`)})
+
+;; Depthwise weight gradient: one item = output plane o (input plane o / m, e0 = m); sums over
+;; images gy[n][o] correlated with the zero-bordered input plane, vectorised along rows at stride 1.
+;; dW (y) is written, not accumulated.
+(func $dw_bwd_w (export "dw_bwd_w") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("o", "n", "ci", "buf", "hp", "wpd", "ws", "OH", "OW", "oh", "ow", "ki", "kj", "xr", "gr", "gyp", "xin", "sW", "sH")}
+  (local $acc v128) (local $sum f32)
+  ${set("OH", P("outH"))} ${set("OW", P("outW"))} ${set("sH", P("sH"))} ${set("sW", P("sW"))}
+  ${set("o", get("item"))}
+  ${set("ci", `(i32.div_u ${get("o")} ${P("e0")})`)}
+  ${set("hp", add(add(mul(sub(get("OH"), c(1)), get("sH")), mul(sub(P("kH"), c(1)), P("dH"))), c(1)))}
+  ${set("wpd", add(add(mul(sub(get("OW"), c(1)), get("sW")), mul(sub(P("kW"), c(1)), P("dW"))), c(1)))}
+  ${set("ws", add(get("wpd"), c(8)))}
+  ${set("buf", add(get("s"), c(EDGE_BYTES)))}
+  (memory.fill ${add(P("y"), mul(mul(get("o"), mul(P("kH"), P("kW"))), c(4)))} (i32.const 0) ${mul(mul(P("kH"), P("kW")), c(4))})
+  ${loop("n", c(0), P("batch"), `
+    ${set("xin", add(P("x"), mul(mul(add(mul(get("n"), P("inC")), get("ci")), mul(P("inH"), P("inW"))), c(4))))}
+    ${set("gyp", add(P("a"), mul(mul(add(mul(get("n"), P("outC")), get("o")), mul(get("OH"), get("OW"))), c(4))))}
+    (call $pad_plane ${get("xin")} ${P("inH")} ${P("inW")} ${P("padT")} ${P("padL")} ${get("buf")} ${get("hp")} ${get("wpd")} ${get("ws")})
+    ${loop("ki", c(0), P("kH"), loop("kj", c(0), P("kW"), `
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      (local.set $sum (f32.const 0))
+      ${loop("oh", c(0), get("OH"), `
+        ${set("gr", add(get("gyp"), mul(mul(get("oh"), get("OW")), c(4))))}
+        ${set("xr", add(get("buf"), mul(add(mul(add(mul(get("oh"), get("sH")), mul(get("ki"), P("dH"))), get("ws")), mul(get("kj"), P("dW"))), c(4))))}
+        ${set("ow", c(0))}
+        (if (i32.eq ${get("sW")} ${c(1)}) (then
+          (block $o4 (loop $l4
+            (br_if $o4 (i32.gt_s ${add(get("ow"), c(4))} ${get("OW")}))
+            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
+              (v128.load ${add(get("gr"), mul(get("ow"), c(4)))}) (v128.load ${add(get("xr"), mul(get("ow"), c(4)))}))))
+            ${inc("ow", 4)}
+            (br $l4)))))
+        ${loop("ow", get("ow"), get("OW"), `
+          (local.set $sum (f32.add (local.get $sum) (f32.mul
+            (f32.load ${add(get("gr"), mul(get("ow"), c(4)))}) (f32.load ${add(get("xr"), mul(mul(get("ow"), get("sW")), c(4)))}))))`)}`)}
+      (f32.store ${add(P("y"), mul(add(mul(get("o"), mul(P("kH"), P("kW"))), add(mul(get("ki"), P("kW")), get("kj"))), c(4)))}
+        (f32.add (f32.load ${add(P("y"), mul(add(mul(get("o"), mul(P("kH"), P("kW"))), add(mul(get("ki"), P("kW")), get("kj"))), c(4)))})
+          (f32.add (local.get $sum) (f32.add
+            (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+            (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))`))}`)})
+`;
+
+function div4(v) { return `(i32.div_u ${v} ${c(MR)})`; }
+function roundUp4(v) { return `(i32.and ${add(v, c(MR - 1))} ${c(~(MR - 1))})`; }
+function roundUp8(v) { return `(i32.and ${add(v, c(NR - 1))} ${c(~(NR - 1))})`; }
+
+/** The whole module: shared memory imported from the host (initial pages are the host's choice). */
+export function generateWat() {
+  labelCounter = 0;
+  return `;; GENERATED by scripts/build-wasm.mjs from src/backends/cpu/fast/wasm/gen-wat.mjs: do not edit.
+(module
+  (import "env" "memory" (memory 1 65536 shared))
+${tileKernel()}
+${commonWat()}
+)
+`;
+}

@@ -1,0 +1,156 @@
+// The fast float32 kernels against the float64 reference (src/backends/cpu/reference) over random
+// geometries: every option (stride, dilation, asymmetric and negative-free zero padding, groups,
+// depthwise with channel multipliers, 1x1, batch 1) and sizes that are not multiples of the 4 x 8
+// register tile or of the 256-deep / 256-wide blocks.
+//
+// Tolerance: float32 GEMM sums K products of values in [-1, 1) in a different order than the float64
+// oracle; the error is bounded by ~K * 2^-24 * sum|x w|. We compare |fast - ref| <= 1e-4 * (1 +
+// sum over the same terms of |x||w|), i.e. relative to the L1 mass of the dot product (computed by
+// running the reference on |x| and |w|), which is scale-free and never vacuous.
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { type Conv2dGeometry, conv2dGeometry } from "../../src/backends/conv-geometry.js";
+import { conv2dBackInput, conv2dBackWeight, conv2dForward } from "../../src/backends/cpu/reference/index.js";
+import {
+  conv2dBackInputF32, conv2dBackWeightF32, conv2dForwardF32, matmulF32, setNumThreads,
+} from "../../src/backends/cpu/fast/index.js";
+
+const TOL = 1e-4;
+
+function rand(n: number, seed: number): Float32Array {
+  // xorshift: deterministic data independent of fast-check's shrinking
+  let s = seed >>> 0 || 1;
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    a[i] = (s / 4294967296) * 2 - 1;
+  }
+  return a;
+}
+const f64 = (a: Float32Array) => Float64Array.from(a);
+const abs64 = (a: Float32Array) => Float64Array.from(a, Math.abs);
+
+function expectClose(name: string, fast: Float32Array, ref: Float64Array, mass: Float64Array): void {
+  expect(fast.length).toBe(ref.length);
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < ref.length; i++) {
+    const err = Math.abs(fast[i] - ref[i]) / (1 + mass[i]);
+    if (!(err <= worst)) { worst = err; at = i; }
+  }
+  if (!(worst <= TOL)) throw new Error(`${name}: error ${worst} at ${at}: fast ${fast[at]} ref ${ref[at]}`);
+}
+
+const geometryArb = fc.record({
+  batch: fc.integer({ min: 1, max: 3 }),
+  groups: fc.integer({ min: 1, max: 3 }),
+  cPerGroup: fc.integer({ min: 1, max: 7 }),
+  oPerGroup: fc.integer({ min: 1, max: 11 }),
+  depthwise: fc.boolean(),
+  kH: fc.integer({ min: 1, max: 4 }),
+  kW: fc.integer({ min: 1, max: 4 }),
+  sH: fc.integer({ min: 1, max: 3 }),
+  sW: fc.integer({ min: 1, max: 3 }),
+  dH: fc.integer({ min: 1, max: 3 }),
+  dW: fc.integer({ min: 1, max: 3 }),
+  pad: fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3), fc.nat(3)),
+  h: fc.integer({ min: 1, max: 19 }),
+  w: fc.integer({ min: 1, max: 23 }),
+}).map((r) => {
+  const cg = r.depthwise ? 1 : r.cPerGroup;
+  const groups = r.depthwise ? r.groups + r.cPerGroup - 1 : r.groups;
+  const [pt, pb, pl, pr] = r.pad;
+  // grow the image until at least one window fits
+  const h = Math.max(r.h, r.dH * (r.kH - 1) + 1 - pt - pb);
+  const w = Math.max(r.w, r.dW * (r.kW - 1) + 1 - pl - pr);
+  return conv2dGeometry({
+    input: [r.batch, cg * groups, h, w],
+    weight: [r.oPerGroup * groups, cg, r.kH, r.kW],
+    stride: [r.sH, r.sW], dilation: [r.dH, r.dW], padding: [pt, pb, pl, pr], groups,
+  });
+});
+
+function sizes(g: Conv2dGeometry) {
+  return {
+    x: g.batch * g.inChannels * g.inHeight * g.inWidth,
+    w: g.outChannels * (g.inChannels / g.groups) * g.kernelHeight * g.kernelWidth,
+    y: g.batch * g.outChannels * g.outHeight * g.outWidth,
+  };
+}
+
+function checkAll(g: Conv2dGeometry, seed: number): void {
+  const s = sizes(g);
+  const x = rand(s.x, seed), w = rand(s.w, seed + 1), gy = rand(s.y, seed + 2);
+  const tag = JSON.stringify(g);
+  expectClose(`forward ${tag}`, conv2dForwardF32(g, x, w), conv2dForward(g, f64(x), f64(w)), conv2dForward(g, abs64(x), abs64(w)));
+  expectClose(`backInput ${tag}`, conv2dBackInputF32(g, gy, w), conv2dBackInput(g, f64(gy), f64(w)), conv2dBackInput(g, abs64(gy), abs64(w)));
+  expectClose(`backWeight ${tag}`, conv2dBackWeightF32(g, x, gy), conv2dBackWeight(g, f64(x), f64(gy)), conv2dBackWeight(g, abs64(x), abs64(gy)));
+}
+
+describe("fast float32 conv2d vs float64 reference", () => {
+  for (const threads of [1, 2]) {
+    it(`random geometries, every option (${threads} thread${threads > 1 ? "s" : ""})`, () => {
+      setNumThreads(threads);
+      fc.assert(fc.property(geometryArb, fc.nat(1 << 30), (g, seed) => { checkAll(g, seed); }), { seed: 42, numRuns: 150 });
+    });
+  }
+
+  // Shapes large enough to cross the blocks (K > 256, N > 256 pixels, > 256 output channels rows of
+  // dW columns) and to be split across threads; odd sizes so every edge tile runs.
+  const big: [string, Conv2dGeometry][] = [
+    ["3x3 p1, K = 300, N = 29x31", conv2dGeometry({ input: [2, 33, 29, 31], weight: [37, 33, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 })],
+    ["3x3 s2 p1 (col2im path)", conv2dGeometry({ input: [1, 40, 27, 25], weight: [70, 40, 3, 3], stride: [2, 2], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 })],
+    ["1x1, 130 -> 259 at 17x19", conv2dGeometry({ input: [1, 130, 17, 19], weight: [259, 130, 1, 1], stride: [1, 1], dilation: [1, 1], padding: [0, 0, 0, 0], groups: 1 })],
+    ["7x7 s2 p3, 3 -> 21 at 45", conv2dGeometry({ input: [2, 3, 45, 45], weight: [21, 3, 7, 7], stride: [2, 2], dilation: [1, 1], padding: [3, 3, 3, 3], groups: 1 })],
+    ["dilated 2, grouped 2", conv2dGeometry({ input: [1, 34, 30, 30], weight: [22, 17, 3, 3], stride: [1, 1], dilation: [2, 2], padding: [2, 2, 2, 2], groups: 2 })],
+    ["depthwise 3x3, multiplier 2, 37x41", conv2dGeometry({ input: [2, 9, 37, 41], weight: [18, 1, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 9 })],
+    ["depthwise 5x5 s2", conv2dGeometry({ input: [1, 12, 33, 35], weight: [12, 1, 5, 5], stride: [2, 2], dilation: [1, 1], padding: [2, 2, 2, 2], groups: 12 })],
+  ];
+  for (const [name, g] of big) {
+    it(`${name}, 1 and 2 threads agree bit for bit and match the reference`, () => {
+      const s = sizes(g);
+      const x = rand(s.x, 7), w = rand(s.w, 8), gy = rand(s.y, 9);
+      setNumThreads(1);
+      const one = [conv2dForwardF32(g, x, w), conv2dBackInputF32(g, gy, w), conv2dBackWeightF32(g, x, gy)];
+      setNumThreads(2);
+      const two = [conv2dForwardF32(g, x, w), conv2dBackInputF32(g, gy, w), conv2dBackWeightF32(g, x, gy)];
+      // items are fixed ranges of the output, each summed in the same order whichever thread runs it
+      for (let i = 0; i < 3; i++) expect(two[i]).toEqual(one[i]);
+      checkAll(g, 11);
+    });
+  }
+});
+
+function matmul64(a: Float64Array, b: Float64Array, batch: number, m: number, k: number, n: number): Float64Array {
+  const c = new Float64Array(batch * m * n);
+  for (let t = 0; t < batch; t++)
+    for (let i = 0; i < m; i++)
+      for (let p = 0; p < k; p++) {
+        const av = a[(t * m + i) * k + p];
+        for (let j = 0; j < n; j++) c[(t * m + i) * n + j] += av * b[(t * k + p) * n + j];
+      }
+  return c;
+}
+
+describe("fast float32 matmul vs float64", () => {
+  it("random sizes (tile edges, blocks), 1 and 2 threads", () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 1, max: 300 }),
+      fc.integer({ min: 1, max: 2 }), fc.nat(1 << 30),
+      (batch, m, k, n, threads, seed) => {
+        setNumThreads(threads);
+        const a = rand(batch * m * k, seed), b = rand(batch * k * n, seed + 1);
+        expectClose(`matmul ${batch}x${m}x${k}x${n}`, matmulF32(a, b, batch, m, k, n),
+          matmul64(f64(a), f64(b), batch, m, k, n), matmul64(abs64(a), abs64(b), batch, m, k, n));
+      }), { seed: 42, numRuns: 60 });
+  });
+  it("a large product split over threads equals the single-thread result", () => {
+    const [m, k, n] = [301, 517, 389];
+    const a = rand(m * k, 3), b = rand(k * n, 4);
+    setNumThreads(1);
+    const one = matmulF32(a, b, 1, m, k, n);
+    setNumThreads(2);
+    expect(matmulF32(a, b, 1, m, k, n)).toEqual(one);
+    expectClose("matmul large", one, matmul64(f64(a), f64(b), 1, m, k, n), matmul64(abs64(a), abs64(b), 1, m, k, n));
+  });
+});
