@@ -47,6 +47,17 @@ export function resolvePool2d(op: string, shape: readonly number[], o: Pool2dOpt
   if (oh <= 0 || ow <= 0) {
     throw new Error(`${op}: output size would be ${oh}x${ow}: the ${dh * (kh - 1) + 1}x${dw * (kw - 1) + 1} window (kernel [${kh}, ${kw}], dilation [${dh}, ${dw}]) does not fit the input ${h}x${w} with padding [${ph}, ${pw}]`);
   }
+  // With dilation a window can fall wholly in the padding (e.g. H 1, kernel 2, dilation 2, padding 1):
+  // it would have no element to take the max of. PyTorch accepts some of these and then corrupts
+  // memory in backward; refuse them.
+  for (const [axis, size, out, k, s, p, d] of [["height", h, oh, kh, sh, ph, dh], ["width", w, ow, kw, sw, pw, dw]] as const) {
+    for (let o = 0; o < out; o++) {
+      const start = o * s - p;
+      let reaches = false;
+      for (let t = 0; t < k && !reaches; t++) reaches = start + t * d >= 0 && start + t * d < size;
+      if (!reaches) throw new Error(`${op}: output ${axis} position ${o} has a window wholly in the padding (input ${axis} ${size}, kernel ${k}, stride ${s}, padding ${p}, dilation ${d})`);
+    }
+  }
   return {
     batch: n, channels: c, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow,
     kernelHeight: kh, kernelWidth: kw, strideH: sh, strideW: sw, dilationH: dh, dilationW: dw, padTop: ph, padLeft: pw,

@@ -5,6 +5,9 @@
  */
 import { expect } from "vitest";
 import { tensor, gradients, noGrad, type AnyTensor } from "../../src/index.js";
+import { rng as seededRng } from "./random.js";
+
+export { seededRng };
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
@@ -14,18 +17,6 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 export function randomArray(n: number, rng: () => number): Float64Array {
   return Float64Array.from({ length: n }, () => rng() * 2 - 1);
-}
-
-/** A small deterministic generator for test data (mulberry32). */
-export function seededRng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function gradcheck(f: (...xs: AnyTensor[]) => AnyTensor, inputs: AnyTensor[], options: { seed?: number; h?: number; tol?: number } = {}): void {

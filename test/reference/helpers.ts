@@ -3,6 +3,7 @@
  * golden case's conv2d options into the kernels' geometry, and the error measure.
  */
 import { readFileSync } from "node:fs";
+import { rng } from "../helpers/random.js";
 import { type Conv2dGeometry, type Pad2dGeometry, type PaddingMode, conv2dGeometry } from "../../src/backends/conv-geometry.js";
 import {
   type FloatArray, conv2dBackInput, conv2dBackWeight, conv2dBiasGrad, conv2dForward, pad2d, pad2dAdjoint,
@@ -161,18 +162,6 @@ export function poolOutSize(size: number, k: number, s: number, p: number, d: nu
   return out;
 }
 
-/** A small seeded PRNG (mulberry32) so fast-check drives one integer seed per generated tensor. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `size` uniform values in [-1, 1) from `seed`. */
 export function randomArray(size: number, seed: number): Float64Array {
   const next = rng(seed);
@@ -184,3 +173,5 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
 }
+
+export { rng };
