@@ -1,6 +1,7 @@
 /**
- * The CPU backend: storage is a typed array, every kernel is plain TypeScript. It is complete (a
- * kernel for every primitive) and it is the oracle that every faster path is tested against.
+ * The CPU backend: storage is a typed array. Every primitive has a plain TypeScript kernel, the
+ * oracle that every faster path is tested against; float32 convs and matmuls run on the fast
+ * WebAssembly SIMD kernels (./fast) instead, float64 stays on the reference.
  */
 import type { AnyTypedArray } from "../../../types/core.js";
 import type { Backend, KernelInput, KernelTable } from "../../backend.js";
@@ -11,6 +12,7 @@ import { binaryKernel, castArray, unaryKernel } from "./elementwise.js";
 import { argmaxKernel, maxKernel, sumKernel } from "./reduce.js";
 import { expandKernel, matmulReference, permuteKernel } from "./movement.js";
 import * as reference from "./reference/index.js";
+import * as fast from "./fast/index.js";
 
 type Float = Float32Array | Float64Array;
 
@@ -18,6 +20,11 @@ type Float = Float32Array | Float64Array;
 function float(x: KernelInput<AnyTypedArray>): Float {
   if (x.storage instanceof Int32Array) throw new Error("shapegrad internal error: float kernel called on int32");
   return x.storage;
+}
+
+/** Both operands float32: the case the fast kernels serve. */
+function bothF32(a: KernelInput<AnyTypedArray>, b: KernelInput<AnyTypedArray>): [Float32Array, Float32Array] | null {
+  return a.storage instanceof Float32Array && b.storage instanceof Float32Array ? [a.storage, b.storage] : null;
 }
 
 export const cpuKernels: KernelTable<AnyTypedArray> = {
@@ -39,13 +46,25 @@ export const cpuKernels: KernelTable<AnyTypedArray> = {
   matmul: ([a, b], _p, out) => {
     const r = a.shape.length;
     const m = a.shape[r - 2], k = a.shape[r - 1], n = b.shape[r - 1];
+    const batch = numel(a.shape.slice(0, r - 2));
+    const f32 = bothF32(a, b);
+    if (f32) return fast.matmulF32(...f32, batch, m, k, n);
     const y = allocate(out.dtype, numel(out.shape));
-    matmulReference(a.storage, b.storage, y, numel(a.shape.slice(0, r - 2)), m, k, n);
+    matmulReference(a.storage, b.storage, y, batch, m, k, n);
     return y;
   },
-  conv2d: ([x, w], g: Conv2dGeometry) => reference.conv2dForward(g, float(x), float(w)),
-  conv2dBackInput: ([gy, w], g) => reference.conv2dBackInput(g, float(gy), float(w)),
-  conv2dBackWeight: ([x, gy], g) => reference.conv2dBackWeight(g, float(x), float(gy)),
+  conv2d: ([x, w], g: Conv2dGeometry) => {
+    const f32 = bothF32(x, w);
+    return f32 ? fast.conv2dForwardF32(g, ...f32) : reference.conv2dForward(g, float(x), float(w));
+  },
+  conv2dBackInput: ([gy, w], g) => {
+    const f32 = bothF32(gy, w);
+    return f32 ? fast.conv2dBackInputF32(g, ...f32) : reference.conv2dBackInput(g, float(gy), float(w));
+  },
+  conv2dBackWeight: ([x, gy], g) => {
+    const f32 = bothF32(x, gy);
+    return f32 ? fast.conv2dBackWeightF32(g, ...f32) : reference.conv2dBackWeight(g, float(x), float(gy));
+  },
   maxPool2d: ([x], p) => reference.maxPool2d(p, float(x)),
   maxPool2dBackward: ([x, gy], p) => reference.maxPool2dBackward(p, float(x), float(gy)),
   maxPool2dSelect: ([x, g], p) => reference.maxPool2dSelect(p, float(x), float(g)),
