@@ -1,7 +1,7 @@
 /** Tensor creation: from nested arrays, flat data, constants and the seeded random stream. */
 import type { AnyTypedArray, DType, Device, Shape } from "../../types/core.js";
 import type { Tensor, AnyTensor } from "../tensor.js";
-import { filled, fromHost } from "../autograd/engine.js";
+import { checkElementCount, filled, fromHost } from "../autograd/engine.js";
 import { allocate } from "../backends/cpu/arrays.js";
 import { nextNormal, nextUniform } from "../runtime/random.js";
 import { formatShape, numel } from "../runtime/shape.js";
@@ -136,6 +136,7 @@ function fromGenerator(op: string, draw: () => number): Creator {
     const dims = checkShape(op, shape);
     const { dtype, device, requiresGrad } = resolveOptions(op, options);
     if (dtype === "int32") throw new Error(`${op}: dtype int32 is not supported for random floats; use randint`);
+    checkElementCount(op, dims);
     const data = allocate(dtype, numel(dims));
     for (let i = 0; i < data.length; i++) data[i] = draw();
     return finish(fromHost(data, dims, dtype, device), requiresGrad);
@@ -147,18 +148,23 @@ export const randn: Creator = fromGenerator("randn", nextNormal);
 /** Uniform samples on [0, 1) from the seeded stream. */
 export const rand: Creator = fromGenerator("rand", nextUniform);
 
+function filledNamed(op: string, shape: Shape, value: number, options?: CreationOptions): AnyTensor {
+  const dims = checkShape(op, shape);
+  const { dtype, device, requiresGrad } = resolveOptions(op, options);
+  if (typeof value !== "number") throw new Error(`${op}: value must be a number, got ${typeof value}`);
+  if (dtype === "int32" && !Number.isInteger(value)) throw new Error(`${op}: int32 value must be an integer, got ${value}`);
+  checkElementCount(op, dims);
+  return finish(filled(dims, value, dtype, device), requiresGrad);
+}
+
 /** Every element equal to `value`. */
 export function full<const S extends Shape, D extends DType = "float32", Dev extends Device = "cpu">(
   shape: S, value: number, options?: CreationOptions<D, Dev>): Tensor<Mutable<S>, D, Dev> {
-  const dims = checkShape("full", shape);
-  const { dtype, device, requiresGrad } = resolveOptions("full", options);
-  if (typeof value !== "number") throw new Error(`full: value must be a number, got ${typeof value}`);
-  if (dtype === "int32" && !Number.isInteger(value)) throw new Error(`full: int32 value must be an integer, got ${value}`);
-  return finish(filled(dims, value, dtype, device), requiresGrad) as unknown as Tensor<Mutable<S>, D, Dev>;
+  return filledNamed("full", shape, value, options) as unknown as Tensor<Mutable<S>, D, Dev>;
 }
 
-export const zeros: Creator = ((shape: Shape, options?: CreationOptions) => full(shape, 0, options)) as Creator;
-export const ones: Creator = ((shape: Shape, options?: CreationOptions) => full(shape, 1, options)) as Creator;
+export const zeros: Creator = ((shape: Shape, options?: CreationOptions) => filledNamed("zeros", shape, 0, options)) as Creator;
+export const ones: Creator = ((shape: Shape, options?: CreationOptions) => filledNamed("ones", shape, 1, options)) as Creator;
 
 /** start, start + step, ... up to but excluding end (torch.arange); `arange(n)` is 0..n-1. */
 export function arange<D extends DType = "float32", Dev extends Device = "cpu">(
