@@ -1,0 +1,364 @@
+/**
+ * The runtime of nn.functional: activations, pooling, normalisation, dropout and losses, each a
+ * composition of the public ops (so each runs on every device and differentiates through the
+ * ops' own gradient rules, to any order). Shapes are checked here and errors name the function
+ * and the numbers; the typed signatures are in ./functional.ts.
+ */
+import type { DType } from "../../types/core.js";
+import {
+  abs, add, arange, assertTensor, cast, conv2d, div, equal, erf, exp, flatten as flattenOp, full, greater, log, matmul,
+  max, mean, mul, neg, noGrad, resolvePool2d, rand, relu, reshape, sigmoid, sqrt, sub, sum, tanh, tensor, transpose, type AnyTensor,
+} from "./ops.js";
+import { nnErrors } from "./messages.js";
+
+export type Pair = number | readonly [number, number];
+export type Reduction = "mean" | "sum" | "none";
+
+export function pair(op: string, name: string, v: Pair, min: number): [number, number] {
+  const p: readonly number[] = typeof v === "number" ? [v, v] : v;
+  if (!Array.isArray(p) && typeof v !== "number") throw new Error(nnErrors.badOption(op, name, v));
+  if (p.length !== 2 || !p.every((d) => Number.isSafeInteger(d) && d >= min)) throw new Error(nnErrors.badOption(op, name, v, min));
+  return [p[0], p[1]];
+}
+
+function assertFloatTensor(op: string, x: AnyTensor, name = "input"): void {
+  assertTensor(op, x, name);
+  if (x.dtype === "int32") throw new Error(nnErrors.notFloat(op, name, x.dtype));
+}
+
+function assertRank(op: string, x: AnyTensor, ranks: readonly number[], what: string): void {
+  if (!ranks.includes(x.shape.length)) throw new Error(nnErrors.rank(op, what, x.shape));
+}
+
+// ------------------------------------------------------------------ activations
+
+export function leakyRelu(x: AnyTensor, negativeSlope = 0.01): AnyTensor {
+  assertFloatTensor("leakyRelu", x);
+  // x * (s + (1 - s) [x > 0]): the mask is piecewise constant (no gradient), so d/dx is s at and
+  // below 0 and 1 above, as PyTorch's.
+  const mask = greater(x, 0);
+  return mul(x, add(mul(mask, 1 - negativeSlope), negativeSlope));
+}
+
+/** GELU: exact x * Phi(x) with Phi through erf, or PyTorch's tanh approximation. */
+export function gelu(x: AnyTensor, approximate: "none" | "tanh" = "none"): AnyTensor {
+  assertFloatTensor("gelu", x);
+  if (approximate === "tanh") {
+    const inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
+    return mul(mul(x, 0.5), add(tanh(inner), 1));
+  }
+  if (approximate !== "none") throw new Error(nnErrors.badOption("gelu", "approximate", approximate));
+  return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+}
+
+export { relu, sigmoid, tanh };
+
+function resolveDim(op: string, x: AnyTensor, dim: number): number {
+  const r = x.shape.length;
+  if (!Number.isInteger(dim) || dim < -r || dim >= r || r === 0) throw new Error(nnErrors.dim(op, dim, x.shape));
+  return dim < 0 ? dim + r : dim;
+}
+
+/**
+ * log softmax = x - m - log(sum(exp(x - m))) with m = max(x) along dim. Subtracting m makes every
+ * exponent <= 0 (no overflow) and one of them exactly 0 (the sum is >= 1, no log of 0). m is taken
+ * from a detached copy: softmax does not depend on it, so no gradient needs to flow through it.
+ */
+export function logSoftmax(x: AnyTensor, dim = -1): AnyTensor {
+  assertFloatTensor("logSoftmax", x);
+  const d = resolveDim("logSoftmax", x, dim);
+  const shifted = sub(x, max(x.detach(), d, true));
+  return sub(shifted, log(sum(exp(shifted), d, true)));
+}
+
+export function softmax(x: AnyTensor, dim = -1): AnyTensor {
+  assertFloatTensor("softmax", x);
+  const d = resolveDim("softmax", x, dim);
+  const e = exp(sub(x, max(x.detach(), d, true)));
+  return div(e, sum(e, d, true));
+}
+
+// ------------------------------------------------------------------ linear, flatten, dropout
+
+export function linear(x: AnyTensor, weight: AnyTensor, bias?: AnyTensor | null): AnyTensor {
+  assertFloatTensor("linear", x);
+  assertTensor("linear", weight, "weight");
+  if (weight.shape.length !== 2) throw new Error(nnErrors.rank("linear", "weight [outFeatures, inFeatures]", weight.shape));
+  const inFeatures = weight.shape[1];
+  if (x.shape.length === 0 || x.shape[x.shape.length - 1] !== inFeatures) {
+    throw new Error(nnErrors.linearFeatures(x.shape, inFeatures, weight.shape[0]));
+  }
+  // [.., in] @ [in, out]: the batch dims of x broadcast against the 2-D weight.
+  const y = matmul(x, transpose(weight, 0, 1));
+  if (bias === undefined || bias === null) return y;
+  if (bias.shape.length !== 1 || bias.shape[0] !== weight.shape[0]) {
+    throw new Error(nnErrors.biasShape("linear", bias.shape, weight.shape[0]));
+  }
+  return add(y, bias);
+}
+
+export function flatten(x: AnyTensor, startDim = 1, endDim = -1): AnyTensor {
+  assertTensor("flatten", x);
+  return flattenOp(x, startDim, endDim);
+}
+
+/**
+ * Inverted dropout: in training, zero each element with probability p and scale the rest by
+ * 1/(1-p), so the expected value is unchanged and evaluation is the identity. The mask is drawn
+ * from the seeded stream (manualSeed) on the input's device.
+ */
+export function dropout(x: AnyTensor, p = 0.5, training = true): AnyTensor {
+  assertFloatTensor("dropout", x);
+  if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new Error(nnErrors.probability("dropout", p));
+  if (!training || p === 0) return x;
+  if (p === 1) return mul(x, 0);
+  const mask = noGrad(() => div(greater(rand(x.shape as number[], { dtype: x.dtype as "float32", device: x.device }), p), 1 - p));
+  return mul(x, mask);
+}
+
+// ------------------------------------------------------------------ pooling
+
+export interface AvgPool2dOptions {
+  kernelSize: Pair;
+  stride?: Pair | null;
+  padding?: Pair;
+  ceilMode?: boolean;
+  countIncludePad?: boolean;
+  divisorOverride?: number | null;
+}
+
+/**
+ * avg_pool2d as a depthwise convolution with a ones kernel (groups = channels) over the input
+ * zero-padded by `padding` (plus, with ceilMode, enough at the bottom/right for the last window),
+ * divided by each window's divisor. PyTorch's divisor: with countIncludePad the window clipped to
+ * the padded input, H + 2p (so extra ceil-mode rows do not count); without it the part inside the
+ * input.
+ */
+export function avgPool2d(x: AnyTensor, options: AvgPool2dOptions): AnyTensor {
+  const op = "avgPool2d";
+  assertFloatTensor(op, x);
+  assertRank(op, x, [3, 4], "input [N, C, H, W] or [C, H, W]");
+  if (typeof options !== "object" || options === null) throw new Error(nnErrors.badOption(op, "options", options));
+  const ceilMode = options.ceilMode ?? false;
+  const countIncludePad = options.countIncludePad ?? true;
+  const divisorOverride = options.divisorOverride ?? null;
+  if (divisorOverride !== null && !(Number.isSafeInteger(divisorOverride) && divisorOverride > 0)) {
+    throw new Error(nnErrors.badOption(op, "divisorOverride", divisorOverride, 1));
+  }
+  const g = resolvePool2d(op, x.shape, {
+    kernelSize: options.kernelSize, stride: options.stride ?? undefined, padding: options.padding ?? 0, ceilMode,
+  });
+  const { kernelHeight: kH, kernelWidth: kW, strideH: sH, strideW: sW, padTop: pH, padLeft: pW, outHeight: oH, outWidth: oW } = g;
+  const h = g.inHeight, w = g.inWidth, c = g.channels;
+  const unbatched = x.shape.length === 3;
+  const x4 = unbatched ? reshape(x, [1, ...x.shape]) : x;
+  const extraH = Math.max(0, (oH - 1) * sH + kH - (h + 2 * pH));
+  const extraW = Math.max(0, (oW - 1) * sW + kW - (w + 2 * pW));
+  const ones = full([c, 1, kH, kW], 1, { dtype: x.dtype as "float32", device: x.device });
+  const sums = conv2d(x4, ones, null, { stride: [sH, sW], padding: [pH, pH + extraH, pW, pW + extraW], groups: c });
+  const divisor = new Float64Array(oH * oW);
+  for (let i = 0; i < oH; i++) {
+    for (let j = 0; j < oW; j++) {
+      let h0 = i * sH - pH, w0 = j * sW - pW;
+      let h1 = Math.min(h0 + kH, h + pH), w1 = Math.min(w0 + kW, w + pW);
+      const padded = (h1 - h0) * (w1 - w0);
+      h0 = Math.max(h0, 0); w0 = Math.max(w0, 0); h1 = Math.min(h1, h); w1 = Math.min(w1, w);
+      divisor[i * oW + j] = divisorOverride ?? (countIncludePad ? padded : (h1 - h0) * (w1 - w0));
+    }
+  }
+  const y = div(sums, constant(divisor, [oH, oW], x));
+  return unbatched ? reshape(y, y.shape.slice(1)) : y;
+}
+
+/** A constant tensor (no gradient) with `like`'s dtype and device. */
+export function constant(values: Float64Array | number[], shape: readonly number[], like: AnyTensor): AnyTensor {
+  const data = like.dtype === "float64" ? Float64Array.from(values) : Float32Array.from(values);
+  return tensor(data, { shape: shape as number[], dtype: like.dtype as "float32", device: like.device });
+}
+
+/**
+ * adaptive_avg_pool2d: output cell (i, j) averages rows [floor(i H / oH), ceil((i + 1) H / oH)) and
+ * the same for columns (PyTorch's windows). Averaging rows and columns is separable, so
+ * y = P_H x P_W^T with P_H [oH, H] and P_W [oW, W] holding 1/len over each window: two matmuls.
+ */
+export function adaptiveAvgPool2d(x: AnyTensor, outputSize: Pair): AnyTensor {
+  const op = "adaptiveAvgPool2d";
+  assertFloatTensor(op, x);
+  assertRank(op, x, [3, 4], "input [N, C, H, W] or [C, H, W]");
+  const [oH, oW] = pair(op, "outputSize", outputSize, 1);
+  const r = x.shape.length;
+  const h = x.shape[r - 2], w = x.shape[r - 1];
+  if (h === 0 || w === 0) throw new Error(nnErrors.poolOutput(op, x.shape, [oH, oW], [oH, oW]));
+  if (oH === 1 && oW === 1) return mean(x, [r - 2, r - 1], true);
+  const rows = windowMatrix(h, oH), cols = windowMatrix(w, oW);
+  const ph = constant(rows, [oH, h], x);
+  const pwT = constant(transposeMatrix(cols, oW, w), [w, oW], x);
+  return matmul(matmul(ph, x), pwT);
+}
+
+function windowMatrix(length: number, out: number): Float64Array {
+  const m = new Float64Array(out * length);
+  for (let i = 0; i < out; i++) {
+    const start = Math.floor((i * length) / out);
+    const end = Math.ceil(((i + 1) * length) / out);
+    for (let k = start; k < end; k++) m[i * length + k] = 1 / (end - start);
+  }
+  return m;
+}
+
+function transposeMatrix(m: Float64Array, rows: number, cols: number): Float64Array {
+  const t = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = m[i * cols + j];
+  return t;
+}
+
+// ------------------------------------------------------------------ batch norm
+
+export interface BatchNormOptions {
+  weight?: AnyTensor | null;
+  bias?: AnyTensor | null;
+  training?: boolean;
+  momentum?: number | null;
+  eps?: number;
+  /** Used when `momentum` is null: the cumulative moving average weights batch k by 1/k. */
+  numBatchesTracked?: number;
+}
+
+/**
+ * batch_norm over dim 1 of an [N, C, ...] input. Training: normalise by the batch mean and the
+ * biased variance, and return the running statistics updated with the unbiased variance, as
+ * PyTorch does (computed without a graph). Evaluation: normalise by the running statistics.
+ */
+export function batchNorm(
+  x: AnyTensor, runningMean: AnyTensor | null, runningVar: AnyTensor | null, options: BatchNormOptions = {},
+): { output: AnyTensor; runningMean: AnyTensor | null; runningVar: AnyTensor | null } {
+  const op = "batchNorm";
+  assertFloatTensor(op, x);
+  if (x.shape.length < 2) throw new Error(nnErrors.rank(op, "input [N, C, ...]", x.shape));
+  const c = x.shape[1];
+  const eps = options.eps ?? 1e-5;
+  const training = options.training ?? false;
+  const dims = [0, ...Array.from({ length: x.shape.length - 2 }, (_, i) => i + 2)];
+  const statShape = [1, c, ...Array.from({ length: x.shape.length - 2 }, () => 1)];
+  for (const [name, t] of [["weight", options.weight], ["bias", options.bias], ["runningMean", runningMean], ["runningVar", runningVar]] as const) {
+    if (t && (t.shape.length !== 1 || t.shape[0] !== c)) throw new Error(nnErrors.channelParam(op, name, t.shape, c));
+  }
+  let meanT: AnyTensor, varT: AnyTensor;
+  let newMean = runningMean, newVar = runningVar;
+  if (training) {
+    const count = dims.reduce((k, d) => k * x.shape[d], 1);
+    if (count <= 1) throw new Error(nnErrors.batchNormCount(x.shape));
+    meanT = mean(x, dims, true);
+    const centered = sub(x, meanT);
+    varT = mean(mul(centered, centered), dims, true);
+    if (runningMean && runningVar) {
+      const factor = options.momentum ?? 1 / Math.max(1, options.numBatchesTracked ?? 1);
+      const m = meanT.detach(), v = varT.detach();
+      noGrad(() => {
+        newMean = add(mul(runningMean, 1 - factor), mul(reshape(m, [c]), factor));
+        newVar = add(mul(runningVar, 1 - factor), mul(reshape(v, [c]), (factor * count) / (count - 1)));
+      });
+    }
+  } else {
+    if (!runningMean || !runningVar) throw new Error(nnErrors.batchNormNoStats());
+    meanT = reshape(runningMean, statShape);
+    varT = reshape(runningVar, statShape);
+  }
+  let y = div(sub(x, meanT), sqrt(add(varT, eps)));
+  if (options.weight) y = mul(y, reshape(options.weight, statShape));
+  if (options.bias) y = add(y, reshape(options.bias, statShape));
+  return { output: y, runningMean: newMean, runningVar: newVar };
+}
+
+// ------------------------------------------------------------------ losses
+
+function reduce(op: string, loss: AnyTensor, reduction: Reduction): AnyTensor {
+  if (reduction === "mean") return mean(loss);
+  if (reduction === "sum") return sum(loss);
+  if (reduction === "none") return loss;
+  throw new Error(nnErrors.badOption(op, "reduction", reduction));
+}
+
+function checkSameShape(op: string, input: AnyTensor, target: AnyTensor): void {
+  assertFloatTensor(op, input);
+  assertTensor(op, target, "target");
+  if (input.shape.length !== target.shape.length || input.shape.some((d, i) => d !== target.shape[i])) {
+    throw new Error(nnErrors.targetShape(op, input.shape, target.shape));
+  }
+}
+
+export function mseLoss(input: AnyTensor, target: AnyTensor, reduction: Reduction = "mean"): AnyTensor {
+  checkSameShape("mseLoss", input, target);
+  const d = sub(input, target);
+  return reduce("mseLoss", mul(d, d), reduction);
+}
+
+export function l1Loss(input: AnyTensor, target: AnyTensor, reduction: Reduction = "mean"): AnyTensor {
+  checkSameShape("l1Loss", input, target);
+  return reduce("l1Loss", abs(sub(input, target)), reduction);
+}
+
+/**
+ * BCE on logits without overflow: with l = log(1 + exp(-|x|)) + max(-x, 0) = log(1 + exp(-x)),
+ * loss = (1 - y) x + (1 + (w - 1) y) l (PyTorch's form; w = posWeight, 1 without it).
+ */
+export function binaryCrossEntropyWithLogits(
+  input: AnyTensor, target: AnyTensor, options: { reduction?: Reduction; posWeight?: AnyTensor | null; weight?: AnyTensor | null } = {},
+): AnyTensor {
+  const op = "binaryCrossEntropyWithLogits";
+  checkSameShape(op, input, target);
+  const softplusNeg = add(log(add(exp(neg(abs(input))), 1)), relu(neg(input)));
+  const coef = options.posWeight ? add(mul(target, sub(options.posWeight, 1)), 1) : null;
+  let loss = add(mul(sub(1, target), input), coef ? mul(coef, softplusNeg) : softplusNeg);
+  if (options.weight) loss = mul(loss, options.weight);
+  return reduce(op, loss, options.reduction ?? "mean");
+}
+
+/**
+ * Class targets as a one-hot mask over dim 1 of `input` ([N, C] or [N, C, d1, ...]); targets are
+ * int32 [N] or [N, d1, ...]. Values outside [0, C) are refused on the CPU (where they can be read
+ * synchronously); elsewhere they give an all-zero row.
+ */
+function oneHot(op: string, input: AnyTensor, target: AnyTensor): AnyTensor {
+  assertFloatTensor(op, input);
+  assertTensor(op, target, "target");
+  if (target.dtype !== "int32") throw new Error(nnErrors.targetDType(op, target.dtype));
+  if (input.shape.length < 2) throw new Error(nnErrors.rank(op, "input [N, C] or [N, C, d1, ...]", input.shape));
+  const c = input.shape[1];
+  const expected = [input.shape[0], ...input.shape.slice(2)];
+  if (target.shape.length !== expected.length || target.shape.some((d, i) => d !== expected[i])) {
+    throw new Error(nnErrors.classTargetShape(op, input.shape, target.shape, expected));
+  }
+  if (target.device === "cpu") {
+    const data = target.dataSync();
+    for (let i = 0; i < data.length; i++) {
+      if (data[i] < 0 || data[i] >= c) throw new Error(nnErrors.classOutOfRange(op, data[i], i, c));
+    }
+  }
+  const classShape = [1, c, ...expected.slice(1).map(() => 1)];
+  const classes = reshape(arange(0, c, 1, { dtype: "int32", device: input.device }), classShape);
+  const t = reshape(target, [expected[0], 1, ...expected.slice(1)]);
+  return cast(equal(t, classes), input.dtype as DType);
+}
+
+export function nllLoss(input: AnyTensor, target: AnyTensor, reduction: Reduction = "mean"): AnyTensor {
+  const mask = oneHot("nllLoss", input, target);
+  return reduce("nllLoss", neg(sum(mul(mask, input), 1)), reduction);
+}
+
+/**
+ * cross_entropy on logits with class targets: nll of logSoftmax, and with label smoothing e the
+ * target is (1 - e) one-hot + e/C uniform, i.e. loss = (1 - e) nll - e mean_c(log p_c).
+ */
+export function crossEntropy(
+  input: AnyTensor, target: AnyTensor, options: { reduction?: Reduction; labelSmoothing?: number } = {},
+): AnyTensor {
+  const op = "crossEntropy";
+  const e = options.labelSmoothing ?? 0;
+  if (typeof e !== "number" || !(e >= 0 && e <= 1)) throw new Error(nnErrors.probability(op, e, "labelSmoothing"));
+  const mask = oneHot(op, input, target);
+  const logp = logSoftmax(input, 1);
+  let loss = neg(sum(mul(mask, logp), 1));
+  if (e > 0) loss = sub(mul(loss, 1 - e), mul(mean(logp, 1), e));
+  return reduce(op, loss, options.reduction ?? "mean");
+}

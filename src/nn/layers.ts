@@ -1,0 +1,336 @@
+/**
+ * The layers. Each is a `Layer<F>` whose type-level rule F (./types.ts) computes its output shape
+ * from its input's, and whose `compute` checks the same at run time with the same message.
+ * Initialisation follows PyTorch: Conv2d and Linear draw weight and bias from
+ * U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (kaiming_uniform_ with a = sqrt(5) for the weight), from the
+ * seeded stream (`manualSeed`).
+ */
+import { Layer, Module, Parameter } from "./module.js";
+import { add, conv2d, full, maxPool2d, noGrad, relu, sigmoid, tanh, zeros, type AnyTensor } from "./ops.js";
+import { kaimingUniform, uniform, type FactoryOptions } from "./init.js";
+import * as F from "./functional-impl.js";
+import { nnErrors } from "./messages.js";
+import type {
+  AdaptiveAvgPool2dFn, AvgPool2dFn, BatchNorm2dFn, Conv2dFn, FlattenFn, IdentityFn, LinearFn, MaxPool2dFn, ResidualFn,
+  Product, SequentialFn,
+} from "./types.js";
+
+export type Pair = number | readonly [number, number];
+
+function positiveInt(layer: string, name: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 1) throw new Error(`${layer}: ${name} must be a positive integer, got ${String(v)}`);
+  return v;
+}
+
+// ----------------------------------------------------------------------------- Conv2d
+
+export interface Conv2dLayerOptions extends FactoryOptions {
+  stride?: Pair;
+  padding?: Pair | readonly [number, number, number, number] | "same" | "valid";
+  dilation?: Pair;
+  groups?: number;
+  paddingMode?: "zeros" | "reflect" | "replicate" | "circular";
+  /** Whether to learn an additive bias (default true). */
+  bias?: boolean;
+}
+
+type ConvOptionsOnly<O> = Omit<O, "bias" | "dtype" | "device">;
+type HasBias<O> = O extends { bias: false } ? false : true;
+
+export class Conv2d<
+  const Cin extends number = number, const Cout extends number = number, const K extends Pair = Pair,
+  const O extends Conv2dLayerOptions = {},
+> extends Layer<Conv2dFn<Cin, Cout, K, ConvOptionsOnly<O>, HasBias<O>>> {
+  readonly inChannels: Cin;
+  readonly outChannels: Cout;
+  readonly kernelSize: [number, number];
+  readonly options: ConvOptionsOnly<O>;
+  weight: Parameter;
+  bias: Parameter | null;
+
+  constructor(inChannels: Cin, outChannels: Cout, kernelSize: K, options?: O) {
+    super();
+    positiveInt("Conv2d", "inChannels", inChannels);
+    positiveInt("Conv2d", "outChannels", outChannels);
+    const [kh, kw] = F.pair("Conv2d", "kernelSize", kernelSize, 1);
+    const { bias = true, dtype, device, ...conv } = (options ?? {}) as Conv2dLayerOptions;
+    const groups = conv.groups ?? 1;
+    positiveInt("Conv2d", "groups", groups);
+    if (inChannels % groups !== 0) throw new Error(`Conv2d: inChannels ${inChannels} must be divisible by groups ${groups}`);
+    if (outChannels % groups !== 0) throw new Error(`Conv2d: outChannels ${outChannels} must be divisible by groups ${groups}`);
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = [kh, kw];
+    this.options = conv as ConvOptionsOnly<O>;
+    const fanIn = (inChannels / groups) * kh * kw;
+    const factory = { dtype, device };
+    this.weight = Parameter(kaimingUniform([outChannels, inChannels / groups, kh, kw], fanIn, Math.sqrt(5), factory));
+    this.bias = bias ? Parameter(uniform([outChannels], 1 / Math.sqrt(fanIn), factory)) : null;
+  }
+
+  protected compute(x: AnyTensor): AnyTensor {
+    return conv2d(x, this.weight, this.bias, this.options);
+  }
+
+  protected override extraRepr(): string {
+    const o = Object.entries(this.options).map(([k, v]) => `, ${k}=${JSON.stringify(v)}`).join("");
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize.join(", ")}]${o}${this.bias ? "" : ", bias=false"}`;
+  }
+}
+
+// ----------------------------------------------------------------------------- Linear
+
+/** inFeatures as a number, or as the factors whose product it is (`[32, 16, 16]`). */
+export type Features = number | readonly number[];
+type FeatureCount<In extends Features> = In extends readonly number[] ? Product<In> : In;
+
+/**
+ * y = x W^T + b over the last dim. `inFeatures` may be given as its factors, `[32, 16, 16]`: an
+ * arithmetic expression such as `32 * 16 * 16` has type `number` in TypeScript, so only a literal
+ * (8192) or the factor tuple lets the compiler check it against the incoming shape.
+ */
+export class Linear<const In extends Features = number, const Out extends number = number> extends Layer<LinearFn<FeatureCount<In>, Out>> {
+  readonly inFeatures: number;
+  readonly outFeatures: Out;
+  weight: Parameter;
+  bias: Parameter | null;
+
+  constructor(inFeatures: In, outFeatures: Out, options: FactoryOptions & { bias?: boolean } = {}) {
+    super();
+    const inCount = typeof inFeatures === "number" ? inFeatures : Array.isArray(inFeatures) ? inFeatures.reduce((a: number, b: number) => a * b, 1) : NaN;
+    positiveInt("Linear", "inFeatures", inCount);
+    positiveInt("Linear", "outFeatures", outFeatures);
+    this.inFeatures = inCount;
+    this.outFeatures = outFeatures;
+    this.weight = Parameter(kaimingUniform([outFeatures, inCount], inCount, Math.sqrt(5), options));
+    this.bias = options.bias ?? true ? Parameter(uniform([outFeatures], 1 / Math.sqrt(inCount), options)) : null;
+  }
+
+  protected compute(x: AnyTensor): AnyTensor {
+    return F.linear(x, this.weight, this.bias);
+  }
+
+  protected override extraRepr(): string {
+    return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}${this.bias ? "" : ", bias=false"}`;
+  }
+}
+
+// ----------------------------------------------------------------------------- activations
+
+export class ReLU extends Layer<IdentityFn<"ReLU">> {
+  protected compute(x: AnyTensor): AnyTensor { return relu(x); }
+}
+export class Sigmoid extends Layer<IdentityFn<"Sigmoid">> {
+  protected compute(x: AnyTensor): AnyTensor { return sigmoid(x); }
+}
+export class Tanh extends Layer<IdentityFn<"Tanh">> {
+  protected compute(x: AnyTensor): AnyTensor { return tanh(x); }
+}
+export class Identity extends Layer<IdentityFn<"Identity">> {
+  protected compute(x: AnyTensor): AnyTensor { return x; }
+}
+export class LeakyReLU extends Layer<IdentityFn<"LeakyReLU">> {
+  constructor(readonly negativeSlope = 0.01) { super(); }
+  protected compute(x: AnyTensor): AnyTensor { return F.leakyRelu(x, this.negativeSlope); }
+  protected override extraRepr(): string { return `negativeSlope=${this.negativeSlope}`; }
+}
+export class GELU extends Layer<IdentityFn<"GELU">> {
+  constructor(readonly approximate: "none" | "tanh" = "none") { super(); }
+  protected compute(x: AnyTensor): AnyTensor { return F.gelu(x, this.approximate); }
+}
+export class Softmax extends Layer<IdentityFn<"Softmax">> {
+  constructor(readonly dim = -1) { super(); }
+  protected compute(x: AnyTensor): AnyTensor { return F.softmax(x, this.dim); }
+}
+export class LogSoftmax extends Layer<IdentityFn<"LogSoftmax">> {
+  constructor(readonly dim = -1) { super(); }
+  protected compute(x: AnyTensor): AnyTensor { return F.logSoftmax(x, this.dim); }
+}
+
+export class Dropout extends Layer<IdentityFn<"Dropout">> {
+  constructor(readonly p = 0.5) {
+    super();
+    if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new Error(nnErrors.probability("Dropout", p));
+  }
+  protected compute(x: AnyTensor): AnyTensor { return F.dropout(x, this.p, this.training); }
+  protected override extraRepr(): string { return `p=${this.p}`; }
+}
+
+// ----------------------------------------------------------------------------- shape layers
+
+export class Flatten<const Start extends number = 1, const End extends number = -1> extends Layer<FlattenFn<Start, End>> {
+  readonly startDim: Start;
+  readonly endDim: End;
+  constructor(startDim?: Start, endDim?: End) {
+    super();
+    this.startDim = (startDim ?? 1) as Start;
+    this.endDim = (endDim ?? -1) as End;
+  }
+  protected compute(x: AnyTensor): AnyTensor { return F.flatten(x, this.startDim, this.endDim); }
+}
+
+export interface MaxPool2dLayerOptions {
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+  ceilMode?: boolean;
+}
+
+type Get<O, K extends string> = O extends { [P in K]: infer V } ? V : undefined;
+type CeilOf<O> = O extends { ceilMode: true } ? true : false;
+
+export class MaxPool2d<const K extends Pair = Pair, const O extends MaxPool2dLayerOptions = {}>
+  extends Layer<MaxPool2dFn<K, Get<O, "stride">, Get<O, "padding">, Get<O, "dilation">, CeilOf<O>>> {
+  constructor(readonly kernelSize: K, readonly options: O = {} as O) { super(); }
+  protected compute(x: AnyTensor): AnyTensor { return maxPool2d(x, { kernelSize: this.kernelSize, ...this.options }); }
+  protected override extraRepr(): string { return `kernelSize=${JSON.stringify(this.kernelSize)}, ${JSON.stringify(this.options)}`; }
+}
+
+export interface AvgPool2dLayerOptions {
+  stride?: Pair;
+  padding?: Pair;
+  ceilMode?: boolean;
+  countIncludePad?: boolean;
+  divisorOverride?: number | null;
+}
+
+export class AvgPool2d<const K extends Pair = Pair, const O extends AvgPool2dLayerOptions = {}>
+  extends Layer<AvgPool2dFn<K, Get<O, "stride">, Get<O, "padding">, CeilOf<O>>> {
+  constructor(readonly kernelSize: K, readonly options: O = {} as O) { super(); }
+  protected compute(x: AnyTensor): AnyTensor { return F.avgPool2d(x, { kernelSize: this.kernelSize, ...this.options }); }
+}
+
+export class AdaptiveAvgPool2d<const O extends Pair = Pair> extends Layer<AdaptiveAvgPool2dFn<O>> {
+  constructor(readonly outputSize: O) { super(); }
+  protected compute(x: AnyTensor): AnyTensor { return F.adaptiveAvgPool2d(x, this.outputSize); }
+}
+
+// ----------------------------------------------------------------------------- BatchNorm2d
+
+export interface BatchNormOptions extends FactoryOptions {
+  eps?: number;
+  /** Weight of the new batch in the running statistics; null for a cumulative average. Default 0.1. */
+  momentum?: number | null;
+  /** Learn a per-channel scale and shift (default true). */
+  affine?: boolean;
+  /** Keep running statistics for evaluation (default true). */
+  trackRunningStats?: boolean;
+}
+
+export class BatchNorm2d<const C extends number = number> extends Layer<BatchNorm2dFn<C>> {
+  readonly numFeatures: C;
+  readonly eps: number;
+  readonly momentum: number | null;
+  weight: Parameter | null;
+  bias: Parameter | null;
+  declare runningMean: AnyTensor | null;
+  declare runningVar: AnyTensor | null;
+  declare numBatchesTracked: AnyTensor | null;
+
+  constructor(numFeatures: C, options: BatchNormOptions = {}) {
+    super();
+    positiveInt("BatchNorm2d", "numFeatures", numFeatures);
+    this.numFeatures = numFeatures;
+    this.eps = options.eps ?? 1e-5;
+    this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
+    const factory = { dtype: options.dtype ?? "float32", device: options.device ?? "cpu" } as const;
+    const affine = options.affine ?? true;
+    this.weight = affine ? Parameter(full([numFeatures], 1, factory)) : null;
+    this.bias = affine ? Parameter(zeros([numFeatures], factory)) : null;
+    const track = options.trackRunningStats ?? true;
+    this.registerBuffer("runningMean", track ? zeros([numFeatures], factory) : null);
+    this.registerBuffer("runningVar", track ? full([numFeatures], 1, factory) : null);
+    this.registerBuffer("numBatchesTracked", track ? zeros([], { dtype: "int32", device: factory.device }) : null);
+  }
+
+  protected compute(x: AnyTensor): AnyTensor {
+    if (x.shape.length < 2) throw new Error(nnErrors.layerInput("BatchNorm2d", "input [N, C, ...]", x.shape));
+    if (x.shape[1] !== this.numFeatures) throw new Error(nnErrors.layerChannels("BatchNorm2d", x.shape[1], this.numFeatures, x.shape));
+    const useBatchStats = this.training || !this.runningMean;
+    let tracked = 0;
+    if (this.training && this.numBatchesTracked) {
+      this.numBatchesTracked = noGrad(() => add(this.numBatchesTracked!, 1));
+      if (this.momentum === null) {
+        if (this.numBatchesTracked.device !== "cpu") {
+          throw new Error("BatchNorm2d: momentum null (cumulative average) needs the step count on the CPU; use a numeric momentum on other devices");
+        }
+        tracked = this.numBatchesTracked.item();
+      }
+    }
+    const r = F.batchNorm(x, this.runningMean, this.runningVar, {
+      weight: this.weight, bias: this.bias, training: useBatchStats, momentum: this.momentum, eps: this.eps, numBatchesTracked: tracked,
+    });
+    if (this.training && this.runningMean) {
+      this.runningMean = r.runningMean;
+      this.runningVar = r.runningVar;
+    }
+    return r.output;
+  }
+
+  protected override extraRepr(): string {
+    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.weight !== null}`;
+  }
+}
+
+// ----------------------------------------------------------------------------- composition
+
+/** The name under which a composite reports a failing child; the same at compile time. */
+function nameOf(m: Module): string {
+  const shape = (m as { __shapeName?: string }).__shapeName;
+  return shape ?? (m instanceof Layer ? m.typeName : "Module");
+}
+
+/**
+ * Layers applied in order. Its output type is computed from its input type layer by layer; a
+ * layer whose rule refuses the incoming shape makes `forward`'s argument a message naming the
+ * layer's position and class and the numbers, and the run time throws the same text.
+ */
+export class Sequential<const Ls extends readonly Module[] = Module[]> extends Layer<SequentialFn<Ls>> {
+  readonly layers: Ls;
+
+  constructor(...layers: Ls) {
+    super();
+    layers.forEach((l, i) => {
+      if (!(l instanceof Module)) throw new Error(`nn.Sequential: argument ${i} is not a Module`);
+    });
+    this.layers = layers;
+  }
+
+  override namedChildren(): [string, Module][] {
+    return this.layers.map((m, i) => [String(i), m]);
+  }
+
+  get length(): number {
+    return this.layers.length;
+  }
+
+  protected compute(x: AnyTensor): AnyTensor {
+    let y = x;
+    this.layers.forEach((layer, i) => {
+      try {
+        y = (layer.forward as (t: AnyTensor) => AnyTensor).call(layer, y);
+      } catch (e) {
+        // Nested Sequentials prefix again, as the type-level message does.
+        if (e instanceof Error) throw new Error(nnErrors.sequentialLayer(i, nameOf(layer), e.message), { cause: e });
+        throw e;
+      }
+    });
+    return y;
+  }
+}
+
+/** `body(x) + shortcut(x)`, with the identity as the default shortcut: the residual pattern. */
+export class Residual<const Body extends Module = Module, const Shortcut extends Module | null = null>
+  extends Layer<ResidualFn<Body, Shortcut>> {
+  constructor(readonly body: Body, readonly shortcut: Shortcut = null as Shortcut) { super(); }
+
+  protected compute(x: AnyTensor): AnyTensor {
+    const run = (m: Module, t: AnyTensor) => (m.forward as (t: AnyTensor) => AnyTensor).call(m, t);
+    const b = run(this.body, x);
+    const s = this.shortcut ? run(this.shortcut, x) : x;
+    if (b.shape.length !== s.shape.length || b.shape.some((d, i) => d !== s.shape[i])) {
+      throw new Error(nnErrors.residualShape(b.shape, s.shape));
+    }
+    return add(b, s);
+  }
+}

@@ -1,0 +1,303 @@
+/**
+ * nn.Module: a tree of modules holding parameters and buffers, found by walking the module's own
+ * properties (PyTorch finds them through __setattr__; in TypeScript a property holding a
+ * Parameter, a Module or an array of Modules is enough). Names follow PyTorch's state dict:
+ * `layer1.0.conv1.weight`, so weights move between the two by name.
+ */
+import type { DType, Device, Shape } from "../../types/core.js";
+import { Tensor, type AnyTensor } from "../tensor.js";
+import { cast, noGrad, tensor } from "./ops.js";
+import { formatShape, numel, sameShape } from "../runtime/shape.js";
+import { nnErrors } from "./messages.js";
+import type { ShapeFn, LayerInput, LayerOutput } from "./types.js";
+
+const parameterSet = new WeakSet<AnyTensor>();
+
+/** A tensor registered as a trainable parameter of a module (type-level alias of Tensor). */
+export type Parameter<S extends Shape = Shape, D extends DType = DType, Dev extends Device = Device> = Tensor<S, D, Dev>;
+
+/**
+ * Marks `t` as a parameter: a leaf that requires grad. A tensor that is part of a graph is
+ * detached first, as `nn.Parameter(t)` does in PyTorch.
+ */
+export function Parameter<S extends Shape, D extends DType, Dev extends Device>(t: Tensor<S, D, Dev>): Parameter<S, D, Dev> {
+  if (!(t instanceof Tensor)) throw new Error("nn.Parameter: expected a Tensor");
+  if (t.dtype === "int32") throw new Error("nn.Parameter: parameters must be float32 or float64, got int32");
+  const p = t.node ? t.detach() : t;
+  p.requiresGrad_(true);
+  parameterSet.add(p as AnyTensor);
+  return p;
+}
+
+export function isParameter(t: unknown): t is AnyTensor {
+  return t instanceof Tensor && parameterSet.has(t as AnyTensor);
+}
+
+/** What `summary` records for each module call. */
+interface CallRecord { readonly output: readonly number[] | string }
+let recorder: Map<Module, CallRecord> | null = null;
+
+/** Called by every layer's forward: lets `summary` see each module's output shape. */
+export function recordCall(module: Module, output: unknown): void {
+  if (!recorder) return;
+  recorder.set(module, { output: output instanceof Tensor ? output.shape : describe(output) });
+}
+
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(describe).join(", ")}]`;
+  return v instanceof Tensor ? formatShape(v.shape) : typeof v;
+}
+
+export type StateDict = Map<string, AnyTensor>;
+
+export abstract class Module {
+  /** Training mode (dropout active, batch norm uses batch statistics); see train() and eval(). */
+  training = true;
+  readonly #buffers = new Set<string>();
+
+  /** The forward computation. Layers type it so the compiler computes the output shape. */
+  abstract forward(...inputs: never[]): unknown;
+
+  /** The class name, as summaries and error messages show it. */
+  get typeName(): string {
+    return this.constructor.name;
+  }
+
+  /**
+   * Registers a buffer: state that is saved in the state dict and moved by `to()` but not trained
+   * (batch norm's running statistics). `null` keeps the slot empty.
+   */
+  protected registerBuffer(name: string, value: AnyTensor | null): void {
+    (this as unknown as Record<string, unknown>)[name] = value;
+    this.#buffers.add(name);
+  }
+
+  /** Direct submodules with their names (an array of modules gives `name.0`, `name.1`, ...). */
+  namedChildren(): [string, Module][] {
+    const out: [string, Module][] = [];
+    for (const [key, value] of Object.entries(this)) {
+      if (value instanceof Module) out.push([key, value]);
+      else if (Array.isArray(value) && value.length > 0 && value.every((v) => v instanceof Module)) {
+        value.forEach((m: Module, i) => out.push([`${key}.${i}`, m]));
+      }
+    }
+    return out;
+  }
+
+  children(): Module[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+
+  /** This module and every descendant, depth first, with dotted names ("" for this one). */
+  namedModules(prefix = ""): [string, Module][] {
+    const out: [string, Module][] = [[prefix, this]];
+    for (const [name, child] of this.namedChildren()) out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
+    return out;
+  }
+
+  /** Own parameters (not the children's), by property name. */
+  #ownParameters(): [string, AnyTensor][] {
+    return Object.entries(this).filter(([, v]) => isParameter(v)) as [string, AnyTensor][];
+  }
+
+  #ownBuffers(): [string, AnyTensor][] {
+    const self = this as unknown as Record<string, unknown>;
+    return [...this.#buffers].filter((n) => self[n] instanceof Tensor).map((n) => [n, self[n] as AnyTensor]);
+  }
+
+  /** Every parameter with its dotted name; a parameter shared by two modules is listed once. */
+  namedParameters(): [string, AnyTensor][] {
+    const seen = new Set<AnyTensor>();
+    const out: [string, AnyTensor][] = [];
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [name, p] of m.#ownParameters()) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        out.push([prefix ? `${prefix}.${name}` : name, p]);
+      }
+    }
+    return out;
+  }
+
+  parameters(): AnyTensor[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  namedBuffers(): [string, AnyTensor][] {
+    const out: [string, AnyTensor][] = [];
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [name, b] of m.#ownBuffers()) out.push([prefix ? `${prefix}.${name}` : name, b]);
+    }
+    return out;
+  }
+
+  /** Sets training mode on this module and every descendant. */
+  train(mode = true): this {
+    for (const [, m] of this.namedModules()) m.training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Clears every parameter's gradient (PyTorch's default set_to_none). */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /**
+   * Moves every parameter and buffer to a device, or casts the floating-point ones to a dtype, in
+   * place (the module is returned, as in PyTorch). Parameters stay parameters; gradients are dropped.
+   */
+  to(target: Device | DType): this {
+    const isDType = target === "float32" || target === "float64" || target === "int32";
+    if (target === "int32") throw new Error("Module.to: modules can only be cast to float32 or float64");
+    if (!isDType && target !== "cpu" && target !== "webgpu") throw new Error(`Module.to: unknown device or dtype ${JSON.stringify(target)}`);
+    noGrad(() => {
+      for (const [, m] of this.namedModules()) {
+        const self = m as unknown as Record<string, AnyTensor>;
+        for (const [name, p] of m.#ownParameters()) {
+          const moved = isDType ? cast(p.detach(), target as DType) : p.detach().to(target as Device);
+          self[name] = Parameter(moved === p ? p.detach() : moved);
+        }
+        for (const [name, b] of m.#ownBuffers()) {
+          self[name] = isDType ? (b.dtype === "int32" ? b : cast(b, target as DType)) : b.to(target as Device);
+        }
+      }
+    });
+    return this;
+  }
+
+  /** Parameters and buffers by dotted name, in registration order (PyTorch's state_dict). */
+  stateDict(): StateDict {
+    const out: StateDict = new Map();
+    for (const [prefix, m] of this.namedModules()) {
+      const join = (n: string) => (prefix ? `${prefix}.${n}` : n);
+      for (const [name, p] of m.#ownParameters()) out.set(join(name), p.detach());
+      for (const [name, b] of m.#ownBuffers()) out.set(join(name), b);
+    }
+    return out;
+  }
+
+  /**
+   * Loads parameters and buffers by name. Every entry is checked first (missing and unexpected
+   * names with `strict`, then shapes and dtypes), so on any error the module is left untouched.
+   * Values are copied onto each parameter's device.
+   */
+  loadStateDict(state: StateDict | Readonly<Record<string, AnyTensor>>, options: { strict?: boolean } = {}): void {
+    const strict = options.strict ?? true;
+    const entries = state instanceof Map ? state : new Map(Object.entries(state));
+    const targets: { owner: Record<string, AnyTensor>; prop: string; name: string; current: AnyTensor; param: boolean }[] = [];
+    for (const [prefix, m] of this.namedModules()) {
+      const owner = m as unknown as Record<string, AnyTensor>;
+      for (const [prop, p] of m.#ownParameters()) targets.push({ owner, prop, name: prefix ? `${prefix}.${prop}` : prop, current: p, param: true });
+      for (const [prop, b] of m.#ownBuffers()) targets.push({ owner, prop, name: prefix ? `${prefix}.${prop}` : prop, current: b, param: false });
+    }
+    const known = new Set(targets.map((t) => t.name));
+    if (strict) {
+      const missing = targets.filter((t) => !entries.has(t.name)).map((t) => t.name);
+      if (missing.length) throw new Error(nnErrors.stateMissing(missing));
+      const unexpected = [...entries.keys()].filter((n) => !known.has(n));
+      if (unexpected.length) throw new Error(nnErrors.stateUnexpected(unexpected));
+    }
+    for (const t of targets) {
+      const v = entries.get(t.name);
+      if (!v) continue;
+      if (!(v instanceof Tensor)) throw new Error(`loadStateDict: "${t.name}" is not a Tensor`);
+      if (!sameShape(v.shape, t.current.shape)) throw new Error(nnErrors.stateShape(t.name, v.shape, t.current.shape));
+      if (v.dtype !== t.current.dtype) throw new Error(nnErrors.stateDType(t.name, v.dtype, t.current.dtype));
+    }
+    // Every check passed: now write. Copies are made first so a device error cannot leave half a model.
+    const copies = noGrad(() => targets.map((t) => {
+      const v = entries.get(t.name);
+      return v ? (v.device === t.current.device ? v.detach() : v.detach().to(t.current.device)) : null;
+    }));
+    targets.forEach((t, i) => {
+      const v = copies[i];
+      if (!v) return;
+      if (t.param) t.current.assign(v as never);
+      else t.owner[t.prop] = v;
+    });
+  }
+
+  /** The number of parameter elements (trainable ones only with `trainableOnly`). */
+  parameterCount(): number {
+    return this.parameters().reduce((n, p) => n + numel(p.shape), 0);
+  }
+
+  /**
+   * A table of every module's output shape and parameter count, like torchinfo or Keras: runs one
+   * forward pass on zeros of `inputShape` (in eval mode, without a graph, restoring the mode after).
+   */
+  summary(inputShape: readonly number[], options: { dtype?: DType; device?: Device; print?: boolean } = {}): string {
+    const x = tensor(new Float32Array(numel(inputShape)), { shape: inputShape as number[], dtype: (options.dtype ?? "float32") as "float32", device: options.device ?? "cpu" });
+    const modes = this.namedModules().map(([, m]) => m.training);
+    const records = new Map<Module, CallRecord>();
+    const before = recorder;
+    recorder = records;
+    try {
+      this.eval();
+      noGrad(() => (this.forward as (x: AnyTensor) => unknown)(x));
+    } finally {
+      recorder = before;
+      this.namedModules().forEach(([, m], i) => (m.training = modes[i]));
+    }
+    const rows: [string, string, string][] = [];
+    const ownCount = (m: Module) => m.#ownParameters().reduce((n, [, p]) => n + numel(p.shape), 0);
+    for (const [name, m] of this.namedModules()) {
+      const depth = name === "" ? 0 : name.split(".").length;
+      const rec = records.get(m);
+      const out = rec ? (typeof rec.output === "string" ? rec.output : formatShape(rec.output)) : "--";
+      const count = m === this ? this.parameterCount() : ownCount(m) || (m.children().length ? m.parameterCount() : 0);
+      const label = `${"  ".repeat(depth)}${m.typeName}${name ? ` (${name})` : ""}`;
+      rows.push([label, out, count ? count.toLocaleString("en-US") : "--"]);
+    }
+    const header: [string, string, string] = ["Layer (type)", "Output Shape", "Param #"];
+    const widths = [0, 1, 2].map((i) => Math.max(header[i].length, ...rows.map((r) => r[i].length)));
+    const line = (r: [string, string, string]) => `${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padStart(widths[2])}`;
+    const rule = "=".repeat(widths[0] + widths[1] + widths[2] + 4);
+    const total = this.parameterCount();
+    const trainable = this.parameters().filter((p) => p.requiresGrad).reduce((n, p) => n + numel(p.shape), 0);
+    const text = [
+      rule, line(header), rule, ...rows.map(line), rule,
+      `Input shape: ${formatShape(inputShape)}`,
+      `Total params: ${total.toLocaleString("en-US")}`,
+      `Trainable params: ${trainable.toLocaleString("en-US")}`,
+      `Non-trainable params: ${(total - trainable).toLocaleString("en-US")}`,
+      rule,
+    ].join("\n");
+    if (options.print ?? false) console.log(text);
+    return text;
+  }
+
+  toString(): string {
+    const lines = [`${this.typeName}(`];
+    for (const [name, child] of this.namedChildren()) lines.push(`  (${name}): ${String(child).split("\n").join("\n  ")}`);
+    return lines.length === 1 ? `${this.typeName}(${this.extraRepr()})` : `${lines.join("\n")}\n)`;
+  }
+
+  /** Extra text for toString (a layer's sizes and options). */
+  protected extraRepr(): string {
+    return "";
+  }
+}
+
+/**
+ * A module whose output shape is a type-level function of its input shape (`F`, see ./types.ts):
+ * its `forward` is typed once here for every layer, and `nn.Sequential` chains the functions.
+ * Subclasses implement `compute` on tensors of any shape, checking at run time what `F` checks at
+ * compile time.
+ */
+export abstract class Layer<F extends ShapeFn> extends Module {
+  /** Phantom: the layer's shape function, for the compiler only. */
+  declare readonly __shape?: F;
+
+  protected abstract compute(x: AnyTensor): AnyTensor;
+
+  forward<S extends Shape, D extends DType, Dev extends Device>(x: LayerInput<F, S, D, Dev>): Tensor<LayerOutput<F, S>, D, Dev> {
+    const y = this.compute(x as unknown as AnyTensor);
+    recordCall(this, y);
+    return y as unknown as Tensor<LayerOutput<F, S>, D, Dev>;
+  }
+}
