@@ -1,0 +1,71 @@
+/** Adam and AdamW (torch.optim.Adam / AdamW, single-tensor form, optional AMSGrad). */
+import type { AnyTensor } from "../tensor.js";
+import { add, div, maximum, mul, sqrt, sub } from "../ops/basic.js";
+import { Optimizer, type Params } from "./optimizer.js";
+
+export interface AdamOptions {
+  lr?: number;
+  betas?: readonly [number, number];
+  eps?: number;
+  weightDecay?: number;
+  amsgrad?: boolean;
+  maximize?: boolean;
+}
+
+type Resolved = Required<AdamOptions> & { lr: number };
+
+abstract class AdamBase extends Optimizer<Resolved> {
+  /** AdamW decays the weights directly (decoupled); Adam adds wd p to the gradient. */
+  protected abstract readonly decoupled: boolean;
+
+  constructor(params: Params<Resolved>, options: AdamOptions, defaultWeightDecay: number) {
+    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: defaultWeightDecay, amsgrad: false, maximize: false, ...options });
+    this.checkGroups((o) => {
+      this.option("lr", o.lr, typeof o.lr === "number" && o.lr >= 0, "expected a number >= 0");
+      this.option("eps", o.eps, o.eps >= 0, "expected a number >= 0");
+      this.option("betas", o.betas, Array.isArray(o.betas) && o.betas.length === 2 && o.betas.every((b) => b >= 0 && b < 1), "expected two numbers in [0, 1)");
+      this.option("weightDecay", o.weightDecay, o.weightDecay >= 0, "expected a number >= 0");
+    });
+  }
+
+  /**
+   * m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2 (v_max = max(v_max, v) with AMSGrad);
+   * p = p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps), PyTorch's arrangement of the
+   * bias corrections (eps is added after the correction of v).
+   */
+  protected update(p: AnyTensor, grad: AnyTensor, state: Readonly<Record<string, AnyTensor | number>>, o: Resolved) {
+    const [b1, b2] = o.betas;
+    let g = o.maximize ? mul(grad, -1) : grad;
+    let param = p;
+    if (o.weightDecay !== 0) {
+      if (this.decoupled) param = mul(p, 1 - o.lr * o.weightDecay);
+      else g = add(g, mul(p, o.weightDecay));
+    }
+    const step = ((state.step as number | undefined) ?? 0) + 1;
+    const m = state.expAvg ? add(mul(state.expAvg as AnyTensor, b1), mul(g, 1 - b1)) : mul(g, 1 - b1);
+    const v = state.expAvgSq ? add(mul(state.expAvgSq as AnyTensor, b2), mul(mul(g, g), 1 - b2)) : mul(mul(g, g), 1 - b2);
+    const next: Record<string, AnyTensor | number> = { step, expAvg: m, expAvgSq: v };
+    let vUsed = v;
+    if (o.amsgrad) {
+      vUsed = state.maxExpAvgSq ? maximum(state.maxExpAvgSq as AnyTensor, v) : v;
+      next.maxExpAvgSq = vUsed;
+    }
+    const stepSize = o.lr / (1 - b1 ** step);
+    const denom = add(div(sqrt(vUsed), Math.sqrt(1 - b2 ** step)), o.eps);
+    return { value: sub(param, mul(div(m, denom), stepSize)), state: next };
+  }
+}
+
+export class Adam extends AdamBase {
+  protected readonly decoupled = false;
+  constructor(params: Params<Resolved>, options: AdamOptions = {}) {
+    super(params, options, 0);
+  }
+}
+
+export class AdamW extends AdamBase {
+  protected readonly decoupled = true;
+  constructor(params: Params<Resolved>, options: AdamOptions = {}) {
+    super(params, options, 1e-2);
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Optimizers (PyTorch's torch.optim, single-tensor form), written with the public ops so they run
+ * on any device. A step computes every new parameter value and state first, under noGrad, and only
+ * then assigns them: if anything fails (a gradient of the wrong shape, a device error), no
+ * parameter and no state has changed.
+ */
+import type { AnyTensor } from "../tensor.js";
+import { Tensor } from "../tensor.js";
+import { noGrad } from "../autograd/engine.js";
+import { sameShape } from "../runtime/shape.js";
+import { nnErrors } from "../nn/messages.js";
+
+export interface ParamGroup<O> {
+  params: AnyTensor[];
+  options: O;
+}
+
+/** Parameters as a list, or groups with their own options (which override the defaults). */
+export type Params<O> = readonly AnyTensor[] | readonly { params: readonly AnyTensor[]; [option: string]: unknown }[] | Iterable<AnyTensor>;
+
+function isGroupList<O>(p: Params<O>): p is readonly { params: readonly AnyTensor[] }[] {
+  return Array.isArray(p) && p.length > 0 && !(p[0] instanceof Tensor) && typeof p[0] === "object" && p[0] !== null && "params" in p[0];
+}
+
+export abstract class Optimizer<O extends { lr: number }> {
+  readonly paramGroups: ParamGroup<O>[];
+  /** Per-parameter state (momentum buffers, moments, step counts). */
+  protected readonly state = new Map<AnyTensor, Record<string, AnyTensor | number>>();
+  /** The class name, as messages show it (available during construction, unlike a field). */
+  protected get name(): string {
+    return this.constructor.name;
+  }
+
+  constructor(params: Params<O>, defaults: O) {
+    const groups = isGroupList(params)
+      ? params.map(({ params: ps, ...rest }) => ({ params: [...ps], options: { ...defaults, ...(rest as Partial<O>) } }))
+      : [{ params: [...(params as Iterable<AnyTensor>)], options: { ...defaults } }];
+    this.paramGroups = groups;
+  }
+
+  /** Validates the options of every group (subclasses check their own rules). */
+  protected checkGroups(check: (o: O) => void): void {
+    const all = this.paramGroups.flatMap((g) => g.params);
+    if (all.length === 0) throw new Error(nnErrors.optimizerParams(this.name));
+    all.forEach((p, i) => {
+      if (!(p instanceof Tensor)) throw new Error(nnErrors.optimizerParams(this.name));
+      if (!p.requiresGrad) throw new Error(nnErrors.optimizerNotLeaf(this.name, i));
+    });
+    for (const g of this.paramGroups) check(g.options);
+  }
+
+  protected option(name: string, value: unknown, ok: boolean, rule: string): void {
+    if (!ok) throw new Error(nnErrors.optimizerOption(this.name, name, value, rule));
+  }
+
+  /** Clears every gradient (set to null, PyTorch's default). */
+  zeroGrad(): void {
+    for (const g of this.paramGroups) for (const p of g.params) p.grad = null;
+  }
+
+  /**
+   * One update of every parameter that has a gradient. `update` returns the new value and the new
+   * state of one parameter, without side effects; they are committed together at the end.
+   */
+  step(): void {
+    const pending: [AnyTensor, AnyTensor, Record<string, AnyTensor | number>][] = [];
+    noGrad(() => {
+      let index = 0;
+      for (const group of this.paramGroups) {
+        for (const p of group.params) {
+          const i = index++;
+          const grad = p.grad;
+          if (!grad) continue;
+          if (!sameShape(grad.shape, p.shape)) throw new Error(nnErrors.optimizerGrad(this.name, i, grad.shape, p.shape));
+          if (grad.dtype !== p.dtype || grad.device !== p.device) {
+            throw new Error(`${this.name}: the gradient of parameter ${i} is ${grad.dtype} on ${grad.device} but the parameter is ${p.dtype} on ${p.device}`);
+          }
+          const { value, state } = this.update(p, grad.detach(), this.state.get(p) ?? {}, group.options);
+          pending.push([p, value, state]);
+        }
+      }
+    });
+    for (const [p, value, state] of pending) {
+      p.assign(value as never);
+      this.state.set(p, state);
+    }
+  }
+
+  protected abstract update(
+    param: AnyTensor, grad: AnyTensor, state: Readonly<Record<string, AnyTensor | number>>, options: O,
+  ): { value: AnyTensor; state: Record<string, AnyTensor | number> };
+
+  /** The learning rate of every group (schedulers set it). */
+  get lr(): number {
+    return this.paramGroups[0].options.lr;
+  }
+
+  set lr(value: number) {
+    for (const g of this.paramGroups) g.options.lr = value;
+  }
+
+  toString(): string {
+    return `${this.name}(${this.paramGroups.map((g) => `${g.params.length} params ${JSON.stringify(g.options)}`).join("; ")})`;
+  }
+}
+

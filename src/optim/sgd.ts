@@ -1,0 +1,46 @@
+/** Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay (torch.optim.SGD). */
+import type { AnyTensor } from "../tensor.js";
+import { add, mul, sub } from "../ops/basic.js";
+import { Optimizer, type Params } from "./optimizer.js";
+
+export interface SGDOptions {
+  lr: number;
+  momentum?: number;
+  dampening?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+  maximize?: boolean;
+}
+
+type Resolved = Required<SGDOptions>;
+
+export class SGD extends Optimizer<Resolved> {
+
+  constructor(params: Params<Resolved>, options: SGDOptions) {
+    super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options });
+    this.checkGroups((o) => {
+      this.option("lr", o.lr, typeof o.lr === "number" && o.lr >= 0, "expected a number >= 0");
+      this.option("momentum", o.momentum, o.momentum >= 0, "expected a number >= 0");
+      this.option("weightDecay", o.weightDecay, o.weightDecay >= 0, "expected a number >= 0");
+      this.option("dampening", o.dampening, typeof o.dampening === "number", "expected a number");
+      this.option("nesterov", o.nesterov, !o.nesterov || (o.momentum > 0 && o.dampening === 0), "Nesterov momentum needs momentum > 0 and dampening 0");
+    });
+  }
+
+  /**
+   * g = grad (+ wd p); with momentum: b = g on the first step, else mu b + (1 - dampening) g, and
+   * g = g + mu b (Nesterov) or b; then p = p - lr g.
+   */
+  protected update(p: AnyTensor, grad: AnyTensor, state: Readonly<Record<string, AnyTensor | number>>, o: Resolved) {
+    let g = o.maximize ? mul(grad, -1) : grad;
+    if (o.weightDecay !== 0) g = add(g, mul(p, o.weightDecay));
+    const next: Record<string, AnyTensor | number> = { ...state };
+    if (o.momentum !== 0) {
+      const prev = state.momentumBuffer as AnyTensor | undefined;
+      const buf = prev ? add(mul(prev, o.momentum), mul(g, 1 - o.dampening)) : g;
+      next.momentumBuffer = buf;
+      g = o.nesterov ? add(g, mul(buf, o.momentum)) : buf;
+    }
+    return { value: sub(p, mul(g, o.lr)), state: next };
+  }
+}
