@@ -1,0 +1,266 @@
+// conv2d benchmark: shapegrad's fast float32 CPU kernels against TensorFlow.js (cpu and wasm with
+// SIMD + threads) and onnxruntime-node (forward only), same shapes, one process, one machine.
+//
+//   cd bench && ONNXRUNTIME_NODE_INSTALL=skip npm ci && npm run bench            (everything)
+//   node conv2d.mjs --shapes=r3,r4 --peers=shapegrad,tfjs-wasm --reps=5         (a subset)
+//
+// npm run bench compiles src/backends/cpu/fast with tsc into bench/dist first (Node 20 cannot run
+// TypeScript). GFLOP/s = 2 * multiply-adds of the forward conv / median wall time, the same count for
+// the two gradients (each is the same number of multiply-adds). Peers run in their own layout (NHWC
+// for TensorFlow.js); inputs are random, results are forced (dataSync) inside the timed region.
+import { createRequire } from "node:module";
+import os from "node:os";
+import { convModel } from "./onnx-conv.mjs";
+import { initTfjsWasmThreaded } from "./tfjs-wasm-threads.mjs";
+
+const require = createRequire(import.meta.url);
+const fast = await import("./dist/src/backends/cpu/fast/index.js");
+const { conv2dGeometry } = await import("./dist/src/backends/conv-geometry.js");
+
+const args = Object.fromEntries(process.argv.slice(2).map((a) => {
+  const [k, v] = a.replace(/^--/, "").split("=");
+  return [k, v ?? "true"];
+}));
+const REPS = Number(args.reps ?? 5);
+const BUDGET_MS = Number(args.budget ?? 1500); // per (shape, op, library), after the first run
+const THREADS = Number(args.threads ?? 2);
+
+/** name, [N, C, H, W], [O, C/groups, kH, kW], stride, padding, dilation, groups */
+const SHAPES = [
+  ["r1", "ResNet-18 conv1 3->64 7x7 s2 p3 @224", [1, 3, 224, 224], [64, 3, 7, 7], 2, 3, 1, 1],
+  ["r2", "ResNet-18 64->64 3x3 p1 @56", [1, 64, 56, 56], [64, 64, 3, 3], 1, 1, 1, 1],
+  ["r3", "ResNet-18 128->128 3x3 p1 @28", [1, 128, 28, 28], [128, 128, 3, 3], 1, 1, 1, 1],
+  ["r4", "ResNet-18 256->256 3x3 p1 @14", [1, 256, 14, 14], [256, 256, 3, 3], 1, 1, 1, 1],
+  ["r5", "ResNet-18 512->512 3x3 p1 @7", [1, 512, 7, 7], [512, 512, 3, 3], 1, 1, 1, 1],
+  ["s2", "downsample 64->128 3x3 s2 p1 @56", [1, 64, 56, 56], [128, 64, 3, 3], 2, 1, 1, 1],
+  ["pw", "1x1 256->64 @28", [1, 256, 28, 28], [64, 256, 1, 1], 1, 0, 1, 1],
+  ["dw", "depthwise 3x3 p1 256ch @28", [1, 256, 28, 28], [256, 1, 3, 3], 1, 1, 1, 256],
+  ["dl", "dilation-2 3x3 p2 64->64 @56", [1, 64, 56, 56], [64, 64, 3, 3], 1, 2, 2, 1],
+  ["t1", "train 32x1x28x28 -> 16 3x3 p1", [32, 1, 28, 28], [16, 1, 3, 3], 1, 1, 1, 1],
+  ["t2", "train 8x32x32x32 -> 64 3x3 p1", [8, 32, 32, 32], [64, 32, 3, 3], 1, 1, 1, 1],
+];
+const OPS = ["fwd", "bwdIn", "bwdW"];
+
+function rand(n, seed) {
+  let s = seed >>> 0 || 1;
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    a[i] = (s / 4294967296) * 2 - 1;
+  }
+  return a;
+}
+
+/** Median wall time (ms) of fn after one warm-up run, at least 3 runs, up to REPS or the budget. */
+function time(fn) {
+  fn();
+  const ts = [];
+  const start = performance.now();
+  while (ts.length < 3 || (ts.length < REPS && performance.now() - start < BUDGET_MS)) {
+    const t0 = performance.now();
+    fn();
+    ts.push(performance.now() - t0);
+    if (ts[0] > 20 * BUDGET_MS) break; // a multi-second peer: one timed run is enough
+  }
+  ts.sort((a, b) => a - b);
+  return ts[Math.floor(ts.length / 2)];
+}
+
+// ---- the libraries -------------------------------------------------------------------------
+
+function shapegradLib(threads) {
+  return {
+    name: threads === 1 ? "shapegrad-1t" : "shapegrad",
+    setup(s) {
+      fast.setNumThreads(threads);
+      const x = rand(s.g.batch * s.g.inChannels * s.g.inHeight * s.g.inWidth, 1);
+      const w = rand(s.w.reduce((a, b) => a * b), 2);
+      const gy = rand(s.g.batch * s.g.outChannels * s.g.outHeight * s.g.outWidth, 3);
+      return {
+        fwd: () => fast.conv2dForwardF32(s.g, x, w),
+        bwdIn: () => fast.conv2dBackInputF32(s.g, gy, w),
+        bwdW: () => fast.conv2dBackWeightF32(s.g, x, gy),
+      };
+    },
+  };
+}
+
+async function tfjsLib(backend) {
+  const tf = require("@tensorflow/tfjs-core");
+  require("@tensorflow/tfjs-backend-cpu");
+  let threads = 1;
+  if (backend === "wasm") threads = await initTfjsWasmThreaded(tf, THREADS);
+  else await tf.setBackend("cpu");
+  const state = { tf, backend };
+  return {
+    name: backend === "wasm" ? `tfjs-wasm` : "tfjs-cpu",
+    note: backend === "wasm" ? `SIMD, ${threads} threads` : "plain JS",
+    async activate() { await tf.setBackend(backend); },
+    setup(s) {
+      const { g } = s;
+      const [O, Cg, kH, kW] = s.w;
+      const x = tf.tensor4d(rand(g.batch * g.inChannels * g.inHeight * g.inWidth, 1), [g.batch, g.inHeight, g.inWidth, g.inChannels]);
+      const dy = tf.tensor4d(rand(g.batch * O * g.outHeight * g.outWidth, 3), [g.batch, g.outHeight, g.outWidth, O]);
+      const pad = [[0, 0], [g.padTop, g.padBottom], [g.padLeft, g.padRight], [0, 0]];
+      const strides = [g.strideH, g.strideW];
+      const dilations = [g.dilationH, g.dilationW];
+      const run = (f) => () => { const y = f(); y.dataSync(); y.dispose(); };
+      // null = the backend has no such kernel (tfjs-wasm: no filter gradients, no depthwise gradients)
+      const has = (kernel) => tf.getKernel(kernel, backend) !== undefined;
+      const ifHas = (kernel, f) => (has(kernel) ? f : null);
+      if (g.groups === 1) {
+        const w = tf.tensor4d(rand(O * Cg * kH * kW, 2), [kH, kW, Cg, O]);
+        const dil = g.dilationH > 1 || g.dilationW > 1;
+        return {
+          fwd: run(() => tf.conv2d(x, w, strides, pad, "NHWC", dilations)),
+          // the backprop kernels take no dilation: a dilated conv has no gradient kernel in tfjs
+          bwdIn: dil ? null : ifHas("Conv2DBackpropInput", run(() => tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: w },
+            { strides, pad, dataFormat: "NHWC", inputShape: x.shape }))),
+          bwdW: dil ? null : ifHas("Conv2DBackpropFilter", run(() => tf.engine().runKernel("Conv2DBackpropFilter", { x, dy },
+            { strides, pad, dataFormat: "NHWC", filterShape: w.shape }))),
+        };
+      }
+      // depthwise: groups = C, filter [kH, kW, C, multiplier]
+      const w = tf.tensor4d(rand(O * kH * kW, 2), [kH, kW, g.inChannels, O / g.inChannels]);
+      return {
+        fwd: run(() => tf.depthwiseConv2d(x, w, strides, pad, "NHWC", dilations)),
+        bwdIn: ifHas("DepthwiseConv2dNativeBackpropInput", run(() => tf.engine().runKernel("DepthwiseConv2dNativeBackpropInput",
+          { dy, filter: w }, { strides, pad, dilations, inputShape: x.shape }))),
+        bwdW: ifHas("DepthwiseConv2dNativeBackpropFilter", run(() => tf.engine().runKernel("DepthwiseConv2dNativeBackpropFilter",
+          { x, dy }, { strides, pad, dilations, filterShape: w.shape }))),
+      };
+    },
+  };
+}
+
+async function onnxLib(threads) {
+  const ort = require("onnxruntime-node");
+  return {
+    name: "onnxruntime",
+    note: `native, ${threads} intra-op threads, forward only`,
+    async setupAsync(s) {
+      const { g } = s;
+      const weights = rand(s.w.reduce((a, b) => a * b), 2);
+      const model = convModel({
+        x: [g.batch, g.inChannels, g.inHeight, g.inWidth], w: s.w, y: [g.batch, g.outChannels, g.outHeight, g.outWidth],
+        strides: [g.strideH, g.strideW], dilations: [g.dilationH, g.dilationW],
+        pads: [g.padTop, g.padLeft, g.padBottom, g.padRight], group: g.groups, weights,
+      });
+      const session = await ort.InferenceSession.create(model, {
+        intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: "all", executionMode: "sequential",
+      });
+      const x = new ort.Tensor("float32", rand(g.batch * g.inChannels * g.inHeight * g.inWidth, 1), [g.batch, g.inChannels, g.inHeight, g.inWidth]);
+      // onnxruntime-node only has an async run(); the await is inside the timed region, which adds
+      // a few microseconds of event-loop latency per call to its figures
+      return { fwdAsync: async () => { await session.run({ x }); }, session };
+    },
+  };
+}
+
+async function timeAsync(fn) {
+  await fn();
+  const ts = [];
+  const start = performance.now();
+  while (ts.length < 3 || (ts.length < REPS && performance.now() - start < BUDGET_MS)) {
+    const t0 = performance.now();
+    await fn();
+    ts.push(performance.now() - t0);
+  }
+  ts.sort((a, b) => a - b);
+  return ts[Math.floor(ts.length / 2)];
+}
+
+// ---- run -----------------------------------------------------------------------------------
+
+const wantShapes = args.shapes ? new Set(args.shapes.split(",")) : null;
+const wantPeers = new Set((args.peers ?? "shapegrad,shapegrad-1t,tfjs-cpu,tfjs-wasm,onnxruntime").split(","));
+const shapes = SHAPES.filter(([id]) => !wantShapes || wantShapes.has(id)).map(([id, label, x, w, s, p, d, groups]) => ({
+  id, label, w,
+  g: conv2dGeometry({ input: x, weight: w, stride: [s, s], dilation: [d, d], padding: [p, p, p, p], groups }),
+}));
+
+const libs = [];
+if (wantPeers.has("shapegrad")) libs.push(shapegradLib(THREADS));
+if (wantPeers.has("shapegrad-1t")) libs.push(shapegradLib(1));
+// tfjs-core keeps one active backend: the cpu one is registered first, wasm initialised after it
+let tfCpu = null, tfWasm = null;
+if (wantPeers.has("tfjs-cpu")) libs.push(tfCpu = await tfjsLib("cpu"));
+if (wantPeers.has("tfjs-wasm")) libs.push(tfWasm = await tfjsLib("wasm"));
+if (wantPeers.has("onnxruntime")) libs.push(await onnxLib(THREADS));
+
+const results = []; // { shape, op, lib, ms, gflops }
+for (const s of shapes) {
+  const flops = 2 * s.g.batch * s.g.outChannels * s.g.outHeight * s.g.outWidth * (s.g.inChannels / s.g.groups) * s.g.kernelHeight * s.g.kernelWidth;
+  for (const lib of libs) {
+    if (lib.activate) await lib.activate();
+    if (lib.setupAsync) {
+      const r = await lib.setupAsync(s);
+      const ms = await timeAsync(r.fwdAsync);
+      results.push({ shape: s.id, op: "fwd", lib: lib.name, ms, gflops: flops / ms / 1e6 });
+      await r.session.release?.();
+      continue;
+    }
+    const fns = lib.setup(s);
+    for (const op of OPS) {
+      if (!fns[op]) continue;
+      if (lib.name === "tfjs-cpu" && op === "bwdW" && flops > 5e8 && !args["slow-tfjs"]) {
+        // its filter gradient runs at ~0.01-0.02 GFLOP/s: minutes per shape; sampled on the
+        // smaller shapes only unless --slow-tfjs
+        continue;
+      }
+      const ms = time(fns[op]);
+      results.push({ shape: s.id, op, lib: lib.name, ms, gflops: flops / ms / 1e6 });
+    }
+  }
+  const line = libs.map((l) => OPS.map((op) => {
+    const r = results.find((q) => q.shape === s.id && q.op === op && q.lib === l.name);
+    return r ? `${l.name}.${op}=${r.gflops.toFixed(2)}` : null;
+  }).filter(Boolean).join(" ")).join(" ");
+  console.error(`[${s.id}] ${line}`);
+}
+
+// ---- report ----------------------------------------------------------------------------------
+
+const get = (shape, op, lib) => results.find((r) => r.shape === shape && r.op === op && r.lib === lib)?.gflops;
+const fmt = (v) => (v === undefined ? "n/a" : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toFixed(3));
+const ratio = (a, b) => (a === undefined || b === undefined ? "n/a" : `${(a / b).toFixed(2)}x`);
+const geomean = (xs) => (xs.length ? Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length) : NaN);
+
+const cpu = os.cpus()[0]?.model ?? "unknown";
+const out = [];
+out.push(`Date: ${new Date().toISOString()}  Machine: ${cpu}, ${os.cpus().length} logical CPUs, Node ${process.version}, load average at end ${os.loadavg().map((v) => v.toFixed(1)).join(" ")}`);
+out.push(`Threads: shapegrad ${THREADS} (and 1, column 1t), ${libs.filter((l) => l.note).map((l) => `${l.name} ${l.note}`).join("; ")}`);
+out.push("");
+out.push("GFLOP/s (higher is better); n/a = the library has no kernel for it");
+out.push("");
+const libNames = libs.map((l) => l.name);
+out.push(`| shape | op | ${libNames.join(" | ")} | vs tfjs-wasm | vs tfjs-cpu | vs onnxruntime |`);
+out.push(`|---|---|${libNames.map(() => "---:").join("|")}|---:|---:|---:|`);
+for (const s of shapes) {
+  for (const op of OPS) {
+    const sg = get(s.id, op, "shapegrad");
+    out.push(`| ${s.label} | ${op} | ${libNames.map((l) => fmt(get(s.id, op, l))).join(" | ")} | ${ratio(sg, get(s.id, op, "tfjs-wasm"))} | ${ratio(sg, get(s.id, op, "tfjs-cpu"))} | ${op === "fwd" ? ratio(sg, get(s.id, op, "onnxruntime")) : ""} |`);
+  }
+}
+out.push("");
+const ids = shapes.map((s) => s.id);
+const pairs = (op, other) => ids.map((id) => [get(id, op, "shapegrad"), get(id, op, other)]).filter(([a, b]) => a && b);
+const gm = (op, other) => {
+  const p = pairs(op, other);
+  return p.length ? `${geomean(p.map(([a, b]) => a / b)).toFixed(2)}x over ${p.length} shapes` : "n/a";
+};
+out.push("Summary (geometric means of per-shape ratios):");
+out.push(`- forward vs tfjs-wasm: ${gm("fwd", "tfjs-wasm")}`);
+out.push(`- forward vs tfjs-cpu: ${gm("fwd", "tfjs-cpu")}`);
+out.push(`- forward vs onnxruntime: ${gm("fwd", "onnxruntime")}`);
+out.push(`- input gradient vs tfjs-wasm input gradient: ${gm("bwdIn", "tfjs-wasm")}`);
+out.push(`- input gradient vs tfjs-cpu: ${gm("bwdIn", "tfjs-cpu")}; weight gradient vs tfjs-cpu: ${gm("bwdW", "tfjs-cpu")}`);
+for (const op of ["bwdIn", "bwdW"]) {
+  const rs = ids.map((id) => [id, get(id, op, "shapegrad"), get(id, "fwd", "shapegrad")]).filter(([, a, b]) => a && b);
+  out.push(`- ${op} / own forward: ${rs.map(([id, a, b]) => `${id} ${(a / b).toFixed(2)}`).join(", ")} (min ${Math.min(...rs.map(([, a, b]) => a / b)).toFixed(2)})`);
+}
+const resnet3 = ["r2", "r3", "r4", "r5"];
+const tt = resnet3.map((id) => [id, get(id, "fwd", "shapegrad"), get(id, "fwd", "shapegrad-1t")]).filter(([, a, b]) => a && b);
+out.push(`- ${THREADS} threads / 1 thread, forward, ResNet-18 3x3 layers: ${tt.map(([id, a, b]) => `${id} ${(a / b).toFixed(2)}`).join(", ")}`);
+console.log(out.join("\n"));
+process.exit(0);

@@ -1,0 +1,102 @@
+// The runtime around the kernels: the committed wasm is what the generator produces, memory stays
+// bounded over many calls, a dead worker is replaced, and a process that used the pool exits by
+// itself.
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+import { conv2dGeometry } from "../../src/backends/conv-geometry.js";
+import {
+  conv2dBackInputF32, conv2dBackWeightF32, conv2dForwardF32, fastRuntime, matmulF32, setNumThreads,
+} from "../../src/backends/cpu/fast/index.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+
+function rand(n: number, seed: number): Float32Array {
+  let s = seed;
+  return Float32Array.from({ length: n }, () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 1073741824 - 1;
+  });
+}
+
+describe("fast kernels runtime", () => {
+  it("kernels.wat and kernels-wasm.ts are exactly what scripts/build-wasm.mjs generates", () => {
+    const r = spawnSync(process.execPath, [join(root, "scripts/build-wasm.mjs"), "--check"], { encoding: "utf8" });
+    expect(r.stderr).not.toMatch(/stale/);
+    expect(r.status).toBe(0);
+  });
+
+  it("wasm memory does not grow over 1,000 calls of the same shapes", () => {
+    setNumThreads(2);
+    const g = conv2dGeometry({ input: [2, 8, 13, 11], weight: [12, 8, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 });
+    const gs = conv2dGeometry({ input: [1, 6, 12, 12], weight: [6, 1, 3, 3], stride: [2, 2], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 6 });
+    const x = rand(2 * 8 * 13 * 11, 1), w = rand(12 * 8 * 9, 2), gy = rand(2 * 12 * 13 * 11, 3);
+    const xs = rand(6 * 144, 4), ws = rand(54, 5), gys = rand(6 * 36, 6);
+    const once = () => {
+      conv2dForwardF32(g, x, w); conv2dBackInputF32(g, gy, w); conv2dBackWeightF32(g, x, gy);
+      conv2dForwardF32(gs, xs, ws); conv2dBackInputF32(gs, gys, ws); conv2dBackWeightF32(gs, xs, gys);
+      matmulF32(x.subarray(0, 22 * 13), w.subarray(0, 13 * 33), 1, 22, 13, 33);
+    };
+    once();
+    const bytes = fastRuntime().byteLength;
+    const first = conv2dForwardF32(g, x, w);
+    for (let i = 0; i < 1000; i++) once();
+    expect(fastRuntime().byteLength).toBe(bytes);
+    // and the results do not drift (no state leaks between calls)
+    expect(conv2dForwardF32(g, x, w)).toEqual(first);
+  });
+
+  it("a worker that died is replaced and the next call is still right", async () => {
+    setNumThreads(2);
+    const g = conv2dGeometry({ input: [1, 32, 40, 40], weight: [48, 32, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 });
+    const x = rand(32 * 1600, 7), w = rand(48 * 32 * 9, 8);
+    const expected = conv2dForwardF32(g, x, w);
+    const rt = fastRuntime();
+    const victim = rt.workerHandles.find((h) => h !== null);
+    expect(victim).toBeDefined();
+    const before = rt.replacedWorkers;
+    await victim!.terminate();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(rt.replacedWorkers).toBe(before + 1);
+    expect(conv2dForwardF32(g, x, w)).toEqual(expected);
+    const fresh = rt.workerHandles.find((h) => h !== null);
+    expect(fresh).toBeDefined();
+    expect(fresh).not.toBe(victim);
+    // the replacement takes part in later jobs without changing the result
+    await new Promise((r) => setTimeout(r, 200));
+    expect(conv2dForwardF32(g, x, w)).toEqual(expected);
+  });
+
+  it("a process that used the worker pool exits by itself", () => {
+    // Node 20 cannot run the .ts sources: transpile the three runtime modules to a temp dir
+    const dir = mkdtempSync(join(tmpdir(), "shapegrad-fast-"));
+    const files = ["index.ts", "pool.ts", "wasm/kernels-wasm.ts"];
+    for (const f of files) {
+      const src = readFileSync(join(root, "src/backends/cpu/fast", f), "utf8");
+      const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+      mkdirSync(dirname(join(dir, f)), { recursive: true });
+      writeFileSync(join(dir, f.replace(/\.ts$/, ".js")), js);
+    }
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
+    writeFileSync(join(dir, "main.js"), `
+      import { conv2dForwardF32, setNumThreads, fastRuntime } from "./index.js";
+      setNumThreads(2);
+      const g = { batch: 1, inChannels: 32, inHeight: 40, inWidth: 40, outChannels: 48, kernelHeight: 3, kernelWidth: 3,
+        outHeight: 40, outWidth: 40, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padTop: 1, padBottom: 1,
+        padLeft: 1, padRight: 1, groups: 1 };
+      const y = conv2dForwardF32(g, new Float32Array(32 * 1600).fill(1), new Float32Array(48 * 32 * 9).fill(1));
+      const workers = fastRuntime().workerHandles.filter(Boolean).length;
+      console.log(JSON.stringify({ centre: y[41], workers }));
+    `);
+    const r = spawnSync(process.execPath, [join(dir, "main.js")], { encoding: "utf8", timeout: 60_000 });
+    expect(r.error).toBeUndefined(); // a hang would surface as ETIMEDOUT here
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout.trim()) as { centre: number; workers: number };
+    expect(out.centre).toBe(32 * 9); // an interior pixel of an all-ones conv
+    expect(out.workers).toBe(1); // the pool really was started
+  });
+});
