@@ -307,7 +307,9 @@ export function binaryCrossEntropyWithLogits(
 ): AnyTensor {
   const op = "binaryCrossEntropyWithLogits";
   checkSameShape(op, input, target);
-  const softplusNeg = add(log(add(exp(neg(abs(input))), 1)), relu(neg(input)));
+  // max(-x, 0) written as (|x| - x) / 2: the same values, but its derivative at 0 is -1/2 (with
+  // sign(0) = 0), which makes the whole derivative sigmoid(x) - y exact at x = 0 too.
+  const softplusNeg = add(log(add(exp(neg(abs(input))), 1)), mul(sub(abs(input), input), 0.5));
   const coef = options.posWeight ? add(mul(target, sub(options.posWeight, 1)), 1) : null;
   let loss = add(mul(sub(1, target), input), coef ? mul(coef, softplusNeg) : softplusNeg);
   if (options.weight) loss = mul(loss, options.weight);
