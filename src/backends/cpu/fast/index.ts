@@ -10,9 +10,9 @@
  *   correlation per output plane over a zero-bordered copy of the input plane, vectorised along rows.
  * - otherwise forward = per (image, group) GEMM y[M_g x N] = W[M_g x K] im2col(x)[K x N], with the
  *   im2col written straight into the packed B panels (1x1 stride-1 convs thus read x directly as B).
- * - input gradient at stride 1 = forward conv of gy with the flipped, transposed kernel (padding
- *   d (k - 1) - pad); at stride > 1 = GEMM W^T gy then col2im, split by input channel so threads
- *   never add into the same pixels.
+ * - input gradient = forward conv of gy with the flipped, transposed kernel (padding d (k - 1) - pad)
+ *   at stride 1 when the weights are smaller than the column matrix; otherwise (any stride) GEMM
+ *   W^T gy then col2im, split by input channel so threads never add into the same pixels.
  * - weight gradient = GEMM gy[M_g x N] im2col(x)^T[N x K] summed over images, split by columns of dW.
  */
 import type { Conv2dGeometry } from "../../conv-geometry.js";
@@ -180,7 +180,10 @@ export function conv2dBackInputF32(g: Conv2dGeometry, gy: Float32Array, w: Float
     rt.run("dw_bwd_in", p, g.batch * g.inChannels, L.scratch, L.scratchStride, convFlops(g));
     return rt.F32.slice(dOff / F, dOff / F + dxSize);
   }
-  if (stride1) return gemmConv(rt, transposedGeometry(g), gy, w, true);
+  // Both routes run the same GEMM; they differ in the side work: the flipped conv re-lays out the
+  // weights with a gather (~1 per weight), col2im scatters the GEMM's output (~1 per K x N per image).
+  const cols = g.batch * Cg * KK * g.outHeight * g.outWidth;
+  if (stride1 && w.length <= cols) return gemmConv(rt, transposedGeometry(g), gy, w, true);
   return col2imBackInput(rt, g, gy, w);
 }
 

@@ -122,7 +122,13 @@ const commonWat = () => String.raw`
   ${set("src", P("x"))} ${set("m", P("e0"))} ${set("kk", P("e1"))} ${set("rs", P("e2"))} ${set("cs", P("e3"))}
   ${set("dst", add(P("y"), mul(mul(get("item"), get("kk")), c(MR * 4))))}
   ${set("rows", sub(get("m"), mul(get("item"), c(MR))))}
-  (if (i32.and (i32.eq ${get("cs")} ${c(1)}) (i32.ge_s ${get("rows")} ${c(MR)}))
+  (if (i32.and (i32.eq ${get("rs")} ${c(1)}) (i32.ge_s ${get("rows")} ${c(MR)}))
+    (then
+      ;; the panel's rows are adjacent columns of src (A = W^T): one vector per k
+      ${set("row", add(get("src"), mul(mul(get("item"), c(MR)), c(4))))}
+      ${loop("k", c(0), get("kk"), `(v128.store ${add(get("dst"), mul(get("k"), c(MR * 4)))}
+        (v128.load ${add(get("row"), mul(mul(get("k"), get("cs")), c(4)))}))`)})
+    (else (if (i32.and (i32.eq ${get("cs")} ${c(1)}) (i32.ge_s ${get("rows")} ${c(MR)}))
     (then
       ;; four contiguous rows: 4x4 register transposes
       ${set("row", add(get("src"), mul(mul(mul(get("item"), c(MR)), get("rs")), c(4))))}
@@ -144,14 +150,14 @@ const commonWat = () => String.raw`
         (f32.store ${add(get("dst"), mul(add(mul(get("k"), c(MR)), get("r")), c(4)))}
           (if (result f32) (i32.lt_s ${get("row")} ${get("m")})
             (then (f32.load ${add(get("src"), mul(add(mul(get("row"), get("rs")), mul(get("k"), get("cs"))), c(4)))}))
-            (else (f32.const 0))))`))})))
+            (else (f32.const 0))))`))})))))
 
 ;; A for the input gradient at stride 1 computed as a forward conv: rows are input channels ci of a
 ;; group, the reduction index is (co, t) with t a flattened tap, and the kernel is flipped:
 ;; A[ci][co*KK + t] = W[g*Mg + co][ci][KK - 1 - t]. x = W, y = dst, e0 = Cg, e1 = Mg, e2 = KK.
 ;; One item = (group, panel of MR input channels).
 (func $pack_a_flip (export "pack_a_flip") (param $p i32) (param $item i32) (param $s i32)
-  ${loc("Cg", "Mg", "KK", "K", "panels", "g", "pn", "dst", "co", "t", "r", "ci", "src", "d")}
+  ${loc("Cg", "Mg", "KK", "K", "panels", "g", "pn", "dst", "co", "t", "r", "ci", "src", "d", "rs")}
   ${set("Cg", P("e0"))} ${set("Mg", P("e1"))} ${set("KK", P("e2"))}
   ${set("K", mul(get("Cg"), get("KK")))}
   ${set("panels", div4(roundUp4(get("Cg"))))}
@@ -159,8 +165,21 @@ const commonWat = () => String.raw`
   ${set("pn", `(i32.rem_u ${get("item")} ${get("panels")})`)}
   ${set("dst", add(P("y"), mul(add(mul(mul(get("g"), roundUp4(get("Cg"))), mul(get("Mg"), get("KK"))),
     mul(mul(get("pn"), c(MR)), mul(get("Mg"), get("KK")))), c(4))))}
+  ${set("rs", mul(get("KK"), c(4)))}
   ${loop("co", c(0), get("Mg"), `
     ${set("src", add(P("x"), mul(add(mul(add(mul(get("g"), get("Mg")), get("co")), get("K")), sub(get("KK"), c(1))), c(4))))}
+    (if (i32.le_s ${add(mul(get("pn"), c(MR)), c(MR))} ${get("Cg")}) (then
+      ;; full panel: four rows KK floats apart, read backwards along the taps
+      ${set("src", add(get("src"), mul(mul(mul(get("pn"), c(MR)), get("KK")), c(4))))}
+      ${set("d", add(get("dst"), mul(mul(get("co"), get("KK")), c(MR * 4))))}
+      ${loop("t", c(0), get("KK"), `
+        (f32.store offset=0 ${get("d")} (f32.load ${get("src")}))
+        (f32.store offset=4 ${get("d")} (f32.load ${add(get("src"), get("rs"))}))
+        (f32.store offset=8 ${get("d")} (f32.load ${add(get("src"), mul(get("rs"), c(2)))}))
+        (f32.store offset=12 ${get("d")} (f32.load ${add(get("src"), mul(get("rs"), c(3)))}))
+        ${set("src", sub(get("src"), c(4)))}
+        ${set("d", add(get("d"), c(MR * 4)))}`)})
+    (else
     ${loop("t", c(0), get("KK"), `
       ${set("d", add(get("dst"), mul(mul(add(mul(get("co"), get("KK")), get("t")), c(MR)), c(4))))}
       ${loop("r", c(0), c(MR), `
@@ -168,7 +187,7 @@ const commonWat = () => String.raw`
         (f32.store ${add(get("d"), mul(get("r"), c(4)))}
           (if (result f32) (i32.lt_s ${get("ci")} ${get("Cg")})
             (then (f32.load ${sub(add(get("src"), mul(mul(get("ci"), get("KK")), c(4))), mul(get("t"), c(4)))}))
-            (else (f32.const 0))))`)}`)}`)})
+            (else (f32.const 0))))`)}`)}))`)})
 
 ;; dst[k][r] = src[r*stride + k] for a 4x4 block (stride in bytes): four rows in, four k-columns out.
 (func $transpose4 (param $src i32) (param $stride i32) (param $dst i32)
@@ -345,15 +364,16 @@ const commonWat = () => String.raw`
         ${inc("ow")}
         (if (i32.eq ${get("ow")} ${get("OW")}) (then ${set("ow", c(0))} ${inc("oh")}))`)}`)}`)})
 
+${packBWgrad()}
+
 ;; Weight gradient, one item = (group, block of columns of dW viewed as [outC, K]): for every image
 ;; and every KC pixels, B = im2col(x)^T restricted to the block's columns, A = gy packed per (image,
 ;; group) in MR-row panels over all N pixels. dW (y) must be zeroed.
 (func $conv_bwd_w (export "conv_bwd_w") (param $p i32) (param $item i32) (param $s i32)
-  ${loc("jb", "g", "n", "N", "K", "Mg", "Cg", "KK", "j0", "ncol", "p0", "kc", "xg", "ag", "bbuf",
-    "j", "k", "cc", "t", "ihOff", "iwOff", "xc", "q", "oh", "ow", "ih", "iw", "d", "H", "W", "OW", "sH", "sW", "MP")}
+  ${loc("jb", "g", "n", "N", "K", "Mg", "Cg", "KK", "j0", "ncol", "p0", "kc", "xg", "ag", "bbuf", "jp", "H", "W", "OW", "MP")}
   ${set("jb", `(i32.rem_u ${get("item")} ${P("nBlocks")})`)}
   ${set("g", `(i32.div_u ${get("item")} ${P("nBlocks")})`)}
-  ${set("H", P("inH"))} ${set("W", P("inW"))} ${set("OW", P("outW"))} ${set("sH", P("sH"))} ${set("sW", P("sW"))}
+  ${set("H", P("inH"))} ${set("W", P("inW"))} ${set("OW", P("outW"))}
   ${set("N", mul(P("outH"), get("OW")))}
   ${set("Mg", `(i32.div_u ${P("outC")} ${P("groups")})`)}
   ${set("MP", roundUp4(get("Mg")))}
@@ -368,29 +388,9 @@ const commonWat = () => String.raw`
     ${set("ag", add(P("a"), mul(mul(mul(get("MP"), get("N")), add(mul(get("n"), P("groups")), get("g"))), c(4))))}
     ${loop("p0", c(0), get("N"), `
       ${set("kc", min(c(KC), sub(get("N"), get("p0"))))}
-      ${loop("j", c(0), roundUp8(get("ncol")), `
-        ${set("d", add(get("bbuf"), mul(add(mul(`(i32.div_u ${get("j")} ${c(NR)})`, mul(get("kc"), c(NR))),
-          `(i32.rem_u ${get("j")} ${c(NR)})`), c(4))))}
-        (if (i32.lt_s ${get("j")} ${get("ncol")})
-          (then
-            ${set("k", add(get("j0"), get("j")))}
-            ${set("cc", `(i32.div_u ${get("k")} ${get("KK")})`)}
-            ${set("t", `(i32.rem_u ${get("k")} ${get("KK")})`)}
-            ${set("ihOff", sub(mul(`(i32.div_u ${get("t")} ${P("kW")})`, P("dH")), P("padT")))}
-            ${set("iwOff", sub(mul(`(i32.rem_u ${get("t")} ${P("kW")})`, P("dW")), P("padL")))}
-            ${set("xc", add(get("xg"), mul(mul(mul(get("cc"), get("H")), get("W")), c(4))))}
-            ${set("oh", `(i32.div_u ${get("p0")} ${get("OW")})`)}
-            ${set("ow", `(i32.rem_u ${get("p0")} ${get("OW")})`)}
-            ${loop("q", c(0), get("kc"), `
-              ${set("ih", add(mul(get("oh"), get("sH")), get("ihOff")))}
-              ${set("iw", add(mul(get("ow"), get("sW")), get("iwOff")))}
-              (f32.store ${add(get("d"), mul(get("q"), c(NR * 4)))}
-                (if (result f32) (i32.and (i32.lt_u ${get("ih")} ${get("H")}) (i32.lt_u ${get("iw")} ${get("W")}))
-                  (then (f32.load ${add(get("xc"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4)))}))
-                  (else (f32.const 0))))
-              ${inc("ow")}
-              (if (i32.eq ${get("ow")} ${get("OW")}) (then ${set("ow", c(0))} ${inc("oh")}))`)})
-          (else ${loop("q", c(0), get("kc"), `(f32.store ${add(get("d"), mul(get("q"), c(NR * 4)))} (f32.const 0))`)}))`)}
+      ${loop("jp", c(0), get("ncol"), `
+        (call $pack_b_wgrad ${get("p")} ${get("xg")} ${add(get("bbuf"), mul(mul(get("jp"), get("kc")), c(4)))}
+          ${get("p0")} ${get("kc")} ${add(get("j0"), get("jp"))} ${sub(get("ncol"), get("jp"))})`, NR)}
       (call $block ${add(get("ag"), mul(get("p0"), c(MR * 4)))} ${mul(get("N"), c(MR * 4))} ${get("bbuf")}
         ${add(P("y"), mul(add(mul(mul(get("g"), get("Mg")), get("K")), get("j0")), c(4)))} ${mul(get("K"), c(4))}
         ${get("Mg")} ${get("ncol")} ${get("kc")} (i32.const 1) ${get("s")})`, KC)}`)})
@@ -583,6 +583,73 @@ const commonWat = () => String.raw`
             (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))`))}`)})
 `;
+
+/**
+ * One B panel of the weight gradient: dst[q][j] = im2col(x)[j0 + j][p0 + q] for q < kc, j < NR
+ * (zero for j >= ncol or outside the image). Columns are kernel taps (c, i, j), rows are pixels, so
+ * this is a transposed im2col: at stride 1, four neighbouring pixels of each of the eight taps are
+ * one vector load, and two 4x4 register transposes turn the eight loads into four panel rows.
+ */
+function packBWgrad() {
+  const J = Array.from({ length: NR }, (_, j) => j);
+  const g = get;
+  const lanes = (a, b, lo) => lo ? "0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23" : "8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31";
+  const transposeStore = (v, off) => `
+        (local.set $t0 (i8x16.shuffle ${lanes(0, 0, true)} (local.get $v${v[0]}) (local.get $v${v[1]})))
+        (local.set $t1 (i8x16.shuffle ${lanes(0, 0, false)} (local.get $v${v[0]}) (local.get $v${v[1]})))
+        (local.set $t2 (i8x16.shuffle ${lanes(0, 0, true)} (local.get $v${v[2]}) (local.get $v${v[3]})))
+        (local.set $t3 (i8x16.shuffle ${lanes(0, 0, false)} (local.get $v${v[2]}) (local.get $v${v[3]})))
+        (v128.store offset=${off} ${g("d")} (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+        (v128.store offset=${off + 32} ${g("d")} (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+        (v128.store offset=${off + 64} ${g("d")} (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+        (v128.store offset=${off + 96} ${g("d")} (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))`;
+  return `(func $pack_b_wgrad (param $p i32) (param $xg i32) (param $dst i32) (param $p0 i32) (param $kc i32) (param $j0 i32) (param $ncol i32)
+  ${loc("H", "W", "OW", "sH", "sW", "KK", "k", "t", "q", "pix", "oh", "ow", "ih", "iw", "d", "ok", "e", "n",
+    ...J.map((j) => `xc${j}`), ...J.map((j) => `ho${j}`), ...J.map((j) => `wo${j}`))}
+  ${J.map((j) => `(local $v${j} v128)`).join(" ")} (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+  ${set("H", P("inH"))} ${set("W", P("inW"))} ${set("OW", P("outW"))} ${set("sH", P("sH"))} ${set("sW", P("sW"))}
+  ${set("KK", mul(P("kH"), P("kW")))}
+  ;; per column: its channel plane and tap offsets; a missing column gets an offset no pixel reaches
+  ${J.map((j) => `
+  (if (i32.lt_s ${c(j)} ${g("ncol")})
+    (then
+      ${set("k", add(g("j0"), c(j)))}
+      ${set("t", `(i32.rem_u ${g("k")} ${g("KK")})`)}
+      ${set(`xc${j}`, add(g("xg"), mul(mul(mul(`(i32.div_u ${g("k")} ${g("KK")})`, g("H")), g("W")), c(4))))}
+      ${set(`ho${j}`, sub(mul(`(i32.div_u ${g("t")} ${P("kW")})`, P("dH")), P("padT")))}
+      ${set(`wo${j}`, sub(mul(`(i32.rem_u ${g("t")} ${P("kW")})`, P("dW")), P("padL")))})
+    (else ${set(`xc${j}`, g("xg"))} ${set(`ho${j}`, c(-0x40000000))} ${set(`wo${j}`, c(0))}))`).join("")}
+  ${loop("q", c(0), g("kc"), `
+    ${set("pix", add(g("p0"), g("q")))}
+    ${set("oh", `(i32.div_u ${g("pix")} ${g("OW")})`)}
+    ${set("ow", `(i32.rem_u ${g("pix")} ${g("OW")})`)}
+    ${set("d", add(g("dst"), mul(g("q"), c(NR * 4))))}
+    ;; four pixels in one output row at stride 1 whose eight taps all fall inside the image
+    ${set("ok", `(i32.and (i32.and (i32.le_s ${add(g("q"), c(4))} ${g("kc")}) (i32.le_s ${add(g("ow"), c(4))} ${g("OW")}))
+      (i32.eq ${g("sW")} ${c(1)}))`)}
+    ${J.map((j) => `
+    ${set("ih", add(mul(g("oh"), g("sH")), g(`ho${j}`)))}
+    ${set("iw", add(g("ow"), g(`wo${j}`)))}
+    ${set("ok", `(i32.and ${g("ok")} (i32.and (i32.lt_u ${g("ih")} ${g("H")})
+      (i32.and (i32.ge_s ${g("iw")} ${c(0)}) (i32.le_s ${add(g("iw"), c(4))} ${g("W")}))))`)}`).join("")}
+    (if ${g("ok")}
+      (then
+        ${J.map((j) => `(local.set $v${j} (v128.load ${add(g(`xc${j}`), mul(add(mul(add(mul(g("oh"), g("sH")), g(`ho${j}`)), g("W")), add(g("ow"), g(`wo${j}`))), c(4)))}))`).join("\n        ")}
+        ${transposeStore([0, 1, 2, 3], 0)}
+        ${transposeStore([4, 5, 6, 7], 16)}
+        ${inc("q", 4)})
+      (else
+        ;; one pixel, every column, with bounds checks
+        ${J.map((j) => `
+        ${set("ih", add(mul(g("oh"), g("sH")), g(`ho${j}`)))}
+        ${set("iw", add(mul(g("ow"), g("sW")), g(`wo${j}`)))}
+        (f32.store offset=${j * 4} ${g("d")}
+          (if (result f32) (i32.and (i32.lt_u ${g("ih")} ${g("H")}) (i32.lt_u ${g("iw")} ${g("W")}))
+            (then (f32.load ${add(g(`xc${j}`), mul(add(mul(g("ih"), g("W")), g("iw")), c(4)))}))
+            (else (f32.const 0))))`).join("")}
+        ${inc("q")}))
+    ${set("q", sub(g("q"), c(1)))}`)})`;
+}
 
 function div4(v) { return `(i32.div_u ${v} ${c(MR)})`; }
 function roundUp4(v) { return `(i32.and ${add(v, c(MR - 1))} ${c(~(MR - 1))})`; }

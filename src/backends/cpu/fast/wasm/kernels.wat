@@ -110,7 +110,18 @@
   (local.set $src (i32.load offset=0 (local.get $p))) (local.set $m (i32.load offset=84 (local.get $p))) (local.set $kk (i32.load offset=88 (local.get $p))) (local.set $rs (i32.load offset=92 (local.get $p))) (local.set $cs (i32.load offset=96 (local.get $p)))
   (local.set $dst (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $item) (local.get $kk)) (i32.const 16))))
   (local.set $rows (i32.sub (local.get $m) (i32.mul (local.get $item) (i32.const 4))))
-  (if (i32.and (i32.eq (local.get $cs) (i32.const 1)) (i32.ge_s (local.get $rows) (i32.const 4)))
+  (if (i32.and (i32.eq (local.get $rs) (i32.const 1)) (i32.ge_s (local.get $rows) (i32.const 4)))
+    (then
+      ;; the panel's rows are adjacent columns of src (A = W^T): one vector per k
+      (local.set $row (i32.add (local.get $src) (i32.mul (i32.mul (local.get $item) (i32.const 4)) (i32.const 4))))
+      (local.set $k (i32.const 0))
+(block $L6_out (loop $L6
+  (br_if $L6_out (i32.ge_s (local.get $k) (local.get $kk)))
+  (v128.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 16)))
+        (v128.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $k) (local.get $cs)) (i32.const 4)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 1)))
+  (br $L6))))
+    (else (if (i32.and (i32.eq (local.get $cs) (i32.const 1)) (i32.ge_s (local.get $rows) (i32.const 4)))
     (then
       ;; four contiguous rows: 4x4 register transposes
       (local.set $row (i32.add (local.get $src) (i32.mul (i32.mul (i32.mul (local.get $item) (i32.const 4)) (local.get $rs)) (i32.const 4))))
@@ -123,21 +134,21 @@
       (block $so (loop $sl
         (br_if $so (i32.ge_s (local.get $k) (local.get $kk)))
         (local.set $r (i32.const 0))
-(block $L6_out (loop $L6
-  (br_if $L6_out (i32.ge_s (local.get $r) (i32.const 4)))
+(block $L7_out (loop $L7
+  (br_if $L7_out (i32.ge_s (local.get $r) (i32.const 4)))
   (f32.store (i32.add (local.get $dst) (i32.mul (i32.add (i32.mul (local.get $k) (i32.const 4)) (local.get $r)) (i32.const 4)))
             (f32.load (i32.add (local.get $row) (i32.mul (i32.add (i32.mul (local.get $r) (local.get $rs)) (local.get $k)) (i32.const 4)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L6)))
+  (br $L7)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $sl))))
     (else
       (local.set $k (i32.const 0))
-(block $L8_out (loop $L8
-  (br_if $L8_out (i32.ge_s (local.get $k) (local.get $kk)))
+(block $L9_out (loop $L9
+  (br_if $L9_out (i32.ge_s (local.get $k) (local.get $kk)))
   (local.set $r (i32.const 0))
-(block $L7_out (loop $L7
-  (br_if $L7_out (i32.ge_s (local.get $r) (i32.const 4)))
+(block $L8_out (loop $L8
+  (br_if $L8_out (i32.ge_s (local.get $r) (i32.const 4)))
   
         (local.set $row (i32.add (i32.mul (local.get $item) (i32.const 4)) (local.get $r)))
         (f32.store (i32.add (local.get $dst) (i32.mul (i32.add (i32.mul (local.get $k) (i32.const 4)) (local.get $r)) (i32.const 4)))
@@ -145,35 +156,53 @@
             (then (f32.load (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $rs)) (i32.mul (local.get $k) (local.get $cs))) (i32.const 4)))))
             (else (f32.const 0))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L7)))
+  (br $L8)))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br $L8))))))
+  (br $L9))))))))
 
 ;; A for the input gradient at stride 1 computed as a forward conv: rows are input channels ci of a
 ;; group, the reduction index is (co, t) with t a flattened tap, and the kernel is flipped:
 ;; A[ci][co*KK + t] = W[g*Mg + co][ci][KK - 1 - t]. x = W, y = dst, e0 = Cg, e1 = Mg, e2 = KK.
 ;; One item = (group, panel of MR input channels).
 (func $pack_a_flip (export "pack_a_flip") (param $p i32) (param $item i32) (param $s i32)
-  (local $Cg i32) (local $Mg i32) (local $KK i32) (local $K i32) (local $panels i32) (local $g i32) (local $pn i32) (local $dst i32) (local $co i32) (local $t i32) (local $r i32) (local $ci i32) (local $src i32) (local $d i32)
+  (local $Cg i32) (local $Mg i32) (local $KK i32) (local $K i32) (local $panels i32) (local $g i32) (local $pn i32) (local $dst i32) (local $co i32) (local $t i32) (local $r i32) (local $ci i32) (local $src i32) (local $d i32) (local $rs i32)
   (local.set $Cg (i32.load offset=84 (local.get $p))) (local.set $Mg (i32.load offset=88 (local.get $p))) (local.set $KK (i32.load offset=92 (local.get $p)))
   (local.set $K (i32.mul (local.get $Cg) (local.get $KK)))
   (local.set $panels (i32.div_u (i32.and (i32.add (local.get $Cg) (i32.const 3)) (i32.const -4)) (i32.const 4)))
   (local.set $g (i32.div_u (local.get $item) (local.get $panels)))
   (local.set $pn (i32.rem_u (local.get $item) (local.get $panels)))
   (local.set $dst (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (i32.mul (local.get $g) (i32.and (i32.add (local.get $Cg) (i32.const 3)) (i32.const -4))) (i32.mul (local.get $Mg) (local.get $KK))) (i32.mul (i32.mul (local.get $pn) (i32.const 4)) (i32.mul (local.get $Mg) (local.get $KK)))) (i32.const 4))))
+  (local.set $rs (i32.mul (local.get $KK) (i32.const 4)))
   (local.set $co (i32.const 0))
-(block $L11_out (loop $L11
-  (br_if $L11_out (i32.ge_s (local.get $co) (local.get $Mg)))
+(block $L13_out (loop $L13
+  (br_if $L13_out (i32.ge_s (local.get $co) (local.get $Mg)))
   
     (local.set $src (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $g) (local.get $Mg)) (local.get $co)) (local.get $K)) (i32.sub (local.get $KK) (i32.const 1))) (i32.const 4))))
-    (local.set $t (i32.const 0))
+    (if (i32.le_s (i32.add (i32.mul (local.get $pn) (i32.const 4)) (i32.const 4)) (local.get $Cg)) (then
+      ;; full panel: four rows KK floats apart, read backwards along the taps
+      (local.set $src (i32.add (local.get $src) (i32.mul (i32.mul (i32.mul (local.get $pn) (i32.const 4)) (local.get $KK)) (i32.const 4))))
+      (local.set $d (i32.add (local.get $dst) (i32.mul (i32.mul (local.get $co) (local.get $KK)) (i32.const 16))))
+      (local.set $t (i32.const 0))
 (block $L10_out (loop $L10
   (br_if $L10_out (i32.ge_s (local.get $t) (local.get $KK)))
   
+        (f32.store offset=0 (local.get $d) (f32.load (local.get $src)))
+        (f32.store offset=4 (local.get $d) (f32.load (i32.add (local.get $src) (local.get $rs))))
+        (f32.store offset=8 (local.get $d) (f32.load (i32.add (local.get $src) (i32.mul (local.get $rs) (i32.const 2)))))
+        (f32.store offset=12 (local.get $d) (f32.load (i32.add (local.get $src) (i32.mul (local.get $rs) (i32.const 3)))))
+        (local.set $src (i32.sub (local.get $src) (i32.const 4)))
+        (local.set $d (i32.add (local.get $d) (i32.const 16)))
+  (local.set $t (i32.add (local.get $t) (i32.const 1)))
+  (br $L10))))
+    (else
+    (local.set $t (i32.const 0))
+(block $L12_out (loop $L12
+  (br_if $L12_out (i32.ge_s (local.get $t) (local.get $KK)))
+  
       (local.set $d (i32.add (local.get $dst) (i32.mul (i32.mul (i32.add (i32.mul (local.get $co) (local.get $KK)) (local.get $t)) (i32.const 4)) (i32.const 4))))
       (local.set $r (i32.const 0))
-(block $L9_out (loop $L9
-  (br_if $L9_out (i32.ge_s (local.get $r) (i32.const 4)))
+(block $L11_out (loop $L11
+  (br_if $L11_out (i32.ge_s (local.get $r) (i32.const 4)))
   
         (local.set $ci (i32.add (i32.mul (local.get $pn) (i32.const 4)) (local.get $r)))
         (f32.store (i32.add (local.get $d) (i32.mul (local.get $r) (i32.const 4)))
@@ -181,11 +210,11 @@
             (then (f32.load (i32.sub (i32.add (local.get $src) (i32.mul (i32.mul (local.get $ci) (local.get $KK)) (i32.const 4))) (i32.mul (local.get $t) (i32.const 4)))))
             (else (f32.const 0))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L9)))
+  (br $L11)))
   (local.set $t (i32.add (local.get $t) (i32.const 1)))
-  (br $L10)))
+  (br $L12)))))
   (local.set $co (i32.add (local.get $co) (i32.const 1)))
-  (br $L11))))
+  (br $L13))))
 
 ;; dst[k][r] = src[r*stride + k] for a 4x4 block (stride in bytes): four rows in, four k-columns out.
 (func $transpose4 (param $src i32) (param $stride i32) (param $dst i32)
@@ -209,13 +238,13 @@
 (func $pack_b_rows (param $src i32) (param $ld i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
   (local $k i32) (local $jp i32) (local $j i32) (local $row i32) (local $d i32) (local $w i32)
   (local.set $k (i32.const 0))
-(block $L14_out (loop $L14
-  (br_if $L14_out (i32.ge_s (local.get $k) (local.get $kc)))
+(block $L16_out (loop $L16
+  (br_if $L16_out (i32.ge_s (local.get $k) (local.get $kc)))
   
     (local.set $row (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (i32.add (local.get $k0) (local.get $k)) (local.get $ld)) (local.get $n0)) (i32.const 4))))
     (local.set $jp (i32.const 0))
-(block $L13_out (loop $L13
-  (br_if $L13_out (i32.ge_s (local.get $jp) (local.get $nc)))
+(block $L15_out (loop $L15
+  (br_if $L15_out (i32.ge_s (local.get $jp) (local.get $nc)))
   
       (local.set $d (i32.add (local.get $dst) (i32.mul (i32.add (i32.mul (local.get $jp) (local.get $kc)) (i32.mul (local.get $k) (i32.const 8))) (i32.const 4))))
       (local.set $w (i32.sub (local.get $nc) (local.get $jp)))
@@ -225,18 +254,18 @@
           (v128.store offset=16 (local.get $d) (v128.load offset=16 (i32.add (local.get $row) (i32.mul (local.get $jp) (i32.const 4))))))
         (else
           (local.set $j (i32.const 0))
-(block $L12_out (loop $L12
-  (br_if $L12_out (i32.ge_s (local.get $j) (i32.const 8)))
+(block $L14_out (loop $L14
+  (br_if $L14_out (i32.ge_s (local.get $j) (i32.const 8)))
   (f32.store (i32.add (local.get $d) (i32.mul (local.get $j) (i32.const 4)))
              (if (result f32) (i32.lt_s (local.get $j) (local.get $w))
                (then (f32.load (i32.add (local.get $row) (i32.mul (i32.add (local.get $jp) (local.get $j)) (i32.const 4)))))
                (else (f32.const 0))))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br $L12)))))
+  (br $L14)))))
   (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
-  (br $L13)))
+  (br $L15)))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br $L14))))
+  (br $L16))))
 
 ;; im2col of one image and group straight into B panels: rows k = (c*kH + i)*kW + j in [k0, k0+kc),
 ;; columns = output pixels [n0, n0+nc). Out-of-image taps read as zero (any padding, even negative).
@@ -247,8 +276,8 @@
   (local.set $pT (i32.load offset=64 (local.get $p))) (local.set $pL (i32.load offset=68 (local.get $p)))
   (local.set $end (i32.add (local.get $n0) (local.get $nc)))
   (local.set $kk (i32.const 0))
-(block $L17_out (loop $L17
-  (br_if $L17_out (i32.ge_s (local.get $kk) (local.get $kc)))
+(block $L19_out (loop $L19
+  (br_if $L19_out (i32.ge_s (local.get $kk) (local.get $kc)))
   
     (local.set $k (i32.add (local.get $k0) (local.get $kk)))
     (local.set $ch (i32.div_u (local.get $k) (i32.mul (local.get $kH) (local.get $kW))))
@@ -262,8 +291,8 @@
     (local.set $oh (i32.div_u (local.get $col) (local.get $OW)))
     (local.set $ow (i32.rem_u (local.get $col) (local.get $OW)))
     (local.set $jp (i32.const 0))
-(block $L16_out (loop $L16
-  (br_if $L16_out (i32.ge_s (local.get $jp) (local.get $nc)))
+(block $L18_out (loop $L18
+  (br_if $L18_out (i32.ge_s (local.get $jp) (local.get $nc)))
   
       (local.set $d (i32.add (local.get $dst) (i32.mul (i32.add (i32.mul (local.get $jp) (local.get $kc)) (i32.mul (local.get $kk) (i32.const 8))) (i32.const 4))))
       (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ihOff)))
@@ -283,8 +312,8 @@
           (if (i32.eq (local.get $ow) (local.get $OW)) (then (local.set $ow (i32.const 0)) (local.set $oh (i32.add (local.get $oh) (i32.const 1))))))
         (else
           (local.set $j (i32.const 0))
-(block $L15_out (loop $L15
-  (br_if $L15_out (i32.ge_s (local.get $j) (i32.const 8)))
+(block $L17_out (loop $L17
+  (br_if $L17_out (i32.ge_s (local.get $j) (i32.const 8)))
   
             (if (i32.lt_s (local.get $col) (local.get $end))
               (then
@@ -298,11 +327,11 @@
                 (if (i32.eq (local.get $ow) (local.get $OW)) (then (local.set $ow (i32.const 0)) (local.set $oh (i32.add (local.get $oh) (i32.const 1))))))
               (else (f32.store (i32.add (local.get $d) (i32.mul (local.get $j) (i32.const 4))) (f32.const 0))))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br $L15)))))
+  (br $L17)))))
   (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
-  (br $L16)))
+  (br $L18)))
   (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
-  (br $L17))))
+  (br $L19))))
 
 ;; Forward conv, one item = (image, group, block of output pixels, block of output channels). A =
 ;; weights packed in MR-row panels per group (K = cin/groups*kH*kW deep). block = pixels per item,
@@ -331,8 +360,8 @@
   (local.set $yg (i32.add (local.get $yg) (i32.mul (i32.mul (i32.mul (local.get $mb) (i32.load offset=84 (local.get $p))) (local.get $N)) (i32.const 4))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $k0 (i32.const 0))
-(block $L18_out (loop $L18
-  (br_if $L18_out (i32.ge_s (local.get $k0) (local.get $K)))
+(block $L20_out (loop $L20
+  (br_if $L20_out (i32.ge_s (local.get $k0) (local.get $K)))
   
     (local.set $kc (select (i32.const 256) (i32.sub (local.get $K) (local.get $k0)) (i32.lt_s (i32.const 256) (i32.sub (local.get $K) (local.get $k0)))))
     (call $pack_b_im2col (local.get $p) (local.get $xg) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))
@@ -340,7 +369,7 @@
       (i32.add (local.get $yg) (i32.mul (local.get $n0) (i32.const 4))) (i32.mul (local.get $N) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
       (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
-  (br $L18))))
+  (br $L20))))
 
 ;; Input gradient as GEMM + col2im, one item = (image, group, chunk of input channels): cols =
 ;; W^T gy over the chunk's rows (c, i, j), then each col entry is added to the input pixel it came from.
@@ -367,14 +396,14 @@
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $cbuf (i32.add (local.get $bbuf) (i32.mul (i32.mul (i32.load offset=76 (local.get $p)) (i32.const 256)) (i32.const 4))))
   (local.set $nb (i32.const 0))
-(block $L22_out (loop $L22
-  (br_if $L22_out (i32.ge_s (local.get $nb) (i32.load offset=80 (local.get $p))))
+(block $L24_out (loop $L24
+  (br_if $L24_out (i32.ge_s (local.get $nb) (i32.load offset=80 (local.get $p))))
   
     (local.set $n0 (i32.mul (local.get $nb) (i32.load offset=76 (local.get $p))))
     (local.set $nc (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $N) (local.get $n0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $N) (local.get $n0)))))
     (local.set $k0 (i32.const 0))
-(block $L19_out (loop $L19
-  (br_if $L19_out (i32.ge_s (local.get $k0) (local.get $Mg)))
+(block $L21_out (loop $L21
+  (br_if $L21_out (i32.ge_s (local.get $k0) (local.get $Mg)))
   
       (local.set $kc (select (i32.const 256) (i32.sub (local.get $Mg) (local.get $k0)) (i32.lt_s (i32.const 256) (i32.sub (local.get $Mg) (local.get $k0)))))
       (call $pack_b_rows (local.get $gyg) (local.get $N) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))
@@ -382,10 +411,10 @@
         (local.get $cbuf) (i32.mul (i32.load offset=76 (local.get $p)) (i32.const 4)) (local.get $R) (local.get $nc) (local.get $kc)
         (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
-  (br $L19)))
+  (br $L21)))
     (local.set $r (i32.const 0))
-(block $L21_out (loop $L21
-  (br_if $L21_out (i32.ge_s (local.get $r) (local.get $R)))
+(block $L23_out (loop $L23
+  (br_if $L23_out (i32.ge_s (local.get $r) (local.get $R)))
   
       (local.set $cc (i32.div_u (local.get $r) (local.get $KK)))
       (local.set $t (i32.rem_u (local.get $r) (local.get $KK)))
@@ -396,8 +425,8 @@
       (local.set $oh (i32.div_u (local.get $n0) (local.get $OW)))
       (local.set $ow (i32.rem_u (local.get $n0) (local.get $OW)))
       (local.set $col (i32.const 0))
-(block $L20_out (loop $L20
-  (br_if $L20_out (i32.ge_s (local.get $col) (local.get $nc)))
+(block $L22_out (loop $L22
+  (br_if $L22_out (i32.ge_s (local.get $col) (local.get $nc)))
   
         (local.set $ih (i32.add (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (local.get $ki)))
         (local.set $iw (i32.add (i32.mul (local.get $ow) (i32.load offset=52 (local.get $p))) (local.get $kj)))
@@ -408,20 +437,220 @@
         (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
         (if (i32.eq (local.get $ow) (local.get $OW)) (then (local.set $ow (i32.const 0)) (local.set $oh (i32.add (local.get $oh) (i32.const 1)))))
   (local.set $col (i32.add (local.get $col) (i32.const 1)))
-  (br $L20)))
+  (br $L22)))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L21)))
+  (br $L23)))
   (local.set $nb (i32.add (local.get $nb) (i32.const 1)))
-  (br $L22))))
+  (br $L24))))
+
+(func $pack_b_wgrad (param $p i32) (param $xg i32) (param $dst i32) (param $p0 i32) (param $kc i32) (param $j0 i32) (param $ncol i32)
+  (local $H i32) (local $W i32) (local $OW i32) (local $sH i32) (local $sW i32) (local $KK i32) (local $k i32) (local $t i32) (local $q i32) (local $pix i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $iw i32) (local $d i32) (local $ok i32) (local $e i32) (local $n i32) (local $xc0 i32) (local $xc1 i32) (local $xc2 i32) (local $xc3 i32) (local $xc4 i32) (local $xc5 i32) (local $xc6 i32) (local $xc7 i32) (local $ho0 i32) (local $ho1 i32) (local $ho2 i32) (local $ho3 i32) (local $ho4 i32) (local $ho5 i32) (local $ho6 i32) (local $ho7 i32) (local $wo0 i32) (local $wo1 i32) (local $wo2 i32) (local $wo3 i32) (local $wo4 i32) (local $wo5 i32) (local $wo6 i32) (local $wo7 i32)
+  (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $v4 v128) (local $v5 v128) (local $v6 v128) (local $v7 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+  (local.set $H (i32.load offset=20 (local.get $p))) (local.set $W (i32.load offset=24 (local.get $p))) (local.set $OW (i32.load offset=44 (local.get $p))) (local.set $sH (i32.load offset=48 (local.get $p))) (local.set $sW (i32.load offset=52 (local.get $p)))
+  (local.set $KK (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p))))
+  ;; per column: its channel plane and tap offsets; a missing column gets an offset no pixel reaches
+  
+  (if (i32.lt_s (i32.const 0) (local.get $ncol))
+    (then
+      (local.set $k (i32.add (local.get $j0) (i32.const 0)))
+      (local.set $t (i32.rem_u (local.get $k) (local.get $KK)))
+      (local.set $xc0 (i32.add (local.get $xg) (i32.mul (i32.mul (i32.mul (i32.div_u (local.get $k) (local.get $KK)) (local.get $H)) (local.get $W)) (i32.const 4))))
+      (local.set $ho0 (i32.sub (i32.mul (i32.div_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=56 (local.get $p))) (i32.load offset=64 (local.get $p))))
+      (local.set $wo0 (i32.sub (i32.mul (i32.rem_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=60 (local.get $p))) (i32.load offset=68 (local.get $p)))))
+    (else (local.set $xc0 (local.get $xg)) (local.set $ho0 (i32.const -1073741824)) (local.set $wo0 (i32.const 0))))
+  (if (i32.lt_s (i32.const 1) (local.get $ncol))
+    (then
+      (local.set $k (i32.add (local.get $j0) (i32.const 1)))
+      (local.set $t (i32.rem_u (local.get $k) (local.get $KK)))
+      (local.set $xc1 (i32.add (local.get $xg) (i32.mul (i32.mul (i32.mul (i32.div_u (local.get $k) (local.get $KK)) (local.get $H)) (local.get $W)) (i32.const 4))))
+      (local.set $ho1 (i32.sub (i32.mul (i32.div_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=56 (local.get $p))) (i32.load offset=64 (local.get $p))))
+      (local.set $wo1 (i32.sub (i32.mul (i32.rem_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=60 (local.get $p))) (i32.load offset=68 (local.get $p)))))
+    (else (local.set $xc1 (local.get $xg)) (local.set $ho1 (i32.const -1073741824)) (local.set $wo1 (i32.const 0))))
+  (if (i32.lt_s (i32.const 2) (local.get $ncol))
+    (then
+      (local.set $k (i32.add (local.get $j0) (i32.const 2)))
+      (local.set $t (i32.rem_u (local.get $k) (local.get $KK)))
+      (local.set $xc2 (i32.add (local.get $xg) (i32.mul (i32.mul (i32.mul (i32.div_u (local.get $k) (local.get $KK)) (local.get $H)) (local.get $W)) (i32.const 4))))
+      (local.set $ho2 (i32.sub (i32.mul (i32.div_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=56 (local.get $p))) (i32.load offset=64 (local.get $p))))
+      (local.set $wo2 (i32.sub (i32.mul (i32.rem_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=60 (local.get $p))) (i32.load offset=68 (local.get $p)))))
+    (else (local.set $xc2 (local.get $xg)) (local.set $ho2 (i32.const -1073741824)) (local.set $wo2 (i32.const 0))))
+  (if (i32.lt_s (i32.const 3) (local.get $ncol))
+    (then
+      (local.set $k (i32.add (local.get $j0) (i32.const 3)))
+      (local.set $t (i32.rem_u (local.get $k) (local.get $KK)))
+      (local.set $xc3 (i32.add (local.get $xg) (i32.mul (i32.mul (i32.mul (i32.div_u (local.get $k) (local.get $KK)) (local.get $H)) (local.get $W)) (i32.const 4))))
+      (local.set $ho3 (i32.sub (i32.mul (i32.div_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=56 (local.get $p))) (i32.load offset=64 (local.get $p))))
+      (local.set $wo3 (i32.sub (i32.mul (i32.rem_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=60 (local.get $p))) (i32.load offset=68 (local.get $p)))))
+    (else (local.set $xc3 (local.get $xg)) (local.set $ho3 (i32.const -1073741824)) (local.set $wo3 (i32.const 0))))
+  (if (i32.lt_s (i32.const 4) (local.get $ncol))
+    (then
+      (local.set $k (i32.add (local.get $j0) (i32.const 4)))
+      (local.set $t (i32.rem_u (local.get $k) (local.get $KK)))
+      (local.set $xc4 (i32.add (local.get $xg) (i32.mul (i32.mul (i32.mul (i32.div_u (local.get $k) (local.get $KK)) (local.get $H)) (local.get $W)) (i32.const 4))))
+      (local.set $ho4 (i32.sub (i32.mul (i32.div_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=56 (local.get $p))) (i32.load offset=64 (local.get $p))))
+      (local.set $wo4 (i32.sub (i32.mul (i32.rem_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=60 (local.get $p))) (i32.load offset=68 (local.get $p)))))
+    (else (local.set $xc4 (local.get $xg)) (local.set $ho4 (i32.const -1073741824)) (local.set $wo4 (i32.const 0))))
+  (if (i32.lt_s (i32.const 5) (local.get $ncol))
+    (then
+      (local.set $k (i32.add (local.get $j0) (i32.const 5)))
+      (local.set $t (i32.rem_u (local.get $k) (local.get $KK)))
+      (local.set $xc5 (i32.add (local.get $xg) (i32.mul (i32.mul (i32.mul (i32.div_u (local.get $k) (local.get $KK)) (local.get $H)) (local.get $W)) (i32.const 4))))
+      (local.set $ho5 (i32.sub (i32.mul (i32.div_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=56 (local.get $p))) (i32.load offset=64 (local.get $p))))
+      (local.set $wo5 (i32.sub (i32.mul (i32.rem_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=60 (local.get $p))) (i32.load offset=68 (local.get $p)))))
+    (else (local.set $xc5 (local.get $xg)) (local.set $ho5 (i32.const -1073741824)) (local.set $wo5 (i32.const 0))))
+  (if (i32.lt_s (i32.const 6) (local.get $ncol))
+    (then
+      (local.set $k (i32.add (local.get $j0) (i32.const 6)))
+      (local.set $t (i32.rem_u (local.get $k) (local.get $KK)))
+      (local.set $xc6 (i32.add (local.get $xg) (i32.mul (i32.mul (i32.mul (i32.div_u (local.get $k) (local.get $KK)) (local.get $H)) (local.get $W)) (i32.const 4))))
+      (local.set $ho6 (i32.sub (i32.mul (i32.div_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=56 (local.get $p))) (i32.load offset=64 (local.get $p))))
+      (local.set $wo6 (i32.sub (i32.mul (i32.rem_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=60 (local.get $p))) (i32.load offset=68 (local.get $p)))))
+    (else (local.set $xc6 (local.get $xg)) (local.set $ho6 (i32.const -1073741824)) (local.set $wo6 (i32.const 0))))
+  (if (i32.lt_s (i32.const 7) (local.get $ncol))
+    (then
+      (local.set $k (i32.add (local.get $j0) (i32.const 7)))
+      (local.set $t (i32.rem_u (local.get $k) (local.get $KK)))
+      (local.set $xc7 (i32.add (local.get $xg) (i32.mul (i32.mul (i32.mul (i32.div_u (local.get $k) (local.get $KK)) (local.get $H)) (local.get $W)) (i32.const 4))))
+      (local.set $ho7 (i32.sub (i32.mul (i32.div_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=56 (local.get $p))) (i32.load offset=64 (local.get $p))))
+      (local.set $wo7 (i32.sub (i32.mul (i32.rem_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=60 (local.get $p))) (i32.load offset=68 (local.get $p)))))
+    (else (local.set $xc7 (local.get $xg)) (local.set $ho7 (i32.const -1073741824)) (local.set $wo7 (i32.const 0))))
+  (local.set $q (i32.const 0))
+(block $L25_out (loop $L25
+  (br_if $L25_out (i32.ge_s (local.get $q) (local.get $kc)))
+  
+    (local.set $pix (i32.add (local.get $p0) (local.get $q)))
+    (local.set $oh (i32.div_u (local.get $pix) (local.get $OW)))
+    (local.set $ow (i32.rem_u (local.get $pix) (local.get $OW)))
+    (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $q) (i32.const 32))))
+    ;; four pixels in one output row at stride 1 whose eight taps all fall inside the image
+    (local.set $ok (i32.and (i32.and (i32.le_s (i32.add (local.get $q) (i32.const 4)) (local.get $kc)) (i32.le_s (i32.add (local.get $ow) (i32.const 4)) (local.get $OW)))
+      (i32.eq (local.get $sW) (i32.const 1))))
+    
+    (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho0)))
+    (local.set $iw (i32.add (local.get $ow) (local.get $wo0)))
+    (local.set $ok (i32.and (local.get $ok) (i32.and (i32.lt_u (local.get $ih) (local.get $H))
+      (i32.and (i32.ge_s (local.get $iw) (i32.const 0)) (i32.le_s (i32.add (local.get $iw) (i32.const 4)) (local.get $W))))))
+    (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho1)))
+    (local.set $iw (i32.add (local.get $ow) (local.get $wo1)))
+    (local.set $ok (i32.and (local.get $ok) (i32.and (i32.lt_u (local.get $ih) (local.get $H))
+      (i32.and (i32.ge_s (local.get $iw) (i32.const 0)) (i32.le_s (i32.add (local.get $iw) (i32.const 4)) (local.get $W))))))
+    (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho2)))
+    (local.set $iw (i32.add (local.get $ow) (local.get $wo2)))
+    (local.set $ok (i32.and (local.get $ok) (i32.and (i32.lt_u (local.get $ih) (local.get $H))
+      (i32.and (i32.ge_s (local.get $iw) (i32.const 0)) (i32.le_s (i32.add (local.get $iw) (i32.const 4)) (local.get $W))))))
+    (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho3)))
+    (local.set $iw (i32.add (local.get $ow) (local.get $wo3)))
+    (local.set $ok (i32.and (local.get $ok) (i32.and (i32.lt_u (local.get $ih) (local.get $H))
+      (i32.and (i32.ge_s (local.get $iw) (i32.const 0)) (i32.le_s (i32.add (local.get $iw) (i32.const 4)) (local.get $W))))))
+    (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho4)))
+    (local.set $iw (i32.add (local.get $ow) (local.get $wo4)))
+    (local.set $ok (i32.and (local.get $ok) (i32.and (i32.lt_u (local.get $ih) (local.get $H))
+      (i32.and (i32.ge_s (local.get $iw) (i32.const 0)) (i32.le_s (i32.add (local.get $iw) (i32.const 4)) (local.get $W))))))
+    (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho5)))
+    (local.set $iw (i32.add (local.get $ow) (local.get $wo5)))
+    (local.set $ok (i32.and (local.get $ok) (i32.and (i32.lt_u (local.get $ih) (local.get $H))
+      (i32.and (i32.ge_s (local.get $iw) (i32.const 0)) (i32.le_s (i32.add (local.get $iw) (i32.const 4)) (local.get $W))))))
+    (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho6)))
+    (local.set $iw (i32.add (local.get $ow) (local.get $wo6)))
+    (local.set $ok (i32.and (local.get $ok) (i32.and (i32.lt_u (local.get $ih) (local.get $H))
+      (i32.and (i32.ge_s (local.get $iw) (i32.const 0)) (i32.le_s (i32.add (local.get $iw) (i32.const 4)) (local.get $W))))))
+    (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho7)))
+    (local.set $iw (i32.add (local.get $ow) (local.get $wo7)))
+    (local.set $ok (i32.and (local.get $ok) (i32.and (i32.lt_u (local.get $ih) (local.get $H))
+      (i32.and (i32.ge_s (local.get $iw) (i32.const 0)) (i32.le_s (i32.add (local.get $iw) (i32.const 4)) (local.get $W))))))
+    (if (local.get $ok)
+      (then
+        (local.set $v0 (v128.load (i32.add (local.get $xc0) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho0)) (local.get $W)) (i32.add (local.get $ow) (local.get $wo0))) (i32.const 4)))))
+        (local.set $v1 (v128.load (i32.add (local.get $xc1) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho1)) (local.get $W)) (i32.add (local.get $ow) (local.get $wo1))) (i32.const 4)))))
+        (local.set $v2 (v128.load (i32.add (local.get $xc2) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho2)) (local.get $W)) (i32.add (local.get $ow) (local.get $wo2))) (i32.const 4)))))
+        (local.set $v3 (v128.load (i32.add (local.get $xc3) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho3)) (local.get $W)) (i32.add (local.get $ow) (local.get $wo3))) (i32.const 4)))))
+        (local.set $v4 (v128.load (i32.add (local.get $xc4) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho4)) (local.get $W)) (i32.add (local.get $ow) (local.get $wo4))) (i32.const 4)))))
+        (local.set $v5 (v128.load (i32.add (local.get $xc5) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho5)) (local.get $W)) (i32.add (local.get $ow) (local.get $wo5))) (i32.const 4)))))
+        (local.set $v6 (v128.load (i32.add (local.get $xc6) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho6)) (local.get $W)) (i32.add (local.get $ow) (local.get $wo6))) (i32.const 4)))))
+        (local.set $v7 (v128.load (i32.add (local.get $xc7) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho7)) (local.get $W)) (i32.add (local.get $ow) (local.get $wo7))) (i32.const 4)))))
+        
+        (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+        (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+        (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+        (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+        (v128.store offset=0 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+        (v128.store offset=32 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+        (v128.store offset=64 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+        (v128.store offset=96 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+        
+        (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v4) (local.get $v5)))
+        (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v4) (local.get $v5)))
+        (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v6) (local.get $v7)))
+        (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v6) (local.get $v7)))
+        (v128.store offset=16 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+        (v128.store offset=48 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+        (v128.store offset=80 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+        (v128.store offset=112 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+        (local.set $q (i32.add (local.get $q) (i32.const 4))))
+      (else
+        ;; one pixel, every column, with bounds checks
+        
+        (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho0)))
+        (local.set $iw (i32.add (i32.mul (local.get $ow) (local.get $sW)) (local.get $wo0)))
+        (f32.store offset=0 (local.get $d)
+          (if (result f32) (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.lt_u (local.get $iw) (local.get $W)))
+            (then (f32.load (i32.add (local.get $xc0) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4)))))
+            (else (f32.const 0))))
+        (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho1)))
+        (local.set $iw (i32.add (i32.mul (local.get $ow) (local.get $sW)) (local.get $wo1)))
+        (f32.store offset=4 (local.get $d)
+          (if (result f32) (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.lt_u (local.get $iw) (local.get $W)))
+            (then (f32.load (i32.add (local.get $xc1) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4)))))
+            (else (f32.const 0))))
+        (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho2)))
+        (local.set $iw (i32.add (i32.mul (local.get $ow) (local.get $sW)) (local.get $wo2)))
+        (f32.store offset=8 (local.get $d)
+          (if (result f32) (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.lt_u (local.get $iw) (local.get $W)))
+            (then (f32.load (i32.add (local.get $xc2) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4)))))
+            (else (f32.const 0))))
+        (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho3)))
+        (local.set $iw (i32.add (i32.mul (local.get $ow) (local.get $sW)) (local.get $wo3)))
+        (f32.store offset=12 (local.get $d)
+          (if (result f32) (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.lt_u (local.get $iw) (local.get $W)))
+            (then (f32.load (i32.add (local.get $xc3) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4)))))
+            (else (f32.const 0))))
+        (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho4)))
+        (local.set $iw (i32.add (i32.mul (local.get $ow) (local.get $sW)) (local.get $wo4)))
+        (f32.store offset=16 (local.get $d)
+          (if (result f32) (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.lt_u (local.get $iw) (local.get $W)))
+            (then (f32.load (i32.add (local.get $xc4) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4)))))
+            (else (f32.const 0))))
+        (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho5)))
+        (local.set $iw (i32.add (i32.mul (local.get $ow) (local.get $sW)) (local.get $wo5)))
+        (f32.store offset=20 (local.get $d)
+          (if (result f32) (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.lt_u (local.get $iw) (local.get $W)))
+            (then (f32.load (i32.add (local.get $xc5) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4)))))
+            (else (f32.const 0))))
+        (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho6)))
+        (local.set $iw (i32.add (i32.mul (local.get $ow) (local.get $sW)) (local.get $wo6)))
+        (f32.store offset=24 (local.get $d)
+          (if (result f32) (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.lt_u (local.get $iw) (local.get $W)))
+            (then (f32.load (i32.add (local.get $xc6) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4)))))
+            (else (f32.const 0))))
+        (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ho7)))
+        (local.set $iw (i32.add (i32.mul (local.get $ow) (local.get $sW)) (local.get $wo7)))
+        (f32.store offset=28 (local.get $d)
+          (if (result f32) (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.lt_u (local.get $iw) (local.get $W)))
+            (then (f32.load (i32.add (local.get $xc7) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4)))))
+            (else (f32.const 0))))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))))
+    (local.set $q (i32.sub (local.get $q) (i32.const 1)))
+  (local.set $q (i32.add (local.get $q) (i32.const 1)))
+  (br $L25))))
 
 ;; Weight gradient, one item = (group, block of columns of dW viewed as [outC, K]): for every image
 ;; and every KC pixels, B = im2col(x)^T restricted to the block's columns, A = gy packed per (image,
 ;; group) in MR-row panels over all N pixels. dW (y) must be zeroed.
 (func $conv_bwd_w (export "conv_bwd_w") (param $p i32) (param $item i32) (param $s i32)
-  (local $jb i32) (local $g i32) (local $n i32) (local $N i32) (local $K i32) (local $Mg i32) (local $Cg i32) (local $KK i32) (local $j0 i32) (local $ncol i32) (local $p0 i32) (local $kc i32) (local $xg i32) (local $ag i32) (local $bbuf i32) (local $j i32) (local $k i32) (local $cc i32) (local $t i32) (local $ihOff i32) (local $iwOff i32) (local $xc i32) (local $q i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $iw i32) (local $d i32) (local $H i32) (local $W i32) (local $OW i32) (local $sH i32) (local $sW i32) (local $MP i32)
+  (local $jb i32) (local $g i32) (local $n i32) (local $N i32) (local $K i32) (local $Mg i32) (local $Cg i32) (local $KK i32) (local $j0 i32) (local $ncol i32) (local $p0 i32) (local $kc i32) (local $xg i32) (local $ag i32) (local $bbuf i32) (local $jp i32) (local $H i32) (local $W i32) (local $OW i32) (local $MP i32)
   (local.set $jb (i32.rem_u (local.get $item) (i32.load offset=80 (local.get $p))))
   (local.set $g (i32.div_u (local.get $item) (i32.load offset=80 (local.get $p))))
-  (local.set $H (i32.load offset=20 (local.get $p))) (local.set $W (i32.load offset=24 (local.get $p))) (local.set $OW (i32.load offset=44 (local.get $p))) (local.set $sH (i32.load offset=48 (local.get $p))) (local.set $sW (i32.load offset=52 (local.get $p)))
+  (local.set $H (i32.load offset=20 (local.get $p))) (local.set $W (i32.load offset=24 (local.get $p))) (local.set $OW (i32.load offset=44 (local.get $p)))
   (local.set $N (i32.mul (i32.load offset=40 (local.get $p)) (local.get $OW)))
   (local.set $Mg (i32.div_u (i32.load offset=28 (local.get $p)) (i32.load offset=72 (local.get $p))))
   (local.set $MP (i32.and (i32.add (local.get $Mg) (i32.const 3)) (i32.const -4)))
@@ -432,60 +661,31 @@
   (local.set $ncol (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $K) (local.get $j0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $K) (local.get $j0)))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $n (i32.const 0))
-(block $L27_out (loop $L27
-  (br_if $L27_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
+(block $L28_out (loop $L28
+  (br_if $L28_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
   
     (local.set $xg (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (i32.mul (local.get $g) (local.get $Cg))) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
     (local.set $ag (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $MP) (local.get $N)) (i32.add (i32.mul (local.get $n) (i32.load offset=72 (local.get $p))) (local.get $g))) (i32.const 4))))
     (local.set $p0 (i32.const 0))
-(block $L26_out (loop $L26
-  (br_if $L26_out (i32.ge_s (local.get $p0) (local.get $N)))
+(block $L27_out (loop $L27
+  (br_if $L27_out (i32.ge_s (local.get $p0) (local.get $N)))
   
       (local.set $kc (select (i32.const 256) (i32.sub (local.get $N) (local.get $p0)) (i32.lt_s (i32.const 256) (i32.sub (local.get $N) (local.get $p0)))))
-      (local.set $j (i32.const 0))
-(block $L25_out (loop $L25
-  (br_if $L25_out (i32.ge_s (local.get $j) (i32.and (i32.add (local.get $ncol) (i32.const 7)) (i32.const -8))))
+      (local.set $jp (i32.const 0))
+(block $L26_out (loop $L26
+  (br_if $L26_out (i32.ge_s (local.get $jp) (local.get $ncol)))
   
-        (local.set $d (i32.add (local.get $bbuf) (i32.mul (i32.add (i32.mul (i32.div_u (local.get $j) (i32.const 8)) (i32.mul (local.get $kc) (i32.const 8))) (i32.rem_u (local.get $j) (i32.const 8))) (i32.const 4))))
-        (if (i32.lt_s (local.get $j) (local.get $ncol))
-          (then
-            (local.set $k (i32.add (local.get $j0) (local.get $j)))
-            (local.set $cc (i32.div_u (local.get $k) (local.get $KK)))
-            (local.set $t (i32.rem_u (local.get $k) (local.get $KK)))
-            (local.set $ihOff (i32.sub (i32.mul (i32.div_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=56 (local.get $p))) (i32.load offset=64 (local.get $p))))
-            (local.set $iwOff (i32.sub (i32.mul (i32.rem_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=60 (local.get $p))) (i32.load offset=68 (local.get $p))))
-            (local.set $xc (i32.add (local.get $xg) (i32.mul (i32.mul (i32.mul (local.get $cc) (local.get $H)) (local.get $W)) (i32.const 4))))
-            (local.set $oh (i32.div_u (local.get $p0) (local.get $OW)))
-            (local.set $ow (i32.rem_u (local.get $p0) (local.get $OW)))
-            (local.set $q (i32.const 0))
-(block $L23_out (loop $L23
-  (br_if $L23_out (i32.ge_s (local.get $q) (local.get $kc)))
-  
-              (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ihOff)))
-              (local.set $iw (i32.add (i32.mul (local.get $ow) (local.get $sW)) (local.get $iwOff)))
-              (f32.store (i32.add (local.get $d) (i32.mul (local.get $q) (i32.const 32)))
-                (if (result f32) (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.lt_u (local.get $iw) (local.get $W)))
-                  (then (f32.load (i32.add (local.get $xc) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4)))))
-                  (else (f32.const 0))))
-              (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-              (if (i32.eq (local.get $ow) (local.get $OW)) (then (local.set $ow (i32.const 0)) (local.set $oh (i32.add (local.get $oh) (i32.const 1)))))
-  (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br $L23))))
-          (else (local.set $q (i32.const 0))
-(block $L24_out (loop $L24
-  (br_if $L24_out (i32.ge_s (local.get $q) (local.get $kc)))
-  (f32.store (i32.add (local.get $d) (i32.mul (local.get $q) (i32.const 32))) (f32.const 0))
-  (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br $L24)))))
-  (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br $L25)))
+        (call $pack_b_wgrad (local.get $p) (local.get $xg) (i32.add (local.get $bbuf) (i32.mul (i32.mul (local.get $jp) (local.get $kc)) (i32.const 4)))
+          (local.get $p0) (local.get $kc) (i32.add (local.get $j0) (local.get $jp)) (i32.sub (local.get $ncol) (local.get $jp)))
+  (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
+  (br $L26)))
       (call $block (i32.add (local.get $ag) (i32.mul (local.get $p0) (i32.const 16))) (i32.mul (local.get $N) (i32.const 16)) (local.get $bbuf)
         (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (i32.mul (local.get $g) (local.get $Mg)) (local.get $K)) (local.get $j0)) (i32.const 4))) (i32.mul (local.get $K) (i32.const 4))
         (local.get $Mg) (local.get $ncol) (local.get $kc) (i32.const 1) (local.get $s))
   (local.set $p0 (i32.add (local.get $p0) (i32.const 256)))
-  (br $L26)))
+  (br $L27)))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br $L27))))
+  (br $L28))))
 
 ;; Batched matmul C[b] = A[b] B[b], one item = (batch, block of columns, block of rows). A packed
 ;; per batch in MR-row panels (e0 = m, e1 = k, e2 = n, e3 = rows per row block, a multiple of MR,
@@ -507,8 +707,8 @@
   (local.set $cdst (i32.add (local.get $cdst) (i32.mul (i32.mul (i32.mul (local.get $mb) (i32.load offset=96 (local.get $p))) (local.get $n)) (i32.const 4))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $k0 (i32.const 0))
-(block $L28_out (loop $L28
-  (br_if $L28_out (i32.ge_s (local.get $k0) (local.get $k)))
+(block $L29_out (loop $L29
+  (br_if $L29_out (i32.ge_s (local.get $k0) (local.get $k)))
   
     (local.set $kc (select (i32.const 256) (i32.sub (local.get $k) (local.get $k0)) (i32.lt_s (i32.const 256) (i32.sub (local.get $k) (local.get $k0)))))
     (call $pack_b_rows (local.get $bsrc) (local.get $n) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))
@@ -516,7 +716,7 @@
       (local.get $cdst) (i32.mul (local.get $n) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
       (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
-  (br $L28))))
+  (br $L29))))
 
 ;; Copies one input plane into a zero-bordered buffer: buf[r][q] = x[r - padT][q - padL] (zero
 ;; outside), r < hp, q < wp, row stride ws floats.
@@ -529,8 +729,8 @@
   (local.set $hi (select (i32.add (local.get $padL) (local.get $W)) (local.get $wp) (i32.lt_s (i32.add (local.get $padL) (local.get $W)) (local.get $wp))))
   (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
   (local.set $r (i32.const 0))
-(block $L29_out (loop $L29
-  (br_if $L29_out (i32.ge_s (local.get $r) (local.get $hp)))
+(block $L30_out (loop $L30
+  (br_if $L30_out (i32.ge_s (local.get $r) (local.get $hp)))
   
     (local.set $ih (i32.sub (local.get $r) (local.get $padT)))
     (local.set $row (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $r) (local.get $ws)) (i32.const 4))))
@@ -543,7 +743,7 @@
         (memory.fill (i32.add (local.get $row) (i32.mul (local.get $hi) (i32.const 4))) (i32.const 0) (i32.mul (i32.sub (local.get $ws) (local.get $hi)) (i32.const 4))))
       (else (memory.fill (local.get $row) (i32.const 0) (i32.mul (local.get $ws) (i32.const 4)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L29))))
+  (br $L30))))
 
 ;; Depthwise-style conv where every output plane is a sum of S single-plane correlations:
 ;; out[n][o] = sum_s corr(x[n][(o / e1) * e2 + s], w[o*S + s]) with S = e0. Forward conv with
@@ -565,16 +765,16 @@
   (local.set $ws (i32.add (local.get $wpd) (i32.const 8)))
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (local.set $src (i32.const 0))
-(block $L38_out (loop $L38
-  (br_if $L38_out (i32.ge_s (local.get $src) (local.get $S)))
+(block $L39_out (loop $L39
+  (br_if $L39_out (i32.ge_s (local.get $src) (local.get $S)))
   
     (local.set $ci (i32.add (i32.mul (i32.div_u (local.get $o) (i32.load offset=88 (local.get $p))) (i32.load offset=92 (local.get $p))) (local.get $src)))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $o) (local.get $S)) (local.get $src)) (i32.mul (local.get $kH) (local.get $kW))) (i32.const 4))))
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))
     (local.set $oh (i32.const 0))
-(block $L37_out (loop $L37
-  (br_if $L37_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L38_out (loop $L38
+  (br_if $L38_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
       (local.set $orow (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
       (local.set $ow (i32.const 0))
@@ -587,13 +787,13 @@
           (local.set $acc2 (v128.load offset=32 (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc3 (v128.load offset=48 (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $ki (i32.const 0))
-(block $L31_out (loop $L31
-  (br_if $L31_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L32_out (loop $L32
+  (br_if $L32_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
             (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (local.get $ow)) (i32.const 4))))
             (local.set $kj (i32.const 0))
-(block $L30_out (loop $L30
-  (br_if $L30_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L31_out (loop $L31
+  (br_if $L31_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
               (local.set $wv (v128.load32_splat (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4)))))
               (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $wv) (v128.load offset=0 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
@@ -601,9 +801,9 @@
               (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $wv) (v128.load offset=32 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
               (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $wv) (v128.load offset=48 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L30)))
-  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
   (br $L31)))
+  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+  (br $L32)))
           (v128.store offset=0 (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc0))
           (v128.store offset=16 (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc1))
           (v128.store offset=32 (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc2))
@@ -614,53 +814,53 @@
           (br_if $o4 (i32.gt_s (i32.add (local.get $ow) (i32.const 4)) (local.get $OW)))
           (local.set $acc0 (v128.load (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $ki (i32.const 0))
-(block $L33_out (loop $L33
-  (br_if $L33_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L34_out (loop $L34
+  (br_if $L34_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
             (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (local.get $ow)) (i32.const 4))))
             (local.set $kj (i32.const 0))
-(block $L32_out (loop $L32
-  (br_if $L32_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L33_out (loop $L33
+  (br_if $L33_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
               (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul
                 (v128.load32_splat (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4))))
                 (v128.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L32)))
-  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
   (br $L33)))
+  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+  (br $L34)))
           (v128.store (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc0))
           (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
           (br $l4)))))
       ;; remaining outputs (all of them when the stride is not 1), one at a time
       (local.set $ow (local.get $ow))
-(block $L36_out (loop $L36
-  (br_if $L36_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L37_out (loop $L37
+  (br_if $L37_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
         (local.set $sum (f32.load (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
         (local.set $ki (i32.const 0))
-(block $L35_out (loop $L35
-  (br_if $L35_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L36_out (loop $L36
+  (br_if $L36_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
           (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (i32.mul (local.get $ow) (local.get $sW))) (i32.const 4))))
           (local.set $kj (i32.const 0))
-(block $L34_out (loop $L34
-  (br_if $L34_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L35_out (loop $L35
+  (br_if $L35_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
             (local.set $sum (f32.add (local.get $sum) (f32.mul
               (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4))))
               (f32.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L34)))
-  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
   (br $L35)))
+  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+  (br $L36)))
         (f32.store (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $sum))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L36)))
-  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
   (br $L37)))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (br $L38)))
   (local.set $src (i32.add (local.get $src) (i32.const 1)))
-  (br $L38))))
+  (br $L39))))
 
 ;; Depthwise input gradient for any stride: one item = (image, input plane ci); scatters every
 ;; gy[n][ci*m + j] through the taps of w[ci*m + j] (e0 = m). dx (y) rows are complete per item.
@@ -673,29 +873,29 @@
   (local.set $dxp (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (memory.fill (local.get $dxp) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $W)) (i32.const 4)))
   (local.set $j (i32.const 0))
-(block $L43_out (loop $L43
-  (br_if $L43_out (i32.ge_s (local.get $j) (local.get $m)))
+(block $L44_out (loop $L44
+  (br_if $L44_out (i32.ge_s (local.get $j) (local.get $m)))
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $j)))
     (local.set $gyp (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
     (local.set $oh (i32.const 0))
-(block $L42_out (loop $L42
-  (br_if $L42_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L43_out (loop $L43
+  (br_if $L43_out (i32.ge_s (local.get $oh) (local.get $OH)))
   (local.set $ow (i32.const 0))
-(block $L41_out (loop $L41
-  (br_if $L41_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L42_out (loop $L42
+  (br_if $L42_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
       (local.set $g (f32.load (i32.add (local.get $gyp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))))
       (local.set $ki (i32.const 0))
-(block $L40_out (loop $L40
-  (br_if $L40_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L41_out (loop $L41
+  (br_if $L41_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (i32.load offset=64 (local.get $p))) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))))
         (if (i32.lt_u (local.get $ih) (local.get $H)) (then
           (local.set $kj (i32.const 0))
-(block $L39_out (loop $L39
-  (br_if $L39_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L40_out (loop $L40
+  (br_if $L40_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
             (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (i32.load offset=52 (local.get $p))) (i32.load offset=68 (local.get $p))) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))))
             (if (i32.lt_u (local.get $iw) (local.get $W)) (then
@@ -703,15 +903,15 @@
                 (f32.add (f32.load (i32.add (local.get $dxp) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
                   (f32.mul (local.get $g) (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj)) (i32.const 4)))))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L39)))))
+  (br $L40)))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L40)))
-  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
   (br $L41)))
-  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
   (br $L42)))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (br $L43)))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br $L43))))
+  (br $L44))))
 
 ;; Depthwise weight gradient: one item = output plane o (input plane o / m, e0 = m); sums over
 ;; images gy[n][o] correlated with the zero-bordered input plane, vectorised along rows at stride 1.
@@ -728,24 +928,24 @@
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))) (i32.const 0) (i32.mul (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p))) (i32.const 4)))
   (local.set $n (i32.const 0))
-(block $L48_out (loop $L48
-  (br_if $L48_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
+(block $L49_out (loop $L49
+  (br_if $L49_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
   
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     (local.set $gyp (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))
     (local.set $ki (i32.const 0))
-(block $L47_out (loop $L47
-  (br_if $L47_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L48_out (loop $L48
+  (br_if $L48_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   (local.set $kj (i32.const 0))
-(block $L46_out (loop $L46
-  (br_if $L46_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L47_out (loop $L47
+  (br_if $L47_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $sum (f32.const 0))
       (local.set $oh (i32.const 0))
-(block $L45_out (loop $L45
-  (br_if $L45_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L46_out (loop $L46
+  (br_if $L46_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
         (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))) (local.get $ws)) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))) (i32.const 4))))
@@ -758,25 +958,25 @@
             (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
             (br $l4)))))
         (local.set $ow (local.get $ow))
-(block $L44_out (loop $L44
-  (br_if $L44_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L45_out (loop $L45
+  (br_if $L45_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
           (local.set $sum (f32.add (local.get $sum) (f32.mul
             (f32.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (f32.load (i32.add (local.get $xr) (i32.mul (i32.mul (local.get $ow) (local.get $sW)) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L44)))
-  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
   (br $L45)))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (br $L46)))
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4))))
           (f32.add (local.get $sum) (f32.add
             (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L46)))
-  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
   (br $L47)))
+  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+  (br $L48)))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br $L48))))
+  (br $L49))))
 
 )
