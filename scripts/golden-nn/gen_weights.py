@@ -190,3 +190,5 @@ with open(os.path.join(OUT, "resnet18.json"), "w") as f:
 print(f"{os.path.join(OUT, 'resnet18.json')}: {os.path.getsize(os.path.join(OUT, 'resnet18.json'))} bytes")
 if len(sys.argv) > 1:
     write_safetensors(sys.argv[1], state32, {"format": "pt"})
+    base = sys.argv[1].rsplit(".", 1)[0]
+    write_safetensors(base + ".input.safetensors", {"input": x}, {"format": "pt"})

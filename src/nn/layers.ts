@@ -238,9 +238,9 @@ export class BatchNorm2d<const C extends number = number> extends Layer<BatchNor
     this.weight = affine ? Parameter(full([numFeatures], 1, factory)) : null;
     this.bias = affine ? Parameter(zeros([numFeatures], factory)) : null;
     const track = options.trackRunningStats ?? true;
-    this.registerBuffer("runningMean", track ? zeros([numFeatures], factory) : null);
-    this.registerBuffer("runningVar", track ? full([numFeatures], 1, factory) : null);
-    this.registerBuffer("numBatchesTracked", track ? zeros([], { dtype: "int32", device: factory.device }) : null);
+    this.registerBuffer("runningMean", track ? zeros([numFeatures], factory) : null, "running_mean");
+    this.registerBuffer("runningVar", track ? full([numFeatures], 1, factory) : null, "running_var");
+    this.registerBuffer("numBatchesTracked", track ? zeros([], { dtype: "int32", device: factory.device }) : null, "num_batches_tracked");
   }
 
   protected compute(x: AnyTensor): AnyTensor {

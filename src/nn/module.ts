@@ -53,7 +53,8 @@ export type StateDict = Map<string, AnyTensor>;
 export abstract class Module {
   /** Training mode (dropout active, batch norm uses batch statistics); see train() and eval(). */
   training = true;
-  readonly #buffers = new Set<string>();
+  /** Buffer property name -> state-dict key (PyTorch's snake_case names where they differ). */
+  readonly #buffers = new Map<string, string>();
 
   /** The forward computation. Layers type it so the compiler computes the output shape. */
   abstract forward(...inputs: never[]): unknown;
@@ -65,11 +66,12 @@ export abstract class Module {
 
   /**
    * Registers a buffer: state that is saved in the state dict and moved by `to()` but not trained
-   * (batch norm's running statistics). `null` keeps the slot empty.
+   * (batch norm's running statistics), under `stateKey` in the state dict (default: its name).
+   * `null` keeps the slot empty.
    */
-  protected registerBuffer(name: string, value: AnyTensor | null): void {
+  protected registerBuffer(name: string, value: AnyTensor | null, stateKey = name): void {
     (this as unknown as Record<string, unknown>)[name] = value;
-    this.#buffers.add(name);
+    this.#buffers.set(name, stateKey);
   }
 
   /** Direct submodules with their names (an array of modules gives `name.0`, `name.1`, ...). */
@@ -100,9 +102,10 @@ export abstract class Module {
     return Object.entries(this).filter(([, v]) => isParameter(v)) as [string, AnyTensor][];
   }
 
-  #ownBuffers(): [string, AnyTensor][] {
+  /** Own buffers as [state-dict key, tensor, property name]. */
+  #ownBuffers(): [string, AnyTensor, string][] {
     const self = this as unknown as Record<string, unknown>;
-    return [...this.#buffers].filter((n) => self[n] instanceof Tensor).map((n) => [n, self[n] as AnyTensor]);
+    return [...this.#buffers].filter(([prop]) => self[prop] instanceof Tensor).map(([prop, key]) => [key, self[prop] as AnyTensor, prop]);
   }
 
   /** Every parameter with its dotted name; a parameter shared by two modules is listed once. */
@@ -161,8 +164,8 @@ export abstract class Module {
           const moved = isDType ? cast(p.detach(), target as DType) : p.detach().to(target as Device);
           self[name] = Parameter(moved === p ? p.detach() : moved);
         }
-        for (const [name, b] of m.#ownBuffers()) {
-          self[name] = isDType ? (b.dtype === "int32" ? b : cast(b, target as DType)) : b.to(target as Device);
+        for (const [, b, prop] of m.#ownBuffers()) {
+          self[prop] = isDType ? (b.dtype === "int32" ? b : cast(b, target as DType)) : b.to(target as Device);
         }
       }
     });
@@ -192,7 +195,7 @@ export abstract class Module {
     for (const [prefix, m] of this.namedModules()) {
       const owner = m as unknown as Record<string, AnyTensor>;
       for (const [prop, p] of m.#ownParameters()) targets.push({ owner, prop, name: prefix ? `${prefix}.${prop}` : prop, current: p, param: true });
-      for (const [prop, b] of m.#ownBuffers()) targets.push({ owner, prop, name: prefix ? `${prefix}.${prop}` : prop, current: b, param: false });
+      for (const [key, b, prop] of m.#ownBuffers()) targets.push({ owner, prop, name: prefix ? `${prefix}.${key}` : key, current: b, param: false });
     }
     const known = new Set(targets.map((t) => t.name));
     if (strict) {

@@ -37,7 +37,7 @@ export type LayerInput<F extends ShapeFn, S extends Shape, D extends DType, Dev 
   ApplyShape<F, S> extends infer O ? (O extends string ? O : Tensor<S, D, Dev>) : never;
 
 export type LayerOutput<F extends ShapeFn, S extends Shape> =
-  ApplyShape<F, S> extends infer O ? (O extends Shape ? Mutable<O> : number[]) : never;
+  ApplyShape<F, S> extends infer O ? (O extends infer X extends Shape ? Mutable<X> : number[]) : never;
 
 /** Element count of a shape (`number` when any dim is). */
 export type Product<S extends Shape, Acc extends number = 1> =
@@ -212,7 +212,7 @@ export type ChainShapes<S extends Shape, Ls extends readonly unknown[], I extend
     ? ShapeFnOf<L> extends infer F extends ShapeFn
       ? ApplyShape<F, S> extends infer O
         ? O extends string ? `nn.Sequential: layer ${I["length"]} (${F["name"]}): ${O}`
-        : O extends Shape ? ChainShapes<O, Rest, [...I, 0]>
+        : O extends infer X extends Shape ? ChainShapes<X, Rest, [...I, 0]>
         : number[]
         : never
       : never

@@ -93,8 +93,8 @@ describe("nn.Module", () => {
     a.forward(x); // updates the running statistics
     a.eval();
     const state = a.stateDict();
-    expect([...state.keys()]).toEqual(["0.weight", "0.bias", "1.weight", "1.bias", "1.runningMean", "1.runningVar", "1.numBatchesTracked", "4.weight", "4.bias"]);
-    expect(state.get("1.numBatchesTracked")!.item()).toBe(1);
+    expect([...state.keys()]).toEqual(["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked", "4.weight", "4.bias"]);
+    expect(state.get("1.num_batches_tracked")!.item()).toBe(1);
     manualSeed(3);
     const b = nn.Sequential(nn.Conv2d(2, 3, 3), nn.BatchNorm2d(3), nn.ReLU(), nn.Flatten(), nn.Linear(3 * 4 * 4, 2));
     b.eval();
@@ -151,7 +151,7 @@ describe("nn.Module", () => {
   it("to(dtype) casts parameters and buffers; gradients then flow in float64", () => {
     const m = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm2d(2)).to("float64");
     expect(m.parameters().every((p) => p.dtype === "float64" && p.requiresGrad)).toBe(true);
-    expect(m.namedBuffers().map(([n, b]) => [n, b.dtype])).toEqual([["1.runningMean", "float64"], ["1.runningVar", "float64"], ["1.numBatchesTracked", "int32"]]);
+    expect(m.namedBuffers().map(([n, b]) => [n, b.dtype])).toEqual([["1.running_mean", "float64"], ["1.running_var", "float64"], ["1.num_batches_tracked", "int32"]]);
   });
 
   it("summary prints each layer's output shape and parameter count (torchinfo style)", () => {

@@ -14,9 +14,8 @@ interface ClipCase { name: string; maxNorm: number; normType: number | "inf"; gr
 const golden = fixture<{ optimizers: OptimCase[]; schedulers: SchedCase[]; clipGradNorm: ClipCase[] }>("optim.json");
 
 function make(c: OptimCase, params: AnyTensor[]): optim.Optimizer<{ lr: number }> {
-  const o = c.options as Record<string, never>;
-  if (c.optimizer === "SGD") return new optim.SGD(params, o);
-  return new optim[c.optimizer](params, o);
+  if (c.optimizer === "SGD") return new optim.SGD(params, c.options as unknown as optim.SGDOptions);
+  return new optim[c.optimizer](params, c.options as optim.AdamOptions);
 }
 
 describe("optimizers vs PyTorch (float64)", () => {
