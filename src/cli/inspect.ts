@@ -1,0 +1,258 @@
+/**
+ * The shape inspector: what the compiler knows about every tensor in a file, without running it.
+ *
+ * ts-morph opens the user's own tsconfig (the nearest one above the file, or `project`), adds the
+ * file and type-checks it. Then, from the checker alone:
+ * - every variable, destructured binding, parameter and class property whose type is shapegrad's
+ *   `Tensor<S, D, Dev>` is reported with S, D and Dev as the compiler inferred them;
+ * - every value whose type carries a layer's shape rule (`__shape`, see src/nn/types.ts) is a
+ *   module: for an nn.Sequential its layers are listed, and where the file calls its forward the
+ *   shape after each layer is computed by the compiler (see `layerShapes`);
+ * - every diagnostic is reported with its location; one whose text carries a shapegrad catalogue
+ *   message (a parameter type that is the message literal) is reported with that message.
+ */
+import * as path from "node:path";
+import { existsSync } from "node:fs";
+import { Node, Project, SyntaxKind, ts, type SourceFile, type Type } from "ts-morph";
+
+export interface TensorEntry {
+  readonly kind: "tensor";
+  readonly name: string;
+  readonly line: number;
+  readonly column: number;
+  /** The shape as the compiler prints it: `[8, 16, 16, 16]`, `number[]`, `[N, 10]`. */
+  readonly shape: string;
+  readonly dtype: string;
+  readonly device: string;
+}
+
+export interface LayerEntry {
+  readonly index: number;
+  /** The layer's class name, from its shape rule (`Conv2d`, `ReLU`, ...). */
+  readonly name: string;
+  /** The layer's type as written by the compiler: `Conv2d<3, 16, 3, { padding: 1; }>`. */
+  readonly type: string;
+  /** Output shape after this layer for the input of the forward call at `forwardLine`; a message if the layer refuses it. */
+  readonly output?: string;
+}
+
+export interface ModuleEntry {
+  readonly kind: "module";
+  readonly name: string;
+  readonly line: number;
+  readonly column: number;
+  readonly type: string;
+  readonly layers: readonly LayerEntry[];
+  /** The forward call whose input the layer outputs follow (first one in the file). */
+  readonly forwardLine?: number;
+  readonly forwardInput?: string;
+}
+
+export interface DiagnosticEntry {
+  readonly line: number;
+  readonly column: number;
+  readonly code: number;
+  /** The catalogue message when the diagnostic is a shapegrad shape/dtype/device error, else null. */
+  readonly shapegrad: string | null;
+  /** TypeScript's full text. */
+  readonly text: string;
+}
+
+export interface Inspection {
+  readonly file: string;
+  readonly tsconfig: string | null;
+  readonly entries: readonly (TensorEntry | ModuleEntry)[];
+  readonly diagnostics: readonly DiagnosticEntry[];
+}
+
+export interface InspectOptions {
+  /** tsconfig.json to use; default: the nearest one in the file's directory or above. */
+  project?: string;
+}
+
+/** The nearest tsconfig.json in `dir` or a parent directory. */
+export function findTsconfig(dir: string): string | null {
+  let d = path.resolve(dir);
+  for (;;) {
+    const candidate = path.join(d, "tsconfig.json");
+    if (existsSync(candidate)) return candidate;
+    const parent = path.dirname(d);
+    if (parent === d) return null;
+    d = parent;
+  }
+}
+
+/** A catalogue message inside TypeScript's text: a string literal type of the form "op: ...". */
+const catalogueMessage = /type '"((?:[A-Za-z][\w.]*): (?:[^"\\]|\\.)*)"'/;
+
+export function shapegradMessage(text: string): string | null {
+  const m = catalogueMessage.exec(text);
+  return m ? m[1].replace(/\\(.)/g, "$1") : null;
+}
+
+export function inspectFile(file: string, options: InspectOptions = {}): Inspection {
+  const absolute = path.resolve(file);
+  if (!existsSync(absolute)) throw new Error(`shapegrad shapes: no such file ${file}`);
+  const tsconfig = options.project ? path.resolve(options.project) : findTsconfig(path.dirname(absolute));
+  if (options.project && !existsSync(tsconfig!)) throw new Error(`shapegrad shapes: no such tsconfig ${options.project}`);
+  const project = tsconfig
+    ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true })
+    : new Project({ compilerOptions: { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext } });
+  const sf = project.addSourceFileAtPath(absolute);
+  project.resolveSourceFileDependencies();
+
+  const diagnostics = sf.getPreEmitDiagnostics()
+    .filter((d) => d.getSourceFile()?.getFilePath() === sf.getFilePath())
+    .map((d): DiagnosticEntry => {
+      const start = d.getStart() ?? 0;
+      const { line, column } = sf.getLineAndColumnAtPos(start);
+      const text = ts.flattenDiagnosticMessageText(d.compilerObject.messageText, "\n");
+      return { line, column, code: d.getCode(), shapegrad: shapegradMessage(text), text };
+    });
+
+  const entries: (TensorEntry | ModuleEntry)[] = [];
+  const named = [
+    ...sf.getDescendantsOfKind(SyntaxKind.VariableDeclaration).filter((d) => Node.isIdentifier(d.getNameNode())),
+    ...sf.getDescendantsOfKind(SyntaxKind.BindingElement).filter((d) => Node.isIdentifier(d.getNameNode())),
+    ...sf.getDescendantsOfKind(SyntaxKind.Parameter).filter((d) => Node.isIdentifier(d.getNameNode())),
+    ...sf.getDescendantsOfKind(SyntaxKind.PropertyDeclaration),
+  ].sort((a, b) => a.getStart() - b.getStart());
+
+  const moduleDecls: { entryIndex: number; decl: Node; name: string; layers: Type[] }[] = [];
+  for (const decl of named) {
+    const nameNode = (decl as Node & { getNameNode(): Node }).getNameNode();
+    const name = nameNode.getText();
+    const { line, column } = sf.getLineAndColumnAtPos(nameNode.getStart());
+    const type = decl.getType();
+    const tensor = tensorParts(type, decl);
+    if (tensor) {
+      entries.push({ kind: "tensor", name, line, column, ...tensor });
+      continue;
+    }
+    const shapeFn = shapeRuleOf(type, decl);
+    if (shapeFn) {
+      const layers = sequentialLayers(shapeFn);
+      moduleDecls.push({ entryIndex: entries.length, decl, name, layers });
+      entries.push({
+        kind: "module", name, line, column, type: typeText(type, decl),
+        layers: layers.map((l, index) => ({ index, name: layerName(l, decl), type: typeText(l, decl) })),
+      });
+    }
+  }
+
+  for (const m of moduleDecls) {
+    if (m.layers.length === 0) continue;
+    const shapes = layerShapes(project, sf, m.decl, m.name, m.layers.length);
+    if (!shapes) continue;
+    const entry = entries[m.entryIndex] as ModuleEntry;
+    entries[m.entryIndex] = {
+      ...entry,
+      forwardLine: shapes.line,
+      forwardInput: shapes.input,
+      layers: entry.layers.map((l, i) => (i < shapes.outputs.length ? { ...l, output: shapes.outputs[i] } : l)),
+    };
+  }
+  return { file: absolute, tsconfig, entries, diagnostics };
+}
+
+// InTypeAlias prints a type's resolved form rather than the name of the alias that produced it.
+const flags = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseSingleQuotesForStringLiteralType | ts.TypeFormatFlags.InTypeAlias;
+
+/** A type as the compiler writes it, without `import("...")` qualifiers. */
+function typeText(t: Type, at: Node): string {
+  return t.getText(at, flags).replace(/import\("[^"]*"\)\./g, "");
+}
+
+/**
+ * S, D, Dev of a `Tensor<S, D, Dev>` type (the class declared by shapegrad), else null. Read with
+ * the compiler API, so that a `NoInfer<Tensor<...>>` (a substitution type, as conv2d returns) is
+ * seen through to the tensor type it stands for.
+ */
+function tensorParts(type: Type, at: Node): Pick<TensorEntry, "shape" | "dtype" | "device"> | null {
+  const checker = at.getProject().getTypeChecker().compilerObject;
+  let t: ts.Type = type.getNonNullableType().compilerType;
+  while (t.flags & ts.TypeFlags.Substitution) t = (t as ts.SubstitutionType).baseType;
+  if (t.getSymbol()?.getName() !== "Tensor") return null;
+  if (!t.getProperty("shape") || !t.getProperty("dtype") || !t.getProperty("device")) return null;
+  if (!(t.flags & ts.TypeFlags.Object) || !((t as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference)) return null;
+  const args = checker.getTypeArguments(t as ts.TypeReference);
+  if (args.length !== 3) return null;
+  const show = (a: ts.Type) => checker.typeToString(a, at.compilerNode, flags);
+  const unquote = (s: string) => s.replace(/^'(.*)'$/, "$1");
+  return { shape: show(args[0]), dtype: unquote(show(args[1])), device: unquote(show(args[2])) };
+}
+
+/** The shape rule a module type declares through its phantom `__shape` property. */
+function shapeRuleOf(type: Type, at: Node): Type | null {
+  const prop = type.getNonNullableType().getProperty("__shape");
+  if (!prop) return null;
+  return prop.getTypeAtLocation(at).getNonNullableType();
+}
+
+/** The layer types of a `SequentialFn<Ls>` rule; [] for any other module. */
+function sequentialLayers(rule: Type): Type[] {
+  if (rule.getSymbol()?.getName() !== "SequentialFn") return [];
+  const [ls] = rule.getTypeArguments();
+  return ls?.isTuple() ? ls.getTupleElements() : [];
+}
+
+function layerName(layer: Type, at: Node): string {
+  const rule = shapeRuleOf(layer, at);
+  const nameType = rule?.getProperty("name")?.getTypeAtLocation(at);
+  const literal = nameType?.getLiteralValue();
+  if (typeof literal === "string" && literal !== "Module") return literal;
+  return layer.getSymbol()?.getName() ?? typeText(layer, at);
+}
+
+/**
+ * The shape after each layer of a Sequential, for the first `<name>.forward(x)` call in the file.
+ * The compiler computes them: a copy of the file (in memory, never written) gets, right after the
+ * statement holding the call and in its scope, one type alias per layer applying that layer's rule
+ * (src/nn/types.ts: ApplyShape, ShapeFnOf) to the previous shape; the aliases' types are read back.
+ */
+function layerShapes(project: Project, sf: SourceFile, decl: Node, name: string, count: number):
+  { line: number; input: string; outputs: string[] } | null {
+  const declSymbol = decl.getSymbol();
+  const call = sf.getDescendantsOfKind(SyntaxKind.CallExpression).find((c) => {
+    const callee = c.getExpression();
+    if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== "forward" || c.getArguments().length !== 1) return false;
+    const receiver = callee.getExpression();
+    return receiver.getSymbol() === declSymbol && receiver.getSymbol() !== undefined;
+  });
+  if (!call) return null;
+  const arg = call.getArguments()[0];
+  const parts = tensorParts(arg.getType(), arg);
+  if (!parts) return null;
+  const typesFile = project.getSourceFiles().find((f) => f.getExportedDeclarations().has("ApplyShape") && f.getExportedDeclarations().has("SequentialFn"));
+  if (!typesFile) return null;
+  let statement: Node = call;
+  while (statement.getParent() && !Node.isBlock(statement.getParent()) && !Node.isSourceFile(statement.getParent())) statement = statement.getParent()!;
+  const callee = call.getExpression();
+  if (!Node.isPropertyAccessExpression(callee)) return null;
+  const receiverText = callee.getExpression().getText();
+  const mod = `import(${JSON.stringify(typesFile.getFilePath().replace(/\.ts$/, ".js"))})`;
+  const aliases = [`type __sg_Ls = NonNullable<(typeof ${receiverText})["__shape"]> extends ${mod}.SequentialFn<infer L> ? L : never;`,
+    `type __sg_0_in = ${parts.shape};`];
+  for (let i = 0; i < count; i++) {
+    const prev = i === 0 ? "__sg_0_in" : `__sg_${i - 1}`;
+    aliases.push(`type __sg_${i} = ${prev} extends readonly number[] ? ${mod}.ApplyShape<${mod}.ShapeFnOf<__sg_Ls[${i}]>, ${prev}> : ${prev};`);
+  }
+  const text = sf.getFullText();
+  const insertAt = statement.getEnd();
+  const copyPath = path.join(path.dirname(sf.getFilePath()), `__shapegrad_inspect_${path.basename(sf.getFilePath())}`);
+  const copy = project.createSourceFile(copyPath, `${text.slice(0, insertAt)}\n${aliases.join("\n")}\n${text.slice(insertAt)}`, { overwrite: true });
+  try {
+    const outputs: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const alias = copy.getTypeAliasOrThrow(`__sg_${i}`);
+      const t = alias.getType();
+      const shown = typeText(t, alias);
+      const literal = t.getLiteralValue();
+      outputs.push(typeof literal === "string" ? literal : shown);
+      if (typeof literal === "string") break;
+    }
+    return { line: sf.getLineAndColumnAtPos(call.getStart()).line, input: parts.shape, outputs };
+  } finally {
+    project.removeSourceFile(copy);
+  }
+}

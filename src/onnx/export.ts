@@ -1,0 +1,460 @@
+/**
+ * exportOnnx: a model's forward pass as an ONNX graph (opset 17), by tracing.
+ *
+ * The model runs once on a sample input that requires grad, so the tape (src/autograd/engine.ts)
+ * records every primitive that depends on the input or on a parameter. Walking the tape back from
+ * the output gives the graph: a tensor computed from the input becomes an ONNX node (one table,
+ * keyed by primitive, below); any other tensor (a parameter, a buffer, a constant, or something
+ * computed from those alone, such as a transposed weight) is already a value, and becomes an
+ * initializer holding that value. Primitives map one to one, so the graph computes what
+ * shapegrad computes: a zero-padded conv2d becomes Conv with its (possibly asymmetric) pads, a
+ * reflect/replicate pad a Pad node before it (circular: Slice + Concat, since opset 17 has no
+ * "wrap"), max pooling MaxPool (ceil_mode when PyTorch's ceil rule gave the extra window).
+ *
+ * The trace is run twice with two different inputs and the two graphs must be identical. That
+ * catches what a single trace cannot: a value computed from the input by an op the tape does not
+ * record (comparisons, argmax, detach) would otherwise be frozen into the file as a constant.
+ * Such models are refused with a message rather than exported wrong.
+ */
+import type { DType } from "../../types/core.js";
+import type { Primitive, PrimitiveParams, Pool2dGeometry } from "../primitives.js";
+import type { Pad2dGeometry } from "../backends/conv-geometry.js";
+import { Tensor, type AnyTensor } from "../tensor.js";
+import { withGrad } from "../autograd/engine.js";
+import { tensor } from "../ops/creation.js";
+import { formatShape, numel } from "../runtime/shape.js";
+import * as L from "../nn/layers.js";
+import { encodeModel, OPSET_VERSION, type OnnxAttribute, type OnnxElementType, type OnnxModel, type OnnxNode, type OnnxTensor } from "./model.js";
+
+/** Anything with a forward pass from one tensor to one tensor: an nn.Module, or a plain function. */
+export type OnnxExportable =
+  | { forward(x: never): unknown }
+  | ((x: never) => unknown);
+
+export interface ExportOnnxOptions {
+  /** Element type of the graph input; default: the dtype of the model's parameters, else "float32". */
+  dtype?: "float32" | "float64";
+  /** Name of the graph input (default "input") and output (default "output"). */
+  inputName?: string;
+  outputName?: string;
+  /** ModelProto.doc_string. */
+  docString?: string;
+}
+
+/** The structural parts of an nn.Module the exporter reads (it is duck-typed, so functions work too). */
+interface ModuleLike {
+  forward(x: AnyTensor): unknown;
+  namedParameters?(): [string, AnyTensor][];
+  namedBuffers?(): [string, AnyTensor][];
+  namedModules?(): [string, ModuleNode][];
+  eval?(): unknown;
+}
+
+interface ModuleNode {
+  training: boolean;
+  forward(x: AnyTensor): unknown;
+}
+
+const producerVersion = "0.1.0";
+
+/**
+ * The ONNX file (ModelProto bytes) of `model`'s forward pass on an input of `inputShape`.
+ * The model runs in evaluation mode (batch norm uses its running statistics, dropout is the
+ * identity); its training flags are restored afterwards. Parameters must be on the CPU.
+ */
+export function exportOnnx(model: OnnxExportable, inputShape: readonly number[], options: ExportOnnxOptions = {}): Uint8Array {
+  return encodeModel(traceOnnx(model, inputShape, options));
+}
+
+/** The ONNX model as objects, before encoding (what exportOnnx writes). */
+export function traceOnnx(model: OnnxExportable, inputShape: readonly number[], options: ExportOnnxOptions = {}): OnnxModel {
+  if (!Array.isArray(inputShape) || !inputShape.every((d) => Number.isSafeInteger(d) && d > 0)) {
+    throw new Error(`exportOnnx: inputShape must be an array of positive integers, got ${JSON.stringify(inputShape)}`);
+  }
+  const m: ModuleLike = typeof model === "function"
+    ? { forward: model as unknown as (x: AnyTensor) => unknown }
+    : (model as unknown as ModuleLike);
+  if (typeof m.forward !== "function") throw new Error("exportOnnx: model must be an nn.Module or a function of one tensor");
+  const params = m.namedParameters?.() ?? [];
+  const buffers = m.namedBuffers?.() ?? [];
+  for (const [name, p] of [...params, ...buffers]) {
+    if (p.device !== "cpu") throw new Error(`exportOnnx: ${name} is on ${p.device}; move the model to the CPU first (model.to("cpu"))`);
+  }
+  const dtype: "float32" | "float64" = options.dtype ?? (params[0]?.[1].dtype === "float64" ? "float64" : "float32");
+  const names = new Map<AnyTensor, string>();
+  for (const [name, t] of [...params, ...buffers]) if (!names.has(t)) names.set(t, name);
+
+  const modules = m.namedModules?.() ?? [];
+  const modes = modules.map(([, mod]) => mod.training);
+  m.eval?.();
+  try {
+    const layers = modules.map(([, mod]) => mod);
+    const first = buildGraph(m, layers, inputShape, dtype, names, options, 1);
+    const second = buildGraph(m, layers, inputShape, dtype, names, options, 2);
+    const difference = compareGraphs(first, second);
+    if (difference) {
+      throw new Error(`exportOnnx: the traced graph depends on the input's values (${difference}). ` +
+        "An op the tape does not record (a comparison such as leakyRelu's mask, argmax, detach, or control flow on values) " +
+        "feeds the output; such a model cannot be exported as a fixed graph.");
+    }
+    return {
+      graph: first, opsetVersion: OPSET_VERSION, producerName: "shapegrad", producerVersion,
+      ...(options.docString ? { docString: options.docString } : {}),
+    };
+  } finally {
+    modules.forEach(([, mod], i) => { mod.training = modes[i]; });
+  }
+}
+
+/** A deterministic sample input, independent of the user's manualSeed stream. */
+function sampleInput(shape: readonly number[], dtype: DType, seed: number): AnyTensor {
+  const n = numel(shape);
+  const data = dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
+  // xorshift32, mapped to (-2, 2): distinct, non-special values in every element.
+  let s = (0x9e3779b9 * seed) >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    data[i] = (s / 2 ** 32) * 4 - 2;
+  }
+  return tensor(data, { shape: shape as number[], dtype: dtype as "float32", requiresGrad: true }) as unknown as AnyTensor;
+}
+
+function compareGraphs(a: OnnxModel["graph"], b: OnnxModel["graph"]): string | null {
+  if (a.nodes.length !== b.nodes.length) return `${a.nodes.length} vs ${b.nodes.length} nodes`;
+  for (let i = 0; i < a.nodes.length; i++) {
+    if (JSON.stringify(a.nodes[i]) !== JSON.stringify(b.nodes[i])) return `node ${a.nodes[i].name} differs`;
+  }
+  if (a.initializers.length !== b.initializers.length) return `${a.initializers.length} vs ${b.initializers.length} constants`;
+  for (let i = 0; i < a.initializers.length; i++) {
+    const x = a.initializers[i], y = b.initializers[i];
+    const same = x.name === y.name && x.dims.join() === y.dims.join() && x.data.length === y.data.length &&
+      x.data.every((v: number | bigint, k: number) => Object.is(v, y.data[k]));
+    if (!same) return `constant ${x.name} [${x.dims.join(", ")}] takes different values for different inputs`;
+  }
+  return null;
+}
+
+const onnxType: Record<DType, OnnxElementType> = { float32: "float32", float64: "float64", int32: "int32" };
+
+/** Builds the graph for one trace. */
+class GraphBuilder {
+  readonly nodes: OnnxNode[] = [];
+  readonly initializers: OnnxTensor[] = [];
+  readonly #names = new Map<AnyTensor, string>();
+  readonly #dynamic = new Map<AnyTensor, boolean>();
+  #counter = 0;
+  readonly #used = new Set<string>();
+
+  constructor(readonly input: AnyTensor, inputName: string, readonly paramNames: ReadonlyMap<AnyTensor, string>,
+    readonly layerCalls: ReadonlyMap<AnyTensor, LayerCall> = new Map()) {
+    this.#names.set(input, inputName);
+    this.#dynamic.set(input, true);
+    this.#used.add(inputName);
+  }
+
+  fresh(base: string): string {
+    let name = base;
+    while (this.#used.has(name)) name = `${base}_${++this.#counter}`;
+    this.#used.add(name);
+    return name;
+  }
+
+  /** Whether t is computed from the input; iterative, since a graph may be thousands of ops deep. */
+  isDynamic(root: AnyTensor): boolean {
+    const stack: AnyTensor[] = [root];
+    while (stack.length) {
+      const t = stack[stack.length - 1];
+      if (this.#dynamic.has(t)) { stack.pop(); continue; }
+      if (!t.node) { this.#dynamic.set(t, false); stack.pop(); continue; }
+      const pending = t.node.inputs.filter((i) => !this.#dynamic.has(i));
+      if (pending.length) { stack.push(...pending); continue; }
+      this.#dynamic.set(t, t.node.inputs.some((i) => this.#dynamic.get(i)));
+      stack.pop();
+    }
+    return this.#dynamic.get(root)!;
+  }
+
+  /** A constant for an int64 vector (shapes, axes, pads). */
+  int64(base: string, values: readonly number[]): string {
+    const name = this.fresh(base);
+    this.initializers.push({ name, type: "int64", dims: [values.length], data: BigInt64Array.from(values.map((v) => BigInt(v))) });
+    return name;
+  }
+
+  /** A scalar constant of a floating or int32 dtype. */
+  scalar(base: string, value: number, dtype: DType): string {
+    const name = this.fresh(base);
+    const data = dtype === "float64" ? Float64Array.of(value) : dtype === "int32" ? Int32Array.of(value) : Float32Array.of(value);
+    this.initializers.push({ name, type: onnxType[dtype], dims: [], data });
+    return name;
+  }
+
+  node(opType: string, inputs: readonly string[], attributes: OnnxAttribute[] = [], output?: string): string {
+    const out = output ?? this.fresh(`${opType.toLowerCase()}_out`);
+    this.nodes.push({ opType, inputs, outputs: [out], name: this.fresh(opType), attributes });
+    return out;
+  }
+
+  /** The ONNX value name of a tensor: the input, a constant, or the output of its (emitted) node. */
+  nameOf(t: AnyTensor): string {
+    const known = this.#names.get(t);
+    if (known !== undefined) return known;
+    if (!this.isDynamic(t)) {
+      const name = this.fresh(this.paramNames.get(t) ?? "const");
+      const data = t.dataSync();
+      this.initializers.push({ name, type: onnxType[t.dtype], dims: [...t.shape], data: data.slice() });
+      this.#names.set(t, name);
+      return name;
+    }
+    throw new Error(`exportOnnx internal error: tensor ${formatShape(t.shape)} used before it was emitted`);
+  }
+
+  /** Emits every node the output depends on, inputs before users (iterative post-order). */
+  emit(root: AnyTensor): string {
+    const stack: [AnyTensor, boolean][] = [[root, false]];
+    while (stack.length) {
+      const [t, expanded] = stack.pop()!;
+      if (this.#names.has(t)) continue;
+      if (!this.isDynamic(t)) { this.nameOf(t); continue; }
+      const call = this.layerCalls.get(t);
+      // A recorded layer call stands for the whole subgraph between its input and output.
+      const sources = call ? [call.input] : t.node!.inputs;
+      if (expanded) {
+        if (call) {
+          this.#names.set(t, call.rule.emit(this, this.nameOf(call.input), call.module, call.input, t));
+        } else {
+          const node = t.node!;
+          const rule = emitRules[node.primitive] as EmitRule<Primitive>;
+          this.#names.set(t, rule(this, node.inputs.map((i) => this.nameOf(i)), node.params, node.inputs, t));
+        }
+        continue;
+      }
+      stack.push([t, true]);
+      for (let i = sources.length - 1; i >= 0; i--) if (!this.#names.has(sources[i])) stack.push([sources[i], false]);
+    }
+    return this.#names.get(root)!;
+  }
+}
+
+/**
+ * Runs the forward pass with every layer that has a rule in `layerRules` instrumented: its own
+ * `forward` property (shadowing the class's) records which tensor it turned into which, then is
+ * removed again.
+ */
+function traceForward(m: ModuleLike, modules: readonly ModuleNode[], x: AnyTensor): { result: unknown; calls: Map<AnyTensor, LayerCall> } {
+  const calls = new Map<AnyTensor, LayerCall>();
+  const hooked: ModuleNode[] = [];
+  for (const mod of modules) {
+    const rule = layerRules.find((r) => r.matches(mod));
+    if (!rule || Object.prototype.hasOwnProperty.call(mod, "forward")) continue;
+    const original = mod.forward;
+    Object.defineProperty(mod, "forward", {
+      configurable: true, writable: true, enumerable: false,
+      value: function (this: ModuleNode, input: AnyTensor) {
+        const output = original.call(this, input);
+        if (output instanceof Tensor && output !== input && input instanceof Tensor && rule.applies(mod, input)) {
+          calls.set(output as AnyTensor, { module: mod, input, rule });
+        }
+        return output;
+      },
+    });
+    hooked.push(mod);
+  }
+  try {
+    return { result: withGrad(true, () => m.forward(x)), calls };
+  } finally {
+    for (const mod of hooked) delete (mod as { forward?: unknown }).forward;
+  }
+}
+
+function buildGraph(m: ModuleLike, modules: readonly ModuleNode[], inputShape: readonly number[], dtype: "float32" | "float64",
+  paramNames: ReadonlyMap<AnyTensor, string>, options: ExportOnnxOptions, seed: number): OnnxModel["graph"] {
+  const x = sampleInput(inputShape, dtype, seed);
+  const { result, calls } = traceForward(m, modules, x);
+  if (!(result instanceof Tensor)) throw new Error("exportOnnx: the model's forward must return one tensor");
+  const y = result as AnyTensor;
+  const inputName = options.inputName ?? "input";
+  const outputName = options.outputName ?? "output";
+  const b = new GraphBuilder(x, inputName, paramNames, calls);
+  if (!b.isDynamic(y)) {
+    throw new Error("exportOnnx: the output does not depend on the input through recorded ops (was forward run under noGrad, or the input detached?)");
+  }
+  const last = b.emit(y);
+  // The output gets its public name through an Identity, so internal names never collide with it.
+  b.node("Identity", [last], [], outputName);
+  return {
+    name: "shapegrad",
+    nodes: b.nodes,
+    initializers: b.initializers,
+    inputs: [{ name: inputName, type: onnxType[dtype], dims: [...inputShape] }],
+    outputs: [{ name: outputName, type: onnxType[y.dtype], dims: [...y.shape] }],
+  };
+}
+
+// ------------------------------------------------------------------------------------ the rules
+
+type EmitRule<P extends Primitive> = (
+  b: GraphBuilder, inputs: readonly string[], params: PrimitiveParams[P], tensors: readonly AnyTensor[], output: AnyTensor,
+) => string;
+
+const ints = (name: string, value: readonly number[]): OnnxAttribute => ({ name, type: "ints", value });
+const int = (name: string, value: number): OnnxAttribute => ({ name, type: "int", value });
+
+const same = (opType: string): EmitRule<Primitive> => (b, inputs) => b.node(opType, inputs);
+
+/** 1 or 0 in the output's dtype (ONNX comparisons give bool). */
+const asNumber = (b: GraphBuilder, boolName: string, dtype: DType) => b.node("Cast", [boolName], [int("to", onnxCastTo[dtype])]);
+const onnxCastTo: Record<DType, number> = { float32: 1, int32: 6, float64: 11 };
+
+const gradientOnly = (p: Primitive): EmitRule<Primitive> => () => {
+  throw new Error(`exportOnnx: ${p} only occurs in gradient computations; export the forward pass of a model`);
+};
+
+/** ONNX Pad for zeros/reflect/replicate; circular (opset 17 has no "wrap") as Slice + Concat. */
+function pad2d(b: GraphBuilder, [x]: readonly string[], g: Pad2dGeometry): string {
+  if (g.mode !== "circular") {
+    const mode = g.mode === "zeros" ? "constant" : g.mode === "reflect" ? "reflect" : "edge";
+    const pads = b.int64("pads", [0, 0, g.top, g.left, 0, 0, g.bottom, g.right]);
+    return b.node("Pad", [x, pads], [{ name: "mode", type: "string", value: mode }]);
+  }
+  // out[i] = x[(i - lo) mod n]: the last `lo` rows wrap to the front and the first `hi` rows to the back.
+  const wrap = (value: string, axis: number, size: number, lo: number, hi: number): string => {
+    if (lo === 0 && hi === 0) return value;
+    const parts: string[] = [];
+    const slice = (start: number, end: number) =>
+      b.node("Slice", [value, b.int64("starts", [start]), b.int64("ends", [end]), b.int64("axes", [axis])]);
+    if (lo > 0) parts.push(slice(size - lo, size));
+    parts.push(value);
+    if (hi > 0) parts.push(slice(0, hi));
+    return b.node("Concat", parts, [int("axis", axis)]);
+  };
+  return wrap(wrap(x, 3, g.inWidth, g.left, g.right), 2, g.inHeight, g.top, g.bottom);
+}
+
+function maxPool2d(b: GraphBuilder, [x]: readonly string[], g: Pool2dGeometry): string {
+  // PyTorch's floor rule; when the geometry has one more window, it came from ceil mode (whose
+  // "last window must start inside the input or left padding" rule ONNX shares).
+  const floorOut = (n: number, k: number, s: number, p: number, d: number) => Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
+  const ceil = g.outHeight !== floorOut(g.inHeight, g.kernelHeight, g.strideH, g.padTop, g.dilationH) ||
+    g.outWidth !== floorOut(g.inWidth, g.kernelWidth, g.strideW, g.padLeft, g.dilationW);
+  return b.node("MaxPool", [x], [
+    ints("kernel_shape", [g.kernelHeight, g.kernelWidth]),
+    ints("strides", [g.strideH, g.strideW]),
+    ints("pads", [g.padTop, g.padLeft, g.padTop, g.padLeft]),
+    ints("dilations", [g.dilationH, g.dilationW]),
+    int("ceil_mode", ceil ? 1 : 0),
+  ]);
+}
+
+const emitRules: { readonly [P in Primitive]: EmitRule<P> } = {
+  neg: same("Neg"), exp: same("Exp"), log: same("Log"), sqrt: same("Sqrt"), abs: same("Abs"), sign: same("Sign"),
+  tanh: same("Tanh"), sigmoid: same("Sigmoid"), relu: same("Relu"), erf: same("Erf"),
+  step: (b, [x], _p, [t], out) => asNumber(b, b.node("Greater", [x, b.scalar("zero", 0, t.dtype)]), out.dtype),
+
+  add: same("Add"), sub: same("Sub"), mul: same("Mul"), div: same("Div"), maximum: same("Max"),
+  greater: (b, inputs, _p, _t, out) => asNumber(b, b.node("Greater", inputs), out.dtype),
+  equal: (b, inputs, _p, _t, out) => asNumber(b, b.node("Equal", inputs), out.dtype),
+
+  // ReduceSum takes its axes as an input since opset 13; ReduceMax still as an attribute in 17.
+  sum: (b, [x], p) => (p.dims.length === 0 ? b.node("Identity", [x])
+    : b.node("ReduceSum", [x, b.int64("axes", p.dims)], [int("keepdims", p.keepdim ? 1 : 0)])),
+  max: (b, [x], p) => (p.dims.length === 0 ? b.node("Identity", [x])
+    : b.node("ReduceMax", [x], [ints("axes", p.dims), int("keepdims", p.keepdim ? 1 : 0)])),
+  argmax: (b, [x], p) => b.node("Cast", [b.node("ArgMax", [x], [int("axis", p.dim), int("keepdims", p.keepdim ? 1 : 0)])], [int("to", onnxCastTo.int32)]),
+
+  reshape: (b, [x], p) => b.node("Reshape", [x, b.int64("shape", p.shape)]),
+  permute: (b, [x], p) => b.node("Transpose", [x], [ints("perm", p.perm)]),
+  expand: (b, [x], p) => b.node("Expand", [x, b.int64("shape", p.shape)]),
+  cast: (b, [x], p) => b.node("Cast", [x], [int("to", onnxCastTo[p.dtype])]),
+
+  pad2d,
+  pad2dAdjoint: gradientOnly("pad2dAdjoint"),
+  matmul: same("MatMul"),
+
+  conv2d: (b, inputs, g) => b.node("Conv", inputs, [
+    ints("kernel_shape", [g.kernelHeight, g.kernelWidth]),
+    ints("strides", [g.strideH, g.strideW]),
+    ints("pads", [g.padTop, g.padLeft, g.padBottom, g.padRight]),
+    ints("dilations", [g.dilationH, g.dilationW]),
+    int("group", g.groups),
+  ]),
+  conv2dBackInput: gradientOnly("conv2dBackInput"),
+  conv2dBackWeight: gradientOnly("conv2dBackWeight"),
+
+  maxPool2d,
+  maxPool2dBackward: gradientOnly("maxPool2dBackward"),
+  maxPool2dSelect: gradientOnly("maxPool2dSelect"),
+};
+
+// ------------------------------------------------------------------------------ layer rules
+
+/**
+ * Layers written as one named ONNX op instead of their traced primitives: LeakyReLU, Softmax and
+ * LogSoftmax must be (their traces use ops the tape does not record), the others read better and
+ * run faster that way (BatchNormalization, Gemm, AveragePool, Flatten).
+ */
+interface LayerRule {
+  matches(m: unknown): boolean;
+  /** Whether this call (this input) can be written with the op; otherwise the trace is used. */
+  applies(m: ModuleNode, input: AnyTensor): boolean;
+  emit(b: GraphBuilder, input: string, m: ModuleNode, inputTensor: AnyTensor, output: AnyTensor): string;
+}
+
+interface LayerCall {
+  readonly module: ModuleNode;
+  readonly input: AnyTensor;
+  readonly rule: LayerRule;
+}
+
+function layerRule<T>(cls: abstract new (...args: never[]) => T, applies: (m: T, x: AnyTensor) => boolean,
+  emit: (b: GraphBuilder, input: string, m: T, x: AnyTensor, y: AnyTensor) => string): LayerRule {
+  return {
+    matches: (m) => m instanceof cls,
+    applies: (m, x) => applies(m as unknown as T, x),
+    emit: (b, input, m, x, y) => emit(b, input, m as unknown as T, x, y),
+  };
+}
+
+const always = () => true;
+type AvgPoolLayer = { readonly kernelSize: number | readonly [number, number]; readonly options: L.AvgPool2dLayerOptions };
+const float = (name: string, value: number): OnnxAttribute => ({ name, type: "float", value });
+
+const layerRules: readonly LayerRule[] = [
+  layerRule(L.LeakyReLU, always, (b, x, m) => b.node("LeakyRelu", [x], [float("alpha", m.negativeSlope)])),
+  layerRule(L.Softmax, always, (b, x, m) => b.node("Softmax", [x], [int("axis", m.dim)])),
+  layerRule(L.LogSoftmax, always, (b, x, m) => b.node("LogSoftmax", [x], [int("axis", m.dim)])),
+  // ONNX Flatten always gives 2-D [d0 * .. * d(axis-1), rest]: torch's flatten(x, 1, -1) exactly.
+  layerRule(L.Flatten, (m, x) => m.startDim === 1 && (m.endDim === -1 || m.endDim === x.shape.length - 1) && x.shape.length >= 2,
+    (b, x) => b.node("Flatten", [x], [int("axis", 1)])),
+  // Gemm: y = x W^T + b for a 2-D input (transB = 1 reads the [out, in] weight as PyTorch stores it).
+  layerRule(L.Linear, (_m, x) => x.shape.length === 2, (b, x, m) =>
+    b.node("Gemm", [x, b.nameOf(m.weight), ...(m.bias ? [b.nameOf(m.bias)] : [])], [int("transB", 1)])),
+  // Evaluation-mode batch norm with running statistics: (x - mean) / sqrt(var + eps) * scale + B.
+  layerRule(L.BatchNorm2d, (m, x) => !m.training && m.runningMean !== null && m.runningVar !== null && x.shape.length === 4,
+    (b, x, m) => {
+      const c = m.numFeatures;
+      const dtype = m.runningMean!.dtype;
+      const filled = (base: string, v: number) => {
+        const name = b.fresh(base);
+        b.initializers.push({ name, type: onnxType[dtype], dims: [c], data: dtype === "float64" ? new Float64Array(c).fill(v) : new Float32Array(c).fill(v) });
+        return name;
+      };
+      const scale = m.weight ? b.nameOf(m.weight) : filled("bn_scale", 1);
+      const shift = m.bias ? b.nameOf(m.bias) : filled("bn_shift", 0);
+      return b.node("BatchNormalization", [x, scale, shift, b.nameOf(m.runningMean!), b.nameOf(m.runningVar!)], [float("epsilon", m.eps)]);
+    }),
+  // AveragePool matches PyTorch's divisor without ceil mode (count_include_pad counts the zero
+  // padding, else only the cells inside the input); ceil mode and divisorOverride keep the exact
+  // traced form (a depthwise Conv and a Div).
+  layerRule(L.AvgPool2d as abstract new (...args: never[]) => AvgPoolLayer, (m, x) => !m.options.ceilMode && (m.options.divisorOverride ?? null) === null && x.shape.length === 4, (b, x, m) => {
+    const two = (v: number | readonly [number, number] | undefined, fallback: [number, number]): [number, number] =>
+      v === undefined ? fallback : typeof v === "number" ? [v, v] : [v[0], v[1]];
+    const k = two(m.kernelSize, [1, 1]);
+    const s = two(m.options.stride ?? undefined, k);
+    const p = two(m.options.padding, [0, 0]);
+    return b.node("AveragePool", [x], [
+      ints("kernel_shape", k), ints("strides", s), ints("pads", [p[0], p[1], p[0], p[1]]),
+      int("count_include_pad", (m.options.countIncludePad ?? true) ? 1 : 0),
+    ]);
+  }),
+];
