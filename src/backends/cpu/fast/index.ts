@@ -37,6 +37,16 @@ export function shutdownFastPool(): Promise<void> {
 const BLOCK = 256;
 /** Fewest output channels worth a separate item when a conv is split along channels. */
 const MIN_ROWS = 32;
+/** Narrowest pixel block worth a separate item (each item packs its own B block). */
+const MIN_BLOCK = 64;
+
+/**
+ * Items per parallel job: threads claim items dynamically, so with 8 per thread the last item to
+ * finish idles the others for at most ~1/8 of a thread's share, also when a core is busy elsewhere.
+ */
+function itemsWanted(rt: FastRuntime): number {
+  return 8 * rt.numThreads;
+}
 
 const ru = (n: number, m: number) => Math.ceil(n / m) * m;
 const F = 4; // bytes per float
@@ -59,9 +69,12 @@ function geomParams(g: Conv2dGeometry) {
 
 /** Pixel blocks and channel blocks of a GEMM-shaped job so that there is work for every thread. */
 function split(rt: FastRuntime, outer: number, n: number, m: number): { block: number; nBlocks: number; rows: number; mBlocks: number } {
-  const block = Math.min(ru(n, NR), BLOCK);
+  const want = itemsWanted(rt);
+  let block = Math.min(ru(n, NR), BLOCK);
+  if (rt.numThreads > 1 && outer * Math.ceil(n / block) < want) {
+    block = Math.min(block, Math.max(MIN_BLOCK, ru(Math.ceil(n / Math.ceil(want / outer)), NR)));
+  }
   const nBlocks = Math.ceil(n / block);
-  const want = 4 * rt.numThreads;
   let rows = ru(m, MR);
   if (rt.numThreads > 1 && outer * nBlocks < want) {
     const mb = Math.max(1, Math.min(Math.ceil(want / (outer * nBlocks)), Math.floor(m / MIN_ROWS)));
@@ -194,7 +207,7 @@ function col2imBackInput(rt: FastRuntime, g: Conv2dGeometry, gy: Float32Array, w
   const K = Cg * KK;
   const N = g.outHeight * g.outWidth;
   const outer = g.batch * g.groups;
-  const chunks = Math.min(Cg, Math.max(1, Math.ceil((4 * rt.numThreads) / outer)));
+  const chunks = rt.numThreads > 1 ? Math.min(Cg, Math.max(1, Math.ceil(itemsWanted(rt) / outer))) : 1;
   const cc = Math.ceil(Cg / chunks);
   const nChunks = Math.ceil(Cg / cc);
   const R = cc * KK;
@@ -245,7 +258,7 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
     rt.run("dw_bwd_w", p, g.outChannels, L.scratch, L.scratchStride, convFlops(g));
     return rt.F32.slice(dOff / F, dOff / F + dwSize);
   }
-  const want = 4 * rt.numThreads;
+  const want = itemsWanted(rt);
   let block = Math.min(ru(K, NR), BLOCK);
   if (rt.numThreads > 1 && g.groups * Math.ceil(K / block) < want) {
     block = Math.max(NR, ru(Math.ceil((K * g.groups) / want), NR));

@@ -229,7 +229,7 @@ const commonWat = () => String.raw`
 ;; columns = output pixels [n0, n0+nc). Out-of-image taps read as zero (any padding, even negative).
 (func $pack_b_im2col (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
   ${loc("H", "W", "kH", "kW", "OW", "sH", "sW", "dH", "dW", "pT", "pL", "k", "kk", "ch", "t", "ki", "kj", "xc",
-    "ihOff", "iwOff", "col", "oh", "ow", "jp", "j", "d", "ih", "iw", "end", "rem")}
+    "ihOff", "iwOff", "col", "oh", "ow", "jp", "j", "d", "ih", "iw", "end", "rem", "h", "src", "ok")}
   ${set("H", P("inH"))} ${set("W", P("inW"))} ${set("kH", P("kH"))} ${set("kW", P("kW"))} ${set("OW", P("outW"))}
   ${set("sH", P("sH"))} ${set("sW", P("sW"))} ${set("dH", P("dH"))} ${set("dW", P("dW"))}
   ${set("pT", P("padT"))} ${set("pL", P("padL"))}
@@ -264,18 +264,43 @@ const commonWat = () => String.raw`
           ${set("ow", add(get("ow"), c(NR)))}
           (if (i32.eq ${get("ow")} ${get("OW")}) (then ${set("ow", c(0))} ${inc("oh")})))
         (else
-          ${loop("j", c(0), c(NR), `
-            (if (i32.lt_s ${get("col")} ${get("end")})
+          ;; two halves of four pixels: each is one vector when it stays in one output row and inside
+          ;; the image (stride 1: a plain load; stride 2: the even lanes of two loads), else scalar
+          ${loop("h", c(0), c(NR), `
+            ${set("ih", add(mul(get("oh"), get("sH")), get("ihOff")))}
+            ${set("iw", add(mul(get("ow"), get("sW")), get("iwOff")))}
+            ${set("rem", sub(get("end"), get("col")))}
+            ${set("src", add(get("xc"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4))))}
+            (if (i32.and (i32.and (i32.ge_s ${get("rem")} ${c(4)}) (i32.le_s ${add(get("ow"), c(4))} ${get("OW")}))
+                  (i32.and (i32.lt_u ${get("ih")} ${get("H")}) (i32.ge_s ${get("iw")} ${c(0)})))
               (then
-                ${set("ih", add(mul(get("oh"), get("sH")), get("ihOff")))}
-                ${set("iw", add(mul(get("ow"), get("sW")), get("iwOff")))}
-                (f32.store ${add(get("d"), mul(get("j"), c(4)))}
-                  (if (result f32) (i32.and (i32.lt_u ${get("ih")} ${get("H")}) (i32.lt_u ${get("iw")} ${get("W")}))
-                    (then (f32.load ${add(get("xc"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4)))}))
-                    (else (f32.const 0))))
-                ${inc("col")} ${inc("ow")}
+                (if (i32.and (i32.eq ${get("sW")} ${c(1)}) (i32.le_s ${add(get("iw"), c(4))} ${get("W")}))
+                  (then (v128.store ${add(get("d"), mul(get("h"), c(4)))} (v128.load ${get("src")})) ${set("ok", c(1))})
+                  (else (if (i32.and (i32.eq ${get("sW")} ${c(2)}) (i32.le_s ${add(get("iw"), c(8))} ${get("W")}))
+                    (then (v128.store ${add(get("d"), mul(get("h"), c(4)))}
+                      (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
+                        (v128.load offset=0 ${get("src")}) (v128.load offset=16 ${get("src")})))
+                      ${set("ok", c(1))})
+                    (else ${set("ok", c(0))})))))
+              (else ${set("ok", c(0))}))
+            (if ${get("ok")}
+              (then
+                ${set("col", add(get("col"), c(4)))}
+                ${set("ow", add(get("ow"), c(4)))}
                 (if (i32.eq ${get("ow")} ${get("OW")}) (then ${set("ow", c(0))} ${inc("oh")})))
-              (else (f32.store ${add(get("d"), mul(get("j"), c(4)))} (f32.const 0))))`)}))`, NR)}`)})
+              (else
+                ${loop("j", get("h"), add(get("h"), c(4)), `
+                  (if (i32.lt_s ${get("col")} ${get("end")})
+                    (then
+                      ${set("ih", add(mul(get("oh"), get("sH")), get("ihOff")))}
+                      ${set("iw", add(mul(get("ow"), get("sW")), get("iwOff")))}
+                      (f32.store ${add(get("d"), mul(get("j"), c(4)))}
+                        (if (result f32) (i32.and (i32.lt_u ${get("ih")} ${get("H")}) (i32.lt_u ${get("iw")} ${get("W")}))
+                          (then (f32.load ${add(get("xc"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4)))}))
+                          (else (f32.const 0))))
+                      ${inc("col")} ${inc("ow")}
+                      (if (i32.eq ${get("ow")} ${get("OW")}) (then ${set("ow", c(0))} ${inc("oh")})))
+                    (else (f32.store ${add(get("d"), mul(get("j"), c(4)))} (f32.const 0))))`)}))`, 4)}))`, NR)}`)})
 
 ;; Forward conv, one item = (image, group, block of output pixels, block of output channels). A =
 ;; weights packed in MR-row panels per group (K = cin/groups*kH*kW deep). block = pixels per item,

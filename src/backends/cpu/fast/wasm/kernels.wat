@@ -270,14 +270,14 @@
 ;; im2col of one image and group straight into B panels: rows k = (c*kH + i)*kW + j in [k0, k0+kc),
 ;; columns = output pixels [n0, n0+nc). Out-of-image taps read as zero (any padding, even negative).
 (func $pack_b_im2col (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
-  (local $H i32) (local $W i32) (local $kH i32) (local $kW i32) (local $OW i32) (local $sH i32) (local $sW i32) (local $dH i32) (local $dW i32) (local $pT i32) (local $pL i32) (local $k i32) (local $kk i32) (local $ch i32) (local $t i32) (local $ki i32) (local $kj i32) (local $xc i32) (local $ihOff i32) (local $iwOff i32) (local $col i32) (local $oh i32) (local $ow i32) (local $jp i32) (local $j i32) (local $d i32) (local $ih i32) (local $iw i32) (local $end i32) (local $rem i32)
+  (local $H i32) (local $W i32) (local $kH i32) (local $kW i32) (local $OW i32) (local $sH i32) (local $sW i32) (local $dH i32) (local $dW i32) (local $pT i32) (local $pL i32) (local $k i32) (local $kk i32) (local $ch i32) (local $t i32) (local $ki i32) (local $kj i32) (local $xc i32) (local $ihOff i32) (local $iwOff i32) (local $col i32) (local $oh i32) (local $ow i32) (local $jp i32) (local $j i32) (local $d i32) (local $ih i32) (local $iw i32) (local $end i32) (local $rem i32) (local $h i32) (local $src i32) (local $ok i32)
   (local.set $H (i32.load offset=20 (local.get $p))) (local.set $W (i32.load offset=24 (local.get $p))) (local.set $kH (i32.load offset=32 (local.get $p))) (local.set $kW (i32.load offset=36 (local.get $p))) (local.set $OW (i32.load offset=44 (local.get $p)))
   (local.set $sH (i32.load offset=48 (local.get $p))) (local.set $sW (i32.load offset=52 (local.get $p))) (local.set $dH (i32.load offset=56 (local.get $p))) (local.set $dW (i32.load offset=60 (local.get $p)))
   (local.set $pT (i32.load offset=64 (local.get $p))) (local.set $pL (i32.load offset=68 (local.get $p)))
   (local.set $end (i32.add (local.get $n0) (local.get $nc)))
   (local.set $kk (i32.const 0))
-(block $L19_out (loop $L19
-  (br_if $L19_out (i32.ge_s (local.get $kk) (local.get $kc)))
+(block $L20_out (loop $L20
+  (br_if $L20_out (i32.ge_s (local.get $kk) (local.get $kc)))
   
     (local.set $k (i32.add (local.get $k0) (local.get $kk)))
     (local.set $ch (i32.div_u (local.get $k) (i32.mul (local.get $kH) (local.get $kW))))
@@ -291,8 +291,8 @@
     (local.set $oh (i32.div_u (local.get $col) (local.get $OW)))
     (local.set $ow (i32.rem_u (local.get $col) (local.get $OW)))
     (local.set $jp (i32.const 0))
-(block $L18_out (loop $L18
-  (br_if $L18_out (i32.ge_s (local.get $jp) (local.get $nc)))
+(block $L19_out (loop $L19
+  (br_if $L19_out (i32.ge_s (local.get $jp) (local.get $nc)))
   
       (local.set $d (i32.add (local.get $dst) (i32.mul (i32.add (i32.mul (local.get $jp) (local.get $kc)) (i32.mul (local.get $kk) (i32.const 8))) (i32.const 4))))
       (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ihOff)))
@@ -311,27 +311,57 @@
           (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
           (if (i32.eq (local.get $ow) (local.get $OW)) (then (local.set $ow (i32.const 0)) (local.set $oh (i32.add (local.get $oh) (i32.const 1))))))
         (else
-          (local.set $j (i32.const 0))
-(block $L17_out (loop $L17
-  (br_if $L17_out (i32.ge_s (local.get $j) (i32.const 8)))
+          ;; two halves of four pixels: each is one vector when it stays in one output row and inside
+          ;; the image (stride 1: a plain load; stride 2: the even lanes of two loads), else scalar
+          (local.set $h (i32.const 0))
+(block $L18_out (loop $L18
+  (br_if $L18_out (i32.ge_s (local.get $h) (i32.const 8)))
   
-            (if (i32.lt_s (local.get $col) (local.get $end))
+            (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ihOff)))
+            (local.set $iw (i32.add (i32.mul (local.get $ow) (local.get $sW)) (local.get $iwOff)))
+            (local.set $rem (i32.sub (local.get $end) (local.get $col)))
+            (local.set $src (i32.add (local.get $xc) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
+            (if (i32.and (i32.and (i32.ge_s (local.get $rem) (i32.const 4)) (i32.le_s (i32.add (local.get $ow) (i32.const 4)) (local.get $OW)))
+                  (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.ge_s (local.get $iw) (i32.const 0))))
               (then
-                (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ihOff)))
-                (local.set $iw (i32.add (i32.mul (local.get $ow) (local.get $sW)) (local.get $iwOff)))
-                (f32.store (i32.add (local.get $d) (i32.mul (local.get $j) (i32.const 4)))
-                  (if (result f32) (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.lt_u (local.get $iw) (local.get $W)))
-                    (then (f32.load (i32.add (local.get $xc) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4)))))
-                    (else (f32.const 0))))
-                (local.set $col (i32.add (local.get $col) (i32.const 1))) (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                (if (i32.and (i32.eq (local.get $sW) (i32.const 1)) (i32.le_s (i32.add (local.get $iw) (i32.const 4)) (local.get $W)))
+                  (then (v128.store (i32.add (local.get $d) (i32.mul (local.get $h) (i32.const 4))) (v128.load (local.get $src))) (local.set $ok (i32.const 1)))
+                  (else (if (i32.and (i32.eq (local.get $sW) (i32.const 2)) (i32.le_s (i32.add (local.get $iw) (i32.const 8)) (local.get $W)))
+                    (then (v128.store (i32.add (local.get $d) (i32.mul (local.get $h) (i32.const 4)))
+                      (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
+                        (v128.load offset=0 (local.get $src)) (v128.load offset=16 (local.get $src))))
+                      (local.set $ok (i32.const 1)))
+                    (else (local.set $ok (i32.const 0)))))))
+              (else (local.set $ok (i32.const 0))))
+            (if (local.get $ok)
+              (then
+                (local.set $col (i32.add (local.get $col) (i32.const 4)))
+                (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
                 (if (i32.eq (local.get $ow) (local.get $OW)) (then (local.set $ow (i32.const 0)) (local.set $oh (i32.add (local.get $oh) (i32.const 1))))))
-              (else (f32.store (i32.add (local.get $d) (i32.mul (local.get $j) (i32.const 4))) (f32.const 0))))
+              (else
+                (local.set $j (local.get $h))
+(block $L17_out (loop $L17
+  (br_if $L17_out (i32.ge_s (local.get $j) (i32.add (local.get $h) (i32.const 4))))
+  
+                  (if (i32.lt_s (local.get $col) (local.get $end))
+                    (then
+                      (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ihOff)))
+                      (local.set $iw (i32.add (i32.mul (local.get $ow) (local.get $sW)) (local.get $iwOff)))
+                      (f32.store (i32.add (local.get $d) (i32.mul (local.get $j) (i32.const 4)))
+                        (if (result f32) (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.lt_u (local.get $iw) (local.get $W)))
+                          (then (f32.load (i32.add (local.get $xc) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4)))))
+                          (else (f32.const 0))))
+                      (local.set $col (i32.add (local.get $col) (i32.const 1))) (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+                      (if (i32.eq (local.get $ow) (local.get $OW)) (then (local.set $ow (i32.const 0)) (local.set $oh (i32.add (local.get $oh) (i32.const 1))))))
+                    (else (f32.store (i32.add (local.get $d) (i32.mul (local.get $j) (i32.const 4))) (f32.const 0))))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
   (br $L17)))))
+  (local.set $h (i32.add (local.get $h) (i32.const 4)))
+  (br $L18)))))
   (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
-  (br $L18)))
+  (br $L19)))
   (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
-  (br $L19))))
+  (br $L20))))
 
 ;; Forward conv, one item = (image, group, block of output pixels, block of output channels). A =
 ;; weights packed in MR-row panels per group (K = cin/groups*kH*kW deep). block = pixels per item,
@@ -360,8 +390,8 @@
   (local.set $yg (i32.add (local.get $yg) (i32.mul (i32.mul (i32.mul (local.get $mb) (i32.load offset=84 (local.get $p))) (local.get $N)) (i32.const 4))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $k0 (i32.const 0))
-(block $L20_out (loop $L20
-  (br_if $L20_out (i32.ge_s (local.get $k0) (local.get $K)))
+(block $L21_out (loop $L21
+  (br_if $L21_out (i32.ge_s (local.get $k0) (local.get $K)))
   
     (local.set $kc (select (i32.const 256) (i32.sub (local.get $K) (local.get $k0)) (i32.lt_s (i32.const 256) (i32.sub (local.get $K) (local.get $k0)))))
     (call $pack_b_im2col (local.get $p) (local.get $xg) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))
@@ -369,7 +399,7 @@
       (i32.add (local.get $yg) (i32.mul (local.get $n0) (i32.const 4))) (i32.mul (local.get $N) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
       (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
-  (br $L20))))
+  (br $L21))))
 
 ;; Input gradient as GEMM + col2im, one item = (image, group, chunk of input channels): cols =
 ;; W^T gy over the chunk's rows (c, i, j), then each col entry is added to the input pixel it came from.
@@ -396,14 +426,14 @@
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $cbuf (i32.add (local.get $bbuf) (i32.mul (i32.mul (i32.load offset=76 (local.get $p)) (i32.const 256)) (i32.const 4))))
   (local.set $nb (i32.const 0))
-(block $L24_out (loop $L24
-  (br_if $L24_out (i32.ge_s (local.get $nb) (i32.load offset=80 (local.get $p))))
+(block $L25_out (loop $L25
+  (br_if $L25_out (i32.ge_s (local.get $nb) (i32.load offset=80 (local.get $p))))
   
     (local.set $n0 (i32.mul (local.get $nb) (i32.load offset=76 (local.get $p))))
     (local.set $nc (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $N) (local.get $n0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $N) (local.get $n0)))))
     (local.set $k0 (i32.const 0))
-(block $L21_out (loop $L21
-  (br_if $L21_out (i32.ge_s (local.get $k0) (local.get $Mg)))
+(block $L22_out (loop $L22
+  (br_if $L22_out (i32.ge_s (local.get $k0) (local.get $Mg)))
   
       (local.set $kc (select (i32.const 256) (i32.sub (local.get $Mg) (local.get $k0)) (i32.lt_s (i32.const 256) (i32.sub (local.get $Mg) (local.get $k0)))))
       (call $pack_b_rows (local.get $gyg) (local.get $N) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))
@@ -411,10 +441,10 @@
         (local.get $cbuf) (i32.mul (i32.load offset=76 (local.get $p)) (i32.const 4)) (local.get $R) (local.get $nc) (local.get $kc)
         (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
-  (br $L21)))
+  (br $L22)))
     (local.set $r (i32.const 0))
-(block $L23_out (loop $L23
-  (br_if $L23_out (i32.ge_s (local.get $r) (local.get $R)))
+(block $L24_out (loop $L24
+  (br_if $L24_out (i32.ge_s (local.get $r) (local.get $R)))
   
       (local.set $cc (i32.div_u (local.get $r) (local.get $KK)))
       (local.set $t (i32.rem_u (local.get $r) (local.get $KK)))
@@ -425,8 +455,8 @@
       (local.set $oh (i32.div_u (local.get $n0) (local.get $OW)))
       (local.set $ow (i32.rem_u (local.get $n0) (local.get $OW)))
       (local.set $col (i32.const 0))
-(block $L22_out (loop $L22
-  (br_if $L22_out (i32.ge_s (local.get $col) (local.get $nc)))
+(block $L23_out (loop $L23
+  (br_if $L23_out (i32.ge_s (local.get $col) (local.get $nc)))
   
         (local.set $ih (i32.add (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (local.get $ki)))
         (local.set $iw (i32.add (i32.mul (local.get $ow) (i32.load offset=52 (local.get $p))) (local.get $kj)))
@@ -437,11 +467,11 @@
         (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
         (if (i32.eq (local.get $ow) (local.get $OW)) (then (local.set $ow (i32.const 0)) (local.set $oh (i32.add (local.get $oh) (i32.const 1)))))
   (local.set $col (i32.add (local.get $col) (i32.const 1)))
-  (br $L22)))
-  (local.set $r (i32.add (local.get $r) (i32.const 1)))
   (br $L23)))
+  (local.set $r (i32.add (local.get $r) (i32.const 1)))
+  (br $L24)))
   (local.set $nb (i32.add (local.get $nb) (i32.const 1)))
-  (br $L24))))
+  (br $L25))))
 
 (func $pack_b_wgrad (param $p i32) (param $xg i32) (param $dst i32) (param $p0 i32) (param $kc i32) (param $j0 i32) (param $ncol i32)
   (local $H i32) (local $W i32) (local $OW i32) (local $sH i32) (local $sW i32) (local $KK i32) (local $k i32) (local $t i32) (local $q i32) (local $pix i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $iw i32) (local $d i32) (local $ok i32) (local $e i32) (local $n i32) (local $xc0 i32) (local $xc1 i32) (local $xc2 i32) (local $xc3 i32) (local $xc4 i32) (local $xc5 i32) (local $xc6 i32) (local $xc7 i32) (local $ho0 i32) (local $ho1 i32) (local $ho2 i32) (local $ho3 i32) (local $ho4 i32) (local $ho5 i32) (local $ho6 i32) (local $ho7 i32) (local $wo0 i32) (local $wo1 i32) (local $wo2 i32) (local $wo3 i32) (local $wo4 i32) (local $wo5 i32) (local $wo6 i32) (local $wo7 i32)
@@ -515,8 +545,8 @@
       (local.set $wo7 (i32.sub (i32.mul (i32.rem_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=60 (local.get $p))) (i32.load offset=68 (local.get $p)))))
     (else (local.set $xc7 (local.get $xg)) (local.set $ho7 (i32.const -1073741824)) (local.set $wo7 (i32.const 0))))
   (local.set $q (i32.const 0))
-(block $L25_out (loop $L25
-  (br_if $L25_out (i32.ge_s (local.get $q) (local.get $kc)))
+(block $L26_out (loop $L26
+  (br_if $L26_out (i32.ge_s (local.get $q) (local.get $kc)))
   
     (local.set $pix (i32.add (local.get $p0) (local.get $q)))
     (local.set $oh (i32.div_u (local.get $pix) (local.get $OW)))
@@ -641,7 +671,7 @@
         (local.set $q (i32.add (local.get $q) (i32.const 1)))))
     (local.set $q (i32.sub (local.get $q) (i32.const 1)))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br $L25))))
+  (br $L26))))
 
 ;; Weight gradient, one item = (group, block of columns of dW viewed as [outC, K]): for every image
 ;; and every KC pixels, B = im2col(x)^T restricted to the block's columns, A = gy packed per (image,
@@ -661,31 +691,31 @@
   (local.set $ncol (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $K) (local.get $j0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $K) (local.get $j0)))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $n (i32.const 0))
-(block $L28_out (loop $L28
-  (br_if $L28_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
+(block $L29_out (loop $L29
+  (br_if $L29_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
   
     (local.set $xg (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (i32.mul (local.get $g) (local.get $Cg))) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
     (local.set $ag (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $MP) (local.get $N)) (i32.add (i32.mul (local.get $n) (i32.load offset=72 (local.get $p))) (local.get $g))) (i32.const 4))))
     (local.set $p0 (i32.const 0))
-(block $L27_out (loop $L27
-  (br_if $L27_out (i32.ge_s (local.get $p0) (local.get $N)))
+(block $L28_out (loop $L28
+  (br_if $L28_out (i32.ge_s (local.get $p0) (local.get $N)))
   
       (local.set $kc (select (i32.const 256) (i32.sub (local.get $N) (local.get $p0)) (i32.lt_s (i32.const 256) (i32.sub (local.get $N) (local.get $p0)))))
       (local.set $jp (i32.const 0))
-(block $L26_out (loop $L26
-  (br_if $L26_out (i32.ge_s (local.get $jp) (local.get $ncol)))
+(block $L27_out (loop $L27
+  (br_if $L27_out (i32.ge_s (local.get $jp) (local.get $ncol)))
   
         (call $pack_b_wgrad (local.get $p) (local.get $xg) (i32.add (local.get $bbuf) (i32.mul (i32.mul (local.get $jp) (local.get $kc)) (i32.const 4)))
           (local.get $p0) (local.get $kc) (i32.add (local.get $j0) (local.get $jp)) (i32.sub (local.get $ncol) (local.get $jp)))
   (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
-  (br $L26)))
+  (br $L27)))
       (call $block (i32.add (local.get $ag) (i32.mul (local.get $p0) (i32.const 16))) (i32.mul (local.get $N) (i32.const 16)) (local.get $bbuf)
         (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (i32.mul (local.get $g) (local.get $Mg)) (local.get $K)) (local.get $j0)) (i32.const 4))) (i32.mul (local.get $K) (i32.const 4))
         (local.get $Mg) (local.get $ncol) (local.get $kc) (i32.const 1) (local.get $s))
   (local.set $p0 (i32.add (local.get $p0) (i32.const 256)))
-  (br $L27)))
+  (br $L28)))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br $L28))))
+  (br $L29))))
 
 ;; Batched matmul C[b] = A[b] B[b], one item = (batch, block of columns, block of rows). A packed
 ;; per batch in MR-row panels (e0 = m, e1 = k, e2 = n, e3 = rows per row block, a multiple of MR,
@@ -707,8 +737,8 @@
   (local.set $cdst (i32.add (local.get $cdst) (i32.mul (i32.mul (i32.mul (local.get $mb) (i32.load offset=96 (local.get $p))) (local.get $n)) (i32.const 4))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $k0 (i32.const 0))
-(block $L29_out (loop $L29
-  (br_if $L29_out (i32.ge_s (local.get $k0) (local.get $k)))
+(block $L30_out (loop $L30
+  (br_if $L30_out (i32.ge_s (local.get $k0) (local.get $k)))
   
     (local.set $kc (select (i32.const 256) (i32.sub (local.get $k) (local.get $k0)) (i32.lt_s (i32.const 256) (i32.sub (local.get $k) (local.get $k0)))))
     (call $pack_b_rows (local.get $bsrc) (local.get $n) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))
@@ -716,7 +746,7 @@
       (local.get $cdst) (i32.mul (local.get $n) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
       (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
-  (br $L29))))
+  (br $L30))))
 
 ;; Copies one input plane into a zero-bordered buffer: buf[r][q] = x[r - padT][q - padL] (zero
 ;; outside), r < hp, q < wp, row stride ws floats.
@@ -729,8 +759,8 @@
   (local.set $hi (select (i32.add (local.get $padL) (local.get $W)) (local.get $wp) (i32.lt_s (i32.add (local.get $padL) (local.get $W)) (local.get $wp))))
   (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
   (local.set $r (i32.const 0))
-(block $L30_out (loop $L30
-  (br_if $L30_out (i32.ge_s (local.get $r) (local.get $hp)))
+(block $L31_out (loop $L31
+  (br_if $L31_out (i32.ge_s (local.get $r) (local.get $hp)))
   
     (local.set $ih (i32.sub (local.get $r) (local.get $padT)))
     (local.set $row (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $r) (local.get $ws)) (i32.const 4))))
@@ -743,7 +773,7 @@
         (memory.fill (i32.add (local.get $row) (i32.mul (local.get $hi) (i32.const 4))) (i32.const 0) (i32.mul (i32.sub (local.get $ws) (local.get $hi)) (i32.const 4))))
       (else (memory.fill (local.get $row) (i32.const 0) (i32.mul (local.get $ws) (i32.const 4)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L30))))
+  (br $L31))))
 
 ;; Depthwise-style conv where every output plane is a sum of S single-plane correlations:
 ;; out[n][o] = sum_s corr(x[n][(o / e1) * e2 + s], w[o*S + s]) with S = e0. Forward conv with
@@ -765,16 +795,16 @@
   (local.set $ws (i32.add (local.get $wpd) (i32.const 8)))
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (local.set $src (i32.const 0))
-(block $L39_out (loop $L39
-  (br_if $L39_out (i32.ge_s (local.get $src) (local.get $S)))
+(block $L40_out (loop $L40
+  (br_if $L40_out (i32.ge_s (local.get $src) (local.get $S)))
   
     (local.set $ci (i32.add (i32.mul (i32.div_u (local.get $o) (i32.load offset=88 (local.get $p))) (i32.load offset=92 (local.get $p))) (local.get $src)))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $o) (local.get $S)) (local.get $src)) (i32.mul (local.get $kH) (local.get $kW))) (i32.const 4))))
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))
     (local.set $oh (i32.const 0))
-(block $L38_out (loop $L38
-  (br_if $L38_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L39_out (loop $L39
+  (br_if $L39_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
       (local.set $orow (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
       (local.set $ow (i32.const 0))
@@ -787,13 +817,13 @@
           (local.set $acc2 (v128.load offset=32 (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc3 (v128.load offset=48 (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $ki (i32.const 0))
-(block $L32_out (loop $L32
-  (br_if $L32_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L33_out (loop $L33
+  (br_if $L33_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
             (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (local.get $ow)) (i32.const 4))))
             (local.set $kj (i32.const 0))
-(block $L31_out (loop $L31
-  (br_if $L31_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L32_out (loop $L32
+  (br_if $L32_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
               (local.set $wv (v128.load32_splat (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4)))))
               (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $wv) (v128.load offset=0 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
@@ -801,9 +831,9 @@
               (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $wv) (v128.load offset=32 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
               (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $wv) (v128.load offset=48 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L31)))
-  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
   (br $L32)))
+  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+  (br $L33)))
           (v128.store offset=0 (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc0))
           (v128.store offset=16 (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc1))
           (v128.store offset=32 (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc2))
@@ -814,53 +844,53 @@
           (br_if $o4 (i32.gt_s (i32.add (local.get $ow) (i32.const 4)) (local.get $OW)))
           (local.set $acc0 (v128.load (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $ki (i32.const 0))
-(block $L34_out (loop $L34
-  (br_if $L34_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L35_out (loop $L35
+  (br_if $L35_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
             (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (local.get $ow)) (i32.const 4))))
             (local.set $kj (i32.const 0))
-(block $L33_out (loop $L33
-  (br_if $L33_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L34_out (loop $L34
+  (br_if $L34_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
               (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul
                 (v128.load32_splat (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4))))
                 (v128.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L33)))
-  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
   (br $L34)))
+  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+  (br $L35)))
           (v128.store (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc0))
           (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
           (br $l4)))))
       ;; remaining outputs (all of them when the stride is not 1), one at a time
       (local.set $ow (local.get $ow))
-(block $L37_out (loop $L37
-  (br_if $L37_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L38_out (loop $L38
+  (br_if $L38_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
         (local.set $sum (f32.load (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
         (local.set $ki (i32.const 0))
-(block $L36_out (loop $L36
-  (br_if $L36_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L37_out (loop $L37
+  (br_if $L37_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
           (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (i32.mul (local.get $ow) (local.get $sW))) (i32.const 4))))
           (local.set $kj (i32.const 0))
-(block $L35_out (loop $L35
-  (br_if $L35_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L36_out (loop $L36
+  (br_if $L36_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
             (local.set $sum (f32.add (local.get $sum) (f32.mul
               (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4))))
               (f32.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L35)))
-  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
   (br $L36)))
+  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+  (br $L37)))
         (f32.store (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $sum))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L37)))
-  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
   (br $L38)))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (br $L39)))
   (local.set $src (i32.add (local.get $src) (i32.const 1)))
-  (br $L39))))
+  (br $L40))))
 
 ;; Depthwise input gradient for any stride: one item = (image, input plane ci); scatters every
 ;; gy[n][ci*m + j] through the taps of w[ci*m + j] (e0 = m). dx (y) rows are complete per item.
@@ -873,29 +903,29 @@
   (local.set $dxp (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (memory.fill (local.get $dxp) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $W)) (i32.const 4)))
   (local.set $j (i32.const 0))
-(block $L44_out (loop $L44
-  (br_if $L44_out (i32.ge_s (local.get $j) (local.get $m)))
+(block $L45_out (loop $L45
+  (br_if $L45_out (i32.ge_s (local.get $j) (local.get $m)))
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $j)))
     (local.set $gyp (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
     (local.set $oh (i32.const 0))
-(block $L43_out (loop $L43
-  (br_if $L43_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L44_out (loop $L44
+  (br_if $L44_out (i32.ge_s (local.get $oh) (local.get $OH)))
   (local.set $ow (i32.const 0))
-(block $L42_out (loop $L42
-  (br_if $L42_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L43_out (loop $L43
+  (br_if $L43_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
       (local.set $g (f32.load (i32.add (local.get $gyp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))))
       (local.set $ki (i32.const 0))
-(block $L41_out (loop $L41
-  (br_if $L41_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L42_out (loop $L42
+  (br_if $L42_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (i32.load offset=64 (local.get $p))) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))))
         (if (i32.lt_u (local.get $ih) (local.get $H)) (then
           (local.set $kj (i32.const 0))
-(block $L40_out (loop $L40
-  (br_if $L40_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L41_out (loop $L41
+  (br_if $L41_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
             (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (i32.load offset=52 (local.get $p))) (i32.load offset=68 (local.get $p))) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))))
             (if (i32.lt_u (local.get $iw) (local.get $W)) (then
@@ -903,15 +933,15 @@
                 (f32.add (f32.load (i32.add (local.get $dxp) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
                   (f32.mul (local.get $g) (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj)) (i32.const 4)))))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L40)))))
+  (br $L41)))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L41)))
-  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
   (br $L42)))
-  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
   (br $L43)))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (br $L44)))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br $L44))))
+  (br $L45))))
 
 ;; Depthwise weight gradient: one item = output plane o (input plane o / m, e0 = m); sums over
 ;; images gy[n][o] correlated with the zero-bordered input plane, vectorised along rows at stride 1.
@@ -928,24 +958,24 @@
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))) (i32.const 0) (i32.mul (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p))) (i32.const 4)))
   (local.set $n (i32.const 0))
-(block $L49_out (loop $L49
-  (br_if $L49_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
+(block $L50_out (loop $L50
+  (br_if $L50_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
   
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     (local.set $gyp (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))
     (local.set $ki (i32.const 0))
-(block $L48_out (loop $L48
-  (br_if $L48_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L49_out (loop $L49
+  (br_if $L49_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   (local.set $kj (i32.const 0))
-(block $L47_out (loop $L47
-  (br_if $L47_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L48_out (loop $L48
+  (br_if $L48_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $sum (f32.const 0))
       (local.set $oh (i32.const 0))
-(block $L46_out (loop $L46
-  (br_if $L46_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L47_out (loop $L47
+  (br_if $L47_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
         (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))) (local.get $ws)) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))) (i32.const 4))))
@@ -958,25 +988,25 @@
             (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
             (br $l4)))))
         (local.set $ow (local.get $ow))
-(block $L45_out (loop $L45
-  (br_if $L45_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L46_out (loop $L46
+  (br_if $L46_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
           (local.set $sum (f32.add (local.get $sum) (f32.mul
             (f32.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (f32.load (i32.add (local.get $xr) (i32.mul (i32.mul (local.get $ow) (local.get $sW)) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L45)))
-  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
   (br $L46)))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (br $L47)))
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4))))
           (f32.add (local.get $sum) (f32.add
             (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L47)))
-  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
   (br $L48)))
+  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+  (br $L49)))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br $L49))))
+  (br $L50))))
 
 )
