@@ -83,11 +83,12 @@ function split(rt: FastRuntime, outer: number, n: number, m: number): { block: n
   return { block, nBlocks, rows, mBlocks: Math.ceil(m / rows) };
 }
 
-/** Scratch for the depthwise kernels: the zero-bordered plane (rows hp, stride wp + 8). */
+/** Scratch for the depthwise kernels: the zero-bordered plane (rows hp, stride wp + 16, 16 floats
+ * of tail slack) and one output row rounded up to 16 floats (see dw_conv in gen-wat.mjs). */
 function planeScratch(g: Conv2dGeometry): number {
   const hp = (g.outHeight - 1) * g.strideH + (g.kernelHeight - 1) * g.dilationH + 1;
   const wp = (g.outWidth - 1) * g.strideW + (g.kernelWidth - 1) * g.dilationW + 1;
-  return EDGE_BYTES + hp * (wp + 8) * F;
+  return EDGE_BYTES + (hp * (wp + 16) + 16 + ru(g.outWidth, 16)) * F;
 }
 
 /**

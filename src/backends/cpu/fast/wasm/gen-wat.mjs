@@ -472,10 +472,10 @@ ${packBWgrad()}
 ;; out[n][o] = sum_s corr(x[n][(o / e1) * e2 + s], w[o*S + s]) with S = e0. Forward conv with
 ;; channel multiplier m: S = 1, e1 = m, e2 = 1. Input gradient at stride 1 (flipped kernels,
 ;; transposed padding): S = m, e1 = 1, e2 = m. One item = (image, output plane).
-;; Scratch: edge | padded plane (rows hp, stride ws = wp + 8).
+;; Scratch: edge | padded plane (rows hp, stride ws = wp + 16) + 16 | one output row rounded up to 16.
 (func $dw_conv (export "dw_conv") (param $p i32) (param $item i32) (param $s i32)
   ${loc("o", "n", "S", "src", "ci", "wp0", "buf", "hp", "wpd", "ws", "OH", "OW", "kH", "kW", "dH", "dW", "sH", "sW",
-    "outp", "oh", "ow", "ki", "kj", "row", "orow", "xin")}
+    "outp", "oh", "ow", "ki", "kj", "row", "orow", "xin", "rt")}
   (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128) (local $wv v128) (local $sum f32)
   ${set("OH", P("outH"))} ${set("OW", P("outW"))} ${set("kH", P("kH"))} ${set("kW", P("kW"))}
   ${set("dH", P("dH"))} ${set("dW", P("dW"))} ${set("sH", P("sH"))} ${set("sW", P("sW"))}
@@ -486,8 +486,9 @@ ${packBWgrad()}
   (memory.fill ${get("outp")} (i32.const 0) ${mul(mul(get("OH"), get("OW")), c(4))})
   ${set("hp", add(add(mul(sub(get("OH"), c(1)), get("sH")), mul(sub(get("kH"), c(1)), get("dH"))), c(1)))}
   ${set("wpd", add(add(mul(sub(get("OW"), c(1)), get("sW")), mul(sub(get("kW"), c(1)), get("dW"))), c(1)))}
-  ${set("ws", add(get("wpd"), c(8)))}
+  ${set("ws", add(get("wpd"), c(16)))}
   ${set("buf", add(get("s"), c(EDGE_BYTES)))}
+  ${set("rt", add(get("buf"), mul(add(mul(get("hp"), get("ws")), c(16)), c(4))))}
   ${loop("src", c(0), get("S"), `
     ${set("ci", add(mul(`(i32.div_u ${get("o")} ${P("e1")})`, P("e2")), get("src")))}
     ${set("wp0", add(P("a"), mul(mul(add(mul(get("o"), get("S")), get("src")), mul(get("kH"), get("kW"))), c(4))))}
@@ -497,13 +498,15 @@ ${packBWgrad()}
       ${set("orow", add(get("outp"), mul(mul(get("oh"), get("OW")), c(4))))}
       ${set("ow", c(0))}
       (if (i32.eq ${get("sW")} ${c(1)}) (then
-        ;; sixteen outputs at a time, then four, accumulating every tap in registers
+        ;; sixteen outputs at a time into a row buffer (the padded plane rows have 16 floats of slack,
+        ;; so the last block may run past OW), every tap accumulated in registers
+        (memory.copy ${get("rt")} ${get("orow")} ${mul(get("OW"), c(4))})
         (block $o16 (loop $l16
-          (br_if $o16 (i32.gt_s ${add(get("ow"), c(16))} ${get("OW")}))
-          (local.set $acc0 (v128.load offset=0 ${add(get("orow"), mul(get("ow"), c(4)))}))
-          (local.set $acc1 (v128.load offset=16 ${add(get("orow"), mul(get("ow"), c(4)))}))
-          (local.set $acc2 (v128.load offset=32 ${add(get("orow"), mul(get("ow"), c(4)))}))
-          (local.set $acc3 (v128.load offset=48 ${add(get("orow"), mul(get("ow"), c(4)))}))
+          (br_if $o16 (i32.ge_s ${get("ow")} ${get("OW")}))
+          (local.set $acc0 (v128.load offset=0 ${add(get("rt"), mul(get("ow"), c(4)))}))
+          (local.set $acc1 (v128.load offset=16 ${add(get("rt"), mul(get("ow"), c(4)))}))
+          (local.set $acc2 (v128.load offset=32 ${add(get("rt"), mul(get("ow"), c(4)))}))
+          (local.set $acc3 (v128.load offset=48 ${add(get("rt"), mul(get("ow"), c(4)))}))
           ${loop("ki", c(0), get("kH"), `
             ${set("row", add(get("buf"), mul(add(mul(add(mul(get("oh"), get("sH")), mul(get("ki"), get("dH"))), get("ws")), get("ow")), c(4))))}
             ${loop("kj", c(0), get("kW"), `
@@ -512,24 +515,14 @@ ${packBWgrad()}
               (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $wv) (v128.load offset=16 ${add(get("row"), mul(mul(get("kj"), get("dW")), c(4)))}))))
               (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $wv) (v128.load offset=32 ${add(get("row"), mul(mul(get("kj"), get("dW")), c(4)))}))))
               (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $wv) (v128.load offset=48 ${add(get("row"), mul(mul(get("kj"), get("dW")), c(4)))}))))`)}`)}
-          (v128.store offset=0 ${add(get("orow"), mul(get("ow"), c(4)))} (local.get $acc0))
-          (v128.store offset=16 ${add(get("orow"), mul(get("ow"), c(4)))} (local.get $acc1))
-          (v128.store offset=32 ${add(get("orow"), mul(get("ow"), c(4)))} (local.get $acc2))
-          (v128.store offset=48 ${add(get("orow"), mul(get("ow"), c(4)))} (local.get $acc3))
+          (v128.store offset=0 ${add(get("rt"), mul(get("ow"), c(4)))} (local.get $acc0))
+          (v128.store offset=16 ${add(get("rt"), mul(get("ow"), c(4)))} (local.get $acc1))
+          (v128.store offset=32 ${add(get("rt"), mul(get("ow"), c(4)))} (local.get $acc2))
+          (v128.store offset=48 ${add(get("rt"), mul(get("ow"), c(4)))} (local.get $acc3))
           ${inc("ow", 16)}
           (br $l16)))
-        (block $o4 (loop $l4
-          (br_if $o4 (i32.gt_s ${add(get("ow"), c(4))} ${get("OW")}))
-          (local.set $acc0 (v128.load ${add(get("orow"), mul(get("ow"), c(4)))}))
-          ${loop("ki", c(0), get("kH"), `
-            ${set("row", add(get("buf"), mul(add(mul(add(mul(get("oh"), get("sH")), mul(get("ki"), get("dH"))), get("ws")), get("ow")), c(4))))}
-            ${loop("kj", c(0), get("kW"), `
-              (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul
-                (v128.load32_splat ${add(get("wp0"), mul(add(mul(get("ki"), get("kW")), get("kj")), c(4)))})
-                (v128.load ${add(get("row"), mul(mul(get("kj"), get("dW")), c(4)))}))))`)}`)}
-          (v128.store ${add(get("orow"), mul(get("ow"), c(4)))} (local.get $acc0))
-          ${inc("ow", 4)}
-          (br $l4)))))
+        (memory.copy ${get("orow")} ${get("rt")} ${mul(get("OW"), c(4))})
+        ${set("ow", get("OW"))}))
       ;; remaining outputs (all of them when the stride is not 1), one at a time
       ${loop("ow", get("ow"), get("OW"), `
         (local.set $sum (f32.load ${add(get("orow"), mul(get("ow"), c(4)))}))

@@ -779,9 +779,9 @@
 ;; out[n][o] = sum_s corr(x[n][(o / e1) * e2 + s], w[o*S + s]) with S = e0. Forward conv with
 ;; channel multiplier m: S = 1, e1 = m, e2 = 1. Input gradient at stride 1 (flipped kernels,
 ;; transposed padding): S = m, e1 = 1, e2 = m. One item = (image, output plane).
-;; Scratch: edge | padded plane (rows hp, stride ws = wp + 8).
+;; Scratch: edge | padded plane (rows hp, stride ws = wp + 16) + 16 | one output row rounded up to 16.
 (func $dw_conv (export "dw_conv") (param $p i32) (param $item i32) (param $s i32)
-  (local $o i32) (local $n i32) (local $S i32) (local $src i32) (local $ci i32) (local $wp0 i32) (local $buf i32) (local $hp i32) (local $wpd i32) (local $ws i32) (local $OH i32) (local $OW i32) (local $kH i32) (local $kW i32) (local $dH i32) (local $dW i32) (local $sH i32) (local $sW i32) (local $outp i32) (local $oh i32) (local $ow i32) (local $ki i32) (local $kj i32) (local $row i32) (local $orow i32) (local $xin i32)
+  (local $o i32) (local $n i32) (local $S i32) (local $src i32) (local $ci i32) (local $wp0 i32) (local $buf i32) (local $hp i32) (local $wpd i32) (local $ws i32) (local $OH i32) (local $OW i32) (local $kH i32) (local $kW i32) (local $dH i32) (local $dW i32) (local $sH i32) (local $sW i32) (local $outp i32) (local $oh i32) (local $ow i32) (local $ki i32) (local $kj i32) (local $row i32) (local $orow i32) (local $xin i32) (local $rt i32)
   (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128) (local $wv v128) (local $sum f32)
   (local.set $OH (i32.load offset=40 (local.get $p))) (local.set $OW (i32.load offset=44 (local.get $p))) (local.set $kH (i32.load offset=32 (local.get $p))) (local.set $kW (i32.load offset=36 (local.get $p)))
   (local.set $dH (i32.load offset=56 (local.get $p))) (local.set $dW (i32.load offset=60 (local.get $p))) (local.set $sH (i32.load offset=48 (local.get $p))) (local.set $sW (i32.load offset=52 (local.get $p)))
@@ -792,30 +792,33 @@
   (memory.fill (local.get $outp) (i32.const 0) (i32.mul (i32.mul (local.get $OH) (local.get $OW)) (i32.const 4)))
   (local.set $hp (i32.add (i32.add (i32.mul (i32.sub (local.get $OH) (i32.const 1)) (local.get $sH)) (i32.mul (i32.sub (local.get $kH) (i32.const 1)) (local.get $dH))) (i32.const 1)))
   (local.set $wpd (i32.add (i32.add (i32.mul (i32.sub (local.get $OW) (i32.const 1)) (local.get $sW)) (i32.mul (i32.sub (local.get $kW) (i32.const 1)) (local.get $dW))) (i32.const 1)))
-  (local.set $ws (i32.add (local.get $wpd) (i32.const 8)))
+  (local.set $ws (i32.add (local.get $wpd) (i32.const 16)))
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
+  (local.set $rt (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $hp) (local.get $ws)) (i32.const 16)) (i32.const 4))))
   (local.set $src (i32.const 0))
-(block $L40_out (loop $L40
-  (br_if $L40_out (i32.ge_s (local.get $src) (local.get $S)))
+(block $L38_out (loop $L38
+  (br_if $L38_out (i32.ge_s (local.get $src) (local.get $S)))
   
     (local.set $ci (i32.add (i32.mul (i32.div_u (local.get $o) (i32.load offset=88 (local.get $p))) (i32.load offset=92 (local.get $p))) (local.get $src)))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $o) (local.get $S)) (local.get $src)) (i32.mul (local.get $kH) (local.get $kW))) (i32.const 4))))
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))
     (local.set $oh (i32.const 0))
-(block $L39_out (loop $L39
-  (br_if $L39_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L37_out (loop $L37
+  (br_if $L37_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
       (local.set $orow (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
       (local.set $ow (i32.const 0))
       (if (i32.eq (local.get $sW) (i32.const 1)) (then
-        ;; sixteen outputs at a time, then four, accumulating every tap in registers
+        ;; sixteen outputs at a time into a row buffer (the padded plane rows have 16 floats of slack,
+        ;; so the last block may run past OW), every tap accumulated in registers
+        (memory.copy (local.get $rt) (local.get $orow) (i32.mul (local.get $OW) (i32.const 4)))
         (block $o16 (loop $l16
-          (br_if $o16 (i32.gt_s (i32.add (local.get $ow) (i32.const 16)) (local.get $OW)))
-          (local.set $acc0 (v128.load offset=0 (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
-          (local.set $acc1 (v128.load offset=16 (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
-          (local.set $acc2 (v128.load offset=32 (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
-          (local.set $acc3 (v128.load offset=48 (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
+          (br_if $o16 (i32.ge_s (local.get $ow) (local.get $OW)))
+          (local.set $acc0 (v128.load offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
+          (local.set $acc1 (v128.load offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
+          (local.set $acc2 (v128.load offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
+          (local.set $acc3 (v128.load offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $ki (i32.const 0))
 (block $L33_out (loop $L33
   (br_if $L33_out (i32.ge_s (local.get $ki) (local.get $kH)))
@@ -834,63 +837,43 @@
   (br $L32)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
   (br $L33)))
-          (v128.store offset=0 (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc0))
-          (v128.store offset=16 (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc1))
-          (v128.store offset=32 (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc2))
-          (v128.store offset=48 (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc3))
+          (v128.store offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc0))
+          (v128.store offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc1))
+          (v128.store offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc2))
+          (v128.store offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc3))
           (local.set $ow (i32.add (local.get $ow) (i32.const 16)))
           (br $l16)))
-        (block $o4 (loop $l4
-          (br_if $o4 (i32.gt_s (i32.add (local.get $ow) (i32.const 4)) (local.get $OW)))
-          (local.set $acc0 (v128.load (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
-          (local.set $ki (i32.const 0))
-(block $L35_out (loop $L35
-  (br_if $L35_out (i32.ge_s (local.get $ki) (local.get $kH)))
-  
-            (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (local.get $ow)) (i32.const 4))))
-            (local.set $kj (i32.const 0))
-(block $L34_out (loop $L34
-  (br_if $L34_out (i32.ge_s (local.get $kj) (local.get $kW)))
-  
-              (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul
-                (v128.load32_splat (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4))))
-                (v128.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
-  (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L34)))
-  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L35)))
-          (v128.store (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc0))
-          (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-          (br $l4)))))
+        (memory.copy (local.get $orow) (local.get $rt) (i32.mul (local.get $OW) (i32.const 4)))
+        (local.set $ow (local.get $OW))))
       ;; remaining outputs (all of them when the stride is not 1), one at a time
       (local.set $ow (local.get $ow))
-(block $L38_out (loop $L38
-  (br_if $L38_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L36_out (loop $L36
+  (br_if $L36_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
         (local.set $sum (f32.load (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
         (local.set $ki (i32.const 0))
-(block $L37_out (loop $L37
-  (br_if $L37_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L35_out (loop $L35
+  (br_if $L35_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
           (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (i32.mul (local.get $ow) (local.get $sW))) (i32.const 4))))
           (local.set $kj (i32.const 0))
-(block $L36_out (loop $L36
-  (br_if $L36_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L34_out (loop $L34
+  (br_if $L34_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
             (local.set $sum (f32.add (local.get $sum) (f32.mul
               (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4))))
               (f32.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L36)))
+  (br $L34)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L37)))
+  (br $L35)))
         (f32.store (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $sum))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L38)))
+  (br $L36)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L39)))
+  (br $L37)))
   (local.set $src (i32.add (local.get $src) (i32.const 1)))
-  (br $L40))))
+  (br $L38))))
 
 ;; Depthwise input gradient for any stride: one item = (image, input plane ci); scatters every
 ;; gy[n][ci*m + j] through the taps of w[ci*m + j] (e0 = m). dx (y) rows are complete per item.
@@ -903,29 +886,29 @@
   (local.set $dxp (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (memory.fill (local.get $dxp) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $W)) (i32.const 4)))
   (local.set $j (i32.const 0))
-(block $L45_out (loop $L45
-  (br_if $L45_out (i32.ge_s (local.get $j) (local.get $m)))
+(block $L43_out (loop $L43
+  (br_if $L43_out (i32.ge_s (local.get $j) (local.get $m)))
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $j)))
     (local.set $gyp (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
     (local.set $oh (i32.const 0))
-(block $L44_out (loop $L44
-  (br_if $L44_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L42_out (loop $L42
+  (br_if $L42_out (i32.ge_s (local.get $oh) (local.get $OH)))
   (local.set $ow (i32.const 0))
-(block $L43_out (loop $L43
-  (br_if $L43_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L41_out (loop $L41
+  (br_if $L41_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
       (local.set $g (f32.load (i32.add (local.get $gyp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))))
       (local.set $ki (i32.const 0))
-(block $L42_out (loop $L42
-  (br_if $L42_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L40_out (loop $L40
+  (br_if $L40_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (i32.load offset=64 (local.get $p))) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))))
         (if (i32.lt_u (local.get $ih) (local.get $H)) (then
           (local.set $kj (i32.const 0))
-(block $L41_out (loop $L41
-  (br_if $L41_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L39_out (loop $L39
+  (br_if $L39_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
             (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (i32.load offset=52 (local.get $p))) (i32.load offset=68 (local.get $p))) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))))
             (if (i32.lt_u (local.get $iw) (local.get $W)) (then
@@ -933,15 +916,15 @@
                 (f32.add (f32.load (i32.add (local.get $dxp) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
                   (f32.mul (local.get $g) (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj)) (i32.const 4)))))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L41)))))
+  (br $L39)))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L42)))
+  (br $L40)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L43)))
+  (br $L41)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L44)))
+  (br $L42)))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br $L45))))
+  (br $L43))))
 
 ;; Depthwise weight gradient: one item = output plane o (input plane o / m, e0 = m); sums over
 ;; images gy[n][o] correlated with the zero-bordered input plane, vectorised along rows at stride 1.
@@ -958,24 +941,24 @@
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))) (i32.const 0) (i32.mul (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p))) (i32.const 4)))
   (local.set $n (i32.const 0))
-(block $L50_out (loop $L50
-  (br_if $L50_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
+(block $L48_out (loop $L48
+  (br_if $L48_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
   
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     (local.set $gyp (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))
     (local.set $ki (i32.const 0))
-(block $L49_out (loop $L49
-  (br_if $L49_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L47_out (loop $L47
+  (br_if $L47_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   (local.set $kj (i32.const 0))
-(block $L48_out (loop $L48
-  (br_if $L48_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L46_out (loop $L46
+  (br_if $L46_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $sum (f32.const 0))
       (local.set $oh (i32.const 0))
-(block $L47_out (loop $L47
-  (br_if $L47_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L45_out (loop $L45
+  (br_if $L45_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
         (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))) (local.get $ws)) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))) (i32.const 4))))
@@ -988,25 +971,25 @@
             (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
             (br $l4)))))
         (local.set $ow (local.get $ow))
-(block $L46_out (loop $L46
-  (br_if $L46_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L44_out (loop $L44
+  (br_if $L44_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
           (local.set $sum (f32.add (local.get $sum) (f32.mul
             (f32.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (f32.load (i32.add (local.get $xr) (i32.mul (i32.mul (local.get $ow) (local.get $sW)) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L46)))
+  (br $L44)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L47)))
+  (br $L45)))
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4))))
           (f32.add (local.get $sum) (f32.add
             (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L48)))
+  (br $L46)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L49)))
+  (br $L47)))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br $L50))))
+  (br $L48))))
 
 )
