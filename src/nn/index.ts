@@ -72,7 +72,7 @@ export const BatchNorm2d = BatchNorm2dCall as typeof BatchNorm2dCall & typeof L.
 export type BatchNorm2d<C extends number = number> = L.BatchNorm2d<C>;
 const SequentialCall = callable(L.Sequential);
 export const Sequential = SequentialCall as typeof SequentialCall & typeof L.Sequential;
-export type Sequential<Ls extends readonly Module[] = Module[]> = L.Sequential<Ls>;
+export type Sequential<Ls extends readonly Module[] = readonly Module[]> = L.Sequential<Ls>;
 const ResidualCall = callable(L.Residual);
 export const Residual = ResidualCall as typeof ResidualCall & typeof L.Residual;
 export type Residual<Body extends Module = Module, Shortcut extends Module | null = null> = L.Residual<Body, Shortcut>;

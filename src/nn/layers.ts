@@ -249,7 +249,7 @@ export class BatchNorm2d<const C extends number = number> extends Layer<BatchNor
     const useBatchStats = this.training || !this.runningMean;
     let tracked = 0;
     if (this.training && this.numBatchesTracked) {
-      this.numBatchesTracked = noGrad(() => add(this.numBatchesTracked!, 1));
+      this.numBatchesTracked.assign(noGrad(() => add(this.numBatchesTracked!, 1)) as never);
       if (this.momentum === null) {
         if (this.numBatchesTracked.device !== "cpu") {
           throw new Error("BatchNorm2d: momentum null (cumulative average) needs the step count on the CPU; use a numeric momentum on other devices");
@@ -260,9 +260,11 @@ export class BatchNorm2d<const C extends number = number> extends Layer<BatchNor
     const r = F.batchNorm(x, this.runningMean, this.runningVar, {
       weight: this.weight, bias: this.bias, training: useBatchStats, momentum: this.momentum, eps: this.eps, numBatchesTracked: tracked,
     });
-    if (this.training && this.runningMean) {
-      this.runningMean = r.runningMean;
-      this.runningVar = r.runningVar;
+    // In place (assign swaps the storage), so a tidy() scope around the step does not free them
+    // and earlier stateDict() snapshots keep their values.
+    if (this.training && this.runningMean && r.runningMean && r.runningVar) {
+      this.runningMean.assign(r.runningMean as never);
+      this.runningVar!.assign(r.runningVar as never);
     }
     return r.output;
   }
@@ -285,7 +287,7 @@ function nameOf(m: Module): string {
  * layer whose rule refuses the incoming shape makes `forward`'s argument a message naming the
  * layer's position and class and the numbers, and the run time throws the same text.
  */
-export class Sequential<const Ls extends readonly Module[] = Module[]> extends Layer<SequentialFn<Ls>> {
+export class Sequential<const Ls extends readonly Module[] = readonly Module[]> extends Layer<SequentialFn<Ls>> {
   readonly layers: Ls;
 
   constructor(...layers: Ls) {

@@ -178,7 +178,7 @@ export abstract class Module {
     for (const [prefix, m] of this.namedModules()) {
       const join = (n: string) => (prefix ? `${prefix}.${n}` : n);
       for (const [name, p] of m.#ownParameters()) out.set(join(name), p.detach());
-      for (const [name, b] of m.#ownBuffers()) out.set(join(name), b);
+      for (const [name, b] of m.#ownBuffers()) out.set(join(name), b.detach());
     }
     return out;
   }

@@ -2,6 +2,7 @@
 import type { AnyTensor } from "../tensor.js";
 import { abs, add, div, max, maximum, minimum, mul, pow, reshape, sum } from "../ops/basic.js";
 import { noGrad } from "../autograd/engine.js";
+import { keep } from "../runtime/memory.js";
 
 /**
  * Scales every gradient by min(1, maxNorm / (total + 1e-6)), where total is the p-norm of all the
@@ -25,7 +26,7 @@ export function clipGradNorm(params: Iterable<AnyTensor>, maxNorm: number, normT
       total = normType === 1 ? s : pow(s, 1 / normType);
     }
     const coef = minimum(div(maxNorm, add(total, 1e-6)), 1);
-    for (const p of withGrad) p.grad = mul(p.grad!, coef);
+    for (const p of withGrad) p.grad = keep(mul(p.grad!, coef));
     return reshape(total, []);
   });
 }

@@ -7,6 +7,7 @@
 import type { AnyTensor } from "../tensor.js";
 import { Tensor } from "../tensor.js";
 import { noGrad } from "../autograd/engine.js";
+import { keep } from "../runtime/memory.js";
 import { sameShape } from "../runtime/shape.js";
 import { nnErrors } from "../nn/messages.js";
 
@@ -82,6 +83,13 @@ export abstract class Optimizer<O extends { lr: number }> {
     });
     for (const [p, value, state] of pending) {
       p.assign(value as never);
+      // State outlives any tidy() scope the step runs in; the state it replaces is ours alone, so
+      // its device buffers are freed now rather than by the garbage collector.
+      const old = this.state.get(p) ?? {};
+      for (const v of Object.values(state)) if (v instanceof Tensor) keep(v);
+      for (const v of Object.values(old)) {
+        if (v instanceof Tensor && v.device !== "cpu" && !Object.values(state).includes(v)) v.dispose();
+      }
       this.state.set(p, state);
     }
   }
