@@ -43,7 +43,7 @@ export interface GpuContext {
   readonly device: GPUDevice;
   /** Bumped on every init, so storages of a destroyed device are recognised and refused. */
   readonly generation: number;
-  readonly gemm: GemmAlgorithm;
+  gemm: GemmAlgorithm;
   readonly poolBytes: number;
   readonly maxBindingBytes: number;
   readonly adapterDescription: string;
@@ -174,6 +174,11 @@ export function destroyWebGPU(): void {
   for (const fn of onDestroy) fn();
   if (context.ownsDevice) context.device.destroy();
   context = null;
+}
+
+/** Switches the matmul/conv kernels at run time (benchmarks and tests compare the two). */
+export function setGemmAlgorithm(algorithm: GemmAlgorithm): void {
+  gpu().gemm = algorithm;
 }
 
 export function isWebGPUInitialized(): boolean {

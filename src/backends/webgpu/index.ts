@@ -18,7 +18,7 @@ export const webgpuBackend: Backend<GpuStorage> = {
 
 export {
   WEBGPU_FLOAT64_MESSAGE, type GemmAlgorithm, type WebGPUInitOptions,
-  destroyWebGPU, initWebGPU, isWebGPUAvailable, isWebGPUInitialized, webgpuAdapterDescription,
+  destroyWebGPU, initWebGPU, isWebGPUAvailable, isWebGPUInitialized, setGemmAlgorithm, webgpuAdapterDescription,
 } from "./device.js";
 export { GpuStorage, type WebGPUMemoryStats, emptyPool, flush, liveBufferCount, webgpuMemoryStats } from "./memory.js";
 export { pipelineCount } from "./dispatch.js";
