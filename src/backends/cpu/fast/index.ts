@@ -104,8 +104,12 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
   const ySize = g.batch * g.outChannels * N;
   const aSize = g.groups * ru(Mg, MR) * K;
   const sp = split(rt, g.batch * g.groups, N, Mg);
-  const L = rt.layout(EDGE_BYTES + KC * sp.block * F, [x.length * F, w.length * F, aSize * F, ySize * F]);
-  const [xOff, wOff, aOff, yOff] = L.offsets;
+  // Split along output channels, every channel block would pack the same B: pack it once instead.
+  const prepack = sp.mBlocks > 1;
+  const bBlocks = g.batch * g.groups * sp.nBlocks;
+  const bSize = prepack ? bBlocks * K * sp.block : 0;
+  const L = rt.layout(EDGE_BYTES + KC * sp.block * F, [x.length * F, w.length * F, aSize * F, ySize * F, bSize * F]);
+  const [xOff, wOff, aOff, yOff, bOff] = L.offsets;
   const f32 = rt.F32;
   f32.set(x, xOff / F);
   f32.set(w, wOff / F);
@@ -124,8 +128,10 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
   }
   const p = rt.params({
     ...geomParams(g), x: xOff, a: aOff, y: yOff, block: sp.block, nBlocks: sp.nBlocks, e0: sp.rows, e1: sp.mBlocks,
+    e2: prepack ? bOff : 0,
   });
-  rt.run("conv_fwd", p, g.batch * g.groups * sp.nBlocks * sp.mBlocks, L.scratch, L.scratchStride, convFlops(g));
+  if (prepack) rt.run("pack_b_conv", p, bBlocks * Math.ceil(K / KC), L.scratch, L.scratchStride, bSize);
+  rt.run("conv_fwd", p, bBlocks * sp.mBlocks, L.scratch, L.scratchStride, convFlops(g));
   return rt.F32.slice(yOff / F, yOff / F + ySize);
 }
 

@@ -302,9 +302,31 @@ const commonWat = () => String.raw`
                       (if (i32.eq ${get("ow")} ${get("OW")}) (then ${set("ow", c(0))} ${inc("oh")})))
                     (else (f32.store ${add(get("d"), mul(get("j"), c(4)))} (f32.const 0))))`)}))`, 4)}))`, NR)}`)})
 
+;; Packs every B block of a forward conv once, for jobs split along output channels: one item =
+;; (image, group, pixel block, reduction block of KC rows); the block for (image, group, pixel
+;; block t, rows k0..) starts at e2 + (t K + k0) block floats. Same parameters as conv_fwd.
+(func $pack_b_conv (export "pack_b_conv") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("kb", "kcs", "t", "nb", "g", "n", "K", "Cg", "N", "n0", "k0")}
+  ${set("Cg", `(i32.div_u ${P("inC")} ${P("groups")})`)}
+  ${set("K", mul(mul(get("Cg"), P("kH")), P("kW")))}
+  ${set("N", mul(P("outH"), P("outW")))}
+  ${set("kcs", `(i32.div_u ${add(get("K"), c(KC - 1))} ${c(KC)})`)}
+  ${set("kb", `(i32.rem_u ${get("item")} ${get("kcs")})`)}
+  ${set("t", `(i32.div_u ${get("item")} ${get("kcs")})`)}
+  ${set("nb", `(i32.rem_u ${get("t")} ${P("nBlocks")})`)}
+  ${set("g", `(i32.rem_u (i32.div_u ${get("t")} ${P("nBlocks")}) ${P("groups")})`)}
+  ${set("n", `(i32.div_u (i32.div_u ${get("t")} ${P("nBlocks")}) ${P("groups")})`)}
+  ${set("n0", mul(get("nb"), P("block")))}
+  ${set("k0", mul(get("kb"), c(KC)))}
+  (call $pack_b_im2col ${get("p")}
+    ${add(P("x"), mul(mul(add(mul(get("n"), P("inC")), mul(get("g"), get("Cg"))), mul(P("inH"), P("inW"))), c(4)))}
+    ${add(P("e2"), mul(add(mul(mul(get("t"), get("K")), P("block")), mul(get("k0"), P("block"))), c(4)))}
+    ${get("k0")} ${min(c(KC), sub(get("K"), get("k0")))} ${get("n0")} ${min(P("block"), sub(get("N"), get("n0")))}))
+
 ;; Forward conv, one item = (image, group, block of output pixels, block of output channels). A =
 ;; weights packed in MR-row panels per group (K = cin/groups*kH*kW deep). block = pixels per item,
-;; nBlocks = pixel blocks per group, e0 = output channels per channel block, e1 = channel blocks.
+;; nBlocks = pixel blocks per group, e0 = output channels per channel block, e1 = channel blocks,
+;; e2 = 0, or the B panels already packed by pack_b_conv (then channel blocks share them).
 (func $conv_fwd (export "conv_fwd") (param $p i32) (param $item i32) (param $s i32)
   ${loc("nb", "t", "g", "n", "N", "K", "Mg", "Cg", "n0", "nc", "k0", "kc", "xg", "yg", "ag", "bbuf", "nBlocks", "mb", "rows")}
   ${set("nBlocks", P("nBlocks"))}
@@ -330,7 +352,9 @@ const commonWat = () => String.raw`
   ${set("bbuf", add(get("s"), c(EDGE_BYTES)))}
   ${loop("k0", c(0), get("K"), `
     ${set("kc", min(c(KC), sub(get("K"), get("k0"))))}
-    (call $pack_b_im2col ${get("p")} ${get("xg")} ${get("bbuf")} ${get("k0")} ${get("kc")} ${get("n0")} ${get("nc")})
+    (if ${P("e2")}
+      (then ${set("bbuf", add(P("e2"), mul(add(mul(mul(get("item"), get("K")), P("block")), mul(get("k0"), P("block"))), c(4))))})
+      (else (call $pack_b_im2col ${get("p")} ${get("xg")} ${get("bbuf")} ${get("k0")} ${get("kc")} ${get("n0")} ${get("nc")})))
     (call $block ${add(get("ag"), mul(get("k0"), c(MR * 4)))} ${mul(get("K"), c(MR * 4))} ${get("bbuf")}
       ${add(get("yg"), mul(get("n0"), c(4)))} ${mul(get("N"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
       (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")})`, KC)})
