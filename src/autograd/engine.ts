@@ -15,6 +15,7 @@ import { shapeRules } from "./shape-rules.js";
 import { vjpRules } from "./vjp-rules.js";
 import { keep } from "../runtime/memory.js";
 import { add } from "../ops/basic.js";
+import { opErrors } from "../ops/messages.js";
 
 export interface GradNode<P extends Primitive = Primitive> {
   readonly primitive: P;
@@ -56,13 +57,13 @@ const constantPrimitives: ReadonlySet<Primitive> = new Set<Primitive>(["sign", "
 /** Refuses an allocation that no typed array (or the configured ceiling) can hold, before making it. */
 let elementCeiling = MAX_ELEMENTS;
 export function setMaxElements(n: number): void {
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`setMaxElements: expected a positive integer, got ${n}`);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(opErrors.maxElements(n));
   elementCeiling = Math.min(n, MAX_ELEMENTS);
 }
 export function checkElementCount(op: string, shape: readonly number[]): void {
   const n = numel(shape);
   if (n > elementCeiling) {
-    throw new Error(`${op}: result shape ${formatShape(shape)} has ${n} elements, more than the limit of ${elementCeiling}`);
+    throw new Error(opErrors.tooManyElements(op, shape, n, elementCeiling));
   }
 }
 

@@ -15,8 +15,8 @@ import { opErrors } from "./messages.js";
 export type TensorOrNumber = AnyTensor | number;
 
 export function assertTensor(op: string, t: unknown, name = "input"): asserts t is AnyTensor {
-  if (!(t instanceof Tensor)) throw new Error(`${op}: ${name} must be a Tensor, got ${t === null ? "null" : typeof t}`);
-  if (t.disposed) throw new Error(`${op}: ${name} was disposed`);
+  if (!(t instanceof Tensor)) throw new Error(opErrors.notTensor(op, name, t));
+  if (t.disposed) throw new Error(opErrors.disposed(op, name));
 }
 
 export function assertFloat(op: string, t: AnyTensor): void {
@@ -45,15 +45,24 @@ export function unary(op: UnaryPrimitive, x: AnyTensor): AnyTensor {
   return apply(op, [x], {});
 }
 
+/**
+ * Checks two operands under the caller's op name (a number stands for a 0-d tensor of the other's
+ * dtype and device) and returns them as tensors; only a valid pair gets its scalar materialised.
+ */
+function operands(op: string, a: TensorOrNumber, b: TensorOrNumber): [AnyTensor, AnyTensor] {
+  if (typeof a === "number" && typeof b === "number") throw new Error(opErrors.twoNumbers(op));
+  if (typeof a !== "number") assertTensor(op, a, "first operand");
+  if (typeof b !== "number") assertTensor(op, b, "second operand");
+  const x = a as AnyTensor | number, y = b as AnyTensor | number;
+  if (typeof x !== "number" && typeof y !== "number") {
+    assertSameKind(op, x, y);
+    if (!broadcastShapes(x.shape, y.shape)) throw new Error(opErrors.broadcast(op, x.shape, y.shape));
+  }
+  return [typeof x === "number" ? scalarLike(x, y as AnyTensor) : x, typeof y === "number" ? scalarLike(y, x as AnyTensor) : y];
+}
+
 export function binary(op: BinaryPrimitive, a: TensorOrNumber, b: TensorOrNumber): AnyTensor {
-  if (typeof a === "number" && typeof b === "number") throw new Error(`${op}: at least one operand must be a Tensor`);
-  if (typeof a === "number") a = scalarLike(a, b as AnyTensor);
-  if (typeof b === "number") b = scalarLike(b, a);
-  assertTensor(op, a, "first operand");
-  assertTensor(op, b, "second operand");
-  assertSameKind(op, a, b);
-  if (!broadcastShapes(a.shape, b.shape)) throw new Error(opErrors.broadcast(op, a.shape, b.shape));
-  return apply(op, [a, b], {});
+  return apply(op, operands(op, a, b), {});
 }
 
 export const add = (a: TensorOrNumber, b: TensorOrNumber) => binary("add", a, b);
@@ -61,14 +70,17 @@ export const sub = (a: TensorOrNumber, b: TensorOrNumber) => binary("sub", a, b)
 export const mul = (a: TensorOrNumber, b: TensorOrNumber) => binary("mul", a, b);
 export const div = (a: TensorOrNumber, b: TensorOrNumber) => binary("div", a, b);
 export const maximum = (a: TensorOrNumber, b: TensorOrNumber) => binary("maximum", a, b);
-export const minimum = (a: TensorOrNumber, b: TensorOrNumber) => neg(maximum(neg(asTensor(a, b)), neg(asTensor(b, a))));
+/** min(a, b) = -max(-a, -b); validated as "minimum" first so no kernel runs for a bad pair. */
+export const minimum = (a: TensorOrNumber, b: TensorOrNumber) => {
+  const [x, y] = operands("minimum", a, b);
+  return neg(maximum(neg(x), neg(y)));
+};
 export const greater = (a: TensorOrNumber, b: TensorOrNumber) => binary("greater", a, b);
-export const less = (a: TensorOrNumber, b: TensorOrNumber) => binary("greater", b, a);
+export const less = (a: TensorOrNumber, b: TensorOrNumber) => {
+  const [x, y] = operands("less", a, b);
+  return apply("greater", [y, x], {});
+};
 export const equal = (a: TensorOrNumber, b: TensorOrNumber) => binary("equal", a, b);
-
-function asTensor(v: TensorOrNumber, like: TensorOrNumber): AnyTensor {
-  return typeof v === "number" ? scalarLike(v, like as AnyTensor) : v;
-}
 
 export const neg = (x: AnyTensor) => unary("neg", x);
 export const exp = (x: AnyTensor) => unary("exp", x);
@@ -80,7 +92,10 @@ export const tanh = (x: AnyTensor) => unary("tanh", x);
 export const sigmoid = (x: AnyTensor) => unary("sigmoid", x);
 export const relu = (x: AnyTensor) => unary("relu", x);
 export const erf = (x: AnyTensor) => unary("erf", x);
-export const square = (x: AnyTensor) => mul(x, x);
+export const square = (x: AnyTensor) => {
+  assertTensor("square", x);
+  return mul(x, x);
+};
 
 /** x^p for a number p, as exp(p log x) for non-integers and repeated products for small integers. */
 export function pow(x: AnyTensor, p: number): AnyTensor {
@@ -94,6 +109,7 @@ export function pow(x: AnyTensor, p: number): AnyTensor {
 /** Dims to reduce: undefined means all; negative dims count from the end; sorted, unique, checked. */
 export function resolveDims(op: string, rank: number, dims: number | readonly number[] | undefined): number[] {
   if (dims === undefined) return Array.from({ length: rank }, (_, i) => i);
+  if (typeof dims !== "number" && !Array.isArray(dims)) throw new Error(opErrors.notDims(op, dims));
   const list = typeof dims === "number" ? [dims] : [...dims];
   const out: number[] = [];
   for (const d of list) {
@@ -127,13 +143,18 @@ export function max(x: AnyTensor, dims?: number | readonly number[], keepdim = f
 }
 
 export function min(x: AnyTensor, dims?: number | readonly number[], keepdim = false): AnyTensor {
+  assertTensor("min", x);
+  if (resolveDims("min", x.shape.length, dims).some((d) => x.shape[d] === 0)) throw new Error(opErrors.emptyReduce("min", x.shape));
   return neg(max(neg(x), dims, keepdim));
 }
 
 /** Index of the first largest value along `dim` (all elements, flattened, when dim is undefined). */
 export function argmax(x: AnyTensor, dim?: number, keepdim = false): AnyTensor {
   assertTensor("argmax", x);
-  if (dim === undefined) return argmax(reshape(x, [x.size]), 0, false);
+  if (dim === undefined) {
+    if (x.size === 0) throw new Error(opErrors.emptyReduce("argmax", x.shape));
+    return argmax(reshape(x, [x.size]), 0, false);
+  }
   const [d] = resolveDims("argmax", x.shape.length, dim);
   if (x.shape[d] === 0) throw new Error(opErrors.emptyReduce("argmax", x.shape));
   return apply("argmax", [x], { dim: d, keepdim });
@@ -156,6 +177,7 @@ function checkDims(op: string, shape: readonly number[]): void {
 /** Same elements, new shape; one dim may be -1 and is inferred. */
 export function reshape(x: AnyTensor, shape: readonly number[]): AnyTensor {
   assertTensor("reshape", x);
+  if (!Array.isArray(shape)) throw new Error(opErrors.notShape("reshape", "shape", shape));
   const inferAt = shape.indexOf(-1);
   if (inferAt !== shape.lastIndexOf(-1)) throw new Error(opErrors.reshapeInfer("reshape", shape));
   checkDims("reshape", shape.filter((_, i) => i !== inferAt));
@@ -175,17 +197,19 @@ export function flatten(x: AnyTensor, startDim = 0, endDim = -1): AnyTensor {
   if (x.shape.length === 0) return reshape(x, [1]);
   const [s] = resolveDims("flatten", x.shape.length, startDim);
   const [e] = resolveDims("flatten", x.shape.length, endDim);
-  if (s > e) throw new Error(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
+  if (s > e) throw new Error(opErrors.flattenOrder(startDim, endDim));
   const merged = numel(x.shape.slice(s, e + 1));
   return reshape(x, [...x.shape.slice(0, s), merged, ...x.shape.slice(e + 1)]);
 }
 
 export function unsqueeze(x: AnyTensor, dim: number): AnyTensor {
+  assertTensor("unsqueeze", x);
   const [d] = resolveDims("unsqueeze", x.shape.length + 1, dim);
   return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
 }
 
 export function squeeze(x: AnyTensor, dim?: number): AnyTensor {
+  assertTensor("squeeze", x);
   if (dim === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
   const [d] = resolveDims("squeeze", x.shape.length, dim);
   return x.shape[d] === 1 ? reshape(x, [...x.shape.slice(0, d), ...x.shape.slice(d + 1)]) : x;
@@ -193,6 +217,7 @@ export function squeeze(x: AnyTensor, dim?: number): AnyTensor {
 
 export function permute(x: AnyTensor, perm: readonly number[]): AnyTensor {
   assertTensor("permute", x);
+  if (!Array.isArray(perm)) throw new Error(opErrors.notShape("permute", "perm", perm));
   const rank = x.shape.length;
   if (perm.length !== rank) throw new Error(opErrors.permutation("permute", perm, rank));
   const resolved = perm.map((p) => normalizeDim(p, rank));
@@ -213,6 +238,7 @@ export function transpose(x: AnyTensor, dim0 = -2, dim1 = -1): AnyTensor {
 /** Repeats size-1 dims (and adds leading dims) to reach `shape`; -1 keeps a dim. Copies. */
 export function expand(x: AnyTensor, shape: readonly number[]): AnyTensor {
   assertTensor("expand", x);
+  if (!Array.isArray(shape)) throw new Error(opErrors.notShape("expand", "shape", shape));
   const offset = shape.length - x.shape.length;
   const target = shape.map((d, i) => (d === -1 && i >= offset ? x.shape[i - offset] : d));
   checkDims("expand", target);
@@ -248,6 +274,10 @@ export function matmul(a: AnyTensor, b: AnyTensor): AnyTensor {
   assertTensor("matmul", b, "second operand");
   assertSameKind("matmul", a, b);
   if (a.shape.length === 0 || b.shape.length === 0) throw new Error(opErrors.matmulRank(a.shape, b.shape));
+  // Checked on the caller's shapes, before the 1-D promotion below runs any kernel.
+  const inner = b.shape.length === 1 ? b.shape[0] : b.shape[b.shape.length - 2];
+  if (a.shape[a.shape.length - 1] !== inner) throw new Error(opErrors.matmul(a.shape, b.shape));
+  if (!broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2))) throw new Error(opErrors.broadcast("matmul", a.shape, b.shape));
   const a2 = a.shape.length === 1 ? reshape(a, [1, a.shape[0]]) : a;
   const b2 = b.shape.length === 1 ? reshape(b, [b.shape[0], 1]) : b;
   const ra = a2.shape.length, rb = b2.shape.length;

@@ -4,7 +4,7 @@ import type { Tensor, AnyTensor } from "../tensor.js";
 import { checkElementCount, filled, fromHost } from "../autograd/engine.js";
 import { allocate } from "../backends/cpu/arrays.js";
 import { nextNormal, nextUniform } from "../runtime/random.js";
-import { formatShape, numel } from "../runtime/shape.js";
+import { numel } from "../runtime/shape.js";
 import { opErrors } from "./messages.js";
 import type { Mutable } from "./shape-types.js";
 
@@ -31,8 +31,8 @@ type ArrayDType<A> = A extends Float64Array ? "float64" : A extends Int32Array ?
 function resolveOptions(op: string, options: CreationOptions | undefined, fallback: DType = "float32") {
   const dtype = options?.dtype ?? fallback;
   const device = options?.device ?? "cpu";
-  if (dtype !== "float32" && dtype !== "float64" && dtype !== "int32") throw new Error(`${op}: unknown dtype ${JSON.stringify(dtype)} (expected "float32", "float64" or "int32")`);
-  if (device !== "cpu" && device !== "webgpu") throw new Error(`${op}: unknown device ${JSON.stringify(device)} (expected "cpu" or "webgpu")`);
+  if (dtype !== "float32" && dtype !== "float64" && dtype !== "int32") throw new Error(opErrors.unknownDType(op, dtype));
+  if (device !== "cpu" && device !== "webgpu") throw new Error(opErrors.unknownDevice(op, device));
   if (device !== "cpu" && dtype === "float64") throw new Error(opErrors.float64OnDevice(device));
   const requiresGrad = options?.requiresGrad ?? false;
   if (requiresGrad && dtype === "int32") throw new Error(opErrors.noGradFloat(dtype));
@@ -40,7 +40,7 @@ function resolveOptions(op: string, options: CreationOptions | undefined, fallba
 }
 
 export function checkShape(op: string, shape: unknown): readonly number[] {
-  if (!Array.isArray(shape)) throw new Error(`${op}: shape must be an array of dims, got ${typeof shape}`);
+  if (!Array.isArray(shape)) throw new Error(opErrors.notShape(op, "shape", shape));
   for (const d of shape) {
     if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) throw new Error(opErrors.badDim(op, "every dim", d));
   }
@@ -62,12 +62,12 @@ function flattenNested(data: NestedNumbers): { shape: number[]; values: number[]
   const values: number[] = [];
   const visit = (node: NestedNumbers, depth: number, path: string): void => {
     if (depth === shape.length) {
-      if (typeof node !== "number") throw new Error(`tensor: expected a number at ${path || "the top level"}, got ${Array.isArray(node) ? "an array" : typeof node}`);
+      if (typeof node !== "number") throw new Error(opErrors.notNumber(path, Array.isArray(node) ? "an array" : typeof node));
       values.push(node);
       return;
     }
     if (!Array.isArray(node) || node.length !== shape[depth]) {
-      throw new Error(`tensor: ragged nested array: ${path || "the top level"} has ${Array.isArray(node) ? `length ${node.length}` : "a number"} but dim ${depth} has size ${shape[depth]}`);
+      throw new Error(opErrors.ragged(path, Array.isArray(node) ? `length ${node.length}` : "a number", depth, shape[depth]));
     }
     node.forEach((child, i) => visit(child, depth + 1, `${path}[${i}]`));
   };
@@ -75,13 +75,14 @@ function flattenNested(data: NestedNumbers): { shape: number[]; values: number[]
   return { shape, values };
 }
 
-function toTypedArray(values: ArrayLike<number>, dtype: DType): AnyTypedArray {
+function toTypedArray(values: ArrayLike<number>, dtype: DType, shape: readonly number[]): AnyTypedArray {
+  checkElementCount("tensor", shape);
   const out = allocate(dtype, values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (typeof v !== "number") throw new Error(`tensor: element ${i} is ${typeof v}, not a number`);
+    if (typeof v !== "number") throw new Error(opErrors.elementType(i, v));
     if (dtype === "int32" && !(Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31)) {
-      throw new Error(`tensor: int32 data must be integers in [-2^31, 2^31), got ${v} at index ${i}`);
+      throw new Error(opErrors.int32Data(v, i));
     }
     out[i] = v;
   }
@@ -101,7 +102,7 @@ export function tensor<A extends AnyTypedArray, D extends DType = ArrayDType<A>,
 export function tensor(data: unknown, options?: CreationOptions & { shape?: readonly number[] }): AnyTensor {
   const typed = ArrayBuffer.isView(data) && !(data instanceof DataView);
   if (typed && !(data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array)) {
-    throw new Error(`tensor: typed array ${(data as object).constructor.name} is not supported (use Float32Array, Float64Array or Int32Array)`);
+    throw new Error(opErrors.typedArray((data as object).constructor.name));
   }
   const fallback: DType = data instanceof Float64Array ? "float64" : data instanceof Int32Array ? "int32" : "float32";
   const { dtype, device, requiresGrad } = resolveOptions("tensor", options, fallback);
@@ -110,22 +111,22 @@ export function tensor(data: unknown, options?: CreationOptions & { shape?: read
   if (options?.shape !== undefined) {
     shape = checkShape("tensor", options.shape);
     if (!typed && !(Array.isArray(data) && data.every((v) => typeof v === "number"))) {
-      throw new Error("tensor: with options.shape, data must be a flat number array or a typed array");
+      throw new Error(opErrors.flatData());
     }
     values = data as ArrayLike<number>;
     if (values.length !== numel(shape)) {
-      throw new Error(`tensor: data has ${values.length} elements but shape ${formatShape(shape)} needs ${numel(shape)}`);
+      throw new Error(opErrors.dataCount(values.length, shape));
     }
   } else if (typed) {
     values = data as AnyTypedArray;
     shape = [values.length];
   } else {
-    if (typeof data !== "number" && !Array.isArray(data)) throw new Error(`tensor: data must be a number, a nested number array or a typed array, got ${data === null ? "null" : typeof data}`);
+    if (typeof data !== "number" && !Array.isArray(data)) throw new Error(opErrors.dataType(data));
     const flat = flattenNested(data as NestedNumbers);
     shape = flat.shape;
     values = flat.values;
   }
-  return finish(fromHost(toTypedArray(values, dtype), shape, dtype, device), requiresGrad);
+  return finish(fromHost(toTypedArray(values, dtype, shape), shape, dtype, device), requiresGrad);
 }
 
 type Creator = <const S extends Shape, D extends DType = "float32", Dev extends Device = "cpu">(
@@ -135,7 +136,7 @@ function fromGenerator(op: string, draw: () => number): Creator {
   return ((shape: Shape, options?: CreationOptions) => {
     const dims = checkShape(op, shape);
     const { dtype, device, requiresGrad } = resolveOptions(op, options);
-    if (dtype === "int32") throw new Error(`${op}: dtype int32 is not supported for random floats; use randint`);
+    if (dtype === "int32") throw new Error(opErrors.randomInt32(op));
     checkElementCount(op, dims);
     const data = allocate(dtype, numel(dims));
     for (let i = 0; i < data.length; i++) data[i] = draw();
@@ -151,8 +152,8 @@ export const rand: Creator = fromGenerator("rand", nextUniform);
 function filledNamed(op: string, shape: Shape, value: number, options?: CreationOptions): AnyTensor {
   const dims = checkShape(op, shape);
   const { dtype, device, requiresGrad } = resolveOptions(op, options);
-  if (typeof value !== "number") throw new Error(`${op}: value must be a number, got ${typeof value}`);
-  if (dtype === "int32" && !Number.isInteger(value)) throw new Error(`${op}: int32 value must be an integer, got ${value}`);
+  if (typeof value !== "number") throw new Error(opErrors.fillValue(op, value));
+  if (dtype === "int32" && !Number.isInteger(value)) throw new Error(opErrors.fillInt32(op, value));
   checkElementCount(op, dims);
   return finish(filled(dims, value, dtype, device), requiresGrad);
 }
@@ -171,11 +172,12 @@ export function arange<D extends DType = "float32", Dev extends Device = "cpu">(
   start: number, end?: number, step = 1, options?: CreationOptions<D, Dev>): Tensor<[number], D, Dev> {
   if (end === undefined) [start, end] = [0, start];
   for (const [name, v] of [["start", start], ["end", end], ["step", step]] as const) {
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`arange: ${name} must be a finite number, got ${v}`);
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(opErrors.arangeBound(name, v));
   }
-  if (step === 0) throw new Error("arange: step must not be 0");
+  if (step === 0) throw new Error(opErrors.arangeStep());
   const count = Math.max(0, Math.ceil((end - start) / step));
   const { dtype, device, requiresGrad } = resolveOptions("arange", options);
+  checkElementCount("arange", [count]);
   const data = allocate(dtype, count);
   for (let i = 0; i < count; i++) data[i] = start + i * step;
   return finish(fromHost(data, [count], dtype, device), requiresGrad) as unknown as Tensor<[number], D, Dev>;
@@ -184,9 +186,12 @@ export function arange<D extends DType = "float32", Dev extends Device = "cpu">(
 /** Integers uniform on [low, high), int32. */
 export function randint<const S extends Shape, Dev extends Device = "cpu">(
   low: number, high: number, shape: S, options?: { device?: Dev }): Tensor<Mutable<S>, "int32", Dev> {
-  if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high) || high <= low) throw new Error(`randint: need integers low < high, got ${low} and ${high}`);
+  // Values outside int32 would wrap silently when stored, so the range itself must fit.
+  const fits = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= -(2 ** 31) && (v as number) <= 2 ** 31;
+  if (!fits(low) || !fits(high) || high <= low) throw new Error(opErrors.randintRange(low, high));
   const dims = checkShape("randint", shape);
-  const data = new Int32Array(numel(dims));
+  checkElementCount("randint", dims);
+  const data = allocate("int32", numel(dims));
   for (let i = 0; i < data.length; i++) data[i] = low + Math.floor(nextUniform() * (high - low));
   return fromHost(data, dims, "int32", options?.device ?? "cpu") as unknown as Tensor<Mutable<S>, "int32", Dev>;
 }

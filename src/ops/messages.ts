@@ -33,4 +33,43 @@ export const opErrors = {
   emptyReduce: (op: string, shape: Dims) => `${op}: cannot reduce an empty tensor of shape ${formatShape(shape)}`,
   noGradFloat: (dtype: string) => `tensor: requiresGrad needs a floating-point dtype, got ${dtype}`,
   float64OnDevice: (device: string) => `${device}: float64 is not supported on this device (WGSL has no 64-bit floats); use float32`,
+  // Arguments that are not what the signature says (only reachable from untyped code or casts).
+  notTensor: (op: string, name: string, value: unknown) => `${op}: ${name} must be a Tensor, got ${value === null ? "null" : typeof value}`,
+  disposed: (op: string, name: string) => `${op}: ${name} was disposed`,
+  twoNumbers: (op: string) => `${op}: at least one operand must be a Tensor`,
+  notShape: (op: string, what: string, value: unknown) => `${op}: ${what} must be an array of dims, got ${value === null ? "null" : typeof value}`,
+  notDims: (op: string, value: unknown) => `${op}: dims must be a dim or an array of dims, got ${value === null ? "null" : typeof value}`,
+  flattenOrder: (startDim: number, endDim: number) => `flatten: startDim ${startDim} comes after endDim ${endDim}`,
+  // Creation.
+  unknownDType: (op: string, dtype: unknown) => `${op}: unknown dtype ${JSON.stringify(dtype)} (expected "float32", "float64" or "int32")`,
+  unknownDevice: (op: string, device: unknown) => `${op}: unknown device ${JSON.stringify(device)} (expected "cpu" or "webgpu")`,
+  randomInt32: (op: string) => `${op}: dtype int32 is not supported for random floats; use randint`,
+  fillValue: (op: string, value: unknown) => `${op}: value must be a number, got ${typeof value}`,
+  fillInt32: (op: string, value: number) => `${op}: int32 value must be an integer, got ${value}`,
+  arangeBound: (name: string, value: unknown) => `arange: ${name} must be a finite number, got ${String(value)}`,
+  arangeStep: () => "arange: step must not be 0",
+  randintRange: (low: unknown, high: unknown) => `randint: need integers -2^31 <= low < high <= 2^31, got ${String(low)} and ${String(high)}`,
+  typedArray: (name: string) => `tensor: typed array ${name} is not supported (use Float32Array, Float64Array or Int32Array)`,
+  flatData: () => "tensor: with options.shape, data must be a flat number array or a typed array",
+  dataCount: (count: number, shape: Dims) => `tensor: data has ${count} elements but shape ${formatShape(shape)} needs ${shape.reduce((a, b) => a * b, 1)}`,
+  dataType: (value: unknown) => `tensor: data must be a number, a nested number array or a typed array, got ${value === null ? "null" : typeof value}`,
+  notNumber: (path: string, found: string) => `tensor: expected a number at ${path || "the top level"}, got ${found}`,
+  ragged: (path: string, found: string, dim: number, size: number) =>
+    `tensor: ragged nested array: ${path || "the top level"} has ${found} but dim ${dim} has size ${size}`,
+  elementType: (index: number, value: unknown) => `tensor: element ${index} is ${typeof value}, not a number`,
+  int32Data: (value: number, index: number) => `tensor: int32 data must be integers in [-2^31, 2^31), got ${value} at index ${index}`,
+  // Pooling.
+  poolOptions: (op: string) => `${op}: options with kernelSize are required`,
+  poolPair: (op: string, name: string, min: number, value: unknown) =>
+    `${op}: ${name} must be ${min === 0 ? "a non-negative" : "a positive"} integer or a pair of them, got ${Array.isArray(value) ? `[${value.join(", ")}]` : String(value)}`,
+  poolRank: (op: string, shape: Dims) => `${op}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got shape ${formatShape(shape)}`,
+  poolPadding: (op: string, padding: Dims, kernel: Dims) => `${op}: padding ${formatShape(padding)} must be at most half the kernel size ${formatShape(kernel)}`,
+  poolOutput: (op: string, out: Dims, kernel: Dims, dilation: Dims, input: Dims, padding: Dims) =>
+    `${op}: output size would be ${out[0]}x${out[1]}: the ${dilation[0] * (kernel[0] - 1) + 1}x${dilation[1] * (kernel[1] - 1) + 1} window (kernel ${formatShape(kernel)}, dilation ${formatShape(dilation)}) does not fit the input ${input[0]}x${input[1]} with padding ${formatShape(padding)}`,
+  poolWindowInPadding: (op: string, axis: string, position: number, size: number, kernel: number, stride: number, padding: number, dilation: number) =>
+    `${op}: output ${axis} position ${position} has a window wholly in the padding (input ${axis} ${size}, kernel ${kernel}, stride ${stride}, padding ${padding}, dilation ${dilation})`,
+  // Resources.
+  tooManyElements: (op: string, shape: Dims, count: number, limit: number) =>
+    `${op}: result shape ${formatShape(shape)} has ${count} elements, more than the limit of ${limit}`,
+  maxElements: (value: unknown) => `setMaxElements: expected a positive integer, got ${String(value)}`,
 };
