@@ -96,7 +96,7 @@ describe.skipIf(!setup.available)(suiteTitle("webgpu elementwise kernels equal t
  * reduction of only negative values gives 0 there (reported to the lead). Until that is fixed, its
  * float32 path is the oracle for int32 max: exact for these small integers.
  */
-async function checkReduction(op: "sum" | "max", x: HostTensor, params: { dims: number[]; keepdim: boolean }): Promise<void> {
+async function checkReduction(op: "sum" | "max", x: HostTensor, params: { dims: readonly number[]; keepdim: boolean }): Promise<void> {
   const o = await runBoth(op, [x], params);
   if (op === "max" && x.dtype === "int32") {
     const f = await runBoth(op, [{ ...x, dtype: "float32", data: Float32Array.from(x.data) }], params);
