@@ -22,21 +22,28 @@ const KERNELS: readonly KernelName[] = [
 type KernelFn = (params: number, item: number, scratch: number) => void;
 
 // Control block, Int32 indices. CLAIM is a BigInt64 slot at byte 64: high half = job generation,
-// low half = items not yet claimed; a claim is a compare-exchange that fails once the job changed,
+// low half = claim units not yet claimed; a claim is a compare-exchange that fails once the job changed,
 // so a late worker can never run an item of one job with the fields of another.
 const C_SIGNAL = 0; // bumped (and notified) when a job is published or on shutdown
 const C_FN = 1;
 const C_PARAMS = 2;
 const C_TOTAL = 3;
-const C_DONE = 4; // items finished in the current job
+const C_DONE = 4; // claim units finished in the current job
 const C_SCRATCH = 5; // scratch base
 const C_SCRATCH_STRIDE = 6;
 const C_FAILED = 7; // a worker's kernel threw (not expected: kernels are total) -> rerun on main
 const C_SLOTS = 8; // scratch slots laid out for this job: a worker whose id is not below it stays out
+const C_PER = 9; // items per claim: a claimed unit u runs items [u * per, min(total, (u + 1) * per))
 const CLAIM_INDEX = 8; // BigInt64Array index (byte 64), past the Int32 fields above
 const PARAMS_PTR = 256;
 const DATA_ALIGN = 64;
 const PAGE = 65536;
+/**
+ * Least work (FLOPs, or elements for packing) for which a job wakes the workers. Waking one costs
+ * tens of microseconds on an idle machine, and on a busy one a worker preempted inside an item makes
+ * the caller wait for its next time slice: below ~1 ms of single-thread work it does not pay.
+ */
+const PARALLEL_WORK = 2e7;
 const MAX_PAGES = 65536; // 4 GiB address space reserved, committed only as it grows
 
 const workerSource = `
@@ -46,6 +53,7 @@ const inst = new WebAssembly.Instance(module, { env: { memory } });
 const fns = names.map((n) => inst.exports[n]);
 const ctl = new Int32Array(memory.buffer, 0, 64);
 const claim = new BigInt64Array(memory.buffer, 0, 16);
+const units = (total, per) => Math.ceil(total / per);
 let seen = workerData.signal;
 for (;;) {
   // jobs often come in pairs (pack, then compute): spin ~30 us before sleeping, waking costs more
@@ -60,10 +68,12 @@ for (;;) {
     const params = Atomics.load(ctl, ${C_PARAMS});
     const total = Atomics.load(ctl, ${C_TOTAL});
     const scratch = Atomics.load(ctl, ${C_SCRATCH}) + id * Atomics.load(ctl, ${C_SCRATCH_STRIDE});
+    const per = Atomics.load(ctl, ${C_PER});
     if (id >= Atomics.load(ctl, ${C_SLOTS})) break;
     if (Atomics.compareExchange(claim, ${CLAIM_INDEX}, v, v - 1n) !== v) continue;
-    try { fn(params, left - 1, scratch); } catch { Atomics.store(ctl, ${C_FAILED}, 1); }
-    if (Atomics.add(ctl, ${C_DONE}, 1) + 1 === total) Atomics.notify(ctl, ${C_DONE});
+    const end = Math.min(total, left * per);
+    try { for (let i = end - 1; i >= (left - 1) * per; i--) fn(params, i, scratch); } catch { Atomics.store(ctl, ${C_FAILED}, 1); }
+    if (Atomics.add(ctl, ${C_DONE}, 1) + 1 === units(total, per)) Atomics.notify(ctl, ${C_DONE});
   }
 }
 `;
@@ -200,15 +210,18 @@ export class FastRuntime {
 
   /**
    * Runs items [0, items) of a kernel. `work` (FLOPs or element count) decides whether waking
-   * workers pays: below ~2 MFLOP the wake-up latency (tens of microseconds) dominates.
+   * workers pays (PARALLEL_WORK).
    */
   run(kernel: KernelName, params: number, items: number, scratch: number, scratchStride: number, work: number): void {
     const fn = this.fns[KERNELS.indexOf(kernel)];
-    const useWorkers = this.threads > 1 && items > 1 && work >= 2e6;
+    const useWorkers = this.threads > 1 && items > 1 && work >= PARALLEL_WORK;
     if (!useWorkers) {
       for (let i = items - 1; i >= 0; i--) fn(params, i, scratch);
       return;
     }
+    // claim units of several items when items are tiny (depthwise planes): ~16 units per thread
+    const per = Math.max(1, Math.floor(items / (16 * this.threads)));
+    const units = Math.ceil(items / per);
     this.ensureWorkers();
     const ctl = this.ctl;
     Atomics.store(ctl, C_FN, KERNELS.indexOf(kernel));
@@ -219,8 +232,9 @@ export class FastRuntime {
     Atomics.store(ctl, C_SCRATCH_STRIDE, scratchStride);
     Atomics.store(ctl, C_FAILED, 0);
     Atomics.store(ctl, C_SLOTS, this.threads);
+    Atomics.store(ctl, C_PER, per);
     this.generation = (this.generation + 1) & 0x3fffffff;
-    Atomics.store(this.claim, CLAIM_INDEX, (BigInt(this.generation) << 32n) | BigInt(items));
+    Atomics.store(this.claim, CLAIM_INDEX, (BigInt(this.generation) << 32n) | BigInt(units));
     Atomics.add(ctl, C_SIGNAL, 1);
     Atomics.notify(ctl, C_SIGNAL);
     // the main thread is thread 0 and works like any worker
@@ -229,10 +243,10 @@ export class FastRuntime {
       const left = Number(v & 0xffffffffn);
       if (left === 0) break;
       if (Atomics.compareExchange(this.claim, CLAIM_INDEX, v, v - 1n) !== v) continue;
-      fn(params, left - 1, scratch);
+      for (let i = Math.min(items, left * per) - 1; i >= (left - 1) * per; i--) fn(params, i, scratch);
       Atomics.add(ctl, C_DONE, 1);
     }
-    for (let d = Atomics.load(ctl, C_DONE); d < items; d = Atomics.load(ctl, C_DONE)) {
+    for (let d = Atomics.load(ctl, C_DONE); d < units; d = Atomics.load(ctl, C_DONE)) {
       Atomics.wait(ctl, C_DONE, d, 1000);
     }
     if (Atomics.load(ctl, C_FAILED)) {
