@@ -277,7 +277,6 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
   const f32 = rt.F32;
   f32.set(x, xOff / F);
   f32.set(gy, gOff / F);
-  f32.fill(0, dOff / F, dOff / F + dwSize);
   if (Mg % MR === 0) {
     // gy is [batch * outChannels] rows of N pixels: one pass packs every (image, group)
     const rows = g.batch * g.outChannels;

@@ -365,7 +365,9 @@ const commonWat = () => String.raw`
 ;; Scratch: edge | B block (KC x block) | cols (rows x block).
 (func $conv_bwd_in (export "conv_bwd_in") (param $p i32) (param $item i32) (param $s i32)
   ${loc("ch", "t", "g", "n", "N", "K", "Mg", "Cg", "KK", "c0", "c1", "R", "nb", "n0", "nc", "k0", "kc",
-    "gyg", "dxg", "ag", "bbuf", "cbuf", "r", "col", "oh", "ow", "ih", "iw", "ki", "kj", "cc", "dxc", "H", "W", "OW", "src")}
+    "gyg", "dxg", "ag", "bbuf", "cbuf", "r", "col", "oh", "ow", "ih", "iw", "ki", "kj", "cc", "dxc", "H", "W", "OW", "src", "dp", "sW")}
+  (local $cv v128)
+  ${set("sW", P("sW"))}
   ${set("ch", `(i32.rem_u ${get("item")} ${P("e1")})`)}
   ${set("t", `(i32.div_u ${get("item")} ${P("e1")})`)}
   ${set("g", `(i32.rem_u ${get("t")} ${P("groups")})`)}
@@ -405,11 +407,32 @@ const commonWat = () => String.raw`
       ${set("ow", `(i32.rem_u ${get("n0")} ${get("OW")})`)}
       ${loop("col", c(0), get("nc"), `
         ${set("ih", add(mul(get("oh"), P("sH")), get("ki")))}
-        ${set("iw", add(mul(get("ow"), P("sW")), get("kj")))}
-        (if (i32.and (i32.lt_u ${get("ih")} ${get("H")}) (i32.lt_u ${get("iw")} ${get("W")}))
-          (then (f32.store ${add(get("dxc"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4)))}
-            (f32.add (f32.load ${add(get("dxc"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4)))})
-                     (f32.load ${add(get("src"), mul(get("col"), c(4)))})))))
+        ${set("iw", add(mul(get("ow"), get("sW")), get("kj")))}
+        ${set("dp", add(get("dxc"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4))))}
+        ;; four outputs of one row whose taps land inside the image: stride 1 adds one vector, stride 2
+        ;; adds the four values into the even lanes of two (the odd lanes get + 0)
+        (if (i32.and (i32.and (i32.le_s ${add(get("col"), c(4))} ${get("nc")}) (i32.le_s ${add(get("ow"), c(4))} ${get("OW")}))
+              (i32.and (i32.lt_u ${get("ih")} ${get("H")})
+                (i32.and (i32.ge_s ${get("iw")} ${c(0)}) (i32.le_s ${add(get("iw"), mul(get("sW"), c(4)))} ${get("W")}))))
+          (then
+            (local.set $cv (v128.load ${add(get("src"), mul(get("col"), c(4)))}))
+            (if (i32.eq ${get("sW")} ${c(1)})
+              (then (v128.store ${get("dp")} (f32x4.add (v128.load ${get("dp")}) (local.get $cv))))
+              (else (if (i32.eq ${get("sW")} ${c(2)})
+                (then
+                  (v128.store offset=0 ${get("dp")} (f32x4.add (v128.load offset=0 ${get("dp")})
+                    (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $cv) (v128.const i32x4 0 0 0 0))))
+                  (v128.store offset=16 ${get("dp")} (f32x4.add (v128.load offset=16 ${get("dp")})
+                    (i8x16.shuffle 8 9 10 11 16 17 18 19 12 13 14 15 20 21 22 23 (local.get $cv) (v128.const i32x4 0 0 0 0)))))
+                (else
+                  ${[0, 1, 2, 3].map((l) => `(f32.store ${add(get("dp"), mul(mul(get("sW"), c(4 * l)), c(1)))}
+                    (f32.add (f32.load ${add(get("dp"), mul(get("sW"), c(4 * l)))}) (f32x4.extract_lane ${l} (local.get $cv))))`).join("\n                  ")}))))
+            ${set("col", add(get("col"), c(3)))}
+            ${set("ow", add(get("ow"), c(3)))})
+          (else
+            (if (i32.and (i32.lt_u ${get("ih")} ${get("H")}) (i32.lt_u ${get("iw")} ${get("W")}))
+              (then (f32.store ${get("dp")}
+                (f32.add (f32.load ${get("dp")}) (f32.load ${add(get("src"), mul(get("col"), c(4)))})))))))
         ${inc("ow")}
         (if (i32.eq ${get("ow")} ${get("OW")}) (then ${set("ow", c(0))} ${inc("oh")}))`)}`)}`)})
 
@@ -417,7 +440,8 @@ ${packBWgrad()}
 
 ;; Weight gradient, one item = (group, block of columns of dW viewed as [outC, K]): for every image
 ;; and every KC pixels, B = im2col(x)^T restricted to the block's columns, A = gy packed per (image,
-;; group) in MR-row panels over all N pixels. dW (y) must be zeroed.
+;; group) in MR-row panels over all N pixels. The first block of the first image stores into dW (y),
+;; the others accumulate.
 (func $conv_bwd_w (export "conv_bwd_w") (param $p i32) (param $item i32) (param $s i32)
   ${loc("jb", "g", "n", "N", "K", "Mg", "Cg", "KK", "j0", "ncol", "p0", "kc", "xg", "ag", "bbuf", "jp", "H", "W", "OW", "MP")}
   ${set("jb", `(i32.rem_u ${get("item")} ${P("nBlocks")})`)}
@@ -442,7 +466,7 @@ ${packBWgrad()}
           ${get("p0")} ${get("kc")} ${add(get("j0"), get("jp"))} ${sub(get("ncol"), get("jp"))})`, NR)}
       (call $block ${add(get("ag"), mul(get("p0"), c(MR * 4)))} ${mul(get("N"), c(MR * 4))} ${get("bbuf")}
         ${add(P("y"), mul(add(mul(mul(get("g"), get("Mg")), get("K")), get("j0")), c(4)))} ${mul(get("K"), c(4))}
-        ${get("Mg")} ${get("ncol")} ${get("kc")} (i32.const 1) ${get("s")})`, KC)}`)})
+        ${get("Mg")} ${get("ncol")} ${get("kc")} (i32.or ${get("n")} ${get("p0")}) ${get("s")})`, KC)}`)})
 
 ;; Batched matmul C[b] = A[b] B[b], one item = (batch, block of columns, block of rows). A packed
 ;; per batch in MR-row panels (e0 = m, e1 = k, e2 = n, e3 = rows per row block, a multiple of MR,

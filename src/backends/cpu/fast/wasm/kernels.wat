@@ -430,7 +430,9 @@
 ;; dx (y) must be zeroed. A = W^T packed per (group, chunk), e0 = channels per chunk, e1 = chunks.
 ;; Scratch: edge | B block (KC x block) | cols (rows x block).
 (func $conv_bwd_in (export "conv_bwd_in") (param $p i32) (param $item i32) (param $s i32)
-  (local $ch i32) (local $t i32) (local $g i32) (local $n i32) (local $N i32) (local $K i32) (local $Mg i32) (local $Cg i32) (local $KK i32) (local $c0 i32) (local $c1 i32) (local $R i32) (local $nb i32) (local $n0 i32) (local $nc i32) (local $k0 i32) (local $kc i32) (local $gyg i32) (local $dxg i32) (local $ag i32) (local $bbuf i32) (local $cbuf i32) (local $r i32) (local $col i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $iw i32) (local $ki i32) (local $kj i32) (local $cc i32) (local $dxc i32) (local $H i32) (local $W i32) (local $OW i32) (local $src i32)
+  (local $ch i32) (local $t i32) (local $g i32) (local $n i32) (local $N i32) (local $K i32) (local $Mg i32) (local $Cg i32) (local $KK i32) (local $c0 i32) (local $c1 i32) (local $R i32) (local $nb i32) (local $n0 i32) (local $nc i32) (local $k0 i32) (local $kc i32) (local $gyg i32) (local $dxg i32) (local $ag i32) (local $bbuf i32) (local $cbuf i32) (local $r i32) (local $col i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $iw i32) (local $ki i32) (local $kj i32) (local $cc i32) (local $dxc i32) (local $H i32) (local $W i32) (local $OW i32) (local $src i32) (local $dp i32) (local $sW i32)
+  (local $cv v128)
+  (local.set $sW (i32.load offset=52 (local.get $p)))
   (local.set $ch (i32.rem_u (local.get $item) (i32.load offset=88 (local.get $p))))
   (local.set $t (i32.div_u (local.get $item) (i32.load offset=88 (local.get $p))))
   (local.set $g (i32.rem_u (local.get $t) (i32.load offset=72 (local.get $p))))
@@ -483,11 +485,38 @@
   (br_if $L23_out (i32.ge_s (local.get $col) (local.get $nc)))
   
         (local.set $ih (i32.add (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (local.get $ki)))
-        (local.set $iw (i32.add (i32.mul (local.get $ow) (i32.load offset=52 (local.get $p))) (local.get $kj)))
-        (if (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.lt_u (local.get $iw) (local.get $W)))
-          (then (f32.store (i32.add (local.get $dxc) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4)))
-            (f32.add (f32.load (i32.add (local.get $dxc) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
-                     (f32.load (i32.add (local.get $src) (i32.mul (local.get $col) (i32.const 4))))))))
+        (local.set $iw (i32.add (i32.mul (local.get $ow) (local.get $sW)) (local.get $kj)))
+        (local.set $dp (i32.add (local.get $dxc) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
+        ;; four outputs of one row whose taps land inside the image: stride 1 adds one vector, stride 2
+        ;; adds the four values into the even lanes of two (the odd lanes get + 0)
+        (if (i32.and (i32.and (i32.le_s (i32.add (local.get $col) (i32.const 4)) (local.get $nc)) (i32.le_s (i32.add (local.get $ow) (i32.const 4)) (local.get $OW)))
+              (i32.and (i32.lt_u (local.get $ih) (local.get $H))
+                (i32.and (i32.ge_s (local.get $iw) (i32.const 0)) (i32.le_s (i32.add (local.get $iw) (i32.mul (local.get $sW) (i32.const 4))) (local.get $W)))))
+          (then
+            (local.set $cv (v128.load (i32.add (local.get $src) (i32.mul (local.get $col) (i32.const 4)))))
+            (if (i32.eq (local.get $sW) (i32.const 1))
+              (then (v128.store (local.get $dp) (f32x4.add (v128.load (local.get $dp)) (local.get $cv))))
+              (else (if (i32.eq (local.get $sW) (i32.const 2))
+                (then
+                  (v128.store offset=0 (local.get $dp) (f32x4.add (v128.load offset=0 (local.get $dp))
+                    (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $cv) (v128.const i32x4 0 0 0 0))))
+                  (v128.store offset=16 (local.get $dp) (f32x4.add (v128.load offset=16 (local.get $dp))
+                    (i8x16.shuffle 8 9 10 11 16 17 18 19 12 13 14 15 20 21 22 23 (local.get $cv) (v128.const i32x4 0 0 0 0)))))
+                (else
+                  (f32.store (i32.add (local.get $dp) (i32.mul (i32.mul (local.get $sW) (i32.const 0)) (i32.const 1)))
+                    (f32.add (f32.load (i32.add (local.get $dp) (i32.mul (local.get $sW) (i32.const 0)))) (f32x4.extract_lane 0 (local.get $cv))))
+                  (f32.store (i32.add (local.get $dp) (i32.mul (i32.mul (local.get $sW) (i32.const 4)) (i32.const 1)))
+                    (f32.add (f32.load (i32.add (local.get $dp) (i32.mul (local.get $sW) (i32.const 4)))) (f32x4.extract_lane 1 (local.get $cv))))
+                  (f32.store (i32.add (local.get $dp) (i32.mul (i32.mul (local.get $sW) (i32.const 8)) (i32.const 1)))
+                    (f32.add (f32.load (i32.add (local.get $dp) (i32.mul (local.get $sW) (i32.const 8)))) (f32x4.extract_lane 2 (local.get $cv))))
+                  (f32.store (i32.add (local.get $dp) (i32.mul (i32.mul (local.get $sW) (i32.const 12)) (i32.const 1)))
+                    (f32.add (f32.load (i32.add (local.get $dp) (i32.mul (local.get $sW) (i32.const 12)))) (f32x4.extract_lane 3 (local.get $cv))))))))
+            (local.set $col (i32.add (local.get $col) (i32.const 3)))
+            (local.set $ow (i32.add (local.get $ow) (i32.const 3))))
+          (else
+            (if (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.lt_u (local.get $iw) (local.get $W)))
+              (then (f32.store (local.get $dp)
+                (f32.add (f32.load (local.get $dp)) (f32.load (i32.add (local.get $src) (i32.mul (local.get $col) (i32.const 4))))))))))
         (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
         (if (i32.eq (local.get $ow) (local.get $OW)) (then (local.set $ow (i32.const 0)) (local.set $oh (i32.add (local.get $oh) (i32.const 1)))))
   (local.set $col (i32.add (local.get $col) (i32.const 1)))
@@ -699,7 +728,8 @@
 
 ;; Weight gradient, one item = (group, block of columns of dW viewed as [outC, K]): for every image
 ;; and every KC pixels, B = im2col(x)^T restricted to the block's columns, A = gy packed per (image,
-;; group) in MR-row panels over all N pixels. dW (y) must be zeroed.
+;; group) in MR-row panels over all N pixels. The first block of the first image stores into dW (y),
+;; the others accumulate.
 (func $conv_bwd_w (export "conv_bwd_w") (param $p i32) (param $item i32) (param $s i32)
   (local $jb i32) (local $g i32) (local $n i32) (local $N i32) (local $K i32) (local $Mg i32) (local $Cg i32) (local $KK i32) (local $j0 i32) (local $ncol i32) (local $p0 i32) (local $kc i32) (local $xg i32) (local $ag i32) (local $bbuf i32) (local $jp i32) (local $H i32) (local $W i32) (local $OW i32) (local $MP i32)
   (local.set $jb (i32.rem_u (local.get $item) (i32.load offset=80 (local.get $p))))
@@ -735,7 +765,7 @@
   (br $L27)))
       (call $block (i32.add (local.get $ag) (i32.mul (local.get $p0) (i32.const 16))) (i32.mul (local.get $N) (i32.const 16)) (local.get $bbuf)
         (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (i32.mul (local.get $g) (local.get $Mg)) (local.get $K)) (local.get $j0)) (i32.const 4))) (i32.mul (local.get $K) (i32.const 4))
-        (local.get $Mg) (local.get $ncol) (local.get $kc) (i32.const 1) (local.get $s))
+        (local.get $Mg) (local.get $ncol) (local.get $kc) (i32.or (local.get $n) (local.get $p0)) (local.get $s))
   (local.set $p0 (i32.add (local.get $p0) (i32.const 256)))
   (br $L28)))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
