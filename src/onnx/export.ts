@@ -200,7 +200,9 @@ class GraphBuilder {
     const known = this.#names.get(t);
     if (known !== undefined) return known;
     if (!this.isDynamic(t)) {
-      const name = this.fresh(this.paramNames.get(t) ?? "const");
+      // A value derived from one parameter (a reshaped bias, a transposed weight) keeps its name.
+      const source = this.paramNames.get(t) ?? t.node?.inputs.map((i) => this.paramNames.get(i)).find((n) => n !== undefined);
+      const name = this.fresh(source ?? "const");
       const data = t.dataSync();
       this.initializers.push({ name, type: onnxType[t.dtype], dims: [...t.shape], data: data.slice() });
       this.#names.set(t, name);

@@ -1,0 +1,110 @@
+/**
+ * exportOnnx on nn models: every layer the exporter writes as a named ONNX op (Gemm, LeakyRelu,
+ * BatchNormalization, AveragePool, Flatten, Softmax, LogSoftmax) and the traced ones (Conv with
+ * every option, MaxPool, Gelu as Erf, residual Add), run in onnxruntime-node and compared with
+ * shapegrad's own forward pass, plus the typed ResNet-18 example.
+ */
+import { describe, expect, it } from "vitest";
+import { manualSeed, noGrad, randn, type AnyTensor } from "../../src/index.js";
+import * as nn from "../../src/nn/index.js";
+import { exportOnnx, traceOnnx } from "../../src/onnx/index.js";
+import { writeOnnx } from "../../src/onnx/node.js";
+import { resnet18 } from "../../examples/resnet18.js";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { runBoth } from "./helpers.js";
+
+type AnyModule = nn.Module & { forward(x: AnyTensor): AnyTensor };
+const measured: string[] = [];
+
+/** Training-mode batches move the running statistics away from 0 and 1, so evaluation has something to get right. */
+function warmBatchNorm(model: AnyModule, shape: number[]): void {
+  model.train();
+  noGrad(() => { for (let i = 0; i < 3; i++) model.forward(randn(shape) as unknown as AnyTensor); });
+  model.eval();
+}
+
+async function compare(name: string, model: AnyModule, shape: number[], ops: string[]): Promise<void> {
+  const r = await runBoth(model, randn(shape) as unknown as AnyTensor);
+  expect(r.onnxShape).toEqual(r.shape);
+  measured.push(`${name}: max abs diff ${r.maxAbsDiff.toExponential(2)} (output scale ${r.scale.toFixed(2)})`);
+  expect(r.maxAbsDiff).toBeLessThanOrEqual(2e-5 * Math.max(1, r.scale));
+  const types = traceOnnx(model, shape).graph.nodes.map((n) => n.opType);
+  for (const op of ops) expect(types, name).toContain(op);
+}
+
+describe("exportOnnx: nn models in onnxruntime", () => {
+  manualSeed(11);
+
+  it("a CNN with every layer kind", async () => {
+    const model = nn.Sequential(
+      nn.Conv2d(3, 8, 3, { padding: 1, paddingMode: "reflect" }),
+      nn.BatchNorm2d(8),
+      nn.LeakyReLU(0.2),
+      nn.MaxPool2d(3, { stride: 2, padding: 1, ceilMode: true }),
+      nn.Conv2d(8, 8, 3, { padding: "same", dilation: 2, groups: 4, paddingMode: "circular" }),
+      nn.GELU(),
+      nn.AvgPool2d(2, { countIncludePad: false }),
+      nn.Conv2d(8, 6, 1, { bias: false, paddingMode: "replicate" }),
+      nn.Tanh(),
+      nn.Flatten(),
+      nn.Dropout(0.5),
+      nn.Linear([6, 2, 2], 12),
+      nn.Sigmoid(),
+      nn.Linear(12, 5),
+      nn.LogSoftmax(),
+    ) as unknown as AnyModule;
+    warmBatchNorm(model, [4, 3, 8, 8]);
+    await compare("every layer", model, [4, 3, 8, 8],
+      ["Pad", "Conv", "BatchNormalization", "LeakyRelu", "MaxPool", "Concat", "Erf", "AveragePool", "Tanh", "Flatten", "Gemm", "Sigmoid", "LogSoftmax"]);
+  });
+
+  it("average pooling in ceil mode keeps PyTorch's divisor (traced as Conv and Div)", async () => {
+    const model = nn.Sequential(nn.AvgPool2d(3, { stride: 2, padding: 1, ceilMode: true }), nn.Softmax(1)) as unknown as AnyModule;
+    await compare("avg pool ceil + softmax", model, [2, 3, 6, 6], ["Conv", "Div", "Softmax"]);
+  });
+
+  it("a residual block", async () => {
+    const block = nn.Residual(
+      nn.Sequential(nn.Conv2d(4, 4, 3, { padding: 1 }), nn.BatchNorm2d(4), nn.ReLU(), nn.Conv2d(4, 4, 3, { padding: 1 })),
+      nn.Sequential(nn.Conv2d(4, 4, 1), nn.BatchNorm2d(4)),
+    ) as unknown as AnyModule;
+    warmBatchNorm(block, [2, 4, 5, 5]);
+    await compare("residual", block, [2, 4, 5, 5], ["Conv", "BatchNormalization", "Add"]);
+  });
+
+  it("the typed ResNet-18 example", async () => {
+    const model = resnet18(10) as unknown as AnyModule;
+    warmBatchNorm(model, [2, 3, 32, 32]);
+    await compare("ResNet-18 (10 classes, 32x32)", model, [1, 3, 32, 32], ["Conv", "BatchNormalization", "MaxPool", "Add", "Gemm"]);
+  }, 120_000);
+
+  it("restores training mode and leaves no forward hooks behind", () => {
+    const model = nn.Sequential(nn.Linear(3, 2), nn.LeakyReLU()) as unknown as AnyModule;
+    model.train();
+    exportOnnx(model, [1, 3]);
+    expect(model.training).toBe(true);
+    for (const [, m] of model.namedModules()) expect(Object.prototype.hasOwnProperty.call(m, "forward")).toBe(false);
+  });
+
+  it("names initializers by their state-dict names and writes a file", async () => {
+    const model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten(), nn.Linear(8, 2)) as unknown as AnyModule;
+    const names = traceOnnx(model, [1, 1, 4, 4]).graph.initializers.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(["0.weight", "0.bias", "2.weight", "2.bias"]));
+    const dir = mkdtempSync(path.join(tmpdir(), "shapegrad-onnx-"));
+    try {
+      const file = path.join(dir, "m.onnx");
+      const n = await writeOnnx(file, model, [1, 1, 4, 4]);
+      expect(readFileSync(file)).toEqual(Buffer.from(exportOnnx(model, [1, 1, 4, 4])));
+      expect(n).toBe(readFileSync(file).length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reports the measured differences", () => {
+    console.log(`exportOnnx (nn models) vs onnxruntime-node, float32:\n  ${measured.join("\n  ")}`);
+    expect(measured.length).toBe(4);
+  });
+});
