@@ -49,6 +49,8 @@ function itemsWanted(rt: FastRuntime): number {
 }
 
 const ru = (n: number, m: number) => Math.ceil(n / m) * m;
+/** Packing moves one float per element at roughly the time the GEMM spends on ~8 FLOPs. */
+const PACK = 8;
 const F = 4; // bytes per float
 
 function check(name: string, arr: Float32Array, expected: number): void {
@@ -116,21 +118,21 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
   if (flip) {
     // forward weights are [Cg_new... ] = [inChannels_new, Mg_new, kH, kW]: per group Cg rows of old in.
     const p = rt.params({ x: wOff, y: aOff, e0: Mg, e1: Cg, e2: KK });
-    rt.run("pack_a_flip", p, g.groups * Math.ceil(Mg / MR), L.scratch, L.scratchStride, aSize);
+    rt.run("pack_a_flip", p, g.groups * Math.ceil(Mg / MR), L.scratch, L.scratchStride, PACK * aSize);
   } else if (g.groups === 1 || Mg % MR === 0) {
     const p = rt.params({ x: wOff, y: aOff, e0: g.outChannels, e1: K, e2: K, e3: 1 });
-    rt.run("pack_a", p, Math.ceil(g.outChannels / MR), L.scratch, L.scratchStride, aSize);
+    rt.run("pack_a", p, Math.ceil(g.outChannels / MR), L.scratch, L.scratchStride, PACK * aSize);
   } else {
     for (let gi = 0; gi < g.groups; gi++) {
       const p = rt.params({ x: wOff + gi * Mg * K * F, y: aOff + gi * ru(Mg, MR) * K * F, e0: Mg, e1: K, e2: K, e3: 1 });
-      rt.run("pack_a", p, Math.ceil(Mg / MR), L.scratch, L.scratchStride, Mg * K);
+      rt.run("pack_a", p, Math.ceil(Mg / MR), L.scratch, L.scratchStride, PACK * Mg * K);
     }
   }
   const p = rt.params({
     ...geomParams(g), x: xOff, a: aOff, y: yOff, block: sp.block, nBlocks: sp.nBlocks, e0: sp.rows, e1: sp.mBlocks,
     e2: prepack ? bOff : 0,
   });
-  if (prepack) rt.run("pack_b_conv", p, bBlocks * Math.ceil(K / KC), L.scratch, L.scratchStride, bSize);
+  if (prepack) rt.run("pack_b_conv", p, bBlocks * Math.ceil(K / KC), L.scratch, L.scratchStride, PACK * bSize);
   rt.run("conv_fwd", p, bBlocks * sp.mBlocks, L.scratch, L.scratchStride, convFlops(g));
   return rt.F32.slice(yOff / F, yOff / F + ySize);
 }
@@ -237,7 +239,7 @@ function col2imBackInput(rt: FastRuntime, g: Conv2dGeometry, gy: Float32Array, w
       const p = rt.params({
         x: wOff + (gi * Mg * K + ch * cc * KK) * F, y: aOff + (gi * nChunks + ch) * aPer * F, e0: rows, e1: Mg, e2: 1, e3: K,
       });
-      rt.run("pack_a", p, Math.ceil(rows / MR), L.scratch, L.scratchStride, rows * Mg);
+      rt.run("pack_a", p, Math.ceil(rows / MR), L.scratch, L.scratchStride, PACK * rows * Mg);
     }
   }
   const p = rt.params({ ...geomParams(g), x: gOff, a: aOff, y: dOff, block, nBlocks, e0: cc, e1: nChunks });
@@ -281,7 +283,7 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
     // gy is [batch * outChannels] rows of N pixels: one pass packs every (image, group)
     const rows = g.batch * g.outChannels;
     const p = rt.params({ x: gOff, y: aOff, e0: rows, e1: N, e2: N, e3: 1 });
-    rt.run("pack_a", p, rows / MR, L.scratch, L.scratchStride, aSize);
+    rt.run("pack_a", p, rows / MR, L.scratch, L.scratchStride, PACK * aSize);
   } else {
     for (let n = 0; n < g.batch; n++) {
       for (let gi = 0; gi < g.groups; gi++) {
@@ -289,7 +291,7 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
           x: gOff + (n * g.outChannels + gi * Mg) * N * F, y: aOff + (n * g.groups + gi) * ru(Mg, MR) * N * F,
           e0: Mg, e1: N, e2: N, e3: 1,
         });
-        rt.run("pack_a", p, Math.ceil(Mg / MR), L.scratch, L.scratchStride, Mg * N);
+        rt.run("pack_a", p, Math.ceil(Mg / MR), L.scratch, L.scratchStride, PACK * Mg * N);
       }
     }
   }
@@ -315,11 +317,11 @@ export function matmulF32(a: Float32Array, b: Float32Array, batch: number, m: nu
   f32.set(b, bOff / F);
   if (m % MR === 0) {
     const p = rt.params({ x: aOff, y: pOff, e0: batch * m, e1: k, e2: k, e3: 1 });
-    rt.run("pack_a", p, (batch * m) / MR, L.scratch, L.scratchStride, aSize);
+    rt.run("pack_a", p, (batch * m) / MR, L.scratch, L.scratchStride, PACK * aSize);
   } else {
     for (let i = 0; i < batch; i++) {
       const p = rt.params({ x: aOff + i * m * k * F, y: pOff + i * ru(m, MR) * k * F, e0: m, e1: k, e2: k, e3: 1 });
-      rt.run("pack_a", p, Math.ceil(m / MR), L.scratch, L.scratchStride, m * k);
+      rt.run("pack_a", p, Math.ceil(m / MR), L.scratch, L.scratchStride, PACK * m * k);
     }
   }
   const p = rt.params({
