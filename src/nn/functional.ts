@@ -13,7 +13,7 @@ export { maxPool2d, relu, sigmoid, tanh } from "../ops/public.js";
 export type { AvgPool2dOptions, BatchNormOptions, Reduction } from "./functional-impl.js";
 
 type Mutable<S extends Shape> = { -readonly [K in keyof S]: S[K] };
-type Out<R> = R extends Shape ? Mutable<R> : number[];
+type Out<R> = R extends infer X extends Shape ? Mutable<X> : number[];
 type Same = <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, D, Dev>) => Tensor<S, D, Dev>;
 type Pair = number | readonly [number, number];
 type Get<O, K extends string> = O extends { [P in K]: infer V } ? V : undefined;

@@ -12,7 +12,7 @@ import * as F from "./functional-impl.js";
 import { nnErrors } from "./messages.js";
 import type {
   AdaptiveAvgPool2dFn, AvgPool2dFn, BatchNorm2dFn, Conv2dFn, FlattenFn, IdentityFn, LinearFn, MaxPool2dFn, ResidualFn,
-  Product, SequentialFn,
+  ConvOptions, Product, SequentialFn,
 } from "./types.js";
 
 export type Pair = number | readonly [number, number];
@@ -34,17 +34,16 @@ export interface Conv2dLayerOptions extends FactoryOptions {
   bias?: boolean;
 }
 
-type ConvOptionsOnly<O> = Omit<O, "bias" | "dtype" | "device">;
 type HasBias<O> = O extends { bias: false } ? false : true;
 
 export class Conv2d<
   const Cin extends number = number, const Cout extends number = number, const K extends Pair = Pair,
   const O extends Conv2dLayerOptions = {},
-> extends Layer<Conv2dFn<Cin, Cout, K, ConvOptionsOnly<O>, HasBias<O>>> {
+> extends Layer<Conv2dFn<Cin, Cout, K, ConvOptions<O>, HasBias<O>>> {
   readonly inChannels: Cin;
   readonly outChannels: Cout;
   readonly kernelSize: [number, number];
-  readonly options: ConvOptionsOnly<O>;
+  readonly options: ConvOptions<O>;
   weight: Parameter;
   bias: Parameter | null;
 
@@ -61,7 +60,7 @@ export class Conv2d<
     this.inChannels = inChannels;
     this.outChannels = outChannels;
     this.kernelSize = [kh, kw];
-    this.options = conv as ConvOptionsOnly<O>;
+    this.options = conv as ConvOptions<O>;
     const fanIn = (inChannels / groups) * kh * kw;
     const factory = { dtype, device };
     this.weight = Parameter(kaimingUniform([outChannels, inChannels / groups, kh, kw], fanIn, Math.sqrt(5), factory));

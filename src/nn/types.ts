@@ -13,7 +13,7 @@
  */
 import type { DType, Device, Shape } from "../../types/core.js";
 import type { Add, Div, Mul, Sub } from "../../types/arith/index.js";
-import type { Conv2dCheck } from "../../types/shape/conv.js";
+import type { Conv2dResultOf } from "../../types/ops/conv2d.js";
 import type { Show } from "../../types/shape/show.js";
 import type { Tensor } from "../tensor.js";
 
@@ -95,15 +95,19 @@ export interface FlattenFn<Start extends number, End extends number> extends Sha
 
 // ----------------------------------------------------------------------------- conv and pooling
 
+/** The conv2d options of a Conv2d layer's options (without bias, dtype and device). A mapped type rather than Omit, which TS 5.9 resolves differently here. */
+export type ConvOptions<O> = { [K in keyof O as K extends "bias" | "dtype" | "device" ? never : K]: O[K] };
+
 export interface Conv2dFn<Cin extends number, Cout extends number, K, O, Bias extends boolean> extends ShapeFn {
   readonly name: "Conv2d";
-  readonly output: Conv2dCheck<
-    this["input"],
-    [Cout, O extends { groups: infer G extends number } ? Div<Cin, G> : Cin, Pair<K>[0], Pair<K>[1]],
-    Bias extends true ? Tensor<[Cout]> : null,
-    Omit<O, "bias">,
-    "float32", "cpu", "float32", "cpu", "float32", "cpu"
-  > extends infer R ? R extends { ok: infer Out } ? Out : R extends { message: infer M } ? M : never : never;
+  readonly output: InputOf<this> extends infer S extends Shape
+    ? Conv2dResultOf<
+        Tensor<S>,
+        Tensor<[Cout, O extends { groups: infer G extends number } ? Div<Cin, G> : Cin, Pair<K>[0], Pair<K>[1]]>,
+        Bias extends true ? Tensor<[Cout]> : null,
+        ConvOptions<O>
+      > extends infer R ? R extends { ok: infer Out } ? Out : R extends { message: infer M } ? M : never : never
+    : never;
 }
 
 /**
