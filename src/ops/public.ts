@@ -73,3 +73,6 @@ export const expand = basic.expand as <S extends Shape, D extends DType, Dev ext
 export const maxPool2d = maxPool2dImpl as <S extends Shape, D extends DType, Dev extends Device>(
   x: Tensor<S, D, Dev>, options: Pool2dOptions) => Tensor<number[], D, Dev>;
 export type { Pool2dOptions };
+
+export { conv2d } from "./conv2d.js";
+export type { Conv2dOptions } from "../../types/ops/conv2d.js";
