@@ -12,7 +12,7 @@ export function formatInspection(r: Inspection, cwd = process.cwd()): string {
       rows.push({ line: e.line, column: e.column, lines: [`${at.padEnd(8)}${e.name}: Tensor ${e.shape} ${e.dtype} ${e.device}`] });
     } else {
       const lines = [`${at.padEnd(8)}${e.name}: ${e.layers.length ? `Sequential, ${e.layers.length} layers` : e.type}`];
-      if (e.forwardLine !== undefined) lines.push(`${"".padEnd(8)}  input ${e.forwardInput} (forward at line ${e.forwardLine})`);
+      if (e.forwardLine !== undefined) lines.push(`${"".padEnd(8)}  forward at line ${e.forwardLine}: ${e.forwardInput} -> ${e.forwardOutput}`);
       for (const l of e.layers) lines.push(`${"".padEnd(8)}  ${String(l.index).padStart(2)} ${l.type}${l.output !== undefined ? ` -> ${l.output}` : ""}`);
       rows.push({ line: e.line, column: e.column, lines });
     }

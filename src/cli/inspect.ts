@@ -43,9 +43,10 @@ export interface ModuleEntry {
   readonly column: number;
   readonly type: string;
   readonly layers: readonly LayerEntry[];
-  /** The forward call whose input the layer outputs follow (first one in the file). */
+  /** The first forward call of this module in the file: its line, input shape and output shape (or message). */
   readonly forwardLine?: number;
   readonly forwardInput?: string;
+  readonly forwardOutput?: string;
 }
 
 export interface DiagnosticEntry {
@@ -99,6 +100,7 @@ export function inspectFile(file: string, options: InspectOptions = {}): Inspect
     ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true })
     : new Project({ compilerOptions: { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext } });
   const sf = project.addSourceFileAtPath(absolute);
+  setModuleFormat(project, sf);
   project.resolveSourceFileDependencies();
 
   const diagnostics = sf.getPreEmitDiagnostics()
@@ -141,18 +143,30 @@ export function inspectFile(file: string, options: InspectOptions = {}): Inspect
   }
 
   for (const m of moduleDecls) {
-    if (m.layers.length === 0) continue;
-    const shapes = layerShapes(project, sf, m.decl, m.name, m.layers.length);
+    const shapes = layerShapes(project, sf, m.decl, m.layers.length);
     if (!shapes) continue;
     const entry = entries[m.entryIndex] as ModuleEntry;
     entries[m.entryIndex] = {
       ...entry,
       forwardLine: shapes.line,
       forwardInput: shapes.input,
+      forwardOutput: shapes.output,
       layers: entry.layers.map((l, i) => (i < shapes.outputs.length ? { ...l, output: shapes.outputs[i] } : l)),
     };
   }
   return { file: absolute, tsconfig, entries, diagnostics };
+}
+
+/**
+ * ts-morph creates source files without the module format that `module: NodeNext` derives from the
+ * nearest package.json ("type": "module" or not), so the user's file would be checked as CommonJS
+ * (`import.meta` and top-level await refused). The file gets its format as tsc computes it, before
+ * its imports are resolved. (Its dependencies keep ts-morph's default: setting theirs as well
+ * makes ts-morph's resolver lose relative imports, and their types do not depend on it.)
+ */
+function setModuleFormat(project: Project, file: SourceFile): void {
+  const node = file.compilerNode as ts.SourceFile & { impliedNodeFormat?: ts.ResolutionMode };
+  node.impliedNodeFormat = ts.getImpliedNodeFormatForFile(file.getFilePath() as string as ts.Path, undefined, ts.sys, project.getCompilerOptions());
 }
 
 // InTypeAlias prints a type's resolved form rather than the name of the alias that produced it.
@@ -178,7 +192,7 @@ function tensorParts(type: Type, at: Node): Pick<TensorEntry, "shape" | "dtype" 
   const args = checker.getTypeArguments(t as ts.TypeReference);
   if (args.length !== 3) return null;
   const show = (a: ts.Type) => checker.typeToString(a, at.compilerNode, flags);
-  const unquote = (s: string) => s.replace(/^'(.*)'$/, "$1");
+  const unquote = (s: string) => s.replace(/'/g, "");
   return { shape: show(args[0]), dtype: unquote(show(args[1])), device: unquote(show(args[2])) };
 }
 
@@ -205,13 +219,14 @@ function layerName(layer: Type, at: Node): string {
 }
 
 /**
- * The shape after each layer of a Sequential, for the first `<name>.forward(x)` call in the file.
- * The compiler computes them: a copy of the file (in memory, never written) gets, right after the
- * statement holding the call and in its scope, one type alias per layer applying that layer's rule
- * (src/nn/types.ts: ApplyShape, ShapeFnOf) to the previous shape; the aliases' types are read back.
+ * For the first `<module>.forward(x)` call in the file: the module's output shape, and for a
+ * Sequential the shape after each layer. The compiler computes them: a copy of the file (in
+ * memory, never written) gets, right after the statement holding the call and in its scope, type
+ * aliases applying the module's rule and each layer's rule (src/nn/types.ts: ApplyShape,
+ * ShapeFnOf) to the input shape; the aliases' types are read back.
  */
-function layerShapes(project: Project, sf: SourceFile, decl: Node, name: string, count: number):
-  { line: number; input: string; outputs: string[] } | null {
+function layerShapes(project: Project, sf: SourceFile, decl: Node, count: number):
+  { line: number; input: string; output: string; outputs: string[] } | null {
   const declSymbol = decl.getSymbol();
   const call = sf.getDescendantsOfKind(SyntaxKind.CallExpression).find((c) => {
     const callee = c.getExpression();
@@ -232,7 +247,8 @@ function layerShapes(project: Project, sf: SourceFile, decl: Node, name: string,
   const receiverText = callee.getExpression().getText();
   const mod = `import(${JSON.stringify(typesFile.getFilePath().replace(/\.ts$/, ".js"))})`;
   const aliases = [`type __sg_Ls = NonNullable<(typeof ${receiverText})["__shape"]> extends ${mod}.SequentialFn<infer L> ? L : never;`,
-    `type __sg_0_in = ${parts.shape};`];
+    `type __sg_0_in = ${parts.shape};`,
+    `type __sg_all = ${mod}.ApplyShape<${mod}.ShapeFnOf<typeof ${receiverText}>, __sg_0_in>;`];
   for (let i = 0; i < count; i++) {
     const prev = i === 0 ? "__sg_0_in" : `__sg_${i - 1}`;
     aliases.push(`type __sg_${i} = ${prev} extends readonly number[] ? ${mod}.ApplyShape<${mod}.ShapeFnOf<__sg_Ls[${i}]>, ${prev}> : ${prev};`);
@@ -241,17 +257,25 @@ function layerShapes(project: Project, sf: SourceFile, decl: Node, name: string,
   const insertAt = statement.getEnd();
   const copyPath = path.join(path.dirname(sf.getFilePath()), `__shapegrad_inspect_${path.basename(sf.getFilePath())}`);
   const copy = project.createSourceFile(copyPath, `${text.slice(0, insertAt)}\n${aliases.join("\n")}\n${text.slice(insertAt)}`, { overwrite: true });
+  setModuleFormat(project, copy);
   try {
+    const read = (name: string) => {
+      const alias = copy.getTypeAlias(name);
+      if (!alias) return null;
+      const t = alias.getType();
+      const literal = t.getLiteralValue();
+      return typeof literal === "string" ? { text: literal, error: true } : { text: typeText(t, alias), error: false };
+    };
     const outputs: string[] = [];
     for (let i = 0; i < count; i++) {
-      const alias = copy.getTypeAliasOrThrow(`__sg_${i}`);
-      const t = alias.getType();
-      const shown = typeText(t, alias);
-      const literal = t.getLiteralValue();
-      outputs.push(typeof literal === "string" ? literal : shown);
-      if (typeof literal === "string") break;
+      const r = read(`__sg_${i}`);
+      if (!r) break;
+      outputs.push(r.text);
+      if (r.error) break;
     }
-    return { line: sf.getLineAndColumnAtPos(call.getStart()).line, input: parts.shape, outputs };
+    const all = read("__sg_all");
+    if (!all) return null;
+    return { line: sf.getLineAndColumnAtPos(call.getStart()).line, input: parts.shape, output: all.text, outputs };
   } finally {
     project.removeSourceFile(copy);
   }

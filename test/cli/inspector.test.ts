@@ -56,7 +56,7 @@ describe("shapegrad shapes", () => {
 
   it("lists each layer of a Sequential with the shape after it", () => {
     const [model] = modules(cnn);
-    expect(model).toMatchObject({ name: "model", line: 16, forwardLine: 26, forwardInput: "[8, 3, 32, 32]" });
+    expect(model).toMatchObject({ name: "model", line: 16, forwardLine: 26, forwardInput: "[8, 3, 32, 32]", forwardOutput: "[8, 10]" });
     expect(model.layers.map((l) => [l.name, l.output])).toEqual([
       ["Conv2d", "[8, 16, 32, 32]"],
       ["BatchNorm2d", "[8, 16, 32, 32]"],
@@ -83,6 +83,7 @@ describe("shapegrad shapes", () => {
 
   it("shows where in a Sequential the shapes stop fitting", () => {
     const [model] = modules(errors);
+    expect(model.forwardOutput).toBe("nn.Sequential: layer 3 (Linear): linear: input [8, 7200] has 7200 features but the layer expects 8192 (weight [10, 8192])");
     expect(model.layers.map((l) => l.output)).toEqual([
       "[8, 8, 30, 30]", "[8, 8, 30, 30]", "[8, 7200]",
       "linear: input [8, 7200] has 7200 features but the layer expects 8192 (weight [10, 8192])",
@@ -109,6 +110,8 @@ describe("shapegrad shapes", () => {
   it("type-checks with the file's own tsconfig and reports ordinary TypeScript errors too", () => {
     const r = inspectFile(path.join(tmp.root, "test/cli/fixtures/own-config/plain.ts"));
     expect(r.tsconfig).toBe(path.join(tmp.root, "test/cli/fixtures/own-config/tsconfig.json"));
+    // unused function (this tsconfig's noUnusedLocals) and a string for a number; import.meta is
+    // fine: the file is an ES module, as the package.json above it says
     expect(r.diagnostics.map((d) => [d.line, d.code, d.shapegrad])).toEqual([[4, 6133, null], [6, 2322, null]]);
     expect(tensors(r).t).toMatchObject({ shape: "[2, 3]", dtype: "float32", device: "cpu" });
   }, 60_000);
