@@ -30,14 +30,15 @@ export interface WebGPUInitOptions {
   readonly dawnFlags?: readonly string[];
   /**
    * Which matmul/conv kernels to run: "tiled" (workgroup tiles through shared memory, the one
-   * meant for real GPUs) or "direct" (one invocation per output). Default "tiled".
+   * meant for real GPUs), "direct" (one invocation per output), or "auto" (the default: tiled
+   * unless the product has fewer than 16 rows or columns).
    */
   readonly gemm?: GemmAlgorithm;
   /** Bytes of released buffers kept for reuse (default 256 MiB). 0 disables the pool. */
   readonly poolBytes?: number;
 }
 
-export type GemmAlgorithm = "tiled" | "direct";
+export type GemmAlgorithm = "auto" | "tiled" | "direct";
 
 export interface GpuContext {
   readonly device: GPUDevice;
@@ -121,7 +122,7 @@ async function create(options: WebGPUInitOptions): Promise<GpuContext> {
   const ctx: GpuContext = {
     device,
     generation: ++generation,
-    gemm: options.gemm ?? "tiled",
+    gemm: options.gemm ?? "auto",
     poolBytes: options.poolBytes ?? 256 * 2 ** 20,
     maxBindingBytes: device.limits.maxStorageBufferBindingSize,
     adapterDescription,

@@ -39,8 +39,8 @@ export function pipeline(source: string): GPUComputePipeline {
   return p;
 }
 
-function metaBuffer(meta: Uint32Array): GPUBuffer {
-  const key = meta.join(",");
+function metaBuffer(meta: Uint32Array, cacheKey?: string): GPUBuffer {
+  const key = cacheKey ?? meta.join(",");
   let b = metas.get(key);
   if (b) {
     // Map iteration order is insertion order: re-inserting makes this the most recent entry.
@@ -68,14 +68,15 @@ export function pipelineCount(): number {
 
 /**
  * Records one dispatch of `source` over `workgroups` workgroups (laid out by `grid`), binding
- * `output`, the parameters and the inputs.
+ * `output`, the parameters and the inputs. `metaKey`, when given, identifies the parameters in the
+ * cache instead of their full text (long parameter blocks such as conv tap tables).
  */
-export function launch(source: string, output: GPUBuffer, meta: Uint32Array, inputs: readonly GPUBuffer[], workgroups: number): void {
+export function launch(source: string, output: GPUBuffer, meta: Uint32Array, inputs: readonly GPUBuffer[], workgroups: number, metaKey?: string): void {
   if (workgroups === 0) return;
   const p = pipeline(source);
   const entries: GPUBindGroupEntry[] = [
     { binding: 0, resource: { buffer: output } },
-    { binding: 1, resource: { buffer: metaBuffer(meta) } },
+    { binding: 1, resource: { buffer: metaBuffer(meta, metaKey) } },
   ];
   inputs.forEach((buffer, i) => entries.push({ binding: 2 + i, resource: { buffer } }));
   const bindGroup = gpu().device.createBindGroup({ layout: p.getBindGroupLayout(0), entries });

@@ -16,8 +16,8 @@ import type { GpuDType } from "./wgsl/common.js";
 import { WORKGROUP } from "./wgsl/common.js";
 import { type ElementwiseOp, elementwiseShader, fillShader } from "./wgsl/elementwise.js";
 import {
-  CONV_META_FIELDS, type ConvField, GEMM_META, type GemmLoaders, TILE, TILE_K,
-  conv2dBackInputLoaders, conv2dBackWeightLoaders, conv2dLoaders, gemmShader, matmulLoaders,
+  CONV_META_FIELDS, type ConvField, type GemmLoaders, TILE, TILE_K,
+  conv2dBackInputLoaders, conv2dBackWeightLoaders, conv2dLoaders, gemmShader, inputTaps, matmulLoaders, outputTaps,
 } from "./wgsl/gemm.js";
 import { PAD_MODES, type PoolKernel, maxPool2dShader, pad2dAdjointShader, pad2dShader } from "./wgsl/pad-pool.js";
 import { type ReduceOp, reduceShader } from "./wgsl/reduce.js";
@@ -126,6 +126,8 @@ function fillInto(y: GpuStorage, size: number, value: number, dtype: GpuDType): 
 
 /** Aim for at least this many workgroups before splitting k (enough to fill a real GPU's cores). */
 const SPLIT_TARGET_WORKGROUPS = 64;
+/** Rows or columns below which the tiled GEMM runs the direct one instead. */
+const SKINNY = 16;
 /** Never split k below this many per chunk: each split costs a partial C and a reduction. */
 const SPLIT_MIN_CHUNK = 256;
 
@@ -140,9 +142,12 @@ interface GemmShape {
  * Runs C = A B through `loaders`, writing `outCount` elements, with split-K when C alone has too
  * few workgroups to keep a GPU busy.
  */
-function gemm(loaders: GemmLoaders, inputs: readonly In[], t: GpuDType, shape: GemmShape, outCount: number, extra: readonly number[]): GpuStorage {
-  const algorithm = gpu().gemm;
+function gemm(loaders: GemmLoaders, inputs: readonly In[], t: GpuDType, shape: GemmShape, outCount: number, extra: readonly number[], extraKey?: string): GpuStorage {
   const { m, n, k, batches } = shape;
+  // "auto": a 32x32 tile over a C with fewer than 16 rows or columns wastes most of its
+  // invocations (the input gradient of a first conv layer has 1 row), so skinny products go direct.
+  const chosen = gpu().gemm;
+  const algorithm = chosen === "auto" ? (m < SKINNY || n < SKINNY ? "direct" : "tiled") : chosen;
   const perSplit = algorithm === "tiled"
     ? batches * Math.ceil(m / TILE) * Math.ceil(n / TILE)
     : perElement(batches * m * n);
@@ -153,9 +158,10 @@ function gemm(loaders: GemmLoaders, inputs: readonly In[], t: GpuDType, shape: G
   const chunk = Math.ceil(k / splits / TILE_K) * TILE_K;
   splits = Math.ceil(k / chunk);
   const source = shader(`gemm:${loaders.name}:${t}:${algorithm}`, () => gemmShader(loaders, t, algorithm));
-  const meta = Uint32Array.from([m, n, k, batches, chunk, splits, outCount, ...extra]);
+  const head = [m, n, k, batches, chunk, splits, outCount];
+  const meta = Uint32Array.from([...head, ...extra]);
   const y = allocate(outCount * splits);
-  launch(source, y.buffer, meta, buffers(inputs), perSplit * splits);
+  launch(source, y.buffer, meta, buffers(inputs), perSplit * splits, extraKey === undefined ? undefined : `${loaders.name}:${head.join(",")}:${extraKey}`);
   if (splits === 1) return y;
   // Sum the partial results [splits, outCount] over the first dim.
   const summed = reduceStrided("sum", y, t, t, [outCount], [1], [splits], [outCount]);
@@ -164,35 +170,44 @@ function gemm(loaders: GemmLoaders, inputs: readonly In[], t: GpuDType, shape: G
   return summed;
 }
 
-function convMeta(g: Conv2dGeometry): number[] {
+/** The conv fields the loaders read, then the tap table (see wgsl/gemm.ts). */
+function convMeta(g: Conv2dGeometry, taps: "input" | "output"): number[] {
   const fields: Record<ConvField, number> = {
     NB: g.batch, CIN: g.inChannels, H: g.inHeight, W: g.inWidth, COUT: g.outChannels,
     KH: g.kernelHeight, KW: g.kernelWidth, OH: g.outHeight, OW: g.outWidth,
     SH: g.strideH, SW: g.strideW, DH: g.dilationH, DW: g.dilationW, PT: g.padTop, PL: g.padLeft,
     CING: g.inChannels / g.groups, COUTG: g.outChannels / g.groups,
   };
-  return CONV_META_FIELDS.map((f) => fields[f]);
+  const table = taps === "input"
+    ? inputTaps(fields.CING, g.inHeight, g.inWidth, g.kernelHeight, g.kernelWidth, g.dilationH, g.dilationW)
+    : outputTaps(fields.COUTG, fields.CING, g.outHeight, g.outWidth, g.kernelHeight, g.kernelWidth, g.dilationH, g.dilationW);
+  return [...CONV_META_FIELDS.map((f) => fields[f]), ...table];
+}
+
+/** Parameters are cached by this key: the geometry determines the whole parameter block. */
+function convKey(g: Conv2dGeometry): string {
+  return Object.values(g).join(",");
 }
 
 function conv2d([x, w]: readonly In[], g: Conv2dGeometry, out: KernelOutput): GpuStorage {
   const cing = g.inChannels / g.groups, coutg = g.outChannels / g.groups;
   return gemm(conv2dLoaders, [x, w], dtypeOf(out.dtype), {
     m: coutg, n: g.batch * g.outHeight * g.outWidth, k: cing * g.kernelHeight * g.kernelWidth, batches: g.groups,
-  }, numel(out.shape), convMeta(g));
+  }, numel(out.shape), convMeta(g, "input"), convKey(g));
 }
 
 function conv2dBackInput([gy, w]: readonly In[], g: Conv2dGeometry, out: KernelOutput): GpuStorage {
   const cing = g.inChannels / g.groups, coutg = g.outChannels / g.groups;
   return gemm(conv2dBackInputLoaders, [gy, w], dtypeOf(out.dtype), {
     m: cing, n: g.batch * g.inHeight * g.inWidth, k: coutg * g.kernelHeight * g.kernelWidth, batches: g.groups,
-  }, numel(out.shape), convMeta(g));
+  }, numel(out.shape), convMeta(g, "output"), convKey(g));
 }
 
 function conv2dBackWeight([x, gy]: readonly In[], g: Conv2dGeometry, out: KernelOutput): GpuStorage {
   const cing = g.inChannels / g.groups, coutg = g.outChannels / g.groups;
   return gemm(conv2dBackWeightLoaders, [x, gy], dtypeOf(out.dtype), {
     m: coutg, n: cing * g.kernelHeight * g.kernelWidth, k: g.batch * g.outHeight * g.outWidth, batches: g.groups,
-  }, numel(out.shape), convMeta(g));
+  }, numel(out.shape), convMeta(g, "input"), convKey(g));
 }
 
 function matmul([a, b]: readonly In[], _p: unknown, out: KernelOutput): GpuStorage {
