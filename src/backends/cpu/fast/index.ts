@@ -145,9 +145,11 @@ function planeConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float
   const f32 = rt.F32;
   f32.set(x, xOff / F);
   f32.set(w, wOff / F);
-  const p = rt.params({ ...geomParams(g), x: xOff, a: wOff, y: yOff, e0: S, e1: div, e2: mul });
+  // forward mode (one source per plane): the `div` planes of one input plane form one item
+  const per = S === 1 ? div : 1;
+  const p = rt.params({ ...geomParams(g), x: xOff, a: wOff, y: yOff, e0: S, e1: div, e2: mul, e3: per });
   const work = 2 * ySize * S * g.kernelHeight * g.kernelWidth;
-  rt.run("dw_conv", p, g.batch * g.outChannels, L.scratch, L.scratchStride, work);
+  rt.run("dw_conv", p, (g.batch * g.outChannels) / per, L.scratch, L.scratchStride, work);
   return rt.F32.slice(yOff / F, yOff / F + ySize);
 }
 

@@ -519,29 +519,38 @@ ${packBWgrad()}
 ;; Depthwise-style conv where every output plane is a sum of S single-plane correlations:
 ;; out[n][o] = sum_s corr(x[n][(o / e1) * e2 + s], w[o*S + s]) with S = e0. Forward conv with
 ;; channel multiplier m: S = 1, e1 = m, e2 = 1. Input gradient at stride 1 (flipped kernels,
-;; transposed padding): S = m, e1 = 1, e2 = m. One item = (image, output plane).
+;; transposed padding): S = m, e1 = 1, e2 = m. One item = (image, e3 consecutive output planes):
+;; e3 = m in forward mode, where those planes share one input plane, else 1.
 ;; Scratch: edge | padded plane (rows hp, stride ws = wp + 16) + 16 | one output row rounded up to 16.
 (func $dw_conv (export "dw_conv") (param $p i32) (param $item i32) (param $s i32)
   ${loc("o", "n", "S", "src", "ci", "wp0", "buf", "hp", "wpd", "ws", "OH", "OW", "kH", "kW", "dH", "dW", "sH", "sW",
-    "outp", "oh", "ow", "ki", "kj", "row", "orow", "xin", "rt")}
+    "outp", "oh", "ow", "ki", "kj", "row", "orow", "xin", "rt", "R", "r", "o0", "outp0", "lastci")}
   (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128) (local $wv v128) (local $sum f32)
   ${set("OH", P("outH"))} ${set("OW", P("outW"))} ${set("kH", P("kH"))} ${set("kW", P("kW"))}
   ${set("dH", P("dH"))} ${set("dW", P("dW"))} ${set("sH", P("sH"))} ${set("sW", P("sW"))}
   ${set("S", P("e0"))}
-  ${set("o", `(i32.rem_u ${get("item")} ${P("outC")})`)}
-  ${set("n", `(i32.div_u ${get("item")} ${P("outC")})`)}
-  ${set("outp", add(P("y"), mul(mul(add(mul(get("n"), P("outC")), get("o")), mul(get("OH"), get("OW"))), c(4))))}
-  (memory.fill ${get("outp")} (i32.const 0) ${mul(mul(get("OH"), get("OW")), c(4))})
+  ${set("R", P("e3"))}
+  ${set("o0", mul(`(i32.rem_u ${get("item")} (i32.div_u ${P("outC")} ${get("R")}))`, get("R")))}
+  ${set("n", `(i32.div_u ${get("item")} (i32.div_u ${P("outC")} ${get("R")}))`)}
+  ${set("outp0", add(P("y"), mul(mul(add(mul(get("n"), P("outC")), get("o0")), mul(get("OH"), get("OW"))), c(4))))}
+  (memory.fill ${get("outp0")} (i32.const 0) ${mul(mul(mul(get("OH"), get("OW")), get("R")), c(4))})
   ${set("hp", add(add(mul(sub(get("OH"), c(1)), get("sH")), mul(sub(get("kH"), c(1)), get("dH"))), c(1)))}
   ${set("wpd", add(add(mul(sub(get("OW"), c(1)), get("sW")), mul(sub(get("kW"), c(1)), get("dW"))), c(1)))}
   ${set("ws", add(get("wpd"), c(16)))}
   ${set("buf", add(get("s"), c(EDGE_BYTES)))}
   ${set("rt", add(get("buf"), mul(add(mul(get("hp"), get("ws")), c(16)), c(4))))}
   ${loop("src", c(0), get("S"), `
+   ${set("lastci", c(-1))}
+   ${loop("r", c(0), get("R"), `
+    ${set("o", add(get("o0"), get("r")))}
+    ${set("outp", add(get("outp0"), mul(mul(get("r"), mul(get("OH"), get("OW"))), c(4))))}
     ${set("ci", add(mul(`(i32.div_u ${get("o")} ${P("e1")})`, P("e2")), get("src")))}
     ${set("wp0", add(P("a"), mul(mul(add(mul(get("o"), get("S")), get("src")), mul(get("kH"), get("kW"))), c(4))))}
     ${set("xin", add(P("x"), mul(mul(add(mul(get("n"), P("inC")), get("ci")), mul(P("inH"), P("inW"))), c(4))))}
-    (call $pad_plane ${get("xin")} ${P("inH")} ${P("inW")} ${P("padT")} ${P("padL")} ${get("buf")} ${get("hp")} ${get("wpd")} ${get("ws")})
+    ;; the R outputs of one item read the same input plane in forward mode: pad it once
+    (if (i32.ne ${get("ci")} ${get("lastci")}) (then
+      (call $pad_plane ${get("xin")} ${P("inH")} ${P("inW")} ${P("padT")} ${P("padL")} ${get("buf")} ${get("hp")} ${get("wpd")} ${get("ws")})
+      ${set("lastci", get("ci"))}))
     ${loop("oh", c(0), get("OH"), `
       ${set("orow", add(get("outp"), mul(mul(get("oh"), get("OW")), c(4))))}
       ${set("ow", c(0))}
@@ -580,7 +589,7 @@ ${packBWgrad()}
             (local.set $sum (f32.add (local.get $sum) (f32.mul
               (f32.load ${add(get("wp0"), mul(add(mul(get("ki"), get("kW")), get("kj")), c(4)))})
               (f32.load ${add(get("row"), mul(mul(get("kj"), get("dW")), c(4)))}))))`)}`)}
-        (f32.store ${add(get("orow"), mul(get("ow"), c(4)))} (local.get $sum))`)}`)}`)})
+        (f32.store ${add(get("orow"), mul(get("ow"), c(4)))} (local.get $sum))`)}`)}`)}`)})
 
 ;; Depthwise input gradient for any stride: one item = (image, input plane ci); scatters every
 ;; gy[n][ci*m + j] through the taps of w[ci*m + j] (e0 = m). dx (y) rows are complete per item.

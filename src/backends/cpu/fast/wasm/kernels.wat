@@ -832,31 +832,43 @@
 ;; Depthwise-style conv where every output plane is a sum of S single-plane correlations:
 ;; out[n][o] = sum_s corr(x[n][(o / e1) * e2 + s], w[o*S + s]) with S = e0. Forward conv with
 ;; channel multiplier m: S = 1, e1 = m, e2 = 1. Input gradient at stride 1 (flipped kernels,
-;; transposed padding): S = m, e1 = 1, e2 = m. One item = (image, output plane).
+;; transposed padding): S = m, e1 = 1, e2 = m. One item = (image, e3 consecutive output planes):
+;; e3 = m in forward mode, where those planes share one input plane, else 1.
 ;; Scratch: edge | padded plane (rows hp, stride ws = wp + 16) + 16 | one output row rounded up to 16.
 (func $dw_conv (export "dw_conv") (param $p i32) (param $item i32) (param $s i32)
-  (local $o i32) (local $n i32) (local $S i32) (local $src i32) (local $ci i32) (local $wp0 i32) (local $buf i32) (local $hp i32) (local $wpd i32) (local $ws i32) (local $OH i32) (local $OW i32) (local $kH i32) (local $kW i32) (local $dH i32) (local $dW i32) (local $sH i32) (local $sW i32) (local $outp i32) (local $oh i32) (local $ow i32) (local $ki i32) (local $kj i32) (local $row i32) (local $orow i32) (local $xin i32) (local $rt i32)
+  (local $o i32) (local $n i32) (local $S i32) (local $src i32) (local $ci i32) (local $wp0 i32) (local $buf i32) (local $hp i32) (local $wpd i32) (local $ws i32) (local $OH i32) (local $OW i32) (local $kH i32) (local $kW i32) (local $dH i32) (local $dW i32) (local $sH i32) (local $sW i32) (local $outp i32) (local $oh i32) (local $ow i32) (local $ki i32) (local $kj i32) (local $row i32) (local $orow i32) (local $xin i32) (local $rt i32) (local $R i32) (local $r i32) (local $o0 i32) (local $outp0 i32) (local $lastci i32)
   (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128) (local $wv v128) (local $sum f32)
   (local.set $OH (i32.load offset=40 (local.get $p))) (local.set $OW (i32.load offset=44 (local.get $p))) (local.set $kH (i32.load offset=32 (local.get $p))) (local.set $kW (i32.load offset=36 (local.get $p)))
   (local.set $dH (i32.load offset=56 (local.get $p))) (local.set $dW (i32.load offset=60 (local.get $p))) (local.set $sH (i32.load offset=48 (local.get $p))) (local.set $sW (i32.load offset=52 (local.get $p)))
   (local.set $S (i32.load offset=84 (local.get $p)))
-  (local.set $o (i32.rem_u (local.get $item) (i32.load offset=28 (local.get $p))))
-  (local.set $n (i32.div_u (local.get $item) (i32.load offset=28 (local.get $p))))
-  (local.set $outp (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
-  (memory.fill (local.get $outp) (i32.const 0) (i32.mul (i32.mul (local.get $OH) (local.get $OW)) (i32.const 4)))
+  (local.set $R (i32.load offset=96 (local.get $p)))
+  (local.set $o0 (i32.mul (i32.rem_u (local.get $item) (i32.div_u (i32.load offset=28 (local.get $p)) (local.get $R))) (local.get $R)))
+  (local.set $n (i32.div_u (local.get $item) (i32.div_u (i32.load offset=28 (local.get $p)) (local.get $R))))
+  (local.set $outp0 (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o0)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
+  (memory.fill (local.get $outp0) (i32.const 0) (i32.mul (i32.mul (i32.mul (local.get $OH) (local.get $OW)) (local.get $R)) (i32.const 4)))
   (local.set $hp (i32.add (i32.add (i32.mul (i32.sub (local.get $OH) (i32.const 1)) (local.get $sH)) (i32.mul (i32.sub (local.get $kH) (i32.const 1)) (local.get $dH))) (i32.const 1)))
   (local.set $wpd (i32.add (i32.add (i32.mul (i32.sub (local.get $OW) (i32.const 1)) (local.get $sW)) (i32.mul (i32.sub (local.get $kW) (i32.const 1)) (local.get $dW))) (i32.const 1)))
   (local.set $ws (i32.add (local.get $wpd) (i32.const 16)))
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (local.set $rt (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $hp) (local.get $ws)) (i32.const 16)) (i32.const 4))))
   (local.set $src (i32.const 0))
-(block $L38_out (loop $L38
-  (br_if $L38_out (i32.ge_s (local.get $src) (local.get $S)))
+(block $L39_out (loop $L39
+  (br_if $L39_out (i32.ge_s (local.get $src) (local.get $S)))
   
+   (local.set $lastci (i32.const -1))
+   (local.set $r (i32.const 0))
+(block $L38_out (loop $L38
+  (br_if $L38_out (i32.ge_s (local.get $r) (local.get $R)))
+  
+    (local.set $o (i32.add (local.get $o0) (local.get $r)))
+    (local.set $outp (i32.add (local.get $outp0) (i32.mul (i32.mul (local.get $r) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $ci (i32.add (i32.mul (i32.div_u (local.get $o) (i32.load offset=88 (local.get $p))) (i32.load offset=92 (local.get $p))) (local.get $src)))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $o) (local.get $S)) (local.get $src)) (i32.mul (local.get $kH) (local.get $kW))) (i32.const 4))))
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
-    (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))
+    ;; the R outputs of one item read the same input plane in forward mode: pad it once
+    (if (i32.ne (local.get $ci) (local.get $lastci)) (then
+      (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))
+      (local.set $lastci (local.get $ci))))
     (local.set $oh (i32.const 0))
 (block $L37_out (loop $L37
   (br_if $L37_out (i32.ge_s (local.get $oh) (local.get $OH)))
@@ -926,8 +938,10 @@
   (br $L36)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
   (br $L37)))
+  (local.set $r (i32.add (local.get $r) (i32.const 1)))
+  (br $L38)))
   (local.set $src (i32.add (local.get $src) (i32.const 1)))
-  (br $L38))))
+  (br $L39))))
 
 ;; Depthwise input gradient for any stride: one item = (image, input plane ci); scatters every
 ;; gy[n][ci*m + j] through the taps of w[ci*m + j] (e0 = m). dx (y) rows are complete per item.
@@ -940,29 +954,29 @@
   (local.set $dxp (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (memory.fill (local.get $dxp) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $W)) (i32.const 4)))
   (local.set $j (i32.const 0))
-(block $L43_out (loop $L43
-  (br_if $L43_out (i32.ge_s (local.get $j) (local.get $m)))
+(block $L44_out (loop $L44
+  (br_if $L44_out (i32.ge_s (local.get $j) (local.get $m)))
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $j)))
     (local.set $gyp (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
     (local.set $oh (i32.const 0))
-(block $L42_out (loop $L42
-  (br_if $L42_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L43_out (loop $L43
+  (br_if $L43_out (i32.ge_s (local.get $oh) (local.get $OH)))
   (local.set $ow (i32.const 0))
-(block $L41_out (loop $L41
-  (br_if $L41_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L42_out (loop $L42
+  (br_if $L42_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
       (local.set $g (f32.load (i32.add (local.get $gyp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))))
       (local.set $ki (i32.const 0))
-(block $L40_out (loop $L40
-  (br_if $L40_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L41_out (loop $L41
+  (br_if $L41_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (i32.load offset=64 (local.get $p))) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))))
         (if (i32.lt_u (local.get $ih) (local.get $H)) (then
           (local.set $kj (i32.const 0))
-(block $L39_out (loop $L39
-  (br_if $L39_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L40_out (loop $L40
+  (br_if $L40_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
             (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (i32.load offset=52 (local.get $p))) (i32.load offset=68 (local.get $p))) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))))
             (if (i32.lt_u (local.get $iw) (local.get $W)) (then
@@ -970,15 +984,15 @@
                 (f32.add (f32.load (i32.add (local.get $dxp) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
                   (f32.mul (local.get $g) (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj)) (i32.const 4)))))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L39)))))
+  (br $L40)))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L40)))
-  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
   (br $L41)))
-  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
   (br $L42)))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (br $L43)))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br $L43))))
+  (br $L44))))
 
 ;; Depthwise weight gradient: one item = output plane o (input plane o / m, e0 = m); sums over
 ;; images gy[n][o] correlated with the zero-bordered input plane, vectorised along rows at stride 1.
@@ -995,24 +1009,24 @@
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))) (i32.const 0) (i32.mul (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p))) (i32.const 4)))
   (local.set $n (i32.const 0))
-(block $L48_out (loop $L48
-  (br_if $L48_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
+(block $L49_out (loop $L49
+  (br_if $L49_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
   
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     (local.set $gyp (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))
     (local.set $ki (i32.const 0))
-(block $L47_out (loop $L47
-  (br_if $L47_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L48_out (loop $L48
+  (br_if $L48_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   (local.set $kj (i32.const 0))
-(block $L46_out (loop $L46
-  (br_if $L46_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L47_out (loop $L47
+  (br_if $L47_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $sum (f32.const 0))
       (local.set $oh (i32.const 0))
-(block $L45_out (loop $L45
-  (br_if $L45_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L46_out (loop $L46
+  (br_if $L46_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
         (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))) (local.get $ws)) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))) (i32.const 4))))
@@ -1025,25 +1039,25 @@
             (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
             (br $l4)))))
         (local.set $ow (local.get $ow))
-(block $L44_out (loop $L44
-  (br_if $L44_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L45_out (loop $L45
+  (br_if $L45_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
           (local.set $sum (f32.add (local.get $sum) (f32.mul
             (f32.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (f32.load (i32.add (local.get $xr) (i32.mul (i32.mul (local.get $ow) (local.get $sW)) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L44)))
-  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
   (br $L45)))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (br $L46)))
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4))))
           (f32.add (local.get $sum) (f32.add
             (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L46)))
-  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
   (br $L47)))
+  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+  (br $L48)))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br $L48))))
+  (br $L49))))
 
 )
