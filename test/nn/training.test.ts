@@ -61,7 +61,7 @@ describe("training", () => {
     manualSeed(12);
     const make = () => nn.Sequential(
       nn.Conv2d(1, 6, 3, { padding: 1 }), nn.BatchNorm2d(6), nn.ReLU(), nn.MaxPool2d(2),
-      nn.Conv2d(6, 8, 3, { padding: 1, paddingMode: "reflect" }), nn.GELU(), nn.AvgPool2d(2),
+      nn.Conv2d(6, 8, 3, { padding: "same", paddingMode: "reflect" }), nn.GELU(), nn.AvgPool2d(2),
       nn.Flatten(), nn.Dropout(0.1), nn.Linear([8, 2, 2], 4),
     );
     const model = make();
