@@ -622,7 +622,7 @@ ${packBWgrad()}
 ;; dW (y) is written, not accumulated.
 (func $dw_bwd_w (export "dw_bwd_w") (param $p i32) (param $item i32) (param $s i32)
   ${loc("o", "n", "ci", "buf", "hp", "wpd", "ws", "OH", "OW", "oh", "ow", "ki", "kj", "xr", "gr", "gyp", "xin", "sW", "sH")}
-  (local $acc v128) (local $sum f32)
+  (local $acc v128) (local $acc2 v128) (local $sum f32)
   ${set("OH", P("outH"))} ${set("OW", P("outW"))} ${set("sH", P("sH"))} ${set("sW", P("sW"))}
   ${set("o", get("item"))}
   ${set("ci", `(i32.div_u ${get("o")} ${P("e0")})`)}
@@ -637,12 +637,22 @@ ${packBWgrad()}
     (call $pad_plane ${get("xin")} ${P("inH")} ${P("inW")} ${P("padT")} ${P("padL")} ${get("buf")} ${get("hp")} ${get("wpd")} ${get("ws")})
     ${loop("ki", c(0), P("kH"), loop("kj", c(0), P("kW"), `
       (local.set $acc (v128.const i32x4 0 0 0 0))
+      (local.set $acc2 (v128.const i32x4 0 0 0 0))
       (local.set $sum (f32.const 0))
       ${loop("oh", c(0), get("OH"), `
         ${set("gr", add(get("gyp"), mul(mul(get("oh"), get("OW")), c(4))))}
         ${set("xr", add(get("buf"), mul(add(mul(add(mul(get("oh"), get("sH")), mul(get("ki"), P("dH"))), get("ws")), mul(get("kj"), P("dW"))), c(4))))}
         ${set("ow", c(0))}
         (if (i32.eq ${get("sW")} ${c(1)}) (then
+          ;; two independent accumulators, eight pixels a step, so the adds do not wait on each other
+          (block $o8 (loop $l8
+            (br_if $o8 (i32.gt_s ${add(get("ow"), c(8))} ${get("OW")}))
+            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
+              (v128.load ${add(get("gr"), mul(get("ow"), c(4)))}) (v128.load ${add(get("xr"), mul(get("ow"), c(4)))}))))
+            (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul
+              (v128.load offset=16 ${add(get("gr"), mul(get("ow"), c(4)))}) (v128.load offset=16 ${add(get("xr"), mul(get("ow"), c(4)))}))))
+            ${inc("ow", 8)}
+            (br $l8)))
           (block $o4 (loop $l4
             (br_if $o4 (i32.gt_s ${add(get("ow"), c(4))} ${get("OW")}))
             (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
@@ -652,6 +662,7 @@ ${packBWgrad()}
         ${loop("ow", get("ow"), get("OW"), `
           (local.set $sum (f32.add (local.get $sum) (f32.mul
             (f32.load ${add(get("gr"), mul(get("ow"), c(4)))}) (f32.load ${add(get("xr"), mul(mul(get("ow"), get("sW")), c(4)))}))))`)}`)}
+      (local.set $acc (f32x4.add (local.get $acc) (local.get $acc2)))
       (f32.store ${add(P("y"), mul(add(mul(get("o"), mul(P("kH"), P("kW"))), add(mul(get("ki"), P("kW")), get("kj"))), c(4)))}
         (f32.add (f32.load ${add(P("y"), mul(add(mul(get("o"), mul(P("kH"), P("kW"))), add(mul(get("ki"), P("kW")), get("kj"))), c(4)))})
           (f32.add (local.get $sum) (f32.add

@@ -999,7 +999,7 @@
 ;; dW (y) is written, not accumulated.
 (func $dw_bwd_w (export "dw_bwd_w") (param $p i32) (param $item i32) (param $s i32)
   (local $o i32) (local $n i32) (local $ci i32) (local $buf i32) (local $hp i32) (local $wpd i32) (local $ws i32) (local $OH i32) (local $OW i32) (local $oh i32) (local $ow i32) (local $ki i32) (local $kj i32) (local $xr i32) (local $gr i32) (local $gyp i32) (local $xin i32) (local $sW i32) (local $sH i32)
-  (local $acc v128) (local $sum f32)
+  (local $acc v128) (local $acc2 v128) (local $sum f32)
   (local.set $OH (i32.load offset=40 (local.get $p))) (local.set $OW (i32.load offset=44 (local.get $p))) (local.set $sH (i32.load offset=48 (local.get $p))) (local.set $sW (i32.load offset=52 (local.get $p)))
   (local.set $o (local.get $item))
   (local.set $ci (i32.div_u (local.get $o) (i32.load offset=84 (local.get $p))))
@@ -1023,6 +1023,7 @@
   (br_if $L47_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
       (local.set $acc (v128.const i32x4 0 0 0 0))
+      (local.set $acc2 (v128.const i32x4 0 0 0 0))
       (local.set $sum (f32.const 0))
       (local.set $oh (i32.const 0))
 (block $L46_out (loop $L46
@@ -1032,6 +1033,15 @@
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))) (local.get $ws)) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))) (i32.const 4))))
         (local.set $ow (i32.const 0))
         (if (i32.eq (local.get $sW) (i32.const 1)) (then
+          ;; two independent accumulators, eight pixels a step, so the adds do not wait on each other
+          (block $o8 (loop $l8
+            (br_if $o8 (i32.gt_s (i32.add (local.get $ow) (i32.const 8)) (local.get $OW)))
+            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
+              (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (v128.load (i32.add (local.get $xr) (i32.mul (local.get $ow) (i32.const 4)))))))
+            (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul
+              (v128.load offset=16 (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (v128.load offset=16 (i32.add (local.get $xr) (i32.mul (local.get $ow) (i32.const 4)))))))
+            (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
+            (br $l8)))
           (block $o4 (loop $l4
             (br_if $o4 (i32.gt_s (i32.add (local.get $ow) (i32.const 4)) (local.get $OW)))
             (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
@@ -1048,6 +1058,7 @@
   (br $L45)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
   (br $L46)))
+      (local.set $acc (f32x4.add (local.get $acc) (local.get $acc2)))
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4))))
           (f32.add (local.get $sum) (f32.add
