@@ -39,6 +39,13 @@ export interface ExportOnnxOptions {
   outputName?: string;
   /** ModelProto.doc_string. */
   docString?: string;
+  /**
+   * Make dim 0 of the input and output symbolic (true: named "N", or the given name), so the
+   * file accepts any batch size. The model is traced at a second batch size to find every
+   * reshape/expand size that follows the batch (written as -1 or 1 so ONNX infers it); a model
+   * whose graph depends on the batch size in any other way is refused.
+   */
+  dynamicBatch?: boolean | string;
 }
 
 /** The structural parts of an nn.Module the exporter reads (it is duck-typed, so functions work too). */
@@ -97,8 +104,14 @@ export function traceOnnx(model: OnnxExportable, inputShape: readonly number[], 
         "An op the tape does not record (a comparison such as leakyRelu's mask, argmax, detach, or control flow on values) " +
         "feeds the output; such a model cannot be exported as a fixed graph.");
     }
+    let graph: OnnxModel["graph"] = { name: first.name, nodes: first.nodes, initializers: first.initializers, inputs: first.inputs, outputs: first.outputs };
+    if (options.dynamicBatch) {
+      const batchName = typeof options.dynamicBatch === "string" ? options.dynamicBatch : "N";
+      const other = [inputShape[0] + 1, ...inputShape.slice(1)];
+      graph = withDynamicBatch(first, buildGraph(m, layers, other, dtype, names, options, 1), batchName);
+    }
     return {
-      graph: first, opsetVersion: OPSET_VERSION, producerName: "shapegrad", producerVersion,
+      graph, opsetVersion: OPSET_VERSION, producerName: "shapegrad", producerVersion,
       ...(options.docString ? { docString: options.docString } : {}),
     };
   } finally {
@@ -134,12 +147,57 @@ function compareGraphs(a: OnnxModel["graph"], b: OnnxModel["graph"]): string | n
   return null;
 }
 
+/**
+ * The graph traced at batch size B (`a`) made batch-agnostic using the same graph traced at B + 1
+ * (`b`): the two may differ only in the int64 size vectors of Reshape and Expand. A Reshape size
+ * that differs in exactly one position gets -1 there (ONNX infers it from the element count); an
+ * Expand size gets 1 there (ONNX Expand broadcasts, keeping the input's own batch dim).
+ */
+function withDynamicBatch(a: TracedGraph, b: TracedGraph, batchName: string): OnnxModel["graph"] {
+  const refuse = (why: string) => new Error(`exportOnnx: dynamicBatch: ${why}; export with a fixed batch size instead`);
+  if (a.nodes.length !== b.nodes.length || a.nodes.some((n, i) => JSON.stringify(n) !== JSON.stringify(b.nodes[i]))) {
+    throw refuse("the graph's operations change with the batch size");
+  }
+  if (a.initializers.length !== b.initializers.length) throw refuse("the number of constants changes with the batch size");
+  const consumer = new Map<string, OnnxNode>();
+  for (const n of a.nodes) n.inputs.forEach((name, i) => { if (i === 1) consumer.set(name, n); });
+  const initializers = a.initializers.map((x, i) => {
+    const y = b.initializers[i];
+    const same = x.dims.join() === y.dims.join() && x.data.length === y.data.length && x.data.every((v: number | bigint, k: number) => Object.is(v, y.data[k]));
+    if (same) return x;
+    const use = consumer.get(x.name);
+    if (x.type !== "int64" || !use || (use.opType !== "Reshape" && use.opType !== "Expand") || x.data.length !== y.data.length) {
+      throw refuse(`constant ${x.name} [${x.dims.join(", ")}] depends on the batch size`);
+    }
+    const values = Array.from(x.data as BigInt64Array);
+    const moved = values.map((v, k) => v !== (y.data as BigInt64Array)[k]);
+    if (use.opType === "Reshape" && moved.filter(Boolean).length !== 1) throw refuse(`${use.name} has ${moved.filter(Boolean).length} sizes that follow the batch`);
+    if (use.opType === "Expand") {
+      // 1 keeps the input's own size there, which is right only if that size follows the batch too.
+      const inA = a.shapes.get(use.inputs[0]), inB = b.shapes.get(use.inputs[0]);
+      const offset = values.length - (inA?.length ?? 0);
+      const follows = (k: number) => inA !== undefined && inB !== undefined && k >= offset && inA[k - offset] !== inB[k - offset];
+      if (!moved.every((mv, k) => !mv || follows(k))) throw refuse(`${use.name} broadcasts a size-1 dim to the batch size`);
+    }
+    const fill = use.opType === "Reshape" ? -1n : 1n;
+    return { ...x, data: BigInt64Array.from(values.map((v, k) => (moved[k] ? fill : v))) };
+  });
+  const symbolic = (v: OnnxModel["graph"]["inputs"][number]) => ({ ...v, dims: [batchName, ...v.dims.slice(1)] });
+  const outA = a.outputs[0], outB = b.outputs[0];
+  if (outA.dims[0] === outB.dims[0] || outA.dims.slice(1).join() !== outB.dims.slice(1).join()) {
+    throw refuse("the output's first dim is not the batch");
+  }
+  return { name: a.name, nodes: a.nodes, initializers, inputs: a.inputs.map(symbolic), outputs: a.outputs.map(symbolic) };
+}
+
 const onnxType: Record<DType, OnnxElementType> = { float32: "float32", float64: "float64", int32: "int32" };
 
 /** Builds the graph for one trace. */
 class GraphBuilder {
   readonly nodes: OnnxNode[] = [];
   readonly initializers: OnnxTensor[] = [];
+  /** The shape of each traced value by ONNX name (what dynamicBatch compares between two batch sizes). */
+  readonly shapes = new Map<string, readonly number[]>();
   readonly #names = new Map<AnyTensor, string>();
   readonly #dynamic = new Map<AnyTensor, boolean>();
   #counter = 0;
@@ -148,6 +206,7 @@ class GraphBuilder {
   constructor(readonly input: AnyTensor, inputName: string, readonly paramNames: ReadonlyMap<AnyTensor, string>,
     readonly layerCalls: ReadonlyMap<AnyTensor, LayerCall> = new Map()) {
     this.#names.set(input, inputName);
+    this.shapes.set(inputName, input.shape);
     this.#dynamic.set(input, true);
     this.#used.add(inputName);
   }
@@ -229,6 +288,7 @@ class GraphBuilder {
           const rule = emitRules[node.primitive] as EmitRule<Primitive>;
           this.#names.set(t, rule(this, node.inputs.map((i) => this.nameOf(i)), node.params, node.inputs, t));
         }
+        this.shapes.set(this.#names.get(t)!, t.shape);
         continue;
       }
       stack.push([t, true]);
@@ -269,8 +329,10 @@ function traceForward(m: ModuleLike, modules: readonly ModuleNode[], x: AnyTenso
   }
 }
 
+type TracedGraph = OnnxModel["graph"] & { readonly shapes: ReadonlyMap<string, readonly number[]> };
+
 function buildGraph(m: ModuleLike, modules: readonly ModuleNode[], inputShape: readonly number[], dtype: "float32" | "float64",
-  paramNames: ReadonlyMap<AnyTensor, string>, options: ExportOnnxOptions, seed: number): OnnxModel["graph"] {
+  paramNames: ReadonlyMap<AnyTensor, string>, options: ExportOnnxOptions, seed: number): TracedGraph {
   const x = sampleInput(inputShape, dtype, seed);
   const { result, calls } = traceForward(m, modules, x);
   if (!(result instanceof Tensor)) throw new Error("exportOnnx: the model's forward must return one tensor");
@@ -290,6 +352,7 @@ function buildGraph(m: ModuleLike, modules: readonly ModuleNode[], inputShape: r
     initializers: b.initializers,
     inputs: [{ name: inputName, type: onnxType[dtype], dims: [...inputShape] }],
     outputs: [{ name: outputName, type: onnxType[y.dtype], dims: [...y.shape] }],
+    shapes: b.shapes,
   };
 }
 

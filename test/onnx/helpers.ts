@@ -1,7 +1,7 @@
 /** Runs an exported model in onnxruntime-node and compares it with shapegrad's own forward pass. */
 import * as ort from "onnxruntime-node";
 import { noGrad, type AnyTensor } from "../../src/index.js";
-import { exportOnnx, type OnnxExportable } from "../../src/onnx/index.js";
+import { exportOnnx, type ExportOnnxOptions, type OnnxExportable } from "../../src/onnx/index.js";
 
 export interface Comparison {
   maxAbsDiff: number;
@@ -11,9 +11,12 @@ export interface Comparison {
   onnxShape: readonly number[];
 }
 
-/** Exports, runs the file in onnxruntime on `input`, and runs the model in shapegrad (eval mode, no graph). */
-export async function runBoth(model: OnnxExportable, input: AnyTensor): Promise<Comparison> {
-  const bytes = exportOnnx(model, input.shape);
+/**
+ * Exports (at `exportShape`, default the input's shape), runs the file in onnxruntime on `input`,
+ * and runs the model in shapegrad (eval mode, no graph).
+ */
+export async function runBoth(model: OnnxExportable, input: AnyTensor, options: ExportOnnxOptions = {}, exportShape: readonly number[] = input.shape): Promise<Comparison> {
+  const bytes = exportOnnx(model, exportShape, options);
   const session = await ort.InferenceSession.create(bytes);
   const data = input.dataSync() as Float32Array | Float64Array;
   const feeds = { input: new ort.Tensor(input.dtype === "float64" ? "float64" : "float32", data, [...input.shape]) };

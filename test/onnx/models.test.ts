@@ -5,7 +5,7 @@
  * shapegrad's own forward pass, plus the typed ResNet-18 example.
  */
 import { describe, expect, it } from "vitest";
-import { manualSeed, noGrad, randn, type AnyTensor } from "../../src/index.js";
+import { add, manualSeed, noGrad, ones, randn, type AnyTensor } from "../../src/index.js";
 import * as nn from "../../src/nn/index.js";
 import { exportOnnx, traceOnnx } from "../../src/onnx/index.js";
 import { writeOnnx } from "../../src/onnx/node.js";
@@ -80,6 +80,36 @@ describe("exportOnnx: nn models in onnxruntime", () => {
     await compare("ResNet-18 (10 classes, 32x32)", model, [1, 3, 32, 32], ["Conv", "BatchNormalization", "MaxPool", "Add", "Gemm"]);
   }, 120_000);
 
+  it("dynamicBatch: exported at batch 2, the file runs at batch 1 and 5", async () => {
+    const model = nn.Sequential(
+      nn.Conv2d(3, 4, 3, { padding: 1 }), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+      nn.Flatten(), nn.Linear([4, 3, 3], 6), nn.GELU(), nn.Linear(6, 3),
+    ) as unknown as AnyModule;
+    warmBatchNorm(model, [4, 3, 6, 6]);
+    const graph = traceOnnx(model, [2, 3, 6, 6], { dynamicBatch: "batch" }).graph;
+    expect(graph.inputs[0].dims).toEqual(["batch", 3, 6, 6]);
+    expect(graph.outputs[0].dims).toEqual(["batch", 3]);
+    for (const n of [1, 5]) {
+      const r = await runBoth(model, randn([n, 3, 6, 6]) as unknown as AnyTensor, { dynamicBatch: "batch" }, [2, 3, 6, 6]);
+      expect(r.onnxShape).toEqual([n, 3]);
+      measured.push(`dynamic batch, run at ${n}: max abs diff ${r.maxAbsDiff.toExponential(2)} (output scale ${r.scale.toFixed(2)})`);
+      expect(r.maxAbsDiff).toBeLessThanOrEqual(2e-5 * Math.max(1, r.scale));
+    }
+  });
+
+  it("dynamicBatch: a traced flatten becomes a Reshape to [-1, features]", () => {
+    const f = (x: AnyTensor) => nn.functional.flatten(x as never, 1) as unknown as AnyTensor;
+    const graph = traceOnnx(f, [2, 3, 4], { dynamicBatch: true }).graph;
+    const reshape = graph.nodes.find((n) => n.opType === "Reshape")!;
+    const shape = graph.initializers.find((t) => t.name === reshape.inputs[1])!;
+    expect(Array.from(shape.data as BigInt64Array)).toEqual([-1n, 12n]);
+  });
+
+  it("dynamicBatch: refuses a model whose constants follow the batch size", () => {
+    const f = (x: AnyTensor) => add(x, ones([x.shape[0], 3]) as never) as unknown as AnyTensor;
+    expect(() => traceOnnx(f, [2, 3], { dynamicBatch: true })).toThrow(/dynamicBatch: constant .* depends on the batch size/);
+  });
+
   it("restores training mode and leaves no forward hooks behind", () => {
     const model = nn.Sequential(nn.Linear(3, 2), nn.LeakyReLU()) as unknown as AnyModule;
     model.train();
@@ -105,6 +135,6 @@ describe("exportOnnx: nn models in onnxruntime", () => {
 
   it("reports the measured differences", () => {
     console.log(`exportOnnx (nn models) vs onnxruntime-node, float32:\n  ${measured.join("\n  ")}`);
-    expect(measured.length).toBe(4);
+    expect(measured.length).toBe(6);
   });
 });
