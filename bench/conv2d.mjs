@@ -12,6 +12,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import { convModel } from "./onnx-conv.mjs";
 import { initTfjsWasmThreaded } from "./tfjs-wasm-threads.mjs";
+import { SHAPES } from "./shapes.mjs";
 
 const require = createRequire(import.meta.url);
 const fast = await import("./dist/src/backends/cpu/fast/index.js");
@@ -25,20 +26,6 @@ const REPS = Number(args.reps ?? 9);
 const BUDGET_MS = Number(args.budget ?? 1500); // per (shape, op, library), after the first run
 const THREADS = Number(args.threads ?? 2);
 
-/** name, [N, C, H, W], [O, C/groups, kH, kW], stride, padding, dilation, groups */
-const SHAPES = [
-  ["r1", "ResNet-18 conv1 3->64 7x7 s2 p3 @224", [1, 3, 224, 224], [64, 3, 7, 7], 2, 3, 1, 1],
-  ["r2", "ResNet-18 64->64 3x3 p1 @56", [1, 64, 56, 56], [64, 64, 3, 3], 1, 1, 1, 1],
-  ["r3", "ResNet-18 128->128 3x3 p1 @28", [1, 128, 28, 28], [128, 128, 3, 3], 1, 1, 1, 1],
-  ["r4", "ResNet-18 256->256 3x3 p1 @14", [1, 256, 14, 14], [256, 256, 3, 3], 1, 1, 1, 1],
-  ["r5", "ResNet-18 512->512 3x3 p1 @7", [1, 512, 7, 7], [512, 512, 3, 3], 1, 1, 1, 1],
-  ["s2", "downsample 64->128 3x3 s2 p1 @56", [1, 64, 56, 56], [128, 64, 3, 3], 2, 1, 1, 1],
-  ["pw", "1x1 256->64 @28", [1, 256, 28, 28], [64, 256, 1, 1], 1, 0, 1, 1],
-  ["dw", "depthwise 3x3 p1 256ch @28", [1, 256, 28, 28], [256, 1, 3, 3], 1, 1, 1, 256],
-  ["dl", "dilation-2 3x3 p2 64->64 @56", [1, 64, 56, 56], [64, 64, 3, 3], 1, 2, 2, 1],
-  ["t1", "train 32x1x28x28 -> 16 3x3 p1", [32, 1, 28, 28], [16, 1, 3, 3], 1, 1, 1, 1],
-  ["t2", "train 8x32x32x32 -> 64 3x3 p1", [8, 32, 32, 32], [64, 32, 3, 3], 1, 1, 1, 1],
-];
 const OPS = ["fwd", "bwdIn", "bwdW"];
 
 function rand(n, seed) {
