@@ -12,3 +12,5 @@ export { noGrad, isGradEnabled, setMaxElements } from "./autograd/engine.js";
 export { grad, vjp, gradients } from "./autograd/functional.js";
 export { tidy, keep } from "./runtime/memory.js";
 export * from "./ops/public.js";
+export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";
