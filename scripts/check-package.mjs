@@ -187,7 +187,7 @@ console.log(JSON.stringify(warnings));
   if (built) {
     const code = readFileSync(bundlePath, "utf8");
     // Only what a browser page has: no process, require, Buffer or Node modules.
-    const context = vm.createContext({ console, TextEncoder, TextDecoder, URL, performance, queueMicrotask, setTimeout, clearTimeout, navigator: { hardwareConcurrency: 1 } });
+    const context = vm.createContext({ console, TextEncoder, TextDecoder, URL, atob, btoa, performance, queueMicrotask, setTimeout, clearTimeout, navigator: { hardwareConcurrency: 1 } });
     let browserResult = null, error = "";
     try {
       vm.runInContext(`${code}\nglobalThis.__result = JSON.stringify(app.result);`, context, { filename: "app.js" });
