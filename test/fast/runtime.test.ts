@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { conv2dGeometry } from "../../src/backends/conv-geometry.js";
 import {
-  conv2dBackInputF32, conv2dBackWeightF32, conv2dForwardF32, fastRuntime, matmulF32, setNumThreads,
+  conv2dBackInputF32, conv2dBackWeightF32, conv2dForwardF32, fastRuntime, isShared, matmulF32, resetFastRuntime, setNumThreads,
 } from "../../src/backends/cpu/fast/index.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -69,6 +69,28 @@ describe("fast kernels runtime", () => {
     // the replacement takes part in later jobs without changing the result
     await new Promise((r) => setTimeout(r, 200));
     expect(conv2dForwardF32(g, x, w)).toEqual(expected);
+  });
+
+  it("without shared memory (a page that is not cross-origin isolated) it runs single-threaded, same results", () => {
+    const g = conv2dGeometry({ input: [2, 12, 19, 17], weight: [20, 6, 3, 3], stride: [2, 1], dilation: [1, 2], padding: [1, 0, 2, 1], groups: 2 });
+    const x = rand(2 * 12 * 19 * 17, 11), w = rand(20 * 6 * 9, 12);
+    const gy = rand(2 * 20 * g.outHeight * g.outWidth, 13);
+    setNumThreads(1);
+    const expected = [conv2dForwardF32(g, x, w), conv2dBackInputF32(g, gy, w), conv2dBackWeightF32(g, x, gy)];
+    try {
+      const rt = resetFastRuntime({ shared: false });
+      expect(isShared(rt)).toBe(false);
+      expect(rt.numThreads).toBe(1);
+      setNumThreads(2); // ignored without shared memory
+      expect(rt.numThreads).toBe(1);
+      // bigger than one page so that the plain memory grows (and detaches its old buffer) on the way
+      const got = [conv2dForwardF32(g, x, w), conv2dBackInputF32(g, gy, w), conv2dBackWeightF32(g, x, gy)];
+      for (let i = 0; i < 3; i++) expect(got[i]).toEqual(expected[i]);
+      const big = conv2dGeometry({ input: [1, 64, 64, 64], weight: [64, 64, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 });
+      expect(conv2dForwardF32(big, rand(64 * 4096, 1), rand(64 * 576, 2)).length).toBe(64 * 4096);
+    } finally {
+      expect(isShared(resetFastRuntime())).toBe(true);
+    }
   });
 
   it("a process that used the worker pool exits by itself", () => {

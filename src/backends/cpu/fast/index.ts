@@ -19,7 +19,7 @@ import type { Conv2dGeometry } from "../../conv-geometry.js";
 import { fastRuntime, type FastRuntime } from "./pool.js";
 import { EDGE_BYTES, KC, MR, NR } from "./wasm/kernels-wasm.js";
 
-export { fastRuntime } from "./pool.js";
+export { fastRuntime, resetFastRuntime, isShared } from "./pool.js";
 
 /** Total threads (the calling one included) the fast kernels may use; 1 disables the pool. */
 export function setNumThreads(n: number): void {

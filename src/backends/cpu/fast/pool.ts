@@ -113,16 +113,25 @@ export class FastRuntime {
   /** workers that exited unexpectedly and were replaced (observable for tests) */
   replacedWorkers = 0;
 
-  constructor() {
-    this.module = new WebAssembly.Module(kernelBytes() as Uint8Array<ArrayBuffer>);
-    this.memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+  /** `shared: false` forces the single-thread build on plain memory (what a host without
+   * SharedArrayBuffer gets automatically). */
+  constructor(options: { shared?: boolean } = {}) {
+    let memory: WebAssembly.Memory | null = null;
+    try {
+      if (options.shared !== false) memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+    } catch {
+      // no SharedArrayBuffer (a browser page without cross-origin isolation): one thread, plain memory
+    }
+    const shared = memory !== null;
+    this.memory = memory ?? new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES });
+    this.module = new WebAssembly.Module(kernelBytes(shared));
     const inst = new WebAssembly.Instance(this.module, { env: { memory: this.memory } });
     this.fns = KERNELS.map((n) => inst.exports[n] as KernelFn);
     this.ctl = new Int32Array(this.memory.buffer, 0, 64);
     this.claim = new BigInt64Array(this.memory.buffer, 0, 16);
     this.f32 = new Float32Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);
-    this.Worker = workerConstructor();
+    this.Worker = shared ? workerConstructor() : null;
     this.threads = this.Worker ? defaultThreads() : 1;
   }
 
@@ -289,4 +298,18 @@ let runtime: FastRuntime | null = null;
 export function fastRuntime(): FastRuntime {
   runtime ??= new FastRuntime();
   return runtime;
+}
+
+/** Replaces the process-wide runtime (its workers are terminated): for tests, or a host that must
+ * avoid shared memory. */
+export function resetFastRuntime(options: { shared?: boolean } = {}): FastRuntime {
+  const old = runtime;
+  runtime = new FastRuntime(options);
+  if (old) void old.shutdown();
+  return runtime;
+}
+
+/** Whether this runtime runs on shared memory (and so may use worker threads). */
+export function isShared(rt: FastRuntime): boolean {
+  return typeof SharedArrayBuffer !== "undefined" && rt.memory.buffer instanceof SharedArrayBuffer;
 }
