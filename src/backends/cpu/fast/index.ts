@@ -266,7 +266,7 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
     rt.F32.set(x, xOff / F);
     rt.F32.set(gy, gOff / F);
     const p = rt.params({ ...geomParams(g), x: xOff, a: gOff, y: dOff, e0: Mg });
-    rt.run("dw_bwd_w", p, g.outChannels, L.scratch, L.scratchStride, convFlops(g));
+    rt.run("dw_bwd_w", p, g.inChannels, L.scratch, L.scratchStride, convFlops(g));
     return rt.F32.slice(dOff / F, dOff / F + dwSize);
   }
   const want = itemsWanted(rt);
