@@ -6,12 +6,19 @@
 # Dawn requires, so it yields no adapter; the backports Mesa (25.x) works. If backports cannot be
 # installed, SwiftShader from Debian's chromium-common is the fallback (slower, 256 invocations).
 #
-# Prints the environment the tests need; source-able output:
-#   eval "$(bash scripts/install-webgpu-driver.sh --print-env)"   # only prints the exports
+# Also installs Debian's Chromium for the browser end-to-end test (test/webgpu/browser.test.ts;
+# WebGPU there runs on Chromium's own SwiftShader); `--no-browser` skips it.
+#
+# `--print-env` only prints the variables that pin the driver (the Vulkan loader finds the ICD in
+# its standard place without them):
+#   eval "$(bash scripts/install-webgpu-driver.sh --print-env)"
 set -euo pipefail
 
+# lavapipe if present (faster), else Chromium's SwiftShader.
 icd_files() {
-  ls /usr/share/vulkan/icd.d/lvp_icd*.json /usr/lib/chromium/vk_swiftshader_icd.json 2>/dev/null | paste -sd: - || true
+  local lvp
+  lvp="$(ls /usr/share/vulkan/icd.d/lvp_icd*.json 2>/dev/null | paste -sd: - || true)"
+  if [ -n "$lvp" ]; then echo "$lvp"; else ls /usr/lib/chromium/vk_swiftshader_icd.json 2>/dev/null || true; fi
 }
 
 print_env() {
@@ -31,6 +38,8 @@ if [ "${1:-}" = "--print-env" ]; then
 fi
 
 log() { echo "install-webgpu-driver: $*"; }
+BROWSER=1
+[ "${1:-}" = "--no-browser" ] && BROWSER=0
 
 if [ ! -r /etc/debian_version ]; then
   log "not a Debian system; install a Vulkan driver (Mesa lavapipe >= 23) yourself"
@@ -74,6 +83,16 @@ else
   fi
 fi
 
+if [ "$BROWSER" = 1 ]; then
+  if command -v chromium >/dev/null; then
+    log "chromium already installed ($(dpkg-query -W -f='${Version}' chromium 2>/dev/null || echo unknown version)); nothing to do"
+  else
+    log "installing chromium (browser end-to-end test)"
+    $SUDO apt-get "${APT_OPTS[@]}" install -y -qq --no-install-recommends chromium >/dev/null
+    log "installed chromium $(dpkg-query -W -f='${Version}' chromium)"
+  fi
+fi
+
 log "Vulkan ICDs: $(icd_files)"
-log "the tests need (set these before the binding's create(); shapegrad's initWebGPU sets them itself when unset):"
+log "optional pinning of the driver (the Vulkan loader finds lavapipe in its standard place without it):"
 print_env
