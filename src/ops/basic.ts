@@ -112,13 +112,14 @@ export function resolveDims(op: string, rank: number, dims: number | readonly nu
   if (typeof dims !== "number" && !Array.isArray(dims)) throw new Error(opErrors.notDims(op, dims));
   const list = typeof dims === "number" ? [dims] : [...dims];
   const out: number[] = [];
+  // A 0-d tensor accepts dim 0 / -1 as PyTorch does (and as the message's range says); it reduces nothing.
   for (const d of list) {
-    const n = normalizeDim(d, rank);
+    const n = normalizeDim(d, Math.max(rank, 1));
     if (n === null) throw new Error(opErrors.dimOutOfRange(op, d, rank));
     if (out.includes(n)) throw new Error(opErrors.duplicateDim(op, d));
     out.push(n);
   }
-  return out.sort((a, b) => a - b);
+  return rank === 0 ? [] : out.sort((a, b) => a - b);
 }
 
 export function sum(x: AnyTensor, dims?: number | readonly number[], keepdim = false): AnyTensor {
@@ -156,6 +157,7 @@ export function argmax(x: AnyTensor, dim?: number, keepdim = false): AnyTensor {
     return argmax(reshape(x, [x.size]), 0, false);
   }
   const [d] = resolveDims("argmax", x.shape.length, dim);
+  if (d === undefined) return reshape(argmax(reshape(x, [1]), 0, keepdim), []);
   if (x.shape[d] === 0) throw new Error(opErrors.emptyReduce("argmax", x.shape));
   return apply("argmax", [x], { dim: d, keepdim });
 }

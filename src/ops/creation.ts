@@ -4,6 +4,7 @@ import type { Tensor, AnyTensor } from "../tensor.js";
 import { checkElementCount, filled, fromHost } from "../autograd/engine.js";
 import { allocate } from "../backends/cpu/arrays.js";
 import { nextNormal, nextUniform } from "../runtime/random.js";
+import { backendFor } from "../runtime/devices.js";
 import { numel } from "../runtime/shape.js";
 import { opErrors } from "./messages.js";
 import type { Mutable } from "./shape-types.js";
@@ -36,6 +37,8 @@ function resolveOptions(op: string, options: CreationOptions | undefined, fallba
   if (device !== "cpu" && dtype === "float64") throw new Error(opErrors.float64OnDevice(device));
   const requiresGrad = options?.requiresGrad ?? false;
   if (requiresGrad && dtype === "int32") throw new Error(opErrors.noGradFloat(dtype));
+  // An uninitialised device is refused here, before any host data is generated or copied for it.
+  backendFor(device);
   return { dtype, device, requiresGrad };
 }
 

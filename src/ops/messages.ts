@@ -32,6 +32,7 @@ export const opErrors = {
   notFloat: (op: string, dtype: string) => `${op}: expected a floating-point tensor (float32 or float64), got ${dtype}`,
   emptyReduce: (op: string, shape: Dims) => `${op}: cannot reduce an empty tensor of shape ${formatShape(shape)}`,
   noGradFloat: (dtype: string) => `tensor: requiresGrad needs a floating-point dtype, got ${dtype}`,
+  deviceNotInitialised: (device: string) => `${device}: the device is not initialised; call \`await initWebGPU()\` before creating ${device} tensors`,
   float64OnDevice: (device: string) => `${device}: float64 is not supported on this device (WGSL has no 64-bit floats); use float32`,
   // Arguments that are not what the signature says (only reachable from untyped code or casts).
   notTensor: (op: string, name: string, value: unknown) => `${op}: ${name} must be a Tensor, got ${value === null ? "null" : typeof value}`,

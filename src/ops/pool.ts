@@ -3,7 +3,7 @@ import type { AnyTensor } from "../tensor.js";
 import type { Pool2dGeometry } from "../primitives.js";
 import { apply } from "../autograd/engine.js";
 import { assertFloat, assertTensor, reshape } from "./basic.js";
-import { formatShape } from "../runtime/shape.js";
+import { opErrors } from "./messages.js";
 
 export interface Pool2dOptions {
   kernelSize: number | readonly [number, number];
@@ -17,7 +17,7 @@ export interface Pool2dOptions {
 function pair(op: string, name: string, v: unknown, min: number): [number, number] {
   const p = typeof v === "number" ? [v, v] : v;
   if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => typeof x === "number" && Number.isSafeInteger(x) && x >= min)) {
-    throw new Error(`${op}: ${name} must be ${min === 0 ? "a non-negative" : "a positive"} integer or a pair of them, got ${Array.isArray(v) ? `[${v.join(", ")}]` : String(v)}`);
+    throw new Error(opErrors.poolPair(op, name, min, v));
   }
   return p as [number, number];
 }
@@ -34,28 +34,31 @@ export function poolOutSize(size: number, k: number, s: number, p: number, d: nu
 }
 
 export function resolvePool2d(op: string, shape: readonly number[], o: Pool2dOptions): Pool2dGeometry {
-  if (o === null || typeof o !== "object") throw new Error(`${op}: options with kernelSize are required`);
+  if (o === null || typeof o !== "object") throw new Error(opErrors.poolOptions(op));
   const [kh, kw] = pair(op, "kernelSize", o.kernelSize, 1);
   const [sh, sw] = o.stride === undefined ? [kh, kw] : pair(op, "stride", o.stride, 1);
   const [ph, pw] = pair(op, "padding", o.padding ?? 0, 0);
   const [dh, dw] = pair(op, "dilation", o.dilation ?? 1, 1);
   const ceil = o.ceilMode ?? false;
-  if (shape.length !== 4 && shape.length !== 3) throw new Error(`${op}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got shape ${formatShape(shape)}`);
+  if (shape.length !== 4 && shape.length !== 3) throw new Error(opErrors.poolRank(op, shape));
   const [n, c, h, w] = shape.length === 4 ? shape : [1, ...shape];
-  if (2 * ph > kh || 2 * pw > kw) throw new Error(`${op}: padding [${ph}, ${pw}] must be at most half the kernel size [${kh}, ${kw}]`);
+  if (2 * ph > kh || 2 * pw > kw) throw new Error(opErrors.poolPadding(op, [ph, pw], [kh, kw]));
   const oh = poolOutSize(h, kh, sh, ph, dh, ceil), ow = poolOutSize(w, kw, sw, pw, dw, ceil);
   if (oh <= 0 || ow <= 0) {
-    throw new Error(`${op}: output size would be ${oh}x${ow}: the ${dh * (kh - 1) + 1}x${dw * (kw - 1) + 1} window (kernel [${kh}, ${kw}], dilation [${dh}, ${dw}]) does not fit the input ${h}x${w} with padding [${ph}, ${pw}]`);
+    throw new Error(opErrors.poolOutput(op, [oh, ow], [kh, kw], [dh, dw], [h, w], [ph, pw]));
   }
   // With dilation a window can fall wholly in the padding (e.g. H 1, kernel 2, dilation 2, padding 1):
   // it would have no element to take the max of. PyTorch accepts some of these and then corrupts
   // memory in backward; refuse them.
   for (const [axis, size, out, k, s, p, d] of [["height", h, oh, kh, sh, ph, dh], ["width", w, ow, kw, sw, pw, dw]] as const) {
     for (let o = 0; o < out; o++) {
+      // The first tap at or past row 0 is t0 = ceil(-start / d); the window reaches the input iff
+      // that tap exists and lands before the end. O(1) per position, so a kernel of 2^31 taps
+      // with a padding of 2^30 cannot stall here.
       const start = o * s - p;
-      let reaches = false;
-      for (let t = 0; t < k && !reaches; t++) reaches = start + t * d >= 0 && start + t * d < size;
-      if (!reaches) throw new Error(`${op}: output ${axis} position ${o} has a window wholly in the padding (input ${axis} ${size}, kernel ${k}, stride ${s}, padding ${p}, dilation ${d})`);
+      const t0 = start >= 0 ? 0 : Math.ceil(-start / d);
+      const reaches = t0 < k && start + t0 * d < size;
+      if (!reaches) throw new Error(opErrors.poolWindowInPadding(op, axis, o, size, k, s, p, d));
     }
   }
   return {

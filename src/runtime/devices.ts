@@ -2,6 +2,7 @@
 import type { Device } from "../../types/core.js";
 import type { Backend } from "../backend.js";
 import { cpuBackend } from "../backends/cpu/index.js";
+import { opErrors } from "../ops/messages.js";
 
 const backends: { [D in Device]?: Backend } = { cpu: cpuBackend as Backend };
 
@@ -11,6 +12,6 @@ export function registerBackend(device: Device, backend: Backend | undefined): v
 
 export function backendFor(device: Device): Backend {
   const b = backends[device];
-  if (!b) throw new Error(`${device}: the device is not initialised; call \`await initWebGPU()\` before creating ${device} tensors`);
+  if (!b) throw new Error(opErrors.deviceNotInitialised(device));
   return b;
 }
