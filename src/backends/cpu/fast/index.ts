@@ -102,16 +102,32 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
   const Cg = g.inChannels / g.groups;
   const KK = g.kernelHeight * g.kernelWidth;
   const K = Cg * KK;
-  const N = g.outHeight * g.outWidth;
-  const ySize = g.batch * g.outChannels * N;
+  const ySize = g.batch * g.outChannels * g.outHeight * g.outWidth;
   const aSize = g.groups * ru(Mg, MR) * K;
+  // At stride 1 the GEMM runs "wide" (see pack_b_wide in gen-wat.mjs): over a zero-bordered copy
+  // of x, Hp x Wp, producing rows of Wp outputs of which the last Wp - outWidth are dropped. Every
+  // im2col row is then a contiguous run of that copy, packed with plain vector copies.
+  const wide = g.strideH === 1 && g.strideW === 1;
+  const Hp = g.outHeight + (g.kernelHeight - 1) * g.dilationH;
+  const Wp = g.outWidth + (g.kernelWidth - 1) * g.dilationW;
+  const gg: Conv2dGeometry = wide
+    ? { ...g, inHeight: Hp, inWidth: Wp, outWidth: Wp, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0 }
+    : g;
+  const padCopy = wide && !(g.padTop === 0 && g.padLeft === 0 && g.inHeight === Hp && g.inWidth === Wp);
+  const compact = wide && Wp !== g.outWidth;
+  const N = gg.outHeight * gg.outWidth;
   const sp = split(rt, g.batch * g.groups, N, Mg);
   // Split along output channels, every channel block would pack the same B: pack it once instead.
   const prepack = sp.mBlocks > 1;
   const bBlocks = g.batch * g.groups * sp.nBlocks;
   const bSize = prepack ? bBlocks * K * sp.block : 0;
-  const L = rt.layout(EDGE_BYTES + KC * sp.block * F, [x.length * F, w.length * F, aSize * F, ySize * F, bSize * F]);
-  const [xOff, wOff, aOff, yOff, bOff] = L.offsets;
+  // the wide packing reads up to (kW - 1) dW + 7 floats past the last plane (garbage columns only)
+  const xpSize = padCopy ? g.batch * g.inChannels * Hp * Wp : 0;
+  const slack = ((g.kernelWidth - 1) * g.dilationW + NR) * F;
+  const ywSize = compact ? g.batch * g.outChannels * N : 0;
+  const L = rt.layout(EDGE_BYTES + KC * sp.block * F,
+    [x.length * F + slack, w.length * F, aSize * F, ySize * F, bSize * F, xpSize * F + slack, ywSize * F]);
+  const [xOff, wOff, aOff, yOff, bOff, xpOff, ywOff] = L.offsets;
   const f32 = rt.F32;
   f32.set(x, xOff / F);
   f32.set(w, wOff / F);
@@ -128,12 +144,20 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
       rt.run("pack_a", p, Math.ceil(Mg / MR), L.scratch, L.scratchStride, PACK * Mg * K);
     }
   }
+  if (padCopy) {
+    const p = rt.params({ ...geomParams(g), x: xOff, y: xpOff, e0: Hp, e1: Wp });
+    rt.run("pad_input", p, g.batch * g.inChannels, L.scratch, L.scratchStride, PACK * xpSize);
+  }
   const p = rt.params({
-    ...geomParams(g), x: xOff, a: aOff, y: yOff, block: sp.block, nBlocks: sp.nBlocks, e0: sp.rows, e1: sp.mBlocks,
-    e2: prepack ? bOff : 0,
+    ...geomParams(gg), x: padCopy ? xpOff : xOff, a: aOff, y: compact ? ywOff : yOff,
+    block: sp.block, nBlocks: sp.nBlocks, e0: sp.rows, e1: sp.mBlocks, e2: prepack ? bOff : 0, e3: wide ? 1 : 0,
   });
   if (prepack) rt.run("pack_b_conv", p, bBlocks * Math.ceil(K / KC), L.scratch, L.scratchStride, PACK * bSize);
   rt.run("conv_fwd", p, bBlocks * sp.mBlocks, L.scratch, L.scratchStride, convFlops(g));
+  if (compact) {
+    const pc = rt.params({ x: ywOff, y: yOff, outH: g.outHeight, outW: g.outWidth, e1: Wp });
+    rt.run("compact", pc, g.batch * g.outChannels, L.scratch, L.scratchStride, PACK * ywSize);
+  }
   return rt.F32.slice(yOff / F, yOff / F + ySize);
 }
 

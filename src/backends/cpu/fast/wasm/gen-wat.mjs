@@ -302,6 +302,52 @@ const commonWat = () => String.raw`
                       (if (i32.eq ${get("ow")} ${get("OW")}) (then ${set("ow", c(0))} ${inc("oh")})))
                     (else (f32.store ${add(get("d"), mul(get("j"), c(4)))} (f32.const 0))))`)}))`, 4)}))`, NR)}`)})
 
+;; B panels of a stride-1 conv over a zero-bordered input (x = the padded input, inH x inW =
+;; Hp x Wp, no padding, outW = Wp: "wide" output pixels q = oh Wp + ow, of which ow >= the real
+;; output width are garbage and dropped later). Then B[k][q] = x_c[q + i dH Wp + j dW] for
+;; k = (c, i, j): every row is one contiguous run of the padded plane, copied eight floats at a
+;; time with no bounds checks (the garbage columns may read up to (kW - 1) dW + 7 floats past the
+;; last plane: the caller leaves that slack).
+(func $pack_b_wide (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
+  ${loc("kk", "k", "t", "KK", "kW", "src", "d", "jp", "step")}
+  ${set("kW", P("kW"))}
+  ${set("KK", mul(P("kH"), get("kW")))}
+  ${set("step", mul(get("kc"), c(NR * 4)))}
+  ${loop("kk", c(0), get("kc"), `
+    ${set("k", add(get("k0"), get("kk")))}
+    ${set("t", `(i32.rem_u ${get("k")} ${get("KK")})`)}
+    ${set("src", add(get("x"), mul(add(add(
+      mul(`(i32.div_u ${get("k")} ${get("KK")})`, mul(P("inH"), P("inW"))),
+      add(mul(mul(`(i32.div_u ${get("t")} ${get("kW")})`, P("dH")), P("inW")), mul(`(i32.rem_u ${get("t")} ${get("kW")})`, P("dW")))),
+      get("n0")), c(4))))}
+    ${set("d", add(get("dst"), mul(get("kk"), c(NR * 4))))}
+    ${loop("jp", c(0), get("nc"), `
+      (v128.store offset=0 ${get("d")} (v128.load offset=0 ${get("src")}))
+      (v128.store offset=16 ${get("d")} (v128.load offset=16 ${get("src")}))
+      ${set("src", add(get("src"), c(NR * 4)))}
+      ${set("d", add(get("d"), get("step")))}`, NR)}`)})
+
+;; e3 = 1: the conv is "wide" (see pack_b_wide), else the general im2col.
+(func $pack_b_any (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
+  (if ${P("e3")}
+    (then (call $pack_b_wide (local.get $p) (local.get $x) (local.get $dst) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc)))
+    (else (call $pack_b_im2col (local.get $p) (local.get $x) (local.get $dst) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc)))))
+
+;; Zero-bordered copy of one input plane for a wide conv: item = plane (image, channel); x = input
+;; [planes][inH][inW], y = output [planes][e0][e1] with the input at (padT, padL).
+(func $pad_input (export "pad_input") (param $p i32) (param $item i32) (param $s i32)
+  (call $pad_plane ${add(P("x"), mul(mul(get("item"), mul(P("inH"), P("inW"))), c(4)))} ${P("inH")} ${P("inW")} ${P("padT")} ${P("padL")}
+    ${add(P("y"), mul(mul(get("item"), mul(P("e0"), P("e1"))), c(4)))} ${P("e0")} ${P("e1")} ${P("e1")}))
+
+;; Drops the garbage columns of a wide conv's output: item = plane; x = [planes][outH][e1],
+;; y = [planes][outH][outW].
+(func $compact (export "compact") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("oh", "src", "dst")}
+  ${set("src", add(P("x"), mul(mul(get("item"), mul(P("outH"), P("e1"))), c(4))))}
+  ${set("dst", add(P("y"), mul(mul(get("item"), mul(P("outH"), P("outW"))), c(4))))}
+  ${loop("oh", c(0), P("outH"), `
+    (memory.copy ${add(get("dst"), mul(mul(get("oh"), P("outW")), c(4)))} ${add(get("src"), mul(mul(get("oh"), P("e1")), c(4)))} ${mul(P("outW"), c(4))})`)})
+
 ;; Packs every B block of a forward conv once, for jobs split along output channels: one item =
 ;; (image, group, pixel block, reduction block of KC rows); the block for (image, group, pixel
 ;; block t, rows k0..) starts at e2 + (t K + k0) block floats. Same parameters as conv_fwd.
@@ -318,7 +364,7 @@ const commonWat = () => String.raw`
   ${set("n", `(i32.div_u (i32.div_u ${get("t")} ${P("nBlocks")}) ${P("groups")})`)}
   ${set("n0", mul(get("nb"), P("block")))}
   ${set("k0", mul(get("kb"), c(KC)))}
-  (call $pack_b_im2col ${get("p")}
+  (call $pack_b_any ${get("p")}
     ${add(P("x"), mul(mul(add(mul(get("n"), P("inC")), mul(get("g"), get("Cg"))), mul(P("inH"), P("inW"))), c(4)))}
     ${add(P("e2"), mul(add(mul(mul(get("t"), get("K")), P("block")), mul(get("k0"), P("block"))), c(4)))}
     ${get("k0")} ${min(c(KC), sub(get("K"), get("k0")))} ${get("n0")} ${min(P("block"), sub(get("N"), get("n0")))}))
@@ -354,7 +400,7 @@ const commonWat = () => String.raw`
     ${set("kc", min(c(KC), sub(get("K"), get("k0"))))}
     (if ${P("e2")}
       (then ${set("bbuf", add(P("e2"), mul(add(mul(mul(get("item"), get("K")), P("block")), mul(get("k0"), P("block"))), c(4))))})
-      (else (call $pack_b_im2col ${get("p")} ${get("xg")} ${get("bbuf")} ${get("k0")} ${get("kc")} ${get("n0")} ${get("nc")})))
+      (else (call $pack_b_any ${get("p")} ${get("xg")} ${get("bbuf")} ${get("k0")} ${get("kc")} ${get("n0")} ${get("nc")})))
     (call $block ${add(get("ag"), mul(get("k0"), c(MR * 4)))} ${mul(get("K"), c(MR * 4))} ${get("bbuf")}
       ${add(get("yg"), mul(get("n0"), c(4)))} ${mul(get("N"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
       (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")})`, KC)})
