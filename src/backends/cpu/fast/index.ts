@@ -107,9 +107,11 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
   // At stride 1 the GEMM runs "wide" (see pack_b_wide in gen-wat.mjs): over a zero-bordered copy
   // of x, Hp x Wp, producing rows of Wp outputs of which the last Wp - outWidth are dropped. Every
   // im2col row is then a contiguous run of that copy, packed with plain vector copies.
-  const wide = g.strideH === 1 && g.strideW === 1;
   const Hp = g.outHeight + (g.kernelHeight - 1) * g.dilationH;
   const Wp = g.outWidth + (g.kernelWidth - 1) * g.dilationW;
+  // the garbage columns cost GEMM work: worth it while they are under ~10% (not on 7x7 or 14x14
+  // planes, where the vectorised im2col of the general path is cheaper)
+  const wide = g.strideH === 1 && g.strideW === 1 && Wp <= 1.1 * g.outWidth;
   const gg: Conv2dGeometry = wide
     ? { ...g, inHeight: Hp, inWidth: Wp, outWidth: Wp, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0 }
     : g;
