@@ -259,8 +259,10 @@ function layerShapes(project: Project, sf: SourceFile, decl: Node, count: number
   const copy = project.createSourceFile(copyPath, `${text.slice(0, insertAt)}\n${aliases.join("\n")}\n${text.slice(insertAt)}`, { overwrite: true });
   setModuleFormat(project, copy);
   try {
+    // The aliases sit in the call's block, not at the top level of the file.
+    const declared = new Map(copy.getDescendantsOfKind(SyntaxKind.TypeAliasDeclaration).map((a) => [a.getName(), a]));
     const read = (name: string) => {
-      const alias = copy.getTypeAlias(name);
+      const alias = declared.get(name);
       if (!alias) return null;
       const t = alias.getType();
       const literal = t.getLiteralValue();

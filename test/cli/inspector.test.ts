@@ -116,6 +116,23 @@ describe("shapegrad shapes", () => {
     expect(tensors(r).t).toMatchObject({ shape: "[2, 3]", dtype: "float32", device: "cpu" });
   }, 60_000);
 
+  it("follows a forward call inside a function, a loop and a callback, with a run-time batch size", () => {
+    const r = inspectFile(example("training.ts"));
+    expect(r.diagnostics).toEqual([]);
+    const [classifier] = modules(r);
+    // the first forward call in the file is the one in the training loop
+    expect(classifier).toMatchObject({ name: "classifier", forwardInput: "[number, 1, 28, 28]", forwardOutput: "[number, 10]" });
+    expect(classifier.layers.map((l) => l.output)).toEqual([
+      "[number, 8, 24, 24]", "[number, 8, 12, 12]", "[number, 8, 12, 12]", "[number, 1152]", "[number, 10]",
+    ]);
+    const t = tensors(r);
+    expect(t.x).toMatchObject({ shape: "[number, 1, 28, 28]", dtype: "float32" });
+    expect(t.y).toMatchObject({ shape: "[number]", dtype: "int32" });
+    expect(t.logits.shape).toBe("[number, 10]");
+    expect(t.loss.shape).toBe("[]");
+    expect(t.check.shape).toBe("[2, 10]");
+  }, 60_000);
+
   it("extracts catalogue messages only from message literal types", () => {
     expect(shapegradMessage(`Argument of type '{ groups: number; }' is not assignable to parameter of type '"conv2d: groups must be a positive integer, got 0"'.`))
       .toBe("conv2d: groups must be a positive integer, got 0");
