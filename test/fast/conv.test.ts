@@ -105,6 +105,8 @@ describe("fast float32 conv2d vs float64 reference", () => {
     // dilation; and a padded 1x1 whose input gradient has negative padding
     ["wide: grouped, dilated (2, 3), padding (2, 1, 0, 3), 9x70", conv2dGeometry({ input: [2, 6, 9, 70], weight: [10, 3, 3, 2], stride: [1, 1], dilation: [2, 3], padding: [2, 1, 0, 3], groups: 2 })],
     ["wide: 1x1 with padding 1 (negative padding in the input gradient), 6x80", conv2dGeometry({ input: [1, 5, 6, 80], weight: [7, 5, 1, 1], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 })],
+    ["wide at stride 2: 7x7 p3 over 40x90 (phase planes)", conv2dGeometry({ input: [1, 5, 40, 90], weight: [9, 5, 7, 7], stride: [2, 2], dilation: [1, 1], padding: [3, 3, 3, 3], groups: 1 })],
+    ["wide at stride 3, dilation 2, grouped, padding (1, 2, 0, 1)", conv2dGeometry({ input: [2, 4, 31, 101], weight: [6, 2, 3, 3], stride: [3, 3], dilation: [2, 2], padding: [1, 2, 0, 1], groups: 2 })],
     ["1x1, 130 -> 259 at 17x19", conv2dGeometry({ input: [1, 130, 17, 19], weight: [259, 130, 1, 1], stride: [1, 1], dilation: [1, 1], padding: [0, 0, 0, 0], groups: 1 })],
     ["7x7 s2 p3, 3 -> 21 at 45", conv2dGeometry({ input: [2, 3, 45, 45], weight: [21, 3, 7, 7], stride: [2, 2], dilation: [1, 1], padding: [3, 3, 3, 3], groups: 1 })],
     ["dilated 2, grouped 2", conv2dGeometry({ input: [1, 34, 30, 30], weight: [22, 17, 3, 3], stride: [1, 1], dilation: [2, 2], padding: [2, 2, 2, 2], groups: 2 })],

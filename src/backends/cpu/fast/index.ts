@@ -104,18 +104,20 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
   const K = Cg * KK;
   const ySize = g.batch * g.outChannels * g.outHeight * g.outWidth;
   const aSize = g.groups * ru(Mg, MR) * K;
-  // At stride 1 the GEMM runs "wide" (see pack_b_wide in gen-wat.mjs): over a zero-bordered copy
-  // of x, Hp x Wp, producing rows of Wp outputs of which the last Wp - outWidth are dropped. Every
-  // im2col row is then a contiguous run of that copy, packed with plain vector copies.
-  const Hp = g.outHeight + (g.kernelHeight - 1) * g.dilationH;
-  const Wp = g.outWidth + (g.kernelWidth - 1) * g.dilationW;
-  // the garbage columns cost GEMM work: worth it while they are under ~10% (not on 7x7 or 14x14
-  // planes, where the vectorised im2col of the general path is cheaper)
-  const wide = g.strideH === 1 && g.strideW === 1 && Wp <= 1.1 * g.outWidth;
+  // When both strides are equal the GEMM runs "wide" (see pack_b_wide in gen-wat.mjs): over
+  // zero-bordered copies of x (at stride s, its s x s phase planes, each Hp x Wp), producing rows of
+  // Wp outputs of which the last Wp - outWidth are dropped. Every im2col row is then a contiguous
+  // run of one plane, packed with plain vector copies. Without padding at stride 1, x is read in
+  // place. The garbage columns cost GEMM work: worth it while they are under ~10% (not on 7x7 or
+  // 14x14 planes, where the vectorised im2col of the general path is cheaper).
+  const s = g.strideH;
+  const Hp = g.outHeight + Math.floor(((g.kernelHeight - 1) * g.dilationH) / s);
+  const Wp = g.outWidth + Math.floor(((g.kernelWidth - 1) * g.dilationW) / s);
+  const wide = g.strideW === s && Wp <= 1.1 * g.outWidth;
   const gg: Conv2dGeometry = wide
-    ? { ...g, inHeight: Hp, inWidth: Wp, outWidth: Wp, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0 }
+    ? { ...g, inHeight: s * s * Hp, inWidth: Wp, outWidth: Wp, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0 }
     : g;
-  const padCopy = wide && !(g.padTop === 0 && g.padLeft === 0 && g.inHeight === Hp && g.inWidth === Wp);
+  const padCopy = wide && !(s === 1 && g.padTop === 0 && g.padLeft === 0 && g.inHeight === Hp && g.inWidth === Wp);
   const compact = wide && Wp !== g.outWidth;
   const N = gg.outHeight * gg.outWidth;
   const sp = split(rt, g.batch * g.groups, N, Mg);
@@ -124,7 +126,7 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
   const bBlocks = g.batch * g.groups * sp.nBlocks;
   const bSize = prepack ? bBlocks * K * sp.block : 0;
   // the wide packing reads up to (kW - 1) dW + 7 floats past the last plane (garbage columns only)
-  const xpSize = padCopy ? g.batch * g.inChannels * Hp * Wp : 0;
+  const xpSize = padCopy ? g.batch * g.inChannels * s * s * Hp * Wp : 0;
   const slack = ((g.kernelWidth - 1) * g.dilationW + NR) * F;
   const ywSize = compact ? g.batch * g.outChannels * N : 0;
   const L = rt.layout(EDGE_BYTES + KC * sp.block * F,
@@ -147,12 +149,12 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
     }
   }
   if (padCopy) {
-    const p = rt.params({ ...geomParams(g), x: xOff, y: xpOff, e0: Hp, e1: Wp });
-    rt.run("pad_input", p, g.batch * g.inChannels, L.scratch, L.scratchStride, PACK * xpSize);
+    const p = rt.params({ ...geomParams(g), x: xOff, y: xpOff, e0: Hp, e1: Wp, e4: s });
+    rt.run(s === 1 ? "pad_input" : "pad_phases", p, g.batch * g.inChannels, L.scratch, L.scratchStride, PACK * xpSize);
   }
   const p = rt.params({
     ...geomParams(gg), x: padCopy ? xpOff : xOff, a: aOff, y: compact ? ywOff : yOff,
-    block: sp.block, nBlocks: sp.nBlocks, e0: sp.rows, e1: sp.mBlocks, e2: prepack ? bOff : 0, e3: wide ? 1 : 0,
+    block: sp.block, nBlocks: sp.nBlocks, e0: sp.rows, e1: sp.mBlocks, e2: prepack ? bOff : 0, e3: wide ? 1 : 0, e4: s,
   });
   if (prepack) rt.run("pack_b_conv", p, bBlocks * Math.ceil(K / KC), L.scratch, L.scratchStride, PACK * bSize);
   rt.run("conv_fwd", p, bBlocks * sp.mBlocks, L.scratch, L.scratchStride, convFlops(g));

@@ -302,23 +302,30 @@ const commonWat = () => String.raw`
                       (if (i32.eq ${get("ow")} ${get("OW")}) (then ${set("ow", c(0))} ${inc("oh")})))
                     (else (f32.store ${add(get("d"), mul(get("j"), c(4)))} (f32.const 0))))`)}))`, 4)}))`, NR)}`)})
 
-;; B panels of a stride-1 conv over a zero-bordered input (x = the padded input, inH x inW =
-;; Hp x Wp, no padding, outW = Wp: "wide" output pixels q = oh Wp + ow, of which ow >= the real
-;; output width are garbage and dropped later). Then B[k][q] = x_c[q + i dH Wp + j dW] for
-;; k = (c, i, j): every row is one contiguous run of the padded plane, copied eight floats at a
-;; time with no bounds checks (the garbage columns may read up to (kW - 1) dW + 7 floats past the
-;; last plane: the caller leaves that slack).
+;; B panels of a "wide" conv: stride s = e4 (1 or more) over zero-bordered phase planes of the
+;; input. Phase plane (c, a, b) of a channel holds xpad[r s + a][q s + b], Hq x Wq (Hq = inH / s^2,
+;; inW = Wq; inH counts all s^2 phase planes of a channel), so the tap (i, j) of output pixel
+;; (oh, ow) is phase ((i dH) % s, (j dW) % s) at (oh + (i dH) / s, ow + (j dW) / s). Output rows
+;; are Wq wide ("wide" pixels q = oh Wq + ow, outW = Wq): the last Wq - outW of each row are
+;; garbage, dropped later. Then B[k][q] = plane_k[q + offset_k] for k = (c, i, j): every row is
+;; one contiguous run, copied eight floats at a time with no bounds checks (the garbage columns may
+;; read up to (kW - 1) dW + 7 floats past the last plane: the caller leaves that slack).
 (func $pack_b_wide (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
-  ${loc("kk", "k", "t", "KK", "kW", "src", "d", "jp", "step")}
+  ${loc("kk", "k", "t", "KK", "kW", "src", "d", "jp", "step", "s", "plane", "hh", "ww")}
   ${set("kW", P("kW"))}
   ${set("KK", mul(P("kH"), get("kW")))}
+  ${set("s", P("e4"))}
+  ${set("plane", mul(`(i32.div_u ${P("inH")} ${mul(get("s"), get("s"))})`, P("inW")))}
   ${set("step", mul(get("kc"), c(NR * 4)))}
   ${loop("kk", c(0), get("kc"), `
     ${set("k", add(get("k0"), get("kk")))}
     ${set("t", `(i32.rem_u ${get("k")} ${get("KK")})`)}
+    ${set("hh", mul(`(i32.div_u ${get("t")} ${get("kW")})`, P("dH")))}
+    ${set("ww", mul(`(i32.rem_u ${get("t")} ${get("kW")})`, P("dW")))}
     ${set("src", add(get("x"), mul(add(add(
-      mul(`(i32.div_u ${get("k")} ${get("KK")})`, mul(P("inH"), P("inW"))),
-      add(mul(mul(`(i32.div_u ${get("t")} ${get("kW")})`, P("dH")), P("inW")), mul(`(i32.rem_u ${get("t")} ${get("kW")})`, P("dW")))),
+      mul(add(mul(add(mul(`(i32.div_u ${get("k")} ${get("KK")})`, get("s")), `(i32.rem_u ${get("hh")} ${get("s")})`), get("s")),
+        `(i32.rem_u ${get("ww")} ${get("s")})`), get("plane")),
+      add(mul(`(i32.div_u ${get("hh")} ${get("s")})`, P("inW")), `(i32.div_u ${get("ww")} ${get("s")})`)),
       get("n0")), c(4))))}
     ${set("d", add(get("dst"), mul(get("kk"), c(NR * 4))))}
     ${loop("jp", c(0), get("nc"), `
@@ -326,6 +333,24 @@ const commonWat = () => String.raw`
       (v128.store offset=16 ${get("d")} (v128.load offset=16 ${get("src")}))
       ${set("src", add(get("src"), c(NR * 4)))}
       ${set("d", add(get("d"), get("step")))}`, NR)}`)})
+
+;; The s x s zero-bordered phase planes of one input plane for a wide conv at stride s = e4 > 1:
+;; item = plane (image, channel); y[item][a][b][r][q] = x[item][r s + a - padT][q s + b - padL]
+;; (zero outside), r < e0 = Hq, q < e1 = Wq.
+(func $pad_phases (export "pad_phases") (param $p i32) (param $item i32) (param $scr i32)
+  ${loc("s", "a", "b", "r", "q", "ih", "iw", "H", "W", "src", "d")}
+  ${set("s", P("e4"))} ${set("H", P("inH"))} ${set("W", P("inW"))}
+  ${set("src", add(P("x"), mul(mul(get("item"), mul(get("H"), get("W"))), c(4))))}
+  ${set("d", add(P("y"), mul(mul(mul(get("item"), mul(get("s"), get("s"))), mul(P("e0"), P("e1"))), c(4))))}
+  ${loop("a", c(0), get("s"), loop("b", c(0), get("s"), loop("r", c(0), P("e0"), `
+    ${set("ih", sub(add(mul(get("r"), get("s")), get("a")), P("padT")))}
+    ${loop("q", c(0), P("e1"), `
+      ${set("iw", sub(add(mul(get("q"), get("s")), get("b")), P("padL")))}
+      (f32.store ${get("d")}
+        (if (result f32) (i32.and (i32.lt_u ${get("ih")} ${get("H")}) (i32.lt_u ${get("iw")} ${get("W")}))
+          (then (f32.load ${add(get("src"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4)))}))
+          (else (f32.const 0))))
+      ${set("d", add(get("d"), c(4)))}`)}`)))})
 
 ;; e3 = 1: the conv is "wide" (see pack_b_wide), else the general im2col.
 (func $pack_b_any (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)

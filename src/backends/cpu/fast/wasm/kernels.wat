@@ -363,16 +363,20 @@
   (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
   (br $L20))))
 
-;; B panels of a stride-1 conv over a zero-bordered input (x = the padded input, inH x inW =
-;; Hp x Wp, no padding, outW = Wp: "wide" output pixels q = oh Wp + ow, of which ow >= the real
-;; output width are garbage and dropped later). Then B[k][q] = x_c[q + i dH Wp + j dW] for
-;; k = (c, i, j): every row is one contiguous run of the padded plane, copied eight floats at a
-;; time with no bounds checks (the garbage columns may read up to (kW - 1) dW + 7 floats past the
-;; last plane: the caller leaves that slack).
+;; B panels of a "wide" conv: stride s = e4 (1 or more) over zero-bordered phase planes of the
+;; input. Phase plane (c, a, b) of a channel holds xpad[r s + a][q s + b], Hq x Wq (Hq = inH / s^2,
+;; inW = Wq; inH counts all s^2 phase planes of a channel), so the tap (i, j) of output pixel
+;; (oh, ow) is phase ((i dH) % s, (j dW) % s) at (oh + (i dH) / s, ow + (j dW) / s). Output rows
+;; are Wq wide ("wide" pixels q = oh Wq + ow, outW = Wq): the last Wq - outW of each row are
+;; garbage, dropped later. Then B[k][q] = plane_k[q + offset_k] for k = (c, i, j): every row is
+;; one contiguous run, copied eight floats at a time with no bounds checks (the garbage columns may
+;; read up to (kW - 1) dW + 7 floats past the last plane: the caller leaves that slack).
 (func $pack_b_wide (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
-  (local $kk i32) (local $k i32) (local $t i32) (local $KK i32) (local $kW i32) (local $src i32) (local $d i32) (local $jp i32) (local $step i32)
+  (local $kk i32) (local $k i32) (local $t i32) (local $KK i32) (local $kW i32) (local $src i32) (local $d i32) (local $jp i32) (local $step i32) (local $s i32) (local $plane i32) (local $hh i32) (local $ww i32)
   (local.set $kW (i32.load offset=36 (local.get $p)))
   (local.set $KK (i32.mul (i32.load offset=32 (local.get $p)) (local.get $kW)))
+  (local.set $s (i32.load offset=100 (local.get $p)))
+  (local.set $plane (i32.mul (i32.div_u (i32.load offset=20 (local.get $p)) (i32.mul (local.get $s) (local.get $s))) (i32.load offset=24 (local.get $p))))
   (local.set $step (i32.mul (local.get $kc) (i32.const 32)))
   (local.set $kk (i32.const 0))
 (block $L22_out (loop $L22
@@ -380,7 +384,9 @@
   
     (local.set $k (i32.add (local.get $k0) (local.get $kk)))
     (local.set $t (i32.rem_u (local.get $k) (local.get $KK)))
-    (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.add (i32.mul (i32.div_u (local.get $k) (local.get $KK)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.add (i32.mul (i32.mul (i32.div_u (local.get $t) (local.get $kW)) (i32.load offset=56 (local.get $p))) (i32.load offset=24 (local.get $p))) (i32.mul (i32.rem_u (local.get $t) (local.get $kW)) (i32.load offset=60 (local.get $p))))) (local.get $n0)) (i32.const 4))))
+    (local.set $hh (i32.mul (i32.div_u (local.get $t) (local.get $kW)) (i32.load offset=56 (local.get $p))))
+    (local.set $ww (i32.mul (i32.rem_u (local.get $t) (local.get $kW)) (i32.load offset=60 (local.get $p))))
+    (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.div_u (local.get $k) (local.get $KK)) (local.get $s)) (i32.rem_u (local.get $hh) (local.get $s))) (local.get $s)) (i32.rem_u (local.get $ww) (local.get $s))) (local.get $plane)) (i32.add (i32.mul (i32.div_u (local.get $hh) (local.get $s)) (i32.load offset=24 (local.get $p))) (i32.div_u (local.get $ww) (local.get $s)))) (local.get $n0)) (i32.const 4))))
     (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $kk) (i32.const 32))))
     (local.set $jp (i32.const 0))
 (block $L21_out (loop $L21
@@ -394,6 +400,44 @@
   (br $L21)))
   (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
   (br $L22))))
+
+;; The s x s zero-bordered phase planes of one input plane for a wide conv at stride s = e4 > 1:
+;; item = plane (image, channel); y[item][a][b][r][q] = x[item][r s + a - padT][q s + b - padL]
+;; (zero outside), r < e0 = Hq, q < e1 = Wq.
+(func $pad_phases (export "pad_phases") (param $p i32) (param $item i32) (param $scr i32)
+  (local $s i32) (local $a i32) (local $b i32) (local $r i32) (local $q i32) (local $ih i32) (local $iw i32) (local $H i32) (local $W i32) (local $src i32) (local $d i32)
+  (local.set $s (i32.load offset=100 (local.get $p))) (local.set $H (i32.load offset=20 (local.get $p))) (local.set $W (i32.load offset=24 (local.get $p)))
+  (local.set $src (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (local.get $item) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
+  (local.set $d (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $item) (i32.mul (local.get $s) (local.get $s))) (i32.mul (i32.load offset=84 (local.get $p)) (i32.load offset=88 (local.get $p)))) (i32.const 4))))
+  (local.set $a (i32.const 0))
+(block $L26_out (loop $L26
+  (br_if $L26_out (i32.ge_s (local.get $a) (local.get $s)))
+  (local.set $b (i32.const 0))
+(block $L25_out (loop $L25
+  (br_if $L25_out (i32.ge_s (local.get $b) (local.get $s)))
+  (local.set $r (i32.const 0))
+(block $L24_out (loop $L24
+  (br_if $L24_out (i32.ge_s (local.get $r) (i32.load offset=84 (local.get $p))))
+  
+    (local.set $ih (i32.sub (i32.add (i32.mul (local.get $r) (local.get $s)) (local.get $a)) (i32.load offset=64 (local.get $p))))
+    (local.set $q (i32.const 0))
+(block $L23_out (loop $L23
+  (br_if $L23_out (i32.ge_s (local.get $q) (i32.load offset=88 (local.get $p))))
+  
+      (local.set $iw (i32.sub (i32.add (i32.mul (local.get $q) (local.get $s)) (local.get $b)) (i32.load offset=68 (local.get $p))))
+      (f32.store (local.get $d)
+        (if (result f32) (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.lt_u (local.get $iw) (local.get $W)))
+          (then (f32.load (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4)))))
+          (else (f32.const 0))))
+      (local.set $d (i32.add (local.get $d) (i32.const 4)))
+  (local.set $q (i32.add (local.get $q) (i32.const 1)))
+  (br $L23)))
+  (local.set $r (i32.add (local.get $r) (i32.const 1)))
+  (br $L24)))
+  (local.set $b (i32.add (local.get $b) (i32.const 1)))
+  (br $L25)))
+  (local.set $a (i32.add (local.get $a) (i32.const 1)))
+  (br $L26))))
 
 ;; e3 = 1: the conv is "wide" (see pack_b_wide), else the general im2col.
 (func $pack_b_any (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
@@ -414,12 +458,12 @@
   (local.set $src (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (local.get $item) (i32.mul (i32.load offset=40 (local.get $p)) (i32.load offset=88 (local.get $p)))) (i32.const 4))))
   (local.set $dst (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $item) (i32.mul (i32.load offset=40 (local.get $p)) (i32.load offset=44 (local.get $p)))) (i32.const 4))))
   (local.set $oh (i32.const 0))
-(block $L23_out (loop $L23
-  (br_if $L23_out (i32.ge_s (local.get $oh) (i32.load offset=40 (local.get $p))))
+(block $L27_out (loop $L27
+  (br_if $L27_out (i32.ge_s (local.get $oh) (i32.load offset=40 (local.get $p))))
   
     (memory.copy (i32.add (local.get $dst) (i32.mul (i32.mul (local.get $oh) (i32.load offset=44 (local.get $p))) (i32.const 4))) (i32.add (local.get $src) (i32.mul (i32.mul (local.get $oh) (i32.load offset=88 (local.get $p))) (i32.const 4))) (i32.mul (i32.load offset=44 (local.get $p)) (i32.const 4)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L23))))
+  (br $L27))))
 
 ;; Packs every B block of a forward conv once, for jobs split along output channels: one item =
 ;; (image, group, pixel block, reduction block of KC rows); the block for (image, group, pixel
@@ -470,8 +514,8 @@
   (local.set $yg (i32.add (local.get $yg) (i32.mul (i32.mul (i32.mul (local.get $mb) (i32.load offset=84 (local.get $p))) (local.get $N)) (i32.const 4))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $k0 (i32.const 0))
-(block $L24_out (loop $L24
-  (br_if $L24_out (i32.ge_s (local.get $k0) (local.get $K)))
+(block $L28_out (loop $L28
+  (br_if $L28_out (i32.ge_s (local.get $k0) (local.get $K)))
   
     (local.set $kc (select (i32.const 256) (i32.sub (local.get $K) (local.get $k0)) (i32.lt_s (i32.const 256) (i32.sub (local.get $K) (local.get $k0)))))
     (if (i32.load offset=92 (local.get $p))
@@ -481,7 +525,7 @@
       (i32.add (local.get $yg) (i32.mul (local.get $n0) (i32.const 4))) (i32.mul (local.get $N) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
       (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
-  (br $L24))))
+  (br $L28))))
 
 ;; Input gradient as GEMM + col2im, one item = (image, group, chunk of input channels): cols =
 ;; W^T gy over the chunk's rows (c, i, j), then each col entry is added to the input pixel it came from.
@@ -510,14 +554,14 @@
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $cbuf (i32.add (local.get $bbuf) (i32.mul (i32.mul (i32.load offset=76 (local.get $p)) (i32.const 256)) (i32.const 4))))
   (local.set $nb (i32.const 0))
-(block $L28_out (loop $L28
-  (br_if $L28_out (i32.ge_s (local.get $nb) (i32.load offset=80 (local.get $p))))
+(block $L32_out (loop $L32
+  (br_if $L32_out (i32.ge_s (local.get $nb) (i32.load offset=80 (local.get $p))))
   
     (local.set $n0 (i32.mul (local.get $nb) (i32.load offset=76 (local.get $p))))
     (local.set $nc (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $N) (local.get $n0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $N) (local.get $n0)))))
     (local.set $k0 (i32.const 0))
-(block $L25_out (loop $L25
-  (br_if $L25_out (i32.ge_s (local.get $k0) (local.get $Mg)))
+(block $L29_out (loop $L29
+  (br_if $L29_out (i32.ge_s (local.get $k0) (local.get $Mg)))
   
       (local.set $kc (select (i32.const 256) (i32.sub (local.get $Mg) (local.get $k0)) (i32.lt_s (i32.const 256) (i32.sub (local.get $Mg) (local.get $k0)))))
       (call $pack_b_rows (local.get $gyg) (local.get $N) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))
@@ -525,10 +569,10 @@
         (local.get $cbuf) (i32.mul (i32.load offset=76 (local.get $p)) (i32.const 4)) (local.get $R) (local.get $nc) (local.get $kc)
         (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
-  (br $L25)))
+  (br $L29)))
     (local.set $r (i32.const 0))
-(block $L27_out (loop $L27
-  (br_if $L27_out (i32.ge_s (local.get $r) (local.get $R)))
+(block $L31_out (loop $L31
+  (br_if $L31_out (i32.ge_s (local.get $r) (local.get $R)))
   
       (local.set $cc (i32.div_u (local.get $r) (local.get $KK)))
       (local.set $t (i32.rem_u (local.get $r) (local.get $KK)))
@@ -539,8 +583,8 @@
       (local.set $oh (i32.div_u (local.get $n0) (local.get $OW)))
       (local.set $ow (i32.rem_u (local.get $n0) (local.get $OW)))
       (local.set $col (i32.const 0))
-(block $L26_out (loop $L26
-  (br_if $L26_out (i32.ge_s (local.get $col) (local.get $nc)))
+(block $L30_out (loop $L30
+  (br_if $L30_out (i32.ge_s (local.get $col) (local.get $nc)))
   
         (local.set $ih (i32.add (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (local.get $ki)))
         (local.set $iw (i32.add (i32.mul (local.get $ow) (local.get $sW)) (local.get $kj)))
@@ -578,11 +622,11 @@
         (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
         (if (i32.eq (local.get $ow) (local.get $OW)) (then (local.set $ow (i32.const 0)) (local.set $oh (i32.add (local.get $oh) (i32.const 1)))))
   (local.set $col (i32.add (local.get $col) (i32.const 1)))
-  (br $L26)))
+  (br $L30)))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L27)))
+  (br $L31)))
   (local.set $nb (i32.add (local.get $nb) (i32.const 1)))
-  (br $L28))))
+  (br $L32))))
 
 (func $pack_b_wgrad (param $p i32) (param $xg i32) (param $dst i32) (param $p0 i32) (param $kc i32) (param $j0 i32) (param $ncol i32)
   (local $H i32) (local $W i32) (local $OW i32) (local $sH i32) (local $sW i32) (local $KK i32) (local $k i32) (local $t i32) (local $q i32) (local $pix i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $iw i32) (local $d i32) (local $ok i32) (local $e i32) (local $n i32) (local $xc0 i32) (local $xc1 i32) (local $xc2 i32) (local $xc3 i32) (local $xc4 i32) (local $xc5 i32) (local $xc6 i32) (local $xc7 i32) (local $ho0 i32) (local $ho1 i32) (local $ho2 i32) (local $ho3 i32) (local $ho4 i32) (local $ho5 i32) (local $ho6 i32) (local $ho7 i32) (local $wo0 i32) (local $wo1 i32) (local $wo2 i32) (local $wo3 i32) (local $wo4 i32) (local $wo5 i32) (local $wo6 i32) (local $wo7 i32)
@@ -656,8 +700,8 @@
       (local.set $wo7 (i32.sub (i32.mul (i32.rem_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=60 (local.get $p))) (i32.load offset=68 (local.get $p)))))
     (else (local.set $xc7 (local.get $xg)) (local.set $ho7 (i32.const -1073741824)) (local.set $wo7 (i32.const 0))))
   (local.set $q (i32.const 0))
-(block $L29_out (loop $L29
-  (br_if $L29_out (i32.ge_s (local.get $q) (local.get $kc)))
+(block $L33_out (loop $L33
+  (br_if $L33_out (i32.ge_s (local.get $q) (local.get $kc)))
   
     (local.set $pix (i32.add (local.get $p0) (local.get $q)))
     (local.set $oh (i32.div_u (local.get $pix) (local.get $OW)))
@@ -782,7 +826,7 @@
         (local.set $q (i32.add (local.get $q) (i32.const 1)))))
     (local.set $q (i32.sub (local.get $q) (i32.const 1)))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br $L29))))
+  (br $L33))))
 
 ;; Weight gradient, one item = (group, block of columns of dW viewed as [outC, K]): for every image
 ;; and every KC pixels, B = im2col(x)^T restricted to the block's columns, A = gy packed per (image,
@@ -803,31 +847,31 @@
   (local.set $ncol (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $K) (local.get $j0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $K) (local.get $j0)))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $n (i32.const 0))
-(block $L32_out (loop $L32
-  (br_if $L32_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
+(block $L36_out (loop $L36
+  (br_if $L36_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
   
     (local.set $xg (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (i32.mul (local.get $g) (local.get $Cg))) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
     (local.set $ag (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $MP) (local.get $N)) (i32.add (i32.mul (local.get $n) (i32.load offset=72 (local.get $p))) (local.get $g))) (i32.const 4))))
     (local.set $p0 (i32.const 0))
-(block $L31_out (loop $L31
-  (br_if $L31_out (i32.ge_s (local.get $p0) (local.get $N)))
+(block $L35_out (loop $L35
+  (br_if $L35_out (i32.ge_s (local.get $p0) (local.get $N)))
   
       (local.set $kc (select (i32.const 256) (i32.sub (local.get $N) (local.get $p0)) (i32.lt_s (i32.const 256) (i32.sub (local.get $N) (local.get $p0)))))
       (local.set $jp (i32.const 0))
-(block $L30_out (loop $L30
-  (br_if $L30_out (i32.ge_s (local.get $jp) (local.get $ncol)))
+(block $L34_out (loop $L34
+  (br_if $L34_out (i32.ge_s (local.get $jp) (local.get $ncol)))
   
         (call $pack_b_wgrad (local.get $p) (local.get $xg) (i32.add (local.get $bbuf) (i32.mul (i32.mul (local.get $jp) (local.get $kc)) (i32.const 4)))
           (local.get $p0) (local.get $kc) (i32.add (local.get $j0) (local.get $jp)) (i32.sub (local.get $ncol) (local.get $jp)))
   (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
-  (br $L30)))
+  (br $L34)))
       (call $block (i32.add (local.get $ag) (i32.mul (local.get $p0) (i32.const 16))) (i32.mul (local.get $N) (i32.const 16)) (local.get $bbuf)
         (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (i32.mul (local.get $g) (local.get $Mg)) (local.get $K)) (local.get $j0)) (i32.const 4))) (i32.mul (local.get $K) (i32.const 4))
         (local.get $Mg) (local.get $ncol) (local.get $kc) (i32.or (local.get $n) (local.get $p0)) (local.get $s))
   (local.set $p0 (i32.add (local.get $p0) (i32.const 256)))
-  (br $L31)))
+  (br $L35)))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br $L32))))
+  (br $L36))))
 
 ;; Batched matmul C[b] = A[b] B[b], one item = (batch, block of columns, block of rows). A packed
 ;; per batch in MR-row panels (e0 = m, e1 = k, e2 = n, e3 = rows per row block, a multiple of MR,
@@ -849,8 +893,8 @@
   (local.set $cdst (i32.add (local.get $cdst) (i32.mul (i32.mul (i32.mul (local.get $mb) (i32.load offset=96 (local.get $p))) (local.get $n)) (i32.const 4))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $k0 (i32.const 0))
-(block $L33_out (loop $L33
-  (br_if $L33_out (i32.ge_s (local.get $k0) (local.get $k)))
+(block $L37_out (loop $L37
+  (br_if $L37_out (i32.ge_s (local.get $k0) (local.get $k)))
   
     (local.set $kc (select (i32.const 256) (i32.sub (local.get $k) (local.get $k0)) (i32.lt_s (i32.const 256) (i32.sub (local.get $k) (local.get $k0)))))
     (call $pack_b_rows (local.get $bsrc) (local.get $n) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))
@@ -858,7 +902,7 @@
       (local.get $cdst) (i32.mul (local.get $n) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
       (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
-  (br $L33))))
+  (br $L37))))
 
 ;; Copies one input plane into a zero-bordered buffer: buf[r][q] = x[r - padT][q - padL] (zero
 ;; outside), r < hp, q < wp, row stride ws floats.
@@ -871,8 +915,8 @@
   (local.set $hi (select (i32.add (local.get $padL) (local.get $W)) (local.get $wp) (i32.lt_s (i32.add (local.get $padL) (local.get $W)) (local.get $wp))))
   (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
   (local.set $r (i32.const 0))
-(block $L34_out (loop $L34
-  (br_if $L34_out (i32.ge_s (local.get $r) (local.get $hp)))
+(block $L38_out (loop $L38
+  (br_if $L38_out (i32.ge_s (local.get $r) (local.get $hp)))
   
     (local.set $ih (i32.sub (local.get $r) (local.get $padT)))
     (local.set $row (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $r) (local.get $ws)) (i32.const 4))))
@@ -885,7 +929,7 @@
         (memory.fill (i32.add (local.get $row) (i32.mul (local.get $hi) (i32.const 4))) (i32.const 0) (i32.mul (i32.sub (local.get $ws) (local.get $hi)) (i32.const 4))))
       (else (memory.fill (local.get $row) (i32.const 0) (i32.mul (local.get $ws) (i32.const 4)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L34))))
+  (br $L38))))
 
 ;; Depthwise-style conv where every output plane is a sum of S single-plane correlations:
 ;; out[n][o] = sum_s corr(x[n][(o / e1) * e2 + s], w[o*S + s]) with S = e0. Forward conv with
@@ -910,13 +954,13 @@
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (local.set $rt (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $hp) (local.get $ws)) (i32.const 16)) (i32.const 4))))
   (local.set $src (i32.const 0))
-(block $L42_out (loop $L42
-  (br_if $L42_out (i32.ge_s (local.get $src) (local.get $S)))
+(block $L46_out (loop $L46
+  (br_if $L46_out (i32.ge_s (local.get $src) (local.get $S)))
   
    (local.set $lastci (i32.const -1))
    (local.set $r (i32.const 0))
-(block $L41_out (loop $L41
-  (br_if $L41_out (i32.ge_s (local.get $r) (local.get $R)))
+(block $L45_out (loop $L45
+  (br_if $L45_out (i32.ge_s (local.get $r) (local.get $R)))
   
     (local.set $o (i32.add (local.get $o0) (local.get $r)))
     (local.set $outp (i32.add (local.get $outp0) (i32.mul (i32.mul (local.get $r) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -928,8 +972,8 @@
       (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))
       (local.set $lastci (local.get $ci))))
     (local.set $oh (i32.const 0))
-(block $L40_out (loop $L40
-  (br_if $L40_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L44_out (loop $L44
+  (br_if $L44_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
       (local.set $orow (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
       (local.set $ow (i32.const 0))
@@ -944,13 +988,13 @@
           (local.set $acc2 (v128.load offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc3 (v128.load offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $ki (i32.const 0))
-(block $L36_out (loop $L36
-  (br_if $L36_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L40_out (loop $L40
+  (br_if $L40_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
             (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (local.get $ow)) (i32.const 4))))
             (local.set $kj (i32.const 0))
-(block $L35_out (loop $L35
-  (br_if $L35_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L39_out (loop $L39
+  (br_if $L39_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
               (local.set $wv (v128.load32_splat (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4)))))
               (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $wv) (v128.load offset=0 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
@@ -958,9 +1002,9 @@
               (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $wv) (v128.load offset=32 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
               (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $wv) (v128.load offset=48 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L35)))
+  (br $L39)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L36)))
+  (br $L40)))
           (v128.store offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc0))
           (v128.store offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc1))
           (v128.store offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc2))
@@ -971,35 +1015,35 @@
         (local.set $ow (local.get $OW))))
       ;; remaining outputs (all of them when the stride is not 1), one at a time
       (local.set $ow (local.get $ow))
-(block $L39_out (loop $L39
-  (br_if $L39_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L43_out (loop $L43
+  (br_if $L43_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
         (local.set $sum (f32.load (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
         (local.set $ki (i32.const 0))
-(block $L38_out (loop $L38
-  (br_if $L38_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L42_out (loop $L42
+  (br_if $L42_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
           (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (i32.mul (local.get $ow) (local.get $sW))) (i32.const 4))))
           (local.set $kj (i32.const 0))
-(block $L37_out (loop $L37
-  (br_if $L37_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L41_out (loop $L41
+  (br_if $L41_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
             (local.set $sum (f32.add (local.get $sum) (f32.mul
               (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4))))
               (f32.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L37)))
+  (br $L41)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L38)))
+  (br $L42)))
         (f32.store (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $sum))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L39)))
+  (br $L43)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L40)))
+  (br $L44)))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L41)))
+  (br $L45)))
   (local.set $src (i32.add (local.get $src) (i32.const 1)))
-  (br $L42))))
+  (br $L46))))
 
 ;; Depthwise input gradient for any stride: one item = (image, input plane ci); scatters every
 ;; gy[n][ci*m + j] through the taps of w[ci*m + j] (e0 = m). dx (y) rows are complete per item.
@@ -1012,29 +1056,29 @@
   (local.set $dxp (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (memory.fill (local.get $dxp) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $W)) (i32.const 4)))
   (local.set $j (i32.const 0))
-(block $L47_out (loop $L47
-  (br_if $L47_out (i32.ge_s (local.get $j) (local.get $m)))
+(block $L51_out (loop $L51
+  (br_if $L51_out (i32.ge_s (local.get $j) (local.get $m)))
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $j)))
     (local.set $gyp (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
     (local.set $oh (i32.const 0))
-(block $L46_out (loop $L46
-  (br_if $L46_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L50_out (loop $L50
+  (br_if $L50_out (i32.ge_s (local.get $oh) (local.get $OH)))
   (local.set $ow (i32.const 0))
-(block $L45_out (loop $L45
-  (br_if $L45_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L49_out (loop $L49
+  (br_if $L49_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
       (local.set $g (f32.load (i32.add (local.get $gyp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))))
       (local.set $ki (i32.const 0))
-(block $L44_out (loop $L44
-  (br_if $L44_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L48_out (loop $L48
+  (br_if $L48_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (i32.load offset=64 (local.get $p))) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))))
         (if (i32.lt_u (local.get $ih) (local.get $H)) (then
           (local.set $kj (i32.const 0))
-(block $L43_out (loop $L43
-  (br_if $L43_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L47_out (loop $L47
+  (br_if $L47_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
             (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (i32.load offset=52 (local.get $p))) (i32.load offset=68 (local.get $p))) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))))
             (if (i32.lt_u (local.get $iw) (local.get $W)) (then
@@ -1042,15 +1086,15 @@
                 (f32.add (f32.load (i32.add (local.get $dxp) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
                   (f32.mul (local.get $g) (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj)) (i32.const 4)))))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L43)))))
+  (br $L47)))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L44)))
+  (br $L48)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L45)))
+  (br $L49)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L46)))
+  (br $L50)))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br $L47))))
+  (br $L51))))
 
 ;; Depthwise weight gradient: one item = input plane ci and its e0 = m output planes (sharing one
 ;; padded copy of the input plane); sums over
@@ -1068,30 +1112,30 @@
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $ci) (local.get $m)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))) (i32.const 0) (i32.mul (i32.mul (local.get $m) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4)))
   (local.set $n (i32.const 0))
-(block $L53_out (loop $L53
-  (br_if $L53_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
+(block $L57_out (loop $L57
+  (br_if $L57_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
   
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))
     (local.set $r (i32.const 0))
-(block $L52_out (loop $L52
-  (br_if $L52_out (i32.ge_s (local.get $r) (local.get $m)))
+(block $L56_out (loop $L56
+  (br_if $L56_out (i32.ge_s (local.get $r) (local.get $m)))
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r)))
     (local.set $gyp (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $ki (i32.const 0))
-(block $L51_out (loop $L51
-  (br_if $L51_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L55_out (loop $L55
+  (br_if $L55_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   (local.set $kj (i32.const 0))
-(block $L50_out (loop $L50
-  (br_if $L50_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L54_out (loop $L54
+  (br_if $L54_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $acc2 (v128.const i32x4 0 0 0 0))
       (local.set $sum (f32.const 0))
       (local.set $oh (i32.const 0))
-(block $L49_out (loop $L49
-  (br_if $L49_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L53_out (loop $L53
+  (br_if $L53_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
         (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))) (local.get $ws)) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))) (i32.const 4))))
@@ -1113,15 +1157,15 @@
             (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
             (br $l4)))))
         (local.set $ow (local.get $ow))
-(block $L48_out (loop $L48
-  (br_if $L48_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L52_out (loop $L52
+  (br_if $L52_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
           (local.set $sum (f32.add (local.get $sum) (f32.mul
             (f32.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (f32.load (i32.add (local.get $xr) (i32.mul (i32.mul (local.get $ow) (local.get $sW)) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L48)))
+  (br $L52)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L49)))
+  (br $L53)))
       (local.set $acc (f32x4.add (local.get $acc) (local.get $acc2)))
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4))))
@@ -1129,12 +1173,12 @@
             (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L50)))
+  (br $L54)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L51)))
+  (br $L55)))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L52)))
+  (br $L56)))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br $L53))))
+  (br $L57))))
 
 )
