@@ -137,7 +137,6 @@ export interface AvgPool2dOptions {
 export function avgPool2d(x: AnyTensor, options: AvgPool2dOptions): AnyTensor {
   const op = "avgPool2d";
   assertFloatTensor(op, x);
-  assertRank(op, x, [3, 4], "input [N, C, H, W] or [C, H, W]");
   if (typeof options !== "object" || options === null) throw new Error(nnErrors.badOption(op, "options", options));
   const ceilMode = options.ceilMode ?? false;
   const countIncludePad = options.countIncludePad ?? true;

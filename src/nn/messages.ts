@@ -17,8 +17,6 @@ export const nnErrors = {
     `linear: input ${formatShape(shape)} has ${shape.length ? shape[shape.length - 1] : "no"} features but the layer expects ${inFeatures} (weight [${outFeatures}, ${inFeatures}])`,
   biasShape: (op: string, shape: Dims, expected: number) => `${op}: bias has shape ${formatShape(shape)} but expected [${expected}]`,
   probability: (op: string, p: unknown, name = "p") => `${op}: ${name} must be a probability in [0, 1], got ${show(p)}`,
-  poolPadding: (op: string, padding: Dims, kernel: Dims) =>
-    `${op}: padding ${formatShape(padding)} must be at most half the kernel size ${formatShape(kernel)}`,
   poolOutput: (op: string, shape: Dims, kernel: Dims, out: Dims) =>
     `${op}: input ${formatShape(shape)} is too small for kernel ${formatShape(kernel)} (output ${formatShape(out)})`,
   channelParam: (op: string, name: string, shape: Dims, channels: number) =>

@@ -83,3 +83,11 @@ expectType<"nn.Residual: the body gives [2, 16, 3, 3] but the shortcut gives [2,
 expectType<Tensor<[8, 10], "float64", "cpu">>(lucid.forward(randn([8, 3, 32, 32], { dtype: "float64" })));
 expectAssignable<nn.Module>(lucid);
 expectNotAssignable<Tensor<[8, 11]>>(lucid.forward(x));
+
+// Rank errors read as the run time's.
+const rank = nn.Sequential(nn.AvgPool2d(2));
+type RankArg = Parameters<typeof rank.forward<[2, 3], "float32", "cpu">>[0];
+expectType<"nn.Sequential: layer 0 (AvgPool2d): avgPool2d: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got shape [2, 3]">(null as unknown as RankArg);
+const adaptiveRank = nn.Sequential(nn.AdaptiveAvgPool2d(2));
+type AdaptiveRankArg = Parameters<typeof adaptiveRank.forward<[2, 3], "float32", "cpu">>[0];
+expectType<"nn.Sequential: layer 0 (AdaptiveAvgPool2d): adaptiveAvgPool2d: expected input [N, C, H, W] or [C, H, W], got shape [2, 3]">(null as unknown as AdaptiveRankArg);

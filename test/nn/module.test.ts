@@ -175,6 +175,9 @@ describe("nn.Module", () => {
     const bn = nn.Sequential(nn.Linear(4, 4), nn.Sequential(nn.Flatten(), nn.BatchNorm2d(3)));
     expect(() => bn.forward(randn([2, 4]) as never)).toThrow(
       "nn.Sequential: layer 1 (Sequential): nn.Sequential: layer 1 (BatchNorm2d): BatchNorm2d: input has 4 channels but the layer expects 3 (input [2, 4])");
+    expect(() => nn.AvgPool2d(2).forward(randn([2, 3]) as never)).toThrow("avgPool2d: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got shape [2, 3]");
+    expect(() => nn.AdaptiveAvgPool2d(2).forward(randn([2, 3]) as never)).toThrow("adaptiveAvgPool2d: expected input [N, C, H, W] or [C, H, W], got shape [2, 3]");
+    expect(() => nn.AvgPool2d(3, { padding: 2 }).forward(randn([1, 1, 8, 8]) as never)).toThrow("avgPool2d: padding [2, 2] must be at most half the kernel size [3, 3]");
     const pool = nn.Sequential(nn.MaxPool2d(5));
     expect(() => pool.forward(randn([2, 3, 4, 9]) as never)).toThrow(
       "nn.Sequential: layer 0 (MaxPool2d): maxPool2d: output size would be 0x1: the 5x5 window (kernel [5, 5], dilation [1, 1]) does not fit the input 4x9 with padding [0, 0]");
