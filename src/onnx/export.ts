@@ -68,6 +68,8 @@ const producerVersion = "0.1.0";
  * The ONNX file (ModelProto bytes) of `model`'s forward pass on an input of `inputShape`.
  * The model runs in evaluation mode (batch norm uses its running statistics, dropout is the
  * identity); its training flags are restored afterwards. Parameters must be on the CPU.
+ * A float64 model is written in float64, which ONNX allows but onnxruntime's CPU provider has no
+ * double Conv kernel for: call `model.to("float32")` first to deploy there.
  */
 export function exportOnnx(model: OnnxExportable, inputShape: readonly number[], options: ExportOnnxOptions = {}): Uint8Array {
   return encodeModel(traceOnnx(model, inputShape, options));
