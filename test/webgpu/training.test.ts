@@ -40,12 +40,13 @@ function smallNet() {
   );
 }
 
-type Net = ReturnType<typeof smallNet> | ReturnType<typeof digitClassifier>;
+/** Both networks, seen through what the loop needs (their typed forward signatures differ). */
+type Net = nn.Module & { forward(x: AnyTensor): AnyTensor };
 
 /** Trains `steps` steps; returns each step's loss and the live-buffer count after it. */
-async function train(device: Device, steps: number, makeModel: () => Net): Promise<{ losses: number[]; live: number[] }> {
+async function train(device: Device, steps: number, makeModel: () => nn.Module): Promise<{ losses: number[]; live: number[] }> {
   manualSeed(0);
-  const model = makeModel().to(device);
+  const model = makeModel().to(device) as Net;
   const opt = new optim.Adam(model.parameters(), { lr: 0.003 });
   const losses: number[] = [], live: number[] = [];
   let epoch = 0;
@@ -55,7 +56,7 @@ async function train(device: Device, steps: number, makeModel: () => Net): Promi
       const loss = tidy(() => {
         const x = tensor(b.images, { shape: [b.size, 1, 28, 28], device });
         const y = tensor(b.labels, { shape: [b.size], dtype: "int32", device });
-        const l = nn.functional.crossEntropy(model.forward(x) as AnyTensor, y);
+        const l = nn.functional.crossEntropy(model.forward(x), y);
         opt.zeroGrad();
         l.backward();
         opt.step();
