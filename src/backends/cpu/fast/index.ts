@@ -94,6 +94,36 @@ function planeScratch(g: Conv2dGeometry): number {
 }
 
 /**
+ * When both strides are equal (s) a conv's GEMM can run "wide" (see pack_b_wide in gen-wat.mjs):
+ * over zero-bordered copies of x (at stride s > 1, its s x s phase planes), each Hp x Wp, with rows
+ * of Wp output pixels of which the last Wp - outWidth are garbage. Every im2col row is then a
+ * contiguous run of one plane, packed with plain vector copies. Without padding at stride 1 x is
+ * read in place. The garbage columns cost GEMM work: worth it while they are under ~10% (not on
+ * 7x7 or 14x14 planes, where the vectorised im2col of the general path is cheaper).
+ * `gg` is the geometry the kernels see (inH counts all s^2 phase planes of a channel).
+ */
+function wideGeometry(g: Conv2dGeometry) {
+  const s = g.strideH;
+  const Hp = g.outHeight + Math.floor(((g.kernelHeight - 1) * g.dilationH) / s);
+  const Wp = g.outWidth + Math.floor(((g.kernelWidth - 1) * g.dilationW) / s);
+  const wide = g.strideW === s && Wp <= 1.1 * g.outWidth;
+  const gg: Conv2dGeometry = wide
+    ? { ...g, inHeight: s * s * Hp, inWidth: Wp, outWidth: Wp, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0 }
+    : g;
+  const padCopy = wide && !(s === 1 && g.padTop === 0 && g.padLeft === 0 && g.inHeight === Hp && g.inWidth === Wp);
+  // floats read past the last plane by the garbage columns
+  const slack = (g.kernelWidth - 1) * g.dilationW + NR;
+  return { s, Hp, Wp, wide, gg, padCopy, slack };
+}
+
+/** Lays out x's zero-bordered planes for a wide conv (pad_input / pad_phases). */
+function padPlanes(rt: FastRuntime, g: Conv2dGeometry, xOff: number, xpOff: number, Hp: number, Wp: number, s: number,
+  scratch: number, stride: number): void {
+  const p = rt.params({ ...geomParams(g), x: xOff, y: xpOff, e0: Hp, e1: Wp, e4: s });
+  rt.run(s === 1 ? "pad_input" : "pad_phases", p, g.batch * g.inChannels, scratch, stride, PACK * g.batch * g.inChannels * s * s * Hp * Wp);
+}
+
+/**
  * y = conv(x, A) on the GEMM path where A is packed from `w` either directly (rows = output
  * channels) or, for the stride-1 input gradient, by pack_a_flip from the forward weights.
  */
@@ -104,20 +134,7 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
   const K = Cg * KK;
   const ySize = g.batch * g.outChannels * g.outHeight * g.outWidth;
   const aSize = g.groups * ru(Mg, MR) * K;
-  // When both strides are equal the GEMM runs "wide" (see pack_b_wide in gen-wat.mjs): over
-  // zero-bordered copies of x (at stride s, its s x s phase planes, each Hp x Wp), producing rows of
-  // Wp outputs of which the last Wp - outWidth are dropped. Every im2col row is then a contiguous
-  // run of one plane, packed with plain vector copies. Without padding at stride 1, x is read in
-  // place. The garbage columns cost GEMM work: worth it while they are under ~10% (not on 7x7 or
-  // 14x14 planes, where the vectorised im2col of the general path is cheaper).
-  const s = g.strideH;
-  const Hp = g.outHeight + Math.floor(((g.kernelHeight - 1) * g.dilationH) / s);
-  const Wp = g.outWidth + Math.floor(((g.kernelWidth - 1) * g.dilationW) / s);
-  const wide = g.strideW === s && Wp <= 1.1 * g.outWidth;
-  const gg: Conv2dGeometry = wide
-    ? { ...g, inHeight: s * s * Hp, inWidth: Wp, outWidth: Wp, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0 }
-    : g;
-  const padCopy = wide && !(s === 1 && g.padTop === 0 && g.padLeft === 0 && g.inHeight === Hp && g.inWidth === Wp);
+  const { s, Hp, Wp, wide, gg, padCopy } = wideGeometry(g);
   const compact = wide && Wp !== g.outWidth;
   const N = gg.outHeight * gg.outWidth;
   const sp = split(rt, g.batch * g.groups, N, Mg);
@@ -125,9 +142,8 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
   const prepack = sp.mBlocks > 1;
   const bBlocks = g.batch * g.groups * sp.nBlocks;
   const bSize = prepack ? bBlocks * K * sp.block : 0;
-  // the wide packing reads up to (kW - 1) dW + 7 floats past the last plane (garbage columns only)
   const xpSize = padCopy ? g.batch * g.inChannels * s * s * Hp * Wp : 0;
-  const slack = ((g.kernelWidth - 1) * g.dilationW + NR) * F;
+  const slack = wideGeometry(g).slack * F;
   const ywSize = compact ? g.batch * g.outChannels * N : 0;
   const L = rt.layout(EDGE_BYTES + KC * sp.block * F,
     [x.length * F + slack, w.length * F, aSize * F, ySize * F, bSize * F, xpSize * F + slack, ywSize * F]);
@@ -148,10 +164,7 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
       rt.run("pack_a", p, Math.ceil(Mg / MR), L.scratch, L.scratchStride, PACK * Mg * K);
     }
   }
-  if (padCopy) {
-    const p = rt.params({ ...geomParams(g), x: xOff, y: xpOff, e0: Hp, e1: Wp, e4: s });
-    rt.run(s === 1 ? "pad_input" : "pad_phases", p, g.batch * g.inChannels, L.scratch, L.scratchStride, PACK * xpSize);
-  }
+  if (padCopy) padPlanes(rt, g, xOff, xpOff, Hp, Wp, s, L.scratch, L.scratchStride);
   const p = rt.params({
     ...geomParams(gg), x: padCopy ? xpOff : xOff, a: aOff, y: compact ? ywOff : yOff,
     block: sp.block, nBlocks: sp.nBlocks, e0: sp.rows, e1: sp.mBlocks, e2: prepack ? bOff : 0, e3: wide ? 1 : 0, e4: s,
@@ -303,29 +316,49 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
     block = Math.max(NR, ru(Math.ceil((K * g.groups) / want), NR));
   }
   const nBlocks = Math.ceil(K / block);
-  const aSize = g.batch * g.groups * ru(Mg, MR) * N;
-  const L = rt.layout(EDGE_BYTES + KC * block * F, [x.length * F, gy.length * F, aSize * F, dwSize * F]);
-  const [xOff, gOff, aOff, dOff] = L.offsets;
+  // Wide (see wideGeometry): pixels are the reduction here, so gy is widened with zeros on the
+  // garbage pixels and the slack past the planes is zeroed: garbage pixels then add exactly 0.
+  const { s, Hp, Wp, wide, gg, padCopy, slack } = wideGeometry(g);
+  const Nw = wide ? g.outHeight * Wp : N;
+  const widenGy = wide && Wp !== g.outWidth;
+  const aSize = g.batch * g.groups * ru(Mg, MR) * Nw;
+  const xpSize = padCopy ? g.batch * g.inChannels * s * s * Hp * Wp : 0;
+  const gwSize = widenGy ? g.batch * g.outChannels * Nw : 0;
+  const L = rt.layout(EDGE_BYTES + KC * block * F,
+    [(x.length + slack) * F, gy.length * F, aSize * F, dwSize * F, (xpSize + slack) * F, gwSize * F]);
+  const [xOff, gOff0, aOff, dOff, xpOff, gwOff] = L.offsets;
   const f32 = rt.F32;
   f32.set(x, xOff / F);
-  f32.set(gy, gOff / F);
+  f32.set(gy, gOff0 / F);
+  if (wide) {
+    const planes = padCopy ? xpOff + xpSize * F : xOff + x.length * F;
+    f32.fill(0, planes / F, planes / F + slack);
+    if (padCopy) padPlanes(rt, g, xOff, xpOff, Hp, Wp, s, L.scratch, L.scratchStride);
+    if (widenGy) {
+      const pw = rt.params({ x: gOff0, y: gwOff, inH: g.outHeight, inW: g.outWidth, padT: 0, padL: 0, e0: g.outHeight, e1: Wp });
+      rt.run("pad_input", pw, g.batch * g.outChannels, L.scratch, L.scratchStride, PACK * gwSize);
+    }
+  }
+  const gOff = widenGy ? gwOff : gOff0;
   if (Mg % MR === 0) {
     // gy is [batch * outChannels] rows of N pixels: one pass packs every (image, group)
     const rows = g.batch * g.outChannels;
-    const p = rt.params({ x: gOff, y: aOff, e0: rows, e1: N, e2: N, e3: 1 });
+    const p = rt.params({ x: gOff, y: aOff, e0: rows, e1: Nw, e2: Nw, e3: 1 });
     rt.run("pack_a", p, rows / MR, L.scratch, L.scratchStride, PACK * aSize);
   } else {
     for (let n = 0; n < g.batch; n++) {
       for (let gi = 0; gi < g.groups; gi++) {
         const p = rt.params({
-          x: gOff + (n * g.outChannels + gi * Mg) * N * F, y: aOff + (n * g.groups + gi) * ru(Mg, MR) * N * F,
-          e0: Mg, e1: N, e2: N, e3: 1,
+          x: gOff + (n * g.outChannels + gi * Mg) * Nw * F, y: aOff + (n * g.groups + gi) * ru(Mg, MR) * Nw * F,
+          e0: Mg, e1: Nw, e2: Nw, e3: 1,
         });
-        rt.run("pack_a", p, Math.ceil(Mg / MR), L.scratch, L.scratchStride, PACK * Mg * N);
+        rt.run("pack_a", p, Math.ceil(Mg / MR), L.scratch, L.scratchStride, PACK * Mg * Nw);
       }
     }
   }
-  const p = rt.params({ ...geomParams(g), x: xOff, a: aOff, y: dOff, block, nBlocks });
+  const p = rt.params({
+    ...geomParams(gg), x: padCopy ? xpOff : xOff, a: aOff, y: dOff, block, nBlocks, e3: wide ? 1 : 0, e4: s,
+  });
   rt.run("conv_bwd_w", p, g.groups * nBlocks, L.scratch, L.scratchStride, convFlops(g));
   return rt.F32.slice(dOff / F, dOff / F + dwSize);
 }

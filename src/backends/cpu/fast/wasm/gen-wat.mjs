@@ -509,6 +509,8 @@ const commonWat = () => String.raw`
 
 ${packBWgrad()}
 
+${packBWgradWide()}
+
 ;; Weight gradient, one item = (group, block of columns of dW viewed as [outC, K]): for every image
 ;; and every KC pixels, B = im2col(x)^T restricted to the block's columns, A = gy packed per (image,
 ;; group) in MR-row panels over all N pixels. The first block of the first image stores into dW (y),
@@ -533,8 +535,11 @@ ${packBWgrad()}
     ${loop("p0", c(0), get("N"), `
       ${set("kc", min(c(KC), sub(get("N"), get("p0"))))}
       ${loop("jp", c(0), get("ncol"), `
-        (call $pack_b_wgrad ${get("p")} ${get("xg")} ${add(get("bbuf"), mul(mul(get("jp"), get("kc")), c(4)))}
-          ${get("p0")} ${get("kc")} ${add(get("j0"), get("jp"))} ${sub(get("ncol"), get("jp"))})`, NR)}
+        (if ${P("e3")}
+          (then (call $pack_b_wgrad_wide ${get("p")} ${get("xg")} ${add(get("bbuf"), mul(mul(get("jp"), get("kc")), c(4)))}
+            ${get("p0")} ${get("kc")} ${add(get("j0"), get("jp"))} ${sub(get("ncol"), get("jp"))}))
+          (else (call $pack_b_wgrad ${get("p")} ${get("xg")} ${add(get("bbuf"), mul(mul(get("jp"), get("kc")), c(4)))}
+            ${get("p0")} ${get("kc")} ${add(get("j0"), get("jp"))} ${sub(get("ncol"), get("jp"))})))`, NR)}
       (call $block ${add(get("ag"), mul(get("p0"), c(MR * 4)))} ${mul(get("N"), c(MR * 4))} ${get("bbuf")}
         ${add(P("y"), mul(add(mul(mul(get("g"), get("Mg")), get("K")), get("j0")), c(4)))} ${mul(get("K"), c(4))}
         ${get("Mg")} ${get("ncol")} ${get("kc")} (i32.or ${get("n")} ${get("p0")}) ${get("s")})`, KC)}`)})
@@ -809,6 +814,58 @@ function packBWgrad() {
             (else (f32.const 0))))`).join("")}
         ${inc("q")}))
     ${set("q", sub(g("q"), c(1)))}`)})`;
+}
+
+/**
+ * packBWgrad for a "wide" conv (see pack_b_wide): pixel q of tap column j reads base_j[q] with
+ * base_j the tap's phase plane shifted by its offset, so four pixels are always one vector load
+ * and no bounds are checked. Missing columns repeat the last real one (their C columns are never
+ * stored). The caller keeps every value read finite: gy is zero on the garbage pixels, and the
+ * slack after the last plane is zeroed, so garbage pixels contribute exactly 0.
+ */
+function packBWgradWide() {
+  const J = Array.from({ length: NR }, (_, j) => j);
+  const g = get;
+  const lo = "0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23";
+  const hi = "8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31";
+  const transposeStore = (v, off) => `
+      (local.set $t0 (i8x16.shuffle ${lo} (local.get $v${v[0]}) (local.get $v${v[1]})))
+      (local.set $t1 (i8x16.shuffle ${hi} (local.get $v${v[0]}) (local.get $v${v[1]})))
+      (local.set $t2 (i8x16.shuffle ${lo} (local.get $v${v[2]}) (local.get $v${v[3]})))
+      (local.set $t3 (i8x16.shuffle ${hi} (local.get $v${v[2]}) (local.get $v${v[3]})))
+      (v128.store offset=${off} ${g("d")} (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+      (v128.store offset=${off + 32} ${g("d")} (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+      (v128.store offset=${off + 64} ${g("d")} (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+      (v128.store offset=${off + 96} ${g("d")} (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))`;
+  return `(func $pack_b_wgrad_wide (param $p i32) (param $x i32) (param $dst i32) (param $p0 i32) (param $kc i32) (param $j0 i32) (param $ncol i32)
+  ${loc("KK", "kW", "s", "plane", "k", "t", "hh", "ww", "q", "d", ...J.map((j) => `b${j}`))}
+  ${J.map((j) => `(local $v${j} v128)`).join(" ")} (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+  ${set("kW", P("kW"))}
+  ${set("KK", mul(P("kH"), g("kW")))}
+  ${set("s", P("e4"))}
+  ${set("plane", mul(`(i32.div_u ${P("inH")} ${mul(g("s"), g("s"))})`, P("inW")))}
+  ${J.map((j) => `
+  ${set("k", add(g("j0"), min(c(j), sub(g("ncol"), c(1)))))}
+  ${set("t", `(i32.rem_u ${g("k")} ${g("KK")})`)}
+  ${set("hh", mul(`(i32.div_u ${g("t")} ${g("kW")})`, P("dH")))}
+  ${set("ww", mul(`(i32.rem_u ${g("t")} ${g("kW")})`, P("dW")))}
+  ${set(`b${j}`, add(g("x"), mul(add(add(
+    mul(add(mul(add(mul(`(i32.div_u ${g("k")} ${g("KK")})`, g("s")), `(i32.rem_u ${g("hh")} ${g("s")})`), g("s")),
+      `(i32.rem_u ${g("ww")} ${g("s")})`), g("plane")),
+    add(mul(`(i32.div_u ${g("hh")} ${g("s")})`, P("inW")), `(i32.div_u ${g("ww")} ${g("s")})`)),
+    g("p0")), c(4))))}`).join("")}
+  ${set("q", c(0))}
+  (block $o4 (loop $l4
+    (br_if $o4 (i32.gt_s ${add(g("q"), c(4))} ${g("kc")}))
+    ${set("d", add(g("dst"), mul(g("q"), c(NR * 4))))}
+    ${J.map((j) => `(local.set $v${j} (v128.load ${add(g(`b${j}`), mul(g("q"), c(4)))}))`).join("\n    ")}
+    ${transposeStore([0, 1, 2, 3], 0)}
+    ${transposeStore([4, 5, 6, 7], 16)}
+    ${inc("q", 4)}
+    (br $l4)))
+  ${loop("q", g("q"), g("kc"), `
+    ${set("d", add(g("dst"), mul(g("q"), c(NR * 4))))}
+    ${J.map((j) => `(f32.store offset=${j * 4} ${g("d")} (f32.load ${add(g(`b${j}`), mul(g("q"), c(4)))}))`).join("\n    ")}`)})`;
 }
 
 function div4(v) { return `(i32.div_u ${v} ${c(MR)})`; }

@@ -828,6 +828,102 @@
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
   (br $L33))))
 
+(func $pack_b_wgrad_wide (param $p i32) (param $x i32) (param $dst i32) (param $p0 i32) (param $kc i32) (param $j0 i32) (param $ncol i32)
+  (local $KK i32) (local $kW i32) (local $s i32) (local $plane i32) (local $k i32) (local $t i32) (local $hh i32) (local $ww i32) (local $q i32) (local $d i32) (local $b0 i32) (local $b1 i32) (local $b2 i32) (local $b3 i32) (local $b4 i32) (local $b5 i32) (local $b6 i32) (local $b7 i32)
+  (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $v4 v128) (local $v5 v128) (local $v6 v128) (local $v7 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+  (local.set $kW (i32.load offset=36 (local.get $p)))
+  (local.set $KK (i32.mul (i32.load offset=32 (local.get $p)) (local.get $kW)))
+  (local.set $s (i32.load offset=100 (local.get $p)))
+  (local.set $plane (i32.mul (i32.div_u (i32.load offset=20 (local.get $p)) (i32.mul (local.get $s) (local.get $s))) (i32.load offset=24 (local.get $p))))
+  
+  (local.set $k (i32.add (local.get $j0) (select (i32.const 0) (i32.sub (local.get $ncol) (i32.const 1)) (i32.lt_s (i32.const 0) (i32.sub (local.get $ncol) (i32.const 1))))))
+  (local.set $t (i32.rem_u (local.get $k) (local.get $KK)))
+  (local.set $hh (i32.mul (i32.div_u (local.get $t) (local.get $kW)) (i32.load offset=56 (local.get $p))))
+  (local.set $ww (i32.mul (i32.rem_u (local.get $t) (local.get $kW)) (i32.load offset=60 (local.get $p))))
+  (local.set $b0 (i32.add (local.get $x) (i32.mul (i32.add (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.div_u (local.get $k) (local.get $KK)) (local.get $s)) (i32.rem_u (local.get $hh) (local.get $s))) (local.get $s)) (i32.rem_u (local.get $ww) (local.get $s))) (local.get $plane)) (i32.add (i32.mul (i32.div_u (local.get $hh) (local.get $s)) (i32.load offset=24 (local.get $p))) (i32.div_u (local.get $ww) (local.get $s)))) (local.get $p0)) (i32.const 4))))
+  (local.set $k (i32.add (local.get $j0) (select (i32.const 1) (i32.sub (local.get $ncol) (i32.const 1)) (i32.lt_s (i32.const 1) (i32.sub (local.get $ncol) (i32.const 1))))))
+  (local.set $t (i32.rem_u (local.get $k) (local.get $KK)))
+  (local.set $hh (i32.mul (i32.div_u (local.get $t) (local.get $kW)) (i32.load offset=56 (local.get $p))))
+  (local.set $ww (i32.mul (i32.rem_u (local.get $t) (local.get $kW)) (i32.load offset=60 (local.get $p))))
+  (local.set $b1 (i32.add (local.get $x) (i32.mul (i32.add (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.div_u (local.get $k) (local.get $KK)) (local.get $s)) (i32.rem_u (local.get $hh) (local.get $s))) (local.get $s)) (i32.rem_u (local.get $ww) (local.get $s))) (local.get $plane)) (i32.add (i32.mul (i32.div_u (local.get $hh) (local.get $s)) (i32.load offset=24 (local.get $p))) (i32.div_u (local.get $ww) (local.get $s)))) (local.get $p0)) (i32.const 4))))
+  (local.set $k (i32.add (local.get $j0) (select (i32.const 2) (i32.sub (local.get $ncol) (i32.const 1)) (i32.lt_s (i32.const 2) (i32.sub (local.get $ncol) (i32.const 1))))))
+  (local.set $t (i32.rem_u (local.get $k) (local.get $KK)))
+  (local.set $hh (i32.mul (i32.div_u (local.get $t) (local.get $kW)) (i32.load offset=56 (local.get $p))))
+  (local.set $ww (i32.mul (i32.rem_u (local.get $t) (local.get $kW)) (i32.load offset=60 (local.get $p))))
+  (local.set $b2 (i32.add (local.get $x) (i32.mul (i32.add (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.div_u (local.get $k) (local.get $KK)) (local.get $s)) (i32.rem_u (local.get $hh) (local.get $s))) (local.get $s)) (i32.rem_u (local.get $ww) (local.get $s))) (local.get $plane)) (i32.add (i32.mul (i32.div_u (local.get $hh) (local.get $s)) (i32.load offset=24 (local.get $p))) (i32.div_u (local.get $ww) (local.get $s)))) (local.get $p0)) (i32.const 4))))
+  (local.set $k (i32.add (local.get $j0) (select (i32.const 3) (i32.sub (local.get $ncol) (i32.const 1)) (i32.lt_s (i32.const 3) (i32.sub (local.get $ncol) (i32.const 1))))))
+  (local.set $t (i32.rem_u (local.get $k) (local.get $KK)))
+  (local.set $hh (i32.mul (i32.div_u (local.get $t) (local.get $kW)) (i32.load offset=56 (local.get $p))))
+  (local.set $ww (i32.mul (i32.rem_u (local.get $t) (local.get $kW)) (i32.load offset=60 (local.get $p))))
+  (local.set $b3 (i32.add (local.get $x) (i32.mul (i32.add (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.div_u (local.get $k) (local.get $KK)) (local.get $s)) (i32.rem_u (local.get $hh) (local.get $s))) (local.get $s)) (i32.rem_u (local.get $ww) (local.get $s))) (local.get $plane)) (i32.add (i32.mul (i32.div_u (local.get $hh) (local.get $s)) (i32.load offset=24 (local.get $p))) (i32.div_u (local.get $ww) (local.get $s)))) (local.get $p0)) (i32.const 4))))
+  (local.set $k (i32.add (local.get $j0) (select (i32.const 4) (i32.sub (local.get $ncol) (i32.const 1)) (i32.lt_s (i32.const 4) (i32.sub (local.get $ncol) (i32.const 1))))))
+  (local.set $t (i32.rem_u (local.get $k) (local.get $KK)))
+  (local.set $hh (i32.mul (i32.div_u (local.get $t) (local.get $kW)) (i32.load offset=56 (local.get $p))))
+  (local.set $ww (i32.mul (i32.rem_u (local.get $t) (local.get $kW)) (i32.load offset=60 (local.get $p))))
+  (local.set $b4 (i32.add (local.get $x) (i32.mul (i32.add (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.div_u (local.get $k) (local.get $KK)) (local.get $s)) (i32.rem_u (local.get $hh) (local.get $s))) (local.get $s)) (i32.rem_u (local.get $ww) (local.get $s))) (local.get $plane)) (i32.add (i32.mul (i32.div_u (local.get $hh) (local.get $s)) (i32.load offset=24 (local.get $p))) (i32.div_u (local.get $ww) (local.get $s)))) (local.get $p0)) (i32.const 4))))
+  (local.set $k (i32.add (local.get $j0) (select (i32.const 5) (i32.sub (local.get $ncol) (i32.const 1)) (i32.lt_s (i32.const 5) (i32.sub (local.get $ncol) (i32.const 1))))))
+  (local.set $t (i32.rem_u (local.get $k) (local.get $KK)))
+  (local.set $hh (i32.mul (i32.div_u (local.get $t) (local.get $kW)) (i32.load offset=56 (local.get $p))))
+  (local.set $ww (i32.mul (i32.rem_u (local.get $t) (local.get $kW)) (i32.load offset=60 (local.get $p))))
+  (local.set $b5 (i32.add (local.get $x) (i32.mul (i32.add (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.div_u (local.get $k) (local.get $KK)) (local.get $s)) (i32.rem_u (local.get $hh) (local.get $s))) (local.get $s)) (i32.rem_u (local.get $ww) (local.get $s))) (local.get $plane)) (i32.add (i32.mul (i32.div_u (local.get $hh) (local.get $s)) (i32.load offset=24 (local.get $p))) (i32.div_u (local.get $ww) (local.get $s)))) (local.get $p0)) (i32.const 4))))
+  (local.set $k (i32.add (local.get $j0) (select (i32.const 6) (i32.sub (local.get $ncol) (i32.const 1)) (i32.lt_s (i32.const 6) (i32.sub (local.get $ncol) (i32.const 1))))))
+  (local.set $t (i32.rem_u (local.get $k) (local.get $KK)))
+  (local.set $hh (i32.mul (i32.div_u (local.get $t) (local.get $kW)) (i32.load offset=56 (local.get $p))))
+  (local.set $ww (i32.mul (i32.rem_u (local.get $t) (local.get $kW)) (i32.load offset=60 (local.get $p))))
+  (local.set $b6 (i32.add (local.get $x) (i32.mul (i32.add (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.div_u (local.get $k) (local.get $KK)) (local.get $s)) (i32.rem_u (local.get $hh) (local.get $s))) (local.get $s)) (i32.rem_u (local.get $ww) (local.get $s))) (local.get $plane)) (i32.add (i32.mul (i32.div_u (local.get $hh) (local.get $s)) (i32.load offset=24 (local.get $p))) (i32.div_u (local.get $ww) (local.get $s)))) (local.get $p0)) (i32.const 4))))
+  (local.set $k (i32.add (local.get $j0) (select (i32.const 7) (i32.sub (local.get $ncol) (i32.const 1)) (i32.lt_s (i32.const 7) (i32.sub (local.get $ncol) (i32.const 1))))))
+  (local.set $t (i32.rem_u (local.get $k) (local.get $KK)))
+  (local.set $hh (i32.mul (i32.div_u (local.get $t) (local.get $kW)) (i32.load offset=56 (local.get $p))))
+  (local.set $ww (i32.mul (i32.rem_u (local.get $t) (local.get $kW)) (i32.load offset=60 (local.get $p))))
+  (local.set $b7 (i32.add (local.get $x) (i32.mul (i32.add (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.div_u (local.get $k) (local.get $KK)) (local.get $s)) (i32.rem_u (local.get $hh) (local.get $s))) (local.get $s)) (i32.rem_u (local.get $ww) (local.get $s))) (local.get $plane)) (i32.add (i32.mul (i32.div_u (local.get $hh) (local.get $s)) (i32.load offset=24 (local.get $p))) (i32.div_u (local.get $ww) (local.get $s)))) (local.get $p0)) (i32.const 4))))
+  (local.set $q (i32.const 0))
+  (block $o4 (loop $l4
+    (br_if $o4 (i32.gt_s (i32.add (local.get $q) (i32.const 4)) (local.get $kc)))
+    (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $q) (i32.const 32))))
+    (local.set $v0 (v128.load (i32.add (local.get $b0) (i32.mul (local.get $q) (i32.const 4)))))
+    (local.set $v1 (v128.load (i32.add (local.get $b1) (i32.mul (local.get $q) (i32.const 4)))))
+    (local.set $v2 (v128.load (i32.add (local.get $b2) (i32.mul (local.get $q) (i32.const 4)))))
+    (local.set $v3 (v128.load (i32.add (local.get $b3) (i32.mul (local.get $q) (i32.const 4)))))
+    (local.set $v4 (v128.load (i32.add (local.get $b4) (i32.mul (local.get $q) (i32.const 4)))))
+    (local.set $v5 (v128.load (i32.add (local.get $b5) (i32.mul (local.get $q) (i32.const 4)))))
+    (local.set $v6 (v128.load (i32.add (local.get $b6) (i32.mul (local.get $q) (i32.const 4)))))
+    (local.set $v7 (v128.load (i32.add (local.get $b7) (i32.mul (local.get $q) (i32.const 4)))))
+    
+      (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+      (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+      (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+      (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+      (v128.store offset=0 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+      (v128.store offset=32 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+      (v128.store offset=64 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+      (v128.store offset=96 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+    
+      (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v4) (local.get $v5)))
+      (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v4) (local.get $v5)))
+      (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v6) (local.get $v7)))
+      (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v6) (local.get $v7)))
+      (v128.store offset=16 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+      (v128.store offset=48 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+      (v128.store offset=80 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+      (v128.store offset=112 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+    (local.set $q (i32.add (local.get $q) (i32.const 4)))
+    (br $l4)))
+  (local.set $q (local.get $q))
+(block $L34_out (loop $L34
+  (br_if $L34_out (i32.ge_s (local.get $q) (local.get $kc)))
+  
+    (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $q) (i32.const 32))))
+    (f32.store offset=0 (local.get $d) (f32.load (i32.add (local.get $b0) (i32.mul (local.get $q) (i32.const 4)))))
+    (f32.store offset=4 (local.get $d) (f32.load (i32.add (local.get $b1) (i32.mul (local.get $q) (i32.const 4)))))
+    (f32.store offset=8 (local.get $d) (f32.load (i32.add (local.get $b2) (i32.mul (local.get $q) (i32.const 4)))))
+    (f32.store offset=12 (local.get $d) (f32.load (i32.add (local.get $b3) (i32.mul (local.get $q) (i32.const 4)))))
+    (f32.store offset=16 (local.get $d) (f32.load (i32.add (local.get $b4) (i32.mul (local.get $q) (i32.const 4)))))
+    (f32.store offset=20 (local.get $d) (f32.load (i32.add (local.get $b5) (i32.mul (local.get $q) (i32.const 4)))))
+    (f32.store offset=24 (local.get $d) (f32.load (i32.add (local.get $b6) (i32.mul (local.get $q) (i32.const 4)))))
+    (f32.store offset=28 (local.get $d) (f32.load (i32.add (local.get $b7) (i32.mul (local.get $q) (i32.const 4)))))
+  (local.set $q (i32.add (local.get $q) (i32.const 1)))
+  (br $L34))))
+
 ;; Weight gradient, one item = (group, block of columns of dW viewed as [outC, K]): for every image
 ;; and every KC pixels, B = im2col(x)^T restricted to the block's columns, A = gy packed per (image,
 ;; group) in MR-row panels over all N pixels. The first block of the first image stores into dW (y),
@@ -847,31 +943,34 @@
   (local.set $ncol (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $K) (local.get $j0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $K) (local.get $j0)))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $n (i32.const 0))
-(block $L36_out (loop $L36
-  (br_if $L36_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
+(block $L37_out (loop $L37
+  (br_if $L37_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
   
     (local.set $xg (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (i32.mul (local.get $g) (local.get $Cg))) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
     (local.set $ag (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $MP) (local.get $N)) (i32.add (i32.mul (local.get $n) (i32.load offset=72 (local.get $p))) (local.get $g))) (i32.const 4))))
     (local.set $p0 (i32.const 0))
-(block $L35_out (loop $L35
-  (br_if $L35_out (i32.ge_s (local.get $p0) (local.get $N)))
+(block $L36_out (loop $L36
+  (br_if $L36_out (i32.ge_s (local.get $p0) (local.get $N)))
   
       (local.set $kc (select (i32.const 256) (i32.sub (local.get $N) (local.get $p0)) (i32.lt_s (i32.const 256) (i32.sub (local.get $N) (local.get $p0)))))
       (local.set $jp (i32.const 0))
-(block $L34_out (loop $L34
-  (br_if $L34_out (i32.ge_s (local.get $jp) (local.get $ncol)))
+(block $L35_out (loop $L35
+  (br_if $L35_out (i32.ge_s (local.get $jp) (local.get $ncol)))
   
-        (call $pack_b_wgrad (local.get $p) (local.get $xg) (i32.add (local.get $bbuf) (i32.mul (i32.mul (local.get $jp) (local.get $kc)) (i32.const 4)))
-          (local.get $p0) (local.get $kc) (i32.add (local.get $j0) (local.get $jp)) (i32.sub (local.get $ncol) (local.get $jp)))
+        (if (i32.load offset=96 (local.get $p))
+          (then (call $pack_b_wgrad_wide (local.get $p) (local.get $xg) (i32.add (local.get $bbuf) (i32.mul (i32.mul (local.get $jp) (local.get $kc)) (i32.const 4)))
+            (local.get $p0) (local.get $kc) (i32.add (local.get $j0) (local.get $jp)) (i32.sub (local.get $ncol) (local.get $jp))))
+          (else (call $pack_b_wgrad (local.get $p) (local.get $xg) (i32.add (local.get $bbuf) (i32.mul (i32.mul (local.get $jp) (local.get $kc)) (i32.const 4)))
+            (local.get $p0) (local.get $kc) (i32.add (local.get $j0) (local.get $jp)) (i32.sub (local.get $ncol) (local.get $jp)))))
   (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
-  (br $L34)))
+  (br $L35)))
       (call $block (i32.add (local.get $ag) (i32.mul (local.get $p0) (i32.const 16))) (i32.mul (local.get $N) (i32.const 16)) (local.get $bbuf)
         (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (i32.mul (local.get $g) (local.get $Mg)) (local.get $K)) (local.get $j0)) (i32.const 4))) (i32.mul (local.get $K) (i32.const 4))
         (local.get $Mg) (local.get $ncol) (local.get $kc) (i32.or (local.get $n) (local.get $p0)) (local.get $s))
   (local.set $p0 (i32.add (local.get $p0) (i32.const 256)))
-  (br $L35)))
+  (br $L36)))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br $L36))))
+  (br $L37))))
 
 ;; Batched matmul C[b] = A[b] B[b], one item = (batch, block of columns, block of rows). A packed
 ;; per batch in MR-row panels (e0 = m, e1 = k, e2 = n, e3 = rows per row block, a multiple of MR,
@@ -893,8 +992,8 @@
   (local.set $cdst (i32.add (local.get $cdst) (i32.mul (i32.mul (i32.mul (local.get $mb) (i32.load offset=96 (local.get $p))) (local.get $n)) (i32.const 4))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $k0 (i32.const 0))
-(block $L37_out (loop $L37
-  (br_if $L37_out (i32.ge_s (local.get $k0) (local.get $k)))
+(block $L38_out (loop $L38
+  (br_if $L38_out (i32.ge_s (local.get $k0) (local.get $k)))
   
     (local.set $kc (select (i32.const 256) (i32.sub (local.get $k) (local.get $k0)) (i32.lt_s (i32.const 256) (i32.sub (local.get $k) (local.get $k0)))))
     (call $pack_b_rows (local.get $bsrc) (local.get $n) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))
@@ -902,7 +1001,7 @@
       (local.get $cdst) (i32.mul (local.get $n) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
       (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
-  (br $L37))))
+  (br $L38))))
 
 ;; Copies one input plane into a zero-bordered buffer: buf[r][q] = x[r - padT][q - padL] (zero
 ;; outside), r < hp, q < wp, row stride ws floats.
@@ -915,8 +1014,8 @@
   (local.set $hi (select (i32.add (local.get $padL) (local.get $W)) (local.get $wp) (i32.lt_s (i32.add (local.get $padL) (local.get $W)) (local.get $wp))))
   (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
   (local.set $r (i32.const 0))
-(block $L38_out (loop $L38
-  (br_if $L38_out (i32.ge_s (local.get $r) (local.get $hp)))
+(block $L39_out (loop $L39
+  (br_if $L39_out (i32.ge_s (local.get $r) (local.get $hp)))
   
     (local.set $ih (i32.sub (local.get $r) (local.get $padT)))
     (local.set $row (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $r) (local.get $ws)) (i32.const 4))))
@@ -929,7 +1028,7 @@
         (memory.fill (i32.add (local.get $row) (i32.mul (local.get $hi) (i32.const 4))) (i32.const 0) (i32.mul (i32.sub (local.get $ws) (local.get $hi)) (i32.const 4))))
       (else (memory.fill (local.get $row) (i32.const 0) (i32.mul (local.get $ws) (i32.const 4)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L38))))
+  (br $L39))))
 
 ;; Depthwise-style conv where every output plane is a sum of S single-plane correlations:
 ;; out[n][o] = sum_s corr(x[n][(o / e1) * e2 + s], w[o*S + s]) with S = e0. Forward conv with
@@ -954,13 +1053,13 @@
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (local.set $rt (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $hp) (local.get $ws)) (i32.const 16)) (i32.const 4))))
   (local.set $src (i32.const 0))
-(block $L46_out (loop $L46
-  (br_if $L46_out (i32.ge_s (local.get $src) (local.get $S)))
+(block $L47_out (loop $L47
+  (br_if $L47_out (i32.ge_s (local.get $src) (local.get $S)))
   
    (local.set $lastci (i32.const -1))
    (local.set $r (i32.const 0))
-(block $L45_out (loop $L45
-  (br_if $L45_out (i32.ge_s (local.get $r) (local.get $R)))
+(block $L46_out (loop $L46
+  (br_if $L46_out (i32.ge_s (local.get $r) (local.get $R)))
   
     (local.set $o (i32.add (local.get $o0) (local.get $r)))
     (local.set $outp (i32.add (local.get $outp0) (i32.mul (i32.mul (local.get $r) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -972,8 +1071,8 @@
       (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))
       (local.set $lastci (local.get $ci))))
     (local.set $oh (i32.const 0))
-(block $L44_out (loop $L44
-  (br_if $L44_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L45_out (loop $L45
+  (br_if $L45_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
       (local.set $orow (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
       (local.set $ow (i32.const 0))
@@ -988,13 +1087,13 @@
           (local.set $acc2 (v128.load offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc3 (v128.load offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $ki (i32.const 0))
-(block $L40_out (loop $L40
-  (br_if $L40_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L41_out (loop $L41
+  (br_if $L41_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
             (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (local.get $ow)) (i32.const 4))))
             (local.set $kj (i32.const 0))
-(block $L39_out (loop $L39
-  (br_if $L39_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L40_out (loop $L40
+  (br_if $L40_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
               (local.set $wv (v128.load32_splat (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4)))))
               (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $wv) (v128.load offset=0 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
@@ -1002,9 +1101,9 @@
               (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $wv) (v128.load offset=32 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
               (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $wv) (v128.load offset=48 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L39)))
-  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
   (br $L40)))
+  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+  (br $L41)))
           (v128.store offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc0))
           (v128.store offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc1))
           (v128.store offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc2))
@@ -1015,35 +1114,35 @@
         (local.set $ow (local.get $OW))))
       ;; remaining outputs (all of them when the stride is not 1), one at a time
       (local.set $ow (local.get $ow))
-(block $L43_out (loop $L43
-  (br_if $L43_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L44_out (loop $L44
+  (br_if $L44_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
         (local.set $sum (f32.load (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
         (local.set $ki (i32.const 0))
-(block $L42_out (loop $L42
-  (br_if $L42_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L43_out (loop $L43
+  (br_if $L43_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
           (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (i32.mul (local.get $ow) (local.get $sW))) (i32.const 4))))
           (local.set $kj (i32.const 0))
-(block $L41_out (loop $L41
-  (br_if $L41_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L42_out (loop $L42
+  (br_if $L42_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
             (local.set $sum (f32.add (local.get $sum) (f32.mul
               (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4))))
               (f32.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L41)))
-  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
   (br $L42)))
+  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+  (br $L43)))
         (f32.store (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $sum))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L43)))
-  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
   (br $L44)))
-  (local.set $r (i32.add (local.get $r) (i32.const 1)))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
   (br $L45)))
+  (local.set $r (i32.add (local.get $r) (i32.const 1)))
+  (br $L46)))
   (local.set $src (i32.add (local.get $src) (i32.const 1)))
-  (br $L46))))
+  (br $L47))))
 
 ;; Depthwise input gradient for any stride: one item = (image, input plane ci); scatters every
 ;; gy[n][ci*m + j] through the taps of w[ci*m + j] (e0 = m). dx (y) rows are complete per item.
@@ -1056,29 +1155,29 @@
   (local.set $dxp (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (memory.fill (local.get $dxp) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $W)) (i32.const 4)))
   (local.set $j (i32.const 0))
-(block $L51_out (loop $L51
-  (br_if $L51_out (i32.ge_s (local.get $j) (local.get $m)))
+(block $L52_out (loop $L52
+  (br_if $L52_out (i32.ge_s (local.get $j) (local.get $m)))
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $j)))
     (local.set $gyp (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
     (local.set $oh (i32.const 0))
-(block $L50_out (loop $L50
-  (br_if $L50_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L51_out (loop $L51
+  (br_if $L51_out (i32.ge_s (local.get $oh) (local.get $OH)))
   (local.set $ow (i32.const 0))
-(block $L49_out (loop $L49
-  (br_if $L49_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L50_out (loop $L50
+  (br_if $L50_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
       (local.set $g (f32.load (i32.add (local.get $gyp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))))
       (local.set $ki (i32.const 0))
-(block $L48_out (loop $L48
-  (br_if $L48_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L49_out (loop $L49
+  (br_if $L49_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (i32.load offset=64 (local.get $p))) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))))
         (if (i32.lt_u (local.get $ih) (local.get $H)) (then
           (local.set $kj (i32.const 0))
-(block $L47_out (loop $L47
-  (br_if $L47_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L48_out (loop $L48
+  (br_if $L48_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
             (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (i32.load offset=52 (local.get $p))) (i32.load offset=68 (local.get $p))) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))))
             (if (i32.lt_u (local.get $iw) (local.get $W)) (then
@@ -1086,15 +1185,15 @@
                 (f32.add (f32.load (i32.add (local.get $dxp) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
                   (f32.mul (local.get $g) (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj)) (i32.const 4)))))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L47)))))
+  (br $L48)))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L48)))
-  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
   (br $L49)))
-  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
   (br $L50)))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (br $L51)))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br $L51))))
+  (br $L52))))
 
 ;; Depthwise weight gradient: one item = input plane ci and its e0 = m output planes (sharing one
 ;; padded copy of the input plane); sums over
@@ -1112,30 +1211,30 @@
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $ci) (local.get $m)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))) (i32.const 0) (i32.mul (i32.mul (local.get $m) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4)))
   (local.set $n (i32.const 0))
-(block $L57_out (loop $L57
-  (br_if $L57_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
+(block $L58_out (loop $L58
+  (br_if $L58_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
   
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))
     (local.set $r (i32.const 0))
-(block $L56_out (loop $L56
-  (br_if $L56_out (i32.ge_s (local.get $r) (local.get $m)))
+(block $L57_out (loop $L57
+  (br_if $L57_out (i32.ge_s (local.get $r) (local.get $m)))
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r)))
     (local.set $gyp (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $ki (i32.const 0))
-(block $L55_out (loop $L55
-  (br_if $L55_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L56_out (loop $L56
+  (br_if $L56_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   (local.set $kj (i32.const 0))
-(block $L54_out (loop $L54
-  (br_if $L54_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L55_out (loop $L55
+  (br_if $L55_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $acc2 (v128.const i32x4 0 0 0 0))
       (local.set $sum (f32.const 0))
       (local.set $oh (i32.const 0))
-(block $L53_out (loop $L53
-  (br_if $L53_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L54_out (loop $L54
+  (br_if $L54_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
         (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))) (local.get $ws)) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))) (i32.const 4))))
@@ -1157,15 +1256,15 @@
             (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
             (br $l4)))))
         (local.set $ow (local.get $ow))
-(block $L52_out (loop $L52
-  (br_if $L52_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L53_out (loop $L53
+  (br_if $L53_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
           (local.set $sum (f32.add (local.get $sum) (f32.mul
             (f32.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (f32.load (i32.add (local.get $xr) (i32.mul (i32.mul (local.get $ow) (local.get $sW)) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L52)))
-  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
   (br $L53)))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (br $L54)))
       (local.set $acc (f32x4.add (local.get $acc) (local.get $acc2)))
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4))))
@@ -1173,12 +1272,12 @@
             (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L54)))
-  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
   (br $L55)))
-  (local.set $r (i32.add (local.get $r) (i32.const 1)))
+  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
   (br $L56)))
+  (local.set $r (i32.add (local.get $r) (i32.const 1)))
+  (br $L57)))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br $L57))))
+  (br $L58))))
 
 )
