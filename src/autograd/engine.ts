@@ -65,6 +65,10 @@ export function checkElementCount(op: string, shape: readonly number[]): void {
   if (n > elementCeiling) {
     throw new Error(opErrors.tooManyElements(op, shape, n, elementCeiling));
   }
+  // An empty batch does not make a 2^32-pixel plane safe: kernels size their scratch (im2col
+  // columns, padding index maps) by the other dims, so those must fit too.
+  const span = shape.reduce((a, d) => a * (d === 0 ? 1 : d), 1);
+  if (span > elementCeiling) throw new Error(opErrors.tooLargeEmpty(op, shape, span, elementCeiling));
 }
 
 /** The single entry point from ops to kernels. */

@@ -72,5 +72,7 @@ export const opErrors = {
   // Resources.
   tooManyElements: (op: string, shape: Dims, count: number, limit: number) =>
     `${op}: result shape ${formatShape(shape)} has ${count} elements, more than the limit of ${limit}`,
+  tooLargeEmpty: (op: string, shape: Dims, span: number, limit: number) =>
+    `${op}: result shape ${formatShape(shape)} is empty, but its non-zero dims span ${span} elements, more than the limit of ${limit}`,
   maxElements: (value: unknown) => `setMaxElements: expected a positive integer, got ${String(value)}`,
 };

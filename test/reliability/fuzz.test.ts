@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
 import * as sg from "../../src/index.js";
 import { opErrors } from "../../src/ops/messages.js";
+import { conv2dErrors, show } from "../../src/errors.js";
 import { installBackendSpy, snapshot, touched } from "./spy.js";
 import { broadcast, fuzzDim, isDim, normalize, poolOut, reachesInput, REJECTED_NUMBERS } from "./oracle.js";
 
@@ -43,6 +44,15 @@ const ok = (shape: readonly number[], finite = true): Outcome => ({ shape, finit
 const err = (...errors: string[]): Outcome => ({ errors });
 
 let cases = 0;
+let valid = 0;
+
+/** The element limit as documented: the count, and (for an empty shape) the product of its non-zero dims. */
+function overLimit(op: string, shape: readonly number[]): string | null {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (n > CEILING) return opErrors.tooManyElements(op, shape, n, CEILING);
+  const span = shape.reduce((a, b) => a * (b === 0 ? 1 : b), 1);
+  return span > CEILING ? opErrors.tooLargeEmpty(op, shape, span, CEILING) : null;
+}
 
 /** Runs one call against its expected outcome. Inputs must already exist (they are not counted). */
 function check(call: () => unknown, expected: Outcome): void {
@@ -64,6 +74,7 @@ function check(call: () => unknown, expected: Outcome): void {
     return;
   }
   if (thrown !== null) throw thrown;
+  valid++;
   const t = result as sg.AnyTensor;
   expect(t).toBeInstanceOf(sg.Tensor);
   expect([...t.shape]).toEqual([...expected.shape]);
@@ -113,9 +124,8 @@ describe("creation", () => {
     if (dev !== "cpu") return err(opErrors.deviceNotInitialised(dev as string));
     if ((op === "randn" || op === "rand") && dt === "int32") return err(opErrors.randomInt32(op));
     if (op === "full" && dt === "int32" && !Number.isInteger(value)) return err(opErrors.fillInt32(op, value));
-    const n = shape.reduce((a, b) => a * b, 1);
-    if (n > CEILING) return err(opErrors.tooManyElements(op, shape, n, CEILING));
-    return ok(shape);
+    const limit = overLimit(op, shape);
+    return limit ? err(limit) : ok(shape);
   }
 
   it("arange and randint with any bounds", () => {
@@ -243,7 +253,8 @@ describe("movement", () => {
           const known = target.filter((_, i) => i !== inferAt).reduce((a, b) => a * b, 1);
           const resolved = target.map((d, i) => (i === inferAt ? size / known : d));
           const fits = inferAt >= 0 ? known !== 0 && size % known === 0 : known === size;
-          expected = fits ? ok(resolved) : err(opErrors.reshapeCount("reshape", shape, target));
+          const limit = fits ? overLimit("reshape", resolved) : null;
+          expected = !fits ? err(opErrors.reshapeCount("reshape", shape, target)) : limit ? err(limit) : ok(resolved);
         }
         check(() => sg.reshape(x, target), expected);
       }), { seed: SEED, numRuns: 1000 });
@@ -277,8 +288,8 @@ describe("movement", () => {
         if (bad !== undefined) expected = err(opErrors.badDim("expand", "every dim", bad));
         else if (offset < 0 || broadcast(shape, resolved)?.join() !== resolved.join()) expected = err(opErrors.expand("expand", shape, target));
         else {
-          const n = resolved.reduce((a, b) => a * b, 1);
-          expected = n > CEILING ? err(opErrors.tooManyElements("expand", resolved, n, CEILING)) : ok(resolved);
+          const limit = overLimit("expand", resolved);
+          expected = limit ? err(limit) : ok(resolved);
         }
         check(() => sg.expand(x, target), expected);
       }), { seed: SEED, numRuns: 600 });
@@ -379,8 +390,112 @@ describe("maxPool2d", () => {
   }
 });
 
+describe("conv2d", () => {
+  const posOpt = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 1, max: 3 }) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(0, -1, 1.5, NaN, Infinity, 2 ** 53, 1e21, 2 ** 31, "2", null) });
+  const pairOpt = fc.oneof({ weight: 4, arbitrary: posOpt }, { weight: 1, arbitrary: fc.tuple(posOpt, posOpt) }, { weight: 1, arbitrary: fc.constantFrom<unknown>([1, 1, 1], []) });
+  const natOpt = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 3 }) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(-1, 1.5, NaN, 2 ** 53, 2 ** 31) });
+  const paddingOpt = fc.oneof(
+    { weight: 4, arbitrary: natOpt },
+    { weight: 2, arbitrary: fc.tuple(natOpt, natOpt) },
+    { weight: 2, arbitrary: fc.tuple(natOpt, natOpt, natOpt, natOpt) },
+    { weight: 2, arbitrary: fc.constantFrom<unknown>("same", "valid") },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>("full", [1, 2, 3], null) },
+  );
+  const optionsArb = fc.record({
+    stride: pairOpt, padding: paddingOpt, dilation: pairOpt,
+    groups: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 4 }) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(0, 1.5, NaN, 2 ** 53, -2) }),
+    paddingMode: fc.constantFrom<unknown>("zeros", "reflect", "replicate", "circular", "mirror"),
+    bias: fc.constant(true),
+  }, { requiredKeys: [] });
+
+  it("any shapes, dtypes, bias and options (zero/negative/NaN/huge values, padding past the mode's limit, kernel past the padded input)", () => {
+    fc.assert(fc.property(
+      fc.oneof({ weight: 12, arbitrary: fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 })) },
+        { weight: 1, arbitrary: smallShape(5, 1, 3) }),
+      fc.boolean(), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }),
+      fc.boolean(), fc.constantFrom<DT>("float32", "float32", "float64", "int32"), fc.constantFrom<DT | "same">("same", "same", "same", "float32", "float64"),
+      fc.constantFrom("none", "null", "right", "right", "long", "other-dtype"), optionsArb, fc.nat(1000),
+      (rawShape, unbatched, coMul, ciRaw, kh, kw, fitChannels, dx, dwChoice, biasKind, options, seed) => {
+        const xs = rawShape.length === 4 && unbatched ? rawShape.slice(1) : [...rawShape];
+        const g = typeof options.groups === "number" && Number.isSafeInteger(options.groups) && options.groups > 0 ? options.groups : 1;
+        const c = xs.length === 4 ? xs[1] : xs.length === 3 ? xs[0] : 1;
+        // Half the time the weight fits the input's channels, else the check is rarely passed.
+        const ci = fitChannels && c % g === 0 ? c / g : ciRaw;
+        const co = coMul * (fitChannels ? g : 1);
+        const ws = [co, ci, kh, kw];
+        const dw: DT = dwChoice === "same" ? dx : dwChoice;
+        const x = input(xs, dx, seed), w = input(ws, dw, seed + 1);
+        const bias = biasKind === "none" ? undefined : biasKind === "null" ? null
+          : input(biasKind === "long" ? [co + 1] : [co], biasKind === "other-dtype" ? (dx === "float64" ? "float32" : "float64") : dx, seed + 2);
+        const expected = convOutcome(xs, dx, ws, dw, bias ?? null, options as Record<string, unknown>);
+        check(() => sg.conv2d(x as never, w as never, bias as never, options as never), expected);
+      }), { seed: SEED, numRuns: 2500 });
+  });
+
+  function convOutcome(xs: readonly number[], dx: DT, ws: readonly number[], dw: DT, bias: sg.AnyTensor | null, o: Record<string, unknown>): Outcome {
+    if (xs.length !== 3 && xs.length !== 4) return err(conv2dErrors.inputRank(xs.length, show(xs)));
+    if (ws.length !== 4) return err(conv2dErrors.weightRank(ws.length, show(ws)));
+    const [n, c, h, w] = xs.length === 4 ? xs : [1, ...xs];
+    const [co, ci, kh, kw] = ws;
+    const isNat = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+    const isPos = (v: unknown): v is number => isNat(v) && v > 0;
+    const pairOf = (v: unknown): number[] | null => v === undefined ? [1, 1] : isPos(v) ? [v, v]
+      : Array.isArray(v) && v.length === 2 && v.every(isPos) ? v : null;
+    const groups = o.groups === undefined ? 1 : isPos(o.groups) ? o.groups : null;
+    const stride = pairOf(o.stride), dilation = pairOf(o.dilation);
+    const p = o.padding;
+    const padding = p === undefined || p === "valid" ? [0, 0, 0, 0] : p === "same" ? "same" : isNat(p) ? [p, p, p, p]
+      : Array.isArray(p) && p.length === 2 && p.every(isNat) ? [p[0], p[0], p[1], p[1]]
+      : Array.isArray(p) && p.length === 4 && p.every(isNat) ? p : null;
+    const mode = o.paddingMode === undefined ? "zeros" : ["zeros", "reflect", "replicate", "circular"].includes(o.paddingMode as string) ? o.paddingMode : null;
+
+    // Every rule the call breaks; the implementation reports the first in its order, any is a right answer.
+    const broken: string[] = [];
+    if (dw !== dx) broken.push(conv2dErrors.dtypeMismatch("weight", dw, dx));
+    if (groups !== null && c !== ci * groups) broken.push(conv2dErrors.channelMismatch(c, ci * groups, show(ws), groups));
+    const sameBadStride = padding === "same" && stride !== null && (stride[0] !== 1 || stride[1] !== 1);
+    let pads: number[] | null = null;
+    if (stride && dilation && padding && !sameBadStride) {
+      const total = [dilation[0] * (kh - 1), dilation[1] * (kw - 1)];
+      pads = padding === "same" ? [Math.floor(total[0] / 2), Math.ceil(total[0] / 2), Math.floor(total[1] / 2), Math.ceil(total[1] / 2)] : padding;
+      const size = (len: number, k: number, s: number, d: number, lo: number, hi: number) => Math.floor((len + lo + hi - d * (k - 1) - 1) / s) + 1;
+      const oh = size(h, kh, stride[0], dilation[0], pads[0], pads[1]), ow = size(w, kw, stride[1], dilation[1], pads[2], pads[3]);
+      if (oh <= 0 || ow <= 0) {
+        broken.push(conv2dErrors.outputSize(show([oh, ow]), show([h + pads[0] + pads[1], w + pads[2] + pads[3]]), show([dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1]), show(stride)));
+      }
+    }
+    if (bias && (bias.shape.length !== 1 || bias.shape[0] !== co)) broken.push(conv2dErrors.biasShape(co, show(bias.shape)));
+    if (bias && bias.dtype !== dx) broken.push(conv2dErrors.dtypeMismatch("bias", bias.dtype, dx));
+    const unknown = Object.keys(o).find((k) => !["stride", "padding", "dilation", "groups", "paddingMode"].includes(k));
+    if (unknown !== undefined) broken.push(conv2dErrors.unknownOption(show(unknown)));
+    if (groups === null) broken.push(conv2dErrors.groups(show(o.groups)));
+    if (!stride) broken.push(conv2dErrors.pairOption("stride", show(o.stride)));
+    if (!dilation) broken.push(conv2dErrors.pairOption("dilation", show(o.dilation)));
+    if (!padding) broken.push(conv2dErrors.padding(show(o.padding)));
+    if (!mode) broken.push(conv2dErrors.paddingMode(show(o.paddingMode)));
+    if (groups !== null && co % groups !== 0) broken.push(conv2dErrors.groupsDivide(co, groups));
+    if (sameBadStride) broken.push(conv2dErrors.sameStride(show(o.stride)));
+    if (pads && mode === "reflect" && (pads[0] >= h || pads[1] >= h || pads[2] >= w || pads[3] >= w)) broken.push(conv2dErrors.reflectLimit(show(pads), show([h, w])));
+    if (pads && mode === "circular" && (pads[0] > h || pads[1] > h || pads[2] > w || pads[3] > w)) broken.push(conv2dErrors.circularLimit(show(pads), show([h, w])));
+    if (broken.length) return err(...broken);
+    if (dx === "int32") return err(opErrors.notFloat("conv2d", dx));
+    const [t, b, l, r] = pads!;
+    const [s0, s1] = stride!, [d0, d1] = dilation!;
+    const padLimit = mode !== "zeros" && (t || b || l || r) ? overLimit("pad2d", [n, c, h + t + b, w + l + r]) : null;
+    if (padLimit) return err(padLimit);
+    const oh = Math.floor((h + t + b - d0 * (kh - 1) - 1) / s0) + 1, ow = Math.floor((w + l + r - d1 * (kw - 1) - 1) / s1) + 1;
+    const out = [n, co, oh, ow];
+    const outLimit = overLimit("conv2d", out);
+    if (outLimit) return err(outLimit);
+    return ok(xs.length === 3 ? out.slice(1) : out);
+  }
+});
+
 describe("the fuzz ran", () => {
-  it("at least 10,000 cases in this file", () => {
+  it("at least 10,000 cases in this file, at least a fifth of them valid and a fifth refused", () => {
     expect(cases).toBeGreaterThanOrEqual(10_000);
+    expect(valid).toBeGreaterThan(cases / 5);
+    expect(cases - valid).toBeGreaterThan(cases / 5);
+    console.log(`fuzz: ${cases} calls, ${valid} valid, ${cases - valid} refused`);
   });
 });

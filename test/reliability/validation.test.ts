@@ -58,6 +58,16 @@ describe("creation checks the element count before it allocates", () => {
   });
 });
 
+describe("an empty batch does not let a huge plane through", () => {
+  it("conv2d of N = 0 with a 2^31 padding is refused with the limit, not a RangeError from the kernels", () => {
+    const x = sg.randn([0, 1, 3, 3]), w = sg.randn([1, 1, 1, 1]);
+    const side = 3 + 2 ** 32;
+    refuses(() => sg.conv2d(x, w, null, { padding: 2 ** 31, paddingMode: "replicate" }),
+      opErrors.tooLargeEmpty("pad2d", [0, 1, side, side], side * side, 2 ** 31 - 1));
+    refuses(() => sg.conv2d(x, w, null, { padding: 2 ** 31 }), opErrors.tooLargeEmpty("conv2d", [0, 1, side, side], side * side, 2 ** 31 - 1));
+  });
+});
+
 describe("composite ops validate under their own name before any kernel runs", () => {
   const x = sg.randn([2, 3]);
   const y = sg.randn([4]);
