@@ -134,7 +134,7 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
   const K = Cg * KK;
   const ySize = g.batch * g.outChannels * g.outHeight * g.outWidth;
   const aSize = g.groups * ru(Mg, MR) * K;
-  const { s, Hp, Wp, wide, gg, padCopy } = wideGeometry(g);
+  const { s, Hp, Wp, wide, gg, padCopy, slack } = wideGeometry(g);
   const compact = wide && Wp !== g.outWidth;
   const N = gg.outHeight * gg.outWidth;
   const sp = split(rt, g.batch * g.groups, N, Mg);
@@ -143,10 +143,9 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
   const bBlocks = g.batch * g.groups * sp.nBlocks;
   const bSize = prepack ? bBlocks * K * sp.block : 0;
   const xpSize = padCopy ? g.batch * g.inChannels * s * s * Hp * Wp : 0;
-  const slack = wideGeometry(g).slack * F;
   const ywSize = compact ? g.batch * g.outChannels * N : 0;
   const L = rt.layout(EDGE_BYTES + KC * sp.block * F,
-    [x.length * F + slack, w.length * F, aSize * F, ySize * F, bSize * F, xpSize * F + slack, ywSize * F]);
+    [(x.length + slack) * F, w.length * F, aSize * F, ySize * F, bSize * F, (xpSize + slack) * F, ywSize * F]);
   const [xOff, wOff, aOff, yOff, bOff, xpOff, ywOff] = L.offsets;
   const f32 = rt.F32;
   f32.set(x, xOff / F);
