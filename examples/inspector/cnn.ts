@@ -2,7 +2,7 @@
  * A sample for `npx shapegrad shapes examples/inspector/cnn.ts`: a small CNN written twice, with
  * the functional ops and as an nn.Sequential. Every shape below is computed by the compiler.
  */
-import { flatten, maxPool2d, randn, relu } from "../../src/index.js";
+import { flatten, maxPool2d, randn, relu, type Tensor } from "../../src/index.js";
 import { conv2d } from "../../src/ops/conv2d.js";
 import * as nn from "../../src/nn/index.js";
 
@@ -25,4 +25,18 @@ const model = nn.Sequential(
 );
 const logits = model.forward(images);
 
-export { flat, logits, maxPool2d };
+/** The same network as a custom Module: the inspector lists the layers it holds. */
+class Net extends nn.Module {
+  features = nn.Sequential(nn.Conv2d(3, 16, 3, { padding: 1 }), nn.ReLU(), nn.MaxPool2d(2));
+  flatten = nn.Flatten();
+  head = nn.Linear([16, 16, 16], 10);
+
+  forward(x: Tensor<[8, 3, 32, 32]>): Tensor<[8, 10]> {
+    const h = this.features.forward(x);
+    return this.head.forward(this.flatten.forward(h));
+  }
+}
+const net = new Net();
+const scores = net.forward(images);
+
+export { flat, logits, maxPool2d, scores };

@@ -11,9 +11,13 @@ export function formatInspection(r: Inspection, cwd = process.cwd()): string {
     if (e.kind === "tensor") {
       rows.push({ line: e.line, column: e.column, lines: [`${at.padEnd(8)}${e.name}: Tensor ${e.shape} ${e.dtype} ${e.device}`] });
     } else {
-      const lines = [`${at.padEnd(8)}${e.name}: ${e.layers.length ? `Sequential, ${e.layers.length} layers` : e.type}`];
+      const sequential = e.layers.length > 0 && e.layers[0].property === undefined;
+      const lines = [`${at.padEnd(8)}${e.name}: ${sequential ? `Sequential, ${e.layers.length} layers` : e.type}`];
       if (e.forwardLine !== undefined) lines.push(`${"".padEnd(8)}  forward at line ${e.forwardLine}: ${e.forwardInput} -> ${e.forwardOutput}`);
-      for (const l of e.layers) lines.push(`${"".padEnd(8)}  ${String(l.index).padStart(2)} ${l.type}${l.output !== undefined ? ` -> ${l.output}` : ""}`);
+      for (const l of e.layers) {
+        const label = l.property ?? String(l.index).padStart(2);
+        lines.push(`${"".padEnd(8)}  ${label} ${l.type}${l.output !== undefined ? ` -> ${l.output}` : ""}`);
+      }
       rows.push({ line: e.line, column: e.column, lines });
     }
   }

@@ -28,6 +28,8 @@ export interface TensorEntry {
 
 export interface LayerEntry {
   readonly index: number;
+  /** For a submodule of a custom Module: the property that holds it (`conv1`, `layer2`). */
+  readonly property?: string;
   /** The layer's class name, from its shape rule (`Conv2d`, `ReLU`, ...). */
   readonly name: string;
   /** The layer's type as written by the compiler: `Conv2d<3, 16, 3, { padding: 1; }>`. */
@@ -132,13 +134,13 @@ export function inspectFile(file: string, options: InspectOptions = {}): Inspect
       continue;
     }
     const shapeFn = shapeRuleOf(type, decl);
-    if (shapeFn) {
-      const layers = sequentialLayers(shapeFn);
+    if (shapeFn || isModuleType(type)) {
+      const layers = shapeFn ? sequentialLayers(shapeFn) : [];
       moduleDecls.push({ entryIndex: entries.length, decl, name, layers });
-      entries.push({
-        kind: "module", name, line, column, type: typeText(type, decl),
-        layers: layers.map((l, index) => ({ index, name: layerName(l, decl), type: typeText(l, decl) })),
-      });
+      const listed: LayerEntry[] = layers.length
+        ? layers.map((l, index) => ({ index, name: layerName(l, decl), type: typeText(l, decl) }))
+        : childModules(type, decl).map(([property, t], index) => ({ index, property, name: layerName(t, decl), type: typeText(t, decl) }));
+      entries.push({ kind: "module", name, line, column, type: typeText(type, decl), layers: listed });
     }
   }
 
@@ -194,6 +196,24 @@ function tensorParts(type: Type, at: Node): Pick<TensorEntry, "shape" | "dtype" 
   const show = (a: ts.Type) => checker.typeToString(a, at.compilerNode, flags);
   const unquote = (s: string) => s.replace(/'/g, "");
   return { shape: show(args[0]), dtype: unquote(show(args[1])), device: unquote(show(args[2])) };
+}
+
+/** An nn.Module (typed layer or not): it has a forward and the module tree's methods. */
+function isModuleType(type: Type): boolean {
+  const t = type.getNonNullableType();
+  return t.isObject() && !!t.getProperty("forward") && !!t.getProperty("namedParameters") && !!t.getProperty("stateDict");
+}
+
+/** The submodules a custom Module holds in its own properties, in declaration order. */
+function childModules(type: Type, at: Node): [string, Type][] {
+  const out: [string, Type][] = [];
+  for (const prop of type.getNonNullableType().getProperties()) {
+    const decl = prop.getValueDeclaration();
+    if (!decl || !(Node.isPropertyDeclaration(decl) || Node.isParameterDeclaration(decl))) continue;
+    const t = prop.getTypeAtLocation(at);
+    if (isModuleType(t) || shapeRuleOf(t, at)) out.push([prop.getName(), t.getNonNullableType()]);
+  }
+  return out;
 }
 
 /** The shape rule a module type declares through its phantom `__shape` property. */

@@ -71,6 +71,17 @@ describe("shapegrad shapes", () => {
     expect(model.layers[7].type).toBe("Linear<readonly [32, 8, 8], 10>");
   });
 
+  it("lists the layers a custom Module holds, and each layer's forward inside its methods", () => {
+    const net = modules(cnn).find((m) => m.name === "net")!;
+    expect(net).toMatchObject({ type: "Net", forwardInput: "[8, 3, 32, 32]", forwardOutput: "[8, 10]" });
+    expect(net.layers.map((l) => [l.property, l.name])).toEqual([["features", "Sequential"], ["flatten", "Flatten"], ["head", "Linear"]]);
+    const head = modules(cnn).find((m) => m.name === "head")!;
+    expect(head).toMatchObject({ forwardInput: "[8, 4096]", forwardOutput: "[8, 10]" });
+    const features = modules(cnn).find((m) => m.name === "features")!;
+    expect(features.layers.map((l) => l.output)).toEqual(["[8, 16, 32, 32]", "[8, 16, 32, 32]", "[8, 16, 16, 16]"]);
+    expect(tensors(cnn).scores.shape).toBe("[8, 10]");
+  });
+
   it("reports each shape error with the catalogue message at the offending argument", () => {
     expect(errors.diagnostics.map((d) => [d.line, d.column, d.code, d.shapegrad])).toEqual([
       [lineOf("const wrongChannels"), 38, 2345, "conv2d: input has 3 channels but weight expects 4 (weight [16, 4, 3, 3], groups 1)"],
