@@ -749,6 +749,23 @@ ${packBWgradWide()}
             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))`))}`)}`)})
 `;
 
+/** Two 4x4 transposes of v[0..3] (four pixels of four taps each) into four panel rows of the
+ * B panel at d + off (rows NR * 4 bytes apart): row p gets lane p of each vector. */
+function transposeStore(v, off) {
+  const lo = "0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23";
+  const hi = "8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31";
+  const d = get("d");
+  return `
+      (local.set $t0 (i8x16.shuffle ${lo} (local.get $v${v[0]}) (local.get $v${v[1]})))
+      (local.set $t1 (i8x16.shuffle ${hi} (local.get $v${v[0]}) (local.get $v${v[1]})))
+      (local.set $t2 (i8x16.shuffle ${lo} (local.get $v${v[2]}) (local.get $v${v[3]})))
+      (local.set $t3 (i8x16.shuffle ${hi} (local.get $v${v[2]}) (local.get $v${v[3]})))
+      (v128.store offset=${off} ${d} (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+      (v128.store offset=${off + NR * 4} ${d} (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+      (v128.store offset=${off + 2 * NR * 4} ${d} (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+      (v128.store offset=${off + 3 * NR * 4} ${d} (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))`;
+}
+
 /**
  * One B panel of the weight gradient: dst[q][j] = im2col(x)[j0 + j][p0 + q] for q < kc, j < NR
  * (zero for j >= ncol or outside the image). Columns are kernel taps (c, i, j), rows are pixels, so
@@ -758,16 +775,6 @@ ${packBWgradWide()}
 function packBWgrad() {
   const J = Array.from({ length: NR }, (_, j) => j);
   const g = get;
-  const lanes = (a, b, lo) => lo ? "0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23" : "8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31";
-  const transposeStore = (v, off) => `
-        (local.set $t0 (i8x16.shuffle ${lanes(0, 0, true)} (local.get $v${v[0]}) (local.get $v${v[1]})))
-        (local.set $t1 (i8x16.shuffle ${lanes(0, 0, false)} (local.get $v${v[0]}) (local.get $v${v[1]})))
-        (local.set $t2 (i8x16.shuffle ${lanes(0, 0, true)} (local.get $v${v[2]}) (local.get $v${v[3]})))
-        (local.set $t3 (i8x16.shuffle ${lanes(0, 0, false)} (local.get $v${v[2]}) (local.get $v${v[3]})))
-        (v128.store offset=${off} ${g("d")} (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
-        (v128.store offset=${off + 32} ${g("d")} (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
-        (v128.store offset=${off + 64} ${g("d")} (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
-        (v128.store offset=${off + 96} ${g("d")} (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))`;
   return `(func $pack_b_wgrad (param $p i32) (param $xg i32) (param $dst i32) (param $p0 i32) (param $kc i32) (param $j0 i32) (param $ncol i32)
   ${loc("H", "W", "OW", "sH", "sW", "KK", "k", "t", "q", "pix", "oh", "ow", "ih", "iw", "d", "ok", "e", "n",
     ...J.map((j) => `xc${j}`), ...J.map((j) => `ho${j}`), ...J.map((j) => `wo${j}`))}
@@ -826,17 +833,6 @@ function packBWgrad() {
 function packBWgradWide() {
   const J = Array.from({ length: NR }, (_, j) => j);
   const g = get;
-  const lo = "0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23";
-  const hi = "8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31";
-  const transposeStore = (v, off) => `
-      (local.set $t0 (i8x16.shuffle ${lo} (local.get $v${v[0]}) (local.get $v${v[1]})))
-      (local.set $t1 (i8x16.shuffle ${hi} (local.get $v${v[0]}) (local.get $v${v[1]})))
-      (local.set $t2 (i8x16.shuffle ${lo} (local.get $v${v[2]}) (local.get $v${v[3]})))
-      (local.set $t3 (i8x16.shuffle ${hi} (local.get $v${v[2]}) (local.get $v${v[3]})))
-      (v128.store offset=${off} ${g("d")} (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
-      (v128.store offset=${off + 32} ${g("d")} (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
-      (v128.store offset=${off + 64} ${g("d")} (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
-      (v128.store offset=${off + 96} ${g("d")} (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))`;
   return `(func $pack_b_wgrad_wide (param $p i32) (param $x i32) (param $dst i32) (param $p0 i32) (param $kc i32) (param $j0 i32) (param $ncol i32)
   ${loc("KK", "kW", "s", "plane", "k", "t", "hh", "ww", "q", "d", ...J.map((j) => `b${j}`))}
   ${J.map((j) => `(local $v${j} v128)`).join(" ")} (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
