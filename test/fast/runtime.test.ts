@@ -36,8 +36,15 @@ describe("fast kernels runtime", () => {
     const gs = conv2dGeometry({ input: [1, 6, 12, 12], weight: [6, 1, 3, 3], stride: [2, 2], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 6 });
     const x = rand(2 * 8 * 13 * 11, 1), w = rand(12 * 8 * 9, 2), gy = rand(2 * 12 * 13 * 11, 3);
     const xs = rand(6 * 144, 4), ws = rand(54, 5), gys = rand(6 * 36, 6);
+    // wide-GEMM shapes (stride 1 and 2) allocate padded planes and wide outputs too
+    const gw = conv2dGeometry({ input: [1, 8, 10, 40], weight: [6, 8, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 });
+    const g2 = conv2dGeometry({ input: [1, 4, 20, 60], weight: [5, 4, 3, 3], stride: [2, 2], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 });
+    const xw = rand(8 * 400, 7), ww = rand(6 * 72, 8), gyw = rand(6 * 400, 9);
+    const x2 = rand(4 * 1200, 10), w2 = rand(5 * 36, 11), gy2 = rand(5 * 10 * 30, 12);
     const once = () => {
       conv2dForwardF32(g, x, w); conv2dBackInputF32(g, gy, w); conv2dBackWeightF32(g, x, gy);
+      conv2dForwardF32(gw, xw, ww); conv2dBackInputF32(gw, gyw, ww); conv2dBackWeightF32(gw, xw, gyw);
+      conv2dForwardF32(g2, x2, w2); conv2dBackInputF32(g2, gy2, w2); conv2dBackWeightF32(g2, x2, gy2);
       conv2dForwardF32(gs, xs, ws); conv2dBackInputF32(gs, gys, ws); conv2dBackWeightF32(gs, xs, gys);
       matmulF32(x.subarray(0, 22 * 13), w.subarray(0, 13 * 33), 1, 22, 13, 33);
     };
