@@ -113,7 +113,7 @@ export function traceOnnx(model: OnnxExportable, inputShape: readonly number[], 
       graph = withDynamicBatch(first, buildGraph(m, layers, other, dtype, names, options, 1), batchName);
     }
     return {
-      graph, opsetVersion: OPSET_VERSION, producerName: "shapegrad", producerVersion,
+      graph: fuseConvBias(graph), opsetVersion: OPSET_VERSION, producerName: "shapegrad", producerVersion,
       ...(options.docString ? { docString: options.docString } : {}),
     };
   } finally {
@@ -190,6 +190,46 @@ function withDynamicBatch(a: TracedGraph, b: TracedGraph, batchName: string): On
     throw refuse("the output's first dim is not the batch");
   }
   return { name: a.name, nodes: a.nodes, initializers, inputs: a.inputs.map(symbolic), outputs: a.outputs.map(symbolic) };
+}
+
+/**
+ * conv2d's bias is a broadcast add of the bias reshaped to [1, C, 1, 1] (src/ops/conv2d.ts); in
+ * ONNX it is Conv's optional third input. Each `Add(Conv(x, W), b)` whose Conv output has no
+ * other use becomes `Conv(x, W, b)` with b as a [C] constant: the same sums, one node fewer, the
+ * graph PyTorch's exporter writes.
+ */
+function fuseConvBias(g: OnnxModel["graph"]): OnnxModel["graph"] {
+  const uses = new Map<string, number>();
+  for (const n of g.nodes) for (const i of n.inputs) uses.set(i, (uses.get(i) ?? 0) + 1);
+  for (const o of g.outputs) uses.set(o.name, (uses.get(o.name) ?? 0) + 1);
+  const constants = new Map(g.initializers.map((t) => [t.name, t]));
+  const producer = new Map(g.nodes.map((n) => [n.outputs[0], n]));
+  const initializers = [...g.initializers];
+  const replaced = new Map<OnnxNode, OnnxNode>();
+  const removed = new Set<OnnxNode>();
+  for (const add of g.nodes) {
+    if (add.opType !== "Add") continue;
+    for (const [convSide, biasSide] of [[0, 1], [1, 0]] as const) {
+      const conv = producer.get(add.inputs[convSide]);
+      const bias = constants.get(add.inputs[biasSide]);
+      if (!conv || conv.opType !== "Conv" || conv.inputs.length !== 2 || removed.has(conv) || uses.get(conv.outputs[0]) !== 1 || !bias) continue;
+      const weight = constants.get(conv.inputs[1]);
+      const channels = weight?.dims[0];
+      if (channels === undefined || bias.dims.join() !== [1, channels, 1, 1].join()) continue;
+      // A [C] copy under the bias's own name when nothing else reads it, else under a fresh one.
+      const shared = (uses.get(bias.name) ?? 0) > 1;
+      const name = shared ? `${bias.name}_conv` : bias.name;
+      const flat: OnnxTensor = { ...bias, name, dims: [channels] };
+      if (shared) initializers.push(flat);
+      else initializers[initializers.indexOf(bias)] = flat;
+      replaced.set(conv, { ...conv, inputs: [...conv.inputs, name], outputs: add.outputs });
+      removed.add(add);
+      break;
+    }
+  }
+  if (!removed.size) return g;
+  const nodes = g.nodes.filter((n) => !removed.has(n)).map((n) => replaced.get(n) ?? n);
+  return { ...g, nodes, initializers };
 }
 
 const onnxType: Record<DType, OnnxElementType> = { float32: "float32", float64: "float64", int32: "int32" };

@@ -118,6 +118,15 @@ describe("exportOnnx: nn models in onnxruntime", () => {
     for (const [, m] of model.namedModules()) expect(Object.prototype.hasOwnProperty.call(m, "forward")).toBe(false);
   });
 
+  it("writes a conv's bias as Conv's third input, as PyTorch's exporter does", () => {
+    const model = nn.Sequential(nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Conv2d(3, 4, 1, { bias: false })) as unknown as AnyModule;
+    const graph = traceOnnx(model, [1, 2, 5, 5]).graph;
+    expect(graph.nodes.map((n) => n.opType)).toEqual(["Conv", "Relu", "Conv", "Identity"]);
+    expect(graph.nodes[0].inputs).toEqual(["input", "0.weight", "0.bias"]);
+    expect(graph.initializers.find((t) => t.name === "0.bias")?.dims).toEqual([3]);
+    expect(graph.nodes[2].inputs).toHaveLength(2);
+  });
+
   it("names initializers by their state-dict names and writes a file", async () => {
     const model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten(), nn.Linear(8, 2)) as unknown as AnyModule;
     const names = traceOnnx(model, [1, 1, 4, 4]).graph.initializers.map((t) => t.name);
