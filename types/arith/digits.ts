@@ -13,20 +13,23 @@
  * `extends infer R extends string` rather than passed as nested generic arguments, so each
  * intermediate is computed once.
  */
-import type { AddTable, CmpTable, DivTable, MulTable, SubTable, Succ } from "./tables.js";
+import type { AddTable, CmpTable, DivTable, DivTable2, MulTable, SubTable, Succ } from "./tables.js";
 
 export type Digit = "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9";
 type Bit = "0" | "1";
 /** The result of a comparison. */
 export type Ordering = "<" | "=" | ">";
 
-/** Reverses a string, four characters per step (so a 16-digit number takes 4 steps, plus < 4). */
+/**
+ * Reverses a string, four characters per step, then the last 2-3 in one step (a pattern of three
+ * infers matches 2 or 3 characters, the last inferring "" for 2) or the last one.
+ */
 export type Reverse<S extends string, Acc extends string = ""> =
   S extends `${infer A}${infer B}${infer C}${infer D}${infer R}`
     ? Reverse<R, `${D}${C}${B}${A}${Acc}`>
-    : S extends `${infer A}${infer R}`
-      ? Reverse<R, `${A}${Acc}`>
-      : Acc;
+    : S extends `${infer A}${infer B}${infer C}`
+      ? `${C}${B}${A}${Acc}`
+      : `${S}${Acc}`;
 
 /** Drops high zeros ("trailing" in LE): "0300" -> "03"; "000" -> "0". */
 export type Trim<S extends string> = S extends `${infer X}0` ? (X extends "" ? "0" : Trim<X>) : S;
@@ -86,10 +89,29 @@ export type MulLE<A extends string, B extends string, Done extends string = "", 
  */
 export type DivDigit<N extends string, b extends keyof DivTable, R extends string = "0", Q extends string = ""> =
   N extends `${infer d extends Digit}${infer NR}`
-    ? DivTable[b][`${R}${d}` & keyof DivTable[b]] extends [infer q extends Digit, infer r extends string]
+    ? DivTable[b][R & keyof DivTable[b]][d & keyof DivTable[b][R & keyof DivTable[b]]] extends [infer q extends Digit, infer r extends string]
       ? DivDigit<NR, b, r, `${q}${Q}`>
       : never
     : [Trim<Q>, R];
+
+/**
+ * floor(N / b) for N in normal order and one digit b, TWO digits per step (DivTable2), quotient in
+ * normal order without high zeros, so it can be read as a number with no reversal.
+ * Returns [quotient digits, remainder digit].
+ */
+export type DivDigitN<N extends string, b extends keyof DivTable2, R extends string = "0", Q extends string = ""> =
+  N extends `${infer d1 extends Digit}${infer d2 extends Digit}${infer NR}`
+    ? DivTable2[b][R & keyof DivTable2[b]][`${d1}${d2}` & keyof DivTable2[b][R & keyof DivTable2[b]]] extends [infer q extends string, infer r extends string]
+      ? DivDigitN<NR, b, r, `${Q}${q}`>
+      : never
+    : N extends Digit
+      ? DivTable[b][R & keyof DivTable[b]][N & keyof DivTable[b][R & keyof DivTable[b]]] extends [infer q extends string, infer r extends string]
+        ? [StripHigh<`${Q}${q}`>, r]
+        : never
+      : [StripHigh<Q>, R];
+
+/** Drops leading zeros of a normal-order digit string ("007" -> "7", "000" -> "0"). */
+export type StripHigh<S extends string> = S extends `0${infer R}` ? (R extends "" ? "0" : StripHigh<R>) : S extends "" ? "0" : S;
 
 /** How many times B (canonical LE) fits into R (< 10 B): repeated subtraction, at most 9 rounds. */
 type FitLE<R extends string, B extends string, Q extends Digit = "0"> =

@@ -16,48 +16,66 @@
  * silent `number`.
  */
 import type { arithErrors } from "../../src/errors.js";
-import type { AddLE, CmpLE, DivModLE, MulLE, Ordering, Reverse, SubLE, Trim } from "./digits.js";
+import type { AddLE, CmpLE, Digit, DivModLE, MulLE, Reverse, SubLE, Trim } from "./digits.js";
+import type { CmpTable, SmallFromLE, SmallToLE } from "./tables.js";
 
 export type { Ordering } from "./digits.js";
 
-/** 2^53 - 1 written little-endian. */
-type MaxSafeLE = "1990474529917009";
 
 export type NotNaturalError<V extends string> = ReturnType<typeof arithErrors.notNatural<V>>;
 export type TooLargeError<V extends string> = ReturnType<typeof arithErrors.tooLarge<V>>;
 export type DivideByZeroError<V extends string> = ReturnType<typeof arithErrors.divideByZero<V>>;
 
-/** True for digit strings of 16 or more characters: only those can reach 2^53. */
-type Long<S extends string> =
-  S extends `${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${string}${infer _}`
-    ? S extends `${infer _A}${infer _B}${infer _C}${infer _D}${infer _E}${infer _F}${infer _G}${infer _H}${infer _I}${infer _J}${infer _K}${infer _L}${infer _M}${infer _N}${infer _O}${infer _P}${infer _R}`
-      ? true
-      : false
-    : false;
+/** "long" for digit strings of 17+ characters, "16" for exactly 16, "short" below: only 16 digits need a closer look. */
+type Length16<S extends string> =
+  S extends `${infer _A}${infer _B}${infer _C}${infer _D}${infer _E}${infer _F}${infer _G}${infer _H}${infer _I}${infer _J}${infer _K}${infer _L}${infer _M}${infer _N}${infer _O}${infer _P}${infer R}`
+    ? R extends "" ? "16" : "long"
+    : "short";
+
+/**
+ * Compares two digit strings of equal length in normal order, most significant digit first,
+ * stopping at the first difference (a 16-digit number below 9e15 is settled by its first digit).
+ */
+type CmpSameLength<A extends string, B extends string> =
+  // Four digits at a time while they are equal (a plain string comparison), then digit by digit.
+  A extends `${infer a1}${infer a2}${infer a3}${infer a4}${infer AR}`
+    ? B extends `${a1}${a2}${a3}${a4}${infer BR}` ? CmpSameLength<AR, BR> : CmpDigits<A, B>
+    : CmpDigits<A, B>;
+type CmpDigits<A extends string, B extends string> =
+  A extends `${infer a extends Digit}${infer AR}`
+    ? B extends `${infer b extends Digit}${infer BR}`
+      ? CmpTable["="][a][b] extends "=" ? CmpDigits<AR, BR> : CmpTable["="][a][b]
+      : "="
+    : "=";
+
+/** Whether a digit string (normal order) is at most 2^53 - 1. */
+type SafeDigits<S extends string> =
+  Length16<S> extends "short" ? true
+  : Length16<S> extends "long" ? false
+  : CmpSameLength<S, "9007199254740991"> extends ">" ? false : true;
 
 /** Canonical LE digits of a safe natural `N`, or a `{ error }` object carrying the message. */
 export type ToLE<N extends number> =
-  `${N}` extends infer S extends string
+  SmallToLE[N] extends infer L extends string ? L
+  : `${N}` extends infer S extends string
     ? S extends `${bigint}`
       ? S extends `-${string}`
         ? { error: NotNaturalError<S> }
-        : Reverse<S> extends infer L extends string
-          ? Long<L> extends true
-            ? CmpLE<L, MaxSafeLE> extends ">" ? { error: NotNaturalError<S> } : L
-            : L
-          : never
+        : SafeDigits<S> extends true ? Reverse<S> : { error: NotNaturalError<S> }
       : { error: NotNaturalError<S> }
     : never;
 
+/** Reads digits in normal order as a number literal; above 2^53 - 1 an error message. */
+export type FromDigits<S extends string> =
+  SafeDigits<S> extends true ? (S extends `${infer N extends number}` ? N : never) : TooLargeError<S>;
+
+/** Reads digits (normal order, no high zeros) known to be at most 2^53 - 1 as a number literal. */
+export type FromSafeDigits<S extends string> = S extends `${infer N extends number}` ? N : never;
+
 /** Reads canonical LE digits back as a number literal; above 2^53 - 1 an error message. */
 export type FromLE<L extends string> =
-  Reverse<L> extends infer S extends string
-    ? Long<L> extends true
-      ? CmpLE<L, MaxSafeLE> extends ">"
-        ? TooLargeError<S>
-        : S extends `${infer N extends number}` ? N : never
-      : S extends `${infer N extends number}` ? N : never
-    : never;
+  SmallFromLE[L] extends infer N extends number ? N
+  : Reverse<L> extends infer S extends string ? FromDigits<S> : never;
 
 /** Like FromLE, for a difference that may be negative. */
 type FromSigned<L extends string, Negative extends boolean> =

@@ -18,7 +18,7 @@
 import type { Tensor } from "../../src/tensor.js";
 import type { PaddingMode } from "../../src/backends/conv-geometry.js";
 import type { DType, Device, Shape } from "../core.js";
-import type { Conv2dCheck } from "../shape/conv.js";
+import type { Conv2dCheck, OptionValues } from "../shape/conv.js";
 
 export type AnyTensor = Tensor<Shape, DType, Device>;
 
@@ -45,6 +45,8 @@ type BiasDevice<B> = B extends { device: infer D } ? D : never;
 
 /** The check of one call; cached by TypeScript, so the four parameters share one evaluation. */
 export type Conv2dResultOf<X extends AnyTensor, W extends AnyTensor, B, O> =
+  Conv2dCheckOf<X, W, B, OptionValues<O>>;
+type Conv2dCheckOf<X extends AnyTensor, W extends AnyTensor, B, O extends readonly unknown[]> =
   Conv2dCheck<X["shape"], W["shape"], B, O, X["dtype"], X["device"], W["dtype"], W["device"], BiasDType<B>, BiasDevice<B>>;
 
 /** Self when the check passes this argument, else the message blaming it. */

@@ -14,8 +14,9 @@
  * the batch dim is never inspected, so a generic `N` passes through untouched.
  */
 import type { conv2dErrors } from "../../src/errors.js";
-import type { ToLE, FromLE } from "../arith/index.js";
-import type { AddLE, CmpLE, DivModLE, MulLE, SubLE, Trim } from "../arith/digits.js";
+import type { ToLE, FromLE, FromDigits, FromSafeDigits } from "../arith/index.js";
+import type { AddLE, CmpLE, DivDigitN, DivLong, DivModLE, MulLE, Reverse, SubLE, Trim } from "../arith/digits.js";
+import type { DivTable2 } from "../arith/tables.js";
 import type { Show } from "./show.js";
 
 /** A value only the run time knows (`number`, or a wide string for paddingMode). */
@@ -56,13 +57,31 @@ export type ModeOf<V> = V extends undefined ? "zeros" : V extends "zeros" | "ref
 export type KnownKey = "stride" | "padding" | "dilation" | "groups" | "paddingMode";
 
 export type Parsed = { unknown: unknown; groups: unknown; stride: unknown; dilation: unknown; padding: unknown; mode: unknown };
-export type ParsedOptions<O> = {
-  unknown: Exclude<keyof O, KnownKey>;
-  groups: GroupsOf<Opt<O, "groups">>;
-  stride: PairOf<Opt<O, "stride">>;
-  dilation: PairOf<Opt<O, "dilation">>;
-  padding: PadOf<Opt<O, "padding">>;
-  mode: ModeOf<Opt<O, "paddingMode">>;
+/**
+ * The option values as a tuple [stride, padding, dilation, groups, paddingMode, unknown keys].
+ * Every call's options object literal is a fresh type, so nothing keyed on it is ever reused;
+ * tuples of literals are interned, so everything keyed on this one is computed once per distinct
+ * set of option values (a ResNet repeats a handful).
+ */
+export type OptionValues<O> =
+  // One pattern match binds all five (an absent option infers as unknown). The tuple is written
+  // from infer variables only: one written with alias references would be a deferred, per-use type.
+  O extends { stride?: infer S; padding?: infer P; dilation?: infer D; groups?: infer G; paddingMode?: infer M }
+    ? Exclude<keyof O, KnownKey> extends infer U
+      ? [Present<S>, Present<P>, Present<D>, Present<G>, Present<M>] extends [infer s, infer p, infer d, infer g, infer m]
+        ? [s, p, d, g, m, U]
+        : never
+      : never
+    : never;
+export type Present<V> = unknown extends V ? undefined : [Exclude<V, undefined>] extends [never] ? undefined : Exclude<V, undefined>;
+
+export type ParsedOptions<O extends readonly unknown[]> = {
+  unknown: O[5];
+  groups: GroupsOf<O[3]>;
+  stride: PairOf<O[0]>;
+  dilation: PairOf<O[2]>;
+  padding: PadOf<O[1]>;
+  mode: ModeOf<O[4]>;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -75,36 +94,68 @@ export type Extent<K extends string, D extends string> =
     : never;
 
 /**
- * floor((H + lo + hi - E) / s) + 1 where E is the kernel extent, as { ok: LE } or, when the padded
- * input is shorter than E, { bad: out } with out = 1 - ceil((E - P) / s) = -floor((E - P - 1) / s).
- * Either way with the padded size P and E for the message.
+ * G = lo + hi + s - E as [digits LE, negative], so that H_out = floor((H + G) / s). It depends only
+ * on the small values (kernel, stride, dilation, padding), which repeat across a network, so
+ * TypeScript's cache of alias instantiations computes it once per distinct layer geometry; the
+ * per-call work on H is then one add or subtract and at most one division.
  */
-export type OutDim<H extends string, K extends string, S extends string, D extends string, Lo extends string, Hi extends string> =
-  (Lo extends "0" ? H : AddLE<H, Lo>) extends infer P1 extends string
-    ? (Hi extends "0" ? P1 : AddLE<P1, Hi>) extends infer P extends string
-      ? Extent<K, D> extends infer E extends string
-        ? SubLE<P, E> extends [infer Diff extends string, infer Br]
-          ? Br extends "0"
-            ? (S extends "1" ? Trim<Diff> : DivModLE<Trim<Diff>, S>[0]) extends infer Q extends string
-              ? { ok: AddLE<Q, "1">; padded: P; extent: E }
-              : never
-            : SubLE<E, P> extends [infer M extends string, infer _]
-              ? SubLE<Trim<M>, "1"> extends [infer M1 extends string, infer _]
-                ? (S extends "1" ? Trim<M1> : DivModLE<Trim<M1>, S>[0]) extends infer C extends string
-                  ? { bad: C extends "0" ? 0 : `-${FromLE<C>}` extends `${infer N extends number}` ? N : never; padded: P; extent: E }
-                  : never
-                : never
-              : never
+export type Shift<K extends string, S extends string, D extends string, Lo extends string, Hi extends string> =
+  Extent<K, D> extends infer E extends string
+    ? (Lo extends "0" ? S : AddLE<Lo, S>) extends infer T1 extends string
+      ? (Hi extends "0" ? T1 : AddLE<T1, Hi>) extends infer T extends string
+        ? SubLE<T, E> extends [infer G extends string, infer Br]
+          ? Br extends "0" ? [Trim<G>, false]
+          : SubLE<E, T> extends [infer G2 extends string, infer _] ? [Trim<G2>, true] : never
           : never
         : never
       : never
     : never;
 
+/**
+ * floor(N / S) for N in normal order, as a number literal. A single-digit S divides two digits per
+ * step with a normal-order quotient (no reversal); Safe says N is known to be below 2^53.
+ */
+type Quotient<N extends string, S extends string, Safe extends boolean> =
+  S extends "1" ? (Safe extends true ? FromSafeDigits<N> : FromDigits<N>)
+  : S extends keyof DivTable2 ? FromSafeDigits<DivDigitN<N, S>[0]>
+  : DivLong<N, S>[0] extends infer Q extends string ? FromLE<Q> : never;
+
+/**
+ * The output size floor((H + lo + hi - E) / s) + 1 = floor((H + G) / s) as { ok: n }, or for a
+ * non-positive size { bad: n; padded; extent } with the numbers the message shows. HN is H in
+ * normal order (`${H}`), used as is when G = 0 (the common "same-size" geometries).
+ */
+export type OutDim<H extends string, HN extends string, K extends string, S extends string, D extends string, Lo extends string, Hi extends string> =
+  Shift<K, S, D, Lo, Hi> extends [infer G extends string, infer Neg]
+    ? (G extends "0" ? [HN, "0", true]
+      : Neg extends false ? [Reverse<AddLE<H, G>>, "0", S extends "1" ? false : true]
+      : SubLE<H, G> extends [infer N extends string, infer Br] ? [Reverse<Trim<N>>, Br, true] : never) extends [infer N extends string, infer Br, infer Safe extends boolean]
+      ? Br extends "1"
+        ? BadDim<H, K, S, D, Lo, Hi, SubLE<G, H>[0]>
+        : Quotient<N, S, Safe> extends infer Q
+          ? Q extends 0 ? BadDim<H, K, S, D, Lo, Hi, "0"> : { ok: Q }
+          : never
+      : never
+    : never;
+
+/**
+ * The error path: H + G = -m < 0 gives floor(-m / s) = -floor((m + s - 1) / s); H + G >= 0 with a
+ * zero quotient gives 0. Computed only for a call that is already wrong.
+ */
+export type BadDim<H extends string, K extends string, S extends string, D extends string, Lo extends string, Hi extends string, M extends string> = {
+  bad: Trim<M> extends "0" ? 0
+    : SubLE<AddLE<Trim<M>, S>, "1">[0] extends infer T extends string
+      ? DivModLE<Trim<T>, S>[0] extends infer C extends string ? (`-${FromLE<C> & number}` extends `${infer N extends number}` ? N : never) : never
+      : never;
+  padded: FromLE<AddLE<AddLE<H, Lo>, Hi>>;
+  extent: FromLE<Extent<K, D>>;
+};
+
 /** The output size of one dim, or Wide when any ingredient is known only at run time. */
-export type Dim<H, K, S, D, Lo, Hi> =
+export type Dim<H, HN, K, S, D, Lo, Hi> =
   Wide extends H | K | S | D | Lo | Hi ? Wide
-  : [H, K, S, D, Lo, Hi] extends [infer h extends string, infer k extends string, infer s extends string, infer d extends string, infer lo extends string, infer hi extends string]
-    ? OutDim<h, k, s, d, lo, hi>
+  : [H, K, S, D, Lo, Hi, HN] extends [infer h extends string, infer k extends string, infer s extends string, infer d extends string, infer lo extends string, infer hi extends string, infer hn extends number]
+    ? OutDim<h, `${hn}`, k, s, d, lo, hi>
     : never;
 
 /** "same" padding: d (k - 1) split as lo = floor(total / 2), hi = total - lo (extra at the end). */
@@ -121,7 +172,7 @@ export type SameSplit<K, D> =
     : never;
 
 export type Num<L> = L extends Wide ? number : L extends string ? (FromLE<L> extends infer N extends number ? N : number) : never;
-export type NumOf<R> = R extends { ok: infer L } ? Num<L> : R extends { bad: infer N extends number } ? N : number;
+export type NumOf<R> = R extends { ok: infer N extends number } ? N : R extends { bad: infer N extends number } ? N : number;
 
 // ---------------------------------------------------------------------------------------------
 // The whole check, stage by stage.
@@ -137,24 +188,30 @@ export type Disjoint<A, B> = [A & B] extends [never] ? true : false;
 
 /** Input: [N, C, H, W] or [C, H, W]; the batch is carried as is, never inspected. */
 export type InputStage<S> =
-  number extends (S extends readonly unknown[] ? S["length"] : number) ? { wide: true }
-  : S extends readonly [infer N, ...infer Rest extends [unknown, unknown, unknown]]
-    ? Dims<Rest, "nat"> extends infer L ? L extends { badDim: infer V } ? Err<"input", ReturnType<typeof conv2dErrors.inputDim<Show<S>, Show<V>>>> : { batch: [N]; chw: Rest; le: L } : never
-  : S extends readonly [unknown, unknown, unknown]
-    ? Dims<S, "nat"> extends infer L ? L extends { badDim: infer V } ? Err<"input", ReturnType<typeof conv2dErrors.inputDim<Show<S>, Show<V>>>> : { batch: []; chw: S; le: L } : never
-  : S extends readonly unknown[] ? Err<"input", ReturnType<typeof conv2dErrors.inputRank<S["length"], Show<S>>>>
+  S extends readonly [infer N, infer C, infer H, infer W] ? InputDims<[N], C, H, W, S>
+  : S extends readonly [infer C, infer H, infer W] ? InputDims<[], C, H, W, S>
+  : S extends readonly unknown[]
+    ? number extends S["length"] ? { wide: true } : Err<"input", ReturnType<typeof conv2dErrors.inputRank<S["length"], Show<S>>>>
   : never;
 
+type InputDims<Batch, C, H, W, S> =
+  [Nat<C>, Nat<H>, Nat<W>] extends [infer c, infer h, infer w]
+    ? "bad" extends c | h | w
+      ? Err<"input", ReturnType<typeof conv2dErrors.inputDim<Show<S>, Show<"bad" extends c ? C : "bad" extends h ? H : W>>>>
+      : { batch: Batch; chw: [C, H, W]; le: [c, h, w] }
+    : never;
+
 export type WeightStage<WS, WD, WDev, XD, XDev> =
-  WS extends readonly [unknown, unknown, unknown, unknown]
-    ? Dims<WS, "pos"> extends infer L
-      ? L extends { badDim: infer V } ? Err<"weight", ReturnType<typeof conv2dErrors.weightDim<Show<WS>, Show<V>>>>
-      : Disjoint<WD, XD> extends true ? Err<"weight", ReturnType<typeof conv2dErrors.dtypeMismatch<"weight", WD & string, XD & string>>>
-      : Disjoint<WDev, XDev> extends true ? Err<"weight", ReturnType<typeof conv2dErrors.deviceMismatch<"weight", WDev & string, XDev & string>>>
-      : L
+  WS extends readonly [infer Co, infer Ci, infer Kh, infer Kw]
+    ? [Pos<Co>, Pos<Ci>, Pos<Kh>, Pos<Kw>] extends [infer co, infer ci, infer kh, infer kw]
+      ? "bad" extends co | ci | kh | kw
+        ? Err<"weight", ReturnType<typeof conv2dErrors.weightDim<Show<WS>, Show<"bad" extends co ? Co : "bad" extends ci ? Ci : "bad" extends kh ? Kh : Kw>>>>
+        : Disjoint<WD, XD> extends true ? Err<"weight", ReturnType<typeof conv2dErrors.dtypeMismatch<"weight", WD & string, XD & string>>>
+        : Disjoint<WDev, XDev> extends true ? Err<"weight", ReturnType<typeof conv2dErrors.deviceMismatch<"weight", WDev & string, XDev & string>>>
+        : [co, ci, kh, kw]
       : never
-    : number extends (WS extends readonly unknown[] ? WS["length"] : number) ? [Wide, Wide, Wide, Wide]
-    : WS extends readonly unknown[] ? Err<"weight", ReturnType<typeof conv2dErrors.weightRank<WS["length"], Show<WS>>>>
+    : WS extends readonly unknown[]
+      ? number extends WS["length"] ? [Wide, Wide, Wide, Wide] : Err<"weight", ReturnType<typeof conv2dErrors.weightRank<WS["length"], Show<WS>>>>
     : never;
 
 /** C_in == (C_in / groups) * groups, when the three are literal and groups is valid. */
@@ -209,65 +266,84 @@ export type Pads<P, K, D> =
 
 export type IsOne<S> = S extends ["1", "1"] ? true : S extends [infer a, infer b] ? (Exclude<a | b, "1" | Wide> extends never ? "maybe" : false) : false;
 
-export type Conv2dCheck<XS, WS, B, O, XD, XDev, WD, WDev, BD, BDev> =
-  InputStage<XS> extends infer In
-    ? In extends AnyErr ? In
-    : In extends { wide: true } ? { ok: number[] }
-    : In extends { batch: infer Batch extends unknown[]; chw: [infer XC, infer _, infer _]; le: [infer C, infer H, infer W] }
-      ? ParsedOptions<O> extends infer PO extends Parsed
-        ? WeightStage<WS, WD, WDev, XD, XDev> extends infer Wt
-          ? Wt extends AnyErr ? Wt
-          : Wt extends [infer Co, infer Ci, infer Kh, infer Kw]
-            ? ChannelStage<C, Ci, PO["groups"], XC, WS> extends infer Ch
-              ? Ch extends AnyErr ? Ch
-              // Output size: needs valid stride, dilation and padding, and "same" only with stride 1.
-              : ("bad" extends PO["stride"] | PO["dilation"] | PO["padding"] ? "skip"
-                : PO["padding"] extends "same" ? (IsOne<PO["stride"]> extends false ? "skip" : "go") : "go") extends infer Go
-                ? (Go extends "go" ? Pads<PO["padding"], Wt, PO["dilation"]> : null) extends infer P
-                  ? (P extends [infer T, infer Bo, infer L, infer R]
-                      ? PO["stride"] extends [infer Sh, infer Sw] ? PO["dilation"] extends [infer Dh, infer Dw]
-                        ? [Dim<H, Kh, Sh, Dh, T, Bo>, Dim<W, Kw, Sw, Dw, L, R>]
-                        : never : never
-                      : null) extends infer Out
-                    ? Out extends [{ bad: unknown }, unknown] | [unknown, { bad: unknown }]
-                      ? Out extends [infer OH, infer OW]
-                        ? Err<"weight", ReturnType<typeof conv2dErrors.outputSize<
-                            `[${NumOf<OH>}, ${NumOf<OW>}]`,
-                            `[${OH extends { padded: infer p } ? Num<p> : number}, ${OW extends { padded: infer p } ? Num<p> : number}]`,
-                            `[${OH extends { extent: infer e } ? Num<e> : number}, ${OW extends { extent: infer e } ? Num<e> : number}]`,
-                            PO["stride"] extends [infer a, infer b] ? `[${Num<a>}, ${Num<b>}]` : never>>>
-                        : never
-                      : BiasStage<B, Co, WS extends readonly [infer co, ...unknown[]] ? co : never, BD, BDev, XD, XDev> extends infer Bi
-                        ? Bi extends AnyErr ? Bi
-                        : OptionsStage<O, PO, Co, WS, P, H, W, XS> extends infer Op
-                          ? Op extends AnyErr ? Op
-                          : Out extends [infer OH, infer OW]
-                            ? { ok: [...Batch, WS extends readonly [infer co, ...unknown[]] ? co : number, NumOf<OH>, NumOf<OW>] }
-                            : { ok: [...Batch, WS extends readonly [infer co, ...unknown[]] ? co : number, number, number] }
-                          : never
-                        : never
-                    : never
-                  : never
-                : never
-              : never
-            : never
-          : never
+/**
+ * The check runs as a chain of small aliases rather than one deep conditional: every nested
+ * conditional re-instantiates all type parameters in scope, so a 30-deep chain would pay for its
+ * whole scope at every level. Each step sees only what it needs.
+ */
+export type Conv2dCheck<XS, WS, B, O extends readonly unknown[], XD, XDev, WD, WDev, BD, BDev> =
+  CheckInput<InputStage<XS>, XS, WS, B, O, XD, XDev, WD, WDev, BD, BDev>;
+
+export type CheckInput<In, XS, WS, B, O extends readonly unknown[], XD, XDev, WD, WDev, BD, BDev> =
+  In extends AnyErr ? In
+  : In extends { wide: true } ? { ok: number[] }
+  : CheckWeight<In, WeightStage<WS, WD, WDev, XD, XDev>, ParsedOptions<O>, XS, WS, B, O, XD, XDev, BD, BDev>;
+
+export type CheckWeight<In, Wt, PO extends Parsed, XS, WS, B, O extends readonly unknown[], XD, XDev, BD, BDev> =
+  Wt extends AnyErr ? Wt
+  : In extends { chw: [infer XC, unknown, unknown]; le: [infer C, unknown, unknown] }
+    ? Wt extends [unknown, infer Ci, unknown, unknown]
+      ? ChannelStage<C, Ci, PO["groups"], XC, WS> extends infer Ch
+        ? Ch extends AnyErr ? Ch : CheckOutput<In, Wt, PO, OutPads<PO, Wt>, XS, WS, B, O, XD, XDev, BD, BDev>
         : never
       : never
     : never;
 
-export type OptionsStage<O, PO extends Parsed, Co, WS, P, H, W, XS> =
+/** The pads once stride, dilation and padding are valid ("same" only with stride 1), else null. */
+export type OutPads<PO extends Parsed, Wt> =
+  "bad" extends PO["stride"] | PO["dilation"] | PO["padding"] ? null
+  : PO["padding"] extends "same" ? (IsOne<PO["stride"]> extends false ? null : Pads<PO["padding"], Wt, PO["dilation"]>)
+  : PO["padding"];
+
+export type CheckOutput<In, Wt, PO extends Parsed, P, XS, WS, B, O extends readonly unknown[], XD, XDev, BD, BDev> =
+  CheckBias<In, OutDims<In, Wt, PO, P>, PO, P, XS, WS, B, O, XD, XDev, BD, BDev, Wt>;
+
+export type OutDims<In, Wt, PO extends Parsed, P> =
+  [In, Wt, P, PO["stride"], PO["dilation"]] extends [{ chw: [unknown, infer HN, infer WN]; le: [unknown, infer H, infer W] }, [unknown, unknown, infer Kh, infer Kw], [infer T, infer Bo, infer L, infer R], [infer Sh, infer Sw], [infer Dh, infer Dw]]
+    ? [Dim<H, HN, Kh, Sh, Dh, T, Bo>, Dim<W, WN, Kw, Sw, Dw, L, R>]
+    : null;
+
+export type CheckBias<In, Out, PO extends Parsed, P, XS, WS, B, O extends readonly unknown[], XD, XDev, BD, BDev, Wt> =
+  Out extends [{ bad: unknown }, unknown] | [unknown, { bad: unknown }]
+    ? (In extends { le: [unknown, infer H, infer W] } ? OutputSizeError<Out, H, W, Wt, P, PO> : never)
+    : BiasStage<B, Wt extends [infer Co, ...unknown[]] ? Co : never, WS extends readonly [infer co, ...unknown[]] ? co : never, BD, BDev, XD, XDev> extends infer Bi
+      ? Bi extends AnyErr ? Bi : CheckOptions<In, Out, PO, P, XS, WS, O, Wt>
+      : never;
+
+export type CheckOptions<In, Out, PO extends Parsed, P, XS, WS, O extends readonly unknown[], Wt> =
+  In extends { batch: infer Batch extends unknown[]; le: [unknown, infer H, infer W] }
+    ? OptionsStage<O, PO, Wt extends [infer Co, ...unknown[]] ? Co : never, WS, P, H, W, XS> extends infer Op
+      ? Op extends AnyErr ? Op
+      : [Out, WS] extends [[infer OH, infer OW], readonly [infer co, ...unknown[]]]
+        ? [NumOf<OH>, NumOf<OW>] extends [infer oh, infer ow] ? { ok: [...Batch, co, oh, ow] } : never
+        : never
+      : never
+    : never;
+
+/** The message for a non-positive output size, with the padded sizes and kernel extents of both dims. */
+export type OutputSizeError<Out, H, W, Wt, P, PO extends Parsed> =
+  [Out, Wt, P, PO["stride"], PO["dilation"]] extends [[infer OH, infer OW], [infer _, infer _, infer Kh, infer Kw], [infer T, infer Bo, infer L, infer R], [infer Sh, infer Sw], [infer Dh, infer Dw]]
+    ? Err<"weight", ReturnType<typeof conv2dErrors.outputSize<
+        `[${NumOf<OH>}, ${NumOf<OW>}]`,
+        `[${Padded<H, T, Bo>}, ${Padded<W, L, R>}]`,
+        `[${ExtentNum<Kh, Dh>}, ${ExtentNum<Kw, Dw>}]`,
+        `[${Num<Sh>}, ${Num<Sw>}]`>>>
+    : never;
+export type Padded<H, Lo, Hi> = [H, Lo, Hi] extends [infer h extends string, infer lo extends string, infer hi extends string] ? (Wide extends h | lo | hi ? number : FromLE<AddLE<AddLE<h, lo>, hi>>) : never;
+export type ExtentNum<K, D> = [K, D] extends [infer k extends string, infer d extends string] ? (Wide extends k | d ? number : FromLE<Extent<k, d>>) : never;
+
+export type OptionsStage<O extends readonly unknown[], PO extends Parsed, Co, WS, P, H, W, XS> =
   [PO["unknown"]] extends [never] ? (
-    PO["groups"] extends "bad" ? Err<"options", ReturnType<typeof conv2dErrors.groups<Show<Opt<O, "groups">>>>>
-    : PO["stride"] extends "bad" ? Err<"options", ReturnType<typeof conv2dErrors.pairOption<"stride", Show<Opt<O, "stride">>>>>
-    : PO["dilation"] extends "bad" ? Err<"options", ReturnType<typeof conv2dErrors.pairOption<"dilation", Show<Opt<O, "dilation">>>>>
-    : PO["padding"] extends "bad" ? Err<"options", ReturnType<typeof conv2dErrors.padding<Show<Opt<O, "padding">>>>>
-    : PO["mode"] extends "bad" ? Err<"options", ReturnType<typeof conv2dErrors.paddingMode<Show<Opt<O, "paddingMode">>>>>
+    PO["groups"] extends "bad" ? Err<"options", ReturnType<typeof conv2dErrors.groups<Show<O[3]>>>>
+    : PO["stride"] extends "bad" ? Err<"options", ReturnType<typeof conv2dErrors.pairOption<"stride", Show<O[0]>>>>
+    : PO["dilation"] extends "bad" ? Err<"options", ReturnType<typeof conv2dErrors.pairOption<"dilation", Show<O[2]>>>>
+    : PO["padding"] extends "bad" ? Err<"options", ReturnType<typeof conv2dErrors.padding<Show<O[1]>>>>
+    : PO["mode"] extends "bad" ? Err<"options", ReturnType<typeof conv2dErrors.paddingMode<Show<O[4]>>>>
     : (Wide extends Co | PO["groups"] ? "0"
       : [Co, PO["groups"]] extends [infer co extends string, infer g extends string] ? DivModLE<co, g>[1] : "0") extends infer Rem
       ? Rem extends "0"
         ? PO["padding"] extends "same"
-          ? IsOne<PO["stride"]> extends false ? Err<"options", ReturnType<typeof conv2dErrors.sameStride<Show<Opt<O, "stride">>>>>
+          ? IsOne<PO["stride"]> extends false ? Err<"options", ReturnType<typeof conv2dErrors.sameStride<Show<O[0]>>>>
           : LimitStage<PO["mode"], P, H, W, XS>
           : LimitStage<PO["mode"], P, H, W, XS>
         : Err<"options", ReturnType<typeof conv2dErrors.groupsDivide<WS extends readonly [infer co, ...unknown[]] ? co & number : never, Num<PO["groups"]>>>>

@@ -1,0 +1,77 @@
+// Type-cost budget: instantiation counts from `tsc --extendedDiagnostics` on the fixtures of this
+// folder, under TypeScript 6 (node_modules/typescript) and 7 (node_modules/typescript7).
+//   node bench/types/budget.mjs [6|7 ...]   prints a table, exits 1 above a budget or on a type error
+// Instantiations, not seconds: the counts are deterministic and compiler-independent enough to
+// budget on (DESIGN.md section 3); times are printed for information only.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+// `baseline` names a fixture with the same imports and no calls: the Tensor class pulls in the
+// whole runtime (autograd, backends), whose checking is not the cost of the calls being budgeted.
+export const fixtures = [
+  { name: "arithmetic declarations alone", file: "bench/types/arith-decl.ts", budget: 5_000 },
+  { name: "ResNet-50 chain of conv2d calls", file: "bench/types/resnet50.ts", budget: 20_000, baseline: "bench/types/baseline.ts" },
+  { name: "50 conv layers, sizes up to 2^53-1", file: "bench/types/wide50.ts", budget: 150_000, baseline: "bench/types/baseline.ts" },
+];
+export const compilers = {
+  6: join(root, "node_modules/typescript/bin/tsc"),
+  7: join(root, "node_modules/typescript7/bin/tsc"),
+};
+const compilerOptions = { noEmit: true, strict: true, skipLibCheck: true, target: "es2022", module: "nodenext",
+  moduleResolution: "nodenext", lib: ["es2023", "dom"], types: ["node"], typeRoots: [join(root, "node_modules/@types")] };
+
+/** A throwaway tsconfig holding exactly `files` (both compilers refuse file arguments next to ./tsconfig.json). */
+export function fixtureConfig(files, extra = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "shapegrad-types-"));
+  const path = join(dir, "tsconfig.json");
+  writeFileSync(path, JSON.stringify({ compilerOptions: { ...compilerOptions, ...extra }, files: files.map((f) => join(root, f)) }));
+  return path;
+}
+
+/** Compiles one fixture; returns its instantiation count, check time and any diagnostics. */
+export function measure(version, file) {
+  const config = fixtureConfig([file]);
+  const r = spawnSync(process.execPath, [compilers[version], "-p", config, "--extendedDiagnostics"], { cwd: root, encoding: "utf8" });
+  rmSync(dirname(config), { recursive: true, force: true });
+  const out = `${r.stdout}\n${r.stderr}`;
+  const inst = /Instantiations:\s+(\d+)/.exec(out);
+  const check = /Check time:\s+([\d.]+)s/.exec(out);
+  const errors = out.split("\n").filter((l) => /error TS\d+/.test(l)).slice(0, 20);
+  if (!inst) throw new Error(`tsc ${version} printed no instantiation count for ${file}:\n${out}`);
+  return { instantiations: Number(inst[1]), checkSeconds: check ? Number(check[1]) : NaN, errors };
+}
+
+/** Every fixture under every compiler: raw count, baseline count and the net (budgeted) count. */
+export function runBudget(versions = [6, 7]) {
+  const rows = [];
+  for (const v of versions) {
+    const baselines = new Map();
+    for (const f of fixtures) {
+      const m = measure(v, f.file);
+      let base = 0;
+      if (f.baseline) {
+        if (!baselines.has(f.baseline)) baselines.set(f.baseline, measure(v, f.baseline).instantiations);
+        base = baselines.get(f.baseline);
+      }
+      rows.push({ version: v, ...f, ...m, raw: m.instantiations, baselineCount: base, net: m.instantiations - base });
+    }
+  }
+  return rows;
+}
+
+if (process.argv[1] && relative(process.argv[1], fileURLToPath(import.meta.url)) === "") {
+  const versions = process.argv.slice(2).map(Number);
+  const rows = runBudget(versions.length ? versions : [6, 7]);
+  let failed = false;
+  for (const r of rows) {
+    const ok = r.net <= r.budget && r.errors.length === 0;
+    failed ||= !ok;
+    console.log(`TS ${r.version}  ${r.name.padEnd(36)} ${String(r.net).padStart(8)} instantiations (budget ${r.budget}; raw ${r.raw} - baseline ${r.baselineCount})  check ${r.checkSeconds}s  ${ok ? "ok" : "FAIL"}`);
+    for (const e of r.errors) console.log(`    ${e}`);
+  }
+  process.exit(failed ? 1 : 0);
+}
