@@ -102,8 +102,11 @@ export async function main(): Promise<void> {
   const start = performance.now();
   const cpuStart = process.cpuUsage();
   if (o.device === "webgpu") {
-    const { initWebGPU } = await import("../src/backends/webgpu/index.js");
+    // The WebGPU backend is loaded only when asked for (it pulls in the `webgpu` binding).
+    const { initWebGPU, webgpuBackend } = await import("../src/backends/webgpu/index.js");
+    const { registerBackend } = await import("../src/runtime/devices.js");
     await initWebGPU();
+    registerBackend("webgpu", webgpuBackend as unknown as Parameters<typeof registerBackend>[1]);
   }
   manualSeed(o.seed);
   const { train, test } = loadMnist({ seed: o.seed });
