@@ -115,6 +115,7 @@ export async function main(): Promise<void> {
   const stepsPerEpoch = Math.ceil(train.count / o.batchSize);
   const schedule = new optim.CosineAnnealingLR(opt, { tMax: o.epochs });
   console.log(`MNIST (mnist package): ${train.count} training and ${test.count} test digits; ${model.parameterCount().toLocaleString("en-US")} parameters on ${o.device}`);
+  if (!o.quiet) console.log(model.summary([o.batchSize, 1, 28, 28], { device: o.device }));
 
   const bar = new cliProgress.SingleBar({
     format: "epoch {epoch}/{epochs} |{bar}| {value}/{total} batches | loss {loss} | train acc {acc} | {elapsed}s",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { manualSeed, randn, tensor, type AnyTensor } from "../../src/index.js";
-import { conv2d } from "../../src/ops/conv2d.js";
+import * as shapegrad from "../../src/index.js";
 import * as nn from "../../src/nn/index.js";
 import { parseSafetensors } from "../../src/io/safetensors.js";
 
@@ -60,7 +60,11 @@ describe("nn.Module", () => {
     expect(a).toBeInstanceOf(nn.Linear);
     expect(b).toBeInstanceOf(nn.Linear);
     expect(a).toBeInstanceOf(nn.Module);
-    expect(nn.functional.conv2d).toBe(conv2d);
+    // The public contract: `import { nn, optim, conv2d } from "shapegrad"`, with nn.functional.conv2d the same function.
+    expect(shapegrad.nn.functional.conv2d).toBe(shapegrad.conv2d);
+    expect(shapegrad.nn.functional.maxPool2d).toBe(shapegrad.maxPool2d);
+    expect(shapegrad.nn.Conv2d).toBe(nn.Conv2d);
+    expect(typeof shapegrad.optim.Adam).toBe("function");
   });
 
   it("initialises Conv2d and Linear as PyTorch does: U(-1/sqrt(fan_in), 1/sqrt(fan_in)), reproducibly", () => {
