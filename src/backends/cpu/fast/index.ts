@@ -116,6 +116,13 @@ function wideGeometry(g: Conv2dGeometry) {
   return { s, Hp, Wp, wide, gg, padCopy, slack };
 }
 
+/** No infinity or NaN in a (x * 0 is 0 for every finite x, NaN otherwise). */
+function allFinite(a: Float32Array): boolean {
+  let z = 0;
+  for (let i = 0; i < a.length; i++) z += a[i] * 0;
+  return z === 0;
+}
+
 /** Lays out x's zero-bordered planes for a wide conv (pad_input / pad_phases). */
 function padPlanes(rt: FastRuntime, g: Conv2dGeometry, xOff: number, xpOff: number, Hp: number, Wp: number, s: number,
   scratch: number, stride: number): void {
@@ -316,8 +323,13 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
   }
   const nBlocks = Math.ceil(K / block);
   // Wide (see wideGeometry): pixels are the reduction here, so gy is widened with zeros on the
-  // garbage pixels and the slack past the planes is zeroed: garbage pixels then add exactly 0.
-  const { s, Hp, Wp, wide, gg, padCopy, slack } = wideGeometry(g);
+  // garbage pixels and the slack past the planes is zeroed: garbage pixels then add exactly 0 --
+  // unless x holds an infinity or NaN (0 * inf = NaN), so such an x takes the general path.
+  const geo = wideGeometry(g);
+  const wide = geo.wide && allFinite(x);
+  const { s, Hp, Wp, slack } = geo;
+  const gg = wide ? geo.gg : g;
+  const padCopy = wide && geo.padCopy;
   const Nw = wide ? g.outHeight * Wp : N;
   const widenGy = wide && Wp !== g.outWidth;
   const aSize = g.batch * g.groups * ru(Mg, MR) * Nw;
