@@ -213,4 +213,15 @@ describe("nn.Module", () => {
     const y = values(bn.forward(x));
     expect(y[0]).toBeCloseTo((1 - 2) / Math.sqrt(0.5 + 10 / 3 + 1e-5), 5);
   });
+
+  it("loadSafetensors casts float weights to the model's dtype only when asked", () => {
+    manualSeed(14);
+    const a = nn.Linear(3, 2);
+    const bytes = nn.saveSafetensors(a);
+    const b = nn.Linear(3, 2, { dtype: "float64" });
+    expect(() => nn.loadSafetensors(b, bytes)).toThrow('loadStateDict: "weight" has dtype float32 but the model expects float64');
+    nn.loadSafetensors(b, bytes, { castFloats: true });
+    expect(b.weight.dtype).toBe("float64");
+    expect(values(b.weight)).toEqual(values(a.weight));
+  });
 });

@@ -3,7 +3,7 @@
  * optimizer, and the learned weights survive a safetensors round trip.
  */
 import { describe, expect, it } from "vitest";
-import { manualSeed, randn, tensor, type AnyTensor, type Tensor } from "../../src/index.js";
+import { manualSeed, randn, tensor, tidy, type AnyTensor, type Tensor } from "../../src/index.js";
 import * as nn from "../../src/nn/index.js";
 import * as optim from "../../src/optim/index.js";
 
@@ -85,5 +85,28 @@ describe("training", () => {
     nn.loadSafetensors(copy, nn.saveSafetensors(model));
     copy.eval();
     expect(Array.from(copy.forward(x).dataSync())).toEqual(Array.from(logits.dataSync()));
+  });
+
+  it("steps inside tidy() keep parameters, optimizer state and batch-norm statistics alive, and give the same values", () => {
+    const run = (scoped: boolean) => {
+      manualSeed(13);
+      const model = nn.Sequential(nn.Conv2d(2, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 4 * 4, 3));
+      const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+      const adam = new optim.Adam(model.parameters(), { lr: 0.01 });
+      const x = randn([5, 2, 6, 6]);
+      const y = tensor([0, 1, 2, 0, 1], { dtype: "int32" });
+      const step = () => {
+        const loss = nn.functional.crossEntropy(model.forward(x), y);
+        opt.zeroGrad();
+        loss.backward();
+        optim.clipGradNorm(model.parameters(), 1);
+        opt.step();
+        adam.step();
+      };
+      for (let i = 0; i < 3; i++) (scoped ? tidy(step) : step());
+      // Reading a disposed tensor throws: every piece of state must have survived the scopes.
+      return [...model.stateDict().values()].map((t) => Array.from(t.dataSync()));
+    };
+    expect(run(true)).toEqual(run(false));
   });
 });
