@@ -1,9 +1,14 @@
 /**
  * Resources (issue 8, items 4 and 5): limits are enforced before memory is touched, a failed
  * optimizer step or weight load changes nothing, a dead worker thread costs nothing but its
- * replacement. (That a process which used the worker pool exits by itself is proven in a child
- * process by test/fast/runtime.test.ts.)
+ * replacement, and a process that lost a worker still exits by itself (in a child process).
  */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import * as sg from "../../src/index.js";
 import { opErrors } from "../../src/ops/messages.js";
@@ -176,5 +181,50 @@ describe("a worker thread that dies is replaced", () => {
     after.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - reference[i])); });
     expect(worst).toBeLessThan(1e-3);
     expect(rt.workerHandles.some((h) => h !== null && h !== victim)).toBe(true);
+  });
+});
+
+describe("in a separate process, through the public API", () => {
+  it("a worker killed between two conv2d calls: the second is still right, and the process exits by itself", () => {
+    // Node 20 cannot run the .ts sources: transpile all of src/ (types/ is type-only) to a temp dir.
+    const root = fileURLToPath(new URL("../..", import.meta.url));
+    const dir = mkdtempSync(join(tmpdir(), "shapegrad-reliability-"));
+    const walk = (rel: string): string[] => readdirSync(join(root, rel), { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? walk(join(rel, e.name)) : e.name.endsWith(".ts") ? [join(rel, e.name)] : []));
+    for (const f of walk("src")) {
+      const js = ts.transpileModule(readFileSync(join(root, f), "utf8"), {
+        fileName: f, compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      }).outputText;
+      mkdirSync(dirname(join(dir, f)), { recursive: true });
+      writeFileSync(join(dir, f.replace(/\.ts$/, ".js")), js);
+    }
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
+    writeFileSync(join(dir, "main.js"), `
+      import * as sg from "./src/index.js";
+      import { fastRuntime, setNumThreads } from "./src/backends/cpu/fast/index.js";
+      setNumThreads(2);
+      sg.manualSeed(5);
+      const x = sg.randn([1, 32, 40, 40]), w = sg.randn([48, 32, 3, 3]);
+      const first = sg.conv2d(x, w, null, { padding: 1 }).dataSync().slice();
+      const rt = fastRuntime();
+      const victim = rt.workerHandles.find((h) => h !== null);
+      await victim.terminate();
+      await new Promise((r) => setTimeout(r, 50));
+      const second = sg.conv2d(x, w, null, { padding: 1 }).dataSync();
+      const reference = sg.conv2d(x.cast("float64"), w.cast("float64"), null, { padding: 1 }).dataSync();
+      let same = second.length === first.length, worst = 0;
+      second.forEach((v, i) => { same &&= v === first[i]; worst = Math.max(worst, Math.abs(v - reference[i])); });
+      console.log(JSON.stringify({ replaced: rt.replacedWorkers, same, worst, workers: rt.workerHandles.filter(Boolean).length }));
+    `);
+    const r = spawnSync(process.execPath, [join(dir, "main.js")], { encoding: "utf8", timeout: 90_000 });
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.error, "a hang would surface as ETIMEDOUT").toBeUndefined();
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout.trim()) as { replaced: number; same: boolean; worst: number; workers: number };
+    expect(out.replaced).toBe(1);
+    expect(out.same).toBe(true);
+    expect(out.worst).toBeLessThan(1e-3);
+    expect(out.workers).toBe(1);
   });
 });
