@@ -144,8 +144,9 @@ export function inspectFile(file: string, options: InspectOptions = {}): Inspect
     }
   }
 
-  for (const m of moduleDecls) {
-    const shapes = layerShapes(project, sf, m.decl, m.layers.length);
+  const shapesOf = forwardShapes(project, sf, moduleDecls.map((m) => ({ decl: m.decl, count: m.layers.length })));
+  for (const [i, m] of moduleDecls.entries()) {
+    const shapes = shapesOf[i];
     if (!shapes) continue;
     const entry = entries[m.entryIndex] as ModuleEntry;
     entries[m.entryIndex] = {
@@ -238,48 +239,57 @@ function layerName(layer: Type, at: Node): string {
   return layer.getSymbol()?.getName() ?? typeText(layer, at);
 }
 
+interface ForwardShapes { line: number; input: string; output: string; outputs: string[] }
+
 /**
- * For the first `<module>.forward(x)` call in the file: the module's output shape, and for a
- * Sequential the shape after each layer. The compiler computes them: a copy of the file (in
- * memory, never written) gets, right after the statement holding the call and in its scope, type
- * aliases applying the module's rule and each layer's rule (src/nn/types.ts: ApplyShape,
- * ShapeFnOf) to the input shape; the aliases' types are read back.
+ * For each module, its first `<module>.forward(x)` call in the file: the module's output shape,
+ * and for a Sequential the shape after each layer. The compiler computes them: one copy of the
+ * file (in memory, never written) gets, right after each statement holding such a call and in its
+ * scope, type aliases applying the module's rule and each layer's rule (src/nn/types.ts:
+ * ApplyShape, ShapeFnOf) to the input shape; the aliases' types are read back. One copy for all
+ * modules costs one extra type-check of the file.
  */
-function layerShapes(project: Project, sf: SourceFile, decl: Node, count: number):
-  { line: number; input: string; output: string; outputs: string[] } | null {
-  const declSymbol = decl.getSymbol();
-  const call = sf.getDescendantsOfKind(SyntaxKind.CallExpression).find((c) => {
-    const callee = c.getExpression();
-    if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== "forward" || c.getArguments().length !== 1) return false;
-    const receiver = callee.getExpression();
-    return receiver.getSymbol() === declSymbol && receiver.getSymbol() !== undefined;
-  });
-  if (!call) return null;
-  const arg = call.getArguments()[0];
-  const parts = tensorParts(arg.getType(), arg);
-  if (!parts) return null;
+function forwardShapes(project: Project, sf: SourceFile, modules: readonly { decl: Node; count: number }[]): (ForwardShapes | null)[] {
   const typesFile = project.getSourceFiles().find((f) => f.getExportedDeclarations().has("ApplyShape") && f.getExportedDeclarations().has("SequentialFn"));
-  if (!typesFile) return null;
-  let statement: Node = call;
-  while (statement.getParent() && !Node.isBlock(statement.getParent()) && !Node.isSourceFile(statement.getParent())) statement = statement.getParent()!;
-  const callee = call.getExpression();
-  if (!Node.isPropertyAccessExpression(callee)) return null;
-  const receiverText = callee.getExpression().getText();
+  if (!typesFile) return modules.map(() => null);
   const mod = `import(${JSON.stringify(typesFile.getFilePath().replace(/\.ts$/, ".js"))})`;
-  const aliases = [`type __sg_Ls = NonNullable<(typeof ${receiverText})["__shape"]> extends ${mod}.SequentialFn<infer L> ? L : never;`,
-    `type __sg_0_in = ${parts.shape};`,
-    `type __sg_all = ${mod}.ApplyShape<${mod}.ShapeFnOf<typeof ${receiverText}>, __sg_0_in>;`];
-  for (let i = 0; i < count; i++) {
-    const prev = i === 0 ? "__sg_0_in" : `__sg_${i - 1}`;
-    aliases.push(`type __sg_${i} = ${prev} extends readonly number[] ? ${mod}.ApplyShape<${mod}.ShapeFnOf<__sg_Ls[${i}]>, ${prev}> : ${prev};`);
-  }
-  const text = sf.getFullText();
-  const insertAt = statement.getEnd();
+  const calls = sf.getDescendantsOfKind(SyntaxKind.CallExpression);
+  const planned = modules.map(({ decl, count }, k) => {
+    const declSymbol = decl.getSymbol();
+    if (!declSymbol) return null;
+    const call = calls.find((c) => {
+      const callee = c.getExpression();
+      return Node.isPropertyAccessExpression(callee) && callee.getName() === "forward" && c.getArguments().length === 1 &&
+        callee.getExpression().getSymbol() === declSymbol;
+    });
+    const callee = call?.getExpression();
+    if (!call || !Node.isPropertyAccessExpression(callee)) return null;
+    const arg = call.getArguments()[0];
+    const parts = tensorParts(arg.getType(), arg);
+    if (!parts) return null;
+    let statement: Node = call;
+    while (statement.getParent() && !Node.isBlock(statement.getParent()) && !Node.isSourceFile(statement.getParent())) statement = statement.getParent()!;
+    const receiver = callee.getExpression().getText();
+    const p = `__sg${k}_`;
+    const aliases = [`type ${p}Ls = NonNullable<(typeof ${receiver})["__shape"]> extends ${mod}.SequentialFn<infer L> ? L : never;`,
+      `type ${p}in = ${parts.shape};`,
+      `type ${p}all = ${mod}.ApplyShape<${mod}.ShapeFnOf<typeof ${receiver}>, ${p}in>;`];
+    for (let i = 0; i < count; i++) {
+      const prev = i === 0 ? `${p}in` : `${p}${i - 1}`;
+      aliases.push(`type ${p}${i} = ${prev} extends readonly number[] ? ${mod}.ApplyShape<${mod}.ShapeFnOf<${p}Ls[${i}]>, ${prev}> : ${prev};`);
+    }
+    return { k, count, at: statement.getEnd(), text: aliases.join("\n"), line: sf.getLineAndColumnAtPos(call.getStart()).line, input: parts.shape };
+  });
+  const inserts = planned.filter((x): x is NonNullable<typeof x> => x !== null);
+  if (!inserts.length) return modules.map(() => null);
+  // Insert from the end, so that earlier offsets stay valid.
+  let text = sf.getFullText();
+  for (const ins of [...inserts].sort((a, b) => b.at - a.at)) text = `${text.slice(0, ins.at)}\n${ins.text}\n${text.slice(ins.at)}`;
   const copyPath = path.join(path.dirname(sf.getFilePath()), `__shapegrad_inspect_${path.basename(sf.getFilePath())}`);
-  const copy = project.createSourceFile(copyPath, `${text.slice(0, insertAt)}\n${aliases.join("\n")}\n${text.slice(insertAt)}`, { overwrite: true });
+  const copy = project.createSourceFile(copyPath, text, { overwrite: true });
   setModuleFormat(project, copy);
   try {
-    // The aliases sit in the call's block, not at the top level of the file.
+    // The aliases sit in the calls' blocks, not at the top level of the file.
     const declared = new Map(copy.getDescendantsOfKind(SyntaxKind.TypeAliasDeclaration).map((a) => [a.getName(), a]));
     const read = (name: string) => {
       const alias = declared.get(name);
@@ -288,16 +298,18 @@ function layerShapes(project: Project, sf: SourceFile, decl: Node, count: number
       const literal = t.getLiteralValue();
       return typeof literal === "string" ? { text: literal, error: true } : { text: typeText(t, alias), error: false };
     };
-    const outputs: string[] = [];
-    for (let i = 0; i < count; i++) {
-      const r = read(`__sg_${i}`);
-      if (!r) break;
-      outputs.push(r.text);
-      if (r.error) break;
-    }
-    const all = read("__sg_all");
-    if (!all) return null;
-    return { line: sf.getLineAndColumnAtPos(call.getStart()).line, input: parts.shape, output: all.text, outputs };
+    return planned.map((ins) => {
+      if (!ins) return null;
+      const outputs: string[] = [];
+      for (let i = 0; i < ins.count; i++) {
+        const r = read(`__sg${ins.k}_${i}`);
+        if (!r) break;
+        outputs.push(r.text);
+        if (r.error) break;
+      }
+      const all = read(`__sg${ins.k}_all`);
+      return all ? { line: ins.line, input: ins.input, output: all.text, outputs } : null;
+    });
   } finally {
     project.removeSourceFile(copy);
   }
