@@ -37,6 +37,7 @@ function dtypeOf(d: DType): GpuDType {
   return d;
 }
 
+/** The inputs' buffers, after checking each is live: call before allocating the output, so a refused call leaks nothing. */
 function buffers(inputs: readonly In[]): GPUBuffer[] {
   return inputs.map((x) => {
     checkLive(x.storage);
@@ -56,11 +57,12 @@ const perElement = (n: number) => Math.ceil(n / WORKGROUP);
 function elementwise(op: ElementwiseOp, inputs: readonly In[], out: KernelOutput, strides: readonly (readonly number[])[], flat: boolean): GpuStorage {
   const inType = dtypeOf(inputs[0].dtype), outType = dtypeOf(out.dtype);
   const n = numel(out.shape);
+  const ins = buffers(inputs);
   const y = allocate(n);
   const key = `ew:${op}:${inType}:${outType}:${flat ? "flat" : "strided"}`;
   const source = shader(key, () => elementwiseShader(op, inType, outType, !flat));
   const meta = flat ? [n] : [n, out.shape.length, ...out.shape, ...strides.flat()];
-  launch(source, y.buffer, Uint32Array.from(meta), buffers(inputs), perElement(n));
+  launch(source, y.buffer, Uint32Array.from(meta), ins, perElement(n));
   return y;
 }
 
@@ -78,7 +80,8 @@ function binary(op: ElementwiseOp) {
 
 /** Fills `size` elements with `value`, stored as the dtype's bits (int32 wraps as Int32Array does). */
 export function full(size: number, value: number, dtype: DType): GpuStorage {
-  return fillInto(allocate(size), size, value, dtypeOf(dtype));
+  const t = dtypeOf(dtype);
+  return fillInto(allocate(size), size, value, t);
 }
 
 // ---------------------------------------------------------------- reductions
@@ -160,8 +163,9 @@ function gemm(loaders: GemmLoaders, inputs: readonly In[], t: GpuDType, shape: G
   const source = shader(`gemm:${loaders.name}:${t}:${algorithm}`, () => gemmShader(loaders, t, algorithm));
   const head = [m, n, k, batches, chunk, splits, outCount];
   const meta = Uint32Array.from([...head, ...extra]);
+  const ins = buffers(inputs);
   const y = allocate(outCount * splits);
-  launch(source, y.buffer, meta, buffers(inputs), perSplit * splits, extraKey === undefined ? undefined : `${loaders.name}:${head.join(",")}:${extraKey}`);
+  launch(source, y.buffer, meta, ins, perSplit * splits, extraKey === undefined ? undefined : `${loaders.name}:${head.join(",")}:${extraKey}`);
   if (splits === 1) return y;
   // Sum the partial results [splits, outCount] over the first dim.
   const summed = reduceStrided("sum", y, t, t, [outCount], [1], [splits], [outCount]);
@@ -226,25 +230,28 @@ function padMeta(p: Pad2dGeometry, count: number): Uint32Array {
 
 function pad2d([x]: readonly In[], p: Pad2dGeometry, out: KernelOutput): GpuStorage {
   const t = dtypeOf(out.dtype), n = numel(out.shape);
+  const ins = buffers([x]);
   const y = allocate(n);
-  launch(shader(`pad2d:${t}`, () => pad2dShader(t)), y.buffer, padMeta(p, n), buffers([x]), perElement(n));
+  launch(shader(`pad2d:${t}`, () => pad2dShader(t)), y.buffer, padMeta(p, n), ins, perElement(n));
   return y;
 }
 
 function pad2dAdjoint([gy]: readonly In[], p: Pad2dGeometry, out: KernelOutput): GpuStorage {
   const t = dtypeOf(out.dtype), n = numel(out.shape);
+  const ins = buffers([gy]);
   const y = allocate(n);
-  launch(shader(`pad2dAdjoint:${t}`, () => pad2dAdjointShader(t)), y.buffer, padMeta(p, n), buffers([gy]), perElement(n));
+  launch(shader(`pad2dAdjoint:${t}`, () => pad2dAdjointShader(t)), y.buffer, padMeta(p, n), ins, perElement(n));
   return y;
 }
 
 function pool(kind: PoolKernel) {
   return (inputs: readonly In[], p: Pool2dGeometry, out: KernelOutput): GpuStorage => {
     const t = dtypeOf(out.dtype), n = numel(out.shape);
+    const ins = buffers(inputs);
     const y = allocate(n);
     const meta = Uint32Array.of(n, p.inHeight, p.inWidth, p.outHeight, p.outWidth, p.kernelHeight, p.kernelWidth,
       p.strideH, p.strideW, p.dilationH, p.dilationW, p.padTop, p.padLeft);
-    launch(shader(`maxPool2d:${kind}:${t}`, () => maxPool2dShader(kind, t)), y.buffer, meta, buffers(inputs), perElement(n));
+    launch(shader(`maxPool2d:${kind}:${t}`, () => maxPool2dShader(kind, t)), y.buffer, meta, ins, perElement(n));
     return y;
   };
 }
