@@ -45,6 +45,7 @@ const err = (...errors: string[]): Outcome => ({ errors });
 
 let cases = 0;
 let valid = 0;
+let backwards = 0;
 
 /** The element limit as documented: the count, and (for an empty shape) the product of its non-zero dims. */
 function overLimit(op: string, shape: readonly number[]): string | null {
@@ -54,8 +55,8 @@ function overLimit(op: string, shape: readonly number[]): string | null {
   return span > CEILING ? opErrors.tooLargeEmpty(op, shape, span, CEILING) : null;
 }
 
-/** Runs one call against its expected outcome. Inputs must already exist (they are not counted). */
-function check(call: () => unknown, expected: Outcome): void {
+/** Runs one call against its expected outcome (inputs must already exist); returns a valid result. */
+function check(call: () => unknown, expected: Outcome): sg.AnyTensor | null {
   cases++;
   const before = snapshot();
   let result: unknown;
@@ -71,7 +72,7 @@ function check(call: () => unknown, expected: Outcome): void {
     expect((thrown as Error).constructor, (thrown as Error).message).toBe(Error);
     expect(expected.errors).toContain((thrown as Error).message);
     expect(touched(before), `refused call touched the backend: ${(thrown as Error).message}`).toEqual([]);
-    return;
+    return null;
   }
   if (thrown !== null) throw thrown;
   valid++;
@@ -81,19 +82,36 @@ function check(call: () => unknown, expected: Outcome): void {
   const data = t.dataSync();
   expect(data.length).toBe(expected.shape.reduce((a, b) => a * b, 1));
   if (expected.finite) for (const v of data) if (Number.isNaN(v)) throw new Error(`NaN in the result of shape ${JSON.stringify(t.shape)}`);
+  return t;
+}
+
+/**
+ * The backward pass of a valid result: seeded with ones, every input that requires a gradient gets
+ * one of its own shape, with no NaN (the inputs are finite).
+ */
+function checkBackward(y: sg.AnyTensor | null, inputs: sg.AnyTensor[]): void {
+  if (!y || !y.requiresGrad) return;
+  backwards++;
+  y.backward();
+  for (const t of inputs) {
+    if (!t.requiresGrad) continue;
+    expect(t.grad, "a gradient for every input").not.toBeNull();
+    expect([...t.grad!.shape]).toEqual([...t.shape]);
+    for (const v of t.grad!.dataSync()) if (Number.isNaN(v)) throw new Error(`NaN in the gradient of shape ${JSON.stringify(t.shape)}`);
+  }
 }
 
 const dtypeArb = fc.constantFrom<DT>("float32", "float32", "float64", "int32");
 const smallShape = (maxRank: number, minDim = 0, maxDim = 3) => fc.array(fc.integer({ min: minDim, max: maxDim }), { maxLength: maxRank });
 
 /** Finite inputs: floats in [0.5, 1.5] (no zero divisors, positive for log/sqrt), ints in 1..3. */
-function input(shape: readonly number[], dtype: DT, seed: number): sg.AnyTensor {
+function input(shape: readonly number[], dtype: DT, seed: number, requiresGrad = false): sg.AnyTensor {
   const n = shape.reduce((a, b) => a * b, 1);
   const values = Array.from({ length: n }, (_, i) => {
     const u = ((seed * 2654435761 + i * 40503) >>> 0) / 2 ** 32;
     return dtype === "int32" ? 1 + Math.floor(u * 3) : 0.5 + u;
   });
-  return sg.tensor(values, { shape: [...shape], dtype });
+  return sg.tensor(values, { shape: [...shape], dtype, requiresGrad: requiresGrad && dtype !== "int32" });
 }
 
 describe("creation", () => {
@@ -347,9 +365,9 @@ describe("maxPool2d", () => {
       pairOf(pos), fc.option(pairOf(pos), { nil: undefined }), fc.option(pairOf(nonneg), { nil: undefined }), fc.option(pairOf(pos), { nil: undefined }),
       fc.boolean(), fc.nat(1000),
       (shape, dtype, kernelSize, stride, padding, dilation, ceilMode, seed) => {
-        const x = input(shape, dtype, seed);
+        const x = input(shape, dtype, seed, true);
         const options = { kernelSize, stride, padding, dilation, ceilMode } as never;
-        check(() => sg.maxPool2d(x, options), poolOutcome(shape, dtype, kernelSize, stride, padding, dilation, ceilMode));
+        checkBackward(check(() => sg.maxPool2d(x, options), poolOutcome(shape, dtype, kernelSize, stride, padding, dilation, ceilMode)), [x]);
       }), { seed: SEED, numRuns: 1500 });
   });
 
@@ -405,7 +423,6 @@ describe("conv2d", () => {
     stride: pairOpt, padding: paddingOpt, dilation: pairOpt,
     groups: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 4 }) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(0, 1.5, NaN, 2 ** 53, -2) }),
     paddingMode: fc.constantFrom<unknown>("zeros", "reflect", "replicate", "circular", "mirror"),
-    bias: fc.constant(true),
   }, { requiredKeys: [] });
 
   it("any shapes, dtypes, bias and options (zero/negative/NaN/huge values, padding past the mode's limit, kernel past the padded input)", () => {
@@ -414,8 +431,10 @@ describe("conv2d", () => {
         { weight: 1, arbitrary: smallShape(5, 1, 3) }),
       fc.boolean(), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }),
       fc.boolean(), fc.constantFrom<DT>("float32", "float32", "float64", "int32"), fc.constantFrom<DT | "same">("same", "same", "same", "float32", "float64"),
-      fc.constantFrom("none", "null", "right", "right", "long", "other-dtype"), optionsArb, fc.nat(1000),
-      (rawShape, unbatched, coMul, ciRaw, kh, kw, fitChannels, dx, dwChoice, biasKind, options, seed) => {
+      fc.constantFrom("none", "null", "right", "right", "long", "other-dtype"), optionsArb, fc.nat(9), fc.nat(1000),
+      (rawShape, unbatched, coMul, ciRaw, kh, kw, fitChannels, dx, dwChoice, biasKind, drawn, extraKey, seed) => {
+        // One call in ten also passes an option conv2d does not have.
+        const options = extraKey === 0 ? { ...drawn, bias: true } : drawn;
         const xs = rawShape.length === 4 && unbatched ? rawShape.slice(1) : [...rawShape];
         const g = typeof options.groups === "number" && Number.isSafeInteger(options.groups) && options.groups > 0 ? options.groups : 1;
         const c = xs.length === 4 ? xs[1] : xs.length === 3 ? xs[0] : 1;
@@ -424,12 +443,37 @@ describe("conv2d", () => {
         const co = coMul * (fitChannels ? g : 1);
         const ws = [co, ci, kh, kw];
         const dw: DT = dwChoice === "same" ? dx : dwChoice;
-        const x = input(xs, dx, seed), w = input(ws, dw, seed + 1);
+        const x = input(xs, dx, seed, true), w = input(ws, dw, seed + 1, true);
         const bias = biasKind === "none" ? undefined : biasKind === "null" ? null
-          : input(biasKind === "long" ? [co + 1] : [co], biasKind === "other-dtype" ? (dx === "float64" ? "float32" : "float64") : dx, seed + 2);
+          : input(biasKind === "long" ? [co + 1] : [co], biasKind === "other-dtype" ? (dx === "float64" ? "float32" : "float64") : dx, seed + 2, true);
         const expected = convOutcome(xs, dx, ws, dw, bias ?? null, options as Record<string, unknown>);
-        check(() => sg.conv2d(x as never, w as never, bias as never, options as never), expected);
+        const y = check(() => sg.conv2d(x as never, w as never, bias as never, options as never), expected);
+        checkBackward(y, bias ? [x, w, bias] : [x, w]);
       }), { seed: SEED, numRuns: 2500 });
+  });
+
+  it("valid geometries only (groups, stride, dilation, asymmetric padding, every mode): shape, finite output and gradients", () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }),
+      fc.integer({ min: 2, max: 7 }), fc.integer({ min: 2, max: 7 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }),
+      fc.record({
+        stride: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }))),
+        dilation: fc.oneof(fc.integer({ min: 1, max: 2 }), fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }))),
+        padding: fc.oneof(fc.integer({ min: 0, max: 2 }), fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)), fc.constantFrom("same", "valid")),
+        paddingMode: fc.constantFrom("zeros", "reflect", "replicate", "circular"),
+      }), fc.boolean(), fc.boolean(), fc.constantFrom<DT>("float32", "float64"), fc.nat(1000),
+      (n, g, ciPer, coPer, h, w, kh, kw, options, unbatched, withBias, dtype, seed) => {
+        const o = { ...options, groups: g } as Record<string, unknown>;
+        // "same" needs stride 1: resolve it here so the draw stays valid
+        if (o.padding === "same") o.stride = 1;
+        const xs = unbatched ? [g * ciPer, h, w] : [n, g * ciPer, h, w];
+        const ws = [g * coPer, ciPer, kh, kw];
+        const x = input(xs, dtype, seed, true), wt = input(ws, dtype, seed + 1, true);
+        const bias = withBias ? input([g * coPer], dtype, seed + 2, true) : null;
+        const expected = convOutcome(xs, dtype, ws, dtype, bias, o);
+        if ("errors" in expected) return; // a padding past its mode's limit or a kernel past the input: the other test's business
+        checkBackward(check(() => sg.conv2d(x as never, wt as never, bias as never, o as never), expected), bias ? [x, wt, bias] : [x, wt]);
+      }), { seed: SEED, numRuns: 800 });
   });
 
   function convOutcome(xs: readonly number[], dx: DT, ws: readonly number[], dw: DT, bias: sg.AnyTensor | null, o: Record<string, unknown>): Outcome {
@@ -496,6 +540,7 @@ describe("the fuzz ran", () => {
     expect(cases).toBeGreaterThanOrEqual(10_000);
     expect(valid).toBeGreaterThan(cases / 5);
     expect(cases - valid).toBeGreaterThan(cases / 5);
-    console.log(`fuzz: ${cases} calls, ${valid} valid, ${cases - valid} refused`);
+    expect(backwards).toBeGreaterThan(300);
+    console.log(`fuzz: ${cases} calls, ${valid} valid, ${cases - valid} refused; ${backwards} backward passes (conv2d, maxPool2d)`);
   });
 });
