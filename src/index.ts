@@ -14,3 +14,4 @@ export { tidy, keep } from "./runtime/memory.js";
 export * from "./ops/public.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
+export { exportOnnx, writeOnnx, type ExportOnnxOptions } from "./onnx/index.js";
