@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import fc from "fast-check";
 import * as sg from "../../src/index.js";
 import { opErrors } from "../../src/ops/messages.js";
 import { nnErrors } from "../../src/nn/messages.js";
@@ -153,6 +154,36 @@ describe("a failed weight load leaves the model as it was, and names the tensor"
     expect(entry >= 0 && at > entry).toBe(true);
     bytes.set(new TextEncoder().encode('"F64"'), 8 + at);
     refusedLoad(bytes, /^safetensors: tensor "0\.bias": shape \[4\] of F64 needs 32 bytes but data_offsets \[\d+, \d+\] hold 16$/);
+  });
+
+  it("fuzz: any truncation or corrupted header byte is refused with a plain Error, or loads a whole valid file", () => {
+    const n = Number(new DataView(good.buffer).getBigUint64(0, true));
+    const printable = " \"{}[],:0123456789FIUBS_adefhilnopstw.";
+    fc.assert(fc.property(
+      fc.oneof(
+        fc.record({ cut: fc.integer({ min: 0, max: good.length - 1 }) }),
+        fc.record({ at: fc.integer({ min: 0, max: 8 + n - 1 }), byte: fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(...[...printable].map((c) => c.charCodeAt(0)))) }),
+      ),
+      (damage) => {
+        const bytes = "cut" in damage ? good.slice(0, damage.cut) : good.slice();
+        if ("at" in damage) bytes[damage.at] = damage.byte;
+        const t = target();
+        const before = values(t.namedParameters());
+        let thrown: unknown = null;
+        try {
+          sg.nn.loadSafetensors(t, bytes);
+        } catch (e) {
+          thrown = e;
+        }
+        if (thrown === null) {
+          // the damage left a valid file of the same names, shapes and dtypes: it loaded whole
+          expect(values(t.namedParameters())).not.toEqual(before);
+          return;
+        }
+        expect((thrown as Error).constructor, String(thrown)).toBe(Error);
+        expect((thrown as Error).message).toMatch(/^(safetensors|loadStateDict): /);
+        expect(values(t.namedParameters())).toEqual(before);
+      }), { seed: 42, numRuns: 1500 });
   });
 });
 
