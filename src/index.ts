@@ -15,3 +15,5 @@ export * from "./ops/public.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export { exportOnnx, writeOnnx, type ExportOnnxOptions } from "./onnx/index.js";
+export { initWebGPU, destroyWebGPU, isWebGPUAvailable, liveBufferCount, webgpuMemoryStats, setGemmAlgorithm } from "./webgpu.js";
+export type { WebGPUInitOptions, GemmAlgorithm, WebGPUMemoryStats } from "./webgpu.js";

@@ -143,8 +143,8 @@ export function runBackward(outputs: readonly AnyTensor[], seeds: readonly AnyTe
         continue;
       }
       if (wanted && !wanted.has(t)) grads.delete(t);
-      const rule = vjpRules[node.primitive] as (g: AnyTensor, inputs: readonly AnyTensor[], output: AnyTensor, params: unknown) => (AnyTensor | null)[];
-      const inputGrads = rule(g, node.inputs, t, node.params);
+      const rule = vjpRules[node.primitive] as (g: AnyTensor, inputs: readonly AnyTensor[], output: AnyTensor, params: unknown, needs: readonly boolean[]) => (AnyTensor | null)[];
+      const inputGrads = rule(g, node.inputs, t, node.params, node.inputs.map((i) => i.requiresGrad));
       node.inputs.forEach((input, i) => {
         const gi = inputGrads[i];
         if (!gi || !input.requiresGrad) return;

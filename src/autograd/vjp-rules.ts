@@ -9,12 +9,20 @@ import type { Primitive, PrimitiveParams } from "../primitives.js";
 import * as op from "../ops/basic.js";
 import { apply } from "./engine.js";
 
+/**
+ * `needs[i]` says whether input i wants a gradient; a rule may return null for the others, which
+ * the expensive ones do (a first conv layer never computes the gradient of the image).
+ */
 export type VjpRule<P extends Primitive> = (
   g: AnyTensor,
   inputs: readonly AnyTensor[],
   output: AnyTensor,
   params: PrimitiveParams[P],
+  needs: readonly boolean[],
 ) => (AnyTensor | null)[];
+
+/** Computes only the gradients that are needed. */
+const only = (need: boolean, f: () => AnyTensor): AnyTensor | null => (need ? f() : null);
 
 const noGradient: VjpRule<Primitive> = (_g, inputs) => inputs.map(() => null);
 
@@ -78,14 +86,26 @@ export const vjpRules: { readonly [P in Primitive]: VjpRule<P> } = {
   pad2dAdjoint: (g, _x, _y, p) => [apply("pad2d", [g], p)],
 
   // y = a b: ga = g b^T, gb = a^T g (batch dims are equal: matmul() expanded them first).
-  matmul: (g, [a, b]) => [apply("matmul", [g, op.transpose(b)], {}), apply("matmul", [op.transpose(a), g], {})],
+  matmul: (g, [a, b], _y, _p, [na, nb]) => [
+    only(na, () => apply("matmul", [g, op.transpose(b)], {})),
+    only(nb, () => apply("matmul", [op.transpose(a), g], {})),
+  ],
 
   // The conv family is closed under differentiation: each member's two input gradients are the
   // other two members (y = conv(x, w) is bilinear, so <g, y> = <g, conv(x, w)> can be read as a
   // function of x, of w, or of g).
-  conv2d: (g, [x, w], _y, geo) => [apply("conv2dBackInput", [g, w], geo), apply("conv2dBackWeight", [x, g], geo)],
-  conv2dBackInput: (g, [gy, w], _y, geo) => [apply("conv2d", [g, w], geo), apply("conv2dBackWeight", [g, gy], geo)],
-  conv2dBackWeight: (g, [x, gy], _y, geo) => [apply("conv2dBackInput", [gy, g], geo), apply("conv2d", [x, g], geo)],
+  conv2d: (g, [x, w], _y, geo, [nx, nw]) => [
+    only(nx, () => apply("conv2dBackInput", [g, w], geo)),
+    only(nw, () => apply("conv2dBackWeight", [x, g], geo)),
+  ],
+  conv2dBackInput: (g, [gy, w], _y, geo, [ngy, nw]) => [
+    only(ngy, () => apply("conv2d", [g, w], geo)),
+    only(nw, () => apply("conv2dBackWeight", [g, gy], geo)),
+  ],
+  conv2dBackWeight: (g, [x, gy], _y, geo, [nx, ngy]) => [
+    only(nx, () => apply("conv2dBackInput", [gy, g], geo)),
+    only(ngy, () => apply("conv2d", [x, g], geo)),
+  ],
 
   // The argmax positions are piecewise constant in x, so only the data operands carry gradient.
   maxPool2d: (g, [x], _y, p) => [apply("maxPool2dBackward", [x, g], p)],

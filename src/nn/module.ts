@@ -146,7 +146,10 @@ export abstract class Module {
 
   /** Clears every parameter's gradient (PyTorch's default set_to_none). */
   zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+    for (const p of this.parameters()) {
+      p.grad?.dispose(); // freed now, not at GC: on a GPU that would leak a buffer per parameter per step
+      p.grad = null;
+    }
   }
 
   /**

@@ -56,7 +56,13 @@ export abstract class Optimizer<O extends { lr: number }> {
 
   /** Clears every gradient (set to null, PyTorch's default). */
   zeroGrad(): void {
-    for (const g of this.paramGroups) for (const p of g.params) p.grad = null;
+    for (const g of this.paramGroups) {
+      for (const p of g.params) {
+        // Freed now: on a GPU, waiting for the garbage collector would leak a buffer per parameter per step.
+        p.grad?.dispose();
+        p.grad = null;
+      }
+    }
   }
 
   /**

@@ -59,6 +59,16 @@ describe("ops", () => {
     expect(sg.argmax(a).item()).toBe(3);
     expect(a.var().item()).toBeCloseTo(37.333333 / 5, 5); // squared deviations from 10/3 sum to 37.33, over n - 1
   });
+  it("int32 max of all-negative values is the largest of them, not 0", () => {
+    expect(arr(sg.max(sg.tensor([[-5, -3], [-7, -9]], { dtype: "int32" }), 1))).toEqual([-3, -7]);
+  });
+  it("a conv whose input needs no gradient never computes one (the weight's is still exact)", () => {
+    const x = sg.randn([1, 2, 5, 5], { dtype: "float64" });
+    const w = sg.randn([3, 2, 3, 3], { dtype: "float64", requiresGrad: true });
+    sg.conv2d(x, w).backward();
+    expect(x.grad).toBeNull();
+    expect(w.grad!.shape).toEqual([3, 2, 3, 3]);
+  });
   it("NaN propagates through relu, max and maximum as in PyTorch", () => {
     const x = sg.tensor([NaN, -1, 2]);
     expect(arr(sg.relu(x))).toEqual([NaN, 0, 2]);

@@ -24,12 +24,15 @@ export function sumKernel([x]: readonly KernelInput<AnyTypedArray>[], p: Primiti
 }
 
 export function maxKernel([x]: readonly KernelInput<AnyTypedArray>[], p: PrimitiveParams["max"], out: KernelOutput): AnyTypedArray {
-  const y = allocate(out.dtype, numel(out.shape)).fill(-Infinity);
+  // Float64 running maxima: -Infinity is a valid start for every dtype (an Int32Array would turn it into 0).
+  const best = new Float64Array(numel(out.shape)).fill(-Infinity);
   const xs = x.storage;
   walkBroadcast(x.shape, [reducedStrides(x.shape, p.dims)], (i, [o]) => {
     const v = xs[i];
-    if (v > y[o] || v !== v) y[o] = v; // NaN wins and stays, as torch.amax
+    if (v > best[o] || v !== v) best[o] = v; // NaN wins and stays, as torch.amax
   });
+  const y = allocate(out.dtype, best.length);
+  y.set(best);
   return y;
 }
 
