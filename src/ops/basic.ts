@@ -68,7 +68,12 @@ export function binary(op: BinaryPrimitive, a: TensorOrNumber, b: TensorOrNumber
 export const add = (a: TensorOrNumber, b: TensorOrNumber) => binary("add", a, b);
 export const sub = (a: TensorOrNumber, b: TensorOrNumber) => binary("sub", a, b);
 export const mul = (a: TensorOrNumber, b: TensorOrNumber) => binary("mul", a, b);
-export const div = (a: TensorOrNumber, b: TensorOrNumber) => binary("div", a, b);
+/** True division. int32 is refused: PyTorch would promote to float, truncating would be silently wrong; cast first. */
+export const div = (a: TensorOrNumber, b: TensorOrNumber) => {
+  const [x, y] = operands("div", a, b);
+  assertFloat("div", x);
+  return apply("div", [x, y], {});
+};
 export const maximum = (a: TensorOrNumber, b: TensorOrNumber) => binary("maximum", a, b);
 /** min(a, b) = -max(-a, -b); validated as "minimum" first so no kernel runs for a bad pair. */
 export const minimum = (a: TensorOrNumber, b: TensorOrNumber) => {

@@ -356,7 +356,6 @@ describe("matmul", () => {
 
 describe("maxPool2d", () => {
   const pos = fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 4 }) }, { weight: 1, arbitrary: fc.constantFrom(0, -1, 1.5, NaN, Infinity, 2 ** 53, 1e21, 2 ** 31) });
-  // A valid padding of 2^30 (with a 2^31 kernel) is left out: see the todo below.
   const nonneg = fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 2 }) }, { weight: 1, arbitrary: fc.constantFrom(-1, 0.5, NaN, 2 ** 53, -Infinity) });
   const pairOf = (a: fc.Arbitrary<number>) => fc.oneof({ weight: 4, arbitrary: a }, { weight: 2, arbitrary: fc.tuple(a, a) }, { weight: 1, arbitrary: fc.constantFrom<unknown>([1, 2, 3], [], "2", null) });
   it("any input rank, kernel, stride, padding, dilation, ceil mode", () => {
@@ -371,11 +370,14 @@ describe("maxPool2d", () => {
       }), { seed: SEED, numRuns: 1500 });
   });
 
-  // Reproduction (reference kernel, src/backends/cpu/reference/pool2d.ts, not ours to change):
-  // maxPool2d(randn([1, 1, 6, 6]), { kernelSize: 2 ** 31, padding: 2 ** 30 }) is valid (PyTorch
-  // accepts it, output [1, 1, 7, 7]) but maxPool2dArgmax walks all 2^31 taps of every window
-  // row by row: ~7e11 iterations, a hang. PyTorch clamps each window to the input rows first.
-  it.todo("maxPool2d with a 2^31 kernel and 2^30 padding returns promptly (reference kernel walks every tap)");
+  // PyTorch accepts a 2^31 kernel with 2^30 padding and stride 1 over a 6x6 input (output [1, 1, 7, 7]); the
+  // reference kernel clamps each window to the input, so this returns at once instead of walking 2^31 taps.
+  it("maxPool2d with a 2^31 kernel and 2^30 padding returns promptly", () => {
+    const x = sg.randn([1, 1, 6, 6]);
+    const y = sg.maxPool2d(x, { kernelSize: 2 ** 31, stride: 1, padding: 2 ** 30 });
+    expect(y.shape).toEqual([1, 1, 7, 7]);
+    expect(Array.from(y.dataSync()).every((v) => v === Math.max(...x.dataSync()))).toBe(true);
+  });
 
   function pair(v: unknown, min: number): [number, number] | null {
     const p = typeof v === "number" ? [v, v] : v;

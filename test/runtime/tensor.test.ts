@@ -59,6 +59,14 @@ describe("ops", () => {
     expect(sg.argmax(a).item()).toBe(3);
     expect(a.var().item()).toBeCloseTo(37.333333 / 5, 5); // squared deviations from 10/3 sum to 37.33, over n - 1
   });
+  it("int32 division is refused rather than truncated (PyTorch would return floats)", () => {
+    expect(() => sg.div(sg.tensor([7, -7], { dtype: "int32" }), 2)).toThrow("div: expected a floating-point tensor (float32 or float64), got int32");
+    expect(Array.from(sg.div(sg.tensor([7, -7], { dtype: "int32" }).cast("float32"), 2).dataSync())).toEqual([3.5, -3.5]);
+  });
+  it("max pooling with a huge window visits only the cells inside the input", () => {
+    const x = sg.tensor(Array.from({ length: 36 }, (_, i) => i), { shape: [1, 1, 6, 6] });
+    expect(Array.from(sg.maxPool2d(x, { kernelSize: 2 ** 31 - 1, stride: 1, padding: 2 ** 30 - 1 }).dataSync().slice(0, 1))).toEqual([35]);
+  });
   it("int32 max of all-negative values is the largest of them, not 0", () => {
     expect(arr(sg.max(sg.tensor([[-5, -3], [-7, -9]], { dtype: "int32" }), 1))).toEqual([-3, -7]);
   });

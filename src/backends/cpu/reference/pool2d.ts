@@ -30,13 +30,15 @@ export function maxPool2dArgmax(p: Pool2dGeometry, x: FloatArray): Int32Array {
       for (let ow = 0; ow < p.outWidth; ow++) {
         let best = -Infinity;
         let at = -1;
-        for (let ki = 0; ki < p.kernelHeight; ki++) {
-          const ih = oh * p.strideH - p.padTop + ki * p.dilationH;
-          if (ih < 0 || ih >= p.inHeight) continue;
-          for (let kj = 0; kj < p.kernelWidth; kj++) {
-            const iw = ow * p.strideW - p.padLeft + kj * p.dilationW;
-            if (iw < 0 || iw >= p.inWidth) continue;
-            const i = nc * plane + ih * p.inWidth + iw;
+        // Only the taps that land inside the input, in the same row-major order (so ties still go to
+        // the first): a window of 2^31 taps over a 6x6 input visits at most 36 cells.
+        const h0 = oh * p.strideH - p.padTop, w0 = ow * p.strideW - p.padLeft;
+        const [kiLo, kiHi] = tapRange(h0, p.dilationH, p.kernelHeight, p.inHeight);
+        const [kjLo, kjHi] = tapRange(w0, p.dilationW, p.kernelWidth, p.inWidth);
+        for (let ki = kiLo; ki <= kiHi; ki++) {
+          const ih = h0 + ki * p.dilationH;
+          for (let kj = kjLo; kj <= kjHi; kj++) {
+            const i = nc * plane + ih * p.inWidth + w0 + kj * p.dilationW;
             const v = x[i];
             if (at < 0) at = i;
             if (v > best || Number.isNaN(v)) {
@@ -50,6 +52,11 @@ export function maxPool2dArgmax(p: Pool2dGeometry, x: FloatArray): Int32Array {
     }
   }
   return argmax;
+}
+
+/** The taps t in [0, k) with 0 <= start + t d < size, as [first, last] (empty when first > last). */
+function tapRange(start: number, d: number, k: number, size: number): [number, number] {
+  return [Math.max(0, Math.ceil(-start / d)), Math.min(k - 1, Math.floor((size - 1 - start) / d))];
 }
 
 /** y [N, C, Ho, Wo] = max over each window of x [N, C, H, W]. */
