@@ -7,7 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { createRequire } from "node:module";
-import { argmax, manualSeed, noGrad, tensor, tidy, type AnyTensor, type Device } from "../src/index.js";
+import { argmax, initWebGPU, manualSeed, noGrad, tensor, tidy, type AnyTensor, type Device } from "../src/index.js";
 import * as nn from "../src/nn/index.js";
 import * as optim from "../src/optim/index.js";
 import { batches, loadMnist, type MnistSplit } from "./mnist.js";
@@ -102,11 +102,7 @@ export async function main(): Promise<void> {
   const start = performance.now();
   const cpuStart = process.cpuUsage();
   if (o.device === "webgpu") {
-    // The WebGPU backend is loaded only when asked for (it pulls in the `webgpu` binding).
-    const { initWebGPU, webgpuBackend } = await import("../src/backends/webgpu/index.js");
-    const { registerBackend } = await import("../src/runtime/devices.js");
     await initWebGPU();
-    registerBackend("webgpu", webgpuBackend as unknown as Parameters<typeof registerBackend>[1]);
   }
   manualSeed(o.seed);
   const { train, test } = loadMnist({ seed: o.seed });
