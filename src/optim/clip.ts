@@ -26,7 +26,12 @@ export function clipGradNorm(params: Iterable<AnyTensor>, maxNorm: number, normT
       total = normType === 1 ? s : pow(s, 1 / normType);
     }
     const coef = minimum(div(maxNorm, add(total, 1e-6)), 1);
-    for (const p of withGrad) p.grad = keep(mul(p.grad!, coef));
+    for (const p of withGrad) {
+      const old = p.grad!;
+      p.grad = keep(mul(old, coef));
+      // PyTorch scales in place; here the scaled copy replaces the gradient, and a device buffer is freed now.
+      if (old.device !== "cpu") old.dispose();
+    }
     return reshape(total, []);
   });
 }
