@@ -22,10 +22,17 @@ declare function expectShape<S>(): <T extends Tensor<readonly number[]>>(t: Equa
 // ResNet-50 (torchvision layout: the stride sits on the 3x3 conv of each bottleneck).
 {
   const lines = [header("ResNet-50 as a chain of typed conv2d calls"), ""];
+  // The weights are declared tensors, one per distinct shape, as a model's parameters would be.
+  const weights = new Map();
+  const weightOf = (shape) => {
+    const name = `w${shape.join("_")}`;
+    if (!weights.has(name)) weights.set(name, `declare const ${name}: Tensor<[${shape.join(", ")}]>;`);
+    return name;
+  };
   lines.push("declare function add<S extends readonly number[]>(a: Tensor<S>, b: Tensor<S>): Tensor<S>;");
   lines.push("declare const input: Tensor<[8, 3, 224, 224]>;", "");
-  lines.push("const c1 = conv2d(input, weight([64, 3, 7, 7]), null, { stride: 2, padding: 3 });");
-  lines.push("const pool = conv2d(c1, weight([64, 1, 3, 3]), null, { stride: 2, padding: 1, groups: 64 });");
+  lines.push(`const c1 = conv2d(input, ${weightOf([64, 3, 7, 7])}, null, { stride: 2, padding: 3 });`);
+  lines.push(`const pool = conv2d(c1, ${weightOf([64, 1, 3, 3])}, null, { stride: 2, padding: 1, groups: 64 });`);
   let x = "pool";
   let inC = 64;
   let n = 0;
@@ -34,10 +41,10 @@ declare function expectShape<S>(): <T extends Tensor<readonly number[]>>(t: Equa
       const s = b === 0 ? stride : 1;
       const outC = width * 4;
       const id = `b${n}`;
-      lines.push(`const ${id}a = conv2d(${x}, weight([${width}, ${inC}, 1, 1]));`);
-      lines.push(`const ${id}b = conv2d(${id}a, weight([${width}, ${width}, 3, 3]), null, { stride: ${s}, padding: 1 });`);
-      lines.push(`const ${id}c = conv2d(${id}b, weight([${outC}, ${width}, 1, 1]));`);
-      const skip = b === 0 ? `conv2d(${x}, weight([${outC}, ${inC}, 1, 1]), null, { stride: ${s} })` : x;
+      lines.push(`const ${id}a = conv2d(${x}, ${weightOf([width, inC, 1, 1])});`);
+      lines.push(`const ${id}b = conv2d(${id}a, ${weightOf([width, width, 3, 3])}, null, { ${s === 1 ? "" : `stride: ${s}, `}padding: 1 });`);
+      lines.push(`const ${id}c = conv2d(${id}b, ${weightOf([outC, width, 1, 1])});`);
+      const skip = b === 0 ? `conv2d(${x}, ${weightOf([outC, inC, 1, 1])}${s === 1 ? "" : `, null, { stride: ${s} }`})` : x;
       lines.push(`const ${id} = add(${id}c, ${skip});`);
       x = id;
       inC = outC;
@@ -45,6 +52,7 @@ declare function expectShape<S>(): <T extends Tensor<readonly number[]>>(t: Equa
     }
   }
   lines.push("", `expectShape<[8, 2048, 7, 7]>()(${x});`, "");
+  lines.splice(2, 0, ...weights.values());
   writeFileSync(join(here, "resnet50.ts"), lines.join("\n"));
 }
 
@@ -61,9 +69,12 @@ declare function expectShape<S>(): <T extends Tensor<readonly number[]>>(t: Equa
   for (let i = 0; i < 50; i++) {
     let h, w, k, kw, s, sw, d, dw, p, c, co;
     do {
-      // sizes spread over every digit count from 1 to 16
-      h = MAX - next(10n ** BigInt(1 + (i % 15)));
-      w = 1n + next(10n ** BigInt(1 + ((i * 7) % 16)));
+      // Sizes spread over every digit count from 1 to 16 (uniform within a digit count); every
+      // tenth layer sits just below 2^53 - 1, where the range check has the most digits to compare.
+      const digits = (j) => BigInt(1 + (j % 16));
+      const spread = (j) => { const d = digits(j); const lo = 10n ** (d - 1n); const hi = d === 16n ? MAX : 10n ** d - 1n; return lo + next(hi - lo + 1n); };
+      h = i % 10 === 0 ? MAX - next(100) : spread(i);
+      w = i % 10 === 5 ? MAX - next(100) : spread(i * 7 + 3);
       k = 1n + next(11); kw = 1n + next(11);
       s = 1n + next(9); sw = 1n + next(12);
       d = 1n + next(5); dw = 1n + next(3);

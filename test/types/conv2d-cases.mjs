@@ -54,7 +54,9 @@ export const errorCases = [
     message: "conv2d: bias dtype float64 does not match input dtype float32" },
   { name: "bias device", input: t([2, 3, 8, 8]), weight: t([4, 3, 3, 3]), bias: t([4], "float32", "webgpu"), at: "bias",
     message: "conv2d: bias is on device webgpu but input is on device cpu" },
-  { name: "unknown option", input: t([2, 3, 8, 8]), weight: t([4, 3, 3, 3]), options: { stride: 1, strides: 2 }, at: "options",
+  // The compiler refuses an unknown option with its own excess-property error ("Did you mean to
+  // write 'stride'?"); the runtime throws the catalogue's text.
+  { name: "unknown option", input: t([2, 3, 8, 8]), weight: t([4, 3, 3, 3]), options: { stride: 1, strides: 2 }, at: "options", compiler: "excess property",
     message: 'conv2d: unknown option "strides" (options are stride, padding, dilation, groups, paddingMode)' },
   { name: "groups zero", input: t([2, 3, 8, 8]), weight: t([4, 3, 3, 3]), options: { groups: 0 }, at: "options",
     message: "conv2d: groups must be a positive integer, got 0" },

@@ -20,7 +20,7 @@ describe("test-d/messages fixtures", () => {
   });
 
   it("annotate one error per error case", () => {
-    expect(expectations().map((e) => e.message)).toEqual(errorCases.map((c) => c.message));
+    expect(expectations().map((e) => e.message)).toEqual(errorCases.filter((c) => !c.compiler).map((c) => c.message));
   });
 
   it("the comparison notices a missing, an extra and a different error", () => {

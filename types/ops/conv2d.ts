@@ -57,14 +57,28 @@ type Arg<At extends string, X extends AnyTensor, W extends AnyTensor, B, O, Self
 export type Conv2dOutput<X extends AnyTensor, W extends AnyTensor, B, O> =
   Conv2dResultOf<X, W, B, O> extends { ok: infer S extends Shape } ? Tensor<S, X["dtype"], X["device"]> : Tensor<number[], X["dtype"], X["device"]>;
 
+/**
+ * Each option is its own type parameter: a literal's values are interned types, so two calls with
+ * the same options share every cached step, where a whole options object (a new type per literal)
+ * would make each call start over.
+ */
 export type Conv2dSignature = <
   X extends AnyTensor,
   W extends AnyTensor,
   B extends AnyTensor | null | undefined = undefined,
-  const O extends Conv2dOptions = {},
+  const S extends Conv2dOptions["stride"] = undefined,
+  const P extends Conv2dOptions["padding"] = undefined,
+  const D extends Conv2dOptions["dilation"] = undefined,
+  const G extends Conv2dOptions["groups"] = undefined,
+  const M extends Conv2dOptions["paddingMode"] = undefined,
 >(
-  input: Arg<"input", X, W, B, O, X>,
-  weight: Arg<"weight", X, W, B, O, W>,
-  bias?: Arg<"bias", X, W, B, O, B>,
-  options?: Arg<"options", X, W, B, O, O>,
-) => NoInfer<Conv2dOutput<X, W, B, O>>;
+  input: ArgV<"input", X, W, B, [S, P, D, G, M, never], X>,
+  weight: ArgV<"weight", X, W, B, [S, P, D, G, M, never], W>,
+  bias?: ArgV<"bias", X, W, B, [S, P, D, G, M, never], B>,
+  options?: ArgV<"options", X, W, B, [S, P, D, G, M, never], { stride?: S; padding?: P; dilation?: D; groups?: G; paddingMode?: M }>,
+) => NoInfer<Conv2dOutputV<X, W, B, [S, P, D, G, M, never]>>;
+
+type ArgV<At extends string, X extends AnyTensor, W extends AnyTensor, B, V extends readonly unknown[], Self> =
+  Conv2dCheckOf<X, W, B, V> extends { at: At; message: infer M extends string } ? M : Self;
+type Conv2dOutputV<X extends AnyTensor, W extends AnyTensor, B, V extends readonly unknown[]> =
+  Conv2dCheckOf<X, W, B, V> extends { ok: infer S extends Shape } ? Tensor<S, X["dtype"], X["device"]> : Tensor<number[], X["dtype"], X["device"]>;

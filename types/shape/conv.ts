@@ -218,12 +218,14 @@ export type WeightStage<WS, WD, WDev, XD, XDev> =
 export type ChannelStage<C, Ci, G, XC, WS> =
   Wide extends C | Ci | G ? "ok"
   : G extends "bad" ? "ok"
+  // groups 1: the digit strings are canonical, so equal channel counts are equal strings.
+  : G extends "1" ? (C extends Ci ? "ok" : ChannelError<XC, Ci, WS, "1">)
   : [C, Ci, G] extends [infer c extends string, infer ci extends string, infer g extends string]
-    ? (g extends "1" ? ci : MulLE<ci, g>) extends infer E extends string
-      ? CmpLE<c, E> extends "=" ? "ok"
-      : Err<"weight", ReturnType<typeof conv2dErrors.channelMismatch<XC & number, Num<E>, Show<WS>, Num<g>>>>
+    ? MulLE<ci, g> extends infer E extends string
+      ? (c extends E ? "ok" : ChannelError<XC, E, WS, g>)
       : never
     : never;
+type ChannelError<XC, E, WS, G> = Err<"weight", ReturnType<typeof conv2dErrors.channelMismatch<XC & number, Num<E>, Show<WS>, Num<G>>>>;
 
 export type BiasStage<B, Co, WCo, BD, BDev, XD, XDev> =
   B extends undefined | null ? "ok"

@@ -1,0 +1,8 @@
+export interface Fixture { name: string; file: string; budget: number; baseline?: string }
+export interface Measurement { instantiations: number; checkSeconds: number; errors: string[] }
+export interface BudgetRow extends Fixture, Measurement { version: number; raw: number; baselineCount: number; net: number }
+export const fixtures: Fixture[];
+export const compilers: Record<6 | 7, string>;
+export function fixtureConfig(files: string[], extra?: Record<string, unknown>): string;
+export function measure(version: 6 | 7, file: string): Measurement;
+export function runBudget(versions?: (6 | 7)[]): BudgetRow[];

@@ -1,0 +1,18 @@
+/**
+ * The type-cost budget (bench/types/budget.mjs) under TypeScript 6 and 7: instantiations counted by
+ * `tsc --extendedDiagnostics`, net of a baseline fixture with the same imports, must stay within
+ * issue 2's budgets, and the fixtures (whose final shapes are asserted) must compile cleanly.
+ */
+import { describe, expect, it } from "vitest";
+import { runBudget } from "../../bench/types/budget.mjs";
+
+describe.each([6, 7] as const)("TypeScript %i", (version) => {
+  const rows = runBudget([version]);
+  for (const row of rows) {
+    it(`${row.name}: within ${row.budget} instantiations`, () => {
+      console.log(`TS ${version} ${row.name}: ${row.net} instantiations (raw ${row.raw}, baseline ${row.baselineCount})`);
+      expect(row.errors).toEqual([]);
+      expect(row.net).toBeLessThanOrEqual(row.budget);
+    });
+  }
+});

@@ -1,0 +1,3 @@
+export function errorFixture(): string;
+export function shapeFixture(): string;
+export function tsdFixture(): string;
