@@ -74,3 +74,34 @@ export const conv2dErrors = {
   notTensor: <Which extends "input" | "weight" | "bias", V extends Showable>(which: Which, value: V) =>
     `conv2d: ${which} must be a tensor with a shape, dtype and device, got ${value}` as const,
 };
+
+/**
+ * The general shape ops (types/shape/broadcast.ts, reshape.ts, pool.ts). The texts are those the
+ * runtime throws (src/ops/messages.ts, src/nn/types.ts); test/types/shape-ops.test.ts checks that
+ * the two agree.
+ */
+export const shapeErrors = {
+  broadcast: <Op extends Showable, A extends Showable, B extends Showable>(op: Op, a: A, b: B) =>
+    `${op}: shapes ${a} and ${b} cannot be broadcast (each pair of trailing dims must be equal or 1)` as const,
+  matmul: <A extends Showable, B extends Showable, KA extends Showable, KB extends Showable>(a: A, b: B, ka: KA, kb: KB) =>
+    `matmul: inner dims do not match: ${a} @ ${b} (${ka} vs ${kb})` as const,
+  matmulRank: <A extends Showable, B extends Showable>(a: A, b: B) => `matmul: both operands need at least 1 dim, got ${a} and ${b}` as const,
+  reshapeCount: <Op extends Showable, F extends Showable, C extends Showable, T extends Showable>(op: Op, from: F, count: C, to: T) =>
+    `${op}: cannot reshape ${from} (${count} elements) into ${to}` as const,
+  reshapeInfer: <Op extends Showable, T extends Showable>(op: Op, to: T) => `${op}: only one dim can be -1 in ${to}` as const,
+  dimOutOfRange: <Op extends Showable, D extends Showable, R extends Showable, L extends Showable, H extends Showable>(op: Op, dim: D, rank: R, low: L, high: H) =>
+    `${op}: dim ${dim} is out of range for a tensor of rank ${rank} (expected an integer in [${low}, ${high}])` as const,
+  duplicateDim: <Op extends Showable, D extends Showable>(op: Op, dim: D) => `${op}: dim ${dim} is repeated` as const,
+  permutation: <Op extends Showable, P extends Showable, R extends Showable>(op: Op, perm: P, rank: R) =>
+    `${op}: ${perm} is not a permutation of the ${rank} dims` as const,
+  flattenOrder: <S extends Showable, E extends Showable>(startDim: S, endDim: E) => `flatten: startDim ${startDim} comes after endDim ${endDim}` as const,
+  linear: <S extends Showable, L extends Showable, I extends Showable, O extends Showable>(shape: S, last: L, inFeatures: I, outFeatures: O) =>
+    `linear: input ${shape} has ${last} features but the layer expects ${inFeatures} (weight [${outFeatures}, ${inFeatures}])` as const,
+  poolRank: <Op extends Showable, S extends Showable>(op: Op, shape: S) =>
+    `${op}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got shape ${shape}` as const,
+  poolPadding: <Op extends Showable, P extends Showable, K extends Showable>(op: Op, padding: P, kernel: K) =>
+    `${op}: padding ${padding} must be at most half the kernel size ${kernel}` as const,
+  poolOutput: <Op extends Showable, OH extends Showable, OW extends Showable, EH extends Showable, EW extends Showable, K extends Showable, D extends Showable, H extends Showable, W extends Showable, P extends Showable>(
+    op: Op, outH: OH, outW: OW, windowH: EH, windowW: EW, kernel: K, dilation: D, inH: H, inW: W, padding: P) =>
+    `${op}: output size would be ${outH}x${outW}: the ${windowH}x${windowW} window (kernel ${kernel}, dilation ${dilation}) does not fit the input ${inH}x${inW} with padding ${padding}` as const,
+};
