@@ -49,7 +49,8 @@ export function unary(op: UnaryPrimitive, x: AnyTensor): AnyTensor {
  * Checks two operands under the caller's op name (a number stands for a 0-d tensor of the other's
  * dtype and device) and returns them as tensors; only a valid pair gets its scalar materialised.
  */
-function operands(op: string, a: TensorOrNumber, b: TensorOrNumber): [AnyTensor, AnyTensor] {
+/** Validates both operands (before anything is allocated), then makes a number operand a 0-d tensor. */
+function operands(op: string, a: TensorOrNumber, b: TensorOrNumber, floatOnly = false): [AnyTensor, AnyTensor] {
   if (typeof a === "number" && typeof b === "number") throw new Error(opErrors.twoNumbers(op));
   if (typeof a !== "number") assertTensor(op, a, "first operand");
   if (typeof b !== "number") assertTensor(op, b, "second operand");
@@ -58,6 +59,7 @@ function operands(op: string, a: TensorOrNumber, b: TensorOrNumber): [AnyTensor,
     assertSameKind(op, x, y);
     if (!broadcastShapes(x.shape, y.shape)) throw new Error(opErrors.broadcast(op, x.shape, y.shape));
   }
+  if (floatOnly) assertFloat(op, typeof x === "number" ? (y as AnyTensor) : x);
   return [typeof x === "number" ? scalarLike(x, y as AnyTensor) : x, typeof y === "number" ? scalarLike(y, x as AnyTensor) : y];
 }
 
@@ -70,9 +72,7 @@ export const sub = (a: TensorOrNumber, b: TensorOrNumber) => binary("sub", a, b)
 export const mul = (a: TensorOrNumber, b: TensorOrNumber) => binary("mul", a, b);
 /** True division. int32 is refused: PyTorch would promote to float, truncating would be silently wrong; cast first. */
 export const div = (a: TensorOrNumber, b: TensorOrNumber) => {
-  const [x, y] = operands("div", a, b);
-  assertFloat("div", x);
-  return apply("div", [x, y], {});
+  return apply("div", operands("div", a, b, true), {});
 };
 export const maximum = (a: TensorOrNumber, b: TensorOrNumber) => binary("maximum", a, b);
 /** min(a, b) = -max(-a, -b); validated as "minimum" first so no kernel runs for a bad pair. */

@@ -81,6 +81,11 @@ function flattenNested(data: NestedNumbers): { shape: number[]; values: number[]
 function toTypedArray(values: ArrayLike<number>, dtype: DType, shape: readonly number[]): AnyTypedArray {
   checkElementCount("tensor", shape);
   const out = allocate(dtype, values.length);
+  // A typed array holds only numbers, and int32 and float arrays already fit a float target: one bulk copy.
+  if (ArrayBuffer.isView(values) && (dtype !== "int32" || values instanceof Int32Array)) {
+    out.set(values as AnyTypedArray);
+    return out;
+  }
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (typeof v !== "number") throw new Error(opErrors.elementType(i, v));

@@ -5,6 +5,7 @@
 import type { AnyTypedArray, DType } from "../../../types/core.js";
 import type { BinaryPrimitive, UnaryPrimitive } from "../../primitives.js";
 import { broadcastStrides, numel, sameShape } from "../../runtime/shape.js";
+import { forEachRun } from "./strided.js";
 import type { KernelInput, KernelOutput } from "../../backend.js";
 import { allocate } from "./arrays.js";
 
@@ -35,95 +36,73 @@ export function erf(x: number): number {
   return x > 0 ? 1 - erfc : erfc - 1;
 }
 
-const unaryFns: { readonly [P in UnaryPrimitive]: (x: number) => number } = {
-  neg: (x) => -x,
-  exp: Math.exp,
-  log: Math.log,
-  sqrt: Math.sqrt,
-  abs: Math.abs,
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x), // keeps NaN and signed zero, as torch.sign
-  tanh: Math.tanh,
-  // Two branches so that exp never overflows: both forms are exact rewrites of 1/(1+e^-x).
-  sigmoid: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
-  relu: (x) => (x > 0 ? x : x !== x ? x : 0), // NaN propagates, as in PyTorch
-  step: (x) => (x > 0 ? 1 : 0),
-  erf,
-};
+type Arr = AnyTypedArray;
 
-const binaryFns: { readonly [P in BinaryPrimitive]: (a: number, b: number) => number } = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  maximum: (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
-  greater: (a, b) => (a > b ? 1 : 0),
-  equal: (a, b) => (a === b ? 1 : 0),
-};
+/**
+ * One explicit loop per op: a shared per-element closure would be megamorphic (one call site for
+ * every op) and V8 would not inline it, costing several times the arithmetic.
+ */
+function unaryLoop(op: UnaryPrimitive, x: Arr, y: Arr, n: number): void {
+  switch (op) {
+    case "neg": for (let i = 0; i < n; i++) y[i] = -x[i]; return;
+    case "exp": for (let i = 0; i < n; i++) y[i] = Math.exp(x[i]); return;
+    case "log": for (let i = 0; i < n; i++) y[i] = Math.log(x[i]); return;
+    case "sqrt": for (let i = 0; i < n; i++) y[i] = Math.sqrt(x[i]); return;
+    case "abs": for (let i = 0; i < n; i++) y[i] = Math.abs(x[i]); return;
+    // keeps NaN and signed zero, as torch.sign
+    case "sign": for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v > 0 ? 1 : v < 0 ? -1 : v; } return;
+    case "tanh": for (let i = 0; i < n; i++) y[i] = Math.tanh(x[i]); return;
+    // Two branches so that exp never overflows: both are exact rewrites of 1 / (1 + e^-x).
+    case "sigmoid": for (let i = 0; i < n; i++) { const v = x[i]; if (v >= 0) y[i] = 1 / (1 + Math.exp(-v)); else { const e = Math.exp(v); y[i] = e / (1 + e); } } return;
+    // NaN propagates, as in PyTorch
+    case "relu": for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v > 0 || v !== v ? v : 0; } return;
+    case "step": for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? 1 : 0; return;
+    case "erf": for (let i = 0; i < n; i++) y[i] = erf(x[i]); return;
+  }
+}
 
-/** int32 results are truncated toward zero, as a C cast (PyTorch's integer semantics for div are not needed here). */
+/** y[yo + k] = a[ao + k sa] op b[bo + k sb] for k < len (sa, sb are 0 for a broadcast operand). */
+function binaryRun(op: BinaryPrimitive, y: Arr, yo: number, a: Arr, ao: number, sa: number, b: Arr, bo: number, sb: number, len: number): void {
+  switch (op) {
+    case "add": for (let k = 0; k < len; k++) y[yo + k] = a[ao + k * sa] + b[bo + k * sb]; return;
+    case "sub": for (let k = 0; k < len; k++) y[yo + k] = a[ao + k * sa] - b[bo + k * sb]; return;
+    case "mul": for (let k = 0; k < len; k++) y[yo + k] = a[ao + k * sa] * b[bo + k * sb]; return;
+    case "div": for (let k = 0; k < len; k++) y[yo + k] = a[ao + k * sa] / b[bo + k * sb]; return;
+    case "maximum":
+      for (let k = 0; k < len; k++) {
+        const u = a[ao + k * sa], v = b[bo + k * sb];
+        y[yo + k] = u !== u || v !== v ? NaN : u > v ? u : v;
+      }
+      return;
+    case "greater": for (let k = 0; k < len; k++) y[yo + k] = a[ao + k * sa] > b[bo + k * sb] ? 1 : 0; return;
+    case "equal": for (let k = 0; k < len; k++) y[yo + k] = a[ao + k * sa] === b[bo + k * sb] ? 1 : 0; return;
+  }
+}
+
+/** int32 results are truncated toward zero by the Int32Array store, as a C cast. */
 export function unaryKernel(op: UnaryPrimitive) {
-  const f = unaryFns[op];
   return (inputs: readonly KernelInput<AnyTypedArray>[], _p: unknown, out: KernelOutput): AnyTypedArray => {
     const x = inputs[0].storage;
     const y = allocate(out.dtype, x.length);
-    for (let i = 0; i < x.length; i++) y[i] = f(x[i]);
+    unaryLoop(op, x, y, x.length);
     return y;
   };
 }
 
 export function binaryKernel(op: BinaryPrimitive) {
-  const f = binaryFns[op];
   return (inputs: readonly KernelInput<AnyTypedArray>[], _p: unknown, out: KernelOutput): AnyTypedArray => {
     const [a, b] = inputs;
-    const n = numel(out.shape);
-    const y = allocate(out.dtype, n);
+    const y = allocate(out.dtype, numel(out.shape));
     const as = a.storage, bs = b.storage;
     if (sameShape(a.shape, b.shape)) {
-      for (let i = 0; i < n; i++) y[i] = f(as[i], bs[i]);
-    } else if (as.length === 1 && sameShape(b.shape, out.shape)) {
-      const s = as[0];
-      for (let i = 0; i < n; i++) y[i] = f(s, bs[i]);
-    } else if (bs.length === 1 && sameShape(a.shape, out.shape)) {
-      const s = bs[0];
-      for (let i = 0; i < n; i++) y[i] = f(as[i], s);
+      binaryRun(op, y, 0, as, 0, 1, bs, 0, 1, y.length);
     } else {
-      walkBroadcast(out.shape, [broadcastStrides(a.shape, out.shape), broadcastStrides(b.shape, out.shape)], (i, [ia, ib]) => {
-        y[i] = f(as[ia], bs[ib]);
+      forEachRun(out.shape, [broadcastStrides(a.shape, out.shape), broadcastStrides(b.shape, out.shape)], (yo, [ao, bo], len, [sa, sb]) => {
+        binaryRun(op, y, yo, as, ao, sa, bs, bo, sb, len);
       });
     }
     return y;
   };
-}
-
-/**
- * Calls `visit(outIndex, inputOffsets)` for every element of `shape` in row-major order, keeping
- * each input's offset up to date incrementally (an odometer: only the dims that roll over move).
- * The innermost dim runs as a plain loop.
- */
-export function walkBroadcast(shape: readonly number[], strides: readonly (readonly number[])[], visit: (i: number, offsets: number[]) => void): void {
-  const rank = shape.length, n = numel(shape);
-  if (n === 0) return;
-  const offsets = strides.map(() => 0);
-  if (rank === 0) { visit(0, offsets); return; }
-  const index = new Array<number>(rank).fill(0);
-  const inner = shape[rank - 1];
-  const innerStrides = strides.map((s) => s[rank - 1]);
-  for (let i = 0; i < n;) {
-    const base = offsets.slice();
-    for (let k = 0; k < inner; k++, i++) {
-      visit(i, offsets);
-      for (let j = 0; j < offsets.length; j++) offsets[j] += innerStrides[j];
-    }
-    for (let j = 0; j < offsets.length; j++) offsets[j] = base[j];
-    // carry into the outer dims
-    for (let d = rank - 2; d >= 0; d--) {
-      index[d]++;
-      for (let j = 0; j < offsets.length; j++) offsets[j] += strides[j][d];
-      if (index[d] < shape[d]) break;
-      for (let j = 0; j < offsets.length; j++) offsets[j] -= strides[j][d] * shape[d];
-      index[d] = 0;
-    }
-  }
 }
 
 /** Converts between dtypes; float to int32 truncates toward zero (as PyTorch's .to(torch.int32)). */

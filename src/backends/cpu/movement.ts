@@ -3,21 +3,25 @@ import type { PrimitiveParams } from "../../primitives.js";
 import type { KernelInput, KernelOutput } from "../../backend.js";
 import { broadcastStrides, numel, stridesOf } from "../../runtime/shape.js";
 import { allocate } from "./arrays.js";
-import { walkBroadcast } from "./elementwise.js";
+import { forEachRun } from "./strided.js";
 
 /** Reading the input through permuted strides while writing the output in order. */
 export function permuteKernel([x]: readonly KernelInput<AnyTypedArray>[], p: PrimitiveParams["permute"], out: KernelOutput): AnyTypedArray {
   const inStrides = stridesOf(x.shape);
   const y = allocate(out.dtype, numel(out.shape));
   const xs = x.storage;
-  walkBroadcast(out.shape, [p.perm.map((d) => inStrides[d])], (i, [o]) => { y[i] = xs[o]; });
+  forEachRun(out.shape, [p.perm.map((d) => inStrides[d])], (i, [o], len, [s]) => {
+    for (let k = 0; k < len; k++) y[i + k] = xs[o + k * s];
+  });
   return y;
 }
 
 export function expandKernel([x]: readonly KernelInput<AnyTypedArray>[], _p: PrimitiveParams["expand"], out: KernelOutput): AnyTypedArray {
   const y = allocate(out.dtype, numel(out.shape));
   const xs = x.storage;
-  walkBroadcast(out.shape, [broadcastStrides(x.shape, out.shape)], (i, [o]) => { y[i] = xs[o]; });
+  forEachRun(out.shape, [broadcastStrides(x.shape, out.shape)], (i, [o], len, [s]) => {
+    for (let k = 0; k < len; k++) y[i + k] = xs[o + k * s];
+  });
   return y;
 }
 

@@ -4,7 +4,7 @@ import type { PrimitiveParams } from "../../primitives.js";
 import type { KernelInput, KernelOutput } from "../../backend.js";
 import { numel, stridesOf } from "../../runtime/shape.js";
 import { allocate } from "./arrays.js";
-import { walkBroadcast } from "./elementwise.js";
+import { forEachRun } from "./strided.js";
 
 /** Strides into the (keepdim) output for each input dim; 0 on reduced dims so they all land in one cell. */
 function reducedStrides(inShape: readonly number[], dims: readonly number[]): number[] {
@@ -17,7 +17,15 @@ export function sumKernel([x]: readonly KernelInput<AnyTypedArray>[], p: Primiti
   // Accumulate in float64 whatever the dtype: long float32 sums then lose no more than one rounding.
   const acc = new Float64Array(numel(out.shape));
   const xs = x.storage;
-  walkBroadcast(x.shape, [reducedStrides(x.shape, p.dims)], (i, [o]) => { acc[o] += xs[i]; });
+  forEachRun(x.shape, [reducedStrides(x.shape, p.dims)], (i, [o], len, [so]) => {
+    if (so === 0) {
+      let run = 0;
+      for (let k = 0; k < len; k++) run += xs[i + k];
+      acc[o] += run;
+    } else {
+      for (let k = 0; k < len; k++) acc[o + k * so] += xs[i + k];
+    }
+  });
   const y = allocate(out.dtype, acc.length);
   y.set(acc);
   return y;
@@ -27,9 +35,11 @@ export function maxKernel([x]: readonly KernelInput<AnyTypedArray>[], p: Primiti
   // Float64 running maxima: -Infinity is a valid start for every dtype (an Int32Array would turn it into 0).
   const best = new Float64Array(numel(out.shape)).fill(-Infinity);
   const xs = x.storage;
-  walkBroadcast(x.shape, [reducedStrides(x.shape, p.dims)], (i, [o]) => {
-    const v = xs[i];
-    if (v > best[o] || v !== v) best[o] = v; // NaN wins and stays, as torch.amax
+  forEachRun(x.shape, [reducedStrides(x.shape, p.dims)], (i, [o], len, [so]) => {
+    for (let k = 0; k < len; k++) {
+      const v = xs[i + k], at = o + k * so;
+      if (v > best[at] || v !== v) best[at] = v; // NaN wins and stays, as torch.amax
+    }
   });
   const y = allocate(out.dtype, best.length);
   y.set(best);
@@ -41,11 +51,12 @@ export function argmaxKernel([x]: readonly KernelInput<AnyTypedArray>[], p: Prim
   const best = new Float64Array(n).fill(-Infinity);
   const idx = new Int32Array(n).fill(-1);
   const xs = x.storage, dimStride = stridesOf(x.shape)[p.dim], dimSize = x.shape[p.dim];
-  walkBroadcast(x.shape, [reducedStrides(x.shape, [p.dim])], (i, [o]) => {
-    const v = xs[i];
-    const k = Math.floor(i / dimStride) % dimSize;
-    // First maximum wins; a NaN counts as the maximum (torch.argmax).
-    if (idx[o] < 0 || (best[o] === best[o] && (v > best[o] || v !== v))) { best[o] = v; idx[o] = k; }
+  forEachRun(x.shape, [reducedStrides(x.shape, [p.dim])], (start, [o0], len, [so]) => {
+    for (let r = 0; r < len; r++) {
+      const i = start + r, o = o0 + r * so, v = xs[i];
+      // First maximum wins; a NaN counts as the maximum (torch.argmax).
+      if (idx[o] < 0 || (best[o] === best[o] && (v > best[o] || v !== v))) { best[o] = v; idx[o] = Math.floor(i / dimStride) % dimSize; }
+    }
   });
   return idx;
 }
