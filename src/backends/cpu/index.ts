@@ -6,6 +6,7 @@
 import type { AnyTypedArray } from "../../../types/core.js";
 import type { Backend, KernelInput, KernelTable } from "../../backend.js";
 import type { Conv2dGeometry } from "../conv-geometry.js";
+import type { Pool2dGeometry } from "../../primitives.js";
 import { numel } from "../../runtime/shape.js";
 import { allocate } from "./arrays.js";
 import { binaryKernel, castArray, unaryKernel } from "./elementwise.js";
@@ -25,6 +26,20 @@ function float(x: KernelInput<AnyTypedArray>): Float {
 /** Both operands float32: the case the fast kernels serve. */
 function bothF32(a: KernelInput<AnyTypedArray>, b: KernelInput<AnyTypedArray>): [Float32Array, Float32Array] | null {
   return a.storage instanceof Float32Array && b.storage instanceof Float32Array ? [a.storage, b.storage] : null;
+}
+
+/**
+ * Each window's argmax, remembered per input array: storage is immutable and the gradient rule
+ * passes the forward's own params object, so backward (and double backward) reuse the forward's
+ * search instead of repeating it. Held weakly: it goes when the input does.
+ */
+const argmaxCache = new WeakMap<Float, { params: Pool2dGeometry; argmax: Int32Array }>();
+function poolArgmax(p: Pool2dGeometry, x: Float): Int32Array {
+  const hit = argmaxCache.get(x);
+  if (hit && hit.params === p) return hit.argmax;
+  const argmax = reference.maxPool2dArgmax(p, x);
+  argmaxCache.set(x, { params: p, argmax });
+  return argmax;
 }
 
 export const cpuKernels: KernelTable<AnyTypedArray> = {
@@ -65,9 +80,9 @@ export const cpuKernels: KernelTable<AnyTypedArray> = {
     const f32 = bothF32(x, gy);
     return f32 ? fast.conv2dBackWeightF32(g, ...f32) : reference.conv2dBackWeight(g, float(x), float(gy));
   },
-  maxPool2d: ([x], p) => reference.maxPool2d(p, float(x)),
-  maxPool2dBackward: ([x, gy], p) => reference.maxPool2dBackward(p, float(x), float(gy)),
-  maxPool2dSelect: ([x, g], p) => reference.maxPool2dSelect(p, float(x), float(g)),
+  maxPool2d: ([x], p) => reference.maxPool2d(p, float(x), poolArgmax(p, float(x))),
+  maxPool2dBackward: ([x, gy], p) => reference.maxPool2dBackward(p, float(x), float(gy), poolArgmax(p, float(x))),
+  maxPool2dSelect: ([x, g], p) => reference.maxPool2dSelect(p, float(x), float(g), poolArgmax(p, float(x))),
 };
 
 export const cpuBackend: Backend<AnyTypedArray> = {

@@ -25,29 +25,41 @@ export function maxPool2dArgmax(p: Pool2dGeometry, x: FloatArray): Int32Array {
   const plane = p.inHeight * p.inWidth;
   const outPlane = p.outHeight * p.outWidth;
   const argmax = new Int32Array(p.batch * p.channels * outPlane);
+  // Only the taps that land inside the input, in row-major order (so ties still go to the first):
+  // a window of 2^31 taps over a 6x6 input visits at most 36 cells. The ranges depend only on the
+  // output row (column), so they are computed once, not per window.
+  const rowStart = new Int32Array(p.outHeight), rowLo = new Int32Array(p.outHeight), rowHi = new Int32Array(p.outHeight);
+  for (let oh = 0; oh < p.outHeight; oh++) {
+    rowStart[oh] = oh * p.strideH - p.padTop;
+    [rowLo[oh], rowHi[oh]] = tapRange(rowStart[oh], p.dilationH, p.kernelHeight, p.inHeight);
+  }
+  const colStart = new Int32Array(p.outWidth), colLo = new Int32Array(p.outWidth), colHi = new Int32Array(p.outWidth);
+  for (let ow = 0; ow < p.outWidth; ow++) {
+    colStart[ow] = ow * p.strideW - p.padLeft;
+    [colLo[ow], colHi[ow]] = tapRange(colStart[ow], p.dilationW, p.kernelWidth, p.inWidth);
+  }
+  const dh = p.dilationH * p.inWidth, dw = p.dilationW;
+  let o = 0;
   for (let nc = 0; nc < p.batch * p.channels; nc++) {
+    const base = nc * plane;
     for (let oh = 0; oh < p.outHeight; oh++) {
-      for (let ow = 0; ow < p.outWidth; ow++) {
+      const rowBase = base + rowStart[oh] * p.inWidth, kiLo = rowLo[oh], kiHi = rowHi[oh];
+      for (let ow = 0; ow < p.outWidth; ow++, o++) {
+        const kjLo = colLo[ow], kjHi = colHi[ow], c0 = rowBase + colStart[ow];
         let best = -Infinity;
         let at = -1;
-        // Only the taps that land inside the input, in the same row-major order (so ties still go to
-        // the first): a window of 2^31 taps over a 6x6 input visits at most 36 cells.
-        const h0 = oh * p.strideH - p.padTop, w0 = ow * p.strideW - p.padLeft;
-        const [kiLo, kiHi] = tapRange(h0, p.dilationH, p.kernelHeight, p.inHeight);
-        const [kjLo, kjHi] = tapRange(w0, p.dilationW, p.kernelWidth, p.inWidth);
         for (let ki = kiLo; ki <= kiHi; ki++) {
-          const ih = h0 + ki * p.dilationH;
-          for (let kj = kjLo; kj <= kjHi; kj++) {
-            const i = nc * plane + ih * p.inWidth + w0 + kj * p.dilationW;
+          for (let kj = kjLo, i = c0 + ki * dh + kjLo * dw; kj <= kjHi; kj++, i += dw) {
             const v = x[i];
             if (at < 0) at = i;
-            if (v > best || Number.isNaN(v)) {
+            // v !== v: a NaN wins, and the last NaN of the window is taken (PyTorch's CPU kernel)
+            if (v > best || v !== v) {
               best = v;
               at = i;
             }
           }
         }
-        argmax[nc * outPlane + oh * p.outWidth + ow] = at;
+        argmax[o] = at;
       }
     }
   }
@@ -59,24 +71,22 @@ function tapRange(start: number, d: number, k: number, size: number): [number, n
   return [Math.max(0, Math.ceil(-start / d)), Math.min(k - 1, Math.floor((size - 1 - start) / d))];
 }
 
-/** y [N, C, Ho, Wo] = max over each window of x [N, C, H, W]. */
-export function maxPool2d<F extends FloatArray>(p: Pool2dGeometry, x: F): F {
-  const argmax = maxPool2dArgmax(p, x);
+/** y [N, C, Ho, Wo] = max over each window of x [N, C, H, W]. Each of the three takes the argmax if the caller has it already. */
+export function maxPool2d<F extends FloatArray>(p: Pool2dGeometry, x: F, argmax = maxPool2dArgmax(p, x)): F {
   const y = allocLike(x, argmax.length);
   for (let i = 0; i < argmax.length; i++) y[i] = argmax[i] < 0 ? -Infinity : x[argmax[i]];
   return y;
 }
 
 /** gx [N, C, H, W]: gy [N, C, Ho, Wo] scattered (summed) onto each window's argmax in x. */
-export function maxPool2dBackward<F extends FloatArray>(p: Pool2dGeometry, x: F, gy: F): F {
+export function maxPool2dBackward<F extends FloatArray>(p: Pool2dGeometry, x: F, gy: F, argmax = maxPool2dArgmax(p, x)): F {
   const gx = new Float64Array(x.length);
-  scatterAdd(maxPool2dArgmax(p, x), gy, 0, gx, 0);
+  scatterAdd(argmax, gy, 0, gx, 0);
   return castLike(gy, gx);
 }
 
 /** out [N, C, Ho, Wo]: g [N, C, H, W] read at each window's argmax in x (the scatter's adjoint). */
-export function maxPool2dSelect<F extends FloatArray>(p: Pool2dGeometry, x: F, g: F): F {
-  const argmax = maxPool2dArgmax(p, x);
+export function maxPool2dSelect<F extends FloatArray>(p: Pool2dGeometry, x: F, g: F, argmax = maxPool2dArgmax(p, x)): F {
   const out = new Float64Array(argmax.length);
   gather(argmax, g, 0, out, 0);
   return castLike(g, out);
