@@ -49,7 +49,7 @@ type CmpDigits<A extends string, B extends string> =
     : "=";
 
 /** Whether a digit string (normal order) is at most 2^53 - 1. */
-type SafeDigits<S extends string> =
+export type SafeDigits<S extends string> =
   Length16<S> extends "short" ? true
   : Length16<S> extends "long" ? false
   : CmpSameLength<S, "9007199254740991"> extends ">" ? false : true;

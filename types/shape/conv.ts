@@ -14,9 +14,9 @@
  * the batch dim is never inspected, so a generic `N` passes through untouched.
  */
 import type { conv2dErrors } from "../../src/errors.js";
-import type { ToLE, FromLE, FromDigits, FromSafeDigits } from "../arith/index.js";
+import type { ToLE, FromLE, FromDigits, FromSafeDigits, SafeDigits } from "../arith/index.js";
 import type { AddLE, CmpLE, DivDigitN, DivLong, DivModLE, MulLE, Reverse, SubLE, Trim } from "../arith/digits.js";
-import type { DivTable2 } from "../arith/tables.js";
+import type { DivTable2, SmallToLE } from "../arith/tables.js";
 import type { Show } from "./show.js";
 
 /** A value only the run time knows (`number`, or a wide string for paddingMode). */
@@ -26,7 +26,16 @@ export type AnyErr = { at: string; message: string };
 
 /** LE digits of a natural literal, Wide for `number`, "bad" otherwise. Positive additionally refuses 0. */
 export type Nat<V> = V extends number ? (number extends V ? Wide : ToLE<V> extends infer L extends string ? L : "bad") : "bad";
-export type Pos<V> = Nat<V> extends infer L ? (L extends "0" ? "bad" : L) : never;
+export /** `${V}` for a safe natural literal V (normal order), Wide for `number`, "bad" otherwise. */
+type Valid<V> =
+  V extends number
+    ? number extends V ? Wide
+    : SmallToLE[V] extends string ? `${V}`
+    : `${V}` extends infer S extends string
+      ? S extends `${bigint}` ? (S extends `-${string}` ? "bad" : SafeDigits<S> extends true ? S : "bad") : "bad"
+      : never
+    : "bad";
+type Pos<V> = Nat<V> extends infer L ? (L extends "0" ? "bad" : L) : never;
 
 /** Value of option K, undefined when absent (a declared optional option keeps its other types). */
 export type Opt<O, K extends string> = K extends keyof O ? ([Exclude<O[K], undefined>] extends [never] ? undefined : Exclude<O[K], undefined>) : undefined;
@@ -125,15 +134,15 @@ type Quotient<N extends string, S extends string, Safe extends boolean> =
  * non-positive size { bad: n; padded; extent } with the numbers the message shows. HN is H in
  * normal order (`${H}`), used as is when G = 0 (the common "same-size" geometries).
  */
-export type OutDim<H extends string, HN extends string, K extends string, S extends string, D extends string, Lo extends string, Hi extends string> =
+export type OutDim<HN extends string, K extends string, S extends string, D extends string, Lo extends string, Hi extends string> =
   Shift<K, S, D, Lo, Hi> extends [infer G extends string, infer Neg]
     ? (G extends "0" ? [HN, "0", true]
-      : Neg extends false ? [Reverse<AddLE<H, G>>, "0", S extends "1" ? false : true]
-      : SubLE<H, G> extends [infer N extends string, infer Br] ? [Reverse<Trim<N>>, Br, true] : never) extends [infer N extends string, infer Br, infer Safe extends boolean]
+      : Neg extends false ? [Reverse<AddLE<Reverse<HN>, G>>, "0", S extends "1" ? false : true]
+      : SubLE<Reverse<HN>, G> extends [infer N extends string, infer Br] ? [Reverse<Trim<N>>, Br, true] : never) extends [infer N extends string, infer Br, infer Safe extends boolean]
       ? Br extends "1"
-        ? BadDim<H, K, S, D, Lo, Hi, SubLE<G, H>[0]>
+        ? BadDim<Reverse<HN>, K, S, D, Lo, Hi, SubLE<G, Reverse<HN>>[0]>
         : Quotient<N, S, Safe> extends infer Q
-          ? Q extends 0 ? BadDim<H, K, S, D, Lo, Hi, "0"> : { ok: Q }
+          ? Q extends 0 ? BadDim<Reverse<HN>, K, S, D, Lo, Hi, "0"> : { ok: Q }
           : never
       : never
     : never;
@@ -152,10 +161,10 @@ export type BadDim<H extends string, K extends string, S extends string, D exten
 };
 
 /** The output size of one dim, or Wide when any ingredient is known only at run time. */
-export type Dim<H, HN, K, S, D, Lo, Hi> =
+export type Dim<H, K, S, D, Lo, Hi> =
   Wide extends H | K | S | D | Lo | Hi ? Wide
-  : [H, K, S, D, Lo, Hi, HN] extends [infer h extends string, infer k extends string, infer s extends string, infer d extends string, infer lo extends string, infer hi extends string, infer hn extends number]
-    ? OutDim<h, `${hn}`, k, s, d, lo, hi>
+  : [H, K, S, D, Lo, Hi] extends [infer h extends string, infer k extends string, infer s extends string, infer d extends string, infer lo extends string, infer hi extends string]
+    ? OutDim<h, k, s, d, lo, hi>
     : never;
 
 /** "same" padding: d (k - 1) split as lo = floor(total / 2), hi = total - lo (extra at the end). */
@@ -194,8 +203,12 @@ export type InputStage<S> =
     ? number extends S["length"] ? { wide: true } : Err<"input", ReturnType<typeof conv2dErrors.inputRank<S["length"], Show<S>>>>
   : never;
 
+/**
+ * H and W stay in normal order (validated, not reversed): a layer whose G is 0 (most "same-size"
+ * layers) divides them as they are, and only the others pay for a reversal (OutDim).
+ */
 type InputDims<Batch, C, H, W, S> =
-  [Nat<C>, Nat<H>, Nat<W>] extends [infer c, infer h, infer w]
+  [Nat<C>, Valid<H>, Valid<W>] extends [infer c, infer h, infer w]
     ? "bad" extends c | h | w
       ? Err<"input", ReturnType<typeof conv2dErrors.inputDim<Show<S>, Show<"bad" extends c ? C : "bad" extends h ? H : W>>>>
       : { batch: Batch; chw: [C, H, W]; le: [c, h, w] }
@@ -244,7 +257,7 @@ export type LimitStage<Mode, P, H, W, XS> =
   Mode extends "reflect" | "circular"
     ? P extends [infer T, infer B, infer L, infer R]
       ? [[T, H], [B, H], [L, W], [R, W]][number] extends infer Pair
-        ? (Pair extends [Wide, unknown] | [unknown, Wide] ? "<" : Pair extends [infer p extends string, infer s extends string] ? CmpLE<p, s> : "<") extends infer Ords
+        ? (Pair extends [Wide, unknown] | [unknown, Wide] ? "<" : Pair extends [infer p extends string, infer s extends string] ? CmpLE<p, Reverse<s>> : "<") extends infer Ords
           ? (Mode extends "reflect" ? ">" | "=" : ">") extends infer Bad
             ? [Extract<Ords, Bad>] extends [never] ? "ok"
             : XS extends readonly [...unknown[], infer h, infer w]
@@ -301,8 +314,8 @@ export type CheckOutput<In, Wt, PO extends Parsed, P, XS, WS, B, O extends reado
   CheckBias<In, OutDims<In, Wt, PO, P>, PO, P, XS, WS, B, O, XD, XDev, BD, BDev, Wt>;
 
 export type OutDims<In, Wt, PO extends Parsed, P> =
-  [In, Wt, P, PO["stride"], PO["dilation"]] extends [{ chw: [unknown, infer HN, infer WN]; le: [unknown, infer H, infer W] }, [unknown, unknown, infer Kh, infer Kw], [infer T, infer Bo, infer L, infer R], [infer Sh, infer Sw], [infer Dh, infer Dw]]
-    ? [Dim<H, HN, Kh, Sh, Dh, T, Bo>, Dim<W, WN, Kw, Sw, Dw, L, R>]
+  [In, Wt, P, PO["stride"], PO["dilation"]] extends [{ le: [unknown, infer H, infer W] }, [unknown, unknown, infer Kh, infer Kw], [infer T, infer Bo, infer L, infer R], [infer Sh, infer Sw], [infer Dh, infer Dw]]
+    ? [Dim<H, Kh, Sh, Dh, T, Bo>, Dim<W, Kw, Sw, Dw, L, R>]
     : null;
 
 export type CheckBias<In, Out, PO extends Parsed, P, XS, WS, B, O extends readonly unknown[], XD, XDev, BD, BDev, Wt> =
@@ -331,7 +344,7 @@ export type OutputSizeError<Out, H, W, Wt, P, PO extends Parsed> =
         `[${ExtentNum<Kh, Dh>}, ${ExtentNum<Kw, Dw>}]`,
         `[${Num<Sh>}, ${Num<Sw>}]`>>>
     : never;
-export type Padded<H, Lo, Hi> = [H, Lo, Hi] extends [infer h extends string, infer lo extends string, infer hi extends string] ? (Wide extends h | lo | hi ? number : FromLE<AddLE<AddLE<h, lo>, hi>>) : never;
+export type Padded<H, Lo, Hi> = [H, Lo, Hi] extends [infer h extends string, infer lo extends string, infer hi extends string] ? (Wide extends h | lo | hi ? number : FromLE<AddLE<AddLE<Reverse<h>, lo>, hi>>) : never;
 export type ExtentNum<K, D> = [K, D] extends [infer k extends string, infer d extends string] ? (Wide extends k | d ? number : FromLE<Extent<k, d>>) : never;
 
 export type OptionsStage<O extends readonly unknown[], PO extends Parsed, Co, WS, P, H, W, XS> =
