@@ -1,34 +1,35 @@
 /**
- * Error messages of the general tensor ops (conv2d's live in src/errors.ts). Each is written once
- * here and thrown by the runtime; a message names the op, the rule and the numbers.
+ * Error messages of the general tensor ops, thrown by the runtime; each names the op, the rule and
+ * the numbers. The rules that the compiler also checks (broadcast, matmul, reshape, dims,
+ * permutation, flatten, pooling shapes) take their text from src/errors.ts's `shapeErrors`, the
+ * same functions the type level instantiates, so editor and runtime say the same words.
  */
 import { formatShape } from "../runtime/shape.js";
+import { shapeErrors } from "../errors.js";
 
 type Dims = readonly number[];
 
 export const opErrors = {
-  broadcast: (op: string, a: Dims, b: Dims) =>
-    `${op}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast (each pair of trailing dims must be equal or 1)`,
+  broadcast: (op: string, a: Dims, b: Dims) => shapeErrors.broadcast(op, formatShape(a), formatShape(b)),
   // Generic and `as const`, so that types/ can show the very same text as a compile error.
   dtypeMismatch: <Op extends string, A extends string, B extends string>(op: Op, a: A, b: B) =>
     `${op}: dtype mismatch: ${a} and ${b} (convert one with .cast())` as const,
   deviceMismatch: <Op extends string, A extends string, B extends string>(op: Op, a: A, b: B) =>
     `${op}: device mismatch: ${a} and ${b} (move one with .to())` as const,
   dimOutOfRange: (op: string, dim: number, rank: number) =>
-    `${op}: dim ${dim} is out of range for a tensor of rank ${rank} (expected an integer in [${-Math.max(rank, 1)}, ${Math.max(rank, 1) - 1}])`,
-  duplicateDim: (op: string, dim: number) => `${op}: dim ${dim} is repeated`,
+    shapeErrors.dimOutOfRange(op, dim, rank, -Math.max(rank, 1), Math.max(rank, 1) - 1),
+  duplicateDim: (op: string, dim: number) => shapeErrors.duplicateDim(op, dim),
   reshapeCount: (op: string, from: Dims, to: Dims) =>
-    `${op}: cannot reshape ${formatShape(from)} (${from.reduce((a, b) => a * b, 1)} elements) into ${formatShape(to)}`,
-  reshapeInfer: (op: string, to: Dims) => `${op}: only one dim can be -1 in ${formatShape(to)}`,
+    shapeErrors.reshapeCount(op, formatShape(from), from.reduce((a, b) => a * b, 1), formatShape(to)),
+  reshapeInfer: (op: string, to: Dims) => shapeErrors.reshapeInfer(op, formatShape(to)),
   badDim: (op: string, what: string, value: unknown) =>
     `${op}: ${what} must be a non-negative integer below 2^53, got ${String(value)}`,
-  permutation: (op: string, perm: Dims, rank: number) =>
-    `${op}: ${formatShape(perm)} is not a permutation of the ${rank} dims`,
+  permutation: (op: string, perm: Dims, rank: number) => shapeErrors.permutation(op, formatShape(perm), rank),
   expand: (op: string, from: Dims, to: Dims) =>
     `${op}: cannot expand ${formatShape(from)} to ${formatShape(to)} (only size-1 dims can grow, and the rank cannot shrink)`,
   matmul: (a: Dims, b: Dims) =>
-    `matmul: inner dims do not match: ${formatShape(a)} @ ${formatShape(b)} (${a[a.length - 1]} vs ${b.length === 1 ? b[0] : b[b.length - 2]})`,
-  matmulRank: (a: Dims, b: Dims) => `matmul: both operands need at least 1 dim, got ${formatShape(a)} and ${formatShape(b)}`,
+    shapeErrors.matmul(formatShape(a), formatShape(b), a[a.length - 1], b.length === 1 ? b[0] : b[b.length - 2]),
+  matmulRank: (a: Dims, b: Dims) => shapeErrors.matmulRank(formatShape(a), formatShape(b)),
   notFloat: (op: string, dtype: string) => `${op}: expected a floating-point tensor (float32 or float64), got ${dtype}`,
   emptyReduce: (op: string, shape: Dims) => `${op}: cannot reduce an empty tensor of shape ${formatShape(shape)}`,
   noGradFloat: (dtype: string) => `tensor: requiresGrad needs a floating-point dtype, got ${dtype}`,
@@ -40,7 +41,7 @@ export const opErrors = {
   twoNumbers: (op: string) => `${op}: at least one operand must be a Tensor`,
   notShape: (op: string, what: string, value: unknown) => `${op}: ${what} must be an array of dims, got ${value === null ? "null" : typeof value}`,
   notDims: (op: string, value: unknown) => `${op}: dims must be a dim or an array of dims, got ${value === null ? "null" : typeof value}`,
-  flattenOrder: (startDim: number, endDim: number) => `flatten: startDim ${startDim} comes after endDim ${endDim}`,
+  flattenOrder: (startDim: number, endDim: number) => shapeErrors.flattenOrder(startDim, endDim),
   // Creation.
   unknownDType: (op: string, dtype: unknown) => `${op}: unknown dtype ${JSON.stringify(dtype)} (expected "float32", "float64" or "int32")`,
   unknownDevice: (op: string, device: unknown) => `${op}: unknown device ${JSON.stringify(device)} (expected "cpu" or "webgpu")`,
@@ -63,10 +64,11 @@ export const opErrors = {
   poolOptions: (op: string) => `${op}: options with kernelSize are required`,
   poolPair: (op: string, name: string, min: number, value: unknown) =>
     `${op}: ${name} must be ${min === 0 ? "a non-negative" : "a positive"} integer or a pair of them, got ${Array.isArray(value) ? `[${value.join(", ")}]` : String(value)}`,
-  poolRank: (op: string, shape: Dims) => `${op}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got shape ${formatShape(shape)}`,
-  poolPadding: (op: string, padding: Dims, kernel: Dims) => `${op}: padding ${formatShape(padding)} must be at most half the kernel size ${formatShape(kernel)}`,
+  poolRank: (op: string, shape: Dims) => shapeErrors.poolRank(op, formatShape(shape)),
+  poolPadding: (op: string, padding: Dims, kernel: Dims) => shapeErrors.poolPadding(op, formatShape(padding), formatShape(kernel)),
   poolOutput: (op: string, out: Dims, kernel: Dims, dilation: Dims, input: Dims, padding: Dims) =>
-    `${op}: output size would be ${out[0]}x${out[1]}: the ${dilation[0] * (kernel[0] - 1) + 1}x${dilation[1] * (kernel[1] - 1) + 1} window (kernel ${formatShape(kernel)}, dilation ${formatShape(dilation)}) does not fit the input ${input[0]}x${input[1]} with padding ${formatShape(padding)}`,
+    shapeErrors.poolOutput(op, out[0], out[1], dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1,
+      formatShape(kernel), formatShape(dilation), input[0], input[1], formatShape(padding)),
   poolWindowInPadding: (op: string, axis: string, position: number, size: number, kernel: number, stride: number, padding: number, dilation: number) =>
     `${op}: output ${axis} position ${position} has a window wholly in the padding (input ${axis} ${size}, kernel ${kernel}, stride ${stride}, padding ${padding}, dilation ${dilation})`,
   // Resources.
