@@ -12,7 +12,7 @@ import fc from "fast-check";
 import { type Conv2dGeometry, conv2dGeometry } from "../../src/backends/conv-geometry.js";
 import { conv2dBackInput, conv2dBackWeight, conv2dForward } from "../../src/backends/cpu/reference/index.js";
 import {
-  conv2dBackInputF32, conv2dBackWeightF32, conv2dForwardF32, matmulF32, setNumThreads,
+  conv2dBackInputF32, conv2dBackWeightF32, conv2dForwardF32, fastRuntime, matmulF32, setNumThreads,
 } from "../../src/backends/cpu/fast/index.js";
 
 const TOL = 1e-4;
@@ -86,6 +86,10 @@ function checkAll(g: Conv2dGeometry, seed: number): void {
   expectClose(`backInput ${tag}`, conv2dBackInputF32(g, gy, w), conv2dBackInput(g, f64(gy), f64(w)), conv2dBackInput(g, abs64(gy), abs64(w)));
   expectClose(`backWeight ${tag}`, conv2dBackWeightF32(g, x, gy), conv2dBackWeight(g, f64(x), f64(gy)), conv2dBackWeight(g, abs64(x), abs64(gy)));
 }
+
+// Jobs large enough for the pool always use it here, even on a busy machine, so the 2-thread
+// runs below really split the work.
+fastRuntime().adaptive = false;
 
 describe("fast float32 conv2d vs float64 reference", () => {
   for (const threads of [1, 2]) {

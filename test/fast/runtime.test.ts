@@ -23,6 +23,8 @@ function rand(n: number, seed: number): Float32Array {
   });
 }
 
+fastRuntime().adaptive = false;
+
 describe("fast kernels runtime", () => {
   it("kernels.wat and kernels-wasm.ts are exactly what scripts/build-wasm.mjs generates", () => {
     const r = spawnSync(process.execPath, [join(root, "scripts/build-wasm.mjs"), "--check"], { encoding: "utf8" });

@@ -4,10 +4,11 @@
 // golden test (test/reference/helpers.ts: max |diff| / max(1, max |ref|) <= 2e-4).
 import { describe, expect, it } from "vitest";
 import { pad2d, pad2dAdjoint } from "../../src/backends/cpu/reference/index.js";
-import { conv2dBackInputF32, conv2dBackWeightF32, conv2dForwardF32, setNumThreads } from "../../src/backends/cpu/fast/index.js";
+import { conv2dBackInputF32, conv2dBackWeightF32, conv2dForwardF32, fastRuntime, setNumThreads } from "../../src/backends/cpu/fast/index.js";
 import { type ConvFixture, decode, planConv, readFixture, relError } from "../reference/helpers.js";
 
 const FLOAT32_TOL = 2e-4;
+fastRuntime().adaptive = false;
 
 for (const file of ["conv2d-torch.json", "conv2d-torch-big.json"] as const) {
   describe(`fast conv2d vs PyTorch: ${file}`, () => {

@@ -112,6 +112,10 @@ export class FastRuntime {
   private readonly Worker: WorkerCtor | null;
   /** workers that exited unexpectedly and were replaced (observable for tests) */
   replacedWorkers = 0;
+  /** parallel jobs run on the calling thread alone until then (performance.now() ms) */
+  soloUntil = 0;
+  /** false: always use the workers for eligible jobs, however busy the machine (tests) */
+  adaptive = true;
 
   /** `shared: false` forces the single-thread build on plain memory (what a host without
    * SharedArrayBuffer gets automatically). */
@@ -223,15 +227,17 @@ export class FastRuntime {
    */
   run(kernel: KernelName, params: number, items: number, scratch: number, scratchStride: number, work: number): void {
     const fn = this.fns[KERNELS.indexOf(kernel)];
-    const useWorkers = this.threads > 1 && items > 1 && work >= PARALLEL_WORK;
-    if (!useWorkers) {
+    const eligible = this.threads > 1 && items > 1 && work >= PARALLEL_WORK;
+    if (eligible) this.ensureWorkers();
+    if (!eligible || (this.adaptive && performance.now() < this.soloUntil)) {
       for (let i = items - 1; i >= 0; i--) fn(params, i, scratch);
       return;
     }
+    const cpu0 = cpuMillis();
+    const wall0 = performance.now();
     // claim units of several items when items are tiny (depthwise planes): ~16 units per thread
     const per = Math.max(1, Math.floor(items / (16 * this.threads)));
     const units = Math.ceil(items / per);
-    this.ensureWorkers();
     const ctl = this.ctl;
     Atomics.store(ctl, C_FN, KERNELS.indexOf(kernel));
     Atomics.store(ctl, C_PARAMS, params);
@@ -262,6 +268,12 @@ export class FastRuntime {
       // a worker's instance threw: redo the whole job here so the error (if real) surfaces
       for (let i = items - 1; i >= 0; i--) fn(params, i, scratch);
     }
+    // Did the threads get their cores? CPU time over all threads / (threads x wall time). On a
+    // machine busy with other work it drops well below 1 and a parallel job runs slower than one
+    // thread would (workers preempted inside an item, cores time-shared): run alone for a while.
+    const wall = performance.now() - wall0;
+    const cpu = cpuMillis() - cpu0;
+    if (wall > 2 && cpu0 >= 0 && cpu < SOLO_BELOW * this.threads * wall) this.soloUntil = performance.now() + SOLO_MS;
   }
 
   private ensureWorkers(): void {
@@ -287,6 +299,18 @@ export class FastRuntime {
       this.workers[i] = w;
     }
   }
+}
+
+/** Parallel efficiency (CPU time / (threads x wall)) under which the pool is bypassed... */
+const SOLO_BELOW = 0.65;
+/** ...for this long (ms), after which a parallel job tries again. */
+const SOLO_MS = 2000;
+
+/** CPU time of the whole process (all threads) in ms, or -1 where unknown (browsers). */
+function cpuMillis(): number {
+  const proc = (globalThis as { process?: { cpuUsage?: () => { user: number; system: number } } }).process;
+  const u = proc?.cpuUsage?.();
+  return u ? (u.user + u.system) / 1000 : -1;
 }
 
 function align(n: number, a: number): number {
