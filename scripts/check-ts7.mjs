@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { compare, fixtureConfig, parseTscOutput, root } from "../test/types/message-check.mjs";
-import { runBudget } from "../bench/types/budget.mjs";
+import { runBudget, targetNote } from "../bench/types/budget.mjs";
 
 const tsc7 = join(root, "node_modules/typescript7/bin/tsc");
 const r = spawnSync(process.execPath, [tsc7, "-p", fixtureConfig, "--pretty", "false"], { cwd: root, encoding: "utf8" });
@@ -17,9 +17,9 @@ console.log(`TS 7 message and shape fixtures: ${diagnostics.length} diagnostics,
 for (const p of problems) console.log(`  ${p}`);
 
 for (const row of runBudget([7])) {
-  const ok = row.net <= row.budget && row.errors.length === 0;
+  const ok = row.net <= row.ceiling && row.errors.length === 0;
   failed ||= !ok;
-  console.log(`TS 7 budget: ${row.name}: ${row.net} instantiations (budget ${row.budget}) ${ok ? "ok" : "FAIL"}`);
+  console.log(`TS 7 budget: ${row.name}: ${row.net} instantiations (target ${row.budget}: ${targetNote(row)}; ceiling ${row.ceiling}) ${ok ? "ok" : "FAIL"}`);
   for (const e of row.errors) console.log(`  ${e}`);
 }
 process.exit(failed ? 1 : 0);

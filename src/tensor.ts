@@ -12,18 +12,26 @@ import { backendFor } from "./runtime/devices.js";
 import { moveStorage, release, track } from "./runtime/memory.js";
 import { formatShape, numel, sameShape } from "./runtime/shape.js";
 import * as ops from "./ops/basic.js";
+import type { TensorOrNumber } from "./ops/basic.js";
+import type { BinaryOperand, MatMulOperand, OperandShape, ReshapeTarget } from "./ops/public.js";
 import type { BroadcastResult, FlattenResult, MatMulResult, Mutable, PermuteResult, ReduceResult, ReshapeResult, TransposeResult } from "./ops/shape-types.js";
 
 export type AnyTensor = Tensor<Shape, DType, Device>;
 
-export class Tensor<S extends Shape = Shape, D extends DType = "float32", Dev extends Device = "cpu"> {
+export class Tensor<out S extends Shape = Shape, out D extends DType = "float32", out Dev extends Device = "cpu"> {
   readonly shape: S;
   readonly dtype: D;
   readonly device: Dev;
   /** Whether gradients flow to this tensor. Leaves get it from `requiresGrad: true`; op results inherit it. */
   requiresGrad: boolean;
+  #grad: AnyTensor | null = null;
   /** Accumulated gradient of a leaf after `backward()`; null until then or after `zeroGrad`. */
-  grad: Tensor<S, D, Dev> | null = null;
+  get grad(): Tensor<S, D, Dev> | null {
+    return this.#grad as Tensor<S, D, Dev> | null;
+  }
+  set grad(value: AnyTensor | null) {
+    this.#grad = value;
+  }
   /** @internal the op that produced this tensor, when it is part of a recorded graph */
   readonly node: GradNode | null;
   /** @internal device storage, owned by the backend of `device` */
@@ -61,7 +69,7 @@ export class Tensor<S extends Shape = Shape, D extends DType = "float32", Dev ex
    * non-scalar output is seeded with ones (as lucid does; PyTorch requires a seed); an explicit
    * seed must have this tensor's shape, dtype and device.
    */
-  backward(seed?: Tensor<S, D, Dev>, options: { createGraph?: boolean } = {}): void {
+  backward<T extends AnyTensor>(this: T, seed?: Tensor<T["shape"], T["dtype"], T["device"]>, options: { createGraph?: boolean } = {}): void {
     if (!this.requiresGrad) {
       throw new Error("backward: this tensor does not require grad (no input had requiresGrad: true, or it was computed under noGrad)");
     }
@@ -139,7 +147,7 @@ export class Tensor<S extends Shape = Shape, D extends DType = "float32", Dev ex
    * Replaces this tensor's data with `value`'s (same shape, dtype and device), without recording
    * anything: how optimizers update parameters. `value` is consumed (disposed) unless it is used elsewhere.
    */
-  assign(value: Tensor<S, D, Dev>): this {
+  assign<T extends AnyTensor>(this: T, value: Tensor<T["shape"], T["dtype"], T["device"]>): T {
     if (!sameShape(value.shape, this.shape) || value.dtype !== this.dtype || value.device !== this.device) {
       throw new Error(`assign: value has shape ${formatShape(value.shape)} (${value.dtype}, ${value.device}) but the tensor has shape ${formatShape(this.shape)} (${this.dtype}, ${this.device})`);
     }
@@ -162,16 +170,16 @@ export class Tensor<S extends Shape = Shape, D extends DType = "float32", Dev ex
   }
 
   // ---- ops as methods (the same functions as the top-level ones) ----
-  add<S2 extends Shape>(other: Tensor<S2, D, Dev> | number): Tensor<BroadcastResult<S, S2>, D, Dev> { return ops.add(this, other) as never; }
-  sub<S2 extends Shape>(other: Tensor<S2, D, Dev> | number): Tensor<BroadcastResult<S, S2>, D, Dev> { return ops.sub(this, other) as never; }
-  mul<S2 extends Shape>(other: Tensor<S2, D, Dev> | number): Tensor<BroadcastResult<S, S2>, D, Dev> { return ops.mul(this, other) as never; }
-  div<S2 extends Shape>(other: Tensor<S2, D, Dev> | number): Tensor<BroadcastResult<S, S2>, D, Dev> { return ops.div(this, other) as never; }
-  maximum<S2 extends Shape>(other: Tensor<S2, D, Dev> | number): Tensor<BroadcastResult<S, S2>, D, Dev> { return ops.maximum(this, other) as never; }
-  minimum<S2 extends Shape>(other: Tensor<S2, D, Dev> | number): Tensor<BroadcastResult<S, S2>, D, Dev> { return ops.minimum(this, other) as never; }
+  add<T extends AnyTensor, B extends AnyTensor | number>(this: T, other: BinaryOperand<"add", T["shape"], T["dtype"], T["device"], B>): Tensor<BroadcastResult<T["shape"], OperandShape<B>>, T["dtype"], T["device"]> { return ops.add(this, other as TensorOrNumber) as never; }
+  sub<T extends AnyTensor, B extends AnyTensor | number>(this: T, other: BinaryOperand<"sub", T["shape"], T["dtype"], T["device"], B>): Tensor<BroadcastResult<T["shape"], OperandShape<B>>, T["dtype"], T["device"]> { return ops.sub(this, other as TensorOrNumber) as never; }
+  mul<T extends AnyTensor, B extends AnyTensor | number>(this: T, other: BinaryOperand<"mul", T["shape"], T["dtype"], T["device"], B>): Tensor<BroadcastResult<T["shape"], OperandShape<B>>, T["dtype"], T["device"]> { return ops.mul(this, other as TensorOrNumber) as never; }
+  div<T extends AnyTensor, B extends AnyTensor | number>(this: T, other: BinaryOperand<"div", T["shape"], T["dtype"], T["device"], B>): Tensor<BroadcastResult<T["shape"], OperandShape<B>>, T["dtype"], T["device"]> { return ops.div(this, other as TensorOrNumber) as never; }
+  maximum<T extends AnyTensor, B extends AnyTensor | number>(this: T, other: BinaryOperand<"maximum", T["shape"], T["dtype"], T["device"], B>): Tensor<BroadcastResult<T["shape"], OperandShape<B>>, T["dtype"], T["device"]> { return ops.maximum(this, other as TensorOrNumber) as never; }
+  minimum<T extends AnyTensor, B extends AnyTensor | number>(this: T, other: BinaryOperand<"minimum", T["shape"], T["dtype"], T["device"], B>): Tensor<BroadcastResult<T["shape"], OperandShape<B>>, T["dtype"], T["device"]> { return ops.minimum(this, other as TensorOrNumber) as never; }
   /** 1 where this > other, else 0, in this dtype. */
-  gt<S2 extends Shape>(other: Tensor<S2, D, Dev> | number): Tensor<BroadcastResult<S, S2>, D, Dev> { return ops.greater(this, other) as never; }
-  lt<S2 extends Shape>(other: Tensor<S2, D, Dev> | number): Tensor<BroadcastResult<S, S2>, D, Dev> { return ops.less(this, other) as never; }
-  eq<S2 extends Shape>(other: Tensor<S2, D, Dev> | number): Tensor<BroadcastResult<S, S2>, D, Dev> { return ops.equal(this, other) as never; }
+  gt<T extends AnyTensor, B extends AnyTensor | number>(this: T, other: BinaryOperand<"greater", T["shape"], T["dtype"], T["device"], B>): Tensor<BroadcastResult<T["shape"], OperandShape<B>>, T["dtype"], T["device"]> { return ops.greater(this, other as TensorOrNumber) as never; }
+  lt<T extends AnyTensor, B extends AnyTensor | number>(this: T, other: BinaryOperand<"less", T["shape"], T["dtype"], T["device"], B>): Tensor<BroadcastResult<T["shape"], OperandShape<B>>, T["dtype"], T["device"]> { return ops.less(this, other as TensorOrNumber) as never; }
+  eq<T extends AnyTensor, B extends AnyTensor | number>(this: T, other: BinaryOperand<"equal", T["shape"], T["dtype"], T["device"], B>): Tensor<BroadcastResult<T["shape"], OperandShape<B>>, T["dtype"], T["device"]> { return ops.equal(this, other as TensorOrNumber) as never; }
   neg(): Tensor<S, D, Dev> { return ops.neg(this) as never; }
   exp(): Tensor<S, D, Dev> { return ops.exp(this) as never; }
   log(): Tensor<S, D, Dev> { return ops.log(this) as never; }
@@ -184,20 +192,20 @@ export class Tensor<S extends Shape = Shape, D extends DType = "float32", Dev ex
   erf(): Tensor<S, D, Dev> { return ops.erf(this) as never; }
   square(): Tensor<S, D, Dev> { return ops.square(this) as never; }
   pow(exponent: number): Tensor<S, D, Dev> { return ops.pow(this, exponent) as never; }
-  sum<const Dims extends number | readonly number[] | undefined = undefined, K extends boolean = false>(dims?: Dims, keepdim?: K): Tensor<ReduceResult<S, Dims, K>, D, Dev> { return ops.sum(this, dims, keepdim) as never; }
-  mean<const Dims extends number | readonly number[] | undefined = undefined, K extends boolean = false>(dims?: Dims, keepdim?: K): Tensor<ReduceResult<S, Dims, K>, D, Dev> { return ops.mean(this, dims, keepdim) as never; }
+  sum<T extends AnyTensor, const Dims extends number | readonly number[] | undefined = undefined, K extends boolean = false>(this: T, dims?: Dims, keepdim?: K): Tensor<ReduceResult<T["shape"], Dims, K>, T["dtype"], T["device"]> { return ops.sum(this, dims, keepdim) as never; }
+  mean<T extends AnyTensor, const Dims extends number | readonly number[] | undefined = undefined, K extends boolean = false>(this: T, dims?: Dims, keepdim?: K): Tensor<ReduceResult<T["shape"], Dims, K>, T["dtype"], T["device"]> { return ops.mean(this, dims, keepdim) as never; }
   /** Largest value over dims (torch.amax). */
-  max<const Dims extends number | readonly number[] | undefined = undefined, K extends boolean = false>(dims?: Dims, keepdim?: K): Tensor<ReduceResult<S, Dims, K>, D, Dev> { return ops.max(this, dims, keepdim) as never; }
-  min<const Dims extends number | readonly number[] | undefined = undefined, K extends boolean = false>(dims?: Dims, keepdim?: K): Tensor<ReduceResult<S, Dims, K>, D, Dev> { return ops.min(this, dims, keepdim) as never; }
+  max<T extends AnyTensor, const Dims extends number | readonly number[] | undefined = undefined, K extends boolean = false>(this: T, dims?: Dims, keepdim?: K): Tensor<ReduceResult<T["shape"], Dims, K>, T["dtype"], T["device"]> { return ops.max(this, dims, keepdim) as never; }
+  min<T extends AnyTensor, const Dims extends number | readonly number[] | undefined = undefined, K extends boolean = false>(this: T, dims?: Dims, keepdim?: K): Tensor<ReduceResult<T["shape"], Dims, K>, T["dtype"], T["device"]> { return ops.min(this, dims, keepdim) as never; }
   /** Variance over dims, unbiased by default (correction 1), as torch.var. */
-  var<const Dims extends number | readonly number[] | undefined = undefined, K extends boolean = false>(dims?: Dims, keepdim?: K, correction = 1): Tensor<ReduceResult<S, Dims, K>, D, Dev> { return ops.variance(this, dims, keepdim, correction) as never; }
-  argmax<const Dim extends number | undefined = undefined, K extends boolean = false>(dim?: Dim, keepdim?: K): Tensor<ReduceResult<S, Dim, K>, "int32", Dev> { return ops.argmax(this, dim, keepdim) as never; }
-  matmul<S2 extends Shape>(other: Tensor<S2, D, Dev>): Tensor<MatMulResult<S, S2>, D, Dev> { return ops.matmul(this, other) as never; }
-  reshape<const T extends Shape>(shape: T): Tensor<ReshapeResult<S, T>, D, Dev> { return ops.reshape(this, shape) as never; }
-  view<const T extends Shape>(shape: T): Tensor<ReshapeResult<S, T>, D, Dev> { return ops.reshape(this, shape) as never; }
-  flatten<const Start extends number = 0, const End extends number = -1>(startDim?: Start, endDim?: End): Tensor<FlattenResult<S, Start, End>, D, Dev> { return ops.flatten(this, startDim, endDim) as never; }
-  permute<const P extends Shape>(perm: P): Tensor<PermuteResult<S, P>, D, Dev> { return ops.permute(this, perm) as never; }
-  transpose<const A extends number = -2, const B extends number = -1>(dim0?: A, dim1?: B): Tensor<TransposeResult<S, A, B>, D, Dev> { return ops.transpose(this, dim0, dim1) as never; }
+  var<T extends AnyTensor, const Dims extends number | readonly number[] | undefined = undefined, K extends boolean = false>(this: T, dims?: Dims, keepdim?: K, correction = 1): Tensor<ReduceResult<T["shape"], Dims, K>, T["dtype"], T["device"]> { return ops.variance(this, dims, keepdim, correction) as never; }
+  argmax<T extends AnyTensor, const Dim extends number | undefined = undefined, K extends boolean = false>(this: T, dim?: Dim, keepdim?: K): Tensor<ReduceResult<T["shape"], Dim, K>, "int32", T["device"]> { return ops.argmax(this, dim, keepdim) as never; }
+  matmul<T extends AnyTensor, B extends AnyTensor>(this: T, other: MatMulOperand<T["shape"], T["dtype"], T["device"], B>): Tensor<MatMulResult<T["shape"], OperandShape<B>>, T["dtype"], T["device"]> { return ops.matmul(this, other as AnyTensor) as never; }
+  reshape<X extends AnyTensor, const T extends Shape>(this: X, shape: ReshapeTarget<X["shape"], T>): Tensor<ReshapeResult<X["shape"], T>, X["dtype"], X["device"]> { return ops.reshape(this, shape as Shape) as never; }
+  view<X extends AnyTensor, const T extends Shape>(this: X, shape: ReshapeTarget<X["shape"], T>): Tensor<ReshapeResult<X["shape"], T>, X["dtype"], X["device"]> { return ops.reshape(this, shape as Shape) as never; }
+  flatten<T extends AnyTensor, const Start extends number = 0, const End extends number = -1>(this: T, startDim?: Start, endDim?: End): Tensor<FlattenResult<T["shape"], Start, End>, T["dtype"], T["device"]> { return ops.flatten(this, startDim, endDim) as never; }
+  permute<T extends AnyTensor, const P extends Shape>(this: T, perm: P): Tensor<PermuteResult<T["shape"], P>, T["dtype"], T["device"]> { return ops.permute(this, perm) as never; }
+  transpose<T extends AnyTensor, const A extends number = -2, const B extends number = -1>(this: T, dim0?: A, dim1?: B): Tensor<TransposeResult<T["shape"], A, B>, T["dtype"], T["device"]> { return ops.transpose(this, dim0, dim1) as never; }
   unsqueeze(dim: number): Tensor<number[], D, Dev> { return ops.unsqueeze(this, dim) as never; }
   squeeze(dim?: number): Tensor<number[], D, Dev> { return ops.squeeze(this, dim) as never; }
   expand<const T extends Shape>(shape: T): Tensor<Mutable<T>, D, Dev> { return ops.expand(this, shape) as never; }

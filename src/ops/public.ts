@@ -8,6 +8,8 @@ import type { Tensor } from "../tensor.js";
 import * as basic from "./basic.js";
 import { maxPool2d as maxPool2dImpl, type Pool2dOptions } from "./pool.js";
 import type { opErrors } from "./messages.js";
+import type { Broadcast, MatMul } from "../../types/shape/broadcast.js";
+import type { Reshape } from "../../types/shape/reshape.js";
 import type { BroadcastResult, FlattenResult, MatMulResult, Mutable, PermuteResult, ReduceResult, ReshapeResult, TransposeResult } from "./shape-types.js";
 
 /** The second operand: accepted when its dtype and device match the first, else the message. */
@@ -18,12 +20,19 @@ export type SameKind<Op extends string, D extends DType, Dev extends Device, T> 
       : ReturnType<typeof opErrors.dtypeMismatch<Op, D, D2>>
     : T;
 
+/** The second operand: the message of the first rule it breaks (dtype, device, broadcast), else itself. */
+export type BinaryOperand<Op extends string, S1 extends Shape, D extends DType, Dev extends Device, B> =
+  SameKind<Op, D, Dev, B> extends infer K
+    ? K extends string ? K
+    : Broadcast<S1, OperandShape<B>, Op> extends infer R ? (R extends string ? R : B) : never
+    : never;
+
 type Binary<Op extends string> = <S1 extends Shape, D extends DType, Dev extends Device, B extends Tensor<Shape, DType, Device> | number>(
-  a: Tensor<S1, D, Dev>, b: SameKind<Op, D, Dev, B>,
+  a: Tensor<S1, D, Dev>, b: BinaryOperand<Op, S1, D, Dev, B>,
 ) => Tensor<BroadcastResult<S1, OperandShape<B>>, D, Dev>;
 
 /** A number operand broadcasts like a 0-d tensor. */
-type OperandShape<B> = B extends Tensor<infer S2 extends Shape, DType, Device> ? S2 : [];
+export type OperandShape<B> = B extends Tensor<infer S2 extends Shape, DType, Device> ? S2 : [];
 
 type Unary = <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, D, Dev>) => Tensor<S, D, Dev>;
 type Reduction = <S extends Shape, D extends DType, Dev extends Device, const Dims extends number | readonly number[] | undefined = undefined, K extends boolean = false>(
@@ -57,10 +66,19 @@ export const argmax = basic.argmax as <S extends Shape, D extends DType, Dev ext
   x: Tensor<S, D, Dev>, dim?: Dim, keepdim?: K) => Tensor<ReduceResult<S, Dim, K>, "int32", Dev>;
 
 export const matmul = basic.matmul as <S1 extends Shape, D extends DType, Dev extends Device, B extends Tensor<Shape, DType, Device>>(
-  a: Tensor<S1, D, Dev>, b: SameKind<"matmul", D, Dev, B>) => Tensor<MatMulResult<S1, OperandShape<B>>, D, Dev>;
+  a: Tensor<S1, D, Dev>, b: MatMulOperand<S1, D, Dev, B>) => Tensor<MatMulResult<S1, OperandShape<B>>, D, Dev>;
+
+export type MatMulOperand<S1 extends Shape, D extends DType, Dev extends Device, B> =
+  SameKind<"matmul", D, Dev, B> extends infer K
+    ? K extends string ? K
+    : MatMul<S1, OperandShape<B>> extends infer R ? (R extends string ? R : B) : never
+    : never;
 
 export const reshape = basic.reshape as <S extends Shape, D extends DType, Dev extends Device, const T extends Shape>(
-  x: Tensor<S, D, Dev>, shape: T) => Tensor<ReshapeResult<S, T>, D, Dev>;
+  x: Tensor<S, D, Dev>, shape: ReshapeTarget<S, T>) => Tensor<ReshapeResult<S, T>, D, Dev>;
+
+/** The target shape, or the message when the element counts cannot match. */
+export type ReshapeTarget<S extends Shape, T extends Shape> = Reshape<S, T> extends infer R ? (R extends string ? R : T) : never;
 export const flatten = basic.flatten as <S extends Shape, D extends DType, Dev extends Device, const Start extends number = 0, const End extends number = -1>(
   x: Tensor<S, D, Dev>, startDim?: Start, endDim?: End) => Tensor<FlattenResult<S, Start, End>, D, Dev>;
 export const permute = basic.permute as <S extends Shape, D extends DType, Dev extends Device, const P extends Shape>(

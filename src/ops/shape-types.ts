@@ -1,21 +1,23 @@
 /**
  * The result shapes of the general ops, as the Tensor methods and top-level functions declare
- * them. They delegate to the type-level shape rules in types/shape/ where those exist; until then
- * an op whose result the compiler cannot compute widens to `number[]` (never a wrong literal).
+ * them: the type-level rules of types/shape/, which give the shape or the runtime's message. A
+ * message never becomes a result type: the argument at fault carries it (see ./public.ts), and the
+ * result widens to `number[]`, never to a wrong literal.
  */
 import type { Shape } from "../../types/core.js";
+import type { Broadcast, MatMul } from "../../types/shape/broadcast.js";
+import type { Flatten, Permute, Reduce, Reshape, Transpose } from "../../types/shape/reshape.js";
 
 export type Mutable<S extends Shape> = [...S];
 
-/** Equal shapes keep their literal; a scalar operand keeps the other shape; otherwise widened. */
-export type BroadcastResult<A extends Shape, B extends Shape> =
-  [A] extends [B] ? ([B] extends [A] ? Mutable<A> : number[])
-  : B extends readonly [] ? Mutable<A>
-  : A extends readonly [] ? Mutable<B>
-  : number[];
-export type ReduceResult<S extends Shape, Dims, K extends boolean> = Dims extends undefined ? (K extends true ? number[] : []) : number[];
-export type MatMulResult<A extends Shape, B extends Shape> = number[];
-export type ReshapeResult<S extends Shape, T extends Shape> = -1 extends T[number] ? number[] : Mutable<T>;
-export type FlattenResult<S extends Shape, Start extends number, End extends number> = number[];
-export type PermuteResult<S extends Shape, P extends Shape> = number[];
-export type TransposeResult<S extends Shape, A extends number, B extends number> = number[];
+/** The shape, or number[] where the rule produced a message. */
+export type OkShape<R> = R extends readonly number[] ? [...R] : number[];
+
+export type BroadcastResult<A extends Shape, B extends Shape> = OkShape<Broadcast<A, B>>;
+export type ReduceResult<S extends Shape, Dims, K extends boolean> =
+  OkShape<Reduce<S, Dims extends number | Shape | undefined ? Dims : never, K>>;
+export type MatMulResult<A extends Shape, B extends Shape> = OkShape<MatMul<A, B>>;
+export type ReshapeResult<S extends Shape, T extends Shape> = OkShape<Reshape<S, T>>;
+export type FlattenResult<S extends Shape, Start extends number, End extends number> = OkShape<Flatten<S, Start, End>>;
+export type PermuteResult<S extends Shape, P extends Shape> = OkShape<Permute<S, P>>;
+export type TransposeResult<S extends Shape, A extends number, B extends number> = OkShape<Transpose<S, A, B>>;
