@@ -8,6 +8,8 @@ import { SHAPES } from "./shapes.mjs";
 
 const fast = await import("./dist/src/backends/cpu/fast/index.js");
 const { conv2dGeometry } = await import("./dist/src/backends/conv-geometry.js");
+// measure the pool itself: no stepping aside when the machine is busy
+fast.fastRuntime().adaptive = false;
 
 function cpuBest(fn, reps) {
   fn();
