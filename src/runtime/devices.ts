@@ -15,3 +15,11 @@ export function backendFor(device: Device): Backend {
   if (!b) throw new Error(opErrors.deviceNotInitialised(device));
   return b;
 }
+
+/**
+ * Frees storage on its device's backend; a no-op when that device is no longer registered (it was
+ * destroyed, and its buffers with it). Safe from a FinalizationRegistry callback, which must never throw.
+ */
+export function releaseOn(device: Device, storage: unknown): void {
+  backends[device]?.release(storage);
+}

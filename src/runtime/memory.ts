@@ -8,7 +8,7 @@
  * Gradients stored in `.grad` and parameters updated by optimizers are kept automatically.
  */
 import type { Device } from "../../types/core.js";
-import { backendFor } from "./devices.js";
+import { releaseOn } from "./devices.js";
 
 export interface Owned {
   storage: unknown;
@@ -20,7 +20,7 @@ export interface Owned {
 const scopes: Set<Owned>[] = [];
 
 const registry = new FinalizationRegistry<{ device: Device; storage: unknown }>(({ device, storage }) => {
-  backendFor(device).release(storage);
+  releaseOn(device, storage);
 });
 
 /** Called for every new tensor. */
@@ -34,7 +34,7 @@ export function release(t: Owned): void {
   t.disposed = true;
   if (t.device !== "cpu") {
     registry.unregister(t);
-    backendFor(t.device).release(t.storage);
+    releaseOn(t.device, t.storage);
   }
   t.storage = null;
 }
@@ -52,7 +52,7 @@ export function moveStorage(to: Owned, from: Owned): void {
   if (to.device !== "cpu") {
     registry.unregister(from);
     registry.unregister(to);
-    if (old !== from.storage) backendFor(to.device).release(old);
+    if (old !== from.storage) releaseOn(to.device, old);
     registry.register(to, { device: to.device, storage: from.storage }, to);
   }
   to.storage = from.storage;

@@ -94,6 +94,19 @@ describe("ops", () => {
 });
 
 describe("memory model", () => {
+  it("disposing a tensor of a device that was torn down is a no-op, not an error", async () => {
+    const { registerBackend } = await import("../../src/runtime/devices.js");
+    const { cpuBackend } = await import("../../src/backends/cpu/index.js");
+    const released: unknown[] = [];
+    registerBackend("webgpu", { ...cpuBackend, device: "webgpu", release: (s: unknown) => { released.push(s); } } as never);
+    const t = sg.ones([2], { device: "webgpu" });
+    const u = sg.ones([2], { device: "webgpu" });
+    u.dispose();
+    expect(released.length).toBe(1);
+    registerBackend("webgpu", undefined);
+    expect(() => t.dispose()).not.toThrow();
+    expect(released.length).toBe(1);
+  });
   it("tidy disposes what it created and did not return, keeps what it returned and its graph", () => {
     const x = sg.tensor([1, 2, 3], { requiresGrad: true });
     let inner: sg.AnyTensor | null = null;
