@@ -11,18 +11,9 @@ import { shapeRules } from "../../src/autograd/shape-rules.js";
 import { cpuKernels } from "../../src/backends/cpu/index.js";
 import { type GpuStorage, liveBufferCount, webgpuBackend } from "../../src/backends/webgpu/index.js";
 import { numel } from "../../src/runtime/shape.js";
+import { rng } from "../helpers/random.js";
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 export interface HostTensor {
   readonly shape: readonly number[];
