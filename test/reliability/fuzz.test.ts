@@ -17,18 +17,7 @@ import { conv2dErrors, show } from "../../src/errors.js";
 import { installBackendSpy, snapshot, touched } from "./spy.js";
 import { broadcast, fuzzDim, isDim, normalize, poolOut, reachesInput, REJECTED_NUMBERS } from "./oracle.js";
 
-vi.mock("../../src/backends/cpu/arrays.js", async (importOriginal) => {
-  const real = await importOriginal<typeof import("../../src/backends/cpu/arrays.js")>();
-  const { counters } = await import("./counters.js");
-  return {
-    ...real,
-    allocate: (dtype: Parameters<typeof real.allocate>[0], size: number) => {
-      counters.allocations++;
-      counters.allocatedElements += size;
-      return real.allocate(dtype, size);
-    },
-  };
-});
+vi.mock("../../src/backends/cpu/arrays.js", async (importOriginal) => (await import("./counters.js")).countingArrays(importOriginal));
 
 installBackendSpy();
 

@@ -17,18 +17,7 @@ import { nnErrors } from "../../src/nn/messages.js";
 import { fastRuntime, setNumThreads } from "../../src/backends/cpu/fast/index.js";
 import { installBackendSpy, snapshot, touched } from "./spy.js";
 
-vi.mock("../../src/backends/cpu/arrays.js", async (importOriginal) => {
-  const real = await importOriginal<typeof import("../../src/backends/cpu/arrays.js")>();
-  const { counters } = await import("./counters.js");
-  return {
-    ...real,
-    allocate: (dtype: Parameters<typeof real.allocate>[0], size: number) => {
-      counters.allocations++;
-      counters.allocatedElements += size;
-      return real.allocate(dtype, size);
-    },
-  };
-});
+vi.mock("../../src/backends/cpu/arrays.js", async (importOriginal) => (await import("./counters.js")).countingArrays(importOriginal));
 
 installBackendSpy();
 const LIMIT = 2 ** 31 - 1;

@@ -9,18 +9,7 @@ import { opErrors } from "../../src/ops/messages.js";
 import * as basic from "../../src/ops/basic.js";
 import { installBackendSpy, snapshot, touched } from "./spy.js";
 
-vi.mock("../../src/backends/cpu/arrays.js", async (importOriginal) => {
-  const real = await importOriginal<typeof import("../../src/backends/cpu/arrays.js")>();
-  const { counters } = await import("./counters.js");
-  return {
-    ...real,
-    allocate: (dtype: Parameters<typeof real.allocate>[0], size: number) => {
-      counters.allocations++;
-      counters.allocatedElements += size;
-      return real.allocate(dtype, size);
-    },
-  };
-});
+vi.mock("../../src/backends/cpu/arrays.js", async (importOriginal) => (await import("./counters.js")).countingArrays(importOriginal));
 
 installBackendSpy();
 
@@ -99,4 +88,12 @@ describe("non-array shapes and dims are catalogued errors, not TypeErrors", () =
     refuses(() => basic.unsqueeze(null as never, 0), opErrors.notTensor("unsqueeze", "input", null));
     refuses(() => basic.squeeze(undefined as never), opErrors.notTensor("squeeze", "input", undefined));
   });
+});
+
+// Guards the guard: if the allocate mock stopped counting, every "allocates nothing" check above would pass vacuously.
+it("the allocation counter sees a valid call allocate", async () => {
+  const { counters } = await import("./counters.js");
+  const before = counters.allocations;
+  sg.add(sg.ones([3]), 1);
+  expect(counters.allocations).toBeGreaterThan(before);
 });
