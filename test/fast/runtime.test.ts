@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { conv2dGeometry } from "../../src/backends/conv-geometry.js";
 import {
-  conv2dBackInputF32, conv2dBackWeightF32, conv2dForwardF32, fastRuntime, isShared, matmulF32, resetFastRuntime, setNumThreads,
+  conv2dBackInputF32, conv2dBackWeightF32, conv2dForwardF32, fastRuntime, isShared, KEEP_BYTES, matmulF32, resetFastRuntime, setNumThreads,
 } from "../../src/backends/cpu/fast/index.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -99,6 +99,43 @@ describe("fast kernels runtime", () => {
       expect(conv2dForwardF32(big, rand(64 * 4096, 1), rand(64 * 576, 2)).length).toBe(64 * 4096);
     } finally {
       expect(isShared(resetFastRuntime())).toBe(true);
+    }
+  });
+
+  it("packed weights are kept per weight array, reused, and bounded", () => {
+    const rt = fastRuntime();
+    const g = conv2dGeometry({ input: [1, 16, 9, 9], weight: [24, 16, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 });
+    const gs = conv2dGeometry({ input: [1, 16, 9, 9], weight: [24, 16, 3, 3], stride: [2, 2], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 });
+    const x = rand(16 * 81, 21), w = rand(24 * 16 * 9, 22), gy = rand(24 * 81, 23), gys = rand(24 * 25, 24);
+    const y1 = conv2dForwardF32(g, x, w);
+    const dx1 = conv2dBackInputF32(g, gy, w); // flipped packing
+    const dxs1 = conv2dBackInputF32(gs, gys, w); // transposed packing (col2im)
+    const kept = rt.keptBytes;
+    expect(kept).toBeGreaterThanOrEqual(3 * 24 * 16 * 9 * 4); // three packings of w
+    expect(conv2dForwardF32(g, x, w)).toEqual(y1);
+    expect(conv2dBackInputF32(g, gy, w)).toEqual(dx1);
+    expect(conv2dBackInputF32(gs, gys, w)).toEqual(dxs1);
+    expect(rt.keptBytes).toBe(kept); // nothing packed again
+    // another array with other values but the same shape is packed anew, never confused with w
+    const w2 = rand(w.length, 25);
+    const fresh = resetFastRuntime();
+    fresh.adaptive = false;
+    try {
+      const expected = conv2dForwardF32(g, x, w2);
+      expect(conv2dForwardF32(g, x, w)).toEqual(y1);
+      expect(conv2dForwardF32(g, x, w2)).toEqual(expected);
+      // 1 MiB weights, 100 different arrays: the kept region is emptied whenever it is full
+      const gb = conv2dGeometry({ input: [1, 256, 4, 4], weight: [256, 256, 2, 2], stride: [1, 1], dilation: [1, 1], padding: [0, 0, 0, 0], groups: 1 });
+      const xb = rand(256 * 16, 26);
+      let most = 0;
+      for (let i = 0; i < 100; i++) {
+        conv2dForwardF32(gb, xb, new Float32Array(256 * 256 * 4).fill(i));
+        most = Math.max(most, fastRuntime().keptBytes);
+      }
+      expect(most).toBeGreaterThan(KEEP_BYTES / 2);
+      expect(most).toBeLessThanOrEqual(KEEP_BYTES);
+    } finally {
+      resetFastRuntime().adaptive = false;
     }
   });
 

@@ -19,7 +19,7 @@ import type { Conv2dGeometry } from "../../conv-geometry.js";
 import { fastRuntime, type FastRuntime } from "./pool.js";
 import { EDGE_BYTES, KC, MR, NR } from "./wasm/kernels-wasm.js";
 
-export { fastRuntime, resetFastRuntime, isShared } from "./pool.js";
+export { fastRuntime, resetFastRuntime, isShared, KEEP_BYTES } from "./pool.js";
 
 /** Total threads (the calling one included) the fast kernels may use; 1 disables the pool. */
 export function setNumThreads(n: number): void {
@@ -130,6 +130,29 @@ function padPlanes(rt: FastRuntime, g: Conv2dGeometry, xOff: number, xpOff: numb
   rt.run(s === 1 ? "pad_input" : "pad_phases", p, g.batch * g.inChannels, scratch, stride, PACK * g.batch * g.inChannels * s * s * Hp * Wp);
 }
 
+/** A of the GEMM conv from the weights at wOff: rows = output channels (forward), or for the
+ * stride-1 input gradient the flipped, transposed kernel (pack_a_flip). */
+function packConvWeights(rt: FastRuntime, g: Conv2dGeometry, wOff: number, aOff: number, flip: boolean, scratch: number, stride: number): void {
+  const Mg = g.outChannels / g.groups;
+  const Cg = g.inChannels / g.groups;
+  const KK = g.kernelHeight * g.kernelWidth;
+  const K = Cg * KK;
+  const aSize = g.groups * ru(Mg, MR) * K;
+  if (flip) {
+    // forward weights are [Cg_new... ] = [inChannels_new, Mg_new, kH, kW]: per group Cg rows of old in.
+    const p = rt.params({ x: wOff, y: aOff, e0: Mg, e1: Cg, e2: KK });
+    rt.run("pack_a_flip", p, g.groups * Math.ceil(Mg / MR), scratch, stride, PACK * aSize);
+  } else if (g.groups === 1 || Mg % MR === 0) {
+    const p = rt.params({ x: wOff, y: aOff, e0: g.outChannels, e1: K, e2: K, e3: 1 });
+    rt.run("pack_a", p, Math.ceil(g.outChannels / MR), scratch, stride, PACK * aSize);
+  } else {
+    for (let gi = 0; gi < g.groups; gi++) {
+      const p = rt.params({ x: wOff + gi * Mg * K * F, y: aOff + gi * ru(Mg, MR) * K * F, e0: Mg, e1: K, e2: K, e3: 1 });
+      rt.run("pack_a", p, Math.ceil(Mg / MR), scratch, stride, PACK * Mg * K);
+    }
+  }
+}
+
 /**
  * y = conv(x, A) on the GEMM path where A is packed from `w` either directly (rows = output
  * channels) or, for the stride-1 input gradient, by pack_a_flip from the forward weights.
@@ -151,24 +174,17 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
   const bSize = prepack ? bBlocks * K * sp.block : 0;
   const xpSize = padCopy ? g.batch * g.inChannels * s * s * Hp * Wp : 0;
   const ywSize = compact ? g.batch * g.outChannels * N : 0;
+  const A = keptWeights(rt, w, flip ? `flip ${g.groups} ${Mg} ${Cg} ${KK}` : `fwd ${g.groups} ${Mg} ${K}`, aSize);
   const L = rt.layout(EDGE_BYTES + KC * sp.block * F,
-    [(x.length + slack) * F, w.length * F, aSize * F, ySize * F, bSize * F, (xpSize + slack) * F, ywSize * F]);
-  const [xOff, wOff, aOff, yOff, bOff, xpOff, ywOff] = L.offsets;
+    [(x.length + slack) * F, A.pack ? w.length * F : 0, A.at === null ? aSize * F : 0, ySize * F, bSize * F, (xpSize + slack) * F, ywSize * F]);
+  const [xOff, wOff, aTmp, yOff, bOff, xpOff, ywOff] = L.offsets;
+  const aOff = A.at ?? aTmp;
   const f32 = rt.F32;
   f32.set(x, xOff / F);
-  f32.set(w, wOff / F);
-  if (flip) {
-    // forward weights are [Cg_new... ] = [inChannels_new, Mg_new, kH, kW]: per group Cg rows of old in.
-    const p = rt.params({ x: wOff, y: aOff, e0: Mg, e1: Cg, e2: KK });
-    rt.run("pack_a_flip", p, g.groups * Math.ceil(Mg / MR), L.scratch, L.scratchStride, PACK * aSize);
-  } else if (g.groups === 1 || Mg % MR === 0) {
-    const p = rt.params({ x: wOff, y: aOff, e0: g.outChannels, e1: K, e2: K, e3: 1 });
-    rt.run("pack_a", p, Math.ceil(g.outChannels / MR), L.scratch, L.scratchStride, PACK * aSize);
-  } else {
-    for (let gi = 0; gi < g.groups; gi++) {
-      const p = rt.params({ x: wOff + gi * Mg * K * F, y: aOff + gi * ru(Mg, MR) * K * F, e0: Mg, e1: K, e2: K, e3: 1 });
-      rt.run("pack_a", p, Math.ceil(Mg / MR), L.scratch, L.scratchStride, PACK * Mg * K);
-    }
+  if (A.pack) {
+    f32.set(w, wOff / F);
+    packConvWeights(rt, g, wOff, aOff, flip, L.scratch, L.scratchStride);
+    A.done();
   }
   if (padCopy) padPlanes(rt, g, xOff, xpOff, Hp, Wp, s, L.scratch, L.scratchStride);
   const p = rt.params({
@@ -182,6 +198,18 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
     rt.run("compact", pc, g.batch * g.outChannels, L.scratch, L.scratchStride, PACK * ywSize);
   }
   return rt.F32.slice(yOff / F, yOff / F + ySize);
+}
+
+/**
+ * Where the packed form `key` of the weights `w` (`floats` long) lives: kept from an earlier call
+ * (`pack` false: nothing to do), or to be packed now (`pack` true) into the kept region (`at`) or,
+ * when too large to keep, into a region of this call (`at` null). `done()` after packing.
+ */
+function keptWeights(rt: FastRuntime, w: Float32Array, key: string, floats: number): { at: number | null; pack: boolean; done(): void } {
+  const old = rt.packed(w, key);
+  if (old !== undefined) return { at: old, pack: false, done() {} };
+  const at = rt.reservePacked(floats * F);
+  return { at, pack: true, done: () => { if (at !== null) rt.markPacked(w, key, at); } };
 }
 
 /** out = per-plane correlations (dw_conv), see gen-wat.mjs for the S / e1 / e2 mapping. */
@@ -274,14 +302,17 @@ function col2imBackInput(rt: FastRuntime, g: Conv2dGeometry, gy: Float32Array, w
   const nBlocks = Math.ceil(N / block);
   const aPer = ru(R, MR) * Mg;
   const dxSize = g.batch * g.inChannels * g.inHeight * g.inWidth;
+  const aSize = g.groups * nChunks * aPer;
+  const A = keptWeights(rt, w, `transposed ${g.groups} ${Mg} ${Cg} ${KK} ${cc}`, aSize);
   const L = rt.layout(EDGE_BYTES + KC * block * F + R * block * F,
-    [gy.length * F, w.length * F, g.groups * nChunks * aPer * F, dxSize * F]);
-  const [gOff, wOff, aOff, dOff] = L.offsets;
+    [gy.length * F, A.pack ? w.length * F : 0, A.at === null ? aSize * F : 0, dxSize * F]);
+  const [gOff, wOff, aTmp, dOff] = L.offsets;
+  const aOff = A.at ?? aTmp;
   const f32 = rt.F32;
   f32.set(gy, gOff / F);
-  f32.set(w, wOff / F);
+  if (A.pack) f32.set(w, wOff / F);
   f32.fill(0, dOff / F, dOff / F + dxSize);
-  for (let gi = 0; gi < g.groups; gi++) {
+  for (let gi = 0; gi < (A.pack ? g.groups : 0); gi++) {
     for (let ch = 0; ch < nChunks; ch++) {
       const rows = (Math.min(Cg, (ch + 1) * cc) - ch * cc) * KK;
       // A[r][co] = W[g Mg + co][c0 KK + r]: rows of W^T are columns of W (stride K)
@@ -291,6 +322,7 @@ function col2imBackInput(rt: FastRuntime, g: Conv2dGeometry, gy: Float32Array, w
       rt.run("pack_a", p, Math.ceil(rows / MR), L.scratch, L.scratchStride, PACK * rows * Mg);
     }
   }
+  A.done();
   const p = rt.params({ ...geomParams(g), x: gOff, a: aOff, y: dOff, block, nBlocks, e0: cc, e1: nChunks });
   rt.run("conv_bwd_in", p, outer * nChunks, L.scratch, L.scratchStride, convFlops(g));
   return rt.F32.slice(dOff / F, dOff / F + dxSize);

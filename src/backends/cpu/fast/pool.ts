@@ -8,9 +8,10 @@
  * is done. The API therefore stays synchronous: the main thread blocks in Atomics.wait only while a
  * worker finishes an item it has already started. Workers are unref'd, so an idle process exits.
  *
- * Memory layout (bytes): [0, 256) control block | [256, 384) parameter block | per-thread scratch |
- * the call's operands. Memory only grows, to the largest call seen (the bound is stated in
- * docs/performance.md); it never grows across repeated calls of the same shapes.
+ * Memory layout (bytes): [0, 256) control block | [256, 384) parameter block | packed weights kept
+ * between calls (at most KEEP_BYTES) | per-thread scratch | the call's operands. Memory only grows,
+ * to the largest call seen plus the kept packings (the bound is stated in docs/performance.md); it
+ * never grows across repeated calls of the same shapes.
  */
 import { kernelBytes, PARAM, PARAM_COUNT } from "./wasm/kernels-wasm.js";
 
@@ -35,6 +36,8 @@ const C_FAILED = 7; // a worker's kernel threw (not expected: kernels are total)
 const C_SLOTS = 8; // scratch slots laid out for this job: a worker whose id is not below it stays out
 const C_PER = 9; // items per claim: a claimed unit u runs items [u * per, min(total, (u + 1) * per))
 const CLAIM_INDEX = 8; // BigInt64Array index (byte 64), past the Int32 fields above
+/** ctl[C_READY + id] = 1 once worker `id` has instantiated the kernels and waits for jobs. */
+const C_READY = 24;
 const PARAMS_PTR = 256;
 const DATA_ALIGN = 64;
 const PAGE = 65536;
@@ -44,6 +47,10 @@ const PAGE = 65536;
  * the caller wait for its next time slice: below ~1 ms of single-thread work it does not pay.
  */
 const PARALLEL_WORK = 2e7;
+/** Start of the kept packed weights, right after the parameter block. */
+const KEPT_BASE = PARAMS_PTR + PARAM_COUNT * 4;
+/** Most memory the kept packed weights may hold (a ResNet-18's forward packings take ~45 MiB). */
+export const KEEP_BYTES = 64 * 2 ** 20;
 const MAX_PAGES = 65536; // 4 GiB address space reserved, committed only as it grows
 
 const workerSource = `
@@ -55,6 +62,7 @@ const ctl = new Int32Array(memory.buffer, 0, 64);
 const claim = new BigInt64Array(memory.buffer, 0, 16);
 const units = (total, per) => Math.ceil(total / per);
 let seen = workerData.signal;
+Atomics.store(ctl, ${C_READY} + id, 1);
 for (;;) {
   // jobs often come in pairs (pack, then compute): spin ~30 us before sleeping, waking costs more
   for (let i = 0; i < 20000 && Atomics.load(ctl, ${C_SIGNAL}) === seen; i++);
@@ -196,7 +204,7 @@ export class FastRuntime {
    */
   layout(scratchBytes: number, regions: readonly number[]): { scratch: number; scratchStride: number; offsets: number[] } {
     const stride = align(scratchBytes, DATA_ALIGN);
-    const scratch = PARAMS_PTR + PARAM_COUNT * 4;
+    const scratch = this.keptEnd;
     let at = align(scratch + stride * this.threads, DATA_ALIGN);
     const offsets: number[] = [];
     for (const r of regions) {
@@ -210,6 +218,47 @@ export class FastRuntime {
       this.memory.grow(need - have);
     }
     return { scratch, scratchStride: stride, offsets };
+  }
+
+  // Packed weights kept between calls. A tensor's storage is never written after it is created
+  // (src/tensor.ts), so a weight array packed once stays valid for every later call with it: an
+  // inference loop, or the several calls of one training step, packs each weight once. The packings
+  // live in one region between the parameter block and the scratch areas, at most KEEP_BYTES; when
+  // it is full it is emptied whole (training makes new weight arrays every step, so old packings
+  // are garbage anyway). Entries are keyed weakly by the array, and by the packing's layout.
+  private keptEnd = KEPT_BASE;
+  private kept = new WeakMap<Float32Array, Map<string, number>>();
+
+  /** Byte offset of `source`'s packing `key` made by an earlier call, or undefined. */
+  packed(source: Float32Array, key: string): number | undefined {
+    return this.kept.get(source)?.get(key);
+  }
+
+  /**
+   * Reserves `bytes` for `source`'s packing `key` and returns the offset, or null when it is too
+   * large to keep. Reserve before `layout` (the call's regions move past it); the caller fills it
+   * and then calls `markPacked`, so a failed call never leaves a half-written entry behind.
+   */
+  reservePacked(bytes: number): number | null {
+    if (bytes > KEEP_BYTES / 4) return null;
+    if (this.keptEnd + bytes > KEPT_BASE + KEEP_BYTES) {
+      this.kept = new WeakMap();
+      this.keptEnd = KEPT_BASE;
+    }
+    const at = this.keptEnd;
+    this.keptEnd = align(at + bytes, DATA_ALIGN);
+    return at;
+  }
+
+  markPacked(source: Float32Array, key: string, at: number): void {
+    let m = this.kept.get(source);
+    if (!m) this.kept.set(source, (m = new Map()));
+    m.set(key, at);
+  }
+
+  /** Bytes of memory held by kept packings (for tests and docs/performance.md's bound). */
+  get keptBytes(): number {
+    return this.keptEnd - KEPT_BASE;
   }
 
   /** Writes the i32 parameter block and returns its address. */
@@ -229,7 +278,10 @@ export class FastRuntime {
     const fn = this.fns[KERNELS.indexOf(kernel)];
     const eligible = this.threads > 1 && items > 1 && work >= PARALLEL_WORK;
     if (eligible) this.ensureWorkers();
-    if (!eligible || (this.adaptive && performance.now() < this.soloUntil)) {
+    // A worker takes tens of milliseconds to start: until one is ready the job is the caller's
+    // alone (and says nothing about how busy the machine is).
+    const helpers = eligible ? this.readyWorkers() : 0;
+    if (helpers === 0 || (this.adaptive && performance.now() < this.soloUntil)) {
       for (let i = items - 1; i >= 0; i--) fn(params, i, scratch);
       return;
     }
@@ -273,7 +325,14 @@ export class FastRuntime {
     // thread would (workers preempted inside an item, cores time-shared): run alone for a while.
     const wall = performance.now() - wall0;
     const cpu = cpuMillis() - cpu0;
-    if (wall > 2 && cpu0 >= 0 && cpu < SOLO_BELOW * this.threads * wall) this.soloUntil = performance.now() + SOLO_MS;
+    if (wall > 2 && cpu0 >= 0 && cpu < SOLO_BELOW * (1 + helpers) * wall) this.soloUntil = performance.now() + SOLO_MS;
+  }
+
+  /** Workers (of the current thread count) that are up and waiting for jobs. */
+  private readyWorkers(): number {
+    let n = 0;
+    for (let id = 1; id < this.threads; id++) if (this.workers[id - 1] && Atomics.load(this.ctl, C_READY + id) === 1) n++;
+    return n;
   }
 
   private ensureWorkers(): void {
@@ -282,6 +341,7 @@ export class FastRuntime {
     while (this.workers.length < this.threads - 1) this.workers.push(null);
     for (let i = 0; i < this.workers.length; i++) {
       if (this.workers[i]) continue;
+      Atomics.store(this.ctl, C_READY + i + 1, 0);
       const w = new Ctor(workerSource, {
         eval: true,
         workerData: { module: this.module, memory: this.memory, id: i + 1, names: KERNELS, signal: Atomics.load(this.ctl, C_SIGNAL) },
