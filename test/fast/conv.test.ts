@@ -118,12 +118,13 @@ describe("fast float32 conv2d vs float64 reference", () => {
     ["depthwise 5x5 s2", conv2dGeometry({ input: [1, 12, 33, 35], weight: [12, 1, 5, 5], stride: [2, 2], dilation: [1, 1], padding: [2, 2, 2, 2], groups: 12 })],
   ];
   for (const [name, g] of big) {
-    it(`${name}, 1 and 2 threads agree bit for bit and match the reference`, () => {
+    it(`${name}, 1 and 2 threads agree bit for bit and match the reference`, async () => {
       const s = sizes(g);
       const x = rand(s.x, 7), w = rand(s.w, 8), gy = rand(s.y, 9);
       setNumThreads(1);
       const one = [conv2dForwardF32(g, x, w), conv2dBackInputF32(g, gy, w), conv2dBackWeightF32(g, x, gy)];
       setNumThreads(2);
+      await fastRuntime().whenReady(); // so that the worker really takes items
       const two = [conv2dForwardF32(g, x, w), conv2dBackInputF32(g, gy, w), conv2dBackWeightF32(g, x, gy)];
       // items are fixed ranges of the output, each summed in the same order whichever thread runs it
       for (let i = 0; i < 3; i++) expect(two[i]).toEqual(one[i]);

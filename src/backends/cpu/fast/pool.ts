@@ -42,11 +42,13 @@ const PARAMS_PTR = 256;
 const DATA_ALIGN = 64;
 const PAGE = 65536;
 /**
- * Least work (FLOPs, or elements for packing) for which a job wakes the workers. Waking one costs
- * tens of microseconds on an idle machine, and on a busy one a worker preempted inside an item makes
- * the caller wait for its next time slice: below ~1 ms of single-thread work it does not pay.
+ * Least work (FLOPs, or elements for packing) for which a job is shared with the workers: about
+ * 0.1 ms of one thread. A worker spins ~0.2 ms after each job before it sleeps, so the jobs of one
+ * call (and of back-to-back calls) find it awake; waking a sleeping one costs tens of microseconds.
  */
-const PARALLEL_WORK = 2e7;
+const PARALLEL_WORK = 3e6;
+/** Least work of a job whose parallel efficiency tells whether the machine is busy (see run). */
+const JUDGED_WORK = 2e7;
 /** Start of the kept packed weights, right after the parameter block. */
 const KEPT_BASE = PARAMS_PTR + PARAM_COUNT * 4;
 /** Most memory the kept packed weights may hold (a ResNet-18's forward packings take ~45 MiB). */
@@ -64,8 +66,9 @@ const units = (total, per) => Math.ceil(total / per);
 let seen = workerData.signal;
 Atomics.store(ctl, ${C_READY} + id, 1);
 for (;;) {
-  // jobs often come in pairs (pack, then compute): spin ~30 us before sleeping, waking costs more
-  for (let i = 0; i < 20000 && Atomics.load(ctl, ${C_SIGNAL}) === seen; i++);
+  // jobs come in runs (pack, pad, compute, compact; the next call): spin ~0.2 ms before sleeping,
+  // as waking a sleeping worker can cost more than a small job
+  for (let i = 0; i < 150000 && Atomics.load(ctl, ${C_SIGNAL}) === seen; i++);
   Atomics.wait(ctl, ${C_SIGNAL}, seen);
   seen = Atomics.load(ctl, ${C_SIGNAL});
   for (;;) {
@@ -151,13 +154,23 @@ export class FastRuntime {
     return this.threads;
   }
 
-  /** Total threads used by a job, the calling thread included (1 = no workers). */
+  /**
+   * Total threads used by a job, the calling thread included (1 = no workers). Workers beyond the
+   * new count are parked, not terminated (they sleep, unref'd): starting one again costs tens of
+   * milliseconds, and a program that switches counts (a benchmark) would pay that every time.
+   */
   setNumThreads(n: number): void {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, got ${n}`);
     this.threads = this.Worker ? n : 1;
-    while (this.workers.length > this.threads - 1) {
-      const w = this.workers.pop();
-      if (w) void this.retire(w);
+  }
+
+  /** Resolves once every worker of the current thread count has started (tests, benchmarks). */
+  async whenReady(timeoutMs = 30_000): Promise<void> {
+    this.ensureWorkers();
+    const until = performance.now() + timeoutMs;
+    while (this.readyWorkers() < this.threads - 1) {
+      if (performance.now() > until) throw new Error(`fast kernels: ${this.threads - 1} workers did not start within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 2));
     }
   }
 
@@ -323,10 +336,21 @@ export class FastRuntime {
     // Did the threads get their cores? CPU time over all threads / (threads x wall time). On a
     // machine busy with other work it drops well below 1 and a parallel job runs slower than one
     // thread would (workers preempted inside an item, cores time-shared): run alone for a while.
+    // Judged over a window of jobs, not one: the kernel's CPU accounting may tick at a few ms.
+    // Small jobs are left out: their efficiency is bounded by waking and joining, busy or not.
+    if (cpu0 < 0 || work < JUDGED_WORK) return;
     const wall = performance.now() - wall0;
-    const cpu = cpuMillis() - cpu0;
-    if (wall > 2 && cpu0 >= 0 && cpu < SOLO_BELOW * (1 + helpers) * wall) this.soloUntil = performance.now() + SOLO_MS;
+    const w = this.window;
+    w.wall += wall;
+    w.cpu += cpuMillis() - cpu0;
+    w.capacity += (1 + helpers) * wall;
+    if (w.wall < WINDOW_MS) return;
+    if (w.cpu < SOLO_BELOW * w.capacity) this.soloUntil = performance.now() + SOLO_MS;
+    this.window = { wall: 0, cpu: 0, capacity: 0 };
   }
+
+  /** Wall time, CPU time and thread-milliseconds offered by the parallel jobs since the last verdict. */
+  private window = { wall: 0, cpu: 0, capacity: 0 };
 
   /** Workers (of the current thread count) that are up and waiting for jobs. */
   private readyWorkers(): number {
@@ -339,7 +363,7 @@ export class FastRuntime {
     const Ctor = this.Worker;
     if (!Ctor) return;
     while (this.workers.length < this.threads - 1) this.workers.push(null);
-    for (let i = 0; i < this.workers.length; i++) {
+    for (let i = 0; i < this.threads - 1; i++) {
       if (this.workers[i]) continue;
       Atomics.store(this.ctl, C_READY + i + 1, 0);
       const w = new Ctor(workerSource, {
@@ -361,10 +385,16 @@ export class FastRuntime {
   }
 }
 
-/** Parallel efficiency (CPU time / (threads x wall)) under which the pool is bypassed... */
-const SOLO_BELOW = 0.65;
+/**
+ * Parallel efficiency (CPU time / (threads x wall)) under which the pool is bypassed... At 0.5 on
+ * two threads the job got one core's worth of CPU in all: running it in parallel gained nothing.
+ * (Above that, a shared or oversubscribed host still gives the parallel job more than one core.)
+ */
+const SOLO_BELOW = 0.5;
 /** ...for this long (ms), after which a parallel job tries again. */
-const SOLO_MS = 2000;
+const SOLO_MS = 1000;
+/** Wall time of parallel jobs (ms) over which the efficiency is judged. */
+const WINDOW_MS = 25;
 
 /** CPU time of the whole process (all threads) in ms, or -1 where unknown (browsers). */
 function cpuMillis(): number {
