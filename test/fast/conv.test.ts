@@ -104,6 +104,7 @@ describe("fast float32 conv2d vs float64 reference", () => {
   const big: [string, Conv2dGeometry][] = [
     ["3x3 p1, K = 300, N = 29x31", conv2dGeometry({ input: [2, 33, 29, 31], weight: [37, 33, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 })],
     ["3x3 s2 p1 (col2im path)", conv2dGeometry({ input: [1, 40, 27, 25], weight: [70, 40, 3, 3], stride: [2, 2], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 })],
+    ["7x7 p3, dilation 2, strides (2, 3)", conv2dGeometry({ input: [2, 5, 31, 29], weight: [12, 5, 7, 7], stride: [2, 3], dilation: [2, 2], padding: [3, 3, 3, 3], groups: 1 })],
     ["3x3 p1 stride 1 with weights larger than the columns (col2im path)", conv2dGeometry({ input: [1, 64, 5, 6], weight: [96, 64, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 })],
     // wide rows (the stride-1 "wide GEMM" path needs Wp <= 1.1 outW): asymmetric padding, groups,
     // dilation; and a padded 1x1 whose input gradient has negative padding

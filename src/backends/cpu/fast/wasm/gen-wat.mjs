@@ -338,19 +338,41 @@ const commonWat = () => String.raw`
 ;; item = plane (image, channel); y[item][a][b][r][q] = x[item][r s + a - padT][q s + b - padL]
 ;; (zero outside), r < e0 = Hq, q < e1 = Wq.
 (func $pad_phases (export "pad_phases") (param $p i32) (param $item i32) (param $scr i32)
-  ${loc("s", "a", "b", "r", "q", "ih", "iw", "H", "W", "src", "d")}
-  ${set("s", P("e4"))} ${set("H", P("inH"))} ${set("W", P("inW"))}
+  ${loc("s", "a", "b", "r", "q", "ih", "H", "W", "src", "d", "row", "qlo", "qhi", "Wq", "x0")}
+  ${set("s", P("e4"))} ${set("H", P("inH"))} ${set("W", P("inW"))} ${set("Wq", P("e1"))}
   ${set("src", add(P("x"), mul(mul(get("item"), mul(get("H"), get("W"))), c(4))))}
-  ${set("d", add(P("y"), mul(mul(mul(get("item"), mul(get("s"), get("s"))), mul(P("e0"), P("e1"))), c(4))))}
-  ${loop("a", c(0), get("s"), loop("b", c(0), get("s"), loop("r", c(0), P("e0"), `
-    ${set("ih", sub(add(mul(get("r"), get("s")), get("a")), P("padT")))}
-    ${loop("q", c(0), P("e1"), `
-      ${set("iw", sub(add(mul(get("q"), get("s")), get("b")), P("padL")))}
-      (f32.store ${get("d")}
-        (if (result f32) (i32.and (i32.lt_u ${get("ih")} ${get("H")}) (i32.lt_u ${get("iw")} ${get("W")}))
-          (then (f32.load ${add(get("src"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4)))}))
-          (else (f32.const 0))))
-      ${set("d", add(get("d"), c(4)))}`)}`)))})
+  ${set("d", add(P("y"), mul(mul(mul(get("item"), mul(get("s"), get("s"))), mul(P("e0"), get("Wq"))), c(4))))}
+  ${loop("a", c(0), get("s"), loop("b", c(0), get("s"), `
+    ;; columns q with 0 <= q s + b - padL < W are [qlo, qhi); x0 = the input column of q = 0
+    ${set("x0", sub(get("b"), P("padL")))}
+    ${set("qlo", `(select (i32.div_u ${add(sub(c(0), get("x0")), sub(get("s"), c(1)))} ${get("s")}) ${c(0)} (i32.lt_s ${get("x0")} ${c(0)}))`)}
+    ${set("qlo", min(get("qlo"), get("Wq")))}
+    ${set("qhi", `(select (i32.add (i32.div_u ${sub(sub(get("W"), c(1)), get("x0"))} ${get("s")}) ${c(1)}) ${c(0)} (i32.gt_s ${get("W")} ${get("x0")}))`)}
+    ${set("qhi", min(get("qhi"), get("Wq")))}
+    ${set("qhi", `(select ${get("qhi")} ${get("qlo")} (i32.gt_s ${get("qhi")} ${get("qlo")}))`)}
+    ${loop("r", c(0), P("e0"), `
+      ${set("ih", sub(add(mul(get("r"), get("s")), get("a")), P("padT")))}
+      (if (i32.lt_u ${get("ih")} ${get("H")})
+        (then
+          (memory.fill ${get("d")} (i32.const 0) ${mul(get("qlo"), c(4))})
+          ${set("row", add(get("src"), mul(add(mul(get("ih"), get("W")), get("x0")), c(4))))}
+          ${set("q", get("qlo"))}
+          (if (i32.eq ${get("s")} ${c(2)}) (then
+            ;; four outputs from two vectors: the even lanes of x[2q + x0 ..]. The second vector may
+            ;; read one float past the plane, which the caller's slack covers.
+            (block $vo (loop $vl
+              (br_if $vo (i32.gt_s ${add(get("q"), c(4))} ${get("qhi")}))
+              (v128.store ${add(get("d"), mul(get("q"), c(4)))}
+                (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
+                  (v128.load offset=0 ${add(get("row"), mul(get("q"), c(8)))})
+                  (v128.load offset=16 ${add(get("row"), mul(get("q"), c(8)))})))
+              ${inc("q", 4)}
+              (br $vl)))))
+          ${loop("q", get("q"), get("qhi"), `
+            (f32.store ${add(get("d"), mul(get("q"), c(4)))} (f32.load ${add(get("row"), mul(mul(get("q"), get("s")), c(4)))}))`)}
+          (memory.fill ${add(get("d"), mul(get("qhi"), c(4)))} (i32.const 0) ${mul(sub(get("Wq"), get("qhi")), c(4))}))
+        (else (memory.fill ${get("d")} (i32.const 0) ${mul(get("Wq"), c(4))})))
+      ${set("d", add(get("d"), mul(get("Wq"), c(4))))}`)}`))})
 
 ;; e3 = 1: the conv is "wide" (see pack_b_wide), else the general im2col.
 (func $pack_b_any (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)

@@ -405,33 +405,55 @@
 ;; item = plane (image, channel); y[item][a][b][r][q] = x[item][r s + a - padT][q s + b - padL]
 ;; (zero outside), r < e0 = Hq, q < e1 = Wq.
 (func $pad_phases (export "pad_phases") (param $p i32) (param $item i32) (param $scr i32)
-  (local $s i32) (local $a i32) (local $b i32) (local $r i32) (local $q i32) (local $ih i32) (local $iw i32) (local $H i32) (local $W i32) (local $src i32) (local $d i32)
-  (local.set $s (i32.load offset=100 (local.get $p))) (local.set $H (i32.load offset=20 (local.get $p))) (local.set $W (i32.load offset=24 (local.get $p)))
+  (local $s i32) (local $a i32) (local $b i32) (local $r i32) (local $q i32) (local $ih i32) (local $H i32) (local $W i32) (local $src i32) (local $d i32) (local $row i32) (local $qlo i32) (local $qhi i32) (local $Wq i32) (local $x0 i32)
+  (local.set $s (i32.load offset=100 (local.get $p))) (local.set $H (i32.load offset=20 (local.get $p))) (local.set $W (i32.load offset=24 (local.get $p))) (local.set $Wq (i32.load offset=88 (local.get $p)))
   (local.set $src (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (local.get $item) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
-  (local.set $d (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $item) (i32.mul (local.get $s) (local.get $s))) (i32.mul (i32.load offset=84 (local.get $p)) (i32.load offset=88 (local.get $p)))) (i32.const 4))))
+  (local.set $d (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $item) (i32.mul (local.get $s) (local.get $s))) (i32.mul (i32.load offset=84 (local.get $p)) (local.get $Wq))) (i32.const 4))))
   (local.set $a (i32.const 0))
 (block $L26_out (loop $L26
   (br_if $L26_out (i32.ge_s (local.get $a) (local.get $s)))
   (local.set $b (i32.const 0))
 (block $L25_out (loop $L25
   (br_if $L25_out (i32.ge_s (local.get $b) (local.get $s)))
-  (local.set $r (i32.const 0))
+  
+    ;; columns q with 0 <= q s + b - padL < W are [qlo, qhi); x0 = the input column of q = 0
+    (local.set $x0 (i32.sub (local.get $b) (i32.load offset=68 (local.get $p))))
+    (local.set $qlo (select (i32.div_u (i32.add (i32.sub (i32.const 0) (local.get $x0)) (i32.sub (local.get $s) (i32.const 1))) (local.get $s)) (i32.const 0) (i32.lt_s (local.get $x0) (i32.const 0))))
+    (local.set $qlo (select (local.get $qlo) (local.get $Wq) (i32.lt_s (local.get $qlo) (local.get $Wq))))
+    (local.set $qhi (select (i32.add (i32.div_u (i32.sub (i32.sub (local.get $W) (i32.const 1)) (local.get $x0)) (local.get $s)) (i32.const 1)) (i32.const 0) (i32.gt_s (local.get $W) (local.get $x0))))
+    (local.set $qhi (select (local.get $qhi) (local.get $Wq) (i32.lt_s (local.get $qhi) (local.get $Wq))))
+    (local.set $qhi (select (local.get $qhi) (local.get $qlo) (i32.gt_s (local.get $qhi) (local.get $qlo))))
+    (local.set $r (i32.const 0))
 (block $L24_out (loop $L24
   (br_if $L24_out (i32.ge_s (local.get $r) (i32.load offset=84 (local.get $p))))
   
-    (local.set $ih (i32.sub (i32.add (i32.mul (local.get $r) (local.get $s)) (local.get $a)) (i32.load offset=64 (local.get $p))))
-    (local.set $q (i32.const 0))
+      (local.set $ih (i32.sub (i32.add (i32.mul (local.get $r) (local.get $s)) (local.get $a)) (i32.load offset=64 (local.get $p))))
+      (if (i32.lt_u (local.get $ih) (local.get $H))
+        (then
+          (memory.fill (local.get $d) (i32.const 0) (i32.mul (local.get $qlo) (i32.const 4)))
+          (local.set $row (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $x0)) (i32.const 4))))
+          (local.set $q (local.get $qlo))
+          (if (i32.eq (local.get $s) (i32.const 2)) (then
+            ;; four outputs from two vectors: the even lanes of x[2q + x0 ..]. The second vector may
+            ;; read one float past the plane, which the caller's slack covers.
+            (block $vo (loop $vl
+              (br_if $vo (i32.gt_s (i32.add (local.get $q) (i32.const 4)) (local.get $qhi)))
+              (v128.store (i32.add (local.get $d) (i32.mul (local.get $q) (i32.const 4)))
+                (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
+                  (v128.load offset=0 (i32.add (local.get $row) (i32.mul (local.get $q) (i32.const 8))))
+                  (v128.load offset=16 (i32.add (local.get $row) (i32.mul (local.get $q) (i32.const 8))))))
+              (local.set $q (i32.add (local.get $q) (i32.const 4)))
+              (br $vl)))))
+          (local.set $q (local.get $q))
 (block $L23_out (loop $L23
-  (br_if $L23_out (i32.ge_s (local.get $q) (i32.load offset=88 (local.get $p))))
+  (br_if $L23_out (i32.ge_s (local.get $q) (local.get $qhi)))
   
-      (local.set $iw (i32.sub (i32.add (i32.mul (local.get $q) (local.get $s)) (local.get $b)) (i32.load offset=68 (local.get $p))))
-      (f32.store (local.get $d)
-        (if (result f32) (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.lt_u (local.get $iw) (local.get $W)))
-          (then (f32.load (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4)))))
-          (else (f32.const 0))))
-      (local.set $d (i32.add (local.get $d) (i32.const 4)))
+            (f32.store (i32.add (local.get $d) (i32.mul (local.get $q) (i32.const 4))) (f32.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $q) (local.get $s)) (i32.const 4)))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
   (br $L23)))
+          (memory.fill (i32.add (local.get $d) (i32.mul (local.get $qhi) (i32.const 4))) (i32.const 0) (i32.mul (i32.sub (local.get $Wq) (local.get $qhi)) (i32.const 4))))
+        (else (memory.fill (local.get $d) (i32.const 0) (i32.mul (local.get $Wq) (i32.const 4)))))
+      (local.set $d (i32.add (local.get $d) (i32.mul (local.get $Wq) (i32.const 4))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
   (br $L24)))
   (local.set $b (i32.add (local.get $b) (i32.const 1)))
