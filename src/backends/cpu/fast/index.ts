@@ -299,7 +299,6 @@ function col2imBackInput(rt: FastRuntime, g: Conv2dGeometry, gy: Float32Array, w
   const R = cc * KK;
   // cols buffer R x block stays under ~1 MiB per thread
   const block = Math.max(NR, Math.min(ru(N, NR), BLOCK, Math.floor(262144 / R / NR) * NR));
-  const nBlocks = Math.ceil(N / block);
   const aPer = ru(R, MR) * Mg;
   const dxSize = g.batch * g.inChannels * g.inHeight * g.inWidth;
   const aSize = g.groups * nChunks * aPer;
@@ -323,8 +322,17 @@ function col2imBackInput(rt: FastRuntime, g: Conv2dGeometry, gy: Float32Array, w
     }
   }
   A.done();
-  const p = rt.params({ ...geomParams(g), x: gOff, a: aOff, y: dOff, block, nBlocks, e0: cc, e1: nChunks });
-  rt.run("conv_bwd_in", p, outer * nChunks, L.scratch, L.scratchStride, convFlops(g));
+  // Bands of output rows, run even bands then odd ones (see conv_bwd_in): more items than channel
+  // chunks alone give (conv1 has 3 input channels), and the split depends on the shape only, so
+  // every dx element sums its terms in the same order whatever the thread count.
+  const bandRows = Math.max(1, Math.ceil(((g.kernelHeight - 1) * g.dilationH) / g.strideH), Math.ceil(g.outHeight / 16));
+  const bands = Math.ceil(g.outHeight / bandRows);
+  for (const parity of [0, 1]) {
+    const perParity = Math.ceil((bands - parity) / 2);
+    if (perParity === 0) continue;
+    const p = rt.params({ ...geomParams(g), x: gOff, a: aOff, y: dOff, block, e0: cc, e1: nChunks, e2: bandRows, e3: parity, e4: perParity });
+    rt.run("conv_bwd_in", p, outer * nChunks * perParity, L.scratch, L.scratchStride, convFlops(g) * perParity / bands);
+  }
   return rt.F32.slice(dOff / F, dOff / F + dxSize);
 }
 

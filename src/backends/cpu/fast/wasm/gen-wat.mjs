@@ -40,7 +40,7 @@ const c = (v) => `(i32.const ${v})`;
 const inc = (n, by = 1) => set(n, add(get(n), c(by)));
 /** min of two signed i32 expressions (both are evaluated: pass side-effect-free ones). */
 const min = (a, b) => `(select ${a} ${b} (i32.lt_s ${a} ${b}))`;
-/** for (v = start; v < end; v++) body; `end` is re-evaluated each time, so pass a local. */
+/** for (v = start; v < end; v += step) body; `end` (and an expression `step`) is re-evaluated each time. */
 let labelCounter = 0;
 function loop(v, start, end, body, step = 1) {
   const l = `L${labelCounter++}`;
@@ -48,7 +48,7 @@ function loop(v, start, end, body, step = 1) {
 (block $${l}_out (loop $${l}
   (br_if $${l}_out (i32.ge_s ${get(v)} ${end}))
   ${body}
-  ${inc(v, step)}
+  ${typeof step === "number" ? inc(v, step) : set(v, add(get(v), step))}
   (br $${l})))`;
 }
 
@@ -452,15 +452,21 @@ const commonWat = () => String.raw`
       ${add(get("yg"), mul(get("n0"), c(4)))} ${mul(get("N"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
       (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")})`, KC)})
 
-;; Input gradient as GEMM + col2im, one item = (image, group, chunk of input channels): cols =
-;; W^T gy over the chunk's rows (c, i, j), then each col entry is added to the input pixel it came from.
-;; dx (y) must be zeroed. A = W^T packed per (group, chunk), e0 = channels per chunk, e1 = chunks.
+;; Input gradient as GEMM + col2im, one item = (image, group, chunk of input channels, band of e2
+;; output rows): cols = W^T gy over the chunk's rows (c, i, j), then each col entry is added to the
+;; input pixel it came from. dx (y) must be zeroed. A = W^T packed per (group, chunk), e0 = channels
+;; per chunk, e1 = chunks. A job runs the bands of one parity e3 (e4 of them): bands two apart never
+;; add into the same dx row when e2 s >= (kH - 1) dH, so items of one job never collide.
 ;; Scratch: edge | B block (KC x block) | cols (rows x block).
 (func $conv_bwd_in (export "conv_bwd_in") (param $p i32) (param $item i32) (param $s i32)
-  ${loc("ch", "t", "g", "n", "N", "K", "Mg", "Cg", "KK", "c0", "c1", "R", "nb", "n0", "nc", "k0", "kc",
-    "gyg", "dxg", "ag", "bbuf", "cbuf", "r", "col", "oh", "ow", "ih", "iw", "ki", "kj", "cc", "dxc", "H", "W", "OW", "src", "dp", "sW")}
+  ${loc("ch", "t", "g", "n", "N", "K", "Mg", "Cg", "KK", "c0", "c1", "R", "p0", "p1", "n0", "nc", "k0", "kc",
+    "gyg", "dxg", "ag", "bbuf", "cbuf", "r", "col", "oh", "ow", "ih", "iw", "ki", "kj", "cc", "dxc", "H", "W", "OW", "src", "dp", "sW",
+    "band")}
   (local $cv v128)
   ${set("sW", P("sW"))}
+  ;; band 2 (item % e4) + e3 of e2 output rows: pixels [p0, p1)
+  ${set("band", add(mul(`(i32.rem_u ${get("item")} ${P("e4")})`, c(2)), P("e3")))}
+  ${set("item", `(i32.div_u ${get("item")} ${P("e4")})`)}
   ${set("ch", `(i32.rem_u ${get("item")} ${P("e1")})`)}
   ${set("t", `(i32.div_u ${get("item")} ${P("e1")})`)}
   ${set("g", `(i32.rem_u ${get("t")} ${P("groups")})`)}
@@ -480,9 +486,10 @@ const commonWat = () => String.raw`
     add(mul(get("g"), P("e1")), get("ch"))), c(4))))}
   ${set("bbuf", add(get("s"), c(EDGE_BYTES)))}
   ${set("cbuf", add(get("bbuf"), mul(mul(P("block"), c(KC)), c(4))))}
-  ${loop("nb", c(0), P("nBlocks"), `
-    ${set("n0", mul(get("nb"), P("block")))}
-    ${set("nc", min(P("block"), sub(get("N"), get("n0"))))}
+  ${set("p0", mul(mul(get("band"), P("e2")), get("OW")))}
+  ${set("p1", min(add(get("p0"), mul(P("e2"), get("OW"))), get("N")))}
+  ${loop("n0", get("p0"), get("p1"), `
+    ${set("nc", min(P("block"), sub(get("p1"), get("n0"))))}
     ${loop("k0", c(0), get("Mg"), `
       ${set("kc", min(c(KC), sub(get("Mg"), get("k0"))))}
       (call $pack_b_rows ${get("gyg")} ${get("N")} ${get("bbuf")} ${get("k0")} ${get("kc")} ${get("n0")} ${get("nc")})
@@ -527,7 +534,7 @@ const commonWat = () => String.raw`
               (then (f32.store ${get("dp")}
                 (f32.add (f32.load ${get("dp")}) (f32.load ${add(get("src"), mul(get("col"), c(4)))})))))))
         ${inc("ow")}
-        (if (i32.eq ${get("ow")} ${get("OW")}) (then ${set("ow", c(0))} ${inc("oh")}))`)}`)}`)})
+        (if (i32.eq ${get("ow")} ${get("OW")}) (then ${set("ow", c(0))} ${inc("oh")}))`)}`)}`, P("block"))})
 
 ${packBWgrad()}
 

@@ -549,14 +549,19 @@
   (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
   (br $L28))))
 
-;; Input gradient as GEMM + col2im, one item = (image, group, chunk of input channels): cols =
-;; W^T gy over the chunk's rows (c, i, j), then each col entry is added to the input pixel it came from.
-;; dx (y) must be zeroed. A = W^T packed per (group, chunk), e0 = channels per chunk, e1 = chunks.
+;; Input gradient as GEMM + col2im, one item = (image, group, chunk of input channels, band of e2
+;; output rows): cols = W^T gy over the chunk's rows (c, i, j), then each col entry is added to the
+;; input pixel it came from. dx (y) must be zeroed. A = W^T packed per (group, chunk), e0 = channels
+;; per chunk, e1 = chunks. A job runs the bands of one parity e3 (e4 of them): bands two apart never
+;; add into the same dx row when e2 s >= (kH - 1) dH, so items of one job never collide.
 ;; Scratch: edge | B block (KC x block) | cols (rows x block).
 (func $conv_bwd_in (export "conv_bwd_in") (param $p i32) (param $item i32) (param $s i32)
-  (local $ch i32) (local $t i32) (local $g i32) (local $n i32) (local $N i32) (local $K i32) (local $Mg i32) (local $Cg i32) (local $KK i32) (local $c0 i32) (local $c1 i32) (local $R i32) (local $nb i32) (local $n0 i32) (local $nc i32) (local $k0 i32) (local $kc i32) (local $gyg i32) (local $dxg i32) (local $ag i32) (local $bbuf i32) (local $cbuf i32) (local $r i32) (local $col i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $iw i32) (local $ki i32) (local $kj i32) (local $cc i32) (local $dxc i32) (local $H i32) (local $W i32) (local $OW i32) (local $src i32) (local $dp i32) (local $sW i32)
+  (local $ch i32) (local $t i32) (local $g i32) (local $n i32) (local $N i32) (local $K i32) (local $Mg i32) (local $Cg i32) (local $KK i32) (local $c0 i32) (local $c1 i32) (local $R i32) (local $p0 i32) (local $p1 i32) (local $n0 i32) (local $nc i32) (local $k0 i32) (local $kc i32) (local $gyg i32) (local $dxg i32) (local $ag i32) (local $bbuf i32) (local $cbuf i32) (local $r i32) (local $col i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $iw i32) (local $ki i32) (local $kj i32) (local $cc i32) (local $dxc i32) (local $H i32) (local $W i32) (local $OW i32) (local $src i32) (local $dp i32) (local $sW i32) (local $band i32)
   (local $cv v128)
   (local.set $sW (i32.load offset=52 (local.get $p)))
+  ;; band 2 (item % e4) + e3 of e2 output rows: pixels [p0, p1)
+  (local.set $band (i32.add (i32.mul (i32.rem_u (local.get $item) (i32.load offset=100 (local.get $p))) (i32.const 2)) (i32.load offset=96 (local.get $p))))
+  (local.set $item (i32.div_u (local.get $item) (i32.load offset=100 (local.get $p))))
   (local.set $ch (i32.rem_u (local.get $item) (i32.load offset=88 (local.get $p))))
   (local.set $t (i32.div_u (local.get $item) (i32.load offset=88 (local.get $p))))
   (local.set $g (i32.rem_u (local.get $t) (i32.load offset=72 (local.get $p))))
@@ -575,12 +580,13 @@
   (local.set $ag (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.mul (i32.and (i32.add (i32.mul (i32.load offset=84 (local.get $p)) (local.get $KK)) (i32.const 3)) (i32.const -4)) (local.get $Mg)) (i32.add (i32.mul (local.get $g) (i32.load offset=88 (local.get $p))) (local.get $ch))) (i32.const 4))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $cbuf (i32.add (local.get $bbuf) (i32.mul (i32.mul (i32.load offset=76 (local.get $p)) (i32.const 256)) (i32.const 4))))
-  (local.set $nb (i32.const 0))
+  (local.set $p0 (i32.mul (i32.mul (local.get $band) (i32.load offset=92 (local.get $p))) (local.get $OW)))
+  (local.set $p1 (select (i32.add (local.get $p0) (i32.mul (i32.load offset=92 (local.get $p)) (local.get $OW))) (local.get $N) (i32.lt_s (i32.add (local.get $p0) (i32.mul (i32.load offset=92 (local.get $p)) (local.get $OW))) (local.get $N))))
+  (local.set $n0 (local.get $p0))
 (block $L32_out (loop $L32
-  (br_if $L32_out (i32.ge_s (local.get $nb) (i32.load offset=80 (local.get $p))))
+  (br_if $L32_out (i32.ge_s (local.get $n0) (local.get $p1)))
   
-    (local.set $n0 (i32.mul (local.get $nb) (i32.load offset=76 (local.get $p))))
-    (local.set $nc (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $N) (local.get $n0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $N) (local.get $n0)))))
+    (local.set $nc (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $p1) (local.get $n0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $p1) (local.get $n0)))))
     (local.set $k0 (i32.const 0))
 (block $L29_out (loop $L29
   (br_if $L29_out (i32.ge_s (local.get $k0) (local.get $Mg)))
@@ -647,7 +653,7 @@
   (br $L30)))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
   (br $L31)))
-  (local.set $nb (i32.add (local.get $nb) (i32.const 1)))
+  (local.set $n0 (i32.add (local.get $n0) (i32.load offset=76 (local.get $p))))
   (br $L32))))
 
 (func $pack_b_wgrad (param $p i32) (param $xg i32) (param $dst i32) (param $p0 i32) (param $kc i32) (param $j0 i32) (param $ncol i32)
