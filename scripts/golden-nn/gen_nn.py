@@ -227,6 +227,32 @@ losses.append(loss_case(
     {"target": torch.tensor([[1.0, 0.0, 0.5, 1.0, 0.0]])},
     lambda input, target: F.binary_cross_entropy_with_logits(input, target, reduction="sum"),
 ))
+# Class weights and ignored targets (PyTorch's weight= and ignore_index=). A forked generator, so
+# that the cases above and the sections below keep their values.
+with torch.random.fork_rng():
+    torch.manual_seed(4321)
+    for reduction in ["mean", "sum", "none"]:
+        for smoothing in [0.0, 0.1]:
+            target = torch.tensor([0, 3, -100, 2, 1, -100, 3])
+            losses.append(loss_case(
+                f"crossEntropy weight ignoreIndex=-100 {reduction} smoothing={smoothing}", "crossEntropy",
+                {"reduction": reduction, "labelSmoothing": smoothing, "weight": True},
+                {"input": rnd(7, 4, scale=2.0)}, {"target": target, "weight": torch.rand(4) + 0.5},
+                lambda input, target, weight, r=reduction, s=smoothing:
+                    F.cross_entropy(input, target, weight=weight, reduction=r, label_smoothing=s),
+            ))
+    losses.append(loss_case(
+        "crossEntropy spatial ignoreIndex=1 smoothing=0.2", "crossEntropy", {"reduction": "mean", "labelSmoothing": 0.2, "ignoreIndex": 1},
+        {"input": rnd(2, 3, 4, 2)}, {"target": torch.randint(0, 3, (2, 4, 2))},
+        lambda input, target: F.cross_entropy(input, target, ignore_index=1, label_smoothing=0.2),
+    ))
+    for reduction in ["mean", "sum", "none"]:
+        losses.append(loss_case(
+            f"nllLoss weight ignoreIndex=2 {reduction}", "nllLoss", {"reduction": reduction, "weight": True, "ignoreIndex": 2},
+            {"input": F.log_softmax(torch.randn(6, 4), 1).detach().requires_grad_(True)},
+            {"target": torch.tensor([2, 0, 3, 2, 1, 0]), "weight": torch.rand(4) + 0.5},
+            lambda input, target, weight, r=reduction: F.nll_loss(input, target, weight=weight, ignore_index=2, reduction=r),
+        ))
 write("losses.json", losses)
 
 # ---------------------------------------------------------------- optimizers

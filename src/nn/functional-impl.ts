@@ -315,12 +315,24 @@ export function binaryCrossEntropyWithLogits(
   return reduce(op, loss, options.reduction ?? "mean");
 }
 
+/** PyTorch's default ignore_index. */
+export const IGNORE_INDEX = -100;
+
+export interface ClassLossOptions {
+  reduction?: Reduction;
+  /** A rescaling weight per class, [C] (PyTorch's `weight`). */
+  weight?: AnyTensor | null;
+  /** Targets equal to it add nothing, to the loss or to the mean's denominator (default -100). */
+  ignoreIndex?: number;
+}
+
 /**
- * Class targets as a one-hot mask over dim 1 of `input` ([N, C] or [N, C, d1, ...]); targets are
- * int32 [N] or [N, d1, ...]. Values outside [0, C) are refused on the CPU (where they can be read
- * synchronously); elsewhere they give an all-zero row.
+ * Class targets as a one-hot mask over dim 1 of `input` ([N, C] or [N, C, d1, ...]), zero on
+ * ignored targets, and the per-class weights shaped to broadcast against it. Targets are int32
+ * [N] or [N, d1, ...]; values outside [0, C) other than ignoreIndex are refused on the CPU (where
+ * they can be read synchronously); elsewhere they give an all-zero row.
  */
-function oneHot(op: string, input: AnyTensor, target: AnyTensor): AnyTensor {
+function classMask(op: string, input: AnyTensor, target: AnyTensor, options: ClassLossOptions) {
   assertFloatTensor(op, input);
   assertTensor(op, target, "target");
   if (target.dtype !== "int32") throw new Error(nnErrors.targetDType(op, target.dtype));
@@ -330,36 +342,64 @@ function oneHot(op: string, input: AnyTensor, target: AnyTensor): AnyTensor {
   if (target.shape.length !== expected.length || target.shape.some((d, i) => d !== expected[i])) {
     throw new Error(nnErrors.classTargetShape(op, input.shape, target.shape, expected));
   }
+  const ignoreIndex = options.ignoreIndex ?? IGNORE_INDEX;
+  if (!Number.isSafeInteger(ignoreIndex)) throw new Error(nnErrors.badOption(op, "ignoreIndex", ignoreIndex));
+  const w = options.weight ?? null;
+  if (w !== null) {
+    assertTensor(op, w, "weight");
+    if (w.shape.length !== 1 || w.shape[0] !== c || w.dtype !== input.dtype || w.device !== input.device) {
+      throw new Error(nnErrors.classWeight(op, w.shape, w.dtype, w.device, c, input.dtype, input.device));
+    }
+  }
   if (target.device === "cpu") {
     const data = target.dataSync();
     for (let i = 0; i < data.length; i++) {
-      if (data[i] < 0 || data[i] >= c) throw new Error(nnErrors.classOutOfRange(op, data[i], i, c));
+      if ((data[i] < 0 || data[i] >= c) && data[i] !== ignoreIndex) throw new Error(nnErrors.classOutOfRange(op, data[i], i, c, ignoreIndex));
     }
   }
   const classShape = [1, c, ...expected.slice(1).map(() => 1)];
   const classes = reshape(arange(0, c, 1, { dtype: "int32", device: input.device }), classShape);
   const t = reshape(target, [expected[0], 1, ...expected.slice(1)]);
-  return cast(equal(t, classes), input.dtype as DType);
+  const dtype = input.dtype as DType;
+  // 1 where the target is not ignored, [N, 1, d1, ...]
+  const kept = sub(1, cast(equal(t, ignoreIndex), dtype));
+  const mask = mul(cast(equal(t, classes), dtype), kept);
+  return { mask, kept, classWeight: w === null ? null : reshape(w, classShape) };
 }
 
-export function nllLoss(input: AnyTensor, target: AnyTensor, reduction: Reduction = "mean"): AnyTensor {
-  const mask = oneHot("nllLoss", input, target);
-  return reduce("nllLoss", neg(sum(mul(mask, input), 1)), reduction);
+/**
+ * The class losses' reduction: "mean" divides by the summed weights of the targets that count
+ * (their number without weights), PyTorch's rule; a batch whose targets are all ignored has a
+ * mean of 0/0 = NaN there too.
+ */
+function reduceClassLoss(op: string, loss: AnyTensor, targetWeight: AnyTensor, reduction: Reduction): AnyTensor {
+  if (reduction === "mean") return div(sum(loss), sum(targetWeight));
+  return reduce(op, loss, reduction);
+}
+
+export function nllLoss(input: AnyTensor, target: AnyTensor, options: Reduction | ClassLossOptions = {}): AnyTensor {
+  const o = typeof options === "string" ? { reduction: options } : options;
+  const { mask, classWeight } = classMask("nllLoss", input, target, o);
+  const weighted = classWeight ? mul(mask, classWeight) : mask;
+  return reduceClassLoss("nllLoss", neg(sum(mul(weighted, input), 1)), sum(weighted, 1), o.reduction ?? "mean");
 }
 
 /**
  * cross_entropy on logits with class targets: nll of logSoftmax, and with label smoothing e the
- * target is (1 - e) one-hot + e/C uniform, i.e. loss = (1 - e) nll - e mean_c(log p_c).
+ * target is (1 - e) one-hot + e/C uniform, i.e. loss = (1 - e) nll + (e / C) sum_c(-w_c log p_c)
+ * (PyTorch's form: both terms zero on ignored targets, both divided by the same denominator).
  */
-export function crossEntropy(
-  input: AnyTensor, target: AnyTensor, options: { reduction?: Reduction; labelSmoothing?: number } = {},
-): AnyTensor {
+export function crossEntropy(input: AnyTensor, target: AnyTensor, options: ClassLossOptions & { labelSmoothing?: number } = {}): AnyTensor {
   const op = "crossEntropy";
   const e = options.labelSmoothing ?? 0;
   if (typeof e !== "number" || !(e >= 0 && e <= 1)) throw new Error(nnErrors.probability(op, e, "labelSmoothing"));
-  const mask = oneHot(op, input, target);
+  const { mask, kept, classWeight } = classMask(op, input, target, options);
   const logp = logSoftmax(input, 1);
-  let loss = neg(sum(mul(mask, logp), 1));
-  if (e > 0) loss = sub(mul(loss, 1 - e), mul(mean(logp, 1), e));
-  return reduce(op, loss, options.reduction ?? "mean");
+  const weighted = classWeight ? mul(mask, classWeight) : mask;
+  let loss = neg(sum(mul(weighted, logp), 1));
+  if (e > 0) {
+    const smooth = mul(neg(sum(classWeight ? mul(logp, classWeight) : logp, 1)), reshape(kept, loss.shape));
+    loss = add(mul(loss, 1 - e), mul(smooth, e / input.shape[1]));
+  }
+  return reduceClassLoss(op, loss, sum(weighted, 1), options.reduction ?? "mean");
 }

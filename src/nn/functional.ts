@@ -63,15 +63,31 @@ export const binaryCrossEntropyWithLogits = F.binaryCrossEntropyWithLogits as un
 /** The class dims of [N, C, d1, ...]: [N, d1, ...], the target's shape and the unreduced loss's. */
 type ClassTarget<S extends Shape> = S extends readonly [infer N, number, ...infer Rest] ? [N, ...Rest] : number[];
 
+/**
+ * Options of the class losses, PyTorch's: `weight` rescales each class ([C]); targets equal to
+ * `ignoreIndex` (default -100) count for nothing, in the loss or in the mean's denominator.
+ */
+export interface ClassLossOptions<R extends F.Reduction, D extends DType, Dev extends Device> {
+  reduction?: R;
+  /** Of the input's dtype and device (taken from the input alone: a float64 weight for float32 logits is an error). */
+  weight?: Tensor<[number], NoInfer<D>, NoInfer<Dev>> | null;
+  ignoreIndex?: number;
+}
+
 /** Cross entropy of logits [N, C] (or [N, C, d1, ...]) against int32 class indices [N] (or [N, d1, ...]). */
 export const crossEntropy = F.crossEntropy as unknown as <S extends Shape, D extends DType, Dev extends Device, R extends F.Reduction = "mean">(
-  input: Tensor<S, D, Dev>, target: Tensor<ClassTarget<S>, "int32", Dev>, options?: { reduction?: R; labelSmoothing?: number },
+  input: Tensor<S, D, Dev>, target: Tensor<ClassTarget<S>, "int32", Dev>, options?: ClassLossOptions<R, D, Dev> & { labelSmoothing?: number },
 ) => Tensor<R extends "none" ? ClassTarget<S> : [], D, Dev>;
 
 /** Negative log likelihood of log-probabilities [N, C] (or [N, C, d1, ...]) at int32 class indices. */
-export const nllLoss = F.nllLoss as unknown as <S extends Shape, D extends DType, Dev extends Device, R extends F.Reduction = "mean">(
-  input: Tensor<S, D, Dev>, target: Tensor<ClassTarget<S>, "int32", Dev>, reduction?: R,
-) => Tensor<R extends "none" ? ClassTarget<S> : [], D, Dev>;
+export const nllLoss = F.nllLoss as unknown as {
+  <S extends Shape, D extends DType, Dev extends Device, R extends F.Reduction = "mean">(
+    input: Tensor<S, D, Dev>, target: Tensor<ClassTarget<S>, "int32", Dev>, reduction?: R,
+  ): Tensor<R extends "none" ? ClassTarget<S> : [], D, Dev>;
+  <S extends Shape, D extends DType, Dev extends Device, R extends F.Reduction = "mean">(
+    input: Tensor<S, D, Dev>, target: Tensor<ClassTarget<S>, "int32", Dev>, options: ClassLossOptions<R, D, Dev>,
+  ): Tensor<R extends "none" ? ClassTarget<S> : [], D, Dev>;
+};
 
 /** The residual sum `body + shortcut` with matching shapes (a plain add, kept for readability in forward methods). */
 export const residual = add as unknown as <S extends Shape, D extends DType, Dev extends Device>(body: Tensor<S, D, Dev>, shortcut: Tensor<S, D, Dev>) => Tensor<S, D, Dev>;

@@ -28,8 +28,10 @@ export const nnErrors = {
   targetDType: (op: string, dtype: string) => `${op}: class targets must be int32, got ${dtype}`,
   classTargetShape: (op: string, input: Dims, target: Dims, expected: Dims) =>
     `${op}: target shape ${formatShape(target)} does not fit input ${formatShape(input)} (expected ${formatShape(expected)})`,
-  classOutOfRange: (op: string, value: number, index: number, classes: number) =>
-    `${op}: target ${value} at position ${index} is not a class in [0, ${classes})`,
+  classOutOfRange: (op: string, value: number, index: number, classes: number, ignoreIndex: number) =>
+    `${op}: target ${value} at position ${index} is not a class in [0, ${classes}) nor ignoreIndex ${ignoreIndex}`,
+  classWeight: (op: string, shape: Dims, dtype: string, device: string, classes: number, inputDType: string, inputDevice: string) =>
+    `${op}: weight must be ${inputDType} [${classes}] on ${inputDevice} (one value per class, like the input), got ${dtype} ${formatShape(shape)} on ${device}`,
   layerInput: (layer: string, what: string, shape: Dims) => `${layer}: expected ${what}, got shape ${formatShape(shape)}`,
   layerChannels: (layer: string, got: number, expected: number, shape: Dims) =>
     `${layer}: input has ${got} channels but the layer expects ${expected} (input ${formatShape(shape)})`,

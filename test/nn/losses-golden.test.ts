@@ -9,7 +9,8 @@ import * as nn from "../../src/nn/index.js";
 import { expectClose, f64, fixture, i32, type Enc } from "./helpers.js";
 
 interface LossCase {
-  name: string; op: string; options: { reduction: "mean" | "sum" | "none"; labelSmoothing?: number; posWeight?: boolean };
+  name: string; op: string;
+  options: { reduction: "mean" | "sum" | "none"; labelSmoothing?: number; posWeight?: boolean; weight?: boolean; ignoreIndex?: number };
   inputs: Record<string, Enc>; consts: Record<string, Enc>; output: Enc; gy: Enc; grads: Record<string, Enc>;
 }
 
@@ -20,8 +21,14 @@ function run(c: LossCase, leaves: Record<string, AnyTensor>): AnyTensor {
   const o = c.options;
   const input = leaves.input as never;
   switch (c.op) {
-    case "crossEntropy": return F.crossEntropy(input, i32(c.consts.target) as never, { reduction: o.reduction, labelSmoothing: o.labelSmoothing });
-    case "nllLoss": return F.nllLoss(input, i32(c.consts.target) as never, o.reduction);
+    case "crossEntropy": return F.crossEntropy(input, i32(c.consts.target) as never, {
+      reduction: o.reduction, labelSmoothing: o.labelSmoothing, ignoreIndex: o.ignoreIndex, weight: o.weight ? f64(c.consts.weight) as never : null,
+    });
+    case "nllLoss":
+      if (!o.weight && o.ignoreIndex === undefined) return F.nllLoss(input, i32(c.consts.target) as never, o.reduction);
+      return F.nllLoss(input, i32(c.consts.target) as never, {
+        reduction: o.reduction, ignoreIndex: o.ignoreIndex, weight: o.weight ? f64(c.consts.weight) as never : null,
+      });
     case "mseLoss": return F.mseLoss(input, leaves.target as never, o.reduction);
     case "l1Loss": return F.l1Loss(input, leaves.target as never, o.reduction);
     case "binaryCrossEntropyWithLogits":
@@ -47,7 +54,11 @@ describe("losses vs PyTorch (float64)", () => {
 
   it("refuses class targets out of range, of the wrong dtype or shape", () => {
     const logits = tensor([[1, 2, 3], [0, 0, 0]]);
-    expect(() => F.crossEntropy(logits, tensor([0, 3], { dtype: "int32" }))).toThrow("crossEntropy: target 3 at position 1 is not a class in [0, 3)");
+    expect(() => F.crossEntropy(logits, tensor([0, 3], { dtype: "int32" }))).toThrow("crossEntropy: target 3 at position 1 is not a class in [0, 3) nor ignoreIndex -100");
+    expect(() => F.crossEntropy(logits, tensor([0, -1], { dtype: "int32" }), { ignoreIndex: 5 })).toThrow("crossEntropy: target -1 at position 1 is not a class in [0, 3) nor ignoreIndex 5");
+    expect(() => F.crossEntropy(logits, tensor([0, 1], { dtype: "int32" }), { weight: tensor([1, 2]) as never }))
+      .toThrow("crossEntropy: weight must be float32 [3] on cpu (one value per class, like the input), got float32 [2] on cpu");
+    expect(() => F.nllLoss(logits, tensor([0, 1], { dtype: "int32" }), { ignoreIndex: 0.5 })).toThrow("nllLoss: ");
     expect(() => F.crossEntropy(logits, tensor([0, 1]) as never)).toThrow("crossEntropy: class targets must be int32, got float32");
     expect(() => F.nllLoss(logits, tensor([0, 1, 2], { dtype: "int32" }) as never)).toThrow("nllLoss: target shape [3] does not fit input [2, 3] (expected [2])");
     expect(() => F.mseLoss(logits, tensor([1, 2, 3]) as never)).toThrow("mseLoss: target shape [3] does not match input shape [2, 3]");
