@@ -184,6 +184,7 @@ if (wantPeers.has("onnxruntime")) libs.push(await onnxLib(THREADS));
 // Every library runs the whole suite ROUNDS times, and each cell keeps its best round: on a shared
 // or virtualised machine a library measured during a slow minute would otherwise lose for nothing.
 const ROUNDS = Number(args.rounds ?? 2);
+const SETTLE_MS = 300;
 const results = []; // { shape, op, lib, ms, gflops }, best over the rounds
 function record(r) {
   const old = results.find((q) => q.shape === r.shape && q.op === r.op && q.lib === r.lib);
@@ -193,6 +194,9 @@ function record(r) {
 for (let round = 0; round < ROUNDS; round++) for (const s of shapes) {
   const flops = 2 * s.g.batch * s.g.outChannels * s.g.outHeight * s.g.outWidth * (s.g.inChannels / s.g.groups) * s.g.kernelHeight * s.g.kernelWidth;
   for (const lib of libs) {
+    // Thread pools spin a while after their last job (onnxruntime's and tfjs-wasm's do): a pause
+    // lets the previous library's threads go to sleep, so each one starts with the cores free.
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     if (lib.activate) await lib.activate();
     if (lib.setupAsync) {
       const r = await lib.setupAsync(s);
