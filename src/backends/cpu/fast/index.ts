@@ -352,8 +352,10 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
     const [xOff, gOff, dOff] = L.offsets;
     rt.F32.set(x, xOff / F);
     rt.F32.set(gy, gOff / F);
-    const p = rt.params({ ...geomParams(g), x: xOff, a: gOff, y: dOff, e0: Mg });
-    rt.run("dw_bwd_w", p, g.inChannels, L.scratch, L.scratchStride, convFlops(g));
+    // few input planes (a 1-channel input): their output planes are shared out over several items
+    const per = Math.ceil(Mg / Math.max(1, Math.min(Mg, Math.ceil(itemsWanted(rt) / g.inChannels))));
+    const p = rt.params({ ...geomParams(g), x: xOff, a: gOff, y: dOff, e0: Mg, e1: per });
+    rt.run("dw_bwd_w", p, g.inChannels * Math.ceil(Mg / per), L.scratch, L.scratchStride, convFlops(g));
     return rt.F32.slice(dOff / F, dOff / F + dwSize);
   }
   const want = itemsWanted(rt);

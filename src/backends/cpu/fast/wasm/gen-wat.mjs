@@ -722,25 +722,31 @@ ${packBWgradWide()}
                 (f32.add (f32.load ${add(get("dxp"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4)))})
                   (f32.mul (local.get $g) (f32.load ${add(get("wp0"), mul(add(mul(get("ki"), P("kW")), get("kj")), c(4)))}))))))`)}))`)}`))}`)})
 
-;; Depthwise weight gradient: one item = input plane ci and its e0 = m output planes (sharing one
-;; padded copy of the input plane); sums over
+;; Depthwise weight gradient: one item = input plane ci and e1 of its e0 = m output planes (sharing
+;; one padded copy of the input plane; several items per plane when there are few planes); sums over
 ;; images gy[n][o] correlated with the zero-bordered input plane, vectorised along rows at stride 1.
 ;; dW (y) is written, not accumulated.
 (func $dw_bwd_w (export "dw_bwd_w") (param $p i32) (param $item i32) (param $s i32)
-  ${loc("o", "n", "ci", "buf", "hp", "wpd", "ws", "OH", "OW", "oh", "ow", "ki", "kj", "xr", "gr", "gyp", "xin", "sW", "sH", "m", "r")}
+  ${loc("o", "n", "ci", "buf", "hp", "wpd", "ws", "OH", "OW", "oh", "ow", "ki", "kj", "xr", "gr", "gyp", "xin", "sW", "sH", "m", "r",
+    "per", "r0", "r1")}
   (local $acc v128) (local $acc2 v128) (local $sum f32)
   ${set("OH", P("outH"))} ${set("OW", P("outW"))} ${set("sH", P("sH"))} ${set("sW", P("sW"))}
   ${set("m", P("e0"))}
-  ${set("ci", get("item"))}
+  ${set("per", P("e1"))}
+  ;; items per input plane = ceil(m / per); this item's output planes are [r0, r1) of the plane's m
+  ${set("ci", `(i32.div_u ${get("item")} (i32.div_u ${add(get("m"), sub(get("per"), c(1)))} ${get("per")}))`)}
+  ${set("r0", mul(`(i32.rem_u ${get("item")} (i32.div_u ${add(get("m"), sub(get("per"), c(1)))} ${get("per")}))`, get("per")))}
+  ${set("r1", min(add(get("r0"), get("per")), get("m")))}
   ${set("hp", add(add(mul(sub(get("OH"), c(1)), get("sH")), mul(sub(P("kH"), c(1)), P("dH"))), c(1)))}
   ${set("wpd", add(add(mul(sub(get("OW"), c(1)), get("sW")), mul(sub(P("kW"), c(1)), P("dW"))), c(1)))}
   ${set("ws", add(get("wpd"), c(8)))}
   ${set("buf", add(get("s"), c(EDGE_BYTES)))}
-  (memory.fill ${add(P("y"), mul(mul(mul(get("ci"), get("m")), mul(P("kH"), P("kW"))), c(4)))} (i32.const 0) ${mul(mul(get("m"), mul(P("kH"), P("kW"))), c(4))})
+  (memory.fill ${add(P("y"), mul(mul(add(mul(get("ci"), get("m")), get("r0")), mul(P("kH"), P("kW"))), c(4)))} (i32.const 0)
+    ${mul(mul(sub(get("r1"), get("r0")), mul(P("kH"), P("kW"))), c(4))})
   ${loop("n", c(0), P("batch"), `
     ${set("xin", add(P("x"), mul(mul(add(mul(get("n"), P("inC")), get("ci")), mul(P("inH"), P("inW"))), c(4))))}
     (call $pad_plane ${get("xin")} ${P("inH")} ${P("inW")} ${P("padT")} ${P("padL")} ${get("buf")} ${get("hp")} ${get("wpd")} ${get("ws")})
-    ${loop("r", c(0), get("m"), `
+    ${loop("r", get("r0"), get("r1"), `
     ${set("o", add(mul(get("ci"), get("m")), get("r")))}
     ${set("gyp", add(P("a"), mul(mul(add(mul(get("n"), P("outC")), get("o")), mul(get("OH"), get("OW"))), c(4))))}
     ${loop("ki", c(0), P("kH"), loop("kj", c(0), P("kW"), `

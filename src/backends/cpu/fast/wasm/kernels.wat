@@ -1223,30 +1223,35 @@
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
   (br $L52))))
 
-;; Depthwise weight gradient: one item = input plane ci and its e0 = m output planes (sharing one
-;; padded copy of the input plane); sums over
+;; Depthwise weight gradient: one item = input plane ci and e1 of its e0 = m output planes (sharing
+;; one padded copy of the input plane; several items per plane when there are few planes); sums over
 ;; images gy[n][o] correlated with the zero-bordered input plane, vectorised along rows at stride 1.
 ;; dW (y) is written, not accumulated.
 (func $dw_bwd_w (export "dw_bwd_w") (param $p i32) (param $item i32) (param $s i32)
-  (local $o i32) (local $n i32) (local $ci i32) (local $buf i32) (local $hp i32) (local $wpd i32) (local $ws i32) (local $OH i32) (local $OW i32) (local $oh i32) (local $ow i32) (local $ki i32) (local $kj i32) (local $xr i32) (local $gr i32) (local $gyp i32) (local $xin i32) (local $sW i32) (local $sH i32) (local $m i32) (local $r i32)
+  (local $o i32) (local $n i32) (local $ci i32) (local $buf i32) (local $hp i32) (local $wpd i32) (local $ws i32) (local $OH i32) (local $OW i32) (local $oh i32) (local $ow i32) (local $ki i32) (local $kj i32) (local $xr i32) (local $gr i32) (local $gyp i32) (local $xin i32) (local $sW i32) (local $sH i32) (local $m i32) (local $r i32) (local $per i32) (local $r0 i32) (local $r1 i32)
   (local $acc v128) (local $acc2 v128) (local $sum f32)
   (local.set $OH (i32.load offset=40 (local.get $p))) (local.set $OW (i32.load offset=44 (local.get $p))) (local.set $sH (i32.load offset=48 (local.get $p))) (local.set $sW (i32.load offset=52 (local.get $p)))
   (local.set $m (i32.load offset=84 (local.get $p)))
-  (local.set $ci (local.get $item))
+  (local.set $per (i32.load offset=88 (local.get $p)))
+  ;; items per input plane = ceil(m / per); this item's output planes are [r0, r1) of the plane's m
+  (local.set $ci (i32.div_u (local.get $item) (i32.div_u (i32.add (local.get $m) (i32.sub (local.get $per) (i32.const 1))) (local.get $per))))
+  (local.set $r0 (i32.mul (i32.rem_u (local.get $item) (i32.div_u (i32.add (local.get $m) (i32.sub (local.get $per) (i32.const 1))) (local.get $per))) (local.get $per)))
+  (local.set $r1 (select (i32.add (local.get $r0) (local.get $per)) (local.get $m) (i32.lt_s (i32.add (local.get $r0) (local.get $per)) (local.get $m))))
   (local.set $hp (i32.add (i32.add (i32.mul (i32.sub (local.get $OH) (i32.const 1)) (local.get $sH)) (i32.mul (i32.sub (i32.load offset=32 (local.get $p)) (i32.const 1)) (i32.load offset=56 (local.get $p)))) (i32.const 1)))
   (local.set $wpd (i32.add (i32.add (i32.mul (i32.sub (local.get $OW) (i32.const 1)) (local.get $sW)) (i32.mul (i32.sub (i32.load offset=36 (local.get $p)) (i32.const 1)) (i32.load offset=60 (local.get $p)))) (i32.const 1)))
   (local.set $ws (i32.add (local.get $wpd) (i32.const 8)))
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
-  (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $ci) (local.get $m)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))) (i32.const 0) (i32.mul (i32.mul (local.get $m) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4)))
+  (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))) (i32.const 0)
+    (i32.mul (i32.mul (i32.sub (local.get $r1) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4)))
   (local.set $n (i32.const 0))
 (block $L58_out (loop $L58
   (br_if $L58_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
   
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))
-    (local.set $r (i32.const 0))
+    (local.set $r (local.get $r0))
 (block $L57_out (loop $L57
-  (br_if $L57_out (i32.ge_s (local.get $r) (local.get $m)))
+  (br_if $L57_out (i32.ge_s (local.get $r) (local.get $r1)))
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r)))
     (local.set $gyp (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
