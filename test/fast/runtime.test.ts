@@ -102,6 +102,18 @@ describe("fast kernels runtime", () => {
     }
   });
 
+  it("once its workers are ready, a large job is shared with them", async () => {
+    const rt = fastRuntime();
+    setNumThreads(2);
+    await rt.whenReady();
+    const g = conv2dGeometry({ input: [1, 64, 40, 40], weight: [64, 64, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 });
+    const x = rand(64 * 1600, 31), w = rand(64 * 64 * 9, 32);
+    const before = rt.workerUnits;
+    // a worker starved of its core by other test files may miss one job: a few tries
+    for (let i = 0; i < 10 && rt.workerUnits === before; i++) conv2dForwardF32(g, x, w);
+    expect(rt.workerUnits).toBeGreaterThan(before);
+  });
+
   it("packed weights are kept per weight array, reused, and bounded", () => {
     const rt = fastRuntime();
     const g = conv2dGeometry({ input: [1, 16, 9, 9], weight: [24, 16, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 });

@@ -35,6 +35,7 @@ const C_SCRATCH_STRIDE = 6;
 const C_FAILED = 7; // a worker's kernel threw (not expected: kernels are total) -> rerun on main
 const C_SLOTS = 8; // scratch slots laid out for this job: a worker whose id is not below it stays out
 const C_PER = 9; // items per claim: a claimed unit u runs items [u * per, min(total, (u + 1) * per))
+const C_WORKER_UNITS = 10; // claim units run by workers since the runtime started (tests)
 const CLAIM_INDEX = 8; // BigInt64Array index (byte 64), past the Int32 fields above
 /** ctl[C_READY + id] = 1 once worker `id` has instantiated the kernels and waits for jobs. */
 const C_READY = 24;
@@ -84,6 +85,7 @@ for (;;) {
     if (Atomics.compareExchange(claim, ${CLAIM_INDEX}, v, v - 1n) !== v) continue;
     const end = Math.min(total, left * per);
     try { for (let i = end - 1; i >= (left - 1) * per; i--) fn(params, i, scratch); } catch { Atomics.store(ctl, ${C_FAILED}, 1); }
+    Atomics.add(ctl, ${C_WORKER_UNITS}, 1);
     if (Atomics.add(ctl, ${C_DONE}, 1) + 1 === units(total, per)) Atomics.notify(ctl, ${C_DONE});
   }
 }
@@ -351,6 +353,11 @@ export class FastRuntime {
 
   /** Wall time, CPU time and thread-milliseconds offered by the parallel jobs since the last verdict. */
   private window = { wall: 0, cpu: 0, capacity: 0 };
+
+  /** Claim units the workers have run so far (a test checks that a large job is really shared). */
+  get workerUnits(): number {
+    return Atomics.load(this.ctl, C_WORKER_UNITS);
+  }
 
   /** Workers (of the current thread count) that are up and waiting for jobs. */
   private readyWorkers(): number {
