@@ -235,6 +235,7 @@ const cpu = os.cpus()[0]?.model ?? "unknown";
 const out = [];
 out.push(`Date: ${new Date().toISOString()}  Machine: ${cpu}, ${os.cpus().length} logical CPUs, Node ${process.version}, load average at end ${os.loadavg().map((v) => v.toFixed(1)).join(" ")}`);
 out.push(`Each cell: best wall time over ${ROUNDS} rounds of the whole suite, each round the best of up to ${REPS} runs after a warm-up`);
+out.push(`shapegrad's pool judged the machine busy and ran alone for a second ${fast.fastRuntime().soloEpisodes} time(s) during the run`);
 out.push(`Threads: shapegrad ${THREADS} (and 1, column 1t), ${libs.filter((l) => l.note).map((l) => `${l.name} ${l.note}`).join("; ")}`);
 out.push("");
 out.push("GFLOP/s (higher is better); n/a = the library has no kernel for it");

@@ -127,6 +127,8 @@ export class FastRuntime {
   replacedWorkers = 0;
   /** parallel jobs run on the calling thread alone until then (performance.now() ms) */
   soloUntil = 0;
+  /** times the runtime judged the machine busy and went solo for SOLO_MS (benchmarks report it) */
+  soloEpisodes = 0;
   /** false: always use the workers for eligible jobs, however busy the machine (tests) */
   adaptive = true;
 
@@ -347,7 +349,10 @@ export class FastRuntime {
     w.cpu += cpuMillis() - cpu0;
     w.capacity += (1 + helpers) * wall;
     if (w.wall < WINDOW_MS) return;
-    if (w.cpu < SOLO_BELOW * w.capacity) this.soloUntil = performance.now() + SOLO_MS;
+    if (w.cpu < SOLO_BELOW * w.capacity) {
+      this.soloUntil = performance.now() + SOLO_MS;
+      this.soloEpisodes++;
+    }
     this.window = { wall: 0, cpu: 0, capacity: 0 };
   }
 
