@@ -58,6 +58,28 @@ export function generateTables() {
   };
   /** @param {number} n */
   const rev = (n) => String(n).split("").reverse().join("");
+  // The 16-digit texts at most 2^53 - 1, as one pattern per digit position: MAX's digits up to
+  // that position, then a smaller digit (the last position: a smaller or equal one), then anything.
+  const max = String(Number.MAX_SAFE_INTEGER);
+  /** @param {number} m */
+  const upTo = (m) => digits.filter((d) => d < m).map(q).join(" | ");
+  const safe16 = [...max].flatMap((m, i) => {
+    const bound = i === max.length - 1 ? +m + 1 : +m;
+    return bound === 0 ? [] : [`\`${max.slice(0, i)}\${${upTo(bound)}}\${string}\``];
+  });
+  // Divisors 10..SMALL-1 that are products of digits 2..9, as the fewest such digits (a division by
+  // them is that many one-digit divisions, floor(floor(n / a) / b) = floor(n / (a b))).
+  /** @type {string[]} */
+  const fewest = [""];
+  for (let n = 1; n < SMALL; n++) {
+    let best;
+    for (let d = 9; d >= 2; d--) {
+      if (n % d === 0 && fewest[n / d] !== undefined && (best === undefined || fewest[n / d].length + 1 < best.length)) best = `${fewest[n / d]}${d}`;
+    }
+    fewest[n] = n === 1 ? "" : best;
+  }
+  const factorLines = [];
+  for (let n = 10; n < SMALL; n++) if (fewest[n] !== undefined) factorLines.push(`  ${q(rev(n))}: ${q([...fewest[n]].sort().reverse().join(""))};`);
   const toLE = rows((n) => `${n}: ${q(rev(n))};`, "number");
   const fromLE = rows((n) => `${q(rev(n))}: ${n};`, "string");
   return [
@@ -90,6 +112,12 @@ export function generateTables() {
     "",
     `/** SmallFromLE[digits] = n, the inverse of SmallToLE */`,
     `export type SmallFromLE = ${fromLE};`,
+    "",
+    "/** The 16-digit texts (normal order) at most 2^53 - 1 = 9007199254740991; a literal is tested against it in one step */",
+    `export type Safe16 =\n${safe16.map((p) => `  | ${p}`).join("\n")};`,
+    "",
+    `/** DigitFactors[LE digits of n] = the fewest digits 2..9 whose product is n, for 10 <= n < ${SMALL} that have such digits */`,
+    `export type DigitFactors = {\n${factorLines.join("\n")}\n  [other: string]: string | undefined;\n};`,
     "",
   ].join("\n");
 }
