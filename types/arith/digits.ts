@@ -110,6 +110,14 @@ export type DivDigitN<N extends string, b extends keyof DivTable2, R extends str
         : never
       : [StripHigh<Q>, R];
 
+/**
+ * floor(N / (f1 f2 ...)) for N in normal order and a divisor given as its digit factors F = "f1f2..."
+ * (tables.ts DigitFactors): one DivDigitN pass per factor, since floor(floor(n / a) / b) =
+ * floor(n / (a b)). Quotient in normal order without high zeros.
+ */
+export type DivFactorsN<N extends string, F extends string> =
+  F extends `${infer f extends keyof DivTable2}${infer FR}` ? DivFactorsN<DivDigitN<N, f>[0], FR> : N;
+
 /** Drops leading zeros of a normal-order digit string ("007" -> "7", "000" -> "0"). */
 export type StripHigh<S extends string> = S extends `0${infer R}` ? (R extends "" ? "0" : StripHigh<R>) : S extends "" ? "0" : S;
 

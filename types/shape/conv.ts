@@ -15,8 +15,8 @@
  */
 import type { conv2dErrors } from "../../src/errors.js";
 import type { ToLE, FromLE, FromDigits, FromSafeDigits, SafeDigits } from "../arith/index.js";
-import type { AddLE, CmpLE, DivDigitN, DivLong, DivModLE, MulLE, Reverse, SubLE, Trim } from "../arith/digits.js";
-import type { DivTable2, SmallToLE } from "../arith/tables.js";
+import type { AddLE, CmpLE, DivDigitN, DivFactorsN, DivLong, DivModLE, MulLE, Reverse, SubLE, Trim } from "../arith/digits.js";
+import type { DigitFactors, DivTable2, SmallToLE } from "../arith/tables.js";
 import type { Show } from "./show.js";
 
 /** A value only the run time knows (`number`, or a wide string for paddingMode). */
@@ -127,6 +127,7 @@ export type Shift<K extends string, S extends string, D extends string, Lo exten
 type Quotient<N extends string, S extends string, Safe extends boolean> =
   S extends "1" ? (Safe extends true ? FromSafeDigits<N> : FromDigits<N>)
   : S extends keyof DivTable2 ? FromSafeDigits<DivDigitN<N, S>[0]>
+  : DigitFactors[S] extends infer F extends string ? FromSafeDigits<DivFactorsN<N, F>>
   : DivLong<N, S>[0] extends infer Q extends string ? FromLE<Q> : never;
 
 /**
@@ -354,7 +355,7 @@ export type OptionsStage<O extends readonly unknown[], PO extends Parsed, Co, WS
     : PO["dilation"] extends "bad" ? Err<"options", ReturnType<typeof conv2dErrors.pairOption<"dilation", Show<O[2]>>>>
     : PO["padding"] extends "bad" ? Err<"options", ReturnType<typeof conv2dErrors.padding<Show<O[1]>>>>
     : PO["mode"] extends "bad" ? Err<"options", ReturnType<typeof conv2dErrors.paddingMode<Show<O[4]>>>>
-    : (Wide extends Co | PO["groups"] ? "0"
+    : (PO["groups"] extends "1" ? "0" : Wide extends Co | PO["groups"] ? "0"
       : [Co, PO["groups"]] extends [infer co extends string, infer g extends string] ? DivModLE<co, g>[1] : "0") extends infer Rem
       ? Rem extends "0"
         ? PO["padding"] extends "same"
