@@ -7,6 +7,8 @@
 const digits = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 /** Naturals below this convert between number literals and digit strings by table lookup. */
 const SMALL = 4096;
+/** Naturals below this also have a tuple of that length (Units), for adding and comparing small values by spreading. */
+const UNITS = 100;
 /** @param {string | number} s */
 const q = (s) => JSON.stringify(String(s));
 
@@ -78,6 +80,7 @@ export function generateTables() {
     }
     fewest[n] = n === 1 ? "" : best;
   }
+  const units = Array.from({ length: UNITS }, (_, n) => `  ${q(rev(n))}: [${Array(n).fill("0").join(", ")}];`);
   const factorLines = [];
   for (let n = 10; n < SMALL; n++) if (fewest[n] !== undefined) factorLines.push(`  ${q(rev(n))}: ${q([...fewest[n]].sort().reverse().join(""))};`);
   const toLE = rows((n) => `${n}: ${q(rev(n))};`, "number");
@@ -115,6 +118,9 @@ export function generateTables() {
     "",
     "/** The 16-digit texts (normal order) at most 2^53 - 1 = 9007199254740991; a literal is tested against it in one step */",
     `export type Safe16 =\n${safe16.map((p) => `  | ${p}`).join("\n")};`,
+    "",
+    `/** Units[LE digits of n] = a tuple of n zeros, for 0 <= n < ${UNITS}: small sums and differences as tuple spreads; undefined above */`,
+    `export type Units = {\n${units.join("\n")}\n  [other: string]: unknown;\n};`,
     "",
     `/** DigitFactors[LE digits of n] = the fewest digits 2..9 whose product is n, for 10 <= n < ${SMALL} that have such digits */`,
     `export type DigitFactors = {\n${factorLines.join("\n")}\n  [other: string]: string | undefined;\n};`,

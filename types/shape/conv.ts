@@ -16,7 +16,7 @@
 import type { conv2dErrors } from "../../src/errors.js";
 import type { ToLE, FromLE, FromDigits, FromSafeDigits, SafeDigits } from "../arith/index.js";
 import type { AddLE, CmpLE, DivDigitN, DivFactorsN, DivLong, DivModLE, MulLE, Reverse, SubLE, Trim } from "../arith/digits.js";
-import type { DigitFactors, DivTable2, SmallToLE } from "../arith/tables.js";
+import type { DigitFactors, DivTable2, SmallToLE, Units } from "../arith/tables.js";
 import type { Show } from "./show.js";
 
 /** A value only the run time knows (`number`, or a wide string for paddingMode). */
@@ -106,16 +106,27 @@ export type Extent<K extends string, D extends string> =
  * G = lo + hi + s - E as [digits LE, negative], so that H_out = floor((H + G) / s). It depends only
  * on the small values (kernel, stride, dilation, padding), which repeat across a network, so
  * TypeScript's cache of alias instantiations computes it once per distinct layer geometry; the
- * per-call work on H is then one add or subtract and at most one division.
+ * per-call work on H is then one add or subtract and at most one division. When lo, hi, s and E
+ * are all below 100 (nearly always) the sum and difference are tuple spreads (tables.ts Units),
+ * a few steps instead of three digit-by-digit additions and a subtraction.
  */
 export type Shift<K extends string, S extends string, D extends string, Lo extends string, Hi extends string> =
   Extent<K, D> extends infer E extends string
-    ? (Lo extends "0" ? S : AddLE<Lo, S>) extends infer T1 extends string
-      ? (Hi extends "0" ? T1 : AddLE<T1, Hi>) extends infer T extends string
-        ? SubLE<T, E> extends [infer G extends string, infer Br]
-          ? Br extends "0" ? [Trim<G>, false]
-          : SubLE<E, T> extends [infer G2 extends string, infer _] ? [Trim<G2>, true] : never
-          : never
+    ? [Units[Lo], Units[Hi], Units[S], Units[E]] extends [infer lo extends 0[], infer hi extends 0[], infer s extends 0[], infer e extends 0[]]
+      ? UnitsShift<[...lo, ...hi, ...s], e>
+      : DigitsShift<E, S, Lo, Hi>
+    : never;
+/** T - E for tuples, as [digits LE, negative]. */
+type UnitsShift<T extends 0[], E extends 0[]> =
+  T extends [...E, ...infer R] ? [SmallToLE[R["length"]], false]
+  : E extends [...T, ...infer R] ? [SmallToLE[R["length"]], true]
+  : never;
+type DigitsShift<E extends string, S extends string, Lo extends string, Hi extends string> =
+  (Lo extends "0" ? S : AddLE<Lo, S>) extends infer T1 extends string
+    ? (Hi extends "0" ? T1 : AddLE<T1, Hi>) extends infer T extends string
+      ? SubLE<T, E> extends [infer G extends string, infer Br]
+        ? Br extends "0" ? [Trim<G>, false]
+        : SubLE<E, T> extends [infer G2 extends string, infer _] ? [Trim<G2>, true] : never
         : never
       : never
     : never;
