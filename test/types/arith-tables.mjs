@@ -45,11 +45,13 @@ export function generateTables() {
     return pair(Math.floor(n / +b), n % +b);
   }, "    "), "  "), "");
   const two = digits.flatMap((a) => digits.map((b) => `${a}${b}`));
-  const div2 = obj([1, 2, 3, 4, 5, 6, 7, 8, 9], (b) => obj(digits.filter((r) => r < +b), (r) => obj(two, (dd) => {
-    const n = 100 * +r + +dd;
-    const qq = Math.floor(n / +b);
-    return `[${q(String(qq).padStart(2, "0"))}, ${q(n % +b)}]`;
-  }, "    "), "  "), "");
+  // Flat, keyed by the divisor, the remainder and two dividend digits in one string: a step is one
+  // property lookup with a template key.
+  const div2Lines = [1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((b) => digits.filter((r) => r < b).flatMap((r) => two.map((dd) => {
+    const n = 100 * r + +dd;
+    return `  ${q(`${b}${r}${dd}`)}: [${q(String(Math.floor(n / b)).padStart(2, "0"))}, ${q(n % b)}];`;
+  })));
+  const div2 = `{\n${div2Lines.join("\n")}\n  [other: string]: unknown;\n}`;
   const succ = obj(digits.slice(0, 9), (d) => q(+d + 1), "");
   // Small naturals both ways, rows of 16 entries per line.
   /** @param {(n: number) => string} entry @param {string} other */
@@ -104,7 +106,7 @@ export function generateTables() {
     "/** DivTable[b][r][d] = [floor((10 r + d) / b), (10 r + d) % b] for remainders r < b */",
     `export type DivTable = ${div};`,
     "",
-    "/** DivTable2[b][r][dd] = [floor((100 r + dd) / b) as two digits, (100 r + dd) % b]: two digits per step */",
+    "/** DivTable2[`${b}${r}${dd}`] = [floor((100 r + dd) / b) as two digits, (100 r + dd) % b]: two digits per step */",
     `export type DivTable2 = ${div2};`,
     "",
     "/** Successor of a digit below 9 (counts quotient digits in long division) */",

@@ -16,7 +16,7 @@
 import type { conv2dErrors } from "../../src/errors.js";
 import type { ToLE, FromLE, FromDigits, FromSafeDigits, SafeDigits } from "../arith/index.js";
 import type { AddLE, CmpLE, DivDigitN, DivFactorsN, DivLong, DivModLE, MulLE, Reverse, SubLE, Trim } from "../arith/digits.js";
-import type { DigitFactors, DivTable2, SmallToLE, Units } from "../arith/tables.js";
+import type { DigitFactors, DivTable, SmallToLE, Units } from "../arith/tables.js";
 import type { Show } from "./show.js";
 
 /** A value only the run time knows (`number`, or a wide string for paddingMode). */
@@ -46,7 +46,7 @@ export type Opt<O, K extends string> = K extends keyof O ? ([Exclude<O[K], undef
 export type PairOf<V> =
   V extends undefined ? ["1", "1"]
   : V extends number ? Pos<V> extends infer L ? L extends "bad" ? "bad" : [L, L] : never
-  : V extends readonly [infer A, infer B] ? [Pos<A>, Pos<B>] extends infer P ? P extends [infer _, "bad"] | ["bad", infer _] ? "bad" : P : never
+  : V extends readonly [infer A, infer B] ? ("bad" extends Pos<A> | Pos<B> ? "bad" : [Pos<A>, Pos<B>])
   : V extends readonly number[] ? number extends V["length"] ? [Wide, Wide] : "bad"
   : "bad";
 
@@ -137,7 +137,7 @@ type DigitsShift<E extends string, S extends string, Lo extends string, Hi exten
  */
 type Quotient<N extends string, S extends string, Safe extends boolean> =
   S extends "1" ? (Safe extends true ? FromSafeDigits<N> : FromDigits<N>)
-  : S extends keyof DivTable2 ? FromSafeDigits<DivDigitN<N, S>[0]>
+  : S extends keyof DivTable ? FromSafeDigits<DivDigitN<N, S>[0]>
   : DigitFactors[S] extends infer F extends string ? FromSafeDigits<DivFactorsN<N, F>>
   : DivLong<N, S>[0] extends infer Q extends string ? FromLE<Q> : never;
 
@@ -293,8 +293,7 @@ export type Geometry<PO extends Parsed, Wt extends WeightOk> =
   : PO["padding"] extends "same"
     ? (IsOne<PO["stride"]> extends false ? null : GeometryOf<SamePads<Wt[2], Wt[3], PO["dilation"]>, PO["stride"], PO["dilation"]>)
     : GeometryOf<PO["padding"], PO["stride"], PO["dilation"]>;
-type GeometryOf<P, S, D> =
-  [P, S, D] extends [[infer T, infer Bo, infer L, infer R], [infer Sh, infer Sw], [infer Dh, infer Dw]] ? [T, Bo, L, R, Sh, Sw, Dh, Dw] : null;
+type GeometryOf<P, S, D> = P extends unknown[] ? S extends unknown[] ? D extends unknown[] ? [...P, ...S, ...D] : null : null : null;
 /** "same" padding of both dims: [top, bottom, left, right]. */
 type SamePads<Kh, Kw, D> =
   D extends [infer dh, infer dw]
