@@ -157,144 +157,149 @@ declare const x29: Tensor<[2, 3, 8, 8], "float32", "cpu">;
 declare const w29: Tensor<[4, 3, 3, 3], "float32", "cpu">;
 expectError(conv2d(x29, w29, undefined, { padding: 9007199254740992 }));
 
+// paddingMode unknown: conv2d: paddingMode must be "zeros", "reflect", "replicate" or "circular", got "mirror"
+declare const x30: Tensor<[2, 3, 8, 8], "float32", "cpu">;
+declare const w30: Tensor<[4, 3, 3, 3], "float32", "cpu">;
+expectError(conv2d(x30, w30, null, { paddingMode: "mirror" }));
+
 // groups do not divide C_out: conv2d: weight has 3 output channels, not divisible by groups 2
-declare const x30: Tensor<[1, 4, 5, 5], "float32", "cpu">;
-declare const w30: Tensor<[3, 2, 3, 3], "float32", "cpu">;
-expectError(conv2d(x30, w30, undefined, { groups: 2 }));
+declare const x31: Tensor<[1, 4, 5, 5], "float32", "cpu">;
+declare const w31: Tensor<[3, 2, 3, 3], "float32", "cpu">;
+expectError(conv2d(x31, w31, undefined, { groups: 2 }));
 
 // same with stride: conv2d: padding "same" needs stride 1, got stride 2
-declare const x31: Tensor<[2, 3, 8, 8], "float32", "cpu">;
-declare const w31: Tensor<[4, 3, 3, 3], "float32", "cpu">;
-expectError(conv2d(x31, w31, undefined, { padding: "same", stride: 2 }));
-
-// same with a stride pair: conv2d: padding "same" needs stride 1, got stride [1, 3]
 declare const x32: Tensor<[2, 3, 8, 8], "float32", "cpu">;
 declare const w32: Tensor<[4, 3, 3, 3], "float32", "cpu">;
-expectError(conv2d(x32, w32, undefined, { padding: "same", stride: [1, 3] }));
+expectError(conv2d(x32, w32, undefined, { padding: "same", stride: 2 }));
+
+// same with a stride pair: conv2d: padding "same" needs stride 1, got stride [1, 3]
+declare const x33: Tensor<[2, 3, 8, 8], "float32", "cpu">;
+declare const w33: Tensor<[4, 3, 3, 3], "float32", "cpu">;
+expectError(conv2d(x33, w33, undefined, { padding: "same", stride: [1, 3] }));
 
 // reflect limit: conv2d: reflect padding [3, 3, 3, 3] must be smaller than the input size [3, 8]
-declare const x33: Tensor<[1, 3, 3, 8], "float32", "cpu">;
-declare const w33: Tensor<[4, 3, 3, 3], "float32", "cpu">;
-expectError(conv2d(x33, w33, undefined, { padding: 3, paddingMode: "reflect" }));
+declare const x34: Tensor<[1, 3, 3, 8], "float32", "cpu">;
+declare const w34: Tensor<[4, 3, 3, 3], "float32", "cpu">;
+expectError(conv2d(x34, w34, undefined, { padding: 3, paddingMode: "reflect" }));
 
 // reflect limit with same: conv2d: reflect padding [2, 2, 0, 0] must be smaller than the input size [2, 9]
-declare const x34: Tensor<[1, 1, 2, 9], "float32", "cpu">;
-declare const w34: Tensor<[1, 1, 5, 1], "float32", "cpu">;
-expectError(conv2d(x34, w34, undefined, { padding: "same", paddingMode: "reflect" }));
+declare const x35: Tensor<[1, 1, 2, 9], "float32", "cpu">;
+declare const w35: Tensor<[1, 1, 5, 1], "float32", "cpu">;
+expectError(conv2d(x35, w35, undefined, { padding: "same", paddingMode: "reflect" }));
 
 // circular limit: conv2d: circular padding [4, 4, 1, 1] must not exceed the input size [3, 8]
-declare const x35: Tensor<[1, 3, 3, 8], "float32", "cpu">;
-declare const w35: Tensor<[4, 3, 3, 3], "float32", "cpu">;
-expectError(conv2d(x35, w35, undefined, { padding: [4, 1], paddingMode: "circular" }));
+declare const x36: Tensor<[1, 3, 3, 8], "float32", "cpu">;
+declare const w36: Tensor<[4, 3, 3, 3], "float32", "cpu">;
+expectError(conv2d(x36, w36, undefined, { padding: [4, 1], paddingMode: "circular" }));
 
 // first error wins: conv2d: input has 3 channels but weight expects 2 (weight [4, 2, 3, 3], groups 1)
-declare const x36: Tensor<[2, 3, 8, 8], "float32", "cpu">;
-declare const w36: Tensor<[4, 2, 3, 3], "float32", "cpu">;
-expectError(conv2d(x36, w36, undefined, { stride: 0 }));
+declare const x37: Tensor<[2, 3, 8, 8], "float32", "cpu">;
+declare const w37: Tensor<[4, 2, 3, 3], "float32", "cpu">;
+expectError(conv2d(x37, w37, undefined, { stride: 0 }));
 
 // defaults
-declare const x37: Tensor<[8, 3, 32, 32], "float32", "cpu">;
-declare const w37: Tensor<[16, 3, 3, 3], "float32", "cpu">;
-expectType<Tensor<[8, 16, 30, 30], "float32", "cpu">>(conv2d(x37, w37));
-
-// null bias, stride 2, padding 1
 declare const x38: Tensor<[8, 3, 32, 32], "float32", "cpu">;
 declare const w38: Tensor<[16, 3, 3, 3], "float32", "cpu">;
-expectType<Tensor<[8, 16, 16, 16], "float32", "cpu">>(conv2d(x38, w38, null, { stride: 2, padding: 1 }));
+expectType<Tensor<[8, 16, 30, 30], "float32", "cpu">>(conv2d(x38, w38));
+
+// null bias, stride 2, padding 1
+declare const x39: Tensor<[8, 3, 32, 32], "float32", "cpu">;
+declare const w39: Tensor<[16, 3, 3, 3], "float32", "cpu">;
+expectType<Tensor<[8, 16, 16, 16], "float32", "cpu">>(conv2d(x39, w39, null, { stride: 2, padding: 1 }));
 
 // bias
-declare const x39: Tensor<[2, 3, 32, 32], "float32", "cpu">;
-declare const w39: Tensor<[16, 3, 3, 3], "float32", "cpu">;
-declare const b39: Tensor<[16], "float32", "cpu">;
-expectType<Tensor<[2, 16, 32, 32], "float32", "cpu">>(conv2d(x39, w39, b39, { padding: 1 }));
+declare const x40: Tensor<[2, 3, 32, 32], "float32", "cpu">;
+declare const w40: Tensor<[16, 3, 3, 3], "float32", "cpu">;
+declare const b40: Tensor<[16], "float32", "cpu">;
+expectType<Tensor<[2, 16, 32, 32], "float32", "cpu">>(conv2d(x40, w40, b40, { padding: 1 }));
 
 // unbatched
-declare const x40: Tensor<[3, 15, 9], "float32", "cpu">;
-declare const w40: Tensor<[6, 3, 2, 4], "float32", "cpu">;
-expectType<Tensor<[6, 14, 6], "float32", "cpu">>(conv2d(x40, w40));
+declare const x41: Tensor<[3, 15, 9], "float32", "cpu">;
+declare const w41: Tensor<[6, 3, 2, 4], "float32", "cpu">;
+expectType<Tensor<[6, 14, 6], "float32", "cpu">>(conv2d(x41, w41));
 
 // stride pair
-declare const x41: Tensor<[1, 2, 17, 11], "float32", "cpu">;
-declare const w41: Tensor<[4, 2, 3, 3], "float32", "cpu">;
-expectType<Tensor<[1, 4, 8, 3], "float32", "cpu">>(conv2d(x41, w41, undefined, { stride: [2, 3] }));
-
-// dilation number
 declare const x42: Tensor<[1, 2, 17, 11], "float32", "cpu">;
 declare const w42: Tensor<[4, 2, 3, 3], "float32", "cpu">;
-expectType<Tensor<[1, 4, 13, 7], "float32", "cpu">>(conv2d(x42, w42, undefined, { dilation: 2 }));
+expectType<Tensor<[1, 4, 8, 3], "float32", "cpu">>(conv2d(x42, w42, undefined, { stride: [2, 3] }));
 
-// dilation pair
+// dilation number
 declare const x43: Tensor<[1, 2, 17, 11], "float32", "cpu">;
 declare const w43: Tensor<[4, 2, 3, 3], "float32", "cpu">;
-expectType<Tensor<[1, 4, 11, 9], "float32", "cpu">>(conv2d(x43, w43, undefined, { dilation: [3, 1] }));
+expectType<Tensor<[1, 4, 13, 7], "float32", "cpu">>(conv2d(x43, w43, undefined, { dilation: 2 }));
+
+// dilation pair
+declare const x44: Tensor<[1, 2, 17, 11], "float32", "cpu">;
+declare const w44: Tensor<[4, 2, 3, 3], "float32", "cpu">;
+expectType<Tensor<[1, 4, 11, 9], "float32", "cpu">>(conv2d(x44, w44, undefined, { dilation: [3, 1] }));
 
 // padding pair
-declare const x44: Tensor<[1, 2, 10, 10], "float32", "cpu">;
-declare const w44: Tensor<[4, 2, 3, 3], "float32", "cpu">;
-expectType<Tensor<[1, 4, 12, 8], "float32", "cpu">>(conv2d(x44, w44, undefined, { padding: [2, 0] }));
-
-// padding quadruple
 declare const x45: Tensor<[1, 2, 10, 10], "float32", "cpu">;
 declare const w45: Tensor<[4, 2, 3, 3], "float32", "cpu">;
-expectType<Tensor<[1, 4, 11, 11], "float32", "cpu">>(conv2d(x45, w45, undefined, { padding: [3, 0, 1, 2] }));
+expectType<Tensor<[1, 4, 12, 8], "float32", "cpu">>(conv2d(x45, w45, undefined, { padding: [2, 0] }));
 
-// padding valid
+// padding quadruple
 declare const x46: Tensor<[1, 2, 10, 10], "float32", "cpu">;
 declare const w46: Tensor<[4, 2, 3, 3], "float32", "cpu">;
-expectType<Tensor<[1, 4, 8, 8], "float32", "cpu">>(conv2d(x46, w46, undefined, { padding: "valid" }));
+expectType<Tensor<[1, 4, 11, 11], "float32", "cpu">>(conv2d(x46, w46, undefined, { padding: [3, 0, 1, 2] }));
+
+// padding valid
+declare const x47: Tensor<[1, 2, 10, 10], "float32", "cpu">;
+declare const w47: Tensor<[4, 2, 3, 3], "float32", "cpu">;
+expectType<Tensor<[1, 4, 8, 8], "float32", "cpu">>(conv2d(x47, w47, undefined, { padding: "valid" }));
 
 // padding same, odd kernel
-declare const x47: Tensor<[1, 2, 10, 7], "float32", "cpu">;
-declare const w47: Tensor<[4, 2, 3, 5], "float32", "cpu">;
-expectType<Tensor<[1, 4, 10, 7], "float32", "cpu">>(conv2d(x47, w47, undefined, { padding: "same" }));
+declare const x48: Tensor<[1, 2, 10, 7], "float32", "cpu">;
+declare const w48: Tensor<[4, 2, 3, 5], "float32", "cpu">;
+expectType<Tensor<[1, 4, 10, 7], "float32", "cpu">>(conv2d(x48, w48, undefined, { padding: "same" }));
 
 // padding same, even kernel and dilation
-declare const x48: Tensor<[1, 1, 7, 7], "float32", "cpu">;
-declare const w48: Tensor<[1, 1, 4, 2], "float32", "cpu">;
-expectType<Tensor<[1, 1, 7, 7], "float32", "cpu">>(conv2d(x48, w48, undefined, { padding: "same", dilation: [1, 3] }));
+declare const x49: Tensor<[1, 1, 7, 7], "float32", "cpu">;
+declare const w49: Tensor<[1, 1, 4, 2], "float32", "cpu">;
+expectType<Tensor<[1, 1, 7, 7], "float32", "cpu">>(conv2d(x49, w49, undefined, { padding: "same", dilation: [1, 3] }));
 
 // groups
-declare const x49: Tensor<[2, 6, 9, 9], "float32", "cpu">;
-declare const w49: Tensor<[9, 2, 3, 3], "float32", "cpu">;
-expectType<Tensor<[2, 9, 7, 7], "float32", "cpu">>(conv2d(x49, w49, undefined, { groups: 3 }));
+declare const x50: Tensor<[2, 6, 9, 9], "float32", "cpu">;
+declare const w50: Tensor<[9, 2, 3, 3], "float32", "cpu">;
+expectType<Tensor<[2, 9, 7, 7], "float32", "cpu">>(conv2d(x50, w50, undefined, { groups: 3 }));
 
 // depthwise
-declare const x50: Tensor<[2, 8, 9, 9], "float32", "cpu">;
-declare const w50: Tensor<[8, 1, 3, 3], "float32", "cpu">;
-expectType<Tensor<[2, 8, 9, 9], "float32", "cpu">>(conv2d(x50, w50, undefined, { groups: 8, padding: 1 }));
+declare const x51: Tensor<[2, 8, 9, 9], "float32", "cpu">;
+declare const w51: Tensor<[8, 1, 3, 3], "float32", "cpu">;
+expectType<Tensor<[2, 8, 9, 9], "float32", "cpu">>(conv2d(x51, w51, undefined, { groups: 8, padding: 1 }));
 
 // reflect
-declare const x51: Tensor<[1, 3, 3, 8], "float32", "cpu">;
-declare const w51: Tensor<[4, 3, 3, 3], "float32", "cpu">;
-expectType<Tensor<[1, 4, 5, 10], "float32", "cpu">>(conv2d(x51, w51, undefined, { padding: 2, paddingMode: "reflect" }));
-
-// replicate
 declare const x52: Tensor<[1, 3, 3, 8], "float32", "cpu">;
 declare const w52: Tensor<[4, 3, 3, 3], "float32", "cpu">;
-expectType<Tensor<[1, 4, 11, 16], "float32", "cpu">>(conv2d(x52, w52, undefined, { padding: 5, paddingMode: "replicate" }));
+expectType<Tensor<[1, 4, 5, 10], "float32", "cpu">>(conv2d(x52, w52, undefined, { padding: 2, paddingMode: "reflect" }));
 
-// circular at its limit
+// replicate
 declare const x53: Tensor<[1, 3, 3, 8], "float32", "cpu">;
 declare const w53: Tensor<[4, 3, 3, 3], "float32", "cpu">;
-expectType<Tensor<[1, 4, 7, 12], "float32", "cpu">>(conv2d(x53, w53, undefined, { padding: 3, paddingMode: "circular" }));
+expectType<Tensor<[1, 4, 11, 16], "float32", "cpu">>(conv2d(x53, w53, undefined, { padding: 5, paddingMode: "replicate" }));
 
-// zeros mode explicit
+// circular at its limit
 declare const x54: Tensor<[1, 3, 3, 8], "float32", "cpu">;
 declare const w54: Tensor<[4, 3, 3, 3], "float32", "cpu">;
-expectType<Tensor<[1, 4, 3, 8], "float32", "cpu">>(conv2d(x54, w54, undefined, { padding: 1, paddingMode: "zeros" }));
+expectType<Tensor<[1, 4, 7, 12], "float32", "cpu">>(conv2d(x54, w54, undefined, { padding: 3, paddingMode: "circular" }));
+
+// zeros mode explicit
+declare const x55: Tensor<[1, 3, 3, 8], "float32", "cpu">;
+declare const w55: Tensor<[4, 3, 3, 3], "float32", "cpu">;
+expectType<Tensor<[1, 4, 3, 8], "float32", "cpu">>(conv2d(x55, w55, undefined, { padding: 1, paddingMode: "zeros" }));
 
 // float64 on webgpu
-declare const x55: Tensor<[1, 3, 8, 8], "float64", "webgpu">;
-declare const w55: Tensor<[4, 3, 3, 3], "float64", "webgpu">;
-declare const b55: Tensor<[4], "float64", "webgpu">;
-expectType<Tensor<[1, 4, 6, 6], "float64", "webgpu">>(conv2d(x55, w55, b55));
+declare const x56: Tensor<[1, 3, 8, 8], "float64", "webgpu">;
+declare const w56: Tensor<[4, 3, 3, 3], "float64", "webgpu">;
+declare const b56: Tensor<[4], "float64", "webgpu">;
+expectType<Tensor<[1, 4, 6, 6], "float64", "webgpu">>(conv2d(x56, w56, b56));
 
 // big sizes
-declare const x56: Tensor<[1, 1, 9007199254740991, 4503599627370496], "float32", "cpu">;
-declare const w56: Tensor<[1, 1, 3, 5], "float32", "cpu">;
-expectType<Tensor<[1, 1, 1286742750677283, 500399958596721], "float32", "cpu">>(conv2d(x56, w56, undefined, { stride: [7, 9], dilation: [5, 2] }));
+declare const x57: Tensor<[1, 1, 9007199254740991, 4503599627370496], "float32", "cpu">;
+declare const w57: Tensor<[1, 1, 3, 5], "float32", "cpu">;
+expectType<Tensor<[1, 1, 1286742750677283, 500399958596721], "float32", "cpu">>(conv2d(x57, w57, undefined, { stride: [7, 9], dilation: [5, 2] }));
 
 // stride of two digits
-declare const x57: Tensor<[1, 1, 1000, 99], "float32", "cpu">;
-declare const w57: Tensor<[1, 1, 3, 3], "float32", "cpu">;
-expectType<Tensor<[1, 1, 84, 1], "float32", "cpu">>(conv2d(x57, w57, undefined, { stride: [12, 97] }));
+declare const x58: Tensor<[1, 1, 1000, 99], "float32", "cpu">;
+declare const w58: Tensor<[1, 1, 3, 3], "float32", "cpu">;
+expectType<Tensor<[1, 1, 84, 1], "float32", "cpu">>(conv2d(x58, w58, undefined, { stride: [12, 97] }));

@@ -221,51 +221,58 @@ conv2d(x29, w29, undefined, { padding: 9007199254740992 });
 // at: options
 // error: conv2d: padding must be a non-negative integer, [h, w], [top, bottom, left, right], "same" or "valid", got 9007199254740992
 
+// paddingMode unknown
+declare const x30: Tensor<[2, 3, 8, 8], "float32", "cpu">;
+declare const w30: Tensor<[4, 3, 3, 3], "float32", "cpu">;
+conv2d(x30, w30, null, { paddingMode: "mirror" });
+// at: options
+// error: conv2d: paddingMode must be "zeros", "reflect", "replicate" or "circular", got "mirror"
+
 // groups do not divide C_out
-declare const x30: Tensor<[1, 4, 5, 5], "float32", "cpu">;
-declare const w30: Tensor<[3, 2, 3, 3], "float32", "cpu">;
-conv2d(x30, w30, undefined, { groups: 2 });
+declare const x31: Tensor<[1, 4, 5, 5], "float32", "cpu">;
+declare const w31: Tensor<[3, 2, 3, 3], "float32", "cpu">;
+conv2d(x31, w31, undefined, { groups: 2 });
 // at: options
 // error: conv2d: weight has 3 output channels, not divisible by groups 2
 
 // same with stride
-declare const x31: Tensor<[2, 3, 8, 8], "float32", "cpu">;
-declare const w31: Tensor<[4, 3, 3, 3], "float32", "cpu">;
-conv2d(x31, w31, undefined, { padding: "same", stride: 2 });
+declare const x32: Tensor<[2, 3, 8, 8], "float32", "cpu">;
+declare const w32: Tensor<[4, 3, 3, 3], "float32", "cpu">;
+conv2d(x32, w32, undefined, { padding: "same", stride: 2 });
 // at: options
 // error: conv2d: padding "same" needs stride 1, got stride 2
 
 // same with a stride pair
-declare const x32: Tensor<[2, 3, 8, 8], "float32", "cpu">;
-declare const w32: Tensor<[4, 3, 3, 3], "float32", "cpu">;
-conv2d(x32, w32, undefined, { padding: "same", stride: [1, 3] });
+declare const x33: Tensor<[2, 3, 8, 8], "float32", "cpu">;
+declare const w33: Tensor<[4, 3, 3, 3], "float32", "cpu">;
+conv2d(x33, w33, undefined, { padding: "same", stride: [1, 3] });
 // at: options
 // error: conv2d: padding "same" needs stride 1, got stride [1, 3]
 
 // reflect limit
-declare const x33: Tensor<[1, 3, 3, 8], "float32", "cpu">;
-declare const w33: Tensor<[4, 3, 3, 3], "float32", "cpu">;
-conv2d(x33, w33, undefined, { padding: 3, paddingMode: "reflect" });
+declare const x34: Tensor<[1, 3, 3, 8], "float32", "cpu">;
+declare const w34: Tensor<[4, 3, 3, 3], "float32", "cpu">;
+conv2d(x34, w34, undefined, { padding: 3, paddingMode: "reflect" });
 // at: options
 // error: conv2d: reflect padding [3, 3, 3, 3] must be smaller than the input size [3, 8]
 
 // reflect limit with same
-declare const x34: Tensor<[1, 1, 2, 9], "float32", "cpu">;
-declare const w34: Tensor<[1, 1, 5, 1], "float32", "cpu">;
-conv2d(x34, w34, undefined, { padding: "same", paddingMode: "reflect" });
+declare const x35: Tensor<[1, 1, 2, 9], "float32", "cpu">;
+declare const w35: Tensor<[1, 1, 5, 1], "float32", "cpu">;
+conv2d(x35, w35, undefined, { padding: "same", paddingMode: "reflect" });
 // at: options
 // error: conv2d: reflect padding [2, 2, 0, 0] must be smaller than the input size [2, 9]
 
 // circular limit
-declare const x35: Tensor<[1, 3, 3, 8], "float32", "cpu">;
-declare const w35: Tensor<[4, 3, 3, 3], "float32", "cpu">;
-conv2d(x35, w35, undefined, { padding: [4, 1], paddingMode: "circular" });
+declare const x36: Tensor<[1, 3, 3, 8], "float32", "cpu">;
+declare const w36: Tensor<[4, 3, 3, 3], "float32", "cpu">;
+conv2d(x36, w36, undefined, { padding: [4, 1], paddingMode: "circular" });
 // at: options
 // error: conv2d: circular padding [4, 4, 1, 1] must not exceed the input size [3, 8]
 
 // first error wins
-declare const x36: Tensor<[2, 3, 8, 8], "float32", "cpu">;
-declare const w36: Tensor<[4, 2, 3, 3], "float32", "cpu">;
-conv2d(x36, w36, undefined, { stride: 0 });
+declare const x37: Tensor<[2, 3, 8, 8], "float32", "cpu">;
+declare const w37: Tensor<[4, 2, 3, 3], "float32", "cpu">;
+conv2d(x37, w37, undefined, { stride: 0 });
 // at: weight
 // error: conv2d: input has 3 channels but weight expects 2 (weight [4, 2, 3, 3], groups 1)

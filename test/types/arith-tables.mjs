@@ -7,6 +7,8 @@
 const digits = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 /** Naturals below this convert between number literals and digit strings by table lookup. */
 const SMALL = 4096;
+/** Naturals below this also have a tuple of that length (Units), for adding and comparing small values by spreading. */
+const UNITS = 100;
 /** @param {string | number} s */
 const q = (s) => JSON.stringify(String(s));
 
@@ -43,11 +45,13 @@ export function generateTables() {
     return pair(Math.floor(n / +b), n % +b);
   }, "    "), "  "), "");
   const two = digits.flatMap((a) => digits.map((b) => `${a}${b}`));
-  const div2 = obj([1, 2, 3, 4, 5, 6, 7, 8, 9], (b) => obj(digits.filter((r) => r < +b), (r) => obj(two, (dd) => {
-    const n = 100 * +r + +dd;
-    const qq = Math.floor(n / +b);
-    return `[${q(String(qq).padStart(2, "0"))}, ${q(n % +b)}]`;
-  }, "    "), "  "), "");
+  // Flat, keyed by the divisor, the remainder and two dividend digits in one string: a step is one
+  // property lookup with a template key.
+  const div2Lines = [1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((b) => digits.filter((r) => r < b).flatMap((r) => two.map((dd) => {
+    const n = 100 * r + +dd;
+    return `  ${q(`${b}${r}${dd}`)}: [${q(String(Math.floor(n / b)).padStart(2, "0"))}, ${q(n % b)}];`;
+  })));
+  const div2 = `{\n${div2Lines.join("\n")}\n  [other: string]: unknown;\n}`;
   const succ = obj(digits.slice(0, 9), (d) => q(+d + 1), "");
   // Small naturals both ways, rows of 16 entries per line.
   /** @param {(n: number) => string} entry @param {string} other */
@@ -58,6 +62,29 @@ export function generateTables() {
   };
   /** @param {number} n */
   const rev = (n) => String(n).split("").reverse().join("");
+  // The 16-digit texts at most 2^53 - 1, as one pattern per digit position: MAX's digits up to
+  // that position, then a smaller digit (the last position: a smaller or equal one), then anything.
+  const max = String(Number.MAX_SAFE_INTEGER);
+  /** @param {number} m */
+  const upTo = (m) => digits.filter((d) => d < m).map(q).join(" | ");
+  const safe16 = [...max].flatMap((m, i) => {
+    const bound = i === max.length - 1 ? +m + 1 : +m;
+    return bound === 0 ? [] : [`\`${max.slice(0, i)}\${${upTo(bound)}}\${string}\``];
+  });
+  // Divisors 10..SMALL-1 that are products of digits 2..9, as the fewest such digits (a division by
+  // them is that many one-digit divisions, floor(floor(n / a) / b) = floor(n / (a b))).
+  /** @type {string[]} */
+  const fewest = [""];
+  for (let n = 1; n < SMALL; n++) {
+    let best;
+    for (let d = 9; d >= 2; d--) {
+      if (n % d === 0 && fewest[n / d] !== undefined && (best === undefined || fewest[n / d].length + 1 < best.length)) best = `${fewest[n / d]}${d}`;
+    }
+    fewest[n] = n === 1 ? "" : best;
+  }
+  const units = Array.from({ length: UNITS }, (_, n) => `  ${q(rev(n))}: [${Array(n).fill("0").join(", ")}];`);
+  const factorLines = [];
+  for (let n = 10; n < SMALL; n++) if (fewest[n] !== undefined) factorLines.push(`  ${q(rev(n))}: ${q([...fewest[n]].sort().reverse().join(""))};`);
   const toLE = rows((n) => `${n}: ${q(rev(n))};`, "number");
   const fromLE = rows((n) => `${q(rev(n))}: ${n};`, "string");
   return [
@@ -79,7 +106,7 @@ export function generateTables() {
     "/** DivTable[b][r][d] = [floor((10 r + d) / b), (10 r + d) % b] for remainders r < b */",
     `export type DivTable = ${div};`,
     "",
-    "/** DivTable2[b][r][dd] = [floor((100 r + dd) / b) as two digits, (100 r + dd) % b]: two digits per step */",
+    "/** DivTable2[`${b}${r}${dd}`] = [floor((100 r + dd) / b) as two digits, (100 r + dd) % b]: two digits per step */",
     `export type DivTable2 = ${div2};`,
     "",
     "/** Successor of a digit below 9 (counts quotient digits in long division) */",
@@ -90,6 +117,15 @@ export function generateTables() {
     "",
     `/** SmallFromLE[digits] = n, the inverse of SmallToLE */`,
     `export type SmallFromLE = ${fromLE};`,
+    "",
+    "/** The 16-digit texts (normal order) at most 2^53 - 1 = 9007199254740991; a literal is tested against it in one step */",
+    `export type Safe16 =\n${safe16.map((p) => `  | ${p}`).join("\n")};`,
+    "",
+    `/** Units[LE digits of n] = a tuple of n zeros, for 0 <= n < ${UNITS}: small sums and differences as tuple spreads; undefined above */`,
+    `export type Units = {\n${units.join("\n")}\n  [other: string]: unknown;\n};`,
+    "",
+    `/** DigitFactors[LE digits of n] = the fewest digits 2..9 whose product is n, for 10 <= n < ${SMALL} that have such digits */`,
+    `export type DigitFactors = {\n${factorLines.join("\n")}\n  [other: string]: string | undefined;\n};`,
     "",
   ].join("\n");
 }

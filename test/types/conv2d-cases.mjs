@@ -74,6 +74,8 @@ export const errorCases = [
     message: 'conv2d: padding must be a non-negative integer, [h, w], [top, bottom, left, right], "same" or "valid", got [1, 0.5, 1, 1]' },
   { name: "padding 2^53", input: t([2, 3, 8, 8]), weight: t([4, 3, 3, 3]), options: { padding: 9007199254740992 }, at: "options",
     message: 'conv2d: padding must be a non-negative integer, [h, w], [top, bottom, left, right], "same" or "valid", got 9007199254740992' },
+  { name: "paddingMode unknown", input: t([2, 3, 8, 8]), weight: t([4, 3, 3, 3]), bias: null, options: { paddingMode: "mirror" }, at: "options",
+    message: 'conv2d: paddingMode must be "zeros", "reflect", "replicate" or "circular", got "mirror"' },
   { name: "groups do not divide C_out", input: t([1, 4, 5, 5]), weight: t([3, 2, 3, 3]), options: { groups: 2 }, at: "options",
     message: "conv2d: weight has 3 output channels, not divisible by groups 2" },
   { name: "same with stride", input: t([2, 3, 8, 8]), weight: t([4, 3, 3, 3]), options: { padding: "same", stride: 2 }, at: "options",

@@ -65,6 +65,7 @@ export function shapeFixture() {
     "expectShape<[2, 16, 32, number]>()(conv2d(x32, wn, null, { padding: [1, stride] }));",
     "declare const wide: Tensor<number[]>;",
     "expectShape<number[]>()(conv2d(wide, wn));",
+    "expectShape<[2, number, number, number]>()(conv2d(x32, wide));",
     "",
     "// a generic batch dim",
     "export function forward<N extends number>(x: Tensor<[N, 3, 32, 32]>) {",

@@ -99,9 +99,9 @@ export type DivDigit<N extends string, b extends keyof DivTable, R extends strin
  * normal order without high zeros, so it can be read as a number with no reversal.
  * Returns [quotient digits, remainder digit].
  */
-export type DivDigitN<N extends string, b extends keyof DivTable2, R extends string = "0", Q extends string = ""> =
-  N extends `${infer d1 extends Digit}${infer d2 extends Digit}${infer NR}`
-    ? DivTable2[b][R & keyof DivTable2[b]][`${d1}${d2}` & keyof DivTable2[b][R & keyof DivTable2[b]]] extends [infer q extends string, infer r extends string]
+export type DivDigitN<N extends string, b extends keyof DivTable, R extends string = "0", Q extends string = ""> =
+  N extends `${infer d1}${infer d2}${infer NR}`
+    ? DivTable2[`${b}${R}${d1}${d2}`] extends [infer q extends string, infer r extends string]
       ? DivDigitN<NR, b, r, `${Q}${q}`>
       : never
     : N extends Digit
@@ -109,6 +109,14 @@ export type DivDigitN<N extends string, b extends keyof DivTable2, R extends str
         ? [StripHigh<`${Q}${q}`>, r]
         : never
       : [StripHigh<Q>, R];
+
+/**
+ * floor(N / (f1 f2 ...)) for N in normal order and a divisor given as its digit factors F = "f1f2..."
+ * (tables.ts DigitFactors): one DivDigitN pass per factor, since floor(floor(n / a) / b) =
+ * floor(n / (a b)). Quotient in normal order without high zeros.
+ */
+export type DivFactorsN<N extends string, F extends string> =
+  F extends `${infer f extends keyof DivTable}${infer FR}` ? DivFactorsN<DivDigitN<N, f>[0], FR> : N;
 
 /** Drops leading zeros of a normal-order digit string ("007" -> "7", "000" -> "0"). */
 export type StripHigh<S extends string> = S extends `0${infer R}` ? (R extends "" ? "0" : StripHigh<R>) : S extends "" ? "0" : S;

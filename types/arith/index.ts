@@ -16,8 +16,8 @@
  * silent `number`.
  */
 import type { arithErrors } from "../../src/errors.js";
-import type { AddLE, CmpLE, Digit, DivModLE, MulLE, Reverse, SubLE, Trim } from "./digits.js";
-import type { CmpTable, SmallFromLE, SmallToLE } from "./tables.js";
+import type { AddLE, CmpLE, DivModLE, MulLE, Reverse, SubLE, Trim } from "./digits.js";
+import type { Safe16, SmallFromLE, SmallToLE } from "./tables.js";
 
 export type { Ordering } from "./digits.js";
 
@@ -26,33 +26,16 @@ export type NotNaturalError<V extends string> = ReturnType<typeof arithErrors.no
 export type TooLargeError<V extends string> = ReturnType<typeof arithErrors.tooLarge<V>>;
 export type DivideByZeroError<V extends string> = ReturnType<typeof arithErrors.divideByZero<V>>;
 
-/** "long" for digit strings of 17+ characters, "16" for exactly 16, "short" below: only 16 digits need a closer look. */
-type Length16<S extends string> =
-  S extends `${infer _A}${infer _B}${infer _C}${infer _D}${infer _E}${infer _F}${infer _G}${infer _H}${infer _I}${infer _J}${infer _K}${infer _L}${infer _M}${infer _N}${infer _O}${infer _P}${infer R}`
-    ? R extends "" ? "16" : "long"
-    : "short";
+/** Digit strings of at least 16 / 17 characters (each `${number}` but the last takes one digit). */
+type Min16 = `${number}${number}${number}${number}${number}${number}${number}${number}${number}${number}${number}${number}${number}${number}${number}${number}`;
+type Min17 = `${number}${Min16}`;
 
 /**
- * Compares two digit strings of equal length in normal order, most significant digit first,
- * stopping at the first difference (a 16-digit number below 9e15 is settled by its first digit).
+ * Whether a digit string (normal order) is at most 2^53 - 1: below 16 digits it is, above 16 it is
+ * not, and a 16-digit one is matched against the patterns of Safe16. The patterns are not generic,
+ * so each test is one step whatever the length.
  */
-type CmpSameLength<A extends string, B extends string> =
-  // Four digits at a time while they are equal (a plain string comparison), then digit by digit.
-  A extends `${infer a1}${infer a2}${infer a3}${infer a4}${infer AR}`
-    ? B extends `${a1}${a2}${a3}${a4}${infer BR}` ? CmpSameLength<AR, BR> : CmpDigits<A, B>
-    : CmpDigits<A, B>;
-type CmpDigits<A extends string, B extends string> =
-  A extends `${infer a extends Digit}${infer AR}`
-    ? B extends `${infer b extends Digit}${infer BR}`
-      ? CmpTable["="][a][b] extends "=" ? CmpDigits<AR, BR> : CmpTable["="][a][b]
-      : "="
-    : "=";
-
-/** Whether a digit string (normal order) is at most 2^53 - 1. */
-export type SafeDigits<S extends string> =
-  Length16<S> extends "short" ? true
-  : Length16<S> extends "long" ? false
-  : CmpSameLength<S, "9007199254740991"> extends ">" ? false : true;
+export type SafeDigits<S extends string> = S extends Min16 ? (S extends Min17 ? false : S extends Safe16 ? true : false) : true;
 
 /** Canonical LE digits of a safe natural `N`, or a `{ error }` object carrying the message. */
 export type ToLE<N extends number> =

@@ -70,7 +70,9 @@ export type Conv2dSignature = <
   const P extends Conv2dOptions["padding"] = undefined,
   const D extends Conv2dOptions["dilation"] = undefined,
   const G extends Conv2dOptions["groups"] = undefined,
-  const M extends Conv2dOptions["paddingMode"] = undefined,
+  // Any string, so that a misspelt mode ("mirror") is inferred and the check reports the
+  // catalogue's message at the options argument; `string & {}` keeps the four modes as completions.
+  const M extends Conv2dOptions["paddingMode"] | (string & {}) = undefined,
 >(
   input: ArgV<"input", X, W, B, [S, P, D, G, M, never], X>,
   weight: ArgV<"weight", X, W, B, [S, P, D, G, M, never], W>,

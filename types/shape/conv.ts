@@ -15,8 +15,8 @@
  */
 import type { conv2dErrors } from "../../src/errors.js";
 import type { ToLE, FromLE, FromDigits, FromSafeDigits, SafeDigits } from "../arith/index.js";
-import type { AddLE, CmpLE, DivDigitN, DivLong, DivModLE, MulLE, Reverse, SubLE, Trim } from "../arith/digits.js";
-import type { DivTable2, SmallToLE } from "../arith/tables.js";
+import type { AddLE, CmpLE, DivDigitN, DivFactorsN, DivLong, DivModLE, MulLE, Reverse, SubLE, Trim } from "../arith/digits.js";
+import type { DigitFactors, DivTable, SmallToLE, Units } from "../arith/tables.js";
 import type { Show } from "./show.js";
 
 /** A value only the run time knows (`number`, or a wide string for paddingMode). */
@@ -46,7 +46,7 @@ export type Opt<O, K extends string> = K extends keyof O ? ([Exclude<O[K], undef
 export type PairOf<V> =
   V extends undefined ? ["1", "1"]
   : V extends number ? Pos<V> extends infer L ? L extends "bad" ? "bad" : [L, L] : never
-  : V extends readonly [infer A, infer B] ? [Pos<A>, Pos<B>] extends infer P ? P extends [infer _, "bad"] | ["bad", infer _] ? "bad" : P : never
+  : V extends readonly [infer A, infer B] ? ("bad" extends Pos<A> | Pos<B> ? "bad" : [Pos<A>, Pos<B>])
   : V extends readonly number[] ? number extends V["length"] ? [Wide, Wide] : "bad"
   : "bad";
 
@@ -106,16 +106,27 @@ export type Extent<K extends string, D extends string> =
  * G = lo + hi + s - E as [digits LE, negative], so that H_out = floor((H + G) / s). It depends only
  * on the small values (kernel, stride, dilation, padding), which repeat across a network, so
  * TypeScript's cache of alias instantiations computes it once per distinct layer geometry; the
- * per-call work on H is then one add or subtract and at most one division.
+ * per-call work on H is then one add or subtract and at most one division. When lo, hi, s and E
+ * are all below 100 (nearly always) the sum and difference are tuple spreads (tables.ts Units),
+ * a few steps instead of three digit-by-digit additions and a subtraction.
  */
 export type Shift<K extends string, S extends string, D extends string, Lo extends string, Hi extends string> =
   Extent<K, D> extends infer E extends string
-    ? (Lo extends "0" ? S : AddLE<Lo, S>) extends infer T1 extends string
-      ? (Hi extends "0" ? T1 : AddLE<T1, Hi>) extends infer T extends string
-        ? SubLE<T, E> extends [infer G extends string, infer Br]
-          ? Br extends "0" ? [Trim<G>, false]
-          : SubLE<E, T> extends [infer G2 extends string, infer _] ? [Trim<G2>, true] : never
-          : never
+    ? [Units[Lo], Units[Hi], Units[S], Units[E]] extends [infer lo extends 0[], infer hi extends 0[], infer s extends 0[], infer e extends 0[]]
+      ? UnitsShift<[...lo, ...hi, ...s], e>
+      : DigitsShift<E, S, Lo, Hi>
+    : never;
+/** T - E for tuples, as [digits LE, negative]. */
+type UnitsShift<T extends 0[], E extends 0[]> =
+  T extends [...E, ...infer R] ? [SmallToLE[R["length"]], false]
+  : E extends [...T, ...infer R] ? [SmallToLE[R["length"]], true]
+  : never;
+type DigitsShift<E extends string, S extends string, Lo extends string, Hi extends string> =
+  (Lo extends "0" ? S : AddLE<Lo, S>) extends infer T1 extends string
+    ? (Hi extends "0" ? T1 : AddLE<T1, Hi>) extends infer T extends string
+      ? SubLE<T, E> extends [infer G extends string, infer Br]
+        ? Br extends "0" ? [Trim<G>, false]
+        : SubLE<E, T> extends [infer G2 extends string, infer _] ? [Trim<G2>, true] : never
         : never
       : never
     : never;
@@ -126,11 +137,12 @@ export type Shift<K extends string, S extends string, D extends string, Lo exten
  */
 type Quotient<N extends string, S extends string, Safe extends boolean> =
   S extends "1" ? (Safe extends true ? FromSafeDigits<N> : FromDigits<N>)
-  : S extends keyof DivTable2 ? FromSafeDigits<DivDigitN<N, S>[0]>
+  : S extends keyof DivTable ? FromSafeDigits<DivDigitN<N, S>[0]>
+  : DigitFactors[S] extends infer F extends string ? FromSafeDigits<DivFactorsN<N, F>>
   : DivLong<N, S>[0] extends infer Q extends string ? FromLE<Q> : never;
 
 /**
- * The output size floor((H + lo + hi - E) / s) + 1 = floor((H + G) / s) as { ok: n }, or for a
+ * The output size floor((H + lo + hi - E) / s) + 1 = floor((H + G) / s) as a number literal, or for a
  * non-positive size { bad: n; padded; extent } with the numbers the message shows. HN is H in
  * normal order (`${H}`), used as is when G = 0 (the common "same-size" geometries).
  */
@@ -142,7 +154,7 @@ export type OutDim<HN extends string, K extends string, S extends string, D exte
       ? Br extends "1"
         ? BadDim<Reverse<HN>, K, S, D, Lo, Hi, SubLE<G, Reverse<HN>>[0]>
         : Quotient<N, S, Safe> extends infer Q
-          ? Q extends 0 ? BadDim<Reverse<HN>, K, S, D, Lo, Hi, "0"> : { ok: Q }
+          ? Q extends 0 ? BadDim<Reverse<HN>, K, S, D, Lo, Hi, "0"> : Q extends number ? Q : number
           : never
       : never
     : never;
@@ -160,12 +172,9 @@ export type BadDim<H extends string, K extends string, S extends string, D exten
   extent: FromLE<Extent<K, D>>;
 };
 
-/** The output size of one dim, or Wide when any ingredient is known only at run time. */
-export type Dim<H, K, S, D, Lo, Hi> =
-  Wide extends H | K | S | D | Lo | Hi ? Wide
-  : [H, K, S, D, Lo, Hi] extends [infer h extends string, infer k extends string, infer s extends string, infer d extends string, infer lo extends string, infer hi extends string]
-    ? OutDim<h, k, s, d, lo, hi>
-    : never;
+/** The output size of one dim: a number literal, `number` when any ingredient is known only at run time, or BadDim. */
+export type Dim<H extends string, K extends string, S extends string, D extends string, Lo extends string, Hi extends string> =
+  Wide extends H | K | S | D | Lo | Hi ? number : OutDim<H, K, S, D, Lo, Hi>;
 
 /** "same" padding: d (k - 1) split as lo = floor(total / 2), hi = total - lo (extra at the end). */
 export type SameSplit<K, D> =
@@ -181,19 +190,27 @@ export type SameSplit<K, D> =
     : never;
 
 export type Num<L> = L extends Wide ? number : L extends string ? (FromLE<L> extends infer N extends number ? N : number) : never;
-export type NumOf<R> = R extends { ok: infer N extends number } ? N : R extends { bad: infer N extends number } ? N : number;
+export type NumOf<R> = R extends number ? R : R extends { bad: infer N extends number } ? N : number;
 
 // ---------------------------------------------------------------------------------------------
 // The whole check, stage by stage.
-
-export type Dims<S, Check extends "nat" | "pos", Acc extends unknown[] = []> =
-  S extends readonly [infer H, ...infer R]
-    ? (Check extends "nat" ? Nat<H> : Pos<H>) extends infer L
-      ? L extends "bad" ? { badDim: H } : Dims<R, Check, [...Acc, L]>
-      : never
-    : Acc;
+//
+// Cost discipline: a stage's values travel as flat tuples read by index (In[5]) rather than as
+// objects matched against patterns (a pattern with `infer` is instantiated twice and inferred
+// into); a sub-result is tested with `X extends "ok" ? next : X` (a cached alias reference costs
+// its arguments only) rather than bound with `extends infer`; and every piece that depends on
+// fewer inputs than the whole call is an alias of just those inputs, so TypeScript's cache shares
+// it: the options' own errors per options, the geometry per options and kernel, one output size
+// per (size, kernel, stride, dilation, pads).
 
 export type Disjoint<A, B> = [A & B] extends [never] ? true : false;
+
+/** A valid input: [batch, C, H, W, c, h, w] with the batch ([N] or []) and C, H, W as written, c LE, h and w in normal order (or Wide). */
+export type InputOk = [unknown[], unknown, unknown, unknown, string, string, string];
+/** A valid weight: [co, ci, kh, kw] as LE digits (or Wide), then C_out as written. */
+export type WeightOk = [string, string, string, string, unknown];
+/** Valid geometry options: [top, bottom, left, right, sh, sw, dh, dw], LE digits or Wide. */
+export type GeometryOk = [string, string, string, string, string, string, string, string];
 
 /** Input: [N, C, H, W] or [C, H, W]; the batch is carried as is, never inspected. */
 export type InputStage<S> =
@@ -208,23 +225,19 @@ export type InputStage<S> =
  * layers) divides them as they are, and only the others pay for a reversal (OutDim).
  */
 type InputDims<Batch, C, H, W, S> =
-  [Nat<C>, Valid<H>, Valid<W>] extends [infer c, infer h, infer w]
-    ? "bad" extends c | h | w
-      ? Err<"input", ReturnType<typeof conv2dErrors.inputDim<Show<S>, Show<"bad" extends c ? C : "bad" extends h ? H : W>>>>
-      : { batch: Batch; chw: [C, H, W]; le: [c, h, w] }
-    : never;
+  "bad" extends Nat<C> | Valid<H> | Valid<W>
+    ? Err<"input", ReturnType<typeof conv2dErrors.inputDim<Show<S>, Show<"bad" extends Nat<C> ? C : "bad" extends Valid<H> ? H : W>>>>
+    : [Batch, C, H, W, Nat<C>, Valid<H>, Valid<W>];
 
 export type WeightStage<WS, WD, WDev, XD, XDev> =
   WS extends readonly [infer Co, infer Ci, infer Kh, infer Kw]
-    ? [Pos<Co>, Pos<Ci>, Pos<Kh>, Pos<Kw>] extends [infer co, infer ci, infer kh, infer kw]
-      ? "bad" extends co | ci | kh | kw
-        ? Err<"weight", ReturnType<typeof conv2dErrors.weightDim<Show<WS>, Show<"bad" extends co ? Co : "bad" extends ci ? Ci : "bad" extends kh ? Kh : Kw>>>>
-        : Disjoint<WD, XD> extends true ? Err<"weight", ReturnType<typeof conv2dErrors.dtypeMismatch<"weight", WD & string, XD & string>>>
-        : Disjoint<WDev, XDev> extends true ? Err<"weight", ReturnType<typeof conv2dErrors.deviceMismatch<"weight", WDev & string, XDev & string>>>
-        : [co, ci, kh, kw]
-      : never
+    ? "bad" extends Pos<Co> | Pos<Ci> | Pos<Kh> | Pos<Kw>
+      ? Err<"weight", ReturnType<typeof conv2dErrors.weightDim<Show<WS>, Show<"bad" extends Pos<Co> ? Co : "bad" extends Pos<Ci> ? Ci : "bad" extends Pos<Kh> ? Kh : Kw>>>>
+      : Disjoint<WD, XD> extends true ? Err<"weight", ReturnType<typeof conv2dErrors.dtypeMismatch<"weight", WD & string, XD & string>>>
+      : Disjoint<WDev, XDev> extends true ? Err<"weight", ReturnType<typeof conv2dErrors.deviceMismatch<"weight", WDev & string, XDev & string>>>
+      : [Pos<Co>, Pos<Ci>, Pos<Kh>, Pos<Kw>, Co]
     : WS extends readonly unknown[]
-      ? number extends WS["length"] ? [Wide, Wide, Wide, Wide] : Err<"weight", ReturnType<typeof conv2dErrors.weightRank<WS["length"], Show<WS>>>>
+      ? number extends WS["length"] ? [Wide, Wide, Wide, Wide, number] : Err<"weight", ReturnType<typeof conv2dErrors.weightRank<WS["length"], Show<WS>>>>
     : never;
 
 /** C_in == (C_in / groups) * groups, when the three are literal and groups is valid. */
@@ -250,117 +263,112 @@ export type BiasStage<B, Co, WCo, BD, BDev, XD, XDev> =
       : "ok"
     : "ok";
 
-export type PadMsgList<P> = P extends [infer T, infer B, infer L, infer R] ? `[${Num<T>}, ${Num<B>}, ${Num<L>}, ${Num<R>}]` : never;
+export type PadMsgList<P> = P extends [infer T, infer B, infer L, infer R, ...unknown[]] ? `[${Num<T>}, ${Num<B>}, ${Num<L>}, ${Num<R>}]` : never;
 
-/** reflect: every pad < its input size; circular: every pad <= its input size (PyTorch's limits). */
-export type LimitStage<Mode, P, H, W, XS> =
+/** reflect: every pad < its input size; circular: every pad <= its input size (PyTorch's limits). HW is [H, W] as written. */
+export type LimitStage<Mode, P, H, W, HW> =
   Mode extends "reflect" | "circular"
-    ? P extends [infer T, infer B, infer L, infer R]
+    ? P extends [infer T, infer B, infer L, infer R, ...unknown[]]
       ? [[T, H], [B, H], [L, W], [R, W]][number] extends infer Pair
         ? (Pair extends [Wide, unknown] | [unknown, Wide] ? "<" : Pair extends [infer p extends string, infer s extends string] ? CmpLE<p, Reverse<s>> : "<") extends infer Ords
           ? (Mode extends "reflect" ? ">" | "=" : ">") extends infer Bad
             ? [Extract<Ords, Bad>] extends [never] ? "ok"
-            : XS extends readonly [...unknown[], infer h, infer w]
-              ? Err<"options", Mode extends "reflect"
-                ? ReturnType<typeof conv2dErrors.reflectLimit<PadMsgList<P>, Show<[h, w]>>>
-                : ReturnType<typeof conv2dErrors.circularLimit<PadMsgList<P>, Show<[h, w]>>>>
-              : never
+            : Err<"options", Mode extends "reflect"
+                ? ReturnType<typeof conv2dErrors.reflectLimit<PadMsgList<P>, Show<HW>>>
+                : ReturnType<typeof conv2dErrors.circularLimit<PadMsgList<P>, Show<HW>>>>
             : never
           : never
         : never
       : "ok"
     : "ok";
 
-/** The pads of both dims, "same" resolved against the kernel; null while an option is bad. */
-export type Pads<P, K, D> =
-  P extends "same"
-    ? D extends [infer dh, infer dw] ? K extends [infer _, infer _, infer kh, infer kw]
-      ? [SameSplit<kh, dh>, SameSplit<kw, dw>] extends [[infer t, infer b], [infer l, infer r]] ? [t, b, l, r] : never
-      : never : never
-    : P;
-
 export type IsOne<S> = S extends ["1", "1"] ? true : S extends [infer a, infer b] ? (Exclude<a | b, "1" | Wide> extends never ? "maybe" : false) : false;
 
 /**
- * The check runs as a chain of small aliases rather than one deep conditional: every nested
- * conditional re-instantiates all type parameters in scope, so a 30-deep chain would pay for its
- * whole scope at every level. Each step sees only what it needs.
+ * The geometry once stride, dilation and padding are valid ("same" only with stride 1, resolved
+ * against the kernel) as a GeometryOk tuple, else null. Cached per options and weight.
  */
-export type Conv2dCheck<XS, WS, B, O extends readonly unknown[], XD, XDev, WD, WDev, BD, BDev> =
-  CheckInput<InputStage<XS>, XS, WS, B, O, XD, XDev, WD, WDev, BD, BDev>;
-
-export type CheckInput<In, XS, WS, B, O extends readonly unknown[], XD, XDev, WD, WDev, BD, BDev> =
-  In extends AnyErr ? In
-  : In extends { wide: true } ? { ok: number[] }
-  : CheckWeight<In, WeightStage<WS, WD, WDev, XD, XDev>, ParsedOptions<O>, XS, WS, B, O, XD, XDev, BD, BDev>;
-
-export type CheckWeight<In, Wt, PO extends Parsed, XS, WS, B, O extends readonly unknown[], XD, XDev, BD, BDev> =
-  Wt extends AnyErr ? Wt
-  : In extends { chw: [infer XC, unknown, unknown]; le: [infer C, unknown, unknown] }
-    ? Wt extends [unknown, infer Ci, unknown, unknown]
-      ? ChannelStage<C, Ci, PO["groups"], XC, WS> extends infer Ch
-        ? Ch extends AnyErr ? Ch : CheckOutput<In, Wt, PO, OutPads<PO, Wt>, XS, WS, B, O, XD, XDev, BD, BDev>
-        : never
-      : never
-    : never;
-
-/** The pads once stride, dilation and padding are valid ("same" only with stride 1), else null. */
-export type OutPads<PO extends Parsed, Wt> =
+export type Geometry<PO extends Parsed, Wt extends WeightOk> =
   "bad" extends PO["stride"] | PO["dilation"] | PO["padding"] ? null
-  : PO["padding"] extends "same" ? (IsOne<PO["stride"]> extends false ? null : Pads<PO["padding"], Wt, PO["dilation"]>)
-  : PO["padding"];
-
-export type CheckOutput<In, Wt, PO extends Parsed, P, XS, WS, B, O extends readonly unknown[], XD, XDev, BD, BDev> =
-  CheckBias<In, OutDims<In, Wt, PO, P>, PO, P, XS, WS, B, O, XD, XDev, BD, BDev, Wt>;
-
-export type OutDims<In, Wt, PO extends Parsed, P> =
-  [In, Wt, P, PO["stride"], PO["dilation"]] extends [{ le: [unknown, infer H, infer W] }, [unknown, unknown, infer Kh, infer Kw], [infer T, infer Bo, infer L, infer R], [infer Sh, infer Sw], [infer Dh, infer Dw]]
-    ? [Dim<H, Kh, Sh, Dh, T, Bo>, Dim<W, Kw, Sw, Dw, L, R>]
-    : null;
-
-export type CheckBias<In, Out, PO extends Parsed, P, XS, WS, B, O extends readonly unknown[], XD, XDev, BD, BDev, Wt> =
-  Out extends [{ bad: unknown }, unknown] | [unknown, { bad: unknown }]
-    ? (In extends { le: [unknown, infer H, infer W] } ? OutputSizeError<Out, H, W, Wt, P, PO> : never)
-    : BiasStage<B, Wt extends [infer Co, ...unknown[]] ? Co : never, WS extends readonly [infer co, ...unknown[]] ? co : never, BD, BDev, XD, XDev> extends infer Bi
-      ? Bi extends AnyErr ? Bi : CheckOptions<In, Out, PO, P, XS, WS, O, Wt>
-      : never;
-
-export type CheckOptions<In, Out, PO extends Parsed, P, XS, WS, O extends readonly unknown[], Wt> =
-  In extends { batch: infer Batch extends unknown[]; le: [unknown, infer H, infer W] }
-    ? OptionsStage<O, PO, Wt extends [infer Co, ...unknown[]] ? Co : never, WS, P, H, W, XS> extends infer Op
-      ? Op extends AnyErr ? Op
-      : [Out, WS] extends [[infer OH, infer OW], readonly [infer co, ...unknown[]]]
-        ? [NumOf<OH>, NumOf<OW>] extends [infer oh, infer ow] ? { ok: [...Batch, co, oh, ow] } : never
-        : never
-      : never
+  : PO["padding"] extends "same"
+    ? (IsOne<PO["stride"]> extends false ? null : GeometryOf<SamePads<Wt[2], Wt[3], PO["dilation"]>, PO["stride"], PO["dilation"]>)
+    : GeometryOf<PO["padding"], PO["stride"], PO["dilation"]>;
+type GeometryOf<P, S, D> = P extends unknown[] ? S extends unknown[] ? D extends unknown[] ? [...P, ...S, ...D] : null : null : null;
+/** "same" padding of both dims: [top, bottom, left, right]. */
+type SamePads<Kh, Kw, D> =
+  D extends [infer dh, infer dw]
+    ? [SameSplit<Kh, dh>, SameSplit<Kw, dw>] extends [[infer t, infer b], [infer l, infer r]] ? [t, b, l, r] : never
     : never;
 
-/** The message for a non-positive output size, with the padded sizes and kernel extents of both dims. */
-export type OutputSizeError<Out, H, W, Wt, P, PO extends Parsed> =
-  [Out, Wt, P, PO["stride"], PO["dilation"]] extends [[infer OH, infer OW], [infer _, infer _, infer Kh, infer Kw], [infer T, infer Bo, infer L, infer R], [infer Sh, infer Sw], [infer Dh, infer Dw]]
-    ? Err<"weight", ReturnType<typeof conv2dErrors.outputSize<
-        `[${NumOf<OH>}, ${NumOf<OW>}]`,
-        `[${Padded<H, T, Bo>}, ${Padded<W, L, R>}]`,
-        `[${ExtentNum<Kh, Dh>}, ${ExtentNum<Kw, Dw>}]`,
-        `[${Num<Sh>}, ${Num<Sw>}]`>>>
-    : never;
-export type Padded<H, Lo, Hi> = [H, Lo, Hi] extends [infer h extends string, infer lo extends string, infer hi extends string] ? (Wide extends h | lo | hi ? number : FromLE<AddLE<AddLE<Reverse<h>, lo>, hi>>) : never;
-export type ExtentNum<K, D> = [K, D] extends [infer k extends string, infer d extends string] ? (Wide extends k | d ? number : FromLE<Extent<k, d>>) : never;
+/** Both output sizes (a number, or BadDim for a non-positive one), or null while the geometry is invalid. */
+export type OutDims<H extends string, W extends string, Kh extends string, Kw extends string, Geo> =
+  Geo extends GeometryOk ? [Dim<H, Kh, Geo[4], Geo[6], Geo[0], Geo[1]>, Dim<W, Kw, Geo[5], Geo[7], Geo[2], Geo[3]>] : null;
 
-export type OptionsStage<O extends readonly unknown[], PO extends Parsed, Co, WS, P, H, W, XS> =
+/** The options' own errors, in resolveConv2d's order (they depend on the options alone): "ok" or the error. */
+export type OptionsError<O extends readonly unknown[], PO extends Parsed> =
   [PO["unknown"]] extends [never] ? (
     PO["groups"] extends "bad" ? Err<"options", ReturnType<typeof conv2dErrors.groups<Show<O[3]>>>>
     : PO["stride"] extends "bad" ? Err<"options", ReturnType<typeof conv2dErrors.pairOption<"stride", Show<O[0]>>>>
     : PO["dilation"] extends "bad" ? Err<"options", ReturnType<typeof conv2dErrors.pairOption<"dilation", Show<O[2]>>>>
     : PO["padding"] extends "bad" ? Err<"options", ReturnType<typeof conv2dErrors.padding<Show<O[1]>>>>
     : PO["mode"] extends "bad" ? Err<"options", ReturnType<typeof conv2dErrors.paddingMode<Show<O[4]>>>>
-    : (Wide extends Co | PO["groups"] ? "0"
-      : [Co, PO["groups"]] extends [infer co extends string, infer g extends string] ? DivModLE<co, g>[1] : "0") extends infer Rem
-      ? Rem extends "0"
-        ? PO["padding"] extends "same"
-          ? IsOne<PO["stride"]> extends false ? Err<"options", ReturnType<typeof conv2dErrors.sameStride<Show<O[0]>>>>
-          : LimitStage<PO["mode"], P, H, W, XS>
-          : LimitStage<PO["mode"], P, H, W, XS>
-        : Err<"options", ReturnType<typeof conv2dErrors.groupsDivide<WS extends readonly [infer co, ...unknown[]] ? co & number : never, Num<PO["groups"]>>>>
-      : never
+    : "ok"
   ) : Err<"options", ReturnType<typeof conv2dErrors.unknownOption<Show<`${PO["unknown"] & (string | number)}`>>>>;
+
+/** C_out divisible by groups (co LE, WCo as written, g LE). */
+export type GroupsDivide<Co, WCo, G> =
+  G extends "1" ? "ok"
+  : Wide extends Co | G ? "ok"
+  : [Co, G] extends [infer co extends string, infer g extends string]
+    ? DivModLE<co, g>[1] extends "0" ? "ok" : Err<"options", ReturnType<typeof conv2dErrors.groupsDivide<WCo & number, Num<G>>>>
+    : "ok";
+
+/** Padding "same" with a stride other than 1. */
+export type SameStride<O extends readonly unknown[], PO extends Parsed> =
+  PO["padding"] extends "same" ? (IsOne<PO["stride"]> extends false ? Err<"options", ReturnType<typeof conv2dErrors.sameStride<Show<O[0]>>>> : "ok") : "ok";
+
+/** The check, as a chain of small aliases: each sees only what it needs (see the cost note above). */
+export type Conv2dCheck<XS, WS, B, O extends readonly unknown[], XD, XDev, WD, WDev, BD, BDev> =
+  CheckInput<InputStage<XS>, WS, B, O, XD, XDev, WD, WDev, BD, BDev>;
+
+export type CheckInput<In, WS, B, O extends readonly unknown[], XD, XDev, WD, WDev, BD, BDev> =
+  In extends InputOk ? CheckWeight<In, WeightStage<WS, WD, WDev, XD, XDev>, ParsedOptions<O>, WS, B, O, XD, XDev, BD, BDev>
+  : In extends AnyErr ? In
+  : { ok: number[] };
+
+export type CheckWeight<In extends InputOk, Wt, PO extends Parsed, WS, B, O extends readonly unknown[], XD, XDev, BD, BDev> =
+  Wt extends WeightOk
+    ? ChannelStage<In[4], Wt[1], PO["groups"], In[1], WS> extends "ok"
+      ? CheckBias<In, Wt, OutDims<In[5], In[6], Wt[2], Wt[3], Geometry<PO, Wt>>, Geometry<PO, Wt>, PO, B, O, XD, XDev, BD, BDev>
+      : ChannelStage<In[4], Wt[1], PO["groups"], In[1], WS>
+    : Wt;
+
+/** A non-positive output size is reported before the bias and the options (resolveConv2d's order). */
+export type CheckBias<In extends InputOk, Wt extends WeightOk, Out, Geo, PO extends Parsed, B, O extends readonly unknown[], XD, XDev, BD, BDev> =
+  Out extends [number, number] | null
+    ? [B] extends [undefined | null] ? CheckOptions<In, Wt, Out, Geo, PO, O>
+      : BiasStage<B, Wt[0], Wt[4], BD, BDev, XD, XDev> extends infer Bi ? (Bi extends "ok" ? CheckOptions<In, Wt, Out, Geo, PO, O> : Bi) : never
+    : OutputSizeError<Out, In[5], In[6], Wt, Geo>;
+
+export type CheckOptions<In extends InputOk, Wt extends WeightOk, Out, Geo, PO extends Parsed, O extends readonly unknown[]> =
+  OptionsError<O, PO> extends "ok"
+    ? GroupsDivide<Wt[0], Wt[4], PO["groups"]> extends "ok"
+      ? SameStride<O, PO> extends "ok"
+        ? (PO["mode"] extends "reflect" | "circular" ? LimitStage<PO["mode"], Geo, In[5], In[6], [In[2], In[3]]> : "ok") extends "ok"
+          ? Out extends [number, number] ? { ok: [...In[0], Wt[4], ...Out] } : never
+          : LimitStage<PO["mode"], Geo, In[5], In[6], [In[2], In[3]]>
+        : SameStride<O, PO>
+      : GroupsDivide<Wt[0], Wt[4], PO["groups"]>
+    : OptionsError<O, PO>;
+
+/** The message for a non-positive output size, with the padded sizes and kernel extents of both dims. */
+export type OutputSizeError<Out, H, W, Wt extends WeightOk, Geo> =
+  [Out, Geo] extends [[infer OH, infer OW], [infer T, infer Bo, infer L, infer R, infer Sh, infer Sw, infer Dh, infer Dw]]
+    ? Err<"weight", ReturnType<typeof conv2dErrors.outputSize<
+        `[${NumOf<OH>}, ${NumOf<OW>}]`,
+        `[${Padded<H, T, Bo>}, ${Padded<W, L, R>}]`,
+        `[${ExtentNum<Wt[2], Dh>}, ${ExtentNum<Wt[3], Dw>}]`,
+        `[${Num<Sh>}, ${Num<Sw>}]`>>>
+    : never;
+export type Padded<H, Lo, Hi> = [H, Lo, Hi] extends [infer h extends string, infer lo extends string, infer hi extends string] ? (Wide extends h | lo | hi ? number : FromLE<AddLE<AddLE<Reverse<h>, lo>, hi>>) : never;
+export type ExtentNum<K, D> = [K, D] extends [infer k extends string, infer d extends string] ? (Wide extends k | d ? number : FromLE<Extent<k, d>>) : never;
