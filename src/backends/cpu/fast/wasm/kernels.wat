@@ -1058,6 +1058,155 @@
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
   (br $L39))))
 
+(func $dw3x3_plane (param $buf i32) (param $ws i32) (param $wp i32) (param $outp i32) (param $OH i32) (param $OW i32)
+    (param $acc i32)
+  (local $oh i32) (local $ow i32) (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $o0 i32) (local $o1 i32) (local $W8 i32)
+  (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128) (local $w5 v128) (local $w6 v128) (local $w7 v128) (local $w8 v128)
+  (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128) (local $t v128)
+  (local.set $w0 (v128.load32_splat offset=0 (local.get $wp)))
+  (local.set $w1 (v128.load32_splat offset=4 (local.get $wp)))
+  (local.set $w2 (v128.load32_splat offset=8 (local.get $wp)))
+  (local.set $w3 (v128.load32_splat offset=12 (local.get $wp)))
+  (local.set $w4 (v128.load32_splat offset=16 (local.get $wp)))
+  (local.set $w5 (v128.load32_splat offset=20 (local.get $wp)))
+  (local.set $w6 (v128.load32_splat offset=24 (local.get $wp)))
+  (local.set $w7 (v128.load32_splat offset=28 (local.get $wp)))
+  (local.set $w8 (v128.load32_splat offset=32 (local.get $wp)))
+  (local.set $W8 (i32.and (local.get $OW) (i32.const -8)))
+  (local.set $oh (i32.const 0))
+(block $L42_out (loop $L42
+  (br_if $L42_out (i32.ge_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))))
+  
+    (local.set $r0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
+    (local.set $r1 (i32.add (local.get $r0) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $r2 (i32.add (local.get $r1) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $r3 (i32.add (local.get $r2) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $o0 (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
+    (local.set $o1 (i32.add (local.get $o0) (i32.mul (local.get $OW) (i32.const 4))))
+    (local.set $ow (i32.const 0))
+(block $L40_out (loop $L40
+  (br_if $L40_out (i32.ge_s (local.get $ow) (local.get $W8)))
+  
+      (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a11 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
+      (local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r3)))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r3)))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r3)))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w8) (local.get $t))))
+
+      (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01))
+      (v128.store offset=0 (local.get $o1) (local.get $a10)) (v128.store offset=16 (local.get $o1) (local.get $a11))
+      (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32)))
+      (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32)))
+      (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
+  (br $L40)))
+    (local.set $ow (local.get $W8))
+(block $L41_out (loop $L41
+  (br_if $L41_out (i32.ge_s (local.get $ow) (local.get $OW)))
+  
+      (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))
+        (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=16 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=20 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=24 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=28 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
+      (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
+        (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=16 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=20 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=24 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=28 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+  (br $L41)))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 2)))
+  (br $L42)))
+  ;; an odd last row
+  (if (i32.and (local.get $OH) (i32.const 1)) (then
+    (local.set $oh (i32.sub (local.get $OH) (i32.const 1)))
+    (local.set $ow (i32.const 0))
+(block $L43_out (loop $L43
+  (br_if $L43_out (i32.ge_s (local.get $ow) (local.get $OW)))
+  (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))
+        (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=16 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=20 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=24 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=28 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+  (br $L43)))))
+)
+
 ;; Depthwise-style conv where every output plane is a sum of S single-plane correlations:
 ;; out[n][o] = sum_s corr(x[n][(o / e1) * e2 + s], w[o*S + s]) with S = e0. Forward conv with
 ;; channel multiplier m: S = 1, e1 = m, e2 = 1. Input gradient at stride 1 (flipped kernels,
@@ -1065,7 +1214,7 @@
 ;; e3 = m in forward mode, where those planes share one input plane, else 1.
 ;; Scratch: edge | padded plane (rows hp, stride ws = wp + 16) + 16 | one output row rounded up to 16.
 (func $dw_conv (export "dw_conv") (param $p i32) (param $item i32) (param $s i32)
-  (local $o i32) (local $n i32) (local $S i32) (local $src i32) (local $ci i32) (local $wp0 i32) (local $buf i32) (local $hp i32) (local $wpd i32) (local $ws i32) (local $OH i32) (local $OW i32) (local $kH i32) (local $kW i32) (local $dH i32) (local $dW i32) (local $sH i32) (local $sW i32) (local $outp i32) (local $oh i32) (local $ow i32) (local $ki i32) (local $kj i32) (local $row i32) (local $orow i32) (local $xin i32) (local $rt i32) (local $R i32) (local $r i32) (local $o0 i32) (local $outp0 i32) (local $lastci i32)
+  (local $o i32) (local $n i32) (local $S i32) (local $src i32) (local $ci i32) (local $wp0 i32) (local $buf i32) (local $hp i32) (local $wpd i32) (local $ws i32) (local $OH i32) (local $OW i32) (local $kH i32) (local $kW i32) (local $dH i32) (local $dW i32) (local $sH i32) (local $sW i32) (local $outp i32) (local $oh i32) (local $ow i32) (local $ki i32) (local $kj i32) (local $row i32) (local $orow i32) (local $xin i32) (local $rt i32) (local $R i32) (local $r i32) (local $o0 i32) (local $outp0 i32) (local $lastci i32) (local $fast3 i32)
   (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128) (local $wv v128) (local $sum f32)
   (local.set $OH (i32.load offset=40 (local.get $p))) (local.set $OW (i32.load offset=44 (local.get $p))) (local.set $kH (i32.load offset=32 (local.get $p))) (local.set $kW (i32.load offset=36 (local.get $p)))
   (local.set $dH (i32.load offset=56 (local.get $p))) (local.set $dW (i32.load offset=60 (local.get $p))) (local.set $sH (i32.load offset=48 (local.get $p))) (local.set $sW (i32.load offset=52 (local.get $p)))
@@ -1074,20 +1223,26 @@
   (local.set $o0 (i32.mul (i32.rem_u (local.get $item) (i32.div_u (i32.load offset=28 (local.get $p)) (local.get $R))) (local.get $R)))
   (local.set $n (i32.div_u (local.get $item) (i32.div_u (i32.load offset=28 (local.get $p)) (local.get $R))))
   (local.set $outp0 (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o0)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
-  (memory.fill (local.get $outp0) (i32.const 0) (i32.mul (i32.mul (i32.mul (local.get $OH) (local.get $OW)) (local.get $R)) (i32.const 4)))
+  ;; 3x3, stride 1, dilation 1 (depthwise and 1-channel convs, their stride-1 input gradients): the
+  ;; two-row kernel, which writes the planes when each has one source (S = 1); otherwise the sources
+  ;; are added into zeroed planes
+  (local.set $fast3 (i32.eqz (i32.or (i32.or (i32.sub (local.get $kH) (i32.const 3)) (i32.sub (local.get $kW) (i32.const 3)))
+    (i32.or (i32.or (i32.sub (local.get $dH) (i32.const 1)) (i32.sub (local.get $dW) (i32.const 1))) (i32.or (i32.sub (local.get $sH) (i32.const 1)) (i32.sub (local.get $sW) (i32.const 1)))))))
+  (if (i32.or (i32.eqz (local.get $fast3)) (i32.gt_s (local.get $S) (i32.const 1))) (then
+    (memory.fill (local.get $outp0) (i32.const 0) (i32.mul (i32.mul (i32.mul (local.get $OH) (local.get $OW)) (local.get $R)) (i32.const 4)))))
   (local.set $hp (i32.add (i32.add (i32.mul (i32.sub (local.get $OH) (i32.const 1)) (local.get $sH)) (i32.mul (i32.sub (local.get $kH) (i32.const 1)) (local.get $dH))) (i32.const 1)))
   (local.set $wpd (i32.add (i32.add (i32.mul (i32.sub (local.get $OW) (i32.const 1)) (local.get $sW)) (i32.mul (i32.sub (local.get $kW) (i32.const 1)) (local.get $dW))) (i32.const 1)))
   (local.set $ws (i32.add (local.get $wpd) (i32.const 16)))
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (local.set $rt (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $hp) (local.get $ws)) (i32.const 16)) (i32.const 4))))
   (local.set $src (i32.const 0))
-(block $L47_out (loop $L47
-  (br_if $L47_out (i32.ge_s (local.get $src) (local.get $S)))
+(block $L51_out (loop $L51
+  (br_if $L51_out (i32.ge_s (local.get $src) (local.get $S)))
   
    (local.set $lastci (i32.const -1))
    (local.set $r (i32.const 0))
-(block $L46_out (loop $L46
-  (br_if $L46_out (i32.ge_s (local.get $r) (local.get $R)))
+(block $L50_out (loop $L50
+  (br_if $L50_out (i32.ge_s (local.get $r) (local.get $R)))
   
     (local.set $o (i32.add (local.get $o0) (local.get $r)))
     (local.set $outp (i32.add (local.get $outp0) (i32.mul (i32.mul (local.get $r) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -1098,9 +1253,11 @@
     (if (i32.ne (local.get $ci) (local.get $lastci)) (then
       (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))
       (local.set $lastci (local.get $ci))))
+    (if (local.get $fast3) (then (call $dw3x3_plane (local.get $buf) (local.get $ws) (local.get $wp0) (local.get $outp) (local.get $OH) (local.get $OW)
+      (i32.gt_s (local.get $S) (i32.const 1)))) (else
     (local.set $oh (i32.const 0))
-(block $L45_out (loop $L45
-  (br_if $L45_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L49_out (loop $L49
+  (br_if $L49_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
       (local.set $orow (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
       (local.set $ow (i32.const 0))
@@ -1115,13 +1272,13 @@
           (local.set $acc2 (v128.load offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc3 (v128.load offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $ki (i32.const 0))
-(block $L41_out (loop $L41
-  (br_if $L41_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L45_out (loop $L45
+  (br_if $L45_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
             (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (local.get $ow)) (i32.const 4))))
             (local.set $kj (i32.const 0))
-(block $L40_out (loop $L40
-  (br_if $L40_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L44_out (loop $L44
+  (br_if $L44_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
               (local.set $wv (v128.load32_splat (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4)))))
               (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $wv) (v128.load offset=0 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
@@ -1129,9 +1286,9 @@
               (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $wv) (v128.load offset=32 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
               (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $wv) (v128.load offset=48 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L40)))
+  (br $L44)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L41)))
+  (br $L45)))
           (v128.store offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc0))
           (v128.store offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc1))
           (v128.store offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc2))
@@ -1142,35 +1299,35 @@
         (local.set $ow (local.get $OW))))
       ;; remaining outputs (all of them when the stride is not 1), one at a time
       (local.set $ow (local.get $ow))
-(block $L44_out (loop $L44
-  (br_if $L44_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L48_out (loop $L48
+  (br_if $L48_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
         (local.set $sum (f32.load (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
         (local.set $ki (i32.const 0))
-(block $L43_out (loop $L43
-  (br_if $L43_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L47_out (loop $L47
+  (br_if $L47_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
           (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (i32.mul (local.get $ow) (local.get $sW))) (i32.const 4))))
           (local.set $kj (i32.const 0))
-(block $L42_out (loop $L42
-  (br_if $L42_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L46_out (loop $L46
+  (br_if $L46_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
             (local.set $sum (f32.add (local.get $sum) (f32.mul
               (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4))))
               (f32.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L42)))
+  (br $L46)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L43)))
+  (br $L47)))
         (f32.store (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $sum))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L44)))
+  (br $L48)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L45)))
+  (br $L49)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L46)))
+  (br $L50)))
   (local.set $src (i32.add (local.get $src) (i32.const 1)))
-  (br $L47))))
+  (br $L51))))
 
 ;; Depthwise input gradient for any stride: one item = (image, input plane ci); scatters every
 ;; gy[n][ci*m + j] through the taps of w[ci*m + j] (e0 = m). dx (y) rows are complete per item.
@@ -1183,29 +1340,29 @@
   (local.set $dxp (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (memory.fill (local.get $dxp) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $W)) (i32.const 4)))
   (local.set $j (i32.const 0))
-(block $L52_out (loop $L52
-  (br_if $L52_out (i32.ge_s (local.get $j) (local.get $m)))
+(block $L56_out (loop $L56
+  (br_if $L56_out (i32.ge_s (local.get $j) (local.get $m)))
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $j)))
     (local.set $gyp (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
     (local.set $oh (i32.const 0))
-(block $L51_out (loop $L51
-  (br_if $L51_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L55_out (loop $L55
+  (br_if $L55_out (i32.ge_s (local.get $oh) (local.get $OH)))
   (local.set $ow (i32.const 0))
-(block $L50_out (loop $L50
-  (br_if $L50_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L54_out (loop $L54
+  (br_if $L54_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
       (local.set $g (f32.load (i32.add (local.get $gyp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))))
       (local.set $ki (i32.const 0))
-(block $L49_out (loop $L49
-  (br_if $L49_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L53_out (loop $L53
+  (br_if $L53_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (i32.load offset=64 (local.get $p))) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))))
         (if (i32.lt_u (local.get $ih) (local.get $H)) (then
           (local.set $kj (i32.const 0))
-(block $L48_out (loop $L48
-  (br_if $L48_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L52_out (loop $L52
+  (br_if $L52_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
             (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (i32.load offset=52 (local.get $p))) (i32.load offset=68 (local.get $p))) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))))
             (if (i32.lt_u (local.get $iw) (local.get $W)) (then
@@ -1213,15 +1370,15 @@
                 (f32.add (f32.load (i32.add (local.get $dxp) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
                   (f32.mul (local.get $g) (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj)) (i32.const 4)))))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L48)))))
+  (br $L52)))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L49)))
+  (br $L53)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L50)))
+  (br $L54)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L51)))
+  (br $L55)))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br $L52))))
+  (br $L56))))
 
 ;; Depthwise weight gradient: one item = input plane ci and e1 of its e0 = m output planes (sharing
 ;; one padded copy of the input plane; several items per plane when there are few planes); sums over
@@ -1244,30 +1401,30 @@
   (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))) (i32.const 0)
     (i32.mul (i32.mul (i32.sub (local.get $r1) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4)))
   (local.set $n (i32.const 0))
-(block $L58_out (loop $L58
-  (br_if $L58_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
+(block $L62_out (loop $L62
+  (br_if $L62_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
   
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))
     (local.set $r (local.get $r0))
-(block $L57_out (loop $L57
-  (br_if $L57_out (i32.ge_s (local.get $r) (local.get $r1)))
+(block $L61_out (loop $L61
+  (br_if $L61_out (i32.ge_s (local.get $r) (local.get $r1)))
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r)))
     (local.set $gyp (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $ki (i32.const 0))
-(block $L56_out (loop $L56
-  (br_if $L56_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L60_out (loop $L60
+  (br_if $L60_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   (local.set $kj (i32.const 0))
-(block $L55_out (loop $L55
-  (br_if $L55_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L59_out (loop $L59
+  (br_if $L59_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $acc2 (v128.const i32x4 0 0 0 0))
       (local.set $sum (f32.const 0))
       (local.set $oh (i32.const 0))
-(block $L54_out (loop $L54
-  (br_if $L54_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L58_out (loop $L58
+  (br_if $L58_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
         (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))) (local.get $ws)) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))) (i32.const 4))))
@@ -1289,15 +1446,15 @@
             (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
             (br $l4)))))
         (local.set $ow (local.get $ow))
-(block $L53_out (loop $L53
-  (br_if $L53_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L57_out (loop $L57
+  (br_if $L57_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
           (local.set $sum (f32.add (local.get $sum) (f32.mul
             (f32.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (f32.load (i32.add (local.get $xr) (i32.mul (i32.mul (local.get $ow) (local.get $sW)) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L53)))
+  (br $L57)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L54)))
+  (br $L58)))
       (local.set $acc (f32x4.add (local.get $acc) (local.get $acc2)))
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4))))
@@ -1305,12 +1462,12 @@
             (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L55)))
+  (br $L59)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L56)))
+  (br $L60)))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L57)))
+  (br $L61)))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br $L58))))
+  (br $L62))))
 
 )
