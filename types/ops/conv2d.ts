@@ -42,12 +42,17 @@ export interface Conv2dOptions {
 
 type BiasDType<B> = B extends { dtype: infer D } ? D : never;
 type BiasDevice<B> = B extends { device: infer D } ? D : never;
+/**
+ * The bias as checked: a bias typed `Tensor<...> | null` may be a tensor at run time, so its tensor
+ * part is what must fit (run time refuses the same shape); undefined when it is only ever absent.
+ */
+type BiasOf<B> = [NonNullable<B>] extends [never] ? undefined : NonNullable<B>;
 
 /** The check of one call; cached by TypeScript, so the four parameters share one evaluation. */
 export type Conv2dResultOf<X extends AnyTensor, W extends AnyTensor, B, O> =
   Conv2dCheckOf<X, W, B, OptionValues<O>>;
 type Conv2dCheckOf<X extends AnyTensor, W extends AnyTensor, B, O extends readonly unknown[]> =
-  Conv2dCheck<X["shape"], W["shape"], B, O, X["dtype"], X["device"], W["dtype"], W["device"], BiasDType<B>, BiasDevice<B>>;
+  Conv2dCheck<X["shape"], W["shape"], BiasOf<B>, O, X["dtype"], X["device"], W["dtype"], W["device"], BiasDType<B>, BiasDevice<B>>;
 
 /** Self when the check passes this argument, else the message blaming it. */
 type Arg<At extends string, X extends AnyTensor, W extends AnyTensor, B, O, Self> =
