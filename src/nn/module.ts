@@ -8,6 +8,7 @@ import type { DType, Device, Shape } from "../../types/core.js";
 import { Tensor, type AnyTensor } from "../tensor.js";
 import { cast, noGrad, tensor } from "./ops.js";
 import { formatShape, numel, sameShape } from "../runtime/shape.js";
+import { relocateStorage } from "../runtime/memory.js";
 import { nnErrors } from "./messages.js";
 import type { ShapeFn, LayerInput, LayerOutput } from "./types.js";
 
@@ -154,7 +155,9 @@ export abstract class Module {
 
   /**
    * Moves every parameter and buffer to a device, or casts the floating-point ones to a dtype, in
-   * place (the module is returned, as in PyTorch). Parameters stay parameters; gradients are dropped.
+   * place (the module is returned, as in PyTorch). Each parameter stays the same object (its data is
+   * replaced, like PyTorch's `param.data`), so an optimizer made before the move still updates the
+   * module; gradients are dropped. An optimizer's state (Adam's moments) stays where it was made.
    */
   to(target: Device | DType): this {
     const isDType = target === "float32" || target === "float64" || target === "int32";
@@ -163,9 +166,12 @@ export abstract class Module {
     noGrad(() => {
       for (const [, m] of this.namedModules()) {
         const self = m as unknown as Record<string, AnyTensor>;
-        for (const [name, p] of m.#ownParameters()) {
+        for (const [, p] of m.#ownParameters()) {
           const moved = isDType ? cast(p.detach(), target as DType) : p.detach().to(target as Device);
-          self[name] = Parameter(moved === p ? p.detach() : moved);
+          if (moved.device === p.device && moved.dtype === p.dtype) continue; // already there
+          p.grad?.dispose();
+          p.grad = null;
+          relocateStorage(p, moved);
         }
         for (const [, b, prop] of m.#ownBuffers()) {
           self[prop] = isDType ? (b.dtype === "int32" ? b : cast(b, target as DType)) : b.to(target as Device);

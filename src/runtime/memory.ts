@@ -61,6 +61,30 @@ export function moveStorage(to: Owned, from: Owned): void {
 }
 
 /**
+ * Moves `from`'s storage into `to` across devices (and dtypes: `to` takes `from`'s device and
+ * dtype), releasing `to`'s own storage: how `Module.to` keeps every parameter object, as PyTorch's
+ * `param.data = ...` does, so an optimizer made before the move still updates the module.
+ */
+export function relocateStorage(to: Owned & { readonly dtype: unknown }, from: Owned & { readonly dtype: unknown }): void {
+  if (to === from) return;
+  if (!to.disposed && to.device !== "cpu") {
+    registry.unregister(to);
+    if (to.storage !== from.storage) releaseOn(to.device, to.storage);
+  }
+  if (from.device !== "cpu") {
+    registry.unregister(from);
+    registry.register(to, { device: from.device, storage: from.storage }, to);
+  }
+  const target = to as { storage: unknown; device: Device; dtype: unknown; disposed: boolean };
+  target.device = from.device;
+  target.dtype = from.dtype;
+  target.storage = from.storage;
+  target.disposed = false;
+  from.storage = null;
+  from.disposed = true;
+}
+
+/**
  * Everything reachable from a scope's result: nested arrays and plain objects, and for a tensor
  * the inputs its gradient will need (its graph), so that `tidy(() => loss(x)).backward()` works.
  */

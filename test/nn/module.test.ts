@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { manualSeed, randn, tensor, type AnyTensor } from "../../src/index.js";
 import * as shapegrad from "../../src/index.js";
 import * as nn from "../../src/nn/index.js";
+import * as optim from "../../src/optim/index.js";
 import { parseSafetensors } from "../../src/io/safetensors.js";
 
 const lucid = () => nn.Sequential(
@@ -156,6 +157,22 @@ describe("nn.Module", () => {
     const m = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm2d(2)).to("float64");
     expect(m.parameters().every((p) => p.dtype === "float64" && p.requiresGrad)).toBe(true);
     expect(m.namedBuffers().map(([n, b]) => [n, b.dtype])).toEqual([["1.running_mean", "float64"], ["1.running_var", "float64"], ["1.num_batches_tracked", "int32"]]);
+  });
+
+  it("to() keeps every parameter object, so an optimizer made before the move still trains the module", () => {
+    const m = nn.Linear(3, 2);
+    const before = m.parameters();
+    const opt = new optim.SGD(m.parameters(), { lr: 0.5 });
+    m.to("float64");
+    expect(m.parameters()).toEqual(before);
+    expect(m.parameters().every((p, i) => p === before[i] && p.dtype === "float64" && p.requiresGrad)).toBe(true);
+    const w0 = Array.from(m.weight.dataSync());
+    const x = tensor([[1, 2, 3]], { dtype: "float64" });
+    nn.functional.mseLoss(m.forward(x as never), tensor([[0, 0]], { dtype: "float64" }) as never).backward();
+    opt.step();
+    expect(Array.from(m.weight.dataSync())).not.toEqual(w0);
+    m.to("float64"); // already there: nothing changes
+    expect(m.parameters()[0]).toBe(before[0]);
   });
 
   it("summary prints each layer's output shape and parameter count (torchinfo style)", () => {

@@ -46,8 +46,10 @@ type Net = nn.Module & { forward(x: AnyTensor): AnyTensor };
 /** Trains `steps` steps; returns each step's loss and the live-buffer count after it. */
 async function train(device: Device, steps: number, makeModel: () => nn.Module): Promise<{ losses: number[]; live: number[] }> {
   manualSeed(0);
-  const model = makeModel().to(device) as Net;
+  const model = makeModel() as Net;
+  // made before the move, as PyTorch code often does: to() keeps the parameter objects
   const opt = new optim.Adam(model.parameters(), { lr: 0.003 });
+  model.to(device);
   const losses: number[] = [], live: number[] = [];
   let epoch = 0;
   while (losses.length < steps) {
