@@ -68,8 +68,9 @@ let seen = workerData.signal;
 Atomics.store(ctl, ${C_READY} + id, 1);
 for (;;) {
   // jobs come in runs (pack, pad, compute, compact; the next call): spin ~0.2 ms before sleeping,
-  // as waking a sleeping worker can cost more than a small job
-  for (let i = 0; i < 150000 && Atomics.load(ctl, ${C_SIGNAL}) === seen; i++);
+  // as waking a sleeping worker can cost more than a small job (a parked worker just sleeps)
+  const spin = id < Atomics.load(ctl, ${C_SLOTS}) ? 150000 : 0;
+  for (let i = 0; i < spin && Atomics.load(ctl, ${C_SIGNAL}) === seen; i++);
   Atomics.wait(ctl, ${C_SIGNAL}, seen);
   seen = Atomics.load(ctl, ${C_SIGNAL});
   for (;;) {
