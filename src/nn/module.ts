@@ -8,7 +8,7 @@ import type { DType, Device, Shape } from "../../types/core.js";
 import { Tensor, type AnyTensor } from "../tensor.js";
 import { cast, noGrad, tensor } from "./ops.js";
 import { formatShape, numel, sameShape } from "../runtime/shape.js";
-import { relocateStorage } from "../runtime/memory.js";
+import { moveStorage } from "../runtime/memory.js";
 import { nnErrors } from "./messages.js";
 import type { ShapeFn, LayerInput, LayerOutput } from "./types.js";
 
@@ -171,7 +171,7 @@ export abstract class Module {
           if (moved.device === p.device && moved.dtype === p.dtype) continue; // already there
           p.grad?.dispose();
           p.grad = null;
-          relocateStorage(p, moved);
+          moveStorage(p, moved);
         }
         for (const [, b, prop] of m.#ownBuffers()) {
           self[prop] = isDType ? (b.dtype === "int32" ? b : cast(b, target as DType)) : b.to(target as Device);

@@ -13,6 +13,7 @@ import { releaseOn } from "./devices.js";
 export interface Owned {
   storage: unknown;
   readonly device: Device;
+  readonly dtype: unknown;
   /** true once the storage is released (or moved into another tensor) */
   disposed: boolean;
 }
@@ -45,27 +46,12 @@ export function keep<T extends Owned>(t: T): T {
   return t;
 }
 
-/** Moves `from`'s storage into `to` (which releases its own): how optimizers update parameters in place. */
-export function moveStorage(to: Owned, from: Owned): void {
-  if (to === from) return;
-  const old = to.storage;
-  if (to.device !== "cpu") {
-    registry.unregister(from);
-    registry.unregister(to);
-    if (old !== from.storage) releaseOn(to.device, old);
-    registry.register(to, { device: to.device, storage: from.storage }, to);
-  }
-  to.storage = from.storage;
-  from.storage = null;
-  from.disposed = true;
-}
-
 /**
- * Moves `from`'s storage into `to` across devices (and dtypes: `to` takes `from`'s device and
- * dtype), releasing `to`'s own storage: how `Module.to` keeps every parameter object, as PyTorch's
- * `param.data = ...` does, so an optimizer made before the move still updates the module.
+ * Moves `from`'s storage into `to`, which releases its own and takes `from`'s device and dtype:
+ * how optimizers update parameters in place (same device and dtype), and how `Module.to` keeps
+ * every parameter object across devices and dtypes, as PyTorch's `param.data = ...` does.
  */
-export function relocateStorage(to: Owned & { readonly dtype: unknown }, from: Owned & { readonly dtype: unknown }): void {
+export function moveStorage(to: Owned, from: Owned): void {
   if (to === from) return;
   if (!to.disposed && to.device !== "cpu") {
     registry.unregister(to);
@@ -75,11 +61,11 @@ export function relocateStorage(to: Owned & { readonly dtype: unknown }, from: O
     registry.unregister(from);
     registry.register(to, { device: from.device, storage: from.storage }, to);
   }
-  const target = to as { storage: unknown; device: Device; dtype: unknown; disposed: boolean };
+  const target = to as { device: Device; dtype: unknown };
   target.device = from.device;
   target.dtype = from.dtype;
-  target.storage = from.storage;
-  target.disposed = false;
+  to.storage = from.storage;
+  to.disposed = false;
   from.storage = null;
   from.disposed = true;
 }
