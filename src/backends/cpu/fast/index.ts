@@ -309,19 +309,21 @@ function col2imBackInput(rt: FastRuntime, g: Conv2dGeometry, gy: Float32Array, w
   const aOff = A.at ?? aTmp;
   const f32 = rt.F32;
   f32.set(gy, gOff / F);
-  if (A.pack) f32.set(w, wOff / F);
   f32.fill(0, dOff / F, dOff / F + dxSize);
-  for (let gi = 0; gi < (A.pack ? g.groups : 0); gi++) {
-    for (let ch = 0; ch < nChunks; ch++) {
-      const rows = (Math.min(Cg, (ch + 1) * cc) - ch * cc) * KK;
-      // A[r][co] = W[g Mg + co][c0 KK + r]: rows of W^T are columns of W (stride K)
-      const p = rt.params({
-        x: wOff + (gi * Mg * K + ch * cc * KK) * F, y: aOff + (gi * nChunks + ch) * aPer * F, e0: rows, e1: Mg, e2: 1, e3: K,
-      });
-      rt.run("pack_a", p, Math.ceil(rows / MR), L.scratch, L.scratchStride, PACK * rows * Mg);
+  if (A.pack) {
+    f32.set(w, wOff / F);
+    for (let gi = 0; gi < g.groups; gi++) {
+      for (let ch = 0; ch < nChunks; ch++) {
+        const rows = (Math.min(Cg, (ch + 1) * cc) - ch * cc) * KK;
+        // A[r][co] = W[g Mg + co][c0 KK + r]: rows of W^T are columns of W (stride K)
+        const p = rt.params({
+          x: wOff + (gi * Mg * K + ch * cc * KK) * F, y: aOff + (gi * nChunks + ch) * aPer * F, e0: rows, e1: Mg, e2: 1, e3: K,
+        });
+        rt.run("pack_a", p, Math.ceil(rows / MR), L.scratch, L.scratchStride, PACK * rows * Mg);
+      }
     }
+    A.done();
   }
-  A.done();
   // Bands of output rows, run even bands then odd ones (see conv_bwd_in): more items than channel
   // chunks alone give (conv1 has 3 input channels), and the split depends on the shape only, so
   // every dx element sums its terms in the same order whatever the thread count.
