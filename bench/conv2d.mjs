@@ -12,7 +12,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import { convModel } from "./onnx-conv.mjs";
 import { initTfjsWasmThreaded } from "./tfjs-wasm-threads.mjs";
-import { SHAPES } from "./shapes.mjs";
+import { geometryArgs, SHAPES } from "./shapes.mjs";
 
 const require = createRequire(import.meta.url);
 const fast = await import("./dist/src/backends/cpu/fast/index.js");
@@ -167,9 +167,8 @@ async function timeAsync(fn) {
 
 const wantShapes = args.shapes ? new Set(args.shapes.split(",")) : null;
 const wantPeers = new Set((args.peers ?? "shapegrad,shapegrad-1t,tfjs-cpu,tfjs-wasm,onnxruntime").split(","));
-const shapes = SHAPES.filter(([id]) => !wantShapes || wantShapes.has(id)).map(([id, label, x, w, s, p, d, groups]) => ({
-  id, label, w,
-  g: conv2dGeometry({ input: x, weight: w, stride: [s, s], dilation: [d, d], padding: [p, p, p, p], groups }),
+const shapes = SHAPES.filter(([id]) => !wantShapes || wantShapes.has(id)).map((row) => ({
+  id: row[0], label: row[1], w: row[3], g: conv2dGeometry(geometryArgs(row)),
 }));
 
 const libs = [];

@@ -4,7 +4,7 @@
 // Prints, per shape and op, GFLOP per CPU-second at 1 thread, and the 2-thread parallel efficiency
 // = CPU time at 1 thread / CPU time at 2 threads (1.00 = threads add no work; the wall-clock
 // speed-up on an idle machine is at most 2 x this).
-import { SHAPES } from "./shapes.mjs";
+import { geometryArgs, SHAPES } from "./shapes.mjs";
 
 const fast = await import("./dist/src/backends/cpu/fast/index.js");
 const { conv2dGeometry } = await import("./dist/src/backends/conv-geometry.js");
@@ -24,8 +24,9 @@ function cpuBest(fn, reps) {
 }
 
 const rows = [];
-for (const [id, label, x, w, s, p, d, groups] of SHAPES) {
-  const g = conv2dGeometry({ input: x, weight: w, stride: [s, s], dilation: [d, d], padding: [p, p, p, p], groups });
+for (const row of SHAPES) {
+  const [id, label, x, w] = row;
+  const g = conv2dGeometry(geometryArgs(row));
   const X = Float32Array.from({ length: x.reduce((a, b) => a * b) }, Math.random);
   const W = Float32Array.from({ length: w.reduce((a, b) => a * b) }, Math.random);
   const GY = Float32Array.from({ length: g.batch * g.outChannels * g.outHeight * g.outWidth }, Math.random);

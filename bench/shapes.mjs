@@ -13,3 +13,8 @@ export const SHAPES = [
   ["t1", "train 32x1x28x28 -> 16 3x3 p1", [32, 1, 28, 28], [16, 1, 3, 3], 1, 1, 1, 1],
   ["t2", "train 8x32x32x32 -> 64 3x3 p1", [8, 32, 32, 32], [64, 32, 3, 3], 1, 1, 1, 1],
 ];
+
+/** A suite row as the arguments of conv2dGeometry (src/backends/conv-geometry.ts). */
+export function geometryArgs([, , input, weight, s, p, d, groups]) {
+  return { input, weight, stride: [s, s], dilation: [d, d], padding: [p, p, p, p], groups };
+}
