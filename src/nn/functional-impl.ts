@@ -327,8 +327,9 @@ export interface ClassLossOptions {
 }
 
 /**
- * Class targets as a one-hot mask over dim 1 of `input` ([N, C] or [N, C, d1, ...]), zero on
- * ignored targets, and the per-class weights shaped to broadcast against it. Targets are int32
+ * Class targets as a one-hot mask over dim 1 of `input` ([N, C] or [N, C, d1, ...]), scaled by the
+ * class weights and zero on ignored targets (`weighted`), with the mask of kept targets and the
+ * per-class weights shaped to broadcast against it. Targets are int32
  * [N] or [N, d1, ...]; values outside [0, C) other than ignoreIndex are refused on the CPU (where
  * they can be read synchronously); elsewhere they give an all-zero row.
  */
@@ -364,7 +365,8 @@ function classMask(op: string, input: AnyTensor, target: AnyTensor, options: Cla
   // 1 where the target is not ignored, [N, 1, d1, ...]
   const kept = sub(1, cast(equal(t, ignoreIndex), dtype));
   const mask = mul(cast(equal(t, classes), dtype), kept);
-  return { mask, kept, classWeight: w === null ? null : reshape(w, classShape) };
+  const classWeight = w === null ? null : reshape(w, classShape);
+  return { weighted: classWeight ? mul(mask, classWeight) : mask, kept, classWeight };
 }
 
 /**
@@ -379,8 +381,7 @@ function reduceClassLoss(op: string, loss: AnyTensor, targetWeight: AnyTensor, r
 
 export function nllLoss(input: AnyTensor, target: AnyTensor, options: Reduction | ClassLossOptions = {}): AnyTensor {
   const o = typeof options === "string" ? { reduction: options } : options;
-  const { mask, classWeight } = classMask("nllLoss", input, target, o);
-  const weighted = classWeight ? mul(mask, classWeight) : mask;
+  const { weighted } = classMask("nllLoss", input, target, o);
   return reduceClassLoss("nllLoss", neg(sum(mul(weighted, input), 1)), sum(weighted, 1), o.reduction ?? "mean");
 }
 
@@ -393,9 +394,8 @@ export function crossEntropy(input: AnyTensor, target: AnyTensor, options: Class
   const op = "crossEntropy";
   const e = options.labelSmoothing ?? 0;
   if (typeof e !== "number" || !(e >= 0 && e <= 1)) throw new Error(nnErrors.probability(op, e, "labelSmoothing"));
-  const { mask, kept, classWeight } = classMask(op, input, target, options);
+  const { weighted, kept, classWeight } = classMask(op, input, target, options);
   const logp = logSoftmax(input, 1);
-  const weighted = classWeight ? mul(mask, classWeight) : mask;
   let loss = neg(sum(mul(weighted, logp), 1));
   if (e > 0) {
     const smooth = mul(neg(sum(classWeight ? mul(logp, classWeight) : logp, 1)), reshape(kept, loss.shape));
