@@ -99,6 +99,26 @@ describe("fast float32 conv2d vs float64 reference", () => {
     });
   }
 
+  // The 3x3 stride-1 single-channel kernel (dw3x3_plane) steps over 8, then 4 columns, then a masked
+  // 4-column step ending at the row's end, and two rows at a time: every output width 1..21 and
+  // odd heights, written (one source per plane) and accumulated (input gradient with multiplier > 1).
+  const planeArb = fc.record({
+    batch: fc.integer({ min: 1, max: 2 }), groups: fc.integer({ min: 1, max: 4 }), mult: fc.integer({ min: 1, max: 3 }),
+    h: fc.integer({ min: 1, max: 9 }), w: fc.integer({ min: 1, max: 21 }), pad: fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)),
+  }).map((r) => {
+    const [pt, pb, pl, pr] = r.pad;
+    return conv2dGeometry({
+      input: [r.batch, r.groups, Math.max(r.h, 3 - pt - pb), Math.max(r.w, 3 - pl - pr)], weight: [r.groups * r.mult, 1, 3, 3],
+      stride: [1, 1], dilation: [1, 1], padding: [pt, pb, pl, pr], groups: r.groups,
+    });
+  });
+  for (const threads of [1, 2]) {
+    it(`3x3 stride-1 depthwise planes of every width (${threads} thread${threads > 1 ? "s" : ""})`, () => {
+      setNumThreads(threads);
+      fc.assert(fc.property(planeArb, fc.nat(1 << 30), (g, seed) => { checkAll(g, seed); }), { seed: 7, numRuns: 200 });
+    });
+  }
+
   // Shapes large enough to cross the blocks (K > 256, N > 256 pixels, > 256 output channels rows of
   // dW columns) and to be split across threads; odd sizes so every edge tile runs.
   const big: [string, Conv2dGeometry][] = [
@@ -140,6 +160,21 @@ describe("non-finite inputs", () => {
     const x = rand(3 * 240, 5), gy = rand(4 * 240, 6);
     // column 0: with the tap at kernel column 2 only the previous row's garbage pixels would read it
     x[1 * 240 + 2 * 40] = Infinity;
+    const got = conv2dBackWeightF32(g, x, gy);
+    const ref = conv2dBackWeight(g, f64(x), f64(gy));
+    for (let i = 0; i < ref.length; i++) {
+      if (Number.isFinite(ref[i])) expect(Math.abs(got[i] - ref[i])).toBeLessThan(1e-3 * (1 + Math.abs(ref[i])));
+      else expect(got[i]).toBe(ref[i]);
+    }
+  });
+});
+
+describe("non-finite inputs, depthwise", () => {
+  it("an infinity in x next to a row's end reaches the 3x3 weight gradient as in the reference (masked last step)", () => {
+    // 3 x 6 output rows: each row ends in a masked step whose dead lanes read x past the row
+    const g = conv2dGeometry({ input: [1, 2, 3, 6], weight: [2, 1, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 2 });
+    const x = rand(36, 5), gy = rand(36, 6);
+    x[5] = Infinity; // channel 0, row 0, last column
     const got = conv2dBackWeightF32(g, x, gy);
     const ref = conv2dBackWeight(g, f64(x), f64(gy));
     for (let i = 0; i < ref.length; i++) {

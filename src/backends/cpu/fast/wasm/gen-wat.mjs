@@ -52,6 +52,10 @@ function loop(v, start, end, body, step = 1) {
   (br $${l})))`;
 }
 
+/** 1 when the conv in the parameter block is 3x3 at stride 1 and dilation 1 (the dw3x3 kernels). */
+const isUnit3x3 = () => `(i32.eqz (i32.or (i32.or ${sub(P("kH"), c(3))} ${sub(P("kW"), c(3))})
+  (i32.or (i32.or ${sub(P("dH"), c(1))} ${sub(P("dW"), c(1))}) (i32.or ${sub(P("sH"), c(1))} ${sub(P("sW"), c(1))}))))`;
+
 /** The register-blocked micro-kernel: C[MR x NR] (+)= A_panel[kc x MR]^T B_panel[kc x NR]. */
 function tileKernel() {
   const NV = NR / 4;
@@ -85,57 +89,115 @@ function tileKernel() {
  * y (+)= corr(plane, 3x3 kernel) at stride 1, dilation 1 (written, or added to y when $acc): two output rows
  * by eight columns per step, so each loaded input vector serves both rows (24 loads for 36
  * multiply-adds, against 45 for the one-row kernel of dw_conv), with the nine weights held in
- * registers for the whole plane. Columns past the last multiple of 8 and an odd last row are
- * computed one output at a time.
+ * registers for the whole plane. A row's last OW mod 8 columns take a four-column step and then one
+ * four-column step ending at the row's end, whose lanes already computed are masked off when adding
+ * (a 28-wide row is 3 x 8 + 4: one output at a time, its last four outputs cost more than the other
+ * 24). An odd last row takes the same steps one row high; planes under four columns wide go one
+ * output at a time.
  */
 function dw3x3Plane() {
   const w = (i, j) => `(local.get $w${i * 3 + j})`;
-  let body = "";
-  for (let i = 0; i < 4; i++) {
-    for (let j = 0; j < 3; j++) {
-      for (let v = 0; v < 2; v++) {
-        body += `(local.set $t (v128.load offset=${16 * v + 4 * j} (local.get $r${i})))\n`;
-        if (i <= 2) body += `(local.set $a0${v} (f32x4.add (local.get $a0${v}) (f32x4.mul ${w(i, j)} (local.get $t))))\n`;
-        if (i >= 1) body += `(local.set $a1${v} (f32x4.add (local.get $a1${v}) (f32x4.mul ${w(i - 1, j)} (local.get $t))))\n`;
+  const rowPtrs = ["r0", "r1", "r2", "r3", "o0", "o1"];
+  const advance = (bytes) => rowPtrs.map((r) => set(r, add(get(r), c(bytes)))).join(" ");
+  /** `rows` (1 or 2) output rows by `nv` vectors at the row pointers; `masked`: one vector, from 0,
+   * only its lanes in $mask added into y (written whole when not $acc). */
+  const step = (rows, nv, masked = false) => {
+    const accs = [];
+    for (let r = 0; r < rows; r++) for (let v = 0; v < nv; v++) accs.push([r, v]);
+    const init = ([r, v]) => `(local.set $a${r}${v} ${masked ? "(v128.const i32x4 0 0 0 0)"
+      : `(if (result v128) ${get("acc")} (then (v128.load offset=${16 * v} (local.get $o${r}))) (else (v128.const i32x4 0 0 0 0)))`})`;
+    let body = accs.map(init).join(" ");
+    for (let i = 0; i < rows + 2; i++) {
+      for (let j = 0; j < 3; j++) {
+        for (let v = 0; v < nv; v++) {
+          body += `\n(local.set $t (v128.load offset=${16 * v + 4 * j} (local.get $r${i})))`;
+          if (i <= 2) body += `\n(local.set $a0${v} (f32x4.add (local.get $a0${v}) (f32x4.mul ${w(i, j)} (local.get $t))))`;
+          if (rows === 2 && i >= 1) body += `\n(local.set $a1${v} (f32x4.add (local.get $a1${v}) (f32x4.mul ${w(i - 1, j)} (local.get $t))))`;
+        }
       }
     }
-  }
+    const store = ([r, v]) => `(v128.store offset=${16 * v} (local.get $o${r}) ${masked
+      ? `(if (result v128) ${get("acc")} (then (f32x4.add (v128.load (local.get $o${r})) (v128.and (local.get $a${r}0) (local.get $mask))))
+          (else (local.get $a${r}0)))`
+      : `(local.get $a${r}${v})`})`;
+    return `${body}\n${accs.map(store).join(" ")}`;
+  };
   const out = (row, col) => add(get("outp"), mul(add(mul(row, get("OW")), col), c(4)));
   const one = (row, col) => `(f32.store ${out(row, col)}
         ${Array.from({ length: 9 }, (_, t) => `(f32.mul (f32.load offset=${4 * t} ${get("wp")})
           (f32.load ${add(get("buf"), mul(add(mul(add(row, c(Math.floor(t / 3))), get("ws")), add(col, c(t % 3))), c(4)))}))`)
           .reduce((acc, term) => `(f32.add ${acc} ${term})`, `(if (result f32) ${get("acc")} (then (f32.load ${out(row, col)})) (else (f32.const 0)))`)})`;
-  const init = (a, o, off) => `(local.set $${a} (if (result v128) ${get("acc")} (then (v128.load offset=${off} (local.get $${o}))) (else (v128.const i32x4 0 0 0 0))))`;
-  return `(func $dw3x3_plane (param $buf i32) (param $ws i32) (param $wp i32) (param $outp i32) (param $OH i32) (param $OW i32)
-    (param $acc i32)
-  ${loc("oh", "ow", "r0", "r1", "r2", "r3", "o0", "o1", "W8")}
-  ${Array.from({ length: 9 }, (_, t) => `(local $w${t} v128)`).join(" ")}
-  (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128) (local $t v128)
-  ${Array.from({ length: 9 }, (_, t) => `(local.set $w${t} (v128.load32_splat offset=${4 * t} (local.get $wp)))`).join("\n  ")}
-  ${set("W8", `(i32.and ${get("OW")} (i32.const -8))`)}
-  ${loop("oh", c(0), sub(get("OH"), c(1)), `
+  /** Output rows oh (and oh + 1 when rows = 2), all columns. */
+  const rowsAt = (rows) => `
     ${set("r0", add(get("buf"), mul(mul(get("oh"), get("ws")), c(4))))}
     ${set("r1", add(get("r0"), mul(get("ws"), c(4))))}
     ${set("r2", add(get("r1"), mul(get("ws"), c(4))))}
     ${set("r3", add(get("r2"), mul(get("ws"), c(4))))}
     ${set("o0", add(get("outp"), mul(mul(get("oh"), get("OW")), c(4))))}
     ${set("o1", add(get("o0"), mul(get("OW"), c(4))))}
-    ${loop("ow", c(0), get("W8"), `
-      ${init("a00", "o0", 0)} ${init("a01", "o0", 16)} ${init("a10", "o1", 0)} ${init("a11", "o1", 16)}
-      ${body}
-      (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01))
-      (v128.store offset=0 (local.get $o1) (local.get $a10)) (v128.store offset=16 (local.get $o1) (local.get $a11))
-      ${set("r0", add(get("r0"), c(32)))} ${set("r1", add(get("r1"), c(32)))}
-      ${set("r2", add(get("r2"), c(32)))} ${set("r3", add(get("r3"), c(32)))}
-      ${set("o0", add(get("o0"), c(32)))} ${set("o1", add(get("o1"), c(32)))}`, 8)}
-    ${loop("ow", get("W8"), get("OW"), `
-      ${one(get("oh"), get("ow"))}
-      ${one(add(get("oh"), c(1)), get("ow"))}`)}`, 2)}
+    (if (i32.ge_s ${get("OW")} ${c(4)})
+      (then
+        ${loop("ow", c(0), get("W8"), `${step(rows, 2)}
+${advance(32)}`, 8)}
+        (if (i32.and ${get("OW")} ${c(4)}) (then ${step(rows, 1)} ${advance(16)}))
+        ;; back to column OW - 4
+        (if ${get("rem")} (then
+          ${rowPtrs.map((r) => set(r, add(get(r), sub(mul(get("rem"), c(4)), c(16))))).join(" ")}
+          ${step(rows, 1, true)})))
+      (else
+        ${loop("ow", c(0), get("OW"), Array.from({ length: rows }, (_, r) => one(add(get("oh"), c(r)), get("ow"))).join("\n"))}))`;
+  return `(func $dw3x3_plane (param $buf i32) (param $ws i32) (param $wp i32) (param $outp i32) (param $OH i32) (param $OW i32)
+    (param $acc i32)
+  ${loc("oh", "ow", "r0", "r1", "r2", "r3", "o0", "o1", "W8", "rem")}
+  ${Array.from({ length: 9 }, (_, t) => `(local $w${t} v128)`).join(" ")}
+  (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128) (local $t v128) (local $mask v128)
+  ${Array.from({ length: 9 }, (_, t) => `(local.set $w${t} (v128.load32_splat offset=${4 * t} (local.get $wp)))`).join("\n  ")}
+  ${set("W8", `(i32.and ${get("OW")} (i32.const -8))`)}
+  ${set("rem", `(i32.and ${get("OW")} (i32.const 3))`)}
+  ;; lanes 4 - rem .. 3 of the last step are new
+  (local.set $mask (i32x4.gt_s (v128.const i32x4 0 1 2 3) (i32x4.splat ${sub(c(3), get("rem"))})))
+  ${loop("oh", c(0), sub(get("OH"), c(1)), rowsAt(2), 2)}
   ;; an odd last row
   (if (i32.and ${get("OH")} (i32.const 1)) (then
     ${set("oh", sub(get("OH"), c(1)))}
-    ${loop("ow", c(0), get("OW"), one(get("oh"), get("ow")))}))
+    ${rowsAt(1)}))
 )`;
+}
+
+/**
+ * dW[o] += corr(gy plane, zero-bordered x plane) for a 3x3 kernel at stride 1, dilation 1: each
+ * vector of four gy pixels is loaded once and multiplied into all nine taps' accumulators (against
+ * a pass over the plane per tap), so a step is 10 loads for 36 multiply-adds. The last OW mod 4
+ * pixels of a row take one more step whose products are masked to zero past the row's end (the
+ * mask is applied to the product, so an infinity in x past the row cannot turn into a NaN).
+ */
+function dw3x3Wgrad() {
+  const taps = Array.from({ length: 9 }, (_, t) => t);
+  const mac = (masked) => taps.map((t) => {
+    const prod = `(f32x4.mul (local.get $g) (v128.load offset=${4 * (t % 3)} ${add(get(`x${Math.floor(t / 3)}`), mul(get("ow"), c(4)))}))`;
+    return `(local.set $k${t} (f32x4.add (local.get $k${t}) ${masked ? `(v128.and ${prod} (local.get $mask))` : prod}))`;
+  }).join("\n      ");
+  return `(func $dw3x3_wgrad (param $buf i32) (param $ws i32) (param $gyp i32) (param $OH i32) (param $OW i32) (param $dst i32)
+  ${loc("oh", "ow", "gr", "x0", "x1", "x2", "W4")}
+  ${taps.map((t) => `(local $k${t} v128)`).join(" ")} (local $g v128) (local $mask v128)
+  ${set("W4", `(i32.and ${get("OW")} (i32.const -4))`)}
+  ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
+  (local.set $mask (i32x4.gt_s (i32x4.splat ${sub(get("OW"), get("W4"))}) (v128.const i32x4 0 1 2 3)))
+  ${loop("oh", c(0), get("OH"), `
+    ${set("gr", add(get("gyp"), mul(mul(get("oh"), get("OW")), c(4))))}
+    ${set("x0", add(get("buf"), mul(mul(get("oh"), get("ws")), c(4))))}
+    ${set("x1", add(get("x0"), mul(get("ws"), c(4))))}
+    ${set("x2", add(get("x1"), mul(get("ws"), c(4))))}
+    ${loop("ow", c(0), get("W4"), `
+      (local.set $g (v128.load ${add(get("gr"), mul(get("ow"), c(4)))}))
+      ${mac(false)}`, 4)}
+    (if (i32.lt_s ${get("W4")} ${get("OW")}) (then
+      ;; reads up to three floats past the gy plane: the caller's layout has them
+      (local.set $g (v128.load ${add(get("gr"), mul(get("ow"), c(4)))}))
+      ${mac(true)}))`)}
+  ${taps.map((t) => `(f32.store offset=${4 * t} ${get("dst")} (f32.add (f32.load offset=${4 * t} ${get("dst")})
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k${t})) (f32x4.extract_lane 1 (local.get $k${t})))
+      (f32.add (f32x4.extract_lane 2 (local.get $k${t})) (f32x4.extract_lane 3 (local.get $k${t}))))))`).join("\n  ")})`;
 }
 
 const commonWat = () => String.raw`
@@ -656,8 +718,30 @@ ${packBWgradWide()}
       ${get("cdst")} ${mul(get("n"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
       (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")})`, KC)})
 
+;; n floats: dst = src (copy) or dst = 0 (zero), by vectors and then one float at a time, never
+;; past dst + n (neighbouring planes may belong to other threads). For the short rows of a plane
+;; this beats memory.copy / memory.fill, which V8 runs as calls out of the compiled code.
+(func $copy_run (param $dst i32) (param $src i32) (param $n i32)
+  ${loc("k")}
+  ${set("k", c(0))}
+  (block $vo (loop $vl
+    (br_if $vo (i32.gt_s ${add(get("k"), c(4))} ${get("n")}))
+    (v128.store ${add(get("dst"), mul(get("k"), c(4)))} (v128.load ${add(get("src"), mul(get("k"), c(4)))}))
+    ${inc("k", 4)}
+    (br $vl)))
+  ${loop("k", get("k"), get("n"), `(f32.store ${add(get("dst"), mul(get("k"), c(4)))} (f32.load ${add(get("src"), mul(get("k"), c(4)))}))`)})
+(func $zero_run (param $dst i32) (param $n i32)
+  ${loc("k")}
+  ${set("k", c(0))}
+  (block $vo (loop $vl
+    (br_if $vo (i32.gt_s ${add(get("k"), c(4))} ${get("n")}))
+    (v128.store ${add(get("dst"), mul(get("k"), c(4)))} (v128.const i32x4 0 0 0 0))
+    ${inc("k", 4)}
+    (br $vl)))
+  ${loop("k", get("k"), get("n"), `(f32.store ${add(get("dst"), mul(get("k"), c(4)))} (f32.const 0))`)})
+
 ;; Copies one input plane into a zero-bordered buffer: buf[r][q] = x[r - padT][q - padL] (zero
-;; outside), r < hp, q < wp, row stride ws floats.
+;; outside), r < hp, q < ws (ws >= wp: columns past wp are zero too), row stride ws floats.
 (func $pad_plane (param $x i32) (param $H i32) (param $W i32) (param $padT i32) (param $padL i32)
     (param $buf i32) (param $hp i32) (param $wp i32) (param $ws i32)
   ${loc("r", "ih", "row", "lo", "hi")}
@@ -671,14 +755,15 @@ ${packBWgradWide()}
     ${set("row", add(get("buf"), mul(mul(get("r"), get("ws")), c(4))))}
     (if (i32.lt_u ${get("ih")} ${get("H")})
       (then
-        (memory.fill ${get("row")} (i32.const 0) ${mul(get("lo"), c(4))})
-        (memory.copy ${add(get("row"), mul(get("lo"), c(4)))}
-          ${add(get("x"), mul(add(mul(get("ih"), get("W")), sub(get("lo"), get("padL"))), c(4)))}
-          ${mul(sub(get("hi"), get("lo")), c(4))})
-        (memory.fill ${add(get("row"), mul(get("hi"), c(4)))} (i32.const 0) ${mul(sub(get("ws"), get("hi")), c(4))}))
-      (else (memory.fill ${get("row")} (i32.const 0) ${mul(get("ws"), c(4))})))`)})
+        (call $zero_run ${get("row")} ${get("lo")})
+        (call $copy_run ${add(get("row"), mul(get("lo"), c(4)))}
+          ${add(get("x"), mul(add(mul(get("ih"), get("W")), sub(get("lo"), get("padL"))), c(4)))} ${sub(get("hi"), get("lo"))})
+        (call $zero_run ${add(get("row"), mul(get("hi"), c(4)))} ${sub(get("ws"), get("hi"))}))
+      (else (call $zero_run ${get("row")} ${get("ws")})))`)})
 
 ${dw3x3Plane()}
+
+${dw3x3Wgrad()}
 
 ;; Depthwise-style conv where every output plane is a sum of S single-plane correlations:
 ;; out[n][o] = sum_s corr(x[n][(o / e1) * e2 + s], w[o*S + s]) with S = e0. Forward conv with
@@ -700,8 +785,7 @@ ${dw3x3Plane()}
   ;; 3x3, stride 1, dilation 1 (depthwise and 1-channel convs, their stride-1 input gradients): the
   ;; two-row kernel, which writes the planes when each has one source (S = 1); otherwise the sources
   ;; are added into zeroed planes
-  ${set("fast3", `(i32.eqz (i32.or (i32.or ${sub(get("kH"), c(3))} ${sub(get("kW"), c(3))})
-    (i32.or (i32.or ${sub(get("dH"), c(1))} ${sub(get("dW"), c(1))}) (i32.or ${sub(get("sH"), c(1))} ${sub(get("sW"), c(1))}))))`)}
+  ${set("fast3", isUnit3x3())}
   (if (i32.or (i32.eqz ${get("fast3")}) (i32.gt_s ${get("S")} ${c(1)})) (then
     (memory.fill ${get("outp0")} (i32.const 0) ${mul(mul(mul(get("OH"), get("OW")), get("R")), c(4))})))
   ${set("hp", add(add(mul(sub(get("OH"), c(1)), get("sH")), mul(sub(get("kH"), c(1)), get("dH"))), c(1)))}
@@ -795,9 +879,10 @@ ${dw3x3Plane()}
 ;; dW (y) is written, not accumulated.
 (func $dw_bwd_w (export "dw_bwd_w") (param $p i32) (param $item i32) (param $s i32)
   ${loc("o", "n", "ci", "buf", "hp", "wpd", "ws", "OH", "OW", "oh", "ow", "ki", "kj", "xr", "gr", "gyp", "xin", "sW", "sH", "m", "r",
-    "per", "r0", "r1")}
+    "per", "r0", "r1", "fast3")}
   (local $acc v128) (local $acc2 v128) (local $sum f32)
   ${set("OH", P("outH"))} ${set("OW", P("outW"))} ${set("sH", P("sH"))} ${set("sW", P("sW"))}
+  ${set("fast3", isUnit3x3())}
   ${set("m", P("e0"))}
   ${set("per", P("e1"))}
   ;; items per input plane = ceil(m / per); this item's output planes are [r0, r1) of the plane's m
@@ -816,6 +901,9 @@ ${dw3x3Plane()}
     ${loop("r", get("r0"), get("r1"), `
     ${set("o", add(mul(get("ci"), get("m")), get("r")))}
     ${set("gyp", add(P("a"), mul(mul(add(mul(get("n"), P("outC")), get("o")), mul(get("OH"), get("OW"))), c(4))))}
+    (if ${get("fast3")} (then
+      (call $dw3x3_wgrad ${get("buf")} ${get("ws")} ${get("gyp")} ${get("OH")} ${get("OW")} ${add(P("y"), mul(mul(get("o"), c(9)), c(4)))}))
+    (else
     ${loop("ki", c(0), P("kH"), loop("kj", c(0), P("kW"), `
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $acc2 (v128.const i32x4 0 0 0 0))
@@ -848,7 +936,7 @@ ${dw3x3Plane()}
         (f32.add (f32.load ${add(P("y"), mul(add(mul(get("o"), mul(P("kH"), P("kW"))), add(mul(get("ki"), P("kW")), get("kj"))), c(4)))})
           (f32.add (local.get $sum) (f32.add
             (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
-            (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))`))}`)}`)})
+            (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))`))}))`)}`)})
 `;
 
 /** Two 4x4 transposes of v[0..3] (four pixels of four taps each) into four panel rows of the

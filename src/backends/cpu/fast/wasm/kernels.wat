@@ -1031,8 +1031,40 @@
   (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
   (br $L38))))
 
+;; n floats: dst = src (copy) or dst = 0 (zero), by vectors and then one float at a time, never
+;; past dst + n (neighbouring planes may belong to other threads). For the short rows of a plane
+;; this beats memory.copy / memory.fill, which V8 runs as calls out of the compiled code.
+(func $copy_run (param $dst i32) (param $src i32) (param $n i32)
+  (local $k i32)
+  (local.set $k (i32.const 0))
+  (block $vo (loop $vl
+    (br_if $vo (i32.gt_s (i32.add (local.get $k) (i32.const 4)) (local.get $n)))
+    (v128.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (v128.load (i32.add (local.get $src) (i32.mul (local.get $k) (i32.const 4)))))
+    (local.set $k (i32.add (local.get $k) (i32.const 4)))
+    (br $vl)))
+  (local.set $k (local.get $k))
+(block $L39_out (loop $L39
+  (br_if $L39_out (i32.ge_s (local.get $k) (local.get $n)))
+  (f32.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (f32.load (i32.add (local.get $src) (i32.mul (local.get $k) (i32.const 4)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 1)))
+  (br $L39))))
+(func $zero_run (param $dst i32) (param $n i32)
+  (local $k i32)
+  (local.set $k (i32.const 0))
+  (block $vo (loop $vl
+    (br_if $vo (i32.gt_s (i32.add (local.get $k) (i32.const 4)) (local.get $n)))
+    (v128.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (v128.const i32x4 0 0 0 0))
+    (local.set $k (i32.add (local.get $k) (i32.const 4)))
+    (br $vl)))
+  (local.set $k (local.get $k))
+(block $L40_out (loop $L40
+  (br_if $L40_out (i32.ge_s (local.get $k) (local.get $n)))
+  (f32.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (f32.const 0))
+  (local.set $k (i32.add (local.get $k) (i32.const 1)))
+  (br $L40))))
+
 ;; Copies one input plane into a zero-bordered buffer: buf[r][q] = x[r - padT][q - padL] (zero
-;; outside), r < hp, q < wp, row stride ws floats.
+;; outside), r < hp, q < ws (ws >= wp: columns past wp are zero too), row stride ws floats.
 (func $pad_plane (param $x i32) (param $H i32) (param $W i32) (param $padT i32) (param $padL i32)
     (param $buf i32) (param $hp i32) (param $wp i32) (param $ws i32)
   (local $r i32) (local $ih i32) (local $row i32) (local $lo i32) (local $hi i32)
@@ -1042,27 +1074,26 @@
   (local.set $hi (select (i32.add (local.get $padL) (local.get $W)) (local.get $wp) (i32.lt_s (i32.add (local.get $padL) (local.get $W)) (local.get $wp))))
   (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
   (local.set $r (i32.const 0))
-(block $L39_out (loop $L39
-  (br_if $L39_out (i32.ge_s (local.get $r) (local.get $hp)))
+(block $L41_out (loop $L41
+  (br_if $L41_out (i32.ge_s (local.get $r) (local.get $hp)))
   
     (local.set $ih (i32.sub (local.get $r) (local.get $padT)))
     (local.set $row (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $r) (local.get $ws)) (i32.const 4))))
     (if (i32.lt_u (local.get $ih) (local.get $H))
       (then
-        (memory.fill (local.get $row) (i32.const 0) (i32.mul (local.get $lo) (i32.const 4)))
-        (memory.copy (i32.add (local.get $row) (i32.mul (local.get $lo) (i32.const 4)))
-          (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (i32.sub (local.get $lo) (local.get $padL))) (i32.const 4)))
-          (i32.mul (i32.sub (local.get $hi) (local.get $lo)) (i32.const 4)))
-        (memory.fill (i32.add (local.get $row) (i32.mul (local.get $hi) (i32.const 4))) (i32.const 0) (i32.mul (i32.sub (local.get $ws) (local.get $hi)) (i32.const 4))))
-      (else (memory.fill (local.get $row) (i32.const 0) (i32.mul (local.get $ws) (i32.const 4)))))
+        (call $zero_run (local.get $row) (local.get $lo))
+        (call $copy_run (i32.add (local.get $row) (i32.mul (local.get $lo) (i32.const 4)))
+          (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (i32.sub (local.get $lo) (local.get $padL))) (i32.const 4))) (i32.sub (local.get $hi) (local.get $lo)))
+        (call $zero_run (i32.add (local.get $row) (i32.mul (local.get $hi) (i32.const 4))) (i32.sub (local.get $ws) (local.get $hi))))
+      (else (call $zero_run (local.get $row) (local.get $ws))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L39))))
+  (br $L41))))
 
 (func $dw3x3_plane (param $buf i32) (param $ws i32) (param $wp i32) (param $outp i32) (param $OH i32) (param $OW i32)
     (param $acc i32)
-  (local $oh i32) (local $ow i32) (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $o0 i32) (local $o1 i32) (local $W8 i32)
+  (local $oh i32) (local $ow i32) (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $o0 i32) (local $o1 i32) (local $W8 i32) (local $rem i32)
   (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128) (local $w5 v128) (local $w6 v128) (local $w7 v128) (local $w8 v128)
-  (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128) (local $t v128)
+  (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128) (local $t v128) (local $mask v128)
   (local.set $w0 (v128.load32_splat offset=0 (local.get $wp)))
   (local.set $w1 (v128.load32_splat offset=4 (local.get $wp)))
   (local.set $w2 (v128.load32_splat offset=8 (local.get $wp)))
@@ -1073,9 +1104,12 @@
   (local.set $w7 (v128.load32_splat offset=28 (local.get $wp)))
   (local.set $w8 (v128.load32_splat offset=32 (local.get $wp)))
   (local.set $W8 (i32.and (local.get $OW) (i32.const -8)))
+  (local.set $rem (i32.and (local.get $OW) (i32.const 3)))
+  ;; lanes 4 - rem .. 3 of the last step are new
+  (local.set $mask (i32x4.gt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.sub (i32.const 3) (local.get $rem)))))
   (local.set $oh (i32.const 0))
-(block $L42_out (loop $L42
-  (br_if $L42_out (i32.ge_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))))
+(block $L44_out (loop $L44
+  (br_if $L44_out (i32.ge_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))))
   
     (local.set $r0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
     (local.set $r1 (i32.add (local.get $r0) (i32.mul (local.get $ws) (i32.const 4))))
@@ -1083,12 +1117,13 @@
     (local.set $r3 (i32.add (local.get $r2) (i32.mul (local.get $ws) (i32.const 4))))
     (local.set $o0 (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $o1 (i32.add (local.get $o0) (i32.mul (local.get $OW) (i32.const 4))))
-    (local.set $ow (i32.const 0))
-(block $L40_out (loop $L40
-  (br_if $L40_out (i32.ge_s (local.get $ow) (local.get $W8)))
-  
-      (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a11 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
-      (local.set $t (v128.load offset=0 (local.get $r0)))
+    (if (i32.ge_s (local.get $OW) (i32.const 4))
+      (then
+        (local.set $ow (i32.const 0))
+(block $L42_out (loop $L42
+  (br_if $L42_out (i32.ge_s (local.get $ow) (local.get $W8)))
+  (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a11 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
+(local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
 (local.set $t (v128.load offset=16 (local.get $r0)))
 (local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1148,30 +1183,95 @@
 (local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w8) (local.get $t))))
 (local.set $t (v128.load offset=24 (local.get $r3)))
 (local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w8) (local.get $t))))
-
-      (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01))
-      (v128.store offset=0 (local.get $o1) (local.get $a10)) (v128.store offset=16 (local.get $o1) (local.get $a11))
-      (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32)))
-      (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32)))
-      (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
+(v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01)) (v128.store offset=0 (local.get $o1) (local.get $a10)) (v128.store offset=16 (local.get $o1) (local.get $a11))
+(local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br $L40)))
-    (local.set $ow (local.get $W8))
-(block $L41_out (loop $L41
-  (br_if $L41_out (i32.ge_s (local.get $ow) (local.get $OW)))
-  
-      (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))
-        (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
-          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
-          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
-          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
-          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=16 (local.get $wp))
-          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=20 (local.get $wp))
-          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=24 (local.get $wp))
-          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=28 (local.get $wp))
-          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
-          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
-      (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
+  (br $L42)))
+        (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
+(local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w8) (local.get $t))))
+(v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=0 (local.get $o1) (local.get $a10)) (local.set $r0 (i32.add (local.get $r0) (i32.const 16))) (local.set $r1 (i32.add (local.get $r1) (i32.const 16))) (local.set $r2 (i32.add (local.get $r2) (i32.const 16))) (local.set $r3 (i32.add (local.get $r3) (i32.const 16))) (local.set $o0 (i32.add (local.get $o0) (i32.const 16))) (local.set $o1 (i32.add (local.get $o1) (i32.const 16)))))
+        ;; back to column OW - 4
+        (if (local.get $rem) (then
+          (local.set $r0 (i32.add (local.get $r0) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r1 (i32.add (local.get $r1) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r2 (i32.add (local.get $r2) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r3 (i32.add (local.get $r3) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $o0 (i32.add (local.get $o0) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $o1 (i32.add (local.get $o1) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16))))
+          (local.set $a00 (v128.const i32x4 0 0 0 0)) (local.set $a10 (v128.const i32x4 0 0 0 0))
+(local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w8) (local.get $t))))
+(v128.store offset=0 (local.get $o0) (if (result v128) (local.get $acc) (then (f32x4.add (v128.load (local.get $o0)) (v128.and (local.get $a00) (local.get $mask))))
+          (else (local.get $a00)))) (v128.store offset=0 (local.get $o1) (if (result v128) (local.get $acc) (then (f32x4.add (v128.load (local.get $o1)) (v128.and (local.get $a10) (local.get $mask))))
+          (else (local.get $a10)))))))
+      (else
+        (local.set $ow (i32.const 0))
+(block $L43_out (loop $L43
+  (br_if $L43_out (i32.ge_s (local.get $ow) (local.get $OW)))
+  (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
+        (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=16 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=20 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=24 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=28 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
+(f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
         (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
@@ -1183,29 +1283,199 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L41)))
+  (br $L43)))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 2)))
-  (br $L42)))
+  (br $L44)))
   ;; an odd last row
   (if (i32.and (local.get $OH) (i32.const 1)) (then
     (local.set $oh (i32.sub (local.get $OH) (i32.const 1)))
-    (local.set $ow (i32.const 0))
-(block $L43_out (loop $L43
-  (br_if $L43_out (i32.ge_s (local.get $ow) (local.get $OW)))
-  (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))
-        (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
-          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
-          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
-          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
-          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=16 (local.get $wp))
-          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=20 (local.get $wp))
-          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=24 (local.get $wp))
-          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=28 (local.get $wp))
-          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
-          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
+    
+    (local.set $r0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
+    (local.set $r1 (i32.add (local.get $r0) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $r2 (i32.add (local.get $r1) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $r3 (i32.add (local.get $r2) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $o0 (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
+    (local.set $o1 (i32.add (local.get $o0) (i32.mul (local.get $OW) (i32.const 4))))
+    (if (i32.ge_s (local.get $OW) (i32.const 4))
+      (then
+        (local.set $ow (i32.const 0))
+(block $L45_out (loop $L45
+  (br_if $L45_out (i32.ge_s (local.get $ow) (local.get $W8)))
+  (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0))))
+(local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w8) (local.get $t))))
+(v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01))
+(local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
+  (br $L45)))
+        (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0))))
+(local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(v128.store offset=0 (local.get $o0) (local.get $a00)) (local.set $r0 (i32.add (local.get $r0) (i32.const 16))) (local.set $r1 (i32.add (local.get $r1) (i32.const 16))) (local.set $r2 (i32.add (local.get $r2) (i32.const 16))) (local.set $r3 (i32.add (local.get $r3) (i32.const 16))) (local.set $o0 (i32.add (local.get $o0) (i32.const 16))) (local.set $o1 (i32.add (local.get $o1) (i32.const 16)))))
+        ;; back to column OW - 4
+        (if (local.get $rem) (then
+          (local.set $r0 (i32.add (local.get $r0) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r1 (i32.add (local.get $r1) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r2 (i32.add (local.get $r2) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r3 (i32.add (local.get $r3) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $o0 (i32.add (local.get $o0) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $o1 (i32.add (local.get $o1) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16))))
+          (local.set $a00 (v128.const i32x4 0 0 0 0))
+(local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(v128.store offset=0 (local.get $o0) (if (result v128) (local.get $acc) (then (f32x4.add (v128.load (local.get $o0)) (v128.and (local.get $a00) (local.get $mask))))
+          (else (local.get $a00)))))))
+      (else
+        (local.set $ow (i32.const 0))
+(block $L46_out (loop $L46
+  (br_if $L46_out (i32.ge_s (local.get $ow) (local.get $OW)))
+  (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
+        (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=16 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=20 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=24 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=28 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L43)))))
+  (br $L46)))))))
 )
+
+(func $dw3x3_wgrad (param $buf i32) (param $ws i32) (param $gyp i32) (param $OH i32) (param $OW i32) (param $dst i32)
+  (local $oh i32) (local $ow i32) (local $gr i32) (local $x0 i32) (local $x1 i32) (local $x2 i32) (local $W4 i32)
+  (local $k0 v128) (local $k1 v128) (local $k2 v128) (local $k3 v128) (local $k4 v128) (local $k5 v128) (local $k6 v128) (local $k7 v128) (local $k8 v128) (local $g v128) (local $mask v128)
+  (local.set $W4 (i32.and (local.get $OW) (i32.const -4)))
+  ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
+  (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
+  (local.set $oh (i32.const 0))
+(block $L48_out (loop $L48
+  (br_if $L48_out (i32.ge_s (local.get $oh) (local.get $OH)))
+  
+    (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
+    (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
+    (local.set $x1 (i32.add (local.get $x0) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $x2 (i32.add (local.get $x1) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $ow (i32.const 0))
+(block $L47_out (loop $L47
+  (br_if $L47_out (i32.ge_s (local.get $ow) (local.get $W4)))
+  
+      (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
+      (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
+      (local.set $k1 (f32x4.add (local.get $k1) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
+      (local.set $k2 (f32x4.add (local.get $k2) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
+      (local.set $k3 (f32x4.add (local.get $k3) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x1) (i32.mul (local.get $ow) (i32.const 4)))))))
+      (local.set $k4 (f32x4.add (local.get $k4) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x1) (i32.mul (local.get $ow) (i32.const 4)))))))
+      (local.set $k5 (f32x4.add (local.get $k5) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x1) (i32.mul (local.get $ow) (i32.const 4)))))))
+      (local.set $k6 (f32x4.add (local.get $k6) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
+      (local.set $k7 (f32x4.add (local.get $k7) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
+      (local.set $k8 (f32x4.add (local.get $k8) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
+  (br $L47)))
+    (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
+      ;; reads up to three floats past the gy plane: the caller's layout has them
+      (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
+      (local.set $k0 (f32x4.add (local.get $k0) (v128.and (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
+      (local.set $k1 (f32x4.add (local.get $k1) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
+      (local.set $k2 (f32x4.add (local.get $k2) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
+      (local.set $k3 (f32x4.add (local.get $k3) (v128.and (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x1) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
+      (local.set $k4 (f32x4.add (local.get $k4) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x1) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
+      (local.set $k5 (f32x4.add (local.get $k5) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x1) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
+      (local.set $k6 (f32x4.add (local.get $k6) (v128.and (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
+      (local.set $k7 (f32x4.add (local.get $k7) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
+      (local.set $k8 (f32x4.add (local.get $k8) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (br $L48)))
+  (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
+  (f32.store offset=4 (local.get $dst) (f32.add (f32.load offset=4 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k1)) (f32x4.extract_lane 1 (local.get $k1)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k1)) (f32x4.extract_lane 3 (local.get $k1))))))
+  (f32.store offset=8 (local.get $dst) (f32.add (f32.load offset=8 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k2)) (f32x4.extract_lane 1 (local.get $k2)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k2)) (f32x4.extract_lane 3 (local.get $k2))))))
+  (f32.store offset=12 (local.get $dst) (f32.add (f32.load offset=12 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k3)) (f32x4.extract_lane 1 (local.get $k3)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k3)) (f32x4.extract_lane 3 (local.get $k3))))))
+  (f32.store offset=16 (local.get $dst) (f32.add (f32.load offset=16 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k4)) (f32x4.extract_lane 1 (local.get $k4)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k4)) (f32x4.extract_lane 3 (local.get $k4))))))
+  (f32.store offset=20 (local.get $dst) (f32.add (f32.load offset=20 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k5)) (f32x4.extract_lane 1 (local.get $k5)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k5)) (f32x4.extract_lane 3 (local.get $k5))))))
+  (f32.store offset=24 (local.get $dst) (f32.add (f32.load offset=24 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k6)) (f32x4.extract_lane 1 (local.get $k6)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k6)) (f32x4.extract_lane 3 (local.get $k6))))))
+  (f32.store offset=28 (local.get $dst) (f32.add (f32.load offset=28 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k7)) (f32x4.extract_lane 1 (local.get $k7)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k7)) (f32x4.extract_lane 3 (local.get $k7))))))
+  (f32.store offset=32 (local.get $dst) (f32.add (f32.load offset=32 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k8)) (f32x4.extract_lane 1 (local.get $k8)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k8)) (f32x4.extract_lane 3 (local.get $k8)))))))
 
 ;; Depthwise-style conv where every output plane is a sum of S single-plane correlations:
 ;; out[n][o] = sum_s corr(x[n][(o / e1) * e2 + s], w[o*S + s]) with S = e0. Forward conv with
@@ -1226,8 +1496,8 @@
   ;; 3x3, stride 1, dilation 1 (depthwise and 1-channel convs, their stride-1 input gradients): the
   ;; two-row kernel, which writes the planes when each has one source (S = 1); otherwise the sources
   ;; are added into zeroed planes
-  (local.set $fast3 (i32.eqz (i32.or (i32.or (i32.sub (local.get $kH) (i32.const 3)) (i32.sub (local.get $kW) (i32.const 3)))
-    (i32.or (i32.or (i32.sub (local.get $dH) (i32.const 1)) (i32.sub (local.get $dW) (i32.const 1))) (i32.or (i32.sub (local.get $sH) (i32.const 1)) (i32.sub (local.get $sW) (i32.const 1)))))))
+  (local.set $fast3 (i32.eqz (i32.or (i32.or (i32.sub (i32.load offset=32 (local.get $p)) (i32.const 3)) (i32.sub (i32.load offset=36 (local.get $p)) (i32.const 3)))
+  (i32.or (i32.or (i32.sub (i32.load offset=56 (local.get $p)) (i32.const 1)) (i32.sub (i32.load offset=60 (local.get $p)) (i32.const 1))) (i32.or (i32.sub (i32.load offset=48 (local.get $p)) (i32.const 1)) (i32.sub (i32.load offset=52 (local.get $p)) (i32.const 1)))))))
   (if (i32.or (i32.eqz (local.get $fast3)) (i32.gt_s (local.get $S) (i32.const 1))) (then
     (memory.fill (local.get $outp0) (i32.const 0) (i32.mul (i32.mul (i32.mul (local.get $OH) (local.get $OW)) (local.get $R)) (i32.const 4)))))
   (local.set $hp (i32.add (i32.add (i32.mul (i32.sub (local.get $OH) (i32.const 1)) (local.get $sH)) (i32.mul (i32.sub (local.get $kH) (i32.const 1)) (local.get $dH))) (i32.const 1)))
@@ -1236,13 +1506,13 @@
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (local.set $rt (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $hp) (local.get $ws)) (i32.const 16)) (i32.const 4))))
   (local.set $src (i32.const 0))
-(block $L51_out (loop $L51
-  (br_if $L51_out (i32.ge_s (local.get $src) (local.get $S)))
+(block $L56_out (loop $L56
+  (br_if $L56_out (i32.ge_s (local.get $src) (local.get $S)))
   
    (local.set $lastci (i32.const -1))
    (local.set $r (i32.const 0))
-(block $L50_out (loop $L50
-  (br_if $L50_out (i32.ge_s (local.get $r) (local.get $R)))
+(block $L55_out (loop $L55
+  (br_if $L55_out (i32.ge_s (local.get $r) (local.get $R)))
   
     (local.set $o (i32.add (local.get $o0) (local.get $r)))
     (local.set $outp (i32.add (local.get $outp0) (i32.mul (i32.mul (local.get $r) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -1256,8 +1526,8 @@
     (if (local.get $fast3) (then (call $dw3x3_plane (local.get $buf) (local.get $ws) (local.get $wp0) (local.get $outp) (local.get $OH) (local.get $OW)
       (i32.gt_s (local.get $S) (i32.const 1)))) (else
     (local.set $oh (i32.const 0))
-(block $L49_out (loop $L49
-  (br_if $L49_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L54_out (loop $L54
+  (br_if $L54_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
       (local.set $orow (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
       (local.set $ow (i32.const 0))
@@ -1272,13 +1542,13 @@
           (local.set $acc2 (v128.load offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc3 (v128.load offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $ki (i32.const 0))
-(block $L45_out (loop $L45
-  (br_if $L45_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L50_out (loop $L50
+  (br_if $L50_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
             (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (local.get $ow)) (i32.const 4))))
             (local.set $kj (i32.const 0))
-(block $L44_out (loop $L44
-  (br_if $L44_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L49_out (loop $L49
+  (br_if $L49_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
               (local.set $wv (v128.load32_splat (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4)))))
               (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $wv) (v128.load offset=0 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
@@ -1286,9 +1556,9 @@
               (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $wv) (v128.load offset=32 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
               (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $wv) (v128.load offset=48 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L44)))
+  (br $L49)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L45)))
+  (br $L50)))
           (v128.store offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc0))
           (v128.store offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc1))
           (v128.store offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc2))
@@ -1299,35 +1569,35 @@
         (local.set $ow (local.get $OW))))
       ;; remaining outputs (all of them when the stride is not 1), one at a time
       (local.set $ow (local.get $ow))
-(block $L48_out (loop $L48
-  (br_if $L48_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L53_out (loop $L53
+  (br_if $L53_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
         (local.set $sum (f32.load (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
         (local.set $ki (i32.const 0))
-(block $L47_out (loop $L47
-  (br_if $L47_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L52_out (loop $L52
+  (br_if $L52_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
           (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (i32.mul (local.get $ow) (local.get $sW))) (i32.const 4))))
           (local.set $kj (i32.const 0))
-(block $L46_out (loop $L46
-  (br_if $L46_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L51_out (loop $L51
+  (br_if $L51_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
             (local.set $sum (f32.add (local.get $sum) (f32.mul
               (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4))))
               (f32.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L46)))
+  (br $L51)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L47)))
+  (br $L52)))
         (f32.store (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $sum))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L48)))
+  (br $L53)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L49)))))
+  (br $L54)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L50)))
+  (br $L55)))
   (local.set $src (i32.add (local.get $src) (i32.const 1)))
-  (br $L51))))
+  (br $L56))))
 
 ;; Depthwise input gradient for any stride: one item = (image, input plane ci); scatters every
 ;; gy[n][ci*m + j] through the taps of w[ci*m + j] (e0 = m). dx (y) rows are complete per item.
@@ -1340,29 +1610,29 @@
   (local.set $dxp (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (memory.fill (local.get $dxp) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $W)) (i32.const 4)))
   (local.set $j (i32.const 0))
-(block $L56_out (loop $L56
-  (br_if $L56_out (i32.ge_s (local.get $j) (local.get $m)))
+(block $L61_out (loop $L61
+  (br_if $L61_out (i32.ge_s (local.get $j) (local.get $m)))
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $j)))
     (local.set $gyp (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
     (local.set $oh (i32.const 0))
-(block $L55_out (loop $L55
-  (br_if $L55_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L60_out (loop $L60
+  (br_if $L60_out (i32.ge_s (local.get $oh) (local.get $OH)))
   (local.set $ow (i32.const 0))
-(block $L54_out (loop $L54
-  (br_if $L54_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L59_out (loop $L59
+  (br_if $L59_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
       (local.set $g (f32.load (i32.add (local.get $gyp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))))
       (local.set $ki (i32.const 0))
-(block $L53_out (loop $L53
-  (br_if $L53_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L58_out (loop $L58
+  (br_if $L58_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (i32.load offset=64 (local.get $p))) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))))
         (if (i32.lt_u (local.get $ih) (local.get $H)) (then
           (local.set $kj (i32.const 0))
-(block $L52_out (loop $L52
-  (br_if $L52_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L57_out (loop $L57
+  (br_if $L57_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
             (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (i32.load offset=52 (local.get $p))) (i32.load offset=68 (local.get $p))) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))))
             (if (i32.lt_u (local.get $iw) (local.get $W)) (then
@@ -1370,24 +1640,26 @@
                 (f32.add (f32.load (i32.add (local.get $dxp) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
                   (f32.mul (local.get $g) (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj)) (i32.const 4)))))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L52)))))
+  (br $L57)))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L53)))
+  (br $L58)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L54)))
+  (br $L59)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L55)))
+  (br $L60)))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br $L56))))
+  (br $L61))))
 
 ;; Depthwise weight gradient: one item = input plane ci and e1 of its e0 = m output planes (sharing
 ;; one padded copy of the input plane; several items per plane when there are few planes); sums over
 ;; images gy[n][o] correlated with the zero-bordered input plane, vectorised along rows at stride 1.
 ;; dW (y) is written, not accumulated.
 (func $dw_bwd_w (export "dw_bwd_w") (param $p i32) (param $item i32) (param $s i32)
-  (local $o i32) (local $n i32) (local $ci i32) (local $buf i32) (local $hp i32) (local $wpd i32) (local $ws i32) (local $OH i32) (local $OW i32) (local $oh i32) (local $ow i32) (local $ki i32) (local $kj i32) (local $xr i32) (local $gr i32) (local $gyp i32) (local $xin i32) (local $sW i32) (local $sH i32) (local $m i32) (local $r i32) (local $per i32) (local $r0 i32) (local $r1 i32)
+  (local $o i32) (local $n i32) (local $ci i32) (local $buf i32) (local $hp i32) (local $wpd i32) (local $ws i32) (local $OH i32) (local $OW i32) (local $oh i32) (local $ow i32) (local $ki i32) (local $kj i32) (local $xr i32) (local $gr i32) (local $gyp i32) (local $xin i32) (local $sW i32) (local $sH i32) (local $m i32) (local $r i32) (local $per i32) (local $r0 i32) (local $r1 i32) (local $fast3 i32)
   (local $acc v128) (local $acc2 v128) (local $sum f32)
   (local.set $OH (i32.load offset=40 (local.get $p))) (local.set $OW (i32.load offset=44 (local.get $p))) (local.set $sH (i32.load offset=48 (local.get $p))) (local.set $sW (i32.load offset=52 (local.get $p)))
+  (local.set $fast3 (i32.eqz (i32.or (i32.or (i32.sub (i32.load offset=32 (local.get $p)) (i32.const 3)) (i32.sub (i32.load offset=36 (local.get $p)) (i32.const 3)))
+  (i32.or (i32.or (i32.sub (i32.load offset=56 (local.get $p)) (i32.const 1)) (i32.sub (i32.load offset=60 (local.get $p)) (i32.const 1))) (i32.or (i32.sub (i32.load offset=48 (local.get $p)) (i32.const 1)) (i32.sub (i32.load offset=52 (local.get $p)) (i32.const 1)))))))
   (local.set $m (i32.load offset=84 (local.get $p)))
   (local.set $per (i32.load offset=88 (local.get $p)))
   ;; items per input plane = ceil(m / per); this item's output planes are [r0, r1) of the plane's m
@@ -1401,30 +1673,33 @@
   (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))) (i32.const 0)
     (i32.mul (i32.mul (i32.sub (local.get $r1) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4)))
   (local.set $n (i32.const 0))
-(block $L62_out (loop $L62
-  (br_if $L62_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
+(block $L67_out (loop $L67
+  (br_if $L67_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
   
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))
     (local.set $r (local.get $r0))
-(block $L61_out (loop $L61
-  (br_if $L61_out (i32.ge_s (local.get $r) (local.get $r1)))
+(block $L66_out (loop $L66
+  (br_if $L66_out (i32.ge_s (local.get $r) (local.get $r1)))
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r)))
     (local.set $gyp (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
+    (if (local.get $fast3) (then
+      (call $dw3x3_wgrad (local.get $buf) (local.get $ws) (local.get $gyp) (local.get $OH) (local.get $OW) (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.const 9)) (i32.const 4)))))
+    (else
     (local.set $ki (i32.const 0))
-(block $L60_out (loop $L60
-  (br_if $L60_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L65_out (loop $L65
+  (br_if $L65_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   (local.set $kj (i32.const 0))
-(block $L59_out (loop $L59
-  (br_if $L59_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L64_out (loop $L64
+  (br_if $L64_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $acc2 (v128.const i32x4 0 0 0 0))
       (local.set $sum (f32.const 0))
       (local.set $oh (i32.const 0))
-(block $L58_out (loop $L58
-  (br_if $L58_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L63_out (loop $L63
+  (br_if $L63_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
         (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))) (local.get $ws)) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))) (i32.const 4))))
@@ -1446,15 +1721,15 @@
             (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
             (br $l4)))))
         (local.set $ow (local.get $ow))
-(block $L57_out (loop $L57
-  (br_if $L57_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L62_out (loop $L62
+  (br_if $L62_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
           (local.set $sum (f32.add (local.get $sum) (f32.mul
             (f32.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (f32.load (i32.add (local.get $xr) (i32.mul (i32.mul (local.get $ow) (local.get $sW)) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L57)))
+  (br $L62)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L58)))
+  (br $L63)))
       (local.set $acc (f32x4.add (local.get $acc) (local.get $acc2)))
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4))))
@@ -1462,12 +1737,12 @@
             (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L59)))
+  (br $L64)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L60)))
+  (br $L65)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L61)))
+  (br $L66)))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br $L62))))
+  (br $L67))))
 
 )
