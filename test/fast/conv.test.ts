@@ -169,6 +169,20 @@ describe("non-finite inputs", () => {
   });
 });
 
+describe("non-finite inputs, the last float", () => {
+  it("a NaN in x's last float (past the vector steps of the finiteness check) sends dW down the general path", () => {
+    const g = conv2dGeometry({ input: [1, 3, 6, 41], weight: [4, 3, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 });
+    const x = rand(3 * 6 * 41, 5), gy = rand(4 * 6 * 41, 6);
+    x[x.length - 1] = NaN;
+    const got = conv2dBackWeightF32(g, x, gy);
+    const ref = conv2dBackWeight(g, f64(x), f64(gy));
+    for (let i = 0; i < ref.length; i++) {
+      if (Number.isNaN(ref[i])) expect(got[i]).toBeNaN();
+      else expect(Math.abs(got[i] - ref[i])).toBeLessThan(1e-3 * (1 + Math.abs(ref[i])));
+    }
+  });
+});
+
 describe("non-finite inputs, depthwise", () => {
   it("an infinity in x next to a row's end reaches the 3x3 weight gradient as in the reference (masked last step)", () => {
     // 3 x 6 output rows: each row ends in a masked step whose dead lanes read x past the row

@@ -116,11 +116,11 @@ function wideGeometry(g: Conv2dGeometry) {
   return { s, Hp, Wp, wide, gg, padCopy, slack };
 }
 
-/** No infinity or NaN in a (x * 0 is 0 for every finite x, NaN otherwise). */
-function allFinite(a: Float32Array): boolean {
-  let z = 0;
-  for (let i = 0; i < a.length; i++) z += a[i] * 0;
-  return z === 0;
+/** No infinity or NaN among the `n` floats at byte `at` (find_nonfinite; `flag`: 4 bytes of the call). */
+function allFiniteAt(rt: FastRuntime, at: number, n: number, flag: number, scratch: number, stride: number): boolean {
+  rt.I32[flag / 4] = 0;
+  rt.run("find_nonfinite", rt.params({ x: at, y: flag, e0: n }), Math.ceil(n / 65536), scratch, stride, n);
+  return rt.I32[flag / 4] === 0;
 }
 
 /** Lays out x's zero-bordered planes for a wide conv (pad_input / pad_phases). */
@@ -368,23 +368,25 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
   const nBlocks = Math.ceil(K / block);
   // Wide (see wideGeometry): pixels are the reduction here, so gy is widened with zeros on the
   // garbage pixels and the slack past the planes is zeroed: garbage pixels then add exactly 0 --
-  // unless x holds an infinity or NaN (0 * inf = NaN), so such an x takes the general path.
+  // unless x holds an infinity or NaN (0 * inf = NaN), so such an x takes the general path (the
+  // regions are laid out for the wide case either way).
   const geo = wideGeometry(g);
-  const wide = geo.wide && allFinite(x);
   const { s, Hp, Wp, slack } = geo;
-  const gg = wide ? geo.gg : g;
-  const padCopy = wide && geo.padCopy;
-  const Nw = wide ? g.outHeight * Wp : N;
-  const widenGy = wide && Wp !== g.outWidth;
-  const aSize = g.batch * g.groups * ru(Mg, MR) * Nw;
-  const xpSize = padCopy ? g.batch * g.inChannels * s * s * Hp * Wp : 0;
-  const gwSize = widenGy ? g.batch * g.outChannels * Nw : 0;
+  const Nwide = geo.wide ? g.outHeight * Wp : N;
+  const aSize = g.batch * g.groups * ru(Mg, MR) * Nwide;
+  const xpSize = geo.padCopy ? g.batch * g.inChannels * s * s * Hp * Wp : 0;
+  const gwSize = geo.wide && Wp !== g.outWidth ? g.batch * g.outChannels * Nwide : 0;
   const L = rt.layout(EDGE_BYTES + KC * block * F,
-    [(x.length + slack) * F, gy.length * F, aSize * F, dwSize * F, (xpSize + slack) * F, gwSize * F]);
-  const [xOff, gOff0, aOff, dOff, xpOff, gwOff] = L.offsets;
+    [(x.length + slack) * F, gy.length * F, aSize * F, dwSize * F, (xpSize + slack) * F, gwSize * F, F]);
+  const [xOff, gOff0, aOff, dOff, xpOff, gwOff, flag] = L.offsets;
   const f32 = rt.F32;
   f32.set(x, xOff / F);
   f32.set(gy, gOff0 / F);
+  const wide = geo.wide && allFiniteAt(rt, xOff, x.length, flag, L.scratch, L.scratchStride);
+  const gg = wide ? geo.gg : g;
+  const padCopy = wide && geo.padCopy;
+  const Nw = wide ? Nwide : N;
+  const widenGy = wide && Wp !== g.outWidth;
   if (wide) {
     const planes = padCopy ? xpOff + xpSize * F : xOff + x.length * F;
     f32.fill(0, planes / F, planes / F + slack);

@@ -430,28 +430,36 @@ const commonWat = () => String.raw`
 ;; one contiguous run, copied eight floats at a time with no bounds checks (the garbage columns may
 ;; read up to (kW - 1) dW + 7 floats past the last plane: the caller leaves that slack).
 (func $pack_b_wide (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
-  ${loc("kk", "k", "t", "KK", "kW", "src", "d", "jp", "step", "s", "plane", "hh", "ww")}
-  ${set("kW", P("kW"))}
-  ${set("KK", mul(P("kH"), get("kW")))}
+  ${loc("kk", "ch", "ki", "kj", "kH", "kW", "dH", "dW", "src", "d", "jp", "step", "s", "plane", "hh", "ww", "t")}
+  ${set("kH", P("kH"))} ${set("kW", P("kW"))} ${set("dH", P("dH"))} ${set("dW", P("dW"))}
   ${set("s", P("e4"))}
   ${set("plane", mul(`(i32.div_u ${P("inH")} ${mul(get("s"), get("s"))})`, P("inW")))}
   ${set("step", mul(get("kc"), c(NR * 4)))}
+  ;; tap (ch, ki, kj) of row k0, then stepped along the rows (no division per row)
+  ${set("t", `(i32.rem_u ${get("k0")} ${mul(get("kH"), get("kW"))})`)}
+  ${set("ch", `(i32.div_u ${get("k0")} ${mul(get("kH"), get("kW"))})`)}
+  ${set("ki", `(i32.div_u ${get("t")} ${get("kW")})`)}
+  ${set("kj", `(i32.rem_u ${get("t")} ${get("kW")})`)}
   ${loop("kk", c(0), get("kc"), `
-    ${set("k", add(get("k0"), get("kk")))}
-    ${set("t", `(i32.rem_u ${get("k")} ${get("KK")})`)}
-    ${set("hh", mul(`(i32.div_u ${get("t")} ${get("kW")})`, P("dH")))}
-    ${set("ww", mul(`(i32.rem_u ${get("t")} ${get("kW")})`, P("dW")))}
-    ${set("src", add(get("x"), mul(add(add(
-      mul(add(mul(add(mul(`(i32.div_u ${get("k")} ${get("KK")})`, get("s")), `(i32.rem_u ${get("hh")} ${get("s")})`), get("s")),
-        `(i32.rem_u ${get("ww")} ${get("s")})`), get("plane")),
-      add(mul(`(i32.div_u ${get("hh")} ${get("s")})`, P("inW")), `(i32.div_u ${get("ww")} ${get("s")})`)),
-      get("n0")), c(4))))}
+    ${set("hh", mul(get("ki"), get("dH")))}
+    ${set("ww", mul(get("kj"), get("dW")))}
+    (if (i32.eq ${get("s")} ${c(1)})
+      (then ${set("src", add(get("x"), mul(add(add(mul(get("ch"), get("plane")), add(mul(get("hh"), P("inW")), get("ww"))), get("n0")), c(4))))})
+      (else ${set("src", add(get("x"), mul(add(add(
+        mul(add(mul(add(mul(get("ch"), get("s")), `(i32.rem_u ${get("hh")} ${get("s")})`), get("s")),
+          `(i32.rem_u ${get("ww")} ${get("s")})`), get("plane")),
+        add(mul(`(i32.div_u ${get("hh")} ${get("s")})`, P("inW")), `(i32.div_u ${get("ww")} ${get("s")})`)),
+        get("n0")), c(4))))}))
     ${set("d", add(get("dst"), mul(get("kk"), c(NR * 4))))}
     ${loop("jp", c(0), get("nc"), `
       (v128.store offset=0 ${get("d")} (v128.load offset=0 ${get("src")}))
       (v128.store offset=16 ${get("d")} (v128.load offset=16 ${get("src")}))
       ${set("src", add(get("src"), c(NR * 4)))}
-      ${set("d", add(get("d"), get("step")))}`, NR)}`)})
+      ${set("d", add(get("d"), get("step")))}`, NR)}
+    ${inc("kj")}
+    (if (i32.eq ${get("kj")} ${get("kW")}) (then
+      ${set("kj", c(0))} ${inc("ki")}
+      (if (i32.eq ${get("ki")} ${get("kH")}) (then ${set("ki", c(0))} ${inc("ch")}))))`)})
 
 ;; The s x s zero-bordered phase planes of one input plane for a wide conv at stride s = e4 > 1:
 ;; item = plane (image, channel); y[item][a][b][r][q] = x[item][r s + a - padT][q s + b - padL]
@@ -473,7 +481,7 @@ const commonWat = () => String.raw`
       ${set("ih", sub(add(mul(get("r"), get("s")), get("a")), P("padT")))}
       (if (i32.lt_u ${get("ih")} ${get("H")})
         (then
-          (memory.fill ${get("d")} (i32.const 0) ${mul(get("qlo"), c(4))})
+          (call $zero_run ${get("d")} ${get("qlo")})
           ${set("row", add(get("src"), mul(add(mul(get("ih"), get("W")), get("x0")), c(4))))}
           ${set("q", get("qlo"))}
           (if (i32.eq ${get("s")} ${c(2)}) (then
@@ -489,8 +497,8 @@ const commonWat = () => String.raw`
               (br $vl)))))
           ${loop("q", get("q"), get("qhi"), `
             (f32.store ${add(get("d"), mul(get("q"), c(4)))} (f32.load ${add(get("row"), mul(mul(get("q"), get("s")), c(4)))}))`)}
-          (memory.fill ${add(get("d"), mul(get("qhi"), c(4)))} (i32.const 0) ${mul(sub(get("Wq"), get("qhi")), c(4))}))
-        (else (memory.fill ${get("d")} (i32.const 0) ${mul(get("Wq"), c(4))})))
+          (call $zero_run ${add(get("d"), mul(get("qhi"), c(4)))} ${sub(get("Wq"), get("qhi"))}))
+        (else (call $zero_run ${get("d")} ${get("Wq")})))
       ${set("d", add(get("d"), mul(get("Wq"), c(4))))}`)}`))})
 
 ;; e3 = 1: the conv is "wide" (see pack_b_wide), else the general im2col.
@@ -512,7 +520,7 @@ const commonWat = () => String.raw`
   ${set("src", add(P("x"), mul(mul(get("item"), mul(P("outH"), P("e1"))), c(4))))}
   ${set("dst", add(P("y"), mul(mul(get("item"), mul(P("outH"), P("outW"))), c(4))))}
   ${loop("oh", c(0), P("outH"), `
-    (memory.copy ${add(get("dst"), mul(mul(get("oh"), P("outW")), c(4)))} ${add(get("src"), mul(mul(get("oh"), P("e1")), c(4)))} ${mul(P("outW"), c(4))})`)})
+    (call $copy_run ${add(get("dst"), mul(mul(get("oh"), P("outW")), c(4)))} ${add(get("src"), mul(mul(get("oh"), P("e1")), c(4)))} ${P("outW")})`)})
 
 ;; Packs every B block of a forward conv once, for jobs split along output channels: one item =
 ;; (image, group, pixel block, reduction block of KC rows); the block for (image, group, pixel
@@ -717,6 +725,24 @@ ${packBWgradWide()}
     (call $block ${add(get("ag"), mul(get("k0"), c(MR * 4)))} ${mul(get("k"), c(MR * 4))} ${get("bbuf")}
       ${get("cdst")} ${mul(get("n"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
       (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")})`, KC)})
+
+;; Sets the i32 at y to 1 when one of the e0 floats at x is an infinity or a NaN (v * 0 is 0 for
+;; every finite v, NaN otherwise). One item = 65536 floats.
+(func $find_nonfinite (export "find_nonfinite") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("i", "n", "src")}
+  (local $a0 v128) (local $a1 v128) (local $z f32)
+  ${set("n", min(c(65536), sub(P("e0"), mul(get("item"), c(65536)))))}
+  ${set("src", add(P("x"), mul(get("item"), c(65536 * 4))))}
+  ${set("i", c(0))}
+  (block $vo (loop $vl
+    (br_if $vo (i32.gt_s ${add(get("i"), c(8))} ${get("n")}))
+    (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load offset=0 ${add(get("src"), mul(get("i"), c(4)))}) (v128.const f32x4 0 0 0 0))))
+    (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load offset=16 ${add(get("src"), mul(get("i"), c(4)))}) (v128.const f32x4 0 0 0 0))))
+    ${inc("i", 8)}
+    (br $vl)))
+  ${loop("i", get("i"), get("n"), `(local.set $z (f32.add (local.get $z) (f32.mul (f32.load ${add(get("src"), mul(get("i"), c(4)))}) (f32.const 0))))`)}
+  (local.set $a0 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.splat (local.get $z))))
+  (if (i32.eqz (i32x4.all_true (f32x4.eq (local.get $a0) (local.get $a0)))) (then (i32.store ${P("y")} ${c(1)}))))
 
 ;; n floats: dst = src (copy) or dst = 0 (zero), by vectors and then one float at a time, never
 ;; past dst + n (neighbouring planes may belong to other threads). For the short rows of a plane

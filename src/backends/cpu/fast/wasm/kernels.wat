@@ -372,21 +372,25 @@
 ;; one contiguous run, copied eight floats at a time with no bounds checks (the garbage columns may
 ;; read up to (kW - 1) dW + 7 floats past the last plane: the caller leaves that slack).
 (func $pack_b_wide (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
-  (local $kk i32) (local $k i32) (local $t i32) (local $KK i32) (local $kW i32) (local $src i32) (local $d i32) (local $jp i32) (local $step i32) (local $s i32) (local $plane i32) (local $hh i32) (local $ww i32)
-  (local.set $kW (i32.load offset=36 (local.get $p)))
-  (local.set $KK (i32.mul (i32.load offset=32 (local.get $p)) (local.get $kW)))
+  (local $kk i32) (local $ch i32) (local $ki i32) (local $kj i32) (local $kH i32) (local $kW i32) (local $dH i32) (local $dW i32) (local $src i32) (local $d i32) (local $jp i32) (local $step i32) (local $s i32) (local $plane i32) (local $hh i32) (local $ww i32) (local $t i32)
+  (local.set $kH (i32.load offset=32 (local.get $p))) (local.set $kW (i32.load offset=36 (local.get $p))) (local.set $dH (i32.load offset=56 (local.get $p))) (local.set $dW (i32.load offset=60 (local.get $p)))
   (local.set $s (i32.load offset=100 (local.get $p)))
   (local.set $plane (i32.mul (i32.div_u (i32.load offset=20 (local.get $p)) (i32.mul (local.get $s) (local.get $s))) (i32.load offset=24 (local.get $p))))
   (local.set $step (i32.mul (local.get $kc) (i32.const 32)))
+  ;; tap (ch, ki, kj) of row k0, then stepped along the rows (no division per row)
+  (local.set $t (i32.rem_u (local.get $k0) (i32.mul (local.get $kH) (local.get $kW))))
+  (local.set $ch (i32.div_u (local.get $k0) (i32.mul (local.get $kH) (local.get $kW))))
+  (local.set $ki (i32.div_u (local.get $t) (local.get $kW)))
+  (local.set $kj (i32.rem_u (local.get $t) (local.get $kW)))
   (local.set $kk (i32.const 0))
 (block $L22_out (loop $L22
   (br_if $L22_out (i32.ge_s (local.get $kk) (local.get $kc)))
   
-    (local.set $k (i32.add (local.get $k0) (local.get $kk)))
-    (local.set $t (i32.rem_u (local.get $k) (local.get $KK)))
-    (local.set $hh (i32.mul (i32.div_u (local.get $t) (local.get $kW)) (i32.load offset=56 (local.get $p))))
-    (local.set $ww (i32.mul (i32.rem_u (local.get $t) (local.get $kW)) (i32.load offset=60 (local.get $p))))
-    (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.div_u (local.get $k) (local.get $KK)) (local.get $s)) (i32.rem_u (local.get $hh) (local.get $s))) (local.get $s)) (i32.rem_u (local.get $ww) (local.get $s))) (local.get $plane)) (i32.add (i32.mul (i32.div_u (local.get $hh) (local.get $s)) (i32.load offset=24 (local.get $p))) (i32.div_u (local.get $ww) (local.get $s)))) (local.get $n0)) (i32.const 4))))
+    (local.set $hh (i32.mul (local.get $ki) (local.get $dH)))
+    (local.set $ww (i32.mul (local.get $kj) (local.get $dW)))
+    (if (i32.eq (local.get $s) (i32.const 1))
+      (then (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.add (i32.mul (local.get $ch) (local.get $plane)) (i32.add (i32.mul (local.get $hh) (i32.load offset=24 (local.get $p))) (local.get $ww))) (local.get $n0)) (i32.const 4)))))
+      (else (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $ch) (local.get $s)) (i32.rem_u (local.get $hh) (local.get $s))) (local.get $s)) (i32.rem_u (local.get $ww) (local.get $s))) (local.get $plane)) (i32.add (i32.mul (i32.div_u (local.get $hh) (local.get $s)) (i32.load offset=24 (local.get $p))) (i32.div_u (local.get $ww) (local.get $s)))) (local.get $n0)) (i32.const 4))))))
     (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $kk) (i32.const 32))))
     (local.set $jp (i32.const 0))
 (block $L21_out (loop $L21
@@ -398,6 +402,10 @@
       (local.set $d (i32.add (local.get $d) (local.get $step)))
   (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
   (br $L21)))
+    (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
+    (if (i32.eq (local.get $kj) (local.get $kW)) (then
+      (local.set $kj (i32.const 0)) (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+      (if (i32.eq (local.get $ki) (local.get $kH)) (then (local.set $ki (i32.const 0)) (local.set $ch (i32.add (local.get $ch) (i32.const 1)))))))
   (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
   (br $L22))))
 
@@ -430,7 +438,7 @@
       (local.set $ih (i32.sub (i32.add (i32.mul (local.get $r) (local.get $s)) (local.get $a)) (i32.load offset=64 (local.get $p))))
       (if (i32.lt_u (local.get $ih) (local.get $H))
         (then
-          (memory.fill (local.get $d) (i32.const 0) (i32.mul (local.get $qlo) (i32.const 4)))
+          (call $zero_run (local.get $d) (local.get $qlo))
           (local.set $row (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $x0)) (i32.const 4))))
           (local.set $q (local.get $qlo))
           (if (i32.eq (local.get $s) (i32.const 2)) (then
@@ -451,8 +459,8 @@
             (f32.store (i32.add (local.get $d) (i32.mul (local.get $q) (i32.const 4))) (f32.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $q) (local.get $s)) (i32.const 4)))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
   (br $L23)))
-          (memory.fill (i32.add (local.get $d) (i32.mul (local.get $qhi) (i32.const 4))) (i32.const 0) (i32.mul (i32.sub (local.get $Wq) (local.get $qhi)) (i32.const 4))))
-        (else (memory.fill (local.get $d) (i32.const 0) (i32.mul (local.get $Wq) (i32.const 4)))))
+          (call $zero_run (i32.add (local.get $d) (i32.mul (local.get $qhi) (i32.const 4))) (i32.sub (local.get $Wq) (local.get $qhi))))
+        (else (call $zero_run (local.get $d) (local.get $Wq))))
       (local.set $d (i32.add (local.get $d) (i32.mul (local.get $Wq) (i32.const 4))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
   (br $L24)))
@@ -483,7 +491,7 @@
 (block $L27_out (loop $L27
   (br_if $L27_out (i32.ge_s (local.get $oh) (i32.load offset=40 (local.get $p))))
   
-    (memory.copy (i32.add (local.get $dst) (i32.mul (i32.mul (local.get $oh) (i32.load offset=44 (local.get $p))) (i32.const 4))) (i32.add (local.get $src) (i32.mul (i32.mul (local.get $oh) (i32.load offset=88 (local.get $p))) (i32.const 4))) (i32.mul (i32.load offset=44 (local.get $p)) (i32.const 4)))
+    (call $copy_run (i32.add (local.get $dst) (i32.mul (i32.mul (local.get $oh) (i32.load offset=44 (local.get $p))) (i32.const 4))) (i32.add (local.get $src) (i32.mul (i32.mul (local.get $oh) (i32.load offset=88 (local.get $p))) (i32.const 4))) (i32.load offset=44 (local.get $p)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
   (br $L27))))
 
@@ -1031,6 +1039,29 @@
   (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
   (br $L38))))
 
+;; Sets the i32 at y to 1 when one of the e0 floats at x is an infinity or a NaN (v * 0 is 0 for
+;; every finite v, NaN otherwise). One item = 65536 floats.
+(func $find_nonfinite (export "find_nonfinite") (param $p i32) (param $item i32) (param $s i32)
+  (local $i i32) (local $n i32) (local $src i32)
+  (local $a0 v128) (local $a1 v128) (local $z f32)
+  (local.set $n (select (i32.const 65536) (i32.sub (i32.load offset=84 (local.get $p)) (i32.mul (local.get $item) (i32.const 65536))) (i32.lt_s (i32.const 65536) (i32.sub (i32.load offset=84 (local.get $p)) (i32.mul (local.get $item) (i32.const 65536))))))
+  (local.set $src (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $item) (i32.const 262144))))
+  (local.set $i (i32.const 0))
+  (block $vo (loop $vl
+    (br_if $vo (i32.gt_s (i32.add (local.get $i) (i32.const 8)) (local.get $n)))
+    (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load offset=0 (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (v128.const f32x4 0 0 0 0))))
+    (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load offset=16 (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (v128.const f32x4 0 0 0 0))))
+    (local.set $i (i32.add (local.get $i) (i32.const 8)))
+    (br $vl)))
+  (local.set $i (local.get $i))
+(block $L39_out (loop $L39
+  (br_if $L39_out (i32.ge_s (local.get $i) (local.get $n)))
+  (local.set $z (f32.add (local.get $z) (f32.mul (f32.load (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (f32.const 0))))
+  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+  (br $L39)))
+  (local.set $a0 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.splat (local.get $z))))
+  (if (i32.eqz (i32x4.all_true (f32x4.eq (local.get $a0) (local.get $a0)))) (then (i32.store (i32.load offset=8 (local.get $p)) (i32.const 1)))))
+
 ;; n floats: dst = src (copy) or dst = 0 (zero), by vectors and then one float at a time, never
 ;; past dst + n (neighbouring planes may belong to other threads). For the short rows of a plane
 ;; this beats memory.copy / memory.fill, which V8 runs as calls out of the compiled code.
@@ -1043,11 +1074,11 @@
     (local.set $k (i32.add (local.get $k) (i32.const 4)))
     (br $vl)))
   (local.set $k (local.get $k))
-(block $L39_out (loop $L39
-  (br_if $L39_out (i32.ge_s (local.get $k) (local.get $n)))
+(block $L40_out (loop $L40
+  (br_if $L40_out (i32.ge_s (local.get $k) (local.get $n)))
   (f32.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (f32.load (i32.add (local.get $src) (i32.mul (local.get $k) (i32.const 4)))))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br $L39))))
+  (br $L40))))
 (func $zero_run (param $dst i32) (param $n i32)
   (local $k i32)
   (local.set $k (i32.const 0))
@@ -1057,11 +1088,11 @@
     (local.set $k (i32.add (local.get $k) (i32.const 4)))
     (br $vl)))
   (local.set $k (local.get $k))
-(block $L40_out (loop $L40
-  (br_if $L40_out (i32.ge_s (local.get $k) (local.get $n)))
+(block $L41_out (loop $L41
+  (br_if $L41_out (i32.ge_s (local.get $k) (local.get $n)))
   (f32.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (f32.const 0))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br $L40))))
+  (br $L41))))
 
 ;; Copies one input plane into a zero-bordered buffer: buf[r][q] = x[r - padT][q - padL] (zero
 ;; outside), r < hp, q < ws (ws >= wp: columns past wp are zero too), row stride ws floats.
@@ -1074,8 +1105,8 @@
   (local.set $hi (select (i32.add (local.get $padL) (local.get $W)) (local.get $wp) (i32.lt_s (i32.add (local.get $padL) (local.get $W)) (local.get $wp))))
   (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
   (local.set $r (i32.const 0))
-(block $L41_out (loop $L41
-  (br_if $L41_out (i32.ge_s (local.get $r) (local.get $hp)))
+(block $L42_out (loop $L42
+  (br_if $L42_out (i32.ge_s (local.get $r) (local.get $hp)))
   
     (local.set $ih (i32.sub (local.get $r) (local.get $padT)))
     (local.set $row (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $r) (local.get $ws)) (i32.const 4))))
@@ -1087,7 +1118,7 @@
         (call $zero_run (i32.add (local.get $row) (i32.mul (local.get $hi) (i32.const 4))) (i32.sub (local.get $ws) (local.get $hi))))
       (else (call $zero_run (local.get $row) (local.get $ws))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L41))))
+  (br $L42))))
 
 (func $dw3x3_plane (param $buf i32) (param $ws i32) (param $wp i32) (param $outp i32) (param $OH i32) (param $OW i32)
     (param $acc i32)
@@ -1108,8 +1139,8 @@
   ;; lanes 4 - rem .. 3 of the last step are new
   (local.set $mask (i32x4.gt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.sub (i32.const 3) (local.get $rem)))))
   (local.set $oh (i32.const 0))
-(block $L44_out (loop $L44
-  (br_if $L44_out (i32.ge_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))))
+(block $L45_out (loop $L45
+  (br_if $L45_out (i32.ge_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))))
   
     (local.set $r0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
     (local.set $r1 (i32.add (local.get $r0) (i32.mul (local.get $ws) (i32.const 4))))
@@ -1120,8 +1151,8 @@
     (if (i32.ge_s (local.get $OW) (i32.const 4))
       (then
         (local.set $ow (i32.const 0))
-(block $L42_out (loop $L42
-  (br_if $L42_out (i32.ge_s (local.get $ow) (local.get $W8)))
+(block $L43_out (loop $L43
+  (br_if $L43_out (i32.ge_s (local.get $ow) (local.get $W8)))
   (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a11 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1186,7 +1217,7 @@
 (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01)) (v128.store offset=0 (local.get $o1) (local.get $a10)) (v128.store offset=16 (local.get $o1) (local.get $a11))
 (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br $L42)))
+  (br $L43)))
         (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1258,8 +1289,8 @@
           (else (local.get $a10)))))))
       (else
         (local.set $ow (i32.const 0))
-(block $L43_out (loop $L43
-  (br_if $L43_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L44_out (loop $L44
+  (br_if $L44_out (i32.ge_s (local.get $ow) (local.get $OW)))
   (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
         (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
@@ -1283,9 +1314,9 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L43)))))
+  (br $L44)))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 2)))
-  (br $L44)))
+  (br $L45)))
   ;; an odd last row
   (if (i32.and (local.get $OH) (i32.const 1)) (then
     (local.set $oh (i32.sub (local.get $OH) (i32.const 1)))
@@ -1299,8 +1330,8 @@
     (if (i32.ge_s (local.get $OW) (i32.const 4))
       (then
         (local.set $ow (i32.const 0))
-(block $L45_out (loop $L45
-  (br_if $L45_out (i32.ge_s (local.get $ow) (local.get $W8)))
+(block $L46_out (loop $L46
+  (br_if $L46_out (i32.ge_s (local.get $ow) (local.get $W8)))
   (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1341,7 +1372,7 @@
 (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01))
 (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br $L45)))
+  (br $L46)))
         (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1388,8 +1419,8 @@
           (else (local.get $a00)))))))
       (else
         (local.set $ow (i32.const 0))
-(block $L46_out (loop $L46
-  (br_if $L46_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L47_out (loop $L47
+  (br_if $L47_out (i32.ge_s (local.get $ow) (local.get $OW)))
   (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
         (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
@@ -1402,7 +1433,7 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L46)))))))
+  (br $L47)))))))
 )
 
 (func $dw3x3_wgrad (param $buf i32) (param $ws i32) (param $gyp i32) (param $OH i32) (param $OW i32) (param $dst i32)
@@ -1412,16 +1443,16 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(block $L48_out (loop $L48
-  (br_if $L48_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L49_out (loop $L49
+  (br_if $L49_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
     (local.set $x1 (i32.add (local.get $x0) (i32.mul (local.get $ws) (i32.const 4))))
     (local.set $x2 (i32.add (local.get $x1) (i32.mul (local.get $ws) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(block $L47_out (loop $L47
-  (br_if $L47_out (i32.ge_s (local.get $ow) (local.get $W4)))
+(block $L48_out (loop $L48
+  (br_if $L48_out (i32.ge_s (local.get $ow) (local.get $W4)))
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -1434,7 +1465,7 @@
       (local.set $k7 (f32x4.add (local.get $k7) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k8 (f32x4.add (local.get $k8) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br $L47)))
+  (br $L48)))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1448,7 +1479,7 @@
       (local.set $k7 (f32x4.add (local.get $k7) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k8 (f32x4.add (local.get $k8) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L48)))
+  (br $L49)))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -1506,13 +1537,13 @@
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (local.set $rt (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $hp) (local.get $ws)) (i32.const 16)) (i32.const 4))))
   (local.set $src (i32.const 0))
-(block $L56_out (loop $L56
-  (br_if $L56_out (i32.ge_s (local.get $src) (local.get $S)))
+(block $L57_out (loop $L57
+  (br_if $L57_out (i32.ge_s (local.get $src) (local.get $S)))
   
    (local.set $lastci (i32.const -1))
    (local.set $r (i32.const 0))
-(block $L55_out (loop $L55
-  (br_if $L55_out (i32.ge_s (local.get $r) (local.get $R)))
+(block $L56_out (loop $L56
+  (br_if $L56_out (i32.ge_s (local.get $r) (local.get $R)))
   
     (local.set $o (i32.add (local.get $o0) (local.get $r)))
     (local.set $outp (i32.add (local.get $outp0) (i32.mul (i32.mul (local.get $r) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -1526,8 +1557,8 @@
     (if (local.get $fast3) (then (call $dw3x3_plane (local.get $buf) (local.get $ws) (local.get $wp0) (local.get $outp) (local.get $OH) (local.get $OW)
       (i32.gt_s (local.get $S) (i32.const 1)))) (else
     (local.set $oh (i32.const 0))
-(block $L54_out (loop $L54
-  (br_if $L54_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L55_out (loop $L55
+  (br_if $L55_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
       (local.set $orow (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
       (local.set $ow (i32.const 0))
@@ -1542,13 +1573,13 @@
           (local.set $acc2 (v128.load offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc3 (v128.load offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $ki (i32.const 0))
-(block $L50_out (loop $L50
-  (br_if $L50_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L51_out (loop $L51
+  (br_if $L51_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
             (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (local.get $ow)) (i32.const 4))))
             (local.set $kj (i32.const 0))
-(block $L49_out (loop $L49
-  (br_if $L49_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L50_out (loop $L50
+  (br_if $L50_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
               (local.set $wv (v128.load32_splat (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4)))))
               (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $wv) (v128.load offset=0 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
@@ -1556,9 +1587,9 @@
               (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $wv) (v128.load offset=32 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
               (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $wv) (v128.load offset=48 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L49)))
-  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
   (br $L50)))
+  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+  (br $L51)))
           (v128.store offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc0))
           (v128.store offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc1))
           (v128.store offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc2))
@@ -1569,35 +1600,35 @@
         (local.set $ow (local.get $OW))))
       ;; remaining outputs (all of them when the stride is not 1), one at a time
       (local.set $ow (local.get $ow))
-(block $L53_out (loop $L53
-  (br_if $L53_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L54_out (loop $L54
+  (br_if $L54_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
         (local.set $sum (f32.load (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
         (local.set $ki (i32.const 0))
-(block $L52_out (loop $L52
-  (br_if $L52_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L53_out (loop $L53
+  (br_if $L53_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
           (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (i32.mul (local.get $ow) (local.get $sW))) (i32.const 4))))
           (local.set $kj (i32.const 0))
-(block $L51_out (loop $L51
-  (br_if $L51_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L52_out (loop $L52
+  (br_if $L52_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
             (local.set $sum (f32.add (local.get $sum) (f32.mul
               (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4))))
               (f32.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L51)))
-  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
   (br $L52)))
+  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+  (br $L53)))
         (f32.store (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $sum))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L53)))
+  (br $L54)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L54)))))
+  (br $L55)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L55)))
+  (br $L56)))
   (local.set $src (i32.add (local.get $src) (i32.const 1)))
-  (br $L56))))
+  (br $L57))))
 
 ;; Depthwise input gradient for any stride: one item = (image, input plane ci); scatters every
 ;; gy[n][ci*m + j] through the taps of w[ci*m + j] (e0 = m). dx (y) rows are complete per item.
@@ -1610,29 +1641,29 @@
   (local.set $dxp (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (memory.fill (local.get $dxp) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $W)) (i32.const 4)))
   (local.set $j (i32.const 0))
-(block $L61_out (loop $L61
-  (br_if $L61_out (i32.ge_s (local.get $j) (local.get $m)))
+(block $L62_out (loop $L62
+  (br_if $L62_out (i32.ge_s (local.get $j) (local.get $m)))
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $j)))
     (local.set $gyp (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
     (local.set $oh (i32.const 0))
-(block $L60_out (loop $L60
-  (br_if $L60_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L61_out (loop $L61
+  (br_if $L61_out (i32.ge_s (local.get $oh) (local.get $OH)))
   (local.set $ow (i32.const 0))
-(block $L59_out (loop $L59
-  (br_if $L59_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L60_out (loop $L60
+  (br_if $L60_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
       (local.set $g (f32.load (i32.add (local.get $gyp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))))
       (local.set $ki (i32.const 0))
-(block $L58_out (loop $L58
-  (br_if $L58_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L59_out (loop $L59
+  (br_if $L59_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (i32.load offset=64 (local.get $p))) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))))
         (if (i32.lt_u (local.get $ih) (local.get $H)) (then
           (local.set $kj (i32.const 0))
-(block $L57_out (loop $L57
-  (br_if $L57_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L58_out (loop $L58
+  (br_if $L58_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
             (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (i32.load offset=52 (local.get $p))) (i32.load offset=68 (local.get $p))) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))))
             (if (i32.lt_u (local.get $iw) (local.get $W)) (then
@@ -1640,15 +1671,15 @@
                 (f32.add (f32.load (i32.add (local.get $dxp) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
                   (f32.mul (local.get $g) (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj)) (i32.const 4)))))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L57)))))
+  (br $L58)))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L58)))
-  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
   (br $L59)))
-  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
   (br $L60)))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (br $L61)))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br $L61))))
+  (br $L62))))
 
 ;; Depthwise weight gradient: one item = input plane ci and e1 of its e0 = m output planes (sharing
 ;; one padded copy of the input plane; several items per plane when there are few planes); sums over
@@ -1673,14 +1704,14 @@
   (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))) (i32.const 0)
     (i32.mul (i32.mul (i32.sub (local.get $r1) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4)))
   (local.set $n (i32.const 0))
-(block $L67_out (loop $L67
-  (br_if $L67_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
+(block $L68_out (loop $L68
+  (br_if $L68_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
   
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))
     (local.set $r (local.get $r0))
-(block $L66_out (loop $L66
-  (br_if $L66_out (i32.ge_s (local.get $r) (local.get $r1)))
+(block $L67_out (loop $L67
+  (br_if $L67_out (i32.ge_s (local.get $r) (local.get $r1)))
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r)))
     (local.set $gyp (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -1688,18 +1719,18 @@
       (call $dw3x3_wgrad (local.get $buf) (local.get $ws) (local.get $gyp) (local.get $OH) (local.get $OW) (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.const 9)) (i32.const 4)))))
     (else
     (local.set $ki (i32.const 0))
-(block $L65_out (loop $L65
-  (br_if $L65_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L66_out (loop $L66
+  (br_if $L66_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   (local.set $kj (i32.const 0))
-(block $L64_out (loop $L64
-  (br_if $L64_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L65_out (loop $L65
+  (br_if $L65_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $acc2 (v128.const i32x4 0 0 0 0))
       (local.set $sum (f32.const 0))
       (local.set $oh (i32.const 0))
-(block $L63_out (loop $L63
-  (br_if $L63_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L64_out (loop $L64
+  (br_if $L64_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
         (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))) (local.get $ws)) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))) (i32.const 4))))
@@ -1721,15 +1752,15 @@
             (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
             (br $l4)))))
         (local.set $ow (local.get $ow))
-(block $L62_out (loop $L62
-  (br_if $L62_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L63_out (loop $L63
+  (br_if $L63_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
           (local.set $sum (f32.add (local.get $sum) (f32.mul
             (f32.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (f32.load (i32.add (local.get $xr) (i32.mul (i32.mul (local.get $ow) (local.get $sW)) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L62)))
-  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
   (br $L63)))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (br $L64)))
       (local.set $acc (f32x4.add (local.get $acc) (local.get $acc2)))
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4))))
@@ -1737,12 +1768,12 @@
             (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L64)))
+  (br $L65)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L65)))))
+  (br $L66)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L66)))
+  (br $L67)))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br $L67))))
+  (br $L68))))
 
 )
