@@ -9,7 +9,9 @@
  * - C_g = 1 (depthwise, with any channel multiplier; also any conv of a 1-channel input): direct
  *   correlation per output plane over a zero-bordered copy of the input plane, vectorised along rows.
  * - otherwise forward = per (image, group) GEMM y[M_g x N] = W[M_g x K] im2col(x)[K x N], with the
- *   im2col written straight into the packed B panels (1x1 stride-1 convs thus read x directly as B).
+ *   im2col written straight into the packed B panels: copied in runs from "wide" rows when the
+ *   strides are equal and the planes wide (1x1 stride-1 convs read x itself), else gathered from
+ *   zero-bordered planes without bounds checks (packGeometry).
  * - input gradient = forward conv of gy with the flipped, transposed kernel (padding d (k - 1) - pad)
  *   at stride 1 when the weights are smaller than the column matrix; otherwise (any stride) GEMM
  *   W^T gy then col2im, split by input channel so threads never add into the same pixels.
@@ -51,6 +53,8 @@ function itemsWanted(rt: FastRuntime): number {
 const ru = (n: number, m: number) => Math.ceil(n / m) * m;
 /** Packing moves one float per element at roughly the time the GEMM spends on ~8 FLOPs. */
 const PACK = 8;
+/** A float gathered from scattered taps (pack_b_gather) costs ~4 ns, as ~30 FLOPs of the GEMM. */
+const GATHER = 32;
 const F = 4; // bytes per float
 
 function check(name: string, arr: Float32Array, expected: number): void {
@@ -116,6 +120,24 @@ function wideGeometry(g: Conv2dGeometry) {
   return { s, Hp, Wp, wide, gg, padCopy, slack };
 }
 
+/**
+ * The layout of x a forward GEMM conv packs from: "wide" (see wideGeometry) when it pays, else
+ * zero-bordered planes cropped to the extent the taps read, Hq x Wq, so that pack_b_gather needs no
+ * bounds checks (x itself when every tap falls inside it). `gg` is the geometry the kernels
+ * see; `s` the phase count per side of the padded copy (1 unless wide at stride s).
+ */
+function packGeometry(g: Conv2dGeometry) {
+  const wg = wideGeometry(g);
+  if (wg.wide) return wg;
+  const Hp = (g.outHeight - 1) * g.strideH + (g.kernelHeight - 1) * g.dilationH + 1;
+  const Wp = (g.outWidth - 1) * g.strideW + (g.kernelWidth - 1) * g.dilationW + 1;
+  const padCopy = g.padTop !== 0 || g.padLeft !== 0 || Hp > g.inHeight || Wp > g.inWidth;
+  const gg: Conv2dGeometry = padCopy
+    ? { ...g, inHeight: Hp, inWidth: Wp, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0 }
+    : g;
+  return { ...wg, s: 1, Hp, Wp, gg, padCopy, slack: 0 };
+}
+
 /** No infinity or NaN among the `n` floats at byte `at` (find_nonfinite; `flag`: 4 bytes of the call). */
 function allFiniteAt(rt: FastRuntime, at: number, n: number, flag: number, scratch: number, stride: number): boolean {
   rt.I32[flag / 4] = 0;
@@ -164,7 +186,7 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
   const K = Cg * KK;
   const ySize = g.batch * g.outChannels * g.outHeight * g.outWidth;
   const aSize = g.groups * ru(Mg, MR) * K;
-  const { s, Hp, Wp, wide, gg, padCopy, slack } = wideGeometry(g);
+  const { s, Hp, Wp, wide, gg, padCopy, slack } = packGeometry(g);
   const compact = wide && Wp !== g.outWidth;
   const N = gg.outHeight * gg.outWidth;
   const sp = split(rt, g.batch * g.groups, N, Mg);
@@ -191,7 +213,7 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
     ...geomParams(gg), x: padCopy ? xpOff : xOff, a: aOff, y: compact ? ywOff : yOff,
     block: sp.block, nBlocks: sp.nBlocks, e0: sp.rows, e1: sp.mBlocks, e2: prepack ? bOff : 0, e3: wide ? 1 : 0, e4: s,
   });
-  if (prepack) rt.run("pack_b_conv", p, bBlocks * Math.ceil(K / KC), L.scratch, L.scratchStride, PACK * bSize);
+  if (prepack) rt.run("pack_b_conv", p, bBlocks * Math.ceil(K / KC), L.scratch, L.scratchStride, (wide ? PACK : GATHER) * bSize);
   rt.run("conv_fwd", p, bBlocks * sp.mBlocks, L.scratch, L.scratchStride, convFlops(g));
   if (compact) {
     const pc = rt.params({ x: ywOff, y: yOff, outH: g.outHeight, outW: g.outWidth, e1: Wp });

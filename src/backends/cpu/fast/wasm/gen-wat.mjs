@@ -15,6 +15,8 @@
  * under V8's register allocator (16 xmm registers, one reserved as scratch): 5x2 and 6x2 spill. */
 export const MR = 4;
 export const NR = 8;
+/** Column indices of one B panel, for code unrolled over them. */
+const PANEL = Array.from({ length: NR }, (_, j) => j);
 /** Depth of one packed block along the reduction dimension: a B panel of KC x NR floats (8 KiB)
  * stays in L1 while the A panel (KC x MR) streams. */
 export const KC = 256;
@@ -344,82 +346,49 @@ const commonWat = () => String.raw`
                (then (f32.load ${add(get("row"), mul(add(get("jp"), get("j")), c(4)))}))
                (else (f32.const 0))))`)}))`, NR)}`)})
 
-;; im2col of one image and group straight into B panels: rows k = (c*kH + i)*kW + j in [k0, k0+kc),
-;; columns = output pixels [n0, n0+nc). Out-of-image taps read as zero (any padding, even negative).
-(func $pack_b_im2col (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
-  ${loc("H", "W", "kH", "kW", "OW", "sH", "sW", "dH", "dW", "pT", "pL", "k", "kk", "ch", "t", "ki", "kj", "xc",
-    "ihOff", "iwOff", "col", "oh", "ow", "jp", "j", "d", "ih", "iw", "end", "rem", "h", "src", "ok")}
-  ${set("H", P("inH"))} ${set("W", P("inW"))} ${set("kH", P("kH"))} ${set("kW", P("kW"))} ${set("OW", P("outW"))}
-  ${set("sH", P("sH"))} ${set("sW", P("sW"))} ${set("dH", P("dH"))} ${set("dW", P("dW"))}
-  ${set("pT", P("padT"))} ${set("pL", P("padL"))}
-  ${set("end", add(get("n0"), get("nc")))}
-  ${loop("kk", c(0), get("kc"), `
-    ${set("k", add(get("k0"), get("kk")))}
-    ${set("ch", `(i32.div_u ${get("k")} ${mul(get("kH"), get("kW"))})`)}
-    ${set("t", `(i32.rem_u ${get("k")} ${mul(get("kH"), get("kW"))})`)}
+;; im2col of one image and group straight into B panels, over zero-bordered planes (inH x inW,
+;; padT = padL = 0: every tap inside): B[k][q] = plane_c[(i dH) inW + j dW + off_q] for k = (c, i, j)
+;; and off_q = (q / outW) sH inW + (q % outW) sW. A panel's eight pixel offsets are computed once and
+;; serve all its rows; eight pixels in one output row at stride 1 are one contiguous run (two vector
+;; copies per row), others are gathered a float at a time. Columns past nc repeat the last pixel
+;; (their C columns are never stored). Rows k in [k0, k0+kc), columns = pixels [n0, n0+nc).
+(func $pack_b_gather (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
+  ${loc("OW", "Wq", "plane", "kH", "kW", "dH", "dW", "ch", "ki", "kj", "t", "jp", "kk", "d", "tap", "q", "last", "rowStep", "planeStep", "run",
+    ...PANEL.map((j) => `o${j}`))}
+  ${set("OW", P("outW"))} ${set("Wq", P("inW"))} ${set("plane", mul(P("inH"), get("Wq")))}
+  ${set("kH", P("kH"))} ${set("kW", P("kW"))} ${set("dH", P("dH"))} ${set("dW", P("dW"))}
+  ;; tap pointer steps: next kj, then wrap to the next ki, then to the next channel
+  ${set("rowStep", mul(sub(mul(get("dH"), get("Wq")), mul(get("kW"), get("dW"))), c(4)))}
+  ${set("planeStep", mul(sub(get("plane"), mul(mul(get("kH"), get("dH")), get("Wq"))), c(4)))}
+  ${loop("jp", c(0), get("nc"), `
+    ${set("last", sub(add(get("n0"), get("nc")), c(1)))}
+    ${PANEL.map((j) => `${set("q", min(add(add(get("n0"), get("jp")), c(j)), get("last")))}
+    ${set(`o${j}`, mul(add(mul(mul(`(i32.div_u ${get("q")} ${get("OW")})`, P("sH")), get("Wq")),
+      mul(`(i32.rem_u ${get("q")} ${get("OW")})`, P("sW"))), c(4)))}`).join("\n    ")}
+    ${set("t", `(i32.rem_u ${get("k0")} ${mul(get("kH"), get("kW"))})`)}
+    ${set("ch", `(i32.div_u ${get("k0")} ${mul(get("kH"), get("kW"))})`)}
     ${set("ki", `(i32.div_u ${get("t")} ${get("kW")})`)}
     ${set("kj", `(i32.rem_u ${get("t")} ${get("kW")})`)}
-    ${set("xc", add(get("x"), mul(mul(mul(get("ch"), get("H")), get("W")), c(4))))}
-    ${set("ihOff", sub(mul(get("ki"), get("dH")), get("pT")))}
-    ${set("iwOff", sub(mul(get("kj"), get("dW")), get("pL")))}
-    ${set("col", get("n0"))}
-    ${set("oh", `(i32.div_u ${get("col")} ${get("OW")})`)}
-    ${set("ow", `(i32.rem_u ${get("col")} ${get("OW")})`)}
-    ${loop("jp", c(0), get("nc"), `
-      ${set("d", add(get("dst"), mul(add(mul(get("jp"), get("kc")), mul(get("kk"), c(NR))), c(4))))}
-      ${set("ih", add(mul(get("oh"), get("sH")), get("ihOff")))}
-      ${set("iw", add(get("ow"), get("iwOff")))}
-      ${set("rem", sub(get("end"), get("col")))}
-      (if (i32.and
-            (i32.and (i32.eq ${get("sW")} ${c(1)}) (i32.ge_s ${get("rem")} ${c(NR)}))
-            (i32.and (i32.le_s ${add(get("ow"), c(NR))} ${get("OW")})
-              (i32.and (i32.lt_u ${get("ih")} ${get("H")})
-                (i32.and (i32.ge_s ${get("iw")} ${c(0)}) (i32.le_s ${add(get("iw"), c(NR))} ${get("W")})))))
+    ${set("tap", add(get("x"), mul(add(add(mul(get("ch"), get("plane")), mul(mul(get("ki"), get("dH")), get("Wq"))), mul(get("kj"), get("dW"))), c(4))))}
+    ;; the panel of columns jp .. jp + NR - 1
+    ${set("d", add(get("dst"), mul(mul(get("jp"), get("kc")), c(4))))}
+    ;; one contiguous run: a full panel at stride 1 whose eighth pixel is seven floats after the
+    ;; first (each step between neighbours is one float, or more where a row wraps)
+    ${set("run", `(i32.and (i32.and (i32.eq ${P("sW")} ${c(1)}) (i32.le_s ${add(get("jp"), c(NR))} ${get("nc")}))
+      (i32.eq ${sub(get("o7"), get("o0"))} ${c(28)}))`)}
+    ${loop("kk", c(0), get("kc"), `
+      (if ${get("run")}
         (then
-          ;; eight neighbouring output pixels read eight neighbouring input pixels
-          (v128.store offset=0 ${get("d")} (v128.load offset=0 ${add(get("xc"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4)))}))
-          (v128.store offset=16 ${get("d")} (v128.load offset=16 ${add(get("xc"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4)))}))
-          ${set("col", add(get("col"), c(NR)))}
-          ${set("ow", add(get("ow"), c(NR)))}
-          (if (i32.eq ${get("ow")} ${get("OW")}) (then ${set("ow", c(0))} ${inc("oh")})))
+          (v128.store offset=0 ${get("d")} (v128.load offset=0 ${add(get("tap"), get("o0"))}))
+          (v128.store offset=16 ${get("d")} (v128.load offset=16 ${add(get("tap"), get("o0"))})))
         (else
-          ;; two halves of four pixels: each is one vector when it stays in one output row and inside
-          ;; the image (stride 1: a plain load; stride 2: the even lanes of two loads), else scalar
-          ${loop("h", c(0), c(NR), `
-            ${set("ih", add(mul(get("oh"), get("sH")), get("ihOff")))}
-            ${set("iw", add(mul(get("ow"), get("sW")), get("iwOff")))}
-            ${set("rem", sub(get("end"), get("col")))}
-            ${set("src", add(get("xc"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4))))}
-            (if (i32.and (i32.and (i32.ge_s ${get("rem")} ${c(4)}) (i32.le_s ${add(get("ow"), c(4))} ${get("OW")}))
-                  (i32.and (i32.lt_u ${get("ih")} ${get("H")}) (i32.ge_s ${get("iw")} ${c(0)})))
-              (then
-                (if (i32.and (i32.eq ${get("sW")} ${c(1)}) (i32.le_s ${add(get("iw"), c(4))} ${get("W")}))
-                  (then (v128.store ${add(get("d"), mul(get("h"), c(4)))} (v128.load ${get("src")})) ${set("ok", c(1))})
-                  (else (if (i32.and (i32.eq ${get("sW")} ${c(2)}) (i32.le_s ${add(get("iw"), c(8))} ${get("W")}))
-                    (then (v128.store ${add(get("d"), mul(get("h"), c(4)))}
-                      (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
-                        (v128.load offset=0 ${get("src")}) (v128.load offset=16 ${get("src")})))
-                      ${set("ok", c(1))})
-                    (else ${set("ok", c(0))})))))
-              (else ${set("ok", c(0))}))
-            (if ${get("ok")}
-              (then
-                ${set("col", add(get("col"), c(4)))}
-                ${set("ow", add(get("ow"), c(4)))}
-                (if (i32.eq ${get("ow")} ${get("OW")}) (then ${set("ow", c(0))} ${inc("oh")})))
-              (else
-                ${loop("j", get("h"), add(get("h"), c(4)), `
-                  (if (i32.lt_s ${get("col")} ${get("end")})
-                    (then
-                      ${set("ih", add(mul(get("oh"), get("sH")), get("ihOff")))}
-                      ${set("iw", add(mul(get("ow"), get("sW")), get("iwOff")))}
-                      (f32.store ${add(get("d"), mul(get("j"), c(4)))}
-                        (if (result f32) (i32.and (i32.lt_u ${get("ih")} ${get("H")}) (i32.lt_u ${get("iw")} ${get("W")}))
-                          (then (f32.load ${add(get("xc"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4)))}))
-                          (else (f32.const 0))))
-                      ${inc("col")} ${inc("ow")}
-                      (if (i32.eq ${get("ow")} ${get("OW")}) (then ${set("ow", c(0))} ${inc("oh")})))
-                    (else (f32.store ${add(get("d"), mul(get("j"), c(4)))} (f32.const 0))))`)}))`, 4)}))`, NR)}`)})
+          ${PANEL.map((j) => `(f32.store offset=${4 * j} ${get("d")} (f32.load ${add(get("tap"), get(`o${j}`))}))`).join("\n          ")}))
+      ${set("d", add(get("d"), c(NR * 4)))}
+      ${set("tap", add(get("tap"), mul(get("dW"), c(4))))}
+      ${inc("kj")}
+      (if (i32.eq ${get("kj")} ${get("kW")}) (then
+        ${set("kj", c(0))} ${inc("ki")} ${set("tap", add(get("tap"), get("rowStep")))}
+        (if (i32.eq ${get("ki")} ${get("kH")}) (then ${set("ki", c(0))} ${set("tap", add(get("tap"), get("planeStep")))}))))`)}`, NR)})
 
 ;; B panels of a "wide" conv: stride s = e4 (1 or more) over zero-bordered phase planes of the
 ;; input. Phase plane (c, a, b) of a channel holds xpad[r s + a][q s + b], Hq x Wq (Hq = inH / s^2,
@@ -501,11 +470,11 @@ const commonWat = () => String.raw`
         (else (call $zero_run ${get("d")} ${get("Wq")})))
       ${set("d", add(get("d"), mul(get("Wq"), c(4))))}`)}`))})
 
-;; e3 = 1: the conv is "wide" (see pack_b_wide), else the general im2col.
+;; e3 = 1: the conv is "wide" (see pack_b_wide), else gathered from zero-bordered planes (pack_b_gather).
 (func $pack_b_any (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
   (if ${P("e3")}
     (then (call $pack_b_wide (local.get $p) (local.get $x) (local.get $dst) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc)))
-    (else (call $pack_b_im2col (local.get $p) (local.get $x) (local.get $dst) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc)))))
+    (else (call $pack_b_gather (local.get $p) (local.get $x) (local.get $dst) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc)))))
 
 ;; Zero-bordered copy of one input plane for a wide conv: item = plane (image, channel); x = input
 ;; [planes][inH][inW], y = output [planes][e0][e1] with the input at (padT, padL).

@@ -267,101 +267,78 @@
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
   (br $L16))))
 
-;; im2col of one image and group straight into B panels: rows k = (c*kH + i)*kW + j in [k0, k0+kc),
-;; columns = output pixels [n0, n0+nc). Out-of-image taps read as zero (any padding, even negative).
-(func $pack_b_im2col (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
-  (local $H i32) (local $W i32) (local $kH i32) (local $kW i32) (local $OW i32) (local $sH i32) (local $sW i32) (local $dH i32) (local $dW i32) (local $pT i32) (local $pL i32) (local $k i32) (local $kk i32) (local $ch i32) (local $t i32) (local $ki i32) (local $kj i32) (local $xc i32) (local $ihOff i32) (local $iwOff i32) (local $col i32) (local $oh i32) (local $ow i32) (local $jp i32) (local $j i32) (local $d i32) (local $ih i32) (local $iw i32) (local $end i32) (local $rem i32) (local $h i32) (local $src i32) (local $ok i32)
-  (local.set $H (i32.load offset=20 (local.get $p))) (local.set $W (i32.load offset=24 (local.get $p))) (local.set $kH (i32.load offset=32 (local.get $p))) (local.set $kW (i32.load offset=36 (local.get $p))) (local.set $OW (i32.load offset=44 (local.get $p)))
-  (local.set $sH (i32.load offset=48 (local.get $p))) (local.set $sW (i32.load offset=52 (local.get $p))) (local.set $dH (i32.load offset=56 (local.get $p))) (local.set $dW (i32.load offset=60 (local.get $p)))
-  (local.set $pT (i32.load offset=64 (local.get $p))) (local.set $pL (i32.load offset=68 (local.get $p)))
-  (local.set $end (i32.add (local.get $n0) (local.get $nc)))
-  (local.set $kk (i32.const 0))
-(block $L20_out (loop $L20
-  (br_if $L20_out (i32.ge_s (local.get $kk) (local.get $kc)))
+;; im2col of one image and group straight into B panels, over zero-bordered planes (inH x inW,
+;; padT = padL = 0: every tap inside): B[k][q] = plane_c[(i dH) inW + j dW + off_q] for k = (c, i, j)
+;; and off_q = (q / outW) sH inW + (q % outW) sW. A panel's eight pixel offsets are computed once and
+;; serve all its rows; eight pixels in one output row at stride 1 are one contiguous run (two vector
+;; copies per row), others are gathered a float at a time. Columns past nc repeat the last pixel
+;; (their C columns are never stored). Rows k in [k0, k0+kc), columns = pixels [n0, n0+nc).
+(func $pack_b_gather (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
+  (local $OW i32) (local $Wq i32) (local $plane i32) (local $kH i32) (local $kW i32) (local $dH i32) (local $dW i32) (local $ch i32) (local $ki i32) (local $kj i32) (local $t i32) (local $jp i32) (local $kk i32) (local $d i32) (local $tap i32) (local $q i32) (local $last i32) (local $rowStep i32) (local $planeStep i32) (local $run i32) (local $o0 i32) (local $o1 i32) (local $o2 i32) (local $o3 i32) (local $o4 i32) (local $o5 i32) (local $o6 i32) (local $o7 i32)
+  (local.set $OW (i32.load offset=44 (local.get $p))) (local.set $Wq (i32.load offset=24 (local.get $p))) (local.set $plane (i32.mul (i32.load offset=20 (local.get $p)) (local.get $Wq)))
+  (local.set $kH (i32.load offset=32 (local.get $p))) (local.set $kW (i32.load offset=36 (local.get $p))) (local.set $dH (i32.load offset=56 (local.get $p))) (local.set $dW (i32.load offset=60 (local.get $p)))
+  ;; tap pointer steps: next kj, then wrap to the next ki, then to the next channel
+  (local.set $rowStep (i32.mul (i32.sub (i32.mul (local.get $dH) (local.get $Wq)) (i32.mul (local.get $kW) (local.get $dW))) (i32.const 4)))
+  (local.set $planeStep (i32.mul (i32.sub (local.get $plane) (i32.mul (i32.mul (local.get $kH) (local.get $dH)) (local.get $Wq))) (i32.const 4)))
+  (local.set $jp (i32.const 0))
+(block $L18_out (loop $L18
+  (br_if $L18_out (i32.ge_s (local.get $jp) (local.get $nc)))
   
-    (local.set $k (i32.add (local.get $k0) (local.get $kk)))
-    (local.set $ch (i32.div_u (local.get $k) (i32.mul (local.get $kH) (local.get $kW))))
-    (local.set $t (i32.rem_u (local.get $k) (i32.mul (local.get $kH) (local.get $kW))))
+    (local.set $last (i32.sub (i32.add (local.get $n0) (local.get $nc)) (i32.const 1)))
+    (local.set $q (select (i32.add (i32.add (local.get $n0) (local.get $jp)) (i32.const 0)) (local.get $last) (i32.lt_s (i32.add (i32.add (local.get $n0) (local.get $jp)) (i32.const 0)) (local.get $last))))
+    (local.set $o0 (i32.mul (i32.add (i32.mul (i32.mul (i32.div_u (local.get $q) (local.get $OW)) (i32.load offset=48 (local.get $p))) (local.get $Wq)) (i32.mul (i32.rem_u (local.get $q) (local.get $OW)) (i32.load offset=52 (local.get $p)))) (i32.const 4)))
+    (local.set $q (select (i32.add (i32.add (local.get $n0) (local.get $jp)) (i32.const 1)) (local.get $last) (i32.lt_s (i32.add (i32.add (local.get $n0) (local.get $jp)) (i32.const 1)) (local.get $last))))
+    (local.set $o1 (i32.mul (i32.add (i32.mul (i32.mul (i32.div_u (local.get $q) (local.get $OW)) (i32.load offset=48 (local.get $p))) (local.get $Wq)) (i32.mul (i32.rem_u (local.get $q) (local.get $OW)) (i32.load offset=52 (local.get $p)))) (i32.const 4)))
+    (local.set $q (select (i32.add (i32.add (local.get $n0) (local.get $jp)) (i32.const 2)) (local.get $last) (i32.lt_s (i32.add (i32.add (local.get $n0) (local.get $jp)) (i32.const 2)) (local.get $last))))
+    (local.set $o2 (i32.mul (i32.add (i32.mul (i32.mul (i32.div_u (local.get $q) (local.get $OW)) (i32.load offset=48 (local.get $p))) (local.get $Wq)) (i32.mul (i32.rem_u (local.get $q) (local.get $OW)) (i32.load offset=52 (local.get $p)))) (i32.const 4)))
+    (local.set $q (select (i32.add (i32.add (local.get $n0) (local.get $jp)) (i32.const 3)) (local.get $last) (i32.lt_s (i32.add (i32.add (local.get $n0) (local.get $jp)) (i32.const 3)) (local.get $last))))
+    (local.set $o3 (i32.mul (i32.add (i32.mul (i32.mul (i32.div_u (local.get $q) (local.get $OW)) (i32.load offset=48 (local.get $p))) (local.get $Wq)) (i32.mul (i32.rem_u (local.get $q) (local.get $OW)) (i32.load offset=52 (local.get $p)))) (i32.const 4)))
+    (local.set $q (select (i32.add (i32.add (local.get $n0) (local.get $jp)) (i32.const 4)) (local.get $last) (i32.lt_s (i32.add (i32.add (local.get $n0) (local.get $jp)) (i32.const 4)) (local.get $last))))
+    (local.set $o4 (i32.mul (i32.add (i32.mul (i32.mul (i32.div_u (local.get $q) (local.get $OW)) (i32.load offset=48 (local.get $p))) (local.get $Wq)) (i32.mul (i32.rem_u (local.get $q) (local.get $OW)) (i32.load offset=52 (local.get $p)))) (i32.const 4)))
+    (local.set $q (select (i32.add (i32.add (local.get $n0) (local.get $jp)) (i32.const 5)) (local.get $last) (i32.lt_s (i32.add (i32.add (local.get $n0) (local.get $jp)) (i32.const 5)) (local.get $last))))
+    (local.set $o5 (i32.mul (i32.add (i32.mul (i32.mul (i32.div_u (local.get $q) (local.get $OW)) (i32.load offset=48 (local.get $p))) (local.get $Wq)) (i32.mul (i32.rem_u (local.get $q) (local.get $OW)) (i32.load offset=52 (local.get $p)))) (i32.const 4)))
+    (local.set $q (select (i32.add (i32.add (local.get $n0) (local.get $jp)) (i32.const 6)) (local.get $last) (i32.lt_s (i32.add (i32.add (local.get $n0) (local.get $jp)) (i32.const 6)) (local.get $last))))
+    (local.set $o6 (i32.mul (i32.add (i32.mul (i32.mul (i32.div_u (local.get $q) (local.get $OW)) (i32.load offset=48 (local.get $p))) (local.get $Wq)) (i32.mul (i32.rem_u (local.get $q) (local.get $OW)) (i32.load offset=52 (local.get $p)))) (i32.const 4)))
+    (local.set $q (select (i32.add (i32.add (local.get $n0) (local.get $jp)) (i32.const 7)) (local.get $last) (i32.lt_s (i32.add (i32.add (local.get $n0) (local.get $jp)) (i32.const 7)) (local.get $last))))
+    (local.set $o7 (i32.mul (i32.add (i32.mul (i32.mul (i32.div_u (local.get $q) (local.get $OW)) (i32.load offset=48 (local.get $p))) (local.get $Wq)) (i32.mul (i32.rem_u (local.get $q) (local.get $OW)) (i32.load offset=52 (local.get $p)))) (i32.const 4)))
+    (local.set $t (i32.rem_u (local.get $k0) (i32.mul (local.get $kH) (local.get $kW))))
+    (local.set $ch (i32.div_u (local.get $k0) (i32.mul (local.get $kH) (local.get $kW))))
     (local.set $ki (i32.div_u (local.get $t) (local.get $kW)))
     (local.set $kj (i32.rem_u (local.get $t) (local.get $kW)))
-    (local.set $xc (i32.add (local.get $x) (i32.mul (i32.mul (i32.mul (local.get $ch) (local.get $H)) (local.get $W)) (i32.const 4))))
-    (local.set $ihOff (i32.sub (i32.mul (local.get $ki) (local.get $dH)) (local.get $pT)))
-    (local.set $iwOff (i32.sub (i32.mul (local.get $kj) (local.get $dW)) (local.get $pL)))
-    (local.set $col (local.get $n0))
-    (local.set $oh (i32.div_u (local.get $col) (local.get $OW)))
-    (local.set $ow (i32.rem_u (local.get $col) (local.get $OW)))
-    (local.set $jp (i32.const 0))
-(block $L19_out (loop $L19
-  (br_if $L19_out (i32.ge_s (local.get $jp) (local.get $nc)))
-  
-      (local.set $d (i32.add (local.get $dst) (i32.mul (i32.add (i32.mul (local.get $jp) (local.get $kc)) (i32.mul (local.get $kk) (i32.const 8))) (i32.const 4))))
-      (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ihOff)))
-      (local.set $iw (i32.add (local.get $ow) (local.get $iwOff)))
-      (local.set $rem (i32.sub (local.get $end) (local.get $col)))
-      (if (i32.and
-            (i32.and (i32.eq (local.get $sW) (i32.const 1)) (i32.ge_s (local.get $rem) (i32.const 8)))
-            (i32.and (i32.le_s (i32.add (local.get $ow) (i32.const 8)) (local.get $OW))
-              (i32.and (i32.lt_u (local.get $ih) (local.get $H))
-                (i32.and (i32.ge_s (local.get $iw) (i32.const 0)) (i32.le_s (i32.add (local.get $iw) (i32.const 8)) (local.get $W))))))
-        (then
-          ;; eight neighbouring output pixels read eight neighbouring input pixels
-          (v128.store offset=0 (local.get $d) (v128.load offset=0 (i32.add (local.get $xc) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4)))))
-          (v128.store offset=16 (local.get $d) (v128.load offset=16 (i32.add (local.get $xc) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4)))))
-          (local.set $col (i32.add (local.get $col) (i32.const 8)))
-          (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-          (if (i32.eq (local.get $ow) (local.get $OW)) (then (local.set $ow (i32.const 0)) (local.set $oh (i32.add (local.get $oh) (i32.const 1))))))
-        (else
-          ;; two halves of four pixels: each is one vector when it stays in one output row and inside
-          ;; the image (stride 1: a plain load; stride 2: the even lanes of two loads), else scalar
-          (local.set $h (i32.const 0))
-(block $L18_out (loop $L18
-  (br_if $L18_out (i32.ge_s (local.get $h) (i32.const 8)))
-  
-            (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ihOff)))
-            (local.set $iw (i32.add (i32.mul (local.get $ow) (local.get $sW)) (local.get $iwOff)))
-            (local.set $rem (i32.sub (local.get $end) (local.get $col)))
-            (local.set $src (i32.add (local.get $xc) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
-            (if (i32.and (i32.and (i32.ge_s (local.get $rem) (i32.const 4)) (i32.le_s (i32.add (local.get $ow) (i32.const 4)) (local.get $OW)))
-                  (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.ge_s (local.get $iw) (i32.const 0))))
-              (then
-                (if (i32.and (i32.eq (local.get $sW) (i32.const 1)) (i32.le_s (i32.add (local.get $iw) (i32.const 4)) (local.get $W)))
-                  (then (v128.store (i32.add (local.get $d) (i32.mul (local.get $h) (i32.const 4))) (v128.load (local.get $src))) (local.set $ok (i32.const 1)))
-                  (else (if (i32.and (i32.eq (local.get $sW) (i32.const 2)) (i32.le_s (i32.add (local.get $iw) (i32.const 8)) (local.get $W)))
-                    (then (v128.store (i32.add (local.get $d) (i32.mul (local.get $h) (i32.const 4)))
-                      (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
-                        (v128.load offset=0 (local.get $src)) (v128.load offset=16 (local.get $src))))
-                      (local.set $ok (i32.const 1)))
-                    (else (local.set $ok (i32.const 0)))))))
-              (else (local.set $ok (i32.const 0))))
-            (if (local.get $ok)
-              (then
-                (local.set $col (i32.add (local.get $col) (i32.const 4)))
-                (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-                (if (i32.eq (local.get $ow) (local.get $OW)) (then (local.set $ow (i32.const 0)) (local.set $oh (i32.add (local.get $oh) (i32.const 1))))))
-              (else
-                (local.set $j (local.get $h))
+    (local.set $tap (i32.add (local.get $x) (i32.mul (i32.add (i32.add (i32.mul (local.get $ch) (local.get $plane)) (i32.mul (i32.mul (local.get $ki) (local.get $dH)) (local.get $Wq))) (i32.mul (local.get $kj) (local.get $dW))) (i32.const 4))))
+    ;; the panel of columns jp .. jp + NR - 1
+    (local.set $d (i32.add (local.get $dst) (i32.mul (i32.mul (local.get $jp) (local.get $kc)) (i32.const 4))))
+    ;; one contiguous run: a full panel at stride 1 whose eighth pixel is seven floats after the
+    ;; first (each step between neighbours is one float, or more where a row wraps)
+    (local.set $run (i32.and (i32.and (i32.eq (i32.load offset=52 (local.get $p)) (i32.const 1)) (i32.le_s (i32.add (local.get $jp) (i32.const 8)) (local.get $nc)))
+      (i32.eq (i32.sub (local.get $o7) (local.get $o0)) (i32.const 28))))
+    (local.set $kk (i32.const 0))
 (block $L17_out (loop $L17
-  (br_if $L17_out (i32.ge_s (local.get $j) (i32.add (local.get $h) (i32.const 4))))
+  (br_if $L17_out (i32.ge_s (local.get $kk) (local.get $kc)))
   
-                  (if (i32.lt_s (local.get $col) (local.get $end))
-                    (then
-                      (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $sH)) (local.get $ihOff)))
-                      (local.set $iw (i32.add (i32.mul (local.get $ow) (local.get $sW)) (local.get $iwOff)))
-                      (f32.store (i32.add (local.get $d) (i32.mul (local.get $j) (i32.const 4)))
-                        (if (result f32) (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.lt_u (local.get $iw) (local.get $W)))
-                          (then (f32.load (i32.add (local.get $xc) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4)))))
-                          (else (f32.const 0))))
-                      (local.set $col (i32.add (local.get $col) (i32.const 1))) (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-                      (if (i32.eq (local.get $ow) (local.get $OW)) (then (local.set $ow (i32.const 0)) (local.set $oh (i32.add (local.get $oh) (i32.const 1))))))
-                    (else (f32.store (i32.add (local.get $d) (i32.mul (local.get $j) (i32.const 4))) (f32.const 0))))
-  (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br $L17)))))
-  (local.set $h (i32.add (local.get $h) (i32.const 4)))
-  (br $L18)))))
-  (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
-  (br $L19)))
+      (if (local.get $run)
+        (then
+          (v128.store offset=0 (local.get $d) (v128.load offset=0 (i32.add (local.get $tap) (local.get $o0))))
+          (v128.store offset=16 (local.get $d) (v128.load offset=16 (i32.add (local.get $tap) (local.get $o0)))))
+        (else
+          (f32.store offset=0 (local.get $d) (f32.load (i32.add (local.get $tap) (local.get $o0))))
+          (f32.store offset=4 (local.get $d) (f32.load (i32.add (local.get $tap) (local.get $o1))))
+          (f32.store offset=8 (local.get $d) (f32.load (i32.add (local.get $tap) (local.get $o2))))
+          (f32.store offset=12 (local.get $d) (f32.load (i32.add (local.get $tap) (local.get $o3))))
+          (f32.store offset=16 (local.get $d) (f32.load (i32.add (local.get $tap) (local.get $o4))))
+          (f32.store offset=20 (local.get $d) (f32.load (i32.add (local.get $tap) (local.get $o5))))
+          (f32.store offset=24 (local.get $d) (f32.load (i32.add (local.get $tap) (local.get $o6))))
+          (f32.store offset=28 (local.get $d) (f32.load (i32.add (local.get $tap) (local.get $o7))))))
+      (local.set $d (i32.add (local.get $d) (i32.const 32)))
+      (local.set $tap (i32.add (local.get $tap) (i32.mul (local.get $dW) (i32.const 4))))
+      (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
+      (if (i32.eq (local.get $kj) (local.get $kW)) (then
+        (local.set $kj (i32.const 0)) (local.set $ki (i32.add (local.get $ki) (i32.const 1))) (local.set $tap (i32.add (local.get $tap) (local.get $rowStep)))
+        (if (i32.eq (local.get $ki) (local.get $kH)) (then (local.set $ki (i32.const 0)) (local.set $tap (i32.add (local.get $tap) (local.get $planeStep)))))))
   (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
-  (br $L20))))
+  (br $L17)))
+  (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
+  (br $L18))))
 
 ;; B panels of a "wide" conv: stride s = e4 (1 or more) over zero-bordered phase planes of the
 ;; input. Phase plane (c, a, b) of a channel holds xpad[r s + a][q s + b], Hq x Wq (Hq = inH / s^2,
@@ -383,8 +360,8 @@
   (local.set $ki (i32.div_u (local.get $t) (local.get $kW)))
   (local.set $kj (i32.rem_u (local.get $t) (local.get $kW)))
   (local.set $kk (i32.const 0))
-(block $L22_out (loop $L22
-  (br_if $L22_out (i32.ge_s (local.get $kk) (local.get $kc)))
+(block $L20_out (loop $L20
+  (br_if $L20_out (i32.ge_s (local.get $kk) (local.get $kc)))
   
     (local.set $hh (i32.mul (local.get $ki) (local.get $dH)))
     (local.set $ww (i32.mul (local.get $kj) (local.get $dW)))
@@ -393,21 +370,21 @@
       (else (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $ch) (local.get $s)) (i32.rem_u (local.get $hh) (local.get $s))) (local.get $s)) (i32.rem_u (local.get $ww) (local.get $s))) (local.get $plane)) (i32.add (i32.mul (i32.div_u (local.get $hh) (local.get $s)) (i32.load offset=24 (local.get $p))) (i32.div_u (local.get $ww) (local.get $s)))) (local.get $n0)) (i32.const 4))))))
     (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $kk) (i32.const 32))))
     (local.set $jp (i32.const 0))
-(block $L21_out (loop $L21
-  (br_if $L21_out (i32.ge_s (local.get $jp) (local.get $nc)))
+(block $L19_out (loop $L19
+  (br_if $L19_out (i32.ge_s (local.get $jp) (local.get $nc)))
   
       (v128.store offset=0 (local.get $d) (v128.load offset=0 (local.get $src)))
       (v128.store offset=16 (local.get $d) (v128.load offset=16 (local.get $src)))
       (local.set $src (i32.add (local.get $src) (i32.const 32)))
       (local.set $d (i32.add (local.get $d) (local.get $step)))
   (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
-  (br $L21)))
+  (br $L19)))
     (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
     (if (i32.eq (local.get $kj) (local.get $kW)) (then
       (local.set $kj (i32.const 0)) (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
       (if (i32.eq (local.get $ki) (local.get $kH)) (then (local.set $ki (i32.const 0)) (local.set $ch (i32.add (local.get $ch) (i32.const 1)))))))
   (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
-  (br $L22))))
+  (br $L20))))
 
 ;; The s x s zero-bordered phase planes of one input plane for a wide conv at stride s = e4 > 1:
 ;; item = plane (image, channel); y[item][a][b][r][q] = x[item][r s + a - padT][q s + b - padL]
@@ -418,11 +395,11 @@
   (local.set $src (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (local.get $item) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (local.set $d (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $item) (i32.mul (local.get $s) (local.get $s))) (i32.mul (i32.load offset=84 (local.get $p)) (local.get $Wq))) (i32.const 4))))
   (local.set $a (i32.const 0))
-(block $L26_out (loop $L26
-  (br_if $L26_out (i32.ge_s (local.get $a) (local.get $s)))
+(block $L24_out (loop $L24
+  (br_if $L24_out (i32.ge_s (local.get $a) (local.get $s)))
   (local.set $b (i32.const 0))
-(block $L25_out (loop $L25
-  (br_if $L25_out (i32.ge_s (local.get $b) (local.get $s)))
+(block $L23_out (loop $L23
+  (br_if $L23_out (i32.ge_s (local.get $b) (local.get $s)))
   
     ;; columns q with 0 <= q s + b - padL < W are [qlo, qhi); x0 = the input column of q = 0
     (local.set $x0 (i32.sub (local.get $b) (i32.load offset=68 (local.get $p))))
@@ -432,8 +409,8 @@
     (local.set $qhi (select (local.get $qhi) (local.get $Wq) (i32.lt_s (local.get $qhi) (local.get $Wq))))
     (local.set $qhi (select (local.get $qhi) (local.get $qlo) (i32.gt_s (local.get $qhi) (local.get $qlo))))
     (local.set $r (i32.const 0))
-(block $L24_out (loop $L24
-  (br_if $L24_out (i32.ge_s (local.get $r) (i32.load offset=84 (local.get $p))))
+(block $L22_out (loop $L22
+  (br_if $L22_out (i32.ge_s (local.get $r) (i32.load offset=84 (local.get $p))))
   
       (local.set $ih (i32.sub (i32.add (i32.mul (local.get $r) (local.get $s)) (local.get $a)) (i32.load offset=64 (local.get $p))))
       (if (i32.lt_u (local.get $ih) (local.get $H))
@@ -453,27 +430,27 @@
               (local.set $q (i32.add (local.get $q) (i32.const 4)))
               (br $vl)))))
           (local.set $q (local.get $q))
-(block $L23_out (loop $L23
-  (br_if $L23_out (i32.ge_s (local.get $q) (local.get $qhi)))
+(block $L21_out (loop $L21
+  (br_if $L21_out (i32.ge_s (local.get $q) (local.get $qhi)))
   
             (f32.store (i32.add (local.get $d) (i32.mul (local.get $q) (i32.const 4))) (f32.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $q) (local.get $s)) (i32.const 4)))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br $L23)))
+  (br $L21)))
           (call $zero_run (i32.add (local.get $d) (i32.mul (local.get $qhi) (i32.const 4))) (i32.sub (local.get $Wq) (local.get $qhi))))
         (else (call $zero_run (local.get $d) (local.get $Wq))))
       (local.set $d (i32.add (local.get $d) (i32.mul (local.get $Wq) (i32.const 4))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L24)))
+  (br $L22)))
   (local.set $b (i32.add (local.get $b) (i32.const 1)))
-  (br $L25)))
+  (br $L23)))
   (local.set $a (i32.add (local.get $a) (i32.const 1)))
-  (br $L26))))
+  (br $L24))))
 
-;; e3 = 1: the conv is "wide" (see pack_b_wide), else the general im2col.
+;; e3 = 1: the conv is "wide" (see pack_b_wide), else gathered from zero-bordered planes (pack_b_gather).
 (func $pack_b_any (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
   (if (i32.load offset=96 (local.get $p))
     (then (call $pack_b_wide (local.get $p) (local.get $x) (local.get $dst) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc)))
-    (else (call $pack_b_im2col (local.get $p) (local.get $x) (local.get $dst) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc)))))
+    (else (call $pack_b_gather (local.get $p) (local.get $x) (local.get $dst) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc)))))
 
 ;; Zero-bordered copy of one input plane for a wide conv: item = plane (image, channel); x = input
 ;; [planes][inH][inW], y = output [planes][e0][e1] with the input at (padT, padL).
@@ -488,12 +465,12 @@
   (local.set $src (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (local.get $item) (i32.mul (i32.load offset=40 (local.get $p)) (i32.load offset=88 (local.get $p)))) (i32.const 4))))
   (local.set $dst (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $item) (i32.mul (i32.load offset=40 (local.get $p)) (i32.load offset=44 (local.get $p)))) (i32.const 4))))
   (local.set $oh (i32.const 0))
-(block $L27_out (loop $L27
-  (br_if $L27_out (i32.ge_s (local.get $oh) (i32.load offset=40 (local.get $p))))
+(block $L25_out (loop $L25
+  (br_if $L25_out (i32.ge_s (local.get $oh) (i32.load offset=40 (local.get $p))))
   
     (call $copy_run (i32.add (local.get $dst) (i32.mul (i32.mul (local.get $oh) (i32.load offset=44 (local.get $p))) (i32.const 4))) (i32.add (local.get $src) (i32.mul (i32.mul (local.get $oh) (i32.load offset=88 (local.get $p))) (i32.const 4))) (i32.load offset=44 (local.get $p)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L27))))
+  (br $L25))))
 
 ;; Packs every B block of a forward conv once, for jobs split along output channels: one item =
 ;; (image, group, pixel block, reduction block of KC rows); the block for (image, group, pixel
@@ -544,8 +521,8 @@
   (local.set $yg (i32.add (local.get $yg) (i32.mul (i32.mul (i32.mul (local.get $mb) (i32.load offset=84 (local.get $p))) (local.get $N)) (i32.const 4))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $k0 (i32.const 0))
-(block $L28_out (loop $L28
-  (br_if $L28_out (i32.ge_s (local.get $k0) (local.get $K)))
+(block $L26_out (loop $L26
+  (br_if $L26_out (i32.ge_s (local.get $k0) (local.get $K)))
   
     (local.set $kc (select (i32.const 256) (i32.sub (local.get $K) (local.get $k0)) (i32.lt_s (i32.const 256) (i32.sub (local.get $K) (local.get $k0)))))
     (if (i32.load offset=92 (local.get $p))
@@ -555,7 +532,7 @@
       (i32.add (local.get $yg) (i32.mul (local.get $n0) (i32.const 4))) (i32.mul (local.get $N) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
       (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
-  (br $L28))))
+  (br $L26))))
 
 ;; Input gradient as GEMM + col2im, one item = (image, group, chunk of input channels, band of e2
 ;; output rows): cols = W^T gy over the chunk's rows (c, i, j), then each col entry is added to the
@@ -591,13 +568,13 @@
   (local.set $p0 (i32.mul (i32.mul (local.get $band) (i32.load offset=92 (local.get $p))) (local.get $OW)))
   (local.set $p1 (select (i32.add (local.get $p0) (i32.mul (i32.load offset=92 (local.get $p)) (local.get $OW))) (local.get $N) (i32.lt_s (i32.add (local.get $p0) (i32.mul (i32.load offset=92 (local.get $p)) (local.get $OW))) (local.get $N))))
   (local.set $n0 (local.get $p0))
-(block $L32_out (loop $L32
-  (br_if $L32_out (i32.ge_s (local.get $n0) (local.get $p1)))
+(block $L30_out (loop $L30
+  (br_if $L30_out (i32.ge_s (local.get $n0) (local.get $p1)))
   
     (local.set $nc (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $p1) (local.get $n0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $p1) (local.get $n0)))))
     (local.set $k0 (i32.const 0))
-(block $L29_out (loop $L29
-  (br_if $L29_out (i32.ge_s (local.get $k0) (local.get $Mg)))
+(block $L27_out (loop $L27
+  (br_if $L27_out (i32.ge_s (local.get $k0) (local.get $Mg)))
   
       (local.set $kc (select (i32.const 256) (i32.sub (local.get $Mg) (local.get $k0)) (i32.lt_s (i32.const 256) (i32.sub (local.get $Mg) (local.get $k0)))))
       (call $pack_b_rows (local.get $gyg) (local.get $N) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))
@@ -605,10 +582,10 @@
         (local.get $cbuf) (i32.mul (i32.load offset=76 (local.get $p)) (i32.const 4)) (local.get $R) (local.get $nc) (local.get $kc)
         (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
-  (br $L29)))
+  (br $L27)))
     (local.set $r (i32.const 0))
-(block $L31_out (loop $L31
-  (br_if $L31_out (i32.ge_s (local.get $r) (local.get $R)))
+(block $L29_out (loop $L29
+  (br_if $L29_out (i32.ge_s (local.get $r) (local.get $R)))
   
       (local.set $cc (i32.div_u (local.get $r) (local.get $KK)))
       (local.set $t (i32.rem_u (local.get $r) (local.get $KK)))
@@ -619,8 +596,8 @@
       (local.set $oh (i32.div_u (local.get $n0) (local.get $OW)))
       (local.set $ow (i32.rem_u (local.get $n0) (local.get $OW)))
       (local.set $col (i32.const 0))
-(block $L30_out (loop $L30
-  (br_if $L30_out (i32.ge_s (local.get $col) (local.get $nc)))
+(block $L28_out (loop $L28
+  (br_if $L28_out (i32.ge_s (local.get $col) (local.get $nc)))
   
         (local.set $ih (i32.add (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (local.get $ki)))
         (local.set $iw (i32.add (i32.mul (local.get $ow) (local.get $sW)) (local.get $kj)))
@@ -658,11 +635,11 @@
         (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
         (if (i32.eq (local.get $ow) (local.get $OW)) (then (local.set $ow (i32.const 0)) (local.set $oh (i32.add (local.get $oh) (i32.const 1)))))
   (local.set $col (i32.add (local.get $col) (i32.const 1)))
-  (br $L30)))
+  (br $L28)))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L31)))
+  (br $L29)))
   (local.set $n0 (i32.add (local.get $n0) (i32.load offset=76 (local.get $p))))
-  (br $L32))))
+  (br $L30))))
 
 (func $pack_b_wgrad (param $p i32) (param $xg i32) (param $dst i32) (param $p0 i32) (param $kc i32) (param $j0 i32) (param $ncol i32)
   (local $H i32) (local $W i32) (local $OW i32) (local $sH i32) (local $sW i32) (local $KK i32) (local $k i32) (local $t i32) (local $q i32) (local $pix i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $iw i32) (local $d i32) (local $ok i32) (local $e i32) (local $n i32) (local $xc0 i32) (local $xc1 i32) (local $xc2 i32) (local $xc3 i32) (local $xc4 i32) (local $xc5 i32) (local $xc6 i32) (local $xc7 i32) (local $ho0 i32) (local $ho1 i32) (local $ho2 i32) (local $ho3 i32) (local $ho4 i32) (local $ho5 i32) (local $ho6 i32) (local $ho7 i32) (local $wo0 i32) (local $wo1 i32) (local $wo2 i32) (local $wo3 i32) (local $wo4 i32) (local $wo5 i32) (local $wo6 i32) (local $wo7 i32)
@@ -736,8 +713,8 @@
       (local.set $wo7 (i32.sub (i32.mul (i32.rem_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=60 (local.get $p))) (i32.load offset=68 (local.get $p)))))
     (else (local.set $xc7 (local.get $xg)) (local.set $ho7 (i32.const -1073741824)) (local.set $wo7 (i32.const 0))))
   (local.set $q (i32.const 0))
-(block $L33_out (loop $L33
-  (br_if $L33_out (i32.ge_s (local.get $q) (local.get $kc)))
+(block $L31_out (loop $L31
+  (br_if $L31_out (i32.ge_s (local.get $q) (local.get $kc)))
   
     (local.set $pix (i32.add (local.get $p0) (local.get $q)))
     (local.set $oh (i32.div_u (local.get $pix) (local.get $OW)))
@@ -862,7 +839,7 @@
         (local.set $q (i32.add (local.get $q) (i32.const 1)))))
     (local.set $q (i32.sub (local.get $q) (i32.const 1)))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br $L33))))
+  (br $L31))))
 
 (func $pack_b_wgrad_wide (param $p i32) (param $x i32) (param $dst i32) (param $p0 i32) (param $kc i32) (param $j0 i32) (param $ncol i32)
   (local $KK i32) (local $kW i32) (local $s i32) (local $plane i32) (local $k i32) (local $t i32) (local $hh i32) (local $ww i32) (local $q i32) (local $d i32) (local $b0 i32) (local $b1 i32) (local $b2 i32) (local $b3 i32) (local $b4 i32) (local $b5 i32) (local $b6 i32) (local $b7 i32)
@@ -945,8 +922,8 @@
     (local.set $q (i32.add (local.get $q) (i32.const 4)))
     (br $l4)))
   (local.set $q (local.get $q))
-(block $L34_out (loop $L34
-  (br_if $L34_out (i32.ge_s (local.get $q) (local.get $kc)))
+(block $L32_out (loop $L32
+  (br_if $L32_out (i32.ge_s (local.get $q) (local.get $kc)))
   
     (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $q) (i32.const 32))))
     (f32.store offset=0 (local.get $d) (f32.load (i32.add (local.get $b0) (i32.mul (local.get $q) (i32.const 4)))))
@@ -958,7 +935,7 @@
     (f32.store offset=24 (local.get $d) (f32.load (i32.add (local.get $b6) (i32.mul (local.get $q) (i32.const 4)))))
     (f32.store offset=28 (local.get $d) (f32.load (i32.add (local.get $b7) (i32.mul (local.get $q) (i32.const 4)))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br $L34))))
+  (br $L32))))
 
 ;; Weight gradient, one item = (group, block of columns of dW viewed as [outC, K]): for every image
 ;; and every KC pixels, B = im2col(x)^T restricted to the block's columns, A = gy packed per (image,
@@ -979,19 +956,19 @@
   (local.set $ncol (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $K) (local.get $j0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $K) (local.get $j0)))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $n (i32.const 0))
-(block $L37_out (loop $L37
-  (br_if $L37_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
+(block $L35_out (loop $L35
+  (br_if $L35_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
   
     (local.set $xg (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (i32.mul (local.get $g) (local.get $Cg))) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
     (local.set $ag (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $MP) (local.get $N)) (i32.add (i32.mul (local.get $n) (i32.load offset=72 (local.get $p))) (local.get $g))) (i32.const 4))))
     (local.set $p0 (i32.const 0))
-(block $L36_out (loop $L36
-  (br_if $L36_out (i32.ge_s (local.get $p0) (local.get $N)))
+(block $L34_out (loop $L34
+  (br_if $L34_out (i32.ge_s (local.get $p0) (local.get $N)))
   
       (local.set $kc (select (i32.const 256) (i32.sub (local.get $N) (local.get $p0)) (i32.lt_s (i32.const 256) (i32.sub (local.get $N) (local.get $p0)))))
       (local.set $jp (i32.const 0))
-(block $L35_out (loop $L35
-  (br_if $L35_out (i32.ge_s (local.get $jp) (local.get $ncol)))
+(block $L33_out (loop $L33
+  (br_if $L33_out (i32.ge_s (local.get $jp) (local.get $ncol)))
   
         (if (i32.load offset=96 (local.get $p))
           (then (call $pack_b_wgrad_wide (local.get $p) (local.get $xg) (i32.add (local.get $bbuf) (i32.mul (i32.mul (local.get $jp) (local.get $kc)) (i32.const 4)))
@@ -999,14 +976,14 @@
           (else (call $pack_b_wgrad (local.get $p) (local.get $xg) (i32.add (local.get $bbuf) (i32.mul (i32.mul (local.get $jp) (local.get $kc)) (i32.const 4)))
             (local.get $p0) (local.get $kc) (i32.add (local.get $j0) (local.get $jp)) (i32.sub (local.get $ncol) (local.get $jp)))))
   (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
-  (br $L35)))
+  (br $L33)))
       (call $block (i32.add (local.get $ag) (i32.mul (local.get $p0) (i32.const 16))) (i32.mul (local.get $N) (i32.const 16)) (local.get $bbuf)
         (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (i32.mul (local.get $g) (local.get $Mg)) (local.get $K)) (local.get $j0)) (i32.const 4))) (i32.mul (local.get $K) (i32.const 4))
         (local.get $Mg) (local.get $ncol) (local.get $kc) (i32.or (local.get $n) (local.get $p0)) (local.get $s))
   (local.set $p0 (i32.add (local.get $p0) (i32.const 256)))
-  (br $L36)))
+  (br $L34)))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br $L37))))
+  (br $L35))))
 
 ;; Batched matmul C[b] = A[b] B[b], one item = (batch, block of columns, block of rows). A packed
 ;; per batch in MR-row panels (e0 = m, e1 = k, e2 = n, e3 = rows per row block, a multiple of MR,
@@ -1028,8 +1005,8 @@
   (local.set $cdst (i32.add (local.get $cdst) (i32.mul (i32.mul (i32.mul (local.get $mb) (i32.load offset=96 (local.get $p))) (local.get $n)) (i32.const 4))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $k0 (i32.const 0))
-(block $L38_out (loop $L38
-  (br_if $L38_out (i32.ge_s (local.get $k0) (local.get $k)))
+(block $L36_out (loop $L36
+  (br_if $L36_out (i32.ge_s (local.get $k0) (local.get $k)))
   
     (local.set $kc (select (i32.const 256) (i32.sub (local.get $k) (local.get $k0)) (i32.lt_s (i32.const 256) (i32.sub (local.get $k) (local.get $k0)))))
     (call $pack_b_rows (local.get $bsrc) (local.get $n) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))
@@ -1037,7 +1014,7 @@
       (local.get $cdst) (i32.mul (local.get $n) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
       (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
-  (br $L38))))
+  (br $L36))))
 
 ;; Sets the i32 at y to 1 when one of the e0 floats at x is an infinity or a NaN (v * 0 is 0 for
 ;; every finite v, NaN otherwise). One item = 65536 floats.
@@ -1054,11 +1031,11 @@
     (local.set $i (i32.add (local.get $i) (i32.const 8)))
     (br $vl)))
   (local.set $i (local.get $i))
-(block $L39_out (loop $L39
-  (br_if $L39_out (i32.ge_s (local.get $i) (local.get $n)))
+(block $L37_out (loop $L37
+  (br_if $L37_out (i32.ge_s (local.get $i) (local.get $n)))
   (local.set $z (f32.add (local.get $z) (f32.mul (f32.load (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (f32.const 0))))
   (local.set $i (i32.add (local.get $i) (i32.const 1)))
-  (br $L39)))
+  (br $L37)))
   (local.set $a0 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.splat (local.get $z))))
   (if (i32.eqz (i32x4.all_true (f32x4.eq (local.get $a0) (local.get $a0)))) (then (i32.store (i32.load offset=8 (local.get $p)) (i32.const 1)))))
 
@@ -1074,11 +1051,11 @@
     (local.set $k (i32.add (local.get $k) (i32.const 4)))
     (br $vl)))
   (local.set $k (local.get $k))
-(block $L40_out (loop $L40
-  (br_if $L40_out (i32.ge_s (local.get $k) (local.get $n)))
+(block $L38_out (loop $L38
+  (br_if $L38_out (i32.ge_s (local.get $k) (local.get $n)))
   (f32.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (f32.load (i32.add (local.get $src) (i32.mul (local.get $k) (i32.const 4)))))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br $L40))))
+  (br $L38))))
 (func $zero_run (param $dst i32) (param $n i32)
   (local $k i32)
   (local.set $k (i32.const 0))
@@ -1088,11 +1065,11 @@
     (local.set $k (i32.add (local.get $k) (i32.const 4)))
     (br $vl)))
   (local.set $k (local.get $k))
-(block $L41_out (loop $L41
-  (br_if $L41_out (i32.ge_s (local.get $k) (local.get $n)))
+(block $L39_out (loop $L39
+  (br_if $L39_out (i32.ge_s (local.get $k) (local.get $n)))
   (f32.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (f32.const 0))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br $L41))))
+  (br $L39))))
 
 ;; Copies one input plane into a zero-bordered buffer: buf[r][q] = x[r - padT][q - padL] (zero
 ;; outside), r < hp, q < ws (ws >= wp: columns past wp are zero too), row stride ws floats.
@@ -1105,8 +1082,8 @@
   (local.set $hi (select (i32.add (local.get $padL) (local.get $W)) (local.get $wp) (i32.lt_s (i32.add (local.get $padL) (local.get $W)) (local.get $wp))))
   (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
   (local.set $r (i32.const 0))
-(block $L42_out (loop $L42
-  (br_if $L42_out (i32.ge_s (local.get $r) (local.get $hp)))
+(block $L40_out (loop $L40
+  (br_if $L40_out (i32.ge_s (local.get $r) (local.get $hp)))
   
     (local.set $ih (i32.sub (local.get $r) (local.get $padT)))
     (local.set $row (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $r) (local.get $ws)) (i32.const 4))))
@@ -1118,7 +1095,7 @@
         (call $zero_run (i32.add (local.get $row) (i32.mul (local.get $hi) (i32.const 4))) (i32.sub (local.get $ws) (local.get $hi))))
       (else (call $zero_run (local.get $row) (local.get $ws))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L42))))
+  (br $L40))))
 
 (func $dw3x3_plane (param $buf i32) (param $ws i32) (param $wp i32) (param $outp i32) (param $OH i32) (param $OW i32)
     (param $acc i32)
@@ -1139,8 +1116,8 @@
   ;; lanes 4 - rem .. 3 of the last step are new
   (local.set $mask (i32x4.gt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.sub (i32.const 3) (local.get $rem)))))
   (local.set $oh (i32.const 0))
-(block $L45_out (loop $L45
-  (br_if $L45_out (i32.ge_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))))
+(block $L43_out (loop $L43
+  (br_if $L43_out (i32.ge_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))))
   
     (local.set $r0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
     (local.set $r1 (i32.add (local.get $r0) (i32.mul (local.get $ws) (i32.const 4))))
@@ -1151,8 +1128,8 @@
     (if (i32.ge_s (local.get $OW) (i32.const 4))
       (then
         (local.set $ow (i32.const 0))
-(block $L43_out (loop $L43
-  (br_if $L43_out (i32.ge_s (local.get $ow) (local.get $W8)))
+(block $L41_out (loop $L41
+  (br_if $L41_out (i32.ge_s (local.get $ow) (local.get $W8)))
   (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a11 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1217,7 +1194,7 @@
 (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01)) (v128.store offset=0 (local.get $o1) (local.get $a10)) (v128.store offset=16 (local.get $o1) (local.get $a11))
 (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br $L43)))
+  (br $L41)))
         (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1289,8 +1266,8 @@
           (else (local.get $a10)))))))
       (else
         (local.set $ow (i32.const 0))
-(block $L44_out (loop $L44
-  (br_if $L44_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L42_out (loop $L42
+  (br_if $L42_out (i32.ge_s (local.get $ow) (local.get $OW)))
   (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
         (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
@@ -1314,9 +1291,9 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L44)))))
+  (br $L42)))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 2)))
-  (br $L45)))
+  (br $L43)))
   ;; an odd last row
   (if (i32.and (local.get $OH) (i32.const 1)) (then
     (local.set $oh (i32.sub (local.get $OH) (i32.const 1)))
@@ -1330,8 +1307,8 @@
     (if (i32.ge_s (local.get $OW) (i32.const 4))
       (then
         (local.set $ow (i32.const 0))
-(block $L46_out (loop $L46
-  (br_if $L46_out (i32.ge_s (local.get $ow) (local.get $W8)))
+(block $L44_out (loop $L44
+  (br_if $L44_out (i32.ge_s (local.get $ow) (local.get $W8)))
   (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1372,7 +1349,7 @@
 (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01))
 (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br $L46)))
+  (br $L44)))
         (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1419,8 +1396,8 @@
           (else (local.get $a00)))))))
       (else
         (local.set $ow (i32.const 0))
-(block $L47_out (loop $L47
-  (br_if $L47_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L45_out (loop $L45
+  (br_if $L45_out (i32.ge_s (local.get $ow) (local.get $OW)))
   (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
         (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
@@ -1433,7 +1410,7 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L47)))))))
+  (br $L45)))))))
 )
 
 (func $dw3x3_wgrad (param $buf i32) (param $ws i32) (param $gyp i32) (param $OH i32) (param $OW i32) (param $dst i32)
@@ -1443,16 +1420,16 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(block $L49_out (loop $L49
-  (br_if $L49_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L47_out (loop $L47
+  (br_if $L47_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
     (local.set $x1 (i32.add (local.get $x0) (i32.mul (local.get $ws) (i32.const 4))))
     (local.set $x2 (i32.add (local.get $x1) (i32.mul (local.get $ws) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(block $L48_out (loop $L48
-  (br_if $L48_out (i32.ge_s (local.get $ow) (local.get $W4)))
+(block $L46_out (loop $L46
+  (br_if $L46_out (i32.ge_s (local.get $ow) (local.get $W4)))
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -1465,7 +1442,7 @@
       (local.set $k7 (f32x4.add (local.get $k7) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k8 (f32x4.add (local.get $k8) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br $L48)))
+  (br $L46)))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1479,7 +1456,7 @@
       (local.set $k7 (f32x4.add (local.get $k7) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k8 (f32x4.add (local.get $k8) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L49)))
+  (br $L47)))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -1537,13 +1514,13 @@
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (local.set $rt (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $hp) (local.get $ws)) (i32.const 16)) (i32.const 4))))
   (local.set $src (i32.const 0))
-(block $L57_out (loop $L57
-  (br_if $L57_out (i32.ge_s (local.get $src) (local.get $S)))
+(block $L55_out (loop $L55
+  (br_if $L55_out (i32.ge_s (local.get $src) (local.get $S)))
   
    (local.set $lastci (i32.const -1))
    (local.set $r (i32.const 0))
-(block $L56_out (loop $L56
-  (br_if $L56_out (i32.ge_s (local.get $r) (local.get $R)))
+(block $L54_out (loop $L54
+  (br_if $L54_out (i32.ge_s (local.get $r) (local.get $R)))
   
     (local.set $o (i32.add (local.get $o0) (local.get $r)))
     (local.set $outp (i32.add (local.get $outp0) (i32.mul (i32.mul (local.get $r) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -1557,8 +1534,8 @@
     (if (local.get $fast3) (then (call $dw3x3_plane (local.get $buf) (local.get $ws) (local.get $wp0) (local.get $outp) (local.get $OH) (local.get $OW)
       (i32.gt_s (local.get $S) (i32.const 1)))) (else
     (local.set $oh (i32.const 0))
-(block $L55_out (loop $L55
-  (br_if $L55_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L53_out (loop $L53
+  (br_if $L53_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
       (local.set $orow (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
       (local.set $ow (i32.const 0))
@@ -1573,13 +1550,13 @@
           (local.set $acc2 (v128.load offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc3 (v128.load offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $ki (i32.const 0))
-(block $L51_out (loop $L51
-  (br_if $L51_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L49_out (loop $L49
+  (br_if $L49_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
             (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (local.get $ow)) (i32.const 4))))
             (local.set $kj (i32.const 0))
-(block $L50_out (loop $L50
-  (br_if $L50_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L48_out (loop $L48
+  (br_if $L48_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
               (local.set $wv (v128.load32_splat (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4)))))
               (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $wv) (v128.load offset=0 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
@@ -1587,9 +1564,9 @@
               (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $wv) (v128.load offset=32 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
               (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $wv) (v128.load offset=48 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L50)))
+  (br $L48)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L51)))
+  (br $L49)))
           (v128.store offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc0))
           (v128.store offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc1))
           (v128.store offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc2))
@@ -1600,35 +1577,35 @@
         (local.set $ow (local.get $OW))))
       ;; remaining outputs (all of them when the stride is not 1), one at a time
       (local.set $ow (local.get $ow))
-(block $L54_out (loop $L54
-  (br_if $L54_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L52_out (loop $L52
+  (br_if $L52_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
         (local.set $sum (f32.load (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
         (local.set $ki (i32.const 0))
-(block $L53_out (loop $L53
-  (br_if $L53_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L51_out (loop $L51
+  (br_if $L51_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
           (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (i32.mul (local.get $ow) (local.get $sW))) (i32.const 4))))
           (local.set $kj (i32.const 0))
-(block $L52_out (loop $L52
-  (br_if $L52_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L50_out (loop $L50
+  (br_if $L50_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
             (local.set $sum (f32.add (local.get $sum) (f32.mul
               (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4))))
               (f32.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L52)))
+  (br $L50)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L53)))
+  (br $L51)))
         (f32.store (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $sum))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L54)))
+  (br $L52)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L55)))))
+  (br $L53)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L56)))
+  (br $L54)))
   (local.set $src (i32.add (local.get $src) (i32.const 1)))
-  (br $L57))))
+  (br $L55))))
 
 ;; Depthwise input gradient for any stride: one item = (image, input plane ci); scatters every
 ;; gy[n][ci*m + j] through the taps of w[ci*m + j] (e0 = m). dx (y) rows are complete per item.
@@ -1641,29 +1618,29 @@
   (local.set $dxp (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (memory.fill (local.get $dxp) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $W)) (i32.const 4)))
   (local.set $j (i32.const 0))
-(block $L62_out (loop $L62
-  (br_if $L62_out (i32.ge_s (local.get $j) (local.get $m)))
+(block $L60_out (loop $L60
+  (br_if $L60_out (i32.ge_s (local.get $j) (local.get $m)))
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $j)))
     (local.set $gyp (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
     (local.set $oh (i32.const 0))
-(block $L61_out (loop $L61
-  (br_if $L61_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L59_out (loop $L59
+  (br_if $L59_out (i32.ge_s (local.get $oh) (local.get $OH)))
   (local.set $ow (i32.const 0))
-(block $L60_out (loop $L60
-  (br_if $L60_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L58_out (loop $L58
+  (br_if $L58_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
       (local.set $g (f32.load (i32.add (local.get $gyp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))))
       (local.set $ki (i32.const 0))
-(block $L59_out (loop $L59
-  (br_if $L59_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L57_out (loop $L57
+  (br_if $L57_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (i32.load offset=64 (local.get $p))) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))))
         (if (i32.lt_u (local.get $ih) (local.get $H)) (then
           (local.set $kj (i32.const 0))
-(block $L58_out (loop $L58
-  (br_if $L58_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L56_out (loop $L56
+  (br_if $L56_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
             (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (i32.load offset=52 (local.get $p))) (i32.load offset=68 (local.get $p))) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))))
             (if (i32.lt_u (local.get $iw) (local.get $W)) (then
@@ -1671,15 +1648,15 @@
                 (f32.add (f32.load (i32.add (local.get $dxp) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
                   (f32.mul (local.get $g) (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj)) (i32.const 4)))))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L58)))))
+  (br $L56)))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L59)))
+  (br $L57)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L60)))
+  (br $L58)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L61)))
+  (br $L59)))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br $L62))))
+  (br $L60))))
 
 ;; Depthwise weight gradient: one item = input plane ci and e1 of its e0 = m output planes (sharing
 ;; one padded copy of the input plane; several items per plane when there are few planes); sums over
@@ -1704,14 +1681,14 @@
   (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))) (i32.const 0)
     (i32.mul (i32.mul (i32.sub (local.get $r1) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4)))
   (local.set $n (i32.const 0))
-(block $L68_out (loop $L68
-  (br_if $L68_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
+(block $L66_out (loop $L66
+  (br_if $L66_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
   
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))
     (local.set $r (local.get $r0))
-(block $L67_out (loop $L67
-  (br_if $L67_out (i32.ge_s (local.get $r) (local.get $r1)))
+(block $L65_out (loop $L65
+  (br_if $L65_out (i32.ge_s (local.get $r) (local.get $r1)))
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r)))
     (local.set $gyp (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -1719,18 +1696,18 @@
       (call $dw3x3_wgrad (local.get $buf) (local.get $ws) (local.get $gyp) (local.get $OH) (local.get $OW) (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.const 9)) (i32.const 4)))))
     (else
     (local.set $ki (i32.const 0))
-(block $L66_out (loop $L66
-  (br_if $L66_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L64_out (loop $L64
+  (br_if $L64_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   (local.set $kj (i32.const 0))
-(block $L65_out (loop $L65
-  (br_if $L65_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L63_out (loop $L63
+  (br_if $L63_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $acc2 (v128.const i32x4 0 0 0 0))
       (local.set $sum (f32.const 0))
       (local.set $oh (i32.const 0))
-(block $L64_out (loop $L64
-  (br_if $L64_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L62_out (loop $L62
+  (br_if $L62_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
         (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))) (local.get $ws)) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))) (i32.const 4))))
@@ -1752,15 +1729,15 @@
             (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
             (br $l4)))))
         (local.set $ow (local.get $ow))
-(block $L63_out (loop $L63
-  (br_if $L63_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L61_out (loop $L61
+  (br_if $L61_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
           (local.set $sum (f32.add (local.get $sum) (f32.mul
             (f32.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (f32.load (i32.add (local.get $xr) (i32.mul (i32.mul (local.get $ow) (local.get $sW)) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L63)))
+  (br $L61)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L64)))
+  (br $L62)))
       (local.set $acc (f32x4.add (local.get $acc) (local.get $acc2)))
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4))))
@@ -1768,12 +1745,12 @@
             (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L65)))
+  (br $L63)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L66)))))
+  (br $L64)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L67)))
+  (br $L65)))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br $L68))))
+  (br $L66))))
 
 )
