@@ -138,6 +138,27 @@ function packGeometry(g: Conv2dGeometry) {
   return { ...wg, s: 1, Hp, Wp, gg, padCopy, slack: 0 };
 }
 
+/**
+ * A call's fresh output of `n` floats. A new array costs its first writes a page fault per 4 KiB
+ * (0.3-0.7 ms per 800 KB measured here), serial work that would follow the kernels with the
+ * workers idle: `make` allocates it and writes every page once, passed as the main job's
+ * `meanwhile` so it overlaps the workers' items; `take` then fills it with one copy.
+ */
+function output(n: number) {
+  let out: Float32Array | null = null;
+  return {
+    make(): void {
+      out = new Float32Array(n);
+      for (let i = 0; i < n; i += 1024) out[i] = 0;
+    },
+    take(rt: FastRuntime, at: number): Float32Array {
+      if (out === null) this.make();
+      out!.set(rt.F32.subarray(at / F, at / F + n));
+      return out!;
+    },
+  };
+}
+
 /** No infinity or NaN among the `n` floats at byte `at` (find_nonfinite; `flag`: 4 bytes of the call). */
 function allFiniteAt(rt: FastRuntime, at: number, n: number, flag: number, scratch: number, stride: number): boolean {
   rt.I32[flag / 4] = 0;
@@ -214,12 +235,13 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
     block: sp.block, nBlocks: sp.nBlocks, e0: sp.rows, e1: sp.mBlocks, e2: prepack ? bOff : 0, e3: wide ? 1 : 0, e4: s,
   });
   if (prepack) rt.run("pack_b_conv", p, bBlocks * Math.ceil(K / KC), L.scratch, L.scratchStride, (wide ? PACK : GATHER) * bSize);
-  rt.run("conv_fwd", p, bBlocks * sp.mBlocks, L.scratch, L.scratchStride, convFlops(g));
+  const y = output(ySize);
+  rt.run("conv_fwd", p, bBlocks * sp.mBlocks, L.scratch, L.scratchStride, convFlops(g), y.make);
   if (compact) {
     const pc = rt.params({ x: ywOff, y: yOff, outH: g.outHeight, outW: g.outWidth, e1: Wp });
     rt.run("compact", pc, g.batch * g.outChannels, L.scratch, L.scratchStride, PACK * ywSize);
   }
-  return rt.F32.slice(yOff / F, yOff / F + ySize);
+  return y.take(rt, yOff);
 }
 
 /**
@@ -246,8 +268,9 @@ function planeConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float
   const per = S === 1 ? div : 1;
   const p = rt.params({ ...geomParams(g), x: xOff, a: wOff, y: yOff, e0: S, e1: div, e2: mul, e3: per });
   const work = 2 * ySize * S * g.kernelHeight * g.kernelWidth;
-  rt.run("dw_conv", p, (g.batch * g.outChannels) / per, L.scratch, L.scratchStride, work);
-  return rt.F32.slice(yOff / F, yOff / F + ySize);
+  const y = output(ySize);
+  rt.run("dw_conv", p, (g.batch * g.outChannels) / per, L.scratch, L.scratchStride, work, y.make);
+  return y.take(rt, yOff);
 }
 
 /** y = conv2d(x, w) in float32 (no bias), x [N, C, H, W], w [O, C/groups, kH, kW]. */
@@ -298,8 +321,9 @@ export function conv2dBackInputF32(g: Conv2dGeometry, gy: Float32Array, w: Float
     rt.F32.set(gy, gOff / F);
     rt.F32.set(w, wOff / F);
     const p = rt.params({ ...geomParams(g), x: gOff, a: wOff, y: dOff, e0: Mg });
-    rt.run("dw_bwd_in", p, g.batch * g.inChannels, L.scratch, L.scratchStride, convFlops(g));
-    return rt.F32.slice(dOff / F, dOff / F + dxSize);
+    const dx = output(dxSize);
+    rt.run("dw_bwd_in", p, g.batch * g.inChannels, L.scratch, L.scratchStride, convFlops(g), dx.make);
+    return dx.take(rt, dOff);
   }
   // Both routes run the same GEMM; they differ in the side work: the flipped conv re-lays out the
   // weights with a gather (~1 per weight), col2im scatters the GEMM's output (~1 per K x N per image).
@@ -331,7 +355,7 @@ function col2imBackInput(rt: FastRuntime, g: Conv2dGeometry, gy: Float32Array, w
   const aOff = A.at ?? aTmp;
   const f32 = rt.F32;
   f32.set(gy, gOff / F);
-  f32.fill(0, dOff / F, dOff / F + dxSize);
+  rt.run("zero", rt.params({ y: dOff, e0: dxSize }), Math.ceil(dxSize / 65536), L.scratch, L.scratchStride, PACK * dxSize);
   if (A.pack) {
     f32.set(w, wOff / F);
     for (let gi = 0; gi < g.groups; gi++) {
@@ -351,13 +375,15 @@ function col2imBackInput(rt: FastRuntime, g: Conv2dGeometry, gy: Float32Array, w
   // every dx element sums its terms in the same order whatever the thread count.
   const bandRows = Math.max(1, Math.ceil(((g.kernelHeight - 1) * g.dilationH) / g.strideH), Math.ceil(g.outHeight / 16));
   const bands = Math.ceil(g.outHeight / bandRows);
+  const dx = output(dxSize);
   for (const parity of [0, 1]) {
     const perParity = Math.ceil((bands - parity) / 2);
     if (perParity === 0) continue;
     const p = rt.params({ ...geomParams(g), x: gOff, a: aOff, y: dOff, block, e0: cc, e1: nChunks, e2: bandRows, e3: parity, e4: perParity });
-    rt.run("conv_bwd_in", p, outer * nChunks * perParity, L.scratch, L.scratchStride, convFlops(g) * perParity / bands);
+    rt.run("conv_bwd_in", p, outer * nChunks * perParity, L.scratch, L.scratchStride, convFlops(g) * perParity / bands,
+      parity === 0 ? dx.make : undefined);
   }
-  return rt.F32.slice(dOff / F, dOff / F + dxSize);
+  return dx.take(rt, dOff);
 }
 
 /** dW = conv2d weight gradient, summed over the batch: [O, C/groups, kH, kW]. */
@@ -379,8 +405,9 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
     // few input planes (a 1-channel input): their output planes are shared out over several items
     const per = Math.ceil(Mg / Math.max(1, Math.min(Mg, Math.ceil(itemsWanted(rt) / g.inChannels))));
     const p = rt.params({ ...geomParams(g), x: xOff, a: gOff, y: dOff, e0: Mg, e1: per });
-    rt.run("dw_bwd_w", p, g.inChannels * Math.ceil(Mg / per), L.scratch, L.scratchStride, convFlops(g));
-    return rt.F32.slice(dOff / F, dOff / F + dwSize);
+    const dw = output(dwSize);
+    rt.run("dw_bwd_w", p, g.inChannels * Math.ceil(Mg / per), L.scratch, L.scratchStride, convFlops(g), dw.make);
+    return dw.take(rt, dOff);
   }
   const want = itemsWanted(rt);
   let block = Math.min(ru(K, NR), BLOCK);
@@ -438,8 +465,9 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
   const p = rt.params({
     ...geomParams(gg), x: padCopy ? xpOff : xOff, a: aOff, y: dOff, block, nBlocks, e3: wide ? 1 : 0, e4: s,
   });
-  rt.run("conv_bwd_w", p, g.groups * nBlocks, L.scratch, L.scratchStride, convFlops(g));
-  return rt.F32.slice(dOff / F, dOff / F + dwSize);
+  const dw = output(dwSize);
+  rt.run("conv_bwd_w", p, g.groups * nBlocks, L.scratch, L.scratchStride, convFlops(g), dw.make);
+  return dw.take(rt, dOff);
 }
 
 /** C[b] = A[b] B[b] for row-major A [batch, m, k] and B [batch, k, n]; returns [batch, m, n]. */
@@ -469,6 +497,7 @@ export function matmulF32(a: Float32Array, b: Float32Array, batch: number, m: nu
   const p = rt.params({
     x: bOff, a: pOff, y: cOff, block: sp.block, nBlocks: sp.nBlocks, e0: m, e1: k, e2: n, e3: sp.rows, e4: sp.mBlocks,
   });
-  rt.run("matmul", p, batch * sp.nBlocks * sp.mBlocks, L.scratch, L.scratchStride, 2 * batch * m * k * n);
-  return rt.F32.slice(cOff / F, cOff / F + cSize);
+  const c = output(cSize);
+  rt.run("matmul", p, batch * sp.nBlocks * sp.mBlocks, L.scratch, L.scratchStride, 2 * batch * m * k * n, c.make);
+  return c.take(rt, cOff);
 }

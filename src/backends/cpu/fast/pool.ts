@@ -17,9 +17,9 @@ import { kernelBytes, PARAM, PARAM_COUNT } from "./wasm/kernels-wasm.js";
 
 export type KernelName =
   | "pack_a" | "pack_a_flip" | "pack_b_conv" | "pad_input" | "pad_phases" | "compact" | "conv_fwd" | "conv_bwd_in" | "conv_bwd_w" | "matmul" | "dw_conv" | "dw_bwd_in" | "dw_bwd_w"
-  | "find_nonfinite";
+  | "find_nonfinite" | "zero";
 const KERNELS: readonly KernelName[] = [
-  "pack_a", "pack_a_flip", "pack_b_conv", "pad_input", "pad_phases", "compact", "conv_fwd", "conv_bwd_in", "conv_bwd_w", "matmul", "dw_conv", "dw_bwd_in", "dw_bwd_w", "find_nonfinite",
+  "pack_a", "pack_a_flip", "pack_b_conv", "pad_input", "pad_phases", "compact", "conv_fwd", "conv_bwd_in", "conv_bwd_w", "matmul", "dw_conv", "dw_bwd_in", "dw_bwd_w", "find_nonfinite", "zero",
 ];
 type KernelFn = (params: number, item: number, scratch: number) => void;
 
@@ -291,9 +291,11 @@ export class FastRuntime {
 
   /**
    * Runs items [0, items) of a kernel. `work` (FLOPs or element count) decides whether waking
-   * workers pays (PARALLEL_WORK).
+   * workers pays (PARALLEL_WORK). `meanwhile`, work of the calling thread that does not touch the
+   * job's memory, runs once the workers have the job, before the caller joins in.
    */
-  run(kernel: KernelName, params: number, items: number, scratch: number, scratchStride: number, work: number): void {
+  run(kernel: KernelName, params: number, items: number, scratch: number, scratchStride: number, work: number,
+    meanwhile?: () => void): void {
     const fn = this.fns[KERNELS.indexOf(kernel)];
     const eligible = this.threads > 1 && items > 1 && work >= PARALLEL_WORK;
     if (eligible) this.ensureWorkers();
@@ -301,6 +303,7 @@ export class FastRuntime {
     // alone (and says nothing about how busy the machine is).
     const helpers = eligible ? this.readyWorkers() : 0;
     if (helpers === 0 || (this.adaptive && performance.now() < this.soloUntil)) {
+      meanwhile?.();
       for (let i = items - 1; i >= 0; i--) fn(params, i, scratch);
       return;
     }
@@ -323,6 +326,7 @@ export class FastRuntime {
     Atomics.store(this.claim, CLAIM_INDEX, (BigInt(this.generation) << 32n) | BigInt(units));
     Atomics.add(ctl, C_SIGNAL, 1);
     Atomics.notify(ctl, C_SIGNAL);
+    meanwhile?.();
     // the main thread is thread 0 and works like any worker
     for (;;) {
       const v = Atomics.load(this.claim, CLAIM_INDEX);

@@ -695,6 +695,12 @@ ${packBWgradWide()}
       ${get("cdst")} ${mul(get("n"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
       (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")})`, KC)})
 
+;; Zeroes e0 floats at y (a region the kernels then add into), 65536 floats per item: one
+;; memory.fill each, where TypedArray.fill over shared memory runs a float at a time.
+(func $zero (export "zero") (param $p i32) (param $item i32) (param $s i32)
+  (memory.fill ${add(P("y"), mul(get("item"), c(65536 * 4)))} (i32.const 0)
+    ${mul(min(c(65536), sub(P("e0"), mul(get("item"), c(65536)))), c(4))}))
+
 ;; Sets the i32 at y to 1 when one of the e0 floats at x is an infinity or a NaN (v * 0 is 0 for
 ;; every finite v, NaN otherwise). One item = 65536 floats.
 (func $find_nonfinite (export "find_nonfinite") (param $p i32) (param $item i32) (param $s i32)

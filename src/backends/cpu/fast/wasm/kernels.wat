@@ -1016,6 +1016,12 @@
   (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
   (br $L36))))
 
+;; Zeroes e0 floats at y (a region the kernels then add into), 65536 floats per item: one
+;; memory.fill each, where TypedArray.fill over shared memory runs a float at a time.
+(func $zero (export "zero") (param $p i32) (param $item i32) (param $s i32)
+  (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (local.get $item) (i32.const 262144))) (i32.const 0)
+    (i32.mul (select (i32.const 65536) (i32.sub (i32.load offset=84 (local.get $p)) (i32.mul (local.get $item) (i32.const 65536))) (i32.lt_s (i32.const 65536) (i32.sub (i32.load offset=84 (local.get $p)) (i32.mul (local.get $item) (i32.const 65536))))) (i32.const 4))))
+
 ;; Sets the i32 at y to 1 when one of the e0 floats at x is an infinity or a NaN (v * 0 is 0 for
 ;; every finite v, NaN otherwise). One item = 65536 floats.
 (func $find_nonfinite (export "find_nonfinite") (param $p i32) (param $item i32) (param $s i32)
