@@ -119,9 +119,12 @@ describe("fast float32 conv2d vs float64 reference", () => {
     });
   }
 
-  // Shapes large enough to cross the blocks (K > 256, N > 256 pixels, > 256 output channels rows of
+  // Shapes large enough to cross the blocks (K > 512, N > 512 pixels, > 256 output channels rows of
   // dW columns) and to be split across threads; odd sizes so every edge tile runs.
   const big: [string, Conv2dGeometry][] = [
+    // K = 540 > KC = 512: two reduction blocks, on the wide and on the gathered im2col
+    ["3x3 p1, K = 540, wide rows 12x40", conv2dGeometry({ input: [1, 60, 12, 40], weight: [21, 60, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 })],
+    ["3x3 p1, K = 540, 9x9 planes (gathered), stride 2", conv2dGeometry({ input: [2, 60, 9, 9], weight: [13, 60, 3, 3], stride: [2, 2], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 })],
     ["3x3 p1, K = 300, N = 29x31", conv2dGeometry({ input: [2, 33, 29, 31], weight: [37, 33, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 })],
     ["3x3 s2 p1 (col2im path)", conv2dGeometry({ input: [1, 40, 27, 25], weight: [70, 40, 3, 3], stride: [2, 2], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 })],
     ["7x7 p3, dilation 2, strides (2, 3)", conv2dGeometry({ input: [2, 5, 31, 29], weight: [12, 5, 7, 7], stride: [2, 3], dilation: [2, 2], padding: [3, 3, 3, 3], groups: 1 })],
@@ -212,7 +215,7 @@ function matmul64(a: Float64Array, b: Float64Array, batch: number, m: number, k:
 describe("fast float32 matmul vs float64", () => {
   it("random sizes (tile edges, blocks), 1 and 2 threads", () => {
     fc.assert(fc.property(
-      fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 1, max: 300 }),
+      fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 0, max: 700 }), fc.integer({ min: 1, max: 300 }),
       fc.integer({ min: 1, max: 2 }), fc.nat(1 << 30),
       (batch, m, k, n, threads, seed) => {
         setNumThreads(threads);

@@ -35,7 +35,7 @@ export function shutdownFastPool(): Promise<void> {
   return fastRuntime().shutdown();
 }
 
-/** Columns of C per work item: the packed B block is KC x BLOCK floats (at most 256 KiB, L2). */
+/** Columns of C per work item: the packed B block is KC x BLOCK floats (at most 512 KiB, L2). */
 const BLOCK = 256;
 /** Fewest output channels worth a separate item when a conv is split along channels. */
 const MIN_ROWS = 32;

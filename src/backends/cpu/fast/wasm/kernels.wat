@@ -480,18 +480,18 @@
   (local.set $Cg (i32.div_u (i32.load offset=16 (local.get $p)) (i32.load offset=72 (local.get $p))))
   (local.set $K (i32.mul (i32.mul (local.get $Cg) (i32.load offset=32 (local.get $p))) (i32.load offset=36 (local.get $p))))
   (local.set $N (i32.mul (i32.load offset=40 (local.get $p)) (i32.load offset=44 (local.get $p))))
-  (local.set $kcs (i32.div_u (i32.add (local.get $K) (i32.const 255)) (i32.const 256)))
+  (local.set $kcs (i32.div_u (i32.add (local.get $K) (i32.const 511)) (i32.const 512)))
   (local.set $kb (i32.rem_u (local.get $item) (local.get $kcs)))
   (local.set $t (i32.div_u (local.get $item) (local.get $kcs)))
   (local.set $nb (i32.rem_u (local.get $t) (i32.load offset=80 (local.get $p))))
   (local.set $g (i32.rem_u (i32.div_u (local.get $t) (i32.load offset=80 (local.get $p))) (i32.load offset=72 (local.get $p))))
   (local.set $n (i32.div_u (i32.div_u (local.get $t) (i32.load offset=80 (local.get $p))) (i32.load offset=72 (local.get $p))))
   (local.set $n0 (i32.mul (local.get $nb) (i32.load offset=76 (local.get $p))))
-  (local.set $k0 (i32.mul (local.get $kb) (i32.const 256)))
+  (local.set $k0 (i32.mul (local.get $kb) (i32.const 512)))
   (call $pack_b_any (local.get $p)
     (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (i32.mul (local.get $g) (local.get $Cg))) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4)))
     (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.add (i32.mul (i32.mul (local.get $t) (local.get $K)) (i32.load offset=76 (local.get $p))) (i32.mul (local.get $k0) (i32.load offset=76 (local.get $p)))) (i32.const 4)))
-    (local.get $k0) (select (i32.const 256) (i32.sub (local.get $K) (local.get $k0)) (i32.lt_s (i32.const 256) (i32.sub (local.get $K) (local.get $k0)))) (local.get $n0) (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $N) (local.get $n0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $N) (local.get $n0))))))
+    (local.get $k0) (select (i32.const 512) (i32.sub (local.get $K) (local.get $k0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $K) (local.get $k0)))) (local.get $n0) (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $N) (local.get $n0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $N) (local.get $n0))))))
 
 ;; Forward conv, one item = (image, group, block of output pixels, block of output channels). A =
 ;; weights packed in MR-row panels per group (K = cin/groups*kH*kW deep). block = pixels per item,
@@ -524,14 +524,14 @@
 (block $L26_out (loop $L26
   (br_if $L26_out (i32.ge_s (local.get $k0) (local.get $K)))
   
-    (local.set $kc (select (i32.const 256) (i32.sub (local.get $K) (local.get $k0)) (i32.lt_s (i32.const 256) (i32.sub (local.get $K) (local.get $k0)))))
+    (local.set $kc (select (i32.const 512) (i32.sub (local.get $K) (local.get $k0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $K) (local.get $k0)))))
     (if (i32.load offset=92 (local.get $p))
       (then (local.set $bbuf (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.add (i32.mul (i32.mul (local.get $item) (local.get $K)) (i32.load offset=76 (local.get $p))) (i32.mul (local.get $k0) (i32.load offset=76 (local.get $p)))) (i32.const 4)))))
       (else (call $pack_b_any (local.get $p) (local.get $xg) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))))
     (call $block (i32.add (local.get $ag) (i32.mul (local.get $k0) (i32.const 16))) (i32.mul (local.get $K) (i32.const 16)) (local.get $bbuf)
       (i32.add (local.get $yg) (i32.mul (local.get $n0) (i32.const 4))) (i32.mul (local.get $N) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
       (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
-  (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
+  (local.set $k0 (i32.add (local.get $k0) (i32.const 512)))
   (br $L26))))
 
 ;; Input gradient as GEMM + col2im, one item = (image, group, chunk of input channels, band of e2
@@ -564,7 +564,7 @@
   (local.set $dxg (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (i32.add (i32.mul (local.get $g) (local.get $Cg)) (local.get $c0))) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (local.set $ag (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.mul (i32.and (i32.add (i32.mul (i32.load offset=84 (local.get $p)) (local.get $KK)) (i32.const 3)) (i32.const -4)) (local.get $Mg)) (i32.add (i32.mul (local.get $g) (i32.load offset=88 (local.get $p))) (local.get $ch))) (i32.const 4))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
-  (local.set $cbuf (i32.add (local.get $bbuf) (i32.mul (i32.mul (i32.load offset=76 (local.get $p)) (i32.const 256)) (i32.const 4))))
+  (local.set $cbuf (i32.add (local.get $bbuf) (i32.mul (i32.mul (i32.load offset=76 (local.get $p)) (i32.const 512)) (i32.const 4))))
   (local.set $p0 (i32.mul (i32.mul (local.get $band) (i32.load offset=92 (local.get $p))) (local.get $OW)))
   (local.set $p1 (select (i32.add (local.get $p0) (i32.mul (i32.load offset=92 (local.get $p)) (local.get $OW))) (local.get $N) (i32.lt_s (i32.add (local.get $p0) (i32.mul (i32.load offset=92 (local.get $p)) (local.get $OW))) (local.get $N))))
   (local.set $n0 (local.get $p0))
@@ -576,12 +576,12 @@
 (block $L27_out (loop $L27
   (br_if $L27_out (i32.ge_s (local.get $k0) (local.get $Mg)))
   
-      (local.set $kc (select (i32.const 256) (i32.sub (local.get $Mg) (local.get $k0)) (i32.lt_s (i32.const 256) (i32.sub (local.get $Mg) (local.get $k0)))))
+      (local.set $kc (select (i32.const 512) (i32.sub (local.get $Mg) (local.get $k0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $Mg) (local.get $k0)))))
       (call $pack_b_rows (local.get $gyg) (local.get $N) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))
       (call $block (i32.add (local.get $ag) (i32.mul (local.get $k0) (i32.const 16))) (i32.mul (local.get $Mg) (i32.const 16)) (local.get $bbuf)
         (local.get $cbuf) (i32.mul (i32.load offset=76 (local.get $p)) (i32.const 4)) (local.get $R) (local.get $nc) (local.get $kc)
         (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
-  (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
+  (local.set $k0 (i32.add (local.get $k0) (i32.const 512)))
   (br $L27)))
     (local.set $r (i32.const 0))
 (block $L29_out (loop $L29
@@ -965,7 +965,7 @@
 (block $L34_out (loop $L34
   (br_if $L34_out (i32.ge_s (local.get $p0) (local.get $N)))
   
-      (local.set $kc (select (i32.const 256) (i32.sub (local.get $N) (local.get $p0)) (i32.lt_s (i32.const 256) (i32.sub (local.get $N) (local.get $p0)))))
+      (local.set $kc (select (i32.const 512) (i32.sub (local.get $N) (local.get $p0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $N) (local.get $p0)))))
       (local.set $jp (i32.const 0))
 (block $L33_out (loop $L33
   (br_if $L33_out (i32.ge_s (local.get $jp) (local.get $ncol)))
@@ -980,7 +980,7 @@
       (call $block (i32.add (local.get $ag) (i32.mul (local.get $p0) (i32.const 16))) (i32.mul (local.get $N) (i32.const 16)) (local.get $bbuf)
         (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (i32.mul (local.get $g) (local.get $Mg)) (local.get $K)) (local.get $j0)) (i32.const 4))) (i32.mul (local.get $K) (i32.const 4))
         (local.get $Mg) (local.get $ncol) (local.get $kc) (i32.or (local.get $n) (local.get $p0)) (local.get $s))
-  (local.set $p0 (i32.add (local.get $p0) (i32.const 256)))
+  (local.set $p0 (i32.add (local.get $p0) (i32.const 512)))
   (br $L34)))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
   (br $L35))))
@@ -1008,12 +1008,12 @@
 (block $L36_out (loop $L36
   (br_if $L36_out (i32.ge_s (local.get $k0) (local.get $k)))
   
-    (local.set $kc (select (i32.const 256) (i32.sub (local.get $k) (local.get $k0)) (i32.lt_s (i32.const 256) (i32.sub (local.get $k) (local.get $k0)))))
+    (local.set $kc (select (i32.const 512) (i32.sub (local.get $k) (local.get $k0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $k) (local.get $k0)))))
     (call $pack_b_rows (local.get $bsrc) (local.get $n) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))
     (call $block (i32.add (local.get $ag) (i32.mul (local.get $k0) (i32.const 16))) (i32.mul (local.get $k) (i32.const 16)) (local.get $bbuf)
       (local.get $cdst) (i32.mul (local.get $n) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
       (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
-  (local.set $k0 (i32.add (local.get $k0) (i32.const 256)))
+  (local.set $k0 (i32.add (local.get $k0) (i32.const 512)))
   (br $L36))))
 
 ;; Zeroes e0 floats at y (a region the kernels then add into), 65536 floats per item: one
