@@ -80,6 +80,8 @@ function split(rt: FastRuntime, outer: number, n: number, m: number): { block: n
   if (rt.numThreads > 1 && outer * Math.ceil(n / block) < want) {
     block = Math.min(block, Math.max(MIN_BLOCK, ru(Math.ceil(n / Math.ceil(want / outer)), NR)));
   }
+  // as many blocks (or fewer), of even sizes (196 pixels: 56 + 56 + 56 + 28, not 64 + 64 + 64 + 4)
+  block = ru(Math.ceil(n / Math.ceil(n / block)), NR);
   const nBlocks = Math.ceil(n / block);
   let rows = ru(m, MR);
   if (rt.numThreads > 1 && outer * nBlocks < want) {
