@@ -37,7 +37,7 @@ const argmaxCache = new WeakMap<Float, { params: Pool2dGeometry; argmax: Int32Ar
 function poolArgmax(p: Pool2dGeometry, x: Float): Int32Array {
   const hit = argmaxCache.get(x);
   if (hit && hit.params === p) return hit.argmax;
-  const argmax = reference.maxPool2dArgmax(p, x);
+  const argmax = x instanceof Float32Array ? fast.maxPool2dArgmaxF32(p, x, reference.windowTaps(p)) : reference.maxPool2dArgmax(p, x);
   argmaxCache.set(x, { params: p, argmax });
   return argmax;
 }

@@ -18,6 +18,7 @@
  * - weight gradient = GEMM gy[M_g x N] im2col(x)^T[N x K] summed over images, split by columns of dW.
  */
 import type { Conv2dGeometry } from "../../conv-geometry.js";
+import type { Pool2dGeometry } from "../../../primitives.js";
 import { fastRuntime, type FastRuntime } from "./pool.js";
 import { EDGE_BYTES, KC, MR, NR } from "./wasm/kernels-wasm.js";
 
@@ -502,4 +503,40 @@ export function matmulF32(a: Float32Array, b: Float32Array, batch: number, m: nu
   const c = output(cSize);
   rt.run("matmul", p, batch * sp.nBlocks * sp.mBlocks, L.scratch, L.scratchStride, 2 * batch * m * k * n, c.make);
   return c.take(rt, cOff);
+}
+
+/** The in-range taps of every window row and column (reference/pool2d.ts windowTaps). */
+export interface WindowTaps {
+  rowStart: Int32Array; rowLo: Int32Array; rowHi: Int32Array; colStart: Int32Array; colLo: Int32Array; colHi: Int32Array;
+}
+
+/**
+ * Max pooling's argmax over float32 x [N, C, H, W] (see reference maxPool2dArgmax, whose rules and
+ * results it matches exactly): flat indices into x per window, -1 for a window with no tap inside.
+ * `t` is windowTaps(p).
+ */
+export function maxPool2dArgmaxF32(p: Pool2dGeometry, x: Float32Array, t: WindowTaps): Int32Array {
+  const planes = p.batch * p.channels;
+  check("maxPool2dArgmaxF32 x", x, planes * p.inHeight * p.inWidth);
+  const n = planes * p.outHeight * p.outWidth;
+  if (n === 0) return new Int32Array(0);
+  const tables = [t.rowStart, t.rowLo, t.rowHi, t.colStart, t.colLo, t.colHi];
+  const rt = fastRuntime();
+  const L = rt.layout(EDGE_BYTES, [x.length * F, 3 * (p.outHeight + p.outWidth) * 4, n * 4]);
+  const [xOff, tOff, yOff] = L.offsets;
+  rt.F32.set(x, xOff / F);
+  let at = tOff / 4;
+  for (const table of tables) {
+    rt.I32.set(table, at);
+    at += table.length;
+  }
+  const twoByTwo = p.kernelHeight === 2 && p.kernelWidth === 2 && p.strideH === 2 && p.strideW === 2
+    && p.dilationH === 1 && p.dilationW === 1 && p.padTop === 0 && p.padLeft === 0;
+  const params = rt.params({
+    x: xOff, a: tOff, y: yOff, inH: p.inHeight, inW: p.inWidth, outH: p.outHeight, outW: p.outWidth, dH: p.dilationH, dW: p.dilationW,
+    e0: twoByTwo ? 1 : 0,
+  });
+  // ~6 instructions per tap, as many as ~16 FLOPs of the GEMM
+  rt.run("pool_argmax", params, planes, L.scratch, L.scratchStride, 16 * n * p.kernelHeight * p.kernelWidth);
+  return rt.I32.slice(yOff / 4, yOff / 4 + n);
 }

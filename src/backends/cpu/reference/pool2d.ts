@@ -25,19 +25,7 @@ export function maxPool2dArgmax(p: Pool2dGeometry, x: FloatArray): Int32Array {
   const plane = p.inHeight * p.inWidth;
   const outPlane = p.outHeight * p.outWidth;
   const argmax = new Int32Array(p.batch * p.channels * outPlane);
-  // Only the taps that land inside the input, in row-major order (so ties still go to the first):
-  // a window of 2^31 taps over a 6x6 input visits at most 36 cells. The ranges depend only on the
-  // output row (column), so they are computed once, not per window.
-  const rowStart = new Int32Array(p.outHeight), rowLo = new Int32Array(p.outHeight), rowHi = new Int32Array(p.outHeight);
-  for (let oh = 0; oh < p.outHeight; oh++) {
-    rowStart[oh] = oh * p.strideH - p.padTop;
-    [rowLo[oh], rowHi[oh]] = tapRange(rowStart[oh], p.dilationH, p.kernelHeight, p.inHeight);
-  }
-  const colStart = new Int32Array(p.outWidth), colLo = new Int32Array(p.outWidth), colHi = new Int32Array(p.outWidth);
-  for (let ow = 0; ow < p.outWidth; ow++) {
-    colStart[ow] = ow * p.strideW - p.padLeft;
-    [colLo[ow], colHi[ow]] = tapRange(colStart[ow], p.dilationW, p.kernelWidth, p.inWidth);
-  }
+  const { rowStart, rowLo, rowHi, colStart, colLo, colHi } = windowTaps(p);
   const dh = p.dilationH * p.inWidth, dw = p.dilationW;
   let o = 0;
   for (let nc = 0; nc < p.batch * p.channels; nc++) {
@@ -66,6 +54,26 @@ export function maxPool2dArgmax(p: Pool2dGeometry, x: FloatArray): Int32Array {
   return argmax;
 }
 
+/**
+ * Only the taps that land inside the input, in row-major order (so ties still go to the first): a
+ * window of 2^31 taps over a 6x6 input visits at most 36 cells. The ranges depend only on the
+ * output row (column), so they are computed once, not per window: window row oh starts at input
+ * row rowStart[oh] and takes its taps rowLo[oh] ..= rowHi[oh] (likewise for columns).
+ */
+export function windowTaps(p: Pool2dGeometry) {
+  const rowStart = new Int32Array(p.outHeight), rowLo = new Int32Array(p.outHeight), rowHi = new Int32Array(p.outHeight);
+  for (let oh = 0; oh < p.outHeight; oh++) {
+    rowStart[oh] = oh * p.strideH - p.padTop;
+    [rowLo[oh], rowHi[oh]] = tapRange(rowStart[oh], p.dilationH, p.kernelHeight, p.inHeight);
+  }
+  const colStart = new Int32Array(p.outWidth), colLo = new Int32Array(p.outWidth), colHi = new Int32Array(p.outWidth);
+  for (let ow = 0; ow < p.outWidth; ow++) {
+    colStart[ow] = ow * p.strideW - p.padLeft;
+    [colLo[ow], colHi[ow]] = tapRange(colStart[ow], p.dilationW, p.kernelWidth, p.inWidth);
+  }
+  return { rowStart, rowLo, rowHi, colStart, colLo, colHi };
+}
+
 /** The taps t in [0, k) with 0 <= start + t d < size, as [first, last] (empty when first > last). */
 function tapRange(start: number, d: number, k: number, size: number): [number, number] {
   return [Math.max(0, Math.ceil(-start / d)), Math.min(k - 1, Math.floor((size - 1 - start) / d))];
@@ -80,9 +88,12 @@ export function maxPool2d<F extends FloatArray>(p: Pool2dGeometry, x: F, argmax 
 
 /** gx [N, C, H, W]: gy [N, C, Ho, Wo] scattered (summed) onto each window's argmax in x. */
 export function maxPool2dBackward<F extends FloatArray>(p: Pool2dGeometry, x: F, gy: F, argmax = maxPool2dArgmax(p, x)): F {
-  const gx = new Float64Array(x.length);
+  // Windows that cannot share a cell (each spans at most its stride) send every cell at most one
+  // term: the sum is exact in gy's own type, with no float64 accumulator to round from.
+  const disjoint = p.strideH >= p.dilationH * (p.kernelHeight - 1) + 1 && p.strideW >= p.dilationW * (p.kernelWidth - 1) + 1;
+  const gx = disjoint ? allocLike(gy, x.length) : new Float64Array(x.length);
   scatterAdd(argmax, gy, 0, gx, 0);
-  return castLike(gy, gx);
+  return disjoint ? (gx as F) : castLike(gy, gx as Float64Array);
 }
 
 /** out [N, C, Ho, Wo]: g [N, C, H, W] read at each window's argmax in x (the scatter's adjoint). */

@@ -696,6 +696,69 @@ ${packBWgradWide()}
       ${get("cdst")} ${mul(get("n"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
       (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")})`, KC)})
 
+;; Max pooling's argmax, one item = one (image, channel) plane: for every window the flat index
+;; into x of its maximum, with PyTorch's CPU rules (see reference/pool2d.ts): in-range taps in
+;; row-major order from the first, a later tap wins when strictly greater or NaN; -1 for a window
+;; with no tap inside. The in-range taps come from tables at a (windowTaps: rowStart, rowLo, rowHi
+;; over outH, then colStart, colLo, colHi over outW); y = the i32 argmax. The comparison selects
+;; instead of branching: on random data the branch would mispredict every other tap. e0 = 1: the
+;; windows are 2x2 at stride 2 without padding (MaxPool2d(2)), four of them per vector step.
+(func $pool_argmax (export "pool_argmax") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("OH", "OW", "W", "base", "oh", "ow", "kiLo", "kiHi", "kjLo", "kjHi", "rowBase", "at", "i", "r", "ki", "kj", "o", "dh", "dw",
+    "rs", "rl", "rh", "cs", "cl", "ch", "win", "wins")}
+  (local $best f32) (local $v f32) (local $bv v128) (local $cv v128) (local $mv v128) (local $iv v128)
+  ${set("OH", P("outH"))} ${set("OW", P("outW"))} ${set("W", P("inW"))}
+  ${set("base", mul(get("item"), mul(P("inH"), get("W"))))}
+  ${set("dh", mul(P("dH"), get("W")))} ${set("dw", P("dW"))}
+  ${set("rs", P("a"))} ${set("rl", add(get("rs"), mul(get("OH"), c(4))))} ${set("rh", add(get("rl"), mul(get("OH"), c(4))))}
+  ${set("cs", add(get("rh"), mul(get("OH"), c(4))))} ${set("cl", add(get("cs"), mul(get("OW"), c(4))))} ${set("ch", add(get("cl"), mul(get("OW"), c(4))))}
+  ${loop("oh", c(0), get("OH"), `
+    ${set("rowBase", add(get("base"), mul(`(i32.load ${add(get("rs"), mul(get("oh"), c(4)))})`, get("W"))))}
+    ${set("kiLo", `(i32.load ${add(get("rl"), mul(get("oh"), c(4)))})`)}
+    ${set("kiHi", `(i32.load ${add(get("rh"), mul(get("oh"), c(4)))})`)}
+    ${set("o", add(P("y"), mul(mul(add(mul(get("item"), get("OH")), get("oh")), get("OW")), c(4))))}
+    ${set("ow", c(0))}
+    (if ${P("e0")} (then
+      ;; 2x2 windows at stride 2, no padding (e0 = 1): four windows from two rows of eight floats,
+      ;; their cells (0,0) (0,1) (1,0) (1,1) being the even and odd lanes of each row
+      (block $v4o (loop $v4
+        (br_if $v4o (i32.gt_s ${add(get("ow"), c(4))} ${get("OW")}))
+        ${set("r", add(P("x"), mul(add(get("rowBase"), mul(get("ow"), c(2))), c(4))))}
+        (local.set $bv (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (v128.load offset=0 ${get("r")}) (v128.load offset=16 ${get("r")})))
+        (local.set $iv (v128.const i32x4 0 0 0 0))
+        ${[["4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31", "(local.get $r)", "(i32x4.splat (i32.const 1))"],
+          ["0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27", `${add(get("r"), mul(get("W"), c(4)))}`, `(i32x4.splat ${get("W")})`],
+          ["4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31", `${add(get("r"), mul(get("W"), c(4)))}`, `(i32x4.splat ${add(get("W"), c(1))})`]]
+          .map(([lanes, row, off]) => `
+        (local.set $cv (i8x16.shuffle ${lanes} (v128.load offset=0 ${row}) (v128.load offset=16 ${row})))
+        (local.set $mv (v128.or (f32x4.gt (local.get $cv) (local.get $bv)) (f32x4.ne (local.get $cv) (local.get $cv))))
+        (local.set $bv (v128.bitselect (local.get $cv) (local.get $bv) (local.get $mv)))
+        (local.set $iv (v128.bitselect ${off} (local.get $iv) (local.get $mv)))`).join("")}
+        (v128.store ${get("o")} (i32x4.add (local.get $iv)
+          (i32x4.add (i32x4.splat ${add(get("rowBase"), mul(get("ow"), c(2)))}) (v128.const i32x4 0 2 4 6))))
+        ${inc("o", 16)} ${inc("ow", 4)}
+        (br $v4)))))
+    ${loop("ow", get("ow"), get("OW"), `
+      ${set("kjLo", `(i32.load ${add(get("cl"), mul(get("ow"), c(4)))})`)}
+      ${set("kjHi", `(i32.load ${add(get("ch"), mul(get("ow"), c(4)))})`)}
+      (if (i32.or (i32.gt_s ${get("kiLo")} ${get("kiHi")}) (i32.gt_s ${get("kjLo")} ${get("kjHi")}))
+        (then (i32.store ${get("o")} ${c(-1)}))
+        (else
+          ${set("win", add(add(add(get("rowBase"), `(i32.load ${add(get("cs"), mul(get("ow"), c(4)))})`),
+            mul(get("kiLo"), get("dh"))), mul(get("kjLo"), get("dw"))))}
+          ${set("at", get("win"))}
+          (local.set $best (f32.load ${add(P("x"), mul(get("win"), c(4)))}))
+          ${loop("ki", get("kiLo"), add(get("kiHi"), c(1)), `
+            ${set("r", add(get("win"), mul(sub(get("ki"), get("kiLo")), get("dh"))))}
+            ${loop("kj", get("kjLo"), add(get("kjHi"), c(1)), `
+              ${set("i", add(get("r"), mul(sub(get("kj"), get("kjLo")), get("dw"))))}
+              (local.set $v (f32.load ${add(P("x"), mul(get("i"), c(4)))}))
+              ${set("wins", `(i32.or (f32.gt (local.get $v) (local.get $best)) (f32.ne (local.get $v) (local.get $v)))`)}
+              (local.set $best (select (local.get $v) (local.get $best) ${get("wins")}))
+              ${set("at", `(select ${get("i")} ${get("at")} ${get("wins")})`)}`)}`)}
+          (i32.store ${get("o")} ${get("at")})))
+      ${inc("o", 4)}`)}`)})
+
 ;; Zeroes e0 floats at y (a region the kernels then add into), 65536 floats per item: one
 ;; memory.fill each, where TypedArray.fill over shared memory runs a float at a time.
 (func $zero (export "zero") (param $p i32) (param $item i32) (param $s i32)

@@ -1016,6 +1016,92 @@
   (local.set $k0 (i32.add (local.get $k0) (i32.const 512)))
   (br $L36))))
 
+;; Max pooling's argmax, one item = one (image, channel) plane: for every window the flat index
+;; into x of its maximum, with PyTorch's CPU rules (see reference/pool2d.ts): in-range taps in
+;; row-major order from the first, a later tap wins when strictly greater or NaN; -1 for a window
+;; with no tap inside. The in-range taps come from tables at a (windowTaps: rowStart, rowLo, rowHi
+;; over outH, then colStart, colLo, colHi over outW); y = the i32 argmax. The comparison selects
+;; instead of branching: on random data the branch would mispredict every other tap. e0 = 1: the
+;; windows are 2x2 at stride 2 without padding (MaxPool2d(2)), four of them per vector step.
+(func $pool_argmax (export "pool_argmax") (param $p i32) (param $item i32) (param $s i32)
+  (local $OH i32) (local $OW i32) (local $W i32) (local $base i32) (local $oh i32) (local $ow i32) (local $kiLo i32) (local $kiHi i32) (local $kjLo i32) (local $kjHi i32) (local $rowBase i32) (local $at i32) (local $i i32) (local $r i32) (local $ki i32) (local $kj i32) (local $o i32) (local $dh i32) (local $dw i32) (local $rs i32) (local $rl i32) (local $rh i32) (local $cs i32) (local $cl i32) (local $ch i32) (local $win i32) (local $wins i32)
+  (local $best f32) (local $v f32) (local $bv v128) (local $cv v128) (local $mv v128) (local $iv v128)
+  (local.set $OH (i32.load offset=40 (local.get $p))) (local.set $OW (i32.load offset=44 (local.get $p))) (local.set $W (i32.load offset=24 (local.get $p)))
+  (local.set $base (i32.mul (local.get $item) (i32.mul (i32.load offset=20 (local.get $p)) (local.get $W))))
+  (local.set $dh (i32.mul (i32.load offset=56 (local.get $p)) (local.get $W))) (local.set $dw (i32.load offset=60 (local.get $p)))
+  (local.set $rs (i32.load offset=4 (local.get $p))) (local.set $rl (i32.add (local.get $rs) (i32.mul (local.get $OH) (i32.const 4)))) (local.set $rh (i32.add (local.get $rl) (i32.mul (local.get $OH) (i32.const 4))))
+  (local.set $cs (i32.add (local.get $rh) (i32.mul (local.get $OH) (i32.const 4)))) (local.set $cl (i32.add (local.get $cs) (i32.mul (local.get $OW) (i32.const 4)))) (local.set $ch (i32.add (local.get $cl) (i32.mul (local.get $OW) (i32.const 4))))
+  (local.set $oh (i32.const 0))
+(block $L40_out (loop $L40
+  (br_if $L40_out (i32.ge_s (local.get $oh) (local.get $OH)))
+  
+    (local.set $rowBase (i32.add (local.get $base) (i32.mul (i32.load (i32.add (local.get $rs) (i32.mul (local.get $oh) (i32.const 4)))) (local.get $W))))
+    (local.set $kiLo (i32.load (i32.add (local.get $rl) (i32.mul (local.get $oh) (i32.const 4)))))
+    (local.set $kiHi (i32.load (i32.add (local.get $rh) (i32.mul (local.get $oh) (i32.const 4)))))
+    (local.set $o (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $item) (local.get $OH)) (local.get $oh)) (local.get $OW)) (i32.const 4))))
+    (local.set $ow (i32.const 0))
+    (if (i32.load offset=84 (local.get $p)) (then
+      ;; 2x2 windows at stride 2, no padding (e0 = 1): four windows from two rows of eight floats,
+      ;; their cells (0,0) (0,1) (1,0) (1,1) being the even and odd lanes of each row
+      (block $v4o (loop $v4
+        (br_if $v4o (i32.gt_s (i32.add (local.get $ow) (i32.const 4)) (local.get $OW)))
+        (local.set $r (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.add (local.get $rowBase) (i32.mul (local.get $ow) (i32.const 2))) (i32.const 4))))
+        (local.set $bv (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (v128.load offset=0 (local.get $r)) (v128.load offset=16 (local.get $r))))
+        (local.set $iv (v128.const i32x4 0 0 0 0))
+        
+        (local.set $cv (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (v128.load offset=0 (local.get $r)) (v128.load offset=16 (local.get $r))))
+        (local.set $mv (v128.or (f32x4.gt (local.get $cv) (local.get $bv)) (f32x4.ne (local.get $cv) (local.get $cv))))
+        (local.set $bv (v128.bitselect (local.get $cv) (local.get $bv) (local.get $mv)))
+        (local.set $iv (v128.bitselect (i32x4.splat (i32.const 1)) (local.get $iv) (local.get $mv)))
+        (local.set $cv (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (v128.load offset=0 (i32.add (local.get $r) (i32.mul (local.get $W) (i32.const 4)))) (v128.load offset=16 (i32.add (local.get $r) (i32.mul (local.get $W) (i32.const 4))))))
+        (local.set $mv (v128.or (f32x4.gt (local.get $cv) (local.get $bv)) (f32x4.ne (local.get $cv) (local.get $cv))))
+        (local.set $bv (v128.bitselect (local.get $cv) (local.get $bv) (local.get $mv)))
+        (local.set $iv (v128.bitselect (i32x4.splat (local.get $W)) (local.get $iv) (local.get $mv)))
+        (local.set $cv (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (v128.load offset=0 (i32.add (local.get $r) (i32.mul (local.get $W) (i32.const 4)))) (v128.load offset=16 (i32.add (local.get $r) (i32.mul (local.get $W) (i32.const 4))))))
+        (local.set $mv (v128.or (f32x4.gt (local.get $cv) (local.get $bv)) (f32x4.ne (local.get $cv) (local.get $cv))))
+        (local.set $bv (v128.bitselect (local.get $cv) (local.get $bv) (local.get $mv)))
+        (local.set $iv (v128.bitselect (i32x4.splat (i32.add (local.get $W) (i32.const 1))) (local.get $iv) (local.get $mv)))
+        (v128.store (local.get $o) (i32x4.add (local.get $iv)
+          (i32x4.add (i32x4.splat (i32.add (local.get $rowBase) (i32.mul (local.get $ow) (i32.const 2)))) (v128.const i32x4 0 2 4 6))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16))) (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
+        (br $v4)))))
+    (local.set $ow (local.get $ow))
+(block $L39_out (loop $L39
+  (br_if $L39_out (i32.ge_s (local.get $ow) (local.get $OW)))
+  
+      (local.set $kjLo (i32.load (i32.add (local.get $cl) (i32.mul (local.get $ow) (i32.const 4)))))
+      (local.set $kjHi (i32.load (i32.add (local.get $ch) (i32.mul (local.get $ow) (i32.const 4)))))
+      (if (i32.or (i32.gt_s (local.get $kiLo) (local.get $kiHi)) (i32.gt_s (local.get $kjLo) (local.get $kjHi)))
+        (then (i32.store (local.get $o) (i32.const -1)))
+        (else
+          (local.set $win (i32.add (i32.add (i32.add (local.get $rowBase) (i32.load (i32.add (local.get $cs) (i32.mul (local.get $ow) (i32.const 4))))) (i32.mul (local.get $kiLo) (local.get $dh))) (i32.mul (local.get $kjLo) (local.get $dw))))
+          (local.set $at (local.get $win))
+          (local.set $best (f32.load (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $win) (i32.const 4)))))
+          (local.set $ki (local.get $kiLo))
+(block $L38_out (loop $L38
+  (br_if $L38_out (i32.ge_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1))))
+  
+            (local.set $r (i32.add (local.get $win) (i32.mul (i32.sub (local.get $ki) (local.get $kiLo)) (local.get $dh))))
+            (local.set $kj (local.get $kjLo))
+(block $L37_out (loop $L37
+  (br_if $L37_out (i32.ge_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1))))
+  
+              (local.set $i (i32.add (local.get $r) (i32.mul (i32.sub (local.get $kj) (local.get $kjLo)) (local.get $dw))))
+              (local.set $v (f32.load (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $i) (i32.const 4)))))
+              (local.set $wins (i32.or (f32.gt (local.get $v) (local.get $best)) (f32.ne (local.get $v) (local.get $v))))
+              (local.set $best (select (local.get $v) (local.get $best) (local.get $wins)))
+              (local.set $at (select (local.get $i) (local.get $at) (local.get $wins)))
+  (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
+  (br $L37)))
+  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+  (br $L38)))
+          (i32.store (local.get $o) (local.get $at))))
+      (local.set $o (i32.add (local.get $o) (i32.const 4)))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+  (br $L39)))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (br $L40))))
+
 ;; Zeroes e0 floats at y (a region the kernels then add into), 65536 floats per item: one
 ;; memory.fill each, where TypedArray.fill over shared memory runs a float at a time.
 (func $zero (export "zero") (param $p i32) (param $item i32) (param $s i32)
@@ -1037,11 +1123,11 @@
     (local.set $i (i32.add (local.get $i) (i32.const 8)))
     (br $vl)))
   (local.set $i (local.get $i))
-(block $L37_out (loop $L37
-  (br_if $L37_out (i32.ge_s (local.get $i) (local.get $n)))
+(block $L41_out (loop $L41
+  (br_if $L41_out (i32.ge_s (local.get $i) (local.get $n)))
   (local.set $z (f32.add (local.get $z) (f32.mul (f32.load (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (f32.const 0))))
   (local.set $i (i32.add (local.get $i) (i32.const 1)))
-  (br $L37)))
+  (br $L41)))
   (local.set $a0 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.splat (local.get $z))))
   (if (i32.eqz (i32x4.all_true (f32x4.eq (local.get $a0) (local.get $a0)))) (then (i32.store (i32.load offset=8 (local.get $p)) (i32.const 1)))))
 
@@ -1057,11 +1143,11 @@
     (local.set $k (i32.add (local.get $k) (i32.const 4)))
     (br $vl)))
   (local.set $k (local.get $k))
-(block $L38_out (loop $L38
-  (br_if $L38_out (i32.ge_s (local.get $k) (local.get $n)))
+(block $L42_out (loop $L42
+  (br_if $L42_out (i32.ge_s (local.get $k) (local.get $n)))
   (f32.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (f32.load (i32.add (local.get $src) (i32.mul (local.get $k) (i32.const 4)))))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br $L38))))
+  (br $L42))))
 (func $zero_run (param $dst i32) (param $n i32)
   (local $k i32)
   (local.set $k (i32.const 0))
@@ -1071,11 +1157,11 @@
     (local.set $k (i32.add (local.get $k) (i32.const 4)))
     (br $vl)))
   (local.set $k (local.get $k))
-(block $L39_out (loop $L39
-  (br_if $L39_out (i32.ge_s (local.get $k) (local.get $n)))
+(block $L43_out (loop $L43
+  (br_if $L43_out (i32.ge_s (local.get $k) (local.get $n)))
   (f32.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (f32.const 0))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br $L39))))
+  (br $L43))))
 
 ;; Copies one input plane into a zero-bordered buffer: buf[r][q] = x[r - padT][q - padL] (zero
 ;; outside), r < hp, q < ws (ws >= wp: columns past wp are zero too), row stride ws floats.
@@ -1088,8 +1174,8 @@
   (local.set $hi (select (i32.add (local.get $padL) (local.get $W)) (local.get $wp) (i32.lt_s (i32.add (local.get $padL) (local.get $W)) (local.get $wp))))
   (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
   (local.set $r (i32.const 0))
-(block $L40_out (loop $L40
-  (br_if $L40_out (i32.ge_s (local.get $r) (local.get $hp)))
+(block $L44_out (loop $L44
+  (br_if $L44_out (i32.ge_s (local.get $r) (local.get $hp)))
   
     (local.set $ih (i32.sub (local.get $r) (local.get $padT)))
     (local.set $row (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $r) (local.get $ws)) (i32.const 4))))
@@ -1101,7 +1187,7 @@
         (call $zero_run (i32.add (local.get $row) (i32.mul (local.get $hi) (i32.const 4))) (i32.sub (local.get $ws) (local.get $hi))))
       (else (call $zero_run (local.get $row) (local.get $ws))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L40))))
+  (br $L44))))
 
 (func $dw3x3_plane (param $buf i32) (param $ws i32) (param $wp i32) (param $outp i32) (param $OH i32) (param $OW i32)
     (param $acc i32)
@@ -1122,8 +1208,8 @@
   ;; lanes 4 - rem .. 3 of the last step are new
   (local.set $mask (i32x4.gt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.sub (i32.const 3) (local.get $rem)))))
   (local.set $oh (i32.const 0))
-(block $L43_out (loop $L43
-  (br_if $L43_out (i32.ge_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))))
+(block $L47_out (loop $L47
+  (br_if $L47_out (i32.ge_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))))
   
     (local.set $r0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
     (local.set $r1 (i32.add (local.get $r0) (i32.mul (local.get $ws) (i32.const 4))))
@@ -1134,8 +1220,8 @@
     (if (i32.ge_s (local.get $OW) (i32.const 4))
       (then
         (local.set $ow (i32.const 0))
-(block $L41_out (loop $L41
-  (br_if $L41_out (i32.ge_s (local.get $ow) (local.get $W8)))
+(block $L45_out (loop $L45
+  (br_if $L45_out (i32.ge_s (local.get $ow) (local.get $W8)))
   (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a11 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1200,7 +1286,7 @@
 (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01)) (v128.store offset=0 (local.get $o1) (local.get $a10)) (v128.store offset=16 (local.get $o1) (local.get $a11))
 (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br $L41)))
+  (br $L45)))
         (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1272,8 +1358,8 @@
           (else (local.get $a10)))))))
       (else
         (local.set $ow (i32.const 0))
-(block $L42_out (loop $L42
-  (br_if $L42_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L46_out (loop $L46
+  (br_if $L46_out (i32.ge_s (local.get $ow) (local.get $OW)))
   (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
         (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
@@ -1297,9 +1383,9 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L42)))))
+  (br $L46)))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 2)))
-  (br $L43)))
+  (br $L47)))
   ;; an odd last row
   (if (i32.and (local.get $OH) (i32.const 1)) (then
     (local.set $oh (i32.sub (local.get $OH) (i32.const 1)))
@@ -1313,8 +1399,8 @@
     (if (i32.ge_s (local.get $OW) (i32.const 4))
       (then
         (local.set $ow (i32.const 0))
-(block $L44_out (loop $L44
-  (br_if $L44_out (i32.ge_s (local.get $ow) (local.get $W8)))
+(block $L48_out (loop $L48
+  (br_if $L48_out (i32.ge_s (local.get $ow) (local.get $W8)))
   (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1355,7 +1441,7 @@
 (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01))
 (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br $L44)))
+  (br $L48)))
         (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1402,8 +1488,8 @@
           (else (local.get $a00)))))))
       (else
         (local.set $ow (i32.const 0))
-(block $L45_out (loop $L45
-  (br_if $L45_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L49_out (loop $L49
+  (br_if $L49_out (i32.ge_s (local.get $ow) (local.get $OW)))
   (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
         (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
@@ -1416,7 +1502,7 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L45)))))))
+  (br $L49)))))))
 )
 
 (func $dw3x3_wgrad (param $buf i32) (param $ws i32) (param $gyp i32) (param $OH i32) (param $OW i32) (param $dst i32)
@@ -1426,16 +1512,16 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(block $L47_out (loop $L47
-  (br_if $L47_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L51_out (loop $L51
+  (br_if $L51_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
     (local.set $x1 (i32.add (local.get $x0) (i32.mul (local.get $ws) (i32.const 4))))
     (local.set $x2 (i32.add (local.get $x1) (i32.mul (local.get $ws) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(block $L46_out (loop $L46
-  (br_if $L46_out (i32.ge_s (local.get $ow) (local.get $W4)))
+(block $L50_out (loop $L50
+  (br_if $L50_out (i32.ge_s (local.get $ow) (local.get $W4)))
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -1448,7 +1534,7 @@
       (local.set $k7 (f32x4.add (local.get $k7) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k8 (f32x4.add (local.get $k8) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br $L46)))
+  (br $L50)))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1462,7 +1548,7 @@
       (local.set $k7 (f32x4.add (local.get $k7) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k8 (f32x4.add (local.get $k8) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L47)))
+  (br $L51)))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -1520,13 +1606,13 @@
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (local.set $rt (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $hp) (local.get $ws)) (i32.const 16)) (i32.const 4))))
   (local.set $src (i32.const 0))
-(block $L55_out (loop $L55
-  (br_if $L55_out (i32.ge_s (local.get $src) (local.get $S)))
+(block $L59_out (loop $L59
+  (br_if $L59_out (i32.ge_s (local.get $src) (local.get $S)))
   
    (local.set $lastci (i32.const -1))
    (local.set $r (i32.const 0))
-(block $L54_out (loop $L54
-  (br_if $L54_out (i32.ge_s (local.get $r) (local.get $R)))
+(block $L58_out (loop $L58
+  (br_if $L58_out (i32.ge_s (local.get $r) (local.get $R)))
   
     (local.set $o (i32.add (local.get $o0) (local.get $r)))
     (local.set $outp (i32.add (local.get $outp0) (i32.mul (i32.mul (local.get $r) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -1540,8 +1626,8 @@
     (if (local.get $fast3) (then (call $dw3x3_plane (local.get $buf) (local.get $ws) (local.get $wp0) (local.get $outp) (local.get $OH) (local.get $OW)
       (i32.gt_s (local.get $S) (i32.const 1)))) (else
     (local.set $oh (i32.const 0))
-(block $L53_out (loop $L53
-  (br_if $L53_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L57_out (loop $L57
+  (br_if $L57_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
       (local.set $orow (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
       (local.set $ow (i32.const 0))
@@ -1556,13 +1642,13 @@
           (local.set $acc2 (v128.load offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc3 (v128.load offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $ki (i32.const 0))
-(block $L49_out (loop $L49
-  (br_if $L49_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L53_out (loop $L53
+  (br_if $L53_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
             (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (local.get $ow)) (i32.const 4))))
             (local.set $kj (i32.const 0))
-(block $L48_out (loop $L48
-  (br_if $L48_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L52_out (loop $L52
+  (br_if $L52_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
               (local.set $wv (v128.load32_splat (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4)))))
               (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $wv) (v128.load offset=0 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
@@ -1570,9 +1656,9 @@
               (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $wv) (v128.load offset=32 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
               (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $wv) (v128.load offset=48 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L48)))
+  (br $L52)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L49)))
+  (br $L53)))
           (v128.store offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc0))
           (v128.store offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc1))
           (v128.store offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc2))
@@ -1583,35 +1669,35 @@
         (local.set $ow (local.get $OW))))
       ;; remaining outputs (all of them when the stride is not 1), one at a time
       (local.set $ow (local.get $ow))
-(block $L52_out (loop $L52
-  (br_if $L52_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L56_out (loop $L56
+  (br_if $L56_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
         (local.set $sum (f32.load (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
         (local.set $ki (i32.const 0))
-(block $L51_out (loop $L51
-  (br_if $L51_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L55_out (loop $L55
+  (br_if $L55_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
           (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (i32.mul (local.get $ow) (local.get $sW))) (i32.const 4))))
           (local.set $kj (i32.const 0))
-(block $L50_out (loop $L50
-  (br_if $L50_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L54_out (loop $L54
+  (br_if $L54_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
             (local.set $sum (f32.add (local.get $sum) (f32.mul
               (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4))))
               (f32.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L50)))
+  (br $L54)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L51)))
+  (br $L55)))
         (f32.store (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $sum))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L52)))
+  (br $L56)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L53)))))
+  (br $L57)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L54)))
+  (br $L58)))
   (local.set $src (i32.add (local.get $src) (i32.const 1)))
-  (br $L55))))
+  (br $L59))))
 
 ;; Depthwise input gradient for any stride: one item = (image, input plane ci); scatters every
 ;; gy[n][ci*m + j] through the taps of w[ci*m + j] (e0 = m). dx (y) rows are complete per item.
@@ -1624,29 +1710,29 @@
   (local.set $dxp (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (memory.fill (local.get $dxp) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $W)) (i32.const 4)))
   (local.set $j (i32.const 0))
-(block $L60_out (loop $L60
-  (br_if $L60_out (i32.ge_s (local.get $j) (local.get $m)))
+(block $L64_out (loop $L64
+  (br_if $L64_out (i32.ge_s (local.get $j) (local.get $m)))
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $j)))
     (local.set $gyp (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
     (local.set $oh (i32.const 0))
-(block $L59_out (loop $L59
-  (br_if $L59_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L63_out (loop $L63
+  (br_if $L63_out (i32.ge_s (local.get $oh) (local.get $OH)))
   (local.set $ow (i32.const 0))
-(block $L58_out (loop $L58
-  (br_if $L58_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L62_out (loop $L62
+  (br_if $L62_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
       (local.set $g (f32.load (i32.add (local.get $gyp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))))
       (local.set $ki (i32.const 0))
-(block $L57_out (loop $L57
-  (br_if $L57_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L61_out (loop $L61
+  (br_if $L61_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (i32.load offset=64 (local.get $p))) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))))
         (if (i32.lt_u (local.get $ih) (local.get $H)) (then
           (local.set $kj (i32.const 0))
-(block $L56_out (loop $L56
-  (br_if $L56_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L60_out (loop $L60
+  (br_if $L60_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
             (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (i32.load offset=52 (local.get $p))) (i32.load offset=68 (local.get $p))) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))))
             (if (i32.lt_u (local.get $iw) (local.get $W)) (then
@@ -1654,15 +1740,15 @@
                 (f32.add (f32.load (i32.add (local.get $dxp) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
                   (f32.mul (local.get $g) (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj)) (i32.const 4)))))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L56)))))
+  (br $L60)))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L57)))
+  (br $L61)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L58)))
+  (br $L62)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L59)))
+  (br $L63)))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br $L60))))
+  (br $L64))))
 
 ;; Depthwise weight gradient: one item = input plane ci and e1 of its e0 = m output planes (sharing
 ;; one padded copy of the input plane; several items per plane when there are few planes); sums over
@@ -1687,14 +1773,14 @@
   (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))) (i32.const 0)
     (i32.mul (i32.mul (i32.sub (local.get $r1) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4)))
   (local.set $n (i32.const 0))
-(block $L66_out (loop $L66
-  (br_if $L66_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
+(block $L70_out (loop $L70
+  (br_if $L70_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
   
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))
     (local.set $r (local.get $r0))
-(block $L65_out (loop $L65
-  (br_if $L65_out (i32.ge_s (local.get $r) (local.get $r1)))
+(block $L69_out (loop $L69
+  (br_if $L69_out (i32.ge_s (local.get $r) (local.get $r1)))
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r)))
     (local.set $gyp (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -1702,18 +1788,18 @@
       (call $dw3x3_wgrad (local.get $buf) (local.get $ws) (local.get $gyp) (local.get $OH) (local.get $OW) (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.const 9)) (i32.const 4)))))
     (else
     (local.set $ki (i32.const 0))
-(block $L64_out (loop $L64
-  (br_if $L64_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L68_out (loop $L68
+  (br_if $L68_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   (local.set $kj (i32.const 0))
-(block $L63_out (loop $L63
-  (br_if $L63_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L67_out (loop $L67
+  (br_if $L67_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $acc2 (v128.const i32x4 0 0 0 0))
       (local.set $sum (f32.const 0))
       (local.set $oh (i32.const 0))
-(block $L62_out (loop $L62
-  (br_if $L62_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L66_out (loop $L66
+  (br_if $L66_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
         (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))) (local.get $ws)) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))) (i32.const 4))))
@@ -1735,15 +1821,15 @@
             (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
             (br $l4)))))
         (local.set $ow (local.get $ow))
-(block $L61_out (loop $L61
-  (br_if $L61_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L65_out (loop $L65
+  (br_if $L65_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
           (local.set $sum (f32.add (local.get $sum) (f32.mul
             (f32.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (f32.load (i32.add (local.get $xr) (i32.mul (i32.mul (local.get $ow) (local.get $sW)) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L61)))
+  (br $L65)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L62)))
+  (br $L66)))
       (local.set $acc (f32x4.add (local.get $acc) (local.get $acc2)))
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4))))
@@ -1751,12 +1837,12 @@
             (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L63)))
+  (br $L67)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L64)))))
+  (br $L68)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L65)))
+  (br $L69)))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br $L66))))
+  (br $L70))))
 
 )

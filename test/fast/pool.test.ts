@@ -1,0 +1,61 @@
+// The fast float32 max-pool argmax against the reference one, index for index: ties, NaNs,
+// infinities, padding (also windows with no input cell at all), strides and dilation, 1 and 2 threads.
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { fastRuntime, maxPool2dArgmaxF32, setNumThreads } from "../../src/backends/cpu/fast/index.js";
+import { maxPool2dArgmax, windowTaps } from "../../src/backends/cpu/reference/pool2d.js";
+import type { Pool2dGeometry } from "../../src/primitives.js";
+
+fastRuntime().adaptive = false;
+
+const geometry: fc.Arbitrary<Pool2dGeometry> = fc.record({
+  batch: fc.integer({ min: 1, max: 3 }), channels: fc.integer({ min: 1, max: 5 }),
+  k: fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 })),
+  s: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+  d: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+  pad: fc.tuple(fc.nat(4), fc.nat(4)), // up to the whole kernel: some windows may cover no input cell
+  size: fc.tuple(fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 13 })),
+}).map((r) => {
+  const out = (a: 0 | 1) => Math.max(1, Math.floor((r.size[a] + 2 * r.pad[a] - r.d[a] * (r.k[a] - 1) - 1) / r.s[a]) + 1);
+  return {
+    batch: r.batch, channels: r.channels, inHeight: r.size[0], inWidth: r.size[1], outHeight: out(0), outWidth: out(1),
+    kernelHeight: r.k[0], kernelWidth: r.k[1], strideH: r.s[0], strideW: r.s[1], dilationH: r.d[0], dilationW: r.d[1],
+    padTop: r.pad[0], padLeft: r.pad[1],
+  };
+});
+
+/** Values with many ties and every special case the argmax rules treat apart. */
+const value = fc.constantFrom(-2, -1, 0, 1, 2, 0.5, NaN, -Infinity, Infinity);
+
+describe("fast float32 max-pool argmax", () => {
+  for (const threads of [1, 2]) {
+    it(`equals the reference's on random geometries and values (${threads} thread${threads > 1 ? "s" : ""})`, () => {
+      setNumThreads(threads);
+      fc.assert(fc.property(geometry, fc.array(value, { minLength: 13 * 13 * 15, maxLength: 13 * 13 * 15 }), (p, pool) => {
+        const x = Float32Array.from({ length: p.batch * p.channels * p.inHeight * p.inWidth }, (_, i) => pool[i % pool.length]);
+        expect(Array.from(maxPool2dArgmaxF32(p, x, windowTaps(p)))).toEqual(Array.from(maxPool2dArgmax(p, x)));
+      }), { seed: 11, numRuns: 300 });
+    });
+  }
+  it("MaxPool2d(2) (2x2, stride 2, no padding: four windows per vector step) on every width, with ties, NaNs, infinities", () => {
+    setNumThreads(1);
+    const twoByTwo = fc.record({ n: fc.integer({ min: 1, max: 6 }), h: fc.integer({ min: 2, max: 9 }), w: fc.integer({ min: 2, max: 21 }) })
+      .map(({ n, h, w }): Pool2dGeometry => ({
+        batch: 1, channels: n, inHeight: h, inWidth: w, outHeight: Math.floor(h / 2), outWidth: Math.floor(w / 2),
+        kernelHeight: 2, kernelWidth: 2, strideH: 2, strideW: 2, dilationH: 1, dilationW: 1, padTop: 0, padLeft: 0,
+      }));
+    fc.assert(fc.property(twoByTwo, fc.array(value, { minLength: 6 * 9 * 21, maxLength: 6 * 9 * 21 }), (p, pool) => {
+      const x = Float32Array.from({ length: p.channels * p.inHeight * p.inWidth }, (_, i) => pool[i]);
+      expect(Array.from(maxPool2dArgmaxF32(p, x, windowTaps(p)))).toEqual(Array.from(maxPool2dArgmax(p, x)));
+    }), { seed: 12, numRuns: 300 });
+  });
+  it("a large batch split over threads: the demo's first pooling", () => {
+    const p: Pool2dGeometry = {
+      batch: 64, channels: 16, inHeight: 24, inWidth: 24, outHeight: 12, outWidth: 12, kernelHeight: 2, kernelWidth: 2,
+      strideH: 2, strideW: 2, dilationH: 1, dilationW: 1, padTop: 0, padLeft: 0,
+    };
+    const x = Float32Array.from({ length: 64 * 16 * 576 }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
+    setNumThreads(2);
+    expect(maxPool2dArgmaxF32(p, x, windowTaps(p))).toEqual(maxPool2dArgmax(p, x));
+  });
+});
