@@ -223,19 +223,20 @@ const commonWat = () => String.raw`
 ;; floats apart), cp: C[0][0], ldc: C row stride in bytes.
 (func $block (param $ap i32) (param $astride i32) (param $bp i32) (param $cp i32) (param $ldc i32)
     (param $rows i32) (param $cols i32) (param $kc i32) (param $accum i32) (param $tmp i32)
-  ${loc("mp", "jp", "a", "cr", "r", "w")}
-  ${loop("mp", c(0), get("rows"), `
-    ${set("a", add(get("ap"), mul(div4(get("mp")), get("astride"))))}
-    ${set("cr", add(get("cp"), mul(get("mp"), get("ldc"))))}
-    ${set("r", sub(get("rows"), get("mp")))}
-    ${loop("jp", c(0), get("cols"), `
-      ${set("w", sub(get("cols"), get("jp")))}
+  ${loc("mp", "jp", "a", "b", "cr", "r", "w")}
+  ;; one B panel (kc x NR, at most 16 KiB) stays in L1 while the A panels of all the rows stream
+  ;; past it from L2: half the bytes per tile of the other order, and the B block need not fit in L2
+  ${loop("jp", c(0), get("cols"), `
+    ${set("b", add(get("bp"), mul(mul(get("jp"), get("kc")), c(4))))}
+    ${set("w", sub(get("cols"), get("jp")))}
+    ${loop("mp", c(0), get("rows"), `
+      ${set("a", add(get("ap"), mul(div4(get("mp")), get("astride"))))}
+      ${set("cr", add(add(get("cp"), mul(get("mp"), get("ldc"))), mul(get("jp"), c(4))))}
+      ${set("r", sub(get("rows"), get("mp")))}
       (if (i32.and (i32.ge_s ${get("r")} ${c(MR)}) (i32.ge_s ${get("w")} ${c(NR)}))
-        (then (call $tile ${get("a")} ${add(get("bp"), mul(mul(get("jp"), get("kc")), c(4)))} ${add(get("cr"), mul(get("jp"), c(4)))}
-                 ${get("kc")} ${get("ldc")} ${get("accum")}))
-        (else (call $tile_edge ${get("a")} ${add(get("bp"), mul(mul(get("jp"), get("kc")), c(4)))} ${add(get("cr"), mul(get("jp"), c(4)))}
-                 ${get("kc")} ${get("ldc")} ${get("accum")}
-                 ${min(get("r"), c(MR))} ${min(get("w"), c(NR))} ${get("tmp")})))`, NR)}`, MR)})
+        (then (call $tile ${get("a")} ${get("b")} ${get("cr")} ${get("kc")} ${get("ldc")} ${get("accum")}))
+        (else (call $tile_edge ${get("a")} ${get("b")} ${get("cr")} ${get("kc")} ${get("ldc")} ${get("accum")}
+                 ${min(get("r"), c(MR))} ${min(get("w"), c(NR))} ${get("tmp")})))`, MR)}`, NR)})
 
 ;; Packs rows of a strided matrix into MR-row panels: dst[panel][k][r] = src[(panel*MR + r)*rs + k*cs]
 ;; (zero for rows >= m). One item = one panel. Params: x = src, y = dst, e0 = m, e1 = k, e2 = rs, e3 = cs.

@@ -79,28 +79,29 @@
 ;; floats apart), cp: C[0][0], ldc: C row stride in bytes.
 (func $block (param $ap i32) (param $astride i32) (param $bp i32) (param $cp i32) (param $ldc i32)
     (param $rows i32) (param $cols i32) (param $kc i32) (param $accum i32) (param $tmp i32)
-  (local $mp i32) (local $jp i32) (local $a i32) (local $cr i32) (local $r i32) (local $w i32)
-  (local.set $mp (i32.const 0))
+  (local $mp i32) (local $jp i32) (local $a i32) (local $b i32) (local $cr i32) (local $r i32) (local $w i32)
+  ;; one B panel (kc x NR, at most 16 KiB) stays in L1 while the A panels of all the rows stream
+  ;; past it from L2: half the bytes per tile of the other order, and the B block need not fit in L2
+  (local.set $jp (i32.const 0))
 (block $L5_out (loop $L5
-  (br_if $L5_out (i32.ge_s (local.get $mp) (local.get $rows)))
+  (br_if $L5_out (i32.ge_s (local.get $jp) (local.get $cols)))
   
-    (local.set $a (i32.add (local.get $ap) (i32.mul (i32.div_u (local.get $mp) (i32.const 4)) (local.get $astride))))
-    (local.set $cr (i32.add (local.get $cp) (i32.mul (local.get $mp) (local.get $ldc))))
-    (local.set $r (i32.sub (local.get $rows) (local.get $mp)))
-    (local.set $jp (i32.const 0))
+    (local.set $b (i32.add (local.get $bp) (i32.mul (i32.mul (local.get $jp) (local.get $kc)) (i32.const 4))))
+    (local.set $w (i32.sub (local.get $cols) (local.get $jp)))
+    (local.set $mp (i32.const 0))
 (block $L4_out (loop $L4
-  (br_if $L4_out (i32.ge_s (local.get $jp) (local.get $cols)))
+  (br_if $L4_out (i32.ge_s (local.get $mp) (local.get $rows)))
   
-      (local.set $w (i32.sub (local.get $cols) (local.get $jp)))
+      (local.set $a (i32.add (local.get $ap) (i32.mul (i32.div_u (local.get $mp) (i32.const 4)) (local.get $astride))))
+      (local.set $cr (i32.add (i32.add (local.get $cp) (i32.mul (local.get $mp) (local.get $ldc))) (i32.mul (local.get $jp) (i32.const 4))))
+      (local.set $r (i32.sub (local.get $rows) (local.get $mp)))
       (if (i32.and (i32.ge_s (local.get $r) (i32.const 4)) (i32.ge_s (local.get $w) (i32.const 8)))
-        (then (call $tile (local.get $a) (i32.add (local.get $bp) (i32.mul (i32.mul (local.get $jp) (local.get $kc)) (i32.const 4))) (i32.add (local.get $cr) (i32.mul (local.get $jp) (i32.const 4)))
-                 (local.get $kc) (local.get $ldc) (local.get $accum)))
-        (else (call $tile_edge (local.get $a) (i32.add (local.get $bp) (i32.mul (i32.mul (local.get $jp) (local.get $kc)) (i32.const 4))) (i32.add (local.get $cr) (i32.mul (local.get $jp) (i32.const 4)))
-                 (local.get $kc) (local.get $ldc) (local.get $accum)
+        (then (call $tile (local.get $a) (local.get $b) (local.get $cr) (local.get $kc) (local.get $ldc) (local.get $accum)))
+        (else (call $tile_edge (local.get $a) (local.get $b) (local.get $cr) (local.get $kc) (local.get $ldc) (local.get $accum)
                  (select (local.get $r) (i32.const 4) (i32.lt_s (local.get $r) (i32.const 4))) (select (local.get $w) (i32.const 8) (i32.lt_s (local.get $w) (i32.const 8))) (local.get $tmp))))
-  (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
-  (br $L4)))
   (local.set $mp (i32.add (local.get $mp) (i32.const 4)))
+  (br $L4)))
+  (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
   (br $L5))))
 
 ;; Packs rows of a strided matrix into MR-row panels: dst[panel][k][r] = src[(panel*MR + r)*rs + k*cs]
