@@ -13,8 +13,9 @@
  *   strides are equal and the planes wide (1x1 stride-1 convs read x itself), else gathered from
  *   zero-bordered planes without bounds checks (packGeometry).
  * - input gradient = forward conv of gy with the flipped, transposed kernel (padding d (k - 1) - pad)
- *   at stride 1 when the weights are smaller than the column matrix; otherwise (any stride) GEMM
- *   W^T gy then col2im, split by input channel so threads never add into the same pixels.
+ *   at stride 1 when the weights are at most twice the column matrix; otherwise (any stride) GEMM
+ *   W^T gy then col2im, split by input channel and bands of rows so threads never add into the
+ *   same pixels.
  * - weight gradient = GEMM gy[M_g x N] im2col(x)^T[N x K] summed over images, split by columns of dW.
  */
 import type { Conv2dGeometry } from "../../conv-geometry.js";
@@ -329,9 +330,11 @@ export function conv2dBackInputF32(g: Conv2dGeometry, gy: Float32Array, w: Float
     return dx.take(rt, dOff);
   }
   // Both routes run the same GEMM; they differ in the side work: the flipped conv re-lays out the
-  // weights with a gather (~1 per weight), col2im scatters the GEMM's output (~1 per K x N per image).
+  // weights with a gather (~1 per weight, and kept for later calls with the same weights), col2im
+  // scatters the GEMM's output (~1 per K x N per image, every call). Up to twice the columns'
+  // size the re-layout costs about as much as one scatter, and nothing on the next call.
   const cols = g.batch * Cg * KK * g.outHeight * g.outWidth;
-  if (stride1 && w.length <= cols) return gemmConv(rt, transposedGeometry(g), gy, w, true);
+  if (stride1 && w.length <= 2 * cols) return gemmConv(rt, transposedGeometry(g), gy, w, true);
   return col2imBackInput(rt, g, gy, w);
 }
 
