@@ -404,13 +404,21 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
   const rt = fastRuntime();
   const dwSize = g.outChannels * K;
   if (Cg === 1) {
-    const L = rt.layout(planeScratch(g), [x.length * F, gy.length * F, dwSize * F]);
-    const [xOff, gOff, dOff] = L.offsets;
+    // few input planes (a 1-channel input): their output planes are shared out over several items,
+    // which read each image's plane padded once beforehand (hp x (wp + 8), as dw_bwd_w pads)
+    const per = Math.ceil(Mg / Math.max(1, Math.min(Mg, Math.ceil(itemsWanted(rt) / g.inChannels))));
+    const hp = (g.outHeight - 1) * g.strideH + (g.kernelHeight - 1) * g.dilationH + 1;
+    const ws = (g.outWidth - 1) * g.strideW + (g.kernelWidth - 1) * g.dilationW + 1 + 8;
+    const xpSize = per < Mg ? g.batch * g.inChannels * hp * ws : 0;
+    const L = rt.layout(planeScratch(g), [x.length * F, gy.length * F, dwSize * F, xpSize * F]);
+    const [xOff, gOff, dOff, xpOff] = L.offsets;
     rt.F32.set(x, xOff / F);
     rt.F32.set(gy, gOff / F);
-    // few input planes (a 1-channel input): their output planes are shared out over several items
-    const per = Math.ceil(Mg / Math.max(1, Math.min(Mg, Math.ceil(itemsWanted(rt) / g.inChannels))));
-    const p = rt.params({ ...geomParams(g), x: xOff, a: gOff, y: dOff, e0: Mg, e1: per });
+    if (xpSize > 0) {
+      const pp = rt.params({ ...geomParams(g), x: xOff, y: xpOff, e0: hp, e1: ws });
+      rt.run("pad_input", pp, g.batch * g.inChannels, L.scratch, L.scratchStride, PACK * xpSize);
+    }
+    const p = rt.params({ ...geomParams(g), x: xOff, a: gOff, y: dOff, e0: Mg, e1: per, e2: xpSize > 0 ? xpOff : 0 });
     const dw = output(dwSize);
     rt.run("dw_bwd_w", p, g.inChannels * Math.ceil(Mg / per), L.scratch, L.scratchStride, convFlops(g), dw.make);
     return dw.take(rt, dOff);

@@ -940,7 +940,8 @@ ${dw3x3Wgrad()}
                   (f32.mul (local.get $g) (f32.load ${add(get("wp0"), mul(add(mul(get("ki"), P("kW")), get("kj")), c(4)))}))))))`)}))`)}`))}`)})
 
 ;; Depthwise weight gradient: one item = input plane ci and e1 of its e0 = m output planes (sharing
-;; one padded copy of the input plane; several items per plane when there are few planes); sums over
+;; one padded copy of the input plane, or the copies at e2 made beforehand when several items share
+;; an input plane); sums over
 ;; images gy[n][o] correlated with the zero-bordered input plane, vectorised along rows at stride 1.
 ;; dW (y) is written, not accumulated.
 (func $dw_bwd_w (export "dw_bwd_w") (param $p i32) (param $item i32) (param $s i32)
@@ -963,7 +964,10 @@ ${dw3x3Wgrad()}
     ${mul(mul(sub(get("r1"), get("r0")), mul(P("kH"), P("kW"))), c(4))})
   ${loop("n", c(0), P("batch"), `
     ${set("xin", add(P("x"), mul(mul(add(mul(get("n"), P("inC")), get("ci")), mul(P("inH"), P("inW"))), c(4))))}
-    (call $pad_plane ${get("xin")} ${P("inH")} ${P("inW")} ${P("padT")} ${P("padL")} ${get("buf")} ${get("hp")} ${get("wpd")} ${get("ws")})
+    ;; e2: the planes were padded beforehand (pad_input, hp x ws each), as several items read each
+    (if ${P("e2")}
+      (then ${set("buf", add(P("e2"), mul(mul(mul(add(mul(get("n"), P("inC")), get("ci")), get("hp")), get("ws")), c(4))))})
+      (else (call $pad_plane ${get("xin")} ${P("inH")} ${P("inW")} ${P("padT")} ${P("padL")} ${get("buf")} ${get("hp")} ${get("wpd")} ${get("ws")})))
     ${loop("r", get("r0"), get("r1"), `
     ${set("o", add(mul(get("ci"), get("m")), get("r")))}
     ${set("gyp", add(P("a"), mul(mul(add(mul(get("n"), P("outC")), get("o")), mul(get("OH"), get("OW"))), c(4))))}

@@ -1752,7 +1752,8 @@
   (br $L64))))
 
 ;; Depthwise weight gradient: one item = input plane ci and e1 of its e0 = m output planes (sharing
-;; one padded copy of the input plane; several items per plane when there are few planes); sums over
+;; one padded copy of the input plane, or the copies at e2 made beforehand when several items share
+;; an input plane); sums over
 ;; images gy[n][o] correlated with the zero-bordered input plane, vectorised along rows at stride 1.
 ;; dW (y) is written, not accumulated.
 (func $dw_bwd_w (export "dw_bwd_w") (param $p i32) (param $item i32) (param $s i32)
@@ -1778,7 +1779,10 @@
   (br_if $L70_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
   
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
-    (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))
+    ;; e2: the planes were padded beforehand (pad_input, hp x ws each), as several items read each
+    (if (i32.load offset=92 (local.get $p))
+      (then (local.set $buf (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (local.get $hp)) (local.get $ws)) (i32.const 4)))))
+      (else (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))))
     (local.set $r (local.get $r0))
 (block $L69_out (loop $L69
   (br_if $L69_out (i32.ge_s (local.get $r) (local.get $r1)))
