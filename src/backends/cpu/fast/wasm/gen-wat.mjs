@@ -559,8 +559,8 @@ const commonWat = () => String.raw`
 (func $conv_bwd_in (export "conv_bwd_in") (param $p i32) (param $item i32) (param $s i32)
   ${loc("ch", "t", "g", "n", "N", "K", "Mg", "Cg", "KK", "c0", "c1", "R", "p0", "p1", "n0", "nc", "k0", "kc",
     "gyg", "dxg", "ag", "bbuf", "cbuf", "r", "col", "oh", "ow", "ih", "iw", "ki", "kj", "cc", "dxc", "H", "W", "OW", "src", "dp", "sW",
-    "band")}
-  (local $cv v128)
+    "band", "tj", "src1")}
+  (local $cv v128) (local $cv1 v128)
   ${set("sW", P("sW"))}
   ;; band 2 (item % e4) + e3 of e2 output rows: pixels [p0, p1)
   ${set("band", add(mul(`(i32.rem_u ${get("item")} ${P("e4")})`, c(2)), P("e3")))}
@@ -598,41 +598,75 @@ const commonWat = () => String.raw`
       ${set("cc", `(i32.div_u ${get("r")} ${get("KK")})`)}
       ${set("t", `(i32.rem_u ${get("r")} ${get("KK")})`)}
       ${set("ki", sub(mul(`(i32.div_u ${get("t")} ${P("kW")})`, P("dH")), P("padT")))}
-      ${set("kj", sub(mul(`(i32.rem_u ${get("t")} ${P("kW")})`, P("dW")), P("padL")))}
+      ${set("tj", `(i32.rem_u ${get("t")} ${P("kW")})`)}
+      ${set("kj", sub(mul(get("tj"), P("dW")), P("padL")))}
       ${set("dxc", add(get("dxg"), mul(mul(mul(get("cc"), get("H")), get("W")), c(4))))}
       ${set("src", add(get("cbuf"), mul(mul(get("r"), P("block")), c(4))))}
       ${set("oh", `(i32.div_u ${get("n0")} ${get("OW")})`)}
       ${set("ow", `(i32.rem_u ${get("n0")} ${get("OW")})`)}
+      ;; stride 2, dilation 1: taps (i, j) and (i, j + 1) land on the even and odd columns of the
+      ;; same eight dx floats, so they are added together, interleaved (no dx element gets a term
+      ;; from both: the order of its terms is unchanged)
+      (if (i32.and (i32.and (i32.eq ${get("sW")} ${c(2)}) (i32.eq ${P("dW")} ${c(1)}))
+            (i32.lt_s ${add(get("tj"), c(1))} ${P("kW")}))
+        (then
+          ${set("src1", add(get("src"), mul(P("block"), c(4))))}
+          ${loop("col", c(0), get("nc"), `
+            ${set("ih", add(mul(get("oh"), P("sH")), get("ki")))}
+            ${set("iw", add(mul(get("ow"), c(2)), get("kj")))}
+            ${set("dp", add(get("dxc"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4))))}
+            (if (i32.and (i32.and (i32.le_s ${add(get("col"), c(4))} ${get("nc")}) (i32.le_s ${add(get("ow"), c(4))} ${get("OW")}))
+                  (i32.and (i32.lt_u ${get("ih")} ${get("H")})
+                    (i32.and (i32.ge_s ${get("iw")} ${c(0)}) (i32.le_s ${add(get("iw"), c(8))} ${get("W")}))))
+              (then
+                (local.set $cv (v128.load ${add(get("src"), mul(get("col"), c(4)))}))
+                (local.set $cv1 (v128.load ${add(get("src1"), mul(get("col"), c(4)))}))
+                (v128.store offset=0 ${get("dp")} (f32x4.add (v128.load offset=0 ${get("dp")})
+                  (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $cv) (local.get $cv1))))
+                (v128.store offset=16 ${get("dp")} (f32x4.add (v128.load offset=16 ${get("dp")})
+                  (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $cv) (local.get $cv1))))
+                ${set("col", add(get("col"), c(3)))}
+                ${set("ow", add(get("ow"), c(3)))})
+              (else
+                (if (i32.lt_u ${get("ih")} ${get("H")}) (then
+                  (if (i32.lt_u ${get("iw")} ${get("W")}) (then (f32.store ${get("dp")}
+                    (f32.add (f32.load ${get("dp")}) (f32.load ${add(get("src"), mul(get("col"), c(4)))})))))
+                  (if (i32.lt_u ${add(get("iw"), c(1))} ${get("W")}) (then (f32.store offset=4 ${get("dp")}
+                    (f32.add (f32.load offset=4 ${get("dp")}) (f32.load ${add(get("src1"), mul(get("col"), c(4)))})))))))))
+            ${inc("ow")}
+            (if (i32.eq ${get("ow")} ${get("OW")}) (then ${set("ow", c(0))} ${inc("oh")}))`)}
+          ${inc("r")})
+        (else
       ${loop("col", c(0), get("nc"), `
-        ${set("ih", add(mul(get("oh"), P("sH")), get("ki")))}
-        ${set("iw", add(mul(get("ow"), get("sW")), get("kj")))}
-        ${set("dp", add(get("dxc"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4))))}
-        ;; four outputs of one row whose taps land inside the image: stride 1 adds one vector, stride 2
-        ;; adds the four values into the even lanes of two (the odd lanes get + 0)
-        (if (i32.and (i32.and (i32.le_s ${add(get("col"), c(4))} ${get("nc")}) (i32.le_s ${add(get("ow"), c(4))} ${get("OW")}))
-              (i32.and (i32.lt_u ${get("ih")} ${get("H")})
-                (i32.and (i32.ge_s ${get("iw")} ${c(0)}) (i32.le_s ${add(get("iw"), mul(get("sW"), c(4)))} ${get("W")}))))
-          (then
-            (local.set $cv (v128.load ${add(get("src"), mul(get("col"), c(4)))}))
-            (if (i32.eq ${get("sW")} ${c(1)})
-              (then (v128.store ${get("dp")} (f32x4.add (v128.load ${get("dp")}) (local.get $cv))))
-              (else (if (i32.eq ${get("sW")} ${c(2)})
-                (then
-                  (v128.store offset=0 ${get("dp")} (f32x4.add (v128.load offset=0 ${get("dp")})
-                    (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $cv) (v128.const i32x4 0 0 0 0))))
-                  (v128.store offset=16 ${get("dp")} (f32x4.add (v128.load offset=16 ${get("dp")})
-                    (i8x16.shuffle 8 9 10 11 16 17 18 19 12 13 14 15 20 21 22 23 (local.get $cv) (v128.const i32x4 0 0 0 0)))))
-                (else
-                  ${[0, 1, 2, 3].map((l) => `(f32.store ${add(get("dp"), mul(mul(get("sW"), c(4 * l)), c(1)))}
-                    (f32.add (f32.load ${add(get("dp"), mul(get("sW"), c(4 * l)))}) (f32x4.extract_lane ${l} (local.get $cv))))`).join("\n                  ")}))))
-            ${set("col", add(get("col"), c(3)))}
-            ${set("ow", add(get("ow"), c(3)))})
-          (else
-            (if (i32.and (i32.lt_u ${get("ih")} ${get("H")}) (i32.lt_u ${get("iw")} ${get("W")}))
-              (then (f32.store ${get("dp")}
-                (f32.add (f32.load ${get("dp")}) (f32.load ${add(get("src"), mul(get("col"), c(4)))})))))))
-        ${inc("ow")}
-        (if (i32.eq ${get("ow")} ${get("OW")}) (then ${set("ow", c(0))} ${inc("oh")}))`)}`)}`, P("block"))})
+          ${set("ih", add(mul(get("oh"), P("sH")), get("ki")))}
+          ${set("iw", add(mul(get("ow"), get("sW")), get("kj")))}
+          ${set("dp", add(get("dxc"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4))))}
+          ;; four outputs of one row whose taps land inside the image: stride 1 adds one vector, stride 2
+          ;; adds the four values into the even lanes of two (the odd lanes get + 0)
+          (if (i32.and (i32.and (i32.le_s ${add(get("col"), c(4))} ${get("nc")}) (i32.le_s ${add(get("ow"), c(4))} ${get("OW")}))
+                (i32.and (i32.lt_u ${get("ih")} ${get("H")})
+                  (i32.and (i32.ge_s ${get("iw")} ${c(0)}) (i32.le_s ${add(get("iw"), mul(get("sW"), c(4)))} ${get("W")}))))
+            (then
+              (local.set $cv (v128.load ${add(get("src"), mul(get("col"), c(4)))}))
+              (if (i32.eq ${get("sW")} ${c(1)})
+                (then (v128.store ${get("dp")} (f32x4.add (v128.load ${get("dp")}) (local.get $cv))))
+                (else (if (i32.eq ${get("sW")} ${c(2)})
+                  (then
+                    (v128.store offset=0 ${get("dp")} (f32x4.add (v128.load offset=0 ${get("dp")})
+                      (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $cv) (v128.const i32x4 0 0 0 0))))
+                    (v128.store offset=16 ${get("dp")} (f32x4.add (v128.load offset=16 ${get("dp")})
+                      (i8x16.shuffle 8 9 10 11 16 17 18 19 12 13 14 15 20 21 22 23 (local.get $cv) (v128.const i32x4 0 0 0 0)))))
+                  (else
+                    ${[0, 1, 2, 3].map((l) => `(f32.store ${add(get("dp"), mul(mul(get("sW"), c(4 * l)), c(1)))}
+                      (f32.add (f32.load ${add(get("dp"), mul(get("sW"), c(4 * l)))}) (f32x4.extract_lane ${l} (local.get $cv))))`).join("\n                  ")}))))
+              ${set("col", add(get("col"), c(3)))}
+              ${set("ow", add(get("ow"), c(3)))})
+            (else
+              (if (i32.and (i32.lt_u ${get("ih")} ${get("H")}) (i32.lt_u ${get("iw")} ${get("W")}))
+                (then (f32.store ${get("dp")}
+                  (f32.add (f32.load ${get("dp")}) (f32.load ${add(get("src"), mul(get("col"), c(4)))})))))))
+          ${inc("ow")}
+          (if (i32.eq ${get("ow")} ${get("OW")}) (then ${set("ow", c(0))} ${inc("oh")}))`)}))`)}`, P("block"))})
 
 ${packBWgrad()}
 

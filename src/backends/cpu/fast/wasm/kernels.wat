@@ -542,8 +542,8 @@
 ;; add into the same dx row when e2 s >= (kH - 1) dH, so items of one job never collide.
 ;; Scratch: edge | B block (KC x block) | cols (rows x block).
 (func $conv_bwd_in (export "conv_bwd_in") (param $p i32) (param $item i32) (param $s i32)
-  (local $ch i32) (local $t i32) (local $g i32) (local $n i32) (local $N i32) (local $K i32) (local $Mg i32) (local $Cg i32) (local $KK i32) (local $c0 i32) (local $c1 i32) (local $R i32) (local $p0 i32) (local $p1 i32) (local $n0 i32) (local $nc i32) (local $k0 i32) (local $kc i32) (local $gyg i32) (local $dxg i32) (local $ag i32) (local $bbuf i32) (local $cbuf i32) (local $r i32) (local $col i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $iw i32) (local $ki i32) (local $kj i32) (local $cc i32) (local $dxc i32) (local $H i32) (local $W i32) (local $OW i32) (local $src i32) (local $dp i32) (local $sW i32) (local $band i32)
-  (local $cv v128)
+  (local $ch i32) (local $t i32) (local $g i32) (local $n i32) (local $N i32) (local $K i32) (local $Mg i32) (local $Cg i32) (local $KK i32) (local $c0 i32) (local $c1 i32) (local $R i32) (local $p0 i32) (local $p1 i32) (local $n0 i32) (local $nc i32) (local $k0 i32) (local $kc i32) (local $gyg i32) (local $dxg i32) (local $ag i32) (local $bbuf i32) (local $cbuf i32) (local $r i32) (local $col i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $iw i32) (local $ki i32) (local $kj i32) (local $cc i32) (local $dxc i32) (local $H i32) (local $W i32) (local $OW i32) (local $src i32) (local $dp i32) (local $sW i32) (local $band i32) (local $tj i32) (local $src1 i32)
+  (local $cv v128) (local $cv1 v128)
   (local.set $sW (i32.load offset=52 (local.get $p)))
   ;; band 2 (item % e4) + e3 of e2 output rows: pixels [p0, p1)
   (local.set $band (i32.add (i32.mul (i32.rem_u (local.get $item) (i32.load offset=100 (local.get $p))) (i32.const 2)) (i32.load offset=96 (local.get $p))))
@@ -569,8 +569,8 @@
   (local.set $p0 (i32.mul (i32.mul (local.get $band) (i32.load offset=92 (local.get $p))) (local.get $OW)))
   (local.set $p1 (select (i32.add (local.get $p0) (i32.mul (i32.load offset=92 (local.get $p)) (local.get $OW))) (local.get $N) (i32.lt_s (i32.add (local.get $p0) (i32.mul (i32.load offset=92 (local.get $p)) (local.get $OW))) (local.get $N))))
   (local.set $n0 (local.get $p0))
-(block $L30_out (loop $L30
-  (br_if $L30_out (i32.ge_s (local.get $n0) (local.get $p1)))
+(block $L31_out (loop $L31
+  (br_if $L31_out (i32.ge_s (local.get $n0) (local.get $p1)))
   
     (local.set $nc (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $p1) (local.get $n0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $p1) (local.get $n0)))))
     (local.set $k0 (i32.const 0))
@@ -585,62 +585,101 @@
   (local.set $k0 (i32.add (local.get $k0) (i32.const 512)))
   (br $L27)))
     (local.set $r (i32.const 0))
-(block $L29_out (loop $L29
-  (br_if $L29_out (i32.ge_s (local.get $r) (local.get $R)))
+(block $L30_out (loop $L30
+  (br_if $L30_out (i32.ge_s (local.get $r) (local.get $R)))
   
       (local.set $cc (i32.div_u (local.get $r) (local.get $KK)))
       (local.set $t (i32.rem_u (local.get $r) (local.get $KK)))
       (local.set $ki (i32.sub (i32.mul (i32.div_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=56 (local.get $p))) (i32.load offset=64 (local.get $p))))
-      (local.set $kj (i32.sub (i32.mul (i32.rem_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=60 (local.get $p))) (i32.load offset=68 (local.get $p))))
+      (local.set $tj (i32.rem_u (local.get $t) (i32.load offset=36 (local.get $p))))
+      (local.set $kj (i32.sub (i32.mul (local.get $tj) (i32.load offset=60 (local.get $p))) (i32.load offset=68 (local.get $p))))
       (local.set $dxc (i32.add (local.get $dxg) (i32.mul (i32.mul (i32.mul (local.get $cc) (local.get $H)) (local.get $W)) (i32.const 4))))
       (local.set $src (i32.add (local.get $cbuf) (i32.mul (i32.mul (local.get $r) (i32.load offset=76 (local.get $p))) (i32.const 4))))
       (local.set $oh (i32.div_u (local.get $n0) (local.get $OW)))
       (local.set $ow (i32.rem_u (local.get $n0) (local.get $OW)))
-      (local.set $col (i32.const 0))
+      ;; stride 2, dilation 1: taps (i, j) and (i, j + 1) land on the even and odd columns of the
+      ;; same eight dx floats, so they are added together, interleaved (no dx element gets a term
+      ;; from both: the order of its terms is unchanged)
+      (if (i32.and (i32.and (i32.eq (local.get $sW) (i32.const 2)) (i32.eq (i32.load offset=60 (local.get $p)) (i32.const 1)))
+            (i32.lt_s (i32.add (local.get $tj) (i32.const 1)) (i32.load offset=36 (local.get $p))))
+        (then
+          (local.set $src1 (i32.add (local.get $src) (i32.mul (i32.load offset=76 (local.get $p)) (i32.const 4))))
+          (local.set $col (i32.const 0))
 (block $L28_out (loop $L28
   (br_if $L28_out (i32.ge_s (local.get $col) (local.get $nc)))
   
-        (local.set $ih (i32.add (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (local.get $ki)))
-        (local.set $iw (i32.add (i32.mul (local.get $ow) (local.get $sW)) (local.get $kj)))
-        (local.set $dp (i32.add (local.get $dxc) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
-        ;; four outputs of one row whose taps land inside the image: stride 1 adds one vector, stride 2
-        ;; adds the four values into the even lanes of two (the odd lanes get + 0)
-        (if (i32.and (i32.and (i32.le_s (i32.add (local.get $col) (i32.const 4)) (local.get $nc)) (i32.le_s (i32.add (local.get $ow) (i32.const 4)) (local.get $OW)))
-              (i32.and (i32.lt_u (local.get $ih) (local.get $H))
-                (i32.and (i32.ge_s (local.get $iw) (i32.const 0)) (i32.le_s (i32.add (local.get $iw) (i32.mul (local.get $sW) (i32.const 4))) (local.get $W)))))
-          (then
-            (local.set $cv (v128.load (i32.add (local.get $src) (i32.mul (local.get $col) (i32.const 4)))))
-            (if (i32.eq (local.get $sW) (i32.const 1))
-              (then (v128.store (local.get $dp) (f32x4.add (v128.load (local.get $dp)) (local.get $cv))))
-              (else (if (i32.eq (local.get $sW) (i32.const 2))
-                (then
-                  (v128.store offset=0 (local.get $dp) (f32x4.add (v128.load offset=0 (local.get $dp))
-                    (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $cv) (v128.const i32x4 0 0 0 0))))
-                  (v128.store offset=16 (local.get $dp) (f32x4.add (v128.load offset=16 (local.get $dp))
-                    (i8x16.shuffle 8 9 10 11 16 17 18 19 12 13 14 15 20 21 22 23 (local.get $cv) (v128.const i32x4 0 0 0 0)))))
-                (else
-                  (f32.store (i32.add (local.get $dp) (i32.mul (i32.mul (local.get $sW) (i32.const 0)) (i32.const 1)))
-                    (f32.add (f32.load (i32.add (local.get $dp) (i32.mul (local.get $sW) (i32.const 0)))) (f32x4.extract_lane 0 (local.get $cv))))
-                  (f32.store (i32.add (local.get $dp) (i32.mul (i32.mul (local.get $sW) (i32.const 4)) (i32.const 1)))
-                    (f32.add (f32.load (i32.add (local.get $dp) (i32.mul (local.get $sW) (i32.const 4)))) (f32x4.extract_lane 1 (local.get $cv))))
-                  (f32.store (i32.add (local.get $dp) (i32.mul (i32.mul (local.get $sW) (i32.const 8)) (i32.const 1)))
-                    (f32.add (f32.load (i32.add (local.get $dp) (i32.mul (local.get $sW) (i32.const 8)))) (f32x4.extract_lane 2 (local.get $cv))))
-                  (f32.store (i32.add (local.get $dp) (i32.mul (i32.mul (local.get $sW) (i32.const 12)) (i32.const 1)))
-                    (f32.add (f32.load (i32.add (local.get $dp) (i32.mul (local.get $sW) (i32.const 12)))) (f32x4.extract_lane 3 (local.get $cv))))))))
-            (local.set $col (i32.add (local.get $col) (i32.const 3)))
-            (local.set $ow (i32.add (local.get $ow) (i32.const 3))))
-          (else
-            (if (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.lt_u (local.get $iw) (local.get $W)))
-              (then (f32.store (local.get $dp)
-                (f32.add (f32.load (local.get $dp)) (f32.load (i32.add (local.get $src) (i32.mul (local.get $col) (i32.const 4))))))))))
-        (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-        (if (i32.eq (local.get $ow) (local.get $OW)) (then (local.set $ow (i32.const 0)) (local.set $oh (i32.add (local.get $oh) (i32.const 1)))))
+            (local.set $ih (i32.add (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (local.get $ki)))
+            (local.set $iw (i32.add (i32.mul (local.get $ow) (i32.const 2)) (local.get $kj)))
+            (local.set $dp (i32.add (local.get $dxc) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
+            (if (i32.and (i32.and (i32.le_s (i32.add (local.get $col) (i32.const 4)) (local.get $nc)) (i32.le_s (i32.add (local.get $ow) (i32.const 4)) (local.get $OW)))
+                  (i32.and (i32.lt_u (local.get $ih) (local.get $H))
+                    (i32.and (i32.ge_s (local.get $iw) (i32.const 0)) (i32.le_s (i32.add (local.get $iw) (i32.const 8)) (local.get $W)))))
+              (then
+                (local.set $cv (v128.load (i32.add (local.get $src) (i32.mul (local.get $col) (i32.const 4)))))
+                (local.set $cv1 (v128.load (i32.add (local.get $src1) (i32.mul (local.get $col) (i32.const 4)))))
+                (v128.store offset=0 (local.get $dp) (f32x4.add (v128.load offset=0 (local.get $dp))
+                  (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $cv) (local.get $cv1))))
+                (v128.store offset=16 (local.get $dp) (f32x4.add (v128.load offset=16 (local.get $dp))
+                  (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $cv) (local.get $cv1))))
+                (local.set $col (i32.add (local.get $col) (i32.const 3)))
+                (local.set $ow (i32.add (local.get $ow) (i32.const 3))))
+              (else
+                (if (i32.lt_u (local.get $ih) (local.get $H)) (then
+                  (if (i32.lt_u (local.get $iw) (local.get $W)) (then (f32.store (local.get $dp)
+                    (f32.add (f32.load (local.get $dp)) (f32.load (i32.add (local.get $src) (i32.mul (local.get $col) (i32.const 4))))))))
+                  (if (i32.lt_u (i32.add (local.get $iw) (i32.const 1)) (local.get $W)) (then (f32.store offset=4 (local.get $dp)
+                    (f32.add (f32.load offset=4 (local.get $dp)) (f32.load (i32.add (local.get $src1) (i32.mul (local.get $col) (i32.const 4))))))))))))
+            (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+            (if (i32.eq (local.get $ow) (local.get $OW)) (then (local.set $ow (i32.const 0)) (local.set $oh (i32.add (local.get $oh) (i32.const 1)))))
   (local.set $col (i32.add (local.get $col) (i32.const 1)))
   (br $L28)))
+          (local.set $r (i32.add (local.get $r) (i32.const 1))))
+        (else
+      (local.set $col (i32.const 0))
+(block $L29_out (loop $L29
+  (br_if $L29_out (i32.ge_s (local.get $col) (local.get $nc)))
+  
+          (local.set $ih (i32.add (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (local.get $ki)))
+          (local.set $iw (i32.add (i32.mul (local.get $ow) (local.get $sW)) (local.get $kj)))
+          (local.set $dp (i32.add (local.get $dxc) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
+          ;; four outputs of one row whose taps land inside the image: stride 1 adds one vector, stride 2
+          ;; adds the four values into the even lanes of two (the odd lanes get + 0)
+          (if (i32.and (i32.and (i32.le_s (i32.add (local.get $col) (i32.const 4)) (local.get $nc)) (i32.le_s (i32.add (local.get $ow) (i32.const 4)) (local.get $OW)))
+                (i32.and (i32.lt_u (local.get $ih) (local.get $H))
+                  (i32.and (i32.ge_s (local.get $iw) (i32.const 0)) (i32.le_s (i32.add (local.get $iw) (i32.mul (local.get $sW) (i32.const 4))) (local.get $W)))))
+            (then
+              (local.set $cv (v128.load (i32.add (local.get $src) (i32.mul (local.get $col) (i32.const 4)))))
+              (if (i32.eq (local.get $sW) (i32.const 1))
+                (then (v128.store (local.get $dp) (f32x4.add (v128.load (local.get $dp)) (local.get $cv))))
+                (else (if (i32.eq (local.get $sW) (i32.const 2))
+                  (then
+                    (v128.store offset=0 (local.get $dp) (f32x4.add (v128.load offset=0 (local.get $dp))
+                      (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $cv) (v128.const i32x4 0 0 0 0))))
+                    (v128.store offset=16 (local.get $dp) (f32x4.add (v128.load offset=16 (local.get $dp))
+                      (i8x16.shuffle 8 9 10 11 16 17 18 19 12 13 14 15 20 21 22 23 (local.get $cv) (v128.const i32x4 0 0 0 0)))))
+                  (else
+                    (f32.store (i32.add (local.get $dp) (i32.mul (i32.mul (local.get $sW) (i32.const 0)) (i32.const 1)))
+                      (f32.add (f32.load (i32.add (local.get $dp) (i32.mul (local.get $sW) (i32.const 0)))) (f32x4.extract_lane 0 (local.get $cv))))
+                  (f32.store (i32.add (local.get $dp) (i32.mul (i32.mul (local.get $sW) (i32.const 4)) (i32.const 1)))
+                      (f32.add (f32.load (i32.add (local.get $dp) (i32.mul (local.get $sW) (i32.const 4)))) (f32x4.extract_lane 1 (local.get $cv))))
+                  (f32.store (i32.add (local.get $dp) (i32.mul (i32.mul (local.get $sW) (i32.const 8)) (i32.const 1)))
+                      (f32.add (f32.load (i32.add (local.get $dp) (i32.mul (local.get $sW) (i32.const 8)))) (f32x4.extract_lane 2 (local.get $cv))))
+                  (f32.store (i32.add (local.get $dp) (i32.mul (i32.mul (local.get $sW) (i32.const 12)) (i32.const 1)))
+                      (f32.add (f32.load (i32.add (local.get $dp) (i32.mul (local.get $sW) (i32.const 12)))) (f32x4.extract_lane 3 (local.get $cv))))))))
+              (local.set $col (i32.add (local.get $col) (i32.const 3)))
+              (local.set $ow (i32.add (local.get $ow) (i32.const 3))))
+            (else
+              (if (i32.and (i32.lt_u (local.get $ih) (local.get $H)) (i32.lt_u (local.get $iw) (local.get $W)))
+                (then (f32.store (local.get $dp)
+                  (f32.add (f32.load (local.get $dp)) (f32.load (i32.add (local.get $src) (i32.mul (local.get $col) (i32.const 4))))))))))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (if (i32.eq (local.get $ow) (local.get $OW)) (then (local.set $ow (i32.const 0)) (local.set $oh (i32.add (local.get $oh) (i32.const 1)))))
+  (local.set $col (i32.add (local.get $col) (i32.const 1)))
+  (br $L29)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L29)))
+  (br $L30)))
   (local.set $n0 (i32.add (local.get $n0) (i32.load offset=76 (local.get $p))))
-  (br $L30))))
+  (br $L31))))
 
 (func $pack_b_wgrad (param $p i32) (param $xg i32) (param $dst i32) (param $p0 i32) (param $kc i32) (param $j0 i32) (param $ncol i32)
   (local $H i32) (local $W i32) (local $OW i32) (local $sH i32) (local $sW i32) (local $KK i32) (local $k i32) (local $t i32) (local $q i32) (local $pix i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $iw i32) (local $d i32) (local $ok i32) (local $e i32) (local $n i32) (local $xc0 i32) (local $xc1 i32) (local $xc2 i32) (local $xc3 i32) (local $xc4 i32) (local $xc5 i32) (local $xc6 i32) (local $xc7 i32) (local $ho0 i32) (local $ho1 i32) (local $ho2 i32) (local $ho3 i32) (local $ho4 i32) (local $ho5 i32) (local $ho6 i32) (local $ho7 i32) (local $wo0 i32) (local $wo1 i32) (local $wo2 i32) (local $wo3 i32) (local $wo4 i32) (local $wo5 i32) (local $wo6 i32) (local $wo7 i32)
@@ -714,8 +753,8 @@
       (local.set $wo7 (i32.sub (i32.mul (i32.rem_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=60 (local.get $p))) (i32.load offset=68 (local.get $p)))))
     (else (local.set $xc7 (local.get $xg)) (local.set $ho7 (i32.const -1073741824)) (local.set $wo7 (i32.const 0))))
   (local.set $q (i32.const 0))
-(block $L31_out (loop $L31
-  (br_if $L31_out (i32.ge_s (local.get $q) (local.get $kc)))
+(block $L32_out (loop $L32
+  (br_if $L32_out (i32.ge_s (local.get $q) (local.get $kc)))
   
     (local.set $pix (i32.add (local.get $p0) (local.get $q)))
     (local.set $oh (i32.div_u (local.get $pix) (local.get $OW)))
@@ -840,7 +879,7 @@
         (local.set $q (i32.add (local.get $q) (i32.const 1)))))
     (local.set $q (i32.sub (local.get $q) (i32.const 1)))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br $L31))))
+  (br $L32))))
 
 (func $pack_b_wgrad_wide (param $p i32) (param $x i32) (param $dst i32) (param $p0 i32) (param $kc i32) (param $j0 i32) (param $ncol i32)
   (local $KK i32) (local $kW i32) (local $s i32) (local $plane i32) (local $k i32) (local $t i32) (local $hh i32) (local $ww i32) (local $q i32) (local $d i32) (local $b0 i32) (local $b1 i32) (local $b2 i32) (local $b3 i32) (local $b4 i32) (local $b5 i32) (local $b6 i32) (local $b7 i32)
@@ -923,8 +962,8 @@
     (local.set $q (i32.add (local.get $q) (i32.const 4)))
     (br $l4)))
   (local.set $q (local.get $q))
-(block $L32_out (loop $L32
-  (br_if $L32_out (i32.ge_s (local.get $q) (local.get $kc)))
+(block $L33_out (loop $L33
+  (br_if $L33_out (i32.ge_s (local.get $q) (local.get $kc)))
   
     (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $q) (i32.const 32))))
     (f32.store offset=0 (local.get $d) (f32.load (i32.add (local.get $b0) (i32.mul (local.get $q) (i32.const 4)))))
@@ -936,7 +975,7 @@
     (f32.store offset=24 (local.get $d) (f32.load (i32.add (local.get $b6) (i32.mul (local.get $q) (i32.const 4)))))
     (f32.store offset=28 (local.get $d) (f32.load (i32.add (local.get $b7) (i32.mul (local.get $q) (i32.const 4)))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br $L32))))
+  (br $L33))))
 
 ;; Weight gradient, one item = (group, block of columns of dW viewed as [outC, K]): for every image
 ;; and every KC pixels, B = im2col(x)^T restricted to the block's columns, A = gy packed per (image,
@@ -957,19 +996,19 @@
   (local.set $ncol (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $K) (local.get $j0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $K) (local.get $j0)))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $n (i32.const 0))
-(block $L35_out (loop $L35
-  (br_if $L35_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
+(block $L36_out (loop $L36
+  (br_if $L36_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
   
     (local.set $xg (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (i32.mul (local.get $g) (local.get $Cg))) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
     (local.set $ag (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $MP) (local.get $N)) (i32.add (i32.mul (local.get $n) (i32.load offset=72 (local.get $p))) (local.get $g))) (i32.const 4))))
     (local.set $p0 (i32.const 0))
-(block $L34_out (loop $L34
-  (br_if $L34_out (i32.ge_s (local.get $p0) (local.get $N)))
+(block $L35_out (loop $L35
+  (br_if $L35_out (i32.ge_s (local.get $p0) (local.get $N)))
   
       (local.set $kc (select (i32.const 512) (i32.sub (local.get $N) (local.get $p0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $N) (local.get $p0)))))
       (local.set $jp (i32.const 0))
-(block $L33_out (loop $L33
-  (br_if $L33_out (i32.ge_s (local.get $jp) (local.get $ncol)))
+(block $L34_out (loop $L34
+  (br_if $L34_out (i32.ge_s (local.get $jp) (local.get $ncol)))
   
         (if (i32.load offset=96 (local.get $p))
           (then (call $pack_b_wgrad_wide (local.get $p) (local.get $xg) (i32.add (local.get $bbuf) (i32.mul (i32.mul (local.get $jp) (local.get $kc)) (i32.const 4)))
@@ -977,14 +1016,14 @@
           (else (call $pack_b_wgrad (local.get $p) (local.get $xg) (i32.add (local.get $bbuf) (i32.mul (i32.mul (local.get $jp) (local.get $kc)) (i32.const 4)))
             (local.get $p0) (local.get $kc) (i32.add (local.get $j0) (local.get $jp)) (i32.sub (local.get $ncol) (local.get $jp)))))
   (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
-  (br $L33)))
+  (br $L34)))
       (call $block (i32.add (local.get $ag) (i32.mul (local.get $p0) (i32.const 16))) (i32.mul (local.get $N) (i32.const 16)) (local.get $bbuf)
         (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (i32.mul (local.get $g) (local.get $Mg)) (local.get $K)) (local.get $j0)) (i32.const 4))) (i32.mul (local.get $K) (i32.const 4))
         (local.get $Mg) (local.get $ncol) (local.get $kc) (i32.or (local.get $n) (local.get $p0)) (local.get $s))
   (local.set $p0 (i32.add (local.get $p0) (i32.const 512)))
-  (br $L34)))
+  (br $L35)))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br $L35))))
+  (br $L36))))
 
 ;; Batched matmul C[b] = A[b] B[b], one item = (batch, block of columns, block of rows). A packed
 ;; per batch in MR-row panels (e0 = m, e1 = k, e2 = n, e3 = rows per row block, a multiple of MR,
@@ -1006,8 +1045,8 @@
   (local.set $cdst (i32.add (local.get $cdst) (i32.mul (i32.mul (i32.mul (local.get $mb) (i32.load offset=96 (local.get $p))) (local.get $n)) (i32.const 4))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $k0 (i32.const 0))
-(block $L36_out (loop $L36
-  (br_if $L36_out (i32.ge_s (local.get $k0) (local.get $k)))
+(block $L37_out (loop $L37
+  (br_if $L37_out (i32.ge_s (local.get $k0) (local.get $k)))
   
     (local.set $kc (select (i32.const 512) (i32.sub (local.get $k) (local.get $k0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $k) (local.get $k0)))))
     (call $pack_b_rows (local.get $bsrc) (local.get $n) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))
@@ -1015,7 +1054,7 @@
       (local.get $cdst) (i32.mul (local.get $n) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
       (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 512)))
-  (br $L36))))
+  (br $L37))))
 
 ;; Max pooling's argmax, one item = one (image, channel) plane: for every window the flat index
 ;; into x of its maximum, with PyTorch's CPU rules (see reference/pool2d.ts): in-range taps in
@@ -1033,8 +1072,8 @@
   (local.set $rs (i32.load offset=4 (local.get $p))) (local.set $rl (i32.add (local.get $rs) (i32.mul (local.get $OH) (i32.const 4)))) (local.set $rh (i32.add (local.get $rl) (i32.mul (local.get $OH) (i32.const 4))))
   (local.set $cs (i32.add (local.get $rh) (i32.mul (local.get $OH) (i32.const 4)))) (local.set $cl (i32.add (local.get $cs) (i32.mul (local.get $OW) (i32.const 4)))) (local.set $ch (i32.add (local.get $cl) (i32.mul (local.get $OW) (i32.const 4))))
   (local.set $oh (i32.const 0))
-(block $L40_out (loop $L40
-  (br_if $L40_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L41_out (loop $L41
+  (br_if $L41_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
     (local.set $rowBase (i32.add (local.get $base) (i32.mul (i32.load (i32.add (local.get $rs) (i32.mul (local.get $oh) (i32.const 4)))) (local.get $W))))
     (local.set $kiLo (i32.load (i32.add (local.get $rl) (i32.mul (local.get $oh) (i32.const 4)))))
@@ -1067,8 +1106,8 @@
         (local.set $o (i32.add (local.get $o) (i32.const 16))) (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
         (br $v4)))))
     (local.set $ow (local.get $ow))
-(block $L39_out (loop $L39
-  (br_if $L39_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L40_out (loop $L40
+  (br_if $L40_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
       (local.set $kjLo (i32.load (i32.add (local.get $cl) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $kjHi (i32.load (i32.add (local.get $ch) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1079,13 +1118,13 @@
           (local.set $at (local.get $win))
           (local.set $best (f32.load (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $win) (i32.const 4)))))
           (local.set $ki (local.get $kiLo))
-(block $L38_out (loop $L38
-  (br_if $L38_out (i32.ge_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1))))
+(block $L39_out (loop $L39
+  (br_if $L39_out (i32.ge_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1))))
   
             (local.set $r (i32.add (local.get $win) (i32.mul (i32.sub (local.get $ki) (local.get $kiLo)) (local.get $dh))))
             (local.set $kj (local.get $kjLo))
-(block $L37_out (loop $L37
-  (br_if $L37_out (i32.ge_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1))))
+(block $L38_out (loop $L38
+  (br_if $L38_out (i32.ge_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1))))
   
               (local.set $i (i32.add (local.get $r) (i32.mul (i32.sub (local.get $kj) (local.get $kjLo)) (local.get $dw))))
               (local.set $v (f32.load (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $i) (i32.const 4)))))
@@ -1093,15 +1132,15 @@
               (local.set $best (select (local.get $v) (local.get $best) (local.get $wins)))
               (local.set $at (select (local.get $i) (local.get $at) (local.get $wins)))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L37)))
-  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
   (br $L38)))
+  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+  (br $L39)))
           (i32.store (local.get $o) (local.get $at))))
       (local.set $o (i32.add (local.get $o) (i32.const 4)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L39)))
+  (br $L40)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L40))))
+  (br $L41))))
 
 ;; Zeroes e0 floats at y (a region the kernels then add into), 65536 floats per item: one
 ;; memory.fill each, where TypedArray.fill over shared memory runs a float at a time.
@@ -1124,11 +1163,11 @@
     (local.set $i (i32.add (local.get $i) (i32.const 8)))
     (br $vl)))
   (local.set $i (local.get $i))
-(block $L41_out (loop $L41
-  (br_if $L41_out (i32.ge_s (local.get $i) (local.get $n)))
+(block $L42_out (loop $L42
+  (br_if $L42_out (i32.ge_s (local.get $i) (local.get $n)))
   (local.set $z (f32.add (local.get $z) (f32.mul (f32.load (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (f32.const 0))))
   (local.set $i (i32.add (local.get $i) (i32.const 1)))
-  (br $L41)))
+  (br $L42)))
   (local.set $a0 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.splat (local.get $z))))
   (if (i32.eqz (i32x4.all_true (f32x4.eq (local.get $a0) (local.get $a0)))) (then (i32.store (i32.load offset=8 (local.get $p)) (i32.const 1)))))
 
@@ -1144,11 +1183,11 @@
     (local.set $k (i32.add (local.get $k) (i32.const 4)))
     (br $vl)))
   (local.set $k (local.get $k))
-(block $L42_out (loop $L42
-  (br_if $L42_out (i32.ge_s (local.get $k) (local.get $n)))
+(block $L43_out (loop $L43
+  (br_if $L43_out (i32.ge_s (local.get $k) (local.get $n)))
   (f32.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (f32.load (i32.add (local.get $src) (i32.mul (local.get $k) (i32.const 4)))))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br $L42))))
+  (br $L43))))
 (func $zero_run (param $dst i32) (param $n i32)
   (local $k i32)
   (local.set $k (i32.const 0))
@@ -1158,11 +1197,11 @@
     (local.set $k (i32.add (local.get $k) (i32.const 4)))
     (br $vl)))
   (local.set $k (local.get $k))
-(block $L43_out (loop $L43
-  (br_if $L43_out (i32.ge_s (local.get $k) (local.get $n)))
+(block $L44_out (loop $L44
+  (br_if $L44_out (i32.ge_s (local.get $k) (local.get $n)))
   (f32.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (f32.const 0))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br $L43))))
+  (br $L44))))
 
 ;; Copies one input plane into a zero-bordered buffer: buf[r][q] = x[r - padT][q - padL] (zero
 ;; outside), r < hp, q < ws (ws >= wp: columns past wp are zero too), row stride ws floats.
@@ -1175,8 +1214,8 @@
   (local.set $hi (select (i32.add (local.get $padL) (local.get $W)) (local.get $wp) (i32.lt_s (i32.add (local.get $padL) (local.get $W)) (local.get $wp))))
   (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
   (local.set $r (i32.const 0))
-(block $L44_out (loop $L44
-  (br_if $L44_out (i32.ge_s (local.get $r) (local.get $hp)))
+(block $L45_out (loop $L45
+  (br_if $L45_out (i32.ge_s (local.get $r) (local.get $hp)))
   
     (local.set $ih (i32.sub (local.get $r) (local.get $padT)))
     (local.set $row (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $r) (local.get $ws)) (i32.const 4))))
@@ -1188,7 +1227,7 @@
         (call $zero_run (i32.add (local.get $row) (i32.mul (local.get $hi) (i32.const 4))) (i32.sub (local.get $ws) (local.get $hi))))
       (else (call $zero_run (local.get $row) (local.get $ws))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L44))))
+  (br $L45))))
 
 (func $dw3x3_plane (param $buf i32) (param $ws i32) (param $wp i32) (param $outp i32) (param $OH i32) (param $OW i32)
     (param $acc i32)
@@ -1209,8 +1248,8 @@
   ;; lanes 4 - rem .. 3 of the last step are new
   (local.set $mask (i32x4.gt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.sub (i32.const 3) (local.get $rem)))))
   (local.set $oh (i32.const 0))
-(block $L47_out (loop $L47
-  (br_if $L47_out (i32.ge_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))))
+(block $L48_out (loop $L48
+  (br_if $L48_out (i32.ge_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))))
   
     (local.set $r0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
     (local.set $r1 (i32.add (local.get $r0) (i32.mul (local.get $ws) (i32.const 4))))
@@ -1221,8 +1260,8 @@
     (if (i32.ge_s (local.get $OW) (i32.const 4))
       (then
         (local.set $ow (i32.const 0))
-(block $L45_out (loop $L45
-  (br_if $L45_out (i32.ge_s (local.get $ow) (local.get $W8)))
+(block $L46_out (loop $L46
+  (br_if $L46_out (i32.ge_s (local.get $ow) (local.get $W8)))
   (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a11 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1287,7 +1326,7 @@
 (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01)) (v128.store offset=0 (local.get $o1) (local.get $a10)) (v128.store offset=16 (local.get $o1) (local.get $a11))
 (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br $L45)))
+  (br $L46)))
         (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1359,8 +1398,8 @@
           (else (local.get $a10)))))))
       (else
         (local.set $ow (i32.const 0))
-(block $L46_out (loop $L46
-  (br_if $L46_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L47_out (loop $L47
+  (br_if $L47_out (i32.ge_s (local.get $ow) (local.get $OW)))
   (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
         (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
@@ -1384,9 +1423,9 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L46)))))
+  (br $L47)))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 2)))
-  (br $L47)))
+  (br $L48)))
   ;; an odd last row
   (if (i32.and (local.get $OH) (i32.const 1)) (then
     (local.set $oh (i32.sub (local.get $OH) (i32.const 1)))
@@ -1400,8 +1439,8 @@
     (if (i32.ge_s (local.get $OW) (i32.const 4))
       (then
         (local.set $ow (i32.const 0))
-(block $L48_out (loop $L48
-  (br_if $L48_out (i32.ge_s (local.get $ow) (local.get $W8)))
+(block $L49_out (loop $L49
+  (br_if $L49_out (i32.ge_s (local.get $ow) (local.get $W8)))
   (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1442,7 +1481,7 @@
 (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01))
 (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br $L48)))
+  (br $L49)))
         (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1489,8 +1528,8 @@
           (else (local.get $a00)))))))
       (else
         (local.set $ow (i32.const 0))
-(block $L49_out (loop $L49
-  (br_if $L49_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L50_out (loop $L50
+  (br_if $L50_out (i32.ge_s (local.get $ow) (local.get $OW)))
   (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
         (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
@@ -1503,7 +1542,7 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L49)))))))
+  (br $L50)))))))
 )
 
 (func $dw3x3_wgrad (param $buf i32) (param $ws i32) (param $gyp i32) (param $OH i32) (param $OW i32) (param $dst i32)
@@ -1513,16 +1552,16 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(block $L51_out (loop $L51
-  (br_if $L51_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L52_out (loop $L52
+  (br_if $L52_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
     (local.set $x1 (i32.add (local.get $x0) (i32.mul (local.get $ws) (i32.const 4))))
     (local.set $x2 (i32.add (local.get $x1) (i32.mul (local.get $ws) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(block $L50_out (loop $L50
-  (br_if $L50_out (i32.ge_s (local.get $ow) (local.get $W4)))
+(block $L51_out (loop $L51
+  (br_if $L51_out (i32.ge_s (local.get $ow) (local.get $W4)))
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -1535,7 +1574,7 @@
       (local.set $k7 (f32x4.add (local.get $k7) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k8 (f32x4.add (local.get $k8) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br $L50)))
+  (br $L51)))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1549,7 +1588,7 @@
       (local.set $k7 (f32x4.add (local.get $k7) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k8 (f32x4.add (local.get $k8) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L51)))
+  (br $L52)))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -1607,13 +1646,13 @@
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (local.set $rt (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $hp) (local.get $ws)) (i32.const 16)) (i32.const 4))))
   (local.set $src (i32.const 0))
-(block $L59_out (loop $L59
-  (br_if $L59_out (i32.ge_s (local.get $src) (local.get $S)))
+(block $L60_out (loop $L60
+  (br_if $L60_out (i32.ge_s (local.get $src) (local.get $S)))
   
    (local.set $lastci (i32.const -1))
    (local.set $r (i32.const 0))
-(block $L58_out (loop $L58
-  (br_if $L58_out (i32.ge_s (local.get $r) (local.get $R)))
+(block $L59_out (loop $L59
+  (br_if $L59_out (i32.ge_s (local.get $r) (local.get $R)))
   
     (local.set $o (i32.add (local.get $o0) (local.get $r)))
     (local.set $outp (i32.add (local.get $outp0) (i32.mul (i32.mul (local.get $r) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -1627,8 +1666,8 @@
     (if (local.get $fast3) (then (call $dw3x3_plane (local.get $buf) (local.get $ws) (local.get $wp0) (local.get $outp) (local.get $OH) (local.get $OW)
       (i32.gt_s (local.get $S) (i32.const 1)))) (else
     (local.set $oh (i32.const 0))
-(block $L57_out (loop $L57
-  (br_if $L57_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L58_out (loop $L58
+  (br_if $L58_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
       (local.set $orow (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
       (local.set $ow (i32.const 0))
@@ -1643,13 +1682,13 @@
           (local.set $acc2 (v128.load offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc3 (v128.load offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $ki (i32.const 0))
-(block $L53_out (loop $L53
-  (br_if $L53_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L54_out (loop $L54
+  (br_if $L54_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
             (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (local.get $ow)) (i32.const 4))))
             (local.set $kj (i32.const 0))
-(block $L52_out (loop $L52
-  (br_if $L52_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L53_out (loop $L53
+  (br_if $L53_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
               (local.set $wv (v128.load32_splat (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4)))))
               (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $wv) (v128.load offset=0 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
@@ -1657,9 +1696,9 @@
               (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $wv) (v128.load offset=32 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
               (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $wv) (v128.load offset=48 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L52)))
-  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
   (br $L53)))
+  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+  (br $L54)))
           (v128.store offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc0))
           (v128.store offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc1))
           (v128.store offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc2))
@@ -1670,35 +1709,35 @@
         (local.set $ow (local.get $OW))))
       ;; remaining outputs (all of them when the stride is not 1), one at a time
       (local.set $ow (local.get $ow))
-(block $L56_out (loop $L56
-  (br_if $L56_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L57_out (loop $L57
+  (br_if $L57_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
         (local.set $sum (f32.load (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
         (local.set $ki (i32.const 0))
-(block $L55_out (loop $L55
-  (br_if $L55_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L56_out (loop $L56
+  (br_if $L56_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
           (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (i32.mul (local.get $ow) (local.get $sW))) (i32.const 4))))
           (local.set $kj (i32.const 0))
-(block $L54_out (loop $L54
-  (br_if $L54_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L55_out (loop $L55
+  (br_if $L55_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
             (local.set $sum (f32.add (local.get $sum) (f32.mul
               (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4))))
               (f32.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L54)))
-  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
   (br $L55)))
+  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+  (br $L56)))
         (f32.store (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $sum))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L56)))
+  (br $L57)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L57)))))
+  (br $L58)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L58)))
+  (br $L59)))
   (local.set $src (i32.add (local.get $src) (i32.const 1)))
-  (br $L59))))
+  (br $L60))))
 
 ;; Depthwise input gradient for any stride: one item = (image, input plane ci); scatters every
 ;; gy[n][ci*m + j] through the taps of w[ci*m + j] (e0 = m). dx (y) rows are complete per item.
@@ -1711,29 +1750,29 @@
   (local.set $dxp (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (memory.fill (local.get $dxp) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $W)) (i32.const 4)))
   (local.set $j (i32.const 0))
-(block $L64_out (loop $L64
-  (br_if $L64_out (i32.ge_s (local.get $j) (local.get $m)))
+(block $L65_out (loop $L65
+  (br_if $L65_out (i32.ge_s (local.get $j) (local.get $m)))
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $j)))
     (local.set $gyp (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
     (local.set $oh (i32.const 0))
-(block $L63_out (loop $L63
-  (br_if $L63_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L64_out (loop $L64
+  (br_if $L64_out (i32.ge_s (local.get $oh) (local.get $OH)))
   (local.set $ow (i32.const 0))
-(block $L62_out (loop $L62
-  (br_if $L62_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L63_out (loop $L63
+  (br_if $L63_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
       (local.set $g (f32.load (i32.add (local.get $gyp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))))
       (local.set $ki (i32.const 0))
-(block $L61_out (loop $L61
-  (br_if $L61_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L62_out (loop $L62
+  (br_if $L62_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (i32.load offset=64 (local.get $p))) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))))
         (if (i32.lt_u (local.get $ih) (local.get $H)) (then
           (local.set $kj (i32.const 0))
-(block $L60_out (loop $L60
-  (br_if $L60_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L61_out (loop $L61
+  (br_if $L61_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
             (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (i32.load offset=52 (local.get $p))) (i32.load offset=68 (local.get $p))) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))))
             (if (i32.lt_u (local.get $iw) (local.get $W)) (then
@@ -1741,15 +1780,15 @@
                 (f32.add (f32.load (i32.add (local.get $dxp) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
                   (f32.mul (local.get $g) (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj)) (i32.const 4)))))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L60)))))
+  (br $L61)))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L61)))
-  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
   (br $L62)))
-  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
   (br $L63)))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (br $L64)))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br $L64))))
+  (br $L65))))
 
 ;; Depthwise weight gradient: one item = input plane ci and e1 of its e0 = m output planes (sharing
 ;; one padded copy of the input plane, or the copies at e2 made beforehand when several items share
@@ -1775,8 +1814,8 @@
   (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))) (i32.const 0)
     (i32.mul (i32.mul (i32.sub (local.get $r1) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4)))
   (local.set $n (i32.const 0))
-(block $L70_out (loop $L70
-  (br_if $L70_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
+(block $L71_out (loop $L71
+  (br_if $L71_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
   
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     ;; e2: the planes were padded beforehand (pad_input, hp x ws each), as several items read each
@@ -1784,8 +1823,8 @@
       (then (local.set $buf (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (local.get $hp)) (local.get $ws)) (i32.const 4)))))
       (else (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))))
     (local.set $r (local.get $r0))
-(block $L69_out (loop $L69
-  (br_if $L69_out (i32.ge_s (local.get $r) (local.get $r1)))
+(block $L70_out (loop $L70
+  (br_if $L70_out (i32.ge_s (local.get $r) (local.get $r1)))
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r)))
     (local.set $gyp (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -1793,18 +1832,18 @@
       (call $dw3x3_wgrad (local.get $buf) (local.get $ws) (local.get $gyp) (local.get $OH) (local.get $OW) (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.const 9)) (i32.const 4)))))
     (else
     (local.set $ki (i32.const 0))
-(block $L68_out (loop $L68
-  (br_if $L68_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L69_out (loop $L69
+  (br_if $L69_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   (local.set $kj (i32.const 0))
-(block $L67_out (loop $L67
-  (br_if $L67_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L68_out (loop $L68
+  (br_if $L68_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $acc2 (v128.const i32x4 0 0 0 0))
       (local.set $sum (f32.const 0))
       (local.set $oh (i32.const 0))
-(block $L66_out (loop $L66
-  (br_if $L66_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L67_out (loop $L67
+  (br_if $L67_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
         (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))) (local.get $ws)) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))) (i32.const 4))))
@@ -1826,15 +1865,15 @@
             (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
             (br $l4)))))
         (local.set $ow (local.get $ow))
-(block $L65_out (loop $L65
-  (br_if $L65_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L66_out (loop $L66
+  (br_if $L66_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
           (local.set $sum (f32.add (local.get $sum) (f32.mul
             (f32.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (f32.load (i32.add (local.get $xr) (i32.mul (i32.mul (local.get $ow) (local.get $sW)) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L65)))
-  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
   (br $L66)))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (br $L67)))
       (local.set $acc (f32x4.add (local.get $acc) (local.get $acc2)))
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4))))
@@ -1842,12 +1881,12 @@
             (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L67)))
+  (br $L68)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L68)))))
+  (br $L69)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L69)))
+  (br $L70)))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br $L70))))
+  (br $L71))))
 
 )
