@@ -37,11 +37,13 @@ describe("fast float32 max-pool argmax", () => {
       }), { seed: 11, numRuns: 300 });
     });
   }
-  it("MaxPool2d(2) (2x2, stride 2, no padding: four windows per vector step) on every width, with ties, NaNs, infinities", () => {
+  it("MaxPool2d(2) (2x2, stride 2, no padding: four windows per vector step) on every width, ceil mode or not, with ties, NaNs, infinities", () => {
     setNumThreads(1);
-    const twoByTwo = fc.record({ n: fc.integer({ min: 1, max: 6 }), h: fc.integer({ min: 2, max: 9 }), w: fc.integer({ min: 2, max: 21 }) })
-      .map(({ n, h, w }): Pool2dGeometry => ({
-        batch: 1, channels: n, inHeight: h, inWidth: w, outHeight: Math.floor(h / 2), outWidth: Math.floor(w / 2),
+    // ceil mode: an odd size adds a last window half outside x
+    const twoByTwo = fc.record({ n: fc.integer({ min: 1, max: 6 }), h: fc.integer({ min: 2, max: 9 }), w: fc.integer({ min: 2, max: 21 }), ceil: fc.boolean() })
+      .map(({ n, h, w, ceil }): Pool2dGeometry => ({
+        batch: 1, channels: n, inHeight: h, inWidth: w,
+        outHeight: ceil ? Math.ceil(h / 2) : Math.floor(h / 2), outWidth: ceil ? Math.ceil(w / 2) : Math.floor(w / 2),
         kernelHeight: 2, kernelWidth: 2, strideH: 2, strideW: 2, dilationH: 1, dilationW: 1, padTop: 0, padLeft: 0,
       }));
     fc.assert(fc.property(twoByTwo, fc.array(value, { minLength: 6 * 9 * 21, maxLength: 6 * 9 * 21 }), (p, pool) => {

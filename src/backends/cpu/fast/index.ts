@@ -541,8 +541,10 @@ export function maxPool2dArgmaxF32(p: Pool2dGeometry, x: Float32Array, t: Window
     rt.I32.set(table, at);
     at += table.length;
   }
+  // every window whole inside x (ceil mode may add a last one that is not)
   const twoByTwo = p.kernelHeight === 2 && p.kernelWidth === 2 && p.strideH === 2 && p.strideW === 2
-    && p.dilationH === 1 && p.dilationW === 1 && p.padTop === 0 && p.padLeft === 0;
+    && p.dilationH === 1 && p.dilationW === 1 && p.padTop === 0 && p.padLeft === 0
+    && 2 * p.outHeight <= p.inHeight && 2 * p.outWidth <= p.inWidth;
   const params = rt.params({
     x: xOff, a: tOff, y: yOff, inH: p.inHeight, inW: p.inWidth, outH: p.outHeight, outW: p.outWidth, dH: p.dilationH, dW: p.dilationW,
     e0: twoByTwo ? 1 : 0,
