@@ -106,15 +106,15 @@ function planeScratch(g: Conv2dGeometry): number {
  * over zero-bordered copies of x (at stride s > 1, its s x s phase planes), each Hp x Wp, with rows
  * of Wp output pixels of which the last Wp - outWidth are garbage. Every im2col row is then a
  * contiguous run of one plane, packed with plain vector copies. Without padding at stride 1 x is
- * read in place. The garbage columns cost GEMM work: worth it while they are under ~10% (not on
- * 7x7 or 14x14 planes, where the vectorised im2col of the general path is cheaper).
+ * read in place. The garbage columns cost GEMM work: worth it while they are under `maxExtra` of
+ * the columns (10% for the weight gradient; see packGeometry for the forward).
  * `gg` is the geometry the kernels see (inH counts all s^2 phase planes of a channel).
  */
-function wideGeometry(g: Conv2dGeometry) {
+function wideGeometry(g: Conv2dGeometry, maxExtra = 0.1) {
   const s = g.strideH;
   const Hp = g.outHeight + Math.floor(((g.kernelHeight - 1) * g.dilationH) / s);
   const Wp = g.outWidth + Math.floor(((g.kernelWidth - 1) * g.dilationW) / s);
-  const wide = g.strideW === s && Wp <= 1.1 * g.outWidth;
+  const wide = g.strideW === s && Wp <= (1 + maxExtra) * g.outWidth;
   const gg: Conv2dGeometry = wide
     ? { ...g, inHeight: s * s * Hp, inWidth: Wp, outWidth: Wp, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0 }
     : g;
@@ -129,9 +129,12 @@ function wideGeometry(g: Conv2dGeometry) {
  * zero-bordered planes cropped to the extent the taps read, Hq x Wq, so that pack_b_gather needs no
  * bounds checks (x itself when every tap falls inside it). `gg` is the geometry the kernels
  * see; `s` the phase count per side of the padded copy (1 unless wide at stride s).
+ * Per pixel column of B (K floats) wide packing saves (GATHER - PACK) K FLOP-equivalents of
+ * gathering and each garbage column costs the GEMM 2 Mg K: wide pays while the garbage fraction is
+ * under (GATHER - PACK) / (2 Mg), at least 10% (the demo's 16 -> 32 layer on 12x12: 20%, Mg 32).
  */
 function packGeometry(g: Conv2dGeometry) {
-  const wg = wideGeometry(g);
+  const wg = wideGeometry(g, Math.max(0.1, (GATHER - PACK) / (2 * (g.outChannels / g.groups))));
   if (wg.wide) return wg;
   const Hp = (g.outHeight - 1) * g.strideH + (g.kernelHeight - 1) * g.dilationH + 1;
   const Wp = (g.outWidth - 1) * g.strideW + (g.kernelWidth - 1) * g.dilationW + 1;
