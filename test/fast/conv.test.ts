@@ -119,6 +119,26 @@ describe("fast float32 conv2d vs float64 reference", () => {
     });
   }
 
+  // Depthwise weight gradients at stride 1, dilation 1 of kernels 3, 5 or 7 wide run one kernel row
+  // at a time (dw_wgrad_1xK), each with a masked last step per row: every width, any kernel height.
+  const rowWgradArb = fc.record({
+    batch: fc.integer({ min: 1, max: 2 }), groups: fc.integer({ min: 1, max: 3 }), mult: fc.integer({ min: 1, max: 3 }),
+    kH: fc.integer({ min: 1, max: 7 }), kW: fc.constantFrom(3, 5, 7),
+    h: fc.integer({ min: 1, max: 9 }), w: fc.integer({ min: 1, max: 21 }), pad: fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3), fc.nat(3)),
+  }).map((r) => {
+    const [pt, pb, pl, pr] = r.pad;
+    return conv2dGeometry({
+      input: [r.batch, r.groups, Math.max(r.h, r.kH - pt - pb), Math.max(r.w, r.kW - pl - pr)], weight: [r.groups * r.mult, 1, r.kH, r.kW],
+      stride: [1, 1], dilation: [1, 1], padding: [pt, pb, pl, pr], groups: r.groups,
+    });
+  });
+  it("depthwise weight gradients of kernels 3, 5 and 7 wide, row by row, every width (1 and 2 threads)", () => {
+    for (const threads of [1, 2]) {
+      setNumThreads(threads);
+      fc.assert(fc.property(rowWgradArb, fc.nat(1 << 30), (g, seed) => { checkAll(g, seed); }), { seed: 8, numRuns: 150 });
+    }
+  });
+
   // Shapes large enough to cross the blocks (K > 512, N > 512 pixels, > 256 output channels rows of
   // dW columns) and to be split across threads; odd sizes so every edge tile runs.
   const big: [string, Conv2dGeometry][] = [

@@ -168,29 +168,31 @@ ${advance(32)}`, 8)}
 }
 
 /**
- * dW[o] += corr(gy plane, zero-bordered x plane) for a 3x3 kernel at stride 1, dilation 1: each
- * vector of four gy pixels is loaded once and multiplied into all nine taps' accumulators (against
- * a pass over the plane per tap), so a step is 10 loads for 36 multiply-adds. The last OW mod 4
- * pixels of a row take one more step whose products are masked to zero past the row's end (the
- * mask is applied to the product, so an infinity in x past the row cannot turn into a NaN).
+ * dW[o] += corr(gy plane, zero-bordered x plane) at stride 1, dilation 1, for a block of `rows`
+ * kernel rows by `cols` taps (all of a 3x3 kernel, or one row of a 1xK, 3, 5 or 7 wide): each
+ * vector of four gy pixels is loaded once and multiplied into all the block's accumulators
+ * (against a pass over the plane per tap), so a 3x3 step is 10 loads for 36 multiply-adds. `buf`
+ * is the plane at the block's first kernel row, `dst` its first tap (rows of `cols` floats). The
+ * last OW mod 4 pixels of a row take one more step whose products are masked to zero past the
+ * row's end (the mask is applied to the product, so an infinity in x past the row cannot turn into
+ * a NaN).
  */
-function dw3x3Wgrad() {
-  const taps = Array.from({ length: 9 }, (_, t) => t);
+function dwWgrad(rows, cols) {
+  const taps = Array.from({ length: rows * cols }, (_, t) => t);
   const mac = (masked) => taps.map((t) => {
-    const prod = `(f32x4.mul (local.get $g) (v128.load offset=${4 * (t % 3)} ${add(get(`x${Math.floor(t / 3)}`), mul(get("ow"), c(4)))}))`;
+    const prod = `(f32x4.mul (local.get $g) (v128.load offset=${4 * (t % cols)} ${add(get(`x${Math.floor(t / cols)}`), mul(get("ow"), c(4)))}))`;
     return `(local.set $k${t} (f32x4.add (local.get $k${t}) ${masked ? `(v128.and ${prod} (local.get $mask))` : prod}))`;
   }).join("\n      ");
-  return `(func $dw3x3_wgrad (param $buf i32) (param $ws i32) (param $gyp i32) (param $OH i32) (param $OW i32) (param $dst i32)
-  ${loc("oh", "ow", "gr", "x0", "x1", "x2", "W4")}
+  const xs = Array.from({ length: rows }, (_, i) => `x${i}`);
+  return `(func $dw_wgrad_${rows}x${cols} (param $buf i32) (param $ws i32) (param $gyp i32) (param $OH i32) (param $OW i32) (param $dst i32)
+  ${loc("oh", "ow", "gr", "W4", ...xs)}
   ${taps.map((t) => `(local $k${t} v128)`).join(" ")} (local $g v128) (local $mask v128)
   ${set("W4", `(i32.and ${get("OW")} (i32.const -4))`)}
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat ${sub(get("OW"), get("W4"))}) (v128.const i32x4 0 1 2 3)))
   ${loop("oh", c(0), get("OH"), `
     ${set("gr", add(get("gyp"), mul(mul(get("oh"), get("OW")), c(4))))}
-    ${set("x0", add(get("buf"), mul(mul(get("oh"), get("ws")), c(4))))}
-    ${set("x1", add(get("x0"), mul(get("ws"), c(4))))}
-    ${set("x2", add(get("x1"), mul(get("ws"), c(4))))}
+    ${xs.map((x, i) => set(x, add(get("buf"), mul(mul(add(get("oh"), c(i)), get("ws")), c(4))))).join("\n    ")}
     ${loop("ow", c(0), get("W4"), `
       (local.set $g (v128.load ${add(get("gr"), mul(get("ow"), c(4)))}))
       ${mac(false)}`, 4)}
@@ -202,6 +204,9 @@ function dw3x3Wgrad() {
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k${t})) (f32x4.extract_lane 1 (local.get $k${t})))
       (f32.add (f32x4.extract_lane 2 (local.get $k${t})) (f32x4.extract_lane 3 (local.get $k${t}))))))`).join("\n  ")})`;
 }
+
+/** Kernel widths with a one-row weight-gradient block (dwWgrad(1, w)). */
+const WGRAD_ROW_WIDTHS = [3, 5, 7];
 
 const commonWat = () => String.raw`
 ;; A partial tile (rows < MR or cols < NR): run the full kernel on the thread's edge buffer and copy
@@ -863,7 +868,9 @@ ${packBWgradWide()}
 
 ${dw3x3Plane()}
 
-${dw3x3Wgrad()}
+${dwWgrad(3, 3)}
+
+${WGRAD_ROW_WIDTHS.map((w) => dwWgrad(1, w)).join("\n\n")}
 
 ;; Depthwise-style conv where every output plane is a sum of S single-plane correlations:
 ;; out[n][o] = sum_s corr(x[n][(o / e1) * e2 + s], w[o*S + s]) with S = e0. Forward conv with
@@ -980,10 +987,12 @@ ${dw3x3Wgrad()}
 ;; dW (y) is written, not accumulated.
 (func $dw_bwd_w (export "dw_bwd_w") (param $p i32) (param $item i32) (param $s i32)
   ${loc("o", "n", "ci", "buf", "hp", "wpd", "ws", "OH", "OW", "oh", "ow", "ki", "kj", "xr", "gr", "gyp", "xin", "sW", "sH", "m", "r",
-    "per", "r0", "r1", "fast3")}
+    "per", "r0", "r1", "fast3", "rowWise")}
   (local $acc v128) (local $acc2 v128) (local $sum f32)
   ${set("OH", P("outH"))} ${set("OW", P("outW"))} ${set("sH", P("sH"))} ${set("sW", P("sW"))}
   ${set("fast3", isUnit3x3())}
+  ${set("rowWise", `(i32.and (i32.eqz (i32.or (i32.or ${sub(P("dH"), c(1))} ${sub(P("dW"), c(1))}) (i32.or ${sub(get("sH"), c(1))} ${sub(get("sW"), c(1))})))
+    ${WGRAD_ROW_WIDTHS.map((w) => `(i32.eq ${P("kW")} ${c(w)})`).reduce((a, b) => `(i32.or ${a} ${b})`)})`)}
   ${set("m", P("e0"))}
   ${set("per", P("e1"))}
   ;; items per input plane = ceil(m / per); this item's output planes are [r0, r1) of the plane's m
@@ -1006,7 +1015,14 @@ ${dw3x3Wgrad()}
     ${set("o", add(mul(get("ci"), get("m")), get("r")))}
     ${set("gyp", add(P("a"), mul(mul(add(mul(get("n"), P("outC")), get("o")), mul(get("OH"), get("OW"))), c(4))))}
     (if ${get("fast3")} (then
-      (call $dw3x3_wgrad ${get("buf")} ${get("ws")} ${get("gyp")} ${get("OH")} ${get("OW")} ${add(P("y"), mul(mul(get("o"), c(9)), c(4)))}))
+      (call $dw_wgrad_3x3 ${get("buf")} ${get("ws")} ${get("gyp")} ${get("OH")} ${get("OW")} ${add(P("y"), mul(mul(get("o"), c(9)), c(4)))}))
+    (else (if ${get("rowWise")} (then
+      ;; stride 1, dilation 1, a kernel 3, 5 or 7 wide: one block per kernel row
+      ${loop("ki", c(0), P("kH"), `
+        ${set("xr", add(get("buf"), mul(mul(get("ki"), get("ws")), c(4))))}
+        ${set("gr", add(P("y"), mul(add(mul(get("o"), mul(P("kH"), P("kW"))), mul(get("ki"), P("kW"))), c(4))))}
+        ${WGRAD_ROW_WIDTHS.map((w) => `(if (i32.eq ${P("kW")} ${c(w)}) (then
+          (call $dw_wgrad_1x${w} ${get("xr")} ${get("ws")} ${get("gyp")} ${get("OH")} ${get("OW")} ${get("gr")})))`).join("\n        ")}`)})
     (else
     ${loop("ki", c(0), P("kH"), loop("kj", c(0), P("kW"), `
       (local.set $acc (v128.const i32x4 0 0 0 0))
@@ -1040,7 +1056,7 @@ ${dw3x3Wgrad()}
         (f32.add (f32.load ${add(P("y"), mul(add(mul(get("o"), mul(P("kH"), P("kW"))), add(mul(get("ki"), P("kW")), get("kj"))), c(4)))})
           (f32.add (local.get $sum) (f32.add
             (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
-            (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))`))}))`)}`)})
+            (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))`))}))))`)}`)})
 `;
 
 /** Two 4x4 transposes of v[0..3] (four pixels of four taps each) into four panel rows of the

@@ -1545,8 +1545,8 @@
   (br $L50)))))))
 )
 
-(func $dw3x3_wgrad (param $buf i32) (param $ws i32) (param $gyp i32) (param $OH i32) (param $OW i32) (param $dst i32)
-  (local $oh i32) (local $ow i32) (local $gr i32) (local $x0 i32) (local $x1 i32) (local $x2 i32) (local $W4 i32)
+(func $dw_wgrad_3x3 (param $buf i32) (param $ws i32) (param $gyp i32) (param $OH i32) (param $OW i32) (param $dst i32)
+  (local $oh i32) (local $ow i32) (local $gr i32) (local $W4 i32) (local $x0 i32) (local $x1 i32) (local $x2 i32)
   (local $k0 v128) (local $k1 v128) (local $k2 v128) (local $k3 v128) (local $k4 v128) (local $k5 v128) (local $k6 v128) (local $k7 v128) (local $k8 v128) (local $g v128) (local $mask v128)
   (local.set $W4 (i32.and (local.get $OW) (i32.const -4)))
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
@@ -1556,9 +1556,9 @@
   (br_if $L52_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
-    (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
-    (local.set $x1 (i32.add (local.get $x0) (i32.mul (local.get $ws) (i32.const 4))))
-    (local.set $x2 (i32.add (local.get $x1) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
+    (local.set $x1 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $ws)) (i32.const 4))))
+    (local.set $x2 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 2)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
 (block $L51_out (loop $L51
   (br_if $L51_out (i32.ge_s (local.get $ow) (local.get $W4)))
@@ -1617,6 +1617,156 @@
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k8)) (f32x4.extract_lane 1 (local.get $k8)))
       (f32.add (f32x4.extract_lane 2 (local.get $k8)) (f32x4.extract_lane 3 (local.get $k8)))))))
 
+(func $dw_wgrad_1x3 (param $buf i32) (param $ws i32) (param $gyp i32) (param $OH i32) (param $OW i32) (param $dst i32)
+  (local $oh i32) (local $ow i32) (local $gr i32) (local $W4 i32) (local $x0 i32)
+  (local $k0 v128) (local $k1 v128) (local $k2 v128) (local $g v128) (local $mask v128)
+  (local.set $W4 (i32.and (local.get $OW) (i32.const -4)))
+  ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
+  (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
+  (local.set $oh (i32.const 0))
+(block $L54_out (loop $L54
+  (br_if $L54_out (i32.ge_s (local.get $oh) (local.get $OH)))
+  
+    (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
+    (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
+    (local.set $ow (i32.const 0))
+(block $L53_out (loop $L53
+  (br_if $L53_out (i32.ge_s (local.get $ow) (local.get $W4)))
+  
+      (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
+      (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
+      (local.set $k1 (f32x4.add (local.get $k1) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
+      (local.set $k2 (f32x4.add (local.get $k2) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
+  (br $L53)))
+    (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
+      ;; reads up to three floats past the gy plane: the caller's layout has them
+      (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
+      (local.set $k0 (f32x4.add (local.get $k0) (v128.and (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
+      (local.set $k1 (f32x4.add (local.get $k1) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
+      (local.set $k2 (f32x4.add (local.get $k2) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (br $L54)))
+  (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
+  (f32.store offset=4 (local.get $dst) (f32.add (f32.load offset=4 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k1)) (f32x4.extract_lane 1 (local.get $k1)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k1)) (f32x4.extract_lane 3 (local.get $k1))))))
+  (f32.store offset=8 (local.get $dst) (f32.add (f32.load offset=8 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k2)) (f32x4.extract_lane 1 (local.get $k2)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k2)) (f32x4.extract_lane 3 (local.get $k2)))))))
+
+(func $dw_wgrad_1x5 (param $buf i32) (param $ws i32) (param $gyp i32) (param $OH i32) (param $OW i32) (param $dst i32)
+  (local $oh i32) (local $ow i32) (local $gr i32) (local $W4 i32) (local $x0 i32)
+  (local $k0 v128) (local $k1 v128) (local $k2 v128) (local $k3 v128) (local $k4 v128) (local $g v128) (local $mask v128)
+  (local.set $W4 (i32.and (local.get $OW) (i32.const -4)))
+  ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
+  (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
+  (local.set $oh (i32.const 0))
+(block $L56_out (loop $L56
+  (br_if $L56_out (i32.ge_s (local.get $oh) (local.get $OH)))
+  
+    (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
+    (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
+    (local.set $ow (i32.const 0))
+(block $L55_out (loop $L55
+  (br_if $L55_out (i32.ge_s (local.get $ow) (local.get $W4)))
+  
+      (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
+      (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
+      (local.set $k1 (f32x4.add (local.get $k1) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
+      (local.set $k2 (f32x4.add (local.get $k2) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
+      (local.set $k3 (f32x4.add (local.get $k3) (f32x4.mul (local.get $g) (v128.load offset=12 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
+      (local.set $k4 (f32x4.add (local.get $k4) (f32x4.mul (local.get $g) (v128.load offset=16 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
+  (br $L55)))
+    (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
+      ;; reads up to three floats past the gy plane: the caller's layout has them
+      (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
+      (local.set $k0 (f32x4.add (local.get $k0) (v128.and (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
+      (local.set $k1 (f32x4.add (local.get $k1) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
+      (local.set $k2 (f32x4.add (local.get $k2) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
+      (local.set $k3 (f32x4.add (local.get $k3) (v128.and (f32x4.mul (local.get $g) (v128.load offset=12 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
+      (local.set $k4 (f32x4.add (local.get $k4) (v128.and (f32x4.mul (local.get $g) (v128.load offset=16 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (br $L56)))
+  (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
+  (f32.store offset=4 (local.get $dst) (f32.add (f32.load offset=4 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k1)) (f32x4.extract_lane 1 (local.get $k1)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k1)) (f32x4.extract_lane 3 (local.get $k1))))))
+  (f32.store offset=8 (local.get $dst) (f32.add (f32.load offset=8 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k2)) (f32x4.extract_lane 1 (local.get $k2)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k2)) (f32x4.extract_lane 3 (local.get $k2))))))
+  (f32.store offset=12 (local.get $dst) (f32.add (f32.load offset=12 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k3)) (f32x4.extract_lane 1 (local.get $k3)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k3)) (f32x4.extract_lane 3 (local.get $k3))))))
+  (f32.store offset=16 (local.get $dst) (f32.add (f32.load offset=16 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k4)) (f32x4.extract_lane 1 (local.get $k4)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k4)) (f32x4.extract_lane 3 (local.get $k4)))))))
+
+(func $dw_wgrad_1x7 (param $buf i32) (param $ws i32) (param $gyp i32) (param $OH i32) (param $OW i32) (param $dst i32)
+  (local $oh i32) (local $ow i32) (local $gr i32) (local $W4 i32) (local $x0 i32)
+  (local $k0 v128) (local $k1 v128) (local $k2 v128) (local $k3 v128) (local $k4 v128) (local $k5 v128) (local $k6 v128) (local $g v128) (local $mask v128)
+  (local.set $W4 (i32.and (local.get $OW) (i32.const -4)))
+  ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
+  (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
+  (local.set $oh (i32.const 0))
+(block $L58_out (loop $L58
+  (br_if $L58_out (i32.ge_s (local.get $oh) (local.get $OH)))
+  
+    (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
+    (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
+    (local.set $ow (i32.const 0))
+(block $L57_out (loop $L57
+  (br_if $L57_out (i32.ge_s (local.get $ow) (local.get $W4)))
+  
+      (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
+      (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
+      (local.set $k1 (f32x4.add (local.get $k1) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
+      (local.set $k2 (f32x4.add (local.get $k2) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
+      (local.set $k3 (f32x4.add (local.get $k3) (f32x4.mul (local.get $g) (v128.load offset=12 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
+      (local.set $k4 (f32x4.add (local.get $k4) (f32x4.mul (local.get $g) (v128.load offset=16 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
+      (local.set $k5 (f32x4.add (local.get $k5) (f32x4.mul (local.get $g) (v128.load offset=20 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
+      (local.set $k6 (f32x4.add (local.get $k6) (f32x4.mul (local.get $g) (v128.load offset=24 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
+  (br $L57)))
+    (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
+      ;; reads up to three floats past the gy plane: the caller's layout has them
+      (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
+      (local.set $k0 (f32x4.add (local.get $k0) (v128.and (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
+      (local.set $k1 (f32x4.add (local.get $k1) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
+      (local.set $k2 (f32x4.add (local.get $k2) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
+      (local.set $k3 (f32x4.add (local.get $k3) (v128.and (f32x4.mul (local.get $g) (v128.load offset=12 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
+      (local.set $k4 (f32x4.add (local.get $k4) (v128.and (f32x4.mul (local.get $g) (v128.load offset=16 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
+      (local.set $k5 (f32x4.add (local.get $k5) (v128.and (f32x4.mul (local.get $g) (v128.load offset=20 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
+      (local.set $k6 (f32x4.add (local.get $k6) (v128.and (f32x4.mul (local.get $g) (v128.load offset=24 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (br $L58)))
+  (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
+  (f32.store offset=4 (local.get $dst) (f32.add (f32.load offset=4 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k1)) (f32x4.extract_lane 1 (local.get $k1)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k1)) (f32x4.extract_lane 3 (local.get $k1))))))
+  (f32.store offset=8 (local.get $dst) (f32.add (f32.load offset=8 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k2)) (f32x4.extract_lane 1 (local.get $k2)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k2)) (f32x4.extract_lane 3 (local.get $k2))))))
+  (f32.store offset=12 (local.get $dst) (f32.add (f32.load offset=12 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k3)) (f32x4.extract_lane 1 (local.get $k3)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k3)) (f32x4.extract_lane 3 (local.get $k3))))))
+  (f32.store offset=16 (local.get $dst) (f32.add (f32.load offset=16 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k4)) (f32x4.extract_lane 1 (local.get $k4)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k4)) (f32x4.extract_lane 3 (local.get $k4))))))
+  (f32.store offset=20 (local.get $dst) (f32.add (f32.load offset=20 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k5)) (f32x4.extract_lane 1 (local.get $k5)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k5)) (f32x4.extract_lane 3 (local.get $k5))))))
+  (f32.store offset=24 (local.get $dst) (f32.add (f32.load offset=24 (local.get $dst))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k6)) (f32x4.extract_lane 1 (local.get $k6)))
+      (f32.add (f32x4.extract_lane 2 (local.get $k6)) (f32x4.extract_lane 3 (local.get $k6)))))))
+
 ;; Depthwise-style conv where every output plane is a sum of S single-plane correlations:
 ;; out[n][o] = sum_s corr(x[n][(o / e1) * e2 + s], w[o*S + s]) with S = e0. Forward conv with
 ;; channel multiplier m: S = 1, e1 = m, e2 = 1. Input gradient at stride 1 (flipped kernels,
@@ -1646,13 +1796,13 @@
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (local.set $rt (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $hp) (local.get $ws)) (i32.const 16)) (i32.const 4))))
   (local.set $src (i32.const 0))
-(block $L60_out (loop $L60
-  (br_if $L60_out (i32.ge_s (local.get $src) (local.get $S)))
+(block $L66_out (loop $L66
+  (br_if $L66_out (i32.ge_s (local.get $src) (local.get $S)))
   
    (local.set $lastci (i32.const -1))
    (local.set $r (i32.const 0))
-(block $L59_out (loop $L59
-  (br_if $L59_out (i32.ge_s (local.get $r) (local.get $R)))
+(block $L65_out (loop $L65
+  (br_if $L65_out (i32.ge_s (local.get $r) (local.get $R)))
   
     (local.set $o (i32.add (local.get $o0) (local.get $r)))
     (local.set $outp (i32.add (local.get $outp0) (i32.mul (i32.mul (local.get $r) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -1666,8 +1816,8 @@
     (if (local.get $fast3) (then (call $dw3x3_plane (local.get $buf) (local.get $ws) (local.get $wp0) (local.get $outp) (local.get $OH) (local.get $OW)
       (i32.gt_s (local.get $S) (i32.const 1)))) (else
     (local.set $oh (i32.const 0))
-(block $L58_out (loop $L58
-  (br_if $L58_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L64_out (loop $L64
+  (br_if $L64_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
       (local.set $orow (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
       (local.set $ow (i32.const 0))
@@ -1682,13 +1832,13 @@
           (local.set $acc2 (v128.load offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc3 (v128.load offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $ki (i32.const 0))
-(block $L54_out (loop $L54
-  (br_if $L54_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L60_out (loop $L60
+  (br_if $L60_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
             (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (local.get $ow)) (i32.const 4))))
             (local.set $kj (i32.const 0))
-(block $L53_out (loop $L53
-  (br_if $L53_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L59_out (loop $L59
+  (br_if $L59_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
               (local.set $wv (v128.load32_splat (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4)))))
               (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $wv) (v128.load offset=0 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
@@ -1696,9 +1846,9 @@
               (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $wv) (v128.load offset=32 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
               (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $wv) (v128.load offset=48 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L53)))
+  (br $L59)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L54)))
+  (br $L60)))
           (v128.store offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc0))
           (v128.store offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc1))
           (v128.store offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc2))
@@ -1709,35 +1859,35 @@
         (local.set $ow (local.get $OW))))
       ;; remaining outputs (all of them when the stride is not 1), one at a time
       (local.set $ow (local.get $ow))
-(block $L57_out (loop $L57
-  (br_if $L57_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L63_out (loop $L63
+  (br_if $L63_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
         (local.set $sum (f32.load (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
         (local.set $ki (i32.const 0))
-(block $L56_out (loop $L56
-  (br_if $L56_out (i32.ge_s (local.get $ki) (local.get $kH)))
+(block $L62_out (loop $L62
+  (br_if $L62_out (i32.ge_s (local.get $ki) (local.get $kH)))
   
           (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (i32.mul (local.get $ow) (local.get $sW))) (i32.const 4))))
           (local.set $kj (i32.const 0))
-(block $L55_out (loop $L55
-  (br_if $L55_out (i32.ge_s (local.get $kj) (local.get $kW)))
+(block $L61_out (loop $L61
+  (br_if $L61_out (i32.ge_s (local.get $kj) (local.get $kW)))
   
             (local.set $sum (f32.add (local.get $sum) (f32.mul
               (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4))))
               (f32.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L55)))
+  (br $L61)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L56)))
+  (br $L62)))
         (f32.store (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $sum))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L57)))
+  (br $L63)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L58)))))
+  (br $L64)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L59)))
+  (br $L65)))
   (local.set $src (i32.add (local.get $src) (i32.const 1)))
-  (br $L60))))
+  (br $L66))))
 
 ;; Depthwise input gradient for any stride: one item = (image, input plane ci); scatters every
 ;; gy[n][ci*m + j] through the taps of w[ci*m + j] (e0 = m). dx (y) rows are complete per item.
@@ -1750,29 +1900,29 @@
   (local.set $dxp (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (memory.fill (local.get $dxp) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $W)) (i32.const 4)))
   (local.set $j (i32.const 0))
-(block $L65_out (loop $L65
-  (br_if $L65_out (i32.ge_s (local.get $j) (local.get $m)))
+(block $L71_out (loop $L71
+  (br_if $L71_out (i32.ge_s (local.get $j) (local.get $m)))
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $j)))
     (local.set $gyp (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
     (local.set $oh (i32.const 0))
-(block $L64_out (loop $L64
-  (br_if $L64_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L70_out (loop $L70
+  (br_if $L70_out (i32.ge_s (local.get $oh) (local.get $OH)))
   (local.set $ow (i32.const 0))
-(block $L63_out (loop $L63
-  (br_if $L63_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L69_out (loop $L69
+  (br_if $L69_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
       (local.set $g (f32.load (i32.add (local.get $gyp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))))
       (local.set $ki (i32.const 0))
-(block $L62_out (loop $L62
-  (br_if $L62_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L68_out (loop $L68
+  (br_if $L68_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (i32.load offset=64 (local.get $p))) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))))
         (if (i32.lt_u (local.get $ih) (local.get $H)) (then
           (local.set $kj (i32.const 0))
-(block $L61_out (loop $L61
-  (br_if $L61_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L67_out (loop $L67
+  (br_if $L67_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
             (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (i32.load offset=52 (local.get $p))) (i32.load offset=68 (local.get $p))) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))))
             (if (i32.lt_u (local.get $iw) (local.get $W)) (then
@@ -1780,15 +1930,15 @@
                 (f32.add (f32.load (i32.add (local.get $dxp) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
                   (f32.mul (local.get $g) (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj)) (i32.const 4)))))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L61)))))
+  (br $L67)))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L62)))
+  (br $L68)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L63)))
+  (br $L69)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L64)))
+  (br $L70)))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br $L65))))
+  (br $L71))))
 
 ;; Depthwise weight gradient: one item = input plane ci and e1 of its e0 = m output planes (sharing
 ;; one padded copy of the input plane, or the copies at e2 made beforehand when several items share
@@ -1796,11 +1946,13 @@
 ;; images gy[n][o] correlated with the zero-bordered input plane, vectorised along rows at stride 1.
 ;; dW (y) is written, not accumulated.
 (func $dw_bwd_w (export "dw_bwd_w") (param $p i32) (param $item i32) (param $s i32)
-  (local $o i32) (local $n i32) (local $ci i32) (local $buf i32) (local $hp i32) (local $wpd i32) (local $ws i32) (local $OH i32) (local $OW i32) (local $oh i32) (local $ow i32) (local $ki i32) (local $kj i32) (local $xr i32) (local $gr i32) (local $gyp i32) (local $xin i32) (local $sW i32) (local $sH i32) (local $m i32) (local $r i32) (local $per i32) (local $r0 i32) (local $r1 i32) (local $fast3 i32)
+  (local $o i32) (local $n i32) (local $ci i32) (local $buf i32) (local $hp i32) (local $wpd i32) (local $ws i32) (local $OH i32) (local $OW i32) (local $oh i32) (local $ow i32) (local $ki i32) (local $kj i32) (local $xr i32) (local $gr i32) (local $gyp i32) (local $xin i32) (local $sW i32) (local $sH i32) (local $m i32) (local $r i32) (local $per i32) (local $r0 i32) (local $r1 i32) (local $fast3 i32) (local $rowWise i32)
   (local $acc v128) (local $acc2 v128) (local $sum f32)
   (local.set $OH (i32.load offset=40 (local.get $p))) (local.set $OW (i32.load offset=44 (local.get $p))) (local.set $sH (i32.load offset=48 (local.get $p))) (local.set $sW (i32.load offset=52 (local.get $p)))
   (local.set $fast3 (i32.eqz (i32.or (i32.or (i32.sub (i32.load offset=32 (local.get $p)) (i32.const 3)) (i32.sub (i32.load offset=36 (local.get $p)) (i32.const 3)))
   (i32.or (i32.or (i32.sub (i32.load offset=56 (local.get $p)) (i32.const 1)) (i32.sub (i32.load offset=60 (local.get $p)) (i32.const 1))) (i32.or (i32.sub (i32.load offset=48 (local.get $p)) (i32.const 1)) (i32.sub (i32.load offset=52 (local.get $p)) (i32.const 1)))))))
+  (local.set $rowWise (i32.and (i32.eqz (i32.or (i32.or (i32.sub (i32.load offset=56 (local.get $p)) (i32.const 1)) (i32.sub (i32.load offset=60 (local.get $p)) (i32.const 1))) (i32.or (i32.sub (local.get $sH) (i32.const 1)) (i32.sub (local.get $sW) (i32.const 1)))))
+    (i32.or (i32.or (i32.eq (i32.load offset=36 (local.get $p)) (i32.const 3)) (i32.eq (i32.load offset=36 (local.get $p)) (i32.const 5))) (i32.eq (i32.load offset=36 (local.get $p)) (i32.const 7)))))
   (local.set $m (i32.load offset=84 (local.get $p)))
   (local.set $per (i32.load offset=88 (local.get $p)))
   ;; items per input plane = ceil(m / per); this item's output planes are [r0, r1) of the plane's m
@@ -1814,8 +1966,8 @@
   (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))) (i32.const 0)
     (i32.mul (i32.mul (i32.sub (local.get $r1) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4)))
   (local.set $n (i32.const 0))
-(block $L71_out (loop $L71
-  (br_if $L71_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
+(block $L78_out (loop $L78
+  (br_if $L78_out (i32.ge_s (local.get $n) (i32.load offset=12 (local.get $p))))
   
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     ;; e2: the planes were padded beforehand (pad_input, hp x ws each), as several items read each
@@ -1823,27 +1975,43 @@
       (then (local.set $buf (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (local.get $hp)) (local.get $ws)) (i32.const 4)))))
       (else (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))))
     (local.set $r (local.get $r0))
-(block $L70_out (loop $L70
-  (br_if $L70_out (i32.ge_s (local.get $r) (local.get $r1)))
+(block $L77_out (loop $L77
+  (br_if $L77_out (i32.ge_s (local.get $r) (local.get $r1)))
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r)))
     (local.set $gyp (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (if (local.get $fast3) (then
-      (call $dw3x3_wgrad (local.get $buf) (local.get $ws) (local.get $gyp) (local.get $OH) (local.get $OW) (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.const 9)) (i32.const 4)))))
+      (call $dw_wgrad_3x3 (local.get $buf) (local.get $ws) (local.get $gyp) (local.get $OH) (local.get $OW) (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.const 9)) (i32.const 4)))))
+    (else (if (local.get $rowWise) (then
+      ;; stride 1, dilation 1, a kernel 3, 5 or 7 wide: one block per kernel row
+      (local.set $ki (i32.const 0))
+(block $L72_out (loop $L72
+  (br_if $L72_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+  
+        (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $ki) (local.get $ws)) (i32.const 4))))
+        (local.set $gr (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
+        (if (i32.eq (i32.load offset=36 (local.get $p)) (i32.const 3)) (then
+          (call $dw_wgrad_1x3 (local.get $xr) (local.get $ws) (local.get $gyp) (local.get $OH) (local.get $OW) (local.get $gr))))
+        (if (i32.eq (i32.load offset=36 (local.get $p)) (i32.const 5)) (then
+          (call $dw_wgrad_1x5 (local.get $xr) (local.get $ws) (local.get $gyp) (local.get $OH) (local.get $OW) (local.get $gr))))
+        (if (i32.eq (i32.load offset=36 (local.get $p)) (i32.const 7)) (then
+          (call $dw_wgrad_1x7 (local.get $xr) (local.get $ws) (local.get $gyp) (local.get $OH) (local.get $OW) (local.get $gr))))
+  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+  (br $L72))))
     (else
     (local.set $ki (i32.const 0))
-(block $L69_out (loop $L69
-  (br_if $L69_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
+(block $L76_out (loop $L76
+  (br_if $L76_out (i32.ge_s (local.get $ki) (i32.load offset=32 (local.get $p))))
   (local.set $kj (i32.const 0))
-(block $L68_out (loop $L68
-  (br_if $L68_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
+(block $L75_out (loop $L75
+  (br_if $L75_out (i32.ge_s (local.get $kj) (i32.load offset=36 (local.get $p))))
   
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $acc2 (v128.const i32x4 0 0 0 0))
       (local.set $sum (f32.const 0))
       (local.set $oh (i32.const 0))
-(block $L67_out (loop $L67
-  (br_if $L67_out (i32.ge_s (local.get $oh) (local.get $OH)))
+(block $L74_out (loop $L74
+  (br_if $L74_out (i32.ge_s (local.get $oh) (local.get $OH)))
   
         (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))) (local.get $ws)) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))) (i32.const 4))))
@@ -1865,15 +2033,15 @@
             (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
             (br $l4)))))
         (local.set $ow (local.get $ow))
-(block $L66_out (loop $L66
-  (br_if $L66_out (i32.ge_s (local.get $ow) (local.get $OW)))
+(block $L73_out (loop $L73
+  (br_if $L73_out (i32.ge_s (local.get $ow) (local.get $OW)))
   
           (local.set $sum (f32.add (local.get $sum) (f32.mul
             (f32.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (f32.load (i32.add (local.get $xr) (i32.mul (i32.mul (local.get $ow) (local.get $sW)) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br $L66)))
+  (br $L73)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br $L67)))
+  (br $L74)))
       (local.set $acc (f32x4.add (local.get $acc) (local.get $acc2)))
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4))))
@@ -1881,12 +2049,12 @@
             (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br $L68)))
+  (br $L75)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br $L69)))))
+  (br $L76)))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br $L70)))
+  (br $L77)))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br $L71))))
+  (br $L78))))
 
 )
