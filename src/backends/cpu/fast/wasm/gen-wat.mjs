@@ -55,6 +55,14 @@ function loop(v, start, end, body, step = 1) {
   (br $${l})))`;
 }
 
+/**
+ * for (v = start; v + step <= end; v += step) body: whole steps only (vectors of `step` floats);
+ * v then holds the first value not run, where a scalar tail starts.
+ */
+function loopWhole(v, start, end, body, step) {
+  return loop(v, start, sub(end, c(step - 1)), body, step);
+}
+
 /** 1 when the conv in the parameter block is 3x3 at stride 1 and dilation 1 (the dw3x3 kernels). */
 const isUnit3x3 = () => `(i32.eqz (i32.or (i32.or ${sub(P("kH"), c(3))} ${sub(P("kW"), c(3))})
   (i32.or (i32.or ${sub(P("dH"), c(1))} ${sub(P("dW"), c(1))}) (i32.or ${sub(P("sH"), c(1))} ${sub(P("sW"), c(1))}))))`;
@@ -260,12 +268,8 @@ const commonWat = () => String.raw`
     (then
       ;; four contiguous rows: 4x4 register transposes
       ${set("row", add(get("src"), mul(mul(mul(get("item"), c(MR)), get("rs")), c(4))))}
-      ${set("k", c(0))}
-      (block $vo (loop $vl
-        (br_if $vo (i32.gt_s ${add(get("k"), c(4))} ${get("kk")}))
-        (call $transpose4 ${add(get("row"), mul(get("k"), c(4)))} ${mul(get("rs"), c(4))} ${add(get("dst"), mul(get("k"), c(MR * 4)))})
-        ${inc("k", 4)}
-        (br $vl)))
+      ${loopWhole("k", c(0), get("kk"), `
+        (call $transpose4 ${add(get("row"), mul(get("k"), c(4)))} ${mul(get("rs"), c(4))} ${add(get("dst"), mul(get("k"), c(MR * 4)))})`, 4)}
       (block $so (loop $sl
         (br_if $so (i32.ge_s ${get("k")} ${get("kk")}))
         ${loop("r", c(0), c(MR), `(f32.store ${add(get("dst"), mul(add(mul(get("k"), c(MR)), get("r")), c(4)))}
@@ -463,14 +467,11 @@ const commonWat = () => String.raw`
           (if (i32.eq ${get("s")} ${c(2)}) (then
             ;; four outputs from two vectors: the even lanes of x[2q + x0 ..]. The second vector may
             ;; read one float past the plane, which the caller's slack covers.
-            (block $vo (loop $vl
-              (br_if $vo (i32.gt_s ${add(get("q"), c(4))} ${get("qhi")}))
+            ${loopWhole("q", get("qlo"), get("qhi"), `
               (v128.store ${add(get("d"), mul(get("q"), c(4)))}
                 (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
                   (v128.load offset=0 ${add(get("row"), mul(get("q"), c(8)))})
-                  (v128.load offset=16 ${add(get("row"), mul(get("q"), c(8)))})))
-              ${inc("q", 4)}
-              (br $vl)))))
+                  (v128.load offset=16 ${add(get("row"), mul(get("q"), c(8)))})))`, 4)}))
           ${loop("q", get("q"), get("qhi"), `
             (f32.store ${add(get("d"), mul(get("q"), c(4)))} (f32.load ${add(get("row"), mul(mul(get("q"), get("s")), c(4)))}))`)}
           (call $zero_run ${add(get("d"), mul(get("qhi"), c(4)))} ${sub(get("Wq"), get("qhi"))}))
@@ -761,8 +762,7 @@ ${packBWgradWide()}
     (if ${P("e0")} (then
       ;; 2x2 windows at stride 2, no padding (e0 = 1): four windows from two rows of eight floats,
       ;; their cells (0,0) (0,1) (1,0) (1,1) being the even and odd lanes of each row
-      (block $v4o (loop $v4
-        (br_if $v4o (i32.gt_s ${add(get("ow"), c(4))} ${get("OW")}))
+      ${loopWhole("ow", c(0), get("OW"), `
         ${set("r", add(P("x"), mul(add(get("rowBase"), mul(get("ow"), c(2))), c(4))))}
         (local.set $bv (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (v128.load offset=0 ${get("r")}) (v128.load offset=16 ${get("r")})))
         (local.set $iv (v128.const i32x4 0 0 0 0))
@@ -776,8 +776,7 @@ ${packBWgradWide()}
         (local.set $iv (v128.bitselect ${off} (local.get $iv) (local.get $mv)))`).join("")}
         (v128.store ${get("o")} (i32x4.add (local.get $iv)
           (i32x4.add (i32x4.splat ${add(get("rowBase"), mul(get("ow"), c(2)))}) (v128.const i32x4 0 2 4 6))))
-        ${inc("o", 16)} ${inc("ow", 4)}
-        (br $v4)))))
+        ${inc("o", 16)}`, 4)}))
     ${loop("ow", get("ow"), get("OW"), `
       ${set("kjLo", `(i32.load ${add(get("cl"), mul(get("ow"), c(4)))})`)}
       ${set("kjHi", `(i32.load ${add(get("ch"), mul(get("ow"), c(4)))})`)}
@@ -812,13 +811,9 @@ ${packBWgradWide()}
   (local $a0 v128) (local $a1 v128) (local $z f32)
   ${set("n", min(c(65536), sub(P("e0"), mul(get("item"), c(65536)))))}
   ${set("src", add(P("x"), mul(get("item"), c(65536 * 4))))}
-  ${set("i", c(0))}
-  (block $vo (loop $vl
-    (br_if $vo (i32.gt_s ${add(get("i"), c(8))} ${get("n")}))
+  ${loopWhole("i", c(0), get("n"), `
     (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load offset=0 ${add(get("src"), mul(get("i"), c(4)))}) (v128.const f32x4 0 0 0 0))))
-    (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load offset=16 ${add(get("src"), mul(get("i"), c(4)))}) (v128.const f32x4 0 0 0 0))))
-    ${inc("i", 8)}
-    (br $vl)))
+    (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load offset=16 ${add(get("src"), mul(get("i"), c(4)))}) (v128.const f32x4 0 0 0 0))))`, 8)}
   ${loop("i", get("i"), get("n"), `(local.set $z (f32.add (local.get $z) (f32.mul (f32.load ${add(get("src"), mul(get("i"), c(4)))}) (f32.const 0))))`)}
   (local.set $a0 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.splat (local.get $z))))
   (if (i32.eqz (i32x4.all_true (f32x4.eq (local.get $a0) (local.get $a0)))) (then (i32.store ${P("y")} ${c(1)}))))
@@ -828,21 +823,13 @@ ${packBWgradWide()}
 ;; this beats memory.copy / memory.fill, which V8 runs as calls out of the compiled code.
 (func $copy_run (param $dst i32) (param $src i32) (param $n i32)
   ${loc("k")}
-  ${set("k", c(0))}
-  (block $vo (loop $vl
-    (br_if $vo (i32.gt_s ${add(get("k"), c(4))} ${get("n")}))
-    (v128.store ${add(get("dst"), mul(get("k"), c(4)))} (v128.load ${add(get("src"), mul(get("k"), c(4)))}))
-    ${inc("k", 4)}
-    (br $vl)))
+  ${loopWhole("k", c(0), get("n"), `
+    (v128.store ${add(get("dst"), mul(get("k"), c(4)))} (v128.load ${add(get("src"), mul(get("k"), c(4)))}))`, 4)}
   ${loop("k", get("k"), get("n"), `(f32.store ${add(get("dst"), mul(get("k"), c(4)))} (f32.load ${add(get("src"), mul(get("k"), c(4)))}))`)})
 (func $zero_run (param $dst i32) (param $n i32)
   ${loc("k")}
-  ${set("k", c(0))}
-  (block $vo (loop $vl
-    (br_if $vo (i32.gt_s ${add(get("k"), c(4))} ${get("n")}))
-    (v128.store ${add(get("dst"), mul(get("k"), c(4)))} (v128.const i32x4 0 0 0 0))
-    ${inc("k", 4)}
-    (br $vl)))
+  ${loopWhole("k", c(0), get("n"), `
+    (v128.store ${add(get("dst"), mul(get("k"), c(4)))} (v128.const i32x4 0 0 0 0))`, 4)}
   ${loop("k", get("k"), get("n"), `(f32.store ${add(get("dst"), mul(get("k"), c(4)))} (f32.const 0))`)})
 
 ;; Copies one input plane into a zero-bordered buffer: buf[r][q] = x[r - padT][q - padL] (zero
@@ -1034,20 +1021,14 @@ ${WGRAD_ROW_WIDTHS.map((w) => dwWgrad(1, w)).join("\n\n")}
         ${set("ow", c(0))}
         (if (i32.eq ${get("sW")} ${c(1)}) (then
           ;; two independent accumulators, eight pixels a step, so the adds do not wait on each other
-          (block $o8 (loop $l8
-            (br_if $o8 (i32.gt_s ${add(get("ow"), c(8))} ${get("OW")}))
+          ${loopWhole("ow", c(0), get("OW"), `
             (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
               (v128.load ${add(get("gr"), mul(get("ow"), c(4)))}) (v128.load ${add(get("xr"), mul(get("ow"), c(4)))}))))
             (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul
-              (v128.load offset=16 ${add(get("gr"), mul(get("ow"), c(4)))}) (v128.load offset=16 ${add(get("xr"), mul(get("ow"), c(4)))}))))
-            ${inc("ow", 8)}
-            (br $l8)))
-          (block $o4 (loop $l4
-            (br_if $o4 (i32.gt_s ${add(get("ow"), c(4))} ${get("OW")}))
+              (v128.load offset=16 ${add(get("gr"), mul(get("ow"), c(4)))}) (v128.load offset=16 ${add(get("xr"), mul(get("ow"), c(4)))}))))`, 8)}
+          ${loopWhole("ow", get("ow"), get("OW"), `
             (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
-              (v128.load ${add(get("gr"), mul(get("ow"), c(4)))}) (v128.load ${add(get("xr"), mul(get("ow"), c(4)))}))))
-            ${inc("ow", 4)}
-            (br $l4)))))
+              (v128.load ${add(get("gr"), mul(get("ow"), c(4)))}) (v128.load ${add(get("xr"), mul(get("ow"), c(4)))}))))`, 4)}))
         ${loop("ow", get("ow"), get("OW"), `
           (local.set $sum (f32.add (local.get $sum) (f32.mul
             (f32.load ${add(get("gr"), mul(get("ow"), c(4)))}) (f32.load ${add(get("xr"), mul(mul(get("ow"), get("sW")), c(4)))}))))`)}`)}
@@ -1160,15 +1141,11 @@ function packBWgradWide() {
       `(i32.rem_u ${g("ww")} ${g("s")})`), g("plane")),
     add(mul(`(i32.div_u ${g("hh")} ${g("s")})`, P("inW")), `(i32.div_u ${g("ww")} ${g("s")})`)),
     g("p0")), c(4))))}`).join("")}
-  ${set("q", c(0))}
-  (block $o4 (loop $l4
-    (br_if $o4 (i32.gt_s ${add(g("q"), c(4))} ${g("kc")}))
+  ${loopWhole("q", c(0), g("kc"), `
     ${set("d", add(g("dst"), mul(g("q"), c(NR * 4))))}
     ${J.map((j) => `(local.set $v${j} (v128.load ${add(g(`b${j}`), mul(g("q"), c(4)))}))`).join("\n    ")}
     ${transposeStore([0, 1, 2, 3], 0)}
-    ${transposeStore([4, 5, 6, 7], 16)}
-    ${inc("q", 4)}
-    (br $l4)))
+    ${transposeStore([4, 5, 6, 7], 16)}`, 4)}
   ${loop("q", g("q"), g("kc"), `
     ${set("d", add(g("dst"), mul(g("q"), c(NR * 4))))}
     ${J.map((j) => `(f32.store offset=${j * 4} ${g("d")} (f32.load ${add(g(`b${j}`), mul(g("q"), c(4)))}))`).join("\n    ")}`)})`;
