@@ -63,6 +63,19 @@ function loopWhole(v, start, end, body, step) {
   return loop(v, start, sub(end, c(step - 1)), body, step);
 }
 
+/** The tap (ch, ki, kj) of im2col row k (k = (ch kH + ki) kW + kj), into those locals; needs
+ * locals t, kH, kW. */
+const tapOfRow = (k) => `${set("t", `(i32.rem_u ${k} ${mul(get("kH"), get("kW"))})`)}
+  ${set("ch", `(i32.div_u ${k} ${mul(get("kH"), get("kW"))})`)}
+  ${set("ki", `(i32.div_u ${get("t")} ${get("kW")})`)}
+  ${set("kj", `(i32.rem_u ${get("t")} ${get("kW")})`)}`;
+/** Steps (ch, ki, kj) to the next im2col row without dividing; `onRow` / `onPlane` run when kj /
+ * ki wrap. */
+const nextTap = (onRow = "", onPlane = "") => `${inc("kj")}
+  (if (i32.eq ${get("kj")} ${get("kW")}) (then
+    ${set("kj", c(0))} ${inc("ki")} ${onRow}
+    (if (i32.eq ${get("ki")} ${get("kH")}) (then ${set("ki", c(0))} ${inc("ch")} ${onPlane}))))`;
+
 /** 1 when the conv in the parameter block is 3x3 at stride 1 and dilation 1 (the dw3x3 kernels). */
 const isUnit3x3 = () => `(i32.eqz (i32.or (i32.or ${sub(P("kH"), c(3))} ${sub(P("kW"), c(3))})
   (i32.or (i32.or ${sub(P("dH"), c(1))} ${sub(P("dW"), c(1))}) (i32.or ${sub(P("sH"), c(1))} ${sub(P("sW"), c(1))}))))`;
@@ -376,10 +389,7 @@ const commonWat = () => String.raw`
     ${PANEL.map((j) => `${set("q", min(add(add(get("n0"), get("jp")), c(j)), get("last")))}
     ${set(`o${j}`, mul(add(mul(mul(`(i32.div_u ${get("q")} ${get("OW")})`, P("sH")), get("Wq")),
       mul(`(i32.rem_u ${get("q")} ${get("OW")})`, P("sW"))), c(4)))}`).join("\n    ")}
-    ${set("t", `(i32.rem_u ${get("k0")} ${mul(get("kH"), get("kW"))})`)}
-    ${set("ch", `(i32.div_u ${get("k0")} ${mul(get("kH"), get("kW"))})`)}
-    ${set("ki", `(i32.div_u ${get("t")} ${get("kW")})`)}
-    ${set("kj", `(i32.rem_u ${get("t")} ${get("kW")})`)}
+    ${tapOfRow(get("k0"))}
     ${set("tap", add(get("x"), mul(add(add(mul(get("ch"), get("plane")), mul(mul(get("ki"), get("dH")), get("Wq"))), mul(get("kj"), get("dW"))), c(4))))}
     ;; the panel of columns jp .. jp + NR - 1
     ${set("d", add(get("dst"), mul(mul(get("jp"), get("kc")), c(4))))}
@@ -396,10 +406,7 @@ const commonWat = () => String.raw`
           ${PANEL.map((j) => `(f32.store offset=${4 * j} ${get("d")} (f32.load ${add(get("tap"), get(`o${j}`))}))`).join("\n          ")}))
       ${set("d", add(get("d"), c(NR * 4)))}
       ${set("tap", add(get("tap"), mul(get("dW"), c(4))))}
-      ${inc("kj")}
-      (if (i32.eq ${get("kj")} ${get("kW")}) (then
-        ${set("kj", c(0))} ${inc("ki")} ${set("tap", add(get("tap"), get("rowStep")))}
-        (if (i32.eq ${get("ki")} ${get("kH")}) (then ${set("ki", c(0))} ${set("tap", add(get("tap"), get("planeStep")))}))))`)}`, NR)})
+      ${nextTap(set("tap", add(get("tap"), get("rowStep"))), set("tap", add(get("tap"), get("planeStep"))))}`)}`, NR)})
 
 ;; B panels of a "wide" conv: stride s = e4 (1 or more) over zero-bordered phase planes of the
 ;; input. Phase plane (c, a, b) of a channel holds xpad[r s + a][q s + b], Hq x Wq (Hq = inH / s^2,
@@ -416,10 +423,7 @@ const commonWat = () => String.raw`
   ${set("plane", mul(`(i32.div_u ${P("inH")} ${mul(get("s"), get("s"))})`, P("inW")))}
   ${set("step", mul(get("kc"), c(NR * 4)))}
   ;; tap (ch, ki, kj) of row k0, then stepped along the rows (no division per row)
-  ${set("t", `(i32.rem_u ${get("k0")} ${mul(get("kH"), get("kW"))})`)}
-  ${set("ch", `(i32.div_u ${get("k0")} ${mul(get("kH"), get("kW"))})`)}
-  ${set("ki", `(i32.div_u ${get("t")} ${get("kW")})`)}
-  ${set("kj", `(i32.rem_u ${get("t")} ${get("kW")})`)}
+  ${tapOfRow(get("k0"))}
   ${loop("kk", c(0), get("kc"), `
     ${set("hh", mul(get("ki"), get("dH")))}
     ${set("ww", mul(get("kj"), get("dW")))}
@@ -436,10 +440,7 @@ const commonWat = () => String.raw`
       (v128.store offset=16 ${get("d")} (v128.load offset=16 ${get("src")}))
       ${set("src", add(get("src"), c(NR * 4)))}
       ${set("d", add(get("d"), get("step")))}`, NR)}
-    ${inc("kj")}
-    (if (i32.eq ${get("kj")} ${get("kW")}) (then
-      ${set("kj", c(0))} ${inc("ki")}
-      (if (i32.eq ${get("ki")} ${get("kH")}) (then ${set("ki", c(0))} ${inc("ch")}))))`)})
+    ${nextTap()}`)})
 
 ;; The s x s zero-bordered phase planes of one input plane for a wide conv at stride s = e4 > 1:
 ;; item = plane (image, channel); y[item][a][b][r][q] = x[item][r s + a - padT][q s + b - padL]

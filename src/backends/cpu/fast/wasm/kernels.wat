@@ -304,9 +304,9 @@
     (local.set $q (select (i32.add (i32.add (local.get $n0) (local.get $jp)) (i32.const 7)) (local.get $last) (i32.lt_s (i32.add (i32.add (local.get $n0) (local.get $jp)) (i32.const 7)) (local.get $last))))
     (local.set $o7 (i32.mul (i32.add (i32.mul (i32.mul (i32.div_u (local.get $q) (local.get $OW)) (i32.load offset=48 (local.get $p))) (local.get $Wq)) (i32.mul (i32.rem_u (local.get $q) (local.get $OW)) (i32.load offset=52 (local.get $p)))) (i32.const 4)))
     (local.set $t (i32.rem_u (local.get $k0) (i32.mul (local.get $kH) (local.get $kW))))
-    (local.set $ch (i32.div_u (local.get $k0) (i32.mul (local.get $kH) (local.get $kW))))
-    (local.set $ki (i32.div_u (local.get $t) (local.get $kW)))
-    (local.set $kj (i32.rem_u (local.get $t) (local.get $kW)))
+  (local.set $ch (i32.div_u (local.get $k0) (i32.mul (local.get $kH) (local.get $kW))))
+  (local.set $ki (i32.div_u (local.get $t) (local.get $kW)))
+  (local.set $kj (i32.rem_u (local.get $t) (local.get $kW)))
     (local.set $tap (i32.add (local.get $x) (i32.mul (i32.add (i32.add (i32.mul (local.get $ch) (local.get $plane)) (i32.mul (i32.mul (local.get $ki) (local.get $dH)) (local.get $Wq))) (i32.mul (local.get $kj) (local.get $dW))) (i32.const 4))))
     ;; the panel of columns jp .. jp + NR - 1
     (local.set $d (i32.add (local.get $dst) (i32.mul (i32.mul (local.get $jp) (local.get $kc)) (i32.const 4))))
@@ -334,9 +334,9 @@
       (local.set $d (i32.add (local.get $d) (i32.const 32)))
       (local.set $tap (i32.add (local.get $tap) (i32.mul (local.get $dW) (i32.const 4))))
       (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-      (if (i32.eq (local.get $kj) (local.get $kW)) (then
-        (local.set $kj (i32.const 0)) (local.set $ki (i32.add (local.get $ki) (i32.const 1))) (local.set $tap (i32.add (local.get $tap) (local.get $rowStep)))
-        (if (i32.eq (local.get $ki) (local.get $kH)) (then (local.set $ki (i32.const 0)) (local.set $tap (i32.add (local.get $tap) (local.get $planeStep)))))))
+  (if (i32.eq (local.get $kj) (local.get $kW)) (then
+    (local.set $kj (i32.const 0)) (local.set $ki (i32.add (local.get $ki) (i32.const 1))) (local.set $tap (i32.add (local.get $tap) (local.get $rowStep)))
+    (if (i32.eq (local.get $ki) (local.get $kH)) (then (local.set $ki (i32.const 0)) (local.set $ch (i32.add (local.get $ch) (i32.const 1))) (local.set $tap (i32.add (local.get $tap) (local.get $planeStep)))))))
   (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
   (br $L18)))
   (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
@@ -382,9 +382,9 @@
   (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
   (br $L20)))
     (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-    (if (i32.eq (local.get $kj) (local.get $kW)) (then
-      (local.set $kj (i32.const 0)) (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-      (if (i32.eq (local.get $ki) (local.get $kH)) (then (local.set $ki (i32.const 0)) (local.set $ch (i32.add (local.get $ch) (i32.const 1)))))))
+  (if (i32.eq (local.get $kj) (local.get $kW)) (then
+    (local.set $kj (i32.const 0)) (local.set $ki (i32.add (local.get $ki) (i32.const 1))) 
+    (if (i32.eq (local.get $ki) (local.get $kH)) (then (local.set $ki (i32.const 0)) (local.set $ch (i32.add (local.get $ch) (i32.const 1))) ))))
   (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
   (br $L21))))
 
