@@ -96,9 +96,16 @@ function split(rt: FastRuntime, outer: number, n: number, m: number): { block: n
 /** Scratch for the depthwise kernels: the zero-bordered plane (rows hp, stride wp + 16, 16 floats
  * of tail slack) and one output row rounded up to 16 floats (see dw_conv in gen-wat.mjs). */
 function planeScratch(g: Conv2dGeometry): number {
-  const hp = (g.outHeight - 1) * g.strideH + (g.kernelHeight - 1) * g.dilationH + 1;
-  const wp = (g.outWidth - 1) * g.strideW + (g.kernelWidth - 1) * g.dilationW + 1;
+  const { hp, wp } = readExtent(g);
   return EDGE_BYTES + (hp * (wp + 16) + 16 + ru(g.outWidth, 16)) * F;
+}
+
+/** Rows and columns of the (zero-bordered) input the taps of all outputs read. */
+function readExtent(g: Conv2dGeometry): { hp: number; wp: number } {
+  return {
+    hp: (g.outHeight - 1) * g.strideH + (g.kernelHeight - 1) * g.dilationH + 1,
+    wp: (g.outWidth - 1) * g.strideW + (g.kernelWidth - 1) * g.dilationW + 1,
+  };
 }
 
 /**
@@ -136,8 +143,7 @@ function wideGeometry(g: Conv2dGeometry, maxExtra = 0.1) {
 function packGeometry(g: Conv2dGeometry) {
   const wg = wideGeometry(g, Math.max(0.1, (GATHER - PACK) / (2 * (g.outChannels / g.groups))));
   if (wg.wide) return wg;
-  const Hp = (g.outHeight - 1) * g.strideH + (g.kernelHeight - 1) * g.dilationH + 1;
-  const Wp = (g.outWidth - 1) * g.strideW + (g.kernelWidth - 1) * g.dilationW + 1;
+  const { hp: Hp, wp: Wp } = readExtent(g);
   const padCopy = g.padTop !== 0 || g.padLeft !== 0 || Hp > g.inHeight || Wp > g.inWidth;
   const gg: Conv2dGeometry = padCopy
     ? { ...g, inHeight: Hp, inWidth: Wp, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0 }
@@ -226,16 +232,10 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
   const ywSize = compact ? g.batch * g.outChannels * N : 0;
   const A = keptWeights(rt, w, flip ? `flip ${g.groups} ${Mg} ${Cg} ${KK}` : `fwd ${g.groups} ${Mg} ${K}`, aSize);
   const L = rt.layout(EDGE_BYTES + KC * sp.block * F,
-    [(x.length + slack) * F, A.pack ? w.length * F : 0, A.at === null ? aSize * F : 0, ySize * F, bSize * F, (xpSize + slack) * F, ywSize * F]);
+    [(x.length + slack) * F, ...A.regions, ySize * F, bSize * F, (xpSize + slack) * F, ywSize * F]);
   const [xOff, wOff, aTmp, yOff, bOff, xpOff, ywOff] = L.offsets;
-  const aOff = A.at ?? aTmp;
-  const f32 = rt.F32;
-  f32.set(x, xOff / F);
-  if (A.pack) {
-    f32.set(w, wOff / F);
-    packConvWeights(rt, g, wOff, aOff, flip, L.scratch, L.scratchStride);
-    A.done();
-  }
+  rt.F32.set(x, xOff / F);
+  const aOff = A.ready(wOff, aTmp, (wo, ao) => packConvWeights(rt, g, wo, ao, flip, L.scratch, L.scratchStride));
   if (padCopy) padPlanes(rt, g, xOff, xpOff, Hp, Wp, s, L.scratch, L.scratchStride);
   const p = rt.params({
     ...geomParams(gg), x: padCopy ? xpOff : xOff, a: aOff, y: compact ? ywOff : yOff,
@@ -252,15 +252,28 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
 }
 
 /**
- * Where the packed form `key` of the weights `w` (`floats` long) lives: kept from an earlier call
- * (`pack` false: nothing to do), or to be packed now (`pack` true) into the kept region (`at`) or,
- * when too large to keep, into a region of this call (`at` null). `done()` after packing.
+ * The packed form `key` of the weights `w` (`floats` long): kept from an earlier call, or packed
+ * by this one into the kept region or, when too large to keep, into a region of the call.
+ * Call before `layout` (a reservation moves the call's regions) and lay out `regions`: w itself
+ * and the packing, each 0 bytes when not needed. `ready(wOff, tmp, pack)` then returns the packing's
+ * offset, first copying w to wOff and running `pack(wOff, aOff)` when it is not kept yet.
  */
-function keptWeights(rt: FastRuntime, w: Float32Array, key: string, floats: number): { at: number | null; pack: boolean; done(): void } {
+function keptWeights(rt: FastRuntime, w: Float32Array, key: string, floats: number) {
   const old = rt.packed(w, key);
-  if (old !== undefined) return { at: old, pack: false, done() {} };
-  const at = rt.reservePacked(floats * F);
-  return { at, pack: true, done: () => { if (at !== null) rt.markPacked(w, key, at); } };
+  const at = old ?? rt.reservePacked(floats * F);
+  const pack = old === undefined;
+  return {
+    regions: [pack ? w.length * F : 0, at === null ? floats * F : 0],
+    ready(wOff: number, tmp: number, packInto: (wOff: number, aOff: number) => void): number {
+      const aOff = at ?? tmp;
+      if (pack) {
+        rt.F32.set(w, wOff / F);
+        packInto(wOff, aOff);
+        if (at !== null) rt.markPacked(w, key, at);
+      }
+      return aOff;
+    },
+  };
 }
 
 /** out = per-plane correlations (dw_conv), see gen-wat.mjs for the S / e1 / e2 mapping. */
@@ -358,27 +371,22 @@ function col2imBackInput(rt: FastRuntime, g: Conv2dGeometry, gy: Float32Array, w
   const dxSize = g.batch * g.inChannels * g.inHeight * g.inWidth;
   const aSize = g.groups * nChunks * aPer;
   const A = keptWeights(rt, w, `transposed ${g.groups} ${Mg} ${Cg} ${KK} ${cc}`, aSize);
-  const L = rt.layout(EDGE_BYTES + KC * block * F + R * block * F,
-    [gy.length * F, A.pack ? w.length * F : 0, A.at === null ? aSize * F : 0, dxSize * F]);
+  const L = rt.layout(EDGE_BYTES + KC * block * F + R * block * F, [gy.length * F, ...A.regions, dxSize * F]);
   const [gOff, wOff, aTmp, dOff] = L.offsets;
-  const aOff = A.at ?? aTmp;
-  const f32 = rt.F32;
-  f32.set(gy, gOff / F);
+  rt.F32.set(gy, gOff / F);
   rt.run("zero", rt.params({ y: dOff, e0: dxSize }), Math.ceil(dxSize / 65536), L.scratch, L.scratchStride, PACK * dxSize);
-  if (A.pack) {
-    f32.set(w, wOff / F);
+  const aOff = A.ready(wOff, aTmp, (wo, ao) => {
     for (let gi = 0; gi < g.groups; gi++) {
       for (let ch = 0; ch < nChunks; ch++) {
         const rows = (Math.min(Cg, (ch + 1) * cc) - ch * cc) * KK;
         // A[r][co] = W[g Mg + co][c0 KK + r]: rows of W^T are columns of W (stride K)
         const p = rt.params({
-          x: wOff + (gi * Mg * K + ch * cc * KK) * F, y: aOff + (gi * nChunks + ch) * aPer * F, e0: rows, e1: Mg, e2: 1, e3: K,
+          x: wo + (gi * Mg * K + ch * cc * KK) * F, y: ao + (gi * nChunks + ch) * aPer * F, e0: rows, e1: Mg, e2: 1, e3: K,
         });
         rt.run("pack_a", p, Math.ceil(rows / MR), L.scratch, L.scratchStride, PACK * rows * Mg);
       }
     }
-    A.done();
-  }
+  });
   // Bands of output rows, run even bands then odd ones (see conv_bwd_in): more items than channel
   // chunks alone give (conv1 has 3 input channels), and the split depends on the shape only, so
   // every dx element sums its terms in the same order whatever the thread count.
@@ -410,8 +418,8 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
     // few input planes (a 1-channel input): their output planes are shared out over several items,
     // which read each image's plane padded once beforehand (hp x (wp + 8), as dw_bwd_w pads)
     const per = Math.ceil(Mg / Math.max(1, Math.min(Mg, Math.ceil(itemsWanted(rt) / g.inChannels))));
-    const hp = (g.outHeight - 1) * g.strideH + (g.kernelHeight - 1) * g.dilationH + 1;
-    const ws = (g.outWidth - 1) * g.strideW + (g.kernelWidth - 1) * g.dilationW + 1 + 8;
+    const { hp, wp } = readExtent(g);
+    const ws = wp + 8;
     const xpSize = per < Mg ? g.batch * g.inChannels * hp * ws : 0;
     const L = rt.layout(planeScratch(g), [x.length * F, gy.length * F, dwSize * F, xpSize * F]);
     const [xOff, gOff, dOff, xpOff] = L.offsets;
