@@ -55,8 +55,9 @@ function itemsWanted(rt: FastRuntime): number {
 const ru = (n: number, m: number) => Math.ceil(n / m) * m;
 /** Packing moves one float per element at roughly the time the GEMM spends on ~8 FLOPs. */
 const PACK = 8;
-/** A float gathered from scattered taps (pack_b_gather) costs ~4 ns, as ~30 FLOPs of the GEMM. */
-const GATHER = 32;
+/** A float gathered from scattered taps (pack_b_gather) costs ~0.35-0.5 ns, as ~12 FLOPs of the
+ * GEMM (measured on the 7x7 and 14x14 ResNet layers). */
+const GATHER = 12;
 const F = 4; // bytes per float
 
 function check(name: string, arr: Float32Array, expected: number): void {
@@ -138,7 +139,8 @@ function wideGeometry(g: Conv2dGeometry, maxExtra = 0.1) {
  * see; `s` the phase count per side of the padded copy (1 unless wide at stride s).
  * Per pixel column of B (K floats) wide packing saves (GATHER - PACK) K FLOP-equivalents of
  * gathering and each garbage column costs the GEMM 2 Mg K: wide pays while the garbage fraction is
- * under (GATHER - PACK) / (2 Mg), at least 10% (the demo's 16 -> 32 layer on 12x12: 20%, Mg 32).
+ * under (GATHER - PACK) / (2 Mg), at least 10% (so the demo's 16 -> 32 layer on 12x12, 20%
+ * garbage, gathers: 1.06-1.09x forward, ~1.1x input gradient, against running wide).
  */
 function packGeometry(g: Conv2dGeometry) {
   const wg = wideGeometry(g, Math.max(0.1, (GATHER - PACK) / (2 * (g.outChannels / g.groups))));
