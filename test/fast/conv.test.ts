@@ -99,6 +99,28 @@ describe("fast float32 conv2d vs float64 reference", () => {
     });
   }
 
+  // A 1-channel input with at least 4 outputs and a kernel other than 3x3 at stride 1 runs its
+  // forward as a GEMM (gathered from the raw planes), its gradients on the plane kernels: the demo's
+  // first layer and random ones with every option.
+  const oneChannelArb = fc.record({
+    batch: fc.integer({ min: 1, max: 3 }), out: fc.integer({ min: 4, max: 19 }),
+    kH: fc.integer({ min: 1, max: 7 }), kW: fc.integer({ min: 2, max: 7 }), s: fc.integer({ min: 1, max: 3 }), d: fc.integer({ min: 1, max: 2 }),
+    h: fc.integer({ min: 1, max: 30 }), w: fc.integer({ min: 1, max: 30 }), pad: fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3), fc.nat(3)),
+  }).map((r) => {
+    const [pt, pb, pl, pr] = r.pad;
+    return conv2dGeometry({
+      input: [r.batch, 1, Math.max(r.h, (r.kH - 1) * r.d + 1 - pt - pb), Math.max(r.w, (r.kW - 1) * r.d + 1 - pl - pr)],
+      weight: [r.out, 1, r.kH, r.kW], stride: [r.s, r.s], dilation: [r.d, r.d], padding: [pt, pb, pl, pr], groups: 1,
+    });
+  });
+  for (const threads of [1, 2]) {
+    it(`1-channel inputs with several outputs as a GEMM (${threads} thread${threads > 1 ? "s" : ""})`, () => {
+      setNumThreads(threads);
+      checkAll(conv2dGeometry({ input: [64, 1, 28, 28], weight: [16, 1, 5, 5], stride: [1, 1], dilation: [1, 1], padding: [0, 0, 0, 0], groups: 1 }), 11);
+      fc.assert(fc.property(oneChannelArb, fc.nat(1 << 30), (g, seed) => { checkAll(g, seed); }), { seed: 5, numRuns: 120 });
+    });
+  }
+
   // The 3x3 stride-1 single-channel kernel (dw3x3_plane) steps over 8, then 4 columns, then a masked
   // 4-column step ending at the row's end, and two rows at a time: every output width 1..21 and
   // odd heights, written (one source per plane) and accumulated (input gradient with multiplier > 1).

@@ -6,8 +6,9 @@
  *
  * Strategy per case (C_g = inChannels / groups, M_g = outChannels / groups, K = C_g kH kW,
  * N = outH outW):
- * - C_g = 1 (depthwise, with any channel multiplier; also any conv of a 1-channel input): direct
- *   correlation per output plane over a zero-bordered copy of the input plane, vectorised along rows.
+ * - C_g = 1 (depthwise, with any channel multiplier; also the gradients of a conv of a 1-channel
+ *   input, and its forward when it has few outputs or is 3x3 at stride 1): direct correlation per
+ *   output plane over a zero-bordered copy of the input plane, vectorised along rows.
  * - otherwise forward = per (image, group) GEMM y[M_g x N] = W[M_g x K] im2col(x)[K x N], with the
  *   im2col written straight into the packed B panels: copied in runs from "wide" rows when the
  *   strides are equal and the planes wide (1x1 stride-1 convs read x itself), else gathered from
@@ -302,7 +303,13 @@ export function conv2dForwardF32(g: Conv2dGeometry, x: Float32Array, w: Float32A
   check("conv2dForwardF32 x", x, g.batch * g.inChannels * g.inHeight * g.inWidth);
   check("conv2dForwardF32 w", w, g.outChannels * Cg * g.kernelHeight * g.kernelWidth);
   const rt = fastRuntime();
-  if (Cg === 1) return planeConv(rt, g, x, w, 1, Mg, 1);
+  // A single input channel feeding several outputs (a first layer such as the demo's 1 -> 16 5x5)
+  // runs as a GEMM, which shares each gathered input float among the outputs where dw_conv reads
+  // the plane once per output: 1.2-2.2x for 4 to 16 outputs, 5x5 and 7x7. Kept on the planes:
+  // fewer outputs than the tile's rows, 3x3 at stride 1 (dw3x3_plane is as fast) and grouped
+  // convs (their per-group GEMMs are too small: 0.6-0.95x).
+  const unit3x3 = g.kernelHeight === 3 && g.kernelWidth === 3 && g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1;
+  if (Cg === 1 && (g.groups > 1 || Mg < MR || unit3x3)) return planeConv(rt, g, x, w, 1, Mg, 1);
   return gemmConv(rt, g, x, w, false);
 }
 
