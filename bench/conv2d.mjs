@@ -11,6 +11,7 @@
 import { createRequire } from "node:module";
 import os from "node:os";
 import { convModel } from "./onnx-conv.mjs";
+import { twoThreadScaling } from "./machine.mjs";
 import { initTfjsWasmThreaded } from "./tfjs-wasm-threads.mjs";
 import { geometryArgs, SHAPES } from "./shapes.mjs";
 
@@ -180,6 +181,9 @@ if (wantPeers.has("tfjs-cpu")) libs.push(tfCpu = await tfjsLib("cpu"));
 if (wantPeers.has("tfjs-wasm")) libs.push(tfWasm = await tfjsLib("wasm"));
 if (wantPeers.has("onnxruntime")) libs.push(await onnxLib(THREADS));
 
+// What two threads can give on this machine right now, whatever the library (see machine.mjs).
+const machineBefore = await twoThreadScaling(5);
+
 // Every library runs the whole suite ROUNDS times, and each cell keeps its best round: on a shared
 // or virtualised machine a library measured during a slow minute would otherwise lose for nothing.
 const ROUNDS = Number(args.rounds ?? 2);
@@ -223,6 +227,8 @@ for (let round = 0; round < ROUNDS; round++) for (const s of shapes) {
   console.error(`[round ${round + 1}/${ROUNDS} ${s.id}] ${line}`);
 }
 
+const machineAfter = await twoThreadScaling(5);
+
 // ---- report ----------------------------------------------------------------------------------
 
 const get = (shape, op, lib) => results.find((r) => r.shape === shape && r.op === op && r.lib === lib)?.gflops;
@@ -234,6 +240,8 @@ const cpu = os.cpus()[0]?.model ?? "unknown";
 const out = [];
 out.push(`Date: ${new Date().toISOString()}  Machine: ${cpu}, ${os.cpus().length} logical CPUs, Node ${process.version}, load average at end ${os.loadavg().map((v) => v.toFixed(1)).join(" ")}`);
 out.push(`Each cell: best wall time over ${ROUNDS} rounds of the whole suite, each round the best of up to ${REPS} runs after a warm-up`);
+const ratios = (rs) => rs.map((r) => r.toFixed(2)).join(" ");
+out.push(`Machine check (machine.mjs): 2 workers / 1 worker on a register-only loop, before the suite ${ratios(machineBefore)}, after it ${ratios(machineAfter)} (2.0 = two full cores)`);
 out.push(`shapegrad's pool judged the machine busy and ran alone for a second ${fast.fastRuntime().soloEpisodes} time(s) during the run`);
 out.push(`Threads: shapegrad ${THREADS} (and 1, column 1t), ${libs.filter((l) => l.note).map((l) => `${l.name} ${l.note}`).join("; ")}`);
 out.push("");
