@@ -1,0 +1,70 @@
+// Paired A/B of two builds of shapegrad's fast kernels inside one process: calls of A and B
+// alternate one by one, and each shape reports the median of the paired time ratios. On this
+// virtual machine the speed drifts by 10-25% over seconds to minutes, more than most changes are
+// worth; two calls a few milliseconds apart see the same machine, so the median paired ratio
+// resolves ~1% where best-of-rounds across processes (ab.mjs) resolves ~10%.
+//   node pair.mjs <distA> <distB> [--shapes=r2,r3] [--ops=fwd,bwdW] [--threads=2] [--seconds=4]
+// A dist is a directory compiled with `tsc -p bench/tsconfig.json` (see ab.mjs). Each build has its
+// own wasm memory and worker pool; a 1 ms pause between calls lets the other build's worker stop
+// spinning first. B/A > 1 means B is faster.
+import { geometryArgs, SHAPES } from "./shapes.mjs";
+
+const [distA, distB, ...rest] = process.argv.slice(2);
+if (!distA || !distB) throw new Error("usage: node pair.mjs <distA> <distB> [--shapes=..] [--ops=..] [--threads=2] [--seconds=4]");
+const args = Object.fromEntries(rest.map((a) => a.replace(/^--/, "").split("=")));
+const ids = (args.shapes ?? "r2,r3,r4,r5").split(",");
+const ops = (args.ops ?? "fwd").split(",");
+const threads = Number(args.threads ?? 2);
+const seconds = Number(args.seconds ?? 4);
+
+async function load(dist) {
+  const fast = await import(`${new URL(dist, `file://${process.cwd()}/`).href.replace(/\/?$/, "/")}src/backends/cpu/fast/index.js`);
+  const { conv2dGeometry } = await import(`${new URL(dist, `file://${process.cwd()}/`).href.replace(/\/?$/, "/")}src/backends/conv-geometry.js`);
+  fast.setNumThreads(threads);
+  const rt = fast.fastRuntime();
+  await rt.whenReady?.();
+  rt.adaptive = false; // both builds always use their workers: the pairing handles a busy machine
+  return { fast, conv2dGeometry };
+}
+const builds = [await load(distA), await load(distB)];
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const sleep1ms = () => Atomics.wait(pause, 0, 0, 1);
+function rand(n, seed) {
+  let s = seed >>> 0 || 1;
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    a[i] = (s / 4294967296) * 2 - 1;
+  }
+  return a;
+}
+const median = (xs) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
+
+for (const row of SHAPES) {
+  const [id, label, xShape, wShape] = row;
+  if (!ids.includes(id)) continue;
+  const x = rand(xShape.reduce((a, b) => a * b), 1), w = rand(wShape.reduce((a, b) => a * b), 2);
+  const calls = builds.map(({ fast, conv2dGeometry }) => {
+    const g = conv2dGeometry(geometryArgs(row));
+    const gy = fast.conv2dForwardF32(g, x, w);
+    return {
+      fwd: () => fast.conv2dForwardF32(g, x, w),
+      bwdIn: () => fast.conv2dBackInputF32(g, gy, w),
+      bwdW: () => fast.conv2dBackWeightF32(g, x, gy),
+    };
+  });
+  for (const op of ops) {
+    const time = (f) => { sleep1ms(); const t = performance.now(); f(); return performance.now() - t; };
+    const [fa, fb] = [calls[0][op], calls[1][op]];
+    for (let i = 0; i < 5; i++) { time(fa); time(fb); }
+    const ta = [], tb = [];
+    for (const t0 = performance.now(); performance.now() - t0 < seconds * 1000;) {
+      // alternate which build goes first, so neither always follows the other's call
+      if (ta.length % 2) { tb.push(time(fb)); ta.push(time(fa)); } else { ta.push(time(fa)); tb.push(time(fb)); }
+    }
+    const ratio = median(ta.map((a, i) => a / tb[i]));
+    console.log(`${`${id} ${op}`.padEnd(9)} B/A ${ratio.toFixed(3)}  (pairs ${ta.length}; median ms A ${median(ta).toFixed(2)} B ${median(tb).toFixed(2)}; best A ${Math.min(...ta).toFixed(2)} B ${Math.min(...tb).toFixed(2)})  ${threads} thread(s), ${label}`);
+  }
+}
+process.exit(0);
