@@ -44,6 +44,8 @@ const BLOCK = 256;
 const MIN_ROWS = 32;
 /** Narrowest pixel block worth a separate item (each item packs its own B block). */
 const MIN_BLOCK = 64;
+/** Least FLOPs of a forward conv's item for which its job ends with narrow items (narrowTail). */
+const TAIL_WORK = 4e6;
 
 /**
  * Items per parallel job: threads claim items dynamically, so with 8 per thread the last item to
@@ -97,6 +99,23 @@ function split(rt: FastRuntime, outer: number, n: number, m: number): { block: n
     rows = ru(Math.ceil(m / mb), MR);
   }
   return { block, nBlocks, rows, mBlocks: Math.ceil(m / rows) };
+}
+
+/**
+ * Narrow pixel blocks at the end of a forward conv's job (see pixelRange in gen-wat.mjs): with one
+ * image and group, the last items claimed are otherwise wide ones, and a thread that finds none
+ * left waits up to a whole wide item (r2: 0.55 ms of a ~5 ms call) for the other's last. The
+ * first (last claimed) `threads` blocks' worth of pixels become 4 blocks each, when an item is
+ * at least TAIL_WORK FLOPs (`depth` = the GEMM's K): smaller items cost more in per-item work
+ * than the wait they save (the 1x1 layer's 1 MFLOP items: 0.97x).
+ */
+function narrowTail(rt: FastRuntime, outer: number, n: number, depth: number, sp: ReturnType<typeof split>) {
+  const covered = rt.numThreads * sp.block;
+  const itemWork = 2 * sp.rows * sp.block * depth;
+  if (rt.numThreads === 1 || outer !== 1 || n - covered < sp.block || itemWork < TAIL_WORK) return { ...sp, tail: 0, tailBlock: 0 };
+  const tailBlock = ru(Math.ceil(sp.block / 4), NR);
+  const tail = Math.ceil(covered / tailBlock);
+  return { ...sp, tail, tailBlock, nBlocks: tail + Math.ceil((n - tail * tailBlock) / sp.block) };
 }
 
 /** Scratch for the depthwise kernels: the zero-bordered plane (rows hp, stride wp + 16, 16 floats
@@ -230,11 +249,13 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
   const { s, Hp, Wp, wide, gg, padCopy, slack } = packGeometry(g);
   const compact = wide && Wp !== g.outWidth;
   const N = gg.outHeight * gg.outWidth;
-  const sp = split(rt, g.batch * g.groups, N, Mg);
+  const sp = narrowTail(rt, g.batch * g.groups, N, K, split(rt, g.batch * g.groups, N, Mg));
   // Split along output channels, every channel block would pack the same B: pack it once instead.
   const prepack = sp.mBlocks > 1;
   const bBlocks = g.batch * g.groups * sp.nBlocks;
-  const bSize = prepack ? bBlocks * K * sp.block : 0;
+  // the pixels one image-group's blocks span (prepackAt in gen-wat.mjs)
+  const capacity = sp.tail * sp.tailBlock + (sp.nBlocks - sp.tail) * sp.block;
+  const bSize = prepack ? g.batch * g.groups * K * capacity : 0;
   const xpSize = padCopy ? g.batch * g.inChannels * s * s * Hp * Wp : 0;
   const ywSize = compact ? g.batch * g.outChannels * N : 0;
   const A = keptWeights(rt, w, flip ? `flip ${g.groups} ${Mg} ${Cg} ${KK}` : `fwd ${g.groups} ${Mg} ${K}`, aSize);
@@ -246,7 +267,8 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
   if (padCopy) padPlanes(rt, g, xOff, xpOff, Hp, Wp, s, L.scratch, L.scratchStride);
   const p = rt.params({
     ...geomParams(gg), x: padCopy ? xpOff : xOff, a: aOff, y: compact ? ywOff : yOff,
-    block: sp.block, nBlocks: sp.nBlocks, e0: sp.rows, e1: sp.mBlocks, e2: prepack ? bOff : 0, e3: wide ? 1 : 0, e4: s,
+    block: sp.block, nBlocks: sp.nBlocks, tail: sp.tail, tailBlock: sp.tailBlock,
+    e0: sp.rows, e1: sp.mBlocks, e2: prepack ? bOff : 0, e3: wide ? 1 : 0, e4: s,
   });
   if (prepack) rt.run("pack_b_conv", p, bBlocks * Math.ceil(K / KC), L.scratch, L.scratchStride, (wide ? PACK : GATHER) * bSize);
   const y = output(ySize);

@@ -28,7 +28,7 @@ export const EDGE_BYTES = 128;
 export const PARAM = {
   x: 0, a: 1, y: 2, batch: 3, inC: 4, inH: 5, inW: 6, outC: 7, kH: 8, kW: 9, outH: 10, outW: 11,
   sH: 12, sW: 13, dH: 14, dW: 15, padT: 16, padL: 17, groups: 18, block: 19, nBlocks: 20,
-  e0: 21, e1: 22, e2: 23, e3: 24, e4: 25,
+  e0: 21, e1: 22, e2: 23, e3: 24, e4: 25, tail: 26, tailBlock: 27,
 };
 export const PARAM_COUNT = 32;
 
@@ -91,6 +91,23 @@ const gatherRows = (copy) => loop("kk", c(0), get("kc"), `${copy}
 /** 1 when the conv in the parameter block is 3x3 at stride 1 and dilation 1 (the dw3x3 kernels). */
 const isUnit3x3 = () => `(i32.eqz (i32.or (i32.or ${sub(P("kH"), c(3))} ${sub(P("kW"), c(3))})
   (i32.or (i32.or ${sub(P("dH"), c(1))} ${sub(P("dW"), c(1))}) (i32.or ${sub(P("sH"), c(1))} ${sub(P("sW"), c(1))}))))`;
+
+/** Pixels [n0, n0 + nc) of a forward conv's pixel block nb (locals nb, n0, nc, N): the first
+ * `tail` blocks are `tailBlock` wide, the others `block` wide. Items are claimed from the last
+ * index down, so the narrow blocks are the last claimed: the threads then finish within a narrow
+ * item of each other instead of a wide one. */
+const pixelRange = () => `(if (i32.lt_u ${get("nb")} ${P("tail")})
+    (then ${set("n0", mul(get("nb"), P("tailBlock")))} ${set("nc", min(P("tailBlock"), sub(get("N"), get("n0"))))})
+    (else ${set("n0", add(mul(P("tail"), P("tailBlock")), mul(sub(get("nb"), P("tail")), P("block"))))}
+      ${set("nc", min(P("block"), sub(get("N"), get("n0"))))}))`;
+
+/** Byte address, in the B blocks packed once by pack_b_conv (at e2), of rows k0.. of the pixel
+ * block [n0, n0 + nc) of image-group ig (locals ig, nb, n0, k0, K): each image-group holds K x
+ * capacity floats (capacity = the pixels its blocks span), a block K x its width from K n0 on,
+ * and within it each KC-row block kc x width. */
+const prepackAt = () => add(P("e2"), mul(add(
+  mul(get("ig"), mul(get("K"), add(mul(P("tail"), P("tailBlock")), mul(sub(P("nBlocks"), P("tail")), P("block"))))),
+  add(mul(get("K"), get("n0")), mul(get("k0"), `(select ${P("tailBlock")} ${P("block")} (i32.lt_u ${get("nb")} ${P("tail")}))`))), c(4)));
 
 /** The register-blocked micro-kernel: C[MR x NR] (+)= A_panel[kc x MR]^T B_panel[kc x NR]. */
 function tileKernel() {
@@ -507,10 +524,10 @@ const commonWat = () => String.raw`
     (call $copy_run ${add(get("dst"), mul(mul(get("oh"), P("outW")), c(4)))} ${add(get("src"), mul(mul(get("oh"), P("e1")), c(4)))} ${P("outW")})`)})
 
 ;; Packs every B block of a forward conv once, for jobs split along output channels: one item =
-;; (image, group, pixel block, reduction block of KC rows); the block for (image, group, pixel
-;; block t, rows k0..) starts at e2 + (t K + k0) block floats. Same parameters as conv_fwd.
+;; (image, group, pixel block, reduction block of KC rows), laid out as prepackAt says. Same
+;; parameters as conv_fwd.
 (func $pack_b_conv (export "pack_b_conv") (param $p i32) (param $item i32) (param $s i32)
-  ${loc("kb", "kcs", "t", "nb", "g", "n", "K", "Cg", "N", "n0", "k0")}
+  ${loc("kb", "kcs", "t", "ig", "nb", "g", "n", "K", "Cg", "N", "n0", "nc", "k0")}
   ${set("Cg", `(i32.div_u ${P("inC")} ${P("groups")})`)}
   ${set("K", mul(mul(get("Cg"), P("kH")), P("kW")))}
   ${set("N", mul(P("outH"), P("outW")))}
@@ -518,34 +535,35 @@ const commonWat = () => String.raw`
   ${set("kb", `(i32.rem_u ${get("item")} ${get("kcs")})`)}
   ${set("t", `(i32.div_u ${get("item")} ${get("kcs")})`)}
   ${set("nb", `(i32.rem_u ${get("t")} ${P("nBlocks")})`)}
-  ${set("g", `(i32.rem_u (i32.div_u ${get("t")} ${P("nBlocks")}) ${P("groups")})`)}
-  ${set("n", `(i32.div_u (i32.div_u ${get("t")} ${P("nBlocks")}) ${P("groups")})`)}
-  ${set("n0", mul(get("nb"), P("block")))}
+  ${set("ig", `(i32.div_u ${get("t")} ${P("nBlocks")})`)}
+  ${set("g", `(i32.rem_u ${get("ig")} ${P("groups")})`)}
+  ${set("n", `(i32.div_u ${get("ig")} ${P("groups")})`)}
+  ${pixelRange()}
   ${set("k0", mul(get("kb"), c(KC)))}
   (call $pack_b_any ${get("p")}
     ${add(P("x"), mul(mul(add(mul(get("n"), P("inC")), mul(get("g"), get("Cg"))), mul(P("inH"), P("inW"))), c(4)))}
-    ${add(P("e2"), mul(add(mul(mul(get("t"), get("K")), P("block")), mul(get("k0"), P("block"))), c(4)))}
-    ${get("k0")} ${min(c(KC), sub(get("K"), get("k0")))} ${get("n0")} ${min(P("block"), sub(get("N"), get("n0")))}))
+    ${prepackAt()}
+    ${get("k0")} ${min(c(KC), sub(get("K"), get("k0")))} ${get("n0")} ${get("nc")}))
 
 ;; Forward conv, one item = (image, group, block of output pixels, block of output channels). A =
-;; weights packed in MR-row panels per group (K = cin/groups*kH*kW deep). block = pixels per item,
-;; nBlocks = pixel blocks per group, e0 = output channels per channel block, e1 = channel blocks,
+;; weights packed in MR-row panels per group (K = cin/groups*kH*kW deep). block = pixels per item
+;; (the first "tail" pixel blocks of a group: tailBlock), nBlocks = pixel blocks per group,
+;; e0 = output channels per channel block, e1 = channel blocks,
 ;; e2 = 0, or the B panels already packed by pack_b_conv (then channel blocks share them).
 (func $conv_fwd (export "conv_fwd") (param $p i32) (param $item i32) (param $s i32)
-  ${loc("nb", "t", "g", "n", "N", "K", "Mg", "Cg", "n0", "nc", "k0", "kc", "xg", "yg", "ag", "bbuf", "nBlocks", "mb", "rows")}
+  ${loc("nb", "ig", "g", "n", "N", "K", "Mg", "Cg", "n0", "nc", "k0", "kc", "xg", "yg", "ag", "bbuf", "nBlocks", "mb", "rows")}
   ${set("nBlocks", P("nBlocks"))}
   ${set("mb", `(i32.rem_u ${get("item")} ${P("e1")})`)}
   ${set("item", `(i32.div_u ${get("item")} ${P("e1")})`)}
   ${set("nb", `(i32.rem_u ${get("item")} ${get("nBlocks")})`)}
-  ${set("t", `(i32.div_u ${get("item")} ${get("nBlocks")})`)}
-  ${set("g", `(i32.rem_u ${get("t")} ${P("groups")})`)}
-  ${set("n", `(i32.div_u ${get("t")} ${P("groups")})`)}
+  ${set("ig", `(i32.div_u ${get("item")} ${get("nBlocks")})`)}
+  ${set("g", `(i32.rem_u ${get("ig")} ${P("groups")})`)}
+  ${set("n", `(i32.div_u ${get("ig")} ${P("groups")})`)}
   ${set("N", mul(P("outH"), P("outW")))}
   ${set("Mg", `(i32.div_u ${P("outC")} ${P("groups")})`)}
   ${set("Cg", `(i32.div_u ${P("inC")} ${P("groups")})`)}
   ${set("K", mul(mul(get("Cg"), P("kH")), P("kW")))}
-  ${set("n0", mul(get("nb"), P("block")))}
-  ${set("nc", min(P("block"), sub(get("N"), get("n0"))))}
+  ${pixelRange()}
   ${set("xg", add(P("x"), mul(mul(add(mul(get("n"), P("inC")), mul(get("g"), get("Cg"))), mul(P("inH"), P("inW"))), c(4))))}
   ${set("yg", add(P("y"), mul(mul(add(mul(get("n"), P("outC")), mul(get("g"), get("Mg"))), get("N")), c(4))))}
   ${set("ag", add(P("a"), mul(mul(mul(roundUp4(get("Mg")), get("K")), get("g")), c(4))))}
@@ -557,7 +575,7 @@ const commonWat = () => String.raw`
   ${loop("k0", c(0), get("K"), `
     ${set("kc", min(c(KC), sub(get("K"), get("k0"))))}
     (if ${P("e2")}
-      (then ${set("bbuf", add(P("e2"), mul(add(mul(mul(get("item"), get("K")), P("block")), mul(get("k0"), P("block"))), c(4))))})
+      (then ${set("bbuf", prepackAt())})
       (else (call $pack_b_any ${get("p")} ${get("xg")} ${get("bbuf")} ${get("k0")} ${get("kc")} ${get("n0")} ${get("nc")})))
     (call $block ${add(get("ag"), mul(get("k0"), c(MR * 4)))} ${mul(get("K"), c(MR * 4))} ${get("bbuf")}
       ${add(get("yg"), mul(get("n0"), c(4)))} ${mul(get("N"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}

@@ -460,10 +460,10 @@
   (br_if $L29 (i32.lt_s (local.get $oh) (i32.load offset=40 (local.get $p))))))))
 
 ;; Packs every B block of a forward conv once, for jobs split along output channels: one item =
-;; (image, group, pixel block, reduction block of KC rows); the block for (image, group, pixel
-;; block t, rows k0..) starts at e2 + (t K + k0) block floats. Same parameters as conv_fwd.
+;; (image, group, pixel block, reduction block of KC rows), laid out as prepackAt says. Same
+;; parameters as conv_fwd.
 (func $pack_b_conv (export "pack_b_conv") (param $p i32) (param $item i32) (param $s i32)
-  (local $kb i32) (local $kcs i32) (local $t i32) (local $nb i32) (local $g i32) (local $n i32) (local $K i32) (local $Cg i32) (local $N i32) (local $n0 i32) (local $k0 i32)
+  (local $kb i32) (local $kcs i32) (local $t i32) (local $ig i32) (local $nb i32) (local $g i32) (local $n i32) (local $K i32) (local $Cg i32) (local $N i32) (local $n0 i32) (local $nc i32) (local $k0 i32)
   (local.set $Cg (i32.div_u (i32.load offset=16 (local.get $p)) (i32.load offset=72 (local.get $p))))
   (local.set $K (i32.mul (i32.mul (local.get $Cg) (i32.load offset=32 (local.get $p))) (i32.load offset=36 (local.get $p))))
   (local.set $N (i32.mul (i32.load offset=40 (local.get $p)) (i32.load offset=44 (local.get $p))))
@@ -471,34 +471,41 @@
   (local.set $kb (i32.rem_u (local.get $item) (local.get $kcs)))
   (local.set $t (i32.div_u (local.get $item) (local.get $kcs)))
   (local.set $nb (i32.rem_u (local.get $t) (i32.load offset=80 (local.get $p))))
-  (local.set $g (i32.rem_u (i32.div_u (local.get $t) (i32.load offset=80 (local.get $p))) (i32.load offset=72 (local.get $p))))
-  (local.set $n (i32.div_u (i32.div_u (local.get $t) (i32.load offset=80 (local.get $p))) (i32.load offset=72 (local.get $p))))
-  (local.set $n0 (i32.mul (local.get $nb) (i32.load offset=76 (local.get $p))))
+  (local.set $ig (i32.div_u (local.get $t) (i32.load offset=80 (local.get $p))))
+  (local.set $g (i32.rem_u (local.get $ig) (i32.load offset=72 (local.get $p))))
+  (local.set $n (i32.div_u (local.get $ig) (i32.load offset=72 (local.get $p))))
+  (if (i32.lt_u (local.get $nb) (i32.load offset=104 (local.get $p)))
+    (then (local.set $n0 (i32.mul (local.get $nb) (i32.load offset=108 (local.get $p)))) (local.set $nc (select (i32.load offset=108 (local.get $p)) (i32.sub (local.get $N) (local.get $n0)) (i32.lt_s (i32.load offset=108 (local.get $p)) (i32.sub (local.get $N) (local.get $n0))))))
+    (else (local.set $n0 (i32.add (i32.mul (i32.load offset=104 (local.get $p)) (i32.load offset=108 (local.get $p))) (i32.mul (i32.sub (local.get $nb) (i32.load offset=104 (local.get $p))) (i32.load offset=76 (local.get $p)))))
+      (local.set $nc (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $N) (local.get $n0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $N) (local.get $n0)))))))
   (local.set $k0 (i32.mul (local.get $kb) (i32.const 512)))
   (call $pack_b_any (local.get $p)
     (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (i32.mul (local.get $g) (local.get $Cg))) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4)))
-    (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.add (i32.mul (i32.mul (local.get $t) (local.get $K)) (i32.load offset=76 (local.get $p))) (i32.mul (local.get $k0) (i32.load offset=76 (local.get $p)))) (i32.const 4)))
-    (local.get $k0) (select (i32.const 512) (i32.sub (local.get $K) (local.get $k0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $K) (local.get $k0)))) (local.get $n0) (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $N) (local.get $n0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $N) (local.get $n0))))))
+    (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $ig) (i32.mul (local.get $K) (i32.add (i32.mul (i32.load offset=104 (local.get $p)) (i32.load offset=108 (local.get $p))) (i32.mul (i32.sub (i32.load offset=80 (local.get $p)) (i32.load offset=104 (local.get $p))) (i32.load offset=76 (local.get $p)))))) (i32.add (i32.mul (local.get $K) (local.get $n0)) (i32.mul (local.get $k0) (select (i32.load offset=108 (local.get $p)) (i32.load offset=76 (local.get $p)) (i32.lt_u (local.get $nb) (i32.load offset=104 (local.get $p))))))) (i32.const 4)))
+    (local.get $k0) (select (i32.const 512) (i32.sub (local.get $K) (local.get $k0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $K) (local.get $k0)))) (local.get $n0) (local.get $nc)))
 
 ;; Forward conv, one item = (image, group, block of output pixels, block of output channels). A =
-;; weights packed in MR-row panels per group (K = cin/groups*kH*kW deep). block = pixels per item,
-;; nBlocks = pixel blocks per group, e0 = output channels per channel block, e1 = channel blocks,
+;; weights packed in MR-row panels per group (K = cin/groups*kH*kW deep). block = pixels per item
+;; (the first "tail" pixel blocks of a group: tailBlock), nBlocks = pixel blocks per group,
+;; e0 = output channels per channel block, e1 = channel blocks,
 ;; e2 = 0, or the B panels already packed by pack_b_conv (then channel blocks share them).
 (func $conv_fwd (export "conv_fwd") (param $p i32) (param $item i32) (param $s i32)
-  (local $nb i32) (local $t i32) (local $g i32) (local $n i32) (local $N i32) (local $K i32) (local $Mg i32) (local $Cg i32) (local $n0 i32) (local $nc i32) (local $k0 i32) (local $kc i32) (local $xg i32) (local $yg i32) (local $ag i32) (local $bbuf i32) (local $nBlocks i32) (local $mb i32) (local $rows i32)
+  (local $nb i32) (local $ig i32) (local $g i32) (local $n i32) (local $N i32) (local $K i32) (local $Mg i32) (local $Cg i32) (local $n0 i32) (local $nc i32) (local $k0 i32) (local $kc i32) (local $xg i32) (local $yg i32) (local $ag i32) (local $bbuf i32) (local $nBlocks i32) (local $mb i32) (local $rows i32)
   (local.set $nBlocks (i32.load offset=80 (local.get $p)))
   (local.set $mb (i32.rem_u (local.get $item) (i32.load offset=88 (local.get $p))))
   (local.set $item (i32.div_u (local.get $item) (i32.load offset=88 (local.get $p))))
   (local.set $nb (i32.rem_u (local.get $item) (local.get $nBlocks)))
-  (local.set $t (i32.div_u (local.get $item) (local.get $nBlocks)))
-  (local.set $g (i32.rem_u (local.get $t) (i32.load offset=72 (local.get $p))))
-  (local.set $n (i32.div_u (local.get $t) (i32.load offset=72 (local.get $p))))
+  (local.set $ig (i32.div_u (local.get $item) (local.get $nBlocks)))
+  (local.set $g (i32.rem_u (local.get $ig) (i32.load offset=72 (local.get $p))))
+  (local.set $n (i32.div_u (local.get $ig) (i32.load offset=72 (local.get $p))))
   (local.set $N (i32.mul (i32.load offset=40 (local.get $p)) (i32.load offset=44 (local.get $p))))
   (local.set $Mg (i32.div_u (i32.load offset=28 (local.get $p)) (i32.load offset=72 (local.get $p))))
   (local.set $Cg (i32.div_u (i32.load offset=16 (local.get $p)) (i32.load offset=72 (local.get $p))))
   (local.set $K (i32.mul (i32.mul (local.get $Cg) (i32.load offset=32 (local.get $p))) (i32.load offset=36 (local.get $p))))
-  (local.set $n0 (i32.mul (local.get $nb) (i32.load offset=76 (local.get $p))))
-  (local.set $nc (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $N) (local.get $n0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $N) (local.get $n0)))))
+  (if (i32.lt_u (local.get $nb) (i32.load offset=104 (local.get $p)))
+    (then (local.set $n0 (i32.mul (local.get $nb) (i32.load offset=108 (local.get $p)))) (local.set $nc (select (i32.load offset=108 (local.get $p)) (i32.sub (local.get $N) (local.get $n0)) (i32.lt_s (i32.load offset=108 (local.get $p)) (i32.sub (local.get $N) (local.get $n0))))))
+    (else (local.set $n0 (i32.add (i32.mul (i32.load offset=104 (local.get $p)) (i32.load offset=108 (local.get $p))) (i32.mul (i32.sub (local.get $nb) (i32.load offset=104 (local.get $p))) (i32.load offset=76 (local.get $p)))))
+      (local.set $nc (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $N) (local.get $n0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $N) (local.get $n0)))))))
   (local.set $xg (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (i32.mul (local.get $g) (local.get $Cg))) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
   (local.set $yg (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (i32.mul (local.get $g) (local.get $Mg))) (local.get $N)) (i32.const 4))))
   (local.set $ag (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.mul (i32.and (i32.add (local.get $Mg) (i32.const 3)) (i32.const -4)) (local.get $K)) (local.get $g)) (i32.const 4))))
@@ -512,7 +519,7 @@
   
     (local.set $kc (select (i32.const 512) (i32.sub (local.get $K) (local.get $k0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $K) (local.get $k0)))))
     (if (i32.load offset=92 (local.get $p))
-      (then (local.set $bbuf (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.add (i32.mul (i32.mul (local.get $item) (local.get $K)) (i32.load offset=76 (local.get $p))) (i32.mul (local.get $k0) (i32.load offset=76 (local.get $p)))) (i32.const 4)))))
+      (then (local.set $bbuf (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $ig) (i32.mul (local.get $K) (i32.add (i32.mul (i32.load offset=104 (local.get $p)) (i32.load offset=108 (local.get $p))) (i32.mul (i32.sub (i32.load offset=80 (local.get $p)) (i32.load offset=104 (local.get $p))) (i32.load offset=76 (local.get $p)))))) (i32.add (i32.mul (local.get $K) (local.get $n0)) (i32.mul (local.get $k0) (select (i32.load offset=108 (local.get $p)) (i32.load offset=76 (local.get $p)) (i32.lt_u (local.get $nb) (i32.load offset=104 (local.get $p))))))) (i32.const 4)))))
       (else (call $pack_b_any (local.get $p) (local.get $xg) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))))
     (call $block (i32.add (local.get $ag) (i32.mul (local.get $k0) (i32.const 16))) (i32.mul (local.get $K) (i32.const 16)) (local.get $bbuf)
       (i32.add (local.get $yg) (i32.mul (local.get $n0) (i32.const 4))) (i32.mul (local.get $N) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
