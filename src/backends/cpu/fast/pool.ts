@@ -49,6 +49,13 @@ const PAGE = 65536;
  * call (and of back-to-back calls) find it awake; waking a sleeping one costs tens of microseconds.
  */
 const PARALLEL_WORK = 3e6;
+/**
+ * Iterations (~0.2 ms) a thread polls before it sleeps in Atomics.wait: a worker after each job,
+ * waiting for the next; the caller at a job's end, waiting for a worker's last items. A sleeping
+ * thread's vCPU goes idle, and waking it on this VM costs tens of microseconds (the caller polling
+ * first: 1.005-1.03x in paired A/Bs, most on sub-millisecond calls).
+ */
+const SPIN = 150000;
 /** Least work of a job whose parallel efficiency tells whether the machine is busy (see run). */
 const JUDGED_WORK = 2e7;
 /** Start of the kept packed weights, right after the parameter block. */
@@ -70,7 +77,7 @@ Atomics.store(ctl, ${C_READY} + id, 1);
 for (;;) {
   // jobs come in runs (pack, pad, compute, compact; the next call): spin ~0.2 ms before sleeping,
   // as waking a sleeping worker can cost more than a small job (a parked worker just sleeps)
-  const spin = id < Atomics.load(ctl, ${C_SLOTS}) ? 150000 : 0;
+  const spin = id < Atomics.load(ctl, ${C_SLOTS}) ? ${SPIN} : 0;
   for (let i = 0; i < spin && Atomics.load(ctl, ${C_SIGNAL}) === seen; i++);
   Atomics.wait(ctl, ${C_SIGNAL}, seen);
   seen = Atomics.load(ctl, ${C_SIGNAL});
@@ -336,6 +343,7 @@ export class FastRuntime {
       for (let i = Math.min(items, left * per) - 1; i >= (left - 1) * per; i--) fn(params, i, scratch);
       Atomics.add(ctl, C_DONE, 1);
     }
+    for (let i = 0; i < SPIN && Atomics.load(ctl, C_DONE) < units; i++);
     for (let d = Atomics.load(ctl, C_DONE); d < units; d = Atomics.load(ctl, C_DONE)) {
       Atomics.wait(ctl, C_DONE, d, 1000);
     }
