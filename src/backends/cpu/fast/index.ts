@@ -109,13 +109,23 @@ function split(rt: FastRuntime, outer: number, n: number, m: number): { block: n
  * at least TAIL_WORK FLOPs (`depth` = the GEMM's K): smaller items cost more in per-item work
  * than the wait they save (the 1x1 layer's 1 MFLOP items: 0.97x).
  */
-function narrowTail(rt: FastRuntime, outer: number, n: number, depth: number, sp: ReturnType<typeof split>) {
-  const covered = rt.numThreads * sp.block;
+function narrowTail(rt: FastRuntime, outer: number, n: number, m: number, depth: number, sp: ReturnType<typeof split>) {
+  const none = { ...sp, tail: 0, tailBlock: 0, tailM: 0, tailRows: 0 };
   const itemWork = 2 * sp.rows * sp.block * depth;
-  if (rt.numThreads === 1 || outer !== 1 || n - covered < sp.block || itemWork < TAIL_WORK) return { ...sp, tail: 0, tailBlock: 0 };
+  if (rt.numThreads === 1 || outer !== 1 || itemWork < TAIL_WORK) return none;
+  if (sp.nBlocks === 1) {
+    // one pixel block, split along output channels (the 512-channel 7x7 layer): narrow the channels
+    const coveredRows = rt.numThreads * sp.rows;
+    if (m - coveredRows < sp.rows) return none;
+    const tailRows = ru(Math.ceil(sp.rows / 4), MR);
+    const tailM = Math.ceil(coveredRows / tailRows);
+    return { ...none, tailM, tailRows, mBlocks: tailM + Math.ceil((m - tailM * tailRows) / sp.rows) };
+  }
+  const covered = rt.numThreads * sp.block;
+  if (n - covered < sp.block) return none;
   const tailBlock = ru(Math.ceil(sp.block / 4), NR);
   const tail = Math.ceil(covered / tailBlock);
-  return { ...sp, tail, tailBlock, nBlocks: tail + Math.ceil((n - tail * tailBlock) / sp.block) };
+  return { ...none, tail, tailBlock, nBlocks: tail + Math.ceil((n - tail * tailBlock) / sp.block) };
 }
 
 /** Scratch for the depthwise kernels: the zero-bordered plane (rows hp, stride wp + 16, 16 floats
@@ -249,7 +259,7 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
   const { s, Hp, Wp, wide, gg, padCopy, slack } = packGeometry(g);
   const compact = wide && Wp !== g.outWidth;
   const N = gg.outHeight * gg.outWidth;
-  const sp = narrowTail(rt, g.batch * g.groups, N, K, split(rt, g.batch * g.groups, N, Mg));
+  const sp = narrowTail(rt, g.batch * g.groups, N, Mg, K, split(rt, g.batch * g.groups, N, Mg));
   // Split along output channels, every channel block would pack the same B: pack it once instead.
   const prepack = sp.mBlocks > 1;
   const bBlocks = g.batch * g.groups * sp.nBlocks;
@@ -267,7 +277,7 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
   if (padCopy) padPlanes(rt, g, xOff, xpOff, Hp, Wp, s, L.scratch, L.scratchStride);
   const p = rt.params({
     ...geomParams(gg), x: padCopy ? xpOff : xOff, a: aOff, y: compact ? ywOff : yOff,
-    block: sp.block, nBlocks: sp.nBlocks, tail: sp.tail, tailBlock: sp.tailBlock,
+    block: sp.block, nBlocks: sp.nBlocks, tail: sp.tail, tailBlock: sp.tailBlock, tailM: sp.tailM, tailRows: sp.tailRows,
     e0: sp.rows, e1: sp.mBlocks, e2: prepack ? bOff : 0, e3: wide ? 1 : 0, e4: s,
   });
   if (prepack) rt.run("pack_b_conv", p, bBlocks * Math.ceil(K / KC), L.scratch, L.scratchStride, (wide ? PACK : GATHER) * bSize);

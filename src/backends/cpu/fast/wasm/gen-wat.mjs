@@ -28,7 +28,7 @@ export const EDGE_BYTES = 128;
 export const PARAM = {
   x: 0, a: 1, y: 2, batch: 3, inC: 4, inH: 5, inW: 6, outC: 7, kH: 8, kW: 9, outH: 10, outW: 11,
   sH: 12, sW: 13, dH: 14, dW: 15, padT: 16, padL: 17, groups: 18, block: 19, nBlocks: 20,
-  e0: 21, e1: 22, e2: 23, e3: 24, e4: 25, tail: 26, tailBlock: 27,
+  e0: 21, e1: 22, e2: 23, e3: 24, e4: 25, tail: 26, tailBlock: 27, tailM: 28, tailRows: 29,
 };
 export const PARAM_COUNT = 32;
 
@@ -551,7 +551,7 @@ const commonWat = () => String.raw`
 ;; e0 = output channels per channel block, e1 = channel blocks,
 ;; e2 = 0, or the B panels already packed by pack_b_conv (then channel blocks share them).
 (func $conv_fwd (export "conv_fwd") (param $p i32) (param $item i32) (param $s i32)
-  ${loc("nb", "ig", "g", "n", "N", "K", "Mg", "Cg", "n0", "nc", "k0", "kc", "xg", "yg", "ag", "bbuf", "nBlocks", "mb", "rows")}
+  ${loc("nb", "ig", "g", "n", "N", "K", "Mg", "Cg", "n0", "nc", "k0", "kc", "xg", "yg", "ag", "bbuf", "nBlocks", "mb", "m0", "rows")}
   ${set("nBlocks", P("nBlocks"))}
   ${set("mb", `(i32.rem_u ${get("item")} ${P("e1")})`)}
   ${set("item", `(i32.div_u ${get("item")} ${P("e1")})`)}
@@ -567,10 +567,14 @@ const commonWat = () => String.raw`
   ${set("xg", add(P("x"), mul(mul(add(mul(get("n"), P("inC")), mul(get("g"), get("Cg"))), mul(P("inH"), P("inW"))), c(4))))}
   ${set("yg", add(P("y"), mul(mul(add(mul(get("n"), P("outC")), mul(get("g"), get("Mg"))), get("N")), c(4))))}
   ${set("ag", add(P("a"), mul(mul(mul(roundUp4(get("Mg")), get("K")), get("g")), c(4))))}
-  ;; rows [mb*e0, mb*e0 + rows) of the group's output channels (e0 is a multiple of MR)
-  ${set("rows", min(P("e0"), sub(get("Mg"), mul(get("mb"), P("e0")))))}
-  ${set("ag", add(get("ag"), mul(mul(mul(get("mb"), P("e0")), get("K")), c(4))))}
-  ${set("yg", add(get("yg"), mul(mul(mul(get("mb"), P("e0")), get("N")), c(4))))}
+  ;; rows [m0, m0 + rows) of the group's output channels: the first tailM channel blocks are
+  ;; tailRows wide, the others e0 (both multiples of MR), the narrow ones claimed last (pixelRange)
+  (if (i32.lt_u ${get("mb")} ${P("tailM")})
+    (then ${set("m0", mul(get("mb"), P("tailRows")))} ${set("rows", min(P("tailRows"), sub(get("Mg"), get("m0"))))})
+    (else ${set("m0", add(mul(P("tailM"), P("tailRows")), mul(sub(get("mb"), P("tailM")), P("e0"))))}
+      ${set("rows", min(P("e0"), sub(get("Mg"), get("m0"))))}))
+  ${set("ag", add(get("ag"), mul(mul(get("m0"), get("K")), c(4))))}
+  ${set("yg", add(get("yg"), mul(mul(get("m0"), get("N")), c(4))))}
   ${set("bbuf", add(get("s"), c(EDGE_BYTES)))}
   ${loop("k0", c(0), get("K"), `
     ${set("kc", min(c(KC), sub(get("K"), get("k0"))))}

@@ -490,7 +490,7 @@
 ;; e0 = output channels per channel block, e1 = channel blocks,
 ;; e2 = 0, or the B panels already packed by pack_b_conv (then channel blocks share them).
 (func $conv_fwd (export "conv_fwd") (param $p i32) (param $item i32) (param $s i32)
-  (local $nb i32) (local $ig i32) (local $g i32) (local $n i32) (local $N i32) (local $K i32) (local $Mg i32) (local $Cg i32) (local $n0 i32) (local $nc i32) (local $k0 i32) (local $kc i32) (local $xg i32) (local $yg i32) (local $ag i32) (local $bbuf i32) (local $nBlocks i32) (local $mb i32) (local $rows i32)
+  (local $nb i32) (local $ig i32) (local $g i32) (local $n i32) (local $N i32) (local $K i32) (local $Mg i32) (local $Cg i32) (local $n0 i32) (local $nc i32) (local $k0 i32) (local $kc i32) (local $xg i32) (local $yg i32) (local $ag i32) (local $bbuf i32) (local $nBlocks i32) (local $mb i32) (local $m0 i32) (local $rows i32)
   (local.set $nBlocks (i32.load offset=80 (local.get $p)))
   (local.set $mb (i32.rem_u (local.get $item) (i32.load offset=88 (local.get $p))))
   (local.set $item (i32.div_u (local.get $item) (i32.load offset=88 (local.get $p))))
@@ -509,10 +509,14 @@
   (local.set $xg (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (i32.mul (local.get $g) (local.get $Cg))) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
   (local.set $yg (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (i32.mul (local.get $g) (local.get $Mg))) (local.get $N)) (i32.const 4))))
   (local.set $ag (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.mul (i32.and (i32.add (local.get $Mg) (i32.const 3)) (i32.const -4)) (local.get $K)) (local.get $g)) (i32.const 4))))
-  ;; rows [mb*e0, mb*e0 + rows) of the group's output channels (e0 is a multiple of MR)
-  (local.set $rows (select (i32.load offset=84 (local.get $p)) (i32.sub (local.get $Mg) (i32.mul (local.get $mb) (i32.load offset=84 (local.get $p)))) (i32.lt_s (i32.load offset=84 (local.get $p)) (i32.sub (local.get $Mg) (i32.mul (local.get $mb) (i32.load offset=84 (local.get $p)))))))
-  (local.set $ag (i32.add (local.get $ag) (i32.mul (i32.mul (i32.mul (local.get $mb) (i32.load offset=84 (local.get $p))) (local.get $K)) (i32.const 4))))
-  (local.set $yg (i32.add (local.get $yg) (i32.mul (i32.mul (i32.mul (local.get $mb) (i32.load offset=84 (local.get $p))) (local.get $N)) (i32.const 4))))
+  ;; rows [m0, m0 + rows) of the group's output channels: the first tailM channel blocks are
+  ;; tailRows wide, the others e0 (both multiples of MR), the narrow ones claimed last (pixelRange)
+  (if (i32.lt_u (local.get $mb) (i32.load offset=112 (local.get $p)))
+    (then (local.set $m0 (i32.mul (local.get $mb) (i32.load offset=116 (local.get $p)))) (local.set $rows (select (i32.load offset=116 (local.get $p)) (i32.sub (local.get $Mg) (local.get $m0)) (i32.lt_s (i32.load offset=116 (local.get $p)) (i32.sub (local.get $Mg) (local.get $m0))))))
+    (else (local.set $m0 (i32.add (i32.mul (i32.load offset=112 (local.get $p)) (i32.load offset=116 (local.get $p))) (i32.mul (i32.sub (local.get $mb) (i32.load offset=112 (local.get $p))) (i32.load offset=84 (local.get $p)))))
+      (local.set $rows (select (i32.load offset=84 (local.get $p)) (i32.sub (local.get $Mg) (local.get $m0)) (i32.lt_s (i32.load offset=84 (local.get $p)) (i32.sub (local.get $Mg) (local.get $m0)))))))
+  (local.set $ag (i32.add (local.get $ag) (i32.mul (i32.mul (local.get $m0) (local.get $K)) (i32.const 4))))
+  (local.set $yg (i32.add (local.get $yg) (i32.mul (i32.mul (local.get $m0) (local.get $N)) (i32.const 4))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $k0 (i32.const 0))
 (if (i32.lt_s (local.get $k0) (local.get $K)) (then (loop $L30
