@@ -6,7 +6,7 @@
 // checkout's; build another commit in a git worktree). B/A > 1 means B is faster.
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { geometryArgs, SHAPES } from "./shapes.mjs";
+import { geometryArgs, rand, SHAPES } from "./shapes.mjs";
 
 const [distA, distB, ...rest] = process.argv.slice(2);
 const args = Object.fromEntries(rest.map((a) => a.replace(/^--/, "").split("=")));
@@ -22,13 +22,12 @@ if (distA === "--one") {
   const { conv2dGeometry, convFlops } = await import(`${dist}/src/backends/conv-geometry.js`);
   fast.setNumThreads(Number(n));
   await fast.fastRuntime().whenReady?.();
-  const rand = (len) => Float32Array.from({ length: len }, () => Math.random() * 2 - 1);
   const out = {};
   for (const row of SHAPES) {
     const [id, , x, w] = row;
     if (!ids.split(",").includes(id)) continue;
     const g = conv2dGeometry(geometryArgs(row));
-    const xs = rand(x.reduce((a, b) => a * b)), ws = rand(w.reduce((a, b) => a * b));
+    const xs = rand(x.reduce((a, b) => a * b), 1), ws = rand(w.reduce((a, b) => a * b), 2);
     const y = fast.conv2dForwardF32(g, xs, ws);
     const fns = { fwd: () => fast.conv2dForwardF32(g, xs, ws), bwdIn: () => fast.conv2dBackInputF32(g, y, ws), bwdW: () => fast.conv2dBackWeightF32(g, xs, y) };
     for (const op of opList.split(",")) {

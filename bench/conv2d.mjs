@@ -13,7 +13,7 @@ import os from "node:os";
 import { convModel } from "./onnx-conv.mjs";
 import { twoThreadScaling } from "./machine.mjs";
 import { initTfjsWasmThreaded } from "./tfjs-wasm-threads.mjs";
-import { geometryArgs, SHAPES } from "./shapes.mjs";
+import { geometryArgs, rand, SHAPES } from "./shapes.mjs";
 
 const require = createRequire(import.meta.url);
 const fast = await import("./dist/src/backends/cpu/fast/index.js");
@@ -28,16 +28,6 @@ const BUDGET_MS = Number(args.budget ?? 1500); // per (shape, op, library), afte
 const THREADS = Number(args.threads ?? 2);
 
 const OPS = ["fwd", "bwdIn", "bwdW"];
-
-function rand(n, seed) {
-  let s = seed >>> 0 || 1;
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    a[i] = (s / 4294967296) * 2 - 1;
-  }
-  return a;
-}
 
 /**
  * Best wall time (ms) of fn after one warm-up run, at least 3 runs, up to REPS or the budget. The

@@ -7,7 +7,7 @@
 // A dist is a directory compiled with `tsc -p bench/tsconfig.json` (see ab.mjs). Each build has its
 // own wasm memory and worker pool; a 1 ms pause between calls lets the other build's worker stop
 // spinning first. B/A > 1 means B is faster.
-import { geometryArgs, SHAPES } from "./shapes.mjs";
+import { geometryArgs, rand, SHAPES } from "./shapes.mjs";
 
 const [distA, distB, ...rest] = process.argv.slice(2);
 if (!distA || !distB) throw new Error("usage: node pair.mjs <distA> <distB> [--shapes=..] [--ops=..] [--threads=2] [--seconds=4]");
@@ -18,8 +18,9 @@ const threads = Number(args.threads ?? 2);
 const seconds = Number(args.seconds ?? 4);
 
 async function load(dist) {
-  const fast = await import(`${new URL(dist, `file://${process.cwd()}/`).href.replace(/\/?$/, "/")}src/backends/cpu/fast/index.js`);
-  const { conv2dGeometry } = await import(`${new URL(dist, `file://${process.cwd()}/`).href.replace(/\/?$/, "/")}src/backends/conv-geometry.js`);
+  const root = new URL(dist, `file://${process.cwd()}/`).href.replace(/\/?$/, "/");
+  const fast = await import(`${root}src/backends/cpu/fast/index.js`);
+  const { conv2dGeometry } = await import(`${root}src/backends/conv-geometry.js`);
   fast.setNumThreads(threads);
   const rt = fast.fastRuntime();
   await rt.whenReady?.();
@@ -30,15 +31,6 @@ const builds = [await load(distA), await load(distB)];
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 const sleep1ms = () => Atomics.wait(pause, 0, 0, 1);
-function rand(n, seed) {
-  let s = seed >>> 0 || 1;
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    a[i] = (s / 4294967296) * 2 - 1;
-  }
-  return a;
-}
 const median = (xs) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
 
 for (const row of SHAPES) {

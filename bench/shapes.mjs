@@ -18,3 +18,14 @@ export const SHAPES = [
 export function geometryArgs([, , input, weight, s, p, d, groups]) {
   return { input, weight, stride: [s, s], dilation: [d, d], padding: [p, p, p, p], groups };
 }
+
+/** n floats in [-1, 1) from a xorshift32 stream seeded by `seed`: the suite's inputs, the same in every run. */
+export function rand(n, seed) {
+  let s = seed >>> 0 || 1;
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    a[i] = (s / 4294967296) * 2 - 1;
+  }
+  return a;
+}
