@@ -102,30 +102,37 @@ function split(rt: FastRuntime, outer: number, n: number, m: number): { block: n
 }
 
 /**
- * Narrow pixel blocks at the end of a forward conv's job (see pixelRange in gen-wat.mjs): with one
- * image and group, the last items claimed are otherwise wide ones, and a thread that finds none
- * left waits up to a whole wide item (r2: 0.55 ms of a ~5 ms call) for the other's last. The
- * first (last claimed) `threads` blocks' worth of pixels become 4 blocks each, when an item is
- * at least TAIL_WORK FLOPs (`depth` = the GEMM's K): smaller items cost more in per-item work
- * than the wait they save (the 1x1 layer's 1 MFLOP items: 0.97x).
+ * Narrow blocks at the end of a forward conv's job (see narrowFirst in gen-wat.mjs): with one image
+ * and group, the last items claimed are otherwise wide ones, and a thread that finds none left
+ * waits up to a whole wide item (r2: 0.55 ms of a ~5 ms call) for the other's last. The first
+ * (last claimed) `threads` pixel blocks, or with a single pixel block the first `threads` channel
+ * blocks, are cut in four, when an item is at least TAIL_WORK FLOPs (`depth` = the GEMM's K):
+ * smaller items cost more in per-item work than the wait they save (the 1x1 layer's 1 MFLOP
+ * items: 0.97x).
  */
 function narrowTail(rt: FastRuntime, outer: number, n: number, m: number, depth: number, sp: ReturnType<typeof split>) {
   const none = { ...sp, tail: 0, tailBlock: 0, tailM: 0, tailRows: 0 };
-  const itemWork = 2 * sp.rows * sp.block * depth;
-  if (rt.numThreads === 1 || outer !== 1 || itemWork < TAIL_WORK) return none;
+  if (rt.numThreads === 1 || outer !== 1 || 2 * sp.rows * sp.block * depth < TAIL_WORK) return none;
   if (sp.nBlocks === 1) {
     // one pixel block, split along output channels (the 512-channel 7x7 layer): narrow the channels
-    const coveredRows = rt.numThreads * sp.rows;
-    if (m - coveredRows < sp.rows) return none;
-    const tailRows = ru(Math.ceil(sp.rows / 4), MR);
-    const tailM = Math.ceil(coveredRows / tailRows);
-    return { ...none, tailM, tailRows, mBlocks: tailM + Math.ceil((m - tailM * tailRows) / sp.rows) };
+    const c = cutInFour(rt.numThreads, m, sp.rows, MR);
+    return c ? { ...none, tailM: c.count, tailRows: c.width, mBlocks: c.total } : none;
   }
-  const covered = rt.numThreads * sp.block;
-  if (n - covered < sp.block) return none;
-  const tailBlock = ru(Math.ceil(sp.block / 4), NR);
-  const tail = Math.ceil(covered / tailBlock);
-  return { ...none, tail, tailBlock, nBlocks: tail + Math.ceil((n - tail * tailBlock) / sp.block) };
+  const c = cutInFour(rt.numThreads, n, sp.block, NR);
+  return c ? { ...none, tail: c.count, tailBlock: c.width, nBlocks: c.total } : none;
+}
+
+/**
+ * The first `threads` blocks of `size` along `extent`, cut into blocks a quarter as wide (rounded
+ * up to `unit`): how many narrow blocks, their width, and the blocks in all; null when fewer than
+ * one wide block would be left after them.
+ */
+function cutInFour(threads: number, extent: number, size: number, unit: number) {
+  const covered = threads * size;
+  if (extent - covered < size) return null;
+  const width = ru(Math.ceil(size / 4), unit);
+  const count = Math.ceil(covered / width);
+  return { count, width, total: count + Math.ceil((extent - count * width) / size) };
 }
 
 /** Scratch for the depthwise kernels: the zero-bordered plane (rows hp, stride wp + 16, 16 floats

@@ -92,14 +92,18 @@ const gatherRows = (copy) => loop("kk", c(0), get("kc"), `${copy}
 const isUnit3x3 = () => `(i32.eqz (i32.or (i32.or ${sub(P("kH"), c(3))} ${sub(P("kW"), c(3))})
   (i32.or (i32.or ${sub(P("dH"), c(1))} ${sub(P("dW"), c(1))}) (i32.or ${sub(P("sH"), c(1))} ${sub(P("sW"), c(1))}))))`;
 
-/** Pixels [n0, n0 + nc) of a forward conv's pixel block nb (locals nb, n0, nc, N): the first
- * `tail` blocks are `tailBlock` wide, the others `block` wide. Items are claimed from the last
- * index down, so the narrow blocks are the last claimed: the threads then finish within a narrow
- * item of each other instead of a wide one. */
-const pixelRange = () => `(if (i32.lt_u ${get("nb")} ${P("tail")})
-    (then ${set("n0", mul(get("nb"), P("tailBlock")))} ${set("nc", min(P("tailBlock"), sub(get("N"), get("n0"))))})
-    (else ${set("n0", add(mul(P("tail"), P("tailBlock")), mul(sub(get("nb"), P("tail")), P("block"))))}
-      ${set("nc", min(P("block"), sub(get("N"), get("n0"))))}))`;
+/**
+ * The range [start, start + len) of block `idx` of an `extent` cut into blocks where the first
+ * `count` are `narrow` wide and the others `wide` (every name a local, or an expression). Jobs
+ * claim items from the last index down, so the narrow blocks are the last claimed: the threads
+ * then finish within a narrow item of each other instead of a wide one (narrowTail in index.ts).
+ */
+const narrowFirst = (idx, count, narrow, wide, extent, start, len) => `(if (i32.lt_u ${idx} ${count})
+    (then ${set(start, mul(idx, narrow))} ${set(len, min(narrow, sub(extent, get(start))))})
+    (else ${set(start, add(mul(count, narrow), mul(sub(idx, count), wide)))}
+      ${set(len, min(wide, sub(extent, get(start))))}))`;
+/** Pixels [n0, n0 + nc) of a forward conv's pixel block nb (locals nb, n0, nc, N). */
+const pixelRange = () => narrowFirst(get("nb"), P("tail"), P("tailBlock"), P("block"), get("N"), "n0", "nc");
 
 /** Byte address, in the B blocks packed once by pack_b_conv (at e2), of rows k0.. of the pixel
  * block [n0, n0 + nc) of image-group ig (locals ig, nb, n0, k0, K): each image-group holds K x
@@ -568,11 +572,8 @@ const commonWat = () => String.raw`
   ${set("yg", add(P("y"), mul(mul(add(mul(get("n"), P("outC")), mul(get("g"), get("Mg"))), get("N")), c(4))))}
   ${set("ag", add(P("a"), mul(mul(mul(roundUp4(get("Mg")), get("K")), get("g")), c(4))))}
   ;; rows [m0, m0 + rows) of the group's output channels: the first tailM channel blocks are
-  ;; tailRows wide, the others e0 (both multiples of MR), the narrow ones claimed last (pixelRange)
-  (if (i32.lt_u ${get("mb")} ${P("tailM")})
-    (then ${set("m0", mul(get("mb"), P("tailRows")))} ${set("rows", min(P("tailRows"), sub(get("Mg"), get("m0"))))})
-    (else ${set("m0", add(mul(P("tailM"), P("tailRows")), mul(sub(get("mb"), P("tailM")), P("e0"))))}
-      ${set("rows", min(P("e0"), sub(get("Mg"), get("m0"))))}))
+  ;; tailRows wide, the others e0 (both multiples of MR)
+  ${narrowFirst(get("mb"), P("tailM"), P("tailRows"), P("e0"), get("Mg"), "m0", "rows")}
   ${set("ag", add(get("ag"), mul(mul(get("m0"), get("K")), c(4))))}
   ${set("yg", add(get("yg"), mul(mul(get("m0"), get("N")), c(4))))}
   ${set("bbuf", add(get("s"), c(EDGE_BYTES)))}

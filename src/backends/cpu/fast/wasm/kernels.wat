@@ -510,7 +510,7 @@
   (local.set $yg (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (i32.mul (local.get $g) (local.get $Mg))) (local.get $N)) (i32.const 4))))
   (local.set $ag (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.mul (i32.and (i32.add (local.get $Mg) (i32.const 3)) (i32.const -4)) (local.get $K)) (local.get $g)) (i32.const 4))))
   ;; rows [m0, m0 + rows) of the group's output channels: the first tailM channel blocks are
-  ;; tailRows wide, the others e0 (both multiples of MR), the narrow ones claimed last (pixelRange)
+  ;; tailRows wide, the others e0 (both multiples of MR)
   (if (i32.lt_u (local.get $mb) (i32.load offset=112 (local.get $p)))
     (then (local.set $m0 (i32.mul (local.get $mb) (i32.load offset=116 (local.get $p)))) (local.set $rows (select (i32.load offset=116 (local.get $p)) (i32.sub (local.get $Mg) (local.get $m0)) (i32.lt_s (i32.load offset=116 (local.get $p)) (i32.sub (local.get $Mg) (local.get $m0))))))
     (else (local.set $m0 (i32.add (i32.mul (i32.load offset=112 (local.get $p)) (i32.load offset=116 (local.get $p))) (i32.mul (i32.sub (local.get $mb) (i32.load offset=112 (local.get $p))) (i32.load offset=84 (local.get $p)))))
