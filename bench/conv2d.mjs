@@ -12,6 +12,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import { convModel } from "./onnx-conv.mjs";
 import { twoThreadScaling } from "./machine.mjs";
+import { forwardScaling } from "./scaling.mjs";
 import { initTfjsWasmThreaded } from "./tfjs-wasm-threads.mjs";
 import { geometryArgs, rand, SHAPES } from "./shapes.mjs";
 
@@ -219,6 +220,12 @@ for (let round = 0; round < ROUNDS; round++) for (const s of shapes) {
 
 const machineAfter = await twoThreadScaling(5);
 
+// The 2-thread / 1-thread target again, on windows of the two counts interleaved (scaling.mjs).
+const resnet3 = ["r2", "r3", "r4", "r5"].filter((id) => shapes.some((s) => s.id === id));
+const interleaved = wantPeers.has("shapegrad") && wantPeers.has("shapegrad-1t") && resnet3.length > 0
+  ? await forwardScaling(fast, conv2dGeometry, resnet3, THREADS, Number(args.pairs ?? 40))
+  : [];
+
 // ---- report ----------------------------------------------------------------------------------
 
 const get = (shape, op, lib) => results.find((r) => r.shape === shape && r.op === op && r.lib === lib)?.gflops;
@@ -263,8 +270,11 @@ for (const op of ["bwdIn", "bwdW"]) {
   const rs = ids.map((id) => [id, get(id, op, "shapegrad"), get(id, "fwd", "shapegrad")]).filter(([, a, b]) => a && b);
   out.push(`- ${op} / own forward: ${rs.map(([id, a, b]) => `${id} ${(a / b).toFixed(2)}`).join(", ")} (min ${Math.min(...rs.map(([, a, b]) => a / b)).toFixed(2)})`);
 }
-const resnet3 = ["r2", "r3", "r4", "r5"];
 const tt = resnet3.map((id) => [id, get(id, "fwd", "shapegrad"), get(id, "fwd", "shapegrad-1t")]).filter(([, a, b]) => a && b);
-out.push(`- ${THREADS} threads / 1 thread, forward, ResNet-18 3x3 layers: ${tt.map(([id, a, b]) => `${id} ${(a / b).toFixed(2)}`).join(", ")}`);
+out.push(`- ${THREADS} threads / 1 thread, forward, ResNet-18 3x3 layers, from the table's columns: ${tt.map(([id, a, b]) => `${id} ${(a / b).toFixed(2)}`).join(", ")}`);
+if (interleaved.length) {
+  const list = (key) => interleaved.map((r) => `${r.id} ${r[key].toFixed(2)}`).join(", ");
+  out.push(`- the same, on interleaved 1-thread and ${THREADS}-thread windows (scaling.mjs): best / best ${list("best")}; median of window pairs ${list("median")}`);
+}
 console.log(out.join("\n"));
 process.exit(0);
