@@ -314,7 +314,9 @@ export class FastRuntime {
       for (let i = items - 1; i >= 0; i--) fn(params, i, scratch);
       return;
     }
-    const cpu0 = cpuMillis();
+    // process.cpuUsage is a system call (~1.5 us): asked only around the jobs that are judged
+    const judged = work >= JUDGED_WORK;
+    const cpu0 = judged ? cpuMillis() : -1;
     const wall0 = performance.now();
     // claim units of several items when items are tiny (depthwise planes): ~16 units per thread
     const per = Math.max(1, Math.floor(items / (16 * this.threads)));
@@ -356,7 +358,7 @@ export class FastRuntime {
     // thread would (workers preempted inside an item, cores time-shared): run alone for a while.
     // Judged over a window of jobs, not one: the kernel's CPU accounting may tick at a few ms.
     // Small jobs are left out: their efficiency is bounded by waking and joining, busy or not.
-    if (cpu0 < 0 || work < JUDGED_WORK) return;
+    if (cpu0 < 0) return;
     const wall = performance.now() - wall0;
     const w = this.window;
     w.wall += wall;
