@@ -181,7 +181,8 @@ describe("fast float32 conv2d vs float64 reference", () => {
     ["7x7 s2 p3, 3 -> 21 at 45", conv2dGeometry({ input: [2, 3, 45, 45], weight: [21, 3, 7, 7], stride: [2, 2], dilation: [1, 1], padding: [3, 3, 3, 3], groups: 1 })],
     ["dilated 2, grouped 2", conv2dGeometry({ input: [1, 34, 30, 30], weight: [22, 17, 3, 3], stride: [1, 1], dilation: [2, 2], padding: [2, 2, 2, 2], groups: 2 })],
     // one image with items of 4+ MFLOP: the job ends with narrow blocks (narrowTail), of pixels
-    // (here also prepacked for a channel split) or, with a single pixel block, of channels
+    // (here also prepacked for a channel split; and the weight gradient's narrow column blocks)
+    // or, with a single pixel block, of channels
     ["narrow last pixel blocks, prepacked: 100 -> 70 at 30x33", conv2dGeometry({ input: [1, 100, 30, 33], weight: [70, 100, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 })],
     ["narrow last channel blocks: 250 -> 258 at 7x7", conv2dGeometry({ input: [1, 250, 7, 7], weight: [258, 250, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 })],
     ["depthwise 3x3, multiplier 2, 37x41", conv2dGeometry({ input: [2, 9, 37, 41], weight: [18, 1, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 9 })],

@@ -506,7 +506,11 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
   if (rt.numThreads > 1 && g.groups * Math.ceil(K / block) < want) {
     block = Math.max(NR, ru(Math.ceil((K * g.groups) / want), NR));
   }
-  const nBlocks = Math.ceil(K / block);
+  // as narrowTail for the forward: the last items claimed are narrow column blocks (same sums, in
+  // the same order, whatever the split)
+  const tail = rt.numThreads > 1 && g.groups === 1 && 2 * Mg * block * g.batch * N >= TAIL_WORK
+    ? cutInFour(rt.numThreads, K, block, NR) : null;
+  const nBlocks = tail?.total ?? Math.ceil(K / block);
   // Wide (see wideGeometry): pixels are the reduction here, so gy is widened with zeros on the
   // garbage pixels and the slack past the planes is zeroed: garbage pixels then add exactly 0 --
   // unless x holds an infinity or NaN (0 * inf = NaN), so such an x takes the general path (the
@@ -555,7 +559,8 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
     }
   }
   const p = rt.params({
-    ...geomParams(gg), x: padCopy ? xpOff : xOff, a: aOff, y: dOff, block, nBlocks, e3: wide ? 1 : 0, e4: s,
+    ...geomParams(gg), x: padCopy ? xpOff : xOff, a: aOff, y: dOff, block, nBlocks, tail: tail?.count ?? 0, tailBlock: tail?.width ?? 0,
+    e3: wide ? 1 : 0, e4: s,
   });
   const dw = output(dwSize);
   rt.run("conv_bwd_w", p, g.groups * nBlocks, L.scratch, L.scratchStride, convFlops(g), dw.make);

@@ -708,7 +708,8 @@ ${packBWgrad()}
 
 ${packBWgradWide()}
 
-;; Weight gradient, one item = (group, block of columns of dW viewed as [outC, K]): for every image
+;; Weight gradient, one item = (group, block of columns of dW viewed as [outC, K]; the first "tail"
+;; blocks are tailBlock wide, the others block): for every image
 ;; and every KC pixels, B = im2col(x)^T restricted to the block's columns, A = gy packed per (image,
 ;; group) in MR-row panels over all N pixels. The first block of the first image stores into dW (y),
 ;; the others accumulate.
@@ -723,8 +724,7 @@ ${packBWgradWide()}
   ${set("Cg", `(i32.div_u ${P("inC")} ${P("groups")})`)}
   ${set("KK", mul(P("kH"), P("kW")))}
   ${set("K", mul(get("Cg"), get("KK")))}
-  ${set("j0", mul(get("jb"), P("block")))}
-  ${set("ncol", min(P("block"), sub(get("K"), get("j0"))))}
+  ${narrowFirst(get("jb"), P("tail"), P("tailBlock"), P("block"), get("K"), "j0", "ncol")}
   ${set("bbuf", add(get("s"), c(EDGE_BYTES)))}
   ${loop("n", c(0), P("batch"), `
     ${set("xg", add(P("x"), mul(mul(add(mul(get("n"), P("inC")), mul(get("g"), get("Cg"))), mul(get("H"), get("W"))), c(4))))}

@@ -966,7 +966,8 @@
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
   (br_if $L38 (i32.lt_s (local.get $q) (local.get $kc)))))))
 
-;; Weight gradient, one item = (group, block of columns of dW viewed as [outC, K]): for every image
+;; Weight gradient, one item = (group, block of columns of dW viewed as [outC, K]; the first "tail"
+;; blocks are tailBlock wide, the others block): for every image
 ;; and every KC pixels, B = im2col(x)^T restricted to the block's columns, A = gy packed per (image,
 ;; group) in MR-row panels over all N pixels. The first block of the first image stores into dW (y),
 ;; the others accumulate.
@@ -981,8 +982,10 @@
   (local.set $Cg (i32.div_u (i32.load offset=16 (local.get $p)) (i32.load offset=72 (local.get $p))))
   (local.set $KK (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p))))
   (local.set $K (i32.mul (local.get $Cg) (local.get $KK)))
-  (local.set $j0 (i32.mul (local.get $jb) (i32.load offset=76 (local.get $p))))
-  (local.set $ncol (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $K) (local.get $j0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $K) (local.get $j0)))))
+  (if (i32.lt_u (local.get $jb) (i32.load offset=104 (local.get $p)))
+    (then (local.set $j0 (i32.mul (local.get $jb) (i32.load offset=108 (local.get $p)))) (local.set $ncol (select (i32.load offset=108 (local.get $p)) (i32.sub (local.get $K) (local.get $j0)) (i32.lt_s (i32.load offset=108 (local.get $p)) (i32.sub (local.get $K) (local.get $j0))))))
+    (else (local.set $j0 (i32.add (i32.mul (i32.load offset=104 (local.get $p)) (i32.load offset=108 (local.get $p))) (i32.mul (i32.sub (local.get $jb) (i32.load offset=104 (local.get $p))) (i32.load offset=76 (local.get $p)))))
+      (local.set $ncol (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $K) (local.get $j0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $K) (local.get $j0)))))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $n (i32.const 0))
 (if (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))) (then (loop $L41
