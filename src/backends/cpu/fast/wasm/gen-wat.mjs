@@ -516,7 +516,7 @@ const commonWat = () => String.raw`
 ;; [planes][inH][inW], y = output [planes][e0][e1] with the input at (padT, padL).
 (func $pad_input (export "pad_input") (param $p i32) (param $item i32) (param $s i32)
   (call $pad_plane ${add(P("x"), mul(mul(get("item"), mul(P("inH"), P("inW"))), c(4)))} ${P("inH")} ${P("inW")} ${P("padT")} ${P("padL")}
-    ${add(P("y"), mul(mul(get("item"), mul(P("e0"), P("e1"))), c(4)))} ${P("e0")} ${P("e1")} ${P("e1")}))
+    ${add(P("y"), mul(mul(get("item"), mul(P("e0"), P("e1"))), c(4)))} ${P("e0")} ${P("e1")} ${P("e1")} ${c(0)}))
 
 ;; Drops the garbage columns of a wide conv's output: item = plane; x = [planes][outH][e1],
 ;; y = [planes][outH][outW].
@@ -864,8 +864,10 @@ ${packBWgradWide()}
 
 ;; Copies one input plane into a zero-bordered buffer: buf[r][q] = x[r - padT][q - padL] (zero
 ;; outside), r < hp, q < ws (ws >= wp: columns past wp are zero too), row stride ws floats.
+;; With $inside set, only the cells copied from x are written: the zeros of an earlier call with the
+;; same geometry are still in place.
 (func $pad_plane (param $x i32) (param $H i32) (param $W i32) (param $padT i32) (param $padL i32)
-    (param $buf i32) (param $hp i32) (param $wp i32) (param $ws i32)
+    (param $buf i32) (param $hp i32) (param $wp i32) (param $ws i32) (param $inside i32)
   ${loc("r", "ih", "row", "lo", "hi")}
   ;; valid columns q in [lo, hi): 0 <= q - padL < W
   ${set("lo", `(select ${c(0)} ${get("padL")} (i32.lt_s ${get("padL")} ${c(0)}))`)}
@@ -877,11 +879,11 @@ ${packBWgradWide()}
     ${set("row", add(get("buf"), mul(mul(get("r"), get("ws")), c(4))))}
     (if (i32.lt_u ${get("ih")} ${get("H")})
       (then
-        (call $zero_run ${get("row")} ${get("lo")})
+        (if (i32.eqz ${get("inside")}) (then (call $zero_run ${get("row")} ${get("lo")})))
         (call $copy_run ${add(get("row"), mul(get("lo"), c(4)))}
           ${add(get("x"), mul(add(mul(get("ih"), get("W")), sub(get("lo"), get("padL"))), c(4)))} ${sub(get("hi"), get("lo"))})
-        (call $zero_run ${add(get("row"), mul(get("hi"), c(4)))} ${sub(get("ws"), get("hi"))}))
-      (else (call $zero_run ${get("row")} ${get("ws")})))`)})
+        (if (i32.eqz ${get("inside")}) (then (call $zero_run ${add(get("row"), mul(get("hi"), c(4)))} ${sub(get("ws"), get("hi"))}))))
+      (else (if (i32.eqz ${get("inside")}) (then (call $zero_run ${get("row")} ${get("ws")})))))`)})
 
 ${dw3x3Plane()}
 
@@ -925,9 +927,12 @@ ${WGRAD_ROW_WIDTHS.map((w) => dwWgrad(1, w)).join("\n\n")}
     ${set("ci", add(mul(`(i32.div_u ${get("o")} ${P("e1")})`, P("e2")), get("src")))}
     ${set("wp0", add(P("a"), mul(mul(add(mul(get("o"), get("S")), get("src")), mul(get("kH"), get("kW"))), c(4))))}
     ${set("xin", add(P("x"), mul(mul(add(mul(get("n"), P("inC")), get("ci")), mul(P("inH"), P("inW"))), c(4))))}
-    ;; the R outputs of one item read the same input plane in forward mode: pad it once
+    ;; the R outputs of one item read the same input plane in forward mode: pad it once; the S
+    ;; sources of the input gradient share the zero border, written with the first one only (a
+    ;; quarter of that kernel's time went to re-zeroing it on 28x28 planes)
     (if (i32.ne ${get("ci")} ${get("lastci")}) (then
-      (call $pad_plane ${get("xin")} ${P("inH")} ${P("inW")} ${P("padT")} ${P("padL")} ${get("buf")} ${get("hp")} ${get("wpd")} ${get("ws")})
+      (call $pad_plane ${get("xin")} ${P("inH")} ${P("inW")} ${P("padT")} ${P("padL")} ${get("buf")} ${get("hp")} ${get("wpd")} ${get("ws")}
+        (i32.gt_s ${get("src")} ${c(0)}))
       ${set("lastci", get("ci"))}))
     (if ${get("fast3")} (then (call $dw3x3_plane ${get("buf")} ${get("ws")} ${get("wp0")} ${get("outp")} ${get("OH")} ${get("OW")}
       (i32.gt_s ${get("S")} ${c(1)}))) (else
@@ -1024,7 +1029,7 @@ ${WGRAD_ROW_WIDTHS.map((w) => dwWgrad(1, w)).join("\n\n")}
     ;; e2: the planes were padded beforehand (pad_input, hp x ws each), as several items read each
     (if ${P("e2")}
       (then ${set("buf", add(P("e2"), mul(mul(mul(add(mul(get("n"), P("inC")), get("ci")), get("hp")), get("ws")), c(4))))})
-      (else (call $pad_plane ${get("xin")} ${P("inH")} ${P("inW")} ${P("padT")} ${P("padL")} ${get("buf")} ${get("hp")} ${get("wpd")} ${get("ws")})))
+      (else (call $pad_plane ${get("xin")} ${P("inH")} ${P("inW")} ${P("padT")} ${P("padL")} ${get("buf")} ${get("hp")} ${get("wpd")} ${get("ws")} ${c(0)})))
     ${loop("r", get("r0"), get("r1"), `
     ${set("o", add(mul(get("ci"), get("m")), get("r")))}
     ${set("gyp", add(P("a"), mul(mul(add(mul(get("n"), P("outC")), get("o")), mul(get("OH"), get("OW"))), c(4))))}

@@ -444,7 +444,7 @@
 ;; [planes][inH][inW], y = output [planes][e0][e1] with the input at (padT, padL).
 (func $pad_input (export "pad_input") (param $p i32) (param $item i32) (param $s i32)
   (call $pad_plane (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (local.get $item) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p))
-    (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $item) (i32.mul (i32.load offset=84 (local.get $p)) (i32.load offset=88 (local.get $p)))) (i32.const 4))) (i32.load offset=84 (local.get $p)) (i32.load offset=88 (local.get $p)) (i32.load offset=88 (local.get $p))))
+    (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $item) (i32.mul (i32.load offset=84 (local.get $p)) (i32.load offset=88 (local.get $p)))) (i32.const 4))) (i32.load offset=84 (local.get $p)) (i32.load offset=88 (local.get $p)) (i32.load offset=88 (local.get $p)) (i32.const 0)))
 
 ;; Drops the garbage columns of a wide conv's output: item = plane; x = [planes][outH][e1],
 ;; y = [planes][outH][outW].
@@ -1188,8 +1188,10 @@
 
 ;; Copies one input plane into a zero-bordered buffer: buf[r][q] = x[r - padT][q - padL] (zero
 ;; outside), r < hp, q < ws (ws >= wp: columns past wp are zero too), row stride ws floats.
+;; With $inside set, only the cells copied from x are written: the zeros of an earlier call with the
+;; same geometry are still in place.
 (func $pad_plane (param $x i32) (param $H i32) (param $W i32) (param $padT i32) (param $padL i32)
-    (param $buf i32) (param $hp i32) (param $wp i32) (param $ws i32)
+    (param $buf i32) (param $hp i32) (param $wp i32) (param $ws i32) (param $inside i32)
   (local $r i32) (local $ih i32) (local $row i32) (local $lo i32) (local $hi i32)
   ;; valid columns q in [lo, hi): 0 <= q - padL < W
   (local.set $lo (select (i32.const 0) (local.get $padL) (i32.lt_s (local.get $padL) (i32.const 0))))
@@ -1203,11 +1205,11 @@
     (local.set $row (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $r) (local.get $ws)) (i32.const 4))))
     (if (i32.lt_u (local.get $ih) (local.get $H))
       (then
-        (call $zero_run (local.get $row) (local.get $lo))
+        (if (i32.eqz (local.get $inside)) (then (call $zero_run (local.get $row) (local.get $lo))))
         (call $copy_run (i32.add (local.get $row) (i32.mul (local.get $lo) (i32.const 4)))
           (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (i32.sub (local.get $lo) (local.get $padL))) (i32.const 4))) (i32.sub (local.get $hi) (local.get $lo)))
-        (call $zero_run (i32.add (local.get $row) (i32.mul (local.get $hi) (i32.const 4))) (i32.sub (local.get $ws) (local.get $hi))))
-      (else (call $zero_run (local.get $row) (local.get $ws))))
+        (if (i32.eqz (local.get $inside)) (then (call $zero_run (i32.add (local.get $row) (i32.mul (local.get $hi) (i32.const 4))) (i32.sub (local.get $ws) (local.get $hi))))))
+      (else (if (i32.eqz (local.get $inside)) (then (call $zero_run (local.get $row) (local.get $ws))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
   (br_if $L54 (i32.lt_s (local.get $r) (local.get $hp)))))))
 
@@ -1776,9 +1778,12 @@
     (local.set $ci (i32.add (i32.mul (i32.div_u (local.get $o) (i32.load offset=88 (local.get $p))) (i32.load offset=92 (local.get $p))) (local.get $src)))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $o) (local.get $S)) (local.get $src)) (i32.mul (local.get $kH) (local.get $kW))) (i32.const 4))))
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
-    ;; the R outputs of one item read the same input plane in forward mode: pad it once
+    ;; the R outputs of one item read the same input plane in forward mode: pad it once; the S
+    ;; sources of the input gradient share the zero border, written with the first one only (a
+    ;; quarter of that kernel's time went to re-zeroing it on 28x28 planes)
     (if (i32.ne (local.get $ci) (local.get $lastci)) (then
-      (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))
+      (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws)
+        (i32.gt_s (local.get $src) (i32.const 0)))
       (local.set $lastci (local.get $ci))))
     (if (local.get $fast3) (then (call $dw3x3_plane (local.get $buf) (local.get $ws) (local.get $wp0) (local.get $outp) (local.get $OH) (local.get $OW)
       (i32.gt_s (local.get $S) (i32.const 1)))) (else
@@ -1929,7 +1934,7 @@
     ;; e2: the planes were padded beforehand (pad_input, hp x ws each), as several items read each
     (if (i32.load offset=92 (local.get $p))
       (then (local.set $buf (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (local.get $hp)) (local.get $ws)) (i32.const 4)))))
-      (else (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws))))
+      (else (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws) (i32.const 0))))
     (local.set $r (local.get $r0))
 (if (i32.lt_s (local.get $r) (local.get $r1)) (then (loop $L89
   
