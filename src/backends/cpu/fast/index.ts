@@ -222,7 +222,8 @@ const allocUnsafeSlow = (globalThis as { Buffer?: { allocUnsafeSlow?: (bytes: nu
  * A float32 array of `n` elements every one of which the caller overwrites. new Float32Array zero-fills
  * its memory, and on memory the allocator reuses (a large array after a collection) that is a
  * memset the size of the output on the calling thread (~0.5-0.9 ms for the 512-channel layer's
- * 9.4 MB weight gradient); in Node a non-pooled Buffer's memory is not filled. Elsewhere: zeros.
+ * 9.4 MB weight gradient); in Node a non-pooled Buffer's memory is not filled. Under 4 KiB, and
+ * outside Node, a plain (zeroed) Float32Array.
  */
 function uninitializedF32(n: number): Float32Array {
   if (allocUnsafeSlow === undefined || n < 1024) return new Float32Array(n);
