@@ -32,6 +32,22 @@ describe("fast kernels runtime", () => {
     expect(r.status).toBe(0);
   });
 
+  it("outputs are ordinary arrays of their own: not shared, exactly their size, not aliasing each other", () => {
+    // in Node they come uninitialized from Buffer.allocUnsafeSlow (never from Buffer's shared pool)
+    setNumThreads(2);
+    const g = conv2dGeometry({ input: [1, 16, 20, 20], weight: [24, 16, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 });
+    const x = rand(16 * 400, 1), w = rand(24 * 16 * 9, 2), gy = rand(24 * 400, 3);
+    const tiny = matmulF32(rand(6, 4), rand(6, 5), 1, 2, 3, 2); // 4 floats: under the threshold
+    const outs = [conv2dForwardF32(g, x, w), conv2dForwardF32(g, x, w), conv2dBackInputF32(g, gy, w), conv2dBackWeightF32(g, x, gy), tiny];
+    for (const o of outs) {
+      expect(o.buffer).toBeInstanceOf(ArrayBuffer);
+      expect(o.byteOffset).toBe(0);
+      expect(o.buffer.byteLength).toBe(o.length * 4);
+    }
+    expect(outs[0].buffer).not.toBe(outs[1].buffer);
+    expect(outs[1]).toEqual(outs[0]);
+  });
+
   it("wasm memory does not grow over 1,000 calls of the same shapes", () => {
     setNumThreads(2);
     const g = conv2dGeometry({ input: [2, 8, 13, 11], weight: [12, 8, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 });
