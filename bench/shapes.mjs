@@ -14,6 +14,13 @@ export const SHAPES = [
   ["t2", "train 8x32x32x32 -> 64 3x3 p1", [8, 32, 32, 32], [64, 32, 3, 3], 1, 1, 1, 1],
 ];
 
+/** Not in the suite: the demo's two conv layers (examples/demo.ts, batch 64, no padding), for the
+ * tools that compare builds or time stages on a shape by id (pair.mjs, stages.mjs). */
+export const DEMO_SHAPES = [
+  ["d1", "demo conv1 64x1x28x28 -> 16 5x5", [64, 1, 28, 28], [16, 1, 5, 5], 1, 0, 1, 1],
+  ["d2", "demo conv2 64x16x12x12 -> 32 3x3", [64, 16, 12, 12], [32, 16, 3, 3], 1, 0, 1, 1],
+];
+
 /** A suite row as the arguments of conv2dGeometry (src/backends/conv-geometry.ts). */
 export function geometryArgs([, , input, weight, s, p, d, groups]) {
   return { input, weight, stride: [s, s], dilation: [d, d], padding: [p, p, p, p], groups };
