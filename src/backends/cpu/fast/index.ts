@@ -241,8 +241,25 @@ function allFiniteAt(rt: FastRuntime, at: number, n: number, flag: number, scrat
 /** Lays out x's zero-bordered planes for a wide conv (pad_input / pad_phases). */
 function padPlanes(rt: FastRuntime, g: Conv2dGeometry, xOff: number, xpOff: number, Hp: number, Wp: number, s: number,
   scratch: number, stride: number): void {
+  const planes = g.batch * g.inChannels;
+  if (s === 1) {
+    padInput(rt, { ...geomParams(g), x: xOff, y: xpOff }, planes, Hp, Wp, scratch, stride);
+    return;
+  }
   const p = rt.params({ ...geomParams(g), x: xOff, y: xpOff, e0: Hp, e1: Wp, e4: s });
-  rt.run(s === 1 ? "pad_input" : "pad_phases", p, g.batch * g.inChannels, scratch, stride, COPY * g.batch * g.inChannels * s * s * Hp * Wp);
+  rt.run("pad_phases", p, planes, scratch, stride, COPY * planes * s * s * Hp * Wp);
+}
+
+/** Floats of padded planes per pad_input item: a call from JS into wasm per plane cost as much as
+ * padding a 14 x 14 plane (the demo's 2,048 small planes of its second layer's input gradient). */
+const PAD_ITEM = 4096;
+
+/** `planes` zero-bordered rows x cols copies (pad_input; `fields` give x, y, inH, inW, padT, padL). */
+function padInput(rt: FastRuntime, fields: Parameters<FastRuntime["params"]>[0], planes: number, rows: number, cols: number,
+  scratch: number, stride: number): void {
+  const per = Math.max(1, Math.floor(PAD_ITEM / (rows * cols)));
+  const p = rt.params({ ...fields, e0: rows, e1: cols, e2: planes, e3: per });
+  rt.run("pad_input", p, Math.ceil(planes / per), scratch, stride, COPY * planes * rows * cols);
 }
 
 /** A of the GEMM conv from the weights at wOff: rows = output channels (forward), or for the
@@ -494,8 +511,7 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
     rt.F32.set(x, xOff / F);
     rt.F32.set(gy, gOff / F);
     if (xpSize > 0) {
-      const pp = rt.params({ ...geomParams(g), x: xOff, y: xpOff, e0: hp, e1: ws });
-      rt.run("pad_input", pp, g.batch * g.inChannels, L.scratch, L.scratchStride, COPY * xpSize);
+      padInput(rt, { ...geomParams(g), x: xOff, y: xpOff }, g.batch * g.inChannels, hp, ws, L.scratch, L.scratchStride);
     }
     const p = rt.params({ ...geomParams(g), x: xOff, a: gOff, y: dOff, e0: Mg, e1: per, e2: xpSize > 0 ? xpOff : 0 });
     const dw = output(dwSize);
@@ -538,8 +554,8 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
     f32.fill(0, planes / F, planes / F + slack);
     if (padCopy) padPlanes(rt, g, xOff, xpOff, Hp, Wp, s, L.scratch, L.scratchStride);
     if (widenGy) {
-      const pw = rt.params({ x: gOff0, y: gwOff, inH: g.outHeight, inW: g.outWidth, padT: 0, padL: 0, e0: g.outHeight, e1: Wp });
-      rt.run("pad_input", pw, g.batch * g.outChannels, L.scratch, L.scratchStride, COPY * gwSize);
+      padInput(rt, { x: gOff0, y: gwOff, inH: g.outHeight, inW: g.outWidth, padT: 0, padL: 0 }, g.batch * g.outChannels,
+        g.outHeight, Wp, L.scratch, L.scratchStride);
     }
   }
   const gOff = widenGy ? gwOff : gOff0;

@@ -512,11 +512,16 @@ const commonWat = () => String.raw`
     (then (call $pack_b_wide (local.get $p) (local.get $x) (local.get $dst) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc)))
     (else (call $pack_b_gather (local.get $p) (local.get $x) (local.get $dst) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc)))))
 
-;; Zero-bordered copy of one input plane for a wide conv: item = plane (image, channel); x = input
-;; [planes][inH][inW], y = output [planes][e0][e1] with the input at (padT, padL).
+;; Zero-bordered copies of input planes: item = e3 consecutive planes (image, channel) of the e2 in
+;; all (small planes share one call from JS); x = input [planes][inH][inW], y = output
+;; [planes][e0][e1] with the input at (padT, padL).
 (func $pad_input (export "pad_input") (param $p i32) (param $item i32) (param $s i32)
-  (call $pad_plane ${add(P("x"), mul(mul(get("item"), mul(P("inH"), P("inW"))), c(4)))} ${P("inH")} ${P("inW")} ${P("padT")} ${P("padL")}
-    ${add(P("y"), mul(mul(get("item"), mul(P("e0"), P("e1"))), c(4)))} ${P("e0")} ${P("e1")} ${P("e1")} ${c(0)}))
+  ${loc("pl", "end")}
+  ${set("pl", mul(get("item"), P("e3")))}
+  ${set("end", min(add(get("pl"), P("e3")), P("e2")))}
+  ${loop("pl", get("pl"), get("end"), `
+  (call $pad_plane ${add(P("x"), mul(mul(get("pl"), mul(P("inH"), P("inW"))), c(4)))} ${P("inH")} ${P("inW")} ${P("padT")} ${P("padL")}
+    ${add(P("y"), mul(mul(get("pl"), mul(P("e0"), P("e1"))), c(4)))} ${P("e0")} ${P("e1")} ${P("e1")} ${c(0)})`)})
 
 ;; Drops the garbage columns of a wide conv's output: item = plane; x = [planes][outH][e1],
 ;; y = [planes][outH][outW].
@@ -864,26 +869,24 @@ ${packBWgradWide()}
 
 ;; Copies one input plane into a zero-bordered buffer: buf[r][q] = x[r - padT][q - padL] (zero
 ;; outside), r < hp, q < ws (ws >= wp: columns past wp are zero too), row stride ws floats.
-;; With $inside set, only the cells copied from x are written: the zeros of an earlier call with the
-;; same geometry are still in place.
+;; The plane is zeroed whole, then its rows copied in: one call per row instead of three (the zero
+;; runs on either side of a row's copy), which on small planes cost more than the floats. With
+;; $inside set only the copies run: the zeros of an earlier call with the same geometry are in place.
 (func $pad_plane (param $x i32) (param $H i32) (param $W i32) (param $padT i32) (param $padL i32)
     (param $buf i32) (param $hp i32) (param $wp i32) (param $ws i32) (param $inside i32)
-  ${loc("r", "ih", "row", "lo", "hi")}
+  ${loc("r", "ih", "lo", "hi")}
   ;; valid columns q in [lo, hi): 0 <= q - padL < W
   ${set("lo", `(select ${c(0)} ${get("padL")} (i32.lt_s ${get("padL")} ${c(0)}))`)}
   ${set("lo", min(get("lo"), get("wp")))}
   ${set("hi", min(add(get("padL"), get("W")), get("wp")))}
   ${set("hi", `(select ${get("hi")} ${get("lo")} (i32.gt_s ${get("hi")} ${get("lo")}))`)}
+  (if (i32.eqz ${get("inside")}) (then (call $zero_run ${get("buf")} ${mul(get("hp"), get("ws"))})))
   ${loop("r", c(0), get("hp"), `
     ${set("ih", sub(get("r"), get("padT")))}
-    ${set("row", add(get("buf"), mul(mul(get("r"), get("ws")), c(4))))}
     (if (i32.lt_u ${get("ih")} ${get("H")})
       (then
-        (if (i32.eqz ${get("inside")}) (then (call $zero_run ${get("row")} ${get("lo")})))
-        (call $copy_run ${add(get("row"), mul(get("lo"), c(4)))}
-          ${add(get("x"), mul(add(mul(get("ih"), get("W")), sub(get("lo"), get("padL"))), c(4)))} ${sub(get("hi"), get("lo"))})
-        (if (i32.eqz ${get("inside")}) (then (call $zero_run ${add(get("row"), mul(get("hi"), c(4)))} ${sub(get("ws"), get("hi"))}))))
-      (else (if (i32.eqz ${get("inside")}) (then (call $zero_run ${get("row")} ${get("ws")})))))`)})
+        (call $copy_run ${add(get("buf"), mul(add(mul(get("r"), get("ws")), get("lo")), c(4)))}
+          ${add(get("x"), mul(add(mul(get("ih"), get("W")), sub(get("lo"), get("padL"))), c(4)))} ${sub(get("hi"), get("lo"))})))`)})
 
 ${dw3x3Plane()}
 

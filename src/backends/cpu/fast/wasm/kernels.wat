@@ -440,11 +440,20 @@
     (then (call $pack_b_wide (local.get $p) (local.get $x) (local.get $dst) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc)))
     (else (call $pack_b_gather (local.get $p) (local.get $x) (local.get $dst) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc)))))
 
-;; Zero-bordered copy of one input plane for a wide conv: item = plane (image, channel); x = input
-;; [planes][inH][inW], y = output [planes][e0][e1] with the input at (padT, padL).
+;; Zero-bordered copies of input planes: item = e3 consecutive planes (image, channel) of the e2 in
+;; all (small planes share one call from JS); x = input [planes][inH][inW], y = output
+;; [planes][e0][e1] with the input at (padT, padL).
 (func $pad_input (export "pad_input") (param $p i32) (param $item i32) (param $s i32)
-  (call $pad_plane (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (local.get $item) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p))
-    (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $item) (i32.mul (i32.load offset=84 (local.get $p)) (i32.load offset=88 (local.get $p)))) (i32.const 4))) (i32.load offset=84 (local.get $p)) (i32.load offset=88 (local.get $p)) (i32.load offset=88 (local.get $p)) (i32.const 0)))
+  (local $pl i32) (local $end i32)
+  (local.set $pl (i32.mul (local.get $item) (i32.load offset=96 (local.get $p))))
+  (local.set $end (select (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)) (i32.lt_s (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)))))
+  (local.set $pl (local.get $pl))
+(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L29
+  
+  (call $pad_plane (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p))
+    (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (i32.mul (i32.load offset=84 (local.get $p)) (i32.load offset=88 (local.get $p)))) (i32.const 4))) (i32.load offset=84 (local.get $p)) (i32.load offset=88 (local.get $p)) (i32.load offset=88 (local.get $p)) (i32.const 0))
+  (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
+  (br_if $L29 (i32.lt_s (local.get $pl) (local.get $end)))))))
 
 ;; Drops the garbage columns of a wide conv's output: item = plane; x = [planes][outH][e1],
 ;; y = [planes][outH][outW].
@@ -453,11 +462,11 @@
   (local.set $src (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (local.get $item) (i32.mul (i32.load offset=40 (local.get $p)) (i32.load offset=88 (local.get $p)))) (i32.const 4))))
   (local.set $dst (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $item) (i32.mul (i32.load offset=40 (local.get $p)) (i32.load offset=44 (local.get $p)))) (i32.const 4))))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (i32.load offset=40 (local.get $p))) (then (loop $L29
+(if (i32.lt_s (local.get $oh) (i32.load offset=40 (local.get $p))) (then (loop $L30
   
     (call $copy_run (i32.add (local.get $dst) (i32.mul (i32.mul (local.get $oh) (i32.load offset=44 (local.get $p))) (i32.const 4))) (i32.add (local.get $src) (i32.mul (i32.mul (local.get $oh) (i32.load offset=88 (local.get $p))) (i32.const 4))) (i32.load offset=44 (local.get $p)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L29 (i32.lt_s (local.get $oh) (i32.load offset=40 (local.get $p))))))))
+  (br_if $L30 (i32.lt_s (local.get $oh) (i32.load offset=40 (local.get $p))))))))
 
 ;; Packs every B block of a forward conv once, for jobs split along output channels: one item =
 ;; (image, group, pixel block, reduction block of KC rows), laid out as prepackAt says. Same
@@ -519,7 +528,7 @@
   (local.set $yg (i32.add (local.get $yg) (i32.mul (i32.mul (local.get $m0) (local.get $N)) (i32.const 4))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $k0 (i32.const 0))
-(if (i32.lt_s (local.get $k0) (local.get $K)) (then (loop $L30
+(if (i32.lt_s (local.get $k0) (local.get $K)) (then (loop $L31
   
     (local.set $kc (select (i32.const 512) (i32.sub (local.get $K) (local.get $k0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $K) (local.get $k0)))))
     (if (i32.load offset=92 (local.get $p))
@@ -529,7 +538,7 @@
       (i32.add (local.get $yg) (i32.mul (local.get $n0) (i32.const 4))) (i32.mul (local.get $N) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
       (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 512)))
-  (br_if $L30 (i32.lt_s (local.get $k0) (local.get $K)))))))
+  (br_if $L31 (i32.lt_s (local.get $k0) (local.get $K)))))))
 
 ;; Input gradient as GEMM + col2im, one item = (image, group, chunk of input channels, band of e2
 ;; output rows): cols = W^T gy over the chunk's rows (c, i, j), then each col entry is added to the
@@ -565,11 +574,11 @@
   (local.set $p0 (i32.mul (i32.mul (local.get $band) (i32.load offset=92 (local.get $p))) (local.get $OW)))
   (local.set $p1 (select (i32.add (local.get $p0) (i32.mul (i32.load offset=92 (local.get $p)) (local.get $OW))) (local.get $N) (i32.lt_s (i32.add (local.get $p0) (i32.mul (i32.load offset=92 (local.get $p)) (local.get $OW))) (local.get $N))))
   (local.set $n0 (local.get $p0))
-(if (i32.lt_s (local.get $n0) (local.get $p1)) (then (loop $L35
+(if (i32.lt_s (local.get $n0) (local.get $p1)) (then (loop $L36
   
     (local.set $nc (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $p1) (local.get $n0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $p1) (local.get $n0)))))
     (local.set $k0 (i32.const 0))
-(if (i32.lt_s (local.get $k0) (local.get $Mg)) (then (loop $L31
+(if (i32.lt_s (local.get $k0) (local.get $Mg)) (then (loop $L32
   
       (local.set $kc (select (i32.const 512) (i32.sub (local.get $Mg) (local.get $k0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $Mg) (local.get $k0)))))
       (call $pack_b_rows (local.get $gyg) (local.get $N) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))
@@ -577,9 +586,9 @@
         (local.get $cbuf) (i32.mul (i32.load offset=76 (local.get $p)) (i32.const 4)) (local.get $R) (local.get $nc) (local.get $kc)
         (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 512)))
-  (br_if $L31 (i32.lt_s (local.get $k0) (local.get $Mg))))))
+  (br_if $L32 (i32.lt_s (local.get $k0) (local.get $Mg))))))
     (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $R)) (then (loop $L34
+(if (i32.lt_s (local.get $r) (local.get $R)) (then (loop $L35
   
       (local.set $cc (i32.div_u (local.get $r) (local.get $KK)))
       (local.set $t (i32.rem_u (local.get $r) (local.get $KK)))
@@ -598,7 +607,7 @@
         (then
           (local.set $src1 (i32.add (local.get $src) (i32.mul (i32.load offset=76 (local.get $p)) (i32.const 4))))
           (local.set $col (i32.const 0))
-(if (i32.lt_s (local.get $col) (local.get $nc)) (then (loop $L32
+(if (i32.lt_s (local.get $col) (local.get $nc)) (then (loop $L33
   
             (local.set $ih (i32.add (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (local.get $ki)))
             (local.set $iw (i32.add (i32.mul (local.get $ow) (i32.const 2)) (local.get $kj)))
@@ -624,11 +633,11 @@
             (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
             (if (i32.eq (local.get $ow) (local.get $OW)) (then (local.set $ow (i32.const 0)) (local.set $oh (i32.add (local.get $oh) (i32.const 1)))))
   (local.set $col (i32.add (local.get $col) (i32.const 1)))
-  (br_if $L32 (i32.lt_s (local.get $col) (local.get $nc))))))
+  (br_if $L33 (i32.lt_s (local.get $col) (local.get $nc))))))
           (local.set $r (i32.add (local.get $r) (i32.const 1))))
         (else
       (local.set $col (i32.const 0))
-(if (i32.lt_s (local.get $col) (local.get $nc)) (then (loop $L33
+(if (i32.lt_s (local.get $col) (local.get $nc)) (then (loop $L34
   
           (local.set $ih (i32.add (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (local.get $ki)))
           (local.set $iw (i32.add (i32.mul (local.get $ow) (local.get $sW)) (local.get $kj)))
@@ -666,11 +675,11 @@
           (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
           (if (i32.eq (local.get $ow) (local.get $OW)) (then (local.set $ow (i32.const 0)) (local.set $oh (i32.add (local.get $oh) (i32.const 1)))))
   (local.set $col (i32.add (local.get $col) (i32.const 1)))
-  (br_if $L33 (i32.lt_s (local.get $col) (local.get $nc))))))))
+  (br_if $L34 (i32.lt_s (local.get $col) (local.get $nc))))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L34 (i32.lt_s (local.get $r) (local.get $R))))))
+  (br_if $L35 (i32.lt_s (local.get $r) (local.get $R))))))
   (local.set $n0 (i32.add (local.get $n0) (i32.load offset=76 (local.get $p))))
-  (br_if $L35 (i32.lt_s (local.get $n0) (local.get $p1)))))))
+  (br_if $L36 (i32.lt_s (local.get $n0) (local.get $p1)))))))
 
 (func $pack_b_wgrad (param $p i32) (param $xg i32) (param $dst i32) (param $p0 i32) (param $kc i32) (param $j0 i32) (param $ncol i32)
   (local $H i32) (local $W i32) (local $OW i32) (local $sH i32) (local $sW i32) (local $KK i32) (local $k i32) (local $t i32) (local $q i32) (local $pix i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $iw i32) (local $d i32) (local $ok i32) (local $e i32) (local $n i32) (local $xc0 i32) (local $xc1 i32) (local $xc2 i32) (local $xc3 i32) (local $xc4 i32) (local $xc5 i32) (local $xc6 i32) (local $xc7 i32) (local $ho0 i32) (local $ho1 i32) (local $ho2 i32) (local $ho3 i32) (local $ho4 i32) (local $ho5 i32) (local $ho6 i32) (local $ho7 i32) (local $wo0 i32) (local $wo1 i32) (local $wo2 i32) (local $wo3 i32) (local $wo4 i32) (local $wo5 i32) (local $wo6 i32) (local $wo7 i32)
@@ -744,7 +753,7 @@
       (local.set $wo7 (i32.sub (i32.mul (i32.rem_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=60 (local.get $p))) (i32.load offset=68 (local.get $p)))))
     (else (local.set $xc7 (local.get $xg)) (local.set $ho7 (i32.const -1073741824)) (local.set $wo7 (i32.const 0))))
   (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $kc)) (then (loop $L36
+(if (i32.lt_s (local.get $q) (local.get $kc)) (then (loop $L37
   
     (local.set $pix (i32.add (local.get $p0) (local.get $q)))
     (local.set $oh (i32.div_u (local.get $pix) (local.get $OW)))
@@ -869,7 +878,7 @@
         (local.set $q (i32.add (local.get $q) (i32.const 1)))))
     (local.set $q (i32.sub (local.get $q) (i32.const 1)))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L36 (i32.lt_s (local.get $q) (local.get $kc)))))))
+  (br_if $L37 (i32.lt_s (local.get $q) (local.get $kc)))))))
 
 (func $pack_b_wgrad_wide (param $p i32) (param $x i32) (param $dst i32) (param $p0 i32) (param $kc i32) (param $j0 i32) (param $ncol i32)
   (local $KK i32) (local $kW i32) (local $s i32) (local $plane i32) (local $k i32) (local $t i32) (local $hh i32) (local $ww i32) (local $q i32) (local $d i32) (local $b0 i32) (local $b1 i32) (local $b2 i32) (local $b3 i32) (local $b4 i32) (local $b5 i32) (local $b6 i32) (local $b7 i32)
@@ -920,7 +929,7 @@
   (local.set $ww (i32.mul (i32.rem_u (local.get $t) (local.get $kW)) (i32.load offset=60 (local.get $p))))
   (local.set $b7 (i32.add (local.get $x) (i32.mul (i32.add (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.div_u (local.get $k) (local.get $KK)) (local.get $s)) (i32.rem_u (local.get $hh) (local.get $s))) (local.get $s)) (i32.rem_u (local.get $ww) (local.get $s))) (local.get $plane)) (i32.add (i32.mul (i32.div_u (local.get $hh) (local.get $s)) (i32.load offset=24 (local.get $p))) (i32.div_u (local.get $ww) (local.get $s)))) (local.get $p0)) (i32.const 4))))
   (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (i32.sub (local.get $kc) (i32.const 3))) (then (loop $L37
+(if (i32.lt_s (local.get $q) (i32.sub (local.get $kc) (i32.const 3))) (then (loop $L38
   
     (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $q) (i32.const 32))))
     (local.set $v0 (v128.load (i32.add (local.get $b0) (i32.mul (local.get $q) (i32.const 4)))))
@@ -950,9 +959,9 @@
       (v128.store offset=80 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
       (v128.store offset=112 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
   (local.set $q (i32.add (local.get $q) (i32.const 4)))
-  (br_if $L37 (i32.lt_s (local.get $q) (i32.sub (local.get $kc) (i32.const 3)))))))
+  (br_if $L38 (i32.lt_s (local.get $q) (i32.sub (local.get $kc) (i32.const 3)))))))
   (local.set $q (local.get $q))
-(if (i32.lt_s (local.get $q) (local.get $kc)) (then (loop $L38
+(if (i32.lt_s (local.get $q) (local.get $kc)) (then (loop $L39
   
     (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $q) (i32.const 32))))
     (f32.store offset=0 (local.get $d) (f32.load (i32.add (local.get $b0) (i32.mul (local.get $q) (i32.const 4)))))
@@ -964,7 +973,7 @@
     (f32.store offset=24 (local.get $d) (f32.load (i32.add (local.get $b6) (i32.mul (local.get $q) (i32.const 4)))))
     (f32.store offset=28 (local.get $d) (f32.load (i32.add (local.get $b7) (i32.mul (local.get $q) (i32.const 4)))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L38 (i32.lt_s (local.get $q) (local.get $kc)))))))
+  (br_if $L39 (i32.lt_s (local.get $q) (local.get $kc)))))))
 
 ;; Weight gradient, one item = (group, block of columns of dW viewed as [outC, K]; the first "tail"
 ;; blocks are tailBlock wide, the others block): for every image
@@ -988,16 +997,16 @@
       (local.set $ncol (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $K) (local.get $j0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $K) (local.get $j0)))))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $n (i32.const 0))
-(if (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))) (then (loop $L41
+(if (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))) (then (loop $L42
   
     (local.set $xg (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (i32.mul (local.get $g) (local.get $Cg))) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
     (local.set $ag (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $MP) (local.get $N)) (i32.add (i32.mul (local.get $n) (i32.load offset=72 (local.get $p))) (local.get $g))) (i32.const 4))))
     (local.set $p0 (i32.const 0))
-(if (i32.lt_s (local.get $p0) (local.get $N)) (then (loop $L40
+(if (i32.lt_s (local.get $p0) (local.get $N)) (then (loop $L41
   
       (local.set $kc (select (i32.const 512) (i32.sub (local.get $N) (local.get $p0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $N) (local.get $p0)))))
       (local.set $jp (i32.const 0))
-(if (i32.lt_s (local.get $jp) (local.get $ncol)) (then (loop $L39
+(if (i32.lt_s (local.get $jp) (local.get $ncol)) (then (loop $L40
   
         (if (i32.load offset=96 (local.get $p))
           (then (call $pack_b_wgrad_wide (local.get $p) (local.get $xg) (i32.add (local.get $bbuf) (i32.mul (i32.mul (local.get $jp) (local.get $kc)) (i32.const 4)))
@@ -1005,14 +1014,14 @@
           (else (call $pack_b_wgrad (local.get $p) (local.get $xg) (i32.add (local.get $bbuf) (i32.mul (i32.mul (local.get $jp) (local.get $kc)) (i32.const 4)))
             (local.get $p0) (local.get $kc) (i32.add (local.get $j0) (local.get $jp)) (i32.sub (local.get $ncol) (local.get $jp)))))
   (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
-  (br_if $L39 (i32.lt_s (local.get $jp) (local.get $ncol))))))
+  (br_if $L40 (i32.lt_s (local.get $jp) (local.get $ncol))))))
       (call $block (i32.add (local.get $ag) (i32.mul (local.get $p0) (i32.const 16))) (i32.mul (local.get $N) (i32.const 16)) (local.get $bbuf)
         (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (i32.mul (local.get $g) (local.get $Mg)) (local.get $K)) (local.get $j0)) (i32.const 4))) (i32.mul (local.get $K) (i32.const 4))
         (local.get $Mg) (local.get $ncol) (local.get $kc) (i32.or (local.get $n) (local.get $p0)) (local.get $s))
   (local.set $p0 (i32.add (local.get $p0) (i32.const 512)))
-  (br_if $L40 (i32.lt_s (local.get $p0) (local.get $N))))))
+  (br_if $L41 (i32.lt_s (local.get $p0) (local.get $N))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br_if $L41 (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))))))))
+  (br_if $L42 (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))))))))
 
 ;; Batched matmul C[b] = A[b] B[b], one item = (batch, block of columns, block of rows). A packed
 ;; per batch in MR-row panels (e0 = m, e1 = k, e2 = n, e3 = rows per row block, a multiple of MR,
@@ -1034,7 +1043,7 @@
   (local.set $cdst (i32.add (local.get $cdst) (i32.mul (i32.mul (i32.mul (local.get $mb) (i32.load offset=96 (local.get $p))) (local.get $n)) (i32.const 4))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $k0 (i32.const 0))
-(if (i32.lt_s (local.get $k0) (local.get $k)) (then (loop $L42
+(if (i32.lt_s (local.get $k0) (local.get $k)) (then (loop $L43
   
     (local.set $kc (select (i32.const 512) (i32.sub (local.get $k) (local.get $k0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $k) (local.get $k0)))))
     (call $pack_b_rows (local.get $bsrc) (local.get $n) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))
@@ -1042,7 +1051,7 @@
       (local.get $cdst) (i32.mul (local.get $n) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
       (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 512)))
-  (br_if $L42 (i32.lt_s (local.get $k0) (local.get $k)))))))
+  (br_if $L43 (i32.lt_s (local.get $k0) (local.get $k)))))))
 
 ;; Max pooling's argmax, one item = one (image, channel) plane: for every window the flat index
 ;; into x of its maximum, with PyTorch's CPU rules (see reference/pool2d.ts): in-range taps in
@@ -1060,7 +1069,7 @@
   (local.set $rs (i32.load offset=4 (local.get $p))) (local.set $rl (i32.add (local.get $rs) (i32.mul (local.get $OH) (i32.const 4)))) (local.set $rh (i32.add (local.get $rl) (i32.mul (local.get $OH) (i32.const 4))))
   (local.set $cs (i32.add (local.get $rh) (i32.mul (local.get $OH) (i32.const 4)))) (local.set $cl (i32.add (local.get $cs) (i32.mul (local.get $OW) (i32.const 4)))) (local.set $ch (i32.add (local.get $cl) (i32.mul (local.get $OW) (i32.const 4))))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L47
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L48
   
     (local.set $rowBase (i32.add (local.get $base) (i32.mul (i32.load (i32.add (local.get $rs) (i32.mul (local.get $oh) (i32.const 4)))) (local.get $W))))
     (local.set $kiLo (i32.load (i32.add (local.get $rl) (i32.mul (local.get $oh) (i32.const 4)))))
@@ -1071,7 +1080,7 @@
       ;; 2x2 windows at stride 2, no padding (e0 = 1): four windows from two rows of eight floats,
       ;; their cells (0,0) (0,1) (1,0) (1,1) being the even and odd lanes of each row
       (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L43
+(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L44
   
         (local.set $r (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.add (local.get $rowBase) (i32.mul (local.get $ow) (i32.const 2))) (i32.const 4))))
         (local.set $bv (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (v128.load offset=0 (local.get $r)) (v128.load offset=16 (local.get $r))))
@@ -1093,9 +1102,9 @@
           (i32x4.add (i32x4.splat (i32.add (local.get $rowBase) (i32.mul (local.get $ow) (i32.const 2)))) (v128.const i32x4 0 2 4 6))))
         (local.set $o (i32.add (local.get $o) (i32.const 16)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L43 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))))
+  (br_if $L44 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))))
     (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L46
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L47
   
       (local.set $kjLo (i32.load (i32.add (local.get $cl) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $kjHi (i32.load (i32.add (local.get $ch) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1106,11 +1115,11 @@
           (local.set $at (local.get $win))
           (local.set $best (f32.load (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $win) (i32.const 4)))))
           (local.set $ki (local.get $kiLo))
-(if (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1))) (then (loop $L45
+(if (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1))) (then (loop $L46
   
             (local.set $r (i32.add (local.get $win) (i32.mul (i32.sub (local.get $ki) (local.get $kiLo)) (local.get $dh))))
             (local.set $kj (local.get $kjLo))
-(if (i32.lt_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1))) (then (loop $L44
+(if (i32.lt_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1))) (then (loop $L45
   
               (local.set $i (i32.add (local.get $r) (i32.mul (i32.sub (local.get $kj) (local.get $kjLo)) (local.get $dw))))
               (local.set $v (f32.load (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $i) (i32.const 4)))))
@@ -1118,15 +1127,15 @@
               (local.set $best (select (local.get $v) (local.get $best) (local.get $wins)))
               (local.set $at (select (local.get $i) (local.get $at) (local.get $wins)))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L44 (i32.lt_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1)))))))
+  (br_if $L45 (i32.lt_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1)))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L45 (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1)))))))
+  (br_if $L46 (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1)))))))
           (i32.store (local.get $o) (local.get $at))))
       (local.set $o (i32.add (local.get $o) (i32.const 4)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L46 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L47 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L47 (i32.lt_s (local.get $oh) (local.get $OH)))))))
+  (br_if $L48 (i32.lt_s (local.get $oh) (local.get $OH)))))))
 
 ;; Zeroes e0 floats at y (a region the kernels then add into), 65536 floats per item: one
 ;; memory.fill each, where TypedArray.fill over shared memory runs a float at a time.
@@ -1142,17 +1151,17 @@
   (local.set $n (select (i32.const 65536) (i32.sub (i32.load offset=84 (local.get $p)) (i32.mul (local.get $item) (i32.const 65536))) (i32.lt_s (i32.const 65536) (i32.sub (i32.load offset=84 (local.get $p)) (i32.mul (local.get $item) (i32.const 65536))))))
   (local.set $src (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $item) (i32.const 262144))))
   (local.set $i (i32.const 0))
-(if (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7))) (then (loop $L48
+(if (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7))) (then (loop $L49
   
     (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load offset=0 (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (v128.const f32x4 0 0 0 0))))
     (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load offset=16 (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (v128.const f32x4 0 0 0 0))))
   (local.set $i (i32.add (local.get $i) (i32.const 8)))
-  (br_if $L48 (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7)))))))
+  (br_if $L49 (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7)))))))
   (local.set $i (local.get $i))
-(if (i32.lt_s (local.get $i) (local.get $n)) (then (loop $L49
+(if (i32.lt_s (local.get $i) (local.get $n)) (then (loop $L50
   (local.set $z (f32.add (local.get $z) (f32.mul (f32.load (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (f32.const 0))))
   (local.set $i (i32.add (local.get $i) (i32.const 1)))
-  (br_if $L49 (i32.lt_s (local.get $i) (local.get $n))))))
+  (br_if $L50 (i32.lt_s (local.get $i) (local.get $n))))))
   (local.set $a0 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.splat (local.get $z))))
   (if (i32.eqz (i32x4.all_true (f32x4.eq (local.get $a0) (local.get $a0)))) (then (i32.store (i32.load offset=8 (local.get $p)) (i32.const 1)))))
 
@@ -1162,56 +1171,54 @@
 (func $copy_run (param $dst i32) (param $src i32) (param $n i32)
   (local $k i32)
   (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L50
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L51
   
     (v128.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (v128.load (i32.add (local.get $src) (i32.mul (local.get $k) (i32.const 4)))))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L50 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
+  (br_if $L51 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
   (local.set $k (local.get $k))
-(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L51
+(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L52
   (f32.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (f32.load (i32.add (local.get $src) (i32.mul (local.get $k) (i32.const 4)))))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br_if $L51 (i32.lt_s (local.get $k) (local.get $n)))))))
+  (br_if $L52 (i32.lt_s (local.get $k) (local.get $n)))))))
 (func $zero_run (param $dst i32) (param $n i32)
   (local $k i32)
   (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L52
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L53
   
     (v128.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (v128.const i32x4 0 0 0 0))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L52 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
+  (br_if $L53 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
   (local.set $k (local.get $k))
-(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L53
+(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L54
   (f32.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (f32.const 0))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br_if $L53 (i32.lt_s (local.get $k) (local.get $n)))))))
+  (br_if $L54 (i32.lt_s (local.get $k) (local.get $n)))))))
 
 ;; Copies one input plane into a zero-bordered buffer: buf[r][q] = x[r - padT][q - padL] (zero
 ;; outside), r < hp, q < ws (ws >= wp: columns past wp are zero too), row stride ws floats.
-;; With $inside set, only the cells copied from x are written: the zeros of an earlier call with the
-;; same geometry are still in place.
+;; The plane is zeroed whole, then its rows copied in: one call per row instead of three (the zero
+;; runs on either side of a row's copy), which on small planes cost more than the floats. With
+;; $inside set only the copies run: the zeros of an earlier call with the same geometry are in place.
 (func $pad_plane (param $x i32) (param $H i32) (param $W i32) (param $padT i32) (param $padL i32)
     (param $buf i32) (param $hp i32) (param $wp i32) (param $ws i32) (param $inside i32)
-  (local $r i32) (local $ih i32) (local $row i32) (local $lo i32) (local $hi i32)
+  (local $r i32) (local $ih i32) (local $lo i32) (local $hi i32)
   ;; valid columns q in [lo, hi): 0 <= q - padL < W
   (local.set $lo (select (i32.const 0) (local.get $padL) (i32.lt_s (local.get $padL) (i32.const 0))))
   (local.set $lo (select (local.get $lo) (local.get $wp) (i32.lt_s (local.get $lo) (local.get $wp))))
   (local.set $hi (select (i32.add (local.get $padL) (local.get $W)) (local.get $wp) (i32.lt_s (i32.add (local.get $padL) (local.get $W)) (local.get $wp))))
   (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
+  (if (i32.eqz (local.get $inside)) (then (call $zero_run (local.get $buf) (i32.mul (local.get $hp) (local.get $ws)))))
   (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $hp)) (then (loop $L54
+(if (i32.lt_s (local.get $r) (local.get $hp)) (then (loop $L55
   
     (local.set $ih (i32.sub (local.get $r) (local.get $padT)))
-    (local.set $row (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $r) (local.get $ws)) (i32.const 4))))
     (if (i32.lt_u (local.get $ih) (local.get $H))
       (then
-        (if (i32.eqz (local.get $inside)) (then (call $zero_run (local.get $row) (local.get $lo))))
-        (call $copy_run (i32.add (local.get $row) (i32.mul (local.get $lo) (i32.const 4)))
-          (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (i32.sub (local.get $lo) (local.get $padL))) (i32.const 4))) (i32.sub (local.get $hi) (local.get $lo)))
-        (if (i32.eqz (local.get $inside)) (then (call $zero_run (i32.add (local.get $row) (i32.mul (local.get $hi) (i32.const 4))) (i32.sub (local.get $ws) (local.get $hi))))))
-      (else (if (i32.eqz (local.get $inside)) (then (call $zero_run (local.get $row) (local.get $ws))))))
+        (call $copy_run (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $r) (local.get $ws)) (local.get $lo)) (i32.const 4)))
+          (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (i32.sub (local.get $lo) (local.get $padL))) (i32.const 4))) (i32.sub (local.get $hi) (local.get $lo)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L54 (i32.lt_s (local.get $r) (local.get $hp)))))))
+  (br_if $L55 (i32.lt_s (local.get $r) (local.get $hp)))))))
 
 (func $dw3x3_plane (param $buf i32) (param $ws i32) (param $wp i32) (param $outp i32) (param $OH i32) (param $OW i32)
     (param $acc i32)
@@ -1232,7 +1239,7 @@
   ;; lanes 4 - rem .. 3 of the last step are new
   (local.set $mask (i32x4.gt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.sub (i32.const 3) (local.get $rem)))))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))) (then (loop $L57
+(if (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))) (then (loop $L58
   
     (local.set $r0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
     (local.set $r1 (i32.add (local.get $r0) (i32.mul (local.get $ws) (i32.const 4))))
@@ -1243,7 +1250,7 @@
     (if (i32.ge_s (local.get $OW) (i32.const 4))
       (then
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L55
+(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L56
   (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a11 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1308,7 +1315,7 @@
 (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01)) (v128.store offset=0 (local.get $o1) (local.get $a10)) (v128.store offset=16 (local.get $o1) (local.get $a11))
 (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br_if $L55 (i32.lt_s (local.get $ow) (local.get $W8))))))
+  (br_if $L56 (i32.lt_s (local.get $ow) (local.get $W8))))))
         (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1380,7 +1387,7 @@
           (else (local.get $a10)))))))
       (else
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L56
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L57
   (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
         (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
@@ -1404,9 +1411,9 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L56 (i32.lt_s (local.get $ow) (local.get $OW))))))))
+  (br_if $L57 (i32.lt_s (local.get $ow) (local.get $OW))))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 2)))
-  (br_if $L57 (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1)))))))
+  (br_if $L58 (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1)))))))
   ;; an odd last row
   (if (i32.and (local.get $OH) (i32.const 1)) (then
     (local.set $oh (i32.sub (local.get $OH) (i32.const 1)))
@@ -1420,7 +1427,7 @@
     (if (i32.ge_s (local.get $OW) (i32.const 4))
       (then
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L58
+(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L59
   (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1461,7 +1468,7 @@
 (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01))
 (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br_if $L58 (i32.lt_s (local.get $ow) (local.get $W8))))))
+  (br_if $L59 (i32.lt_s (local.get $ow) (local.get $W8))))))
         (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1508,7 +1515,7 @@
           (else (local.get $a00)))))))
       (else
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L59
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L60
   (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
         (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
@@ -1521,7 +1528,7 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L59 (i32.lt_s (local.get $ow) (local.get $OW))))))))))
+  (br_if $L60 (i32.lt_s (local.get $ow) (local.get $OW))))))))))
 )
 
 (func $dw_wgrad_3x3 (param $buf i32) (param $ws i32) (param $gyp i32) (param $OH i32) (param $OW i32) (param $dst i32)
@@ -1531,14 +1538,14 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L61
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L62
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $x1 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $ws)) (i32.const 4))))
     (local.set $x2 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 2)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L60
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L61
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -1551,7 +1558,7 @@
       (local.set $k7 (f32x4.add (local.get $k7) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k8 (f32x4.add (local.get $k8) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L60 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L61 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1565,7 +1572,7 @@
       (local.set $k7 (f32x4.add (local.get $k7) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k8 (f32x4.add (local.get $k8) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L61 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L62 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -1601,19 +1608,19 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L63
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L64
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L62
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L63
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k1 (f32x4.add (local.get $k1) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k2 (f32x4.add (local.get $k2) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L62 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L63 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1621,7 +1628,7 @@
       (local.set $k1 (f32x4.add (local.get $k1) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k2 (f32x4.add (local.get $k2) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L63 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L64 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -1639,12 +1646,12 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L65
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L66
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L64
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L65
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -1653,7 +1660,7 @@
       (local.set $k3 (f32x4.add (local.get $k3) (f32x4.mul (local.get $g) (v128.load offset=12 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k4 (f32x4.add (local.get $k4) (f32x4.mul (local.get $g) (v128.load offset=16 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L64 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L65 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1663,7 +1670,7 @@
       (local.set $k3 (f32x4.add (local.get $k3) (v128.and (f32x4.mul (local.get $g) (v128.load offset=12 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k4 (f32x4.add (local.get $k4) (v128.and (f32x4.mul (local.get $g) (v128.load offset=16 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L65 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L66 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -1687,12 +1694,12 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L67
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L68
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L66
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L67
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -1703,7 +1710,7 @@
       (local.set $k5 (f32x4.add (local.get $k5) (f32x4.mul (local.get $g) (v128.load offset=20 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k6 (f32x4.add (local.get $k6) (f32x4.mul (local.get $g) (v128.load offset=24 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L66 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L67 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1715,7 +1722,7 @@
       (local.set $k5 (f32x4.add (local.get $k5) (v128.and (f32x4.mul (local.get $g) (v128.load offset=20 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k6 (f32x4.add (local.get $k6) (v128.and (f32x4.mul (local.get $g) (v128.load offset=24 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L67 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L68 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -1767,11 +1774,11 @@
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (local.set $rt (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $hp) (local.get $ws)) (i32.const 16)) (i32.const 4))))
   (local.set $src (i32.const 0))
-(if (i32.lt_s (local.get $src) (local.get $S)) (then (loop $L76
+(if (i32.lt_s (local.get $src) (local.get $S)) (then (loop $L77
   
    (local.set $lastci (i32.const -1))
    (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $R)) (then (loop $L75
+(if (i32.lt_s (local.get $r) (local.get $R)) (then (loop $L76
   
     (local.set $o (i32.add (local.get $o0) (local.get $r)))
     (local.set $outp (i32.add (local.get $outp0) (i32.mul (i32.mul (local.get $r) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -1788,7 +1795,7 @@
     (if (local.get $fast3) (then (call $dw3x3_plane (local.get $buf) (local.get $ws) (local.get $wp0) (local.get $outp) (local.get $OH) (local.get $OW)
       (i32.gt_s (local.get $S) (i32.const 1)))) (else
     (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L74
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L75
   
       (local.set $orow (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
       (local.set $ow (i32.const 0))
@@ -1797,18 +1804,18 @@
         ;; so the last block may run past OW), every tap accumulated in registers
         (memory.copy (local.get $rt) (local.get $orow) (i32.mul (local.get $OW) (i32.const 4)))
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L70
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L71
   
           (local.set $acc0 (v128.load offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc1 (v128.load offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc2 (v128.load offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc3 (v128.load offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L69
+(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L70
   
             (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (local.get $ow)) (i32.const 4))))
             (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L68
+(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L69
   
               (local.set $wv (v128.load32_splat (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4)))))
               (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $wv) (v128.load offset=0 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
@@ -1816,45 +1823,45 @@
               (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $wv) (v128.load offset=32 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
               (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $wv) (v128.load offset=48 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L68 (i32.lt_s (local.get $kj) (local.get $kW))))))
+  (br_if $L69 (i32.lt_s (local.get $kj) (local.get $kW))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L69 (i32.lt_s (local.get $ki) (local.get $kH))))))
+  (br_if $L70 (i32.lt_s (local.get $ki) (local.get $kH))))))
           (v128.store offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc0))
           (v128.store offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc1))
           (v128.store offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc2))
           (v128.store offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc3))
   (local.set $ow (i32.add (local.get $ow) (i32.const 16)))
-  (br_if $L70 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L71 (i32.lt_s (local.get $ow) (local.get $OW))))))
         (memory.copy (local.get $orow) (local.get $rt) (i32.mul (local.get $OW) (i32.const 4)))
         (local.set $ow (local.get $OW))))
       ;; remaining outputs (all of them when the stride is not 1), one at a time
       (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L73
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L74
   
         (local.set $sum (f32.load (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
         (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L72
+(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L73
   
           (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (i32.mul (local.get $ow) (local.get $sW))) (i32.const 4))))
           (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L71
+(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L72
   
             (local.set $sum (f32.add (local.get $sum) (f32.mul
               (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4))))
               (f32.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L71 (i32.lt_s (local.get $kj) (local.get $kW))))))
+  (br_if $L72 (i32.lt_s (local.get $kj) (local.get $kW))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L72 (i32.lt_s (local.get $ki) (local.get $kH))))))
+  (br_if $L73 (i32.lt_s (local.get $ki) (local.get $kH))))))
         (f32.store (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $sum))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L73 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L74 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L74 (i32.lt_s (local.get $oh) (local.get $OH))))))))
+  (br_if $L75 (i32.lt_s (local.get $oh) (local.get $OH))))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L75 (i32.lt_s (local.get $r) (local.get $R))))))
+  (br_if $L76 (i32.lt_s (local.get $r) (local.get $R))))))
   (local.set $src (i32.add (local.get $src) (i32.const 1)))
-  (br_if $L76 (i32.lt_s (local.get $src) (local.get $S)))))))
+  (br_if $L77 (i32.lt_s (local.get $src) (local.get $S)))))))
 
 ;; Depthwise input gradient for any stride: one item = (image, input plane ci); scatters every
 ;; gy[n][ci*m + j] through the taps of w[ci*m + j] (e0 = m). dx (y) rows are complete per item.
@@ -1867,24 +1874,24 @@
   (local.set $dxp (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (memory.fill (local.get $dxp) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $W)) (i32.const 4)))
   (local.set $j (i32.const 0))
-(if (i32.lt_s (local.get $j) (local.get $m)) (then (loop $L81
+(if (i32.lt_s (local.get $j) (local.get $m)) (then (loop $L82
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $j)))
     (local.set $gyp (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
     (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L80
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L81
   (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L79
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L80
   
       (local.set $g (f32.load (i32.add (local.get $gyp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))))
       (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L78
+(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L79
   
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (i32.load offset=64 (local.get $p))) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))))
         (if (i32.lt_u (local.get $ih) (local.get $H)) (then
           (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L77
+(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L78
   
             (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (i32.load offset=52 (local.get $p))) (i32.load offset=68 (local.get $p))) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))))
             (if (i32.lt_u (local.get $iw) (local.get $W)) (then
@@ -1892,15 +1899,15 @@
                 (f32.add (f32.load (i32.add (local.get $dxp) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
                   (f32.mul (local.get $g) (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj)) (i32.const 4)))))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L77 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))))
+  (br_if $L78 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L78 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))
+  (br_if $L79 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L79 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L80 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L80 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L81 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br_if $L81 (i32.lt_s (local.get $j) (local.get $m)))))))
+  (br_if $L82 (i32.lt_s (local.get $j) (local.get $m)))))))
 
 ;; Depthwise weight gradient: one item = input plane ci and e1 of its e0 = m output planes (sharing
 ;; one padded copy of the input plane, or the copies at e2 made beforehand when several items share
@@ -1928,7 +1935,7 @@
   (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))) (i32.const 0)
     (i32.mul (i32.mul (i32.sub (local.get $r1) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4)))
   (local.set $n (i32.const 0))
-(if (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))) (then (loop $L90
+(if (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))) (then (loop $L91
   
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     ;; e2: the planes were padded beforehand (pad_input, hp x ws each), as several items read each
@@ -1936,7 +1943,7 @@
       (then (local.set $buf (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (local.get $hp)) (local.get $ws)) (i32.const 4)))))
       (else (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws) (i32.const 0))))
     (local.set $r (local.get $r0))
-(if (i32.lt_s (local.get $r) (local.get $r1)) (then (loop $L89
+(if (i32.lt_s (local.get $r) (local.get $r1)) (then (loop $L90
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r)))
     (local.set $gyp (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -1945,7 +1952,7 @@
     (else (if (local.get $rowWise) (then
       ;; stride 1, dilation 1, a kernel 3, 5 or 7 wide: one block per kernel row
       (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L82
+(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L83
   
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $ki) (local.get $ws)) (i32.const 4))))
         (local.set $gr (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
@@ -1956,18 +1963,18 @@
         (if (i32.eq (i32.load offset=36 (local.get $p)) (i32.const 7)) (then
           (call $dw_wgrad_1x7 (local.get $xr) (local.get $ws) (local.get $gyp) (local.get $OH) (local.get $OW) (local.get $gr))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L82 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))))))))
+  (br_if $L83 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))))))))
     (else
     (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L88
+(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L89
   (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L87
+(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L88
   
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $acc2 (v128.const i32x4 0 0 0 0))
       (local.set $sum (f32.const 0))
       (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L86
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L87
   
         (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))) (local.get $ws)) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))) (i32.const 4))))
@@ -1975,30 +1982,30 @@
         (if (i32.eq (local.get $sW) (i32.const 1)) (then
           ;; two independent accumulators, eight pixels a step, so the adds do not wait on each other
           (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7))) (then (loop $L83
+(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7))) (then (loop $L84
   
             (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
               (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (v128.load (i32.add (local.get $xr) (i32.mul (local.get $ow) (i32.const 4)))))))
             (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul
               (v128.load offset=16 (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (v128.load offset=16 (i32.add (local.get $xr) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br_if $L83 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7)))))))
+  (br_if $L84 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7)))))))
           (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L84
+(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L85
   
             (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
               (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (v128.load (i32.add (local.get $xr) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L84 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))))
+  (br_if $L85 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))))
         (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L85
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L86
   
           (local.set $sum (f32.add (local.get $sum) (f32.mul
             (f32.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (f32.load (i32.add (local.get $xr) (i32.mul (i32.mul (local.get $ow) (local.get $sW)) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L85 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L86 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L86 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L87 (i32.lt_s (local.get $oh) (local.get $OH))))))
       (local.set $acc (f32x4.add (local.get $acc) (local.get $acc2)))
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4))))
@@ -2006,12 +2013,12 @@
             (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L87 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))
+  (br_if $L88 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L88 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))))))
+  (br_if $L89 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L89 (i32.lt_s (local.get $r) (local.get $r1))))))
+  (br_if $L90 (i32.lt_s (local.get $r) (local.get $r1))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br_if $L90 (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))))))))
+  (br_if $L91 (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))))))))
 
 )
