@@ -44,7 +44,7 @@ const BLOCK = 256;
 const MIN_ROWS = 32;
 /** Narrowest pixel block worth a separate item (each item packs its own B block). */
 const MIN_BLOCK = 64;
-/** Least FLOPs of a forward conv's item for which its job ends with narrow items (narrowTail). */
+/** Least FLOPs of an item for which a conv's job ends with narrow items (tailCut). */
 const TAIL_WORK = 4e6;
 
 /**
@@ -112,14 +112,20 @@ function split(rt: FastRuntime, outer: number, n: number, m: number): { block: n
  */
 function narrowTail(rt: FastRuntime, outer: number, n: number, m: number, depth: number, sp: ReturnType<typeof split>) {
   const none = { ...sp, tail: 0, tailBlock: 0, tailM: 0, tailRows: 0 };
-  if (rt.numThreads === 1 || outer !== 1 || 2 * sp.rows * sp.block * depth < TAIL_WORK) return none;
+  if (outer !== 1) return none;
+  const itemFlops = 2 * sp.rows * sp.block * depth;
   if (sp.nBlocks === 1) {
     // one pixel block, split along output channels (the 512-channel 7x7 layer): narrow the channels
-    const c = cutInFour(rt.numThreads, m, sp.rows, MR);
+    const c = tailCut(rt, itemFlops, m, sp.rows, MR);
     return c ? { ...none, tailM: c.count, tailRows: c.width, mBlocks: c.total } : none;
   }
-  const c = cutInFour(rt.numThreads, n, sp.block, NR);
+  const c = tailCut(rt, itemFlops, n, sp.block, NR);
   return c ? { ...none, tail: c.count, tailBlock: c.width, nBlocks: c.total } : none;
+}
+
+/** cutInFour for a parallel job of items of `itemFlops` each; null on one thread or under TAIL_WORK. */
+function tailCut(rt: FastRuntime, itemFlops: number, extent: number, size: number, unit: number) {
+  return rt.numThreads > 1 && itemFlops >= TAIL_WORK ? cutInFour(rt.numThreads, extent, size, unit) : null;
 }
 
 /**
@@ -238,7 +244,7 @@ function allFiniteAt(rt: FastRuntime, at: number, n: number, flag: number, scrat
   return rt.I32[flag / 4] === 0;
 }
 
-/** Lays out x's zero-bordered planes for a wide conv (pad_input / pad_phases). */
+/** Lays out x's zero-bordered planes for a GEMM conv, wide or gathered (pad_input / pad_phases). */
 function padPlanes(rt: FastRuntime, g: Conv2dGeometry, xOff: number, xpOff: number, Hp: number, Wp: number, s: number,
   scratch: number, stride: number): void {
   const planes = g.batch * g.inChannels;
@@ -525,8 +531,7 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
   }
   // as narrowTail for the forward: the last items claimed are narrow column blocks (same sums, in
   // the same order, whatever the split)
-  const tail = rt.numThreads > 1 && g.groups === 1 && 2 * Mg * block * g.batch * N >= TAIL_WORK
-    ? cutInFour(rt.numThreads, K, block, NR) : null;
+  const tail = g.groups === 1 ? tailCut(rt, 2 * Mg * block * g.batch * N, K, block, NR) : null;
   const nBlocks = tail?.total ?? Math.ceil(K / block);
   // Wide (see wideGeometry): pixels are the reduction here, so gy is widened with zeros on the
   // garbage pixels and the slack past the planes is zeroed: garbage pixels then add exactly 0 --
