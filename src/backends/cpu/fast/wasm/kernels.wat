@@ -2021,4 +2021,165 @@
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
   (br_if $L91 (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))))))))
 
+(func $elementwise (export "elementwise") (param $p i32) (param $item i32) (param $s i32)
+  (local $i i32) (local $end i32) (local $op i32) (local $x i32) (local $a i32) (local $y i32) (local $sx i32) (local $sa i32)
+  (local $u v128) (local $v v128)
+  (local.set $op (i32.load offset=84 (local.get $p)))
+  (local.set $i (i32.mul (local.get $item) (i32.const 16384)))
+  (local.set $end (select (i32.add (local.get $i) (i32.const 16384)) (i32.load offset=88 (local.get $p)) (i32.lt_s (i32.add (local.get $i) (i32.const 16384)) (i32.load offset=88 (local.get $p)))))
+  ;; a broadcast operand is read at a fixed address (step 0)
+  (local.set $sx (select (i32.const 0) (i32.const 4) (i32.eq (i32.load offset=92 (local.get $p)) (i32.const 2))))
+  (local.set $sa (select (i32.const 0) (i32.const 4) (i32.eq (i32.load offset=92 (local.get $p)) (i32.const 1))))
+  (local.set $x (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $i) (local.get $sx))))
+  (local.set $a (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (local.get $i) (local.get $sa))))
+  (local.set $y (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (local.get $i) (i32.const 4))))
+  (if (i32.eq (local.get $op) (i32.const 0)) (then
+    (local.set $i (local.get $i))
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L92
+  
+    (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
+    
+    (v128.store (local.get $y) (f32x4.neg (local.get $u)))
+    (local.set $x (i32.add (local.get $x) (i32.mul (local.get $sx) (i32.const 4))))
+    (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
+    (local.set $y (i32.add (local.get $y) (i32.const 16)))
+  (local.set $i (i32.add (local.get $i) (i32.const 4)))
+  (br_if $L92 (i32.lt_s (local.get $i) (local.get $end))))))))
+  (if (i32.eq (local.get $op) (i32.const 1)) (then
+    (local.set $i (local.get $i))
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L93
+  
+    (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
+    
+    (v128.store (local.get $y) (f32x4.abs (local.get $u)))
+    (local.set $x (i32.add (local.get $x) (i32.mul (local.get $sx) (i32.const 4))))
+    (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
+    (local.set $y (i32.add (local.get $y) (i32.const 16)))
+  (local.set $i (i32.add (local.get $i) (i32.const 4)))
+  (br_if $L93 (i32.lt_s (local.get $i) (local.get $end))))))))
+  (if (i32.eq (local.get $op) (i32.const 2)) (then
+    (local.set $i (local.get $i))
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L94
+  
+    (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
+    
+    (v128.store (local.get $y) (f32x4.sqrt (local.get $u)))
+    (local.set $x (i32.add (local.get $x) (i32.mul (local.get $sx) (i32.const 4))))
+    (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
+    (local.set $y (i32.add (local.get $y) (i32.const 16)))
+  (local.set $i (i32.add (local.get $i) (i32.const 4)))
+  (br_if $L94 (i32.lt_s (local.get $i) (local.get $end))))))))
+  (if (i32.eq (local.get $op) (i32.const 3)) (then
+    (local.set $i (local.get $i))
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L95
+  
+    (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
+    
+    (v128.store (local.get $y) (v128.and (local.get $u) (v128.or (v128.not (i32x4.shr_s (local.get $u) (i32.const 31)))
+    (i32x4.shr_s (i32x4.sub (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000)
+      (v128.and (local.get $u) (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff))) (i32.const 31)))))
+    (local.set $x (i32.add (local.get $x) (i32.mul (local.get $sx) (i32.const 4))))
+    (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
+    (local.set $y (i32.add (local.get $y) (i32.const 16)))
+  (local.set $i (i32.add (local.get $i) (i32.const 4)))
+  (br_if $L95 (i32.lt_s (local.get $i) (local.get $end))))))))
+  (if (i32.eq (local.get $op) (i32.const 4)) (then
+    (local.set $i (local.get $i))
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L96
+  
+    (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
+    
+    (v128.store (local.get $y) (v128.and (i32x4.shr_s (v128.and (i32x4.neg (local.get $u))
+      (i32x4.sub (local.get $u) (v128.const i32x4 0x7f800001 0x7f800001 0x7f800001 0x7f800001))) (i32.const 31))
+    (v128.const f32x4 1 1 1 1)))
+    (local.set $x (i32.add (local.get $x) (i32.mul (local.get $sx) (i32.const 4))))
+    (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
+    (local.set $y (i32.add (local.get $y) (i32.const 16)))
+  (local.set $i (i32.add (local.get $i) (i32.const 4)))
+  (br_if $L96 (i32.lt_s (local.get $i) (local.get $end))))))))
+  (if (i32.eq (local.get $op) (i32.const 5)) (then
+    (local.set $i (local.get $i))
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L97
+  
+    (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
+    (local.set $v (if (result v128) (local.get $sa) (then (v128.load (local.get $a))) (else (v128.load32_splat (local.get $a)))))
+    (v128.store (local.get $y) (f32x4.add (local.get $u) (local.get $v)))
+    (local.set $x (i32.add (local.get $x) (i32.mul (local.get $sx) (i32.const 4))))
+    (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
+    (local.set $y (i32.add (local.get $y) (i32.const 16)))
+  (local.set $i (i32.add (local.get $i) (i32.const 4)))
+  (br_if $L97 (i32.lt_s (local.get $i) (local.get $end))))))))
+  (if (i32.eq (local.get $op) (i32.const 6)) (then
+    (local.set $i (local.get $i))
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L98
+  
+    (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
+    (local.set $v (if (result v128) (local.get $sa) (then (v128.load (local.get $a))) (else (v128.load32_splat (local.get $a)))))
+    (v128.store (local.get $y) (f32x4.sub (local.get $u) (local.get $v)))
+    (local.set $x (i32.add (local.get $x) (i32.mul (local.get $sx) (i32.const 4))))
+    (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
+    (local.set $y (i32.add (local.get $y) (i32.const 16)))
+  (local.set $i (i32.add (local.get $i) (i32.const 4)))
+  (br_if $L98 (i32.lt_s (local.get $i) (local.get $end))))))))
+  (if (i32.eq (local.get $op) (i32.const 7)) (then
+    (local.set $i (local.get $i))
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L99
+  
+    (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
+    (local.set $v (if (result v128) (local.get $sa) (then (v128.load (local.get $a))) (else (v128.load32_splat (local.get $a)))))
+    (v128.store (local.get $y) (f32x4.mul (local.get $u) (local.get $v)))
+    (local.set $x (i32.add (local.get $x) (i32.mul (local.get $sx) (i32.const 4))))
+    (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
+    (local.set $y (i32.add (local.get $y) (i32.const 16)))
+  (local.set $i (i32.add (local.get $i) (i32.const 4)))
+  (br_if $L99 (i32.lt_s (local.get $i) (local.get $end))))))))
+  (if (i32.eq (local.get $op) (i32.const 8)) (then
+    (local.set $i (local.get $i))
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L100
+  
+    (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
+    (local.set $v (if (result v128) (local.get $sa) (then (v128.load (local.get $a))) (else (v128.load32_splat (local.get $a)))))
+    (v128.store (local.get $y) (f32x4.div (local.get $u) (local.get $v)))
+    (local.set $x (i32.add (local.get $x) (i32.mul (local.get $sx) (i32.const 4))))
+    (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
+    (local.set $y (i32.add (local.get $y) (i32.const 16)))
+  (local.set $i (i32.add (local.get $i) (i32.const 4)))
+  (br_if $L100 (i32.lt_s (local.get $i) (local.get $end))))))))
+  (if (i32.eq (local.get $op) (i32.const 9)) (then
+    (local.set $i (local.get $i))
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L101
+  
+    (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
+    (local.set $v (if (result v128) (local.get $sa) (then (v128.load (local.get $a))) (else (v128.load32_splat (local.get $a)))))
+    (v128.store (local.get $y) (v128.bitselect (local.get $u) (local.get $v)
+    (v128.or (f32x4.gt (local.get $u) (local.get $v)) (f32x4.ne (local.get $u) (local.get $u)))))
+    (local.set $x (i32.add (local.get $x) (i32.mul (local.get $sx) (i32.const 4))))
+    (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
+    (local.set $y (i32.add (local.get $y) (i32.const 16)))
+  (local.set $i (i32.add (local.get $i) (i32.const 4)))
+  (br_if $L101 (i32.lt_s (local.get $i) (local.get $end))))))))
+  (if (i32.eq (local.get $op) (i32.const 10)) (then
+    (local.set $i (local.get $i))
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L102
+  
+    (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
+    (local.set $v (if (result v128) (local.get $sa) (then (v128.load (local.get $a))) (else (v128.load32_splat (local.get $a)))))
+    (v128.store (local.get $y) (v128.and (f32x4.gt (local.get $u) (local.get $v)) (v128.const f32x4 1 1 1 1)))
+    (local.set $x (i32.add (local.get $x) (i32.mul (local.get $sx) (i32.const 4))))
+    (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
+    (local.set $y (i32.add (local.get $y) (i32.const 16)))
+  (local.set $i (i32.add (local.get $i) (i32.const 4)))
+  (br_if $L102 (i32.lt_s (local.get $i) (local.get $end))))))))
+  (if (i32.eq (local.get $op) (i32.const 11)) (then
+    (local.set $i (local.get $i))
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L103
+  
+    (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
+    (local.set $v (if (result v128) (local.get $sa) (then (v128.load (local.get $a))) (else (v128.load32_splat (local.get $a)))))
+    (v128.store (local.get $y) (v128.and (f32x4.eq (local.get $u) (local.get $v)) (v128.const f32x4 1 1 1 1)))
+    (local.set $x (i32.add (local.get $x) (i32.mul (local.get $sx) (i32.const 4))))
+    (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
+    (local.set $y (i32.add (local.get $y) (i32.const 16)))
+  (local.set $i (i32.add (local.get $i) (i32.const 4)))
+  (br_if $L103 (i32.lt_s (local.get $i) (local.get $end)))))))))
 )
