@@ -1,9 +1,10 @@
-// The fast float32 max-pool argmax against the reference one, index for index: ties, NaNs,
-// infinities, padding (also windows with no input cell at all), strides and dilation, 1 and 2 threads.
+// The fast float32 max pooling against the reference, index for index and bit for bit (its argmax
+// and its maxima): ties, NaNs, infinities, padding (also windows with no input cell at all), strides
+// and dilation, 1 and 2 threads.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { fastRuntime, maxPool2dArgmaxF32, setNumThreads } from "../../src/backends/cpu/fast/index.js";
-import { maxPool2dArgmax, windowTaps } from "../../src/backends/cpu/reference/pool2d.js";
+import { fastRuntime, maxPool2dF32, setNumThreads } from "../../src/backends/cpu/fast/index.js";
+import { maxPool2d, maxPool2dArgmax, windowTaps } from "../../src/backends/cpu/reference/pool2d.js";
 import type { Pool2dGeometry } from "../../src/primitives.js";
 
 fastRuntime().adaptive = false;
@@ -25,15 +26,23 @@ const geometry: fc.Arbitrary<Pool2dGeometry> = fc.record({
 });
 
 /** Values with many ties and every special case the argmax rules treat apart. */
-const value = fc.constantFrom(-2, -1, 0, 1, 2, 0.5, NaN, -Infinity, Infinity);
+const value = fc.constantFrom(-2, -1, 0, -0, 1, 2, 0.5, NaN, -Infinity, Infinity);
 
-describe("fast float32 max-pool argmax", () => {
+/** The fast argmax and maxima equal the reference's (NaN for NaN, signed zeros apart). */
+function expectReference(p: Pool2dGeometry, x: Float32Array): void {
+  const { argmax, y } = maxPool2dF32(p, x, windowTaps(p));
+  const want = maxPool2dArgmax(p, x);
+  expect(Array.from(argmax)).toEqual(Array.from(want));
+  expect(Array.from(y)).toEqual(Array.from(maxPool2d(p, x, want)));
+}
+
+describe("fast float32 max pooling", () => {
   for (const threads of [1, 2]) {
     it(`equals the reference's on random geometries and values (${threads} thread${threads > 1 ? "s" : ""})`, () => {
       setNumThreads(threads);
       fc.assert(fc.property(geometry, fc.array(value, { minLength: 13 * 13 * 15, maxLength: 13 * 13 * 15 }), (p, pool) => {
         const x = Float32Array.from({ length: p.batch * p.channels * p.inHeight * p.inWidth }, (_, i) => pool[i % pool.length]);
-        expect(Array.from(maxPool2dArgmaxF32(p, x, windowTaps(p)))).toEqual(Array.from(maxPool2dArgmax(p, x)));
+        expectReference(p, x);
       }), { seed: 11, numRuns: 300 });
     });
   }
@@ -48,7 +57,7 @@ describe("fast float32 max-pool argmax", () => {
       }));
     fc.assert(fc.property(twoByTwo, fc.array(value, { minLength: 6 * 9 * 21, maxLength: 6 * 9 * 21 }), (p, pool) => {
       const x = Float32Array.from({ length: p.channels * p.inHeight * p.inWidth }, (_, i) => pool[i]);
-      expect(Array.from(maxPool2dArgmaxF32(p, x, windowTaps(p)))).toEqual(Array.from(maxPool2dArgmax(p, x)));
+      expectReference(p, x);
     }), { seed: 12, numRuns: 300 });
   });
   it("a large batch split over threads: the demo's first pooling", () => {
@@ -58,6 +67,6 @@ describe("fast float32 max-pool argmax", () => {
     };
     const x = Float32Array.from({ length: 64 * 16 * 576 }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
     setNumThreads(2);
-    expect(maxPool2dArgmaxF32(p, x, windowTaps(p))).toEqual(maxPool2dArgmax(p, x));
+    expectReference(p, x);
   });
 });

@@ -37,9 +37,17 @@ const argmaxCache = new WeakMap<Float, { params: Pool2dGeometry; argmax: Int32Ar
 function poolArgmax(p: Pool2dGeometry, x: Float): Int32Array {
   const hit = argmaxCache.get(x);
   if (hit && hit.params === p) return hit.argmax;
-  const argmax = x instanceof Float32Array ? fast.maxPool2dArgmaxF32(p, x, reference.windowTaps(p)) : reference.maxPool2dArgmax(p, x);
+  const argmax = x instanceof Float32Array ? fast.maxPool2dF32(p, x, reference.windowTaps(p)).argmax : reference.maxPool2dArgmax(p, x);
   argmaxCache.set(x, { params: p, argmax });
   return argmax;
+}
+
+/** The forward: float32 gets its maxima from the argmax search itself, which it caches. */
+function maxPool2dForward(p: Pool2dGeometry, x: Float): Float {
+  if (!(x instanceof Float32Array)) return reference.maxPool2d(p, x, poolArgmax(p, x));
+  const { argmax, y } = fast.maxPool2dF32(p, x, reference.windowTaps(p));
+  argmaxCache.set(x, { params: p, argmax });
+  return y;
 }
 
 export const cpuKernels: KernelTable<AnyTypedArray> = {
@@ -80,7 +88,7 @@ export const cpuKernels: KernelTable<AnyTypedArray> = {
     const f32 = bothF32(x, gy);
     return f32 ? fast.conv2dBackWeightF32(g, ...f32) : reference.conv2dBackWeight(g, float(x), float(gy));
   },
-  maxPool2d: ([x], p) => reference.maxPool2d(p, float(x), poolArgmax(p, float(x))),
+  maxPool2d: ([x], p) => maxPool2dForward(p, float(x)),
   maxPool2dBackward: ([x, gy], p) => reference.maxPool2dBackward(p, float(x), float(gy), poolArgmax(p, float(x))),
   maxPool2dSelect: ([x, g], p) => reference.maxPool2dSelect(p, float(x), float(g), poolArgmax(p, float(x))),
 };

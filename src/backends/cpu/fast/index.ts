@@ -656,19 +656,19 @@ export interface WindowTaps {
 }
 
 /**
- * Max pooling's argmax over float32 x [N, C, H, W] (see reference maxPool2dArgmax, whose rules and
- * results it matches exactly): flat indices into x per window, -1 for a window with no tap inside.
- * `t` is windowTaps(p).
+ * Max pooling over float32 x [N, C, H, W] (see reference maxPool2dArgmax, whose rules and results
+ * it matches exactly): `argmax`, flat indices into x per window (-1 for a window with no tap
+ * inside), and `y`, the maxima (x at the argmax, -inf for an empty window). `t` is windowTaps(p).
  */
-export function maxPool2dArgmaxF32(p: Pool2dGeometry, x: Float32Array, t: WindowTaps): Int32Array {
+export function maxPool2dF32(p: Pool2dGeometry, x: Float32Array, t: WindowTaps): { argmax: Int32Array; y: Float32Array } {
   const planes = p.batch * p.channels;
-  check("maxPool2dArgmaxF32 x", x, planes * p.inHeight * p.inWidth);
+  check("maxPool2dF32 x", x, planes * p.inHeight * p.inWidth);
   const n = planes * p.outHeight * p.outWidth;
-  if (n === 0) return new Int32Array(0);
+  if (n === 0) return { argmax: new Int32Array(0), y: new Float32Array(0) };
   const tables = [t.rowStart, t.rowLo, t.rowHi, t.colStart, t.colLo, t.colHi];
   const rt = fastRuntime();
-  const L = rt.layout(EDGE_BYTES, [x.length * F, 3 * (p.outHeight + p.outWidth) * 4, n * 4]);
-  const [xOff, tOff, yOff] = L.offsets;
+  const L = rt.layout(EDGE_BYTES, [x.length * F, 3 * (p.outHeight + p.outWidth) * 4, n * 4, n * F]);
+  const [xOff, tOff, iOff, yOff] = L.offsets;
   rt.F32.set(x, xOff / F);
   let at = tOff / 4;
   for (const table of tables) {
@@ -680,10 +680,11 @@ export function maxPool2dArgmaxF32(p: Pool2dGeometry, x: Float32Array, t: Window
     && p.dilationH === 1 && p.dilationW === 1 && p.padTop === 0 && p.padLeft === 0
     && 2 * p.outHeight <= p.inHeight && 2 * p.outWidth <= p.inWidth;
   const params = rt.params({
-    x: xOff, a: tOff, y: yOff, inH: p.inHeight, inW: p.inWidth, outH: p.outHeight, outW: p.outWidth, dH: p.dilationH, dW: p.dilationW,
-    e0: twoByTwo ? 1 : 0,
+    x: xOff, a: tOff, y: iOff, inH: p.inHeight, inW: p.inWidth, outH: p.outHeight, outW: p.outWidth, dH: p.dilationH, dW: p.dilationW,
+    e0: twoByTwo ? 1 : 0, e1: yOff,
   });
   // ~6 instructions per tap, as many as ~16 FLOPs of the GEMM
-  rt.run("pool_argmax", params, planes, L.scratch, L.scratchStride, 16 * n * p.kernelHeight * p.kernelWidth);
-  return rt.I32.slice(yOff / 4, yOff / 4 + n);
+  const y = output(n);
+  rt.run("pool_argmax", params, planes, L.scratch, L.scratchStride, 16 * n * p.kernelHeight * p.kernelWidth, y.make);
+  return { argmax: rt.I32.slice(iOff / 4, iOff / 4 + n), y: y.take(rt, yOff) };
 }

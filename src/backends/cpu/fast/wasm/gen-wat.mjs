@@ -776,13 +776,15 @@ ${packBWgradWide()}
 ;; into x of its maximum, with PyTorch's CPU rules (see reference/pool2d.ts): in-range taps in
 ;; row-major order from the first, a later tap wins when strictly greater or NaN; -1 for a window
 ;; with no tap inside. The in-range taps come from tables at a (windowTaps: rowStart, rowLo, rowHi
-;; over outH, then colStart, colLo, colHi over outW); y = the i32 argmax. The comparison selects
+;; over outH, then colStart, colLo, colHi over outW); y = the i32 argmax, and e1 = the maxima
+;; (-inf for an empty window) at the same offsets, so that the forward needs no gather. The comparison selects
 ;; instead of branching: on random data the branch would mispredict every other tap. e0 = 1: the
 ;; windows are 2x2 at stride 2 without padding (MaxPool2d(2)), four of them per vector step.
 (func $pool_argmax (export "pool_argmax") (param $p i32) (param $item i32) (param $s i32)
   ${loc("OH", "OW", "W", "base", "oh", "ow", "kiLo", "kiHi", "kjLo", "kjHi", "rowBase", "at", "i", "r", "ki", "kj", "o", "dh", "dw",
-    "rs", "rl", "rh", "cs", "cl", "ch", "win", "wins")}
+    "rs", "rl", "rh", "cs", "cl", "ch", "win", "wins", "vals")}
   (local $best f32) (local $v f32) (local $bv v128) (local $cv v128) (local $mv v128) (local $iv v128)
+  ${set("vals", sub(P("e1"), P("y")))}
   ${set("OH", P("outH"))} ${set("OW", P("outW"))} ${set("W", P("inW"))}
   ${set("base", mul(get("item"), mul(P("inH"), get("W"))))}
   ${set("dh", mul(P("dH"), get("W")))} ${set("dw", P("dW"))}
@@ -811,12 +813,13 @@ ${packBWgradWide()}
         (local.set $iv (v128.bitselect ${off} (local.get $iv) (local.get $mv)))`).join("")}
         (v128.store ${get("o")} (i32x4.add (local.get $iv)
           (i32x4.add (i32x4.splat ${add(get("rowBase"), mul(get("ow"), c(2)))}) (v128.const i32x4 0 2 4 6))))
+        (v128.store ${add(get("o"), get("vals"))} (local.get $bv))
         ${inc("o", 16)}`, 4)}))
     ${loop("ow", get("ow"), get("OW"), `
       ${set("kjLo", `(i32.load ${add(get("cl"), mul(get("ow"), c(4)))})`)}
       ${set("kjHi", `(i32.load ${add(get("ch"), mul(get("ow"), c(4)))})`)}
       (if (i32.or (i32.gt_s ${get("kiLo")} ${get("kiHi")}) (i32.gt_s ${get("kjLo")} ${get("kjHi")}))
-        (then (i32.store ${get("o")} ${c(-1)}))
+        (then (i32.store ${get("o")} ${c(-1)}) (f32.store ${add(get("o"), get("vals"))} (f32.const -inf)))
         (else
           ${set("win", add(add(add(get("rowBase"), `(i32.load ${add(get("cs"), mul(get("ow"), c(4)))})`),
             mul(get("kiLo"), get("dh"))), mul(get("kjLo"), get("dw"))))}
@@ -830,7 +833,8 @@ ${packBWgradWide()}
               ${set("wins", `(i32.or (f32.gt (local.get $v) (local.get $best)) (f32.ne (local.get $v) (local.get $v)))`)}
               (local.set $best (select (local.get $v) (local.get $best) ${get("wins")}))
               ${set("at", `(select ${get("i")} ${get("at")} ${get("wins")})`)}`)}`)}
-          (i32.store ${get("o")} ${get("at")})))
+          (i32.store ${get("o")} ${get("at")})
+          (f32.store ${add(get("o"), get("vals"))} (local.get $best))))
       ${inc("o", 4)}`)}`)})
 
 ;; Zeroes e0 floats at y (a region the kernels then add into), 65536 floats per item: one

@@ -1057,12 +1057,14 @@
 ;; into x of its maximum, with PyTorch's CPU rules (see reference/pool2d.ts): in-range taps in
 ;; row-major order from the first, a later tap wins when strictly greater or NaN; -1 for a window
 ;; with no tap inside. The in-range taps come from tables at a (windowTaps: rowStart, rowLo, rowHi
-;; over outH, then colStart, colLo, colHi over outW); y = the i32 argmax. The comparison selects
+;; over outH, then colStart, colLo, colHi over outW); y = the i32 argmax, and e1 = the maxima
+;; (-inf for an empty window) at the same offsets, so that the forward needs no gather. The comparison selects
 ;; instead of branching: on random data the branch would mispredict every other tap. e0 = 1: the
 ;; windows are 2x2 at stride 2 without padding (MaxPool2d(2)), four of them per vector step.
 (func $pool_argmax (export "pool_argmax") (param $p i32) (param $item i32) (param $s i32)
-  (local $OH i32) (local $OW i32) (local $W i32) (local $base i32) (local $oh i32) (local $ow i32) (local $kiLo i32) (local $kiHi i32) (local $kjLo i32) (local $kjHi i32) (local $rowBase i32) (local $at i32) (local $i i32) (local $r i32) (local $ki i32) (local $kj i32) (local $o i32) (local $dh i32) (local $dw i32) (local $rs i32) (local $rl i32) (local $rh i32) (local $cs i32) (local $cl i32) (local $ch i32) (local $win i32) (local $wins i32)
+  (local $OH i32) (local $OW i32) (local $W i32) (local $base i32) (local $oh i32) (local $ow i32) (local $kiLo i32) (local $kiHi i32) (local $kjLo i32) (local $kjHi i32) (local $rowBase i32) (local $at i32) (local $i i32) (local $r i32) (local $ki i32) (local $kj i32) (local $o i32) (local $dh i32) (local $dw i32) (local $rs i32) (local $rl i32) (local $rh i32) (local $cs i32) (local $cl i32) (local $ch i32) (local $win i32) (local $wins i32) (local $vals i32)
   (local $best f32) (local $v f32) (local $bv v128) (local $cv v128) (local $mv v128) (local $iv v128)
+  (local.set $vals (i32.sub (i32.load offset=88 (local.get $p)) (i32.load offset=8 (local.get $p))))
   (local.set $OH (i32.load offset=40 (local.get $p))) (local.set $OW (i32.load offset=44 (local.get $p))) (local.set $W (i32.load offset=24 (local.get $p)))
   (local.set $base (i32.mul (local.get $item) (i32.mul (i32.load offset=20 (local.get $p)) (local.get $W))))
   (local.set $dh (i32.mul (i32.load offset=56 (local.get $p)) (local.get $W))) (local.set $dw (i32.load offset=60 (local.get $p)))
@@ -1100,6 +1102,7 @@
         (local.set $iv (v128.bitselect (i32x4.splat (i32.add (local.get $W) (i32.const 1))) (local.get $iv) (local.get $mv)))
         (v128.store (local.get $o) (i32x4.add (local.get $iv)
           (i32x4.add (i32x4.splat (i32.add (local.get $rowBase) (i32.mul (local.get $ow) (i32.const 2)))) (v128.const i32x4 0 2 4 6))))
+        (v128.store (i32.add (local.get $o) (local.get $vals)) (local.get $bv))
         (local.set $o (i32.add (local.get $o) (i32.const 16)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
   (br_if $L44 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))))
@@ -1109,7 +1112,7 @@
       (local.set $kjLo (i32.load (i32.add (local.get $cl) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $kjHi (i32.load (i32.add (local.get $ch) (i32.mul (local.get $ow) (i32.const 4)))))
       (if (i32.or (i32.gt_s (local.get $kiLo) (local.get $kiHi)) (i32.gt_s (local.get $kjLo) (local.get $kjHi)))
-        (then (i32.store (local.get $o) (i32.const -1)))
+        (then (i32.store (local.get $o) (i32.const -1)) (f32.store (i32.add (local.get $o) (local.get $vals)) (f32.const -inf)))
         (else
           (local.set $win (i32.add (i32.add (i32.add (local.get $rowBase) (i32.load (i32.add (local.get $cs) (i32.mul (local.get $ow) (i32.const 4))))) (i32.mul (local.get $kiLo) (local.get $dh))) (i32.mul (local.get $kjLo) (local.get $dw))))
           (local.set $at (local.get $win))
@@ -1130,7 +1133,8 @@
   (br_if $L45 (i32.lt_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1)))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
   (br_if $L46 (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1)))))))
-          (i32.store (local.get $o) (local.get $at))))
+          (i32.store (local.get $o) (local.get $at))
+          (f32.store (i32.add (local.get $o) (local.get $vals)) (local.get $best))))
       (local.set $o (i32.add (local.get $o) (i32.const 4)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
   (br_if $L47 (i32.lt_s (local.get $ow) (local.get $OW))))))
