@@ -12,10 +12,11 @@ import { elementwiseF32, type ElementwiseOp } from "./fast/index.js";
 import { ELEMENTWISE } from "./fast/wasm/kernels-wasm.js";
 
 /**
- * Float32 ops the WebAssembly SIMD kernel runs (bit for bit the loops' results) from this many
- * elements: below it the copies in and out and the call (~5 us) cost more than the loop saves.
+ * Float32 ops the WebAssembly SIMD kernels run (bit for bit the loops' results; also the 2-D
+ * transposes of movement.ts) from this many elements: below it the copies in and out and the
+ * call (~5 us) cost more than the loop saves.
  */
-const FAST_ELEMENTS = 2048;
+export const FAST_ELEMENTS = 2048;
 const fastOps: ReadonlySet<string> = new Set(ELEMENTWISE);
 const onFastPath = (op: string, n: number, ...arrays: AnyTypedArray[]): op is ElementwiseOp =>
   n >= FAST_ELEMENTS && fastOps.has(op) && arrays.every((a) => a instanceof Float32Array);

@@ -3,17 +3,41 @@ import type { PrimitiveParams } from "../../primitives.js";
 import type { KernelInput, KernelOutput } from "../../backend.js";
 import { broadcastStrides, numel, stridesOf } from "../../runtime/shape.js";
 import { allocate } from "./arrays.js";
-import { forEachRun } from "./strided.js";
+import { coalesce, forEachRun } from "./strided.js";
+import { FAST_ELEMENTS } from "./elementwise.js";
+import { transposeF32 } from "./fast/index.js";
 
-/** Reading the input through permuted strides while writing the output in order. */
+/**
+ * Reading the input through permuted strides while writing the output in order; a large float32
+ * (batched) 2-D transpose -- what matmul's gradients ask for -- goes through registers in wasm
+ * (a [64, 800] transpose: ~7 ns an element strided, see transposeF32).
+ */
 export function permuteKernel([x]: readonly KernelInput<AnyTypedArray>[], p: PrimitiveParams["permute"], out: KernelOutput): AnyTypedArray {
   const inStrides = stridesOf(x.shape);
-  const y = allocate(out.dtype, numel(out.shape));
   const xs = x.storage;
-  forEachRun(out.shape, [p.perm.map((d) => inStrides[d])], (i, [o], len, [s]) => {
+  const read = p.perm.map((d) => inStrides[d]);
+  if (xs instanceof Float32Array && xs.length >= FAST_ELEMENTS) {
+    const t = batchedTranspose(coalesce(out.shape, [read]));
+    if (t) return transposeF32(xs, t.batch, t.rows, t.cols);
+  }
+  const y = allocate(out.dtype, numel(out.shape));
+  forEachRun(out.shape, [read], (i, [o], len, [s]) => {
     for (let k = 0; k < len; k++) y[i + k] = xs[o + k * s];
   });
   return y;
+}
+
+/**
+ * x [batch, rows, cols] read as y [batch, cols, rows], from the output's merged dims and x's
+ * strides along them (coalesce): [cols, rows] with strides [1, cols], or the same after a batch
+ * dim of stride rows * cols. Null for any other permutation.
+ */
+function batchedTranspose({ shape, strides: [s] }: { shape: number[]; strides: number[][] }) {
+  const at = shape.length - 2;
+  if (at < 0 || at > 1 || s[at] !== 1 || s[at + 1] !== shape[at]) return null;
+  const cols = shape[at], rows = shape[at + 1];
+  if (at === 1 && s[0] !== rows * cols) return null;
+  return { batch: at === 1 ? shape[0] : 1, rows, cols };
 }
 
 export function expandKernel([x]: readonly KernelInput<AnyTypedArray>[], _p: PrimitiveParams["expand"], out: KernelOutput): AnyTypedArray {

@@ -23,7 +23,7 @@
 import type { Conv2dGeometry } from "../../conv-geometry.js";
 import type { Pool2dGeometry } from "../../../primitives.js";
 import { fastRuntime, type FastRuntime } from "./pool.js";
-import { EDGE_BYTES, ELEMENTWISE, ELEMENTWISE_ITEM, KC, MR, NR } from "./wasm/kernels-wasm.js";
+import { EDGE_BYTES, ELEMENTWISE, ELEMENTWISE_ITEM, KC, MR, NR, TRANSPOSE_BAND } from "./wasm/kernels-wasm.js";
 
 export { fastRuntime, resetFastRuntime, isShared, KEEP_BYTES } from "./pool.js";
 
@@ -647,6 +647,20 @@ export function elementwiseF32(op: ElementwiseOp, x: Float32Array, b?: Float32Ar
   const p = rt.params({ x: xOff, a: bOff, y: yOff, e0: ELEMENTWISE.indexOf(op), e1: n, e2: broadcast });
   const y = output(n);
   rt.run("elementwise", p, Math.ceil(n / ELEMENTWISE_ITEM), L.scratch, L.scratchStride, n, y.make);
+  return y.take(rt, yOff);
+}
+
+/** y [batch, cols, rows] = x [batch, rows, cols] transposed, in float32. */
+export function transposeF32(x: Float32Array, batch: number, rows: number, cols: number): Float32Array {
+  check("transposeF32 x", x, batch * rows * cols);
+  if (x.length === 0) return new Float32Array(0);
+  const rt = fastRuntime();
+  const L = rt.layout(0, [x.length * F, x.length * F]);
+  const [xOff, yOff] = L.offsets;
+  rt.F32.set(x, xOff / F);
+  const p = rt.params({ x: xOff, y: yOff, e0: rows, e1: cols });
+  const y = output(x.length);
+  rt.run("transpose", p, batch * Math.ceil(rows / TRANSPOSE_BAND), L.scratch, L.scratchStride, COPY * x.length, y.make);
   return y.take(rt, yOff);
 }
 

@@ -315,7 +315,7 @@ const commonWat = () => String.raw`
       ;; four contiguous rows: 4x4 register transposes
       ${set("row", add(get("src"), mul(mul(mul(get("item"), c(MR)), get("rs")), c(4))))}
       ${loopWhole("k", c(0), get("kk"), `
-        (call $transpose4 ${add(get("row"), mul(get("k"), c(4)))} ${mul(get("rs"), c(4))} ${add(get("dst"), mul(get("k"), c(MR * 4)))})`, 4)}
+        (call $transpose4 ${add(get("row"), mul(get("k"), c(4)))} ${mul(get("rs"), c(4))} ${add(get("dst"), mul(get("k"), c(MR * 4)))} ${c(MR * 4)})`, 4)}
       ${loop("k", get("k"), get("kk"), loop("r", c(0), c(MR), `(f32.store ${add(get("dst"), mul(add(mul(get("k"), c(MR)), get("r")), c(4)))}
             (f32.load ${add(get("row"), mul(add(mul(get("r"), get("rs")), get("k")), c(4)))}))`))})
     (else
@@ -364,7 +364,7 @@ const commonWat = () => String.raw`
             (else (f32.const 0))))`)}`)}))`)})
 
 ;; dst[k][r] = src[r*stride + k] for a 4x4 block (stride in bytes): four rows in, four k-columns out.
-(func $transpose4 (param $src i32) (param $stride i32) (param $dst i32)
+(func $transpose4 (param $src i32) (param $stride i32) (param $dst i32) (param $dstride i32)
   (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
   (local.set $r0 (v128.load (local.get $src)))
   (local.set $r1 (v128.load (i32.add (local.get $src) (local.get $stride))))
@@ -375,10 +375,10 @@ const commonWat = () => String.raw`
   (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
   (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
   (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
-  (v128.store offset=0 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
-  (v128.store offset=16 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
-  (v128.store offset=32 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
-  (v128.store offset=48 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3))))
+  (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+  (v128.store (i32.add (local.get $dst) (local.get $dstride)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+  (v128.store (i32.add (local.get $dst) (i32.mul (local.get $dstride) (i32.const 2))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+  (v128.store (i32.add (local.get $dst) (i32.mul (local.get $dstride) (i32.const 3))) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3))))
 
 ;; B panels of a row-major matrix: dst[panel][k][j] = src[(k0 + k)*ld + n0 + panel*NR + j] for k < kc,
 ;; j < nc - panel*NR (zero past the last column). Rows of src are ld floats apart.
@@ -837,6 +837,29 @@ ${packBWgradWide()}
           (f32.store ${add(get("o"), get("vals"))} (local.get $best))))
       ${inc("o", 4)}`)}`)})
 
+;; Batched transpose y[b][c][r] = x[b][r][c] (e0 = rows R, e1 = columns C), one item = (b, band of
+;; TRANSPOSE_BAND rows of x = columns of y): 4 x 4 blocks through registers, the band's ragged
+;; right edge and last rows one float at a time.
+(func $transpose (export "transpose") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("R", "C", "bands", "b", "r0", "r1", "r", "rr", "col", "x", "y")}
+  ${set("R", P("e0"))} ${set("C", P("e1"))}
+  ${set("bands", `(i32.div_u ${add(get("R"), c(TRANSPOSE_BAND - 1))} ${c(TRANSPOSE_BAND)})`)}
+  ${set("b", `(i32.div_u ${get("item")} ${get("bands")})`)}
+  ${set("r0", mul(`(i32.rem_u ${get("item")} ${get("bands")})`, c(TRANSPOSE_BAND)))}
+  ${set("r1", min(add(get("r0"), c(TRANSPOSE_BAND)), get("R")))}
+  ${set("x", add(P("x"), mul(mul(mul(get("b"), get("R")), get("C")), c(4))))}
+  ${set("y", add(P("y"), mul(mul(mul(get("b"), get("R")), get("C")), c(4))))}
+  ${loopWhole("r", get("r0"), get("r1"), `
+    ${loopWhole("col", c(0), get("C"), `
+      (call $transpose4 ${add(get("x"), mul(add(mul(get("r"), get("C")), get("col")), c(4)))} ${mul(get("C"), c(4))}
+        ${add(get("y"), mul(add(mul(get("col"), get("R")), get("r")), c(4)))} ${mul(get("R"), c(4))})`, 4)}
+    ${loop("col", get("col"), get("C"), loop("rr", get("r"), add(get("r"), c(4)), `
+      (f32.store ${add(get("y"), mul(add(mul(get("col"), get("R")), get("rr")), c(4)))}
+        (f32.load ${add(get("x"), mul(add(mul(get("rr"), get("C")), get("col")), c(4)))}))`))}`, 4)}
+  ${loop("r", get("r"), get("r1"), loop("col", c(0), get("C"), `
+    (f32.store ${add(get("y"), mul(add(mul(get("col"), get("R")), get("r")), c(4)))}
+      (f32.load ${add(get("x"), mul(add(mul(get("r"), get("C")), get("col")), c(4)))}))`))})
+
 ;; Zeroes e0 floats at y (a region the kernels then add into), 65536 floats per item: one
 ;; memory.fill each, where TypedArray.fill over shared memory runs a float at a time.
 (func $zero (export "zero") (param $p i32) (param $item i32) (param $s i32)
@@ -1218,6 +1241,8 @@ const ELEMENTWISE_OPS = {
   equal: "(v128.and (f32x4.eq (local.get $u) (local.get $v)) (v128.const f32x4 1 1 1 1))",
 };
 export const ELEMENTWISE = Object.keys(ELEMENTWISE_OPS);
+/** Rows of x per item of the transpose kernel. */
+export const TRANSPOSE_BAND = 64;
 /** Floats of y per item of the elementwise kernel. */
 export const ELEMENTWISE_ITEM = 16384;
 

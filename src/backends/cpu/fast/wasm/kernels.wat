@@ -122,7 +122,7 @@
       (local.set $k (i32.const 0))
 (if (i32.lt_s (local.get $k) (i32.sub (local.get $kk) (i32.const 3))) (then (loop $L7
   
-        (call $transpose4 (i32.add (local.get $row) (i32.mul (local.get $k) (i32.const 4))) (i32.mul (local.get $rs) (i32.const 4)) (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 16))))
+        (call $transpose4 (i32.add (local.get $row) (i32.mul (local.get $k) (i32.const 4))) (i32.mul (local.get $rs) (i32.const 4)) (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 16))) (i32.const 16))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
   (br_if $L7 (i32.lt_s (local.get $k) (i32.sub (local.get $kk) (i32.const 3)))))))
       (local.set $k (local.get $k))
@@ -204,7 +204,7 @@
   (br_if $L15 (i32.lt_s (local.get $co) (local.get $Mg)))))))
 
 ;; dst[k][r] = src[r*stride + k] for a 4x4 block (stride in bytes): four rows in, four k-columns out.
-(func $transpose4 (param $src i32) (param $stride i32) (param $dst i32)
+(func $transpose4 (param $src i32) (param $stride i32) (param $dst i32) (param $dstride i32)
   (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
   (local.set $r0 (v128.load (local.get $src)))
   (local.set $r1 (v128.load (i32.add (local.get $src) (local.get $stride))))
@@ -215,10 +215,10 @@
   (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
   (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
   (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
-  (v128.store offset=0 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
-  (v128.store offset=16 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
-  (v128.store offset=32 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
-  (v128.store offset=48 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3))))
+  (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+  (v128.store (i32.add (local.get $dst) (local.get $dstride)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+  (v128.store (i32.add (local.get $dst) (i32.mul (local.get $dstride) (i32.const 2))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+  (v128.store (i32.add (local.get $dst) (i32.mul (local.get $dstride) (i32.const 3))) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3))))
 
 ;; B panels of a row-major matrix: dst[panel][k][j] = src[(k0 + k)*ld + n0 + panel*NR + j] for k < kc,
 ;; j < nc - panel*NR (zero past the last column). Rows of src are ld floats apart.
@@ -1141,6 +1141,53 @@
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
   (br_if $L48 (i32.lt_s (local.get $oh) (local.get $OH)))))))
 
+;; Batched transpose y[b][c][r] = x[b][r][c] (e0 = rows R, e1 = columns C), one item = (b, band of
+;; TRANSPOSE_BAND rows of x = columns of y): 4 x 4 blocks through registers, the band's ragged
+;; right edge and last rows one float at a time.
+(func $transpose (export "transpose") (param $p i32) (param $item i32) (param $s i32)
+  (local $R i32) (local $C i32) (local $bands i32) (local $b i32) (local $r0 i32) (local $r1 i32) (local $r i32) (local $rr i32) (local $col i32) (local $x i32) (local $y i32)
+  (local.set $R (i32.load offset=84 (local.get $p))) (local.set $C (i32.load offset=88 (local.get $p)))
+  (local.set $bands (i32.div_u (i32.add (local.get $R) (i32.const 63)) (i32.const 64)))
+  (local.set $b (i32.div_u (local.get $item) (local.get $bands)))
+  (local.set $r0 (i32.mul (i32.rem_u (local.get $item) (local.get $bands)) (i32.const 64)))
+  (local.set $r1 (select (i32.add (local.get $r0) (i32.const 64)) (local.get $R) (i32.lt_s (i32.add (local.get $r0) (i32.const 64)) (local.get $R))))
+  (local.set $x (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $b) (local.get $R)) (local.get $C)) (i32.const 4))))
+  (local.set $y (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $b) (local.get $R)) (local.get $C)) (i32.const 4))))
+  (local.set $r (local.get $r0))
+(if (i32.lt_s (local.get $r) (i32.sub (local.get $r1) (i32.const 3))) (then (loop $L52
+  
+    (local.set $col (i32.const 0))
+(if (i32.lt_s (local.get $col) (i32.sub (local.get $C) (i32.const 3))) (then (loop $L49
+  
+      (call $transpose4 (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $r) (local.get $C)) (local.get $col)) (i32.const 4))) (i32.mul (local.get $C) (i32.const 4))
+        (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (local.get $col) (local.get $R)) (local.get $r)) (i32.const 4))) (i32.mul (local.get $R) (i32.const 4)))
+  (local.set $col (i32.add (local.get $col) (i32.const 4)))
+  (br_if $L49 (i32.lt_s (local.get $col) (i32.sub (local.get $C) (i32.const 3)))))))
+    (local.set $col (local.get $col))
+(if (i32.lt_s (local.get $col) (local.get $C)) (then (loop $L51
+  (local.set $rr (local.get $r))
+(if (i32.lt_s (local.get $rr) (i32.add (local.get $r) (i32.const 4))) (then (loop $L50
+  
+      (f32.store (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (local.get $col) (local.get $R)) (local.get $rr)) (i32.const 4)))
+        (f32.load (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $rr) (local.get $C)) (local.get $col)) (i32.const 4)))))
+  (local.set $rr (i32.add (local.get $rr) (i32.const 1)))
+  (br_if $L50 (i32.lt_s (local.get $rr) (i32.add (local.get $r) (i32.const 4)))))))
+  (local.set $col (i32.add (local.get $col) (i32.const 1)))
+  (br_if $L51 (i32.lt_s (local.get $col) (local.get $C))))))
+  (local.set $r (i32.add (local.get $r) (i32.const 4)))
+  (br_if $L52 (i32.lt_s (local.get $r) (i32.sub (local.get $r1) (i32.const 3)))))))
+  (local.set $r (local.get $r))
+(if (i32.lt_s (local.get $r) (local.get $r1)) (then (loop $L54
+  (local.set $col (i32.const 0))
+(if (i32.lt_s (local.get $col) (local.get $C)) (then (loop $L53
+  
+    (f32.store (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (local.get $col) (local.get $R)) (local.get $r)) (i32.const 4)))
+      (f32.load (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $r) (local.get $C)) (local.get $col)) (i32.const 4)))))
+  (local.set $col (i32.add (local.get $col) (i32.const 1)))
+  (br_if $L53 (i32.lt_s (local.get $col) (local.get $C))))))
+  (local.set $r (i32.add (local.get $r) (i32.const 1)))
+  (br_if $L54 (i32.lt_s (local.get $r) (local.get $r1)))))))
+
 ;; Zeroes e0 floats at y (a region the kernels then add into), 65536 floats per item: one
 ;; memory.fill each, where TypedArray.fill over shared memory runs a float at a time.
 (func $zero (export "zero") (param $p i32) (param $item i32) (param $s i32)
@@ -1155,17 +1202,17 @@
   (local.set $n (select (i32.const 65536) (i32.sub (i32.load offset=84 (local.get $p)) (i32.mul (local.get $item) (i32.const 65536))) (i32.lt_s (i32.const 65536) (i32.sub (i32.load offset=84 (local.get $p)) (i32.mul (local.get $item) (i32.const 65536))))))
   (local.set $src (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $item) (i32.const 262144))))
   (local.set $i (i32.const 0))
-(if (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7))) (then (loop $L49
+(if (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7))) (then (loop $L55
   
     (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load offset=0 (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (v128.const f32x4 0 0 0 0))))
     (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load offset=16 (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (v128.const f32x4 0 0 0 0))))
   (local.set $i (i32.add (local.get $i) (i32.const 8)))
-  (br_if $L49 (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7)))))))
+  (br_if $L55 (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7)))))))
   (local.set $i (local.get $i))
-(if (i32.lt_s (local.get $i) (local.get $n)) (then (loop $L50
+(if (i32.lt_s (local.get $i) (local.get $n)) (then (loop $L56
   (local.set $z (f32.add (local.get $z) (f32.mul (f32.load (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (f32.const 0))))
   (local.set $i (i32.add (local.get $i) (i32.const 1)))
-  (br_if $L50 (i32.lt_s (local.get $i) (local.get $n))))))
+  (br_if $L56 (i32.lt_s (local.get $i) (local.get $n))))))
   (local.set $a0 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.splat (local.get $z))))
   (if (i32.eqz (i32x4.all_true (f32x4.eq (local.get $a0) (local.get $a0)))) (then (i32.store (i32.load offset=8 (local.get $p)) (i32.const 1)))))
 
@@ -1175,29 +1222,29 @@
 (func $copy_run (param $dst i32) (param $src i32) (param $n i32)
   (local $k i32)
   (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L51
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L57
   
     (v128.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (v128.load (i32.add (local.get $src) (i32.mul (local.get $k) (i32.const 4)))))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L51 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
+  (br_if $L57 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
   (local.set $k (local.get $k))
-(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L52
+(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L58
   (f32.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (f32.load (i32.add (local.get $src) (i32.mul (local.get $k) (i32.const 4)))))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br_if $L52 (i32.lt_s (local.get $k) (local.get $n)))))))
+  (br_if $L58 (i32.lt_s (local.get $k) (local.get $n)))))))
 (func $zero_run (param $dst i32) (param $n i32)
   (local $k i32)
   (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L53
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L59
   
     (v128.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (v128.const i32x4 0 0 0 0))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L53 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
+  (br_if $L59 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
   (local.set $k (local.get $k))
-(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L54
+(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L60
   (f32.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (f32.const 0))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br_if $L54 (i32.lt_s (local.get $k) (local.get $n)))))))
+  (br_if $L60 (i32.lt_s (local.get $k) (local.get $n)))))))
 
 ;; Copies one input plane into a zero-bordered buffer: buf[r][q] = x[r - padT][q - padL] (zero
 ;; outside), r < hp, q < ws (ws >= wp: columns past wp are zero too), row stride ws floats.
@@ -1214,7 +1261,7 @@
   (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
   (if (i32.eqz (local.get $inside)) (then (call $zero_run (local.get $buf) (i32.mul (local.get $hp) (local.get $ws)))))
   (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $hp)) (then (loop $L55
+(if (i32.lt_s (local.get $r) (local.get $hp)) (then (loop $L61
   
     (local.set $ih (i32.sub (local.get $r) (local.get $padT)))
     (if (i32.lt_u (local.get $ih) (local.get $H))
@@ -1222,7 +1269,7 @@
         (call $copy_run (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $r) (local.get $ws)) (local.get $lo)) (i32.const 4)))
           (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (i32.sub (local.get $lo) (local.get $padL))) (i32.const 4))) (i32.sub (local.get $hi) (local.get $lo)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L55 (i32.lt_s (local.get $r) (local.get $hp)))))))
+  (br_if $L61 (i32.lt_s (local.get $r) (local.get $hp)))))))
 
 (func $dw3x3_plane (param $buf i32) (param $ws i32) (param $wp i32) (param $outp i32) (param $OH i32) (param $OW i32)
     (param $acc i32)
@@ -1243,7 +1290,7 @@
   ;; lanes 4 - rem .. 3 of the last step are new
   (local.set $mask (i32x4.gt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.sub (i32.const 3) (local.get $rem)))))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))) (then (loop $L58
+(if (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))) (then (loop $L64
   
     (local.set $r0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
     (local.set $r1 (i32.add (local.get $r0) (i32.mul (local.get $ws) (i32.const 4))))
@@ -1254,7 +1301,7 @@
     (if (i32.ge_s (local.get $OW) (i32.const 4))
       (then
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L56
+(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L62
   (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a11 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1319,7 +1366,7 @@
 (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01)) (v128.store offset=0 (local.get $o1) (local.get $a10)) (v128.store offset=16 (local.get $o1) (local.get $a11))
 (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br_if $L56 (i32.lt_s (local.get $ow) (local.get $W8))))))
+  (br_if $L62 (i32.lt_s (local.get $ow) (local.get $W8))))))
         (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1391,7 +1438,7 @@
           (else (local.get $a10)))))))
       (else
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L57
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L63
   (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
         (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
@@ -1415,9 +1462,9 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L57 (i32.lt_s (local.get $ow) (local.get $OW))))))))
+  (br_if $L63 (i32.lt_s (local.get $ow) (local.get $OW))))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 2)))
-  (br_if $L58 (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1)))))))
+  (br_if $L64 (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1)))))))
   ;; an odd last row
   (if (i32.and (local.get $OH) (i32.const 1)) (then
     (local.set $oh (i32.sub (local.get $OH) (i32.const 1)))
@@ -1431,7 +1478,7 @@
     (if (i32.ge_s (local.get $OW) (i32.const 4))
       (then
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L59
+(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L65
   (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1472,7 +1519,7 @@
 (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01))
 (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br_if $L59 (i32.lt_s (local.get $ow) (local.get $W8))))))
+  (br_if $L65 (i32.lt_s (local.get $ow) (local.get $W8))))))
         (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1519,7 +1566,7 @@
           (else (local.get $a00)))))))
       (else
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L60
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L66
   (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
         (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
@@ -1532,7 +1579,7 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L60 (i32.lt_s (local.get $ow) (local.get $OW))))))))))
+  (br_if $L66 (i32.lt_s (local.get $ow) (local.get $OW))))))))))
 )
 
 (func $dw_wgrad_3x3 (param $buf i32) (param $ws i32) (param $gyp i32) (param $OH i32) (param $OW i32) (param $dst i32)
@@ -1542,14 +1589,14 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L62
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L68
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $x1 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $ws)) (i32.const 4))))
     (local.set $x2 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 2)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L61
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L67
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -1562,7 +1609,7 @@
       (local.set $k7 (f32x4.add (local.get $k7) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k8 (f32x4.add (local.get $k8) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L61 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L67 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1576,7 +1623,7 @@
       (local.set $k7 (f32x4.add (local.get $k7) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k8 (f32x4.add (local.get $k8) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L62 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L68 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -1612,19 +1659,19 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L64
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L70
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L63
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L69
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k1 (f32x4.add (local.get $k1) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k2 (f32x4.add (local.get $k2) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L63 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L69 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1632,7 +1679,7 @@
       (local.set $k1 (f32x4.add (local.get $k1) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k2 (f32x4.add (local.get $k2) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L64 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L70 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -1650,12 +1697,12 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L66
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L72
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L65
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L71
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -1664,7 +1711,7 @@
       (local.set $k3 (f32x4.add (local.get $k3) (f32x4.mul (local.get $g) (v128.load offset=12 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k4 (f32x4.add (local.get $k4) (f32x4.mul (local.get $g) (v128.load offset=16 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L65 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L71 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1674,7 +1721,7 @@
       (local.set $k3 (f32x4.add (local.get $k3) (v128.and (f32x4.mul (local.get $g) (v128.load offset=12 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k4 (f32x4.add (local.get $k4) (v128.and (f32x4.mul (local.get $g) (v128.load offset=16 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L66 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L72 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -1698,12 +1745,12 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L68
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L74
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L67
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L73
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -1714,7 +1761,7 @@
       (local.set $k5 (f32x4.add (local.get $k5) (f32x4.mul (local.get $g) (v128.load offset=20 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k6 (f32x4.add (local.get $k6) (f32x4.mul (local.get $g) (v128.load offset=24 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L67 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L73 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1726,7 +1773,7 @@
       (local.set $k5 (f32x4.add (local.get $k5) (v128.and (f32x4.mul (local.get $g) (v128.load offset=20 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k6 (f32x4.add (local.get $k6) (v128.and (f32x4.mul (local.get $g) (v128.load offset=24 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L68 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L74 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -1778,11 +1825,11 @@
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (local.set $rt (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $hp) (local.get $ws)) (i32.const 16)) (i32.const 4))))
   (local.set $src (i32.const 0))
-(if (i32.lt_s (local.get $src) (local.get $S)) (then (loop $L77
+(if (i32.lt_s (local.get $src) (local.get $S)) (then (loop $L83
   
    (local.set $lastci (i32.const -1))
    (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $R)) (then (loop $L76
+(if (i32.lt_s (local.get $r) (local.get $R)) (then (loop $L82
   
     (local.set $o (i32.add (local.get $o0) (local.get $r)))
     (local.set $outp (i32.add (local.get $outp0) (i32.mul (i32.mul (local.get $r) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -1799,7 +1846,7 @@
     (if (local.get $fast3) (then (call $dw3x3_plane (local.get $buf) (local.get $ws) (local.get $wp0) (local.get $outp) (local.get $OH) (local.get $OW)
       (i32.gt_s (local.get $S) (i32.const 1)))) (else
     (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L75
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L81
   
       (local.set $orow (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
       (local.set $ow (i32.const 0))
@@ -1808,18 +1855,18 @@
         ;; so the last block may run past OW), every tap accumulated in registers
         (memory.copy (local.get $rt) (local.get $orow) (i32.mul (local.get $OW) (i32.const 4)))
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L71
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L77
   
           (local.set $acc0 (v128.load offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc1 (v128.load offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc2 (v128.load offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc3 (v128.load offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L70
+(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L76
   
             (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (local.get $ow)) (i32.const 4))))
             (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L69
+(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L75
   
               (local.set $wv (v128.load32_splat (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4)))))
               (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $wv) (v128.load offset=0 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
@@ -1827,45 +1874,45 @@
               (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $wv) (v128.load offset=32 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
               (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $wv) (v128.load offset=48 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L69 (i32.lt_s (local.get $kj) (local.get $kW))))))
+  (br_if $L75 (i32.lt_s (local.get $kj) (local.get $kW))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L70 (i32.lt_s (local.get $ki) (local.get $kH))))))
+  (br_if $L76 (i32.lt_s (local.get $ki) (local.get $kH))))))
           (v128.store offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc0))
           (v128.store offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc1))
           (v128.store offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc2))
           (v128.store offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc3))
   (local.set $ow (i32.add (local.get $ow) (i32.const 16)))
-  (br_if $L71 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L77 (i32.lt_s (local.get $ow) (local.get $OW))))))
         (memory.copy (local.get $orow) (local.get $rt) (i32.mul (local.get $OW) (i32.const 4)))
         (local.set $ow (local.get $OW))))
       ;; remaining outputs (all of them when the stride is not 1), one at a time
       (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L74
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L80
   
         (local.set $sum (f32.load (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
         (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L73
+(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L79
   
           (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (i32.mul (local.get $ow) (local.get $sW))) (i32.const 4))))
           (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L72
+(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L78
   
             (local.set $sum (f32.add (local.get $sum) (f32.mul
               (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4))))
               (f32.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L72 (i32.lt_s (local.get $kj) (local.get $kW))))))
+  (br_if $L78 (i32.lt_s (local.get $kj) (local.get $kW))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L73 (i32.lt_s (local.get $ki) (local.get $kH))))))
+  (br_if $L79 (i32.lt_s (local.get $ki) (local.get $kH))))))
         (f32.store (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $sum))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L74 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L80 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L75 (i32.lt_s (local.get $oh) (local.get $OH))))))))
+  (br_if $L81 (i32.lt_s (local.get $oh) (local.get $OH))))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L76 (i32.lt_s (local.get $r) (local.get $R))))))
+  (br_if $L82 (i32.lt_s (local.get $r) (local.get $R))))))
   (local.set $src (i32.add (local.get $src) (i32.const 1)))
-  (br_if $L77 (i32.lt_s (local.get $src) (local.get $S)))))))
+  (br_if $L83 (i32.lt_s (local.get $src) (local.get $S)))))))
 
 ;; Depthwise input gradient for any stride: one item = (image, input plane ci); scatters every
 ;; gy[n][ci*m + j] through the taps of w[ci*m + j] (e0 = m). dx (y) rows are complete per item.
@@ -1878,24 +1925,24 @@
   (local.set $dxp (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (memory.fill (local.get $dxp) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $W)) (i32.const 4)))
   (local.set $j (i32.const 0))
-(if (i32.lt_s (local.get $j) (local.get $m)) (then (loop $L82
+(if (i32.lt_s (local.get $j) (local.get $m)) (then (loop $L88
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $j)))
     (local.set $gyp (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
     (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L81
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L87
   (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L80
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L86
   
       (local.set $g (f32.load (i32.add (local.get $gyp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))))
       (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L79
+(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L85
   
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (i32.load offset=64 (local.get $p))) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))))
         (if (i32.lt_u (local.get $ih) (local.get $H)) (then
           (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L78
+(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L84
   
             (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (i32.load offset=52 (local.get $p))) (i32.load offset=68 (local.get $p))) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))))
             (if (i32.lt_u (local.get $iw) (local.get $W)) (then
@@ -1903,15 +1950,15 @@
                 (f32.add (f32.load (i32.add (local.get $dxp) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
                   (f32.mul (local.get $g) (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj)) (i32.const 4)))))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L78 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))))
+  (br_if $L84 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L79 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))
+  (br_if $L85 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L80 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L86 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L81 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L87 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br_if $L82 (i32.lt_s (local.get $j) (local.get $m)))))))
+  (br_if $L88 (i32.lt_s (local.get $j) (local.get $m)))))))
 
 ;; Depthwise weight gradient: one item = input plane ci and e1 of its e0 = m output planes (sharing
 ;; one padded copy of the input plane, or the copies at e2 made beforehand when several items share
@@ -1939,7 +1986,7 @@
   (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))) (i32.const 0)
     (i32.mul (i32.mul (i32.sub (local.get $r1) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4)))
   (local.set $n (i32.const 0))
-(if (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))) (then (loop $L91
+(if (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))) (then (loop $L97
   
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     ;; e2: the planes were padded beforehand (pad_input, hp x ws each), as several items read each
@@ -1947,7 +1994,7 @@
       (then (local.set $buf (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (local.get $hp)) (local.get $ws)) (i32.const 4)))))
       (else (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws) (i32.const 0))))
     (local.set $r (local.get $r0))
-(if (i32.lt_s (local.get $r) (local.get $r1)) (then (loop $L90
+(if (i32.lt_s (local.get $r) (local.get $r1)) (then (loop $L96
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r)))
     (local.set $gyp (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -1956,7 +2003,7 @@
     (else (if (local.get $rowWise) (then
       ;; stride 1, dilation 1, a kernel 3, 5 or 7 wide: one block per kernel row
       (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L83
+(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L89
   
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $ki) (local.get $ws)) (i32.const 4))))
         (local.set $gr (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
@@ -1967,18 +2014,18 @@
         (if (i32.eq (i32.load offset=36 (local.get $p)) (i32.const 7)) (then
           (call $dw_wgrad_1x7 (local.get $xr) (local.get $ws) (local.get $gyp) (local.get $OH) (local.get $OW) (local.get $gr))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L83 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))))))))
+  (br_if $L89 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))))))))
     (else
     (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L89
+(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L95
   (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L88
+(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L94
   
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $acc2 (v128.const i32x4 0 0 0 0))
       (local.set $sum (f32.const 0))
       (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L87
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L93
   
         (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))) (local.get $ws)) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))) (i32.const 4))))
@@ -1986,30 +2033,30 @@
         (if (i32.eq (local.get $sW) (i32.const 1)) (then
           ;; two independent accumulators, eight pixels a step, so the adds do not wait on each other
           (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7))) (then (loop $L84
+(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7))) (then (loop $L90
   
             (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
               (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (v128.load (i32.add (local.get $xr) (i32.mul (local.get $ow) (i32.const 4)))))))
             (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul
               (v128.load offset=16 (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (v128.load offset=16 (i32.add (local.get $xr) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br_if $L84 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7)))))))
+  (br_if $L90 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7)))))))
           (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L85
+(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L91
   
             (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
               (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (v128.load (i32.add (local.get $xr) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L85 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))))
+  (br_if $L91 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))))
         (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L86
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L92
   
           (local.set $sum (f32.add (local.get $sum) (f32.mul
             (f32.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (f32.load (i32.add (local.get $xr) (i32.mul (i32.mul (local.get $ow) (local.get $sW)) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L86 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L92 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L87 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L93 (i32.lt_s (local.get $oh) (local.get $OH))))))
       (local.set $acc (f32x4.add (local.get $acc) (local.get $acc2)))
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4))))
@@ -2017,13 +2064,13 @@
             (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L88 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))
+  (br_if $L94 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L89 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))))))
+  (br_if $L95 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L90 (i32.lt_s (local.get $r) (local.get $r1))))))
+  (br_if $L96 (i32.lt_s (local.get $r) (local.get $r1))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br_if $L91 (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))))))))
+  (br_if $L97 (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))))))))
 
 (func $elementwise (export "elementwise") (param $p i32) (param $item i32) (param $s i32)
   (local $i i32) (local $end i32) (local $op i32) (local $x i32) (local $a i32) (local $y i32) (local $sx i32) (local $sa i32)
@@ -2039,7 +2086,7 @@
   (local.set $y (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (local.get $i) (i32.const 4))))
   (if (i32.eq (local.get $op) (i32.const 0)) (then
     (local.set $i (local.get $i))
-(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L92
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L98
   
     (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
     
@@ -2048,10 +2095,10 @@
     (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
     (local.set $y (i32.add (local.get $y) (i32.const 16)))
   (local.set $i (i32.add (local.get $i) (i32.const 4)))
-  (br_if $L92 (i32.lt_s (local.get $i) (local.get $end))))))))
+  (br_if $L98 (i32.lt_s (local.get $i) (local.get $end))))))))
   (if (i32.eq (local.get $op) (i32.const 1)) (then
     (local.set $i (local.get $i))
-(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L93
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L99
   
     (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
     
@@ -2060,10 +2107,10 @@
     (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
     (local.set $y (i32.add (local.get $y) (i32.const 16)))
   (local.set $i (i32.add (local.get $i) (i32.const 4)))
-  (br_if $L93 (i32.lt_s (local.get $i) (local.get $end))))))))
+  (br_if $L99 (i32.lt_s (local.get $i) (local.get $end))))))))
   (if (i32.eq (local.get $op) (i32.const 2)) (then
     (local.set $i (local.get $i))
-(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L94
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L100
   
     (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
     
@@ -2072,10 +2119,10 @@
     (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
     (local.set $y (i32.add (local.get $y) (i32.const 16)))
   (local.set $i (i32.add (local.get $i) (i32.const 4)))
-  (br_if $L94 (i32.lt_s (local.get $i) (local.get $end))))))))
+  (br_if $L100 (i32.lt_s (local.get $i) (local.get $end))))))))
   (if (i32.eq (local.get $op) (i32.const 3)) (then
     (local.set $i (local.get $i))
-(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L95
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L101
   
     (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
     
@@ -2086,10 +2133,10 @@
     (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
     (local.set $y (i32.add (local.get $y) (i32.const 16)))
   (local.set $i (i32.add (local.get $i) (i32.const 4)))
-  (br_if $L95 (i32.lt_s (local.get $i) (local.get $end))))))))
+  (br_if $L101 (i32.lt_s (local.get $i) (local.get $end))))))))
   (if (i32.eq (local.get $op) (i32.const 4)) (then
     (local.set $i (local.get $i))
-(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L96
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L102
   
     (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
     
@@ -2100,10 +2147,10 @@
     (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
     (local.set $y (i32.add (local.get $y) (i32.const 16)))
   (local.set $i (i32.add (local.get $i) (i32.const 4)))
-  (br_if $L96 (i32.lt_s (local.get $i) (local.get $end))))))))
+  (br_if $L102 (i32.lt_s (local.get $i) (local.get $end))))))))
   (if (i32.eq (local.get $op) (i32.const 5)) (then
     (local.set $i (local.get $i))
-(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L97
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L103
   
     (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
     (local.set $v (if (result v128) (local.get $sa) (then (v128.load (local.get $a))) (else (v128.load32_splat (local.get $a)))))
@@ -2112,10 +2159,10 @@
     (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
     (local.set $y (i32.add (local.get $y) (i32.const 16)))
   (local.set $i (i32.add (local.get $i) (i32.const 4)))
-  (br_if $L97 (i32.lt_s (local.get $i) (local.get $end))))))))
+  (br_if $L103 (i32.lt_s (local.get $i) (local.get $end))))))))
   (if (i32.eq (local.get $op) (i32.const 6)) (then
     (local.set $i (local.get $i))
-(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L98
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L104
   
     (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
     (local.set $v (if (result v128) (local.get $sa) (then (v128.load (local.get $a))) (else (v128.load32_splat (local.get $a)))))
@@ -2124,10 +2171,10 @@
     (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
     (local.set $y (i32.add (local.get $y) (i32.const 16)))
   (local.set $i (i32.add (local.get $i) (i32.const 4)))
-  (br_if $L98 (i32.lt_s (local.get $i) (local.get $end))))))))
+  (br_if $L104 (i32.lt_s (local.get $i) (local.get $end))))))))
   (if (i32.eq (local.get $op) (i32.const 7)) (then
     (local.set $i (local.get $i))
-(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L99
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L105
   
     (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
     (local.set $v (if (result v128) (local.get $sa) (then (v128.load (local.get $a))) (else (v128.load32_splat (local.get $a)))))
@@ -2136,10 +2183,10 @@
     (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
     (local.set $y (i32.add (local.get $y) (i32.const 16)))
   (local.set $i (i32.add (local.get $i) (i32.const 4)))
-  (br_if $L99 (i32.lt_s (local.get $i) (local.get $end))))))))
+  (br_if $L105 (i32.lt_s (local.get $i) (local.get $end))))))))
   (if (i32.eq (local.get $op) (i32.const 8)) (then
     (local.set $i (local.get $i))
-(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L100
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L106
   
     (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
     (local.set $v (if (result v128) (local.get $sa) (then (v128.load (local.get $a))) (else (v128.load32_splat (local.get $a)))))
@@ -2148,10 +2195,10 @@
     (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
     (local.set $y (i32.add (local.get $y) (i32.const 16)))
   (local.set $i (i32.add (local.get $i) (i32.const 4)))
-  (br_if $L100 (i32.lt_s (local.get $i) (local.get $end))))))))
+  (br_if $L106 (i32.lt_s (local.get $i) (local.get $end))))))))
   (if (i32.eq (local.get $op) (i32.const 9)) (then
     (local.set $i (local.get $i))
-(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L101
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L107
   
     (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
     (local.set $v (if (result v128) (local.get $sa) (then (v128.load (local.get $a))) (else (v128.load32_splat (local.get $a)))))
@@ -2161,10 +2208,10 @@
     (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
     (local.set $y (i32.add (local.get $y) (i32.const 16)))
   (local.set $i (i32.add (local.get $i) (i32.const 4)))
-  (br_if $L101 (i32.lt_s (local.get $i) (local.get $end))))))))
+  (br_if $L107 (i32.lt_s (local.get $i) (local.get $end))))))))
   (if (i32.eq (local.get $op) (i32.const 10)) (then
     (local.set $i (local.get $i))
-(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L102
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L108
   
     (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
     (local.set $v (if (result v128) (local.get $sa) (then (v128.load (local.get $a))) (else (v128.load32_splat (local.get $a)))))
@@ -2173,10 +2220,10 @@
     (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
     (local.set $y (i32.add (local.get $y) (i32.const 16)))
   (local.set $i (i32.add (local.get $i) (i32.const 4)))
-  (br_if $L102 (i32.lt_s (local.get $i) (local.get $end))))))))
+  (br_if $L108 (i32.lt_s (local.get $i) (local.get $end))))))))
   (if (i32.eq (local.get $op) (i32.const 11)) (then
     (local.set $i (local.get $i))
-(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L103
+(if (i32.lt_s (local.get $i) (local.get $end)) (then (loop $L109
   
     (local.set $u (if (result v128) (local.get $sx) (then (v128.load (local.get $x))) (else (v128.load32_splat (local.get $x)))))
     (local.set $v (if (result v128) (local.get $sa) (then (v128.load (local.get $a))) (else (v128.load32_splat (local.get $a)))))
@@ -2185,5 +2232,5 @@
     (local.set $a (i32.add (local.get $a) (i32.mul (local.get $sa) (i32.const 4))))
     (local.set $y (i32.add (local.get $y) (i32.const 16)))
   (local.set $i (i32.add (local.get $i) (i32.const 4)))
-  (br_if $L103 (i32.lt_s (local.get $i) (local.get $end)))))))))
+  (br_if $L109 (i32.lt_s (local.get $i) (local.get $end)))))))))
 )
