@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import wabtInit from "wabt";
-import { generateWat, PARAM, PARAM_COUNT, MR, NR, KC, EDGE_BYTES, ELEMENTWISE, ELEMENTWISE_ITEM, TRANSPOSE_BAND } from "../src/backends/cpu/fast/wasm/gen-wat.mjs";
+import { generateWat, PARAM, PARAM_COUNT, MR, NR, KC, EDGE_BYTES, TRANSPOSE_BAND } from "../src/backends/cpu/fast/wasm/gen-wat.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dir = join(root, "src/backends/cpu/fast/wasm");
@@ -48,9 +48,6 @@ export const EDGE_BYTES = ${EDGE_BYTES};
 /** Index of each field in the i32 parameter block every kernel reads. */
 export const PARAM = ${JSON.stringify(PARAM)} as const;
 export const PARAM_COUNT = ${PARAM_COUNT};
-/** The elementwise kernel's ops (its e0 indexes this list) and the floats of one of its items. */
-export const ELEMENTWISE = ${JSON.stringify(ELEMENTWISE)} as const;
-export const ELEMENTWISE_ITEM = ${ELEMENTWISE_ITEM};
 /** Rows of x per item of the transpose kernel. */
 export const TRANSPOSE_BAND = ${TRANSPOSE_BAND};
 

@@ -8,18 +8,6 @@ import { broadcastStrides, numel, sameShape } from "../../runtime/shape.js";
 import { forEachRun } from "./strided.js";
 import type { KernelInput, KernelOutput } from "../../backend.js";
 import { allocate } from "./arrays.js";
-import { elementwiseF32, type ElementwiseOp } from "./fast/index.js";
-import { ELEMENTWISE } from "./fast/wasm/kernels-wasm.js";
-
-/**
- * Float32 ops the WebAssembly SIMD kernels run (bit for bit the loops' results; also the 2-D
- * transposes of movement.ts) from this many elements: below it the copies in and out and the
- * call (~5 us) cost more than the loop saves.
- */
-export const FAST_ELEMENTS = 2048;
-const fastOps: ReadonlySet<string> = new Set(ELEMENTWISE);
-const onFastPath = (op: string, n: number, ...arrays: AnyTypedArray[]): op is ElementwiseOp =>
-  n >= FAST_ELEMENTS && fastOps.has(op) && arrays.every((a) => a instanceof Float32Array);
 
 /** erf by Abramowitz-Stegun 7.1.26 is only 1e-7 accurate; this uses W. J. Cody's rational fits (1e-16). */
 export function erf(x: number): number {
@@ -119,7 +107,6 @@ function unaryBitsF32(op: "relu" | "step", x: Float32Array, y: Float32Array): vo
 export function unaryKernel(op: UnaryPrimitive) {
   return (inputs: readonly KernelInput<AnyTypedArray>[], _p: unknown, out: KernelOutput): AnyTypedArray => {
     const x = inputs[0].storage;
-    if (out.dtype === "float32" && onFastPath(op, x.length, x)) return elementwiseF32(op, x as Float32Array);
     const y = allocate(out.dtype, x.length);
     if ((op === "relu" || op === "step") && x instanceof Float32Array && y instanceof Float32Array) unaryBitsF32(op, x, y);
     else unaryLoop(op, x, y, x.length);
@@ -130,12 +117,8 @@ export function unaryKernel(op: UnaryPrimitive) {
 export function binaryKernel(op: BinaryPrimitive) {
   return (inputs: readonly KernelInput<AnyTypedArray>[], _p: unknown, out: KernelOutput): AnyTypedArray => {
     const [a, b] = inputs;
+    const y = allocate(out.dtype, numel(out.shape));
     const as = a.storage, bs = b.storage;
-    const n = numel(out.shape);
-    // equal shapes, or a one-element operand (a scalar) broadcast over the other
-    const flat = sameShape(a.shape, b.shape) || as.length === 1 || bs.length === 1;
-    if (out.dtype === "float32" && flat && onFastPath(op, n, as, bs)) return elementwiseF32(op, as as Float32Array, bs as Float32Array);
-    const y = allocate(out.dtype, n);
     if (sameShape(a.shape, b.shape)) {
       binaryRun(op, y, 0, as, 0, 1, bs, 0, 1, y.length);
     } else {

@@ -4,8 +4,10 @@ import type { KernelInput, KernelOutput } from "../../backend.js";
 import { broadcastStrides, numel, stridesOf } from "../../runtime/shape.js";
 import { allocate } from "./arrays.js";
 import { coalesce, forEachRun } from "./strided.js";
-import { FAST_ELEMENTS } from "./elementwise.js";
 import { transposeF32 } from "./fast/index.js";
+
+/** Elements from which a float32 transpose pays for the copies in and out of the wasm memory. */
+const FAST_TRANSPOSE = 2048;
 
 /**
  * Reading the input through permuted strides while writing the output in order; a large float32
@@ -16,7 +18,7 @@ export function permuteKernel([x]: readonly KernelInput<AnyTypedArray>[], p: Pri
   const inStrides = stridesOf(x.shape);
   const xs = x.storage;
   const read = p.perm.map((d) => inStrides[d]);
-  if (xs instanceof Float32Array && xs.length >= FAST_ELEMENTS) {
+  if (xs instanceof Float32Array && xs.length >= FAST_TRANSPOSE) {
     const t = batchedTranspose(coalesce(out.shape, [read]));
     if (t) return transposeF32(xs, t.batch, t.rows, t.cols);
   }

@@ -1,6 +1,6 @@
 /**
  * Fast float32 conv2d (forward, input gradient, weight gradient), batched matmul, max pooling's
- * search and the large elementwise ops on the CPU:
+ * search and large 2-D transposes on the CPU:
  * WebAssembly SIMD kernels (src/backends/cpu/fast/wasm) over one shared memory, split across a
  * worker pool when the work pays for it. Same contract as the reference kernels (NCHW / OIHW,
  * geometry from conv-geometry.ts), synchronous, inputs never modified, fresh outputs returned.
@@ -23,7 +23,7 @@
 import type { Conv2dGeometry } from "../../conv-geometry.js";
 import type { Pool2dGeometry } from "../../../primitives.js";
 import { fastRuntime, type FastRuntime } from "./pool.js";
-import { EDGE_BYTES, ELEMENTWISE, ELEMENTWISE_ITEM, KC, MR, NR, TRANSPOSE_BAND } from "./wasm/kernels-wasm.js";
+import { EDGE_BYTES, KC, MR, NR, TRANSPOSE_BAND } from "./wasm/kernels-wasm.js";
 
 export { fastRuntime, resetFastRuntime, isShared, KEEP_BYTES } from "./pool.js";
 
@@ -620,34 +620,6 @@ export function matmulF32(a: Float32Array, b: Float32Array, batch: number, m: nu
   const c = output(cSize);
   rt.run("matmul", p, batch * sp.nBlocks * sp.mBlocks, L.scratch, L.scratchStride, 2 * batch * m * k * n, c.make);
   return c.take(rt, cOff);
-}
-
-export type ElementwiseOp = (typeof ELEMENTWISE)[number];
-
-/**
- * y = op(x), or y = x op b elementwise, in float32 (ops: ELEMENTWISE). Both operands have the
- * output's length, or one of them a single float that is broadcast. V8 runs the plain loops at
- * ~2.5-4 ns an element here (no vectors; a bare copy loop takes 2.6), against ~0.2 ns for each
- * copy in or out of the wasm memory: in the demo's training the 147K-float mul of relu's gradient
- * went from ~920 to ~350 us a call, most of the rest being the new output's page faults.
- */
-export function elementwiseF32(op: ElementwiseOp, x: Float32Array, b?: Float32Array): Float32Array {
-  const n = Math.max(x.length, b?.length ?? 0);
-  if (b && !(b.length === n || b.length === 1) || !(x.length === n || x.length === 1)) {
-    throw new Error(`elementwiseF32: operands of ${x.length} and ${b?.length} floats do not broadcast`);
-  }
-  if (n === 0) return new Float32Array(0);
-  const broadcast = b && b.length < n ? 1 : x.length < n ? 2 : 0;
-  const rt = fastRuntime();
-  const L = rt.layout(0, [ru(x.length, 4) * F, ru(b?.length ?? 0, 4) * F, ru(n, 4) * F]);
-  const [xOff, bOff, yOff] = L.offsets;
-  const f32 = rt.F32;
-  f32.set(x, xOff / F);
-  if (b) f32.set(b, bOff / F);
-  const p = rt.params({ x: xOff, a: bOff, y: yOff, e0: ELEMENTWISE.indexOf(op), e1: n, e2: broadcast });
-  const y = output(n);
-  rt.run("elementwise", p, Math.ceil(n / ELEMENTWISE_ITEM), L.scratch, L.scratchStride, n, y.make);
-  return y.take(rt, yOff);
 }
 
 /** y [batch, cols, rows] = x [batch, rows, cols] transposed, in float32. */

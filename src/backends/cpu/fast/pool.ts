@@ -17,9 +17,9 @@ import { kernelBytes, PARAM, PARAM_COUNT } from "./wasm/kernels-wasm.js";
 
 export type KernelName =
   | "pack_a" | "pack_a_flip" | "pack_b_conv" | "pad_input" | "pad_phases" | "compact" | "conv_fwd" | "conv_bwd_in" | "conv_bwd_w" | "matmul" | "dw_conv" | "dw_bwd_in" | "dw_bwd_w"
-  | "find_nonfinite" | "zero" | "pool_argmax" | "elementwise" | "transpose";
+  | "find_nonfinite" | "zero" | "pool_argmax" | "transpose";
 const KERNELS: readonly KernelName[] = [
-  "pack_a", "pack_a_flip", "pack_b_conv", "pad_input", "pad_phases", "compact", "conv_fwd", "conv_bwd_in", "conv_bwd_w", "matmul", "dw_conv", "dw_bwd_in", "dw_bwd_w", "find_nonfinite", "zero", "pool_argmax", "elementwise", "transpose",
+  "pack_a", "pack_a_flip", "pack_b_conv", "pad_input", "pad_phases", "compact", "conv_fwd", "conv_bwd_in", "conv_bwd_w", "matmul", "dw_conv", "dw_bwd_in", "dw_bwd_w", "find_nonfinite", "zero", "pool_argmax", "transpose",
 ];
 type KernelFn = (params: number, item: number, scratch: number) => void;
 

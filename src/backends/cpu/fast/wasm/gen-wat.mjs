@@ -1213,70 +1213,8 @@ function packBWgradWide() {
     ${J.map((j) => `(f32.store offset=${j * 4} ${g("d")} (f32.load ${add(g(`b${j}`), mul(g("q"), c(4)))}))`).join("\n    ")}`)})`;
 }
 
-/**
- * The elementwise float32 primitives the elementwise kernel runs (its e0 is an index into this
- * list), each as a vector expression of u (x's floats) and, for binary ones, v (a's floats).
- * Every result is the IEEE single result, as the plain JavaScript loops' (an f32 op computed in
- * f64 and rounded once to f32 is correctly rounded for + - * / and sqrt), so the two paths agree
- * bit for bit but for NaN payloads. relu and step work on the bits as the JavaScript path does
- * (src/backends/cpu/elementwise.ts); maximum is u > v ? u : v with NaN from either side.
- */
-const ELEMENTWISE_OPS = {
-  neg: "(f32x4.neg (local.get $u))",
-  abs: "(f32x4.abs (local.get $u))",
-  sqrt: "(f32x4.sqrt (local.get $u))",
-  relu: `(v128.and (local.get $u) (v128.or (v128.not (i32x4.shr_s (local.get $u) (i32.const 31)))
-    (i32x4.shr_s (i32x4.sub (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000)
-      (v128.and (local.get $u) (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff))) (i32.const 31))))`,
-  step: `(v128.and (i32x4.shr_s (v128.and (i32x4.neg (local.get $u))
-      (i32x4.sub (local.get $u) (v128.const i32x4 0x7f800001 0x7f800001 0x7f800001 0x7f800001))) (i32.const 31))
-    (v128.const f32x4 1 1 1 1))`,
-  add: "(f32x4.add (local.get $u) (local.get $v))",
-  sub: "(f32x4.sub (local.get $u) (local.get $v))",
-  mul: "(f32x4.mul (local.get $u) (local.get $v))",
-  div: "(f32x4.div (local.get $u) (local.get $v))",
-  maximum: `(v128.bitselect (local.get $u) (local.get $v)
-    (v128.or (f32x4.gt (local.get $u) (local.get $v)) (f32x4.ne (local.get $u) (local.get $u))))`,
-  greater: "(v128.and (f32x4.gt (local.get $u) (local.get $v)) (v128.const f32x4 1 1 1 1))",
-  equal: "(v128.and (f32x4.eq (local.get $u) (local.get $v)) (v128.const f32x4 1 1 1 1))",
-};
-export const ELEMENTWISE = Object.keys(ELEMENTWISE_OPS);
 /** Rows of x per item of the transpose kernel. */
 export const TRANSPOSE_BAND = 64;
-/** Floats of y per item of the elementwise kernel. */
-export const ELEMENTWISE_ITEM = 16384;
-
-/**
- * y = op(x) or y = x op a, floats [item * ELEMENTWISE_ITEM, ...) of e1, four at a time: the
- * regions are laid out in whole vectors (64-byte aligned), so the last vector may read and write
- * up to three floats past the end, which the caller never copies out. e2 = 1 broadcasts a[0],
- * e2 = 2 broadcasts x[0] (a scalar operand); one loop per op, so no branch per vector.
- */
-function elementwiseKernel() {
-  const ops = Object.values(ELEMENTWISE_OPS);
-  const at = (base) => add(base, mul(get("i"), c(4)));
-  return `(func $elementwise (export "elementwise") (param $p i32) (param $item i32) (param $s i32)
-  ${loc("i", "end", "op", "x", "a", "y", "sx", "sa")}
-  (local $u v128) (local $v v128)
-  ${set("op", P("e0"))}
-  ${set("i", mul(get("item"), c(ELEMENTWISE_ITEM)))}
-  ${set("end", min(add(get("i"), c(ELEMENTWISE_ITEM)), P("e1")))}
-  ;; a broadcast operand is read at a fixed address (step 0)
-  ${set("sx", `(select ${c(0)} ${c(4)} (i32.eq ${P("e2")} ${c(2)}))`)}
-  ${set("sa", `(select ${c(0)} ${c(4)} (i32.eq ${P("e2")} ${c(1)}))`)}
-  ${set("x", add(P("x"), mul(get("i"), get("sx"))))}
-  ${set("a", add(P("a"), mul(get("i"), get("sa"))))}
-  ${set("y", add(P("y"), mul(get("i"), c(4))))}
-  ${ops.map((expr, k) => `(if (i32.eq ${get("op")} ${c(k)}) (then
-    ${loop("i", get("i"), get("end"), `
-    (local.set $u (if (result v128) ${get("sx")} (then (v128.load ${get("x")})) (else (v128.load32_splat ${get("x")}))))
-    ${expr.includes("$v") ? `(local.set $v (if (result v128) ${get("sa")} (then (v128.load ${get("a")})) (else (v128.load32_splat ${get("a")}))))` : ""}
-    (v128.store ${get("y")} ${expr})
-    ${set("x", add(get("x"), mul(get("sx"), c(4))))}
-    ${set("a", add(get("a"), mul(get("sa"), c(4))))}
-    ${set("y", add(get("y"), c(16)))}`, 4)}))`).join("\n  ")})`;
-}
-
 function div4(v) { return `(i32.div_u ${v} ${c(MR)})`; }
 function roundUp4(v) { return `(i32.and ${add(v, c(MR - 1))} ${c(~(MR - 1))})`; }
 function roundUp8(v) { return `(i32.and ${add(v, c(NR - 1))} ${c(~(NR - 1))})`; }
@@ -1290,7 +1228,6 @@ export function generateWat(shared = true) {
   (import "env" "memory" (memory 1 65536${shared ? " shared" : ""}))
 ${tileKernel()}
 ${commonWat()}
-${elementwiseKernel()}
 )
 `;
 }
