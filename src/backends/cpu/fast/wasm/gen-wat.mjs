@@ -23,6 +23,8 @@ const PANEL = Array.from({ length: NR }, (_, j) => j);
 export const KC = 512;
 /** Bytes reserved at the start of each thread's scratch for the edge tile. */
 export const EDGE_BYTES = 128;
+/** Rows of x per item of the transpose kernel. */
+export const TRANSPOSE_BAND = 64;
 
 /** Layout of the i32 parameter block shared by every kernel (indices, not byte offsets). */
 export const PARAM = {
@@ -837,28 +839,7 @@ ${packBWgradWide()}
           (f32.store ${add(get("o"), get("vals"))} (local.get $best))))
       ${inc("o", 4)}`)}`)})
 
-;; Batched transpose y[b][c][r] = x[b][r][c] (e0 = rows R, e1 = columns C), one item = (b, band of
-;; TRANSPOSE_BAND rows of x = columns of y): 4 x 4 blocks through registers, the band's ragged
-;; right edge and last rows one float at a time.
-(func $transpose (export "transpose") (param $p i32) (param $item i32) (param $s i32)
-  ${loc("R", "C", "bands", "b", "r0", "r1", "r", "rr", "col", "x", "y")}
-  ${set("R", P("e0"))} ${set("C", P("e1"))}
-  ${set("bands", `(i32.div_u ${add(get("R"), c(TRANSPOSE_BAND - 1))} ${c(TRANSPOSE_BAND)})`)}
-  ${set("b", `(i32.div_u ${get("item")} ${get("bands")})`)}
-  ${set("r0", mul(`(i32.rem_u ${get("item")} ${get("bands")})`, c(TRANSPOSE_BAND)))}
-  ${set("r1", min(add(get("r0"), c(TRANSPOSE_BAND)), get("R")))}
-  ${set("x", add(P("x"), mul(mul(mul(get("b"), get("R")), get("C")), c(4))))}
-  ${set("y", add(P("y"), mul(mul(mul(get("b"), get("R")), get("C")), c(4))))}
-  ${loopWhole("r", get("r0"), get("r1"), `
-    ${loopWhole("col", c(0), get("C"), `
-      (call $transpose4 ${add(get("x"), mul(add(mul(get("r"), get("C")), get("col")), c(4)))} ${mul(get("C"), c(4))}
-        ${add(get("y"), mul(add(mul(get("col"), get("R")), get("r")), c(4)))} ${mul(get("R"), c(4))})`, 4)}
-    ${loop("col", get("col"), get("C"), loop("rr", get("r"), add(get("r"), c(4)), `
-      (f32.store ${add(get("y"), mul(add(mul(get("col"), get("R")), get("rr")), c(4)))}
-        (f32.load ${add(get("x"), mul(add(mul(get("rr"), get("C")), get("col")), c(4)))}))`))}`, 4)}
-  ${loop("r", get("r"), get("r1"), loop("col", c(0), get("C"), `
-    (f32.store ${add(get("y"), mul(add(mul(get("col"), get("R")), get("r")), c(4)))}
-      (f32.load ${add(get("x"), mul(add(mul(get("r"), get("C")), get("col")), c(4)))}))`))})
+${transposeKernel()}
 
 ;; Zeroes e0 floats at y (a region the kernels then add into), 65536 floats per item: one
 ;; memory.fill each, where TypedArray.fill over shared memory runs a float at a time.
@@ -1213,8 +1194,31 @@ function packBWgradWide() {
     ${J.map((j) => `(f32.store offset=${j * 4} ${g("d")} (f32.load ${add(g(`b${j}`), mul(g("q"), c(4)))}))`).join("\n    ")}`)})`;
 }
 
-/** Rows of x per item of the transpose kernel. */
-export const TRANSPOSE_BAND = 64;
+/** The batched transpose kernel (its comment below, in the module). */
+function transposeKernel() {
+  // byte addresses of x[row][col] and y[col][row] (locals x, y: the batch's matrices)
+  const xAt = (row) => add(get("x"), mul(add(mul(get(row), get("C")), get("col")), c(4)));
+  const yAt = (row) => add(get("y"), mul(add(mul(get("col"), get("R")), get(row)), c(4)));
+  const move = (row) => `(f32.store ${yAt(row)} (f32.load ${xAt(row)}))`;
+  return `;; Batched transpose y[b][c][r] = x[b][r][c] (e0 = rows R, e1 = columns C), one item = (b, band of
+;; TRANSPOSE_BAND rows of x = columns of y): 4 x 4 blocks through registers, the band's ragged
+;; right edge and last rows one float at a time.
+(func $transpose (export "transpose") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("R", "C", "bands", "b", "r0", "r1", "r", "rr", "col", "x", "y")}
+  ${set("R", P("e0"))} ${set("C", P("e1"))}
+  ${set("bands", `(i32.div_u ${add(get("R"), c(TRANSPOSE_BAND - 1))} ${c(TRANSPOSE_BAND)})`)}
+  ${set("b", `(i32.div_u ${get("item")} ${get("bands")})`)}
+  ${set("r0", mul(`(i32.rem_u ${get("item")} ${get("bands")})`, c(TRANSPOSE_BAND)))}
+  ${set("r1", min(add(get("r0"), c(TRANSPOSE_BAND)), get("R")))}
+  ${set("x", add(P("x"), mul(mul(mul(get("b"), get("R")), get("C")), c(4))))}
+  ${set("y", add(P("y"), mul(mul(mul(get("b"), get("R")), get("C")), c(4))))}
+  ${loopWhole("r", get("r0"), get("r1"), `
+    ${loopWhole("col", c(0), get("C"), `
+      (call $transpose4 ${xAt("r")} ${mul(get("C"), c(4))} ${yAt("r")} ${mul(get("R"), c(4))})`, 4)}
+    ${loop("col", get("col"), get("C"), loop("rr", get("r"), add(get("r"), c(4)), move("rr")))}`, 4)}
+  ${loop("r", get("r"), get("r1"), loop("col", c(0), get("C"), move("r")))})`;
+}
+
 function div4(v) { return `(i32.div_u ${v} ${c(MR)})`; }
 function roundUp4(v) { return `(i32.and ${add(v, c(MR - 1))} ${c(~(MR - 1))})`; }
 function roundUp8(v) { return `(i32.and ${add(v, c(NR - 1))} ${c(~(NR - 1))})`; }

@@ -1159,17 +1159,14 @@
     (local.set $col (i32.const 0))
 (if (i32.lt_s (local.get $col) (i32.sub (local.get $C) (i32.const 3))) (then (loop $L49
   
-      (call $transpose4 (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $r) (local.get $C)) (local.get $col)) (i32.const 4))) (i32.mul (local.get $C) (i32.const 4))
-        (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (local.get $col) (local.get $R)) (local.get $r)) (i32.const 4))) (i32.mul (local.get $R) (i32.const 4)))
+      (call $transpose4 (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $r) (local.get $C)) (local.get $col)) (i32.const 4))) (i32.mul (local.get $C) (i32.const 4)) (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (local.get $col) (local.get $R)) (local.get $r)) (i32.const 4))) (i32.mul (local.get $R) (i32.const 4)))
   (local.set $col (i32.add (local.get $col) (i32.const 4)))
   (br_if $L49 (i32.lt_s (local.get $col) (i32.sub (local.get $C) (i32.const 3)))))))
     (local.set $col (local.get $col))
 (if (i32.lt_s (local.get $col) (local.get $C)) (then (loop $L51
   (local.set $rr (local.get $r))
 (if (i32.lt_s (local.get $rr) (i32.add (local.get $r) (i32.const 4))) (then (loop $L50
-  
-      (f32.store (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (local.get $col) (local.get $R)) (local.get $rr)) (i32.const 4)))
-        (f32.load (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $rr) (local.get $C)) (local.get $col)) (i32.const 4)))))
+  (f32.store (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (local.get $col) (local.get $R)) (local.get $rr)) (i32.const 4))) (f32.load (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $rr) (local.get $C)) (local.get $col)) (i32.const 4)))))
   (local.set $rr (i32.add (local.get $rr) (i32.const 1)))
   (br_if $L50 (i32.lt_s (local.get $rr) (i32.add (local.get $r) (i32.const 4)))))))
   (local.set $col (i32.add (local.get $col) (i32.const 1)))
@@ -1180,9 +1177,7 @@
 (if (i32.lt_s (local.get $r) (local.get $r1)) (then (loop $L54
   (local.set $col (i32.const 0))
 (if (i32.lt_s (local.get $col) (local.get $C)) (then (loop $L53
-  
-    (f32.store (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (local.get $col) (local.get $R)) (local.get $r)) (i32.const 4)))
-      (f32.load (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $r) (local.get $C)) (local.get $col)) (i32.const 4)))))
+  (f32.store (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (local.get $col) (local.get $R)) (local.get $r)) (i32.const 4))) (f32.load (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $r) (local.get $C)) (local.get $col)) (i32.const 4)))))
   (local.set $col (i32.add (local.get $col) (i32.const 1)))
   (br_if $L53 (i32.lt_s (local.get $col) (local.get $C))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
