@@ -8,10 +8,13 @@ import * as sg from "../../src/index.js";
 import { setNumThreads, transposeF32 } from "../../src/backends/cpu/fast/index.js";
 import { TRANSPOSE_BAND } from "../../src/backends/cpu/fast/wasm/kernels-wasm.js";
 
+/** Elements of a shape, computed here rather than by the code under test. */
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
 /** x permuted by `perm`, by index arithmetic: y at output index i reads x at the permuted index. */
 function permuted(x: Float32Array, shape: number[], perm: number[]): Float32Array {
   const outShape = perm.map((d) => shape[d]);
-  const stride = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+  const stride = shape.map((_, d) => size(shape.slice(d + 1)));
   const y = new Float32Array(x.length);
   const index = outShape.map(() => 0);
   for (let i = 0; i < y.length; i++) {
@@ -34,10 +37,10 @@ describe("float32 transposes on the wasm kernel", () => {
   });
 
   it("permute gives the index arithmetic's result for any permutation of large and small tensors", () => {
-    const shapes = fc.array(fc.integer({ min: 1, max: 70 }), { minLength: 1, maxLength: 4 }).filter((s) => s.reduce((a, b) => a * b, 1) <= 40000)
+    const shapes = fc.array(fc.integer({ min: 1, max: 70 }), { minLength: 1, maxLength: 4 }).filter((s) => size(s) <= 40000)
       .chain((shape) => fc.tuple(fc.constant(shape), fc.shuffledSubarray(shape.map((_, d) => d), { minLength: shape.length, maxLength: shape.length })));
     fc.assert(fc.property(shapes, ([shape, perm]) => {
-      const x = iota(shape.reduce((a, b) => a * b, 1));
+      const x = iota(size(shape));
       const y = sg.tensor(x, { shape }).permute(perm as never) as sg.AnyTensor;
       expect(y.shape).toEqual(perm.map((d) => shape[d]));
       expect(y.dataSync()).toEqual(permuted(x, shape, perm));
@@ -46,7 +49,7 @@ describe("float32 transposes on the wasm kernel", () => {
 
   it("the linear layer's transposes ([64, 800] and back, a batch of them) take the kernel and agree", () => {
     for (const shape of [[64, 800], [800, 10], [3, 100, 33], [1, 64, 1, 800]]) {
-      const x = iota(shape.reduce((a, b) => a * b, 1));
+      const x = iota(size(shape));
       const perm = shape.map((_, d) => d);
       [perm[perm.length - 1], perm[perm.length - 2]] = [perm[perm.length - 2], perm[perm.length - 1]];
       expect(sg.tensor(x, { shape }).permute(perm as never).dataSync()).toEqual(permuted(x, shape, perm));
