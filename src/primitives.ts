@@ -35,11 +35,13 @@ export interface Pool2dGeometry {
 type None = Record<never, never>;
 
 export interface PrimitiveParams {
-  // Unary, elementwise. `step` is the derivative of relu (x > 0 ? 1 : 0).
+  // Unary, elementwise.
   neg: None; exp: None; log: None; sqrt: None; abs: None; sign: None;
-  tanh: None; sigmoid: None; relu: None; step: None; erf: None;
+  tanh: None; sigmoid: None; relu: None; erf: None;
   // Binary, elementwise, NumPy/PyTorch broadcasting. greater/equal give 1 or 0 in the input dtype.
-  add: None; sub: None; mul: None; div: None; maximum: None; greater: None; equal: None;
+  // reluBackward(y, g) is relu's gradient from its output y: g where y > 0 or y is NaN, else 0
+  // (PyTorch's threshold_backward(g, y, 0): an infinite or NaN g below zero still gives 0).
+  add: None; sub: None; mul: None; div: None; maximum: None; greater: None; equal: None; reluBackward: None;
   // Reductions over `dims` (sorted, unique, non-negative). max's gradient splits among ties (amax).
   sum: { readonly dims: readonly number[]; readonly keepdim: boolean };
   max: { readonly dims: readonly number[]; readonly keepdim: boolean };
@@ -69,8 +71,8 @@ export type Primitive = keyof PrimitiveParams;
 
 /** How many tensor inputs each primitive takes. */
 export const primitiveArity: { readonly [P in Primitive]: 1 | 2 } = {
-  neg: 1, exp: 1, log: 1, sqrt: 1, abs: 1, sign: 1, tanh: 1, sigmoid: 1, relu: 1, step: 1, erf: 1,
-  add: 2, sub: 2, mul: 2, div: 2, maximum: 2, greater: 2, equal: 2,
+  neg: 1, exp: 1, log: 1, sqrt: 1, abs: 1, sign: 1, tanh: 1, sigmoid: 1, relu: 1, erf: 1,
+  add: 2, sub: 2, mul: 2, div: 2, maximum: 2, greater: 2, equal: 2, reluBackward: 2,
   sum: 1, max: 1, argmax: 1,
   reshape: 1, permute: 1, expand: 1, cast: 1, pad2d: 1, pad2dAdjoint: 1,
   matmul: 2,
@@ -78,7 +80,7 @@ export const primitiveArity: { readonly [P in Primitive]: 1 | 2 } = {
   maxPool2d: 1, maxPool2dBackward: 2, maxPool2dSelect: 2,
 };
 
-export const unaryPrimitives = ["neg", "exp", "log", "sqrt", "abs", "sign", "tanh", "sigmoid", "relu", "step", "erf"] as const;
-export const binaryPrimitives = ["add", "sub", "mul", "div", "maximum", "greater", "equal"] as const;
+export const unaryPrimitives = ["neg", "exp", "log", "sqrt", "abs", "sign", "tanh", "sigmoid", "relu", "erf"] as const;
+export const binaryPrimitives = ["add", "sub", "mul", "div", "maximum", "greater", "equal", "reluBackward"] as const;
 export type UnaryPrimitive = (typeof unaryPrimitives)[number];
 export type BinaryPrimitive = (typeof binaryPrimitives)[number];

@@ -52,7 +52,7 @@ export function withGrad<T>(enabled: boolean, fn: () => T): T {
 }
 
 /** Primitives whose output is piecewise constant in their inputs: never recorded. */
-const constantPrimitives: ReadonlySet<Primitive> = new Set<Primitive>(["sign", "step", "greater", "equal", "argmax"]);
+const constantPrimitives: ReadonlySet<Primitive> = new Set<Primitive>(["sign", "greater", "equal", "argmax"]);
 
 /** Refuses an allocation that no typed array (or the configured ceiling) can hold, before making it. */
 let elementCeiling = MAX_ELEMENTS;

@@ -42,8 +42,8 @@ const poolOut = (x: Meta, p: PrimitiveParams["maxPool2d"]): Meta =>
 
 export const shapeRules: { readonly [P in Primitive]: ShapeRule<P> } = {
   neg: same, exp: same, log: same, sqrt: same, abs: same, sign: same,
-  tanh: same, sigmoid: same, relu: same, step: same, erf: same,
-  add: broadcast, sub: broadcast, mul: broadcast, div: broadcast, maximum: broadcast, greater: broadcast, equal: broadcast,
+  tanh: same, sigmoid: same, relu: same, erf: same,
+  add: broadcast, sub: broadcast, mul: broadcast, div: broadcast, maximum: broadcast, greater: broadcast, equal: broadcast, reluBackward: broadcast,
   sum: reduce,
   max: reduce,
   argmax: ([x], p) => ({ ...reduce([x], { dims: [p.dim], keepdim: p.keepdim }), dtype: "int32" }),

@@ -48,8 +48,8 @@ export const vjpRules: { readonly [P in Primitive]: VjpRule<P> } = {
   sign: noGradient,
   tanh: (g, _x, y) => [op.mul(g, op.sub(1, op.mul(y, y)))],
   sigmoid: (g, _x, y) => [op.mul(g, op.mul(y, op.sub(1, y)))],
-  relu: (g, [x]) => [op.mul(g, apply("step", [x], {}))],
-  step: noGradient,
+  // From the output, as PyTorch: where relu(x) is NaN (x is) the gradient passes.
+  relu: (g, _x, y) => [apply("reluBackward", [y, g], {})],
   // d/dx erf(x) = 2/sqrt(pi) exp(-x^2)
   erf: (g, [x]) => [op.mul(g, op.mul(op.exp(op.neg(op.mul(x, x))), 2 / Math.sqrt(Math.PI)))],
 
@@ -67,6 +67,8 @@ export const vjpRules: { readonly [P in Primitive]: VjpRule<P> } = {
   },
   greater: noGradient,
   equal: noGradient,
+  // Linear in g with a mask that is piecewise constant in y.
+  reluBackward: (g, [y, gy]) => [null, op.sumTo(apply("reluBackward", [y, g], {}), gy.shape)],
 
   sum: (g, [x], _y, p) => [spread(g, x, p.dims, p.keepdim)],
   // amax: the gradient goes to every maximal element, divided by how many there are.

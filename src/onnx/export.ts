@@ -456,11 +456,11 @@ function maxPool2d(b: GraphBuilder, [x]: readonly string[], g: Pool2dGeometry): 
 const emitRules: { readonly [P in Primitive]: EmitRule<P> } = {
   neg: same("Neg"), exp: same("Exp"), log: same("Log"), sqrt: same("Sqrt"), abs: same("Abs"), sign: same("Sign"),
   tanh: same("Tanh"), sigmoid: same("Sigmoid"), relu: same("Relu"), erf: same("Erf"),
-  step: (b, [x], _p, [t], out) => asNumber(b, b.node("Greater", [x, b.scalar("zero", 0, t.dtype)]), out.dtype),
 
   add: same("Add"), sub: same("Sub"), mul: same("Mul"), div: same("Div"), maximum: same("Max"),
   greater: (b, inputs, _p, _t, out) => asNumber(b, b.node("Greater", inputs), out.dtype),
   equal: (b, inputs, _p, _t, out) => asNumber(b, b.node("Equal", inputs), out.dtype),
+  reluBackward: gradientOnly("reluBackward"),
 
   // ReduceSum takes its axes as an input since opset 13; ReduceMax still as an attribute in 17.
   sum: (b, [x], p) => (p.dims.length === 0 ? b.node("Identity", [x])

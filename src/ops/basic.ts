@@ -41,7 +41,7 @@ export const zerosLike = (t: AnyTensor): AnyTensor => fullLike(t, 0);
 
 export function unary(op: UnaryPrimitive, x: AnyTensor): AnyTensor {
   assertTensor(op, x);
-  if (op !== "neg" && op !== "abs" && op !== "sign" && op !== "relu" && op !== "step") assertFloat(op, x);
+  if (op !== "neg" && op !== "abs" && op !== "sign" && op !== "relu") assertFloat(op, x);
   return apply(op, [x], {});
 }
 

@@ -4,7 +4,8 @@
  * 1. NaN and +-Infinity propagate exactly as in PyTorch (goldens from torch 1.13, float64, in
  *    fixtures/nonfinite-torch.json; regenerate with fixtures/gen_nonfinite.py). The behaviour they
  *    pin down, written out:
- *      - relu(NaN) = NaN, relu(inf) = inf, relu(-inf) = 0;
+ *      - relu(NaN) = NaN, relu(inf) = inf, relu(-inf) = 0; its gradient passes g where relu(x) is
+ *        positive or NaN and is 0 elsewhere, even for an infinite or NaN g (threshold_backward);
  *      - sum/mean: any NaN, or both +inf and -inf, give NaN; one kind of infinity gives it;
  *      - max (amax): NaN wins over everything; +inf wins over finite values;
  *      - matmul / conv2d: each output reading a NaN or an infinity is non-finite (0 * inf = NaN,
@@ -47,6 +48,10 @@ function run(c: Case, dtype: "float32" | "float64"): sg.AnyTensor {
     case "matmul": return sg.matmul(x, y);
     case "maxPool2d": return sg.maxPool2d(x, { kernelSize: p.kernelSize!, stride: p.stride, padding: p.padding });
     case "conv2d": return untypedConv2d(x, y, null, { padding: p.padding, paddingMode: p.paddingMode });
+    case "reluGrad": {
+      const leaf = sg.tensor(x.dataSync(), { shape: x.shape, dtype, requiresGrad: true });
+      return sg.gradients(sg.relu(leaf), [leaf], { seeds: [y] })[0];
+    }
     default: throw new Error(`unknown op ${c.op}`);
   }
 }

@@ -1,4 +1,4 @@
-// float32 relu and its derivative (step) run on the bits of the floats, without branches
+// float32 relu and its gradient (reluBackward) run on the bits of the floats, without branches
 // (src/backends/cpu/elementwise.ts): they must agree with the plain definitions on every bit
 // pattern, NaNs and signed zeros included.
 import { describe, expect, it } from "vitest";
@@ -18,22 +18,34 @@ function floatsFromBits(bits: number[]): Float32Array {
 
 /** The definitions, in plain JavaScript numbers. */
 const relu = (v: number) => (v > 0 || Number.isNaN(v) ? v : 0);
-const step = (v: number) => (v > 0 ? 1 : 0);
+/** PyTorch's threshold_backward(g, relu(x), 0): g unless relu(x) <= 0, whatever g is. */
+const reluGrad = (v: number, g: number) => (v > 0 || Number.isNaN(v) ? g : 0);
 
-describe("float32 relu and step on the bits", () => {
-  it("match the definitions on random bit patterns and the special values (NaN kept, -0 -> +0)", () => {
-    fc.assert(fc.property(fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 300 }), (bits) => {
+const expectSame = (got: number, want: number) => {
+  if (Number.isNaN(want)) expect(got).toBeNaN();
+  else expect(Object.is(got, want)).toBe(true);
+};
+const bitPatterns = fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { maxLength: 300 });
+
+describe("float32 relu and its gradient on the bits", () => {
+  it("relu matches the definition on random bit patterns and the special values (NaN kept, -0 -> +0)", () => {
+    fc.assert(fc.property(bitPatterns, (bits) => {
       const x = floatsFromBits(bits);
-      const t = sg.tensor(x);
-      const y = sg.relu(t).dataSync();
-      // step is relu's derivative: the gradient of sum(relu(x))
-      const g = sg.grad((a: sg.AnyTensor) => sg.sum(sg.relu(a)))(t).dataSync();
-      for (let i = 0; i < x.length; i++) {
-        const want = relu(x[i]);
-        if (Number.isNaN(want)) expect(y[i]).toBeNaN();
-        else expect(Object.is(y[i], want)).toBe(true);
-        expect(Object.is(g[i], step(x[i]))).toBe(true);
-      }
+      const y = sg.relu(sg.tensor(x)).dataSync();
+      for (let i = 0; i < x.length; i++) expectSame(y[i], relu(x[i]));
     }), { seed: 51, numRuns: 200 });
+  });
+
+  it("the gradient passes g where relu(x) > 0 or is NaN, else +0, for any g (NaN and infinities too)", () => {
+    fc.assert(fc.property(bitPatterns, fc.integer({ min: 0, max: 2 ** 31 - 1 }), (bits, shift) => {
+      const x = floatsFromBits(bits);
+      // g: the same bit patterns rotated, so every kind of x meets every kind of g
+      const g = new Float32Array(x.length);
+      for (let i = 0; i < x.length; i++) g[i] = x[(i + shift) % x.length];
+      const t = sg.tensor(x, { requiresGrad: true });
+      const [dx] = sg.gradients(sg.relu(t), [t], { seeds: [sg.tensor(g)] });
+      const got = dx.dataSync();
+      for (let i = 0; i < x.length; i++) expectSame(got[i], reluGrad(x[i], g[i]));
+    }), { seed: 52, numRuns: 200 });
   });
 });

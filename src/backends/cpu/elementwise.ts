@@ -56,7 +56,6 @@ function unaryLoop(op: UnaryPrimitive, x: Arr, y: Arr, n: number): void {
     case "sigmoid": for (let i = 0; i < n; i++) { const v = x[i]; if (v >= 0) y[i] = 1 / (1 + Math.exp(-v)); else { const e = Math.exp(v); y[i] = e / (1 + e); } } return;
     // NaN propagates, as in PyTorch
     case "relu": for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v > 0 || v !== v ? v : 0; } return;
-    case "step": for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? 1 : 0; return;
     case "erf": for (let i = 0; i < n; i++) y[i] = erf(x[i]); return;
   }
 }
@@ -76,30 +75,35 @@ function binaryRun(op: BinaryPrimitive, y: Arr, yo: number, a: Arr, ao: number, 
       return;
     case "greater": for (let k = 0; k < len; k++) y[yo + k] = a[ao + k * sa] > b[bo + k * sb] ? 1 : 0; return;
     case "equal": for (let k = 0; k < len; k++) y[yo + k] = a[ao + k * sa] === b[bo + k * sb] ? 1 : 0; return;
+    case "reluBackward": for (let k = 0; k < len; k++) { const v = a[ao + k * sa]; y[yo + k] = v > 0 || v !== v ? b[bo + k * sb] : 0; } return;
   }
 }
 
 /**
- * relu and step of float32 on the bits, without a branch: on random signs the compare-and-branch
- * of unaryLoop mispredicts half the time (~7.7 ns an element here, ~1.9 on the bits). For an
- * IEEE single b as an int32: b < 0 is the sign; |b| > 0x7f800000 a NaN; 0 < b <= 0x7f800000 a
- * positive number up to +inf.
+ * relu and its gradient on the bits of float32, without a branch: on random signs the
+ * compare-and-branch of the plain loops mispredicts half the time (~7.7 ns an element here, ~1.9
+ * on the bits). For an IEEE single b as an int32: b < 0 is the sign; |b| > 0x7f800000 a NaN;
+ * 0 < b <= 0x7f800000 a positive number up to +inf.
  */
-function unaryBitsF32(op: "relu" | "step", x: Float32Array, y: Float32Array): void {
+function reluBitsF32(x: Float32Array, y: Float32Array): void {
   const xb = new Int32Array(x.buffer, x.byteOffset, x.length);
   const yb = new Int32Array(y.buffer, y.byteOffset, y.length);
-  if (op === "relu") {
-    // keep b when its sign is clear or it is a NaN (NaN propagates), else +0 (also for -0)
-    for (let i = 0; i < xb.length; i++) {
-      const b = xb[i];
-      yb[i] = b & (~(b >> 31) | ((0x7f800000 - (b & 0x7fffffff)) >> 31));
-    }
-  } else {
-    // 1.0f (0x3f800000) when -b < 0 and b - 0x7f800001 < 0, i.e. 0 < b <= +inf; else +0
-    for (let i = 0; i < xb.length; i++) {
-      const b = xb[i];
-      yb[i] = ((-b & (b - 0x7f800001)) >> 31) & 0x3f800000;
-    }
+  // keep b when its sign is clear or it is a NaN (NaN propagates), else +0 (also for -0)
+  for (let i = 0; i < xb.length; i++) {
+    const b = xb[i];
+    yb[i] = b & (~(b >> 31) | ((0x7f800000 - (b & 0x7fffffff)) >> 31));
+  }
+}
+
+/** reluBackward(y, g) of equal shapes: g's bits where y > 0 (-b < 0 and ~b < 0, which also
+ * excludes -0 = 0x80000000) or y is a NaN, else +0. */
+function reluBackwardBitsF32(y: Float32Array, g: Float32Array, out: Float32Array): void {
+  const yb = new Int32Array(y.buffer, y.byteOffset, y.length);
+  const gb = new Int32Array(g.buffer, g.byteOffset, g.length);
+  const ob = new Int32Array(out.buffer, out.byteOffset, out.length);
+  for (let i = 0; i < yb.length; i++) {
+    const b = yb[i];
+    ob[i] = gb[i] & (((-b & ~b) | (0x7f800000 - (b & 0x7fffffff))) >> 31);
   }
 }
 
@@ -108,7 +112,7 @@ export function unaryKernel(op: UnaryPrimitive) {
   return (inputs: readonly KernelInput<AnyTypedArray>[], _p: unknown, out: KernelOutput): AnyTypedArray => {
     const x = inputs[0].storage;
     const y = allocate(out.dtype, x.length);
-    if ((op === "relu" || op === "step") && x instanceof Float32Array && y instanceof Float32Array) unaryBitsF32(op, x, y);
+    if (op === "relu" && x instanceof Float32Array && y instanceof Float32Array) reluBitsF32(x, y);
     else unaryLoop(op, x, y, x.length);
     return y;
   };
@@ -120,7 +124,8 @@ export function binaryKernel(op: BinaryPrimitive) {
     const y = allocate(out.dtype, numel(out.shape));
     const as = a.storage, bs = b.storage;
     if (sameShape(a.shape, b.shape)) {
-      binaryRun(op, y, 0, as, 0, 1, bs, 0, 1, y.length);
+      if (op === "reluBackward" && as instanceof Float32Array && bs instanceof Float32Array && y instanceof Float32Array) reluBackwardBitsF32(as, bs, y);
+      else binaryRun(op, y, 0, as, 0, 1, bs, 0, 1, y.length);
     } else {
       forEachRun(out.shape, [broadcastStrides(a.shape, out.shape), broadcastStrides(b.shape, out.shape)], (yo, [ao, bo], len, [sa, sb]) => {
         binaryRun(op, y, yo, as, ao, sa, bs, bo, sb, len);

@@ -53,9 +53,10 @@ function maxPool2dForward(p: Pool2dGeometry, x: Float): Float {
 export const cpuKernels: KernelTable<AnyTypedArray> = {
   neg: unaryKernel("neg"), exp: unaryKernel("exp"), log: unaryKernel("log"), sqrt: unaryKernel("sqrt"),
   abs: unaryKernel("abs"), sign: unaryKernel("sign"), tanh: unaryKernel("tanh"), sigmoid: unaryKernel("sigmoid"),
-  relu: unaryKernel("relu"), step: unaryKernel("step"), erf: unaryKernel("erf"),
+  relu: unaryKernel("relu"), erf: unaryKernel("erf"),
   add: binaryKernel("add"), sub: binaryKernel("sub"), mul: binaryKernel("mul"), div: binaryKernel("div"),
   maximum: binaryKernel("maximum"), greater: binaryKernel("greater"), equal: binaryKernel("equal"),
+  reluBackward: binaryKernel("reluBackward"),
   sum: sumKernel,
   max: maxKernel,
   argmax: argmaxKernel,

@@ -37,7 +37,6 @@ const floatUnary: { readonly [P in UnaryPrimitive]: string } = {
   // Both branches are exact rewrites of 1/(1+e^-x) in which exp cannot overflow.
   sigmoid: "if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); } let e = exp(x); return e / (1.0 + e);",
   relu: "if (x > 0.0) { return x; } return 0.0;",
-  step: "return select(0.0, 1.0, x > 0.0);",
   // W. J. Cody's rational approximations (the CPU backend's erf): erf directly below 0.5, then
   // 1 - erfc; at |x| >= 4 erfc(x) < 2e-8, which rounds away next to 1 in float32.
   erf: `let ax = abs(x);
@@ -60,7 +59,6 @@ const intUnary: { readonly [P in UnaryPrimitive]?: string } = {
   abs: "return abs(x);",
   sign: "return sign(x);",
   relu: "return max(x, 0);",
-  step: "return select(0, 1, x > 0);",
 };
 
 const floatBinary: { readonly [P in BinaryPrimitive]: string } = {
@@ -71,6 +69,7 @@ const floatBinary: { readonly [P in BinaryPrimitive]: string } = {
   maximum: "if (isNanF(a) || isNanF(b)) { return nanF(); } return select(b, a, a > b);",
   greater: "return select(0.0, 1.0, a > b);",
   equal: "return select(0.0, 1.0, a == b);",
+  reluBackward: "if (isNanF(a) || a > 0.0) { return b; } return 0.0;",
 };
 
 const intBinary: { readonly [P in BinaryPrimitive]: string } = {
@@ -82,9 +81,10 @@ const intBinary: { readonly [P in BinaryPrimitive]: string } = {
   maximum: "return max(a, b);",
   greater: "return select(0, 1, a > b);",
   equal: "return select(0, 1, a == b);",
+  reluBackward: "return select(0, b, a > 0);",
 };
 
-const unarySet = new Set<string>(["neg", "exp", "log", "sqrt", "abs", "sign", "tanh", "sigmoid", "relu", "step", "erf"]);
+const unarySet = new Set<string>(["neg", "exp", "log", "sqrt", "abs", "sign", "tanh", "sigmoid", "relu", "erf"]);
 
 /** WGSL for `fn f(...)`: the op on one element (or one pair), in the input type, giving the output type. */
 function opFunction(op: ElementwiseOp, inType: GpuDType, outType: GpuDType): string {
@@ -96,9 +96,8 @@ function opFunction(op: ElementwiseOp, inType: GpuDType, outType: GpuDType): str
   }
   if (unarySet.has(op)) {
     const u = op as UnaryPrimitive;
-    // step maps NaN to 0 (x > 0 is false); every other float op passes NaN through.
-    const nanGuard = u === "step" ? "" : "if (isNanF(x)) { return x; }\n  ";
-    const floatFn = `fn ff(x: f32) -> f32 {\n  ${nanGuard}${floatUnary[u]}\n}`;
+    // every float op passes NaN through
+    const floatFn = `fn ff(x: f32) -> f32 {\n  if (isNanF(x)) { return x; }\n  ${floatUnary[u]}\n}`;
     if (inType === "float32") return `${floatFn}\nfn f(x: f32) -> f32 { return ff(x); }`;
     const exact = intUnary[u];
     return exact ? `fn f(x: i32) -> i32 { ${exact} }` : `${floatFn}\nfn f(x: i32) -> i32 { return toI32(ff(f32(x))); }`;
