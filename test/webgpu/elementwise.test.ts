@@ -84,6 +84,15 @@ describe.skipIf(!setup.available)(suiteTitle("webgpu elementwise kernels equal t
     }
   }
 
+  it("reluBackward: g passes where y > 0 or is NaN, else 0 whatever g is (NaN, infinities, signed zeros)", async () => {
+    const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-30, -1e-30, 2.5, -2.5];
+    // every pair (y, g) of specials
+    const y = Float32Array.from(specials.flatMap((v) => specials.map(() => v)));
+    const g = Float32Array.from(specials.flatMap(() => specials));
+    const n = y.length;
+    check(await runBoth("reluBackward", [{ shape: [n], dtype: "float32", data: y }, { shape: [n], dtype: "float32", data: g }], {}), EXACT);
+  });
+
   it("maximum propagates NaN from either side", async () => {
     const a = Float32Array.of(NaN, 1, NaN, -Infinity, 2);
     const b = Float32Array.of(1, NaN, NaN, -Infinity, Infinity);
