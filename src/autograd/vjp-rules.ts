@@ -58,12 +58,14 @@ export const vjpRules: { readonly [P in Primitive]: VjpRule<P> } = {
   mul: (g, [a, b]) => [op.sumTo(op.mul(g, b), a.shape), op.sumTo(op.mul(g, a), b.shape)],
   // d(a/b)/db = -a/b^2 = -(a/b)/b
   div: (g, [a, b], y) => [op.sumTo(op.div(g, b), a.shape), op.sumTo(op.neg(op.div(op.mul(g, y), b)), b.shape)],
-  // Ties split the gradient evenly between the operands, as torch.maximum does.
+  // As torch.maximum: g goes to the larger operand, half to each on a tie, and whole to both
+  // where either is NaN; the loser gets 0 even for an infinite or NaN g, so the mask is applied
+  // by reluBackward (g where its first operand is > 0 or NaN, else 0), not by a product.
   maximum: (g, [a, b]) => {
-    const half = op.mul(op.equal(a, b), 0.5);
-    const toA = op.add(op.greater(a, b), half);
-    const toB = op.add(op.greater(b, a), half);
-    return [op.sumTo(op.mul(g, toA), a.shape), op.sumTo(op.mul(g, toB), b.shape)];
+    const tie = op.sub(1, op.mul(op.equal(a, b), 0.5));
+    const toA = op.mul(apply("reluBackward", [op.sub(0.5, op.greater(b, a)), g], {}), tie);
+    const toB = op.mul(apply("reluBackward", [op.sub(0.5, op.greater(a, b)), g], {}), tie);
+    return [op.sumTo(toA, a.shape), op.sumTo(toB, b.shape)];
   },
   greater: noGradient,
   equal: noGradient,

@@ -6,6 +6,8 @@
  *    pin down, written out:
  *      - relu(NaN) = NaN, relu(inf) = inf, relu(-inf) = 0; its gradient passes g where relu(x) is
  *        positive or NaN and is 0 elsewhere, even for an infinite or NaN g (threshold_backward);
+ *      - maximum's gradient: g to the larger operand, g / 2 to each on a tie, g to both where either
+ *        is NaN, and 0 to the smaller one whatever g is;
  *      - sum/mean: any NaN, or both +inf and -inf, give NaN; one kind of infinity gives it;
  *      - max (amax): NaN wins over everything; +inf wins over finite values;
  *      - matmul / conv2d: each output reading a NaN or an infinity is non-finite (0 * inf = NaN,
@@ -38,7 +40,8 @@ const decode = (v: Encoded): number => (v === "nan" ? NaN : v === "inf" ? Infini
 const untypedConv2d = sg.conv2d as unknown as (x: sg.AnyTensor, w: sg.AnyTensor, b: sg.AnyTensor | null, o: object) => sg.AnyTensor;
 
 function run(c: Case, dtype: "float32" | "float64"): sg.AnyTensor {
-  const [x, y] = c.inputs.map((i) => sg.tensor(i.data.map(decode), { shape: i.shape, dtype }));
+  const [x, y, z] = c.inputs.map((i) => sg.tensor(i.data.map(decode), { shape: i.shape, dtype }));
+  const leaf = (t: sg.AnyTensor) => sg.tensor(t.dataSync(), { shape: t.shape, dtype, requiresGrad: true });
   const p = c.params as { dims?: number[]; kernelSize?: number; stride?: number; padding?: number; paddingMode?: "zeros" };
   switch (c.op) {
     case "relu": return sg.relu(x);
@@ -49,8 +52,13 @@ function run(c: Case, dtype: "float32" | "float64"): sg.AnyTensor {
     case "maxPool2d": return sg.maxPool2d(x, { kernelSize: p.kernelSize!, stride: p.stride, padding: p.padding });
     case "conv2d": return untypedConv2d(x, y, null, { padding: p.padding, paddingMode: p.paddingMode });
     case "reluGrad": {
-      const leaf = sg.tensor(x.dataSync(), { shape: x.shape, dtype, requiresGrad: true });
-      return sg.gradients(sg.relu(leaf), [leaf], { seeds: [y] })[0];
+      const a = leaf(x);
+      return sg.gradients(sg.relu(a), [a], { seeds: [y] })[0];
+    }
+    case "maximumGradA":
+    case "maximumGradB": {
+      const a = leaf(x), b = leaf(y);
+      return sg.gradients(sg.maximum(a, b), [a, b], { seeds: [z] })[c.op === "maximumGradA" ? 0 : 1];
     }
     default: throw new Error(`unknown op ${c.op}`);
   }
