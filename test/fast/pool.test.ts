@@ -46,6 +46,20 @@ describe("fast float32 max pooling", () => {
       }), { seed: 11, numRuns: 300 });
     });
   }
+  it("many small planes: several planes per item, the last item short (1 and 2 threads)", () => {
+    // 4,096 floats of planes per item: 5 x 7 planes give 117 a item, 2 x 61 x 5 = 610 planes
+    const p: Pool2dGeometry = {
+      batch: 2, channels: 61 * 5, inHeight: 5, inWidth: 7, outHeight: 3, outWidth: 4,
+      kernelHeight: 2, kernelWidth: 2, strideH: 2, strideW: 2, dilationH: 1, dilationW: 1, padTop: 1, padLeft: 1,
+    };
+    const x = Float32Array.from({ length: 2 * 61 * 5 * 5 * 7 }, (_, i) => ((i * 7919) % 23) - 11);
+    for (const threads of [1, 2]) {
+      setNumThreads(threads);
+      expectReference(p, x);
+      expectReference({ ...p, padTop: 0, padLeft: 0, outHeight: 2, outWidth: 3 }, x); // MaxPool2d(2)'s vector path
+    }
+  });
+
   it("MaxPool2d(2) (2x2, stride 2, no padding: four windows per vector step) on every width, ceil mode or not, with ties, NaNs, infinities", () => {
     setNumThreads(1);
     // ceil mode: an odd size adds a last window half outside x

@@ -257,14 +257,15 @@ function padPlanes(rt: FastRuntime, g: Conv2dGeometry, xOff: number, xpOff: numb
   rt.run("pad_phases", p, planes, scratch, stride, COPY * planes * s * s * Hp * Wp);
 }
 
-/** Floats of padded planes per pad_input item: a call from JS into wasm per plane cost as much as
- * padding a 14 x 14 plane (the demo's 2,048 small planes of its second layer's input gradient). */
-const PAD_ITEM = 4096;
+/** Floats of planes per item of the per-plane jobs (pad_input, pool_argmax): a call from JS into
+ * wasm per plane cost as much as padding a 14 x 14 plane (the demo's 2,048 small planes of its
+ * second layer's input gradient), and more than the windows of a 10 x 10 one (its second pooling). */
+const PLANE_ITEM = 4096;
 
 /** `planes` zero-bordered rows x cols copies (pad_input; `fields` give x, y, inH, inW, padT, padL). */
 function padInput(rt: FastRuntime, fields: Parameters<FastRuntime["params"]>[0], planes: number, rows: number, cols: number,
   scratch: number, stride: number): void {
-  const per = Math.max(1, Math.floor(PAD_ITEM / (rows * cols)));
+  const per = Math.max(1, Math.floor(PLANE_ITEM / (rows * cols)));
   const p = rt.params({ ...fields, e0: rows, e1: cols, e2: planes, e3: per });
   rt.run("pad_input", p, Math.ceil(planes / per), scratch, stride, COPY * planes * rows * cols);
 }
@@ -665,12 +666,13 @@ export function maxPool2dF32(p: Pool2dGeometry, x: Float32Array, t: WindowTaps):
   const twoByTwo = p.kernelHeight === 2 && p.kernelWidth === 2 && p.strideH === 2 && p.strideW === 2
     && p.dilationH === 1 && p.dilationW === 1 && p.padTop === 0 && p.padLeft === 0
     && 2 * p.outHeight <= p.inHeight && 2 * p.outWidth <= p.inWidth;
+  const per = Math.max(1, Math.floor(PLANE_ITEM / Math.max(1, p.inHeight * p.inWidth)));
   const params = rt.params({
     x: xOff, a: tOff, y: iOff, inH: p.inHeight, inW: p.inWidth, outH: p.outHeight, outW: p.outWidth, dH: p.dilationH, dW: p.dilationW,
-    e0: twoByTwo ? 1 : 0, e1: yOff,
+    e0: twoByTwo ? 1 : 0, e1: yOff, e2: planes, e3: per,
   });
   // ~6 instructions per tap, as many as ~16 FLOPs of the GEMM
   const y = output(n);
-  rt.run("pool_argmax", params, planes, L.scratch, L.scratchStride, 16 * n * p.kernelHeight * p.kernelWidth, y.make);
+  rt.run("pool_argmax", params, Math.ceil(planes / per), L.scratch, L.scratchStride, 16 * n * p.kernelHeight * p.kernelWidth, y.make);
   return { argmax: rt.I32.slice(iOff / 4, iOff / 4 + n), y: y.take(rt, yOff) };
 }

@@ -264,6 +264,28 @@ function dwWgrad(rows, cols) {
 /** Kernel widths with a one-row weight-gradient block (dwWgrad(1, w)). */
 const WGRAD_ROW_WIDTHS = [3, 5, 7];
 
+/**
+ * Max pooling's 2x2 windows at stride 2 (MaxPool2d(2)): four windows, ow .. ow + 3 of the row at
+ * rowBase, from two rows of eight floats, their cells (0,0) (0,1) (1,0) (1,1) being the even and
+ * odd lanes of each row; argmax at o, maxima at o + vals.
+ */
+function pool2x2Step() {
+  return `${set("r", add(P("x"), mul(add(get("rowBase"), mul(get("ow"), c(2))), c(4))))}
+        (local.set $bv (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (v128.load offset=0 ${get("r")}) (v128.load offset=16 ${get("r")})))
+        (local.set $iv (v128.const i32x4 0 0 0 0))
+        ${[["4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31", "(local.get $r)", "(i32x4.splat (i32.const 1))"],
+          ["0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27", `${add(get("r"), mul(get("W"), c(4)))}`, `(i32x4.splat ${get("W")})`],
+          ["4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31", `${add(get("r"), mul(get("W"), c(4)))}`, `(i32x4.splat ${add(get("W"), c(1))})`]]
+          .map(([lanes, row, off]) => `
+        (local.set $cv (i8x16.shuffle ${lanes} (v128.load offset=0 ${row}) (v128.load offset=16 ${row})))
+        (local.set $mv (v128.or (f32x4.gt (local.get $cv) (local.get $bv)) (f32x4.ne (local.get $cv) (local.get $cv))))
+        (local.set $bv (v128.bitselect (local.get $cv) (local.get $bv) (local.get $mv)))
+        (local.set $iv (v128.bitselect ${off} (local.get $iv) (local.get $mv)))`).join("")}
+        (v128.store ${get("o")} (i32x4.add (local.get $iv)
+          (i32x4.add (i32x4.splat ${add(get("rowBase"), mul(get("ow"), c(2)))}) (v128.const i32x4 0 2 4 6))))
+        (v128.store ${add(get("o"), get("vals"))} (local.get $bv))`;
+}
+
 const commonWat = () => String.raw`
 ;; A partial tile (rows < MR or cols < NR): run the full kernel on the thread's edge buffer and copy
 ;; back only the valid part, so the kernel never reads or writes past the matrix.
@@ -774,7 +796,8 @@ ${packBWgradWide()}
       ${get("cdst")} ${mul(get("n"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
       (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")})`, KC)})
 
-;; Max pooling's argmax, one item = one (image, channel) plane: for every window the flat index
+;; Max pooling's argmax, one item = e3 consecutive (image, channel) planes of the e2 in all (a call
+;; from JS per 10 x 10 plane cost more than its windows): for every window the flat index
 ;; into x of its maximum, with PyTorch's CPU rules (see reference/pool2d.ts): in-range taps in
 ;; row-major order from the first, a later tap wins when strictly greater or NaN; -1 for a window
 ;; with no tap inside. The in-range taps come from tables at a (windowTaps: rowStart, rowLo, rowHi
@@ -784,39 +807,35 @@ ${packBWgradWide()}
 ;; windows are 2x2 at stride 2 without padding (MaxPool2d(2)), four of them per vector step.
 (func $pool_argmax (export "pool_argmax") (param $p i32) (param $item i32) (param $s i32)
   ${loc("OH", "OW", "W", "base", "oh", "ow", "kiLo", "kiHi", "kjLo", "kjHi", "rowBase", "at", "i", "r", "ki", "kj", "o", "dh", "dw",
-    "rs", "rl", "rh", "cs", "cl", "ch", "win", "wins", "vals")}
+    "rs", "rl", "rh", "cs", "cl", "ch", "win", "wins", "vals", "pl", "end")}
   (local $best f32) (local $v f32) (local $bv v128) (local $cv v128) (local $mv v128) (local $iv v128)
   ${set("vals", sub(P("e1"), P("y")))}
   ${set("OH", P("outH"))} ${set("OW", P("outW"))} ${set("W", P("inW"))}
-  ${set("base", mul(get("item"), mul(P("inH"), get("W"))))}
   ${set("dh", mul(P("dH"), get("W")))} ${set("dw", P("dW"))}
   ${set("rs", P("a"))} ${set("rl", add(get("rs"), mul(get("OH"), c(4))))} ${set("rh", add(get("rl"), mul(get("OH"), c(4))))}
   ${set("cs", add(get("rh"), mul(get("OH"), c(4))))} ${set("cl", add(get("cs"), mul(get("OW"), c(4))))} ${set("ch", add(get("cl"), mul(get("OW"), c(4))))}
+  ${set("pl", mul(get("item"), P("e3")))}
+  ${set("end", min(add(get("pl"), P("e3")), P("e2")))}
+  ${loop("pl", get("pl"), get("end"), `
+  ${set("base", mul(get("pl"), mul(P("inH"), get("W"))))}
   ${loop("oh", c(0), get("OH"), `
     ${set("rowBase", add(get("base"), mul(`(i32.load ${add(get("rs"), mul(get("oh"), c(4)))})`, get("W"))))}
     ${set("kiLo", `(i32.load ${add(get("rl"), mul(get("oh"), c(4)))})`)}
     ${set("kiHi", `(i32.load ${add(get("rh"), mul(get("oh"), c(4)))})`)}
-    ${set("o", add(P("y"), mul(mul(add(mul(get("item"), get("OH")), get("oh")), get("OW")), c(4))))}
+    ${set("o", add(P("y"), mul(mul(add(mul(get("pl"), get("OH")), get("oh")), get("OW")), c(4))))}
     ${set("ow", c(0))}
     (if ${P("e0")} (then
-      ;; 2x2 windows at stride 2, no padding (e0 = 1): four windows from two rows of eight floats,
-      ;; their cells (0,0) (0,1) (1,0) (1,1) being the even and odd lanes of each row
-      ${loopWhole("ow", c(0), get("OW"), `
-        ${set("r", add(P("x"), mul(add(get("rowBase"), mul(get("ow"), c(2))), c(4))))}
-        (local.set $bv (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (v128.load offset=0 ${get("r")}) (v128.load offset=16 ${get("r")})))
-        (local.set $iv (v128.const i32x4 0 0 0 0))
-        ${[["4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31", "(local.get $r)", "(i32x4.splat (i32.const 1))"],
-          ["0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27", `${add(get("r"), mul(get("W"), c(4)))}`, `(i32x4.splat ${get("W")})`],
-          ["4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31", `${add(get("r"), mul(get("W"), c(4)))}`, `(i32x4.splat ${add(get("W"), c(1))})`]]
-          .map(([lanes, row, off]) => `
-        (local.set $cv (i8x16.shuffle ${lanes} (v128.load offset=0 ${row}) (v128.load offset=16 ${row})))
-        (local.set $mv (v128.or (f32x4.gt (local.get $cv) (local.get $bv)) (f32x4.ne (local.get $cv) (local.get $cv))))
-        (local.set $bv (v128.bitselect (local.get $cv) (local.get $bv) (local.get $mv)))
-        (local.set $iv (v128.bitselect ${off} (local.get $iv) (local.get $mv)))`).join("")}
-        (v128.store ${get("o")} (i32x4.add (local.get $iv)
-          (i32x4.add (i32x4.splat ${add(get("rowBase"), mul(get("ow"), c(2)))}) (v128.const i32x4 0 2 4 6))))
-        (v128.store ${add(get("o"), get("vals"))} (local.get $bv))
-        ${inc("o", 16)}`, 4)}))
+      ;; 2x2 windows at stride 2, no padding (e0 = 1): four a step, from two rows of eight floats
+      ${loopWhole("ow", c(0), get("OW"), `${pool2x2Step()}
+        ${inc("o", 16)}`, 4)}
+      ;; a row's last OW mod 4 windows: one more step over its last four (the overlap is written
+      ;; twice with the same values), instead of a scalar window each (a 5-wide row spent most of its
+      ;; time on its fifth window)
+      (if (i32.and (i32.lt_s ${get("ow")} ${get("OW")}) (i32.ge_s ${get("OW")} ${c(4)})) (then
+        ${set("o", add(get("o"), mul(sub(sub(get("OW"), c(4)), get("ow")), c(4))))}
+        ${set("ow", sub(get("OW"), c(4)))}
+        ${pool2x2Step()}
+        ${set("ow", get("OW"))}))))
     ${loop("ow", get("ow"), get("OW"), `
       ${set("kjLo", `(i32.load ${add(get("cl"), mul(get("ow"), c(4)))})`)}
       ${set("kjHi", `(i32.load ${add(get("ch"), mul(get("ow"), c(4)))})`)}
@@ -837,7 +856,7 @@ ${packBWgradWide()}
               ${set("at", `(select ${get("i")} ${get("at")} ${get("wins")})`)}`)}`)}
           (i32.store ${get("o")} ${get("at")})
           (f32.store ${add(get("o"), get("vals"))} (local.get $best))))
-      ${inc("o", 4)}`)}`)})
+      ${inc("o", 4)}`)}`)}`)})
 
 ${transposeKernel()}
 
