@@ -257,15 +257,17 @@ function padPlanes(rt: FastRuntime, g: Conv2dGeometry, xOff: number, xpOff: numb
   rt.run("pad_phases", p, planes, scratch, stride, COPY * planes * s * s * Hp * Wp);
 }
 
-/** Floats of planes per item of the per-plane jobs (pad_input, pool_argmax): a call from JS into
- * wasm per plane cost as much as padding a 14 x 14 plane (the demo's 2,048 small planes of its
- * second layer's input gradient), and more than the windows of a 10 x 10 one (its second pooling). */
-const PLANE_ITEM = 4096;
+/** Planes of `planeFloats` each per item of the per-plane jobs (pad_input, pool_argmax), ~4K floats:
+ * a call from JS into wasm per plane cost as much as padding a 14 x 14 plane (the demo's 2,048
+ * small planes of its second layer's input gradient). */
+function planesPerItem(planeFloats: number): number {
+  return Math.max(1, Math.floor(4096 / Math.max(1, planeFloats)));
+}
 
 /** `planes` zero-bordered rows x cols copies (pad_input; `fields` give x, y, inH, inW, padT, padL). */
 function padInput(rt: FastRuntime, fields: Parameters<FastRuntime["params"]>[0], planes: number, rows: number, cols: number,
   scratch: number, stride: number): void {
-  const per = Math.max(1, Math.floor(PLANE_ITEM / (rows * cols)));
+  const per = planesPerItem(rows * cols);
   const p = rt.params({ ...fields, e0: rows, e1: cols, e2: planes, e3: per });
   rt.run("pad_input", p, Math.ceil(planes / per), scratch, stride, COPY * planes * rows * cols);
 }
@@ -666,7 +668,7 @@ export function maxPool2dF32(p: Pool2dGeometry, x: Float32Array, t: WindowTaps):
   const twoByTwo = p.kernelHeight === 2 && p.kernelWidth === 2 && p.strideH === 2 && p.strideW === 2
     && p.dilationH === 1 && p.dilationW === 1 && p.padTop === 0 && p.padLeft === 0
     && 2 * p.outHeight <= p.inHeight && 2 * p.outWidth <= p.inWidth;
-  const per = Math.max(1, Math.floor(PLANE_ITEM / Math.max(1, p.inHeight * p.inWidth)));
+  const per = planesPerItem(p.inHeight * p.inWidth);
   const params = rt.params({
     x: xOff, a: tOff, y: iOff, inH: p.inHeight, inW: p.inWidth, outH: p.outHeight, outW: p.outWidth, dH: p.dilationH, dW: p.dilationW,
     e0: twoByTwo ? 1 : 0, e1: yOff, e2: planes, e3: per,
