@@ -3,8 +3,8 @@
 // and dilation, 1 and 2 threads.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { fastRuntime, maxPool2dF32, setNumThreads } from "../../src/backends/cpu/fast/index.js";
-import { maxPool2d, maxPool2dArgmax, windowTaps } from "../../src/backends/cpu/reference/pool2d.js";
+import { fastRuntime, maxPool2dBackwardF32, maxPool2dF32, setNumThreads } from "../../src/backends/cpu/fast/index.js";
+import { maxPool2d, maxPool2dArgmax, maxPool2dBackward, windowsDisjoint, windowTaps } from "../../src/backends/cpu/reference/pool2d.js";
 import type { Pool2dGeometry } from "../../src/primitives.js";
 
 fastRuntime().adaptive = false;
@@ -36,6 +36,17 @@ function expectReference(p: Pool2dGeometry, x: Float32Array): void {
   expect(Array.from(y)).toEqual(Array.from(maxPool2d(p, x, want)));
 }
 
+/** The fast gradient of disjoint windows equals the reference's, bit for bit (signed zeros, NaN). */
+function expectReferenceGradient(p: Pool2dGeometry, x: Float32Array, gy: Float32Array): void {
+  const argmax = maxPool2dArgmax(p, x);
+  const got = maxPool2dBackwardF32(p, gy, argmax);
+  const want = maxPool2dBackward(p, x, gy, argmax);
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    if (!Object.is(got[i], want[i])) expect({ i, got: got[i] }).toEqual({ i, got: want[i] });
+  }
+}
+
 describe("fast float32 max pooling", () => {
   for (const threads of [1, 2]) {
     it(`equals the reference's on random geometries and values (${threads} thread${threads > 1 ? "s" : ""})`, () => {
@@ -46,6 +57,17 @@ describe("fast float32 max pooling", () => {
       }), { seed: 11, numRuns: 300 });
     });
   }
+  for (const threads of [1, 2]) {
+    it(`its gradient (disjoint windows) equals the reference's, gy with NaN, infinities and -0 (${threads} thread${threads > 1 ? "s" : ""})`, () => {
+      setNumThreads(threads);
+      fc.assert(fc.property(geometry.filter(windowsDisjoint), fc.array(value, { minLength: 13 * 13 * 15, maxLength: 13 * 13 * 15 }), fc.nat(1000), (p, pool, shift) => {
+        const x = Float32Array.from({ length: p.batch * p.channels * p.inHeight * p.inWidth }, (_, i) => pool[i % pool.length]);
+        const gy = Float32Array.from({ length: p.batch * p.channels * p.outHeight * p.outWidth }, (_, i) => pool[(i + shift) % pool.length]);
+        expectReferenceGradient(p, x, gy);
+      }), { seed: 12, numRuns: 300 });
+    });
+  }
+
   it("many small planes: several planes per item, the last item short (1 and 2 threads)", () => {
     // 4,096 floats of planes per item: 5 x 7 planes give 117 a item, 2 x 61 x 5 = 610 planes
     const p: Pool2dGeometry = {
@@ -57,6 +79,8 @@ describe("fast float32 max pooling", () => {
       setNumThreads(threads);
       expectReference(p, x);
       expectReference({ ...p, padTop: 0, padLeft: 0, outHeight: 2, outWidth: 3 }, x); // MaxPool2d(2)'s vector path
+      const gy = Float32Array.from({ length: 2 * 61 * 5 * 3 * 4 }, (_, i) => (i % 7) - 3.5);
+      expectReferenceGradient(p, x, gy);
     }
   });
 

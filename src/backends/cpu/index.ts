@@ -90,7 +90,12 @@ export const cpuKernels: KernelTable<AnyTypedArray> = {
     return f32 ? fast.conv2dBackWeightF32(g, ...f32) : reference.conv2dBackWeight(g, float(x), float(gy));
   },
   maxPool2d: ([x], p) => maxPool2dForward(p, float(x)),
-  maxPool2dBackward: ([x, gy], p) => reference.maxPool2dBackward(p, float(x), float(gy), poolArgmax(p, float(x))),
+  maxPool2dBackward: ([x, gy], p) => {
+    const g = float(gy), argmax = poolArgmax(p, float(x));
+    return g instanceof Float32Array && reference.windowsDisjoint(p)
+      ? fast.maxPool2dBackwardF32(p, g, argmax)
+      : reference.maxPool2dBackward(p, float(x), g, argmax);
+  },
   maxPool2dSelect: ([x, g], p) => reference.maxPool2dSelect(p, float(x), float(g), poolArgmax(p, float(x))),
 };
 

@@ -645,6 +645,30 @@ export interface WindowTaps {
 }
 
 /**
+ * Max pooling's gradient dx [N, C, H, W] from gy [N, C, oH, oW] and the forward's argmax (flat
+ * indices into dx, -1 for a window with no cell), for windows that share no cell
+ * (`windowsDisjoint`): every dx cell gets at most one term, so float32 is exact, as the reference's.
+ */
+export function maxPool2dBackwardF32(p: Pool2dGeometry, gy: Float32Array, argmax: Int32Array): Float32Array {
+  const planes = p.batch * p.channels;
+  const m = planes * p.outHeight * p.outWidth;
+  const n = planes * p.inHeight * p.inWidth;
+  check("maxPool2dBackwardF32 gy", gy, m);
+  if (argmax.length !== m) throw new Error(`shapegrad internal error: maxPool2dBackwardF32 argmax has ${argmax.length} elements, expected ${m}`);
+  if (n === 0) return new Float32Array(0);
+  const rt = fastRuntime();
+  const L = rt.layout(EDGE_BYTES, [m * F, m * 4, n * F]);
+  const [gOff, aOff, dOff] = L.offsets;
+  rt.F32.set(gy, gOff / F);
+  rt.I32.set(argmax, aOff / 4);
+  const per = planesPerItem(p.inHeight * p.inWidth);
+  const params = rt.params({ x: gOff, a: aOff, y: dOff, inH: p.inHeight, inW: p.inWidth, outH: p.outHeight, outW: p.outWidth, e2: planes, e3: per });
+  const dx = output(n);
+  rt.run("pool_scatter", params, Math.ceil(planes / per), L.scratch, L.scratchStride, COPY * n, dx.make);
+  return dx.take(rt, dOff);
+}
+
+/**
  * Max pooling over float32 x [N, C, H, W] (see reference maxPool2dArgmax, whose rules and results
  * it matches exactly): `argmax`, flat indices into x per window (-1 for a window with no tap
  * inside), and `y`, the maxima (x at the argmax, -inf for an empty window). `t` is windowTaps(p).

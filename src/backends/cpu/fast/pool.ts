@@ -17,7 +17,7 @@ import { kernelBytes, PARAM, PARAM_COUNT } from "./wasm/kernels-wasm.js";
 
 /** The kernels jobs run, by export name of the module (workers index them the same way). */
 const KERNELS = [
-  "pack_a", "pack_a_flip", "pack_b_conv", "pad_input", "pad_phases", "compact", "conv_fwd", "conv_bwd_in", "conv_bwd_w", "matmul", "dw_conv", "dw_bwd_in", "dw_bwd_w", "find_nonfinite", "zero", "pool_argmax", "transpose",
+  "pack_a", "pack_a_flip", "pack_b_conv", "pad_input", "pad_phases", "compact", "conv_fwd", "conv_bwd_in", "conv_bwd_w", "matmul", "dw_conv", "dw_bwd_in", "dw_bwd_w", "find_nonfinite", "zero", "pool_argmax", "pool_scatter", "transpose",
 ] as const;
 export type KernelName = (typeof KERNELS)[number];
 type KernelFn = (params: number, item: number, scratch: number) => void;

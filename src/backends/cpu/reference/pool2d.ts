@@ -87,10 +87,15 @@ export function maxPool2d<F extends FloatArray>(p: Pool2dGeometry, x: F, argmax 
 }
 
 /** gx [N, C, H, W]: gy [N, C, Ho, Wo] scattered (summed) onto each window's argmax in x. */
+/** Windows that cannot share a cell: each spans at most its stride, in both directions. */
+export function windowsDisjoint(p: Pool2dGeometry): boolean {
+  return p.strideH >= p.dilationH * (p.kernelHeight - 1) + 1 && p.strideW >= p.dilationW * (p.kernelWidth - 1) + 1;
+}
+
 export function maxPool2dBackward<F extends FloatArray>(p: Pool2dGeometry, x: F, gy: F, argmax = maxPool2dArgmax(p, x)): F {
-  // Windows that cannot share a cell (each spans at most its stride) send every cell at most one
-  // term: the sum is exact in gy's own type, with no float64 accumulator to round from.
-  const disjoint = p.strideH >= p.dilationH * (p.kernelHeight - 1) + 1 && p.strideW >= p.dilationW * (p.kernelWidth - 1) + 1;
+  // Disjoint windows send every cell at most one term: the sum is exact in gy's own type, with no
+  // float64 accumulator to round from.
+  const disjoint = windowsDisjoint(p);
   const gx = disjoint ? allocLike(gy, x.length) : new Float64Array(x.length);
   scatterAdd(argmax, gy, 0, gx, 0);
   return disjoint ? (gx as F) : castLike(gy, gx as Float64Array);

@@ -858,6 +858,25 @@ ${packBWgradWide()}
           (f32.store ${add(get("o"), get("vals"))} (local.get $best))))
       ${inc("o", 4)}`)}`)}`)})
 
+;; Max pooling's gradient for windows that share no cell (stride >= the window's extent), item =
+;; e3 consecutive planes of the e2 in all: the items' dx planes (y) zeroed in one fill, then
+;; dx[argmax] += gy (x) for their windows (a: the argmax, flat indices into dx; -1 for a window
+;; with no cell, which sends nothing). Each cell gets at most one term, so the float32 sum is exact;
+;; a window's argmax lies in its own plane, so items never write the same cells.
+(func $pool_scatter (export "pool_scatter") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("pl", "end", "plane", "outPlane", "i", "t")}
+  ${set("plane", mul(P("inH"), P("inW")))}
+  ${set("outPlane", mul(P("outH"), P("outW")))}
+  ${set("pl", mul(get("item"), P("e3")))}
+  ${set("end", min(add(get("pl"), P("e3")), P("e2")))}
+  (memory.fill ${add(P("y"), mul(mul(get("pl"), get("plane")), c(4)))} (i32.const 0)
+    ${mul(mul(sub(get("end"), get("pl")), get("plane")), c(4))})
+  ${loop("i", mul(get("pl"), get("outPlane")), mul(get("end"), get("outPlane")), `
+    ${set("t", `(i32.load ${add(P("a"), mul(get("i"), c(4)))})`)}
+    (if (i32.ge_s ${get("t")} ${c(0)}) (then
+      (f32.store ${add(P("y"), mul(get("t"), c(4)))}
+        (f32.add (f32.load ${add(P("y"), mul(get("t"), c(4)))}) (f32.load ${add(P("x"), mul(get("i"), c(4)))})))))`)})
+
 ${transposeKernel()}
 
 ;; Zeroes e0 floats at y (a region the kernels then add into), 65536 floats per item: one
