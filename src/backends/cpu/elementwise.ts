@@ -7,7 +7,7 @@ import type { BinaryPrimitive, UnaryPrimitive } from "../../primitives.js";
 import { broadcastStrides, numel, sameShape } from "../../runtime/shape.js";
 import { forEachRun } from "./strided.js";
 import type { KernelInput, KernelOutput } from "../../backend.js";
-import { allocate } from "./arrays.js";
+import { allocateForOverwrite } from "./arrays.js";
 
 /** erf by Abramowitz-Stegun 7.1.26 is only 1e-7 accurate; this uses W. J. Cody's rational fits (1e-16). */
 export function erf(x: number): number {
@@ -111,7 +111,7 @@ function reluBackwardBitsF32(y: Float32Array, g: Float32Array, out: Float32Array
 export function unaryKernel(op: UnaryPrimitive) {
   return (inputs: readonly KernelInput<AnyTypedArray>[], _p: unknown, out: KernelOutput): AnyTypedArray => {
     const x = inputs[0].storage;
-    const y = allocate(out.dtype, x.length);
+    const y = allocateForOverwrite(out.dtype, x.length);
     if (op === "relu" && x instanceof Float32Array && y instanceof Float32Array) reluBitsF32(x, y);
     else unaryLoop(op, x, y, x.length);
     return y;
@@ -121,7 +121,7 @@ export function unaryKernel(op: UnaryPrimitive) {
 export function binaryKernel(op: BinaryPrimitive) {
   return (inputs: readonly KernelInput<AnyTypedArray>[], _p: unknown, out: KernelOutput): AnyTypedArray => {
     const [a, b] = inputs;
-    const y = allocate(out.dtype, numel(out.shape));
+    const y = allocateForOverwrite(out.dtype, numel(out.shape));
     const as = a.storage, bs = b.storage;
     if (sameShape(a.shape, b.shape)) {
       if (op === "reluBackward" && as instanceof Float32Array && bs instanceof Float32Array && y instanceof Float32Array) reluBackwardBitsF32(as, bs, y);
@@ -137,7 +137,7 @@ export function binaryKernel(op: BinaryPrimitive) {
 
 /** Converts between dtypes; float to int32 truncates toward zero (as PyTorch's .to(torch.int32)). */
 export function castArray(x: AnyTypedArray, dtype: DType): AnyTypedArray {
-  const y = allocate(dtype, x.length);
+  const y = allocateForOverwrite(dtype, x.length);
   if (dtype === "int32") for (let i = 0; i < x.length; i++) y[i] = Math.trunc(x[i]);
   else y.set(x);
   return y;

@@ -22,6 +22,7 @@
  */
 import type { Conv2dGeometry } from "../../conv-geometry.js";
 import type { Pool2dGeometry } from "../../../primitives.js";
+import { allocateForOverwrite } from "../arrays.js";
 import { fastRuntime, type FastRuntime } from "./pool.js";
 import { EDGE_BYTES, KC, MR, NR, TRANSPOSE_BAND } from "./wasm/kernels-wasm.js";
 
@@ -211,7 +212,7 @@ function output(n: number) {
   let out: Float32Array | null = null;
   return {
     make(): void {
-      out = uninitializedF32(n);
+      out = allocateForOverwrite("float32", n) as Float32Array;
       for (let i = 0; i < n; i += 1024) out[i] = 0;
     },
     take(rt: FastRuntime, at: number): Float32Array {
@@ -220,22 +221,6 @@ function output(n: number) {
       return out!;
     },
   };
-}
-
-/** Node's Buffer.allocUnsafeSlow: an ArrayBuffer of its own, not zero-filled. */
-const allocUnsafeSlow = (globalThis as { Buffer?: { allocUnsafeSlow?: (bytes: number) => Uint8Array } }).Buffer?.allocUnsafeSlow;
-
-/**
- * A float32 array of `n` elements every one of which the caller overwrites. new Float32Array zero-fills
- * its memory, and on memory the allocator reuses (a large array after a collection) that is a
- * memset the size of the output on the calling thread (~0.5-0.9 ms for the 512-channel layer's
- * 9.4 MB weight gradient); in Node a non-pooled Buffer's memory is not filled. Under 4 KiB, and
- * outside Node, a plain (zeroed) Float32Array.
- */
-function uninitializedF32(n: number): Float32Array {
-  if (allocUnsafeSlow === undefined || n < 1024) return new Float32Array(n);
-  const bytes = allocUnsafeSlow(n * F);
-  return new Float32Array(bytes.buffer, bytes.byteOffset, n);
 }
 
 /** No infinity or NaN among the `n` floats at byte `at` (find_nonfinite; `flag`: 4 bytes of the call). */

@@ -1,0 +1,53 @@
+// Elementwise kernels allocate their outputs without zero-filling them from 1,024 elements
+// (allocateForOverwrite in src/backends/cpu/arrays.ts), so each must write every element. Here
+// every unary and binary primitive (and cast) runs on 3,000 elements, same-shape and broadcast,
+// and must equal the same kernel run on pieces of 1,000 (zero-filled outputs), bit for bit.
+import { describe, expect, it } from "vitest";
+import { cpuKernels } from "../../src/backends/cpu/index.js";
+import { castArray } from "../../src/backends/cpu/elementwise.js";
+import { binaryPrimitives, unaryPrimitives } from "../../src/primitives.js";
+import type { AnyTypedArray, DType } from "../../types/core.js";
+
+const ROWS = 3, COLS = 1000;
+
+function values(dtype: DType, seed: number): AnyTypedArray {
+  const a = dtype === "int32" ? new Int32Array(ROWS * COLS) : dtype === "float64" ? new Float64Array(ROWS * COLS) : new Float32Array(ROWS * COLS);
+  for (let i = 0; i < a.length; i++) a[i] = dtype === "int32" ? ((i * 7919 + seed) % 41) - 20 : Math.sin(i * 12.9898 + seed) * 4;
+  return a;
+}
+const input = (storage: AnyTypedArray, shape: number[], dtype: DType) => ({ storage, shape, dtype });
+const sameBits = (got: AnyTypedArray, want: AnyTypedArray) => {
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) expect({ i, got: got[i] }).toEqual({ i, got: want[i] });
+};
+/** Dirties freed memory, so that an element a kernel leaves unwritten is likely not a zero. */
+const dirty = () => { for (let i = 0; i < 8; i++) Buffer.allocUnsafeSlow(4 * ROWS * COLS).fill(0xff); };
+
+describe("elementwise outputs on memory that is not zero-filled", () => {
+  for (const dtype of ["float32", "float64", "int32"] as const) {
+    it(`every unary and binary primitive writes every element (${dtype})`, () => {
+      const x = values(dtype, 1), y = values(dtype, 2);
+      const row = (a: AnyTypedArray, r: number) => a.subarray(r * COLS, (r + 1) * COLS);
+      for (const op of unaryPrimitives) {
+        dirty();
+        const whole = cpuKernels[op]([input(x, [ROWS, COLS], dtype)], {}, { shape: [ROWS, COLS], dtype });
+        for (let r = 0; r < ROWS; r++) sameBits(row(whole, r), cpuKernels[op]([input(row(x, r), [COLS], dtype)], {}, { shape: [COLS], dtype }));
+      }
+      for (const op of binaryPrimitives) {
+        dirty();
+        const out = { shape: [ROWS, COLS], dtype };
+        const same = cpuKernels[op]([input(x, [ROWS, COLS], dtype), input(y, [ROWS, COLS], dtype)], {}, out);
+        const broadcast = cpuKernels[op]([input(x, [ROWS, COLS], dtype), input(row(y, 0), [COLS], dtype)], {}, out);
+        for (let r = 0; r < ROWS; r++) {
+          const piece = { shape: [COLS], dtype };
+          sameBits(row(same, r), cpuKernels[op]([input(row(x, r), [COLS], dtype), input(row(y, r), [COLS], dtype)], {}, piece));
+          sameBits(row(broadcast, r), cpuKernels[op]([input(row(x, r), [COLS], dtype), input(row(y, 0), [COLS], dtype)], {}, piece));
+        }
+      }
+      dirty();
+      const to: DType = dtype === "int32" ? "float32" : "int32";
+      const cast = castArray(x, to);
+      for (let r = 0; r < ROWS; r++) sameBits(row(cast, r), castArray(row(x, r), to));
+    });
+  }
+});
