@@ -86,12 +86,12 @@ export function maxPool2d<F extends FloatArray>(p: Pool2dGeometry, x: F, argmax 
   return y;
 }
 
-/** gx [N, C, H, W]: gy [N, C, Ho, Wo] scattered (summed) onto each window's argmax in x. */
 /** Windows that cannot share a cell: each spans at most its stride, in both directions. */
 export function windowsDisjoint(p: Pool2dGeometry): boolean {
   return p.strideH >= p.dilationH * (p.kernelHeight - 1) + 1 && p.strideW >= p.dilationW * (p.kernelWidth - 1) + 1;
 }
 
+/** gx [N, C, H, W]: gy [N, C, Ho, Wo] scattered (summed) onto each window's argmax in x. */
 export function maxPool2dBackward<F extends FloatArray>(p: Pool2dGeometry, x: F, gy: F, argmax = maxPool2dArgmax(p, x)): F {
   // Disjoint windows send every cell at most one term: the sum is exact in gy's own type, with no
   // float64 accumulator to round from.
