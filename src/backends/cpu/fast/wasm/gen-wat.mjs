@@ -106,6 +106,9 @@ const narrowFirst = (idx, count, narrow, wide, extent, start, len) => `(if (i32.
       ${set(len, min(wide, sub(extent, get(start))))}))`;
 /** Pixels [n0, n0 + nc) of a forward conv's pixel block nb (locals nb, n0, nc, N). */
 const pixelRange = () => narrowFirst(get("nb"), P("tail"), P("tailBlock"), P("block"), get("N"), "n0", "nc");
+/** Planes [pl, end) of a per-plane job's item: e3 consecutive planes of the e2 in all (locals pl, end). */
+const planeRange = () => `${set("pl", mul(get("item"), P("e3")))}
+  ${set("end", min(add(get("pl"), P("e3")), P("e2")))}`;
 
 /** Byte address, in the B blocks packed once by pack_b_conv (at e2), of rows k0.. of the pixel
  * block [n0, n0 + nc) of image-group ig (locals ig, nb, n0, k0, K): each image-group holds K x
@@ -541,8 +544,7 @@ const commonWat = () => String.raw`
 ;; [planes][e0][e1] with the input at (padT, padL).
 (func $pad_input (export "pad_input") (param $p i32) (param $item i32) (param $s i32)
   ${loc("pl", "end")}
-  ${set("pl", mul(get("item"), P("e3")))}
-  ${set("end", min(add(get("pl"), P("e3")), P("e2")))}
+  ${planeRange()}
   ${loop("pl", get("pl"), get("end"), `
   (call $pad_plane ${add(P("x"), mul(mul(get("pl"), mul(P("inH"), P("inW"))), c(4)))} ${P("inH")} ${P("inW")} ${P("padT")} ${P("padL")}
     ${add(P("y"), mul(mul(get("pl"), mul(P("e0"), P("e1"))), c(4)))} ${P("e0")} ${P("e1")} ${P("e1")} ${c(0)})`)})
@@ -814,8 +816,7 @@ ${packBWgradWide()}
   ${set("dh", mul(P("dH"), get("W")))} ${set("dw", P("dW"))}
   ${set("rs", P("a"))} ${set("rl", add(get("rs"), mul(get("OH"), c(4))))} ${set("rh", add(get("rl"), mul(get("OH"), c(4))))}
   ${set("cs", add(get("rh"), mul(get("OH"), c(4))))} ${set("cl", add(get("cs"), mul(get("OW"), c(4))))} ${set("ch", add(get("cl"), mul(get("OW"), c(4))))}
-  ${set("pl", mul(get("item"), P("e3")))}
-  ${set("end", min(add(get("pl"), P("e3")), P("e2")))}
+  ${planeRange()}
   ${loop("pl", get("pl"), get("end"), `
   ${set("base", mul(get("pl"), mul(P("inH"), get("W"))))}
   ${loop("oh", c(0), get("OH"), `
@@ -867,8 +868,7 @@ ${packBWgradWide()}
   ${loc("pl", "end", "plane", "outPlane", "i", "t")}
   ${set("plane", mul(P("inH"), P("inW")))}
   ${set("outPlane", mul(P("outH"), P("outW")))}
-  ${set("pl", mul(get("item"), P("e3")))}
-  ${set("end", min(add(get("pl"), P("e3")), P("e2")))}
+  ${planeRange()}
   (memory.fill ${add(P("y"), mul(mul(get("pl"), get("plane")), c(4)))} (i32.const 0)
     ${mul(mul(sub(get("end"), get("pl")), get("plane")), c(4))})
   ${loop("i", mul(get("pl"), get("outPlane")), mul(get("end"), get("outPlane")), `
