@@ -91,10 +91,10 @@ export const cpuKernels: KernelTable<AnyTypedArray> = {
   },
   maxPool2d: ([x], p) => maxPool2dForward(p, float(x)),
   maxPool2dBackward: ([x, gy], p) => {
-    const g = float(gy), argmax = poolArgmax(p, float(x));
+    const xs = float(x), g = float(gy), argmax = poolArgmax(p, xs);
     return g instanceof Float32Array && reference.windowsDisjoint(p)
       ? fast.maxPool2dBackwardF32(p, g, argmax)
-      : reference.maxPool2dBackward(p, float(x), g, argmax);
+      : reference.maxPool2dBackward(p, xs, g, argmax);
   },
   maxPool2dSelect: ([x, g], p) => reference.maxPool2dSelect(p, float(x), float(g), poolArgmax(p, float(x))),
 };

@@ -69,7 +69,7 @@ const COPY = 4 * PACK;
 const GATHER = 12;
 const F = 4; // bytes per float
 
-function check(name: string, arr: Float32Array, expected: number): void {
+function check(name: string, arr: Float32Array | Int32Array, expected: number): void {
   if (arr.length !== expected) throw new RangeError(`${name}: expected ${expected} elements, got ${arr.length}`);
 }
 
@@ -639,7 +639,7 @@ export function maxPool2dBackwardF32(p: Pool2dGeometry, gy: Float32Array, argmax
   const m = planes * p.outHeight * p.outWidth;
   const n = planes * p.inHeight * p.inWidth;
   check("maxPool2dBackwardF32 gy", gy, m);
-  if (argmax.length !== m) throw new Error(`shapegrad internal error: maxPool2dBackwardF32 argmax has ${argmax.length} elements, expected ${m}`);
+  check("maxPool2dBackwardF32 argmax", argmax, m);
   if (n === 0) return new Float32Array(0);
   const rt = fastRuntime();
   const L = rt.layout(EDGE_BYTES, [m * F, m * 4, n * F]);
