@@ -7,7 +7,7 @@
 // A dist is a directory compiled with `tsc -p bench/tsconfig.json` (see ab.mjs). Each build has its
 // own wasm memory and worker pool; a 1 ms pause between calls lets the other build's worker stop
 // spinning first. B/A > 1 means B is faster.
-import { DEMO_SHAPES, geometryArgs, rand, SHAPES } from "./shapes.mjs";
+import { ALL_SHAPES, geometryArgs, rand } from "./shapes.mjs";
 
 const [distA, distB, ...rest] = process.argv.slice(2);
 if (!distA || !distB) throw new Error("usage: node pair.mjs <distA> <distB> [--shapes=..] [--ops=..] [--threads=2] [--seconds=4]");
@@ -33,7 +33,7 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
 const sleep1ms = () => Atomics.wait(pause, 0, 0, 1);
 const median = (xs) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
 
-for (const row of [...SHAPES, ...DEMO_SHAPES]) {
+for (const row of ALL_SHAPES) {
   const [id, label, xShape, wShape] = row;
   if (!ids.includes(id)) continue;
   const x = rand(xShape.reduce((a, b) => a * b), 1), w = rand(wShape.reduce((a, b) => a * b), 2);

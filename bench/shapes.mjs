@@ -21,6 +21,9 @@ export const DEMO_SHAPES = [
   ["d2", "demo conv2 64x16x12x12 -> 32 3x3", [64, 16, 12, 12], [32, 16, 3, 3], 1, 0, 1, 1],
 ];
 
+/** Every row a tool may name by id: the suite's and the demo's. */
+export const ALL_SHAPES = [...SHAPES, ...DEMO_SHAPES];
+
 /** A suite row as the arguments of conv2dGeometry (src/backends/conv-geometry.ts). */
 export function geometryArgs([, , input, weight, s, p, d, groups]) {
   return { input, weight, stride: [s, s], dilation: [d, d], padding: [p, p, p, p], groups };

@@ -2,7 +2,7 @@
 // of the copies in and out of the wasm memory (TypedArray set / slice / fill), and the rest, for
 // the best of 15 calls after a warm-up. Needs `npm run build` (bench/dist).
 //   node stages.mjs [threads=2] [shapes=r2,pw,dw] [ops=fwd,bwdIn,bwdW]
-import { DEMO_SHAPES, geometryArgs, rand, SHAPES } from "./shapes.mjs";
+import { ALL_SHAPES, geometryArgs, rand } from "./shapes.mjs";
 
 const [threads = "2", ids = "r2,pw,dw", opList = "fwd,bwdIn,bwdW"] = process.argv.slice(2);
 const fast = await import("./dist/src/backends/cpu/fast/index.js");
@@ -22,7 +22,7 @@ const run = rt.run.bind(rt);
 rt.run = (name, ...args) => timed(name, run)(name, ...args);
 for (const m of ["set", "slice", "fill"]) Float32Array.prototype[m] = timed(m, Float32Array.prototype[m]);
 
-for (const row of [...SHAPES, ...DEMO_SHAPES]) {
+for (const row of ALL_SHAPES) {
   if (!ids.split(",").includes(row[0])) continue;
   const g = conv2dGeometry(geometryArgs(row));
   const x = rand(row[2].reduce((a, b) => a * b), 1), w = rand(row[3].reduce((a, b) => a * b), 2);
