@@ -16,10 +16,8 @@ function values(dtype: DType, seed: number): AnyTypedArray {
   return a;
 }
 const input = (storage: AnyTypedArray, shape: number[], dtype: DType) => ({ storage, shape, dtype });
-const sameBits = (got: AnyTypedArray, want: AnyTypedArray) => {
-  expect(got.length).toBe(want.length);
-  for (let i = 0; i < want.length; i++) if (!Object.is(got[i], want[i])) expect({ i, got: got[i] }).toEqual({ i, got: want[i] });
-};
+/** toEqual tells +0 from -0 and takes NaN for NaN: equal values bit for bit, payloads aside. */
+const sameBits = (got: AnyTypedArray, want: AnyTypedArray) => expect(Array.from(got)).toEqual(Array.from(want));
 /** Dirties freed memory, so that an element a kernel leaves unwritten is likely not a zero. */
 const dirty = () => { for (let i = 0; i < 8; i++) Buffer.allocUnsafeSlow(4 * ROWS * COLS).fill(0xff); };
 
