@@ -8,7 +8,7 @@ import type { Backend, KernelInput, KernelTable } from "../../backend.js";
 import type { Conv2dGeometry } from "../conv-geometry.js";
 import type { Pool2dGeometry } from "../../primitives.js";
 import { numel } from "../../runtime/shape.js";
-import { allocate } from "./arrays.js";
+import { allocate, allocateForOverwrite } from "./arrays.js";
 import { binaryKernel, castArray, unaryKernel } from "./elementwise.js";
 import { argmaxKernel, maxKernel, sumKernel } from "./reduce.js";
 import { expandKernel, matmulReference, permuteKernel } from "./movement.js";
@@ -103,11 +103,11 @@ export const cpuBackend: Backend<AnyTypedArray> = {
   device: "cpu",
   kernels: cpuKernels,
   upload: (data, dtype) => {
-    const y = allocate(dtype, data.length);
+    const y = allocateForOverwrite(dtype, data.length);
     y.set(data);
     return y;
   },
-  full: (size, value, dtype) => allocate(dtype, size).fill(value),
+  full: (size, value, dtype) => allocateForOverwrite(dtype, size).fill(value),
   read: async (storage) => storage.slice(),
   readSync: (storage) => storage,
   release: () => {},

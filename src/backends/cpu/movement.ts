@@ -2,7 +2,7 @@ import type { AnyTypedArray } from "../../../types/core.js";
 import type { PrimitiveParams } from "../../primitives.js";
 import type { KernelInput, KernelOutput } from "../../backend.js";
 import { broadcastStrides, numel, stridesOf } from "../../runtime/shape.js";
-import { allocate } from "./arrays.js";
+import { allocateForOverwrite } from "./arrays.js";
 import { coalesce, forEachRun } from "./strided.js";
 import { transposeF32 } from "./fast/index.js";
 
@@ -22,7 +22,7 @@ export function permuteKernel([x]: readonly KernelInput<AnyTypedArray>[], p: Pri
     const t = batchedTranspose(coalesce(out.shape, [read]));
     if (t) return transposeF32(xs, t.batch, t.rows, t.cols);
   }
-  const y = allocate(out.dtype, numel(out.shape));
+  const y = allocateForOverwrite(out.dtype, numel(out.shape));
   forEachRun(out.shape, [read], (i, [o], len, [s]) => {
     for (let k = 0; k < len; k++) y[i + k] = xs[o + k * s];
   });
@@ -43,7 +43,7 @@ function batchedTranspose({ shape, strides: [s] }: { shape: number[]; strides: n
 }
 
 export function expandKernel([x]: readonly KernelInput<AnyTypedArray>[], _p: PrimitiveParams["expand"], out: KernelOutput): AnyTypedArray {
-  const y = allocate(out.dtype, numel(out.shape));
+  const y = allocateForOverwrite(out.dtype, numel(out.shape));
   const xs = x.storage;
   forEachRun(out.shape, [broadcastStrides(x.shape, out.shape)], (i, [o], len, [s]) => {
     for (let k = 0; k < len; k++) y[i + k] = xs[o + k * s];
