@@ -2,6 +2,7 @@
 import type { AnyTensor } from "../tensor.js";
 import { add, div, maximum, mul, sqrt, sub } from "../ops/basic.js";
 import { Optimizer, type Params } from "./optimizer.js";
+import { adamStepCpu } from "./adam-cpu.js";
 
 export interface AdamOptions {
   lr?: number;
@@ -12,13 +13,45 @@ export interface AdamOptions {
   maximize?: boolean;
 }
 
-type Resolved = Required<AdamOptions> & { lr: number };
+export type ResolvedAdam = Required<AdamOptions> & { lr: number };
+/** Per parameter: the step count and the moments (tensors of the parameter's shape). */
+export type AdamState = Record<string, AnyTensor | number>;
+export interface AdamStep { value: AnyTensor; state: AdamState }
 
-abstract class AdamBase extends Optimizer<Resolved> {
+/**
+ * One parameter's update as ops, on any device:
+ * m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2 (v_max = max(v_max, v) with AMSGrad);
+ * p = p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps), PyTorch's arrangement of the
+ * bias corrections (eps is added after the correction of v). AdamW (`decoupled`) decays p itself;
+ * Adam adds wd p to the gradient.
+ */
+export function adamStepOps(p: AnyTensor, grad: AnyTensor, state: Readonly<AdamState>, o: ResolvedAdam, decoupled: boolean): AdamStep {
+  const [b1, b2] = o.betas;
+  let g = o.maximize ? mul(grad, -1) : grad;
+  let param = p;
+  if (o.weightDecay !== 0) {
+    if (decoupled) param = mul(p, 1 - o.lr * o.weightDecay);
+    else g = add(g, mul(p, o.weightDecay));
+  }
+  const step = ((state.step as number | undefined) ?? 0) + 1;
+  const m = state.expAvg ? add(mul(state.expAvg as AnyTensor, b1), mul(g, 1 - b1)) : mul(g, 1 - b1);
+  const v = state.expAvgSq ? add(mul(state.expAvgSq as AnyTensor, b2), mul(mul(g, g), 1 - b2)) : mul(mul(g, g), 1 - b2);
+  const next: AdamState = { step, expAvg: m, expAvgSq: v };
+  let vUsed = v;
+  if (o.amsgrad) {
+    vUsed = state.maxExpAvgSq ? maximum(state.maxExpAvgSq as AnyTensor, v) : v;
+    next.maxExpAvgSq = vUsed;
+  }
+  const stepSize = o.lr / (1 - b1 ** step);
+  const denom = add(div(sqrt(vUsed), Math.sqrt(1 - b2 ** step)), o.eps);
+  return { value: sub(param, mul(div(m, denom), stepSize)), state: next };
+}
+
+abstract class AdamBase extends Optimizer<ResolvedAdam> {
   /** AdamW decays the weights directly (decoupled); Adam adds wd p to the gradient. */
   protected abstract readonly decoupled: boolean;
 
-  constructor(params: Params<Resolved>, options: AdamOptions, defaultWeightDecay: number) {
+  constructor(params: Params<ResolvedAdam>, options: AdamOptions, defaultWeightDecay: number) {
     super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: defaultWeightDecay, amsgrad: false, maximize: false, ...options });
     this.checkGroups((o) => {
       this.option("lr", o.lr, typeof o.lr === "number" && o.lr >= 0, "expected a number >= 0");
@@ -28,44 +61,22 @@ abstract class AdamBase extends Optimizer<Resolved> {
     });
   }
 
-  /**
-   * m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2 (v_max = max(v_max, v) with AMSGrad);
-   * p = p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps), PyTorch's arrangement of the
-   * bias corrections (eps is added after the correction of v).
-   */
-  protected update(p: AnyTensor, grad: AnyTensor, state: Readonly<Record<string, AnyTensor | number>>, o: Resolved) {
-    const [b1, b2] = o.betas;
-    let g = o.maximize ? mul(grad, -1) : grad;
-    let param = p;
-    if (o.weightDecay !== 0) {
-      if (this.decoupled) param = mul(p, 1 - o.lr * o.weightDecay);
-      else g = add(g, mul(p, o.weightDecay));
-    }
-    const step = ((state.step as number | undefined) ?? 0) + 1;
-    const m = state.expAvg ? add(mul(state.expAvg as AnyTensor, b1), mul(g, 1 - b1)) : mul(g, 1 - b1);
-    const v = state.expAvgSq ? add(mul(state.expAvgSq as AnyTensor, b2), mul(mul(g, g), 1 - b2)) : mul(mul(g, g), 1 - b2);
-    const next: Record<string, AnyTensor | number> = { step, expAvg: m, expAvgSq: v };
-    let vUsed = v;
-    if (o.amsgrad) {
-      vUsed = state.maxExpAvgSq ? maximum(state.maxExpAvgSq as AnyTensor, v) : v;
-      next.maxExpAvgSq = vUsed;
-    }
-    const stepSize = o.lr / (1 - b1 ** step);
-    const denom = add(div(sqrt(vUsed), Math.sqrt(1 - b2 ** step)), o.eps);
-    return { value: sub(param, mul(div(m, denom), stepSize)), state: next };
+  /** float32 on the CPU: one fused pass (adam-cpu.ts), equal bit for bit to the ops, which run elsewhere. */
+  protected update(p: AnyTensor, grad: AnyTensor, state: Readonly<AdamState>, o: ResolvedAdam): AdamStep {
+    return adamStepCpu(p, grad, state, o, this.decoupled) ?? adamStepOps(p, grad, state, o, this.decoupled);
   }
 }
 
 export class Adam extends AdamBase {
   protected readonly decoupled = false;
-  constructor(params: Params<Resolved>, options: AdamOptions = {}) {
+  constructor(params: Params<ResolvedAdam>, options: AdamOptions = {}) {
     super(params, options, 0);
   }
 }
 
 export class AdamW extends AdamBase {
   protected readonly decoupled = true;
-  constructor(params: Params<Resolved>, options: AdamOptions = {}) {
+  constructor(params: Params<ResolvedAdam>, options: AdamOptions = {}) {
     super(params, options, 1e-2);
   }
 }
