@@ -1,8 +1,8 @@
 /** Adam and AdamW (torch.optim.Adam / AdamW, single-tensor form, optional AMSGrad). */
 import type { AnyTensor } from "../tensor.js";
 import { add, div, maximum, mul, sqrt, sub } from "../ops/basic.js";
-import { Optimizer, type Params } from "./optimizer.js";
-import { adamStepCpu } from "./adam-cpu.js";
+import { Optimizer, type ParamState, type ParamUpdate, type Params } from "./optimizer.js";
+import { adamStepCpu } from "./fused-cpu.js";
 
 export interface AdamOptions {
   lr?: number;
@@ -14,9 +14,6 @@ export interface AdamOptions {
 }
 
 export type ResolvedAdam = Required<AdamOptions> & { lr: number };
-/** Per parameter: the step count and the moments (tensors of the parameter's shape). */
-export type AdamState = Record<string, AnyTensor | number>;
-export interface AdamStep { value: AnyTensor; state: AdamState }
 
 /**
  * One parameter's update as ops, on any device:
@@ -25,7 +22,7 @@ export interface AdamStep { value: AnyTensor; state: AdamState }
  * bias corrections (eps is added after the correction of v). AdamW (`decoupled`) decays p itself;
  * Adam adds wd p to the gradient.
  */
-export function adamStepOps(p: AnyTensor, grad: AnyTensor, state: Readonly<AdamState>, o: ResolvedAdam, decoupled: boolean): AdamStep {
+export function adamStepOps(p: AnyTensor, grad: AnyTensor, state: Readonly<ParamState>, o: ResolvedAdam, decoupled: boolean): ParamUpdate {
   const [b1, b2] = o.betas;
   let g = o.maximize ? mul(grad, -1) : grad;
   let param = p;
@@ -36,7 +33,7 @@ export function adamStepOps(p: AnyTensor, grad: AnyTensor, state: Readonly<AdamS
   const step = ((state.step as number | undefined) ?? 0) + 1;
   const m = state.expAvg ? add(mul(state.expAvg as AnyTensor, b1), mul(g, 1 - b1)) : mul(g, 1 - b1);
   const v = state.expAvgSq ? add(mul(state.expAvgSq as AnyTensor, b2), mul(mul(g, g), 1 - b2)) : mul(mul(g, g), 1 - b2);
-  const next: AdamState = { step, expAvg: m, expAvgSq: v };
+  const next: ParamState = { step, expAvg: m, expAvgSq: v };
   let vUsed = v;
   if (o.amsgrad) {
     vUsed = state.maxExpAvgSq ? maximum(state.maxExpAvgSq as AnyTensor, v) : v;
@@ -61,8 +58,8 @@ abstract class AdamBase extends Optimizer<ResolvedAdam> {
     });
   }
 
-  /** float32 on the CPU: one fused pass (adam-cpu.ts), equal bit for bit to the ops, which run elsewhere. */
-  protected update(p: AnyTensor, grad: AnyTensor, state: Readonly<AdamState>, o: ResolvedAdam): AdamStep {
+  /** float32 on the CPU: one fused pass (fused-cpu.ts), equal bit for bit to the ops, which run elsewhere. */
+  protected update(p: AnyTensor, grad: AnyTensor, state: Readonly<ParamState>, o: ResolvedAdam): ParamUpdate {
     return adamStepCpu(p, grad, state, o, this.decoupled) ?? adamStepOps(p, grad, state, o, this.decoupled);
   }
 }

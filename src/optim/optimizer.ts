@@ -11,6 +11,10 @@ import { keep } from "../runtime/memory.js";
 import { sameShape } from "../runtime/shape.js";
 import { nnErrors } from "../nn/messages.js";
 
+/** One parameter's optimizer state (step count, momentum buffers, moments) and one update of it. */
+export type ParamState = Record<string, AnyTensor | number>;
+export interface ParamUpdate { value: AnyTensor; state: ParamState }
+
 export interface ParamGroup<O> {
   params: AnyTensor[];
   options: O;
@@ -26,7 +30,7 @@ function isGroupList<O>(p: Params<O>): p is readonly { params: readonly AnyTenso
 export abstract class Optimizer<O extends { lr: number }> {
   readonly paramGroups: ParamGroup<O>[];
   /** Per-parameter state (momentum buffers, moments, step counts). */
-  protected readonly state = new Map<AnyTensor, Record<string, AnyTensor | number>>();
+  protected readonly state = new Map<AnyTensor, ParamState>();
   /** The class name, as messages show it (available during construction, unlike a field). */
   protected get name(): string {
     return this.constructor.name;
@@ -70,7 +74,7 @@ export abstract class Optimizer<O extends { lr: number }> {
    * state of one parameter, without side effects; they are committed together at the end.
    */
   step(): void {
-    const pending: [AnyTensor, AnyTensor, Record<string, AnyTensor | number>][] = [];
+    const pending: [AnyTensor, AnyTensor, ParamState][] = [];
     noGrad(() => {
       let index = 0;
       for (const group of this.paramGroups) {
@@ -100,9 +104,7 @@ export abstract class Optimizer<O extends { lr: number }> {
     }
   }
 
-  protected abstract update(
-    param: AnyTensor, grad: AnyTensor, state: Readonly<Record<string, AnyTensor | number>>, options: O,
-  ): { value: AnyTensor; state: Record<string, AnyTensor | number> };
+  protected abstract update(param: AnyTensor, grad: AnyTensor, state: Readonly<ParamState>, options: O): ParamUpdate;
 
   /** The learning rate of every group (schedulers set it). */
   get lr(): number {

@@ -1,7 +1,8 @@
 /** Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay (torch.optim.SGD). */
 import type { AnyTensor } from "../tensor.js";
 import { add, mul, sub } from "../ops/basic.js";
-import { Optimizer, type Params } from "./optimizer.js";
+import { Optimizer, type ParamState, type ParamUpdate, type Params } from "./optimizer.js";
+import { sgdStepCpu } from "./fused-cpu.js";
 
 export interface SGDOptions {
   lr: number;
@@ -12,11 +13,28 @@ export interface SGDOptions {
   maximize?: boolean;
 }
 
-type Resolved = Required<SGDOptions>;
+export type ResolvedSGD = Required<SGDOptions>;
 
-export class SGD extends Optimizer<Resolved> {
+/**
+ * One parameter's update as ops, on any device: g = grad (+ wd p); with momentum: b = g on the
+ * first step, else mu b + (1 - dampening) g, and g = g + mu b (Nesterov) or b; then p = p - lr g.
+ */
+export function sgdStepOps(p: AnyTensor, grad: AnyTensor, state: Readonly<ParamState>, o: ResolvedSGD): ParamUpdate {
+  let g = o.maximize ? mul(grad, -1) : grad;
+  if (o.weightDecay !== 0) g = add(g, mul(p, o.weightDecay));
+  const next: ParamState = { ...state };
+  if (o.momentum !== 0) {
+    const prev = state.momentumBuffer as AnyTensor | undefined;
+    const buf = prev ? add(mul(prev, o.momentum), mul(g, 1 - o.dampening)) : g;
+    next.momentumBuffer = buf;
+    g = o.nesterov ? add(g, mul(buf, o.momentum)) : buf;
+  }
+  return { value: sub(p, mul(g, o.lr)), state: next };
+}
 
-  constructor(params: Params<Resolved>, options: SGDOptions) {
+export class SGD extends Optimizer<ResolvedSGD> {
+
+  constructor(params: Params<ResolvedSGD>, options: SGDOptions) {
     super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options });
     this.checkGroups((o) => {
       this.option("lr", o.lr, typeof o.lr === "number" && o.lr >= 0, "expected a number >= 0");
@@ -27,20 +45,8 @@ export class SGD extends Optimizer<Resolved> {
     });
   }
 
-  /**
-   * g = grad (+ wd p); with momentum: b = g on the first step, else mu b + (1 - dampening) g, and
-   * g = g + mu b (Nesterov) or b; then p = p - lr g.
-   */
-  protected update(p: AnyTensor, grad: AnyTensor, state: Readonly<Record<string, AnyTensor | number>>, o: Resolved) {
-    let g = o.maximize ? mul(grad, -1) : grad;
-    if (o.weightDecay !== 0) g = add(g, mul(p, o.weightDecay));
-    const next: Record<string, AnyTensor | number> = { ...state };
-    if (o.momentum !== 0) {
-      const prev = state.momentumBuffer as AnyTensor | undefined;
-      const buf = prev ? add(mul(prev, o.momentum), mul(g, 1 - o.dampening)) : g;
-      next.momentumBuffer = buf;
-      g = o.nesterov ? add(g, mul(buf, o.momentum)) : buf;
-    }
-    return { value: sub(p, mul(g, o.lr)), state: next };
+  /** float32 on the CPU: one fused pass (fused-cpu.ts), equal bit for bit to the ops, which run elsewhere. */
+  protected update(p: AnyTensor, grad: AnyTensor, state: Readonly<ParamState>, o: ResolvedSGD): ParamUpdate {
+    return sgdStepCpu(p, grad, state, o) ?? sgdStepOps(p, grad, state, o);
   }
 }
