@@ -17,17 +17,16 @@ export interface Counters {
 export const counters: Counters = { kernels: 0, uploads: 0, fills: 0, allocations: 0, allocatedElements: 0, lastKernel: "" };
 
 /**
- * The mocked src/backends/cpu/arrays.js: the real module with every `allocate` counted. Each test
- * file's `vi.mock` (hoisted per file, so it cannot be shared itself) delegates here.
+ * The mocked src/backends/cpu/arrays.js: the real module with every `allocate` and
+ * `allocateForOverwrite` counted. Each test file's `vi.mock` (hoisted per file, so it cannot be
+ * shared itself) delegates here.
  */
 export async function countingArrays(importOriginal: <T>() => Promise<T>): Promise<Arrays> {
   const real = await importOriginal<Arrays>();
-  return {
-    ...real,
-    allocate: (dtype, size) => {
-      counters.allocations++;
-      counters.allocatedElements += size;
-      return real.allocate(dtype, size);
-    },
-  };
+  const counted = <F extends Arrays["allocate"]>(allocate: F) => ((dtype, size) => {
+    counters.allocations++;
+    counters.allocatedElements += size;
+    return allocate(dtype, size);
+  }) as F;
+  return { ...real, allocate: counted(real.allocate), allocateForOverwrite: counted(real.allocateForOverwrite) };
 }
