@@ -16,13 +16,13 @@ import type { ParamState, ParamUpdate } from "./optimizer.js";
 import type { ResolvedSGD } from "./sgd.js";
 
 /** A float32 CPU array of p's shape, or null (then the op form runs, and reports any mismatch). */
-function arrayLike(t: AnyTensor | number | undefined, p: AnyTensor): Float32Array | null {
+function cpuFloat32Like(t: AnyTensor | number | undefined, p: AnyTensor): Float32Array | null {
   if (!(t instanceof Tensor) || t.device !== "cpu" || t.dtype !== "float32" || !sameShape(t.shape, p.shape)) return null;
   return t.storage as Float32Array;
 }
 
 /** p's float32 CPU array, or null (another dtype or device: the op form runs). */
-function float32OnCpu(p: AnyTensor): Float32Array | null {
+function cpuFloat32(p: AnyTensor): Float32Array | null {
   return p.device === "cpu" && p.dtype === "float32" ? (p.storage as Float32Array) : null;
 }
 
@@ -34,12 +34,12 @@ const wrap = (a: Float32Array, p: AnyTensor) => Tensor._make(p.shape, "float32",
  * CPU arrays of its shape; null for anything else.
  */
 export function adamStepCpu(p: AnyTensor, grad: AnyTensor, state: Readonly<ParamState>, o: ResolvedAdam, decoupled: boolean): ParamUpdate | null {
-  const P = float32OnCpu(p);
+  const P = cpuFloat32(p);
   if (P === null) return null;
-  const G = arrayLike(grad, p);
-  const M = state.expAvg === undefined ? undefined : arrayLike(state.expAvg, p);
-  const V = state.expAvgSq === undefined ? undefined : arrayLike(state.expAvgSq, p);
-  const VM = !o.amsgrad || state.maxExpAvgSq === undefined ? undefined : arrayLike(state.maxExpAvgSq, p);
+  const G = cpuFloat32Like(grad, p);
+  const M = state.expAvg === undefined ? undefined : cpuFloat32Like(state.expAvg, p);
+  const V = state.expAvgSq === undefined ? undefined : cpuFloat32Like(state.expAvgSq, p);
+  const VM = !o.amsgrad || state.maxExpAvgSq === undefined ? undefined : cpuFloat32Like(state.maxExpAvgSq, p);
   if (G === null || M === null || V === null || VM === null) return null;
 
   const r = Math.fround;
@@ -102,10 +102,10 @@ function adamLoop(k: AdamCoefficients, P: Float32Array, G: Float32Array, M: Floa
  * any) are float32 CPU arrays of its shape; null for anything else.
  */
 export function sgdStepCpu(p: AnyTensor, grad: AnyTensor, state: Readonly<ParamState>, o: ResolvedSGD): ParamUpdate | null {
-  const P = float32OnCpu(p);
+  const P = cpuFloat32(p);
   if (P === null) return null;
-  const G = arrayLike(grad, p);
-  const B = o.momentum === 0 || state.momentumBuffer === undefined ? undefined : arrayLike(state.momentumBuffer, p);
+  const G = cpuFloat32Like(grad, p);
+  const B = o.momentum === 0 || state.momentumBuffer === undefined ? undefined : cpuFloat32Like(state.momentumBuffer, p);
   if (G === null || B === null) return null;
   const r = Math.fround;
   const k: SgdCoefficients = {
