@@ -15,15 +15,15 @@ import type { ResolvedAdam } from "./adam.js";
 import type { ParamState, ParamUpdate } from "./optimizer.js";
 import type { ResolvedSGD } from "./sgd.js";
 
-/** A float32 CPU array of p's shape, or null (then the op form runs, and reports any mismatch). */
-function cpuFloat32Like(t: AnyTensor | number | undefined, p: AnyTensor): Float32Array | null {
-  if (!(t instanceof Tensor) || t.device !== "cpu" || t.dtype !== "float32" || !sameShape(t.shape, p.shape)) return null;
-  return t.storage as Float32Array;
-}
-
 /** p's float32 CPU array, or null (another dtype or device: the op form runs). */
 function cpuFloat32(p: AnyTensor): Float32Array | null {
   return p.device === "cpu" && p.dtype === "float32" ? (p.storage as Float32Array) : null;
+}
+
+/** t's float32 CPU array when t is a tensor of p's shape, or null (then the op form runs, and
+ * reports any mismatch). */
+function cpuFloat32Like(t: AnyTensor | number | undefined, p: AnyTensor): Float32Array | null {
+  return t instanceof Tensor && sameShape(t.shape, p.shape) ? cpuFloat32(t) : null;
 }
 
 const fresh = (n: number) => allocateForOverwrite("float32", n) as Float32Array;

@@ -242,19 +242,23 @@ function padPlanes(rt: FastRuntime, g: Conv2dGeometry, xOff: number, xpOff: numb
   rt.run("pad_phases", p, planes, scratch, stride, COPY * planes * s * s * Hp * Wp);
 }
 
-/** Planes of `planeFloats` each per item of the per-plane jobs (pad_input, pool_argmax), ~4K floats:
- * a call from JS into wasm per plane cost as much as padding a 14 x 14 plane (the demo's 2,048
- * small planes of its second layer's input gradient). */
-function planesPerItem(planeFloats: number): number {
-  return Math.max(1, Math.floor(4096 / Math.max(1, planeFloats)));
+/**
+ * The items of a per-plane job (pad_input, pool_argmax, pool_scatter) over `planes` planes of
+ * `planeFloats` each: ~4K floats of planes an item, as `fields` e2 (planes) and e3 (planes per
+ * item) that planeRange() in gen-wat.mjs reads. A call from JS into wasm per plane cost as much as
+ * padding a 14 x 14 plane (the demo's 2,048 small planes of its second layer's input gradient).
+ */
+function planeItems(planes: number, planeFloats: number) {
+  const per = Math.max(1, Math.floor(4096 / Math.max(1, planeFloats)));
+  return { fields: { e2: planes, e3: per }, items: Math.ceil(planes / per) };
 }
 
 /** `planes` zero-bordered rows x cols copies (pad_input; `fields` give x, y, inH, inW, padT, padL). */
 function padInput(rt: FastRuntime, fields: Parameters<FastRuntime["params"]>[0], planes: number, rows: number, cols: number,
   scratch: number, stride: number): void {
-  const per = planesPerItem(rows * cols);
-  const p = rt.params({ ...fields, e0: rows, e1: cols, e2: planes, e3: per });
-  rt.run("pad_input", p, Math.ceil(planes / per), scratch, stride, COPY * planes * rows * cols);
+  const job = planeItems(planes, rows * cols);
+  const p = rt.params({ ...fields, e0: rows, e1: cols, ...job.fields });
+  rt.run("pad_input", p, job.items, scratch, stride, COPY * planes * rows * cols);
 }
 
 /** A of the GEMM conv from the weights at wOff: rows = output channels (forward), or for the
@@ -646,10 +650,10 @@ export function maxPool2dBackwardF32(p: Pool2dGeometry, gy: Float32Array, argmax
   const [gOff, aOff, dOff] = L.offsets;
   rt.F32.set(gy, gOff / F);
   rt.I32.set(argmax, aOff / 4);
-  const per = planesPerItem(p.inHeight * p.inWidth);
-  const params = rt.params({ x: gOff, a: aOff, y: dOff, inH: p.inHeight, inW: p.inWidth, outH: p.outHeight, outW: p.outWidth, e2: planes, e3: per });
+  const job = planeItems(planes, p.inHeight * p.inWidth);
+  const params = rt.params({ x: gOff, a: aOff, y: dOff, inH: p.inHeight, inW: p.inWidth, outH: p.outHeight, outW: p.outWidth, ...job.fields });
   const dx = output(n);
-  rt.run("pool_scatter", params, Math.ceil(planes / per), L.scratch, L.scratchStride, COPY * n, dx.make);
+  rt.run("pool_scatter", params, job.items, L.scratch, L.scratchStride, COPY * n, dx.make);
   return dx.take(rt, dOff);
 }
 
@@ -677,13 +681,13 @@ export function maxPool2dF32(p: Pool2dGeometry, x: Float32Array, t: WindowTaps):
   const twoByTwo = p.kernelHeight === 2 && p.kernelWidth === 2 && p.strideH === 2 && p.strideW === 2
     && p.dilationH === 1 && p.dilationW === 1 && p.padTop === 0 && p.padLeft === 0
     && 2 * p.outHeight <= p.inHeight && 2 * p.outWidth <= p.inWidth;
-  const per = planesPerItem(p.inHeight * p.inWidth);
+  const job = planeItems(planes, p.inHeight * p.inWidth);
   const params = rt.params({
     x: xOff, a: tOff, y: iOff, inH: p.inHeight, inW: p.inWidth, outH: p.outHeight, outW: p.outWidth, dH: p.dilationH, dW: p.dilationW,
-    e0: twoByTwo ? 1 : 0, e1: yOff, e2: planes, e3: per,
+    e0: twoByTwo ? 1 : 0, e1: yOff, ...job.fields,
   });
   // ~6 instructions per tap, as many as ~16 FLOPs of the GEMM
   const y = output(n);
-  rt.run("pool_argmax", params, Math.ceil(planes / per), L.scratch, L.scratchStride, 16 * n * p.kernelHeight * p.kernelWidth, y.make);
+  rt.run("pool_argmax", params, job.items, L.scratch, L.scratchStride, 16 * n * p.kernelHeight * p.kernelWidth, y.make);
   return { argmax: rt.I32.slice(iOff / 4, iOff / 4 + n), y: y.take(rt, yOff) };
 }
