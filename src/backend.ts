@@ -39,6 +39,11 @@ export interface Backend<Storage = unknown> {
   read(storage: Storage, dtype: DType, size: number): Promise<AnyTypedArray>;
   /** Synchronous read; only backends whose memory the host can see provide it. */
   readSync?(storage: Storage, dtype: DType, size: number): AnyTypedArray;
+  /**
+   * `dataSync()` handed `storage` to the caller, who may write it from now on: caches derived from
+   * its data must check it before use. Only backends with `readSync` need it.
+   */
+  expose?(storage: Storage): void;
   /** Frees device memory now. A no-op where the garbage collector owns memory. */
   release(storage: Storage): void;
 }

@@ -105,3 +105,55 @@ export const shapeErrors = {
     op: Op, outH: OH, outW: OW, windowH: EH, windowW: EW, kernel: K, dilation: D, inH: H, inW: W, padding: P) =>
     `${op}: output size would be ${outH}x${outW}: the ${windowH}x${windowW} window (kernel ${kernel}, dilation ${dilation}) does not fit the input ${inH}x${inW} with padding ${padding}` as const,
 };
+
+/**
+ * Arguments of the autograd and memory entry points (`backward`, `gradients`, `grad`, `vjp`,
+ * `noGrad`, `tidy`) and of optimizers that are not what the signature says: reachable from untyped
+ * code or casts only, and refused by name instead of failing inside as a TypeError.
+ */
+export const argumentErrors = {
+  options: <Op extends Showable, V extends Showable>(op: Op, value: V) => `${op}: options must be an object, got ${value}` as const,
+  unknownOption: <Op extends Showable, K extends Showable, L extends Showable>(op: Op, key: K, known: L) =>
+    `${op}: unknown option ${key} (options are ${known})` as const,
+  booleanOption: <Op extends Showable, K extends Showable, V extends Showable>(op: Op, key: K, value: V) =>
+    `${op}: option ${key} must be true or false, got ${value}` as const,
+  seed: <Op extends Showable, V extends Showable>(op: Op, value: V) => `${op}: the seed gradient must be a Tensor, got ${value}` as const,
+  tensorList: <Op extends Showable, N extends Showable, V extends Showable>(op: Op, name: N, value: V) =>
+    `${op}: ${name} must be a Tensor or an array of Tensors, got ${value}` as const,
+  listLength: <Op extends Showable, N extends Showable, L extends Showable, M extends Showable>(op: Op, name: N, length: L, outputs: M) =>
+    `${op}: ${name} has ${length} entries but there are ${outputs} outputs` as const,
+  notFunction: <Op extends Showable, V extends Showable>(op: Op, value: V) => `${op}: expected a function, got ${value}` as const,
+};
+
+/**
+ * A graph whose saved tensors changed, were disposed or were used up before backward (PyTorch's
+ * version counter and retain_graph). `what` names the tensor: its place in the op and its shape.
+ */
+export const autogradErrors = {
+  modified: <W extends Showable, Op extends Showable, By extends Showable, V extends Showable, S extends Showable>(what: W, op: Op, by: By, version: V, saved: S) =>
+    `backward: ${what} of ${op} was modified by ${by} after ${op} saved it for the gradient (version ${version}, saved at version ${saved}); run the forward pass again after the change, or modify a clone` as const,
+  disposedSaved: <W extends Showable, Op extends Showable>(what: W, op: Op) =>
+    `backward: ${what} of ${op} was disposed after ${op} saved it for the gradient; dispose it after backward()` as const,
+  graphUsed: <Op extends Showable>(op: Op) =>
+    `backward: the graph through ${op} was already differentiated by an earlier backward; pass { retainGraph: true } to that call to go through the graph again` as const,
+};
+
+/** Data handed to `tensor()` that does not describe a tensor, and int32 results that do not fit. */
+export const dataErrors = {
+  hole: <P extends Showable>(path: P) =>
+    `tensor: the array has an empty slot at ${path} (as in [1, , 3]); every element must be a number` as const,
+  cycle: <P extends Showable>(path: P) => `tensor: the array contains itself at ${path}` as const,
+  tooDeep: <M extends Showable>(max: M) => `tensor: the nested array is more than ${max} levels deep` as const,
+  int32Overflow: <Op extends Showable, V extends Showable, I extends Showable>(op: Op, value: V, index: I) =>
+    `${op}: the int32 result ${value} at position ${index} does not fit in int32 (PyTorch would widen to int64); cast to float64 first` as const,
+};
+
+/** Optimizer options, at construction and again at every step (a scheduler or `opt.lr = x` may change them). */
+export const optimErrors = {
+  snakeCase: <Op extends Showable, K extends Showable, C extends Showable>(op: Op, key: K, camel: C) =>
+    `${op}: unknown option ${key}; shapegrad's options are camelCase: use ${camel}` as const,
+  option: <Op extends Showable, N extends Showable, V extends Showable, R extends Showable>(op: Op, name: N, value: V, rule: R) =>
+    `${op}: ${name} ${value} is not valid (${rule})` as const,
+  atStep: <Op extends Showable, N extends Showable, V extends Showable, G extends Showable, R extends Showable>(op: Op, name: N, value: V, group: G, rule: R) =>
+    `${op}.step(): ${name} ${value} of parameter group ${group} is not valid (${rule}); no parameter was changed` as const,
+};

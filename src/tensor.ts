@@ -7,7 +7,9 @@
  */
 import type { AnyTypedArray, DType, Device, Shape, TypedArrayOf } from "../types/core.js";
 import type { GradNode } from "./autograd/engine.js";
-import { runBackward, noGrad } from "./autograd/engine.js";
+import { readOptions, runBackward, noGrad } from "./autograd/engine.js";
+import { argumentErrors, show } from "./errors.js";
+import { opErrors } from "./ops/messages.js";
 import { backendFor } from "./runtime/devices.js";
 import { moveStorage, release, track } from "./runtime/memory.js";
 import { formatShape, numel, sameShape } from "./runtime/shape.js";
@@ -38,6 +40,10 @@ export class Tensor<out S extends Shape = Shape, out D extends DType = "float32"
   storage: unknown;
   /** @internal */
   disposed = false;
+  /** @internal how many times the data was replaced (PyTorch's version counter): graphs record it and backward compares */
+  version = 0;
+  /** @internal what replaced the data last, for backward's message */
+  modifiedBy = "";
 
   /** @internal tensors are made by ops and creation functions */
   private constructor(shape: S, dtype: D, device: Dev, storage: unknown, node: GradNode | null) {
@@ -69,7 +75,9 @@ export class Tensor<out S extends Shape = Shape, out D extends DType = "float32"
    * non-scalar output is seeded with ones (as lucid does; PyTorch requires a seed); an explicit
    * seed must have this tensor's shape, dtype and device.
    */
-  backward<T extends AnyTensor>(this: T, seed?: Tensor<T["shape"], T["dtype"], T["device"]>, options: { createGraph?: boolean } = {}): void {
+  backward<T extends AnyTensor>(this: T, seed?: Tensor<T["shape"], T["dtype"], T["device"]>, options: { createGraph?: boolean; retainGraph?: boolean } = {}): void {
+    if (seed !== undefined && !(seed instanceof Tensor)) throw new Error(argumentErrors.seed("backward", show(seed)));
+    const { createGraph, retainGraph } = readOptions("backward", options, ["createGraph", "retainGraph"]) as typeof options;
     if (!this.requiresGrad) {
       throw new Error("backward: this tensor does not require grad (no input had requiresGrad: true, or it was computed under noGrad)");
     }
@@ -77,7 +85,8 @@ export class Tensor<out S extends Shape = Shape, out D extends DType = "float32"
       throw new Error(`backward: the seed gradient has shape ${formatShape(seed.shape)} (${seed.dtype}, ${seed.device}) but the tensor has shape ${formatShape(this.shape)} (${this.dtype}, ${this.device})`);
     }
     const g = seed ?? ops.onesLike(this);
-    runBackward([this as AnyTensor], [g as AnyTensor], null, options.createGraph ?? false);
+    // PyTorch's default: a graph that is being differentiated again (createGraph) is kept.
+    runBackward([this as AnyTensor], [g as AnyTensor], null, createGraph ?? false, retainGraph ?? createGraph ?? false);
   }
 
   /** The data as a row-major typed array (CPU only; it is the tensor's own storage: do not write to it). */
@@ -85,6 +94,7 @@ export class Tensor<out S extends Shape = Shape, out D extends DType = "float32"
     this.assertAlive("dataSync");
     const b = backendFor(this.device);
     if (!b.readSync) throw new Error(`dataSync: tensors on ${this.device} can only be read asynchronously; use \`await t.data()\``);
+    b.expose?.(this.storage);
     return b.readSync(this.storage, this.dtype, this.size) as TypedArrayOf<D>;
   }
 
@@ -148,15 +158,7 @@ export class Tensor<out S extends Shape = Shape, out D extends DType = "float32"
    * anything: how optimizers update parameters. `value` is consumed (disposed) unless it is used elsewhere.
    */
   assign<T extends AnyTensor>(this: T, value: Tensor<T["shape"], T["dtype"], T["device"]>): T {
-    if (!sameShape(value.shape, this.shape) || value.dtype !== this.dtype || value.device !== this.device) {
-      throw new Error(`assign: value has shape ${formatShape(value.shape)} (${value.dtype}, ${value.device}) but the tensor has shape ${formatShape(this.shape)} (${this.dtype}, ${this.device})`);
-    }
-    this.assertAlive("assign");
-    value.assertAlive("assign");
-    // CPU storage is immutable, so sharing it is safe; a device buffer gets one owner through a copy.
-    if (this.device === "cpu") this.storage = value.storage;
-    else moveStorage(this, noGrad(() => ops.clone(value)));
-    return this;
+    return replaceData(this, value as AnyTensor, "assign") as T;
   }
 
   /** Frees device memory now. Using the tensor afterwards is an error. */
@@ -217,3 +219,27 @@ export class Tensor<out S extends Shape = Shape, out D extends DType = "float32"
 }
 
 export type { AnyTypedArray };
+
+/**
+ * @internal `assign`, naming `by` as the change (an optimizer's step, loadStateDict) for the
+ * message of a backward that needed the old data.
+ */
+export function replaceData(t: AnyTensor, value: AnyTensor, by: string): AnyTensor {
+  if (!(value instanceof Tensor)) throw new Error(opErrors.notTensor("assign", "value", value));
+  if (!sameShape(value.shape, t.shape) || value.dtype !== t.dtype || value.device !== t.device) {
+    throw new Error(`assign: value has shape ${formatShape(value.shape)} (${value.dtype}, ${value.device}) but the tensor has shape ${formatShape(t.shape)} (${t.dtype}, ${t.device})`);
+  }
+  t.assertAlive("assign");
+  value.assertAlive("assign");
+  // CPU storage is immutable, so sharing it is safe; a device buffer gets one owner through a copy.
+  if (t.device === "cpu") t.storage = value.storage;
+  else moveStorage(t, noGrad(() => ops.clone(value)));
+  markModified(t, by);
+  return t;
+}
+
+/** @internal Counts a change of `t`'s data (PyTorch's version counter); graphs that saved it refuse backward. */
+export function markModified(t: AnyTensor, by: string): void {
+  t.version++;
+  t.modifiedBy = by;
+}

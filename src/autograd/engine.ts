@@ -12,15 +12,20 @@ import { backendFor } from "../runtime/devices.js";
 import { numel, sameShape, formatShape } from "../runtime/shape.js";
 import { MAX_ELEMENTS } from "../backends/cpu/arrays.js";
 import { shapeRules } from "./shape-rules.js";
-import { vjpRules } from "./vjp-rules.js";
+import { savedData, vjpRules } from "./vjp-rules.js";
 import { keep } from "../runtime/memory.js";
 import { add } from "../ops/basic.js";
 import { opErrors } from "../ops/messages.js";
+import { argumentErrors, autogradErrors, show } from "../errors.js";
 
 export interface GradNode<P extends Primitive = Primitive> {
   readonly primitive: P;
   readonly params: PrimitiveParams[P];
   readonly inputs: readonly AnyTensor[];
+  /** Each input's version when the op ran: backward refuses data changed since (checkSaved). */
+  readonly versions: readonly number[];
+  /** Set once a backward without retainGraph has gone through this node. */
+  used: boolean;
 }
 
 let recording = true;
@@ -31,6 +36,7 @@ export function isGradEnabled(): boolean {
 
 /** Runs `fn` without recording gradients (evaluation, optimizer updates). */
 export function noGrad<T>(fn: () => T): T {
+  if (typeof fn !== "function") throw new Error(argumentErrors.notFunction("noGrad", show(fn)));
   const before = recording;
   recording = false;
   try {
@@ -82,7 +88,7 @@ export function apply<P extends Primitive>(primitive: P, inputs: readonly AnyTen
   const backend = backendFor(device);
   const storage = backend.kernels[primitive](inputs.map((t) => ({ storage: t.storage, shape: t.shape, dtype: t.dtype })), params, out);
   const needsGrad = recording && !constantPrimitives.has(primitive) && inputs.some((t) => t.requiresGrad);
-  const node: GradNode | null = needsGrad ? { primitive, params, inputs } : null;
+  const node: GradNode | null = needsGrad ? { primitive, params, inputs, versions: inputs.map((t) => t.version), used: false } : null;
   return Tensor._make(out.shape, out.dtype, device, storage, node);
 }
 
@@ -95,6 +101,20 @@ export function fromHost(data: Float32Array | Float64Array | Int32Array, shape: 
 export function filled(shape: readonly number[], value: number, dtype: DType, device: Device): AnyTensor {
   checkElementCount("full", shape);
   return Tensor._make(shape, dtype, device, backendFor(device).full(numel(shape), value, dtype), null);
+}
+
+/**
+ * An autograd entry point's options: undefined or a plain object whose keys are among `known`,
+ * those in `booleans` (all of `known` by default) true, false or undefined.
+ */
+export function readOptions(op: string, options: unknown, known: readonly string[], booleans = known): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== "object" || Array.isArray(options)) throw new Error(argumentErrors.options(op, show(options)));
+  for (const [key, value] of Object.entries(options)) {
+    if (!known.includes(key)) throw new Error(argumentErrors.unknownOption(op, show(key), known.join(", ")));
+    if (booleans.includes(key) && value !== undefined && typeof value !== "boolean") throw new Error(argumentErrors.booleanOption(op, key, show(value)));
+  }
+  return options as Record<string, unknown>;
 }
 
 /** Depth-first post-order from the roots: every tensor after all the tensors it was computed from. */
@@ -119,17 +139,44 @@ function accumulate(grads: Map<AnyTensor, AnyTensor>, t: AnyTensor, g: AnyTensor
   grads.set(t, prev ? add(prev, g) : g);
 }
 
+const describe = (t: AnyTensor, place: string) => `${place} ${formatShape(t.shape)} ${t.dtype}`;
+
+/**
+ * PyTorch's version-counter check, for every node before any gradient is computed (so a refused
+ * backward leaves every .grad as it was): the data the node's rule reads must be what the forward
+ * pass saw. The output was made by the node, at version 0.
+ */
+function checkSaved(out: AnyTensor, node: GradNode): void {
+  if (node.used) throw new Error(autogradErrors.graphUsed(node.primitive));
+  const check = (t: AnyTensor, saved: number, place: string) => {
+    if (t.disposed) throw new Error(autogradErrors.disposedSaved(describe(t, place), node.primitive));
+    if (t.version !== saved) throw new Error(autogradErrors.modified(describe(t, place), node.primitive, t.modifiedBy, t.version, saved));
+  };
+  const { inputs, versions } = node;
+  for (const s of savedData[node.primitive]) {
+    if (s === "y") check(out, 0, "the output");
+    else if (s !== "pair") check(inputs[s], versions[s], `input ${s}`);
+    else {
+      if (inputs[1].requiresGrad) check(inputs[0], versions[0], "input 0");
+      if (inputs[0].requiresGrad) check(inputs[1], versions[1], "input 1");
+    }
+  }
+}
+
 /**
  * Gradients of `outputs` (seeded with `seeds`) with respect to every tensor that requires one.
  * Returns the map for the requested `inputs`, or accumulates into the leaves' `.grad` when
- * `inputs` is null (that is `backward()`).
+ * `inputs` is null (that is `backward()`). Without `retainGraph` the nodes gone through are marked
+ * used, and a second pass through them is refused (it would accumulate their gradients again).
  */
-export function runBackward(outputs: readonly AnyTensor[], seeds: readonly AnyTensor[], inputs: readonly AnyTensor[] | null, createGraph: boolean): Map<AnyTensor, AnyTensor> {
+export function runBackward(outputs: readonly AnyTensor[], seeds: readonly AnyTensor[], inputs: readonly AnyTensor[] | null, createGraph: boolean, retainGraph = createGraph): Map<AnyTensor, AnyTensor> {
   return withGrad(createGraph, () => {
+    const order = topologicalOrder(outputs);
+    for (const t of order) if (t.node) checkSaved(t, t.node);
     const grads = new Map<AnyTensor, AnyTensor>();
     outputs.forEach((o, i) => accumulate(grads, o, seeds[i]));
     const wanted = inputs ? new Set(inputs) : null;
-    const order = topologicalOrder(outputs);
+    const ran: GradNode[] = [];
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k];
       const g = grads.get(t);
@@ -143,6 +190,7 @@ export function runBackward(outputs: readonly AnyTensor[], seeds: readonly AnyTe
         continue;
       }
       if (wanted && !wanted.has(t)) grads.delete(t);
+      ran.push(node);
       const rule = vjpRules[node.primitive] as (g: AnyTensor, inputs: readonly AnyTensor[], output: AnyTensor, params: unknown, needs: readonly boolean[]) => (AnyTensor | null)[];
       const inputGrads = rule(g, node.inputs, t, node.params, node.inputs.map((i) => i.requiresGrad));
       node.inputs.forEach((input, i) => {
@@ -154,6 +202,7 @@ export function runBackward(outputs: readonly AnyTensor[], seeds: readonly AnyTe
         accumulate(grads, input, gi);
       });
     }
+    if (!retainGraph) for (const node of ran) node.used = true;
     return grads;
   });
 }

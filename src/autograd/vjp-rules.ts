@@ -39,6 +39,22 @@ function inversePermutation(perm: readonly number[]): number[] {
   return inv;
 }
 
+/**
+ * The data each rule reads besides g (PyTorch's saved tensors), which backward checks are unchanged
+ * since the forward pass: an input by index, "y" for the output, "pair" for a bilinear op's two
+ * operands (each is read only for the other's gradient). Shapes are fixed, so a rule that reads
+ * only shapes (add, sum, reshape, ...) saves nothing.
+ */
+export type Saved = number | "y" | "pair";
+export const savedData: { readonly [P in Primitive]: readonly Saved[] } = {
+  neg: [], exp: ["y"], log: [0], sqrt: ["y"], abs: [0], sign: [], tanh: ["y"], sigmoid: ["y"], relu: ["y"], erf: [0],
+  add: [], sub: [], mul: ["pair"], div: [1, "y"], maximum: [0, 1], greater: [], equal: [], reluBackward: [0],
+  sum: [], max: [0, "y"], argmax: [],
+  reshape: [], permute: [], expand: [], cast: [], pad2d: [], pad2dAdjoint: [],
+  matmul: ["pair"], conv2d: ["pair"], conv2dBackInput: ["pair"], conv2dBackWeight: ["pair"],
+  maxPool2d: [0], maxPool2dBackward: [0], maxPool2dSelect: [0],
+};
+
 export const vjpRules: { readonly [P in Primitive]: VjpRule<P> } = {
   neg: (g) => [op.neg(g)],
   exp: (g, _x, y) => [op.mul(g, y)],
@@ -55,7 +71,8 @@ export const vjpRules: { readonly [P in Primitive]: VjpRule<P> } = {
 
   add: (g, [a, b]) => [op.sumTo(g, a.shape), op.sumTo(g, b.shape)],
   sub: (g, [a, b]) => [op.sumTo(g, a.shape), op.sumTo(op.neg(g), b.shape)],
-  mul: (g, [a, b]) => [op.sumTo(op.mul(g, b), a.shape), op.sumTo(op.mul(g, a), b.shape)],
+  // Each operand is read only for the other's gradient (so only it is saved: savedData's "pair").
+  mul: (g, [a, b], _y, _p, [na, nb]) => [only(na, () => op.sumTo(op.mul(g, b), a.shape)), only(nb, () => op.sumTo(op.mul(g, a), b.shape))],
   // d(a/b)/db = -a/b^2 = -(a/b)/b
   div: (g, [a, b], y) => [op.sumTo(op.div(g, b), a.shape), op.sumTo(op.neg(op.div(op.mul(g, y), b)), b.shape)],
   // As torch.maximum: g goes to the larger operand, half to each on a tie, and whole to both

@@ -45,7 +45,6 @@ export const nnErrors = {
   stateDType: (name: string, got: string, expected: string) =>
     `loadStateDict: "${name}" has dtype ${got} but the model expects ${expected}`,
   optimizerParams: (op: string) => `${op}: expected a non-empty list of parameters (tensors with requiresGrad: true)`,
-  optimizerOption: (op: string, name: string, value: unknown, rule: string) => `${op}: ${name} ${show(value)} is not valid (${rule})`,
   optimizerGrad: (op: string, index: number, got: Dims, expected: Dims) =>
     `${op}: the gradient of parameter ${index} has shape ${formatShape(got)} but the parameter has ${formatShape(expected)}`,
   optimizerNotLeaf: (op: string, index: number) => `${op}: parameter ${index} does not require grad`,

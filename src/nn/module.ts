@@ -5,7 +5,7 @@
  * `layer1.0.conv1.weight`, so weights move between the two by name.
  */
 import type { DType, Device, Shape } from "../../types/core.js";
-import { Tensor, type AnyTensor } from "../tensor.js";
+import { markModified, replaceData, Tensor, type AnyTensor } from "../tensor.js";
 import { cast, noGrad, tensor } from "./ops.js";
 import { formatShape, numel, sameShape } from "../runtime/shape.js";
 import { moveStorage } from "../runtime/memory.js";
@@ -172,6 +172,7 @@ export abstract class Module {
           p.grad?.dispose();
           p.grad = null;
           moveStorage(p, moved);
+          markModified(p, "Module.to");
         }
         for (const [, b, prop] of m.#ownBuffers()) {
           self[prop] = isDType ? (b.dtype === "int32" ? b : cast(b, target as DType)) : b.to(target as Device);
@@ -228,7 +229,7 @@ export abstract class Module {
     targets.forEach((t, i) => {
       const v = copies[i];
       if (!v) return;
-      if (t.param) t.current.assign(v as never);
+      if (t.param) replaceData(t.current, v, `loadStateDict ("${t.name}")`);
       else t.owner[t.prop] = v;
     });
   }

@@ -7,6 +7,7 @@ import { nextNormal, nextUniform } from "../runtime/random.js";
 import { backendFor } from "../runtime/devices.js";
 import { numel } from "../runtime/shape.js";
 import { opErrors } from "./messages.js";
+import { dataErrors } from "../errors.js";
 import type { Mutable } from "./shape-types.js";
 
 /** `readonly [2, 3]` -> `[2, 3]`: shapes in tensor types are plain tuples. */
@@ -55,24 +56,40 @@ function finish(t: AnyTensor, requiresGrad: boolean): AnyTensor {
   return t;
 }
 
-/** Walks a nested array: its rectangular shape, and its numbers in row-major order. */
+/** Deepest nesting `tensor()` reads (PyTorch and NumPy cap a tensor's rank at 64 too). */
+const MAX_DEPTH = 64;
+
+/**
+ * Walks a nested array: its rectangular shape, and its numbers in row-major order. The shape is
+ * read down the first elements and checked (depth, cycles, element count) before any value is
+ * copied; empty slots (`[1, , 3]`, which forEach and every() skip) are refused where they are met.
+ */
 function flattenNested(data: NestedNumbers): { shape: number[]; values: number[] } {
   const shape: number[] = [];
+  const path: unknown[] = [];
   for (let level: NestedNumbers = data; Array.isArray(level); level = level[0] as NestedNumbers) {
+    if (path.includes(level)) throw new Error(dataErrors.cycle("[0]".repeat(shape.length)));
+    if (shape.length === MAX_DEPTH) throw new Error(dataErrors.tooDeep(MAX_DEPTH));
+    path.push(level);
     shape.push(level.length);
     if (level.length === 0) break;
+    if (!(0 in level)) throw new Error(dataErrors.hole(`${"[0]".repeat(shape.length - 1)}[0]`));
   }
+  checkElementCount("tensor", shape);
   const values: number[] = [];
-  const visit = (node: NestedNumbers, depth: number, path: string): void => {
+  const visit = (node: NestedNumbers, depth: number, at: string): void => {
     if (depth === shape.length) {
-      if (typeof node !== "number") throw new Error(opErrors.notNumber(path, Array.isArray(node) ? "an array" : typeof node));
+      if (typeof node !== "number") throw new Error(opErrors.notNumber(at, Array.isArray(node) ? "an array" : typeof node));
       values.push(node);
       return;
     }
     if (!Array.isArray(node) || node.length !== shape[depth]) {
-      throw new Error(opErrors.ragged(path, Array.isArray(node) ? `length ${node.length}` : "a number", depth, shape[depth]));
+      throw new Error(opErrors.ragged(at, Array.isArray(node) ? `length ${node.length}` : "a number", depth, shape[depth]));
     }
-    node.forEach((child, i) => visit(child, depth + 1, `${path}[${i}]`));
+    for (let i = 0; i < node.length; i++) {
+      if (!(i in node)) throw new Error(dataErrors.hole(`${at}[${i}]`));
+      visit(node[i], depth + 1, `${at}[${i}]`);
+    }
   };
   visit(data, 0, "");
   return { shape, values };
@@ -118,8 +135,13 @@ export function tensor(data: unknown, options?: CreationOptions & { shape?: read
   let values: ArrayLike<number>;
   if (options?.shape !== undefined) {
     shape = checkShape("tensor", options.shape);
-    if (!typed && !(Array.isArray(data) && data.every((v) => typeof v === "number"))) {
-      throw new Error(opErrors.flatData());
+    if (!typed && !Array.isArray(data)) throw new Error(opErrors.flatData());
+    if (!typed) {
+      const list = data as unknown[];
+      for (let i = 0; i < list.length; i++) {
+        if (!(i in list)) throw new Error(dataErrors.hole(`[${i}]`));
+        if (typeof list[i] !== "number") throw new Error(opErrors.flatData());
+      }
     }
     values = data as ArrayLike<number>;
     if (values.length !== numel(shape)) {

@@ -1,7 +1,7 @@
 /** Adam and AdamW (torch.optim.Adam / AdamW, single-tensor form, optional AMSGrad). */
 import type { AnyTensor } from "../tensor.js";
 import { add, div, maximum, mul, sqrt, sub } from "../ops/basic.js";
-import { Optimizer, type ParamState, type ParamUpdate, type Params } from "./optimizer.js";
+import { isNumber, Optimizer, type ParamState, type ParamUpdate, type Params } from "./optimizer.js";
 import { adamStepCpu } from "./fused-cpu.js";
 
 export interface AdamOptions {
@@ -50,11 +50,13 @@ abstract class AdamBase extends Optimizer<ResolvedAdam> {
 
   constructor(params: Params<ResolvedAdam>, options: AdamOptions, defaultWeightDecay: number) {
     super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: defaultWeightDecay, amsgrad: false, maximize: false, ...options });
-    this.checkGroups((o) => {
-      this.option("lr", o.lr, typeof o.lr === "number" && o.lr >= 0, "expected a number >= 0");
-      this.option("eps", o.eps, o.eps >= 0, "expected a number >= 0");
-      this.option("betas", o.betas, Array.isArray(o.betas) && o.betas.length === 2 && o.betas.every((b) => b >= 0 && b < 1), "expected two numbers in [0, 1)");
-      this.option("weightDecay", o.weightDecay, o.weightDecay >= 0, "expected a number >= 0");
+    this.checkGroups(["lr", "betas", "eps", "weightDecay", "amsgrad", "maximize"], (o) => {
+      this.option("lr", o.lr, isNumber(o.lr) && o.lr >= 0, "expected a number >= 0");
+      this.option("eps", o.eps, isNumber(o.eps) && o.eps >= 0, "expected a number >= 0");
+      this.option("betas", o.betas, Array.isArray(o.betas) && o.betas.length === 2 && o.betas.every((b) => isNumber(b) && b >= 0 && b < 1), "expected two numbers in [0, 1)");
+      this.option("weightDecay", o.weightDecay, isNumber(o.weightDecay) && o.weightDecay >= 0, "expected a number >= 0");
+      this.option("amsgrad", o.amsgrad, typeof o.amsgrad === "boolean", "expected true or false");
+      this.option("maximize", o.maximize, typeof o.maximize === "boolean", "expected true or false");
     });
   }
 

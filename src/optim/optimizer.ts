@@ -5,11 +5,12 @@
  * parameter and no state has changed.
  */
 import type { AnyTensor } from "../tensor.js";
-import { Tensor } from "../tensor.js";
+import { replaceData, Tensor } from "../tensor.js";
 import { noGrad } from "../autograd/engine.js";
 import { keep } from "../runtime/memory.js";
 import { sameShape } from "../runtime/shape.js";
 import { nnErrors } from "../nn/messages.js";
+import { argumentErrors, optimErrors, show } from "../errors.js";
 
 /** One parameter's optimizer state (step count, momentum buffers, moments) and one update of it. */
 export type ParamState = Record<string, AnyTensor | number>;
@@ -27,6 +28,9 @@ function isGroupList<O>(p: Params<O>): p is readonly { params: readonly AnyTenso
   return Array.isArray(p) && p.length > 0 && !(p[0] instanceof Tensor) && typeof p[0] === "object" && p[0] !== null && "params" in p[0];
 }
 
+/** A number (NaN included: the range checks that follow refuse it). */
+export const isNumber = (v: unknown): v is number => typeof v === "number";
+
 export abstract class Optimizer<O extends { lr: number }> {
   readonly paramGroups: ParamGroup<O>[];
   /** Per-parameter state (momentum buffers, moments, step counts). */
@@ -43,19 +47,50 @@ export abstract class Optimizer<O extends { lr: number }> {
     this.paramGroups = groups;
   }
 
-  /** Validates the options of every group (subclasses check their own rules). */
-  protected checkGroups(check: (o: O) => void): void {
+  /** The group rule of the subclass, run at construction and again at every step. */
+  #check: ((o: unknown) => void) | null = null;
+  /** The group being checked at a step (messages then say so), or null at construction. */
+  #stepGroup: number | null = null;
+
+  /**
+   * Validates the parameters, and the options of every group: known names only (PyTorch's
+   * snake_case ones get their camelCase name suggested), each value by `check`.
+   */
+  protected checkGroups(known: readonly string[], check: (o: O) => void): void {
     const all = this.paramGroups.flatMap((g) => g.params);
     if (all.length === 0) throw new Error(nnErrors.optimizerParams(this.name));
     all.forEach((p, i) => {
       if (!(p instanceof Tensor)) throw new Error(nnErrors.optimizerParams(this.name));
       if (!p.requiresGrad) throw new Error(nnErrors.optimizerNotLeaf(this.name, i));
     });
-    for (const g of this.paramGroups) check(g.options);
+    this.#check = (o) => {
+      for (const key of Object.keys(o as object)) {
+        if (known.includes(key)) continue;
+        const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+        throw new Error(camel !== key && known.includes(camel)
+          ? optimErrors.snakeCase(this.name, show(key), show(camel))
+          : argumentErrors.unknownOption(this.name, show(key), known.join(", ")));
+      }
+      check(o as O);
+    };
+    this.#validate(false);
+  }
+
+  #validate(atStep: boolean): void {
+    this.paramGroups.forEach((g, i) => {
+      this.#stepGroup = atStep ? i : null;
+      try {
+        this.#check?.(g.options);
+      } finally {
+        this.#stepGroup = null;
+      }
+    });
   }
 
   protected option(name: string, value: unknown, ok: boolean, rule: string): void {
-    if (!ok) throw new Error(nnErrors.optimizerOption(this.name, name, value, rule));
+    if (ok) return;
+    const group = this.#stepGroup;
+    throw new Error(group === null ? optimErrors.option(this.name, name, show(value), rule) : optimErrors.atStep(this.name, name, show(value), group, rule));
   }
 
   /** Clears every gradient (set to null, PyTorch's default). */
@@ -74,7 +109,10 @@ export abstract class Optimizer<O extends { lr: number }> {
    * state of one parameter, without side effects; they are committed together at the end.
    */
   step(): void {
-    const pending: [AnyTensor, AnyTensor, ParamState][] = [];
+    // Options may have changed since construction (`opt.lr = x`, a scheduler, paramGroups edited):
+    // a NaN rate would turn every parameter NaN, so they are checked again before anything moves.
+    this.#validate(true);
+    const pending: [AnyTensor, AnyTensor, ParamState, number][] = [];
     noGrad(() => {
       let index = 0;
       for (const group of this.paramGroups) {
@@ -87,12 +125,12 @@ export abstract class Optimizer<O extends { lr: number }> {
             throw new Error(`${this.name}: the gradient of parameter ${i} is ${grad.dtype} on ${grad.device} but the parameter is ${p.dtype} on ${p.device}`);
           }
           const { value, state } = this.update(p, grad.detach(), this.state.get(p) ?? {}, group.options);
-          pending.push([p, value, state]);
+          pending.push([p, value, state, i]);
         }
       }
     });
-    for (const [p, value, state] of pending) {
-      p.assign(value as never);
+    for (const [p, value, state, i] of pending) {
+      replaceData(p, value, `${this.name}.step() (parameter ${i})`);
       // State outlives any tidy() scope the step runs in; the state it replaces is ours alone, so
       // its device buffers are freed now rather than by the garbage collector.
       const old = this.state.get(p) ?? {};

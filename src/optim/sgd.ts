@@ -1,7 +1,7 @@
 /** Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay (torch.optim.SGD). */
 import type { AnyTensor } from "../tensor.js";
 import { add, mul, sub } from "../ops/basic.js";
-import { Optimizer, type ParamState, type ParamUpdate, type Params } from "./optimizer.js";
+import { isNumber, Optimizer, type ParamState, type ParamUpdate, type Params } from "./optimizer.js";
 import { sgdStepCpu } from "./fused-cpu.js";
 
 export interface SGDOptions {
@@ -36,11 +36,13 @@ export class SGD extends Optimizer<ResolvedSGD> {
 
   constructor(params: Params<ResolvedSGD>, options: SGDOptions) {
     super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options });
-    this.checkGroups((o) => {
-      this.option("lr", o.lr, typeof o.lr === "number" && o.lr >= 0, "expected a number >= 0");
-      this.option("momentum", o.momentum, o.momentum >= 0, "expected a number >= 0");
-      this.option("weightDecay", o.weightDecay, o.weightDecay >= 0, "expected a number >= 0");
-      this.option("dampening", o.dampening, typeof o.dampening === "number", "expected a number");
+    this.checkGroups(["lr", "momentum", "dampening", "weightDecay", "nesterov", "maximize"], (o) => {
+      this.option("lr", o.lr, isNumber(o.lr) && o.lr >= 0, "expected a number >= 0");
+      this.option("momentum", o.momentum, isNumber(o.momentum) && o.momentum >= 0, "expected a number >= 0");
+      this.option("weightDecay", o.weightDecay, isNumber(o.weightDecay) && o.weightDecay >= 0, "expected a number >= 0");
+      this.option("dampening", o.dampening, isNumber(o.dampening) && !Number.isNaN(o.dampening), "expected a number");
+      this.option("nesterov", o.nesterov, typeof o.nesterov === "boolean", "expected true or false");
+      this.option("maximize", o.maximize, typeof o.maximize === "boolean", "expected true or false");
       this.option("nesterov", o.nesterov, !o.nesterov || (o.momentum > 0 && o.dampening === 0), "Nesterov momentum needs momentum > 0 and dampening 0");
     });
   }

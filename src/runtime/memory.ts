@@ -9,6 +9,7 @@
  */
 import type { Device } from "../../types/core.js";
 import { releaseOn } from "./devices.js";
+import { argumentErrors, show } from "../errors.js";
 
 export interface Owned {
   storage: unknown;
@@ -82,17 +83,25 @@ function collect(value: unknown, into: Set<unknown>): void {
   else if ("node" in value) collect((value as { node: { inputs: unknown[] } | null }).node?.inputs, into);
 }
 
-/** Runs `fn`; disposes every tensor it created that it does not return. Async functions are refused. */
+/**
+ * Runs `fn`; disposes every tensor it created that it does not return. Async functions are
+ * refused. When `fn` throws, every tensor it created is disposed and the error is rethrown as it was.
+ */
 export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== "function") throw new Error(argumentErrors.notFunction("tidy", show(fn)));
   const scope = new Set<Owned>();
   scopes.push(scope);
   let result: T;
   try {
     result = fn();
-    if (result instanceof Promise) throw new Error("tidy: the function must be synchronous (it returned a Promise)");
-  } finally {
+  } catch (error) {
     scopes.pop();
+    for (const t of scope) release(t);
+    throw error;
   }
+  scopes.pop();
+  // An async function goes on using what it made before its first await: nothing is freed.
+  if (result instanceof Promise) throw new Error("tidy: the function must be synchronous (it returned a Promise)");
   const returned = new Set<unknown>();
   collect(result, returned);
   const parent = scopes[scopes.length - 1];

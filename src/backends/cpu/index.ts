@@ -110,6 +110,9 @@ export const cpuBackend: Backend<AnyTypedArray> = {
   full: (size, value, dtype) => allocateForOverwrite(dtype, size).fill(value),
   read: async (storage) => storage.slice(),
   readSync: (storage) => storage,
+  expose: (storage) => {
+    if (storage instanceof Float32Array) fast.markExposed(storage);
+  },
   release: () => {},
 };
 

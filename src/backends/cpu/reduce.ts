@@ -5,6 +5,7 @@ import type { KernelInput, KernelOutput } from "../../backend.js";
 import { numel, stridesOf } from "../../runtime/shape.js";
 import { allocate } from "./arrays.js";
 import { forEachRun } from "./strided.js";
+import { dataErrors } from "../../errors.js";
 
 /** Strides into the (keepdim) output for each input dim; 0 on reduced dims so they all land in one cell. */
 function reducedStrides(inShape: readonly number[], dims: readonly number[]): number[] {
@@ -14,6 +15,7 @@ function reducedStrides(inShape: readonly number[], dims: readonly number[]): nu
 }
 
 export function sumKernel([x]: readonly KernelInput<AnyTypedArray>[], p: PrimitiveParams["sum"], out: KernelOutput): AnyTypedArray {
+  if (x.storage instanceof Int32Array) return int32Sum(x.storage, x.shape, p.dims, numel(out.shape));
   // Accumulate in float64 whatever the dtype: long float32 sums then lose no more than one rounding.
   const acc = new Float64Array(numel(out.shape));
   const xs = x.storage;
@@ -28,6 +30,31 @@ export function sumKernel([x]: readonly KernelInput<AnyTypedArray>[], p: Primiti
   });
   const y = allocate(out.dtype, acc.length);
   y.set(acc);
+  return y;
+}
+
+/**
+ * int32 sums, exact, refused when they leave int32 (PyTorch widens to int64, which shapegrad does
+ * not have; wrapping would be silently wrong). Each value is split as v = 2^16 hi + lo with
+ * -2^15 <= hi < 2^15 and 0 <= lo < 2^16, and the halves are summed apart: up to 2^31 terms keep both
+ * sums below 2^47, exact in float64, where one float64 sum would round past 2^53.
+ */
+function int32Sum(xs: Int32Array, shape: readonly number[], dims: readonly number[], size: number): Int32Array {
+  const hi = new Float64Array(size), lo = new Float64Array(size);
+  forEachRun(shape, [reducedStrides(shape, dims)], (i, [o], len, [so]) => {
+    for (let k = 0; k < len; k++) {
+      const v = xs[i + k], at = o + k * so;
+      hi[at] += v >> 16;
+      lo[at] += v & 0xffff;
+    }
+  });
+  const y = new Int32Array(size);
+  for (let o = 0; o < size; o++) {
+    // 2^16 hi is exact (a power of two); the sum is exact whenever it is within int32.
+    const total = hi[o] * 65536 + lo[o];
+    if (total < -(2 ** 31) || total >= 2 ** 31) throw new Error(dataErrors.int32Overflow("sum", String(BigInt(hi[o]) * 65536n + BigInt(lo[o])), o));
+    y[o] = total;
+  }
   return y;
 }
 

@@ -26,7 +26,7 @@ import { allocateForOverwrite } from "../arrays.js";
 import { fastRuntime, type FastRuntime } from "./pool.js";
 import { EDGE_BYTES, KC, MR, NR, TRANSPOSE_BAND } from "./wasm/kernels-wasm.js";
 
-export { fastRuntime, resetFastRuntime, isShared, KEEP_BYTES } from "./pool.js";
+export { fastRuntime, resetFastRuntime, isShared, KEEP_BYTES, markExposed } from "./pool.js";
 
 /** Total threads (the calling one included) the fast kernels may use; 1 disables the pool. */
 export function setNumThreads(n: number): void {

@@ -245,18 +245,30 @@ export class FastRuntime {
     return { scratch, scratchStride: stride, offsets };
   }
 
-  // Packed weights kept between calls. A tensor's storage is never written after it is created
-  // (src/tensor.ts), so a weight array packed once stays valid for every later call with it: an
+  // Packed weights kept between calls. The library never writes a tensor's storage after creating
+  // it (src/tensor.ts), so a weight array packed once stays valid for every later call with it: an
   // inference loop, or the several calls of one training step, packs each weight once. The packings
   // live in one region between the parameter block and the scratch areas, at most KEEP_BYTES; when
   // it is full it is emptied whole (training makes new weight arrays every step, so old packings
-  // are garbage anyway). Entries are keyed weakly by the array, and by the packing's layout.
+  // are garbage anyway). Entries are keyed weakly by the array, and by the packing's layout. An
+  // array that `dataSync()` handed out (see `exposed`) may have been written since: its entry keeps
+  // a copy of the data it was packed from, and is used only while the array still equals it.
   private keptEnd = KEPT_BASE;
   private kept = new WeakMap<Float32Array, Map<string, number>>();
+  private snapshots = new WeakMap<Float32Array, Float32Array>();
 
   /** Byte offset of `source`'s packing `key` made by an earlier call, or undefined. */
   packed(source: Float32Array, key: string): number | undefined {
-    return this.kept.get(source)?.get(key);
+    const entry = this.kept.get(source);
+    if (entry === undefined) return undefined;
+    if (exposed.has(source)) {
+      const copy = this.snapshots.get(source);
+      if (copy === undefined || !sameBits(copy, source)) {
+        this.kept.delete(source);
+        return undefined;
+      }
+    }
+    return entry.get(key);
   }
 
   /**
@@ -277,7 +289,11 @@ export class FastRuntime {
 
   markPacked(source: Float32Array, key: string, at: number): void {
     let m = this.kept.get(source);
-    if (!m) this.kept.set(source, (m = new Map()));
+    if (!m) {
+      this.kept.set(source, (m = new Map()));
+      // Taken after packing, from the same data: the call is synchronous on this thread.
+      if (exposed.has(source)) this.snapshots.set(source, source.slice());
+    }
     m.set(key, at);
   }
 
@@ -440,6 +456,23 @@ function cpuMillis(): number {
 
 function align(n: number, a: number): number {
   return Math.ceil(n / a) * a;
+}
+
+/**
+ * Arrays that `dataSync()` handed out, which the caller may write (see `FastRuntime.packed`). Kept
+ * across runtimes (resetFastRuntime), weakly: an array goes when its tensors do.
+ */
+const exposed = new WeakSet<Float32Array>();
+export function markExposed(source: Float32Array): void {
+  exposed.add(source);
+}
+
+/** Bitwise equality (so NaNs and -0 compare as stored), 32 bits at a time. */
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const x = new Int32Array(a.buffer, a.byteOffset, a.length), y = new Int32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
 }
 
 let runtime: FastRuntime | null = null;
