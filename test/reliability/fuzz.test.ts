@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
 import * as sg from "../../src/index.js";
 import { opErrors } from "../../src/ops/messages.js";
-import { conv2dErrors, show } from "../../src/errors.js";
+import { autogradErrors, conv2dErrors, show } from "../../src/errors.js";
 import { installBackendSpy, snapshot, touched } from "./spy.js";
 import { broadcast, fuzzDim, isDim, normalize, poolOut, reachesInput, REJECTED_NUMBERS } from "./oracle.js";
 
@@ -524,6 +524,127 @@ describe("conv2d", () => {
     if (outLimit) return err(outLimit);
     return ok(xs.length === 3 ? out.slice(1) : out);
   }
+});
+
+/**
+ * Autograd misuse (issue 24): a random chain of ops over [2, 3] float64 tensors, then one misuse
+ * between forward and backward: a tensor of the graph changed (assign, an optimizer step) or
+ * disposed, or backward run twice (with and without retainGraph). The oracle is PyTorch's rule,
+ * written here from its saved tensors: mul and matmul keep each operand for the other's gradient,
+ * exp / tanh / sigmoid / relu keep their output, add and sub keep nothing. A change to a kept
+ * tensor must be refused with a catalogue message naming it; anything else must give exactly the
+ * gradients of a fresh graph over the original values (never silently different ones).
+ */
+describe("autograd misuse: mutation between forward and backward, repeated backward, disposed inputs", () => {
+  const OPS = ["add", "sub", "mul", "matmul", "exp", "tanh", "sigmoid", "relu"] as const;
+  type Op = (typeof OPS)[number];
+  const KEEPS_OUTPUT: readonly Op[] = ["exp", "tanh", "sigmoid", "relu"];
+  const BILINEAR: readonly Op[] = ["mul", "matmul"];
+  /** Leaf 0 starts the chain; leaves 1-3 are [2, 3] operands, leaf 4 the [3, 3] matmul operand. */
+  const SHAPES = [[2, 3], [2, 3], [2, 3], [2, 3], [3, 3]];
+  const binary = (op: Op) => op === "add" || op === "sub" || op === "mul" || op === "matmul";
+  type Misuse = "none" | "assign" | "step" | "dispose" | "twice" | "twiceRetained";
+  let runs = 0, refused = 0;
+
+  function forward(leaves: sg.AnyTensor[], steps: { op: Op; leaf: number }[]) {
+    const chain: sg.AnyTensor[] = [leaves[0]];
+    for (const { op, leaf } of steps) {
+      const cur = chain[chain.length - 1];
+      const other = leaves[op === "matmul" ? 4 : leaf];
+      const withOther = cur[op as "add"] as (this: sg.AnyTensor, o: sg.AnyTensor) => sg.AnyTensor;
+      chain.push(binary(op) ? withOther.call(cur, other) : cur[op as "exp"]());
+    }
+    return { chain, out: chain[chain.length - 1].sum() };
+  }
+
+  it("every misuse is refused by name or changes nothing (fast-check, seed 42)", () => {
+    fc.assert(fc.property(
+      fc.array(fc.record({ op: fc.constantFrom(...OPS), leaf: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 5 }),
+      fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+      fc.constantFrom<Misuse>("none", "assign", "step", "dispose", "twice", "twiceRetained"),
+      fc.nat(),
+      fc.integer({ min: 1, max: 1000 }),
+      (steps, grads, misuse, pick, seed) => {
+        runs++;
+        const original = SHAPES.map((shape, i) => Array.from(input(shape, "float64", seed + i).dataSync(), (v) => v - 1));
+        const requires = [true, ...grads];
+        const make = () => SHAPES.map((shape, i) => sg.tensor(original[i], { shape, dtype: "float64", requiresGrad: requires[i] }));
+        const leaves = make();
+        const { chain, out } = forward(leaves, steps);
+        // The reference: a fresh graph over the original values.
+        const used = new Set([0, ...steps.filter((s) => binary(s.op)).map((s) => (s.op === "matmul" ? 4 : s.leaf))]);
+        const differentiated = (ts: sg.AnyTensor[]) => ts.filter((t, i) => used.has(i) && t.requiresGrad);
+        const fresh = make();
+        const expected = sg.gradients(forward(fresh, steps).out, differentiated(fresh)).map((g) => Array.from(g.dataSync()));
+        const targets = [...leaves.filter((_, i) => used.has(i)), ...chain.slice(1)];
+        const target = targets[pick % targets.length];
+        const describeAt = (t: sg.AnyTensor, place: string) => `${place} [${t.shape.join(", ")}] float64`;
+
+        // The places (message, op) where the chain keeps `target` for a gradient.
+        const kept: [string, Op][] = [];
+        steps.forEach(({ op, leaf }, j) => {
+          const cur = chain[j], other = leaves[op === "matmul" ? 4 : leaf], y = chain[j + 1];
+          if (!binary(op)) {
+            if (KEEPS_OUTPUT.includes(op) && y === target) kept.push([describeAt(y, "the output"), op]);
+            return;
+          }
+          if (BILINEAR.includes(op) && other.requiresGrad && cur === target) kept.push([describeAt(cur, "input 0"), op]);
+          if (BILINEAR.includes(op) && other === target) kept.push([describeAt(other, "input 1"), op]);
+        });
+
+        let by = "assign";
+        let twice = false;
+        if (misuse === "assign" || (misuse === "step" && !target.requiresGrad) || (misuse === "step" && target.node)) {
+          sg.noGrad(() => target.assign(target.add(0.5)));
+        } else if (misuse === "step") {
+          target.grad = sg.ones(target.shape as number[], { dtype: "float64" });
+          new sg.optim.SGD([target], { lr: 0.5 }).step();
+          target.grad = null;
+          by = "SGD.step() (parameter 0)";
+        } else if (misuse === "dispose") {
+          target.dispose();
+        } else if (misuse !== "none") {
+          out.backward(undefined, { retainGraph: misuse === "twiceRetained" });
+          twice = true;
+        }
+        const changed = misuse === "assign" || misuse === "step" || misuse === "dispose";
+        const messages = kept.map(([what, op]) => (misuse === "dispose" ? autogradErrors.disposedSaved(what, op) : autogradErrors.modified(what, op, by, 1, 0)));
+        const gradsNow = () => differentiated(leaves).map((t) => (t.grad ? Array.from(t.grad.dataSync()) : null));
+        const before = gradsNow();
+
+        let thrown: unknown = null;
+        try {
+          out.backward();
+        } catch (e) {
+          thrown = e;
+        }
+        if (changed && kept.length) {
+          expect(thrown, `expected one of: ${messages[0]}`).toBeInstanceOf(Error);
+          expect((thrown as Error).constructor).toBe(Error);
+          expect(messages).toContain((thrown as Error).message);
+          expect(gradsNow(), "a refused backward accumulates nothing").toEqual(before);
+          refused++;
+          return;
+        }
+        if (misuse === "twice") {
+          const ops = ["sum", ...steps.map((s) => s.op)];
+          expect(thrown).toBeInstanceOf(Error);
+          expect(ops.map((op) => autogradErrors.graphUsed(op))).toContain((thrown as Error).message);
+          expect(gradsNow(), "a refused second backward accumulates nothing").toEqual(before);
+          refused++;
+        } else if (thrown !== null) throw thrown;
+        const factor = misuse === "twiceRetained" ? 2 : 1;
+        const got = gradsNow();
+        expected.forEach((g, k) => {
+          expect(got[k], "every leaf that requires grad gets one").not.toBeNull();
+          g.forEach((v, i) => expect(Math.abs(got[k]![i] - factor * v)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(v))));
+        });
+        expect(twice || factor === 1).toBe(true);
+      }), { seed: SEED, numRuns: 600 });
+    expect(refused).toBeGreaterThan(runs / 5);
+    expect(runs - refused).toBeGreaterThan(runs / 5);
+    console.log(`autograd misuse fuzz: ${runs} graphs, ${refused} misuses refused, ${runs - refused} gave the fresh graph's gradients`);
+  });
 });
 
 describe("the fuzz ran", () => {
