@@ -422,6 +422,23 @@ describe("int32 sums that overflow", () => {
     }), { seed: 42, numRuns: 300 });
   });
 
+  it("int32 matmul: exact (BigInt when products pass 2^53), refused outside int32 instead of wrapping", () => {
+    const big = 46341; // 46341^2 = 2147488281 > 2^31 - 1
+    throwsExactly(() => i32([big], [1, 1]).matmul(i32([big], [1, 1])), dataErrors.int32Overflow("matmul", "2147488281", 0));
+    // (2^31 - 1)^2 - (2^31 - 1)^2 + 5: float64 products would round; the exact result fits.
+    const m = 2 ** 31 - 1;
+    const a = i32([m, m, 5], [1, 3]), b = i32([m, -m, 1], [3, 1]);
+    expect(a.matmul(b).item()).toBe(5);
+    expect(values(i32([1, 2, 3, 4], [2, 2]).matmul(i32([5, 6, 7, 8], [2, 2])))).toEqual([19, 22, 43, 50]);
+    fc.assert(fc.property(fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { minLength: 6, maxLength: 6 }), (v) => {
+      const exact = [0, 1].map((i) => BigInt(v[i * 3]) * BigInt(v[3]) + BigInt(v[i * 3 + 1]) * BigInt(v[4]) + BigInt(v[i * 3 + 2]) * BigInt(v[5]));
+      const run = () => i32(v, [2, 3]).matmul(i32(v.slice(3), [3, 1]));
+      const bad = exact.findIndex((e) => e < -(2n ** 31n) || e >= 2n ** 31n);
+      if (bad < 0) expect(values(run()).map(BigInt)).toEqual(exact);
+      else throwsExactly(run, dataErrors.int32Overflow("matmul", String(exact[bad]), bad));
+    }), { seed: 42, numRuns: 200 });
+  });
+
   it("mean of int32 stays refused (PyTorch refuses it too)", () => {
     throwsExactly(() => i32([1, 2]).mean(), opErrors.notFloat("mean", "int32"));
   });

@@ -10,7 +10,7 @@ import type { Pool2dGeometry } from "../../primitives.js";
 import { numel } from "../../runtime/shape.js";
 import { allocate, allocateForOverwrite } from "./arrays.js";
 import { binaryKernel, castArray, unaryKernel } from "./elementwise.js";
-import { argmaxKernel, maxKernel, sumKernel } from "./reduce.js";
+import { argmaxKernel, int32Matmul, maxKernel, sumKernel } from "./reduce.js";
 import { expandKernel, matmulReference, permuteKernel } from "./movement.js";
 import * as reference from "./reference/index.js";
 import * as fast from "./fast/index.js";
@@ -73,6 +73,7 @@ export const cpuKernels: KernelTable<AnyTypedArray> = {
     const batch = numel(a.shape.slice(0, r - 2));
     const f32 = bothF32(a, b);
     if (f32) return fast.matmulF32(...f32, batch, m, k, n);
+    if (a.storage instanceof Int32Array) return int32Matmul(a.storage, b.storage as Int32Array, batch, m, k, n);
     const y = allocate(out.dtype, numel(out.shape));
     matmulReference(a.storage, b.storage, y, batch, m, k, n);
     return y;

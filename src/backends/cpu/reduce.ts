@@ -52,8 +52,49 @@ function int32Sum(xs: Int32Array, shape: readonly number[], dims: readonly numbe
   for (let o = 0; o < size; o++) {
     // 2^16 hi is exact (a power of two); the sum is exact whenever it is within int32.
     const total = hi[o] * 65536 + lo[o];
-    if (total < -(2 ** 31) || total >= 2 ** 31) throw new Error(dataErrors.int32Overflow("sum", String(BigInt(hi[o]) * 65536n + BigInt(lo[o])), o));
-    y[o] = total;
+    y[o] = toInt32("sum", Math.abs(total) < 2 ** 53 ? total : BigInt(hi[o]) * 65536n + BigInt(lo[o]), o);
+  }
+  return y;
+}
+
+/** The int32 value of an exact sum, or the catalogued refusal naming the op and the position. */
+function toInt32(op: string, total: number | bigint, index: number): number {
+  if (total < -(2 ** 31) || total >= 2 ** 31) throw new Error(dataErrors.int32Overflow(op, String(total), index));
+  return Number(total);
+}
+
+/**
+ * int32 matmul, exact, refused when a result leaves int32 (as int32Sum). Products reach 2^62, past
+ * float64's 2^53: when |a| max * |b| max * k stays below 2^53 every product and partial sum is
+ * exact in float64; otherwise each output is summed in BigInt.
+ */
+export function int32Matmul(a: Int32Array, b: Int32Array, batch: number, m: number, k: number, n: number): Int32Array {
+  const y = new Int32Array(batch * m * n);
+  let amax = 0, bmax = 0;
+  for (let i = 0; i < a.length; i++) amax = Math.max(amax, Math.abs(a[i]));
+  for (let i = 0; i < b.length; i++) bmax = Math.max(bmax, Math.abs(b[i]));
+  const exact = amax * bmax * k < 2 ** 53;
+  const row = new Float64Array(n);
+  for (let t = 0; t < batch; t++) {
+    const ao = t * m * k, bo = t * k * n, yo = t * m * n;
+    for (let i = 0; i < m; i++) {
+      if (exact) {
+        row.fill(0);
+        for (let kk = 0; kk < k; kk++) {
+          const aik = a[ao + i * k + kk], br = bo + kk * n;
+          for (let j = 0; j < n; j++) row[j] += aik * b[br + j];
+        }
+      }
+      for (let j = 0; j < n; j++) {
+        let total: number | bigint = row[j];
+        if (!exact) {
+          let big = 0n;
+          for (let kk = 0; kk < k; kk++) big += BigInt(a[ao + i * k + kk]) * BigInt(b[bo + kk * n + j]);
+          total = big;
+        }
+        y[yo + i * n + j] = toInt32("matmul", total, yo + i * n + j);
+      }
+    }
   }
   return y;
 }
