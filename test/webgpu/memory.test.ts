@@ -9,6 +9,7 @@ import {
   type GpuStorage, WEBGPU_FLOAT64_MESSAGE, destroyWebGPU, initWebGPU, liveBufferCount, webgpuBackend, webgpuMemoryStats,
 } from "../../src/backends/webgpu/index.js";
 import { setupWebGPU, suiteTitle } from "./setup.js";
+import { initWebGPU as initPublic, ones, tidy } from "../../src/index.js";
 
 const setup = await setupWebGPU();
 afterAll(() => destroyWebGPU());
@@ -47,6 +48,18 @@ describe.skipIf(!setup.available)(suiteTitle("webgpu memory", setup), () => {
     b.release(x);
     const live = liveBufferCount();
     expect(() => neg([f32(x, [4])], {}, { shape: [4], dtype: "float32" })).toThrow("webgpu: a tensor was used after dispose()");
+    expect(liveBufferCount()).toBe(live);
+  });
+
+  it("tidy() frees what its function made when it throws: 300 throwing calls leave no buffer live (issue 24)", async () => {
+    await initPublic(); // registers the backend for { device: "webgpu" }
+    const live = liveBufferCount();
+    for (let i = 0; i < 300; i++) {
+      expect(() => tidy(() => {
+        ones([4], { device: "webgpu" }).add(1).mul(2);
+        throw new Error("from user code");
+      })).toThrow("from user code");
+    }
     expect(liveBufferCount()).toBe(live);
   });
 
