@@ -123,6 +123,10 @@ export const argumentErrors = {
   listLength: <Op extends Showable, N extends Showable, L extends Showable, M extends Showable>(op: Op, name: N, length: L, outputs: M) =>
     `${op}: ${name} has ${length} entries but there are ${outputs} outputs` as const,
   notFunction: <Op extends Showable, V extends Showable>(op: Op, value: V) => `${op}: expected a function, got ${value}` as const,
+  seedMismatch: <Op extends Showable, S extends Showable, T extends Showable>(op: Op, seed: S, tensor: T) =>
+    `${op}: the seed gradient has shape ${seed} but the tensor has shape ${tensor}` as const,
+  noGrad: () => "backward: this tensor does not require grad (no input had requiresGrad: true, or it was computed under noGrad)" as const,
+  gradOutput: <V extends Showable>(got: V) => `grad: the function must return a one-element tensor, got ${got}; use vjp for other outputs` as const,
 };
 
 /**

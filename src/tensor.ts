@@ -78,12 +78,8 @@ export class Tensor<out S extends Shape = Shape, out D extends DType = "float32"
   backward<T extends AnyTensor>(this: T, seed?: Tensor<T["shape"], T["dtype"], T["device"]>, options: { createGraph?: boolean; retainGraph?: boolean } = {}): void {
     if (seed !== undefined && !(seed instanceof Tensor)) throw new Error(argumentErrors.seed("backward", show(seed)));
     const { createGraph, retainGraph } = readOptions("backward", options, ["createGraph", "retainGraph"]) as typeof options;
-    if (!this.requiresGrad) {
-      throw new Error("backward: this tensor does not require grad (no input had requiresGrad: true, or it was computed under noGrad)");
-    }
-    if (seed !== undefined && (!sameShape(seed.shape, this.shape) || seed.dtype !== this.dtype || seed.device !== this.device)) {
-      throw new Error(`backward: the seed gradient has shape ${formatShape(seed.shape)} (${seed.dtype}, ${seed.device}) but the tensor has shape ${formatShape(this.shape)} (${this.dtype}, ${this.device})`);
-    }
+    if (!this.requiresGrad) throw new Error(argumentErrors.noGrad());
+    if (seed !== undefined) checkSeed("backward", seed, this);
     const g = seed ?? ops.onesLike(this);
     // PyTorch's default: a graph that is being differentiated again (createGraph) is kept.
     runBackward([this as AnyTensor], [g as AnyTensor], null, createGraph ?? false, retainGraph ?? createGraph ?? false);
@@ -236,6 +232,14 @@ export function replaceData(t: AnyTensor, value: AnyTensor, by: string): AnyTens
   else moveStorage(t, noGrad(() => ops.clone(value)));
   markModified(t, by);
   return t;
+}
+
+/** @internal A seed (cotangent) must have its output's shape, dtype and device. */
+export function checkSeed(op: string, seed: AnyTensor, output: AnyTensor): void {
+  if (!sameShape(seed.shape, output.shape) || seed.dtype !== output.dtype || seed.device !== output.device) {
+    const kind = (t: AnyTensor) => `${formatShape(t.shape)} (${t.dtype}, ${t.device})`;
+    throw new Error(argumentErrors.seedMismatch(op, kind(seed), kind(output)));
+  }
 }
 
 /** @internal Counts a change of `t`'s data (PyTorch's version counter); graphs that saved it refuse backward. */

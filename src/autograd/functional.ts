@@ -4,11 +4,11 @@
  * themselves differentiable, which is how second derivatives are taken.
  */
 import type { AnyTensor } from "../tensor.js";
-import { Tensor } from "../tensor.js";
+import { checkSeed, Tensor } from "../tensor.js";
 import { isGradEnabled, readOptions, runBackward, withGrad } from "./engine.js";
 import { assertTensor, onesLike, zerosLike } from "../ops/basic.js";
 import { argumentErrors, show } from "../errors.js";
-import { formatShape, sameShape } from "../runtime/shape.js";
+import { formatShape } from "../runtime/shape.js";
 
 export interface GradOptions {
   /**
@@ -23,15 +23,18 @@ export interface GradOptions {
 
 /** torch.autograd.grad: d(sum of outputs * seeds)/d(inputs), without touching `.grad`. Inputs that do not influence the outputs get zeros. */
 export function gradients(outputs: AnyTensor | readonly AnyTensor[], inputs: readonly AnyTensor[], options: GradOptions & { seeds?: readonly AnyTensor[] } = {}): AnyTensor[] {
-  const outs = tensorList("outputs", outputs);
-  const ins = tensorList("inputs", inputs);
-  const o = readOptions("gradients", options, ["createGraph", "retainGraph", "seeds"], ["createGraph", "retainGraph"]) as typeof options;
-  const given = o.seeds === undefined ? undefined : tensorList("seeds", o.seeds);
-  if (given && given.length !== outs.length) throw new Error(argumentErrors.listLength("gradients", "seeds", given.length, outs.length));
+  return differentiate("gradients", outputs, inputs, options);
+}
+
+/** `gradients` under the name of the entry point the user called (gradients, grad, vjp), for its messages. */
+function differentiate(op: string, outputs: unknown, inputs: unknown, options: unknown): AnyTensor[] {
+  const outs = tensorList(op, "outputs", outputs);
+  const ins = tensorList(op, "inputs", inputs);
+  const o = readOptions(op, options, ["createGraph", "retainGraph", "seeds"], ["createGraph", "retainGraph"]) as GradOptions & { seeds?: unknown };
+  const given = o.seeds === undefined ? undefined : tensorList(op, "seeds", o.seeds);
+  if (given && given.length !== outs.length) throw new Error(argumentErrors.listLength(op, "seeds", given.length, outs.length));
+  given?.forEach((seed, i) => checkSeed(op, seed, outs[i]));
   const seeds = given ?? outs.map((t) => onesLike(t));
-  outs.forEach((t, i) => {
-    if (!sameShape(seeds[i].shape, t.shape)) throw new Error(`vjp: the cotangent has shape ${formatShape(seeds[i].shape)} but the output has shape ${formatShape(t.shape)}`);
-  });
   const reachable = outs.filter((t) => t.requiresGrad);
   const createGraph = o.createGraph ?? false;
   const grads = reachable.length
@@ -41,10 +44,10 @@ export function gradients(outputs: AnyTensor | readonly AnyTensor[], inputs: rea
 }
 
 /** A tensor or an array of tensors, as an array; anything else is refused by name. */
-function tensorList(name: string, value: unknown): AnyTensor[] {
+function tensorList(op: string, name: string, value: unknown): AnyTensor[] {
   const list = value instanceof Tensor ? [value] : Array.isArray(value) ? value : null;
-  if (list === null) throw new Error(argumentErrors.tensorList("gradients", name, show(value)));
-  list.forEach((t, i) => assertTensor("gradients", t, `${name}[${i}]`));
+  if (list === null) throw new Error(argumentErrors.tensorList(op, name, show(value)));
+  list.forEach((t, i) => assertTensor(op, t, `${name}[${i}]`));
   return list as AnyTensor[];
 }
 
@@ -53,8 +56,8 @@ function nested(args: readonly AnyTensor[]): boolean {
 }
 
 /** A leaf view of `x` that records gradients, unless `x` already does (then nesting works). */
-function asDifferentiable(x: AnyTensor): AnyTensor {
-  if (!(x instanceof Tensor)) throw new Error("grad: every argument must be a Tensor");
+function asDifferentiable(op: string, x: AnyTensor, i: number): AnyTensor {
+  assertTensor(op, x, `argument ${i}`);
   if (x.requiresGrad) return x;
   return x.detach().requiresGrad_(true);
 }
@@ -66,11 +69,11 @@ function asDifferentiable(x: AnyTensor): AnyTensor {
 export function grad<Args extends AnyTensor[]>(f: (...args: Args) => AnyTensor, options: GradOptions = {}) {
   if (typeof f !== "function") throw new Error(argumentErrors.notFunction("grad", show(f)));
   return (...args: Args): Args extends [AnyTensor] ? Args[0] : Args => {
-    const xs = args.map(asDifferentiable) as Args;
+    const xs = args.map((x, i) => asDifferentiable("grad", x, i)) as Args;
     // f is traced even inside noGrad: differentiating it is the point of the call.
     const y = withGrad(true, () => f(...xs));
-    if (!(y instanceof Tensor) || y.size !== 1) throw new Error(`grad: the function must return a one-element tensor, got ${y instanceof Tensor ? `shape ${formatShape(y.shape)}` : typeof y}; use vjp for other outputs`);
-    const gs = gradients(y, xs, { createGraph: options.createGraph ?? nested(args) });
+    if (!(y instanceof Tensor) || y.size !== 1) throw new Error(argumentErrors.gradOutput(y instanceof Tensor ? `shape ${formatShape(y.shape)}` : show(y)));
+    const gs = differentiate("grad", y, xs, { createGraph: options.createGraph ?? nested(args) });
     return (args.length === 1 ? gs[0] : gs) as never;
   };
 }
@@ -78,9 +81,9 @@ export function grad<Args extends AnyTensor[]>(f: (...args: Args) => AnyTensor, 
 /** vjp(f, ...args) -> [f(...args), cotangent => gradient for each argument]. */
 export function vjp<Args extends AnyTensor[], Out extends AnyTensor>(f: (...args: Args) => Out, ...args: Args): [Out, (cotangent: Out, options?: GradOptions) => AnyTensor[]] {
   if (typeof f !== "function") throw new Error(argumentErrors.notFunction("vjp", show(f)));
-  const xs = args.map(asDifferentiable) as Args;
+  const xs = args.map((x, i) => asDifferentiable("vjp", x, i)) as Args;
   const y = withGrad(true, () => f(...xs));
   const createGraph = nested(args);
   // The pullback can be called for several cotangents (as jax's), so it keeps the graph.
-  return [y, (cotangent, options = {}) => gradients(y, xs, { createGraph, retainGraph: true, ...options, seeds: [cotangent] })];
+  return [y, (cotangent, options = {}) => differentiate("vjp", y, xs, { createGraph, retainGraph: true, ...options, seeds: [cotangent] })];
 }

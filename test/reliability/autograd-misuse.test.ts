@@ -259,6 +259,19 @@ describe("wrong-typed arguments to the autograd entry points", () => {
     throwsExactly(() => sg.gradients(y(), [x], { createGraph: 1 } as never), argumentErrors.booleanOption("gradients", "createGraph", "1"));
   });
 
+  it("seeds of the wrong shape, dtype or device; grad of a non-tensor or of a non-scalar function", () => {
+    throwsExactly(() => y().backward(sg.ones([3]) as never), argumentErrors.seedMismatch("backward", "[3] (float32, cpu)", "[] (float32, cpu)"));
+    throwsExactly(() => sg.gradients(x.mul(2), [x], { seeds: [sg.ones([2], { dtype: "float64" })] }), argumentErrors.seedMismatch("gradients", "[2] (float64, cpu)", "[2] (float32, cpu)"));
+    const [, pullback] = sg.vjp((t: sg.AnyTensor) => t.mul(2), sg.tensor([1, 2]));
+    throwsExactly(() => pullback(sg.ones([3]) as never), argumentErrors.seedMismatch("vjp", "[3] (float32, cpu)", "[2] (float32, cpu)"));
+    throwsExactly(() => pullback(sg.ones([2]) as never, { create_graph: true } as never), argumentErrors.unknownOption("vjp", '"create_graph"', "createGraph, retainGraph, seeds"));
+    throwsExactly(() => sg.grad((t: sg.AnyTensor) => t.sum())(5 as never), opErrors.notTensor("grad", "argument 0", 5));
+    throwsExactly(() => sg.grad((t: sg.AnyTensor) => t.mul(2))(sg.tensor([1, 2])), argumentErrors.gradOutput("shape [2]"));
+    throwsExactly(() => sg.grad((() => 5) as never)(sg.tensor([1, 2])), argumentErrors.gradOutput("5"));
+    throwsExactly(() => sg.vjp((() => "y") as never, sg.tensor([1]))[1](sg.ones([1]) as never), argumentErrors.tensorList("vjp", "outputs", '"y"'));
+    throwsExactly(() => sg.tensor([1, 2]).sum().backward(), argumentErrors.noGrad());
+  });
+
   it("grad, vjp, noGrad and tidy of something that is not a function", () => {
     throwsExactly(() => sg.grad(5 as never), argumentErrors.notFunction("grad", "5"));
     throwsExactly(() => sg.vjp(null as never, x), argumentErrors.notFunction("vjp", "null"));
