@@ -76,10 +76,11 @@ export class Tensor<out S extends Shape = Shape, out D extends DType = "float32"
    * seed must have this tensor's shape, dtype and device.
    */
   backward<T extends AnyTensor>(this: T, seed?: Tensor<T["shape"], T["dtype"], T["device"]>, options: { createGraph?: boolean; retainGraph?: boolean } = {}): void {
-    if (seed !== undefined && !(seed instanceof Tensor)) throw new Error(argumentErrors.seed("backward", show(seed)));
+    // null means "no seed", as PyTorch's backward(None).
+    if (seed != null && !(seed instanceof Tensor)) throw new Error(argumentErrors.seed("backward", show(seed)));
     const { createGraph, retainGraph } = readOptions("backward", options, ["createGraph", "retainGraph"]) as typeof options;
     if (!this.requiresGrad) throw new Error(argumentErrors.noGrad());
-    if (seed !== undefined) checkSeed("backward", seed, this);
+    if (seed != null) checkSeed("backward", seed, this);
     const g = seed ?? ops.onesLike(this);
     // PyTorch's default: a graph that is being differentiated again (createGraph) is kept.
     runBackward([this as AnyTensor], [g as AnyTensor], null, createGraph ?? false, retainGraph ?? createGraph ?? false);

@@ -193,8 +193,9 @@ describe("a second backward() through the same graph (retainGraph)", () => {
     const x = sg.tensor([1, 1], { requiresGrad: true });
     const y = x.mul(sg.tensor([2, 3])).sum();
     y.backward(undefined, { retainGraph: true });
+    y.backward(null as never, { retainGraph: true }); // null is "no seed", as PyTorch's None
     y.backward();
-    expect(values(x.grad)).toEqual([4, 6]);
+    expect(values(x.grad)).toEqual([6, 9]);
     throwsExactly(() => y.backward(), autogradErrors.graphUsed("mul"));
   });
 
@@ -242,6 +243,7 @@ describe("wrong-typed arguments to the autograd entry points", () => {
   it("backward(1), backward(seed, 5), unknown and non-boolean options", () => {
     throwsExactly(() => y().backward(1 as never), argumentErrors.seed("backward", "1"));
     throwsExactly(() => y().backward([1] as never), argumentErrors.seed("backward", "[1]"));
+    throwsExactly(() => y().backward("ones" as never), argumentErrors.seed("backward", '"ones"'));
     throwsExactly(() => y().backward(undefined, 5 as never), argumentErrors.options("backward", "5"));
     throwsExactly(() => y().backward(undefined, null as never), argumentErrors.options("backward", "null"));
     throwsExactly(() => y().backward(undefined, { retain_graph: true } as never), argumentErrors.unknownOption("backward", '"retain_graph"', "createGraph, retainGraph"));
