@@ -29,7 +29,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = new Set(process.argv.slice(2));
 const json = args.has("--json");
 const work = mkdtempSync(path.join(tmpdir(), "shapegrad-package-"));
-const env = { ...process.env, ONNXRUNTIME_NODE_INSTALL: "skip", npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" };
+const env = { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" };
 const results = [];
 
 function record(name, ok, detail) {

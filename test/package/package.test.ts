@@ -15,7 +15,7 @@ interface Check { name: string; ok: boolean; detail: string }
 describe("the npm package", () => {
   it("passes every packaging check", () => {
     const r = spawnSync(process.execPath, [path.join(root, "scripts/check-package.mjs"), "--json"], {
-      cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: "skip" },
+      cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: process.env,
     });
     const checks = JSON.parse(r.stdout.slice(r.stdout.indexOf("["))) as Check[];
     const names = checks.map((c) => c.name);
