@@ -13,7 +13,8 @@
  *    TypeScript (offline from the npm cache, without the optional `webgpu` peer), imports
  *    shapegrad, runs conv2d and a small nn model with known results, runs the `shapegrad shapes`
  *    bin on a file with a shape error and on a nested model (the same rows as the repository's
- *    bin prints), and tsc without skipLibCheck on both;
+ *    bin prints), and tsc without skipLibCheck on both, then once more with the declarations'
+ *    `// @ts-nocheck` removed (they must type-check too);
  * 5. a fresh browser project installs the tarball alone (no CLI dependency comes with it, and the
  *    bin asks for ts-morph), and vite bundles an import of shapegrad for the browser; the bundle
  *    must pull in no Node module, and it runs in a bare V8 context (no `process`, no `require`,
@@ -27,6 +28,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as vm from "node:vm";
+import { declarationFiles, markDeclarations, pragma } from "./mark-declarations.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = new Set(process.argv.slice(2));
@@ -193,6 +195,14 @@ function main() {
     sameRows ? "" : `installed (exit ${installed.status}):\n${installed.stdout}${installed.stderr}\nin the repository (exit ${inRepo.status}):\n${inRepo.stdout}${inRepo.stderr}`);
   const goodTsc = run(process.execPath, [tsc, "-p", "."], nodeApp);
   record("Node project: tsc (no skipLibCheck) accepts the nested model", goodTsc.status === 0, goodTsc.stdout.trim().split("\n").slice(0, 8).join("\n"));
+  // The declarations skip a consumer's lib check (// @ts-nocheck, scripts/mark-declarations.mjs):
+  // here they are checked without it, as installed.
+  const installedDist = path.join(nodeApp, "node_modules", "shapegrad", "dist");
+  const marked = declarationFiles(installedDist).filter((f) => readFileSync(f, "utf8").startsWith(`${pragma}\n`)).length;
+  const unmarked = markDeclarations(installedDist, false);
+  const rawTsc = run(process.execPath, [tsc, "-p", "."], nodeApp);
+  record("Node project: every installed .d.ts carries @ts-nocheck, and without it tsc (no skipLibCheck) finds no error in them", rawTsc.status === 0 && marked > 0 && unmarked === marked && marked === declarationFiles(installedDist).length,
+    `${marked} of ${declarationFiles(installedDist).length} marked; ${rawTsc.stdout.trim().split("\n").slice(0, 8).join("\n")}`);
 
   // ---------------------------------------------------------------- 5. a browser bundle
   const webApp = path.join(work, "web-app");
