@@ -233,7 +233,7 @@ export abstract class Module {
     });
   }
 
-  /** The number of parameter elements (trainable ones only with `trainableOnly`). */
+  /** The number of parameter elements, trainable or not (the trainable ones: `parameters()` with `requiresGrad`). */
   parameterCount(): number {
     return this.parameters().reduce((n, p) => n + numel(p.shape), 0);
   }
