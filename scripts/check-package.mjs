@@ -210,6 +210,8 @@ function main() {
   writeFileSync(path.join(webApp, "package.json"), JSON.stringify({ name: "web-app", private: true, type: "module" }, null, 2));
   const wi = run(npm, [...installArgs, tarball], webApp);
   if (!record("browser project: npm install <tarball> (offline cache)", wi.status === 0, wi.status === 0 ? "" : wi.stderr.trim())) return;
+  // The package builds itself on `npm pack` (prepack), not on install, so npm has no script to ask about.
+  record("library-only install: npm warns about no install script", !/install-scripts/.test(wi.stderr), wi.stderr.trim().split("\n").slice(0, 6).join("\n"));
   // A library-only install: the CLI's dependencies stay out, and the bin says how to add them.
   const installedNames = readdirSync(path.join(webApp, "node_modules")).filter((n) => !n.startsWith("."));
   const heavy = installedNames.filter((n) => ["ts-morph", "@ts-morph", "typescript", "commander"].includes(n));
