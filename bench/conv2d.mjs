@@ -1,7 +1,7 @@
 // conv2d benchmark: shapegrad's fast float32 CPU kernels against TensorFlow.js (cpu and wasm with
 // SIMD + threads) and onnxruntime-node (forward only), same shapes, one process, one machine.
 //
-//   cd bench && ONNXRUNTIME_NODE_INSTALL=skip npm ci && npm run bench            (everything)
+//   cd bench && npm ci && npm run bench            (everything)
 //   node conv2d.mjs --shapes=r3,r4 --peers=shapegrad,tfjs-wasm --reps=5 --rounds=1   (a subset)
 //
 // npm run bench compiles src/backends/cpu/fast with tsc into bench/dist first (Node 20 cannot run

@@ -9,27 +9,32 @@
  *    package.json names (main types, exports, bin) are all inside;
  * 3. @arethetypeswrong/cli (profile esm-only: shapegrad is ESM-only by design, so "CommonJS
  *    require resolves to ESM" is not a problem to report) and publint (every level, strict);
- * 4. a fresh Node ESM project installs the tarball (offline from the npm cache, without the
- *    optional `webgpu` peer), imports shapegrad, runs conv2d and a small nn model with known
- *    results, and runs the `shapegrad shapes` bin on a file with a shape error;
- * 5. a fresh browser project installs the tarball and vite bundles an import of shapegrad for the
- *    browser; the bundle must pull in no Node module, and it runs in a bare V8 context (no
- *    `process`, no `require`, only what browsers have) with the same known results.
+ * 4. a fresh Node ESM project installs the tarball with ts-morph (the CLI's optional peer) and
+ *    TypeScript (offline from the npm cache, without the optional `webgpu` peer), imports
+ *    shapegrad, runs conv2d and a small nn model with known results, runs the `shapegrad shapes`
+ *    bin on a file with a shape error and on a nested model (the same rows as the repository's
+ *    bin prints), and tsc without skipLibCheck on both, then once more with the declarations'
+ *    `// @ts-nocheck` removed (they must type-check too);
+ * 5. a fresh browser project installs the tarball alone (no CLI dependency comes with it, and the
+ *    bin asks for ts-morph), and vite bundles an import of shapegrad for the browser; the bundle
+ *    must pull in no Node module, and it runs in a bare V8 context (no `process`, no `require`,
+ *    only what browsers have) with the same known results.
  *
  * Prints one line per check (or JSON with --json) and exits 1 if any failed.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as vm from "node:vm";
+import { declarationFiles, markDeclarations, pragma } from "./mark-declarations.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = new Set(process.argv.slice(2));
 const json = args.has("--json");
 const work = mkdtempSync(path.join(tmpdir(), "shapegrad-package-"));
-const env = { ...process.env, ONNXRUNTIME_NODE_INSTALL: "skip", npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" };
+const env = { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" };
 const results = [];
 
 function record(name, ok, detail) {
@@ -42,6 +47,16 @@ function record(name, ok, detail) {
 function run(cmd, argv, cwd, extra = {}) {
   const r = spawnSync(cmd, argv, { cwd, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, ...extra });
   return { status: r.status ?? 1, stdout: r.stdout ?? "", stderr: `${r.stderr ?? ""}${r.error ? String(r.error) : ""}` };
+}
+
+/** Bytes of the files under `dir` (symlinks not followed), as `du -sb` counts content. */
+function directorySize(dir) {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    total += entry.isDirectory() ? directorySize(p) : lstatSync(p).size;
+  }
+  return total;
 }
 
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -122,12 +137,14 @@ function main() {
   record("publint (all levels, strict) reports nothing", lintClean, lintClean ? "" : lintText);
 
   // ---------------------------------------------------------------- 4. a fresh Node ESM project
+  // With the CLI's one documented extra step (ts-morph) and the user's own TypeScript, in one install.
   const nodeApp = path.join(work, "node-app");
   mkdirSync(nodeApp);
   writeFileSync(path.join(nodeApp, "package.json"), JSON.stringify({ name: "node-app", private: true, type: "module" }, null, 2));
-  const installArgs = ["install", tarball, "--prefer-offline", "--no-audit", "--no-fund", "--no-package-lock"];
-  const ni = run(npm, installArgs, nodeApp);
-  if (!record("Node ESM project: npm install <tarball> (offline cache)", ni.status === 0, ni.status === 0 ? "" : ni.stderr.trim())) return;
+  const installArgs = ["install", "--prefer-offline", "--no-audit", "--no-fund", "--no-package-lock"];
+  const devVersion = (name) => `${name}@${pkg.devDependencies[name]}`;
+  const ni = run(npm, [...installArgs, tarball, devVersion("ts-morph"), devVersion("typescript")], nodeApp);
+  if (!record("Node ESM project: npm install <tarball> ts-morph typescript (offline cache)", ni.status === 0, ni.status === 0 ? "" : ni.stderr.trim())) return;
   record("the optional webgpu peer is not installed", !existsSync(path.join(nodeApp, "node_modules", "webgpu")));
   writeFileSync(path.join(nodeApp, "program.mjs"), `${programSource}\nconsole.log(JSON.stringify(result));\n`);
   const nr = run(process.execPath, ["program.mjs"], nodeApp);
@@ -136,8 +153,8 @@ function main() {
   record("Node ESM project: import shapegrad, conv2d and nn give the known results", nr.status === 0 && sameResult(nodeResult),
     nr.status === 0 ? `got ${JSON.stringify(nodeResult)}` : nr.stderr.trim().split("\n").slice(0, 8).join("\n"));
 
-  // The bin, with the types as installed: one shape error, found without running the file.
-  writeFileSync(path.join(nodeApp, "tsconfig.json"), JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, skipLibCheck: true, noEmit: true } }, null, 2));
+  // The bin and tsc, with the types as installed and TypeScript's default lib check (no skipLibCheck).
+  writeFileSync(path.join(nodeApp, "tsconfig.json"), JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true } }, null, 2));
   writeFileSync(path.join(nodeApp, "model.ts"), [
     `import { conv2d, randn } from "shapegrad";`,
     `const x = randn([8, 3, 32, 32]);`,
@@ -146,7 +163,8 @@ function main() {
     `export { y, bad };`,
   ].join("\n"));
   const shapegradBin = path.join(nodeApp, "node_modules", ".bin", "shapegrad");
-  const cli = existsSync(shapegradBin) ? run(shapegradBin, ["shapes", "model.ts", "--json"], nodeApp) : { status: -1, stdout: "", stderr: "node_modules/.bin/shapegrad is missing" };
+  const shapes = (file, extra = []) => existsSync(shapegradBin) ? run(shapegradBin, ["shapes", file, ...extra], nodeApp) : { status: -1, stdout: "", stderr: "node_modules/.bin/shapegrad is missing" };
+  const cli = shapes("model.ts", ["--json"]);
   let inspection = null;
   try { inspection = JSON.parse(cli.stdout); } catch { /* reported below */ }
   const yEntry = inspection?.entries?.find((e) => e.name === "y");
@@ -154,13 +172,55 @@ function main() {
     inspection.diagnostics[0].shapegrad === "conv2d: input has 3 channels but weight expects 4 (weight [16, 4, 3, 3], groups 1)";
   record("Node project: `shapegrad shapes model.ts` reads the installed types (y [8, 16, 16, 16], one conv2d error)", cliOk,
     cliOk ? "" : `exit ${cli.status}: ${(cli.stderr || cli.stdout).trim().split("\n").slice(0, 8).join("\n")}`);
+  const tsc = path.join(nodeApp, "node_modules", "typescript", "bin", "tsc");
+  const badTsc = run(process.execPath, [tsc, "-p", "."], nodeApp);
+  const tscMessage = "conv2d: input has 3 channels but weight expects 4 (weight [16, 4, 3, 3], groups 1)";
+  const badOk = badTsc.status === 2 && badTsc.stdout.includes("model.ts(4,") && badTsc.stdout.includes(tscMessage) && badTsc.stdout.trim().split("\n").filter((l) => /error TS/.test(l)).length === 1;
+  record("Node project: tsc (no skipLibCheck) reports the one conv2d error, at model.ts line 4", badOk, badOk ? "" : `exit ${badTsc.status}: ${badTsc.stdout.trim().split("\n").slice(0, 8).join("\n")}`);
+
+  // A model with a nested Sequential, a Residual and a custom module: examples/inspector/nested.ts
+  // with its imports from "shapegrad". The installed bin must print what the repository's prints
+  // for the original (the same rows, line for line), and tsc must accept it.
+  const nested = readFileSync(path.join(root, "examples/inspector/nested.ts"), "utf8")
+    .replace(`from "../../src/index.js";`, `from "shapegrad";`)
+    .replace(`import * as nn from "../../src/nn/index.js";`, `import { nn } from "shapegrad";`);
+  rmSync(path.join(nodeApp, "model.ts"));
+  writeFileSync(path.join(nodeApp, "nested.ts"), nested);
+  const installed = shapes("nested.ts");
+  const inRepo = run(process.execPath, [path.join(root, "dist/src/cli/main.js"), "shapes", "examples/inspector/nested.ts"], root);
+  const rows = (r) => r.stdout.trim().split("\n").slice(1);
+  const sameRows = installed.status === 0 && inRepo.status === 0 && JSON.stringify(rows(installed)) === JSON.stringify(rows(inRepo)) &&
+    rows(installed).some((l) => /^ +0\.2 MaxPool2d<2, \{\}> -> \[4, 8, 12, 12\]$/.test(l)) && rows(installed).some((l) => /^ +4 Head -> \[4, 10\]$/.test(l));
+  record("Node project: `shapegrad shapes nested.ts` prints the per-layer shapes, as in the repository", sameRows,
+    sameRows ? "" : `installed (exit ${installed.status}):\n${installed.stdout}${installed.stderr}\nin the repository (exit ${inRepo.status}):\n${inRepo.stdout}${inRepo.stderr}`);
+  const goodTsc = run(process.execPath, [tsc, "-p", "."], nodeApp);
+  record("Node project: tsc (no skipLibCheck) accepts the nested model", goodTsc.status === 0, goodTsc.stdout.trim().split("\n").slice(0, 8).join("\n"));
+  // The declarations skip a consumer's lib check (// @ts-nocheck, scripts/mark-declarations.mjs):
+  // here they are checked without it, as installed.
+  const installedDist = path.join(nodeApp, "node_modules", "shapegrad", "dist");
+  const marked = declarationFiles(installedDist).filter((f) => readFileSync(f, "utf8").startsWith(`${pragma}\n`)).length;
+  const unmarked = markDeclarations(installedDist, false);
+  const rawTsc = run(process.execPath, [tsc, "-p", "."], nodeApp);
+  record("Node project: every installed .d.ts carries @ts-nocheck, and without it tsc (no skipLibCheck) finds no error in them", rawTsc.status === 0 && marked > 0 && unmarked === marked && marked === declarationFiles(installedDist).length,
+    `${marked} of ${declarationFiles(installedDist).length} marked; ${rawTsc.stdout.trim().split("\n").slice(0, 8).join("\n")}`);
 
   // ---------------------------------------------------------------- 5. a browser bundle
   const webApp = path.join(work, "web-app");
   mkdirSync(webApp);
   writeFileSync(path.join(webApp, "package.json"), JSON.stringify({ name: "web-app", private: true, type: "module" }, null, 2));
-  const wi = run(npm, installArgs, webApp);
+  const wi = run(npm, [...installArgs, tarball], webApp);
   if (!record("browser project: npm install <tarball> (offline cache)", wi.status === 0, wi.status === 0 ? "" : wi.stderr.trim())) return;
+  // The package builds itself on `npm pack` (prepack), not on install, so npm has no script to ask about.
+  record("library-only install: npm warns about no install script", !/install-scripts/.test(wi.stderr), wi.stderr.trim().split("\n").slice(0, 6).join("\n"));
+  // A library-only install: the CLI's dependencies stay out, and the bin says how to add them.
+  const installedNames = readdirSync(path.join(webApp, "node_modules")).filter((n) => !n.startsWith("."));
+  const heavy = installedNames.filter((n) => ["ts-morph", "@ts-morph", "typescript", "commander"].includes(n));
+  record("library-only install holds no CLI dependency (ts-morph, typescript, commander)", heavy.length === 0,
+    `${installedNames.join(", ")}; node_modules ${(directorySize(path.join(webApp, "node_modules")) / 1e6).toFixed(1)} MB`);
+  writeFileSync(path.join(webApp, "model.ts"), `export const n = 1;\n`);
+  const noMorph = run(path.join(webApp, "node_modules", ".bin", "shapegrad"), ["shapes", "model.ts"], webApp);
+  record("library-only install: `shapegrad shapes` asks for ts-morph", noMorph.status === 2 && noMorph.stderr.includes("npm install --save-dev ts-morph"),
+    `exit ${noMorph.status}: ${noMorph.stderr.trim()}`);
   writeFileSync(path.join(webApp, "main.js"), programSource);
   writeFileSync(path.join(webApp, "build.mjs"), `
 import { build } from ${JSON.stringify(path.join(root, "node_modules/vite/dist/node/index.js"))};

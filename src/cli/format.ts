@@ -1,6 +1,25 @@
 /** The inspector's text output: one line per tensor, module layer and diagnostic, in file order. */
 import * as path from "node:path";
-import type { Inspection } from "./inspect.js";
+import type { Inspection, LayerEntry } from "./inspect.js";
+
+/** A container by its class and size (`Sequential, 3 layers`): its rows below say the rest. */
+function containerText(type: string, layers: readonly LayerEntry[]): string {
+  return `${/^\w+/.exec(type)?.[0] ?? type}, ${layers.length} layer${layers.length === 1 ? "" : "s"}`;
+}
+
+/**
+ * One row per layer: its index (or property), its type and the shape after it. A module with rows
+ * of its own is named by its class (a container with its size), and its rows follow, indented,
+ * labelled by their path: `2.0`, `2.1`, `features.0`, `1.body`.
+ */
+function layerLines(layers: readonly LayerEntry[], indent: string, prefix: string): string[] {
+  return layers.flatMap((l) => {
+    const key = `${prefix}${l.property ?? l.index}`;
+    const what = !l.layers ? l.type : l.layers[0].property === undefined ? containerText(l.type, l.layers) : l.name;
+    const row = `${indent}${key.padStart(2)} ${what}${l.output !== undefined ? ` -> ${l.output}` : ""}`;
+    return l.layers ? [row, ...layerLines(l.layers, `${indent}  `, `${key}.`)] : [row];
+  });
+}
 
 export function formatInspection(r: Inspection, cwd = process.cwd()): string {
   const rel = path.relative(cwd, r.file) || r.file;
@@ -11,13 +30,10 @@ export function formatInspection(r: Inspection, cwd = process.cwd()): string {
     if (e.kind === "tensor") {
       rows.push({ line: e.line, column: e.column, lines: [`${at.padEnd(8)}${e.name}: Tensor ${e.shape} ${e.dtype} ${e.device}`] });
     } else {
-      const sequential = e.layers.length > 0 && e.layers[0].property === undefined;
-      const lines = [`${at.padEnd(8)}${e.name}: ${sequential ? `Sequential, ${e.layers.length} layers` : e.type}`];
+      const container = e.layers.length > 0 && e.layers[0].property === undefined;
+      const lines = [`${at.padEnd(8)}${e.name}: ${container ? containerText(e.type, e.layers) : e.type}`];
       if (e.forwardLine !== undefined) lines.push(`${"".padEnd(8)}  forward at line ${e.forwardLine}: ${e.forwardInput} -> ${e.forwardOutput}`);
-      for (const l of e.layers) {
-        const label = l.property ?? String(l.index).padStart(2);
-        lines.push(`${"".padEnd(8)}  ${label} ${l.type}${l.output !== undefined ? ` -> ${l.output}` : ""}`);
-      }
+      lines.push(...layerLines(e.layers, `${"".padEnd(8)}  `, ""));
       rows.push({ line: e.line, column: e.column, lines });
     }
   }

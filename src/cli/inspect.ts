@@ -5,15 +5,17 @@
  * file and type-checks it. Then, from the checker alone:
  * - every variable, destructured binding, parameter and class property whose type is shapegrad's
  *   `Tensor<S, D, Dev>` is reported with S, D and Dev as the compiler inferred them;
- * - every value whose type carries a layer's shape rule (`__shape`, see src/nn/types.ts) is a
- *   module: for an nn.Sequential its layers are listed, and where the file calls its forward the
- *   shape after each layer is computed by the compiler (see `layerShapes`);
+ * - every value whose type is an nn.Module (it has forward, namedParameters and stateDict) is a
+ *   module: a container's layers (nn.Sequential: a `layers` tuple, nested ones too) or a custom
+ *   module's submodules are listed, and where the file calls its forward, the output and the
+ *   shape after each layer are what the checker gives for `forward` calls on the user's own code
+ *   (see `traceForwards`), so nothing here depends on where shapegrad keeps its type rules;
  * - every diagnostic is reported with its location; one whose text carries a shapegrad catalogue
  *   message (a parameter type that is the message literal) is reported with that message.
  */
 import * as path from "node:path";
 import { existsSync } from "node:fs";
-import { Node, Project, SyntaxKind, ts, type SourceFile, type Type } from "ts-morph";
+import { Node, Project, SyntaxKind, ts, type CallExpression, type SourceFile, type Type } from "ts-morph";
 
 export interface TensorEntry {
   readonly kind: "tensor";
@@ -30,12 +32,14 @@ export interface LayerEntry {
   readonly index: number;
   /** For a submodule of a custom Module: the property that holds it (`conv1`, `layer2`). */
   readonly property?: string;
-  /** The layer's class name, from its shape rule (`Conv2d`, `ReLU`, ...). */
+  /** The layer's class name (`Conv2d`, `ReLU`, a custom module's own class). */
   readonly name: string;
   /** The layer's type as written by the compiler: `Conv2d<3, 16, 3, { padding: 1; }>`. */
   readonly type: string;
   /** Output shape after this layer for the input of the forward call at `forwardLine`; a message if the layer refuses it. */
   readonly output?: string;
+  /** The rows under this one: a nested container's layers (with `output` for the same forward call), a module's submodules. */
+  readonly layers?: readonly LayerEntry[];
 }
 
 export interface ModuleEntry {
@@ -122,7 +126,7 @@ export function inspectFile(file: string, options: InspectOptions = {}): Inspect
     ...sf.getDescendantsOfKind(SyntaxKind.PropertyDeclaration),
   ].sort((a, b) => a.getStart() - b.getStart());
 
-  const moduleDecls: { entryIndex: number; decl: Node; name: string; layers: Type[] }[] = [];
+  const modules: { entryIndex: number; decl: Node; layers: Type[] }[] = [];
   for (const decl of named) {
     const nameNode = (decl as Node & { getNameNode(): Node }).getNameNode();
     const name = nameNode.getText();
@@ -133,28 +137,19 @@ export function inspectFile(file: string, options: InspectOptions = {}): Inspect
       entries.push({ kind: "tensor", name, line, column, ...tensor });
       continue;
     }
-    const shapeFn = shapeRuleOf(type, decl);
-    if (shapeFn || isModuleType(type)) {
-      const layers = shapeFn ? sequentialLayers(shapeFn) : [];
-      moduleDecls.push({ entryIndex: entries.length, decl, name, layers });
-      const listed: LayerEntry[] = layers.length
-        ? layers.map((l, index) => ({ index, name: layerName(l, decl), type: typeText(l, decl) }))
-        : childModules(type, decl).map(([property, t], index) => ({ index, property, name: layerName(t, decl), type: typeText(t, decl) }));
-      entries.push({ kind: "module", name, line, column, type: typeText(type, decl), layers: listed });
-    }
+    if (!isModuleType(type)) continue;
+    modules.push({ entryIndex: entries.length, decl, layers: containerLayers(type, decl) ?? [] });
+    entries.push({ kind: "module", name, line, column, type: typeText(type, decl), layers: moduleRows(type, decl) });
   }
 
-  const shapesOf = forwardShapes(project, sf, moduleDecls.map((m) => ({ decl: m.decl, count: m.layers.length })));
-  for (const [i, m] of moduleDecls.entries()) {
-    const shapes = shapesOf[i];
-    if (!shapes) continue;
+  const traced = traceForwards(project, sf, modules.map((m) => ({ decl: m.decl, layers: m.layers })));
+  for (const [i, m] of modules.entries()) {
+    const t = traced[i];
+    if (!t) continue;
     const entry = entries[m.entryIndex] as ModuleEntry;
     entries[m.entryIndex] = {
-      ...entry,
-      forwardLine: shapes.line,
-      forwardInput: shapes.input,
-      forwardOutput: shapes.output,
-      layers: entry.layers.map((l, i) => (i < shapes.outputs.length ? { ...l, output: shapes.outputs[i] } : l)),
+      ...entry, forwardLine: t.line, forwardInput: t.input, forwardOutput: t.output,
+      layers: m.layers.length ? withOutputs(entry.layers, t.outputs) : entry.layers,
     };
   }
   return { file: absolute, tsconfig, entries, diagnostics };
@@ -205,6 +200,45 @@ function isModuleType(type: Type): boolean {
   return t.isObject() && !!t.getProperty("forward") && !!t.getProperty("namedParameters") && !!t.getProperty("stateDict");
 }
 
+/**
+ * The layer types of a container that chains its layers (nn.Sequential): a module whose `layers`
+ * property is a tuple of modules. Null for any other module.
+ */
+function containerLayers(type: Type, at: Node): Type[] | null {
+  const prop = type.getNonNullableType().getProperty("layers");
+  const layers = prop?.getTypeAtLocation(at).getNonNullableType();
+  if (!layers?.isTuple()) return null;
+  const elements = layers.getTupleElements();
+  return elements.every(isModuleType) ? elements : null;
+}
+
+/**
+ * The rows under a module: a container's layers by index, else the submodules a module holds in
+ * its own properties (a custom module's, a Residual's body), each with its own rows below it.
+ */
+function moduleRows(type: Type, at: Node): LayerEntry[] {
+  const layers = containerLayers(type, at);
+  const places: [Type, { index: number; property?: string }][] = layers
+    ? layers.map((t, index) => [t, { index }])
+    : childModules(type, at).map(([property, t], index) => [t, { index, property }]);
+  return places.map(([t, place]) => {
+    const rows = moduleRows(t, at);
+    return { ...place, name: layerName(t, at), type: typeText(t, at), ...(rows.length ? { layers: rows } : {}) };
+  });
+}
+
+/** `rows` with each row's output from `outputs`, keyed by the row's path ("2", "0.1"). */
+function withOutputs(rows: readonly LayerEntry[], outputs: ReadonlyMap<string, string>, prefix = ""): LayerEntry[] {
+  return rows.map((l) => {
+    const key = `${prefix}${l.property ?? l.index}`;
+    const output = outputs.get(key);
+    return {
+      ...l, ...(output !== undefined ? { output } : {}),
+      ...(l.layers ? { layers: withOutputs(l.layers, outputs, `${key}.`) } : {}),
+    };
+  });
+}
+
 /** The submodules a custom Module holds in its own properties, in declaration order. */
 function childModules(type: Type, at: Node): [string, Type][] {
   const out: [string, Type][] = [];
@@ -212,49 +246,44 @@ function childModules(type: Type, at: Node): [string, Type][] {
     const decl = prop.getValueDeclaration();
     if (!decl || !(Node.isPropertyDeclaration(decl) || Node.isParameterDeclaration(decl))) continue;
     const t = prop.getTypeAtLocation(at);
-    if (isModuleType(t) || shapeRuleOf(t, at)) out.push([prop.getName(), t.getNonNullableType()]);
+    if (isModuleType(t)) out.push([prop.getName(), t.getNonNullableType()]);
   }
   return out;
 }
 
-/** The shape rule a module type declares through its phantom `__shape` property. */
-function shapeRuleOf(type: Type, at: Node): Type | null {
-  const prop = type.getNonNullableType().getProperty("__shape");
-  if (!prop) return null;
-  return prop.getTypeAtLocation(at).getNonNullableType();
-}
-
-/** The layer types of a `SequentialFn<Ls>` rule; [] for any other module. */
-function sequentialLayers(rule: Type): Type[] {
-  if (rule.getSymbol()?.getName() !== "SequentialFn") return [];
-  const [ls] = rule.getTypeArguments();
-  return ls?.isTuple() ? ls.getTupleElements() : [];
-}
-
+/** A module's class name (`Conv2d`, `Sequential`, a user's `Net`). */
 function layerName(layer: Type, at: Node): string {
-  const rule = shapeRuleOf(layer, at);
-  const nameType = rule?.getProperty("name")?.getTypeAtLocation(at);
-  const literal = nameType?.getLiteralValue();
-  if (typeof literal === "string" && literal !== "Module") return literal;
-  return layer.getSymbol()?.getName() ?? typeText(layer, at);
+  return layer.getNonNullableType().getSymbol()?.getName() ?? typeText(layer, at);
 }
-
-interface ForwardShapes { line: number; input: string; output: string; outputs: string[] }
 
 /**
- * For each module, its first `<module>.forward(x)` call in the file: the module's output shape,
- * and for a Sequential the shape after each layer. The compiler computes them: one copy of the
- * file (in memory, never written) gets, right after each statement holding such a call and in its
- * scope, type aliases applying the module's rule and each layer's rule (src/nn/types.ts:
- * ApplyShape, ShapeFnOf) to the input shape; the aliases' types are read back. One copy for all
- * modules costs one extra type-check of the file.
+ * What a `forward(x)` call gives, as the checker resolved it: the message when the layer refuses
+ * the input (its parameter type is then the message literal: the catalogue's convention), else the
+ * result's shape (or its type, for a forward that does not return a Tensor).
  */
-function forwardShapes(project: Project, sf: SourceFile, modules: readonly { decl: Node; count: number }[]): (ForwardShapes | null)[] {
-  const typesFile = project.getSourceFiles().find((f) => f.getExportedDeclarations().has("ApplyShape") && f.getExportedDeclarations().has("SequentialFn"));
-  if (!typesFile) return modules.map(() => null);
-  const mod = `import(${JSON.stringify(typesFile.getFilePath().replace(/\.ts$/, ".js"))})`;
+function callResult(call: CallExpression): { text: string; error: boolean } {
+  const signature = call.getProject().getTypeChecker().getResolvedSignature(call);
+  const param = signature?.getParameters()[0]?.getTypeAtLocation(call);
+  const literal = param?.getLiteralValue();
+  if (typeof literal === "string") return { text: literal, error: true };
+  const type = call.getType();
+  return { text: tensorParts(type, call)?.shape ?? typeText(type, call), error: false };
+}
+
+interface Traced { line: number; input: string; output: string; outputs: Map<string, string> }
+
+/**
+ * For each module, its first `<module>.forward(x)` call in the file: the input and output shapes,
+ * and for a container the shape after each of its layers (nested ones too), all as the compiler
+ * computes them on the user's own code. The per-layer shapes come from one copy of the file (in
+ * memory, never written) that, right after the statement holding the call and in its scope,
+ * passes the input through the layers one call at a time:
+ *   const __sg0_in = <x>; const __sg0_0 = m.layers[0].forward(__sg0_in); const __sg0_1 = ...
+ * and reads back each call's result. One copy for all modules costs one extra type-check.
+ */
+function traceForwards(project: Project, sf: SourceFile, modules: readonly { decl: Node; layers: readonly Type[] }[]): (Traced | null)[] {
   const calls = sf.getDescendantsOfKind(SyntaxKind.CallExpression);
-  const planned = modules.map(({ decl, count }, k) => {
+  const planned = modules.map(({ decl, layers }, k) => {
     const declSymbol = decl.getSymbol();
     if (!declSymbol) return null;
     const call = calls.find((c) => {
@@ -265,52 +294,59 @@ function forwardShapes(project: Project, sf: SourceFile, modules: readonly { dec
     const callee = call?.getExpression();
     if (!call || !Node.isPropertyAccessExpression(callee)) return null;
     const arg = call.getArguments()[0];
-    const parts = tensorParts(arg.getType(), arg);
-    if (!parts) return null;
+    const input = tensorParts(arg.getType(), arg);
+    if (!input) return null;
     let statement: Node = call;
     while (statement.getParent() && !Node.isBlock(statement.getParent()) && !Node.isSourceFile(statement.getParent())) statement = statement.getParent()!;
-    const receiver = callee.getExpression().getText();
-    const p = `__sg${k}_`;
-    const aliases = [`type ${p}Ls = NonNullable<(typeof ${receiver})["__shape"]> extends ${mod}.SequentialFn<infer L> ? L : never;`,
-      `type ${p}in = ${parts.shape};`,
-      `type ${p}all = ${mod}.ApplyShape<${mod}.ShapeFnOf<typeof ${receiver}>, ${p}in>;`];
-    for (let i = 0; i < count; i++) {
-      const prev = i === 0 ? `${p}in` : `${p}${i - 1}`;
-      aliases.push(`type ${p}${i} = ${prev} extends readonly number[] ? ${mod}.ApplyShape<${mod}.ShapeFnOf<${p}Ls[${i}]>, ${prev}> : ${prev};`);
-    }
-    return { k, count, at: statement.getEnd(), text: aliases.join("\n"), line: sf.getLineAndColumnAtPos(call.getStart()).line, input: parts.shape };
-  });
-  const inserts = planned.filter((x): x is NonNullable<typeof x> => x !== null);
-  if (!inserts.length) return modules.map(() => null);
-  // Insert from the end, so that earlier offsets stay valid.
-  let text = sf.getFullText();
-  for (const ins of [...inserts].sort((a, b) => b.at - a.at)) text = `${text.slice(0, ins.at)}\n${ins.text}\n${text.slice(ins.at)}`;
-  const copyPath = path.join(path.dirname(sf.getFilePath()), `__shapegrad_inspect_${path.basename(sf.getFilePath())}`);
-  const copy = project.createSourceFile(copyPath, text, { overwrite: true });
-  setModuleFormat(project, copy);
-  try {
-    // The aliases sit in the calls' blocks, not at the top level of the file.
-    const declared = new Map(copy.getDescendantsOfKind(SyntaxKind.TypeAliasDeclaration).map((a) => [a.getName(), a]));
-    const read = (name: string) => {
-      const alias = declared.get(name);
-      if (!alias) return null;
-      const t = alias.getType();
-      const literal = t.getLiteralValue();
-      return typeof literal === "string" ? { text: literal, error: true } : { text: typeText(t, alias), error: false };
+    const lines = [`const __sg${k}_in = (${arg.getText()});`];
+    const reads: string[] = [];
+    const chain = (receiver: string, ls: readonly Type[], from: string, prefix: string) => {
+      let prev = from;
+      ls.forEach((l, i) => {
+        const key = `${prefix}${i}`;
+        const layer = `(${receiver}).layers[${i}]`;
+        const name = `__sg${k}_${key.replace(/\./g, "_")}`;
+        const nested = containerLayers(l, decl);
+        if (nested) chain(layer, nested, prev, `${key}.`);
+        lines.push(`const ${name} = ${layer}.forward(${prev});`);
+        reads.push(key);
+        prev = name;
+      });
     };
-    return planned.map((ins) => {
-      if (!ins) return null;
-      const outputs: string[] = [];
-      for (let i = 0; i < ins.count; i++) {
-        const r = read(`__sg${ins.k}_${i}`);
-        if (!r) break;
-        outputs.push(r.text);
-        if (r.error) break;
+    chain(callee.getExpression().getText(), layers, `__sg${k}_in`, "");
+    const result = callResult(call);
+    return { k, at: statement.getEnd(), text: lines.join("\n"), reads, line: sf.getLineAndColumnAtPos(call.getStart()).line, input: input.shape, output: result.text };
+  });
+  const inserts = planned.filter((x): x is NonNullable<typeof x> => x !== null && x.reads.length > 0);
+  const outputs = new Map<number, Map<string, string>>();
+  if (inserts.length) {
+    // Insert from the end, so that earlier offsets stay valid.
+    let text = sf.getFullText();
+    for (const ins of [...inserts].sort((a, b) => b.at - a.at)) text = `${text.slice(0, ins.at)}\n${ins.text}\n${text.slice(ins.at)}`;
+    const copyPath = path.join(path.dirname(sf.getFilePath()), `__shapegrad_inspect_${path.basename(sf.getFilePath())}`);
+    const copy = project.createSourceFile(copyPath, text, { overwrite: true });
+    setModuleFormat(project, copy);
+    try {
+      // The declarations sit in the calls' blocks, not at the top level of the file.
+      const declared = new Map(copy.getDescendantsOfKind(SyntaxKind.VariableDeclaration).map((d) => [d.getName(), d]));
+      for (const ins of inserts) {
+        const found = new Map<string, string>();
+        // After a layer refuses its input only its enclosing containers are read (they refuse too,
+        // naming it); the rows after it stay empty.
+        let failed: string | null = null;
+        for (const key of ins.reads) {
+          if (failed !== null && !failed.startsWith(`${key}.`)) continue;
+          const init = declared.get(`__sg${ins.k}_${key.replace(/\./g, "_")}`)?.getInitializer();
+          if (!init || !Node.isCallExpression(init)) continue;
+          const r = callResult(init);
+          found.set(key, r.text);
+          if (r.error) failed = key;
+        }
+        outputs.set(ins.k, found);
       }
-      const all = read(`__sg${ins.k}_all`);
-      return all ? { line: ins.line, input: ins.input, output: all.text, outputs } : null;
-    });
-  } finally {
-    project.removeSourceFile(copy);
+    } finally {
+      project.removeSourceFile(copy);
+    }
   }
+  return planned.map((p) => p && { line: p.line, input: p.input, output: p.output, outputs: outputs.get(p.k) ?? new Map() });
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /** The `shapegrad` bin (see ./program.ts). */
-import { createProgram } from "./program.js";
+import { runProgram } from "./program.js";
 
-createProgram().parseAsync(process.argv).catch((e: unknown) => {
+runProgram(process.argv.slice(2)).catch((e: unknown) => {
   process.stderr.write(`shapegrad: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exitCode = 2;
 });

@@ -234,7 +234,7 @@ export abstract class Module {
     });
   }
 
-  /** The number of parameter elements (trainable ones only with `trainableOnly`). */
+  /** The number of parameter elements, trainable or not (the trainable ones: `parameters()` with `requiresGrad`). */
   parameterCount(): number {
     return this.parameters().reduce((n, p) => n + numel(p.shape), 0);
   }
@@ -245,21 +245,38 @@ export abstract class Module {
    */
   summary(inputShape: readonly number[], options: { dtype?: DType; device?: Device; print?: boolean } = {}): string {
     const x = tensor(new Float32Array(numel(inputShape)), { shape: inputShape as number[], dtype: (options.dtype ?? "float32") as "float32", device: options.device ?? "cpu" });
-    const modes = this.namedModules().map(([, m]) => m.training);
+    const modules = this.namedModules();
+    const modes = modules.map(([, m]) => m.training);
     const records = new Map<Module, CallRecord>();
     const before = recorder;
     recorder = records;
+    // A layer records its own calls; a custom module's forward is the user's code, so for this one
+    // pass its instance gets a forward that records what the class's forward returns.
+    const custom = modules.map(([, m]) => m).filter((m) => !(m instanceof Layer) && !Object.hasOwn(m, "forward"));
+    for (const m of custom) {
+      const forward = m.forward;
+      Object.defineProperty(m, "forward", { configurable: true, value: (...inputs: never[]) => {
+        const y = forward.apply(m, inputs);
+        recordCall(m, y);
+        return y;
+      } });
+    }
     try {
       this.eval();
       noGrad(() => (this.forward as (x: AnyTensor) => unknown)(x));
     } finally {
       recorder = before;
-      this.namedModules().forEach(([, m], i) => (m.training = modes[i]));
+      for (const m of custom) delete (m as { forward?: unknown }).forward;
+      modules.forEach(([, m], i) => (m.training = modes[i]));
     }
     const rows: [string, string, string][] = [];
     const ownCount = (m: Module) => m.#ownParameters().reduce((n, [, p]) => n + numel(p.shape), 0);
-    for (const [name, m] of this.namedModules()) {
-      const depth = name === "" ? 0 : name.split(".").length;
+    // Indented once per enclosing module: `blocks.0` sits one level under its owner, not two (an
+    // array is not a module).
+    const names = new Set(modules.map(([name]) => name));
+    const depthOf = (name: string) => name.split(".").filter((_, i, parts) => names.has(parts.slice(0, i + 1).join("."))).length;
+    for (const [name, m] of modules) {
+      const depth = name === "" ? 0 : depthOf(name);
       const rec = records.get(m);
       const out = rec ? (typeof rec.output === "string" ? rec.output : formatShape(rec.output)) : "--";
       const count = m === this ? this.parameterCount() : ownCount(m) || (m.children().length ? m.parameterCount() : 0);

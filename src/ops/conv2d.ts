@@ -23,5 +23,8 @@ function conv2dImpl(input: AnyTensor, weight: AnyTensor, bias?: AnyTensor | null
   return r.unbatched ? reshape(y, y.shape.slice(1)) : y;
 }
 
-/** 2-D convolution over an [N, C, H, W] (or unbatched [C, H, W]) input; see docs/conv2d-semantics.md. */
+/**
+ * 2-D convolution over an [N, C, H, W] (or unbatched [C, H, W]) input; see docs/conv2d-semantics.md.
+ * @function
+ */
 export const conv2d: Conv2dSignature = conv2dImpl as unknown as Conv2dSignature;

@@ -174,9 +174,15 @@ function fromGenerator(op: string, draw: () => number): Creator {
   }) as Creator;
 }
 
-/** Standard normal samples from the seeded stream (`manualSeed`). */
+/**
+ * Standard normal samples from the seeded stream (`manualSeed`).
+ * @function
+ */
 export const randn: Creator = fromGenerator("randn", nextNormal);
-/** Uniform samples on [0, 1) from the seeded stream. */
+/**
+ * Uniform samples on [0, 1) from the seeded stream.
+ * @function
+ */
 export const rand: Creator = fromGenerator("rand", nextUniform);
 
 function filledNamed(op: string, shape: Shape, value: number, options?: CreationOptions): AnyTensor {
@@ -194,7 +200,15 @@ export function full<const S extends Shape, D extends DType = "float32", Dev ext
   return filledNamed("full", shape, value, options) as unknown as Tensor<Mutable<S>, D, Dev>;
 }
 
+/**
+ * Every element 0.
+ * @function
+ */
 export const zeros: Creator = ((shape: Shape, options?: CreationOptions) => filledNamed("zeros", shape, 0, options)) as Creator;
+/**
+ * Every element 1.
+ * @function
+ */
 export const ones: Creator = ((shape: Shape, options?: CreationOptions) => filledNamed("ones", shape, 1, options)) as Creator;
 
 /** start, start + step, ... up to but excluding end (torch.arange); `arange(n)` is 0..n-1. */

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { findTsconfig, inspectFile, shapegradMessage, type Inspection, type ModuleEntry, type TensorEntry } from "../../src/cli/inspect.js";
 import { formatInspection } from "../../src/cli/format.js";
-import { createProgram } from "../../src/cli/program.js";
+import { missingTsMorph, runProgram, usage } from "../../src/cli/program.js";
 import { mirror, repoRoot as root } from "./mirror.js";
 
 const example = (name: string) => path.join(root, "examples/inspector", name);
@@ -19,6 +19,12 @@ const tmp = mirror({
   "examples/inspector/errors.ts": read("examples/inspector/errors.ts.txt"),
   "test/cli/fixtures/own-config/plain.ts": read("test/cli/fixtures/own-config/plain.ts.txt"),
   "test/cli/fixtures/own-config/tsconfig.json": read("test/cli/fixtures/own-config/tsconfig.json"),
+  "examples/inspector/nested-error.ts": [
+    `import { randn } from "../../src/index.js";`,
+    `import * as nn from "../../src/nn/index.js";`,
+    `const model = nn.Sequential(nn.Sequential(nn.Conv2d(1, 8, 5), nn.Linear(7, 3), nn.ReLU()), nn.Flatten());`,
+    `export const y = model.forward(randn([4, 1, 28, 28]));`,
+  ].join("\n"),
 });
 afterAll(() => tmp.remove());
 const errorsFile = path.join(tmp.root, "examples/inspector/errors.ts");
@@ -153,13 +159,59 @@ describe("shapegrad shapes", () => {
   it("runs as a command: --json output and the exit code", async () => {
     let out = "";
     let code = -1;
-    const program = createProgram({ write: (t) => { out += t; }, setExitCode: (c) => { code = c; } });
-    await program.parseAsync(["node", "shapegrad", "shapes", errorsFile, "--json", "--project", path.join(tmp.root, "tsconfig.json")]);
+    const io = { write: (t: string) => { out += t; }, setExitCode: (c: number) => { code = c; } };
+    await runProgram(["shapes", errorsFile, "--json", "--project", path.join(tmp.root, "tsconfig.json")], io);
     const parsed = JSON.parse(out) as Inspection;
     expect(code).toBe(1);
     expect(parsed.diagnostics).toHaveLength(4);
     expect(parsed.entries.find((e) => e.name === "images")).toMatchObject({ kind: "tensor", shape: "[8, 3, 32, 32]" });
   }, 60_000);
+
+  it("lists nested containers' layers as rows of their own, and custom modules by their output shape", () => {
+    const r = inspectFile(example("nested.ts"));
+    expect(r.diagnostics).toEqual([]);
+    const model = modules(r).find((m) => m.name === "model")!;
+    // the literal batch of the call, not a widened one
+    expect(model).toMatchObject({ forwardInput: "[4, 1, 28, 28]", forwardOutput: "[4, 10]" });
+    expect(model.layers.map((l) => [l.name, l.output])).toEqual([
+      ["Sequential", "[4, 8, 12, 12]"], ["Residual", "[4, 8, 12, 12]"], ["Flatten", "[4, 1152]"], ["Linear", "[4, 32]"], ["Head", "[4, 10]"],
+    ]);
+    // conv 5x5: 28 -> 24, max pool 2: 24 -> 12
+    expect(model.layers[0].layers!.map((l) => [l.name, l.output])).toEqual([["Conv2d", "[4, 8, 24, 24]"], ["ReLU", "[4, 8, 24, 24]"], ["MaxPool2d", "[4, 8, 12, 12]"]]);
+    expect(model.layers[1].layers!.map((l) => l.property)).toEqual(["body"]);
+    expect(model.layers[4].layers!.map((l) => [l.property, l.type])).toEqual([["fc", "Linear<32, 10>"]]);
+    const lines = formatInspection(r, root).split("\n");
+    expect(lines).toContain("             0 Sequential, 3 layers -> [4, 8, 12, 12]");
+    expect(lines).toContain("              0.2 MaxPool2d<2, {}> -> [4, 8, 12, 12]");
+    expect(lines).toContain("                1.body.0 Conv2d<8, 8, 3, { readonly padding: 1; }>");
+    expect(lines).toContain("             4 Head -> [4, 10]");
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(80);
+  }, 60_000);
+
+  it("stops a nested chain at the layer that refuses its input, naming it in every enclosing container", () => {
+    const r = inspectFile(path.join(tmp.root, "examples/inspector/nested-error.ts"));
+    const linear = "linear: input [4, 8, 24, 24] has 24 features but the layer expects 7 (weight [3, 7])";
+    const [model] = modules(r);
+    expect(model.forwardOutput).toBe(`nn.Sequential: layer 0 (Sequential): nn.Sequential: layer 1 (Linear): ${linear}`);
+    expect(model.layers.map((l) => l.output)).toEqual([`nn.Sequential: layer 1 (Linear): ${linear}`, undefined]);
+    expect(model.layers[0].layers!.map((l) => l.output)).toEqual(["[4, 8, 24, 24]", linear, undefined]);
+    expect(r.diagnostics.map((d) => d.shapegrad)).toEqual([model.forwardOutput]);
+  }, 60_000);
+
+  it("reads its arguments: help, version, unknown commands and options", async () => {
+    let out = "";
+    const io = { write: (t: string) => { out += t; }, setExitCode: () => {} };
+    await runProgram(["--help"], io);
+    expect(out).toBe(usage);
+    out = "";
+    await runProgram(["-v"], io);
+    expect(out).toBe("0.1.0\n");
+    await expect(runProgram(["shape", "a.ts"], io)).rejects.toThrow('unknown command "shape"');
+    await expect(runProgram(["shapes", "a.ts", "b.ts"], io)).rejects.toThrow("shapes takes one file, got 2");
+    await expect(runProgram(["shapes", "a.ts", "--jsn"], io)).rejects.toThrow("--jsn");
+    expect(usage).toContain("npm install --save-dev ts-morph");
+    expect(missingTsMorph).toContain("npm install --save-dev ts-morph");
+  });
 
   it("refuses a missing file or tsconfig", () => {
     expect(() => inspectFile(example("nope.ts"))).toThrow("shapegrad shapes: no such file");

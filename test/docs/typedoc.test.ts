@@ -4,10 +4,11 @@
  * (docs/api is generated, not committed: `npx typedoc` writes it there).
  */
 import { describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Application, LogLevel } from "typedoc";
+import * as shapegrad from "../../src/index.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -30,6 +31,13 @@ describe("typedoc", () => {
       const page = (name: string) => ["functions", "variables"].some((kind) => existsSync(path.join(out, kind, `${name}.html`)));
       for (const name of ["randn", "tensor", "manualSeed", "conv2d", "exportOnnx"]) expect(page(name), name).toBe(true);
       expect(existsSync(path.join(out, "classes", "Tensor.html"))).toBe(true);
+      // Every op is documented as a function with its signature, including those declared as a
+      // typed const (conv2d: Conv2dSignature, marked @function), never as a variable.
+      const ops = Object.entries(shapegrad).filter(([, v]) => typeof v === "function" && !/^class\b/.test(Function.prototype.toString.call(v))).map(([k]) => k);
+      expect(ops.length).toBeGreaterThan(30);
+      expect(ops.filter((name) => existsSync(path.join(out, "variables", `${name}.html`)))).toEqual([]);
+      expect(ops.filter((name) => !existsSync(path.join(out, "functions", `${name}.html`)))).toEqual([]);
+      expect(readFileSync(path.join(out, "functions", "conv2d.html"), "utf8")).toContain("stride");
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -189,6 +189,47 @@ describe("nn.Module", () => {
     expect(row("Sequential")).toMatch(/\[8, 10\]\s+87,018$/);
   });
 
+  it("summary shows custom modules' output shapes and indents an array's modules once under their owner", () => {
+    /** A custom module holding an array of custom modules. */
+    class Stack extends nn.Module {
+      blocks = [new TwoLayerBlock(), new TwoLayerBlock()];
+      forward(x: AnyTensor): AnyTensor {
+        return this.blocks.reduce((h, b) => b.forward(h), x);
+      }
+    }
+    class TwoLayerBlock extends nn.Module {
+      fc = nn.Linear(4, 4);
+      forward(x: AnyTensor): AnyTensor {
+        return this.fc.forward(x as never);
+      }
+    }
+    const model = new Stack();
+    const printed: unknown[] = [];
+    const log = console.log;
+    console.log = (...a: unknown[]) => { printed.push(...a); };
+    let text: string;
+    try {
+      text = model.summary([3, 4]);
+      expect(printed).toEqual([]);
+      expect(model.summary([3, 4], { print: true })).toBe(text);
+      expect(printed).toEqual([text]);
+    } finally {
+      console.log = log;
+    }
+    const rows = text.split("\n").filter((r) => /^ *(Stack|TwoLayerBlock|Linear)/.test(r));
+    expect(rows.map((r) => r.replace(/(\S)\s{2,}/g, "$1 | ").trimEnd())).toEqual([
+      "Stack | [3, 4] | 40",
+      "  TwoLayerBlock (blocks.0) | [3, 4] | 20",
+      "    Linear (blocks.0.fc) | [3, 4] | 20",
+      "  TwoLayerBlock (blocks.1) | [3, 4] | 20",
+      "    Linear (blocks.1.fc) | [3, 4] | 20",
+    ]);
+    // the instances' forward is the class's again
+    expect(Object.hasOwn(model, "forward") || model.blocks.some((b) => Object.hasOwn(b, "forward"))).toBe(false);
+    // a typed custom module: its output shape too
+    expect(new TwoLayer().summary([5, 4]).split("\n").find((r) => r.startsWith("TwoLayer"))).toMatch(/^TwoLayer\s+\[5, 2\]\s+60$/);
+  });
+
   it("a layer that does not fit throws the compile-time message, with its position", () => {
     const bad = nn.Sequential(nn.Conv2d(3, 16, 3, { padding: 1 }), nn.ReLU(), nn.Conv2d(16, 32, 3, { padding: 1 }), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(32 * 16 * 15, 10));
     expect(() => bad.forward(randn([8, 3, 32, 32]) as never)).toThrow(

@@ -1,0 +1,2 @@
+// Baseline of import.ts: the same compiler options and libraries, no import.
+export {};
