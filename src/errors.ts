@@ -105,3 +105,13 @@ export const shapeErrors = {
     op: Op, outH: OH, outW: OW, windowH: EH, windowW: EW, kernel: K, dilation: D, inH: H, inW: W, padding: P) =>
     `${op}: output size would be ${outH}x${outW}: the ${windowH}x${windowW} window (kernel ${kernel}, dilation ${dilation}) does not fit the input ${inH}x${inW} with padding ${padding}` as const,
 };
+
+/**
+ * Reading a tensor's data. A synchronous read of a tensor typed to live on a device that is only
+ * read asynchronously is refused by the compiler (the method's `this` type is this text) and by
+ * the backend at run time.
+ */
+export const tensorErrors = {
+  syncRead: <Op extends Showable, Dev extends Showable>(op: Op, device: Dev) =>
+    `${op}: tensors on ${device} can only be read asynchronously; use await t.data()` as const,
+};

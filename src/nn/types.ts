@@ -12,7 +12,10 @@
  *   ApplyShape<LinearFn<512, 10>, [8, 500]>   // "linear: input [8, 500] has 500 features but the layer expects 512 (weight [10, 512])"
  */
 import type { DType, Device, Shape } from "../../types/core.js";
-import type { Add, Div, Mul, Sub } from "../../types/arith/index.js";
+import type { Div } from "../../types/arith/index.js";
+import type { Linear } from "../../types/shape/broadcast.js";
+import type { Flatten, Product } from "../../types/shape/reshape.js";
+import type { Pool2d } from "../../types/shape/pool.js";
 import type { Conv2dResultOf } from "../../types/ops/conv2d.js";
 import type { Show } from "../../types/shape/show.js";
 import type { Tensor } from "../tensor.js";
@@ -39,11 +42,8 @@ export type LayerInput<F extends ShapeFn, S extends Shape, D extends DType, Dev 
 export type LayerOutput<F extends ShapeFn, S extends Shape> =
   ApplyShape<F, S> extends infer O ? (O extends infer X extends Shape ? Mutable<X> : number[]) : never;
 
-/** Element count of a shape (`number` when any dim is). */
-export type Product<S extends Shape, Acc extends number = 1> =
-  S extends readonly [infer H extends number, ...infer R extends Shape]
-    ? Mul<Acc, H> extends infer P extends number ? Product<R, P> : never
-    : number extends S["length"] ? number : Acc;
+/** Element count of a shape (`number` when any dim is): types/shape/reshape.ts's. */
+export type { Product };
 
 type Pair<V> = V extends readonly [infer A extends number, infer B extends number] ? [A, B] : V extends number ? [V, V] : [number, number];
 
@@ -54,39 +54,16 @@ export interface IdentityFn<Name extends string> extends ShapeFn {
   readonly output: this["input"];
 }
 
-/** linear: the last dim must equal In; it becomes Out. */
-export type LinearShape<S extends Shape, In extends number, Out extends number> =
-  S extends readonly [...infer Init, infer Last extends number]
-    ? number extends Last ? [...Init, Out]
-      : number extends In ? [...Init, Out]
-      : [Last] extends [In] ? [...Init, Out]
-      : `linear: input ${Show<S>} has ${Last} features but the layer expects ${In} (weight [${Out}, ${In}])`
-    : number extends S["length"] ? number[]
-    : `linear: input ${Show<S>} has no features but the layer expects ${In} (weight [${Out}, ${In}])`;
+/** linear: the last dim must equal In; it becomes Out (the rule of types/shape/broadcast.ts). */
+export type LinearShape<S extends Shape, In extends number, Out extends number> = Linear<S, In, Out>;
 
 export interface LinearFn<In extends number, Out extends number> extends ShapeFn {
   readonly name: "Linear";
   readonly output: InputOf<this> extends infer S extends Shape ? LinearShape<S, In, Out> : never;
 }
 
-type Take<S extends Shape, N extends number, Acc extends unknown[] = []> =
-  Acc["length"] extends N ? [Acc, S] : S extends readonly [infer H, ...infer R extends Shape] ? Take<R, N, [...Acc, H]> : [Acc, S];
-
-/** torch.flatten(x, Start, End) for non-negative Start and End = -1 or a non-negative dim. */
-export type FlattenShape<S extends Shape, Start extends number, End extends number> =
-  number extends S["length"] ? number[]
-  : Take<S, Start> extends [infer Head extends unknown[], infer Rest extends Shape]
-    ? End extends -1
-      ? [...Head, Product<Rest>]
-      : Sub<End, Start> extends infer Span extends number
-        ? `${Span}` extends `-${string}` ? `flatten: startDim ${Start} comes after endDim ${End}`
-        : Add<Span, 1> extends infer L extends number
-          ? Take<Rest, L> extends [infer Mid extends Shape, infer Tail extends unknown[]]
-            ? Mid["length"] extends L ? [...Head, Product<Mid>, ...Tail] : `flatten: dim ${End} is out of range for shape ${Show<S>}`
-            : never
-          : never
-        : never
-    : never;
+/** torch.flatten(x, Start, End): the rule of types/shape/reshape.ts. */
+export type FlattenShape<S extends Shape, Start extends number, End extends number> = Flatten<S, Start, End>;
 
 export interface FlattenFn<Start extends number, End extends number> extends ShapeFn {
   readonly name: "Flatten";
@@ -110,56 +87,9 @@ export interface Conv2dFn<Cin extends number, Cout extends number, K, O, Bias ex
     : never;
 }
 
-/**
- * PyTorch's pooled length: floor(n / s) + 1 with n = L + 2p - d(k-1) - 1 (+ s - 1 with ceil), and
- * with ceil the last window must start inside the input or the left padding. n may be negative
- * (the window does not fit): then floor(n / s) = -floor((-n + s - 1) / s), as the runtime's
- * Math.floor gives, so the message shows the same (zero or negative) size.
- */
-type PoolDim<L extends number, K extends number, S extends number, P extends number, D extends number, Ceil extends boolean> =
-  number extends L | K | S | P | D ? number
-  : Sub<Add<L, Mul<2, P>>, Add<Mul<D, Sub<K, 1>>, 1>> extends infer Span extends number
-    ? (Ceil extends true ? SignedAdd<Span, Sub<S, 1>> : Span) extends infer Num extends number
-      ? `${Num}` extends `-${infer M extends number}`
-        ? Sub<1, Div<Add<M, Sub<S, 1>>, S>>
-        : Add<Div<Num, S>, 1> extends infer Out extends number
-          ? Ceil extends true
-            ? `${Sub<Mul<Sub<Out, 1>, S>, Add<L, P>>}` extends `-${string}` ? Out : Sub<Out, 1>
-            : Out
-          : never
-      : never
-    : never;
-
-/** A + B for a possibly negative A and a natural B. */
-type SignedAdd<A extends number, B extends number> = `${A}` extends `-${infer M extends number}` ? Sub<B, M> : Add<A, B>;
-
-type Extent<K extends number, D extends number> = number extends K | D ? number : Add<Mul<D, Sub<K, 1>>, 1>;
-
-/** max/avg pooling: PyTorch's output size, its "padding at most half the kernel" rule, and a window that must fit. */
+/** max/avg pooling: the rule of types/shape/pool.ts (undefined options take their defaults). */
 export type Pool2dShape<Op extends string, S extends Shape, K, St, P, D, Ceil extends boolean> =
-  number extends S["length"] ? number[]
-  : S extends readonly [...infer Lead extends unknown[], infer H extends number, infer W extends number]
-    ? Lead["length"] extends 1 | 2
-      ? [Pair<K>, Pair<St extends undefined ? K : St>, Pair<P extends undefined ? 0 : P>, Pair<D extends undefined ? 1 : D>] extends
-        [[infer kh extends number, infer kw extends number], [infer sh extends number, infer sw extends number], [infer ph extends number, infer pw extends number], [infer dh extends number, infer dw extends number]]
-        ? Mul<2, ph> extends infer ph2 extends number ? Mul<2, pw> extends infer pw2 extends number
-          ? [ph2, pw2] extends [infer a extends number, infer b extends number]
-            ? `${Sub<kh, a>}` extends `-${string}` ? `${Op}: padding [${ph}, ${pw}] must be at most half the kernel size [${kh}, ${kw}]`
-            : `${Sub<kw, b>}` extends `-${string}` ? `${Op}: padding [${ph}, ${pw}] must be at most half the kernel size [${kh}, ${kw}]`
-            : [PoolDim<H, kh, sh, ph, dh, Ceil>, PoolDim<W, kw, sw, pw, dw, Ceil>] extends [infer oh extends number, infer ow extends number]
-              ? `${oh}` extends `-${string}` | "0" ? PoolTooSmall<Op, oh, ow, kh, kw, dh, dw, H, W, ph, pw>
-              : `${ow}` extends `-${string}` | "0" ? PoolTooSmall<Op, oh, ow, kh, kw, dh, dw, H, W, ph, pw>
-              : [...Lead, oh, ow]
-              : never
-            : never
-          : never : never
-        : never
-      : `${Op}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got shape ${Show<S>}`
-    : `${Op}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got shape ${Show<S>}`;
-
-/** The output size is floor(span/s) + 1 with a negative span: shown as the runtime computes it. */
-type PoolTooSmall<Op extends string, OH extends number, OW extends number, KH extends number, KW extends number, DH extends number, DW extends number, H extends number, W extends number, PH extends number, PW extends number> =
-  `${Op}: output size would be ${OH}x${OW}: the ${Extent<KH, DH>}x${Extent<KW, DW>} window (kernel [${KH}, ${KW}], dilation [${DH}, ${DW}]) does not fit the input ${H}x${W} with padding [${PH}, ${PW}]`;
+  Pool2d<S, K, St, P extends undefined ? 0 : P, D extends undefined ? 1 : D, Ceil, Op>;
 
 export interface MaxPool2dFn<K, St, P, D, Ceil extends boolean> extends ShapeFn {
   readonly name: "MaxPool2d";
