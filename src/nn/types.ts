@@ -13,7 +13,7 @@
  */
 import type { DType, Device, Shape } from "../../types/core.js";
 import type { Div } from "../../types/arith/index.js";
-import type { Linear } from "../../types/shape/broadcast.js";
+import type { Linear, SameShape } from "../../types/shape/broadcast.js";
 import type { Flatten, Product } from "../../types/shape/reshape.js";
 import type { Pool2d } from "../../types/shape/pool.js";
 import type { Conv2dResultOf } from "../../types/ops/conv2d.js";
@@ -26,7 +26,18 @@ export interface ShapeFn {
   readonly output: unknown;
   /** The layer's class name, as messages show it. */
   readonly name: string;
+  /**
+   * [in, out] channels of a layer over [N, C, H, W] (Conv2d, BatchNorm2d, a Sequential of them):
+   * what the compiler can still check inside a class generic in its channel counts, where the
+   * rule itself cannot run (see Layer's third `forward` signature).
+   */
+  readonly channels?: readonly [number, number];
+  /** Set by layers that keep [N, C, ...] channels as they are (activations, pooling, dropout). */
+  readonly keepsChannels?: true;
 }
+
+/** The channels a layer reads and writes, `never` for a layer without them. */
+export type ChannelsOf<F extends ShapeFn, I extends 0 | 1> = F extends { readonly channels?: readonly [infer In extends number, infer Out extends number] } ? [In, Out][I] : never;
 
 export type ApplyShape<F extends ShapeFn, S extends Shape> = (F & { readonly input: S })["output"];
 
@@ -51,6 +62,7 @@ type Pair<V> = V extends readonly [infer A extends number, infer B extends numbe
 
 export interface IdentityFn<Name extends string> extends ShapeFn {
   readonly name: Name;
+  readonly keepsChannels?: true;
   readonly output: this["input"];
 }
 
@@ -77,6 +89,7 @@ export type ConvOptions<O> = { [K in keyof O as K extends "bias" | "dtype" | "de
 
 export interface Conv2dFn<Cin extends number, Cout extends number, K, O, Bias extends boolean> extends ShapeFn {
   readonly name: "Conv2d";
+  readonly channels?: readonly [Cin, Cout];
   readonly output: InputOf<this> extends infer S extends Shape
     ? Conv2dResultOf<
         Tensor<S>,
@@ -93,11 +106,13 @@ export type Pool2dShape<Op extends string, S extends Shape, K, St, P, D, Ceil ex
 
 export interface MaxPool2dFn<K, St, P, D, Ceil extends boolean> extends ShapeFn {
   readonly name: "MaxPool2d";
+  readonly keepsChannels?: true;
   readonly output: InputOf<this> extends infer S extends Shape ? Pool2dShape<"maxPool2d", S, K, St, P, D, Ceil> : never;
 }
 
 export interface AvgPool2dFn<K, St, P, Ceil extends boolean> extends ShapeFn {
   readonly name: "AvgPool2d";
+  readonly keepsChannels?: true;
   readonly output: InputOf<this> extends infer S extends Shape ? Pool2dShape<"avgPool2d", S, K, St, P, 1, Ceil> : never;
 }
 
@@ -110,6 +125,7 @@ type AdaptiveRank<S> = `adaptiveAvgPool2d: expected input [N, C, H, W] or [C, H,
 
 export interface AdaptiveAvgPool2dFn<O> extends ShapeFn {
   readonly name: "AdaptiveAvgPool2d";
+  readonly keepsChannels?: true;
   readonly output: InputOf<this> extends infer S extends Shape ? AdaptiveShape<S, O> : never;
 }
 
@@ -122,20 +138,60 @@ export type ChannelShape<Name extends string, S extends Shape, C extends number>
 
 export interface BatchNorm2dFn<C extends number> extends ShapeFn {
   readonly name: "BatchNorm2d";
+  readonly channels?: readonly [C, C];
   readonly output: InputOf<this> extends infer S extends Shape ? ChannelShape<"BatchNorm2d", S, C> : never;
 }
 
 // ----------------------------------------------------------------------------- composition
 
-/** The shape rule of any module: its declared `__shape`, else read off a non-generic forward. */
+/** The shape rule of any module: its declared `__shape` (a layer's), else read off its `forward`. */
 export type ShapeFnOf<M> = M extends { readonly __shape?: infer F extends ShapeFn } ? F : ForwardFn<M>;
 
+/**
+ * A module written as in PyTorch, fields and a `forward`: its rule is its forward's signature.
+ * A generic forward (`forward<N extends number>(x: Tensor<[N, 64, number, number]>)`) is read at
+ * its constraints, which turns every generic dim into `number`; each such output dim is then
+ * probed: if the forward, instantiated by the checker for the actual input, returns the input's
+ * dim at that position (a batch `N` passed through), the output has it too. What no probe pins
+ * down stays `number`.
+ */
 export interface ForwardFn<M> extends ShapeFn {
   readonly name: "Module";
   readonly output: M extends { forward(x: Tensor<infer I extends Shape, DType, Device>): Tensor<infer O extends Shape, DType, Device> }
-    ? [InputOf<this>] extends [I] ? O : `expected input ${Show<I>}, got ${Show<InputOf<this>>}`
+    ? [InputOf<this>] extends [I] ? (InputOf<this> extends infer S extends Shape ? Refine<M, S, O> : never) : `expected input ${Show<I>}, got ${Show<InputOf<this>>}`
     : number[];
 }
+type Refine<M, S extends Shape, O extends Shape, Done extends number[] = []> =
+  number extends O["length"] ? [...O]
+  : O extends readonly [infer H extends number, ...infer R extends Shape]
+    ? Refine<M, S, R, [...Done, number extends H ? Probe<M, S, Done, R, S[Done["length"]]> : H]>
+    : Done;
+/**
+ * The input's dim at the same position, if the forward instantiated for the input returns it
+ * there (a batch passed through); else `number`. Only the dim at the same position is tried: a
+ * comparison with any other could involve a generic batch the checker cannot decide.
+ */
+type Probe<M, S extends Shape, Done extends number[], R extends Shape, C> =
+  C extends number
+    ? M extends { forward(x: Tensor<S, any, any>): { readonly shape: readonly [...Done, C, ...R] } } ? C : number
+    : number;
+
+/**
+ * The channels of a chain: the first layer's input channels and the last one's output channels,
+ * each layer's input being its predecessor's output (the same literal, or the same generic).
+ * Layers that keep channels (activations, pooling) pass them on; any other layer (Linear, Flatten,
+ * a user's module) or a mismatch gives `never`, and the chain has no channel signature.
+ */
+type ChainChannels<Ls extends readonly unknown[], Acc extends [] | [number, number] = []> =
+  Ls extends readonly [infer L, ...infer Rest]
+    ? ShapeFnOf<L> extends infer F
+      ? F extends { readonly channels?: readonly [infer I extends number, infer O extends number] }
+        ? Acc extends [infer First extends number, infer Prev extends number]
+          ? ({ a: Prev; b: I } extends { a: I; b: Prev } ? ChainChannels<Rest, [First, O]> : never)
+          : ChainChannels<Rest, [I, O]>
+        : F extends { readonly keepsChannels?: true } ? ChainChannels<Rest, Acc> : never
+      : never
+    : Acc extends [infer I extends number, infer O extends number] ? readonly [I, O] : never;
 
 /**
  * Chains the rules of `Ls` from input shape S. The first rule that refuses names its 0-based
@@ -154,6 +210,7 @@ export type ChainShapes<S extends Shape, Ls extends readonly unknown[], I extend
 
 export interface SequentialFn<Ls extends readonly unknown[]> extends ShapeFn {
   readonly name: "Sequential";
+  readonly channels?: ChainChannels<Ls>;
   readonly output: InputOf<this> extends infer S extends Shape ? ChainShapes<S, Ls> : never;
 }
 
@@ -171,7 +228,9 @@ export type ResidualShape<S extends Shape, Body, Shortcut> =
     ? B extends string ? B
     : (Shortcut extends null | undefined ? S : ApplyShape<ShapeFnOf<Shortcut>, S>) extends infer C
       ? C extends string ? C
-      : [B] extends [C] ? ([C] extends [B] ? B : ResidualMismatch<B, C>) : ResidualMismatch<B, C>
+      : [B, C] extends [infer b extends Shape, infer c extends Shape]
+        ? SameShape<b, c> extends infer R ? (R extends "bad" ? ResidualMismatch<B, C> : R) : never
+        : ResidualMismatch<B, C>
       : never
     : never;
 

@@ -16,10 +16,11 @@ import type { BroadcastResult, FlattenResult, MatMulResult, Mutable, OkShape, Pe
 /** The second operand: accepted when its dtype and device match the first, else the message. */
 export type SameKind<Op extends string, D extends DType, Dev extends Device, T> =
   // Matched on the two properties, not on Tensor<Shape, ...>: a shape holding a generic dim would
-  // make that match undecidable (see types/shape/broadcast.ts).
+  // make that match undecidable; the kinds are compared as objects so that a generic dtype D
+  // against itself is decided (see types/shape/broadcast.ts).
   T extends { readonly dtype: infer D2 extends DType; readonly device: infer Dev2 extends Device }
-    ? [D2] extends [D]
-      ? [Dev2] extends [Dev] ? T : ReturnType<typeof opErrors.deviceMismatch<Op, Dev, Dev2>>
+    ? { d: D2 } extends { d: D }
+      ? { d: Dev2 } extends { d: Dev } ? T : ReturnType<typeof opErrors.deviceMismatch<Op, Dev, Dev2>>
       : ReturnType<typeof opErrors.dtypeMismatch<Op, D, D2>>
     : T;
 

@@ -51,6 +51,24 @@ export type Broadcast<A extends Shape, B extends Shape, Op extends string = "bro
   : Pair<A, B> extends Pair<B, A> ? [...A]
   : BWalk<A, B> extends infer R ? (R extends "bad" ? ReturnType<typeof shapeErrors.broadcast<Op, Show<A>, Show<B>>> : R) : never;
 
+/**
+ * Two shapes that must be equal (nn.Residual's `body(x) + shortcut(x)`): the same rank, each dim
+ * equal, a `number` dim taking the other's literal (the run time checks it). "bad" otherwise.
+ */
+export type SameShape<A extends Shape, B extends Shape> =
+  Pair<A, B> extends Pair<B, A> ? [...A]
+  : number extends A["length"] ? [...B]
+  : number extends B["length"] ? [...A]
+  : A["length"] extends B["length"] ? SameWalk<A, B> : "bad";
+type SameWalk<A extends Shape, B extends Shape, Acc extends number[] = []> =
+  A extends readonly [infer a extends number, ...infer AR extends Shape]
+    ? B extends readonly [infer b extends number, ...infer BR extends Shape]
+      ? (Pair<a, b> extends Pair<b, a> ? [a] : number extends a ? [b] : number extends b ? [a] : []) extends [infer d extends number]
+        ? SameWalk<AR, BR, [...Acc, d]>
+        : "bad"
+      : Acc
+    : Acc;
+
 /** torch.matmul: 1-D operands gain a dim that is removed again; leading dims broadcast. */
 export type MatMul<A extends Shape, B extends Shape> =
   number extends A["length"] | B["length"] ? number[]
