@@ -17,7 +17,7 @@ import type { Linear, SameShape } from "../../types/shape/broadcast.js";
 import type { Flatten, Product } from "../../types/shape/reshape.js";
 import type { Pool2d } from "../../types/shape/pool.js";
 import type { Conv2dResultOf } from "../../types/ops/conv2d.js";
-import type { Show } from "../../types/shape/show.js";
+import type { IsMessage, Show } from "../../types/shape/show.js";
 import type { Tensor } from "../tensor.js";
 
 export interface ShapeFn {
@@ -48,7 +48,7 @@ type Mutable<S extends Shape> = { -readonly [K in keyof S]: S[K] };
 
 /** The parameter type of a layer's forward: the tensor when the rule accepts its shape, else the rule's message. */
 export type LayerInput<F extends ShapeFn, S extends Shape, D extends DType, Dev extends Device> =
-  ApplyShape<F, S> extends infer O ? (O extends string ? O : Tensor<S, D, Dev>) : never;
+  ApplyShape<F, S> extends infer O ? (IsMessage<O> extends true ? O : Tensor<S, D, Dev>) : never;
 
 export type LayerOutput<F extends ShapeFn, S extends Shape> =
   ApplyShape<F, S> extends infer O ? (O extends infer X extends Shape ? Mutable<X> : number[]) : never;
@@ -201,7 +201,7 @@ export type ChainShapes<S extends Shape, Ls extends readonly unknown[], I extend
   Ls extends readonly [infer L, ...infer Rest]
     ? ShapeFnOf<L> extends infer F extends ShapeFn
       ? ApplyShape<F, S> extends infer O
-        ? O extends string ? `nn.Sequential: layer ${I["length"]} (${F["name"]}): ${O}`
+        ? IsMessage<O> extends true ? `nn.Sequential: layer ${I["length"]} (${F["name"]}): ${O & string}`
         : O extends infer X extends Shape ? ChainShapes<X, Rest, [...I, 0]>
         : number[]
         : never

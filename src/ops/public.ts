@@ -11,6 +11,7 @@ import type { opErrors } from "./messages.js";
 import type { Broadcast, MatMul } from "../../types/shape/broadcast.js";
 import type { Reshape } from "../../types/shape/reshape.js";
 import type { Pool2d } from "../../types/shape/pool.js";
+import type { IsMessage } from "../../types/shape/show.js";
 import type { BroadcastResult, FlattenResult, MatMulResult, Mutable, OkShape, PermuteResult, ReduceResult, ReshapeResult, TransposeResult } from "./shape-types.js";
 
 /** The second operand: accepted when its dtype and device match the first, else the message. */
@@ -28,7 +29,8 @@ export type SameKind<Op extends string, D extends DType, Dev extends Device, T> 
 export type BinaryOperand<Op extends string, S1 extends Shape, D extends DType, Dev extends Device, B> =
   SameKind<Op, D, Dev, B> extends infer K
     ? K extends string ? K
-    : Broadcast<S1, OperandShape<B>, Op> extends infer R ? (R extends string ? R : B) : never
+    // Not bound with `extends infer R`: a message holding a generic dim would defer the binding.
+    : IsMessage<Broadcast<S1, OperandShape<B>, Op>> extends true ? Broadcast<S1, OperandShape<B>, Op> : B
     : never;
 
 type Binary<Op extends string> = <S1 extends Shape, D extends DType, Dev extends Device, B extends Tensor<Shape, DType, Device> | number>(
@@ -75,14 +77,14 @@ export const matmul = basic.matmul as <S1 extends Shape, D extends DType, Dev ex
 export type MatMulOperand<S1 extends Shape, D extends DType, Dev extends Device, B> =
   SameKind<"matmul", D, Dev, B> extends infer K
     ? K extends string ? K
-    : MatMul<S1, OperandShape<B>> extends infer R ? (R extends string ? R : B) : never
+    : IsMessage<MatMul<S1, OperandShape<B>>> extends true ? MatMul<S1, OperandShape<B>> : B
     : never;
 
 export const reshape = basic.reshape as <S extends Shape, D extends DType, Dev extends Device, const T extends Shape>(
   x: Tensor<S, D, Dev>, shape: ReshapeTarget<S, T>) => Tensor<ReshapeResult<S, T>, D, Dev>;
 
 /** The target shape, or the message when the element counts cannot match. */
-export type ReshapeTarget<S extends Shape, T extends Shape> = Reshape<S, T> extends infer R ? (R extends string ? R : T) : never;
+export type ReshapeTarget<S extends Shape, T extends Shape> = Reshape<S, T> extends infer R ? (IsMessage<R> extends true ? R : T) : never;
 export const flatten = basic.flatten as <S extends Shape, D extends DType, Dev extends Device, const Start extends number = 0, const End extends number = -1>(
   x: Tensor<S, D, Dev>, startDim?: Start, endDim?: End) => Tensor<FlattenResult<S, Start, End>, D, Dev>;
 export const permute = basic.permute as <S extends Shape, D extends DType, Dev extends Device, const P extends Shape>(
@@ -100,7 +102,7 @@ export type PoolShape<S extends Shape, O, Op extends string> =
     OptionOf<O, "dilation"> extends infer Dl ? ([Dl] extends [undefined] ? 1 : Dl) : never, O extends { readonly ceilMode: true } ? true : false, Op>;
 /** The input, or the pooling rule's message for it. */
 type PoolInput<S extends Shape, D extends DType, Dev extends Device, O, Op extends string> =
-  PoolShape<S, O, Op> extends infer R ? (R extends string ? R : Tensor<S, D, Dev>) : never;
+  PoolShape<S, O, Op> extends infer R ? (IsMessage<R> extends true ? R : Tensor<S, D, Dev>) : never;
 
 export const maxPool2d = maxPool2dImpl as <S extends Shape, D extends DType, Dev extends Device, const O extends Pool2dOptions>(
   x: PoolInput<S, D, Dev, O, "maxPool2d">, options: O) => Tensor<OkShape<PoolShape<S, O, "maxPool2d">>, D, Dev>;

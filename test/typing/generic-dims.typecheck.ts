@@ -71,6 +71,32 @@ export function generic<B extends number>(x: Tensor<[B, 16, 8, 8]>, bias: Tensor
   return [s1, s2, s3, s4, s5, s6, f, m, mm, r, p] as const;
 }
 
+// ---- 2. spatial sizes written as `number` in generic code (docs/pytorch-guide.md).
+export function runtimeSizes<N extends number>(x: Tensor<[N, 16, number, number]>) {
+  const m = x.mean([2, 3]);
+  const f = flatten(x, 1);
+  const s = x.add(x);
+  type Checks = [
+    Expect<Equal<typeof m, Tensor<[N, 16]>>>,
+    Expect<Equal<typeof f, Tensor<[N, number]>>>,
+    Expect<Equal<typeof s, Tensor<[N, 16, number, number]>>>,
+  ];
+  return [m, f, s] as const;
+}
+
+// ---- 5. Messages of generic calls read as the literal ones, with the generic dim shown as `${B}`.
+// (Mutual assignability: `Equal` itself stays undecided on types that hold B.)
+export function messages<B extends number>() {
+  type AddArg = Parameters<typeof add<[B, 16, 8, 8], "float32", "cpu", Tensor<[3, 1, 1]>>>[1];
+  type AddText = `add: shapes [${B}, 16, 8, 8] and [3, 1, 1] cannot be broadcast (each pair of trailing dims must be equal or 1)`;
+  type MatMulArg = Parameters<typeof matmul<[B, 16], "float32", "cpu", Tensor<[5, 4]>>>[1];
+  type MatMulText = `matmul: inner dims do not match: [${B}, 16] @ [5, 4] (16 vs 5)`;
+  return [
+    (a: AddArg): AddText => a, (t: AddText): AddArg => t,
+    (a: MatMulArg): MatMulText => a, (t: MatMulText): MatMulArg => t,
+  ] as const;
+}
+
 // ---- 2. pooling shapes are computed (maxPool2d returned number[] for every input before).
 export const pooled = maxPool2d(randn([2, 3, 9, 7]), { kernelSize: 3, stride: 2, padding: 1, ceilMode: true });
 export type PoolChecks = [

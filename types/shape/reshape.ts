@@ -59,7 +59,7 @@ export type Reshape<S extends Shape, Target extends Shape, Op extends string = "
     : never;
 /**
  * [P] when S = [P, ...Rest] and Rest's product is K, the product of the target's other dims: the
- * -1 is then P itself. Found from the right, multiplying literal dims only, so a generic batch in
+ * -1 is then P itself (size-1 dims between them are absorbed). Found from the right, multiplying literal dims only, so a generic batch in
  * front is never inspected: `[B, 16, 8, 8]` into `[-1, 1024]` is `[B, 1024]`. "no" otherwise, and
  * the element counts are compared as usual.
  */
@@ -69,7 +69,7 @@ type Lead<S extends Shape, K, Acc extends number = 1> =
     : S extends readonly [...infer I extends Shape, infer L extends number]
       ? Mul<Acc, L> extends infer P extends number
         ? number extends P ? "no"
-        : [P] extends [K] ? (I extends readonly [infer H extends number] ? [H] : "no")
+        : [P] extends [K] ? (I extends readonly [infer H extends number] ? [H] : Lead<I, K, P>)
         : Lt<P, K> extends true ? Lead<I, K, P> : "no"
         : "no"
       : "no")
