@@ -161,3 +161,13 @@ export const optimErrors = {
   atStep: <Op extends Showable, N extends Showable, V extends Showable, G extends Showable, R extends Showable>(op: Op, name: N, value: V, group: G, rule: R) =>
     `${op}.step(): ${name} ${value} of parameter group ${group} is not valid (${rule}); no parameter was changed` as const,
 };
+
+/**
+ * Reading a tensor's data. A synchronous read of a tensor typed to live on a device that is only
+ * read asynchronously is refused by the compiler (the method's `this` type is this text) and by
+ * the backend at run time.
+ */
+export const tensorErrors = {
+  syncRead: <Op extends Showable, Dev extends Showable>(op: Op, device: Dev) =>
+    `${op}: tensors on ${device} can only be read asynchronously; use await t.data()` as const,
+};

@@ -13,12 +13,21 @@ import { opErrors } from "./ops/messages.js";
 import { backendFor } from "./runtime/devices.js";
 import { moveStorage, release, track } from "./runtime/memory.js";
 import { formatShape, numel, sameShape } from "./runtime/shape.js";
+import { tensorErrors } from "./errors.js";
 import * as ops from "./ops/basic.js";
 import type { TensorOrNumber } from "./ops/basic.js";
 import type { BinaryOperand, MatMulOperand, OperandShape, ReshapeTarget } from "./ops/public.js";
 import type { BroadcastResult, FlattenResult, MatMulResult, Mutable, PermuteResult, ReduceResult, ReshapeResult, TransposeResult } from "./ops/shape-types.js";
 
 export type AnyTensor = Tensor<Shape, DType, Device>;
+
+/**
+ * The `this` of a synchronous read: the tensor itself, or the catalogue's message when its type
+ * says it lives on WebGPU, which has no synchronous read. A tensor typed with the whole `Device`
+ * union may be on the CPU and stays readable (the run time checks).
+ */
+export type SyncReadable<Op extends string, T extends AnyTensor> =
+  [T["device"]] extends ["webgpu"] ? ([T["device"]] extends ["cpu"] ? T /* any */ : ReturnType<typeof tensorErrors.syncRead<Op, "webgpu">>) : T;
 
 export class Tensor<out S extends Shape = Shape, out D extends DType = "float32", out Dev extends Device = "cpu"> {
   readonly shape: S;
@@ -86,13 +95,24 @@ export class Tensor<out S extends Shape = Shape, out D extends DType = "float32"
     runBackward([this as AnyTensor], [g as AnyTensor], null, createGraph ?? false, retainGraph ?? createGraph ?? false);
   }
 
-  /** The data as a row-major typed array (CPU only; it is the tensor's own storage: do not write to it). */
-  dataSync(): TypedArrayOf<D> {
-    this.assertAlive("dataSync");
+  /**
+   * The data as a row-major typed array (CPU only; it is the tensor's own storage: do not write to
+   * it). On a tensor typed `"webgpu"` the call does not compile: its `this` type is the message.
+   */
+  dataSync<T extends AnyTensor>(this: SyncReadable<"dataSync", T>): TypedArrayOf<T["dtype"]> {
+    const t = this as AnyTensor;
+    const data = t.readSync("dataSync");
+    // The array is handed out and may be written: kept packings of it must check it (expose).
+    backendFor(t.device).expose?.(t.storage);
+    return data as TypedArrayOf<T["dtype"]>;
+  }
+
+  /** @internal */
+  readSync(op: string): AnyTypedArray {
+    this.assertAlive(op);
     const b = backendFor(this.device);
-    if (!b.readSync) throw new Error(`dataSync: tensors on ${this.device} can only be read asynchronously; use \`await t.data()\``);
-    b.expose?.(this.storage);
-    return b.readSync(this.storage, this.dtype, this.size) as TypedArrayOf<D>;
+    if (!b.readSync) throw new Error(tensorErrors.syncRead(op, this.device));
+    return b.readSync(this.storage, this.dtype, this.size);
   }
 
   /** A copy of the data as a row-major typed array, from any device. */
@@ -102,18 +122,20 @@ export class Tensor<out S extends Shape = Shape, out D extends DType = "float32"
   }
 
   /** The value of a one-element tensor (CPU). */
-  item(): number {
-    if (this.size !== 1) throw new Error(`item: the tensor has ${this.size} elements (shape ${formatShape(this.shape)}); item() needs exactly one`);
-    return this.dataSync()[0];
+  item<T extends AnyTensor>(this: SyncReadable<"item", T>): number {
+    const t = this as AnyTensor;
+    if (t.size !== 1) throw new Error(`item: the tensor has ${t.size} elements (shape ${formatShape(t.shape)}); item() needs exactly one`);
+    return t.readSync("item")[0];
   }
 
   /** Nested arrays, as `tensor()` accepts them (CPU). */
-  tolist(): unknown {
-    const data = this.dataSync();
+  tolist<T extends AnyTensor>(this: SyncReadable<"tolist", T>): unknown {
+    const t = this as AnyTensor;
+    const data = t.readSync("tolist");
     const build = (dim: number, offset: number): unknown => {
-      if (dim === this.shape.length) return data[offset];
-      const stride = numel(this.shape.slice(dim + 1));
-      return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, offset + i * stride));
+      if (dim === t.shape.length) return data[offset];
+      const stride = numel(t.shape.slice(dim + 1));
+      return Array.from({ length: t.shape[dim] }, (_, i) => build(dim + 1, offset + i * stride));
     };
     return build(0, 0);
   }

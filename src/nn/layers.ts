@@ -276,9 +276,9 @@ export class BatchNorm2d<const C extends number = number> extends Layer<BatchNor
 // ----------------------------------------------------------------------------- composition
 
 /** The name under which a composite reports a failing child; the same at compile time. */
+/** The class name (a user's module's own, as PyTorch's repr shows it). */
 function nameOf(m: Module): string {
-  const shape = (m as { __shapeName?: string }).__shapeName;
-  return shape ?? (m instanceof Layer ? m.typeName : "Module");
+  return m.typeName;
 }
 
 /**

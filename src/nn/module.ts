@@ -10,7 +10,7 @@ import { cast, noGrad, tensor } from "./ops.js";
 import { formatShape, numel, sameShape } from "../runtime/shape.js";
 import { moveStorage } from "../runtime/memory.js";
 import { nnErrors } from "./messages.js";
-import type { ShapeFn, LayerInput, LayerOutput } from "./types.js";
+import type { ChannelsOf, ShapeFn, LayerInput, LayerOutput } from "./types.js";
 
 const parameterSet = new WeakSet<AnyTensor>();
 
@@ -51,7 +51,33 @@ function describe(v: unknown): string {
 
 export type StateDict = Map<string, AnyTensor>;
 
+/** Phantom key: where `.to()` put a module, in its type. */
+declare const placed: unique symbol;
+
+/** The dtype and device a module's type says its parameters have. */
+export interface Placement<D extends DType = DType, Dev extends Device = Device> {
+  readonly dtype: D;
+  readonly device: Dev;
+}
+
+/**
+ * The placement of a module's type: `Placement` (any dtype, any device) until `.to()` is called.
+ * Each `.to()` intersects one more signature `() => Placement<...>` into the phantom, and
+ * inference reads the last signature of an intersection, so the latest move wins.
+ */
+export type PlacementOf<M> = M extends { readonly [placed]?: infer F } ? (F extends () => infer P ? (P extends Placement ? P : Placement) : Placement) : Placement;
+/** The dtype a module's inputs must have: its floating dtype once moved with `.to()`. */
+export type DTypeOf<M> = PlacementOf<M>["dtype"];
+/** The device a module's inputs must be on, once moved with `.to()`. */
+export type DeviceOf<M> = PlacementOf<M>["device"];
+/** The type of `m.to(target)`: m, placed on the device or cast to the dtype (the other one kept). */
+export type Moved<M, T extends Device | DType> = M & {
+  readonly [placed]?: () => (T extends DType ? Placement<T, DeviceOf<M>> : Placement<DTypeOf<M>, T & Device>);
+};
+
 export abstract class Module {
+  /** Phantom, for the compiler only: see PlacementOf. */
+  declare readonly [placed]?: () => Placement;
   /** Training mode (dropout active, batch norm uses batch statistics); see train() and eval(). */
   training = true;
   /** Buffer property name -> state-dict key (PyTorch's snake_case names where they differ). */
@@ -159,9 +185,9 @@ export abstract class Module {
    * replaced, like PyTorch's `param.data`), so an optimizer made before the move still updates the
    * module; gradients are dropped. An optimizer's state (Adam's moments) stays where it was made.
    */
-  to(target: Device | DType): this {
-    const isDType = target === "float32" || target === "float64" || target === "int32";
-    if (target === "int32") throw new Error("Module.to: modules can only be cast to float32 or float64");
+  to<T extends Device | "float32" | "float64">(target: T): Moved<this, T> {
+    const isDType = target === "float32" || target === "float64" || (target as string) === "int32";
+    if ((target as string) === "int32") throw new Error("Module.to: modules can only be cast to float32 or float64");
     if (!isDType && target !== "cpu" && target !== "webgpu") throw new Error(`Module.to: unknown device or dtype ${JSON.stringify(target)}`);
     noGrad(() => {
       for (const [, m] of this.namedModules()) {
@@ -179,7 +205,7 @@ export abstract class Module {
         }
       }
     });
-    return this;
+    return this as Moved<this, T>;
   }
 
   /** Parameters and buffers by dotted name, in registration order (PyTorch's state_dict). */
@@ -314,6 +340,12 @@ export abstract class Module {
 }
 
 /**
+ * No extra argument when both spatial sizes are `number` (the run time's), one that cannot be
+ * given when either is a literal: that call is the first signature's, with its checks.
+ */
+type RunTimeSizes<H extends number, W extends number> = { h: number; w: number } extends { h: H; w: W } ? [] : [literalSizes: never];
+
+/**
  * A module whose output shape is a type-level function of its input shape (`F`, see ./types.ts):
  * its `forward` is typed once here for every layer, and `nn.Sequential` chains the functions.
  * Subclasses implement `compute` on tensors of any shape, checking at run time what `F` checks at
@@ -325,9 +357,27 @@ export abstract class Layer<F extends ShapeFn> extends Module {
 
   protected abstract compute(x: AnyTensor): AnyTensor;
 
-  forward<S extends Shape, D extends DType, Dev extends Device>(x: LayerInput<F, S, D, Dev>): Tensor<LayerOutput<F, S>, D, Dev> {
-    const y = this.compute(x as unknown as AnyTensor);
+  forward<S extends Shape, D extends DTypeOf<this>, Dev extends DeviceOf<this>>(x: LayerInput<F, S, D, Dev>): Tensor<LayerOutput<F, S>, D, Dev>;
+  /**
+   * Inside a class generic in its channel counts (`class Block<C extends number>`), where the rule
+   * cannot run on a generic `C`: a layer over channels maps `[N, in, number, number]` to
+   * `[N, out, number, number]`, `in` and `out` being its `channels` (the same generic `C` on
+   * both sides of a call is accepted; another is not). Spatial sizes must be `number` here:
+   * literal ones go through the first signature, whose errors they must not escape.
+   */
+  forward<N extends number, H extends number, W extends number, D extends DTypeOf<this>, Dev extends DeviceOf<this>>(
+    x: Tensor<[N, ChannelsOf<F, 0>, H, W], D, Dev>, ...spatialSizes: RunTimeSizes<H, W>): Tensor<[N, ChannelsOf<F, 1>, number, number], D, Dev>;
+  /**
+   * A generic input shape (`forward<S extends [number, 16, number, number]>(x: Tensor<S>)`), which
+   * the first signature cannot decide, is taken at its constraint `[N, C, number, number]`: the
+   * rule runs on that (channels checked, spatial sizes the run time's).
+   */
+  forward<N extends number, C extends number, H extends number, W extends number, D extends DTypeOf<this>, Dev extends DeviceOf<this>>(
+    x: Tensor<[N, C, H, W], D, Dev> & LayerInput<F, [N, C, number, number], D, Dev>, ...spatialSizes: RunTimeSizes<H, W>
+  ): Tensor<LayerOutput<F, [N, C, number, number]>, D, Dev>;
+  forward(x: AnyTensor): AnyTensor {
+    const y = this.compute(x);
     recordCall(this, y);
-    return y as unknown as Tensor<LayerOutput<F, S>, D, Dev>;
+    return y;
   }
 }

@@ -12,9 +12,12 @@
  *   ApplyShape<LinearFn<512, 10>, [8, 500]>   // "linear: input [8, 500] has 500 features but the layer expects 512 (weight [10, 512])"
  */
 import type { DType, Device, Shape } from "../../types/core.js";
-import type { Add, Div, Mul, Sub } from "../../types/arith/index.js";
+import type { Div } from "../../types/arith/index.js";
+import type { Linear, SameShape } from "../../types/shape/broadcast.js";
+import type { Flatten, Product } from "../../types/shape/reshape.js";
+import type { Pool2d } from "../../types/shape/pool.js";
 import type { Conv2dResultOf } from "../../types/ops/conv2d.js";
-import type { Show } from "../../types/shape/show.js";
+import type { IsMessage, Show } from "../../types/shape/show.js";
 import type { Tensor } from "../tensor.js";
 
 export interface ShapeFn {
@@ -23,7 +26,18 @@ export interface ShapeFn {
   readonly output: unknown;
   /** The layer's class name, as messages show it. */
   readonly name: string;
+  /**
+   * [in, out] channels of a layer over [N, C, H, W] (Conv2d, BatchNorm2d, a Sequential of them):
+   * what the compiler can still check inside a class generic in its channel counts, where the
+   * rule itself cannot run (see Layer's third `forward` signature).
+   */
+  readonly channels?: readonly [number, number];
+  /** Set by layers that keep [N, C, ...] channels as they are (activations, pooling, dropout). */
+  readonly keepsChannels?: true;
 }
+
+/** The channels a layer reads and writes, `never` for a layer without them. */
+export type ChannelsOf<F extends ShapeFn, I extends 0 | 1> = F extends { readonly channels?: readonly [infer In extends number, infer Out extends number] } ? [In, Out][I] : never;
 
 export type ApplyShape<F extends ShapeFn, S extends Shape> = (F & { readonly input: S })["output"];
 
@@ -34,16 +48,13 @@ type Mutable<S extends Shape> = { -readonly [K in keyof S]: S[K] };
 
 /** The parameter type of a layer's forward: the tensor when the rule accepts its shape, else the rule's message. */
 export type LayerInput<F extends ShapeFn, S extends Shape, D extends DType, Dev extends Device> =
-  ApplyShape<F, S> extends infer O ? (O extends string ? O : Tensor<S, D, Dev>) : never;
+  ApplyShape<F, S> extends infer O ? (IsMessage<O> extends true ? O : Tensor<S, D, Dev>) : never;
 
 export type LayerOutput<F extends ShapeFn, S extends Shape> =
   ApplyShape<F, S> extends infer O ? (O extends infer X extends Shape ? Mutable<X> : number[]) : never;
 
-/** Element count of a shape (`number` when any dim is). */
-export type Product<S extends Shape, Acc extends number = 1> =
-  S extends readonly [infer H extends number, ...infer R extends Shape]
-    ? Mul<Acc, H> extends infer P extends number ? Product<R, P> : never
-    : number extends S["length"] ? number : Acc;
+/** Element count of a shape (`number` when any dim is): types/shape/reshape.ts's. */
+export type { Product };
 
 type Pair<V> = V extends readonly [infer A extends number, infer B extends number] ? [A, B] : V extends number ? [V, V] : [number, number];
 
@@ -51,42 +62,20 @@ type Pair<V> = V extends readonly [infer A extends number, infer B extends numbe
 
 export interface IdentityFn<Name extends string> extends ShapeFn {
   readonly name: Name;
+  readonly keepsChannels?: true;
   readonly output: this["input"];
 }
 
-/** linear: the last dim must equal In; it becomes Out. */
-export type LinearShape<S extends Shape, In extends number, Out extends number> =
-  S extends readonly [...infer Init, infer Last extends number]
-    ? number extends Last ? [...Init, Out]
-      : number extends In ? [...Init, Out]
-      : [Last] extends [In] ? [...Init, Out]
-      : `linear: input ${Show<S>} has ${Last} features but the layer expects ${In} (weight [${Out}, ${In}])`
-    : number extends S["length"] ? number[]
-    : `linear: input ${Show<S>} has no features but the layer expects ${In} (weight [${Out}, ${In}])`;
+/** linear: the last dim must equal In; it becomes Out (the rule of types/shape/broadcast.ts). */
+export type LinearShape<S extends Shape, In extends number, Out extends number> = Linear<S, In, Out>;
 
 export interface LinearFn<In extends number, Out extends number> extends ShapeFn {
   readonly name: "Linear";
   readonly output: InputOf<this> extends infer S extends Shape ? LinearShape<S, In, Out> : never;
 }
 
-type Take<S extends Shape, N extends number, Acc extends unknown[] = []> =
-  Acc["length"] extends N ? [Acc, S] : S extends readonly [infer H, ...infer R extends Shape] ? Take<R, N, [...Acc, H]> : [Acc, S];
-
-/** torch.flatten(x, Start, End) for non-negative Start and End = -1 or a non-negative dim. */
-export type FlattenShape<S extends Shape, Start extends number, End extends number> =
-  number extends S["length"] ? number[]
-  : Take<S, Start> extends [infer Head extends unknown[], infer Rest extends Shape]
-    ? End extends -1
-      ? [...Head, Product<Rest>]
-      : Sub<End, Start> extends infer Span extends number
-        ? `${Span}` extends `-${string}` ? `flatten: startDim ${Start} comes after endDim ${End}`
-        : Add<Span, 1> extends infer L extends number
-          ? Take<Rest, L> extends [infer Mid extends Shape, infer Tail extends unknown[]]
-            ? Mid["length"] extends L ? [...Head, Product<Mid>, ...Tail] : `flatten: dim ${End} is out of range for shape ${Show<S>}`
-            : never
-          : never
-        : never
-    : never;
+/** torch.flatten(x, Start, End): the rule of types/shape/reshape.ts. */
+export type FlattenShape<S extends Shape, Start extends number, End extends number> = Flatten<S, Start, End>;
 
 export interface FlattenFn<Start extends number, End extends number> extends ShapeFn {
   readonly name: "Flatten";
@@ -100,6 +89,7 @@ export type ConvOptions<O> = { [K in keyof O as K extends "bias" | "dtype" | "de
 
 export interface Conv2dFn<Cin extends number, Cout extends number, K, O, Bias extends boolean> extends ShapeFn {
   readonly name: "Conv2d";
+  readonly channels?: readonly [Cin, Cout];
   readonly output: InputOf<this> extends infer S extends Shape
     ? Conv2dResultOf<
         Tensor<S>,
@@ -110,64 +100,19 @@ export interface Conv2dFn<Cin extends number, Cout extends number, K, O, Bias ex
     : never;
 }
 
-/**
- * PyTorch's pooled length: floor(n / s) + 1 with n = L + 2p - d(k-1) - 1 (+ s - 1 with ceil), and
- * with ceil the last window must start inside the input or the left padding. n may be negative
- * (the window does not fit): then floor(n / s) = -floor((-n + s - 1) / s), as the runtime's
- * Math.floor gives, so the message shows the same (zero or negative) size.
- */
-type PoolDim<L extends number, K extends number, S extends number, P extends number, D extends number, Ceil extends boolean> =
-  number extends L | K | S | P | D ? number
-  : Sub<Add<L, Mul<2, P>>, Add<Mul<D, Sub<K, 1>>, 1>> extends infer Span extends number
-    ? (Ceil extends true ? SignedAdd<Span, Sub<S, 1>> : Span) extends infer Num extends number
-      ? `${Num}` extends `-${infer M extends number}`
-        ? Sub<1, Div<Add<M, Sub<S, 1>>, S>>
-        : Add<Div<Num, S>, 1> extends infer Out extends number
-          ? Ceil extends true
-            ? `${Sub<Mul<Sub<Out, 1>, S>, Add<L, P>>}` extends `-${string}` ? Out : Sub<Out, 1>
-            : Out
-          : never
-      : never
-    : never;
-
-/** A + B for a possibly negative A and a natural B. */
-type SignedAdd<A extends number, B extends number> = `${A}` extends `-${infer M extends number}` ? Sub<B, M> : Add<A, B>;
-
-type Extent<K extends number, D extends number> = number extends K | D ? number : Add<Mul<D, Sub<K, 1>>, 1>;
-
-/** max/avg pooling: PyTorch's output size, its "padding at most half the kernel" rule, and a window that must fit. */
+/** max/avg pooling: the rule of types/shape/pool.ts (undefined options take their defaults). */
 export type Pool2dShape<Op extends string, S extends Shape, K, St, P, D, Ceil extends boolean> =
-  number extends S["length"] ? number[]
-  : S extends readonly [...infer Lead extends unknown[], infer H extends number, infer W extends number]
-    ? Lead["length"] extends 1 | 2
-      ? [Pair<K>, Pair<St extends undefined ? K : St>, Pair<P extends undefined ? 0 : P>, Pair<D extends undefined ? 1 : D>] extends
-        [[infer kh extends number, infer kw extends number], [infer sh extends number, infer sw extends number], [infer ph extends number, infer pw extends number], [infer dh extends number, infer dw extends number]]
-        ? Mul<2, ph> extends infer ph2 extends number ? Mul<2, pw> extends infer pw2 extends number
-          ? [ph2, pw2] extends [infer a extends number, infer b extends number]
-            ? `${Sub<kh, a>}` extends `-${string}` ? `${Op}: padding [${ph}, ${pw}] must be at most half the kernel size [${kh}, ${kw}]`
-            : `${Sub<kw, b>}` extends `-${string}` ? `${Op}: padding [${ph}, ${pw}] must be at most half the kernel size [${kh}, ${kw}]`
-            : [PoolDim<H, kh, sh, ph, dh, Ceil>, PoolDim<W, kw, sw, pw, dw, Ceil>] extends [infer oh extends number, infer ow extends number]
-              ? `${oh}` extends `-${string}` | "0" ? PoolTooSmall<Op, oh, ow, kh, kw, dh, dw, H, W, ph, pw>
-              : `${ow}` extends `-${string}` | "0" ? PoolTooSmall<Op, oh, ow, kh, kw, dh, dw, H, W, ph, pw>
-              : [...Lead, oh, ow]
-              : never
-            : never
-          : never : never
-        : never
-      : `${Op}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got shape ${Show<S>}`
-    : `${Op}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got shape ${Show<S>}`;
-
-/** The output size is floor(span/s) + 1 with a negative span: shown as the runtime computes it. */
-type PoolTooSmall<Op extends string, OH extends number, OW extends number, KH extends number, KW extends number, DH extends number, DW extends number, H extends number, W extends number, PH extends number, PW extends number> =
-  `${Op}: output size would be ${OH}x${OW}: the ${Extent<KH, DH>}x${Extent<KW, DW>} window (kernel [${KH}, ${KW}], dilation [${DH}, ${DW}]) does not fit the input ${H}x${W} with padding [${PH}, ${PW}]`;
+  Pool2d<S, K, St, P extends undefined ? 0 : P, D extends undefined ? 1 : D, Ceil, Op>;
 
 export interface MaxPool2dFn<K, St, P, D, Ceil extends boolean> extends ShapeFn {
   readonly name: "MaxPool2d";
+  readonly keepsChannels?: true;
   readonly output: InputOf<this> extends infer S extends Shape ? Pool2dShape<"maxPool2d", S, K, St, P, D, Ceil> : never;
 }
 
 export interface AvgPool2dFn<K, St, P, Ceil extends boolean> extends ShapeFn {
   readonly name: "AvgPool2d";
+  readonly keepsChannels?: true;
   readonly output: InputOf<this> extends infer S extends Shape ? Pool2dShape<"avgPool2d", S, K, St, P, 1, Ceil> : never;
 }
 
@@ -180,6 +125,7 @@ type AdaptiveRank<S> = `adaptiveAvgPool2d: expected input [N, C, H, W] or [C, H,
 
 export interface AdaptiveAvgPool2dFn<O> extends ShapeFn {
   readonly name: "AdaptiveAvgPool2d";
+  readonly keepsChannels?: true;
   readonly output: InputOf<this> extends infer S extends Shape ? AdaptiveShape<S, O> : never;
 }
 
@@ -192,20 +138,60 @@ export type ChannelShape<Name extends string, S extends Shape, C extends number>
 
 export interface BatchNorm2dFn<C extends number> extends ShapeFn {
   readonly name: "BatchNorm2d";
+  readonly channels?: readonly [C, C];
   readonly output: InputOf<this> extends infer S extends Shape ? ChannelShape<"BatchNorm2d", S, C> : never;
 }
 
 // ----------------------------------------------------------------------------- composition
 
-/** The shape rule of any module: its declared `__shape`, else read off a non-generic forward. */
+/** The shape rule of any module: its declared `__shape` (a layer's), else read off its `forward`. */
 export type ShapeFnOf<M> = M extends { readonly __shape?: infer F extends ShapeFn } ? F : ForwardFn<M>;
 
+/**
+ * A module written as in PyTorch, fields and a `forward`: its rule is its forward's signature.
+ * A generic forward (`forward<N extends number>(x: Tensor<[N, 64, number, number]>)`) is read at
+ * its constraints, which turns every generic dim into `number`; each such output dim is then
+ * probed: if the forward, instantiated by the checker for the actual input, returns the input's
+ * dim at that position (a batch `N` passed through), the output has it too. What no probe pins
+ * down stays `number`.
+ */
 export interface ForwardFn<M> extends ShapeFn {
   readonly name: "Module";
   readonly output: M extends { forward(x: Tensor<infer I extends Shape, DType, Device>): Tensor<infer O extends Shape, DType, Device> }
-    ? [InputOf<this>] extends [I] ? O : `expected input ${Show<I>}, got ${Show<InputOf<this>>}`
+    ? [InputOf<this>] extends [I] ? (InputOf<this> extends infer S extends Shape ? Refine<M, S, O> : never) : `expected input ${Show<I>}, got ${Show<InputOf<this>>}`
     : number[];
 }
+type Refine<M, S extends Shape, O extends Shape, Done extends number[] = []> =
+  number extends O["length"] ? [...O]
+  : O extends readonly [infer H extends number, ...infer R extends Shape]
+    ? Refine<M, S, R, [...Done, number extends H ? Probe<M, S, Done, R, S[Done["length"]]> : H]>
+    : Done;
+/**
+ * The input's dim at the same position, if the forward instantiated for the input returns it
+ * there (a batch passed through); else `number`. Only the dim at the same position is tried: a
+ * comparison with any other could involve a generic batch the checker cannot decide.
+ */
+type Probe<M, S extends Shape, Done extends number[], R extends Shape, C> =
+  C extends number
+    ? M extends { forward(x: Tensor<S, any, any>): { readonly shape: readonly [...Done, C, ...R] } } ? C : number
+    : number;
+
+/**
+ * The channels of a chain: the first layer's input channels and the last one's output channels,
+ * each layer's input being its predecessor's output (the same literal, or the same generic).
+ * Layers that keep channels (activations, pooling) pass them on; any other layer (Linear, Flatten,
+ * a user's module) or a mismatch gives `never`, and the chain has no channel signature.
+ */
+type ChainChannels<Ls extends readonly unknown[], Acc extends [] | [number, number] = []> =
+  Ls extends readonly [infer L, ...infer Rest]
+    ? ShapeFnOf<L> extends infer F
+      ? F extends { readonly channels?: readonly [infer I extends number, infer O extends number] }
+        ? Acc extends [infer First extends number, infer Prev extends number]
+          ? ({ a: Prev; b: I } extends { a: I; b: Prev } ? ChainChannels<Rest, [First, O]> : never)
+          : ChainChannels<Rest, [I, O]>
+        : F extends { readonly keepsChannels?: true } ? ChainChannels<Rest, Acc> : never
+      : never
+    : Acc extends [infer I extends number, infer O extends number] ? readonly [I, O] : never;
 
 /**
  * Chains the rules of `Ls` from input shape S. The first rule that refuses names its 0-based
@@ -215,7 +201,7 @@ export type ChainShapes<S extends Shape, Ls extends readonly unknown[], I extend
   Ls extends readonly [infer L, ...infer Rest]
     ? ShapeFnOf<L> extends infer F extends ShapeFn
       ? ApplyShape<F, S> extends infer O
-        ? O extends string ? `nn.Sequential: layer ${I["length"]} (${F["name"]}): ${O}`
+        ? IsMessage<O> extends true ? `nn.Sequential: layer ${I["length"]} (${F["name"]}): ${O & string}`
         : O extends infer X extends Shape ? ChainShapes<X, Rest, [...I, 0]>
         : number[]
         : never
@@ -224,6 +210,7 @@ export type ChainShapes<S extends Shape, Ls extends readonly unknown[], I extend
 
 export interface SequentialFn<Ls extends readonly unknown[]> extends ShapeFn {
   readonly name: "Sequential";
+  readonly channels?: ChainChannels<Ls>;
   readonly output: InputOf<this> extends infer S extends Shape ? ChainShapes<S, Ls> : never;
 }
 
@@ -241,7 +228,9 @@ export type ResidualShape<S extends Shape, Body, Shortcut> =
     ? B extends string ? B
     : (Shortcut extends null | undefined ? S : ApplyShape<ShapeFnOf<Shortcut>, S>) extends infer C
       ? C extends string ? C
-      : [B] extends [C] ? ([C] extends [B] ? B : ResidualMismatch<B, C>) : ResidualMismatch<B, C>
+      : [B, C] extends [infer b extends Shape, infer c extends Shape]
+        ? SameShape<b, c> extends infer R ? (R extends "bad" ? ResidualMismatch<B, C> : R) : never
+        : ResidualMismatch<B, C>
       : never
     : never;
 

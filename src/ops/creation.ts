@@ -115,15 +115,20 @@ function toTypedArray(values: ArrayLike<number>, dtype: DType, shape: readonly n
 }
 
 /**
+ * The creation functions take their dtype and device from their arguments alone: the result's
+ * dtype and device are `NoInfer`, so an annotation on the variable a tensor is assigned to cannot
+ * choose them (`const a: Tensor<[2], "int32"> = tensor([0, 2])` would otherwise compile and be
+ * float32 at run time); such an annotation is checked against what the arguments give.
+ *
  * A tensor from data: a nested number array (its shape inferred, as literal types), or flat data
  * (`number[]` or a typed array) with `options.shape`. A typed array's own dtype is the default.
  */
 export function tensor<A extends readonly number[] | AnyTypedArray, const S extends Shape, D extends DType = ArrayDType<A>, Dev extends Device = "cpu">(
-  data: A, options: CreationOptions<D, Dev> & { shape: S }): Tensor<Mutable<S>, D, Dev>;
+  data: A, options: CreationOptions<D, Dev> & { shape: S }): Tensor<Mutable<S>, NoInfer<D>, NoInfer<Dev>>;
 export function tensor<const T extends NestedNumbers, D extends DType = "float32", Dev extends Device = "cpu">(
-  data: T, options?: CreationOptions<D, Dev>): Tensor<ShapeOf<T>, D, Dev>;
+  data: T, options?: CreationOptions<D, Dev>): Tensor<ShapeOf<T>, NoInfer<D>, NoInfer<Dev>>;
 export function tensor<A extends AnyTypedArray, D extends DType = ArrayDType<A>, Dev extends Device = "cpu">(
-  data: A, options?: CreationOptions<D, Dev>): Tensor<[number], D, Dev>;
+  data: A, options?: CreationOptions<D, Dev>): Tensor<[number], NoInfer<D>, NoInfer<Dev>>;
 export function tensor(data: unknown, options?: CreationOptions & { shape?: readonly number[] }): AnyTensor {
   const typed = ArrayBuffer.isView(data) && !(data instanceof DataView);
   if (typed && !(data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array)) {
@@ -160,7 +165,7 @@ export function tensor(data: unknown, options?: CreationOptions & { shape?: read
 }
 
 type Creator = <const S extends Shape, D extends DType = "float32", Dev extends Device = "cpu">(
-  shape: S, options?: CreationOptions<D, Dev>) => Tensor<Mutable<S>, D, Dev>;
+  shape: S, options?: CreationOptions<D, Dev>) => Tensor<Mutable<S>, NoInfer<D>, NoInfer<Dev>>;
 
 function fromGenerator(op: string, draw: () => number): Creator {
   return ((shape: Shape, options?: CreationOptions) => {
@@ -196,7 +201,7 @@ function filledNamed(op: string, shape: Shape, value: number, options?: Creation
 
 /** Every element equal to `value`. */
 export function full<const S extends Shape, D extends DType = "float32", Dev extends Device = "cpu">(
-  shape: S, value: number, options?: CreationOptions<D, Dev>): Tensor<Mutable<S>, D, Dev> {
+  shape: S, value: number, options?: CreationOptions<D, Dev>): Tensor<Mutable<S>, NoInfer<D>, NoInfer<Dev>> {
   return filledNamed("full", shape, value, options) as unknown as Tensor<Mutable<S>, D, Dev>;
 }
 
@@ -213,7 +218,7 @@ export const ones: Creator = ((shape: Shape, options?: CreationOptions) => fille
 
 /** start, start + step, ... up to but excluding end (torch.arange); `arange(n)` is 0..n-1. */
 export function arange<D extends DType = "float32", Dev extends Device = "cpu">(
-  start: number, end?: number, step = 1, options?: CreationOptions<D, Dev>): Tensor<[number], D, Dev> {
+  start: number, end?: number, step = 1, options?: CreationOptions<D, Dev>): Tensor<[number], NoInfer<D>, NoInfer<Dev>> {
   if (end === undefined) [start, end] = [0, start];
   for (const [name, v] of [["start", start], ["end", end], ["step", step]] as const) {
     if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(opErrors.arangeBound(name, v));
@@ -229,7 +234,7 @@ export function arange<D extends DType = "float32", Dev extends Device = "cpu">(
 
 /** Integers uniform on [low, high), int32. */
 export function randint<const S extends Shape, Dev extends Device = "cpu">(
-  low: number, high: number, shape: S, options?: { device?: Dev }): Tensor<Mutable<S>, "int32", Dev> {
+  low: number, high: number, shape: S, options?: { device?: Dev }): Tensor<Mutable<S>, "int32", NoInfer<Dev>> {
   // Values outside int32 would wrap silently when stored, so the range itself must fit.
   const fits = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= -(2 ** 31) && (v as number) <= 2 ** 31;
   if (!fits(low) || !fits(high) || high <= low) throw new Error(opErrors.randintRange(low, high));

@@ -10,13 +10,18 @@ import { maxPool2d as maxPool2dImpl, type Pool2dOptions } from "./pool.js";
 import type { opErrors } from "./messages.js";
 import type { Broadcast, MatMul } from "../../types/shape/broadcast.js";
 import type { Reshape } from "../../types/shape/reshape.js";
-import type { BroadcastResult, FlattenResult, MatMulResult, Mutable, PermuteResult, ReduceResult, ReshapeResult, TransposeResult } from "./shape-types.js";
+import type { Pool2d } from "../../types/shape/pool.js";
+import type { IsMessage } from "../../types/shape/show.js";
+import type { BroadcastResult, FlattenResult, MatMulResult, Mutable, OkShape, PermuteResult, ReduceResult, ReshapeResult, TransposeResult } from "./shape-types.js";
 
 /** The second operand: accepted when its dtype and device match the first, else the message. */
 export type SameKind<Op extends string, D extends DType, Dev extends Device, T> =
-  T extends Tensor<Shape, infer D2, infer Dev2>
-    ? [D2] extends [D]
-      ? [Dev2] extends [Dev] ? T : ReturnType<typeof opErrors.deviceMismatch<Op, Dev, Dev2>>
+  // Matched on the two properties, not on Tensor<Shape, ...>: a shape holding a generic dim would
+  // make that match undecidable; the kinds are compared as objects so that a generic dtype D
+  // against itself is decided (see types/shape/broadcast.ts).
+  T extends { readonly dtype: infer D2 extends DType; readonly device: infer Dev2 extends Device }
+    ? { d: D2 } extends { d: D }
+      ? { d: Dev2 } extends { d: Dev } ? T : ReturnType<typeof opErrors.deviceMismatch<Op, Dev, Dev2>>
       : ReturnType<typeof opErrors.dtypeMismatch<Op, D, D2>>
     : T;
 
@@ -24,7 +29,8 @@ export type SameKind<Op extends string, D extends DType, Dev extends Device, T> 
 export type BinaryOperand<Op extends string, S1 extends Shape, D extends DType, Dev extends Device, B> =
   SameKind<Op, D, Dev, B> extends infer K
     ? K extends string ? K
-    : Broadcast<S1, OperandShape<B>, Op> extends infer R ? (R extends string ? R : B) : never
+    // Not bound with `extends infer R`: a message holding a generic dim would defer the binding.
+    : IsMessage<Broadcast<S1, OperandShape<B>, Op>> extends true ? Broadcast<S1, OperandShape<B>, Op> : B
     : never;
 
 type Binary<Op extends string> = <S1 extends Shape, D extends DType, Dev extends Device, B extends Tensor<Shape, DType, Device> | number>(
@@ -32,7 +38,7 @@ type Binary<Op extends string> = <S1 extends Shape, D extends DType, Dev extends
 ) => Tensor<BroadcastResult<S1, OperandShape<B>>, D, Dev>;
 
 /** A number operand broadcasts like a 0-d tensor. */
-export type OperandShape<B> = B extends Tensor<infer S2 extends Shape, DType, Device> ? S2 : [];
+export type OperandShape<B> = B extends { readonly shape: infer S2 extends Shape } ? S2 : [];
 
 type Unary = <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, D, Dev>) => Tensor<S, D, Dev>;
 type Reduction = <S extends Shape, D extends DType, Dev extends Device, const Dims extends number | readonly number[] | undefined = undefined, K extends boolean = false>(
@@ -158,7 +164,7 @@ export const matmul = basic.matmul as <S1 extends Shape, D extends DType, Dev ex
 export type MatMulOperand<S1 extends Shape, D extends DType, Dev extends Device, B> =
   SameKind<"matmul", D, Dev, B> extends infer K
     ? K extends string ? K
-    : MatMul<S1, OperandShape<B>> extends infer R ? (R extends string ? R : B) : never
+    : IsMessage<MatMul<S1, OperandShape<B>>> extends true ? MatMul<S1, OperandShape<B>> : B
     : never;
 
 /**
@@ -169,7 +175,7 @@ export const reshape = basic.reshape as <S extends Shape, D extends DType, Dev e
   x: Tensor<S, D, Dev>, shape: ReshapeTarget<S, T>) => Tensor<ReshapeResult<S, T>, D, Dev>;
 
 /** The target shape, or the message when the element counts cannot match. */
-export type ReshapeTarget<S extends Shape, T extends Shape> = Reshape<S, T> extends infer R ? (R extends string ? R : T) : never;
+export type ReshapeTarget<S extends Shape, T extends Shape> = Reshape<S, T> extends infer R ? (IsMessage<R> extends true ? R : T) : never;
 /**
  * Dims `startDim`..`endDim` merged into one (torch.flatten).
  * @function
@@ -195,12 +201,22 @@ export const transpose = basic.transpose as <S extends Shape, D extends DType, D
 export const expand = basic.expand as <S extends Shape, D extends DType, Dev extends Device, const T extends Shape>(
   x: Tensor<S, D, Dev>, shape: T) => Tensor<Mutable<T>, D, Dev>;
 
+/** The option O[K], or undefined when absent. */
+type OptionOf<O, K extends string> = O extends { readonly [P in K]?: infer V } ? Exclude<V, undefined> | ([V] extends [undefined] ? undefined : never) : undefined;
+/** max/avg pooling's rule (types/shape/pool.ts) for an options object. */
+export type PoolShape<S extends Shape, O, Op extends string> =
+  Pool2d<S, OptionOf<O, "kernelSize">, OptionOf<O, "stride">, OptionOf<O, "padding"> extends infer P ? ([P] extends [undefined] ? 0 : P) : never,
+    OptionOf<O, "dilation"> extends infer Dl ? ([Dl] extends [undefined] ? 1 : Dl) : never, O extends { readonly ceilMode: true } ? true : false, Op>;
+/** The input, or the pooling rule's message for it. */
+type PoolInput<S extends Shape, D extends DType, Dev extends Device, O, Op extends string> =
+  PoolShape<S, O, Op> extends infer R ? (IsMessage<R> extends true ? R : Tensor<S, D, Dev>) : never;
+
 /**
  * 2-D max pooling over an [N, C, H, W] or [C, H, W] input (torch.nn.functional.max_pool2d).
  * @function
  */
-export const maxPool2d = maxPool2dImpl as <S extends Shape, D extends DType, Dev extends Device>(
-  x: Tensor<S, D, Dev>, options: Pool2dOptions) => Tensor<number[], D, Dev>;
+export const maxPool2d = maxPool2dImpl as <S extends Shape, D extends DType, Dev extends Device, const O extends Pool2dOptions>(
+  x: PoolInput<S, D, Dev, O, "maxPool2d">, options: O) => Tensor<OkShape<PoolShape<S, O, "maxPool2d">>, D, Dev>;
 export type { Pool2dOptions };
 
 export { conv2d } from "./conv2d.js";

@@ -10,8 +10,13 @@ import type { Flatten, Permute, Reduce, Reshape, Transpose } from "../../types/s
 
 export type Mutable<S extends Shape> = [...S];
 
-/** The shape, or number[] where the rule produced a message. */
-export type OkShape<R> = R extends readonly number[] ? [...R] : number[];
+/**
+ * The shape, or number[] where the rule produced a message. Bound by inference rather than tested
+ * with `R extends readonly number[]`: the checker proves such a test with the dims' constraints
+ * dropped, so a shape holding a generic dim would defer it; `infer T extends Shape` checks the
+ * constraint as usual and then only needs R to be T.
+ */
+export type OkShape<R> = R extends infer T extends Shape ? [...T] : number[];
 
 export type BroadcastResult<A extends Shape, B extends Shape> = OkShape<Broadcast<A, B>>;
 export type ReduceResult<S extends Shape, Dims, K extends boolean> =

@@ -15,24 +15,59 @@ import type { Show } from "./show.js";
 
 type Shape = readonly number[];
 
-/** One broadcast dim: equal, or 1 against anything; "bad" when both are literals that differ. */
+/**
+ * Generic dims (a batch `B extends number`) never meet a conditional type of their own: TypeScript
+ * defers any `B extends ...` until B is known, and a deferred shape is an error at the call. So
+ * dims are compared as pairs `{ a; b }`, a non-generic object type, which the checker decides
+ * whenever the answer holds for every value of B: `{ a: B; b: B }` matches `{ a: b; b: a }`
+ * (the same dim), `{ a: B; b: 1 }` matches `{ a: unknown; b: 1 }`. Results are one-element tuples
+ * (`[]` when the dims cannot broadcast) so that the walk can read them without testing B either.
+ * What stays undecided is a generic against a different dim (`B` against 16, or against `1` on
+ * the left): those calls still need a literal or `number` there.
+ */
+type Pair<A, B> = { a: A; b: B };
+/** One broadcast dim: equal, or 1 against anything; `number` against a literal takes the literal. */
 type BDim<A extends number, B extends number> =
-  number extends A ? (number extends B ? number : B extends 1 ? number : B)
-  : number extends B ? (A extends 1 ? number : A)
-  : A extends B ? A : A extends 1 ? B : B extends 1 ? A : "bad";
+  Pair<A, B> extends Pair<B, A> | Pair<unknown, 1> ? [A]
+  : Pair<A, B> extends Pair<1, unknown> ? [B]
+  : number extends A ? [B]
+  : number extends B ? [A]
+  : [];
 
 /** Right-aligned walk from the last dims; Acc collects the result from the back. */
 type BWalk<A extends Shape, B extends Shape, Acc extends number[] = []> =
   A extends readonly [...infer AI extends Shape, infer a extends number]
     ? B extends readonly [...infer BI extends Shape, infer b extends number]
-      ? BDim<a, b> extends infer d ? (d extends number ? BWalk<AI, BI, [d, ...Acc]> : "bad") : never
+      ? BDim<a, b> extends [infer d extends number] ? BWalk<AI, BI, [d, ...Acc]> : "bad"
       : [...A, ...Acc]
     : [...B, ...Acc];
 
-/** NumPy broadcasting of two shapes; Op names the op in the message. */
+/**
+ * NumPy broadcasting of two shapes; Op names the op in the message. Two identical shapes (the
+ * same generic dims included) are their own result without a walk.
+ */
 export type Broadcast<A extends Shape, B extends Shape, Op extends string = "broadcast"> =
   number extends A["length"] | B["length"] ? number[]
-  : BWalk<A, B> extends infer R ? (R extends number[] ? R : ReturnType<typeof shapeErrors.broadcast<Op, Show<A>, Show<B>>>) : never;
+  : Pair<A, B> extends Pair<B, A> ? [...A]
+  : BWalk<A, B> extends infer R ? (R extends "bad" ? ReturnType<typeof shapeErrors.broadcast<Op, Show<A>, Show<B>>> : R) : never;
+
+/**
+ * Two shapes that must be equal (nn.Residual's `body(x) + shortcut(x)`): the same rank, each dim
+ * equal, a `number` dim taking the other's literal (the run time checks it). "bad" otherwise.
+ */
+export type SameShape<A extends Shape, B extends Shape> =
+  Pair<A, B> extends Pair<B, A> ? [...A]
+  : number extends A["length"] ? [...B]
+  : number extends B["length"] ? [...A]
+  : A["length"] extends B["length"] ? SameWalk<A, B> : "bad";
+type SameWalk<A extends Shape, B extends Shape, Acc extends number[] = []> =
+  A extends readonly [infer a extends number, ...infer AR extends Shape]
+    ? B extends readonly [infer b extends number, ...infer BR extends Shape]
+      ? (Pair<a, b> extends Pair<b, a> ? [a] : number extends a ? [b] : number extends b ? [a] : []) extends [infer d extends number]
+        ? SameWalk<AR, BR, [...Acc, d]>
+        : "bad"
+      : Acc
+    : Acc;
 
 /** torch.matmul: 1-D operands gain a dim that is removed again; leading dims broadcast. */
 export type MatMul<A extends Shape, B extends Shape> =
@@ -49,7 +84,7 @@ export type MatMul<A extends Shape, B extends Shape> =
       ? Inner<k, kb> extends true ? [...AB, n] : MatMulError<A, B, k, kb>
       : B extends readonly [...infer BB extends Shape, infer kb extends number, infer m extends number]
         ? Inner<k, kb> extends true
-          ? Broadcast<AB, BB, "matmul"> extends infer Batch ? (Batch extends number[] ? [...Batch, n, m] : Batch) : never
+          ? Broadcast<AB, BB, "matmul"> extends infer Batch ? (Batch extends string ? Batch : Batch extends infer T extends Shape ? [...T, n, m] : never) : never
           : MatMulError<A, B, k, kb>
         : never
     : never;

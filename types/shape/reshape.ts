@@ -42,7 +42,8 @@ type Count<T extends readonly unknown[], V, Acc extends unknown[] = []> =
 export type Reshape<S extends Shape, Target extends Shape, Op extends string = "reshape"> =
   Count<Target, -1> extends infer C extends number
     ? C extends 0 | 1
-      ? Product<S> extends infer N
+      ? (C extends 1 ? Lead<S, Product<WithoutMinusOne<Target>>> : "no") extends [infer P extends number] ? Fill<Target, P>
+      : Product<S> extends infer N
         ? N extends string ? N
         : Product<Exclude<Target[number], -1> extends never ? [] : WithoutMinusOne<Target>> extends infer K
           ? number extends N | K ? Fill<Target, number>
@@ -56,6 +57,23 @@ export type Reshape<S extends Shape, Target extends Shape, Op extends string = "
         : never
       : ReturnType<typeof shapeErrors.reshapeInfer<Op, Show<Target>>>
     : never;
+/**
+ * [P] when S = [P, ...Rest] and Rest's product is K, the product of the target's other dims: the
+ * -1 is then P itself (size-1 dims between them are absorbed). Found from the right, multiplying literal dims only, so a generic batch in
+ * front is never inspected: `[B, 16, 8, 8]` into `[-1, 1024]` is `[B, 1024]`. "no" otherwise, and
+ * the element counts are compared as usual.
+ */
+type Lead<S extends Shape, K, Acc extends number = 1> =
+  K extends 0 ? "no"
+  : K extends number ? (number extends K ? "no"
+    : S extends readonly [...infer I extends Shape, infer L extends number]
+      ? Mul<Acc, L> extends infer P extends number
+        ? number extends P ? "no"
+        : [P] extends [K] ? (I extends readonly [infer H extends number] ? [H] : Lead<I, K, P>)
+        : Lt<P, K> extends true ? Lead<I, K, P> : "no"
+        : "no"
+      : "no")
+  : "no";
 type WithoutMinusOne<T extends Shape, Acc extends number[] = []> =
   T extends readonly [infer H extends number, ...infer R extends Shape] ? WithoutMinusOne<R, H extends -1 ? Acc : [...Acc, H]> : Acc;
 /** Target with its -1 replaced (a `number` fill keeps the literal dims). */

@@ -11,7 +11,20 @@ export type Show<V> =
   : V extends (...args: never[]) => unknown ? "function"
   : "object";
 
-type Join<T extends readonly unknown[], Acc extends string = ""> =
+/**
+ * The elements are never tested one by one: a generic dim `B` would defer the test (and the whole
+ * message). A number-like element, generic or not, is bound by inference (`infer N extends
+ * number` accepts `B` as itself) and rendered `${B}`, which the editor shows as it is.
+ */
+type Join<T extends readonly unknown[], Acc extends string = "", First extends boolean = true> =
   T extends readonly [infer H, ...infer R]
-    ? Join<R, Acc extends "" ? Show<H> : `${Acc}, ${Show<H>}`>
+    ? Join<R, First extends true ? ShowItem<H> : `${Acc}, ${ShowItem<H>}`, false>
     : number extends T["length"] ? `${Acc}...` : Acc;
+type ShowItem<H> = { h: H } extends { h: infer N extends number } ? `${N}` : Show<H>;
+
+/**
+ * Whether a rule's result is a message: a message holding `${B}` is a template literal type,
+ * which a plain `R extends string` would defer; as a property it is decided (it is a string
+ * whatever B is), and so is a shape (never a string).
+ */
+export type IsMessage<R> = { m: R } extends { m: string } ? true : false;
