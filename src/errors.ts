@@ -105,3 +105,11 @@ export const shapeErrors = {
     op: Op, outH: OH, outW: OW, windowH: EH, windowW: EW, kernel: K, dilation: D, inH: H, inW: W, padding: P) =>
     `${op}: output size would be ${outH}x${outW}: the ${windowH}x${windowW} window (kernel ${kernel}, dilation ${dilation}) does not fit the input ${inH}x${inW} with padding ${padding}` as const,
 };
+
+/** The fast kernels' worker pool (src/backends/cpu/fast/pool.ts): run time only. */
+export const workerErrors = {
+  stalled: <K extends Showable, M extends Showable, U extends Showable>(kernel: K, ms: M, units: U) =>
+    `fast kernels: ${kernel} made no progress for ${ms} ms with ${units} work items held by worker threads that did not exit; the call failed and the next one starts a fresh pool` as const,
+  startFailed: <R extends Showable>(reason: R) =>
+    `fast kernels: worker threads cannot start here (${reason}); the kernels run on the calling thread only from now on` as const,
+};

@@ -23,7 +23,7 @@
 import type { Conv2dGeometry } from "../../conv-geometry.js";
 import type { Pool2dGeometry } from "../../../primitives.js";
 import { allocateForOverwrite } from "../arrays.js";
-import { fastRuntime, type FastRuntime } from "./pool.js";
+import { FastMemoryExceeded, fastRuntime, type FastRuntime } from "./pool.js";
 import { EDGE_BYTES, KC, MR, NR, TRANSPOSE_BAND } from "./wasm/kernels-wasm.js";
 
 export { fastRuntime, resetFastRuntime, isShared, KEEP_BYTES } from "./pool.js";
@@ -35,6 +35,92 @@ export function setNumThreads(n: number): void {
 export function getNumThreads(): number {
   return fastRuntime().numThreads;
 }
+/**
+ * `fast()`, or `reference()` when the fast call would need more than the WebAssembly memory holds
+ * (a float32 matmul of [2^15, 2^14] by [2^14, 1] packs 4 GiB). The reference kernels use ordinary
+ * typed arrays, so every call within the element limit has a kernel that can run it.
+ */
+export function orReference<T>(fast: () => T, reference: () => T): T {
+  try {
+    return fast();
+  } catch (e) {
+    if (e instanceof FastMemoryExceeded) return reference();
+    throw e;
+  }
+}
+
+/**
+ * conv2dForwardF32 for any size: a call too large for the WebAssembly memory is cut into bands of
+ * output rows, each a conv of its own over the input rows it reads (halved until a band fits; the
+ * 1x1 conv on [1, 1, 2^15, 2^14] runs as two bands of 2 GiB), and a single output row that still
+ * does not fit runs on `reference` (called with that row's geometry and input).
+ */
+export function conv2dForwardAnySize(g: Conv2dGeometry, x: Float32Array, w: Float32Array,
+  reference: (g: Conv2dGeometry, x: Float32Array, w: Float32Array) => Float32Array): Float32Array {
+  return orReference(() => conv2dForwardF32(g, x, w), () => {
+    if (g.outHeight < 2) return reference(g, x, w);
+    const y = allocateForOverwrite("float32", g.batch * g.outChannels * g.outHeight * g.outWidth) as Float32Array;
+    const half = Math.ceil(g.outHeight / 2);
+    for (const [r0, r1] of [[0, half], [half, g.outHeight]]) {
+      const band = rowBand(g, r0, r1);
+      const rows = (r1 - r0) * g.outWidth, plane = g.outHeight * g.outWidth;
+      const part = band ? conv2dForwardAnySize(band.g, band.x(x), w, reference) : new Float32Array(g.batch * g.outChannels * rows);
+      for (let i = 0; i < g.batch * g.outChannels; i++) y.set(part.subarray(i * rows, (i + 1) * rows), i * plane + r0 * g.outWidth);
+    }
+    return y;
+  });
+}
+
+/**
+ * Output rows [r0, r1) of the conv `g` as a conv of its own: output row r reads input rows
+ * r sH - padTop + ki dH, so the band reads input rows [lo, hi) (clamped to the input) and keeps as
+ * top padding the rows its first window starts above lo. Null when every row it reads is padding
+ * (its output is 0). `x(input)` copies those input rows out of every plane.
+ */
+function rowBand(g: Conv2dGeometry, r0: number, r1: number) {
+  const first = r0 * g.strideH - g.padTop;
+  const lo = Math.max(0, first);
+  const hi = Math.min(g.inHeight, (r1 - 1) * g.strideH - g.padTop + (g.kernelHeight - 1) * g.dilationH + 1);
+  if (hi <= lo) return null;
+  const inHeight = hi - lo, padTop = lo - first, outHeight = r1 - r0;
+  const bandGeometry: Conv2dGeometry = {
+    ...g, inHeight, outHeight, padTop,
+    padBottom: Math.max(0, (outHeight - 1) * g.strideH + (g.kernelHeight - 1) * g.dilationH + 1 - padTop - inHeight),
+  };
+  return {
+    g: bandGeometry,
+    x(input: Float32Array): Float32Array {
+      const planes = g.batch * g.inChannels, W = g.inWidth;
+      const out = allocateForOverwrite("float32", planes * inHeight * W) as Float32Array;
+      for (let i = 0; i < planes; i++) out.set(input.subarray((i * g.inHeight + lo) * W, (i * g.inHeight + hi) * W), i * inHeight * W);
+      return out;
+    },
+  };
+}
+
+/**
+ * matmulF32 for any size: a call too large for the WebAssembly memory is split along the batch,
+ * then along the rows of A (contiguous in both cases, so no copies in), halved until a part fits;
+ * a single row that still does not fit runs on `reference` (called with that row's operands).
+ */
+export function matmulAnySize(a: Float32Array, b: Float32Array, batch: number, m: number, k: number, n: number,
+  reference: (a: Float32Array, b: Float32Array, batch: number, m: number, k: number, n: number) => Float32Array): Float32Array {
+  return orReference(() => matmulF32(a, b, batch, m, k, n), () => {
+    if (batch < 2 && m < 2) return reference(a, b, batch, m, k, n);
+    const c = allocateForOverwrite("float32", batch * m * n) as Float32Array;
+    if (batch > 1) {
+      const h = Math.ceil(batch / 2);
+      c.set(matmulAnySize(a.subarray(0, h * m * k), b.subarray(0, h * k * n), h, m, k, n, reference));
+      c.set(matmulAnySize(a.subarray(h * m * k), b.subarray(h * k * n), batch - h, m, k, n, reference), h * m * n);
+    } else {
+      const h = Math.ceil(m / 2);
+      c.set(matmulAnySize(a.subarray(0, h * k), b, 1, h, k, n, reference));
+      c.set(matmulAnySize(a.subarray(h * k), b, 1, m - h, k, n, reference), h * n);
+    }
+    return c;
+  });
+}
+
 /** Terminates the pool's workers now (optional: they never keep the process alive). */
 export function shutdownFastPool(): Promise<void> {
   return fastRuntime().shutdown();
