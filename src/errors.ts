@@ -113,3 +113,11 @@ export const workerErrors = {
   startFailed: <R extends Showable>(reason: R) =>
     `fast kernels: worker threads cannot start here (${reason}); the kernels run on the calling thread only from now on` as const,
 };
+
+/** Weight files and state dicts (src/io/safetensors.ts, src/nn/module.ts): run time only. */
+export const weightErrors = {
+  headerTooLarge: <N extends Showable, M extends Showable>(length: N, max: M) =>
+    `safetensors: header length ${length} is more than the ${max} bytes a header may have` as const,
+  duplicateName: <T extends Showable>(name: T) =>
+    `safetensors: tensor "${name}" is named twice in the header` as const,
+};
