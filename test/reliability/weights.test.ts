@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { manualSeed, nn, tensor } from "../../src/index.js";
+import { manualSeed, nn, tensor, type AnyTensor } from "../../src/index.js";
 import { MAX_HEADER_BYTES, parseSafetensors } from "../../src/io/safetensors.js";
 import { weightErrors } from "../../src/errors.js";
 
@@ -54,7 +54,7 @@ describe("safetensors headers", () => {
 describe("loadStateDict", () => {
   it("strict: false returns the missing and unexpected keys; strict returns both empty", () => {
     const m = nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1));
-    const state = new Map([["0.bias", tensor([5, 6, 7])], ["2.weight", tensor([1])], ["extra", tensor([1, 2])]]);
+    const state: nn.StateDict = new Map<string, AnyTensor>([["0.bias", tensor([5, 6, 7])], ["2.weight", tensor([1])], ["extra", tensor([1, 2])]]);
     expect(m.loadStateDict(state, { strict: false })).toEqual({ missingKeys: ["0.weight", "1.weight", "1.bias"], unexpectedKeys: ["2.weight", "extra"] });
     expect(values(m.layers[0].bias!)).toEqual([5, 6, 7]);
     expect(m.loadStateDict(m.stateDict())).toEqual({ missingKeys: [], unexpectedKeys: [] });
