@@ -95,3 +95,18 @@ describe("float32 calls past the WebAssembly memory run on the reference kernels
     expect(y[y.length - 1]).toBe(-3);
   }, 120_000);
 });
+
+describe("entries once listed as gaps in docs/reliability.md", () => {
+  it("maxPool2d with a 2^31 kernel and 2^30 padding on 6 x 6 (listed as a hang) gives the plane's maximum, and its gradient", () => {
+    sg.manualSeed(5);
+    const x = sg.randn([1, 1, 6, 6], { requiresGrad: true });
+    const y = sg.maxPool2d(x, { kernelSize: 2 ** 31, padding: 2 ** 30 });
+    expect(y.shape).toEqual([1, 1, 1, 1]);
+    const values = Array.from(x.dataSync());
+    expect(y.item()).toBe(Math.max(...values));
+    y.sum().backward();
+    const g = Array.from(x.grad!.dataSync());
+    expect(g.filter((v) => v === 1).length).toBe(1);
+    expect(g[values.indexOf(Math.max(...values))]).toBe(1);
+  });
+});
