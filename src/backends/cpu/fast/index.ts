@@ -91,6 +91,7 @@ function rowBand(g: Conv2dGeometry, r0: number, r1: number) {
     g: bandGeometry,
     x(input: Float32Array): Float32Array {
       const planes = g.batch * g.inChannels, W = g.inWidth;
+      if (planes === 1) return input.subarray(lo * W, hi * W); // one plane: its rows are contiguous
       const out = allocateForOverwrite("float32", planes * inHeight * W) as Float32Array;
       for (let i = 0; i < planes; i++) out.set(input.subarray((i * g.inHeight + lo) * W, (i * g.inHeight + hi) * W), i * inHeight * W);
       return out;
