@@ -49,10 +49,12 @@ const C_DEAD = 44;
 const MAX_THREADS = 20;
 const PARAMS_PTR = 256;
 /**
- * Per claim unit of the current job: 0 = not owned yet, t + 1 = thread t runs it, -1 = done. A
- * thread that took unit u from the claim counter must then win owners[u] from 0, or skip it: so
- * the calling thread can take over a unit claimed by a worker that died before owning it, and one
- * owned by a dead worker, without ever running a unit twice at the same time.
+ * Per claim unit of the current job: -(generation + 2) = not owned yet, t + 1 = thread t runs it,
+ * -1 = done. A thread that took unit u from the claim counter must then win owners[u] from the
+ * job's "not owned" value, or skip it: so the calling thread can take over a unit claimed by a
+ * worker that died before owning it, and one owned by a dead worker, without ever running a unit
+ * twice at the same time; and a worker that took a unit of an earlier job and was preempted before
+ * owning it finds the value of a later job there and skips it.
  */
 const OWNERS_PTR = PARAMS_PTR + PARAM_COUNT * 4;
 /** Most claim units of a job (owners[] has one Int32 each). */
@@ -135,7 +137,8 @@ for (;;) {
     const per = Atomics.load(ctl, ${C_PER});
     if (id >= Atomics.load(ctl, ${C_SLOTS})) break;
     if (Atomics.compareExchange(claim, ${CLAIM_INDEX}, v, v - 1n) !== v) continue;
-    if (Atomics.compareExchange(owners, left - 1, 0, id + 1) !== 0) continue;
+    const open = -Number(v >> 32n) - 2;
+    if (Atomics.compareExchange(owners, left - 1, open, id + 1) !== open) continue;
     if (Atomics.compareExchange(ctl, ${C_TEST}, id, 0) === id) process.exit(70);
     if (Atomics.load(ctl, ${C_TEST_HANG}) === id) Atomics.wait(ctl, ${C_TEST_HANG}, id);
     const end = Math.min(total, left * per);
@@ -384,7 +387,6 @@ export class FastRuntime {
     const per = Math.max(1, Math.floor(items / (16 * this.threads)), Math.ceil(items / MAX_UNITS));
     const units = Math.ceil(items / per);
     const ctl = this.ctl;
-    this.owners.fill(0, 0, units);
     Atomics.store(ctl, C_FN, KERNELS.indexOf(kernel));
     Atomics.store(ctl, C_PARAMS, params);
     Atomics.store(ctl, C_TOTAL, items);
@@ -395,6 +397,8 @@ export class FastRuntime {
     Atomics.store(ctl, C_SLOTS, this.threads);
     Atomics.store(ctl, C_PER, per);
     this.generation = (this.generation + 1) & 0x3fffffff;
+    const open = -this.generation - 2;
+    this.owners.fill(open, 0, units);
     Atomics.store(this.claim, CLAIM_INDEX, (BigInt(this.generation) << 32n) | BigInt(units));
     Atomics.add(ctl, C_SIGNAL, 1);
     Atomics.notify(ctl, C_SIGNAL);
@@ -413,13 +417,13 @@ export class FastRuntime {
       const left = Number(v & 0xffffffffn);
       if (left === 0) break;
       if (Atomics.compareExchange(this.claim, CLAIM_INDEX, v, v - 1n) !== v) continue;
-      if (Atomics.compareExchange(this.owners, left - 1, 0, 1) === 0) runUnit(left - 1);
+      if (Atomics.compareExchange(this.owners, left - 1, open, 1) === open) runUnit(left - 1);
     }
     for (let i = 0; i < SPIN && Atomics.load(ctl, C_DONE) < units; i++);
     let progress = performance.now();
     for (let d = Atomics.load(ctl, C_DONE); d < units;) {
       Atomics.wait(ctl, C_DONE, d, 50);
-      this.rescue(units, runUnit);
+      this.rescue(units, open, runUnit);
       const now = performance.now(), done = Atomics.load(ctl, C_DONE);
       if (done !== d) {
         d = done;
@@ -464,12 +468,12 @@ export class FastRuntime {
    * caller waits, so an unowned one belongs to a worker that died between claiming and owning it,
    * or to a live one that has not owned it yet, which then fails to own it and skips it.
    */
-  private rescue(units: number, runUnit: (u: number) => void): void {
+  private rescue(units: number, open: number, runUnit: (u: number) => void): void {
     const dead: number[] = [];
     for (let id = 1; id < MAX_THREADS; id++) if (Atomics.load(this.ctl, C_DEAD + id) === 1) dead.push(id + 1);
     for (let u = 0; u < units; u++) {
       const owner = Atomics.load(this.owners, u);
-      if ((owner === 0 || dead.includes(owner)) && Atomics.compareExchange(this.owners, u, owner, 1) === owner) {
+      if ((owner === open || dead.includes(owner)) && Atomics.compareExchange(this.owners, u, owner, 1) === owner) {
         this.rescuedUnits++;
         runUnit(u);
       }
