@@ -36,32 +36,52 @@ export function getNumThreads(): number {
   return fastRuntime().numThreads;
 }
 /**
- * `fast()`, or `reference()` when the fast call would need more than the WebAssembly memory holds
- * (a float32 matmul of [2^15, 2^14] by [2^14, 1] packs 4 GiB). The reference kernels use ordinary
- * typed arrays, so every call within the element limit has a kernel that can run it.
+ * `fast()`, or `cut(parts)` when the fast call would need more than the WebAssembly memory holds
+ * (a float32 matmul of [2^15, 2^14] by [2^14, 1] packs 4 GiB): `parts` cuts it into pieces of about
+ * PART_BYTES each, at least 2.
  */
-export function orReference<T>(fast: () => T, reference: () => T): T {
+function fitted<T>(fast: () => T, cut: (parts: number) => T): T {
   try {
     return fast();
   } catch (e) {
-    if (e instanceof FastMemoryExceeded) return reference();
+    if (e instanceof FastMemoryExceeded) return cut(Math.max(2, Math.ceil(e.bytes / PART_BYTES)));
     throw e;
   }
 }
 
 /**
+ * What a piece of a call cut for the memory aims at. Not just under 4 GiB: the memory never shrinks,
+ * and on a loaded two-core machine one 1 GiB band of a 1x1 conv took 19 s where a 512 MiB one took
+ * 3.6 s (page faults and memory pressure, not arithmetic).
+ */
+const PART_BYTES = 2 ** 29;
+
+/**
+ * `fast()`, or `reference()` when the fast call would need more than the WebAssembly memory holds.
+ * The reference kernels use ordinary typed arrays, so every call within the element limit has a
+ * kernel that can run it.
+ */
+export function orReference<T>(fast: () => T, reference: () => T): T {
+  return fitted(fast, () => reference());
+}
+
+/** [start, end) of each of `parts` even pieces of `n` (parts <= n). */
+function pieces(n: number, parts: number): [number, number][] {
+  return Array.from({ length: parts }, (_, i) => [Math.floor((i * n) / parts), Math.floor(((i + 1) * n) / parts)]);
+}
+
+/**
  * conv2dForwardF32 for any size: a call too large for the WebAssembly memory is cut into bands of
- * output rows, each a conv of its own over the input rows it reads (halved until a band fits; the
- * 1x1 conv on [1, 1, 2^15, 2^14] runs as two bands of 2 GiB), and a single output row that still
- * does not fit runs on `reference` (called with that row's geometry and input).
+ * output rows, each a conv of its own over the input rows it reads (the 1x1 conv on
+ * [1, 1, 2^15, 2^14] runs as eight bands of 512 MiB; a band that still does not fit is cut again),
+ * and a single output row that does not fit runs on `reference` (with that row's geometry and input).
  */
 export function conv2dForwardAnySize(g: Conv2dGeometry, x: Float32Array, w: Float32Array,
   reference: (g: Conv2dGeometry, x: Float32Array, w: Float32Array) => Float32Array): Float32Array {
-  return orReference(() => conv2dForwardF32(g, x, w), () => {
+  return fitted(() => conv2dForwardF32(g, x, w), (parts) => {
     if (g.outHeight < 2) return reference(g, x, w);
     const y = allocateForOverwrite("float32", g.batch * g.outChannels * g.outHeight * g.outWidth) as Float32Array;
-    const half = Math.ceil(g.outHeight / 2);
-    for (const [r0, r1] of [[0, half], [half, g.outHeight]]) {
+    for (const [r0, r1] of pieces(g.outHeight, Math.min(parts, g.outHeight))) {
       const band = rowBand(g, r0, r1);
       const rows = (r1 - r0) * g.outWidth, plane = g.outHeight * g.outWidth;
       const part = band ? conv2dForwardAnySize(band.g, band.x(x), w, reference) : new Float32Array(g.batch * g.outChannels * rows);
@@ -101,22 +121,21 @@ function rowBand(g: Conv2dGeometry, r0: number, r1: number) {
 
 /**
  * matmulF32 for any size: a call too large for the WebAssembly memory is split along the batch,
- * then along the rows of A (contiguous in both cases, so no copies in), halved until a part fits;
- * a single row that still does not fit runs on `reference` (called with that row's operands).
+ * or with one matrix along the rows of A (contiguous either way, so no copies in), into pieces of
+ * about PART_BYTES (cut again if one still does not fit); a single row that does not fit runs on
+ * `reference` (called with that row's operands).
  */
 export function matmulAnySize(a: Float32Array, b: Float32Array, batch: number, m: number, k: number, n: number,
   reference: (a: Float32Array, b: Float32Array, batch: number, m: number, k: number, n: number) => Float32Array): Float32Array {
-  return orReference(() => matmulF32(a, b, batch, m, k, n), () => {
+  return fitted(() => matmulF32(a, b, batch, m, k, n), (parts) => {
     if (batch < 2 && m < 2) return reference(a, b, batch, m, k, n);
     const c = allocateForOverwrite("float32", batch * m * n) as Float32Array;
     if (batch > 1) {
-      const h = Math.ceil(batch / 2);
-      c.set(matmulAnySize(a.subarray(0, h * m * k), b.subarray(0, h * k * n), h, m, k, n, reference));
-      c.set(matmulAnySize(a.subarray(h * m * k), b.subarray(h * k * n), batch - h, m, k, n, reference), h * m * n);
+      for (const [t0, t1] of pieces(batch, Math.min(parts, batch))) {
+        c.set(matmulAnySize(a.subarray(t0 * m * k, t1 * m * k), b.subarray(t0 * k * n, t1 * k * n), t1 - t0, m, k, n, reference), t0 * m * n);
+      }
     } else {
-      const h = Math.ceil(m / 2);
-      c.set(matmulAnySize(a.subarray(0, h * k), b, 1, h, k, n, reference));
-      c.set(matmulAnySize(a.subarray(h * k), b, 1, m - h, k, n, reference), h * n);
+      for (const [r0, r1] of pieces(m, Math.min(parts, m))) c.set(matmulAnySize(a.subarray(r0 * k, r1 * k), b, 1, r1 - r0, k, n, reference), r0 * n);
     }
     return c;
   });
