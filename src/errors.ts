@@ -171,3 +171,35 @@ export const tensorErrors = {
   syncRead: <Op extends Showable, Dev extends Showable>(op: Op, device: Dev) =>
     `${op}: tensors on ${device} can only be read asynchronously; use await t.data()` as const,
 };
+
+/** The fast kernels' worker pool (src/backends/cpu/fast/pool.ts): run time only. */
+export const workerErrors = {
+  stalled: <K extends Showable, M extends Showable, U extends Showable>(kernel: K, ms: M, units: U) =>
+    `fast kernels: ${kernel} made no progress for ${ms} ms with ${units} work items held by worker threads that did not exit; the call failed and the next one starts a fresh pool` as const,
+  startFailed: <R extends Showable>(reason: R) =>
+    `fast kernels: worker threads cannot start here (${reason}); the kernels run on the calling thread only from now on` as const,
+};
+
+/** Weight files and state dicts (src/io/safetensors.ts, src/nn/module.ts): run time only. */
+export const weightErrors = {
+  headerTooLarge: <N extends Showable, M extends Showable>(length: N, max: M) =>
+    `safetensors: header length ${length} is more than the ${max} bytes a header may have` as const,
+  duplicateName: <T extends Showable>(name: T) =>
+    `safetensors: tensor "${name}" is named twice in the header` as const,
+};
+
+/** exportOnnx (src/onnx/export.ts): run time only, checked before the sample input is made. */
+export const onnxErrors = {
+  model: <V extends Showable>(value: V) => `exportOnnx: model must be an nn.Module or a function of one tensor, got ${value}` as const,
+  inputShape: <V extends Showable>(value: V) => `exportOnnx: inputShape must be an array of positive integers, got ${value}` as const,
+  options: <V extends Showable>(value: V) => `exportOnnx: options must be an object, got ${value}` as const,
+  path: <V extends Showable>(value: V) => `writeOnnx: path must be a non-empty string, got ${value}` as const,
+  unknownOption: <K extends Showable>(key: K) =>
+    `exportOnnx: unknown option ${key} (options are dtype, inputName, outputName, docString, dynamicBatch)` as const,
+  optionType: <K extends Showable, E extends Showable, V extends Showable>(key: K, expected: E, value: V) =>
+    `exportOnnx: option ${key} must be ${expected}, got ${value}` as const,
+  nameClash: <K extends Showable, N extends Showable, O extends Showable>(key: K, name: N, other: O) =>
+    `exportOnnx: ${key} ${name} is also the name of ${other}; the values of an ONNX graph need distinct names` as const,
+  batchOutput: <A extends Showable, BA extends Showable, B extends Showable, BB extends Showable>(a: A, batchA: BA, b: B, batchB: BB) =>
+    `exportOnnx: dynamicBatch: the output's first dim is ${a} at batch ${batchA} and ${b} at batch ${batchB}, not the batch size; export with a fixed batch size instead` as const,
+};

@@ -10,6 +10,10 @@
  * was truncated or corrupted, and loading part of it silently would hide that.
  */
 import type { AnyTypedArray, DType } from "../../types/core.js";
+import { weightErrors } from "../errors.js";
+
+/** Largest header accepted, in bytes: the reference implementation's cap (100 MB). */
+export const MAX_HEADER_BYTES = 100_000_000;
 
 /** Every dtype the format names, with its element size in bytes. */
 const formatDTypeBytes = {
@@ -48,6 +52,37 @@ const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function fail(message: string): never {
   throw new Error(`safetensors: ${message}`);
+}
+
+/**
+ * The first name that occurs twice among the keys of the header's top-level object, or null.
+ * JSON.parse keeps the last of duplicate keys silently, so a second tensor of the same name would
+ * replace the first. `json` has already been parsed, so it is valid JSON: a string is a key when
+ * it is at depth 1 and a ':' follows it.
+ */
+function duplicateKey(json: string): string | null {
+  const seen = new Set<string>();
+  let depth = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (c === "{" || c === "[") depth++;
+    else if (c === "}" || c === "]") depth--;
+    else if (c === '"') {
+      let j = i + 1;
+      while (json[j] !== '"') j += json[j] === "\\" ? 2 : 1;
+      if (depth === 1) {
+        let k = j + 1;
+        while (json[k] === " " || json[k] === "\t" || json[k] === "\n" || json[k] === "\r") k++;
+        if (json[k] === ":") {
+          const key = JSON.parse(json.slice(i, j + 1)) as string;
+          if (seen.has(key)) return key;
+          seen.add(key);
+        }
+      }
+      i = j;
+    }
+  }
+  return null;
 }
 
 function isSafetensorsDType(s: unknown): s is SafetensorsDType {
@@ -162,17 +197,23 @@ function parseEntry(name: string, value: unknown): HeaderEntry {
 export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
   if (bytes.length < 8) fail(`file is ${bytes.length} bytes, shorter than the 8-byte header length`);
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  // refused before it is decoded, as the reference implementation does, whatever the file's length
+  if (headerLength > BigInt(MAX_HEADER_BYTES)) throw new Error(weightErrors.headerTooLarge(String(headerLength), MAX_HEADER_BYTES));
   if (headerLength > BigInt(bytes.length - 8)) {
     fail(`header length ${headerLength} runs past the end of the ${bytes.length}-byte file (truncated?)`);
   }
   const n = Number(headerLength);
   let header: unknown;
+  let text = "";
   try {
-    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + n));
+    header = JSON.parse(text);
   } catch (e) {
     fail(`header is not valid UTF-8 JSON (${(e as Error).message})`);
   }
   if (typeof header !== "object" || header === null || Array.isArray(header)) fail("header is not a JSON object");
+  const twice = duplicateKey(text);
+  if (twice !== null) throw new Error(weightErrors.duplicateName(twice));
 
   let metadata: Record<string, string> = {};
   const entries: HeaderEntry[] = [];

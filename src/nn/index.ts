@@ -14,7 +14,7 @@ function callable<A extends readonly unknown[], R>(c: new (...args: A) => R): (.
   return new Proxy(c, { apply: (target, _this, args) => new target(...(args as unknown as A)) }) as unknown as (...args: A) => R;
 }
 
-export { Module, Layer, Parameter, isParameter, type StateDict, type Placement, type PlacementOf, type DTypeOf, type DeviceOf, type Moved } from "./module.js";
+export { Module, Layer, Parameter, isParameter, type StateDict, type IncompatibleKeys, type Placement, type PlacementOf, type DTypeOf, type DeviceOf, type Moved } from "./module.js";
 export * as functional from "./functional.js";
 export * as init from "./init.js";
 export type * from "./types.js";

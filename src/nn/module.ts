@@ -49,6 +49,20 @@ function describe(v: unknown): string {
   return v instanceof Tensor ? formatShape(v.shape) : typeof v;
 }
 
+/** What `loadStateDict` did not match: PyTorch's `_IncompatibleKeys`. */
+export interface IncompatibleKeys {
+  /** Parameters and buffers of the module the state did not have (left as they were). */
+  readonly missingKeys: string[];
+  /** Names in the state that the module does not have (ignored). */
+  readonly unexpectedKeys: string[];
+}
+
+/**
+ * State dicts made for one load only (by loadSafetensors from the bytes it decoded): loading one
+ * adopts its tensors' storage instead of copying it, as nothing else can reach them.
+ */
+export const ownedStates = new WeakSet<ReadonlyMap<string, AnyTensor>>();
+
 export type StateDict = Map<string, AnyTensor>;
 
 /** Phantom key: where `.to()` put a module, in its type. */
@@ -222,9 +236,11 @@ export abstract class Module {
   /**
    * Loads parameters and buffers by name. Every entry is checked first (missing and unexpected
    * names with `strict`, then shapes and dtypes), so on any error the module is left untouched.
-   * Values are copied onto each parameter's device.
+   * Values are copied (onto each parameter's device): the module never shares storage with the
+   * state's tensors. Returns the names the state lacked and the names the module does not have,
+   * as PyTorch's `_IncompatibleKeys` (both empty under `strict`, which throws instead).
    */
-  loadStateDict(state: StateDict | Readonly<Record<string, AnyTensor>>, options: { strict?: boolean } = {}): void {
+  loadStateDict(state: StateDict | Readonly<Record<string, AnyTensor>>, options: { strict?: boolean } = {}): IncompatibleKeys {
     const strict = options.strict ?? true;
     const entries = state instanceof Map ? state : new Map(Object.entries(state));
     const targets: { owner: Record<string, AnyTensor>; prop: string; name: string; current: AnyTensor; param: boolean }[] = [];
@@ -234,11 +250,11 @@ export abstract class Module {
       for (const [key, b, prop] of m.#ownBuffers()) targets.push({ owner, prop, name: prefix ? `${prefix}.${key}` : key, current: b, param: false });
     }
     const known = new Set(targets.map((t) => t.name));
+    const missingKeys = targets.filter((t) => !entries.has(t.name)).map((t) => t.name);
+    const unexpectedKeys = [...entries.keys()].filter((n) => !known.has(n));
     if (strict) {
-      const missing = targets.filter((t) => !entries.has(t.name)).map((t) => t.name);
-      if (missing.length) throw new Error(nnErrors.stateMissing(missing));
-      const unexpected = [...entries.keys()].filter((n) => !known.has(n));
-      if (unexpected.length) throw new Error(nnErrors.stateUnexpected(unexpected));
+      if (missingKeys.length) throw new Error(nnErrors.stateMissing(missingKeys));
+      if (unexpectedKeys.length) throw new Error(nnErrors.stateUnexpected(unexpectedKeys));
     }
     for (const t of targets) {
       const v = entries.get(t.name);
@@ -247,10 +263,14 @@ export abstract class Module {
       if (!sameShape(v.shape, t.current.shape)) throw new Error(nnErrors.stateShape(t.name, v.shape, t.current.shape));
       if (v.dtype !== t.current.dtype) throw new Error(nnErrors.stateDType(t.name, v.dtype, t.current.dtype));
     }
-    // Every check passed: now write. Copies are made first so a device error cannot leave half a model.
+    // Every check passed: now write. Copies are made first so a device error cannot leave half a
+    // model. detach() copies off the CPU only; a state made by loadSafetensors is the module's alone.
+    const own = ownedStates.has(entries);
     const copies = noGrad(() => targets.map((t) => {
       const v = entries.get(t.name);
-      return v ? (v.device === t.current.device ? v.detach() : v.detach().to(t.current.device)) : null;
+      if (!v) return null;
+      if (v.device !== t.current.device) return v.detach().to(t.current.device);
+      return own || v.device !== "cpu" ? v.detach() : v.detach().clone();
     }));
     targets.forEach((t, i) => {
       const v = copies[i];
@@ -258,6 +278,7 @@ export abstract class Module {
       if (t.param) replaceData(t.current, v, `loadStateDict ("${t.name}")`);
       else t.owner[t.prop] = v;
     });
+    return { missingKeys, unexpectedKeys };
   }
 
   /** The number of parameter elements, trainable or not (the trainable ones: `parameters()` with `requiresGrad`). */

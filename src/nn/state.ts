@@ -6,7 +6,8 @@
 import type { DType } from "../../types/core.js";
 import { parseSafetensors, serializeSafetensors, type SafetensorsInput } from "../io/safetensors.js";
 import { tensor, type AnyTensor } from "./ops.js";
-import type { Module, StateDict } from "./module.js";
+import { Tensor } from "../tensor.js";
+import { ownedStates, type IncompatibleKeys, type Module, type StateDict } from "./module.js";
 
 /** Safetensors bytes of a state dict (CPU tensors are read directly; others must be moved first). */
 export function stateDictToSafetensors(state: StateDict, metadata?: Readonly<Record<string, string>>): Uint8Array {
@@ -26,9 +27,9 @@ export function stateDictToSafetensors(state: StateDict, metadata?: Readonly<Rec
 export function safetensorsToStateDict(bytes: Uint8Array): StateDict {
   const file = parseSafetensors(bytes);
   const state: StateDict = new Map();
-  for (const [name, t] of file.tensors) {
-    state.set(name, tensor(t.data, { shape: t.shape as number[], dtype: t.dtype as DType }) as AnyTensor);
-  }
+  // The decoded arrays are fresh and nobody else's (parseSafetensors copies out of `bytes`): the
+  // tensors take them as their storage, so loading holds the file plus one copy of the weights.
+  for (const [name, t] of file.tensors) state.set(name, Tensor._make(t.shape, t.dtype as DType, "cpu", t.data, null));
   return state;
 }
 
@@ -42,7 +43,7 @@ export function saveSafetensors(module: Module, metadata?: Readonly<Record<strin
  * tensors whose dtype differs from the module's are refused unless `castFloats` is set, in which
  * case F16/BF16/F32/F64 weights are converted to the module's float dtype.
  */
-export function loadSafetensors(module: Module, bytes: Uint8Array, options: { strict?: boolean; castFloats?: boolean } = {}): void {
+export function loadSafetensors(module: Module, bytes: Uint8Array, options: { strict?: boolean; castFloats?: boolean } = {}): IncompatibleKeys {
   let state = safetensorsToStateDict(bytes);
   if (options.castFloats) {
     const expected = new Map(module.stateDict());
@@ -54,5 +55,6 @@ export function loadSafetensors(module: Module, bytes: Uint8Array, options: { st
       return [name, t];
     }));
   }
-  module.loadStateDict(state, { strict: options.strict ?? true });
+  ownedStates.add(state);
+  return module.loadStateDict(state, { strict: options.strict ?? true });
 }

@@ -20,7 +20,8 @@ import type { DType } from "../../types/core.js";
 import type { Primitive, PrimitiveParams, Pool2dGeometry } from "../primitives.js";
 import type { Pad2dGeometry } from "../backends/conv-geometry.js";
 import { Tensor, type AnyTensor } from "../tensor.js";
-import { withGrad } from "../autograd/engine.js";
+import { checkElementCount, withGrad } from "../autograd/engine.js";
+import { onnxErrors, show } from "../errors.js";
 import { tensor } from "../ops/creation.js";
 import { formatShape, numel } from "../runtime/shape.js";
 import * as L from "../nn/layers.js";
@@ -77,18 +78,27 @@ export function exportOnnx(model: OnnxExportable, inputShape: readonly number[],
 
 /** The ONNX model as objects, before encoding (what exportOnnx writes). */
 export function traceOnnx(model: OnnxExportable, inputShape: readonly number[], options: ExportOnnxOptions = {}): OnnxModel {
-  if (!Array.isArray(inputShape) || !inputShape.every((d) => Number.isSafeInteger(d) && d > 0)) {
-    throw new Error(`exportOnnx: inputShape must be an array of positive integers, got ${JSON.stringify(inputShape)}`);
+  const isObject = (v: unknown): v is object => typeof v === "object" && v !== null;
+  if (!(typeof model === "function" || (isObject(model) && typeof (model as { forward?: unknown }).forward === "function"))) {
+    throw new Error(onnxErrors.model(show(model)));
   }
+  if (!Array.isArray(inputShape) || !inputShape.every((d) => Number.isSafeInteger(d) && d > 0)) {
+    throw new Error(onnxErrors.inputShape(show(inputShape)));
+  }
+  checkOptions(options);
+  // The sample inputs are filled element by element: their size is checked first (and the
+  // second batch size's, with dynamicBatch), so [2^31] is refused instead of growing to gigabytes.
+  checkElementCount("exportOnnx", inputShape);
+  if (options.dynamicBatch) checkElementCount("exportOnnx", [inputShape[0] + 1, ...inputShape.slice(1)]);
   const m: ModuleLike = typeof model === "function"
     ? { forward: model as unknown as (x: AnyTensor) => unknown }
     : (model as unknown as ModuleLike);
-  if (typeof m.forward !== "function") throw new Error("exportOnnx: model must be an nn.Module or a function of one tensor");
   const params = m.namedParameters?.() ?? [];
   const buffers = m.namedBuffers?.() ?? [];
   for (const [name, p] of [...params, ...buffers]) {
     if (p.device !== "cpu") throw new Error(`exportOnnx: ${name} is on ${p.device}; move the model to the CPU first (model.to("cpu"))`);
   }
+  checkNames(options.inputName ?? "input", options.outputName ?? "output", [...params, ...buffers].map(([name]) => name));
   const dtype: "float32" | "float64" = options.dtype ?? (params[0]?.[1].dtype === "float64" ? "float64" : "float32");
   const names = new Map<AnyTensor, string>();
   for (const [name, t] of [...params, ...buffers]) if (!names.has(t)) names.set(t, name);
@@ -118,6 +128,36 @@ export function traceOnnx(model: OnnxExportable, inputShape: readonly number[], 
     };
   } finally {
     modules.forEach(([, mod], i) => { mod.training = modes[i]; });
+  }
+}
+
+const optionTypes: Record<keyof ExportOnnxOptions, [string, (v: unknown) => boolean]> = {
+  dtype: ['"float32" or "float64"', (v) => v === "float32" || v === "float64"],
+  inputName: ["a non-empty string", (v) => typeof v === "string" && v.length > 0],
+  outputName: ["a non-empty string", (v) => typeof v === "string" && v.length > 0],
+  docString: ["a string", (v) => typeof v === "string"],
+  dynamicBatch: ["a boolean or a non-empty string (the batch dim's name)", (v) => typeof v === "boolean" || (typeof v === "string" && v.length > 0)],
+};
+
+/** Every option known and of its type (undefined stands for the default, as if absent). */
+function checkOptions(options: unknown): asserts options is ExportOnnxOptions {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) throw new Error(onnxErrors.options(show(options)));
+  for (const [key, value] of Object.entries(options)) {
+    const rule = optionTypes[key as keyof ExportOnnxOptions] as (typeof optionTypes)[keyof ExportOnnxOptions] | undefined;
+    if (!rule) throw new Error(onnxErrors.unknownOption(key));
+    if (value !== undefined && !rule[1](value)) throw new Error(onnxErrors.optionType(key, rule[0], show(value)));
+  }
+}
+
+/**
+ * The graph's input and output names against each other and the parameters' and buffers' (which
+ * name their initializers). Internal values cannot clash: both names are reserved before any
+ * internal one is made (GraphBuilder.fresh skips them).
+ */
+function checkNames(inputName: string, outputName: string, stateNames: readonly string[]): void {
+  if (outputName === inputName) throw new Error(onnxErrors.nameClash("outputName", show(outputName), "the input"));
+  for (const [key, name] of [["inputName", inputName], ["outputName", outputName]] as const) {
+    if (stateNames.includes(name)) throw new Error(onnxErrors.nameClash(key, show(name), `a parameter or buffer of the model`));
   }
 }
 
@@ -186,9 +226,12 @@ function withDynamicBatch(a: TracedGraph, b: TracedGraph, batchName: string): On
   });
   const symbolic = (v: OnnxModel["graph"]["inputs"][number]) => ({ ...v, dims: [batchName, ...v.dims.slice(1)] });
   const outA = a.outputs[0], outB = b.outputs[0];
-  if (outA.dims[0] === outB.dims[0] || outA.dims.slice(1).join() !== outB.dims.slice(1).join()) {
-    throw refuse("the output's first dim is not the batch");
-  }
+  const batchA = a.inputs[0].dims[0], batchB = b.inputs[0].dims[0];
+  // A reshape that folds the batch into another dim (x.reshape([-1]) of [B, 4] is [4B]) is exported
+  // right (its -1 is inferred from the element count), but the output's dim 0 is then not the
+  // batch, and a file declaring [N] would produce [4N].
+  if (outA.dims[0] !== batchA || outB.dims[0] !== batchB) throw new Error(onnxErrors.batchOutput(outA.dims[0], batchA, outB.dims[0], batchB));
+  if (outA.dims.slice(1).join() !== outB.dims.slice(1).join()) throw refuse("the output's other dims change with the batch size");
   return { name: a.name, nodes: a.nodes, initializers, inputs: a.inputs.map(symbolic), outputs: a.outputs.map(symbolic) };
 }
 
@@ -382,6 +425,7 @@ function buildGraph(m: ModuleLike, modules: readonly ModuleNode[], inputShape: r
   const inputName = options.inputName ?? "input";
   const outputName = options.outputName ?? "output";
   const b = new GraphBuilder(x, inputName, paramNames, calls);
+  b.fresh(outputName); // reserved: no internal value takes the output's name
   if (!b.isDynamic(y)) {
     throw new Error("exportOnnx: the output does not depend on the input through recorded ops (was forward run under noGrad, or the input detached?)");
   }

@@ -168,18 +168,19 @@ describe("fast kernels runtime", () => {
   });
 
   it("a process that used the worker pool exits by itself", () => {
-    // Node 20 cannot run the .ts sources: transpile the runtime's modules to a temp dir
+    // Node 20 cannot run the .ts sources: transpile the runtime's modules (and the message
+    // catalogue the pool imports) to a temp dir
     const dir = mkdtempSync(join(tmpdir(), "shapegrad-fast-"));
-    const files = ["fast/index.ts", "fast/pool.ts", "fast/wasm/kernels-wasm.ts", "arrays.ts"];
+    const files = ["backends/cpu/fast/index.ts", "backends/cpu/fast/pool.ts", "backends/cpu/fast/wasm/kernels-wasm.ts", "backends/cpu/arrays.ts", "errors.ts"];
     for (const f of files) {
-      const src = readFileSync(join(root, "src/backends/cpu", f), "utf8");
+      const src = readFileSync(join(root, "src", f), "utf8");
       const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
       mkdirSync(dirname(join(dir, f)), { recursive: true });
       writeFileSync(join(dir, f.replace(/\.ts$/, ".js")), js);
     }
     writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
     writeFileSync(join(dir, "main.js"), `
-      import { conv2dForwardF32, setNumThreads, fastRuntime } from "./fast/index.js";
+      import { conv2dForwardF32, setNumThreads, fastRuntime } from "./backends/cpu/fast/index.js";
       setNumThreads(2);
       const g = { batch: 1, inChannels: 32, inHeight: 40, inWidth: 40, outChannels: 48, kernelHeight: 3, kernelWidth: 3,
         outHeight: 40, outWidth: 40, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padTop: 1, padBottom: 1,

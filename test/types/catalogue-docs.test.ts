@@ -20,7 +20,7 @@ function placeholders(fn: MessageFn): string[] {
 
 describe("docs/errors.md", () => {
   const page = readFileSync(join(root, "docs/errors.md"), "utf8");
-  it("finds the catalogue's groups", () => expect(groups.map(([g]) => g).sort()).toEqual(["argumentErrors", "arithErrors", "autogradErrors", "conv2dErrors", "dataErrors", "optimErrors", "shapeErrors", "tensorErrors"]));
+  it("finds the catalogue's groups", () => expect(groups.map(([g]) => g).sort()).toEqual(["argumentErrors", "arithErrors", "autogradErrors", "conv2dErrors", "dataErrors", "onnxErrors", "optimErrors", "shapeErrors", "tensorErrors", "weightErrors", "workerErrors"]));
   for (const [group, fns] of groups) {
     for (const [name, fn] of Object.entries(fns)) {
       it(`lists ${group}.${name}`, () => expect(page).toContain(`\`${fn(...placeholders(fn))}\``));

@@ -37,7 +37,9 @@ const argmaxCache = new WeakMap<Float, { params: Pool2dGeometry; argmax: Int32Ar
 function poolArgmax(p: Pool2dGeometry, x: Float): Int32Array {
   const hit = argmaxCache.get(x);
   if (hit && hit.params === p) return hit.argmax;
-  const argmax = x instanceof Float32Array ? fast.maxPool2dF32(p, x, reference.windowTaps(p)).argmax : reference.maxPool2dArgmax(p, x);
+  const argmax = x instanceof Float32Array
+    ? fast.orReference(() => fast.maxPool2dF32(p, x, reference.windowTaps(p)).argmax, () => reference.maxPool2dArgmax(p, x))
+    : reference.maxPool2dArgmax(p, x);
   argmaxCache.set(x, { params: p, argmax });
   return argmax;
 }
@@ -45,7 +47,10 @@ function poolArgmax(p: Pool2dGeometry, x: Float): Int32Array {
 /** The forward: float32 gets its maxima from the argmax search itself, which it caches. */
 function maxPool2dForward(p: Pool2dGeometry, x: Float): Float {
   if (!(x instanceof Float32Array)) return reference.maxPool2d(p, x, poolArgmax(p, x));
-  const { argmax, y } = fast.maxPool2dF32(p, x, reference.windowTaps(p));
+  const { argmax, y } = fast.orReference(() => fast.maxPool2dF32(p, x, reference.windowTaps(p)), () => {
+    const found = reference.maxPool2dArgmax(p, x);
+    return { argmax: found, y: reference.maxPool2d(p, x, found) };
+  });
   argmaxCache.set(x, { params: p, argmax });
   return y;
 }
@@ -72,7 +77,13 @@ export const cpuKernels: KernelTable<AnyTypedArray> = {
     const m = a.shape[r - 2], k = a.shape[r - 1], n = b.shape[r - 1];
     const batch = numel(a.shape.slice(0, r - 2));
     const f32 = bothF32(a, b);
-    if (f32) return fast.matmulF32(...f32, batch, m, k, n);
+    if (f32) {
+      return fast.matmulAnySize(...f32, batch, m, k, n, (a32, b32, ...mkn) => {
+        const y = allocate("float32", mkn[0] * mkn[1] * mkn[3]) as Float32Array;
+        matmulReference(a32, b32, y, ...mkn);
+        return y;
+      });
+    }
     if (a.storage instanceof Int32Array) return int32Matmul(a.storage, b.storage as Int32Array, batch, m, k, n);
     const y = allocate(out.dtype, numel(out.shape));
     matmulReference(a.storage, b.storage, y, batch, m, k, n);
@@ -80,22 +91,25 @@ export const cpuKernels: KernelTable<AnyTypedArray> = {
   },
   conv2d: ([x, w], g: Conv2dGeometry) => {
     const f32 = bothF32(x, w);
-    return f32 ? fast.conv2dForwardF32(g, ...f32) : reference.conv2dForward(g, float(x), float(w));
+    return f32 ? fast.conv2dForwardAnySize(g, ...f32, reference.conv2dForward) : reference.conv2dForward(g, float(x), float(w));
   },
   conv2dBackInput: ([gy, w], g) => {
     const f32 = bothF32(gy, w);
-    return f32 ? fast.conv2dBackInputF32(g, ...f32) : reference.conv2dBackInput(g, float(gy), float(w));
+    const plain = () => reference.conv2dBackInput(g, float(gy), float(w));
+    return f32 ? fast.orReference(() => fast.conv2dBackInputF32(g, ...f32), plain) : plain();
   },
   conv2dBackWeight: ([x, gy], g) => {
     const f32 = bothF32(x, gy);
-    return f32 ? fast.conv2dBackWeightF32(g, ...f32) : reference.conv2dBackWeight(g, float(x), float(gy));
+    const plain = () => reference.conv2dBackWeight(g, float(x), float(gy));
+    return f32 ? fast.orReference(() => fast.conv2dBackWeightF32(g, ...f32), plain) : plain();
   },
   maxPool2d: ([x], p) => maxPool2dForward(p, float(x)),
   maxPool2dBackward: ([x, gy], p) => {
     const xs = float(x), g = float(gy), argmax = poolArgmax(p, xs);
+    const plain = () => reference.maxPool2dBackward(p, xs, g, argmax);
     return g instanceof Float32Array && reference.windowsDisjoint(p)
-      ? fast.maxPool2dBackwardF32(p, g, argmax)
-      : reference.maxPool2dBackward(p, xs, g, argmax);
+      ? fast.orReference(() => fast.maxPool2dBackwardF32(p, g, argmax), plain)
+      : plain();
   },
   maxPool2dSelect: ([x, g], p) => reference.maxPool2dSelect(p, float(x), float(g), poolArgmax(p, float(x))),
 };

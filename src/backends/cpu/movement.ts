@@ -4,7 +4,7 @@ import type { KernelInput, KernelOutput } from "../../backend.js";
 import { broadcastStrides, numel, stridesOf } from "../../runtime/shape.js";
 import { allocateForOverwrite } from "./arrays.js";
 import { coalesce, forEachRun } from "./strided.js";
-import { transposeF32 } from "./fast/index.js";
+import { orReference, transposeF32 } from "./fast/index.js";
 
 /** Elements from which a float32 transpose pays for the copies in and out of the wasm memory. */
 const FAST_TRANSPOSE = 2048;
@@ -18,15 +18,18 @@ export function permuteKernel([x]: readonly KernelInput<AnyTypedArray>[], p: Pri
   const inStrides = stridesOf(x.shape);
   const xs = x.storage;
   const read = p.perm.map((d) => inStrides[d]);
+  const plain = () => {
+    const y = allocateForOverwrite(out.dtype, numel(out.shape));
+    forEachRun(out.shape, [read], (i, [o], len, [s]) => {
+      for (let k = 0; k < len; k++) y[i + k] = xs[o + k * s];
+    });
+    return y;
+  };
   if (xs instanceof Float32Array && xs.length >= FAST_TRANSPOSE) {
     const t = batchedTranspose(coalesce(out.shape, [read]));
-    if (t) return transposeF32(xs, t.batch, t.rows, t.cols);
+    if (t) return orReference(() => transposeF32(xs, t.batch, t.rows, t.cols), plain);
   }
-  const y = allocateForOverwrite(out.dtype, numel(out.shape));
-  forEachRun(out.shape, [read], (i, [o], len, [s]) => {
-    for (let k = 0; k < len; k++) y[i + k] = xs[o + k * s];
-  });
-  return y;
+  return plain();
 }
 
 /**

@@ -8,12 +8,14 @@
  * is done. The API therefore stays synchronous: the main thread blocks in Atomics.wait only while a
  * worker finishes an item it has already started. Workers are unref'd, so an idle process exits.
  *
- * Memory layout (bytes): [0, 256) control block | [256, 384) parameter block | packed weights kept
- * between calls (at most KEEP_BYTES) | per-thread scratch | the call's operands. Memory only grows,
+ * Memory layout (bytes): [0, 256) control block | [256, 384) parameter block | the job's unit
+ * owners (4 KiB) | packed weights kept between calls (at most KEEP_BYTES) | per-thread scratch |
+ * the call's operands. Memory only grows,
  * to the largest call seen plus the kept packings (the bound is stated in docs/performance.md); it
  * never grows across repeated calls of the same shapes.
  */
 import { kernelBytes, PARAM, PARAM_COUNT } from "./wasm/kernels-wasm.js";
+import { workerErrors } from "../../../errors.js";
 
 /** The kernels jobs run, by export name of the module (workers index them the same way). */
 const KERNELS = [
@@ -37,9 +39,26 @@ const C_SLOTS = 8; // scratch slots laid out for this job: a worker whose id is 
 const C_PER = 9; // items per claim: a claimed unit u runs items [u * per, min(total, (u + 1) * per))
 const C_WORKER_UNITS = 10; // claim units run by workers since the runtime started (tests)
 const CLAIM_INDEX = 8; // BigInt64Array index (byte 64), past the Int32 fields above
+const C_TEST = 11; // tests: the worker id that dies (process.exit) after taking its next unit...
+const C_TEST_HANG = 12; // ...or that holds its next unit without running it, until woken here
 /** ctl[C_READY + id] = 1 once worker `id` has instantiated the kernels and waits for jobs. */
 const C_READY = 24;
+/** ctl[C_DEAD + id] = 1 once worker `id` has exited (its own exit path ran: nothing more runs on it). */
+const C_DEAD = 44;
+/** Workers at most (ids 1..MAX_THREADS - 1 index C_READY and C_DEAD), the calling thread included. */
+const MAX_THREADS = 20;
 const PARAMS_PTR = 256;
+/**
+ * Per claim unit of the current job: -(generation + 2) = not owned yet, t + 1 = thread t runs it,
+ * -1 = done. A thread that took unit u from the claim counter must then win owners[u] from the
+ * job's "not owned" value, or skip it: so the calling thread can take over a unit claimed by a
+ * worker that died before owning it, and one owned by a dead worker, without ever running a unit
+ * twice at the same time; and a worker that took a unit of an earlier job and was preempted before
+ * owning it finds the value of a later job there and skips it.
+ */
+const OWNERS_PTR = PARAMS_PTR + PARAM_COUNT * 4;
+/** Most claim units of a job (owners[] has one Int32 each). */
+const MAX_UNITS = 1024;
 const DATA_ALIGN = 64;
 const PAGE = 65536;
 /**
@@ -57,21 +76,48 @@ const PARALLEL_WORK = 3e6;
 const SPIN = 150000;
 /** Least work of a job whose parallel efficiency tells whether the machine is busy (see run). */
 const JUDGED_WORK = 2e7;
-/** Start of the kept packed weights, right after the parameter block. */
-const KEPT_BASE = PARAMS_PTR + PARAM_COUNT * 4;
+/** Start of the kept packed weights, right after the unit owners. */
+const KEPT_BASE = OWNERS_PTR + MAX_UNITS * 4;
+/**
+ * Least time (ms) without a finished unit after which a job whose remaining units are held by
+ * workers that have not exited is given up (a thread stopped from outside, by terminate() or the
+ * host, runs no exit path). The bound is also 100 times the slowest unit the caller ran itself.
+ */
+const STALL_MS = 10_000;
 /** Most memory the kept packed weights may hold (a ResNet-18's forward packings take ~45 MiB). */
 export const KEEP_BYTES = 64 * 2 ** 20;
 const MAX_PAGES = 65536; // 4 GiB address space reserved, committed only as it grows
 
+/**
+ * A call whose memory would pass the 4 GiB a 32-bit WebAssembly memory can address (or that the
+ * host refused to commit). Thrown by `layout` before anything is written; the CPU backend catches
+ * it and runs the reference kernel instead (`orReference` in fast/index.ts), so it never reaches
+ * the user.
+ */
+export class FastMemoryExceeded extends Error {
+  constructor(readonly bytes: number, limit: number) {
+    super(`fast kernels: a call needs ${bytes} bytes, more than the ${limit} the WebAssembly memory can hold`);
+  }
+}
+
+// Valid both as a CommonJS script and as an ES module: an eval worker inherits the parent's
+// execArgv, and under \`node --input-type=module\` it is evaluated as a module, where require is
+// not defined (the pool's workers used to die at start there, and one was respawned per call).
 const workerSource = `
-const { workerData } = require("node:worker_threads");
-const { module, memory, id, names } = workerData;
+const wt = process.getBuiltinModule ? process.getBuiltinModule("node:worker_threads") : require("node:worker_threads");
+const { module, memory, id, names } = wt.workerData;
 const inst = new WebAssembly.Instance(module, { env: { memory } });
 const fns = names.map((n) => inst.exports[n]);
 const ctl = new Int32Array(memory.buffer, 0, 64);
 const claim = new BigInt64Array(memory.buffer, 0, 16);
+const owners = new Int32Array(memory.buffer, ${OWNERS_PTR}, ${MAX_UNITS});
 const units = (total, per) => Math.ceil(total / per);
-let seen = workerData.signal;
+let seen = wt.workerData.signal;
+process.on("exit", () => {
+  Atomics.store(ctl, ${C_READY} + id, 0);
+  Atomics.store(ctl, ${C_DEAD} + id, 1);
+  Atomics.notify(ctl, ${C_DONE});
+});
 Atomics.store(ctl, ${C_READY} + id, 1);
 for (;;) {
   // jobs come in runs (pack, pad, compute, compact; the next call): spin ~0.2 ms before sleeping,
@@ -91,20 +137,25 @@ for (;;) {
     const per = Atomics.load(ctl, ${C_PER});
     if (id >= Atomics.load(ctl, ${C_SLOTS})) break;
     if (Atomics.compareExchange(claim, ${CLAIM_INDEX}, v, v - 1n) !== v) continue;
+    const open = -Number(v >> 32n) - 2;
+    if (Atomics.compareExchange(owners, left - 1, open, id + 1) !== open) continue;
+    if (Atomics.compareExchange(ctl, ${C_TEST}, id, 0) === id) process.exit(70);
+    if (Atomics.load(ctl, ${C_TEST_HANG}) === id) Atomics.wait(ctl, ${C_TEST_HANG}, id);
     const end = Math.min(total, left * per);
     try { for (let i = end - 1; i >= (left - 1) * per; i--) fn(params, i, scratch); } catch { Atomics.store(ctl, ${C_FAILED}, 1); }
+    Atomics.store(owners, left - 1, -1);
     Atomics.add(ctl, ${C_WORKER_UNITS}, 1);
     if (Atomics.add(ctl, ${C_DONE}, 1) + 1 === units(total, per)) Atomics.notify(ctl, ${C_DONE});
   }
 }
 `;
 
-interface WorkerLike {
+export interface WorkerLike {
   unref(): void;
   terminate(): Promise<number>;
   on(event: "exit" | "error", listener: (arg: unknown) => void): unknown;
 }
-type WorkerCtor = new (code: string, options: { eval: true; workerData: unknown }) => WorkerLike;
+export type WorkerCtor = new (code: string, options: { eval: true; workerData: unknown }) => WorkerLike;
 
 /** node:worker_threads when running in Node (loaded synchronously), otherwise null: one thread. */
 function workerConstructor(): WorkerCtor | null {
@@ -130,7 +181,8 @@ export class FastRuntime {
   private threads: number;
   private workers: (WorkerLike | null)[] = [];
   private generation = 0;
-  private readonly Worker: WorkerCtor | null;
+  private Worker: WorkerCtor | null;
+  private readonly owners: Int32Array;
   /** workers that exited unexpectedly and were replaced (observable for tests) */
   replacedWorkers = 0;
   /** parallel jobs run on the calling thread alone until then (performance.now() ms) */
@@ -139,10 +191,19 @@ export class FastRuntime {
   soloEpisodes = 0;
   /** false: always use the workers for eligible jobs, however busy the machine (tests) */
   adaptive = true;
+  /** Why the workers could not start (then the runtime stays on one thread), or null. */
+  startFailure: string | null = null;
+  /** Least no-progress time (ms) before a job held by unresponsive workers is given up (tests lower it). */
+  stallMs = STALL_MS;
+  /** Units the calling thread took over from workers that died holding them (tests). */
+  rescuedUnits = 0;
+  /** Most bytes a call may lay out (the 4 GiB of a 32-bit memory); tests lower it to reach the
+   * reference fallback without 4 GiB arrays. */
+  maxBytes = MAX_PAGES * PAGE;
 
   /** `shared: false` forces the single-thread build on plain memory (what a host without
-   * SharedArrayBuffer gets automatically). */
-  constructor(options: { shared?: boolean } = {}) {
+   * SharedArrayBuffer gets automatically); `Worker` replaces node:worker_threads' (tests). */
+  constructor(options: { shared?: boolean; Worker?: WorkerCtor } = {}) {
     let memory: WebAssembly.Memory | null = null;
     try {
       if (options.shared !== false) memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
@@ -156,9 +217,10 @@ export class FastRuntime {
     this.fns = KERNELS.map((n) => inst.exports[n] as KernelFn);
     this.ctl = new Int32Array(this.memory.buffer, 0, 64);
     this.claim = new BigInt64Array(this.memory.buffer, 0, 16);
+    this.owners = new Int32Array(this.memory.buffer, OWNERS_PTR, MAX_UNITS);
     this.f32 = new Float32Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);
-    this.Worker = shared ? workerConstructor() : null;
+    this.Worker = shared ? options.Worker ?? workerConstructor() : null;
     this.threads = this.Worker ? defaultThreads() : 1;
   }
 
@@ -173,7 +235,7 @@ export class FastRuntime {
    */
   setNumThreads(n: number): void {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, got ${n}`);
-    this.threads = this.Worker ? n : 1;
+    this.threads = this.Worker ? Math.min(n, MAX_THREADS) : 1;
   }
 
   /** Resolves once every worker of the current thread count has started (tests, benchmarks). */
@@ -181,6 +243,7 @@ export class FastRuntime {
     this.ensureWorkers();
     const until = performance.now() + timeoutMs;
     while (this.readyWorkers() < this.threads - 1) {
+      if (this.startFailure !== null) return;
       if (performance.now() > until) throw new Error(`fast kernels: ${this.threads - 1} workers did not start within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 2));
     }
@@ -236,11 +299,15 @@ export class FastRuntime {
       offsets.push(at);
       at = align(at + r, DATA_ALIGN);
     }
+    if (at > this.maxBytes) throw new FastMemoryExceeded(at, this.maxBytes);
     const need = Math.ceil(at / PAGE);
     const have = this.memory.buffer.byteLength / PAGE;
     if (need > have) {
-      if (need > MAX_PAGES) throw new RangeError(`fast kernels: a call needs ${at} bytes, more than 4 GiB`);
-      this.memory.grow(need - have);
+      try {
+        this.memory.grow(need - have);
+      } catch {
+        throw new FastMemoryExceeded(at, this.memory.buffer.byteLength);
+      }
     }
     return { scratch, scratchStride: stride, offsets };
   }
@@ -333,7 +400,7 @@ export class FastRuntime {
     const cpu0 = judged ? cpuMillis() : -1;
     const wall0 = performance.now();
     // claim units of several items when items are tiny (depthwise planes): ~16 units per thread
-    const per = Math.max(1, Math.floor(items / (16 * this.threads)));
+    const per = Math.max(1, Math.floor(items / (16 * this.threads)), Math.ceil(items / MAX_UNITS));
     const units = Math.ceil(items / per);
     const ctl = this.ctl;
     Atomics.store(ctl, C_FN, KERNELS.indexOf(kernel));
@@ -346,22 +413,41 @@ export class FastRuntime {
     Atomics.store(ctl, C_SLOTS, this.threads);
     Atomics.store(ctl, C_PER, per);
     this.generation = (this.generation + 1) & 0x3fffffff;
+    const open = -this.generation - 2;
+    this.owners.fill(open, 0, units);
     Atomics.store(this.claim, CLAIM_INDEX, (BigInt(this.generation) << 32n) | BigInt(units));
     Atomics.add(ctl, C_SIGNAL, 1);
     Atomics.notify(ctl, C_SIGNAL);
     meanwhile?.();
     // the main thread is thread 0 and works like any worker
+    const runUnit = (u: number) => {
+      const t0 = performance.now();
+      for (let i = Math.min(items, (u + 1) * per) - 1; i >= u * per; i--) fn(params, i, scratch);
+      Atomics.store(this.owners, u, -1);
+      Atomics.add(ctl, C_DONE, 1);
+      slowest = Math.max(slowest, performance.now() - t0);
+    };
+    let slowest = 0;
     for (;;) {
       const v = Atomics.load(this.claim, CLAIM_INDEX);
       const left = Number(v & 0xffffffffn);
       if (left === 0) break;
       if (Atomics.compareExchange(this.claim, CLAIM_INDEX, v, v - 1n) !== v) continue;
-      for (let i = Math.min(items, left * per) - 1; i >= (left - 1) * per; i--) fn(params, i, scratch);
-      Atomics.add(ctl, C_DONE, 1);
+      if (Atomics.compareExchange(this.owners, left - 1, open, 1) === open) runUnit(left - 1);
     }
     for (let i = 0; i < SPIN && Atomics.load(ctl, C_DONE) < units; i++);
-    for (let d = Atomics.load(ctl, C_DONE); d < units; d = Atomics.load(ctl, C_DONE)) {
-      Atomics.wait(ctl, C_DONE, d, 1000);
+    let progress = performance.now();
+    for (let d = Atomics.load(ctl, C_DONE); d < units;) {
+      Atomics.wait(ctl, C_DONE, d, 50);
+      this.rescue(units, open, runUnit);
+      const now = performance.now(), done = Atomics.load(ctl, C_DONE);
+      if (done !== d) {
+        d = done;
+        progress = now;
+      } else if (now - progress > Math.max(this.stallMs, 100 * slowest)) {
+        this.abandon();
+        throw new Error(workerErrors.stalled(kernel, Math.round(now - progress), units - done));
+      }
     }
     if (Atomics.load(ctl, C_FAILED)) {
       // a worker's instance threw: redo the whole job here so the error (if real) surfaces
@@ -392,6 +478,41 @@ export class FastRuntime {
   /** performance.now() before which no job is judged (JUDGE_EVERY_MS) */
   private nextJudged = 0;
 
+  /**
+   * Runs here the units of workers that exited (their exit path marked them dead: nothing more runs
+   * on them) while owning a unit, and every unit not owned yet: all are claimed by the time the
+   * caller waits, so an unowned one belongs to a worker that died between claiming and owning it,
+   * or to a live one that has not owned it yet, which then fails to own it and skips it.
+   */
+  private rescue(units: number, open: number, runUnit: (u: number) => void): void {
+    const dead: number[] = [];
+    for (let id = 1; id < MAX_THREADS; id++) if (Atomics.load(this.ctl, C_DEAD + id) === 1) dead.push(id + 1);
+    for (let u = 0; u < units; u++) {
+      const owner = Atomics.load(this.owners, u);
+      if ((owner === open || dead.includes(owner)) && Atomics.compareExchange(this.owners, u, owner, 1) === owner) {
+        this.rescuedUnits++;
+        runUnit(u);
+      }
+    }
+  }
+
+  /**
+   * Gives this runtime up after a stalled job: a worker that still holds a unit may write into
+   * its memory at any time, so the process-wide runtime is replaced (a fresh memory and pool for
+   * the next call) and this one's workers are terminated.
+   */
+  private abandon(): void {
+    if (runtime === this) runtime = null;
+    void this.shutdown();
+  }
+
+  /** Test hook: worker `id` exits (`"exit"`) or holds its next unit unrun (`"hang"`, until released). */
+  failNextUnit(id: number, how: "exit" | "hang" | "none"): void {
+    Atomics.store(this.ctl, C_TEST, how === "exit" ? id : 0);
+    Atomics.store(this.ctl, C_TEST_HANG, how === "hang" ? id : 0);
+    if (how === "none") Atomics.notify(this.ctl, C_TEST_HANG);
+  }
+
   /** Claim units the workers have run so far (a test checks that a large job is really shared). */
   get workerUnits(): number {
     return Atomics.load(this.ctl, C_WORKER_UNITS);
@@ -410,23 +531,44 @@ export class FastRuntime {
     while (this.workers.length < this.threads - 1) this.workers.push(null);
     for (let i = 0; i < this.threads - 1; i++) {
       if (this.workers[i]) continue;
-      Atomics.store(this.ctl, C_READY + i + 1, 0);
+      const id = i + 1;
+      Atomics.store(this.ctl, C_READY + id, 0);
+      Atomics.store(this.ctl, C_DEAD + id, 0);
+      let error: unknown = null;
       const w = new Ctor(workerSource, {
         eval: true,
-        workerData: { module: this.module, memory: this.memory, id: i + 1, names: KERNELS, signal: Atomics.load(this.ctl, C_SIGNAL) },
+        workerData: { module: this.module, memory: this.memory, id, names: KERNELS, signal: Atomics.load(this.ctl, C_SIGNAL) },
       });
       w.unref();
-      w.on("error", () => {});
+      w.on("error", (e) => { error = e; });
       w.on("exit", () => {
-        // replace lazily at the next parallel call; a retired worker is simply gone
+        // replace lazily at the next parallel call; a retired worker is simply gone. An error
+        // before the worker registered its exit path (it does so once the kernels are
+        // instantiated) means it could not start at all.
         const idx = this.workers.indexOf(w);
-        if (idx >= 0) {
-          this.workers[idx] = null;
-          if (!(w as { retired?: boolean }).retired) this.replacedWorkers++;
-        }
+        if (idx < 0) return;
+        this.workers[idx] = null;
+        if ((w as { retired?: boolean }).retired) return;
+        if (error !== null && Atomics.load(this.ctl, C_DEAD + id) === 0) this.giveUpWorkers(error);
+        else this.replacedWorkers++;
       });
       this.workers[i] = w;
     }
+  }
+
+  /**
+   * A worker died before it could take jobs (the host cannot run the workers: a missing API, a
+   * policy, a broken environment). Starting more would fail the same way at every call, so the
+   * runtime stays on the calling thread from now on, and says so once.
+   */
+  private giveUpWorkers(error: unknown): void {
+    if (this.startFailure !== null) return;
+    this.startFailure = error instanceof Error ? error.message : `the worker exited before it started (${String(error)})`;
+    this.Worker = null;
+    this.threads = 1;
+    void this.shutdown();
+    const proc = (globalThis as { process?: { emitWarning?: (message: string, options: { code: string }) => void } }).process;
+    proc?.emitWarning?.(workerErrors.startFailed(this.startFailure), { code: "SHAPEGRAD_NO_WORKERS" });
   }
 }
 
@@ -488,7 +630,7 @@ export function fastRuntime(): FastRuntime {
 
 /** Replaces the process-wide runtime (its workers are terminated): for tests, or a host that must
  * avoid shared memory. */
-export function resetFastRuntime(options: { shared?: boolean } = {}): FastRuntime {
+export function resetFastRuntime(options: { shared?: boolean; Worker?: WorkerCtor } = {}): FastRuntime {
   const old = runtime;
   runtime = new FastRuntime(options);
   if (old) void old.shutdown();
