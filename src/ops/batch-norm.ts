@@ -4,9 +4,9 @@
  * src/backends/cpu/batch-norm.ts. nn.functional.batchNorm takes this path for float32 CPU inputs;
  * its op composition stays the reference (and the path of every other case).
  */
-import type { AnyTensor } from "../tensor.js";
+import { Tensor, type AnyTensor } from "../tensor.js";
 import type { PrimitiveParams } from "../primitives.js";
-import { apply, fromHost, isGradEnabled } from "../autograd/engine.js";
+import { apply, isGradEnabled } from "../autograd/engine.js";
 import { allocate, allocateForOverwrite } from "../backends/cpu/arrays.js";
 import { batchNormBackward, channelStats, invStd } from "../backends/cpu/batch-norm.js";
 import { numel } from "../runtime/shape.js";
@@ -45,11 +45,9 @@ export function batchNormTrainGradient(g: AnyTensor, inputs: readonly AnyTensor[
   const dx = needs[0] ? allocateForOverwrite(x.dtype, numel(x.shape)) as Float : null;
   const dweight = allocate(x.dtype, channels) as Float, dbias = allocate(x.dtype, channels) as Float;
   batchNormBackward(x.storage as Float, g.storage as Float, weight.storage as Float, p.mean, p.invstd, batch, channels, inner, dx, dweight, dbias);
-  return [
-    dx && fromHost(dx, x.shape, x.dtype, x.device),
-    needs[1] ? fromHost(dweight, [channels], x.dtype, x.device) : null,
-    needs[2] ? fromHost(dbias, [channels], x.dtype, x.device) : null,
-  ];
+  // fresh arrays nothing else holds: wrapped as storage, not copied (as the fused optimizers do)
+  const wrap = (a: Float, shape: readonly number[]) => Tensor._make(shape, x.dtype, x.device, a, null);
+  return [dx && wrap(dx, x.shape), needs[1] ? wrap(dweight, [channels]) : null, needs[2] ? wrap(dbias, [channels]) : null];
 }
 
 /** dx = invstd (gw - mean(gw) - xhat mean(gw xhat)) with gw = g weight; dweight = sum g xhat; dbias = sum g. */
