@@ -65,12 +65,16 @@ export interface PrimitiveParams {
   maxPool2d: Pool2dGeometry;
   maxPool2dBackward: Pool2dGeometry;
   maxPool2dSelect: Pool2dGeometry;
+  // batchNormTrain(x, weight, bias) -> y: training-mode batch norm over dim 1 of [N, C, ...] with
+  // the batch's own mean and invstd = 1 / sqrt(biased var + eps), which the op computes before the
+  // call (the running statistics need them too) and which the gradient rule reuses. CPU only.
+  batchNormTrain: { readonly eps: number; readonly mean: Float64Array; readonly invstd: Float64Array };
 }
 
 export type Primitive = keyof PrimitiveParams;
 
 /** How many tensor inputs each primitive takes. */
-export const primitiveArity: { readonly [P in Primitive]: 1 | 2 } = {
+export const primitiveArity: { readonly [P in Primitive]: 1 | 2 | 3 } = {
   neg: 1, exp: 1, log: 1, sqrt: 1, abs: 1, sign: 1, tanh: 1, sigmoid: 1, relu: 1, erf: 1,
   add: 2, sub: 2, mul: 2, div: 2, maximum: 2, greater: 2, equal: 2, reluBackward: 2,
   sum: 1, max: 1, argmax: 1,
@@ -78,6 +82,7 @@ export const primitiveArity: { readonly [P in Primitive]: 1 | 2 } = {
   matmul: 2,
   conv2d: 2, conv2dBackInput: 2, conv2dBackWeight: 2,
   maxPool2d: 1, maxPool2dBackward: 2, maxPool2dSelect: 2,
+  batchNormTrain: 3,
 };
 
 export const unaryPrimitives = ["neg", "exp", "log", "sqrt", "abs", "sign", "tanh", "sigmoid", "relu", "erf"] as const;

@@ -70,4 +70,5 @@ export const shapeRules: { readonly [P in Primitive]: ShapeRule<P> } = {
   maxPool2d: ([x], p) => poolOut(x, p),
   maxPool2dBackward: ([x]) => x,
   maxPool2dSelect: ([x], p) => poolOut(x, p),
+  batchNormTrain: same,
 };

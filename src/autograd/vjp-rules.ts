@@ -8,6 +8,7 @@ import type { AnyTensor } from "../tensor.js";
 import type { Primitive, PrimitiveParams } from "../primitives.js";
 import * as op from "../ops/basic.js";
 import { apply } from "./engine.js";
+import { batchNormTrainGradient } from "../ops/batch-norm.js";
 
 /**
  * `needs[i]` says whether input i wants a gradient; a rule may return null for the others, which
@@ -53,6 +54,7 @@ export const savedData: { readonly [P in Primitive]: readonly Saved[] } = {
   reshape: [], permute: [], expand: [], cast: [], pad2d: [], pad2dAdjoint: [],
   matmul: ["pair"], conv2d: ["pair"], conv2dBackInput: ["pair"], conv2dBackWeight: ["pair"],
   maxPool2d: [0], maxPool2dBackward: [0], maxPool2dSelect: [0],
+  batchNormTrain: [0, 1],
 };
 
 export const vjpRules: { readonly [P in Primitive]: VjpRule<P> } = {
@@ -132,4 +134,5 @@ export const vjpRules: { readonly [P in Primitive]: VjpRule<P> } = {
   maxPool2d: (g, [x], _y, p) => [apply("maxPool2dBackward", [x, g], p)],
   maxPool2dBackward: (g, [x], _y, p) => [null, apply("maxPool2dSelect", [x, g], p)],
   maxPool2dSelect: (g, [x], _y, p) => [null, apply("maxPool2dBackward", [x, g], p)],
+  batchNormTrain: batchNormTrainGradient,
 };

@@ -10,6 +10,7 @@ import {
   max, mean, mul, neg, noGrad, resolvePool2d, rand, relu, reshape, sigmoid, sqrt, sub, sum, tanh, tensor, transpose, type AnyTensor,
 } from "./ops.js";
 import { nnErrors } from "./messages.js";
+import { batchNormTrainCpu } from "../ops/batch-norm.js";
 
 export type Pair = number | readonly [number, number];
 export type Reduction = "mean" | "sum" | "none";
@@ -223,14 +224,26 @@ export interface BatchNormOptions {
   numBatchesTracked?: number;
 }
 
+type BatchNormResult = { output: AnyTensor; runningMean: AnyTensor | null; runningVar: AnyTensor | null };
+
 /**
  * batch_norm over dim 1 of an [N, C, ...] input. Training: normalise by the batch mean and the
  * biased variance, and return the running statistics updated with the unbiased variance, as
  * PyTorch does (computed without a graph). Evaluation: normalise by the running statistics.
+ * Training on float32 CPU tensors runs as one fused primitive (src/ops/batch-norm.ts).
  */
-export function batchNorm(
-  x: AnyTensor, runningMean: AnyTensor | null, runningVar: AnyTensor | null, options: BatchNormOptions = {},
-): { output: AnyTensor; runningMean: AnyTensor | null; runningVar: AnyTensor | null } {
+export function batchNorm(x: AnyTensor, runningMean: AnyTensor | null, runningVar: AnyTensor | null, options: BatchNormOptions = {}): BatchNormResult {
+  return batchNormWith(true, x, runningMean, runningVar, options);
+}
+
+/** batchNorm as a composition of ops on every device and dtype: the oracle of the fused path. */
+export function batchNormReference(x: AnyTensor, runningMean: AnyTensor | null, runningVar: AnyTensor | null, options: BatchNormOptions = {}): BatchNormResult {
+  return batchNormWith(false, x, runningMean, runningVar, options);
+}
+
+function batchNormWith(
+  allowFused: boolean, x: AnyTensor, runningMean: AnyTensor | null, runningVar: AnyTensor | null, options: BatchNormOptions,
+): BatchNormResult {
   const op = "batchNorm";
   assertFloatTensor(op, x);
   if (x.shape.length < 2) throw new Error(nnErrors.rank(op, "input [N, C, ...]", x.shape));
@@ -247,17 +260,25 @@ export function batchNorm(
   if (training) {
     const count = dims.reduce((k, d) => k * x.shape[d], 1);
     if (count <= 1) throw new Error(nnErrors.batchNormCount(x.shape));
-    meanT = mean(x, dims, true);
-    const centered = sub(x, meanT);
-    varT = mean(mul(centered, centered), dims, true);
-    if (runningMean && runningVar) {
+    const updateRunning = (m: AnyTensor, v: AnyTensor) => {
+      if (!runningMean || !runningVar) return;
       const factor = options.momentum ?? 1 / Math.max(1, options.numBatchesTracked ?? 1);
-      const m = meanT.detach(), v = varT.detach();
       noGrad(() => {
         newMean = add(mul(runningMean, 1 - factor), mul(reshape(m, [c]), factor));
         newVar = add(mul(runningVar, 1 - factor), mul(reshape(v, [c]), (factor * count) / (count - 1)));
       });
+    };
+    const sameKind = (t: AnyTensor | null | undefined) => !t || (t.device === "cpu" && t.dtype === "float32");
+    if (allowFused && x.device === "cpu" && x.dtype === "float32" && sameKind(options.weight) && sameKind(options.bias)) {
+      const r = batchNormTrainCpu(x, options.weight ?? null, options.bias ?? null, eps);
+      const stat = (s: Float64Array) => tensor(Float32Array.from(s), { shape: [c] });
+      updateRunning(stat(r.mean), stat(r.variance));
+      return { output: r.output, runningMean: newMean, runningVar: newVar };
     }
+    meanT = mean(x, dims, true);
+    const centered = sub(x, meanT);
+    varT = mean(mul(centered, centered), dims, true);
+    updateRunning(meanT.detach(), varT.detach());
   } else {
     if (!runningMean || !runningVar) throw new Error(nnErrors.batchNormNoStats());
     meanT = reshape(runningMean, statShape);

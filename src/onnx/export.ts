@@ -497,6 +497,18 @@ function maxPool2d(b: GraphBuilder, [x]: readonly string[], g: Pool2dGeometry): 
   ]);
 }
 
+/** Batch norm with the batch's own statistics (a BatchNorm2d without running statistics), as ONNX ops. */
+function batchNormTrain(b: GraphBuilder, [x, w, bias]: readonly string[], p: PrimitiveParams["batchNormTrain"], [xt]: readonly AnyTensor[]): string {
+  const axes = ints("axes", xt.shape.map((_, i) => i).filter((i) => i !== 1));
+  const mean = b.node("ReduceMean", [x], [axes, int("keepdims", 1)]);
+  const centered = b.node("Sub", [x, mean]);
+  const variance = b.node("ReduceMean", [b.node("Mul", [centered, centered])], [axes, int("keepdims", 1)]);
+  const std = b.node("Sqrt", [b.node("Add", [variance, b.scalar("bn_eps", p.eps, xt.dtype)])]);
+  const perChannel = b.int64("bn_shape", [xt.shape[1], ...xt.shape.slice(2).map(() => 1)]);
+  const scaled = b.node("Mul", [b.node("Div", [centered, std]), b.node("Reshape", [w, perChannel])]);
+  return b.node("Add", [scaled, b.node("Reshape", [bias, perChannel])]);
+}
+
 const emitRules: { readonly [P in Primitive]: EmitRule<P> } = {
   neg: same("Neg"), exp: same("Exp"), log: same("Log"), sqrt: same("Sqrt"), abs: same("Abs"), sign: same("Sign"),
   tanh: same("Tanh"), sigmoid: same("Sigmoid"), relu: same("Relu"), erf: same("Erf"),
@@ -535,6 +547,7 @@ const emitRules: { readonly [P in Primitive]: EmitRule<P> } = {
   maxPool2d,
   maxPool2dBackward: gradientOnly("maxPool2dBackward"),
   maxPool2dSelect: gradientOnly("maxPool2dSelect"),
+  batchNormTrain,
 };
 
 // ------------------------------------------------------------------------------ layer rules

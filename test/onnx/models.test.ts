@@ -80,6 +80,14 @@ describe("exportOnnx: nn models in onnxruntime", () => {
     await compare("ResNet-18 (10 classes, 32x32)", model, [1, 3, 32, 32], ["Conv", "BatchNormalization", "MaxPool", "Add", "Gemm"]);
   }, 120_000);
 
+  it("BatchNorm2d without running statistics normalises by the batch's own (the fused batchNormTrain as ONNX ops)", async () => {
+    for (const affine of [true, false]) {
+      const model = nn.Sequential(nn.Conv2d(3, 4, 3, { padding: 1 }), nn.BatchNorm2d(4, { trackRunningStats: false, affine }), nn.ReLU()) as unknown as AnyModule;
+      model.eval();
+      await compare(`batch-statistics BatchNorm2d, affine ${affine}`, model, [3, 3, 5, 5], ["ReduceMean", "Sqrt"]);
+    }
+  });
+
   it("dynamicBatch: exported at batch 2, the file runs at batch 1 and 5", async () => {
     const model = nn.Sequential(
       nn.Conv2d(3, 4, 3, { padding: 1 }), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
@@ -144,6 +152,6 @@ describe("exportOnnx: nn models in onnxruntime", () => {
 
   it("reports the measured differences", () => {
     console.log(`exportOnnx (nn models) vs onnxruntime-node, float32:\n  ${measured.join("\n  ")}`);
-    expect(measured.length).toBe(6);
+    expect(measured.length).toBe(8);
   });
 });

@@ -14,6 +14,7 @@ import { argmaxKernel, int32Matmul, maxKernel, sumKernel } from "./reduce.js";
 import { expandKernel, matmulReference, permuteKernel } from "./movement.js";
 import * as reference from "./reference/index.js";
 import * as fast from "./fast/index.js";
+import { batchNormForward } from "./batch-norm.js";
 
 type Float = Float32Array | Float64Array;
 
@@ -112,6 +113,11 @@ export const cpuKernels: KernelTable<AnyTypedArray> = {
       : plain();
   },
   maxPool2dSelect: ([x, g], p) => reference.maxPool2dSelect(p, float(x), float(g), poolArgmax(p, float(x))),
+  batchNormTrain: ([x, w, b], p, out) => {
+    const y = allocateForOverwrite(out.dtype, numel(out.shape)) as Float;
+    batchNormForward(float(x), float(w), float(b), p.mean, p.invstd, x.shape[0], x.shape[1], numel(x.shape.slice(2)), y);
+    return y;
+  },
 };
 
 export const cpuBackend: Backend<AnyTypedArray> = {

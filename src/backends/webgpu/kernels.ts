@@ -286,4 +286,6 @@ export const webgpuKernels: KernelTable<GpuStorage> = {
   maxPool2d: pool("forward"),
   maxPool2dBackward: pool("backward"),
   maxPool2dSelect: pool("select"),
+  // nn.functional.batchNorm creates this primitive for CPU tensors only (elsewhere it runs as ops).
+  batchNormTrain: () => { throw new Error("shapegrad internal error: batchNormTrain is a CPU primitive"); },
 };
