@@ -391,11 +391,13 @@ export abstract class Layer<F extends ShapeFn> extends Module {
   /**
    * A generic input shape (`forward<S extends [number, 16, number, number]>(x: Tensor<S>)`), which
    * the first signature cannot decide, is taken at its constraint `[N, C, number, number]`: the
-   * rule runs on that (channels checked, spatial sizes the run time's).
+   * rule runs on that (channels checked, spatial sizes the run time's). The rule is wrapped in
+   * `[N, C] extends [unknown, unknown] ? ... : never`, which is deferred while N and C are this
+   * signature's own, so the rule runs only for a call, not whenever a layer's type is resolved.
    */
   forward<N extends number, C extends number, H extends number, W extends number, D extends DTypeOf<this>, Dev extends DeviceOf<this>>(
-    x: Tensor<[N, C, H, W], D, Dev> & LayerInput<F, [N, C, number, number], D, Dev>, ...spatialSizes: RunTimeSizes<H, W>
-  ): Tensor<LayerOutput<F, [N, C, number, number]>, D, Dev>;
+    x: Tensor<[N, C, H, W], D, Dev> & ([N, C] extends [unknown, unknown] ? LayerInput<F, [N, C, number, number], D, Dev> : never), ...spatialSizes: RunTimeSizes<H, W>
+  ): Tensor<[N, C] extends [unknown, unknown] ? LayerOutput<F, [N, C, number, number]> : never, D, Dev>;
   forward(x: AnyTensor): AnyTensor {
     const y = this.compute(x);
     recordCall(this, y);
