@@ -268,8 +268,9 @@ function batchNormWith(
         newVar = add(mul(runningVar, 1 - factor), mul(reshape(v, [c]), (factor * count) / (count - 1)));
       });
     };
-    const sameKind = (t: AnyTensor | null | undefined) => !t || (t.device === "cpu" && t.dtype === "float32");
-    if (allowFused && x.device === "cpu" && x.dtype === "float32" && sameKind(options.weight) && sameKind(options.bias)) {
+    // the fused loops read float32 CPU arrays; an absent weight or bias is made to match
+    const fusable = (t: AnyTensor | null | undefined) => !t || (t.device === "cpu" && t.dtype === "float32");
+    if (allowFused && fusable(x) && fusable(options.weight) && fusable(options.bias)) {
       const r = batchNormTrainCpu(x, options.weight ?? null, options.bias ?? null, eps);
       const stat = (s: Float64Array) => tensor(Float32Array.from(s), { shape: [c] });
       updateRunning(stat(r.mean), stat(r.variance));
