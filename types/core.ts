@@ -23,3 +23,6 @@ export type AnyTypedArray = Float32Array | Float64Array | Int32Array;
 export type NestedArray<S extends Shape> = S extends readonly [number, ...infer Rest extends Shape]
   ? readonly NestedArray<Rest>[]
   : number;
+
+/** How conv2d fills the border it pads (PyTorch's padding_mode). */
+export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";

@@ -67,7 +67,8 @@ export function conv2dGeometry(a: Conv2dShapeArgs): Conv2dGeometry {
 }
 
 /** Explicit 2-D padding on the last two dims of an NCHW tensor (pad2d and its adjoint). */
-export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
+export type { PaddingMode } from "../../types/core.js";
+import type { PaddingMode } from "../../types/core.js";
 export interface Pad2dGeometry {
   readonly batch: number;
   readonly channels: number;

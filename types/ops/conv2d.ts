@@ -16,7 +16,7 @@
  * '"conv2d: ..."'` at the offending argument, with the runtime's exact text.
  */
 import type { Tensor } from "../../src/tensor.js";
-import type { PaddingMode } from "../../src/backends/conv-geometry.js";
+import type { PaddingMode } from "../core.js";
 import type { DType, Device, Shape } from "../core.js";
 import type { Conv2dCheck, OptionValues } from "../shape/conv.js";
 
