@@ -8,12 +8,12 @@
 import type { AnyTypedArray, DType, Device, Shape, TypedArrayOf } from "../types/core.js";
 import type { GradNode } from "./autograd/engine.js";
 import { readOptions, runBackward, noGrad } from "./autograd/engine.js";
-import { argumentErrors, show } from "./errors.js";
-import { opErrors } from "./ops/messages.js";
+import { argumentErrors, show } from "../types/errors.js";
+import { opErrors } from "../types/errors.js";
 import { backendFor } from "./runtime/devices.js";
 import { moveStorage, release, track } from "./runtime/memory.js";
 import { formatShape, numel, sameShape } from "./runtime/shape.js";
-import { tensorErrors } from "./errors.js";
+import { tensorErrors } from "../types/errors.js";
 import * as ops from "./ops/basic.js";
 import type { TensorOrNumber } from "./ops/basic.js";
 import type { BinaryOperand, MatMulOperand, OperandShape, ReshapeTarget } from "./ops/public.js";

@@ -15,8 +15,8 @@ import { shapeRules } from "./shape-rules.js";
 import { savedData, vjpRules } from "./vjp-rules.js";
 import { keep } from "../runtime/memory.js";
 import { add } from "../ops/basic.js";
-import { opErrors } from "../ops/messages.js";
-import { argumentErrors, autogradErrors, show } from "../errors.js";
+import { opErrors } from "../../types/errors.js";
+import { argumentErrors, autogradErrors, show } from "../../types/errors.js";
 
 export interface GradNode<P extends Primitive = Primitive> {
   readonly primitive: P;

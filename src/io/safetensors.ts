@@ -10,7 +10,7 @@
  * was truncated or corrupted, and loading part of it silently would hide that.
  */
 import type { AnyTypedArray, DType } from "../../types/core.js";
-import { weightErrors } from "../errors.js";
+import { weightErrors } from "../../types/errors.js";
 
 /** Largest header accepted, in bytes: the reference implementation's cap (100 MB). */
 export const MAX_HEADER_BYTES = 100_000_000;

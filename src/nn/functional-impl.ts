@@ -9,7 +9,7 @@ import {
   abs, add, arange, assertTensor, cast, conv2d, div, equal, erf, exp, flatten as flattenOp, full, greater, log, matmul,
   max, mean, mul, neg, noGrad, resolvePool2d, rand, relu, reshape, sigmoid, sqrt, sub, sum, tanh, tensor, transpose, type AnyTensor,
 } from "./ops.js";
-import { nnErrors } from "./messages.js";
+import { nnErrors } from "../../types/errors.js";
 import { batchNormTrainCpu } from "../ops/batch-norm.js";
 
 export type Pair = number | readonly [number, number];

@@ -9,7 +9,7 @@ import { Layer, Module, Parameter } from "./module.js";
 import { add, conv2d, full, maxPool2d, noGrad, relu, sigmoid, tanh, zeros, type AnyTensor } from "./ops.js";
 import { kaimingUniform, uniform, type FactoryOptions } from "./init.js";
 import * as F from "./functional-impl.js";
-import { nnErrors } from "./messages.js";
+import { nnErrors } from "../../types/errors.js";
 import type {
   AdaptiveAvgPool2dFn, AvgPool2dFn, BatchNorm2dFn, Conv2dFn, FlattenFn, IdentityFn, LinearFn, MaxPool2dFn, ResidualFn,
   ConvOptions, Product, SequentialFn,

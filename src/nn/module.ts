@@ -9,7 +9,7 @@ import { markModified, replaceData, Tensor, type AnyTensor } from "../tensor.js"
 import { cast, noGrad, tensor } from "./ops.js";
 import { formatShape, numel, sameShape } from "../runtime/shape.js";
 import { moveStorage } from "../runtime/memory.js";
-import { nnErrors } from "./messages.js";
+import { nnErrors } from "../../types/errors.js";
 import type { ChannelsOf, ShapeFn, LayerInput, LayerOutput } from "./types.js";
 
 const parameterSet = new WeakSet<AnyTensor>();

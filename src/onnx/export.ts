@@ -21,7 +21,7 @@ import type { Primitive, PrimitiveParams, Pool2dGeometry } from "../primitives.j
 import type { Pad2dGeometry } from "../backends/conv-geometry.js";
 import { Tensor, type AnyTensor } from "../tensor.js";
 import { checkElementCount, withGrad } from "../autograd/engine.js";
-import { onnxErrors, show } from "../errors.js";
+import { onnxErrors, show } from "../../types/errors.js";
 import { tensor } from "../ops/creation.js";
 import { formatShape, numel } from "../runtime/shape.js";
 import * as L from "../nn/layers.js";

@@ -3,7 +3,7 @@
  * a specifier bundlers do not follow, so importing shapegrad in a browser never pulls it in.
  */
 import { exportOnnx, type ExportOnnxOptions, type OnnxExportable } from "./export.js";
-import { onnxErrors, show } from "../errors.js";
+import { onnxErrors, show } from "../../types/errors.js";
 
 /** Exports `model` (see exportOnnx) and writes the .onnx file; resolves to the number of bytes written. */
 export async function writeOnnx(path: string, model: OnnxExportable, inputShape: readonly number[], options: ExportOnnxOptions = {}): Promise<number> {

@@ -10,7 +10,7 @@ import type { BinaryPrimitive, UnaryPrimitive } from "../primitives.js";
 import { apply, filled, fromHost } from "../autograd/engine.js";
 import { backendFor } from "../runtime/devices.js";
 import { broadcastShapes, normalizeDim, numel, reductionDimsTo, sameShape } from "../runtime/shape.js";
-import { opErrors } from "./messages.js";
+import { opErrors } from "../../types/errors.js";
 
 export type TensorOrNumber = AnyTensor | number;
 

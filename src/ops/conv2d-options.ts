@@ -1,7 +1,7 @@
 /**
  * conv2d's run-time validation and option resolution: the mirror of the compile-time rule in
  * types/shape/conv.ts, with the same checks in the same order and the same catalogue messages
- * (src/errors.ts), so a call the compiler would reject throws the very text the editor showed.
+ * (types/errors.ts), so a call the compiler would reject throws the very text the editor showed.
  *
  * Order: input (rank, dims) -> weight (rank, dims, dtype, device) -> channels -> output size (only
  * when stride, dilation and padding are valid) -> bias -> options (unknown keys, groups, stride,
@@ -9,7 +9,7 @@
  * limits). Everything runs before any allocation.
  */
 import type { DType, Device } from "../../types/core.js";
-import { conv2dErrors, show } from "../errors.js";
+import { conv2dErrors, show } from "../../types/errors.js";
 import { type Conv2dGeometry, type Pad2dGeometry, type PaddingMode, convOutSize } from "../backends/conv-geometry.js";
 
 export interface TensorMeta {

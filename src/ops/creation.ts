@@ -6,8 +6,8 @@ import { allocate } from "../backends/cpu/arrays.js";
 import { nextNormal, nextUniform } from "../runtime/random.js";
 import { backendFor } from "../runtime/devices.js";
 import { numel } from "../runtime/shape.js";
-import { opErrors } from "./messages.js";
-import { dataErrors } from "../errors.js";
+import { opErrors } from "../../types/errors.js";
+import { dataErrors } from "../../types/errors.js";
 import type { Mutable } from "./shape-types.js";
 
 /** `readonly [2, 3]` -> `[2, 3]`: shapes in tensor types are plain tuples. */

@@ -3,7 +3,7 @@ import type { AnyTensor } from "../tensor.js";
 import type { Pool2dGeometry } from "../primitives.js";
 import { apply } from "../autograd/engine.js";
 import { assertFloat, assertTensor, reshape } from "./basic.js";
-import { opErrors } from "./messages.js";
+import { opErrors } from "../../types/errors.js";
 
 export interface Pool2dOptions {
   kernelSize: number | readonly [number, number];

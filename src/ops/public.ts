@@ -7,7 +7,7 @@ import type { DType, Device, Shape } from "../../types/core.js";
 import type { Tensor } from "../tensor.js";
 import * as basic from "./basic.js";
 import { maxPool2d as maxPool2dImpl, type Pool2dOptions } from "./pool.js";
-import type { opErrors } from "./messages.js";
+import type { opErrors } from "../../types/errors.js";
 import type { Broadcast, MatMul } from "../../types/shape/broadcast.js";
 import type { Reshape } from "../../types/shape/reshape.js";
 import type { Pool2d } from "../../types/shape/pool.js";

@@ -9,8 +9,8 @@ import { replaceData, Tensor } from "../tensor.js";
 import { noGrad } from "../autograd/engine.js";
 import { keep } from "../runtime/memory.js";
 import { sameShape } from "../runtime/shape.js";
-import { nnErrors } from "../nn/messages.js";
-import { argumentErrors, optimErrors, show } from "../errors.js";
+import { nnErrors } from "../../types/errors.js";
+import { argumentErrors, optimErrors, show } from "../../types/errors.js";
 
 /** One parameter's optimizer state (step count, momentum buffers, moments) and one update of it. */
 export type ParamState = Record<string, AnyTensor | number>;

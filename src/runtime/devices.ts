@@ -2,7 +2,7 @@
 import type { Device } from "../../types/core.js";
 import type { Backend } from "../backend.js";
 import { cpuBackend } from "../backends/cpu/index.js";
-import { opErrors } from "../ops/messages.js";
+import { opErrors } from "../../types/errors.js";
 
 const backends: { [D in Device]?: Backend } = { cpu: cpuBackend as Backend };
 

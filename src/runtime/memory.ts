@@ -9,7 +9,7 @@
  */
 import type { Device } from "../../types/core.js";
 import { releaseOn } from "./devices.js";
-import { argumentErrors, show } from "../errors.js";
+import { argumentErrors, show } from "../../types/errors.js";
 
 export interface Owned {
   storage: unknown;

@@ -17,9 +17,7 @@ export function stridesOf(shape: readonly number[]): number[] {
   return strides;
 }
 
-export function formatShape(shape: readonly number[]): string {
-  return `[${shape.join(", ")}]`;
-}
+export { formatShape } from "../../types/errors.js";
 
 /** NumPy broadcasting: align right, each pair of dims equal or one of them 1. Null if they do not fit. */
 export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] | null {

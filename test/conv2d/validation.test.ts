@@ -1,11 +1,11 @@
 /**
- * Every conv2d rule at run time: the thrown text is the catalogue's (src/errors.ts), checks run in
+ * Every conv2d rule at run time: the thrown text is the catalogue's (types/errors.ts), checks run in
  * the type level's order, nothing reaches a kernel before validation, and every invalid
  * configuration in PyTorch's golden file is refused.
  */
 import { describe, expect, it } from "vitest";
 import { conv2d, randn, tensor, zeros, type AnyTensor } from "../../src/index.js";
-import { conv2dErrors } from "../../src/errors.js";
+import { conv2dErrors } from "../../types/errors.js";
 import { resolveConv2d } from "../../src/ops/conv2d-options.js";
 import { readFixture } from "../reference/helpers.js";
 

@@ -8,8 +8,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
 import * as sg from "../../src/index.js";
 import { nn, optim } from "../../src/index.js";
-import { argumentErrors, autogradErrors, dataErrors, optimErrors, show } from "../../src/errors.js";
-import { opErrors } from "../../src/ops/messages.js";
+import { argumentErrors, autogradErrors, dataErrors, optimErrors, show } from "../../types/errors.js";
+import { opErrors } from "../../types/errors.js";
 import { fastRuntime } from "../../src/backends/cpu/fast/index.js";
 import { installBackendSpy, snapshot, touched } from "./spy.js";
 

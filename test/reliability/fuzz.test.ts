@@ -12,8 +12,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
 import * as sg from "../../src/index.js";
-import { opErrors } from "../../src/ops/messages.js";
-import { autogradErrors, conv2dErrors, show } from "../../src/errors.js";
+import { opErrors } from "../../types/errors.js";
+import { autogradErrors, conv2dErrors, show } from "../../types/errors.js";
 import { installBackendSpy, snapshot, touched } from "./spy.js";
 import { broadcast, fuzzDim, isDim, normalize, poolOut, reachesInput, REJECTED_NUMBERS } from "./oracle.js";
 

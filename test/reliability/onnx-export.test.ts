@@ -8,8 +8,8 @@ import * as ort from "onnxruntime-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { manualSeed, nn, noGrad, randn, relu, setMaxElements, type AnyTensor } from "../../src/index.js";
 import { exportOnnx, traceOnnx, writeOnnx, type OnnxExportable } from "../../src/onnx/index.js";
-import { onnxErrors } from "../../src/errors.js";
-import { opErrors } from "../../src/ops/messages.js";
+import { onnxErrors } from "../../types/errors.js";
+import { opErrors } from "../../types/errors.js";
 
 const LIMIT = 2 ** 31 - 1;
 afterEach(() => setMaxElements(LIMIT));

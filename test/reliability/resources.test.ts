@@ -12,8 +12,8 @@ import ts from "typescript";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
 import * as sg from "../../src/index.js";
-import { opErrors } from "../../src/ops/messages.js";
-import { nnErrors } from "../../src/nn/messages.js";
+import { opErrors } from "../../types/errors.js";
+import { nnErrors } from "../../types/errors.js";
 import { fastRuntime, setNumThreads } from "../../src/backends/cpu/fast/index.js";
 import { installBackendSpy, snapshot, touched } from "./spy.js";
 

@@ -8,8 +8,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import ts from "typescript";
-import { conv2dErrors } from "../../src/errors.js";
-import { opErrors } from "../../src/ops/messages.js";
+import { conv2dErrors } from "../../types/errors.js";
+import { opErrors } from "../../types/errors.js";
 
 const file = fileURLToPath(new URL("../../test-d/reliability/invalid-calls.test-d.ts", import.meta.url));
 const source = readFileSync(file, "utf8").split("\n");

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import * as sg from "../../src/index.js";
-import { opErrors } from "../../src/ops/messages.js";
+import { opErrors } from "../../types/errors.js";
 import * as basic from "../../src/ops/basic.js";
 import { installBackendSpy, snapshot, touched } from "./spy.js";
 

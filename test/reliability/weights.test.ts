@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { manualSeed, nn, tensor, type AnyTensor } from "../../src/index.js";
 import { MAX_HEADER_BYTES, parseSafetensors } from "../../src/io/safetensors.js";
-import { weightErrors } from "../../src/errors.js";
+import { weightErrors } from "../../types/errors.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 

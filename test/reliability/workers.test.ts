@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import * as sg from "../../src/index.js";
 import { fastRuntime, resetFastRuntime, setNumThreads } from "../../src/backends/cpu/fast/index.js";
 import type { WorkerCtor, WorkerLike } from "../../src/backends/cpu/fast/pool.js";
-import { workerErrors } from "../../src/errors.js";
+import { workerErrors } from "../../types/errors.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 afterAll(() => { resetFastRuntime(); });

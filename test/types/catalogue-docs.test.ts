@@ -1,11 +1,11 @@
 /**
- * docs/errors.md lists every message of the catalogue (src/errors.ts): each function is rendered
+ * docs/errors.md lists every message of the catalogue (types/errors.ts): each function is rendered
  * with `{parameter}` placeholders and the text must appear on the page verbatim.
  */
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import * as catalogue from "../../src/errors.js";
+import * as catalogue from "../../types/errors.js";
 import { root } from "./message-check.mjs";
 
 type MessageFn = (...args: string[]) => string;

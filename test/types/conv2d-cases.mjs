@@ -4,7 +4,7 @@
 //   argument with exactly the annotated text, each good call must have exactly the annotated shape;
 // - test/types/conv2d-parity.test.ts runs the same calls through resolveConv2d and expects the
 //   same texts thrown and the same output shapes.
-// Messages are spelled out here, not built from src/errors.ts, so a change to the catalogue has to
+// Messages are spelled out here, not built from types/errors.ts, so a change to the catalogue has to
 // be made on purpose in both places.
 
 /** A tensor as [shape, dtype?, device?]. */

@@ -1,14 +1,14 @@
 /**
  * Phase-2 shape types (types/shape/broadcast.ts, reshape.ts, pool.ts) against their runtime twins:
  * each case's type is read back from one generated file and compared with the shape the runtime
- * computes or the message it throws (src/ops/messages.ts, src/ops/pool.ts), and the catalogue's
+ * computes or the message it throws (types/errors.ts, src/ops/pool.ts), and the catalogue's
  * shapeErrors produce the runtime's texts.
  */
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { Project } from "ts-morph";
-import { shapeErrors } from "../../src/errors.js";
-import { opErrors } from "../../src/ops/messages.js";
+import { shapeErrors } from "../../types/errors.js";
+import { opErrors } from "../../types/errors.js";
 import { poolOutSize, resolvePool2d } from "../../src/ops/pool.js";
 import { broadcastShapes } from "../../src/runtime/shape.js";
 import { root } from "./message-check.mjs";

@@ -12,10 +12,10 @@
  *
  * Operands are turned into little-endian digit strings (see ./digits.ts), computed on digit by
  * digit, and read back as number literals. Unions distribute: Add<1 | 2, 10> is 11 | 12.
- * Errors are string literal types from the catalogue in src/errors.ts, never a wrong number or a
+ * Errors are string literal types from the catalogue in types/errors.ts, never a wrong number or a
  * silent `number`.
  */
-import type { arithErrors } from "../../src/errors.js";
+import type { arithErrors } from "../errors.js";
 import type { AddLE, CmpLE, DivModLE, MulLE, Reverse, SubLE, Trim } from "./digits.js";
 import type { Safe16, SmallFromLE, SmallToLE } from "./tables.js";
 

@@ -1,6 +1,6 @@
 /**
  * Broadcasting, matmul and linear shapes. Each returns the result shape, or the message the
- * runtime throws for the same mistake (src/errors.ts, shapeErrors); `number` dims stay `number`.
+ * runtime throws for the same mistake (types/errors.ts, shapeErrors); `number` dims stay `number`.
  *
  *   Broadcast<[8, 1, 5], [3, 1]>        // [8, 3, 5]   (NumPy: align right, equal or 1)
  *   Broadcast<[2, 3], [4, 3]>           // "broadcast: shapes [2, 3] and [4, 3] cannot be broadcast (...)"
@@ -10,7 +10,7 @@
  *   MatMul<[4], [4]>                    // []
  *   Linear<[8, 512], 512, 10>           // [8, 10]
  */
-import type { shapeErrors } from "../../src/errors.js";
+import type { shapeErrors } from "../errors.js";
 import type { Show } from "./show.js";
 
 type Shape = readonly number[];

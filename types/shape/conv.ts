@@ -13,7 +13,7 @@
  * Dims that are `number` skip every check that needs them and make dependent output dims `number`;
  * the batch dim is never inspected, so a generic `N` passes through untouched.
  */
-import type { conv2dErrors } from "../../src/errors.js";
+import type { conv2dErrors } from "../errors.js";
 import type { ToLE, FromLE, FromDigits, FromSafeDigits, SafeDigits } from "../arith/index.js";
 import type { AddLE, CmpLE, DivDigitN, DivFactorsN, DivLong, DivModLE, MulLE, Reverse, SubLE, Trim } from "../arith/digits.js";
 import type { DigitFactors, DivTable, SmallToLE, Units } from "../arith/tables.js";

@@ -2,14 +2,14 @@
  * 2-D max/avg pooling output shape (PyTorch): floor (or ceil) of (H + 2p - d (k - 1) - 1) / s,
  * plus 1; with ceil mode the last window must start inside the input or the left padding, else it
  * is dropped. Kernel, Stride, Padding, Dilation are a number or [h, w]; Stride undefined means the
- * kernel. Returns the shape or the runtime's message (src/errors.ts, shapeErrors).
+ * kernel. Returns the shape or the runtime's message (types/errors.ts, shapeErrors).
  *
  *   Pool2d<[8, 16, 32, 32], 2>                           // [8, 16, 16, 16]
  *   Pool2d<[1, 1, 5, 5], 2, 2, 0, 1, true>               // [1, 1, 3, 3]
  *   Pool2d<[1, 1, 5, 5], 2, 2, 1, 1, true>               // [1, 1, 3, 3] (a 4th window would start in the right padding)
  *   Pool2d<[1, 1, 2, 2], 5>                              // "maxPool2d: output size would be 0x0: the 5x5 window (...) does not fit the input 2x2 ..."
  */
-import type { shapeErrors } from "../../src/errors.js";
+import type { shapeErrors } from "../errors.js";
 import type { Add, Div, Gte, Lt, Mul, Sub } from "../arith/index.js";
 import type { Show } from "./show.js";
 

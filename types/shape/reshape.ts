@@ -1,6 +1,6 @@
 /**
  * Element count, reshape, flatten, permute, transpose and reductions. Each returns the result
- * shape, or the runtime's message for the same mistake (src/errors.ts, shapeErrors). Negative dims
+ * shape, or the runtime's message for the same mistake (types/errors.ts, shapeErrors). Negative dims
  * count from the end; `number` dims make the dims computed from them `number`.
  *
  *   Product<[2, 3, 4]>                  // 24 (number if any dim is number)
@@ -12,7 +12,7 @@
  *   Reduce<[2, 3, 4], 1, false>         // [2, 4]        Dims: a dim, a tuple of dims, or undefined (all)
  *   Reduce<[2, 3, 4], [0, -1], true>    // [1, 3, 1]
  */
-import type { shapeErrors } from "../../src/errors.js";
+import type { shapeErrors } from "../errors.js";
 import type { Div, Lt, Lte, Mod, Mul, Sub } from "../arith/index.js";
 import type { Show } from "./show.js";
 

@@ -1,5 +1,5 @@
 /**
- * Show<V>: a literal type rendered as text, exactly as `show()` in src/errors.ts renders the value
+ * Show<V>: a literal type rendered as text, exactly as `show()` in types/errors.ts renders the value
  * at run time, so a message built from either side reads the same:
  *   Show<[16, 4, 3, 3]> = "[16, 4, 3, 3]";  Show<"same"> = "\"same\"";  Show<1e21> = "1e+21".
  * A wide `number` renders as the pattern type `${number}` (the run time has the actual value).

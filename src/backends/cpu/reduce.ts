@@ -5,7 +5,7 @@ import type { KernelInput, KernelOutput } from "../../backend.js";
 import { numel, stridesOf } from "../../runtime/shape.js";
 import { allocate } from "./arrays.js";
 import { forEachRun } from "./strided.js";
-import { dataErrors } from "../../errors.js";
+import { dataErrors } from "../../../types/errors.js";
 
 /** Strides into the (keepdim) output for each input dim; 0 on reduced dims so they all land in one cell. */
 function reducedStrides(inShape: readonly number[], dims: readonly number[]): number[] {

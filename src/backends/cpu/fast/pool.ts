@@ -15,7 +15,7 @@
  * never grows across repeated calls of the same shapes.
  */
 import { kernelBytes, PARAM, PARAM_COUNT } from "./wasm/kernels-wasm.js";
-import { workerErrors } from "../../../errors.js";
+import { workerErrors } from "../../../../types/errors.js";
 
 /** The kernels jobs run, by export name of the module (workers index them the same way). */
 const KERNELS = [
