@@ -88,13 +88,14 @@ class OpFile:
         assert case_id not in self.ids, f"duplicate case id {case_id}"
         self.ids.add(case_id)
 
-    def case(self, case_id, fn, inputs, args=None, differentiable=None, double=False, note=None, layer=None):
+    def case(self, case_id, fn, inputs, args=None, differentiable=None, double=False, note=None, layer=None, meta=None):
         """A float64 case: output, gy, first-order gradients and, with double, second-order data.
 
         fn(inputs, args) -> tensor or list of tensors. differentiable: names of inputs to take
         gradients in (default: every tensor input). The gradients are of sum(y * gy) (summed over
         the pieces for split and chunk); with double, v holds one tensor per first-order gradient and
         second holds the gradients of sum_k sum(grad_k * v_k) in every differentiable input and gy.
+        meta: further fields describing the case (e.g. onnxAutoPad), not arguments of the op.
         """
         self._claim(case_id)
         args = args or {}
@@ -115,6 +116,7 @@ class OpFile:
         entry["args"] = args
         if layer:
             entry["layer"] = layer
+        entry.update(meta or {})
         entry["output"] = encode_tree(y)
         entry["gy"] = encode_tree(rebuild(y, gy_flat))
         grad_iter = iter(grads)
@@ -134,7 +136,7 @@ class OpFile:
         self.cases.append(entry)
         return entry
 
-    def float32(self, case_id, fn, inputs, args=None, note=None, layer=None):
+    def float32(self, case_id, fn, inputs, args=None, note=None, layer=None, meta=None):
         """A float32 case (outputs only): the same inputs cast to float32, PyTorch's float32 result."""
         self._claim(case_id)
         args = args or {}
@@ -148,6 +150,7 @@ class OpFile:
         entry["args"] = args
         if layer:
             entry["layer"] = layer
+        entry.update(meta or {})
         entry["output"] = encode_tree(y, "float32")
         self.float32_cases.append(entry)
 

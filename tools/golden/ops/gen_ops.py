@@ -146,6 +146,8 @@ def gen_chunk():
         ("one-chunk", [2, 3], 1, 1),
         ("neg-dim", [2, 2, 5], 2, -1),
         ("nchw-channels", [2, 4, 2, 2], 2, 1),
+        ("7-in-3", [7], 3, 0),
+        ("equal-pieces", [2, 6, 1], 3, 1),
     ]
     for cid, shape, chunks, dim in configs:
         f.case(cid, fn, {"x": rand(cid, shape)[0]}, optional(dim, "dim", {"chunks": chunks}))
@@ -172,6 +174,9 @@ def gen_narrow():
         ("length-zero", [4, 2], 0, 2, 0),
         ("whole", [3, 2], 0, 0, 3),
         ("nchw-width", [1, 2, 3, 5], 3, 4, 1),
+        ("nchw-height", [2, 1, 5, 2], 2, 1, 3),
+        ("empty-at-end", [4, 2], 0, 4, 0),
+        ("neg-dim-neg-start", [2, 6], -1, -4, 3),
     ]
     for cid, shape, dim, start, length in configs:
         f.case(cid, fn, {"x": rand(cid, shape)[0]}, {"dim": dim, "start": start, "length": length})
@@ -222,6 +227,9 @@ def gen_pad():
         ("circular-limit", [1, 1, 3, 4], [4, 4, 3, 3], {"mode": "circular"}),
         ("circular-negative", [1, 1, 4, 5], [-2, 1, 1, -1], {"mode": "circular"}),
         ("circular-3d-last-dim", [2, 1, 5], [3, 2], {"mode": "circular"}),
+        ("reflect-pad-reads-cropped-side", [1, 2, 5], [2, -3], {"mode": "reflect"}),
+        ("replicate-pad-reads-cropped-side", [1, 2, 5], [3, -3], {"mode": "replicate"}),
+        ("circular-crop-then-wrap", [1, 2, 5], [2, -3], {"mode": "circular"}),
     ]
     for cid, shape, pads, options in configs:
         args = {"pads": pads}
@@ -238,6 +246,9 @@ def gen_pad():
     f.error("constant-crop-below-zero", fn, {"x": [1, 1, 3, 4]}, {"pads": [-3, -2, 0, 0], "options": {}})
     f.error("reflect-6-on-4d", fn, {"x": [1, 1, 4, 5]}, {"pads": [1, 1, 1, 1, 1, 1], "options": {"mode": "reflect"}})
     f.error("reflect-1d-input", fn, {"x": [5]}, {"pads": [1, 1], "options": {"mode": "reflect"}})
+    f.error("circular-wrap-beyond-cropped", fn, {"x": [1, 1, 5]}, {"pads": [3, -3], "options": {"mode": "circular"}},
+            note="circular crops first, then wraps around what is left: 3 > 5 - 3")
+    f.error("reflect-pads-2-on-4d", fn, {"x": [1, 1, 4, 5]}, {"pads": [1, 1], "options": {"mode": "reflect"}})
     f.error("unknown-mode", fn, {"x": [1, 1, 3, 4]}, {"pads": [1, 1], "options": {"mode": "symmetric"}})
     return f
 
@@ -404,6 +415,7 @@ def gen_interpolate():
     err("size-and-scale-factor", [1, 1, 3, 3], {"size": [6, 6], "scaleFactor": 2})
     err("neither-size-nor-scale-factor", [1, 1, 3, 3], {"mode": "bilinear"})
     err("align-corners-with-nearest", [1, 1, 3, 3], {"scaleFactor": 2, "alignCorners": True})
+    err("align-corners-false-with-nearest", [1, 1, 3, 3], {"scaleFactor": 2, "alignCorners": False})
     err("size-wrong-length", [1, 1, 3, 3], {"size": [2, 3, 4]})
     err("scale-wrong-length", [1, 1, 3, 3], {"scaleFactor": [2, 2, 2]})
     err("output-zero", [1, 1, 3, 3], {"scaleFactor": 0.25})
@@ -529,14 +541,26 @@ def gen_activation(name):
     def fn(i, a):
         return torch_fn(i["x"])
 
+    # (id, shape or a list of values, scale): scale 2 doubles grid values, reaching [-8, 8] in steps of 1/32
     configs = [
-        ("boundaries", None),
-        ("nchw-wide", [2, 3, 3, 3]),
-        ("1d-odd", [7]),
-        ("scalar", []),
+        ("boundaries", BOUNDARIES, 1),
+        ("kink-neighbours", [k + j / 64 for k in (-6, -3, 0, 3, 6) for j in (-2, -1, 1, 2)], 1),
+        ("nchw-wide", [2, 3, 3, 3], 3),
+        ("wide-range-x2", [3, 8], 2),
+        ("1d-odd", [7], 3),
+        ("scalar", [], 3),
+        ("nchw-batch1", [1, 4, 2, 3], 3),
+        ("unbatched-chw", [3, 2, 2], 3),
+        ("matrix", [4, 5], 3),
+        ("single-element", [1], 3),
     ]
-    for cid, shape in configs:
-        x = torch.tensor(BOUNDARIES, dtype=torch.float64) if shape is None else rand(cid, shape, scale=3.0)[0]
+    for cid, shape, scale in configs:
+        if cid in ("boundaries", "kink-neighbours"):
+            x = torch.tensor(shape, dtype=torch.float64)
+        elif scale == 2:
+            x = rand(cid, shape, scale=4.0)[0] * 2
+        else:
+            x = rand(cid, shape, scale=scale)[0]
         crosscheck.activation(name, x, fn({"x": x}, {}))
         f.case(cid, fn, {"x": x}, layer={"class": "nn." + {"silu": "SiLU", "hardswish": "Hardswish",
                                                             "hardsigmoid": "Hardsigmoid", "relu6": "ReLU6"}[name],
@@ -560,11 +584,17 @@ def gen_dropout2d():
         ("p1-eval", [1, 2, 3, 3], 1.0, False),
         ("p1-train", [2, 2, 2, 3], 1.0, True),
         ("p0.3-eval-batch1", [1, 4, 2, 2], 0.3, False),
+        ("p0.9-eval", [2, 2, 3, 2], 0.9, False),
+        ("p0-train-batch1", [1, 1, 3, 3], 0.0, True),
+        ("p1-train-batch1", [1, 3, 2, 2], 1.0, True),
+        ("p0.5-eval-odd", [1, 3, 3, 5], 0.5, False),
+        ("p0-train-wide", [2, 5, 2, 2], 0.0, True),
     ]
     for cid, shape, p, training in configs:
         f.case(cid, fn, {"x": rand(cid, shape)[0]}, {"p": p, "training": training},
                layer={"class": "nn.Dropout2d", "args": [p], "mode": "train" if training else "eval"})
-    f.float32("p0-train-f32", fn, {"x": rand("p0-train", [2, 3, 2, 2])[0]}, {"p": 0.0, "training": True})
+    for cid, shape, p, training in configs[:2]:
+        f.float32(cid + "-f32", fn, {"x": rand(cid, shape)[0]}, {"p": p, "training": training})
     f.error("p-above-1", fn, {"x": [1, 2, 2, 2]}, {"p": 1.5, "training": True})
     f.error("p-negative", fn, {"x": [1, 2, 2, 2]}, {"p": -0.1, "training": False})
     return f
@@ -647,17 +677,15 @@ def gen_pool(kind):
             cid = gid if include is None else f"{gid}-{'include' if include else 'exclude'}-pad"
             x, options, (k, s, pads, d) = setup(cid, shape, kernel, stride, dilation, pads_spec, include)
             args = {"options": options}
-            if isinstance(pads_spec, str):
-                args["onnxAutoPad"] = pads_spec
             y = fn({"x": x}, args)
             crosscheck.pool(x, y, kind, k, s, pads, d, include)
-            f.case(cid, fn, {"x": x}, args)
+            f.case(cid, fn, {"x": x}, args, meta={"onnxAutoPad": pads_spec} if isinstance(pads_spec, str) else None)
     for include in include_choices:
         for gid in ["k2-s2-odd-upper", "k3-s2-even-lower"]:
             cid = gid if include is None else f"{gid}-{'include' if include else 'exclude'}-pad"
             _, shape, kernel, stride, dilation, pads_spec = next(g for g in geometries if g[0] == gid)
             x, options, _ = setup(cid, shape, kernel, stride, dilation, pads_spec, include)
-            f.float32(cid + "-f32", fn, {"x": x}, {"options": options, "onnxAutoPad": pads_spec})
+            f.float32(cid + "-f32", fn, {"x": x}, {"options": options}, meta={"onnxAutoPad": pads_spec})
     return f
 
 
