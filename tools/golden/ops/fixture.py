@@ -1,7 +1,7 @@
 """The case format of test/fixtures/ops/*.json and the runner that fills it from PyTorch.
 
 A case names its tensors and non-tensor arguments as the TypeScript API does, so a test can call
-the op with `signature.map(name => inputs[name] ?? args[name])`. See docs/goldens-ops.md.
+the op with `signature.map((n) => n in inputs ? inputs[n] : args[n])`. See docs/goldens-ops.md.
 """
 import json
 import zlib
@@ -40,7 +40,7 @@ def encode(t, dtype="float64"):
     text that rounds back to the same float32 (Math.fround of the parsed double restores it)."""
     t = t.detach().contiguous()
     if dtype == "float32":
-        data = [float(repr(v)) for v in t.to(torch.float32).numpy().reshape(-1)]
+        data = [float(str(v)) for v in t.to(torch.float32).numpy().reshape(-1)]
     else:
         data = [float(v) for v in t.to(torch.float64).reshape(-1).tolist()]
     return {"shape": list(t.shape), "data": data}
@@ -88,20 +88,20 @@ class OpFile:
         assert case_id not in self.ids, f"duplicate case id {case_id}"
         self.ids.add(case_id)
 
-    def case(self, case_id, fn, inputs, args=None, differentiable=None, double=False, note=None, layer=None, meta=None):
+    def case(self, case_id, fn, inputs, args=None, double=False, note=None, layer=None, meta=None):
         """A float64 case: output, gy, first-order gradients and, with double, second-order data.
 
-        fn(inputs, args) -> tensor or list of tensors. differentiable: names of inputs to take
-        gradients in (default: every tensor input). The gradients are of sum(y * gy) (summed over
+        fn(inputs, args) -> tensor or list of tensors. Gradients are taken in every tensor input
+        (the ones that are not None); they are of sum(y * gy) (summed over
         the pieces for split and chunk); with double, v holds one tensor per first-order gradient and
-        second holds the gradients of sum_k sum(grad_k * v_k) in every differentiable input and gy.
+        second holds the gradients of sum_k sum(grad_k * v_k) in every tensor input and gy.
         meta: further fields describing the case (e.g. onnxAutoPad), not arguments of the op.
         """
         self._claim(case_id)
         args = args or {}
         gen = case_generator(case_id)
-        names = differentiable if differentiable is not None else [k for k, v in inputs.items() if v is not None]
-        live = {k: map_tree(lambda t: t.clone().requires_grad_(k in names), v) for k, v in inputs.items()}
+        names = [k for k, v in inputs.items() if v is not None]
+        live = {k: map_tree(lambda t: t.clone().requires_grad_(), v) for k, v in inputs.items()}
         y = fn(live, args)
         outputs = leaves(y)
         gy_flat = [grid_randn(gen, o.shape).requires_grad_(double) for o in outputs]

@@ -532,8 +532,7 @@ BOUNDARIES = [-7.0, -6.0, -3.5, -3.0, -2.984375, -2.5, -1.0, -0.5, 0.0, 0.5, 1.0
 
 def gen_activation(name):
     torch_fn = {"silu": F.silu, "hardswish": F.hardswish, "hardsigmoid": F.hardsigmoid, "relu6": F.relu6}[name]
-    pytorch = {"silu": "silu", "hardswish": "hardswish", "hardsigmoid": "hardsigmoid", "relu6": "relu6"}[name]
-    f = OpFile(name, ["x"], f"torch.nn.functional.{pytorch}",
+    f = OpFile(name, ["x"], f"torch.nn.functional.{name}",
                "the kinks exactly (0, +-3, 6 and their neighbours on the 1/64 grid) where PyTorch's gradient "
                "takes a side; random values across the ranges; a scalar; second-order data except for "
                "hardsigmoid (PyTorch 1.13 has no derivative for hardsigmoid_backward)")
