@@ -17,8 +17,8 @@
  * Such models are refused with a message rather than exported wrong.
  */
 import type { DType } from "../../types/core.js";
-import type { Primitive, PrimitiveParams, Pool2dGeometry } from "../primitives.js";
-import type { Pad2dGeometry } from "../backends/conv-geometry.js";
+import type { Primitive, PrimitiveParams, Pool2dGeometry } from "../primitives/index.js";
+import type { Pad2dGeometry } from "../primitives/index.js";
 import { Tensor, type AnyTensor } from "../tensor.js";
 import { checkElementCount, withGrad } from "../autograd/engine.js";
 import { onnxErrors, show } from "../../types/errors.js";

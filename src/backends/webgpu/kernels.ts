@@ -5,10 +5,10 @@
  */
 import type { DType } from "../../../types/core.js";
 import type { KernelInput, KernelOutput, KernelTable } from "../../backend.js";
-import type { Pool2dGeometry } from "../../primitives.js";
-import { binaryPrimitives, unaryPrimitives } from "../../primitives.js";
+import type { Pool2dGeometry } from "../../primitives/index.js";
+import { binaryPrimitives, unaryPrimitives } from "../../primitives/index.js";
 import { broadcastStrides, numel, sameShape, stridesOf } from "../../runtime/shape.js";
-import type { Conv2dGeometry, Pad2dGeometry } from "../conv-geometry.js";
+import type { Conv2dGeometry, Pad2dGeometry } from "../../primitives/index.js";
 import { gpu } from "./device.js";
 import { launch } from "./dispatch.js";
 import { type GpuStorage, allocate, assertDType, checkLive, release, share } from "./memory.js";
