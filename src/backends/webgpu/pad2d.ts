@@ -7,26 +7,25 @@ import { numel } from "../../runtime/shape.js";
 import { launch } from "./dispatch.js";
 import { type In, buffers, dtypeOf, perElement, shader } from "./launch-helpers.js";
 import { type GpuStorage, allocate } from "./memory.js";
+import type { GpuDType } from "./wgsl/common.js";
 import { PAD_MODES, pad2dAdjointShader, pad2dShader } from "./wgsl/pad-pool.js";
 
 function padMeta(p: Pad2dGeometry, count: number): Uint32Array {
   return Uint32Array.of(count, p.inHeight, p.inWidth, p.top, p.bottom, p.left, p.right, PAD_MODES[p.mode]);
 }
 
-function pad2d([x]: readonly In[], p: Pad2dGeometry, out: KernelOutput): GpuStorage {
-  const t = dtypeOf(out.dtype), n = numel(out.shape);
-  const ins = buffers([x]);
-  const y = allocate(n);
-  launch(shader(`pad2d:${t}`, () => pad2dShader(t)), y.buffer, padMeta(p, n), ins, perElement(n));
-  return y;
+/** One invocation per output element, reading the element (pad2d) or summing the cells (adjoint) it maps to. */
+function padding(kind: keyof Pad2dParams, source: (t: GpuDType) => string) {
+  return ([x]: readonly In[], p: Pad2dGeometry, out: KernelOutput): GpuStorage => {
+    const t = dtypeOf(out.dtype), n = numel(out.shape);
+    const ins = buffers([x]);
+    const y = allocate(n);
+    launch(shader(`${kind}:${t}`, () => source(t)), y.buffer, padMeta(p, n), ins, perElement(n));
+    return y;
+  };
 }
 
-function pad2dAdjoint([gy]: readonly In[], p: Pad2dGeometry, out: KernelOutput): GpuStorage {
-  const t = dtypeOf(out.dtype), n = numel(out.shape);
-  const ins = buffers([gy]);
-  const y = allocate(n);
-  launch(shader(`pad2dAdjoint:${t}`, () => pad2dAdjointShader(t)), y.buffer, padMeta(p, n), ins, perElement(n));
-  return y;
-}
-
-export const pad2dKernels: Pick<KernelTable<GpuStorage>, keyof Pad2dParams> = { pad2d, pad2dAdjoint };
+export const pad2dKernels: Pick<KernelTable<GpuStorage>, keyof Pad2dParams> = {
+  pad2d: padding("pad2d", pad2dShader),
+  pad2dAdjoint: padding("pad2dAdjoint", pad2dAdjointShader),
+};
