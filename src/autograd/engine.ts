@@ -5,7 +5,7 @@
  */
 import type { DType, Device } from "../../types/core.js";
 import type { KernelInput } from "../backend.js";
-import { type Primitive, type PrimitiveParams, shapeRules } from "../primitives/index.js";
+import { type Primitive, type PrimitiveParams, piecewiseConstant, shapeRules } from "../primitives/index.js";
 import { Tensor, type AnyTensor } from "../tensor.js";
 import { backendFor } from "../runtime/devices.js";
 import { MAX_ELEMENTS } from "../runtime/limits.js";
@@ -51,9 +51,6 @@ export function withGrad<T>(enabled: boolean, fn: () => T): T {
   }
 }
 
-/** Primitives whose output is piecewise constant in their inputs: never recorded. */
-const constantPrimitives: ReadonlySet<Primitive> = new Set<Primitive>(["sign", "greater", "equal", "argmax"]);
-
 /** Refuses an allocation that no typed array (or the configured ceiling) can hold, before making it. */
 let elementCeiling = MAX_ELEMENTS;
 export function setMaxElements(n: number): void {
@@ -81,7 +78,7 @@ export function apply<P extends Primitive>(primitive: P, inputs: readonly AnyTen
   checkElementCount(primitive, out.shape);
   const backend = backendFor(device);
   const storage = backend.kernels[primitive](inputs.map(kernelInput), params, out);
-  const needsGrad = recording && !constantPrimitives.has(primitive) && inputs.some((t) => t.requiresGrad);
+  const needsGrad = recording && !piecewiseConstant.has(primitive) && inputs.some((t) => t.requiresGrad);
   const node: GradNode | null = needsGrad ? { primitive, params, inputs, versions: inputs.map((t) => t.version), used: false } : null;
   return Tensor._make(out.shape, out.dtype, device, storage, node);
 }

@@ -13,7 +13,7 @@
  * that to close, the adjoint of every linear primitive is itself a primitive (pad2d <->
  * pad2dAdjoint, the conv2d family, the maxPool2d family).
  */
-import type { PrimitiveDefinition, Saved, ShapeRule, VjpRule } from "./definition.js";
+import { type PrimitiveDefinition, type Saved, type ShapeRule, type VjpRule, noGradient } from "./definition.js";
 import { type BatchNormParams, batchNormFamily } from "./batch-norm.js";
 import { type Conv2dParams, conv2dFamily } from "./conv2d.js";
 import { type ElementwiseParams, elementwiseFamily } from "./elementwise.js";
@@ -58,3 +58,8 @@ export const shapeRules: { readonly [P in Primitive]: ShapeRule<PrimitiveParams[
 export const savedData: { readonly [P in Primitive]: readonly Saved[] } = column("saved");
 /** Every gradient rule. */
 export const vjpRules: { readonly [P in Primitive]: VjpRule<PrimitiveParams[P]> } = column("vjp");
+
+/** Primitives whose output is piecewise constant in every input (their rule is noGradient): never recorded. */
+export const piecewiseConstant: ReadonlySet<Primitive> = new Set(
+  (Object.keys(definitions) as Primitive[]).filter((p) => definitions[p].vjp === noGradient),
+);

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import {
   type Conv2dGeometry, type Conv2dParams, type FamilyDefinitions, type Primitive, type PrimitiveDefinition, type PrimitiveDefinitions,
-  primitiveArity, savedData, shapeRules, vjpRules,
+  piecewiseConstant, primitiveArity, savedData, shapeRules, vjpRules,
 } from "../../src/primitives/index.js";
 import { conv2dFamily } from "../../src/primitives/conv2d.js";
 import { elementwiseFamily } from "../../src/primitives/elementwise.js";
@@ -26,5 +26,9 @@ describe("the primitive tables", () => {
     const names = Object.keys(primitiveArity).sort() as Primitive[];
     expect(names.length).toBeGreaterThan(30);
     for (const table of [shapeRules, savedData, vjpRules, cpuKernels]) expect(Object.keys(table).sort()).toEqual(names);
+  });
+
+  it("the primitives never recorded are those without a gradient", () => {
+    expect([...piecewiseConstant].sort()).toEqual(["argmax", "equal", "greater", "sign"]);
   });
 });

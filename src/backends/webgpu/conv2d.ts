@@ -4,7 +4,7 @@
 import type { KernelOutput, KernelTable } from "../../backend.js";
 import type { Conv2dGeometry, Conv2dParams } from "../../primitives/index.js";
 import { numel } from "../../runtime/shape.js";
-import { type In, dtypeOf } from "./launch-helpers.js";
+import { type GpuInput, dtypeOf } from "./launch-helpers.js";
 import { gemm } from "./matmul.js";
 import type { GpuStorage } from "./memory.js";
 import {
@@ -30,21 +30,21 @@ function convKey(g: Conv2dGeometry): string {
   return Object.values(g).join(",");
 }
 
-function conv2d([x, w]: readonly In[], g: Conv2dGeometry, out: KernelOutput): GpuStorage {
+function conv2d([x, w]: readonly GpuInput[], g: Conv2dGeometry, out: KernelOutput): GpuStorage {
   const cing = g.inChannels / g.groups, coutg = g.outChannels / g.groups;
   return gemm(conv2dLoaders, [x, w], dtypeOf(out.dtype), {
     m: coutg, n: g.batch * g.outHeight * g.outWidth, k: cing * g.kernelHeight * g.kernelWidth, batches: g.groups,
   }, numel(out.shape), convMeta(g, "input"), convKey(g));
 }
 
-function conv2dBackInput([gy, w]: readonly In[], g: Conv2dGeometry, out: KernelOutput): GpuStorage {
+function conv2dBackInput([gy, w]: readonly GpuInput[], g: Conv2dGeometry, out: KernelOutput): GpuStorage {
   const cing = g.inChannels / g.groups, coutg = g.outChannels / g.groups;
   return gemm(conv2dBackInputLoaders, [gy, w], dtypeOf(out.dtype), {
     m: cing, n: g.batch * g.inHeight * g.inWidth, k: coutg * g.kernelHeight * g.kernelWidth, batches: g.groups,
   }, numel(out.shape), convMeta(g, "output"), convKey(g));
 }
 
-function conv2dBackWeight([x, gy]: readonly In[], g: Conv2dGeometry, out: KernelOutput): GpuStorage {
+function conv2dBackWeight([x, gy]: readonly GpuInput[], g: Conv2dGeometry, out: KernelOutput): GpuStorage {
   const cing = g.inChannels / g.groups, coutg = g.outChannels / g.groups;
   return gemm(conv2dBackWeightLoaders, [x, gy], dtypeOf(out.dtype), {
     m: coutg, n: cing * g.kernelHeight * g.kernelWidth, k: g.batch * g.outHeight * g.outWidth, batches: g.groups,

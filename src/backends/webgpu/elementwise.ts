@@ -6,7 +6,7 @@ import type { KernelOutput, KernelTable } from "../../backend.js";
 import { type BinaryPrimitive, type UnaryPrimitive, binaryPrimitives, unaryPrimitives } from "../../primitives/index.js";
 import { broadcastStrides, numel, sameShape } from "../../runtime/shape.js";
 import { launch } from "./dispatch.js";
-import { type In, buffers, dtypeOf, perElement, shader } from "./launch-helpers.js";
+import { type GpuInput, buffers, dtypeOf, perElement, shader } from "./launch-helpers.js";
 import { type GpuStorage, allocate } from "./memory.js";
 import { type ElementwiseOp, elementwiseShader } from "./wgsl/elementwise.js";
 
@@ -15,7 +15,7 @@ import { type ElementwiseOp, elementwiseShader } from "./wgsl/elementwise.js";
  * dim in that input (0 where broadcast); when every input is laid out like the output the flat
  * shader skips the index arithmetic.
  */
-export function elementwise(op: ElementwiseOp, inputs: readonly In[], out: KernelOutput, strides: readonly (readonly number[])[], flat: boolean): GpuStorage {
+export function elementwise(op: ElementwiseOp, inputs: readonly GpuInput[], out: KernelOutput, strides: readonly (readonly number[])[], flat: boolean): GpuStorage {
   const inType = dtypeOf(inputs[0].dtype), outType = dtypeOf(out.dtype);
   const n = numel(out.shape);
   const ins = buffers(inputs);
@@ -28,11 +28,11 @@ export function elementwise(op: ElementwiseOp, inputs: readonly In[], out: Kerne
 }
 
 function unary(op: ElementwiseOp) {
-  return (inputs: readonly In[], _p: unknown, out: KernelOutput): GpuStorage => elementwise(op, inputs, out, [], true);
+  return (inputs: readonly GpuInput[], _p: unknown, out: KernelOutput): GpuStorage => elementwise(op, inputs, out, [], true);
 }
 
 function binary(op: ElementwiseOp) {
-  return ([a, b]: readonly In[], _p: unknown, out: KernelOutput): GpuStorage => {
+  return ([a, b]: readonly GpuInput[], _p: unknown, out: KernelOutput): GpuStorage => {
     const flat = sameShape(a.shape, out.shape) && sameShape(b.shape, out.shape);
     const strides = [broadcastStrides(a.shape, out.shape), broadcastStrides(b.shape, out.shape)];
     return elementwise(op, [a, b], out, strides, flat);

@@ -10,7 +10,8 @@ import type { GpuDType } from "./wgsl/common.js";
 import { WORKGROUP } from "./wgsl/common.js";
 import { fillShader } from "./wgsl/elementwise.js";
 
-export type In = KernelInput<GpuStorage>;
+/** A kernel input as the WebGPU backend receives it. */
+export type GpuInput = KernelInput<GpuStorage>;
 
 /** Shader texts are cached here by key so each is generated once (the pipeline cache keys on text). */
 const shaders = new Map<string, string>();
@@ -26,7 +27,7 @@ export function dtypeOf(d: DType): GpuDType {
 }
 
 /** The inputs' buffers, after checking each is live: call before allocating the output, so a refused call leaks nothing. */
-export function buffers(inputs: readonly In[]): GPUBuffer[] {
+export function buffers(inputs: readonly GpuInput[]): GPUBuffer[] {
   return inputs.map((x) => {
     checkLive(x.storage);
     return x.storage.buffer;

@@ -7,7 +7,7 @@ import type { MatmulParams } from "../../primitives/index.js";
 import { numel } from "../../runtime/shape.js";
 import { gpu } from "./device.js";
 import { launch } from "./dispatch.js";
-import { type In, buffers, dtypeOf, full, perElement, shader } from "./launch-helpers.js";
+import { type GpuInput, buffers, dtypeOf, full, perElement, shader } from "./launch-helpers.js";
 import { type GpuStorage, allocate, release } from "./memory.js";
 import { reduceStrided } from "./reduce.js";
 import type { GpuDType } from "./wgsl/common.js";
@@ -31,7 +31,7 @@ interface GemmShape {
  * Runs C = A B through `loaders`, writing `outCount` elements, with split-K when C alone has too
  * few workgroups to keep a GPU busy.
  */
-export function gemm(loaders: GemmLoaders, inputs: readonly In[], t: GpuDType, shape: GemmShape, outCount: number, extra: readonly number[], extraKey?: string): GpuStorage {
+export function gemm(loaders: GemmLoaders, inputs: readonly GpuInput[], t: GpuDType, shape: GemmShape, outCount: number, extra: readonly number[], extraKey?: string): GpuStorage {
   const { m, n, k, batches } = shape;
   // "auto": a 32x32 tile over a C with fewer than 16 rows or columns wastes most of its
   // invocations (the input gradient of a first conv layer has 1 row), so skinny products go direct.
@@ -60,7 +60,7 @@ export function gemm(loaders: GemmLoaders, inputs: readonly In[], t: GpuDType, s
   return summed;
 }
 
-function matmul([a, b]: readonly In[], _p: unknown, out: KernelOutput): GpuStorage {
+function matmul([a, b]: readonly GpuInput[], _p: unknown, out: KernelOutput): GpuStorage {
   const r = a.shape.length;
   const m = a.shape[r - 2], k = a.shape[r - 1], n = b.shape[r - 1];
   const batches = numel(a.shape.slice(0, r - 2));

@@ -5,7 +5,7 @@ import type { KernelOutput, KernelTable } from "../../backend.js";
 import type { Pad2dGeometry, Pad2dParams } from "../../primitives/index.js";
 import { numel } from "../../runtime/shape.js";
 import { launch } from "./dispatch.js";
-import { type In, buffers, dtypeOf, perElement, shader } from "./launch-helpers.js";
+import { type GpuInput, buffers, dtypeOf, perElement, shader } from "./launch-helpers.js";
 import { type GpuStorage, allocate } from "./memory.js";
 import type { GpuDType } from "./wgsl/common.js";
 import { PAD_MODES, pad2dAdjointShader, pad2dShader } from "./wgsl/pad-pool.js";
@@ -16,7 +16,7 @@ function padMeta(p: Pad2dGeometry, count: number): Uint32Array {
 
 /** One invocation per output element, reading the element (pad2d) or summing the cells (adjoint) it maps to. */
 function padding(kind: keyof Pad2dParams, source: (t: GpuDType) => string) {
-  return ([x]: readonly In[], p: Pad2dGeometry, out: KernelOutput): GpuStorage => {
+  return ([x]: readonly GpuInput[], p: Pad2dGeometry, out: KernelOutput): GpuStorage => {
     const t = dtypeOf(out.dtype), n = numel(out.shape);
     const ins = buffers([x]);
     const y = allocate(n);

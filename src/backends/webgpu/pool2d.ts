@@ -6,12 +6,12 @@ import type { KernelOutput, KernelTable } from "../../backend.js";
 import type { Pool2dGeometry, Pool2dParams } from "../../primitives/index.js";
 import { numel } from "../../runtime/shape.js";
 import { launch } from "./dispatch.js";
-import { type In, buffers, dtypeOf, perElement, shader } from "./launch-helpers.js";
+import { type GpuInput, buffers, dtypeOf, perElement, shader } from "./launch-helpers.js";
 import { type GpuStorage, allocate } from "./memory.js";
 import { type PoolKernel, maxPool2dShader } from "./wgsl/pad-pool.js";
 
 function pool(kind: PoolKernel) {
-  return (inputs: readonly In[], p: Pool2dGeometry, out: KernelOutput): GpuStorage => {
+  return (inputs: readonly GpuInput[], p: Pool2dGeometry, out: KernelOutput): GpuStorage => {
     const t = dtypeOf(out.dtype), n = numel(out.shape);
     const ins = buffers(inputs);
     const y = allocate(n);

@@ -5,7 +5,7 @@ import type { KernelTable } from "../../backend.js";
 import type { ReduceParams } from "../../primitives/index.js";
 import { numel, stridesOf } from "../../runtime/shape.js";
 import { launch } from "./dispatch.js";
-import { type In, dtypeOf, fillInto, perElement, shader } from "./launch-helpers.js";
+import { type GpuInput, dtypeOf, fillInto, perElement, shader } from "./launch-helpers.js";
 import { type GpuStorage, allocate, checkLive } from "./memory.js";
 import type { GpuDType } from "./wgsl/common.js";
 import { type ReduceOp, reduceShader } from "./wgsl/reduce.js";
@@ -13,7 +13,7 @@ import { type ReduceOp, reduceShader } from "./wgsl/reduce.js";
 /** Below this many reduced elements one invocation per output does the whole reduction. */
 const WORKGROUP_REDUCE_FROM = 256;
 
-function reduce(op: ReduceOp, x: In, dims: readonly number[], outType: GpuDType): GpuStorage {
+function reduce(op: ReduceOp, x: GpuInput, dims: readonly number[], outType: GpuDType): GpuStorage {
   const inType = dtypeOf(x.dtype);
   const strides = stridesOf(x.shape);
   const kept = x.shape.map((_, i) => i).filter((i) => !dims.includes(i));
