@@ -19,7 +19,7 @@ if (distA === "--one") {
   // child mode: node ab.mjs --one <dist> <shapes> <ops> <threads>  -> JSON { "id op": GFLOP/s }
   const [dist, ids, opList, n] = [distB, ...rest];
   const fast = await import(`${dist}/src/backends/cpu/fast/index.js`);
-  const { conv2dGeometry, convFlops } = await import(`${dist}/src/backends/conv-geometry.js`);
+  const { conv2dGeometry, convFlops } = await import(`${dist}/src/primitives/index.js`);
   fast.setNumThreads(Number(n));
   await fast.fastRuntime().whenReady?.();
   const out = {};

@@ -18,7 +18,7 @@ import { geometryArgs, rand, SHAPES } from "./shapes.mjs";
 
 const require = createRequire(import.meta.url);
 const fast = await import("./dist/src/backends/cpu/fast/index.js");
-const { conv2dGeometry } = await import("./dist/src/backends/conv-geometry.js");
+const { conv2dGeometry } = await import("./dist/src/primitives/index.js");
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => {
   const [k, v] = a.replace(/^--/, "").split("=");

@@ -7,7 +7,7 @@
 import { geometryArgs, SHAPES } from "./shapes.mjs";
 
 const fast = await import("./dist/src/backends/cpu/fast/index.js");
-const { conv2dGeometry } = await import("./dist/src/backends/conv-geometry.js");
+const { conv2dGeometry } = await import("./dist/src/primitives/index.js");
 // measure the pool itself: no stepping aside when the machine is busy
 fast.fastRuntime().adaptive = false;
 

@@ -20,7 +20,7 @@ const seconds = Number(args.seconds ?? 4);
 async function load(dist) {
   const root = new URL(dist, `file://${process.cwd()}/`).href.replace(/\/?$/, "/");
   const fast = await import(`${root}src/backends/cpu/fast/index.js`);
-  const { conv2dGeometry } = await import(`${root}src/backends/conv-geometry.js`);
+  const { conv2dGeometry } = await import(`${root}src/primitives/index.js`);
   fast.setNumThreads(threads);
   const rt = fast.fastRuntime();
   await rt.whenReady?.();

@@ -61,7 +61,7 @@ export async function forwardScaling(fast, conv2dGeometry, ids, threads, pairs) 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [ids = "r2,r3,r4,r5", pairs = "30"] = process.argv.slice(2);
   const fast = await import("./dist/src/backends/cpu/fast/index.js");
-  const { conv2dGeometry } = await import("./dist/src/backends/conv-geometry.js");
+  const { conv2dGeometry } = await import("./dist/src/primitives/index.js");
   for (const r of await forwardScaling(fast, conv2dGeometry, ids.split(","), 2, Number(pairs))) {
     console.log(`${r.id} fwd 2 threads / 1 thread: best/best ${r.best.toFixed(2)}, median of window pairs ${r.median.toFixed(2)}`);
   }

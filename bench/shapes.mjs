@@ -24,7 +24,7 @@ export const DEMO_SHAPES = [
 /** Every row a tool may name by id: the suite's and the demo's. */
 export const ALL_SHAPES = [...SHAPES, ...DEMO_SHAPES];
 
-/** A suite row as the arguments of conv2dGeometry (src/backends/conv-geometry.ts). */
+/** A suite row as the arguments of conv2dGeometry (src/primitives/conv2d.ts). */
 export function geometryArgs([, , input, weight, s, p, d, groups]) {
   return { input, weight, stride: [s, s], dilation: [d, d], padding: [p, p, p, p], groups };
 }

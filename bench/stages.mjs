@@ -6,7 +6,7 @@ import { ALL_SHAPES, geometryArgs, rand } from "./shapes.mjs";
 
 const [threads = "2", ids = "r2,pw,dw", opList = "fwd,bwdIn,bwdW"] = process.argv.slice(2);
 const fast = await import("./dist/src/backends/cpu/fast/index.js");
-const { conv2dGeometry } = await import("./dist/src/backends/conv-geometry.js");
+const { conv2dGeometry } = await import("./dist/src/primitives/index.js");
 fast.setNumThreads(Number(threads));
 const rt = fast.fastRuntime();
 await rt.whenReady();

@@ -3,7 +3,7 @@
  * buffer on WebGPU); tensors hold an opaque storage and never look inside it.
  */
 import type { AnyTypedArray, DType, Device } from "../types/core.js";
-import type { Primitive, PrimitiveParams } from "./primitives.js";
+import type { Primitive, PrimitiveParams } from "./primitives/index.js";
 
 export interface KernelInput<Storage> {
   readonly storage: Storage;
@@ -46,4 +46,50 @@ export interface Backend<Storage = unknown> {
   expose?(storage: Storage): void;
   /** Frees device memory now. A no-op where the garbage collector owns memory. */
   release(storage: Storage): void;
+  /** Training-mode batch norm's fused loops, where the backend has them (the batchNormTrain primitive needs them). */
+  readonly batchNorm?: BatchNormLoops<Storage>;
+  /** The optimizers' updates of a float32 parameter in one pass each, where the backend has them. */
+  readonly optimizerSteps?: OptimizerSteps<Storage>;
+}
+
+/** Per-channel statistics of an [N, C, ...] input over every dim but 1, in float64. */
+export interface ChannelStats {
+  readonly mean: Float64Array;
+  /** Biased (divided by the count, as the normalisation uses). */
+  readonly variance: Float64Array;
+}
+
+export interface BatchNormLoops<Storage> {
+  channelStats(x: KernelInput<Storage>): ChannelStats;
+  /**
+   * batchNormTrain's gradients for the cotangent g, from the forward's statistics: fresh storage
+   * for the input's gradient (null unless `wantInput`), the weight's and the bias's.
+   */
+  backward(x: KernelInput<Storage>, g: KernelInput<Storage>, weight: KernelInput<Storage>, params: PrimitiveParams["batchNormTrain"],
+    wantInput: boolean): { readonly input: Storage | null; readonly weight: Storage; readonly bias: Storage };
+}
+
+/** The scalars of one Adam step, each as the op form's float32 0-d tensor holds it. */
+export interface AdamCoefficients {
+  b1: number; c1: number; b2: number; c2: number; eps: number;
+  decay: boolean; decoupled: boolean; wd: number; keep: number;
+  root2: number; size: number; maximize: boolean; amsgrad: boolean;
+}
+
+/** The scalars of one SGD step, rounded to float32 as the op form's 0-d tensors hold them. */
+export interface SgdCoefficients {
+  lr: number; decay: boolean; wd: number; maximize: boolean;
+  momentum: boolean; mu: number; damp: number; nesterov: boolean;
+}
+
+/**
+ * One update of a float32 parameter whose gradient and state are float32 of its shape (the
+ * caller checks), results in fresh storage. A state argument is null on the first step.
+ */
+export interface OptimizerSteps<Storage> {
+  adam(k: AdamCoefficients, param: KernelInput<Storage>, grad: KernelInput<Storage>, expAvg: KernelInput<Storage> | null,
+    expAvgSq: KernelInput<Storage> | null, maxExpAvgSq: KernelInput<Storage> | null):
+    { readonly value: Storage; readonly expAvg: Storage; readonly expAvgSq: Storage; readonly maxExpAvgSq: Storage | null };
+  sgd(k: SgdCoefficients, param: KernelInput<Storage>, grad: KernelInput<Storage>, momentumBuffer: KernelInput<Storage> | null):
+    { readonly value: Storage; readonly momentumBuffer: Storage | null };
 }

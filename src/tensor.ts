@@ -7,7 +7,8 @@
  */
 import type { AnyTypedArray, DType, Device, Shape, TypedArrayOf } from "../types/core.js";
 import type { GradNode } from "./autograd/engine.js";
-import { readOptions, runBackward, noGrad } from "./autograd/engine.js";
+import { readOptions, noGrad } from "./autograd/engine.js";
+import { runBackward } from "./autograd/backward.js";
 import { argumentErrors, show } from "../types/errors.js";
 import { opErrors } from "../types/errors.js";
 import { backendFor } from "./runtime/devices.js";

@@ -4,7 +4,7 @@
  * The model runs once on a sample input that requires grad, so the tape (src/autograd/engine.ts)
  * records every primitive that depends on the input or on a parameter. Walking the tape back from
  * the output gives the graph: a tensor computed from the input becomes an ONNX node (one table,
- * keyed by primitive, below); any other tensor (a parameter, a buffer, a constant, or something
+ * keyed by primitive, in ./graph-builder.ts, its rules one module per primitive family); any other tensor (a parameter, a buffer, a constant, or something
  * computed from those alone, such as a transposed weight) is already a value, and becomes an
  * initializer holding that value. Primitives map one to one, so the graph computes what
  * shapegrad computes: a zero-padded conv2d becomes Conv with its (possibly asymmetric) pads, a
@@ -17,15 +17,15 @@
  * Such models are refused with a message rather than exported wrong.
  */
 import type { DType } from "../../types/core.js";
-import type { Primitive, PrimitiveParams, Pool2dGeometry } from "../primitives.js";
-import type { Pad2dGeometry } from "../backends/conv-geometry.js";
 import { Tensor, type AnyTensor } from "../tensor.js";
 import { checkElementCount, withGrad } from "../autograd/engine.js";
 import { onnxErrors, show } from "../../types/errors.js";
 import { tensor } from "../ops/creation.js";
-import { formatShape, numel } from "../runtime/shape.js";
-import * as L from "../nn/layers.js";
-import { encodeModel, OPSET_VERSION, type OnnxAttribute, type OnnxElementType, type OnnxModel, type OnnxNode, type OnnxTensor } from "./model.js";
+import { numel } from "../runtime/shape.js";
+import { encodeModel, OPSET_VERSION, type OnnxModel, type OnnxNode, type OnnxTensor } from "./model.js";
+import { onnxType } from "./emit-rule.js";
+import { GraphBuilder } from "./graph-builder.js";
+import { type LayerCall, type ModuleNode, layerRules } from "./layers.js";
 
 /** Anything with a forward pass from one tensor to one tensor: an nn.Module, or a plain function. */
 export type OnnxExportable =
@@ -56,11 +56,6 @@ interface ModuleLike {
   namedBuffers?(): [string, AnyTensor][];
   namedModules?(): [string, ModuleNode][];
   eval?(): unknown;
-}
-
-interface ModuleNode {
-  training: boolean;
-  forward(x: AnyTensor): unknown;
 }
 
 const producerVersion = "0.1.0";
@@ -275,114 +270,6 @@ function fuseConvBias(g: OnnxModel["graph"]): OnnxModel["graph"] {
   return { ...g, nodes, initializers };
 }
 
-const onnxType: Record<DType, OnnxElementType> = { float32: "float32", float64: "float64", int32: "int32" };
-
-/** Builds the graph for one trace. */
-class GraphBuilder {
-  readonly nodes: OnnxNode[] = [];
-  readonly initializers: OnnxTensor[] = [];
-  /** The shape of each traced value by ONNX name (what dynamicBatch compares between two batch sizes). */
-  readonly shapes = new Map<string, readonly number[]>();
-  readonly #names = new Map<AnyTensor, string>();
-  readonly #dynamic = new Map<AnyTensor, boolean>();
-  #counter = 0;
-  readonly #used = new Set<string>();
-
-  constructor(readonly input: AnyTensor, inputName: string, readonly paramNames: ReadonlyMap<AnyTensor, string>,
-    readonly layerCalls: ReadonlyMap<AnyTensor, LayerCall> = new Map()) {
-    this.#names.set(input, inputName);
-    this.shapes.set(inputName, input.shape);
-    this.#dynamic.set(input, true);
-    this.#used.add(inputName);
-  }
-
-  fresh(base: string): string {
-    let name = base;
-    while (this.#used.has(name)) name = `${base}_${++this.#counter}`;
-    this.#used.add(name);
-    return name;
-  }
-
-  /** Whether t is computed from the input; iterative, since a graph may be thousands of ops deep. */
-  isDynamic(root: AnyTensor): boolean {
-    const stack: AnyTensor[] = [root];
-    while (stack.length) {
-      const t = stack[stack.length - 1];
-      if (this.#dynamic.has(t)) { stack.pop(); continue; }
-      if (!t.node) { this.#dynamic.set(t, false); stack.pop(); continue; }
-      const pending = t.node.inputs.filter((i) => !this.#dynamic.has(i));
-      if (pending.length) { stack.push(...pending); continue; }
-      this.#dynamic.set(t, t.node.inputs.some((i) => this.#dynamic.get(i)));
-      stack.pop();
-    }
-    return this.#dynamic.get(root)!;
-  }
-
-  /** A constant for an int64 vector (shapes, axes, pads). */
-  int64(base: string, values: readonly number[]): string {
-    const name = this.fresh(base);
-    this.initializers.push({ name, type: "int64", dims: [values.length], data: BigInt64Array.from(values.map((v) => BigInt(v))) });
-    return name;
-  }
-
-  /** A scalar constant of a floating or int32 dtype. */
-  scalar(base: string, value: number, dtype: DType): string {
-    const name = this.fresh(base);
-    const data = dtype === "float64" ? Float64Array.of(value) : dtype === "int32" ? Int32Array.of(value) : Float32Array.of(value);
-    this.initializers.push({ name, type: onnxType[dtype], dims: [], data });
-    return name;
-  }
-
-  node(opType: string, inputs: readonly string[], attributes: OnnxAttribute[] = [], output?: string): string {
-    const out = output ?? this.fresh(`${opType.toLowerCase()}_out`);
-    this.nodes.push({ opType, inputs, outputs: [out], name: this.fresh(opType), attributes });
-    return out;
-  }
-
-  /** The ONNX value name of a tensor: the input, a constant, or the output of its (emitted) node. */
-  nameOf(t: AnyTensor): string {
-    const known = this.#names.get(t);
-    if (known !== undefined) return known;
-    if (!this.isDynamic(t)) {
-      // A value derived from one parameter (a reshaped bias, a transposed weight) keeps its name.
-      const source = this.paramNames.get(t) ?? t.node?.inputs.map((i) => this.paramNames.get(i)).find((n) => n !== undefined);
-      const name = this.fresh(source ?? "const");
-      const data = t.dataSync();
-      this.initializers.push({ name, type: onnxType[t.dtype], dims: [...t.shape], data: data.slice() });
-      this.#names.set(t, name);
-      return name;
-    }
-    throw new Error(`exportOnnx internal error: tensor ${formatShape(t.shape)} used before it was emitted`);
-  }
-
-  /** Emits every node the output depends on, inputs before users (iterative post-order). */
-  emit(root: AnyTensor): string {
-    const stack: [AnyTensor, boolean][] = [[root, false]];
-    while (stack.length) {
-      const [t, expanded] = stack.pop()!;
-      if (this.#names.has(t)) continue;
-      if (!this.isDynamic(t)) { this.nameOf(t); continue; }
-      const call = this.layerCalls.get(t);
-      // A recorded layer call stands for the whole subgraph between its input and output.
-      const sources = call ? [call.input] : t.node!.inputs;
-      if (expanded) {
-        if (call) {
-          this.#names.set(t, call.rule.emit(this, this.nameOf(call.input), call.module, call.input, t));
-        } else {
-          const node = t.node!;
-          const rule = emitRules[node.primitive] as EmitRule<Primitive>;
-          this.#names.set(t, rule(this, node.inputs.map((i) => this.nameOf(i)), node.params, node.inputs, t));
-        }
-        this.shapes.set(this.#names.get(t)!, t.shape);
-        continue;
-      }
-      stack.push([t, true]);
-      for (let i = sources.length - 1; i >= 0; i--) if (!this.#names.has(sources[i])) stack.push([sources[i], false]);
-    }
-    return this.#names.get(root)!;
-  }
-}
-
 /**
  * Runs the forward pass with every layer that has a rule in `layerRules` instrumented: its own
  * `forward` property (shadowing the class's) records which tensor it turned into which, then is
@@ -441,184 +328,3 @@ function buildGraph(m: ModuleLike, modules: readonly ModuleNode[], inputShape: r
     shapes: b.shapes,
   };
 }
-
-// ------------------------------------------------------------------------------------ the rules
-
-type EmitRule<P extends Primitive> = (
-  b: GraphBuilder, inputs: readonly string[], params: PrimitiveParams[P], tensors: readonly AnyTensor[], output: AnyTensor,
-) => string;
-
-const ints = (name: string, value: readonly number[]): OnnxAttribute => ({ name, type: "ints", value });
-const int = (name: string, value: number): OnnxAttribute => ({ name, type: "int", value });
-
-const same = (opType: string): EmitRule<Primitive> => (b, inputs) => b.node(opType, inputs);
-
-/** 1 or 0 in the output's dtype (ONNX comparisons give bool). */
-const asNumber = (b: GraphBuilder, boolName: string, dtype: DType) => b.node("Cast", [boolName], [int("to", onnxCastTo[dtype])]);
-const onnxCastTo: Record<DType, number> = { float32: 1, int32: 6, float64: 11 };
-
-const gradientOnly = (p: Primitive): EmitRule<Primitive> => () => {
-  throw new Error(`exportOnnx: ${p} only occurs in gradient computations; export the forward pass of a model`);
-};
-
-/** ONNX Pad for zeros/reflect/replicate; circular (opset 17 has no "wrap") as Slice + Concat. */
-function pad2d(b: GraphBuilder, [x]: readonly string[], g: Pad2dGeometry): string {
-  if (g.mode !== "circular") {
-    const mode = g.mode === "zeros" ? "constant" : g.mode === "reflect" ? "reflect" : "edge";
-    const pads = b.int64("pads", [0, 0, g.top, g.left, 0, 0, g.bottom, g.right]);
-    return b.node("Pad", [x, pads], [{ name: "mode", type: "string", value: mode }]);
-  }
-  // out[i] = x[(i - lo) mod n]: the last `lo` rows wrap to the front and the first `hi` rows to the back.
-  const wrap = (value: string, axis: number, size: number, lo: number, hi: number): string => {
-    if (lo === 0 && hi === 0) return value;
-    const parts: string[] = [];
-    const slice = (start: number, end: number) =>
-      b.node("Slice", [value, b.int64("starts", [start]), b.int64("ends", [end]), b.int64("axes", [axis])]);
-    if (lo > 0) parts.push(slice(size - lo, size));
-    parts.push(value);
-    if (hi > 0) parts.push(slice(0, hi));
-    return b.node("Concat", parts, [int("axis", axis)]);
-  };
-  return wrap(wrap(x, 3, g.inWidth, g.left, g.right), 2, g.inHeight, g.top, g.bottom);
-}
-
-function maxPool2d(b: GraphBuilder, [x]: readonly string[], g: Pool2dGeometry): string {
-  // PyTorch's floor rule; when the geometry has one more window, it came from ceil mode (whose
-  // "last window must start inside the input or left padding" rule ONNX shares).
-  const floorOut = (n: number, k: number, s: number, p: number, d: number) => Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
-  const ceil = g.outHeight !== floorOut(g.inHeight, g.kernelHeight, g.strideH, g.padTop, g.dilationH) ||
-    g.outWidth !== floorOut(g.inWidth, g.kernelWidth, g.strideW, g.padLeft, g.dilationW);
-  return b.node("MaxPool", [x], [
-    ints("kernel_shape", [g.kernelHeight, g.kernelWidth]),
-    ints("strides", [g.strideH, g.strideW]),
-    ints("pads", [g.padTop, g.padLeft, g.padTop, g.padLeft]),
-    ints("dilations", [g.dilationH, g.dilationW]),
-    int("ceil_mode", ceil ? 1 : 0),
-  ]);
-}
-
-/** Batch norm with the batch's own statistics (a BatchNorm2d without running statistics), as ONNX ops. */
-function batchNormTrain(b: GraphBuilder, [x, w, bias]: readonly string[], p: PrimitiveParams["batchNormTrain"], [xt]: readonly AnyTensor[]): string {
-  const axes = ints("axes", xt.shape.map((_, i) => i).filter((i) => i !== 1));
-  const mean = b.node("ReduceMean", [x], [axes, int("keepdims", 1)]);
-  const centered = b.node("Sub", [x, mean]);
-  const variance = b.node("ReduceMean", [b.node("Mul", [centered, centered])], [axes, int("keepdims", 1)]);
-  const std = b.node("Sqrt", [b.node("Add", [variance, b.scalar("bn_eps", p.eps, xt.dtype)])]);
-  const perChannel = b.int64("bn_shape", [xt.shape[1], ...xt.shape.slice(2).map(() => 1)]);
-  const scaled = b.node("Mul", [b.node("Div", [centered, std]), b.node("Reshape", [w, perChannel])]);
-  return b.node("Add", [scaled, b.node("Reshape", [bias, perChannel])]);
-}
-
-const emitRules: { readonly [P in Primitive]: EmitRule<P> } = {
-  neg: same("Neg"), exp: same("Exp"), log: same("Log"), sqrt: same("Sqrt"), abs: same("Abs"), sign: same("Sign"),
-  tanh: same("Tanh"), sigmoid: same("Sigmoid"), relu: same("Relu"), erf: same("Erf"),
-
-  add: same("Add"), sub: same("Sub"), mul: same("Mul"), div: same("Div"), maximum: same("Max"),
-  greater: (b, inputs, _p, _t, out) => asNumber(b, b.node("Greater", inputs), out.dtype),
-  equal: (b, inputs, _p, _t, out) => asNumber(b, b.node("Equal", inputs), out.dtype),
-  reluBackward: gradientOnly("reluBackward"),
-
-  // ReduceSum takes its axes as an input since opset 13; ReduceMax still as an attribute in 17.
-  sum: (b, [x], p) => (p.dims.length === 0 ? b.node("Identity", [x])
-    : b.node("ReduceSum", [x, b.int64("axes", p.dims)], [int("keepdims", p.keepdim ? 1 : 0)])),
-  max: (b, [x], p) => (p.dims.length === 0 ? b.node("Identity", [x])
-    : b.node("ReduceMax", [x], [ints("axes", p.dims), int("keepdims", p.keepdim ? 1 : 0)])),
-  argmax: (b, [x], p) => b.node("Cast", [b.node("ArgMax", [x], [int("axis", p.dim), int("keepdims", p.keepdim ? 1 : 0)])], [int("to", onnxCastTo.int32)]),
-
-  reshape: (b, [x], p) => b.node("Reshape", [x, b.int64("shape", p.shape)]),
-  permute: (b, [x], p) => b.node("Transpose", [x], [ints("perm", p.perm)]),
-  expand: (b, [x], p) => b.node("Expand", [x, b.int64("shape", p.shape)]),
-  cast: (b, [x], p) => b.node("Cast", [x], [int("to", onnxCastTo[p.dtype])]),
-
-  pad2d,
-  pad2dAdjoint: gradientOnly("pad2dAdjoint"),
-  matmul: same("MatMul"),
-
-  conv2d: (b, inputs, g) => b.node("Conv", inputs, [
-    ints("kernel_shape", [g.kernelHeight, g.kernelWidth]),
-    ints("strides", [g.strideH, g.strideW]),
-    ints("pads", [g.padTop, g.padLeft, g.padBottom, g.padRight]),
-    ints("dilations", [g.dilationH, g.dilationW]),
-    int("group", g.groups),
-  ]),
-  conv2dBackInput: gradientOnly("conv2dBackInput"),
-  conv2dBackWeight: gradientOnly("conv2dBackWeight"),
-
-  maxPool2d,
-  maxPool2dBackward: gradientOnly("maxPool2dBackward"),
-  maxPool2dSelect: gradientOnly("maxPool2dSelect"),
-  batchNormTrain,
-};
-
-// ------------------------------------------------------------------------------ layer rules
-
-/**
- * Layers written as one named ONNX op instead of their traced primitives: LeakyReLU, Softmax and
- * LogSoftmax must be (their traces use ops the tape does not record), the others read better and
- * run faster that way (BatchNormalization, Gemm, AveragePool, Flatten).
- */
-interface LayerRule {
-  matches(m: unknown): boolean;
-  /** Whether this call (this input) can be written with the op; otherwise the trace is used. */
-  applies(m: ModuleNode, input: AnyTensor): boolean;
-  emit(b: GraphBuilder, input: string, m: ModuleNode, inputTensor: AnyTensor, output: AnyTensor): string;
-}
-
-interface LayerCall {
-  readonly module: ModuleNode;
-  readonly input: AnyTensor;
-  readonly rule: LayerRule;
-}
-
-function layerRule<T>(cls: abstract new (...args: never[]) => T, applies: (m: T, x: AnyTensor) => boolean,
-  emit: (b: GraphBuilder, input: string, m: T, x: AnyTensor, y: AnyTensor) => string): LayerRule {
-  return {
-    matches: (m) => m instanceof cls,
-    applies: (m, x) => applies(m as unknown as T, x),
-    emit: (b, input, m, x, y) => emit(b, input, m as unknown as T, x, y),
-  };
-}
-
-const always = () => true;
-type AvgPoolLayer = { readonly kernelSize: number | readonly [number, number]; readonly options: L.AvgPool2dLayerOptions };
-const float = (name: string, value: number): OnnxAttribute => ({ name, type: "float", value });
-
-const layerRules: readonly LayerRule[] = [
-  layerRule(L.LeakyReLU, always, (b, x, m) => b.node("LeakyRelu", [x], [float("alpha", m.negativeSlope)])),
-  layerRule(L.Softmax, always, (b, x, m) => b.node("Softmax", [x], [int("axis", m.dim)])),
-  layerRule(L.LogSoftmax, always, (b, x, m) => b.node("LogSoftmax", [x], [int("axis", m.dim)])),
-  // ONNX Flatten always gives 2-D [d0 * .. * d(axis-1), rest]: torch's flatten(x, 1, -1) exactly.
-  layerRule(L.Flatten, (m, x) => m.startDim === 1 && (m.endDim === -1 || m.endDim === x.shape.length - 1) && x.shape.length >= 2,
-    (b, x) => b.node("Flatten", [x], [int("axis", 1)])),
-  // Gemm: y = x W^T + b for a 2-D input (transB = 1 reads the [out, in] weight as PyTorch stores it).
-  layerRule(L.Linear, (_m, x) => x.shape.length === 2, (b, x, m) =>
-    b.node("Gemm", [x, b.nameOf(m.weight), ...(m.bias ? [b.nameOf(m.bias)] : [])], [int("transB", 1)])),
-  // Evaluation-mode batch norm with running statistics: (x - mean) / sqrt(var + eps) * scale + B.
-  layerRule(L.BatchNorm2d, (m, x) => !m.training && m.runningMean !== null && m.runningVar !== null && x.shape.length === 4,
-    (b, x, m) => {
-      const c = m.numFeatures;
-      const dtype = m.runningMean!.dtype;
-      const filled = (base: string, v: number) => {
-        const name = b.fresh(base);
-        b.initializers.push({ name, type: onnxType[dtype], dims: [c], data: dtype === "float64" ? new Float64Array(c).fill(v) : new Float32Array(c).fill(v) });
-        return name;
-      };
-      const scale = m.weight ? b.nameOf(m.weight) : filled("bn_scale", 1);
-      const shift = m.bias ? b.nameOf(m.bias) : filled("bn_shift", 0);
-      return b.node("BatchNormalization", [x, scale, shift, b.nameOf(m.runningMean!), b.nameOf(m.runningVar!)], [float("epsilon", m.eps)]);
-    }),
-  // AveragePool matches PyTorch's divisor without ceil mode (count_include_pad counts the zero
-  // padding, else only the cells inside the input); ceil mode and divisorOverride keep the exact
-  // traced form (a depthwise Conv and a Div).
-  layerRule(L.AvgPool2d as abstract new (...args: never[]) => AvgPoolLayer, (m, x) => !m.options.ceilMode && (m.options.divisorOverride ?? null) === null && x.shape.length === 4, (b, x, m) => {
-    const two = (v: number | readonly [number, number] | undefined, fallback: [number, number]): [number, number] =>
-      v === undefined ? fallback : typeof v === "number" ? [v, v] : [v[0], v[1]];
-    const k = two(m.kernelSize, [1, 1]);
-    const s = two(m.options.stride ?? undefined, k);
-    const p = two(m.options.padding, [0, 0]);
-    return b.node("AveragePool", [x], [
-      ints("kernel_shape", k), ints("strides", s), ints("pads", [p[0], p[1], p[0], p[1]]),
-      int("count_include_pad", (m.options.countIncludePad ?? true) ? 1 : 0),
-    ]);
-  }),
-];

@@ -6,7 +6,7 @@
 import type { DType, Device } from "../../types/core.js";
 import type { AnyTensor } from "../tensor.js";
 import { Tensor } from "../tensor.js";
-import type { BinaryPrimitive, UnaryPrimitive } from "../primitives.js";
+import type { BinaryPrimitive, UnaryPrimitive } from "../primitives/index.js";
 import { apply, filled, fromHost } from "../autograd/engine.js";
 import { backendFor } from "../runtime/devices.js";
 import { broadcastShapes, normalizeDim, numel, reductionDimsTo, sameShape } from "../runtime/shape.js";

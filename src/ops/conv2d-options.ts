@@ -8,9 +8,9 @@
  * dilation, padding, paddingMode, groups divides C_out, "same" needs stride 1, reflect/circular
  * limits). Everything runs before any allocation.
  */
-import type { DType, Device } from "../../types/core.js";
+import type { DType, Device, PaddingMode } from "../../types/core.js";
 import { conv2dErrors, show } from "../../types/errors.js";
-import { type Conv2dGeometry, type Pad2dGeometry, type PaddingMode, convOutSize } from "../backends/conv-geometry.js";
+import { type Conv2dGeometry, type Pad2dGeometry, convOutSize } from "../primitives/index.js";
 
 export interface TensorMeta {
   readonly shape: readonly number[];

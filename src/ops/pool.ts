@@ -1,6 +1,6 @@
 /** Max pooling (torch.nn.functional.max_pool2d): validation, PyTorch's output size, dispatch. */
 import type { AnyTensor } from "../tensor.js";
-import type { Pool2dGeometry } from "../primitives.js";
+import type { Pool2dGeometry } from "../primitives/index.js";
 import { apply } from "../autograd/engine.js";
 import { assertFloat, assertTensor, reshape } from "./basic.js";
 import { opErrors } from "../../types/errors.js";

@@ -1,6 +1,6 @@
 /**
- * Memory model (DESIGN.md section 7). CPU storage is garbage collected. Device storage (WebGPU
- * buffers) is freed by, in order of preference:
+ * Memory model (docs/webgpu.md, "Memory model"). CPU storage is garbage collected. Device
+ * storage (WebGPU buffers) is freed by, in order of preference:
  *   1. `t.dispose()`, explicitly;
  *   2. `tidy(fn)`: every tensor created inside `fn` is disposed when `fn` returns, except the
  *      tensors it returns (any nesting of arrays/objects) and those passed to `keep()`;

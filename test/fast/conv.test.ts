@@ -9,7 +9,7 @@
 // running the reference on |x| and |w|), which is scale-free and never vacuous.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { type Conv2dGeometry, conv2dGeometry } from "../../src/backends/conv-geometry.js";
+import { type Conv2dGeometry, conv2dGeometry } from "../../src/primitives/index.js";
 import { conv2dBackInput, conv2dBackWeight, conv2dForward } from "../../src/backends/cpu/reference/index.js";
 import {
   conv2dBackInputF32, conv2dBackWeightF32, conv2dForwardF32, fastRuntime, matmulF32, setNumThreads,

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { fastRuntime, maxPool2dBackwardF32, maxPool2dF32, setNumThreads } from "../../src/backends/cpu/fast/index.js";
 import { maxPool2d, maxPool2dArgmax, maxPool2dBackward, windowsDisjoint, windowTaps } from "../../src/backends/cpu/reference/pool2d.js";
-import type { Pool2dGeometry } from "../../src/primitives.js";
+import type { Pool2dGeometry } from "../../src/primitives/index.js";
 
 fastRuntime().adaptive = false;
 

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
-import { conv2dGeometry } from "../../src/backends/conv-geometry.js";
+import { conv2dGeometry } from "../../src/primitives/index.js";
 import {
   conv2dBackInputF32, conv2dBackWeightF32, conv2dForwardF32, fastRuntime, isShared, KEEP_BYTES, matmulF32, resetFastRuntime, setNumThreads,
 } from "../../src/backends/cpu/fast/index.js";

@@ -4,7 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import { rng } from "../helpers/random.js";
-import { type Conv2dGeometry, type Pad2dGeometry, type PaddingMode, conv2dGeometry } from "../../src/backends/conv-geometry.js";
+import { type Conv2dGeometry, type Pad2dGeometry, conv2dGeometry } from "../../src/primitives/index.js";
+import type { PaddingMode } from "../../types/core.js";
 import {
   type FloatArray, conv2dBackInput, conv2dBackWeight, conv2dBiasGrad, conv2dForward, pad2d, pad2dAdjoint,
 } from "../../src/backends/cpu/reference/index.js";

@@ -6,11 +6,11 @@
  * are held to the same error measure as conv2d (helpers.ts: relError).
  */
 import { describe, expect, it } from "vitest";
-import type { PaddingMode } from "../../src/backends/conv-geometry.js";
+import type { PaddingMode } from "../../types/core.js";
 import {
   maxPool2d, maxPool2dArgmax, maxPool2dBackward, maxPool2dSelect, pad2d, pad2dAdjoint, pad2dOutSize,
 } from "../../src/backends/cpu/reference/index.js";
-import type { Pool2dGeometry } from "../../src/primitives.js";
+import type { Pool2dGeometry } from "../../src/primitives/index.js";
 import { type FixtureTensor, decode, poolOutSize, readFixture, relError } from "./helpers.js";
 
 interface PoolCase {

@@ -8,12 +8,13 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Conv2dGeometry, Pad2dGeometry, PaddingMode } from "../../src/backends/conv-geometry.js";
+import type { Conv2dGeometry, Pad2dGeometry } from "../../src/primitives/index.js";
+import type { PaddingMode } from "../../types/core.js";
 import {
   conv2dBackInput, conv2dBackWeight, conv2dForward, maxPool2d, maxPool2dBackward, maxPool2dSelect, pad2d,
   pad2dAdjoint, pad2dOutSize,
 } from "../../src/backends/cpu/reference/index.js";
-import type { Pool2dGeometry } from "../../src/primitives.js";
+import type { Pool2dGeometry } from "../../src/primitives/index.js";
 import { type ConvPlanForTest, convCall, dot, planConv, randomArray, relError, rng, runConv } from "./helpers.js";
 
 const SEED = 42;

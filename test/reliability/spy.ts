@@ -8,7 +8,7 @@
 import { cpuBackend } from "../../src/backends/cpu/index.js";
 import type { Kernel } from "../../src/backend.js";
 import type { AnyTypedArray } from "../../types/core.js";
-import type { Primitive } from "../../src/primitives.js";
+import type { Primitive } from "../../src/primitives/index.js";
 
 import { counters, type Counters } from "./counters.js";
 

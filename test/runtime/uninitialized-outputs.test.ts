@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { cpuBackend, cpuKernels } from "../../src/backends/cpu/index.js";
 import { castArray } from "../../src/backends/cpu/elementwise.js";
-import { binaryPrimitives, unaryPrimitives } from "../../src/primitives.js";
+import { binaryPrimitives, unaryPrimitives } from "../../src/primitives/index.js";
 import type { AnyTypedArray, DType } from "../../types/core.js";
 
 const ROWS = 3, COLS = 1000;

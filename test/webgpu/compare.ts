@@ -6,8 +6,8 @@
  */
 import type { AnyTypedArray, DType } from "../../types/core.js";
 import type { Kernel, KernelInput } from "../../src/backend.js";
-import type { Primitive, PrimitiveParams } from "../../src/primitives.js";
-import { shapeRules } from "../../src/autograd/shape-rules.js";
+import type { Primitive, PrimitiveParams } from "../../src/primitives/index.js";
+import { shapeRules } from "../../src/primitives/index.js";
 import { cpuKernels } from "../../src/backends/cpu/index.js";
 import { type GpuStorage, liveBufferCount, webgpuBackend } from "../../src/backends/webgpu/index.js";
 import { numel } from "../../src/runtime/shape.js";

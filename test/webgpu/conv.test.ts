@@ -8,8 +8,9 @@
  */
 import fc from "fast-check";
 import { afterAll, describe, it } from "vitest";
-import type { Pool2dGeometry } from "../../src/primitives.js";
-import { type Conv2dGeometry, type Pad2dGeometry, type PaddingMode, conv2dGeometry, convOutSize } from "../../src/backends/conv-geometry.js";
+import type { Pool2dGeometry } from "../../src/primitives/index.js";
+import { type Conv2dGeometry, type Pad2dGeometry, conv2dGeometry, convOutSize } from "../../src/primitives/index.js";
+import type { PaddingMode } from "../../types/core.js";
 import { setGemmAlgorithm } from "../../src/backends/webgpu/index.js";
 import { EXACT, type Tolerance, floats, ints, levels, mismatch, runBoth } from "./compare.js";
 import { destroyWebGPU, setupWebGPU, suiteTitle } from "./setup.js";

@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { afterAll, describe, it } from "vitest";
 import type { DType } from "../../types/core.js";
-import { binaryPrimitives, unaryPrimitives } from "../../src/primitives.js";
+import { binaryPrimitives, unaryPrimitives } from "../../src/primitives/index.js";
 import { liveBufferCount } from "../../src/backends/webgpu/index.js";
 import { EXACT, type HostTensor, type Tolerance, floats, ints, levels, mismatch, runBoth } from "./compare.js";
 import { destroyWebGPU, setupWebGPU, suiteTitle } from "./setup.js";

@@ -3,7 +3,7 @@
  * device (WGSL validation, including the uniformity analysis that guards each barrier).
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { binaryPrimitives, unaryPrimitives } from "../../src/primitives.js";
+import { binaryPrimitives, unaryPrimitives } from "../../src/primitives/index.js";
 import { gpu } from "../../src/backends/webgpu/device.js";
 import type { GpuDType } from "../../src/backends/webgpu/wgsl/common.js";
 import { elementwiseShader, fillShader } from "../../src/backends/webgpu/wgsl/elementwise.js";

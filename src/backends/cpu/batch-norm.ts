@@ -8,21 +8,17 @@
  * Every sum is accumulated in float64 (a JS number) and each output rounded once, so the float32
  * results are at least as accurate as the composition's.
  */
-
-type Float = Float32Array | Float64Array;
-
-export interface ChannelStats {
-  /** Per-channel mean over N and the inner dims. */
-  readonly mean: Float64Array;
-  /** Per-channel biased variance (divided by the count, as the normalisation uses). */
-  readonly variance: Float64Array;
-}
+import type { AnyTypedArray } from "../../../types/core.js";
+import type { BatchNormLoops, ChannelStats, KernelInput, KernelTable } from "../../backend.js";
+import { numel } from "../../runtime/shape.js";
+import { allocate, allocateForOverwrite } from "./arrays.js";
+import { type Float, float } from "./float.js";
 
 /**
  * Two passes, as PyTorch's CPU kernel: the mean, then the mean of squared deviations from it
  * (the one-pass E[x^2] - E[x]^2 cancels catastrophically when |mean| >> std).
  */
-export function channelStats(x: Float, batch: number, channels: number, inner: number): ChannelStats {
+function channelStats(x: Float, batch: number, channels: number, inner: number): ChannelStats {
   const count = batch * inner;
   const mean = new Float64Array(channels), variance = new Float64Array(channels);
   for (let c = 0; c < channels; c++) {
@@ -43,13 +39,8 @@ export function channelStats(x: Float, batch: number, channels: number, inner: n
   return { mean, variance };
 }
 
-/** 1 / sqrt(var + eps) per channel. */
-export function invStd(variance: Float64Array, eps: number): Float64Array {
-  return variance.map((v) => 1 / Math.sqrt(v + eps));
-}
-
 /** y = (x - mean) invstd weight + bias; weight and bias have C entries. */
-export function batchNormForward(
+function batchNormForward(
   x: Float, weight: Float, bias: Float, mean: Float64Array, invstd: Float64Array,
   batch: number, channels: number, inner: number, y: Float,
 ): void {
@@ -70,7 +61,7 @@ export function batchNormForward(
  * (the last two terms are the gradient flowing through the mean and through the variance).
  * `dx` null: only the parameters' gradients are wanted.
  */
-export function batchNormBackward(
+function batchNormBackward(
   x: Float, g: Float, weight: Float, mean: Float64Array, invstd: Float64Array,
   batch: number, channels: number, inner: number, dx: Float | null, dweight: Float, dbias: Float,
 ): void {
@@ -94,3 +85,25 @@ export function batchNormBackward(
     }
   }
 }
+
+/** [batch, channels, inner] of an [N, C, ...] input. */
+const layout = (x: KernelInput<AnyTypedArray>) => [x.shape[0], x.shape[1], numel(x.shape.slice(2))] as const;
+
+export const batchNormKernels: Pick<KernelTable<AnyTypedArray>, "batchNormTrain"> = {
+  batchNormTrain: ([x, w, b], p, out) => {
+    const y = allocateForOverwrite(out.dtype, numel(out.shape)) as Float;
+    batchNormForward(float(x), float(w), float(b), p.mean, p.invstd, ...layout(x), y);
+    return y;
+  },
+};
+
+export const batchNormLoops: BatchNormLoops<AnyTypedArray> = {
+  channelStats: (x) => channelStats(float(x), ...layout(x)),
+  backward: (x, g, weight, p, wantInput) => {
+    const [batch, channels, inner] = layout(x);
+    const input = wantInput ? allocateForOverwrite(x.dtype, numel(x.shape)) as Float : null;
+    const dweight = allocate(x.dtype, channels) as Float, dbias = allocate(x.dtype, channels) as Float;
+    batchNormBackward(float(x), float(g), float(weight), p.mean, p.invstd, batch, channels, inner, input, dweight, dbias);
+    return { input, weight: dweight, bias: dbias };
+  },
+};

@@ -3,10 +3,10 @@
  * an odometer over the output; equal shapes and scalar operands take a flat loop.
  */
 import type { AnyTypedArray, DType } from "../../../types/core.js";
-import type { BinaryPrimitive, UnaryPrimitive } from "../../primitives.js";
+import type { BinaryPrimitive, UnaryPrimitive } from "../../primitives/index.js";
 import { broadcastStrides, numel, sameShape } from "../../runtime/shape.js";
 import { forEachRun } from "./strided.js";
-import type { KernelInput, KernelOutput } from "../../backend.js";
+import type { KernelInput, KernelOutput, KernelTable } from "../../backend.js";
 import { allocateForOverwrite } from "./arrays.js";
 
 /** erf by Abramowitz-Stegun 7.1.26 is only 1e-7 accurate; this uses W. J. Cody's rational fits (1e-16). */
@@ -108,7 +108,7 @@ function reluBackwardBitsF32(y: Float32Array, g: Float32Array, out: Float32Array
 }
 
 /** int32 results are truncated toward zero by the Int32Array store, as a C cast. */
-export function unaryKernel(op: UnaryPrimitive) {
+function unaryKernel(op: UnaryPrimitive) {
   return (inputs: readonly KernelInput<AnyTypedArray>[], _p: unknown, out: KernelOutput): AnyTypedArray => {
     const x = inputs[0].storage;
     const y = allocateForOverwrite(out.dtype, x.length);
@@ -118,7 +118,7 @@ export function unaryKernel(op: UnaryPrimitive) {
   };
 }
 
-export function binaryKernel(op: BinaryPrimitive) {
+function binaryKernel(op: BinaryPrimitive) {
   return (inputs: readonly KernelInput<AnyTypedArray>[], _p: unknown, out: KernelOutput): AnyTypedArray => {
     const [a, b] = inputs;
     const y = allocateForOverwrite(out.dtype, numel(out.shape));
@@ -134,6 +134,15 @@ export function binaryKernel(op: BinaryPrimitive) {
     return y;
   };
 }
+
+export const elementwiseKernels: Pick<KernelTable<AnyTypedArray>, UnaryPrimitive | BinaryPrimitive> = {
+  neg: unaryKernel("neg"), exp: unaryKernel("exp"), log: unaryKernel("log"), sqrt: unaryKernel("sqrt"),
+  abs: unaryKernel("abs"), sign: unaryKernel("sign"), tanh: unaryKernel("tanh"), sigmoid: unaryKernel("sigmoid"),
+  relu: unaryKernel("relu"), erf: unaryKernel("erf"),
+  add: binaryKernel("add"), sub: binaryKernel("sub"), mul: binaryKernel("mul"), div: binaryKernel("div"),
+  maximum: binaryKernel("maximum"), greater: binaryKernel("greater"), equal: binaryKernel("equal"),
+  reluBackward: binaryKernel("reluBackward"),
+};
 
 /** Converts between dtypes; float to int32 truncates toward zero (as PyTorch's .to(torch.int32)). */
 export function castArray(x: AnyTypedArray, dtype: DType): AnyTypedArray {

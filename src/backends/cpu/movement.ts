@@ -1,9 +1,11 @@
+/** Movement kernels: reshape shares, permute and expand copy through strides, cast converts. */
 import type { AnyTypedArray } from "../../../types/core.js";
-import type { PrimitiveParams } from "../../primitives.js";
-import type { KernelInput, KernelOutput } from "../../backend.js";
+import type { MovementParams, PrimitiveParams } from "../../primitives/index.js";
+import type { KernelInput, KernelOutput, KernelTable } from "../../backend.js";
 import { broadcastStrides, numel, stridesOf } from "../../runtime/shape.js";
 import { allocateForOverwrite } from "./arrays.js";
 import { coalesce, forEachRun } from "./strided.js";
+import { castArray } from "./elementwise.js";
 import { orReference, transposeF32 } from "./fast/index.js";
 
 /** Elements from which a float32 transpose pays for the copies in and out of the wasm memory. */
@@ -14,7 +16,7 @@ const FAST_TRANSPOSE = 2048;
  * (batched) 2-D transpose -- what matmul's gradients ask for -- goes through 4 x 4 register
  * blocks in wasm instead (transposeF32; the demo's [64, 800]: best 230 -> 103 us).
  */
-export function permuteKernel([x]: readonly KernelInput<AnyTypedArray>[], p: PrimitiveParams["permute"], out: KernelOutput): AnyTypedArray {
+function permuteKernel([x]: readonly KernelInput<AnyTypedArray>[], p: PrimitiveParams["permute"], out: KernelOutput): AnyTypedArray {
   const inStrides = stridesOf(x.shape);
   const xs = x.storage;
   const read = p.perm.map((d) => inStrides[d]);
@@ -45,7 +47,7 @@ function batchedTranspose({ shape, strides: [s] }: { shape: number[]; strides: n
   return { batch: at === 1 ? shape[0] : 1, rows, cols };
 }
 
-export function expandKernel([x]: readonly KernelInput<AnyTypedArray>[], _p: PrimitiveParams["expand"], out: KernelOutput): AnyTypedArray {
+function expandKernel([x]: readonly KernelInput<AnyTypedArray>[], _p: PrimitiveParams["expand"], out: KernelOutput): AnyTypedArray {
   const y = allocateForOverwrite(out.dtype, numel(out.shape));
   const xs = x.storage;
   forEachRun(out.shape, [broadcastStrides(x.shape, out.shape)], (i, [o], len, [s]) => {
@@ -54,16 +56,10 @@ export function expandKernel([x]: readonly KernelInput<AnyTypedArray>[], _p: Pri
   return y;
 }
 
-/** Batched [.., M, K] x [.., K, N] in i-k-j order, so the inner loop streams rows of b and y. */
-export function matmulReference(a: AnyTypedArray, b: AnyTypedArray, y: AnyTypedArray, batch: number, m: number, k: number, n: number): void {
-  for (let t = 0; t < batch; t++) {
-    const ao = t * m * k, bo = t * k * n, yo = t * m * n;
-    for (let i = 0; i < m; i++) {
-      for (let kk = 0; kk < k; kk++) {
-        const aik = a[ao + i * k + kk];
-        const br = bo + kk * n, yr = yo + i * n;
-        for (let j = 0; j < n; j++) y[yr + j] += aik * b[br + j];
-      }
-    }
-  }
-}
+export const movementKernels: Pick<KernelTable<AnyTypedArray>, keyof MovementParams> = {
+  // Storage is never written after creation, so a reshape can share it.
+  reshape: ([x]) => x.storage,
+  permute: permuteKernel,
+  expand: expandKernel,
+  cast: ([x], p) => castArray(x.storage, p.dtype),
+};

@@ -1,7 +1,7 @@
 /** Reductions over any set of dims, by walking the input with the output's strides zeroed on reduced dims. */
 import type { AnyTypedArray } from "../../../types/core.js";
-import type { PrimitiveParams } from "../../primitives.js";
-import type { KernelInput, KernelOutput } from "../../backend.js";
+import type { PrimitiveParams, ReduceParams } from "../../primitives/index.js";
+import type { KernelInput, KernelOutput, KernelTable } from "../../backend.js";
 import { numel, stridesOf } from "../../runtime/shape.js";
 import { allocate } from "./arrays.js";
 import { forEachRun } from "./strided.js";
@@ -14,7 +14,7 @@ function reducedStrides(inShape: readonly number[], dims: readonly number[]): nu
   return inShape.map((_, i) => (dims.includes(i) ? 0 : s[i]));
 }
 
-export function sumKernel([x]: readonly KernelInput<AnyTypedArray>[], p: PrimitiveParams["sum"], out: KernelOutput): AnyTypedArray {
+function sumKernel([x]: readonly KernelInput<AnyTypedArray>[], p: PrimitiveParams["sum"], out: KernelOutput): AnyTypedArray {
   if (x.storage instanceof Int32Array) return int32Sum(x.storage, x.shape, p.dims, numel(out.shape));
   // Accumulate in float64 whatever the dtype: long float32 sums then lose no more than one rounding.
   const acc = new Float64Array(numel(out.shape));
@@ -58,48 +58,12 @@ function int32Sum(xs: Int32Array, shape: readonly number[], dims: readonly numbe
 }
 
 /** The int32 value of an exact sum, or the catalogued refusal naming the op and the position. */
-function toInt32(op: string, total: number | bigint, index: number): number {
+export function toInt32(op: string, total: number | bigint, index: number): number {
   if (total < -(2 ** 31) || total >= 2 ** 31) throw new Error(dataErrors.int32Overflow(op, String(total), index));
   return Number(total);
 }
 
-/**
- * int32 matmul, exact, refused when a result leaves int32 (as int32Sum). Products reach 2^62, past
- * float64's 2^53: when |a| max * |b| max * k stays below 2^53 every product and partial sum is
- * exact in float64; otherwise each output is summed in BigInt.
- */
-export function int32Matmul(a: Int32Array, b: Int32Array, batch: number, m: number, k: number, n: number): Int32Array {
-  const y = new Int32Array(batch * m * n);
-  let amax = 0, bmax = 0;
-  for (let i = 0; i < a.length; i++) amax = Math.max(amax, Math.abs(a[i]));
-  for (let i = 0; i < b.length; i++) bmax = Math.max(bmax, Math.abs(b[i]));
-  const exact = amax * bmax * k < 2 ** 53;
-  const row = new Float64Array(n);
-  for (let t = 0; t < batch; t++) {
-    const ao = t * m * k, bo = t * k * n, yo = t * m * n;
-    for (let i = 0; i < m; i++) {
-      if (exact) {
-        row.fill(0);
-        for (let kk = 0; kk < k; kk++) {
-          const aik = a[ao + i * k + kk], br = bo + kk * n;
-          for (let j = 0; j < n; j++) row[j] += aik * b[br + j];
-        }
-      }
-      for (let j = 0; j < n; j++) {
-        let total: number | bigint = row[j];
-        if (!exact) {
-          let big = 0n;
-          for (let kk = 0; kk < k; kk++) big += BigInt(a[ao + i * k + kk]) * BigInt(b[bo + kk * n + j]);
-          total = big;
-        }
-        y[yo + i * n + j] = toInt32("matmul", total, yo + i * n + j);
-      }
-    }
-  }
-  return y;
-}
-
-export function maxKernel([x]: readonly KernelInput<AnyTypedArray>[], p: PrimitiveParams["max"], out: KernelOutput): AnyTypedArray {
+function maxKernel([x]: readonly KernelInput<AnyTypedArray>[], p: PrimitiveParams["max"], out: KernelOutput): AnyTypedArray {
   // Float64 running maxima: -Infinity is a valid start for every dtype (an Int32Array would turn it into 0).
   const best = new Float64Array(numel(out.shape)).fill(-Infinity);
   const xs = x.storage;
@@ -114,7 +78,7 @@ export function maxKernel([x]: readonly KernelInput<AnyTypedArray>[], p: Primiti
   return y;
 }
 
-export function argmaxKernel([x]: readonly KernelInput<AnyTypedArray>[], p: PrimitiveParams["argmax"], out: KernelOutput): AnyTypedArray {
+function argmaxKernel([x]: readonly KernelInput<AnyTypedArray>[], p: PrimitiveParams["argmax"], out: KernelOutput): AnyTypedArray {
   const n = numel(out.shape);
   const best = new Float64Array(n).fill(-Infinity);
   const idx = new Int32Array(n).fill(-1);
@@ -128,3 +92,5 @@ export function argmaxKernel([x]: readonly KernelInput<AnyTypedArray>[], p: Prim
   });
   return idx;
 }
+
+export const reduceKernels: Pick<KernelTable<AnyTypedArray>, keyof ReduceParams> = { sum: sumKernel, max: maxKernel, argmax: argmaxKernel };

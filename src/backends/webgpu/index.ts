@@ -1,11 +1,25 @@
 /**
  * The WebGPU backend. Storage is a GPU buffer (`GpuStorage`); every primitive has a WGSL kernel
- * (src/backends/webgpu/wgsl/). Call `await initWebGPU()` once before using it; see docs/webgpu.md
- * for the memory model and the driver setup.
+ * (src/backends/webgpu/wgsl/), launched from one host module per primitive family, named as the
+ * family's file in src/primitives/. Call `await initWebGPU()` once before using it; see
+ * docs/webgpu.md for the memory model and the driver setup.
  */
-import type { Backend } from "../../backend.js";
-import { webgpuKernels, full } from "./kernels.js";
+import type { Backend, KernelTable } from "../../backend.js";
+import { batchNormKernels } from "./batch-norm.js";
+import { conv2dKernels } from "./conv2d.js";
+import { elementwiseKernels } from "./elementwise.js";
+import { full } from "./launch-helpers.js";
+import { matmulKernels } from "./matmul.js";
 import { type GpuStorage, read, release, upload } from "./memory.js";
+import { movementKernels } from "./movement.js";
+import { pad2dKernels } from "./pad2d.js";
+import { pool2dKernels } from "./pool2d.js";
+import { reduceKernels } from "./reduce.js";
+
+export const webgpuKernels: KernelTable<GpuStorage> = {
+  ...elementwiseKernels, ...reduceKernels, ...movementKernels, ...pad2dKernels,
+  ...matmulKernels, ...conv2dKernels, ...pool2dKernels, ...batchNormKernels,
+};
 
 export const webgpuBackend: Backend<GpuStorage> = {
   device: "webgpu",

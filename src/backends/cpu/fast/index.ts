@@ -20,8 +20,7 @@
  *   same pixels.
  * - weight gradient = GEMM gy[M_g x N] im2col(x)^T[N x K] summed over images, split by columns of dW.
  */
-import type { Conv2dGeometry } from "../../conv-geometry.js";
-import type { Pool2dGeometry } from "../../../primitives.js";
+import type { Conv2dGeometry, Pool2dGeometry } from "../../../primitives/index.js";
 import { allocateForOverwrite } from "../arrays.js";
 import { FastMemoryExceeded, fastRuntime, type FastRuntime } from "./pool.js";
 import { EDGE_BYTES, KC, MR, NR, TRANSPOSE_BAND } from "./wasm/kernels-wasm.js";

@@ -16,7 +16,7 @@
  * Only zero padding is handled here; the other padding modes are an explicit pad2d first. The
  * bottom/right padding is implied by outHeight/outWidth: windows that run past the input read 0.
  */
-import type { Conv2dGeometry } from "../../conv-geometry.js";
+import type { Conv2dGeometry } from "../../../primitives/index.js";
 import { type FloatArray, assertKernel, castLike, gather, scatterAdd } from "./arrays.js";
 
 interface ConvPlan {

@@ -13,7 +13,8 @@
  * The adjoint (the gradient of pad2d) sends each padded cell's value back to the cell it copied
  * and sums: gx[srcH(i), srcW(j)] += gy[i, j].
  */
-import type { Pad2dGeometry, PaddingMode } from "../../conv-geometry.js";
+import type { Pad2dGeometry } from "../../../primitives/index.js";
+import type { PaddingMode } from "../../../../types/core.js";
 import { type FloatArray, assertKernel, castLike, gather, scatterAdd } from "./arrays.js";
 
 /** Output height and width of pad2d. */

@@ -13,7 +13,7 @@
  * gx[a] += gy (maxPool2dBackward), and the adjoint of that scatter in gy is the gather g[a]
  * (maxPool2dSelect), which is what double backward needs.
  */
-import type { Pool2dGeometry } from "../../../primitives.js";
+import type { Pool2dGeometry } from "../../../primitives/index.js";
 import { type FloatArray, allocLike, castLike, gather, scatterAdd } from "./arrays.js";
 
 /**

@@ -8,7 +8,7 @@
  * where shape is the output's and a stride is 0 along broadcast dims. The flat form (every input
  * laid out like the output) reads prm[0] only.
  */
-import type { BinaryPrimitive, UnaryPrimitive } from "../../../primitives.js";
+import type { BinaryPrimitive, UnaryPrimitive } from "../../../primitives/index.js";
 import { type GpuDType, bindings, elementMain, scalarHelpers, wgslType } from "./common.js";
 
 export type ElementwiseOp = UnaryPrimitive | BinaryPrimitive | "copy" | "cast";

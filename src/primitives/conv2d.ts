@@ -1,4 +1,12 @@
 /**
+ * The conv family: conv2d(x, w) -> y; conv2dBackInput(gy, w) -> gx; conv2dBackWeight(x, gy) -> gw.
+ * It is closed under differentiation: each member's two input gradients are the other two members
+ * (y = conv(x, w) is bilinear, so <g, y> = <g, conv(x, w)> can be read as a function of x, of w,
+ * or of g), so second derivatives need no extra code.
+ */
+import { type FamilyDefinitions, type Meta, only } from "./definition.js";
+
+/**
  * The fully resolved geometry of one 2-D convolution, as every conv kernel (reference, fast CPU,
  * WebGPU) receives it. Validation and option parsing happen before this exists (src/ops/), so a
  * kernel may trust every field: all sizes are positive integers, channels divide by groups, and
@@ -66,17 +74,35 @@ export function conv2dGeometry(a: Conv2dShapeArgs): Conv2dGeometry {
   };
 }
 
-/** Explicit 2-D padding on the last two dims of an NCHW tensor (pad2d and its adjoint). */
-export type { PaddingMode } from "../../types/core.js";
-import type { PaddingMode } from "../../types/core.js";
-export interface Pad2dGeometry {
-  readonly batch: number;
-  readonly channels: number;
-  readonly inHeight: number;
-  readonly inWidth: number;
-  readonly top: number;
-  readonly bottom: number;
-  readonly left: number;
-  readonly right: number;
-  readonly mode: PaddingMode;
+export interface Conv2dParams {
+  conv2d: Conv2dGeometry;
+  conv2dBackInput: Conv2dGeometry;
+  conv2dBackWeight: Conv2dGeometry;
 }
+
+export const conv2dFamily: FamilyDefinitions<Conv2dParams> = {
+  conv2d: {
+    arity: 2, saved: ["pair"],
+    shape: ([x], g): Meta => ({ shape: [g.batch, g.outChannels, g.outHeight, g.outWidth], dtype: x.dtype }),
+    vjp: (op, g, [x, w], _y, geo, [nx, nw]) => [
+      only(nx, () => op.apply("conv2dBackInput", [g, w], geo)),
+      only(nw, () => op.apply("conv2dBackWeight", [x, g], geo)),
+    ],
+  },
+  conv2dBackInput: {
+    arity: 2, saved: ["pair"],
+    shape: ([gy], g): Meta => ({ shape: [g.batch, g.inChannels, g.inHeight, g.inWidth], dtype: gy.dtype }),
+    vjp: (op, g, [gy, w], _y, geo, [ngy, nw]) => [
+      only(ngy, () => op.apply("conv2d", [g, w], geo)),
+      only(nw, () => op.apply("conv2dBackWeight", [g, gy], geo)),
+    ],
+  },
+  conv2dBackWeight: {
+    arity: 2, saved: ["pair"],
+    shape: ([x], g): Meta => ({ shape: [g.outChannels, g.inChannels / g.groups, g.kernelHeight, g.kernelWidth], dtype: x.dtype }),
+    vjp: (op, g, [x, gy], _y, geo, [nx, ngy]) => [
+      only(nx, () => op.apply("conv2dBackInput", [gy, g], geo)),
+      only(ngy, () => op.apply("conv2d", [x, g], geo)),
+    ],
+  },
+};

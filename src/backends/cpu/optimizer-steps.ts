@@ -1,0 +1,74 @@
+/**
+ * The optimizers' updates of a float32 parameter, each in one pass (src/optim/fused-cpu.ts works
+ * out the coefficients and says why the results equal the op forms' bit for bit). Each loop stands
+ * apart from the checks so that it stays optimized whatever they saw.
+ */
+import type { AnyTypedArray } from "../../../types/core.js";
+import type { AdamCoefficients, KernelInput, OptimizerSteps, SgdCoefficients } from "../../backend.js";
+import { allocateForOverwrite } from "./arrays.js";
+
+const fresh = (n: number) => allocateForOverwrite("float32", n) as Float32Array;
+const f32 = (t: KernelInput<AnyTypedArray>) => t.storage as Float32Array;
+const f32OrNull = (t: KernelInput<AnyTypedArray> | null) => (t === null ? null : f32(t));
+
+export const optimizerSteps: OptimizerSteps<AnyTypedArray> = {
+  adam: (k, param, grad, expAvg, expAvgSq, maxExpAvgSq) => {
+    const P = f32(param), n = P.length;
+    const value = fresh(n), m = fresh(n), v = fresh(n), vMax = k.amsgrad ? fresh(n) : null;
+    adamLoop(k, P, f32(grad), f32OrNull(expAvg), f32OrNull(expAvgSq), f32OrNull(maxExpAvgSq), value, m, v, vMax);
+    return { value, expAvg: m, expAvgSq: v, maxExpAvgSq: vMax };
+  },
+  sgd: (k, param, grad, momentumBuffer) => {
+    const P = f32(param), n = P.length;
+    const value = fresh(n), buf = k.momentum ? fresh(n) : null;
+    sgdLoop(k, P, f32(grad), f32OrNull(momentumBuffer), value, buf);
+    return { value, momentumBuffer: buf };
+  },
+};
+
+/**
+ * M, V, VM are the moments so far (null on the first step, VM without AMSGrad); value, m, v, vMax
+ * receive the new parameter and moments.
+ */
+function adamLoop(k: AdamCoefficients, P: Float32Array, G: Float32Array, M: Float32Array | null, V: Float32Array | null,
+  VM: Float32Array | null, value: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null): void {
+  const r = Math.fround;
+  const { b1, c1, b2, c2, eps, decay, decoupled, wd, keep, root2, size, maximize } = k;
+  for (let i = 0; i < P.length; i++) {
+    let g = maximize ? -G[i] : G[i];
+    let param = P[i];
+    if (decay) {
+      if (decoupled) param = r(param * keep);
+      else g = r(g + r(param * wd));
+    }
+    const mi = M ? r(r(M[i] * b1) + r(g * c1)) : r(g * c1);
+    const g2 = r(g * g);
+    const vi = V ? r(r(V[i] * b2) + r(g2 * c2)) : r(g2 * c2);
+    let used = vi;
+    if (vMax) {
+      // maximum: NaN when either is NaN
+      if (VM) { const u = VM[i]; used = u !== u || vi !== vi ? NaN : u > vi ? u : vi; }
+      vMax[i] = used;
+    }
+    const denom = r(r(r(Math.sqrt(used)) / root2) + eps);
+    m[i] = mi;
+    v[i] = vi;
+    value[i] = r(param - r(r(mi / denom) * size));
+  }
+}
+
+/** B: the momentum buffer so far (null on the first step or without momentum); buf receives the new one. */
+function sgdLoop(k: SgdCoefficients, P: Float32Array, G: Float32Array, B: Float32Array | null, value: Float32Array, buf: Float32Array | null): void {
+  const r = Math.fround;
+  const { lr, decay, wd, maximize, momentum, mu, damp, nesterov } = k;
+  for (let i = 0; i < P.length; i++) {
+    let g = maximize ? -G[i] : G[i];
+    if (decay) g = r(g + r(P[i] * wd));
+    if (momentum) {
+      const b = B ? r(r(B[i] * mu) + r(g * damp)) : g;
+      buf![i] = b;
+      g = nesterov ? r(g + r(b * mu)) : b;
+    }
+    value[i] = r(P[i] - r(g * lr));
+  }
+}

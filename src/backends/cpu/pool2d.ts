@@ -1,0 +1,49 @@
+/**
+ * Max pooling on the CPU: float32 on the fast kernels (./fast), float64 on the reference
+ * (./reference/pool2d.ts); the backward and the select reuse the forward's argmax search.
+ */
+import type { AnyTypedArray } from "../../../types/core.js";
+import type { KernelTable } from "../../backend.js";
+import type { Pool2dGeometry, Pool2dParams } from "../../primitives/index.js";
+import * as fast from "./fast/index.js";
+import { type Float, float } from "./float.js";
+import * as reference from "./reference/index.js";
+
+/**
+ * Each window's argmax, remembered per input array: storage is immutable and the gradient rule
+ * passes the forward's own params object, so backward (and double backward) reuse the forward's
+ * search instead of repeating it. Held weakly: it goes when the input does.
+ */
+const argmaxCache = new WeakMap<Float, { params: Pool2dGeometry; argmax: Int32Array }>();
+function poolArgmax(p: Pool2dGeometry, x: Float): Int32Array {
+  const hit = argmaxCache.get(x);
+  if (hit && hit.params === p) return hit.argmax;
+  const argmax = x instanceof Float32Array
+    ? fast.orReference(() => fast.maxPool2dF32(p, x, reference.windowTaps(p)).argmax, () => reference.maxPool2dArgmax(p, x))
+    : reference.maxPool2dArgmax(p, x);
+  argmaxCache.set(x, { params: p, argmax });
+  return argmax;
+}
+
+/** The forward: float32 gets its maxima from the argmax search itself, which it caches. */
+function maxPool2dForward(p: Pool2dGeometry, x: Float): Float {
+  if (!(x instanceof Float32Array)) return reference.maxPool2d(p, x, poolArgmax(p, x));
+  const { argmax, y } = fast.orReference(() => fast.maxPool2dF32(p, x, reference.windowTaps(p)), () => {
+    const found = reference.maxPool2dArgmax(p, x);
+    return { argmax: found, y: reference.maxPool2d(p, x, found) };
+  });
+  argmaxCache.set(x, { params: p, argmax });
+  return y;
+}
+
+export const pool2dKernels: Pick<KernelTable<AnyTypedArray>, keyof Pool2dParams> = {
+  maxPool2d: ([x], p) => maxPool2dForward(p, float(x)),
+  maxPool2dBackward: ([x, gy], p) => {
+    const xs = float(x), g = float(gy), argmax = poolArgmax(p, xs);
+    const plain = () => reference.maxPool2dBackward(p, xs, g, argmax);
+    return g instanceof Float32Array && reference.windowsDisjoint(p)
+      ? fast.orReference(() => fast.maxPool2dBackwardF32(p, g, argmax), plain)
+      : plain();
+  },
+  maxPool2dSelect: ([x, g], p) => reference.maxPool2dSelect(p, float(x), float(g), poolArgmax(p, float(x))),
+};

@@ -1,0 +1,65 @@
+/**
+ * The closed list of primitives. Everything a tensor can do is a composition of these.
+ *
+ * Each family file (./elementwise.ts, ./reduce.ts, ./movement.ts, ./pad2d.ts, ./matmul.ts,
+ * ./conv2d.ts, ./pool2d.ts, ./batch-norm.ts) holds, for each of its primitives, the parameters,
+ * the arity, the runtime shape rule, the saved data and the gradient rule side by side. They are
+ * assembled here into `definitions`, a mapped type over `Primitive`: a primitive added without
+ * any of them does not compile. Each backend's kernel table (src/backends/*) and the ONNX
+ * exporter's table (src/onnx/) are keyed the same way, one module per family with the same names.
+ *
+ * Gradient rules are written with public ops (passed in as `GradOps`), so they are themselves
+ * recorded on the tape when a graph is being built: double backward needs no extra machinery. For
+ * that to close, the adjoint of every linear primitive is itself a primitive (pad2d <->
+ * pad2dAdjoint, the conv2d family, the maxPool2d family).
+ */
+import { type PrimitiveDefinition, type Saved, type ShapeRule, type VjpRule, noGradient } from "./definition.js";
+import { type BatchNormParams, batchNormFamily } from "./batch-norm.js";
+import { type Conv2dParams, conv2dFamily } from "./conv2d.js";
+import { type ElementwiseParams, elementwiseFamily } from "./elementwise.js";
+import { type MatmulParams, matmulFamily } from "./matmul.js";
+import { type MovementParams, movementFamily } from "./movement.js";
+import { type Pad2dParams, pad2dFamily } from "./pad2d.js";
+import { type Pool2dParams, pool2dFamily } from "./pool2d.js";
+import { type ReduceParams, reduceFamily } from "./reduce.js";
+
+export type { FamilyDefinitions, GradOps, Meta, PrimitiveDefinition, Saved, ShapeRule, VjpRule } from "./definition.js";
+export { type BinaryPrimitive, type UnaryPrimitive, binaryPrimitives, unaryPrimitives } from "./elementwise.js";
+export { type Conv2dGeometry, type Conv2dShapeArgs, conv2dGeometry, convFlops, convOutSize } from "./conv2d.js";
+export type { Pad2dGeometry } from "./pad2d.js";
+export type { Pool2dGeometry } from "./pool2d.js";
+export type {
+  BatchNormParams, Conv2dParams, ElementwiseParams, MatmulParams, MovementParams, Pad2dParams, Pool2dParams, ReduceParams,
+};
+
+export interface PrimitiveParams
+  extends ElementwiseParams, ReduceParams, MovementParams, Pad2dParams, MatmulParams, Conv2dParams, Pool2dParams, BatchNormParams {}
+
+export type Primitive = keyof PrimitiveParams;
+
+export type PrimitiveDefinitions = { readonly [P in Primitive]: PrimitiveDefinition<PrimitiveParams[P]> };
+
+const definitions: PrimitiveDefinitions = {
+  ...elementwiseFamily, ...reduceFamily, ...movementFamily, ...pad2dFamily,
+  ...matmulFamily, ...conv2dFamily, ...pool2dFamily, ...batchNormFamily,
+};
+
+type Column<K extends keyof PrimitiveDefinition<unknown>> = { readonly [P in Primitive]: PrimitiveDefinition<PrimitiveParams[P]>[K] };
+
+function column<K extends keyof PrimitiveDefinition<unknown>>(key: K): Column<K> {
+  return Object.fromEntries(Object.entries(definitions).map(([p, d]) => [p, d[key]])) as Column<K>;
+}
+
+/** How many tensor inputs each primitive takes. */
+export const primitiveArity: { readonly [P in Primitive]: 1 | 2 | 3 } = column("arity");
+/** The runtime shape rule of every primitive. */
+export const shapeRules: { readonly [P in Primitive]: ShapeRule<PrimitiveParams[P]> } = column("shape");
+/** What each gradient rule reads besides g, which backward checks is unchanged since the forward. */
+export const savedData: { readonly [P in Primitive]: readonly Saved[] } = column("saved");
+/** Every gradient rule. */
+export const vjpRules: { readonly [P in Primitive]: VjpRule<PrimitiveParams[P]> } = column("vjp");
+
+/** Primitives whose output is piecewise constant in every input (their rule is noGradient): never recorded. */
+export const piecewiseConstant: ReadonlySet<Primitive> = new Set(
+  (Object.keys(definitions) as Primitive[]).filter((p) => definitions[p].vjp === noGradient),
+);
