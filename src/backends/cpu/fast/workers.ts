@@ -14,14 +14,22 @@
  * to the largest call seen plus the kept packings (the bound is stated in docs/performance.md); it
  * never grows across repeated calls of the same shapes.
  */
-import { kernelBytes, PARAM, PARAM_COUNT } from "./wasm/kernels-wasm.js";
+import { kernelModuleBytes } from "./wasm/kernel-module.js";
+import { KERNEL_PARAMS, PARAM, PARAM_COUNT } from "./wasm/kernels.generated.js";
 import { workerErrors } from "../../../../types/errors.js";
 
 /** The kernels jobs run, by export name of the module (workers index them the same way). */
-const KERNELS = [
-  "pack_a", "pack_a_flip", "pack_b_conv", "pad_input", "pad_phases", "compact", "conv_fwd", "conv_bwd_in", "conv_bwd_w", "matmul", "dw_conv", "dw_bwd_in", "dw_bwd_w", "find_nonfinite", "zero", "pool_argmax", "pool_scatter", "transpose",
-] as const;
-export type KernelName = (typeof KERNELS)[number];
+export type KernelName = keyof typeof KERNEL_PARAMS;
+const KERNELS = Object.keys(KERNEL_PARAMS) as KernelName[];
+/**
+ * The parameter block of a job of `K`: the fields every kernel reads the same way, and the ones `K`
+ * keeps in its own slots (see KERNEL_OWN_PARAMS in tools/wasm/gen-wat.mjs). Unset fields are 0.
+ */
+export type KernelParams<K extends KernelName> = Partial<Record<keyof typeof PARAM | keyof (typeof KERNEL_PARAMS)[K], number>>;
+/** Slot of every field of each kernel's block. */
+const LAYOUTS: Readonly<Record<string, Readonly<Record<string, number>>>> = Object.fromEntries(
+  KERNELS.map((k) => [k, { ...PARAM, ...KERNEL_PARAMS[k] }]),
+);
 type KernelFn = (params: number, item: number, scratch: number) => void;
 
 // Control block, Int32 indices. CLAIM is a BigInt64 slot at byte 64: high half = job generation,
@@ -212,7 +220,7 @@ export class FastRuntime {
     }
     const shared = memory !== null;
     this.memory = memory ?? new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES });
-    this.module = new WebAssembly.Module(kernelBytes(shared));
+    this.module = new WebAssembly.Module(kernelModuleBytes(shared));
     const inst = new WebAssembly.Instance(this.module, { env: { memory: this.memory } });
     this.fns = KERNELS.map((n) => inst.exports[n] as KernelFn);
     this.ctl = new Int32Array(this.memory.buffer, 0, 64);
@@ -369,12 +377,13 @@ export class FastRuntime {
     return this.keptEnd - KEPT_BASE;
   }
 
-  /** Writes the i32 parameter block and returns its address. */
-  params(fields: Partial<Record<keyof typeof PARAM, number>>): number {
+  /** Writes the i32 parameter block of a job of `kernel` and returns its address. */
+  params<K extends KernelName>(kernel: K, fields: KernelParams<K>): number {
     const i32 = this.I32;
     const base = PARAMS_PTR / 4;
+    const layout = LAYOUTS[kernel];
     i32.fill(0, base, base + PARAM_COUNT);
-    for (const [k, v] of Object.entries(fields)) i32[base + PARAM[k as keyof typeof PARAM]] = v as number;
+    for (const [k, v] of Object.entries(fields)) i32[base + layout[k]] = v as number;
     return PARAMS_PTR;
   }
 
