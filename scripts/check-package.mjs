@@ -237,7 +237,7 @@ await build({
 console.log(JSON.stringify(warnings));
 `);
   const vb = run(process.execPath, ["build.mjs"], webApp);
-  let warnings = [];
+  let warnings;
   try { warnings = JSON.parse(vb.stdout.trim().split("\n").at(-1)); } catch { warnings = [vb.stdout]; }
   const bundlePath = path.join(webApp, "dist", "app.js");
   const built = vb.status === 0 && existsSync(bundlePath);

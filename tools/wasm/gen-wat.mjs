@@ -1316,7 +1316,6 @@ function transposeKernel() {
 
 function div4(v) { return `(i32.div_u ${v} ${c(MR)})`; }
 function roundUp4(v) { return `(i32.and ${add(v, c(MR - 1))} ${c(~(MR - 1))})`; }
-function roundUp8(v) { return `(i32.and ${add(v, c(NR - 1))} ${c(~(NR - 1))})`; }
 
 /** The whole module. `shared`: the memory is a shared one (the worker pool); the unshared build is
  * for hosts without SharedArrayBuffer (a browser page that is not cross-origin isolated). */

@@ -64,17 +64,19 @@ export function split(rt: FastRuntime, outer: number, n: number, m: number): { b
  */
 export function output(n: number) {
   let out: Float32Array | null = null;
-  return {
-    make(): void {
-      out = allocateForOverwrite("float32", n) as Float32Array;
-      for (let i = 0; i < n; i += 1024) out[i] = 0;
-    },
-    take(rt: FastRuntime, at: number): Float32Array {
-      if (out === null) this.make();
-      out!.set(rt.F32.subarray(at / F, at / F + n));
-      return out!;
-    },
+  // arrow functions: `make` is handed to run() as a callback, detached from this object
+  const make = (): Float32Array => {
+    const fresh = allocateForOverwrite("float32", n) as Float32Array;
+    for (let i = 0; i < n; i += 1024) fresh[i] = 0;
+    out = fresh;
+    return fresh;
   };
+  const take = (rt: FastRuntime, at: number): Float32Array => {
+    const y = out ?? make();
+    y.set(rt.F32.subarray(at / F, at / F + n));
+    return y;
+  };
+  return { make, take };
 }
 
 /**

@@ -365,7 +365,7 @@ export class FastRuntime {
   markPacked(source: Float32Array, key: string, at: number): void {
     let m = this.kept.get(source);
     if (!m) {
-      this.kept.set(source, (m = new Map()));
+      this.kept.set(source, (m = new Map<string, number>()));
       // Taken after packing, from the same data: the call is synchronous on this thread.
       if (exposed.has(source)) this.snapshots.set(source, source.slice());
     }
