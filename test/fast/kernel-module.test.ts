@@ -2,7 +2,15 @@
 // time by clearing one flag: both variants must validate and compute the same, bit for bit.
 import { afterAll, describe, expect, it } from "vitest";
 import { conv2dGeometry } from "../../src/backends/conv-geometry.js";
-import { conv2dBackWeightF32, conv2dForwardF32, isShared, matmulF32, resetFastRuntime, setNumThreads, transposeF32 } from "../../src/backends/cpu/fast/index.js";
+import {
+  conv2dBackWeightF32,
+  conv2dForwardF32,
+  isShared,
+  matmulF32,
+  resetFastRuntime,
+  setNumThreads,
+  transposeF32,
+} from "../../src/backends/cpu/fast/index.js";
 import { kernelModuleBytes, memoryLimitsFlagOffset } from "../../src/backends/cpu/fast/wasm/kernel-module.js";
 
 function rand(n: number, seed: number): Float32Array {
@@ -43,10 +51,26 @@ describe("kernels module", () => {
   });
 
   it("both variants compute the same results", () => {
-    const g = conv2dGeometry({ input: [2, 6, 15, 13], weight: [10, 6, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 });
-    const x = rand(2 * 6 * 15 * 13, 1), w = rand(10 * 6 * 9, 2), gy = rand(2 * 10 * 15 * 13, 3);
-    const a = rand(3 * 37 * 29, 4), b = rand(3 * 29 * 41, 5), t = rand(2 * 70 * 33, 6);
-    const run = () => [conv2dForwardF32(g, x, w), conv2dBackWeightF32(g, x, gy), matmulF32(a, b, 3, 37, 29, 41), transposeF32(t, 2, 70, 33)];
+    const g = conv2dGeometry({
+      input: [2, 6, 15, 13],
+      weight: [10, 6, 3, 3],
+      stride: [1, 1],
+      dilation: [1, 1],
+      padding: [1, 1, 1, 1],
+      groups: 1,
+    });
+    const x = rand(2 * 6 * 15 * 13, 1),
+      w = rand(10 * 6 * 9, 2),
+      gy = rand(2 * 10 * 15 * 13, 3);
+    const a = rand(3 * 37 * 29, 4),
+      b = rand(3 * 29 * 41, 5),
+      t = rand(2 * 70 * 33, 6);
+    const run = () => [
+      conv2dForwardF32(g, x, w),
+      conv2dBackWeightF32(g, x, gy),
+      matmulF32(a, b, 3, 37, 29, 41),
+      transposeF32(t, 2, 70, 33),
+    ];
     const plainRuntime = resetFastRuntime({ shared: false });
     expect(isShared(plainRuntime)).toBe(false);
     const plain = run();

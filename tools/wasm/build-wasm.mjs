@@ -41,8 +41,15 @@ async function assemble(wabt, wat) {
 function checkOneFlagApart(shared, plain) {
   const diff = [];
   for (let i = 0; i < Math.max(shared.length, plain.length); i++) if (shared[i] !== plain[i]) diff.push(i);
-  if (shared.length !== plain.length || diff.length !== 1 || shared[diff[0]] !== SHARED_WITH_MAX || plain[diff[0]] !== PLAIN_WITH_MAX) {
-    throw new Error(`the shared and plain builds differ in more than the memory's shared flag (bytes ${diff.slice(0, 8).join(", ")})`);
+  if (
+    shared.length !== plain.length ||
+    diff.length !== 1 ||
+    shared[diff[0]] !== SHARED_WITH_MAX ||
+    plain[diff[0]] !== PLAIN_WITH_MAX
+  ) {
+    throw new Error(
+      `the shared and plain builds differ in more than the memory's shared flag (bytes ${diff.slice(0, 8).join(", ")})`,
+    );
   }
 }
 
@@ -50,12 +57,23 @@ function checkOneFlagApart(shared, plain) {
 function checkKernelTable(wat) {
   const exported = [...wat.matchAll(/\(export "([a-z0-9_]+)"\)/g)].map((m) => m[1]).sort();
   const named = Object.keys(KERNEL_PARAMS).sort();
-  if (exported.join() !== named.join()) throw new Error(`exports ${exported.join(", ")} but KERNEL_OWN_PARAMS names ${named.join(", ")}`);
+  if (exported.join() !== named.join())
+    throw new Error(`exports ${exported.join(", ")} but KERNEL_OWN_PARAMS names ${named.join(", ")}`);
 }
 
 /** One kernel a line (the generated file is read in reviews). */
-const tableLines = (table) => `{\n${Object.entries(table).map(([k, v]) => `  ${k}: ${JSON.stringify(v)},`).join("\n")}\n}`;
-const base64Lines = (bytes) => (Buffer.from(bytes).toString("base64").match(/.{1,120}/g) ?? []).map((l) => `  "${l}"`).join(" +\n");
+const tableLines = (table) =>
+  `{\n${Object.entries(table)
+    .map(([k, v]) => `  ${k}: ${JSON.stringify(v)},`)
+    .join("\n")}\n}`;
+const base64Lines = (bytes) =>
+  (
+    Buffer.from(bytes)
+      .toString("base64")
+      .match(/.{1,120}/g) ?? []
+  )
+    .map((l) => `  "${l}"`)
+    .join(" +\n");
 
 export async function build() {
   const wat = generateWat(true);

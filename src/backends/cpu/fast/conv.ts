@@ -26,9 +26,22 @@ const TAIL_WORK = 4e6;
 
 function geomParams(g: Conv2dGeometry) {
   return {
-    batch: g.batch, inC: g.inChannels, inH: g.inHeight, inW: g.inWidth, outC: g.outChannels,
-    kH: g.kernelHeight, kW: g.kernelWidth, outH: g.outHeight, outW: g.outWidth,
-    sH: g.strideH, sW: g.strideW, dH: g.dilationH, dW: g.dilationW, padT: g.padTop, padL: g.padLeft, groups: g.groups,
+    batch: g.batch,
+    inC: g.inChannels,
+    inH: g.inHeight,
+    inW: g.inWidth,
+    outC: g.outChannels,
+    kH: g.kernelHeight,
+    kW: g.kernelWidth,
+    outH: g.outHeight,
+    outW: g.outWidth,
+    sH: g.strideH,
+    sW: g.strideW,
+    dH: g.dilationH,
+    dW: g.dilationW,
+    padT: g.padTop,
+    padL: g.padLeft,
+    groups: g.groups,
   };
 }
 
@@ -134,13 +147,29 @@ function packGeometry(g: Conv2dGeometry) {
 /** No infinity or NaN among the `n` floats at byte `at` (find_nonfinite; `flag`: 4 bytes of the call). */
 function allFiniteAt(rt: FastRuntime, at: number, n: number, flag: number, scratch: number, stride: number): boolean {
   rt.I32[flag / 4] = 0;
-  rt.run("find_nonfinite", rt.params("find_nonfinite", { x: at, y: flag, count: n }), Math.ceil(n / 65536), scratch, stride, n);
+  rt.run(
+    "find_nonfinite",
+    rt.params("find_nonfinite", { x: at, y: flag, count: n }),
+    Math.ceil(n / 65536),
+    scratch,
+    stride,
+    n,
+  );
   return rt.I32[flag / 4] === 0;
 }
 
 /** Lays out x's zero-bordered planes for a GEMM conv, wide or gathered (pad_input / pad_phases). */
-function padPlanes(rt: FastRuntime, g: Conv2dGeometry, xOff: number, xpOff: number, Hp: number, Wp: number, s: number,
-  scratch: number, stride: number): void {
+function padPlanes(
+  rt: FastRuntime,
+  g: Conv2dGeometry,
+  xOff: number,
+  xpOff: number,
+  Hp: number,
+  Wp: number,
+  s: number,
+  scratch: number,
+  stride: number,
+): void {
   const planes = g.batch * g.inChannels;
   if (s === 1) {
     padInput(rt, { ...geomParams(g), x: xOff, y: xpOff }, planes, Hp, Wp, scratch, stride);
@@ -151,8 +180,15 @@ function padPlanes(rt: FastRuntime, g: Conv2dGeometry, xOff: number, xpOff: numb
 }
 
 /** `planes` zero-bordered rows x cols copies (pad_input; `fields` give x, y, inH, inW, padT, padL). */
-function padInput(rt: FastRuntime, fields: KernelParams<"pad_input">, planes: number, rows: number, cols: number,
-  scratch: number, stride: number): void {
+function padInput(
+  rt: FastRuntime,
+  fields: KernelParams<"pad_input">,
+  planes: number,
+  rows: number,
+  cols: number,
+  scratch: number,
+  stride: number,
+): void {
   const job = planeItems(planes, rows * cols);
   const p = rt.params("pad_input", { ...fields, rows, cols, ...job.fields });
   rt.run("pad_input", p, job.items, scratch, stride, COPY * planes * rows * cols);
@@ -160,7 +196,15 @@ function padInput(rt: FastRuntime, fields: KernelParams<"pad_input">, planes: nu
 
 /** A of the GEMM conv from the weights at wOff: rows = output channels (forward), or for the
  * stride-1 input gradient the flipped, transposed kernel (pack_a_flip). */
-function packConvWeights(rt: FastRuntime, g: Conv2dGeometry, wOff: number, aOff: number, flip: boolean, scratch: number, stride: number): void {
+function packConvWeights(
+  rt: FastRuntime,
+  g: Conv2dGeometry,
+  wOff: number,
+  aOff: number,
+  flip: boolean,
+  scratch: number,
+  stride: number,
+): void {
   const Mg = g.outChannels / g.groups;
   const Cg = g.inChannels / g.groups;
   const KK = g.kernelHeight * g.kernelWidth;
@@ -176,7 +220,12 @@ function packConvWeights(rt: FastRuntime, g: Conv2dGeometry, wOff: number, aOff:
   } else {
     for (let gi = 0; gi < g.groups; gi++) {
       const p = rt.params("pack_a", {
-        x: wOff + gi * Mg * K * F, y: aOff + gi * ru(Mg, MR) * K * F, rows: Mg, depth: K, rowStride: K, colStride: 1,
+        x: wOff + gi * Mg * K * F,
+        y: aOff + gi * ru(Mg, MR) * K * F,
+        rows: Mg,
+        depth: K,
+        rowStride: K,
+        colStride: 1,
       });
       rt.run("pack_a", p, Math.ceil(Mg / MR), scratch, stride, PACK * Mg * K);
     }
@@ -207,18 +256,37 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
   const xpSize = padCopy ? g.batch * g.inChannels * s * s * Hp * Wp : 0;
   const ywSize = compact ? g.batch * g.outChannels * N : 0;
   const A = keptWeights(rt, w, flip ? `flip ${g.groups} ${Mg} ${Cg} ${KK}` : `fwd ${g.groups} ${Mg} ${K}`, aSize);
-  const L = rt.layout(EDGE_BYTES + KC * sp.block * F,
-    [(x.length + slack) * F, ...A.regions, ySize * F, bSize * F, (xpSize + slack) * F, ywSize * F]);
+  const L = rt.layout(EDGE_BYTES + KC * sp.block * F, [
+    (x.length + slack) * F,
+    ...A.regions,
+    ySize * F,
+    bSize * F,
+    (xpSize + slack) * F,
+    ywSize * F,
+  ]);
   const [xOff, wOff, aTmp, yOff, bOff, xpOff, ywOff] = L.offsets;
   rt.F32.set(x, xOff / F);
   const aOff = A.ready(wOff, aTmp, (wo, ao) => packConvWeights(rt, g, wo, ao, flip, L.scratch, L.scratchStride));
   if (padCopy) padPlanes(rt, g, xOff, xpOff, Hp, Wp, s, L.scratch, L.scratchStride);
   const p = rt.params("conv_fwd", {
-    ...geomParams(gg), x: padCopy ? xpOff : xOff, a: aOff, y: compact ? ywOff : yOff,
-    block: sp.block, nBlocks: sp.nBlocks, tail: sp.tail, tailBlock: sp.tailBlock, tailM: sp.tailM, tailRows: sp.tailRows,
-    rowsPerBlock: sp.rows, rowBlocks: sp.mBlocks, prepacked: prepack ? bOff : 0, wide: wide ? 1 : 0, stride: s,
+    ...geomParams(gg),
+    x: padCopy ? xpOff : xOff,
+    a: aOff,
+    y: compact ? ywOff : yOff,
+    block: sp.block,
+    nBlocks: sp.nBlocks,
+    tail: sp.tail,
+    tailBlock: sp.tailBlock,
+    tailM: sp.tailM,
+    tailRows: sp.tailRows,
+    rowsPerBlock: sp.rows,
+    rowBlocks: sp.mBlocks,
+    prepacked: prepack ? bOff : 0,
+    wide: wide ? 1 : 0,
+    stride: s,
   });
-  if (prepack) rt.run("pack_b_conv", p, bBlocks * Math.ceil(K / KC), L.scratch, L.scratchStride, (wide ? PACK : GATHER) * bSize);
+  if (prepack)
+    rt.run("pack_b_conv", p, bBlocks * Math.ceil(K / KC), L.scratch, L.scratchStride, (wide ? PACK : GATHER) * bSize);
   const y = output(ySize);
   rt.run("conv_fwd", p, bBlocks * sp.mBlocks, L.scratch, L.scratchStride, convFlops(g), y.make);
   if (compact) {
@@ -254,7 +322,15 @@ function keptWeights(rt: FastRuntime, w: Float32Array, key: string, floats: numb
 }
 
 /** out = per-plane correlations (dw_conv), see dw_conv in tools/wasm/gen-wat.mjs for sources / outputsPerStep / sourceStep. */
-function planeConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float32Array, S: number, div: number, mul: number): Float32Array {
+function planeConv(
+  rt: FastRuntime,
+  g: Conv2dGeometry,
+  x: Float32Array,
+  w: Float32Array,
+  S: number,
+  div: number,
+  mul: number,
+): Float32Array {
   const ySize = g.batch * g.outChannels * g.outHeight * g.outWidth;
   const L = rt.layout(planeScratch(g), [x.length * F, w.length * F, ySize * F]);
   const [xOff, wOff, yOff] = L.offsets;
@@ -264,7 +340,14 @@ function planeConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float
   // forward mode (one source per plane): the `div` planes of one input plane form one item
   const per = S === 1 ? div : 1;
   const p = rt.params("dw_conv", {
-    ...geomParams(g), x: xOff, a: wOff, y: yOff, sources: S, outputsPerStep: div, sourceStep: mul, planesPerItem: per,
+    ...geomParams(g),
+    x: xOff,
+    a: wOff,
+    y: yOff,
+    sources: S,
+    outputsPerStep: div,
+    sourceStep: mul,
+    planesPerItem: per,
   });
   const work = 2 * ySize * S * g.kernelHeight * g.kernelWidth;
   const y = output(ySize);
@@ -284,7 +367,13 @@ export function conv2dForwardF32(g: Conv2dGeometry, x: Float32Array, w: Float32A
   // the plane once per output: 1.2-2.2x for 4 to 16 outputs, 5x5 and 7x7. Kept on the planes:
   // fewer outputs than the tile's rows, 3x3 at stride 1 (dw3x3_plane is as fast) and grouped
   // convs (their per-group GEMMs are too small: 0.6-0.95x).
-  const unit3x3 = g.kernelHeight === 3 && g.kernelWidth === 3 && g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1;
+  const unit3x3 =
+    g.kernelHeight === 3 &&
+    g.kernelWidth === 3 &&
+    g.strideH === 1 &&
+    g.strideW === 1 &&
+    g.dilationH === 1 &&
+    g.dilationW === 1;
   if (Cg === 1 && (g.groups > 1 || Mg < MR || unit3x3)) return planeConv(rt, g, x, w, 1, Mg, 1);
   return gemmConv(rt, g, x, w, false);
 }
@@ -294,10 +383,21 @@ function transposedGeometry(g: Conv2dGeometry): Conv2dGeometry {
   const padTop = (g.kernelHeight - 1) * g.dilationH - g.padTop;
   const padLeft = (g.kernelWidth - 1) * g.dilationW - g.padLeft;
   return {
-    batch: g.batch, inChannels: g.outChannels, inHeight: g.outHeight, inWidth: g.outWidth,
-    outChannels: g.inChannels, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth,
-    outHeight: g.inHeight, outWidth: g.inWidth, strideH: 1, strideW: 1, dilationH: g.dilationH, dilationW: g.dilationW,
-    padTop, padLeft,
+    batch: g.batch,
+    inChannels: g.outChannels,
+    inHeight: g.outHeight,
+    inWidth: g.outWidth,
+    outChannels: g.inChannels,
+    kernelHeight: g.kernelHeight,
+    kernelWidth: g.kernelWidth,
+    outHeight: g.inHeight,
+    outWidth: g.inWidth,
+    strideH: 1,
+    strideW: 1,
+    dilationH: g.dilationH,
+    dilationW: g.dilationW,
+    padTop,
+    padLeft,
     // rows/cols past the end read as zero; only padTop/padLeft are used by the kernels
     padBottom: g.inHeight - 1 + (g.kernelHeight - 1) * g.dilationH - padTop - (g.outHeight - 1),
     padRight: g.inWidth - 1 + (g.kernelWidth - 1) * g.dilationW - padLeft - (g.outWidth - 1),
@@ -359,14 +459,26 @@ function col2imBackInput(rt: FastRuntime, g: Conv2dGeometry, gy: Float32Array, w
   const L = rt.layout(EDGE_BYTES + KC * block * F + R * block * F, [gy.length * F, ...A.regions, dxSize * F]);
   const [gOff, wOff, aTmp, dOff] = L.offsets;
   rt.F32.set(gy, gOff / F);
-  rt.run("zero", rt.params("zero", { y: dOff, count: dxSize }), Math.ceil(dxSize / 65536), L.scratch, L.scratchStride, PACK * dxSize);
+  rt.run(
+    "zero",
+    rt.params("zero", { y: dOff, count: dxSize }),
+    Math.ceil(dxSize / 65536),
+    L.scratch,
+    L.scratchStride,
+    PACK * dxSize,
+  );
   const aOff = A.ready(wOff, aTmp, (wo, ao) => {
     for (let gi = 0; gi < g.groups; gi++) {
       for (let ch = 0; ch < nChunks; ch++) {
         const rows = (Math.min(Cg, (ch + 1) * cc) - ch * cc) * KK;
         // A[r][co] = W[g Mg + co][c0 KK + r]: rows of W^T are columns of W (stride K)
         const p = rt.params("pack_a", {
-          x: wo + (gi * Mg * K + ch * cc * KK) * F, y: ao + (gi * nChunks + ch) * aPer * F, rows, depth: Mg, rowStride: 1, colStride: K,
+          x: wo + (gi * Mg * K + ch * cc * KK) * F,
+          y: ao + (gi * nChunks + ch) * aPer * F,
+          rows,
+          depth: Mg,
+          rowStride: 1,
+          colStride: K,
         });
         rt.run("pack_a", p, Math.ceil(rows / MR), L.scratch, L.scratchStride, PACK * rows * Mg);
       }
@@ -375,17 +487,37 @@ function col2imBackInput(rt: FastRuntime, g: Conv2dGeometry, gy: Float32Array, w
   // Bands of output rows, run even bands then odd ones (see conv_bwd_in): more items than channel
   // chunks alone give (conv1 has 3 input channels), and the split depends on the shape only, so
   // every dx element sums its terms in the same order whatever the thread count.
-  const bandRows = Math.max(1, Math.ceil(((g.kernelHeight - 1) * g.dilationH) / g.strideH), Math.ceil(g.outHeight / 16));
+  const bandRows = Math.max(
+    1,
+    Math.ceil(((g.kernelHeight - 1) * g.dilationH) / g.strideH),
+    Math.ceil(g.outHeight / 16),
+  );
   const bands = Math.ceil(g.outHeight / bandRows);
   const dx = output(dxSize);
   for (const parity of [0, 1]) {
     const perParity = Math.ceil((bands - parity) / 2);
     if (perParity === 0) continue;
     const p = rt.params("conv_bwd_in", {
-      ...geomParams(g), x: gOff, a: aOff, y: dOff, block, chunkChannels: cc, chunks: nChunks, bandRows, parity, bandsPerParity: perParity,
+      ...geomParams(g),
+      x: gOff,
+      a: aOff,
+      y: dOff,
+      block,
+      chunkChannels: cc,
+      chunks: nChunks,
+      bandRows,
+      parity,
+      bandsPerParity: perParity,
     });
-    rt.run("conv_bwd_in", p, outer * nChunks * perParity, L.scratch, L.scratchStride, convFlops(g) * perParity / bands,
-      parity === 0 ? dx.make : undefined);
+    rt.run(
+      "conv_bwd_in",
+      p,
+      outer * nChunks * perParity,
+      L.scratch,
+      L.scratchStride,
+      (convFlops(g) * perParity) / bands,
+      parity === 0 ? dx.make : undefined,
+    );
   }
   return dx.take(rt, dOff);
 }
@@ -416,7 +548,13 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
       padInput(rt, { ...geomParams(g), x: xOff, y: xpOff }, g.batch * g.inChannels, hp, ws, L.scratch, L.scratchStride);
     }
     const p = rt.params("dw_bwd_w", {
-      ...geomParams(g), x: xOff, a: gOff, y: dOff, multiplier: Mg, outPerItem: per, padded: xpSize > 0 ? xpOff : 0,
+      ...geomParams(g),
+      x: xOff,
+      a: gOff,
+      y: dOff,
+      multiplier: Mg,
+      outPerItem: per,
+      padded: xpSize > 0 ? xpOff : 0,
     });
     const dw = output(dwSize);
     rt.run("dw_bwd_w", p, g.inChannels * Math.ceil(Mg / per), L.scratch, L.scratchStride, convFlops(g), dw.make);
@@ -441,8 +579,15 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
   const aSize = g.batch * g.groups * ru(Mg, MR) * Nwide;
   const xpSize = geo.padCopy ? g.batch * g.inChannels * s * s * Hp * Wp : 0;
   const gwSize = geo.wide && Wp !== g.outWidth ? g.batch * g.outChannels * Nwide : 0;
-  const L = rt.layout(EDGE_BYTES + KC * block * F,
-    [(x.length + slack) * F, gy.length * F, aSize * F, dwSize * F, (xpSize + slack) * F, gwSize * F, F]);
+  const L = rt.layout(EDGE_BYTES + KC * block * F, [
+    (x.length + slack) * F,
+    gy.length * F,
+    aSize * F,
+    dwSize * F,
+    (xpSize + slack) * F,
+    gwSize * F,
+    F,
+  ]);
   const [xOff, gOff0, aOff, dOff, xpOff, gwOff, flag] = L.offsets;
   const f32 = rt.F32;
   f32.set(x, xOff / F);
@@ -457,8 +602,15 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
     f32.fill(0, planes / F, planes / F + slack);
     if (padCopy) padPlanes(rt, g, xOff, xpOff, Hp, Wp, s, L.scratch, L.scratchStride);
     if (widenGy) {
-      padInput(rt, { x: gOff0, y: gwOff, inH: g.outHeight, inW: g.outWidth, padT: 0, padL: 0 }, g.batch * g.outChannels,
-        g.outHeight, Wp, L.scratch, L.scratchStride);
+      padInput(
+        rt,
+        { x: gOff0, y: gwOff, inH: g.outHeight, inW: g.outWidth, padT: 0, padL: 0 },
+        g.batch * g.outChannels,
+        g.outHeight,
+        Wp,
+        L.scratch,
+        L.scratchStride,
+      );
     }
   }
   const gOff = widenGy ? gwOff : gOff0;
@@ -471,19 +623,30 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
     for (let n = 0; n < g.batch; n++) {
       for (let gi = 0; gi < g.groups; gi++) {
         const p = rt.params("pack_a", {
-          x: gOff + (n * g.outChannels + gi * Mg) * Nw * F, y: aOff + (n * g.groups + gi) * ru(Mg, MR) * Nw * F,
-          rows: Mg, depth: Nw, rowStride: Nw, colStride: 1,
+          x: gOff + (n * g.outChannels + gi * Mg) * Nw * F,
+          y: aOff + (n * g.groups + gi) * ru(Mg, MR) * Nw * F,
+          rows: Mg,
+          depth: Nw,
+          rowStride: Nw,
+          colStride: 1,
         });
         rt.run("pack_a", p, Math.ceil(Mg / MR), L.scratch, L.scratchStride, PACK * Mg * Nw);
       }
     }
   }
   const p = rt.params("conv_bwd_w", {
-    ...geomParams(gg), x: padCopy ? xpOff : xOff, a: aOff, y: dOff, block, nBlocks, tail: tail?.count ?? 0, tailBlock: tail?.width ?? 0,
-    wide: wide ? 1 : 0, stride: s,
+    ...geomParams(gg),
+    x: padCopy ? xpOff : xOff,
+    a: aOff,
+    y: dOff,
+    block,
+    nBlocks,
+    tail: tail?.count ?? 0,
+    tailBlock: tail?.width ?? 0,
+    wide: wide ? 1 : 0,
+    stride: s,
   });
   const dw = output(dwSize);
   rt.run("conv_bwd_w", p, g.groups * nBlocks, L.scratch, L.scratchStride, convFlops(g), dw.make);
   return dw.take(rt, dOff);
 }
-

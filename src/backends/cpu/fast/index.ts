@@ -69,19 +69,30 @@ function pieces(n: number, parts: number): [number, number][] {
  * [1, 1, 2^15, 2^14] runs as eight bands of 512 MiB; a band that still does not fit is cut again),
  * and a single output row that does not fit runs on `reference` (with that row's geometry and input).
  */
-export function conv2dForwardAnySize(g: Conv2dGeometry, x: Float32Array, w: Float32Array,
-  reference: (g: Conv2dGeometry, x: Float32Array, w: Float32Array) => Float32Array): Float32Array {
-  return fitted(() => conv2dForwardF32(g, x, w), (parts) => {
-    if (g.outHeight < 2) return reference(g, x, w);
-    const y = allocateForOverwrite("float32", g.batch * g.outChannels * g.outHeight * g.outWidth) as Float32Array;
-    for (const [r0, r1] of pieces(g.outHeight, Math.min(parts, g.outHeight))) {
-      const band = rowBand(g, r0, r1);
-      const rows = (r1 - r0) * g.outWidth, plane = g.outHeight * g.outWidth;
-      const part = band ? conv2dForwardAnySize(band.g, band.x(x), w, reference) : new Float32Array(g.batch * g.outChannels * rows);
-      for (let i = 0; i < g.batch * g.outChannels; i++) y.set(part.subarray(i * rows, (i + 1) * rows), i * plane + r0 * g.outWidth);
-    }
-    return y;
-  });
+export function conv2dForwardAnySize(
+  g: Conv2dGeometry,
+  x: Float32Array,
+  w: Float32Array,
+  reference: (g: Conv2dGeometry, x: Float32Array, w: Float32Array) => Float32Array,
+): Float32Array {
+  return fitted(
+    () => conv2dForwardF32(g, x, w),
+    (parts) => {
+      if (g.outHeight < 2) return reference(g, x, w);
+      const y = allocateForOverwrite("float32", g.batch * g.outChannels * g.outHeight * g.outWidth) as Float32Array;
+      for (const [r0, r1] of pieces(g.outHeight, Math.min(parts, g.outHeight))) {
+        const band = rowBand(g, r0, r1);
+        const rows = (r1 - r0) * g.outWidth,
+          plane = g.outHeight * g.outWidth;
+        const part = band
+          ? conv2dForwardAnySize(band.g, band.x(x), w, reference)
+          : new Float32Array(g.batch * g.outChannels * rows);
+        for (let i = 0; i < g.batch * g.outChannels; i++)
+          y.set(part.subarray(i * rows, (i + 1) * rows), i * plane + r0 * g.outWidth);
+      }
+      return y;
+    },
+  );
 }
 
 /**
@@ -95,18 +106,25 @@ function rowBand(g: Conv2dGeometry, r0: number, r1: number) {
   const lo = Math.max(0, first);
   const hi = Math.min(g.inHeight, (r1 - 1) * g.strideH - g.padTop + (g.kernelHeight - 1) * g.dilationH + 1);
   if (hi <= lo) return null;
-  const inHeight = hi - lo, padTop = lo - first, outHeight = r1 - r0;
+  const inHeight = hi - lo,
+    padTop = lo - first,
+    outHeight = r1 - r0;
   const bandGeometry: Conv2dGeometry = {
-    ...g, inHeight, outHeight, padTop,
+    ...g,
+    inHeight,
+    outHeight,
+    padTop,
     padBottom: Math.max(0, (outHeight - 1) * g.strideH + (g.kernelHeight - 1) * g.dilationH + 1 - padTop - inHeight),
   };
   return {
     g: bandGeometry,
     x(input: Float32Array): Float32Array {
-      const planes = g.batch * g.inChannels, W = g.inWidth;
+      const planes = g.batch * g.inChannels,
+        W = g.inWidth;
       if (planes === 1) return input.subarray(lo * W, hi * W); // one plane: its rows are contiguous
       const out = allocateForOverwrite("float32", planes * inHeight * W) as Float32Array;
-      for (let i = 0; i < planes; i++) out.set(input.subarray((i * g.inHeight + lo) * W, (i * g.inHeight + hi) * W), i * inHeight * W);
+      for (let i = 0; i < planes; i++)
+        out.set(input.subarray((i * g.inHeight + lo) * W, (i * g.inHeight + hi) * W), i * inHeight * W);
       return out;
     },
   };
@@ -118,20 +136,42 @@ function rowBand(g: Conv2dGeometry, r0: number, r1: number) {
  * about PART_BYTES (cut again if one still does not fit); a single row that does not fit runs on
  * `reference` (called with that row's operands).
  */
-export function matmulAnySize(a: Float32Array, b: Float32Array, batch: number, m: number, k: number, n: number,
-  reference: (a: Float32Array, b: Float32Array, batch: number, m: number, k: number, n: number) => Float32Array): Float32Array {
-  return fitted(() => matmulF32(a, b, batch, m, k, n), (parts) => {
-    if (batch < 2 && m < 2) return reference(a, b, batch, m, k, n);
-    const c = allocateForOverwrite("float32", batch * m * n) as Float32Array;
-    if (batch > 1) {
-      for (const [t0, t1] of pieces(batch, Math.min(parts, batch))) {
-        c.set(matmulAnySize(a.subarray(t0 * m * k, t1 * m * k), b.subarray(t0 * k * n, t1 * k * n), t1 - t0, m, k, n, reference), t0 * m * n);
+export function matmulAnySize(
+  a: Float32Array,
+  b: Float32Array,
+  batch: number,
+  m: number,
+  k: number,
+  n: number,
+  reference: (a: Float32Array, b: Float32Array, batch: number, m: number, k: number, n: number) => Float32Array,
+): Float32Array {
+  return fitted(
+    () => matmulF32(a, b, batch, m, k, n),
+    (parts) => {
+      if (batch < 2 && m < 2) return reference(a, b, batch, m, k, n);
+      const c = allocateForOverwrite("float32", batch * m * n) as Float32Array;
+      if (batch > 1) {
+        for (const [t0, t1] of pieces(batch, Math.min(parts, batch))) {
+          c.set(
+            matmulAnySize(
+              a.subarray(t0 * m * k, t1 * m * k),
+              b.subarray(t0 * k * n, t1 * k * n),
+              t1 - t0,
+              m,
+              k,
+              n,
+              reference,
+            ),
+            t0 * m * n,
+          );
+        }
+      } else {
+        for (const [r0, r1] of pieces(m, Math.min(parts, m)))
+          c.set(matmulAnySize(a.subarray(r0 * k, r1 * k), b, 1, r1 - r0, k, n, reference), r0 * n);
       }
-    } else {
-      for (const [r0, r1] of pieces(m, Math.min(parts, m))) c.set(matmulAnySize(a.subarray(r0 * k, r1 * k), b, 1, r1 - r0, k, n, reference), r0 * n);
-    }
-    return c;
-  });
+      return c;
+    },
+  );
 }
 
 /** Terminates the pool's workers now (optional: they never keep the process alive). */

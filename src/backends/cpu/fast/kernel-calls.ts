@@ -39,7 +39,12 @@ export function check(name: string, arr: Float32Array | Int32Array, expected: nu
 }
 
 /** Pixel blocks and channel blocks of a GEMM-shaped job so that there is work for every thread. */
-export function split(rt: FastRuntime, outer: number, n: number, m: number): { block: number; nBlocks: number; rows: number; mBlocks: number } {
+export function split(
+  rt: FastRuntime,
+  outer: number,
+  n: number,
+  m: number,
+): { block: number; nBlocks: number; rows: number; mBlocks: number } {
   const want = itemsWanted(rt);
   let block = Math.min(ru(n, NR), BLOCK);
   if (rt.numThreads > 1 && outer * Math.ceil(n / block) < want) {

@@ -3,7 +3,14 @@ import { fastRuntime } from "./workers.js";
 import { EDGE_BYTES, KC, MR } from "./wasm/kernels.generated.js";
 
 /** C[b] = A[b] B[b] for row-major A [batch, m, k] and B [batch, k, n]; returns [batch, m, n]. */
-export function matmulF32(a: Float32Array, b: Float32Array, batch: number, m: number, k: number, n: number): Float32Array {
+export function matmulF32(
+  a: Float32Array,
+  b: Float32Array,
+  batch: number,
+  m: number,
+  k: number,
+  n: number,
+): Float32Array {
   check("matmulF32 a", a, batch * m * k);
   check("matmulF32 b", b, batch * k * n);
   const cSize = batch * m * n;
@@ -23,13 +30,27 @@ export function matmulF32(a: Float32Array, b: Float32Array, batch: number, m: nu
   } else {
     for (let i = 0; i < batch; i++) {
       const p = rt.params("pack_a", {
-        x: aOff + i * m * k * F, y: pOff + i * ru(m, MR) * k * F, rows: m, depth: k, rowStride: k, colStride: 1,
+        x: aOff + i * m * k * F,
+        y: pOff + i * ru(m, MR) * k * F,
+        rows: m,
+        depth: k,
+        rowStride: k,
+        colStride: 1,
       });
       rt.run("pack_a", p, Math.ceil(m / MR), L.scratch, L.scratchStride, PACK * m * k);
     }
   }
   const p = rt.params("matmul", {
-    x: bOff, a: pOff, y: cOff, block: sp.block, nBlocks: sp.nBlocks, m, k, n, rowsPerBlock: sp.rows, rowBlocks: sp.mBlocks,
+    x: bOff,
+    a: pOff,
+    y: cOff,
+    block: sp.block,
+    nBlocks: sp.nBlocks,
+    m,
+    k,
+    n,
+    rowsPerBlock: sp.rows,
+    rowBlocks: sp.mBlocks,
   });
   const c = output(cSize);
   rt.run("matmul", p, batch * sp.nBlocks * sp.mBlocks, L.scratch, L.scratchStride, 2 * batch * m * k * n, c.make);

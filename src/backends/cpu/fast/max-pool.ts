@@ -6,7 +6,12 @@ import { EDGE_BYTES } from "./wasm/kernels.generated.js";
 
 /** The in-range taps of every window row and column (reference/pool2d.ts windowTaps). */
 export interface WindowTaps {
-  rowStart: Int32Array; rowLo: Int32Array; rowHi: Int32Array; colStart: Int32Array; colLo: Int32Array; colHi: Int32Array;
+  rowStart: Int32Array;
+  rowLo: Int32Array;
+  rowHi: Int32Array;
+  colStart: Int32Array;
+  colLo: Int32Array;
+  colHi: Int32Array;
 }
 
 /**
@@ -27,7 +32,16 @@ export function maxPool2dBackwardF32(p: Pool2dGeometry, gy: Float32Array, argmax
   rt.F32.set(gy, gOff / F);
   rt.I32.set(argmax, aOff / 4);
   const job = planeItems(planes, p.inHeight * p.inWidth);
-  const params = rt.params("pool_scatter", { x: gOff, a: aOff, y: dOff, inH: p.inHeight, inW: p.inWidth, outH: p.outHeight, outW: p.outWidth, ...job.fields });
+  const params = rt.params("pool_scatter", {
+    x: gOff,
+    a: aOff,
+    y: dOff,
+    inH: p.inHeight,
+    inW: p.inWidth,
+    outH: p.outHeight,
+    outW: p.outWidth,
+    ...job.fields,
+  });
   const dx = output(n);
   rt.run("pool_scatter", params, job.items, L.scratch, L.scratchStride, COPY * n, dx.make);
   return dx.take(rt, dOff);
@@ -38,7 +52,11 @@ export function maxPool2dBackwardF32(p: Pool2dGeometry, gy: Float32Array, argmax
  * it matches exactly): `argmax`, flat indices into x per window (-1 for a window with no tap
  * inside), and `y`, the maxima (x at the argmax, -inf for an empty window). `t` is windowTaps(p).
  */
-export function maxPool2dF32(p: Pool2dGeometry, x: Float32Array, t: WindowTaps): { argmax: Int32Array; y: Float32Array } {
+export function maxPool2dF32(
+  p: Pool2dGeometry,
+  x: Float32Array,
+  t: WindowTaps,
+): { argmax: Int32Array; y: Float32Array } {
   const planes = p.batch * p.channels;
   check("maxPool2dF32 x", x, planes * p.inHeight * p.inWidth);
   const n = planes * p.outHeight * p.outWidth;
@@ -54,13 +72,31 @@ export function maxPool2dF32(p: Pool2dGeometry, x: Float32Array, t: WindowTaps):
     at += table.length;
   }
   // every window whole inside x (ceil mode may add a last one that is not)
-  const twoByTwo = p.kernelHeight === 2 && p.kernelWidth === 2 && p.strideH === 2 && p.strideW === 2
-    && p.dilationH === 1 && p.dilationW === 1 && p.padTop === 0 && p.padLeft === 0
-    && 2 * p.outHeight <= p.inHeight && 2 * p.outWidth <= p.inWidth;
+  const twoByTwo =
+    p.kernelHeight === 2 &&
+    p.kernelWidth === 2 &&
+    p.strideH === 2 &&
+    p.strideW === 2 &&
+    p.dilationH === 1 &&
+    p.dilationW === 1 &&
+    p.padTop === 0 &&
+    p.padLeft === 0 &&
+    2 * p.outHeight <= p.inHeight &&
+    2 * p.outWidth <= p.inWidth;
   const job = planeItems(planes, p.inHeight * p.inWidth);
   const params = rt.params("pool_argmax", {
-    x: xOff, a: tOff, y: iOff, inH: p.inHeight, inW: p.inWidth, outH: p.outHeight, outW: p.outWidth, dH: p.dilationH, dW: p.dilationW,
-    twoByTwo: twoByTwo ? 1 : 0, maxima: yOff, ...job.fields,
+    x: xOff,
+    a: tOff,
+    y: iOff,
+    inH: p.inHeight,
+    inW: p.inWidth,
+    outH: p.outHeight,
+    outW: p.outWidth,
+    dH: p.dilationH,
+    dW: p.dilationW,
+    twoByTwo: twoByTwo ? 1 : 0,
+    maxima: yOff,
+    ...job.fields,
   });
   // ~6 instructions per tap, as many as ~16 FLOPs of the GEMM
   const y = output(n);

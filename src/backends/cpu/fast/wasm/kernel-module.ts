@@ -64,7 +64,8 @@ export function memoryLimitsFlagOffset(bytes: Uint8Array): number {
       else if (kind === TABLE) {
         at++; // element type
         skipLimits();
-      } else if (kind === GLOBAL) at += 2; // value type, mutability
+      } else if (kind === GLOBAL)
+        at += 2; // value type, mutability
       else if (kind === TAG) {
         at++; // attribute
         u32();
