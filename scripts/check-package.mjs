@@ -23,7 +23,16 @@
  * Prints one line per check (or JSON with --json) and exits 1 if any failed.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,19 +43,31 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = new Set(process.argv.slice(2));
 const json = args.has("--json");
 const work = mkdtempSync(path.join(tmpdir(), "shapegrad-package-"));
-const env = { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" };
+const env = {
+  ...process.env,
+  npm_config_audit: "false",
+  npm_config_fund: "false",
+  npm_config_update_notifier: "false",
+};
 const results = [];
 
 function record(name, ok, detail) {
   results.push({ name, ok, detail });
-  if (!json) process.stdout.write(`${ok ? "ok  " : "FAIL"} ${name}${detail ? `\n       ${String(detail).split("\n").join("\n       ")}` : ""}\n`);
+  if (!json)
+    process.stdout.write(
+      `${ok ? "ok  " : "FAIL"} ${name}${detail ? `\n       ${String(detail).split("\n").join("\n       ")}` : ""}\n`,
+    );
   return ok;
 }
 
 /** Runs a command; returns { status, stdout, stderr } (never throws). */
 function run(cmd, argv, cwd, extra = {}) {
   const r = spawnSync(cmd, argv, { cwd, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, ...extra });
-  return { status: r.status ?? 1, stdout: r.stdout ?? "", stderr: `${r.stderr ?? ""}${r.error ? String(r.error) : ""}` };
+  return {
+    status: r.status ?? 1,
+    stdout: r.stdout ?? "",
+    stderr: `${r.stderr ?? ""}${r.error ? String(r.error) : ""}`,
+  };
 }
 
 /** Bytes of the files under `dir` (symlinks not followed), as `du -sb` counts content. */
@@ -101,36 +122,72 @@ function main() {
   // ---------------------------------------------------------------- 1. build and pack
   if (!args.has("--no-build")) {
     const b = run(npm, ["run", "build"], root);
-    record("build (npm run build)", b.status === 0, b.status === 0 ? "" : (b.stdout + b.stderr).trim().split("\n").slice(-15).join("\n"));
+    record(
+      "build (npm run build)",
+      b.status === 0,
+      b.status === 0 ? "" : (b.stdout + b.stderr).trim().split("\n").slice(-15).join("\n"),
+    );
   }
-  if (!existsSync(path.join(root, "dist/src/index.js"))) return record("dist/src/index.js exists", false, "nothing to pack");
+  if (!existsSync(path.join(root, "dist/src/index.js")))
+    return record("dist/src/index.js exists", false, "nothing to pack");
   const p = run(npm, ["pack", "--ignore-scripts", "--json", "--pack-destination", work], root);
   if (p.status !== 0) return record("npm pack", false, p.stderr);
   const [packed] = JSON.parse(p.stdout.slice(p.stdout.indexOf("[")));
   const tarball = path.join(work, packed.filename);
-  record("npm pack", true, `${packed.filename}: ${packed.files.length} files, ${(packed.size / 1024).toFixed(0)} kB packed, ${(packed.unpackedSize / 1024).toFixed(0)} kB unpacked`);
+  record(
+    "npm pack",
+    true,
+    `${packed.filename}: ${packed.files.length} files, ${(packed.size / 1024).toFixed(0)} kB packed, ${(packed.unpackedSize / 1024).toFixed(0)} kB unpacked`,
+  );
 
   // ---------------------------------------------------------------- 2. contents
   const files = packed.files.map((f) => f.path);
   const allowed = (f) => ["package.json", "README.md", "LICENSE"].includes(f) || /^dist\/.*\.(js|d\.ts)$/.test(f);
   const extra = files.filter((f) => !allowed(f));
-  record("tarball holds only built JS, .d.ts, package.json, README.md, LICENSE", extra.length === 0,
-    extra.length ? `unexpected: ${extra.slice(0, 12).join(", ")}${extra.length > 12 ? `, ... (${extra.length} in all)` : ""}` : "");
+  record(
+    "tarball holds only built JS, .d.ts, package.json, README.md, LICENSE",
+    extra.length === 0,
+    extra.length
+      ? `unexpected: ${extra.slice(0, 12).join(", ")}${extra.length > 12 ? `, ... (${extra.length} in all)` : ""}`
+      : "",
+  );
   const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
   const entries = new Set(["README.md", "LICENSE"]);
-  const addEntry = (t) => { if (typeof t === "string") entries.add(t.replace(/^\.\//, "")); };
-  addEntry(pkg.main); addEntry(pkg.types); addEntry(pkg.module);
-  const walk = (e) => { if (typeof e === "string") addEntry(e); else if (e && typeof e === "object") Object.values(e).forEach(walk); };
+  const addEntry = (t) => {
+    if (typeof t === "string") entries.add(t.replace(/^\.\//, ""));
+  };
+  addEntry(pkg.main);
+  addEntry(pkg.types);
+  addEntry(pkg.module);
+  const walk = (e) => {
+    if (typeof e === "string") addEntry(e);
+    else if (e && typeof e === "object") Object.values(e).forEach(walk);
+  };
   walk(pkg.exports);
   walk(pkg.bin);
   entries.delete("package.json");
   const missing = [...entries].filter((e) => !files.includes(e));
-  record("every entry point, the bin, README.md and LICENSE are in the tarball", missing.length === 0 && pkg.bin !== undefined,
-    missing.length ? `missing: ${missing.join(", ")}` : pkg.bin === undefined ? "package.json has no bin (shapegrad shapes)" : "");
+  record(
+    "every entry point, the bin, README.md and LICENSE are in the tarball",
+    missing.length === 0 && pkg.bin !== undefined,
+    missing.length
+      ? `missing: ${missing.join(", ")}`
+      : pkg.bin === undefined
+        ? "package.json has no bin (shapegrad shapes)"
+        : "",
+  );
 
   // ---------------------------------------------------------------- 3. attw and publint
-  const attw = run(bin("attw"), [tarball, "--profile", "esm-only", "--format", "ascii", "--no-color", "--no-emoji"], root);
-  record("@arethetypeswrong/cli --profile esm-only reports nothing", attw.status === 0, attw.status === 0 ? "" : (attw.stdout + attw.stderr).trim());
+  const attw = run(
+    bin("attw"),
+    [tarball, "--profile", "esm-only", "--format", "ascii", "--no-color", "--no-emoji"],
+    root,
+  );
+  record(
+    "@arethetypeswrong/cli --profile esm-only reports nothing",
+    attw.status === 0,
+    attw.status === 0 ? "" : (attw.stdout + attw.stderr).trim(),
+  );
   const lint = run(bin("publint"), ["run", tarball, "--level", "suggestion", "--strict"], root);
   const lintText = (lint.stdout + lint.stderr).trim();
   const lintClean = lint.status === 0 && !/(Suggestions|Warnings|Errors):/.test(lintText);
@@ -140,43 +197,103 @@ function main() {
   // With the CLI's one documented extra step (ts-morph) and the user's own TypeScript, in one install.
   const nodeApp = path.join(work, "node-app");
   mkdirSync(nodeApp);
-  writeFileSync(path.join(nodeApp, "package.json"), JSON.stringify({ name: "node-app", private: true, type: "module" }, null, 2));
+  writeFileSync(
+    path.join(nodeApp, "package.json"),
+    JSON.stringify({ name: "node-app", private: true, type: "module" }, null, 2),
+  );
   const installArgs = ["install", "--prefer-offline", "--no-audit", "--no-fund", "--no-package-lock"];
   const devVersion = (name) => `${name}@${pkg.devDependencies[name]}`;
   const ni = run(npm, [...installArgs, tarball, devVersion("ts-morph"), devVersion("typescript")], nodeApp);
-  if (!record("Node ESM project: npm install <tarball> ts-morph typescript (offline cache)", ni.status === 0, ni.status === 0 ? "" : ni.stderr.trim())) return;
+  if (
+    !record(
+      "Node ESM project: npm install <tarball> ts-morph typescript (offline cache)",
+      ni.status === 0,
+      ni.status === 0 ? "" : ni.stderr.trim(),
+    )
+  )
+    return;
   record("the optional webgpu peer is not installed", !existsSync(path.join(nodeApp, "node_modules", "webgpu")));
   writeFileSync(path.join(nodeApp, "program.mjs"), `${programSource}\nconsole.log(JSON.stringify(result));\n`);
   const nr = run(process.execPath, ["program.mjs"], nodeApp);
   let nodeResult = null;
-  try { nodeResult = JSON.parse(nr.stdout.trim().split("\n").at(-1)); } catch { /* reported below */ }
-  record("Node ESM project: import shapegrad, conv2d and nn give the known results", nr.status === 0 && sameResult(nodeResult),
-    nr.status === 0 ? `got ${JSON.stringify(nodeResult)}` : nr.stderr.trim().split("\n").slice(0, 8).join("\n"));
+  try {
+    nodeResult = JSON.parse(nr.stdout.trim().split("\n").at(-1));
+  } catch {
+    /* reported below */
+  }
+  record(
+    "Node ESM project: import shapegrad, conv2d and nn give the known results",
+    nr.status === 0 && sameResult(nodeResult),
+    nr.status === 0 ? `got ${JSON.stringify(nodeResult)}` : nr.stderr.trim().split("\n").slice(0, 8).join("\n"),
+  );
 
   // The bin and tsc, with the types as installed and TypeScript's default lib check (no skipLibCheck).
-  writeFileSync(path.join(nodeApp, "tsconfig.json"), JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true } }, null, 2));
-  writeFileSync(path.join(nodeApp, "model.ts"), [
-    `import { conv2d, randn } from "shapegrad";`,
-    `const x = randn([8, 3, 32, 32]);`,
-    `const y = conv2d(x, randn([16, 3, 3, 3]), null, { stride: 2, padding: 1 });`,
-    `const bad = conv2d(x, randn([16, 4, 3, 3]));`,
-    `export { y, bad };`,
-  ].join("\n"));
+  writeFileSync(
+    path.join(nodeApp, "tsconfig.json"),
+    JSON.stringify(
+      {
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          noEmit: true,
+        },
+      },
+      null,
+      2,
+    ),
+  );
+  writeFileSync(
+    path.join(nodeApp, "model.ts"),
+    [
+      `import { conv2d, randn } from "shapegrad";`,
+      `const x = randn([8, 3, 32, 32]);`,
+      `const y = conv2d(x, randn([16, 3, 3, 3]), null, { stride: 2, padding: 1 });`,
+      `const bad = conv2d(x, randn([16, 4, 3, 3]));`,
+      `export { y, bad };`,
+    ].join("\n"),
+  );
   const shapegradBin = path.join(nodeApp, "node_modules", ".bin", "shapegrad");
-  const shapes = (file, extra = []) => existsSync(shapegradBin) ? run(shapegradBin, ["shapes", file, ...extra], nodeApp) : { status: -1, stdout: "", stderr: "node_modules/.bin/shapegrad is missing" };
+  const shapes = (file, extra = []) =>
+    existsSync(shapegradBin)
+      ? run(shapegradBin, ["shapes", file, ...extra], nodeApp)
+      : { status: -1, stdout: "", stderr: "node_modules/.bin/shapegrad is missing" };
   const cli = shapes("model.ts", ["--json"]);
   let inspection = null;
-  try { inspection = JSON.parse(cli.stdout); } catch { /* reported below */ }
+  try {
+    inspection = JSON.parse(cli.stdout);
+  } catch {
+    /* reported below */
+  }
   const yEntry = inspection?.entries?.find((e) => e.name === "y");
-  const cliOk = cli.status === 1 && yEntry?.shape === "[8, 16, 16, 16]" && inspection.diagnostics.length === 1 &&
-    inspection.diagnostics[0].shapegrad === "conv2d: input has 3 channels but weight expects 4 (weight [16, 4, 3, 3], groups 1)";
-  record("Node project: `shapegrad shapes model.ts` reads the installed types (y [8, 16, 16, 16], one conv2d error)", cliOk,
-    cliOk ? "" : `exit ${cli.status}: ${(cli.stderr || cli.stdout).trim().split("\n").slice(0, 8).join("\n")}`);
+  const cliOk =
+    cli.status === 1 &&
+    yEntry?.shape === "[8, 16, 16, 16]" &&
+    inspection.diagnostics.length === 1 &&
+    inspection.diagnostics[0].shapegrad ===
+      "conv2d: input has 3 channels but weight expects 4 (weight [16, 4, 3, 3], groups 1)";
+  record(
+    "Node project: `shapegrad shapes model.ts` reads the installed types (y [8, 16, 16, 16], one conv2d error)",
+    cliOk,
+    cliOk ? "" : `exit ${cli.status}: ${(cli.stderr || cli.stdout).trim().split("\n").slice(0, 8).join("\n")}`,
+  );
   const tsc = path.join(nodeApp, "node_modules", "typescript", "bin", "tsc");
   const badTsc = run(process.execPath, [tsc, "-p", "."], nodeApp);
   const tscMessage = "conv2d: input has 3 channels but weight expects 4 (weight [16, 4, 3, 3], groups 1)";
-  const badOk = badTsc.status === 2 && badTsc.stdout.includes("model.ts(4,") && badTsc.stdout.includes(tscMessage) && badTsc.stdout.trim().split("\n").filter((l) => /error TS/.test(l)).length === 1;
-  record("Node project: tsc (no skipLibCheck) reports the one conv2d error, at model.ts line 4", badOk, badOk ? "" : `exit ${badTsc.status}: ${badTsc.stdout.trim().split("\n").slice(0, 8).join("\n")}`);
+  const badOk =
+    badTsc.status === 2 &&
+    badTsc.stdout.includes("model.ts(4,") &&
+    badTsc.stdout.includes(tscMessage) &&
+    badTsc.stdout
+      .trim()
+      .split("\n")
+      .filter((l) => /error TS/.test(l)).length === 1;
+  record(
+    "Node project: tsc (no skipLibCheck) reports the one conv2d error, at model.ts line 4",
+    badOk,
+    badOk ? "" : `exit ${badTsc.status}: ${badTsc.stdout.trim().split("\n").slice(0, 8).join("\n")}`,
+  );
 
   // A model with a nested Sequential, a Residual and a custom module: examples/inspector/nested.ts
   // with its imports from "shapegrad". The installed bin must print what the repository's prints
@@ -187,42 +304,86 @@ function main() {
   rmSync(path.join(nodeApp, "model.ts"));
   writeFileSync(path.join(nodeApp, "nested.ts"), nested);
   const installed = shapes("nested.ts");
-  const inRepo = run(process.execPath, [path.join(root, "dist/src/cli/main.js"), "shapes", "examples/inspector/nested.ts"], root);
+  const inRepo = run(
+    process.execPath,
+    [path.join(root, "dist/src/cli/main.js"), "shapes", "examples/inspector/nested.ts"],
+    root,
+  );
   const rows = (r) => r.stdout.trim().split("\n").slice(1);
-  const sameRows = installed.status === 0 && inRepo.status === 0 && JSON.stringify(rows(installed)) === JSON.stringify(rows(inRepo)) &&
-    rows(installed).some((l) => /^ +0\.2 MaxPool2d<2, \{\}> -> \[4, 8, 12, 12\]$/.test(l)) && rows(installed).some((l) => /^ +4 Head -> \[4, 10\]$/.test(l));
-  record("Node project: `shapegrad shapes nested.ts` prints the per-layer shapes, as in the repository", sameRows,
-    sameRows ? "" : `installed (exit ${installed.status}):\n${installed.stdout}${installed.stderr}\nin the repository (exit ${inRepo.status}):\n${inRepo.stdout}${inRepo.stderr}`);
+  const sameRows =
+    installed.status === 0 &&
+    inRepo.status === 0 &&
+    JSON.stringify(rows(installed)) === JSON.stringify(rows(inRepo)) &&
+    rows(installed).some((l) => /^ +0\.2 MaxPool2d<2, \{\}> -> \[4, 8, 12, 12\]$/.test(l)) &&
+    rows(installed).some((l) => /^ +4 Head -> \[4, 10\]$/.test(l));
+  record(
+    "Node project: `shapegrad shapes nested.ts` prints the per-layer shapes, as in the repository",
+    sameRows,
+    sameRows
+      ? ""
+      : `installed (exit ${installed.status}):\n${installed.stdout}${installed.stderr}\nin the repository (exit ${inRepo.status}):\n${inRepo.stdout}${inRepo.stderr}`,
+  );
   const goodTsc = run(process.execPath, [tsc, "-p", "."], nodeApp);
-  record("Node project: tsc (no skipLibCheck) accepts the nested model", goodTsc.status === 0, goodTsc.stdout.trim().split("\n").slice(0, 8).join("\n"));
+  record(
+    "Node project: tsc (no skipLibCheck) accepts the nested model",
+    goodTsc.status === 0,
+    goodTsc.stdout.trim().split("\n").slice(0, 8).join("\n"),
+  );
   // The declarations skip a consumer's lib check (// @ts-nocheck, scripts/mark-declarations.mjs):
   // here they are checked without it, as installed.
   const installedDist = path.join(nodeApp, "node_modules", "shapegrad", "dist");
-  const marked = declarationFiles(installedDist).filter((f) => readFileSync(f, "utf8").startsWith(`${pragma}\n`)).length;
+  const marked = declarationFiles(installedDist).filter((f) =>
+    readFileSync(f, "utf8").startsWith(`${pragma}\n`),
+  ).length;
   const unmarked = markDeclarations(installedDist, false);
   const rawTsc = run(process.execPath, [tsc, "-p", "."], nodeApp);
-  record("Node project: every installed .d.ts carries @ts-nocheck, and without it tsc (no skipLibCheck) finds no error in them", rawTsc.status === 0 && marked > 0 && unmarked === marked && marked === declarationFiles(installedDist).length,
-    `${marked} of ${declarationFiles(installedDist).length} marked; ${rawTsc.stdout.trim().split("\n").slice(0, 8).join("\n")}`);
+  record(
+    "Node project: every installed .d.ts carries @ts-nocheck, and without it tsc (no skipLibCheck) finds no error in them",
+    rawTsc.status === 0 && marked > 0 && unmarked === marked && marked === declarationFiles(installedDist).length,
+    `${marked} of ${declarationFiles(installedDist).length} marked; ${rawTsc.stdout.trim().split("\n").slice(0, 8).join("\n")}`,
+  );
 
   // ---------------------------------------------------------------- 5. a browser bundle
   const webApp = path.join(work, "web-app");
   mkdirSync(webApp);
-  writeFileSync(path.join(webApp, "package.json"), JSON.stringify({ name: "web-app", private: true, type: "module" }, null, 2));
+  writeFileSync(
+    path.join(webApp, "package.json"),
+    JSON.stringify({ name: "web-app", private: true, type: "module" }, null, 2),
+  );
   const wi = run(npm, [...installArgs, tarball], webApp);
-  if (!record("browser project: npm install <tarball> (offline cache)", wi.status === 0, wi.status === 0 ? "" : wi.stderr.trim())) return;
+  if (
+    !record(
+      "browser project: npm install <tarball> (offline cache)",
+      wi.status === 0,
+      wi.status === 0 ? "" : wi.stderr.trim(),
+    )
+  )
+    return;
   // The package builds itself on `npm pack` (prepack), not on install, so npm has no script to ask about.
-  record("library-only install: npm warns about no install script", !/install-scripts/.test(wi.stderr), wi.stderr.trim().split("\n").slice(0, 6).join("\n"));
+  record(
+    "library-only install: npm warns about no install script",
+    !/install-scripts/.test(wi.stderr),
+    wi.stderr.trim().split("\n").slice(0, 6).join("\n"),
+  );
   // A library-only install: the CLI's dependencies stay out, and the bin says how to add them.
   const installedNames = readdirSync(path.join(webApp, "node_modules")).filter((n) => !n.startsWith("."));
   const heavy = installedNames.filter((n) => ["ts-morph", "@ts-morph", "typescript", "commander"].includes(n));
-  record("library-only install holds no CLI dependency (ts-morph, typescript, commander)", heavy.length === 0,
-    `${installedNames.join(", ")}; node_modules ${(directorySize(path.join(webApp, "node_modules")) / 1e6).toFixed(1)} MB`);
+  record(
+    "library-only install holds no CLI dependency (ts-morph, typescript, commander)",
+    heavy.length === 0,
+    `${installedNames.join(", ")}; node_modules ${(directorySize(path.join(webApp, "node_modules")) / 1e6).toFixed(1)} MB`,
+  );
   writeFileSync(path.join(webApp, "model.ts"), `export const n = 1;\n`);
   const noMorph = run(path.join(webApp, "node_modules", ".bin", "shapegrad"), ["shapes", "model.ts"], webApp);
-  record("library-only install: `shapegrad shapes` asks for ts-morph", noMorph.status === 2 && noMorph.stderr.includes("npm install --save-dev ts-morph"),
-    `exit ${noMorph.status}: ${noMorph.stderr.trim()}`);
+  record(
+    "library-only install: `shapegrad shapes` asks for ts-morph",
+    noMorph.status === 2 && noMorph.stderr.includes("npm install --save-dev ts-morph"),
+    `exit ${noMorph.status}: ${noMorph.stderr.trim()}`,
+  );
   writeFileSync(path.join(webApp, "main.js"), programSource);
-  writeFileSync(path.join(webApp, "build.mjs"), `
+  writeFileSync(
+    path.join(webApp, "build.mjs"),
+    `
 import { build } from ${JSON.stringify(path.join(root, "node_modules/vite/dist/node/index.js"))};
 const warnings = [];
 const logger = {
@@ -235,26 +396,54 @@ await build({
     lib: { entry: "main.js", formats: ["iife"], name: "app", fileName: () => "app.js" } },
 });
 console.log(JSON.stringify(warnings));
-`);
+`,
+  );
   const vb = run(process.execPath, ["build.mjs"], webApp);
-  let warnings = [];
-  try { warnings = JSON.parse(vb.stdout.trim().split("\n").at(-1)); } catch { warnings = [vb.stdout]; }
+  let warnings;
+  try {
+    warnings = JSON.parse(vb.stdout.trim().split("\n").at(-1));
+  } catch {
+    warnings = [vb.stdout];
+  }
   const bundlePath = path.join(webApp, "dist", "app.js");
   const built = vb.status === 0 && existsSync(bundlePath);
   const nodeWarnings = warnings.filter((w) => /externalized for browser|node:/.test(String(w)));
-  record("browser project: vite builds it, pulling in no Node module", built && nodeWarnings.length === 0,
-    !built ? vb.stderr.trim().split("\n").slice(0, 10).join("\n") : nodeWarnings.join("\n"));
+  record(
+    "browser project: vite builds it, pulling in no Node module",
+    built && nodeWarnings.length === 0,
+    !built ? vb.stderr.trim().split("\n").slice(0, 10).join("\n") : nodeWarnings.join("\n"),
+  );
   if (built) {
     const code = readFileSync(bundlePath, "utf8");
     // Only what a browser page has: no process, require, Buffer or Node modules.
-    const context = vm.createContext({ console, TextEncoder, TextDecoder, URL, atob, btoa, performance, queueMicrotask, setTimeout, clearTimeout, navigator: { hardwareConcurrency: 1 } });
-    let browserResult = null, error = "";
+    const context = vm.createContext({
+      console,
+      TextEncoder,
+      TextDecoder,
+      URL,
+      atob,
+      btoa,
+      performance,
+      queueMicrotask,
+      setTimeout,
+      clearTimeout,
+      navigator: { hardwareConcurrency: 1 },
+    });
+    let browserResult = null,
+      error = "";
     try {
       vm.runInContext(`${code}\nglobalThis.__result = JSON.stringify(app.result);`, context, { filename: "app.js" });
       browserResult = JSON.parse(context.__result);
-    } catch (e) { error = e instanceof Error ? e.stack ?? e.message : String(e); }
-    record("browser bundle runs in a bare V8 context with the known results", sameResult(browserResult),
-      error ? error.split("\n").slice(0, 6).join("\n") : `got ${JSON.stringify(browserResult)}, ${(code.length / 1024).toFixed(0)} kB bundle`);
+    } catch (e) {
+      error = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    }
+    record(
+      "browser bundle runs in a bare V8 context with the known results",
+      sameResult(browserResult),
+      error
+        ? error.split("\n").slice(0, 6).join("\n")
+        : `got ${JSON.stringify(browserResult)}, ${(code.length / 1024).toFixed(0)} kB bundle`,
+    );
   }
 }
 

@@ -9,7 +9,10 @@ import { compare, fixtureConfig, parseTscOutput, root } from "../test/types/mess
 import { runBudget, targetNote } from "../bench/types/budget.mjs";
 
 const tsc7 = join(root, "node_modules/typescript7/bin/tsc");
-const r = spawnSync(process.execPath, [tsc7, "-p", fixtureConfig, "--pretty", "false"], { cwd: root, encoding: "utf8" });
+const r = spawnSync(process.execPath, [tsc7, "-p", fixtureConfig, "--pretty", "false"], {
+  cwd: root,
+  encoding: "utf8",
+});
 const diagnostics = parseTscOutput(`${r.stdout}\n${r.stderr}`);
 const problems = compare(diagnostics);
 let failed = problems.length > 0;
@@ -19,7 +22,9 @@ for (const p of problems) console.log(`  ${p}`);
 for (const row of runBudget([7])) {
   const ok = row.net <= row.ceiling && row.errors.length === 0;
   failed ||= !ok;
-  console.log(`TS 7 budget: ${row.name}: ${row.net} instantiations (target ${row.budget}: ${targetNote(row)}; ceiling ${row.ceiling}) ${ok ? "ok" : "FAIL"}`);
+  console.log(
+    `TS 7 budget: ${row.name}: ${row.net} instantiations (target ${row.budget}: ${targetNote(row)}; ceiling ${row.ceiling}) ${ok ? "ok" : "FAIL"}`,
+  );
   for (const e of row.errors) console.log(`  ${e}`);
 }
 process.exit(failed ? 1 : 0);

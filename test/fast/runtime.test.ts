@@ -26,8 +26,8 @@ function rand(n: number, seed: number): Float32Array {
 fastRuntime().adaptive = false;
 
 describe("fast kernels runtime", () => {
-  it("kernels.wat and kernels-wasm.ts are exactly what scripts/build-wasm.mjs generates", () => {
-    const r = spawnSync(process.execPath, [join(root, "scripts/build-wasm.mjs"), "--check"], { encoding: "utf8" });
+  it("kernels.generated.wat and kernels.generated.ts are exactly what tools/wasm/build-wasm.mjs generates", () => {
+    const r = spawnSync(process.execPath, [join(root, "tools/wasm/build-wasm.mjs"), "--check"], { encoding: "utf8" });
     expect(r.stderr).not.toMatch(/stale/);
     expect(r.status).toBe(0);
   });
@@ -171,16 +171,17 @@ describe("fast kernels runtime", () => {
     // Node 20 cannot run the .ts sources: transpile the runtime's modules (and the message
     // catalogue the pool imports) to a temp dir
     const dir = mkdtempSync(join(tmpdir(), "shapegrad-fast-"));
-    const files = ["backends/cpu/fast/index.ts", "backends/cpu/fast/pool.ts", "backends/cpu/fast/wasm/kernels-wasm.ts", "backends/cpu/arrays.ts", "errors.ts"];
+    const fast = ["index", "conv", "kernel-calls", "matmul", "max-pool", "transpose", "workers", "wasm/kernel-module", "wasm/kernels.generated"];
+    const files = [...fast.map((f) => `src/backends/cpu/fast/${f}.ts`), "src/backends/cpu/arrays.ts", "src/primitives/conv2d.ts", "src/primitives/definition.ts", "types/errors.ts"];
     for (const f of files) {
-      const src = readFileSync(join(root, "src", f), "utf8");
+      const src = readFileSync(join(root, f), "utf8");
       const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
       mkdirSync(dirname(join(dir, f)), { recursive: true });
       writeFileSync(join(dir, f.replace(/\.ts$/, ".js")), js);
     }
     writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
     writeFileSync(join(dir, "main.js"), `
-      import { conv2dForwardF32, setNumThreads, fastRuntime } from "./backends/cpu/fast/index.js";
+      import { conv2dForwardF32, setNumThreads, fastRuntime } from "./src/backends/cpu/fast/index.js";
       setNumThreads(2);
       const g = { batch: 1, inChannels: 32, inHeight: 40, inWidth: 40, outChannels: 48, kernelHeight: 3, kernelWidth: 3,
         outHeight: 40, outWidth: 40, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padTop: 1, padBottom: 1,

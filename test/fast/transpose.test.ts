@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import * as sg from "../../src/index.js";
 import { setNumThreads, transposeF32 } from "../../src/backends/cpu/fast/index.js";
-import { TRANSPOSE_BAND } from "../../src/backends/cpu/fast/wasm/kernels-wasm.js";
+import { TRANSPOSE_BAND } from "../../src/backends/cpu/fast/wasm/kernels.generated.js";
 
 /** Elements of a shape, computed here rather than by the code under test. */
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import * as sg from "../../src/index.js";
 import { fastRuntime, resetFastRuntime, setNumThreads } from "../../src/backends/cpu/fast/index.js";
-import type { WorkerCtor, WorkerLike } from "../../src/backends/cpu/fast/pool.js";
+import type { WorkerCtor, WorkerLike } from "../../src/backends/cpu/fast/workers.js";
 import { workerErrors } from "../../types/errors.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));

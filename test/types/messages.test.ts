@@ -9,14 +9,14 @@ import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { Project } from "ts-morph";
 import { compare, expectations, fixtureConfig, fixtureFiles, root } from "./message-check.mjs";
-import { errorFixture, shapeFixture, tsdFixture } from "./gen-message-fixtures.mjs";
+import { errorFixture, shapeFixture, tsdFixture } from "../../tools/fixtures/gen-message-fixtures.mjs";
 import { errorCases } from "./conv2d-cases.mjs";
 
 describe("test-d/messages fixtures", () => {
   it("are the generator's current output", () => {
-    expect(readFileSync(join(root, "test-d/messages/conv2d-errors.ts"), "utf8")).toBe(errorFixture());
-    expect(readFileSync(join(root, "test-d/messages/conv2d-shapes.ts"), "utf8")).toBe(shapeFixture());
-    expect(readFileSync(join(root, "test-d/conv2d.test-d.ts"), "utf8")).toBe(tsdFixture());
+    expect(readFileSync(join(root, "test-d/messages/conv2d-errors.generated.ts"), "utf8")).toBe(errorFixture());
+    expect(readFileSync(join(root, "test-d/messages/conv2d-shapes.generated.ts"), "utf8")).toBe(shapeFixture());
+    expect(readFileSync(join(root, "test-d/conv2d.generated.test-d.ts"), "utf8")).toBe(tsdFixture());
   });
 
   it("annotate one error per error case", () => {

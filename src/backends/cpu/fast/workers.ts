@@ -14,14 +14,24 @@
  * to the largest call seen plus the kept packings (the bound is stated in docs/performance.md); it
  * never grows across repeated calls of the same shapes.
  */
-import { kernelBytes, PARAM, PARAM_COUNT } from "./wasm/kernels-wasm.js";
+import { kernelModuleBytes } from "./wasm/kernel-module.js";
+import { KERNEL_PARAMS, PARAM, PARAM_COUNT } from "./wasm/kernels.generated.js";
 import { workerErrors } from "../../../../types/errors.js";
 
 /** The kernels jobs run, by export name of the module (workers index them the same way). */
-const KERNELS = [
-  "pack_a", "pack_a_flip", "pack_b_conv", "pad_input", "pad_phases", "compact", "conv_fwd", "conv_bwd_in", "conv_bwd_w", "matmul", "dw_conv", "dw_bwd_in", "dw_bwd_w", "find_nonfinite", "zero", "pool_argmax", "pool_scatter", "transpose",
-] as const;
-export type KernelName = (typeof KERNELS)[number];
+export type KernelName = keyof typeof KERNEL_PARAMS;
+const KERNELS = Object.keys(KERNEL_PARAMS) as KernelName[];
+/**
+ * The parameter block of a job of `K`: the fields every kernel reads the same way, and the ones `K`
+ * keeps in its own slots (see KERNEL_OWN_PARAMS in tools/wasm/gen-wat.mjs). Unset fields are 0.
+ */
+export type KernelParams<K extends KernelName> = Partial<
+  Record<keyof typeof PARAM | keyof (typeof KERNEL_PARAMS)[K], number>
+>;
+/** Slot of every field of each kernel's block. */
+const LAYOUTS: Readonly<Record<string, Readonly<Record<string, number>>>> = Object.fromEntries(
+  KERNELS.map((k) => [k, { ...PARAM, ...KERNEL_PARAMS[k] }]),
+);
 type KernelFn = (params: number, item: number, scratch: number) => void;
 
 // Control block, Int32 indices. CLAIM is a BigInt64 slot at byte 64: high half = job generation,
@@ -95,7 +105,10 @@ const MAX_PAGES = 65536; // 4 GiB address space reserved, committed only as it g
  * the user.
  */
 export class FastMemoryExceeded extends Error {
-  constructor(readonly bytes: number, limit: number) {
+  constructor(
+    readonly bytes: number,
+    limit: number,
+  ) {
     super(`fast kernels: a call needs ${bytes} bytes, more than the ${limit} the WebAssembly memory can hold`);
   }
 }
@@ -165,8 +178,9 @@ function workerConstructor(): WorkerCtor | null {
 }
 
 function defaultThreads(): number {
-  const os = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
-    ?.getBuiltinModule?.("node:os") as { availableParallelism?: () => number } | undefined;
+  const os = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.(
+    "node:os",
+  ) as { availableParallelism?: () => number } | undefined;
   return Math.max(1, Math.min(os?.availableParallelism?.() ?? 1, 8));
 }
 
@@ -212,7 +226,7 @@ export class FastRuntime {
     }
     const shared = memory !== null;
     this.memory = memory ?? new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES });
-    this.module = new WebAssembly.Module(kernelBytes(shared));
+    this.module = new WebAssembly.Module(kernelModuleBytes(shared));
     const inst = new WebAssembly.Instance(this.module, { env: { memory: this.memory } });
     this.fns = KERNELS.map((n) => inst.exports[n] as KernelFn);
     this.ctl = new Int32Array(this.memory.buffer, 0, 64);
@@ -220,7 +234,7 @@ export class FastRuntime {
     this.owners = new Int32Array(this.memory.buffer, OWNERS_PTR, MAX_UNITS);
     this.f32 = new Float32Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);
-    this.Worker = shared ? options.Worker ?? workerConstructor() : null;
+    this.Worker = shared ? (options.Worker ?? workerConstructor()) : null;
     this.threads = this.Worker ? defaultThreads() : 1;
   }
 
@@ -244,7 +258,8 @@ export class FastRuntime {
     const until = performance.now() + timeoutMs;
     while (this.readyWorkers() < this.threads - 1) {
       if (this.startFailure !== null) return;
-      if (performance.now() > until) throw new Error(`fast kernels: ${this.threads - 1} workers did not start within ${timeoutMs} ms`);
+      if (performance.now() > until)
+        throw new Error(`fast kernels: ${this.threads - 1} workers did not start within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 2));
     }
   }
@@ -290,7 +305,10 @@ export class FastRuntime {
    * Lays out one call: `scratchBytes` per thread, then the regions (bytes each) in order. Grows
    * the memory if needed and returns the byte offset of each region (64-byte aligned).
    */
-  layout(scratchBytes: number, regions: readonly number[]): { scratch: number; scratchStride: number; offsets: number[] } {
+  layout(
+    scratchBytes: number,
+    regions: readonly number[],
+  ): { scratch: number; scratchStride: number; offsets: number[] } {
     const stride = align(scratchBytes, DATA_ALIGN);
     const scratch = this.keptEnd;
     let at = align(scratch + stride * this.threads, DATA_ALIGN);
@@ -357,7 +375,7 @@ export class FastRuntime {
   markPacked(source: Float32Array, key: string, at: number): void {
     let m = this.kept.get(source);
     if (!m) {
-      this.kept.set(source, (m = new Map()));
+      this.kept.set(source, (m = new Map<string, number>()));
       // Taken after packing, from the same data: the call is synchronous on this thread.
       if (exposed.has(source)) this.snapshots.set(source, source.slice());
     }
@@ -369,12 +387,13 @@ export class FastRuntime {
     return this.keptEnd - KEPT_BASE;
   }
 
-  /** Writes the i32 parameter block and returns its address. */
-  params(fields: Partial<Record<keyof typeof PARAM, number>>): number {
+  /** Writes the i32 parameter block of a job of `kernel` and returns its address. */
+  params<K extends KernelName>(kernel: K, fields: KernelParams<K>): number {
     const i32 = this.I32;
     const base = PARAMS_PTR / 4;
+    const layout = LAYOUTS[kernel];
     i32.fill(0, base, base + PARAM_COUNT);
-    for (const [k, v] of Object.entries(fields)) i32[base + PARAM[k as keyof typeof PARAM]] = v as number;
+    for (const [k, v] of Object.entries(fields)) i32[base + layout[k]] = v as number;
     return PARAMS_PTR;
   }
 
@@ -383,8 +402,15 @@ export class FastRuntime {
    * workers pays (PARALLEL_WORK). `meanwhile`, work of the calling thread that does not touch the
    * job's memory, runs once the workers have the job, before the caller joins in.
    */
-  run(kernel: KernelName, params: number, items: number, scratch: number, scratchStride: number, work: number,
-    meanwhile?: () => void): void {
+  run(
+    kernel: KernelName,
+    params: number,
+    items: number,
+    scratch: number,
+    scratchStride: number,
+    work: number,
+    meanwhile?: () => void,
+  ): void {
     const fn = this.fns[KERNELS.indexOf(kernel)];
     const eligible = this.threads > 1 && items > 1 && work >= PARALLEL_WORK;
     if (eligible) this.ensureWorkers();
@@ -440,7 +466,8 @@ export class FastRuntime {
     for (let d = Atomics.load(ctl, C_DONE); d < units;) {
       Atomics.wait(ctl, C_DONE, d, 50);
       this.rescue(units, open, runUnit);
-      const now = performance.now(), done = Atomics.load(ctl, C_DONE);
+      const now = performance.now(),
+        done = Atomics.load(ctl, C_DONE);
       if (done !== d) {
         d = done;
         progress = now;
@@ -521,7 +548,8 @@ export class FastRuntime {
   /** Workers (of the current thread count) that are up and waiting for jobs. */
   private readyWorkers(): number {
     let n = 0;
-    for (let id = 1; id < this.threads; id++) if (this.workers[id - 1] && Atomics.load(this.ctl, C_READY + id) === 1) n++;
+    for (let id = 1; id < this.threads; id++)
+      if (this.workers[id - 1] && Atomics.load(this.ctl, C_READY + id) === 1) n++;
     return n;
   }
 
@@ -537,10 +565,18 @@ export class FastRuntime {
       let error: unknown = null;
       const w = new Ctor(workerSource, {
         eval: true,
-        workerData: { module: this.module, memory: this.memory, id, names: KERNELS, signal: Atomics.load(this.ctl, C_SIGNAL) },
+        workerData: {
+          module: this.module,
+          memory: this.memory,
+          id,
+          names: KERNELS,
+          signal: Atomics.load(this.ctl, C_SIGNAL),
+        },
       });
       w.unref();
-      w.on("error", (e) => { error = e; });
+      w.on("error", (e) => {
+        error = e;
+      });
       w.on("exit", () => {
         // replace lazily at the next parallel call; a retired worker is simply gone. An error
         // before the worker registered its exit path (it does so once the kernels are
@@ -563,11 +599,13 @@ export class FastRuntime {
    */
   private giveUpWorkers(error: unknown): void {
     if (this.startFailure !== null) return;
-    this.startFailure = error instanceof Error ? error.message : `the worker exited before it started (${String(error)})`;
+    this.startFailure =
+      error instanceof Error ? error.message : `the worker exited before it started (${String(error)})`;
     this.Worker = null;
     this.threads = 1;
     void this.shutdown();
-    const proc = (globalThis as { process?: { emitWarning?: (message: string, options: { code: string }) => void } }).process;
+    const proc = (globalThis as { process?: { emitWarning?: (message: string, options: { code: string }) => void } })
+      .process;
     proc?.emitWarning?.(workerErrors.startFailed(this.startFailure), { code: "SHAPEGRAD_NO_WORKERS" });
   }
 }
@@ -610,13 +648,23 @@ export function markExposed(source: Float32Array): void {
 }
 
 /** Node's Buffer, whose `equals` is a memcmp (~10x a JS loop); absent in browsers. */
-const NodeBuffer = (globalThis as { Buffer?: { from(b: ArrayBufferLike, offset: number, length: number): Uint8Array & { equals(o: Uint8Array): boolean } } }).Buffer;
+const NodeBuffer = (
+  globalThis as {
+    Buffer?: {
+      from(b: ArrayBufferLike, offset: number, length: number): Uint8Array & { equals(o: Uint8Array): boolean };
+    };
+  }
+).Buffer;
 
 /** Bitwise equality (so NaNs and -0 compare as stored). */
 function sameBits(a: Float32Array, b: Float32Array): boolean {
   if (a.length !== b.length) return false;
-  if (NodeBuffer) return NodeBuffer.from(a.buffer, a.byteOffset, a.byteLength).equals(NodeBuffer.from(b.buffer, b.byteOffset, b.byteLength));
-  const x = new Int32Array(a.buffer, a.byteOffset, a.length), y = new Int32Array(b.buffer, b.byteOffset, b.length);
+  if (NodeBuffer)
+    return NodeBuffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+      NodeBuffer.from(b.buffer, b.byteOffset, b.byteLength),
+    );
+  const x = new Int32Array(a.buffer, a.byteOffset, a.length),
+    y = new Int32Array(b.buffer, b.byteOffset, b.length);
   for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
   return true;
 }

@@ -1,12 +1,12 @@
 // Generator of the WebAssembly text for shapegrad's fast float32 CPU kernels.
 //
-// Run through scripts/build-wasm.mjs, which writes kernels.wat next to this file, assembles it with
-// wabt and embeds the bytes in kernels-wasm.ts. Generated rather than hand-written because the GEMM
+// Run through tools/wasm/build-wasm.mjs, which writes src/backends/cpu/fast/wasm/kernels.generated.wat,
+// assembles it with wabt and embeds the bytes in kernels.generated.ts. Generated rather than hand-written because the GEMM
 // micro-kernel is fully unrolled over its MR x NR register tile.
 //
 // Memory model: one shared linear memory imported as env.memory, shared by the main thread and every
 // pool worker. Each dispatchable kernel has the signature (params, item, scratch): `params` points
-// at an i32 parameter block written by the TypeScript side (layout in PARAM below), `item` is the
+// at an i32 parameter block written by the TypeScript side (layout in PARAM and KERNEL_PARAMS below), `item` is the
 // index of one independent unit of work (threads claim items dynamically) and `scratch` is the
 // calling thread's private scratch area (first 128 bytes: the edge-tile buffer, then packed B, then
 // anything else the kernel needs). All sizes are element counts unless a name ends in "Bytes".
@@ -26,15 +26,71 @@ export const EDGE_BYTES = 128;
 /** Rows of x per item of the transpose kernel. */
 export const TRANSPOSE_BAND = 64;
 
-/** Layout of the i32 parameter block shared by every kernel (indices, not byte offsets). */
+/**
+ * The i32 parameter block every kernel reads (indices, not byte offsets): fields that mean the same
+ * to every kernel reading them (operands, conv geometry, blocking) at fixed slots, and five slots,
+ * OWN_SLOT.., that each kernel names for itself in KERNEL_PARAMS.
+ */
 export const PARAM = {
   x: 0, a: 1, y: 2, batch: 3, inC: 4, inH: 5, inW: 6, outC: 7, kH: 8, kW: 9, outH: 10, outW: 11,
   sH: 12, sW: 13, dH: 14, dW: 15, padT: 16, padL: 17, groups: 18, block: 19, nBlocks: 20,
-  e0: 21, e1: 22, e2: 23, e3: 24, e4: 25, tail: 26, tailBlock: 27, tailM: 28, tailRows: 29,
+  tail: 26, tailBlock: 27, tailM: 28, tailRows: 29,
 };
 export const PARAM_COUNT = 32;
+const OWN_SLOT = 21;
+const OWN_SLOTS = 5;
+
+/** conv_fwd's own slots, which pack_b_conv shares (one block is written for both jobs). */
+const CONV_FWD = [
+  "rowsPerBlock", // output channels per channel block (a multiple of MR)
+  "rowBlocks", // channel blocks
+  "prepacked", // 0, or the address of the B blocks pack_b_conv packed once (prepackAt)
+  "wide", // 1: B is packed "wide" (pack_b_wide), 0: gathered (pack_b_gather)
+  "stride", // s of a wide conv: the phase planes per side
+];
+/**
+ * The dispatchable kernels (the module's exports that jobs run) and what each keeps in its own
+ * slots, in slot order; null leaves a slot unused. The TypeScript side writes the block through
+ * these names (KERNEL_PARAMS in kernels.generated.ts), and the kernels read them with K().
+ */
+export const KERNEL_OWN_PARAMS = {
+  pack_a: ["rows", "depth", "rowStride", "colStride"],
+  // of the forward weights W being flipped: input and output channels per group, taps per kernel
+  pack_a_flip: ["inPerGroup", "outPerGroup", "taps"],
+  pack_b_conv: CONV_FWD,
+  pad_input: ["rows", "cols", "planes", "planesPerItem"],
+  pad_phases: ["phaseRows", "phaseCols", null, null, "stride"],
+  compact: [null, "wideWidth"],
+  conv_fwd: CONV_FWD,
+  conv_bwd_in: ["chunkChannels", "chunks", "bandRows", "parity", "bandsPerParity"],
+  conv_bwd_w: [null, null, null, "wide", "stride"],
+  matmul: ["m", "k", "n", "rowsPerBlock", "rowBlocks"],
+  // out[n][o] = sum over s < sources of corr(x[n][floor(o / outputsPerStep) sourceStep + s], ...)
+  dw_conv: ["sources", "outputsPerStep", "sourceStep", "planesPerItem"],
+  dw_bwd_in: ["multiplier"],
+  dw_bwd_w: ["multiplier", "outPerItem", "padded"],
+  find_nonfinite: ["count"],
+  zero: ["count"],
+  pool_argmax: ["twoByTwo", "maxima", "planes", "planesPerItem"],
+  pool_scatter: [null, null, "planes", "planesPerItem"],
+  transpose: ["rows", "cols"],
+};
+
+/** Every kernel's whole layout: PARAM's fields and its own slots by name. */
+export const KERNEL_PARAMS = Object.fromEntries(Object.entries(KERNEL_OWN_PARAMS).map(([kernel, own]) => {
+  if (own.length > OWN_SLOTS) throw new Error(`${kernel}: ${own.length} own slots, at most ${OWN_SLOTS}`);
+  const named = own.flatMap((name, i) => (name === null ? [] : [[name, OWN_SLOT + i]]));
+  for (const [name] of named) if (name in PARAM) throw new Error(`${kernel}: own slot ${name} shadows a shared field`);
+  return [kernel, Object.fromEntries(named)];
+}));
 
 const P = (name) => `(i32.load offset=${PARAM[name] * 4} (local.get $p))`;
+/** The field `name` of `kernel`'s own slots (a typo or a missing name fails the build). */
+const K = (kernel, name) => {
+  const slot = KERNEL_PARAMS[kernel]?.[name];
+  if (slot === undefined) throw new Error(`${kernel} has no parameter ${name}`);
+  return `(i32.load offset=${slot * 4} (local.get $p))`;
+};
 const loc = (...names) => names.map((n) => `(local $${n} i32)`).join(" ");
 const get = (n) => `(local.get $${n})`;
 const set = (n, v) => `(local.set $${n} ${v})`;
@@ -98,7 +154,7 @@ const isUnit3x3 = () => `(i32.eqz (i32.or (i32.or ${sub(P("kH"), c(3))} ${sub(P(
  * The range [start, start + len) of block `idx` of an `extent` cut into blocks where the first
  * `count` are `narrow` wide and the others `wide` (every name a local, or an expression). Jobs
  * claim items from the last index down, so the narrow blocks are the last claimed: the threads
- * then finish within a narrow item of each other instead of a wide one (narrowTail in index.ts).
+ * then finish within a narrow item of each other instead of a wide one (narrowTail in src/backends/cpu/fast/conv.ts).
  */
 const narrowFirst = (idx, count, narrow, wide, extent, start, len) => `(if (i32.lt_u ${idx} ${count})
     (then ${set(start, mul(idx, narrow))} ${set(len, min(narrow, sub(extent, get(start))))})
@@ -106,15 +162,15 @@ const narrowFirst = (idx, count, narrow, wide, extent, start, len) => `(if (i32.
       ${set(len, min(wide, sub(extent, get(start))))}))`;
 /** Pixels [n0, n0 + nc) of a forward conv's pixel block nb (locals nb, n0, nc, N). */
 const pixelRange = () => narrowFirst(get("nb"), P("tail"), P("tailBlock"), P("block"), get("N"), "n0", "nc");
-/** Planes [pl, end) of a per-plane job's item: e3 consecutive planes of the e2 in all (locals pl, end). */
-const planeRange = () => `${set("pl", mul(get("item"), P("e3")))}
-  ${set("end", min(add(get("pl"), P("e3")), P("e2")))}`;
+/** Planes [pl, end) of a per-plane job's item: planesPerItem consecutive planes of the `planes` in all (locals pl, end). */
+const planeRange = (kernel) => `${set("pl", mul(get("item"), K(kernel, "planesPerItem")))}
+  ${set("end", min(add(get("pl"), K(kernel, "planesPerItem")), K(kernel, "planes")))}`;
 
-/** Byte address, in the B blocks packed once by pack_b_conv (at e2), of rows k0.. of the pixel
+/** Byte address, in the B blocks packed once by pack_b_conv (at `prepacked`), of rows k0.. of the pixel
  * block [n0, n0 + nc) of image-group ig (locals ig, nb, n0, k0, K): each image-group holds K x
  * capacity floats (capacity = the pixels its blocks span), a block K x its width from K n0 on,
  * and within it each KC-row block kc x width. */
-const prepackAt = () => add(P("e2"), mul(add(
+const prepackAt = () => add(K("conv_fwd", "prepacked"), mul(add(
   mul(get("ig"), mul(get("K"), add(mul(P("tail"), P("tailBlock")), mul(sub(P("nBlocks"), P("tail")), P("block"))))),
   add(mul(get("K"), get("n0")), mul(get("k0"), `(select ${P("tailBlock")} ${P("block")} (i32.lt_u ${get("nb")} ${P("tail")}))`))), c(4)));
 
@@ -325,10 +381,10 @@ const commonWat = () => String.raw`
                  ${min(get("r"), c(MR))} ${min(get("w"), c(NR))} ${get("tmp")})))`, MR)}`, NR)})
 
 ;; Packs rows of a strided matrix into MR-row panels: dst[panel][k][r] = src[(panel*MR + r)*rs + k*cs]
-;; (zero for rows >= m). One item = one panel. Params: x = src, y = dst, e0 = m, e1 = k, e2 = rs, e3 = cs.
+;; (zero for rows >= m). One item = one panel. Params: x = src, y = dst, rows = m, depth = k, rowStride = rs, colStride = cs.
 (func $pack_a (export "pack_a") (param $p i32) (param $item i32) (param $s i32)
   ${loc("src", "dst", "m", "kk", "rs", "cs", "r", "k", "row", "rows")}
-  ${set("src", P("x"))} ${set("m", P("e0"))} ${set("kk", P("e1"))} ${set("rs", P("e2"))} ${set("cs", P("e3"))}
+  ${set("src", P("x"))} ${set("m", K("pack_a", "rows"))} ${set("kk", K("pack_a", "depth"))} ${set("rs", K("pack_a", "rowStride"))} ${set("cs", K("pack_a", "colStride"))}
   ${set("dst", add(P("y"), mul(mul(get("item"), get("kk")), c(MR * 4))))}
   ${set("rows", sub(get("m"), mul(get("item"), c(MR))))}
   (if (i32.and (i32.eq ${get("rs")} ${c(1)}) (i32.ge_s ${get("rows")} ${c(MR)}))
@@ -355,11 +411,11 @@ const commonWat = () => String.raw`
 
 ;; A for the input gradient at stride 1 computed as a forward conv: rows are input channels ci of a
 ;; group, the reduction index is (co, t) with t a flattened tap, and the kernel is flipped:
-;; A[ci][co*KK + t] = W[g*Mg + co][ci][KK - 1 - t]. x = W, y = dst, e0 = Cg, e1 = Mg, e2 = KK.
+;; A[ci][co*KK + t] = W[g*Mg + co][ci][KK - 1 - t]. x = W, y = dst, inPerGroup = Cg, outPerGroup = Mg, taps = KK.
 ;; One item = (group, panel of MR input channels).
 (func $pack_a_flip (export "pack_a_flip") (param $p i32) (param $item i32) (param $s i32)
   ${loc("Cg", "Mg", "KK", "K", "panels", "g", "pn", "dst", "co", "t", "r", "ci", "src", "d", "rs")}
-  ${set("Cg", P("e0"))} ${set("Mg", P("e1"))} ${set("KK", P("e2"))}
+  ${set("Cg", K("pack_a_flip", "inPerGroup"))} ${set("Mg", K("pack_a_flip", "outPerGroup"))} ${set("KK", K("pack_a_flip", "taps"))}
   ${set("K", mul(get("Cg"), get("KK")))}
   ${set("panels", div4(roundUp4(get("Cg"))))}
   ${set("g", `(i32.div_u ${get("item")} ${get("panels")})`)}
@@ -462,7 +518,7 @@ const commonWat = () => String.raw`
         (v128.store offset=16 ${get("d")} (v128.load offset=16 ${add(get("tap"), get("o0"))}))`)})
       (else ${gatherRows(PANEL.map((j) => `(f32.store offset=${4 * j} ${get("d")} (f32.load ${add(get("tap"), get(`o${j}`))}))`).join("\n        "))}))`, NR)})
 
-;; B panels of a "wide" conv: stride s = e4 (1 or more) over zero-bordered phase planes of the
+;; B panels of a "wide" conv: s = stride (1 or more) over zero-bordered phase planes of the
 ;; input. Phase plane (c, a, b) of a channel holds xpad[r s + a][q s + b], Hq x Wq (Hq = inH / s^2,
 ;; inW = Wq; inH counts all s^2 phase planes of a channel), so the tap (i, j) of output pixel
 ;; (oh, ow) is phase ((i dH) % s, (j dW) % s) at (oh + (i dH) / s, ow + (j dW) / s). Output rows
@@ -473,7 +529,7 @@ const commonWat = () => String.raw`
 (func $pack_b_wide (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
   ${loc("kk", "ch", "ki", "kj", "kH", "kW", "dH", "dW", "src", "d", "jp", "step", "s", "plane", "hh", "ww", "t")}
   ${set("kH", P("kH"))} ${set("kW", P("kW"))} ${set("dH", P("dH"))} ${set("dW", P("dW"))}
-  ${set("s", P("e4"))}
+  ${set("s", K("conv_fwd", "stride"))}
   ${set("plane", mul(`(i32.div_u ${P("inH")} ${mul(get("s"), get("s"))})`, P("inW")))}
   ${set("step", mul(get("kc"), c(NR * 4)))}
   ;; tap (ch, ki, kj) of row k0, then stepped along the rows (no division per row)
@@ -496,14 +552,14 @@ const commonWat = () => String.raw`
       ${set("d", add(get("d"), get("step")))}`, NR)}
     ${nextTap()}`)})
 
-;; The s x s zero-bordered phase planes of one input plane for a wide conv at stride s = e4 > 1:
+;; The s x s zero-bordered phase planes of one input plane for a wide conv at s = stride > 1:
 ;; item = plane (image, channel); y[item][a][b][r][q] = x[item][r s + a - padT][q s + b - padL]
-;; (zero outside), r < e0 = Hq, q < e1 = Wq.
+;; (zero outside), r < phaseRows = Hq, q < phaseCols = Wq.
 (func $pad_phases (export "pad_phases") (param $p i32) (param $item i32) (param $scr i32)
   ${loc("s", "a", "b", "r", "q", "ih", "H", "W", "src", "d", "row", "qlo", "qhi", "Wq", "x0")}
-  ${set("s", P("e4"))} ${set("H", P("inH"))} ${set("W", P("inW"))} ${set("Wq", P("e1"))}
+  ${set("s", K("pad_phases", "stride"))} ${set("H", P("inH"))} ${set("W", P("inW"))} ${set("Wq", K("pad_phases", "phaseCols"))}
   ${set("src", add(P("x"), mul(mul(get("item"), mul(get("H"), get("W"))), c(4))))}
-  ${set("d", add(P("y"), mul(mul(mul(get("item"), mul(get("s"), get("s"))), mul(P("e0"), get("Wq"))), c(4))))}
+  ${set("d", add(P("y"), mul(mul(mul(get("item"), mul(get("s"), get("s"))), mul(K("pad_phases", "phaseRows"), get("Wq"))), c(4))))}
   ${loop("a", c(0), get("s"), loop("b", c(0), get("s"), `
     ;; columns q with 0 <= q s + b - padL < W are [qlo, qhi); x0 = the input column of q = 0
     ${set("x0", sub(get("b"), P("padL")))}
@@ -512,7 +568,7 @@ const commonWat = () => String.raw`
     ${set("qhi", `(select (i32.add (i32.div_u ${sub(sub(get("W"), c(1)), get("x0"))} ${get("s")}) ${c(1)}) ${c(0)} (i32.gt_s ${get("W")} ${get("x0")}))`)}
     ${set("qhi", min(get("qhi"), get("Wq")))}
     ${set("qhi", `(select ${get("qhi")} ${get("qlo")} (i32.gt_s ${get("qhi")} ${get("qlo")}))`)}
-    ${loop("r", c(0), P("e0"), `
+    ${loop("r", c(0), K("pad_phases", "phaseRows"), `
       ${set("ih", sub(add(mul(get("r"), get("s")), get("a")), P("padT")))}
       (if (i32.lt_u ${get("ih")} ${get("H")})
         (then
@@ -533,30 +589,30 @@ const commonWat = () => String.raw`
         (else (call $zero_run ${get("d")} ${get("Wq")})))
       ${set("d", add(get("d"), mul(get("Wq"), c(4))))}`)}`))})
 
-;; e3 = 1: the conv is "wide" (see pack_b_wide), else gathered from zero-bordered planes (pack_b_gather).
+;; wide = 1: the conv is "wide" (see pack_b_wide), else gathered from zero-bordered planes (pack_b_gather).
 (func $pack_b_any (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
-  (if ${P("e3")}
+  (if ${K("conv_fwd", "wide")}
     (then (call $pack_b_wide (local.get $p) (local.get $x) (local.get $dst) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc)))
     (else (call $pack_b_gather (local.get $p) (local.get $x) (local.get $dst) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc)))))
 
-;; Zero-bordered copies of input planes: item = e3 consecutive planes (image, channel) of the e2 in
+;; Zero-bordered copies of input planes: item = planesPerItem consecutive planes (image, channel) of the planes in
 ;; all (small planes share one call from JS); x = input [planes][inH][inW], y = output
-;; [planes][e0][e1] with the input at (padT, padL).
+;; [planes][rows][cols] with the input at (padT, padL).
 (func $pad_input (export "pad_input") (param $p i32) (param $item i32) (param $s i32)
   ${loc("pl", "end")}
-  ${planeRange()}
+  ${planeRange("pad_input")}
   ${loop("pl", get("pl"), get("end"), `
   (call $pad_plane ${add(P("x"), mul(mul(get("pl"), mul(P("inH"), P("inW"))), c(4)))} ${P("inH")} ${P("inW")} ${P("padT")} ${P("padL")}
-    ${add(P("y"), mul(mul(get("pl"), mul(P("e0"), P("e1"))), c(4)))} ${P("e0")} ${P("e1")} ${P("e1")} ${c(0)})`)})
+    ${add(P("y"), mul(mul(get("pl"), mul(K("pad_input", "rows"), K("pad_input", "cols"))), c(4)))} ${K("pad_input", "rows")} ${K("pad_input", "cols")} ${K("pad_input", "cols")} ${c(0)})`)})
 
-;; Drops the garbage columns of a wide conv's output: item = plane; x = [planes][outH][e1],
+;; Drops the garbage columns of a wide conv's output: item = plane; x = [planes][outH][wideWidth],
 ;; y = [planes][outH][outW].
 (func $compact (export "compact") (param $p i32) (param $item i32) (param $s i32)
   ${loc("oh", "src", "dst")}
-  ${set("src", add(P("x"), mul(mul(get("item"), mul(P("outH"), P("e1"))), c(4))))}
+  ${set("src", add(P("x"), mul(mul(get("item"), mul(P("outH"), K("compact", "wideWidth"))), c(4))))}
   ${set("dst", add(P("y"), mul(mul(get("item"), mul(P("outH"), P("outW"))), c(4))))}
   ${loop("oh", c(0), P("outH"), `
-    (call $copy_run ${add(get("dst"), mul(mul(get("oh"), P("outW")), c(4)))} ${add(get("src"), mul(mul(get("oh"), P("e1")), c(4)))} ${P("outW")})`)})
+    (call $copy_run ${add(get("dst"), mul(mul(get("oh"), P("outW")), c(4)))} ${add(get("src"), mul(mul(get("oh"), K("compact", "wideWidth")), c(4)))} ${P("outW")})`)})
 
 ;; Packs every B block of a forward conv once, for jobs split along output channels: one item =
 ;; (image, group, pixel block, reduction block of KC rows), laid out as prepackAt says. Same
@@ -583,13 +639,13 @@ const commonWat = () => String.raw`
 ;; Forward conv, one item = (image, group, block of output pixels, block of output channels). A =
 ;; weights packed in MR-row panels per group (K = cin/groups*kH*kW deep). block = pixels per item
 ;; (the first "tail" pixel blocks of a group: tailBlock), nBlocks = pixel blocks per group,
-;; e0 = output channels per channel block, e1 = channel blocks,
-;; e2 = 0, or the B panels already packed by pack_b_conv (then channel blocks share them).
+;; rowsPerBlock = output channels per channel block, rowBlocks = channel blocks, prepacked = 0,
+;; or the B panels already packed by pack_b_conv (then channel blocks share them).
 (func $conv_fwd (export "conv_fwd") (param $p i32) (param $item i32) (param $s i32)
   ${loc("nb", "ig", "g", "n", "N", "K", "Mg", "Cg", "n0", "nc", "k0", "kc", "xg", "yg", "ag", "bbuf", "nBlocks", "mb", "m0", "rows")}
   ${set("nBlocks", P("nBlocks"))}
-  ${set("mb", `(i32.rem_u ${get("item")} ${P("e1")})`)}
-  ${set("item", `(i32.div_u ${get("item")} ${P("e1")})`)}
+  ${set("mb", `(i32.rem_u ${get("item")} ${K("conv_fwd", "rowBlocks")})`)}
+  ${set("item", `(i32.div_u ${get("item")} ${K("conv_fwd", "rowBlocks")})`)}
   ${set("nb", `(i32.rem_u ${get("item")} ${get("nBlocks")})`)}
   ${set("ig", `(i32.div_u ${get("item")} ${get("nBlocks")})`)}
   ${set("g", `(i32.rem_u ${get("ig")} ${P("groups")})`)}
@@ -603,25 +659,26 @@ const commonWat = () => String.raw`
   ${set("yg", add(P("y"), mul(mul(add(mul(get("n"), P("outC")), mul(get("g"), get("Mg"))), get("N")), c(4))))}
   ${set("ag", add(P("a"), mul(mul(mul(roundUp4(get("Mg")), get("K")), get("g")), c(4))))}
   ;; rows [m0, m0 + rows) of the group's output channels: the first tailM channel blocks are
-  ;; tailRows wide, the others e0 (both multiples of MR)
-  ${narrowFirst(get("mb"), P("tailM"), P("tailRows"), P("e0"), get("Mg"), "m0", "rows")}
+  ;; tailRows wide, the others rowsPerBlock (both multiples of MR)
+  ${narrowFirst(get("mb"), P("tailM"), P("tailRows"), K("conv_fwd", "rowsPerBlock"), get("Mg"), "m0", "rows")}
   ${set("ag", add(get("ag"), mul(mul(get("m0"), get("K")), c(4))))}
   ${set("yg", add(get("yg"), mul(mul(get("m0"), get("N")), c(4))))}
   ${set("bbuf", add(get("s"), c(EDGE_BYTES)))}
   ${loop("k0", c(0), get("K"), `
     ${set("kc", min(c(KC), sub(get("K"), get("k0"))))}
-    (if ${P("e2")}
+    (if ${K("conv_fwd", "prepacked")}
       (then ${set("bbuf", prepackAt())})
       (else (call $pack_b_any ${get("p")} ${get("xg")} ${get("bbuf")} ${get("k0")} ${get("kc")} ${get("n0")} ${get("nc")})))
     (call $block ${add(get("ag"), mul(get("k0"), c(MR * 4)))} ${mul(get("K"), c(MR * 4))} ${get("bbuf")}
       ${add(get("yg"), mul(get("n0"), c(4)))} ${mul(get("N"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
       (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")})`, KC)})
 
-;; Input gradient as GEMM + col2im, one item = (image, group, chunk of input channels, band of e2
-;; output rows): cols = W^T gy over the chunk's rows (c, i, j), then each col entry is added to the
-;; input pixel it came from. dx (y) must be zeroed. A = W^T packed per (group, chunk), e0 = channels
-;; per chunk, e1 = chunks. A job runs the bands of one parity e3 (e4 of them): bands two apart never
-;; add into the same dx row when e2 s >= (kH - 1) dH, so items of one job never collide.
+;; Input gradient as GEMM + col2im, one item = (image, group, chunk of input channels, band of
+;; bandRows output rows): cols = W^T gy over the chunk's rows (c, i, j), then each col entry is
+;; added to the input pixel it came from. dx (y) must be zeroed. A = W^T packed per (group, chunk)
+;; of chunkChannels channels (chunks of them). A job runs the bands of one parity (bandsPerParity
+;; of them): bands two apart never add into the same dx row when bandRows s >= (kH - 1) dH, so items
+;; of one job never collide.
 ;; Scratch: edge | B block (KC x block) | cols (rows x block).
 (func $conv_bwd_in (export "conv_bwd_in") (param $p i32) (param $item i32) (param $s i32)
   ${loc("ch", "t", "g", "n", "N", "K", "Mg", "Cg", "KK", "c0", "c1", "R", "p0", "p1", "n0", "nc", "k0", "kc",
@@ -629,11 +686,11 @@ const commonWat = () => String.raw`
     "band", "tj", "src1")}
   (local $cv v128) (local $cv1 v128)
   ${set("sW", P("sW"))}
-  ;; band 2 (item % e4) + e3 of e2 output rows: pixels [p0, p1)
-  ${set("band", add(mul(`(i32.rem_u ${get("item")} ${P("e4")})`, c(2)), P("e3")))}
-  ${set("item", `(i32.div_u ${get("item")} ${P("e4")})`)}
-  ${set("ch", `(i32.rem_u ${get("item")} ${P("e1")})`)}
-  ${set("t", `(i32.div_u ${get("item")} ${P("e1")})`)}
+  ;; band 2 (item % bandsPerParity) + parity of bandRows output rows: pixels [p0, p1)
+  ${set("band", add(mul(`(i32.rem_u ${get("item")} ${K("conv_bwd_in", "bandsPerParity")})`, c(2)), K("conv_bwd_in", "parity")))}
+  ${set("item", `(i32.div_u ${get("item")} ${K("conv_bwd_in", "bandsPerParity")})`)}
+  ${set("ch", `(i32.rem_u ${get("item")} ${K("conv_bwd_in", "chunks")})`)}
+  ${set("t", `(i32.div_u ${get("item")} ${K("conv_bwd_in", "chunks")})`)}
   ${set("g", `(i32.rem_u ${get("t")} ${P("groups")})`)}
   ${set("n", `(i32.div_u ${get("t")} ${P("groups")})`)}
   ${set("H", P("inH"))} ${set("W", P("inW"))} ${set("OW", P("outW"))}
@@ -642,17 +699,17 @@ const commonWat = () => String.raw`
   ${set("Cg", `(i32.div_u ${P("inC")} ${P("groups")})`)}
   ${set("KK", mul(P("kH"), P("kW")))}
   ${set("K", mul(get("Cg"), get("KK")))}
-  ${set("c0", mul(get("ch"), P("e0")))}
-  ${set("c1", min(add(get("c0"), P("e0")), get("Cg")))}
+  ${set("c0", mul(get("ch"), K("conv_bwd_in", "chunkChannels")))}
+  ${set("c1", min(add(get("c0"), K("conv_bwd_in", "chunkChannels")), get("Cg")))}
   ${set("R", mul(sub(get("c1"), get("c0")), get("KK")))}
   ${set("gyg", add(P("x"), mul(mul(add(mul(get("n"), P("outC")), mul(get("g"), get("Mg"))), get("N")), c(4))))}
   ${set("dxg", add(P("y"), mul(mul(add(mul(get("n"), P("inC")), add(mul(get("g"), get("Cg")), get("c0"))), mul(get("H"), get("W"))), c(4))))}
-  ${set("ag", add(P("a"), mul(mul(mul(roundUp4(mul(P("e0"), get("KK"))), get("Mg")),
-    add(mul(get("g"), P("e1")), get("ch"))), c(4))))}
+  ${set("ag", add(P("a"), mul(mul(mul(roundUp4(mul(K("conv_bwd_in", "chunkChannels"), get("KK"))), get("Mg")),
+    add(mul(get("g"), K("conv_bwd_in", "chunks")), get("ch"))), c(4))))}
   ${set("bbuf", add(get("s"), c(EDGE_BYTES)))}
   ${set("cbuf", add(get("bbuf"), mul(mul(P("block"), c(KC)), c(4))))}
-  ${set("p0", mul(mul(get("band"), P("e2")), get("OW")))}
-  ${set("p1", min(add(get("p0"), mul(P("e2"), get("OW"))), get("N")))}
+  ${set("p0", mul(mul(get("band"), K("conv_bwd_in", "bandRows")), get("OW")))}
+  ${set("p1", min(add(get("p0"), mul(K("conv_bwd_in", "bandRows"), get("OW"))), get("N")))}
   ${loop("n0", get("p0"), get("p1"), `
     ${set("nc", min(P("block"), sub(get("p1"), get("n0"))))}
     ${loop("k0", c(0), get("Mg"), `
@@ -763,7 +820,7 @@ ${packBWgradWide()}
     ${loop("p0", c(0), get("N"), `
       ${set("kc", min(c(KC), sub(get("N"), get("p0"))))}
       ${loop("jp", c(0), get("ncol"), `
-        (if ${P("e3")}
+        (if ${K("conv_bwd_w", "wide")}
           (then (call $pack_b_wgrad_wide ${get("p")} ${get("xg")} ${add(get("bbuf"), mul(mul(get("jp"), get("kc")), c(4)))}
             ${get("p0")} ${get("kc")} ${add(get("j0"), get("jp"))} ${sub(get("ncol"), get("jp"))}))
           (else (call $pack_b_wgrad ${get("p")} ${get("xg")} ${add(get("bbuf"), mul(mul(get("jp"), get("kc")), c(4)))}
@@ -773,13 +830,13 @@ ${packBWgradWide()}
         ${get("Mg")} ${get("ncol")} ${get("kc")} (i32.or ${get("n")} ${get("p0")}) ${get("s")})`, KC)}`)})
 
 ;; Batched matmul C[b] = A[b] B[b], one item = (batch, block of columns, block of rows). A packed
-;; per batch in MR-row panels (e0 = m, e1 = k, e2 = n, e3 = rows per row block, a multiple of MR,
-;; e4 = row blocks); x = B, y = C.
+;; per batch in MR-row panels (m, k, n; rowsPerBlock = rows per row block, a multiple of MR;
+;; rowBlocks = row blocks); x = B, y = C.
 (func $matmul (export "matmul") (param $p i32) (param $item i32) (param $s i32)
   ${loc("nb", "b", "m", "k", "n", "n0", "nc", "k0", "kc", "bsrc", "cdst", "ag", "bbuf", "mb", "rows")}
-  ${set("m", P("e0"))} ${set("k", P("e1"))} ${set("n", P("e2"))}
-  ${set("mb", `(i32.rem_u ${get("item")} ${P("e4")})`)}
-  ${set("item", `(i32.div_u ${get("item")} ${P("e4")})`)}
+  ${set("m", K("matmul", "m"))} ${set("k", K("matmul", "k"))} ${set("n", K("matmul", "n"))}
+  ${set("mb", `(i32.rem_u ${get("item")} ${K("matmul", "rowBlocks")})`)}
+  ${set("item", `(i32.div_u ${get("item")} ${K("matmul", "rowBlocks")})`)}
   ${set("nb", `(i32.rem_u ${get("item")} ${P("nBlocks")})`)}
   ${set("b", `(i32.div_u ${get("item")} ${P("nBlocks")})`)}
   ${set("n0", mul(get("nb"), P("block")))}
@@ -787,9 +844,9 @@ ${packBWgradWide()}
   ${set("bsrc", add(P("x"), mul(mul(mul(get("b"), get("k")), get("n")), c(4))))}
   ${set("cdst", add(P("y"), mul(add(mul(mul(get("b"), get("m")), get("n")), get("n0")), c(4))))}
   ${set("ag", add(P("a"), mul(mul(mul(get("b"), roundUp4(get("m"))), get("k")), c(4))))}
-  ${set("rows", min(P("e3"), sub(get("m"), mul(get("mb"), P("e3")))))}
-  ${set("ag", add(get("ag"), mul(mul(mul(get("mb"), P("e3")), get("k")), c(4))))}
-  ${set("cdst", add(get("cdst"), mul(mul(mul(get("mb"), P("e3")), get("n")), c(4))))}
+  ${set("rows", min(K("matmul", "rowsPerBlock"), sub(get("m"), mul(get("mb"), K("matmul", "rowsPerBlock")))))}
+  ${set("ag", add(get("ag"), mul(mul(mul(get("mb"), K("matmul", "rowsPerBlock")), get("k")), c(4))))}
+  ${set("cdst", add(get("cdst"), mul(mul(mul(get("mb"), K("matmul", "rowsPerBlock")), get("n")), c(4))))}
   ${set("bbuf", add(get("s"), c(EDGE_BYTES)))}
   ${loop("k0", c(0), get("k"), `
     ${set("kc", min(c(KC), sub(get("k"), get("k0"))))}
@@ -798,25 +855,25 @@ ${packBWgradWide()}
       ${get("cdst")} ${mul(get("n"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
       (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")})`, KC)})
 
-;; Max pooling's argmax, one item = e3 consecutive (image, channel) planes of the e2 in all (a call
+;; Max pooling's argmax, one item = planesPerItem consecutive (image, channel) planes of the planes in all (a call
 ;; from JS per 10 x 10 plane cost more than its windows): for every window the flat index
 ;; into x of its maximum, with PyTorch's CPU rules (see reference/pool2d.ts): in-range taps in
 ;; row-major order from the first, a later tap wins when strictly greater or NaN; -1 for a window
 ;; with no tap inside. The in-range taps come from tables at a (windowTaps: rowStart, rowLo, rowHi
-;; over outH, then colStart, colLo, colHi over outW); y = the i32 argmax, and e1 = the maxima
+;; over outH, then colStart, colLo, colHi over outW); y = the i32 argmax, and maxima = the maxima
 ;; (-inf for an empty window) at the same offsets, so that the forward needs no gather. The comparison selects
-;; instead of branching: on random data the branch would mispredict every other tap. e0 = 1: the
+;; instead of branching: on random data the branch would mispredict every other tap. twoByTwo = 1: the
 ;; windows are 2x2 at stride 2 without padding (MaxPool2d(2)), four of them per vector step.
 (func $pool_argmax (export "pool_argmax") (param $p i32) (param $item i32) (param $s i32)
   ${loc("OH", "OW", "W", "base", "oh", "ow", "kiLo", "kiHi", "kjLo", "kjHi", "rowBase", "at", "i", "r", "ki", "kj", "o", "dh", "dw",
     "rs", "rl", "rh", "cs", "cl", "ch", "win", "wins", "vals", "pl", "end")}
   (local $best f32) (local $v f32) (local $bv v128) (local $cv v128) (local $mv v128) (local $iv v128)
-  ${set("vals", sub(P("e1"), P("y")))}
+  ${set("vals", sub(K("pool_argmax", "maxima"), P("y")))}
   ${set("OH", P("outH"))} ${set("OW", P("outW"))} ${set("W", P("inW"))}
   ${set("dh", mul(P("dH"), get("W")))} ${set("dw", P("dW"))}
   ${set("rs", P("a"))} ${set("rl", add(get("rs"), mul(get("OH"), c(4))))} ${set("rh", add(get("rl"), mul(get("OH"), c(4))))}
   ${set("cs", add(get("rh"), mul(get("OH"), c(4))))} ${set("cl", add(get("cs"), mul(get("OW"), c(4))))} ${set("ch", add(get("cl"), mul(get("OW"), c(4))))}
-  ${planeRange()}
+  ${planeRange("pool_argmax")}
   ${loop("pl", get("pl"), get("end"), `
   ${set("base", mul(get("pl"), mul(P("inH"), get("W"))))}
   ${loop("oh", c(0), get("OH"), `
@@ -825,8 +882,8 @@ ${packBWgradWide()}
     ${set("kiHi", `(i32.load ${add(get("rh"), mul(get("oh"), c(4)))})`)}
     ${set("o", add(P("y"), mul(mul(add(mul(get("pl"), get("OH")), get("oh")), get("OW")), c(4))))}
     ${set("ow", c(0))}
-    (if ${P("e0")} (then
-      ;; 2x2 windows at stride 2, no padding (e0 = 1): four a step, from two rows of eight floats
+    (if ${K("pool_argmax", "twoByTwo")} (then
+      ;; 2x2 windows at stride 2, no padding (twoByTwo = 1): four a step, from two rows of eight floats
       ${loopWhole("ow", c(0), get("OW"), `${pool2x2Step()}
         ${inc("o", 16)}`, 4)}
       ;; a row's last OW mod 4 windows: one more step over its last four (the overlap is written
@@ -860,7 +917,7 @@ ${packBWgradWide()}
       ${inc("o", 4)}`)}`)}`)})
 
 ;; Max pooling's gradient for windows that share no cell (stride >= the window's extent), item =
-;; e3 consecutive planes of the e2 in all: the items' dx planes (y) zeroed in one fill, then
+;; planesPerItem consecutive planes of the planes in all: the items' dx planes (y) zeroed in one fill, then
 ;; dx[argmax] += gy (x) for their windows (a: the argmax, flat indices into dx; -1 for a window
 ;; with no cell, which sends nothing). Each cell gets at most one term, so the float32 sum is exact;
 ;; a window's argmax lies in its own plane, so items never write the same cells.
@@ -868,7 +925,7 @@ ${packBWgradWide()}
   ${loc("pl", "end", "plane", "outPlane", "i", "t")}
   ${set("plane", mul(P("inH"), P("inW")))}
   ${set("outPlane", mul(P("outH"), P("outW")))}
-  ${planeRange()}
+  ${planeRange("pool_scatter")}
   (memory.fill ${add(P("y"), mul(mul(get("pl"), get("plane")), c(4)))} (i32.const 0)
     ${mul(mul(sub(get("end"), get("pl")), get("plane")), c(4))})
   ${loop("i", mul(get("pl"), get("outPlane")), mul(get("end"), get("outPlane")), `
@@ -879,18 +936,18 @@ ${packBWgradWide()}
 
 ${transposeKernel()}
 
-;; Zeroes e0 floats at y (a region the kernels then add into), 65536 floats per item: one
+;; Zeroes count floats at y (a region the kernels then add into), 65536 floats per item: one
 ;; memory.fill each, where TypedArray.fill over shared memory runs a float at a time.
 (func $zero (export "zero") (param $p i32) (param $item i32) (param $s i32)
   (memory.fill ${add(P("y"), mul(get("item"), c(65536 * 4)))} (i32.const 0)
-    ${mul(min(c(65536), sub(P("e0"), mul(get("item"), c(65536)))), c(4))}))
+    ${mul(min(c(65536), sub(K("zero", "count"), mul(get("item"), c(65536)))), c(4))}))
 
-;; Sets the i32 at y to 1 when one of the e0 floats at x is an infinity or a NaN (v * 0 is 0 for
+;; Sets the i32 at y to 1 when one of the count floats at x is an infinity or a NaN (v * 0 is 0 for
 ;; every finite v, NaN otherwise). One item = 65536 floats.
 (func $find_nonfinite (export "find_nonfinite") (param $p i32) (param $item i32) (param $s i32)
   ${loc("i", "n", "src")}
   (local $a0 v128) (local $a1 v128) (local $z f32)
-  ${set("n", min(c(65536), sub(P("e0"), mul(get("item"), c(65536)))))}
+  ${set("n", min(c(65536), sub(K("find_nonfinite", "count"), mul(get("item"), c(65536)))))}
   ${set("src", add(P("x"), mul(get("item"), c(65536 * 4))))}
   ${loopWhole("i", c(0), get("n"), `
     (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load offset=0 ${add(get("src"), mul(get("i"), c(4)))}) (v128.const f32x4 0 0 0 0))))
@@ -941,10 +998,10 @@ ${dwWgrad(3, 3)}
 ${WGRAD_ROW_WIDTHS.map((w) => dwWgrad(1, w)).join("\n\n")}
 
 ;; Depthwise-style conv where every output plane is a sum of S single-plane correlations:
-;; out[n][o] = sum_s corr(x[n][(o / e1) * e2 + s], w[o*S + s]) with S = e0. Forward conv with
-;; channel multiplier m: S = 1, e1 = m, e2 = 1. Input gradient at stride 1 (flipped kernels,
-;; transposed padding): S = m, e1 = 1, e2 = m. One item = (image, e3 consecutive output planes):
-;; e3 = m in forward mode, where those planes share one input plane, else 1.
+;; out[n][o] = sum_s corr(x[n][(o / outputsPerStep) * sourceStep + s], w[o*S + s]) with S = sources.
+;; Forward conv with channel multiplier m: S = 1, outputsPerStep = m, sourceStep = 1. Input gradient
+;; at stride 1 (flipped kernels, transposed padding): S = m, outputsPerStep = 1, sourceStep = m. One
+;; item = (image, planesPerItem consecutive output planes): planesPerItem = m in forward mode, where those planes share one input plane, else 1.
 ;; Scratch: edge | padded plane (rows hp, stride ws = wp + 16) + 16 | one output row rounded up to 16.
 (func $dw_conv (export "dw_conv") (param $p i32) (param $item i32) (param $s i32)
   ${loc("o", "n", "S", "src", "ci", "wp0", "buf", "hp", "wpd", "ws", "OH", "OW", "kH", "kW", "dH", "dW", "sH", "sW",
@@ -952,8 +1009,8 @@ ${WGRAD_ROW_WIDTHS.map((w) => dwWgrad(1, w)).join("\n\n")}
   (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128) (local $wv v128) (local $sum f32)
   ${set("OH", P("outH"))} ${set("OW", P("outW"))} ${set("kH", P("kH"))} ${set("kW", P("kW"))}
   ${set("dH", P("dH"))} ${set("dW", P("dW"))} ${set("sH", P("sH"))} ${set("sW", P("sW"))}
-  ${set("S", P("e0"))}
-  ${set("R", P("e3"))}
+  ${set("S", K("dw_conv", "sources"))}
+  ${set("R", K("dw_conv", "planesPerItem"))}
   ${set("o0", mul(`(i32.rem_u ${get("item")} (i32.div_u ${P("outC")} ${get("R")}))`, get("R")))}
   ${set("n", `(i32.div_u ${get("item")} (i32.div_u ${P("outC")} ${get("R")}))`)}
   ${set("outp0", add(P("y"), mul(mul(add(mul(get("n"), P("outC")), get("o0")), mul(get("OH"), get("OW"))), c(4))))}
@@ -973,7 +1030,7 @@ ${WGRAD_ROW_WIDTHS.map((w) => dwWgrad(1, w)).join("\n\n")}
    ${loop("r", c(0), get("R"), `
     ${set("o", add(get("o0"), get("r")))}
     ${set("outp", add(get("outp0"), mul(mul(get("r"), mul(get("OH"), get("OW"))), c(4))))}
-    ${set("ci", add(mul(`(i32.div_u ${get("o")} ${P("e1")})`, P("e2")), get("src")))}
+    ${set("ci", add(mul(`(i32.div_u ${get("o")} ${K("dw_conv", "outputsPerStep")})`, K("dw_conv", "sourceStep")), get("src")))}
     ${set("wp0", add(P("a"), mul(mul(add(mul(get("o"), get("S")), get("src")), mul(get("kH"), get("kW"))), c(4))))}
     ${set("xin", add(P("x"), mul(mul(add(mul(get("n"), P("inC")), get("ci")), mul(P("inH"), P("inW"))), c(4))))}
     ;; the R outputs of one item read the same input plane in forward mode: pad it once; the S
@@ -1023,11 +1080,11 @@ ${WGRAD_ROW_WIDTHS.map((w) => dwWgrad(1, w)).join("\n\n")}
         (f32.store ${add(get("orow"), mul(get("ow"), c(4)))} (local.get $sum))`)}`)}))`)}`)})
 
 ;; Depthwise input gradient for any stride: one item = (image, input plane ci); scatters every
-;; gy[n][ci*m + j] through the taps of w[ci*m + j] (e0 = m). dx (y) rows are complete per item.
+;; gy[n][ci*m + j] through the taps of w[ci*m + j] (multiplier = m). dx (y) rows are complete per item.
 (func $dw_bwd_in (export "dw_bwd_in") (param $p i32) (param $item i32) (param $s i32)
   ${loc("ci", "n", "m", "j", "o", "H", "W", "OH", "OW", "oh", "ow", "ki", "kj", "ih", "iw", "dxp", "gyp", "wp0")}
   (local $g f32)
-  ${set("m", P("e0"))} ${set("H", P("inH"))} ${set("W", P("inW"))} ${set("OH", P("outH"))} ${set("OW", P("outW"))}
+  ${set("m", K("dw_bwd_in", "multiplier"))} ${set("H", P("inH"))} ${set("W", P("inW"))} ${set("OH", P("outH"))} ${set("OW", P("outW"))}
   ${set("ci", `(i32.rem_u ${get("item")} ${P("inC")})`)}
   ${set("n", `(i32.div_u ${get("item")} ${P("inC")})`)}
   ${set("dxp", add(P("y"), mul(mul(add(mul(get("n"), P("inC")), get("ci")), mul(get("H"), get("W"))), c(4))))}
@@ -1048,8 +1105,8 @@ ${WGRAD_ROW_WIDTHS.map((w) => dwWgrad(1, w)).join("\n\n")}
                 (f32.add (f32.load ${add(get("dxp"), mul(add(mul(get("ih"), get("W")), get("iw")), c(4)))})
                   (f32.mul (local.get $g) (f32.load ${add(get("wp0"), mul(add(mul(get("ki"), P("kW")), get("kj")), c(4)))}))))))`)}))`)}`))}`)})
 
-;; Depthwise weight gradient: one item = input plane ci and e1 of its e0 = m output planes (sharing
-;; one padded copy of the input plane, or the copies at e2 made beforehand when several items share
+;; Depthwise weight gradient: one item = input plane ci and outPerItem of its multiplier = m output planes (sharing
+;; one padded copy of the input plane, or the copies at padded made beforehand when several items share
 ;; an input plane); sums over
 ;; images gy[n][o] correlated with the zero-bordered input plane, vectorised along rows at stride 1.
 ;; dW (y) is written, not accumulated.
@@ -1061,8 +1118,8 @@ ${WGRAD_ROW_WIDTHS.map((w) => dwWgrad(1, w)).join("\n\n")}
   ${set("fast3", isUnit3x3())}
   ${set("rowWise", `(i32.and (i32.eqz (i32.or (i32.or ${sub(P("dH"), c(1))} ${sub(P("dW"), c(1))}) (i32.or ${sub(get("sH"), c(1))} ${sub(get("sW"), c(1))})))
     ${WGRAD_ROW_WIDTHS.map((w) => `(i32.eq ${P("kW")} ${c(w)})`).reduce((a, b) => `(i32.or ${a} ${b})`)})`)}
-  ${set("m", P("e0"))}
-  ${set("per", P("e1"))}
+  ${set("m", K("dw_bwd_w", "multiplier"))}
+  ${set("per", K("dw_bwd_w", "outPerItem"))}
   ;; items per input plane = ceil(m / per); this item's output planes are [r0, r1) of the plane's m
   ${set("ci", `(i32.div_u ${get("item")} (i32.div_u ${add(get("m"), sub(get("per"), c(1)))} ${get("per")}))`)}
   ${set("r0", mul(`(i32.rem_u ${get("item")} (i32.div_u ${add(get("m"), sub(get("per"), c(1)))} ${get("per")}))`, get("per")))}
@@ -1075,9 +1132,9 @@ ${WGRAD_ROW_WIDTHS.map((w) => dwWgrad(1, w)).join("\n\n")}
     ${mul(mul(sub(get("r1"), get("r0")), mul(P("kH"), P("kW"))), c(4))})
   ${loop("n", c(0), P("batch"), `
     ${set("xin", add(P("x"), mul(mul(add(mul(get("n"), P("inC")), get("ci")), mul(P("inH"), P("inW"))), c(4))))}
-    ;; e2: the planes were padded beforehand (pad_input, hp x ws each), as several items read each
-    (if ${P("e2")}
-      (then ${set("buf", add(P("e2"), mul(mul(mul(add(mul(get("n"), P("inC")), get("ci")), get("hp")), get("ws")), c(4))))})
+    ;; padded: the planes were padded beforehand (pad_input, hp x ws each), as several items read each
+    (if ${K("dw_bwd_w", "padded")}
+      (then ${set("buf", add(K("dw_bwd_w", "padded"), mul(mul(mul(add(mul(get("n"), P("inC")), get("ci")), get("hp")), get("ws")), c(4))))})
       (else (call $pad_plane ${get("xin")} ${P("inH")} ${P("inW")} ${P("padT")} ${P("padL")} ${get("buf")} ${get("hp")} ${get("wpd")} ${get("ws")} ${c(0)})))
     ${loop("r", get("r0"), get("r1"), `
     ${set("o", add(mul(get("ci"), get("m")), get("r")))}
@@ -1210,7 +1267,7 @@ function packBWgradWide() {
   ${J.map((j) => `(local $v${j} v128)`).join(" ")} (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
   ${set("kW", P("kW"))}
   ${set("KK", mul(P("kH"), g("kW")))}
-  ${set("s", P("e4"))}
+  ${set("s", K("conv_bwd_w", "stride"))}
   ${set("plane", mul(`(i32.div_u ${P("inH")} ${mul(g("s"), g("s"))})`, P("inW")))}
   ${J.map((j) => `
   ${set("k", add(g("j0"), min(c(j), sub(g("ncol"), c(1)))))}
@@ -1238,12 +1295,12 @@ function transposeKernel() {
   const xAt = (row) => add(get("x"), mul(add(mul(get(row), get("C")), get("col")), c(4)));
   const yAt = (row) => add(get("y"), mul(add(mul(get("col"), get("R")), get(row)), c(4)));
   const move = (row) => `(f32.store ${yAt(row)} (f32.load ${xAt(row)}))`;
-  return `;; Batched transpose y[b][c][r] = x[b][r][c] (e0 = rows R, e1 = columns C), one item = (b, band of
+  return `;; Batched transpose y[b][c][r] = x[b][r][c] (rows R, cols C), one item = (b, band of
 ;; TRANSPOSE_BAND rows of x = columns of y): 4 x 4 blocks through registers, the band's ragged
 ;; right edge and last rows one float at a time.
 (func $transpose (export "transpose") (param $p i32) (param $item i32) (param $s i32)
   ${loc("R", "C", "bands", "b", "r0", "r1", "r", "rr", "col", "x", "y")}
-  ${set("R", P("e0"))} ${set("C", P("e1"))}
+  ${set("R", K("transpose", "rows"))} ${set("C", K("transpose", "cols"))}
   ${set("bands", `(i32.div_u ${add(get("R"), c(TRANSPOSE_BAND - 1))} ${c(TRANSPOSE_BAND)})`)}
   ${set("b", `(i32.div_u ${get("item")} ${get("bands")})`)}
   ${set("r0", mul(`(i32.rem_u ${get("item")} ${get("bands")})`, c(TRANSPOSE_BAND)))}
@@ -1259,13 +1316,13 @@ function transposeKernel() {
 
 function div4(v) { return `(i32.div_u ${v} ${c(MR)})`; }
 function roundUp4(v) { return `(i32.and ${add(v, c(MR - 1))} ${c(~(MR - 1))})`; }
-function roundUp8(v) { return `(i32.and ${add(v, c(NR - 1))} ${c(~(NR - 1))})`; }
 
 /** The whole module. `shared`: the memory is a shared one (the worker pool); the unshared build is
  * for hosts without SharedArrayBuffer (a browser page that is not cross-origin isolated). */
 export function generateWat(shared = true) {
   labelCounter = 0;
-  return `;; GENERATED by scripts/build-wasm.mjs from src/backends/cpu/fast/wasm/gen-wat.mjs: do not edit.
+  return `;; GENERATED by tools/wasm/build-wasm.mjs from tools/wasm/gen-wat.mjs: do not edit;
+;; re-run: node tools/wasm/build-wasm.mjs
 (module
   (import "env" "memory" (memory 1 65536${shared ? " shared" : ""}))
 ${tileKernel()}

@@ -1,0 +1,105 @@
+/** Max pooling's fast float32 calls: the windows' search (maxima and argmax) and the gradient's scatter. */
+import type { Pool2dGeometry } from "../../../primitives/index.js";
+import { check, COPY, F, output, planeItems } from "./kernel-calls.js";
+import { fastRuntime } from "./workers.js";
+import { EDGE_BYTES } from "./wasm/kernels.generated.js";
+
+/** The in-range taps of every window row and column (reference/pool2d.ts windowTaps). */
+export interface WindowTaps {
+  rowStart: Int32Array;
+  rowLo: Int32Array;
+  rowHi: Int32Array;
+  colStart: Int32Array;
+  colLo: Int32Array;
+  colHi: Int32Array;
+}
+
+/**
+ * Max pooling's gradient dx [N, C, H, W] from gy [N, C, oH, oW] and the forward's argmax (flat
+ * indices into dx, -1 for a window with no cell), for windows that share no cell
+ * (`windowsDisjoint`): every dx cell gets at most one term, so float32 is exact, as the reference's.
+ */
+export function maxPool2dBackwardF32(p: Pool2dGeometry, gy: Float32Array, argmax: Int32Array): Float32Array {
+  const planes = p.batch * p.channels;
+  const m = planes * p.outHeight * p.outWidth;
+  const n = planes * p.inHeight * p.inWidth;
+  check("maxPool2dBackwardF32 gy", gy, m);
+  check("maxPool2dBackwardF32 argmax", argmax, m);
+  if (n === 0) return new Float32Array(0);
+  const rt = fastRuntime();
+  const L = rt.layout(EDGE_BYTES, [m * F, m * 4, n * F]);
+  const [gOff, aOff, dOff] = L.offsets;
+  rt.F32.set(gy, gOff / F);
+  rt.I32.set(argmax, aOff / 4);
+  const job = planeItems(planes, p.inHeight * p.inWidth);
+  const params = rt.params("pool_scatter", {
+    x: gOff,
+    a: aOff,
+    y: dOff,
+    inH: p.inHeight,
+    inW: p.inWidth,
+    outH: p.outHeight,
+    outW: p.outWidth,
+    ...job.fields,
+  });
+  const dx = output(n);
+  rt.run("pool_scatter", params, job.items, L.scratch, L.scratchStride, COPY * n, dx.make);
+  return dx.take(rt, dOff);
+}
+
+/**
+ * Max pooling over float32 x [N, C, H, W] (see reference maxPool2dArgmax, whose rules and results
+ * it matches exactly): `argmax`, flat indices into x per window (-1 for a window with no tap
+ * inside), and `y`, the maxima (x at the argmax, -inf for an empty window). `t` is windowTaps(p).
+ */
+export function maxPool2dF32(
+  p: Pool2dGeometry,
+  x: Float32Array,
+  t: WindowTaps,
+): { argmax: Int32Array; y: Float32Array } {
+  const planes = p.batch * p.channels;
+  check("maxPool2dF32 x", x, planes * p.inHeight * p.inWidth);
+  const n = planes * p.outHeight * p.outWidth;
+  if (n === 0) return { argmax: new Int32Array(0), y: new Float32Array(0) };
+  const tables = [t.rowStart, t.rowLo, t.rowHi, t.colStart, t.colLo, t.colHi];
+  const rt = fastRuntime();
+  const L = rt.layout(EDGE_BYTES, [x.length * F, 3 * (p.outHeight + p.outWidth) * 4, n * 4, n * F]);
+  const [xOff, tOff, iOff, yOff] = L.offsets;
+  rt.F32.set(x, xOff / F);
+  let at = tOff / 4;
+  for (const table of tables) {
+    rt.I32.set(table, at);
+    at += table.length;
+  }
+  // every window whole inside x (ceil mode may add a last one that is not)
+  const twoByTwo =
+    p.kernelHeight === 2 &&
+    p.kernelWidth === 2 &&
+    p.strideH === 2 &&
+    p.strideW === 2 &&
+    p.dilationH === 1 &&
+    p.dilationW === 1 &&
+    p.padTop === 0 &&
+    p.padLeft === 0 &&
+    2 * p.outHeight <= p.inHeight &&
+    2 * p.outWidth <= p.inWidth;
+  const job = planeItems(planes, p.inHeight * p.inWidth);
+  const params = rt.params("pool_argmax", {
+    x: xOff,
+    a: tOff,
+    y: iOff,
+    inH: p.inHeight,
+    inW: p.inWidth,
+    outH: p.outHeight,
+    outW: p.outWidth,
+    dH: p.dilationH,
+    dW: p.dilationW,
+    twoByTwo: twoByTwo ? 1 : 0,
+    maxima: yOff,
+    ...job.fields,
+  });
+  // ~6 instructions per tap, as many as ~16 FLOPs of the GEMM
+  const y = output(n);
+  rt.run("pool_argmax", params, job.items, L.scratch, L.scratchStride, 16 * n * p.kernelHeight * p.kernelWidth, y.make);
+  return { argmax: rt.I32.slice(iOff / 4, iOff / 4 + n), y: y.take(rt, yOff) };
+}
