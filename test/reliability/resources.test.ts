@@ -206,12 +206,12 @@ describe("a worker thread that dies is replaced", () => {
 
 describe("in a separate process, through the public API", () => {
   it("a worker killed between two conv2d calls: the second is still right, and the process exits by itself", () => {
-    // Node 20 cannot run the .ts sources: transpile all of src/ (types/ is type-only) to a temp dir.
+    // Node 20 cannot run the .ts sources: transpile src/ and types/ (the message catalogue there is runtime code) to a temp dir.
     const root = fileURLToPath(new URL("../..", import.meta.url));
     const dir = mkdtempSync(join(tmpdir(), "shapegrad-reliability-"));
     const walk = (rel: string): string[] => readdirSync(join(root, rel), { withFileTypes: true })
       .flatMap((e) => (e.isDirectory() ? walk(join(rel, e.name)) : e.name.endsWith(".ts") ? [join(rel, e.name)] : []));
-    for (const f of walk("src")) {
+    for (const f of [...walk("src"), ...walk("types")]) {
       const js = ts.transpileModule(readFileSync(join(root, f), "utf8"), {
         fileName: f, compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
       }).outputText;
