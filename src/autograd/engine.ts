@@ -14,7 +14,7 @@ import { MAX_ELEMENTS } from "../backends/cpu/arrays.js";
 import { shapeRules } from "./shape-rules.js";
 import { savedData, vjpRules } from "./vjp-rules.js";
 import { keep } from "../runtime/memory.js";
-import { add } from "../ops/basic.js";
+import { add } from "../ops/untyped.js";
 import { opErrors } from "../../types/errors.js";
 import { argumentErrors, autogradErrors, show } from "../../types/errors.js";
 

@@ -6,7 +6,7 @@
  */
 import type { AnyTensor } from "../tensor.js";
 import type { Primitive, PrimitiveParams } from "../primitives.js";
-import * as op from "../ops/basic.js";
+import * as op from "../ops/untyped.js";
 import { apply } from "./engine.js";
 import { batchNormTrainGradient } from "../ops/batch-norm.js";
 

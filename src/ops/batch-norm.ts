@@ -11,7 +11,7 @@ import { allocate, allocateForOverwrite } from "../backends/cpu/arrays.js";
 import { batchNormBackward, channelStats, invStd } from "../backends/cpu/batch-norm.js";
 import { numel } from "../runtime/shape.js";
 import { full } from "./creation.js";
-import * as op from "./basic.js";
+import * as op from "./untyped.js";
 
 type Float = Float32Array | Float64Array;
 type Params = PrimitiveParams["batchNormTrain"];
