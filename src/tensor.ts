@@ -15,6 +15,8 @@ import { argumentErrors, tensorErrors } from "../types/errors.js";
 import { backendFor } from "./runtime/devices.js";
 import { release, track } from "./runtime/memory.js";
 import { formatShape, numel, sameShape } from "./runtime/shape.js";
+// Type only (no run-time import, no cycle): a program that sees this class sees its methods too.
+import type {} from "./ops/methods.js";
 
 export type AnyTensor = Tensor<Shape, DType, Device>;
 

@@ -37,7 +37,7 @@ import { assertFloat, assertTensor, parsePair } from "./arguments.js";
 import { anyShape as elementwise } from "./elementwise.js";
 import { anyShape as movement } from "./movement.js";
 
-/** PyTorch's conv2d options (DESIGN.md section 1). */
+/** PyTorch's conv2d options (docs/conv2d-semantics.md, section 1). */
 export interface Conv2dOptions {
   /** A positive integer, or [h, w]. Default 1. */
   stride?: number | readonly [number, number];

@@ -46,7 +46,7 @@ export function cast(x: AnyTensor, dtype: DType): AnyTensor {
   return apply("cast", [x], { dtype });
 }
 
-/** The same data, cut from the graph. On the CPU it shares the (immutable) storage; on a device it is a copy, so that every buffer has one owner. */
+/** The same data, cut from the graph (Tensor.detach). */
 export function detach(x: AnyTensor): AnyTensor {
   x.assertAlive("detach");
   if (x.device !== "cpu") return noGrad(() => clone(x));
@@ -60,7 +60,8 @@ export function detach(x: AnyTensor): AnyTensor {
 export function replaceData(t: AnyTensor, value: AnyTensor, by: string): AnyTensor {
   if (!(value instanceof Tensor)) throw new Error(opErrors.notTensor("assign", "value", value));
   if (!sameShape(value.shape, t.shape) || value.dtype !== t.dtype || value.device !== t.device) {
-    throw new Error(`assign: value has shape ${formatShape(value.shape)} (${value.dtype}, ${value.device}) but the tensor has shape ${formatShape(t.shape)} (${t.dtype}, ${t.device})`);
+    const kind = (x: AnyTensor) => `${formatShape(x.shape)} (${x.dtype}, ${x.device})`;
+    throw new Error(`assign: value has shape ${kind(value)} but the tensor has shape ${kind(t)}`);
   }
   t.assertAlive("assign");
   value.assertAlive("assign");

@@ -42,7 +42,9 @@ declare module "../tensor.js" {
      * non-scalar output is seeded with ones (as lucid does; PyTorch requires a seed); an explicit
      * seed must have this tensor's shape, dtype and device.
      */
-    backward<T extends AnyTensor>(this: T, seed?: Tensor<T["shape"], T["dtype"], T["device"]>, options?: { createGraph?: boolean; retainGraph?: boolean }): void;
+    backward<T extends AnyTensor>(
+      this: T, seed?: Tensor<T["shape"], T["dtype"], T["device"]>, options?: { createGraph?: boolean; retainGraph?: boolean },
+    ): void;
     /**
      * A copy on another device (this tensor if it is already there), detached from the graph like a
      * new leaf that keeps `requiresGrad`. Reading back from a GPU cannot be synchronous: use
@@ -50,7 +52,10 @@ declare module "../tensor.js" {
      */
     to<T extends Device>(device: T): Tensor<S, D, T>;
     toAsync<T extends Device>(device: T): Promise<Tensor<S, D, T>>;
-    /** The same data, cut from the graph. On the CPU it shares the (immutable) storage; on a device it is a copy, so that every buffer has one owner. */
+    /**
+     * The same data, cut from the graph. On the CPU it shares the (immutable) storage; on a device
+     * it is a copy, so that every buffer has one owner.
+     */
     detach: SameShapeMethod<S, D, Dev>;
     /** A copy that stays in the graph. */
     clone: SameShapeMethod<S, D, Dev>;

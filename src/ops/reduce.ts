@@ -12,11 +12,14 @@ import { anyShape as movement } from "./movement.js";
 export type ReduceResult<S extends Shape, Dims, K extends boolean> =
   OkShape<Reduce<S, Dims extends number | Shape | undefined ? Dims : never, K>>;
 
-type Reduction = <S extends Shape, D extends DType, Dev extends Device, const Dims extends number | readonly number[] | undefined = undefined, K extends boolean = false>(
-  x: Tensor<S, D, Dev>, dims?: Dims, keepdim?: K) => Tensor<ReduceResult<S, Dims, K>, D, Dev>;
+type Reduction = <
+  S extends Shape, D extends DType, Dev extends Device,
+  const Dims extends number | readonly number[] | undefined = undefined, K extends boolean = false,
+>(x: Tensor<S, D, Dev>, dims?: Dims, keepdim?: K) => Tensor<ReduceResult<S, Dims, K>, D, Dev>;
 /** The method form; `Extra` are the arguments after keepdim (var's correction). */
-export type ReductionMethod<Extra extends unknown[] = []> = <T extends AnyTensor, const Dims extends number | readonly number[] | undefined = undefined, K extends boolean = false>(
-  this: T, dims?: Dims, keepdim?: K, ...extra: Extra) => Tensor<ReduceResult<T["shape"], Dims, K>, T["dtype"], T["device"]>;
+export type ReductionMethod<Extra extends unknown[] = []> = <
+  T extends AnyTensor, const Dims extends number | readonly number[] | undefined = undefined, K extends boolean = false,
+>(this: T, dims?: Dims, keepdim?: K, ...extra: Extra) => Tensor<ReduceResult<T["shape"], Dims, K>, T["dtype"], T["device"]>;
 
 type ArgMax = <S extends Shape, D extends DType, Dev extends Device, const Dim extends number | undefined = undefined, K extends boolean = false>(
   x: Tensor<S, D, Dev>, dim?: Dim, keepdim?: K) => Tensor<ReduceResult<S, Dim, K>, "int32", Dev>;
