@@ -47,9 +47,6 @@ export type BinaryMethod<Op extends string> = <T extends AnyTensor, B extends An
 ) => Tensor<BroadcastResult<T["shape"], OperandShape<B>>, T["dtype"], T["device"]>;
 
 type Unary = <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, D, Dev>) => Tensor<S, D, Dev>;
-/** The method form of a shape-preserving op, on a tensor of shape S, dtype D, device Dev. */
-export type SameShapeMethod<S extends Shape, D extends DType, Dev extends Device, Args extends unknown[] = []> =
-  (...args: Args) => Tensor<S, D, Dev>;
 
 function unary(op: UnaryPrimitive, x: AnyTensor): AnyTensor {
   assertTensor(op, x);

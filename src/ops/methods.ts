@@ -11,7 +11,7 @@ import { argumentErrors, show } from "../../types/errors.js";
 import { checkSeed, Tensor, type AnyTensor } from "../tensor.js";
 import { readOptions, runBackward } from "../autograd/engine.js";
 import { onesLike } from "./arguments.js";
-import { anyShape as elementwise, type BinaryMethod, type SameShapeMethod } from "./elementwise.js";
+import { anyShape as elementwise, type BinaryMethod } from "./elementwise.js";
 import { anyShape as reduce, type ArgMaxMethod, type ReductionMethod } from "./reduce.js";
 import { anyShape as movement, type FlattenMethod, type PermuteMethod, type ReshapeMethod, type TransposeMethod } from "./movement.js";
 import { anyShape as product, type MatMulMethod } from "./matmul.js";
@@ -56,9 +56,9 @@ declare module "../tensor.js" {
      * The same data, cut from the graph. On the CPU it shares the (immutable) storage; on a device
      * it is a copy, so that every buffer has one owner.
      */
-    detach: SameShapeMethod<S, D, Dev>;
+    detach(): Tensor<S, D, Dev>;
     /** A copy that stays in the graph. */
-    clone: SameShapeMethod<S, D, Dev>;
+    clone(): Tensor<S, D, Dev>;
     /**
      * Replaces this tensor's data with `value`'s (same shape, dtype and device), without recording
      * anything: how optimizers update parameters. `value` is consumed (disposed) unless it is used elsewhere.
@@ -76,18 +76,18 @@ declare module "../tensor.js" {
     gt: BinaryMethod<"greater">;
     lt: BinaryMethod<"less">;
     eq: BinaryMethod<"equal">;
-    neg: SameShapeMethod<S, D, Dev>;
-    exp: SameShapeMethod<S, D, Dev>;
-    log: SameShapeMethod<S, D, Dev>;
-    sqrt: SameShapeMethod<S, D, Dev>;
-    abs: SameShapeMethod<S, D, Dev>;
-    sign: SameShapeMethod<S, D, Dev>;
-    tanh: SameShapeMethod<S, D, Dev>;
-    sigmoid: SameShapeMethod<S, D, Dev>;
-    relu: SameShapeMethod<S, D, Dev>;
-    erf: SameShapeMethod<S, D, Dev>;
-    square: SameShapeMethod<S, D, Dev>;
-    pow: SameShapeMethod<S, D, Dev, [exponent: number]>;
+    neg(): Tensor<S, D, Dev>;
+    exp(): Tensor<S, D, Dev>;
+    log(): Tensor<S, D, Dev>;
+    sqrt(): Tensor<S, D, Dev>;
+    abs(): Tensor<S, D, Dev>;
+    sign(): Tensor<S, D, Dev>;
+    tanh(): Tensor<S, D, Dev>;
+    sigmoid(): Tensor<S, D, Dev>;
+    relu(): Tensor<S, D, Dev>;
+    erf(): Tensor<S, D, Dev>;
+    square(): Tensor<S, D, Dev>;
+    pow(exponent: number): Tensor<S, D, Dev>;
 
     sum: ReductionMethod;
     mean: ReductionMethod;

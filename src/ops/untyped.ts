@@ -6,7 +6,7 @@
 import { anyShape as elementwise } from "./elementwise.js";
 import { anyShape as reduce } from "./reduce.js";
 import { anyShape as movement } from "./movement.js";
-import { anyShape as product } from "./matmul.js";
+import { anyShape as matrix } from "./matmul.js";
 
 export {
   assertFloat, assertSameKind, assertTensor, fullLike, onesLike, resolveDims, scalarLike, zerosLike, type TensorOrNumber,
@@ -19,4 +19,4 @@ export const {
 } = elementwise;
 export const { sum, mean, max, min, argmax, variance } = reduce;
 export const { reshape, flatten, unsqueeze, squeeze, permute, transpose, expand, sumTo } = movement;
-export const { matmul } = product;
+export const { matmul } = matrix;
