@@ -26,3 +26,6 @@ export type NestedArray<S extends Shape> = S extends readonly [number, ...infer 
 
 /** How conv2d fills the border it pads (PyTorch's padding_mode). */
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
+
+/** `readonly [2, 3]` -> `[2, 3]`: shapes in tensor types are plain tuples. */
+export type Mutable<S extends Shape> = [...S];

@@ -11,7 +11,7 @@ import { keep } from "../runtime/memory.js";
 import { formatShape, sameShape } from "../runtime/shape.js";
 import { autogradErrors } from "../../types/errors.js";
 import { type GradNode, apply, isGradEnabled, withGrad } from "./engine.js";
-import * as ops from "../ops/basic.js";
+import * as ops from "../ops/untyped.js";
 import { batchNormTrainFusedGradient } from "../ops/batch-norm.js";
 
 /**

@@ -7,7 +7,7 @@ import type { AnyTensor } from "../tensor.js";
 import { checkSeed, Tensor } from "../tensor.js";
 import { isGradEnabled, readOptions, withGrad } from "./engine.js";
 import { runBackward } from "./backward.js";
-import { assertTensor, onesLike, zerosLike } from "../ops/basic.js";
+import { assertTensor, onesLike, zerosLike } from "../ops/untyped.js";
 import { argumentErrors, show } from "../../types/errors.js";
 import { formatShape } from "../runtime/shape.js";
 

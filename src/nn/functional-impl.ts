@@ -11,15 +11,16 @@ import {
 } from "./ops.js";
 import { nnErrors } from "../../types/errors.js";
 import { batchNormTrainCpu } from "../ops/batch-norm.js";
+import { parsePair } from "../ops/arguments.js";
 
 export type Pair = number | readonly [number, number];
 export type Reduction = "mean" | "sum" | "none";
 
+/** A layer's `number | [h, w]` option; a value that is neither is refused without the range. */
 export function pair(op: string, name: string, v: Pair, min: number): [number, number] {
-  const p: readonly number[] = typeof v === "number" ? [v, v] : v;
-  if (!Array.isArray(p) && typeof v !== "number") throw new Error(nnErrors.badOption(op, name, v));
-  if (p.length !== 2 || !p.every((d) => Number.isSafeInteger(d) && d >= min)) throw new Error(nnErrors.badOption(op, name, v, min));
-  return [p[0], p[1]];
+  const p = parsePair(v, min);
+  if (p) return p;
+  throw new Error(typeof v === "number" || Array.isArray(v) ? nnErrors.badOption(op, name, v, min) : nnErrors.badOption(op, name, v));
 }
 
 function assertFloatTensor(op: string, x: AnyTensor, name = "input"): void {

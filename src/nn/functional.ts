@@ -9,7 +9,8 @@ import type { LinearShape, FlattenShape, Pool2dShape } from "./types.js";
 import { add } from "./ops.js";
 
 export { conv2d } from "../ops/conv2d.js";
-export { maxPool2d, relu, sigmoid, tanh } from "../ops/public.js";
+export { maxPool2d } from "../ops/pool.js";
+export { relu, sigmoid, tanh } from "../ops/elementwise.js";
 export type { AvgPool2dOptions, BatchNormOptions, Reduction } from "./functional-impl.js";
 
 type Mutable<S extends Shape> = { -readonly [K in keyof S]: S[K] };
@@ -18,33 +19,37 @@ type Same = <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, 
 type Pair = number | readonly [number, number];
 type Get<O, K extends string> = O extends { [P in K]: infer V } ? V : undefined;
 
-export const leakyRelu = F.leakyRelu as unknown as <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, D, Dev>, negativeSlope?: number) => Tensor<S, D, Dev>;
-export const gelu = F.gelu as unknown as <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, D, Dev>, approximate?: "none" | "tanh") => Tensor<S, D, Dev>;
-export const softmax = F.softmax as unknown as <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, D, Dev>, dim?: number) => Tensor<S, D, Dev>;
-export const logSoftmax = F.logSoftmax as unknown as <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, D, Dev>, dim?: number) => Tensor<S, D, Dev>;
-export const dropout = F.dropout as unknown as <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, D, Dev>, p?: number, training?: boolean) => Tensor<S, D, Dev>;
+export const leakyRelu = F.leakyRelu as <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, D, Dev>, negativeSlope?: number) => Tensor<S, D, Dev>;
+export const gelu = F.gelu as <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, D, Dev>, approximate?: "none" | "tanh") => Tensor<S, D, Dev>;
+export const softmax = F.softmax as <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, D, Dev>, dim?: number) => Tensor<S, D, Dev>;
+export const logSoftmax = F.logSoftmax as <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, D, Dev>, dim?: number) => Tensor<S, D, Dev>;
+export const dropout = F.dropout as <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, D, Dev>, p?: number, training?: boolean) => Tensor<S, D, Dev>;
 export const identity: Same = ((x: Tensor) => x) as Same;
+
+// Three casts stay two-step (through unknown): their typed shapes are mutable tuples (number[]
+// where a rule gives no literal), which TypeScript does not compare with the runtime's readonly
+// `Shape`; the other signatures are checked against their implementation by a plain `as`.
 
 /** y = x W^T + b over the last dim of x. */
 export const linear = F.linear as unknown as <S extends Shape, In extends number, Out_ extends number, D extends DType, Dev extends Device>(
   x: Tensor<S, D, Dev>, weight: Tensor<[Out_, In], D, Dev>, bias?: Tensor<[Out_], D, Dev> | null) => Tensor<Out<LinearShape<S, In, Out_>>, D, Dev>;
 
-export const flatten = F.flatten as unknown as <S extends Shape, D extends DType, Dev extends Device, const Start extends number = 1, const End extends number = -1>(
+export const flatten = F.flatten as <S extends Shape, D extends DType, Dev extends Device, const Start extends number = 1, const End extends number = -1>(
   x: Tensor<S, D, Dev>, startDim?: Start, endDim?: End) => Tensor<Out<FlattenShape<S, Start, End>>, D, Dev>;
 
-export const avgPool2d = F.avgPool2d as unknown as <S extends Shape, D extends DType, Dev extends Device, const O extends F.AvgPool2dOptions>(
+export const avgPool2d = F.avgPool2d as <S extends Shape, D extends DType, Dev extends Device, const O extends F.AvgPool2dOptions>(
   x: Tensor<S, D, Dev>, options: O) => Tensor<Out<Pool2dShape<"avgPool2d", S, O["kernelSize"], Get<O, "stride">, Get<O, "padding">, 1, O extends { ceilMode: true } ? true : false>>, D, Dev>;
 
 type Adaptive<S extends Shape, O> = S extends readonly [...infer L, number, number]
   ? [...L, ...(O extends readonly [infer A, infer B] ? [A, B] : [O, O])] : number[];
-export const adaptiveAvgPool2d = F.adaptiveAvgPool2d as unknown as <S extends Shape, D extends DType, Dev extends Device, const O extends Pair>(
+export const adaptiveAvgPool2d = F.adaptiveAvgPool2d as <S extends Shape, D extends DType, Dev extends Device, const O extends Pair>(
   x: Tensor<S, D, Dev>, outputSize: O) => Tensor<Out<Adaptive<S, O>>, D, Dev>;
 
 /**
  * batch_norm over dim 1: in training returns the normalised input and the updated running
  * statistics; in evaluation uses the running statistics.
  */
-export const batchNorm = F.batchNorm as unknown as <S extends Shape, D extends DType, Dev extends Device>(
+export const batchNorm = F.batchNorm as <S extends Shape, D extends DType, Dev extends Device>(
   x: Tensor<S, D, Dev>, runningMean: Tensor<Shape, D, Dev> | null, runningVar: Tensor<Shape, D, Dev> | null, options?: F.BatchNormOptions,
 ) => { output: Tensor<S, D, Dev>; runningMean: Tensor<Shape, D, Dev> | null; runningVar: Tensor<Shape, D, Dev> | null };
 
@@ -52,10 +57,10 @@ type LossOut<S extends Shape, R> = R extends "none" ? Tensor<Mutable<S>> : Tenso
 type Loss<Extra = object> = <S extends Shape, D extends DType, Dev extends Device, R extends F.Reduction = "mean">(
   input: Tensor<S, D, Dev>, target: Tensor<S, D, Dev>, reduction?: R, extra?: Extra) => LossOut<S, R> extends Tensor<infer LS> ? Tensor<LS, D, Dev> : never;
 
-export const mseLoss = F.mseLoss as unknown as Loss;
-export const l1Loss = F.l1Loss as unknown as Loss;
+export const mseLoss = F.mseLoss as Loss;
+export const l1Loss = F.l1Loss as Loss;
 
-export const binaryCrossEntropyWithLogits = F.binaryCrossEntropyWithLogits as unknown as <S extends Shape, D extends DType, Dev extends Device, R extends F.Reduction = "mean">(
+export const binaryCrossEntropyWithLogits = F.binaryCrossEntropyWithLogits as <S extends Shape, D extends DType, Dev extends Device, R extends F.Reduction = "mean">(
   input: Tensor<S, D, Dev>, target: Tensor<S, D, Dev>,
   options?: { reduction?: R; posWeight?: Tensor<Shape, D, Dev> | null; weight?: Tensor<Shape, D, Dev> | null },
 ) => Tensor<R extends "none" ? Mutable<S> : [], D, Dev>;
@@ -90,4 +95,4 @@ export const nllLoss = F.nllLoss as unknown as {
 };
 
 /** The residual sum `body + shortcut` with matching shapes (a plain add, kept for readability in forward methods). */
-export const residual = add as unknown as <S extends Shape, D extends DType, Dev extends Device>(body: Tensor<S, D, Dev>, shortcut: Tensor<S, D, Dev>) => Tensor<S, D, Dev>;
+export const residual = add as <S extends Shape, D extends DType, Dev extends Device>(body: Tensor<S, D, Dev>, shortcut: Tensor<S, D, Dev>) => Tensor<S, D, Dev>;

@@ -5,7 +5,8 @@
  * `layer1.0.conv1.weight`, so weights move between the two by name.
  */
 import type { DType, Device, Shape } from "../../types/core.js";
-import { markModified, replaceData, Tensor, type AnyTensor } from "../tensor.js";
+import { markModified, Tensor, type AnyTensor } from "../tensor.js";
+import { replaceData } from "../ops/device.js";
 import { cast, noGrad, tensor } from "./ops.js";
 import { formatShape, numel, sameShape } from "../runtime/shape.js";
 import { moveStorage } from "../runtime/memory.js";

@@ -16,7 +16,7 @@ import type { Div } from "../../types/arith/index.js";
 import type { Linear, SameShape } from "../../types/shape/broadcast.js";
 import type { Flatten, Product } from "../../types/shape/reshape.js";
 import type { Pool2d } from "../../types/shape/pool.js";
-import type { Conv2dResultOf } from "../../types/ops/conv2d.js";
+import type { Conv2dResultOf } from "../ops/conv2d.js";
 import type { IsMessage, Show } from "../../types/shape/show.js";
 import type { Tensor } from "../tensor.js";
 

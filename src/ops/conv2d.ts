@@ -1,25 +1,244 @@
 /**
- * conv2d as PyTorch defines it. All validation happens in resolveConv2d (before any allocation,
- * with the catalogue's messages); then an explicit pad2d for reflect/replicate/circular padding, the
- * conv2d primitive with zero padding folded in, and the bias as a broadcast add, so every option's
+ * conv2d, whole: its typed signature (the compile-time contract), its option resolution (the
+ * run-time mirror of that contract) and its implementation.
+ *
+ * The signature:
+ *
+ *   const x = randn([8, 3, 32, 32]);             // Tensor<[8, 3, 32, 32]>
+ *   const w = randn([16, 3, 3, 3]);
+ *   conv2d(x, w, null, { stride: 2, padding: 1 }) // Tensor<[8, 16, 16, 16]>
+ *   conv2d(x, randn([16, 4, 3, 3]))              // error at the weight argument:
+ *     // "conv2d: input has 3 channels but weight expects 4 (weight [16, 4, 3, 3], groups 1)"
+ *
+ * How: every parameter's type is "the argument's own type, unless the check (types/shape/conv.ts)
+ * blames this argument, then the message literal". TypeScript infers X, W, B, O from the branches
+ * of those conditional types, then checks each argument against its resolved parameter type, so
+ * a bad call prints `Argument of type 'Tensor<...>' is not assignable to parameter of type
+ * '"conv2d: ..."'` at the offending argument, with the runtime's exact text.
+ *
+ * The resolution (resolveConv2d) has the same checks in the same order and the same catalogue
+ * messages (types/errors.ts), so a call the compiler would reject throws the very text the editor
+ * showed. Order: input (rank, dims) -> weight (rank, dims, dtype, device) -> channels -> output
+ * size (only when stride, dilation and padding are valid) -> bias -> options (unknown keys, groups,
+ * stride, dilation, padding, paddingMode, groups divides C_out, "same" needs stride 1,
+ * reflect/circular limits). Everything runs before any allocation.
+ *
+ * The implementation: an explicit pad2d for reflect/replicate/circular padding, the conv2d
+ * primitive with zero padding folded in, and the bias as a broadcast add, so every option's
  * gradient comes from the primitives' rules.
  */
-import type { Conv2dSignature } from "../../types/ops/conv2d.js";
-import type { AnyTensor } from "../tensor.js";
+import type { DType, Device, PaddingMode, Shape } from "../../types/core.js";
+import type { Conv2dCheck, OptionValues } from "../../types/shape/conv.js";
+import { conv2dErrors, show } from "../../types/errors.js";
+import type { AnyTensor, Tensor } from "../tensor.js";
+import { type Conv2dGeometry, type Pad2dGeometry, convOutSize } from "../primitives/index.js";
 import { apply } from "../autograd/engine.js";
-import { add, assertFloat, assertTensor, reshape } from "./basic.js";
-import { resolveConv2d } from "./conv2d-options.js";
+import { assertFloat, assertTensor, parsePair } from "./arguments.js";
+import { anyShape as elementwise } from "./elementwise.js";
+import { anyShape as movement } from "./movement.js";
 
-function conv2dImpl(input: AnyTensor, weight: AnyTensor, bias?: AnyTensor | null, options?: unknown): AnyTensor {
+/** PyTorch's conv2d options (docs/conv2d-semantics.md, section 1). */
+export interface Conv2dOptions {
+  /** A positive integer, or [h, w]. Default 1. */
+  stride?: number | readonly [number, number];
+  /**
+   * Non-negative integers: one for all sides, [h, w], or [top, bottom, left, right]; or "valid"
+   * (no padding) or "same" (stride 1 only; d (k - 1) split with the extra row/column at the
+   * bottom/right, as PyTorch does). Default 0.
+   */
+  padding?: number | readonly [number, number] | readonly [number, number, number, number] | "same" | "valid";
+  /** A positive integer, or [h, w]. Default 1. */
+  dilation?: number | readonly [number, number];
+  /** Splits channels into independent groups; must divide both channel counts. Default 1. */
+  groups?: number;
+  /** How padded cells are filled. Default "zeros". */
+  paddingMode?: PaddingMode;
+}
+
+type BiasDType<B> = B extends { dtype: infer D } ? D : never;
+type BiasDevice<B> = B extends { device: infer D } ? D : never;
+/**
+ * The bias as checked: a bias typed `Tensor<...> | null` may be a tensor at run time, so its tensor
+ * part is what must fit (run time refuses the same shape); undefined when it is only ever absent.
+ */
+type BiasOf<B> = [NonNullable<B>] extends [never] ? undefined : NonNullable<B>;
+
+/** The check of one call; cached by TypeScript, so the four parameters share one evaluation. */
+export type Conv2dResultOf<X extends AnyTensor, W extends AnyTensor, B, O> =
+  Conv2dCheckOf<X, W, B, OptionValues<O>>;
+type Conv2dCheckOf<X extends AnyTensor, W extends AnyTensor, B, O extends readonly unknown[]> =
+  Conv2dCheck<X["shape"], W["shape"], BiasOf<B>, O, X["dtype"], X["device"], W["dtype"], W["device"], BiasDType<B>, BiasDevice<B>>;
+
+/**
+ * Each option is its own type parameter: a literal's values are interned types, so two calls with
+ * the same options share every cached step, where a whole options object (a new type per literal)
+ * would make each call start over.
+ */
+export type Conv2dSignature = <
+  X extends AnyTensor,
+  W extends AnyTensor,
+  B extends AnyTensor | null | undefined = undefined,
+  const S extends Conv2dOptions["stride"] = undefined,
+  const P extends Conv2dOptions["padding"] = undefined,
+  const D extends Conv2dOptions["dilation"] = undefined,
+  const G extends Conv2dOptions["groups"] = undefined,
+  // Any string, so that a misspelt mode ("mirror") is inferred and the check reports the
+  // catalogue's message at the options argument; `string & {}` keeps the four modes as completions.
+  const M extends Conv2dOptions["paddingMode"] | (string & {}) = undefined,
+>(
+  input: ArgV<"input", X, W, B, [S, P, D, G, M, never], X>,
+  weight: ArgV<"weight", X, W, B, [S, P, D, G, M, never], W>,
+  bias?: ArgV<"bias", X, W, B, [S, P, D, G, M, never], B>,
+  options?: ArgV<"options", X, W, B, [S, P, D, G, M, never], { stride?: S; padding?: P; dilation?: D; groups?: G; paddingMode?: M }>,
+) => NoInfer<Conv2dOutputV<X, W, B, [S, P, D, G, M, never]>>;
+
+type ArgV<At extends string, X extends AnyTensor, W extends AnyTensor, B, V extends readonly unknown[], Self> =
+  Conv2dCheckOf<X, W, B, V> extends { at: At; message: infer M extends string } ? M : Self;
+type Conv2dOutputV<X extends AnyTensor, W extends AnyTensor, B, V extends readonly unknown[]> =
+  Conv2dCheckOf<X, W, B, V> extends { ok: infer S extends Shape } ? Tensor<S, X["dtype"], X["device"]> : Tensor<number[], X["dtype"], X["device"]>;
+
+export interface TensorMeta {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly device: Device;
+}
+
+export interface ResolvedConv2d {
+  /** The conv primitive's geometry; its padding is zero when `pad` does the padding instead. */
+  readonly geometry: Conv2dGeometry;
+  /** The explicit pad applied before the conv for reflect/replicate/circular padding (null for zeros). */
+  readonly pad: Pad2dGeometry | null;
+  readonly unbatched: boolean;
+  readonly outShape: number[];
+}
+
+const KNOWN = new Set(["stride", "padding", "dilation", "groups", "paddingMode"]);
+const MODES: readonly PaddingMode[] = ["zeros", "reflect", "replicate", "circular"];
+
+const isNat = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+const isPos = (v: unknown): v is number => isNat(v) && v >= 1;
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+/** stride or dilation as [h, w] (default 1), null when invalid. */
+const pairOf = (v: unknown): [number, number] | null => (v === undefined ? [1, 1] : parsePair(v, 1));
+
+/** [top, bottom, left, right], "same", or null when invalid. */
+function padOf(v: unknown): [number, number, number, number] | "same" | null {
+  if (v === undefined || v === "valid") return [0, 0, 0, 0];
+  if (v === "same") return "same";
+  if (isNat(v)) return [v, v, v, v];
+  if (Array.isArray(v) && v.length === 2 && isNat(v[0]) && isNat(v[1])) return [v[0], v[0], v[1], v[1]];
+  if (Array.isArray(v) && v.length === 4 && v.every(isNat)) return [v[0], v[1], v[2], v[3]];
+  return null;
+}
+
+function checkMeta(which: "input" | "weight" | "bias", t: unknown): TensorMeta {
+  const m = t as TensorMeta | null;
+  if (m === null || typeof m !== "object" || !Array.isArray(m.shape) || typeof m.dtype !== "string" || typeof m.device !== "string") {
+    fail(conv2dErrors.notTensor(which, show(t)));
+  }
+  return m;
+}
+
+export function resolveConv2d(inputArg: unknown, weightArg: unknown, biasArg: unknown, optionsArg: unknown): ResolvedConv2d {
+  const input = checkMeta("input", inputArg);
+  const weight = checkMeta("weight", weightArg);
+  const bias = biasArg === null || biasArg === undefined ? null : checkMeta("bias", biasArg);
+  if (optionsArg === null || typeof optionsArg !== "object" || Array.isArray(optionsArg)) fail(conv2dErrors.options(show(optionsArg)));
+  const o = optionsArg as Record<string, unknown>;
+
+  // Input: [N, C, H, W] or unbatched [C, H, W]; dims are naturals (0 is a legal, if empty, size).
+  const xs = input.shape;
+  if (xs.length !== 4 && xs.length !== 3) fail(conv2dErrors.inputRank(xs.length, show(xs)));
+  const badInputDim = xs.find((d) => !isNat(d));
+  if (badInputDim !== undefined) fail(conv2dErrors.inputDim(show(xs), show(badInputDim)));
+  const unbatched = xs.length === 3;
+  const [n, c, h, w] = unbatched ? [1, ...xs] : xs;
+
+  // Weight: [C_out, C_in / groups, kH, kW], positive dims, same dtype and device as the input.
+  const ws = weight.shape;
+  if (ws.length !== 4) fail(conv2dErrors.weightRank(ws.length, show(ws)));
+  const badWeightDim = ws.find((d) => !isPos(d));
+  if (badWeightDim !== undefined) fail(conv2dErrors.weightDim(show(ws), show(badWeightDim)));
+  if (weight.dtype !== input.dtype) fail(conv2dErrors.dtypeMismatch("weight", weight.dtype, input.dtype));
+  if (weight.device !== input.device) fail(conv2dErrors.deviceMismatch("weight", weight.device, input.device));
+  const [co, ci, kh, kw] = ws;
+
+  // Options parsed once; a bad value is reported at the options stage, after the shape checks.
+  const groups = o.groups === undefined ? 1 : isPos(o.groups) ? o.groups : null;
+  const stride = pairOf(o.stride);
+  const dilation = pairOf(o.dilation);
+  const padding = padOf(o.padding);
+  const mode = o.paddingMode === undefined ? "zeros" : MODES.includes(o.paddingMode as PaddingMode) ? (o.paddingMode as PaddingMode) : null;
+
+  if (groups !== null && c !== ci * groups) fail(conv2dErrors.channelMismatch(c, ci * groups, show(ws), groups));
+
+  // Output size, when the options it needs are valid ("same" resolves d (k - 1) as PyTorch splits it).
+  let pads: [number, number, number, number] | null = null;
+  if (stride && dilation && padding && !(padding === "same" && (stride[0] !== 1 || stride[1] !== 1))) {
+    if (padding === "same") {
+      const th = dilation[0] * (kh - 1), tw = dilation[1] * (kw - 1);
+      pads = [Math.floor(th / 2), th - Math.floor(th / 2), Math.floor(tw / 2), tw - Math.floor(tw / 2)];
+    } else {
+      pads = padding;
+    }
+    const oh = convOutSize(h, kh, stride[0], dilation[0], pads[0], pads[1]);
+    const ow = convOutSize(w, kw, stride[1], dilation[1], pads[2], pads[3]);
+    if (oh <= 0 || ow <= 0) {
+      fail(conv2dErrors.outputSize(show([oh, ow]), show([h + pads[0] + pads[1], w + pads[2] + pads[3]]),
+        show([dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1]), show(stride)));
+    }
+  }
+
+  if (bias) {
+    if (bias.shape.length !== 1 || bias.shape[0] !== co) fail(conv2dErrors.biasShape(co, show(bias.shape)));
+    if (bias.dtype !== input.dtype) fail(conv2dErrors.dtypeMismatch("bias", bias.dtype, input.dtype));
+    if (bias.device !== input.device) fail(conv2dErrors.deviceMismatch("bias", bias.device, input.device));
+  }
+
+  const unknownKey = Object.keys(o).find((k) => !KNOWN.has(k));
+  if (unknownKey !== undefined) fail(conv2dErrors.unknownOption(show(unknownKey)));
+  if (groups === null) fail(conv2dErrors.groups(show(o.groups)));
+  if (!stride) fail(conv2dErrors.pairOption("stride", show(o.stride)));
+  if (!dilation) fail(conv2dErrors.pairOption("dilation", show(o.dilation)));
+  if (!padding) fail(conv2dErrors.padding(show(o.padding)));
+  if (!mode) fail(conv2dErrors.paddingMode(show(o.paddingMode)));
+  if (co % groups !== 0) fail(conv2dErrors.groupsDivide(co, groups));
+  if (padding === "same" && (stride[0] !== 1 || stride[1] !== 1)) fail(conv2dErrors.sameStride(show(o.stride)));
+  if (!pads) throw new Error("shapegrad internal error: conv2d pads unresolved");
+  const [top, bottom, left, right] = pads;
+  if (mode === "reflect" && (top >= h || bottom >= h || left >= w || right >= w)) fail(conv2dErrors.reflectLimit(show(pads), show([h, w])));
+  if (mode === "circular" && (top > h || bottom > h || left > w || right > w)) fail(conv2dErrors.circularLimit(show(pads), show([h, w])));
+
+  const explicitPad = mode !== "zeros" && pads.some((p) => p > 0);
+  const pad: Pad2dGeometry | null = explicitPad ? { batch: n, channels: c, inHeight: h, inWidth: w, top, bottom, left, right, mode } : null;
+  const inH = explicitPad ? h + top + bottom : h, inW = explicitPad ? w + left + right : w;
+  const convPads = explicitPad ? [0, 0, 0, 0] : pads;
+  const geometry: Conv2dGeometry = {
+    batch: n, inChannels: c, inHeight: inH, inWidth: inW, outChannels: co, kernelHeight: kh, kernelWidth: kw,
+    outHeight: convOutSize(inH, kh, stride[0], dilation[0], convPads[0], convPads[1]),
+    outWidth: convOutSize(inW, kw, stride[1], dilation[1], convPads[2], convPads[3]),
+    strideH: stride[0], strideW: stride[1], dilationH: dilation[0], dilationW: dilation[1],
+    padTop: convPads[0], padBottom: convPads[1], padLeft: convPads[2], padRight: convPads[3], groups,
+  };
+  const outShape = unbatched ? [co, geometry.outHeight, geometry.outWidth] : [n, co, geometry.outHeight, geometry.outWidth];
+  return { geometry, pad, unbatched, outShape };
+}
+
+function conv2dAnyShape(input: AnyTensor, weight: AnyTensor, bias?: AnyTensor | null, options?: unknown): AnyTensor {
   assertTensor("conv2d", input, "input");
   assertTensor("conv2d", weight, "weight");
   if (bias !== undefined && bias !== null) assertTensor("conv2d", bias, "bias");
   const r = resolveConv2d(input, weight, bias ?? null, options ?? {});
   assertFloat("conv2d", input);
+  const { reshape } = movement;
   let x = r.unbatched ? reshape(input, [1, ...input.shape]) : input;
   if (r.pad) x = apply("pad2d", [x], r.pad);
   let y = apply("conv2d", [x, weight], r.geometry);
-  if (bias) y = add(y, reshape(bias, [1, bias.shape[0], 1, 1]));
+  if (bias) y = elementwise.add(y, reshape(bias, [1, bias.shape[0], 1, 1]));
   return r.unbatched ? reshape(y, y.shape.slice(1)) : y;
 }
 
@@ -27,4 +246,7 @@ function conv2dImpl(input: AnyTensor, weight: AnyTensor, bias?: AnyTensor | null
  * 2-D convolution over an [N, C, H, W] (or unbatched [C, H, W]) input; see docs/conv2d-semantics.md.
  * @function
  */
-export const conv2d: Conv2dSignature = conv2dImpl as unknown as Conv2dSignature;
+export const conv2d = conv2dAnyShape as Conv2dSignature;
+
+/** The implementation, on tensors of any shape (nn's layers call it). */
+export const anyShape = { conv2d: conv2dAnyShape };

@@ -1,5 +1,5 @@
 /** Tensor creation: from nested arrays, flat data, constants and the seeded random stream. */
-import type { AnyTypedArray, DType, Device, Shape } from "../../types/core.js";
+import type { AnyTypedArray, DType, Device, Mutable, Shape } from "../../types/core.js";
 import type { Tensor, AnyTensor } from "../tensor.js";
 import { checkElementCount, filled, fromHost } from "../autograd/engine.js";
 import { allocate } from "../backends/cpu/arrays.js";
@@ -8,10 +8,6 @@ import { backendFor } from "../runtime/devices.js";
 import { numel } from "../runtime/shape.js";
 import { opErrors } from "../../types/errors.js";
 import { dataErrors } from "../../types/errors.js";
-import type { Mutable } from "./shape-types.js";
-
-/** `readonly [2, 3]` -> `[2, 3]`: shapes in tensor types are plain tuples. */
-export type { Mutable } from "./shape-types.js";
 
 /** The shape of a nested array literal: its length at each depth (`number` when not a literal). Up to 8 dims deep. */
 export type ShapeOf<T, Depth extends unknown[] = []> = Depth["length"] extends 8

@@ -1,9 +1,17 @@
-/** Max pooling (torch.nn.functional.max_pool2d): validation, PyTorch's output size, dispatch. */
-import type { AnyTensor } from "../tensor.js";
+/**
+ * Max pooling (torch.nn.functional.max_pool2d): its typed signature (the shape rule of
+ * types/shape/pool.ts), validation, PyTorch's output size, dispatch. avgPool2d (nn.functional)
+ * shares the option resolution.
+ */
+import type { DType, Device, Shape } from "../../types/core.js";
+import type { Pool2d } from "../../types/shape/pool.js";
+import type { IsMessage, OkShape } from "../../types/shape/show.js";
+import type { AnyTensor, Tensor } from "../tensor.js";
 import type { Pool2dGeometry } from "../primitives/index.js";
 import { apply } from "../autograd/engine.js";
-import { assertFloat, assertTensor, reshape } from "./basic.js";
 import { opErrors } from "../../types/errors.js";
+import { assertFloat, assertTensor, parsePair } from "./arguments.js";
+import { anyShape as movement } from "./movement.js";
 
 export interface Pool2dOptions {
   kernelSize: number | readonly [number, number];
@@ -14,12 +22,22 @@ export interface Pool2dOptions {
   ceilMode?: boolean;
 }
 
-function pair(op: string, name: string, v: unknown, min: number): [number, number] {
-  const p = typeof v === "number" ? [v, v] : v;
-  if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => typeof x === "number" && Number.isSafeInteger(x) && x >= min)) {
-    throw new Error(opErrors.poolPair(op, name, min, v));
-  }
-  return p as [number, number];
+/** The option O[K], or undefined when absent. */
+type OptionOf<O, K extends string> = O extends { readonly [P in K]?: infer V } ? Exclude<V, undefined> | ([V] extends [undefined] ? undefined : never) : undefined;
+/** max/avg pooling's rule (types/shape/pool.ts) for an options object. */
+export type PoolShape<S extends Shape, O, Op extends string> =
+  Pool2d<S, OptionOf<O, "kernelSize">, OptionOf<O, "stride">, OptionOf<O, "padding"> extends infer P ? ([P] extends [undefined] ? 0 : P) : never,
+    OptionOf<O, "dilation"> extends infer Dl ? ([Dl] extends [undefined] ? 1 : Dl) : never, O extends { readonly ceilMode: true } ? true : false, Op>;
+/** The input, or the pooling rule's message for it. */
+type PoolInput<S extends Shape, D extends DType, Dev extends Device, O, Op extends string> =
+  PoolShape<S, O, Op> extends infer R ? (IsMessage<R> extends true ? R : Tensor<S, D, Dev>) : never;
+type MaxPool2dSignature = <S extends Shape, D extends DType, Dev extends Device, const O extends Pool2dOptions>(
+  x: PoolInput<S, D, Dev, O, "maxPool2d">, options: O) => Tensor<OkShape<PoolShape<S, O, "maxPool2d">>, D, Dev>;
+
+function pair(op: string, name: string, value: unknown, min: number): [number, number] {
+  const p = parsePair(value, min);
+  if (!p) throw new Error(opErrors.poolPair(op, name, min, value));
+  return p;
 }
 
 /**
@@ -67,13 +85,22 @@ export function resolvePool2d(op: string, shape: readonly number[], o: Pool2dOpt
   };
 }
 
-export function maxPool2d(x: AnyTensor, options: Pool2dOptions): AnyTensor {
+function maxPool2dAnyShape(x: AnyTensor, options: Pool2dOptions): AnyTensor {
   assertTensor("maxPool2d", x);
   assertFloat("maxPool2d", x);
   const g = resolvePool2d("maxPool2d", x.shape, options);
   if (x.shape.length === 3) {
-    const y = apply("maxPool2d", [reshape(x, [1, ...x.shape])], g);
-    return reshape(y, y.shape.slice(1));
+    const y = apply("maxPool2d", [movement.reshape(x, [1, ...x.shape])], g);
+    return movement.reshape(y, y.shape.slice(1));
   }
   return apply("maxPool2d", [x], g);
 }
+
+/** The implementation, on tensors of any shape (nn's layers call it). */
+export const anyShape = { maxPool2d: maxPool2dAnyShape };
+
+/**
+ * 2-D max pooling over an [N, C, H, W] or [C, H, W] input (torch.nn.functional.max_pool2d).
+ * @function
+ */
+export const maxPool2d = maxPool2dAnyShape as MaxPool2dSignature;

@@ -1,6 +1,6 @@
 /** Adam and AdamW (torch.optim.Adam / AdamW, single-tensor form, optional AMSGrad). */
 import type { AnyTensor } from "../tensor.js";
-import { add, div, maximum, mul, sqrt, sub } from "../ops/basic.js";
+import { add, div, maximum, mul, sqrt, sub } from "../ops/untyped.js";
 import { isNumber, Optimizer, type ParamState, type ParamUpdate, type Params } from "./optimizer.js";
 import { adamStepCpu } from "./fused-cpu.js";
 

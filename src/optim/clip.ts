@@ -1,6 +1,6 @@
 /** Gradient clipping by total norm (torch.nn.utils.clip_grad_norm_). */
 import type { AnyTensor } from "../tensor.js";
-import { abs, add, div, max, maximum, minimum, mul, pow, reshape, sum } from "../ops/basic.js";
+import { abs, add, div, max, maximum, minimum, mul, pow, reshape, sum } from "../ops/untyped.js";
 import { noGrad } from "../autograd/engine.js";
 import { keep } from "../runtime/memory.js";
 

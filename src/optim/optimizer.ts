@@ -5,7 +5,8 @@
  * parameter and no state has changed.
  */
 import type { AnyTensor } from "../tensor.js";
-import { replaceData, Tensor } from "../tensor.js";
+import { Tensor } from "../tensor.js";
+import { detach, replaceData } from "../ops/device.js";
 import { noGrad } from "../autograd/engine.js";
 import { keep } from "../runtime/memory.js";
 import { sameShape } from "../runtime/shape.js";
@@ -124,7 +125,7 @@ export abstract class Optimizer<O extends { lr: number }> {
           if (grad.dtype !== p.dtype || grad.device !== p.device) {
             throw new Error(`${this.name}: the gradient of parameter ${i} is ${grad.dtype} on ${grad.device} but the parameter is ${p.dtype} on ${p.device}`);
           }
-          const { value, state } = this.update(p, grad.detach(), this.state.get(p) ?? {}, group.options);
+          const { value, state } = this.update(p, detach(grad), this.state.get(p) ?? {}, group.options);
           pending.push([p, value, state, i]);
         }
       }

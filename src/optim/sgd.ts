@@ -1,6 +1,6 @@
 /** Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay (torch.optim.SGD). */
 import type { AnyTensor } from "../tensor.js";
-import { add, mul, sub } from "../ops/basic.js";
+import { add, mul, sub } from "../ops/untyped.js";
 import { isNumber, Optimizer, type ParamState, type ParamUpdate, type Params } from "./optimizer.js";
 import { sgdStepCpu } from "./fused-cpu.js";
 

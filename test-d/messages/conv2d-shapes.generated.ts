@@ -3,7 +3,7 @@
 // valid calls and their exact output shapes.
 // Checked under TS 6 by test/types/messages.test.ts and under TS 7 by scripts/check-ts7.mjs.
 import type { Tensor } from "../../src/tensor.js";
-import type { Conv2dSignature } from "../../types/ops/conv2d.js";
+import type { Conv2dSignature } from "../../src/ops/conv2d.js";
 
 declare const conv2d: Conv2dSignature;
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;

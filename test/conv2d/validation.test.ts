@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { conv2d, randn, tensor, zeros, type AnyTensor } from "../../src/index.js";
 import { conv2dErrors } from "../../types/errors.js";
-import { resolveConv2d } from "../../src/ops/conv2d-options.js";
+import { resolveConv2d } from "../../src/ops/conv2d.js";
 import { readFixture } from "../reference/helpers.js";
 
 const call = conv2d as unknown as (x: unknown, w: unknown, b?: unknown, o?: unknown) => AnyTensor;

@@ -10,7 +10,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { add, gradients, manualSeed, mul, randn, sum, type AnyTensor } from "../../src/index.js";
-import { cast } from "../../src/ops/basic.js";
+import { cast } from "../../src/ops/untyped.js";
 import * as nn from "../../src/nn/index.js";
 import { batchNorm, batchNormReference } from "../../src/nn/functional-impl.js";
 

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import * as sg from "../../src/index.js";
 import { opErrors } from "../../types/errors.js";
-import * as basic from "../../src/ops/basic.js";
+import * as basic from "../../src/ops/untyped.js";
 import { installBackendSpy, snapshot, touched } from "./spy.js";
 
 vi.mock("../../src/backends/cpu/arrays.js", async (importOriginal) => (await import("./counters.js")).countingArrays(importOriginal));

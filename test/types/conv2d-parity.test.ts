@@ -4,7 +4,7 @@
  * computes for the valid cases are resolveConv2d's output shapes.
  */
 import { describe, expect, it } from "vitest";
-import { resolveConv2d } from "../../src/ops/conv2d-options.js";
+import { resolveConv2d } from "../../src/ops/conv2d.js";
 import { errorCases, shapeCases } from "./conv2d-cases.mjs";
 
 describe("resolveConv2d agrees with the type-level rule", () => {

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { join } from "node:path";
 import { Project, type Type } from "ts-morph";
-import { resolveConv2d } from "../../src/ops/conv2d-options.js";
+import { resolveConv2d } from "../../src/ops/conv2d.js";
 import { parameterMessage, root } from "./message-check.mjs";
 
 const MAX = (1n << 53n) - 1n;
@@ -93,7 +93,7 @@ describe("type-level results equal the oracles", () => {
   const lines = [
     `import type { Add, Sub, Mul, Div, Mod, Compare } from "${join(root, "types/arith/index.js")}";`,
     `import type { Tensor } from "${join(root, "src/tensor.js")}";`,
-    `import type { Conv2dSignature } from "${join(root, "types/ops/conv2d.js")}";`,
+    `import type { Conv2dSignature } from "${join(root, "src/ops/conv2d.js")}";`,
     "declare const conv2d: Conv2dSignature;",
   ];
   arith.forEach((c, i) => lines.push(`type A${i} = ${c.op}<${c.a}, ${c.b}>;`));

@@ -7,7 +7,7 @@
  * is the only end a template literal can peel cheaply. Canonical form has no high zeros (no
  * trailing "0" in the LE string) except for zero itself, "0".
  *
- * Cost discipline (DESIGN.md section 3): every recursion is a tail call (TypeScript runs those in a
+ * Cost discipline (docs/types.md, "What it costs"): every recursion is a tail call (TypeScript runs those in a
  * loop, up to 1,000 steps, far more than the 17 digits we ever need), every step is a handful of
  * indexed accesses into the literal tables of ./tables.ts, and intermediates are bound with
  * `extends infer R extends string` rather than passed as nested generic arguments, so each

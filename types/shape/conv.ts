@@ -1,5 +1,5 @@
 /**
- * conv2d's shape rule at compile time (PyTorch semantics), used by types/ops/conv2d.ts.
+ * conv2d's shape rule at compile time (PyTorch semantics), used by conv2d's signature in src/ops/conv2d.ts.
  *
  *   Conv2dCheck<[8, 3, 32, 32], [16, 3, 3, 3], undefined, { stride: 2; padding: 1 }, ...>
  *     -> { ok: [8, 16, 16, 16] }
@@ -7,9 +7,9 @@
  *     -> { at: "weight"; message: "conv2d: input has 3 channels but weight expects 4 (weight [16, 4, 3, 3], groups 1)" }
  *
  * H_out = floor((H + top + bottom - d (k - 1) - 1) / s) + 1, computed on little-endian digit
- * strings (types/arith/digits.ts). The checks run in the order resolveConv2d
- * (src/ops/conv2d-options.ts) runs them: input, weight, bias, options; a check that needs an option
- * value only runs when that value is valid (a bad value is reported at the options argument).
+ * strings (types/arith/digits.ts). The checks run in the order resolveConv2d (src/ops/conv2d.ts)
+ * runs them: input, weight, bias, options; a check that needs an option value only runs when
+ * that value is valid (a bad value is reported at the options argument).
  * Dims that are `number` skip every check that needs them and make dependent output dims `number`;
  * the batch dim is never inspected, so a generic `N` passes through untouched.
  */

@@ -4,6 +4,8 @@
  *   Show<[16, 4, 3, 3]> = "[16, 4, 3, 3]";  Show<"same"> = "\"same\"";  Show<1e21> = "1e+21".
  * A wide `number` renders as the pattern type `${number}` (the run time has the actual value).
  */
+import type { Shape } from "../core.js";
+
 export type Show<V> =
   V extends string ? `"${V}"`
   : V extends number | boolean | bigint | null | undefined ? `${V}`
@@ -28,3 +30,12 @@ type ShowItem<H> = { h: H } extends { h: infer N extends number } ? `${N}` : Sho
  * whatever B is), and so is a shape (never a string).
  */
 export type IsMessage<R> = { m: R } extends { m: string } ? true : false;
+
+/**
+ * The shape, or number[] where a rule produced a message: a message never becomes a result type
+ * (the argument at fault carries it), and the result widens to `number[]`, never to a wrong
+ * literal. Bound by inference rather than tested with `R extends readonly number[]`: the checker
+ * proves such a test with the dims' constraints dropped, so a shape holding a generic dim would
+ * defer it; `infer T extends Shape` checks the constraint as usual and then only needs R to be T.
+ */
+export type OkShape<R> = R extends infer T extends Shape ? [...T] : number[];

@@ -1,0 +1,60 @@
+/**
+ * The checks every op runs on its arguments before anything is allocated (with the catalogue's
+ * messages, types/errors.ts), the constant tensors shaped like another, and the one parser of
+ * `number | [h, w]` options that conv2d, pooling and nn share (each with its own message).
+ */
+import type { AnyTensor } from "../tensor.js";
+import { Tensor } from "../tensor.js";
+import { filled } from "../autograd/engine.js";
+import { normalizeDim } from "../runtime/shape.js";
+import { opErrors } from "../../types/errors.js";
+
+export type TensorOrNumber = AnyTensor | number;
+
+export function assertTensor(op: string, t: unknown, name = "input"): asserts t is AnyTensor {
+  if (!(t instanceof Tensor)) throw new Error(opErrors.notTensor(op, name, t));
+  if (t.disposed) throw new Error(opErrors.disposed(op, name));
+}
+
+export function assertFloat(op: string, t: AnyTensor): void {
+  if (t.dtype === "int32") throw new Error(opErrors.notFloat(op, t.dtype));
+}
+
+export function assertSameKind(op: string, a: AnyTensor, b: AnyTensor): void {
+  if (a.dtype !== b.dtype) throw new Error(opErrors.dtypeMismatch(op, a.dtype, b.dtype));
+  if (a.device !== b.device) throw new Error(opErrors.deviceMismatch(op, a.device, b.device));
+}
+
+/** A 0-d tensor holding `value`, matching `like`'s dtype and device (how a number operand enters an op). */
+export function scalarLike(value: number, like: AnyTensor): AnyTensor {
+  return filled([], value, like.dtype, like.device);
+}
+
+export function fullLike(t: AnyTensor, value: number): AnyTensor {
+  return filled(t.shape, value, t.dtype, t.device);
+}
+export const onesLike = (t: AnyTensor): AnyTensor => fullLike(t, 1);
+export const zerosLike = (t: AnyTensor): AnyTensor => fullLike(t, 0);
+
+/** Dims to reduce: undefined means all; negative dims count from the end; sorted, unique, checked. */
+export function resolveDims(op: string, rank: number, dims: number | readonly number[] | undefined): number[] {
+  if (dims === undefined) return Array.from({ length: rank }, (_, i) => i);
+  if (typeof dims !== "number" && !Array.isArray(dims)) throw new Error(opErrors.notDims(op, dims));
+  const list = typeof dims === "number" ? [dims] : [...dims];
+  const out: number[] = [];
+  // A 0-d tensor accepts dim 0 / -1 as PyTorch does (and as the message's range says); it reduces nothing.
+  for (const d of list) {
+    const n = normalizeDim(d, Math.max(rank, 1));
+    if (n === null) throw new Error(opErrors.dimOutOfRange(op, d, rank));
+    if (out.includes(n)) throw new Error(opErrors.duplicateDim(op, d));
+    out.push(n);
+  }
+  return rank === 0 ? [] : out.sort((a, b) => a - b);
+}
+
+/** [h, w] from a number or a pair of safe integers >= `min`; null when invalid (the caller names the fault). */
+export function parsePair(value: unknown, min: number): [number, number] | null {
+  const p = typeof value === "number" ? [value, value] : value;
+  if (!Array.isArray(p) || p.length !== 2 || !p.every((d) => Number.isSafeInteger(d) && d >= min)) return null;
+  return [p[0], p[1]];
+}
