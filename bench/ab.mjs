@@ -27,9 +27,20 @@ if (distA === "--one") {
     const [id, , x, w] = row;
     if (!ids.split(",").includes(id)) continue;
     const g = conv2dGeometry(geometryArgs(row));
-    const xs = rand(x.reduce((a, b) => a * b), 1), ws = rand(w.reduce((a, b) => a * b), 2);
+    const xs = rand(
+        x.reduce((a, b) => a * b),
+        1,
+      ),
+      ws = rand(
+        w.reduce((a, b) => a * b),
+        2,
+      );
     const y = fast.conv2dForwardF32(g, xs, ws);
-    const fns = { fwd: () => fast.conv2dForwardF32(g, xs, ws), bwdIn: () => fast.conv2dBackInputF32(g, y, ws), bwdW: () => fast.conv2dBackWeightF32(g, xs, y) };
+    const fns = {
+      fwd: () => fast.conv2dForwardF32(g, xs, ws),
+      bwdIn: () => fast.conv2dBackInputF32(g, y, ws),
+      bwdW: () => fast.conv2dBackWeightF32(g, xs, y),
+    };
     for (const op of opList.split(",")) {
       let best = Infinity;
       const start = performance.now();
@@ -48,11 +59,18 @@ if (distA === "--one") {
 const self = fileURLToPath(import.meta.url);
 const best = [{}, {}];
 for (let r = 0; r < rounds; r++) {
-  for (const [k, dist] of [[0, distA], [1, distB]]) {
-    const res = JSON.parse(execFileSync(process.execPath, [self, "--one", dist, shapes, ops, String(threads)], { encoding: "utf8" }));
+  for (const [k, dist] of [
+    [0, distA],
+    [1, distB],
+  ]) {
+    const res = JSON.parse(
+      execFileSync(process.execPath, [self, "--one", dist, shapes, ops, String(threads)], { encoding: "utf8" }),
+    );
     for (const [cell, v] of Object.entries(res)) best[k][cell] = Math.max(best[k][cell] ?? 0, v);
   }
 }
 for (const cell of Object.keys(best[0])) {
-  console.log(`${cell.padEnd(10)} A ${best[0][cell].toFixed(1).padStart(6)}  B ${best[1][cell].toFixed(1).padStart(6)}  B/A ${(best[1][cell] / best[0][cell]).toFixed(2)}  GFLOP/s, ${threads} thread(s)`);
+  console.log(
+    `${cell.padEnd(10)} A ${best[0][cell].toFixed(1).padStart(6)}  B ${best[1][cell].toFixed(1).padStart(6)}  B/A ${(best[1][cell] / best[0][cell]).toFixed(2)}  GFLOP/s, ${threads} thread(s)`,
+  );
 }

@@ -25,12 +25,13 @@ function cpuBest(fn, reps) {
 
 const rows = [];
 for (const row of SHAPES) {
-  const [id, label, x, w] = row;
+  const [, label, x, w] = row;
   const g = conv2dGeometry(geometryArgs(row));
   const X = Float32Array.from({ length: x.reduce((a, b) => a * b) }, Math.random);
   const W = Float32Array.from({ length: w.reduce((a, b) => a * b) }, Math.random);
   const GY = Float32Array.from({ length: g.batch * g.outChannels * g.outHeight * g.outWidth }, Math.random);
-  const flops = 2 * g.batch * g.outChannels * g.outHeight * g.outWidth * (g.inChannels / g.groups) * g.kernelHeight * g.kernelWidth;
+  const flops =
+    2 * g.batch * g.outChannels * g.outHeight * g.outWidth * (g.inChannels / g.groups) * g.kernelHeight * g.kernelWidth;
   const ops = {
     fwd: () => fast.conv2dForwardF32(g, X, W),
     bwdIn: () => fast.conv2dBackInputF32(g, GY, W),
@@ -47,7 +48,9 @@ for (const row of SHAPES) {
   rows.push(`| ${label} | ${cells.join(" | ")} |`);
   console.error(rows.at(-1));
 }
-console.log("| shape | fwd GFLOP/CPU-s (1t) | fwd 2t efficiency | bwdIn GFLOP/CPU-s | bwdIn 2t eff. | bwdW GFLOP/CPU-s | bwdW 2t eff. |");
+console.log(
+  "| shape | fwd GFLOP/CPU-s (1t) | fwd 2t efficiency | bwdIn GFLOP/CPU-s | bwdIn 2t eff. | bwdW GFLOP/CPU-s | bwdW 2t eff. |",
+);
 console.log("|---|---:|---:|---:|---:|---:|---:|");
 console.log(rows.join("\n"));
 process.exit(0);

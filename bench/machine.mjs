@@ -16,11 +16,20 @@ parentPort.postMessage([performance.now() - t, a + b]);`;
 
 /** Milliseconds of each of `k` workers running the loop `n` times at once. */
 function spin(k, n) {
-  return Promise.all(Array.from({ length: k }, () => new Promise((resolve, reject) => {
-    const w = new Worker(SPIN, { eval: true, workerData: n });
-    w.once("message", ([ms]) => { resolve(ms); void w.terminate(); });
-    w.once("error", reject);
-  })));
+  return Promise.all(
+    Array.from(
+      { length: k },
+      () =>
+        new Promise((resolve, reject) => {
+          const w = new Worker(SPIN, { eval: true, workerData: n });
+          w.once("message", ([ms]) => {
+            resolve(ms);
+            void w.terminate();
+          });
+          w.once("error", reject);
+        }),
+    ),
+  );
 }
 
 /**
@@ -29,7 +38,8 @@ function spin(k, n) {
  */
 export async function twoThreadScaling(rounds = 3, n = 5e7) {
   await spin(1, n / 10); // compile and warm up once
-  const one = [], two = [];
+  const one = [],
+    two = [];
   for (let r = 0; r < rounds; r++) {
     one.push(...(await spin(1, n)));
     two.push(Math.max(...(await spin(2, n))));

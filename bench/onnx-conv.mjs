@@ -37,12 +37,22 @@ const intAttr = (name, v) => msg(5, [bytes(1, name), vint(3, v), vint(20, 2)]);
 /** ONNX bytes for y = Conv(x, w) with the given geometry (pads [top, left, bottom, right]). */
 export function convModel({ x, w, y, strides, dilations, pads, group, weights }) {
   const node = msg(1, [
-    bytes(1, "x"), bytes(1, "w"), bytes(2, "y"), bytes(4, "Conv"),
-    intsAttr("kernel_shape", [w[2], w[3]]), intsAttr("strides", strides), intsAttr("dilations", dilations),
-    intsAttr("pads", pads), intAttr("group", group),
+    bytes(1, "x"),
+    bytes(1, "w"),
+    bytes(2, "y"),
+    bytes(4, "Conv"),
+    intsAttr("kernel_shape", [w[2], w[3]]),
+    intsAttr("strides", strides),
+    intsAttr("dilations", dilations),
+    intsAttr("pads", pads),
+    intAttr("group", group),
   ]);
-  const init = msg(5, [...w.map((d) => vint(1, d)), vint(2, 1), bytes(8, "w"),
-    bytes(9, new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength))]);
+  const init = msg(5, [
+    ...w.map((d) => vint(1, d)),
+    vint(2, 1),
+    bytes(8, "w"),
+    bytes(9, new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength)),
+  ]);
   const graph = msg(7, [node, bytes(2, "conv"), init, valueInfo(11, "x", x), valueInfo(12, "y", y)]);
   return Uint8Array.from([...vint(1, 8), graph, msg(8, [bytes(1, ""), vint(2, 13)])].flat());
 }

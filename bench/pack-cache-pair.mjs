@@ -9,7 +9,8 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const [distA, distB, mode = "plain", callsArg = "300"] = process.argv.slice(2);
-if (!distA || !distB) throw new Error("usage: node pack-cache-pair.mjs <distA> <distB> [plain|exposed|written] [calls=300]");
+if (!distA || !distB)
+  throw new Error("usage: node pack-cache-pair.mjs <distA> <distB> [plain|exposed|written] [calls=300]");
 const calls = Number(callsArg);
 
 async function build(dist) {
@@ -27,7 +28,8 @@ async function build(dist) {
 const runs = [await build(distA), await build(distB)];
 runs[0]();
 runs[1]();
-const times = [[], []], ratios = [];
+const times = [[], []],
+  ratios = [];
 for (let i = 0; i < calls; i++) {
   const ms = [0, 0];
   for (const k of i % 2 ? [0, 1] : [1, 0]) {
@@ -40,4 +42,6 @@ for (let i = 0; i < calls; i++) {
   ratios.push(ms[0] / ms[1]);
 }
 const median = (a) => [...a].sort((p, q) => p - q)[a.length >> 1];
-console.log(`conv2d [1, 256, 14, 14] x [256, 256, 3, 3], ${mode} weight, ${calls} pairs: A median ${median(times[0]).toFixed(2)} ms | B median ${median(times[1]).toFixed(2)} ms | median A/B ${median(ratios).toFixed(3)}`);
+console.log(
+  `conv2d [1, 256, 14, 14] x [256, 256, 3, 3], ${mode} weight, ${calls} pairs: A median ${median(times[0]).toFixed(2)} ms | B median ${median(times[1]).toFixed(2)} ms | median A/B ${median(ratios).toFixed(3)}`,
+);

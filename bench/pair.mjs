@@ -10,7 +10,8 @@
 import { ALL_SHAPES, geometryArgs, rand } from "./shapes.mjs";
 
 const [distA, distB, ...rest] = process.argv.slice(2);
-if (!distA || !distB) throw new Error("usage: node pair.mjs <distA> <distB> [--shapes=..] [--ops=..] [--threads=2] [--seconds=4]");
+if (!distA || !distB)
+  throw new Error("usage: node pair.mjs <distA> <distB> [--shapes=..] [--ops=..] [--threads=2] [--seconds=4]");
 const args = Object.fromEntries(rest.map((a) => a.replace(/^--/, "").split("=")));
 const ids = (args.shapes ?? "r2,r3,r4,r5").split(",");
 const ops = (args.ops ?? "fwd").split(",");
@@ -36,7 +37,14 @@ const median = (xs) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
 for (const row of ALL_SHAPES) {
   const [id, label, xShape, wShape] = row;
   if (!ids.includes(id)) continue;
-  const x = rand(xShape.reduce((a, b) => a * b), 1), w = rand(wShape.reduce((a, b) => a * b), 2);
+  const x = rand(
+      xShape.reduce((a, b) => a * b),
+      1,
+    ),
+    w = rand(
+      wShape.reduce((a, b) => a * b),
+      2,
+    );
   const calls = builds.map(({ fast, conv2dGeometry }) => {
     const g = conv2dGeometry(geometryArgs(row));
     const gy = fast.conv2dForwardF32(g, x, w);
@@ -47,16 +55,33 @@ for (const row of ALL_SHAPES) {
     };
   });
   for (const op of ops) {
-    const time = (f) => { sleep1ms(); const t = performance.now(); f(); return performance.now() - t; };
+    const time = (f) => {
+      sleep1ms();
+      const t = performance.now();
+      f();
+      return performance.now() - t;
+    };
     const [fa, fb] = [calls[0][op], calls[1][op]];
-    for (let i = 0; i < 5; i++) { time(fa); time(fb); }
-    const ta = [], tb = [];
+    for (let i = 0; i < 5; i++) {
+      time(fa);
+      time(fb);
+    }
+    const ta = [],
+      tb = [];
     for (const t0 = performance.now(); performance.now() - t0 < seconds * 1000;) {
       // alternate which build goes first, so neither always follows the other's call
-      if (ta.length % 2) { tb.push(time(fb)); ta.push(time(fa)); } else { ta.push(time(fa)); tb.push(time(fb)); }
+      if (ta.length % 2) {
+        tb.push(time(fb));
+        ta.push(time(fa));
+      } else {
+        ta.push(time(fa));
+        tb.push(time(fb));
+      }
     }
     const ratio = median(ta.map((a, i) => a / tb[i]));
-    console.log(`${`${id} ${op}`.padEnd(9)} B/A ${ratio.toFixed(3)}  (pairs ${ta.length}; median ms A ${median(ta).toFixed(2)} B ${median(tb).toFixed(2)}; best A ${Math.min(...ta).toFixed(2)} B ${Math.min(...tb).toFixed(2)})  ${threads} thread(s), ${label}`);
+    console.log(
+      `${`${id} ${op}`.padEnd(9)} B/A ${ratio.toFixed(3)}  (pairs ${ta.length}; median ms A ${median(ta).toFixed(2)} B ${median(tb).toFixed(2)}; best A ${Math.min(...ta).toFixed(2)} B ${Math.min(...tb).toFixed(2)})  ${threads} thread(s), ${label}`,
+    );
   }
 }
 process.exit(0);

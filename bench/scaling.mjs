@@ -27,7 +27,8 @@ export async function interleavedScaling(call, setThreads, threads, pairs) {
     }
     return best;
   };
-  const one = [], many = [];
+  const one = [],
+    many = [];
   for (let p = 0; p < pairs; p++) {
     // alternate which count goes first, so neither always follows the other's spinning or sleeping
     if (p % 2 === 0) {
@@ -51,8 +52,18 @@ export async function forwardScaling(fast, conv2dGeometry, ids, threads, pairs) 
   const out = [];
   for (const row of SHAPES.filter((r) => ids.includes(r[0]))) {
     const g = conv2dGeometry(geometryArgs(row));
-    const x = rand(row[2].reduce((a, b) => a * b), 1), w = rand(row[3].reduce((a, b) => a * b), 2);
-    out.push({ id: row[0], ...(await interleavedScaling(() => fast.conv2dForwardF32(g, x, w), setThreads, threads, pairs)) });
+    const x = rand(
+        row[2].reduce((a, b) => a * b),
+        1,
+      ),
+      w = rand(
+        row[3].reduce((a, b) => a * b),
+        2,
+      );
+    out.push({
+      id: row[0],
+      ...(await interleavedScaling(() => fast.conv2dForwardF32(g, x, w), setThreads, threads, pairs)),
+    });
   }
   await setThreads(threads);
   return out;
@@ -63,7 +74,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const fast = await import("./dist/src/backends/cpu/fast/index.js");
   const { conv2dGeometry } = await import("./dist/src/primitives/index.js");
   for (const r of await forwardScaling(fast, conv2dGeometry, ids.split(","), 2, Number(pairs))) {
-    console.log(`${r.id} fwd 2 threads / 1 thread: best/best ${r.best.toFixed(2)}, median of window pairs ${r.median.toFixed(2)}`);
+    console.log(
+      `${r.id} fwd 2 threads / 1 thread: best/best ${r.best.toFixed(2)}, median of window pairs ${r.median.toFixed(2)}`,
+    );
   }
   process.exit(0);
 }

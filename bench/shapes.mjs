@@ -34,7 +34,11 @@ export function rand(n, seed) {
   let s = seed >>> 0 || 1;
   const a = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
     a[i] = (s / 4294967296) * 2 - 1;
   }
   return a;

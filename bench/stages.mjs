@@ -12,12 +12,13 @@ const rt = fast.fastRuntime();
 await rt.whenReady();
 
 let stages = null; // the current call's stage times (ms), or null between calls
-const timed = (name, fn) => function (...args) {
-  const t = performance.now();
-  const r = fn.apply(this, args);
-  if (stages) stages[name] = (stages[name] ?? 0) + performance.now() - t;
-  return r;
-};
+const timed = (name, fn) =>
+  function (...args) {
+    const t = performance.now();
+    const r = fn.apply(this, args);
+    if (stages) stages[name] = (stages[name] ?? 0) + performance.now() - t;
+    return r;
+  };
 const run = rt.run.bind(rt);
 rt.run = (name, ...args) => timed(name, run)(name, ...args);
 for (const m of ["set", "slice", "fill"]) Float32Array.prototype[m] = timed(m, Float32Array.prototype[m]);
@@ -25,7 +26,14 @@ for (const m of ["set", "slice", "fill"]) Float32Array.prototype[m] = timed(m, F
 for (const row of ALL_SHAPES) {
   if (!ids.split(",").includes(row[0])) continue;
   const g = conv2dGeometry(geometryArgs(row));
-  const x = rand(row[2].reduce((a, b) => a * b), 1), w = rand(row[3].reduce((a, b) => a * b), 2);
+  const x = rand(
+      row[2].reduce((a, b) => a * b),
+      1,
+    ),
+    w = rand(
+      row[3].reduce((a, b) => a * b),
+      2,
+    );
   const y = fast.conv2dForwardF32(g, x, w);
   const calls = {
     fwd: () => fast.conv2dForwardF32(g, x, w),
@@ -34,7 +42,8 @@ for (const row of ALL_SHAPES) {
   };
   for (const op of opList.split(",")) {
     for (let i = 0; i < 10; i++) calls[op]();
-    let best = Infinity, bestStages = {};
+    let best = Infinity,
+      bestStages = {};
     for (let i = 0; i < 15; i++) {
       stages = {};
       const t = performance.now();
@@ -45,7 +54,9 @@ for (const row of ALL_SHAPES) {
     stages = null;
     const us = (ms) => (ms * 1000).toFixed(0);
     const inStages = Object.values(bestStages).reduce((a, b) => a + b, 0);
-    const parts = Object.entries(bestStages).map(([k, v]) => `${k} ${us(v)}`).join(", ");
+    const parts = Object.entries(bestStages)
+      .map(([k, v]) => `${k} ${us(v)}`)
+      .join(", ");
     console.log(`${row[0]} ${op}`.padEnd(9), `${us(best)} us | ${parts} | other ${us(best - inStages)}`);
   }
 }

@@ -21,21 +21,23 @@ async function build(dist) {
   sg.manualSeed(0);
   const model = digitClassifier();
   const opt = new sg.optim.Adam(model.parameters(), { lr: 3e-3 });
-  return (batch) => sg.tidy(() => {
-    const x = sg.tensor(batch.images, { shape: [batch.size, 1, 28, 28] });
-    const y = sg.tensor(batch.labels, { shape: [batch.size], dtype: "int32" });
-    const loss = sg.nn.functional.crossEntropy(model.forward(x), y);
-    opt.zeroGrad();
-    loss.backward();
-    opt.step();
-    loss.dataSync();
-  });
+  return (batch) =>
+    sg.tidy(() => {
+      const x = sg.tensor(batch.images, { shape: [batch.size, 1, 28, 28] });
+      const y = sg.tensor(batch.labels, { shape: [batch.size], dtype: "int32" });
+      const loss = sg.nn.functional.crossEntropy(model.forward(x), y);
+      opt.zeroGrad();
+      loss.backward();
+      opt.step();
+      loss.dataSync();
+    });
 }
 
 const runs = [await build(distA), await build(distB)];
 const mnist = await load(distA, "examples/mnist.js");
 const batches = [...mnist.batches(mnist.loadMnist({ seed: 0 }).train, 64, 1)];
-const times = [[], []], ratios = [];
+const times = [[], []],
+  ratios = [];
 for (let i = 0; i < steps; i++) {
   const batch = batches[i % batches.length];
   const ms = [0, 0];

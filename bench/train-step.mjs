@@ -22,10 +22,12 @@ import { resolve, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const args = Object.fromEntries(process.argv.slice(2).map((a) => {
-  const [k, ...v] = a.replace(/^--/, "").split("=");
-  return [k, v.join("=")];
-}));
+const args = Object.fromEntries(
+  process.argv.slice(2).map((a) => {
+    const [k, ...v] = a.replace(/^--/, "").split("=");
+    return [k, v.join("=")];
+  }),
+);
 const builds = (args.builds ?? resolve(here, "../dist")).split(",");
 const models = (args.models ?? "bn,demo").split(",");
 const steps = Number(args.steps ?? 20);
@@ -38,17 +40,29 @@ for (const m of models) if (!SHAPES[m]) throw new Error(`train-step: unknown mod
 function bnCnn(nn) {
   const block = (cin, cout) => [nn.Conv2d(cin, cout, 3, { padding: 1 }), nn.BatchNorm2d(cout), nn.ReLU()];
   return nn.Sequential(
-    ...block(3, 32), ...block(32, 32), nn.MaxPool2d(2),
-    ...block(32, 64), ...block(64, 64), nn.MaxPool2d(2),
-    nn.Flatten(), nn.Linear(4096, 128), nn.ReLU(), nn.Linear(128, 10),
+    ...block(3, 32),
+    ...block(32, 32),
+    nn.MaxPool2d(2),
+    ...block(32, 64),
+    ...block(64, 64),
+    nn.MaxPool2d(2),
+    nn.Flatten(),
+    nn.Linear(4096, 128),
+    nn.ReLU(),
+    nn.Linear(128, 10),
   );
 }
 
 function demoBias(nn) {
   return nn.Sequential(
-    nn.Conv2d(1, 16, 5), nn.MaxPool2d(2), nn.ReLU(),
-    nn.Conv2d(16, 32, 3), nn.MaxPool2d(2), nn.ReLU(),
-    nn.Flatten(), nn.Linear(800, 10),
+    nn.Conv2d(1, 16, 5),
+    nn.MaxPool2d(2),
+    nn.ReLU(),
+    nn.Conv2d(16, 32, 3),
+    nn.MaxPool2d(2),
+    nn.ReLU(),
+    nn.Flatten(),
+    nn.Linear(800, 10),
   );
 }
 
@@ -61,13 +75,14 @@ async function shapegradStep(dist, model) {
   const shape = SHAPES[model];
   const x = sg.keep(sg.rand(shape));
   const y = sg.keep(sg.randint(0, 10, [shape[0]]));
-  return () => sg.tidy(() => {
-    const loss = sg.nn.functional.crossEntropy(net.forward(x), y);
-    opt.zeroGrad();
-    loss.backward();
-    opt.step();
-    return loss.item();
-  });
+  return () =>
+    sg.tidy(() => {
+      const loss = sg.nn.functional.crossEntropy(net.forward(x), y);
+      opt.zeroGrad();
+      loss.backward();
+      opt.step();
+      return loss.item();
+    });
 }
 
 /** PyTorch in a child process; `step(model)` resolves to the ms that process measured. */
@@ -82,8 +97,13 @@ async function torchRunner() {
   const banner = await next();
   return {
     banner,
-    step: async (model) => { child.stdin.write(`${model}\n`); return Number(await next()); },
-    close: () => { child.stdin.end("quit\n"); },
+    step: async (model) => {
+      child.stdin.write(`${model}\n`);
+      return Number(await next());
+    },
+    close: () => {
+      child.stdin.end("quit\n");
+    },
   };
 }
 
@@ -94,14 +114,28 @@ const fmt = (v) => v.toFixed(1);
 
 const torch = python === "none" ? null : await torchRunner();
 const os = await import("node:os");
-console.log(`train-step: ${new Date().toISOString()}, ${os.cpus()[0]?.model ?? "?"} x ${os.availableParallelism()}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-console.log(`node ${process.version}${torch ? `; ${torch.banner}` : ""}; ${steps} rounds after ${warmup} warm-up, order rotating`);
+console.log(
+  `train-step: ${new Date().toISOString()}, ${os.cpus()[0]?.model ?? "?"} x ${os.availableParallelism()}, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
+console.log(
+  `node ${process.version}${torch ? `; ${torch.banner}` : ""}; ${steps} rounds after ${warmup} warm-up, order rotating`,
+);
 
 for (const model of models) {
   const parts = [];
   for (const [i, dist] of builds.entries()) {
     const run = await shapegradStep(dist, model);
-    parts.push({ name: `shapegrad#${i} (${dist})`, step: async () => { const t = performance.now(); run(); return performance.now() - t; } });
+    parts.push({
+      name: `shapegrad#${i} (${dist})`,
+      step: async () => {
+        const t = performance.now();
+        run();
+        return performance.now() - t;
+      },
+    });
   }
   if (torch) parts.push({ name: "pytorch", step: () => torch.step(model) });
   const times = parts.map(() => []);
@@ -129,5 +163,10 @@ for (const model of models) {
   });
 }
 torch?.close();
-console.log(`\nload average after: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+console.log(
+  `\nload average after: ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
 process.exit(0);

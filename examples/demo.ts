@@ -33,17 +33,24 @@ const cliProgress = createRequire(import.meta.url)("cli-progress") as {
 export function digitClassifier() {
   return nn.Sequential(
     nn.Conv2d(1, 16, 5, { bias: false }), // [N, 16, 24, 24]
-    nn.MaxPool2d(2),                      // [N, 16, 12, 12]
+    nn.MaxPool2d(2), // [N, 16, 12, 12]
     nn.ReLU(),
-    nn.Conv2d(16, 32, 3, { bias: false }),// [N, 32, 10, 10]
-    nn.MaxPool2d(2),                      // [N, 32, 5, 5]
+    nn.Conv2d(16, 32, 3, { bias: false }), // [N, 32, 10, 10]
+    nn.MaxPool2d(2), // [N, 32, 5, 5]
     nn.ReLU(),
-    nn.Flatten(),                         // [N, 800]
-    nn.Linear([32, 5, 5], 10),            // [N, 10]
+    nn.Flatten(), // [N, 800]
+    nn.Linear([32, 5, 5], 10), // [N, 10]
   );
 }
 
-interface Options { epochs: number; batchSize: number; lr: number; device: Device; seed: number; quiet: boolean }
+interface Options {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  device: Device;
+  seed: number;
+  quiet: boolean;
+}
 
 function parseOptions(): Options {
   const { values } = parseArgs({
@@ -68,10 +75,15 @@ function parseOptions(): Options {
   };
   const lr = Number(values.lr);
   if (!(lr > 0)) throw new Error(`demo: --lr must be a positive number, got ${values.lr}`);
-  if (values.device !== "cpu" && values.device !== "webgpu") throw new Error(`demo: --device must be cpu or webgpu, got ${values.device}`);
+  if (values.device !== "cpu" && values.device !== "webgpu")
+    throw new Error(`demo: --device must be cpu or webgpu, got ${values.device}`);
   return {
-    epochs: int("epochs", values.epochs!, 1), batchSize: int("batch-size", values["batch-size"]!, 1), lr,
-    device: values.device, seed: int("seed", values.seed!, 0), quiet: values.quiet!,
+    epochs: int("epochs", values.epochs, 1),
+    batchSize: int("batch-size", values["batch-size"], 1),
+    lr,
+    device: values.device,
+    seed: int("seed", values.seed, 0),
+    quiet: values.quiet,
   };
 }
 
@@ -89,7 +101,9 @@ async function evaluate(model: ReturnType<typeof digitClassifier>, split: MnistS
   model.eval();
   let right = 0;
   for (const b of batches(split, 500)) {
-    const logits = tidy(() => noGrad(() => model.forward(tensor(b.images, { shape: [b.size, 1, 28, 28], device })) as AnyTensor));
+    const logits = tidy(() =>
+      noGrad(() => model.forward(tensor(b.images, { shape: [b.size, 1, 28, 28], device })) as AnyTensor),
+    );
     right += await correct(logits, b.labels);
     logits.dispose();
   }
@@ -110,17 +124,33 @@ export async function main(): Promise<void> {
   const opt = new optim.Adam(model.parameters(), { lr: o.lr });
   const stepsPerEpoch = Math.ceil(train.count / o.batchSize);
   const schedule = new optim.CosineAnnealingLR(opt, { tMax: o.epochs });
-  console.log(`MNIST (mnist package): ${train.count} training and ${test.count} test digits; ${model.parameterCount().toLocaleString("en-US")} parameters on ${o.device}`);
+  console.log(
+    `MNIST (mnist package): ${train.count} training and ${test.count} test digits; ${model.parameterCount().toLocaleString("en-US")} parameters on ${o.device}`,
+  );
   if (!o.quiet) console.log(model.summary([o.batchSize, 1, 28, 28], { device: o.device }));
 
-  const bar = new cliProgress.SingleBar({
-    format: "epoch {epoch}/{epochs} |{bar}| {value}/{total} batches | loss {loss} | train acc {acc} | {elapsed}s",
-    hideCursor: true, noTTYOutput: !o.quiet, notTTYSchedule: 5000,
-  }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    {
+      format: "epoch {epoch}/{epochs} |{bar}| {value}/{total} batches | loss {loss} | train acc {acc} | {elapsed}s",
+      hideCursor: true,
+      noTTYOutput: !o.quiet,
+      notTTYSchedule: 5000,
+    },
+    cliProgress.Presets.shades_classic,
+  );
 
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
-    let lossSum = 0, seen = 0, right = 0;
-    if (!o.quiet) bar.start(stepsPerEpoch, 0, { epoch, epochs: o.epochs, loss: "-", acc: "-", elapsed: ((performance.now() - start) / 1000).toFixed(1) });
+    let lossSum = 0,
+      seen = 0,
+      right = 0;
+    if (!o.quiet)
+      bar.start(stepsPerEpoch, 0, {
+        epoch,
+        epochs: o.epochs,
+        loss: "-",
+        acc: "-",
+        elapsed: ((performance.now() - start) / 1000).toFixed(1),
+      });
     for (const b of batches(train, o.batchSize, o.seed * 1000 + epoch)) {
       const [loss, logits] = tidy(() => {
         const x = tensor(b.images, { shape: [b.size, 1, 28, 28], device: o.device });
@@ -133,20 +163,30 @@ export async function main(): Promise<void> {
         return [l.detach(), out.detach()];
       });
       lossSum += (await loss.data())[0] * b.size;
-      right += await correct(logits as AnyTensor, b.labels);
+      right += await correct(logits, b.labels);
       seen += b.size;
       loss.dispose();
       logits.dispose();
-      if (!o.quiet) bar.increment(1, { loss: (lossSum / seen).toFixed(4), acc: `${((100 * right) / seen).toFixed(2)}%`, elapsed: ((performance.now() - start) / 1000).toFixed(1) });
+      if (!o.quiet)
+        bar.increment(1, {
+          loss: (lossSum / seen).toFixed(4),
+          acc: `${((100 * right) / seen).toFixed(2)}%`,
+          elapsed: ((performance.now() - start) / 1000).toFixed(1),
+        });
     }
     if (!o.quiet) bar.stop();
-    else console.log(`epoch ${epoch}/${o.epochs}: loss ${(lossSum / seen).toFixed(4)}, train accuracy ${((100 * right) / seen).toFixed(2)}%, ${((performance.now() - start) / 1000).toFixed(1)} s`);
+    else
+      console.log(
+        `epoch ${epoch}/${o.epochs}: loss ${(lossSum / seen).toFixed(4)}, train accuracy ${((100 * right) / seen).toFixed(2)}%, ${((performance.now() - start) / 1000).toFixed(1)} s`,
+      );
     schedule.step();
   }
   const accuracy = await evaluate(model, test, o.device);
   const seconds = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpuStart);
-  console.log(`test accuracy: ${(100 * accuracy).toFixed(2)}% (${Math.round(accuracy * test.count)}/${test.count}) in ${seconds.toFixed(1)} s total (data, training and evaluation; ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of CPU time over all threads)`);
+  console.log(
+    `test accuracy: ${(100 * accuracy).toFixed(2)}% (${Math.round(accuracy * test.count)}/${test.count}) in ${seconds.toFixed(1)} s total (data, training and evaluation; ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of CPU time over all threads)`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

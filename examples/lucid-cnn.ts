@@ -8,13 +8,13 @@ import { randn, type Tensor } from "../src/index.js";
 import * as nn from "../src/nn/index.js";
 
 export const model = nn.Sequential(
-  nn.Conv2d(3, 16, 3, { padding: 1 }),   // [N, 16, 32, 32]
+  nn.Conv2d(3, 16, 3, { padding: 1 }), // [N, 16, 32, 32]
   nn.ReLU(),
-  nn.Conv2d(16, 32, 3, { padding: 1 }),  // [N, 32, 32, 32]
+  nn.Conv2d(16, 32, 3, { padding: 1 }), // [N, 32, 32, 32]
   nn.ReLU(),
-  nn.MaxPool2d(2),                       // [N, 32, 16, 16]
-  nn.Flatten(),                          // [N, 8192]
-  nn.Linear([32, 16, 16], 10),           // [N, 10]  (inFeatures as factors: 32 * 16 * 16 would be a plain `number`)
+  nn.MaxPool2d(2), // [N, 32, 16, 16]
+  nn.Flatten(), // [N, 8192]
+  nn.Linear([32, 16, 16], 10), // [N, 10]  (inFeatures as factors: 32 * 16 * 16 would be a plain `number`)
 );
 
 const images = randn([8, 3, 32, 32]);
@@ -40,7 +40,9 @@ export const tryWrong = (): unknown =>
 if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(model.summary([8, 3, 32, 32]));
   logits.sum().backward();
-  console.log(`logits ${JSON.stringify(logits.shape)}; d(sum)/d(conv1.weight) has shape ${JSON.stringify(model.layers[0].weight.grad?.shape)}`);
+  console.log(
+    `logits ${JSON.stringify(logits.shape)}; d(sum)/d(conv1.weight) has shape ${JSON.stringify(model.layers[0].weight.grad?.shape)}`,
+  );
   try {
     tryWrong();
   } catch (e) {

@@ -45,7 +45,9 @@ export function permutation(n: number, random: () => number): Int32Array {
   const p = Int32Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
-    const t = p[i]; p[i] = p[j]; p[j] = t;
+    const t = p[i];
+    p[i] = p[j];
+    p[j] = t;
   }
   return p;
 }
@@ -60,7 +62,8 @@ export function readMnistDigits(): Float32Array[] {
   const dir = digitsDir();
   return Array.from({ length: CLASSES }, (_, d) => {
     const { data } = JSON.parse(readFileSync(join(dir, `${d}.json`), "utf8")) as { data: number[] };
-    if (data.length % PIXELS !== 0) throw new Error(`mnist: ${d}.json holds ${data.length} values, not a multiple of ${PIXELS}`);
+    if (data.length % PIXELS !== 0)
+      throw new Error(`mnist: ${d}.json holds ${data.length} values, not a multiple of ${PIXELS}`);
     return Float32Array.from(data);
   });
 }
@@ -103,8 +106,12 @@ export interface Batch {
 
 /** Mini-batches in a seeded random order (or in order without `seed`); the last may be smaller. */
 export function* batches(split: MnistSplit, batchSize: number, seed?: number): Generator<Batch> {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`mnist: batch size must be a positive integer, got ${batchSize}`);
-  const order = seed === undefined ? Int32Array.from({ length: split.count }, (_, i) => i) : permutation(split.count, seededRandom(seed));
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`mnist: batch size must be a positive integer, got ${batchSize}`);
+  const order =
+    seed === undefined
+      ? Int32Array.from({ length: split.count }, (_, i) => i)
+      : permutation(split.count, seededRandom(seed));
   for (let start = 0; start < split.count; start += batchSize) {
     const size = Math.min(batchSize, split.count - start);
     const images = new Float32Array(size * PIXELS);

@@ -34,7 +34,9 @@ abstract class BlockBase<Cin extends number, Cout extends number, S extends numb
     this.bn2 = nn.BatchNorm2d(outChannels);
   }
 
-  protected main<N extends number, D extends nn.DTypeOf<this>, Dev extends nn.DeviceOf<this>>(x: Tensor<[N, Cin, number, number], D, Dev>) {
+  protected main<N extends number, D extends nn.DTypeOf<this>, Dev extends nn.DeviceOf<this>>(
+    x: Tensor<[N, Cin, number, number], D, Dev>,
+  ) {
     const out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
     return this.bn2.forward(this.conv2.forward(out));
   }
@@ -46,21 +48,34 @@ export class BasicBlock<const C extends number> extends BlockBase<C, C, 1> {
     super(channels, channels, 1);
   }
 
-  forward<N extends number, D extends nn.DTypeOf<this>, Dev extends nn.DeviceOf<this>>(x: Tensor<[N, C, number, number], D, Dev>) {
+  forward<N extends number, D extends nn.DTypeOf<this>, Dev extends nn.DeviceOf<this>>(
+    x: Tensor<[N, C, number, number], D, Dev>,
+  ) {
     return this.relu.forward(add(this.main(x), x));
   }
 }
 
 /** torchvision's BasicBlock with its `downsample` shortcut: a strided 1x1 conv and batch norm. */
-export class DownsampleBlock<const Cin extends number, const Cout extends number, const S extends number> extends BlockBase<Cin, Cout, S> {
-  downsample: nn.Sequential<readonly [nn.Conv2d<Cin, Cout, 1, { readonly stride: S; readonly bias: false }>, nn.BatchNorm2d<Cout>]>;
+export class DownsampleBlock<
+  const Cin extends number,
+  const Cout extends number,
+  const S extends number,
+> extends BlockBase<Cin, Cout, S> {
+  downsample: nn.Sequential<
+    readonly [nn.Conv2d<Cin, Cout, 1, { readonly stride: S; readonly bias: false }>, nn.BatchNorm2d<Cout>]
+  >;
 
   constructor(inChannels: Cin, outChannels: Cout, stride: S) {
     super(inChannels, outChannels, stride);
-    this.downsample = nn.Sequential(nn.Conv2d(inChannels, outChannels, 1, { stride, bias: false }), nn.BatchNorm2d(outChannels));
+    this.downsample = nn.Sequential(
+      nn.Conv2d(inChannels, outChannels, 1, { stride, bias: false }),
+      nn.BatchNorm2d(outChannels),
+    );
   }
 
-  forward<N extends number, D extends nn.DTypeOf<this>, Dev extends nn.DeviceOf<this>>(x: Tensor<[N, Cin, number, number], D, Dev>) {
+  forward<N extends number, D extends nn.DTypeOf<this>, Dev extends nn.DeviceOf<this>>(
+    x: Tensor<[N, Cin, number, number], D, Dev>,
+  ) {
     return this.relu.forward(add(this.main(x), this.downsample.forward(x)));
   }
 }
@@ -83,7 +98,9 @@ export class ResNet18<const Classes extends number = 1000> extends nn.Module {
     this.fc = nn.Linear(512, numClasses);
   }
 
-  forward<N extends number, D extends nn.DTypeOf<this>, Dev extends nn.DeviceOf<this>>(x: Tensor<[N, 3, number, number], D, Dev>) {
+  forward<N extends number, D extends nn.DTypeOf<this>, Dev extends nn.DeviceOf<this>>(
+    x: Tensor<[N, 3, number, number], D, Dev>,
+  ) {
     const stem = this.maxpool.forward(this.relu.forward(this.bn1.forward(this.conv1.forward(x))));
     const features = this.layer4.forward(this.layer3.forward(this.layer2.forward(this.layer1.forward(stem))));
     return this.fc.forward(flatten(this.avgpool.forward(features), 1));
@@ -100,7 +117,14 @@ async function main(): Promise<void> {
   const { parseArgs } = await import("node:util");
   const { readFile } = await import("node:fs/promises");
   const { randn, manualSeed, tensor } = await import("../src/index.js");
-  const { values } = parseArgs({ options: { weights: { type: "string" }, input: { type: "string" }, expect: { type: "string" }, size: { type: "string", default: "224" } } });
+  const { values } = parseArgs({
+    options: {
+      weights: { type: "string" },
+      input: { type: "string" },
+      expect: { type: "string" },
+      size: { type: "string", default: "224" },
+    },
+  });
   const model = resnet18();
   if (values.weights) nn.loadSafetensors(model, new Uint8Array(await readFile(values.weights)));
   model.eval();
@@ -118,9 +142,12 @@ async function main(): Promise<void> {
   console.log(model.summary([...x.shape]));
   const start = performance.now();
   const logits = model.forward(x);
-  console.log(`forward ${[...x.shape].join("x")} in ${(performance.now() - start).toFixed(0)} ms; logits shape [${logits.shape.join(", ")}]`);
+  console.log(
+    `forward ${[...x.shape].join("x")} in ${(performance.now() - start).toFixed(0)} ms; logits shape [${logits.shape.join(", ")}]`,
+  );
   if (values.expect) {
-    const expected = JSON.parse(await readFile(values.expect, "utf8")) as { shape: number[]; data: number[] } | { logits32: { data: number[] } };
+    const expected = JSON.parse(await readFile(values.expect, "utf8")) as
+      { shape: number[]; data: number[] } | { logits32: { data: number[] } };
     const want = "logits32" in expected ? expected.logits32.data : expected.data;
     const got = logits.dataSync();
     let worst = 0;

@@ -65,21 +65,42 @@ export interface BatchNormLoops<Storage> {
    * batchNormTrain's gradients for the cotangent g, from the forward's statistics: fresh storage
    * for the input's gradient (null unless `wantInput`), the weight's and the bias's.
    */
-  backward(x: KernelInput<Storage>, g: KernelInput<Storage>, weight: KernelInput<Storage>, params: PrimitiveParams["batchNormTrain"],
-    wantInput: boolean): { readonly input: Storage | null; readonly weight: Storage; readonly bias: Storage };
+  backward(
+    x: KernelInput<Storage>,
+    g: KernelInput<Storage>,
+    weight: KernelInput<Storage>,
+    params: PrimitiveParams["batchNormTrain"],
+    wantInput: boolean,
+  ): { readonly input: Storage | null; readonly weight: Storage; readonly bias: Storage };
 }
 
 /** The scalars of one Adam step, each as the op form's float32 0-d tensor holds it. */
 export interface AdamCoefficients {
-  b1: number; c1: number; b2: number; c2: number; eps: number;
-  decay: boolean; decoupled: boolean; wd: number; keep: number;
-  root2: number; size: number; maximize: boolean; amsgrad: boolean;
+  b1: number;
+  c1: number;
+  b2: number;
+  c2: number;
+  eps: number;
+  decay: boolean;
+  decoupled: boolean;
+  wd: number;
+  keep: number;
+  root2: number;
+  size: number;
+  maximize: boolean;
+  amsgrad: boolean;
 }
 
 /** The scalars of one SGD step, rounded to float32 as the op form's 0-d tensors hold them. */
 export interface SgdCoefficients {
-  lr: number; decay: boolean; wd: number; maximize: boolean;
-  momentum: boolean; mu: number; damp: number; nesterov: boolean;
+  lr: number;
+  decay: boolean;
+  wd: number;
+  maximize: boolean;
+  momentum: boolean;
+  mu: number;
+  damp: number;
+  nesterov: boolean;
 }
 
 /**
@@ -87,9 +108,23 @@ export interface SgdCoefficients {
  * caller checks), results in fresh storage. A state argument is null on the first step.
  */
 export interface OptimizerSteps<Storage> {
-  adam(k: AdamCoefficients, param: KernelInput<Storage>, grad: KernelInput<Storage>, expAvg: KernelInput<Storage> | null,
-    expAvgSq: KernelInput<Storage> | null, maxExpAvgSq: KernelInput<Storage> | null):
-    { readonly value: Storage; readonly expAvg: Storage; readonly expAvgSq: Storage; readonly maxExpAvgSq: Storage | null };
-  sgd(k: SgdCoefficients, param: KernelInput<Storage>, grad: KernelInput<Storage>, momentumBuffer: KernelInput<Storage> | null):
-    { readonly value: Storage; readonly momentumBuffer: Storage | null };
+  adam(
+    k: AdamCoefficients,
+    param: KernelInput<Storage>,
+    grad: KernelInput<Storage>,
+    expAvg: KernelInput<Storage> | null,
+    expAvgSq: KernelInput<Storage> | null,
+    maxExpAvgSq: KernelInput<Storage> | null,
+  ): {
+    readonly value: Storage;
+    readonly expAvg: Storage;
+    readonly expAvgSq: Storage;
+    readonly maxExpAvgSq: Storage | null;
+  };
+  sgd(
+    k: SgdCoefficients,
+    param: KernelInput<Storage>,
+    grad: KernelInput<Storage>,
+    momentumBuffer: KernelInput<Storage> | null,
+  ): { readonly value: Storage; readonly momentumBuffer: Storage | null };
 }

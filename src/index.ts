@@ -12,7 +12,24 @@ export { noGrad, isGradEnabled, setMaxElements } from "./autograd/engine.js";
 export { grad, vjp, gradients } from "./autograd/functional.js";
 export { tidy, keep } from "./runtime/memory.js";
 import "./ops/methods.js";
-export { add, sub, mul, div, maximum, minimum, neg, exp, log, sqrt, abs, tanh, sigmoid, relu, erf, square } from "./ops/elementwise.js";
+export {
+  add,
+  sub,
+  mul,
+  div,
+  maximum,
+  minimum,
+  neg,
+  exp,
+  log,
+  sqrt,
+  abs,
+  tanh,
+  sigmoid,
+  relu,
+  erf,
+  square,
+} from "./ops/elementwise.js";
 export type { SameKind, BinaryOperand, OperandShape } from "./ops/elementwise.js";
 export { sum, mean, max, min, argmax } from "./ops/reduce.js";
 export { matmul, type MatMulOperand } from "./ops/matmul.js";
@@ -22,5 +39,12 @@ export { conv2d, type Conv2dOptions } from "./ops/conv2d.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export { exportOnnx, writeOnnx, type ExportOnnxOptions } from "./onnx/index.js";
-export { initWebGPU, destroyWebGPU, isWebGPUAvailable, liveBufferCount, webgpuMemoryStats, setGemmAlgorithm } from "./webgpu.js";
+export {
+  initWebGPU,
+  destroyWebGPU,
+  isWebGPUAvailable,
+  liveBufferCount,
+  webgpuMemoryStats,
+  setGemmAlgorithm,
+} from "./webgpu.js";
 export type { WebGPUInitOptions, GemmAlgorithm, WebGPUMemoryStats } from "./webgpu.js";

@@ -25,8 +25,11 @@ export type AnyTensor = Tensor<Shape, DType, Device>;
  * says it lives on WebGPU, which has no synchronous read. A tensor typed with the whole `Device`
  * union may be on the CPU and stays readable (the run time checks).
  */
-export type SyncReadable<Op extends string, T extends AnyTensor> =
-  [T["device"]] extends ["webgpu"] ? ([T["device"]] extends ["cpu"] ? T /* any */ : ReturnType<typeof tensorErrors.syncRead<Op, "webgpu">>) : T;
+export type SyncReadable<Op extends string, T extends AnyTensor> = [T["device"]] extends ["webgpu"]
+  ? [T["device"]] extends ["cpu"]
+    ? T /* any */
+    : ReturnType<typeof tensorErrors.syncRead<Op, "webgpu">>
+  : T;
 
 export class Tensor<out S extends Shape = Shape, out D extends DType = "float32", out Dev extends Device = "cpu"> {
   readonly shape: S;
@@ -65,7 +68,13 @@ export class Tensor<out S extends Shape = Shape, out D extends DType = "float32"
   }
 
   /** @internal */
-  static _make(shape: readonly number[], dtype: DType, device: Device, storage: unknown, node: GradNode | null): AnyTensor {
+  static _make(
+    shape: readonly number[],
+    dtype: DType,
+    device: Device,
+    storage: unknown,
+    node: GradNode | null,
+  ): AnyTensor {
     return new Tensor(shape, dtype, device, storage, node);
   }
 
@@ -107,7 +116,10 @@ export class Tensor<out S extends Shape = Shape, out D extends DType = "float32"
   /** The value of a one-element tensor (CPU). */
   item<T extends AnyTensor>(this: SyncReadable<"item", T>): number {
     const t = this as AnyTensor;
-    if (t.size !== 1) throw new Error(`item: the tensor has ${t.size} elements (shape ${formatShape(t.shape)}); item() needs exactly one`);
+    if (t.size !== 1)
+      throw new Error(
+        `item: the tensor has ${t.size} elements (shape ${formatShape(t.shape)}); item() needs exactly one`,
+      );
     return t.readSync("item")[0];
   }
 

@@ -8,7 +8,9 @@ expectType<9007199254740991>(value<Add<9007199254740990, 1>>());
 expectType<0>(value<Add<0, 0>>());
 expectType<11 | 12>(value<Add<1 | 2, 10>>());
 expectType<number>(value<Add<number, 1>>());
-expectType<"arithmetic: the result 9007199254740992 is larger than 9007199254740991">(value<Add<9007199254740991, 1>>());
+expectType<"arithmetic: the result 9007199254740992 is larger than 9007199254740991">(
+  value<Add<9007199254740991, 1>>(),
+);
 
 expectType<-2>(value<Sub<3, 5>>());
 expectType<-9007199254740991>(value<Sub<0, 9007199254740991>>());
@@ -16,7 +18,9 @@ expectType<999>(value<Sub<1000, 1>>());
 
 expectType<9007194959773696>(value<Mul<4294967296, 2097151>>());
 expectType<0>(value<Mul<0, 9007199254740991>>());
-expectType<"arithmetic: the result 18014398509481982 is larger than 9007199254740991">(value<Mul<9007199254740991, 2>>());
+expectType<"arithmetic: the result 18014398509481982 is larger than 9007199254740991">(
+  value<Mul<9007199254740991, 2>>(),
+);
 
 expectType<3>(value<Div<17, 5>>());
 expectType<2>(value<Mod<17, 5>>());

@@ -23,6 +23,8 @@ export function show(value: unknown): string {
   if (value === null) return "null";
   if (typeof value === "object") return "object";
   if (typeof value === "function") return "function";
+  // Only numbers, booleans, bigints, symbols and undefined are left: no object reaches String().
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   return String(value);
 }
 
@@ -50,13 +52,29 @@ export const conv2dErrors = {
     `conv2d: weight must be 4-D [C_out, C_in / groups, kH, kW], got ${rank}-D shape ${shape}` as const,
   weightDim: <S extends Showable, V extends Showable>(shape: S, dim: V) =>
     `conv2d: weight shape ${shape} has dim ${dim}; weight dims must be integers in 1..9007199254740991` as const,
-  dtypeMismatch: <Which extends "weight" | "bias", D extends Showable, I extends Showable>(which: Which, dtype: D, inputDtype: I) =>
-    `conv2d: ${which} dtype ${dtype} does not match input dtype ${inputDtype}` as const,
-  deviceMismatch: <Which extends "weight" | "bias", D extends Showable, I extends Showable>(which: Which, device: D, inputDevice: I) =>
-    `conv2d: ${which} is on device ${device} but input is on device ${inputDevice}` as const,
-  channelMismatch: <C extends Showable, E extends Showable, W extends Showable, G extends Showable>(channels: C, expected: E, weight: W, groups: G) =>
+  dtypeMismatch: <Which extends "weight" | "bias", D extends Showable, I extends Showable>(
+    which: Which,
+    dtype: D,
+    inputDtype: I,
+  ) => `conv2d: ${which} dtype ${dtype} does not match input dtype ${inputDtype}` as const,
+  deviceMismatch: <Which extends "weight" | "bias", D extends Showable, I extends Showable>(
+    which: Which,
+    device: D,
+    inputDevice: I,
+  ) => `conv2d: ${which} is on device ${device} but input is on device ${inputDevice}` as const,
+  channelMismatch: <C extends Showable, E extends Showable, W extends Showable, G extends Showable>(
+    channels: C,
+    expected: E,
+    weight: W,
+    groups: G,
+  ) =>
     `conv2d: input has ${channels} channels but weight expects ${expected} (weight ${weight}, groups ${groups})` as const,
-  outputSize: <O extends Showable, P extends Showable, K extends Showable, S extends Showable>(out: O, padded: P, kernel: K, stride: S) =>
+  outputSize: <O extends Showable, P extends Showable, K extends Showable, S extends Showable>(
+    out: O,
+    padded: P,
+    kernel: K,
+    stride: S,
+  ) =>
     `conv2d: output size ${out} is not positive (padded input ${padded}, dilated kernel ${kernel}, stride ${stride})` as const,
   biasShape: <C extends Showable, S extends Showable>(outChannels: C, shape: S) =>
     `conv2d: bias must have shape [${outChannels}], got ${shape}` as const,
@@ -90,26 +108,69 @@ export const conv2dErrors = {
 export const shapeErrors = {
   broadcast: <Op extends Showable, A extends Showable, B extends Showable>(op: Op, a: A, b: B) =>
     `${op}: shapes ${a} and ${b} cannot be broadcast (each pair of trailing dims must be equal or 1)` as const,
-  matmul: <A extends Showable, B extends Showable, KA extends Showable, KB extends Showable>(a: A, b: B, ka: KA, kb: KB) =>
-    `matmul: inner dims do not match: ${a} @ ${b} (${ka} vs ${kb})` as const,
-  matmulRank: <A extends Showable, B extends Showable>(a: A, b: B) => `matmul: both operands need at least 1 dim, got ${a} and ${b}` as const,
-  reshapeCount: <Op extends Showable, F extends Showable, C extends Showable, T extends Showable>(op: Op, from: F, count: C, to: T) =>
-    `${op}: cannot reshape ${from} (${count} elements) into ${to}` as const,
-  reshapeInfer: <Op extends Showable, T extends Showable>(op: Op, to: T) => `${op}: only one dim can be -1 in ${to}` as const,
-  dimOutOfRange: <Op extends Showable, D extends Showable, R extends Showable, L extends Showable, H extends Showable>(op: Op, dim: D, rank: R, low: L, high: H) =>
+  matmul: <A extends Showable, B extends Showable, KA extends Showable, KB extends Showable>(
+    a: A,
+    b: B,
+    ka: KA,
+    kb: KB,
+  ) => `matmul: inner dims do not match: ${a} @ ${b} (${ka} vs ${kb})` as const,
+  matmulRank: <A extends Showable, B extends Showable>(a: A, b: B) =>
+    `matmul: both operands need at least 1 dim, got ${a} and ${b}` as const,
+  reshapeCount: <Op extends Showable, F extends Showable, C extends Showable, T extends Showable>(
+    op: Op,
+    from: F,
+    count: C,
+    to: T,
+  ) => `${op}: cannot reshape ${from} (${count} elements) into ${to}` as const,
+  reshapeInfer: <Op extends Showable, T extends Showable>(op: Op, to: T) =>
+    `${op}: only one dim can be -1 in ${to}` as const,
+  dimOutOfRange: <Op extends Showable, D extends Showable, R extends Showable, L extends Showable, H extends Showable>(
+    op: Op,
+    dim: D,
+    rank: R,
+    low: L,
+    high: H,
+  ) =>
     `${op}: dim ${dim} is out of range for a tensor of rank ${rank} (expected an integer in [${low}, ${high}])` as const,
   duplicateDim: <Op extends Showable, D extends Showable>(op: Op, dim: D) => `${op}: dim ${dim} is repeated` as const,
   permutation: <Op extends Showable, P extends Showable, R extends Showable>(op: Op, perm: P, rank: R) =>
     `${op}: ${perm} is not a permutation of the ${rank} dims` as const,
-  flattenOrder: <S extends Showable, E extends Showable>(startDim: S, endDim: E) => `flatten: startDim ${startDim} comes after endDim ${endDim}` as const,
-  linear: <S extends Showable, L extends Showable, I extends Showable, O extends Showable>(shape: S, last: L, inFeatures: I, outFeatures: O) =>
+  flattenOrder: <S extends Showable, E extends Showable>(startDim: S, endDim: E) =>
+    `flatten: startDim ${startDim} comes after endDim ${endDim}` as const,
+  linear: <S extends Showable, L extends Showable, I extends Showable, O extends Showable>(
+    shape: S,
+    last: L,
+    inFeatures: I,
+    outFeatures: O,
+  ) =>
     `linear: input ${shape} has ${last} features but the layer expects ${inFeatures} (weight [${outFeatures}, ${inFeatures}])` as const,
   poolRank: <Op extends Showable, S extends Showable>(op: Op, shape: S) =>
     `${op}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got shape ${shape}` as const,
   poolPadding: <Op extends Showable, P extends Showable, K extends Showable>(op: Op, padding: P, kernel: K) =>
     `${op}: padding ${padding} must be at most half the kernel size ${kernel}` as const,
-  poolOutput: <Op extends Showable, OH extends Showable, OW extends Showable, EH extends Showable, EW extends Showable, K extends Showable, D extends Showable, H extends Showable, W extends Showable, P extends Showable>(
-    op: Op, outH: OH, outW: OW, windowH: EH, windowW: EW, kernel: K, dilation: D, inH: H, inW: W, padding: P) =>
+  poolOutput: <
+    Op extends Showable,
+    OH extends Showable,
+    OW extends Showable,
+    EH extends Showable,
+    EW extends Showable,
+    K extends Showable,
+    D extends Showable,
+    H extends Showable,
+    W extends Showable,
+    P extends Showable,
+  >(
+    op: Op,
+    outH: OH,
+    outW: OW,
+    windowH: EH,
+    windowW: EW,
+    kernel: K,
+    dilation: D,
+    inH: H,
+    inW: W,
+    padding: P,
+  ) =>
     `${op}: output size would be ${outH}x${outW}: the ${windowH}x${windowW} window (kernel ${kernel}, dilation ${dilation}) does not fit the input ${inH}x${inW} with padding ${padding}` as const,
 };
 
@@ -119,21 +180,30 @@ export const shapeErrors = {
  * code or casts only, and refused by name instead of failing inside as a TypeError.
  */
 export const argumentErrors = {
-  options: <Op extends Showable, V extends Showable>(op: Op, value: V) => `${op}: options must be an object, got ${value}` as const,
+  options: <Op extends Showable, V extends Showable>(op: Op, value: V) =>
+    `${op}: options must be an object, got ${value}` as const,
   unknownOption: <Op extends Showable, K extends Showable, L extends Showable>(op: Op, key: K, known: L) =>
     `${op}: unknown option ${key} (options are ${known})` as const,
   booleanOption: <Op extends Showable, K extends Showable, V extends Showable>(op: Op, key: K, value: V) =>
     `${op}: option ${key} must be true or false, got ${value}` as const,
-  seed: <Op extends Showable, V extends Showable>(op: Op, value: V) => `${op}: the seed gradient must be a Tensor, got ${value}` as const,
+  seed: <Op extends Showable, V extends Showable>(op: Op, value: V) =>
+    `${op}: the seed gradient must be a Tensor, got ${value}` as const,
   tensorList: <Op extends Showable, N extends Showable, V extends Showable>(op: Op, name: N, value: V) =>
     `${op}: ${name} must be a Tensor or an array of Tensors, got ${value}` as const,
-  listLength: <Op extends Showable, N extends Showable, L extends Showable, M extends Showable>(op: Op, name: N, length: L, outputs: M) =>
-    `${op}: ${name} has ${length} entries but there are ${outputs} outputs` as const,
-  notFunction: <Op extends Showable, V extends Showable>(op: Op, value: V) => `${op}: expected a function, got ${value}` as const,
+  listLength: <Op extends Showable, N extends Showable, L extends Showable, M extends Showable>(
+    op: Op,
+    name: N,
+    length: L,
+    outputs: M,
+  ) => `${op}: ${name} has ${length} entries but there are ${outputs} outputs` as const,
+  notFunction: <Op extends Showable, V extends Showable>(op: Op, value: V) =>
+    `${op}: expected a function, got ${value}` as const,
   seedMismatch: <Op extends Showable, S extends Showable, T extends Showable>(op: Op, seed: S, tensor: T) =>
     `${op}: the seed gradient has shape ${seed} but the tensor has shape ${tensor}` as const,
-  noGrad: () => "backward: this tensor does not require grad (no input had requiresGrad: true, or it was computed under noGrad)" as const,
-  gradOutput: <V extends Showable>(got: V) => `grad: the function must return a one-element tensor, got ${got}; use vjp for other outputs` as const,
+  noGrad: () =>
+    "backward: this tensor does not require grad (no input had requiresGrad: true, or it was computed under noGrad)" as const,
+  gradOutput: <V extends Showable>(got: V) =>
+    `grad: the function must return a one-element tensor, got ${got}; use vjp for other outputs` as const,
 };
 
 /**
@@ -141,7 +211,13 @@ export const argumentErrors = {
  * version counter and retain_graph). `what` names the tensor: its place in the op and its shape.
  */
 export const autogradErrors = {
-  modified: <W extends Showable, Op extends Showable, By extends Showable, V extends Showable, S extends Showable>(what: W, op: Op, by: By, version: V, saved: S) =>
+  modified: <W extends Showable, Op extends Showable, By extends Showable, V extends Showable, S extends Showable>(
+    what: W,
+    op: Op,
+    by: By,
+    version: V,
+    saved: S,
+  ) =>
     `backward: ${what} of ${op} was modified by ${by} after ${op} saved it for the gradient (version ${version}, saved at version ${saved}); run the forward pass again after the change, or modify a clone` as const,
   disposedSaved: <W extends Showable, Op extends Showable>(what: W, op: Op) =>
     `backward: ${what} of ${op} was disposed after ${op} saved it for the gradient; dispose it after backward()` as const,
@@ -163,9 +239,19 @@ export const dataErrors = {
 export const optimErrors = {
   snakeCase: <Op extends Showable, K extends Showable, C extends Showable>(op: Op, key: K, camel: C) =>
     `${op}: unknown option ${key}; shapegrad's options are camelCase: use ${camel}` as const,
-  option: <Op extends Showable, N extends Showable, V extends Showable, R extends Showable>(op: Op, name: N, value: V, rule: R) =>
-    `${op}: ${name} ${value} is not valid (${rule})` as const,
-  atStep: <Op extends Showable, N extends Showable, V extends Showable, G extends Showable, R extends Showable>(op: Op, name: N, value: V, group: G, rule: R) =>
+  option: <Op extends Showable, N extends Showable, V extends Showable, R extends Showable>(
+    op: Op,
+    name: N,
+    value: V,
+    rule: R,
+  ) => `${op}: ${name} ${value} is not valid (${rule})` as const,
+  atStep: <Op extends Showable, N extends Showable, V extends Showable, G extends Showable, R extends Showable>(
+    op: Op,
+    name: N,
+    value: V,
+    group: G,
+    rule: R,
+  ) =>
     `${op}.step(): ${name} ${value} of parameter group ${group} is not valid (${rule}); no parameter was changed` as const,
 };
 
@@ -191,14 +277,15 @@ export const workerErrors = {
 export const weightErrors = {
   headerTooLarge: <N extends Showable, M extends Showable>(length: N, max: M) =>
     `safetensors: header length ${length} is more than the ${max} bytes a header may have` as const,
-  duplicateName: <T extends Showable>(name: T) =>
-    `safetensors: tensor "${name}" is named twice in the header` as const,
+  duplicateName: <T extends Showable>(name: T) => `safetensors: tensor "${name}" is named twice in the header` as const,
 };
 
 /** exportOnnx (src/onnx/export.ts): run time only, checked before the sample input is made. */
 export const onnxErrors = {
-  model: <V extends Showable>(value: V) => `exportOnnx: model must be an nn.Module or a function of one tensor, got ${value}` as const,
-  inputShape: <V extends Showable>(value: V) => `exportOnnx: inputShape must be an array of positive integers, got ${value}` as const,
+  model: <V extends Showable>(value: V) =>
+    `exportOnnx: model must be an nn.Module or a function of one tensor, got ${value}` as const,
+  inputShape: <V extends Showable>(value: V) =>
+    `exportOnnx: inputShape must be an array of positive integers, got ${value}` as const,
   options: <V extends Showable>(value: V) => `exportOnnx: options must be an object, got ${value}` as const,
   path: <V extends Showable>(value: V) => `writeOnnx: path must be a non-empty string, got ${value}` as const,
   unknownOption: <K extends Showable>(key: K) =>
@@ -207,7 +294,12 @@ export const onnxErrors = {
     `exportOnnx: option ${key} must be ${expected}, got ${value}` as const,
   nameClash: <K extends Showable, N extends Showable, O extends Showable>(key: K, name: N, other: O) =>
     `exportOnnx: ${key} ${name} is also the name of ${other}; the values of an ONNX graph need distinct names` as const,
-  batchOutput: <A extends Showable, BA extends Showable, B extends Showable, BB extends Showable>(a: A, batchA: BA, b: B, batchB: BB) =>
+  batchOutput: <A extends Showable, BA extends Showable, B extends Showable, BB extends Showable>(
+    a: A,
+    batchA: BA,
+    b: B,
+    batchB: BB,
+  ) =>
     `exportOnnx: dynamicBatch: the output's first dim is ${a} at batch ${batchA} and ${b} at batch ${batchB}, not the batch size; export with a fixed batch size instead` as const,
 };
 
@@ -223,7 +315,12 @@ export const opErrors = {
     shapeErrors.dimOutOfRange(op, dim, rank, -Math.max(rank, 1), Math.max(rank, 1) - 1),
   duplicateDim: (op: string, dim: number) => shapeErrors.duplicateDim(op, dim),
   reshapeCount: (op: string, from: Dims, to: Dims) =>
-    shapeErrors.reshapeCount(op, formatShape(from), from.reduce((a, b) => a * b, 1), formatShape(to)),
+    shapeErrors.reshapeCount(
+      op,
+      formatShape(from),
+      from.reduce((a, b) => a * b, 1),
+      formatShape(to),
+    ),
   reshapeInfer: (op: string, to: Dims) => shapeErrors.reshapeInfer(op, formatShape(to)),
   badDim: (op: string, what: string, value: unknown) =>
     `${op}: ${what} must be a non-negative integer below 2^53, got ${String(value)}`,
@@ -236,43 +333,75 @@ export const opErrors = {
   notFloat: (op: string, dtype: string) => `${op}: expected a floating-point tensor (float32 or float64), got ${dtype}`,
   emptyReduce: (op: string, shape: Dims) => `${op}: cannot reduce an empty tensor of shape ${formatShape(shape)}`,
   noGradFloat: (dtype: string) => `tensor: requiresGrad needs a floating-point dtype, got ${dtype}`,
-  deviceNotInitialised: (device: string) => `${device}: the device is not initialised; call \`await initWebGPU()\` before creating ${device} tensors`,
-  float64OnDevice: (device: string) => `${device}: float64 is not supported on this device (WGSL has no 64-bit floats); use float32`,
+  deviceNotInitialised: (device: string) =>
+    `${device}: the device is not initialised; call \`await initWebGPU()\` before creating ${device} tensors`,
+  float64OnDevice: (device: string) =>
+    `${device}: float64 is not supported on this device (WGSL has no 64-bit floats); use float32`,
   // Arguments that are not what the signature says (only reachable from untyped code or casts).
-  notTensor: (op: string, name: string, value: unknown) => `${op}: ${name} must be a Tensor, got ${value === null ? "null" : typeof value}`,
+  notTensor: (op: string, name: string, value: unknown) =>
+    `${op}: ${name} must be a Tensor, got ${value === null ? "null" : typeof value}`,
   disposed: (op: string, name: string) => `${op}: ${name} was disposed`,
   twoNumbers: (op: string) => `${op}: at least one operand must be a Tensor`,
-  notShape: (op: string, what: string, value: unknown) => `${op}: ${what} must be an array of dims, got ${value === null ? "null" : typeof value}`,
-  notDims: (op: string, value: unknown) => `${op}: dims must be a dim or an array of dims, got ${value === null ? "null" : typeof value}`,
+  notShape: (op: string, what: string, value: unknown) =>
+    `${op}: ${what} must be an array of dims, got ${value === null ? "null" : typeof value}`,
+  notDims: (op: string, value: unknown) =>
+    `${op}: dims must be a dim or an array of dims, got ${value === null ? "null" : typeof value}`,
   flattenOrder: (startDim: number, endDim: number) => shapeErrors.flattenOrder(startDim, endDim),
   // Creation.
-  unknownDType: (op: string, dtype: unknown) => `${op}: unknown dtype ${JSON.stringify(dtype)} (expected "float32", "float64" or "int32")`,
-  unknownDevice: (op: string, device: unknown) => `${op}: unknown device ${JSON.stringify(device)} (expected "cpu" or "webgpu")`,
+  unknownDType: (op: string, dtype: unknown) =>
+    `${op}: unknown dtype ${JSON.stringify(dtype)} (expected "float32", "float64" or "int32")`,
+  unknownDevice: (op: string, device: unknown) =>
+    `${op}: unknown device ${JSON.stringify(device)} (expected "cpu" or "webgpu")`,
   randomInt32: (op: string) => `${op}: dtype int32 is not supported for random floats; use randint`,
   fillValue: (op: string, value: unknown) => `${op}: value must be a number, got ${typeof value}`,
   fillInt32: (op: string, value: number) => `${op}: int32 value must be an integer, got ${value}`,
   arangeBound: (name: string, value: unknown) => `arange: ${name} must be a finite number, got ${String(value)}`,
   arangeStep: () => "arange: step must not be 0",
-  randintRange: (low: unknown, high: unknown) => `randint: need integers -2^31 <= low < high <= 2^31, got ${String(low)} and ${String(high)}`,
-  typedArray: (name: string) => `tensor: typed array ${name} is not supported (use Float32Array, Float64Array or Int32Array)`,
+  randintRange: (low: unknown, high: unknown) =>
+    `randint: need integers -2^31 <= low < high <= 2^31, got ${String(low)} and ${String(high)}`,
+  typedArray: (name: string) =>
+    `tensor: typed array ${name} is not supported (use Float32Array, Float64Array or Int32Array)`,
   flatData: () => "tensor: with options.shape, data must be a flat number array or a typed array",
-  dataCount: (count: number, shape: Dims) => `tensor: data has ${count} elements but shape ${formatShape(shape)} needs ${shape.reduce((a, b) => a * b, 1)}`,
-  dataType: (value: unknown) => `tensor: data must be a number, a nested number array or a typed array, got ${value === null ? "null" : typeof value}`,
+  dataCount: (count: number, shape: Dims) =>
+    `tensor: data has ${count} elements but shape ${formatShape(shape)} needs ${shape.reduce((a, b) => a * b, 1)}`,
+  dataType: (value: unknown) =>
+    `tensor: data must be a number, a nested number array or a typed array, got ${value === null ? "null" : typeof value}`,
   notNumber: (path: string, found: string) => `tensor: expected a number at ${path || "the top level"}, got ${found}`,
   ragged: (path: string, found: string, dim: number, size: number) =>
     `tensor: ragged nested array: ${path || "the top level"} has ${found} but dim ${dim} has size ${size}`,
   elementType: (index: number, value: unknown) => `tensor: element ${index} is ${typeof value}, not a number`,
-  int32Data: (value: number, index: number) => `tensor: int32 data must be integers in [-2^31, 2^31), got ${value} at index ${index}`,
+  int32Data: (value: number, index: number) =>
+    `tensor: int32 data must be integers in [-2^31, 2^31), got ${value} at index ${index}`,
   // Pooling.
   poolOptions: (op: string) => `${op}: options with kernelSize are required`,
   poolPair: (op: string, name: string, min: number, value: unknown) =>
     `${op}: ${name} must be ${min === 0 ? "a non-negative" : "a positive"} integer or a pair of them, got ${Array.isArray(value) ? `[${value.join(", ")}]` : String(value)}`,
   poolRank: (op: string, shape: Dims) => shapeErrors.poolRank(op, formatShape(shape)),
-  poolPadding: (op: string, padding: Dims, kernel: Dims) => shapeErrors.poolPadding(op, formatShape(padding), formatShape(kernel)),
+  poolPadding: (op: string, padding: Dims, kernel: Dims) =>
+    shapeErrors.poolPadding(op, formatShape(padding), formatShape(kernel)),
   poolOutput: (op: string, out: Dims, kernel: Dims, dilation: Dims, input: Dims, padding: Dims) =>
-    shapeErrors.poolOutput(op, out[0], out[1], dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1,
-      formatShape(kernel), formatShape(dilation), input[0], input[1], formatShape(padding)),
-  poolWindowInPadding: (op: string, axis: string, position: number, size: number, kernel: number, stride: number, padding: number, dilation: number) =>
+    shapeErrors.poolOutput(
+      op,
+      out[0],
+      out[1],
+      dilation[0] * (kernel[0] - 1) + 1,
+      dilation[1] * (kernel[1] - 1) + 1,
+      formatShape(kernel),
+      formatShape(dilation),
+      input[0],
+      input[1],
+      formatShape(padding),
+    ),
+  poolWindowInPadding: (
+    op: string,
+    axis: string,
+    position: number,
+    size: number,
+    kernel: number,
+    stride: number,
+    padding: number,
+    dilation: number,
+  ) =>
     `${op}: output ${axis} position ${position} has a window wholly in the padding (input ${axis} ${size}, kernel ${kernel}, stride ${stride}, padding ${padding}, dilation ${dilation})`,
   // Resources.
   tooManyElements: (op: string, shape: Dims, count: number, limit: number) =>
@@ -291,14 +420,17 @@ export const nnErrors = {
   dim: (op: string, dim: number, shape: Dims) => `${op}: dim ${dim} is out of range for shape ${formatShape(shape)}`,
   linearFeatures: (shape: Dims, inFeatures: number, outFeatures: number) =>
     `linear: input ${formatShape(shape)} has ${shape.length ? shape[shape.length - 1] : "no"} features but the layer expects ${inFeatures} (weight [${outFeatures}, ${inFeatures}])`,
-  biasShape: (op: string, shape: Dims, expected: number) => `${op}: bias has shape ${formatShape(shape)} but expected [${expected}]`,
+  biasShape: (op: string, shape: Dims, expected: number) =>
+    `${op}: bias has shape ${formatShape(shape)} but expected [${expected}]`,
   probability: (op: string, p: unknown, name = "p") => `${op}: ${name} must be a probability in [0, 1], got ${show(p)}`,
   poolOutput: (op: string, shape: Dims, kernel: Dims, out: Dims) =>
     `${op}: input ${formatShape(shape)} is too small for kernel ${formatShape(kernel)} (output ${formatShape(out)})`,
   channelParam: (op: string, name: string, shape: Dims, channels: number) =>
     `${op}: ${name} has shape ${formatShape(shape)} but the input has ${channels} channels`,
-  batchNormCount: (shape: Dims) => `batchNorm: training needs more than one value per channel, got input ${formatShape(shape)}`,
-  batchNormNoStats: () => "batchNorm: evaluation needs running statistics (the layer was built with trackRunningStats: false)",
+  batchNormCount: (shape: Dims) =>
+    `batchNorm: training needs more than one value per channel, got input ${formatShape(shape)}`,
+  batchNormNoStats: () =>
+    "batchNorm: evaluation needs running statistics (the layer was built with trackRunningStats: false)",
   targetShape: (op: string, input: Dims, target: Dims) =>
     `${op}: target shape ${formatShape(target)} does not match input shape ${formatShape(input)}`,
   targetDType: (op: string, dtype: string) => `${op}: class targets must be int32, got ${dtype}`,
@@ -306,16 +438,28 @@ export const nnErrors = {
     `${op}: target shape ${formatShape(target)} does not fit input ${formatShape(input)} (expected ${formatShape(expected)})`,
   classOutOfRange: (op: string, value: number, index: number, classes: number, ignoreIndex: number) =>
     `${op}: target ${value} at position ${index} is not a class in [0, ${classes}) nor ignoreIndex ${ignoreIndex}`,
-  classWeight: (op: string, shape: Dims, dtype: string, device: string, classes: number, inputDType: string, inputDevice: string) =>
+  classWeight: (
+    op: string,
+    shape: Dims,
+    dtype: string,
+    device: string,
+    classes: number,
+    inputDType: string,
+    inputDevice: string,
+  ) =>
     `${op}: weight must be ${inputDType} [${classes}] on ${inputDevice} (one value per class, like the input), got ${dtype} ${formatShape(shape)} on ${device}`,
-  layerInput: (layer: string, what: string, shape: Dims) => `${layer}: expected ${what}, got shape ${formatShape(shape)}`,
+  layerInput: (layer: string, what: string, shape: Dims) =>
+    `${layer}: expected ${what}, got shape ${formatShape(shape)}`,
   layerChannels: (layer: string, got: number, expected: number, shape: Dims) =>
     `${layer}: input has ${got} channels but the layer expects ${expected} (input ${formatShape(shape)})`,
-  sequentialLayer: (index: number, name: string, message: string) => `nn.Sequential: layer ${index} (${name}): ${message}`,
+  sequentialLayer: (index: number, name: string, message: string) =>
+    `nn.Sequential: layer ${index} (${name}): ${message}`,
   residualShape: (body: Dims, shortcut: Dims) =>
     `nn.Residual: the body gives ${formatShape(body)} but the shortcut gives ${formatShape(shortcut)}`,
-  stateMissing: (names: readonly string[]) => `loadStateDict: missing ${names.map((n) => JSON.stringify(n)).join(", ")}`,
-  stateUnexpected: (names: readonly string[]) => `loadStateDict: unexpected ${names.map((n) => JSON.stringify(n)).join(", ")}`,
+  stateMissing: (names: readonly string[]) =>
+    `loadStateDict: missing ${names.map((n) => JSON.stringify(n)).join(", ")}`,
+  stateUnexpected: (names: readonly string[]) =>
+    `loadStateDict: unexpected ${names.map((n) => JSON.stringify(n)).join(", ")}`,
   stateShape: (name: string, got: Dims, expected: Dims) =>
     `loadStateDict: "${name}" has shape ${formatShape(got)} but the model expects ${formatShape(expected)}`,
   stateDType: (name: string, got: string, expected: string) =>

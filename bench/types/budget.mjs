@@ -17,37 +17,74 @@ export const fixtures = [
   // scripts/check-ts7.mjs). Since 2026-11-21 every target is met under TS 6 and TS 7, so the ceiling
   // is the target itself (measured counts and margins in bench/types/RESULTS.md).
   { name: "arithmetic declarations alone", file: "bench/types/arith-decl.ts", budget: 5_000, ceiling: 5_000 },
-  { name: "ResNet-50 chain of conv2d calls", file: "bench/types/resnet50.ts", budget: 20_000, ceiling: 20_000, baseline: "bench/types/baseline.ts" },
-  { name: "50 conv layers, sizes up to 2^53-1", file: "bench/types/wide50.ts", budget: 150_000, ceiling: 150_000, baseline: "bench/types/baseline.ts" },
+  {
+    name: "ResNet-50 chain of conv2d calls",
+    file: "bench/types/resnet50.ts",
+    budget: 20_000,
+    ceiling: 20_000,
+    baseline: "bench/types/baseline.ts",
+  },
+  {
+    name: "50 conv layers, sizes up to 2^53-1",
+    file: "bench/types/wide50.ts",
+    budget: 150_000,
+    ceiling: 150_000,
+    baseline: "bench/types/baseline.ts",
+  },
   // Issue 18: a consumer without skipLibCheck checks every declaration file of the built package
   // (dist/, so `npm run build` first; its .d.ts files carry `// @ts-nocheck`, see
   // scripts/mark-declarations.mjs). Unmarked they cost ~33,800 (TS 6).
-  { name: 'import "shapegrad", no skipLibCheck', file: "bench/types/import.ts", budget: 2_000, ceiling: 2_000, baseline: "bench/types/empty.ts", options: { skipLibCheck: false } },
+  {
+    name: 'import "shapegrad", no skipLibCheck',
+    file: "bench/types/import.ts",
+    budget: 2_000,
+    ceiling: 2_000,
+    baseline: "bench/types/empty.ts",
+    options: { skipLibCheck: false },
+  },
 ];
 export const compilers = {
   6: join(root, "node_modules/typescript/bin/tsc"),
   7: join(root, "node_modules/typescript7/bin/tsc"),
 };
-const compilerOptions = { noEmit: true, strict: true, skipLibCheck: true, target: "es2022", module: "nodenext",
-  moduleResolution: "nodenext", lib: ["es2023", "dom"], types: ["node"], typeRoots: [join(root, "node_modules/@types")] };
+const compilerOptions = {
+  noEmit: true,
+  strict: true,
+  skipLibCheck: true,
+  target: "es2022",
+  module: "nodenext",
+  moduleResolution: "nodenext",
+  lib: ["es2023", "dom"],
+  types: ["node"],
+  typeRoots: [join(root, "node_modules/@types")],
+};
 
 /** A throwaway tsconfig holding exactly `files` (both compilers refuse file arguments next to ./tsconfig.json). */
 export function fixtureConfig(files, extra = {}) {
   const dir = mkdtempSync(join(tmpdir(), "shapegrad-types-"));
   const path = join(dir, "tsconfig.json");
-  writeFileSync(path, JSON.stringify({ compilerOptions: { ...compilerOptions, ...extra }, files: files.map((f) => join(root, f)) }));
+  writeFileSync(
+    path,
+    JSON.stringify({ compilerOptions: { ...compilerOptions, ...extra }, files: files.map((f) => join(root, f)) }),
+  );
   return path;
 }
 
 /** Compiles one fixture (with `options` over the shared ones); returns its instantiation count, check time and any diagnostics. */
 export function measure(version, file, options = {}) {
   const config = fixtureConfig([file], options);
-  const r = spawnSync(process.execPath, [compilers[version], "-p", config, "--extendedDiagnostics"], { cwd: root, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [compilers[version], "-p", config, "--extendedDiagnostics"], {
+    cwd: root,
+    encoding: "utf8",
+  });
   rmSync(dirname(config), { recursive: true, force: true });
   const out = `${r.stdout}\n${r.stderr}`;
   const inst = /Instantiations:\s+(\d+)/.exec(out);
   const check = /Check time:\s+([\d.]+)s/.exec(out);
-  const errors = out.split("\n").filter((l) => /error TS\d+/.test(l)).slice(0, 20);
+  const errors = out
+    .split("\n")
+    .filter((l) => /error TS\d+/.test(l))
+    .slice(0, 20);
   if (!inst) throw new Error(`tsc ${version} printed no instantiation count for ${file}:\n${out}`);
   return { instantiations: Number(inst[1]), checkSeconds: check ? Number(check[1]) : NaN, errors };
 }
@@ -82,7 +119,9 @@ if (process.argv[1] && relative(process.argv[1], fileURLToPath(import.meta.url))
   for (const r of rows) {
     const ok = r.net <= r.ceiling && r.errors.length === 0;
     failed ||= !ok;
-    console.log(`TS ${r.version}  ${r.name.padEnd(36)} ${String(r.net).padStart(8)} instantiations (target ${r.budget}: ${targetNote(r)}; ceiling ${r.ceiling}; raw ${r.raw} - baseline ${r.baselineCount})  check ${r.checkSeconds}s  ${ok ? "ok" : "FAIL"}`);
+    console.log(
+      `TS ${r.version}  ${r.name.padEnd(36)} ${String(r.net).padStart(8)} instantiations (target ${r.budget}: ${targetNote(r)}; ceiling ${r.ceiling}; raw ${r.raw} - baseline ${r.baselineCount})  check ${r.checkSeconds}s  ${ok ? "ok" : "FAIL"}`,
+    );
     for (const e of r.errors) console.log(`    ${e}`);
   }
   process.exit(failed ? 1 : 0);

@@ -23,8 +23,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(process.argv[2] ?? join(here, "..", ".."));
 const tools = join(here, "..", ".."); // the compilers of this checkout measure any root
 export const modelFiles = [
-  "examples/demo.ts", "examples/lucid-cnn.ts", "examples/mnist.ts", "examples/resnet18.ts",
-  "examples/browser/model.ts", "examples/inspector/cnn.ts", "examples/inspector/training.ts",
+  "examples/demo.ts",
+  "examples/lucid-cnn.ts",
+  "examples/mnist.ts",
+  "examples/resnet18.ts",
+  "examples/browser/model.ts",
+  "examples/inspector/cnn.ts",
+  "examples/inspector/training.ts",
 ];
 const model50File = "bench/types/model50.ts";
 
@@ -55,8 +60,17 @@ const baselineSource = (text) => {
   return `${text.slice(0, end)}\nexport {};\n`;
 };
 
-const compilerOptions = { noEmit: true, strict: true, skipLibCheck: true, target: "es2022", module: "nodenext",
-  moduleResolution: "nodenext", lib: ["es2023", "dom"], types: ["node"], typeRoots: [join(tools, "node_modules/@types")] };
+const compilerOptions = {
+  noEmit: true,
+  strict: true,
+  skipLibCheck: true,
+  target: "es2022",
+  module: "nodenext",
+  moduleResolution: "nodenext",
+  lib: ["es2023", "dom"],
+  types: ["node"],
+  typeRoots: [join(tools, "node_modules/@types")],
+};
 
 function tsconfigFor(files) {
   const dir = mkdtempSync(join(tmpdir(), "shapegrad-editor-"));
@@ -66,7 +80,8 @@ function tsconfigFor(files) {
 }
 
 function count(version, file) {
-  const tsc = version === 6 ? join(tools, "node_modules/typescript/bin/tsc") : join(tools, "node_modules/typescript7/bin/tsc");
+  const tsc =
+    version === 6 ? join(tools, "node_modules/typescript/bin/tsc") : join(tools, "node_modules/typescript7/bin/tsc");
   const config = tsconfigFor([file]);
   const r = spawnSync(process.execPath, [tsc, "-p", config, "--extendedDiagnostics"], { encoding: "utf8" });
   rmSync(dirname(config), { recursive: true, force: true });
@@ -96,7 +111,10 @@ function recheck6(file) {
   const abs = join(root, file);
   let text = readFileSync(abs, "utf8");
   let version = 0;
-  const options = ts.convertCompilerOptionsFromJson({ ...compilerOptions, typeRoots: compilerOptions.typeRoots }, root).options;
+  const options = ts.convertCompilerOptionsFromJson(
+    { ...compilerOptions, typeRoots: compilerOptions.typeRoots },
+    root,
+  ).options;
   const host = {
     getScriptFileNames: () => [abs],
     getScriptVersion: (f) => (f === abs ? String(version) : "0"),
@@ -124,7 +142,11 @@ function recheck6(file) {
     service.getSemanticDiagnostics(abs);
     times.push(performance.now() - t);
   }
-  return { cold, recheck: median(times), errors: first.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")) };
+  return {
+    cold,
+    recheck: median(times),
+    errors: first.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n")),
+  };
 }
 
 /** TS 7: the API server's snapshot re-check of `file` after the same edit. */
@@ -164,12 +186,18 @@ if (process.argv[1] && relative(process.argv[1], fileURLToPath(import.meta.url))
       if (!existsSync(join(root, f))) continue;
       const r = instantiations(v, f);
       if (f !== model50File) total += r.net;
-      console.log(`TS ${v}  ${f.padEnd(34)} ${String(r.net).padStart(8)} instantiations (raw ${r.raw})${r.errors.length ? `  ${r.errors.length} errors: ${r.errors[0]}` : ""}`);
+      console.log(
+        `TS ${v}  ${f.padEnd(34)} ${String(r.net).padStart(8)} instantiations (raw ${r.raw})${r.errors.length ? `  ${r.errors.length} errors: ${r.errors[0]}` : ""}`,
+      );
     }
     console.log(`TS ${v}  ${"examples/ model files, total".padEnd(34)} ${String(total).padStart(8)}`);
   }
   const r6 = recheck6(model50File);
-  console.log(`TS 6  language service, ${model50File}: first check ${r6.cold.toFixed(0)} ms, re-check after an edit ${r6.recheck.toFixed(0)} ms (median of ${edits})${r6.errors.length ? `; errors: ${r6.errors.join(" | ")}` : ""}`);
+  console.log(
+    `TS 6  language service, ${model50File}: first check ${r6.cold.toFixed(0)} ms, re-check after an edit ${r6.recheck.toFixed(0)} ms (median of ${edits})${r6.errors.length ? `; errors: ${r6.errors.join(" | ")}` : ""}`,
+  );
   const r7 = await recheck7(model50File);
-  console.log(`TS 7  API server, ${model50File}: first check ${r7.cold.toFixed(0)} ms, re-check after an edit ${r7.recheck.toFixed(0)} ms (median of ${edits})${r7.errors.length ? `; errors: ${r7.errors.join(" | ")}` : ""}`);
+  console.log(
+    `TS 7  API server, ${model50File}: first check ${r7.cold.toFixed(0)} ms, re-check after an edit ${r7.recheck.toFixed(0)} ms (median of ${edits})${r7.errors.length ? `; errors: ${r7.errors.join(" | ")}` : ""}`,
+  );
 }

@@ -30,7 +30,9 @@ const EVERY = Number(params.get("every") ?? 20);
 const TEST = params.get("test");
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const status = (text: string) => { $("status").textContent = text; };
+const status = (text: string) => {
+  $("status").textContent = text;
+};
 
 function bytes(b64: string): Uint8Array {
   return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
@@ -55,7 +57,8 @@ function random(seed: number): () => number {
 }
 
 function drawLoss(losses: number[]): void {
-  const c = $<HTMLCanvasElement>("loss"), g = c.getContext("2d")!;
+  const c = $<HTMLCanvasElement>("loss"),
+    g = c.getContext("2d")!;
   g.clearRect(0, 0, c.width, c.height);
   const top = Math.max(...losses, 1e-6);
   g.strokeStyle = "#06c";
@@ -63,7 +66,8 @@ function drawLoss(losses: number[]): void {
   losses.forEach((l, i) => {
     const x = (i / Math.max(1, STEPS - 1)) * (c.width - 10) + 5;
     const y = c.height - 5 - (l / top) * (c.height - 10);
-    if (i === 0) g.moveTo(x, y); else g.lineTo(x, y);
+    if (i === 0) g.moveTo(x, y);
+    else g.lineTo(x, y);
   });
   g.stroke();
   g.fillStyle = "#222";
@@ -72,8 +76,10 @@ function drawLoss(losses: number[]): void {
 
 const GRID = 32;
 function drawDigits(pixels: Uint8Array, labels: Uint8Array, predicted: ArrayLike<number>): void {
-  const c = $<HTMLCanvasElement>("digits"), g = c.getContext("2d")!;
-  const cell = 60, perRow = 8;
+  const c = $<HTMLCanvasElement>("digits"),
+    g = c.getContext("2d")!;
+  const cell = 60,
+    perRow = 8;
   g.clearRect(0, 0, c.width, c.height);
   const img = g.createImageData(28, 28);
   for (let k = 0; k < GRID; k++) {
@@ -81,7 +87,8 @@ function drawDigits(pixels: Uint8Array, labels: Uint8Array, predicted: ArrayLike
       const v = 255 - pixels[k * PIXELS + i];
       img.data.set([v, v, v, 255], i * 4);
     }
-    const x = (k % perRow) * cell, y = Math.floor(k / perRow) * cell;
+    const x = (k % perRow) * cell,
+      y = Math.floor(k / perRow) * cell;
     g.putImageData(img, x + 2, y + 2);
     g.fillStyle = predicted[k] === labels[k] ? "#080" : "#c00";
     g.font = "bold 20px system-ui";
@@ -89,8 +96,22 @@ function drawDigits(pixels: Uint8Array, labels: Uint8Array, predicted: ArrayLike
   }
 }
 
-async function predict(model: ReturnType<typeof digitClassifier>, pixels: Uint8Array, from: number, count: number): Promise<Int32Array> {
-  const p = tidy(() => noGrad(() => argmax(model.forward(tensor(images(pixels, from, count), { shape: [count, 1, 28, 28], device: "webgpu" })) as AnyTensor, 1))) as AnyTensor;
+async function predict(
+  model: ReturnType<typeof digitClassifier>,
+  pixels: Uint8Array,
+  from: number,
+  count: number,
+): Promise<Int32Array> {
+  const p = tidy(() =>
+    noGrad(() =>
+      argmax(
+        model.forward(
+          tensor(images(pixels, from, count), { shape: [count, 1, 28, 28], device: "webgpu" }),
+        ) as AnyTensor,
+        1,
+      ),
+    ),
+  ) as AnyTensor;
   const out = (await p.data()) as Int32Array;
   p.dispose();
   return out;
@@ -101,8 +122,12 @@ async function main(): Promise<void> {
   await initWebGPU();
   registerBackend("webgpu", webgpuBackend as unknown as Backend);
   const adapter = webgpuAdapterDescription();
-  const trX = bytes(trainImages), trY = bytes(trainLabels), teX = bytes(testImages), teY = bytes(testLabels);
-  const nTrain = trY.length, nTest = Math.min(teY.length, TEST === null ? teY.length : Number(TEST));
+  const trX = bytes(trainImages),
+    trY = bytes(trainLabels),
+    teX = bytes(testImages),
+    teY = bytes(testLabels);
+  const nTrain = trY.length,
+    nTest = Math.min(teY.length, TEST === null ? teY.length : Number(TEST));
 
   manualSeed(0);
   model = digitClassifier().to("webgpu");
@@ -113,17 +138,24 @@ async function main(): Promise<void> {
   let cursor = nTrain;
   for (let step = 0; step < STEPS; step++) {
     if (cursor + BATCH > nTrain) {
-      for (let i = nTrain - 1; i > 0; i--) { const j = Math.floor(rnd() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
+      for (let i = nTrain - 1; i > 0; i--) {
+        const j = Math.floor(rnd() * (i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+      }
       cursor = 0;
     }
-    const xs = new Float32Array(BATCH * PIXELS), ys = new Int32Array(BATCH);
+    const xs = new Float32Array(BATCH * PIXELS),
+      ys = new Int32Array(BATCH);
     for (let i = 0; i < BATCH; i++) {
       const k = order[cursor++];
       xs.set(images(trX, k, 1), i * PIXELS);
       ys[i] = trY[k];
     }
     const loss = tidy(() => {
-      const l = nn.functional.crossEntropy(model!.forward(tensor(xs, { shape: [BATCH, 1, 28, 28], device: "webgpu" })), tensor(ys, { shape: [BATCH], dtype: "int32", device: "webgpu" }));
+      const l = nn.functional.crossEntropy(
+        model!.forward(tensor(xs, { shape: [BATCH, 1, 28, 28], device: "webgpu" })),
+        tensor(ys, { shape: [BATCH], dtype: "int32", device: "webgpu" }),
+      );
       opt.zeroGrad();
       l.backward();
       opt.step();

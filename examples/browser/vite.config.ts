@@ -29,7 +29,8 @@ function mnistSubset(): Plugin {
     load(id) {
       if (id !== `\0${ID}`) return null;
       const { train, test } = loadMnist({ seed: 0, normalize: false });
-      const tr = encode(train, TRAIN), te = encode(test, TEST);
+      const tr = encode(train, TRAIN),
+        te = encode(test, TEST);
       return [
         `export const trainImages = ${JSON.stringify(tr.images)};`,
         `export const trainLabels = ${JSON.stringify(tr.labels)};`,

@@ -19,7 +19,8 @@ import { batchNormTrainFusedGradient } from "../ops/batch-norm.js";
  * module import each other through tensor.ts, and whichever loads first sees the other unfinished.
  */
 let gradOpsMade: GradOps | undefined;
-const gradOps = (): GradOps => (gradOpsMade ??= { ...ops, apply, isGradEnabled, batchNormTrainFused: batchNormTrainFusedGradient });
+const gradOps = (): GradOps =>
+  (gradOpsMade ??= { ...ops, apply, isGradEnabled, batchNormTrainFused: batchNormTrainFusedGradient });
 
 /** Depth-first post-order from the roots: every tensor after all the tensors it was computed from. */
 function topologicalOrder(roots: readonly AnyTensor[]): AnyTensor[] {
@@ -29,7 +30,10 @@ function topologicalOrder(roots: readonly AnyTensor[]): AnyTensor[] {
   const stack: [AnyTensor, boolean][] = roots.map((r) => [r, false]);
   while (stack.length) {
     const [t, expanded] = stack.pop()!;
-    if (expanded) { order.push(t); continue; }
+    if (expanded) {
+      order.push(t);
+      continue;
+    }
     if (seen.has(t)) continue;
     seen.add(t);
     stack.push([t, true]);
@@ -54,7 +58,8 @@ function checkSaved(out: AnyTensor, node: GradNode): void {
   if (node.used) throw new Error(autogradErrors.graphUsed(node.primitive));
   const check = (t: AnyTensor, saved: number, place: string) => {
     if (t.disposed) throw new Error(autogradErrors.disposedSaved(describe(t, place), node.primitive));
-    if (t.version !== saved) throw new Error(autogradErrors.modified(describe(t, place), node.primitive, t.modifiedBy, t.version, saved));
+    if (t.version !== saved)
+      throw new Error(autogradErrors.modified(describe(t, place), node.primitive, t.modifiedBy, t.version, saved));
   };
   const { inputs, versions } = node;
   for (const s of savedData[node.primitive]) {
@@ -73,7 +78,13 @@ function checkSaved(out: AnyTensor, node: GradNode): void {
  * `inputs` is null (that is `backward()`). Without `retainGraph` the nodes gone through are marked
  * used, and a second pass through them is refused (it would accumulate their gradients again).
  */
-export function runBackward(outputs: readonly AnyTensor[], seeds: readonly AnyTensor[], inputs: readonly AnyTensor[] | null, createGraph: boolean, retainGraph = createGraph): Map<AnyTensor, AnyTensor> {
+export function runBackward(
+  outputs: readonly AnyTensor[],
+  seeds: readonly AnyTensor[],
+  inputs: readonly AnyTensor[] | null,
+  createGraph: boolean,
+  retainGraph = createGraph,
+): Map<AnyTensor, AnyTensor> {
   const op = gradOps();
   return withGrad(createGraph, () => {
     const order = topologicalOrder(outputs);
@@ -90,19 +101,41 @@ export function runBackward(outputs: readonly AnyTensor[], seeds: readonly AnyTe
       if (!node) {
         if (!wanted) {
           const gradValue = createGraph ? g : g.detach();
-          t.grad = keep(t.grad ? (createGraph ? op.add(t.grad, gradValue) : op.add(t.grad.detach(), gradValue).detach()) : gradValue);
+          t.grad = keep(
+            t.grad
+              ? createGraph
+                ? op.add(t.grad, gradValue)
+                : op.add(t.grad.detach(), gradValue).detach()
+              : gradValue,
+          );
         }
         continue;
       }
       if (wanted && !wanted.has(t)) grads.delete(t);
       ran.push(node);
-      const rule = vjpRules[node.primitive] as (op: GradOps, g: AnyTensor, inputs: readonly AnyTensor[], output: AnyTensor, params: unknown, needs: readonly boolean[]) => (AnyTensor | null)[];
-      const inputGrads = rule(op, g, node.inputs, t, node.params, node.inputs.map((i) => i.requiresGrad));
+      const rule = vjpRules[node.primitive] as (
+        op: GradOps,
+        g: AnyTensor,
+        inputs: readonly AnyTensor[],
+        output: AnyTensor,
+        params: unknown,
+        needs: readonly boolean[],
+      ) => (AnyTensor | null)[];
+      const inputGrads = rule(
+        op,
+        g,
+        node.inputs,
+        t,
+        node.params,
+        node.inputs.map((i) => i.requiresGrad),
+      );
       node.inputs.forEach((input, i) => {
         const gi = inputGrads[i];
         if (!gi || !input.requiresGrad) return;
         if (!sameShape(gi.shape, input.shape)) {
-          throw new Error(`shapegrad internal error: ${node.primitive} gradient ${formatShape(gi.shape)} for input ${formatShape(input.shape)}`);
+          throw new Error(
+            `shapegrad internal error: ${node.primitive} gradient ${formatShape(gi.shape)} for input ${formatShape(input.shape)}`,
+          );
         }
         accumulate(op, grads, input, gi);
       });

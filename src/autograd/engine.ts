@@ -69,7 +69,11 @@ export function checkElementCount(op: string, shape: readonly number[]): void {
 }
 
 /** The single entry point from ops to kernels. */
-export function apply<P extends Primitive>(primitive: P, inputs: readonly AnyTensor[], params: PrimitiveParams[P]): AnyTensor {
+export function apply<P extends Primitive>(
+  primitive: P,
+  inputs: readonly AnyTensor[],
+  params: PrimitiveParams[P],
+): AnyTensor {
   const device = inputs[0].device;
   for (const t of inputs) {
     if (t.disposed) throw new Error(`${primitive}: a tensor was used after dispose()`);
@@ -79,7 +83,9 @@ export function apply<P extends Primitive>(primitive: P, inputs: readonly AnyTen
   const backend = backendFor(device);
   const storage = backend.kernels[primitive](inputs.map(kernelInput), params, out);
   const needsGrad = recording && !piecewiseConstant.has(primitive) && inputs.some((t) => t.requiresGrad);
-  const node: GradNode | null = needsGrad ? { primitive, params, inputs, versions: inputs.map((t) => t.version), used: false } : null;
+  const node: GradNode | null = needsGrad
+    ? { primitive, params, inputs, versions: inputs.map((t) => t.version), used: false }
+    : null;
   return Tensor._make(out.shape, out.dtype, device, storage, node);
 }
 
@@ -97,7 +103,12 @@ export function wrapStorage(shape: readonly number[], dtype: DType, device: Devi
 }
 
 /** A tensor from host data on a device (no graph). */
-export function fromHost(data: Float32Array | Float64Array | Int32Array, shape: readonly number[], dtype: DType, device: Device): AnyTensor {
+export function fromHost(
+  data: Float32Array | Float64Array | Int32Array,
+  shape: readonly number[],
+  dtype: DType,
+  device: Device,
+): AnyTensor {
   checkElementCount("tensor", shape);
   return Tensor._make(shape, dtype, device, backendFor(device).upload(data, dtype), null);
 }
@@ -111,12 +122,19 @@ export function filled(shape: readonly number[], value: number, dtype: DType, de
  * An autograd entry point's options: undefined or a plain object whose keys are among `known`,
  * those in `booleans` (all of `known` by default) true, false or undefined.
  */
-export function readOptions(op: string, options: unknown, known: readonly string[], booleans = known): Record<string, unknown> {
+export function readOptions(
+  op: string,
+  options: unknown,
+  known: readonly string[],
+  booleans = known,
+): Record<string, unknown> {
   if (options === undefined) return {};
-  if (options === null || typeof options !== "object" || Array.isArray(options)) throw new Error(argumentErrors.options(op, show(options)));
+  if (options === null || typeof options !== "object" || Array.isArray(options))
+    throw new Error(argumentErrors.options(op, show(options)));
   for (const [key, value] of Object.entries(options)) {
     if (!known.includes(key)) throw new Error(argumentErrors.unknownOption(op, show(key), known.join(", ")));
-    if (booleans.includes(key) && value !== undefined && typeof value !== "boolean") throw new Error(argumentErrors.booleanOption(op, key, show(value)));
+    if (booleans.includes(key) && value !== undefined && typeof value !== "boolean")
+      throw new Error(argumentErrors.booleanOption(op, key, show(value)));
   }
   return options as Record<string, unknown>;
 }

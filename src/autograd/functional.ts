@@ -23,7 +23,11 @@ export interface GradOptions {
 }
 
 /** torch.autograd.grad: d(sum of outputs * seeds)/d(inputs), without touching `.grad`. Inputs that do not influence the outputs get zeros. */
-export function gradients(outputs: AnyTensor | readonly AnyTensor[], inputs: readonly AnyTensor[], options: GradOptions & { seeds?: readonly AnyTensor[] } = {}): AnyTensor[] {
+export function gradients(
+  outputs: AnyTensor | readonly AnyTensor[],
+  inputs: readonly AnyTensor[],
+  options: GradOptions & { seeds?: readonly AnyTensor[] } = {},
+): AnyTensor[] {
   return differentiate("gradients", outputs, inputs, options);
 }
 
@@ -31,15 +35,27 @@ export function gradients(outputs: AnyTensor | readonly AnyTensor[], inputs: rea
 function differentiate(op: string, outputs: unknown, inputs: unknown, options: unknown): AnyTensor[] {
   const outs = tensorList(op, "outputs", outputs);
   const ins = tensorList(op, "inputs", inputs);
-  const o = readOptions(op, options, ["createGraph", "retainGraph", "seeds"], ["createGraph", "retainGraph"]) as GradOptions & { seeds?: unknown };
+  const o = readOptions(
+    op,
+    options,
+    ["createGraph", "retainGraph", "seeds"],
+    ["createGraph", "retainGraph"],
+  ) as GradOptions & { seeds?: unknown };
   const given = o.seeds === undefined ? undefined : tensorList(op, "seeds", o.seeds);
-  if (given && given.length !== outs.length) throw new Error(argumentErrors.listLength(op, "seeds", given.length, outs.length));
+  if (given && given.length !== outs.length)
+    throw new Error(argumentErrors.listLength(op, "seeds", given.length, outs.length));
   given?.forEach((seed, i) => checkSeed(op, seed, outs[i]));
   const seeds = given ?? outs.map((t) => onesLike(t));
   const reachable = outs.filter((t) => t.requiresGrad);
   const createGraph = o.createGraph ?? false;
   const grads = reachable.length
-    ? runBackward(reachable, reachable.map((t) => seeds[outs.indexOf(t)]), ins, createGraph, o.retainGraph ?? createGraph)
+    ? runBackward(
+        reachable,
+        reachable.map((t) => seeds[outs.indexOf(t)]),
+        ins,
+        createGraph,
+        o.retainGraph ?? createGraph,
+      )
     : new Map<AnyTensor, AnyTensor>();
   return ins.map((x) => grads.get(x) ?? zerosLike(x));
 }
@@ -73,18 +89,26 @@ export function grad<Args extends AnyTensor[]>(f: (...args: Args) => AnyTensor, 
     const xs = args.map((x, i) => asDifferentiable("grad", x, i)) as Args;
     // f is traced even inside noGrad: differentiating it is the point of the call.
     const y = withGrad(true, () => f(...xs));
-    if (!(y instanceof Tensor) || y.size !== 1) throw new Error(argumentErrors.gradOutput(y instanceof Tensor ? `shape ${formatShape(y.shape)}` : show(y)));
+    if (!(y instanceof Tensor) || y.size !== 1)
+      throw new Error(argumentErrors.gradOutput(y instanceof Tensor ? `shape ${formatShape(y.shape)}` : show(y)));
     const gs = differentiate("grad", y, xs, { createGraph: options.createGraph ?? nested(args) });
     return (args.length === 1 ? gs[0] : gs) as never;
   };
 }
 
 /** vjp(f, ...args) -> [f(...args), cotangent => gradient for each argument]. */
-export function vjp<Args extends AnyTensor[], Out extends AnyTensor>(f: (...args: Args) => Out, ...args: Args): [Out, (cotangent: Out, options?: GradOptions) => AnyTensor[]] {
+export function vjp<Args extends AnyTensor[], Out extends AnyTensor>(
+  f: (...args: Args) => Out,
+  ...args: Args
+): [Out, (cotangent: Out, options?: GradOptions) => AnyTensor[]] {
   if (typeof f !== "function") throw new Error(argumentErrors.notFunction("vjp", show(f)));
   const xs = args.map((x, i) => asDifferentiable("vjp", x, i)) as Args;
   const y = withGrad(true, () => f(...xs));
   const createGraph = nested(args);
   // The pullback can be called for several cotangents (as jax's), so it keeps the graph.
-  return [y, (cotangent, options = {}) => differentiate("vjp", y, xs, { createGraph, retainGraph: true, ...options, seeds: [cotangent] })];
+  return [
+    y,
+    (cotangent, options = {}) =>
+      differentiate("vjp", y, xs, { createGraph, retainGraph: true, ...options, seeds: [cotangent] }),
+  ];
 }

@@ -28,11 +28,16 @@ export function formatInspection(r: Inspection, cwd = process.cwd()): string {
   for (const e of r.entries) {
     const at = `${e.line}:${e.column}`;
     if (e.kind === "tensor") {
-      rows.push({ line: e.line, column: e.column, lines: [`${at.padEnd(8)}${e.name}: Tensor ${e.shape} ${e.dtype} ${e.device}`] });
+      rows.push({
+        line: e.line,
+        column: e.column,
+        lines: [`${at.padEnd(8)}${e.name}: Tensor ${e.shape} ${e.dtype} ${e.device}`],
+      });
     } else {
       const container = e.layers.length > 0 && e.layers[0].property === undefined;
       const lines = [`${at.padEnd(8)}${e.name}: ${container ? containerText(e.type, e.layers) : e.type}`];
-      if (e.forwardLine !== undefined) lines.push(`${"".padEnd(8)}  forward at line ${e.forwardLine}: ${e.forwardInput} -> ${e.forwardOutput}`);
+      if (e.forwardLine !== undefined)
+        lines.push(`${"".padEnd(8)}  forward at line ${e.forwardLine}: ${e.forwardInput} -> ${e.forwardOutput}`);
       lines.push(...layerLines(e.layers, `${"".padEnd(8)}  `, ""));
       rows.push({ line: e.line, column: e.column, lines });
     }

@@ -101,15 +101,24 @@ export function inspectFile(file: string, options: InspectOptions = {}): Inspect
   const absolute = path.resolve(file);
   if (!existsSync(absolute)) throw new Error(`shapegrad shapes: no such file ${file}`);
   const tsconfig = options.project ? path.resolve(options.project) : findTsconfig(path.dirname(absolute));
-  if (options.project && !existsSync(tsconfig!)) throw new Error(`shapegrad shapes: no such tsconfig ${options.project}`);
+  if (options.project && !existsSync(tsconfig!))
+    throw new Error(`shapegrad shapes: no such tsconfig ${options.project}`);
   const project = tsconfig
     ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true })
-    : new Project({ compilerOptions: { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext } });
+    : new Project({
+        compilerOptions: {
+          strict: true,
+          target: ts.ScriptTarget.ES2022,
+          module: ts.ModuleKind.NodeNext,
+          moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        },
+      });
   const sf = project.addSourceFileAtPath(absolute);
   setModuleFormat(project, sf);
   project.resolveSourceFileDependencies();
 
-  const diagnostics = sf.getPreEmitDiagnostics()
+  const diagnostics = sf
+    .getPreEmitDiagnostics()
     .filter((d) => d.getSourceFile()?.getFilePath() === sf.getFilePath())
     .map((d): DiagnosticEntry => {
       const start = d.getStart() ?? 0;
@@ -142,13 +151,20 @@ export function inspectFile(file: string, options: InspectOptions = {}): Inspect
     entries.push({ kind: "module", name, line, column, type: typeText(type, decl), layers: moduleRows(type, decl) });
   }
 
-  const traced = traceForwards(project, sf, modules.map((m) => ({ decl: m.decl, layers: m.layers })));
+  const traced = traceForwards(
+    project,
+    sf,
+    modules.map((m) => ({ decl: m.decl, layers: m.layers })),
+  );
   for (const [i, m] of modules.entries()) {
     const t = traced[i];
     if (!t) continue;
     const entry = entries[m.entryIndex] as ModuleEntry;
     entries[m.entryIndex] = {
-      ...entry, forwardLine: t.line, forwardInput: t.input, forwardOutput: t.output,
+      ...entry,
+      forwardLine: t.line,
+      forwardInput: t.input,
+      forwardOutput: t.output,
       layers: m.layers.length ? withOutputs(entry.layers, t.outputs) : entry.layers,
     };
   }
@@ -164,11 +180,19 @@ export function inspectFile(file: string, options: InspectOptions = {}): Inspect
  */
 function setModuleFormat(project: Project, file: SourceFile): void {
   const node = file.compilerNode as ts.SourceFile & { impliedNodeFormat?: ts.ResolutionMode };
-  node.impliedNodeFormat = ts.getImpliedNodeFormatForFile(file.getFilePath() as string as ts.Path, undefined, ts.sys, project.getCompilerOptions());
+  node.impliedNodeFormat = ts.getImpliedNodeFormatForFile(
+    file.getFilePath(),
+    undefined,
+    ts.sys,
+    project.getCompilerOptions(),
+  );
 }
 
 // InTypeAlias prints a type's resolved form rather than the name of the alias that produced it.
-const flags = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseSingleQuotesForStringLiteralType | ts.TypeFormatFlags.InTypeAlias;
+const flags =
+  ts.TypeFormatFlags.NoTruncation |
+  ts.TypeFormatFlags.UseSingleQuotesForStringLiteralType |
+  ts.TypeFormatFlags.InTypeAlias;
 
 /** A type as the compiler writes it, without `import("...")` qualifiers. */
 function typeText(t: Type, at: Node): string {
@@ -197,7 +221,9 @@ function tensorParts(type: Type, at: Node): Pick<TensorEntry, "shape" | "dtype" 
 /** An nn.Module (typed layer or not): it has a forward and the module tree's methods. */
 function isModuleType(type: Type): boolean {
   const t = type.getNonNullableType();
-  return t.isObject() && !!t.getProperty("forward") && !!t.getProperty("namedParameters") && !!t.getProperty("stateDict");
+  return (
+    t.isObject() && !!t.getProperty("forward") && !!t.getProperty("namedParameters") && !!t.getProperty("stateDict")
+  );
 }
 
 /**
@@ -233,7 +259,8 @@ function withOutputs(rows: readonly LayerEntry[], outputs: ReadonlyMap<string, s
     const key = `${prefix}${l.property ?? l.index}`;
     const output = outputs.get(key);
     return {
-      ...l, ...(output !== undefined ? { output } : {}),
+      ...l,
+      ...(output !== undefined ? { output } : {}),
       ...(l.layers ? { layers: withOutputs(l.layers, outputs, `${key}.`) } : {}),
     };
   });
@@ -270,7 +297,12 @@ function callResult(call: CallExpression): { text: string; error: boolean } {
   return { text: tensorParts(type, call)?.shape ?? typeText(type, call), error: false };
 }
 
-interface Traced { line: number; input: string; output: string; outputs: Map<string, string> }
+interface Traced {
+  line: number;
+  input: string;
+  output: string;
+  outputs: Map<string, string>;
+}
 
 /**
  * For each module, its first `<module>.forward(x)` call in the file: the input and output shapes,
@@ -281,15 +313,23 @@ interface Traced { line: number; input: string; output: string; outputs: Map<str
  *   const __sg0_in = <x>; const __sg0_0 = m.layers[0].forward(__sg0_in); const __sg0_1 = ...
  * and reads back each call's result. One copy for all modules costs one extra type-check.
  */
-function traceForwards(project: Project, sf: SourceFile, modules: readonly { decl: Node; layers: readonly Type[] }[]): (Traced | null)[] {
+function traceForwards(
+  project: Project,
+  sf: SourceFile,
+  modules: readonly { decl: Node; layers: readonly Type[] }[],
+): (Traced | null)[] {
   const calls = sf.getDescendantsOfKind(SyntaxKind.CallExpression);
   const planned = modules.map(({ decl, layers }, k) => {
     const declSymbol = decl.getSymbol();
     if (!declSymbol) return null;
     const call = calls.find((c) => {
       const callee = c.getExpression();
-      return Node.isPropertyAccessExpression(callee) && callee.getName() === "forward" && c.getArguments().length === 1 &&
-        callee.getExpression().getSymbol() === declSymbol;
+      return (
+        Node.isPropertyAccessExpression(callee) &&
+        callee.getName() === "forward" &&
+        c.getArguments().length === 1 &&
+        callee.getExpression().getSymbol() === declSymbol
+      );
     });
     const callee = call?.getExpression();
     if (!call || !Node.isPropertyAccessExpression(callee)) return null;
@@ -297,7 +337,8 @@ function traceForwards(project: Project, sf: SourceFile, modules: readonly { dec
     const input = tensorParts(arg.getType(), arg);
     if (!input) return null;
     let statement: Node = call;
-    while (statement.getParent() && !Node.isBlock(statement.getParent()) && !Node.isSourceFile(statement.getParent())) statement = statement.getParent()!;
+    while (statement.getParent() && !Node.isBlock(statement.getParent()) && !Node.isSourceFile(statement.getParent()))
+      statement = statement.getParent()!;
     const lines = [`const __sg${k}_in = (${arg.getText()});`];
     const reads: string[] = [];
     const chain = (receiver: string, ls: readonly Type[], from: string, prefix: string) => {
@@ -315,15 +356,27 @@ function traceForwards(project: Project, sf: SourceFile, modules: readonly { dec
     };
     chain(callee.getExpression().getText(), layers, `__sg${k}_in`, "");
     const result = callResult(call);
-    return { k, at: statement.getEnd(), text: lines.join("\n"), reads, line: sf.getLineAndColumnAtPos(call.getStart()).line, input: input.shape, output: result.text };
+    return {
+      k,
+      at: statement.getEnd(),
+      text: lines.join("\n"),
+      reads,
+      line: sf.getLineAndColumnAtPos(call.getStart()).line,
+      input: input.shape,
+      output: result.text,
+    };
   });
   const inserts = planned.filter((x): x is NonNullable<typeof x> => x !== null && x.reads.length > 0);
   const outputs = new Map<number, Map<string, string>>();
   if (inserts.length) {
     // Insert from the end, so that earlier offsets stay valid.
     let text = sf.getFullText();
-    for (const ins of [...inserts].sort((a, b) => b.at - a.at)) text = `${text.slice(0, ins.at)}\n${ins.text}\n${text.slice(ins.at)}`;
-    const copyPath = path.join(path.dirname(sf.getFilePath()), `__shapegrad_inspect_${path.basename(sf.getFilePath())}`);
+    for (const ins of [...inserts].sort((a, b) => b.at - a.at))
+      text = `${text.slice(0, ins.at)}\n${ins.text}\n${text.slice(ins.at)}`;
+    const copyPath = path.join(
+      path.dirname(sf.getFilePath()),
+      `__shapegrad_inspect_${path.basename(sf.getFilePath())}`,
+    );
     const copy = project.createSourceFile(copyPath, text, { overwrite: true });
     setModuleFormat(project, copy);
     try {
@@ -348,5 +401,7 @@ function traceForwards(project: Project, sf: SourceFile, modules: readonly { dec
       project.removeSourceFile(copy);
     }
   }
-  return planned.map((p) => p && { line: p.line, input: p.input, output: p.output, outputs: outputs.get(p.k) ?? new Map() });
+  return planned.map(
+    (p) => p && { line: p.line, input: p.input, output: p.output, outputs: outputs.get(p.k) ?? new Map() },
+  );
 }

@@ -17,7 +17,9 @@ export interface ProgramIO {
 
 const processIO: ProgramIO = {
   write: (text) => process.stdout.write(text),
-  setExitCode: (code) => { process.exitCode = code; },
+  setExitCode: (code) => {
+    process.exitCode = code;
+  },
 };
 
 export const version = "0.1.0";
@@ -36,7 +38,8 @@ Needs ts-morph next to shapegrad: npm install --save-dev ts-morph
 `;
 
 /** The message when the inspector's peer dependency is not installed. */
-export const missingTsMorph = "shapegrad shapes: needs the optional peer dependency ts-morph (it reads the types with the TypeScript compiler); install it with: npm install --save-dev ts-morph";
+export const missingTsMorph =
+  "shapegrad shapes: needs the optional peer dependency ts-morph (it reads the types with the TypeScript compiler); install it with: npm install --save-dev ts-morph";
 
 /** Whether `e` says that the package `name` could not be found (ESM resolution). */
 function isMissingPackage(e: unknown, name: string): boolean {
@@ -47,7 +50,9 @@ function isMissingPackage(e: unknown, name: string): boolean {
 /** Runs the command line on `args` (process.argv without node and the script); throws on bad usage. */
 export async function runProgram(args: readonly string[], io: ProgramIO = processIO): Promise<void> {
   const { values, positionals } = parseArgs({
-    args: [...args], allowPositionals: true, strict: true,
+    args: [...args],
+    allowPositionals: true,
+    strict: true,
     options: {
       json: { type: "boolean" },
       project: { type: "string", short: "p" },
@@ -59,7 +64,8 @@ export async function runProgram(args: readonly string[], io: ProgramIO = proces
   if (values.help || positionals.length === 0) return io.write(usage);
   const [command, file, ...rest] = positionals;
   if (command !== "shapes") throw new Error(`unknown command ${JSON.stringify(command)}\n\n${usage}`);
-  if (file === undefined || rest.length) throw new Error(`shapes takes one file, got ${positionals.length - 1}\n\n${usage}`);
+  if (file === undefined || rest.length)
+    throw new Error(`shapes takes one file, got ${positionals.length - 1}\n\n${usage}`);
   let inspector: typeof import("./inspect.js");
   try {
     inspector = await import("./inspect.js");

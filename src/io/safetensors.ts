@@ -17,8 +17,21 @@ export const MAX_HEADER_BYTES = 100_000_000;
 
 /** Every dtype the format names, with its element size in bytes. */
 const formatDTypeBytes = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1,
-  U16: 2, U32: 4, U64: 8, F8_E4M3: 1, F8_E5M2: 1,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+  U16: 2,
+  U32: 4,
+  U64: 8,
+  F8_E4M3: 1,
+  F8_E5M2: 1,
 } as const;
 export type SafetensorsDType = keyof typeof formatDTypeBytes;
 
@@ -45,7 +58,9 @@ export interface SafetensorsInput {
 }
 
 const fileDTypeOf: { readonly [D in DType]: SafetensorsDType } = {
-  float32: "F32", float64: "F64", int32: "I32",
+  float32: "F32",
+  float64: "F64",
+  int32: "I32",
 };
 
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -110,7 +125,13 @@ function copyBytes(bytes: Uint8Array, offset: number, n: number): ArrayBuffer {
   return out.buffer;
 }
 
-function decode(name: string, dtype: SafetensorsDType, bytes: Uint8Array, offset: number, count: number): { dtype: DType; data: AnyTypedArray } {
+function decode(
+  name: string,
+  dtype: SafetensorsDType,
+  bytes: Uint8Array,
+  offset: number,
+  count: number,
+): { dtype: DType; data: AnyTypedArray } {
   const view = new DataView(bytes.buffer, bytes.byteOffset + offset, count * formatDTypeBytes[dtype]);
   switch (dtype) {
     case "F32":
@@ -134,28 +155,54 @@ function decode(name: string, dtype: SafetensorsDType, bytes: Uint8Array, offset
       for (let i = 0; i < count; i++) bits[i] = view.getUint16(i * 2, true) << 16;
       return { dtype: "float32", data: out };
     }
-    case "I64": case "U64": case "U32": case "I16": case "U16": case "I8": case "U8": case "BOOL": {
+    case "I64":
+    case "U64":
+    case "U32":
+    case "I16":
+    case "U16":
+    case "I8":
+    case "U8":
+    case "BOOL": {
       const out = new Int32Array(count);
       for (let i = 0; i < count; i++) {
         let v: number | bigint;
         switch (dtype) {
-          case "I64": v = view.getBigInt64(i * 8, true); break;
-          case "U64": v = view.getBigUint64(i * 8, true); break;
-          case "U32": v = view.getUint32(i * 4, true); break;
-          case "I16": v = view.getInt16(i * 2, true); break;
-          case "U16": v = view.getUint16(i * 2, true); break;
-          case "I8": v = view.getInt8(i); break;
-          default: v = view.getUint8(i); break;
+          case "I64":
+            v = view.getBigInt64(i * 8, true);
+            break;
+          case "U64":
+            v = view.getBigUint64(i * 8, true);
+            break;
+          case "U32":
+            v = view.getUint32(i * 4, true);
+            break;
+          case "I16":
+            v = view.getInt16(i * 2, true);
+            break;
+          case "U16":
+            v = view.getUint16(i * 2, true);
+            break;
+          case "I8":
+            v = view.getInt8(i);
+            break;
+          default:
+            v = view.getUint8(i);
+            break;
         }
         if (v < -2147483648 || v > 2147483647) {
-          fail(`tensor "${name}" (${dtype}) holds ${v} at element ${i}, outside the int32 range shapegrad stores integers in`);
+          fail(
+            `tensor "${name}" (${dtype}) holds ${v} at element ${i}, outside the int32 range shapegrad stores integers in`,
+          );
         }
         out[i] = Number(v);
       }
       return { dtype: "int32", data: out };
     }
-    case "F8_E4M3": case "F8_E5M2":
-      return fail(`tensor "${name}" has dtype ${dtype}, which shapegrad does not read (it reads F64, F32, F16, BF16 and integer types)`);
+    case "F8_E4M3":
+    case "F8_E5M2":
+      return fail(
+        `tensor "${name}" has dtype ${dtype}, which shapegrad does not read (it reads F64, F32, F16, BF16 and integer types)`,
+      );
   }
 }
 
@@ -178,17 +225,23 @@ function parseEntry(name: string, value: unknown): HeaderEntry {
     fail(`tensor "${name}" has an invalid shape ${JSON.stringify(shape)} (want non-negative integers)`);
   }
   if (
-    !Array.isArray(offsets) || offsets.length !== 2
-    || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[0] > offsets[1]
+    !Array.isArray(offsets) ||
+    offsets.length !== 2 ||
+    !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
+    offsets[0] > offsets[1]
   ) {
-    fail(`tensor "${name}" has invalid data_offsets ${JSON.stringify(offsets)} (want [begin, end] with 0 <= begin <= end)`);
+    fail(
+      `tensor "${name}" has invalid data_offsets ${JSON.stringify(offsets)} (want [begin, end] with 0 <= begin <= end)`,
+    );
   }
   const dims = shape as number[];
   const [begin, end] = offsets as [number, number];
   const count = dims.reduce((a, b) => a * b, 1);
   const need = count * formatDTypeBytes[dtype];
   if (end - begin !== need) {
-    fail(`tensor "${name}": shape ${shapeText(dims)} of ${dtype} needs ${need} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`);
+    fail(
+      `tensor "${name}": shape ${shapeText(dims)} of ${dtype} needs ${need} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`,
+    );
   }
   return { name, dtype, shape: dims, begin, end };
 }
@@ -198,7 +251,8 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
   if (bytes.length < 8) fail(`file is ${bytes.length} bytes, shorter than the 8-byte header length`);
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   // refused before it is decoded, as the reference implementation does, whatever the file's length
-  if (headerLength > BigInt(MAX_HEADER_BYTES)) throw new Error(weightErrors.headerTooLarge(String(headerLength), MAX_HEADER_BYTES));
+  if (headerLength > BigInt(MAX_HEADER_BYTES))
+    throw new Error(weightErrors.headerTooLarge(String(headerLength), MAX_HEADER_BYTES));
   if (headerLength > BigInt(bytes.length - 8)) {
     fail(`header length ${headerLength} runs past the end of the ${bytes.length}-byte file (truncated?)`);
   }
@@ -219,8 +273,12 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
   const entries: HeaderEntry[] = [];
   for (const [name, value] of Object.entries(header as Record<string, unknown>)) {
     if (name === "__metadata__") {
-      if (typeof value !== "object" || value === null || Array.isArray(value)
-        || !Object.values(value).every((v) => typeof v === "string")) {
+      if (
+        typeof value !== "object" ||
+        value === null ||
+        Array.isArray(value) ||
+        !Object.values(value).every((v) => typeof v === "string")
+      ) {
         fail("__metadata__ must map strings to strings");
       }
       metadata = value as Record<string, string>;
@@ -237,7 +295,9 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
   let previous: HeaderEntry | undefined;
   for (const e of sorted) {
     if (e.begin < cursor && previous) {
-      fail(`tensors "${previous.name}" [${previous.begin}, ${previous.end}) and "${e.name}" [${e.begin}, ${e.end}) overlap`);
+      fail(
+        `tensors "${previous.name}" [${previous.begin}, ${previous.end}) and "${e.name}" [${e.begin}, ${e.end}) overlap`,
+      );
     }
     if (e.begin > cursor) {
       fail(`bytes [${cursor}, ${e.begin}) of the data section before tensor "${e.name}" belong to no tensor`);
@@ -249,7 +309,9 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
     if (e.end > e.begin || !previous) previous = e;
   }
   if (cursor !== dataLength) {
-    fail(`${dataLength - cursor} bytes after the last tensor${previous ? ` ("${previous.name}")` : ""} belong to no tensor`);
+    fail(
+      `${dataLength - cursor} bytes after the last tensor${previous ? ` ("${previous.name}")` : ""} belong to no tensor`,
+    );
   }
 
   const tensors = new Map<string, SafetensorsTensor>();
@@ -270,18 +332,21 @@ export function serializeSafetensors(
   tensors: Readonly<Record<string, SafetensorsInput>> | ReadonlyMap<string, SafetensorsInput>,
   metadata?: Readonly<Record<string, string>>,
 ): Uint8Array {
-  const list = tensors instanceof Map
-    ? [...(tensors as ReadonlyMap<string, SafetensorsInput>).entries()]
-    : Object.entries(tensors as Readonly<Record<string, SafetensorsInput>>);
+  const list =
+    tensors instanceof Map
+      ? [...(tensors as ReadonlyMap<string, SafetensorsInput>).entries()]
+      : Object.entries(tensors as Readonly<Record<string, SafetensorsInput>>);
   for (const [name, t] of list) {
     if (name === "__metadata__") fail(`"__metadata__" is reserved and cannot name a tensor`);
     const count = t.shape.reduce((a, b) => a * b, 1);
-    if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`tensor "${name}" has an invalid shape ${shapeText(t.shape)}`);
+    if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      fail(`tensor "${name}" has an invalid shape ${shapeText(t.shape)}`);
     if (count !== t.data.length) {
       fail(`tensor "${name}": shape ${shapeText(t.shape)} has ${count} elements but its data has ${t.data.length}`);
     }
     const expected = { float32: Float32Array, float64: Float64Array, int32: Int32Array }[t.dtype];
-    if (!(t.data instanceof expected)) fail(`tensor "${name}": dtype ${t.dtype} but data is a ${t.data.constructor.name}`);
+    if (!(t.data instanceof expected))
+      fail(`tensor "${name}": dtype ${t.dtype} but data is a ${t.data.constructor.name}`);
   }
   const size = (t: SafetensorsInput): number => formatDTypeBytes[fileDTypeOf[t.dtype]];
   list.sort(([na, a], [nb, b]) => size(b) - size(a) || (na < nb ? -1 : na > nb ? 1 : 0));

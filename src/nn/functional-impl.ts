@@ -4,10 +4,39 @@
  * ops' own gradient rules, to any order). Shapes are checked here and errors name the function
  * and the numbers; the typed signatures are in ./functional.ts.
  */
-import type { DType } from "../../types/core.js";
 import {
-  abs, add, arange, assertTensor, cast, conv2d, div, equal, erf, exp, flatten as flattenOp, full, greater, log, matmul,
-  max, mean, mul, neg, noGrad, resolvePool2d, rand, relu, reshape, sigmoid, sqrt, sub, sum, tanh, tensor, transpose, type AnyTensor,
+  abs,
+  add,
+  arange,
+  assertTensor,
+  cast,
+  conv2d,
+  div,
+  equal,
+  erf,
+  exp,
+  flatten as flattenOp,
+  full,
+  greater,
+  log,
+  matmul,
+  max,
+  mean,
+  mul,
+  neg,
+  noGrad,
+  resolvePool2d,
+  rand,
+  relu,
+  reshape,
+  sigmoid,
+  sqrt,
+  sub,
+  sum,
+  tanh,
+  tensor,
+  transpose,
+  type AnyTensor,
 } from "./ops.js";
 import { nnErrors } from "../../types/errors.js";
 import { batchNormTrainCpu } from "../ops/batch-norm.js";
@@ -20,7 +49,9 @@ export type Reduction = "mean" | "sum" | "none";
 export function pair(op: string, name: string, v: Pair, min: number): [number, number] {
   const p = parsePair(v, min);
   if (p) return p;
-  throw new Error(typeof v === "number" || Array.isArray(v) ? nnErrors.badOption(op, name, v, min) : nnErrors.badOption(op, name, v));
+  throw new Error(
+    typeof v === "number" || Array.isArray(v) ? nnErrors.badOption(op, name, v, min) : nnErrors.badOption(op, name, v),
+  );
 }
 
 function assertFloatTensor(op: string, x: AnyTensor, name = "input"): void {
@@ -85,7 +116,8 @@ export function softmax(x: AnyTensor, dim = -1): AnyTensor {
 export function linear(x: AnyTensor, weight: AnyTensor, bias?: AnyTensor | null): AnyTensor {
   assertFloatTensor("linear", x);
   assertTensor("linear", weight, "weight");
-  if (weight.shape.length !== 2) throw new Error(nnErrors.rank("linear", "weight [outFeatures, inFeatures]", weight.shape));
+  if (weight.shape.length !== 2)
+    throw new Error(nnErrors.rank("linear", "weight [outFeatures, inFeatures]", weight.shape));
   const inFeatures = weight.shape[1];
   if (x.shape.length === 0 || x.shape[x.shape.length - 1] !== inFeatures) {
     throw new Error(nnErrors.linearFeatures(x.shape, inFeatures, weight.shape[0]));
@@ -114,7 +146,9 @@ export function dropout(x: AnyTensor, p = 0.5, training = true): AnyTensor {
   if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new Error(nnErrors.probability("dropout", p));
   if (!training || p === 0) return x;
   if (p === 1) return mul(x, 0);
-  const mask = noGrad(() => div(greater(rand(x.shape as number[], { dtype: x.dtype as "float32", device: x.device }), p), 1 - p));
+  const mask = noGrad(() =>
+    div(greater(rand(x.shape as number[], { dtype: x.dtype as "float32", device: x.device }), p), 1 - p),
+  );
   return mul(x, mask);
 }
 
@@ -147,10 +181,24 @@ export function avgPool2d(x: AnyTensor, options: AvgPool2dOptions): AnyTensor {
     throw new Error(nnErrors.badOption(op, "divisorOverride", divisorOverride, 1));
   }
   const g = resolvePool2d(op, x.shape, {
-    kernelSize: options.kernelSize, stride: options.stride ?? undefined, padding: options.padding ?? 0, ceilMode,
+    kernelSize: options.kernelSize,
+    stride: options.stride ?? undefined,
+    padding: options.padding ?? 0,
+    ceilMode,
   });
-  const { kernelHeight: kH, kernelWidth: kW, strideH: sH, strideW: sW, padTop: pH, padLeft: pW, outHeight: oH, outWidth: oW } = g;
-  const h = g.inHeight, w = g.inWidth, c = g.channels;
+  const {
+    kernelHeight: kH,
+    kernelWidth: kW,
+    strideH: sH,
+    strideW: sW,
+    padTop: pH,
+    padLeft: pW,
+    outHeight: oH,
+    outWidth: oW,
+  } = g;
+  const h = g.inHeight,
+    w = g.inWidth,
+    c = g.channels;
   const unbatched = x.shape.length === 3;
   const x4 = unbatched ? reshape(x, [1, ...x.shape]) : x;
   const extraH = Math.max(0, (oH - 1) * sH + kH - (h + 2 * pH));
@@ -160,10 +208,15 @@ export function avgPool2d(x: AnyTensor, options: AvgPool2dOptions): AnyTensor {
   const divisor = new Float64Array(oH * oW);
   for (let i = 0; i < oH; i++) {
     for (let j = 0; j < oW; j++) {
-      let h0 = i * sH - pH, w0 = j * sW - pW;
-      let h1 = Math.min(h0 + kH, h + pH), w1 = Math.min(w0 + kW, w + pW);
+      let h0 = i * sH - pH,
+        w0 = j * sW - pW;
+      let h1 = Math.min(h0 + kH, h + pH),
+        w1 = Math.min(w0 + kW, w + pW);
       const padded = (h1 - h0) * (w1 - w0);
-      h0 = Math.max(h0, 0); w0 = Math.max(w0, 0); h1 = Math.min(h1, h); w1 = Math.min(w1, w);
+      h0 = Math.max(h0, 0);
+      w0 = Math.max(w0, 0);
+      h1 = Math.min(h1, h);
+      w1 = Math.min(w1, w);
       divisor[i * oW + j] = divisorOverride ?? (countIncludePad ? padded : (h1 - h0) * (w1 - w0));
     }
   }
@@ -188,10 +241,12 @@ export function adaptiveAvgPool2d(x: AnyTensor, outputSize: Pair): AnyTensor {
   assertRank(op, x, [3, 4], "input [N, C, H, W] or [C, H, W]");
   const [oH, oW] = pair(op, "outputSize", outputSize, 1);
   const r = x.shape.length;
-  const h = x.shape[r - 2], w = x.shape[r - 1];
+  const h = x.shape[r - 2],
+    w = x.shape[r - 1];
   if (h === 0 || w === 0) throw new Error(nnErrors.poolOutput(op, x.shape, [oH, oW], [oH, oW]));
   if (oH === 1 && oW === 1) return mean(x, [r - 2, r - 1], true);
-  const rows = windowMatrix(h, oH), cols = windowMatrix(w, oW);
+  const rows = windowMatrix(h, oH),
+    cols = windowMatrix(w, oW);
   const ph = constant(rows, [oH, h], x);
   const pwT = constant(transposeMatrix(cols, oW, w), [w, oW], x);
   return matmul(matmul(ph, x), pwT);
@@ -233,17 +288,31 @@ type BatchNormResult = { output: AnyTensor; runningMean: AnyTensor | null; runni
  * PyTorch does (computed without a graph). Evaluation: normalise by the running statistics.
  * Training on float32 CPU tensors runs as one fused primitive (src/ops/batch-norm.ts).
  */
-export function batchNorm(x: AnyTensor, runningMean: AnyTensor | null, runningVar: AnyTensor | null, options: BatchNormOptions = {}): BatchNormResult {
+export function batchNorm(
+  x: AnyTensor,
+  runningMean: AnyTensor | null,
+  runningVar: AnyTensor | null,
+  options: BatchNormOptions = {},
+): BatchNormResult {
   return batchNormWith(true, x, runningMean, runningVar, options);
 }
 
 /** batchNorm as a composition of ops on every device and dtype: the oracle of the fused path. */
-export function batchNormReference(x: AnyTensor, runningMean: AnyTensor | null, runningVar: AnyTensor | null, options: BatchNormOptions = {}): BatchNormResult {
+export function batchNormReference(
+  x: AnyTensor,
+  runningMean: AnyTensor | null,
+  runningVar: AnyTensor | null,
+  options: BatchNormOptions = {},
+): BatchNormResult {
   return batchNormWith(false, x, runningMean, runningVar, options);
 }
 
 function batchNormWith(
-  allowFused: boolean, x: AnyTensor, runningMean: AnyTensor | null, runningVar: AnyTensor | null, options: BatchNormOptions,
+  allowFused: boolean,
+  x: AnyTensor,
+  runningMean: AnyTensor | null,
+  runningVar: AnyTensor | null,
+  options: BatchNormOptions,
 ): BatchNormResult {
   const op = "batchNorm";
   assertFloatTensor(op, x);
@@ -253,11 +322,17 @@ function batchNormWith(
   const training = options.training ?? false;
   const dims = [0, ...Array.from({ length: x.shape.length - 2 }, (_, i) => i + 2)];
   const statShape = [1, c, ...Array.from({ length: x.shape.length - 2 }, () => 1)];
-  for (const [name, t] of [["weight", options.weight], ["bias", options.bias], ["runningMean", runningMean], ["runningVar", runningVar]] as const) {
+  for (const [name, t] of [
+    ["weight", options.weight],
+    ["bias", options.bias],
+    ["runningMean", runningMean],
+    ["runningVar", runningVar],
+  ] as const) {
     if (t && (t.shape.length !== 1 || t.shape[0] !== c)) throw new Error(nnErrors.channelParam(op, name, t.shape, c));
   }
   let meanT: AnyTensor, varT: AnyTensor;
-  let newMean = runningMean, newVar = runningVar;
+  let newMean = runningMean,
+    newVar = runningVar;
   if (training) {
     const count = dims.reduce((k, d) => k * x.shape[d], 1);
     if (count <= 1) throw new Error(nnErrors.batchNormCount(x.shape));
@@ -325,7 +400,9 @@ export function l1Loss(input: AnyTensor, target: AnyTensor, reduction: Reduction
  * loss = (1 - y) x + (1 + (w - 1) y) l (PyTorch's form; w = posWeight, 1 without it).
  */
 export function binaryCrossEntropyWithLogits(
-  input: AnyTensor, target: AnyTensor, options: { reduction?: Reduction; posWeight?: AnyTensor | null; weight?: AnyTensor | null } = {},
+  input: AnyTensor,
+  target: AnyTensor,
+  options: { reduction?: Reduction; posWeight?: AnyTensor | null; weight?: AnyTensor | null } = {},
 ): AnyTensor {
   const op = "binaryCrossEntropyWithLogits";
   checkSameShape(op, input, target);
@@ -378,13 +455,14 @@ function classMask(op: string, input: AnyTensor, target: AnyTensor, options: Cla
   if (target.device === "cpu") {
     const data = target.dataSync();
     for (let i = 0; i < data.length; i++) {
-      if ((data[i] < 0 || data[i] >= c) && data[i] !== ignoreIndex) throw new Error(nnErrors.classOutOfRange(op, data[i], i, c, ignoreIndex));
+      if ((data[i] < 0 || data[i] >= c) && data[i] !== ignoreIndex)
+        throw new Error(nnErrors.classOutOfRange(op, data[i], i, c, ignoreIndex));
     }
   }
   const classShape = [1, c, ...expected.slice(1).map(() => 1)];
   const classes = reshape(arange(0, c, 1, { dtype: "int32", device: input.device }), classShape);
   const t = reshape(target, [expected[0], 1, ...expected.slice(1)]);
-  const dtype = input.dtype as DType;
+  const dtype = input.dtype;
   // 1 where the target is not ignored, [N, 1, d1, ...]
   const kept = sub(1, cast(equal(t, ignoreIndex), dtype));
   const mask = mul(cast(equal(t, classes), dtype), kept);
@@ -413,7 +491,11 @@ export function nllLoss(input: AnyTensor, target: AnyTensor, options: Reduction 
  * target is (1 - e) one-hot + e/C uniform, i.e. loss = (1 - e) nll + (e / C) sum_c(-w_c log p_c)
  * (PyTorch's form: both terms zero on ignored targets, both divided by the same denominator).
  */
-export function crossEntropy(input: AnyTensor, target: AnyTensor, options: ClassLossOptions & { labelSmoothing?: number } = {}): AnyTensor {
+export function crossEntropy(
+  input: AnyTensor,
+  target: AnyTensor,
+  options: ClassLossOptions & { labelSmoothing?: number } = {},
+): AnyTensor {
   const op = "crossEntropy";
   const e = options.labelSmoothing ?? 0;
   if (typeof e !== "number" || !(e >= 0 && e <= 1)) throw new Error(nnErrors.probability(op, e, "labelSmoothing"));

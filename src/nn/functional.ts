@@ -19,11 +19,27 @@ type Same = <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, 
 type Pair = number | readonly [number, number];
 type Get<O, K extends string> = O extends { [P in K]: infer V } ? V : undefined;
 
-export const leakyRelu = F.leakyRelu as <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, D, Dev>, negativeSlope?: number) => Tensor<S, D, Dev>;
-export const gelu = F.gelu as <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, D, Dev>, approximate?: "none" | "tanh") => Tensor<S, D, Dev>;
-export const softmax = F.softmax as <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, D, Dev>, dim?: number) => Tensor<S, D, Dev>;
-export const logSoftmax = F.logSoftmax as <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, D, Dev>, dim?: number) => Tensor<S, D, Dev>;
-export const dropout = F.dropout as <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, D, Dev>, p?: number, training?: boolean) => Tensor<S, D, Dev>;
+export const leakyRelu = F.leakyRelu as <S extends Shape, D extends DType, Dev extends Device>(
+  x: Tensor<S, D, Dev>,
+  negativeSlope?: number,
+) => Tensor<S, D, Dev>;
+export const gelu = F.gelu as <S extends Shape, D extends DType, Dev extends Device>(
+  x: Tensor<S, D, Dev>,
+  approximate?: "none" | "tanh",
+) => Tensor<S, D, Dev>;
+export const softmax = F.softmax as <S extends Shape, D extends DType, Dev extends Device>(
+  x: Tensor<S, D, Dev>,
+  dim?: number,
+) => Tensor<S, D, Dev>;
+export const logSoftmax = F.logSoftmax as <S extends Shape, D extends DType, Dev extends Device>(
+  x: Tensor<S, D, Dev>,
+  dim?: number,
+) => Tensor<S, D, Dev>;
+export const dropout = F.dropout as <S extends Shape, D extends DType, Dev extends Device>(
+  x: Tensor<S, D, Dev>,
+  p?: number,
+  training?: boolean,
+) => Tensor<S, D, Dev>;
 export const identity: Same = ((x: Tensor) => x) as Same;
 
 // Three casts stay two-step (through unknown): their typed shapes are mutable tuples (number[]
@@ -31,37 +47,97 @@ export const identity: Same = ((x: Tensor) => x) as Same;
 // `Shape`; the other signatures are checked against their implementation by a plain `as`.
 
 /** y = x W^T + b over the last dim of x. */
-export const linear = F.linear as unknown as <S extends Shape, In extends number, Out_ extends number, D extends DType, Dev extends Device>(
-  x: Tensor<S, D, Dev>, weight: Tensor<[Out_, In], D, Dev>, bias?: Tensor<[Out_], D, Dev> | null) => Tensor<Out<LinearShape<S, In, Out_>>, D, Dev>;
+export const linear = F.linear as unknown as <
+  S extends Shape,
+  In extends number,
+  Out_ extends number,
+  D extends DType,
+  Dev extends Device,
+>(
+  x: Tensor<S, D, Dev>,
+  weight: Tensor<[Out_, In], D, Dev>,
+  bias?: Tensor<[Out_], D, Dev> | null,
+) => Tensor<Out<LinearShape<S, In, Out_>>, D, Dev>;
 
-export const flatten = F.flatten as <S extends Shape, D extends DType, Dev extends Device, const Start extends number = 1, const End extends number = -1>(
-  x: Tensor<S, D, Dev>, startDim?: Start, endDim?: End) => Tensor<Out<FlattenShape<S, Start, End>>, D, Dev>;
+export const flatten = F.flatten as <
+  S extends Shape,
+  D extends DType,
+  Dev extends Device,
+  const Start extends number = 1,
+  const End extends number = -1,
+>(
+  x: Tensor<S, D, Dev>,
+  startDim?: Start,
+  endDim?: End,
+) => Tensor<Out<FlattenShape<S, Start, End>>, D, Dev>;
 
-export const avgPool2d = F.avgPool2d as <S extends Shape, D extends DType, Dev extends Device, const O extends F.AvgPool2dOptions>(
-  x: Tensor<S, D, Dev>, options: O) => Tensor<Out<Pool2dShape<"avgPool2d", S, O["kernelSize"], Get<O, "stride">, Get<O, "padding">, 1, O extends { ceilMode: true } ? true : false>>, D, Dev>;
+export const avgPool2d = F.avgPool2d as <
+  S extends Shape,
+  D extends DType,
+  Dev extends Device,
+  const O extends F.AvgPool2dOptions,
+>(
+  x: Tensor<S, D, Dev>,
+  options: O,
+) => Tensor<
+  Out<
+    Pool2dShape<
+      "avgPool2d",
+      S,
+      O["kernelSize"],
+      Get<O, "stride">,
+      Get<O, "padding">,
+      1,
+      O extends { ceilMode: true } ? true : false
+    >
+  >,
+  D,
+  Dev
+>;
 
 type Adaptive<S extends Shape, O> = S extends readonly [...infer L, number, number]
-  ? [...L, ...(O extends readonly [infer A, infer B] ? [A, B] : [O, O])] : number[];
-export const adaptiveAvgPool2d = F.adaptiveAvgPool2d as <S extends Shape, D extends DType, Dev extends Device, const O extends Pair>(
-  x: Tensor<S, D, Dev>, outputSize: O) => Tensor<Out<Adaptive<S, O>>, D, Dev>;
+  ? [...L, ...(O extends readonly [infer A, infer B] ? [A, B] : [O, O])]
+  : number[];
+export const adaptiveAvgPool2d = F.adaptiveAvgPool2d as <
+  S extends Shape,
+  D extends DType,
+  Dev extends Device,
+  const O extends Pair,
+>(
+  x: Tensor<S, D, Dev>,
+  outputSize: O,
+) => Tensor<Out<Adaptive<S, O>>, D, Dev>;
 
 /**
  * batch_norm over dim 1: in training returns the normalised input and the updated running
  * statistics; in evaluation uses the running statistics.
  */
 export const batchNorm = F.batchNorm as <S extends Shape, D extends DType, Dev extends Device>(
-  x: Tensor<S, D, Dev>, runningMean: Tensor<Shape, D, Dev> | null, runningVar: Tensor<Shape, D, Dev> | null, options?: F.BatchNormOptions,
+  x: Tensor<S, D, Dev>,
+  runningMean: Tensor<Shape, D, Dev> | null,
+  runningVar: Tensor<Shape, D, Dev> | null,
+  options?: F.BatchNormOptions,
 ) => { output: Tensor<S, D, Dev>; runningMean: Tensor<Shape, D, Dev> | null; runningVar: Tensor<Shape, D, Dev> | null };
 
 type LossOut<S extends Shape, R> = R extends "none" ? Tensor<Mutable<S>> : Tensor<[]>;
 type Loss<Extra = object> = <S extends Shape, D extends DType, Dev extends Device, R extends F.Reduction = "mean">(
-  input: Tensor<S, D, Dev>, target: Tensor<S, D, Dev>, reduction?: R, extra?: Extra) => LossOut<S, R> extends Tensor<infer LS> ? Tensor<LS, D, Dev> : never;
+  input: Tensor<S, D, Dev>,
+  target: Tensor<S, D, Dev>,
+  reduction?: R,
+  extra?: Extra,
+) => LossOut<S, R> extends Tensor<infer LS> ? Tensor<LS, D, Dev> : never;
 
 export const mseLoss = F.mseLoss as Loss;
 export const l1Loss = F.l1Loss as Loss;
 
-export const binaryCrossEntropyWithLogits = F.binaryCrossEntropyWithLogits as <S extends Shape, D extends DType, Dev extends Device, R extends F.Reduction = "mean">(
-  input: Tensor<S, D, Dev>, target: Tensor<S, D, Dev>,
+export const binaryCrossEntropyWithLogits = F.binaryCrossEntropyWithLogits as <
+  S extends Shape,
+  D extends DType,
+  Dev extends Device,
+  R extends F.Reduction = "mean",
+>(
+  input: Tensor<S, D, Dev>,
+  target: Tensor<S, D, Dev>,
   options?: { reduction?: R; posWeight?: Tensor<Shape, D, Dev> | null; weight?: Tensor<Shape, D, Dev> | null },
 ) => Tensor<R extends "none" ? Mutable<S> : [], D, Dev>;
 
@@ -80,19 +156,33 @@ export interface ClassLossOptions<R extends F.Reduction, D extends DType, Dev ex
 }
 
 /** Cross entropy of logits [N, C] (or [N, C, d1, ...]) against int32 class indices [N] (or [N, d1, ...]). */
-export const crossEntropy = F.crossEntropy as unknown as <S extends Shape, D extends DType, Dev extends Device, R extends F.Reduction = "mean">(
-  input: Tensor<S, D, Dev>, target: Tensor<ClassTarget<S>, "int32", Dev>, options?: ClassLossOptions<R, D, Dev> & { labelSmoothing?: number },
+export const crossEntropy = F.crossEntropy as unknown as <
+  S extends Shape,
+  D extends DType,
+  Dev extends Device,
+  R extends F.Reduction = "mean",
+>(
+  input: Tensor<S, D, Dev>,
+  target: Tensor<ClassTarget<S>, "int32", Dev>,
+  options?: ClassLossOptions<R, D, Dev> & { labelSmoothing?: number },
 ) => Tensor<R extends "none" ? ClassTarget<S> : [], D, Dev>;
 
 /** Negative log likelihood of log-probabilities [N, C] (or [N, C, d1, ...]) at int32 class indices. */
 export const nllLoss = F.nllLoss as unknown as {
   <S extends Shape, D extends DType, Dev extends Device, R extends F.Reduction = "mean">(
-    input: Tensor<S, D, Dev>, target: Tensor<ClassTarget<S>, "int32", Dev>, reduction?: R,
+    input: Tensor<S, D, Dev>,
+    target: Tensor<ClassTarget<S>, "int32", Dev>,
+    reduction?: R,
   ): Tensor<R extends "none" ? ClassTarget<S> : [], D, Dev>;
   <S extends Shape, D extends DType, Dev extends Device, R extends F.Reduction = "mean">(
-    input: Tensor<S, D, Dev>, target: Tensor<ClassTarget<S>, "int32", Dev>, options: ClassLossOptions<R, D, Dev>,
+    input: Tensor<S, D, Dev>,
+    target: Tensor<ClassTarget<S>, "int32", Dev>,
+    options: ClassLossOptions<R, D, Dev>,
   ): Tensor<R extends "none" ? ClassTarget<S> : [], D, Dev>;
 };
 
 /** The residual sum `body + shortcut` with matching shapes (a plain add, kept for readability in forward methods). */
-export const residual = add as <S extends Shape, D extends DType, Dev extends Device>(body: Tensor<S, D, Dev>, shortcut: Tensor<S, D, Dev>) => Tensor<S, D, Dev>;
+export const residual = add as <S extends Shape, D extends DType, Dev extends Device>(
+  body: Tensor<S, D, Dev>,
+  shortcut: Tensor<S, D, Dev>,
+) => Tensor<S, D, Dev>;

@@ -11,7 +11,9 @@ import type { Module } from "./module.js";
  * keeps its type parameters on the call signature (TypeScript's higher-order inference).
  */
 function callable<A extends readonly unknown[], R>(c: new (...args: A) => R): (...args: A) => R {
-  return new Proxy(c, { apply: (target, _this, args) => new target(...(args as unknown as A)) }) as unknown as (...args: A) => R;
+  return new Proxy(c, { apply: (target, _this, args) => new target(...(args as unknown as A)) }) as unknown as (
+    ...args: A
+  ) => R;
 }
 
 /** The class joined with its call signature (for `new`, statics, `instanceof`, `extends`). */
@@ -20,13 +22,29 @@ function withCall<C, F>(_class: C, call: F): C & F {
 }
 
 export {
-  Module, Layer, Parameter, isParameter,
-  type StateDict, type IncompatibleKeys, type Placement, type PlacementOf, type DTypeOf, type DeviceOf, type Moved,
+  Module,
+  Layer,
+  Parameter,
+  isParameter,
+  type StateDict,
+  type IncompatibleKeys,
+  type Placement,
+  type PlacementOf,
+  type DTypeOf,
+  type DeviceOf,
+  type Moved,
 } from "./module.js";
 export * as functional from "./functional.js";
 export * as init from "./init.js";
 export type * from "./types.js";
-export type { Conv2dLayerOptions, MaxPool2dLayerOptions, AvgPool2dLayerOptions, BatchNormOptions, Pair, Features } from "./layers.js";
+export type {
+  Conv2dLayerOptions,
+  MaxPool2dLayerOptions,
+  AvgPool2dLayerOptions,
+  BatchNormOptions,
+  Pair,
+  Features,
+} from "./layers.js";
 export type { FactoryOptions } from "./init.js";
 export { saveSafetensors, loadSafetensors, stateDictToSafetensors, safetensorsToStateDict } from "./state.js";
 
@@ -52,7 +70,12 @@ export const Sequential = withCall(L.Sequential, callable(L.Sequential));
 export const Residual = withCall(L.Residual, callable(L.Residual));
 
 // The instance types under the same names, with the classes' type parameters and defaults.
-export type Conv2d<Cin extends number = number, Cout extends number = number, K extends L.Pair = L.Pair, O extends L.Conv2dLayerOptions = {}> = L.Conv2d<Cin, Cout, K, O>;
+export type Conv2d<
+  Cin extends number = number,
+  Cout extends number = number,
+  K extends L.Pair = L.Pair,
+  O extends L.Conv2dLayerOptions = {},
+> = L.Conv2d<Cin, Cout, K, O>;
 export type Linear<In extends L.Features = number, Out extends number = number> = L.Linear<In, Out>;
 export type ReLU = L.ReLU;
 export type Sigmoid = L.Sigmoid;

@@ -10,14 +10,24 @@ export interface FactoryOptions {
 
 /** U(-bound, bound). */
 export function uniform(shape: readonly number[], bound: number, options: FactoryOptions = {}): AnyTensor {
-  return noGrad(() => mul(sub(rand(shape as number[], { dtype: options.dtype ?? "float32", device: options.device ?? "cpu" }), 0.5), 2 * bound));
+  return noGrad(() =>
+    mul(
+      sub(rand(shape as number[], { dtype: options.dtype ?? "float32", device: options.device ?? "cpu" }), 0.5),
+      2 * bound,
+    ),
+  );
 }
 
 /**
  * kaiming_uniform_(w, a): U(-b, b) with b = gain * sqrt(3 / fan_in) and gain = sqrt(2 / (1 + a^2)).
  * With PyTorch's a = sqrt(5) for Conv2d and Linear weights, b = 1 / sqrt(fan_in).
  */
-export function kaimingUniform(shape: readonly number[], fanIn: number, a = Math.sqrt(5), options: FactoryOptions = {}): AnyTensor {
+export function kaimingUniform(
+  shape: readonly number[],
+  fanIn: number,
+  a = Math.sqrt(5),
+  options: FactoryOptions = {},
+): AnyTensor {
   const gain = Math.sqrt(2 / (1 + a * a));
   return uniform(shape, gain * Math.sqrt(3 / fanIn), options);
 }

@@ -11,14 +11,26 @@ import { kaimingUniform, uniform, type FactoryOptions } from "./init.js";
 import * as F from "./functional-impl.js";
 import { nnErrors } from "../../types/errors.js";
 import type {
-  AdaptiveAvgPool2dFn, AvgPool2dFn, BatchNorm2dFn, Conv2dFn, FlattenFn, IdentityFn, LinearFn, MaxPool2dFn, ResidualFn,
-  ConvOptions, Product, SequentialFn,
+  AdaptiveAvgPool2dFn,
+  AvgPool2dFn,
+  BatchNorm2dFn,
+  Conv2dFn,
+  FlattenFn,
+  IdentityFn,
+  LinearFn,
+  MaxPool2dFn,
+  ResidualFn,
+  ConvOptions,
+  Product,
+  SequentialFn,
 } from "./types.js";
+import { isArray } from "../runtime/shape.js";
 
 export type Pair = number | readonly [number, number];
 
 function positiveInt(layer: string, name: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 1) throw new Error(`${layer}: ${name} must be a positive integer, got ${String(v)}`);
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 1)
+    throw new Error(`${layer}: ${name} must be a positive integer, got ${String(v)}`);
   return v;
 }
 
@@ -37,7 +49,9 @@ export interface Conv2dLayerOptions extends FactoryOptions {
 type HasBias<O> = O extends { bias: false } ? false : true;
 
 export class Conv2d<
-  const Cin extends number = number, const Cout extends number = number, const K extends Pair = Pair,
+  const Cin extends number = number,
+  const Cout extends number = number,
+  const K extends Pair = Pair,
   const O extends Conv2dLayerOptions = {},
 > extends Layer<Conv2dFn<Cin, Cout, K, ConvOptions<O>, HasBias<O>>> {
   readonly inChannels: Cin;
@@ -55,8 +69,10 @@ export class Conv2d<
     const { bias = true, dtype, device, ...conv } = (options ?? {}) as Conv2dLayerOptions;
     const groups = conv.groups ?? 1;
     positiveInt("Conv2d", "groups", groups);
-    if (inChannels % groups !== 0) throw new Error(`Conv2d: inChannels ${inChannels} must be divisible by groups ${groups}`);
-    if (outChannels % groups !== 0) throw new Error(`Conv2d: outChannels ${outChannels} must be divisible by groups ${groups}`);
+    if (inChannels % groups !== 0)
+      throw new Error(`Conv2d: inChannels ${inChannels} must be divisible by groups ${groups}`);
+    if (outChannels % groups !== 0)
+      throw new Error(`Conv2d: outChannels ${outChannels} must be divisible by groups ${groups}`);
     this.inChannels = inChannels;
     this.outChannels = outChannels;
     this.kernelSize = [kh, kw];
@@ -72,7 +88,9 @@ export class Conv2d<
   }
 
   protected override extraRepr(): string {
-    const o = Object.entries(this.options).map(([k, v]) => `, ${k}=${JSON.stringify(v)}`).join("");
+    const o = Object.entries(this.options)
+      .map(([k, v]) => `, ${k}=${JSON.stringify(v)}`)
+      .join("");
     return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize.join(", ")}]${o}${this.bias ? "" : ", bias=false"}`;
   }
 }
@@ -88,7 +106,9 @@ type FeatureCount<In extends Features> = In extends readonly number[] ? Product<
  * arithmetic expression such as `32 * 16 * 16` has type `number` in TypeScript, so only a literal
  * (8192) or the factor tuple lets the compiler check it against the incoming shape.
  */
-export class Linear<const In extends Features = number, const Out extends number = number> extends Layer<LinearFn<FeatureCount<In>, Out>> {
+export class Linear<const In extends Features = number, const Out extends number = number> extends Layer<
+  LinearFn<FeatureCount<In>, Out>
+> {
   readonly inFeatures: number;
   readonly outFeatures: Out;
   weight: Parameter;
@@ -96,13 +116,18 @@ export class Linear<const In extends Features = number, const Out extends number
 
   constructor(inFeatures: In, outFeatures: Out, options: FactoryOptions & { bias?: boolean } = {}) {
     super();
-    const inCount = typeof inFeatures === "number" ? inFeatures : Array.isArray(inFeatures) ? inFeatures.reduce((a: number, b: number) => a * b, 1) : NaN;
+    const inCount =
+      typeof inFeatures === "number"
+        ? inFeatures
+        : isArray(inFeatures)
+          ? inFeatures.reduce((a: number, b: number) => a * b, 1)
+          : NaN;
     positiveInt("Linear", "inFeatures", inCount);
     positiveInt("Linear", "outFeatures", outFeatures);
     this.inFeatures = inCount;
     this.outFeatures = outFeatures;
     this.weight = Parameter(kaimingUniform([outFeatures, inCount], inCount, Math.sqrt(5), options));
-    this.bias = options.bias ?? true ? Parameter(uniform([outFeatures], 1 / Math.sqrt(inCount), options)) : null;
+    this.bias = (options.bias ?? true) ? Parameter(uniform([outFeatures], 1 / Math.sqrt(inCount), options)) : null;
   }
 
   protected compute(x: AnyTensor): AnyTensor {
@@ -117,33 +142,59 @@ export class Linear<const In extends Features = number, const Out extends number
 // ----------------------------------------------------------------------------- activations
 
 export class ReLU extends Layer<IdentityFn<"ReLU">> {
-  protected compute(x: AnyTensor): AnyTensor { return relu(x); }
+  protected compute(x: AnyTensor): AnyTensor {
+    return relu(x);
+  }
 }
 export class Sigmoid extends Layer<IdentityFn<"Sigmoid">> {
-  protected compute(x: AnyTensor): AnyTensor { return sigmoid(x); }
+  protected compute(x: AnyTensor): AnyTensor {
+    return sigmoid(x);
+  }
 }
 export class Tanh extends Layer<IdentityFn<"Tanh">> {
-  protected compute(x: AnyTensor): AnyTensor { return tanh(x); }
+  protected compute(x: AnyTensor): AnyTensor {
+    return tanh(x);
+  }
 }
 export class Identity extends Layer<IdentityFn<"Identity">> {
-  protected compute(x: AnyTensor): AnyTensor { return x; }
+  protected compute(x: AnyTensor): AnyTensor {
+    return x;
+  }
 }
 export class LeakyReLU extends Layer<IdentityFn<"LeakyReLU">> {
-  constructor(readonly negativeSlope = 0.01) { super(); }
-  protected compute(x: AnyTensor): AnyTensor { return F.leakyRelu(x, this.negativeSlope); }
-  protected override extraRepr(): string { return `negativeSlope=${this.negativeSlope}`; }
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+  }
+  protected compute(x: AnyTensor): AnyTensor {
+    return F.leakyRelu(x, this.negativeSlope);
+  }
+  protected override extraRepr(): string {
+    return `negativeSlope=${this.negativeSlope}`;
+  }
 }
 export class GELU extends Layer<IdentityFn<"GELU">> {
-  constructor(readonly approximate: "none" | "tanh" = "none") { super(); }
-  protected compute(x: AnyTensor): AnyTensor { return F.gelu(x, this.approximate); }
+  constructor(readonly approximate: "none" | "tanh" = "none") {
+    super();
+  }
+  protected compute(x: AnyTensor): AnyTensor {
+    return F.gelu(x, this.approximate);
+  }
 }
 export class Softmax extends Layer<IdentityFn<"Softmax">> {
-  constructor(readonly dim = -1) { super(); }
-  protected compute(x: AnyTensor): AnyTensor { return F.softmax(x, this.dim); }
+  constructor(readonly dim = -1) {
+    super();
+  }
+  protected compute(x: AnyTensor): AnyTensor {
+    return F.softmax(x, this.dim);
+  }
 }
 export class LogSoftmax extends Layer<IdentityFn<"LogSoftmax">> {
-  constructor(readonly dim = -1) { super(); }
-  protected compute(x: AnyTensor): AnyTensor { return F.logSoftmax(x, this.dim); }
+  constructor(readonly dim = -1) {
+    super();
+  }
+  protected compute(x: AnyTensor): AnyTensor {
+    return F.logSoftmax(x, this.dim);
+  }
 }
 
 export class Dropout extends Layer<IdentityFn<"Dropout">> {
@@ -151,13 +202,19 @@ export class Dropout extends Layer<IdentityFn<"Dropout">> {
     super();
     if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new Error(nnErrors.probability("Dropout", p));
   }
-  protected compute(x: AnyTensor): AnyTensor { return F.dropout(x, this.p, this.training); }
-  protected override extraRepr(): string { return `p=${this.p}`; }
+  protected compute(x: AnyTensor): AnyTensor {
+    return F.dropout(x, this.p, this.training);
+  }
+  protected override extraRepr(): string {
+    return `p=${this.p}`;
+  }
 }
 
 // ----------------------------------------------------------------------------- shape layers
 
-export class Flatten<const Start extends number = 1, const End extends number = -1> extends Layer<FlattenFn<Start, End>> {
+export class Flatten<const Start extends number = 1, const End extends number = -1> extends Layer<
+  FlattenFn<Start, End>
+> {
   readonly startDim: Start;
   readonly endDim: End;
   constructor(startDim?: Start, endDim?: End) {
@@ -165,7 +222,9 @@ export class Flatten<const Start extends number = 1, const End extends number = 
     this.startDim = (startDim ?? 1) as Start;
     this.endDim = (endDim ?? -1) as End;
   }
-  protected compute(x: AnyTensor): AnyTensor { return F.flatten(x, this.startDim, this.endDim); }
+  protected compute(x: AnyTensor): AnyTensor {
+    return F.flatten(x, this.startDim, this.endDim);
+  }
 }
 
 export interface MaxPool2dLayerOptions {
@@ -178,11 +237,21 @@ export interface MaxPool2dLayerOptions {
 type Get<O, K extends string> = O extends { [P in K]: infer V } ? V : undefined;
 type CeilOf<O> = O extends { ceilMode: true } ? true : false;
 
-export class MaxPool2d<const K extends Pair = Pair, const O extends MaxPool2dLayerOptions = {}>
-  extends Layer<MaxPool2dFn<K, Get<O, "stride">, Get<O, "padding">, Get<O, "dilation">, CeilOf<O>>> {
-  constructor(readonly kernelSize: K, readonly options: O = {} as O) { super(); }
-  protected compute(x: AnyTensor): AnyTensor { return maxPool2d(x, { kernelSize: this.kernelSize, ...this.options }); }
-  protected override extraRepr(): string { return `kernelSize=${JSON.stringify(this.kernelSize)}, ${JSON.stringify(this.options)}`; }
+export class MaxPool2d<const K extends Pair = Pair, const O extends MaxPool2dLayerOptions = {}> extends Layer<
+  MaxPool2dFn<K, Get<O, "stride">, Get<O, "padding">, Get<O, "dilation">, CeilOf<O>>
+> {
+  constructor(
+    readonly kernelSize: K,
+    readonly options: O = {} as O,
+  ) {
+    super();
+  }
+  protected compute(x: AnyTensor): AnyTensor {
+    return maxPool2d(x, { kernelSize: this.kernelSize, ...this.options });
+  }
+  protected override extraRepr(): string {
+    return `kernelSize=${JSON.stringify(this.kernelSize)}, ${JSON.stringify(this.options)}`;
+  }
 }
 
 export interface AvgPool2dLayerOptions {
@@ -193,15 +262,27 @@ export interface AvgPool2dLayerOptions {
   divisorOverride?: number | null;
 }
 
-export class AvgPool2d<const K extends Pair = Pair, const O extends AvgPool2dLayerOptions = {}>
-  extends Layer<AvgPool2dFn<K, Get<O, "stride">, Get<O, "padding">, CeilOf<O>>> {
-  constructor(readonly kernelSize: K, readonly options: O = {} as O) { super(); }
-  protected compute(x: AnyTensor): AnyTensor { return F.avgPool2d(x, { kernelSize: this.kernelSize, ...this.options }); }
+export class AvgPool2d<const K extends Pair = Pair, const O extends AvgPool2dLayerOptions = {}> extends Layer<
+  AvgPool2dFn<K, Get<O, "stride">, Get<O, "padding">, CeilOf<O>>
+> {
+  constructor(
+    readonly kernelSize: K,
+    readonly options: O = {} as O,
+  ) {
+    super();
+  }
+  protected compute(x: AnyTensor): AnyTensor {
+    return F.avgPool2d(x, { kernelSize: this.kernelSize, ...this.options });
+  }
 }
 
 export class AdaptiveAvgPool2d<const O extends Pair = Pair> extends Layer<AdaptiveAvgPool2dFn<O>> {
-  constructor(readonly outputSize: O) { super(); }
-  protected compute(x: AnyTensor): AnyTensor { return F.adaptiveAvgPool2d(x, this.outputSize); }
+  constructor(readonly outputSize: O) {
+    super();
+  }
+  protected compute(x: AnyTensor): AnyTensor {
+    return F.adaptiveAvgPool2d(x, this.outputSize);
+  }
 }
 
 // ----------------------------------------------------------------------------- BatchNorm2d
@@ -239,31 +320,43 @@ export class BatchNorm2d<const C extends number = number> extends Layer<BatchNor
     const track = options.trackRunningStats ?? true;
     this.registerBuffer("runningMean", track ? zeros([numFeatures], factory) : null, "running_mean");
     this.registerBuffer("runningVar", track ? full([numFeatures], 1, factory) : null, "running_var");
-    this.registerBuffer("numBatchesTracked", track ? zeros([], { dtype: "int32", device: factory.device }) : null, "num_batches_tracked");
+    this.registerBuffer(
+      "numBatchesTracked",
+      track ? zeros([], { dtype: "int32", device: factory.device }) : null,
+      "num_batches_tracked",
+    );
   }
 
   protected compute(x: AnyTensor): AnyTensor {
     if (x.shape.length < 2) throw new Error(nnErrors.layerInput("BatchNorm2d", "input [N, C, ...]", x.shape));
-    if (x.shape[1] !== this.numFeatures) throw new Error(nnErrors.layerChannels("BatchNorm2d", x.shape[1], this.numFeatures, x.shape));
+    if (x.shape[1] !== this.numFeatures)
+      throw new Error(nnErrors.layerChannels("BatchNorm2d", x.shape[1], this.numFeatures, x.shape));
     const useBatchStats = this.training || !this.runningMean;
     let tracked = 0;
     if (this.training && this.numBatchesTracked) {
-      this.numBatchesTracked.assign(noGrad(() => add(this.numBatchesTracked!, 1)) as never);
+      this.numBatchesTracked.assign(noGrad(() => add(this.numBatchesTracked!, 1)));
       if (this.momentum === null) {
         if (this.numBatchesTracked.device !== "cpu") {
-          throw new Error("BatchNorm2d: momentum null (cumulative average) needs the step count on the CPU; use a numeric momentum on other devices");
+          throw new Error(
+            "BatchNorm2d: momentum null (cumulative average) needs the step count on the CPU; use a numeric momentum on other devices",
+          );
         }
         tracked = this.numBatchesTracked.item();
       }
     }
     const r = F.batchNorm(x, this.runningMean, this.runningVar, {
-      weight: this.weight, bias: this.bias, training: useBatchStats, momentum: this.momentum, eps: this.eps, numBatchesTracked: tracked,
+      weight: this.weight,
+      bias: this.bias,
+      training: useBatchStats,
+      momentum: this.momentum,
+      eps: this.eps,
+      numBatchesTracked: tracked,
     });
     // In place (assign swaps the storage), so a tidy() scope around the step does not free them
     // and earlier stateDict() snapshots keep their values.
     if (this.training && this.runningMean && r.runningMean && r.runningVar) {
-      this.runningMean.assign(r.runningMean as never);
-      this.runningVar!.assign(r.runningVar as never);
+      this.runningMean.assign(r.runningMean);
+      this.runningVar!.assign(r.runningVar);
     }
     return r.output;
   }
@@ -321,9 +414,15 @@ export class Sequential<const Ls extends readonly Module[] = readonly Module[]> 
 }
 
 /** `body(x) + shortcut(x)`, with the identity as the default shortcut: the residual pattern. */
-export class Residual<const Body extends Module = Module, const Shortcut extends Module | null = null>
-  extends Layer<ResidualFn<Body, Shortcut>> {
-  constructor(readonly body: Body, readonly shortcut: Shortcut = null as Shortcut) { super(); }
+export class Residual<const Body extends Module = Module, const Shortcut extends Module | null = null> extends Layer<
+  ResidualFn<Body, Shortcut>
+> {
+  constructor(
+    readonly body: Body,
+    readonly shortcut: Shortcut = null as Shortcut,
+  ) {
+    super();
+  }
 
   protected compute(x: AnyTensor): AnyTensor {
     const run = (m: Module, t: AnyTensor) => (m.forward as (t: AnyTensor) => AnyTensor).call(m, t);

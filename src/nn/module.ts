@@ -8,7 +8,7 @@ import type { DType, Device, Shape } from "../../types/core.js";
 import { markModified, Tensor, type AnyTensor } from "../tensor.js";
 import { replaceData } from "../ops/device.js";
 import { cast, noGrad, tensor } from "./ops.js";
-import { formatShape, numel, sameShape } from "../runtime/shape.js";
+import { formatShape, numel, sameShape, isArray } from "../runtime/shape.js";
 import { moveStorage } from "../runtime/memory.js";
 import { nnErrors } from "../../types/errors.js";
 import type { ChannelsOf, ShapeFn, LayerInput, LayerOutput } from "./types.js";
@@ -16,18 +16,24 @@ import type { ChannelsOf, ShapeFn, LayerInput, LayerOutput } from "./types.js";
 const parameterSet = new WeakSet<AnyTensor>();
 
 /** A tensor registered as a trainable parameter of a module (type-level alias of Tensor). */
-export type Parameter<S extends Shape = Shape, D extends DType = DType, Dev extends Device = Device> = Tensor<S, D, Dev>;
+export type Parameter<S extends Shape = Shape, D extends DType = DType, Dev extends Device = Device> = Tensor<
+  S,
+  D,
+  Dev
+>;
 
 /**
  * Marks `t` as a parameter: a leaf that requires grad. A tensor that is part of a graph is
  * detached first, as `nn.Parameter(t)` does in PyTorch.
  */
-export function Parameter<S extends Shape, D extends DType, Dev extends Device>(t: Tensor<S, D, Dev>): Parameter<S, D, Dev> {
+export function Parameter<S extends Shape, D extends DType, Dev extends Device>(
+  t: Tensor<S, D, Dev>,
+): Parameter<S, D, Dev> {
   if (!(t instanceof Tensor)) throw new Error("nn.Parameter: expected a Tensor");
   if (t.dtype === "int32") throw new Error("nn.Parameter: parameters must be float32 or float64, got int32");
   const p = t.node ? t.detach() : t;
   p.requiresGrad_(true);
-  parameterSet.add(p as AnyTensor);
+  parameterSet.add(p);
   return p;
 }
 
@@ -36,18 +42,20 @@ export function isParameter(t: unknown): t is AnyTensor {
 }
 
 /** What `summary` records for each module call. */
-interface CallRecord { readonly output: readonly number[] | string }
+interface CallRecord {
+  readonly output: readonly number[] | string;
+}
 let recorder: Map<Module, CallRecord> | null = null;
 
 /** Called by every layer's forward: lets `summary` see each module's output shape. */
 export function recordCall(module: Module, output: unknown): void {
   if (!recorder) return;
-  recorder.set(module, { output: output instanceof Tensor ? output.shape : describe(output) });
+  recorder.set(module, { output: output instanceof Tensor ? (output as AnyTensor).shape : describe(output) });
 }
 
 function describe(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(describe).join(", ")}]`;
-  return v instanceof Tensor ? formatShape(v.shape) : typeof v;
+  if (isArray(v)) return `[${v.map(describe).join(", ")}]`;
+  return v instanceof Tensor ? formatShape((v as AnyTensor).shape) : typeof v;
 }
 
 /** What `loadStateDict` did not match: PyTorch's `_IncompatibleKeys`. */
@@ -80,14 +88,20 @@ export interface Placement<D extends DType = DType, Dev extends Device = Device>
  * Each `.to()` intersects one more signature `() => Placement<...>` into the phantom, and
  * inference reads the last signature of an intersection, so the latest move wins.
  */
-export type PlacementOf<M> = M extends { readonly [placed]?: infer F } ? (F extends () => infer P ? (P extends Placement ? P : Placement) : Placement) : Placement;
+export type PlacementOf<M> = M extends { readonly [placed]?: infer F }
+  ? F extends () => infer P
+    ? P extends Placement
+      ? P
+      : Placement
+    : Placement
+  : Placement;
 /** The dtype a module's inputs must have: its floating dtype once moved with `.to()`. */
 export type DTypeOf<M> = PlacementOf<M>["dtype"];
 /** The device a module's inputs must be on, once moved with `.to()`. */
 export type DeviceOf<M> = PlacementOf<M>["device"];
 /** The type of `m.to(target)`: m, placed on the device or cast to the dtype (the other one kept). */
 export type Moved<M, T extends Device | DType> = M & {
-  readonly [placed]?: () => (T extends DType ? Placement<T, DeviceOf<M>> : Placement<DTypeOf<M>, T & Device>);
+  readonly [placed]?: () => T extends DType ? Placement<T, DeviceOf<M>> : Placement<DTypeOf<M>, T & Device>;
 };
 
 export abstract class Module {
@@ -121,7 +135,7 @@ export abstract class Module {
     const out: [string, Module][] = [];
     for (const [key, value] of Object.entries(this)) {
       if (value instanceof Module) out.push([key, value]);
-      else if (Array.isArray(value) && value.length > 0 && value.every((v) => v instanceof Module)) {
+      else if (isArray(value) && value.length > 0 && value.every((v) => v instanceof Module)) {
         value.forEach((m: Module, i) => out.push([`${key}.${i}`, m]));
       }
     }
@@ -135,7 +149,8 @@ export abstract class Module {
   /** This module and every descendant, depth first, with dotted names ("" for this one). */
   namedModules(prefix = ""): [string, Module][] {
     const out: [string, Module][] = [[prefix, this]];
-    for (const [name, child] of this.namedChildren()) out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
+    for (const [name, child] of this.namedChildren())
+      out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
     return out;
   }
 
@@ -147,7 +162,9 @@ export abstract class Module {
   /** Own buffers as [state-dict key, tensor, property name]. */
   #ownBuffers(): [string, AnyTensor, string][] {
     const self = this as unknown as Record<string, unknown>;
-    return [...this.#buffers].filter(([prop]) => self[prop] instanceof Tensor).map(([prop, key]) => [key, self[prop] as AnyTensor, prop]);
+    return [...this.#buffers]
+      .filter(([prop]) => self[prop] instanceof Tensor)
+      .map(([prop, key]) => [key, self[prop] as AnyTensor, prop]);
   }
 
   /** Every parameter with its dotted name; a parameter shared by two modules is listed once. */
@@ -203,12 +220,13 @@ export abstract class Module {
   to<T extends Device | "float32" | "float64">(target: T): Moved<this, T> {
     const isDType = target === "float32" || target === "float64" || (target as string) === "int32";
     if ((target as string) === "int32") throw new Error("Module.to: modules can only be cast to float32 or float64");
-    if (!isDType && target !== "cpu" && target !== "webgpu") throw new Error(`Module.to: unknown device or dtype ${JSON.stringify(target)}`);
+    if (!isDType && target !== "cpu" && target !== "webgpu")
+      throw new Error(`Module.to: unknown device or dtype ${JSON.stringify(target)}`);
     noGrad(() => {
       for (const [, m] of this.namedModules()) {
         const self = m as unknown as Record<string, AnyTensor>;
         for (const [, p] of m.#ownParameters()) {
-          const moved = isDType ? cast(p.detach(), target as DType) : p.detach().to(target as Device);
+          const moved = isDType ? cast(p.detach(), target as DType) : p.detach().to(target);
           if (moved.device === p.device && moved.dtype === p.dtype) continue; // already there
           p.grad?.dispose();
           p.grad = null;
@@ -216,7 +234,7 @@ export abstract class Module {
           markModified(p, "Module.to");
         }
         for (const [, b, prop] of m.#ownBuffers()) {
-          self[prop] = isDType ? (b.dtype === "int32" ? b : cast(b, target as DType)) : b.to(target as Device);
+          self[prop] = isDType ? (b.dtype === "int32" ? b : cast(b, target as DType)) : b.to(target);
         }
       }
     });
@@ -241,14 +259,25 @@ export abstract class Module {
    * state's tensors. Returns the names the state lacked and the names the module does not have,
    * as PyTorch's `_IncompatibleKeys` (both empty under `strict`, which throws instead).
    */
-  loadStateDict(state: StateDict | Readonly<Record<string, AnyTensor>>, options: { strict?: boolean } = {}): IncompatibleKeys {
+  loadStateDict(
+    state: StateDict | Readonly<Record<string, AnyTensor>>,
+    options: { strict?: boolean } = {},
+  ): IncompatibleKeys {
     const strict = options.strict ?? true;
     const entries = state instanceof Map ? state : new Map(Object.entries(state));
-    const targets: { owner: Record<string, AnyTensor>; prop: string; name: string; current: AnyTensor; param: boolean }[] = [];
+    const targets: {
+      owner: Record<string, AnyTensor>;
+      prop: string;
+      name: string;
+      current: AnyTensor;
+      param: boolean;
+    }[] = [];
     for (const [prefix, m] of this.namedModules()) {
       const owner = m as unknown as Record<string, AnyTensor>;
-      for (const [prop, p] of m.#ownParameters()) targets.push({ owner, prop, name: prefix ? `${prefix}.${prop}` : prop, current: p, param: true });
-      for (const [key, b, prop] of m.#ownBuffers()) targets.push({ owner, prop, name: prefix ? `${prefix}.${key}` : key, current: b, param: false });
+      for (const [prop, p] of m.#ownParameters())
+        targets.push({ owner, prop, name: prefix ? `${prefix}.${prop}` : prop, current: p, param: true });
+      for (const [key, b, prop] of m.#ownBuffers())
+        targets.push({ owner, prop, name: prefix ? `${prefix}.${key}` : key, current: b, param: false });
     }
     const known = new Set(targets.map((t) => t.name));
     const missingKeys = targets.filter((t) => !entries.has(t.name)).map((t) => t.name);
@@ -267,12 +296,14 @@ export abstract class Module {
     // Every check passed: now write. Copies are made first so a device error cannot leave half a
     // model. detach() copies off the CPU only; a state made by loadSafetensors is the module's alone.
     const own = ownedStates.has(entries);
-    const copies = noGrad(() => targets.map((t) => {
-      const v = entries.get(t.name);
-      if (!v) return null;
-      if (v.device !== t.current.device) return v.detach().to(t.current.device);
-      return own || v.device !== "cpu" ? v.detach() : v.detach().clone();
-    }));
+    const copies = noGrad(() =>
+      targets.map((t) => {
+        const v = entries.get(t.name);
+        if (!v) return null;
+        if (v.device !== t.current.device) return v.detach().to(t.current.device);
+        return own || v.device !== "cpu" ? v.detach() : v.detach().clone();
+      }),
+    );
     targets.forEach((t, i) => {
       const v = copies[i];
       if (!v) return;
@@ -292,7 +323,11 @@ export abstract class Module {
    * forward pass on zeros of `inputShape` (in eval mode, without a graph, restoring the mode after).
    */
   summary(inputShape: readonly number[], options: { dtype?: DType; device?: Device; print?: boolean } = {}): string {
-    const x = tensor(new Float32Array(numel(inputShape)), { shape: inputShape as number[], dtype: (options.dtype ?? "float32") as "float32", device: options.device ?? "cpu" });
+    const x = tensor(new Float32Array(numel(inputShape)), {
+      shape: inputShape as number[],
+      dtype: (options.dtype ?? "float32") as "float32",
+      device: options.device ?? "cpu",
+    });
     const modules = this.namedModules();
     const modes = modules.map(([, m]) => m.training);
     const records = new Map<Module, CallRecord>();
@@ -302,12 +337,15 @@ export abstract class Module {
     // pass its instance gets a forward that records what the class's forward returns.
     const custom = modules.map(([, m]) => m).filter((m) => !(m instanceof Layer) && !Object.hasOwn(m, "forward"));
     for (const m of custom) {
-      const forward = m.forward;
-      Object.defineProperty(m, "forward", { configurable: true, value: (...inputs: never[]) => {
-        const y = forward.apply(m, inputs);
-        recordCall(m, y);
-        return y;
-      } });
+      const forward = m.forward.bind(m);
+      Object.defineProperty(m, "forward", {
+        configurable: true,
+        value: (...inputs: never[]) => {
+          const y = forward(...inputs);
+          recordCall(m, y);
+          return y;
+        },
+      });
     }
     try {
       this.eval();
@@ -322,7 +360,8 @@ export abstract class Module {
     // Indented once per enclosing module: `blocks.0` sits one level under its owner, not two (an
     // array is not a module).
     const names = new Set(modules.map(([name]) => name));
-    const depthOf = (name: string) => name.split(".").filter((_, i, parts) => names.has(parts.slice(0, i + 1).join("."))).length;
+    const depthOf = (name: string) =>
+      name.split(".").filter((_, i, parts) => names.has(parts.slice(0, i + 1).join("."))).length;
     for (const [name, m] of modules) {
       const depth = name === "" ? 0 : depthOf(name);
       const rec = records.get(m);
@@ -333,12 +372,19 @@ export abstract class Module {
     }
     const header: [string, string, string] = ["Layer (type)", "Output Shape", "Param #"];
     const widths = [0, 1, 2].map((i) => Math.max(header[i].length, ...rows.map((r) => r[i].length)));
-    const line = (r: [string, string, string]) => `${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padStart(widths[2])}`;
+    const line = (r: [string, string, string]) =>
+      `${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padStart(widths[2])}`;
     const rule = "=".repeat(widths[0] + widths[1] + widths[2] + 4);
     const total = this.parameterCount();
-    const trainable = this.parameters().filter((p) => p.requiresGrad).reduce((n, p) => n + numel(p.shape), 0);
+    const trainable = this.parameters()
+      .filter((p) => p.requiresGrad)
+      .reduce((n, p) => n + numel(p.shape), 0);
     const text = [
-      rule, line(header), rule, ...rows.map(line), rule,
+      rule,
+      line(header),
+      rule,
+      ...rows.map(line),
+      rule,
       `Input shape: ${formatShape(inputShape)}`,
       `Total params: ${total.toLocaleString("en-US")}`,
       `Trainable params: ${trainable.toLocaleString("en-US")}`,
@@ -351,7 +397,8 @@ export abstract class Module {
 
   toString(): string {
     const lines = [`${this.typeName}(`];
-    for (const [name, child] of this.namedChildren()) lines.push(`  (${name}): ${String(child).split("\n").join("\n  ")}`);
+    for (const [name, child] of this.namedChildren())
+      lines.push(`  (${name}): ${String(child).split("\n").join("\n  ")}`);
     return lines.length === 1 ? `${this.typeName}(${this.extraRepr()})` : `${lines.join("\n")}\n)`;
   }
 
@@ -365,7 +412,9 @@ export abstract class Module {
  * No extra argument when both spatial sizes are `number` (the run time's), one that cannot be
  * given when either is a literal: that call is the first signature's, with its checks.
  */
-type RunTimeSizes<H extends number, W extends number> = { h: number; w: number } extends { h: H; w: W } ? [] : [literalSizes: never];
+type RunTimeSizes<H extends number, W extends number> = { h: number; w: number } extends { h: H; w: W }
+  ? []
+  : [literalSizes: never];
 
 /**
  * A module whose output shape is a type-level function of its input shape (`F`, see ./types.ts):
@@ -379,7 +428,9 @@ export abstract class Layer<F extends ShapeFn> extends Module {
 
   protected abstract compute(x: AnyTensor): AnyTensor;
 
-  forward<S extends Shape, D extends DTypeOf<this>, Dev extends DeviceOf<this>>(x: LayerInput<F, S, D, Dev>): Tensor<LayerOutput<F, S>, D, Dev>;
+  forward<S extends Shape, D extends DTypeOf<this>, Dev extends DeviceOf<this>>(
+    x: LayerInput<F, S, D, Dev>,
+  ): Tensor<LayerOutput<F, S>, D, Dev>;
   /**
    * Inside a class generic in its channel counts (`class Block<C extends number>`), where the rule
    * cannot run on a generic `C`: a layer over channels maps `[N, in, number, number]` to
@@ -388,7 +439,9 @@ export abstract class Layer<F extends ShapeFn> extends Module {
    * literal ones go through the first signature, whose errors they must not escape.
    */
   forward<N extends number, H extends number, W extends number, D extends DTypeOf<this>, Dev extends DeviceOf<this>>(
-    x: Tensor<[N, ChannelsOf<F, 0>, H, W], D, Dev>, ...spatialSizes: RunTimeSizes<H, W>): Tensor<[N, ChannelsOf<F, 1>, number, number], D, Dev>;
+    x: Tensor<[N, ChannelsOf<F, 0>, H, W], D, Dev>,
+    ...spatialSizes: RunTimeSizes<H, W>
+  ): Tensor<[N, ChannelsOf<F, 1>, number, number], D, Dev>;
   /**
    * A generic input shape (`forward<S extends [number, 16, number, number]>(x: Tensor<S>)`), which
    * the first signature cannot decide, is taken at its constraint `[N, C, number, number]`: the
@@ -396,8 +449,17 @@ export abstract class Layer<F extends ShapeFn> extends Module {
    * `[N, C] extends [unknown, unknown] ? ... : never`, which is deferred while N and C are this
    * signature's own, so the rule runs only for a call, not whenever a layer's type is resolved.
    */
-  forward<N extends number, C extends number, H extends number, W extends number, D extends DTypeOf<this>, Dev extends DeviceOf<this>>(
-    x: Tensor<[N, C, H, W], D, Dev> & ([N, C] extends [unknown, unknown] ? LayerInput<F, [N, C, number, number], D, Dev> : never), ...spatialSizes: RunTimeSizes<H, W>
+  forward<
+    N extends number,
+    C extends number,
+    H extends number,
+    W extends number,
+    D extends DTypeOf<this>,
+    Dev extends DeviceOf<this>,
+  >(
+    x: Tensor<[N, C, H, W], D, Dev> &
+      ([N, C] extends [unknown, unknown] ? LayerInput<F, [N, C, number, number], D, Dev> : never),
+    ...spatialSizes: RunTimeSizes<H, W>
   ): Tensor<[N, C] extends [unknown, unknown] ? LayerOutput<F, [N, C, number, number]> : never, D, Dev>;
   forward(x: AnyTensor): AnyTensor {
     const y = this.compute(x);

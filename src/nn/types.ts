@@ -37,7 +37,11 @@ export interface ShapeFn {
 }
 
 /** The channels a layer reads and writes, `never` for a layer without them. */
-export type ChannelsOf<F extends ShapeFn, I extends 0 | 1> = F extends { readonly channels?: readonly [infer In extends number, infer Out extends number] } ? [In, Out][I] : never;
+export type ChannelsOf<F extends ShapeFn, I extends 0 | 1> = F extends {
+  readonly channels?: readonly [infer In extends number, infer Out extends number];
+}
+  ? [In, Out][I]
+  : never;
 
 export type ApplyShape<F extends ShapeFn, S extends Shape> = (F & { readonly input: S })["output"];
 
@@ -56,7 +60,11 @@ export type LayerOutput<F extends ShapeFn, S extends Shape> =
 /** Element count of a shape (`number` when any dim is): types/shape/reshape.ts's. */
 export type { Product };
 
-type Pair<V> = V extends readonly [infer A extends number, infer B extends number] ? [A, B] : V extends number ? [V, V] : [number, number];
+type Pair<V> = V extends readonly [infer A extends number, infer B extends number]
+  ? [A, B]
+  : V extends number
+    ? [V, V]
+    : [number, number];
 
 // ----------------------------------------------------------------------------- simple layers
 
@@ -96,13 +104,26 @@ export interface Conv2dFn<Cin extends number, Cout extends number, K, O, Bias ex
         Tensor<[Cout, O extends { groups: infer G extends number } ? Div<Cin, G> : Cin, Pair<K>[0], Pair<K>[1]]>,
         Bias extends true ? Tensor<[Cout]> : null,
         ConvOptions<O>
-      > extends infer R ? R extends { ok: infer Out } ? Out : R extends { message: infer M } ? M : never : never
+      > extends infer R
+      ? R extends { ok: infer Out }
+        ? Out
+        : R extends { message: infer M }
+          ? M
+          : never
+      : never
     : never;
 }
 
 /** max/avg pooling: the rule of types/shape/pool.ts (undefined options take their defaults). */
-export type Pool2dShape<Op extends string, S extends Shape, K, St, P, D, Ceil extends boolean> =
-  Pool2d<S, K, St, P extends undefined ? 0 : P, D extends undefined ? 1 : D, Ceil, Op>;
+export type Pool2dShape<Op extends string, S extends Shape, K, St, P, D, Ceil extends boolean> = Pool2d<
+  S,
+  K,
+  St,
+  P extends undefined ? 0 : P,
+  D extends undefined ? 1 : D,
+  Ceil,
+  Op
+>;
 
 export interface MaxPool2dFn<K, St, P, D, Ceil extends boolean> extends ShapeFn {
   readonly name: "MaxPool2d";
@@ -116,10 +137,12 @@ export interface AvgPool2dFn<K, St, P, Ceil extends boolean> extends ShapeFn {
   readonly output: InputOf<this> extends infer S extends Shape ? Pool2dShape<"avgPool2d", S, K, St, P, 1, Ceil> : never;
 }
 
-export type AdaptiveShape<S extends Shape, O> =
-  number extends S["length"] ? number[]
+export type AdaptiveShape<S extends Shape, O> = number extends S["length"]
+  ? number[]
   : S extends readonly [...infer Lead extends unknown[], number, number]
-    ? Lead["length"] extends 1 | 2 ? [...Lead, Pair<O>[0], Pair<O>[1]] : AdaptiveRank<S>
+    ? Lead["length"] extends 1 | 2
+      ? [...Lead, Pair<O>[0], Pair<O>[1]]
+      : AdaptiveRank<S>
     : AdaptiveRank<S>;
 type AdaptiveRank<S> = `adaptiveAvgPool2d: expected input [N, C, H, W] or [C, H, W], got shape ${Show<S>}`;
 
@@ -130,10 +153,14 @@ export interface AdaptiveAvgPool2dFn<O> extends ShapeFn {
 }
 
 /** A layer over channel dim 1 of [N, C, ...]: C must equal the layer's channel count. */
-export type ChannelShape<Name extends string, S extends Shape, C extends number> =
-  number extends S["length"] ? S
+export type ChannelShape<Name extends string, S extends Shape, C extends number> = number extends S["length"]
+  ? S
   : S extends readonly [unknown, infer Got extends number, ...unknown[]]
-    ? number extends Got | C ? S : [Got] extends [C] ? S : `${Name}: input has ${Got} channels but the layer expects ${C} (input ${Show<S>})`
+    ? number extends Got | C
+      ? S
+      : [Got] extends [C]
+        ? S
+        : `${Name}: input has ${Got} channels but the layer expects ${C} (input ${Show<S>})`
     : `${Name}: expected input [N, C, ...], got shape ${Show<S>}`;
 
 export interface BatchNorm2dFn<C extends number> extends ShapeFn {
@@ -157,12 +184,18 @@ export type ShapeFnOf<M> = M extends { readonly __shape?: infer F extends ShapeF
  */
 export interface ForwardFn<M> extends ShapeFn {
   readonly name: "Module";
-  readonly output: M extends { forward(x: Tensor<infer I extends Shape, DType, Device>): Tensor<infer O extends Shape, DType, Device> }
-    ? [InputOf<this>] extends [I] ? (InputOf<this> extends infer S extends Shape ? Refine<M, S, O> : never) : `expected input ${Show<I>}, got ${Show<InputOf<this>>}`
+  readonly output: M extends {
+    forward(x: Tensor<infer I extends Shape, DType, Device>): Tensor<infer O extends Shape, DType, Device>;
+  }
+    ? [InputOf<this>] extends [I]
+      ? InputOf<this> extends infer S extends Shape
+        ? Refine<M, S, O>
+        : never
+      : `expected input ${Show<I>}, got ${Show<InputOf<this>>}`
     : number[];
 }
-type Refine<M, S extends Shape, O extends Shape, Done extends number[] = []> =
-  number extends O["length"] ? [...O]
+type Refine<M, S extends Shape, O extends Shape, Done extends number[] = []> = number extends O["length"]
+  ? [...O]
   : O extends readonly [infer H extends number, ...infer R extends Shape]
     ? Refine<M, S, R, [...Done, number extends H ? Probe<M, S, Done, R, S[Done["length"]]> : H]>
     : Done;
@@ -171,10 +204,11 @@ type Refine<M, S extends Shape, O extends Shape, Done extends number[] = []> =
  * there (a batch passed through); else `number`. Only the dim at the same position is tried: a
  * comparison with any other could involve a generic batch the checker cannot decide.
  */
-type Probe<M, S extends Shape, Done extends number[], R extends Shape, C> =
-  C extends number
-    ? M extends { forward(x: Tensor<S, any, any>): { readonly shape: readonly [...Done, C, ...R] } } ? C : number
-    : number;
+type Probe<M, S extends Shape, Done extends number[], R extends Shape, C> = C extends number
+  ? M extends { forward(x: Tensor<S, any, any>): { readonly shape: readonly [...Done, C, ...R] } }
+    ? C
+    : number
+  : number;
 
 /**
  * The channels of a chain: the first layer's input channels and the last one's output channels,
@@ -182,31 +216,44 @@ type Probe<M, S extends Shape, Done extends number[], R extends Shape, C> =
  * Layers that keep channels (activations, pooling) pass them on; any other layer (Linear, Flatten,
  * a user's module) or a mismatch gives `never`, and the chain has no channel signature.
  */
-type ChainChannels<Ls extends readonly unknown[], Acc extends [] | [number, number] = []> =
-  Ls extends readonly [infer L, ...infer Rest]
-    ? ShapeFnOf<L> extends infer F
-      ? F extends { readonly channels?: readonly [infer I extends number, infer O extends number] }
-        ? Acc extends [infer First extends number, infer Prev extends number]
-          ? ({ a: Prev; b: I } extends { a: I; b: Prev } ? ChainChannels<Rest, [First, O]> : never)
-          : ChainChannels<Rest, [I, O]>
-        : F extends { readonly keepsChannels?: true } ? ChainChannels<Rest, Acc> : never
-      : never
-    : Acc extends [infer I extends number, infer O extends number] ? readonly [I, O] : never;
+type ChainChannels<Ls extends readonly unknown[], Acc extends [] | [number, number] = []> = Ls extends readonly [
+  infer L,
+  ...infer Rest,
+]
+  ? ShapeFnOf<L> extends infer F
+    ? F extends { readonly channels?: readonly [infer I extends number, infer O extends number] }
+      ? Acc extends [infer First extends number, infer Prev extends number]
+        ? { a: Prev; b: I } extends { a: I; b: Prev }
+          ? ChainChannels<Rest, [First, O]>
+          : never
+        : ChainChannels<Rest, [I, O]>
+      : F extends { readonly keepsChannels?: true }
+        ? ChainChannels<Rest, Acc>
+        : never
+    : never
+  : Acc extends [infer I extends number, infer O extends number]
+    ? readonly [I, O]
+    : never;
 
 /**
  * Chains the rules of `Ls` from input shape S. The first rule that refuses names its 0-based
  * position (as in the state dict: `3.weight`) and its class, then its own message.
  */
-export type ChainShapes<S extends Shape, Ls extends readonly unknown[], I extends unknown[] = []> =
-  Ls extends readonly [infer L, ...infer Rest]
-    ? ShapeFnOf<L> extends infer F extends ShapeFn
-      ? ApplyShape<F, S> extends infer O
-        ? IsMessage<O> extends true ? `nn.Sequential: layer ${I["length"]} (${F["name"]}): ${O & string}`
-        : O extends infer X extends Shape ? ChainShapes<X, Rest, [...I, 0]>
-        : number[]
-        : never
+export type ChainShapes<
+  S extends Shape,
+  Ls extends readonly unknown[],
+  I extends unknown[] = [],
+> = Ls extends readonly [infer L, ...infer Rest]
+  ? ShapeFnOf<L> extends infer F extends ShapeFn
+    ? ApplyShape<F, S> extends infer O
+      ? IsMessage<O> extends true
+        ? `nn.Sequential: layer ${I["length"]} (${F["name"]}): ${O & string}`
+        : O extends infer X extends Shape
+          ? ChainShapes<X, Rest, [...I, 0]>
+          : number[]
       : never
-    : S;
+    : never
+  : S;
 
 export interface SequentialFn<Ls extends readonly unknown[]> extends ShapeFn {
   readonly name: "Sequential";
@@ -225,13 +272,19 @@ export interface ResidualFn<Body, Shortcut> extends ShapeFn {
 
 export type ResidualShape<S extends Shape, Body, Shortcut> =
   ApplyShape<ShapeFnOf<Body>, S> extends infer B
-    ? B extends string ? B
-    : (Shortcut extends null | undefined ? S : ApplyShape<ShapeFnOf<Shortcut>, S>) extends infer C
-      ? C extends string ? C
-      : [B, C] extends [infer b extends Shape, infer c extends Shape]
-        ? SameShape<b, c> extends infer R ? (R extends "bad" ? ResidualMismatch<B, C> : R) : never
-        : ResidualMismatch<B, C>
-      : never
+    ? B extends string
+      ? B
+      : (Shortcut extends null | undefined ? S : ApplyShape<ShapeFnOf<Shortcut>, S>) extends infer C
+        ? C extends string
+          ? C
+          : [B, C] extends [infer b extends Shape, infer c extends Shape]
+            ? SameShape<b, c> extends infer R
+              ? R extends "bad"
+                ? ResidualMismatch<B, C>
+                : R
+              : never
+            : ResidualMismatch<B, C>
+        : never
     : never;
 
 type ResidualMismatch<B, C> = `nn.Residual: the body gives ${Show<B>} but the shortcut gives ${Show<C>}`;

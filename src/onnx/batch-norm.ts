@@ -5,8 +5,16 @@ import type { GraphBuilder } from "./graph-builder.js";
 import { type EmitRules, int, ints } from "./emit-rule.js";
 
 /** Batch norm with the batch's own statistics (a BatchNorm2d without running statistics), as ONNX ops. */
-function batchNormTrain(b: GraphBuilder, [x, w, bias]: readonly string[], p: PrimitiveParams["batchNormTrain"], [xt]: readonly AnyTensor[]): string {
-  const axes = ints("axes", xt.shape.map((_, i) => i).filter((i) => i !== 1));
+function batchNormTrain(
+  b: GraphBuilder,
+  [x, w, bias]: readonly string[],
+  p: PrimitiveParams["batchNormTrain"],
+  [xt]: readonly AnyTensor[],
+): string {
+  const axes = ints(
+    "axes",
+    xt.shape.map((_, i) => i).filter((i) => i !== 1),
+  );
   const mean = b.node("ReduceMean", [x], [axes, int("keepdims", 1)]);
   const centered = b.node("Sub", [x, mean]);
   const variance = b.node("ReduceMean", [b.node("Mul", [centered, centered])], [axes, int("keepdims", 1)]);

@@ -5,13 +5,26 @@ import type { GraphBuilder } from "./graph-builder.js";
 import { type EmitRules, gradientOnly, int, onnxCastTo, same } from "./emit-rule.js";
 
 /** 1 or 0 in the output's dtype (ONNX comparisons give bool). */
-const asNumber = (b: GraphBuilder, boolName: string, dtype: DType) => b.node("Cast", [boolName], [int("to", onnxCastTo[dtype])]);
+const asNumber = (b: GraphBuilder, boolName: string, dtype: DType) =>
+  b.node("Cast", [boolName], [int("to", onnxCastTo[dtype])]);
 
 export const elementwiseEmitRules: EmitRules<ElementwiseParams> = {
-  neg: same("Neg"), exp: same("Exp"), log: same("Log"), sqrt: same("Sqrt"), abs: same("Abs"), sign: same("Sign"),
-  tanh: same("Tanh"), sigmoid: same("Sigmoid"), relu: same("Relu"), erf: same("Erf"),
+  neg: same("Neg"),
+  exp: same("Exp"),
+  log: same("Log"),
+  sqrt: same("Sqrt"),
+  abs: same("Abs"),
+  sign: same("Sign"),
+  tanh: same("Tanh"),
+  sigmoid: same("Sigmoid"),
+  relu: same("Relu"),
+  erf: same("Erf"),
 
-  add: same("Add"), sub: same("Sub"), mul: same("Mul"), div: same("Div"), maximum: same("Max"),
+  add: same("Add"),
+  sub: same("Sub"),
+  mul: same("Mul"),
+  div: same("Div"),
+  maximum: same("Max"),
   greater: (b, inputs, _p, _t, out) => asNumber(b, b.node("Greater", inputs), out.dtype),
   equal: (b, inputs, _p, _t, out) => asNumber(b, b.node("Equal", inputs), out.dtype),
   reluBackward: gradientOnly("reluBackward"),

@@ -11,7 +11,11 @@ import type { GraphBuilder } from "./graph-builder.js";
 import type { OnnxAttribute, OnnxElementType } from "./model.js";
 
 export type EmitRule<P extends Primitive> = (
-  b: GraphBuilder, inputs: readonly string[], params: PrimitiveParams[P], tensors: readonly AnyTensor[], output: AnyTensor,
+  b: GraphBuilder,
+  inputs: readonly string[],
+  params: PrimitiveParams[P],
+  tensors: readonly AnyTensor[],
+  output: AnyTensor,
 ) => string;
 
 /** A family's rules (or explicit refusals): none of its primitives may be missing. */
@@ -26,12 +30,17 @@ export const onnxType: Record<DType, OnnxElementType> = { float32: "float32", fl
 export const onnxCastTo: Record<DType, number> = { float32: 1, int32: 6, float64: 11 };
 
 /** A primitive that is one ONNX op of the same inputs. */
-export const same = (opType: string): EmitRule<Primitive> => (b, inputs) => b.node(opType, inputs);
+export const same =
+  (opType: string): EmitRule<Primitive> =>
+  (b, inputs) =>
+    b.node(opType, inputs);
 
 /**
  * The explicit entry of a primitive that is not exported, with its message: these occur only in
  * gradient computations, and the exporter writes forward passes.
  */
-export const gradientOnly = (p: Primitive): EmitRule<Primitive> => () => {
-  throw new Error(`exportOnnx: ${p} only occurs in gradient computations; export the forward pass of a model`);
-};
+export const gradientOnly =
+  (p: Primitive): EmitRule<Primitive> =>
+  () => {
+    throw new Error(`exportOnnx: ${p} only occurs in gradient computations; export the forward pass of a model`);
+  };

@@ -21,16 +21,14 @@ import { Tensor, type AnyTensor } from "../tensor.js";
 import { checkElementCount, withGrad } from "../autograd/engine.js";
 import { onnxErrors, show } from "../../types/errors.js";
 import { tensor } from "../ops/creation.js";
-import { numel } from "../runtime/shape.js";
+import { numel, isArray } from "../runtime/shape.js";
 import { encodeModel, OPSET_VERSION, type OnnxModel, type OnnxNode, type OnnxTensor } from "./model.js";
 import { onnxType } from "./emit-rule.js";
 import { GraphBuilder } from "./graph-builder.js";
 import { type LayerCall, type ModuleNode, layerRules } from "./layers.js";
 
 /** Anything with a forward pass from one tensor to one tensor: an nn.Module, or a plain function. */
-export type OnnxExportable =
-  | { forward(x: never): unknown }
-  | ((x: never) => unknown);
+export type OnnxExportable = { forward(x: never): unknown } | ((x: never) => unknown);
 
 export interface ExportOnnxOptions {
   /** Element type of the graph input; default: the dtype of the model's parameters, else "float32". */
@@ -67,17 +65,28 @@ const producerVersion = "0.1.0";
  * A float64 model is written in float64, which ONNX allows but onnxruntime's CPU provider has no
  * double Conv kernel for: call `model.to("float32")` first to deploy there.
  */
-export function exportOnnx(model: OnnxExportable, inputShape: readonly number[], options: ExportOnnxOptions = {}): Uint8Array {
+export function exportOnnx(
+  model: OnnxExportable,
+  inputShape: readonly number[],
+  options: ExportOnnxOptions = {},
+): Uint8Array {
   return encodeModel(traceOnnx(model, inputShape, options));
 }
 
 /** The ONNX model as objects, before encoding (what exportOnnx writes). */
-export function traceOnnx(model: OnnxExportable, inputShape: readonly number[], options: ExportOnnxOptions = {}): OnnxModel {
+export function traceOnnx(
+  model: OnnxExportable,
+  inputShape: readonly number[],
+  options: ExportOnnxOptions = {},
+): OnnxModel {
   const isObject = (v: unknown): v is object => typeof v === "object" && v !== null;
-  if (!(typeof model === "function" || (isObject(model) && typeof (model as { forward?: unknown }).forward === "function"))) {
+  if (!(
+    typeof model === "function" ||
+    (isObject(model) && typeof (model as { forward?: unknown }).forward === "function")
+  )) {
     throw new Error(onnxErrors.model(show(model)));
   }
-  if (!Array.isArray(inputShape) || !inputShape.every((d) => Number.isSafeInteger(d) && d > 0)) {
+  if (!isArray(inputShape) || !inputShape.every((d) => Number.isSafeInteger(d) && d > 0)) {
     throw new Error(onnxErrors.inputShape(show(inputShape)));
   }
   checkOptions(options);
@@ -85,15 +94,18 @@ export function traceOnnx(model: OnnxExportable, inputShape: readonly number[], 
   // second batch size's, with dynamicBatch), so [2^31] is refused instead of growing to gigabytes.
   checkElementCount("exportOnnx", inputShape);
   if (options.dynamicBatch) checkElementCount("exportOnnx", [inputShape[0] + 1, ...inputShape.slice(1)]);
-  const m: ModuleLike = typeof model === "function"
-    ? { forward: model as unknown as (x: AnyTensor) => unknown }
-    : (model as unknown as ModuleLike);
+  const m: ModuleLike = typeof model === "function" ? { forward: model } : model;
   const params = m.namedParameters?.() ?? [];
   const buffers = m.namedBuffers?.() ?? [];
   for (const [name, p] of [...params, ...buffers]) {
-    if (p.device !== "cpu") throw new Error(`exportOnnx: ${name} is on ${p.device}; move the model to the CPU first (model.to("cpu"))`);
+    if (p.device !== "cpu")
+      throw new Error(`exportOnnx: ${name} is on ${p.device}; move the model to the CPU first (model.to("cpu"))`);
   }
-  checkNames(options.inputName ?? "input", options.outputName ?? "output", [...params, ...buffers].map(([name]) => name));
+  checkNames(
+    options.inputName ?? "input",
+    options.outputName ?? "output",
+    [...params, ...buffers].map(([name]) => name),
+  );
   const dtype: "float32" | "float64" = options.dtype ?? (params[0]?.[1].dtype === "float64" ? "float64" : "float32");
   const names = new Map<AnyTensor, string>();
   for (const [name, t] of [...params, ...buffers]) if (!names.has(t)) names.set(t, name);
@@ -107,22 +119,35 @@ export function traceOnnx(model: OnnxExportable, inputShape: readonly number[], 
     const second = buildGraph(m, layers, inputShape, dtype, names, options, 2);
     const difference = compareGraphs(first, second);
     if (difference) {
-      throw new Error(`exportOnnx: the traced graph depends on the input's values (${difference}). ` +
-        "An op the tape does not record (a comparison such as leakyRelu's mask, argmax, detach, or control flow on values) " +
-        "feeds the output; such a model cannot be exported as a fixed graph.");
+      throw new Error(
+        `exportOnnx: the traced graph depends on the input's values (${difference}). ` +
+          "An op the tape does not record (a comparison such as leakyRelu's mask, argmax, detach, or control flow on values) " +
+          "feeds the output; such a model cannot be exported as a fixed graph.",
+      );
     }
-    let graph: OnnxModel["graph"] = { name: first.name, nodes: first.nodes, initializers: first.initializers, inputs: first.inputs, outputs: first.outputs };
+    let graph: OnnxModel["graph"] = {
+      name: first.name,
+      nodes: first.nodes,
+      initializers: first.initializers,
+      inputs: first.inputs,
+      outputs: first.outputs,
+    };
     if (options.dynamicBatch) {
       const batchName = typeof options.dynamicBatch === "string" ? options.dynamicBatch : "N";
       const other = [inputShape[0] + 1, ...inputShape.slice(1)];
       graph = withDynamicBatch(first, buildGraph(m, layers, other, dtype, names, options, 1), batchName);
     }
     return {
-      graph: fuseConvBias(graph), opsetVersion: OPSET_VERSION, producerName: "shapegrad", producerVersion,
+      graph: fuseConvBias(graph),
+      opsetVersion: OPSET_VERSION,
+      producerName: "shapegrad",
+      producerVersion,
       ...(options.docString ? { docString: options.docString } : {}),
     };
   } finally {
-    modules.forEach(([, mod], i) => { mod.training = modes[i]; });
+    modules.forEach(([, mod], i) => {
+      mod.training = modes[i];
+    });
   }
 }
 
@@ -131,14 +156,19 @@ const optionTypes: Record<keyof ExportOnnxOptions, [string, (v: unknown) => bool
   inputName: ["a non-empty string", (v) => typeof v === "string" && v.length > 0],
   outputName: ["a non-empty string", (v) => typeof v === "string" && v.length > 0],
   docString: ["a string", (v) => typeof v === "string"],
-  dynamicBatch: ["a boolean or a non-empty string (the batch dim's name)", (v) => typeof v === "boolean" || (typeof v === "string" && v.length > 0)],
+  dynamicBatch: [
+    "a boolean or a non-empty string (the batch dim's name)",
+    (v) => typeof v === "boolean" || (typeof v === "string" && v.length > 0),
+  ],
 };
 
 /** Every option known and of its type (undefined stands for the default, as if absent). */
 function checkOptions(options: unknown): asserts options is ExportOnnxOptions {
-  if (typeof options !== "object" || options === null || Array.isArray(options)) throw new Error(onnxErrors.options(show(options)));
+  if (typeof options !== "object" || options === null || isArray(options))
+    throw new Error(onnxErrors.options(show(options)));
   for (const [key, value] of Object.entries(options)) {
-    const rule = optionTypes[key as keyof ExportOnnxOptions] as (typeof optionTypes)[keyof ExportOnnxOptions] | undefined;
+    const rule = optionTypes[key as keyof ExportOnnxOptions] as
+      (typeof optionTypes)[keyof ExportOnnxOptions] | undefined;
     if (!rule) throw new Error(onnxErrors.unknownOption(key));
     if (value !== undefined && !rule[1](value)) throw new Error(onnxErrors.optionType(key, rule[0], show(value)));
   }
@@ -151,8 +181,12 @@ function checkOptions(options: unknown): asserts options is ExportOnnxOptions {
  */
 function checkNames(inputName: string, outputName: string, stateNames: readonly string[]): void {
   if (outputName === inputName) throw new Error(onnxErrors.nameClash("outputName", show(outputName), "the input"));
-  for (const [key, name] of [["inputName", inputName], ["outputName", outputName]] as const) {
-    if (stateNames.includes(name)) throw new Error(onnxErrors.nameClash(key, show(name), `a parameter or buffer of the model`));
+  for (const [key, name] of [
+    ["inputName", inputName],
+    ["outputName", outputName],
+  ] as const) {
+    if (stateNames.includes(name))
+      throw new Error(onnxErrors.nameClash(key, show(name), `a parameter or buffer of the model`));
   }
 }
 
@@ -163,10 +197,18 @@ function sampleInput(shape: readonly number[], dtype: DType, seed: number): AnyT
   // xorshift32, mapped to (-2, 2): distinct, non-special values in every element.
   let s = (0x9e3779b9 * seed) >>> 0 || 1;
   for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
     data[i] = (s / 2 ** 32) * 4 - 2;
   }
-  return tensor(data, { shape: shape as number[], dtype: dtype as "float32", requiresGrad: true }) as unknown as AnyTensor;
+  return tensor(data, {
+    shape: shape as number[],
+    dtype: dtype as "float32",
+    requiresGrad: true,
+  });
 }
 
 function compareGraphs(a: OnnxModel["graph"], b: OnnxModel["graph"]): string | null {
@@ -174,10 +216,15 @@ function compareGraphs(a: OnnxModel["graph"], b: OnnxModel["graph"]): string | n
   for (let i = 0; i < a.nodes.length; i++) {
     if (JSON.stringify(a.nodes[i]) !== JSON.stringify(b.nodes[i])) return `node ${a.nodes[i].name} differs`;
   }
-  if (a.initializers.length !== b.initializers.length) return `${a.initializers.length} vs ${b.initializers.length} constants`;
+  if (a.initializers.length !== b.initializers.length)
+    return `${a.initializers.length} vs ${b.initializers.length} constants`;
   for (let i = 0; i < a.initializers.length; i++) {
-    const x = a.initializers[i], y = b.initializers[i];
-    const same = x.name === y.name && x.dims.join() === y.dims.join() && x.data.length === y.data.length &&
+    const x = a.initializers[i],
+      y = b.initializers[i];
+    const same =
+      x.name === y.name &&
+      x.dims.join() === y.dims.join() &&
+      x.data.length === y.data.length &&
       x.data.every((v: number | bigint, k: number) => Object.is(v, y.data[k]));
     if (!same) return `constant ${x.name} [${x.dims.join(", ")}] takes different values for different inputs`;
   }
@@ -195,39 +242,65 @@ function withDynamicBatch(a: TracedGraph, b: TracedGraph, batchName: string): On
   if (a.nodes.length !== b.nodes.length || a.nodes.some((n, i) => JSON.stringify(n) !== JSON.stringify(b.nodes[i]))) {
     throw refuse("the graph's operations change with the batch size");
   }
-  if (a.initializers.length !== b.initializers.length) throw refuse("the number of constants changes with the batch size");
+  if (a.initializers.length !== b.initializers.length)
+    throw refuse("the number of constants changes with the batch size");
   const consumer = new Map<string, OnnxNode>();
-  for (const n of a.nodes) n.inputs.forEach((name, i) => { if (i === 1) consumer.set(name, n); });
+  for (const n of a.nodes)
+    n.inputs.forEach((name, i) => {
+      if (i === 1) consumer.set(name, n);
+    });
   const initializers = a.initializers.map((x, i) => {
     const y = b.initializers[i];
-    const same = x.dims.join() === y.dims.join() && x.data.length === y.data.length && x.data.every((v: number | bigint, k: number) => Object.is(v, y.data[k]));
+    const same =
+      x.dims.join() === y.dims.join() &&
+      x.data.length === y.data.length &&
+      x.data.every((v: number | bigint, k: number) => Object.is(v, y.data[k]));
     if (same) return x;
     const use = consumer.get(x.name);
-    if (x.type !== "int64" || !use || (use.opType !== "Reshape" && use.opType !== "Expand") || x.data.length !== y.data.length) {
+    if (
+      x.type !== "int64" ||
+      !use ||
+      (use.opType !== "Reshape" && use.opType !== "Expand") ||
+      x.data.length !== y.data.length
+    ) {
       throw refuse(`constant ${x.name} [${x.dims.join(", ")}] depends on the batch size`);
     }
     const values = Array.from(x.data as BigInt64Array);
     const moved = values.map((v, k) => v !== (y.data as BigInt64Array)[k]);
-    if (use.opType === "Reshape" && moved.filter(Boolean).length !== 1) throw refuse(`${use.name} has ${moved.filter(Boolean).length} sizes that follow the batch`);
+    if (use.opType === "Reshape" && moved.filter(Boolean).length !== 1)
+      throw refuse(`${use.name} has ${moved.filter(Boolean).length} sizes that follow the batch`);
     if (use.opType === "Expand") {
       // 1 keeps the input's own size there, which is right only if that size follows the batch too.
-      const inA = a.shapes.get(use.inputs[0]), inB = b.shapes.get(use.inputs[0]);
+      const inA = a.shapes.get(use.inputs[0]),
+        inB = b.shapes.get(use.inputs[0]);
       const offset = values.length - (inA?.length ?? 0);
-      const follows = (k: number) => inA !== undefined && inB !== undefined && k >= offset && inA[k - offset] !== inB[k - offset];
-      if (!moved.every((mv, k) => !mv || follows(k))) throw refuse(`${use.name} broadcasts a size-1 dim to the batch size`);
+      const follows = (k: number) =>
+        inA !== undefined && inB !== undefined && k >= offset && inA[k - offset] !== inB[k - offset];
+      if (!moved.every((mv, k) => !mv || follows(k)))
+        throw refuse(`${use.name} broadcasts a size-1 dim to the batch size`);
     }
     const fill = use.opType === "Reshape" ? -1n : 1n;
     return { ...x, data: BigInt64Array.from(values.map((v, k) => (moved[k] ? fill : v))) };
   });
   const symbolic = (v: OnnxModel["graph"]["inputs"][number]) => ({ ...v, dims: [batchName, ...v.dims.slice(1)] });
-  const outA = a.outputs[0], outB = b.outputs[0];
-  const batchA = a.inputs[0].dims[0], batchB = b.inputs[0].dims[0];
+  const outA = a.outputs[0],
+    outB = b.outputs[0];
+  const batchA = a.inputs[0].dims[0],
+    batchB = b.inputs[0].dims[0];
   // A reshape that folds the batch into another dim (x.reshape([-1]) of [B, 4] is [4B]) is exported
   // right (its -1 is inferred from the element count), but the output's dim 0 is then not the
   // batch, and a file declaring [N] would produce [4N].
-  if (outA.dims[0] !== batchA || outB.dims[0] !== batchB) throw new Error(onnxErrors.batchOutput(outA.dims[0], batchA, outB.dims[0], batchB));
-  if (outA.dims.slice(1).join() !== outB.dims.slice(1).join()) throw refuse("the output's other dims change with the batch size");
-  return { name: a.name, nodes: a.nodes, initializers, inputs: a.inputs.map(symbolic), outputs: a.outputs.map(symbolic) };
+  if (outA.dims[0] !== batchA || outB.dims[0] !== batchB)
+    throw new Error(onnxErrors.batchOutput(outA.dims[0], batchA, outB.dims[0], batchB));
+  if (outA.dims.slice(1).join() !== outB.dims.slice(1).join())
+    throw refuse("the output's other dims change with the batch size");
+  return {
+    name: a.name,
+    nodes: a.nodes,
+    initializers,
+    inputs: a.inputs.map(symbolic),
+    outputs: a.outputs.map(symbolic),
+  };
 }
 
 /**
@@ -247,10 +320,21 @@ function fuseConvBias(g: OnnxModel["graph"]): OnnxModel["graph"] {
   const removed = new Set<OnnxNode>();
   for (const add of g.nodes) {
     if (add.opType !== "Add") continue;
-    for (const [convSide, biasSide] of [[0, 1], [1, 0]] as const) {
+    for (const [convSide, biasSide] of [
+      [0, 1],
+      [1, 0],
+    ] as const) {
       const conv = producer.get(add.inputs[convSide]);
       const bias = constants.get(add.inputs[biasSide]);
-      if (!conv || conv.opType !== "Conv" || conv.inputs.length !== 2 || removed.has(conv) || uses.get(conv.outputs[0]) !== 1 || !bias) continue;
+      if (
+        !conv ||
+        conv.opType !== "Conv" ||
+        conv.inputs.length !== 2 ||
+        removed.has(conv) ||
+        uses.get(conv.outputs[0]) !== 1 ||
+        !bias
+      )
+        continue;
       const weight = constants.get(conv.inputs[1]);
       const channels = weight?.dims[0];
       if (channels === undefined || bias.dims.join() !== [1, channels, 1, 1].join()) continue;
@@ -275,17 +359,23 @@ function fuseConvBias(g: OnnxModel["graph"]): OnnxModel["graph"] {
  * `forward` property (shadowing the class's) records which tensor it turned into which, then is
  * removed again.
  */
-function traceForward(m: ModuleLike, modules: readonly ModuleNode[], x: AnyTensor): { result: unknown; calls: Map<AnyTensor, LayerCall> } {
+function traceForward(
+  m: ModuleLike,
+  modules: readonly ModuleNode[],
+  x: AnyTensor,
+): { result: unknown; calls: Map<AnyTensor, LayerCall> } {
   const calls = new Map<AnyTensor, LayerCall>();
   const hooked: ModuleNode[] = [];
   for (const mod of modules) {
     const rule = layerRules.find((r) => r.matches(mod));
     if (!rule || Object.prototype.hasOwnProperty.call(mod, "forward")) continue;
-    const original = mod.forward;
+    const original = mod.forward.bind(mod);
     Object.defineProperty(mod, "forward", {
-      configurable: true, writable: true, enumerable: false,
-      value: function (this: ModuleNode, input: AnyTensor) {
-        const output = original.call(this, input);
+      configurable: true,
+      writable: true,
+      enumerable: false,
+      value: (input: AnyTensor) => {
+        const output = original(input);
         if (output instanceof Tensor && output !== input && input instanceof Tensor && rule.applies(mod, input)) {
           calls.set(output as AnyTensor, { module: mod, input, rule });
         }
@@ -303,8 +393,15 @@ function traceForward(m: ModuleLike, modules: readonly ModuleNode[], x: AnyTenso
 
 type TracedGraph = OnnxModel["graph"] & { readonly shapes: ReadonlyMap<string, readonly number[]> };
 
-function buildGraph(m: ModuleLike, modules: readonly ModuleNode[], inputShape: readonly number[], dtype: "float32" | "float64",
-  paramNames: ReadonlyMap<AnyTensor, string>, options: ExportOnnxOptions, seed: number): TracedGraph {
+function buildGraph(
+  m: ModuleLike,
+  modules: readonly ModuleNode[],
+  inputShape: readonly number[],
+  dtype: "float32" | "float64",
+  paramNames: ReadonlyMap<AnyTensor, string>,
+  options: ExportOnnxOptions,
+  seed: number,
+): TracedGraph {
   const x = sampleInput(inputShape, dtype, seed);
   const { result, calls } = traceForward(m, modules, x);
   if (!(result instanceof Tensor)) throw new Error("exportOnnx: the model's forward must return one tensor");
@@ -314,7 +411,9 @@ function buildGraph(m: ModuleLike, modules: readonly ModuleNode[], inputShape: r
   const b = new GraphBuilder(x, inputName, paramNames, calls);
   b.fresh(outputName); // reserved: no internal value takes the output's name
   if (!b.isDynamic(y)) {
-    throw new Error("exportOnnx: the output does not depend on the input through recorded ops (was forward run under noGrad, or the input detached?)");
+    throw new Error(
+      "exportOnnx: the output does not depend on the input through recorded ops (was forward run under noGrad, or the input detached?)",
+    );
   }
   const last = b.emit(y);
   // The output gets its public name through an Identity, so internal names never collide with it.

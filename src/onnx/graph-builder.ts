@@ -20,8 +20,14 @@ import { pool2dEmitRules } from "./pool2d.js";
 import { reduceEmitRules } from "./reduce.js";
 
 const emitRules: { readonly [P in Primitive]: EmitRule<P> } = {
-  ...elementwiseEmitRules, ...reduceEmitRules, ...movementEmitRules, ...pad2dEmitRules,
-  ...matmulEmitRules, ...conv2dEmitRules, ...pool2dEmitRules, ...batchNormEmitRules,
+  ...elementwiseEmitRules,
+  ...reduceEmitRules,
+  ...movementEmitRules,
+  ...pad2dEmitRules,
+  ...matmulEmitRules,
+  ...conv2dEmitRules,
+  ...pool2dEmitRules,
+  ...batchNormEmitRules,
 };
 
 /** Builds the graph for one trace. */
@@ -35,8 +41,12 @@ export class GraphBuilder {
   #counter = 0;
   readonly #used = new Set<string>();
 
-  constructor(readonly input: AnyTensor, inputName: string, readonly paramNames: ReadonlyMap<AnyTensor, string>,
-    readonly layerCalls: ReadonlyMap<AnyTensor, LayerCall> = new Map()) {
+  constructor(
+    readonly input: AnyTensor,
+    inputName: string,
+    readonly paramNames: ReadonlyMap<AnyTensor, string>,
+    readonly layerCalls: ReadonlyMap<AnyTensor, LayerCall> = new Map(),
+  ) {
     this.#names.set(input, inputName);
     this.shapes.set(inputName, input.shape);
     this.#dynamic.set(input, true);
@@ -55,11 +65,24 @@ export class GraphBuilder {
     const stack: AnyTensor[] = [root];
     while (stack.length) {
       const t = stack[stack.length - 1];
-      if (this.#dynamic.has(t)) { stack.pop(); continue; }
-      if (!t.node) { this.#dynamic.set(t, false); stack.pop(); continue; }
+      if (this.#dynamic.has(t)) {
+        stack.pop();
+        continue;
+      }
+      if (!t.node) {
+        this.#dynamic.set(t, false);
+        stack.pop();
+        continue;
+      }
       const pending = t.node.inputs.filter((i) => !this.#dynamic.has(i));
-      if (pending.length) { stack.push(...pending); continue; }
-      this.#dynamic.set(t, t.node.inputs.some((i) => this.#dynamic.get(i)));
+      if (pending.length) {
+        stack.push(...pending);
+        continue;
+      }
+      this.#dynamic.set(
+        t,
+        t.node.inputs.some((i) => this.#dynamic.get(i)),
+      );
       stack.pop();
     }
     return this.#dynamic.get(root)!;
@@ -68,14 +91,20 @@ export class GraphBuilder {
   /** A constant for an int64 vector (shapes, axes, pads). */
   int64(base: string, values: readonly number[]): string {
     const name = this.fresh(base);
-    this.initializers.push({ name, type: "int64", dims: [values.length], data: BigInt64Array.from(values.map((v) => BigInt(v))) });
+    this.initializers.push({
+      name,
+      type: "int64",
+      dims: [values.length],
+      data: BigInt64Array.from(values.map((v) => BigInt(v))),
+    });
     return name;
   }
 
   /** A scalar constant of a floating or int32 dtype. */
   scalar(base: string, value: number, dtype: DType): string {
     const name = this.fresh(base);
-    const data = dtype === "float64" ? Float64Array.of(value) : dtype === "int32" ? Int32Array.of(value) : Float32Array.of(value);
+    const data =
+      dtype === "float64" ? Float64Array.of(value) : dtype === "int32" ? Int32Array.of(value) : Float32Array.of(value);
     this.initializers.push({ name, type: onnxType[dtype], dims: [], data });
     return name;
   }
@@ -92,7 +121,8 @@ export class GraphBuilder {
     if (known !== undefined) return known;
     if (!this.isDynamic(t)) {
       // A value derived from one parameter (a reshaped bias, a transposed weight) keeps its name.
-      const source = this.paramNames.get(t) ?? t.node?.inputs.map((i) => this.paramNames.get(i)).find((n) => n !== undefined);
+      const source =
+        this.paramNames.get(t) ?? t.node?.inputs.map((i) => this.paramNames.get(i)).find((n) => n !== undefined);
       const name = this.fresh(source ?? "const");
       const data = t.dataSync();
       this.initializers.push({ name, type: onnxType[t.dtype], dims: [...t.shape], data: data.slice() });
@@ -108,7 +138,10 @@ export class GraphBuilder {
     while (stack.length) {
       const [t, expanded] = stack.pop()!;
       if (this.#names.has(t)) continue;
-      if (!this.isDynamic(t)) { this.nameOf(t); continue; }
+      if (!this.isDynamic(t)) {
+        this.nameOf(t);
+        continue;
+      }
       const call = this.layerCalls.get(t);
       // A recorded layer call stands for the whole subgraph between its input and output.
       const sources = call ? [call.input] : t.node!.inputs;
@@ -118,7 +151,16 @@ export class GraphBuilder {
         } else {
           const node = t.node!;
           const rule = emitRules[node.primitive] as EmitRule<Primitive>;
-          this.#names.set(t, rule(this, node.inputs.map((i) => this.nameOf(i)), node.params, node.inputs, t));
+          this.#names.set(
+            t,
+            rule(
+              this,
+              node.inputs.map((i) => this.nameOf(i)),
+              node.params,
+              node.inputs,
+              t,
+            ),
+          );
         }
         this.shapes.set(this.#names.get(t)!, t.shape);
         continue;
@@ -129,4 +171,3 @@ export class GraphBuilder {
     return this.#names.get(root)!;
   }
 }
-

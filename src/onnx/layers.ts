@@ -28,8 +28,11 @@ export interface LayerCall {
   readonly rule: LayerRule;
 }
 
-function layerRule<T>(cls: abstract new (...args: never[]) => T, applies: (m: T, x: AnyTensor) => boolean,
-  emit: (b: GraphBuilder, input: string, m: T, x: AnyTensor, y: AnyTensor) => string): LayerRule {
+function layerRule<T>(
+  cls: abstract new (...args: never[]) => T,
+  applies: (m: T, x: AnyTensor) => boolean,
+  emit: (b: GraphBuilder, input: string, m: T, x: AnyTensor, y: AnyTensor) => string,
+): LayerRule {
   return {
     matches: (m) => m instanceof cls,
     applies: (m, x) => applies(m as unknown as T, x),
@@ -38,44 +41,75 @@ function layerRule<T>(cls: abstract new (...args: never[]) => T, applies: (m: T,
 }
 
 const always = () => true;
-type AvgPoolLayer = { readonly kernelSize: number | readonly [number, number]; readonly options: L.AvgPool2dLayerOptions };
+type AvgPoolLayer = {
+  readonly kernelSize: number | readonly [number, number];
+  readonly options: L.AvgPool2dLayerOptions;
+};
 
 export const layerRules: readonly LayerRule[] = [
   layerRule(L.LeakyReLU, always, (b, x, m) => b.node("LeakyRelu", [x], [float("alpha", m.negativeSlope)])),
   layerRule(L.Softmax, always, (b, x, m) => b.node("Softmax", [x], [int("axis", m.dim)])),
   layerRule(L.LogSoftmax, always, (b, x, m) => b.node("LogSoftmax", [x], [int("axis", m.dim)])),
   // ONNX Flatten always gives 2-D [d0 * .. * d(axis-1), rest]: torch's flatten(x, 1, -1) exactly.
-  layerRule(L.Flatten, (m, x) => m.startDim === 1 && (m.endDim === -1 || m.endDim === x.shape.length - 1) && x.shape.length >= 2,
-    (b, x) => b.node("Flatten", [x], [int("axis", 1)])),
+  layerRule(
+    L.Flatten,
+    (m, x) => m.startDim === 1 && (m.endDim === -1 || m.endDim === x.shape.length - 1) && x.shape.length >= 2,
+    (b, x) => b.node("Flatten", [x], [int("axis", 1)]),
+  ),
   // Gemm: y = x W^T + b for a 2-D input (transB = 1 reads the [out, in] weight as PyTorch stores it).
-  layerRule(L.Linear, (_m, x) => x.shape.length === 2, (b, x, m) =>
-    b.node("Gemm", [x, b.nameOf(m.weight), ...(m.bias ? [b.nameOf(m.bias)] : [])], [int("transB", 1)])),
+  layerRule(
+    L.Linear,
+    (_m, x) => x.shape.length === 2,
+    (b, x, m) => b.node("Gemm", [x, b.nameOf(m.weight), ...(m.bias ? [b.nameOf(m.bias)] : [])], [int("transB", 1)]),
+  ),
   // Evaluation-mode batch norm with running statistics: (x - mean) / sqrt(var + eps) * scale + B.
-  layerRule(L.BatchNorm2d, (m, x) => !m.training && m.runningMean !== null && m.runningVar !== null && x.shape.length === 4,
+  layerRule(
+    L.BatchNorm2d,
+    (m, x) => !m.training && m.runningMean !== null && m.runningVar !== null && x.shape.length === 4,
     (b, x, m) => {
       const c = m.numFeatures;
       const dtype = m.runningMean!.dtype;
       const filled = (base: string, v: number) => {
         const name = b.fresh(base);
-        b.initializers.push({ name, type: onnxType[dtype], dims: [c], data: dtype === "float64" ? new Float64Array(c).fill(v) : new Float32Array(c).fill(v) });
+        b.initializers.push({
+          name,
+          type: onnxType[dtype],
+          dims: [c],
+          data: dtype === "float64" ? new Float64Array(c).fill(v) : new Float32Array(c).fill(v),
+        });
         return name;
       };
       const scale = m.weight ? b.nameOf(m.weight) : filled("bn_scale", 1);
       const shift = m.bias ? b.nameOf(m.bias) : filled("bn_shift", 0);
-      return b.node("BatchNormalization", [x, scale, shift, b.nameOf(m.runningMean!), b.nameOf(m.runningVar!)], [float("epsilon", m.eps)]);
-    }),
+      return b.node(
+        "BatchNormalization",
+        [x, scale, shift, b.nameOf(m.runningMean!), b.nameOf(m.runningVar!)],
+        [float("epsilon", m.eps)],
+      );
+    },
+  ),
   // AveragePool matches PyTorch's divisor without ceil mode (count_include_pad counts the zero
   // padding, else only the cells inside the input); ceil mode and divisorOverride keep the exact
   // traced form (a depthwise Conv and a Div).
-  layerRule(L.AvgPool2d as abstract new (...args: never[]) => AvgPoolLayer, (m, x) => !m.options.ceilMode && (m.options.divisorOverride ?? null) === null && x.shape.length === 4, (b, x, m) => {
-    const two = (v: number | readonly [number, number] | undefined, fallback: [number, number]): [number, number] =>
-      v === undefined ? fallback : typeof v === "number" ? [v, v] : [v[0], v[1]];
-    const k = two(m.kernelSize, [1, 1]);
-    const s = two(m.options.stride ?? undefined, k);
-    const p = two(m.options.padding, [0, 0]);
-    return b.node("AveragePool", [x], [
-      ints("kernel_shape", k), ints("strides", s), ints("pads", [p[0], p[1], p[0], p[1]]),
-      int("count_include_pad", (m.options.countIncludePad ?? true) ? 1 : 0),
-    ]);
-  }),
+  layerRule(
+    L.AvgPool2d as abstract new (...args: never[]) => AvgPoolLayer,
+    (m, x) => !m.options.ceilMode && (m.options.divisorOverride ?? null) === null && x.shape.length === 4,
+    (b, x, m) => {
+      const two = (v: number | readonly [number, number] | undefined, fallback: [number, number]): [number, number] =>
+        v === undefined ? fallback : typeof v === "number" ? [v, v] : [v[0], v[1]];
+      const k = two(m.kernelSize, [1, 1]);
+      const s = two(m.options.stride ?? undefined, k);
+      const p = two(m.options.padding, [0, 0]);
+      return b.node(
+        "AveragePool",
+        [x],
+        [
+          ints("kernel_shape", k),
+          ints("strides", s),
+          ints("pads", [p[0], p[1], p[0], p[1]]),
+          int("count_include_pad", (m.options.countIncludePad ?? true) ? 1 : 0),
+        ],
+      );
+    },
+  ),
 ];

@@ -64,11 +64,21 @@ function writeAttribute(w: ProtoWriter, a: OnnxAttribute): void {
   w.string(1, a.name);
   w.int(20, attributeTypeCode[a.type]);
   switch (a.type) {
-    case "float": w.float(2, a.value); break;
-    case "int": w.int(3, a.value); break;
-    case "string": w.string(4, a.value); break;
-    case "floats": w.packedFloats(7, a.value); break;
-    case "ints": w.packedInts(8, a.value); break;
+    case "float":
+      w.float(2, a.value);
+      break;
+    case "int":
+      w.int(3, a.value);
+      break;
+    case "string":
+      w.string(4, a.value);
+      break;
+    case "floats":
+      w.packedFloats(7, a.value);
+      break;
+    case "ints":
+      w.packedInts(8, a.value);
+      break;
   }
 }
 
@@ -96,19 +106,22 @@ function writeTensor(w: ProtoWriter, t: OnnxTensor): void {
   w.int(2, OnnxDataType[t.type]);
   w.string(8, t.name);
   const count = t.dims.reduce((a, b) => a * b, 1);
-  if (count !== t.data.length) throw new Error(`onnx: tensor ${t.name} has dims [${t.dims.join(", ")}] but ${t.data.length} values`);
+  if (count !== t.data.length)
+    throw new Error(`onnx: tensor ${t.name} has dims [${t.dims.join(", ")}] but ${t.data.length} values`);
   if (t.data.length) w.bytes(9, littleEndianBytes(t.data));
 }
 
 function writeValueInfo(w: ProtoWriter, v: OnnxValueInfo): void {
   w.string(1, v.name);
   // TypeProto { tensor_type = 1: Tensor { elem_type = 1, shape = 2: TensorShapeProto { dim = 1 } } }
-  w.message(2, (tw) => tw.message(1, (tt) => {
-    tt.int(1, OnnxDataType[v.type]);
-    tt.message(2, (sw) => {
-      for (const d of v.dims) sw.message(1, (dw) => (typeof d === "number" ? dw.int(1, d) : dw.string(2, d)));
-    });
-  }));
+  w.message(2, (tw) =>
+    tw.message(1, (tt) => {
+      tt.int(1, OnnxDataType[v.type]);
+      tt.message(2, (sw) => {
+        for (const d of v.dims) sw.message(1, (dw) => (typeof d === "number" ? dw.int(1, d) : dw.string(2, d)));
+      });
+    }),
+  );
 }
 
 function writeGraph(w: ProtoWriter, g: OnnxGraph): void {

@@ -6,7 +6,7 @@
 import type { AnyTensor } from "../tensor.js";
 import { Tensor } from "../tensor.js";
 import { filled } from "../autograd/engine.js";
-import { normalizeDim } from "../runtime/shape.js";
+import { normalizeDim, isArray } from "../runtime/shape.js";
 import { opErrors } from "../../types/errors.js";
 
 export type TensorOrNumber = AnyTensor | number;
@@ -39,7 +39,7 @@ export const zerosLike = (t: AnyTensor): AnyTensor => fullLike(t, 0);
 /** Dims to reduce: undefined means all; negative dims count from the end; sorted, unique, checked. */
 export function resolveDims(op: string, rank: number, dims: number | readonly number[] | undefined): number[] {
   if (dims === undefined) return Array.from({ length: rank }, (_, i) => i);
-  if (typeof dims !== "number" && !Array.isArray(dims)) throw new Error(opErrors.notDims(op, dims));
+  if (typeof dims !== "number" && !isArray(dims)) throw new Error(opErrors.notDims(op, dims));
   const list = typeof dims === "number" ? [dims] : [...dims];
   const out: number[] = [];
   // A 0-d tensor accepts dim 0 / -1 as PyTorch does (and as the message's range says); it reduces nothing.
@@ -55,6 +55,8 @@ export function resolveDims(op: string, rank: number, dims: number | readonly nu
 /** [h, w] from a number or a pair of safe integers >= `min`; null when invalid (the caller names the fault). */
 export function parsePair(value: unknown, min: number): [number, number] | null {
   const p = typeof value === "number" ? [value, value] : value;
-  if (!Array.isArray(p) || p.length !== 2 || !p.every((d) => Number.isSafeInteger(d) && d >= min)) return null;
-  return [p[0], p[1]];
+  if (!isArray(p) || p.length !== 2) return null;
+  const [h, w] = p;
+  const valid = (d: unknown): d is number => Number.isSafeInteger(d) && (d as number) >= min;
+  return valid(h) && valid(w) ? [h, w] : null;
 }

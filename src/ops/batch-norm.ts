@@ -23,8 +23,12 @@ function loopsOf(device: Device): BatchNormLoops<unknown> {
  * batch's mean and biased variance, which are returned too (for the running statistics). A
  * missing weight or bias is a constant 1 or 0.
  */
-export function batchNormTrainCpu(x: AnyTensor, weight: AnyTensor | null, bias: AnyTensor | null, eps: number):
-  { output: AnyTensor; mean: Float64Array; variance: Float64Array } {
+export function batchNormTrainCpu(
+  x: AnyTensor,
+  weight: AnyTensor | null,
+  bias: AnyTensor | null,
+  eps: number,
+): { output: AnyTensor; mean: Float64Array; variance: Float64Array } {
   const channels = x.shape[1];
   const { mean, variance } = loopsOf(x.device).channelStats(kernelInput(x));
   const constant = (v: number) => full([channels], v, { dtype: x.dtype, device: x.device }) as AnyTensor;
@@ -34,8 +38,12 @@ export function batchNormTrainCpu(x: AnyTensor, weight: AnyTensor | null, bias: 
 }
 
 /** batchNormTrain's gradients by the fused loops, from the forward's statistics (not recorded: no graph). */
-export function batchNormTrainFusedGradient(g: AnyTensor, [x, weight]: readonly AnyTensor[], p: PrimitiveParams["batchNormTrain"],
-  needs: readonly boolean[]): (AnyTensor | null)[] {
+export function batchNormTrainFusedGradient(
+  g: AnyTensor,
+  [x, weight]: readonly AnyTensor[],
+  p: PrimitiveParams["batchNormTrain"],
+  needs: readonly boolean[],
+): (AnyTensor | null)[] {
   const grads = loopsOf(x.device).backward(kernelInput(x), kernelInput(g), kernelInput(weight), p, needs[0]);
   const perChannel = [x.shape[1]];
   return [

@@ -64,10 +64,19 @@ type BiasDevice<B> = B extends { device: infer D } ? D : never;
 type BiasOf<B> = [NonNullable<B>] extends [never] ? undefined : NonNullable<B>;
 
 /** The check of one call; cached by TypeScript, so the four parameters share one evaluation. */
-export type Conv2dResultOf<X extends AnyTensor, W extends AnyTensor, B, O> =
-  Conv2dCheckOf<X, W, B, OptionValues<O>>;
-type Conv2dCheckOf<X extends AnyTensor, W extends AnyTensor, B, O extends readonly unknown[]> =
-  Conv2dCheck<X["shape"], W["shape"], BiasOf<B>, O, X["dtype"], X["device"], W["dtype"], W["device"], BiasDType<B>, BiasDevice<B>>;
+export type Conv2dResultOf<X extends AnyTensor, W extends AnyTensor, B, O> = Conv2dCheckOf<X, W, B, OptionValues<O>>;
+type Conv2dCheckOf<X extends AnyTensor, W extends AnyTensor, B, O extends readonly unknown[]> = Conv2dCheck<
+  X["shape"],
+  W["shape"],
+  BiasOf<B>,
+  O,
+  X["dtype"],
+  X["device"],
+  W["dtype"],
+  W["device"],
+  BiasDType<B>,
+  BiasDevice<B>
+>;
 
 /**
  * Each option is its own type parameter: a literal's values are interned types, so two calls with
@@ -89,13 +98,22 @@ export type Conv2dSignature = <
   input: ArgV<"input", X, W, B, [S, P, D, G, M, never], X>,
   weight: ArgV<"weight", X, W, B, [S, P, D, G, M, never], W>,
   bias?: ArgV<"bias", X, W, B, [S, P, D, G, M, never], B>,
-  options?: ArgV<"options", X, W, B, [S, P, D, G, M, never], { stride?: S; padding?: P; dilation?: D; groups?: G; paddingMode?: M }>,
+  options?: ArgV<
+    "options",
+    X,
+    W,
+    B,
+    [S, P, D, G, M, never],
+    { stride?: S; padding?: P; dilation?: D; groups?: G; paddingMode?: M }
+  >,
 ) => NoInfer<Conv2dOutputV<X, W, B, [S, P, D, G, M, never]>>;
 
 type ArgV<At extends string, X extends AnyTensor, W extends AnyTensor, B, V extends readonly unknown[], Self> =
   Conv2dCheckOf<X, W, B, V> extends { at: At; message: infer M extends string } ? M : Self;
 type Conv2dOutputV<X extends AnyTensor, W extends AnyTensor, B, V extends readonly unknown[]> =
-  Conv2dCheckOf<X, W, B, V> extends { ok: infer S extends Shape } ? Tensor<S, X["dtype"], X["device"]> : Tensor<number[], X["dtype"], X["device"]>;
+  Conv2dCheckOf<X, W, B, V> extends { ok: infer S extends Shape }
+    ? Tensor<S, X["dtype"], X["device"]>
+    : Tensor<number[], X["dtype"], X["device"]>;
 
 export interface TensorMeta {
   readonly shape: readonly number[];
@@ -137,17 +155,29 @@ function padOf(v: unknown): [number, number, number, number] | "same" | null {
 
 function checkMeta(which: "input" | "weight" | "bias", t: unknown): TensorMeta {
   const m = t as TensorMeta | null;
-  if (m === null || typeof m !== "object" || !Array.isArray(m.shape) || typeof m.dtype !== "string" || typeof m.device !== "string") {
+  if (
+    m === null ||
+    typeof m !== "object" ||
+    !Array.isArray(m.shape) ||
+    typeof m.dtype !== "string" ||
+    typeof m.device !== "string"
+  ) {
     fail(conv2dErrors.notTensor(which, show(t)));
   }
   return m;
 }
 
-export function resolveConv2d(inputArg: unknown, weightArg: unknown, biasArg: unknown, optionsArg: unknown): ResolvedConv2d {
+export function resolveConv2d(
+  inputArg: unknown,
+  weightArg: unknown,
+  biasArg: unknown,
+  optionsArg: unknown,
+): ResolvedConv2d {
   const input = checkMeta("input", inputArg);
   const weight = checkMeta("weight", weightArg);
   const bias = biasArg === null || biasArg === undefined ? null : checkMeta("bias", biasArg);
-  if (optionsArg === null || typeof optionsArg !== "object" || Array.isArray(optionsArg)) fail(conv2dErrors.options(show(optionsArg)));
+  if (optionsArg === null || typeof optionsArg !== "object" || Array.isArray(optionsArg))
+    fail(conv2dErrors.options(show(optionsArg)));
   const o = optionsArg as Record<string, unknown>;
 
   // Input: [N, C, H, W] or unbatched [C, H, W]; dims are naturals (0 is a legal, if empty, size).
@@ -172,7 +202,12 @@ export function resolveConv2d(inputArg: unknown, weightArg: unknown, biasArg: un
   const stride = pairOf(o.stride);
   const dilation = pairOf(o.dilation);
   const padding = padOf(o.padding);
-  const mode = o.paddingMode === undefined ? "zeros" : MODES.includes(o.paddingMode as PaddingMode) ? (o.paddingMode as PaddingMode) : null;
+  const mode =
+    o.paddingMode === undefined
+      ? "zeros"
+      : MODES.includes(o.paddingMode as PaddingMode)
+        ? (o.paddingMode as PaddingMode)
+        : null;
 
   if (groups !== null && c !== ci * groups) fail(conv2dErrors.channelMismatch(c, ci * groups, show(ws), groups));
 
@@ -180,7 +215,8 @@ export function resolveConv2d(inputArg: unknown, weightArg: unknown, biasArg: un
   let pads: [number, number, number, number] | null = null;
   if (stride && dilation && padding && !(padding === "same" && (stride[0] !== 1 || stride[1] !== 1))) {
     if (padding === "same") {
-      const th = dilation[0] * (kh - 1), tw = dilation[1] * (kw - 1);
+      const th = dilation[0] * (kh - 1),
+        tw = dilation[1] * (kw - 1);
       pads = [Math.floor(th / 2), th - Math.floor(th / 2), Math.floor(tw / 2), tw - Math.floor(tw / 2)];
     } else {
       pads = padding;
@@ -188,8 +224,14 @@ export function resolveConv2d(inputArg: unknown, weightArg: unknown, biasArg: un
     const oh = convOutSize(h, kh, stride[0], dilation[0], pads[0], pads[1]);
     const ow = convOutSize(w, kw, stride[1], dilation[1], pads[2], pads[3]);
     if (oh <= 0 || ow <= 0) {
-      fail(conv2dErrors.outputSize(show([oh, ow]), show([h + pads[0] + pads[1], w + pads[2] + pads[3]]),
-        show([dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1]), show(stride)));
+      fail(
+        conv2dErrors.outputSize(
+          show([oh, ow]),
+          show([h + pads[0] + pads[1], w + pads[2] + pads[3]]),
+          show([dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1]),
+          show(stride),
+        ),
+      );
     }
   }
 
@@ -210,21 +252,41 @@ export function resolveConv2d(inputArg: unknown, weightArg: unknown, biasArg: un
   if (padding === "same" && (stride[0] !== 1 || stride[1] !== 1)) fail(conv2dErrors.sameStride(show(o.stride)));
   if (!pads) throw new Error("shapegrad internal error: conv2d pads unresolved");
   const [top, bottom, left, right] = pads;
-  if (mode === "reflect" && (top >= h || bottom >= h || left >= w || right >= w)) fail(conv2dErrors.reflectLimit(show(pads), show([h, w])));
-  if (mode === "circular" && (top > h || bottom > h || left > w || right > w)) fail(conv2dErrors.circularLimit(show(pads), show([h, w])));
+  if (mode === "reflect" && (top >= h || bottom >= h || left >= w || right >= w))
+    fail(conv2dErrors.reflectLimit(show(pads), show([h, w])));
+  if (mode === "circular" && (top > h || bottom > h || left > w || right > w))
+    fail(conv2dErrors.circularLimit(show(pads), show([h, w])));
 
   const explicitPad = mode !== "zeros" && pads.some((p) => p > 0);
-  const pad: Pad2dGeometry | null = explicitPad ? { batch: n, channels: c, inHeight: h, inWidth: w, top, bottom, left, right, mode } : null;
-  const inH = explicitPad ? h + top + bottom : h, inW = explicitPad ? w + left + right : w;
+  const pad: Pad2dGeometry | null = explicitPad
+    ? { batch: n, channels: c, inHeight: h, inWidth: w, top, bottom, left, right, mode }
+    : null;
+  const inH = explicitPad ? h + top + bottom : h,
+    inW = explicitPad ? w + left + right : w;
   const convPads = explicitPad ? [0, 0, 0, 0] : pads;
   const geometry: Conv2dGeometry = {
-    batch: n, inChannels: c, inHeight: inH, inWidth: inW, outChannels: co, kernelHeight: kh, kernelWidth: kw,
+    batch: n,
+    inChannels: c,
+    inHeight: inH,
+    inWidth: inW,
+    outChannels: co,
+    kernelHeight: kh,
+    kernelWidth: kw,
     outHeight: convOutSize(inH, kh, stride[0], dilation[0], convPads[0], convPads[1]),
     outWidth: convOutSize(inW, kw, stride[1], dilation[1], convPads[2], convPads[3]),
-    strideH: stride[0], strideW: stride[1], dilationH: dilation[0], dilationW: dilation[1],
-    padTop: convPads[0], padBottom: convPads[1], padLeft: convPads[2], padRight: convPads[3], groups,
+    strideH: stride[0],
+    strideW: stride[1],
+    dilationH: dilation[0],
+    dilationW: dilation[1],
+    padTop: convPads[0],
+    padBottom: convPads[1],
+    padLeft: convPads[2],
+    padRight: convPads[3],
+    groups,
   };
-  const outShape = unbatched ? [co, geometry.outHeight, geometry.outWidth] : [n, co, geometry.outHeight, geometry.outWidth];
+  const outShape = unbatched
+    ? [co, geometry.outHeight, geometry.outWidth]
+    : [n, co, geometry.outHeight, geometry.outWidth];
   return { geometry, pad, unbatched, outShape };
 }
 

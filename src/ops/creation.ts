@@ -5,7 +5,7 @@ import { checkElementCount, filled, fromHost } from "../autograd/engine.js";
 import { allocate } from "../backends/cpu/arrays.js";
 import { nextNormal, nextUniform } from "../runtime/random.js";
 import { backendFor } from "../runtime/devices.js";
-import { numel } from "../runtime/shape.js";
+import { numel, isArray } from "../runtime/shape.js";
 import { opErrors } from "../../types/errors.js";
 import { dataErrors } from "../../types/errors.js";
 
@@ -13,7 +13,9 @@ import { dataErrors } from "../../types/errors.js";
 export type ShapeOf<T, Depth extends unknown[] = []> = Depth["length"] extends 8
   ? number[]
   : T extends readonly unknown[]
-    ? T extends readonly [] ? [0] : [T["length"], ...ShapeOf<T[0], [...Depth, unknown]>]
+    ? T extends readonly []
+      ? [0]
+      : [T["length"], ...ShapeOf<T[0], [...Depth, unknown]>]
     : [];
 
 export type NestedNumbers = number | readonly NestedNumbers[];
@@ -29,7 +31,8 @@ type ArrayDType<A> = A extends Float64Array ? "float64" : A extends Int32Array ?
 function resolveOptions(op: string, options: CreationOptions | undefined, fallback: DType = "float32") {
   const dtype = options?.dtype ?? fallback;
   const device = options?.device ?? "cpu";
-  if (dtype !== "float32" && dtype !== "float64" && dtype !== "int32") throw new Error(opErrors.unknownDType(op, dtype));
+  if (dtype !== "float32" && dtype !== "float64" && dtype !== "int32")
+    throw new Error(opErrors.unknownDType(op, dtype));
   if (device !== "cpu" && device !== "webgpu") throw new Error(opErrors.unknownDevice(op, device));
   if (device !== "cpu" && dtype === "float64") throw new Error(opErrors.float64OnDevice(device));
   const requiresGrad = options?.requiresGrad ?? false;
@@ -40,11 +43,12 @@ function resolveOptions(op: string, options: CreationOptions | undefined, fallba
 }
 
 export function checkShape(op: string, shape: unknown): readonly number[] {
-  if (!Array.isArray(shape)) throw new Error(opErrors.notShape(op, "shape", shape));
+  if (!isArray(shape)) throw new Error(opErrors.notShape(op, "shape", shape));
   for (const d of shape) {
-    if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) throw new Error(opErrors.badDim(op, "every dim", d));
+    if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0)
+      throw new Error(opErrors.badDim(op, "every dim", d));
   }
-  return shape;
+  return shape as readonly number[]; // every element was checked above
 }
 
 function finish(t: AnyTensor, requiresGrad: boolean): AnyTensor {
@@ -63,7 +67,7 @@ const MAX_DEPTH = 64;
 function flattenNested(data: NestedNumbers): { shape: number[]; values: number[] } {
   const shape: number[] = [];
   const path: unknown[] = [];
-  for (let level: NestedNumbers = data; Array.isArray(level); level = level[0] as NestedNumbers) {
+  for (let level: NestedNumbers = data; isArray(level); level = level[0]) {
     if (path.includes(level)) throw new Error(dataErrors.cycle("[0]".repeat(shape.length)));
     if (shape.length === MAX_DEPTH) throw new Error(dataErrors.tooDeep(MAX_DEPTH));
     path.push(level);
@@ -75,12 +79,12 @@ function flattenNested(data: NestedNumbers): { shape: number[]; values: number[]
   const values: number[] = [];
   const visit = (node: NestedNumbers, depth: number, at: string): void => {
     if (depth === shape.length) {
-      if (typeof node !== "number") throw new Error(opErrors.notNumber(at, Array.isArray(node) ? "an array" : typeof node));
+      if (typeof node !== "number") throw new Error(opErrors.notNumber(at, isArray(node) ? "an array" : typeof node));
       values.push(node);
       return;
     }
-    if (!Array.isArray(node) || node.length !== shape[depth]) {
-      throw new Error(opErrors.ragged(at, Array.isArray(node) ? `length ${node.length}` : "a number", depth, shape[depth]));
+    if (!isArray(node) || node.length !== shape[depth]) {
+      throw new Error(opErrors.ragged(at, isArray(node) ? `length ${node.length}` : "a number", depth, shape[depth]));
     }
     for (let i = 0; i < node.length; i++) {
       if (!(i in node)) throw new Error(dataErrors.hole(`${at}[${i}]`));
@@ -96,7 +100,7 @@ function toTypedArray(values: ArrayLike<number>, dtype: DType, shape: readonly n
   const out = allocate(dtype, values.length);
   // A typed array holds only numbers, and int32 and float arrays already fit a float target: one bulk copy.
   if (ArrayBuffer.isView(values) && (dtype !== "int32" || values instanceof Int32Array)) {
-    out.set(values as AnyTypedArray);
+    out.set(values);
     return out;
   }
   for (let i = 0; i < values.length; i++) {
@@ -119,12 +123,20 @@ function toTypedArray(values: ArrayLike<number>, dtype: DType, shape: readonly n
  * A tensor from data: a nested number array (its shape inferred, as literal types), or flat data
  * (`number[]` or a typed array) with `options.shape`. A typed array's own dtype is the default.
  */
-export function tensor<A extends readonly number[] | AnyTypedArray, const S extends Shape, D extends DType = ArrayDType<A>, Dev extends Device = "cpu">(
-  data: A, options: CreationOptions<D, Dev> & { shape: S }): Tensor<Mutable<S>, NoInfer<D>, NoInfer<Dev>>;
+export function tensor<
+  A extends readonly number[] | AnyTypedArray,
+  const S extends Shape,
+  D extends DType = ArrayDType<A>,
+  Dev extends Device = "cpu",
+>(data: A, options: CreationOptions<D, Dev> & { shape: S }): Tensor<Mutable<S>, NoInfer<D>, NoInfer<Dev>>;
 export function tensor<const T extends NestedNumbers, D extends DType = "float32", Dev extends Device = "cpu">(
-  data: T, options?: CreationOptions<D, Dev>): Tensor<ShapeOf<T>, NoInfer<D>, NoInfer<Dev>>;
+  data: T,
+  options?: CreationOptions<D, Dev>,
+): Tensor<ShapeOf<T>, NoInfer<D>, NoInfer<Dev>>;
 export function tensor<A extends AnyTypedArray, D extends DType = ArrayDType<A>, Dev extends Device = "cpu">(
-  data: A, options?: CreationOptions<D, Dev>): Tensor<[number], NoInfer<D>, NoInfer<Dev>>;
+  data: A,
+  options?: CreationOptions<D, Dev>,
+): Tensor<[number], NoInfer<D>, NoInfer<Dev>>;
 export function tensor(data: unknown, options?: CreationOptions & { shape?: readonly number[] }): AnyTensor {
   const typed = ArrayBuffer.isView(data) && !(data instanceof DataView);
   if (typed && !(data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array)) {
@@ -136,7 +148,7 @@ export function tensor(data: unknown, options?: CreationOptions & { shape?: read
   let values: ArrayLike<number>;
   if (options?.shape !== undefined) {
     shape = checkShape("tensor", options.shape);
-    if (!typed && !Array.isArray(data)) throw new Error(opErrors.flatData());
+    if (!typed && !isArray(data)) throw new Error(opErrors.flatData());
     if (!typed) {
       const list = data as unknown[];
       for (let i = 0; i < list.length; i++) {
@@ -152,7 +164,7 @@ export function tensor(data: unknown, options?: CreationOptions & { shape?: read
     values = data as AnyTypedArray;
     shape = [values.length];
   } else {
-    if (typeof data !== "number" && !Array.isArray(data)) throw new Error(opErrors.dataType(data));
+    if (typeof data !== "number" && !isArray(data)) throw new Error(opErrors.dataType(data));
     const flat = flattenNested(data as NestedNumbers);
     shape = flat.shape;
     values = flat.values;
@@ -161,7 +173,9 @@ export function tensor(data: unknown, options?: CreationOptions & { shape?: read
 }
 
 type Creator = <const S extends Shape, D extends DType = "float32", Dev extends Device = "cpu">(
-  shape: S, options?: CreationOptions<D, Dev>) => Tensor<Mutable<S>, NoInfer<D>, NoInfer<Dev>>;
+  shape: S,
+  options?: CreationOptions<D, Dev>,
+) => Tensor<Mutable<S>, NoInfer<D>, NoInfer<Dev>>;
 
 function fromGenerator(op: string, draw: () => number): Creator {
   return ((shape: Shape, options?: CreationOptions) => {
@@ -197,7 +211,10 @@ function filledNamed(op: string, shape: Shape, value: number, options?: Creation
 
 /** Every element equal to `value`. */
 export function full<const S extends Shape, D extends DType = "float32", Dev extends Device = "cpu">(
-  shape: S, value: number, options?: CreationOptions<D, Dev>): Tensor<Mutable<S>, NoInfer<D>, NoInfer<Dev>> {
+  shape: S,
+  value: number,
+  options?: CreationOptions<D, Dev>,
+): Tensor<Mutable<S>, NoInfer<D>, NoInfer<Dev>> {
   return filledNamed("full", shape, value, options) as unknown as Tensor<Mutable<S>, D, Dev>;
 }
 
@@ -205,18 +222,28 @@ export function full<const S extends Shape, D extends DType = "float32", Dev ext
  * Every element 0.
  * @function
  */
-export const zeros: Creator = ((shape: Shape, options?: CreationOptions) => filledNamed("zeros", shape, 0, options)) as Creator;
+export const zeros: Creator = ((shape: Shape, options?: CreationOptions) =>
+  filledNamed("zeros", shape, 0, options)) as Creator;
 /**
  * Every element 1.
  * @function
  */
-export const ones: Creator = ((shape: Shape, options?: CreationOptions) => filledNamed("ones", shape, 1, options)) as Creator;
+export const ones: Creator = ((shape: Shape, options?: CreationOptions) =>
+  filledNamed("ones", shape, 1, options)) as Creator;
 
 /** start, start + step, ... up to but excluding end (torch.arange); `arange(n)` is 0..n-1. */
 export function arange<D extends DType = "float32", Dev extends Device = "cpu">(
-  start: number, end?: number, step = 1, options?: CreationOptions<D, Dev>): Tensor<[number], NoInfer<D>, NoInfer<Dev>> {
+  start: number,
+  end?: number,
+  step = 1,
+  options?: CreationOptions<D, Dev>,
+): Tensor<[number], NoInfer<D>, NoInfer<Dev>> {
   if (end === undefined) [start, end] = [0, start];
-  for (const [name, v] of [["start", start], ["end", end], ["step", step]] as const) {
+  for (const [name, v] of [
+    ["start", start],
+    ["end", end],
+    ["step", step],
+  ] as const) {
     if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(opErrors.arangeBound(name, v));
   }
   if (step === 0) throw new Error(opErrors.arangeStep());
@@ -230,7 +257,11 @@ export function arange<D extends DType = "float32", Dev extends Device = "cpu">(
 
 /** Integers uniform on [low, high), int32. */
 export function randint<const S extends Shape, Dev extends Device = "cpu">(
-  low: number, high: number, shape: S, options?: { device?: Dev }): Tensor<Mutable<S>, "int32", NoInfer<Dev>> {
+  low: number,
+  high: number,
+  shape: S,
+  options?: { device?: Dev },
+): Tensor<Mutable<S>, "int32", NoInfer<Dev>> {
   // Values outside int32 would wrap silently when stored, so the range itself must fit.
   const fits = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= -(2 ** 31) && (v as number) <= 2 ** 31;
   if (!fits(low) || !fits(high) || high <= low) throw new Error(opErrors.randintRange(low, high));

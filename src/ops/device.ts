@@ -17,7 +17,8 @@ export function toDevice(x: AnyTensor, device: Device): AnyTensor {
   assertTensor("to", x);
   if (x.device === device) return x;
   const source = backendFor(x.device);
-  if (!source.readSync) throw new Error(`to: reading a ${x.device} tensor back is asynchronous; use \`await t.toAsync("${device}")\``);
+  if (!source.readSync)
+    throw new Error(`to: reading a ${x.device} tensor back is asynchronous; use \`await t.toAsync("${device}")\``);
   return fromHostChecked(source.readSync(x.storage, x.dtype, x.size), x, device);
 }
 
@@ -67,7 +68,11 @@ export function replaceData(t: AnyTensor, value: AnyTensor, by: string): AnyTens
   value.assertAlive("assign");
   // CPU storage is immutable, so sharing it is safe; a device buffer gets one owner through a copy.
   if (t.device === "cpu") t.storage = value.storage;
-  else moveStorage(t, noGrad(() => clone(value)));
+  else
+    moveStorage(
+      t,
+      noGrad(() => clone(value)),
+    );
   markModified(t, by);
   return t;
 }

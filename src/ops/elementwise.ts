@@ -21,7 +21,9 @@ export type SameKind<Op extends string, D extends DType, Dev extends Device, T> 
   // against itself is decided (see types/shape/broadcast.ts).
   T extends { readonly dtype: infer D2 extends DType; readonly device: infer Dev2 extends Device }
     ? { d: D2 } extends { d: D }
-      ? { d: Dev2 } extends { d: Dev } ? T : ReturnType<typeof opErrors.deviceMismatch<Op, Dev, Dev2>>
+      ? { d: Dev2 } extends { d: Dev }
+        ? T
+        : ReturnType<typeof opErrors.deviceMismatch<Op, Dev, Dev2>>
       : ReturnType<typeof opErrors.dtypeMismatch<Op, D, D2>>
     : T;
 
@@ -31,19 +33,29 @@ export type OperandShape<B> = B extends { readonly shape: infer S2 extends Shape
 /** The second operand: the message of the first rule it breaks (dtype, device, broadcast), else itself. */
 export type BinaryOperand<Op extends string, S1 extends Shape, D extends DType, Dev extends Device, B> =
   SameKind<Op, D, Dev, B> extends infer K
-    ? K extends string ? K
-    // Not bound with `extends infer R`: a message holding a generic dim would defer the binding.
-    : IsMessage<Broadcast<S1, OperandShape<B>, Op>> extends true ? Broadcast<S1, OperandShape<B>, Op> : B
+    ? K extends string
+      ? K
+      : // Not bound with `extends infer R`: a message holding a generic dim would defer the binding.
+        IsMessage<Broadcast<S1, OperandShape<B>, Op>> extends true
+        ? Broadcast<S1, OperandShape<B>, Op>
+        : B
     : never;
 
 export type BroadcastResult<A extends Shape, B extends Shape> = OkShape<Broadcast<A, B>>;
 
-type Binary<Op extends string> = <S1 extends Shape, D extends DType, Dev extends Device, B extends Tensor<Shape, DType, Device> | number>(
-  a: Tensor<S1, D, Dev>, b: BinaryOperand<Op, S1, D, Dev, B>,
+type Binary<Op extends string> = <
+  S1 extends Shape,
+  D extends DType,
+  Dev extends Device,
+  B extends Tensor<Shape, DType, Device> | number,
+>(
+  a: Tensor<S1, D, Dev>,
+  b: BinaryOperand<Op, S1, D, Dev, B>,
 ) => Tensor<BroadcastResult<S1, OperandShape<B>>, D, Dev>;
 /** The method form: `this` is the first operand. */
 export type BinaryMethod<Op extends string> = <T extends AnyTensor, B extends AnyTensor | number>(
-  this: T, other: BinaryOperand<Op, T["shape"], T["dtype"], T["device"], B>,
+  this: T,
+  other: BinaryOperand<Op, T["shape"], T["dtype"], T["device"], B>,
 ) => Tensor<BroadcastResult<T["shape"], OperandShape<B>>, T["dtype"], T["device"]>;
 
 type Unary = <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, D, Dev>) => Tensor<S, D, Dev>;
@@ -62,13 +74,17 @@ function operands(op: string, a: TensorOrNumber, b: TensorOrNumber, floatOnly = 
   if (typeof a === "number" && typeof b === "number") throw new Error(opErrors.twoNumbers(op));
   if (typeof a !== "number") assertTensor(op, a, "first operand");
   if (typeof b !== "number") assertTensor(op, b, "second operand");
-  const x = a as AnyTensor | number, y = b as AnyTensor | number;
+  const x = a,
+    y = b;
   if (typeof x !== "number" && typeof y !== "number") {
     assertSameKind(op, x, y);
     if (!broadcastShapes(x.shape, y.shape)) throw new Error(opErrors.broadcast(op, x.shape, y.shape));
   }
   if (floatOnly) assertFloat(op, typeof x === "number" ? (y as AnyTensor) : x);
-  return [typeof x === "number" ? scalarLike(x, y as AnyTensor) : x, typeof y === "number" ? scalarLike(y, x as AnyTensor) : y];
+  return [
+    typeof x === "number" ? scalarLike(x, y as AnyTensor) : x,
+    typeof y === "number" ? scalarLike(y, x as AnyTensor) : y,
+  ];
 }
 
 function binary(op: BinaryPrimitive, a: TensorOrNumber, b: TensorOrNumber): AnyTensor {
@@ -83,13 +99,12 @@ export const anyShape = {
   /** True division. int32 is refused: PyTorch would promote to float, truncating would be silently wrong; cast first. */
   div: (a: TensorOrNumber, b: TensorOrNumber) => apply("div", operands("div", a, b, true), {}),
   maximum: (a: TensorOrNumber, b: TensorOrNumber) => binary("maximum", a, b),
-  /** min(a, b) = -max(-a, -b); validated as "minimum" first so no kernel runs for a bad pair. */
-  minimum(a: TensorOrNumber, b: TensorOrNumber): AnyTensor {
+  minimum: (a: TensorOrNumber, b: TensorOrNumber): AnyTensor => {
     const [x, y] = operands("minimum", a, b);
     return anyShape.neg(anyShape.maximum(anyShape.neg(x), anyShape.neg(y)));
   },
   greater: (a: TensorOrNumber, b: TensorOrNumber) => binary("greater", a, b),
-  less(a: TensorOrNumber, b: TensorOrNumber): AnyTensor {
+  less: (a: TensorOrNumber, b: TensorOrNumber): AnyTensor => {
     const [x, y] = operands("less", a, b);
     return apply("greater", [y, x], {});
   },
@@ -104,12 +119,11 @@ export const anyShape = {
   sigmoid: (x: AnyTensor) => unary("sigmoid", x),
   relu: (x: AnyTensor) => unary("relu", x),
   erf: (x: AnyTensor) => unary("erf", x),
-  square(x: AnyTensor): AnyTensor {
+  square: (x: AnyTensor): AnyTensor => {
     assertTensor("square", x);
     return anyShape.mul(x, x);
   },
-  /** x^p for a number p, as exp(p log x) for non-integers and repeated products for small integers. */
-  pow(x: AnyTensor, p: number): AnyTensor {
+  pow: (x: AnyTensor, p: number): AnyTensor => {
     if (p === 1) return x;
     if (p === 2) return anyShape.mul(x, x);
     if (p === 0.5) return anyShape.sqrt(x);

@@ -15,15 +15,22 @@ export type MatMulResult<A extends Shape, B extends Shape> = OkShape<MatMul<A, B
 /** The second operand: the message of the first rule it breaks (dtype, device, inner dims), else itself. */
 export type MatMulOperand<S1 extends Shape, D extends DType, Dev extends Device, B> =
   SameKind<"matmul", D, Dev, B> extends infer K
-    ? K extends string ? K
-    : IsMessage<MatMul<S1, OperandShape<B>>> extends true ? MatMul<S1, OperandShape<B>> : B
+    ? K extends string
+      ? K
+      : IsMessage<MatMul<S1, OperandShape<B>>> extends true
+        ? MatMul<S1, OperandShape<B>>
+        : B
     : never;
 
 type MatMulSignature = <S1 extends Shape, D extends DType, Dev extends Device, B extends Tensor<Shape, DType, Device>>(
-  a: Tensor<S1, D, Dev>, b: MatMulOperand<S1, D, Dev, B>) => Tensor<MatMulResult<S1, OperandShape<B>>, D, Dev>;
+  a: Tensor<S1, D, Dev>,
+  b: MatMulOperand<S1, D, Dev, B>,
+) => Tensor<MatMulResult<S1, OperandShape<B>>, D, Dev>;
 /** The method form: `this` is the first operand. */
 export type MatMulMethod = <T extends AnyTensor, B extends AnyTensor>(
-  this: T, other: MatMulOperand<T["shape"], T["dtype"], T["device"], B>) => Tensor<MatMulResult<T["shape"], OperandShape<B>>, T["dtype"], T["device"]>;
+  this: T,
+  other: MatMulOperand<T["shape"], T["dtype"], T["device"], B>,
+) => Tensor<MatMulResult<T["shape"], OperandShape<B>>, T["dtype"], T["device"]>;
 
 function matmulAnyShape(a: AnyTensor, b: AnyTensor): AnyTensor {
   assertTensor("matmul", a, "first operand");
@@ -33,12 +40,15 @@ function matmulAnyShape(a: AnyTensor, b: AnyTensor): AnyTensor {
   // Checked on the caller's shapes, before the 1-D promotion below runs any kernel.
   const inner = b.shape.length === 1 ? b.shape[0] : b.shape[b.shape.length - 2];
   if (a.shape[a.shape.length - 1] !== inner) throw new Error(opErrors.matmul(a.shape, b.shape));
-  if (!broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2))) throw new Error(opErrors.broadcast("matmul", a.shape, b.shape));
+  if (!broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2)))
+    throw new Error(opErrors.broadcast("matmul", a.shape, b.shape));
   const { reshape, expand, squeeze } = movement;
   const a2 = a.shape.length === 1 ? reshape(a, [1, a.shape[0]]) : a;
   const b2 = b.shape.length === 1 ? reshape(b, [b.shape[0], 1]) : b;
-  const ra = a2.shape.length, rb = b2.shape.length;
-  const [m, k] = a2.shape.slice(ra - 2), [k2, n] = b2.shape.slice(rb - 2);
+  const ra = a2.shape.length,
+    rb = b2.shape.length;
+  const [m, k] = a2.shape.slice(ra - 2),
+    [k2, n] = b2.shape.slice(rb - 2);
   if (k !== k2) throw new Error(opErrors.matmul(a.shape, b.shape));
   const batch = broadcastShapes(a2.shape.slice(0, ra - 2), b2.shape.slice(0, rb - 2));
   if (!batch) throw new Error(opErrors.broadcast("matmul", a.shape, b.shape));

@@ -14,7 +14,13 @@ import { runBackward } from "../autograd/backward.js";
 import { onesLike } from "./arguments.js";
 import { anyShape as elementwise, type BinaryMethod } from "./elementwise.js";
 import { anyShape as reduce, type ArgMaxMethod, type ReductionMethod } from "./reduce.js";
-import { anyShape as movement, type FlattenMethod, type PermuteMethod, type ReshapeMethod, type TransposeMethod } from "./movement.js";
+import {
+  anyShape as movement,
+  type FlattenMethod,
+  type PermuteMethod,
+  type ReshapeMethod,
+  type TransposeMethod,
+} from "./movement.js";
 import { anyShape as product, type MatMulMethod } from "./matmul.js";
 import { cast, clone, detach, replaceData, toDevice, toDeviceAsync } from "./device.js";
 
@@ -28,7 +34,10 @@ type BackwardOptions = { createGraph?: boolean; retainGraph?: boolean };
 function backward(output: AnyTensor, seed?: AnyTensor | null, options: BackwardOptions = {}): void {
   // null means "no seed", as PyTorch's backward(None).
   if (seed != null && !(seed instanceof Tensor)) throw new Error(argumentErrors.seed("backward", show(seed)));
-  const { createGraph, retainGraph } = readOptions("backward", options, ["createGraph", "retainGraph"]) as BackwardOptions;
+  const { createGraph, retainGraph } = readOptions("backward", options, [
+    "createGraph",
+    "retainGraph",
+  ]) as BackwardOptions;
   if (!output.requiresGrad) throw new Error(argumentErrors.noGrad());
   if (seed != null) checkSeed("backward", seed, output);
   const g = seed ?? onesLike(output);
@@ -44,7 +53,9 @@ declare module "../tensor.js" {
      * seed must have this tensor's shape, dtype and device.
      */
     backward<T extends AnyTensor>(
-      this: T, seed?: Tensor<T["shape"], T["dtype"], T["device"]>, options?: { createGraph?: boolean; retainGraph?: boolean },
+      this: T,
+      seed?: Tensor<T["shape"], T["dtype"], T["device"]>,
+      options?: { createGraph?: boolean; retainGraph?: boolean },
     ): void;
     /**
      * A copy on another device (this tensor if it is already there), detached from the graph like a
@@ -114,22 +125,57 @@ declare module "../tensor.js" {
 
 /** Each method's implementation, called with the tensor as its first argument. */
 const methods: Record<string, (self: AnyTensor, ...args: never[]) => unknown> = {
-  backward, to: toDevice, toAsync: toDeviceAsync, detach, clone, cast,
+  backward,
+  to: toDevice,
+  toAsync: toDeviceAsync,
+  detach,
+  clone,
+  cast,
   assign: (t: AnyTensor, value: AnyTensor) => replaceData(t, value, "assign"),
-  add: elementwise.add, sub: elementwise.sub, mul: elementwise.mul, div: elementwise.div,
-  maximum: elementwise.maximum, minimum: elementwise.minimum,
-  gt: elementwise.greater, lt: elementwise.less, eq: elementwise.equal,
-  neg: elementwise.neg, exp: elementwise.exp, log: elementwise.log, sqrt: elementwise.sqrt, abs: elementwise.abs,
-  sign: elementwise.sign, tanh: elementwise.tanh, sigmoid: elementwise.sigmoid, relu: elementwise.relu,
-  erf: elementwise.erf, square: elementwise.square, pow: elementwise.pow,
-  sum: reduce.sum, mean: reduce.mean, max: reduce.max, min: reduce.min, var: reduce.variance, argmax: reduce.argmax,
+  add: elementwise.add,
+  sub: elementwise.sub,
+  mul: elementwise.mul,
+  div: elementwise.div,
+  maximum: elementwise.maximum,
+  minimum: elementwise.minimum,
+  gt: elementwise.greater,
+  lt: elementwise.less,
+  eq: elementwise.equal,
+  neg: elementwise.neg,
+  exp: elementwise.exp,
+  log: elementwise.log,
+  sqrt: elementwise.sqrt,
+  abs: elementwise.abs,
+  sign: elementwise.sign,
+  tanh: elementwise.tanh,
+  sigmoid: elementwise.sigmoid,
+  relu: elementwise.relu,
+  erf: elementwise.erf,
+  square: elementwise.square,
+  pow: elementwise.pow,
+  sum: reduce.sum,
+  mean: reduce.mean,
+  max: reduce.max,
+  min: reduce.min,
+  var: reduce.variance,
+  argmax: reduce.argmax,
   matmul: product.matmul,
-  reshape: movement.reshape, view: movement.reshape, flatten: movement.flatten, permute: movement.permute,
-  transpose: movement.transpose, unsqueeze: movement.unsqueeze, squeeze: movement.squeeze, expand: movement.expand,
+  reshape: movement.reshape,
+  view: movement.reshape,
+  flatten: movement.flatten,
+  permute: movement.permute,
+  transpose: movement.transpose,
+  unsqueeze: movement.unsqueeze,
+  squeeze: movement.squeeze,
+  expand: movement.expand,
 };
 
 for (const [name, fn] of Object.entries(methods)) {
   // A named method, not enumerable, as a class body would have declared it.
-  const method = { [name](this: AnyTensor, ...args: never[]) { return fn(this, ...args); } }[name];
+  const method = {
+    [name](this: AnyTensor, ...args: never[]) {
+      return fn(this, ...args);
+    },
+  }[name];
   Object.defineProperty(Tensor.prototype, name, { value: method, writable: true, configurable: true });
 }

@@ -7,37 +7,72 @@ import type { Flatten, Permute, Reshape, Transpose } from "../../types/shape/res
 import type { IsMessage, OkShape } from "../../types/shape/show.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
 import { apply } from "../autograd/engine.js";
-import { broadcastShapes, normalizeDim, numel, reductionDimsTo, sameShape } from "../runtime/shape.js";
+import { broadcastShapes, normalizeDim, numel, reductionDimsTo, sameShape, isArray } from "../runtime/shape.js";
 import { opErrors } from "../../types/errors.js";
 import { assertTensor, resolveDims } from "./arguments.js";
 
 /** The target shape, or the message when the element counts cannot match. */
-export type ReshapeTarget<S extends Shape, T extends Shape> = Reshape<S, T> extends infer R ? (IsMessage<R> extends true ? R : T) : never;
+export type ReshapeTarget<S extends Shape, T extends Shape> =
+  Reshape<S, T> extends infer R ? (IsMessage<R> extends true ? R : T) : never;
 export type ReshapeResult<S extends Shape, T extends Shape> = OkShape<Reshape<S, T>>;
 export type FlattenResult<S extends Shape, Start extends number, End extends number> = OkShape<Flatten<S, Start, End>>;
 export type PermuteResult<S extends Shape, P extends Shape> = OkShape<Permute<S, P>>;
 export type TransposeResult<S extends Shape, A extends number, B extends number> = OkShape<Transpose<S, A, B>>;
 
 type ReshapeSignature = <S extends Shape, D extends DType, Dev extends Device, const T extends Shape>(
-  x: Tensor<S, D, Dev>, shape: ReshapeTarget<S, T>) => Tensor<ReshapeResult<S, T>, D, Dev>;
-type FlattenSignature = <S extends Shape, D extends DType, Dev extends Device, const Start extends number = 0, const End extends number = -1>(
-  x: Tensor<S, D, Dev>, startDim?: Start, endDim?: End) => Tensor<FlattenResult<S, Start, End>, D, Dev>;
+  x: Tensor<S, D, Dev>,
+  shape: ReshapeTarget<S, T>,
+) => Tensor<ReshapeResult<S, T>, D, Dev>;
+type FlattenSignature = <
+  S extends Shape,
+  D extends DType,
+  Dev extends Device,
+  const Start extends number = 0,
+  const End extends number = -1,
+>(
+  x: Tensor<S, D, Dev>,
+  startDim?: Start,
+  endDim?: End,
+) => Tensor<FlattenResult<S, Start, End>, D, Dev>;
 type PermuteSignature = <S extends Shape, D extends DType, Dev extends Device, const P extends Shape>(
-  x: Tensor<S, D, Dev>, perm: P) => Tensor<PermuteResult<S, P>, D, Dev>;
-type TransposeSignature = <S extends Shape, D extends DType, Dev extends Device, const A extends number = -2, const B extends number = -1>(
-  x: Tensor<S, D, Dev>, dim0?: A, dim1?: B) => Tensor<TransposeResult<S, A, B>, D, Dev>;
+  x: Tensor<S, D, Dev>,
+  perm: P,
+) => Tensor<PermuteResult<S, P>, D, Dev>;
+type TransposeSignature = <
+  S extends Shape,
+  D extends DType,
+  Dev extends Device,
+  const A extends number = -2,
+  const B extends number = -1,
+>(
+  x: Tensor<S, D, Dev>,
+  dim0?: A,
+  dim1?: B,
+) => Tensor<TransposeResult<S, A, B>, D, Dev>;
 type ExpandSignature = <S extends Shape, D extends DType, Dev extends Device, const T extends Shape>(
-  x: Tensor<S, D, Dev>, shape: T) => Tensor<Mutable<T>, D, Dev>;
+  x: Tensor<S, D, Dev>,
+  shape: T,
+) => Tensor<Mutable<T>, D, Dev>;
 
 /** The method forms: `this` is the tensor moved. */
 export type ReshapeMethod = <X extends AnyTensor, const T extends Shape>(
-  this: X, shape: ReshapeTarget<X["shape"], T>) => Tensor<ReshapeResult<X["shape"], T>, X["dtype"], X["device"]>;
+  this: X,
+  shape: ReshapeTarget<X["shape"], T>,
+) => Tensor<ReshapeResult<X["shape"], T>, X["dtype"], X["device"]>;
 export type FlattenMethod = <T extends AnyTensor, const Start extends number = 0, const End extends number = -1>(
-  this: T, startDim?: Start, endDim?: End) => Tensor<FlattenResult<T["shape"], Start, End>, T["dtype"], T["device"]>;
+  this: T,
+  startDim?: Start,
+  endDim?: End,
+) => Tensor<FlattenResult<T["shape"], Start, End>, T["dtype"], T["device"]>;
 export type PermuteMethod = <T extends AnyTensor, const P extends Shape>(
-  this: T, perm: P) => Tensor<PermuteResult<T["shape"], P>, T["dtype"], T["device"]>;
+  this: T,
+  perm: P,
+) => Tensor<PermuteResult<T["shape"], P>, T["dtype"], T["device"]>;
 export type TransposeMethod = <T extends AnyTensor, const A extends number = -2, const B extends number = -1>(
-  this: T, dim0?: A, dim1?: B) => Tensor<TransposeResult<T["shape"], A, B>, T["dtype"], T["device"]>;
+  this: T,
+  dim0?: A,
+  dim1?: B,
+) => Tensor<TransposeResult<T["shape"], A, B>, T["dtype"], T["device"]>;
 
 function checkDims(op: string, shape: readonly number[]): void {
   for (const d of shape) {
@@ -47,13 +82,15 @@ function checkDims(op: string, shape: readonly number[]): void {
 
 /** The implementations, on tensors of any shape (the gradient rules, nn and optim call these). */
 export const anyShape = {
-  /** Same elements, new shape; one dim may be -1 and is inferred. */
-  reshape(x: AnyTensor, shape: readonly number[]): AnyTensor {
+  reshape: (x: AnyTensor, shape: readonly number[]): AnyTensor => {
     assertTensor("reshape", x);
-    if (!Array.isArray(shape)) throw new Error(opErrors.notShape("reshape", "shape", shape));
+    if (!isArray(shape)) throw new Error(opErrors.notShape("reshape", "shape", shape));
     const inferAt = shape.indexOf(-1);
     if (inferAt !== shape.lastIndexOf(-1)) throw new Error(opErrors.reshapeInfer("reshape", shape));
-    checkDims("reshape", shape.filter((_, i) => i !== inferAt));
+    checkDims(
+      "reshape",
+      shape.filter((_, i) => i !== inferAt),
+    );
     const target = [...shape];
     if (inferAt >= 0) {
       const known = numel(shape.filter((_, i) => i !== inferAt));
@@ -64,7 +101,7 @@ export const anyShape = {
     if (sameShape(target, x.shape)) return x;
     return apply("reshape", [x], { shape: target });
   },
-  flatten(x: AnyTensor, startDim = 0, endDim = -1): AnyTensor {
+  flatten: (x: AnyTensor, startDim = 0, endDim = -1): AnyTensor => {
     assertTensor("flatten", x);
     if (x.shape.length === 0) return anyShape.reshape(x, [1]);
     const [s] = resolveDims("flatten", x.shape.length, startDim);
@@ -73,28 +110,33 @@ export const anyShape = {
     const merged = numel(x.shape.slice(s, e + 1));
     return anyShape.reshape(x, [...x.shape.slice(0, s), merged, ...x.shape.slice(e + 1)]);
   },
-  unsqueeze(x: AnyTensor, dim: number): AnyTensor {
+  unsqueeze: (x: AnyTensor, dim: number): AnyTensor => {
     assertTensor("unsqueeze", x);
     const [d] = resolveDims("unsqueeze", x.shape.length + 1, dim);
     return anyShape.reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
   },
-  squeeze(x: AnyTensor, dim?: number): AnyTensor {
+  squeeze: (x: AnyTensor, dim?: number): AnyTensor => {
     assertTensor("squeeze", x);
-    if (dim === undefined) return anyShape.reshape(x, x.shape.filter((d) => d !== 1));
+    if (dim === undefined)
+      return anyShape.reshape(
+        x,
+        x.shape.filter((d) => d !== 1),
+      );
     const [d] = resolveDims("squeeze", x.shape.length, dim);
     return x.shape[d] === 1 ? anyShape.reshape(x, [...x.shape.slice(0, d), ...x.shape.slice(d + 1)]) : x;
   },
-  permute(x: AnyTensor, perm: readonly number[]): AnyTensor {
+  permute: (x: AnyTensor, perm: readonly number[]): AnyTensor => {
     assertTensor("permute", x);
-    if (!Array.isArray(perm)) throw new Error(opErrors.notShape("permute", "perm", perm));
+    if (!isArray(perm)) throw new Error(opErrors.notShape("permute", "perm", perm));
     const rank = x.shape.length;
     if (perm.length !== rank) throw new Error(opErrors.permutation("permute", perm, rank));
     const resolved = perm.map((p) => normalizeDim(p, rank));
-    if (resolved.some((p) => p === null) || new Set(resolved).size !== rank) throw new Error(opErrors.permutation("permute", perm, rank));
+    if (resolved.some((p) => p === null) || new Set(resolved).size !== rank)
+      throw new Error(opErrors.permutation("permute", perm, rank));
     if (resolved.every((p, i) => p === i)) return x;
     return apply("permute", [x], { perm: resolved as number[] });
   },
-  transpose(x: AnyTensor, dim0 = -2, dim1 = -1): AnyTensor {
+  transpose: (x: AnyTensor, dim0 = -2, dim1 = -1): AnyTensor => {
     assertTensor("transpose", x);
     const rank = x.shape.length;
     const [a] = resolveDims("transpose", rank, dim0);
@@ -102,10 +144,9 @@ export const anyShape = {
     const perm = Array.from({ length: rank }, (_, i) => (i === a ? b : i === b ? a : i));
     return anyShape.permute(x, perm);
   },
-  /** Repeats size-1 dims (and adds leading dims) to reach `shape`; -1 keeps a dim. Copies. */
-  expand(x: AnyTensor, shape: readonly number[]): AnyTensor {
+  expand: (x: AnyTensor, shape: readonly number[]): AnyTensor => {
     assertTensor("expand", x);
-    if (!Array.isArray(shape)) throw new Error(opErrors.notShape("expand", "shape", shape));
+    if (!isArray(shape)) throw new Error(opErrors.notShape("expand", "shape", shape));
     const offset = shape.length - x.shape.length;
     const target = shape.map((d, i) => (d === -1 && i >= offset ? x.shape[i - offset] : d));
     checkDims("expand", target);
@@ -113,8 +154,7 @@ export const anyShape = {
     if (!fits) throw new Error(opErrors.expand("expand", x.shape, shape));
     return apply("expand", [x], { shape: target });
   },
-  /** Sums `x` down to `shape`, the reverse of broadcasting (how gradients of broadcast operands are formed). */
-  sumTo(x: AnyTensor, shape: readonly number[]): AnyTensor {
+  sumTo: (x: AnyTensor, shape: readonly number[]): AnyTensor => {
     if (sameShape(x.shape, shape)) return x;
     const dims = reductionDimsTo(x.shape, shape);
     return anyShape.reshape(apply("sum", [x], { dims, keepdim: true }), shape);

@@ -23,16 +23,26 @@ export interface Pool2dOptions {
 }
 
 /** The option O[K], or undefined when absent. */
-type OptionOf<O, K extends string> = O extends { readonly [P in K]?: infer V } ? Exclude<V, undefined> | ([V] extends [undefined] ? undefined : never) : undefined;
+type OptionOf<O, K extends string> = O extends { readonly [P in K]?: infer V }
+  ? Exclude<V, undefined> | ([V] extends [undefined] ? undefined : never)
+  : undefined;
 /** max/avg pooling's rule (types/shape/pool.ts) for an options object. */
-export type PoolShape<S extends Shape, O, Op extends string> =
-  Pool2d<S, OptionOf<O, "kernelSize">, OptionOf<O, "stride">, OptionOf<O, "padding"> extends infer P ? ([P] extends [undefined] ? 0 : P) : never,
-    OptionOf<O, "dilation"> extends infer Dl ? ([Dl] extends [undefined] ? 1 : Dl) : never, O extends { readonly ceilMode: true } ? true : false, Op>;
+export type PoolShape<S extends Shape, O, Op extends string> = Pool2d<
+  S,
+  OptionOf<O, "kernelSize">,
+  OptionOf<O, "stride">,
+  OptionOf<O, "padding"> extends infer P ? ([P] extends [undefined] ? 0 : P) : never,
+  OptionOf<O, "dilation"> extends infer Dl ? ([Dl] extends [undefined] ? 1 : Dl) : never,
+  O extends { readonly ceilMode: true } ? true : false,
+  Op
+>;
 /** The input, or the pooling rule's message for it. */
 type PoolInput<S extends Shape, D extends DType, Dev extends Device, O, Op extends string> =
   PoolShape<S, O, Op> extends infer R ? (IsMessage<R> extends true ? R : Tensor<S, D, Dev>) : never;
 type MaxPool2dSignature = <S extends Shape, D extends DType, Dev extends Device, const O extends Pool2dOptions>(
-  x: PoolInput<S, D, Dev, O, "maxPool2d">, options: O) => Tensor<OkShape<PoolShape<S, O, "maxPool2d">>, D, Dev>;
+  x: PoolInput<S, D, Dev, O, "maxPool2d">,
+  options: O,
+) => Tensor<OkShape<PoolShape<S, O, "maxPool2d">>, D, Dev>;
 
 function pair(op: string, name: string, value: unknown, min: number): [number, number] {
   const p = parsePair(value, min);
@@ -61,14 +71,18 @@ export function resolvePool2d(op: string, shape: readonly number[], o: Pool2dOpt
   if (shape.length !== 4 && shape.length !== 3) throw new Error(opErrors.poolRank(op, shape));
   const [n, c, h, w] = shape.length === 4 ? shape : [1, ...shape];
   if (2 * ph > kh || 2 * pw > kw) throw new Error(opErrors.poolPadding(op, [ph, pw], [kh, kw]));
-  const oh = poolOutSize(h, kh, sh, ph, dh, ceil), ow = poolOutSize(w, kw, sw, pw, dw, ceil);
+  const oh = poolOutSize(h, kh, sh, ph, dh, ceil),
+    ow = poolOutSize(w, kw, sw, pw, dw, ceil);
   if (oh <= 0 || ow <= 0) {
     throw new Error(opErrors.poolOutput(op, [oh, ow], [kh, kw], [dh, dw], [h, w], [ph, pw]));
   }
   // With dilation a window can fall wholly in the padding (e.g. H 1, kernel 2, dilation 2, padding 1):
   // it would have no element to take the max of. PyTorch accepts some of these and then corrupts
   // memory in backward; refuse them.
-  for (const [axis, size, out, k, s, p, d] of [["height", h, oh, kh, sh, ph, dh], ["width", w, ow, kw, sw, pw, dw]] as const) {
+  for (const [axis, size, out, k, s, p, d] of [
+    ["height", h, oh, kh, sh, ph, dh],
+    ["width", w, ow, kw, sw, pw, dw],
+  ] as const) {
     for (let o = 0; o < out; o++) {
       // The first tap at or past row 0 is t0 = ceil(-start / d); the window reaches the input iff
       // that tap exists and lands before the end. O(1) per position, so a kernel of 2^31 taps
@@ -80,8 +94,20 @@ export function resolvePool2d(op: string, shape: readonly number[], o: Pool2dOpt
     }
   }
   return {
-    batch: n, channels: c, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow,
-    kernelHeight: kh, kernelWidth: kw, strideH: sh, strideW: sw, dilationH: dh, dilationW: dw, padTop: ph, padLeft: pw,
+    batch: n,
+    channels: c,
+    inHeight: h,
+    inWidth: w,
+    outHeight: oh,
+    outWidth: ow,
+    kernelHeight: kh,
+    kernelWidth: kw,
+    strideH: sh,
+    strideW: sw,
+    dilationH: dh,
+    dilationW: dw,
+    padTop: ph,
+    padLeft: pw,
   };
 }
 

@@ -9,13 +9,40 @@ import { anyShape as movement } from "./movement.js";
 import { anyShape as matrix } from "./matmul.js";
 
 export {
-  assertFloat, assertSameKind, assertTensor, fullLike, onesLike, resolveDims, scalarLike, zerosLike, type TensorOrNumber,
+  assertFloat,
+  assertSameKind,
+  assertTensor,
+  fullLike,
+  onesLike,
+  resolveDims,
+  scalarLike,
+  zerosLike,
+  type TensorOrNumber,
 } from "./arguments.js";
 export { cast, clone, toDevice, toDeviceAsync } from "./device.js";
 
 export const {
-  add, sub, mul, div, maximum, minimum, greater, less, equal,
-  neg, exp, log, sqrt, abs, sign, tanh, sigmoid, relu, erf, square, pow,
+  add,
+  sub,
+  mul,
+  div,
+  maximum,
+  minimum,
+  greater,
+  less,
+  equal,
+  neg,
+  exp,
+  log,
+  sqrt,
+  abs,
+  sign,
+  tanh,
+  sigmoid,
+  relu,
+  erf,
+  square,
+  pow,
 } = elementwise;
 export const { sum, mean, max, min, argmax, variance } = reduce;
 export const { reshape, flatten, unsqueeze, squeeze, permute, transpose, expand, sumTo } = movement;

@@ -22,7 +22,13 @@ export type ResolvedAdam = Required<AdamOptions> & { lr: number };
  * bias corrections (eps is added after the correction of v). AdamW (`decoupled`) decays p itself;
  * Adam adds wd p to the gradient.
  */
-export function adamStepOps(p: AnyTensor, grad: AnyTensor, state: Readonly<ParamState>, o: ResolvedAdam, decoupled: boolean): ParamUpdate {
+export function adamStepOps(
+  p: AnyTensor,
+  grad: AnyTensor,
+  state: Readonly<ParamState>,
+  o: ResolvedAdam,
+  decoupled: boolean,
+): ParamUpdate {
   const [b1, b2] = o.betas;
   let g = o.maximize ? mul(grad, -1) : grad;
   let param = p;
@@ -31,12 +37,12 @@ export function adamStepOps(p: AnyTensor, grad: AnyTensor, state: Readonly<Param
     else g = add(g, mul(p, o.weightDecay));
   }
   const step = ((state.step as number | undefined) ?? 0) + 1;
-  const m = state.expAvg ? add(mul(state.expAvg as AnyTensor, b1), mul(g, 1 - b1)) : mul(g, 1 - b1);
-  const v = state.expAvgSq ? add(mul(state.expAvgSq as AnyTensor, b2), mul(mul(g, g), 1 - b2)) : mul(mul(g, g), 1 - b2);
+  const m = state.expAvg ? add(mul(state.expAvg, b1), mul(g, 1 - b1)) : mul(g, 1 - b1);
+  const v = state.expAvgSq ? add(mul(state.expAvgSq, b2), mul(mul(g, g), 1 - b2)) : mul(mul(g, g), 1 - b2);
   const next: ParamState = { step, expAvg: m, expAvgSq: v };
   let vUsed = v;
   if (o.amsgrad) {
-    vUsed = state.maxExpAvgSq ? maximum(state.maxExpAvgSq as AnyTensor, v) : v;
+    vUsed = state.maxExpAvgSq ? maximum(state.maxExpAvgSq, v) : v;
     next.maxExpAvgSq = vUsed;
   }
   const stepSize = o.lr / (1 - b1 ** step);
@@ -49,12 +55,30 @@ abstract class AdamBase extends Optimizer<ResolvedAdam> {
   protected abstract readonly decoupled: boolean;
 
   constructor(params: Params<ResolvedAdam>, options: AdamOptions, defaultWeightDecay: number) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: defaultWeightDecay, amsgrad: false, maximize: false, ...options });
+    super(params, {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: defaultWeightDecay,
+      amsgrad: false,
+      maximize: false,
+      ...options,
+    });
     this.checkGroups(["lr", "betas", "eps", "weightDecay", "amsgrad", "maximize"], (o) => {
       this.option("lr", o.lr, isNumber(o.lr) && o.lr >= 0, "expected a number >= 0");
       this.option("eps", o.eps, isNumber(o.eps) && o.eps >= 0, "expected a number >= 0");
-      this.option("betas", o.betas, Array.isArray(o.betas) && o.betas.length === 2 && o.betas.every((b) => isNumber(b) && b >= 0 && b < 1), "expected two numbers in [0, 1)");
-      this.option("weightDecay", o.weightDecay, isNumber(o.weightDecay) && o.weightDecay >= 0, "expected a number >= 0");
+      this.option(
+        "betas",
+        o.betas,
+        Array.isArray(o.betas) && o.betas.length === 2 && o.betas.every((b) => isNumber(b) && b >= 0 && b < 1),
+        "expected two numbers in [0, 1)",
+      );
+      this.option(
+        "weightDecay",
+        o.weightDecay,
+        isNumber(o.weightDecay) && o.weightDecay >= 0,
+        "expected a number >= 0",
+      );
       this.option("amsgrad", o.amsgrad, typeof o.amsgrad === "boolean", "expected true or false");
       this.option("maximize", o.maximize, typeof o.maximize === "boolean", "expected true or false");
     });

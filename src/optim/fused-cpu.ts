@@ -21,7 +21,7 @@ import type { ResolvedSGD } from "./sgd.js";
 
 /** The CPU's fused steps when p is a float32 CPU tensor, else null (the op form runs). */
 function stepsFor(p: AnyTensor): OptimizerSteps<unknown> | null {
-  return p.device === "cpu" && p.dtype === "float32" ? backendFor("cpu").optimizerSteps ?? null : null;
+  return p.device === "cpu" && p.dtype === "float32" ? (backendFor("cpu").optimizerSteps ?? null) : null;
 }
 
 /** Whether t is a float32 CPU tensor of p's shape (otherwise the op form runs, and reports any mismatch). */
@@ -38,7 +38,13 @@ const stateInput = (t: AnyTensor | number | undefined, p: AnyTensor) =>
  * adamStepOps's result for a float32 parameter on the CPU whose gradient and state are float32
  * CPU arrays of its shape; null for anything else.
  */
-export function adamStepCpu(p: AnyTensor, grad: AnyTensor, state: Readonly<ParamState>, o: ResolvedAdam, decoupled: boolean): ParamUpdate | null {
+export function adamStepCpu(
+  p: AnyTensor,
+  grad: AnyTensor,
+  state: Readonly<ParamState>,
+  o: ResolvedAdam,
+  decoupled: boolean,
+): ParamUpdate | null {
   const steps = stepsFor(p);
   if (steps === null || !isCpuFloat32Like(grad, p)) return null;
   const M = stateInput(state.expAvg, p);
@@ -50,9 +56,19 @@ export function adamStepCpu(p: AnyTensor, grad: AnyTensor, state: Readonly<Param
   const [b1, b2] = o.betas;
   const step = ((state.step as number | undefined) ?? 0) + 1;
   const k: AdamCoefficients = {
-    b1: r(b1), c1: r(1 - b1), b2: r(b2), c2: r(1 - b2), eps: r(o.eps),
-    decay: o.weightDecay !== 0, decoupled, wd: r(o.weightDecay), keep: r(1 - o.lr * o.weightDecay),
-    root2: r(Math.sqrt(1 - b2 ** step)), size: r(o.lr / (1 - b1 ** step)), maximize: o.maximize, amsgrad: o.amsgrad,
+    b1: r(b1),
+    c1: r(1 - b1),
+    b2: r(b2),
+    c2: r(1 - b2),
+    eps: r(o.eps),
+    decay: o.weightDecay !== 0,
+    decoupled,
+    wd: r(o.weightDecay),
+    keep: r(1 - o.lr * o.weightDecay),
+    root2: r(Math.sqrt(1 - b2 ** step)),
+    size: r(o.lr / (1 - b1 ** step)),
+    maximize: o.maximize,
+    amsgrad: o.amsgrad,
   };
   const out = steps.adam(k, kernelInput(p), kernelInput(grad), M, V, VM);
   const next: ParamState = { step, expAvg: wrap(out.expAvg, p), expAvgSq: wrap(out.expAvgSq, p) };
@@ -64,15 +80,26 @@ export function adamStepCpu(p: AnyTensor, grad: AnyTensor, state: Readonly<Param
  * sgdStepOps's result for a float32 parameter on the CPU whose gradient and momentum buffer (if
  * any) are float32 CPU arrays of its shape; null for anything else.
  */
-export function sgdStepCpu(p: AnyTensor, grad: AnyTensor, state: Readonly<ParamState>, o: ResolvedSGD): ParamUpdate | null {
+export function sgdStepCpu(
+  p: AnyTensor,
+  grad: AnyTensor,
+  state: Readonly<ParamState>,
+  o: ResolvedSGD,
+): ParamUpdate | null {
   const steps = stepsFor(p);
   if (steps === null || !isCpuFloat32Like(grad, p)) return null;
   const B = o.momentum === 0 ? null : stateInput(state.momentumBuffer, p);
   if (B === undefined) return null;
   const r = Math.fround;
   const k: SgdCoefficients = {
-    lr: r(o.lr), decay: o.weightDecay !== 0, wd: r(o.weightDecay), maximize: o.maximize,
-    momentum: o.momentum !== 0, mu: r(o.momentum), damp: r(1 - o.dampening), nesterov: o.nesterov,
+    lr: r(o.lr),
+    decay: o.weightDecay !== 0,
+    wd: r(o.weightDecay),
+    maximize: o.maximize,
+    momentum: o.momentum !== 0,
+    mu: r(o.momentum),
+    damp: r(1 - o.dampening),
+    nesterov: o.nesterov,
   };
   const out = steps.sgd(k, kernelInput(p), kernelInput(grad), B);
   const next: ParamState = { ...state };

@@ -15,7 +15,10 @@ import { argumentErrors, optimErrors, show } from "../../types/errors.js";
 
 /** One parameter's optimizer state (step count, momentum buffers, moments) and one update of it. */
 export type ParamState = Record<string, AnyTensor | number>;
-export interface ParamUpdate { value: AnyTensor; state: ParamState }
+export interface ParamUpdate {
+  value: AnyTensor;
+  state: ParamState;
+}
 
 export interface ParamGroup<O> {
   params: AnyTensor[];
@@ -23,10 +26,19 @@ export interface ParamGroup<O> {
 }
 
 /** Parameters as a list, or groups with their own options (which override the defaults). */
-export type Params<O> = readonly AnyTensor[] | readonly { params: readonly AnyTensor[]; [option: string]: unknown }[] | Iterable<AnyTensor>;
+// `_Options` names the options a group may override; the run time checks them (optimErrors).
+export type Params<_Options> =
+  readonly AnyTensor[] | readonly { params: readonly AnyTensor[]; [option: string]: unknown }[] | Iterable<AnyTensor>;
 
 function isGroupList<O>(p: Params<O>): p is readonly { params: readonly AnyTensor[] }[] {
-  return Array.isArray(p) && p.length > 0 && !(p[0] instanceof Tensor) && typeof p[0] === "object" && p[0] !== null && "params" in p[0];
+  return (
+    Array.isArray(p) &&
+    p.length > 0 &&
+    !(p[0] instanceof Tensor) &&
+    typeof p[0] === "object" &&
+    p[0] !== null &&
+    "params" in p[0]
+  );
 }
 
 /** A number (NaN included: the range checks that follow refuse it). */
@@ -43,7 +55,10 @@ export abstract class Optimizer<O extends { lr: number }> {
 
   constructor(params: Params<O>, defaults: O) {
     const groups = isGroupList(params)
-      ? params.map(({ params: ps, ...rest }) => ({ params: [...ps], options: { ...defaults, ...(rest as Partial<O>) } }))
+      ? params.map(({ params: ps, ...rest }) => ({
+          params: [...ps],
+          options: { ...defaults, ...(rest as Partial<O>) },
+        }))
       : [{ params: [...(params as Iterable<AnyTensor>)], options: { ...defaults } }];
     this.paramGroups = groups;
   }
@@ -68,9 +83,11 @@ export abstract class Optimizer<O extends { lr: number }> {
       for (const key of Object.keys(o as object)) {
         if (known.includes(key)) continue;
         const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-        throw new Error(camel !== key && known.includes(camel)
-          ? optimErrors.snakeCase(this.name, show(key), show(camel))
-          : argumentErrors.unknownOption(this.name, show(key), known.join(", ")));
+        throw new Error(
+          camel !== key && known.includes(camel)
+            ? optimErrors.snakeCase(this.name, show(key), show(camel))
+            : argumentErrors.unknownOption(this.name, show(key), known.join(", ")),
+        );
       }
       check(o as O);
     };
@@ -91,7 +108,11 @@ export abstract class Optimizer<O extends { lr: number }> {
   protected option(name: string, value: unknown, ok: boolean, rule: string): void {
     if (ok) return;
     const group = this.#stepGroup;
-    throw new Error(group === null ? optimErrors.option(this.name, name, show(value), rule) : optimErrors.atStep(this.name, name, show(value), group, rule));
+    throw new Error(
+      group === null
+        ? optimErrors.option(this.name, name, show(value), rule)
+        : optimErrors.atStep(this.name, name, show(value), group, rule),
+    );
   }
 
   /** Clears every gradient (set to null, PyTorch's default). */
@@ -121,9 +142,12 @@ export abstract class Optimizer<O extends { lr: number }> {
           const i = index++;
           const grad = p.grad;
           if (!grad) continue;
-          if (!sameShape(grad.shape, p.shape)) throw new Error(nnErrors.optimizerGrad(this.name, i, grad.shape, p.shape));
+          if (!sameShape(grad.shape, p.shape))
+            throw new Error(nnErrors.optimizerGrad(this.name, i, grad.shape, p.shape));
           if (grad.dtype !== p.dtype || grad.device !== p.device) {
-            throw new Error(`${this.name}: the gradient of parameter ${i} is ${grad.dtype} on ${grad.device} but the parameter is ${p.dtype} on ${p.device}`);
+            throw new Error(
+              `${this.name}: the gradient of parameter ${i} is ${grad.dtype} on ${grad.device} but the parameter is ${p.dtype} on ${p.device}`,
+            );
           }
           const { value, state } = this.update(p, detach(grad), this.state.get(p) ?? {}, group.options);
           pending.push([p, value, state, i]);
@@ -158,4 +182,3 @@ export abstract class Optimizer<O extends { lr: number }> {
     return `${this.name}(${this.paramGroups.map((g) => `${g.params.length} params ${JSON.stringify(g.options)}`).join("; ")})`;
   }
 }
-

@@ -33,7 +33,8 @@ export class StepLR extends LRScheduler {
   readonly gamma: number;
   constructor(optimizer: Optimizer<{ lr: number }>, options: { stepSize: number; gamma?: number }) {
     super(optimizer);
-    if (!Number.isSafeInteger(options.stepSize) || options.stepSize < 1) throw new Error(`StepLR: stepSize must be a positive integer, got ${options.stepSize}`);
+    if (!Number.isSafeInteger(options.stepSize) || options.stepSize < 1)
+      throw new Error(`StepLR: stepSize must be a positive integer, got ${options.stepSize}`);
     this.stepSize = options.stepSize;
     this.gamma = options.gamma ?? 0.1;
   }

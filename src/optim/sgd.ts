@@ -33,17 +33,26 @@ export function sgdStepOps(p: AnyTensor, grad: AnyTensor, state: Readonly<ParamS
 }
 
 export class SGD extends Optimizer<ResolvedSGD> {
-
   constructor(params: Params<ResolvedSGD>, options: SGDOptions) {
     super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...options });
     this.checkGroups(["lr", "momentum", "dampening", "weightDecay", "nesterov", "maximize"], (o) => {
       this.option("lr", o.lr, isNumber(o.lr) && o.lr >= 0, "expected a number >= 0");
       this.option("momentum", o.momentum, isNumber(o.momentum) && o.momentum >= 0, "expected a number >= 0");
-      this.option("weightDecay", o.weightDecay, isNumber(o.weightDecay) && o.weightDecay >= 0, "expected a number >= 0");
+      this.option(
+        "weightDecay",
+        o.weightDecay,
+        isNumber(o.weightDecay) && o.weightDecay >= 0,
+        "expected a number >= 0",
+      );
       this.option("dampening", o.dampening, isNumber(o.dampening) && !Number.isNaN(o.dampening), "expected a number");
       this.option("nesterov", o.nesterov, typeof o.nesterov === "boolean", "expected true or false");
       this.option("maximize", o.maximize, typeof o.maximize === "boolean", "expected true or false");
-      this.option("nesterov", o.nesterov, !o.nesterov || (o.momentum > 0 && o.dampening === 0), "Nesterov momentum needs momentum > 0 and dampening 0");
+      this.option(
+        "nesterov",
+        o.nesterov,
+        !o.nesterov || (o.momentum > 0 && o.dampening === 0),
+        "Nesterov momentum needs momentum > 0 and dampening 0",
+      );
     });
   }
 

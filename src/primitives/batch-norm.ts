@@ -17,7 +17,14 @@ export interface BatchNormParams {
  * - xhat mean(gw xhat)) with gw = g weight; dweight = sum g xhat; dbias = sum g. It recomputes the
  * statistics from x, as every term (including those through the mean and the variance) depends on x.
  */
-function closedForm(op: GradOps, g: AnyTensor, x: AnyTensor, weight: AnyTensor, eps: number, needs: readonly boolean[]): (AnyTensor | null)[] {
+function closedForm(
+  op: GradOps,
+  g: AnyTensor,
+  x: AnyTensor,
+  weight: AnyTensor,
+  eps: number,
+  needs: readonly boolean[],
+): (AnyTensor | null)[] {
   const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
   const perChannel = x.shape.map((d, i) => (i === 1 ? d : 1));
   const centered = op.sub(x, op.mean(x, dims, true));
@@ -26,17 +33,24 @@ function closedForm(op: GradOps, g: AnyTensor, x: AnyTensor, weight: AnyTensor, 
   let dx: AnyTensor | null = null;
   if (needs[0]) {
     const gw = op.mul(g, op.reshape(weight, perChannel));
-    dx = op.mul(invstd, op.sub(op.sub(gw, op.mean(gw, dims, true)), op.mul(xhat, op.mean(op.mul(gw, xhat), dims, true))));
+    dx = op.mul(
+      invstd,
+      op.sub(op.sub(gw, op.mean(gw, dims, true)), op.mul(xhat, op.mean(op.mul(gw, xhat), dims, true))),
+    );
   }
   return [dx, needs[1] ? op.sum(op.mul(g, xhat), dims) : null, needs[2] ? op.sum(g, dims) : null];
 }
 
 export const batchNormFamily: FamilyDefinitions<BatchNormParams> = {
   batchNormTrain: {
-    arity: 3, saved: [0, 1], shape: sameAsFirst,
+    arity: 3,
+    saved: [0, 1],
+    shape: sameAsFirst,
     // Without a graph of the gradient: the backend's fused loops, which also reuse the forward's
     // statistics. With one (createGraph): the closed form as ops.
     vjp: (op, g, inputs, _y, p, needs) =>
-      op.isGradEnabled() ? closedForm(op, g, inputs[0], inputs[1], p.eps, needs) : op.batchNormTrainFused(g, inputs, p, needs),
+      op.isGradEnabled()
+        ? closedForm(op, g, inputs[0], inputs[1], p.eps, needs)
+        : op.batchNormTrainFused(g, inputs, p, needs),
   },
 };

@@ -40,13 +40,22 @@ export interface Conv2dGeometry {
 }
 
 /** H_out = floor((H + top + bottom - d (k - 1) - 1) / s) + 1, PyTorch's rule. */
-export function convOutSize(size: number, kernel: number, stride: number, dilation: number, padLo: number, padHi: number): number {
+export function convOutSize(
+  size: number,
+  kernel: number,
+  stride: number,
+  dilation: number,
+  padLo: number,
+  padHi: number,
+): number {
   return Math.floor((size + padLo + padHi - dilation * (kernel - 1) - 1) / stride) + 1;
 }
 
 /** Multiply-adds of a forward conv, counted as 2 FLOPs each (the convention of every benchmark). */
 export function convFlops(g: Conv2dGeometry): number {
-  return 2 * g.batch * g.outChannels * g.outHeight * g.outWidth * (g.inChannels / g.groups) * g.kernelHeight * g.kernelWidth;
+  return (
+    2 * g.batch * g.outChannels * g.outHeight * g.outWidth * (g.inChannels / g.groups) * g.kernelHeight * g.kernelWidth
+  );
 }
 
 export interface Conv2dShapeArgs {
@@ -67,10 +76,24 @@ export function conv2dGeometry(a: Conv2dShapeArgs): Conv2dGeometry {
   const [strideH, strideW] = a.stride;
   const [dilationH, dilationW] = a.dilation;
   return {
-    batch, inChannels, inHeight, inWidth, outChannels, kernelHeight, kernelWidth,
+    batch,
+    inChannels,
+    inHeight,
+    inWidth,
+    outChannels,
+    kernelHeight,
+    kernelWidth,
     outHeight: convOutSize(inHeight, kernelHeight, strideH, dilationH, padTop, padBottom),
     outWidth: convOutSize(inWidth, kernelWidth, strideW, dilationW, padLeft, padRight),
-    strideH, strideW, dilationH, dilationW, padTop, padBottom, padLeft, padRight, groups: a.groups,
+    strideH,
+    strideW,
+    dilationH,
+    dilationW,
+    padTop,
+    padBottom,
+    padLeft,
+    padRight,
+    groups: a.groups,
   };
 }
 
@@ -82,7 +105,8 @@ export interface Conv2dParams {
 
 export const conv2dFamily: FamilyDefinitions<Conv2dParams> = {
   conv2d: {
-    arity: 2, saved: ["pair"],
+    arity: 2,
+    saved: ["pair"],
     shape: ([x], g): Meta => ({ shape: [g.batch, g.outChannels, g.outHeight, g.outWidth], dtype: x.dtype }),
     vjp: (op, g, [x, w], _y, geo, [nx, nw]) => [
       only(nx, () => op.apply("conv2dBackInput", [g, w], geo)),
@@ -90,7 +114,8 @@ export const conv2dFamily: FamilyDefinitions<Conv2dParams> = {
     ],
   },
   conv2dBackInput: {
-    arity: 2, saved: ["pair"],
+    arity: 2,
+    saved: ["pair"],
     shape: ([gy], g): Meta => ({ shape: [g.batch, g.inChannels, g.inHeight, g.inWidth], dtype: gy.dtype }),
     vjp: (op, g, [gy, w], _y, geo, [ngy, nw]) => [
       only(ngy, () => op.apply("conv2d", [g, w], geo)),
@@ -98,8 +123,12 @@ export const conv2dFamily: FamilyDefinitions<Conv2dParams> = {
     ],
   },
   conv2dBackWeight: {
-    arity: 2, saved: ["pair"],
-    shape: ([x], g): Meta => ({ shape: [g.outChannels, g.inChannels / g.groups, g.kernelHeight, g.kernelWidth], dtype: x.dtype }),
+    arity: 2,
+    saved: ["pair"],
+    shape: ([x], g): Meta => ({
+      shape: [g.outChannels, g.inChannels / g.groups, g.kernelHeight, g.kernelWidth],
+      dtype: x.dtype,
+    }),
     vjp: (op, g, [x, gy], _y, geo, [nx, ngy]) => [
       only(nx, () => op.apply("conv2dBackInput", [gy, g], geo)),
       only(ngy, () => op.apply("conv2d", [x, g], geo)),

@@ -64,7 +64,12 @@ export interface GradOps {
    * batchNormTrain's gradients by its backend's fused loops, reusing the forward's statistics
    * (only without a graph: the loops are not recorded).
    */
-  batchNormTrainFused(g: AnyTensor, inputs: readonly AnyTensor[], params: PrimitiveParams["batchNormTrain"], needs: readonly boolean[]): (AnyTensor | null)[];
+  batchNormTrainFused(
+    g: AnyTensor,
+    inputs: readonly AnyTensor[],
+    params: PrimitiveParams["batchNormTrain"],
+    needs: readonly boolean[],
+  ): (AnyTensor | null)[];
 }
 
 /**

@@ -6,8 +6,15 @@
  */
 import { broadcastShapes } from "../runtime/shape.js";
 import {
-  type FamilyDefinitions, type NoParams, type PrimitiveDefinition, type ShapeRule, type VjpRule,
-  invariant, noGradient, only, sameAsFirst,
+  type FamilyDefinitions,
+  type NoParams,
+  type PrimitiveDefinition,
+  type ShapeRule,
+  type VjpRule,
+  invariant,
+  noGradient,
+  only,
+  sameAsFirst,
 } from "./definition.js";
 
 export const unaryPrimitives = ["neg", "exp", "log", "sqrt", "abs", "sign", "tanh", "sigmoid", "relu", "erf"] as const;
@@ -23,10 +30,14 @@ const broadcast: ShapeRule<NoParams> = ([a, b]) => {
   return { shape, dtype: a.dtype };
 };
 
-const unary = (saved: PrimitiveDefinition<NoParams>["saved"], vjp: VjpRule<NoParams>): PrimitiveDefinition<NoParams> =>
-  ({ arity: 1, shape: sameAsFirst, saved, vjp });
-const binary = (saved: PrimitiveDefinition<NoParams>["saved"], vjp: VjpRule<NoParams>): PrimitiveDefinition<NoParams> =>
-  ({ arity: 2, shape: broadcast, saved, vjp });
+const unary = (
+  saved: PrimitiveDefinition<NoParams>["saved"],
+  vjp: VjpRule<NoParams>,
+): PrimitiveDefinition<NoParams> => ({ arity: 1, shape: sameAsFirst, saved, vjp });
+const binary = (
+  saved: PrimitiveDefinition<NoParams>["saved"],
+  vjp: VjpRule<NoParams>,
+): PrimitiveDefinition<NoParams> => ({ arity: 2, shape: broadcast, saved, vjp });
 
 export const elementwiseFamily: FamilyDefinitions<ElementwiseParams> = {
   neg: unary([], (op, g) => [op.neg(g)]),
@@ -45,11 +56,15 @@ export const elementwiseFamily: FamilyDefinitions<ElementwiseParams> = {
   add: binary([], (op, g, [a, b]) => [op.sumTo(g, a.shape), op.sumTo(g, b.shape)]),
   sub: binary([], (op, g, [a, b]) => [op.sumTo(g, a.shape), op.sumTo(op.neg(g), b.shape)]),
   // Each operand is read only for the other's gradient (so only it is saved: "pair").
-  mul: binary(["pair"], (op, g, [a, b], _y, _p, [na, nb]) =>
-    [only(na, () => op.sumTo(op.mul(g, b), a.shape)), only(nb, () => op.sumTo(op.mul(g, a), b.shape))]),
+  mul: binary(["pair"], (op, g, [a, b], _y, _p, [na, nb]) => [
+    only(na, () => op.sumTo(op.mul(g, b), a.shape)),
+    only(nb, () => op.sumTo(op.mul(g, a), b.shape)),
+  ]),
   // d(a/b)/db = -a/b^2 = -(a/b)/b
-  div: binary([1, "y"], (op, g, [a, b], y) =>
-    [op.sumTo(op.div(g, b), a.shape), op.sumTo(op.neg(op.div(op.mul(g, y), b)), b.shape)]),
+  div: binary([1, "y"], (op, g, [a, b], y) => [
+    op.sumTo(op.div(g, b), a.shape),
+    op.sumTo(op.neg(op.div(op.mul(g, y), b)), b.shape),
+  ]),
   // As torch.maximum: g goes to the larger operand, half to each on a tie, and whole to both
   // where either is NaN; the loser gets 0 even for an infinite or NaN g, so the mask is applied
   // by reluBackward (g where its first operand is > 0 or NaN, else 0), not by a product.

@@ -29,22 +29,45 @@ export { type Conv2dGeometry, type Conv2dShapeArgs, conv2dGeometry, convFlops, c
 export type { Pad2dGeometry } from "./pad2d.js";
 export type { Pool2dGeometry } from "./pool2d.js";
 export type {
-  BatchNormParams, Conv2dParams, ElementwiseParams, MatmulParams, MovementParams, Pad2dParams, Pool2dParams, ReduceParams,
+  BatchNormParams,
+  Conv2dParams,
+  ElementwiseParams,
+  MatmulParams,
+  MovementParams,
+  Pad2dParams,
+  Pool2dParams,
+  ReduceParams,
 };
 
 export interface PrimitiveParams
-  extends ElementwiseParams, ReduceParams, MovementParams, Pad2dParams, MatmulParams, Conv2dParams, Pool2dParams, BatchNormParams {}
+  extends
+    ElementwiseParams,
+    ReduceParams,
+    MovementParams,
+    Pad2dParams,
+    MatmulParams,
+    Conv2dParams,
+    Pool2dParams,
+    BatchNormParams {}
 
 export type Primitive = keyof PrimitiveParams;
 
 export type PrimitiveDefinitions = { readonly [P in Primitive]: PrimitiveDefinition<PrimitiveParams[P]> };
 
 const definitions: PrimitiveDefinitions = {
-  ...elementwiseFamily, ...reduceFamily, ...movementFamily, ...pad2dFamily,
-  ...matmulFamily, ...conv2dFamily, ...pool2dFamily, ...batchNormFamily,
+  ...elementwiseFamily,
+  ...reduceFamily,
+  ...movementFamily,
+  ...pad2dFamily,
+  ...matmulFamily,
+  ...conv2dFamily,
+  ...pool2dFamily,
+  ...batchNormFamily,
 };
 
-type Column<K extends keyof PrimitiveDefinition<unknown>> = { readonly [P in Primitive]: PrimitiveDefinition<PrimitiveParams[P]>[K] };
+type Column<K extends keyof PrimitiveDefinition<unknown>> = {
+  readonly [P in Primitive]: PrimitiveDefinition<PrimitiveParams[P]>[K];
+};
 
 function column<K extends keyof PrimitiveDefinition<unknown>>(key: K): Column<K> {
   return Object.fromEntries(Object.entries(definitions).map(([p, d]) => [p, d[key]])) as Column<K>;

@@ -7,7 +7,8 @@ export interface MatmulParams {
 
 export const matmulFamily: FamilyDefinitions<MatmulParams> = {
   matmul: {
-    arity: 2, saved: ["pair"],
+    arity: 2,
+    saved: ["pair"],
     shape: ([a, b]) => {
       const r = a.shape.length;
       invariant(r >= 2 && b.shape.length === r && a.shape[r - 1] === b.shape[r - 2], `matmul ${a.shape} x ${b.shape}`);

@@ -25,12 +25,17 @@ export interface Pad2dParams {
 
 export const pad2dFamily: FamilyDefinitions<Pad2dParams> = {
   pad2d: {
-    arity: 1, saved: [],
-    shape: ([x], p) => ({ shape: [p.batch, p.channels, p.inHeight + p.top + p.bottom, p.inWidth + p.left + p.right], dtype: x.dtype }),
+    arity: 1,
+    saved: [],
+    shape: ([x], p) => ({
+      shape: [p.batch, p.channels, p.inHeight + p.top + p.bottom, p.inWidth + p.left + p.right],
+      dtype: x.dtype,
+    }),
     vjp: (op, g, _x, _y, p) => [op.apply("pad2dAdjoint", [g], p)],
   },
   pad2dAdjoint: {
-    arity: 1, saved: [],
+    arity: 1,
+    saved: [],
     shape: ([x], p) => ({ shape: [p.batch, p.channels, p.inHeight, p.inWidth], dtype: x.dtype }),
     vjp: (op, g, _x, _y, p) => [op.apply("pad2d", [g], p)],
   },

@@ -30,20 +30,28 @@ export interface Pool2dParams {
   maxPool2dSelect: Pool2dGeometry;
 }
 
-const pooled = ([x]: readonly Meta[], p: Pool2dGeometry): Meta =>
-  ({ shape: [p.batch, p.channels, p.outHeight, p.outWidth], dtype: x.dtype });
+const pooled = ([x]: readonly Meta[], p: Pool2dGeometry): Meta => ({
+  shape: [p.batch, p.channels, p.outHeight, p.outWidth],
+  dtype: x.dtype,
+});
 
 export const pool2dFamily: FamilyDefinitions<Pool2dParams> = {
   maxPool2d: {
-    arity: 1, saved: [0], shape: pooled,
+    arity: 1,
+    saved: [0],
+    shape: pooled,
     vjp: (op, g, [x], _y, p) => [op.apply("maxPool2dBackward", [x, g], p)],
   },
   maxPool2dBackward: {
-    arity: 2, saved: [0], shape: sameAsFirst,
+    arity: 2,
+    saved: [0],
+    shape: sameAsFirst,
     vjp: (op, g, [x], _y, p) => [null, op.apply("maxPool2dSelect", [x, g], p)],
   },
   maxPool2dSelect: {
-    arity: 2, saved: [0], shape: pooled,
+    arity: 2,
+    saved: [0],
+    shape: pooled,
     vjp: (op, g, [x], _y, p) => [null, op.apply("maxPool2dBackward", [x, g], p)],
   },
 };

@@ -12,13 +12,20 @@ export interface ReduceParams {
 }
 
 const reduced = ([x]: readonly Meta[], p: { dims: readonly number[]; keepdim: boolean }): Meta => ({
-  shape: p.keepdim ? x.shape.map((d, i) => (p.dims.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !p.dims.includes(i)),
+  shape: p.keepdim
+    ? x.shape.map((d, i) => (p.dims.includes(i) ? 1 : d))
+    : x.shape.filter((_, i) => !p.dims.includes(i)),
   dtype: x.dtype,
 });
 
 /** Gradient of a reduction, spread back over the reduced dims. */
 function spread(op: GradOps, g: AnyTensor, input: AnyTensor, dims: readonly number[], keepdim: boolean): AnyTensor {
-  const kept = keepdim ? g : op.reshape(g, input.shape.map((d, i) => (dims.includes(i) ? 1 : d)));
+  const kept = keepdim
+    ? g
+    : op.reshape(
+        g,
+        input.shape.map((d, i) => (dims.includes(i) ? 1 : d)),
+      );
   return op.expand(kept, input.shape);
 }
 
@@ -26,7 +33,9 @@ export const reduceFamily: FamilyDefinitions<ReduceParams> = {
   sum: { arity: 1, shape: reduced, saved: [], vjp: (op, g, [x], _y, p) => [spread(op, g, x, p.dims, p.keepdim)] },
   // amax: the gradient goes to every maximal element, divided by how many there are.
   max: {
-    arity: 1, shape: reduced, saved: [0, "y"],
+    arity: 1,
+    shape: reduced,
+    saved: [0, "y"],
     vjp: (op, g, [x], y, p) => {
       const mask = op.equal(x, spread(op, y, x, p.dims, p.keepdim));
       const count = op.sum(mask, p.dims, true);
@@ -34,7 +43,9 @@ export const reduceFamily: FamilyDefinitions<ReduceParams> = {
     },
   },
   argmax: {
-    arity: 1, saved: [], vjp: noGradient,
+    arity: 1,
+    saved: [],
+    vjp: noGradient,
     shape: ([x], p) => ({ ...reduced([x], { dims: [p.dim], keepdim: p.keepdim }), dtype: "int32" }),
   },
 };

@@ -6,7 +6,10 @@
  * seeds give unrelated streams. It passes PractRand to 2^40 bytes and needs only 32-bit integer
  * arithmetic, which is exact in JavaScript.
  */
-let a = 0, b = 0, c = 0, d = 0;
+let a = 0,
+  b = 0,
+  c = 0,
+  d = 0;
 let spareNormal: number | null = null;
 
 function splitmix32(seed: number): () => number {
@@ -24,7 +27,10 @@ function splitmix32(seed: number): () => number {
 export function manualSeed(seed: number): void {
   if (!Number.isSafeInteger(seed)) throw new Error(`manualSeed: seed must be a safe integer, got ${seed}`);
   const mix = splitmix32((seed >>> 0) ^ Math.floor(seed / 2 ** 32));
-  a = mix(); b = mix(); c = mix(); d = mix();
+  a = mix();
+  b = mix();
+  c = mix();
+  d = mix();
   spareNormal = null;
   for (let i = 0; i < 12; i++) nextUint32();
 }
@@ -41,7 +47,8 @@ function nextUint32(): number {
 
 /** Uniform on [0, 1) with 53 random bits. */
 export function nextUniform(): number {
-  const hi = nextUint32() >>> 5, lo = nextUint32() >>> 6;
+  const hi = nextUint32() >>> 5,
+    lo = nextUint32() >>> 6;
   return (hi * 67108864 + lo) / 9007199254740992;
 }
 
@@ -71,7 +78,9 @@ export function randperm(n: number): Int32Array {
   for (let i = 0; i < n; i++) p[i] = i;
   for (let i = n - 1; i > 0; i--) {
     const j = nextInt(i + 1);
-    const t = p[i]; p[i] = p[j]; p[j] = t;
+    const t = p[i];
+    p[i] = p[j];
+    p[j] = t;
   }
   return p;
 }

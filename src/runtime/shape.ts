@@ -65,3 +65,9 @@ export function reductionDimsTo(shape: readonly number[], target: readonly numbe
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
+
+/**
+ * `Array.isArray` without its `any[]`: a `readonly number[]` member of a union stays typed, and an
+ * `unknown` becomes `readonly unknown[]`, whose elements the caller still has to check.
+ */
+export const isArray = Array.isArray as (value: unknown) => value is readonly unknown[];

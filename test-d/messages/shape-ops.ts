@@ -11,12 +11,22 @@ type Expect<T extends true> = T;
 export type Checks = [
   Expect<Equal<Broadcast<[8, 1, 5], [3, 1]>, [8, 3, 5]>>,
   Expect<Equal<Broadcast<[number, 3], [5, 1]>, [5, 3]>>,
-  Expect<Equal<Broadcast<[2, 3], [4, 3], "add">, "add: shapes [2, 3] and [4, 3] cannot be broadcast (each pair of trailing dims must be equal or 1)">>,
+  Expect<
+    Equal<
+      Broadcast<[2, 3], [4, 3], "add">,
+      "add: shapes [2, 3] and [4, 3] cannot be broadcast (each pair of trailing dims must be equal or 1)"
+    >
+  >,
   Expect<Equal<MatMul<[2, 5, 3, 4], [4, 7]>, [2, 5, 3, 7]>>,
   Expect<Equal<MatMul<[4], [4]>, []>>,
   Expect<Equal<MatMul<[3, 4], [5, 6]>, "matmul: inner dims do not match: [3, 4] @ [5, 6] (4 vs 5)">>,
   Expect<Equal<Linear<[8, 512], 512, 10>, [8, 10]>>,
-  Expect<Equal<Linear<[8, 500], 512, 10>, "linear: input [8, 500] has 500 features but the layer expects 512 (weight [10, 512])">>,
+  Expect<
+    Equal<
+      Linear<[8, 500], 512, 10>,
+      "linear: input [8, 500] has 500 features but the layer expects 512 (weight [10, 512])"
+    >
+  >,
   Expect<Equal<Product<[2, 3, 4]>, 24>>,
   Expect<Equal<Product<[2, number]>, number>>,
   Expect<Equal<Reshape<[2, 3, 4], [4, -1]>, [4, 6]>>,
@@ -26,7 +36,12 @@ export type Checks = [
   Expect<Equal<Flatten<[2, 3], 1, 0>, "flatten: startDim 1 comes after endDim 0">>,
   Expect<Equal<Permute<[2, 3, 4], [2, 0, 1]>, [4, 2, 3]>>,
   Expect<Equal<Transpose<[2, 3, 4], 0, -1>, [4, 3, 2]>>,
-  Expect<Equal<Transpose<[2, 3, 4], 0, 3>, "transpose: dim 3 is out of range for a tensor of rank 3 (expected an integer in [-3, 2])">>,
+  Expect<
+    Equal<
+      Transpose<[2, 3, 4], 0, 3>,
+      "transpose: dim 3 is out of range for a tensor of rank 3 (expected an integer in [-3, 2])"
+    >
+  >,
   Expect<Equal<Reduce<[2, 3, 4], [0, -1], true>, [1, 3, 1]>>,
   Expect<Equal<Reduce<[2, 3, 4], undefined, false>, []>>,
   Expect<Equal<Pool2d<[8, 16, 32, 32], 2>, [8, 16, 16, 16]>>,

@@ -25,7 +25,9 @@ class Head extends nn.Module {
     return this.fc.forward(x);
   }
 }
-expectType<Tensor<[number, 2], "float32", "cpu">>(nn.Sequential(new Head()).forward(randn([4, 10]) as Tensor<[number, 10]>));
+expectType<Tensor<[number, 2], "float32", "cpu">>(
+  nn.Sequential(new Head()).forward(randn([4, 10]) as Tensor<[number, 10]>),
+);
 
 // The typed ResNet-18 of examples/: [N, 3, H, W] -> [N, classes], every shape computed.
 expectType<Tensor<[2, 1000], "float32", "cpu">>(resnet18().forward(randn([2, 3, 224, 224])));
@@ -37,13 +39,19 @@ const labels = tensor([1, 2, 3, 4], { dtype: "int32" });
 expectType<Tensor<[], "float32", "cpu">>(nn.functional.crossEntropy(logits, labels));
 expectType<Tensor<[4], "float32", "cpu">>(nn.functional.crossEntropy(logits, labels, { reduction: "none" }));
 // PyTorch's class weights and ignored targets; the weight has the logits' dtype and device
-expectType<Tensor<[4], "float32", "cpu">>(nn.functional.crossEntropy(logits, labels, { reduction: "none", weight: randn([10]), ignoreIndex: 0 }));
-expectType<Tensor<[], "float32", "cpu">>(nn.functional.nllLoss(logits, labels, { weight: randn([10]), ignoreIndex: -100 }));
+expectType<Tensor<[4], "float32", "cpu">>(
+  nn.functional.crossEntropy(logits, labels, { reduction: "none", weight: randn([10]), ignoreIndex: 0 }),
+);
+expectType<Tensor<[], "float32", "cpu">>(
+  nn.functional.nllLoss(logits, labels, { weight: randn([10]), ignoreIndex: -100 }),
+);
 expectType<Tensor<[4], "float32", "cpu">>(nn.functional.nllLoss(logits, labels, "none"));
 expectError(nn.functional.crossEntropy(logits, labels, { weight: randn([10], { dtype: "float64" }) }));
 expectType<Tensor<[4, 10], "float32", "cpu">>(nn.functional.softmax(logits, 1));
 expectType<Tensor<[4, 3], "float32", "cpu">>(nn.functional.linear(logits, randn([3, 10])));
-expectType<Tensor<[2, 3, 5, 4], "float32", "cpu">>(nn.functional.avgPool2d(randn([2, 3, 9, 7]), { kernelSize: 2, ceilMode: true }));
+expectType<Tensor<[2, 3, 5, 4], "float32", "cpu">>(
+  nn.functional.avgPool2d(randn([2, 3, 9, 7]), { kernelSize: 2, ceilMode: true }),
+);
 expectType<Tensor<[2, 3, 1, 1], "float32", "cpu">>(nn.functional.adaptiveAvgPool2d(randn([2, 3, 9, 7]), 1));
 
 // Optimizers take the parameters.

@@ -7,11 +7,14 @@
 import { expectError, expectType } from "tsd";
 import { add, conv2d, matmul, mul, type Tensor } from "../../src/index.js";
 
-type T<S extends readonly number[], D extends "float32" | "float64" | "int32" = "float32", Dev extends "cpu" | "webgpu" = "cpu"> = Tensor<[...S], D, Dev>;
+type T<
+  S extends readonly number[],
+  D extends "float32" | "float64" | "int32" = "float32",
+  Dev extends "cpu" | "webgpu" = "cpu",
+> = Tensor<[...S], D, Dev>;
 declare const x: T<[8, 3, 32, 32]>;
 declare const w: T<[16, 3, 3, 3]>;
 declare const w4: T<[16, 4, 3, 3]>;
-
 
 // ---- valid calls keep exact numbers, up to 2^53 - 1
 expectType<Tensor<[8, 16, 16, 16], "float32", "cpu">>(conv2d(x, w, null, { stride: 2, padding: 1 }));
@@ -71,4 +74,3 @@ declare const gpu: T<[2, 3], "float32", "webgpu">;
 expectError(add(f32, f64));
 expectError(mul(f32, gpu));
 expectError(matmul(f32, f64));
-

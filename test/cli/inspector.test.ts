@@ -6,7 +6,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { findTsconfig, inspectFile, shapegradMessage, type Inspection, type ModuleEntry, type TensorEntry } from "../../src/cli/inspect.js";
+import {
+  findTsconfig,
+  inspectFile,
+  shapegradMessage,
+  type Inspection,
+  type ModuleEntry,
+  type TensorEntry,
+} from "../../src/cli/inspect.js";
 import { formatInspection } from "../../src/cli/format.js";
 import { missingTsMorph, runProgram, usage } from "../../src/cli/program.js";
 import { mirror, repoRoot as root } from "./mirror.js";
@@ -29,9 +36,13 @@ const tmp = mirror({
 afterAll(() => tmp.remove());
 const errorsFile = path.join(tmp.root, "examples/inspector/errors.ts");
 /** 1-based line of the first line of the errors sample containing `text`. */
-const lineOf = (text: string) => read("examples/inspector/errors.ts.txt").split("\n").findIndex((l) => l.includes(text)) + 1;
+const lineOf = (text: string) =>
+  read("examples/inspector/errors.ts.txt")
+    .split("\n")
+    .findIndex((l) => l.includes(text)) + 1;
 
-const tensors = (r: Inspection) => Object.fromEntries(r.entries.filter((e): e is TensorEntry => e.kind === "tensor").map((e) => [e.name, e]));
+const tensors = (r: Inspection) =>
+  Object.fromEntries(r.entries.filter((e): e is TensorEntry => e.kind === "tensor").map((e) => [e.name, e]));
 const modules = (r: Inspection) => r.entries.filter((e): e is ModuleEntry => e.kind === "module");
 
 describe("shapegrad shapes", () => {
@@ -44,7 +55,9 @@ describe("shapegrad shapes", () => {
 
   it("uses the nearest tsconfig", () => {
     expect(cnn.tsconfig).toBe(path.join(root, "tsconfig.json"));
-    expect(findTsconfig(path.join(root, "test/cli/fixtures/own-config"))).toBe(path.join(root, "test/cli/fixtures/own-config/tsconfig.json"));
+    expect(findTsconfig(path.join(root, "test/cli/fixtures/own-config"))).toBe(
+      path.join(root, "test/cli/fixtures/own-config/tsconfig.json"),
+    );
   });
 
   it("reports every tensor of the valid example with the compiler's shape, dtype and device", () => {
@@ -62,7 +75,13 @@ describe("shapegrad shapes", () => {
 
   it("lists each layer of a Sequential with the shape after it", () => {
     const [model] = modules(cnn);
-    expect(model).toMatchObject({ name: "model", line: 16, forwardLine: 26, forwardInput: "[8, 3, 32, 32]", forwardOutput: "[8, 10]" });
+    expect(model).toMatchObject({
+      name: "model",
+      line: 16,
+      forwardLine: 26,
+      forwardInput: "[8, 3, 32, 32]",
+      forwardOutput: "[8, 10]",
+    });
     expect(model.layers.map((l) => [l.name, l.output])).toEqual([
       ["Conv2d", "[8, 16, 32, 32]"],
       ["BatchNorm2d", "[8, 16, 32, 32]"],
@@ -80,7 +99,11 @@ describe("shapegrad shapes", () => {
   it("lists the layers a custom Module holds, and each layer's forward inside its methods", () => {
     const net = modules(cnn).find((m) => m.name === "net")!;
     expect(net).toMatchObject({ type: "Net", forwardInput: "[8, 3, 32, 32]", forwardOutput: "[8, 10]" });
-    expect(net.layers.map((l) => [l.property, l.name])).toEqual([["features", "Sequential"], ["flatten", "Flatten"], ["head", "Linear"]]);
+    expect(net.layers.map((l) => [l.property, l.name])).toEqual([
+      ["features", "Sequential"],
+      ["flatten", "Flatten"],
+      ["head", "Linear"],
+    ]);
     const head = modules(cnn).find((m) => m.name === "head")!;
     expect(head).toMatchObject({ forwardInput: "[8, 4096]", forwardOutput: "[8, 10]" });
     const features = modules(cnn).find((m) => m.name === "features")!;
@@ -90,19 +113,33 @@ describe("shapegrad shapes", () => {
 
   it("reports each shape error with the catalogue message at the offending argument", () => {
     expect(errors.diagnostics.map((d) => [d.line, d.column, d.code, d.shapegrad])).toEqual([
-      [lineOf("const wrongChannels"), 38, 2345, "conv2d: input has 3 channels but weight expects 4 (weight [16, 4, 3, 3], groups 1)"],
+      [
+        lineOf("const wrongChannels"),
+        38,
+        2345,
+        "conv2d: input has 3 channels but weight expects 4 (weight [16, 4, 3, 3], groups 1)",
+      ],
       [lineOf("const badGroups"), 62, 2345, "conv2d: weight has 16 output channels, not divisible by groups 3"],
       [lineOf("const mixed"), 23, 2345, "add: dtype mismatch: float32 and float64 (convert one with .cast())"],
-      [lineOf("const logits"), 30, 2345, "nn.Sequential: layer 3 (Linear): linear: input [8, 7200] has 7200 features but the layer expects 8192 (weight [10, 8192])"],
+      [
+        lineOf("const logits"),
+        30,
+        2345,
+        "nn.Sequential: layer 3 (Linear): linear: input [8, 7200] has 7200 features but the layer expects 8192 (weight [10, 8192])",
+      ],
     ]);
-    expect(errors.diagnostics[0].text).toContain("Argument of type 'Tensor<[16, 4, 3, 3], \"float32\", \"cpu\">'");
+    expect(errors.diagnostics[0].text).toContain('Argument of type \'Tensor<[16, 4, 3, 3], "float32", "cpu">\'');
   });
 
   it("shows where in a Sequential the shapes stop fitting", () => {
     const [model] = modules(errors);
-    expect(model.forwardOutput).toBe("nn.Sequential: layer 3 (Linear): linear: input [8, 7200] has 7200 features but the layer expects 8192 (weight [10, 8192])");
+    expect(model.forwardOutput).toBe(
+      "nn.Sequential: layer 3 (Linear): linear: input [8, 7200] has 7200 features but the layer expects 8192 (weight [10, 8192])",
+    );
     expect(model.layers.map((l) => l.output)).toEqual([
-      "[8, 8, 30, 30]", "[8, 8, 30, 30]", "[8, 7200]",
+      "[8, 8, 30, 30]",
+      "[8, 8, 30, 30]",
+      "[8, 7200]",
       "linear: input [8, 7200] has 7200 features but the layer expects 8192 (weight [10, 8192])",
     ]);
     // the calls that failed widen to number[]; the good one keeps its literal shape
@@ -117,10 +154,17 @@ describe("shapegrad shapes", () => {
     const at = (line: number, column: number) => `${line}:${column}`.padEnd(8);
     const wrong = lineOf("const wrongChannels");
     expect(lines).toContain(`  ${at(lineOf("const images"), 7)}images: Tensor [8, 3, 32, 32] float32 cpu`);
-    expect(lines).toContain(`  ${at(wrong, 38)}error conv2d: input has 3 channels but weight expects 4 (weight [16, 4, 3, 3], groups 1)`);
-    expect(lines).toContain("             3 Linear<8192, 10> -> linear: input [8, 7200] has 7200 features but the layer expects 8192 (weight [10, 8192])");
-    expect(lines.indexOf(`  ${at(wrong, 38)}error conv2d: input has 3 channels but weight expects 4 (weight [16, 4, 3, 3], groups 1)`))
-      .toBe(lines.indexOf(`  ${at(wrong, 7)}wrongChannels: Tensor number[] float32 cpu`) + 1);
+    expect(lines).toContain(
+      `  ${at(wrong, 38)}error conv2d: input has 3 channels but weight expects 4 (weight [16, 4, 3, 3], groups 1)`,
+    );
+    expect(lines).toContain(
+      "             3 Linear<8192, 10> -> linear: input [8, 7200] has 7200 features but the layer expects 8192 (weight [10, 8192])",
+    );
+    expect(
+      lines.indexOf(
+        `  ${at(wrong, 38)}error conv2d: input has 3 channels but weight expects 4 (weight [16, 4, 3, 3], groups 1)`,
+      ),
+    ).toBe(lines.indexOf(`  ${at(wrong, 7)}wrongChannels: Tensor number[] float32 cpu`) + 1);
     expect(lines.at(-1)).toBe("6 tensors, 1 module, 4 errors");
   });
 
@@ -129,7 +173,10 @@ describe("shapegrad shapes", () => {
     expect(r.tsconfig).toBe(path.join(tmp.root, "test/cli/fixtures/own-config/tsconfig.json"));
     // unused function (this tsconfig's noUnusedLocals) and a string for a number; import.meta is
     // fine: the file is an ES module, as the package.json above it says
-    expect(r.diagnostics.map((d) => [d.line, d.code, d.shapegrad])).toEqual([[4, 6133, null], [6, 2322, null]]);
+    expect(r.diagnostics.map((d) => [d.line, d.code, d.shapegrad])).toEqual([
+      [4, 6133, null],
+      [6, 2322, null],
+    ]);
     expect(tensors(r).t).toMatchObject({ shape: "[2, 3]", dtype: "float32", device: "cpu" });
   }, 60_000);
 
@@ -138,9 +185,17 @@ describe("shapegrad shapes", () => {
     expect(r.diagnostics).toEqual([]);
     const [classifier] = modules(r);
     // the first forward call in the file is the one in the training loop
-    expect(classifier).toMatchObject({ name: "classifier", forwardInput: "[number, 1, 28, 28]", forwardOutput: "[number, 10]" });
+    expect(classifier).toMatchObject({
+      name: "classifier",
+      forwardInput: "[number, 1, 28, 28]",
+      forwardOutput: "[number, 10]",
+    });
     expect(classifier.layers.map((l) => l.output)).toEqual([
-      "[number, 8, 24, 24]", "[number, 8, 12, 12]", "[number, 8, 12, 12]", "[number, 1152]", "[number, 10]",
+      "[number, 8, 24, 24]",
+      "[number, 8, 12, 12]",
+      "[number, 8, 12, 12]",
+      "[number, 1152]",
+      "[number, 10]",
     ]);
     const t = tensors(r);
     expect(t.x).toMatchObject({ shape: "[number, 1, 28, 28]", dtype: "float32" });
@@ -151,15 +206,25 @@ describe("shapegrad shapes", () => {
   }, 60_000);
 
   it("extracts catalogue messages only from message literal types", () => {
-    expect(shapegradMessage(`Argument of type '{ groups: number; }' is not assignable to parameter of type '"conv2d: groups must be a positive integer, got 0"'.`))
-      .toBe("conv2d: groups must be a positive integer, got 0");
+    expect(
+      shapegradMessage(
+        `Argument of type '{ groups: number; }' is not assignable to parameter of type '"conv2d: groups must be a positive integer, got 0"'.`,
+      ),
+    ).toBe("conv2d: groups must be a positive integer, got 0");
     expect(shapegradMessage(`Type 'string' is not assignable to type 'number'.`)).toBeNull();
   });
 
   it("runs as a command: --json output and the exit code", async () => {
     let out = "";
     let code = -1;
-    const io = { write: (t: string) => { out += t; }, setExitCode: (c: number) => { code = c; } };
+    const io = {
+      write: (t: string) => {
+        out += t;
+      },
+      setExitCode: (c: number) => {
+        code = c;
+      },
+    };
     await runProgram(["shapes", errorsFile, "--json", "--project", path.join(tmp.root, "tsconfig.json")], io);
     const parsed = JSON.parse(out) as Inspection;
     expect(code).toBe(1);
@@ -174,10 +239,18 @@ describe("shapegrad shapes", () => {
     // the literal batch of the call, not a widened one
     expect(model).toMatchObject({ forwardInput: "[4, 1, 28, 28]", forwardOutput: "[4, 10]" });
     expect(model.layers.map((l) => [l.name, l.output])).toEqual([
-      ["Sequential", "[4, 8, 12, 12]"], ["Residual", "[4, 8, 12, 12]"], ["Flatten", "[4, 1152]"], ["Linear", "[4, 32]"], ["Head", "[4, 10]"],
+      ["Sequential", "[4, 8, 12, 12]"],
+      ["Residual", "[4, 8, 12, 12]"],
+      ["Flatten", "[4, 1152]"],
+      ["Linear", "[4, 32]"],
+      ["Head", "[4, 10]"],
     ]);
     // conv 5x5: 28 -> 24, max pool 2: 24 -> 12
-    expect(model.layers[0].layers!.map((l) => [l.name, l.output])).toEqual([["Conv2d", "[4, 8, 24, 24]"], ["ReLU", "[4, 8, 24, 24]"], ["MaxPool2d", "[4, 8, 12, 12]"]]);
+    expect(model.layers[0].layers!.map((l) => [l.name, l.output])).toEqual([
+      ["Conv2d", "[4, 8, 24, 24]"],
+      ["ReLU", "[4, 8, 24, 24]"],
+      ["MaxPool2d", "[4, 8, 12, 12]"],
+    ]);
     expect(model.layers[1].layers!.map((l) => l.property)).toEqual(["body"]);
     expect(model.layers[4].layers!.map((l) => [l.property, l.type])).toEqual([["fc", "Linear<32, 10>"]]);
     const lines = formatInspection(r, root).split("\n");
@@ -200,7 +273,12 @@ describe("shapegrad shapes", () => {
 
   it("reads its arguments: help, version, unknown commands and options", async () => {
     let out = "";
-    const io = { write: (t: string) => { out += t; }, setExitCode: () => {} };
+    const io = {
+      write: (t: string) => {
+        out += t;
+      },
+      setExitCode: () => {},
+    };
     await runProgram(["--help"], io);
     expect(out).toBe(usage);
     out = "";
@@ -215,6 +293,8 @@ describe("shapegrad shapes", () => {
 
   it("refuses a missing file or tsconfig", () => {
     expect(() => inspectFile(example("nope.ts"))).toThrow("shapegrad shapes: no such file");
-    expect(() => inspectFile(example("cnn.ts"), { project: "nope/tsconfig.json" })).toThrow("shapegrad shapes: no such tsconfig");
+    expect(() => inspectFile(example("cnn.ts"), { project: "nope/tsconfig.json" })).toThrow(
+      "shapegrad shapes: no such tsconfig",
+    );
   });
 });

@@ -12,7 +12,8 @@ export const repoRoot = path.resolve(import.meta.dirname, "../..");
 
 export function mirror(files: Record<string, string>): { root: string; remove(): void } {
   const root = mkdtempSync(path.join(tmpdir(), "shapegrad-mirror-"));
-  for (const dir of ["src", "types", "node_modules"]) symlinkSync(path.join(repoRoot, dir), path.join(root, dir), "dir");
+  for (const dir of ["src", "types", "node_modules"])
+    symlinkSync(path.join(repoRoot, dir), path.join(root, dir), "dir");
   for (const file of ["tsconfig.json", "package.json"]) cpSync(path.join(repoRoot, file), path.join(root, file));
   for (const [rel, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });

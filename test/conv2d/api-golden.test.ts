@@ -11,7 +11,13 @@ import { type ConvCase, type ConvFixture, decode, readFixture, relError } from "
 type Options = Parameters<typeof conv2d>[3];
 
 function optionsOf(c: ConvCase): Options {
-  return { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups, paddingMode: c.paddingMode } as Options;
+  return {
+    stride: c.stride,
+    padding: c.padding,
+    dilation: c.dilation,
+    groups: c.groups,
+    paddingMode: c.paddingMode,
+  };
 }
 
 function leaf(t: ConvCase["x"], dtype: "float32" | "float64"): AnyTensor {
@@ -19,7 +25,9 @@ function leaf(t: ConvCase["x"], dtype: "float32" | "float64"): AnyTensor {
 }
 
 function check(c: ConvCase, dtype: "float32" | "float64", tol: number): void {
-  const x = leaf(c.x, dtype), w = leaf(c.w, dtype), b = c.b ? leaf(c.b, dtype) : null;
+  const x = leaf(c.x, dtype),
+    w = leaf(c.w, dtype),
+    b = c.b ? leaf(c.b, dtype) : null;
   const y = (conv2d as (...a: unknown[]) => AnyTensor)(x, w, b, optionsOf(c));
   expect(y.shape).toEqual(c.y.shape);
   expect(relError(y.dataSync(), decode(c.y)), `${c.id} y`).toBeLessThanOrEqual(tol);
@@ -31,18 +39,33 @@ function check(c: ConvCase, dtype: "float32" | "float64", tol: number): void {
 
 const fixtures = ["conv2d-torch.json", "conv2d-torch-big.json"].map((f) => readFixture<ConvFixture>(f));
 
-describe.each(fixtures.map((f, i) => [["original 150", "larger generated"][i], f] as const))("PyTorch conv2d cases (%s) through the public API", (_name, fixture) => {
-  it("float64, relative error <= 1e-9", () => { for (const c of fixture.cases) check(c, "float64", 1e-9); });
-  it("float32, relative error <= 2e-4", () => { for (const c of fixture.cases) check(c, "float32", 2e-4); });
-});
+describe.each(fixtures.map((f, i) => [["original 150", "larger generated"][i], f] as const))(
+  "PyTorch conv2d cases (%s) through the public API",
+  (_name, fixture) => {
+    it("float64, relative error <= 1e-9", () => {
+      for (const c of fixture.cases) check(c, "float64", 1e-9);
+    });
+    it("float32, relative error <= 2e-4", () => {
+      for (const c of fixture.cases) check(c, "float32", 2e-4);
+    });
+  },
+);
 
-interface DoubleCase extends ConvCase { u: ConvCase["x"]; v: ConvCase["x"]; ggx: ConvCase["x"]; ggw: ConvCase["x"]; ggy: ConvCase["x"] }
+interface DoubleCase extends ConvCase {
+  u: ConvCase["x"];
+  v: ConvCase["x"];
+  ggx: ConvCase["x"];
+  ggw: ConvCase["x"];
+  ggy: ConvCase["x"];
+}
 
 describe("double backward matches PyTorch", () => {
   const fixture = readFixture<{ cases: DoubleCase[] }>("conv2d-torch-double.json");
   it("d/d(x, w, gy) of sum(gx*u) + sum(gw*v), float64 <= 1e-9", () => {
     for (const c of fixture.cases) {
-      const x = leaf(c.x, "float64"), w = leaf(c.w, "float64"), gy = leaf(c.gy, "float64");
+      const x = leaf(c.x, "float64"),
+        w = leaf(c.w, "float64"),
+        gy = leaf(c.gy, "float64");
       const b = c.b ? leaf(c.b, "float64") : null;
       const y = (conv2d as (...a: unknown[]) => AnyTensor)(x, w, b, optionsOf(c));
       const [gx, gw] = gradients(y, [x, w], { seeds: [gy], createGraph: true });

@@ -18,12 +18,28 @@ describe("each rule throws the catalogue's text", () => {
     ["input rank", () => call(zeros([3, 8]), w), conv2dErrors.inputRank(2, "[3, 8]")],
     ["weight rank", () => call(x, zeros([4, 3, 3])), conv2dErrors.weightRank(3, "[4, 3, 3]")],
     ["weight dim", () => call(x, zeros([4, 3, 0, 3])), conv2dErrors.weightDim("[4, 3, 0, 3]", 0)],
-    ["weight dtype", () => call(x, zeros([4, 3, 3, 3], { dtype: "float64" })), conv2dErrors.dtypeMismatch("weight", "float64", "float32")],
+    [
+      "weight dtype",
+      () => call(x, zeros([4, 3, 3, 3], { dtype: "float64" })),
+      conv2dErrors.dtypeMismatch("weight", "float64", "float32"),
+    ],
     ["channels", () => call(x, zeros([16, 4, 3, 3])), conv2dErrors.channelMismatch(3, 4, "[16, 4, 3, 3]", 1)],
-    ["channels with groups", () => call(zeros([1, 4, 5, 5]), zeros([4, 1, 3, 3]), null, { groups: 2 }), conv2dErrors.channelMismatch(4, 2, "[4, 1, 3, 3]", 2)],
-    ["output size", () => call(zeros([1, 3, 2, 8]), zeros([4, 3, 5, 3])), conv2dErrors.outputSize("[-2, 6]", "[2, 8]", "[5, 3]", "[1, 1]")],
+    [
+      "channels with groups",
+      () => call(zeros([1, 4, 5, 5]), zeros([4, 1, 3, 3]), null, { groups: 2 }),
+      conv2dErrors.channelMismatch(4, 2, "[4, 1, 3, 3]", 2),
+    ],
+    [
+      "output size",
+      () => call(zeros([1, 3, 2, 8]), zeros([4, 3, 5, 3])),
+      conv2dErrors.outputSize("[-2, 6]", "[2, 8]", "[5, 3]", "[1, 1]"),
+    ],
     ["bias shape", () => call(x, w, zeros([5])), conv2dErrors.biasShape(4, "[5]")],
-    ["bias dtype", () => call(x, w, zeros([4], { dtype: "float64" })), conv2dErrors.dtypeMismatch("bias", "float64", "float32")],
+    [
+      "bias dtype",
+      () => call(x, w, zeros([4], { dtype: "float64" })),
+      conv2dErrors.dtypeMismatch("bias", "float64", "float32"),
+    ],
     ["unknown option", () => call(x, w, null, { strides: 2 }), conv2dErrors.unknownOption('"strides"')],
     ["groups", () => call(x, w, null, { groups: 1.5 }), conv2dErrors.groups(1.5)],
     ["stride", () => call(x, w, null, { stride: 0 }), conv2dErrors.pairOption("stride", 0)],
@@ -33,10 +49,22 @@ describe("each rule throws the catalogue's text", () => {
     ["padding 2^53", () => call(x, w, null, { padding: 2 ** 53 }), conv2dErrors.padding(9007199254740992)],
     ["padding string", () => call(x, w, null, { padding: "full" }), conv2dErrors.padding('"full"')],
     ["paddingMode", () => call(x, w, null, { paddingMode: "mirror" }), conv2dErrors.paddingMode('"mirror"')],
-    ["groups divide C_out", () => call(zeros([1, 4, 5, 5]), zeros([3, 2, 3, 3]), null, { groups: 2 }), conv2dErrors.groupsDivide(3, 2)],
+    [
+      "groups divide C_out",
+      () => call(zeros([1, 4, 5, 5]), zeros([3, 2, 3, 3]), null, { groups: 2 }),
+      conv2dErrors.groupsDivide(3, 2),
+    ],
     ["same with stride", () => call(x, w, null, { padding: "same", stride: 2 }), conv2dErrors.sameStride(2)],
-    ["reflect limit", () => call(zeros([1, 3, 3, 8]), w, null, { padding: 3, paddingMode: "reflect" }), conv2dErrors.reflectLimit("[3, 3, 3, 3]", "[3, 8]")],
-    ["circular limit", () => call(zeros([1, 3, 3, 8]), w, null, { padding: [4, 1], paddingMode: "circular" }), conv2dErrors.circularLimit("[4, 4, 1, 1]", "[3, 8]")],
+    [
+      "reflect limit",
+      () => call(zeros([1, 3, 3, 8]), w, null, { padding: 3, paddingMode: "reflect" }),
+      conv2dErrors.reflectLimit("[3, 3, 3, 3]", "[3, 8]"),
+    ],
+    [
+      "circular limit",
+      () => call(zeros([1, 3, 3, 8]), w, null, { padding: [4, 1], paddingMode: "circular" }),
+      conv2dErrors.circularLimit("[4, 4, 1, 1]", "[3, 8]"),
+    ],
     ["options not an object", () => call(x, w, null, 3), conv2dErrors.options(3)],
     ["input not a tensor", () => call([1, 2], w), "conv2d: input must be a Tensor, got object"],
   ];
@@ -66,7 +94,10 @@ describe("option forms resolve as PyTorch does", () => {
     expect(pads("valid")).toEqual([0, 0, 0, 0]);
   });
   it("a non-zero padding mode becomes an explicit pad and an unpadded conv", () => {
-    const r = resolveConv2d(meta([2, 3, 5, 6]), meta([4, 3, 3, 3]), null, { padding: [1, 2], paddingMode: "replicate" });
+    const r = resolveConv2d(meta([2, 3, 5, 6]), meta([4, 3, 3, 3]), null, {
+      padding: [1, 2],
+      paddingMode: "replicate",
+    });
     expect(r.pad).toMatchObject({ top: 1, bottom: 1, left: 2, right: 2, mode: "replicate" });
     expect([r.geometry.inHeight, r.geometry.inWidth, r.geometry.padTop]).toEqual([7, 10, 0]);
     expect(r.outShape).toEqual([2, 4, 5, 8]);
@@ -77,14 +108,40 @@ describe("option forms resolve as PyTorch does", () => {
 });
 
 describe("PyTorch's invalid configurations are refused", () => {
-  interface Invalid { config: { n: number; cin: number; cout: number; h: number; w: number; kh: number; kw: number; stride: number[]; dilation: number[]; groups: number; padding: unknown; mode: string; bias: boolean }; outSize: number[] }
+  interface Invalid {
+    config: {
+      n: number;
+      cin: number;
+      cout: number;
+      h: number;
+      w: number;
+      kh: number;
+      kw: number;
+      stride: number[];
+      dilation: number[];
+      groups: number;
+      padding: unknown;
+      mode: string;
+      bias: boolean;
+    };
+    outSize: number[];
+  }
   const invalid = readFixture<{ invalid: Invalid[] }>("conv2d-torch.json").invalid;
   it(`all ${invalid.length} with the output-size message`, () => {
     expect(invalid.length).toBeGreaterThan(0);
     for (const { config: c, outSize } of invalid) {
-      const xi = zeros([c.n, c.cin, c.h, c.w]), wi = zeros([c.cout, c.cin / c.groups, c.kh, c.kw]);
-      const opts = { stride: c.stride, dilation: c.dilation, groups: c.groups, padding: c.padding, paddingMode: c.mode };
-      expect(() => call(xi, wi, c.bias ? zeros([c.cout]) : null, opts)).toThrow(`conv2d: output size [${outSize.join(", ")}] is not positive`);
+      const xi = zeros([c.n, c.cin, c.h, c.w]),
+        wi = zeros([c.cout, c.cin / c.groups, c.kh, c.kw]);
+      const opts = {
+        stride: c.stride,
+        dilation: c.dilation,
+        groups: c.groups,
+        padding: c.padding,
+        paddingMode: c.mode,
+      };
+      expect(() => call(xi, wi, c.bias ? zeros([c.cout]) : null, opts)).toThrow(
+        `conv2d: output size [${outSize.join(", ")}] is not positive`,
+      );
     }
   });
 });
@@ -94,7 +151,11 @@ it("an invalid call reaches no kernel and allocates nothing (validation runs fir
   const kernels = cpuBackend.kernels as unknown as Record<string, (...a: unknown[]) => unknown>;
   const counts = { kernel: 0 };
   const saved = { ...kernels };
-  for (const k of Object.keys(kernels)) kernels[k] = (...a: unknown[]) => { counts.kernel++; return saved[k](...a); };
+  for (const k of Object.keys(kernels))
+    kernels[k] = (...a: unknown[]) => {
+      counts.kernel++;
+      return saved[k](...a);
+    };
   try {
     const xi = tensor([1, 2, 3, 4], { shape: [1, 1, 2, 2] });
     expect(() => call(xi, zeros([1, 1, 3, 3]))).toThrow("conv2d: output size");

@@ -22,13 +22,18 @@ describe("the guides' code runs", () => {
     blocks.forEach((block, i) => {
       it(`${doc}:${block.line}`, async () => {
         const file = path.join(dir, `${path.basename(doc, ".md")}_${i}.ts`);
-        writeFileSync(file, block.code.replace(/from "shapegrad"/g, `from ${JSON.stringify(path.join(root, "src/index.ts"))}`));
+        writeFileSync(
+          file,
+          block.code.replace(/from "shapegrad"/g, `from ${JSON.stringify(path.join(root, "src/index.ts"))}`),
+        );
         const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
         try {
           await import(pathToFileURL(file).href);
           expect(log).toHaveBeenCalled();
           if (block.code.includes("optimizer.step()") && block.code.includes("loss.item()")) {
-            const losses = log.mock.calls.map((args) => args.at(-1)).filter((v): v is number => typeof v === "number");
+            const losses = log.mock.calls
+              .map((args: unknown[]) => args.at(-1))
+              .filter((v): v is number => typeof v === "number");
             expect(losses.length).toBeGreaterThan(2);
             expect(losses.at(-1)!).toBeLessThan(losses[0]);
           }

@@ -17,7 +17,11 @@ describe("typedoc", () => {
     const out = mkdtempSync(path.join(tmpdir(), "shapegrad-typedoc-"));
     const messages: string[] = [];
     try {
-      const app = await Application.bootstrapWithPlugins({ options: path.join(root, "typedoc.json"), out, logLevel: "Warn" });
+      const app = await Application.bootstrapWithPlugins({
+        options: path.join(root, "typedoc.json"),
+        out,
+        logLevel: "Warn",
+      });
       app.logger.log = (message: string, level: LogLevel) => {
         if (level >= LogLevel.Warn) messages.push(message);
       };
@@ -28,12 +32,15 @@ describe("typedoc", () => {
       expect(messages).toEqual([]);
       expect(app.logger.hasErrors() || app.logger.hasWarnings()).toBe(false);
       // The pages a user looks for first exist.
-      const page = (name: string) => ["functions", "variables"].some((kind) => existsSync(path.join(out, kind, `${name}.html`)));
+      const page = (name: string) =>
+        ["functions", "variables"].some((kind) => existsSync(path.join(out, kind, `${name}.html`)));
       for (const name of ["randn", "tensor", "manualSeed", "conv2d", "exportOnnx"]) expect(page(name), name).toBe(true);
       expect(existsSync(path.join(out, "classes", "Tensor.html"))).toBe(true);
       // Every op is documented as a function with its signature, including those declared as a
       // typed const (conv2d: Conv2dSignature, marked @function), never as a variable.
-      const ops = Object.entries(shapegrad).filter(([, v]) => typeof v === "function" && !/^class\b/.test(Function.prototype.toString.call(v))).map(([k]) => k);
+      const ops = Object.entries(shapegrad)
+        .filter(([, v]) => typeof v === "function" && !/^class\b/.test(Function.prototype.toString.call(v)))
+        .map(([k]) => k);
       expect(ops.length).toBeGreaterThan(30);
       expect(ops.filter((name) => existsSync(path.join(out, "variables", `${name}.html`)))).toEqual([]);
       expect(ops.filter((name) => !existsSync(path.join(out, "functions", `${name}.html`)))).toEqual([]);

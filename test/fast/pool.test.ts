@@ -4,26 +4,47 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { fastRuntime, maxPool2dBackwardF32, maxPool2dF32, setNumThreads } from "../../src/backends/cpu/fast/index.js";
-import { maxPool2d, maxPool2dArgmax, maxPool2dBackward, windowsDisjoint, windowTaps } from "../../src/backends/cpu/reference/pool2d.js";
+import {
+  maxPool2d,
+  maxPool2dArgmax,
+  maxPool2dBackward,
+  windowsDisjoint,
+  windowTaps,
+} from "../../src/backends/cpu/reference/pool2d.js";
 import type { Pool2dGeometry } from "../../src/primitives/index.js";
 
 fastRuntime().adaptive = false;
 
-const geometry: fc.Arbitrary<Pool2dGeometry> = fc.record({
-  batch: fc.integer({ min: 1, max: 3 }), channels: fc.integer({ min: 1, max: 5 }),
-  k: fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 })),
-  s: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
-  d: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
-  pad: fc.tuple(fc.nat(4), fc.nat(4)), // up to the whole kernel: some windows may cover no input cell
-  size: fc.tuple(fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 13 })),
-}).map((r) => {
-  const out = (a: 0 | 1) => Math.max(1, Math.floor((r.size[a] + 2 * r.pad[a] - r.d[a] * (r.k[a] - 1) - 1) / r.s[a]) + 1);
-  return {
-    batch: r.batch, channels: r.channels, inHeight: r.size[0], inWidth: r.size[1], outHeight: out(0), outWidth: out(1),
-    kernelHeight: r.k[0], kernelWidth: r.k[1], strideH: r.s[0], strideW: r.s[1], dilationH: r.d[0], dilationW: r.d[1],
-    padTop: r.pad[0], padLeft: r.pad[1],
-  };
-});
+const geometry: fc.Arbitrary<Pool2dGeometry> = fc
+  .record({
+    batch: fc.integer({ min: 1, max: 3 }),
+    channels: fc.integer({ min: 1, max: 5 }),
+    k: fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 })),
+    s: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+    d: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+    pad: fc.tuple(fc.nat(4), fc.nat(4)), // up to the whole kernel: some windows may cover no input cell
+    size: fc.tuple(fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 13 })),
+  })
+  .map((r) => {
+    const out = (a: 0 | 1) =>
+      Math.max(1, Math.floor((r.size[a] + 2 * r.pad[a] - r.d[a] * (r.k[a] - 1) - 1) / r.s[a]) + 1);
+    return {
+      batch: r.batch,
+      channels: r.channels,
+      inHeight: r.size[0],
+      inWidth: r.size[1],
+      outHeight: out(0),
+      outWidth: out(1),
+      kernelHeight: r.k[0],
+      kernelWidth: r.k[1],
+      strideH: r.s[0],
+      strideW: r.s[1],
+      dilationH: r.d[0],
+      dilationW: r.d[1],
+      padTop: r.pad[0],
+      padLeft: r.pad[1],
+    };
+  });
 
 /** Values with many ties and every special case the argmax rules treat apart. */
 const value = fc.constantFrom(-2, -1, 0, -0, 1, 2, 0.5, NaN, -Infinity, Infinity);
@@ -46,28 +67,60 @@ describe("fast float32 max pooling", () => {
   for (const threads of [1, 2]) {
     it(`equals the reference's on random geometries and values (${threads} thread${threads > 1 ? "s" : ""})`, () => {
       setNumThreads(threads);
-      fc.assert(fc.property(geometry, fc.array(value, { minLength: 13 * 13 * 15, maxLength: 13 * 13 * 15 }), (p, pool) => {
-        const x = Float32Array.from({ length: p.batch * p.channels * p.inHeight * p.inWidth }, (_, i) => pool[i % pool.length]);
-        expectReference(p, x);
-      }), { seed: 11, numRuns: 300 });
+      fc.assert(
+        fc.property(geometry, fc.array(value, { minLength: 13 * 13 * 15, maxLength: 13 * 13 * 15 }), (p, pool) => {
+          const x = Float32Array.from(
+            { length: p.batch * p.channels * p.inHeight * p.inWidth },
+            (_, i) => pool[i % pool.length],
+          );
+          expectReference(p, x);
+        }),
+        { seed: 11, numRuns: 300 },
+      );
     });
   }
   for (const threads of [1, 2]) {
     it(`its gradient (disjoint windows) equals the reference's, gy with NaN, infinities and -0 (${threads} thread${threads > 1 ? "s" : ""})`, () => {
       setNumThreads(threads);
-      fc.assert(fc.property(geometry.filter(windowsDisjoint), fc.array(value, { minLength: 13 * 13 * 15, maxLength: 13 * 13 * 15 }), fc.nat(1000), (p, pool, shift) => {
-        const x = Float32Array.from({ length: p.batch * p.channels * p.inHeight * p.inWidth }, (_, i) => pool[i % pool.length]);
-        const gy = Float32Array.from({ length: p.batch * p.channels * p.outHeight * p.outWidth }, (_, i) => pool[(i + shift) % pool.length]);
-        expectReferenceGradient(p, x, gy);
-      }), { seed: 12, numRuns: 300 });
+      fc.assert(
+        fc.property(
+          geometry.filter(windowsDisjoint),
+          fc.array(value, { minLength: 13 * 13 * 15, maxLength: 13 * 13 * 15 }),
+          fc.nat(1000),
+          (p, pool, shift) => {
+            const x = Float32Array.from(
+              { length: p.batch * p.channels * p.inHeight * p.inWidth },
+              (_, i) => pool[i % pool.length],
+            );
+            const gy = Float32Array.from(
+              { length: p.batch * p.channels * p.outHeight * p.outWidth },
+              (_, i) => pool[(i + shift) % pool.length],
+            );
+            expectReferenceGradient(p, x, gy);
+          },
+        ),
+        { seed: 12, numRuns: 300 },
+      );
     });
   }
 
   it("many small planes: several planes per item, the last item short (1 and 2 threads)", () => {
     // 4,096 floats of planes per item: 5 x 7 planes give 117 a item, 2 x 61 x 5 = 610 planes
     const p: Pool2dGeometry = {
-      batch: 2, channels: 61 * 5, inHeight: 5, inWidth: 7, outHeight: 3, outWidth: 4,
-      kernelHeight: 2, kernelWidth: 2, strideH: 2, strideW: 2, dilationH: 1, dilationW: 1, padTop: 1, padLeft: 1,
+      batch: 2,
+      channels: 61 * 5,
+      inHeight: 5,
+      inWidth: 7,
+      outHeight: 3,
+      outWidth: 4,
+      kernelHeight: 2,
+      kernelWidth: 2,
+      strideH: 2,
+      strideW: 2,
+      dilationH: 1,
+      dilationW: 1,
+      padTop: 1,
+      padLeft: 1,
     };
     const x = Float32Array.from({ length: 2 * 61 * 5 * 5 * 7 }, (_, i) => ((i * 7919) % 23) - 11);
     for (const threads of [1, 2]) {
@@ -82,23 +135,55 @@ describe("fast float32 max pooling", () => {
   it("MaxPool2d(2) (2x2, stride 2, no padding: four windows per vector step) on every width, ceil mode or not, with ties, NaNs, infinities", () => {
     setNumThreads(1);
     // ceil mode: an odd size adds a last window half outside x
-    const twoByTwo = fc.record({ n: fc.integer({ min: 1, max: 6 }), h: fc.integer({ min: 2, max: 9 }), w: fc.integer({ min: 2, max: 21 }), ceil: fc.boolean() })
+    const twoByTwo = fc
+      .record({
+        n: fc.integer({ min: 1, max: 6 }),
+        h: fc.integer({ min: 2, max: 9 }),
+        w: fc.integer({ min: 2, max: 21 }),
+        ceil: fc.boolean(),
+      })
       .map(({ n, h, w, ceil }): Pool2dGeometry => ({
-        batch: 1, channels: n, inHeight: h, inWidth: w,
-        outHeight: ceil ? Math.ceil(h / 2) : Math.floor(h / 2), outWidth: ceil ? Math.ceil(w / 2) : Math.floor(w / 2),
-        kernelHeight: 2, kernelWidth: 2, strideH: 2, strideW: 2, dilationH: 1, dilationW: 1, padTop: 0, padLeft: 0,
+        batch: 1,
+        channels: n,
+        inHeight: h,
+        inWidth: w,
+        outHeight: ceil ? Math.ceil(h / 2) : Math.floor(h / 2),
+        outWidth: ceil ? Math.ceil(w / 2) : Math.floor(w / 2),
+        kernelHeight: 2,
+        kernelWidth: 2,
+        strideH: 2,
+        strideW: 2,
+        dilationH: 1,
+        dilationW: 1,
+        padTop: 0,
+        padLeft: 0,
       }));
-    fc.assert(fc.property(twoByTwo, fc.array(value, { minLength: 6 * 9 * 21, maxLength: 6 * 9 * 21 }), (p, pool) => {
-      const x = Float32Array.from({ length: p.channels * p.inHeight * p.inWidth }, (_, i) => pool[i]);
-      expectReference(p, x);
-    }), { seed: 12, numRuns: 300 });
+    fc.assert(
+      fc.property(twoByTwo, fc.array(value, { minLength: 6 * 9 * 21, maxLength: 6 * 9 * 21 }), (p, pool) => {
+        const x = Float32Array.from({ length: p.channels * p.inHeight * p.inWidth }, (_, i) => pool[i]);
+        expectReference(p, x);
+      }),
+      { seed: 12, numRuns: 300 },
+    );
   });
   it("a large batch split over threads: the demo's first pooling", () => {
     const p: Pool2dGeometry = {
-      batch: 64, channels: 16, inHeight: 24, inWidth: 24, outHeight: 12, outWidth: 12, kernelHeight: 2, kernelWidth: 2,
-      strideH: 2, strideW: 2, dilationH: 1, dilationW: 1, padTop: 0, padLeft: 0,
+      batch: 64,
+      channels: 16,
+      inHeight: 24,
+      inWidth: 24,
+      outHeight: 12,
+      outWidth: 12,
+      kernelHeight: 2,
+      kernelWidth: 2,
+      strideH: 2,
+      strideW: 2,
+      dilationH: 1,
+      dilationW: 1,
+      padTop: 0,
+      padLeft: 0,
     };
-    const x = Float32Array.from({ length: 64 * 16 * 576 }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
+    const x = Float32Array.from({ length: 64 * 16 * 576 }, (_, i) => (Math.sin(i * 12.9898) * 43758.5453) % 1);
     setNumThreads(2);
     expectReference(p, x);
   });

@@ -10,7 +10,15 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { conv2dGeometry } from "../../src/primitives/index.js";
 import {
-  conv2dBackInputF32, conv2dBackWeightF32, conv2dForwardF32, fastRuntime, isShared, KEEP_BYTES, matmulF32, resetFastRuntime, setNumThreads,
+  conv2dBackInputF32,
+  conv2dBackWeightF32,
+  conv2dForwardF32,
+  fastRuntime,
+  isShared,
+  KEEP_BYTES,
+  matmulF32,
+  resetFastRuntime,
+  setNumThreads,
 } from "../../src/backends/cpu/fast/index.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -35,10 +43,25 @@ describe("fast kernels runtime", () => {
   it("outputs are ordinary arrays of their own: not shared, exactly their size, not aliasing each other", () => {
     // in Node they come uninitialized from Buffer.allocUnsafeSlow (never from Buffer's shared pool)
     setNumThreads(2);
-    const g = conv2dGeometry({ input: [1, 16, 20, 20], weight: [24, 16, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 });
-    const x = rand(16 * 400, 1), w = rand(24 * 16 * 9, 2), gy = rand(24 * 400, 3);
+    const g = conv2dGeometry({
+      input: [1, 16, 20, 20],
+      weight: [24, 16, 3, 3],
+      stride: [1, 1],
+      dilation: [1, 1],
+      padding: [1, 1, 1, 1],
+      groups: 1,
+    });
+    const x = rand(16 * 400, 1),
+      w = rand(24 * 16 * 9, 2),
+      gy = rand(24 * 400, 3);
     const tiny = matmulF32(rand(6, 4), rand(6, 5), 1, 2, 3, 2); // 4 floats: under the threshold
-    const outs = [conv2dForwardF32(g, x, w), conv2dForwardF32(g, x, w), conv2dBackInputF32(g, gy, w), conv2dBackWeightF32(g, x, gy), tiny];
+    const outs = [
+      conv2dForwardF32(g, x, w),
+      conv2dForwardF32(g, x, w),
+      conv2dBackInputF32(g, gy, w),
+      conv2dBackWeightF32(g, x, gy),
+      tiny,
+    ];
     for (const o of outs) {
       expect(o.buffer).toBeInstanceOf(ArrayBuffer);
       expect(o.byteOffset).toBe(0);
@@ -50,20 +73,64 @@ describe("fast kernels runtime", () => {
 
   it("wasm memory does not grow over 1,000 calls of the same shapes", () => {
     setNumThreads(2);
-    const g = conv2dGeometry({ input: [2, 8, 13, 11], weight: [12, 8, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 });
-    const gs = conv2dGeometry({ input: [1, 6, 12, 12], weight: [6, 1, 3, 3], stride: [2, 2], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 6 });
-    const x = rand(2 * 8 * 13 * 11, 1), w = rand(12 * 8 * 9, 2), gy = rand(2 * 12 * 13 * 11, 3);
-    const xs = rand(6 * 144, 4), ws = rand(54, 5), gys = rand(6 * 36, 6);
+    const g = conv2dGeometry({
+      input: [2, 8, 13, 11],
+      weight: [12, 8, 3, 3],
+      stride: [1, 1],
+      dilation: [1, 1],
+      padding: [1, 1, 1, 1],
+      groups: 1,
+    });
+    const gs = conv2dGeometry({
+      input: [1, 6, 12, 12],
+      weight: [6, 1, 3, 3],
+      stride: [2, 2],
+      dilation: [1, 1],
+      padding: [1, 1, 1, 1],
+      groups: 6,
+    });
+    const x = rand(2 * 8 * 13 * 11, 1),
+      w = rand(12 * 8 * 9, 2),
+      gy = rand(2 * 12 * 13 * 11, 3);
+    const xs = rand(6 * 144, 4),
+      ws = rand(54, 5),
+      gys = rand(6 * 36, 6);
     // wide-GEMM shapes (stride 1 and 2) allocate padded planes and wide outputs too
-    const gw = conv2dGeometry({ input: [1, 8, 10, 40], weight: [6, 8, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 });
-    const g2 = conv2dGeometry({ input: [1, 4, 20, 60], weight: [5, 4, 3, 3], stride: [2, 2], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 });
-    const xw = rand(8 * 400, 7), ww = rand(6 * 72, 8), gyw = rand(6 * 400, 9);
-    const x2 = rand(4 * 1200, 10), w2 = rand(5 * 36, 11), gy2 = rand(5 * 10 * 30, 12);
+    const gw = conv2dGeometry({
+      input: [1, 8, 10, 40],
+      weight: [6, 8, 3, 3],
+      stride: [1, 1],
+      dilation: [1, 1],
+      padding: [1, 1, 1, 1],
+      groups: 1,
+    });
+    const g2 = conv2dGeometry({
+      input: [1, 4, 20, 60],
+      weight: [5, 4, 3, 3],
+      stride: [2, 2],
+      dilation: [1, 1],
+      padding: [1, 1, 1, 1],
+      groups: 1,
+    });
+    const xw = rand(8 * 400, 7),
+      ww = rand(6 * 72, 8),
+      gyw = rand(6 * 400, 9);
+    const x2 = rand(4 * 1200, 10),
+      w2 = rand(5 * 36, 11),
+      gy2 = rand(5 * 10 * 30, 12);
     const once = () => {
-      conv2dForwardF32(g, x, w); conv2dBackInputF32(g, gy, w); conv2dBackWeightF32(g, x, gy);
-      conv2dForwardF32(gw, xw, ww); conv2dBackInputF32(gw, gyw, ww); conv2dBackWeightF32(gw, xw, gyw);
-      conv2dForwardF32(g2, x2, w2); conv2dBackInputF32(g2, gy2, w2); conv2dBackWeightF32(g2, x2, gy2);
-      conv2dForwardF32(gs, xs, ws); conv2dBackInputF32(gs, gys, ws); conv2dBackWeightF32(gs, xs, gys);
+      conv2dForwardF32(g, x, w);
+      conv2dBackInputF32(g, gy, w);
+      conv2dBackWeightF32(g, x, gy);
+      conv2dForwardF32(gw, xw, ww);
+      conv2dBackInputF32(gw, gyw, ww);
+      conv2dBackWeightF32(gw, xw, gyw);
+      conv2dForwardF32(g2, x2, w2);
+      conv2dBackInputF32(g2, gy2, w2);
+      conv2dBackWeightF32(g2, x2, gy2);
+      conv2dForwardF32(gs, xs, ws);
+      conv2dBackInputF32(gs, gys, ws);
+      conv2dBackWeightF32(gs, xs, gys);
       matmulF32(x.subarray(0, 22 * 13), w.subarray(0, 13 * 33), 1, 22, 13, 33);
     };
     once();
@@ -77,8 +144,16 @@ describe("fast kernels runtime", () => {
 
   it("a worker that died is replaced and the next call is still right", async () => {
     setNumThreads(2);
-    const g = conv2dGeometry({ input: [1, 32, 40, 40], weight: [48, 32, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 });
-    const x = rand(32 * 1600, 7), w = rand(48 * 32 * 9, 8);
+    const g = conv2dGeometry({
+      input: [1, 32, 40, 40],
+      weight: [48, 32, 3, 3],
+      stride: [1, 1],
+      dilation: [1, 1],
+      padding: [1, 1, 1, 1],
+      groups: 1,
+    });
+    const x = rand(32 * 1600, 7),
+      w = rand(48 * 32 * 9, 8);
     const expected = conv2dForwardF32(g, x, w);
     const rt = fastRuntime();
     const victim = rt.workerHandles.find((h) => h !== null);
@@ -97,8 +172,16 @@ describe("fast kernels runtime", () => {
   });
 
   it("without shared memory (a page that is not cross-origin isolated) it runs single-threaded, same results", () => {
-    const g = conv2dGeometry({ input: [2, 12, 19, 17], weight: [20, 6, 3, 3], stride: [2, 1], dilation: [1, 2], padding: [1, 0, 2, 1], groups: 2 });
-    const x = rand(2 * 12 * 19 * 17, 11), w = rand(20 * 6 * 9, 12);
+    const g = conv2dGeometry({
+      input: [2, 12, 19, 17],
+      weight: [20, 6, 3, 3],
+      stride: [2, 1],
+      dilation: [1, 2],
+      padding: [1, 0, 2, 1],
+      groups: 2,
+    });
+    const x = rand(2 * 12 * 19 * 17, 11),
+      w = rand(20 * 6 * 9, 12);
     const gy = rand(2 * 20 * g.outHeight * g.outWidth, 13);
     setNumThreads(1);
     const expected = [conv2dForwardF32(g, x, w), conv2dBackInputF32(g, gy, w), conv2dBackWeightF32(g, x, gy)];
@@ -111,7 +194,14 @@ describe("fast kernels runtime", () => {
       // bigger than one page so that the plain memory grows (and detaches its old buffer) on the way
       const got = [conv2dForwardF32(g, x, w), conv2dBackInputF32(g, gy, w), conv2dBackWeightF32(g, x, gy)];
       for (let i = 0; i < 3; i++) expect(got[i]).toEqual(expected[i]);
-      const big = conv2dGeometry({ input: [1, 64, 64, 64], weight: [64, 64, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 });
+      const big = conv2dGeometry({
+        input: [1, 64, 64, 64],
+        weight: [64, 64, 3, 3],
+        stride: [1, 1],
+        dilation: [1, 1],
+        padding: [1, 1, 1, 1],
+        groups: 1,
+      });
       expect(conv2dForwardF32(big, rand(64 * 4096, 1), rand(64 * 576, 2)).length).toBe(64 * 4096);
     } finally {
       expect(isShared(resetFastRuntime())).toBe(true);
@@ -122,8 +212,16 @@ describe("fast kernels runtime", () => {
     const rt = fastRuntime();
     setNumThreads(2);
     await rt.whenReady();
-    const g = conv2dGeometry({ input: [1, 64, 40, 40], weight: [64, 64, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 });
-    const x = rand(64 * 1600, 31), w = rand(64 * 64 * 9, 32);
+    const g = conv2dGeometry({
+      input: [1, 64, 40, 40],
+      weight: [64, 64, 3, 3],
+      stride: [1, 1],
+      dilation: [1, 1],
+      padding: [1, 1, 1, 1],
+      groups: 1,
+    });
+    const x = rand(64 * 1600, 31),
+      w = rand(64 * 64 * 9, 32);
     const before = rt.workerUnits;
     // a worker starved of its core by other test files may miss one job: a few tries
     for (let i = 0; i < 10 && rt.workerUnits === before; i++) conv2dForwardF32(g, x, w);
@@ -132,9 +230,26 @@ describe("fast kernels runtime", () => {
 
   it("packed weights are kept per weight array, reused, and bounded", () => {
     const rt = fastRuntime();
-    const g = conv2dGeometry({ input: [1, 16, 9, 9], weight: [24, 16, 3, 3], stride: [1, 1], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 });
-    const gs = conv2dGeometry({ input: [1, 16, 9, 9], weight: [24, 16, 3, 3], stride: [2, 2], dilation: [1, 1], padding: [1, 1, 1, 1], groups: 1 });
-    const x = rand(16 * 81, 21), w = rand(24 * 16 * 9, 22), gy = rand(24 * 81, 23), gys = rand(24 * 25, 24);
+    const g = conv2dGeometry({
+      input: [1, 16, 9, 9],
+      weight: [24, 16, 3, 3],
+      stride: [1, 1],
+      dilation: [1, 1],
+      padding: [1, 1, 1, 1],
+      groups: 1,
+    });
+    const gs = conv2dGeometry({
+      input: [1, 16, 9, 9],
+      weight: [24, 16, 3, 3],
+      stride: [2, 2],
+      dilation: [1, 1],
+      padding: [1, 1, 1, 1],
+      groups: 1,
+    });
+    const x = rand(16 * 81, 21),
+      w = rand(24 * 16 * 9, 22),
+      gy = rand(24 * 81, 23),
+      gys = rand(24 * 25, 24);
     const y1 = conv2dForwardF32(g, x, w);
     const dx1 = conv2dBackInputF32(g, gy, w); // flipped packing
     const dxs1 = conv2dBackInputF32(gs, gys, w); // transposed packing (col2im)
@@ -153,7 +268,14 @@ describe("fast kernels runtime", () => {
       expect(conv2dForwardF32(g, x, w)).toEqual(y1);
       expect(conv2dForwardF32(g, x, w2)).toEqual(expected);
       // 1 MiB weights, 100 different arrays: the kept region is emptied whenever it is full
-      const gb = conv2dGeometry({ input: [1, 256, 4, 4], weight: [256, 256, 2, 2], stride: [1, 1], dilation: [1, 1], padding: [0, 0, 0, 0], groups: 1 });
+      const gb = conv2dGeometry({
+        input: [1, 256, 4, 4],
+        weight: [256, 256, 2, 2],
+        stride: [1, 1],
+        dilation: [1, 1],
+        padding: [0, 0, 0, 0],
+        groups: 1,
+      });
       const xb = rand(256 * 16, 26);
       let most = 0;
       for (let i = 0; i < 100; i++) {
@@ -171,16 +293,36 @@ describe("fast kernels runtime", () => {
     // Node 20 cannot run the .ts sources: transpile the runtime's modules (and the message
     // catalogue the pool imports) to a temp dir
     const dir = mkdtempSync(join(tmpdir(), "shapegrad-fast-"));
-    const fast = ["index", "conv", "kernel-calls", "matmul", "max-pool", "transpose", "workers", "wasm/kernel-module", "wasm/kernels.generated"];
-    const files = [...fast.map((f) => `src/backends/cpu/fast/${f}.ts`), "src/backends/cpu/arrays.ts", "src/primitives/conv2d.ts", "src/primitives/definition.ts", "types/errors.ts"];
+    const fast = [
+      "index",
+      "conv",
+      "kernel-calls",
+      "matmul",
+      "max-pool",
+      "transpose",
+      "workers",
+      "wasm/kernel-module",
+      "wasm/kernels.generated",
+    ];
+    const files = [
+      ...fast.map((f) => `src/backends/cpu/fast/${f}.ts`),
+      "src/backends/cpu/arrays.ts",
+      "src/primitives/conv2d.ts",
+      "src/primitives/definition.ts",
+      "types/errors.ts",
+    ];
     for (const f of files) {
       const src = readFileSync(join(root, f), "utf8");
-      const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+      const js = ts.transpileModule(src, {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      }).outputText;
       mkdirSync(dirname(join(dir, f)), { recursive: true });
       writeFileSync(join(dir, f.replace(/\.ts$/, ".js")), js);
     }
     writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
-    writeFileSync(join(dir, "main.js"), `
+    writeFileSync(
+      join(dir, "main.js"),
+      `
       import { conv2dForwardF32, setNumThreads, fastRuntime } from "./src/backends/cpu/fast/index.js";
       setNumThreads(2);
       const g = { batch: 1, inChannels: 32, inHeight: 40, inWidth: 40, outChannels: 48, kernelHeight: 3, kernelWidth: 3,
@@ -189,7 +331,8 @@ describe("fast kernels runtime", () => {
       const y = conv2dForwardF32(g, new Float32Array(32 * 1600).fill(1), new Float32Array(48 * 32 * 9).fill(1));
       const workers = fastRuntime().workerHandles.filter(Boolean).length;
       console.log(JSON.stringify({ centre: y[41], workers }));
-    `);
+    `,
+    );
     const r = spawnSync(process.execPath, [join(dir, "main.js")], { encoding: "utf8", timeout: 60_000 });
     expect(r.error).toBeUndefined(); // a hang would surface as ETIMEDOUT here
     expect(r.status).toBe(0);

@@ -4,7 +4,13 @@
 // golden test (test/reference/helpers.ts: max |diff| / max(1, max |ref|) <= 2e-4).
 import { describe, expect, it } from "vitest";
 import { pad2d, pad2dAdjoint } from "../../src/backends/cpu/reference/index.js";
-import { conv2dBackInputF32, conv2dBackWeightF32, conv2dForwardF32, fastRuntime, setNumThreads } from "../../src/backends/cpu/fast/index.js";
+import {
+  conv2dBackInputF32,
+  conv2dBackWeightF32,
+  conv2dForwardF32,
+  fastRuntime,
+  setNumThreads,
+} from "../../src/backends/cpu/fast/index.js";
 import { type ConvFixture, decode, planConv, readFixture, relError } from "../reference/helpers.js";
 
 const FLOAT32_TOL = 2e-4;

@@ -29,30 +29,60 @@ const iota = (n: number) => Float32Array.from({ length: n }, (_, i) => i + 0.5);
 describe("float32 transposes on the wasm kernel", () => {
   it("transposeF32 equals the index arithmetic, batched, across band and block edges", () => {
     setNumThreads(1);
-    const dims = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 * TRANSPOSE_BAND + 5 }), fc.integer({ min: 1, max: 70 }));
-    fc.assert(fc.property(dims, ([batch, rows, cols]) => {
-      const x = iota(batch * rows * cols);
-      expect(transposeF32(x, batch, rows, cols)).toEqual(permuted(x, [batch, rows, cols], [0, 2, 1]));
-    }), { seed: 31, numRuns: 150 });
+    const dims = fc.tuple(
+      fc.integer({ min: 1, max: 3 }),
+      fc.integer({ min: 1, max: 2 * TRANSPOSE_BAND + 5 }),
+      fc.integer({ min: 1, max: 70 }),
+    );
+    fc.assert(
+      fc.property(dims, ([batch, rows, cols]) => {
+        const x = iota(batch * rows * cols);
+        expect(transposeF32(x, batch, rows, cols)).toEqual(permuted(x, [batch, rows, cols], [0, 2, 1]));
+      }),
+      { seed: 31, numRuns: 150 },
+    );
   });
 
   it("permute gives the index arithmetic's result for any permutation of large and small tensors", () => {
-    const shapes = fc.array(fc.integer({ min: 1, max: 70 }), { minLength: 1, maxLength: 4 }).filter((s) => size(s) <= 40000)
-      .chain((shape) => fc.tuple(fc.constant(shape), fc.shuffledSubarray(shape.map((_, d) => d), { minLength: shape.length, maxLength: shape.length })));
-    fc.assert(fc.property(shapes, ([shape, perm]) => {
-      const x = iota(size(shape));
-      const y = sg.tensor(x, { shape }).permute(perm as never) as sg.AnyTensor;
-      expect(y.shape).toEqual(perm.map((d) => shape[d]));
-      expect(y.dataSync()).toEqual(permuted(x, shape, perm));
-    }), { seed: 32, numRuns: 200 });
+    const shapes = fc
+      .array(fc.integer({ min: 1, max: 70 }), { minLength: 1, maxLength: 4 })
+      .filter((s) => size(s) <= 40000)
+      .chain((shape) =>
+        fc.tuple(
+          fc.constant(shape),
+          fc.shuffledSubarray(
+            shape.map((_, d) => d),
+            { minLength: shape.length, maxLength: shape.length },
+          ),
+        ),
+      );
+    fc.assert(
+      fc.property(shapes, ([shape, perm]) => {
+        const x = iota(size(shape));
+        const y = sg.tensor(x, { shape }).permute(perm as never) as sg.AnyTensor;
+        expect(y.shape).toEqual(perm.map((d) => shape[d]));
+        expect(y.dataSync()).toEqual(permuted(x, shape, perm));
+      }),
+      { seed: 32, numRuns: 200 },
+    );
   });
 
   it("the linear layer's transposes ([64, 800] and back, a batch of them) take the kernel and agree", () => {
-    for (const shape of [[64, 800], [800, 10], [3, 100, 33], [1, 64, 1, 800]]) {
+    for (const shape of [
+      [64, 800],
+      [800, 10],
+      [3, 100, 33],
+      [1, 64, 1, 800],
+    ]) {
       const x = iota(size(shape));
       const perm = shape.map((_, d) => d);
       [perm[perm.length - 1], perm[perm.length - 2]] = [perm[perm.length - 2], perm[perm.length - 1]];
-      expect(sg.tensor(x, { shape }).permute(perm as never).dataSync()).toEqual(permuted(x, shape, perm));
+      expect(
+        sg
+          .tensor(x, { shape })
+          .permute(perm as never)
+          .dataSync(),
+      ).toEqual(permuted(x, shape, perm));
     }
   });
 });

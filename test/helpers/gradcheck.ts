@@ -19,9 +19,14 @@ export function randomArray(n: number, rng: () => number): Float64Array {
   return Float64Array.from({ length: n }, () => rng() * 2 - 1);
 }
 
-export function gradcheck(f: (...xs: AnyTensor[]) => AnyTensor, inputs: AnyTensor[], options: { seed?: number; h?: number; tol?: number } = {}): void {
+export function gradcheck(
+  f: (...xs: AnyTensor[]) => AnyTensor,
+  inputs: AnyTensor[],
+  options: { seed?: number; h?: number; tol?: number } = {},
+): void {
   const rng = seededRng(options.seed ?? 1);
-  const h = options.h ?? 1e-6, tol = options.tol ?? 1e-6;
+  const h = options.h ?? 1e-6,
+    tol = options.tol ?? 1e-6;
   const leaves = inputs.map((x) => x.detach().requiresGrad_(true));
   const y = f(...leaves);
   const c = tensor(randomArray(y.size, rng), { shape: y.shape, dtype: "float64" });

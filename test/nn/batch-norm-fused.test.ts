@@ -19,19 +19,36 @@ type Impl = typeof batchNorm;
 /** Largest |a - b| over max(1, largest |b|): float32 results of two summation orders. */
 function gap(a: AnyTensor | null, b: AnyTensor | null): number {
   if (a === null || b === null) return a === b ? 0 : Infinity;
-  const x = a.dataSync(), y = b.dataSync();
+  const x = a.dataSync(),
+    y = b.dataSync();
   expect(a.shape).toEqual(b.shape);
-  let d = 0, scale = 1;
-  for (let i = 0; i < y.length; i++) { d = Math.max(d, Math.abs(x[i] - y[i])); scale = Math.max(scale, Math.abs(y[i])); }
+  let d = 0,
+    scale = 1;
+  for (let i = 0; i < y.length; i++) {
+    d = Math.max(d, Math.abs(x[i] - y[i]));
+    scale = Math.max(scale, Math.abs(y[i]));
+  }
   return d / scale;
 }
 
 interface Case {
-  shape: number[]; eps: number; momentum: number | null; tracked: number; affine: boolean; running: boolean; training: boolean; seed: number;
+  shape: number[];
+  eps: number;
+  momentum: number | null;
+  tracked: number;
+  affine: boolean;
+  running: boolean;
+  training: boolean;
+  seed: number;
 }
 
 const caseArb: fc.Arbitrary<Case> = fc.record({
-  shape: fc.tuple(fc.integer({ min: 2, max: 4 }), fc.integer({ min: 1, max: 5 }), fc.array(fc.integer({ min: 1, max: 6 }), { maxLength: 2 }))
+  shape: fc
+    .tuple(
+      fc.integer({ min: 2, max: 4 }),
+      fc.integer({ min: 1, max: 5 }),
+      fc.array(fc.integer({ min: 1, max: 6 }), { maxLength: 2 }),
+    )
     .map(([n, c, rest]) => [n, c, ...rest]),
   eps: fc.constantFrom(1e-5, 1e-3, 0.1),
   momentum: fc.oneof(fc.constant(null), fc.constantFrom(0.1, 0.5, 1)),
@@ -53,42 +70,59 @@ function run(impl: Impl, c: Case) {
   const rv = c.running ? add(mul(randn([ch]), randn([ch])).abs(), 0.1) : null;
   const g = randn(c.shape);
   const training = c.training || !c.running;
-  const r = impl(x, rm, rv, { weight: w, bias: b, training, momentum: c.momentum, eps: c.eps, numBatchesTracked: c.tracked });
+  const r = impl(x, rm, rv, {
+    weight: w,
+    bias: b,
+    training,
+    momentum: c.momentum,
+    eps: c.eps,
+    numBatchesTracked: c.tracked,
+  });
   sum(mul(r.output, g)).backward();
   return { out: r.output, rm: r.runningMean, rv: r.runningVar, gx: x.grad, gw: w?.grad ?? null, gb: b?.grad ?? null };
 }
 
 describe("fused float32 CPU batch norm against its op composition", () => {
   it("forward, running statistics and gradients agree on random cases", () => {
-    fc.assert(fc.property(caseArb, (c) => {
-      if (c.running) c.shape[0] = Math.max(c.shape[0], 2);
-      const fast = run(batchNorm, c), ref = run(batchNormReference, c);
-      // the dispatch: training with batch statistics is the fused primitive, evaluation the ops
-      expect(fast.out.node?.primitive === "batchNormTrain").toBe(c.training || !c.running);
-      expect(gap(fast.out, ref.out)).toBeLessThan(2e-6);
-      expect(gap(fast.rm, ref.rm)).toBeLessThan(2e-6);
-      expect(gap(fast.rv, ref.rv)).toBeLessThan(2e-6);
-      expect(gap(fast.gx, ref.gx)).toBeLessThan(1e-5);
-      expect(gap(fast.gw, ref.gw)).toBeLessThan(1e-5);
-      expect(gap(fast.gb, ref.gb)).toBeLessThan(1e-5);
-    }), { seed: 23, numRuns: 120 });
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        if (c.running) c.shape[0] = Math.max(c.shape[0], 2);
+        const fast = run(batchNorm, c),
+          ref = run(batchNormReference, c);
+        // the dispatch: training with batch statistics is the fused primitive, evaluation the ops
+        expect(fast.out.node?.primitive === "batchNormTrain").toBe(c.training || !c.running);
+        expect(gap(fast.out, ref.out)).toBeLessThan(2e-6);
+        expect(gap(fast.rm, ref.rm)).toBeLessThan(2e-6);
+        expect(gap(fast.rv, ref.rv)).toBeLessThan(2e-6);
+        expect(gap(fast.gx, ref.gx)).toBeLessThan(1e-5);
+        expect(gap(fast.gw, ref.gw)).toBeLessThan(1e-5);
+        expect(gap(fast.gb, ref.gb)).toBeLessThan(1e-5);
+      }),
+      { seed: 23, numRuns: 120 },
+    );
   });
 
   it("second derivatives (createGraph) agree, through weight, bias and the input", () => {
-    fc.assert(fc.property(caseArb, (c) => {
-      const both = [batchNorm, batchNormReference].map((impl) => {
-        manualSeed(c.seed);
-        const ch = c.shape[1];
-        const x = randn(c.shape, { requiresGrad: true }), w = randn([ch], { requiresGrad: true }), b = randn([ch], { requiresGrad: true });
-        const g = randn(c.shape), v = randn(c.shape);
-        const y = impl(x, null, null, { weight: w, bias: b, training: true, eps: c.eps }).output;
-        const [gx, gw] = gradients([sum(mul(y, g))], [x, w], { createGraph: true });
-        // d/d(x, w) of <dL/dx, v> + sum(dL/dw^2): every term of the closed form is differentiated
-        return [gx, gw, ...gradients([sum(mul(gx, v)), sum(mul(gw, gw))], [x, w])];
-      });
-      // second derivatives carry 1 / std^2: with 2 values a channel the rounding grows with them
-      for (let i = 0; i < 4; i++) expect(gap(both[0][i], both[1][i])).toBeLessThan(i < 2 ? 2e-5 : 2e-4);
-    }), { seed: 2323, numRuns: 40 });
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const both = [batchNorm, batchNormReference].map((impl) => {
+          manualSeed(c.seed);
+          const ch = c.shape[1];
+          const x = randn(c.shape, { requiresGrad: true }),
+            w = randn([ch], { requiresGrad: true }),
+            b = randn([ch], { requiresGrad: true });
+          const g = randn(c.shape),
+            v = randn(c.shape);
+          const y = impl(x, null, null, { weight: w, bias: b, training: true, eps: c.eps }).output;
+          const [gx, gw] = gradients([sum(mul(y, g))], [x, w], { createGraph: true });
+          // d/d(x, w) of <dL/dx, v> + sum(dL/dw^2): every term of the closed form is differentiated
+          return [gx, gw, ...gradients([sum(mul(gx, v)), sum(mul(gw, gw))], [x, w])];
+        });
+        // second derivatives carry 1 / std^2: with 2 values a channel the rounding grows with them
+        for (let i = 0; i < 4; i++) expect(gap(both[0][i], both[1][i])).toBeLessThan(i < 2 ? 2e-5 : 2e-4);
+      }),
+      { seed: 2323, numRuns: 40 },
+    );
   });
 
   it("keeps float32 accuracy when |mean| >> std (two-pass statistics)", () => {
@@ -101,13 +135,22 @@ describe("fused float32 CPU batch norm against its op composition", () => {
   });
 
   it("a BatchNorm2d layer trains through the fused path and tracks its statistics as the ops do", () => {
-    const make = () => { manualSeed(9); return nn.BatchNorm2d(4); };
-    const fastBn = make(), refBn = make();
+    const make = () => {
+      manualSeed(9);
+      return nn.BatchNorm2d(4);
+    };
+    const fastBn = make(),
+      refBn = make();
     manualSeed(10);
     const x = randn([6, 4, 5, 5]);
     for (let step = 0; step < 3; step++) {
       fastBn.forward(x as never);
-      const r = batchNormReference(x, refBn.runningMean, refBn.runningVar, { weight: refBn.weight, bias: refBn.bias, training: true, momentum: 0.1 });
+      const r = batchNormReference(x, refBn.runningMean, refBn.runningVar, {
+        weight: refBn.weight,
+        bias: refBn.bias,
+        training: true,
+        momentum: 0.1,
+      });
       refBn.runningMean!.assign(r.runningMean as never);
       refBn.runningVar!.assign(r.runningVar as never);
     }

@@ -4,7 +4,10 @@ import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import { tensor, type AnyTensor } from "../../src/index.js";
 
-export interface Enc { shape: number[]; data: number[] }
+export interface Enc {
+  shape: number[];
+  data: number[];
+}
 
 export function fixture<T>(name: string): T {
   return JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/nn/${name}`, import.meta.url)), "utf8")) as T;
@@ -16,11 +19,11 @@ export function fixturePath(name: string): string {
 
 /** A float64 tensor (leaf, requiring grad when asked) from an encoded fixture tensor. */
 export function f64(e: Enc, requiresGrad = false): AnyTensor {
-  return tensor(Float64Array.from(e.data), { shape: e.shape, dtype: "float64", requiresGrad }) as AnyTensor;
+  return tensor(Float64Array.from(e.data), { shape: e.shape, dtype: "float64", requiresGrad });
 }
 
 export function i32(e: Enc): AnyTensor {
-  return tensor(Int32Array.from(e.data), { shape: e.shape, dtype: "int32" }) as AnyTensor;
+  return tensor(Int32Array.from(e.data), { shape: e.shape, dtype: "int32" });
 }
 
 /**
@@ -31,7 +34,8 @@ export function expectClose(actual: AnyTensor | null | undefined, expected: Enc,
   expect(actual, `${label}: missing`).toBeTruthy();
   expect([...actual!.shape], `${label}: shape`).toEqual(expected.shape);
   const a = actual!.dataSync();
-  let maxDiff = 0, scale = 1;
+  let maxDiff = 0,
+    scale = 1;
   for (let i = 0; i < expected.data.length; i++) {
     const e = expected.data[i];
     scale = Math.max(scale, Math.abs(e));

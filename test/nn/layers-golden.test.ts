@@ -30,15 +30,28 @@ function run(c: LayerCase, leaves: Record<string, AnyTensor>): AnyTensor {
   const { x } = leaves;
   const o = c.options;
   switch (c.op) {
-    case "linear": return F.linear(x, leaves.weight, leaves.bias ?? null);
-    case "relu": case "sigmoid": case "tanh": return F[c.op](x);
-    case "leakyRelu": return F.leakyRelu(x, o.negativeSlope);
-    case "gelu": return F.gelu(x, o.approximate);
-    case "maxPool2d": case "avgPool2d": return F[c.op](x, o);
-    case "adaptiveAvgPool2d": return F.adaptiveAvgPool2d(x, o.outputSize);
-    case "flatten": return F.flatten(x, o.startDim, o.endDim);
-    case "softmax": case "logSoftmax": return F[c.op](x, o.dim);
-    default: throw new Error(`unknown op ${c.op}`);
+    case "linear":
+      return F.linear(x, leaves.weight, leaves.bias ?? null);
+    case "relu":
+    case "sigmoid":
+    case "tanh":
+      return F[c.op](x);
+    case "leakyRelu":
+      return F.leakyRelu(x, o.negativeSlope);
+    case "gelu":
+      return F.gelu(x, o.approximate);
+    case "maxPool2d":
+    case "avgPool2d":
+      return F[c.op](x, o);
+    case "adaptiveAvgPool2d":
+      return F.adaptiveAvgPool2d(x, o.outputSize);
+    case "flatten":
+      return F.flatten(x, o.startDim, o.endDim);
+    case "softmax":
+    case "logSoftmax":
+      return F[c.op](x, o.dim);
+    default:
+      throw new Error(`unknown op ${c.op}`);
   }
 }
 
@@ -50,7 +63,11 @@ describe("layers vs PyTorch (float64)", () => {
       const y = run(c, leaves);
       expectClose(y, c.output, 1e-12, "output");
       const names = Object.keys(c.grads);
-      const gs = gradients(y, names.map((n) => leaves[n]), { seeds: [f64(c.gy)] });
+      const gs = gradients(
+        y,
+        names.map((n) => leaves[n]),
+        { seeds: [f64(c.gy)] },
+      );
       names.forEach((n, i) => expectClose(gs[i], c.grads[n], 1e-11, `grad ${n}`));
     });
   }
@@ -58,11 +75,16 @@ describe("layers vs PyTorch (float64)", () => {
   for (const c of cases.filter((c) => c.op === "batchNorm2d")) {
     it(c.name, () => {
       const o = c.options as { affine: boolean; momentum: number | null; eps: number; training: boolean };
-      const bn = nn.BatchNorm2d(c.inputs.x.shape[1], { affine: o.affine, momentum: o.momentum, eps: o.eps, dtype: "float64" });
+      const bn = nn.BatchNorm2d(c.inputs.x.shape[1], {
+        affine: o.affine,
+        momentum: o.momentum,
+        eps: o.eps,
+        dtype: "float64",
+      });
       noGrad(() => {
         if (o.affine) {
-          bn.weight!.assign(f64(c.params.weight) as never);
-          bn.bias!.assign(f64(c.params.bias) as never);
+          bn.weight!.assign(f64(c.params.weight));
+          bn.bias!.assign(f64(c.params.bias));
         }
       });
       bn.runningMean = f64(c.state!.runningMean);
@@ -74,7 +96,11 @@ describe("layers vs PyTorch (float64)", () => {
       expectClose(y, c.output, 1e-12, "output");
       const names = Object.keys(c.grads);
       const leaves: Record<string, AnyTensor> = { x, weight: bn.weight!, bias: bn.bias! };
-      const gs = gradients(y, names.map((n) => leaves[n]), { seeds: [f64(c.gy)] });
+      const gs = gradients(
+        y,
+        names.map((n) => leaves[n]),
+        { seeds: [f64(c.gy)] },
+      );
       names.forEach((n, i) => expectClose(gs[i], c.grads[n], 1e-10, `grad ${n}`));
       expectClose(bn.runningMean, c.stateAfter!.runningMean, 1e-12, "running mean");
       expectClose(bn.runningVar, c.stateAfter!.runningVar, 1e-12, "running var");

@@ -49,7 +49,7 @@ describe("examples/mnist.ts", () => {
     const expected = new Array<number>(CLASSES).fill(0);
     for (const l of test.labels) expected[l]++;
     expect(seen).toEqual(expected);
-    const first = (s: number): Int32Array => batches(test, 10, s).next().value!.labels;
+    const first = (s: number): Int32Array => (batches(test, 10, s).next().value as { labels: Int32Array }).labels;
     expect(first(1)).toEqual(first(1));
     expect(first(1)).not.toEqual(first(2));
   });

@@ -5,15 +5,16 @@ import * as nn from "../../src/nn/index.js";
 import * as optim from "../../src/optim/index.js";
 import { parseSafetensors } from "../../src/io/safetensors.js";
 
-const lucid = () => nn.Sequential(
-  nn.Conv2d(3, 16, 3, { padding: 1 }),
-  nn.ReLU(),
-  nn.Conv2d(16, 32, 3, { padding: 1 }),
-  nn.ReLU(),
-  nn.MaxPool2d(2),
-  nn.Flatten(),
-  nn.Linear(32 * 16 * 16, 10),
-);
+const lucid = () =>
+  nn.Sequential(
+    nn.Conv2d(3, 16, 3, { padding: 1 }),
+    nn.ReLU(),
+    nn.Conv2d(16, 32, 3, { padding: 1 }),
+    nn.ReLU(),
+    nn.MaxPool2d(2),
+    nn.Flatten(),
+    nn.Linear(32 * 16 * 16, 10),
+  );
 
 const values = (t: AnyTensor): number[] => Array.from(t.dataSync());
 
@@ -32,12 +33,23 @@ describe("nn.Module", () => {
   it("finds parameters by walking properties, with PyTorch's names", () => {
     const m = new TwoLayer();
     expect(m.namedParameters().map(([n, p]) => [n, [...p.shape]])).toEqual([
-      ["extra", [2]], ["fc1.weight", [8, 4]], ["fc1.bias", [8]], ["fc2.weight", [2, 8]], ["fc2.bias", [2]],
+      ["extra", [2]],
+      ["fc1.weight", [8, 4]],
+      ["fc1.bias", [8]],
+      ["fc2.weight", [2, 8]],
+      ["fc2.bias", [2]],
     ]);
     expect(m.parameterCount()).toBe(2 + 32 + 8 + 16 + 2);
     expect(m.children().length).toBe(3);
     const seq = lucid();
-    expect(seq.namedParameters().map(([n]) => n)).toEqual(["0.weight", "0.bias", "2.weight", "2.bias", "6.weight", "6.bias"]);
+    expect(seq.namedParameters().map(([n]) => n)).toEqual([
+      "0.weight",
+      "0.bias",
+      "2.weight",
+      "2.bias",
+      "6.weight",
+      "6.bias",
+    ]);
     expect(seq.parameters().every((p) => p.requiresGrad)).toBe(true);
   });
 
@@ -78,8 +90,8 @@ describe("nn.Module", () => {
     const mean = w.reduce((a, b) => a + b, 0) / w.length;
     const variance = w.reduce((a, b) => a + (b - mean) ** 2, 0) / w.length;
     expect(Math.abs(mean)).toBeLessThan(0.05 * bound);
-    expect(variance / (bound * bound / 3)).toBeGreaterThan(0.95); // U(-b, b) has variance b^2 / 3
-    expect(variance / (bound * bound / 3)).toBeLessThan(1.05);
+    expect(variance / ((bound * bound) / 3)).toBeGreaterThan(0.95); // U(-b, b) has variance b^2 / 3
+    expect(variance / ((bound * bound) / 3)).toBeLessThan(1.05);
     expect(Math.max(...values(conv.bias!).map(Math.abs))).toBeLessThanOrEqual(bound);
     const grouped = nn.Conv2d(8, 4, 3, { groups: 4, bias: false });
     expect([...grouped.weight.shape]).toEqual([4, 2, 3, 3]);
@@ -98,7 +110,17 @@ describe("nn.Module", () => {
     a.forward(x); // updates the running statistics
     a.eval();
     const state = a.stateDict();
-    expect([...state.keys()]).toEqual(["0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked", "4.weight", "4.bias"]);
+    expect([...state.keys()]).toEqual([
+      "0.weight",
+      "0.bias",
+      "1.weight",
+      "1.bias",
+      "1.running_mean",
+      "1.running_var",
+      "1.num_batches_tracked",
+      "4.weight",
+      "4.bias",
+    ]);
     expect(state.get("1.num_batches_tracked")!.item()).toBe(1);
     manualSeed(3);
     const b = nn.Sequential(nn.Conv2d(2, 3, 3), nn.BatchNorm2d(3), nn.ReLU(), nn.Flatten(), nn.Linear(3 * 4 * 4, 2));
@@ -115,14 +137,37 @@ describe("nn.Module", () => {
     const snapshot = () => [...m.stateDict().values()].map(values);
     const original = snapshot();
 
-    const missing = good(); missing.delete("0.bias");
+    const missing = good();
+    missing.delete("0.bias");
     expect(() => m.loadStateDict(missing)).toThrow('loadStateDict: missing "0.bias"');
-    const extra = good(); extra.set("2.weight", tensor([1]));
+    const extra = good();
+    extra.set("2.weight", tensor([1]));
     expect(() => m.loadStateDict(extra)).toThrow('loadStateDict: unexpected "2.weight"');
-    const shape = good(); shape.set("0.weight", tensor([[1, 2, 3], [4, 5, 6]])); shape.set("0.bias", tensor([9, 9, 9]));
-    expect(() => m.loadStateDict(shape)).toThrow('loadStateDict: "0.weight" has shape [2, 3] but the model expects [3, 2]');
-    const dtype = good(); dtype.set("0.bias", tensor([1, 2, 3], { dtype: "float64" })); dtype.set("0.weight", tensor([[7, 7], [7, 7], [7, 7]]));
-    expect(() => m.loadStateDict(dtype)).toThrow('loadStateDict: "0.bias" has dtype float64 but the model expects float32');
+    const shape = good();
+    shape.set(
+      "0.weight",
+      tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]),
+    );
+    shape.set("0.bias", tensor([9, 9, 9]));
+    expect(() => m.loadStateDict(shape)).toThrow(
+      'loadStateDict: "0.weight" has shape [2, 3] but the model expects [3, 2]',
+    );
+    const dtype = good();
+    dtype.set("0.bias", tensor([1, 2, 3], { dtype: "float64" }));
+    dtype.set(
+      "0.weight",
+      tensor([
+        [7, 7],
+        [7, 7],
+        [7, 7],
+      ]),
+    );
+    expect(() => m.loadStateDict(dtype)).toThrow(
+      'loadStateDict: "0.bias" has dtype float64 but the model expects float32',
+    );
     expect(snapshot()).toEqual(original);
     const partial = new Map([["0.bias", tensor([5, 6, 7])]]);
     m.loadStateDict(partial, { strict: false });
@@ -146,9 +191,13 @@ describe("nn.Module", () => {
     manualSeed(6);
     const c = lucid();
     const before = values(c.forward(x));
-    expect(() => nn.loadSafetensors(c, bytes.subarray(0, bytes.length - 4))).toThrow(/safetensors: tensor "[0-9.a-z]+" ends at byte \d+ but the data section has only \d+ bytes/);
+    expect(() => nn.loadSafetensors(c, bytes.subarray(0, bytes.length - 4))).toThrow(
+      /safetensors: tensor "[0-9.a-z]+" ends at byte \d+ but the data section has only \d+ bytes/,
+    );
     // A file from a different model: every name is checked before anything is written.
-    const other = nn.saveSafetensors(nn.Sequential(nn.Conv2d(3, 16, 3, { padding: 1 }), nn.ReLU(), nn.Conv2d(16, 8, 3, { padding: 1 })));
+    const other = nn.saveSafetensors(
+      nn.Sequential(nn.Conv2d(3, 16, 3, { padding: 1 }), nn.ReLU(), nn.Conv2d(16, 8, 3, { padding: 1 })),
+    );
     expect(() => nn.loadSafetensors(c, other)).toThrow('loadStateDict: missing "6.weight", "6.bias"');
     expect(values(c.forward(x))).toEqual(before);
   });
@@ -156,7 +205,11 @@ describe("nn.Module", () => {
   it("to(dtype) casts parameters and buffers; gradients then flow in float64", () => {
     const m = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm2d(2)).to("float64");
     expect(m.parameters().every((p) => p.dtype === "float64" && p.requiresGrad)).toBe(true);
-    expect(m.namedBuffers().map(([n, b]) => [n, b.dtype])).toEqual([["1.running_mean", "float64"], ["1.running_var", "float64"], ["1.num_batches_tracked", "int32"]]);
+    expect(m.namedBuffers().map(([n, b]) => [n, b.dtype])).toEqual([
+      ["1.running_mean", "float64"],
+      ["1.running_var", "float64"],
+      ["1.num_batches_tracked", "int32"],
+    ]);
   });
 
   it("to() keeps every parameter object, so an optimizer made before the move still trains the module", () => {
@@ -206,7 +259,9 @@ describe("nn.Module", () => {
     const model = new Stack();
     const printed: unknown[] = [];
     const log = console.log;
-    console.log = (...a: unknown[]) => { printed.push(...a); };
+    console.log = (...a: unknown[]) => {
+      printed.push(...a);
+    };
     let text: string;
     try {
       text = model.summary([3, 4]);
@@ -227,22 +282,44 @@ describe("nn.Module", () => {
     // the instances' forward is the class's again
     expect(Object.hasOwn(model, "forward") || model.blocks.some((b) => Object.hasOwn(b, "forward"))).toBe(false);
     // a typed custom module: its output shape too
-    expect(new TwoLayer().summary([5, 4]).split("\n").find((r) => r.startsWith("TwoLayer"))).toMatch(/^TwoLayer\s+\[5, 2\]\s+60$/);
+    expect(
+      new TwoLayer()
+        .summary([5, 4])
+        .split("\n")
+        .find((r) => r.startsWith("TwoLayer")),
+    ).toMatch(/^TwoLayer\s+\[5, 2\]\s+60$/);
   });
 
   it("a layer that does not fit throws the compile-time message, with its position", () => {
-    const bad = nn.Sequential(nn.Conv2d(3, 16, 3, { padding: 1 }), nn.ReLU(), nn.Conv2d(16, 32, 3, { padding: 1 }), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(32 * 16 * 15, 10));
+    const bad = nn.Sequential(
+      nn.Conv2d(3, 16, 3, { padding: 1 }),
+      nn.ReLU(),
+      nn.Conv2d(16, 32, 3, { padding: 1 }),
+      nn.ReLU(),
+      nn.MaxPool2d(2),
+      nn.Flatten(),
+      nn.Linear(32 * 16 * 15, 10),
+    );
     expect(() => bad.forward(randn([8, 3, 32, 32]) as never)).toThrow(
-      "nn.Sequential: layer 6 (Linear): linear: input [8, 8192] has 8192 features but the layer expects 7680 (weight [10, 7680])");
+      "nn.Sequential: layer 6 (Linear): linear: input [8, 8192] has 8192 features but the layer expects 7680 (weight [10, 7680])",
+    );
     const bn = nn.Sequential(nn.Linear(4, 4), nn.Sequential(nn.Flatten(), nn.BatchNorm2d(3)));
     expect(() => bn.forward(randn([2, 4]) as never)).toThrow(
-      "nn.Sequential: layer 1 (Sequential): nn.Sequential: layer 1 (BatchNorm2d): BatchNorm2d: input has 4 channels but the layer expects 3 (input [2, 4])");
-    expect(() => nn.AvgPool2d(2).forward(randn([2, 3]) as never)).toThrow("avgPool2d: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got shape [2, 3]");
-    expect(() => nn.AdaptiveAvgPool2d(2).forward(randn([2, 3]) as never)).toThrow("adaptiveAvgPool2d: expected input [N, C, H, W] or [C, H, W], got shape [2, 3]");
-    expect(() => nn.AvgPool2d(3, { padding: 2 }).forward(randn([1, 1, 8, 8]) as never)).toThrow("avgPool2d: padding [2, 2] must be at most half the kernel size [3, 3]");
+      "nn.Sequential: layer 1 (Sequential): nn.Sequential: layer 1 (BatchNorm2d): BatchNorm2d: input has 4 channels but the layer expects 3 (input [2, 4])",
+    );
+    expect(() => nn.AvgPool2d(2).forward(randn([2, 3]) as never)).toThrow(
+      "avgPool2d: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got shape [2, 3]",
+    );
+    expect(() => nn.AdaptiveAvgPool2d(2).forward(randn([2, 3]) as never)).toThrow(
+      "adaptiveAvgPool2d: expected input [N, C, H, W] or [C, H, W], got shape [2, 3]",
+    );
+    expect(() => nn.AvgPool2d(3, { padding: 2 }).forward(randn([1, 1, 8, 8]) as never)).toThrow(
+      "avgPool2d: padding [2, 2] must be at most half the kernel size [3, 3]",
+    );
     const pool = nn.Sequential(nn.MaxPool2d(5));
     expect(() => pool.forward(randn([2, 3, 4, 9]) as never)).toThrow(
-      "nn.Sequential: layer 0 (MaxPool2d): maxPool2d: output size would be 0x1: the 5x5 window (kernel [5, 5], dilation [1, 1]) does not fit the input 4x9 with padding [0, 0]");
+      "nn.Sequential: layer 0 (MaxPool2d): maxPool2d: output size would be 0x1: the 5x5 window (kernel [5, 5], dilation [1, 1]) does not fit the input 4x9 with padding [0, 0]",
+    );
   });
 
   it("dropout: inverted scaling in training, identity in eval, reproducible", () => {
@@ -262,11 +339,14 @@ describe("nn.Module", () => {
 
   it("BatchNorm2d in eval uses the running statistics; in train it updates them", () => {
     const bn = nn.BatchNorm2d(2, { momentum: 0.5 });
-    const x = tensor([[[[1, 3]], [[10, 30]]], [[[5, 7]], [[50, 70]]]]); // [2, 2, 1, 2]
+    const x = tensor([
+      [[[1, 3]], [[10, 30]]],
+      [[[5, 7]], [[50, 70]]],
+    ]); // [2, 2, 1, 2]
     bn.forward(x);
     // channel 0: mean 4, unbiased var of [1, 3, 5, 7] = 20/3; running = 0.5 * init + 0.5 * batch
     expect(values(bn.runningMean!)).toEqual([2, 20]);
-    expect(values(bn.runningVar!)[0]).toBeCloseTo(0.5 + 0.5 * 20 / 3, 5);
+    expect(values(bn.runningVar!)[0]).toBeCloseTo(0.5 + (0.5 * 20) / 3, 5);
     bn.eval();
     const y = values(bn.forward(x));
     expect(y[0]).toBeCloseTo((1 - 2) / Math.sqrt(0.5 + 10 / 3 + 1e-5), 5);
@@ -277,7 +357,9 @@ describe("nn.Module", () => {
     const a = nn.Linear(3, 2);
     const bytes = nn.saveSafetensors(a);
     const b = nn.Linear(3, 2, { dtype: "float64" });
-    expect(() => nn.loadSafetensors(b, bytes)).toThrow('loadStateDict: "weight" has dtype float32 but the model expects float64');
+    expect(() => nn.loadSafetensors(b, bytes)).toThrow(
+      'loadStateDict: "weight" has dtype float32 but the model expects float64',
+    );
     nn.loadSafetensors(b, bytes, { castFloats: true });
     expect(b.weight.dtype).toBe("float64");
     expect(values(b.weight)).toEqual(values(a.weight));

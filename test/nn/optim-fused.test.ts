@@ -17,33 +17,45 @@ import { cpuKernels } from "../../src/backends/cpu/index.js";
 
 const N = 12;
 const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1e-40, -1e-45, 3e38, -1e300, 1, -0.5];
-const value = fc.oneof(fc.constantFrom(...SPECIAL), fc.double({ min: -10, max: 10, noNaN: true }), fc.double({ noNaN: false }));
+const value = fc.oneof(
+  fc.constantFrom(...SPECIAL),
+  fc.double({ min: -10, max: 10, noNaN: true }),
+  fc.double({ noNaN: false }),
+);
 const values = fc.array(value, { minLength: N, maxLength: N });
 /** A few typical values, or any in the range (fast-check draws many of those tiny). */
-const scalar = (typical: number[], min: number, max: number) => fc.oneof(fc.constantFrom(...typical), fc.double({ min, max, noNaN: true }));
+const scalar = (typical: number[], min: number, max: number) =>
+  fc.oneof(fc.constantFrom(...typical), fc.double({ min, max, noNaN: true }));
 const lr = scalar([0, 1e-3, 0.1, 0.7], 1e-6, 2);
 const weightDecay = scalar([0, 0.01, 0.3], 1e-4, 0.5);
 
 const adamOptions = fc.record({
-  lr, weightDecay,
+  lr,
+  weightDecay,
   betas: fc.tuple(scalar([0, 0.5, 0.9], 0, 0.999), scalar([0, 0.9, 0.999], 0, 0.9999)),
   eps: scalar([0, 1e-8], 1e-12, 1e-2),
   amsgrad: fc.boolean(),
   maximize: fc.boolean(),
   decoupled: fc.boolean(),
 });
-const sgdOptions = fc.record({
-  lr, weightDecay,
-  momentum: scalar([0, 0.9], 0, 2),
-  dampening: scalar([0, 0.1, -0.5], -1, 1),
-  nesterov: fc.boolean(),
-  maximize: fc.boolean(),
-}).map((o) => ({ ...o, nesterov: o.nesterov && o.momentum > 0 && o.dampening === 0 }));
+const sgdOptions = fc
+  .record({
+    lr,
+    weightDecay,
+    momentum: scalar([0, 0.9], 0, 2),
+    dampening: scalar([0, 0.1, -0.5], -1, 1),
+    nesterov: fc.boolean(),
+    maximize: fc.boolean(),
+  })
+  .map((o) => ({ ...o, nesterov: o.nesterov && o.momentum > 0 && o.dampening === 0 }));
 
 /** Every value and every state array, as plain arrays (toEqual tells -0 from +0, and NaN equals NaN). */
 function contents({ value, state }: ParamUpdate) {
-  const arrays = Object.entries(state).map(([k, v]) => [k, typeof v === "number" ? v : Array.from(v.dataSync())]);
-  return { value: Array.from(value.dataSync()), state: Object.fromEntries(arrays) };
+  const arrays = Object.entries(state).map(([k, v]): [string, number | number[]] => [
+    k,
+    typeof v === "number" ? v : Array.from(v.dataSync() as ArrayLike<number>),
+  ]);
+  return { value: Array.from(value.dataSync() as ArrayLike<number>), state: Object.fromEntries(arrays) };
 }
 
 type Step = (p: AnyTensor, grad: AnyTensor, state: ParamState) => ParamUpdate | null;
@@ -69,41 +81,66 @@ describe("the optimizers' fused CPU passes", () => {
     p: values,
     grads: fc.array(values, { minLength: 3, maxLength: 3 }),
     // a state to start from (a run so far, or none), each moment or buffer any values
-    start: fc.option(fc.record({ step: fc.integer({ min: 1, max: 1000 }), arrays: fc.array(values, { minLength: 3, maxLength: 3 }) })),
+    start: fc.option(
+      fc.record({ step: fc.integer({ min: 1, max: 1000 }), arrays: fc.array(values, { minLength: 3, maxLength: 3 }) }),
+    ),
   });
   const arrays = (n: number, xs: number[][]) => xs.map((x) => tensor(x.slice(0, n)) as AnyTensor);
 
   it("Adam and AdamW equal the op form bit for bit, every step, every option", () => {
-    fc.assert(fc.property(adamOptions, run, ({ decoupled, ...o }, { n, p, grads, start }) => {
-      const [m, v, vMax] = start ? arrays(n, start.arrays) : [];
-      const state: ParamState = start ? { step: start.step, expAvg: m, expAvgSq: v, maxExpAvgSq: vMax } : {};
-      const opt = o as ResolvedAdam;
-      sameSteps((q, g, s) => adamStepOps(q, g, s, opt, decoupled), (q, g, s) => adamStepCpu(q, g, s, opt, decoupled),
-        arrays(n, [p])[0], state, arrays(n, grads));
-    }), { seed: 42, numRuns: 400 });
+    fc.assert(
+      fc.property(adamOptions, run, ({ decoupled, ...o }, { n, p, grads, start }) => {
+        const [m, v, vMax] = start ? arrays(n, start.arrays) : [];
+        const state: ParamState = start ? { step: start.step, expAvg: m, expAvgSq: v, maxExpAvgSq: vMax } : {};
+        const opt = o as ResolvedAdam;
+        sameSteps(
+          (q, g, s) => adamStepOps(q, g, s, opt, decoupled),
+          (q, g, s) => adamStepCpu(q, g, s, opt, decoupled),
+          arrays(n, [p])[0],
+          state,
+          arrays(n, grads),
+        );
+      }),
+      { seed: 42, numRuns: 400 },
+    );
   });
 
   it("SGD equals the op form bit for bit, every step, every option", () => {
-    fc.assert(fc.property(sgdOptions, run, (o, { n, p, grads, start }) => {
-      const state: ParamState = start ? { momentumBuffer: arrays(n, start.arrays)[0] } : {};
-      const opt = o as ResolvedSGD;
-      sameSteps((q, g, s) => sgdStepOps(q, g, s, opt), (q, g, s) => sgdStepCpu(q, g, s, opt), arrays(n, [p])[0], state, arrays(n, grads));
-    }), { seed: 42, numRuns: 400 });
+    fc.assert(
+      fc.property(sgdOptions, run, (o, { n, p, grads, start }) => {
+        const state: ParamState = start ? { momentumBuffer: arrays(n, start.arrays)[0] } : {};
+        const opt = o as ResolvedSGD;
+        sameSteps(
+          (q, g, s) => sgdStepOps(q, g, s, opt),
+          (q, g, s) => sgdStepCpu(q, g, s, opt),
+          arrays(n, [p])[0],
+          state,
+          arrays(n, grads),
+        );
+      }),
+      { seed: 42, numRuns: 400 },
+    );
   });
 
   it("are what step() runs on the CPU: no elementwise kernel is called", () => {
     const p = tensor([1, -2, 3], { requiresGrad: true }) as AnyTensor;
     const q = tensor([1, -2, 3], { requiresGrad: true }) as AnyTensor;
-    const opts = [new optim.AdamW([p], { lr: 0.1, amsgrad: true }), new optim.SGD([q], { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.1 })];
+    const opts = [
+      new optim.AdamW([p], { lr: 0.1, amsgrad: true }),
+      new optim.SGD([q], { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.1 }),
+    ];
     const calls: string[] = [];
     const saved = { ...cpuKernels };
     for (const k of ["add", "sub", "mul", "div", "sqrt", "maximum"] as const) {
-      (cpuKernels as Record<string, unknown>)[k] = (...args: Parameters<typeof saved.add>) => { calls.push(k); return saved[k](...args); };
+      (cpuKernels as Record<string, unknown>)[k] = (...args: Parameters<typeof saved.add>) => {
+        calls.push(k);
+        return saved[k](...args);
+      };
     }
     try {
       for (let i = 0; i < 3; i++) {
-        p.grad = tensor([0.5, 0.25, -1]) as AnyTensor;
-        q.grad = tensor([0.5, 0.25, -1]) as AnyTensor;
+        p.grad = tensor([0.5, 0.25, -1]);
+        q.grad = tensor([0.5, 0.25, -1]);
         for (const opt of opts) opt.step();
       }
     } finally {
@@ -113,7 +150,14 @@ describe("the optimizers' fused CPU passes", () => {
   });
 
   it("leave float64, and state of another dtype, to the op form (which names the mismatch)", () => {
-    const o: ResolvedAdam = { lr: 0.1, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false };
+    const o: ResolvedAdam = {
+      lr: 0.1,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0,
+      amsgrad: false,
+      maximize: false,
+    };
     const s: ResolvedSGD = { lr: 0.1, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false, maximize: false };
     const p64 = tensor([1, 2], { dtype: "float64" }) as AnyTensor;
     const g64 = tensor([1, 1], { dtype: "float64" }) as AnyTensor;
@@ -121,10 +165,14 @@ describe("the optimizers' fused CPU passes", () => {
     expect(sgdStepCpu(p64, g64, {}, s)).toBeNull();
     const p = tensor([1, 2]) as AnyTensor;
     const g = tensor([1, 1]) as AnyTensor;
-    const moments: ParamState = { step: 1, expAvg: tensor([0, 0], { dtype: "float64" }) as AnyTensor, expAvgSq: tensor([0, 0]) as AnyTensor };
+    const moments: ParamState = {
+      step: 1,
+      expAvg: tensor([0, 0], { dtype: "float64" }),
+      expAvgSq: tensor([0, 0]),
+    };
     expect(adamStepCpu(p, g, moments, o, false)).toBeNull();
     expect(() => adamStepOps(p, g, moments, o, false)).toThrow("float64");
-    const buffer: ParamState = { momentumBuffer: tensor([0, 0], { dtype: "float64" }) as AnyTensor };
+    const buffer: ParamState = { momentumBuffer: tensor([0, 0], { dtype: "float64" }) };
     expect(sgdStepCpu(p, g, buffer, s)).toBeNull();
     expect(() => sgdStepOps(p, g, buffer, s)).toThrow("float64");
   });

@@ -6,8 +6,14 @@ import { describe, expect, it } from "vitest";
 import * as ort from "onnxruntime-node";
 import { encodeModel, OPSET_VERSION, type OnnxGraph } from "../../src/onnx/model.js";
 
-async function run(graph: OnnxGraph, input: Float32Array, dims: number[]): Promise<{ data: number[]; dims: readonly number[] }> {
-  const session = await ort.InferenceSession.create(encodeModel({ graph, opsetVersion: OPSET_VERSION, producerName: "test", producerVersion: "0" }));
+async function run(
+  graph: OnnxGraph,
+  input: Float32Array,
+  dims: number[],
+): Promise<{ data: number[]; dims: readonly number[] }> {
+  const session = await ort.InferenceSession.create(
+    encodeModel({ graph, opsetVersion: OPSET_VERSION, producerName: "test", producerVersion: "0" }),
+  );
   const out = (await session.run({ input: new ort.Tensor("float32", input, dims) })).output;
   await session.release();
   return { data: Array.from(out.data as Float32Array), dims: out.dims };
@@ -20,9 +26,16 @@ describe("hand-built ONNX models in onnxruntime", () => {
     const graph: OnnxGraph = {
       name: "g",
       nodes: [
-        { opType: "Conv", name: "c", inputs: ["input", "w"], outputs: ["y"], attributes: [
-          { name: "kernel_shape", type: "ints", value: [2, 2] }, { name: "pads", type: "ints", value: [1, 0, 0, 1] },
-        ] },
+        {
+          opType: "Conv",
+          name: "c",
+          inputs: ["input", "w"],
+          outputs: ["y"],
+          attributes: [
+            { name: "kernel_shape", type: "ints", value: [2, 2] },
+            { name: "pads", type: "ints", value: [1, 0, 0, 1] },
+          ],
+        },
         { opType: "Relu", name: "r", inputs: ["y"], outputs: ["output"], attributes: [] },
       ],
       initializers: [{ name: "w", type: "float32", dims: [1, 1, 2, 2], data: Float32Array.of(1, 0, 0, -1) }],
@@ -40,7 +53,13 @@ describe("hand-built ONNX models in onnxruntime", () => {
       name: "g",
       nodes: [
         { opType: "Reshape", name: "a", inputs: ["input", "shape"], outputs: ["r"], attributes: [] },
-        { opType: "ReduceSum", name: "b", inputs: ["r", "axes"], outputs: ["output"], attributes: [{ name: "keepdims", type: "int", value: 0 }] },
+        {
+          opType: "ReduceSum",
+          name: "b",
+          inputs: ["r", "axes"],
+          outputs: ["output"],
+          attributes: [{ name: "keepdims", type: "int", value: 0 }],
+        },
       ],
       initializers: [
         { name: "shape", type: "int64", dims: [2], data: BigInt64Array.of(-1n, 3n) },

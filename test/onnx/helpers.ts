@@ -15,13 +15,21 @@ export interface Comparison {
  * Exports (at `exportShape`, default the input's shape), runs the file in onnxruntime on `input`,
  * and runs the model in shapegrad (eval mode, no graph).
  */
-export async function runBoth(model: OnnxExportable, input: AnyTensor, options: ExportOnnxOptions = {}, exportShape: readonly number[] = input.shape): Promise<Comparison> {
+export async function runBoth(
+  model: OnnxExportable,
+  input: AnyTensor,
+  options: ExportOnnxOptions = {},
+  exportShape: readonly number[] = input.shape,
+): Promise<Comparison> {
   const bytes = exportOnnx(model, exportShape, options);
   const session = await ort.InferenceSession.create(bytes);
   const data = input.dataSync() as Float32Array | Float64Array;
   const feeds = { input: new ort.Tensor(input.dtype === "float64" ? "float64" : "float32", data, [...input.shape]) };
   const out = (await session.run(feeds)).output;
-  const forward = typeof model === "function" ? (model as (x: AnyTensor) => AnyTensor) : (x: AnyTensor) => (model as unknown as { forward(x: AnyTensor): AnyTensor }).forward(x);
+  const forward =
+    typeof model === "function"
+      ? (model as (x: AnyTensor) => AnyTensor)
+      : (x: AnyTensor) => (model as unknown as { forward(x: AnyTensor): AnyTensor }).forward(x);
   const expected = noGrad(() => forward(input));
   const want = expected.dataSync();
   const got = out.data as Float32Array | Float64Array;

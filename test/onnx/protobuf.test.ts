@@ -13,7 +13,9 @@ const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "
 type Field = { field: number; wire: number; value: bigint | Uint8Array };
 
 function readVarint(b: Uint8Array, at: number): [bigint, number] {
-  let v = 0n, shift = 0n, i = at;
+  let v = 0n,
+    shift = 0n,
+    i = at;
   for (;;) {
     const byte = b[i++];
     v |= BigInt(byte & 0x7f) << shift;
@@ -28,17 +30,27 @@ function decode(b: Uint8Array): Field[] {
   while (i < b.length) {
     const [key, next] = readVarint(b, i);
     i = next;
-    const field = Number(key >> 3n), wire = Number(key & 7n);
-    if (wire === 0) { const [v, n] = readVarint(b, i); out.push({ field, wire, value: v }); i = n; }
-    else if (wire === 5) { out.push({ field, wire, value: b.slice(i, i + 4) }); i += 4; }
-    else if (wire === 2) { const [len, n] = readVarint(b, i); out.push({ field, wire, value: b.slice(n, n + Number(len)) }); i = n + Number(len); }
-    else throw new Error(`wire type ${wire}`);
+    const field = Number(key >> 3n),
+      wire = Number(key & 7n);
+    if (wire === 0) {
+      const [v, n] = readVarint(b, i);
+      out.push({ field, wire, value: v });
+      i = n;
+    } else if (wire === 5) {
+      out.push({ field, wire, value: b.slice(i, i + 4) });
+      i += 4;
+    } else if (wire === 2) {
+      const [len, n] = readVarint(b, i);
+      out.push({ field, wire, value: b.slice(n, n + Number(len)) });
+      i = n + Number(len);
+    } else throw new Error(`wire type ${wire}`);
   }
   return out;
 }
 
 const text = (v: Field["value"]) => new TextDecoder().decode(v as Uint8Array);
-const sub = (fields: Field[], n: number) => fields.filter((f) => f.field === n).map((f) => decode(f.value as Uint8Array));
+const sub = (fields: Field[], n: number) =>
+  fields.filter((f) => f.field === n).map((f) => decode(f.value as Uint8Array));
 
 describe("ProtoWriter", () => {
   it("matches the encoding guide's examples", () => {
@@ -56,27 +68,45 @@ describe("ProtoWriter", () => {
   });
 
   it("round-trips any int64 and any float32 (property, seed 42)", () => {
-    fc.assert(fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), fc.float({ noNaN: true }), (v, f) => {
-      const [a, b] = decode(new ProtoWriter().int(5, v).float(6, f).finish());
-      expect(a).toMatchObject({ field: 5, wire: 0 });
-      expect(BigInt.asIntN(64, a.value as bigint)).toBe(v);
-      expect(b).toMatchObject({ field: 6, wire: 5 });
-      expect(new DataView((b.value as Uint8Array).buffer).getFloat32(0, true)).toBe(Math.fround(f));
-    }), { seed: 42, numRuns: 500 });
-    fc.assert(fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (v) => {
-      expect(decode(new ProtoWriter().int(1, v).finish())[0].value).toBe(BigInt(v));
-    }), { seed: 42, numRuns: 500 });
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), fc.float({ noNaN: true }), (v, f) => {
+        const [a, b] = decode(new ProtoWriter().int(5, v).float(6, f).finish());
+        expect(a).toMatchObject({ field: 5, wire: 0 });
+        expect(BigInt.asIntN(64, a.value as bigint)).toBe(v);
+        expect(b).toMatchObject({ field: 6, wire: 5 });
+        expect(new DataView((b.value as Uint8Array).buffer).getFloat32(0, true)).toBe(Math.fround(f));
+      }),
+      { seed: 42, numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (v) => {
+        expect(decode(new ProtoWriter().int(1, v).finish())[0].value).toBe(BigInt(v));
+      }),
+      { seed: 42, numRuns: 500 },
+    );
   });
 });
 
 describe("encodeModel", () => {
   const model: OnnxModel = {
-    opsetVersion: OPSET_VERSION, producerName: "shapegrad", producerVersion: "0.1.0",
+    opsetVersion: OPSET_VERSION,
+    producerName: "shapegrad",
+    producerVersion: "0.1.0",
     graph: {
       name: "g",
-      nodes: [{ opType: "Conv", name: "Conv", inputs: ["input", "w"], outputs: ["output"], attributes: [
-        { name: "pads", type: "ints", value: [1, 0, 2, 0] }, { name: "group", type: "int", value: 2 }, { name: "alpha", type: "float", value: 0.5 },
-      ] }],
+      nodes: [
+        {
+          opType: "Conv",
+          name: "Conv",
+          inputs: ["input", "w"],
+          outputs: ["output"],
+          attributes: [
+            { name: "pads", type: "ints", value: [1, 0, 2, 0] },
+            { name: "group", type: "int", value: 2 },
+            { name: "alpha", type: "float", value: 0.5 },
+          ],
+        },
+      ],
       initializers: [{ name: "w", type: "float32", dims: [2, 1, 1, 1], data: Float32Array.of(1.5, -2) }],
       inputs: [{ name: "input", type: "float32", dims: ["N", 2, 3, 3] }],
       outputs: [{ name: "output", type: "float32", dims: [1, 2, 3, 3] }],

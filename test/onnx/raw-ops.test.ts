@@ -6,7 +6,17 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  add, flatten, manualSeed, matmul, maxPool2d, randn, relu, sigmoid, tanh, transpose, type AnyTensor,
+  add,
+  flatten,
+  manualSeed,
+  matmul,
+  maxPool2d,
+  randn,
+  relu,
+  sigmoid,
+  tanh,
+  transpose,
+  type AnyTensor,
 } from "../../src/index.js";
 import { conv2d } from "../../src/ops/conv2d.js";
 import * as F from "../../src/nn/functional-impl.js";
@@ -43,12 +53,25 @@ describe("exportOnnx: raw ops in onnxruntime", () => {
     ["depthwise, same", [1, 5, 9, 9], [5, 1, 4, 4], { groups: 5, padding: "same" }, ["Conv"]],
     ["reflect", [2, 3, 6, 7], [2, 3, 3, 3], { padding: [2, 1], paddingMode: "reflect", stride: 2 }, ["Pad", "Conv"]],
     ["replicate", [1, 3, 5, 6], [2, 3, 3, 3], { padding: [1, 2, 0, 3], paddingMode: "replicate" }, ["Pad", "Conv"]],
-    ["circular", [1, 2, 5, 6], [3, 2, 3, 3], { padding: [2, 1, 3, 2], paddingMode: "circular" }, ["Slice", "Concat", "Conv"]],
-    ["circular, same, dilated", [2, 2, 7, 7], [2, 2, 3, 3], { padding: "same", paddingMode: "circular", dilation: 2 }, ["Concat", "Conv"]],
+    [
+      "circular",
+      [1, 2, 5, 6],
+      [3, 2, 3, 3],
+      { padding: [2, 1, 3, 2], paddingMode: "circular" },
+      ["Slice", "Concat", "Conv"],
+    ],
+    [
+      "circular, same, dilated",
+      [2, 2, 7, 7],
+      [2, 2, 3, 3],
+      { padding: "same", paddingMode: "circular", dilation: 2 },
+      ["Concat", "Conv"],
+    ],
   ];
   for (const [name, xs, ws, options, ops] of convCases) {
     it(`conv2d ${name}, with bias`, async () => {
-      const w = leaf(ws), b = leaf([ws[0]]);
+      const w = leaf(ws),
+        b = leaf([ws[0]]);
       await check(`conv2d ${name}`, (x) => conv(x, w, b, options), xs, ops);
     });
   }
@@ -68,49 +91,62 @@ describe("exportOnnx: raw ops in onnxruntime", () => {
   ];
   for (const [name, xs, options] of poolCases) {
     it(`maxPool2d ${name}`, async () => {
-      await check(`maxPool2d ${name}`, (x) => maxPool2d(x as never, options as never) as unknown as AnyTensor, xs, ["MaxPool"]);
+      await check(`maxPool2d ${name}`, (x) => maxPool2d(x as never, options as never), xs, ["MaxPool"]);
     });
   }
 
   it("avgPool2d (count_include_pad and not, ceil mode)", async () => {
-    await check("avgPool2d", (x) => F.avgPool2d(x, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: false }), [1, 3, 8, 8], ["Conv", "Div"]);
+    await check(
+      "avgPool2d",
+      (x) => F.avgPool2d(x, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true, countIncludePad: false }),
+      [1, 3, 8, 8],
+      ["Conv", "Div"],
+    );
   });
 
   it("activations: relu, sigmoid, tanh, gelu (erf)", async () => {
-    await check("activations", (x) => add(add(relu(x as never), sigmoid(x as never)), add(tanh(x as never), F.gelu(x) as never)) as unknown as AnyTensor,
-      [2, 3, 4], ["Relu", "Sigmoid", "Tanh", "Erf"]);
+    await check(
+      "activations",
+      (x) => add(add(relu(x as never), sigmoid(x as never)), add(tanh(x as never), F.gelu(x) as never)),
+      [2, 3, 4],
+      ["Relu", "Sigmoid", "Tanh", "Erf"],
+    );
   });
 
   it("a small CNN: conv, batch norm (eval), relu, max pool, flatten, linear", async () => {
-    const w1 = leaf([8, 3, 3, 3]), b1 = leaf([8]);
-    const gamma = leaf([8]), beta = leaf([8]);
+    const w1 = leaf([8, 3, 3, 3]),
+      b1 = leaf([8]);
+    const gamma = leaf([8]),
+      beta = leaf([8]);
     const runningMean = randn([8]) as unknown as AnyTensor;
     // a positive variance: 0.5 + x^2
     const runningVar = add(randn([8]).square(), 0.5) as unknown as AnyTensor;
-    const fcW = leaf([10, 8 * 4 * 4]), fcB = leaf([10]);
+    const fcW = leaf([10, 8 * 4 * 4]),
+      fcB = leaf([10]);
     const net: Fn = (x) => {
       let h = conv(x, w1, b1, { padding: 1 });
       h = F.batchNorm(h, runningMean, runningVar, { weight: gamma, bias: beta, training: false }).output;
-      h = relu(h as never) as unknown as AnyTensor;
-      h = maxPool2d(h as never, { kernelSize: 2 }) as unknown as AnyTensor;
-      h = flatten(h as never, 1) as unknown as AnyTensor;
+      h = relu(h as never);
+      h = maxPool2d(h as never, { kernelSize: 2 });
+      h = flatten(h as never, 1);
       return F.linear(h, fcW, fcB);
     };
     await check("small CNN", net, [4, 3, 8, 8], ["Conv", "Relu", "MaxPool", "Reshape", "MatMul", "Add"]);
   });
 
   it("a residual block: relu(bn(conv(relu(conv(x)))) + x)", async () => {
-    const w1 = leaf([4, 4, 3, 3]), w2 = leaf([4, 4, 3, 3]);
+    const w1 = leaf([4, 4, 3, 3]),
+      w2 = leaf([4, 4, 3, 3]);
     const block: Fn = (x) => {
-      const h = relu(conv(x, w1, null, { padding: 1 }) as never) as unknown as AnyTensor;
-      return relu(add(conv(h, w2, null, { padding: 1 }) as never, x as never)) as unknown as AnyTensor;
+      const h = relu(conv(x, w1, null, { padding: 1 }) as never);
+      return relu(add(conv(h, w2, null, { padding: 1 }) as never, x as never));
     };
     await check("residual", block, [2, 4, 6, 6], ["Conv", "Add", "Relu"]);
   });
 
   it("matmul with a transposed weight folds the transpose into the constant", () => {
     const w = leaf([5, 3]);
-    const graph = traceOnnx((x: AnyTensor) => matmul(x as never, transpose(w as never, 0, 1) as never) as unknown as AnyTensor, [2, 3]).graph;
+    const graph = traceOnnx((x: AnyTensor) => matmul(x as never, transpose(w as never, 0, 1) as never), [2, 3]).graph;
     expect(graph.nodes.map((n) => n.opType)).toEqual(["MatMul", "Identity"]);
     expect(graph.initializers.map((t) => t.dims)).toEqual([[3, 5]]);
   });

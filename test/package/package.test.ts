@@ -11,19 +11,43 @@ import * as path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-interface Check { name: string; ok: boolean; detail: string }
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
 
 describe("the npm package", () => {
   it("passes every packaging check", () => {
     const r = spawnSync(process.execPath, [path.join(root, "scripts/check-package.mjs"), "--json"], {
-      cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: process.env,
+      cwd: root,
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+      env: process.env,
     });
     const checks = JSON.parse(r.stdout.slice(r.stdout.indexOf("["))) as Check[];
     const names = checks.map((c) => c.name);
-    for (const expected of ["npm pack", "tarball holds only", "@arethetypeswrong", "publint", "Node ESM project: import shapegrad",
-      "shapegrad shapes model.ts", "tsc (no skipLibCheck) reports", "shapegrad shapes nested.ts", "tsc (no skipLibCheck) accepts", "without it tsc (no skipLibCheck) finds no error",
-      "library-only install holds no CLI dependency", "npm warns about no install script", "asks for ts-morph", "vite builds it", "bare V8 context"]) {
-      expect(names.some((n) => n.includes(expected)), `check "${expected}" ran`).toBe(true);
+    for (const expected of [
+      "npm pack",
+      "tarball holds only",
+      "@arethetypeswrong",
+      "publint",
+      "Node ESM project: import shapegrad",
+      "shapegrad shapes model.ts",
+      "tsc (no skipLibCheck) reports",
+      "shapegrad shapes nested.ts",
+      "tsc (no skipLibCheck) accepts",
+      "without it tsc (no skipLibCheck) finds no error",
+      "library-only install holds no CLI dependency",
+      "npm warns about no install script",
+      "asks for ts-morph",
+      "vite builds it",
+      "bare V8 context",
+    ]) {
+      expect(
+        names.some((n) => n.includes(expected)),
+        `check "${expected}" ran`,
+      ).toBe(true);
     }
     const failed = checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
     expect(failed).toEqual([]);

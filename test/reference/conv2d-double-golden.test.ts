@@ -12,12 +12,21 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  type FloatArray, conv2dBackInput, conv2dBackWeight, conv2dForward, pad2d, pad2dAdjoint,
+  type FloatArray,
+  conv2dBackInput,
+  conv2dBackWeight,
+  conv2dForward,
+  pad2d,
+  pad2dAdjoint,
 } from "../../src/backends/cpu/reference/index.js";
 import { type ConvCase, type FixtureTensor, decode, planConv, readFixture, relError } from "./helpers.js";
 
 interface DoubleCase extends ConvCase {
-  u: FixtureTensor; v: FixtureTensor; ggx: FixtureTensor; ggw: FixtureTensor; ggy: FixtureTensor;
+  u: FixtureTensor;
+  v: FixtureTensor;
+  ggx: FixtureTensor;
+  ggw: FixtureTensor;
+  ggy: FixtureTensor;
 }
 
 function secondOrder<F extends FloatArray>(c: DoubleCase, of: (a: Float64Array) => F): { ggx: F; ggw: F; ggy: F } {

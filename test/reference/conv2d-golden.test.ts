@@ -14,7 +14,13 @@ function check(c: ConvCase, toArray: (a: Float64Array) => Float32Array | Float64
   const xShape = c.x.shape;
   const plan = planConv(xShape, c.w.shape, c);
   expect([plan.conv.batch, plan.conv.outChannels, plan.conv.outHeight, plan.conv.outWidth]).toEqual(c.y.shape);
-  const got = runConv(plan, toArray(decode(c.x)), toArray(decode(c.w)), c.b ? toArray(decode(c.b)) : null, toArray(decode(c.gy)));
+  const got = runConv(
+    plan,
+    toArray(decode(c.x)),
+    toArray(decode(c.w)),
+    c.b ? toArray(decode(c.b)) : null,
+    toArray(decode(c.gy)),
+  );
   const errors = {
     y: relError(got.y, decode(c.y)),
     gx: relError(got.gx, decode(c.gx)),
@@ -46,8 +52,20 @@ for (const file of fixtures) {
 
 interface InvalidConfig {
   reason: string;
-  config: { n: number; cin: number; cout: number; h: number; w: number; kh: number; kw: number; stride: [number, number];
-    dilation: [number, number]; groups: number; padding: ConvCase["padding"]; mode: ConvCase["paddingMode"] };
+  config: {
+    n: number;
+    cin: number;
+    cout: number;
+    h: number;
+    w: number;
+    kh: number;
+    kw: number;
+    stride: [number, number];
+    dilation: [number, number];
+    groups: number;
+    padding: ConvCase["padding"];
+    mode: ConvCase["paddingMode"];
+  };
   outSize: [number, number];
 }
 
@@ -56,7 +74,10 @@ describe("reference conv2d on PyTorch's invalid configurations", () => {
   it("computes the same non-positive output size and refuses to run", () => {
     expect(invalid.length).toBeGreaterThan(0);
     for (const { config: c, outSize } of invalid) {
-      const plan = planConv([c.n, c.cin, c.h, c.w], [c.cout, c.cin / c.groups, c.kh, c.kw], { ...c, paddingMode: "zeros" });
+      const plan = planConv([c.n, c.cin, c.h, c.w], [c.cout, c.cin / c.groups, c.kh, c.kw], {
+        ...c,
+        paddingMode: "zeros",
+      });
       expect([plan.conv.outHeight, plan.conv.outWidth]).toEqual(outSize);
       const x = new Float64Array(c.n * c.cin * c.h * c.w);
       const w = new Float64Array(c.cout * (c.cin / c.groups) * c.kh * c.kw);

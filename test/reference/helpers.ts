@@ -7,7 +7,13 @@ import { rng } from "../helpers/random.js";
 import { type Conv2dGeometry, type Pad2dGeometry, conv2dGeometry } from "../../src/primitives/index.js";
 import type { PaddingMode } from "../../types/core.js";
 import {
-  type FloatArray, conv2dBackInput, conv2dBackWeight, conv2dBiasGrad, conv2dForward, pad2d, pad2dAdjoint,
+  type FloatArray,
+  conv2dBackInput,
+  conv2dBackWeight,
+  conv2dBiasGrad,
+  conv2dForward,
+  pad2d,
+  pad2dAdjoint,
 } from "../../src/backends/cpu/reference/index.js";
 
 /**
@@ -64,7 +70,11 @@ export interface ConvFixture {
  * [top, bottom, left, right] from any padding form. "same" pads d*(k-1) in total per axis with
  * floor(total/2) before and the rest (one more when odd) after, as PyTorch does.
  */
-export function resolvePadding(padding: ConvPadding, kernel: [number, number], dilation: [number, number]): [number, number, number, number] {
+export function resolvePadding(
+  padding: ConvPadding,
+  kernel: [number, number],
+  dilation: [number, number],
+): [number, number, number, number] {
   if (padding === "valid") return [0, 0, 0, 0];
   if (padding === "same") {
     const th = dilation[0] * (kernel[0] - 1);
@@ -86,8 +96,14 @@ export interface ConvPlanForTest {
 }
 
 export function planConv(
-  xShape: readonly number[], wShape: readonly number[], opts: {
-    stride: [number, number]; padding: ConvPadding; dilation: [number, number]; groups: number; paddingMode: PaddingMode;
+  xShape: readonly number[],
+  wShape: readonly number[],
+  opts: {
+    stride: [number, number];
+    padding: ConvPadding;
+    dilation: [number, number];
+    groups: number;
+    paddingMode: PaddingMode;
   },
 ): ConvPlanForTest {
   const [n, c, h, w] = xShape;
@@ -98,13 +114,26 @@ export function planConv(
     return { conv: conv2dGeometry({ ...common, input: [n, c, h, w], padding: pads }), pad: null };
   }
   const [top, bottom, left, right] = pads;
-  const pad: Pad2dGeometry = { batch: n, channels: c, inHeight: h, inWidth: w, top, bottom, left, right, mode: opts.paddingMode };
+  const pad: Pad2dGeometry = {
+    batch: n,
+    channels: c,
+    inHeight: h,
+    inWidth: w,
+    top,
+    bottom,
+    left,
+    right,
+    mode: opts.paddingMode,
+  };
   const conv = conv2dGeometry({ ...common, input: [n, c, h + top + bottom, w + left + right], padding: [0, 0, 0, 0] });
   return { conv, pad };
 }
 
 export interface ConvResult<F extends FloatArray> {
-  y: F; gx: F; gw: F; gb: F | null;
+  y: F;
+  gx: F;
+  gw: F;
+  gb: F | null;
 }
 
 /** The whole conv2d call (padding mode, conv, bias) through the reference kernels. */

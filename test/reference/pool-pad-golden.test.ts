@@ -8,27 +8,60 @@
 import { describe, expect, it } from "vitest";
 import type { PaddingMode } from "../../types/core.js";
 import {
-  maxPool2d, maxPool2dArgmax, maxPool2dBackward, maxPool2dSelect, pad2d, pad2dAdjoint, pad2dOutSize,
+  maxPool2d,
+  maxPool2dArgmax,
+  maxPool2dBackward,
+  maxPool2dSelect,
+  pad2d,
+  pad2dAdjoint,
+  pad2dOutSize,
 } from "../../src/backends/cpu/reference/index.js";
 import type { Pool2dGeometry } from "../../src/primitives/index.js";
 import { type FixtureTensor, decode, poolOutSize, readFixture, relError } from "./helpers.js";
 
 interface PoolCase {
-  id: string; x: FixtureTensor; kernel: [number, number]; stride: [number, number]; padding: [number, number];
-  dilation: [number, number]; ceilMode: boolean; flavour: string;
-  y: FixtureTensor; indices: { shape: number[]; data: number[] }; gy: FixtureTensor; gx: FixtureTensor;
-  g: FixtureTensor; sel: FixtureTensor;
+  id: string;
+  x: FixtureTensor;
+  kernel: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+  dilation: [number, number];
+  ceilMode: boolean;
+  flavour: string;
+  y: FixtureTensor;
+  indices: { shape: number[]; data: number[] };
+  gy: FixtureTensor;
+  gx: FixtureTensor;
+  g: FixtureTensor;
+  sel: FixtureTensor;
 }
-interface PadCase { id: string; x: FixtureTensor; pads: [number, number, number, number]; mode: PaddingMode; y: FixtureTensor; gy: FixtureTensor; gx: FixtureTensor }
+interface PadCase {
+  id: string;
+  x: FixtureTensor;
+  pads: [number, number, number, number];
+  mode: PaddingMode;
+  y: FixtureTensor;
+  gy: FixtureTensor;
+  gx: FixtureTensor;
+}
 
 function poolGeometry(c: PoolCase): Pool2dGeometry {
   const [batch, channels, inHeight, inWidth] = c.x.shape;
   return {
-    batch, channels, inHeight, inWidth,
+    batch,
+    channels,
+    inHeight,
+    inWidth,
     outHeight: poolOutSize(inHeight, c.kernel[0], c.stride[0], c.padding[0], c.dilation[0], c.ceilMode),
     outWidth: poolOutSize(inWidth, c.kernel[1], c.stride[1], c.padding[1], c.dilation[1], c.ceilMode),
-    kernelHeight: c.kernel[0], kernelWidth: c.kernel[1], strideH: c.stride[0], strideW: c.stride[1],
-    dilationH: c.dilation[0], dilationW: c.dilation[1], padTop: c.padding[0], padLeft: c.padding[1],
+    kernelHeight: c.kernel[0],
+    kernelWidth: c.kernel[1],
+    strideH: c.stride[0],
+    strideW: c.stride[1],
+    dilationH: c.dilation[0],
+    dilationW: c.dilation[1],
+    padTop: c.padding[0],
+    padLeft: c.padding[1],
   };
 }
 
@@ -51,10 +84,15 @@ describe("reference max pooling vs PyTorch", () => {
         expect([p.batch, p.channels, p.outHeight, p.outWidth], c.id).toEqual(c.y.shape);
         const x = dt.of(decode(c.x));
         const plane = p.inHeight * p.inWidth;
-        expect(Array.from(maxPool2dArgmax(p, x), (i) => i % plane), c.id).toEqual(c.indices.data);
+        expect(
+          Array.from(maxPool2dArgmax(p, x), (i) => i % plane),
+          c.id,
+        ).toEqual(c.indices.data);
         // Rounding to float32 is monotone, so the max of the rounded window is the rounded max.
         expect(relError(maxPool2d(p, x), dt.of(decode(c.y))), `${c.id} y`).toBe(0);
-        expect(relError(maxPool2dBackward(p, x, dt.of(decode(c.gy))), decode(c.gx)), `${c.id} gx`).toBeLessThanOrEqual(dt.tol);
+        expect(relError(maxPool2dBackward(p, x, dt.of(decode(c.gy))), decode(c.gx)), `${c.id} gx`).toBeLessThanOrEqual(
+          dt.tol,
+        );
         expect(relError(maxPool2dSelect(p, x, dt.of(decode(c.g))), dt.of(decode(c.sel))), `${c.id} sel`).toBe(0);
       }
     });

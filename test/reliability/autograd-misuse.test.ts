@@ -13,7 +13,9 @@ import { opErrors } from "../../types/errors.js";
 import { fastRuntime } from "../../src/backends/cpu/fast/index.js";
 import { installBackendSpy, snapshot, touched } from "./spy.js";
 
-vi.mock("../../src/backends/cpu/arrays.js", async (importOriginal) => (await import("./counters.js")).countingArrays(importOriginal));
+vi.mock("../../src/backends/cpu/arrays.js", async (importOriginal) =>
+  (await import("./counters.js")).countingArrays(importOriginal),
+);
 
 installBackendSpy();
 afterEach(() => sg.setMaxElements(2 ** 31 - 1));
@@ -99,11 +101,16 @@ describe("a tensor that a live graph saved, changed before backward (version cou
     // The discriminator's step on its own loss, with gLoss's graph through D still alive.
     D.forward(real).mean().backward();
     optD.step();
-    throwsExactly(() => gLoss.backward(), autogradErrors.modified("input 1 [2, 1, 3, 3] float32", "conv2d", "Adam.step() (parameter 0)", 1, 0));
+    throwsExactly(
+      () => gLoss.backward(),
+      autogradErrors.modified("input 1 [2, 1, 3, 3] float32", "conv2d", "Adam.step() (parameter 0)", 1, 0),
+    );
     for (const p of G.parameters()) expect(p.grad).toBeNull();
     // Done right: the generator's loss through the updated discriminator.
     optD.zeroGrad();
-    const again = D.forward(G.forward(z).reshape([3, 1, 6, 6])).mean().neg();
+    const again = D.forward(G.forward(z).reshape([3, 1, 6, 6]))
+      .mean()
+      .neg();
     again.backward();
     for (const p of G.parameters()) expect(values(p.grad).every(Number.isFinite)).toBe(true);
   });
@@ -115,7 +122,10 @@ describe("a tensor that a live graph saved, changed before backward (version cou
     const x = sg.randn([1, 1, 5, 5], { requiresGrad: true });
     const loss = model.forward(x).sum();
     model.loadStateDict(other.stateDict());
-    throwsExactly(() => loss.backward(), autogradErrors.modified("input 1 [2, 1, 3, 3] float32", "conv2d", 'loadStateDict ("0.weight")', 1, 0));
+    throwsExactly(
+      () => loss.backward(),
+      autogradErrors.modified("input 1 [2, 1, 3, 3] float32", "conv2d", 'loadStateDict ("0.weight")', 1, 0),
+    );
     expect(x.grad).toBeNull();
   });
 
@@ -124,27 +134,47 @@ describe("a tensor that a live graph saved, changed before backward (version cou
     const x = sg.randn([1, 1, 3, 3], { requiresGrad: true });
     const loss = model.forward(x).sum();
     model.to("float64");
-    throwsExactly(() => loss.backward(), autogradErrors.modified("input 1 [1, 1, 2, 2] float64", "conv2d", "Module.to", 1, 0));
+    throwsExactly(
+      () => loss.backward(),
+      autogradErrors.modified("input 1 [1, 1, 2, 2] float64", "conv2d", "Module.to", 1, 0),
+    );
   });
 
   it("an SGD step on a matmul operand, checked on both operands (pair rule)", () => {
-    const a = sg.tensor([[1, 2], [3, 4]], { requiresGrad: true });
-    const b = sg.tensor([[1, 0], [0, 1]], { requiresGrad: true });
+    const a = sg.tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { requiresGrad: true },
+    );
+    const b = sg.tensor(
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      { requiresGrad: true },
+    );
     const y = a.matmul(b).sum();
     a.grad = sg.ones([2, 2]);
     new optim.SGD([a], { lr: 1 }).step();
     a.grad = null;
-    throwsExactly(() => y.backward(), autogradErrors.modified("input 0 [2, 2] float32", "matmul", "SGD.step() (parameter 0)", 1, 0));
+    throwsExactly(
+      () => y.backward(),
+      autogradErrors.modified("input 0 [2, 2] float32", "matmul", "SGD.step() (parameter 0)", 1, 0),
+    );
     expect(b.grad).toBeNull();
   });
 });
 
 describe("conv2d's packed copy of a weight after a write through dataSync()", () => {
-  const conv = (x: sg.AnyTensor, w: sg.AnyTensor) => (sg.conv2d as (...a: unknown[]) => sg.AnyTensor)(x, w, null, { padding: 1 });
+  const conv = (x: sg.AnyTensor, w: sg.AnyTensor) =>
+    (sg.conv2d as (...a: unknown[]) => sg.AnyTensor)(x, w, null, { padding: 1 });
   const reference = (x: sg.AnyTensor, w: sg.AnyTensor) => conv(x.cast("float64"), w.cast("float64")).dataSync();
   const close = (got: ArrayLike<number>, want: ArrayLike<number>) => {
     expect(got.length).toBe(want.length);
-    for (let i = 0; i < got.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-4 * (1 + Math.abs(want[i])));
+    for (let i = 0; i < got.length; i++)
+      expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-4 * (1 + Math.abs(want[i])));
   };
 
   it("a write after the weight was packed is seen by the next call, forward and input gradient", () => {
@@ -202,7 +232,8 @@ describe("a second backward() through the same graph (retainGraph)", () => {
   it("a branch shared by two losses: the second loss needs the first to retain", () => {
     const x = sg.tensor([1, 2], { requiresGrad: true });
     const h = x.exp();
-    const a = h.sum(), b = h.mul(2).sum();
+    const a = h.sum(),
+      b = h.mul(2).sum();
     a.backward();
     throwsExactly(() => b.backward(), autogradErrors.graphUsed("exp"));
     const h2 = x.exp();
@@ -221,9 +252,13 @@ describe("a second backward() through the same graph (retainGraph)", () => {
     g.sum().backward();
     expect(values(x.grad)).toEqual([6, 12]);
     // Nested grad and a vjp pullback called twice.
-    const second = sg.grad((t: sg.AnyTensor) => sg.grad((u: sg.AnyTensor) => u.mul(u).mul(u).sum())(t).sum());
+    const second = sg.grad((t: sg.AnyTensor) =>
+      sg
+        .grad((u: sg.AnyTensor) => u.mul(u).mul(u).sum())(t)
+        .sum(),
+    );
     expect(values(second(sg.tensor([1, 2], { dtype: "float64" })))).toEqual([6, 12]);
-    const [out, pullback] = sg.vjp((t: sg.AnyTensor) => t.mul(t), sg.tensor([1, 2], { dtype: "float64" }));
+    const [, pullback] = sg.vjp((t: sg.AnyTensor) => t.mul(t), sg.tensor([1, 2], { dtype: "float64" }));
     expect(values(pullback(sg.ones([2], { dtype: "float64" }) as never)[0])).toEqual([2, 4]);
     expect(values(pullback(sg.full([2], 2, { dtype: "float64" }) as never)[0])).toEqual([4, 8]);
   });
@@ -246,8 +281,14 @@ describe("wrong-typed arguments to the autograd entry points", () => {
     throwsExactly(() => y().backward("ones" as never), argumentErrors.seed("backward", '"ones"'));
     throwsExactly(() => y().backward(undefined, 5 as never), argumentErrors.options("backward", "5"));
     throwsExactly(() => y().backward(undefined, null as never), argumentErrors.options("backward", "null"));
-    throwsExactly(() => y().backward(undefined, { retain_graph: true } as never), argumentErrors.unknownOption("backward", '"retain_graph"', "createGraph, retainGraph"));
-    throwsExactly(() => y().backward(undefined, { createGraph: "yes" } as never), argumentErrors.booleanOption("backward", "createGraph", '"yes"'));
+    throwsExactly(
+      () => y().backward(undefined, { retain_graph: true } as never),
+      argumentErrors.unknownOption("backward", '"retain_graph"', "createGraph, retainGraph"),
+    );
+    throwsExactly(
+      () => y().backward(undefined, { createGraph: "yes" } as never),
+      argumentErrors.booleanOption("backward", "createGraph", '"yes"'),
+    );
     expect(x.grad).toBeNull();
   });
 
@@ -256,21 +297,45 @@ describe("wrong-typed arguments to the autograd entry points", () => {
     throwsExactly(() => sg.gradients(y(), 5 as never), argumentErrors.tensorList("gradients", "inputs", "5"));
     throwsExactly(() => sg.gradients(null as never, [x]), argumentErrors.tensorList("gradients", "outputs", "null"));
     throwsExactly(() => sg.gradients([y(), "a"] as never, [x]), opErrors.notTensor("gradients", "outputs[1]", "a"));
-    throwsExactly(() => sg.gradients(y(), [x], { seeds: [1 as never] }), opErrors.notTensor("gradients", "seeds[0]", 1));
+    throwsExactly(
+      () => sg.gradients(y(), [x], { seeds: [1 as never] }),
+      opErrors.notTensor("gradients", "seeds[0]", 1),
+    );
     throwsExactly(() => sg.gradients(y(), [x], { seeds: [] }), argumentErrors.listLength("gradients", "seeds", 0, 1));
-    throwsExactly(() => sg.gradients(y(), [x], { createGraph: 1 } as never), argumentErrors.booleanOption("gradients", "createGraph", "1"));
+    throwsExactly(
+      () => sg.gradients(y(), [x], { createGraph: 1 } as never),
+      argumentErrors.booleanOption("gradients", "createGraph", "1"),
+    );
   });
 
   it("seeds of the wrong shape, dtype or device; grad of a non-tensor or of a non-scalar function", () => {
-    throwsExactly(() => y().backward(sg.ones([3]) as never), argumentErrors.seedMismatch("backward", "[3] (float32, cpu)", "[] (float32, cpu)"));
-    throwsExactly(() => sg.gradients(x.mul(2), [x], { seeds: [sg.ones([2], { dtype: "float64" })] }), argumentErrors.seedMismatch("gradients", "[2] (float64, cpu)", "[2] (float32, cpu)"));
+    throwsExactly(
+      () => y().backward(sg.ones([3]) as never),
+      argumentErrors.seedMismatch("backward", "[3] (float32, cpu)", "[] (float32, cpu)"),
+    );
+    throwsExactly(
+      () => sg.gradients(x.mul(2), [x], { seeds: [sg.ones([2], { dtype: "float64" })] }),
+      argumentErrors.seedMismatch("gradients", "[2] (float64, cpu)", "[2] (float32, cpu)"),
+    );
     const [, pullback] = sg.vjp((t: sg.AnyTensor) => t.mul(2), sg.tensor([1, 2]));
-    throwsExactly(() => pullback(sg.ones([3]) as never), argumentErrors.seedMismatch("vjp", "[3] (float32, cpu)", "[2] (float32, cpu)"));
-    throwsExactly(() => pullback(sg.ones([2]) as never, { create_graph: true } as never), argumentErrors.unknownOption("vjp", '"create_graph"', "createGraph, retainGraph, seeds"));
+    throwsExactly(
+      () => pullback(sg.ones([3])),
+      argumentErrors.seedMismatch("vjp", "[3] (float32, cpu)", "[2] (float32, cpu)"),
+    );
+    throwsExactly(
+      () => pullback(sg.ones([2]), { create_graph: true } as never),
+      argumentErrors.unknownOption("vjp", '"create_graph"', "createGraph, retainGraph, seeds"),
+    );
     throwsExactly(() => sg.grad((t: sg.AnyTensor) => t.sum())(5 as never), opErrors.notTensor("grad", "argument 0", 5));
-    throwsExactly(() => sg.grad((t: sg.AnyTensor) => t.mul(2))(sg.tensor([1, 2])), argumentErrors.gradOutput("shape [2]"));
+    throwsExactly(
+      () => sg.grad((t: sg.AnyTensor) => t.mul(2))(sg.tensor([1, 2])),
+      argumentErrors.gradOutput("shape [2]"),
+    );
     throwsExactly(() => sg.grad((() => 5) as never)(sg.tensor([1, 2])), argumentErrors.gradOutput("5"));
-    throwsExactly(() => sg.vjp((() => "y") as never, sg.tensor([1]))[1](sg.ones([1]) as never), argumentErrors.tensorList("vjp", "outputs", '"y"'));
+    throwsExactly(
+      () => sg.vjp((() => "y") as never, sg.tensor([1]))[1](sg.ones([1])),
+      argumentErrors.tensorList("vjp", "outputs", '"y"'),
+    );
     throwsExactly(() => sg.tensor([1, 2]).sum().backward(), argumentErrors.noGrad());
   });
 
@@ -361,21 +426,57 @@ describe("optimizer options", () => {
   const p = () => [sg.tensor([1, 2], { requiresGrad: true })];
   const sgdKnown = "lr, momentum, dampening, weightDecay, nesterov, maximize";
   it("{ momentun: 0.9 } and PyTorch's { weight_decay: 0.1 } are refused by name", () => {
-    throwsExactly(() => new optim.SGD(p(), { lr: 0.1, momentun: 0.9 } as never), argumentErrors.unknownOption("SGD", '"momentun"', sgdKnown));
-    throwsExactly(() => new optim.SGD(p(), { lr: 0.1, weight_decay: 0.1 } as never), optimErrors.snakeCase("SGD", '"weight_decay"', '"weightDecay"'));
-    throwsExactly(() => new optim.Adam(p(), { amsGrad: true } as never), argumentErrors.unknownOption("Adam", '"amsGrad"', "lr, betas, eps, weightDecay, amsgrad, maximize"));
-    throwsExactly(() => new optim.AdamW([{ params: p(), weight_decay: 0 }] as never), optimErrors.snakeCase("AdamW", '"weight_decay"', '"weightDecay"'));
+    throwsExactly(
+      () => new optim.SGD(p(), { lr: 0.1, momentun: 0.9 } as never),
+      argumentErrors.unknownOption("SGD", '"momentun"', sgdKnown),
+    );
+    throwsExactly(
+      () => new optim.SGD(p(), { lr: 0.1, weight_decay: 0.1 } as never),
+      optimErrors.snakeCase("SGD", '"weight_decay"', '"weightDecay"'),
+    );
+    throwsExactly(
+      () => new optim.Adam(p(), { amsGrad: true } as never),
+      argumentErrors.unknownOption("Adam", '"amsGrad"', "lr, betas, eps, weightDecay, amsgrad, maximize"),
+    );
+    throwsExactly(
+      () => new optim.AdamW([{ params: p(), weight_decay: 0 }] as never),
+      optimErrors.snakeCase("AdamW", '"weight_decay"', '"weightDecay"'),
+    );
   });
 
   it("ranges as PyTorch checks them", () => {
-    throwsExactly(() => new optim.SGD(p(), { lr: NaN }), optimErrors.option("SGD", "lr", "NaN", "expected a number >= 0"));
-    throwsExactly(() => new optim.SGD(p(), { lr: -1 }), optimErrors.option("SGD", "lr", "-1", "expected a number >= 0"));
-    throwsExactly(() => new optim.SGD(p(), { lr: "0.1" } as never), optimErrors.option("SGD", "lr", '"0.1"', "expected a number >= 0"));
-    throwsExactly(() => new optim.SGD(p(), { lr: 0.1, momentum: -0.5 }), optimErrors.option("SGD", "momentum", "-0.5", "expected a number >= 0"));
-    throwsExactly(() => new optim.SGD(p(), { lr: 0.1, nesterov: 1 } as never), optimErrors.option("SGD", "nesterov", "1", "expected true or false"));
-    throwsExactly(() => new optim.Adam(p(), { betas: [1, 0.999] }), optimErrors.option("Adam", "betas", "[1, 0.999]", "expected two numbers in [0, 1)"));
-    throwsExactly(() => new optim.Adam(p(), { eps: -1e-8 }), optimErrors.option("Adam", "eps", "-1e-8", "expected a number >= 0"));
-    throwsExactly(() => new optim.Adam(p(), { weightDecay: NaN }), optimErrors.option("Adam", "weightDecay", "NaN", "expected a number >= 0"));
+    throwsExactly(
+      () => new optim.SGD(p(), { lr: NaN }),
+      optimErrors.option("SGD", "lr", "NaN", "expected a number >= 0"),
+    );
+    throwsExactly(
+      () => new optim.SGD(p(), { lr: -1 }),
+      optimErrors.option("SGD", "lr", "-1", "expected a number >= 0"),
+    );
+    throwsExactly(
+      () => new optim.SGD(p(), { lr: "0.1" } as never),
+      optimErrors.option("SGD", "lr", '"0.1"', "expected a number >= 0"),
+    );
+    throwsExactly(
+      () => new optim.SGD(p(), { lr: 0.1, momentum: -0.5 }),
+      optimErrors.option("SGD", "momentum", "-0.5", "expected a number >= 0"),
+    );
+    throwsExactly(
+      () => new optim.SGD(p(), { lr: 0.1, nesterov: 1 } as never),
+      optimErrors.option("SGD", "nesterov", "1", "expected true or false"),
+    );
+    throwsExactly(
+      () => new optim.Adam(p(), { betas: [1, 0.999] }),
+      optimErrors.option("Adam", "betas", "[1, 0.999]", "expected two numbers in [0, 1)"),
+    );
+    throwsExactly(
+      () => new optim.Adam(p(), { eps: -1e-8 }),
+      optimErrors.option("Adam", "eps", "-1e-8", "expected a number >= 0"),
+    );
+    throwsExactly(
+      () => new optim.Adam(p(), { weightDecay: NaN }),
+      optimErrors.option("Adam", "weightDecay", "NaN", "expected a number >= 0"),
+    );
     expect(() => new optim.SGD(p(), { lr: 0 })).not.toThrow();
     expect(() => new optim.Adam(p(), { betas: [0, 0] })).not.toThrow();
   });
@@ -419,39 +520,66 @@ describe("int32 sums that overflow", () => {
   it("[2^31 - 1, 1] sums to 2^31: refused, not -2^31", () => {
     throwsExactly(() => i32([2 ** 31 - 1, 1]).sum(), dataErrors.int32Overflow("sum", "2147483648", 0));
     throwsExactly(() => i32([-(2 ** 31), -1]).sum(), dataErrors.int32Overflow("sum", "-2147483649", 0));
-    throwsExactly(() => i32([1, 2 ** 31 - 1, 2, 2 ** 31 - 1], [2, 2]).sum(0), dataErrors.int32Overflow("sum", "4294967294", 1));
+    throwsExactly(
+      () => i32([1, 2 ** 31 - 1, 2, 2 ** 31 - 1], [2, 2]).sum(0),
+      dataErrors.int32Overflow("sum", "4294967294", 1),
+    );
   });
 
   it("sums within int32 are exact, even when a partial sum leaves the range", () => {
-    expect(i32([2 ** 31 - 1, 1, -5]).sum().item()).toBe(2 ** 31 - 5);
-    expect(i32([-(2 ** 31), 0]).sum().item()).toBe(-(2 ** 31));
+    expect(
+      i32([2 ** 31 - 1, 1, -5])
+        .sum()
+        .item(),
+    ).toBe(2 ** 31 - 5);
+    expect(
+      i32([-(2 ** 31), 0])
+        .sum()
+        .item(),
+    ).toBe(-(2 ** 31));
     expect(values(i32([1, 2, 3, 4], [2, 2]).sum(1))).toEqual([3, 7]);
   });
 
   it("property: the result is the exact sum, or the error names it (against BigInt)", () => {
     const int32 = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
-    fc.assert(fc.property(fc.array(fc.oneof(int32, fc.constantFrom(2 ** 31 - 1, -(2 ** 31))), { minLength: 1, maxLength: 40 }), (data) => {
-      const exact = data.reduce((s, v) => s + BigInt(v), 0n);
-      if (exact >= -(2n ** 31n) && exact < 2n ** 31n) expect(BigInt(i32(data).sum().item())).toBe(exact);
-      else throwsExactly(() => i32(data).sum(), dataErrors.int32Overflow("sum", String(exact), 0));
-    }), { seed: 42, numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(int32, fc.constantFrom(2 ** 31 - 1, -(2 ** 31))), { minLength: 1, maxLength: 40 }),
+        (data) => {
+          const exact = data.reduce((s, v) => s + BigInt(v), 0n);
+          if (exact >= -(2n ** 31n) && exact < 2n ** 31n) expect(BigInt(i32(data).sum().item())).toBe(exact);
+          else throwsExactly(() => i32(data).sum(), dataErrors.int32Overflow("sum", String(exact), 0));
+        },
+      ),
+      { seed: 42, numRuns: 300 },
+    );
   });
 
   it("int32 matmul: exact (BigInt when products pass 2^53), refused outside int32 instead of wrapping", () => {
     const big = 46341; // 46341^2 = 2147488281 > 2^31 - 1
-    throwsExactly(() => i32([big], [1, 1]).matmul(i32([big], [1, 1])), dataErrors.int32Overflow("matmul", "2147488281", 0));
+    throwsExactly(
+      () => i32([big], [1, 1]).matmul(i32([big], [1, 1])),
+      dataErrors.int32Overflow("matmul", "2147488281", 0),
+    );
     // (2^31 - 1)^2 - (2^31 - 1)^2 + 5: float64 products would round; the exact result fits.
     const m = 2 ** 31 - 1;
-    const a = i32([m, m, 5], [1, 3]), b = i32([m, -m, 1], [3, 1]);
+    const a = i32([m, m, 5], [1, 3]),
+      b = i32([m, -m, 1], [3, 1]);
     expect(a.matmul(b).item()).toBe(5);
     expect(values(i32([1, 2, 3, 4], [2, 2]).matmul(i32([5, 6, 7, 8], [2, 2])))).toEqual([19, 22, 43, 50]);
-    fc.assert(fc.property(fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { minLength: 6, maxLength: 6 }), (v) => {
-      const exact = [0, 1].map((i) => BigInt(v[i * 3]) * BigInt(v[3]) + BigInt(v[i * 3 + 1]) * BigInt(v[4]) + BigInt(v[i * 3 + 2]) * BigInt(v[5]));
-      const run = () => i32(v, [2, 3]).matmul(i32(v.slice(3), [3, 1]));
-      const bad = exact.findIndex((e) => e < -(2n ** 31n) || e >= 2n ** 31n);
-      if (bad < 0) expect(values(run()).map(BigInt)).toEqual(exact);
-      else throwsExactly(run, dataErrors.int32Overflow("matmul", String(exact[bad]), bad));
-    }), { seed: 42, numRuns: 200 });
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { minLength: 6, maxLength: 6 }), (v) => {
+        const exact = [0, 1].map(
+          (i) =>
+            BigInt(v[i * 3]) * BigInt(v[3]) + BigInt(v[i * 3 + 1]) * BigInt(v[4]) + BigInt(v[i * 3 + 2]) * BigInt(v[5]),
+        );
+        const run = () => i32(v, [2, 3]).matmul(i32(v.slice(3), [3, 1]));
+        const bad = exact.findIndex((e) => e < -(2n ** 31n) || e >= 2n ** 31n);
+        if (bad < 0) expect(values(run()).map(BigInt)).toEqual(exact);
+        else throwsExactly(run, dataErrors.int32Overflow("matmul", String(exact[bad]), bad));
+      }),
+      { seed: 42, numRuns: 200 },
+    );
   });
 
   it("mean of int32 stays refused (PyTorch refuses it too)", () => {
@@ -460,5 +588,6 @@ describe("int32 sums that overflow", () => {
 });
 
 describe("catalogue texts render as the docs show them", () => {
-  it("show() of the values used above", () => expect([show(NaN), show("x"), show([1, 0.999])]).toEqual(["NaN", '"x"', "[1, 0.999]"]));
+  it("show() of the values used above", () =>
+    expect([show(NaN), show("x"), show([1, 0.999])]).toEqual(["NaN", '"x"', "[1, 0.999]"]));
 });

@@ -14,7 +14,14 @@ export interface Counters {
   lastKernel: string;
 }
 
-export const counters: Counters = { kernels: 0, uploads: 0, fills: 0, allocations: 0, allocatedElements: 0, lastKernel: "" };
+export const counters: Counters = {
+  kernels: 0,
+  uploads: 0,
+  fills: 0,
+  allocations: 0,
+  allocatedElements: 0,
+  lastKernel: "",
+};
 
 /**
  * The mocked src/backends/cpu/arrays.js: the real module with every `allocate` and
@@ -23,10 +30,11 @@ export const counters: Counters = { kernels: 0, uploads: 0, fills: 0, allocation
  */
 export async function countingArrays(importOriginal: <T>() => Promise<T>): Promise<Arrays> {
   const real = await importOriginal<Arrays>();
-  const counted = <F extends Arrays["allocate"]>(allocate: F) => ((dtype, size) => {
-    counters.allocations++;
-    counters.allocatedElements += size;
-    return allocate(dtype, size);
-  }) as F;
+  const counted = <F extends Arrays["allocate"]>(allocate: F) =>
+    ((dtype, size) => {
+      counters.allocations++;
+      counters.allocatedElements += size;
+      return allocate(dtype, size);
+    }) as F;
   return { ...real, allocate: counted(real.allocate), allocateForOverwrite: counted(real.allocateForOverwrite) };
 }

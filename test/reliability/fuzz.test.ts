@@ -17,7 +17,9 @@ import { autogradErrors, conv2dErrors, show } from "../../types/errors.js";
 import { installBackendSpy, snapshot, touched } from "./spy.js";
 import { broadcast, fuzzDim, isDim, normalize, poolOut, reachesInput, REJECTED_NUMBERS } from "./oracle.js";
 
-vi.mock("../../src/backends/cpu/arrays.js", async (importOriginal) => (await import("./counters.js")).countingArrays(importOriginal));
+vi.mock("../../src/backends/cpu/arrays.js", async (importOriginal) =>
+  (await import("./counters.js")).countingArrays(importOriginal),
+);
 
 installBackendSpy();
 
@@ -56,21 +58,25 @@ function check(call: () => unknown, expected: Outcome): sg.AnyTensor | null {
     thrown = e;
   }
   if ("errors" in expected) {
-    if (thrown === null) throw new Error(`expected an error (${expected.errors[0]}), got a result of shape ${JSON.stringify((result as sg.AnyTensor).shape)}`);
+    if (thrown === null)
+      throw new Error(
+        `expected an error (${expected.errors[0]}), got a result of shape ${JSON.stringify((result as sg.AnyTensor).shape)}`,
+      );
     expect(thrown).toBeInstanceOf(Error);
     expect((thrown as Error).constructor, (thrown as Error).message).toBe(Error);
     expect(expected.errors).toContain((thrown as Error).message);
     expect(touched(before), `refused call touched the backend: ${(thrown as Error).message}`).toEqual([]);
     return null;
   }
-  if (thrown !== null) throw thrown;
+  if (thrown !== null) throw thrown as Error;
   valid++;
   const t = result as sg.AnyTensor;
   expect(t).toBeInstanceOf(sg.Tensor);
   expect([...t.shape]).toEqual([...expected.shape]);
   const data = t.dataSync();
   expect(data.length).toBe(expected.shape.reduce((a, b) => a * b, 1));
-  if (expected.finite) for (const v of data) if (Number.isNaN(v)) throw new Error(`NaN in the result of shape ${JSON.stringify(t.shape)}`);
+  if (expected.finite)
+    for (const v of data) if (Number.isNaN(v)) throw new Error(`NaN in the result of shape ${JSON.stringify(t.shape)}`);
   return t;
 }
 
@@ -86,12 +92,14 @@ function checkBackward(y: sg.AnyTensor | null, inputs: sg.AnyTensor[]): void {
     if (!t.requiresGrad) continue;
     expect(t.grad, "a gradient for every input").not.toBeNull();
     expect([...t.grad!.shape]).toEqual([...t.shape]);
-    for (const v of t.grad!.dataSync()) if (Number.isNaN(v)) throw new Error(`NaN in the gradient of shape ${JSON.stringify(t.shape)}`);
+    for (const v of t.grad!.dataSync())
+      if (Number.isNaN(v)) throw new Error(`NaN in the gradient of shape ${JSON.stringify(t.shape)}`);
   }
 }
 
 const dtypeArb = fc.constantFrom<DT>("float32", "float32", "float64", "int32");
-const smallShape = (maxRank: number, minDim = 0, maxDim = 3) => fc.array(fc.integer({ min: minDim, max: maxDim }), { maxLength: maxRank });
+const smallShape = (maxRank: number, minDim = 0, maxDim = 3) =>
+  fc.array(fc.integer({ min: minDim, max: maxDim }), { maxLength: maxRank });
 
 /** Finite inputs: floats in [0.5, 1.5] (no zero divisors, positive for log/sqrt), ints in 1..3. */
 function input(shape: readonly number[], dtype: DT, seed: number, requiresGrad = false): sg.AnyTensor {
@@ -106,29 +114,41 @@ function input(shape: readonly number[], dtype: DT, seed: number, requiresGrad =
 describe("creation", () => {
   const ops = ["zeros", "ones", "randn", "rand", "full"] as const;
   it("zeros / ones / randn / rand / full with any shape and options", () => {
-    fc.assert(fc.property(
-      fc.constantFrom(...ops),
-      fc.array(fuzzDim, { maxLength: 4 }),
-      fc.constantFrom<unknown>("float32", "float64", "int32", undefined, "float16"),
-      fc.constantFrom<unknown>("cpu", undefined, "webgpu", "tpu"),
-      fc.boolean(),
-      fc.constantFrom(0, 2.5, -3),
-      (op, shape, dtype, device, requiresGrad, value) => {
-        const options = { dtype, device, requiresGrad } as never;
-        const run = () => (op === "full" ? sg.full(shape, value, options) : sg[op](shape, options));
-        check(run, creationOutcome(op, shape, dtype, device, requiresGrad, value));
-      }), { seed: SEED, numRuns: 1500 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ops),
+        fc.array(fuzzDim, { maxLength: 4 }),
+        fc.constantFrom<unknown>("float32", "float64", "int32", undefined, "float16"),
+        fc.constantFrom<unknown>("cpu", undefined, "webgpu", "tpu"),
+        fc.boolean(),
+        fc.constantFrom(0, 2.5, -3),
+        (op, shape, dtype, device, requiresGrad, value) => {
+          const options = { dtype, device, requiresGrad } as never;
+          const run = () => (op === "full" ? sg.full(shape, value, options) : sg[op](shape, options));
+          check(run, creationOutcome(op, shape, dtype, device, requiresGrad, value));
+        },
+      ),
+      { seed: SEED, numRuns: 1500 },
+    );
   });
 
-  function creationOutcome(op: string, shape: readonly number[], dtype: unknown, device: unknown, requiresGrad: boolean, value: number): Outcome {
+  function creationOutcome(
+    op: string,
+    shape: readonly number[],
+    dtype: unknown,
+    device: unknown,
+    requiresGrad: boolean,
+    value: number,
+  ): Outcome {
     const bad = shape.find((d) => !isDim(d));
     if (bad !== undefined) return err(opErrors.badDim(op, "every dim", bad));
-    const dt = dtype ?? "float32", dev = device ?? "cpu";
+    const dt = dtype ?? "float32",
+      dev = device ?? "cpu";
     if (dt !== "float32" && dt !== "float64" && dt !== "int32") return err(opErrors.unknownDType(op, dt));
     if (dev !== "cpu" && dev !== "webgpu") return err(opErrors.unknownDevice(op, dev));
-    if (dev !== "cpu" && dt === "float64") return err(opErrors.float64OnDevice(dev as string));
+    if (dev !== "cpu" && dt === "float64") return err(opErrors.float64OnDevice(dev));
     if (requiresGrad && dt === "int32") return err(opErrors.noGradFloat(dt));
-    if (dev !== "cpu") return err(opErrors.deviceNotInitialised(dev as string));
+    if (dev !== "cpu") return err(opErrors.deviceNotInitialised(dev));
     if ((op === "randn" || op === "rand") && dt === "int32") return err(opErrors.randomInt32(op));
     if (op === "full" && dt === "int32" && !Number.isInteger(value)) return err(opErrors.fillInt32(op, value));
     const limit = overLimit(op, shape);
@@ -137,19 +157,35 @@ describe("creation", () => {
 
   it("arange and randint with any bounds", () => {
     const bound = fc.oneof(fc.integer({ min: -20, max: 20 }), fc.constantFrom(0.5, -2.5, ...REJECTED_NUMBERS));
-    fc.assert(fc.property(bound, bound, fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom(0.25, NaN, 1e-300)), (start, end, step) => {
-      const count = Math.max(0, Math.ceil((end - start) / step));
-      const finite = [start, end, step].every(Number.isFinite);
-      const expected = !Number.isFinite(start) ? err(opErrors.arangeBound("start", start))
-        : !Number.isFinite(end) ? err(opErrors.arangeBound("end", end))
-        : !Number.isFinite(step) ? err(opErrors.arangeBound("step", step))
-        : step === 0 ? err(opErrors.arangeStep())
-        : count > CEILING ? err(opErrors.tooManyElements("arange", [count], count, CEILING))
-        : ok([count], finite);
-      check(() => sg.arange(start, end, step), expected);
-      const fits = (v: number) => Number.isSafeInteger(v) && v >= -(2 ** 31) && v <= 2 ** 31;
-      check(() => sg.randint(start, end, [2, 3]), fits(start) && fits(end) && end > start ? ok([2, 3]) : err(opErrors.randintRange(start, end)));
-    }), { seed: SEED, numRuns: 600 });
+    fc.assert(
+      fc.property(
+        bound,
+        bound,
+        fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom(0.25, NaN, 1e-300)),
+        (start, end, step) => {
+          const count = Math.max(0, Math.ceil((end - start) / step));
+          const finite = [start, end, step].every(Number.isFinite);
+          const expected = !Number.isFinite(start)
+            ? err(opErrors.arangeBound("start", start))
+            : !Number.isFinite(end)
+              ? err(opErrors.arangeBound("end", end))
+              : !Number.isFinite(step)
+                ? err(opErrors.arangeBound("step", step))
+                : step === 0
+                  ? err(opErrors.arangeStep())
+                  : count > CEILING
+                    ? err(opErrors.tooManyElements("arange", [count], count, CEILING))
+                    : ok([count], finite);
+          check(() => sg.arange(start, end, step), expected);
+          const fits = (v: number) => Number.isSafeInteger(v) && v >= -(2 ** 31) && v <= 2 ** 31;
+          check(
+            () => sg.randint(start, end, [2, 3]),
+            fits(start) && fits(end) && end > start ? ok([2, 3]) : err(opErrors.randintRange(start, end)),
+          );
+        },
+      ),
+      { seed: SEED, numRuns: 600 },
+    );
   });
 });
 
@@ -157,39 +193,55 @@ describe("elementwise and broadcasting", () => {
   const binaries = ["add", "sub", "mul", "div", "maximum", "minimum", "lt", "gt", "eq"] as const;
   const opName = { lt: "less", gt: "greater", eq: "equal" } as Record<string, string>;
   it("binary ops on random shapes, dtypes and number operands", () => {
-    fc.assert(fc.property(
-      fc.constantFrom(...binaries), smallShape(4, 1), dtypeArb, fc.option(fc.tuple(smallShape(4, 1), dtypeArb), { nil: undefined }), fc.nat(1000),
-      (op, sa, da, other, seed) => {
-        const a = input(sa, da, seed);
-        const b = other ? input(other[0], other[1], seed + 1) : 1.25;
-        const name = opName[op] ?? op;
-        const call = () => (op === "lt" || op === "gt" || op === "eq" ? a[op](b as never) : sg[op](a, b as never));
-        let expected: Outcome;
-        const shape = other ? broadcast(sa, other[0]) : sa;
-        if (other && other[1] !== da) expected = err(opErrors.dtypeMismatch(name, da, other[1]));
-        else if (!shape) expected = err(opErrors.broadcast(name, sa, other![0]));
-        // True division of integers would be a float (PyTorch promotes); int32 is refused instead of truncated.
-        else if (op === "div" && da === "int32") expected = err(opErrors.notFloat("div", da));
-        else expected = ok(shape);
-        check(call, expected);
-      }), { seed: SEED, numRuns: 2000 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...binaries),
+        smallShape(4, 1),
+        dtypeArb,
+        fc.option(fc.tuple(smallShape(4, 1), dtypeArb), { nil: undefined }),
+        fc.nat(1000),
+        (op, sa, da, other, seed) => {
+          const a = input(sa, da, seed);
+          const b = other ? input(other[0], other[1], seed + 1) : 1.25;
+          const name = opName[op] ?? op;
+          const call = () => (op === "lt" || op === "gt" || op === "eq" ? a[op](b as never) : sg[op](a, b as never));
+          let expected: Outcome;
+          const shape = other ? broadcast(sa, other[0]) : sa;
+          if (other && other[1] !== da) expected = err(opErrors.dtypeMismatch(name, da, other[1]));
+          else if (!shape) expected = err(opErrors.broadcast(name, sa, other![0]));
+          // True division of integers would be a float (PyTorch promotes); int32 is refused instead of truncated.
+          else if (op === "div" && da === "int32") expected = err(opErrors.notFloat("div", da));
+          else expected = ok(shape);
+          check(call, expected);
+        },
+      ),
+      { seed: SEED, numRuns: 2000 },
+    );
   });
 
   const unaries = ["neg", "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "erf", "square"] as const;
   const intOk = new Set(["neg", "abs", "relu", "square"]);
   it("unary ops: floats only where the math needs them, finite out of finite in", () => {
-    fc.assert(fc.property(fc.constantFrom(...unaries), smallShape(4), dtypeArb, fc.nat(1000), (op, shape, dtype, seed) => {
-      const x = input(shape, dtype, seed);
-      check(() => sg[op](x), dtype === "int32" && !intOk.has(op) ? err(opErrors.notFloat(op, dtype)) : ok(shape));
-    }), { seed: SEED, numRuns: 800 });
+    fc.assert(
+      fc.property(fc.constantFrom(...unaries), smallShape(4), dtypeArb, fc.nat(1000), (op, shape, dtype, seed) => {
+        const x = input(shape, dtype, seed);
+        check(() => sg[op](x), dtype === "int32" && !intOk.has(op) ? err(opErrors.notFloat(op, dtype)) : ok(shape));
+      }),
+      { seed: SEED, numRuns: 800 },
+    );
   });
 
   it("a non-tensor operand is named", () => {
     const x = input([2], "float32", 1);
-    fc.assert(fc.property(fc.constantFrom<unknown>(null, undefined, "2", [1, 2], {}, true), fc.boolean(), (bad, first) => {
-      check(() => (first ? sg.add(bad as never, x) : sg.mul(x, bad as never)),
-        err(opErrors.notTensor(first ? "add" : "mul", first ? "first operand" : "second operand", bad)));
-    }), { seed: SEED, numRuns: 100 });
+    fc.assert(
+      fc.property(fc.constantFrom<unknown>(null, undefined, "2", [1, 2], {}, true), fc.boolean(), (bad, first) => {
+        check(
+          () => (first ? sg.add(bad as never, x) : sg.mul(x, bad as never)),
+          err(opErrors.notTensor(first ? "add" : "mul", first ? "first operand" : "second operand", bad)),
+        );
+      }),
+      { seed: SEED, numRuns: 100 },
+    );
   });
 });
 
@@ -200,14 +252,30 @@ describe("reductions", () => {
     fc.array(fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constantFrom(1.5, NaN, Infinity)), { maxLength: 3 }),
   );
   it("sum / mean / max / min over any dims, keepdim or not", () => {
-    fc.assert(fc.property(fc.constantFrom("sum", "mean", "max", "min") , smallShape(4), dtypeArb, dimsArb, fc.boolean(), fc.nat(1000),
-      (op, shape, dtype, dims, keepdim, seed) => {
-        const x = input(shape, dtype, seed);
-        check(() => sg[op](x, dims, keepdim), reduceOutcome(op, shape, dtype, dims, keepdim));
-      }), { seed: SEED, numRuns: 1500 });
+    fc.assert(
+      fc.property(
+        fc.constantFrom("sum", "mean", "max", "min"),
+        smallShape(4),
+        dtypeArb,
+        dimsArb,
+        fc.boolean(),
+        fc.nat(1000),
+        (op, shape, dtype, dims, keepdim, seed) => {
+          const x = input(shape, dtype, seed);
+          check(() => sg[op](x, dims, keepdim), reduceOutcome(op, shape, dtype, dims, keepdim));
+        },
+      ),
+      { seed: SEED, numRuns: 1500 },
+    );
   });
 
-  function reduceOutcome(op: string, shape: readonly number[], dtype: DT, dims: number | readonly number[] | undefined, keepdim: boolean): Outcome {
+  function reduceOutcome(
+    op: string,
+    shape: readonly number[],
+    dtype: DT,
+    dims: number | readonly number[] | undefined,
+    keepdim: boolean,
+  ): Outcome {
     if (op === "mean" && dtype === "int32") return err(opErrors.notFloat(op, dtype));
     const rank = shape.length;
     const list = dims === undefined ? shape.map((_, i) => i) : typeof dims === "number" ? [dims] : dims;
@@ -219,144 +287,246 @@ describe("reductions", () => {
       picked.push(n);
     }
     const reduced = rank === 0 ? [] : picked;
-    if ((op === "max" || op === "min") && reduced.some((d) => shape[d] === 0)) return err(opErrors.emptyReduce(op, shape));
-    const out = keepdim ? shape.map((d, i) => (reduced.includes(i) ? 1 : d)) : shape.filter((_, i) => !reduced.includes(i));
+    if ((op === "max" || op === "min") && reduced.some((d) => shape[d] === 0))
+      return err(opErrors.emptyReduce(op, shape));
+    const out = keepdim
+      ? shape.map((d, i) => (reduced.includes(i) ? 1 : d))
+      : shape.filter((_, i) => !reduced.includes(i));
     // The mean of nothing is 0/0 = NaN, as in PyTorch.
     const empty = reduced.some((d) => shape[d] === 0);
     return ok(out, !(op === "mean" && empty));
   }
 
   it("argmax over any dim", () => {
-    fc.assert(fc.property(smallShape(4), fc.option(fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constantFrom(0.5, NaN)), { nil: undefined }), fc.boolean(), fc.nat(1000),
-      (shape, dim, keepdim, seed) => {
-        const x = input(shape, "float32", seed);
-        const rank = shape.length;
-        let expected: Outcome;
-        if (dim === undefined) expected = shape.includes(0) ? err(opErrors.emptyReduce("argmax", shape)) : ok([]);
-        else {
-          const n = normalize(dim, Math.max(rank, 1));
-          if (n === null) expected = err(opErrors.dimOutOfRange("argmax", dim, rank));
-          else if (rank === 0) expected = ok([]);
-          else if (shape[n] === 0) expected = err(opErrors.emptyReduce("argmax", shape));
-          else expected = ok(keepdim ? shape.map((d, i) => (i === n ? 1 : d)) : shape.filter((_, i) => i !== n));
-        }
-        check(() => sg.argmax(x, dim, keepdim), expected);
-      }), { seed: SEED, numRuns: 700 });
+    fc.assert(
+      fc.property(
+        smallShape(4),
+        fc.option(fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constantFrom(0.5, NaN)), { nil: undefined }),
+        fc.boolean(),
+        fc.nat(1000),
+        (shape, dim, keepdim, seed) => {
+          const x = input(shape, "float32", seed);
+          const rank = shape.length;
+          let expected: Outcome;
+          if (dim === undefined) expected = shape.includes(0) ? err(opErrors.emptyReduce("argmax", shape)) : ok([]);
+          else {
+            const n = normalize(dim, Math.max(rank, 1));
+            if (n === null) expected = err(opErrors.dimOutOfRange("argmax", dim, rank));
+            else if (rank === 0) expected = ok([]);
+            else if (shape[n] === 0) expected = err(opErrors.emptyReduce("argmax", shape));
+            else expected = ok(keepdim ? shape.map((d, i) => (i === n ? 1 : d)) : shape.filter((_, i) => i !== n));
+          }
+          check(() => sg.argmax(x, dim, keepdim), expected);
+        },
+      ),
+      { seed: SEED, numRuns: 700 },
+    );
   });
 });
 
 describe("movement", () => {
   it("reshape to any target, with or without -1", () => {
-    fc.assert(fc.property(smallShape(4), fc.array(fc.oneof(fc.integer({ min: 0, max: 6 }), fc.constant(-1), fuzzDim), { maxLength: 4 }), fc.nat(1000),
-      (shape, target, seed) => {
-        const x = input(shape, "float32", seed);
-        const size = shape.reduce((a, b) => a * b, 1);
-        const inferAt = target.indexOf(-1);
-        let expected: Outcome;
-        const bad = target.find((d, i) => i !== inferAt && !isDim(d));
-        if (inferAt !== target.lastIndexOf(-1)) expected = err(opErrors.reshapeInfer("reshape", target));
-        else if (bad !== undefined) expected = err(opErrors.badDim("reshape", "every dim", bad));
-        else {
-          const known = target.filter((_, i) => i !== inferAt).reduce((a, b) => a * b, 1);
-          const resolved = target.map((d, i) => (i === inferAt ? size / known : d));
-          const fits = inferAt >= 0 ? known !== 0 && size % known === 0 : known === size;
-          const limit = fits ? overLimit("reshape", resolved) : null;
-          expected = !fits ? err(opErrors.reshapeCount("reshape", shape, target)) : limit ? err(limit) : ok(resolved);
-        }
-        check(() => sg.reshape(x, target), expected);
-      }), { seed: SEED, numRuns: 1000 });
+    fc.assert(
+      fc.property(
+        smallShape(4),
+        fc.array(fc.oneof(fc.integer({ min: 0, max: 6 }), fc.constant(-1), fuzzDim), { maxLength: 4 }),
+        fc.nat(1000),
+        (shape, target, seed) => {
+          const x = input(shape, "float32", seed);
+          const size = shape.reduce((a, b) => a * b, 1);
+          const inferAt = target.indexOf(-1);
+          let expected: Outcome;
+          const bad = target.find((d, i) => i !== inferAt && !isDim(d));
+          if (inferAt !== target.lastIndexOf(-1)) expected = err(opErrors.reshapeInfer("reshape", target));
+          else if (bad !== undefined) expected = err(opErrors.badDim("reshape", "every dim", bad));
+          else {
+            const known = target.filter((_, i) => i !== inferAt).reduce((a, b) => a * b, 1);
+            const resolved = target.map((d, i) => (i === inferAt ? size / known : d));
+            const fits = inferAt >= 0 ? known !== 0 && size % known === 0 : known === size;
+            const limit = fits ? overLimit("reshape", resolved) : null;
+            expected = !fits ? err(opErrors.reshapeCount("reshape", shape, target)) : limit ? err(limit) : ok(resolved);
+          }
+          check(() => sg.reshape(x, target), expected);
+        },
+      ),
+      { seed: SEED, numRuns: 1000 },
+    );
   });
 
   it("permute by any list, transpose by any pair", () => {
-    fc.assert(fc.property(smallShape(4, 1), fc.array(fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constantFrom(0.5, NaN)), { maxLength: 5 }),
-      fc.integer({ min: -5, max: 5 }), fc.integer({ min: -5, max: 5 }), fc.nat(1000),
-      (shape, perm, d0, d1, seed) => {
-        const x = input(shape, "float32", seed);
-        const rank = shape.length;
-        const resolved = perm.map((p) => normalize(p, rank));
-        const valid = perm.length === rank && resolved.every((p) => p !== null) && new Set(resolved).size === rank;
-        check(() => sg.permute(x, perm), valid ? ok(resolved.map((p) => shape[p as number])) : err(opErrors.permutation("permute", perm, rank)));
-        const a = normalize(d0, Math.max(rank, 1)), b = normalize(d1, Math.max(rank, 1));
-        const swapped = [...shape];
-        if (a !== null && b !== null && rank > 0) [swapped[a], swapped[b]] = [shape[b], shape[a]];
-        check(() => sg.transpose(x, d0, d1),
-          a === null ? err(opErrors.dimOutOfRange("transpose", d0, rank)) : b === null ? err(opErrors.dimOutOfRange("transpose", d1, rank)) : ok(swapped));
-      }), { seed: SEED, numRuns: 700 });
+    fc.assert(
+      fc.property(
+        smallShape(4, 1),
+        fc.array(fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constantFrom(0.5, NaN)), { maxLength: 5 }),
+        fc.integer({ min: -5, max: 5 }),
+        fc.integer({ min: -5, max: 5 }),
+        fc.nat(1000),
+        (shape, perm, d0, d1, seed) => {
+          const x = input(shape, "float32", seed);
+          const rank = shape.length;
+          const resolved = perm.map((p) => normalize(p, rank));
+          const valid = perm.length === rank && resolved.every((p) => p !== null) && new Set(resolved).size === rank;
+          check(
+            () => sg.permute(x, perm),
+            valid ? ok(resolved.map((p) => shape[p])) : err(opErrors.permutation("permute", perm, rank)),
+          );
+          const a = normalize(d0, Math.max(rank, 1)),
+            b = normalize(d1, Math.max(rank, 1));
+          const swapped = [...shape];
+          if (a !== null && b !== null && rank > 0) [swapped[a], swapped[b]] = [shape[b], shape[a]];
+          check(
+            () => sg.transpose(x, d0, d1),
+            a === null
+              ? err(opErrors.dimOutOfRange("transpose", d0, rank))
+              : b === null
+                ? err(opErrors.dimOutOfRange("transpose", d1, rank))
+                : ok(swapped),
+          );
+        },
+      ),
+      { seed: SEED, numRuns: 700 },
+    );
   });
 
   it("expand to any target", () => {
-    fc.assert(fc.property(smallShape(3, 1), fc.array(fc.oneof(fc.integer({ min: 1, max: 4 }), fc.constant(-1), fuzzDim), { maxLength: 5 }), fc.nat(1000),
-      (shape, target, seed) => {
-        const x = input(shape, "float32", seed);
-        const offset = target.length - shape.length;
-        const resolved = target.map((d, i) => (d === -1 && i >= offset ? shape[i - offset] : d));
-        const bad = resolved.find((d) => !isDim(d));
-        let expected: Outcome;
-        if (bad !== undefined) expected = err(opErrors.badDim("expand", "every dim", bad));
-        else if (offset < 0 || broadcast(shape, resolved)?.join() !== resolved.join()) expected = err(opErrors.expand("expand", shape, target));
-        else {
-          const limit = overLimit("expand", resolved);
-          expected = limit ? err(limit) : ok(resolved);
-        }
-        check(() => sg.expand(x, target), expected);
-      }), { seed: SEED, numRuns: 600 });
+    fc.assert(
+      fc.property(
+        smallShape(3, 1),
+        fc.array(fc.oneof(fc.integer({ min: 1, max: 4 }), fc.constant(-1), fuzzDim), { maxLength: 5 }),
+        fc.nat(1000),
+        (shape, target, seed) => {
+          const x = input(shape, "float32", seed);
+          const offset = target.length - shape.length;
+          const resolved = target.map((d, i) => (d === -1 && i >= offset ? shape[i - offset] : d));
+          const bad = resolved.find((d) => !isDim(d));
+          let expected: Outcome;
+          if (bad !== undefined) expected = err(opErrors.badDim("expand", "every dim", bad));
+          else if (offset < 0 || broadcast(shape, resolved)?.join() !== resolved.join())
+            expected = err(opErrors.expand("expand", shape, target));
+          else {
+            const limit = overLimit("expand", resolved);
+            expected = limit ? err(limit) : ok(resolved);
+          }
+          check(() => sg.expand(x, target), expected);
+        },
+      ),
+      { seed: SEED, numRuns: 600 },
+    );
   });
 
   it("flatten between any two dims", () => {
-    fc.assert(fc.property(smallShape(4), fc.integer({ min: -5, max: 5 }), fc.integer({ min: -5, max: 5 }), fc.nat(1000), (shape, start, end, seed) => {
-      const x = input(shape, "float32", seed);
-      const rank = shape.length;
-      let expected: Outcome;
-      if (rank === 0) expected = ok([1]);
-      else {
-        const s = normalize(start, rank), e = normalize(end, rank);
-        if (s === null) expected = err(opErrors.dimOutOfRange("flatten", start, rank));
-        else if (e === null) expected = err(opErrors.dimOutOfRange("flatten", end, rank));
-        else if (s > e) expected = err(opErrors.flattenOrder(start, end));
-        else expected = ok([...shape.slice(0, s), shape.slice(s, e + 1).reduce((a, b) => a * b, 1), ...shape.slice(e + 1)]);
-      }
-      check(() => sg.flatten(x, start, end), expected);
-    }), { seed: SEED, numRuns: 500 });
+    fc.assert(
+      fc.property(
+        smallShape(4),
+        fc.integer({ min: -5, max: 5 }),
+        fc.integer({ min: -5, max: 5 }),
+        fc.nat(1000),
+        (shape, start, end, seed) => {
+          const x = input(shape, "float32", seed);
+          const rank = shape.length;
+          let expected: Outcome;
+          if (rank === 0) expected = ok([1]);
+          else {
+            const s = normalize(start, rank),
+              e = normalize(end, rank);
+            if (s === null) expected = err(opErrors.dimOutOfRange("flatten", start, rank));
+            else if (e === null) expected = err(opErrors.dimOutOfRange("flatten", end, rank));
+            else if (s > e) expected = err(opErrors.flattenOrder(start, end));
+            else
+              expected = ok([
+                ...shape.slice(0, s),
+                shape.slice(s, e + 1).reduce((a, b) => a * b, 1),
+                ...shape.slice(e + 1),
+              ]);
+          }
+          check(() => sg.flatten(x, start, end), expected);
+        },
+      ),
+      { seed: SEED, numRuns: 500 },
+    );
   });
 });
 
 describe("matmul", () => {
   it("torch.matmul shapes: 1-D promotion, batch broadcasting, mismatched inner dims and dtypes", () => {
-    fc.assert(fc.property(smallShape(4, 1, 3), smallShape(4, 1, 3), fc.boolean(), fc.boolean(), dtypeArb, fc.nat(1000),
-      (sa, sb, matchInner, sameDtype, db, seed) => {
-        // Make the inner dims agree half the time, else the check is rarely reached.
-        if (matchInner && sa.length > 0 && sb.length > 0) sa[sa.length - 1] = sb.length === 1 ? sb[0] : sb[sb.length - 2];
-        const da: DT = sameDtype ? db : db === "float64" ? "float32" : "float64";
-        const a = input(sa, da, seed), b = input(sb, db, seed + 7);
-        check(() => sg.matmul(a, b as never), matmulOutcome(sa, sb, da, db));
-      }), { seed: SEED, numRuns: 1000 });
+    fc.assert(
+      fc.property(
+        smallShape(4, 1, 3),
+        smallShape(4, 1, 3),
+        fc.boolean(),
+        fc.boolean(),
+        dtypeArb,
+        fc.nat(1000),
+        (sa, sb, matchInner, sameDtype, db, seed) => {
+          // Make the inner dims agree half the time, else the check is rarely reached.
+          if (matchInner && sa.length > 0 && sb.length > 0)
+            sa[sa.length - 1] = sb.length === 1 ? sb[0] : sb[sb.length - 2];
+          const da: DT = sameDtype ? db : db === "float64" ? "float32" : "float64";
+          const a = input(sa, da, seed),
+            b = input(sb, db, seed + 7);
+          check(() => sg.matmul(a, b as never), matmulOutcome(sa, sb, da, db));
+        },
+      ),
+      { seed: SEED, numRuns: 1000 },
+    );
   });
 
   function matmulOutcome(sa: readonly number[], sb: readonly number[], da: DT, db: DT): Outcome {
     if (da !== db) return err(opErrors.dtypeMismatch("matmul", da, db));
     if (sa.length === 0 || sb.length === 0) return err(opErrors.matmulRank(sa, sb));
-    const k = sa[sa.length - 1], k2 = sb.length === 1 ? sb[0] : sb[sb.length - 2];
+    const k = sa[sa.length - 1],
+      k2 = sb.length === 1 ? sb[0] : sb[sb.length - 2];
     if (k !== k2) return err(opErrors.matmul(sa, sb));
     const batch = broadcast(sa.slice(0, -2), sb.slice(0, -2));
     if (!batch) return err(opErrors.broadcast("matmul", sa, sb));
-    return ok([...batch, ...(sa.length >= 2 ? [sa[sa.length - 2]] : []), ...(sb.length >= 2 ? [sb[sb.length - 1]] : [])]);
+    return ok([
+      ...batch,
+      ...(sa.length >= 2 ? [sa[sa.length - 2]] : []),
+      ...(sb.length >= 2 ? [sb[sb.length - 1]] : []),
+    ]);
   }
 });
 
 describe("maxPool2d", () => {
-  const pos = fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 4 }) }, { weight: 1, arbitrary: fc.constantFrom(0, -1, 1.5, NaN, Infinity, 2 ** 53, 1e21, 2 ** 31) });
-  const nonneg = fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 2 }) }, { weight: 1, arbitrary: fc.constantFrom(-1, 0.5, NaN, 2 ** 53, -Infinity) });
-  const pairOf = (a: fc.Arbitrary<number>) => fc.oneof({ weight: 4, arbitrary: a }, { weight: 2, arbitrary: fc.tuple(a, a) }, { weight: 1, arbitrary: fc.constantFrom<unknown>([1, 2, 3], [], "2", null) });
+  const pos = fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: 1, max: 4 }) },
+    { weight: 1, arbitrary: fc.constantFrom(0, -1, 1.5, NaN, Infinity, 2 ** 53, 1e21, 2 ** 31) },
+  );
+  const nonneg = fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: 0, max: 2 }) },
+    { weight: 1, arbitrary: fc.constantFrom(-1, 0.5, NaN, 2 ** 53, -Infinity) },
+  );
+  const pairOf = (a: fc.Arbitrary<number>) =>
+    fc.oneof(
+      { weight: 4, arbitrary: a },
+      { weight: 2, arbitrary: fc.tuple(a, a) },
+      { weight: 1, arbitrary: fc.constantFrom<unknown>([1, 2, 3], [], "2", null) },
+    );
   it("any input rank, kernel, stride, padding, dilation, ceil mode", () => {
-    fc.assert(fc.property(
-      fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 2, maxLength: 5 }), fc.constantFrom<DT>("float32", "float32", "float64", "int32"),
-      pairOf(pos), fc.option(pairOf(pos), { nil: undefined }), fc.option(pairOf(nonneg), { nil: undefined }), fc.option(pairOf(pos), { nil: undefined }),
-      fc.boolean(), fc.nat(1000),
-      (shape, dtype, kernelSize, stride, padding, dilation, ceilMode, seed) => {
-        const x = input(shape, dtype, seed, true);
-        const options = { kernelSize, stride, padding, dilation, ceilMode } as never;
-        checkBackward(check(() => sg.maxPool2d(x, options), poolOutcome(shape, dtype, kernelSize, stride, padding, dilation, ceilMode)), [x]);
-      }), { seed: SEED, numRuns: 1500 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 2, maxLength: 5 }),
+        fc.constantFrom<DT>("float32", "float32", "float64", "int32"),
+        pairOf(pos),
+        fc.option(pairOf(pos), { nil: undefined }),
+        fc.option(pairOf(nonneg), { nil: undefined }),
+        fc.option(pairOf(pos), { nil: undefined }),
+        fc.boolean(),
+        fc.nat(1000),
+        (shape, dtype, kernelSize, stride, padding, dilation, ceilMode, seed) => {
+          const x = input(shape, dtype, seed, true);
+          const options = { kernelSize, stride, padding, dilation, ceilMode } as never;
+          checkBackward(
+            check(
+              () => sg.maxPool2d(x, options),
+              poolOutcome(shape, dtype, kernelSize, stride, padding, dilation, ceilMode),
+            ),
+            [x],
+          );
+        },
+      ),
+      { seed: SEED, numRuns: 1500 },
+    );
   });
 
   // PyTorch accepts a 2^31 kernel with 2^30 padding and stride 1 over a 6x6 input (output [1, 1, 7, 7]); the
@@ -370,11 +540,22 @@ describe("maxPool2d", () => {
 
   function pair(v: unknown, min: number): [number, number] | null {
     const p = typeof v === "number" ? [v, v] : v;
-    const fine = Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === "number" && Number.isSafeInteger(x) && x >= min);
+    const fine =
+      Array.isArray(p) &&
+      p.length === 2 &&
+      p.every((x) => typeof x === "number" && Number.isSafeInteger(x) && x >= min);
     return fine ? (p as [number, number]) : null;
   }
 
-  function poolOutcome(shape: readonly number[], dtype: DT, kernelSize: unknown, stride: unknown, padding: unknown, dilation: unknown, ceil: boolean): Outcome {
+  function poolOutcome(
+    shape: readonly number[],
+    dtype: DT,
+    kernelSize: unknown,
+    stride: unknown,
+    padding: unknown,
+    dilation: unknown,
+    ceil: boolean,
+  ): Outcome {
     const op = "maxPool2d";
     if (dtype === "int32") return err(opErrors.notFloat(op, dtype));
     const k = pair(kernelSize, 1);
@@ -388,11 +569,16 @@ describe("maxPool2d", () => {
     if (shape.length !== 3 && shape.length !== 4) return err(opErrors.poolRank(op, shape));
     const [h, w] = shape.slice(-2);
     if (2 * p[0] > k[0] || 2 * p[1] > k[1]) return err(opErrors.poolPadding(op, p, k));
-    const oh = poolOut(h, k[0], s[0], p[0], d[0], ceil), ow = poolOut(w, k[1], s[1], p[1], d[1], ceil);
+    const oh = poolOut(h, k[0], s[0], p[0], d[0], ceil),
+      ow = poolOut(w, k[1], s[1], p[1], d[1], ceil);
     if (oh <= 0 || ow <= 0) return err(opErrors.poolOutput(op, [oh, ow], k, d, [h, w], p));
-    for (const [axis, size, out, i] of [["height", h, oh, 0], ["width", w, ow, 1]] as const) {
+    for (const [axis, size, out, i] of [
+      ["height", h, oh, 0],
+      ["width", w, ow, 1],
+    ] as const) {
       for (let o = 0; o < out; o++) {
-        if (!reachesInput(o * s[i] - p[i], k[i], d[i], size)) return err(opErrors.poolWindowInPadding(op, axis, o, size, k[i], s[i], p[i], d[i]));
+        if (!reachesInput(o * s[i] - p[i], k[i], d[i], size))
+          return err(opErrors.poolWindowInPadding(op, axis, o, size, k[i], s[i], p[i], d[i]));
       }
     }
     return ok([...shape.slice(0, -2), oh, ow]);
@@ -400,9 +586,19 @@ describe("maxPool2d", () => {
 });
 
 describe("conv2d", () => {
-  const posOpt = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 1, max: 3 }) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(0, -1, 1.5, NaN, Infinity, 2 ** 53, 1e21, 2 ** 31, "2", null) });
-  const pairOpt = fc.oneof({ weight: 4, arbitrary: posOpt }, { weight: 1, arbitrary: fc.tuple(posOpt, posOpt) }, { weight: 1, arbitrary: fc.constantFrom<unknown>([1, 1, 1], []) });
-  const natOpt = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 3 }) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(-1, 1.5, NaN, 2 ** 53, 2 ** 31) });
+  const posOpt = fc.oneof(
+    { weight: 8, arbitrary: fc.integer({ min: 1, max: 3 }) },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>(0, -1, 1.5, NaN, Infinity, 2 ** 53, 1e21, 2 ** 31, "2", null) },
+  );
+  const pairOpt = fc.oneof(
+    { weight: 4, arbitrary: posOpt },
+    { weight: 1, arbitrary: fc.tuple(posOpt, posOpt) },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>([1, 1, 1], []) },
+  );
+  const natOpt = fc.oneof(
+    { weight: 8, arbitrary: fc.integer({ min: 0, max: 3 }) },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>(-1, 1.5, NaN, 2 ** 53, 2 ** 31) },
+  );
   const paddingOpt = fc.oneof(
     { weight: 4, arbitrary: natOpt },
     { weight: 2, arbitrary: fc.tuple(natOpt, natOpt) },
@@ -410,96 +606,204 @@ describe("conv2d", () => {
     { weight: 2, arbitrary: fc.constantFrom<unknown>("same", "valid") },
     { weight: 1, arbitrary: fc.constantFrom<unknown>("full", [1, 2, 3], null) },
   );
-  const optionsArb = fc.record({
-    stride: pairOpt, padding: paddingOpt, dilation: pairOpt,
-    groups: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 4 }) }, { weight: 1, arbitrary: fc.constantFrom<unknown>(0, 1.5, NaN, 2 ** 53, -2) }),
-    paddingMode: fc.constantFrom<unknown>("zeros", "reflect", "replicate", "circular", "mirror"),
-  }, { requiredKeys: [] });
+  const optionsArb = fc.record(
+    {
+      stride: pairOpt,
+      padding: paddingOpt,
+      dilation: pairOpt,
+      groups: fc.oneof(
+        { weight: 6, arbitrary: fc.integer({ min: 1, max: 4 }) },
+        { weight: 1, arbitrary: fc.constantFrom<unknown>(0, 1.5, NaN, 2 ** 53, -2) },
+      ),
+      paddingMode: fc.constantFrom<unknown>("zeros", "reflect", "replicate", "circular", "mirror"),
+    },
+    { requiredKeys: [] },
+  );
 
   it("any shapes, dtypes, bias and options (zero/negative/NaN/huge values, padding past the mode's limit, kernel past the padded input)", () => {
-    fc.assert(fc.property(
-      fc.oneof({ weight: 12, arbitrary: fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 })) },
-        { weight: 1, arbitrary: smallShape(5, 1, 3) }),
-      fc.boolean(), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }),
-      fc.boolean(), fc.constantFrom<DT>("float32", "float32", "float64", "int32"), fc.constantFrom<DT | "same">("same", "same", "same", "float32", "float64"),
-      fc.constantFrom("none", "null", "right", "right", "long", "other-dtype"), optionsArb, fc.nat(9), fc.nat(1000),
-      (rawShape, unbatched, coMul, ciRaw, kh, kw, fitChannels, dx, dwChoice, biasKind, drawn, extraKey, seed) => {
-        // One call in ten also passes an option conv2d does not have.
-        const options = extraKey === 0 ? { ...drawn, bias: true } : drawn;
-        const xs = rawShape.length === 4 && unbatched ? rawShape.slice(1) : [...rawShape];
-        const g = typeof options.groups === "number" && Number.isSafeInteger(options.groups) && options.groups > 0 ? options.groups : 1;
-        const c = xs.length === 4 ? xs[1] : xs.length === 3 ? xs[0] : 1;
-        // Half the time the weight fits the input's channels, else the check is rarely passed.
-        const ci = fitChannels && c % g === 0 ? c / g : ciRaw;
-        const co = coMul * (fitChannels ? g : 1);
-        const ws = [co, ci, kh, kw];
-        const dw: DT = dwChoice === "same" ? dx : dwChoice;
-        const x = input(xs, dx, seed, true), w = input(ws, dw, seed + 1, true);
-        const bias = biasKind === "none" ? undefined : biasKind === "null" ? null
-          : input(biasKind === "long" ? [co + 1] : [co], biasKind === "other-dtype" ? (dx === "float64" ? "float32" : "float64") : dx, seed + 2, true);
-        const expected = convOutcome(xs, dx, ws, dw, bias ?? null, options as Record<string, unknown>);
-        const y = check(() => sg.conv2d(x as never, w as never, bias as never, options as never), expected);
-        checkBackward(y, bias ? [x, w, bias] : [x, w]);
-      }), { seed: SEED, numRuns: 2500 });
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          {
+            weight: 12,
+            arbitrary: fc.tuple(
+              fc.integer({ min: 0, max: 2 }),
+              fc.integer({ min: 1, max: 4 }),
+              fc.integer({ min: 1, max: 6 }),
+              fc.integer({ min: 1, max: 6 }),
+            ),
+          },
+          { weight: 1, arbitrary: smallShape(5, 1, 3) },
+        ),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.boolean(),
+        fc.constantFrom<DT>("float32", "float32", "float64", "int32"),
+        fc.constantFrom<DT | "same">("same", "same", "same", "float32", "float64"),
+        fc.constantFrom("none", "null", "right", "right", "long", "other-dtype"),
+        optionsArb,
+        fc.nat(9),
+        fc.nat(1000),
+        (rawShape, unbatched, coMul, ciRaw, kh, kw, fitChannels, dx, dwChoice, biasKind, drawn, extraKey, seed) => {
+          // One call in ten also passes an option conv2d does not have.
+          const options = extraKey === 0 ? { ...drawn, bias: true } : drawn;
+          const xs = rawShape.length === 4 && unbatched ? rawShape.slice(1) : [...rawShape];
+          const g =
+            typeof options.groups === "number" && Number.isSafeInteger(options.groups) && options.groups > 0
+              ? options.groups
+              : 1;
+          const c = xs.length === 4 ? xs[1] : xs.length === 3 ? xs[0] : 1;
+          // Half the time the weight fits the input's channels, else the check is rarely passed.
+          const ci = fitChannels && c % g === 0 ? c / g : ciRaw;
+          const co = coMul * (fitChannels ? g : 1);
+          const ws = [co, ci, kh, kw];
+          const dw: DT = dwChoice === "same" ? dx : dwChoice;
+          const x = input(xs, dx, seed, true),
+            w = input(ws, dw, seed + 1, true);
+          const bias =
+            biasKind === "none"
+              ? undefined
+              : biasKind === "null"
+                ? null
+                : input(
+                    biasKind === "long" ? [co + 1] : [co],
+                    biasKind === "other-dtype" ? (dx === "float64" ? "float32" : "float64") : dx,
+                    seed + 2,
+                    true,
+                  );
+          const expected = convOutcome(xs, dx, ws, dw, bias ?? null, options);
+          const y = check(() => sg.conv2d(x as never, w as never, bias as never, options as never), expected);
+          checkBackward(y, bias ? [x, w, bias] : [x, w]);
+        },
+      ),
+      { seed: SEED, numRuns: 2500 },
+    );
   });
 
   it("valid geometries only (groups, stride, dilation, asymmetric padding, every mode): shape, finite output and gradients", () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }),
-      fc.integer({ min: 2, max: 7 }), fc.integer({ min: 2, max: 7 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }),
-      fc.record({
-        stride: fc.oneof(fc.integer({ min: 1, max: 3 }), fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }))),
-        dilation: fc.oneof(fc.integer({ min: 1, max: 2 }), fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }))),
-        padding: fc.oneof(fc.integer({ min: 0, max: 2 }), fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)), fc.constantFrom("same", "valid")),
-        paddingMode: fc.constantFrom("zeros", "reflect", "replicate", "circular"),
-      }), fc.boolean(), fc.boolean(), fc.constantFrom<DT>("float32", "float64"), fc.nat(1000),
-      (n, g, ciPer, coPer, h, w, kh, kw, options, unbatched, withBias, dtype, seed) => {
-        const o = { ...options, groups: g } as Record<string, unknown>;
-        // "same" needs stride 1: resolve it here so the draw stays valid
-        if (o.padding === "same") o.stride = 1;
-        const xs = unbatched ? [g * ciPer, h, w] : [n, g * ciPer, h, w];
-        const ws = [g * coPer, ciPer, kh, kw];
-        const x = input(xs, dtype, seed, true), wt = input(ws, dtype, seed + 1, true);
-        const bias = withBias ? input([g * coPer], dtype, seed + 2, true) : null;
-        const expected = convOutcome(xs, dtype, ws, dtype, bias, o);
-        if ("errors" in expected) return; // a padding past its mode's limit or a kernel past the input: the other test's business
-        checkBackward(check(() => sg.conv2d(x as never, wt as never, bias as never, o as never), expected), bias ? [x, wt, bias] : [x, wt]);
-      }), { seed: SEED, numRuns: 800 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 2 }),
+        fc.integer({ min: 1, max: 2 }),
+        fc.integer({ min: 2, max: 7 }),
+        fc.integer({ min: 2, max: 7 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.record({
+          stride: fc.oneof(
+            fc.integer({ min: 1, max: 3 }),
+            fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+          ),
+          dilation: fc.oneof(
+            fc.integer({ min: 1, max: 2 }),
+            fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+          ),
+          padding: fc.oneof(
+            fc.integer({ min: 0, max: 2 }),
+            fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)),
+            fc.constantFrom("same", "valid"),
+          ),
+          paddingMode: fc.constantFrom("zeros", "reflect", "replicate", "circular"),
+        }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.constantFrom<DT>("float32", "float64"),
+        fc.nat(1000),
+        (n, g, ciPer, coPer, h, w, kh, kw, options, unbatched, withBias, dtype, seed) => {
+          const o = { ...options, groups: g } as Record<string, unknown>;
+          // "same" needs stride 1: resolve it here so the draw stays valid
+          if (o.padding === "same") o.stride = 1;
+          const xs = unbatched ? [g * ciPer, h, w] : [n, g * ciPer, h, w];
+          const ws = [g * coPer, ciPer, kh, kw];
+          const x = input(xs, dtype, seed, true),
+            wt = input(ws, dtype, seed + 1, true);
+          const bias = withBias ? input([g * coPer], dtype, seed + 2, true) : null;
+          const expected = convOutcome(xs, dtype, ws, dtype, bias, o);
+          if ("errors" in expected) return; // a padding past its mode's limit or a kernel past the input: the other test's business
+          checkBackward(
+            check(() => sg.conv2d(x as never, wt as never, bias as never, o as never), expected),
+            bias ? [x, wt, bias] : [x, wt],
+          );
+        },
+      ),
+      { seed: SEED, numRuns: 800 },
+    );
   });
 
-  function convOutcome(xs: readonly number[], dx: DT, ws: readonly number[], dw: DT, bias: sg.AnyTensor | null, o: Record<string, unknown>): Outcome {
+  function convOutcome(
+    xs: readonly number[],
+    dx: DT,
+    ws: readonly number[],
+    dw: DT,
+    bias: sg.AnyTensor | null,
+    o: Record<string, unknown>,
+  ): Outcome {
     if (xs.length !== 3 && xs.length !== 4) return err(conv2dErrors.inputRank(xs.length, show(xs)));
     if (ws.length !== 4) return err(conv2dErrors.weightRank(ws.length, show(ws)));
     const [n, c, h, w] = xs.length === 4 ? xs : [1, ...xs];
     const [co, ci, kh, kw] = ws;
     const isNat = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
     const isPos = (v: unknown): v is number => isNat(v) && v > 0;
-    const pairOf = (v: unknown): number[] | null => v === undefined ? [1, 1] : isPos(v) ? [v, v]
-      : Array.isArray(v) && v.length === 2 && v.every(isPos) ? v : null;
+    const pairOf = (v: unknown): number[] | null =>
+      v === undefined ? [1, 1] : isPos(v) ? [v, v] : Array.isArray(v) && v.length === 2 && v.every(isPos) ? v : null;
     const groups = o.groups === undefined ? 1 : isPos(o.groups) ? o.groups : null;
-    const stride = pairOf(o.stride), dilation = pairOf(o.dilation);
+    const stride = pairOf(o.stride),
+      dilation = pairOf(o.dilation);
     const p = o.padding;
-    const padding = p === undefined || p === "valid" ? [0, 0, 0, 0] : p === "same" ? "same" : isNat(p) ? [p, p, p, p]
-      : Array.isArray(p) && p.length === 2 && p.every(isNat) ? [p[0], p[0], p[1], p[1]]
-      : Array.isArray(p) && p.length === 4 && p.every(isNat) ? p : null;
-    const mode = o.paddingMode === undefined ? "zeros" : ["zeros", "reflect", "replicate", "circular"].includes(o.paddingMode as string) ? o.paddingMode : null;
+    const padding =
+      p === undefined || p === "valid"
+        ? [0, 0, 0, 0]
+        : p === "same"
+          ? "same"
+          : isNat(p)
+            ? [p, p, p, p]
+            : Array.isArray(p) && p.length === 2 && p.every(isNat)
+              ? [p[0], p[0], p[1], p[1]]
+              : Array.isArray(p) && p.length === 4 && p.every(isNat)
+                ? p
+                : null;
+    const mode =
+      o.paddingMode === undefined
+        ? "zeros"
+        : ["zeros", "reflect", "replicate", "circular"].includes(o.paddingMode as string)
+          ? o.paddingMode
+          : null;
 
     // Every rule the call breaks; the implementation reports the first in its order, any is a right answer.
     const broken: string[] = [];
     if (dw !== dx) broken.push(conv2dErrors.dtypeMismatch("weight", dw, dx));
-    if (groups !== null && c !== ci * groups) broken.push(conv2dErrors.channelMismatch(c, ci * groups, show(ws), groups));
+    if (groups !== null && c !== ci * groups)
+      broken.push(conv2dErrors.channelMismatch(c, ci * groups, show(ws), groups));
     const sameBadStride = padding === "same" && stride !== null && (stride[0] !== 1 || stride[1] !== 1);
     let pads: number[] | null = null;
     if (stride && dilation && padding && !sameBadStride) {
       const total = [dilation[0] * (kh - 1), dilation[1] * (kw - 1)];
-      pads = padding === "same" ? [Math.floor(total[0] / 2), Math.ceil(total[0] / 2), Math.floor(total[1] / 2), Math.ceil(total[1] / 2)] : padding;
-      const size = (len: number, k: number, s: number, d: number, lo: number, hi: number) => Math.floor((len + lo + hi - d * (k - 1) - 1) / s) + 1;
-      const oh = size(h, kh, stride[0], dilation[0], pads[0], pads[1]), ow = size(w, kw, stride[1], dilation[1], pads[2], pads[3]);
+      pads =
+        padding === "same"
+          ? [Math.floor(total[0] / 2), Math.ceil(total[0] / 2), Math.floor(total[1] / 2), Math.ceil(total[1] / 2)]
+          : padding;
+      const size = (len: number, k: number, s: number, d: number, lo: number, hi: number) =>
+        Math.floor((len + lo + hi - d * (k - 1) - 1) / s) + 1;
+      const oh = size(h, kh, stride[0], dilation[0], pads[0], pads[1]),
+        ow = size(w, kw, stride[1], dilation[1], pads[2], pads[3]);
       if (oh <= 0 || ow <= 0) {
-        broken.push(conv2dErrors.outputSize(show([oh, ow]), show([h + pads[0] + pads[1], w + pads[2] + pads[3]]), show([dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1]), show(stride)));
+        broken.push(
+          conv2dErrors.outputSize(
+            show([oh, ow]),
+            show([h + pads[0] + pads[1], w + pads[2] + pads[3]]),
+            show([dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1]),
+            show(stride),
+          ),
+        );
       }
     }
-    if (bias && (bias.shape.length !== 1 || bias.shape[0] !== co)) broken.push(conv2dErrors.biasShape(co, show(bias.shape)));
+    if (bias && (bias.shape.length !== 1 || bias.shape[0] !== co))
+      broken.push(conv2dErrors.biasShape(co, show(bias.shape)));
     if (bias && bias.dtype !== dx) broken.push(conv2dErrors.dtypeMismatch("bias", bias.dtype, dx));
     const unknown = Object.keys(o).find((k) => !["stride", "padding", "dilation", "groups", "paddingMode"].includes(k));
     if (unknown !== undefined) broken.push(conv2dErrors.unknownOption(show(unknown)));
@@ -510,15 +814,19 @@ describe("conv2d", () => {
     if (!mode) broken.push(conv2dErrors.paddingMode(show(o.paddingMode)));
     if (groups !== null && co % groups !== 0) broken.push(conv2dErrors.groupsDivide(co, groups));
     if (sameBadStride) broken.push(conv2dErrors.sameStride(show(o.stride)));
-    if (pads && mode === "reflect" && (pads[0] >= h || pads[1] >= h || pads[2] >= w || pads[3] >= w)) broken.push(conv2dErrors.reflectLimit(show(pads), show([h, w])));
-    if (pads && mode === "circular" && (pads[0] > h || pads[1] > h || pads[2] > w || pads[3] > w)) broken.push(conv2dErrors.circularLimit(show(pads), show([h, w])));
+    if (pads && mode === "reflect" && (pads[0] >= h || pads[1] >= h || pads[2] >= w || pads[3] >= w))
+      broken.push(conv2dErrors.reflectLimit(show(pads), show([h, w])));
+    if (pads && mode === "circular" && (pads[0] > h || pads[1] > h || pads[2] > w || pads[3] > w))
+      broken.push(conv2dErrors.circularLimit(show(pads), show([h, w])));
     if (broken.length) return err(...broken);
     if (dx === "int32") return err(opErrors.notFloat("conv2d", dx));
     const [t, b, l, r] = pads!;
-    const [s0, s1] = stride!, [d0, d1] = dilation!;
+    const [s0, s1] = stride!,
+      [d0, d1] = dilation!;
     const padLimit = mode !== "zeros" && (t || b || l || r) ? overLimit("pad2d", [n, c, h + t + b, w + l + r]) : null;
     if (padLimit) return err(padLimit);
-    const oh = Math.floor((h + t + b - d0 * (kh - 1) - 1) / s0) + 1, ow = Math.floor((w + l + r - d1 * (kw - 1) - 1) / s1) + 1;
+    const oh = Math.floor((h + t + b - d0 * (kh - 1) - 1) / s0) + 1,
+      ow = Math.floor((w + l + r - d1 * (kw - 1) - 1) / s1) + 1;
     const out = [n, co, oh, ow];
     const outLimit = overLimit("conv2d", out);
     if (outLimit) return err(outLimit);
@@ -541,10 +849,17 @@ describe("autograd misuse: mutation between forward and backward, repeated backw
   const KEEPS_OUTPUT: readonly Op[] = ["exp", "tanh", "sigmoid", "relu"];
   const BILINEAR: readonly Op[] = ["mul", "matmul"];
   /** Leaf 0 starts the chain; leaves 1-3 are [2, 3] operands, leaf 4 the [3, 3] matmul operand. */
-  const SHAPES = [[2, 3], [2, 3], [2, 3], [2, 3], [3, 3]];
+  const SHAPES = [
+    [2, 3],
+    [2, 3],
+    [2, 3],
+    [2, 3],
+    [3, 3],
+  ];
   const binary = (op: Op) => op === "add" || op === "sub" || op === "mul" || op === "matmul";
   type Misuse = "none" | "assign" | "step" | "dispose" | "twice" | "twiceRetained";
-  let runs = 0, refused = 0;
+  let runs = 0,
+    refused = 0;
 
   function forward(leaves: sg.AnyTensor[], steps: { op: Op; leaf: number }[]) {
     const chain: sg.AnyTensor[] = [leaves[0]];
@@ -558,92 +873,117 @@ describe("autograd misuse: mutation between forward and backward, repeated backw
   }
 
   it("every misuse is refused by name or changes nothing (fast-check, seed 42)", () => {
-    fc.assert(fc.property(
-      fc.array(fc.record({ op: fc.constantFrom(...OPS), leaf: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 5 }),
-      fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
-      fc.constantFrom<Misuse>("none", "assign", "step", "dispose", "twice", "twiceRetained"),
-      fc.nat(),
-      fc.integer({ min: 1, max: 1000 }),
-      (steps, grads, misuse, pick, seed) => {
-        runs++;
-        const original = SHAPES.map((shape, i) => Array.from(input(shape, "float64", seed + i).dataSync(), (v) => v - 1));
-        const requires = [true, ...grads];
-        const make = () => SHAPES.map((shape, i) => sg.tensor(original[i], { shape, dtype: "float64", requiresGrad: requires[i] }));
-        const leaves = make();
-        const { chain, out } = forward(leaves, steps);
-        // The reference: a fresh graph over the original values.
-        const used = new Set([0, ...steps.filter((s) => binary(s.op)).map((s) => (s.op === "matmul" ? 4 : s.leaf))]);
-        const differentiated = (ts: sg.AnyTensor[]) => ts.filter((t, i) => used.has(i) && t.requiresGrad);
-        const fresh = make();
-        const expected = sg.gradients(forward(fresh, steps).out, differentiated(fresh)).map((g) => Array.from(g.dataSync()));
-        const targets = [...leaves.filter((_, i) => used.has(i)), ...chain.slice(1)];
-        const target = targets[pick % targets.length];
-        const describeAt = (t: sg.AnyTensor, place: string) => `${place} [${t.shape.join(", ")}] float64`;
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ op: fc.constantFrom(...OPS), leaf: fc.integer({ min: 1, max: 3 }) }), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+        fc.constantFrom<Misuse>("none", "assign", "step", "dispose", "twice", "twiceRetained"),
+        fc.nat(),
+        fc.integer({ min: 1, max: 1000 }),
+        (steps, grads, misuse, pick, seed) => {
+          runs++;
+          const original = SHAPES.map((shape, i) =>
+            Array.from(input(shape, "float64", seed + i).dataSync(), (v) => v - 1),
+          );
+          const requires = [true, ...grads];
+          const make = () =>
+            SHAPES.map((shape, i) => sg.tensor(original[i], { shape, dtype: "float64", requiresGrad: requires[i] }));
+          const leaves = make();
+          const { chain, out } = forward(leaves, steps);
+          // The reference: a fresh graph over the original values.
+          const used = new Set([0, ...steps.filter((s) => binary(s.op)).map((s) => (s.op === "matmul" ? 4 : s.leaf))]);
+          const differentiated = (ts: sg.AnyTensor[]) => ts.filter((t, i) => used.has(i) && t.requiresGrad);
+          const fresh = make();
+          const expected = sg
+            .gradients(forward(fresh, steps).out, differentiated(fresh))
+            .map((g) => Array.from(g.dataSync()));
+          const targets = [...leaves.filter((_, i) => used.has(i)), ...chain.slice(1)];
+          const target = targets[pick % targets.length];
+          const describeAt = (t: sg.AnyTensor, place: string) => `${place} [${t.shape.join(", ")}] float64`;
 
-        // The places (message, op) where the chain keeps `target` for a gradient.
-        const kept: [string, Op][] = [];
-        steps.forEach(({ op, leaf }, j) => {
-          const cur = chain[j], other = leaves[op === "matmul" ? 4 : leaf], y = chain[j + 1];
-          if (!binary(op)) {
-            if (KEEPS_OUTPUT.includes(op) && y === target) kept.push([describeAt(y, "the output"), op]);
+          // The places (message, op) where the chain keeps `target` for a gradient.
+          const kept: [string, Op][] = [];
+          steps.forEach(({ op, leaf }, j) => {
+            const cur = chain[j],
+              other = leaves[op === "matmul" ? 4 : leaf],
+              y = chain[j + 1];
+            if (!binary(op)) {
+              if (KEEPS_OUTPUT.includes(op) && y === target) kept.push([describeAt(y, "the output"), op]);
+              return;
+            }
+            if (BILINEAR.includes(op) && other.requiresGrad && cur === target)
+              kept.push([describeAt(cur, "input 0"), op]);
+            if (BILINEAR.includes(op) && other === target) kept.push([describeAt(other, "input 1"), op]);
+          });
+
+          let by = "assign";
+          let twice = false;
+          if (
+            misuse === "assign" ||
+            (misuse === "step" && !target.requiresGrad) ||
+            (misuse === "step" && target.node)
+          ) {
+            sg.noGrad(() => target.assign(target.add(0.5)));
+          } else if (misuse === "step") {
+            target.grad = sg.ones(target.shape as number[], { dtype: "float64" });
+            new sg.optim.SGD([target], { lr: 0.5 }).step();
+            target.grad = null;
+            by = "SGD.step() (parameter 0)";
+          } else if (misuse === "dispose") {
+            target.dispose();
+          } else if (misuse !== "none") {
+            out.backward(undefined, { retainGraph: misuse === "twiceRetained" });
+            twice = true;
+          }
+          const changed = misuse === "assign" || misuse === "step" || misuse === "dispose";
+          const messages = kept.map(([what, op]) =>
+            misuse === "dispose" ? autogradErrors.disposedSaved(what, op) : autogradErrors.modified(what, op, by, 1, 0),
+          );
+          const gradsNow = () => differentiated(leaves).map((t) => (t.grad ? Array.from(t.grad.dataSync()) : null));
+          const before = gradsNow();
+
+          let thrown: unknown = null;
+          try {
+            out.backward();
+          } catch (e) {
+            thrown = e;
+          }
+          if (changed && kept.length) {
+            expect(thrown, `expected one of: ${messages[0]}`).toBeInstanceOf(Error);
+            expect((thrown as Error).constructor).toBe(Error);
+            expect(messages).toContain((thrown as Error).message);
+            expect(gradsNow(), "a refused backward accumulates nothing").toEqual(before);
+            refused++;
             return;
           }
-          if (BILINEAR.includes(op) && other.requiresGrad && cur === target) kept.push([describeAt(cur, "input 0"), op]);
-          if (BILINEAR.includes(op) && other === target) kept.push([describeAt(other, "input 1"), op]);
-        });
-
-        let by = "assign";
-        let twice = false;
-        if (misuse === "assign" || (misuse === "step" && !target.requiresGrad) || (misuse === "step" && target.node)) {
-          sg.noGrad(() => target.assign(target.add(0.5)));
-        } else if (misuse === "step") {
-          target.grad = sg.ones(target.shape as number[], { dtype: "float64" });
-          new sg.optim.SGD([target], { lr: 0.5 }).step();
-          target.grad = null;
-          by = "SGD.step() (parameter 0)";
-        } else if (misuse === "dispose") {
-          target.dispose();
-        } else if (misuse !== "none") {
-          out.backward(undefined, { retainGraph: misuse === "twiceRetained" });
-          twice = true;
-        }
-        const changed = misuse === "assign" || misuse === "step" || misuse === "dispose";
-        const messages = kept.map(([what, op]) => (misuse === "dispose" ? autogradErrors.disposedSaved(what, op) : autogradErrors.modified(what, op, by, 1, 0)));
-        const gradsNow = () => differentiated(leaves).map((t) => (t.grad ? Array.from(t.grad.dataSync()) : null));
-        const before = gradsNow();
-
-        let thrown: unknown = null;
-        try {
-          out.backward();
-        } catch (e) {
-          thrown = e;
-        }
-        if (changed && kept.length) {
-          expect(thrown, `expected one of: ${messages[0]}`).toBeInstanceOf(Error);
-          expect((thrown as Error).constructor).toBe(Error);
-          expect(messages).toContain((thrown as Error).message);
-          expect(gradsNow(), "a refused backward accumulates nothing").toEqual(before);
-          refused++;
-          return;
-        }
-        if (misuse === "twice") {
-          const ops = ["sum", ...steps.map((s) => s.op)];
-          expect(thrown).toBeInstanceOf(Error);
-          expect(ops.map((op) => autogradErrors.graphUsed(op))).toContain((thrown as Error).message);
-          expect(gradsNow(), "a refused second backward accumulates nothing").toEqual(before);
-          refused++;
-        } else if (thrown !== null) throw thrown;
-        const factor = misuse === "twiceRetained" ? 2 : 1;
-        const got = gradsNow();
-        expected.forEach((g, k) => {
-          expect(got[k], "every leaf that requires grad gets one").not.toBeNull();
-          g.forEach((v, i) => expect(Math.abs(got[k]![i] - factor * v)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(v))));
-        });
-        expect(twice || factor === 1).toBe(true);
-      }), { seed: SEED, numRuns: 600 });
+          if (misuse === "twice") {
+            const ops = ["sum", ...steps.map((s) => s.op)];
+            expect(thrown).toBeInstanceOf(Error);
+            expect(ops.map((op) => autogradErrors.graphUsed(op))).toContain((thrown as Error).message);
+            expect(gradsNow(), "a refused second backward accumulates nothing").toEqual(before);
+            refused++;
+          } else if (thrown !== null) throw thrown as Error;
+          const factor = misuse === "twiceRetained" ? 2 : 1;
+          const got = gradsNow();
+          expected.forEach((g, k) => {
+            expect(got[k], "every leaf that requires grad gets one").not.toBeNull();
+            g.forEach((v, i) =>
+              expect(Math.abs(got[k]![i] - factor * v)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(v))),
+            );
+          });
+          expect(twice || factor === 1).toBe(true);
+        },
+      ),
+      { seed: SEED, numRuns: 600 },
+    );
     expect(refused).toBeGreaterThan(runs / 5);
     expect(runs - refused).toBeGreaterThan(runs / 5);
-    console.log(`autograd misuse fuzz: ${runs} graphs, ${refused} misuses refused, ${runs - refused} gave the fresh graph's gradients`);
+    console.log(
+      `autograd misuse fuzz: ${runs} graphs, ${refused} misuses refused, ${runs - refused} gave the fresh graph's gradients`,
+    );
   });
 });
 
@@ -653,6 +993,8 @@ describe("the fuzz ran", () => {
     expect(valid).toBeGreaterThan(cases / 5);
     expect(cases - valid).toBeGreaterThan(cases / 5);
     expect(backwards).toBeGreaterThan(300);
-    console.log(`fuzz: ${cases} calls, ${valid} valid, ${cases - valid} refused; ${backwards} backward passes (conv2d, maxPool2d)`);
+    console.log(
+      `fuzz: ${cases} calls, ${valid} valid, ${cases - valid} refused; ${backwards} backward passes (conv2d, maxPool2d)`,
+    );
   });
 });

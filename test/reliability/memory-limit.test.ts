@@ -9,7 +9,9 @@ import * as sg from "../../src/index.js";
 import { fastRuntime, resetFastRuntime } from "../../src/backends/cpu/fast/index.js";
 
 const FOUR_GIB = 2 ** 32;
-afterEach(() => { fastRuntime().maxBytes = FOUR_GIB; });
+afterEach(() => {
+  fastRuntime().maxBytes = FOUR_GIB;
+});
 
 function worstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
@@ -56,7 +58,8 @@ describe("float32 calls past the WebAssembly memory run on the reference kernels
     const rt = resetFastRuntime();
     rt.adaptive = false;
     // small integers: every product and partial sum is exact in float32, so any misplaced row shows
-    const ints = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => ((i * 7919 + seed * 104729) % 7) - 3);
+    const ints = (n: number, seed: number) =>
+      Float32Array.from({ length: n }, (_, i) => ((i * 7919 + seed * 104729) % 7) - 3);
     const x = sg.tensor(ints(2 * 4 * 41 * 23, 1), { dtype: "float32" }).reshape([2, 4, 41, 23]);
     const w = sg.tensor(ints(6 * 4 * 3 * 3, 2), { dtype: "float32" }).reshape([6, 4, 3, 3]);
     const opts = { padding: [3, 1], stride: [2, 1], dilation: [2, 1] } as const;

@@ -33,34 +33,56 @@ interface Case {
   shape: number[];
   output: Encoded[];
 }
-const fixture = JSON.parse(readFileSync(new URL("./fixtures/nonfinite-torch.json", import.meta.url), "utf8")) as { cases: Case[] };
+const fixture = JSON.parse(readFileSync(new URL("./fixtures/nonfinite-torch.json", import.meta.url), "utf8")) as {
+  cases: Case[];
+};
 const decode = (v: Encoded): number => (v === "nan" ? NaN : v === "inf" ? Infinity : v === "-inf" ? -Infinity : v);
 
 /** conv2d without its literal-shape signature: the shapes here come from JSON. */
-const untypedConv2d = sg.conv2d as unknown as (x: sg.AnyTensor, w: sg.AnyTensor, b: sg.AnyTensor | null, o: object) => sg.AnyTensor;
+const untypedConv2d = sg.conv2d as unknown as (
+  x: sg.AnyTensor,
+  w: sg.AnyTensor,
+  b: sg.AnyTensor | null,
+  o: object,
+) => sg.AnyTensor;
 
 function run(c: Case, dtype: "float32" | "float64"): sg.AnyTensor {
   const [x, y, z] = c.inputs.map((i) => sg.tensor(i.data.map(decode), { shape: i.shape, dtype }));
   const leaf = (t: sg.AnyTensor) => sg.tensor(t.dataSync(), { shape: t.shape, dtype, requiresGrad: true });
-  const p = c.params as { dims?: number[]; kernelSize?: number; stride?: number; padding?: number; paddingMode?: "zeros" };
+  const p = c.params as {
+    dims?: number[];
+    kernelSize?: number;
+    stride?: number;
+    padding?: number;
+    paddingMode?: "zeros";
+  };
   switch (c.op) {
-    case "relu": return sg.relu(x);
-    case "sum": return sg.sum(x, p.dims);
-    case "max": return sg.max(x, p.dims);
-    case "mean": return sg.mean(x, p.dims);
-    case "matmul": return sg.matmul(x, y);
-    case "maxPool2d": return sg.maxPool2d(x, { kernelSize: p.kernelSize!, stride: p.stride, padding: p.padding });
-    case "conv2d": return untypedConv2d(x, y, null, { padding: p.padding, paddingMode: p.paddingMode });
+    case "relu":
+      return sg.relu(x);
+    case "sum":
+      return sg.sum(x, p.dims);
+    case "max":
+      return sg.max(x, p.dims);
+    case "mean":
+      return sg.mean(x, p.dims);
+    case "matmul":
+      return sg.matmul(x, y);
+    case "maxPool2d":
+      return sg.maxPool2d(x, { kernelSize: p.kernelSize!, stride: p.stride, padding: p.padding });
+    case "conv2d":
+      return untypedConv2d(x, y, null, { padding: p.padding, paddingMode: p.paddingMode });
     case "reluGrad": {
       const a = leaf(x);
       return sg.gradients(sg.relu(a), [a], { seeds: [y] })[0];
     }
     case "maximumGradA":
     case "maximumGradB": {
-      const a = leaf(x), b = leaf(y);
+      const a = leaf(x),
+        b = leaf(y);
       return sg.gradients(sg.maximum(a, b), [a, b], { seeds: [z] })[c.op === "maximumGradA" ? 0 : 1];
     }
-    default: throw new Error(`unknown op ${c.op}`);
+    default:
+      throw new Error(`unknown op ${c.op}`);
   }
 }
 
@@ -103,11 +125,16 @@ function lcg(seed: number): () => number {
 const TOL_LONG = 1e-6;
 
 describe("float32 conv2d with long reductions stays close to float64", () => {
-  const shapes: [number, number, number][] = [[512, 3, 3], [1024, 3, 3], [256, 7, 7]];
+  const shapes: [number, number, number][] = [
+    [512, 3, 3],
+    [1024, 3, 3],
+    [256, 7, 7],
+  ];
   for (const [c, k] of shapes) {
     it(`C ${c}, kernel ${k}x${k}: C kH kW = ${c * k * k}`, () => {
       const rand = lcg(c * 31 + k);
-      const H = k + 3, O = 4;
+      const H = k + 3,
+        O = 4;
       const x32 = Float32Array.from({ length: c * H * H }, rand);
       const w32 = Float32Array.from({ length: O * c * k * k }, rand);
       const y = sg.conv2d(sg.tensor(x32, { shape: [1, c, H, H] }), sg.tensor(w32, { shape: [O, c, k, k] })).dataSync();
@@ -116,7 +143,8 @@ describe("float32 conv2d with long reductions stays close to float64", () => {
       for (let o = 0; o < O; o++) {
         for (let i = 0; i < oh; i++) {
           for (let j = 0; j < oh; j++) {
-            let ref = 0, mag = 0;
+            let ref = 0,
+              mag = 0;
             for (let ch = 0; ch < c; ch++) {
               for (let a = 0; a < k; a++) {
                 for (let b = 0; b < k; b++) {
@@ -132,7 +160,9 @@ describe("float32 conv2d with long reductions stays close to float64", () => {
           }
         }
       }
-      console.log(`conv2d float32 C kH kW = ${c * k * k}: worst error / sum|x w| = ${worst.toExponential(2)} (tolerance ${TOL_LONG})`);
+      console.log(
+        `conv2d float32 C kH kW = ${c * k * k}: worst error / sum|x w| = ${worst.toExponential(2)} (tolerance ${TOL_LONG})`,
+      );
       expect(worst).toBeLessThanOrEqual(TOL_LONG);
     });
   }
@@ -140,25 +170,39 @@ describe("float32 conv2d with long reductions stays close to float64", () => {
 
 describe("softmax and cross-entropy at logits of +-1e4", () => {
   const F = sg.nn.functional;
-  const logits = [[1e4, -1e4, 0], [-1e4, -1e4, -1e4], [1e4, 1e4, -1e4]];
+  const logits = [
+    [1e4, -1e4, 0],
+    [-1e4, -1e4, -1e4],
+    [1e4, 1e4, -1e4],
+  ];
   for (const dtype of ["float32", "float64"] as const) {
     it(`finite and exact, ${dtype}`, () => {
       const z = sg.tensor(logits, { dtype, requiresGrad: true });
       const p = F.softmax(z, -1).dataSync();
-      expect([...p]).toEqual([1, 0, 0, 1 / 3, 1 / 3, 1 / 3, 0.5, 0.5, 0].map((v) => (dtype === "float32" ? Math.fround(v) : v)));
+      expect([...p]).toEqual(
+        [1, 0, 0, 1 / 3, 1 / 3, 1 / 3, 0.5, 0.5, 0].map((v) => (dtype === "float32" ? Math.fround(v) : v)),
+      );
       const lp = F.logSoftmax(z, -1).dataSync();
       // log softmax = z - logsumexp(z); logsumexp is 1e4, -1e4 + log 3 and 1e4 + log 2 (the tiny terms vanish).
       const lse = [1e4, -1e4 + Math.log(3), 1e4 + Math.log(2)];
-      lp.forEach((v, i) => expect(Math.abs(v - (logits[Math.floor(i / 3)][i % 3] - lse[Math.floor(i / 3)]))).toBeLessThanOrEqual(dtype === "float32" ? 2e-3 : 1e-9));
+      lp.forEach((v, i) =>
+        expect(Math.abs(v - (logits[Math.floor(i / 3)][i % 3] - lse[Math.floor(i / 3)]))).toBeLessThanOrEqual(
+          dtype === "float32" ? 2e-3 : 1e-9,
+        ),
+      );
       const target = sg.tensor([1, 0, 2], { dtype: "int32" });
       const loss = F.crossEntropy(z, target, { reduction: "none" } as never) as sg.AnyTensor;
       const want = [2e4, Math.log(3), 2e4 + Math.log(2)];
-      loss.dataSync().forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThanOrEqual(dtype === "float32" ? 2e-3 : 1e-9));
+      loss
+        .dataSync()
+        .forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThanOrEqual(dtype === "float32" ? 2e-3 : 1e-9));
       sg.sum(loss).backward();
       // d loss / d z = softmax(z) - onehot(target): finite, each row sums to 0.
       const g = z.grad!.dataSync();
       for (const v of g) expect(Number.isFinite(v)).toBe(true);
-      expect([...g].map((v) => Math.round(v * 1e6) / 1e6)).toEqual([1, -1, 0, -2 / 3, 1 / 3, 1 / 3, 0.5, 0.5, -1].map((v) => Math.round(v * 1e6) / 1e6));
+      expect([...g].map((v) => Math.round(v * 1e6) / 1e6)).toEqual(
+        [1, -1, 0, -2 / 3, 1 / 3, 1 / 3, 0.5, 0.5, -1].map((v) => Math.round(v * 1e6) / 1e6),
+      );
     });
   }
 });

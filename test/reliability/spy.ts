@@ -31,9 +31,16 @@ export function installBackendSpy(): Counters {
     };
   }
   const backend = cpuBackend as { -readonly [K in keyof typeof cpuBackend]: (typeof cpuBackend)[K] };
-  const upload = backend.upload, full = backend.full;
-  backend.upload = (data, dtype) => { counters.uploads++; return upload(data, dtype); };
-  backend.full = (size, value, dtype) => { counters.fills++; return full(size, value, dtype); };
+  const upload = backend.upload,
+    full = backend.full;
+  backend.upload = (data, dtype) => {
+    counters.uploads++;
+    return upload(data, dtype);
+  };
+  backend.full = (size, value, dtype) => {
+    counters.fills++;
+    return full(size, value, dtype);
+  };
   return counters;
 }
 
@@ -44,9 +51,13 @@ export function snapshot(): Counters {
 /** What changed since `before`, as a readable list (empty when nothing did). */
 export function touched(before: Counters): string[] {
   const out: string[] = [];
-  if (counters.kernels !== before.kernels) out.push(`${counters.kernels - before.kernels} kernel call(s), last ${counters.lastKernel}`);
+  if (counters.kernels !== before.kernels)
+    out.push(`${counters.kernels - before.kernels} kernel call(s), last ${counters.lastKernel}`);
   if (counters.uploads !== before.uploads) out.push(`${counters.uploads - before.uploads} upload(s)`);
   if (counters.fills !== before.fills) out.push(`${counters.fills - before.fills} fill(s)`);
-  if (counters.allocations !== before.allocations) out.push(`${counters.allocations - before.allocations} allocation(s) of ${counters.allocatedElements - before.allocatedElements} elements`);
+  if (counters.allocations !== before.allocations)
+    out.push(
+      `${counters.allocations - before.allocations} allocation(s) of ${counters.allocatedElements - before.allocatedElements} elements`,
+    );
   return out;
 }

@@ -24,8 +24,14 @@ const expectations: [string, string][] = [
   ["conv2d(x2d, w)", conv2dErrors.inputRank(2, "[3, 32]")],
   ["conv2d(small, w7)", conv2dErrors.outputSize("[-2, -2]", "[4, 4]", "[7, 7]", "[1, 1]")],
   ["conv2d(small, w7, null, { padding: 1 })", conv2dErrors.outputSize("[0, 0]", "[6, 6]", "[7, 7]", "[1, 1]")],
-  ['conv2d(small, w3, null, { padding: 4, paddingMode: "reflect" })', conv2dErrors.reflectLimit("[4, 4, 4, 4]", "[4, 4]")],
-  ['conv2d(small, w3, null, { padding: 5, paddingMode: "circular" })', conv2dErrors.circularLimit("[5, 5, 5, 5]", "[4, 4]")],
+  [
+    'conv2d(small, w3, null, { padding: 4, paddingMode: "reflect" })',
+    conv2dErrors.reflectLimit("[4, 4, 4, 4]", "[4, 4]"),
+  ],
+  [
+    'conv2d(small, w3, null, { padding: 5, paddingMode: "circular" })',
+    conv2dErrors.circularLimit("[5, 5, 5, 5]", "[4, 4]"),
+  ],
   ['conv2d(small, w3, null, { padding: "same", stride: 2 })', conv2dErrors.sameStride(2)],
   ["conv2d(x, w, null, { stride: 0 })", conv2dErrors.pairOption("stride", 0)],
   ["conv2d(x, w, null, { stride: 1.5 })", conv2dErrors.pairOption("stride", 1.5)],
@@ -43,9 +49,16 @@ const expectations: [string, string][] = [
 
 describe("literal-shape invalid calls fail to compile with the runtime's message", () => {
   it("every expectError in test-d/reliability carries its catalogue text", () => {
-    const parsed = ts.getParsedCommandLineOfConfigFile(fileURLToPath(new URL("../../tsconfig.json", import.meta.url)), {}, {
-      ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n")); },
-    })!;
+    const parsed = ts.getParsedCommandLineOfConfigFile(
+      fileURLToPath(new URL("../../tsconfig.json", import.meta.url)),
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (d) => {
+          throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+        },
+      },
+    )!;
     const program = ts.createProgram([file], { ...parsed.options, noEmit: true });
     const sf = program.getSourceFile(file)!;
     const byLine = new Map<number, string[]>();
@@ -58,7 +71,10 @@ describe("literal-shape invalid calls fail to compile with the runtime's message
       expect(line, `the call ${call} is in the file`).toBeGreaterThanOrEqual(0);
       const diagnostics = byLine.get(line) ?? [];
       // tsc prints a string literal type with JSON escaping of its inner quotes
-      expect(diagnostics.some((d) => d.includes(`parameter of type '${JSON.stringify(message)}'`)), `${call}: ${diagnostics.join(" | ")}`).toBe(true);
+      expect(
+        diagnostics.some((d) => d.includes(`parameter of type '${JSON.stringify(message)}'`)),
+        `${call}: ${diagnostics.join(" | ")}`,
+      ).toBe(true);
     }
     // and every expectError line fails to compile at all (tsd's own check, without tsd)
     source.forEach((l, i) => {

@@ -32,11 +32,18 @@ const values = (t: { dataSync(): ArrayLike<number> }) => Array.from(t.dataSync()
 describe("safetensors headers", () => {
   it("duplicate tensor names are refused, however the second one is spelled", () => {
     // both at the same bytes: with the last one winning the file would otherwise be valid
-    expect(() => parseSafetensors(file(`{"w":${one(0)},"w":${one(0)}}`, [0, 0, 128, 63]))).toThrowError(new Error(weightErrors.duplicateName("w")));
-    expect(() => parseSafetensors(file(`{"a\\"b:":${one(0)}, "x":${one(4)} ,\n "a\\u0022b:" : ${one(0)}}`, [0, 0, 128, 63, 0, 0, 0, 64])))
-      .toThrowError(new Error(weightErrors.duplicateName('a"b:')));
+    expect(() => parseSafetensors(file(`{"w":${one(0)},"w":${one(0)}}`, [0, 0, 128, 63]))).toThrowError(
+      new Error(weightErrors.duplicateName("w")),
+    );
+    expect(() =>
+      parseSafetensors(
+        file(`{"a\\"b:":${one(0)}, "x":${one(4)} ,\n "a\\u0022b:" : ${one(0)}}`, [0, 0, 128, 63, 0, 0, 0, 64]),
+      ),
+    ).toThrowError(new Error(weightErrors.duplicateName('a"b:')));
     // keys repeated at other depths (every entry has a "dtype") and in the metadata are not names
-    const ok = parseSafetensors(file(`{"__metadata__":{"w":"x"},"w":${one(0)},"v":${one(4)}}`, [0, 0, 128, 63, 0, 0, 0, 64]));
+    const ok = parseSafetensors(
+      file(`{"__metadata__":{"w":"x"},"w":${one(0)},"v":${one(4)}}`, [0, 0, 128, 63, 0, 0, 0, 64]),
+    );
     expect([...ok.tensors.keys()].sort()).toEqual(["v", "w"]);
     expect(Array.from(ok.tensors.get("v")!.data)).toEqual([2]);
   });
@@ -45,7 +52,9 @@ describe("safetensors headers", () => {
     for (const length of [BigInt(MAX_HEADER_BYTES) + 1n, 2n ** 63n]) {
       const bytes = new Uint8Array(64);
       new DataView(bytes.buffer).setBigUint64(0, length, true);
-      expect(() => parseSafetensors(bytes)).toThrowError(new Error(weightErrors.headerTooLarge(String(length), MAX_HEADER_BYTES)));
+      expect(() => parseSafetensors(bytes)).toThrowError(
+        new Error(weightErrors.headerTooLarge(String(length), MAX_HEADER_BYTES)),
+      );
     }
     expect(MAX_HEADER_BYTES).toBe(100_000_000);
   });
@@ -54,12 +63,22 @@ describe("safetensors headers", () => {
 describe("loadStateDict", () => {
   it("strict: false returns the missing and unexpected keys; strict returns both empty", () => {
     const m = nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1));
-    const state: nn.StateDict = new Map<string, AnyTensor>([["0.bias", tensor([5, 6, 7])], ["2.weight", tensor([1])], ["extra", tensor([1, 2])]]);
-    expect(m.loadStateDict(state, { strict: false })).toEqual({ missingKeys: ["0.weight", "1.weight", "1.bias"], unexpectedKeys: ["2.weight", "extra"] });
+    const state: nn.StateDict = new Map<string, AnyTensor>([
+      ["0.bias", tensor([5, 6, 7])],
+      ["2.weight", tensor([1])],
+      ["extra", tensor([1, 2])],
+    ]);
+    expect(m.loadStateDict(state, { strict: false })).toEqual({
+      missingKeys: ["0.weight", "1.weight", "1.bias"],
+      unexpectedKeys: ["2.weight", "extra"],
+    });
     expect(values(m.layers[0].bias!)).toEqual([5, 6, 7]);
     expect(m.loadStateDict(m.stateDict())).toEqual({ missingKeys: [], unexpectedKeys: [] });
     const bytes = nn.saveSafetensors(nn.Sequential(nn.Linear(2, 3)));
-    expect(nn.loadSafetensors(m, bytes, { strict: false })).toEqual({ missingKeys: ["1.weight", "1.bias"], unexpectedKeys: [] });
+    expect(nn.loadSafetensors(m, bytes, { strict: false })).toEqual({
+      missingKeys: ["1.weight", "1.bias"],
+      unexpectedKeys: [],
+    });
   });
 
   it("the loaded module does not share storage with the source tensors (a write through dataSync() stays in the source)", () => {
@@ -83,13 +102,15 @@ describe("loadStateDict", () => {
   });
 
   const dist = `${root}dist/src/index.js`;
-  it.skipIf(!existsSync(dist) || !existsSync("/proc/self/status"))("loading a 128 MiB file adds at most 1.5x its size to the peak resident memory (it was 2.1x)", () => {
-    const layers = () => Array.from({ length: 8 }, () => nn.Linear(2048, 2048));
-    const dir = mkdtempSync(join(tmpdir(), "shapegrad-weights-"));
-    const path = join(dir, "model.safetensors");
-    writeFileSync(path, nn.saveSafetensors(nn.Sequential(...layers())));
-    // the child holds the model and the file's bytes, then loads: the peak over that is the load's
-    const script = `
+  it.skipIf(!existsSync(dist) || !existsSync("/proc/self/status"))(
+    "loading a 128 MiB file adds at most 1.5x its size to the peak resident memory (it was 2.1x)",
+    () => {
+      const layers = () => Array.from({ length: 8 }, () => nn.Linear(2048, 2048));
+      const dir = mkdtempSync(join(tmpdir(), "shapegrad-weights-"));
+      const path = join(dir, "model.safetensors");
+      writeFileSync(path, nn.saveSafetensors(nn.Sequential(...layers())));
+      // the child holds the model and the file's bytes, then loads: the peak over that is the load's
+      const script = `
       import { readFileSync } from "node:fs";
       const { nn } = await import(${JSON.stringify(dist)});
       const model = nn.Sequential(...Array.from({ length: 8 }, () => nn.Linear(2048, 2048)));
@@ -100,11 +121,15 @@ describe("loadStateDict", () => {
       nn.loadSafetensors(model, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
       console.log(JSON.stringify({ file: bytes.length, added: hwm() - before }));
     `;
-    const r = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 120_000 });
-    rmSync(dir, { recursive: true, force: true });
-    expect(r.stderr).toBe("");
-    const out = JSON.parse(r.stdout) as { file: number; added: number };
-    expect(out.file).toBeGreaterThan(128 * 2 ** 20);
-    expect(out.added).toBeLessThan(1.5 * out.file);
-  });
+      const r = spawnSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], {
+        encoding: "utf8",
+        timeout: 120_000,
+      });
+      rmSync(dir, { recursive: true, force: true });
+      expect(r.stderr).toBe("");
+      const out = JSON.parse(r.stdout) as { file: number; added: number };
+      expect(out.file).toBeGreaterThan(128 * 2 ** 20);
+      expect(out.added).toBeLessThan(1.5 * out.file);
+    },
+  );
 });

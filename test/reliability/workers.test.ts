@@ -15,7 +15,9 @@ import type { WorkerCtor, WorkerLike } from "../../src/backends/cpu/fast/workers
 import { workerErrors } from "../../types/errors.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-afterAll(() => { resetFastRuntime(); });
+afterAll(() => {
+  resetFastRuntime();
+});
 
 async function freshPool() {
   const rt = resetFastRuntime();
@@ -27,7 +29,8 @@ async function freshPool() {
 
 sg.manualSeed(24);
 // ~44 MFLOP: the pool splits it into many units, and the awake worker takes some of them
-const x = sg.randn([1, 32, 40, 40]), w = sg.randn([48, 32, 3, 3]);
+const x = sg.randn([1, 32, 40, 40]),
+  w = sg.randn([48, 32, 3, 3]);
 const conv = () => Array.from(sg.conv2d(x, w, null, { padding: 1 }).dataSync());
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -71,8 +74,12 @@ describe("a worker that dies while holding a work item", () => {
     }
     expect(error).toBeInstanceOf(Error);
     const message = (error as Error).message;
-    const shape = workerErrors.stalled("KERNEL", "MS", "UNITS").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-      .replace("KERNEL", "[a-z_]+").replace("MS", "\\d+").replace("UNITS", "\\d+");
+    const shape = workerErrors
+      .stalled("KERNEL", "MS", "UNITS")
+      .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+      .replace("KERNEL", "[a-z_]+")
+      .replace("MS", "\\d+")
+      .replace("UNITS", "\\d+");
     expect(message).toMatch(new RegExp(`^${shape}$`));
     rt.failNextUnit(1, "none");
     const fresh = fastRuntime();
@@ -100,14 +107,18 @@ describe("workers that cannot start", () => {
         }, 1);
       }
       unref(): void {}
-      terminate(): Promise<number> { return Promise.resolve(1); }
+      terminate(): Promise<number> {
+        return Promise.resolve(1);
+      }
       on(event: "exit" | "error", listener: (arg: unknown) => void): this {
         this.listeners[event].push(listener);
         return this;
       }
     }
     const warnings: Error[] = [];
-    const onWarning = (wn: Error) => { if ((wn as { code?: string }).code === "SHAPEGRAD_NO_WORKERS") warnings.push(wn); };
+    const onWarning = (wn: Error) => {
+      if ((wn as { code?: string }).code === "SHAPEGRAD_NO_WORKERS") warnings.push(wn);
+    };
     process.on("warning", onWarning);
     try {
       const rt = resetFastRuntime({ Worker: BrokenWorker as unknown as WorkerCtor });
@@ -120,7 +131,9 @@ describe("workers that cannot start", () => {
       expect(started).toBe(1);
       expect(rt.numThreads).toBe(1);
       expect(rt.startFailure).toBe("require is not defined in ES module scope");
-      expect(warnings.map((wn) => wn.message)).toEqual([workerErrors.startFailed("require is not defined in ES module scope")]);
+      expect(warnings.map((wn) => wn.message)).toEqual([
+        workerErrors.startFailed("require is not defined in ES module scope"),
+      ]);
     } finally {
       process.off("warning", onWarning);
     }
@@ -154,11 +167,20 @@ describe("the workers start under node --input-type=module and node -e", () => {
   ];
   for (const [name, args] of cases) {
     it.skipIf(!existsSync(dist))(name, () => {
-      const r = spawnSync(process.execPath, args, { encoding: "utf8", timeout: 90_000, input: args.length === 1 ? script : undefined });
+      const r = spawnSync(process.execPath, args, {
+        encoding: "utf8",
+        timeout: 90_000,
+        input: args.length === 1 ? script : undefined,
+      });
       expect(r.error, "a hang would surface as ETIMEDOUT").toBeUndefined();
       expect(r.stderr).toBe("");
       expect(r.status).toBe(0);
-      const out = JSON.parse(r.stdout.trim()) as { replaced: number; units: number; failure: string | null; same: boolean };
+      const out = JSON.parse(r.stdout.trim()) as {
+        replaced: number;
+        units: number;
+        failure: string | null;
+        same: boolean;
+      };
       expect(out).toMatchObject({ replaced: 0, failure: null, same: true });
       expect(out.units, "the worker took part in the jobs").toBeGreaterThan(0);
     });

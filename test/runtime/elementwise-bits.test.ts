@@ -7,7 +7,19 @@ import * as sg from "../../src/index.js";
 
 /** float32 values from raw bit patterns, with the special values always present. */
 function floatsFromBits(bits: number[]): Float32Array {
-  const specials = [0, -0, Infinity, -Infinity, NaN, -NaN, 1, -1, 1.401298464324817e-45, -1.401298464324817e-45, 3.4028234663852886e38];
+  const specials = [
+    0,
+    -0,
+    Infinity,
+    -Infinity,
+    NaN,
+    -NaN,
+    1,
+    -1,
+    1.401298464324817e-45,
+    -1.401298464324817e-45,
+    3.4028234663852886e38,
+  ];
   const x = new Float32Array(bits.length + specials.length);
   new Int32Array(x.buffer).set(bits);
   x.set(specials, bits.length);
@@ -29,23 +41,29 @@ const bitPatterns = fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), 
 
 describe("float32 relu and its gradient on the bits", () => {
   it("relu matches the definition on random bit patterns and the special values (NaN kept, -0 -> +0)", () => {
-    fc.assert(fc.property(bitPatterns, (bits) => {
-      const x = floatsFromBits(bits);
-      const y = sg.relu(sg.tensor(x)).dataSync();
-      for (let i = 0; i < x.length; i++) expectSame(y[i], relu(x[i]));
-    }), { seed: 51, numRuns: 200 });
+    fc.assert(
+      fc.property(bitPatterns, (bits) => {
+        const x = floatsFromBits(bits);
+        const y = sg.relu(sg.tensor(x)).dataSync();
+        for (let i = 0; i < x.length; i++) expectSame(y[i], relu(x[i]));
+      }),
+      { seed: 51, numRuns: 200 },
+    );
   });
 
   it("the gradient passes g where relu(x) > 0 or is NaN, else +0, for any g (NaN and infinities too)", () => {
-    fc.assert(fc.property(bitPatterns, fc.integer({ min: 0, max: 2 ** 31 - 1 }), (bits, shift) => {
-      const x = floatsFromBits(bits);
-      // g: the same bit patterns rotated, so every kind of x meets every kind of g
-      const g = new Float32Array(x.length);
-      for (let i = 0; i < x.length; i++) g[i] = x[(i + shift) % x.length];
-      const t = sg.tensor(x, { requiresGrad: true });
-      const [dx] = sg.gradients(sg.relu(t), [t], { seeds: [sg.tensor(g)] });
-      const got = dx.dataSync();
-      for (let i = 0; i < x.length; i++) expectSame(got[i], reluGrad(x[i], g[i]));
-    }), { seed: 52, numRuns: 200 });
+    fc.assert(
+      fc.property(bitPatterns, fc.integer({ min: 0, max: 2 ** 31 - 1 }), (bits, shift) => {
+        const x = floatsFromBits(bits);
+        // g: the same bit patterns rotated, so every kind of x meets every kind of g
+        const g = new Float32Array(x.length);
+        for (let i = 0; i < x.length; i++) g[i] = x[(i + shift) % x.length];
+        const t = sg.tensor(x, { requiresGrad: true });
+        const [dx] = sg.gradients(sg.relu(t), [t], { seeds: [sg.tensor(g)] });
+        const got = dx.dataSync();
+        for (let i = 0; i < x.length; i++) expectSame(got[i], reluGrad(x[i], g[i]));
+      }),
+      { seed: 52, numRuns: 200 },
+    );
   });
 });

@@ -5,18 +5,35 @@ import { gradcheck, randomArray, seededRng } from "../helpers/gradcheck.js";
 
 const rng = seededRng(7);
 const t = (shape: number[], shift = 0) =>
-  sg.tensor(randomArray(shape.reduce((a, b) => a * b, 1), rng).map((v) => v + shift), { shape, dtype: "float64" });
+  sg.tensor(
+    randomArray(
+      shape.reduce((a, b) => a * b, 1),
+      rng,
+    ).map((v) => v + shift),
+    { shape, dtype: "float64" },
+  );
 
 describe("every differentiable primitive matches float64 finite differences", () => {
   const unary: [string, (x: sg.AnyTensor) => sg.AnyTensor, number][] = [
-    ["neg", sg.neg, 0], ["exp", sg.exp, 0], ["log", sg.log, 3], ["sqrt", sg.sqrt, 3], ["abs", sg.abs, 0],
-    ["tanh", sg.tanh, 0], ["sigmoid", sg.sigmoid, 0], ["relu", sg.relu, 0], ["erf", sg.erf, 0], ["square", sg.square, 0],
+    ["neg", sg.neg, 0],
+    ["exp", sg.exp, 0],
+    ["log", sg.log, 3],
+    ["sqrt", sg.sqrt, 3],
+    ["abs", sg.abs, 0],
+    ["tanh", sg.tanh, 0],
+    ["sigmoid", sg.sigmoid, 0],
+    ["relu", sg.relu, 0],
+    ["erf", sg.erf, 0],
+    ["square", sg.square, 0],
   ];
   for (const [name, f, shift] of unary) it(name, () => gradcheck(f, [t([2, 3], shift)]));
 
   const binary: [string, (a: sg.AnyTensor, b: sg.AnyTensor) => sg.AnyTensor][] = [
-    ["add", (a, b) => sg.add(a, b)], ["sub", (a, b) => sg.sub(a, b)], ["mul", (a, b) => sg.mul(a, b)],
-    ["div", (a, b) => sg.div(a, sg.add(sg.abs(b), 1))], ["maximum", (a, b) => sg.maximum(a, b)],
+    ["add", (a, b) => sg.add(a, b)],
+    ["sub", (a, b) => sg.sub(a, b)],
+    ["mul", (a, b) => sg.mul(a, b)],
+    ["div", (a, b) => sg.div(a, sg.add(sg.abs(b), 1))],
+    ["maximum", (a, b) => sg.maximum(a, b)],
   ];
   for (const [name, f] of binary) {
     it(`${name} with broadcasting`, () => gradcheck(f, [t([2, 1, 3]), t([4, 1])]));
@@ -42,11 +59,20 @@ describe("every differentiable primitive matches float64 finite differences", ()
     gradcheck((a, b) => sg.matmul(a, b), [t([4]), t([2, 4, 3])]);
   });
   it("maxPool2d (distinct values, so the argmax is stable under the perturbation)", () => {
-    const x = sg.tensor(Float64Array.from({ length: 2 * 2 * 5 * 5 }, (_, i) => Math.sin(i * 1.7) * 3), { shape: [2, 2, 5, 5], dtype: "float64" });
+    const x = sg.tensor(
+      Float64Array.from({ length: 2 * 2 * 5 * 5 }, (_, i) => Math.sin(i * 1.7) * 3),
+      { shape: [2, 2, 5, 5], dtype: "float64" },
+    );
     gradcheck((x) => sg.maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1, ceilMode: true }), [x]);
   });
   it("the max gradient is shared among ties (torch.amax)", () => {
-    const x = sg.tensor([[1, 5, 5], [2, 2, 0]], { dtype: "float64", requiresGrad: true });
+    const x = sg.tensor(
+      [
+        [1, 5, 5],
+        [2, 2, 0],
+      ],
+      { dtype: "float64", requiresGrad: true },
+    );
     sg.max(x, 1).backward();
     expectArray(x.grad!.dataSync(), [0, 0.5, 0.5, 0.5, 0.5, 0]);
   });
@@ -107,24 +133,30 @@ describe("autograd semantics", () => {
     expectArray(x.grad!.dataSync(), [2, 4]);
   });
   it("random draws are reproducible with manualSeed", () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 40 }), (seed) => {
-      sg.manualSeed(seed);
-      const a = sg.randn([5]).dataSync().slice();
-      sg.manualSeed(seed);
-      const b = sg.randn([5]).dataSync();
-      return a.every((v, i) => v === b[i]);
-    }), { seed: 42, numRuns: 50 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 40 }), (seed) => {
+        sg.manualSeed(seed);
+        const a = sg.randn([5]).dataSync().slice();
+        sg.manualSeed(seed);
+        const b = sg.randn([5]).dataSync();
+        return a.every((v, i) => v === b[i]);
+      }),
+      { seed: 42, numRuns: 50 },
+    );
   });
 });
 
 function expectArray(actual: ArrayLike<number>, expected: number[], tol = 1e-9): void {
   if (actual.length !== expected.length) throw new Error(`length ${actual.length} != ${expected.length}`);
   for (let i = 0; i < expected.length; i++) {
-    if (Math.abs(actual[i] - expected[i]) > tol) throw new Error(`at ${i}: ${actual[i]} != ${expected[i]} (${Array.from(actual)})`);
+    if (Math.abs(actual[i] - expected[i]) > tol)
+      throw new Error(`at ${i}: ${actual[i]} != ${expected[i]} (${Array.from(actual)})`);
   }
 }
 function expectThrow(f: () => unknown, start: string): void {
-  try { f(); } catch (e) {
+  try {
+    f();
+  } catch (e) {
     if (!(e instanceof Error) || !e.message.startsWith(start)) throw new Error(`wrong error: ${(e as Error).message}`);
     return;
   }

@@ -5,18 +5,34 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  type Conv2dGeometry, type Conv2dParams, type FamilyDefinitions, type Primitive, type PrimitiveDefinition, type PrimitiveDefinitions,
-  piecewiseConstant, primitiveArity, savedData, shapeRules, vjpRules,
+  type Conv2dGeometry,
+  type Conv2dParams,
+  type FamilyDefinitions,
+  type Primitive,
+  type PrimitiveDefinition,
+  type PrimitiveDefinitions,
+  piecewiseConstant,
+  primitiveArity,
+  savedData,
+  shapeRules,
+  vjpRules,
 } from "../../src/primitives/index.js";
 import { conv2dFamily } from "../../src/primitives/conv2d.js";
 import { elementwiseFamily } from "../../src/primitives/elementwise.js";
 import { cpuKernels } from "../../src/backends/cpu/index.js";
 
 // @ts-expect-error a family without one of its primitives (conv2dBackWeight)
-export const missingPrimitive: FamilyDefinitions<Conv2dParams> = { conv2d: conv2dFamily.conv2d, conv2dBackInput: conv2dFamily.conv2dBackInput };
+export const missingPrimitive: FamilyDefinitions<Conv2dParams> = {
+  conv2d: conv2dFamily.conv2d,
+  conv2dBackInput: conv2dFamily.conv2dBackInput,
+};
 
 // @ts-expect-error a primitive without its gradient rule
-export const missingRule: PrimitiveDefinition<Conv2dGeometry> = { arity: 2, shape: conv2dFamily.conv2d.shape, saved: ["pair"] };
+export const missingRule: PrimitiveDefinition<Conv2dGeometry> = {
+  arity: 2,
+  shape: conv2dFamily.conv2d.shape,
+  saved: ["pair"],
+};
 
 // @ts-expect-error the assembled table without most families
 export const missingFamily: PrimitiveDefinitions = { ...elementwiseFamily };

@@ -5,7 +5,10 @@ const arr = (t: sg.AnyTensor) => Array.from(t.dataSync());
 
 describe("creation", () => {
   it("nested arrays give their shape, flat data takes options.shape, typed arrays keep their dtype", () => {
-    const a = sg.tensor([[1, 2, 3], [4, 5, 6]]);
+    const a = sg.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(a.shape).toEqual([2, 3]);
     expect(a.dtype).toBe("float32");
     expect(sg.tensor([1, 2, 3, 4, 5, 6], { shape: [3, 2] }).shape).toEqual([3, 2]);
@@ -14,11 +17,17 @@ describe("creation", () => {
     expect(sg.tensor(5).shape).toEqual([]);
   });
   it("refuses ragged, non-numeric, mismatched or non-integer int32 data with a clear message", () => {
-    expect(() => sg.tensor([[1, 2], [3]] as never)).toThrow("tensor: ragged nested array: [1] has length 1 but dim 1 has size 2");
-    expect(() => sg.tensor([1, 2, 3], { shape: [2, 2] })).toThrow("tensor: data has 3 elements but shape [2, 2] needs 4");
+    expect(() => sg.tensor([[1, 2], [3]] as never)).toThrow(
+      "tensor: ragged nested array: [1] has length 1 but dim 1 has size 2",
+    );
+    expect(() => sg.tensor([1, 2, 3], { shape: [2, 2] })).toThrow(
+      "tensor: data has 3 elements but shape [2, 2] needs 4",
+    );
     expect(() => sg.tensor([1.5], { dtype: "int32" })).toThrow("tensor: int32 data must be integers");
     expect(() => sg.zeros([2, -1])).toThrow("zeros: every dim must be a non-negative integer below 2^53, got -1");
-    expect(() => sg.tensor([1], { dtype: "int32", requiresGrad: true })).toThrow("tensor: requiresGrad needs a floating-point dtype");
+    expect(() => sg.tensor([1], { dtype: "int32", requiresGrad: true })).toThrow(
+      "tensor: requiresGrad needs a floating-point dtype",
+    );
   });
   it("arange, full, zeros, ones, randint", () => {
     expect(arr(sg.arange(5))).toEqual([0, 1, 2, 3, 4]);
@@ -33,25 +42,39 @@ describe("creation", () => {
 describe("ops", () => {
   it("reshape infers -1 and refuses a wrong element count", () => {
     expect(sg.reshape(sg.zeros([2, 6]), [3, -1]).shape).toEqual([3, 4]);
-    expect(() => sg.reshape(sg.zeros([2, 6]), [5, -1] as never)).toThrow("reshape: cannot reshape [2, 6] (12 elements) into [5, -1]");
+    expect(() => sg.reshape(sg.zeros([2, 6]), [5, -1] as never)).toThrow(
+      "reshape: cannot reshape [2, 6] (12 elements) into [5, -1]",
+    );
   });
   it("broadcasting arithmetic and its errors", () => {
     const y = sg.add(sg.tensor([[1], [2]]), sg.tensor([10, 20, 30]));
     expect(y.shape).toEqual([2, 3]);
     expect(arr(y)).toEqual([11, 21, 31, 12, 22, 32]);
-    expect(() => sg.add(sg.zeros([2, 3]), sg.zeros([4]) as never)).toThrow("add: shapes [2, 3] and [4] cannot be broadcast");
-    expect(() => sg.add(sg.zeros([2]), sg.zeros([2], { dtype: "float64" }) as never)).toThrow("add: dtype mismatch: float32 and float64");
+    expect(() => sg.add(sg.zeros([2, 3]), sg.zeros([4]) as never)).toThrow(
+      "add: shapes [2, 3] and [4] cannot be broadcast",
+    );
+    expect(() => sg.add(sg.zeros([2]), sg.zeros([2], { dtype: "float64" }) as never)).toThrow(
+      "add: dtype mismatch: float32 and float64",
+    );
   });
   it("permute, transpose and matmul agree with hand computation", () => {
-    const a = sg.tensor([[1, 2, 3], [4, 5, 6]]);
+    const a = sg.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(arr(sg.transpose(a))).toEqual([1, 4, 2, 5, 3, 6]);
     expect(arr(sg.matmul(a, sg.tensor([[1], [0], [-1]])))).toEqual([-2, -2]);
     expect(sg.matmul(sg.zeros([5, 2, 3]), sg.zeros([3, 4])).shape).toEqual([5, 2, 4]);
     expect(sg.matmul(sg.zeros([3]), sg.zeros([3])).shape).toEqual([]);
-    expect(() => sg.matmul(sg.zeros([2, 3]), sg.zeros([2, 3]) as never)).toThrow("matmul: inner dims do not match: [2, 3] @ [2, 3] (3 vs 2)");
+    expect(() => sg.matmul(sg.zeros([2, 3]), sg.zeros([2, 3]) as never)).toThrow(
+      "matmul: inner dims do not match: [2, 3] @ [2, 3] (3 vs 2)",
+    );
   });
   it("reductions: sum, mean, amax, argmax (first maximum), var", () => {
-    const a = sg.tensor([[1, 5, 5], [7, 2, 0]]);
+    const a = sg.tensor([
+      [1, 5, 5],
+      [7, 2, 0],
+    ]);
     expect(arr(sg.sum(a, 1))).toEqual([11, 9]);
     expect(sg.mean(a).item()).toBeCloseTo(10 / 3, 6);
     expect(arr(sg.max(a, 0))).toEqual([7, 5, 5]);
@@ -60,15 +83,42 @@ describe("ops", () => {
     expect(a.var().item()).toBeCloseTo(37.333333 / 5, 5); // squared deviations from 10/3 sum to 37.33, over n - 1
   });
   it("int32 division is refused rather than truncated (PyTorch would return floats)", () => {
-    expect(() => sg.div(sg.tensor([7, -7], { dtype: "int32" }), 2)).toThrow("div: expected a floating-point tensor (float32 or float64), got int32");
-    expect(Array.from(sg.div(sg.tensor([7, -7], { dtype: "int32" }).cast("float32"), 2).dataSync())).toEqual([3.5, -3.5]);
+    expect(() => sg.div(sg.tensor([7, -7], { dtype: "int32" }), 2)).toThrow(
+      "div: expected a floating-point tensor (float32 or float64), got int32",
+    );
+    expect(Array.from(sg.div(sg.tensor([7, -7], { dtype: "int32" }).cast("float32"), 2).dataSync())).toEqual([
+      3.5, -3.5,
+    ]);
   });
   it("max pooling with a huge window visits only the cells inside the input", () => {
-    const x = sg.tensor(Array.from({ length: 36 }, (_, i) => i), { shape: [1, 1, 6, 6] });
-    expect(Array.from(sg.maxPool2d(x, { kernelSize: 2 ** 31 - 1, stride: 1, padding: 2 ** 30 - 1 }).dataSync().slice(0, 1))).toEqual([35]);
+    const x = sg.tensor(
+      Array.from({ length: 36 }, (_, i) => i),
+      { shape: [1, 1, 6, 6] },
+    );
+    expect(
+      Array.from(
+        sg
+          .maxPool2d(x, { kernelSize: 2 ** 31 - 1, stride: 1, padding: 2 ** 30 - 1 })
+          .dataSync()
+          .slice(0, 1),
+      ),
+    ).toEqual([35]);
   });
   it("int32 max of all-negative values is the largest of them, not 0", () => {
-    expect(arr(sg.max(sg.tensor([[-5, -3], [-7, -9]], { dtype: "int32" }), 1))).toEqual([-3, -7]);
+    expect(
+      arr(
+        sg.max(
+          sg.tensor(
+            [
+              [-5, -3],
+              [-7, -9],
+            ],
+            { dtype: "int32" },
+          ),
+          1,
+        ),
+      ),
+    ).toEqual([-3, -7]);
   });
   it("a conv whose input needs no gradient never computes one (the weight's is still exact)", () => {
     const x = sg.randn([1, 2, 5, 5], { dtype: "float64" });
@@ -90,7 +140,9 @@ describe("ops", () => {
     expect(sg.maxPool2d(x, { kernelSize: 2, ceilMode: true }).shape).toEqual([1, 2, 4, 4]);
     expect(sg.maxPool2d(sg.randn([2, 5, 5]), { kernelSize: 3, stride: 1, padding: 1 }).shape).toEqual([2, 5, 5]);
     // @ts-expect-error the compiler refuses it at the input with the same text
-    expect(() => sg.maxPool2d(x, { kernelSize: 2, padding: 2 })).toThrow("maxPool2d: padding [2, 2] must be at most half the kernel size [2, 2]");
+    expect(() => sg.maxPool2d(x, { kernelSize: 2, padding: 2 })).toThrow(
+      "maxPool2d: padding [2, 2] must be at most half the kernel size [2, 2]",
+    );
   });
 });
 
@@ -99,7 +151,13 @@ describe("memory model", () => {
     const { registerBackend } = await import("../../src/runtime/devices.js");
     const { cpuBackend } = await import("../../src/backends/cpu/index.js");
     const released: unknown[] = [];
-    registerBackend("webgpu", { ...cpuBackend, device: "webgpu", release: (s: unknown) => { released.push(s); } } as never);
+    registerBackend("webgpu", {
+      ...cpuBackend,
+      device: "webgpu",
+      release: (s: unknown) => {
+        released.push(s);
+      },
+    } as never);
     const t = sg.ones([2], { device: "webgpu" });
     const u = sg.ones([2], { device: "webgpu" });
     u.dispose();
@@ -138,8 +196,12 @@ describe("memory model", () => {
   it("a result past the element ceiling is refused before allocation", () => {
     sg.setMaxElements(1000);
     try {
-      expect(() => sg.zeros([100, 100])).toThrow("zeros: result shape [100, 100] has 10000 elements, more than the limit of 1000");
-      expect(() => sg.matmul(sg.zeros([40, 1]), sg.zeros([1, 40]))).toThrow("matmul: result shape [40, 40] has 1600 elements");
+      expect(() => sg.zeros([100, 100])).toThrow(
+        "zeros: result shape [100, 100] has 10000 elements, more than the limit of 1000",
+      );
+      expect(() => sg.matmul(sg.zeros([40, 1]), sg.zeros([1, 40]))).toThrow(
+        "matmul: result shape [40, 40] has 1600 elements",
+      );
     } finally {
       sg.setMaxElements(2 ** 31 - 1);
     }

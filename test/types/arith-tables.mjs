@@ -26,31 +26,96 @@ const pair = (d, c) => `[${q(d)}, ${q(c)}]`;
 
 /** @returns {string} */
 export function generateTables() {
-  const add = obj([0, 1], (c) => obj(digits, (a) => obj(digits, (b) => {
-    const s = +a + +b + +c;
-    return pair(s % 10, Math.floor(s / 10));
-  }, "    "), "  "), "");
-  const sub = obj([0, 1], (br) => obj(digits, (a) => obj(digits, (b) => {
-    const s = +a - +b - +br;
-    return pair((s + 10) % 10, s < 0 ? 1 : 0);
-  }, "    "), "  "), "");
-  const mul = obj([0, 1, 2, 3, 4, 5, 6, 7, 8], (c) => obj(digits, (a) => obj(digits, (b) => {
-    const s = +a * +b + +c;
-    return pair(s % 10, Math.floor(s / 10));
-  }, "    "), "  "), "");
-  const cmp = obj(["<", "=", ">"], (r) => obj(digits, (a) => obj(digits, (b) =>
-    q(+a === +b ? String(r) : +a < +b ? "<" : ">"), "    "), "  "), "");
-  const div = obj([1, 2, 3, 4, 5, 6, 7, 8, 9], (b) => obj(digits.filter((r) => r < +b), (r) => obj(digits, (d) => {
-    const n = 10 * +r + +d;
-    return pair(Math.floor(n / +b), n % +b);
-  }, "    "), "  "), "");
+  const add = obj(
+    [0, 1],
+    (c) =>
+      obj(
+        digits,
+        (a) =>
+          obj(
+            digits,
+            (b) => {
+              const s = +a + +b + +c;
+              return pair(s % 10, Math.floor(s / 10));
+            },
+            "    ",
+          ),
+        "  ",
+      ),
+    "",
+  );
+  const sub = obj(
+    [0, 1],
+    (br) =>
+      obj(
+        digits,
+        (a) =>
+          obj(
+            digits,
+            (b) => {
+              const s = +a - +b - +br;
+              return pair((s + 10) % 10, s < 0 ? 1 : 0);
+            },
+            "    ",
+          ),
+        "  ",
+      ),
+    "",
+  );
+  const mul = obj(
+    [0, 1, 2, 3, 4, 5, 6, 7, 8],
+    (c) =>
+      obj(
+        digits,
+        (a) =>
+          obj(
+            digits,
+            (b) => {
+              const s = +a * +b + +c;
+              return pair(s % 10, Math.floor(s / 10));
+            },
+            "    ",
+          ),
+        "  ",
+      ),
+    "",
+  );
+  const cmp = obj(
+    ["<", "=", ">"],
+    (r) => obj(digits, (a) => obj(digits, (b) => q(+a === +b ? String(r) : +a < +b ? "<" : ">"), "    "), "  "),
+    "",
+  );
+  const div = obj(
+    [1, 2, 3, 4, 5, 6, 7, 8, 9],
+    (b) =>
+      obj(
+        digits.filter((r) => r < +b),
+        (r) =>
+          obj(
+            digits,
+            (d) => {
+              const n = 10 * +r + +d;
+              return pair(Math.floor(n / +b), n % +b);
+            },
+            "    ",
+          ),
+        "  ",
+      ),
+    "",
+  );
   const two = digits.flatMap((a) => digits.map((b) => `${a}${b}`));
   // Flat, keyed by the divisor, the remainder and two dividend digits in one string: a step is one
   // property lookup with a template key.
-  const div2Lines = [1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((b) => digits.filter((r) => r < b).flatMap((r) => two.map((dd) => {
-    const n = 100 * r + +dd;
-    return `  ${q(`${b}${r}${dd}`)}: [${q(String(Math.floor(n / b)).padStart(2, "0"))}, ${q(n % b)}];`;
-  })));
+  const div2Lines = [1, 2, 3, 4, 5, 6, 7, 8, 9].flatMap((b) =>
+    digits
+      .filter((r) => r < b)
+      .flatMap((r) =>
+        two.map((dd) => {
+          const n = 100 * r + +dd;
+          return `  ${q(`${b}${r}${dd}`)}: [${q(String(Math.floor(n / b)).padStart(2, "0"))}, ${q(n % b)}];`;
+        }),
+      ),
+  );
   const div2 = `{\n${div2Lines.join("\n")}\n  [other: string]: unknown;\n}`;
   const succ = obj(digits.slice(0, 9), (d) => q(+d + 1), "");
   // Small naturals both ways, rows of 16 entries per line.
@@ -66,7 +131,11 @@ export function generateTables() {
   // that position, then a smaller digit (the last position: a smaller or equal one), then anything.
   const max = String(Number.MAX_SAFE_INTEGER);
   /** @param {number} m */
-  const upTo = (m) => digits.filter((d) => d < m).map(q).join(" | ");
+  const upTo = (m) =>
+    digits
+      .filter((d) => d < m)
+      .map(q)
+      .join(" | ");
   const safe16 = [...max].flatMap((m, i) => {
     const bound = i === max.length - 1 ? +m + 1 : +m;
     return bound === 0 ? [] : [`\`${max.slice(0, i)}\${${upTo(bound)}}\${string}\``];
@@ -78,13 +147,15 @@ export function generateTables() {
   for (let n = 1; n < SMALL; n++) {
     let best;
     for (let d = 9; d >= 2; d--) {
-      if (n % d === 0 && fewest[n / d] !== undefined && (best === undefined || fewest[n / d].length + 1 < best.length)) best = `${fewest[n / d]}${d}`;
+      if (n % d === 0 && fewest[n / d] !== undefined && (best === undefined || fewest[n / d].length + 1 < best.length))
+        best = `${fewest[n / d]}${d}`;
     }
     fewest[n] = n === 1 ? "" : best;
   }
   const units = Array.from({ length: UNITS }, (_, n) => `  ${q(rev(n))}: [${Array(n).fill("0").join(", ")}];`);
   const factorLines = [];
-  for (let n = 10; n < SMALL; n++) if (fewest[n] !== undefined) factorLines.push(`  ${q(rev(n))}: ${q([...fewest[n]].sort().reverse().join(""))};`);
+  for (let n = 10; n < SMALL; n++)
+    if (fewest[n] !== undefined) factorLines.push(`  ${q(rev(n))}: ${q([...fewest[n]].sort().reverse().join(""))};`);
   const toLE = rows((n) => `${n}: ${q(rev(n))};`, "number");
   const fromLE = rows((n) => `${q(rev(n))}: ${n};`, "string");
   return [

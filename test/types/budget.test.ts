@@ -11,7 +11,9 @@ describe.each([6, 7] as const)("TypeScript %i", (version) => {
   const rows = runBudget([version]);
   for (const row of rows) {
     it(`${row.name}: within the ${row.ceiling}-instantiation ceiling`, () => {
-      console.log(`TS ${version} ${row.name}: ${row.net} instantiations (target ${row.budget}: ${targetNote(row)}; raw ${row.raw}, baseline ${row.baselineCount})`);
+      console.log(
+        `TS ${version} ${row.name}: ${row.net} instantiations (target ${row.budget}: ${targetNote(row)}; raw ${row.raw}, baseline ${row.baselineCount})`,
+      );
       expect(row.errors).toEqual([]);
       expect(row.net).toBeLessThanOrEqual(row.ceiling);
     });

@@ -9,7 +9,10 @@ import * as catalogue from "../../types/errors.js";
 import { root } from "./message-check.mjs";
 
 type MessageFn = (...args: unknown[]) => string;
-const groups = Object.entries(catalogue).filter(([name]) => name.endsWith("Errors")) as [string, Record<string, MessageFn>][];
+const groups = Object.entries(catalogue).filter(([name]) => name.endsWith("Errors")) as [
+  string,
+  Record<string, MessageFn>,
+][];
 
 /**
  * A placeholder that a message may take as a string or as dims (opErrors and nnErrors format shapes
@@ -23,7 +26,11 @@ function placeholder(name: string): string[] {
 function placeholders(fn: MessageFn): string[][] {
   const params = /^\(?([^)]*?)\)?\s*=>/.exec(fn.toString());
   if (!params) throw new Error(`cannot read the parameters of ${fn.toString().slice(0, 60)}`);
-  return params[1].split(",").map((p) => p.trim().replace(/\s*=.*$/, "")).filter(Boolean).map((p) => placeholder(`{${p}}`));
+  return params[1]
+    .split(",")
+    .map((p) => p.trim().replace(/\s*=.*$/, ""))
+    .filter(Boolean)
+    .map((p) => placeholder(`{${p}}`));
 }
 
 /** A message that is another group's with its values formatted (opErrors.broadcast) is listed there. */
@@ -31,7 +38,22 @@ const delegates = (fn: MessageFn) => /\b\w+Errors\.\w+\(/.test(fn.toString());
 
 describe("docs/errors.md", () => {
   const page = readFileSync(join(root, "docs/errors.md"), "utf8");
-  it("finds the catalogue's groups", () => expect(groups.map(([g]) => g).sort()).toEqual(["argumentErrors", "arithErrors", "autogradErrors", "conv2dErrors", "dataErrors", "nnErrors", "onnxErrors", "opErrors", "optimErrors", "shapeErrors", "tensorErrors", "weightErrors", "workerErrors"]));
+  it("finds the catalogue's groups", () =>
+    expect(groups.map(([g]) => g).sort()).toEqual([
+      "argumentErrors",
+      "arithErrors",
+      "autogradErrors",
+      "conv2dErrors",
+      "dataErrors",
+      "nnErrors",
+      "onnxErrors",
+      "opErrors",
+      "optimErrors",
+      "shapeErrors",
+      "tensorErrors",
+      "weightErrors",
+      "workerErrors",
+    ]));
   for (const [group, fns] of groups) {
     for (const [name, fn] of Object.entries(fns)) {
       if (delegates(fn)) continue;

@@ -1,5 +1,9 @@
 import type { DType, Device } from "../../types/core.js";
-export interface Meta { shape: number[]; dtype: DType; device: Device }
+export interface Meta {
+  shape: number[];
+  dtype: DType;
+  device: Device;
+}
 export interface Conv2dCase {
   name: string;
   input: Meta;
@@ -7,7 +11,13 @@ export interface Conv2dCase {
   bias?: Meta | null;
   options?: Record<string, unknown>;
 }
-export interface ErrorCase extends Conv2dCase { at: "input" | "weight" | "bias" | "options"; message: string; compiler?: "excess property" }
-export interface ShapeCase extends Conv2dCase { out: number[] }
+export interface ErrorCase extends Conv2dCase {
+  at: "input" | "weight" | "bias" | "options";
+  message: string;
+  compiler?: "excess property";
+}
+export interface ShapeCase extends Conv2dCase {
+  out: number[];
+}
 export const errorCases: ErrorCase[];
 export const shapeCases: ShapeCase[];

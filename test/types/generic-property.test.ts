@@ -28,29 +28,65 @@ interface Op {
   /** the output keeps the generic batch at dim 0 */
   keepsBatch: boolean;
 }
-interface Dims { b: number; c: number; h: number; w: number; k: number }
+interface Dims {
+  b: number;
+  c: number;
+  h: number;
+  w: number;
+  k: number;
+}
 
 const ops: Record<string, Op> = {
-  addSelf: { code: () => "add(x, x)", run: (x) => sg.add(x as never, x as never) as AnyTensor, keepsBatch: true },
-  methodAdd: { code: () => "x.add(x)", run: (x) => sg.add(x as never, x as never) as AnyTensor, keepsBatch: true },
-  mulScalar: { code: () => "mul(x, 2)", run: (x) => sg.mul(x as never, 2 as never) as AnyTensor, keepsBatch: true },
-  subScalar: { code: () => "x.sub(1)", run: (x) => sg.sub(x as never, 1 as never) as AnyTensor, keepsBatch: true },
-  addBias: { code: (d) => `add(x, zeros([${d.c}, 1, 1]))`, run: (x, d) => sg.add(x as never, sg.zeros([d.c, 1, 1]) as never) as AnyTensor, keepsBatch: true },
-  centre: { code: () => "x.sub(x.mean([0, 2, 3], true))", run: (x) => sg.sub(x as never, sg.mean(x as never, [0, 2, 3], true) as never) as AnyTensor, keepsBatch: true },
-  flatten: { code: () => "flatten(x, 1)", run: (x) => sg.flatten(x as never, 1) as AnyTensor, keepsBatch: true },
-  mean: { code: () => "mean(x, [2, 3])", run: (x) => sg.mean(x as never, [2, 3]) as AnyTensor, keepsBatch: true },
-  reshape: { code: (d) => `x.reshape([-1, ${d.c * d.h * d.w}])`, run: (x, d) => sg.reshape(x as never, [-1, d.c * d.h * d.w] as never) as AnyTensor, keepsBatch: true },
-  pool: { code: (d) => `maxPool2d(x, { kernelSize: ${d.k} })`, run: (x, d) => sg.maxPool2d(x as never, { kernelSize: d.k }) as AnyTensor, keepsBatch: true },
-  matmul: { code: (d) => `matmul(mean(x, [2, 3]), zeros([${d.c}, ${d.k}]))`, run: (x, d) => sg.matmul(sg.mean(x as never, [2, 3]) as never, sg.zeros([d.c, d.k]) as never) as AnyTensor, keepsBatch: true },
-  sumAll: { code: () => "x.sum()", run: (x) => sg.sum(x as never) as AnyTensor, keepsBatch: false },
+  addSelf: { code: () => "add(x, x)", run: (x) => sg.add(x, x as never), keepsBatch: true },
+  methodAdd: { code: () => "x.add(x)", run: (x) => sg.add(x, x as never), keepsBatch: true },
+  mulScalar: { code: () => "mul(x, 2)", run: (x) => sg.mul(x, 2 as never), keepsBatch: true },
+  subScalar: { code: () => "x.sub(1)", run: (x) => sg.sub(x, 1 as never), keepsBatch: true },
+  addBias: {
+    code: (d) => `add(x, zeros([${d.c}, 1, 1]))`,
+    run: (x, d) => sg.add(x, sg.zeros([d.c, 1, 1]) as never),
+    keepsBatch: true,
+  },
+  centre: {
+    code: () => "x.sub(x.mean([0, 2, 3], true))",
+    run: (x) => sg.sub(x, sg.mean(x as never, [0, 2, 3], true) as never),
+    keepsBatch: true,
+  },
+  flatten: { code: () => "flatten(x, 1)", run: (x) => sg.flatten(x, 1), keepsBatch: true },
+  mean: { code: () => "mean(x, [2, 3])", run: (x) => sg.mean(x, [2, 3]), keepsBatch: true },
+  reshape: {
+    code: (d) => `x.reshape([-1, ${d.c * d.h * d.w}])`,
+    run: (x, d) => sg.reshape(x, [-1, d.c * d.h * d.w] as never),
+    keepsBatch: true,
+  },
+  pool: {
+    code: (d) => `maxPool2d(x, { kernelSize: ${d.k} })`,
+    run: (x, d) => sg.maxPool2d(x, { kernelSize: d.k }),
+    keepsBatch: true,
+  },
+  matmul: {
+    code: (d) => `matmul(mean(x, [2, 3]), zeros([${d.c}, ${d.k}]))`,
+    run: (x, d) => sg.matmul(sg.mean(x as never, [2, 3]), sg.zeros([d.c, d.k]) as never),
+    keepsBatch: true,
+  },
+  sumAll: { code: () => "x.sum()", run: (x) => sg.sum(x), keepsBatch: false },
 };
 const opNames = Object.keys(ops);
 
-const dims = fc.record({ b: fc.integer({ min: 1, max: 5 }), c: fc.integer({ min: 1, max: 6 }), h: fc.integer({ min: 2, max: 9 }), w: fc.integer({ min: 2, max: 9 }), k: fc.integer({ min: 1, max: 2 }) });
+const dims = fc.record({
+  b: fc.integer({ min: 1, max: 5 }),
+  c: fc.integer({ min: 1, max: 6 }),
+  h: fc.integer({ min: 2, max: 9 }),
+  w: fc.integer({ min: 2, max: 9 }),
+  k: fc.integer({ min: 1, max: 2 }),
+});
 const opCase = fc.record({ op: fc.constantFrom(...opNames), d: dims });
 /** A module: conv (stride s, padding p, kernel k) then relu, in a Sequential with Flatten, or a same-size block in a Residual. */
 const moduleCase = fc.record({
-  d: dims, co: fc.integer({ min: 1, max: 6 }), s: fc.integer({ min: 1, max: 2 }), p: fc.integer({ min: 0, max: 1 }), residual: fc.boolean(),
+  d: dims,
+  co: fc.integer({ min: 1, max: 6 }),
+  s: fc.integer({ min: 1, max: 2 }),
+  p: fc.integer({ min: 0, max: 1 }),
+  residual: fc.boolean(),
 });
 
 describe("generic helpers and custom modules: inferred shape = runtime shape", () => {
@@ -61,35 +97,71 @@ describe("generic helpers and custom modules: inferred shape = runtime shape", (
     `import { add, flatten, matmul, maxPool2d, mean, mul, relu, zeros, nn, type Tensor } from "${join(root, "src/index.js")}";`,
   ];
   opCases.forEach(({ op, d }, i) => {
-    lines.push(`export function g${i}<B extends number>(x: Tensor<[B, ${d.c}, ${d.h}, ${d.w}]>) { return ${ops[op].code(d)}; }`);
+    lines.push(
+      `export function g${i}<B extends number>(x: Tensor<[B, ${d.c}, ${d.h}, ${d.w}]>) { return ${ops[op].code(d)}; }`,
+    );
     lines.push(`declare const x${i}: Tensor<[${d.b}, ${d.c}, ${d.h}, ${d.w}]>;`, `export const y${i} = g${i}(x${i});`);
   });
   moduleCases.forEach(({ d, co, s, p, residual }, i) => {
     // A residual block keeps the shape: the conv maps C to C with "same" geometry.
-    const conv = residual ? `nn.Conv2d(${d.c}, ${d.c}, 3, { padding: 1 })` : `nn.Conv2d(${d.c}, ${co}, ${1 + 2 * p}, { stride: ${s}, padding: ${p} })`;
-    lines.push(`class M${i} extends nn.Module {`, `  conv = ${conv};`,
-      `  forward<N extends number>(x: Tensor<[N, ${d.c}, number, number]>) { return relu(this.conv.forward(x)); }`, "}");
+    const conv = residual
+      ? `nn.Conv2d(${d.c}, ${d.c}, 3, { padding: 1 })`
+      : `nn.Conv2d(${d.c}, ${co}, ${1 + 2 * p}, { stride: ${s}, padding: ${p} })`;
+    lines.push(
+      `class M${i} extends nn.Module {`,
+      `  conv = ${conv};`,
+      `  forward<N extends number>(x: Tensor<[N, ${d.c}, number, number]>) { return relu(this.conv.forward(x)); }`,
+      "}",
+    );
     lines.push(`declare const mx${i}: Tensor<[${d.b}, ${d.c}, ${d.h}, ${d.w}]>;`);
-    lines.push(residual ? `export const m${i} = nn.Residual(new M${i}()).forward(mx${i});` : `export const m${i} = nn.Sequential(new M${i}(), nn.Flatten()).forward(mx${i});`);
+    lines.push(
+      residual
+        ? `export const m${i} = nn.Residual(new M${i}()).forward(mx${i});`
+        : `export const m${i} = nn.Sequential(new M${i}(), nn.Flatten()).forward(mx${i});`,
+    );
   });
 
   const project = new Project({ tsConfigFilePath: join(root, "tsconfig.json"), skipAddingFilesFromTsConfig: true });
-  const file = project.createSourceFile(join(root, "test/types/__generic_property_generated.ts"), `${lines.join("\n")}\n`, { overwrite: true });
-  const diagnostics = file.getPreEmitDiagnostics().map((d) => `${d.getLineNumber()}: ${String(d.getMessageText())}`);
+  const file = project.createSourceFile(
+    join(root, "test/types/__generic_property_generated.ts"),
+    `${lines.join("\n")}\n`,
+    { overwrite: true },
+  );
+  const diagnostics = file
+    .getPreEmitDiagnostics()
+    .map(
+      (d) =>
+        `${d.getLineNumber()}: ${typeof d.getMessageText() === "string" ? (d.getMessageText() as string) : (d.getMessageText() as { getMessageText(): string }).getMessageText()}`,
+    );
   /** The dims of a variable's inferred shape: a number, or "number", or the text of a type parameter. */
   const inferred = (name: string): (number | string)[] =>
-    file.getVariableDeclarationOrThrow(name).getType().getPropertyOrThrow("shape").getTypeAtLocation(file).getTupleElements()
+    file
+      .getVariableDeclarationOrThrow(name)
+      .getType()
+      .getPropertyOrThrow("shape")
+      .getTypeAtLocation(file)
+      .getTupleElements()
       .map((t) => (t.isNumberLiteral() ? Number(t.getLiteralValue()) : t.getText()));
 
   it("the generated file compiles", () => expect(diagnostics).toEqual([]));
 
   it(`${opCases.length} generic helpers keep B and give the runtime's shape`, () => {
     const wrong = opCases.flatMap(({ op, d }, i) => {
-      const ret = file.getFunctionOrThrow(`g${i}`).getReturnType().getPropertyOrThrow("shape").getTypeAtLocation(file).getTupleElements().map((t) => t.getText());
-      const runtime = [...ops[op].run(sg.randn([d.b, d.c, d.h, d.w]) as AnyTensor, d).shape];
+      const ret = file
+        .getFunctionOrThrow(`g${i}`)
+        .getReturnType()
+        .getPropertyOrThrow("shape")
+        .getTypeAtLocation(file)
+        .getTupleElements()
+        .map((t) => t.getText());
+      const runtime = [...ops[op].run(sg.randn([d.b, d.c, d.h, d.w]), d).shape];
       const got = inferred(`y${i}`);
       const keeps = ops[op].keepsBatch ? ret[0] === "B" && !ret.slice(1).includes("number") : !ret.includes("number");
-      return keeps && JSON.stringify(got) === JSON.stringify(runtime) ? [] : [`${op} ${JSON.stringify(d)}: generic ${JSON.stringify(ret)}, call ${JSON.stringify(got)}, runtime ${JSON.stringify(runtime)}`];
+      return keeps && JSON.stringify(got) === JSON.stringify(runtime)
+        ? []
+        : [
+            `${op} ${JSON.stringify(d)}: generic ${JSON.stringify(ret)}, call ${JSON.stringify(got)}, runtime ${JSON.stringify(runtime)}`,
+          ];
     });
     expect(wrong).toEqual([]);
     expect(new Set(opCases.map((c) => c.op)).size).toBe(opNames.length);
@@ -97,15 +169,25 @@ describe("generic helpers and custom modules: inferred shape = runtime shape", (
 
   it(`${moduleCases.length} users' modules in Sequential and Residual give the runtime's shape`, () => {
     const wrong = moduleCases.flatMap(({ d, co, s, p, residual }, i) => {
-      const conv = residual ? nn.Conv2d(d.c, d.c, 3, { padding: 1 }) : nn.Conv2d(d.c, co, 1 + 2 * p, { stride: s, padding: p });
+      const conv = residual
+        ? nn.Conv2d(d.c, d.c, 3, { padding: 1 })
+        : nn.Conv2d(d.c, co, 1 + 2 * p, { stride: s, padding: p });
       const x = sg.randn([d.b, d.c, d.h, d.w]);
-      const body = sg.relu((conv.forward as (t: AnyTensor) => AnyTensor)(x) as never) as AnyTensor;
-      const runtime = residual ? [...sg.add(body as never, x as never).shape] : [d.b, body.shape.slice(1).reduce((a, b) => a * b, 1)];
+      const body: AnyTensor = sg.relu((conv.forward as (t: AnyTensor) => AnyTensor)(x));
+      const runtime = residual
+        ? [...sg.add(body, x as never).shape]
+        : [d.b, body.shape.slice(1).reduce((a, b) => a * b, 1)];
       const got = inferred(`m${i}`);
       // A residual block is exact (the identity's literal shape); through Flatten the batch is
       // exact and the features are the run time's (the forward takes spatial sizes as number).
-      const ok = residual ? JSON.stringify(got) === JSON.stringify(runtime) : got.length === 2 && got[0] === runtime[0] && got[1] === "number";
-      return ok ? [] : [`#${i} ${JSON.stringify({ d, co, s, p, residual })}: compiler ${JSON.stringify(got)}, runtime ${JSON.stringify(runtime)}`];
+      const ok = residual
+        ? JSON.stringify(got) === JSON.stringify(runtime)
+        : got.length === 2 && got[0] === runtime[0] && got[1] === "number";
+      return ok
+        ? []
+        : [
+            `#${i} ${JSON.stringify({ d, co, s, p, residual })}: compiler ${JSON.stringify(got)}, runtime ${JSON.stringify(runtime)}`,
+          ];
     });
     expect(wrong).toEqual([]);
     expect(moduleCases.some((c) => c.residual) && moduleCases.some((c) => !c.residual)).toBe(true);

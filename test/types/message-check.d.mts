@@ -1,5 +1,15 @@
-export interface Expectation { file: string; line: number; column: number; message: string }
-export interface Diagnostic { file: string; line: number; column: number; text: string }
+export interface Expectation {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+export interface Diagnostic {
+  file: string;
+  line: number;
+  column: number;
+  text: string;
+}
 export const root: string;
 export const fixtureDir: string;
 export const fixtureConfig: string;

@@ -8,7 +8,10 @@ import { fileURLToPath } from "node:url";
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const fixtureDir = join(root, "test-d/messages");
 export const fixtureConfig = join(fixtureDir, "tsconfig.json");
-export const fixtureFiles = () => readdirSync(fixtureDir).filter((f) => f.endsWith(".ts")).map((f) => join(fixtureDir, f));
+export const fixtureFiles = () =>
+  readdirSync(fixtureDir)
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => join(fixtureDir, f));
 
 /** Start columns (1-based) of the top-level arguments of the first `conv2d(` call on a line. */
 function argumentColumns(line) {
@@ -18,8 +21,10 @@ function argumentColumns(line) {
   for (let i = open; i < line.length; i++) {
     const ch = line[i];
     if ("([{".includes(ch)) depth++;
-    else if (")]}".includes(ch)) { if (depth === 0) break; depth--; }
-    else if (ch === "," && depth === 0) cols.push(i + (line[i + 1] === " " ? 2 : 1) + 1);
+    else if (")]}".includes(ch)) {
+      if (depth === 0) break;
+      depth--;
+    } else if (ch === "," && depth === 0) cols.push(i + (line[i + 1] === " " ? 2 : 1) + 1);
   }
   return cols;
 }
@@ -36,7 +41,12 @@ export function expectations() {
       const at = /^\/\/ at: (\w+)$/.exec(lines[i - 1] ?? "");
       if (!at) throw new Error(`${relative(root, file)}:${i + 1}: "// error:" must follow "// at: <argument>"`);
       const callLine = i - 1; // 1-based number of the line above "// at:"
-      out.push({ file: relative(root, file), line: callLine, column: argumentColumns(lines[callLine - 1])[argIndex[at[1]]], message: m[1] });
+      out.push({
+        file: relative(root, file),
+        line: callLine,
+        column: argumentColumns(lines[callLine - 1])[argIndex[at[1]]],
+        message: m[1],
+      });
     });
   }
   return out;
@@ -60,14 +70,19 @@ export function compare(actual, expected = expectations()) {
   for (const e of expected) {
     const ds = byLine.get(key(e)) ?? [];
     byLine.delete(key(e));
-    if (ds.length === 0) { problems.push(`${key(e)}: missing error "${e.message}"`); continue; }
+    if (ds.length === 0) {
+      problems.push(`${key(e)}: missing error "${e.message}"`);
+      continue;
+    }
     if (ds.length > 1) problems.push(`${key(e)}: ${ds.length} errors, expected one`);
     const d = ds[0];
     const got = parameterMessage(d.text);
     if (got !== e.message) problems.push(`${key(e)}: expected "${e.message}", got ${JSON.stringify(got ?? d.text)}`);
-    if (d.column !== e.column) problems.push(`${key(e)}: error at column ${d.column}, expected the argument at column ${e.column}`);
+    if (d.column !== e.column)
+      problems.push(`${key(e)}: error at column ${d.column}, expected the argument at column ${e.column}`);
   }
-  for (const ds of byLine.values()) for (const d of ds) problems.push(`${key(d)}:${d.column}: unexpected error: ${d.text}`);
+  for (const ds of byLine.values())
+    for (const d of ds) problems.push(`${key(d)}:${d.column}: unexpected error: ${d.text}`);
   return problems;
 }
 

@@ -25,11 +25,18 @@ describe("test-d/messages fixtures", () => {
 
   it("the comparison notices a missing, an extra and a different error", () => {
     const [first, second] = expectations();
-    const diag = (e: { file: string; line: number; column: number }, text: string) => ({ file: e.file, line: e.line, column: e.column, text });
+    const diag = (e: { file: string; line: number; column: number }, text: string) => ({
+      file: e.file,
+      line: e.line,
+      column: e.column,
+      text,
+    });
     const ok = `Argument of type 'X' is not assignable to parameter of type '"${first.message.replace(/"/g, '\\"')}"'.`;
     expect(compare([diag(first, ok)], [first])).toEqual([]);
     expect(compare([], [first])).toHaveLength(1);
-    expect(compare([diag(first, ok), diag(second, "Type 'string' is not assignable to type 'number'.")], [first])).toHaveLength(1);
+    expect(
+      compare([diag(first, ok), diag(second, "Type 'string' is not assignable to type 'number'.")], [first]),
+    ).toHaveLength(1);
     expect(compare([diag(first, ok.replace("conv2d", "conv3d"))], [first])).toHaveLength(1);
     expect(compare([{ ...diag(first, ok), column: first.column + 1 }], [first])).toHaveLength(1);
   });
@@ -42,7 +49,12 @@ describe("test-d/messages fixtures", () => {
       const start = d.getStart() ?? 0;
       const { line, column } = file ? file.getLineAndColumnAtPos(start) : { line: 0, column: 0 };
       const text = d.getMessageText();
-      return { file: file ? relative(root, file.getFilePath()) : "?", line, column, text: typeof text === "string" ? text : text.getMessageText() };
+      return {
+        file: file ? relative(root, file.getFilePath()) : "?",
+        line,
+        column,
+        text: typeof text === "string" ? text : text.getMessageText(),
+      };
     });
     expect(compare(diagnostics)).toEqual([]);
   });

@@ -20,12 +20,18 @@ type Op = (typeof ops)[number];
 function oracle(op: Op, a: bigint, b: bigint): bigint | string {
   const big = (v: bigint) => (v > MAX ? `arithmetic: the result ${v} is larger than 9007199254740991` : v);
   switch (op) {
-    case "Add": return big(a + b);
-    case "Sub": return a - b;
-    case "Mul": return big(a * b);
-    case "Div": return b === 0n ? `arithmetic: ${a} divided by zero` : a / b;
-    case "Mod": return b === 0n ? `arithmetic: ${a} divided by zero` : a % b;
-    case "Compare": return a < b ? -1n : a > b ? 1n : 0n;
+    case "Add":
+      return big(a + b);
+    case "Sub":
+      return a - b;
+    case "Mul":
+      return big(a * b);
+    case "Div":
+      return b === 0n ? `arithmetic: ${a} divided by zero` : a / b;
+    case "Mod":
+      return b === 0n ? `arithmetic: ${a} divided by zero` : a % b;
+    case "Compare":
+      return a < b ? -1n : a > b ? 1n : 0n;
   }
 }
 
@@ -33,44 +39,89 @@ function oracle(op: Op, a: bigint, b: bigint): bigint | string {
 const natural = fc.oneof(
   fc.constantFrom(0n, 1n, 9n, 10n, MAX, MAX - 1n),
   fc.bigInt({ min: 0n, max: 9999n }),
-  fc.integer({ min: 1, max: 16 }).chain((digits) => fc.bigInt({ min: 0n, max: 10n ** BigInt(digits) - 1n })).map((v) => (v > MAX ? v % (MAX + 1n) : v)),
+  fc
+    .integer({ min: 1, max: 16 })
+    .chain((digits) => fc.bigInt({ min: 0n, max: 10n ** BigInt(digits) - 1n }))
+    .map((v) => (v > MAX ? v % (MAX + 1n) : v)),
 );
 const arithCase = fc.record({ op: fc.constantFrom(...ops), a: natural, b: natural });
 
 interface ConvConfig {
-  n: number; c: number; g: number; co: number; h: number; w: number; kh: number; kw: number;
-  stride: number | [number, number]; dilation: number | [number, number];
+  n: number;
+  c: number;
+  g: number;
+  co: number;
+  h: number;
+  w: number;
+  kh: number;
+  kw: number;
+  stride: number | [number, number];
+  dilation: number | [number, number];
   padding: number | [number, number] | [number, number, number, number] | "same" | "valid";
-  mode: "zeros" | "reflect" | "replicate" | "circular"; unbatched: boolean;
+  mode: "zeros" | "reflect" | "replicate" | "circular";
+  unbatched: boolean;
 }
-const size = fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 300 }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }) });
+const size = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 1, max: 300 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }) },
+);
 const pairOr = (a: fc.Arbitrary<number>) => fc.oneof(a, fc.tuple(a, a));
-const convConfig: fc.Arbitrary<ConvConfig> = fc.record({
-  n: fc.integer({ min: 1, max: 64 }), g: fc.integer({ min: 1, max: 4 }), cg: fc.integer({ min: 1, max: 8 }), cog: fc.integer({ min: 1, max: 8 }),
-  h: size, w: size, kh: fc.integer({ min: 1, max: 7 }), kw: fc.integer({ min: 1, max: 7 }),
-  stride: pairOr(fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 1, max: 4 }) }, { weight: 1, arbitrary: fc.integer({ min: 10, max: 40 }) })),
-  dilation: pairOr(fc.integer({ min: 1, max: 3 })),
-  padding: fc.oneof(fc.integer({ min: 0, max: 4 }), fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 })),
-    fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 })),
-    fc.constant("same" as const), fc.constant("valid" as const)),
-  mode: fc.constantFrom("zeros" as const, "zeros" as const, "reflect" as const, "replicate" as const, "circular" as const),
-  unbatched: fc.boolean(),
-}).map(({ cg, cog, g, ...r }) => {
-  // "same" needs stride 1; reflect/circular need small pads: keep such draws valid so they exercise shapes.
-  const stride = r.padding === "same" ? 1 : r.stride;
-  const mode = r.mode === "reflect" || r.mode === "circular" ? (Math.min(r.h, r.w) > 40 ? r.mode : "zeros") : r.mode;
-  return { ...r, stride, mode, g, c: cg * g, co: cog * g };
-});
+const convConfig: fc.Arbitrary<ConvConfig> = fc
+  .record({
+    n: fc.integer({ min: 1, max: 64 }),
+    g: fc.integer({ min: 1, max: 4 }),
+    cg: fc.integer({ min: 1, max: 8 }),
+    cog: fc.integer({ min: 1, max: 8 }),
+    h: size,
+    w: size,
+    kh: fc.integer({ min: 1, max: 7 }),
+    kw: fc.integer({ min: 1, max: 7 }),
+    stride: pairOr(
+      fc.oneof(
+        { weight: 5, arbitrary: fc.integer({ min: 1, max: 4 }) },
+        { weight: 1, arbitrary: fc.integer({ min: 10, max: 40 }) },
+      ),
+    ),
+    dilation: pairOr(fc.integer({ min: 1, max: 3 })),
+    padding: fc.oneof(
+      fc.integer({ min: 0, max: 4 }),
+      fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 })),
+      fc.tuple(
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 0, max: 4 }),
+      ),
+      fc.constant("same" as const),
+      fc.constant("valid" as const),
+    ),
+    mode: fc.constantFrom(
+      "zeros" as const,
+      "zeros" as const,
+      "reflect" as const,
+      "replicate" as const,
+      "circular" as const,
+    ),
+    unbatched: fc.boolean(),
+  })
+  .map(({ cg, cog, g, ...r }) => {
+    // "same" needs stride 1; reflect/circular need small pads: keep such draws valid so they exercise shapes.
+    const stride = r.padding === "same" ? 1 : r.stride;
+    const mode = r.mode === "reflect" || r.mode === "circular" ? (Math.min(r.h, r.w) > 40 ? r.mode : "zeros") : r.mode;
+    return { ...r, stride, mode, g, c: cg * g, co: cog * g };
+  });
 
 const pair = (v: number | [number, number]): [number, number] => (typeof v === "number" ? [v, v] : v);
 /** The plain formula, independent of resolveConv2d: [top, bottom, left, right] then PyTorch's rule. */
 function plainOut(k: ConvConfig): [number, number] {
-  const [sh, sw] = pair(k.stride), [dh, dw] = pair(k.dilation);
+  const [sh, sw] = pair(k.stride),
+    [dh, dw] = pair(k.dilation);
   const p = k.padding;
   let pads: number[];
   if (p === "valid") pads = [0, 0, 0, 0];
   else if (p === "same") {
-    const th = dh * (k.kh - 1), tw = dw * (k.kw - 1);
+    const th = dh * (k.kh - 1),
+      tw = dw * (k.kw - 1);
     pads = [th >> 1, th - (th >> 1), tw >> 1, tw - (tw >> 1)];
   } else if (typeof p === "number") pads = [p, p, p, p];
   else if (p.length === 2) pads = [p[0], p[0], p[1], p[1]];
@@ -81,10 +132,14 @@ function plainOut(k: ConvConfig): [number, number] {
     return Number(q + 1n);
   };
   const B = BigInt;
-  return [out(B(k.h), B(k.kh), B(sh), B(dh), B(pads[0]), B(pads[1])), out(B(k.w), B(k.kw), B(sw), B(dw), B(pads[2]), B(pads[3]))];
+  return [
+    out(B(k.h), B(k.kh), B(sh), B(dh), B(pads[0]), B(pads[1])),
+    out(B(k.w), B(k.kw), B(sw), B(dw), B(pads[2]), B(pads[3])),
+  ];
 }
 
-const lit = (v: unknown): string => (Array.isArray(v) ? `[${v.map(lit).join(", ")}]` : typeof v === "string" ? JSON.stringify(v) : String(v));
+const lit = (v: unknown): string =>
+  Array.isArray(v) ? `[${v.map(lit).join(", ")}]` : typeof v === "string" ? JSON.stringify(v) : String(v);
 
 describe("type-level results equal the oracles", () => {
   const arith = fc.sample(arithCase, { seed: 42, numRuns: 2000 });
@@ -100,13 +155,22 @@ describe("type-level results equal the oracles", () => {
   const convLine: number[] = [];
   convs.forEach((k, i) => {
     const xs = k.unbatched ? [k.c, k.h, k.w] : [k.n, k.c, k.h, k.w];
-    lines.push(`declare const x${i}: Tensor<${lit(xs)}>;`, `declare const w${i}: Tensor<${lit([k.co, k.c / k.g, k.kh, k.kw])}>;`);
-    lines.push(`const y${i} = conv2d(x${i}, w${i}, null, { stride: ${lit(k.stride)}, dilation: ${lit(k.dilation)}, padding: ${lit(k.padding)}, groups: ${k.g}, paddingMode: ${lit(k.mode)} });`);
+    lines.push(
+      `declare const x${i}: Tensor<${lit(xs)}>;`,
+      `declare const w${i}: Tensor<${lit([k.co, k.c / k.g, k.kh, k.kw])}>;`,
+    );
+    lines.push(
+      `const y${i} = conv2d(x${i}, w${i}, null, { stride: ${lit(k.stride)}, dilation: ${lit(k.dilation)}, padding: ${lit(k.padding)}, groups: ${k.g}, paddingMode: ${lit(k.mode)} });`,
+    );
     convLine.push(lines.length);
   });
 
   const project = new Project({ tsConfigFilePath: join(root, "tsconfig.json"), skipAddingFilesFromTsConfig: true });
-  const file = project.createSourceFile(join(root, "test/types/__property_generated.ts"), `${lines.join("\n")}\nexport {};\n`, { overwrite: true });
+  const file = project.createSourceFile(
+    join(root, "test/types/__property_generated.ts"),
+    `${lines.join("\n")}\nexport {};\n`,
+    { overwrite: true },
+  );
   const diagnostics = new Map<number, string>();
   // Only the generated file is checked (the library's own files are checked by `npm run typecheck`).
   for (const d of file.getPreEmitDiagnostics()) {
@@ -135,21 +199,41 @@ describe("type-level results equal the oracles", () => {
       const [oh, ow] = plainOut(k);
       const xs = k.unbatched ? [k.c, k.h, k.w] : [k.n, k.c, k.h, k.w];
       const meta = (shape: number[]) => ({ shape, dtype: "float32" as const, device: "cpu" as const });
-      const call = () => resolveConv2d(meta(xs), meta([k.co, k.c / k.g, k.kh, k.kw]), null,
-        { stride: k.stride, dilation: k.dilation, padding: k.padding, groups: k.g, paddingMode: k.mode });
+      const call = () =>
+        resolveConv2d(meta(xs), meta([k.co, k.c / k.g, k.kh, k.kw]), null, {
+          stride: k.stride,
+          dilation: k.dilation,
+          padding: k.padding,
+          groups: k.g,
+          paddingMode: k.mode,
+        });
       const diagnostic = diagnostics.get(convLine[i]);
       if (oh <= 0 || ow <= 0) {
         empty++;
         let thrown = "";
-        try { call(); } catch (e) { thrown = (e as Error).message; }
+        try {
+          call();
+        } catch (e) {
+          thrown = (e as Error).message;
+        }
         const typed = diagnostic === undefined ? undefined : parameterMessage(diagnostic);
-        return typed === thrown && thrown.startsWith(`conv2d: output size [${oh}, ${ow}]`) ? [] : [`#${i} ${JSON.stringify(k)}: compiler ${typed ?? diagnostic}, runtime ${thrown}`];
+        return typed === thrown && thrown.startsWith(`conv2d: output size [${oh}, ${ow}]`)
+          ? []
+          : [`#${i} ${JSON.stringify(k)}: compiler ${typed ?? diagnostic}, runtime ${thrown}`];
       }
       const want = k.unbatched ? [k.co, oh, ow] : [k.n, k.co, oh, ow];
-      const shapeType = file.getVariableDeclarationOrThrow(`y${i}`).getType().getPropertyOrThrow("shape").getTypeAtLocation(file);
+      const shapeType = file
+        .getVariableDeclarationOrThrow(`y${i}`)
+        .getType()
+        .getPropertyOrThrow("shape")
+        .getTypeAtLocation(file);
       const got = shapeType.getTupleElements().map((t) => Number(literal(t)));
       const runtime = call().outShape;
-      return diagnostic === undefined && lit(got) === lit(want) && lit(runtime) === lit(want) ? [] : [`#${i} ${JSON.stringify(k)}: compiler ${diagnostic ?? lit(got)}, formula ${lit(want)}, runtime ${lit(runtime)}`];
+      return diagnostic === undefined && lit(got) === lit(want) && lit(runtime) === lit(want)
+        ? []
+        : [
+            `#${i} ${JSON.stringify(k)}: compiler ${diagnostic ?? lit(got)}, formula ${lit(want)}, runtime ${lit(runtime)}`,
+          ];
     });
     expect(wrong).toEqual([]);
     // The draws must reach both outcomes, or the comparison proves little.

@@ -20,7 +20,7 @@ const cases: [string, readonly number[] | number | string][] = [
   ["Broadcast<[8, 1, 5], [3, 1]>", [8, 3, 5]],
   ["Broadcast<[], [2, 3]>", [2, 3]],
   ["Broadcast<[2, 1], [1, 7]>", [2, 7]],
-  ["Broadcast<[2, 3], [4, 3], \"add\">", opErrors.broadcast("add", [2, 3], [4, 3])],
+  ['Broadcast<[2, 3], [4, 3], "add">', opErrors.broadcast("add", [2, 3], [4, 3])],
   ["MatMul<[2, 5, 3, 4], [4, 7]>", [2, 5, 3, 7]],
   ["MatMul<[4], [4]>", []],
   ["MatMul<[3, 4], [4]>", [3]],
@@ -53,8 +53,8 @@ const cases: [string, readonly number[] | number | string][] = [
   ["Reduce<[2, 3, 4], [0, -1], true>", [1, 3, 1]],
   ["Reduce<[2, 3, 4], undefined, false>", []],
   ["Reduce<[2, 3, 4], undefined, true>", [1, 1, 1]],
-  ["Reduce<[2, 3, 4], [1, 1], false, \"sum\">", opErrors.duplicateDim("sum", 1)],
-  ["Reduce<[2, 3, 4], 3, false, \"sum\">", opErrors.dimOutOfRange("sum", 3, 3)],
+  ['Reduce<[2, 3, 4], [1, 1], false, "sum">', opErrors.duplicateDim("sum", 1)],
+  ['Reduce<[2, 3, 4], 3, false, "sum">', opErrors.dimOutOfRange("sum", 3, 3)],
 ];
 
 /** Pooling cases are checked against resolvePool2d itself. */
@@ -77,10 +77,16 @@ describe("phase-2 shape types", () => {
     `import type { Product, Reshape, Flatten, Permute, Transpose, Reduce } from "${join(root, "types/shape/reshape.js")}";`,
     `import type { Pool2d } from "${join(root, "types/shape/pool.js")}";`,
     ...cases.map(([expr], i) => `type C${i} = ${expr};`),
-    ...pools.map(([s, k, st, p, d, c], i) => `type P${i} = Pool2d<${lit(s)}, ${lit(k)}, ${st ?? "undefined"}, ${p}, ${d}, ${c}>;`),
+    ...pools.map(
+      ([s, k, st, p, d, c], i) => `type P${i} = Pool2d<${lit(s)}, ${lit(k)}, ${st ?? "undefined"}, ${p}, ${d}, ${c}>;`,
+    ),
   ];
   const project = new Project({ tsConfigFilePath: join(root, "tsconfig.json"), skipAddingFilesFromTsConfig: true });
-  const file = project.createSourceFile(join(root, "test/types/__shape_ops_generated.ts"), `${lines.join("\n")}\nexport {};\n`, { overwrite: true });
+  const file = project.createSourceFile(
+    join(root, "test/types/__shape_ops_generated.ts"),
+    `${lines.join("\n")}\nexport {};\n`,
+    { overwrite: true },
+  );
   const read = (name: string): unknown => {
     const t = file.getTypeAliasOrThrow(name).getType();
     if (t.isStringLiteral() || t.isNumberLiteral()) return t.getLiteralValue();
@@ -90,31 +96,38 @@ describe("phase-2 shape types", () => {
 
   it("compiles", () => expect(file.getPreEmitDiagnostics().map((d) => d.getMessageText())).toEqual([]));
   cases.forEach(([expr, want], i) => it(expr, () => expect(read(`C${i}`)).toEqual(want)));
-  pools.forEach(([s, k, st, p, d, c], i) => it(`Pool2d<${lit(s)}, ${lit(k)}, ${st}, ${p}, ${d}, ${c}>`, () => {
-    let want: unknown;
-    try {
-      const g = resolvePool2d("maxPool2d", s, { kernelSize: k, stride: st, padding: p, dilation: d, ceilMode: c });
-      want = s.length === 4 ? [s[0], s[1], g.outHeight, g.outWidth] : [s[0], g.outHeight, g.outWidth];
-    } catch (e) {
-      want = (e as Error).message;
-    }
-    expect(read(`P${i}`)).toEqual(want);
-  }));
+  pools.forEach(([s, k, st, p, d, c], i) =>
+    it(`Pool2d<${lit(s)}, ${lit(k)}, ${st}, ${p}, ${d}, ${c}>`, () => {
+      let want: unknown;
+      try {
+        const g = resolvePool2d("maxPool2d", s, { kernelSize: k, stride: st, padding: p, dilation: d, ceilMode: c });
+        want = s.length === 4 ? [s[0], s[1], g.outHeight, g.outWidth] : [s[0], g.outHeight, g.outWidth];
+      } catch (e) {
+        want = (e as Error).message;
+      }
+      expect(read(`P${i}`)).toEqual(want);
+    }),
+  );
 
   it("the catalogue's texts are the runtime's", () => {
     expect(shapeErrors.broadcast("add", show([2, 3]), show([4, 3]))).toBe(opErrors.broadcast("add", [2, 3], [4, 3]));
     expect(shapeErrors.matmul(show([3, 4]), show([5]), 4, 5)).toBe(opErrors.matmul([3, 4], [5]));
     expect(shapeErrors.matmulRank(show([]), show([2]))).toBe(opErrors.matmulRank([], [2]));
-    expect(shapeErrors.reshapeCount("view", show([2, 3]), 6, show([4, -1]))).toBe(opErrors.reshapeCount("view", [2, 3], [4, -1]));
+    expect(shapeErrors.reshapeCount("view", show([2, 3]), 6, show([4, -1]))).toBe(
+      opErrors.reshapeCount("view", [2, 3], [4, -1]),
+    );
     expect(shapeErrors.reshapeInfer("view", show([-1, -1]))).toBe(opErrors.reshapeInfer("view", [-1, -1]));
     expect(shapeErrors.dimOutOfRange("sum", -4, 3, -3, 2)).toBe(opErrors.dimOutOfRange("sum", -4, 3));
     expect(shapeErrors.duplicateDim("sum", 1)).toBe(opErrors.duplicateDim("sum", 1));
     expect(shapeErrors.permutation("permute", show([0, 0]), 2)).toBe(opErrors.permutation("permute", [0, 0], 2));
     expect(shapeErrors.flattenOrder(2, 1)).toBe(opErrors.flattenOrder(2, 1));
     expect(shapeErrors.poolRank("maxPool2d", show([2, 2]))).toBe(opErrors.poolRank("maxPool2d", [2, 2]));
-    expect(shapeErrors.poolPadding("maxPool2d", show([2, 1]), show([3, 3]))).toBe(opErrors.poolPadding("maxPool2d", [2, 1], [3, 3]));
-    expect(shapeErrors.poolOutput("maxPool2d", 0, -1, 5, 7, show([5, 4]), show([1, 2]), 2, 3, show([0, 1])))
-      .toBe(opErrors.poolOutput("maxPool2d", [0, -1], [5, 4], [1, 2], [2, 3], [0, 1]));
+    expect(shapeErrors.poolPadding("maxPool2d", show([2, 1]), show([3, 3]))).toBe(
+      opErrors.poolPadding("maxPool2d", [2, 1], [3, 3]),
+    );
+    expect(shapeErrors.poolOutput("maxPool2d", 0, -1, 5, 7, show([5, 4]), show([1, 2]), 2, 3, show([0, 1]))).toBe(
+      opErrors.poolOutput("maxPool2d", [0, -1], [5, 4], [1, 2], [2, 3], [0, 1]),
+    );
     expect(poolOutSize(5, 2, 2, 1, 1, true)).toBe(3);
     expect(broadcastShapes([8, 1, 5], [3, 1])).toEqual([8, 3, 5]);
   });

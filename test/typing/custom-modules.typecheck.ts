@@ -9,7 +9,7 @@ import { add, randn, relu, type Tensor } from "../../src/index.js";
 import * as nn from "../../src/nn/index.js";
 import { resnet18 } from "../../examples/resnet18.js";
 
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
 
 // ---- The Block: a generic input shape; the call inside forward compiles.
@@ -32,7 +32,9 @@ class Down extends nn.Module {
     return relu(this.conv.forward(x));
   }
 }
-export const chained = nn.Sequential(new Down(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10)).forward(randn([4, 16, 8, 8]));
+export const chained = nn
+  .Sequential(new Down(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10))
+  .forward(randn([4, 16, 8, 8]));
 // @ts-expect-error nn.Sequential: layer 3 (Linear) expects 64 features, the chain gives 32
 nn.Sequential(new Down(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10)).forward(randn([4, 16, 8, 8]));
 

@@ -8,7 +8,7 @@
 import { add, flatten, matmul, maxPool2d, mean, mul, randn, tensor, zeros, type Tensor } from "../../src/index.js";
 import * as nn from "../../src/nn/index.js";
 
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
 
 // ---- 1. Soundness: creation ops infer dtype and device from their arguments only.
@@ -36,7 +36,12 @@ declare const anywhere: Tensor<[2], "float64", "cpu" | "webgpu">;
 export const maybeCpu: Float64Array = anywhere.dataSync(); // may be on the CPU: checked at run time
 
 // ---- 2. Generic dims flow through the ops: a generic batch stays B, literal dims stay literal.
-export function generic<B extends number>(x: Tensor<[B, 16, 8, 8]>, bias: Tensor<[16, 1, 1]>, v: Tensor<[B, 16]>, w: Tensor<[16, 4]>) {
+export function generic<B extends number>(
+  x: Tensor<[B, 16, 8, 8]>,
+  bias: Tensor<[16, 1, 1]>,
+  v: Tensor<[B, 16]>,
+  w: Tensor<[16, 4]>,
+) {
   const s1 = add(x, x);
   const s2 = x.add(x);
   const s3 = mul(x, 2);
@@ -88,12 +93,15 @@ export function runtimeSizes<N extends number>(x: Tensor<[N, 16, number, number]
 // (Mutual assignability: `Equal` itself stays undecided on types that hold B.)
 export function messages<B extends number>() {
   type AddArg = Parameters<typeof add<[B, 16, 8, 8], "float32", "cpu", Tensor<[3, 1, 1]>>>[1];
-  type AddText = `add: shapes [${B}, 16, 8, 8] and [3, 1, 1] cannot be broadcast (each pair of trailing dims must be equal or 1)`;
+  type AddText =
+    `add: shapes [${B}, 16, 8, 8] and [3, 1, 1] cannot be broadcast (each pair of trailing dims must be equal or 1)`;
   type MatMulArg = Parameters<typeof matmul<[B, 16], "float32", "cpu", Tensor<[5, 4]>>>[1];
   type MatMulText = `matmul: inner dims do not match: [${B}, 16] @ [5, 4] (16 vs 5)`;
   return [
-    (a: AddArg): AddText => a, (t: AddText): AddArg => t,
-    (a: MatMulArg): MatMulText => a, (t: MatMulText): MatMulArg => t,
+    (a: AddArg): AddText => a,
+    (t: AddText): AddArg => t,
+    (a: MatMulArg): MatMulText => a,
+    (t: MatMulText): MatMulArg => t,
   ] as const;
 }
 
@@ -101,7 +109,9 @@ export function messages<B extends number>() {
 export const pooled = maxPool2d(randn([2, 3, 9, 7]), { kernelSize: 3, stride: 2, padding: 1, ceilMode: true });
 export type PoolChecks = [
   Expect<Equal<typeof pooled, Tensor<[2, 3, 5, 4]>>>,
-  Expect<Equal<ReturnType<typeof maxPool2d<[8, 16, 32, 32], "float32", "cpu", { kernelSize: 2 }>>, Tensor<[8, 16, 16, 16]>>>,
+  Expect<
+    Equal<ReturnType<typeof maxPool2d<[8, 16, 32, 32], "float32", "cpu", { kernelSize: 2 }>>, Tensor<[8, 16, 16, 16]>>
+  >,
 ];
 // @ts-expect-error maxPool2d: output size would be 0x0 (a 5x5 window on a 2x2 input)
 maxPool2d(randn([2, 3, 2, 2]), { kernelSize: 5 });

@@ -3,9 +3,24 @@
  * `npm run typecheck` (TypeScript 6) and of scripts/check-ts7.mjs' run when included there; a wrong
  * inferred shape or a missing error fails the build. `Expect<Equal<...>>` is exact (no widening).
  */
-import { add, flatten, matmul, maxPool2d, mean, mul, permute, randn, reshape, sum, tensor, transpose, zeros, type Tensor } from "../../src/index.js";
+import {
+  add,
+  flatten,
+  matmul,
+  maxPool2d,
+  mean,
+  mul,
+  permute,
+  randn,
+  reshape,
+  sum,
+  tensor,
+  transpose,
+  zeros,
+  type Tensor,
+} from "../../src/index.js";
 
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
 type ShapeOf<T> = T extends Tensor<infer S, infer _D, infer _Dev> ? S : never;
 
@@ -17,7 +32,10 @@ export type Checks = [
   Expect<Equal<ShapeOf<typeof x>, [8, 3, 32, 32]>>,
   Expect<Equal<ShapeOf<ReturnType<typeof add<[8, 3, 32, 32], "float32", "cpu", typeof bias>>>, [8, 3, 32, 32]>>,
 ];
-const literal = tensor([[1, 2, 3], [4, 5, 6]]);
+const literal = tensor([
+  [1, 2, 3],
+  [4, 5, 6],
+]);
 const t0: Expect<Equal<ShapeOf<typeof literal>, [2, 3]>> = true;
 
 const broadcastSum = add(x, bias);
@@ -62,6 +80,9 @@ x.add(zeros([4, 1, 1]));
 m.matmul(randn([4, 7]));
 // @ts-expect-error
 x.view([7, -1]);
-const viaMethods = m.matmul(randn([3, 7])).add(randn([7])).reshape([10, 7]);
+const viaMethods = m
+  .matmul(randn([3, 7]))
+  .add(randn([7]))
+  .reshape([10, 7]);
 const t12: Expect<Equal<ShapeOf<typeof viaMethods>, [10, 7]>> = true;
 void t12;

@@ -16,7 +16,8 @@ import { afterAll, describe, expect, it } from "vitest";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const available = existsSync(CHROMIUM);
 const reason = available ? "" : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`;
-if (!available && process.env.REQUIRE_WEBGPU === "1") throw new Error(`REQUIRE_WEBGPU=1 but the browser test cannot run: ${reason}`);
+if (!available && process.env.REQUIRE_WEBGPU === "1")
+  throw new Error(`REQUIRE_WEBGPU=1 but the browser test cannot run: ${reason}`);
 
 /**
  * SwiftShader runs the WGSL on the CPU several times slower than lavapipe, so the page trains only
@@ -36,16 +37,25 @@ const types: Record<string, string> = { ".html": "text/html", ".js": "text/javas
 
 function serve(root: string): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
+    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)).replace(
+      /^(\.\.[/\\])+/,
+      "",
+    );
     const file = join(root, path.endsWith("/") ? `${path}index.html` : path);
-    if (!file.startsWith(root) || !existsSync(file)) { res.statusCode = 404; res.end(); return; }
+    if (!file.startsWith(root) || !existsSync(file)) {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
     res.setHeader("content-type", types[extname(file)] ?? "application/octet-stream");
     res.end(readFileSync(file));
   });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => {
-    const address = server.address();
-    resolve({ server, url: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/` });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      resolve({ server, url: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/` });
+    }),
+  );
 }
 
 describe.skipIf(!available)(available ? "the browser example" : `the browser example [skipped: ${reason}]`, () => {
@@ -53,20 +63,32 @@ describe.skipIf(!available)(available ? "the browser example" : `the browser exa
     const { build } = await import("vite");
     const outDir = mkdtempSync(join(tmpdir(), "shapegrad-browser-"));
     temp.push(outDir);
-    await build({ configFile: new URL("../../examples/browser/vite.config.ts", import.meta.url).pathname, logLevel: "warn", build: { outDir, emptyOutDir: true } });
+    await build({
+      configFile: new URL("../../examples/browser/vite.config.ts", import.meta.url).pathname,
+      logLevel: "warn",
+      build: { outDir, emptyOutDir: true },
+    });
 
     const { chromium } = await import("playwright-core");
     const profile = mkdtempSync(join(tmpdir(), "shapegrad-chromium-"));
     temp.push(profile);
     const { server, url } = await serve(outDir);
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ["--enable-unsafe-webgpu"] });
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--enable-unsafe-webgpu"],
+    });
     try {
       const page = await context.newPage();
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(e.message));
       await page.goto(`${url}?steps=${STEPS}&batch=${BATCH}&every=10&test=${TEST}`);
       await page.waitForSelector("body[data-state]", { timeout: 540_000 });
-      const result = await page.evaluate(() => ({ state: document.body.dataset.state, shown: document.getElementById("accuracy")?.textContent, result: window.shapegradResult }));
+      const result = await page.evaluate(() => ({
+        state: document.body.dataset.state,
+        shown: document.getElementById("accuracy")?.textContent,
+        result: window.shapegradResult,
+      }));
       expect(errors).toEqual([]);
       expect(result.state, JSON.stringify(result.result)).toBe("done");
       const r = result.result as { accuracy: number; losses: number[]; steps: number; adapter: string };

@@ -52,13 +52,25 @@ export interface Outcome {
 }
 
 /** Runs `p` on the CPU and on WebGPU with the same inputs; every GPU buffer is released again. */
-export async function runBoth<P extends Primitive>(p: P, inputs: readonly HostTensor[], params: PrimitiveParams[P]): Promise<Outcome> {
+export async function runBoth<P extends Primitive>(
+  p: P,
+  inputs: readonly HostTensor[],
+  params: PrimitiveParams[P],
+): Promise<Outcome> {
   const live = liveBufferCount();
   const out = shapeRules[p](inputs, params);
   const cpuKernel = cpuKernels[p] as Kernel<P, AnyTypedArray>;
-  const cpu = cpuKernel(inputs.map((x) => ({ storage: x.data.slice(), shape: x.shape, dtype: x.dtype })), params, out);
+  const cpu = cpuKernel(
+    inputs.map((x) => ({ storage: x.data.slice(), shape: x.shape, dtype: x.dtype })),
+    params,
+    out,
+  );
   const gpuKernel = webgpuBackend.kernels[p] as Kernel<P, GpuStorage>;
-  const gpuInputs: KernelInput<GpuStorage>[] = inputs.map((x) => ({ storage: webgpuBackend.upload(x.data, x.dtype), shape: x.shape, dtype: x.dtype }));
+  const gpuInputs: KernelInput<GpuStorage>[] = inputs.map((x) => ({
+    storage: webgpuBackend.upload(x.data, x.dtype),
+    shape: x.shape,
+    dtype: x.dtype,
+  }));
   const y = gpuKernel(gpuInputs, params, out);
   const gpu = await webgpuBackend.read(y, out.dtype, numel(out.shape));
   for (const x of gpuInputs) webgpuBackend.release(x.storage);
@@ -84,12 +96,16 @@ export const EXACT: Tolerance = { rtol: 0, atol: 0 };
  */
 export function mismatch(o: Outcome, tol: Tolerance): string | null {
   if (o.cpu.length !== o.gpu.length) return `length ${o.gpu.length} != ${o.cpu.length}`;
-  if (o.cpu.constructor !== o.gpu.constructor) return `array type ${o.gpu.constructor.name} != ${o.cpu.constructor.name}`;
+  if (o.cpu.constructor !== o.gpu.constructor)
+    return `array type ${o.gpu.constructor.name} != ${o.cpu.constructor.name}`;
   for (let i = 0; i < o.cpu.length; i++) {
-    const c = o.cpu[i], g = o.gpu[i];
-    const ok = Number.isNaN(c) ? Number.isNaN(g)
-      : !Number.isFinite(c) ? g === c
-      : Math.abs(g - c) <= tol.atol + tol.rtol * Math.abs(c);
+    const c = o.cpu[i],
+      g = o.gpu[i];
+    const ok = Number.isNaN(c)
+      ? Number.isNaN(g)
+      : !Number.isFinite(c)
+        ? g === c
+        : Math.abs(g - c) <= tol.atol + tol.rtol * Math.abs(c);
     if (!ok) return `element ${i} of shape [${o.shape.join(", ")}]: webgpu ${g}, cpu ${c}`;
   }
   return null;

@@ -27,32 +27,50 @@ function check(o: Parameters<typeof mismatch>[0], tol: Tolerance): void {
   if (m) throw new Error(m);
 }
 
-const convArb = fc.record({
-  batch: fc.integer({ min: 1, max: 3 }),
-  groups: fc.integer({ min: 1, max: 3 }),
-  cinG: fc.integer({ min: 1, max: 3 }),
-  coutG: fc.integer({ min: 1, max: 3 }),
-  h: fc.integer({ min: 1, max: 9 }),
-  w: fc.integer({ min: 1, max: 9 }),
-  kh: fc.integer({ min: 1, max: 4 }),
-  kw: fc.integer({ min: 1, max: 4 }),
-  stride: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
-  dilation: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
-  padding: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })),
-}).map((r): Conv2dGeometry => conv2dGeometry({
-  input: [r.batch, r.cinG * r.groups, r.h, r.w],
-  weight: [r.coutG * r.groups, r.cinG, r.kh, r.kw],
-  stride: r.stride, dilation: r.dilation, padding: r.padding, groups: r.groups,
-})).filter((g) => g.outHeight >= 1 && g.outWidth >= 1);
+const convArb = fc
+  .record({
+    batch: fc.integer({ min: 1, max: 3 }),
+    groups: fc.integer({ min: 1, max: 3 }),
+    cinG: fc.integer({ min: 1, max: 3 }),
+    coutG: fc.integer({ min: 1, max: 3 }),
+    h: fc.integer({ min: 1, max: 9 }),
+    w: fc.integer({ min: 1, max: 9 }),
+    kh: fc.integer({ min: 1, max: 4 }),
+    kw: fc.integer({ min: 1, max: 4 }),
+    stride: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+    dilation: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+    padding: fc.tuple(
+      fc.integer({ min: 0, max: 3 }),
+      fc.integer({ min: 0, max: 3 }),
+      fc.integer({ min: 0, max: 3 }),
+      fc.integer({ min: 0, max: 3 }),
+    ),
+  })
+  .map((r): Conv2dGeometry =>
+    conv2dGeometry({
+      input: [r.batch, r.cinG * r.groups, r.h, r.w],
+      weight: [r.coutG * r.groups, r.cinG, r.kh, r.kw],
+      stride: r.stride,
+      dilation: r.dilation,
+      padding: r.padding,
+      groups: r.groups,
+    }),
+  )
+  .filter((g) => g.outHeight >= 1 && g.outWidth >= 1);
 
 async function checkConvFamily(g: Conv2dGeometry, sd: number): Promise<void> {
   const xShape = [g.batch, g.inChannels, g.inHeight, g.inWidth];
   const wShape = [g.outChannels, g.inChannels / g.groups, g.kernelHeight, g.kernelWidth];
   const yShape = [g.batch, g.outChannels, g.outHeight, g.outWidth];
-  const x = floats(xShape, sd), w = floats(wShape, sd + 1), gy = floats(yShape, sd + 2);
+  const x = floats(xShape, sd),
+    w = floats(wShape, sd + 1),
+    gy = floats(yShape, sd + 2);
   const k = (g.inChannels / g.groups) * g.kernelHeight * g.kernelWidth;
   check(await runBoth("conv2d", [x, w], g), sumTol(k));
-  check(await runBoth("conv2dBackInput", [gy, w], g), sumTol((g.outChannels / g.groups) * g.kernelHeight * g.kernelWidth));
+  check(
+    await runBoth("conv2dBackInput", [gy, w], g),
+    sumTol((g.outChannels / g.groups) * g.kernelHeight * g.kernelWidth),
+  );
   check(await runBoth("conv2dBackWeight", [x, gy], g), sumTol(g.batch * g.outHeight * g.outWidth));
 }
 
@@ -60,27 +78,55 @@ for (const algorithm of ["tiled", "direct"] as const) {
   describe.skipIf(!setup.available)(suiteTitle(`webgpu ${algorithm} GEMM kernels equal the cpu backend`, setup), () => {
     it("matmul float32, batched, sizes off the 32x32 tile", async () => {
       setGemmAlgorithm(algorithm);
-      const arb = fc.tuple(fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 }),
-        fc.integer({ min: 1, max: 45 }), fc.integer({ min: 1, max: 45 }), fc.integer({ min: 1, max: 45 }), seed);
-      await fc.assert(fc.asyncProperty(arb, async ([batch, m, k, n, sd]) => {
-        check(await runBoth("matmul", [floats([...batch, m, k], sd), floats([...batch, k, n], sd + 1)], {}), sumTol(k));
-      }), { seed: SEED, numRuns: 20 });
+      const arb = fc.tuple(
+        fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 }),
+        fc.integer({ min: 1, max: 45 }),
+        fc.integer({ min: 1, max: 45 }),
+        fc.integer({ min: 1, max: 45 }),
+        seed,
+      );
+      await fc.assert(
+        fc.asyncProperty(arb, async ([batch, m, k, n, sd]) => {
+          check(
+            await runBoth("matmul", [floats([...batch, m, k], sd), floats([...batch, k, n], sd + 1)], {}),
+            sumTol(k),
+          );
+        }),
+        { seed: SEED, numRuns: 20 },
+      );
     });
 
     it("matmul int32 is exact", async () => {
       setGemmAlgorithm(algorithm);
-      const arb = fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), seed);
-      await fc.assert(fc.asyncProperty(arb, async ([b, m, k, n, sd]) => {
-        check(await runBoth("matmul", [ints([b, m, k], sd, -20, 20), ints([b, k, n], sd + 1, -20, 20)], {}), EXACT);
-      }), { seed: SEED, numRuns: 10 });
+      const arb = fc.tuple(
+        fc.integer({ min: 1, max: 2 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        seed,
+      );
+      await fc.assert(
+        fc.asyncProperty(arb, async ([b, m, k, n, sd]) => {
+          check(await runBoth("matmul", [ints([b, m, k], sd, -20, 20), ints([b, k, n], sd + 1, -20, 20)], {}), EXACT);
+        }),
+        { seed: SEED, numRuns: 10 },
+      );
     });
 
     it("matmul with a long k (split-K partial sums, then a reduction)", async () => {
       setGemmAlgorithm(algorithm);
-      const arb = fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 512, max: 2500 }), fc.integer({ min: 1, max: 9 }), seed);
-      await fc.assert(fc.asyncProperty(arb, async ([m, k, n, sd]) => {
-        check(await runBoth("matmul", [floats([m, k], sd), floats([k, n], sd + 1)], {}), sumTol(k));
-      }), { seed: SEED, numRuns: 6 });
+      const arb = fc.tuple(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 512, max: 2500 }),
+        fc.integer({ min: 1, max: 9 }),
+        seed,
+      );
+      await fc.assert(
+        fc.asyncProperty(arb, async ([m, k, n, sd]) => {
+          check(await runBoth("matmul", [floats([m, k], sd), floats([k, n], sd + 1)], {}), sumTol(k));
+        }),
+        { seed: SEED, numRuns: 6 },
+      );
     });
 
     it("conv2d, conv2dBackInput and conv2dBackWeight over random geometries", async () => {
@@ -90,7 +136,14 @@ for (const algorithm of ["tiled", "direct"] as const) {
 
     it("conv2d family with a large batch x image (split-K weight gradient, many tiles)", async () => {
       setGemmAlgorithm(algorithm);
-      const g = conv2dGeometry({ input: [4, 6, 23, 21], weight: [10, 3, 3, 3], stride: [1, 2], dilation: [2, 1], padding: [2, 1, 1, 0], groups: 2 });
+      const g = conv2dGeometry({
+        input: [4, 6, 23, 21],
+        weight: [10, 3, 3, 3],
+        stride: [1, 2],
+        dilation: [2, 1],
+        padding: [2, 1, 1, 0],
+        groups: 2,
+      });
       await checkConvFamily(g, 5);
     });
   });
@@ -99,62 +152,106 @@ for (const algorithm of ["tiled", "direct"] as const) {
 const padArb = fc.constantFrom<PaddingMode>("zeros", "reflect", "replicate", "circular").chain((mode) =>
   fc.tuple(fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 7 })).chain(([h, w]) => {
     // PyTorch's limits: reflect pads < size, circular pads <= size.
-    const limit = (n: number) => fc.integer({ min: 0, max: mode === "reflect" ? Math.min(3, n - 1) : mode === "circular" ? Math.min(3, n) : 3 });
+    const limit = (n: number) =>
+      fc.integer({ min: 0, max: mode === "reflect" ? Math.min(3, n - 1) : mode === "circular" ? Math.min(3, n) : 3 });
     return fc.record({
-      batch: fc.integer({ min: 1, max: 2 }), channels: fc.integer({ min: 1, max: 3 }),
-      inHeight: fc.constant(h), inWidth: fc.constant(w),
-      top: limit(h), bottom: limit(h), left: limit(w), right: limit(w), mode: fc.constant(mode),
+      batch: fc.integer({ min: 1, max: 2 }),
+      channels: fc.integer({ min: 1, max: 3 }),
+      inHeight: fc.constant(h),
+      inWidth: fc.constant(w),
+      top: limit(h),
+      bottom: limit(h),
+      left: limit(w),
+      right: limit(w),
+      mode: fc.constant(mode),
     });
-  }));
+  }),
+);
 
 describe.skipIf(!setup.available)(suiteTitle("webgpu pad2d kernels equal the cpu backend", setup), () => {
   it("pad2d and pad2dAdjoint in every mode", async () => {
-    await fc.assert(fc.asyncProperty(padArb, seed, async (p: Pad2dGeometry, sd) => {
-      check(await runBoth("pad2d", [floats([p.batch, p.channels, p.inHeight, p.inWidth], sd)], p), EXACT);
-      const padded = [p.batch, p.channels, p.inHeight + p.top + p.bottom, p.inWidth + p.left + p.right];
-      // Each input cell sums at most (1 + 3)^2 padded cells.
-      check(await runBoth("pad2dAdjoint", [floats(padded, sd + 1)], p), sumTol(16));
-    }), { seed: SEED, numRuns: 60 });
+    await fc.assert(
+      fc.asyncProperty(padArb, seed, async (p: Pad2dGeometry, sd) => {
+        check(await runBoth("pad2d", [floats([p.batch, p.channels, p.inHeight, p.inWidth], sd)], p), EXACT);
+        const padded = [p.batch, p.channels, p.inHeight + p.top + p.bottom, p.inWidth + p.left + p.right];
+        // Each input cell sums at most (1 + 3)^2 padded cells.
+        check(await runBoth("pad2dAdjoint", [floats(padded, sd + 1)], p), sumTol(16));
+      }),
+      { seed: SEED, numRuns: 60 },
+    );
   });
 });
 
-const poolArb = fc.record({
-  batch: fc.integer({ min: 1, max: 2 }), channels: fc.integer({ min: 1, max: 3 }),
-  inHeight: fc.integer({ min: 1, max: 9 }), inWidth: fc.integer({ min: 1, max: 9 }),
-  kernelHeight: fc.integer({ min: 1, max: 4 }), kernelWidth: fc.integer({ min: 1, max: 4 }),
-  strideH: fc.integer({ min: 1, max: 3 }), strideW: fc.integer({ min: 1, max: 3 }),
-  dilationH: fc.integer({ min: 1, max: 2 }), dilationW: fc.integer({ min: 1, max: 2 }),
-  padFracH: fc.double({ min: 0, max: 1, noNaN: true }), padFracW: fc.double({ min: 0, max: 1, noNaN: true }),
-}).map((r): Pool2dGeometry => {
-  // PyTorch allows padding up to half the kernel; padding is symmetric.
-  const padTop = Math.floor(r.padFracH * (Math.floor(r.kernelHeight / 2) + 1) * 0.999);
-  const padLeft = Math.floor(r.padFracW * (Math.floor(r.kernelWidth / 2) + 1) * 0.999);
-  return {
-    batch: r.batch, channels: r.channels, inHeight: r.inHeight, inWidth: r.inWidth,
-    kernelHeight: r.kernelHeight, kernelWidth: r.kernelWidth, strideH: r.strideH, strideW: r.strideW,
-    dilationH: r.dilationH, dilationW: r.dilationW, padTop, padLeft,
-    outHeight: convOutSize(r.inHeight, r.kernelHeight, r.strideH, r.dilationH, padTop, padTop),
-    outWidth: convOutSize(r.inWidth, r.kernelWidth, r.strideW, r.dilationW, padLeft, padLeft),
-  };
-}).filter((p) => p.outHeight >= 1 && p.outWidth >= 1);
+const poolArb = fc
+  .record({
+    batch: fc.integer({ min: 1, max: 2 }),
+    channels: fc.integer({ min: 1, max: 3 }),
+    inHeight: fc.integer({ min: 1, max: 9 }),
+    inWidth: fc.integer({ min: 1, max: 9 }),
+    kernelHeight: fc.integer({ min: 1, max: 4 }),
+    kernelWidth: fc.integer({ min: 1, max: 4 }),
+    strideH: fc.integer({ min: 1, max: 3 }),
+    strideW: fc.integer({ min: 1, max: 3 }),
+    dilationH: fc.integer({ min: 1, max: 2 }),
+    dilationW: fc.integer({ min: 1, max: 2 }),
+    padFracH: fc.double({ min: 0, max: 1, noNaN: true }),
+    padFracW: fc.double({ min: 0, max: 1, noNaN: true }),
+  })
+  .map((r): Pool2dGeometry => {
+    // PyTorch allows padding up to half the kernel; padding is symmetric.
+    const padTop = Math.floor(r.padFracH * (Math.floor(r.kernelHeight / 2) + 1) * 0.999);
+    const padLeft = Math.floor(r.padFracW * (Math.floor(r.kernelWidth / 2) + 1) * 0.999);
+    return {
+      batch: r.batch,
+      channels: r.channels,
+      inHeight: r.inHeight,
+      inWidth: r.inWidth,
+      kernelHeight: r.kernelHeight,
+      kernelWidth: r.kernelWidth,
+      strideH: r.strideH,
+      strideW: r.strideW,
+      dilationH: r.dilationH,
+      dilationW: r.dilationW,
+      padTop,
+      padLeft,
+      outHeight: convOutSize(r.inHeight, r.kernelHeight, r.strideH, r.dilationH, padTop, padTop),
+      outWidth: convOutSize(r.inWidth, r.kernelWidth, r.strideW, r.dilationW, padLeft, padLeft),
+    };
+  })
+  .filter((p) => p.outHeight >= 1 && p.outWidth >= 1);
 
 describe.skipIf(!setup.available)(suiteTitle("webgpu max-pool kernels equal the cpu backend", setup), () => {
   it("maxPool2d, maxPool2dBackward and maxPool2dSelect with ties", async () => {
-    await fc.assert(fc.asyncProperty(poolArb, seed, async (p, sd) => {
-      const x = levels([p.batch, p.channels, p.inHeight, p.inWidth], sd, 3);
-      const gy = floats([p.batch, p.channels, p.outHeight, p.outWidth], sd + 1);
-      const g = floats([p.batch, p.channels, p.inHeight, p.inWidth], sd + 2);
-      check(await runBoth("maxPool2d", [x], p), EXACT);
-      check(await runBoth("maxPool2dBackward", [x, gy], p), sumTol(p.kernelHeight * p.kernelWidth));
-      check(await runBoth("maxPool2dSelect", [x, g], p), EXACT);
-    }), { seed: SEED, numRuns: 60 });
+    await fc.assert(
+      fc.asyncProperty(poolArb, seed, async (p, sd) => {
+        const x = levels([p.batch, p.channels, p.inHeight, p.inWidth], sd, 3);
+        const gy = floats([p.batch, p.channels, p.outHeight, p.outWidth], sd + 1);
+        const g = floats([p.batch, p.channels, p.inHeight, p.inWidth], sd + 2);
+        check(await runBoth("maxPool2d", [x], p), EXACT);
+        check(await runBoth("maxPool2dBackward", [x, gy], p), sumTol(p.kernelHeight * p.kernelWidth));
+        check(await runBoth("maxPool2dSelect", [x, g], p), EXACT);
+      }),
+      { seed: SEED, numRuns: 60 },
+    );
   });
 
   it("a NaN in a window wins (the last NaN holds the index), -Infinity windows point at their first cell", async () => {
     const data = Float32Array.of(1, NaN, 3, NaN, -Infinity, -Infinity, -Infinity, -Infinity, 2, 5, 5, 1, 0, 0, 0, 0);
     const p: Pool2dGeometry = {
-      batch: 1, channels: 1, inHeight: 4, inWidth: 4, kernelHeight: 2, kernelWidth: 2, strideH: 2, strideW: 1,
-      dilationH: 1, dilationW: 1, padTop: 0, padLeft: 0, outHeight: 2, outWidth: 3,
+      batch: 1,
+      channels: 1,
+      inHeight: 4,
+      inWidth: 4,
+      kernelHeight: 2,
+      kernelWidth: 2,
+      strideH: 2,
+      strideW: 1,
+      dilationH: 1,
+      dilationW: 1,
+      padTop: 0,
+      padLeft: 0,
+      outHeight: 2,
+      outWidth: 3,
     };
     const x = { shape: [1, 1, 4, 4], dtype: "float32" as const, data };
     check(await runBoth("maxPool2d", [x], p), EXACT);

@@ -20,14 +20,22 @@ afterAll(() => {
 });
 
 type Options = Parameters<typeof conv2d>[3];
-const optionsOf = (c: ConvCase): Options =>
-  ({ stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups, paddingMode: c.paddingMode }) as Options;
+const optionsOf = (c: ConvCase): Options => ({
+  stride: c.stride,
+  padding: c.padding,
+  dilation: c.dilation,
+  groups: c.groups,
+  paddingMode: c.paddingMode,
+});
 const onGpu = (t: ConvCase["x"], requiresGrad = false): AnyTensor =>
   tensor(decode(t), { shape: t.shape, dtype: "float32", device: "webgpu", requiresGrad });
 const callConv = conv2d as (...a: unknown[]) => AnyTensor;
 
 async function check(c: ConvCase): Promise<void> {
-  const x = onGpu(c.x, true), w = onGpu(c.w, true), b = c.b ? onGpu(c.b, true) : null, gy = onGpu(c.gy);
+  const x = onGpu(c.x, true),
+    w = onGpu(c.w, true),
+    b = c.b ? onGpu(c.b, true) : null,
+    gy = onGpu(c.gy);
   // The memory model as a user meets it: the step runs in tidy(), which frees every intermediate
   // (the backward pass's included); what it returns and the gradients stay. Returning `out`
   // itself would keep its graph alive, so the result leaves the scope detached.
@@ -47,7 +55,10 @@ async function check(c: ConvCase): Promise<void> {
 const fixtures = ["conv2d-torch.json", "conv2d-torch-big.json"].map((f) => readFixture<ConvFixture>(f));
 
 describe.skipIf(!setup.available)(suiteTitle("PyTorch conv2d golden cases on webgpu", setup), () => {
-  for (const [name, fixture] of [["original 150", fixtures[0]], ["larger generated", fixtures[1]]] as const) {
+  for (const [name, fixture] of [
+    ["original 150", fixtures[0]],
+    ["larger generated", fixtures[1]],
+  ] as const) {
     it(`${name}: float32, relative error <= 2e-4, and every buffer freed`, async () => {
       const live = liveBufferCount();
       for (const c of fixture.cases) await check(c);
@@ -55,10 +66,18 @@ describe.skipIf(!setup.available)(suiteTitle("PyTorch conv2d golden cases on web
     });
   }
 
-  interface DoubleCase extends ConvCase { u: ConvCase["x"]; v: ConvCase["x"]; ggx: ConvCase["x"]; ggw: ConvCase["x"]; ggy: ConvCase["x"] }
+  interface DoubleCase extends ConvCase {
+    u: ConvCase["x"];
+    v: ConvCase["x"];
+    ggx: ConvCase["x"];
+    ggw: ConvCase["x"];
+    ggy: ConvCase["x"];
+  }
   it("double backward matches PyTorch within 1e-3 (float32)", async () => {
     for (const c of readFixture<{ cases: DoubleCase[] }>("conv2d-torch-double.json").cases) {
-      const x = onGpu(c.x, true), w = onGpu(c.w, true), gy = onGpu(c.gy, true);
+      const x = onGpu(c.x, true),
+        w = onGpu(c.w, true),
+        gy = onGpu(c.gy, true);
       const b = c.b ? onGpu(c.b, true) : null;
       const y = callConv(x, w, b, optionsOf(c));
       const [gx, gw] = gradients(y, [x, w], { seeds: [gy], createGraph: true });

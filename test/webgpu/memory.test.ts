@@ -4,9 +4,14 @@
  * storages of a destroyed device are refused by kernels but ignored by release.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import type { Kernel } from "../../src/backend.js";
 import {
-  type GpuStorage, WEBGPU_FLOAT64_MESSAGE, destroyWebGPU, initWebGPU, liveBufferCount, webgpuBackend, webgpuMemoryStats,
+  type GpuStorage,
+  WEBGPU_FLOAT64_MESSAGE,
+  destroyWebGPU,
+  initWebGPU,
+  liveBufferCount,
+  webgpuBackend,
+  webgpuMemoryStats,
 } from "../../src/backends/webgpu/index.js";
 import { setupWebGPU, suiteTitle } from "./setup.js";
 import { initWebGPU as initPublic, ones, tidy } from "../../src/index.js";
@@ -15,8 +20,8 @@ const setup = await setupWebGPU();
 afterAll(() => destroyWebGPU());
 
 const b = webgpuBackend;
-const reshape = b.kernels.reshape as Kernel<"reshape", GpuStorage>;
-const neg = b.kernels.neg as Kernel<"neg", GpuStorage>;
+const reshape = b.kernels.reshape;
+const neg = b.kernels.neg;
 const f32 = (storage: GpuStorage, shape: number[]) => ({ storage, shape, dtype: "float32" as const });
 
 describe.skipIf(!setup.available)(suiteTitle("webgpu memory", setup), () => {
@@ -47,7 +52,9 @@ describe.skipIf(!setup.available)(suiteTitle("webgpu memory", setup), () => {
     const x = b.full(4, 2, "float32");
     b.release(x);
     const live = liveBufferCount();
-    expect(() => neg([f32(x, [4])], {}, { shape: [4], dtype: "float32" })).toThrow("webgpu: a tensor was used after dispose()");
+    expect(() => neg([f32(x, [4])], {}, { shape: [4], dtype: "float32" })).toThrow(
+      "webgpu: a tensor was used after dispose()",
+    );
     expect(liveBufferCount()).toBe(live);
   });
 
@@ -55,10 +62,12 @@ describe.skipIf(!setup.available)(suiteTitle("webgpu memory", setup), () => {
     await initPublic(); // registers the backend for { device: "webgpu" }
     const live = liveBufferCount();
     for (let i = 0; i < 300; i++) {
-      expect(() => tidy(() => {
-        ones([4], { device: "webgpu" }).add(1).mul(2);
-        throw new Error("from user code");
-      })).toThrow("from user code");
+      expect(() =>
+        tidy(() => {
+          ones([4], { device: "webgpu" }).add(1).mul(2);
+          throw new Error("from user code");
+        }),
+      ).toThrow("from user code");
     }
     expect(liveBufferCount()).toBe(live);
   });
@@ -75,7 +84,9 @@ describe.skipIf(!setup.available)(suiteTitle("webgpu memory", setup), () => {
     destroyWebGPU();
     await initWebGPU();
     expect(liveBufferCount()).toBe(0);
-    expect(() => neg([f32(x, [4])], {}, { shape: [4], dtype: "float32" })).toThrow("webgpu: a tensor belongs to a WebGPU device that was destroyed");
+    expect(() => neg([f32(x, [4])], {}, { shape: [4], dtype: "float32" })).toThrow(
+      "webgpu: a tensor belongs to a WebGPU device that was destroyed",
+    );
     expect(() => b.release(x)).not.toThrow();
     expect(liveBufferCount()).toBe(0);
     const y = b.full(3, 7, "int32");
@@ -85,6 +96,8 @@ describe.skipIf(!setup.available)(suiteTitle("webgpu memory", setup), () => {
 
   it("without initWebGPU the backend says so", () => {
     destroyWebGPU();
-    expect(() => b.full(1, 0, "float32")).toThrow("webgpu: the device is not initialised; call `await initWebGPU()` first");
+    expect(() => b.full(1, 0, "float32")).toThrow(
+      "webgpu: the device is not initialised; call `await initWebGPU()` first",
+    );
   });
 });

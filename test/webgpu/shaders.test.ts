@@ -8,7 +8,11 @@ import { gpu } from "../../src/backends/webgpu/device.js";
 import type { GpuDType } from "../../src/backends/webgpu/wgsl/common.js";
 import { elementwiseShader, fillShader } from "../../src/backends/webgpu/wgsl/elementwise.js";
 import {
-  conv2dBackInputLoaders, conv2dBackWeightLoaders, conv2dLoaders, gemmShader, matmulLoaders,
+  conv2dBackInputLoaders,
+  conv2dBackWeightLoaders,
+  conv2dLoaders,
+  gemmShader,
+  matmulLoaders,
 } from "../../src/backends/webgpu/wgsl/gemm.js";
 import { maxPool2dShader, pad2dAdjointShader, pad2dShader } from "../../src/backends/webgpu/wgsl/pad-pool.js";
 import { reduceShader } from "../../src/backends/webgpu/wgsl/reduce.js";
@@ -32,10 +36,12 @@ function variants(): [string, string][] {
       }
     }
     for (const loaders of [matmulLoaders, conv2dLoaders, conv2dBackInputLoaders, conv2dBackWeightLoaders]) {
-      for (const alg of ["tiled", "direct"] as const) out.push([`${loaders.name}:${t}:${alg}`, gemmShader(loaders, t, alg)]);
+      for (const alg of ["tiled", "direct"] as const)
+        out.push([`${loaders.name}:${t}:${alg}`, gemmShader(loaders, t, alg)]);
     }
     out.push([`pad2d:${t}`, pad2dShader(t)], [`pad2dAdjoint:${t}`, pad2dAdjointShader(t)]);
-    for (const kind of ["forward", "backward", "select"] as const) out.push([`pool:${kind}:${t}`, maxPool2dShader(kind, t)]);
+    for (const kind of ["forward", "backward", "select"] as const)
+      out.push([`pool:${kind}:${t}`, maxPool2dShader(kind, t)]);
   }
   return out;
 }

@@ -31,10 +31,10 @@ const data = loadMnist({ seed: 0 }).train;
  */
 function smallNet() {
   return nn.Sequential(
-    nn.Conv2d(1, 4, 3, { stride: 2, padding: 1 }),  // [N, 4, 14, 14]
+    nn.Conv2d(1, 4, 3, { stride: 2, padding: 1 }), // [N, 4, 14, 14]
     nn.BatchNorm2d(4),
     nn.ReLU(),
-    nn.MaxPool2d(2),                                 // [N, 4, 7, 7]
+    nn.MaxPool2d(2), // [N, 4, 7, 7]
     nn.Flatten(),
     nn.Linear([4, 7, 7], 10),
   );
@@ -44,13 +44,18 @@ function smallNet() {
 type Net = nn.Module & { forward(x: AnyTensor): AnyTensor };
 
 /** Trains `steps` steps; returns each step's loss and the live-buffer count after it. */
-async function train(device: Device, steps: number, makeModel: () => nn.Module): Promise<{ losses: number[]; live: number[] }> {
+async function train(
+  device: Device,
+  steps: number,
+  makeModel: () => nn.Module,
+): Promise<{ losses: number[]; live: number[] }> {
   manualSeed(0);
   const model = makeModel() as Net;
   // made before the move, as PyTorch code often does: to() keeps the parameter objects
   const opt = new optim.Adam(model.parameters(), { lr: 0.003 });
   model.to(device);
-  const losses: number[] = [], live: number[] = [];
+  const losses: number[] = [],
+    live: number[] = [];
   let epoch = 0;
   while (losses.length < steps) {
     for (const b of batches(data, BATCH, ++epoch)) {
@@ -86,6 +91,7 @@ describe.skipIf(!setup.available)(suiteTitle("training on webgpu", setup), () =>
     const gpu = await train("webgpu", 5, digitClassifier);
     const cpu = await train("cpu", 5, digitClassifier);
     // float32 on both sides, summed in different orders; Adam's first steps amplify little.
-    for (let i = 0; i < 5; i++) expect(Math.abs(gpu.losses[i] - cpu.losses[i])).toBeLessThan(1e-4 * (1 + i) * cpu.losses[i]);
+    for (let i = 0; i < 5; i++)
+      expect(Math.abs(gpu.losses[i] - cpu.losses[i])).toBeLessThan(1e-4 * (1 + i) * cpu.losses[i]);
   });
 });

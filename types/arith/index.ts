@@ -21,13 +21,13 @@ import type { Safe16, SmallFromLE, SmallToLE } from "./tables.js";
 
 export type { Ordering } from "./digits.js";
 
-
 export type NotNaturalError<V extends string> = ReturnType<typeof arithErrors.notNatural<V>>;
 export type TooLargeError<V extends string> = ReturnType<typeof arithErrors.tooLarge<V>>;
 export type DivideByZeroError<V extends string> = ReturnType<typeof arithErrors.divideByZero<V>>;
 
 /** Digit strings of at least 16 / 17 characters (each `${number}` but the last takes one digit). */
-type Min16 = `${number}${number}${number}${number}${number}${number}${number}${number}${number}${number}${number}${number}${number}${number}${number}${number}`;
+type Min16 =
+  `${number}${number}${number}${number}${number}${number}${number}${number}${number}${number}${number}${number}${number}${number}${number}${number}`;
 type Min17 = `${number}${Min16}`;
 
 /**
@@ -35,16 +35,24 @@ type Min17 = `${number}${Min16}`;
  * not, and a 16-digit one is matched against the patterns of Safe16. The patterns are not generic,
  * so each test is one step whatever the length.
  */
-export type SafeDigits<S extends string> = S extends Min16 ? (S extends Min17 ? false : S extends Safe16 ? true : false) : true;
+export type SafeDigits<S extends string> = S extends Min16
+  ? S extends Min17
+    ? false
+    : S extends Safe16
+      ? true
+      : false
+  : true;
 
 /** Canonical LE digits of a safe natural `N`, or a `{ error }` object carrying the message. */
-export type ToLE<N extends number> =
-  SmallToLE[N] extends infer L extends string ? L
+export type ToLE<N extends number> = SmallToLE[N] extends infer L extends string
+  ? L
   : `${N}` extends infer S extends string
     ? S extends `${bigint}`
       ? S extends `-${string}`
         ? { error: NotNaturalError<S> }
-        : SafeDigits<S> extends true ? Reverse<S> : { error: NotNaturalError<S> }
+        : SafeDigits<S> extends true
+          ? Reverse<S>
+          : { error: NotNaturalError<S> }
       : { error: NotNaturalError<S> }
     : never;
 
@@ -56,55 +64,75 @@ export type FromDigits<S extends string> =
 export type FromSafeDigits<S extends string> = S extends `${infer N extends number}` ? N : never;
 
 /** Reads canonical LE digits back as a number literal; above 2^53 - 1 an error message. */
-export type FromLE<L extends string> =
-  SmallFromLE[L] extends infer N extends number ? N
-  : Reverse<L> extends infer S extends string ? FromDigits<S> : never;
+export type FromLE<L extends string> = SmallFromLE[L] extends infer N extends number
+  ? N
+  : Reverse<L> extends infer S extends string
+    ? FromDigits<S>
+    : never;
 
 /** Like FromLE, for a difference that may be negative. */
-type FromSigned<L extends string, Negative extends boolean> =
-  Negative extends true
-    ? Reverse<L> extends infer S extends string
-      ? `-${S}` extends `${infer N extends number}` ? N : never
+type FromSigned<L extends string, Negative extends boolean> = Negative extends true
+  ? Reverse<L> extends infer S extends string
+    ? `-${S}` extends `${infer N extends number}`
+      ? N
       : never
-    : FromLE<L>;
+    : never
+  : FromLE<L>;
 
 /**
  * Runs `F` on the LE digits of A and B: `number` when either is the wide `number` type, the
  * operand's error when one is not a safe natural. Distributes over unions.
  */
-type Lift2<A extends number, B extends number, Op extends string> =
-  A extends number
-    ? B extends number
-      ? number extends A
+type Lift2<A extends number, B extends number, Op extends string> = A extends number
+  ? B extends number
+    ? number extends A
+      ? number
+      : number extends B
         ? number
-        : number extends B
-          ? number
-          : ToLE<A> extends infer LA
-            ? LA extends { error: infer E } ? E
+        : ToLE<A> extends infer LA
+          ? LA extends { error: infer E }
+            ? E
             : ToLE<B> extends infer LB
-              ? LB extends { error: infer E } ? E
-              : LA extends string ? LB extends string ? Apply<Op, LA, LB, A> : never : never
+              ? LB extends { error: infer E }
+                ? E
+                : LA extends string
+                  ? LB extends string
+                    ? Apply<Op, LA, LB, A>
+                    : never
+                  : never
               : never
-            : never
-      : never
-    : never;
-
-type Apply<Op extends string, LA extends string, LB extends string, A extends number> =
-  Op extends "add" ? AddLE<LA, LB> extends infer R extends string ? FromLE<R> : never
-  : Op extends "sub" ? SubSigned<LA, LB>
-  : Op extends "mul" ? MulLE<LA, LB> extends infer R extends string ? FromLE<R> : never
-  : Op extends "div" | "mod"
-    ? LB extends "0" ? DivideByZeroError<`${A}`>
-    : DivModLE<LA, LB> extends [infer Q extends string, infer R extends string] ? FromLE<Op extends "div" ? Q : R> : never
-  : Op extends "cmp" ? { "<": -1; "=": 0; ">": 1 }[CmpLE<LA, LB>]
+          : never
+    : never
   : never;
+
+type Apply<Op extends string, LA extends string, LB extends string, A extends number> = Op extends "add"
+  ? AddLE<LA, LB> extends infer R extends string
+    ? FromLE<R>
+    : never
+  : Op extends "sub"
+    ? SubSigned<LA, LB>
+    : Op extends "mul"
+      ? MulLE<LA, LB> extends infer R extends string
+        ? FromLE<R>
+        : never
+      : Op extends "div" | "mod"
+        ? LB extends "0"
+          ? DivideByZeroError<`${A}`>
+          : DivModLE<LA, LB> extends [infer Q extends string, infer R extends string]
+            ? FromLE<Op extends "div" ? Q : R>
+            : never
+        : Op extends "cmp"
+          ? { "<": -1; "=": 0; ">": 1 }[CmpLE<LA, LB>]
+          : never;
 
 /** A - B on LE digits, as a signed number literal. */
 type SubSigned<LA extends string, LB extends string> =
   SubLE<LA, LB> extends [infer D extends string, infer Br]
     ? Br extends "0"
       ? FromLE<Trim<D>>
-      : SubLE<LB, LA> extends [infer D2 extends string, "0"] ? FromSigned<Trim<D2>, true> : never
+      : SubLE<LB, LA> extends [infer D2 extends string, "0"]
+        ? FromSigned<Trim<D2>, true>
+        : never
     : never;
 
 export type Add<A extends number, B extends number> = Lift2<A, B, "add">;
@@ -117,14 +145,22 @@ export type Mod<A extends number, B extends number> = Lift2<A, B, "mod">;
 /** -1, 0 or 1 as A is less than, equal to or greater than B. */
 export type Compare<A extends number, B extends number> = Lift2<A, B, "cmp">;
 
-type Test<C, Yes extends readonly unknown[]> = C extends -1 | 0 | 1 ? (C extends Yes[number] ? true : false) : C extends number ? boolean : C;
+type Test<C, Yes extends readonly unknown[]> = C extends -1 | 0 | 1
+  ? C extends Yes[number]
+    ? true
+    : false
+  : C extends number
+    ? boolean
+    : C;
 export type Lt<A extends number, B extends number> = Test<Compare<A, B>, [-1]>;
 export type Lte<A extends number, B extends number> = Test<Compare<A, B>, [-1, 0]>;
 export type Gt<A extends number, B extends number> = Test<Compare<A, B>, [1]>;
 export type Gte<A extends number, B extends number> = Test<Compare<A, B>, [0, 1]>;
 export type Eq<A extends number, B extends number> = Test<Compare<A, B>, [0]>;
-export type Max<A extends number, B extends number> = Compare<A, B> extends infer C ? C extends -1 ? B : C extends 0 | 1 ? A : C extends number ? number : C : never;
-export type Min<A extends number, B extends number> = Compare<A, B> extends infer C ? C extends 1 ? B : C extends -1 | 0 ? A : C extends number ? number : C : never;
+export type Max<A extends number, B extends number> =
+  Compare<A, B> extends infer C ? (C extends -1 ? B : C extends 0 | 1 ? A : C extends number ? number : C) : never;
+export type Min<A extends number, B extends number> =
+  Compare<A, B> extends infer C ? (C extends 1 ? B : C extends -1 | 0 ? A : C extends number ? number : C) : never;
 
 /** True when N is a literal safe natural number (0..2^53-1), false for `number` and non-naturals. */
 export type IsNatural<N extends number> = number extends N ? false : ToLE<N> extends string ? true : false;

@@ -28,75 +28,117 @@ type Shape = readonly number[];
 type Pair<A, B> = { a: A; b: B };
 /** One broadcast dim: equal, or 1 against anything; `number` against a literal takes the literal. */
 type BDim<A extends number, B extends number> =
-  Pair<A, B> extends Pair<B, A> | Pair<unknown, 1> ? [A]
-  : Pair<A, B> extends Pair<1, unknown> ? [B]
-  : number extends A ? [B]
-  : number extends B ? [A]
-  : [];
+  Pair<A, B> extends Pair<B, A> | Pair<unknown, 1>
+    ? [A]
+    : Pair<A, B> extends Pair<1, unknown>
+      ? [B]
+      : number extends A
+        ? [B]
+        : number extends B
+          ? [A]
+          : [];
 
 /** Right-aligned walk from the last dims; Acc collects the result from the back. */
-type BWalk<A extends Shape, B extends Shape, Acc extends number[] = []> =
-  A extends readonly [...infer AI extends Shape, infer a extends number]
-    ? B extends readonly [...infer BI extends Shape, infer b extends number]
-      ? BDim<a, b> extends [infer d extends number] ? BWalk<AI, BI, [d, ...Acc]> : "bad"
-      : [...A, ...Acc]
-    : [...B, ...Acc];
+type BWalk<A extends Shape, B extends Shape, Acc extends number[] = []> = A extends readonly [
+  ...infer AI extends Shape,
+  infer a extends number,
+]
+  ? B extends readonly [...infer BI extends Shape, infer b extends number]
+    ? BDim<a, b> extends [infer d extends number]
+      ? BWalk<AI, BI, [d, ...Acc]>
+      : "bad"
+    : [...A, ...Acc]
+  : [...B, ...Acc];
 
 /**
  * NumPy broadcasting of two shapes; Op names the op in the message. Two identical shapes (the
  * same generic dims included) are their own result without a walk.
  */
-export type Broadcast<A extends Shape, B extends Shape, Op extends string = "broadcast"> =
-  number extends A["length"] | B["length"] ? number[]
-  : Pair<A, B> extends Pair<B, A> ? [...A]
-  : BWalk<A, B> extends infer R ? (R extends "bad" ? ReturnType<typeof shapeErrors.broadcast<Op, Show<A>, Show<B>>> : R) : never;
+export type Broadcast<A extends Shape, B extends Shape, Op extends string = "broadcast"> = number extends
+  A["length"] | B["length"]
+  ? number[]
+  : Pair<A, B> extends Pair<B, A>
+    ? [...A]
+    : BWalk<A, B> extends infer R
+      ? R extends "bad"
+        ? ReturnType<typeof shapeErrors.broadcast<Op, Show<A>, Show<B>>>
+        : R
+      : never;
 
 /**
  * Two shapes that must be equal (nn.Residual's `body(x) + shortcut(x)`): the same rank, each dim
  * equal, a `number` dim taking the other's literal (the run time checks it). "bad" otherwise.
  */
 export type SameShape<A extends Shape, B extends Shape> =
-  Pair<A, B> extends Pair<B, A> ? [...A]
-  : number extends A["length"] ? [...B]
-  : number extends B["length"] ? [...A]
-  : A["length"] extends B["length"] ? SameWalk<A, B> : "bad";
-type SameWalk<A extends Shape, B extends Shape, Acc extends number[] = []> =
-  A extends readonly [infer a extends number, ...infer AR extends Shape]
-    ? B extends readonly [infer b extends number, ...infer BR extends Shape]
-      ? (Pair<a, b> extends Pair<b, a> ? [a] : number extends a ? [b] : number extends b ? [a] : []) extends [infer d extends number]
-        ? SameWalk<AR, BR, [...Acc, d]>
-        : "bad"
-      : Acc
-    : Acc;
+  Pair<A, B> extends Pair<B, A>
+    ? [...A]
+    : number extends A["length"]
+      ? [...B]
+      : number extends B["length"]
+        ? [...A]
+        : A["length"] extends B["length"]
+          ? SameWalk<A, B>
+          : "bad";
+type SameWalk<A extends Shape, B extends Shape, Acc extends number[] = []> = A extends readonly [
+  infer a extends number,
+  ...infer AR extends Shape,
+]
+  ? B extends readonly [infer b extends number, ...infer BR extends Shape]
+    ? (Pair<a, b> extends Pair<b, a> ? [a] : number extends a ? [b] : number extends b ? [a] : []) extends [
+        infer d extends number,
+      ]
+      ? SameWalk<AR, BR, [...Acc, d]>
+      : "bad"
+    : Acc
+  : Acc;
 
 /** torch.matmul: 1-D operands gain a dim that is removed again; leading dims broadcast. */
-export type MatMul<A extends Shape, B extends Shape> =
-  number extends A["length"] | B["length"] ? number[]
-  : A extends readonly [] ? ReturnType<typeof shapeErrors.matmulRank<Show<A>, Show<B>>>
-  : B extends readonly [] ? ReturnType<typeof shapeErrors.matmulRank<Show<A>, Show<B>>>
-  : A extends readonly [infer k extends number]
-    ? B extends readonly [infer kb extends number] ? (Inner<k, kb> extends true ? [] : MatMulError<A, B, k, kb>)
-    : B extends readonly [...infer BB extends Shape, infer kb extends number, infer m extends number]
-      ? Inner<k, kb> extends true ? [...BB, m] : MatMulError<A, B, k, kb>
-      : never
-  : A extends readonly [...infer AB extends Shape, infer n extends number, infer k extends number]
-    ? B extends readonly [infer kb extends number]
-      ? Inner<k, kb> extends true ? [...AB, n] : MatMulError<A, B, k, kb>
-      : B extends readonly [...infer BB extends Shape, infer kb extends number, infer m extends number]
-        ? Inner<k, kb> extends true
-          ? Broadcast<AB, BB, "matmul"> extends infer Batch ? (Batch extends string ? Batch : Batch extends infer T extends Shape ? [...T, n, m] : never) : never
-          : MatMulError<A, B, k, kb>
-        : never
-    : never;
+export type MatMul<A extends Shape, B extends Shape> = number extends A["length"] | B["length"]
+  ? number[]
+  : A extends readonly []
+    ? ReturnType<typeof shapeErrors.matmulRank<Show<A>, Show<B>>>
+    : B extends readonly []
+      ? ReturnType<typeof shapeErrors.matmulRank<Show<A>, Show<B>>>
+      : A extends readonly [infer k extends number]
+        ? B extends readonly [infer kb extends number]
+          ? Inner<k, kb> extends true
+            ? []
+            : MatMulError<A, B, k, kb>
+          : B extends readonly [...infer BB extends Shape, infer kb extends number, infer m extends number]
+            ? Inner<k, kb> extends true
+              ? [...BB, m]
+              : MatMulError<A, B, k, kb>
+            : never
+        : A extends readonly [...infer AB extends Shape, infer n extends number, infer k extends number]
+          ? B extends readonly [infer kb extends number]
+            ? Inner<k, kb> extends true
+              ? [...AB, n]
+              : MatMulError<A, B, k, kb>
+            : B extends readonly [...infer BB extends Shape, infer kb extends number, infer m extends number]
+              ? Inner<k, kb> extends true
+                ? Broadcast<AB, BB, "matmul"> extends infer Batch
+                  ? Batch extends string
+                    ? Batch
+                    : Batch extends infer T extends Shape
+                      ? [...T, n, m]
+                      : never
+                  : never
+                : MatMulError<A, B, k, kb>
+              : never
+          : never;
 
 type Inner<K extends number, KB extends number> = number extends K | KB ? true : [K] extends [KB] ? true : false;
-type MatMulError<A extends Shape, B extends Shape, K extends number, KB extends number> = ReturnType<typeof shapeErrors.matmul<Show<A>, Show<B>, K, KB>>;
+type MatMulError<A extends Shape, B extends Shape, K extends number, KB extends number> = ReturnType<
+  typeof shapeErrors.matmul<Show<A>, Show<B>, K, KB>
+>;
 
 /** nn.Linear / F.linear: the last dim must equal In and becomes Out. */
-export type Linear<S extends Shape, In extends number, Out extends number> =
-  number extends S["length"] ? number[]
+export type Linear<S extends Shape, In extends number, Out extends number> = number extends S["length"]
+  ? number[]
   : S extends readonly [...infer Init extends number[], infer Last extends number]
-    ? number extends Last | In ? [...Init, Out]
-    : [Last] extends [In] ? [...Init, Out]
-    : ReturnType<typeof shapeErrors.linear<Show<S>, Last, In, Out>>
-  : ReturnType<typeof shapeErrors.linear<Show<S>, "no", In, Out>>;
+    ? number extends Last | In
+      ? [...Init, Out]
+      : [Last] extends [In]
+        ? [...Init, Out]
+        : ReturnType<typeof shapeErrors.linear<Show<S>, Last, In, Out>>
+    : ReturnType<typeof shapeErrors.linear<Show<S>, "no", In, Out>>;

@@ -15,7 +15,18 @@
  */
 import type { conv2dErrors } from "../errors.js";
 import type { ToLE, FromLE, FromDigits, FromSafeDigits, SafeDigits } from "../arith/index.js";
-import type { AddLE, CmpLE, DivDigitN, DivFactorsN, DivLong, DivModLE, MulLE, Reverse, SubLE, Trim } from "../arith/digits.js";
+import type {
+  AddLE,
+  CmpLE,
+  DivDigitN,
+  DivFactorsN,
+  DivLong,
+  DivModLE,
+  MulLE,
+  Reverse,
+  SubLE,
+  Trim,
+} from "../arith/digits.js";
 import type { DigitFactors, DivTable, SmallToLE, Units } from "../arith/tables.js";
 import type { Show } from "./show.js";
 
@@ -25,47 +36,113 @@ export type Err<At extends "input" | "weight" | "bias" | "options", M extends st
 export type AnyErr = { at: string; message: string };
 
 /** LE digits of a natural literal, Wide for `number`, "bad" otherwise. Positive additionally refuses 0. */
-export type Nat<V> = V extends number ? (number extends V ? Wide : ToLE<V> extends infer L extends string ? L : "bad") : "bad";
+export type Nat<V> = V extends number
+  ? number extends V
+    ? Wide
+    : ToLE<V> extends infer L extends string
+      ? L
+      : "bad"
+  : "bad";
 export /** `${V}` for a safe natural literal V (normal order), Wide for `number`, "bad" otherwise. */
-type Valid<V> =
-  V extends number
-    ? number extends V ? Wide
-    : SmallToLE[V] extends string ? `${V}`
-    : `${V}` extends infer S extends string
-      ? S extends `${bigint}` ? (S extends `-${string}` ? "bad" : SafeDigits<S> extends true ? S : "bad") : "bad"
-      : never
-    : "bad";
+type Valid<V> = V extends number
+  ? number extends V
+    ? Wide
+    : SmallToLE[V] extends string
+      ? `${V}`
+      : `${V}` extends infer S extends string
+        ? S extends `${bigint}`
+          ? S extends `-${string}`
+            ? "bad"
+            : SafeDigits<S> extends true
+              ? S
+              : "bad"
+          : "bad"
+        : never
+  : "bad";
 type Pos<V> = Nat<V> extends infer L ? (L extends "0" ? "bad" : L) : never;
 
 /** Value of option K, undefined when absent (a declared optional option keeps its other types). */
-export type Opt<O, K extends string> = K extends keyof O ? ([Exclude<O[K], undefined>] extends [never] ? undefined : Exclude<O[K], undefined>) : undefined;
+export type Opt<O, K extends string> = K extends keyof O
+  ? [Exclude<O[K], undefined>] extends [never]
+    ? undefined
+    : Exclude<O[K], undefined>
+  : undefined;
 
 // ---------------------------------------------------------------------------------------------
 // Options, parsed once (the instantiation is cached and shared by every parameter check).
 
-export type PairOf<V> =
-  V extends undefined ? ["1", "1"]
-  : V extends number ? Pos<V> extends infer L ? L extends "bad" ? "bad" : [L, L] : never
-  : V extends readonly [infer A, infer B] ? ("bad" extends Pos<A> | Pos<B> ? "bad" : [Pos<A>, Pos<B>])
-  : V extends readonly number[] ? number extends V["length"] ? [Wide, Wide] : "bad"
-  : "bad";
+export type PairOf<V> = V extends undefined
+  ? ["1", "1"]
+  : V extends number
+    ? Pos<V> extends infer L
+      ? L extends "bad"
+        ? "bad"
+        : [L, L]
+      : never
+    : V extends readonly [infer A, infer B]
+      ? "bad" extends Pos<A> | Pos<B>
+        ? "bad"
+        : [Pos<A>, Pos<B>]
+      : V extends readonly number[]
+        ? number extends V["length"]
+          ? [Wide, Wide]
+          : "bad"
+        : "bad";
 
 /** [top, bottom, left, right] as LE/Wide, "same", or "bad". */
-export type PadOf<V> =
-  V extends undefined | "valid" ? ["0", "0", "0", "0"]
-  : V extends "same" ? "same"
-  : V extends number ? Nat<V> extends infer L ? L extends "bad" ? "bad" : [L, L, L, L] : never
-  : V extends readonly [infer H, infer W] ? [Nat<H>, Nat<W>] extends infer P ? P extends [infer _, "bad"] | ["bad", infer _] ? "bad" : P extends [infer h, infer w] ? [h, h, w, w] : never : never
-  : V extends readonly [infer T, infer B, infer L, infer R] ? [Nat<T>, Nat<B>, Nat<L>, Nat<R>] extends infer P extends unknown[] ? "bad" extends P[number] ? "bad" : P : never
-  : V extends readonly number[] ? number extends V["length"] ? [Wide, Wide, Wide, Wide] : "bad"
-  : "bad";
+export type PadOf<V> = V extends undefined | "valid"
+  ? ["0", "0", "0", "0"]
+  : V extends "same"
+    ? "same"
+    : V extends number
+      ? Nat<V> extends infer L
+        ? L extends "bad"
+          ? "bad"
+          : [L, L, L, L]
+        : never
+      : V extends readonly [infer H, infer W]
+        ? [Nat<H>, Nat<W>] extends infer P
+          ? P extends [infer _, "bad"] | ["bad", infer _]
+            ? "bad"
+            : P extends [infer h, infer w]
+              ? [h, h, w, w]
+              : never
+          : never
+        : V extends readonly [infer T, infer B, infer L, infer R]
+          ? [Nat<T>, Nat<B>, Nat<L>, Nat<R>] extends infer P extends unknown[]
+            ? "bad" extends P[number]
+              ? "bad"
+              : P
+            : never
+          : V extends readonly number[]
+            ? number extends V["length"]
+              ? [Wide, Wide, Wide, Wide]
+              : "bad"
+            : "bad";
 
 export type GroupsOf<V> = V extends undefined ? "1" : Pos<V>;
-export type ModeOf<V> = V extends undefined ? "zeros" : V extends "zeros" | "reflect" | "replicate" | "circular" ? (string extends V ? Wide : V) : V extends string ? (string extends V ? Wide : "bad") : "bad";
+export type ModeOf<V> = V extends undefined
+  ? "zeros"
+  : V extends "zeros" | "reflect" | "replicate" | "circular"
+    ? string extends V
+      ? Wide
+      : V
+    : V extends string
+      ? string extends V
+        ? Wide
+        : "bad"
+      : "bad";
 
 export type KnownKey = "stride" | "padding" | "dilation" | "groups" | "paddingMode";
 
-export type Parsed = { unknown: unknown; groups: unknown; stride: unknown; dilation: unknown; padding: unknown; mode: unknown };
+export type Parsed = {
+  unknown: unknown;
+  groups: unknown;
+  stride: unknown;
+  dilation: unknown;
+  padding: unknown;
+  mode: unknown;
+};
 /**
  * The option values as a tuple [stride, padding, dilation, groups, paddingMode, unknown keys].
  * Every call's options object literal is a fresh type, so nothing keyed on it is ever reused;
@@ -77,12 +154,22 @@ export type OptionValues<O> =
   // from infer variables only: one written with alias references would be a deferred, per-use type.
   O extends { stride?: infer S; padding?: infer P; dilation?: infer D; groups?: infer G; paddingMode?: infer M }
     ? Exclude<keyof O, KnownKey> extends infer U
-      ? [Present<S>, Present<P>, Present<D>, Present<G>, Present<M>] extends [infer s, infer p, infer d, infer g, infer m]
+      ? [Present<S>, Present<P>, Present<D>, Present<G>, Present<M>] extends [
+          infer s,
+          infer p,
+          infer d,
+          infer g,
+          infer m,
+        ]
         ? [s, p, d, g, m, U]
         : never
       : never
     : never;
-export type Present<V> = unknown extends V ? undefined : [Exclude<V, undefined>] extends [never] ? undefined : Exclude<V, undefined>;
+export type Present<V> = unknown extends V
+  ? undefined
+  : [Exclude<V, undefined>] extends [never]
+    ? undefined
+    : Exclude<V, undefined>;
 
 export type ParsedOptions<O extends readonly unknown[]> = {
   unknown: O[5];
@@ -99,7 +186,9 @@ export type ParsedOptions<O extends readonly unknown[]> = {
 /** d (k - 1) + 1, the extent of the dilated kernel. */
 export type Extent<K extends string, D extends string> =
   SubLE<K, "1"> extends [infer K1 extends string, infer _]
-    ? (D extends "1" ? Trim<K1> : MulLE<Trim<K1>, D>) extends infer T extends string ? AddLE<T, "1"> : never
+    ? (D extends "1" ? Trim<K1> : MulLE<Trim<K1>, D>) extends infer T extends string
+      ? AddLE<T, "1">
+      : never
     : never;
 
 /**
@@ -112,49 +201,82 @@ export type Extent<K extends string, D extends string> =
  */
 export type Shift<K extends string, S extends string, D extends string, Lo extends string, Hi extends string> =
   Extent<K, D> extends infer E extends string
-    ? [Units[Lo], Units[Hi], Units[S], Units[E]] extends [infer lo extends 0[], infer hi extends 0[], infer s extends 0[], infer e extends 0[]]
+    ? [Units[Lo], Units[Hi], Units[S], Units[E]] extends [
+        infer lo extends 0[],
+        infer hi extends 0[],
+        infer s extends 0[],
+        infer e extends 0[],
+      ]
       ? UnitsShift<[...lo, ...hi, ...s], e>
       : DigitsShift<E, S, Lo, Hi>
     : never;
 /** T - E for tuples, as [digits LE, negative]. */
-type UnitsShift<T extends 0[], E extends 0[]> =
-  T extends [...E, ...infer R] ? [SmallToLE[R["length"]], false]
-  : E extends [...T, ...infer R] ? [SmallToLE[R["length"]], true]
-  : never;
-type DigitsShift<E extends string, S extends string, Lo extends string, Hi extends string> =
-  (Lo extends "0" ? S : AddLE<Lo, S>) extends infer T1 extends string
-    ? (Hi extends "0" ? T1 : AddLE<T1, Hi>) extends infer T extends string
-      ? SubLE<T, E> extends [infer G extends string, infer Br]
-        ? Br extends "0" ? [Trim<G>, false]
-        : SubLE<E, T> extends [infer G2 extends string, infer _] ? [Trim<G2>, true] : never
-        : never
-      : never
+type UnitsShift<T extends 0[], E extends 0[]> = T extends [...E, ...infer R]
+  ? [SmallToLE[R["length"]], false]
+  : E extends [...T, ...infer R]
+    ? [SmallToLE[R["length"]], true]
     : never;
+type DigitsShift<E extends string, S extends string, Lo extends string, Hi extends string> = (
+  Lo extends "0" ? S : AddLE<Lo, S>
+) extends infer T1 extends string
+  ? (Hi extends "0" ? T1 : AddLE<T1, Hi>) extends infer T extends string
+    ? SubLE<T, E> extends [infer G extends string, infer Br]
+      ? Br extends "0"
+        ? [Trim<G>, false]
+        : SubLE<E, T> extends [infer G2 extends string, infer _]
+          ? [Trim<G2>, true]
+          : never
+      : never
+    : never
+  : never;
 
 /**
  * floor(N / S) for N in normal order, as a number literal. A single-digit S divides two digits per
  * step with a normal-order quotient (no reversal); Safe says N is known to be below 2^53.
  */
-type Quotient<N extends string, S extends string, Safe extends boolean> =
-  S extends "1" ? (Safe extends true ? FromSafeDigits<N> : FromDigits<N>)
-  : S extends keyof DivTable ? FromSafeDigits<DivDigitN<N, S>[0]>
-  : DigitFactors[S] extends infer F extends string ? FromSafeDigits<DivFactorsN<N, F>>
-  : DivLong<N, S>[0] extends infer Q extends string ? FromLE<Q> : never;
+type Quotient<N extends string, S extends string, Safe extends boolean> = S extends "1"
+  ? Safe extends true
+    ? FromSafeDigits<N>
+    : FromDigits<N>
+  : S extends keyof DivTable
+    ? FromSafeDigits<DivDigitN<N, S>[0]>
+    : DigitFactors[S] extends infer F extends string
+      ? FromSafeDigits<DivFactorsN<N, F>>
+      : DivLong<N, S>[0] extends infer Q extends string
+        ? FromLE<Q>
+        : never;
 
 /**
  * The output size floor((H + lo + hi - E) / s) + 1 = floor((H + G) / s) as a number literal, or for a
  * non-positive size { bad: n; padded; extent } with the numbers the message shows. HN is H in
  * normal order (`${H}`), used as is when G = 0 (the common "same-size" geometries).
  */
-export type OutDim<HN extends string, K extends string, S extends string, D extends string, Lo extends string, Hi extends string> =
+export type OutDim<
+  HN extends string,
+  K extends string,
+  S extends string,
+  D extends string,
+  Lo extends string,
+  Hi extends string,
+> =
   Shift<K, S, D, Lo, Hi> extends [infer G extends string, infer Neg]
-    ? (G extends "0" ? [HN, "0", true]
-      : Neg extends false ? [Reverse<AddLE<Reverse<HN>, G>>, "0", S extends "1" ? false : true]
-      : SubLE<Reverse<HN>, G> extends [infer N extends string, infer Br] ? [Reverse<Trim<N>>, Br, true] : never) extends [infer N extends string, infer Br, infer Safe extends boolean]
+    ? (
+        G extends "0"
+          ? [HN, "0", true]
+          : Neg extends false
+            ? [Reverse<AddLE<Reverse<HN>, G>>, "0", S extends "1" ? false : true]
+            : SubLE<Reverse<HN>, G> extends [infer N extends string, infer Br]
+              ? [Reverse<Trim<N>>, Br, true]
+              : never
+      ) extends [infer N extends string, infer Br, infer Safe extends boolean]
       ? Br extends "1"
         ? BadDim<Reverse<HN>, K, S, D, Lo, Hi, SubLE<G, Reverse<HN>>[0]>
         : Quotient<N, S, Safe> extends infer Q
-          ? Q extends 0 ? BadDim<Reverse<HN>, K, S, D, Lo, Hi, "0"> : Q extends number ? Q : number
+          ? Q extends 0
+            ? BadDim<Reverse<HN>, K, S, D, Lo, Hi, "0">
+            : Q extends number
+              ? Q
+              : number
           : never
       : never
     : never;
@@ -163,33 +285,60 @@ export type OutDim<HN extends string, K extends string, S extends string, D exte
  * The error path: H + G = -m < 0 gives floor(-m / s) = -floor((m + s - 1) / s); H + G >= 0 with a
  * zero quotient gives 0. Computed only for a call that is already wrong.
  */
-export type BadDim<H extends string, K extends string, S extends string, D extends string, Lo extends string, Hi extends string, M extends string> = {
-  bad: Trim<M> extends "0" ? 0
+export type BadDim<
+  H extends string,
+  K extends string,
+  S extends string,
+  D extends string,
+  Lo extends string,
+  Hi extends string,
+  M extends string,
+> = {
+  bad: Trim<M> extends "0"
+    ? 0
     : SubLE<AddLE<Trim<M>, S>, "1">[0] extends infer T extends string
-      ? DivModLE<Trim<T>, S>[0] extends infer C extends string ? (`-${FromLE<C> & number}` extends `${infer N extends number}` ? N : never) : never
+      ? DivModLE<Trim<T>, S>[0] extends infer C extends string
+        ? `-${FromLE<C> & number}` extends `${infer N extends number}`
+          ? N
+          : never
+        : never
       : never;
   padded: FromLE<AddLE<AddLE<H, Lo>, Hi>>;
   extent: FromLE<Extent<K, D>>;
 };
 
 /** The output size of one dim: a number literal, `number` when any ingredient is known only at run time, or BadDim. */
-export type Dim<H extends string, K extends string, S extends string, D extends string, Lo extends string, Hi extends string> =
-  Wide extends H | K | S | D | Lo | Hi ? number : OutDim<H, K, S, D, Lo, Hi>;
+export type Dim<
+  H extends string,
+  K extends string,
+  S extends string,
+  D extends string,
+  Lo extends string,
+  Hi extends string,
+> = Wide extends H | K | S | D | Lo | Hi ? number : OutDim<H, K, S, D, Lo, Hi>;
 
 /** "same" padding: d (k - 1) split as lo = floor(total / 2), hi = total - lo (extra at the end). */
-export type SameSplit<K, D> =
-  Wide extends K | D ? [Wide, Wide]
+export type SameSplit<K, D> = Wide extends K | D
+  ? [Wide, Wide]
   : [K, D] extends [infer k extends string, infer d extends string]
     ? Extent<k, d> extends infer E extends string
       ? SubLE<E, "1"> extends [infer T extends string, infer _]
         ? DivModLE<Trim<T>, "2">[0] extends infer Lo extends string
-          ? SubLE<Trim<T>, Lo> extends [infer Hi extends string, infer _] ? [Lo, Trim<Hi>] : never
+          ? SubLE<Trim<T>, Lo> extends [infer Hi extends string, infer _]
+            ? [Lo, Trim<Hi>]
+            : never
           : never
         : never
       : never
     : never;
 
-export type Num<L> = L extends Wide ? number : L extends string ? (FromLE<L> extends infer N extends number ? N : number) : never;
+export type Num<L> = L extends Wide
+  ? number
+  : L extends string
+    ? FromLE<L> extends infer N extends number
+      ? N
+      : number
+    : never;
 export type NumOf<R> = R extends number ? R : R extends { bad: infer N extends number } ? N : number;
 
 // ---------------------------------------------------------------------------------------------
@@ -213,162 +362,323 @@ export type WeightOk = [string, string, string, string, unknown];
 export type GeometryOk = [string, string, string, string, string, string, string, string];
 
 /** Input: [N, C, H, W] or [C, H, W]; the batch is carried as is, never inspected. */
-export type InputStage<S> =
-  S extends readonly [infer N, infer C, infer H, infer W] ? InputDims<[N], C, H, W, S>
-  : S extends readonly [infer C, infer H, infer W] ? InputDims<[], C, H, W, S>
-  : S extends readonly unknown[]
-    ? number extends S["length"] ? { wide: true } : Err<"input", ReturnType<typeof conv2dErrors.inputRank<S["length"], Show<S>>>>
-  : never;
+export type InputStage<S> = S extends readonly [infer N, infer C, infer H, infer W]
+  ? InputDims<[N], C, H, W, S>
+  : S extends readonly [infer C, infer H, infer W]
+    ? InputDims<[], C, H, W, S>
+    : S extends readonly unknown[]
+      ? number extends S["length"]
+        ? { wide: true }
+        : Err<"input", ReturnType<typeof conv2dErrors.inputRank<S["length"], Show<S>>>>
+      : never;
 
 /**
  * H and W stay in normal order (validated, not reversed): a layer whose G is 0 (most "same-size"
  * layers) divides them as they are, and only the others pay for a reversal (OutDim).
  */
-type InputDims<Batch, C, H, W, S> =
-  "bad" extends Nat<C> | Valid<H> | Valid<W>
-    ? Err<"input", ReturnType<typeof conv2dErrors.inputDim<Show<S>, Show<"bad" extends Nat<C> ? C : "bad" extends Valid<H> ? H : W>>>>
-    : [Batch, C, H, W, Nat<C>, Valid<H>, Valid<W>];
+type InputDims<Batch, C, H, W, S> = "bad" extends Nat<C> | Valid<H> | Valid<W>
+  ? Err<
+      "input",
+      ReturnType<typeof conv2dErrors.inputDim<Show<S>, Show<"bad" extends Nat<C> ? C : "bad" extends Valid<H> ? H : W>>>
+    >
+  : [Batch, C, H, W, Nat<C>, Valid<H>, Valid<W>];
 
-export type WeightStage<WS, WD, WDev, XD, XDev> =
-  WS extends readonly [infer Co, infer Ci, infer Kh, infer Kw]
-    ? "bad" extends Pos<Co> | Pos<Ci> | Pos<Kh> | Pos<Kw>
-      ? Err<"weight", ReturnType<typeof conv2dErrors.weightDim<Show<WS>, Show<"bad" extends Pos<Co> ? Co : "bad" extends Pos<Ci> ? Ci : "bad" extends Pos<Kh> ? Kh : Kw>>>>
-      : Disjoint<WD, XD> extends true ? Err<"weight", ReturnType<typeof conv2dErrors.dtypeMismatch<"weight", WD & string, XD & string>>>
-      : Disjoint<WDev, XDev> extends true ? Err<"weight", ReturnType<typeof conv2dErrors.deviceMismatch<"weight", WDev & string, XDev & string>>>
-      : [Pos<Co>, Pos<Ci>, Pos<Kh>, Pos<Kw>, Co]
-    : WS extends readonly unknown[]
-      ? number extends WS["length"] ? [Wide, Wide, Wide, Wide, number] : Err<"weight", ReturnType<typeof conv2dErrors.weightRank<WS["length"], Show<WS>>>>
+export type WeightStage<WS, WD, WDev, XD, XDev> = WS extends readonly [infer Co, infer Ci, infer Kh, infer Kw]
+  ? "bad" extends Pos<Co> | Pos<Ci> | Pos<Kh> | Pos<Kw>
+    ? Err<
+        "weight",
+        ReturnType<
+          typeof conv2dErrors.weightDim<
+            Show<WS>,
+            Show<"bad" extends Pos<Co> ? Co : "bad" extends Pos<Ci> ? Ci : "bad" extends Pos<Kh> ? Kh : Kw>
+          >
+        >
+      >
+    : Disjoint<WD, XD> extends true
+      ? Err<"weight", ReturnType<typeof conv2dErrors.dtypeMismatch<"weight", WD & string, XD & string>>>
+      : Disjoint<WDev, XDev> extends true
+        ? Err<"weight", ReturnType<typeof conv2dErrors.deviceMismatch<"weight", WDev & string, XDev & string>>>
+        : [Pos<Co>, Pos<Ci>, Pos<Kh>, Pos<Kw>, Co]
+  : WS extends readonly unknown[]
+    ? number extends WS["length"]
+      ? [Wide, Wide, Wide, Wide, number]
+      : Err<"weight", ReturnType<typeof conv2dErrors.weightRank<WS["length"], Show<WS>>>>
     : never;
 
 /** C_in == (C_in / groups) * groups, when the three are literal and groups is valid. */
-export type ChannelStage<C, Ci, G, XC, WS> =
-  Wide extends C | Ci | G ? "ok"
-  : G extends "bad" ? "ok"
-  // groups 1: the digit strings are canonical, so equal channel counts are equal strings.
-  : G extends "1" ? (C extends Ci ? "ok" : ChannelError<XC, Ci, WS, "1">)
-  : [C, Ci, G] extends [infer c extends string, infer ci extends string, infer g extends string]
-    ? MulLE<ci, g> extends infer E extends string
-      ? (c extends E ? "ok" : ChannelError<XC, E, WS, g>)
-      : never
-    : never;
-type ChannelError<XC, E, WS, G> = Err<"weight", ReturnType<typeof conv2dErrors.channelMismatch<XC & number, Num<E>, Show<WS>, Num<G>>>>;
+export type ChannelStage<C, Ci, G, XC, WS> = Wide extends C | Ci | G
+  ? "ok"
+  : G extends "bad"
+    ? "ok"
+    : // groups 1: the digit strings are canonical, so equal channel counts are equal strings.
+      G extends "1"
+      ? C extends Ci
+        ? "ok"
+        : ChannelError<XC, Ci, WS, "1">
+      : [C, Ci, G] extends [infer c extends string, infer ci extends string, infer g extends string]
+        ? MulLE<ci, g> extends infer E extends string
+          ? c extends E
+            ? "ok"
+            : ChannelError<XC, E, WS, g>
+          : never
+        : never;
+type ChannelError<XC, E, WS, G> = Err<
+  "weight",
+  ReturnType<typeof conv2dErrors.channelMismatch<XC & number, Num<E>, Show<WS>, Num<G>>>
+>;
 
-export type BiasStage<B, Co, WCo, BD, BDev, XD, XDev> =
-  B extends undefined | null ? "ok"
+export type BiasStage<B, Co, WCo, BD, BDev, XD, XDev> = B extends undefined | null
+  ? "ok"
   : B extends { shape: infer BS }
-    ? (BS extends readonly [infer b] ? (Wide extends Co | Nat<b> ? true : Nat<b> extends Co ? true : false) : number extends (BS extends readonly unknown[] ? BS["length"] : 0) ? true : false) extends false
+    ? (
+        BS extends readonly [infer b]
+          ? Wide extends Co | Nat<b>
+            ? true
+            : Nat<b> extends Co
+              ? true
+              : false
+          : number extends (BS extends readonly unknown[] ? BS["length"] : 0)
+            ? true
+            : false
+      ) extends false
       ? Err<"bias", ReturnType<typeof conv2dErrors.biasShape<WCo & number, Show<BS>>>>
-      : Disjoint<BD, XD> extends true ? Err<"bias", ReturnType<typeof conv2dErrors.dtypeMismatch<"bias", BD & string, XD & string>>>
-      : Disjoint<BDev, XDev> extends true ? Err<"bias", ReturnType<typeof conv2dErrors.deviceMismatch<"bias", BDev & string, XDev & string>>>
-      : "ok"
+      : Disjoint<BD, XD> extends true
+        ? Err<"bias", ReturnType<typeof conv2dErrors.dtypeMismatch<"bias", BD & string, XD & string>>>
+        : Disjoint<BDev, XDev> extends true
+          ? Err<"bias", ReturnType<typeof conv2dErrors.deviceMismatch<"bias", BDev & string, XDev & string>>>
+          : "ok"
     : "ok";
 
-export type PadMsgList<P> = P extends [infer T, infer B, infer L, infer R, ...unknown[]] ? `[${Num<T>}, ${Num<B>}, ${Num<L>}, ${Num<R>}]` : never;
+export type PadMsgList<P> = P extends [infer T, infer B, infer L, infer R, ...unknown[]]
+  ? `[${Num<T>}, ${Num<B>}, ${Num<L>}, ${Num<R>}]`
+  : never;
 
 /** reflect: every pad < its input size; circular: every pad <= its input size (PyTorch's limits). HW is [H, W] as written. */
-export type LimitStage<Mode, P, H, W, HW> =
-  Mode extends "reflect" | "circular"
-    ? P extends [infer T, infer B, infer L, infer R, ...unknown[]]
-      ? [[T, H], [B, H], [L, W], [R, W]][number] extends infer Pair
-        ? (Pair extends [Wide, unknown] | [unknown, Wide] ? "<" : Pair extends [infer p extends string, infer s extends string] ? CmpLE<p, Reverse<s>> : "<") extends infer Ords
-          ? (Mode extends "reflect" ? ">" | "=" : ">") extends infer Bad
-            ? [Extract<Ords, Bad>] extends [never] ? "ok"
-            : Err<"options", Mode extends "reflect"
-                ? ReturnType<typeof conv2dErrors.reflectLimit<PadMsgList<P>, Show<HW>>>
-                : ReturnType<typeof conv2dErrors.circularLimit<PadMsgList<P>, Show<HW>>>>
-            : never
+export type LimitStage<Mode, P, H, W, HW> = Mode extends "reflect" | "circular"
+  ? P extends [infer T, infer B, infer L, infer R, ...unknown[]]
+    ? [[T, H], [B, H], [L, W], [R, W]][number] extends infer Pair
+      ? (
+          Pair extends [Wide, unknown] | [unknown, Wide]
+            ? "<"
+            : Pair extends [infer p extends string, infer s extends string]
+              ? CmpLE<p, Reverse<s>>
+              : "<"
+        ) extends infer Ords
+        ? (Mode extends "reflect" ? ">" | "=" : ">") extends infer Bad
+          ? [Extract<Ords, Bad>] extends [never]
+            ? "ok"
+            : Err<
+                "options",
+                Mode extends "reflect"
+                  ? ReturnType<typeof conv2dErrors.reflectLimit<PadMsgList<P>, Show<HW>>>
+                  : ReturnType<typeof conv2dErrors.circularLimit<PadMsgList<P>, Show<HW>>>
+              >
           : never
         : never
-      : "ok"
-    : "ok";
+      : never
+    : "ok"
+  : "ok";
 
-export type IsOne<S> = S extends ["1", "1"] ? true : S extends [infer a, infer b] ? (Exclude<a | b, "1" | Wide> extends never ? "maybe" : false) : false;
+export type IsOne<S> = S extends ["1", "1"]
+  ? true
+  : S extends [infer a, infer b]
+    ? Exclude<a | b, "1" | Wide> extends never
+      ? "maybe"
+      : false
+    : false;
 
 /**
  * The geometry once stride, dilation and padding are valid ("same" only with stride 1, resolved
  * against the kernel) as a GeometryOk tuple, else null. Cached per options and weight.
  */
-export type Geometry<PO extends Parsed, Wt extends WeightOk> =
-  "bad" extends PO["stride"] | PO["dilation"] | PO["padding"] ? null
+export type Geometry<PO extends Parsed, Wt extends WeightOk> = "bad" extends
+  PO["stride"] | PO["dilation"] | PO["padding"]
+  ? null
   : PO["padding"] extends "same"
-    ? (IsOne<PO["stride"]> extends false ? null : GeometryOf<SamePads<Wt[2], Wt[3], PO["dilation"]>, PO["stride"], PO["dilation"]>)
+    ? IsOne<PO["stride"]> extends false
+      ? null
+      : GeometryOf<SamePads<Wt[2], Wt[3], PO["dilation"]>, PO["stride"], PO["dilation"]>
     : GeometryOf<PO["padding"], PO["stride"], PO["dilation"]>;
-type GeometryOf<P, S, D> = P extends unknown[] ? S extends unknown[] ? D extends unknown[] ? [...P, ...S, ...D] : null : null : null;
+type GeometryOf<P, S, D> = P extends unknown[]
+  ? S extends unknown[]
+    ? D extends unknown[]
+      ? [...P, ...S, ...D]
+      : null
+    : null
+  : null;
 /** "same" padding of both dims: [top, bottom, left, right]. */
-type SamePads<Kh, Kw, D> =
-  D extends [infer dh, infer dw]
-    ? [SameSplit<Kh, dh>, SameSplit<Kw, dw>] extends [[infer t, infer b], [infer l, infer r]] ? [t, b, l, r] : never
-    : never;
+type SamePads<Kh, Kw, D> = D extends [infer dh, infer dw]
+  ? [SameSplit<Kh, dh>, SameSplit<Kw, dw>] extends [[infer t, infer b], [infer l, infer r]]
+    ? [t, b, l, r]
+    : never
+  : never;
 
 /** Both output sizes (a number, or BadDim for a non-positive one), or null while the geometry is invalid. */
-export type OutDims<H extends string, W extends string, Kh extends string, Kw extends string, Geo> =
-  Geo extends GeometryOk ? [Dim<H, Kh, Geo[4], Geo[6], Geo[0], Geo[1]>, Dim<W, Kw, Geo[5], Geo[7], Geo[2], Geo[3]>] : null;
+export type OutDims<
+  H extends string,
+  W extends string,
+  Kh extends string,
+  Kw extends string,
+  Geo,
+> = Geo extends GeometryOk
+  ? [Dim<H, Kh, Geo[4], Geo[6], Geo[0], Geo[1]>, Dim<W, Kw, Geo[5], Geo[7], Geo[2], Geo[3]>]
+  : null;
 
 /** The options' own errors, in resolveConv2d's order (they depend on the options alone): "ok" or the error. */
-export type OptionsError<O extends readonly unknown[], PO extends Parsed> =
-  [PO["unknown"]] extends [never] ? (
-    PO["groups"] extends "bad" ? Err<"options", ReturnType<typeof conv2dErrors.groups<Show<O[3]>>>>
-    : PO["stride"] extends "bad" ? Err<"options", ReturnType<typeof conv2dErrors.pairOption<"stride", Show<O[0]>>>>
-    : PO["dilation"] extends "bad" ? Err<"options", ReturnType<typeof conv2dErrors.pairOption<"dilation", Show<O[2]>>>>
-    : PO["padding"] extends "bad" ? Err<"options", ReturnType<typeof conv2dErrors.padding<Show<O[1]>>>>
-    : PO["mode"] extends "bad" ? Err<"options", ReturnType<typeof conv2dErrors.paddingMode<Show<O[4]>>>>
-    : "ok"
-  ) : Err<"options", ReturnType<typeof conv2dErrors.unknownOption<Show<`${PO["unknown"] & (string | number)}`>>>>;
+export type OptionsError<O extends readonly unknown[], PO extends Parsed> = [PO["unknown"]] extends [never]
+  ? PO["groups"] extends "bad"
+    ? Err<"options", ReturnType<typeof conv2dErrors.groups<Show<O[3]>>>>
+    : PO["stride"] extends "bad"
+      ? Err<"options", ReturnType<typeof conv2dErrors.pairOption<"stride", Show<O[0]>>>>
+      : PO["dilation"] extends "bad"
+        ? Err<"options", ReturnType<typeof conv2dErrors.pairOption<"dilation", Show<O[2]>>>>
+        : PO["padding"] extends "bad"
+          ? Err<"options", ReturnType<typeof conv2dErrors.padding<Show<O[1]>>>>
+          : PO["mode"] extends "bad"
+            ? Err<"options", ReturnType<typeof conv2dErrors.paddingMode<Show<O[4]>>>>
+            : "ok"
+  : Err<"options", ReturnType<typeof conv2dErrors.unknownOption<Show<`${PO["unknown"] & (string | number)}`>>>>;
 
 /** C_out divisible by groups (co LE, WCo as written, g LE). */
-export type GroupsDivide<Co, WCo, G> =
-  G extends "1" ? "ok"
-  : Wide extends Co | G ? "ok"
-  : [Co, G] extends [infer co extends string, infer g extends string]
-    ? DivModLE<co, g>[1] extends "0" ? "ok" : Err<"options", ReturnType<typeof conv2dErrors.groupsDivide<WCo & number, Num<G>>>>
-    : "ok";
+export type GroupsDivide<Co, WCo, G> = G extends "1"
+  ? "ok"
+  : Wide extends Co | G
+    ? "ok"
+    : [Co, G] extends [infer co extends string, infer g extends string]
+      ? DivModLE<co, g>[1] extends "0"
+        ? "ok"
+        : Err<"options", ReturnType<typeof conv2dErrors.groupsDivide<WCo & number, Num<G>>>>
+      : "ok";
 
 /** Padding "same" with a stride other than 1. */
-export type SameStride<O extends readonly unknown[], PO extends Parsed> =
-  PO["padding"] extends "same" ? (IsOne<PO["stride"]> extends false ? Err<"options", ReturnType<typeof conv2dErrors.sameStride<Show<O[0]>>>> : "ok") : "ok";
+export type SameStride<O extends readonly unknown[], PO extends Parsed> = PO["padding"] extends "same"
+  ? IsOne<PO["stride"]> extends false
+    ? Err<"options", ReturnType<typeof conv2dErrors.sameStride<Show<O[0]>>>>
+    : "ok"
+  : "ok";
 
 /** The check, as a chain of small aliases: each sees only what it needs (see the cost note above). */
-export type Conv2dCheck<XS, WS, B, O extends readonly unknown[], XD, XDev, WD, WDev, BD, BDev> =
-  CheckInput<InputStage<XS>, WS, B, O, XD, XDev, WD, WDev, BD, BDev>;
+export type Conv2dCheck<XS, WS, B, O extends readonly unknown[], XD, XDev, WD, WDev, BD, BDev> = CheckInput<
+  InputStage<XS>,
+  WS,
+  B,
+  O,
+  XD,
+  XDev,
+  WD,
+  WDev,
+  BD,
+  BDev
+>;
 
-export type CheckInput<In, WS, B, O extends readonly unknown[], XD, XDev, WD, WDev, BD, BDev> =
-  In extends InputOk ? CheckWeight<In, WeightStage<WS, WD, WDev, XD, XDev>, ParsedOptions<O>, WS, B, O, XD, XDev, BD, BDev>
-  : In extends AnyErr ? In
-  : { ok: number[] };
+export type CheckInput<In, WS, B, O extends readonly unknown[], XD, XDev, WD, WDev, BD, BDev> = In extends InputOk
+  ? CheckWeight<In, WeightStage<WS, WD, WDev, XD, XDev>, ParsedOptions<O>, WS, B, O, XD, XDev, BD, BDev>
+  : In extends AnyErr
+    ? In
+    : { ok: number[] };
 
-export type CheckWeight<In extends InputOk, Wt, PO extends Parsed, WS, B, O extends readonly unknown[], XD, XDev, BD, BDev> =
-  Wt extends WeightOk
-    ? ChannelStage<In[4], Wt[1], PO["groups"], In[1], WS> extends "ok"
-      ? CheckBias<In, Wt, OutDims<In[5], In[6], Wt[2], Wt[3], Geometry<PO, Wt>>, Geometry<PO, Wt>, PO, B, O, XD, XDev, BD, BDev>
-      : ChannelStage<In[4], Wt[1], PO["groups"], In[1], WS>
-    : Wt;
+export type CheckWeight<
+  In extends InputOk,
+  Wt,
+  PO extends Parsed,
+  WS,
+  B,
+  O extends readonly unknown[],
+  XD,
+  XDev,
+  BD,
+  BDev,
+> = Wt extends WeightOk
+  ? ChannelStage<In[4], Wt[1], PO["groups"], In[1], WS> extends "ok"
+    ? CheckBias<
+        In,
+        Wt,
+        OutDims<In[5], In[6], Wt[2], Wt[3], Geometry<PO, Wt>>,
+        Geometry<PO, Wt>,
+        PO,
+        B,
+        O,
+        XD,
+        XDev,
+        BD,
+        BDev
+      >
+    : ChannelStage<In[4], Wt[1], PO["groups"], In[1], WS>
+  : Wt;
 
 /** A non-positive output size is reported before the bias and the options (resolveConv2d's order). */
-export type CheckBias<In extends InputOk, Wt extends WeightOk, Out, Geo, PO extends Parsed, B, O extends readonly unknown[], XD, XDev, BD, BDev> =
-  Out extends [number, number] | null
-    ? [B] extends [undefined | null] ? CheckOptions<In, Wt, Out, Geo, PO, O>
-      : BiasStage<B, Wt[0], Wt[4], BD, BDev, XD, XDev> extends infer Bi ? (Bi extends "ok" ? CheckOptions<In, Wt, Out, Geo, PO, O> : Bi) : never
-    : OutputSizeError<Out, In[5], In[6], Wt, Geo>;
+export type CheckBias<
+  In extends InputOk,
+  Wt extends WeightOk,
+  Out,
+  Geo,
+  PO extends Parsed,
+  B,
+  O extends readonly unknown[],
+  XD,
+  XDev,
+  BD,
+  BDev,
+> = Out extends [number, number] | null
+  ? [B] extends [undefined | null]
+    ? CheckOptions<In, Wt, Out, Geo, PO, O>
+    : BiasStage<B, Wt[0], Wt[4], BD, BDev, XD, XDev> extends infer Bi
+      ? Bi extends "ok"
+        ? CheckOptions<In, Wt, Out, Geo, PO, O>
+        : Bi
+      : never
+  : OutputSizeError<Out, In[5], In[6], Wt, Geo>;
 
-export type CheckOptions<In extends InputOk, Wt extends WeightOk, Out, Geo, PO extends Parsed, O extends readonly unknown[]> =
+export type CheckOptions<
+  In extends InputOk,
+  Wt extends WeightOk,
+  Out,
+  Geo,
+  PO extends Parsed,
+  O extends readonly unknown[],
+> =
   OptionsError<O, PO> extends "ok"
     ? GroupsDivide<Wt[0], Wt[4], PO["groups"]> extends "ok"
       ? SameStride<O, PO> extends "ok"
-        ? (PO["mode"] extends "reflect" | "circular" ? LimitStage<PO["mode"], Geo, In[5], In[6], [In[2], In[3]]> : "ok") extends "ok"
-          ? Out extends [number, number] ? { ok: [...In[0], Wt[4], ...Out] } : never
+        ? (
+            PO["mode"] extends "reflect" | "circular" ? LimitStage<PO["mode"], Geo, In[5], In[6], [In[2], In[3]]> : "ok"
+          ) extends "ok"
+          ? Out extends [number, number]
+            ? { ok: [...In[0], Wt[4], ...Out] }
+            : never
           : LimitStage<PO["mode"], Geo, In[5], In[6], [In[2], In[3]]>
         : SameStride<O, PO>
       : GroupsDivide<Wt[0], Wt[4], PO["groups"]>
     : OptionsError<O, PO>;
 
 /** The message for a non-positive output size, with the padded sizes and kernel extents of both dims. */
-export type OutputSizeError<Out, H, W, Wt extends WeightOk, Geo> =
-  [Out, Geo] extends [[infer OH, infer OW], [infer T, infer Bo, infer L, infer R, infer Sh, infer Sw, infer Dh, infer Dw]]
-    ? Err<"weight", ReturnType<typeof conv2dErrors.outputSize<
-        `[${NumOf<OH>}, ${NumOf<OW>}]`,
-        `[${Padded<H, T, Bo>}, ${Padded<W, L, R>}]`,
-        `[${ExtentNum<Wt[2], Dh>}, ${ExtentNum<Wt[3], Dw>}]`,
-        `[${Num<Sh>}, ${Num<Sw>}]`>>>
-    : never;
-export type Padded<H, Lo, Hi> = [H, Lo, Hi] extends [infer h extends string, infer lo extends string, infer hi extends string] ? (Wide extends h | lo | hi ? number : FromLE<AddLE<AddLE<Reverse<h>, lo>, hi>>) : never;
-export type ExtentNum<K, D> = [K, D] extends [infer k extends string, infer d extends string] ? (Wide extends k | d ? number : FromLE<Extent<k, d>>) : never;
+export type OutputSizeError<Out, H, W, Wt extends WeightOk, Geo> = [Out, Geo] extends [
+  [infer OH, infer OW],
+  [infer T, infer Bo, infer L, infer R, infer Sh, infer Sw, infer Dh, infer Dw],
+]
+  ? Err<
+      "weight",
+      ReturnType<
+        typeof conv2dErrors.outputSize<
+          `[${NumOf<OH>}, ${NumOf<OW>}]`,
+          `[${Padded<H, T, Bo>}, ${Padded<W, L, R>}]`,
+          `[${ExtentNum<Wt[2], Dh>}, ${ExtentNum<Wt[3], Dw>}]`,
+          `[${Num<Sh>}, ${Num<Sw>}]`
+        >
+      >
+    >
+  : never;
+export type Padded<H, Lo, Hi> = [H, Lo, Hi] extends [
+  infer h extends string,
+  infer lo extends string,
+  infer hi extends string,
+]
+  ? Wide extends h | lo | hi
+    ? number
+    : FromLE<AddLE<AddLE<Reverse<h>, lo>, hi>>
+  : never;
+export type ExtentNum<K, D> = [K, D] extends [infer k extends string, infer d extends string]
+  ? Wide extends k | d
+    ? number
+    : FromLE<Extent<k, d>>
+  : never;

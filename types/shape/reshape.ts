@@ -19,42 +19,70 @@ import type { Show } from "./show.js";
 type Shape = readonly number[];
 
 /** Element count; `number` when a dim is `number` or the rank is unknown. */
-export type Product<S extends Shape, Acc extends number = 1> =
-  number extends S["length"] ? number
+export type Product<S extends Shape, Acc extends number = 1> = number extends S["length"]
+  ? number
   : S extends readonly [infer H extends number, ...infer R extends Shape]
-    ? Mul<Acc, H> extends infer P ? (P extends number ? (number extends P ? number : Product<R, P>) : P) : never
+    ? Mul<Acc, H> extends infer P
+      ? P extends number
+        ? number extends P
+          ? number
+          : Product<R, P>
+        : P
+      : never
     : Acc;
 
 /** A dim index normalised to 0..rank-1, or "out". */
-export type NormDim<D extends number, R extends number> =
-  number extends D | R ? number
+export type NormDim<D extends number, R extends number> = number extends D | R
+  ? number
   : `${D}` extends `-${infer A extends number}`
-    ? Lte<A, R> extends true ? Sub<R, A> : "out"
-    : Lt<D, R> extends true ? D : "out";
+    ? Lte<A, R> extends true
+      ? Sub<R, A>
+      : "out"
+    : Lt<D, R> extends true
+      ? D
+      : "out";
 
-type RangeError<Op extends string, D extends number, R extends number> =
-  ReturnType<typeof shapeErrors.dimOutOfRange<Op, D, R, R extends 0 ? -1 : `-${R}` extends `${infer N extends number}` ? N : never, R extends 0 ? 0 : Sub<R, 1> & number>>;
+type RangeError<Op extends string, D extends number, R extends number> = ReturnType<
+  typeof shapeErrors.dimOutOfRange<
+    Op,
+    D,
+    R,
+    R extends 0 ? -1 : `-${R}` extends `${infer N extends number}` ? N : never,
+    R extends 0 ? 0 : Sub<R, 1> & number
+  >
+>;
 
-type Count<T extends readonly unknown[], V, Acc extends unknown[] = []> =
-  T extends readonly [infer H, ...infer R] ? Count<R, V, [H] extends [V] ? [...Acc, 1] : Acc> : Acc["length"];
+type Count<T extends readonly unknown[], V, Acc extends unknown[] = []> = T extends readonly [infer H, ...infer R]
+  ? Count<R, V, [H] extends [V] ? [...Acc, 1] : Acc>
+  : Acc["length"];
 
 /** reshape/view: at most one -1, inferred from the element count, which must match. */
 export type Reshape<S extends Shape, Target extends Shape, Op extends string = "reshape"> =
   Count<Target, -1> extends infer C extends number
     ? C extends 0 | 1
-      ? (C extends 1 ? Lead<S, Product<WithoutMinusOne<Target>>> : "no") extends [infer P extends number] ? Fill<Target, P>
-      : Product<S> extends infer N
-        ? N extends string ? N
-        : Product<Exclude<Target[number], -1> extends never ? [] : WithoutMinusOne<Target>> extends infer K
-          ? number extends N | K ? Fill<Target, number>
-          : K extends number ? N extends number
-            ? C extends 1
-              ? K extends 0 ? CountError<Op, S, N, Target>
-              : Mod<N, K> extends 0 ? Fill<Target, Div<N, K> & number> : CountError<Op, S, N, Target>
-              : [N] extends [K] ? [...Target] : CountError<Op, S, N, Target>
-            : never : K
+      ? (C extends 1 ? Lead<S, Product<WithoutMinusOne<Target>>> : "no") extends [infer P extends number]
+        ? Fill<Target, P>
+        : Product<S> extends infer N
+          ? N extends string
+            ? N
+            : Product<Exclude<Target[number], -1> extends never ? [] : WithoutMinusOne<Target>> extends infer K
+              ? number extends N | K
+                ? Fill<Target, number>
+                : K extends number
+                  ? N extends number
+                    ? C extends 1
+                      ? K extends 0
+                        ? CountError<Op, S, N, Target>
+                        : Mod<N, K> extends 0
+                          ? Fill<Target, Div<N, K> & number>
+                          : CountError<Op, S, N, Target>
+                      : [N] extends [K]
+                        ? [...Target]
+                        : CountError<Op, S, N, Target>
+                    : never
+                  : K
+              : never
           : never
-        : never
       : ReturnType<typeof shapeErrors.reshapeInfer<Op, Show<Target>>>
     : never;
 /**
@@ -63,95 +91,164 @@ export type Reshape<S extends Shape, Target extends Shape, Op extends string = "
  * front is never inspected: `[B, 16, 8, 8]` into `[-1, 1024]` is `[B, 1024]`. "no" otherwise, and
  * the element counts are compared as usual.
  */
-type Lead<S extends Shape, K, Acc extends number = 1> =
-  K extends 0 ? "no"
-  : K extends number ? (number extends K ? "no"
-    : S extends readonly [...infer I extends Shape, infer L extends number]
-      ? Mul<Acc, L> extends infer P extends number
-        ? number extends P ? "no"
-        : [P] extends [K] ? (I extends readonly [infer H extends number] ? [H] : Lead<I, K, P>)
-        : Lt<P, K> extends true ? Lead<I, K, P> : "no"
+type Lead<S extends Shape, K, Acc extends number = 1> = K extends 0
+  ? "no"
+  : K extends number
+    ? number extends K
+      ? "no"
+      : S extends readonly [...infer I extends Shape, infer L extends number]
+        ? Mul<Acc, L> extends infer P extends number
+          ? number extends P
+            ? "no"
+            : [P] extends [K]
+              ? I extends readonly [infer H extends number]
+                ? [H]
+                : Lead<I, K, P>
+              : Lt<P, K> extends true
+                ? Lead<I, K, P>
+                : "no"
+          : "no"
         : "no"
-      : "no")
-  : "no";
-type WithoutMinusOne<T extends Shape, Acc extends number[] = []> =
-  T extends readonly [infer H extends number, ...infer R extends Shape] ? WithoutMinusOne<R, H extends -1 ? Acc : [...Acc, H]> : Acc;
+    : "no";
+type WithoutMinusOne<T extends Shape, Acc extends number[] = []> = T extends readonly [
+  infer H extends number,
+  ...infer R extends Shape,
+]
+  ? WithoutMinusOne<R, H extends -1 ? Acc : [...Acc, H]>
+  : Acc;
 /** Target with its -1 replaced (a `number` fill keeps the literal dims). */
-type Fill<T extends Shape, V extends number, Acc extends number[] = []> =
-  T extends readonly [infer H extends number, ...infer R extends Shape] ? Fill<R, V, [...Acc, H extends -1 ? V : H]> : Acc;
-type CountError<Op extends string, S extends Shape, N extends number, T extends Shape> =
-  ReturnType<typeof shapeErrors.reshapeCount<Op, Show<S>, N, Show<T>>>;
+type Fill<T extends Shape, V extends number, Acc extends number[] = []> = T extends readonly [
+  infer H extends number,
+  ...infer R extends Shape,
+]
+  ? Fill<R, V, [...Acc, H extends -1 ? V : H]>
+  : Acc;
+type CountError<Op extends string, S extends Shape, N extends number, T extends Shape> = ReturnType<
+  typeof shapeErrors.reshapeCount<Op, Show<S>, N, Show<T>>
+>;
 
 /** Split S at index I: [S[0..I), S[I..]]. */
-type SplitAt<S extends Shape, I extends number, Acc extends number[] = []> =
-  Acc["length"] extends I ? [Acc, S] : S extends readonly [infer H extends number, ...infer R extends Shape] ? SplitAt<R, I, [...Acc, H]> : [Acc, S];
+type SplitAt<S extends Shape, I extends number, Acc extends number[] = []> = Acc["length"] extends I
+  ? [Acc, S]
+  : S extends readonly [infer H extends number, ...infer R extends Shape]
+    ? SplitAt<R, I, [...Acc, H]>
+    : [Acc, S];
 
 /** torch.flatten(x, start, end): dims start..end (negative from the end) become their product. */
-export type Flatten<S extends Shape, Start extends number = 0, End extends number = -1> =
-  number extends S["length"] ? number[]
-  : S extends readonly [] ? [1]
-  : [NormDim<Start, S["length"]>, NormDim<End, S["length"]>] extends [infer s, infer e]
-    ? s extends "out" ? RangeError<"flatten", Start, S["length"]>
-    : e extends "out" ? RangeError<"flatten", End, S["length"]>
-    : [s, e] extends [infer a extends number, infer b extends number]
-      ? Lte<a, b> extends true
-        ? SplitAt<S, a> extends [infer Head extends number[], infer Rest extends Shape]
-          ? Sub<b, a> extends infer L extends number
-            ? SplitAt<Rest, L & number> extends [infer Mid0 extends number[], infer Tail extends Shape]
-              ? Tail extends readonly [infer Last extends number, ...infer After extends number[]]
-                ? [...Head, Product<[...Mid0, Last]>, ...After]
+export type Flatten<S extends Shape, Start extends number = 0, End extends number = -1> = number extends S["length"]
+  ? number[]
+  : S extends readonly []
+    ? [1]
+    : [NormDim<Start, S["length"]>, NormDim<End, S["length"]>] extends [infer s, infer e]
+      ? s extends "out"
+        ? RangeError<"flatten", Start, S["length"]>
+        : e extends "out"
+          ? RangeError<"flatten", End, S["length"]>
+          : [s, e] extends [infer a extends number, infer b extends number]
+            ? Lte<a, b> extends true
+              ? SplitAt<S, a> extends [infer Head extends number[], infer Rest extends Shape]
+                ? Sub<b, a> extends infer L extends number
+                  ? SplitAt<Rest, L & number> extends [infer Mid0 extends number[], infer Tail extends Shape]
+                    ? Tail extends readonly [infer Last extends number, ...infer After extends number[]]
+                      ? [...Head, Product<[...Mid0, Last]>, ...After]
+                      : never
+                    : never
+                  : never
                 : never
-              : never
+              : ReturnType<typeof shapeErrors.flattenOrder<Start, End>>
             : never
-          : never
-        : ReturnType<typeof shapeErrors.flattenOrder<Start, End>>
-      : never
-    : never;
+      : never;
 
 /** The result of picking S's dims in the order of P, or the index that is out of range / repeated. */
-type Pick<S extends Shape, P extends Shape, Op extends string, Seen extends number = never, Acc extends number[] = []> =
-  P extends readonly [infer D extends number, ...infer R extends Shape]
-    ? NormDim<D, S["length"]> extends infer I
-      ? I extends "out" ? RangeError<Op, D, S["length"]>
-      : I extends number ? ([I] extends [Seen] ? ReturnType<typeof shapeErrors.duplicateDim<Op, D>> : Pick<S, R, Op, Seen | I, [...Acc, S[I]]>)
-      : never
+type Pick<
+  S extends Shape,
+  P extends Shape,
+  Op extends string,
+  Seen extends number = never,
+  Acc extends number[] = [],
+> = P extends readonly [infer D extends number, ...infer R extends Shape]
+  ? NormDim<D, S["length"]> extends infer I
+    ? I extends "out"
+      ? RangeError<Op, D, S["length"]>
+      : I extends number
+        ? [I] extends [Seen]
+          ? ReturnType<typeof shapeErrors.duplicateDim<Op, D>>
+          : Pick<S, R, Op, Seen | I, [...Acc, S[I]]>
+        : never
     : never
-    : Acc;
+  : Acc;
 
 /** x.permute(...P): P must name every dim once. */
-export type Permute<S extends Shape, P extends Shape> =
-  number extends S["length"] | P["length"] ? number[]
+export type Permute<S extends Shape, P extends Shape> = number extends S["length"] | P["length"]
+  ? number[]
   : P["length"] extends S["length"]
-    ? Pick<S, P, "permute"> extends infer R ? (R extends string ? ReturnType<typeof shapeErrors.permutation<"permute", Show<P>, S["length"]>> : R) : never
+    ? Pick<S, P, "permute"> extends infer R
+      ? R extends string
+        ? ReturnType<typeof shapeErrors.permutation<"permute", Show<P>, S["length"]>>
+        : R
+      : never
     : ReturnType<typeof shapeErrors.permutation<"permute", Show<P>, S["length"]>>;
 
-type Indices<S extends Shape, Acc extends number[] = []> = Acc["length"] extends S["length"] ? Acc : Indices<S, [...Acc, Acc["length"]]>;
+type Indices<S extends Shape, Acc extends number[] = []> = Acc["length"] extends S["length"]
+  ? Acc
+  : Indices<S, [...Acc, Acc["length"]]>;
 
 /** x.transpose(D0, D1): swaps two dims. */
-export type Transpose<S extends Shape, D0 extends number, D1 extends number> =
-  number extends S["length"] ? number[]
+export type Transpose<S extends Shape, D0 extends number, D1 extends number> = number extends S["length"]
+  ? number[]
   : [NormDim<D0, S["length"]>, NormDim<D1, S["length"]>] extends [infer a, infer b]
-    ? a extends "out" ? RangeError<"transpose", D0, S["length"]>
-    : b extends "out" ? RangeError<"transpose", D1, S["length"]>
-    : { [K in keyof S]: K extends `${a & number}` ? S[b & number] : K extends `${b & number}` ? S[a & number] : S[K] } extends infer R extends Shape ? [...R] : never
+    ? a extends "out"
+      ? RangeError<"transpose", D0, S["length"]>
+      : b extends "out"
+        ? RangeError<"transpose", D1, S["length"]>
+        : {
+              [K in keyof S]: K extends `${a & number}`
+                ? S[b & number]
+                : K extends `${b & number}`
+                  ? S[a & number]
+                  : S[K];
+            } extends infer R extends Shape
+          ? [...R]
+          : never
     : never;
 
 /** A reduction (sum, mean, max...) over Dims (a dim, a tuple, or undefined for all), keeping size-1 dims if KeepDim. */
-export type Reduce<S extends Shape, Dims extends number | Shape | undefined, KeepDim extends boolean = false, Op extends string = "reduce"> =
-  number extends S["length"] ? number[]
-  : Dims extends undefined ? (KeepDim extends true ? { [K in keyof S]: 1 } extends infer R extends Shape ? [...R] : never : [])
-  : (Dims extends number ? [Dims] : Dims) extends infer D extends Shape
-    ? Pick<S, D, Op> extends infer P
-      ? P extends string ? P
-      : Normalised<S, D> extends infer Set
-        ? Indices<S> extends infer Idx extends number[]
-          ? DropOrKeep<S, Idx, Set, KeepDim>
-          : never
+export type Reduce<
+  S extends Shape,
+  Dims extends number | Shape | undefined,
+  KeepDim extends boolean = false,
+  Op extends string = "reduce",
+> = number extends S["length"]
+  ? number[]
+  : Dims extends undefined
+    ? KeepDim extends true
+      ? { [K in keyof S]: 1 } extends infer R extends Shape
+        ? [...R]
         : never
-      : never
-    : never;
-type Normalised<S extends Shape, D extends Shape> = D extends readonly [infer H extends number, ...infer R extends Shape] ? NormDim<H, S["length"]> | Normalised<S, R> : never;
-type DropOrKeep<S extends Shape, Idx extends number[], Set, KeepDim extends boolean, Acc extends number[] = []> =
-  Idx extends [infer I extends number, ...infer R extends number[]]
-    ? DropOrKeep<S, R, Set, KeepDim, [I] extends [Set] ? (KeepDim extends true ? [...Acc, 1] : Acc) : [...Acc, S[I]]>
-    : Acc;
+      : []
+    : (Dims extends number ? [Dims] : Dims) extends infer D extends Shape
+      ? Pick<S, D, Op> extends infer P
+        ? P extends string
+          ? P
+          : Normalised<S, D> extends infer Set
+            ? Indices<S> extends infer Idx extends number[]
+              ? DropOrKeep<S, Idx, Set, KeepDim>
+              : never
+            : never
+        : never
+      : never;
+type Normalised<S extends Shape, D extends Shape> = D extends readonly [
+  infer H extends number,
+  ...infer R extends Shape,
+]
+  ? NormDim<H, S["length"]> | Normalised<S, R>
+  : never;
+type DropOrKeep<
+  S extends Shape,
+  Idx extends number[],
+  Set,
+  KeepDim extends boolean,
+  Acc extends number[] = [],
+> = Idx extends [infer I extends number, ...infer R extends number[]]
+  ? DropOrKeep<S, R, Set, KeepDim, [I] extends [Set] ? (KeepDim extends true ? [...Acc, 1] : Acc) : [...Acc, S[I]]>
+  : Acc;

@@ -6,22 +6,29 @@
  */
 import type { Shape } from "../core.js";
 
-export type Show<V> =
-  V extends string ? `"${V}"`
-  : V extends number | boolean | bigint | null | undefined ? `${V}`
-  : V extends readonly unknown[] ? `[${Join<V>}]`
-  : V extends (...args: never[]) => unknown ? "function"
-  : "object";
+export type Show<V> = V extends string
+  ? `"${V}"`
+  : V extends number | boolean | bigint | null | undefined
+    ? `${V}`
+    : V extends readonly unknown[]
+      ? `[${Join<V>}]`
+      : V extends (...args: never[]) => unknown
+        ? "function"
+        : "object";
 
 /**
  * The elements are never tested one by one: a generic dim `B` would defer the test (and the whole
  * message). A number-like element, generic or not, is bound by inference (`infer N extends
  * number` accepts `B` as itself) and rendered `${B}`, which the editor shows as it is.
  */
-type Join<T extends readonly unknown[], Acc extends string = "", First extends boolean = true> =
-  T extends readonly [infer H, ...infer R]
-    ? Join<R, First extends true ? ShowItem<H> : `${Acc}, ${ShowItem<H>}`, false>
-    : number extends T["length"] ? `${Acc}...` : Acc;
+type Join<T extends readonly unknown[], Acc extends string = "", First extends boolean = true> = T extends readonly [
+  infer H,
+  ...infer R,
+]
+  ? Join<R, First extends true ? ShowItem<H> : `${Acc}, ${ShowItem<H>}`, false>
+  : number extends T["length"]
+    ? `${Acc}...`
+    : Acc;
 type ShowItem<H> = { h: H } extends { h: infer N extends number } ? `${N}` : Show<H>;
 
 /**

@@ -2,14 +2,18 @@ import type { AnyTypedArray, DType } from "../../../types/core.js";
 
 export function allocate(dtype: DType, size: number): AnyTypedArray {
   switch (dtype) {
-    case "float32": return new Float32Array(size);
-    case "float64": return new Float64Array(size);
-    case "int32": return new Int32Array(size);
+    case "float32":
+      return new Float32Array(size);
+    case "float64":
+      return new Float64Array(size);
+    case "int32":
+      return new Int32Array(size);
   }
 }
 
 /** Node's Buffer.allocUnsafeSlow: an ArrayBuffer of its own, not zero-filled. */
-const allocUnsafeSlow = (globalThis as { Buffer?: { allocUnsafeSlow?: (bytes: number) => Uint8Array } }).Buffer?.allocUnsafeSlow;
+const allocUnsafeSlow = (globalThis as { Buffer?: { allocUnsafeSlow?: (bytes: number) => Uint8Array } }).Buffer
+  ?.allocUnsafeSlow;
 
 /**
  * An array of `size` elements every one of which the caller overwrites (the fast kernels' outputs,
@@ -24,8 +28,11 @@ export function allocateForOverwrite(dtype: DType, size: number): AnyTypedArray 
   const width = dtype === "float64" ? 8 : 4;
   const { buffer, byteOffset } = allocUnsafeSlow(size * width);
   switch (dtype) {
-    case "float32": return new Float32Array(buffer, byteOffset, size);
-    case "float64": return new Float64Array(buffer, byteOffset, size);
-    case "int32": return new Int32Array(buffer, byteOffset, size);
+    case "float32":
+      return new Float32Array(buffer, byteOffset, size);
+    case "float64":
+      return new Float64Array(buffer, byteOffset, size);
+    case "int32":
+      return new Int32Array(buffer, byteOffset, size);
   }
 }

@@ -20,7 +20,8 @@ import { type Float, float } from "./float.js";
  */
 function channelStats(x: Float, batch: number, channels: number, inner: number): ChannelStats {
   const count = batch * inner;
-  const mean = new Float64Array(channels), variance = new Float64Array(channels);
+  const mean = new Float64Array(channels),
+    variance = new Float64Array(channels);
   for (let c = 0; c < channels; c++) {
     let s = 0;
     for (let n = 0; n < batch; n++) {
@@ -31,7 +32,10 @@ function channelStats(x: Float, batch: number, channels: number, inner: number):
     let q = 0;
     for (let n = 0; n < batch; n++) {
       const base = (n * channels + c) * inner;
-      for (let k = 0; k < inner; k++) { const d = x[base + k] - m; q += d * d; }
+      for (let k = 0; k < inner; k++) {
+        const d = x[base + k] - m;
+        q += d * d;
+      }
     }
     mean[c] = m;
     variance[c] = q / count;
@@ -41,11 +45,20 @@ function channelStats(x: Float, batch: number, channels: number, inner: number):
 
 /** y = (x - mean) invstd weight + bias; weight and bias have C entries. */
 function batchNormForward(
-  x: Float, weight: Float, bias: Float, mean: Float64Array, invstd: Float64Array,
-  batch: number, channels: number, inner: number, y: Float,
+  x: Float,
+  weight: Float,
+  bias: Float,
+  mean: Float64Array,
+  invstd: Float64Array,
+  batch: number,
+  channels: number,
+  inner: number,
+  y: Float,
 ): void {
   for (let c = 0; c < channels; c++) {
-    const scale = invstd[c] * weight[c], m = mean[c], b = bias[c];
+    const scale = invstd[c] * weight[c],
+      m = mean[c],
+      b = bias[c];
     for (let n = 0; n < batch; n++) {
       const base = (n * channels + c) * inner;
       for (let k = base; k < base + inner; k++) y[k] = (x[k] - m) * scale + b;
@@ -62,23 +75,39 @@ function batchNormForward(
  * `dx` null: only the parameters' gradients are wanted.
  */
 function batchNormBackward(
-  x: Float, g: Float, weight: Float, mean: Float64Array, invstd: Float64Array,
-  batch: number, channels: number, inner: number, dx: Float | null, dweight: Float, dbias: Float,
+  x: Float,
+  g: Float,
+  weight: Float,
+  mean: Float64Array,
+  invstd: Float64Array,
+  batch: number,
+  channels: number,
+  inner: number,
+  dx: Float | null,
+  dweight: Float,
+  dbias: Float,
 ): void {
   const count = batch * inner;
   for (let c = 0; c < channels; c++) {
     const m = mean[c];
-    let sg = 0, sgx = 0;
+    let sg = 0,
+      sgx = 0;
     for (let n = 0; n < batch; n++) {
       const base = (n * channels + c) * inner;
-      for (let k = base; k < base + inner; k++) { const v = g[k]; sg += v; sgx += v * (x[k] - m); }
+      for (let k = base; k < base + inner; k++) {
+        const v = g[k];
+        sg += v;
+        sgx += v * (x[k] - m);
+      }
     }
     const is = invstd[c];
     dbias[c] = sg;
     dweight[c] = sgx * is;
     if (!dx) continue;
     // dx = a g + b (x - mean) + d, the three per-channel constants folded out of the loop
-    const a = weight[c] * is, b = -a * is * is * sgx / count, d = -a * sg / count;
+    const a = weight[c] * is,
+      b = (-a * is * is * sgx) / count,
+      d = (-a * sg) / count;
     for (let n = 0; n < batch; n++) {
       const base = (n * channels + c) * inner;
       for (let k = base; k < base + inner; k++) dx[k] = a * g[k] + b * (x[k] - m) + d;
@@ -101,9 +130,22 @@ export const batchNormLoops: BatchNormLoops<AnyTypedArray> = {
   channelStats: (x) => channelStats(float(x), ...layout(x)),
   backward: (x, g, weight, p, wantInput) => {
     const [batch, channels, inner] = layout(x);
-    const input = wantInput ? allocateForOverwrite(x.dtype, numel(x.shape)) as Float : null;
-    const dweight = allocate(x.dtype, channels) as Float, dbias = allocate(x.dtype, channels) as Float;
-    batchNormBackward(float(x), float(g), float(weight), p.mean, p.invstd, batch, channels, inner, input, dweight, dbias);
+    const input = wantInput ? (allocateForOverwrite(x.dtype, numel(x.shape)) as Float) : null;
+    const dweight = allocate(x.dtype, channels) as Float,
+      dbias = allocate(x.dtype, channels) as Float;
+    batchNormBackward(
+      float(x),
+      float(g),
+      float(weight),
+      p.mean,
+      p.invstd,
+      batch,
+      channels,
+      inner,
+      input,
+      dweight,
+      dbias,
+    );
     return { input, weight: dweight, bias: dbias };
   },
 };

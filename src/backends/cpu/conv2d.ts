@@ -13,7 +13,9 @@ import * as reference from "./reference/index.js";
 export const conv2dKernels: Pick<KernelTable<AnyTypedArray>, keyof Conv2dParams> = {
   conv2d: ([x, w], g) => {
     const f32 = bothF32(x, w);
-    return f32 ? fast.conv2dForwardAnySize(g, ...f32, reference.conv2dForward) : reference.conv2dForward(g, float(x), float(w));
+    return f32
+      ? fast.conv2dForwardAnySize(g, ...f32, reference.conv2dForward)
+      : reference.conv2dForward(g, float(x), float(w));
   },
   conv2dBackInput: ([gy, w], g) => {
     const f32 = bothF32(gy, w);

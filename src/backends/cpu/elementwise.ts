@@ -15,22 +15,57 @@ export function erf(x: number): number {
   const ax = Math.abs(x);
   if (ax < 0.5) {
     const t = x * x;
-    const p = (((0.185777706184603153 * t + 3.16112374387056560) * t + 113.864154151050156) * t + 377.485237685302021) * t + 3209.37758913846947;
-    const q = (((t + 23.6012909523441209) * t + 244.024637934444173) * t + 1282.61652607737228) * t + 2844.23683343917062;
-    return x * p / q;
+    const p =
+      (((0.185777706184603153 * t + 3.1611237438705656) * t + 113.864154151050156) * t + 377.485237685302021) * t +
+      3209.37758913846947;
+    const q =
+      (((t + 23.6012909523441209) * t + 244.024637934444173) * t + 1282.61652607737228) * t + 2844.23683343917062;
+    return (x * p) / q;
   }
   if (ax >= 6) return Math.sign(x);
   let r: number;
   if (ax < 4) {
     // Cody's c8 is the leading coefficient of the numerator; c0..c7 follow in Horner order.
-    const p = ((((((((2.15311535474403846e-8 * ax + 5.64188496988670089e-1) * ax + 8.88314979438837594) * ax + 66.1191906371416295) * ax + 298.635138197400131) * ax + 881.952221241769090) * ax + 1712.04761263407058) * ax + 2051.07837782607147) * ax + 1230.33935479799725);
-    const q = ((((((((ax + 15.7449261107098347) * ax + 117.693950891312499) * ax + 537.181101862009858) * ax + 1621.38957456669019) * ax + 3290.79923573345963) * ax + 4362.61909014324716) * ax + 3439.36767414372164) * ax + 1230.33935480374942);
+    const p =
+      (((((((2.15311535474403846e-8 * ax + 5.64188496988670089e-1) * ax + 8.88314979438837594) * ax +
+        66.1191906371416295) *
+        ax +
+        298.635138197400131) *
+        ax +
+        881.95222124176909) *
+        ax +
+        1712.04761263407058) *
+        ax +
+        2051.07837782607147) *
+        ax +
+      1230.33935479799725;
+    const q =
+      (((((((ax + 15.7449261107098347) * ax + 117.693950891312499) * ax + 537.181101862009858) * ax +
+        1621.38957456669019) *
+        ax +
+        3290.79923573345963) *
+        ax +
+        4362.61909014324716) *
+        ax +
+        3439.36767414372164) *
+        ax +
+      1230.33935480374942;
     r = p / q;
   } else {
     const z = 1 / (ax * ax);
-    const p = ((((1.63153871373020978e-2 * z + 3.05326634961232344e-1) * z + 3.60344899949804439e-1) * z + 1.25781726111229246e-1) * z + 1.60837851487422766e-2) * z + 6.58749161529837803e-4;
-    const q = ((((z + 2.56852019228982242) * z + 1.87295284992346725) * z + 5.27905102951428412e-1) * z + 6.05183413124413191e-2) * z + 2.33520497626869185e-3;
-    r = (0.5641895835477563 - z * p / q) / ax;
+    const p =
+      ((((1.63153871373020978e-2 * z + 3.05326634961232344e-1) * z + 3.60344899949804439e-1) * z +
+        1.25781726111229246e-1) *
+        z +
+        1.60837851487422766e-2) *
+        z +
+      6.58749161529837803e-4;
+    const q =
+      ((((z + 2.56852019228982242) * z + 1.87295284992346725) * z + 5.27905102951428412e-1) * z +
+        6.05183413124413191e-2) *
+        z +
+      2.33520497626869185e-3;
+    r = (0.5641895835477563 - (z * p) / q) / ax;
   }
   const erfc = Math.exp(-ax * ax) * r;
   return x > 0 ? 1 - erfc : erfc - 1;
@@ -44,38 +79,100 @@ type Arr = AnyTypedArray;
  */
 function unaryLoop(op: UnaryPrimitive, x: Arr, y: Arr, n: number): void {
   switch (op) {
-    case "neg": for (let i = 0; i < n; i++) y[i] = -x[i]; return;
-    case "exp": for (let i = 0; i < n; i++) y[i] = Math.exp(x[i]); return;
-    case "log": for (let i = 0; i < n; i++) y[i] = Math.log(x[i]); return;
-    case "sqrt": for (let i = 0; i < n; i++) y[i] = Math.sqrt(x[i]); return;
-    case "abs": for (let i = 0; i < n; i++) y[i] = Math.abs(x[i]); return;
+    case "neg":
+      for (let i = 0; i < n; i++) y[i] = -x[i];
+      return;
+    case "exp":
+      for (let i = 0; i < n; i++) y[i] = Math.exp(x[i]);
+      return;
+    case "log":
+      for (let i = 0; i < n; i++) y[i] = Math.log(x[i]);
+      return;
+    case "sqrt":
+      for (let i = 0; i < n; i++) y[i] = Math.sqrt(x[i]);
+      return;
+    case "abs":
+      for (let i = 0; i < n; i++) y[i] = Math.abs(x[i]);
+      return;
     // keeps NaN and signed zero, as torch.sign
-    case "sign": for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v > 0 ? 1 : v < 0 ? -1 : v; } return;
-    case "tanh": for (let i = 0; i < n; i++) y[i] = Math.tanh(x[i]); return;
+    case "sign":
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        y[i] = v > 0 ? 1 : v < 0 ? -1 : v;
+      }
+      return;
+    case "tanh":
+      for (let i = 0; i < n; i++) y[i] = Math.tanh(x[i]);
+      return;
     // Two branches so that exp never overflows: both are exact rewrites of 1 / (1 + e^-x).
-    case "sigmoid": for (let i = 0; i < n; i++) { const v = x[i]; if (v >= 0) y[i] = 1 / (1 + Math.exp(-v)); else { const e = Math.exp(v); y[i] = e / (1 + e); } } return;
+    case "sigmoid":
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        if (v >= 0) y[i] = 1 / (1 + Math.exp(-v));
+        else {
+          const e = Math.exp(v);
+          y[i] = e / (1 + e);
+        }
+      }
+      return;
     // NaN propagates, as in PyTorch
-    case "relu": for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v > 0 || v !== v ? v : 0; } return;
-    case "erf": for (let i = 0; i < n; i++) y[i] = erf(x[i]); return;
+    case "relu":
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        y[i] = v > 0 || v !== v ? v : 0;
+      }
+      return;
+    case "erf":
+      for (let i = 0; i < n; i++) y[i] = erf(x[i]);
+      return;
   }
 }
 
 /** y[yo + k] = a[ao + k sa] op b[bo + k sb] for k < len (sa, sb are 0 for a broadcast operand). */
-function binaryRun(op: BinaryPrimitive, y: Arr, yo: number, a: Arr, ao: number, sa: number, b: Arr, bo: number, sb: number, len: number): void {
+function binaryRun(
+  op: BinaryPrimitive,
+  y: Arr,
+  yo: number,
+  a: Arr,
+  ao: number,
+  sa: number,
+  b: Arr,
+  bo: number,
+  sb: number,
+  len: number,
+): void {
   switch (op) {
-    case "add": for (let k = 0; k < len; k++) y[yo + k] = a[ao + k * sa] + b[bo + k * sb]; return;
-    case "sub": for (let k = 0; k < len; k++) y[yo + k] = a[ao + k * sa] - b[bo + k * sb]; return;
-    case "mul": for (let k = 0; k < len; k++) y[yo + k] = a[ao + k * sa] * b[bo + k * sb]; return;
-    case "div": for (let k = 0; k < len; k++) y[yo + k] = a[ao + k * sa] / b[bo + k * sb]; return;
+    case "add":
+      for (let k = 0; k < len; k++) y[yo + k] = a[ao + k * sa] + b[bo + k * sb];
+      return;
+    case "sub":
+      for (let k = 0; k < len; k++) y[yo + k] = a[ao + k * sa] - b[bo + k * sb];
+      return;
+    case "mul":
+      for (let k = 0; k < len; k++) y[yo + k] = a[ao + k * sa] * b[bo + k * sb];
+      return;
+    case "div":
+      for (let k = 0; k < len; k++) y[yo + k] = a[ao + k * sa] / b[bo + k * sb];
+      return;
     case "maximum":
       for (let k = 0; k < len; k++) {
-        const u = a[ao + k * sa], v = b[bo + k * sb];
+        const u = a[ao + k * sa],
+          v = b[bo + k * sb];
         y[yo + k] = u !== u || v !== v ? NaN : u > v ? u : v;
       }
       return;
-    case "greater": for (let k = 0; k < len; k++) y[yo + k] = a[ao + k * sa] > b[bo + k * sb] ? 1 : 0; return;
-    case "equal": for (let k = 0; k < len; k++) y[yo + k] = a[ao + k * sa] === b[bo + k * sb] ? 1 : 0; return;
-    case "reluBackward": for (let k = 0; k < len; k++) { const v = a[ao + k * sa]; y[yo + k] = v > 0 || v !== v ? b[bo + k * sb] : 0; } return;
+    case "greater":
+      for (let k = 0; k < len; k++) y[yo + k] = a[ao + k * sa] > b[bo + k * sb] ? 1 : 0;
+      return;
+    case "equal":
+      for (let k = 0; k < len; k++) y[yo + k] = a[ao + k * sa] === b[bo + k * sb] ? 1 : 0;
+      return;
+    case "reluBackward":
+      for (let k = 0; k < len; k++) {
+        const v = a[ao + k * sa];
+        y[yo + k] = v > 0 || v !== v ? b[bo + k * sb] : 0;
+      }
+      return;
   }
 }
 
@@ -122,25 +219,48 @@ function binaryKernel(op: BinaryPrimitive) {
   return (inputs: readonly KernelInput<AnyTypedArray>[], _p: unknown, out: KernelOutput): AnyTypedArray => {
     const [a, b] = inputs;
     const y = allocateForOverwrite(out.dtype, numel(out.shape));
-    const as = a.storage, bs = b.storage;
+    const as = a.storage,
+      bs = b.storage;
     if (sameShape(a.shape, b.shape)) {
-      if (op === "reluBackward" && as instanceof Float32Array && bs instanceof Float32Array && y instanceof Float32Array) reluBackwardBitsF32(as, bs, y);
+      if (
+        op === "reluBackward" &&
+        as instanceof Float32Array &&
+        bs instanceof Float32Array &&
+        y instanceof Float32Array
+      )
+        reluBackwardBitsF32(as, bs, y);
       else binaryRun(op, y, 0, as, 0, 1, bs, 0, 1, y.length);
     } else {
-      forEachRun(out.shape, [broadcastStrides(a.shape, out.shape), broadcastStrides(b.shape, out.shape)], (yo, [ao, bo], len, [sa, sb]) => {
-        binaryRun(op, y, yo, as, ao, sa, bs, bo, sb, len);
-      });
+      forEachRun(
+        out.shape,
+        [broadcastStrides(a.shape, out.shape), broadcastStrides(b.shape, out.shape)],
+        (yo, [ao, bo], len, [sa, sb]) => {
+          binaryRun(op, y, yo, as, ao, sa, bs, bo, sb, len);
+        },
+      );
     }
     return y;
   };
 }
 
 export const elementwiseKernels: Pick<KernelTable<AnyTypedArray>, UnaryPrimitive | BinaryPrimitive> = {
-  neg: unaryKernel("neg"), exp: unaryKernel("exp"), log: unaryKernel("log"), sqrt: unaryKernel("sqrt"),
-  abs: unaryKernel("abs"), sign: unaryKernel("sign"), tanh: unaryKernel("tanh"), sigmoid: unaryKernel("sigmoid"),
-  relu: unaryKernel("relu"), erf: unaryKernel("erf"),
-  add: binaryKernel("add"), sub: binaryKernel("sub"), mul: binaryKernel("mul"), div: binaryKernel("div"),
-  maximum: binaryKernel("maximum"), greater: binaryKernel("greater"), equal: binaryKernel("equal"),
+  neg: unaryKernel("neg"),
+  exp: unaryKernel("exp"),
+  log: unaryKernel("log"),
+  sqrt: unaryKernel("sqrt"),
+  abs: unaryKernel("abs"),
+  sign: unaryKernel("sign"),
+  tanh: unaryKernel("tanh"),
+  sigmoid: unaryKernel("sigmoid"),
+  relu: unaryKernel("relu"),
+  erf: unaryKernel("erf"),
+  add: binaryKernel("add"),
+  sub: binaryKernel("sub"),
+  mul: binaryKernel("mul"),
+  div: binaryKernel("div"),
+  maximum: binaryKernel("maximum"),
+  greater: binaryKernel("greater"),
+  equal: binaryKernel("equal"),
   reluBackward: binaryKernel("reluBackward"),
 };
 

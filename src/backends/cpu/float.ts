@@ -11,6 +11,9 @@ export function float(x: KernelInput<AnyTypedArray>): Float {
 }
 
 /** Both operands' arrays when both are float32: the case the fast kernels serve. */
-export function bothF32(a: KernelInput<AnyTypedArray>, b: KernelInput<AnyTypedArray>): [Float32Array, Float32Array] | null {
+export function bothF32(
+  a: KernelInput<AnyTypedArray>,
+  b: KernelInput<AnyTypedArray>,
+): [Float32Array, Float32Array] | null {
   return a.storage instanceof Float32Array && b.storage instanceof Float32Array ? [a.storage, b.storage] : null;
 }

@@ -19,8 +19,14 @@ import { pool2dKernels } from "./pool2d.js";
 import { reduceKernels } from "./reduce.js";
 
 export const cpuKernels: KernelTable<AnyTypedArray> = {
-  ...elementwiseKernels, ...reduceKernels, ...movementKernels, ...pad2dKernels,
-  ...matmulKernels, ...conv2dKernels, ...pool2dKernels, ...batchNormKernels,
+  ...elementwiseKernels,
+  ...reduceKernels,
+  ...movementKernels,
+  ...pad2dKernels,
+  ...matmulKernels,
+  ...conv2dKernels,
+  ...pool2dKernels,
+  ...batchNormKernels,
 };
 
 export const cpuBackend: Backend<AnyTypedArray> = {
@@ -32,7 +38,7 @@ export const cpuBackend: Backend<AnyTypedArray> = {
     return y;
   },
   full: (size, value, dtype) => allocateForOverwrite(dtype, size).fill(value),
-  read: async (storage) => storage.slice(),
+  read: (storage) => Promise.resolve(storage.slice()),
   readSync: (storage) => storage,
   expose: (storage) => {
     if (storage instanceof Float32Array) fast.markExposed(storage);
@@ -41,4 +47,3 @@ export const cpuBackend: Backend<AnyTypedArray> = {
   batchNorm: batchNormLoops,
   optimizerSteps,
 };
-

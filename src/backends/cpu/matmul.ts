@@ -12,13 +12,24 @@ import { bothF32 } from "./float.js";
 import { toInt32 } from "./reduce.js";
 
 /** Batched [.., M, K] x [.., K, N] in i-k-j order, so the inner loop streams rows of b and y. */
-function matmulReference(a: AnyTypedArray, b: AnyTypedArray, y: AnyTypedArray, batch: number, m: number, k: number, n: number): void {
+function matmulReference(
+  a: AnyTypedArray,
+  b: AnyTypedArray,
+  y: AnyTypedArray,
+  batch: number,
+  m: number,
+  k: number,
+  n: number,
+): void {
   for (let t = 0; t < batch; t++) {
-    const ao = t * m * k, bo = t * k * n, yo = t * m * n;
+    const ao = t * m * k,
+      bo = t * k * n,
+      yo = t * m * n;
     for (let i = 0; i < m; i++) {
       for (let kk = 0; kk < k; kk++) {
         const aik = a[ao + i * k + kk];
-        const br = bo + kk * n, yr = yo + i * n;
+        const br = bo + kk * n,
+          yr = yo + i * n;
         for (let j = 0; j < n; j++) y[yr + j] += aik * b[br + j];
       }
     }
@@ -32,18 +43,22 @@ function matmulReference(a: AnyTypedArray, b: AnyTypedArray, y: AnyTypedArray, b
  */
 function int32Matmul(a: Int32Array, b: Int32Array, batch: number, m: number, k: number, n: number): Int32Array {
   const y = new Int32Array(batch * m * n);
-  let amax = 0, bmax = 0;
+  let amax = 0,
+    bmax = 0;
   for (let i = 0; i < a.length; i++) amax = Math.max(amax, Math.abs(a[i]));
   for (let i = 0; i < b.length; i++) bmax = Math.max(bmax, Math.abs(b[i]));
   const exact = amax * bmax * k < 2 ** 53;
   const row = new Float64Array(n);
   for (let t = 0; t < batch; t++) {
-    const ao = t * m * k, bo = t * k * n, yo = t * m * n;
+    const ao = t * m * k,
+      bo = t * k * n,
+      yo = t * m * n;
     for (let i = 0; i < m; i++) {
       if (exact) {
         row.fill(0);
         for (let kk = 0; kk < k; kk++) {
-          const aik = a[ao + i * k + kk], br = bo + kk * n;
+          const aik = a[ao + i * k + kk],
+            br = bo + kk * n;
           for (let j = 0; j < n; j++) row[j] += aik * b[br + j];
         }
       }
@@ -64,7 +79,9 @@ function int32Matmul(a: Int32Array, b: Int32Array, batch: number, m: number, k: 
 export const matmulKernels: Pick<KernelTable<AnyTypedArray>, keyof MatmulParams> = {
   matmul: ([a, b], _p, out) => {
     const r = a.shape.length;
-    const m = a.shape[r - 2], k = a.shape[r - 1], n = b.shape[r - 1];
+    const m = a.shape[r - 2],
+      k = a.shape[r - 1],
+      n = b.shape[r - 1];
     const batch = numel(a.shape.slice(0, r - 2));
     const f32 = bothF32(a, b);
     if (f32) {

@@ -16,7 +16,11 @@ const FAST_TRANSPOSE = 2048;
  * (batched) 2-D transpose -- what matmul's gradients ask for -- goes through 4 x 4 register
  * blocks in wasm instead (transposeF32; the demo's [64, 800]: best 230 -> 103 us).
  */
-function permuteKernel([x]: readonly KernelInput<AnyTypedArray>[], p: PrimitiveParams["permute"], out: KernelOutput): AnyTypedArray {
+function permuteKernel(
+  [x]: readonly KernelInput<AnyTypedArray>[],
+  p: PrimitiveParams["permute"],
+  out: KernelOutput,
+): AnyTypedArray {
   const inStrides = stridesOf(x.shape);
   const xs = x.storage;
   const read = p.perm.map((d) => inStrides[d]);
@@ -42,12 +46,17 @@ function permuteKernel([x]: readonly KernelInput<AnyTypedArray>[], p: PrimitiveP
 function batchedTranspose({ shape, strides: [s] }: { shape: number[]; strides: number[][] }) {
   const at = shape.length - 2;
   if (at < 0 || at > 1 || s[at] !== 1 || s[at + 1] !== shape[at]) return null;
-  const cols = shape[at], rows = shape[at + 1];
+  const cols = shape[at],
+    rows = shape[at + 1];
   if (at === 1 && s[0] !== rows * cols) return null;
   return { batch: at === 1 ? shape[0] : 1, rows, cols };
 }
 
-function expandKernel([x]: readonly KernelInput<AnyTypedArray>[], _p: PrimitiveParams["expand"], out: KernelOutput): AnyTypedArray {
+function expandKernel(
+  [x]: readonly KernelInput<AnyTypedArray>[],
+  _p: PrimitiveParams["expand"],
+  out: KernelOutput,
+): AnyTypedArray {
   const y = allocateForOverwrite(out.dtype, numel(out.shape));
   const xs = x.storage;
   forEachRun(out.shape, [broadcastStrides(x.shape, out.shape)], (i, [o], len, [s]) => {

@@ -13,14 +13,20 @@ const f32OrNull = (t: KernelInput<AnyTypedArray> | null) => (t === null ? null :
 
 export const optimizerSteps: OptimizerSteps<AnyTypedArray> = {
   adam: (k, param, grad, expAvg, expAvgSq, maxExpAvgSq) => {
-    const P = f32(param), n = P.length;
-    const value = fresh(n), m = fresh(n), v = fresh(n), vMax = k.amsgrad ? fresh(n) : null;
+    const P = f32(param),
+      n = P.length;
+    const value = fresh(n),
+      m = fresh(n),
+      v = fresh(n),
+      vMax = k.amsgrad ? fresh(n) : null;
     adamLoop(k, P, f32(grad), f32OrNull(expAvg), f32OrNull(expAvgSq), f32OrNull(maxExpAvgSq), value, m, v, vMax);
     return { value, expAvg: m, expAvgSq: v, maxExpAvgSq: vMax };
   },
   sgd: (k, param, grad, momentumBuffer) => {
-    const P = f32(param), n = P.length;
-    const value = fresh(n), buf = k.momentum ? fresh(n) : null;
+    const P = f32(param),
+      n = P.length;
+    const value = fresh(n),
+      buf = k.momentum ? fresh(n) : null;
     sgdLoop(k, P, f32(grad), f32OrNull(momentumBuffer), value, buf);
     return { value, momentumBuffer: buf };
   },
@@ -30,8 +36,18 @@ export const optimizerSteps: OptimizerSteps<AnyTypedArray> = {
  * M, V, VM are the moments so far (null on the first step, VM without AMSGrad); value, m, v, vMax
  * receive the new parameter and moments.
  */
-function adamLoop(k: AdamCoefficients, P: Float32Array, G: Float32Array, M: Float32Array | null, V: Float32Array | null,
-  VM: Float32Array | null, value: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null): void {
+function adamLoop(
+  k: AdamCoefficients,
+  P: Float32Array,
+  G: Float32Array,
+  M: Float32Array | null,
+  V: Float32Array | null,
+  VM: Float32Array | null,
+  value: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  vMax: Float32Array | null,
+): void {
   const r = Math.fround;
   const { b1, c1, b2, c2, eps, decay, decoupled, wd, keep, root2, size, maximize } = k;
   for (let i = 0; i < P.length; i++) {
@@ -47,7 +63,10 @@ function adamLoop(k: AdamCoefficients, P: Float32Array, G: Float32Array, M: Floa
     let used = vi;
     if (vMax) {
       // maximum: NaN when either is NaN
-      if (VM) { const u = VM[i]; used = u !== u || vi !== vi ? NaN : u > vi ? u : vi; }
+      if (VM) {
+        const u = VM[i];
+        used = u !== u || vi !== vi ? NaN : u > vi ? u : vi;
+      }
       vMax[i] = used;
     }
     const denom = r(r(r(Math.sqrt(used)) / root2) + eps);
@@ -58,7 +77,14 @@ function adamLoop(k: AdamCoefficients, P: Float32Array, G: Float32Array, M: Floa
 }
 
 /** B: the momentum buffer so far (null on the first step or without momentum); buf receives the new one. */
-function sgdLoop(k: SgdCoefficients, P: Float32Array, G: Float32Array, B: Float32Array | null, value: Float32Array, buf: Float32Array | null): void {
+function sgdLoop(
+  k: SgdCoefficients,
+  P: Float32Array,
+  G: Float32Array,
+  B: Float32Array | null,
+  value: Float32Array,
+  buf: Float32Array | null,
+): void {
   const r = Math.fround;
   const { lr, decay, wd, maximize, momentum, mu, damp, nesterov } = k;
   for (let i = 0; i < P.length; i++) {

@@ -18,9 +18,13 @@ const argmaxCache = new WeakMap<Float, { params: Pool2dGeometry; argmax: Int32Ar
 function poolArgmax(p: Pool2dGeometry, x: Float): Int32Array {
   const hit = argmaxCache.get(x);
   if (hit && hit.params === p) return hit.argmax;
-  const argmax = x instanceof Float32Array
-    ? fast.orReference(() => fast.maxPool2dF32(p, x, reference.windowTaps(p)).argmax, () => reference.maxPool2dArgmax(p, x))
-    : reference.maxPool2dArgmax(p, x);
+  const argmax =
+    x instanceof Float32Array
+      ? fast.orReference(
+          () => fast.maxPool2dF32(p, x, reference.windowTaps(p)).argmax,
+          () => reference.maxPool2dArgmax(p, x),
+        )
+      : reference.maxPool2dArgmax(p, x);
   argmaxCache.set(x, { params: p, argmax });
   return argmax;
 }
@@ -28,10 +32,13 @@ function poolArgmax(p: Pool2dGeometry, x: Float): Int32Array {
 /** The forward: float32 gets its maxima from the argmax search itself, which it caches. */
 function maxPool2dForward(p: Pool2dGeometry, x: Float): Float {
   if (!(x instanceof Float32Array)) return reference.maxPool2d(p, x, poolArgmax(p, x));
-  const { argmax, y } = fast.orReference(() => fast.maxPool2dF32(p, x, reference.windowTaps(p)), () => {
-    const found = reference.maxPool2dArgmax(p, x);
-    return { argmax: found, y: reference.maxPool2d(p, x, found) };
-  });
+  const { argmax, y } = fast.orReference(
+    () => fast.maxPool2dF32(p, x, reference.windowTaps(p)),
+    () => {
+      const found = reference.maxPool2dArgmax(p, x);
+      return { argmax: found, y: reference.maxPool2d(p, x, found) };
+    },
+  );
   argmaxCache.set(x, { params: p, argmax });
   return y;
 }
@@ -39,7 +46,9 @@ function maxPool2dForward(p: Pool2dGeometry, x: Float): Float {
 export const pool2dKernels: Pick<KernelTable<AnyTypedArray>, keyof Pool2dParams> = {
   maxPool2d: ([x], p) => maxPool2dForward(p, float(x)),
   maxPool2dBackward: ([x, gy], p) => {
-    const xs = float(x), g = float(gy), argmax = poolArgmax(p, xs);
+    const xs = float(x),
+      g = float(gy),
+      argmax = poolArgmax(p, xs);
     const plain = () => reference.maxPool2dBackward(p, xs, g, argmax);
     return g instanceof Float32Array && reference.windowsDisjoint(p)
       ? fast.orReference(() => fast.maxPool2dBackwardF32(p, g, argmax), plain)

@@ -14,7 +14,11 @@ function reducedStrides(inShape: readonly number[], dims: readonly number[]): nu
   return inShape.map((_, i) => (dims.includes(i) ? 0 : s[i]));
 }
 
-function sumKernel([x]: readonly KernelInput<AnyTypedArray>[], p: PrimitiveParams["sum"], out: KernelOutput): AnyTypedArray {
+function sumKernel(
+  [x]: readonly KernelInput<AnyTypedArray>[],
+  p: PrimitiveParams["sum"],
+  out: KernelOutput,
+): AnyTypedArray {
   if (x.storage instanceof Int32Array) return int32Sum(x.storage, x.shape, p.dims, numel(out.shape));
   // Accumulate in float64 whatever the dtype: long float32 sums then lose no more than one rounding.
   const acc = new Float64Array(numel(out.shape));
@@ -40,10 +44,12 @@ function sumKernel([x]: readonly KernelInput<AnyTypedArray>[], p: PrimitiveParam
  * sums below 2^47, exact in float64, where one float64 sum would round past 2^53.
  */
 function int32Sum(xs: Int32Array, shape: readonly number[], dims: readonly number[], size: number): Int32Array {
-  const hi = new Float64Array(size), lo = new Float64Array(size);
+  const hi = new Float64Array(size),
+    lo = new Float64Array(size);
   forEachRun(shape, [reducedStrides(shape, dims)], (i, [o], len, [so]) => {
     for (let k = 0; k < len; k++) {
-      const v = xs[i + k], at = o + k * so;
+      const v = xs[i + k],
+        at = o + k * so;
       hi[at] += v >> 16;
       lo[at] += v & 0xffff;
     }
@@ -63,13 +69,18 @@ export function toInt32(op: string, total: number | bigint, index: number): numb
   return Number(total);
 }
 
-function maxKernel([x]: readonly KernelInput<AnyTypedArray>[], p: PrimitiveParams["max"], out: KernelOutput): AnyTypedArray {
+function maxKernel(
+  [x]: readonly KernelInput<AnyTypedArray>[],
+  p: PrimitiveParams["max"],
+  out: KernelOutput,
+): AnyTypedArray {
   // Float64 running maxima: -Infinity is a valid start for every dtype (an Int32Array would turn it into 0).
   const best = new Float64Array(numel(out.shape)).fill(-Infinity);
   const xs = x.storage;
   forEachRun(x.shape, [reducedStrides(x.shape, p.dims)], (i, [o], len, [so]) => {
     for (let k = 0; k < len; k++) {
-      const v = xs[i + k], at = o + k * so;
+      const v = xs[i + k],
+        at = o + k * so;
       if (v > best[at] || v !== v) best[at] = v; // NaN wins and stays, as torch.amax
     }
   });
@@ -78,19 +89,34 @@ function maxKernel([x]: readonly KernelInput<AnyTypedArray>[], p: PrimitiveParam
   return y;
 }
 
-function argmaxKernel([x]: readonly KernelInput<AnyTypedArray>[], p: PrimitiveParams["argmax"], out: KernelOutput): AnyTypedArray {
+function argmaxKernel(
+  [x]: readonly KernelInput<AnyTypedArray>[],
+  p: PrimitiveParams["argmax"],
+  out: KernelOutput,
+): AnyTypedArray {
   const n = numel(out.shape);
   const best = new Float64Array(n).fill(-Infinity);
   const idx = new Int32Array(n).fill(-1);
-  const xs = x.storage, dimStride = stridesOf(x.shape)[p.dim], dimSize = x.shape[p.dim];
+  const xs = x.storage,
+    dimStride = stridesOf(x.shape)[p.dim],
+    dimSize = x.shape[p.dim];
   forEachRun(x.shape, [reducedStrides(x.shape, [p.dim])], (start, [o0], len, [so]) => {
     for (let r = 0; r < len; r++) {
-      const i = start + r, o = o0 + r * so, v = xs[i];
+      const i = start + r,
+        o = o0 + r * so,
+        v = xs[i];
       // First maximum wins; a NaN counts as the maximum (torch.argmax).
-      if (idx[o] < 0 || (best[o] === best[o] && (v > best[o] || v !== v))) { best[o] = v; idx[o] = Math.floor(i / dimStride) % dimSize; }
+      if (idx[o] < 0 || (best[o] === best[o] && (v > best[o] || v !== v))) {
+        best[o] = v;
+        idx[o] = Math.floor(i / dimStride) % dimSize;
+      }
     }
   });
   return idx;
 }
 
-export const reduceKernels: Pick<KernelTable<AnyTypedArray>, keyof ReduceParams> = { sum: sumKernel, max: maxKernel, argmax: argmaxKernel };
+export const reduceKernels: Pick<KernelTable<AnyTypedArray>, keyof ReduceParams> = {
+  sum: sumKernel,
+  max: maxKernel,
+  argmax: argmaxKernel,
+};

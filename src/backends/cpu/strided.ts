@@ -7,7 +7,10 @@
 import { numel } from "../../runtime/shape.js";
 
 /** Drops size-1 dims and merges neighbours that every operand walks as one (row-major output). */
-export function coalesce(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+export function coalesce(
+  shape: readonly number[],
+  strides: readonly (readonly number[])[],
+): { shape: number[]; strides: number[][] } {
   const outShape: number[] = [];
   const outStrides: number[][] = strides.map(() => []);
   for (let d = 0; d < shape.length; d++) {
@@ -16,7 +19,9 @@ export function coalesce(shape: readonly number[], strides: readonly (readonly n
     const mergeable = last >= 0 && strides.every((s, j) => outStrides[j][last] === s[d] * shape[d]);
     if (mergeable) {
       outShape[last] *= shape[d];
-      strides.forEach((s, j) => { outStrides[j][last] = s[d]; });
+      strides.forEach((s, j) => {
+        outStrides[j][last] = s[d];
+      });
     } else {
       outShape.push(shape[d]);
       strides.forEach((s, j) => outStrides[j].push(s[d]));
@@ -31,13 +36,22 @@ export function coalesce(shape: readonly number[], strides: readonly (readonly n
  * and `innerStrides[j]` its step within the run.
  */
 export function forEachRun(
-  fullShape: readonly number[], fullStrides: readonly (readonly number[])[],
+  fullShape: readonly number[],
+  fullStrides: readonly (readonly number[])[],
   visit: (outStart: number, offsets: readonly number[], length: number, innerStrides: readonly number[]) => void,
 ): void {
   if (numel(fullShape) === 0) return;
   const { shape, strides } = coalesce(fullShape, fullStrides);
   const rank = shape.length;
-  if (rank === 0) { visit(0, strides.map(() => 0), 1, strides.map(() => 0)); return; }
+  if (rank === 0) {
+    visit(
+      0,
+      strides.map(() => 0),
+      1,
+      strides.map(() => 0),
+    );
+    return;
+  }
   const inner = shape[rank - 1];
   const innerStrides = strides.map((s) => s[rank - 1]);
   const offsets = strides.map(() => 0);

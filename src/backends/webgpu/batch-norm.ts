@@ -4,5 +4,7 @@ import type { BatchNormParams } from "../../primitives/index.js";
 import type { GpuStorage } from "./memory.js";
 
 export const batchNormKernels: Pick<KernelTable<GpuStorage>, keyof BatchNormParams> = {
-  batchNormTrain: () => { throw new Error("shapegrad internal error: batchNormTrain is a CPU primitive"); },
+  batchNormTrain: () => {
+    throw new Error("shapegrad internal error: batchNormTrain is a CPU primitive");
+  },
 };

@@ -8,20 +8,49 @@ import { type GpuInput, dtypeOf } from "./launch-helpers.js";
 import { gemm } from "./matmul.js";
 import type { GpuStorage } from "./memory.js";
 import {
-  CONV_META_FIELDS, type ConvField, conv2dBackInputLoaders, conv2dBackWeightLoaders, conv2dLoaders, inputTaps, outputTaps,
+  CONV_META_FIELDS,
+  type ConvField,
+  conv2dBackInputLoaders,
+  conv2dBackWeightLoaders,
+  conv2dLoaders,
+  inputTaps,
+  outputTaps,
 } from "./wgsl/gemm.js";
 
 /** The conv fields the loaders read, then the tap table (see wgsl/gemm.ts). */
 function convMeta(g: Conv2dGeometry, taps: "input" | "output"): number[] {
   const fields: Record<ConvField, number> = {
-    NB: g.batch, CIN: g.inChannels, H: g.inHeight, W: g.inWidth, COUT: g.outChannels,
-    KH: g.kernelHeight, KW: g.kernelWidth, OH: g.outHeight, OW: g.outWidth,
-    SH: g.strideH, SW: g.strideW, DH: g.dilationH, DW: g.dilationW, PT: g.padTop, PL: g.padLeft,
-    CING: g.inChannels / g.groups, COUTG: g.outChannels / g.groups,
+    NB: g.batch,
+    CIN: g.inChannels,
+    H: g.inHeight,
+    W: g.inWidth,
+    COUT: g.outChannels,
+    KH: g.kernelHeight,
+    KW: g.kernelWidth,
+    OH: g.outHeight,
+    OW: g.outWidth,
+    SH: g.strideH,
+    SW: g.strideW,
+    DH: g.dilationH,
+    DW: g.dilationW,
+    PT: g.padTop,
+    PL: g.padLeft,
+    CING: g.inChannels / g.groups,
+    COUTG: g.outChannels / g.groups,
   };
-  const table = taps === "input"
-    ? inputTaps(fields.CING, g.inHeight, g.inWidth, g.kernelHeight, g.kernelWidth, g.dilationH, g.dilationW)
-    : outputTaps(fields.COUTG, fields.CING, g.outHeight, g.outWidth, g.kernelHeight, g.kernelWidth, g.dilationH, g.dilationW);
+  const table =
+    taps === "input"
+      ? inputTaps(fields.CING, g.inHeight, g.inWidth, g.kernelHeight, g.kernelWidth, g.dilationH, g.dilationW)
+      : outputTaps(
+          fields.COUTG,
+          fields.CING,
+          g.outHeight,
+          g.outWidth,
+          g.kernelHeight,
+          g.kernelWidth,
+          g.dilationH,
+          g.dilationW,
+        );
   return [...CONV_META_FIELDS.map((f) => fields[f]), ...table];
 }
 
@@ -31,24 +60,64 @@ function convKey(g: Conv2dGeometry): string {
 }
 
 function conv2d([x, w]: readonly GpuInput[], g: Conv2dGeometry, out: KernelOutput): GpuStorage {
-  const cing = g.inChannels / g.groups, coutg = g.outChannels / g.groups;
-  return gemm(conv2dLoaders, [x, w], dtypeOf(out.dtype), {
-    m: coutg, n: g.batch * g.outHeight * g.outWidth, k: cing * g.kernelHeight * g.kernelWidth, batches: g.groups,
-  }, numel(out.shape), convMeta(g, "input"), convKey(g));
+  const cing = g.inChannels / g.groups,
+    coutg = g.outChannels / g.groups;
+  return gemm(
+    conv2dLoaders,
+    [x, w],
+    dtypeOf(out.dtype),
+    {
+      m: coutg,
+      n: g.batch * g.outHeight * g.outWidth,
+      k: cing * g.kernelHeight * g.kernelWidth,
+      batches: g.groups,
+    },
+    numel(out.shape),
+    convMeta(g, "input"),
+    convKey(g),
+  );
 }
 
 function conv2dBackInput([gy, w]: readonly GpuInput[], g: Conv2dGeometry, out: KernelOutput): GpuStorage {
-  const cing = g.inChannels / g.groups, coutg = g.outChannels / g.groups;
-  return gemm(conv2dBackInputLoaders, [gy, w], dtypeOf(out.dtype), {
-    m: cing, n: g.batch * g.inHeight * g.inWidth, k: coutg * g.kernelHeight * g.kernelWidth, batches: g.groups,
-  }, numel(out.shape), convMeta(g, "output"), convKey(g));
+  const cing = g.inChannels / g.groups,
+    coutg = g.outChannels / g.groups;
+  return gemm(
+    conv2dBackInputLoaders,
+    [gy, w],
+    dtypeOf(out.dtype),
+    {
+      m: cing,
+      n: g.batch * g.inHeight * g.inWidth,
+      k: coutg * g.kernelHeight * g.kernelWidth,
+      batches: g.groups,
+    },
+    numel(out.shape),
+    convMeta(g, "output"),
+    convKey(g),
+  );
 }
 
 function conv2dBackWeight([x, gy]: readonly GpuInput[], g: Conv2dGeometry, out: KernelOutput): GpuStorage {
-  const cing = g.inChannels / g.groups, coutg = g.outChannels / g.groups;
-  return gemm(conv2dBackWeightLoaders, [x, gy], dtypeOf(out.dtype), {
-    m: coutg, n: cing * g.kernelHeight * g.kernelWidth, k: g.batch * g.outHeight * g.outWidth, batches: g.groups,
-  }, numel(out.shape), convMeta(g, "input"), convKey(g));
+  const cing = g.inChannels / g.groups,
+    coutg = g.outChannels / g.groups;
+  return gemm(
+    conv2dBackWeightLoaders,
+    [x, gy],
+    dtypeOf(out.dtype),
+    {
+      m: coutg,
+      n: cing * g.kernelHeight * g.kernelWidth,
+      k: g.batch * g.outHeight * g.outWidth,
+      batches: g.groups,
+    },
+    numel(out.shape),
+    convMeta(g, "input"),
+    convKey(g),
+  );
 }
 
-export const conv2dKernels: Pick<KernelTable<GpuStorage>, keyof Conv2dParams> = { conv2d, conv2dBackInput, conv2dBackWeight };
+export const conv2dKernels: Pick<KernelTable<GpuStorage>, keyof Conv2dParams> = {
+  conv2d,
+  conv2dBackInput,
+  conv2dBackWeight,
+};

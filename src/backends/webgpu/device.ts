@@ -100,7 +100,9 @@ async function getGpu(flags: readonly string[]): Promise<GPU> {
 
 async function requestAdapter(options: WebGPUInitOptions): Promise<{ instance: GPU; adapter: GPUAdapter | null }> {
   const instance = await getGpu(options.dawnFlags ?? []);
-  const adapter = await instance.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : undefined);
+  const adapter = await instance.requestAdapter(
+    options.powerPreference ? { powerPreference: options.powerPreference } : undefined,
+  );
   return { instance, adapter };
 }
 
@@ -114,7 +116,9 @@ async function create(options: WebGPUInitOptions): Promise<GpuContext> {
     const adapter = found.adapter;
     if (!adapter) throw new Error(`webgpu: no WebGPU adapter is available. ${NO_ADAPTER_HINT}`);
     const info = adapter.info;
-    adapterDescription = [info?.vendor, info?.architecture, info?.device, info?.description].filter((s) => s).join(" ") || "unknown adapter";
+    adapterDescription =
+      [info?.vendor, info?.architecture, info?.device, info?.description].filter((s) => s).join(" ") ||
+      "unknown adapter";
     // Default limits on purpose: 256 invocations per workgroup and 128 MiB per storage binding run
     // on every driver, so a kernel that works here works everywhere.
     device = await adapter.requestDevice();
@@ -132,7 +136,7 @@ async function create(options: WebGPUInitOptions): Promise<GpuContext> {
     instance,
   };
   device.addEventListener("uncapturederror", (event) => {
-    const error = (event as GPUUncapturedErrorEvent).error;
+    const error = event.error;
     if (ctx.errors.length < 16) ctx.errors.push(error.message);
   });
   void device.lost.then((info) => {
@@ -149,15 +153,24 @@ export async function initWebGPU(options: WebGPUInitOptions = {}): Promise<void>
   if (context) return;
   if (!pending) {
     pending = create(options).then(
-      (ctx) => { context = ctx; pending = null; return ctx; },
-      (e: unknown) => { pending = null; throw e; },
+      (ctx) => {
+        context = ctx;
+        pending = null;
+        return ctx;
+      },
+      (e: unknown) => {
+        pending = null;
+        throw e;
+      },
     );
   }
   await pending;
 }
 
 /** Whether `initWebGPU` would succeed: the binding (in Node) or navigator.gpu, and an adapter. */
-export async function isWebGPUAvailable(options: Pick<WebGPUInitOptions, "dawnFlags" | "powerPreference"> = {}): Promise<boolean> {
+export async function isWebGPUAvailable(
+  options: Pick<WebGPUInitOptions, "dawnFlags" | "powerPreference"> = {},
+): Promise<boolean> {
   if (context) return true;
   try {
     return (await requestAdapter(options)).adapter !== null;

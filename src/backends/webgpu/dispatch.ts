@@ -71,7 +71,14 @@ export function pipelineCount(): number {
  * `output`, the parameters and the inputs. `metaKey`, when given, identifies the parameters in the
  * cache instead of their full text (long parameter blocks such as conv tap tables).
  */
-export function launch(source: string, output: GPUBuffer, meta: Uint32Array, inputs: readonly GPUBuffer[], workgroups: number, metaKey?: string): void {
+export function launch(
+  source: string,
+  output: GPUBuffer,
+  meta: Uint32Array,
+  inputs: readonly GPUBuffer[],
+  workgroups: number,
+  metaKey?: string,
+): void {
   if (workgroups === 0) return;
   const p = pipeline(source);
   const entries: GPUBindGroupEntry[] = [

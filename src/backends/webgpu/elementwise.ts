@@ -3,7 +3,12 @@
  * strides, and a flat variant skips the index arithmetic when every input is laid out like the output.
  */
 import type { KernelOutput, KernelTable } from "../../backend.js";
-import { type BinaryPrimitive, type UnaryPrimitive, binaryPrimitives, unaryPrimitives } from "../../primitives/index.js";
+import {
+  type BinaryPrimitive,
+  type UnaryPrimitive,
+  binaryPrimitives,
+  unaryPrimitives,
+} from "../../primitives/index.js";
 import { broadcastStrides, numel, sameShape } from "../../runtime/shape.js";
 import { launch } from "./dispatch.js";
 import { type GpuInput, buffers, dtypeOf, perElement, shader } from "./launch-helpers.js";
@@ -15,8 +20,15 @@ import { type ElementwiseOp, elementwiseShader } from "./wgsl/elementwise.js";
  * dim in that input (0 where broadcast); when every input is laid out like the output the flat
  * shader skips the index arithmetic.
  */
-export function elementwise(op: ElementwiseOp, inputs: readonly GpuInput[], out: KernelOutput, strides: readonly (readonly number[])[], flat: boolean): GpuStorage {
-  const inType = dtypeOf(inputs[0].dtype), outType = dtypeOf(out.dtype);
+export function elementwise(
+  op: ElementwiseOp,
+  inputs: readonly GpuInput[],
+  out: KernelOutput,
+  strides: readonly (readonly number[])[],
+  flat: boolean,
+): GpuStorage {
+  const inType = dtypeOf(inputs[0].dtype),
+    outType = dtypeOf(out.dtype);
   const n = numel(out.shape);
   const ins = buffers(inputs);
   const y = allocate(n);
@@ -28,7 +40,8 @@ export function elementwise(op: ElementwiseOp, inputs: readonly GpuInput[], out:
 }
 
 function unary(op: ElementwiseOp) {
-  return (inputs: readonly GpuInput[], _p: unknown, out: KernelOutput): GpuStorage => elementwise(op, inputs, out, [], true);
+  return (inputs: readonly GpuInput[], _p: unknown, out: KernelOutput): GpuStorage =>
+    elementwise(op, inputs, out, [], true);
 }
 
 function binary(op: ElementwiseOp) {

@@ -17,8 +17,14 @@ import { pool2dKernels } from "./pool2d.js";
 import { reduceKernels } from "./reduce.js";
 
 export const webgpuKernels: KernelTable<GpuStorage> = {
-  ...elementwiseKernels, ...reduceKernels, ...movementKernels, ...pad2dKernels,
-  ...matmulKernels, ...conv2dKernels, ...pool2dKernels, ...batchNormKernels,
+  ...elementwiseKernels,
+  ...reduceKernels,
+  ...movementKernels,
+  ...pad2dKernels,
+  ...matmulKernels,
+  ...conv2dKernels,
+  ...pool2dKernels,
+  ...batchNormKernels,
 };
 
 export const webgpuBackend: Backend<GpuStorage> = {
@@ -31,8 +37,15 @@ export const webgpuBackend: Backend<GpuStorage> = {
 };
 
 export {
-  WEBGPU_FLOAT64_MESSAGE, type GemmAlgorithm, type WebGPUInitOptions,
-  destroyWebGPU, initWebGPU, isWebGPUAvailable, isWebGPUInitialized, setGemmAlgorithm, webgpuAdapterDescription,
+  WEBGPU_FLOAT64_MESSAGE,
+  type GemmAlgorithm,
+  type WebGPUInitOptions,
+  destroyWebGPU,
+  initWebGPU,
+  isWebGPUAvailable,
+  isWebGPUInitialized,
+  setGemmAlgorithm,
+  webgpuAdapterDescription,
 } from "./device.js";
 export { GpuStorage, type WebGPUMemoryStats, emptyPool, flush, liveBufferCount, webgpuMemoryStats } from "./memory.js";
 export { pipelineCount } from "./dispatch.js";

@@ -44,6 +44,12 @@ export function full(size: number, value: number, dtype: DType): GpuStorage {
 
 export function fillInto(y: GpuStorage, size: number, value: number, dtype: GpuDType): GpuStorage {
   const bits = new Uint32Array((dtype === "float32" ? Float32Array.of(value) : Int32Array.of(value)).buffer);
-  launch(shader(`fill:${dtype}`, () => fillShader(dtype)), y.buffer, Uint32Array.of(size, bits[0]), [], perElement(size));
+  launch(
+    shader(`fill:${dtype}`, () => fillShader(dtype)),
+    y.buffer,
+    Uint32Array.of(size, bits[0]),
+    [],
+    perElement(size),
+  );
   return y;
 }

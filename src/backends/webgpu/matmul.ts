@@ -31,15 +31,22 @@ interface GemmShape {
  * Runs C = A B through `loaders`, writing `outCount` elements, with split-K when C alone has too
  * few workgroups to keep a GPU busy.
  */
-export function gemm(loaders: GemmLoaders, inputs: readonly GpuInput[], t: GpuDType, shape: GemmShape, outCount: number, extra: readonly number[], extraKey?: string): GpuStorage {
+export function gemm(
+  loaders: GemmLoaders,
+  inputs: readonly GpuInput[],
+  t: GpuDType,
+  shape: GemmShape,
+  outCount: number,
+  extra: readonly number[],
+  extraKey?: string,
+): GpuStorage {
   const { m, n, k, batches } = shape;
   // "auto": a 32x32 tile over a C with fewer than 16 rows or columns wastes most of its
   // invocations (the input gradient of a first conv layer has 1 row), so skinny products go direct.
   const chosen = gpu().gemm;
   const algorithm = chosen === "auto" ? (m < SKINNY || n < SKINNY ? "direct" : "tiled") : chosen;
-  const perSplit = algorithm === "tiled"
-    ? batches * Math.ceil(m / TILE) * Math.ceil(n / TILE)
-    : perElement(batches * m * n);
+  const perSplit =
+    algorithm === "tiled" ? batches * Math.ceil(m / TILE) * Math.ceil(n / TILE) : perElement(batches * m * n);
   let splits = 1;
   if (perSplit < SPLIT_TARGET_WORKGROUPS && k >= 2 * SPLIT_MIN_CHUNK) {
     splits = Math.min(Math.ceil(SPLIT_TARGET_WORKGROUPS / perSplit), Math.floor(k / SPLIT_MIN_CHUNK));
@@ -51,7 +58,14 @@ export function gemm(loaders: GemmLoaders, inputs: readonly GpuInput[], t: GpuDT
   const meta = Uint32Array.from([...head, ...extra]);
   const ins = buffers(inputs);
   const y = allocate(outCount * splits);
-  launch(source, y.buffer, meta, ins, perSplit * splits, extraKey === undefined ? undefined : `${loaders.name}:${head.join(",")}:${extraKey}`);
+  launch(
+    source,
+    y.buffer,
+    meta,
+    ins,
+    perSplit * splits,
+    extraKey === undefined ? undefined : `${loaders.name}:${head.join(",")}:${extraKey}`,
+  );
   if (splits === 1) return y;
   // Sum the partial results [splits, outCount] over the first dim.
   const summed = reduceStrided("sum", y, t, t, [outCount], [1], [splits], [outCount]);
@@ -62,7 +76,9 @@ export function gemm(loaders: GemmLoaders, inputs: readonly GpuInput[], t: GpuDT
 
 function matmul([a, b]: readonly GpuInput[], _p: unknown, out: KernelOutput): GpuStorage {
   const r = a.shape.length;
-  const m = a.shape[r - 2], k = a.shape[r - 1], n = b.shape[r - 1];
+  const m = a.shape[r - 2],
+    k = a.shape[r - 1],
+    n = b.shape[r - 1];
   const batches = numel(a.shape.slice(0, r - 2));
   if (k === 0) return full(numel(out.shape), 0, out.dtype);
   return gemm(matmulLoaders, [a, b], dtypeOf(out.dtype), { m, n, k, batches }, numel(out.shape), []);

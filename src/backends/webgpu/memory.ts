@@ -29,7 +29,10 @@ export class GpuStorage {
   /** @internal */
   released = false;
   /** @internal */
-  constructor(readonly block: Block, readonly length: number) {}
+  constructor(
+    readonly block: Block,
+    readonly length: number,
+  ) {}
   get buffer(): GPUBuffer {
     return this.block.buffer;
   }
@@ -94,9 +97,11 @@ export function share(s: GpuStorage): GpuStorage {
 
 /** Throws if a kernel is handed a storage that was released or belongs to a destroyed device. */
 export function checkLive(s: GpuStorage): void {
-  if (!(s instanceof GpuStorage)) throw new Error("webgpu: a kernel input is not a webgpu storage (a cpu tensor reached the webgpu backend)");
+  if (!(s instanceof GpuStorage))
+    throw new Error("webgpu: a kernel input is not a webgpu storage (a cpu tensor reached the webgpu backend)");
   if (s.released) throw new Error("webgpu: a tensor was used after dispose()");
-  if (s.block.generation !== gpu().generation) throw new Error("webgpu: a tensor belongs to a WebGPU device that was destroyed");
+  if (s.block.generation !== gpu().generation)
+    throw new Error("webgpu: a tensor belongs to a WebGPU device that was destroyed");
 }
 
 /** Idempotent, and silent for storages of a destroyed device (finalizers may run late). */
@@ -150,9 +155,14 @@ export function flush(): void {
 export function upload(data: AnyTypedArray, dtype: DType): GpuStorage {
   assertDType(dtype);
   // The same conversion as the CPU backend's `typed.set(data)`: float32 rounds, int32 wraps.
-  const typed = dtype === "float32"
-    ? (data instanceof Float32Array ? data : Float32Array.from(data))
-    : (data instanceof Int32Array ? data : Int32Array.from(data));
+  const typed =
+    dtype === "float32"
+      ? data instanceof Float32Array
+        ? data
+        : Float32Array.from(data)
+      : data instanceof Int32Array
+        ? data
+        : Int32Array.from(data);
   const s = allocate(typed.length);
   if (typed.length > 0) {
     flush();

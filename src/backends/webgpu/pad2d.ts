@@ -17,10 +17,17 @@ function padMeta(p: Pad2dGeometry, count: number): Uint32Array {
 /** One invocation per output element, reading the element (pad2d) or summing the cells (adjoint) it maps to. */
 function padding(kind: keyof Pad2dParams, source: (t: GpuDType) => string) {
   return ([x]: readonly GpuInput[], p: Pad2dGeometry, out: KernelOutput): GpuStorage => {
-    const t = dtypeOf(out.dtype), n = numel(out.shape);
+    const t = dtypeOf(out.dtype),
+      n = numel(out.shape);
     const ins = buffers([x]);
     const y = allocate(n);
-    launch(shader(`${kind}:${t}`, () => source(t)), y.buffer, padMeta(p, n), ins, perElement(n));
+    launch(
+      shader(`${kind}:${t}`, () => source(t)),
+      y.buffer,
+      padMeta(p, n),
+      ins,
+      perElement(n),
+    );
     return y;
   };
 }

@@ -12,12 +12,32 @@ import { type PoolKernel, maxPool2dShader } from "./wgsl/pad-pool.js";
 
 function pool(kind: PoolKernel) {
   return (inputs: readonly GpuInput[], p: Pool2dGeometry, out: KernelOutput): GpuStorage => {
-    const t = dtypeOf(out.dtype), n = numel(out.shape);
+    const t = dtypeOf(out.dtype),
+      n = numel(out.shape);
     const ins = buffers(inputs);
     const y = allocate(n);
-    const meta = Uint32Array.of(n, p.inHeight, p.inWidth, p.outHeight, p.outWidth, p.kernelHeight, p.kernelWidth,
-      p.strideH, p.strideW, p.dilationH, p.dilationW, p.padTop, p.padLeft);
-    launch(shader(`maxPool2d:${kind}:${t}`, () => maxPool2dShader(kind, t)), y.buffer, meta, ins, perElement(n));
+    const meta = Uint32Array.of(
+      n,
+      p.inHeight,
+      p.inWidth,
+      p.outHeight,
+      p.outWidth,
+      p.kernelHeight,
+      p.kernelWidth,
+      p.strideH,
+      p.strideW,
+      p.dilationH,
+      p.dilationW,
+      p.padTop,
+      p.padLeft,
+    );
+    launch(
+      shader(`maxPool2d:${kind}:${t}`, () => maxPool2dShader(kind, t)),
+      y.buffer,
+      meta,
+      ins,
+      perElement(n),
+    );
     return y;
   };
 }

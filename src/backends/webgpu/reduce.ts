@@ -19,16 +19,32 @@ function reduce(op: ReduceOp, x: GpuInput, dims: readonly number[], outType: Gpu
   const kept = x.shape.map((_, i) => i).filter((i) => !dims.includes(i));
   const keptShape = kept.map((i) => x.shape[i]);
   const redShape = dims.map((i) => x.shape[i]);
-  return reduceStrided(op, x.storage, inType, outType, keptShape, kept.map((i) => strides[i]), redShape, dims.map((i) => strides[i]));
+  return reduceStrided(
+    op,
+    x.storage,
+    inType,
+    outType,
+    keptShape,
+    kept.map((i) => strides[i]),
+    redShape,
+    dims.map((i) => strides[i]),
+  );
 }
 
 /** The general reduction: outputs enumerate `keptShape`, each reduces over `redShape`, both read through strides. */
 export function reduceStrided(
-  op: ReduceOp, input: GpuStorage, inType: GpuDType, outType: GpuDType,
-  keptShape: readonly number[], keptStrides: readonly number[], redShape: readonly number[], redStrides: readonly number[],
+  op: ReduceOp,
+  input: GpuStorage,
+  inType: GpuDType,
+  outType: GpuDType,
+  keptShape: readonly number[],
+  keptStrides: readonly number[],
+  redShape: readonly number[],
+  redStrides: readonly number[],
 ): GpuStorage {
   checkLive(input);
-  const outputs = numel(keptShape), reduced = numel(redShape);
+  const outputs = numel(keptShape),
+    reduced = numel(redShape);
   const y = allocate(outputs);
   if (outputs === 0) return y;
   if (reduced === 0) {
@@ -37,8 +53,18 @@ export function reduceStrided(
   }
   const byWorkgroup = reduced >= WORKGROUP_REDUCE_FROM;
   const source = shader(`reduce:${op}:${inType}:${outType}:${byWorkgroup}`, () =>
-    reduceShader(op, inType, outType, byWorkgroup ? "workgroup" : "thread"));
-  const meta = [outputs, reduced, keptShape.length, redShape.length, ...keptShape, ...keptStrides, ...redShape, ...redStrides];
+    reduceShader(op, inType, outType, byWorkgroup ? "workgroup" : "thread"),
+  );
+  const meta = [
+    outputs,
+    reduced,
+    keptShape.length,
+    redShape.length,
+    ...keptShape,
+    ...keptStrides,
+    ...redShape,
+    ...redStrides,
+  ];
   launch(source, y.buffer, Uint32Array.from(meta), [input.buffer], byWorkgroup ? outputs : perElement(outputs));
   return y;
 }

@@ -35,7 +35,13 @@ export function gather(index: Int32Array, src: FloatArray, srcBase: number, dst:
   }
 }
 
-export function scatterAdd(index: Int32Array, src: FloatArray, srcBase: number, dst: FloatArray, dstBase: number): void {
+export function scatterAdd(
+  index: Int32Array,
+  src: FloatArray,
+  srcBase: number,
+  dst: FloatArray,
+  dstBase: number,
+): void {
   for (let i = 0; i < index.length; i++) {
     const t = index[i];
     if (t >= 0) dst[dstBase + t] += src[srcBase + i];

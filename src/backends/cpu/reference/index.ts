@@ -5,4 +5,11 @@
 export { type FloatArray } from "./arrays.js";
 export { conv2dForward, conv2dBackInput, conv2dBackWeight, conv2dBiasGrad } from "./conv2d.js";
 export { pad2d, pad2dAdjoint, pad2dOutSize, padIndexMap } from "./pad2d.js";
-export { maxPool2d, maxPool2dBackward, maxPool2dSelect, maxPool2dArgmax, windowTaps, windowsDisjoint } from "./pool2d.js";
+export {
+  maxPool2d,
+  maxPool2dBackward,
+  maxPool2dSelect,
+  maxPool2dArgmax,
+  windowTaps,
+  windowsDisjoint,
+} from "./pool2d.js";

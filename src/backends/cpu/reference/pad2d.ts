@@ -25,8 +25,10 @@ export function pad2dOutSize(p: Pad2dGeometry): [number, number] {
 /** The source index of every output position along one axis, -1 where the output is zero. */
 export function padIndexMap(size: number, lo: number, hi: number, mode: PaddingMode): Int32Array {
   assertKernel(lo >= 0 && hi >= 0, `pad2d: negative padding ${lo}, ${hi}`);
-  if (mode === "reflect") assertKernel(lo < size && hi < size, `pad2d: reflect padding ${lo}, ${hi} must be < size ${size}`);
-  if (mode === "circular") assertKernel(lo <= size && hi <= size, `pad2d: circular padding ${lo}, ${hi} must be <= size ${size}`);
+  if (mode === "reflect")
+    assertKernel(lo < size && hi < size, `pad2d: reflect padding ${lo}, ${hi} must be < size ${size}`);
+  if (mode === "circular")
+    assertKernel(lo <= size && hi <= size, `pad2d: circular padding ${lo}, ${hi} must be <= size ${size}`);
   if (mode === "replicate") assertKernel(size > 0 || lo + hi === 0, "pad2d: replicate needs a non-empty axis");
   const map = new Int32Array(size + lo + hi);
   for (let i = 0; i < map.length; i++) {

@@ -26,14 +26,19 @@ export function maxPool2dArgmax(p: Pool2dGeometry, x: FloatArray): Int32Array {
   const outPlane = p.outHeight * p.outWidth;
   const argmax = new Int32Array(p.batch * p.channels * outPlane);
   const { rowStart, rowLo, rowHi, colStart, colLo, colHi } = windowTaps(p);
-  const dh = p.dilationH * p.inWidth, dw = p.dilationW;
+  const dh = p.dilationH * p.inWidth,
+    dw = p.dilationW;
   let o = 0;
   for (let nc = 0; nc < p.batch * p.channels; nc++) {
     const base = nc * plane;
     for (let oh = 0; oh < p.outHeight; oh++) {
-      const rowBase = base + rowStart[oh] * p.inWidth, kiLo = rowLo[oh], kiHi = rowHi[oh];
+      const rowBase = base + rowStart[oh] * p.inWidth,
+        kiLo = rowLo[oh],
+        kiHi = rowHi[oh];
       for (let ow = 0; ow < p.outWidth; ow++, o++) {
-        const kjLo = colLo[ow], kjHi = colHi[ow], c0 = rowBase + colStart[ow];
+        const kjLo = colLo[ow],
+          kjHi = colHi[ow],
+          c0 = rowBase + colStart[ow];
         let best = -Infinity;
         let at = -1;
         for (let ki = kiLo; ki <= kiHi; ki++) {
@@ -61,12 +66,16 @@ export function maxPool2dArgmax(p: Pool2dGeometry, x: FloatArray): Int32Array {
  * row rowStart[oh] and takes its taps rowLo[oh] ..= rowHi[oh] (likewise for columns).
  */
 export function windowTaps(p: Pool2dGeometry) {
-  const rowStart = new Int32Array(p.outHeight), rowLo = new Int32Array(p.outHeight), rowHi = new Int32Array(p.outHeight);
+  const rowStart = new Int32Array(p.outHeight),
+    rowLo = new Int32Array(p.outHeight),
+    rowHi = new Int32Array(p.outHeight);
   for (let oh = 0; oh < p.outHeight; oh++) {
     rowStart[oh] = oh * p.strideH - p.padTop;
     [rowLo[oh], rowHi[oh]] = tapRange(rowStart[oh], p.dilationH, p.kernelHeight, p.inHeight);
   }
-  const colStart = new Int32Array(p.outWidth), colLo = new Int32Array(p.outWidth), colHi = new Int32Array(p.outWidth);
+  const colStart = new Int32Array(p.outWidth),
+    colLo = new Int32Array(p.outWidth),
+    colHi = new Int32Array(p.outWidth);
   for (let ow = 0; ow < p.outWidth; ow++) {
     colStart[ow] = ow * p.strideW - p.padLeft;
     [colLo[ow], colHi[ow]] = tapRange(colStart[ow], p.dilationW, p.kernelWidth, p.inWidth);
@@ -92,7 +101,12 @@ export function windowsDisjoint(p: Pool2dGeometry): boolean {
 }
 
 /** gx [N, C, H, W]: gy [N, C, Ho, Wo] scattered (summed) onto each window's argmax in x. */
-export function maxPool2dBackward<F extends FloatArray>(p: Pool2dGeometry, x: F, gy: F, argmax = maxPool2dArgmax(p, x)): F {
+export function maxPool2dBackward<F extends FloatArray>(
+  p: Pool2dGeometry,
+  x: F,
+  gy: F,
+  argmax = maxPool2dArgmax(p, x),
+): F {
   // Disjoint windows send every cell at most one term: the sum is exact in gy's own type, with no
   // float64 accumulator to round from.
   const disjoint = windowsDisjoint(p);
@@ -102,7 +116,12 @@ export function maxPool2dBackward<F extends FloatArray>(p: Pool2dGeometry, x: F,
 }
 
 /** out [N, C, Ho, Wo]: g [N, C, H, W] read at each window's argmax in x (the scatter's adjoint). */
-export function maxPool2dSelect<F extends FloatArray>(p: Pool2dGeometry, x: F, g: F, argmax = maxPool2dArgmax(p, x)): F {
+export function maxPool2dSelect<F extends FloatArray>(
+  p: Pool2dGeometry,
+  x: F,
+  g: F,
+  argmax = maxPool2dArgmax(p, x),
+): F {
   const out = new Float64Array(argmax.length);
   gather(argmax, g, 0, out, 0);
   return castLike(g, out);

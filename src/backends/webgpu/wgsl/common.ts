@@ -17,7 +17,9 @@ export function bindings(out: GpuDType, inputs: readonly GpuDType[]): string {
     `@group(0) @binding(0) var<storage, read_write> dst: array<${wgslType(out)}>;`,
     "@group(0) @binding(1) var<storage, read> prm: array<u32>;",
   ];
-  inputs.forEach((d, i) => lines.push(`@group(0) @binding(${2 + i}) var<storage, read> src${i}: array<${wgslType(d)}>;`));
+  inputs.forEach((d, i) =>
+    lines.push(`@group(0) @binding(${2 + i}) var<storage, read> src${i}: array<${wgslType(d)}>;`),
+  );
   return lines.join("\n");
 }
 
@@ -53,11 +55,12 @@ fn toI32(v: f32) -> i32 {
   let m = t - floor(t / 4294967296.0) * 4294967296.0;
   return bitcast<i32>(u32(m));
 }`;
-  const generic = t === "float32"
-    ? `
+  const generic =
+    t === "float32"
+      ? `
 fn isNanT(x: f32) -> bool { return isNanF(x); }
 fn lowest() -> f32 { return -infF(); }`
-    : `
+      : `
 fn isNanT(x: i32) -> bool { return false; }
 fn lowest() -> i32 { return i32(-2147483647 - 1); }`;
   return f32 + generic;

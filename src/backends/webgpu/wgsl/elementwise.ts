@@ -88,7 +88,8 @@ const unarySet = new Set<string>(["neg", "exp", "log", "sqrt", "abs", "sign", "t
 
 /** WGSL for `fn f(...)`: the op on one element (or one pair), in the input type, giving the output type. */
 function opFunction(op: ElementwiseOp, inType: GpuDType, outType: GpuDType): string {
-  const it = wgslType(inType), ot = wgslType(outType);
+  const it = wgslType(inType),
+    ot = wgslType(outType);
   if (op === "copy") return `fn f(x: ${it}) -> ${ot} { return x; }`;
   if (op === "cast") {
     if (inType === outType) return `fn f(x: ${it}) -> ${ot} { return x; }`;
@@ -132,7 +133,9 @@ export function elementwiseShader(op: ElementwiseOp, inType: GpuDType, outType: 
   }
   ${arity === 1 ? "dst[idx] = f(src0[o0]);" : "dst[idx] = f(src0[o0], src1[o1]);"}`;
   }
-  return [bindings(outType, inputs), scalarHelpers("float32"), opFunction(op, inType, outType), elementMain(body)].join("\n");
+  return [bindings(outType, inputs), scalarHelpers("float32"), opFunction(op, inType, outType), elementMain(body)].join(
+    "\n",
+  );
 }
 
 /** Fills the output with the bit pattern prm[1] (the value, already encoded on the host). */

@@ -165,22 +165,51 @@ fn storeC(r: RowInfo, c: ColInfo, v: ${t}) { dst[splitOffset + r.c + c.n] = v; }
 };
 
 /** Conv geometry fields in prm, after the GEMM header; the tap table follows them (at TAPS). */
-const convFields = ["NB", "CIN", "H", "W", "COUT", "KH", "KW", "OH", "OW", "SH", "SW", "DH", "DW", "PT", "PL", "CING", "COUTG"] as const;
+const convFields = [
+  "NB",
+  "CIN",
+  "H",
+  "W",
+  "COUT",
+  "KH",
+  "KW",
+  "OH",
+  "OW",
+  "SH",
+  "SW",
+  "DH",
+  "DW",
+  "PT",
+  "PL",
+  "CING",
+  "COUTG",
+] as const;
 export type ConvField = (typeof convFields)[number];
 export const CONV_META_FIELDS: readonly ConvField[] = convFields;
 /** Index in prm of the first tap-table entry. */
 export const CONV_TAPS = GEMM_META + convFields.length;
 
-const convConsts = [...convFields.map((f, i) => `const ${f} = ${GEMM_META + i}u;`), `const TAPS = ${CONV_TAPS}u;`].join("\n");
+const convConsts = [...convFields.map((f, i) => `const ${f} = ${GEMM_META + i}u;`), `const TAPS = ${CONV_TAPS}u;`].join(
+  "\n",
+);
 
 /**
  * Tap table of the forward and the weight gradient, over t = (ci, kh, kw) of one group's filter:
  * 3 entries each, [ci*H*W + kh*dH*W + kw*dW, kh*dH, kw*dW] (the input offset of the tap from the
  * window's corner, and the tap's position for the bounds check).
  */
-export function inputTaps(cing: number, h: number, w: number, kh: number, kw: number, dh: number, dw: number): number[] {
+export function inputTaps(
+  cing: number,
+  h: number,
+  w: number,
+  kh: number,
+  kw: number,
+  dh: number,
+  dw: number,
+): number[] {
   const out: number[] = [];
-  for (let c = 0; c < cing; c++) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) out.push(c * h * w + i * dh * w + j * dw, i * dh, j * dw);
+  for (let c = 0; c < cing; c++)
+    for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) out.push(c * h * w + i * dh * w + j * dw, i * dh, j * dw);
   return out;
 }
 
@@ -188,9 +217,20 @@ export function inputTaps(cing: number, h: number, w: number, kh: number, kw: nu
  * Tap table of the input gradient, over k = (co, kh, kw) of one group: 4 entries each,
  * [co*OH*OW (offset of gy's channel), kh*dH, kw*dW, co*CING*KH*KW + kh*KW + kw (offset in w)].
  */
-export function outputTaps(coutg: number, cing: number, oh: number, ow: number, kh: number, kw: number, dh: number, dw: number): number[] {
+export function outputTaps(
+  coutg: number,
+  cing: number,
+  oh: number,
+  ow: number,
+  kh: number,
+  kw: number,
+  dh: number,
+  dw: number,
+): number[] {
   const out: number[] = [];
-  for (let c = 0; c < coutg; c++) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) out.push(c * oh * ow, i * dh, j * dw, c * cing * kh * kw + i * kw + j);
+  for (let c = 0; c < coutg; c++)
+    for (let i = 0; i < kh; i++)
+      for (let j = 0; j < kw; j++) out.push(c * oh * ow, i * dh, j * dw, c * cing * kh * kw + i * kw + j);
   return out;
 }
 

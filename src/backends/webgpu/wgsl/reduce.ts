@@ -51,7 +51,8 @@ fn reducedOffset(r: u32) -> u32 {
 const NONE = "0xffffffffu";
 
 function combineFunctions(op: ReduceOp, t: string): string {
-  if (op === "sum") return `fn combine(a: ${t}, b: ${t}) -> ${t} { return a + b; }\nfn initial() -> ${t} { return ${t}(0); }`;
+  if (op === "sum")
+    return `fn combine(a: ${t}, b: ${t}) -> ${t} { return a + b; }\nfn initial() -> ${t} { return ${t}(0); }`;
   if (op === "max") {
     return `fn combine(a: ${t}, b: ${t}) -> ${t} {
   if (isNanT(a)) { return a; }
@@ -71,11 +72,13 @@ fn takes(v: ${t}, i: u32, bv: ${t}, bi: u32) -> bool {
 }
 
 export function reduceShader(op: ReduceOp, inType: GpuDType, outType: GpuDType, launch: ReduceLaunch): string {
-  const t = wgslType(inType), ot = wgslType(outType);
+  const t = wgslType(inType),
+    ot = wgslType(outType);
   const head = [bindings(outType, [inType]), scalarHelpers(inType), offsets, combineFunctions(op, t)].join("\n");
   if (launch === "thread") {
-    const body = op === "argmax"
-      ? `  let base = keptOffset(idx);
+    const body =
+      op === "argmax"
+        ? `  let base = keptOffset(idx);
   var bv = lowest();
   var bi = ${NONE};
   for (var r = 0u; r < prm[1]; r = r + 1u) {
@@ -83,7 +86,7 @@ export function reduceShader(op: ReduceOp, inType: GpuDType, outType: GpuDType, 
     if (takes(v, r, bv, bi)) { bv = v; bi = r; }
   }
   dst[idx] = ${ot}(bi);`
-      : `  let base = keptOffset(idx);
+        : `  let base = keptOffset(idx);
   var acc = initial();
   for (var r = 0u; r < prm[1]; r = r + 1u) {
     acc = combine(acc, src0[base + reducedOffset(r)]);
@@ -91,11 +94,13 @@ export function reduceShader(op: ReduceOp, inType: GpuDType, outType: GpuDType, 
   dst[idx] = ${ot}(acc);`;
     return head + elementMain(body);
   }
-  const shared = op === "argmax"
-    ? `var<workgroup> vals: array<${t}, ${WORKGROUP}>;\nvar<workgroup> idxs: array<u32, ${WORKGROUP}>;`
-    : `var<workgroup> vals: array<${t}, ${WORKGROUP}>;`;
-  const partial = op === "argmax"
-    ? `  var bv = lowest();
+  const shared =
+    op === "argmax"
+      ? `var<workgroup> vals: array<${t}, ${WORKGROUP}>;\nvar<workgroup> idxs: array<u32, ${WORKGROUP}>;`
+      : `var<workgroup> vals: array<${t}, ${WORKGROUP}>;`;
+  const partial =
+    op === "argmax"
+      ? `  var bv = lowest();
   var bi = ${NONE};
   for (var r = li; r < n; r = r + ${WORKGROUP}u) {
     let v = src0[base + reducedOffset(r)];
@@ -103,17 +108,18 @@ export function reduceShader(op: ReduceOp, inType: GpuDType, outType: GpuDType, 
   }
   vals[li] = bv;
   idxs[li] = bi;`
-    : `  var acc = initial();
+      : `  var acc = initial();
   for (var r = li; r < n; r = r + ${WORKGROUP}u) {
     acc = combine(acc, src0[base + reducedOffset(r)]);
   }
   vals[li] = acc;`;
-  const step = op === "argmax"
-    ? `if (li < s && takes(vals[li + s], idxs[li + s], vals[li], idxs[li])) {
+  const step =
+    op === "argmax"
+      ? `if (li < s && takes(vals[li + s], idxs[li + s], vals[li], idxs[li])) {
       vals[li] = vals[li + s];
       idxs[li] = idxs[li + s];
     }`
-    : "if (li < s) { vals[li] = combine(vals[li], vals[li + s]); }";
+      : "if (li < s) { vals[li] = combine(vals[li], vals[li + s]); }";
   const result = op === "argmax" ? `${ot}(idxs[0])` : `${ot}(vals[0])`;
   return `${head}
 ${shared}
