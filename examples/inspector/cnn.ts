@@ -10,12 +10,7 @@ const images = randn([8, 3, 32, 32]);
 const kernels = randn([16, 3, 3, 3], { requiresGrad: true });
 const features = conv2d(images, kernels, null, { stride: 2, padding: 1 });
 const activated = relu(features);
-const dilated = conv2d(activated, randn([32, 8, 3, 3]), null, {
-  dilation: 2,
-  groups: 2,
-  padding: "same",
-  paddingMode: "reflect",
-});
+const dilated = conv2d(activated, randn([32, 8, 3, 3]), null, { dilation: 2, groups: 2, padding: "same", paddingMode: "reflect" });
 const flat = flatten(dilated, 1);
 
 const model = nn.Sequential(
