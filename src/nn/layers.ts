@@ -17,6 +17,7 @@ import type {
   Conv2dFn,
   FlattenFn,
   IdentityFn,
+  Dropout2dFn,
   LinearFn,
   MaxPool2dFn,
   ResidualFn,
@@ -231,7 +232,7 @@ export class ReLU6 extends Layer<IdentityFn<"ReLU6">> {
     return F.relu6(x);
   }
 }
-export class Dropout2d extends Layer<IdentityFn<"Dropout2d">> {
+export class Dropout2d extends Layer<Dropout2dFn> {
   constructor(readonly p = 0.5) {
     super();
     if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new Error(nnErrors.probability("Dropout2d", p));

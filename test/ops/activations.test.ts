@@ -185,9 +185,13 @@ describe("dropout2d: whole channels, fixed seed", () => {
       for (let k = 1; k < 4; k++) expect(out[ch * 4 + k]).toBe(v);
     }
     const flat = tensor(new Float64Array(6), { shape: [2, 3], dtype: "float64" });
-    expect(() => F.dropout2d(flat, 0.5, true)).toThrow(
-      "dropout2d: expected input [C, H, W] or [N, C, H, W], got shape [2, 3]",
-    );
+    // The same text as the compile-time rule of nn.Dropout2d (test-d/nn/activations.test-d.ts), in eval mode too.
+    const message = "dropout2d: expected input [C, H, W] or [N, C, H, W], got shape [2, 3]";
+    expect(() => F.dropout2d(flat, 0.5, true)).toThrow(message);
+    expect(() => F.dropout2d(flat, 0.5, false)).toThrow(message);
+    const layer = nn.Dropout2d(0.5);
+    layer.eval();
+    expect(() => layer.forward(flat as never)).toThrow(message);
   });
 
   it("nn.Dropout2d is the identity in eval mode and is callable without new", () => {
