@@ -18,6 +18,7 @@ import {
   flatten as flattenOp,
   full,
   greater,
+  less,
   log,
   matmul,
   max,
@@ -39,6 +40,7 @@ import {
   type AnyTensor,
 } from "./ops.js";
 import { nnErrors } from "../../types/errors.js";
+import { apply } from "../autograd/engine.js";
 import { batchNormTrainCpu } from "../ops/batch-norm.js";
 import { parsePair } from "../ops/arguments.js";
 
@@ -149,6 +151,77 @@ export function dropout(x: AnyTensor, p = 0.5, training = true): AnyTensor {
   const mask = noGrad(() =>
     div(greater(rand(x.shape as number[], { dtype: x.dtype as "float32", device: x.device }), p), 1 - p),
   );
+  return mul(x, mask);
+}
+
+// ------------------------------------------------------------------ clamped activations (issue 21)
+
+/**
+ * min(max(t, lo), hi) where t is x + shift, with the gradient 1 exactly where `x` lies in the
+ * interval (`a`, `b`) (closed at `a` when `closedLow`), and 0 elsewhere: the side PyTorch takes
+ * at each kink. The pass-through is the reluBackward primitive (t where its mask is > 0, else 0,
+ * even for an infinite t), so no infinity is multiplied by a 0 mask; the clamped values are added
+ * as constants. NaN compares false with both bounds, so it passes through as PyTorch's.
+ */
+function clampSelect(x: AnyTensor, shift: number, a: number, b: number, closedLow: boolean): AnyTensor {
+  const t = shift === 0 ? x : add(x, shift);
+  const lo = a + shift,
+    hi = b + shift;
+  const [mask, fill] = noGrad(() => {
+    const below = closedLow ? less(x, a) : add(less(x, a), equal(x, a));
+    const above = add(greater(x, b), equal(x, b));
+    return [sub(sub(1, below), above), add(mul(below, lo), mul(above, hi))];
+  });
+  return add(apply("reluBackward", [mask, t], {}), fill);
+}
+
+/** SiLU (swish): x * sigmoid(x). */
+export function silu(x: AnyTensor): AnyTensor {
+  assertFloatTensor("silu", x);
+  return mul(x, sigmoid(x));
+}
+
+/** ReLU6: min(max(x, 0), 6); gradient 1 on (0, 6), 0 at both kinks (PyTorch's hardtanh_backward). */
+export function relu6(x: AnyTensor): AnyTensor {
+  assertFloatTensor("relu6", x);
+  return clampSelect(x, 0, 0, 6, false);
+}
+
+/** Hardsigmoid: min(max(x + 3, 0), 6) / 6 as PyTorch computes it; gradient 1/6 on (-3, 3), 0 at the kinks. */
+export function hardsigmoid(x: AnyTensor): AnyTensor {
+  assertFloatTensor("hardsigmoid", x);
+  return div(clampSelect(x, 3, -3, 3, false), 6);
+}
+
+/**
+ * Hardswish: x * min(max(x + 3, 0), 6) / 6, in PyTorch's order of operations. PyTorch's gradient
+ * is x / 3 + 1/2 on [-3, 3) (so -1/2 at -3), 0 below and 1 from 3 on; its second derivative 1/3
+ * on the open (-3, 3) only. No product of masks gives both (the derivative of the first-order mask
+ * term would be 1/3 at -3), so the clamp passes gradient on the open interval and a term that is
+ * 0 in value, -(x + 3) / 2 selected at x = -3 only, supplies the -1/2 there with no second
+ * derivative.
+ */
+export function hardswish(x: AnyTensor): AnyTensor {
+  assertFloatTensor("hardswish", x);
+  const y = div(mul(x, clampSelect(x, 3, -3, 3, false)), 6);
+  const atLowKink = noGrad(() => equal(x, -3));
+  return add(y, mul(apply("reluBackward", [atLowKink, add(x, 3)], {}), -0.5));
+}
+
+/**
+ * Channel dropout: in training, zero each whole channel (a [C, H, W] or [N, C, H, W] input's
+ * planes) with probability p and scale the kept ones by 1/(1-p); evaluation is the identity.
+ * One draw per channel from the seeded stream (manualSeed) on the input's device.
+ */
+export function dropout2d(x: AnyTensor, p = 0.5, training = true): AnyTensor {
+  assertFloatTensor("dropout2d", x);
+  if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new Error(nnErrors.probability("dropout2d", p));
+  assertRank("dropout2d", x, [3, 4], "input [C, H, W] or [N, C, H, W]");
+  if (!training || p === 0) return x;
+  if (p === 1) return mul(x, 0);
+  const r = x.shape.length;
+  const maskShape = x.shape.map((n, i) => (i < r - 2 ? n : 1));
+  const mask = noGrad(() => div(greater(rand(maskShape, { dtype: x.dtype as "float32", device: x.device }), p), 1 - p));
   return mul(x, mask);
 }
 

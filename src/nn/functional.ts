@@ -40,6 +40,16 @@ export const dropout = F.dropout as <S extends Shape, D extends DType, Dev exten
   p?: number,
   training?: boolean,
 ) => Tensor<S, D, Dev>;
+// Issue 21: modern activations and channel dropout.
+export const silu: Same = F.silu as Same;
+export const relu6: Same = F.relu6 as Same;
+export const hardsigmoid: Same = F.hardsigmoid as Same;
+export const hardswish: Same = F.hardswish as Same;
+export const dropout2d = F.dropout2d as <S extends Shape, D extends DType, Dev extends Device>(
+  x: Tensor<S, D, Dev>,
+  p?: number,
+  training?: boolean,
+) => Tensor<S, D, Dev>;
 export const identity: Same = ((x: Tensor) => x) as Same;
 
 // Three casts stay two-step (through unknown): their typed shapes are mutable tuples (number[]

@@ -61,6 +61,12 @@ export const GELU = withCall(L.GELU, callable(L.GELU));
 export const Softmax = withCall(L.Softmax, callable(L.Softmax));
 export const LogSoftmax = withCall(L.LogSoftmax, callable(L.LogSoftmax));
 export const Dropout = withCall(L.Dropout, callable(L.Dropout));
+// Issue 21: modern activations and channel dropout.
+export const SiLU = withCall(L.SiLU, callable(L.SiLU));
+export const Hardswish = withCall(L.Hardswish, callable(L.Hardswish));
+export const Hardsigmoid = withCall(L.Hardsigmoid, callable(L.Hardsigmoid));
+export const ReLU6 = withCall(L.ReLU6, callable(L.ReLU6));
+export const Dropout2d = withCall(L.Dropout2d, callable(L.Dropout2d));
 export const Flatten = withCall(L.Flatten, callable(L.Flatten));
 export const MaxPool2d = withCall(L.MaxPool2d, callable(L.MaxPool2d));
 export const AvgPool2d = withCall(L.AvgPool2d, callable(L.AvgPool2d));
@@ -86,6 +92,12 @@ export type GELU = L.GELU;
 export type Softmax = L.Softmax;
 export type LogSoftmax = L.LogSoftmax;
 export type Dropout = L.Dropout;
+// Issue 21: modern activations and channel dropout.
+export type SiLU = L.SiLU;
+export type Hardswish = L.Hardswish;
+export type Hardsigmoid = L.Hardsigmoid;
+export type ReLU6 = L.ReLU6;
+export type Dropout2d = L.Dropout2d;
 export type Flatten<Start extends number = 1, End extends number = -1> = L.Flatten<Start, End>;
 export type MaxPool2d<K extends L.Pair = L.Pair, O extends L.MaxPool2dLayerOptions = {}> = L.MaxPool2d<K, O>;
 export type AvgPool2d<K extends L.Pair = L.Pair, O extends L.AvgPool2dLayerOptions = {}> = L.AvgPool2d<K, O>;

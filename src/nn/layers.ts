@@ -17,6 +17,7 @@ import type {
   Conv2dFn,
   FlattenFn,
   IdentityFn,
+  Dropout2dFn,
   LinearFn,
   MaxPool2dFn,
   ResidualFn,
@@ -204,6 +205,40 @@ export class Dropout extends Layer<IdentityFn<"Dropout">> {
   }
   protected compute(x: AnyTensor): AnyTensor {
     return F.dropout(x, this.p, this.training);
+  }
+  protected override extraRepr(): string {
+    return `p=${this.p}`;
+  }
+}
+
+// Issue 21: modern activations and channel dropout.
+export class SiLU extends Layer<IdentityFn<"SiLU">> {
+  protected compute(x: AnyTensor): AnyTensor {
+    return F.silu(x);
+  }
+}
+export class Hardswish extends Layer<IdentityFn<"Hardswish">> {
+  protected compute(x: AnyTensor): AnyTensor {
+    return F.hardswish(x);
+  }
+}
+export class Hardsigmoid extends Layer<IdentityFn<"Hardsigmoid">> {
+  protected compute(x: AnyTensor): AnyTensor {
+    return F.hardsigmoid(x);
+  }
+}
+export class ReLU6 extends Layer<IdentityFn<"ReLU6">> {
+  protected compute(x: AnyTensor): AnyTensor {
+    return F.relu6(x);
+  }
+}
+export class Dropout2d extends Layer<Dropout2dFn> {
+  constructor(readonly p = 0.5) {
+    super();
+    if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new Error(nnErrors.probability("Dropout2d", p));
+  }
+  protected compute(x: AnyTensor): AnyTensor {
+    return F.dropout2d(x, this.p, this.training);
   }
   protected override extraRepr(): string {
     return `p=${this.p}`;

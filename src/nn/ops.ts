@@ -20,6 +20,7 @@ export {
   expand,
   flatten,
   greater,
+  less,
   log,
   matmul,
   max,

@@ -169,6 +169,19 @@ export interface BatchNorm2dFn<C extends number> extends ShapeFn {
   readonly output: InputOf<this> extends infer S extends Shape ? ChannelShape<"BatchNorm2d", S, C> : never;
 }
 
+/** Dropout2d: one mask value per channel plane, so a [C, H, W] or [N, C, H, W] input, kept as it is. */
+export interface Dropout2dFn extends ShapeFn {
+  readonly name: "Dropout2d";
+  readonly keepsChannels?: true;
+  readonly output: InputOf<this> extends infer S extends Shape
+    ? number extends S["length"]
+      ? S
+      : S["length"] extends 3 | 4
+        ? S
+        : `dropout2d: expected input [C, H, W] or [N, C, H, W], got shape ${Show<S>}`
+    : never;
+}
+
 // ----------------------------------------------------------------------------- composition
 
 /** The shape rule of any module: its declared `__shape` (a layer's), else read off its `forward`. */

@@ -112,4 +112,13 @@ export const layerRules: readonly LayerRule[] = [
       );
     },
   ),
+  // Issue 21: the clamped activations' traces hold reluBackward and comparison masks, which have
+  // no ONNX form; ONNX has each as one op (HardSigmoid/HardSwish with alpha 1/6, beta 1/2 are
+  // PyTorch's own exports), and SiLU reads better as Sigmoid and Mul than as its trace.
+  layerRule(L.SiLU, always, (b, x) => b.node("Mul", [x, b.node("Sigmoid", [x])])),
+  layerRule(L.Hardswish, always, (b, x) => b.node("HardSwish", [x])),
+  layerRule(L.Hardsigmoid, always, (b, x) => b.node("HardSigmoid", [x], [float("alpha", 1 / 6), float("beta", 0.5)])),
+  layerRule(L.ReLU6, always, (b, x, _m, t) =>
+    b.node("Clip", [x, b.scalar("clip_min", 0, t.dtype), b.scalar("clip_max", 6, t.dtype)]),
+  ),
 ];
