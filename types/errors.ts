@@ -194,8 +194,6 @@ export const interpolateErrors = {
     scale: S,
   ) =>
     `interpolate: output size would be ${outH}x${outW} (input ${inH}x${inW}, scaleFactor ${scale}); each must be at least 1` as const,
-  onnxNearest: () =>
-    `exportOnnx: interpolate with mode "nearest" and a non-integer scale has no exact ONNX Resize (PyTorch's float32 index rule); use an integer scaleFactor or mode "bilinear"` as const,
 };
 
 /**

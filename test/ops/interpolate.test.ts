@@ -156,3 +156,45 @@ describe("interpolate: compile-time shape equals run-time shape", () => {
     }
   });
 });
+
+describe("nn.Upsample", () => {
+  it("is interpolate with its options, callable without new, typed", () => {
+    const x = randn([2, 3, 4, 5], { dtype: "float64" });
+    const up = nn.Upsample({ scaleFactor: 2, mode: "bilinear", alignCorners: true });
+    const made = new nn.Upsample({ size: [3, 8] });
+    const y = up.forward(x);
+    const z = made.forward(x);
+    const shapes: [[2, 3, 8, 10], [2, 3, 3, 8]] = [y.shape, z.shape];
+    expect(shapes).toEqual([
+      [2, 3, 8, 10],
+      [2, 3, 3, 8],
+    ]);
+    expect(Array.from(y.dataSync())).toEqual(
+      Array.from(interpolate(x, { scaleFactor: 2, mode: "bilinear", alignCorners: true }).dataSync()),
+    );
+    expect(Array.from(z.dataSync())).toEqual(Array.from(interpolate(x, { size: [3, 8] }).dataSync()));
+    expect(nn.Sequential(nn.Upsample({ scaleFactor: 2 }), nn.Upsample({ size: 5 })).forward(x).shape).toEqual([
+      2, 3, 5, 5,
+    ]);
+  });
+  it("checks its options at the call, with interpolate's messages", () => {
+    const bad = nn.Upsample({ size: 4, mode: "nearest", alignCorners: false } as never);
+    expect(() => bad.forward(randn([1, 1, 2, 2]) as never)).toThrow(interpolateErrors.alignCornersNearest("false"));
+  });
+});
+
+describe("interpolate: calls that cannot work are compile errors too", () => {
+  it("both, neither, alignCorners with nearest, 3-D input", () => {
+    const x = randn([1, 1, 3, 3]);
+    // @ts-expect-error -- both size and scaleFactor
+    expect(() => interpolate(x, { size: 4, scaleFactor: 2 })).toThrow(interpolateErrors.sizeAndScale());
+    // @ts-expect-error -- neither
+    expect(() => interpolate(x, { mode: "bilinear" })).toThrow(interpolateErrors.noSizeNorScale());
+    // @ts-expect-error -- alignCorners with nearest
+    expect(() => interpolate(x, { size: 4, alignCorners: true })).toThrow(
+      interpolateErrors.alignCornersNearest("true"),
+    );
+    // @ts-expect-error -- 3-D input
+    expect(() => interpolate(randn([1, 3, 3]), { size: 4 })).toThrow(interpolateErrors.rank("[1, 3, 3]"));
+  });
+});
