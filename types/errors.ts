@@ -174,6 +174,28 @@ export const shapeErrors = {
     `${op}: output size would be ${outH}x${outW}: the ${windowH}x${windowW} window (kernel ${kernel}, dilation ${dilation}) does not fit the input ${inH}x${inW} with padding ${padding}` as const,
 };
 
+/** interpolate and nn.Upsample (src/ops/interpolate.ts, types/shape/interpolate.ts). */
+export const interpolateErrors = {
+  sizeAndScale: () => `interpolate: give exactly one of size and scaleFactor, got both` as const,
+  noSizeNorScale: () => `interpolate: give exactly one of size and scaleFactor, got neither` as const,
+  alignCornersNearest: <V extends Showable>(value: V) =>
+    `interpolate: alignCorners can only be set with mode "bilinear", got alignCorners ${value} with mode "nearest"` as const,
+  mode: <V extends Showable>(value: V) => `interpolate: mode must be "nearest" or "bilinear", got ${value}` as const,
+  rank: <S extends Showable>(shape: S) => `interpolate: expected a 4-D [N, C, H, W] input, got shape ${shape}` as const,
+  size: <V extends Showable>(value: V) =>
+    `interpolate: size must be a positive integer or a pair [h, w] of them, got ${value}` as const,
+  scaleFactor: <V extends Showable>(value: V) =>
+    `interpolate: scaleFactor must be a positive finite number or a pair [h, w] of them, got ${value}` as const,
+  outputSize: <OH extends Showable, OW extends Showable, H extends Showable, W extends Showable, S extends Showable>(
+    outH: OH,
+    outW: OW,
+    inH: H,
+    inW: W,
+    scale: S,
+  ) =>
+    `interpolate: output size would be ${outH}x${outW} (input ${inH}x${inW}, scaleFactor ${scale}); each must be at least 1` as const,
+};
+
 /**
  * Arguments of the autograd and memory entry points (`backward`, `gradients`, `grad`, `vjp`,
  * `noGrad`, `tidy`) and of optimizers that are not what the signature says: reachable from untyped

@@ -11,6 +11,7 @@ import { add } from "./ops.js";
 export { conv2d } from "../ops/conv2d.js";
 export { maxPool2d } from "../ops/pool.js";
 export { relu, sigmoid, tanh } from "../ops/elementwise.js";
+export { interpolate } from "../ops/interpolate.js";
 export type { AvgPool2dOptions, BatchNormOptions, Reduction } from "./functional-impl.js";
 
 type Mutable<S extends Shape> = { -readonly [K in keyof S]: S[K] };

@@ -5,6 +5,7 @@
  */
 import * as L from "./layers.js";
 import type { Module } from "./module.js";
+import type { InterpolateOptions } from "../ops/interpolate.js";
 
 /**
  * The class, also callable without `new`. Passing a generic class through this generic function
@@ -74,6 +75,7 @@ export const AdaptiveAvgPool2d = withCall(L.AdaptiveAvgPool2d, callable(L.Adapti
 export const BatchNorm2d = withCall(L.BatchNorm2d, callable(L.BatchNorm2d));
 export const Sequential = withCall(L.Sequential, callable(L.Sequential));
 export const Residual = withCall(L.Residual, callable(L.Residual));
+export const Upsample = withCall(L.Upsample, callable(L.Upsample));
 
 // The instance types under the same names, with the classes' type parameters and defaults.
 export type Conv2d<
@@ -105,3 +107,4 @@ export type AdaptiveAvgPool2d<O extends L.Pair = L.Pair> = L.AdaptiveAvgPool2d<O
 export type BatchNorm2d<C extends number = number> = L.BatchNorm2d<C>;
 export type Sequential<Ls extends readonly Module[] = readonly Module[]> = L.Sequential<Ls>;
 export type Residual<Body extends Module = Module, Shortcut extends Module | null = null> = L.Residual<Body, Shortcut>;
+export type Upsample<O extends InterpolateOptions = InterpolateOptions> = L.Upsample<O>;

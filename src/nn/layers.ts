@@ -24,7 +24,9 @@ import type {
   ConvOptions,
   Product,
   SequentialFn,
+  UpsampleFn,
 } from "./types.js";
+import { anyShape as resample, type InterpolateOptions } from "../ops/interpolate.js";
 import { isArray } from "../runtime/shape.js";
 
 export type Pair = number | readonly [number, number];
@@ -317,6 +319,25 @@ export class AdaptiveAvgPool2d<const O extends Pair = Pair> extends Layer<Adapti
   }
   protected compute(x: AnyTensor): AnyTensor {
     return F.adaptiveAvgPool2d(x, this.outputSize);
+  }
+}
+
+// ----------------------------------------------------------------------------- Upsample
+
+/**
+ * torch.nn.Upsample: `interpolate(x, options)` (exactly one of size and scaleFactor; mode
+ * "nearest" by default, or "bilinear" with alignCorners). The options are checked at each call,
+ * against the input, as PyTorch does.
+ */
+export class Upsample<const O extends InterpolateOptions = InterpolateOptions> extends Layer<UpsampleFn<O>> {
+  constructor(readonly options: O) {
+    super();
+  }
+  protected compute(x: AnyTensor): AnyTensor {
+    return resample.interpolate(x, this.options);
+  }
+  protected override extraRepr(): string {
+    return JSON.stringify(this.options);
   }
 }
 

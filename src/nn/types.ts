@@ -16,6 +16,7 @@ import type { Div } from "../../types/arith/index.js";
 import type { Linear, SameShape } from "../../types/shape/broadcast.js";
 import type { Flatten, Product } from "../../types/shape/reshape.js";
 import type { Pool2d } from "../../types/shape/pool.js";
+import type { Interpolate } from "../../types/shape/interpolate.js";
 import type { Conv2dResultOf } from "../ops/conv2d.js";
 import type { IsMessage, Show } from "../../types/shape/show.js";
 import type { Tensor } from "../tensor.js";
@@ -301,3 +302,10 @@ export type ResidualShape<S extends Shape, Body, Shortcut> =
     : never;
 
 type ResidualMismatch<B, C> = `nn.Residual: the body gives ${Show<B>} but the shortcut gives ${Show<C>}`;
+
+/** nn.Upsample: interpolate's rule (types/shape/interpolate.ts) for the layer's options; N and C kept. */
+export interface UpsampleFn<O> extends ShapeFn {
+  readonly name: "Upsample";
+  readonly keepsChannels?: true;
+  readonly output: InputOf<this> extends infer S extends Shape ? Interpolate<S, O> : never;
+}

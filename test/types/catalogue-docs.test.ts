@@ -45,6 +45,7 @@ describe("docs/errors.md", () => {
       "autogradErrors",
       "conv2dErrors",
       "dataErrors",
+      "interpolateErrors",
       "nnErrors",
       "onnxErrors",
       "opErrors",

@@ -1,0 +1,47 @@
+// interpolate's shape type (types/shape/interpolate.ts) under TS 6 and 7: each line compiles only
+// if the type is exactly the one written (messages included); test/ops/interpolate.test.ts checks
+// the runtime throws the same texts and gives the same shapes.
+import type { Interpolate } from "../../types/shape/interpolate.js";
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Expect<T extends true> = T;
+
+export type Checks = [
+  Expect<Equal<Interpolate<[8, 16, 32, 32], { size: [64, 48] }>, [8, 16, 64, 48]>>,
+  Expect<Equal<Interpolate<[8, 16, 32, 32], { readonly size: readonly [64, 48] }>, [8, 16, 64, 48]>>,
+  Expect<Equal<Interpolate<[2, 3, 4, 5], { size: 9; mode: "bilinear" }>, [2, 3, 9, 9]>>,
+  Expect<Equal<Interpolate<[number, 3, 32, 32], { scaleFactor: 2 }>, [number, 3, 64, 64]>>,
+  Expect<Equal<Interpolate<[number, number, 32, 20], { scaleFactor: [3, 1] }>, [number, number, 96, 20]>>,
+  Expect<Equal<Interpolate<[1, 1, number, 5], { scaleFactor: 2 }>, [1, 1, number, 10]>>,
+  Expect<Equal<Interpolate<[1, 1, 5, 5], { scaleFactor: 1.5 }>, [1, 1, number, number]>>,
+  Expect<Equal<Interpolate<[1, 1, 5, 5], { scaleFactor: 0.5 }>, [1, 1, number, number]>>,
+  Expect<Equal<Interpolate<number[], { size: 4 }>, number[]>>,
+  Expect<
+    Equal<
+      Interpolate<[1, 1, 3, 3], { size: 4; scaleFactor: 2 }>,
+      "interpolate: give exactly one of size and scaleFactor, got both"
+    >
+  >,
+  Expect<
+    Equal<
+      Interpolate<[1, 1, 3, 3], { mode: "bilinear" }>,
+      "interpolate: give exactly one of size and scaleFactor, got neither"
+    >
+  >,
+  Expect<
+    Equal<
+      Interpolate<[1, 1, 3, 3], { scaleFactor: 2; alignCorners: false }>,
+      'interpolate: alignCorners can only be set with mode "bilinear", got alignCorners false with mode "nearest"'
+    >
+  >,
+  Expect<Equal<Interpolate<[1, 1, 3, 3], { scaleFactor: 2; mode: "bilinear"; alignCorners: true }>, [1, 1, 6, 6]>>,
+  Expect<
+    Equal<Interpolate<[1, 3, 3], { size: 4 }>, "interpolate: expected a 4-D [N, C, H, W] input, got shape [1, 3, 3]">
+  >,
+  Expect<
+    Equal<
+      Interpolate<[1, 1, 3, 3], { size: [0, 2] }>,
+      "interpolate: size must be a positive integer or a pair [h, w] of them, got [0, 2]"
+    >
+  >,
+];

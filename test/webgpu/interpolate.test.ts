@@ -1,0 +1,54 @@
+/**
+ * interpolate on WebGPU against the CPU backend (float32): forward and input gradient, nearest and
+ * bilinear, up and down, with size and scaleFactor. interpolate is two matmuls with constant
+ * matrices, so this checks the matrices reach the device and the composition runs there.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { gradients, interpolate, tensor, type AnyTensor } from "../../src/index.js";
+import { rng } from "../helpers/random.js";
+import type { Backend } from "../../src/backend.js";
+import { registerBackend } from "../../src/runtime/devices.js";
+import { webgpuBackend } from "../../src/backends/webgpu/index.js";
+import { destroyWebGPU, setupWebGPU, suiteTitle } from "./setup.js";
+
+const setup = await setupWebGPU();
+if (setup.available) registerBackend("webgpu", webgpuBackend as unknown as Backend);
+afterAll(() => {
+  registerBackend("webgpu", undefined);
+  destroyWebGPU();
+});
+
+const call = interpolate as unknown as (x: AnyTensor, o: unknown) => AnyTensor;
+const configs = [
+  { scaleFactor: 2 },
+  { scaleFactor: [1.7, 0.6] },
+  { size: [5, 9], mode: "bilinear" },
+  { scaleFactor: 1.5, mode: "bilinear", alignCorners: true },
+  { size: 3, mode: "bilinear", alignCorners: false },
+];
+
+describe.skipIf(!setup.available)(suiteTitle("interpolate: WebGPU vs CPU", setup), () => {
+  for (const o of configs) {
+    it(JSON.stringify(o), async () => {
+      const draw = rng(7);
+      const shape = [2, 3, 4, 6];
+      const data = Float32Array.from({ length: 144 }, () => draw() * 2 - 1);
+      const run = async (device: "cpu" | "webgpu") => {
+        const x = tensor(data, { shape, device }).requiresGrad_(true);
+        const y = call(x, o);
+        const gy = tensor(
+          Float32Array.from({ length: y.size }, (_, i) => Math.sin(i)),
+          { shape: y.shape, device },
+        );
+        const [gx] = gradients(y, [x], { seeds: [gy] });
+        return { shape: y.shape, y: Array.from(await y.data()), gx: Array.from(await gx.data()) };
+      };
+      const cpu = await run("cpu");
+      const gpu = await run("webgpu");
+      expect(gpu.shape).toEqual(cpu.shape);
+      for (const k of ["y", "gx"] as const) {
+        cpu[k].forEach((v, i) => expect(Math.abs(gpu[k][i] - v)).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(v)));
+      }
+    });
+  }
+});

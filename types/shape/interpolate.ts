@@ -1,0 +1,86 @@
+/**
+ * interpolate / nn.Upsample output shape (torch.nn.functional.interpolate on [N, C, H, W]): the
+ * `size` given (a number for both axes or [h, w]), or floor(in * scaleFactor) per axis. N and C
+ * pass through, generic or not. Returns the shape or the runtime's message (types/errors.ts,
+ * interpolateErrors).
+ *
+ *   Interpolate<[8, 16, 32, 32], { size: [64, 48] }>        // [8, 16, 64, 48]
+ *   Interpolate<[number, 3, 32, 32], { scaleFactor: 2 }>    // [number, 3, 64, 64]
+ *   Interpolate<[1, 1, 5, 5], { scaleFactor: 1.5 }>         // [1, 1, number, number]
+ *   Interpolate<[1, 1, 3, 3], { size: 4; scaleFactor: 2 }>  // "interpolate: give exactly one of size and scaleFactor, got both"
+ *
+ * A non-integer scaleFactor gives `number`: the runtime computes floor(in * scale) in double, as
+ * PyTorch does, and that product can fall below the exact one (100 * 0.29 is 28.999999999999996,
+ * so 28 rows, not 29): exact decimal arithmetic here would disagree with the runtime.
+ */
+import type { interpolateErrors } from "../errors.js";
+import type { IsNatural, Lt, Mul } from "../arith/index.js";
+import type { Show } from "./show.js";
+
+type Shape = readonly number[];
+
+/** The option O[K] when given (not undefined), else never. */
+type Given<O, K extends string> = O extends { readonly [P in K]?: infer V } ? Exclude<V, undefined> : never;
+type Has<O, K extends string> = [Given<O, K>] extends [never] ? false : true;
+
+type PairOf<V> = V extends readonly [infer A extends number, infer B extends number]
+  ? [A, B]
+  : V extends number
+    ? [V, V]
+    : [number, number];
+
+/** A literal below 1 (an impossible size). */
+type BelowOne<V extends number> = number extends V ? false : Lt<V, 1>;
+
+/** floor(in * scale): exact for a natural input size and a natural scale, else number. */
+type Scaled<In extends number, F extends number> =
+  IsNatural<In> extends true
+    ? IsNatural<F> extends true
+      ? Lt<F, 1> extends true
+        ? number
+        : Mul<In, F> extends infer R extends number
+          ? R
+          : number
+      : number
+    : number;
+
+type OutSize<H extends number, W extends number, O> =
+  Has<O, "size"> extends true
+    ? PairOf<Given<O, "size">> extends [infer A extends number, infer B extends number]
+      ? BelowOne<A> extends true
+        ? ReturnType<typeof interpolateErrors.size<Show<Given<O, "size">>>>
+        : BelowOne<B> extends true
+          ? ReturnType<typeof interpolateErrors.size<Show<Given<O, "size">>>>
+          : [A, B]
+      : never
+    : PairOf<Given<O, "scaleFactor">> extends [infer A extends number, infer B extends number]
+      ? [Scaled<H, A>, Scaled<W, B>]
+      : never;
+
+export type Interpolate<S extends Shape, O> =
+  Has<O, "size"> extends true
+    ? Has<O, "scaleFactor"> extends true
+      ? ReturnType<typeof interpolateErrors.sizeAndScale>
+      : InterpolateChecked<S, O>
+    : Has<O, "scaleFactor"> extends true
+      ? InterpolateChecked<S, O>
+      : ReturnType<typeof interpolateErrors.noSizeNorScale>;
+
+type InterpolateChecked<S extends Shape, O> =
+  Has<O, "alignCorners"> extends true
+    ? Has<O, "mode"> extends true
+      ? "bilinear" extends Given<O, "mode">
+        ? InterpolateShape<S, O>
+        : ReturnType<typeof interpolateErrors.alignCornersNearest<Show<Given<O, "alignCorners">>>>
+      : ReturnType<typeof interpolateErrors.alignCornersNearest<Show<Given<O, "alignCorners">>>>
+    : InterpolateShape<S, O>;
+
+type InterpolateShape<S extends Shape, O> = number extends S["length"]
+  ? number[]
+  : S extends readonly [infer N extends number, infer C extends number, infer H extends number, infer W extends number]
+    ? OutSize<H, W, O> extends infer R
+      ? R extends readonly [infer OH extends number, infer OW extends number]
+        ? [N, C, OH, OW]
+        : R
+      : never
+    : ReturnType<typeof interpolateErrors.rank<Show<S>>>;
