@@ -36,6 +36,7 @@ export { matmul, type MatMulOperand } from "./ops/matmul.js";
 export { reshape, flatten, permute, transpose, expand, type ReshapeTarget } from "./ops/movement.js";
 export { maxPool2d, type PoolShape, type Pool2dOptions } from "./ops/pool.js";
 export { conv2d, type Conv2dOptions } from "./ops/conv2d.js";
+export { convTranspose2d, type ConvTranspose2dOptions } from "./ops/conv2d.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export { exportOnnx, writeOnnx, type ExportOnnxOptions } from "./onnx/index.js";
