@@ -5,35 +5,11 @@
  * and the nn.functional export.
  */
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { type AnyTensor, convTranspose2d, gradients, mul, sum, tensor, zeros, nn } from "../../src/index.js";
 import { conv2dErrors } from "../../types/errors.js";
 import { gradcheck } from "../helpers/gradcheck.js";
 
-interface T {
-  shape: number[];
-  data: number[];
-}
-interface Case {
-  id: string;
-  inputs: { input: T; weight: T; bias: T | null };
-  args: { options?: Record<string, unknown> };
-  output: T;
-  gy?: T;
-  grads?: { input: T; weight: T; bias?: T | null };
-  double?: { v: Record<string, T>; grads: Record<string, T> };
-}
-interface ErrorCase {
-  id: string;
-  inputs: { input: { shape: number[] }; weight: { shape: number[] }; bias: { shape: number[] } | null };
-  args: { options?: Record<string, unknown> };
-}
-const fixture = JSON.parse(readFileSync(join(import.meta.dirname, "../fixtures/ops/convTranspose2d.json"), "utf8")) as {
-  cases: Case[];
-  float32Cases: Case[];
-  errors: ErrorCase[];
-};
+import { type FixtureTensor as T, fixture } from "./convTranspose2d-fixture.js";
 
 const f64 = (t: T, requiresGrad = false) =>
   tensor(Float64Array.from(t.data), { shape: t.shape, dtype: "float64", requiresGrad });
