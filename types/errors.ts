@@ -98,6 +98,59 @@ export const conv2dErrors = {
   options: <V extends Showable>(value: V) => `conv2d: options must be an object, got ${value}` as const,
   notTensor: <Which extends "input" | "weight" | "bias", V extends Showable>(which: Which, value: V) =>
     `conv2d: ${which} must be a tensor with a shape, dtype and device, got ${value}` as const,
+  // convTranspose2d (resolveConvTranspose2d in src/ops/conv2d.ts): weight [C_in, C_out / groups, kH, kW].
+  transposeInputRank: <R extends Showable, S extends Showable>(rank: R, shape: S) =>
+    `convTranspose2d: input must be 4-D [N, C_in, H, W] or 3-D [C_in, H, W], got ${rank}-D shape ${shape}` as const,
+  transposeInputDim: <S extends Showable, V extends Showable>(shape: S, dim: V) =>
+    `convTranspose2d: input shape ${shape} has dim ${dim}; input dims must be integers in 0..9007199254740991` as const,
+  transposeWeightRank: <R extends Showable, S extends Showable>(rank: R, shape: S) =>
+    `convTranspose2d: weight must be 4-D [C_in, C_out / groups, kH, kW], got ${rank}-D shape ${shape}` as const,
+  transposeWeightDim: <S extends Showable, V extends Showable>(shape: S, dim: V) =>
+    `convTranspose2d: weight shape ${shape} has dim ${dim}; weight dims must be integers in 1..9007199254740991` as const,
+  transposeDtypeMismatch: <Which extends "weight" | "bias", D extends Showable, I extends Showable>(
+    which: Which,
+    dtype: D,
+    inputDtype: I,
+  ) => `convTranspose2d: ${which} dtype ${dtype} does not match input dtype ${inputDtype}` as const,
+  transposeDeviceMismatch: <Which extends "weight" | "bias", D extends Showable, I extends Showable>(
+    which: Which,
+    device: D,
+    inputDevice: I,
+  ) => `convTranspose2d: ${which} is on device ${device} but input is on device ${inputDevice}` as const,
+  transposeChannelMismatch: <C extends Showable, E extends Showable, W extends Showable>(
+    channels: C,
+    expected: E,
+    weight: W,
+  ) => `convTranspose2d: input has ${channels} channels but weight ${weight} expects ${expected}` as const,
+  transposeOutputSize: <O extends Showable, I extends Showable, P extends Showable, K extends Showable>(
+    out: O,
+    size: I,
+    padding: P,
+    kernel: K,
+  ) =>
+    `convTranspose2d: output size ${out} is not positive (input ${size}, padding ${padding}, dilated kernel ${kernel})` as const,
+  transposeBiasShape: <C extends Showable, S extends Showable>(outChannels: C, shape: S) =>
+    `convTranspose2d: bias must have shape [${outChannels}], got ${shape}` as const,
+  transposeUnknownOption: <K extends Showable>(key: K) =>
+    `convTranspose2d: unknown option ${key} (options are stride, padding, outputPadding, groups, dilation)` as const,
+  transposeGroups: <V extends Showable>(value: V) =>
+    `convTranspose2d: groups must be a positive integer, got ${value}` as const,
+  transposePairOption: <N extends "stride" | "dilation", V extends Showable>(name: N, value: V) =>
+    `convTranspose2d: ${name} must be a positive integer or a pair [h, w] of them, got ${value}` as const,
+  transposePadOption: <N extends "padding" | "outputPadding", V extends Showable>(name: N, value: V) =>
+    `convTranspose2d: ${name} must be a non-negative integer or a pair [h, w] of them, got ${value}` as const,
+  transposeGroupsDivide: <C extends Showable, G extends Showable>(inChannels: C, groups: G) =>
+    `convTranspose2d: weight has ${inChannels} input channels, not divisible by groups ${groups}` as const,
+  transposeOutputPadding: <O extends Showable, S extends Showable, D extends Showable>(
+    outputPadding: O,
+    stride: S,
+    dilation: D,
+  ) =>
+    `convTranspose2d: outputPadding ${outputPadding} must be smaller than the stride ${stride} or the dilation ${dilation} in each dim` as const,
+  transposeOptions: <V extends Showable>(value: V) =>
+    `convTranspose2d: options must be an object, got ${value}` as const,
+  transposeNotTensor: <Which extends "input" | "weight" | "bias", V extends Showable>(which: Which, value: V) =>
+    `convTranspose2d: ${which} must be a tensor with a shape, dtype and device, got ${value}` as const,
 };
 
 /**

@@ -9,6 +9,7 @@ import type { LinearShape, FlattenShape, Pool2dShape } from "./types.js";
 import { add } from "./ops.js";
 
 export { conv2d } from "../ops/conv2d.js";
+export { convTranspose2d } from "../ops/conv2d.js";
 export { maxPool2d } from "../ops/pool.js";
 export { relu, sigmoid, tanh } from "../ops/elementwise.js";
 export { interpolate } from "../ops/interpolate.js";

@@ -40,6 +40,7 @@ export * as init from "./init.js";
 export type * from "./types.js";
 export type {
   Conv2dLayerOptions,
+  ConvTranspose2dLayerOptions,
   MaxPool2dLayerOptions,
   AvgPool2dLayerOptions,
   BatchNormOptions,
@@ -52,6 +53,7 @@ export { saveSafetensors, loadSafetensors, stateDictToSafetensors, safetensorsTo
 // One line per layer. Not an object destructured into exports: TypeScript 7 then pays about 9,000
 // more instantiations for each model file that uses the layers (bench/types/editor.mjs).
 export const Conv2d = withCall(L.Conv2d, callable(L.Conv2d));
+export const ConvTranspose2d = withCall(L.ConvTranspose2d, callable(L.ConvTranspose2d));
 export const Linear = withCall(L.Linear, callable(L.Linear));
 export const ReLU = withCall(L.ReLU, callable(L.ReLU));
 export const Sigmoid = withCall(L.Sigmoid, callable(L.Sigmoid));
@@ -84,6 +86,12 @@ export type Conv2d<
   K extends L.Pair = L.Pair,
   O extends L.Conv2dLayerOptions = {},
 > = L.Conv2d<Cin, Cout, K, O>;
+export type ConvTranspose2d<
+  Cin extends number = number,
+  Cout extends number = number,
+  K extends L.Pair = L.Pair,
+  O extends L.ConvTranspose2dLayerOptions = {},
+> = L.ConvTranspose2d<Cin, Cout, K, O>;
 export type Linear<In extends L.Features = number, Out extends number = number> = L.Linear<In, Out>;
 export type ReLU = L.ReLU;
 export type Sigmoid = L.Sigmoid;

@@ -6,7 +6,19 @@
  * seeded stream (`manualSeed`).
  */
 import { Layer, Module, Parameter } from "./module.js";
-import { add, conv2d, full, maxPool2d, noGrad, relu, sigmoid, tanh, zeros, type AnyTensor } from "./ops.js";
+import {
+  add,
+  conv2d,
+  convTranspose2d,
+  full,
+  maxPool2d,
+  noGrad,
+  relu,
+  sigmoid,
+  tanh,
+  zeros,
+  type AnyTensor,
+} from "./ops.js";
 import { kaimingUniform, uniform, type FactoryOptions } from "./init.js";
 import * as F from "./functional-impl.js";
 import { nnErrors } from "../../types/errors.js";
@@ -15,6 +27,7 @@ import type {
   AvgPool2dFn,
   BatchNorm2dFn,
   Conv2dFn,
+  ConvTranspose2dFn,
   FlattenFn,
   IdentityFn,
   Dropout2dFn,
@@ -38,6 +51,20 @@ function positiveInt(layer: string, name: string, v: unknown): number {
 }
 
 // ----------------------------------------------------------------------------- Conv2d
+
+/** The channel counts, kernel size and groups of a conv layer, checked as PyTorch's constructor does. */
+function convSizes(layer: string, inChannels: number, outChannels: number, kernelSize: Pair, groupsArg?: number) {
+  positiveInt(layer, "inChannels", inChannels);
+  positiveInt(layer, "outChannels", outChannels);
+  const [kh, kw] = F.pair(layer, "kernelSize", kernelSize, 1);
+  const groups = groupsArg ?? 1;
+  positiveInt(layer, "groups", groups);
+  if (inChannels % groups !== 0)
+    throw new Error(`${layer}: inChannels ${inChannels} must be divisible by groups ${groups}`);
+  if (outChannels % groups !== 0)
+    throw new Error(`${layer}: outChannels ${outChannels} must be divisible by groups ${groups}`);
+  return { kh, kw, groups };
+}
 
 export interface Conv2dLayerOptions extends FactoryOptions {
   stride?: Pair;
@@ -66,16 +93,8 @@ export class Conv2d<
 
   constructor(inChannels: Cin, outChannels: Cout, kernelSize: K, options?: O) {
     super();
-    positiveInt("Conv2d", "inChannels", inChannels);
-    positiveInt("Conv2d", "outChannels", outChannels);
-    const [kh, kw] = F.pair("Conv2d", "kernelSize", kernelSize, 1);
     const { bias = true, dtype, device, ...conv } = (options ?? {}) as Conv2dLayerOptions;
-    const groups = conv.groups ?? 1;
-    positiveInt("Conv2d", "groups", groups);
-    if (inChannels % groups !== 0)
-      throw new Error(`Conv2d: inChannels ${inChannels} must be divisible by groups ${groups}`);
-    if (outChannels % groups !== 0)
-      throw new Error(`Conv2d: outChannels ${outChannels} must be divisible by groups ${groups}`);
+    const { kh, kw, groups } = convSizes("Conv2d", inChannels, outChannels, kernelSize, conv.groups);
     this.inChannels = inChannels;
     this.outChannels = outChannels;
     this.kernelSize = [kh, kw];
@@ -88,6 +107,62 @@ export class Conv2d<
 
   protected compute(x: AnyTensor): AnyTensor {
     return conv2d(x, this.weight, this.bias, this.options);
+  }
+
+  protected override extraRepr(): string {
+    const o = Object.entries(this.options)
+      .map(([k, v]) => `, ${k}=${JSON.stringify(v)}`)
+      .join("");
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize.join(", ")}]${o}${this.bias ? "" : ", bias=false"}`;
+  }
+}
+
+// ----------------------------------------------------------------------------- ConvTranspose2d
+
+export interface ConvTranspose2dLayerOptions extends FactoryOptions {
+  stride?: Pair;
+  padding?: Pair;
+  outputPadding?: Pair;
+  groups?: number;
+  dilation?: Pair;
+  /** Whether to learn an additive bias (default true). */
+  bias?: boolean;
+}
+
+/**
+ * PyTorch's nn.ConvTranspose2d: weight [inChannels, outChannels / groups, kH, kW], initialised as
+ * PyTorch does (kaiming_uniform_ with a = sqrt(5); its fan_in is the weight's dim 1 times the
+ * kernel, (outChannels / groups) kH kW, and the bias is U(-1/sqrt(fan_in), 1/sqrt(fan_in))).
+ */
+export class ConvTranspose2d<
+  const Cin extends number = number,
+  const Cout extends number = number,
+  const K extends Pair = Pair,
+  const O extends ConvTranspose2dLayerOptions = {},
+> extends Layer<ConvTranspose2dFn<Cin, Cout, K, O extends { groups: infer G extends number } ? G : 1>> {
+  readonly inChannels: Cin;
+  readonly outChannels: Cout;
+  readonly kernelSize: [number, number];
+  readonly options: Omit<ConvTranspose2dLayerOptions, "bias" | "dtype" | "device">;
+  weight: Parameter;
+  bias: Parameter | null;
+
+  constructor(inChannels: Cin, outChannels: Cout, kernelSize: K, options?: O) {
+    super();
+    const { bias = true, dtype, device, ...conv } = (options ?? {}) as ConvTranspose2dLayerOptions;
+    const { kh, kw, groups } = convSizes("ConvTranspose2d", inChannels, outChannels, kernelSize, conv.groups);
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = [kh, kw];
+    this.options = conv;
+    const fanIn = (outChannels / groups) * kh * kw;
+    const factory = { dtype, device };
+    this.weight = Parameter(kaimingUniform([inChannels, outChannels / groups, kh, kw], fanIn, Math.sqrt(5), factory));
+    this.bias = bias ? Parameter(uniform([outChannels], 1 / Math.sqrt(fanIn), factory)) : null;
+  }
+
+  protected compute(x: AnyTensor): AnyTensor {
+    return convTranspose2d(x, this.weight, this.bias, this.options);
   }
 
   protected override extraRepr(): string {

@@ -49,5 +49,5 @@ export { noGrad } from "../autograd/engine.js";
 export { Tensor, type AnyTensor } from "../tensor.js";
 export { formatShape, numel, sameShape } from "../runtime/shape.js";
 export { poolOutSize, resolvePool2d, type Pool2dOptions } from "../ops/pool.js";
-export const { conv2d } = convolution;
+export const { conv2d, convTranspose2d } = convolution;
 export const { maxPool2d } = pooling;

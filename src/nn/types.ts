@@ -20,6 +20,7 @@ import type { Interpolate } from "../../types/shape/interpolate.js";
 import type { Conv2dResultOf } from "../ops/conv2d.js";
 import type { IsMessage, Show } from "../../types/shape/show.js";
 import type { Tensor } from "../tensor.js";
+import type { conv2dErrors } from "../../types/errors.js";
 
 export interface ShapeFn {
   /** `unknown` rather than `Shape`: `this["input"]` is then exactly the applied shape, not `Shape & S` (an intersection that breaks tuple inference). */
@@ -114,6 +115,39 @@ export interface Conv2dFn<Cin extends number, Cout extends number, K, O, Bias ex
       : never
     : never;
 }
+
+/**
+ * ConvTranspose2d: the channels are checked ([N, Cin, H, W] or [Cin, H, W] -> Cout, with the run
+ * time's message); the spatial sizes are `number` (convTranspose2d has no compile-time size rule yet).
+ */
+export interface ConvTranspose2dFn<Cin extends number, Cout extends number, K, G> extends ShapeFn {
+  readonly name: "ConvTranspose2d";
+  readonly channels?: readonly [Cin, Cout];
+  readonly output: InputOf<this> extends infer S extends Shape ? ConvTranspose2dShape<S, Cin, Cout, K, G> : never;
+}
+type ConvTranspose2dShape<S extends Shape, Cin extends number, Cout extends number, K, G> = S extends readonly [
+  infer N extends number,
+  infer C extends number,
+  number,
+  number,
+]
+  ? ChannelsMatch<C, Cin, [N, Cout, number, number], Cout, K, G>
+  : S extends readonly [infer C extends number, number, number]
+    ? ChannelsMatch<C, Cin, [Cout, number, number], Cout, K, G>
+    : number extends S["length"]
+      ? number[]
+      : ReturnType<typeof conv2dErrors.transposeInputRank<S["length"], Show<S>>>;
+type ChannelsMatch<C extends number, Cin extends number, Out, Cout extends number, K, G> = number extends C | Cin
+  ? Out
+  : C extends Cin
+    ? Out
+    : ReturnType<
+        typeof conv2dErrors.transposeChannelMismatch<
+          C,
+          Cin,
+          Show<[Cin, G extends number ? Div<Cout, G> : Cout, Pair<K>[0], Pair<K>[1]]>
+        >
+      >;
 
 /** max/avg pooling: the rule of types/shape/pool.ts (undefined options take their defaults). */
 export type Pool2dShape<Op extends string, S extends Shape, K, St, P, D, Ceil extends boolean> = Pool2d<

@@ -153,7 +153,11 @@ function padOf(v: unknown): [number, number, number, number] | "same" | null {
   return null;
 }
 
-function checkMeta(which: "input" | "weight" | "bias", t: unknown): TensorMeta {
+function checkMeta(
+  which: "input" | "weight" | "bias",
+  t: unknown,
+  notTensor: (which: "input" | "weight" | "bias", value: string) => string = conv2dErrors.notTensor,
+): TensorMeta {
   const m = t as TensorMeta | null;
   if (
     m === null ||
@@ -162,7 +166,7 @@ function checkMeta(which: "input" | "weight" | "bias", t: unknown): TensorMeta {
     typeof m.dtype !== "string" ||
     typeof m.device !== "string"
   ) {
-    fail(conv2dErrors.notTensor(which, show(t)));
+    fail(notTensor(which, show(t)));
   }
   return m;
 }
@@ -310,5 +314,182 @@ function conv2dAnyShape(input: AnyTensor, weight: AnyTensor, bias?: AnyTensor | 
  */
 export const conv2d = conv2dAnyShape as Conv2dSignature;
 
-/** The implementation, on tensors of any shape (nn's layers call it). */
-export const anyShape = { conv2d: conv2dAnyShape };
+// convTranspose2d: the adjoint of conv2d in its input, run as the conv2dBackInput primitive with
+// conv2d's geometry read backwards (the transposed input is conv2d's output gradient, the
+// transposed output is conv2d's input), so its gradients and second derivatives are the conv
+// family's closed rules and it runs on every conv kernel as is.
+
+/** PyTorch's conv_transpose2d options (torch.nn.functional.conv_transpose2d). */
+export interface ConvTranspose2dOptions {
+  /** A positive integer, or [h, w]. Default 1. */
+  stride?: number | readonly [number, number];
+  /** Rows and columns cropped from each side of the full output: a non-negative integer or [h, w]. Default 0. */
+  padding?: number | readonly [number, number];
+  /** Rows and columns added at the bottom/right; each below the stride or the dilation. Default 0. */
+  outputPadding?: number | readonly [number, number];
+  /** Splits channels into independent groups; must divide C_in. Default 1. */
+  groups?: number;
+  /** A positive integer, or [h, w]. Default 1. */
+  dilation?: number | readonly [number, number];
+}
+
+export interface ResolvedConvTranspose2d {
+  /** The geometry of the conv2d whose input gradient this is. */
+  readonly geometry: Conv2dGeometry;
+  readonly unbatched: boolean;
+  readonly outShape: number[];
+}
+
+const TRANSPOSE_KNOWN = new Set(["stride", "padding", "outputPadding", "groups", "dilation"]);
+
+/** padding or outputPadding as [h, w] (default 0), null when invalid. */
+function natPairOf(v: unknown): [number, number] | null {
+  if (v === undefined) return [0, 0];
+  if (isNat(v)) return [v, v];
+  if (Array.isArray(v) && v.length === 2 && isNat(v[0]) && isNat(v[1])) return [v[0], v[1]];
+  return null;
+}
+
+/**
+ * Every check of convTranspose2d, in the order of the type-level rule (input, weight, channels,
+ * output size, bias, options), before anything is allocated.
+ * H_out = (H - 1) s - 2 p + d (k - 1) + outputPadding + 1.
+ */
+export function resolveConvTranspose2d(
+  inputArg: unknown,
+  weightArg: unknown,
+  biasArg: unknown,
+  optionsArg: unknown,
+): ResolvedConvTranspose2d {
+  const E = conv2dErrors;
+  const input = checkMeta("input", inputArg, E.transposeNotTensor);
+  const weight = checkMeta("weight", weightArg, E.transposeNotTensor);
+  const bias = biasArg === null || biasArg === undefined ? null : checkMeta("bias", biasArg, E.transposeNotTensor);
+  if (optionsArg === null || typeof optionsArg !== "object" || Array.isArray(optionsArg))
+    fail(E.transposeOptions(show(optionsArg)));
+  const o = optionsArg as Record<string, unknown>;
+
+  const xs = input.shape;
+  if (xs.length !== 4 && xs.length !== 3) fail(E.transposeInputRank(xs.length, show(xs)));
+  const badInputDim = xs.find((d) => !isNat(d));
+  if (badInputDim !== undefined) fail(E.transposeInputDim(show(xs), show(badInputDim)));
+  const unbatched = xs.length === 3;
+  const [n, c, h, w] = unbatched ? [1, ...xs] : xs;
+
+  const ws = weight.shape;
+  if (ws.length !== 4) fail(E.transposeWeightRank(ws.length, show(ws)));
+  const badWeightDim = ws.find((d) => !isPos(d));
+  if (badWeightDim !== undefined) fail(E.transposeWeightDim(show(ws), show(badWeightDim)));
+  if (weight.dtype !== input.dtype) fail(E.transposeDtypeMismatch("weight", weight.dtype, input.dtype));
+  if (weight.device !== input.device) fail(E.transposeDeviceMismatch("weight", weight.device, input.device));
+  const [wi, wo, kh, kw] = ws;
+  if (c !== wi) fail(E.transposeChannelMismatch(c, wi, show(ws)));
+
+  const groups = o.groups === undefined ? 1 : isPos(o.groups) ? o.groups : null;
+  const stride = pairOf(o.stride);
+  const dilation = pairOf(o.dilation);
+  const padding = natPairOf(o.padding);
+  const outputPadding = natPairOf(o.outputPadding);
+
+  let outH = 0,
+    outW = 0;
+  if (stride && dilation && padding && outputPadding) {
+    outH = (h - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + outputPadding[0] + 1;
+    outW = (w - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + outputPadding[1] + 1;
+    if (outH <= 0 || outW <= 0)
+      fail(
+        E.transposeOutputSize(
+          show([outH, outW]),
+          show([h, w]),
+          show(padding),
+          show([dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1]),
+        ),
+      );
+  }
+  const outChannels = groups === null ? wo : wo * groups;
+  if (bias) {
+    if (bias.shape.length !== 1 || bias.shape[0] !== outChannels)
+      fail(E.transposeBiasShape(outChannels, show(bias.shape)));
+    if (bias.dtype !== input.dtype) fail(E.transposeDtypeMismatch("bias", bias.dtype, input.dtype));
+    if (bias.device !== input.device) fail(E.transposeDeviceMismatch("bias", bias.device, input.device));
+  }
+
+  const unknownKey = Object.keys(o).find((k) => !TRANSPOSE_KNOWN.has(k));
+  if (unknownKey !== undefined) fail(E.transposeUnknownOption(show(unknownKey)));
+  if (groups === null) fail(E.transposeGroups(show(o.groups)));
+  if (!stride) fail(E.transposePairOption("stride", show(o.stride)));
+  if (!dilation) fail(E.transposePairOption("dilation", show(o.dilation)));
+  if (!padding) fail(E.transposePadOption("padding", show(o.padding)));
+  if (!outputPadding) fail(E.transposePadOption("outputPadding", show(o.outputPadding)));
+  if (wi % groups !== 0) fail(E.transposeGroupsDivide(wi, groups));
+  if (
+    (outputPadding[0] >= stride[0] && outputPadding[0] >= dilation[0]) ||
+    (outputPadding[1] >= stride[1] && outputPadding[1] >= dilation[1])
+  )
+    fail(E.transposeOutputPadding(show(outputPadding), show(stride), show(dilation)));
+
+  // conv2d from [n, outChannels, outH, outW] to [n, c, h, w] with this weight ([c, wo, kh, kw] is
+  // conv2d's [C_out, C_in / groups, kH, kW]); its bottom/right padding is p, so that conv2d's own
+  // formula reads outputPadding back as the rows its floor drops (the ONNX rule relies on it).
+  const geometry: Conv2dGeometry = {
+    batch: n,
+    inChannels: outChannels,
+    inHeight: outH,
+    inWidth: outW,
+    outChannels: c,
+    kernelHeight: kh,
+    kernelWidth: kw,
+    outHeight: h,
+    outWidth: w,
+    strideH: stride[0],
+    strideW: stride[1],
+    dilationH: dilation[0],
+    dilationW: dilation[1],
+    padTop: padding[0],
+    padBottom: padding[0],
+    padLeft: padding[1],
+    padRight: padding[1],
+    groups,
+  };
+  const outShape = unbatched ? [outChannels, outH, outW] : [n, outChannels, outH, outW];
+  return { geometry, unbatched, outShape };
+}
+
+function convTranspose2dAnyShape(
+  input: AnyTensor,
+  weight: AnyTensor,
+  bias?: AnyTensor | null,
+  options?: unknown,
+): AnyTensor {
+  assertTensor("convTranspose2d", input, "input");
+  assertTensor("convTranspose2d", weight, "weight");
+  if (bias !== undefined && bias !== null) assertTensor("convTranspose2d", bias, "bias");
+  const r = resolveConvTranspose2d(input, weight, bias ?? null, options ?? {});
+  assertFloat("convTranspose2d", input);
+  const { reshape } = movement;
+  const x = r.unbatched ? reshape(input, [1, ...input.shape]) : input;
+  let y = apply("conv2dBackInput", [x, weight], r.geometry);
+  if (bias) y = elementwise.add(y, reshape(bias, [1, bias.shape[0], 1, 1]));
+  return r.unbatched ? reshape(y, y.shape.slice(1)) : y;
+}
+
+/**
+ * Transposed 2-D convolution over an [N, C_in, H, W] (or unbatched [C_in, H, W]) input with a
+ * weight [C_in, C_out / groups, kH, kW]; PyTorch's conv_transpose2d.
+ * @function
+ */
+export const convTranspose2d = convTranspose2dAnyShape as ConvTranspose2dSignature;
+
+/** The implementations, on tensors of any shape (nn's layers call them). */
+export const anyShape = { conv2d: conv2dAnyShape, convTranspose2d: convTranspose2dAnyShape };
+
+/**
+ * The typed form: dtype and device are checked and kept; the output's shape is computed at run
+ * time only (no compile-time rule yet, so the result's shape is `number[]`).
+ */
+export type ConvTranspose2dSignature = <X extends AnyTensor>(
+  input: X,
+  weight: Tensor<Shape, X["dtype"], X["device"]>,
+  bias?: Tensor<Shape, X["dtype"], X["device"]> | null,
+  options?: ConvTranspose2dOptions,
+) => Tensor<number[], X["dtype"], X["device"]>;
