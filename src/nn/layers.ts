@@ -99,10 +99,7 @@ export class Conv2d<
     this.outChannels = outChannels;
     this.kernelSize = [kh, kw];
     this.options = conv as ConvOptions<O>;
-    const fanIn = (inChannels / groups) * kh * kw;
-    const factory = { dtype, device };
-    this.weight = Parameter(kaimingUniform([outChannels, inChannels / groups, kh, kw], fanIn, Math.sqrt(5), factory));
-    this.bias = bias ? Parameter(uniform([outChannels], 1 / Math.sqrt(fanIn), factory)) : null;
+    [this.weight, this.bias] = convParameters([outChannels, inChannels / groups, kh, kw], bias, { dtype, device });
   }
 
   protected compute(x: AnyTensor): AnyTensor {
@@ -110,11 +107,39 @@ export class Conv2d<
   }
 
   protected override extraRepr(): string {
-    const o = Object.entries(this.options)
-      .map(([k, v]) => `, ${k}=${JSON.stringify(v)}`)
-      .join("");
-    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize.join(", ")}]${o}${this.bias ? "" : ", bias=false"}`;
+    return convRepr(this);
   }
+}
+
+/**
+ * A conv layer's weight and bias as PyTorch initialises both kinds: kaiming_uniform_ with
+ * a = sqrt(5), whose fan_in is the weight's dim 1 times the kernel (in / groups for Conv2d, out /
+ * groups for ConvTranspose2d), and the bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)) over `biasSize`
+ * (the output channels: the weight's dim 0 for Conv2d).
+ */
+function convParameters(
+  weightShape: [number, number, number, number],
+  bias: boolean,
+  factory: FactoryOptions,
+  biasSize = weightShape[0],
+): [Parameter, Parameter | null] {
+  const fanIn = weightShape[1] * weightShape[2] * weightShape[3];
+  const weight = Parameter(kaimingUniform(weightShape, fanIn, Math.sqrt(5), factory));
+  return [weight, bias ? Parameter(uniform([biasSize], 1 / Math.sqrt(fanIn), factory)) : null];
+}
+
+/** `3, 16, kernelSize=[3, 3], stride=2` as Conv2d and ConvTranspose2d print themselves. */
+function convRepr(layer: {
+  inChannels: number;
+  outChannels: number;
+  kernelSize: readonly number[];
+  options: object;
+  bias: Parameter | null;
+}): string {
+  const o = Object.entries(layer.options)
+    .map(([k, v]) => `, ${k}=${JSON.stringify(v)}`)
+    .join("");
+  return `${layer.inChannels}, ${layer.outChannels}, kernelSize=[${layer.kernelSize.join(", ")}]${o}${layer.bias ? "" : ", bias=false"}`;
 }
 
 // ----------------------------------------------------------------------------- ConvTranspose2d
@@ -155,10 +180,12 @@ export class ConvTranspose2d<
     this.outChannels = outChannels;
     this.kernelSize = [kh, kw];
     this.options = conv;
-    const fanIn = (outChannels / groups) * kh * kw;
-    const factory = { dtype, device };
-    this.weight = Parameter(kaimingUniform([inChannels, outChannels / groups, kh, kw], fanIn, Math.sqrt(5), factory));
-    this.bias = bias ? Parameter(uniform([outChannels], 1 / Math.sqrt(fanIn), factory)) : null;
+    [this.weight, this.bias] = convParameters(
+      [inChannels, outChannels / groups, kh, kw],
+      bias,
+      { dtype, device },
+      outChannels,
+    );
   }
 
   protected compute(x: AnyTensor): AnyTensor {
@@ -166,10 +193,7 @@ export class ConvTranspose2d<
   }
 
   protected override extraRepr(): string {
-    const o = Object.entries(this.options)
-      .map(([k, v]) => `, ${k}=${JSON.stringify(v)}`)
-      .join("");
-    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize.join(", ")}]${o}${this.bias ? "" : ", bias=false"}`;
+    return convRepr(this);
   }
 }
 
