@@ -15,7 +15,7 @@ import { conv2dEmitRules } from "./conv2d.js";
 import { elementwiseEmitRules } from "./elementwise.js";
 import { matmulEmitRules } from "./matmul.js";
 import { movementEmitRules } from "./movement.js";
-import { pad2dEmitRules } from "./pad2d.js";
+import { padEmitRules } from "./pad.js";
 import { pool2dEmitRules } from "./pool2d.js";
 import { reduceEmitRules } from "./reduce.js";
 
@@ -23,7 +23,7 @@ const emitRules: { readonly [P in Primitive]: EmitRule<P> } = {
   ...elementwiseEmitRules,
   ...reduceEmitRules,
   ...movementEmitRules,
-  ...pad2dEmitRules,
+  ...padEmitRules,
   ...matmulEmitRules,
   ...conv2dEmitRules,
   ...pool2dEmitRules,

@@ -23,7 +23,7 @@
  * stride, dilation, padding, paddingMode, groups divides C_out, "same" needs stride 1,
  * reflect/circular limits). Everything runs before any allocation.
  *
- * The implementation: an explicit pad2d for reflect/replicate/circular padding, the conv2d
+ * The implementation: an explicit pad for reflect/replicate/circular padding, the conv2d
  * primitive with zero padding folded in, and the bias as a broadcast add, so every option's
  * gradient comes from the primitives' rules.
  */
@@ -31,7 +31,7 @@ import type { DType, Device, PaddingMode, Shape } from "../../types/core.js";
 import type { Conv2dCheck, OptionValues } from "../../types/shape/conv.js";
 import { conv2dErrors, show } from "../../types/errors.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
-import { type Conv2dGeometry, type Pad2dGeometry, convOutSize } from "../primitives/index.js";
+import { type Conv2dGeometry, type PadGeometry, convOutSize, padGeometry } from "../primitives/index.js";
 import { apply } from "../autograd/engine.js";
 import { assertFloat, assertTensor, parsePair } from "./arguments.js";
 import { anyShape as elementwise } from "./elementwise.js";
@@ -125,7 +125,7 @@ export interface ResolvedConv2d {
   /** The conv primitive's geometry; its padding is zero when `pad` does the padding instead. */
   readonly geometry: Conv2dGeometry;
   /** The explicit pad applied before the conv for reflect/replicate/circular padding (null for zeros). */
-  readonly pad: Pad2dGeometry | null;
+  readonly pad: PadGeometry | null;
   readonly unbatched: boolean;
   readonly outShape: number[];
 }
@@ -262,9 +262,7 @@ export function resolveConv2d(
     fail(conv2dErrors.circularLimit(show(pads), show([h, w])));
 
   const explicitPad = mode !== "zeros" && pads.some((p) => p > 0);
-  const pad: Pad2dGeometry | null = explicitPad
-    ? { batch: n, channels: c, inHeight: h, inWidth: w, top, bottom, left, right, mode }
-    : null;
+  const pad: PadGeometry | null = explicitPad ? padGeometry([n, c, h, w], [left, right, top, bottom], mode) : null;
   const inH = explicitPad ? h + top + bottom : h,
     inW = explicitPad ? w + left + right : w;
   const convPads = explicitPad ? [0, 0, 0, 0] : pads;
@@ -302,7 +300,7 @@ function conv2dAnyShape(input: AnyTensor, weight: AnyTensor, bias?: AnyTensor | 
   assertFloat("conv2d", input);
   const { reshape } = movement;
   let x = r.unbatched ? reshape(input, [1, ...input.shape]) : input;
-  if (r.pad) x = apply("pad2d", [x], r.pad);
+  if (r.pad) x = apply("pad", [x], r.pad);
   let y = apply("conv2d", [x, weight], r.geometry);
   if (bias) y = elementwise.add(y, reshape(bias, [1, bias.shape[0], 1, 1]));
   return r.unbatched ? reshape(y, y.shape.slice(1)) : y;

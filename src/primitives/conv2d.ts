@@ -14,7 +14,7 @@ import { type FamilyDefinitions, type Meta, only } from "./definition.js";
  *
  * Layouts are PyTorch's: x [batch, inChannels, inHeight, inWidth], w [outChannels,
  * inChannels / groups, kernelHeight, kernelWidth], y [batch, outChannels, outHeight, outWidth].
- * Padding here is always zero padding; reflect/replicate/circular are done by an explicit pad2d
+ * Padding here is always zero padding; reflect/replicate/circular are done by an explicit pad
  * before the conv, as PyTorch does, so kernels see only padTop/padLeft (bottom/right are implied by
  * outHeight/outWidth: rows past the input read as zero).
  */

@@ -1,7 +1,7 @@
 /**
  * The closed list of primitives. Everything a tensor can do is a composition of these.
  *
- * Each family file (./elementwise.ts, ./reduce.ts, ./movement.ts, ./pad2d.ts, ./matmul.ts,
+ * Each family file (./elementwise.ts, ./reduce.ts, ./movement.ts, ./pad.ts, ./matmul.ts,
  * ./conv2d.ts, ./pool2d.ts, ./batch-norm.ts) holds, for each of its primitives, the parameters,
  * the arity, the runtime shape rule, the saved data and the gradient rule side by side. They are
  * assembled here into `definitions`, a mapped type over `Primitive`: a primitive added without
@@ -10,8 +10,8 @@
  *
  * Gradient rules are written with public ops (passed in as `GradOps`), so they are themselves
  * recorded on the tape when a graph is being built: double backward needs no extra machinery. For
- * that to close, the adjoint of every linear primitive is itself a primitive (pad2d <->
- * pad2dAdjoint, the conv2d family, the maxPool2d family).
+ * that to close, the adjoint of every linear primitive is itself a primitive (pad <->
+ * padAdjoint, the conv2d family, the maxPool2d family).
  */
 import { type PrimitiveDefinition, type Saved, type ShapeRule, type VjpRule, noGradient } from "./definition.js";
 import { type BatchNormParams, batchNormFamily } from "./batch-norm.js";
@@ -19,14 +19,14 @@ import { type Conv2dParams, conv2dFamily } from "./conv2d.js";
 import { type ElementwiseParams, elementwiseFamily } from "./elementwise.js";
 import { type MatmulParams, matmulFamily } from "./matmul.js";
 import { type MovementParams, movementFamily } from "./movement.js";
-import { type Pad2dParams, pad2dFamily } from "./pad2d.js";
+import { type PadParams, padFamily } from "./pad.js";
 import { type Pool2dParams, pool2dFamily } from "./pool2d.js";
 import { type ReduceParams, reduceFamily } from "./reduce.js";
 
 export type { FamilyDefinitions, GradOps, Meta, PrimitiveDefinition, Saved, ShapeRule, VjpRule } from "./definition.js";
 export { type BinaryPrimitive, type UnaryPrimitive, binaryPrimitives, unaryPrimitives } from "./elementwise.js";
 export { type Conv2dGeometry, type Conv2dShapeArgs, conv2dGeometry, convFlops, convOutSize } from "./conv2d.js";
-export type { Pad2dGeometry } from "./pad2d.js";
+export { type PadGeometry, type PadMode, padGeometry, padOutShape } from "./pad.js";
 export type { Pool2dGeometry } from "./pool2d.js";
 export type {
   BatchNormParams,
@@ -34,7 +34,7 @@ export type {
   ElementwiseParams,
   MatmulParams,
   MovementParams,
-  Pad2dParams,
+  PadParams,
   Pool2dParams,
   ReduceParams,
 };
@@ -44,7 +44,7 @@ export interface PrimitiveParams
     ElementwiseParams,
     ReduceParams,
     MovementParams,
-    Pad2dParams,
+    PadParams,
     MatmulParams,
     Conv2dParams,
     Pool2dParams,
@@ -58,7 +58,7 @@ const definitions: PrimitiveDefinitions = {
   ...elementwiseFamily,
   ...reduceFamily,
   ...movementFamily,
-  ...pad2dFamily,
+  ...padFamily,
   ...matmulFamily,
   ...conv2dFamily,
   ...pool2dFamily,

@@ -1,9 +1,9 @@
 // The fast float32 kernels against PyTorch's own outputs and gradients: every case of the committed
-// conv2d goldens (all padding modes via the explicit pad2d of the reference, stride, dilation,
+// conv2d goldens (all padding modes via the explicit pad of the reference, stride, dilation,
 // groups, depthwise), 1 and 2 threads. Same error measure and float32 bound as the reference's
 // golden test (test/reference/helpers.ts: max |diff| / max(1, max |ref|) <= 2e-4).
 import { describe, expect, it } from "vitest";
-import { pad2d, pad2dAdjoint } from "../../src/backends/cpu/reference/index.js";
+import { pad, padAdjoint } from "../../src/backends/cpu/reference/index.js";
 import {
   conv2dBackInputF32,
   conv2dBackWeightF32,
@@ -28,7 +28,7 @@ for (const file of ["conv2d-torch.json", "conv2d-torch-big.json"] as const) {
           const x = Float32Array.from(decode(c.x));
           const w = Float32Array.from(decode(c.w));
           const gy = Float32Array.from(decode(c.gy));
-          const xp = plan.pad ? pad2d(plan.pad, x) : x;
+          const xp = plan.pad ? pad(plan.pad, x) : x;
           const y = conv2dForwardF32(plan.conv, xp, w);
           if (c.b) {
             const b = decode(c.b);
@@ -36,7 +36,7 @@ for (const file of ["conv2d-torch.json", "conv2d-torch-big.json"] as const) {
             for (let i = 0; i < y.length; i++) y[i] += b[Math.floor(i / plane) % plan.conv.outChannels];
           }
           const gxp = conv2dBackInputF32(plan.conv, gy, w);
-          const gx = plan.pad ? pad2dAdjoint(plan.pad, gxp) : gxp;
+          const gx = plan.pad ? padAdjoint(plan.pad, gxp) : gxp;
           const gw = conv2dBackWeightF32(plan.conv, xp, gy);
           expect(relError(y, decode(c.y)), `${c.id} y`).toBeLessThanOrEqual(FLOAT32_TOL);
           expect(relError(gx, decode(c.gx)), `${c.id} gx`).toBeLessThanOrEqual(FLOAT32_TOL);

@@ -1,6 +1,6 @@
 /**
  * Double backward of conv2d from the reference family alone, against PyTorch
- * (test/fixtures/conv2d-torch-double.json: scripts/golden/gen_conv2d.py --double). With P = pad2d
+ * (test/fixtures/conv2d-torch-double.json: scripts/golden/gen_conv2d.py --double). With P = pad
  * for the padding mode (identity for zeros) and P* its adjoint, the first-order gradients are
  * gx = P*(backInput(gy, w)) and gw = backWeight(P(x), gy); differentiating
  * L2 = <gx, u> + <gw, v> gives, because conv is bilinear,
@@ -16,8 +16,8 @@ import {
   conv2dBackInput,
   conv2dBackWeight,
   conv2dForward,
-  pad2d,
-  pad2dAdjoint,
+  pad,
+  padAdjoint,
 } from "../../src/backends/cpu/reference/index.js";
 import { type ConvCase, type FixtureTensor, decode, planConv, readFixture, relError } from "./helpers.js";
 
@@ -31,8 +31,8 @@ interface DoubleCase extends ConvCase {
 
 function secondOrder<F extends FloatArray>(c: DoubleCase, of: (a: Float64Array) => F): { ggx: F; ggw: F; ggy: F } {
   const plan = planConv(c.x.shape, c.w.shape, c);
-  const P = (t: F): F => (plan.pad ? pad2d(plan.pad, t) : t);
-  const Pstar = (t: F): F => (plan.pad ? pad2dAdjoint(plan.pad, t) : t);
+  const P = (t: F): F => (plan.pad ? pad(plan.pad, t) : t);
+  const Pstar = (t: F): F => (plan.pad ? padAdjoint(plan.pad, t) : t);
   const [x, w, gy, u, v] = [c.x, c.w, c.gy, c.u, c.v].map((t) => of(decode(t)));
   const ggy = conv2dForward(plan.conv, P(u), w);
   const second = conv2dForward(plan.conv, P(x), v);

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { rng } from "../helpers/random.js";
-import { type Conv2dGeometry, type Pad2dGeometry, conv2dGeometry } from "../../src/primitives/index.js";
+import { type Conv2dGeometry, type PadGeometry, conv2dGeometry, padGeometry } from "../../src/primitives/index.js";
 import type { PaddingMode } from "../../types/core.js";
 import {
   type FloatArray,
@@ -12,8 +12,8 @@ import {
   conv2dBackWeight,
   conv2dBiasGrad,
   conv2dForward,
-  pad2d,
-  pad2dAdjoint,
+  pad,
+  padAdjoint,
 } from "../../src/backends/cpu/reference/index.js";
 
 /**
@@ -88,11 +88,11 @@ export function resolvePadding(
 
 /**
  * The kernels' view of a conv2d call: with zero padding the conv pads itself; any other mode is an
- * explicit pad2d followed by an unpadded conv (PyTorch's own decomposition).
+ * explicit pad followed by an unpadded conv (PyTorch's own decomposition).
  */
 export interface ConvPlanForTest {
   readonly conv: Conv2dGeometry;
-  readonly pad: Pad2dGeometry | null;
+  readonly pad: PadGeometry | null;
 }
 
 export function planConv(
@@ -114,17 +114,7 @@ export function planConv(
     return { conv: conv2dGeometry({ ...common, input: [n, c, h, w], padding: pads }), pad: null };
   }
   const [top, bottom, left, right] = pads;
-  const pad: Pad2dGeometry = {
-    batch: n,
-    channels: c,
-    inHeight: h,
-    inWidth: w,
-    top,
-    bottom,
-    left,
-    right,
-    mode: opts.paddingMode,
-  };
+  const pad = padGeometry([n, c, h, w], [left, right, top, bottom], opts.paddingMode);
   const conv = conv2dGeometry({ ...common, input: [n, c, h + top + bottom, w + left + right], padding: [0, 0, 0, 0] });
   return { conv, pad };
 }
@@ -138,7 +128,7 @@ export interface ConvResult<F extends FloatArray> {
 
 /** The whole conv2d call (padding mode, conv, bias) through the reference kernels. */
 export function convCall<F extends FloatArray>(plan: ConvPlanForTest, x: F, w: F, b: F | null): F {
-  const y = conv2dForward(plan.conv, plan.pad ? pad2d(plan.pad, x) : x, w);
+  const y = conv2dForward(plan.conv, plan.pad ? pad(plan.pad, x) : x, w);
   if (b) {
     const plane = plan.conv.outHeight * plan.conv.outWidth;
     for (let i = 0; i < y.length; i++) y[i] += b[Math.floor(i / plane) % plan.conv.outChannels];
@@ -148,11 +138,11 @@ export function convCall<F extends FloatArray>(plan: ConvPlanForTest, x: F, w: F
 
 /** Runs a conv2d call and the gradients of sum(y * gy) through the reference kernels. */
 export function runConv<F extends FloatArray>(plan: ConvPlanForTest, x: F, w: F, b: F | null, gy: F): ConvResult<F> {
-  const xp = plan.pad ? pad2d(plan.pad, x) : x;
+  const xp = plan.pad ? pad(plan.pad, x) : x;
   const gxp = conv2dBackInput(plan.conv, gy, w);
   return {
     y: convCall(plan, x, w, b),
-    gx: plan.pad ? pad2dAdjoint(plan.pad, gxp) : gxp,
+    gx: plan.pad ? padAdjoint(plan.pad, gxp) : gxp,
     gw: conv2dBackWeight(plan.conv, xp, gy),
     gb: b ? conv2dBiasGrad(plan.conv, gy) : null,
   };

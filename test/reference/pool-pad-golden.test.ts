@@ -1,5 +1,5 @@
 /**
- * Reference max pooling (forward, argmax, backward, select) and pad2d (all four modes, and its
+ * Reference max pooling (forward, argmax, backward, select) and pad (all four modes, and its
  * adjoint) against PyTorch goldens (test/fixtures/maxpool2d-torch.json, pad2d-torch.json, made by
  * scripts/golden/gen_pool_pad.py). Max pooling only copies values, so y, the argmax indices and
  * select must match exactly (ties, NaN and -Infinity included); the gradients are sums of copies and
@@ -12,11 +12,10 @@ import {
   maxPool2dArgmax,
   maxPool2dBackward,
   maxPool2dSelect,
-  pad2d,
-  pad2dAdjoint,
-  pad2dOutSize,
+  pad,
+  padAdjoint,
 } from "../../src/backends/cpu/reference/index.js";
-import type { Pool2dGeometry } from "../../src/primitives/index.js";
+import { type Pool2dGeometry, padGeometry, padOutShape } from "../../src/primitives/index.js";
 import { type FixtureTensor, decode, poolOutSize, readFixture, relError } from "./helpers.js";
 
 interface PoolCase {
@@ -99,20 +98,19 @@ describe("reference max pooling vs PyTorch", () => {
   }
 });
 
-describe("reference pad2d vs PyTorch", () => {
+describe("reference pad vs PyTorch (the 2-D cases)", () => {
   const { cases } = readFixture<{ cases: PadCase[] }>("pad2d-torch.json");
   it("covers every mode", () => {
     expect(new Set(cases.map((c) => c.mode))).toEqual(new Set(["zeros", "reflect", "replicate", "circular"]));
   });
   for (const dt of dtypes) {
-    it(`${dt.name}: pad2d and pad2dAdjoint`, () => {
+    it(`${dt.name}: pad and padAdjoint`, () => {
       for (const c of cases) {
-        const [batch, channels, inHeight, inWidth] = c.x.shape;
         const [top, bottom, left, right] = c.pads;
-        const p = { batch, channels, inHeight, inWidth, top, bottom, left, right, mode: c.mode };
-        expect([batch, channels, ...pad2dOutSize(p)], c.id).toEqual(c.y.shape);
-        expect(relError(pad2d(p, dt.of(decode(c.x))), dt.of(decode(c.y))), `${c.id} y`).toBe(0);
-        expect(relError(pad2dAdjoint(p, dt.of(decode(c.gy))), decode(c.gx)), `${c.id} gx`).toBeLessThanOrEqual(dt.tol);
+        const p = padGeometry(c.x.shape, [left, right, top, bottom], c.mode === "zeros" ? "constant" : c.mode);
+        expect(padOutShape(p), c.id).toEqual(c.y.shape);
+        expect(relError(pad(p, dt.of(decode(c.x))), dt.of(decode(c.y))), `${c.id} y`).toBe(0);
+        expect(relError(padAdjoint(p, dt.of(decode(c.gy))), decode(c.gx)), `${c.id} gx`).toBeLessThanOrEqual(dt.tol);
       }
     });
   }

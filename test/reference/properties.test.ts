@@ -3,12 +3,12 @@
  * - conv2dForward equals the naive 7-deep loop (n, o, oh, ow, c, ki, kj) over random geometries
  *   with every option (stride, dilation, asymmetric padding, groups, depthwise);
  * - adjoint identities: <conv(x, w), gy> = <x, backInput(gy, w)> = <w, backWeight(x, gy)>,
- *   <pad2d(x), gy> = <x, pad2dAdjoint(gy)>, <maxPool2dBackward(x, gy), g> = <gy, maxPool2dSelect(x, g)>;
+ *   <pad(x), gy> = <x, padAdjoint(gy)>, <maxPool2dBackward(x, gy), g> = <gy, maxPool2dSelect(x, g)>;
  * - every gradient equals central finite differences of sum(f(...) * gy).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Conv2dGeometry, Pad2dGeometry } from "../../src/primitives/index.js";
+import { type Conv2dGeometry, type PadMode, padGeometry as padOf } from "../../src/primitives/index.js";
 import type { PaddingMode } from "../../types/core.js";
 import {
   conv2dBackInput,
@@ -17,9 +17,8 @@ import {
   maxPool2d,
   maxPool2dBackward,
   maxPool2dSelect,
-  pad2d,
-  pad2dAdjoint,
-  pad2dOutSize,
+  pad as padNd,
+  padAdjoint as padAdjointNd,
 } from "../../src/backends/cpu/reference/index.js";
 import type { Pool2dGeometry } from "../../src/primitives/index.js";
 import { type ConvPlanForTest, convCall, dot, planConv, randomArray, relError, rng, runConv } from "./helpers.js";
@@ -267,14 +266,32 @@ describe("reference conv2d properties (float64)", () => {
   });
 });
 
-const padGeometry: fc.Arbitrary<Pad2dGeometry> = fc
+/** A padding of the last two dims of [batch, channels, inHeight, inWidth]. */
+interface PlanePad {
+  batch: number;
+  channels: number;
+  inHeight: number;
+  inWidth: number;
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+  mode: PadMode;
+}
+const nd = (p: PlanePad) =>
+  padOf([p.batch, p.channels, p.inHeight, p.inWidth], [p.left, p.right, p.top, p.bottom], p.mode);
+const pad2d = <F extends Float32Array | Float64Array>(p: PlanePad, x: F): F => padNd(nd(p), x);
+const pad2dAdjoint = <F extends Float32Array | Float64Array>(p: PlanePad, x: F): F => padAdjointNd(nd(p), x);
+const pad2dOutSize = (p: PlanePad): [number, number] => [p.inHeight + p.top + p.bottom, p.inWidth + p.left + p.right];
+
+const padGeometry: fc.Arbitrary<PlanePad> = fc
   .record({
     batch: fc.integer({ min: 1, max: 2 }),
     channels: fc.integer({ min: 1, max: 3 }),
     inHeight: fc.integer({ min: 1, max: 7 }),
     inWidth: fc.integer({ min: 1, max: 7 }),
     pads: fc.tuple(fc.nat(7), fc.nat(7), fc.nat(7), fc.nat(7)),
-    mode: fc.constantFrom<PaddingMode>("zeros", "reflect", "replicate", "circular"),
+    mode: fc.constantFrom<PadMode>("constant", "reflect", "replicate", "circular"),
   })
   .map(({ pads, ...r }) => {
     const lim = (p: number, s: number): number =>
@@ -318,7 +335,7 @@ describe("reference pad2d properties (float64)", () => {
               const inside = i >= p.top && i < p.top + p.inHeight && j >= p.left && j < p.left + p.inWidth;
               const ok = inside
                 ? y[at] === x[(nc * p.inHeight + i - p.top) * p.inWidth + j - p.left]
-                : p.mode === "zeros"
+                : p.mode === "constant"
                   ? y[at] === 0
                   : values.has(y[at]);
               if (!ok) wrong.push(at);

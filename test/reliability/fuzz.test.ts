@@ -823,7 +823,7 @@ describe("conv2d", () => {
     const [t, b, l, r] = pads!;
     const [s0, s1] = stride!,
       [d0, d1] = dilation!;
-    const padLimit = mode !== "zeros" && (t || b || l || r) ? overLimit("pad2d", [n, c, h + t + b, w + l + r]) : null;
+    const padLimit = mode !== "zeros" && (t || b || l || r) ? overLimit("pad", [n, c, h + t + b, w + l + r]) : null;
     if (padLimit) return err(padLimit);
     const oh = Math.floor((h + t + b - d0 * (kh - 1) - 1) / s0) + 1,
       ow = Math.floor((w + l + r - d1 * (kw - 1) - 1) / s1) + 1;

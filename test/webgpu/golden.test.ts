@@ -1,7 +1,7 @@
 /**
  * PyTorch's conv2d golden cases on the webgpu device through the public API (`tensor`, `conv2d`,
  * `backward`, `.grad`, `await data()`), in float32 with the same bound as the cpu's float32 run
- * (relative error <= 2e-4), and PyTorch's double-backward numbers (pad2dAdjoint, the conv family
+ * (relative error <= 2e-4), and PyTorch's double-backward numbers (padAdjoint, the conv family
  * applied to its own gradients) within 1e-3.
  */
 import { afterAll, describe, expect, it } from "vitest";

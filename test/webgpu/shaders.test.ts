@@ -14,7 +14,7 @@ import {
   gemmShader,
   matmulLoaders,
 } from "../../src/backends/webgpu/wgsl/gemm.js";
-import { maxPool2dShader, pad2dAdjointShader, pad2dShader } from "../../src/backends/webgpu/wgsl/pad-pool.js";
+import { maxPool2dShader, padAdjointShader, padShader } from "../../src/backends/webgpu/wgsl/pad-pool.js";
 import { reduceShader } from "../../src/backends/webgpu/wgsl/reduce.js";
 import { destroyWebGPU, setupWebGPU, suiteTitle } from "./setup.js";
 
@@ -39,7 +39,8 @@ function variants(): [string, string][] {
       for (const alg of ["tiled", "direct"] as const)
         out.push([`${loaders.name}:${t}:${alg}`, gemmShader(loaders, t, alg)]);
     }
-    out.push([`pad2d:${t}`, pad2dShader(t)], [`pad2dAdjoint:${t}`, pad2dAdjointShader(t)]);
+    out.push([`pad:${t}`, padShader(t)]);
+    for (const rank of [1, 2, 4, 5]) out.push([`padAdjoint:${t}:${rank}`, padAdjointShader(t, rank)]);
     for (const kind of ["forward", "backward", "select"] as const)
       out.push([`pool:${kind}:${t}`, maxPool2dShader(kind, t)]);
   }

@@ -14,7 +14,7 @@ import * as fast from "./fast/index.js";
 import { matmulKernels } from "./matmul.js";
 import { movementKernels } from "./movement.js";
 import { optimizerSteps } from "./optimizer-steps.js";
-import { pad2dKernels } from "./pad2d.js";
+import { padKernels } from "./pad.js";
 import { pool2dKernels } from "./pool2d.js";
 import { reduceKernels } from "./reduce.js";
 
@@ -22,7 +22,7 @@ export const cpuKernels: KernelTable<AnyTypedArray> = {
   ...elementwiseKernels,
   ...reduceKernels,
   ...movementKernels,
-  ...pad2dKernels,
+  ...padKernels,
   ...matmulKernels,
   ...conv2dKernels,
   ...pool2dKernels,

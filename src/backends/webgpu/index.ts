@@ -12,7 +12,7 @@ import { full } from "./launch-helpers.js";
 import { matmulKernels } from "./matmul.js";
 import { type GpuStorage, read, release, upload } from "./memory.js";
 import { movementKernels } from "./movement.js";
-import { pad2dKernels } from "./pad2d.js";
+import { padKernels } from "./pad.js";
 import { pool2dKernels } from "./pool2d.js";
 import { reduceKernels } from "./reduce.js";
 
@@ -20,7 +20,7 @@ export const webgpuKernels: KernelTable<GpuStorage> = {
   ...elementwiseKernels,
   ...reduceKernels,
   ...movementKernels,
-  ...pad2dKernels,
+  ...padKernels,
   ...matmulKernels,
   ...conv2dKernels,
   ...pool2dKernels,

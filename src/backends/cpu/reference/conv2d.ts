@@ -13,7 +13,7 @@
  * read: rows and columns that no window touched (stride leftovers, rows skipped by dilation) get
  * exactly 0, as in PyTorch.
  *
- * Only zero padding is handled here; the other padding modes are an explicit pad2d first. The
+ * Only zero padding is handled here; the other padding modes are an explicit pad first. The
  * bottom/right padding is implied by outHeight/outWidth: windows that run past the input read 0.
  */
 import type { Conv2dGeometry } from "../../../primitives/index.js";

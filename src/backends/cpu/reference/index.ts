@@ -4,7 +4,7 @@
  */
 export { type FloatArray } from "./arrays.js";
 export { conv2dForward, conv2dBackInput, conv2dBackWeight, conv2dBiasGrad } from "./conv2d.js";
-export { pad2d, pad2dAdjoint, pad2dOutSize, padIndexMap } from "./pad2d.js";
+export { pad, padAdjoint, padIndexMap } from "./pad.js";
 export {
   maxPool2d,
   maxPool2dBackward,

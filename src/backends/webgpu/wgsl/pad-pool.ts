@@ -1,78 +1,121 @@
 /**
- * pad2d and its adjoint, and the max-pooling family. All are gathers (one invocation per output
+ * pad and its adjoint, and the max-pooling family. All are gathers (one invocation per output
  * element, no atomics), so every output is written exactly once and results do not depend on
  * scheduling.
  */
 import { type GpuDType, bindings, elementMain, scalarHelpers, wgslType } from "./common.js";
 
-export const PAD_MODES = { zeros: 0, reflect: 1, replicate: 2, circular: 3 } as const;
+export const PAD_MODES = { constant: 0, reflect: 1, replicate: 2, circular: 3 } as const;
 
 /**
- * meta = [count, H, W, top, bottom, left, right, mode]. Along one axis of size n padded by lo
- * before and hi after, padded position lo + t copies input position src(t) (docs of the CPU
- * reference: reflect mirrors without repeating the edge, replicate clamps, circular wraps).
+ * meta = [count, rank, mode, fill bits, then per dim, outermost first: in, out, before, after]
+ * (before and after as i32 bits; negative crops). The index maps are the CPU reference's
+ * (src/primitives/pad.ts has the math): reflect and replicate pad from the whole input then crop,
+ * circular crops then wraps what is left.
  */
 const padAxis = `
-fn srcIndex(t: i32, n: i32, mode: u32) -> i32 {
+fn dimAt(d: u32) -> vec4<i32> {
+  let b = 4u + 4u * d;
+  return vec4<i32>(i32(prm[b]), i32(prm[b + 1u]), bitcast<i32>(prm[b + 2u]), bitcast<i32>(prm[b + 3u]));
+}
+// Output position i of a dim (n, out, before, after) copies input position srcIndex(i), or -1: the fill.
+fn srcIndex(i: i32, g: vec4<i32>, mode: u32) -> i32 {
+  let n = g.x; let before = g.z;
+  if (mode == 3u) {
+    let c0 = max(-before, 0); let kept = n - c0 - max(-g.w, 0);
+    return c0 + (((i - max(before, 0)) % kept) + kept) % kept;
+  }
+  let t = i - before;
   if (t >= 0 && t < n) { return t; }
   switch mode {
     case 1u: { return select(2 * (n - 1) - t, -t, t < 0); }
     case 2u: { return select(n - 1, 0, t < 0); }
-    case 3u: { return ((t % n) + n) % n; }
     default: { return -1; }
   }
 }
-// The padded positions (in input coordinates t, padded index lo + t) whose source is h, as three
-// runs (start, length): the copy of h itself, the run in the leading pad, the run in the trailing
-// pad. The regions are disjoint, so no position is counted twice.
-fn sources(h: i32, n: i32, lo: i32, hi: i32, mode: u32) -> array<vec2<i32>, 3> {
-  var runs = array<vec2<i32>, 3>(vec2<i32>(h, 1), vec2<i32>(0, 0), vec2<i32>(0, 0));
-  if (mode == 1u) {
-    if (h >= 1 && h <= lo) { runs[1] = vec2<i32>(-h, 1); }
-    let t = 2 * (n - 1) - h;
-    if (t >= n && t < n + hi) { runs[2] = vec2<i32>(t, 1); }
-  } else if (mode == 2u) {
-    if (h == 0) { runs[1] = vec2<i32>(-lo, lo); }
-    if (h == n - 1) { runs[2] = vec2<i32>(n, hi); }
-  } else if (mode == 3u) {
-    if (h - n >= -lo) { runs[1] = vec2<i32>(h - n, 1); }
-    if (h + n < n + hi) { runs[2] = vec2<i32>(h + n, 1); }
+// The output positions of a dim that copy input position h, as up to three runs (start, length).
+fn sources(h: i32, g: vec4<i32>, mode: u32) -> array<vec2<i32>, 3> {
+  var runs = array<vec2<i32>, 3>(vec2<i32>(0, 0), vec2<i32>(0, 0), vec2<i32>(0, 0));
+  let n = g.x; let out = g.y; let before = g.z;
+  if (mode == 3u) {
+    let c0 = max(-before, 0); let kept = n - c0 - max(-g.w, 0); let k = h - c0;
+    if (k < 0 || k >= kept) { return runs; }
+    for (var j = 0; j < 3; j++) {
+      let p = k + max(before, 0) + (j - 1) * kept;
+      if (p >= 0 && p < out) { runs[j] = vec2<i32>(p, 1); }
+    }
+  } else if (mode == 1u) {
+    // t = h itself, its mirror -h before the input, its mirror 2(n-1) - h after it.
+    let ts = array<i32, 3>(h, select(h, -h, h > 0), select(h, 2 * (n - 1) - h, h < n - 1));
+    for (var j = 0; j < 3; j++) {
+      let p = ts[j] + before;
+      if ((j == 0 || ts[j] != h) && p >= 0 && p < out) { runs[j] = vec2<i32>(p, 1); }
+    }
+  } else {
+    // constant: t = h; replicate: every t <= 0 copies cell 0 and every t >= n - 1 cell n - 1.
+    var lo = h + before; var hi = h + before;
+    if (mode == 2u && h == 0) { lo = 0; }
+    if (mode == 2u && h == n - 1) { hi = out - 1; }
+    lo = max(lo, 0); hi = min(hi, out - 1);
+    if (lo <= hi) { runs[0] = vec2<i32>(lo, hi - lo + 1); }
   }
   return runs;
 }`;
 
-export function pad2dShader(t: GpuDType): string {
-  const body = `  let H = i32(prm[1]); let W = i32(prm[2]);
-  let top = i32(prm[3]); let left = i32(prm[5]); let mode = prm[7];
-  let PH = H + top + i32(prm[4]); let PW = W + left + i32(prm[6]);
-  let i = i32(idx);
-  let x = i % PW; let y = (i / PW) % PH; let plane = i / (PW * PH);
-  let sy = srcIndex(y - top, H, mode);
-  let sx = srcIndex(x - left, W, mode);
-  var v = ${wgslType(t)}(0);
-  if (sy >= 0 && sx >= 0) { v = src0[u32((plane * H + sy) * W + sx)]; }
+/** One invocation per output element: the input cell it copies, or the fill. */
+export function padShader(t: GpuDType): string {
+  const body = `  let rank = prm[1]; let mode = prm[2];
+  var rem = idx; var src = 0; var stride = 1; var inside = true;
+  for (var d = i32(rank) - 1; d >= 0; d--) {
+    let g = dimAt(u32(d));
+    let s = srcIndex(i32(rem % u32(g.y)), g, mode);
+    rem = rem / u32(g.y);
+    if (s < 0) { inside = false; }
+    src = src + s * stride; stride = stride * g.x;
+  }
+  var v = bitcast<${wgslType(t)}>(prm[3]);
+  if (inside) { v = src0[u32(src)]; }
   dst[idx] = v;`;
   return [bindings(t, [t]), padAxis, elementMain(body)].join("\n");
 }
 
-/** The adjoint: input cell (h, w) sums every padded cell that copied it. */
-export function pad2dAdjointShader(t: GpuDType): string {
-  const body = `  let H = i32(prm[1]); let W = i32(prm[2]);
-  let top = i32(prm[3]); let bottom = i32(prm[4]); let left = i32(prm[5]); let right = i32(prm[6]);
-  let mode = prm[7];
-  let PH = H + top + bottom; let PW = W + left + right;
-  let i = i32(idx);
-  let w = i % W; let h = (i / W) % H; let plane = i / (W * H);
-  let rows = sources(h, H, top, bottom, mode);
-  let cols = sources(w, W, left, right, mode);
+/**
+ * The adjoint, for a fixed rank: input cell h sums the output cells that copied it, the product
+ * over dims of each dim's runs, walked with an odometer (k[d] counts through dim d's runs).
+ */
+export function padAdjointShader(t: GpuDType, rank: number): string {
+  const body = `  let mode = prm[2];
+  var runs: array<array<vec2<i32>, 3>, ${rank}>;
+  var total: array<i32, ${rank}>;
+  var k: array<i32, ${rank}>;
+  var rem = idx;
+  var empty = false;
+  for (var d = ${rank - 1}; d >= 0; d--) {
+    let g = dimAt(u32(d));
+    let h = i32(rem % u32(g.x));
+    rem = rem / u32(g.x);
+    runs[d] = sources(h, g, mode);
+    total[d] = runs[d][0].y + runs[d][1].y + runs[d][2].y;
+    k[d] = 0;
+    if (total[d] == 0) { empty = true; }
+  }
   var acc = ${wgslType(t)}(0);
-  for (var a = 0; a < 3; a++) {
-    for (var ry = rows[a].x; ry < rows[a].x + rows[a].y; ry++) {
-      for (var b = 0; b < 3; b++) {
-        for (var rx = cols[b].x; rx < cols[b].x + cols[b].y; rx++) {
-          acc = acc + src0[u32((plane * PH + ry + top) * PW + rx + left)];
-        }
-      }
+  var more = !empty;
+  while (more) {
+    var off = 0;
+    for (var d = 0; d < ${rank}; d++) {
+      var r = 0; var j = k[d];
+      while (j >= runs[d][r].y) { j -= runs[d][r].y; r++; }
+      off = off * dimAt(u32(d)).y + runs[d][r].x + j;
+    }
+    acc = acc + src0[u32(off)];
+    var d = ${rank - 1};
+    loop {
+      k[d]++;
+      if (k[d] < total[d]) { break; }
+      k[d] = 0;
+      d--;
+      if (d < 0) { more = false; break; }
     }
   }
   dst[idx] = acc;`;
