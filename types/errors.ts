@@ -249,6 +249,56 @@ export const interpolateErrors = {
     `interpolate: output size would be ${outH}x${outW} (input ${inH}x${inW}, scaleFactor ${scale}); each must be at least 1` as const,
 };
 
+/** pad (src/ops/pad.ts, types/shape/pad.ts): torch.nn.functional.pad's rules. */
+export const padErrors = {
+  pads: <V extends Showable>(value: V) => `pad: pads must be an array of integers, got ${value}` as const,
+  oddLength: <L extends Showable>(length: L) =>
+    `pad: pads must hold (before, after) pairs, got ${length} entries` as const,
+  tooLong: <L extends Showable, S extends Showable>(length: L, shape: S) =>
+    `pad: ${length} pads is more than 2 per dim of the input ${shape}` as const,
+  mode: <V extends Showable>(value: V) =>
+    `pad: mode must be "constant", "reflect", "replicate" or "circular", got ${value}` as const,
+  value: <V extends Showable>(value: V) => `pad: value must be a number, got ${value}` as const,
+  valueWithMode: <M extends Showable, V extends Showable>(mode: M, value: V) =>
+    `pad: mode ${mode} takes no value (only "constant" fills), got value ${value}` as const,
+  modeRank: <M extends Showable, L extends Showable, S extends Showable>(mode: M, length: L, shape: S) =>
+    `pad: mode ${mode} takes 2 pads on a 2-D or 3-D input, 4 on a 3-D or 4-D input, 6 on a 4-D or 5-D input; got ${length} pads on shape ${shape}` as const,
+  emptyDim: <M extends Showable, S extends Showable>(mode: M, shape: S) =>
+    `pad: mode ${mode} needs every dim but the batch dim to be non-empty, got shape ${shape}` as const,
+  reflectLimit: <B extends Showable, A extends Showable, D extends Showable, N extends Showable, S extends Showable>(
+    before: B,
+    after: A,
+    dim: D,
+    size: N,
+    shape: S,
+  ) =>
+    `pad: reflect padding (${before}, ${after}) of dim ${dim} must be less than its size ${size} (input ${shape})` as const,
+  circularLimit: <B extends Showable, A extends Showable, D extends Showable, K extends Showable, S extends Showable>(
+    before: B,
+    after: A,
+    dim: D,
+    kept: K,
+    shape: S,
+  ) =>
+    `pad: circular padding (${before}, ${after}) of dim ${dim} keeps ${kept} cells after cropping; it must keep at least 0 and wrap at most that many on each side (input ${shape})` as const,
+  outputSize: <
+    B extends Showable,
+    A extends Showable,
+    D extends Showable,
+    N extends Showable,
+    O extends Showable,
+    S extends Showable,
+  >(
+    before: B,
+    after: A,
+    dim: D,
+    size: N,
+    out: O,
+    shape: S,
+  ) =>
+    `pad: dim ${dim} of size ${size} padded by (${before}, ${after}) would have size ${out} (input ${shape})` as const,
+};
+
 /**
  * Arguments of the autograd and memory entry points (`backward`, `gradients`, `grad`, `vjp`,
  * `noGrad`, `tidy`) and of optimizers that are not what the signature says: reachable from untyped

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
 import * as sg from "../../src/index.js";
 import { opErrors } from "../../types/errors.js";
-import { autogradErrors, conv2dErrors, show } from "../../types/errors.js";
+import { argumentErrors, autogradErrors, conv2dErrors, padErrors, show } from "../../types/errors.js";
 import { installBackendSpy, snapshot, touched } from "./spy.js";
 import { broadcast, fuzzDim, isDim, normalize, poolOut, reachesInput, REJECTED_NUMBERS } from "./oracle.js";
 
@@ -843,6 +843,104 @@ describe("conv2d", () => {
  * tensor must be refused with a catalogue message naming it; anything else must give exactly the
  * gradients of a fresh graph over the original values (never silently different ones).
  */
+describe("pad", () => {
+  const MODES = ["constant", "reflect", "replicate", "circular"];
+  const padCounts = [0, 0];
+  /** torch.nn.functional.pad's rules restated, in the catalogue's order (docs/goldens-ops.md, "pad"). */
+  function padOutcome(shape: readonly number[], dtype: DT, pads: unknown, options: Record<string, unknown>): Outcome {
+    if (!Array.isArray(pads) || !pads.every((v) => Number.isSafeInteger(v))) return err(padErrors.pads(show(pads)));
+    const p = pads as number[];
+    const unknown = Object.keys(options).find((k) => k !== "mode" && k !== "value");
+    if (unknown !== undefined) return err(argumentErrors.unknownOption("pad", show(unknown), "mode, value"));
+    const mode = (options.mode ?? "constant") as string;
+    if (!MODES.includes(mode)) return err(padErrors.mode(show(mode)));
+    const value = options.value;
+    if (value !== undefined && typeof value !== "number") return err(padErrors.value(show(value)));
+    const rank = shape.length,
+      k = p.length / 2;
+    if (p.length % 2 === 1) return err(padErrors.oddLength(p.length));
+    if (p.length > 2 * rank) return err(padErrors.tooLong(p.length, show(shape)));
+    if (mode !== "constant") {
+      if (value !== undefined && value !== 0) return err(padErrors.valueWithMode(show(mode), show(value)));
+      if (![2, 4, 6].includes(p.length) || (rank !== k + 1 && rank !== k + 2))
+        return err(padErrors.modeRank(show(mode), p.length, show(shape)));
+    }
+    const needsCells = mode === "reflect" || mode === "replicate";
+    const out = [...shape];
+    for (let j = 0; j < k; j++) {
+      const d = rank - 1 - j,
+        n = shape[d],
+        lo = p[2 * j],
+        hi = p[2 * j + 1];
+      if (needsCells && n === 0) return err(padErrors.emptyDim(show(mode), show(shape)));
+      if (mode === "reflect" && (lo >= n || hi >= n)) return err(padErrors.reflectLimit(lo, hi, d, n, show(shape)));
+      const kept = n - Math.max(0, -lo) - Math.max(0, -hi);
+      if (mode === "circular" && (kept < 0 || lo > kept || hi > kept))
+        return err(padErrors.circularLimit(lo, hi, d, kept, show(shape)));
+      if (n + lo + hi < 0) return err(padErrors.outputSize(lo, hi, d, n, n + lo + hi, show(shape)));
+      out[d] = n + lo + hi;
+    }
+    if (needsCells && shape[rank - k - 1] === 0) return err(padErrors.emptyDim(show(mode), show(shape)));
+    if (dtype === "int32") return err(opErrors.notFloat("pad", "int32"));
+    const limit = overLimit("pad", out);
+    return limit ? err(limit) : ok(out);
+  }
+  const padValue = fc.oneof(
+    { weight: 20, arbitrary: fc.integer({ min: -2, max: 3 }) },
+    { weight: 1, arbitrary: fc.constantFrom(1.5, NaN, 2 ** 53, Infinity) },
+  );
+  const padsArb = fc.oneof(
+    {
+      weight: 12,
+      arbitrary: fc.array(fc.tuple(padValue, padValue), { maxLength: 3 }).map((pairs) => pairs.flat()),
+    },
+    { weight: 2, arbitrary: fc.array(padValue, { maxLength: 8 }) },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>(2, "1", null, [[1, 1]]) },
+  );
+  const optionsArb = fc.record(
+    {
+      mode: fc.oneof(
+        { weight: 12, arbitrary: fc.constantFrom("constant", "constant", "reflect", "replicate", "circular") },
+        { weight: 1, arbitrary: fc.constantFrom<unknown>("symmetric", 1) },
+      ),
+      value: fc.oneof(
+        { weight: 12, arbitrary: fc.constantFrom(0, 0, 2.5, -1) },
+        { weight: 1, arbitrary: fc.constantFrom<unknown>("1", null, NaN) },
+      ),
+    },
+    { requiredKeys: [] },
+  );
+  it("any rank, pads (negative, odd, too long, past the mode's limits), mode and value: shape, finite values and gradients", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof({ weight: 4, arbitrary: smallShape(5, 1, 4) }, { weight: 1, arbitrary: smallShape(5, 0, 4) }),
+        fc.constantFrom<DT>("float32", "float32", "float64", "float64", "int32"),
+        padsArb,
+        optionsArb,
+        fc.integer({ min: 0, max: 19 }).map((v) => v === 0),
+        fc.nat(1000),
+        (shape, dtype, pads, options, withFill, seed) => {
+          const o: Record<string, unknown> = withFill ? { ...options, fill: 1 } : options;
+          const x = input(shape, dtype, seed, true);
+          const finite = !(typeof o.value === "number" && !Number.isFinite(o.value));
+          const expected = padOutcome(shape, dtype, pads, o);
+          padCounts["shape" in expected ? 0 : 1]++;
+          checkBackward(
+            check(
+              () => (sg.pad as unknown as (x: sg.AnyTensor, p: unknown, o: unknown) => sg.AnyTensor)(x, pads, o),
+              "shape" in expected ? ok(expected.shape, finite) : expected,
+            ),
+            [x],
+          );
+        },
+      ),
+      { seed: SEED, numRuns: 1500 },
+    );
+    // Both sides of the oracle ran: at least a sixth of the cases valid and a sixth refused.
+    expect(Math.min(...padCounts)).toBeGreaterThanOrEqual(250);
+  });
+});
+
 describe("autograd misuse: mutation between forward and backward, repeated backward, disposed inputs", () => {
   const OPS = ["add", "sub", "mul", "matmul", "exp", "tanh", "sigmoid", "relu"] as const;
   type Op = (typeof OPS)[number];

@@ -50,6 +50,7 @@ describe("docs/errors.md", () => {
       "onnxErrors",
       "opErrors",
       "optimErrors",
+      "padErrors",
       "shapeErrors",
       "tensorErrors",
       "weightErrors",

@@ -12,7 +12,10 @@ export function padIndexMap(size: number, before: number, after: number, mode: P
   const out = size + before + after;
   assertKernel(out >= 0, `pad: dim of size ${size} padded by (${before}, ${after})`);
   if (mode === "reflect")
-    assertKernel(before < size && after < size, `pad: reflect padding ${before}, ${after} must be < size ${size}`);
+    assertKernel(
+      (before <= 0 || before < size) && (after <= 0 || after < size),
+      `pad: reflect padding ${before}, ${after} must be < size ${size}`,
+    );
   const map = new Int32Array(out);
   if (mode === "circular") {
     const c0 = Math.max(-before, 0);
