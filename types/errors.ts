@@ -299,6 +299,36 @@ export const padErrors = {
     `pad: dim ${dim} of size ${size} padded by (${before}, ${after}) would have size ${out} (input ${shape})` as const,
 };
 
+/** layerNorm, groupNorm, nn.LayerNorm and nn.GroupNorm (src/ops/normalization.ts, types/shape/normalization.ts). */
+export const normErrors = {
+  normalizedShape: <Op extends Showable, V extends Showable>(op: Op, value: V) =>
+    `${op}: normalizedShape must be a positive integer or a non-empty list of them, got ${value}` as const,
+  trailingDims: <N extends Showable, S extends Showable>(normalizedShape: N, shape: S) =>
+    `layerNorm: normalizedShape ${normalizedShape} does not match the last dims of input ${shape}` as const,
+  paramShape: <Op extends Showable, W extends Showable, E extends Showable, S extends Showable>(
+    op: Op,
+    which: W,
+    expected: E,
+    shape: S,
+  ) => `${op}: ${which} must have shape ${expected}, got ${shape}` as const,
+  paramKind: <Op extends Showable, W extends Showable, K extends Showable, I extends Showable>(
+    op: Op,
+    which: W,
+    kind: K,
+    input: I,
+  ) => `${op}: ${which} is ${kind} but the input is ${input}` as const,
+  rank: <S extends Showable>(shape: S) =>
+    `groupNorm: expected an input [N, C, ...] of at least 2 dims, got shape ${shape}` as const,
+  numGroups: <Op extends Showable, V extends Showable>(op: Op, value: V) =>
+    `${op}: numGroups must be a positive integer, got ${value}` as const,
+  groupsDivide: <G extends Showable, C extends Showable, S extends Showable>(groups: G, channels: C, shape: S) =>
+    `groupNorm: numGroups ${groups} does not divide the ${channels} channels of input ${shape}` as const,
+  layerGroupsDivide: <G extends Showable, C extends Showable>(groups: G, channels: C) =>
+    `GroupNorm: numGroups ${groups} does not divide numChannels ${channels}` as const,
+  eps: <Op extends Showable, V extends Showable>(op: Op, value: V) =>
+    `${op}: eps must be a positive finite number, got ${value}` as const,
+};
+
 /**
  * Arguments of the autograd and memory entry points (`backward`, `gradients`, `grad`, `vjp`,
  * `noGrad`, `tidy`) and of optimizers that are not what the signature says: reachable from untyped

@@ -14,6 +14,7 @@ export { maxPool2d } from "../ops/pool.js";
 export { relu, sigmoid, tanh } from "../ops/elementwise.js";
 export { interpolate } from "../ops/interpolate.js";
 export { pad } from "../ops/pad.js";
+export { layerNorm, groupNorm } from "../ops/normalization.js";
 export type { AvgPool2dOptions, BatchNormOptions, Reduction } from "./functional-impl.js";
 
 type Mutable<S extends Shape> = { -readonly [K in keyof S]: S[K] };

@@ -46,6 +46,8 @@ export type {
   BatchNormOptions,
   Pair,
   Features,
+  LayerNormLayerOptions,
+  GroupNormLayerOptions,
 } from "./layers.js";
 export type { FactoryOptions } from "./init.js";
 export { saveSafetensors, loadSafetensors, stateDictToSafetensors, safetensorsToStateDict } from "./state.js";
@@ -78,6 +80,9 @@ export const BatchNorm2d = withCall(L.BatchNorm2d, callable(L.BatchNorm2d));
 export const Sequential = withCall(L.Sequential, callable(L.Sequential));
 export const Residual = withCall(L.Residual, callable(L.Residual));
 export const Upsample = withCall(L.Upsample, callable(L.Upsample));
+// Issue 21: layer and group normalisation.
+export const LayerNorm = withCall(L.LayerNorm, callable(L.LayerNorm));
+export const GroupNorm = withCall(L.GroupNorm, callable(L.GroupNorm));
 
 // The instance types under the same names, with the classes' type parameters and defaults.
 export type Conv2d<
@@ -116,3 +121,6 @@ export type BatchNorm2d<C extends number = number> = L.BatchNorm2d<C>;
 export type Sequential<Ls extends readonly Module[] = readonly Module[]> = L.Sequential<Ls>;
 export type Residual<Body extends Module = Module, Shortcut extends Module | null = null> = L.Residual<Body, Shortcut>;
 export type Upsample<O extends InterpolateOptions = InterpolateOptions> = L.Upsample<O>;
+// Issue 21: layer and group normalisation.
+export type LayerNorm<N extends number | readonly number[] = number | readonly number[]> = L.LayerNorm<N>;
+export type GroupNorm<G extends number = number, C extends number = number> = L.GroupNorm<G, C>;

@@ -21,7 +21,7 @@ import {
 } from "./ops.js";
 import { kaimingUniform, uniform, type FactoryOptions } from "./init.js";
 import * as F from "./functional-impl.js";
-import { nnErrors } from "../../types/errors.js";
+import { argumentErrors, nnErrors, normErrors, show } from "../../types/errors.js";
 import type {
   AdaptiveAvgPool2dFn,
   AvgPool2dFn,
@@ -40,6 +40,9 @@ import type {
   UpsampleFn,
 } from "./types.js";
 import { anyShape as resample, type InterpolateOptions } from "../ops/interpolate.js";
+import { anyShape as norm, resolveEps, resolveNormalizedShape, resolveNumGroups } from "../ops/normalization.js";
+import type { GroupNormChannels } from "../../types/shape/normalization.js";
+import type { GroupNormFn, LayerNormFn } from "./types.js";
 import { isArray } from "../runtime/shape.js";
 
 export type Pair = number | readonly [number, number];
@@ -519,6 +522,94 @@ export class BatchNorm2d<const C extends number = number> extends Layer<BatchNor
   protected override extraRepr(): string {
     return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.weight !== null}`;
   }
+}
+
+// ----------------------------------------------------------------------------- LayerNorm, GroupNorm (issue 21)
+
+export interface LayerNormLayerOptions extends FactoryOptions {
+  /** Default 1e-5. */
+  eps?: number;
+  /** Learn a weight (ones) and a bias (zeros) of shape normalizedShape (default true). */
+  elementwiseAffine?: boolean;
+}
+
+/** torch.nn.LayerNorm: layerNorm over the last dims, `normalizedShape` (a number is one dim). */
+export class LayerNorm<const N extends number | readonly number[] = number | readonly number[]> extends Layer<
+  LayerNormFn<N>
+> {
+  readonly normalizedShape: readonly number[];
+  readonly eps: number;
+  readonly elementwiseAffine: boolean;
+  weight: Parameter | null;
+  bias: Parameter | null;
+
+  constructor(normalizedShape: N, options: LayerNormLayerOptions = {}) {
+    super();
+    this.normalizedShape = resolveNormalizedShape("LayerNorm", normalizedShape);
+    this.eps = resolveEps("LayerNorm", options.eps ?? 1e-5);
+    this.elementwiseAffine = booleanOption("LayerNorm", "elementwiseAffine", options.elementwiseAffine ?? true);
+    const factory = { dtype: options.dtype ?? "float32", device: options.device ?? "cpu" } as const;
+    const shape = [...this.normalizedShape];
+    this.weight = this.elementwiseAffine ? Parameter(full(shape, 1, factory)) : null;
+    this.bias = this.elementwiseAffine ? Parameter(zeros(shape, factory)) : null;
+  }
+  protected compute(x: AnyTensor): AnyTensor {
+    return norm.layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
+  }
+  protected override extraRepr(): string {
+    return `[${this.normalizedShape.join(", ")}], eps=${this.eps}, elementwiseAffine=${this.elementwiseAffine}`;
+  }
+}
+
+export interface GroupNormLayerOptions extends FactoryOptions {
+  /** Default 1e-5. */
+  eps?: number;
+  /** Learn a per-channel weight (ones) and bias (zeros) (default true). */
+  affine?: boolean;
+}
+
+/**
+ * torch.nn.GroupNorm: groupNorm of an [N, numChannels, ...] input in numGroups groups. The input's
+ * channels must be numChannels, with or without affine parameters (PyTorch checks them only
+ * through the parameters' shapes).
+ */
+export class GroupNorm<const G extends number = number, const C extends number = number> extends Layer<
+  GroupNormFn<G, C>
+> {
+  readonly numGroups: G;
+  readonly numChannels: C;
+  readonly eps: number;
+  readonly affine: boolean;
+  weight: Parameter | null;
+  bias: Parameter | null;
+
+  constructor(numGroups: G, numChannels: GroupNormChannels<G, C>, options: GroupNormLayerOptions = {}) {
+    super();
+    this.numGroups = resolveNumGroups("GroupNorm", numGroups) as G;
+    this.numChannels = positiveInt("GroupNorm", "numChannels", numChannels) as C;
+    if (this.numChannels % this.numGroups !== 0) {
+      throw new Error(normErrors.layerGroupsDivide(this.numGroups, this.numChannels));
+    }
+    this.eps = resolveEps("GroupNorm", options.eps ?? 1e-5);
+    this.affine = booleanOption("GroupNorm", "affine", options.affine ?? true);
+    const factory = { dtype: options.dtype ?? "float32", device: options.device ?? "cpu" } as const;
+    this.weight = this.affine ? Parameter(full([this.numChannels], 1, factory)) : null;
+    this.bias = this.affine ? Parameter(zeros([this.numChannels], factory)) : null;
+  }
+  protected compute(x: AnyTensor): AnyTensor {
+    if (x.shape.length < 2) throw new Error(nnErrors.layerInput("GroupNorm", "input [N, C, ...]", x.shape));
+    if (x.shape[1] !== this.numChannels)
+      throw new Error(nnErrors.layerChannels("GroupNorm", x.shape[1], this.numChannels, x.shape));
+    return norm.groupNorm(x, this.numGroups, this.weight, this.bias, this.eps);
+  }
+  protected override extraRepr(): string {
+    return `${this.numGroups}, ${this.numChannels}, eps=${this.eps}, affine=${this.affine}`;
+  }
+}
+
+function booleanOption(layer: string, name: string, v: unknown): boolean {
+  if (typeof v !== "boolean") throw new Error(argumentErrors.booleanOption(layer, name, show(v)));
+  return v;
 }
 
 // ----------------------------------------------------------------------------- composition

@@ -17,6 +17,7 @@ import type { Linear, SameShape } from "../../types/shape/broadcast.js";
 import type { Flatten, Product } from "../../types/shape/reshape.js";
 import type { Pool2d } from "../../types/shape/pool.js";
 import type { Interpolate } from "../../types/shape/interpolate.js";
+import type { GroupNorm, LayerNorm } from "../../types/shape/normalization.js";
 import type { Conv2dResultOf } from "../ops/conv2d.js";
 import type { IsMessage, Show } from "../../types/shape/show.js";
 import type { Tensor } from "../tensor.js";
@@ -342,4 +343,23 @@ export interface UpsampleFn<O> extends ShapeFn {
   readonly name: "Upsample";
   readonly keepsChannels?: true;
   readonly output: InputOf<this> extends infer S extends Shape ? Interpolate<S, O> : never;
+}
+
+// Issue 21: layer and group normalisation.
+/** nn.LayerNorm: layerNorm's rule (types/shape/normalization.ts); the shape is kept. */
+export interface LayerNormFn<N> extends ShapeFn {
+  readonly name: "LayerNorm";
+  readonly output: InputOf<this> extends infer S extends Shape ? LayerNorm<S, N> : never;
+}
+/** nn.GroupNorm: [N, C, ...] with the layer's C channels (BatchNorm2d's check), which numGroups divides. */
+export interface GroupNormFn<G extends number, C extends number> extends ShapeFn {
+  readonly name: "GroupNorm";
+  readonly channels?: readonly [C, C];
+  readonly output: InputOf<this> extends infer S extends Shape
+    ? ChannelShape<"GroupNorm", S, C> extends infer R
+      ? IsMessage<R> extends true
+        ? R
+        : GroupNorm<S, G>
+      : never
+    : never;
 }

@@ -121,4 +121,22 @@ export const layerRules: readonly LayerRule[] = [
   layerRule(L.ReLU6, always, (b, x, _m, t) =>
     b.node("Clip", [x, b.scalar("clip_min", 0, t.dtype), b.scalar("clip_max", 6, t.dtype)]),
   ),
+  // Issue 21: LayerNorm as opset 17's LayerNormalization over the last k axes (Scale is required:
+  // ones without elementwiseAffine). GroupNorm has no op at opset 17 (GroupNormalization is 18,
+  // with per-group parameters until 21): its traced composition is exported.
+  layerRule(L.LayerNorm, always, (b, x, m, t) => {
+    const ones = () => {
+      const name = b.fresh("ln_scale");
+      const n = m.normalizedShape.reduce((a, d) => a * d, 1);
+      const data = t.dtype === "float64" ? new Float64Array(n).fill(1) : new Float32Array(n).fill(1);
+      b.initializers.push({ name, type: onnxType[t.dtype], dims: [...m.normalizedShape], data });
+      return name;
+    };
+    const scale = m.weight ? b.nameOf(m.weight) : ones();
+    return b.node(
+      "LayerNormalization",
+      [x, scale, ...(m.bias ? [b.nameOf(m.bias)] : [])],
+      [int("axis", -m.normalizedShape.length), float("epsilon", m.eps)],
+    );
+  }),
 ];

@@ -1,8 +1,8 @@
 /**
  * The nn surface under the same rule as the core ops (fuzz.test.ts): random valid and invalid
- * calls to layer constructors, layer forwards and the losses either work (right shape, finite for
+ * calls to layer constructors, layer forwards, the norms and the losses either work (right shape, finite for
  * finite input) or throw a plain Error whose message starts with the function or layer's name,
- * never a TypeError / RangeError from inside. Seeded fast-check, 2,400 cases.
+ * never a TypeError / RangeError from inside. Seeded fast-check, 3,000 cases.
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
@@ -108,5 +108,40 @@ describe("nn fuzz", () => {
       ),
       { seed: SEED, numRuns: 800 },
     );
+  });
+  // Issue 21: layer and group normalisation.
+  it("LayerNorm / GroupNorm constructors and layerNorm / groupNorm with any sizes and inputs", () => {
+    const tally = { ok: 0, refused: 0 };
+    const names = ["LayerNorm", "GroupNorm", "layerNorm", "groupNorm"];
+    fc.assert(
+      fc.property(
+        anyNumber,
+        anyNumber,
+        fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 4 }),
+        fc.constantFrom(1e-5, 0.1, 0, -1, NaN),
+        fc.boolean(),
+        (a, b, inputShape, eps, group) => {
+          const x = sg.rand(inputShape);
+          const ns = inputShape.length && a <= inputShape.length ? inputShape.slice(-a) : [a];
+          const arg = group ? a : ns;
+          const param = group ? [b] : ns;
+          const w = sg.rand(param.every((d) => Number.isSafeInteger(d) && d > 0) ? param : [1]);
+          const call = () => (group ? F.groupNorm(x, a, w, null, eps) : F.layerNorm(x, arg, w, null, eps));
+          tally[plainOutcome(call, names, inputShape)]++;
+          let layer: sg.nn.Module | null = null;
+          tally[
+            plainOutcome(() => {
+              layer = group ? sg.nn.GroupNorm(a, b, { eps }) : sg.nn.LayerNorm(ns, { eps });
+            }, names)
+          ]++;
+          if (!layer) return;
+          const forward = () => (layer as unknown as { forward(t: sg.AnyTensor): sg.AnyTensor }).forward(x);
+          tally[plainOutcome(forward, names, inputShape)]++;
+        },
+      ),
+      { seed: SEED, numRuns: 600 },
+    );
+    expect(tally.ok).toBeGreaterThan(50);
+    expect(tally.refused).toBeGreaterThan(50);
   });
 });

@@ -47,6 +47,7 @@ describe("docs/errors.md", () => {
       "dataErrors",
       "interpolateErrors",
       "nnErrors",
+      "normErrors",
       "onnxErrors",
       "opErrors",
       "optimErrors",
