@@ -151,6 +151,8 @@ export const conv2dErrors = {
     `convTranspose2d: options must be an object, got ${value}` as const,
   transposeNotTensor: <Which extends "input" | "weight" | "bias", V extends Showable>(which: Which, value: V) =>
     `convTranspose2d: ${which} must be a tensor with a shape, dtype and device, got ${value}` as const,
+  transposeOutputLarge: <O extends Showable>(out: O) =>
+    `convTranspose2d: output size ${out} is larger than 9007199254740991` as const,
 };
 
 /**
@@ -623,4 +625,42 @@ export const nnErrors = {
   optimizerGrad: (op: string, index: number, got: Dims, expected: Dims) =>
     `${op}: the gradient of parameter ${index} has shape ${formatShape(got)} but the parameter has ${formatShape(expected)}`,
   optimizerNotLeaf: (op: string, index: number) => `${op}: parameter ${index} does not require grad`,
+};
+
+// nn.Conv2d, nn.ConvTranspose2d and nn.Linear built from given weight and bias tensors (issue 21):
+// the same texts at compile time (src/nn/types.ts) and at construction.
+export const layerErrors = {
+  tensor: <L extends Showable, N extends "weight" | "bias", E extends Showable, V extends Showable>(
+    layer: L,
+    name: N,
+    expected: E,
+    value: V,
+  ) => `${layer}: ${name} must be ${expected}, got ${value}` as const,
+  dtype: <L extends Showable, N extends "weight" | "bias", D extends Showable>(layer: L, name: N, dtype: D) =>
+    `${layer}: ${name} must be float32 or float64, got ${dtype}` as const,
+  shape: <L extends Showable, N extends "weight" | "bias", S extends Showable, E extends Showable>(
+    layer: L,
+    name: N,
+    shape: S,
+    expected: E,
+  ) => `${layer}: ${name} has shape ${shape} but the layer expects ${expected}` as const,
+  biasPlacement: <L extends Showable, K extends "dtype" | "device", B extends Showable, W extends Showable>(
+    layer: L,
+    key: K,
+    bias: B,
+    weight: W,
+  ) => `${layer}: bias ${key} ${bias} does not match weight ${key} ${weight}` as const,
+  optionPlacement: <
+    L extends Showable,
+    K extends "dtype" | "device",
+    O extends Showable,
+    N extends "weight" | "bias",
+    T extends Showable,
+  >(
+    layer: L,
+    key: K,
+    option: O,
+    name: N,
+    tensor: T,
+  ) => `${layer}: option ${key} ${option} does not match the ${name}'s ${key} ${tensor}` as const,
 };

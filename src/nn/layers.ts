@@ -21,7 +21,10 @@ import {
 } from "./ops.js";
 import { kaimingUniform, uniform, type FactoryOptions } from "./init.js";
 import * as F from "./functional-impl.js";
-import { argumentErrors, nnErrors, normErrors, show } from "../../types/errors.js";
+import { argumentErrors, layerErrors, nnErrors, normErrors, show } from "../../types/errors.js";
+import { Tensor } from "../tensor.js";
+import { conv2dOptionsError, convTranspose2dOptionsError } from "../ops/conv2d.js";
+import type { GivenPlacement } from "../../types/shape/layer-tensors.js";
 import type {
   AdaptiveAvgPool2dFn,
   AvgPool2dFn,
@@ -35,6 +38,10 @@ import type {
   MaxPool2dFn,
   ResidualFn,
   ConvOptions,
+  Conv2dLayerCheck,
+  ConvTranspose2dLayerCheck,
+  LinearLayerCheck,
+  LayerOptionsArg,
   Product,
   SequentialFn,
   UpsampleFn,
@@ -69,14 +76,30 @@ function convSizes(layer: string, inChannels: number, outChannels: number, kerne
   return { kh, kw, groups };
 }
 
-export interface Conv2dLayerOptions extends FactoryOptions {
+/**
+ * What Conv2d, ConvTranspose2d and Linear take besides their own options: `dtype` and `device`, or
+ * pre-built tensors (as simplegrad's Conv2d does). A given `weight` (and a `bias` tensor) must have
+ * the declared shape and a float dtype, and becomes the layer's parameter itself, as
+ * `nn.Parameter(t)` would make it: requiresGrad is set to true whatever it was (PyTorch's
+ * default), a tensor that is part of a graph is detached first (sharing its data), so training
+ * updates the given tensor. The layer's dtype and device are the given tensors' (in its type too);
+ * what is not given is drawn as PyTorch initialises it, there.
+ */
+export interface GivenTensorOptions extends FactoryOptions {
+  /** The weight, of the layer's weight shape. */
+  weight?: AnyTensor;
+  /** Whether to learn an additive bias (default true), or the bias itself: a tensor [C_out]. */
+  bias?: boolean | AnyTensor;
+}
+
+export interface Conv2dLayerOptions extends GivenTensorOptions {
   stride?: Pair;
   padding?: Pair | readonly [number, number, number, number] | "same" | "valid";
   dilation?: Pair;
   groups?: number;
-  paddingMode?: "zeros" | "reflect" | "replicate" | "circular";
-  /** Whether to learn an additive bias (default true). */
-  bias?: boolean;
+  // Any string, so that a misspelt mode is inferred and refused with conv2d's text (at compile
+  // time, and at construction).
+  paddingMode?: "zeros" | "reflect" | "replicate" | "circular" | (string & {});
 }
 
 type HasBias<O> = O extends { bias: false } ? false : true;
@@ -86,7 +109,7 @@ export class Conv2d<
   const Cout extends number = number,
   const K extends Pair = Pair,
   const O extends Conv2dLayerOptions = {},
-> extends Layer<Conv2dFn<Cin, Cout, K, ConvOptions<O>, HasBias<O>>> {
+> extends Layer<Conv2dFn<Cin, Cout, K, ConvOptions<O>, HasBias<O>>, GivenPlacement<O>> {
   readonly inChannels: Cin;
   readonly outChannels: Cout;
   readonly kernelSize: [number, number];
@@ -94,15 +117,32 @@ export class Conv2d<
   weight: Parameter;
   bias: Parameter | null;
 
-  constructor(inChannels: Cin, outChannels: Cout, kernelSize: K, options?: O) {
+  /**
+   * Checks what PyTorch's constructor checks (channels, kernel, groups, then conv2d's own option
+   * errors, "same" with a stride), then the given tensors; a literal call that fails does not compile.
+   */
+  constructor(
+    inChannels: Cin,
+    outChannels: Cout,
+    kernelSize: K,
+    options?: LayerOptionsArg<Conv2dLayerCheck<Cin, Cout, K, O>, O, Conv2dLayerOptions>,
+  ) {
     super();
-    const { bias = true, dtype, device, ...conv } = (options ?? {}) as Conv2dLayerOptions;
+    const { bias = true, weight, dtype, device, ...conv } = (options ?? {}) as Conv2dLayerOptions;
     const { kh, kw, groups } = convSizes("Conv2d", inChannels, outChannels, kernelSize, conv.groups);
+    const optionsError = conv2dOptionsError(conv);
+    if (optionsError !== null) throw new Error(optionsError);
     this.inChannels = inChannels;
     this.outChannels = outChannels;
     this.kernelSize = [kh, kw];
     this.options = conv as ConvOptions<O>;
-    [this.weight, this.bias] = convParameters([outChannels, inChannels / groups, kh, kw], bias, { dtype, device });
+    const weightShape = [outChannels, inChannels / groups, kh, kw];
+    [this.weight, this.bias] = layerParameters("Conv2d", weightShape, outChannels, convFanIn(weightShape), {
+      weight,
+      bias,
+      dtype,
+      device,
+    });
   }
 
   protected compute(x: AnyTensor): AnyTensor {
@@ -114,21 +154,60 @@ export class Conv2d<
   }
 }
 
+/** PyTorch's fan_in of a conv weight: its dim 1 times the kernel (in / groups for Conv2d, out / groups for ConvTranspose2d). */
+const convFanIn = (w: readonly number[]) => w[1] * w[2] * w[3];
+
 /**
- * A conv layer's weight and bias as PyTorch initialises both kinds: kaiming_uniform_ with
- * a = sqrt(5), whose fan_in is the weight's dim 1 times the kernel (in / groups for Conv2d, out /
- * groups for ConvTranspose2d), and the bias U(-1/sqrt(fan_in), 1/sqrt(fan_in)) over `biasSize`
- * (the output channels: the weight's dim 0 for Conv2d).
+ * A layer's weight and bias (GivenTensorOptions): the given tensors, checked in the order of the
+ * type-level rule (types/shape/layer-tensors.ts), or drawn as PyTorch initialises them:
+ * kaiming_uniform_ with a = sqrt(5) for the weight and U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for the
+ * bias, on the given tensors' dtype and device when there are some.
  */
-function convParameters(
-  weightShape: [number, number, number, number],
-  bias: boolean,
-  factory: FactoryOptions,
-  biasSize = weightShape[0],
+function layerParameters(
+  layer: string,
+  weightShape: readonly number[],
+  biasSize: number,
+  fanIn: number,
+  given: GivenTensorOptions,
 ): [Parameter, Parameter | null] {
-  const fanIn = weightShape[1] * weightShape[2] * weightShape[3];
-  const weight = Parameter(kaimingUniform(weightShape, fanIn, Math.sqrt(5), factory));
-  return [weight, bias ? Parameter(uniform([biasSize], 1 / Math.sqrt(fanIn), factory)) : null];
+  const E = layerErrors;
+  const check = (name: "weight" | "bias", t: AnyTensor, expected: readonly number[]) => {
+    if (t.dtype !== "float32" && t.dtype !== "float64") throw new Error(E.dtype(layer, name, t.dtype));
+    if (t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i]))
+      throw new Error(E.shape(layer, name, show(t.shape), show(expected)));
+  };
+  const { weight, bias = true } = given;
+  if (weight !== undefined) {
+    if (!(weight instanceof Tensor)) throw new Error(E.tensor(layer, "weight", "a tensor", show(weight)));
+    check("weight", weight, weightShape);
+  }
+  if (typeof bias !== "boolean") {
+    if (!(bias instanceof Tensor)) throw new Error(E.tensor(layer, "bias", "true, false or a tensor", show(bias)));
+    check("bias", bias, [biasSize]);
+    if (weight && bias.dtype !== weight.dtype)
+      throw new Error(E.biasPlacement(layer, "dtype", bias.dtype, weight.dtype));
+    if (weight && bias.device !== weight.device)
+      throw new Error(E.biasPlacement(layer, "device", bias.device, weight.device));
+  }
+  const first = weight ?? (typeof bias === "boolean" ? undefined : bias);
+  if (first) {
+    const name = weight ? "weight" : "bias";
+    if (given.dtype !== undefined && given.dtype !== first.dtype)
+      throw new Error(E.optionPlacement(layer, "dtype", given.dtype, name, first.dtype));
+    if (given.device !== undefined && given.device !== first.device)
+      throw new Error(E.optionPlacement(layer, "device", given.device, name, first.device));
+  }
+  const factory: FactoryOptions = first
+    ? { dtype: first.dtype as "float32" | "float64", device: first.device }
+    : { dtype: given.dtype, device: given.device };
+  const w = Parameter(weight ?? kaimingUniform(weightShape, fanIn, Math.sqrt(5), factory));
+  const b =
+    typeof bias === "boolean"
+      ? bias
+        ? Parameter(uniform([biasSize], 1 / Math.sqrt(fanIn), factory))
+        : null
+      : Parameter(bias);
+  return [w, b];
 }
 
 /** `3, 16, kernelSize=[3, 3], stride=2` as Conv2d and ConvTranspose2d print themselves. */
@@ -147,14 +226,12 @@ function convRepr(layer: {
 
 // ----------------------------------------------------------------------------- ConvTranspose2d
 
-export interface ConvTranspose2dLayerOptions extends FactoryOptions {
+export interface ConvTranspose2dLayerOptions extends GivenTensorOptions {
   stride?: Pair;
   padding?: Pair;
   outputPadding?: Pair;
   groups?: number;
   dilation?: Pair;
-  /** Whether to learn an additive bias (default true). */
-  bias?: boolean;
 }
 
 /**
@@ -167,28 +244,37 @@ export class ConvTranspose2d<
   const Cout extends number = number,
   const K extends Pair = Pair,
   const O extends ConvTranspose2dLayerOptions = {},
-> extends Layer<ConvTranspose2dFn<Cin, Cout, K, O extends { groups: infer G extends number } ? G : 1>> {
+> extends Layer<ConvTranspose2dFn<Cin, Cout, K, ConvOptions<O>, HasBias<O>>, GivenPlacement<O>> {
   readonly inChannels: Cin;
   readonly outChannels: Cout;
   readonly kernelSize: [number, number];
-  readonly options: Omit<ConvTranspose2dLayerOptions, "bias" | "dtype" | "device">;
+  readonly options: Omit<ConvTranspose2dLayerOptions, "weight" | "bias" | "dtype" | "device">;
   weight: Parameter;
   bias: Parameter | null;
 
-  constructor(inChannels: Cin, outChannels: Cout, kernelSize: K, options?: O) {
+  /** Checks as Conv2d's constructor does, with convTranspose2d's option rules (outputPadding's limit). */
+  constructor(
+    inChannels: Cin,
+    outChannels: Cout,
+    kernelSize: K,
+    options?: LayerOptionsArg<ConvTranspose2dLayerCheck<Cin, Cout, K, O>, O, ConvTranspose2dLayerOptions>,
+  ) {
     super();
-    const { bias = true, dtype, device, ...conv } = (options ?? {}) as ConvTranspose2dLayerOptions;
+    const { bias = true, weight, dtype, device, ...conv } = (options ?? {}) as ConvTranspose2dLayerOptions;
     const { kh, kw, groups } = convSizes("ConvTranspose2d", inChannels, outChannels, kernelSize, conv.groups);
+    const optionsError = convTranspose2dOptionsError(conv);
+    if (optionsError !== null) throw new Error(optionsError);
     this.inChannels = inChannels;
     this.outChannels = outChannels;
     this.kernelSize = [kh, kw];
     this.options = conv;
-    [this.weight, this.bias] = convParameters(
-      [inChannels, outChannels / groups, kh, kw],
+    const weightShape = [inChannels, outChannels / groups, kh, kw];
+    [this.weight, this.bias] = layerParameters("ConvTranspose2d", weightShape, outChannels, convFanIn(weightShape), {
+      weight,
       bias,
-      { dtype, device },
-      outChannels,
-    );
+      dtype,
+      device,
+    });
   }
 
   protected compute(x: AnyTensor): AnyTensor {
@@ -211,15 +297,21 @@ type FeatureCount<In extends Features> = In extends readonly number[] ? Product<
  * arithmetic expression such as `32 * 16 * 16` has type `number` in TypeScript, so only a literal
  * (8192) or the factor tuple lets the compiler check it against the incoming shape.
  */
-export class Linear<const In extends Features = number, const Out extends number = number> extends Layer<
-  LinearFn<FeatureCount<In>, Out>
-> {
+export class Linear<
+  const In extends Features = number,
+  const Out extends number = number,
+  const O extends GivenTensorOptions = {},
+> extends Layer<LinearFn<FeatureCount<In>, Out>, GivenPlacement<O>> {
   readonly inFeatures: number;
   readonly outFeatures: Out;
   weight: Parameter;
   bias: Parameter | null;
 
-  constructor(inFeatures: In, outFeatures: Out, options: FactoryOptions & { bias?: boolean } = {}) {
+  constructor(
+    inFeatures: In,
+    outFeatures: Out,
+    options?: LayerOptionsArg<LinearLayerCheck<FeatureCount<In>, Out, O>, O, GivenTensorOptions>,
+  ) {
     super();
     const inCount =
       typeof inFeatures === "number"
@@ -231,8 +323,7 @@ export class Linear<const In extends Features = number, const Out extends number
     positiveInt("Linear", "outFeatures", outFeatures);
     this.inFeatures = inCount;
     this.outFeatures = outFeatures;
-    this.weight = Parameter(kaimingUniform([outFeatures, inCount], inCount, Math.sqrt(5), options));
-    this.bias = (options.bias ?? true) ? Parameter(uniform([outFeatures], 1 / Math.sqrt(inCount), options)) : null;
+    [this.weight, this.bias] = layerParameters("Linear", [outFeatures, inCount], outFeatures, inCount, options ?? {});
   }
 
   protected compute(x: AnyTensor): AnyTensor {

@@ -422,9 +422,11 @@ type RunTimeSizes<H extends number, W extends number> = { h: number; w: number }
  * Subclasses implement `compute` on tensors of any shape, checking at run time what `F` checks at
  * compile time.
  */
-export abstract class Layer<F extends ShapeFn> extends Module {
+export abstract class Layer<F extends ShapeFn, P = null> extends Module {
   /** Phantom: the layer's shape function, for the compiler only. */
   declare readonly __shape?: F;
+  /** Phantom: a layer built from given tensors (P) is placed where they are (see PlacementOf). */
+  declare readonly [placed]?: () => P extends Placement ? P : Placement;
 
   protected abstract compute(x: AnyTensor): AnyTensor;
 

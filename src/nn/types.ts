@@ -18,10 +18,10 @@ import type { Flatten, Product } from "../../types/shape/reshape.js";
 import type { Pool2d } from "../../types/shape/pool.js";
 import type { Interpolate } from "../../types/shape/interpolate.js";
 import type { GroupNorm, LayerNorm } from "../../types/shape/normalization.js";
-import type { Conv2dResultOf } from "../ops/conv2d.js";
+import type { Conv2dResultOf, ConvTranspose2dResultOf } from "../ops/conv2d.js";
+import type { GivenTensorsCheck } from "../../types/shape/layer-tensors.js";
 import type { IsMessage, Show } from "../../types/shape/show.js";
 import type { Tensor } from "../tensor.js";
-import type { conv2dErrors } from "../../types/errors.js";
 
 export interface ShapeFn {
   /** `unknown` rather than `Shape`: `this["input"]` is then exactly the applied shape, not `Shape & S` (an intersection that breaks tuple inference). */
@@ -95,60 +95,77 @@ export interface FlattenFn<Start extends number, End extends number> extends Sha
 
 // ----------------------------------------------------------------------------- conv and pooling
 
-/** The conv2d options of a Conv2d layer's options (without bias, dtype and device). A mapped type rather than Omit, which TS 5.9 resolves differently here. */
-export type ConvOptions<O> = { [K in keyof O as K extends "bias" | "dtype" | "device" ? never : K]: O[K] };
+/** The conv options of a conv layer's options (without weight, bias, dtype and device). A mapped type rather than Omit, which TS 5.9 resolves differently here. */
+export type ConvOptions<O> = { [K in keyof O as K extends "weight" | "bias" | "dtype" | "device" ? never : K]: O[K] };
+
+/** An op check's result as a layer rule returns it: the output shape, or the message. */
+type OkOrMessage<R> = R extends { ok: infer Out } ? Out : R extends { message: infer M } ? M : never;
+/** C / groups, or C itself without a groups option. */
+type PerGroup<C extends number, O> = O extends { groups: infer G extends number } ? Div<C, G> : C;
 
 export interface Conv2dFn<Cin extends number, Cout extends number, K, O, Bias extends boolean> extends ShapeFn {
   readonly name: "Conv2d";
   readonly channels?: readonly [Cin, Cout];
   readonly output: InputOf<this> extends infer S extends Shape
-    ? Conv2dResultOf<
-        Tensor<S>,
-        Tensor<[Cout, O extends { groups: infer G extends number } ? Div<Cin, G> : Cin, Pair<K>[0], Pair<K>[1]]>,
-        Bias extends true ? Tensor<[Cout]> : null,
-        ConvOptions<O>
-      > extends infer R
-      ? R extends { ok: infer Out }
-        ? Out
-        : R extends { message: infer M }
-          ? M
-          : never
-      : never
+    ? OkOrMessage<
+        Conv2dResultOf<
+          Tensor<S>,
+          Tensor<[Cout, PerGroup<Cin, O>, Pair<K>[0], Pair<K>[1]]>,
+          Bias extends true ? Tensor<[Cout]> : null,
+          ConvOptions<O>
+        >
+      >
+    : never;
+}
+
+/** ConvTranspose2d: convTranspose2d's rule (types/shape/conv.ts) with the layer's weight [Cin, Cout / groups, kH, kW]. */
+export interface ConvTranspose2dFn<
+  Cin extends number,
+  Cout extends number,
+  K,
+  O,
+  Bias extends boolean,
+> extends ShapeFn {
+  readonly name: "ConvTranspose2d";
+  readonly channels?: readonly [Cin, Cout];
+  readonly output: InputOf<this> extends infer S extends Shape
+    ? OkOrMessage<
+        ConvTranspose2dResultOf<
+          Tensor<S>,
+          Tensor<[Cin, PerGroup<Cout, O>, Pair<K>[0], Pair<K>[1]]>,
+          Bias extends true ? Tensor<[Cout]> : null,
+          ConvOptions<O>
+        >
+      >
     : never;
 }
 
 /**
- * ConvTranspose2d: the channels are checked ([N, Cin, H, W] or [Cin, H, W] -> Cout, with the run
- * time's message); the spatial sizes are `number` (convTranspose2d has no compile-time size rule yet).
+ * The constructors' compile-time check (issue 21): the given weight and bias against the declared
+ * shapes (types/shape/layer-tensors.ts). It reads only `weight`, `bias`, `dtype` and `device`, so a
+ * block generic in its stride (`{ stride: S }`) still resolves it. The options' own rules (padding
+ * "same" with a stride, paddingMode, outputPadding) are checked at construction at run time, and
+ * at compile time by the layer's shape rule at its forward: a check of them here would be deferred
+ * for such a block, and TypeScript refuses an argument against a deferred conditional parameter.
  */
-export interface ConvTranspose2dFn<Cin extends number, Cout extends number, K, G> extends ShapeFn {
-  readonly name: "ConvTranspose2d";
-  readonly channels?: readonly [Cin, Cout];
-  readonly output: InputOf<this> extends infer S extends Shape ? ConvTranspose2dShape<S, Cin, Cout, K, G> : never;
-}
-type ConvTranspose2dShape<S extends Shape, Cin extends number, Cout extends number, K, G> = S extends readonly [
-  infer N extends number,
-  infer C extends number,
-  number,
-  number,
-]
-  ? ChannelsMatch<C, Cin, [N, Cout, number, number], Cout, K, G>
-  : S extends readonly [infer C extends number, number, number]
-    ? ChannelsMatch<C, Cin, [Cout, number, number], Cout, K, G>
-    : number extends S["length"]
-      ? number[]
-      : ReturnType<typeof conv2dErrors.transposeInputRank<S["length"], Show<S>>>;
-type ChannelsMatch<C extends number, Cin extends number, Out, Cout extends number, K, G> = number extends C | Cin
-  ? Out
-  : C extends Cin
-    ? Out
-    : ReturnType<
-        typeof conv2dErrors.transposeChannelMismatch<
-          C,
-          Cin,
-          Show<[Cin, G extends number ? Div<Cout, G> : Cout, Pair<K>[0], Pair<K>[1]]>
-        >
-      >;
+export type Conv2dLayerCheck<Cin extends number, Cout extends number, K, O> = GivenTensorsCheck<
+  "Conv2d",
+  O,
+  [Cout, PerGroup<Cin, O>, Pair<K>[0], Pair<K>[1]],
+  Cout
+>;
+export type ConvTranspose2dLayerCheck<Cin extends number, Cout extends number, K, O> = GivenTensorsCheck<
+  "ConvTranspose2d",
+  O,
+  [Cin, PerGroup<Cout, O>, Pair<K>[0], Pair<K>[1]],
+  Cout
+>;
+export type LinearLayerCheck<In extends number, Out extends number, O> = GivenTensorsCheck<"Linear", O, [Out, In], Out>;
+/**
+ * A constructor's options parameter: the options as written, or the message of the check. `Base`
+ * (the options interface) is there for an argument checked without its literals.
+ */
+export type LayerOptionsArg<Check, O, Base> = Check extends "ok" ? O | Base : Check;
 
 /** max/avg pooling: the rule of types/shape/pool.ts (undefined options take their defaults). */
 export type Pool2dShape<Op extends string, S extends Shape, K, St, P, D, Ceil extends boolean> = Pool2d<

@@ -28,7 +28,7 @@
  * gradient comes from the primitives' rules.
  */
 import type { DType, Device, PaddingMode, Shape } from "../../types/core.js";
-import type { Conv2dCheck, OptionValues } from "../../types/shape/conv.js";
+import type { Conv2dCheck, ConvTranspose2dCheck, OptionValues, TransposeOptionValues } from "../../types/shape/conv.js";
 import { conv2dErrors, show } from "../../types/errors.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
 import { type Conv2dGeometry, type PadGeometry, convOutSize, padGeometry } from "../primitives/index.js";
@@ -171,6 +171,57 @@ function checkMeta(
   return m;
 }
 
+interface ParsedConv2dOptions {
+  readonly groups: number | null;
+  readonly stride: [number, number] | null;
+  readonly dilation: [number, number] | null;
+  readonly padding: [number, number, number, number] | "same" | null;
+  readonly mode: PaddingMode | null;
+}
+
+function parseConv2dOptions(o: Record<string, unknown>): ParsedConv2dOptions {
+  return {
+    groups: o.groups === undefined ? 1 : isPos(o.groups) ? o.groups : null,
+    stride: pairOf(o.stride),
+    dilation: pairOf(o.dilation),
+    padding: padOf(o.padding),
+    mode:
+      o.paddingMode === undefined
+        ? "zeros"
+        : MODES.includes(o.paddingMode as PaddingMode)
+          ? (o.paddingMode as PaddingMode)
+          : null,
+  };
+}
+
+/** The first error of the options on their own (OptionsError at the type level), or null. */
+function conv2dOwnError(o: Record<string, unknown>, p: ParsedConv2dOptions): string | null {
+  const unknownKey = Object.keys(o).find((k) => !KNOWN.has(k));
+  if (unknownKey !== undefined) return conv2dErrors.unknownOption(show(unknownKey));
+  if (p.groups === null) return conv2dErrors.groups(show(o.groups));
+  if (!p.stride) return conv2dErrors.pairOption("stride", show(o.stride));
+  if (!p.dilation) return conv2dErrors.pairOption("dilation", show(o.dilation));
+  if (!p.padding) return conv2dErrors.padding(show(o.padding));
+  if (!p.mode) return conv2dErrors.paddingMode(show(o.paddingMode));
+  return null;
+}
+
+/** Padding "same" with a stride other than 1 (SameStride at the type level), or null. */
+function sameStrideError(o: Record<string, unknown>, p: ParsedConv2dOptions): string | null {
+  return p.padding === "same" && p.stride && (p.stride[0] !== 1 || p.stride[1] !== 1)
+    ? conv2dErrors.sameStride(show(o.stride))
+    : null;
+}
+
+/**
+ * What nn.Conv2d checks at construction, as PyTorch's constructor does: the options' own errors
+ * and "same" with a stride, with the texts the first forward would throw (the rest needs the input).
+ */
+export function conv2dOptionsError(o: Record<string, unknown>): string | null {
+  const parsed = parseConv2dOptions(o);
+  return conv2dOwnError(o, parsed) ?? sameStrideError(o, parsed);
+}
+
 export function resolveConv2d(
   inputArg: unknown,
   weightArg: unknown,
@@ -202,16 +253,8 @@ export function resolveConv2d(
   const [co, ci, kh, kw] = ws;
 
   // Options parsed once; a bad value is reported at the options stage, after the shape checks.
-  const groups = o.groups === undefined ? 1 : isPos(o.groups) ? o.groups : null;
-  const stride = pairOf(o.stride);
-  const dilation = pairOf(o.dilation);
-  const padding = padOf(o.padding);
-  const mode =
-    o.paddingMode === undefined
-      ? "zeros"
-      : MODES.includes(o.paddingMode as PaddingMode)
-        ? (o.paddingMode as PaddingMode)
-        : null;
+  const parsed = parseConv2dOptions(o);
+  const { groups, stride, dilation, padding, mode } = parsed;
 
   if (groups !== null && c !== ci * groups) fail(conv2dErrors.channelMismatch(c, ci * groups, show(ws), groups));
 
@@ -245,15 +288,12 @@ export function resolveConv2d(
     if (bias.device !== input.device) fail(conv2dErrors.deviceMismatch("bias", bias.device, input.device));
   }
 
-  const unknownKey = Object.keys(o).find((k) => !KNOWN.has(k));
-  if (unknownKey !== undefined) fail(conv2dErrors.unknownOption(show(unknownKey)));
-  if (groups === null) fail(conv2dErrors.groups(show(o.groups)));
-  if (!stride) fail(conv2dErrors.pairOption("stride", show(o.stride)));
-  if (!dilation) fail(conv2dErrors.pairOption("dilation", show(o.dilation)));
-  if (!padding) fail(conv2dErrors.padding(show(o.padding)));
-  if (!mode) fail(conv2dErrors.paddingMode(show(o.paddingMode)));
+  const ownError = conv2dOwnError(o, parsed);
+  if (ownError !== null || !groups || !stride || !dilation || !padding || !mode)
+    fail(ownError ?? "shapegrad internal error: conv2d options unresolved");
   if (co % groups !== 0) fail(conv2dErrors.groupsDivide(co, groups));
-  if (padding === "same" && (stride[0] !== 1 || stride[1] !== 1)) fail(conv2dErrors.sameStride(show(o.stride)));
+  const strideError = sameStrideError(o, parsed);
+  if (strideError !== null) fail(strideError);
   if (!pads) throw new Error("shapegrad internal error: conv2d pads unresolved");
   const [top, bottom, left, right] = pads;
   if (mode === "reflect" && (top >= h || bottom >= h || left >= w || right >= w))
@@ -348,6 +388,52 @@ function natPairOf(v: unknown): [number, number] | null {
   return null;
 }
 
+interface ParsedTransposeOptions {
+  readonly groups: number | null;
+  readonly stride: [number, number] | null;
+  readonly dilation: [number, number] | null;
+  readonly padding: [number, number] | null;
+  readonly outputPadding: [number, number] | null;
+}
+
+function parseTransposeOptions(o: Record<string, unknown>): ParsedTransposeOptions {
+  return {
+    groups: o.groups === undefined ? 1 : isPos(o.groups) ? o.groups : null,
+    stride: pairOf(o.stride),
+    dilation: pairOf(o.dilation),
+    padding: natPairOf(o.padding),
+    outputPadding: natPairOf(o.outputPadding),
+  };
+}
+
+/** The first error of the options on their own (TransposeOptionsError at the type level), or null. */
+function transposeOwnError(o: Record<string, unknown>, p: ParsedTransposeOptions): string | null {
+  const E = conv2dErrors;
+  const unknownKey = Object.keys(o).find((k) => !TRANSPOSE_KNOWN.has(k));
+  if (unknownKey !== undefined) return E.transposeUnknownOption(show(unknownKey));
+  if (p.groups === null) return E.transposeGroups(show(o.groups));
+  if (!p.stride) return E.transposePairOption("stride", show(o.stride));
+  if (!p.dilation) return E.transposePairOption("dilation", show(o.dilation));
+  if (!p.padding) return E.transposePadOption("padding", show(o.padding));
+  if (!p.outputPadding) return E.transposePadOption("outputPadding", show(o.outputPadding));
+  return null;
+}
+
+/** outputPadding not below the stride nor the dilation in some dim (OutputPaddingStage), or null. */
+function outputPaddingError({ stride, dilation, outputPadding: op }: ParsedTransposeOptions): string | null {
+  if (!stride || !dilation || !op) return null;
+  const tooLarge = (i: 0 | 1) => op[i] >= stride[i] && op[i] >= dilation[i];
+  return tooLarge(0) || tooLarge(1)
+    ? conv2dErrors.transposeOutputPadding(show(op), show(stride), show(dilation))
+    : null;
+}
+
+/** What nn.ConvTranspose2d checks at construction: the options' own errors and outputPadding's limit. */
+export function convTranspose2dOptionsError(o: Record<string, unknown>): string | null {
+  const parsed = parseTransposeOptions(o);
+  return transposeOwnError(o, parsed) ?? outputPaddingError(parsed);
+}
+
 /**
  * Every check of convTranspose2d, in the order of the type-level rule (input, weight, channels,
  * output size, bias, options), before anything is allocated.
@@ -383,26 +469,32 @@ export function resolveConvTranspose2d(
   const [wi, wo, kh, kw] = ws;
   if (c !== wi) fail(E.transposeChannelMismatch(c, wi, show(ws)));
 
-  const groups = o.groups === undefined ? 1 : isPos(o.groups) ? o.groups : null;
-  const stride = pairOf(o.stride);
-  const dilation = pairOf(o.dilation);
-  const padding = natPairOf(o.padding);
-  const outputPadding = natPairOf(o.outputPadding);
+  const parsed = parseTransposeOptions(o);
+  const { groups, stride, dilation, padding, outputPadding } = parsed;
 
   let outH = 0,
     outW = 0;
   if (stride && dilation && padding && outputPadding) {
-    outH = (h - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + outputPadding[0] + 1;
-    outW = (w - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + outputPadding[1] + 1;
-    if (outH <= 0 || outW <= 0)
+    // In BigInt: (H - 1) s passes 2^53 for large inputs, and the messages show the exact sizes the
+    // compiler computes.
+    const size = (i: 0 | 1, n: number, k: number) => {
+      const B = BigInt;
+      return (B(n) - 1n) * B(stride[i]) - 2n * B(padding[i]) + B(dilation[i]) * (B(k) - 1n) + B(outputPadding[i]) + 1n;
+    };
+    const [bigH, bigW] = [size(0, h, kh), size(1, w, kw)];
+    const sizes = `[${bigH}, ${bigW}]`;
+    if (bigH <= 0n || bigW <= 0n)
       fail(
         E.transposeOutputSize(
-          show([outH, outW]),
+          sizes,
           show([h, w]),
           show(padding),
           show([dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1]),
         ),
       );
+    const max = BigInt(Number.MAX_SAFE_INTEGER);
+    if (bigH > max || bigW > max) fail(E.transposeOutputLarge(sizes));
+    [outH, outW] = [Number(bigH), Number(bigW)];
   }
   const outChannels = groups === null ? wo : wo * groups;
   if (bias) {
@@ -412,19 +504,12 @@ export function resolveConvTranspose2d(
     if (bias.device !== input.device) fail(E.transposeDeviceMismatch("bias", bias.device, input.device));
   }
 
-  const unknownKey = Object.keys(o).find((k) => !TRANSPOSE_KNOWN.has(k));
-  if (unknownKey !== undefined) fail(E.transposeUnknownOption(show(unknownKey)));
-  if (groups === null) fail(E.transposeGroups(show(o.groups)));
-  if (!stride) fail(E.transposePairOption("stride", show(o.stride)));
-  if (!dilation) fail(E.transposePairOption("dilation", show(o.dilation)));
-  if (!padding) fail(E.transposePadOption("padding", show(o.padding)));
-  if (!outputPadding) fail(E.transposePadOption("outputPadding", show(o.outputPadding)));
+  const ownError = transposeOwnError(o, parsed);
+  if (ownError !== null || !groups || !stride || !dilation || !padding || !outputPadding)
+    fail(ownError ?? "shapegrad internal error: convTranspose2d options unresolved");
   if (wi % groups !== 0) fail(E.transposeGroupsDivide(wi, groups));
-  if (
-    (outputPadding[0] >= stride[0] && outputPadding[0] >= dilation[0]) ||
-    (outputPadding[1] >= stride[1] && outputPadding[1] >= dilation[1])
-  )
-    fail(E.transposeOutputPadding(show(outputPadding), show(stride), show(dilation)));
+  const limitError = outputPaddingError(parsed);
+  if (limitError !== null) fail(limitError);
 
   // conv2d from [n, outChannels, outH, outW] to [n, c, h, w] with this weight ([c, wo, kh, kw] is
   // conv2d's [C_out, C_in / groups, kH, kW]); its bottom/right padding is p, so that conv2d's own
@@ -481,13 +566,61 @@ export const convTranspose2d = convTranspose2dAnyShape as ConvTranspose2dSignatu
 /** The implementations, on tensors of any shape (nn's layers call them). */
 export const anyShape = { conv2d: conv2dAnyShape, convTranspose2d: convTranspose2dAnyShape };
 
+/** convTranspose2d's check of one call (types/shape/conv.ts), cached as conv2d's is. */
+export type ConvTranspose2dResultOf<X extends AnyTensor, W extends AnyTensor, B, O> = ConvTranspose2dCheckOf<
+  X,
+  W,
+  B,
+  TransposeOptionValues<O>
+>;
+type ConvTranspose2dCheckOf<
+  X extends AnyTensor,
+  W extends AnyTensor,
+  B,
+  O extends readonly unknown[],
+> = ConvTranspose2dCheck<
+  X["shape"],
+  W["shape"],
+  BiasOf<B>,
+  O,
+  X["dtype"],
+  X["device"],
+  W["dtype"],
+  W["device"],
+  BiasDType<B>,
+  BiasDevice<B>
+>;
+
 /**
- * The typed form: dtype and device are checked and kept; the output's shape is computed at run
- * time only (no compile-time rule yet, so the result's shape is `number[]`).
+ * The typed form, built as Conv2dSignature: each option its own `const` type parameter, each
+ * argument's type the message when the check blames it, the result's shape computed.
  */
-export type ConvTranspose2dSignature = <X extends AnyTensor>(
-  input: X,
-  weight: Tensor<Shape, X["dtype"], X["device"]>,
-  bias?: Tensor<Shape, X["dtype"], X["device"]> | null,
-  options?: ConvTranspose2dOptions,
-) => Tensor<number[], X["dtype"], X["device"]>;
+export type ConvTranspose2dSignature = <
+  X extends AnyTensor,
+  W extends AnyTensor,
+  B extends AnyTensor | null | undefined = undefined,
+  const S extends ConvTranspose2dOptions["stride"] = undefined,
+  const P extends ConvTranspose2dOptions["padding"] = undefined,
+  const OP extends ConvTranspose2dOptions["outputPadding"] = undefined,
+  const G extends ConvTranspose2dOptions["groups"] = undefined,
+  const D extends ConvTranspose2dOptions["dilation"] = undefined,
+>(
+  input: TransposeArgV<"input", X, W, B, [S, P, OP, G, D, never], X>,
+  weight: TransposeArgV<"weight", X, W, B, [S, P, OP, G, D, never], W>,
+  bias?: TransposeArgV<"bias", X, W, B, [S, P, OP, G, D, never], B>,
+  options?: TransposeArgV<
+    "options",
+    X,
+    W,
+    B,
+    [S, P, OP, G, D, never],
+    { stride?: S; padding?: P; outputPadding?: OP; groups?: G; dilation?: D }
+  >,
+) => NoInfer<ConvTranspose2dOutputV<X, W, B, [S, P, OP, G, D, never]>>;
+
+type TransposeArgV<At extends string, X extends AnyTensor, W extends AnyTensor, B, V extends readonly unknown[], Self> =
+  ConvTranspose2dCheckOf<X, W, B, V> extends { at: At; message: infer M extends string } ? M : Self;
+type ConvTranspose2dOutputV<X extends AnyTensor, W extends AnyTensor, B, V extends readonly unknown[]> =
+  ConvTranspose2dCheckOf<X, W, B, V> extends { ok: infer S extends Shape }
+    ? Tensor<S, X["dtype"], X["device"]>
+    : Tensor<number[], X["dtype"], X["device"]>;

@@ -1,7 +1,7 @@
 /**
  * nn.ConvTranspose2d: callable with and without `new`, PyTorch's parameter names, shapes and init
  * bounds, the same function as convTranspose2d on the golden fixture's cases (its weight and bias
- * loaded from the fixture), and the compile-time channel rule of its shape function.
+ * loaded from the fixture), and the compile-time rule of its shape function.
  */
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { convTranspose2d, manualSeed, nn, tensor, type Tensor } from "../../src/index.js";
@@ -55,11 +55,12 @@ describe("nn.ConvTranspose2d", () => {
     });
   }
 
-  it("checks channels at compile time with the run-time text", () => {
+  it("computes the output shape and checks channels at compile time, with the run-time text", () => {
     const m = nn.ConvTranspose2d(4, 2, 3, { stride: 2 });
-    expectTypeOf(m.forward(tensor(new Float32Array(4 * 9), { shape: [1, 4, 3, 3] as [1, 4, 3, 3] }))).toEqualTypeOf<
-      Tensor<[1, 2, number, number], "float32", "cpu">
-    >();
+    // (3 - 1) 2 - 0 + (3 - 1) + 0 + 1 = 7
+    const y = m.forward(tensor(new Float32Array(4 * 9), { shape: [1, 4, 3, 3] as [1, 4, 3, 3] }));
+    expectTypeOf(y).toEqualTypeOf<Tensor<[1, 2, 7, 7], "float32", "cpu">>();
+    expect(y.shape).toEqual([1, 2, 7, 7]);
     const text = conv2dErrors.transposeChannelMismatch(3, 4, "[4, 2, 3, 3]");
     type Param = Parameters<typeof m.forward<[1, 3, 3, 3], "float32", "cpu">>[0];
     expectTypeOf<Param>().toEqualTypeOf<typeof text>();

@@ -13,9 +13,24 @@ export const fixtureFiles = () =>
     .filter((f) => f.endsWith(".ts"))
     .map((f) => join(fixtureDir, f));
 
-/** Start columns (1-based) of the top-level arguments of the first `conv2d(` call on a line. */
+/**
+ * The calls whose arguments the fixtures annotate, and the index of each annotated argument: the
+ * ops' (input, weight, bias, options) and the layer constructors' options.
+ */
+const callees = {
+  conv2d: { input: 0, weight: 1, bias: 2, options: 3 },
+  convTranspose2d: { input: 0, weight: 1, bias: 2, options: 3 },
+  Conv2d: { options: 3 },
+  ConvTranspose2d: { options: 3 },
+  Linear: { options: 2 },
+};
+const calleePattern = new RegExp(`\\b(${Object.keys(callees).join("|")})\\(`);
+
+/** The first annotated callee on a line, and the start columns (1-based) of its top-level arguments. */
 function argumentColumns(line) {
-  const open = line.indexOf("conv2d(") + "conv2d(".length;
+  const m = calleePattern.exec(line);
+  if (!m) return { callee: null, cols: [] };
+  const open = m.index + m[0].length;
   const cols = [open + 1];
   let depth = 0;
   for (let i = open; i < line.length; i++) {
@@ -26,9 +41,8 @@ function argumentColumns(line) {
       depth--;
     } else if (ch === "," && depth === 0) cols.push(i + (line[i + 1] === " " ? 2 : 1) + 1);
   }
-  return cols;
+  return { callee: m[1], cols };
 }
-const argIndex = { input: 0, weight: 1, bias: 2, options: 3 };
 
 /** The expected diagnostics of every fixture: [{ file, line, column, message }]. */
 export function expectations() {
@@ -36,17 +50,16 @@ export function expectations() {
   for (const file of fixtureFiles()) {
     const lines = readFileSync(file, "utf8").split("\n");
     lines.forEach((l, i) => {
-      const m = /^\/\/ error: (.*)$/.exec(l);
+      const m = /^\s*\/\/ error: (.*)$/.exec(l);
       if (!m) return;
-      const at = /^\/\/ at: (\w+)$/.exec(lines[i - 1] ?? "");
+      const at = /^\s*\/\/ at: (\w+)$/.exec(lines[i - 1] ?? "");
       if (!at) throw new Error(`${relative(root, file)}:${i + 1}: "// error:" must follow "// at: <argument>"`);
       const callLine = i - 1; // 1-based number of the line above "// at:"
-      out.push({
-        file: relative(root, file),
-        line: callLine,
-        column: argumentColumns(lines[callLine - 1])[argIndex[at[1]]],
-        message: m[1],
-      });
+      const { callee, cols } = argumentColumns(lines[callLine - 1]);
+      const index = callee === null ? undefined : callees[callee][at[1]];
+      if (index === undefined)
+        throw new Error(`${relative(root, file)}:${callLine}: no ${callee ?? "annotated call"} argument "${at[1]}"`);
+      out.push({ file: relative(root, file), line: callLine, column: cols[index], message: m[1] });
     });
   }
   return out;

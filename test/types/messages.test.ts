@@ -20,11 +20,12 @@ describe("test-d/messages fixtures", () => {
   });
 
   it("annotate one error per error case", () => {
-    expect(expectations().map((e) => e.message)).toEqual(errorCases.filter((c) => !c.compiler).map((c) => c.message));
+    const generated = expectations().filter((e) => e.file.endsWith("conv2d-errors.generated.ts"));
+    expect(generated.map((e) => e.message)).toEqual(errorCases.filter((c) => !c.compiler).map((c) => c.message));
   });
 
   it("the comparison notices a missing, an extra and a different error", () => {
-    const [first, second] = expectations();
+    const [first, second] = expectations().filter((e) => e.file.endsWith("conv2d-errors.generated.ts"));
     const diag = (e: { file: string; line: number; column: number }, text: string) => ({
       file: e.file,
       line: e.line,

@@ -1,15 +1,16 @@
 /**
  * The property harness: fast-check (fixed seed) draws 2,000 arithmetic cases on integers up to
- * 2^53 - 1 and 1,000 conv2d configurations; all are written into ONE generated source file that is
- * type-checked once; the types the checker inferred are read back and compared with BigInt
- * arithmetic (arithmetic) and with both a plain formula and resolveConv2d (conv2d: the output
- * shape, or for a configuration whose output would be empty, the exact error text).
+ * 2^53 - 1, 1,000 conv2d configurations and 2,000 convTranspose2d configurations; all are written
+ * into ONE generated source file that is type-checked once; the types the checker inferred are
+ * read back and compared with BigInt arithmetic (arithmetic) and with both a plain formula and the
+ * run time's resolution (conv2d, convTranspose2d: the output shape, or for a configuration the run
+ * time refuses, the exact error text).
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { join } from "node:path";
 import { Project, type Type } from "ts-morph";
-import { resolveConv2d } from "../../src/ops/conv2d.js";
+import { resolveConv2d, resolveConvTranspose2d } from "../../src/ops/conv2d.js";
 import { parameterMessage, root } from "./message-check.mjs";
 
 const MAX = (1n << 53n) - 1n;
@@ -138,18 +139,83 @@ function plainOut(k: ConvConfig): [number, number] {
   ];
 }
 
+interface TransposeConfig {
+  n: number;
+  c: number;
+  cog: number;
+  g: number;
+  h: number;
+  w: number;
+  kh: number;
+  kw: number;
+  stride: number | [number, number];
+  padding: number | [number, number];
+  outputPadding: number | [number, number];
+  dilation: number | [number, number];
+  /** null: no bias; else its length (C_out, or one off to reach the bias check). */
+  bias: number | null;
+  unbatched: boolean;
+}
+/** Mostly small sizes (0 included: a legal input size), some up to 2^53 - 1. */
+const transposeSize = fc.oneof(
+  { weight: 2, arbitrary: fc.integer({ min: 0, max: 3 }) },
+  { weight: 6, arbitrary: fc.integer({ min: 1, max: 300 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }) },
+);
+const transposeConfig: fc.Arbitrary<TransposeConfig> = fc
+  .record({
+    n: fc.integer({ min: 1, max: 64 }),
+    g: fc.integer({ min: 1, max: 4 }),
+    cg: fc.integer({ min: 1, max: 8 }),
+    cog: fc.integer({ min: 1, max: 8 }),
+    h: transposeSize,
+    w: transposeSize,
+    kh: fc.integer({ min: 1, max: 7 }),
+    kw: fc.integer({ min: 1, max: 7 }),
+    stride: pairOr(
+      fc.oneof(
+        { weight: 5, arbitrary: fc.integer({ min: 1, max: 4 }) },
+        { weight: 1, arbitrary: fc.integer({ min: 10, max: 40 }) },
+      ),
+    ),
+    padding: pairOr(fc.integer({ min: 0, max: 6 })),
+    outputPadding: pairOr(fc.integer({ min: 0, max: 3 })),
+    dilation: pairOr(fc.integer({ min: 1, max: 3 })),
+    bias: fc.oneof(
+      { weight: 3, arbitrary: fc.constant(null) },
+      { weight: 3, arbitrary: fc.constant(0) },
+      { weight: 1, arbitrary: fc.constantFrom(-1, 1) },
+    ),
+    unbatched: fc.boolean(),
+  })
+  .map(({ cg, bias, ...r }) => ({ ...r, c: cg * r.g, bias: bias === null ? null : r.cog * r.g + bias }));
+
+/** PyTorch's rule in BigInt, independent of resolveConvTranspose2d: (H - 1) s - 2 p + d (k - 1) + op + 1. */
+function plainTransposeOut(k: TransposeConfig): [bigint, bigint] {
+  const B = BigInt;
+  const [sh, sw] = pair(k.stride),
+    [ph, pw] = pair(k.padding),
+    [oh, ow] = pair(k.outputPadding),
+    [dh, dw] = pair(k.dilation);
+  const out = (size: number, kk: number, s: number, p: number, d: number, o: number) =>
+    (B(size) - 1n) * B(s) - 2n * B(p) + B(d) * (B(kk) - 1n) + B(o) + 1n;
+  return [out(k.h, k.kh, sh, ph, dh, oh), out(k.w, k.kw, sw, pw, dw, ow)];
+}
+
 const lit = (v: unknown): string =>
   Array.isArray(v) ? `[${v.map(lit).join(", ")}]` : typeof v === "string" ? JSON.stringify(v) : String(v);
 
 describe("type-level results equal the oracles", () => {
   const arith = fc.sample(arithCase, { seed: 42, numRuns: 2000 });
   const convs = fc.sample(convConfig, { seed: 42, numRuns: 1000 });
+  const transposes = fc.sample(transposeConfig, { seed: 42, numRuns: 2000 });
 
   const lines = [
     `import type { Add, Sub, Mul, Div, Mod, Compare } from "${join(root, "types/arith/index.js")}";`,
     `import type { Tensor } from "${join(root, "src/tensor.js")}";`,
-    `import type { Conv2dSignature } from "${join(root, "src/ops/conv2d.js")}";`,
+    `import type { Conv2dSignature, ConvTranspose2dSignature } from "${join(root, "src/ops/conv2d.js")}";`,
     "declare const conv2d: Conv2dSignature;",
+    "declare const convTranspose2d: ConvTranspose2dSignature;",
   ];
   arith.forEach((c, i) => lines.push(`type A${i} = ${c.op}<${c.a}, ${c.b}>;`));
   const convLine: number[] = [];
@@ -163,6 +229,21 @@ describe("type-level results equal the oracles", () => {
       `const y${i} = conv2d(x${i}, w${i}, null, { stride: ${lit(k.stride)}, dilation: ${lit(k.dilation)}, padding: ${lit(k.padding)}, groups: ${k.g}, paddingMode: ${lit(k.mode)} });`,
     );
     convLine.push(lines.length);
+  });
+
+  const transposeLine: number[] = [];
+  const transposeShapes = (k: TransposeConfig) => ({
+    input: k.unbatched ? [k.c, k.h, k.w] : [k.n, k.c, k.h, k.w],
+    weight: [k.c, k.cog, k.kh, k.kw],
+  });
+  transposes.forEach((k, i) => {
+    const { input, weight } = transposeShapes(k);
+    lines.push(`declare const tx${i}: Tensor<${lit(input)}>;`, `declare const tw${i}: Tensor<${lit(weight)}>;`);
+    if (k.bias !== null) lines.push(`declare const tb${i}: Tensor<[${k.bias}]>;`);
+    lines.push(
+      `const ty${i} = convTranspose2d(tx${i}, tw${i}, ${k.bias === null ? "null" : `tb${i}`}, { stride: ${lit(k.stride)}, padding: ${lit(k.padding)}, outputPadding: ${lit(k.outputPadding)}, groups: ${k.g}, dilation: ${lit(k.dilation)} });`,
+    );
+    transposeLine.push(lines.length);
   });
 
   const project = new Project({ tsConfigFilePath: join(root, "tsconfig.json"), skipAddingFilesFromTsConfig: true });
@@ -190,7 +271,7 @@ describe("type-level results equal the oracles", () => {
       return got === want ? [] : [`${c.op}<${c.a}, ${c.b}>: got ${String(got)}, want ${want}`];
     });
     expect(wrong).toEqual([]);
-  });
+  }, 600_000); // the first type query runs the one type check of the whole generated file (minutes on a loaded machine)
 
   it(`computes ${convs.length} conv2d configurations as the plain formula and resolveConv2d do`, () => {
     expect(convs.length).toBeGreaterThanOrEqual(1000);
@@ -239,5 +320,64 @@ describe("type-level results equal the oracles", () => {
     // The draws must reach both outcomes, or the comparison proves little.
     expect(empty).toBeGreaterThan(20);
     expect(convs.length - empty).toBeGreaterThan(500);
+  });
+
+  it(`computes ${transposes.length} convTranspose2d configurations as the BigInt formula and resolveConvTranspose2d do`, () => {
+    expect(transposes.length).toBeGreaterThanOrEqual(2000);
+    const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+    let refused = 0,
+      empty = 0,
+      huge = 0;
+    const wrong = transposes.flatMap((k, i) => {
+      const [oh, ow] = plainTransposeOut(k);
+      const { input, weight } = transposeShapes(k);
+      const meta = (shape: number[]) => ({ shape, dtype: "float32" as const, device: "cpu" as const });
+      let thrown: string | null = null,
+        runtime: number[] = [];
+      try {
+        runtime = resolveConvTranspose2d(meta(input), meta(weight), k.bias === null ? null : meta([k.bias]), {
+          stride: k.stride,
+          padding: k.padding,
+          outputPadding: k.outputPadding,
+          groups: k.g,
+          dilation: k.dilation,
+        }).outShape;
+      } catch (e) {
+        thrown = (e as Error).message;
+      }
+      const diagnostic = diagnostics.get(transposeLine[i]);
+      const isEmpty = oh <= 0n || ow <= 0n,
+        isHuge = !isEmpty && (oh > MAX_SAFE || ow > MAX_SAFE);
+      if (thrown !== null) {
+        refused++;
+        if (isEmpty) empty++;
+        if (isHuge) huge++;
+        const typed = diagnostic === undefined ? undefined : parameterMessage(diagnostic);
+        // The formula's verdict on the sizes is the run time's (with the exact sizes in the text),
+        // and the compiler's text is the run time's.
+        const sizeRule = thrown.startsWith(`convTranspose2d: output size [${oh}, ${ow}] is `) === (isEmpty || isHuge);
+        return typed === thrown && sizeRule
+          ? []
+          : [`#${i} ${JSON.stringify(k)}: compiler ${typed ?? diagnostic}, runtime ${thrown}`];
+      }
+      const want = [...(k.unbatched ? [] : [k.n]), k.cog * k.g, Number(oh), Number(ow)];
+      const shapeType = file
+        .getVariableDeclarationOrThrow(`ty${i}`)
+        .getType()
+        .getPropertyOrThrow("shape")
+        .getTypeAtLocation(file);
+      const got = shapeType.getTupleElements().map((t) => Number(literal(t)));
+      return diagnostic === undefined && !isEmpty && !isHuge && lit(got) === lit(want) && lit(runtime) === lit(want)
+        ? []
+        : [
+            `#${i} ${JSON.stringify(k)}: compiler ${diagnostic ?? lit(got)}, formula ${lit(want)}, runtime ${lit(runtime)}`,
+          ];
+    });
+    expect(wrong).toEqual([]);
+    // The draws must reach every outcome: shapes, empty outputs, sizes past 2^53 - 1, the other refusals.
+    expect(empty).toBeGreaterThan(50);
+    expect(huge).toBeGreaterThan(5);
+    expect(refused - empty - huge).toBeGreaterThan(50);
+    expect(transposes.length - refused).toBeGreaterThan(600);
   });
 });

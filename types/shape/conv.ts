@@ -71,23 +71,29 @@ export type Opt<O, K extends string> = K extends keyof O
 // ---------------------------------------------------------------------------------------------
 // Options, parsed once (the instantiation is cached and shared by every parameter check).
 
-export type PairOf<V> = V extends undefined
-  ? ["1", "1"]
+/**
+ * A number or [h, w] as a pair of LE digits (Wide for `number`), "bad" when invalid. Min "1":
+ * positive values, default 1 (stride, dilation); Min "0": naturals, default 0 (convTranspose2d's
+ * padding and outputPadding).
+ */
+export type PairOf<V, Min extends "0" | "1" = "1"> = V extends undefined
+  ? [Min, Min]
   : V extends number
-    ? Pos<V> extends infer L
+    ? AtLeast<V, Min> extends infer L
       ? L extends "bad"
         ? "bad"
         : [L, L]
       : never
     : V extends readonly [infer A, infer B]
-      ? "bad" extends Pos<A> | Pos<B>
+      ? "bad" extends AtLeast<A, Min> | AtLeast<B, Min>
         ? "bad"
-        : [Pos<A>, Pos<B>]
+        : [AtLeast<A, Min>, AtLeast<B, Min>]
       : V extends readonly number[]
         ? number extends V["length"]
           ? [Wide, Wide]
           : "bad"
         : "bad";
+type AtLeast<V, Min extends "0" | "1"> = Min extends "1" ? Pos<V> : Nat<V>;
 
 /** [top, bottom, left, right] as LE/Wide, "same", or "bad". */
 export type PadOf<V> = V extends undefined | "valid"
@@ -361,48 +367,83 @@ export type WeightOk = [string, string, string, string, unknown];
 /** Valid geometry options: [top, bottom, left, right, sh, sw, dh, dw], LE digits or Wide. */
 export type GeometryOk = [string, string, string, string, string, string, string, string];
 
+/** Which op's catalogue entries the stages shared by conv2d and convTranspose2d quote. */
+export type ConvOp = "conv2d" | "convTranspose2d";
+
 /** Input: [N, C, H, W] or [C, H, W]; the batch is carried as is, never inspected. */
-export type InputStage<S> = S extends readonly [infer N, infer C, infer H, infer W]
-  ? InputDims<[N], C, H, W, S>
+export type InputStage<S, Op extends ConvOp = "conv2d"> = S extends readonly [infer N, infer C, infer H, infer W]
+  ? InputDims<[N], C, H, W, S, Op>
   : S extends readonly [infer C, infer H, infer W]
-    ? InputDims<[], C, H, W, S>
+    ? InputDims<[], C, H, W, S, Op>
     : S extends readonly unknown[]
       ? number extends S["length"]
         ? { wide: true }
-        : Err<"input", ReturnType<typeof conv2dErrors.inputRank<S["length"], Show<S>>>>
+        : Err<
+            "input",
+            Op extends "conv2d"
+              ? ReturnType<typeof conv2dErrors.inputRank<S["length"], Show<S>>>
+              : ReturnType<typeof conv2dErrors.transposeInputRank<S["length"], Show<S>>>
+          >
       : never;
 
 /**
  * H and W stay in normal order (validated, not reversed): a layer whose G is 0 (most "same-size"
  * layers) divides them as they are, and only the others pay for a reversal (OutDim).
  */
-type InputDims<Batch, C, H, W, S> = "bad" extends Nat<C> | Valid<H> | Valid<W>
+type InputDims<Batch, C, H, W, S, Op extends ConvOp> = "bad" extends Nat<C> | Valid<H> | Valid<W>
   ? Err<
       "input",
-      ReturnType<typeof conv2dErrors.inputDim<Show<S>, Show<"bad" extends Nat<C> ? C : "bad" extends Valid<H> ? H : W>>>
+      Show<"bad" extends Nat<C> ? C : "bad" extends Valid<H> ? H : W> extends infer V extends string
+        ? Op extends "conv2d"
+          ? ReturnType<typeof conv2dErrors.inputDim<Show<S>, V>>
+          : ReturnType<typeof conv2dErrors.transposeInputDim<Show<S>, V>>
+        : never
     >
   : [Batch, C, H, W, Nat<C>, Valid<H>, Valid<W>];
 
-export type WeightStage<WS, WD, WDev, XD, XDev> = WS extends readonly [infer Co, infer Ci, infer Kh, infer Kw]
+/** The dtype and device messages of a weight or bias, in the catalogue of Op (only built for a call that is wrong). */
+type DtypeMessage<Op extends ConvOp, Which extends "weight" | "bias", D, XD> = Op extends "conv2d"
+  ? ReturnType<typeof conv2dErrors.dtypeMismatch<Which, D & string, XD & string>>
+  : ReturnType<typeof conv2dErrors.transposeDtypeMismatch<Which, D & string, XD & string>>;
+type DeviceMessage<Op extends ConvOp, Which extends "weight" | "bias", Dev, XDev> = Op extends "conv2d"
+  ? ReturnType<typeof conv2dErrors.deviceMismatch<Which, Dev & string, XDev & string>>
+  : ReturnType<typeof conv2dErrors.transposeDeviceMismatch<Which, Dev & string, XDev & string>>;
+
+/**
+ * Weight: four positive dims, the input's dtype and device. For conv2d [C_out, C_in / groups, kH, kW];
+ * convTranspose2d reads the same four slots as [C_in, C_out / groups, kH, kW].
+ */
+export type WeightStage<WS, WD, WDev, XD, XDev, Op extends ConvOp = "conv2d"> = WS extends readonly [
+  infer Co,
+  infer Ci,
+  infer Kh,
+  infer Kw,
+]
   ? "bad" extends Pos<Co> | Pos<Ci> | Pos<Kh> | Pos<Kw>
     ? Err<
         "weight",
-        ReturnType<
-          typeof conv2dErrors.weightDim<
-            Show<WS>,
-            Show<"bad" extends Pos<Co> ? Co : "bad" extends Pos<Ci> ? Ci : "bad" extends Pos<Kh> ? Kh : Kw>
-          >
-        >
+        Show<
+          "bad" extends Pos<Co> ? Co : "bad" extends Pos<Ci> ? Ci : "bad" extends Pos<Kh> ? Kh : Kw
+        > extends infer V extends string
+          ? Op extends "conv2d"
+            ? ReturnType<typeof conv2dErrors.weightDim<Show<WS>, V>>
+            : ReturnType<typeof conv2dErrors.transposeWeightDim<Show<WS>, V>>
+          : never
       >
     : Disjoint<WD, XD> extends true
-      ? Err<"weight", ReturnType<typeof conv2dErrors.dtypeMismatch<"weight", WD & string, XD & string>>>
+      ? Err<"weight", DtypeMessage<Op, "weight", WD, XD>>
       : Disjoint<WDev, XDev> extends true
-        ? Err<"weight", ReturnType<typeof conv2dErrors.deviceMismatch<"weight", WDev & string, XDev & string>>>
+        ? Err<"weight", DeviceMessage<Op, "weight", WDev, XDev>>
         : [Pos<Co>, Pos<Ci>, Pos<Kh>, Pos<Kw>, Co]
   : WS extends readonly unknown[]
     ? number extends WS["length"]
       ? [Wide, Wide, Wide, Wide, number]
-      : Err<"weight", ReturnType<typeof conv2dErrors.weightRank<WS["length"], Show<WS>>>>
+      : Err<
+          "weight",
+          Op extends "conv2d"
+            ? ReturnType<typeof conv2dErrors.weightRank<WS["length"], Show<WS>>>
+            : ReturnType<typeof conv2dErrors.transposeWeightRank<WS["length"], Show<WS>>>
+        >
     : never;
 
 /** C_in == (C_in / groups) * groups, when the three are literal and groups is valid. */
@@ -427,7 +468,7 @@ type ChannelError<XC, E, WS, G> = Err<
   ReturnType<typeof conv2dErrors.channelMismatch<XC & number, Num<E>, Show<WS>, Num<G>>>
 >;
 
-export type BiasStage<B, Co, WCo, BD, BDev, XD, XDev> = B extends undefined | null
+export type BiasStage<B, Co, WCo, BD, BDev, XD, XDev, Op extends ConvOp = "conv2d"> = B extends undefined | null
   ? "ok"
   : B extends { shape: infer BS }
     ? (
@@ -441,11 +482,16 @@ export type BiasStage<B, Co, WCo, BD, BDev, XD, XDev> = B extends undefined | nu
             ? true
             : false
       ) extends false
-      ? Err<"bias", ReturnType<typeof conv2dErrors.biasShape<WCo & number, Show<BS>>>>
+      ? Err<
+          "bias",
+          Op extends "conv2d"
+            ? ReturnType<typeof conv2dErrors.biasShape<WCo & number, Show<BS>>>
+            : ReturnType<typeof conv2dErrors.transposeBiasShape<WCo & number, Show<BS>>>
+        >
       : Disjoint<BD, XD> extends true
-        ? Err<"bias", ReturnType<typeof conv2dErrors.dtypeMismatch<"bias", BD & string, XD & string>>>
+        ? Err<"bias", DtypeMessage<Op, "bias", BD, XD>>
         : Disjoint<BDev, XDev> extends true
-          ? Err<"bias", ReturnType<typeof conv2dErrors.deviceMismatch<"bias", BDev & string, XDev & string>>>
+          ? Err<"bias", DeviceMessage<Op, "bias", BDev, XDev>>
           : "ok"
     : "ok";
 
@@ -681,4 +727,317 @@ export type ExtentNum<K, D> = [K, D] extends [infer k extends string, infer d ex
   ? Wide extends k | d
     ? number
     : FromLE<Extent<k, d>>
+  : never;
+
+// ---------------------------------------------------------------------------------------------
+// convTranspose2d: conv2d's input gradient, so its rule is conv2d's read backwards (the run time's
+// resolveConvTranspose2d in src/ops/conv2d.ts, whose order the stages follow: input, weight,
+// channels, output size, bias, options). Weight [C_in, C_out / groups, kH, kW];
+//   H_out = (H - 1) s - 2 p + d (k - 1) + outputPadding + 1,
+// computed as (H s + E + outputPadding) - (s + 2 p) with E = d (k - 1) + 1, so that no intermediate
+// is negative (H = 0 is a legal size) and everything but H s depends on the layer's geometry only.
+
+export type TransposeKnownKey = "stride" | "padding" | "outputPadding" | "groups" | "dilation";
+
+/** The options as [stride, padding, outputPadding, groups, dilation, unknown keys] (see OptionValues). */
+export type TransposeOptionValues<O> = O extends {
+  stride?: infer S;
+  padding?: infer P;
+  outputPadding?: infer OP;
+  groups?: infer G;
+  dilation?: infer D;
+}
+  ? Exclude<keyof O, TransposeKnownKey> extends infer U
+    ? [Present<S>, Present<P>, Present<OP>, Present<G>, Present<D>] extends [
+        infer s,
+        infer p,
+        infer op,
+        infer g,
+        infer d,
+      ]
+      ? [s, p, op, g, d, U]
+      : never
+    : never
+  : never;
+
+export type TransposeParsed = {
+  unknown: unknown;
+  stride: unknown;
+  padding: unknown;
+  outputPadding: unknown;
+  groups: unknown;
+  dilation: unknown;
+};
+export type TransposeParsedOptions<O extends readonly unknown[]> = {
+  unknown: O[5];
+  stride: PairOf<O[0]>;
+  padding: PairOf<O[1], "0">;
+  outputPadding: PairOf<O[2], "0">;
+  groups: GroupsOf<O[3]>;
+  dilation: PairOf<O[4]>;
+};
+
+/** Input channels against the weight's dim 0 (c and wi LE, XC as written). */
+export type TransposeChannelStage<C, Wi, XC, WS> = Wide extends C | Wi
+  ? "ok"
+  : C extends Wi
+    ? "ok"
+    : Err<"weight", ReturnType<typeof conv2dErrors.transposeChannelMismatch<XC & number, Num<Wi>, Show<WS>>>>;
+
+/**
+ * One output size: a number literal, `number` when an ingredient is known only at run time,
+ * { bad: n } for a size n <= 0, or { large: digits } for a size above 2^53 - 1 (both refused, with
+ * the exact value: the run time computes them in BigInt). H is in normal order, the rest LE.
+ */
+export type TransposeDim<
+  H extends string,
+  K extends string,
+  S extends string,
+  D extends string,
+  P extends string,
+  OP extends string,
+> = Wide extends H | K | S | D | P | OP
+  ? number
+  : TransposeOut<Reverse<H>, S, TransposeGain<K, D, OP>, TransposeLoss<S, P>>;
+/** E + outputPadding: the geometry's part of the positive side. */
+type TransposeGain<K extends string, D extends string, OP extends string> = OP extends "0"
+  ? Extent<K, D>
+  : AddLE<Extent<K, D>, OP>;
+/** s + 2 p: the geometry's part of the negative side. */
+type TransposeLoss<S extends string, P extends string> = P extends "0" ? S : AddLE<AddLE<S, P>, P>;
+type TransposeOut<H extends string, S extends string, Gain extends string, Loss extends string> =
+  AddLE<S extends "1" ? H : MulLE<H, S>, Gain> extends infer Pos extends string
+    ? SubLE<Trim<Pos>, Loss> extends [infer R extends string, infer Br]
+      ? Br extends "0"
+        ? Trim<R> extends "0"
+          ? { bad: 0 }
+          : Reverse<Trim<R>> extends infer N extends string
+            ? SafeDigits<N> extends true
+              ? FromSafeDigits<N>
+              : { large: N }
+            : never
+        : SubLE<Loss, Trim<Pos>> extends [infer M extends string, infer _]
+          ? `-${Reverse<Trim<M>>}` extends `${infer N extends number}`
+            ? { bad: N }
+            : never
+          : never
+      : never
+    : never;
+/** A size as the messages print it: the number, or the exact digits of one above 2^53 - 1. */
+type SizeText<V> = V extends number
+  ? `${V}`
+  : V extends { bad: infer N extends number }
+    ? `${N}`
+    : V extends { large: infer N extends string }
+      ? N
+      : never;
+
+/** Both output sizes, or null while stride, dilation, padding or outputPadding is invalid. */
+export type TransposeOutDims<
+  H extends string,
+  W extends string,
+  Kh extends string,
+  Kw extends string,
+  PO,
+> = PO extends {
+  stride: [infer Sh extends string, infer Sw extends string];
+  dilation: [infer Dh extends string, infer Dw extends string];
+  padding: [infer Ph extends string, infer Pw extends string];
+  outputPadding: [infer Oh extends string, infer Ow extends string];
+}
+  ? [TransposeDim<H, Kh, Sh, Dh, Ph, Oh>, TransposeDim<W, Kw, Sw, Dw, Pw, Ow>]
+  : null;
+
+/** C_out = (C_out / groups) * groups, LE (Wide when unknown); the weight's dim 1 while groups is invalid. */
+export type TransposeOutChannels<Wo, G> = G extends "1" | "bad"
+  ? Wo
+  : Wide extends Wo | G
+    ? Wide
+    : [Wo, G] extends [infer wo extends string, infer g extends string]
+      ? MulLE<wo, g>
+      : never;
+
+/** The options' own errors, in resolveConvTranspose2d's order: "ok" or the error. */
+export type TransposeOptionsError<O extends readonly unknown[], PO extends TransposeParsed> = [PO["unknown"]] extends [
+  never,
+]
+  ? PO["groups"] extends "bad"
+    ? Err<"options", ReturnType<typeof conv2dErrors.transposeGroups<Show<O[3]>>>>
+    : PO["stride"] extends "bad"
+      ? Err<"options", ReturnType<typeof conv2dErrors.transposePairOption<"stride", Show<O[0]>>>>
+      : PO["dilation"] extends "bad"
+        ? Err<"options", ReturnType<typeof conv2dErrors.transposePairOption<"dilation", Show<O[4]>>>>
+        : PO["padding"] extends "bad"
+          ? Err<"options", ReturnType<typeof conv2dErrors.transposePadOption<"padding", Show<O[1]>>>>
+          : PO["outputPadding"] extends "bad"
+            ? Err<"options", ReturnType<typeof conv2dErrors.transposePadOption<"outputPadding", Show<O[2]>>>>
+            : "ok"
+  : Err<
+      "options",
+      ReturnType<typeof conv2dErrors.transposeUnknownOption<Show<`${PO["unknown"] & (string | number)}`>>>
+    >;
+
+/** outputPadding below the stride or the dilation, in each dim (PyTorch's rule); needs valid options. */
+export type OutputPaddingStage<PO> = PO extends {
+  stride: [infer Sh, infer Sw];
+  dilation: [infer Dh, infer Dw];
+  outputPadding: [infer Oh, infer Ow];
+}
+  ? true extends OutputPaddingTooLarge<Oh, Sh, Dh> | OutputPaddingTooLarge<Ow, Sw, Dw>
+    ? Err<
+        "options",
+        ReturnType<
+          typeof conv2dErrors.transposeOutputPadding<
+            `[${Num<Oh>}, ${Num<Ow>}]`,
+            `[${Num<Sh>}, ${Num<Sw>}]`,
+            `[${Num<Dh>}, ${Num<Dw>}]`
+          >
+        >
+      >
+    : "ok"
+  : "ok";
+type OutputPaddingTooLarge<O, S, D> = Wide extends O | S | D
+  ? false
+  : [O, S, D] extends [infer o extends string, infer s extends string, infer d extends string]
+    ? CmpLE<o, s> extends "<"
+      ? false
+      : CmpLE<o, d> extends "<"
+        ? false
+        : true
+    : false;
+
+/** groups divides C_in (wi LE). */
+export type TransposeGroupsDivide<Wi, G> = G extends "1"
+  ? "ok"
+  : Wide extends Wi | G
+    ? "ok"
+    : [Wi, G] extends [infer wi extends string, infer g extends string]
+      ? DivModLE<wi, g>[1] extends "0"
+        ? "ok"
+        : Err<"options", ReturnType<typeof conv2dErrors.transposeGroupsDivide<Num<Wi>, Num<G>>>>
+      : "ok";
+
+/** The whole check: { ok: shape } or { at, message }, as Conv2dCheck. */
+export type ConvTranspose2dCheck<
+  XS,
+  WS,
+  B,
+  O extends readonly unknown[],
+  XD,
+  XDev,
+  WD,
+  WDev,
+  BD,
+  BDev,
+> = TransposeCheckInput<InputStage<XS, "convTranspose2d">, WS, B, O, XD, XDev, WD, WDev, BD, BDev>;
+
+type TransposeCheckInput<In, WS, B, O extends readonly unknown[], XD, XDev, WD, WDev, BD, BDev> = In extends InputOk
+  ? TransposeCheckWeight<
+      In,
+      WeightStage<WS, WD, WDev, XD, XDev, "convTranspose2d">,
+      TransposeParsedOptions<O>,
+      WS,
+      B,
+      O,
+      XD,
+      XDev,
+      BD,
+      BDev
+    >
+  : In extends AnyErr
+    ? In
+    : { ok: number[] };
+
+type TransposeCheckWeight<
+  In extends InputOk,
+  Wt,
+  PO extends TransposeParsed,
+  WS,
+  B,
+  O extends readonly unknown[],
+  XD,
+  XDev,
+  BD,
+  BDev,
+> = Wt extends WeightOk
+  ? TransposeChannelStage<In[4], Wt[0], In[1], WS> extends "ok"
+    ? TransposeCheckBias<
+        In,
+        Wt,
+        TransposeOutDims<In[5], In[6], Wt[2], Wt[3], PO>,
+        TransposeOutChannels<Wt[1], PO["groups"]>,
+        PO,
+        B,
+        O,
+        XD,
+        XDev,
+        BD,
+        BDev
+      >
+    : TransposeChannelStage<In[4], Wt[0], In[1], WS>
+  : Wt;
+
+type TransposeCheckBias<
+  In extends InputOk,
+  Wt extends WeightOk,
+  Out,
+  Co,
+  PO extends TransposeParsed,
+  B,
+  O extends readonly unknown[],
+  XD,
+  XDev,
+  BD,
+  BDev,
+> = Out extends [number, number] | null
+  ? (
+      [B] extends [undefined | null] ? "ok" : BiasStage<B, Co, Num<Co>, BD, BDev, XD, XDev, "convTranspose2d">
+    ) extends infer Bi
+    ? Bi extends "ok"
+      ? TransposeCheckOptions<In, Wt, Out, Co, PO, O>
+      : Bi
+    : never
+  : TransposeOutputSizeError<Out, In, Wt, PO>;
+
+/** A non-positive size is reported first, then one above 2^53 - 1 (resolveConvTranspose2d's order). */
+type TransposeOutputSizeError<Out, In extends InputOk, Wt extends WeightOk, PO> = Out extends [infer OH, infer OW]
+  ? [Extract<OH | OW, { bad: number }>] extends [never]
+    ? Err<"weight", ReturnType<typeof conv2dErrors.transposeOutputLarge<`[${SizeText<OH>}, ${SizeText<OW>}]`>>>
+    : TransposeOutputSizeMessage<Out, In, Wt, PO>
+  : never;
+
+type TransposeCheckOptions<
+  In extends InputOk,
+  Wt extends WeightOk,
+  Out,
+  Co,
+  PO extends TransposeParsed,
+  O extends readonly unknown[],
+> =
+  TransposeOptionsError<O, PO> extends "ok"
+    ? TransposeGroupsDivide<Wt[0], PO["groups"]> extends "ok"
+      ? OutputPaddingStage<PO> extends "ok"
+        ? Out extends [number, number]
+          ? { ok: [...In[0], Num<Co>, ...Out] }
+          : never
+        : OutputPaddingStage<PO>
+      : TransposeGroupsDivide<Wt[0], PO["groups"]>
+    : TransposeOptionsError<O, PO>;
+
+/** The message for a non-positive output size: both sizes, the input's, the padding and the dilated kernels. */
+type TransposeOutputSizeMessage<Out, In extends InputOk, Wt extends WeightOk, PO> = [Out, PO] extends [
+  [infer OH, infer OW],
+  { padding: [infer Ph, infer Pw]; dilation: [infer Dh, infer Dw] },
+]
+  ? Err<
+      "weight",
+      ReturnType<
+        typeof conv2dErrors.transposeOutputSize<
+          `[${SizeText<OH>}, ${SizeText<OW>}]`,
+          `[${In[2] & number}, ${In[3] & number}]`,
+          `[${Num<Ph>}, ${Num<Pw>}]`,
+          `[${ExtentNum<Wt[2], Dh>}, ${ExtentNum<Wt[3], Dw>}]`
+        >
+      >
+    >
   : never;
