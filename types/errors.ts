@@ -247,6 +247,8 @@ export const interpolateErrors = {
     scale: S,
   ) =>
     `interpolate: output size would be ${outH}x${outW} (input ${inH}x${inW}, scaleFactor ${scale}); each must be at least 1` as const,
+  emptyInput: <H extends Showable, W extends Showable>(inH: H, inW: W) =>
+    `interpolate: input height and width must be at least 1, got ${inH}x${inW}` as const,
 };
 
 /**
