@@ -13,6 +13,7 @@ import type { LayerCall } from "./layers.js";
 import { batchNormEmitRules } from "./batch-norm.js";
 import { conv2dEmitRules } from "./conv2d.js";
 import { elementwiseEmitRules } from "./elementwise.js";
+import { interpolateEmitRules } from "./interpolate.js";
 import { matmulEmitRules } from "./matmul.js";
 import { movementEmitRules } from "./movement.js";
 import { padEmitRules } from "./pad.js";
@@ -28,6 +29,7 @@ const emitRules: { readonly [P in Primitive]: EmitRule<P> } = {
   ...conv2dEmitRules,
   ...pool2dEmitRules,
   ...batchNormEmitRules,
+  ...interpolateEmitRules,
 };
 
 /** Builds the graph for one trace. */

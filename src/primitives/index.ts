@@ -2,7 +2,7 @@
  * The closed list of primitives. Everything a tensor can do is a composition of these.
  *
  * Each family file (./elementwise.ts, ./reduce.ts, ./movement.ts, ./pad.ts, ./matmul.ts,
- * ./conv2d.ts, ./pool2d.ts, ./batch-norm.ts) holds, for each of its primitives, the parameters,
+ * ./conv2d.ts, ./pool2d.ts, ./batch-norm.ts, ./interpolate.ts) holds, for each of its primitives, the parameters,
  * the arity, the runtime shape rule, the saved data and the gradient rule side by side. They are
  * assembled here into `definitions`, a mapped type over `Primitive`: a primitive added without
  * any of them does not compile. Each backend's kernel table (src/backends/*) and the ONNX
@@ -11,7 +11,7 @@
  * Gradient rules are written with public ops (passed in as `GradOps`), so they are themselves
  * recorded on the tape when a graph is being built: double backward needs no extra machinery. For
  * that to close, the adjoint of every linear primitive is itself a primitive (pad <->
- * padAdjoint, the conv2d family, the maxPool2d family).
+ * padAdjoint, the conv2d family, the maxPool2d family, interpolate <-> interpolateAdjoint).
  */
 import { type PrimitiveDefinition, type Saved, type ShapeRule, type VjpRule, noGradient } from "./definition.js";
 import { type BatchNormParams, batchNormFamily } from "./batch-norm.js";
@@ -19,6 +19,7 @@ import { type Conv2dParams, conv2dFamily } from "./conv2d.js";
 import { type ElementwiseParams, elementwiseFamily } from "./elementwise.js";
 import { type MatmulParams, matmulFamily } from "./matmul.js";
 import { type MovementParams, movementFamily } from "./movement.js";
+import { type InterpolateParams, interpolateFamily } from "./interpolate.js";
 import { type PadParams, padFamily } from "./pad.js";
 import { type Pool2dParams, pool2dFamily } from "./pool2d.js";
 import { type ReduceParams, reduceFamily } from "./reduce.js";
@@ -28,10 +29,18 @@ export { type BinaryPrimitive, type UnaryPrimitive, binaryPrimitives, unaryPrimi
 export { type Conv2dGeometry, type Conv2dShapeArgs, conv2dGeometry, convFlops, convOutSize } from "./conv2d.js";
 export { type PadGeometry, type PadMode, padGeometry, padOutShape } from "./pad.js";
 export type { Pool2dGeometry } from "./pool2d.js";
+export {
+  type InterpolateAxis,
+  type InterpolateGeometry,
+  type InterpolateMode,
+  type InterpolationTaps,
+  interpolationTaps,
+} from "./interpolate.js";
 export type {
   BatchNormParams,
   Conv2dParams,
   ElementwiseParams,
+  InterpolateParams,
   MatmulParams,
   MovementParams,
   PadParams,
@@ -48,7 +57,8 @@ export interface PrimitiveParams
     MatmulParams,
     Conv2dParams,
     Pool2dParams,
-    BatchNormParams {}
+    BatchNormParams,
+    InterpolateParams {}
 
 export type Primitive = keyof PrimitiveParams;
 
@@ -63,6 +73,7 @@ const definitions: PrimitiveDefinitions = {
   ...conv2dFamily,
   ...pool2dFamily,
   ...batchNormFamily,
+  ...interpolateFamily,
 };
 
 type Column<K extends keyof PrimitiveDefinition<unknown>> = {

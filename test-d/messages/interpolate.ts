@@ -44,4 +44,14 @@ export type Checks = [
       "interpolate: size must be a positive integer or a pair [h, w] of them, got [0, 2]"
     >
   >,
+  Expect<
+    Equal<Interpolate<[1, 2, 0, 3], { size: 4 }>, "interpolate: input height and width must be at least 1, got 0x3">
+  >,
+  Expect<
+    Equal<
+      Interpolate<[1, 2, 5, 0], { scaleFactor: 2; mode: "bilinear" }>,
+      "interpolate: input height and width must be at least 1, got 5x0"
+    >
+  >,
+  Expect<Equal<Interpolate<[0, 2, 3, 3], { size: 4 }>, [0, 2, 4, 4]>>,
 ];

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { gradients, interpolate, mul, nn, randn, sum, tensor, type AnyTensor } from "../../src/index.js";
+import { gradients, interpolate, mul, nn, randn, sum, tensor, zeros, type AnyTensor } from "../../src/index.js";
 import { interpolateErrors } from "../../types/errors.js";
 import { gradcheck } from "../helpers/gradcheck.js";
 
@@ -196,5 +196,12 @@ describe("interpolate: calls that cannot work are compile errors too", () => {
     );
     // @ts-expect-error -- 3-D input
     expect(() => interpolate(randn([1, 3, 3]), { size: 4 })).toThrow(interpolateErrors.rank("[1, 3, 3]"));
+    // @ts-expect-error -- an empty plane (PyTorch refuses it; the matmul form returned zeros)
+    expect(() => interpolate(zeros([1, 2, 0, 3]), { size: 4 })).toThrow(interpolateErrors.emptyInput(0, 3));
+    // @ts-expect-error -- an empty plane, with a scale
+    expect(() => interpolate(zeros([1, 2, 5, 0]), { scaleFactor: 2 })).toThrow(interpolateErrors.emptyInput(5, 0));
+    const batchless = interpolate(zeros([0, 2, 3, 3]), { size: 4, mode: "bilinear" });
+    const empty: [0, 2, 4, 4] = batchless.shape;
+    expect(empty).toEqual([0, 2, 4, 4]);
   });
 });

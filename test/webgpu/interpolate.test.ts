@@ -1,10 +1,11 @@
 /**
- * interpolate on WebGPU against the CPU backend (float32): forward and input gradient, nearest and
- * bilinear, up and down, with size and scaleFactor. interpolate is two matmuls with constant
- * matrices, so this checks the matrices reach the device and the composition runs there.
+ * interpolate on WebGPU against the CPU backend (float32): the interpolate primitive's kernels
+ * (src/backends/webgpu/interpolate.ts), forward, input gradient (the adjoint kernel) and second
+ * order (the adjoint's gradient, the forward again), nearest and bilinear, up and down, with size
+ * and scaleFactor, on planes that are not multiples of the workgroup.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { gradients, interpolate, tensor, type AnyTensor } from "../../src/index.js";
+import { gradients, interpolate, mul, sum, tensor, type AnyTensor } from "../../src/index.js";
 import { rng } from "../helpers/random.js";
 import type { Backend } from "../../src/backend.js";
 import { registerBackend } from "../../src/runtime/devices.js";
@@ -25,14 +26,19 @@ const configs = [
   { size: [5, 9], mode: "bilinear" },
   { scaleFactor: 1.5, mode: "bilinear", alignCorners: true },
   { size: 3, mode: "bilinear", alignCorners: false },
+  { size: 1, mode: "bilinear" },
+  { size: [3, 2] },
+  { scaleFactor: 0.5, mode: "bilinear" },
+  { scaleFactor: [4, 3], mode: "bilinear" },
+  { size: [29, 8], mode: "bilinear", alignCorners: true },
 ];
 
 describe.skipIf(!setup.available)(suiteTitle("interpolate: WebGPU vs CPU", setup), () => {
   for (const o of configs) {
     it(JSON.stringify(o), async () => {
       const draw = rng(7);
-      const shape = [2, 3, 4, 6];
-      const data = Float32Array.from({ length: 144 }, () => draw() * 2 - 1);
+      const shape = [2, 3, 5, 7];
+      const data = Float32Array.from({ length: 210 }, () => draw() * 2 - 1);
       const run = async (device: "cpu" | "webgpu") => {
         const x = tensor(data, { shape, device }).requiresGrad_(true);
         const y = call(x, o);
@@ -40,13 +46,23 @@ describe.skipIf(!setup.available)(suiteTitle("interpolate: WebGPU vs CPU", setup
           Float32Array.from({ length: y.size }, (_, i) => Math.sin(i)),
           { shape: y.shape, device },
         );
-        const [gx] = gradients(y, [x], { seeds: [gy] });
-        return { shape: y.shape, y: Array.from(await y.data()), gx: Array.from(await gx.data()) };
+        const [gx] = gradients(y, [x], { seeds: [gy.requiresGrad_(true)], createGraph: true });
+        const v = tensor(
+          Float32Array.from({ length: gx.size }, (_, i) => Math.cos(i)),
+          { shape: gx.shape, device },
+        );
+        const [ggy] = gradients(sum(mul(gx, v)), [gy]);
+        return {
+          shape: y.shape,
+          y: Array.from(await y.data()),
+          gx: Array.from(await gx.data()),
+          ggy: Array.from(await ggy.data()),
+        };
       };
       const cpu = await run("cpu");
       const gpu = await run("webgpu");
       expect(gpu.shape).toEqual(cpu.shape);
-      for (const k of ["y", "gx"] as const) {
+      for (const k of ["y", "gx", "ggy"] as const) {
         cpu[k].forEach((v, i) => expect(Math.abs(gpu[k][i] - v)).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(v)));
       }
     });

@@ -78,9 +78,16 @@ type InterpolateChecked<S extends Shape, O> =
 type InterpolateShape<S extends Shape, O> = number extends S["length"]
   ? number[]
   : S extends readonly [infer N extends number, infer C extends number, infer H extends number, infer W extends number]
-    ? OutSize<H, W, O> extends infer R
-      ? R extends readonly [infer OH extends number, infer OW extends number]
-        ? [N, C, OH, OW]
-        : R
-      : never
+    ? H extends 0
+      ? ReturnType<typeof interpolateErrors.emptyInput<H, W>>
+      : W extends 0
+        ? ReturnType<typeof interpolateErrors.emptyInput<H, W>>
+        : InterpolateSized<N, C, H, W, O>
     : ReturnType<typeof interpolateErrors.rank<Show<S>>>;
+
+type InterpolateSized<N extends number, C extends number, H extends number, W extends number, O> =
+  OutSize<H, W, O> extends infer R
+    ? R extends readonly [infer OH extends number, infer OW extends number]
+      ? [N, C, OH, OW]
+      : R
+    : never;

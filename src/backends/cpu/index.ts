@@ -11,6 +11,7 @@ import { batchNormKernels, batchNormLoops } from "./batch-norm.js";
 import { conv2dKernels } from "./conv2d.js";
 import { elementwiseKernels } from "./elementwise.js";
 import * as fast from "./fast/index.js";
+import { interpolateKernels } from "./interpolate.js";
 import { matmulKernels } from "./matmul.js";
 import { movementKernels } from "./movement.js";
 import { optimizerSteps } from "./optimizer-steps.js";
@@ -27,6 +28,7 @@ export const cpuKernels: KernelTable<AnyTypedArray> = {
   ...conv2dKernels,
   ...pool2dKernels,
   ...batchNormKernels,
+  ...interpolateKernels,
 };
 
 export const cpuBackend: Backend<AnyTypedArray> = {

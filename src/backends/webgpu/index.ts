@@ -8,6 +8,7 @@ import type { Backend, KernelTable } from "../../backend.js";
 import { batchNormKernels } from "./batch-norm.js";
 import { conv2dKernels } from "./conv2d.js";
 import { elementwiseKernels } from "./elementwise.js";
+import { interpolateKernels } from "./interpolate.js";
 import { full } from "./launch-helpers.js";
 import { matmulKernels } from "./matmul.js";
 import { type GpuStorage, read, release, upload } from "./memory.js";
@@ -25,6 +26,7 @@ export const webgpuKernels: KernelTable<GpuStorage> = {
   ...conv2dKernels,
   ...pool2dKernels,
   ...batchNormKernels,
+  ...interpolateKernels,
 };
 
 export const webgpuBackend: Backend<GpuStorage> = {

@@ -1,5 +1,5 @@
 /**
- * The reference CPU kernels for the conv family, explicit padding and max pooling: plain code on
+ * The reference CPU kernels for the conv family, explicit padding, max pooling and interpolation: plain code on
  * typed arrays that every faster kernel (CPU or WebGPU) is tested against.
  */
 export { type FloatArray } from "./arrays.js";
@@ -13,3 +13,4 @@ export {
   windowTaps,
   windowsDisjoint,
 } from "./pool2d.js";
+export { interpolate, interpolateAdjoint, interpolationMatrix } from "./interpolate.js";
