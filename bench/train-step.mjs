@@ -19,7 +19,8 @@
 // --overhead: rounds of the per-op overhead, a float32 add of two 1,000-element tensors (each round
 // times 20,000 adds per build, builds alternating), in microseconds per add.
 // --memory: instead of the timing, runs <steps> steps of one model on the first build and prints
-// the resident set size every tenth of the run and its peak (the steps must not grow it).
+// the resident set size every tenth of the run and its peak (the steps must not grow it); under
+// node --expose-gc also the live heap and array buffers after a full collection at each sample.
 // A build is the root's `npm run build` output (a dist/ directory), possibly copied aside or built
 // in a git worktree, so a before/after pair runs in one process (as step-pair.mjs does). Prints, per
 // model and participant, the median ms per step with the interquartile range and the best step,
@@ -136,7 +137,14 @@ async function memoryRun(dist, model, count) {
     run();
     const rss = process.memoryUsage.rss();
     peak = Math.max(peak, rss);
-    if (i % Math.max(1, Math.floor(count / 10)) === 0) samples.push(`${i}: ${mib(rss)}`);
+    if (i % Math.max(1, Math.floor(count / 10)) === 0) {
+      // with node --expose-gc, also what is live after a full collection (a leak grows it; a heap
+      // that the collector lets grow before it collects does not)
+      globalThis.gc?.();
+      const m = process.memoryUsage();
+      const live = globalThis.gc ? ` (live heap ${mib(m.heapUsed)}, array buffers ${mib(m.arrayBuffers)})` : "";
+      samples.push(`${i}: ${mib(rss)}${live}`);
+    }
   }
   console.log(
     `memory ${model} ${JSON.stringify(SHAPES[model])}, ${count} steps, RSS MiB at step ${samples.join(", ")}`,

@@ -74,10 +74,11 @@ describe("float32 arithmetic fast path", () => {
   it("a conv-bias shaped add takes the constant-operand runs and still matches", () => {
     const x = sg.tensor(values(2 * 3 * 4 * 5, 7), { shape: [2, 3, 4, 5] });
     const bias = sg.tensor(values(3, 8), { shape: [1, 3, 1, 1] });
-    for (const [p, q] of [
+    const pairs: [sg.AnyTensor, sg.AnyTensor][] = [
       [x, bias],
       [bias, x],
-    ] as const) {
+    ];
+    for (const [p, q] of pairs) {
       const got = sg.sub(p, q).dataSync();
       const want = cast(sg.sub(cast(p, "float64"), cast(q, "float64")), "float32").dataSync();
       expect(Array.from(got)).toEqual(Array.from(want));
