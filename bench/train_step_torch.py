@@ -33,7 +33,12 @@ def demo_bias():
     )
 
 
-MODELS = {"bn": (bn_cnn, [32, 3, 32, 32]), "demo": (demo_bias, [64, 1, 28, 28])}
+def resnet18():
+    import torchvision
+    return torchvision.models.resnet18(num_classes=10)
+
+
+MODELS = {"bn": (bn_cnn, [32, 3, 32, 32]), "demo": (demo_bias, [64, 1, 28, 28]), "resnet18": (resnet18, [16, 3, 64, 64])}
 runs = {}
 
 
