@@ -58,5 +58,5 @@ describe("test-d/messages fixtures", () => {
       };
     });
     expect(compare(diagnostics)).toEqual([]);
-  });
+  }, 600_000); // one type check of every fixture: minutes on a loaded machine
 });
