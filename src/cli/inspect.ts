@@ -195,8 +195,12 @@ const flags =
   ts.TypeFormatFlags.InTypeAlias;
 
 /** A type as the compiler writes it, without `import("...")` qualifiers. */
+/** An empty options argument (`Linear<32, 10, {}>`, the default when none are given) is left out. */
 function typeText(t: Type, at: Node): string {
-  return t.getText(at, flags).replace(/import\("[^"]*"\)\./g, "");
+  return t
+    .getText(at, flags)
+    .replace(/import\("[^"]*"\)\./g, "")
+    .replace(/, \{\}>/g, ">");
 }
 
 /**

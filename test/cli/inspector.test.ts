@@ -255,7 +255,7 @@ describe("shapegrad shapes", () => {
     expect(model.layers[4].layers!.map((l) => [l.property, l.type])).toEqual([["fc", "Linear<32, 10>"]]);
     const lines = formatInspection(r, root).split("\n");
     expect(lines).toContain("             0 Sequential, 3 layers -> [4, 8, 12, 12]");
-    expect(lines).toContain("              0.2 MaxPool2d<2, {}> -> [4, 8, 12, 12]");
+    expect(lines).toContain("              0.2 MaxPool2d<2> -> [4, 8, 12, 12]");
     expect(lines).toContain("                1.body.0 Conv2d<8, 8, 3, { readonly padding: 1; }>");
     expect(lines).toContain("             4 Head -> [4, 10]");
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(80);
