@@ -8,6 +8,7 @@
  */
 import type { DType, Device, Shape } from "../../types/core.js";
 import type { CatCheck, ChunkCheck, NarrowCheck, SplitCheck, StackCheck } from "../../types/shape/join.js";
+import type { OkShape } from "../../types/shape/show.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
 import { apply } from "../autograd/engine.js";
 import { formatShape, joinErrors, show, type opErrors } from "../../types/errors.js";
@@ -21,7 +22,8 @@ type ShapesOf<T extends readonly AnyTensor[]> = { [K in keyof T]: T[K]["shape"] 
 /** An argument's type: the check's message when the check blames it, else the argument itself. */
 type ArgAt<C, At extends string, Self> = C extends { at: At; message: infer M extends string } ? M : Self;
 /** The check's shape when it passed, else number[] (the blamed argument carries the message). */
-type ShapeOf<C> = C extends { ok: infer S extends Shape } ? [...S] : number[];
+// Read as C["ok"], not inferred: `C extends { ok: infer S }` stays deferred when S holds a generic dim.
+type ShapeOf<C> = C extends { ok: unknown } ? OkShape<C["ok"]> : number[];
 
 /**
  * The list as given, or the message of the first rule it breaks: dtype and device against tensor 0
@@ -58,9 +60,10 @@ type StackSignature = <const T extends readonly AnyTensor[], const Dim extends n
 ) => Tensor<ShapeOf<StackCheck<ShapesOf<T>, Dim>>, T[0]["dtype"], T[0]["device"]>;
 
 /** Each piece as a tensor of x's dtype and device (a tuple where the count is known). */
-type Pieces<C, D extends DType, Dev extends Device> = C extends { ok: infer R extends readonly Shape[] }
-  ? { -readonly [K in keyof R]: Tensor<[...R[K]], D, Dev> }
+type Pieces<C, D extends DType, Dev extends Device> = C extends { ok: readonly unknown[] }
+  ? PiecesOf<C["ok"], D, Dev>
   : Tensor<number[], D, Dev>[];
+type PiecesOf<R, D extends DType, Dev extends Device> = { -readonly [K in keyof R]: Tensor<OkShape<R[K]>, D, Dev> };
 
 type SplitSignature = <
   S extends Shape,

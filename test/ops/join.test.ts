@@ -14,9 +14,11 @@ import {
   mul,
   narrow,
   split,
+  squeeze,
   stack,
   sum,
   tensor,
+  unsqueeze,
   zeros,
   type AnyTensor,
 } from "../../src/index.js";
@@ -246,5 +248,38 @@ describe("dtypes and edge cases", () => {
       "split: expected a tensor with at least 1 dim, got a 0-d tensor",
     );
     expect(() => narrow(zeros([3]), 0, 1.5 as never, 1)).toThrow("narrow: start must be an integer, got 1.5");
+  });
+});
+
+describe("methods, squeeze and unsqueeze", () => {
+  const x = tensor(
+    Float64Array.from({ length: 6 }, (_, i) => i),
+    { shape: [2, 1, 3], dtype: "float64" },
+  );
+  it("x.split, x.chunk, x.narrow are the ops", () => {
+    expect(x.split([1, 2], -1).map((p) => [...p.shape])).toEqual([
+      [2, 1, 1],
+      [2, 1, 2],
+    ]);
+    expect(x.chunk(2, 2).map((p) => [...p.dataSync()])).toEqual([
+      [0, 1, 3, 4],
+      [2, 5],
+    ]);
+    expect([...x.narrow(2, -2, 2).dataSync()]).toEqual([1, 2, 4, 5]);
+  });
+  it("squeeze and unsqueeze as PyTorch (a dim that is not 1 is kept)", () => {
+    expect([...squeeze(x).shape]).toEqual([2, 3]);
+    expect([...squeeze(x, 1).shape]).toEqual([2, 3]);
+    expect([...squeeze(x, 0).shape]).toEqual([2, 1, 3]);
+    expect([...x.squeeze(-2).shape]).toEqual([2, 3]);
+    expect([...unsqueeze(x, -1).shape]).toEqual([2, 1, 3, 1]);
+    expect([...x.unsqueeze(0).shape]).toEqual([1, 2, 1, 3]);
+    expect([...squeeze(zeros([]), -1).shape]).toEqual([]);
+    expect(() => squeeze(x, 3 as never)).toThrow(
+      "squeeze: dim 3 is out of range for a tensor of rank 3 (expected an integer in [-3, 2])",
+    );
+    expect(() => unsqueeze(x, -5 as never)).toThrow(
+      "unsqueeze: dim -5 is out of range for a tensor of rank 4 (expected an integer in [-4, 3])",
+    );
   });
 });

@@ -13,9 +13,9 @@ export const fixtureFiles = () =>
     .filter((f) => f.endsWith(".ts"))
     .map((f) => join(fixtureDir, f));
 
-/** Start columns (1-based) of the top-level arguments of the first `conv2d(` call on a line. */
+/** Start columns (1-based) of the top-level arguments of the first call on a line (`conv2d(`, `cat(`, `x.split(`). */
 function argumentColumns(line) {
-  const open = line.indexOf("conv2d(") + "conv2d(".length;
+  const open = line.indexOf("(") + 1;
   const cols = [open + 1];
   let depth = 0;
   for (let i = open; i < line.length; i++) {
@@ -28,7 +28,8 @@ function argumentColumns(line) {
   }
   return cols;
 }
-const argIndex = { input: 0, weight: 1, bias: 2, options: 3 };
+// conv2d's argument names; arg0..arg3 name the positions of any other op's call.
+const argIndex = { input: 0, weight: 1, bias: 2, options: 3, arg0: 0, arg1: 1, arg2: 2, arg3: 3 };
 
 /** The expected diagnostics of every fixture: [{ file, line, column, message }]. */
 export function expectations() {

@@ -20,7 +20,8 @@ describe("test-d/messages fixtures", () => {
   });
 
   it("annotate one error per error case", () => {
-    expect(expectations().map((e) => e.message)).toEqual(errorCases.filter((c) => !c.compiler).map((c) => c.message));
+    const conv = expectations().filter((e) => e.file.includes("conv2d"));
+    expect(conv.map((e) => e.message)).toEqual(errorCases.filter((c) => !c.compiler).map((c) => c.message));
   });
 
   it("the comparison notices a missing, an extra and a different error", () => {

@@ -383,4 +383,4 @@ type SqueezeAll<S extends Shape, Acc extends number[] = []> = S extends readonly
   : Acc;
 
 /** The shape of a check's success, or its message. */
-type Result<C> = C extends { ok: infer S } ? S : C extends { message: infer M } ? M : never;
+type Result<C> = C extends { ok: unknown } ? C["ok"] : C extends { message: unknown } ? C["message"] : never;
