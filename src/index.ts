@@ -44,6 +44,8 @@ export {
 } from "./ops/interpolate.js";
 export { convTranspose2d, type ConvTranspose2dOptions } from "./ops/conv2d.js";
 export { pad, type PadOptions, type PadMode, type PadShape } from "./ops/pad.js";
+export { cat, stack, split, chunk, narrow } from "./ops/join.js";
+export { squeeze, unsqueeze } from "./ops/movement.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export { exportOnnx, writeOnnx, type ExportOnnxOptions } from "./onnx/index.js";

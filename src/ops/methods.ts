@@ -19,8 +19,11 @@ import {
   type FlattenMethod,
   type PermuteMethod,
   type ReshapeMethod,
+  type SqueezeMethod,
   type TransposeMethod,
+  type UnsqueezeMethod,
 } from "./movement.js";
+import { anyShape as join, type ChunkMethod, type NarrowMethod, type SplitMethod } from "./join.js";
 import { anyShape as product, type MatMulMethod } from "./matmul.js";
 import { cast, clone, detach, replaceData, toDevice, toDeviceAsync } from "./device.js";
 
@@ -117,9 +120,17 @@ declare module "../tensor.js" {
     flatten: FlattenMethod;
     permute: PermuteMethod;
     transpose: TransposeMethod;
-    unsqueeze(dim: number): Tensor<number[], D, Dev>;
-    squeeze(dim?: number): Tensor<number[], D, Dev>;
+    /** A size-1 dim inserted at `dim` (torch.Tensor.unsqueeze). */
+    unsqueeze: UnsqueezeMethod;
+    /** Size-1 dims removed: all, or `dim` if it is 1 (torch.Tensor.squeeze). */
+    squeeze: SqueezeMethod;
     expand<const T extends Shape>(shape: T): Tensor<Mutable<T>, D, Dev>;
+    /** Pieces along `dim`: of a size (the last smaller) or of listed sizes (torch.Tensor.split). */
+    split: SplitMethod;
+    /** At most `chunks` pieces of ceil(n / chunks) along `dim` (torch.Tensor.chunk). */
+    chunk: ChunkMethod;
+    /** `length` elements of `dim` from `start` (torch.Tensor.narrow). */
+    narrow: NarrowMethod;
   }
 }
 
@@ -168,6 +179,9 @@ const methods: Record<string, (self: AnyTensor, ...args: never[]) => unknown> = 
   unsqueeze: movement.unsqueeze,
   squeeze: movement.squeeze,
   expand: movement.expand,
+  split: join.split,
+  chunk: join.chunk,
+  narrow: join.narrow,
 };
 
 for (const [name, fn] of Object.entries(methods)) {

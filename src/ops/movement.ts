@@ -4,6 +4,7 @@
  */
 import type { DType, Device, Mutable, Shape } from "../../types/core.js";
 import type { Flatten, Permute, Reshape, Transpose } from "../../types/shape/reshape.js";
+import type { Squeeze, Unsqueeze } from "../../types/shape/join.js";
 import type { IsMessage, OkShape } from "../../types/shape/show.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
 import { apply } from "../autograd/engine.js";
@@ -73,6 +74,30 @@ export type TransposeMethod = <T extends AnyTensor, const A extends number = -2,
   dim0?: A,
   dim1?: B,
 ) => Tensor<TransposeResult<T["shape"], A, B>, T["dtype"], T["device"]>;
+
+/** A dim argument: itself, or the rule's message when the dim is out of range. */
+type DimArg<R, Dim> = IsMessage<R> extends true ? R : Dim;
+type UnsqueezeSignature = <S extends Shape, D extends DType, Dev extends Device, const Dim extends number>(
+  x: Tensor<S, D, Dev>,
+  dim: DimArg<Unsqueeze<S, Dim>, Dim>,
+) => Tensor<OkShape<Unsqueeze<S, Dim>>, D, Dev>;
+type SqueezeSignature = <
+  S extends Shape,
+  D extends DType,
+  Dev extends Device,
+  const Dim extends number | undefined = undefined,
+>(
+  x: Tensor<S, D, Dev>,
+  dim?: DimArg<Squeeze<S, Dim>, Dim>,
+) => Tensor<OkShape<Squeeze<S, Dim>>, D, Dev>;
+export type UnsqueezeMethod = <X extends AnyTensor, const Dim extends number>(
+  this: X,
+  dim: DimArg<Unsqueeze<X["shape"], Dim>, Dim>,
+) => Tensor<OkShape<Unsqueeze<X["shape"], Dim>>, X["dtype"], X["device"]>;
+export type SqueezeMethod = <X extends AnyTensor, const Dim extends number | undefined = undefined>(
+  this: X,
+  dim?: DimArg<Squeeze<X["shape"], Dim>, Dim>,
+) => Tensor<OkShape<Squeeze<X["shape"], Dim>>, X["dtype"], X["device"]>;
 
 function checkDims(op: string, shape: readonly number[]): void {
   for (const d of shape) {
@@ -186,3 +211,13 @@ export const transpose = anyShape.transpose as TransposeSignature;
  * @function
  */
 export const expand = anyShape.expand as ExpandSignature;
+/**
+ * A size-1 dim inserted at `dim`, in [-(rank + 1), rank] (torch.unsqueeze).
+ * @function
+ */
+export const unsqueeze = anyShape.unsqueeze as UnsqueezeSignature;
+/**
+ * Size-1 dims removed: every one, or `dim` if it is 1 (else the tensor as it is, as torch.squeeze).
+ * @function
+ */
+export const squeeze = anyShape.squeeze as SqueezeSignature;

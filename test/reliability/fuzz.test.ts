@@ -13,7 +13,15 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
 import * as sg from "../../src/index.js";
 import { opErrors } from "../../types/errors.js";
-import { argumentErrors, autogradErrors, conv2dErrors, padErrors, show } from "../../types/errors.js";
+import {
+  argumentErrors,
+  autogradErrors,
+  conv2dErrors,
+  formatShape,
+  joinErrors,
+  padErrors,
+  show,
+} from "../../types/errors.js";
 import { installBackendSpy, snapshot, touched } from "./spy.js";
 import { broadcast, fuzzDim, isDim, normalize, poolOut, reachesInput, REJECTED_NUMBERS } from "./oracle.js";
 
@@ -1093,6 +1101,72 @@ describe("the fuzz ran", () => {
     expect(backwards).toBeGreaterThan(300);
     console.log(
       `fuzz: ${cases} calls, ${valid} valid, ${cases - valid} refused; ${backwards} backward passes (conv2d, maxPool2d)`,
+    );
+  });
+});
+
+describe("cat and narrow (issue 21)", () => {
+  const dimArb = fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constantFrom(1.5, NaN));
+  it("cat of random lists: dtype, 0-d, dim, rank and sizes checked in that order", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(smallShape(3, 0, 3), fc.constantFrom<DT>("float64", "float64", "float32")), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        dimArb,
+        fc.nat(1000),
+        (specs, dim, seed) => {
+          const xs = specs.map(([shape, dtype], i) => input(shape, dtype, seed + i, true));
+          const shapes = specs.map(([shape]) => shape);
+          const first = shapes[0];
+          const expected = ((): Outcome => {
+            const other = specs.find(([, d]) => d !== specs[0][1]);
+            if (other) return err(opErrors.dtypeMismatch("cat", specs[0][1], other[1]));
+            const zero = shapes.findIndex((s) => s.length === 0);
+            if (zero >= 0) return err(joinErrors.zeroDim(zero));
+            const d = normalize(dim, first.length);
+            if (d === null) return err(opErrors.dimOutOfRange("cat", dim, first.length));
+            for (let i = 1; i < shapes.length; i++) {
+              if (shapes[i].length !== first.length)
+                return err(joinErrors.rank(i, formatShape(shapes[i]), formatShape(first)));
+              const k = shapes[i].findIndex((n, j) => j !== d && n !== first[j]);
+              if (k >= 0) return err(joinErrors.size(i, formatShape(shapes[i]), formatShape(first), k, d));
+            }
+            return ok(first.map((n, j) => (j === d ? shapes.reduce((a, s) => a + s[j], 0) : n)));
+          })();
+          checkBackward(
+            check(() => sg.cat(xs as never, dim as never), expected),
+            xs,
+          );
+        },
+      ),
+      { seed: SEED, numRuns: 600 },
+    );
+  });
+  it("narrow with random dims, starts and lengths", () => {
+    const intArb = fc.oneof(fc.integer({ min: -5, max: 6 }), fc.constantFrom(0.5, NaN));
+    fc.assert(
+      fc.property(smallShape(3, 0, 4), dimArb, intArb, intArb, fc.nat(1000), (shape, dim, start, length, seed) => {
+        const x = input(shape, "float64", seed, true);
+        const expected = ((): Outcome => {
+          if (shape.length === 0) return err(joinErrors.zeroDimInput("narrow"));
+          const d = normalize(dim, shape.length);
+          if (d === null) return err(opErrors.dimOutOfRange("narrow", dim, shape.length));
+          if (!Number.isInteger(start)) return err(joinErrors.integer("narrow", "start", show(start)));
+          const n = shape[d];
+          if (start < -n || start > n) return err(joinErrors.narrowStart(start, d, n));
+          if (!Number.isInteger(length) || length < 0) return err(joinErrors.narrowLength(show(length)));
+          const from = start < 0 ? start + n : start;
+          if (from + length > n) return err(joinErrors.narrowEnd(from, length, d, n));
+          return ok(shape.map((m, j) => (j === d ? length : m)));
+        })();
+        checkBackward(
+          check(() => sg.narrow(x, dim as never, start as never, length as never), expected),
+          [x],
+        );
+      }),
+      { seed: SEED, numRuns: 600 },
     );
   });
 });

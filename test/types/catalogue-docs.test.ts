@@ -46,6 +46,7 @@ describe("docs/errors.md", () => {
       "conv2dErrors",
       "dataErrors",
       "interpolateErrors",
+      "joinErrors",
       "layerErrors",
       "nnErrors",
       "normErrors",

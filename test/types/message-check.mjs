@@ -14,8 +14,9 @@ export const fixtureFiles = () =>
     .map((f) => join(fixtureDir, f));
 
 /**
- * The calls whose arguments the fixtures annotate, and the index of each annotated argument: the
- * ops' (input, weight, bias, options) and the layer constructors' options.
+ * The calls whose arguments the fixtures annotate by name, and the index of each named argument:
+ * the ops' (input, weight, bias, options) and the layer constructors' options. Any other call (the
+ * first on its line: `cat(`, `x.split(`) is annotated by position, arg0..arg3.
  */
 const callees = {
   conv2d: { input: 0, weight: 1, bias: 2, options: 3 },
@@ -24,13 +25,13 @@ const callees = {
   ConvTranspose2d: { options: 3 },
   Linear: { options: 2 },
 };
+const positional = { arg0: 0, arg1: 1, arg2: 2, arg3: 3 };
 const calleePattern = new RegExp(`\\b(${Object.keys(callees).join("|")})\\(`);
 
-/** The first annotated callee on a line, and the start columns (1-based) of its top-level arguments. */
+/** The first named callee on a line (else the first call), and the start columns (1-based) of its top-level arguments. */
 function argumentColumns(line) {
   const m = calleePattern.exec(line);
-  if (!m) return { callee: null, cols: [] };
-  const open = m.index + m[0].length;
+  const open = m ? m.index + m[0].length : line.indexOf("(") + 1;
   const cols = [open + 1];
   let depth = 0;
   for (let i = open; i < line.length; i++) {
@@ -41,7 +42,7 @@ function argumentColumns(line) {
       depth--;
     } else if (ch === "," && depth === 0) cols.push(i + (line[i + 1] === " " ? 2 : 1) + 1);
   }
-  return { callee: m[1], cols };
+  return { callee: m ? m[1] : null, cols };
 }
 
 /** The expected diagnostics of every fixture: [{ file, line, column, message }]. */
@@ -56,9 +57,9 @@ export function expectations() {
       if (!at) throw new Error(`${relative(root, file)}:${i + 1}: "// error:" must follow "// at: <argument>"`);
       const callLine = i - 1; // 1-based number of the line above "// at:"
       const { callee, cols } = argumentColumns(lines[callLine - 1]);
-      const index = callee === null ? undefined : callees[callee][at[1]];
+      const index = callee === null ? positional[at[1]] : callees[callee][at[1]];
       if (index === undefined)
-        throw new Error(`${relative(root, file)}:${callLine}: no ${callee ?? "annotated call"} argument "${at[1]}"`);
+        throw new Error(`${relative(root, file)}:${callLine}: no ${callee ?? "positional"} argument "${at[1]}"`);
       out.push({ file: relative(root, file), line: callLine, column: cols[index], message: m[1] });
     });
   }
