@@ -43,6 +43,7 @@ export {
   type InterpolateShape,
 } from "./ops/interpolate.js";
 export { convTranspose2d, type ConvTranspose2dOptions } from "./ops/conv2d.js";
+export { cat, stack, split, chunk, narrow } from "./ops/join.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export { exportOnnx, writeOnnx, type ExportOnnxOptions } from "./onnx/index.js";

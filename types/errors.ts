@@ -544,3 +544,50 @@ export const nnErrors = {
     `${op}: the gradient of parameter ${index} has shape ${formatShape(got)} but the parameter has ${formatShape(expected)}`,
   optimizerNotLeaf: (op: string, index: number) => `${op}: parameter ${index} does not require grad`,
 };
+
+/**
+ * Joining and slicing: cat, stack, split, chunk, narrow (src/ops/join.ts, types/shape/join.ts).
+ * Shapes arrive formatted ("[2, 3]"); a tensor in a list is named by its index.
+ */
+export const joinErrors = {
+  notList: <Op extends Showable, V extends Showable>(op: Op, value: V) =>
+    `${op}: tensors must be an array of Tensors, got ${value}` as const,
+  empty: <Op extends Showable>(op: Op) => `${op}: expected a non-empty list of tensors, got []` as const,
+  zeroDim: <I extends Showable>(index: I) =>
+    `cat: tensor ${index} is 0-d and cannot be concatenated (unsqueeze it first, or use stack)` as const,
+  rank: <I extends Showable, S extends Showable, F extends Showable>(index: I, shape: S, first: F) =>
+    `cat: tensor ${index} ${shape} and tensor 0 ${first} have different ranks` as const,
+  size: <I extends Showable, S extends Showable, F extends Showable, D extends Showable, C extends Showable>(
+    index: I,
+    shape: S,
+    first: F,
+    dim: D,
+    catDim: C,
+  ) =>
+    `cat: tensor ${index} ${shape} does not match tensor 0 ${first} in dim ${dim} (only dim ${catDim}, the cat dim, may differ)` as const,
+  stackShape: <I extends Showable, S extends Showable, F extends Showable>(index: I, shape: S, first: F) =>
+    `stack: tensor ${index} ${shape} does not match tensor 0 ${first} (stack needs equal shapes)` as const,
+  zeroDimInput: <Op extends Showable>(op: Op) =>
+    `${op}: expected a tensor with at least 1 dim, got a 0-d tensor` as const,
+  integer: <Op extends Showable, N extends Showable, V extends Showable>(op: Op, name: N, value: V) =>
+    `${op}: ${name} must be an integer, got ${value}` as const,
+  splitSize: <V extends Showable>(value: V) =>
+    `split: sizeOrSections must be a positive integer or an array of non-negative integers, got ${value}` as const,
+  splitSum: <S extends Showable, T extends Showable, D extends Showable, N extends Showable>(
+    sections: S,
+    total: T,
+    dim: D,
+    size: N,
+  ) => `split: sections ${sections} sum to ${total} but dim ${dim} has size ${size}` as const,
+  chunks: <V extends Showable>(value: V) => `chunk: chunks must be a positive integer, got ${value}` as const,
+  narrowStart: <S extends Showable, D extends Showable, N extends Showable>(start: S, dim: D, size: N) =>
+    `narrow: start ${start} is out of range for dim ${dim} of size ${size} (expected an integer in [-${size}, ${size}])` as const,
+  narrowLength: <V extends Showable>(length: V) =>
+    `narrow: length must be a non-negative integer, got ${length}` as const,
+  narrowEnd: <S extends Showable, L extends Showable, D extends Showable, N extends Showable>(
+    start: S,
+    length: L,
+    dim: D,
+    size: N,
+  ) => `narrow: start ${start} + length ${length} runs past the end of dim ${dim} of size ${size}` as const,
+};

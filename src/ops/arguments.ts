@@ -35,6 +35,9 @@ export function fullLike(t: AnyTensor, value: number): AnyTensor {
 }
 export const onesLike = (t: AnyTensor): AnyTensor => fullLike(t, 1);
 export const zerosLike = (t: AnyTensor): AnyTensor => fullLike(t, 0);
+/** Zeros of `shape` in `like`'s dtype and on its device (a slice's gradient pads with them). */
+export const zerosOf = (shape: readonly number[], like: AnyTensor): AnyTensor =>
+  filled(shape, 0, like.dtype, like.device);
 
 /** Dims to reduce: undefined means all; negative dims count from the end; sorted, unique, checked. */
 export function resolveDims(op: string, rank: number, dims: number | readonly number[] | undefined): number[] {

@@ -17,6 +17,7 @@ export {
   resolveDims,
   scalarLike,
   zerosLike,
+  zerosOf,
   type TensorOrNumber,
 } from "./arguments.js";
 export { cast, clone, toDevice, toDeviceAsync } from "./device.js";

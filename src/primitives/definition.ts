@@ -55,6 +55,8 @@ export interface GradOps {
   reshape(x: AnyTensor, shape: readonly number[]): AnyTensor;
   permute(x: AnyTensor, perm: readonly number[]): AnyTensor;
   expand(x: AnyTensor, shape: readonly number[]): AnyTensor;
+  /** Zeros of `shape` in `like`'s dtype and on its device, outside any graph. */
+  zerosOf(shape: readonly number[], like: AnyTensor): AnyTensor;
   /** The last two dims swapped. */
   transpose(x: AnyTensor): AnyTensor;
   cast(x: AnyTensor, dtype: DType): AnyTensor;
@@ -87,9 +89,11 @@ export type VjpRule<Params> = (
   needs: readonly boolean[],
 ) => (AnyTensor | null)[];
 
+export type Arity = 1 | 2 | 3 | "variadic";
+
 export interface PrimitiveDefinition<Params> {
-  /** How many tensor inputs it takes. */
-  readonly arity: 1 | 2 | 3;
+  /** How many tensor inputs it takes ("variadic": one or more, concat's list). */
+  readonly arity: Arity;
   readonly shape: ShapeRule<Params>;
   readonly saved: readonly Saved[];
   readonly vjp: VjpRule<Params>;

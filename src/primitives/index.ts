@@ -13,7 +13,14 @@
  * that to close, the adjoint of every linear primitive is itself a primitive (pad2d <->
  * pad2dAdjoint, the conv2d family, the maxPool2d family).
  */
-import { type PrimitiveDefinition, type Saved, type ShapeRule, type VjpRule, noGradient } from "./definition.js";
+import {
+  type Arity,
+  type PrimitiveDefinition,
+  type Saved,
+  type ShapeRule,
+  type VjpRule,
+  noGradient,
+} from "./definition.js";
 import { type BatchNormParams, batchNormFamily } from "./batch-norm.js";
 import { type Conv2dParams, conv2dFamily } from "./conv2d.js";
 import { type ElementwiseParams, elementwiseFamily } from "./elementwise.js";
@@ -23,7 +30,16 @@ import { type Pad2dParams, pad2dFamily } from "./pad2d.js";
 import { type Pool2dParams, pool2dFamily } from "./pool2d.js";
 import { type ReduceParams, reduceFamily } from "./reduce.js";
 
-export type { FamilyDefinitions, GradOps, Meta, PrimitiveDefinition, Saved, ShapeRule, VjpRule } from "./definition.js";
+export type {
+  Arity,
+  FamilyDefinitions,
+  GradOps,
+  Meta,
+  PrimitiveDefinition,
+  Saved,
+  ShapeRule,
+  VjpRule,
+} from "./definition.js";
 export { type BinaryPrimitive, type UnaryPrimitive, binaryPrimitives, unaryPrimitives } from "./elementwise.js";
 export { type Conv2dGeometry, type Conv2dShapeArgs, conv2dGeometry, convFlops, convOutSize } from "./conv2d.js";
 export type { Pad2dGeometry } from "./pad2d.js";
@@ -74,7 +90,7 @@ function column<K extends keyof PrimitiveDefinition<unknown>>(key: K): Column<K>
 }
 
 /** How many tensor inputs each primitive takes. */
-export const primitiveArity: { readonly [P in Primitive]: 1 | 2 | 3 } = column("arity");
+export const primitiveArity: { readonly [P in Primitive]: Arity } = column("arity");
 /** The runtime shape rule of every primitive. */
 export const shapeRules: { readonly [P in Primitive]: ShapeRule<PrimitiveParams[P]> } = column("shape");
 /** What each gradient rule reads besides g, which backward checks is unchanged since the forward. */

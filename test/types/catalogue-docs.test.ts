@@ -39,22 +39,25 @@ const delegates = (fn: MessageFn) => /\b\w+Errors\.\w+\(/.test(fn.toString());
 describe("docs/errors.md", () => {
   const page = readFileSync(join(root, "docs/errors.md"), "utf8");
   it("finds the catalogue's groups", () =>
-    expect(groups.map(([g]) => g).sort()).toEqual([
-      "argumentErrors",
-      "arithErrors",
-      "autogradErrors",
-      "conv2dErrors",
-      "dataErrors",
-      "interpolateErrors",
-      "nnErrors",
-      "onnxErrors",
-      "opErrors",
-      "optimErrors",
-      "shapeErrors",
-      "tensorErrors",
-      "weightErrors",
-      "workerErrors",
-    ]));
+    expect(groups.map(([g]) => g).sort()).toEqual(
+      [
+        "argumentErrors",
+        "arithErrors",
+        "autogradErrors",
+        "conv2dErrors",
+        "dataErrors",
+        "interpolateErrors",
+        "nnErrors",
+        "onnxErrors",
+        "opErrors",
+        "optimErrors",
+        "shapeErrors",
+        "tensorErrors",
+        "weightErrors",
+        "workerErrors",
+        "joinErrors",
+      ].sort(),
+    ));
   for (const [group, fns] of groups) {
     for (const [name, fn] of Object.entries(fns)) {
       if (delegates(fn)) continue;

@@ -42,7 +42,7 @@ export type NormDim<D extends number, R extends number> = number extends D | R
       ? D
       : "out";
 
-type RangeError<Op extends string, D extends number, R extends number> = ReturnType<
+export type RangeError<Op extends string, D extends number, R extends number> = ReturnType<
   typeof shapeErrors.dimOutOfRange<
     Op,
     D,

@@ -1,4 +1,7 @@
-/** Movement kernels: reshape shares, permute and expand copy through strides, cast converts. */
+/**
+ * Movement kernels: reshape shares, permute and expand copy through strides, cast converts, concat
+ * and slice copy contiguous runs.
+ */
 import type { AnyTypedArray } from "../../../types/core.js";
 import type { MovementParams, PrimitiveParams } from "../../primitives/index.js";
 import type { KernelInput, KernelOutput, KernelTable } from "../../backend.js";
@@ -65,10 +68,69 @@ function expandKernel(
   return y;
 }
 
+/** Below this many elements a run is copied in a loop: a subarray per run costs more than it saves. */
+const SHORT_RUN = 32;
+
+/** Copies `outer` runs of `width` elements from `src` (runs `srcStride` apart) into `dst` (runs `dstStride` apart). */
+function copyRuns(
+  dst: AnyTypedArray,
+  dstOffset: number,
+  dstStride: number,
+  src: AnyTypedArray,
+  srcOffset: number,
+  srcStride: number,
+  outer: number,
+  width: number,
+): void {
+  if (width === 0) return;
+  for (let o = 0; o < outer; o++) {
+    const from = srcOffset + o * srcStride,
+      to = dstOffset + o * dstStride;
+    if (width < SHORT_RUN) for (let k = 0; k < width; k++) dst[to + k] = src[from + k];
+    // Both arrays have the output's dtype (the shape rules say so), so set copies without converting.
+    else (dst as Float64Array).set((src as Float64Array).subarray(from, from + width), to);
+  }
+}
+
+/** Each input is `outer` runs of (its size along dim) x (the dims after dim), laid side by side. */
+function concatKernel(
+  xs: readonly KernelInput<AnyTypedArray>[],
+  p: PrimitiveParams["concat"],
+  out: KernelOutput,
+): AnyTypedArray {
+  const y = allocateForOverwrite(out.dtype, numel(out.shape));
+  const outer = numel(out.shape.slice(0, p.dim)),
+    inner = numel(out.shape.slice(p.dim + 1));
+  const row = out.shape[p.dim] * inner;
+  let offset = 0;
+  for (const x of xs) {
+    const width = x.shape[p.dim] * inner;
+    copyRuns(y, offset, row, x.storage, 0, width, outer, width);
+    offset += width;
+  }
+  return y;
+}
+
+function sliceKernel(
+  [x]: readonly KernelInput<AnyTypedArray>[],
+  p: PrimitiveParams["slice"],
+  out: KernelOutput,
+): AnyTypedArray {
+  const outer = numel(x.shape.slice(0, p.dim)),
+    inner = numel(x.shape.slice(p.dim + 1));
+  const width = p.length * inner;
+  if (outer === 1) return x.storage.slice(p.start * inner, p.start * inner + width);
+  const y = allocateForOverwrite(out.dtype, numel(out.shape));
+  copyRuns(y, 0, width, x.storage, p.start * inner, x.shape[p.dim] * inner, outer, width);
+  return y;
+}
+
 export const movementKernels: Pick<KernelTable<AnyTypedArray>, keyof MovementParams> = {
   // Storage is never written after creation, so a reshape can share it.
   reshape: ([x]) => x.storage,
   permute: permuteKernel,
   expand: expandKernel,
   cast: ([x], p) => castArray(x.storage, p.dtype),
+  concat: concatKernel,
+  slice: sliceKernel,
 };

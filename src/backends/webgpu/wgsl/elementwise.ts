@@ -142,3 +142,16 @@ export function elementwiseShader(op: ElementwiseOp, inType: GpuDType, outType: 
 export function fillShader(t: GpuDType): string {
   return [bindings(t, []), elementMain(`  dst[idx] = bitcast<${wgslType(t)}>(prm[1]);`)].join("\n");
 }
+
+/**
+ * Copies `prm[0]` elements as runs of `prm[1]`: run o, element k goes from src0[prm[3] + o * prm[2]
+ * + k] to dst[prm[5] + o * prm[4] + k] (concat and slice). Moved as i32 bits, exact for every dtype.
+ */
+export function runsCopyShader(): string {
+  return [
+    bindings("int32", ["int32"]),
+    elementMain(`  let o = idx / prm[1];
+  let k = idx % prm[1];
+  dst[prm[5] + o * prm[4] + k] = src0[prm[3] + o * prm[2] + k];`),
+  ].join("\n");
+}
