@@ -3,8 +3,10 @@
  * npm package, writing a PNG grid of generated digits (pngjs). The generator is transposed
  * convolutions with batch norm and ReLU and a Tanh out, the discriminator strided convolutions
  * with LeakyReLU(0.2); both are trained with Adam(lr 2e-4, betas [0.5, 0.999]) on binary cross
- * entropy of the discriminator's logits, as in the paper. Every layer's shape is checked by the
- * compiler: the generator's output type is `[B, 1, 28, 28]`, and it is the discriminator's input.
+ * entropy of the discriminator's logits, as in the paper. The compiler checks every layer's
+ * channels and the discriminator's sizes (`[B, 1, 28, 28]` in, `[B, 1]` out); the generator's
+ * output is typed `[B, 1, number, number]` until convTranspose2d's compile-time size rule lands
+ * (issue 21), then `[B, 1, 28, 28]` (test/typing/examples.typecheck.ts pins the current type).
  *
  *   node dist/examples/dcgan.js [--steps 600] [--batch-size 64] [--seed 0] [--out dcgan.png] [--device cpu|webgpu]
  */
