@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import { argmax, initWebGPU, manualSeed, noGrad, tensor, tidy, type AnyTensor, type Device } from "../src/index.js";
 import * as nn from "../src/nn/index.js";
 import * as optim from "../src/optim/index.js";
+import { deviceOption, integerOption, positiveOption } from "./options.js";
 import { batches, loadMnist, type MnistSplit } from "./mnist.js";
 
 /** The part of cli-progress's API used here (the package ships no types). */
@@ -68,21 +69,12 @@ function parseOptions(): Options {
     console.log("usage: demo [--epochs 3] [--batch-size 64] [--lr 0.003] [--device cpu|webgpu] [--seed 0] [--quiet]");
     process.exit(0);
   }
-  const int = (name: string, v: string, min: number) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`demo: --${name} must be an integer >= ${min}, got ${v}`);
-    return n;
-  };
-  const lr = Number(values.lr);
-  if (!(lr > 0)) throw new Error(`demo: --lr must be a positive number, got ${values.lr}`);
-  if (values.device !== "cpu" && values.device !== "webgpu")
-    throw new Error(`demo: --device must be cpu or webgpu, got ${values.device}`);
   return {
-    epochs: int("epochs", values.epochs, 1),
-    batchSize: int("batch-size", values["batch-size"], 1),
-    lr,
-    device: values.device,
-    seed: int("seed", values.seed, 0),
+    epochs: integerOption("demo", "epochs", values.epochs, 1),
+    batchSize: integerOption("demo", "batch-size", values["batch-size"], 1),
+    lr: positiveOption("demo", "lr", values.lr),
+    device: deviceOption("demo", values.device),
+    seed: integerOption("demo", "seed", values.seed, 0),
     quiet: values.quiet,
   };
 }
