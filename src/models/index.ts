@@ -11,3 +11,4 @@ export { mobilenetV2, mobilenetV3Small, MobileNetV2, MobileNetV3Small } from "./
 export { efficientnetB0, EfficientNetB0 } from "./efficientnet.js";
 export { regnetY400mf, RegNetY400MF } from "./regnet.js";
 export { vgg11Bn, VGG11BN } from "./vgg.js";
+export { Conv2dNormActivation, SqueezeExcitation, StochasticDepth, makeDivisible } from "./layers.js";

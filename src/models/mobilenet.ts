@@ -10,7 +10,14 @@
  */
 import { add, flatten, type Tensor } from "../index.js";
 import * as nn from "../nn/index.js";
-import { convNorm, convNormAct, makeDivisible, SqueezeExcitation, type ChannelMap } from "./layers.js";
+import {
+  convNorm,
+  convNormAct,
+  makeDivisible,
+  SqueezeExcitation,
+  type ChannelMap,
+  type ConvNormOptions,
+} from "./layers.js";
 import type { ClassifierOptions } from "./options.js";
 
 // ----------------------------------------------------------------------------- MobileNetV2
@@ -112,7 +119,7 @@ interface V3Config {
 }
 
 /** MobileNetV3's batch norm: torchvision's `partial(nn.BatchNorm2d, eps=0.001, momentum=0.01)`. */
-const v3Norm = { eps: 0.001, momentum: 0.01 } as const;
+const v3Norm: ConvNormOptions = { eps: 0.001, momentum: 0.01 };
 
 function v3Act(kind: V3Activation): nn.ReLU | nn.Hardswish {
   return kind === "HS" ? nn.Hardswish() : nn.ReLU();

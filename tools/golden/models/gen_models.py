@@ -20,6 +20,7 @@ import sys
 
 import torch
 import torchvision.models as tvm
+from torchvision.ops import StochasticDepth
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from common import flat, write  # noqa: E402
@@ -109,6 +110,23 @@ def run(name):
             spread = float((y - y.mean(0)).abs().max()) if y.shape[0] > 1 else float("nan")
             print(f"{name} {key}: max |logit| {float(y.abs().max()):.3g}, across the batch {spread:.3g},"
                   f" float32 vs float64 {d:.3g}")
+    # Train mode (batch statistics; dropout and stochastic depth off so the result is
+    # deterministic), float64: the
+    # cross-entropy loss for labels 0..3 and the gradient of every parameter, summarised by its
+    # squared norm and the first values of the first and last parameters' gradients.
+    model64.train()
+    for m in model64.modules():
+        if isinstance(m, (torch.nn.Dropout, StochasticDepth)):
+            m.eval()
+    shape = [4, 3, 32, 32]
+    x = hash_uniform("input", math.prod(shape)).reshape(shape).float().double()
+    loss = torch.nn.functional.cross_entropy(model64(x), torch.arange(4))
+    loss.backward()
+    params = list(model64.named_parameters())
+    out["train"] = {"shape": shape, "labels": [0, 1, 2, 3], "loss": float(loss),
+                    "gradSquaredNorm": sum(float((p.grad ** 2).sum()) for _, p in params),
+                    "grads": {k: [float(v) for v in p.grad.reshape(-1)[:3]] for k, p in (params[0], params[-1])}}
+    print(f"{name} train: loss {float(loss):.6g}, |grad|^2 {out['train']['gradSquaredNorm']:.6g}")
     path = os.path.join(OUT, f"{name}.json")
     write(path, out)
     print(f"{path}: {os.path.getsize(path)} bytes, {parameters} parameters")
