@@ -329,6 +329,38 @@ function main() {
     goodTsc.status === 0,
     goodTsc.stdout.trim().split("\n").slice(0, 8).join("\n"),
   );
+  // Issue 22: the `shapegrad/models` subpath, imported as a consumer does, run and type-checked.
+  writeFileSync(
+    path.join(nodeApp, "models.mjs"),
+    [
+      `import * as models from "shapegrad/models";`,
+      `import { zeros } from "shapegrad";`,
+      `const m = models.mobilenetV3Small({ numClasses: 3 }).eval();`,
+      `const y = m.forward(zeros([2, 3, 32, 32]));`,
+      `console.log(JSON.stringify({ shape: y.shape, keys: m.stateDict().size, builders: Object.keys(models).length }));`,
+    ].join("\n"),
+  );
+  const mr = run(process.execPath, ["models.mjs"], nodeApp);
+  const modelsOk = mr.status === 0 && mr.stdout.trim() !== "" && /"shape":\[2,3\],"keys":244,/.test(mr.stdout);
+  record(
+    'Node project: import * as models from "shapegrad/models" builds and runs mobilenetV3Small',
+    modelsOk,
+    modelsOk ? "" : `exit ${mr.status}: ${(mr.stdout + mr.stderr).trim().split("\n").slice(0, 8).join("\n")}`,
+  );
+  writeFileSync(
+    path.join(nodeApp, "models.ts"),
+    [
+      `import * as models from "shapegrad/models";`,
+      `import { zeros, type Tensor } from "shapegrad";`,
+      `export const logits: Tensor<[2, 3]> = models.resnet18({ numClasses: 3 }).forward(zeros([2, 3, 32, 32]));`,
+    ].join("\n"),
+  );
+  const modelsTsc = run(process.execPath, [tsc, "-p", "."], nodeApp);
+  record(
+    "Node project: tsc (no skipLibCheck) types shapegrad/models' logits",
+    modelsTsc.status === 0,
+    modelsTsc.stdout.trim().split("\n").slice(0, 8).join("\n"),
+  );
   // The declarations skip a consumer's lib check (// @ts-nocheck, scripts/mark-declarations.mjs):
   // here they are checked without it, as installed.
   const installedDist = path.join(nodeApp, "node_modules", "shapegrad", "dist");

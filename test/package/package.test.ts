@@ -43,6 +43,9 @@ describe("the npm package", () => {
       "asks for ts-morph",
       "vite builds it",
       "bare V8 context",
+      // Issue 22: the shapegrad/models subpath.
+      'import * as models from "shapegrad/models"',
+      "types shapegrad/models",
     ]) {
       expect(
         names.some((n) => n.includes(expected)),

@@ -1,0 +1,14 @@
+/**
+ * `shapegrad/models`: torchvision's architectures (torchvision.models) as typed modules, under
+ * torchvision's builder names in camelCase. Each builder takes `{ numClasses? }` (default 1000)
+ * and returns a module whose `stateDict()` has exactly torchvision's `state_dict()` names and
+ * shapes (so `nn.loadSafetensors(model, bytes)` loads torchvision's weights) and whose `forward`
+ * gives torchvision's logits, typed `[N, numClasses]` for an `[N, 3, H, W]` input.
+ */
+export type { ClassifierOptions } from "./options.js";
+export { resnet18, resnet50, ResNet18, ResNet50 } from "./resnet.js";
+export { mobilenetV2, mobilenetV3Small, MobileNetV2, MobileNetV3Small } from "./mobilenet.js";
+export { efficientnetB0, EfficientNetB0 } from "./efficientnet.js";
+export { regnetY400mf, RegNetY400MF } from "./regnet.js";
+export { vgg11Bn, VGG11BN } from "./vgg.js";
+export { Conv2dNormActivation, SqueezeExcitation, StochasticDepth, makeDivisible } from "./layers.js";

@@ -1,0 +1,39 @@
+/**
+ * shapegrad/models: each builder's logits shape computed by the compiler from a literal input
+ * shape, `numClasses` included; a generic batch is kept; an input without 3 channels is refused.
+ */
+import { expectError, expectType } from "tsd";
+import { randn, zeros, type Tensor } from "../../src/index.js";
+import * as models from "../../src/models/index.js";
+
+const image = randn([1, 3, 224, 224]);
+
+expectType<Tensor<[1, 1000], "float32", "cpu">>(models.resnet18().forward(image));
+expectType<Tensor<[1, 1000], "float32", "cpu">>(models.resnet50().forward(image));
+expectType<Tensor<[1, 1000], "float32", "cpu">>(models.vgg11Bn().forward(image));
+expectType<Tensor<[1, 1000], "float32", "cpu">>(models.mobilenetV2().forward(image));
+expectType<Tensor<[1, 1000], "float32", "cpu">>(models.mobilenetV3Small().forward(image));
+expectType<Tensor<[1, 1000], "float32", "cpu">>(models.efficientnetB0().forward(image));
+expectType<Tensor<[1, 1000], "float32", "cpu">>(models.regnetY400mf().forward(image));
+
+const small = randn([2, 3, 64, 48]);
+expectType<Tensor<[2, 10], "float32", "cpu">>(models.resnet18({ numClasses: 10 }).forward(small));
+expectType<Tensor<[2, 7], "float32", "cpu">>(models.resnet50({ numClasses: 7 }).forward(small));
+expectType<Tensor<[2, 2], "float32", "cpu">>(models.vgg11Bn({ numClasses: 2 }).forward(small));
+expectType<Tensor<[2, 10], "float32", "cpu">>(models.mobilenetV2({ numClasses: 10 }).forward(small));
+expectType<Tensor<[2, 10], "float32", "cpu">>(models.mobilenetV3Small({ numClasses: 10 }).forward(small));
+expectType<Tensor<[2, 100], "float32", "cpu">>(models.efficientnetB0({ numClasses: 100 }).forward(small));
+expectType<Tensor<[2, 10], "float32", "cpu">>(models.regnetY400mf({ numClasses: 10 }).forward(small));
+
+// float64 once moved; a generic batch stays generic.
+const m64 = models.mobilenetV3Small({ numClasses: 5 }).to("float64");
+expectType<Tensor<[4, 5], "float64", "cpu">>(m64.forward(zeros([4, 3, 32, 32], { dtype: "float64" })));
+function logits<N extends number>(x: Tensor<[N, 3, 64, 64]>): Tensor<[N, 10]> {
+  return models.efficientnetB0({ numClasses: 10 }).forward(x);
+}
+expectType<Tensor<[8, 10]>>(logits(randn([8, 3, 64, 64])));
+
+// Images need 3 channels; a moved model refuses the other dtype.
+expectError(models.resnet18().forward(randn([1, 4, 224, 224])));
+expectError(models.regnetY400mf().forward(randn([3, 224, 224])));
+expectError(m64.forward(randn([4, 3, 32, 32])));

@@ -1,0 +1,137 @@
+"""torchvision 0.14's classifiers as oracles for shapegrad/models (src/models/).
+
+Run with Debian's PyTorch and torchvision: `/usr/bin/python3 tools/golden/models/gen_models.py [name ...]`
+(no name: every model). Deterministic: no random draw is used. Writes test/fixtures/models/<name>.json:
+
+- `stateDict`: torchvision's `state_dict()` of the model built with its defaults (1000 classes):
+  [name, shape, safetensors dtype] in order (num_batches_tracked is I64; shapegrad holds it as int32);
+- `parameters`: the parameter count of that model;
+- `logits32` / `logits64`: the model built with `num_classes=10`, every state-dict entry filled by
+  the counter hash of tools/golden-nn/gen_weights.py (reproduced in test/models/weights.ts), in eval
+  mode, on hashed inputs: `[2, 3, 64, 64]` ("input") and `[1, 3, 45, 37]` ("odd": sizes that do
+  not divide, and VGG's 7x7 adaptive pooling over a 1x1 map). float64 runs the same float32-rounded
+  weights in double precision.
+- `probe`: the first values of a few filled entries, so the test knows its hash agrees before it
+  compares logits.
+"""
+import math
+import os
+import sys
+
+import torch
+import torchvision.models as tvm
+from torchvision.ops import StochasticDepth
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from common import flat, write  # noqa: E402
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "..", "test", "fixtures", "models")
+os.makedirs(OUT, exist_ok=True)
+
+BUILDERS = {
+    "resnet18": tvm.resnet18,
+    "resnet50": tvm.resnet50,
+    "vgg11Bn": tvm.vgg11_bn,
+    "mobilenetV2": tvm.mobilenet_v2,
+    "mobilenetV3Small": tvm.mobilenet_v3_small,
+    "efficientnetB0": tvm.efficientnet_b0,
+    "regnetY400mf": tvm.regnet_y_400mf,
+}
+INPUTS = {"input": [2, 3, 64, 64], "odd": [1, 3, 45, 37]}
+DTYPE_NAME = {torch.float32: "F32", torch.int64: "I64"}
+M32 = 0xFFFFFFFF
+
+
+def fnv1a(name):
+    h = 0x811C9DC5
+    for b in name.encode("utf-8"):
+        h = ((h ^ b) * 0x01000193) & M32
+    return h
+
+
+def hash_uniform(name, n):
+    """gen_weights.py's hash: n values in [-1, 1), a 32-bit mix of (fnv1a(name) * golden + i) / 2^31 - 1."""
+    seed = (fnv1a(name) * 0x9E3779B9) & M32
+    x = (torch.arange(n, dtype=torch.int64) + seed) & M32
+    for _ in range(2):
+        x = x ^ (x >> 16)
+        x = (x * 0x45D9F3B) & M32
+    x = x ^ (x >> 16)
+    return x.double() / 2.0 ** 31 - 1.0
+
+
+def fill(name, t):
+    """A value for every state-dict entry, scaled so activations stay O(1) through any depth."""
+    leaf = name.rsplit(".", 1)[-1]
+    if leaf == "num_batches_tracked":
+        return torch.tensor(fnv1a(name) % 1000, dtype=torch.int64)
+    u = hash_uniform(name, t.numel()).reshape(t.shape)
+    if t.dim() == 4:  # conv: kaiming uniform, gain sqrt(2): bound sqrt(6 / fan_in)
+        return u * math.sqrt(6.0 / (t.shape[1] * t.shape[2] * t.shape[3]))
+    if t.dim() == 2:  # linear: variance 1 / fan_in
+        return u * math.sqrt(3.0 / t.shape[1])
+    if leaf == "weight":
+        return 1.0 + 0.25 * u
+    if leaf in ("bias", "running_mean"):
+        return 0.1 * u
+    if leaf == "running_var":
+        return 1.0 + 0.5 * (u + 1.0)
+    raise ValueError(name)
+
+
+def run(name):
+    build = BUILDERS[name]
+    full = build()
+    state_dict = [[k, list(v.shape), DTYPE_NAME[v.dtype]] for k, v in full.state_dict().items()]
+    parameters = sum(p.numel() for p in full.parameters())
+    del full
+    model = build(num_classes=10)
+    state = {k: fill(k, v) for k, v in model.state_dict().items()}
+    state32 = {k: (v.float() if v.is_floating_point() else v) for k, v in state.items()}
+    model.load_state_dict(state32)
+    model.eval()
+    out = {"model": name, "torchvision": __import__("torchvision").__version__, "stateDict": state_dict,
+           "parameters": parameters, "numClasses": 10,
+           "probe": {k: [float(v) for v in state32[k].reshape(-1)[:3].double().tolist()]
+                     for k in list(state32)[:1] + [k for k in state32 if k.endswith("running_var")][-1:]
+                     + list(state32)[-1:]}}
+    with torch.no_grad():
+        for key, shape in INPUTS.items():
+            x = hash_uniform(key, math.prod(shape)).reshape(shape).float()
+            out[key] = {"shape": shape, "logits32": flat(model(x))}
+        model64 = build(num_classes=10).double()
+        model64.load_state_dict({k: (v.double() if v.is_floating_point() else v) for k, v in state32.items()})
+        model64.eval()
+        for key, shape in INPUTS.items():
+            x = hash_uniform(key, math.prod(shape)).reshape(shape).float().double()
+            y = model64(x)
+            out[key]["logits64"] = flat(y)
+            d = float((torch.tensor(out[key]["logits32"]["data"], dtype=torch.float64).reshape(y.shape) - y).abs().max())
+            spread = float((y - y.mean(0)).abs().max()) if y.shape[0] > 1 else float("nan")
+            print(f"{name} {key}: max |logit| {float(y.abs().max()):.3g}, across the batch {spread:.3g},"
+                  f" float32 vs float64 {d:.3g}")
+    # Train mode (batch statistics; dropout and stochastic depth off so the result is
+    # deterministic), float64: the
+    # cross-entropy loss for labels 0..3 and the gradient of every parameter, summarised by its
+    # squared norm and the first values of the first and last parameters' gradients.
+    model64.train()
+    for m in model64.modules():
+        if isinstance(m, (torch.nn.Dropout, StochasticDepth)):
+            m.eval()
+    shape = [4, 3, 32, 32]
+    x = hash_uniform("input", math.prod(shape)).reshape(shape).float().double()
+    loss = torch.nn.functional.cross_entropy(model64(x), torch.arange(4))
+    loss.backward()
+    params = list(model64.named_parameters())
+    out["train"] = {"shape": shape, "labels": [0, 1, 2, 3], "loss": float(loss),
+                    "gradSquaredNorm": sum(float((p.grad ** 2).sum()) for _, p in params),
+                    "grads": {k: [float(v) for v in p.grad.reshape(-1)[:3]] for k, p in (params[0], params[-1])}}
+    print(f"{name} train: loss {float(loss):.6g}, |grad|^2 {out['train']['gradSquaredNorm']:.6g}")
+    path = os.path.join(OUT, f"{name}.json")
+    write(path, out)
+    print(f"{path}: {os.path.getsize(path)} bytes, {parameters} parameters")
+
+
+if __name__ == "__main__":
+    for n in sys.argv[1:] or list(BUILDERS):
+        run(n)
