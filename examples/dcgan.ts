@@ -4,9 +4,8 @@
  * convolutions with batch norm and ReLU and a Tanh out, the discriminator strided convolutions
  * with LeakyReLU(0.2); both are trained with Adam(lr 2e-4, betas [0.5, 0.999]) on binary cross
  * entropy of the discriminator's logits, as in the paper. The compiler checks every layer's
- * channels and the discriminator's sizes (`[B, 1, 28, 28]` in, `[B, 1]` out); the generator's
- * output is typed `[B, 1, number, number]` until convTranspose2d's compile-time size rule lands
- * (issue 21), then `[B, 1, 28, 28]` (test/typing/examples.typecheck.ts pins the current type).
+ * channels and sizes: noise `[B, 64, 1, 1]` to `[B, 1, 28, 28]` through the generator, `[B, 1]`
+ * out of the discriminator (test/typing/examples.typecheck.ts pins both).
  *
  *   node dist/examples/dcgan.js [--steps 600] [--batch-size 64] [--seed 0] [--out dcgan.png] [--device cpu|webgpu]
  */
