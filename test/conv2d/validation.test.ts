@@ -98,7 +98,7 @@ describe("option forms resolve as PyTorch does", () => {
       padding: [1, 2],
       paddingMode: "replicate",
     });
-    expect(r.pad).toMatchObject({ top: 1, bottom: 1, left: 2, right: 2, mode: "replicate" });
+    expect(r.pad).toMatchObject({ before: [0, 0, 1, 2], after: [0, 0, 1, 2], mode: "replicate" });
     expect([r.geometry.inHeight, r.geometry.inWidth, r.geometry.padTop]).toEqual([7, 10, 0]);
     expect(r.outShape).toEqual([2, 4, 5, 8]);
   });
