@@ -44,6 +44,7 @@ import type {
   LayerOptionsArg,
   Product,
   SequentialFn,
+  ShapeFn,
   UpsampleFn,
 } from "./types.js";
 import { anyShape as resample, type InterpolateOptions } from "../ops/interpolate.js";
@@ -104,18 +105,62 @@ export interface Conv2dLayerOptions extends GivenTensorOptions {
 
 type HasBias<O> = O extends { bias: false } ? false : true;
 
+/**
+ * What Conv2d and ConvTranspose2d share: PyTorch's constructor checks (channels, kernel, groups,
+ * then the op's own option rule), the weight and bias, and the printed form. They differ in the
+ * option rule and in the weight's layout: [out, in / groups, kH, kW] for a convolution,
+ * [in, out / groups, kH, kW] for its transpose.
+ */
+abstract class ConvLayer<F extends ShapeFn, P> extends Layer<F, P> {
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: [number, number];
+  readonly options: Omit<Conv2dLayerOptions | ConvTranspose2dLayerOptions, keyof GivenTensorOptions>;
+  weight: Parameter;
+  bias: Parameter | null;
+
+  constructor(
+    layer: "Conv2d" | "ConvTranspose2d",
+    inChannels: number,
+    outChannels: number,
+    kernelSize: Pair,
+    options: Conv2dLayerOptions | ConvTranspose2dLayerOptions,
+    optionsError: (options: Record<string, unknown>) => string | null,
+  ) {
+    super();
+    const { bias = true, weight, dtype, device, ...conv } = options;
+    const { kh, kw, groups } = convSizes(layer, inChannels, outChannels, kernelSize, conv.groups);
+    const error = optionsError(conv);
+    if (error !== null) throw new Error(error);
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = [kh, kw];
+    this.options = conv;
+    const weightShape =
+      layer === "Conv2d" ? [outChannels, inChannels / groups, kh, kw] : [inChannels, outChannels / groups, kh, kw];
+    // PyTorch's fan_in of a conv weight: its dim 1 times the kernel.
+    const fanIn = weightShape[1] * kh * kw;
+    [this.weight, this.bias] = layerParameters(layer, weightShape, outChannels, fanIn, { weight, bias, dtype, device });
+  }
+
+  /** `3, 16, kernelSize=[3, 3], stride=2`. */
+  protected override extraRepr(): string {
+    const o = Object.entries(this.options)
+      .map(([k, v]) => `, ${k}=${JSON.stringify(v)}`)
+      .join("");
+    return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize.join(", ")}]${o}${this.bias ? "" : ", bias=false"}`;
+  }
+}
+
 export class Conv2d<
   const Cin extends number = number,
   const Cout extends number = number,
   const K extends Pair = Pair,
   const O extends Conv2dLayerOptions = {},
-> extends Layer<Conv2dFn<Cin, Cout, K, ConvOptions<O>, HasBias<O>>, GivenPlacement<O>> {
-  readonly inChannels: Cin;
-  readonly outChannels: Cout;
-  readonly kernelSize: [number, number];
-  readonly options: ConvOptions<O>;
-  weight: Parameter;
-  bias: Parameter | null;
+> extends ConvLayer<Conv2dFn<Cin, Cout, K, ConvOptions<O>, HasBias<O>>, GivenPlacement<O>> {
+  declare readonly inChannels: Cin;
+  declare readonly outChannels: Cout;
+  declare readonly options: ConvOptions<O>;
 
   /**
    * Checks what PyTorch's constructor checks (channels, kernel, groups, then conv2d's own option
@@ -127,35 +172,13 @@ export class Conv2d<
     kernelSize: K,
     options?: LayerOptionsArg<Conv2dLayerCheck<Cin, Cout, K, O>, O, Conv2dLayerOptions>,
   ) {
-    super();
-    const { bias = true, weight, dtype, device, ...conv } = (options ?? {}) as Conv2dLayerOptions;
-    const { kh, kw, groups } = convSizes("Conv2d", inChannels, outChannels, kernelSize, conv.groups);
-    const optionsError = conv2dOptionsError(conv);
-    if (optionsError !== null) throw new Error(optionsError);
-    this.inChannels = inChannels;
-    this.outChannels = outChannels;
-    this.kernelSize = [kh, kw];
-    this.options = conv as ConvOptions<O>;
-    const weightShape = [outChannels, inChannels / groups, kh, kw];
-    [this.weight, this.bias] = layerParameters("Conv2d", weightShape, outChannels, convFanIn(weightShape), {
-      weight,
-      bias,
-      dtype,
-      device,
-    });
+    super("Conv2d", inChannels, outChannels, kernelSize, options ?? {}, conv2dOptionsError);
   }
 
   protected compute(x: AnyTensor): AnyTensor {
     return conv2d(x, this.weight, this.bias, this.options);
   }
-
-  protected override extraRepr(): string {
-    return convRepr(this);
-  }
 }
-
-/** PyTorch's fan_in of a conv weight: its dim 1 times the kernel (in / groups for Conv2d, out / groups for ConvTranspose2d). */
-const convFanIn = (w: readonly number[]) => w[1] * w[2] * w[3];
 
 /**
  * A layer's weight and bias (GivenTensorOptions): the given tensors, checked in the order of the
@@ -210,20 +233,6 @@ function layerParameters(
   return [w, b];
 }
 
-/** `3, 16, kernelSize=[3, 3], stride=2` as Conv2d and ConvTranspose2d print themselves. */
-function convRepr(layer: {
-  inChannels: number;
-  outChannels: number;
-  kernelSize: readonly number[];
-  options: object;
-  bias: Parameter | null;
-}): string {
-  const o = Object.entries(layer.options)
-    .map(([k, v]) => `, ${k}=${JSON.stringify(v)}`)
-    .join("");
-  return `${layer.inChannels}, ${layer.outChannels}, kernelSize=[${layer.kernelSize.join(", ")}]${o}${layer.bias ? "" : ", bias=false"}`;
-}
-
 // ----------------------------------------------------------------------------- ConvTranspose2d
 
 export interface ConvTranspose2dLayerOptions extends GivenTensorOptions {
@@ -244,13 +253,10 @@ export class ConvTranspose2d<
   const Cout extends number = number,
   const K extends Pair = Pair,
   const O extends ConvTranspose2dLayerOptions = {},
-> extends Layer<ConvTranspose2dFn<Cin, Cout, K, ConvOptions<O>, HasBias<O>>, GivenPlacement<O>> {
-  readonly inChannels: Cin;
-  readonly outChannels: Cout;
-  readonly kernelSize: [number, number];
-  readonly options: Omit<ConvTranspose2dLayerOptions, "weight" | "bias" | "dtype" | "device">;
-  weight: Parameter;
-  bias: Parameter | null;
+> extends ConvLayer<ConvTranspose2dFn<Cin, Cout, K, ConvOptions<O>, HasBias<O>>, GivenPlacement<O>> {
+  declare readonly inChannels: Cin;
+  declare readonly outChannels: Cout;
+  declare readonly options: Omit<ConvTranspose2dLayerOptions, keyof GivenTensorOptions>;
 
   /** Checks as Conv2d's constructor does, with convTranspose2d's option rules (outputPadding's limit). */
   constructor(
@@ -259,30 +265,11 @@ export class ConvTranspose2d<
     kernelSize: K,
     options?: LayerOptionsArg<ConvTranspose2dLayerCheck<Cin, Cout, K, O>, O, ConvTranspose2dLayerOptions>,
   ) {
-    super();
-    const { bias = true, weight, dtype, device, ...conv } = (options ?? {}) as ConvTranspose2dLayerOptions;
-    const { kh, kw, groups } = convSizes("ConvTranspose2d", inChannels, outChannels, kernelSize, conv.groups);
-    const optionsError = convTranspose2dOptionsError(conv);
-    if (optionsError !== null) throw new Error(optionsError);
-    this.inChannels = inChannels;
-    this.outChannels = outChannels;
-    this.kernelSize = [kh, kw];
-    this.options = conv;
-    const weightShape = [inChannels, outChannels / groups, kh, kw];
-    [this.weight, this.bias] = layerParameters("ConvTranspose2d", weightShape, outChannels, convFanIn(weightShape), {
-      weight,
-      bias,
-      dtype,
-      device,
-    });
+    super("ConvTranspose2d", inChannels, outChannels, kernelSize, options ?? {}, convTranspose2dOptionsError);
   }
 
   protected compute(x: AnyTensor): AnyTensor {
     return convTranspose2d(x, this.weight, this.bias, this.options);
-  }
-
-  protected override extraRepr(): string {
-    return convRepr(this);
   }
 }
 
