@@ -36,6 +36,8 @@ BUILDERS = {
     "mobilenetV3Small": tvm.mobilenet_v3_small,
     "efficientnetB0": tvm.efficientnet_b0,
     "regnetY400mf": tvm.regnet_y_400mf,
+    # torchvision accepts the [1, 3, 45, 37] input (checked): its last feature map is 2x2.
+    "squeezenet1_1": tvm.squeezenet1_1,
 }
 INPUTS = {"input": [2, 3, 64, 64], "odd": [1, 3, 45, 37]}
 DTYPE_NAME = {torch.float32: "F32", torch.int64: "I64"}
