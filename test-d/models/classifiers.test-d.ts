@@ -16,6 +16,7 @@ expectType<Tensor<[1, 1000], "float32", "cpu">>(models.mobilenetV3Small().forwar
 expectType<Tensor<[1, 1000], "float32", "cpu">>(models.efficientnetB0().forward(image));
 expectType<Tensor<[1, 1000], "float32", "cpu">>(models.regnetY400mf().forward(image));
 expectType<Tensor<[1, 1000], "float32", "cpu">>(models.squeezenet1_1().forward(image));
+expectType<Tensor<[1, 1000], "float32", "cpu">>(models.shufflenetV2X0_5().forward(image));
 
 const small = randn([2, 3, 64, 48]);
 expectType<Tensor<[2, 10], "float32", "cpu">>(models.resnet18({ numClasses: 10 }).forward(small));
@@ -26,6 +27,7 @@ expectType<Tensor<[2, 10], "float32", "cpu">>(models.mobilenetV3Small({ numClass
 expectType<Tensor<[2, 100], "float32", "cpu">>(models.efficientnetB0({ numClasses: 100 }).forward(small));
 expectType<Tensor<[2, 10], "float32", "cpu">>(models.regnetY400mf({ numClasses: 10 }).forward(small));
 expectType<Tensor<[2, 10], "float32", "cpu">>(models.squeezenet1_1({ numClasses: 10 }).forward(small));
+expectType<Tensor<[2, 10], "float32", "cpu">>(models.shufflenetV2X0_5({ numClasses: 10 }).forward(small));
 
 // float64 once moved; a generic batch stays generic.
 const m64 = models.mobilenetV3Small({ numClasses: 5 }).to("float64");

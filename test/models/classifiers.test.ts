@@ -102,6 +102,7 @@ const CASES: Record<string, Case> = {
   },
   // The classes come from a 1x1 conv (`classifier.1`), sized as a linear layer's rows.
   squeezenet1_1: { small: () => models.squeezenet1_1({ numClasses: 10 }), tol32: 1e-5, float64: true },
+  shufflenetV2X0_5: { small: () => models.shufflenetV2X0_5({ numClasses: 10 }), tol32: 1e-5, float64: true },
 };
 
 describe.each(Object.entries(CASES))("%s vs torchvision", (name, { small: build, tol32, float64, large }) => {

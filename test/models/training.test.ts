@@ -23,6 +23,7 @@ const BUILDERS: [string, () => Classifier][] = [
   ["efficientnetB0", () => models.efficientnetB0({ numClasses: 5 })],
   ["regnetY400mf", () => models.regnetY400mf({ numClasses: 5 })],
   ["squeezenet1_1", () => models.squeezenet1_1({ numClasses: 5 })],
+  ["shufflenetV2X0_5", () => models.shufflenetV2X0_5({ numClasses: 5 })],
 ];
 
 describe.each(BUILDERS)("%s in train mode", (_name, build) => {

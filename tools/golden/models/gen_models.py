@@ -36,8 +36,10 @@ BUILDERS = {
     "mobilenetV3Small": tvm.mobilenet_v3_small,
     "efficientnetB0": tvm.efficientnet_b0,
     "regnetY400mf": tvm.regnet_y_400mf,
-    # torchvision accepts the [1, 3, 45, 37] input (checked): its last feature map is 2x2.
+    # torchvision accepts the [1, 3, 45, 37] input for these (checked): its last feature map is 2x2
+    # in SqueezeNet 1.1 and ShuffleNetV2, 1x1 in GoogLeNet (ceil-mode pooling rounds up).
     "squeezenet1_1": tvm.squeezenet1_1,
+    "shufflenetV2X0_5": tvm.shufflenet_v2_x0_5,
 }
 INPUTS = {"input": [2, 3, 64, 64], "odd": [1, 3, 45, 37]}
 DTYPE_NAME = {torch.float32: "F32", torch.int64: "I64"}
