@@ -5,7 +5,7 @@
  * StochasticDepth (torchvision.ops.stochastic_depth, "row") drops whole samples.
  */
 import { describe, expect, it } from "vitest";
-import { manualSeed, ones, randn, sum, tensor, type AnyTensor, type Tensor } from "../../src/index.js";
+import { add, manualSeed, mul, ones, randn, sum, tensor, type AnyTensor, type Tensor } from "../../src/index.js";
 import * as nn from "../../src/nn/index.js";
 import * as optim from "../../src/optim/index.js";
 import * as models from "../../src/models/index.js";
@@ -13,6 +13,20 @@ import { nnErrors } from "../../types/errors.js";
 
 interface Classifier extends nn.Module {
   forward(x: Tensor<[number, 3, number, number], "float32", "cpu">): AnyTensor;
+  /** GoogLeNet's logits with its auxiliary heads' (torchvision's train-mode output). */
+  forwardWithAux?(x: Tensor<[number, 3, number, number], "float32", "cpu">): {
+    logits: AnyTensor;
+    aux1: AnyTensor;
+    aux2: AnyTensor;
+  };
+}
+
+/** The cross-entropy, plus 0.3 times each auxiliary head's for GoogLeNet (torchvision's train-mode output). */
+function trainLoss(model: Classifier, x: Tensor<[number, 3, number, number]>, labels: AnyTensor): AnyTensor {
+  if (!model.forwardWithAux) return nn.functional.crossEntropy(model.forward(x), labels);
+  const out = model.forwardWithAux(x);
+  const ce = (logits: AnyTensor) => nn.functional.crossEntropy(logits, labels);
+  return add(ce(out.logits), mul(add(ce(out.aux1), ce(out.aux2)), 0.3));
 }
 const BUILDERS: [string, () => Classifier][] = [
   ["resnet18", () => models.resnet18({ numClasses: 5 })],
@@ -24,6 +38,7 @@ const BUILDERS: [string, () => Classifier][] = [
   ["regnetY400mf", () => models.regnetY400mf({ numClasses: 5 })],
   ["squeezenet1_1", () => models.squeezenet1_1({ numClasses: 5 })],
   ["shufflenetV2X0_5", () => models.shufflenetV2X0_5({ numClasses: 5 })],
+  ["googlenet", () => models.googlenet({ numClasses: 5 })],
 ];
 
 describe.each(BUILDERS)("%s in train mode", (_name, build) => {
@@ -39,7 +54,7 @@ describe.each(BUILDERS)("%s in train mode", (_name, build) => {
     // SqueezeNet has no batch norm.
     const meanBefore = bn ? [...bn.runningMean!.dataSync()] : [];
     manualSeed(4);
-    const loss = nn.functional.crossEntropy(model.forward(x), labels);
+    const loss = trainLoss(model, x, labels);
     const before = loss.item();
     model.zeroGrad();
     loss.backward();
@@ -55,7 +70,7 @@ describe.each(BUILDERS)("%s in train mode", (_name, build) => {
       expect([...bn.runningMean!.dataSync()]).not.toEqual(meanBefore);
     }
     manualSeed(4);
-    const after = nn.functional.crossEntropy(model.forward(x), labels).item();
+    const after = trainLoss(model, x, labels).item();
     expect(Number.isFinite(before)).toBe(true);
     expect(after).toBeLessThan(before);
   }, 600_000);
