@@ -22,7 +22,7 @@ interface Classifier extends nn.Module {
 }
 
 /** The cross-entropy, plus 0.3 times each auxiliary head's for GoogLeNet (torchvision's train-mode output). */
-function trainLoss(model: Classifier, x: Tensor<[number, 3, number, number]>, labels: AnyTensor): AnyTensor {
+function trainLoss(model: Classifier, x: Tensor<[number, 3, number, number]>, labels: Tensor<number[], "int32">) {
   if (!model.forwardWithAux) return nn.functional.crossEntropy(model.forward(x), labels);
   const out = model.forwardWithAux(x);
   const ce = (logits: AnyTensor) => nn.functional.crossEntropy(logits, labels);
