@@ -8,10 +8,9 @@
  * branches see the whole input and halve H and W. The halves are joined (cat) and interleaved by
  * the channel shuffle, so the next unit's two halves each hold channels from both branches.
  *
- * Units are typed with `number` channels: chunk does not type under a channel count generic in
- * the unit's class, and a class per configuration would be 4 classes for
- * 16 units. The model's logits are typed exactly (`[N, numClasses]`): conv5 and the linear layer
- * carry the counts.
+ * Units are typed with `number` channels: chunk (and the shuffle's reshapes) do not type under
+ * a channel count generic in the unit's class. The model's logits are typed exactly
+ * (`[N, numClasses]`): conv5 and the linear layer carry the counts.
  */
 import { chunk, flatten, mean, stack, type DType, type Device, type Tensor } from "../index.js";
 import * as nn from "../nn/index.js";
@@ -22,8 +21,8 @@ import type { ClassifierOptions } from "./options.js";
  * torchvision's `channel_shuffle(cat([a, b], 1), 2)`: the view [N, 2, k, H, W] of the joined
  * channels with its two channel dims swapped and flattened, so channel j of `a` goes to 2j and
  * channel j of `b` to 2j + 1. That is `stack([a, b], 2)` ([N, k, 2, H, W]) flattened over dims 1
- * and 2: the same values from one copy instead of three, and typed under a generic batch, which
- * the reshapes' targets (several run-time dims) are not.
+ * and 2: the same values from one join instead of a join and a transposed copy, and typed under
+ * a generic batch, which the reshapes' targets (several run-time dims) are not.
  */
 function catShuffled<N extends number, D extends DType, Dev extends Device>(
   a: Tensor<[N, number, number, number], D, Dev>,
