@@ -12,7 +12,7 @@
  * returns GoogLeNetOutputs(logits, aux_logits2, aux_logits1); here `forwardWithAux` returns
  * `{ logits, aux1, aux2 }`, each head's logits under its own name (torchvision's tuple has them
  * crosswise: its `aux_logits2` is the output of `aux1`, checked on torchvision 0.14). Train the
- * heads with torchvision's weighting, `loss(logits) + 0.3 * (loss(aux1) + loss(aux2))`.
+ * heads with the paper's weighting, `loss(logits) + 0.3 * (loss(aux1) + loss(aux2))`.
  */
 import { cat, flatten, relu, type Tensor } from "../index.js";
 import * as nn from "../nn/index.js";
