@@ -12,3 +12,6 @@ export { efficientnetB0, EfficientNetB0 } from "./efficientnet.js";
 export { regnetY400mf, RegNetY400MF } from "./regnet.js";
 export { vgg11Bn, VGG11BN } from "./vgg.js";
 export { Conv2dNormActivation, SqueezeExcitation, StochasticDepth, makeDivisible } from "./layers.js";
+export { squeezenet1_1, SqueezeNet1_1, Fire } from "./squeezenet.js";
+export { shufflenetV2X0_5, ShuffleNetV2X0_5 } from "./shufflenet.js";
+export { googlenet, GoogLeNet } from "./googlenet.js";

@@ -15,6 +15,9 @@ expectType<Tensor<[1, 1000], "float32", "cpu">>(models.mobilenetV2().forward(ima
 expectType<Tensor<[1, 1000], "float32", "cpu">>(models.mobilenetV3Small().forward(image));
 expectType<Tensor<[1, 1000], "float32", "cpu">>(models.efficientnetB0().forward(image));
 expectType<Tensor<[1, 1000], "float32", "cpu">>(models.regnetY400mf().forward(image));
+expectType<Tensor<[1, 1000], "float32", "cpu">>(models.squeezenet1_1().forward(image));
+expectType<Tensor<[1, 1000], "float32", "cpu">>(models.shufflenetV2X0_5().forward(image));
+expectType<Tensor<[1, 1000], "float32", "cpu">>(models.googlenet().forward(image));
 
 const small = randn([2, 3, 64, 48]);
 expectType<Tensor<[2, 10], "float32", "cpu">>(models.resnet18({ numClasses: 10 }).forward(small));
@@ -24,6 +27,15 @@ expectType<Tensor<[2, 10], "float32", "cpu">>(models.mobilenetV2({ numClasses: 1
 expectType<Tensor<[2, 10], "float32", "cpu">>(models.mobilenetV3Small({ numClasses: 10 }).forward(small));
 expectType<Tensor<[2, 100], "float32", "cpu">>(models.efficientnetB0({ numClasses: 100 }).forward(small));
 expectType<Tensor<[2, 10], "float32", "cpu">>(models.regnetY400mf({ numClasses: 10 }).forward(small));
+expectType<Tensor<[2, 10], "float32", "cpu">>(models.squeezenet1_1({ numClasses: 10 }).forward(small));
+expectType<Tensor<[2, 10], "float32", "cpu">>(models.shufflenetV2X0_5({ numClasses: 10 }).forward(small));
+expectType<Tensor<[2, 10], "float32", "cpu">>(models.googlenet({ numClasses: 10 }).forward(small));
+// GoogLeNet's train-mode output: the logits and each auxiliary head's.
+expectType<{
+  logits: Tensor<[2, 10], "float32", "cpu">;
+  aux1: Tensor<[2, 10], "float32", "cpu">;
+  aux2: Tensor<[2, 10], "float32", "cpu">;
+}>(models.googlenet({ numClasses: 10 }).forwardWithAux(small));
 
 // float64 once moved; a generic batch stays generic.
 const m64 = models.mobilenetV3Small({ numClasses: 5 }).to("float64");
@@ -36,4 +48,5 @@ expectType<Tensor<[8, 10]>>(logits(randn([8, 3, 64, 64])));
 // Images need 3 channels; a moved model refuses the other dtype.
 expectError(models.resnet18().forward(randn([1, 4, 224, 224])));
 expectError(models.regnetY400mf().forward(randn([3, 224, 224])));
+expectError(models.googlenet().forwardWithAux(randn([1, 1, 224, 224])));
 expectError(m64.forward(randn([4, 3, 32, 32])));

@@ -9,7 +9,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { tensor, type AnyTensor, type DType, type Device, type Tensor } from "../../src/index.js";
+import { add, mul, tensor, type AnyTensor, type DType, type Device, type Tensor } from "../../src/index.js";
 import * as nn from "../../src/nn/index.js";
 import * as models from "../../src/models/index.js";
 import { hashedInput, hashedState } from "./weights.js";
@@ -25,7 +25,15 @@ interface Golden {
   probe: Record<string, number[]>;
   input: { shape: number[]; logits32: Enc; logits64: Enc };
   odd: { shape: number[]; logits32: Enc; logits64: Enc };
-  train: { shape: number[]; labels: number[]; loss: number; gradSquaredNorm: number; grads: Record<string, number[]> };
+  train: {
+    shape: number[];
+    labels: number[];
+    loss: number;
+    /** GoogLeNet: the loss adds this times each auxiliary head's cross-entropy. */
+    auxWeight?: number;
+    gradSquaredNorm: number;
+    grads: Record<string, number[]>;
+  };
 }
 
 function golden(name: string): Golden {
@@ -65,6 +73,12 @@ const to64 = <S extends readonly number[]>(t: Tensor<S, DType, Device>): Tensor<
 /** What the tests call: a 10-class model over float32 or float64 images. */
 interface Classifier extends nn.Module {
   forward(x: Tensor<[number, 3, number, number], "float32" | "float64", "cpu">): AnyTensor;
+  /** GoogLeNet's logits with its auxiliary heads' (torchvision's train-mode output). */
+  forwardWithAux?(x: Tensor<[number, 3, number, number], "float32" | "float64", "cpu">): {
+    logits: AnyTensor;
+    aux1: AnyTensor;
+    aux2: AnyTensor;
+  };
 }
 interface Case {
   /** The builder with `{ numClasses: 10 }`. */
@@ -78,6 +92,8 @@ interface Case {
    * trip holds two more copies; the other models cover it) and only the [2, 3, 64, 64] input runs.
    */
   readonly large?: boolean;
+  /** The state-dict entries with a row per class (default: the last two, the final layer's). */
+  readonly classEntries?: readonly string[];
 }
 const CASES: Record<string, Case> = {
   resnet18: { small: () => models.resnet18({ numClasses: 10 }), tol32: 1e-5, float64: true },
@@ -100,6 +116,17 @@ const CASES: Record<string, Case> = {
     tol32: 1e-5,
     float64: true,
   },
+  // The classes come from a 1x1 conv (`classifier.1`), sized as a linear layer's rows.
+  squeezenet1_1: { small: () => models.squeezenet1_1({ numClasses: 10 }), tol32: 1e-5, float64: true },
+  shufflenetV2X0_5: { small: () => models.shufflenetV2X0_5({ numClasses: 10 }), tol32: 1e-5, float64: true },
+  // With its auxiliary heads (torchvision's builder without weights keeps them), each ending in a
+  // linear layer to the classes.
+  googlenet: {
+    small: () => models.googlenet({ numClasses: 10 }),
+    tol32: 1e-5,
+    float64: true,
+    classEntries: ["aux1.fc2.weight", "aux1.fc2.bias", "aux2.fc2.weight", "aux2.fc2.bias", "fc.weight", "fc.bias"],
+  },
 };
 
 describe.each(Object.entries(CASES))("%s vs torchvision", (name, { small: build, tol32, float64, large }) => {
@@ -111,16 +138,19 @@ describe.each(Object.entries(CASES))("%s vs torchvision", (name, { small: build,
   }, 600_000);
 
   it("has torchvision's state-dict names, shapes and dtypes, and its parameter count", () => {
-    // The fixture is torchvision's 1000-class model; this one has 10 classes, so the final linear
-    // layer (the state dict's last two entries) has 10 rows.
-    const expected = g.stateDict.map(([k, shape, dtype], i) =>
-      i >= g.stateDict.length - 2 ? [k, [g.numClasses, ...shape.slice(1)], dtype] : [k, shape, dtype],
+    // The fixture is torchvision's 1000-class model; this one has 10 classes, so the final layer
+    // (the state dict's last two entries, or the case's classEntries) has 10 rows.
+    const perClass = new Set(CASES[name].classEntries ?? g.stateDict.slice(-2).map(([k]) => k));
+    const expected = g.stateDict.map(([k, shape, dtype]) =>
+      perClass.has(k) ? [k, [g.numClasses, ...shape.slice(1)], dtype] : [k, shape, dtype],
     );
     expect([...model.stateDict()].map(([k, t]) => [k, [...t.shape], t.dtype === "int32" ? "I64" : "F32"])).toEqual(
       expected,
     );
-    const [, [, inFeatures]] = g.stateDict.slice(-2)[0];
-    expect(model.parameterCount() + (1000 - g.numClasses) * (inFeatures + 1)).toBe(g.parameters);
+    let fewer = 0;
+    for (const [k, [rows, ...rest]] of g.stateDict)
+      if (perClass.has(k)) fewer += (rows - g.numClasses) * rest.reduce((a, b) => a * b, 1);
+    expect(model.parameterCount() + fewer).toBe(g.parameters);
   });
 
   // VGG (133M parameters) loads through loadStateDict and checks one input, to keep memory and time
@@ -159,10 +189,13 @@ describe.each(Object.entries(CASES))("%s vs torchvision", (name, { small: build,
       model.train();
       for (const [, m] of model.namedModules())
         if (m instanceof nn.Dropout || m instanceof models.StochasticDepth) m.eval();
-      const loss = nn.functional.crossEntropy(
-        model.forward(to64(hashedInput("input", t.shape))),
-        tensor(Int32Array.from(t.labels), { shape: [t.labels.length], dtype: "int32" }),
-      );
+      const x = to64(hashedInput("input", t.shape));
+      const labels = tensor(Int32Array.from(t.labels), { shape: [t.labels.length], dtype: "int32" });
+      const ce = (logits: AnyTensor) => nn.functional.crossEntropy(logits, labels);
+      // GoogLeNet's train-mode output has the auxiliary heads: loss + w * (aux1's + aux2's).
+      const withAux = (w: number, out: ReturnType<NonNullable<Classifier["forwardWithAux"]>>) =>
+        add(ce(out.logits), mul(add(ce(out.aux1), ce(out.aux2)), w));
+      const loss = t.auxWeight === undefined ? ce(model.forward(x)) : withAux(t.auxWeight, model.forwardWithAux!(x));
       expect(Math.abs(loss.item() - t.loss) / t.loss).toBeLessThan(1e-10);
       model.zeroGrad();
       loss.backward();

@@ -36,7 +36,15 @@ BUILDERS = {
     "mobilenetV3Small": tvm.mobilenet_v3_small,
     "efficientnetB0": tvm.efficientnet_b0,
     "regnetY400mf": tvm.regnet_y_400mf,
+    # torchvision accepts the [1, 3, 45, 37] input for these (checked): its last feature map is 2x2
+    # in SqueezeNet 1.1 and ShuffleNetV2, 1x1 in GoogLeNet (ceil-mode pooling rounds up).
+    "squeezenet1_1": tvm.squeezenet1_1,
+    "shufflenetV2X0_5": tvm.shufflenet_v2_x0_5,
+    # The builder without weights: aux_logits=True (aux1, aux2 in the state dict), transform_input=False.
+    "googlenet": tvm.googlenet,
 }
+# GoogLeNet's train-mode loss: the logits' plus 0.3 times each auxiliary head's (the paper's weight).
+AUX_WEIGHT = 0.3
 INPUTS = {"input": [2, 3, 64, 64], "odd": [1, 3, 45, 37]}
 DTYPE_NAME = {torch.float32: "F32", torch.int64: "I64"}
 M32 = 0xFFFFFFFF
@@ -120,10 +128,14 @@ def run(name):
             m.eval()
     shape = [4, 3, 32, 32]
     x = hash_uniform("input", math.prod(shape)).reshape(shape).float().double()
-    loss = torch.nn.functional.cross_entropy(model64(x), torch.arange(4))
+    y = model64(x)
+    ce = lambda logits: torch.nn.functional.cross_entropy(logits, torch.arange(4))  # noqa: E731
+    # GoogLeNetOutputs(logits, aux_logits2, aux_logits1) in train mode; the sum is symmetric in the heads.
+    loss = ce(y.logits) + AUX_WEIGHT * (ce(y.aux_logits1) + ce(y.aux_logits2)) if isinstance(y, tuple) else ce(y)
     loss.backward()
     params = list(model64.named_parameters())
     out["train"] = {"shape": shape, "labels": [0, 1, 2, 3], "loss": float(loss),
+                    **({"auxWeight": AUX_WEIGHT} if isinstance(y, tuple) else {}),
                     "gradSquaredNorm": sum(float((p.grad ** 2).sum()) for _, p in params),
                     "grads": {k: [float(v) for v in p.grad.reshape(-1)[:3]] for k, p in (params[0], params[-1])}}
     print(f"{name} train: loss {float(loss):.6g}, |grad|^2 {out['train']['gradSquaredNorm']:.6g}")
