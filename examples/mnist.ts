@@ -97,6 +97,12 @@ export function loadMnist(options: MnistOptions = {}): { train: MnistSplit; test
   return { train: gather(train), test: gather(test) };
 }
 
+/** The first `count` digits of a split (all of them without `count`): the examples' tests train on a few. */
+export function firstDigits(split: MnistSplit, count: number | undefined): MnistSplit {
+  const n = Math.min(count ?? split.count, split.count);
+  return { images: split.images.subarray(0, n * PIXELS), labels: split.labels.subarray(0, n), count: n };
+}
+
 export interface Batch {
   /** `size` images, `[size, 1, 28, 28]` row-major. */
   readonly images: Float32Array;

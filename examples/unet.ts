@@ -22,7 +22,7 @@ import { cat, initWebGPU, manualSeed, noGrad, tensor, tidy, type Device, type Te
 import * as nn from "../src/nn/index.js";
 import * as optim from "../src/optim/index.js";
 import { deviceOption, integerOption, positiveOption } from "./options.js";
-import { batches, loadMnist, PIXELS, seededRandom, type MnistSplit } from "./mnist.js";
+import { batches, firstDigits, loadMnist, seededRandom } from "./mnist.js";
 
 /**
  * (3x3 conv, batch norm, ReLU) twice: the U-Net's unit, channels `inC` -> `outC`, size kept
@@ -146,11 +146,6 @@ export interface UnetResult {
   readonly seconds: number;
 }
 
-function head(split: MnistSplit, count: number | undefined): MnistSplit {
-  const n = Math.min(count ?? split.count, split.count);
-  return { images: split.images.subarray(0, n * PIXELS), labels: split.labels.subarray(0, n), count: n };
-}
-
 export async function trainUnet(options: UnetOptions = {}): Promise<UnetResult> {
   const epochs = options.epochs ?? 3;
   const batchSize = options.batchSize ?? 32;
@@ -160,8 +155,8 @@ export async function trainUnet(options: UnetOptions = {}): Promise<UnetResult> 
   const start = performance.now();
   manualSeed(seed);
   const split = loadMnist({ seed, normalize: false });
-  const train = head(split.train, options.limit?.train);
-  const test = head(split.test, options.limit?.test);
+  const train = firstDigits(split.train, options.limit?.train);
+  const test = firstDigits(split.test, options.limit?.test);
   const model = new UNet().to(device);
   const opt = new optim.Adam(model.parameters(), { lr: options.lr ?? 3e-3 });
   // The rate falls to 0 along a half cosine over the epochs: the last epoch fine-tunes the edges.

@@ -1,5 +1,5 @@
 /**
- * Issue 21, the examples' types: examples/dcgan.ts and examples/unet.ts are written without a
+ * Issue 21, the examples' types: examples/dcgan.ts, examples/unet.ts and examples/finetune.ts are written without a
  * cast or a shape annotation, and the compiler computes their shapes. Part of `npm run typecheck`
  * (TypeScript 6 and 7): `Expect<Equal<...>>` is exact and every `@ts-expect-error` line must fail.
  */
@@ -7,6 +7,8 @@ import { cat, randn, type Tensor } from "../../src/index.js";
 import * as nn from "../../src/nn/index.js";
 import { discriminator, generator, LATENT } from "../../examples/dcgan.js";
 import { convBlock, down, UNet } from "../../examples/unet.js";
+import { digitImages, loadBackbone } from "../../examples/finetune.js";
+import { resnet18, type ResNet18 } from "../../src/models/index.js";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
@@ -42,10 +44,21 @@ class WrongSkip extends nn.Module {
 }
 export const wrongSkip = new WrongSkip();
 
+// ---- Fine-tuning: digits made into [B, 3, 32, 32] images, a ResNet-18 with a 10-class head.
+export const digitBatch = digitImages(new Float32Array(4 * 784), 4);
+export const digitLogits = resnet18({ numClasses: 10 }).forward(digitBatch);
+// @ts-expect-error the new head gives 10 classes, not ImageNet's 1000
+export const imagenetLogits: Tensor<[number, 1000]> = digitLogits;
+// @ts-expect-error the backbone goes into the 10-class model, not a 1000-class one
+loadBackbone(resnet18(), new Uint8Array());
+
 export type Checks = [
   Expect<Equal<typeof fake, Tensor<[16, 1, 28, 28]>>>,
   Expect<Equal<typeof score, Tensor<[16, 1]>>>,
   Expect<Equal<typeof realScore, Tensor<[16, 1]>>>,
   Expect<Equal<typeof mask, Tensor<[4, 1, 28, 28]>>>,
   Expect<Equal<ReturnType<typeof batched<7>>, Tensor<[7, 1, 28, 28]>>>,
+  Expect<Equal<typeof digitBatch, Tensor<[number, 3, 32, 32]>>>,
+  Expect<Equal<typeof digitLogits, Tensor<[number, 10]>>>,
+  Expect<Equal<Parameters<typeof loadBackbone>[0], ResNet18<10>>>,
 ];
