@@ -12,3 +12,5 @@ export { efficientnetB0, EfficientNetB0 } from "./efficientnet.js";
 export { regnetY400mf, RegNetY400MF } from "./regnet.js";
 export { vgg11Bn, VGG11BN } from "./vgg.js";
 export { Conv2dNormActivation, SqueezeExcitation, StochasticDepth, makeDivisible } from "./layers.js";
+// i22-dense
+export { densenet121, DenseNet121 } from "./densenet.js";

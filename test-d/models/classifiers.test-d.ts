@@ -37,3 +37,18 @@ expectType<Tensor<[8, 10]>>(logits(randn([8, 3, 64, 64])));
 expectError(models.resnet18().forward(randn([1, 4, 224, 224])));
 expectError(models.regnetY400mf().forward(randn([3, 224, 224])));
 expectError(m64.forward(randn([4, 3, 32, 32])));
+
+// i22-dense: DenseNet-121's channels add up through every concatenation at compile time (the cat
+// rule): 64 + 6 * 32 = 256 out of the first block, 1024 out of the features.
+expectType<Tensor<[1, 1000], "float32", "cpu">>(models.densenet121().forward(image));
+expectType<Tensor<[2, 10], "float32", "cpu">>(models.densenet121({ numClasses: 10 }).forward(small));
+const dense = models.densenet121({ numClasses: 10 });
+expectType<Tensor<[2, 256, number, number], "float32", "cpu">>(
+  dense.features.denseblock1.forward(randn([2, 64, 16, 16])),
+);
+expectType<Tensor<[2, 1024, number, number], "float32", "cpu">>(dense.features.forward(small));
+expectType<Tensor<[3, 96, number, number], "float32", "cpu">>(
+  dense.features.denseblock1.denselayer1.forward(randn([3, 64, 8, 8])),
+);
+expectError(dense.features.denseblock2.forward(randn([2, 64, 8, 8])));
+expectError(dense.forward(randn([2, 1, 64, 64])));

@@ -100,6 +100,8 @@ const CASES: Record<string, Case> = {
     tol32: 1e-5,
     float64: true,
   },
+  // i22-dense
+  densenet121: { small: () => models.densenet121({ numClasses: 10 }), tol32: 1e-5, float64: true },
 };
 
 describe.each(Object.entries(CASES))("%s vs torchvision", (name, { small: build, tol32, float64, large }) => {

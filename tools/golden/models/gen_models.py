@@ -36,6 +36,9 @@ BUILDERS = {
     "mobilenetV3Small": tvm.mobilenet_v3_small,
     "efficientnetB0": tvm.efficientnet_b0,
     "regnetY400mf": tvm.regnet_y_400mf,
+    # i22-dense
+    "densenet121": tvm.densenet121,
+    "convnextTiny": tvm.convnext_tiny,
 }
 INPUTS = {"input": [2, 3, 64, 64], "odd": [1, 3, 45, 37]}
 DTYPE_NAME = {torch.float32: "F32", torch.int64: "I64"}
@@ -76,6 +79,8 @@ def fill(name, t):
         return 0.1 * u
     if leaf == "running_var":
         return 1.0 + 0.5 * (u + 1.0)
+    if leaf == "layer_scale":  # ConvNeXt's [C, 1, 1] scale of each block's branch
+        return 0.5 + 0.25 * u
     raise ValueError(name)
 
 
