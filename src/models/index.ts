@@ -14,3 +14,5 @@ export { vgg11Bn, VGG11BN } from "./vgg.js";
 export { Conv2dNormActivation, SqueezeExcitation, StochasticDepth, makeDivisible } from "./layers.js";
 // i22-dense
 export { densenet121, DenseNet121 } from "./densenet.js";
+export { convnextTiny, ConvNeXtTiny, CNBlock, LayerNorm2d } from "./convnext.js";
+export { Permute } from "./layers.js";

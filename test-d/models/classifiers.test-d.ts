@@ -52,3 +52,19 @@ expectType<Tensor<[3, 96, number, number], "float32", "cpu">>(
 );
 expectError(dense.features.denseblock2.forward(randn([2, 64, 8, 8])));
 expectError(dense.forward(randn([2, 1, 64, 64])));
+// ConvNeXt-T: the channels and the spatial sizes chain through features (LayerNorm2d, CNBlock
+// and Permute have their rules), under a generic batch too.
+expectType<Tensor<[1, 1000], "float32", "cpu">>(models.convnextTiny().forward(image));
+expectType<Tensor<[2, 10], "float32", "cpu">>(models.convnextTiny({ numClasses: 10 }).forward(small));
+const convnext = models.convnextTiny({ numClasses: 10 });
+expectType<Tensor<[2, 768, 2, 1], "float32", "cpu">>(convnext.features.forward(small));
+function convnextFeatures<N extends number>(x: Tensor<[N, 3, 64, 64]>): Tensor<[N, 768, 2, 2]> {
+  return convnext.features.forward(x);
+}
+expectType<Tensor<[8, 768, 2, 2]>>(convnextFeatures(randn([8, 3, 64, 64])));
+expectType<Tensor<[2, 96, 5, 7], "float32", "cpu">>(new models.CNBlock(96, 0).forward(randn([2, 96, 5, 7])));
+expectType<Tensor<[2, 7, 5, 96], "float32", "cpu">>(new models.Permute([0, 3, 2, 1]).forward(randn([2, 96, 5, 7])));
+expectError(new models.CNBlock(96, 0).forward(randn([2, 95, 5, 7])));
+expectError(new models.LayerNorm2d(96).forward(randn([96, 5, 7])));
+expectError(new models.Permute([0, 2, 1]).forward(randn([2, 96, 5, 7])));
+expectError(convnext.forward(randn([2, 4, 64, 64])));

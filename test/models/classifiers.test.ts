@@ -102,6 +102,7 @@ const CASES: Record<string, Case> = {
   },
   // i22-dense
   densenet121: { small: () => models.densenet121({ numClasses: 10 }), tol32: 1e-5, float64: true },
+  convnextTiny: { small: () => models.convnextTiny({ numClasses: 10 }), tol32: 1e-5, float64: true },
 };
 
 describe.each(Object.entries(CASES))("%s vs torchvision", (name, { small: build, tol32, float64, large }) => {
