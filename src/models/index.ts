@@ -15,3 +15,6 @@ export { Conv2dNormActivation, SqueezeExcitation, StochasticDepth, makeDivisible
 export { squeezenet1_1, SqueezeNet1_1, Fire } from "./squeezenet.js";
 export { shufflenetV2X0_5, ShuffleNetV2X0_5 } from "./shufflenet.js";
 export { googlenet, GoogLeNet } from "./googlenet.js";
+export { densenet121, DenseNet121 } from "./densenet.js";
+export { convnextTiny, ConvNeXtTiny, CNBlock, LayerNorm2d } from "./convnext.js";
+export { Permute } from "./layers.js";

@@ -5,7 +5,18 @@
  * SqueezeExcitation (`torchvision.ops.SqueezeExcitation`: `fc1`, `fc2`) and StochasticDepth
  * (`torchvision.ops.StochasticDepth`, "row" mode), plus `makeDivisible`.
  */
-import { mul, noGrad, ones, type AnyTensor, type Tensor, type DType, type Device, type Shape } from "../index.js";
+import {
+  mul,
+  noGrad,
+  ones,
+  permute,
+  type AnyTensor,
+  type Tensor,
+  type DType,
+  type Device,
+  type Shape,
+} from "../index.js";
+import type { Permute as PermuteShape } from "../../types/shape/reshape.js";
 import { nnErrors } from "../../types/errors.js";
 import * as nn from "../nn/index.js";
 
@@ -193,5 +204,31 @@ export class StochasticDepth extends nn.Layer<nn.IdentityFn<"StochasticDepth">> 
 
   protected override extraRepr(): string {
     return `p=${this.p}, mode=row`;
+  }
+}
+
+// i22-dense
+/** Permute's rule: permute's (types/shape/reshape.ts), with its message for a bad permutation. */
+export interface PermuteFn<P extends Shape> extends nn.ShapeFn {
+  readonly name: "Permute";
+  readonly output: nn.InputOf<this> extends infer S extends Shape ? PermuteShape<S, P> : never;
+}
+
+/**
+ * torchvision.ops.Permute: `x.permute(dims)` as a layer, so a Sequential can move the channels
+ * last for a LayerNorm and back (ConvNeXt's blocks). No parameters: it only holds an index in a
+ * Sequential, as in torchvision's state dict.
+ */
+export class Permute<const P extends readonly number[] = readonly number[]> extends nn.Layer<PermuteFn<P>> {
+  constructor(readonly dims: P) {
+    super();
+  }
+
+  protected compute(x: AnyTensor): AnyTensor {
+    return permute(x, this.dims);
+  }
+
+  protected override extraRepr(): string {
+    return `dims=[${this.dims.join(", ")}]`;
   }
 }

@@ -50,3 +50,34 @@ expectError(models.resnet18().forward(randn([1, 4, 224, 224])));
 expectError(models.regnetY400mf().forward(randn([3, 224, 224])));
 expectError(models.googlenet().forwardWithAux(randn([1, 1, 224, 224])));
 expectError(m64.forward(randn([4, 3, 32, 32])));
+
+// i22-dense: DenseNet-121's channels add up through every concatenation at compile time (the cat
+// rule): 64 + 6 * 32 = 256 out of the first block, 1024 out of the features.
+expectType<Tensor<[1, 1000], "float32", "cpu">>(models.densenet121().forward(image));
+expectType<Tensor<[2, 10], "float32", "cpu">>(models.densenet121({ numClasses: 10 }).forward(small));
+const dense = models.densenet121({ numClasses: 10 });
+expectType<Tensor<[2, 256, number, number], "float32", "cpu">>(
+  dense.features.denseblock1.forward(randn([2, 64, 16, 16])),
+);
+expectType<Tensor<[2, 1024, number, number], "float32", "cpu">>(dense.features.forward(small));
+expectType<Tensor<[3, 96, number, number], "float32", "cpu">>(
+  dense.features.denseblock1.denselayer1.forward(randn([3, 64, 8, 8])),
+);
+expectError(dense.features.denseblock2.forward(randn([2, 64, 8, 8])));
+expectError(dense.forward(randn([2, 1, 64, 64])));
+// ConvNeXt-T: the channels and the spatial sizes chain through features (LayerNorm2d, CNBlock
+// and Permute have their rules), under a generic batch too.
+expectType<Tensor<[1, 1000], "float32", "cpu">>(models.convnextTiny().forward(image));
+expectType<Tensor<[2, 10], "float32", "cpu">>(models.convnextTiny({ numClasses: 10 }).forward(small));
+const convnext = models.convnextTiny({ numClasses: 10 });
+expectType<Tensor<[2, 768, 2, 1], "float32", "cpu">>(convnext.features.forward(small));
+function convnextFeatures<N extends number>(x: Tensor<[N, 3, 64, 64]>): Tensor<[N, 768, 2, 2]> {
+  return convnext.features.forward(x);
+}
+expectType<Tensor<[8, 768, 2, 2]>>(convnextFeatures(randn([8, 3, 64, 64])));
+expectType<Tensor<[2, 96, 5, 7], "float32", "cpu">>(new models.CNBlock(96, 0).forward(randn([2, 96, 5, 7])));
+expectType<Tensor<[2, 7, 5, 96], "float32", "cpu">>(new models.Permute([0, 3, 2, 1]).forward(randn([2, 96, 5, 7])));
+expectError(new models.CNBlock(96, 0).forward(randn([2, 95, 5, 7])));
+expectError(new models.LayerNorm2d(96).forward(randn([96, 5, 7])));
+expectError(new models.Permute([0, 2, 1]).forward(randn([2, 96, 5, 7])));
+expectError(convnext.forward(randn([2, 4, 64, 64])));

@@ -127,6 +127,8 @@ const CASES: Record<string, Case> = {
     float64: true,
     classEntries: ["aux1.fc2.weight", "aux1.fc2.bias", "aux2.fc2.weight", "aux2.fc2.bias", "fc.weight", "fc.bias"],
   },
+  densenet121: { small: () => models.densenet121({ numClasses: 10 }), tol32: 1e-5, float64: true },
+  convnextTiny: { small: () => models.convnextTiny({ numClasses: 10 }), tol32: 1e-5, float64: true },
 };
 
 describe.each(Object.entries(CASES))("%s vs torchvision", (name, { small: build, tol32, float64, large }) => {

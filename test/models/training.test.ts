@@ -42,9 +42,11 @@ const BUILDERS: [string, () => Classifier][] = [
   // 32x32 (the smallest input VGG takes) saves only conv work. At load average 25-29 on 2 vCPUs the
   // test took 127-280 s, about half of it building the model (random initialisation of 133M values).
   ["vgg11Bn", () => models.vgg11Bn({ numClasses: 5 })],
+  ["densenet121", () => models.densenet121({ numClasses: 5 })],
+  ["convnextTiny", () => models.convnextTiny({ numClasses: 5 })],
 ];
 
-describe.each(BUILDERS)("%s in train mode", (_name, build) => {
+describe.each(BUILDERS)("%s in train mode", (name, build) => {
   it("one SGD step lowers the loss on a tiny batch; batch norm tracks the batch", () => {
     manualSeed(3);
     const model = build();
@@ -54,7 +56,8 @@ describe.each(BUILDERS)("%s in train mode", (_name, build) => {
       .namedModules()
       .map(([, m]) => m)
       .find((m): m is nn.BatchNorm2d => m instanceof nn.BatchNorm2d);
-    // SqueezeNet has no batch norm.
+    // SqueezeNet has no normalisation and ConvNeXt has LayerNorm only; every other builder has batch norm.
+    expect(bn !== undefined).toBe(name !== "squeezenet1_1" && name !== "convnextTiny");
     const meanBefore = bn ? [...bn.runningMean!.dataSync()] : [];
     manualSeed(4);
     const loss = trainLoss(model, x, labels);

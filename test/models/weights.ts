@@ -23,6 +23,8 @@ export function fillEntry(name: string, shape: readonly number[]): Float32Array 
   } else if (leaf === "weight") f = (v) => 1 + 0.25 * v;
   else if (leaf === "bias" || leaf === "running_mean") f = (v) => 0.1 * v;
   else if (leaf === "running_var") f = (v) => 1 + 0.5 * (v + 1);
+  // ConvNeXt's [C, 1, 1] scale of each block's branch.
+  else if (leaf === "layer_scale") f = (v) => 0.5 + 0.25 * v;
   else throw new Error(`no fill rule for ${name}`);
   return Float32Array.from(u, f);
 }

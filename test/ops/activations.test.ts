@@ -1,5 +1,5 @@
 /**
- * silu, hardswish, hardsigmoid, relu6 and dropout2d against PyTorch (test/fixtures/ops/*.json,
+ * silu, hardswish, hardsigmoid, relu6, dropout2d and gelu against PyTorch (test/fixtures/ops/*.json,
  * docs/goldens-ops.md): float64 outputs, first-order gradients (the kinks take PyTorch's side),
  * double backward where recorded, float32 outputs, the layers, finite differences away from the
  * kinks, and dropout2d's channel structure under a fixed seed.
@@ -69,7 +69,8 @@ const exactSixth = (e: Enc): Enc => ({ shape: e.shape, data: e.data.map((v) => (
 const call = (op: string, c: Case, x: AnyTensor): AnyTensor =>
   op === "dropout2d" ? F.dropout2d(x, c.args.p, c.args.training) : F[op](x);
 
-for (const op of ["silu", "hardswish", "hardsigmoid", "relu6", "dropout2d"]) {
+// gelu (i22-dense): its golden includes ConvNeXt's channels-last [1, 2, 2, 384] input.
+for (const op of ["silu", "hardswish", "hardsigmoid", "relu6", "dropout2d", "gelu"]) {
   const g = load(op);
   describe(`${op} vs PyTorch`, () => {
     it("has the documented signature and cases", () => {
@@ -124,7 +125,7 @@ for (const op of ["silu", "hardswish", "hardsigmoid", "relu6", "dropout2d"]) {
 describe("activations: finite differences away from the kinks", () => {
   // Points of the 1/64 grid shifted by 1/7: none lies on a kink (0, +-3, 6).
   const xs = Float64Array.from({ length: 24 }, (_, i) => (i - 12) * 0.6 + 1 / 7);
-  for (const op of ["silu", "hardswish", "hardsigmoid", "relu6"]) {
+  for (const op of ["silu", "hardswish", "hardsigmoid", "relu6", "gelu"]) {
     it(op, () => {
       gradcheck((x) => F[op](x), [tensor(xs, { shape: [4, 6], dtype: "float64" })]);
     });

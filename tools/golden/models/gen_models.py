@@ -42,6 +42,8 @@ BUILDERS = {
     "shufflenetV2X0_5": tvm.shufflenet_v2_x0_5,
     # The builder without weights: aux_logits=True (aux1, aux2 in the state dict), transform_input=False.
     "googlenet": tvm.googlenet,
+    "densenet121": tvm.densenet121,
+    "convnextTiny": tvm.convnext_tiny,
 }
 # GoogLeNet's train-mode loss: the logits' plus 0.3 times each auxiliary head's (the paper's weight).
 AUX_WEIGHT = 0.3
@@ -84,6 +86,8 @@ def fill(name, t):
         return 0.1 * u
     if leaf == "running_var":
         return 1.0 + 0.5 * (u + 1.0)
+    if leaf == "layer_scale":  # ConvNeXt's [C, 1, 1] scale of each block's branch
+        return 0.5 + 0.25 * u
     raise ValueError(name)
 
 

@@ -207,6 +207,8 @@ ACTIVATIONS = {
     "hardswish": lambda x: x * torch.clamp(x + 3, 0, 6) / 6,
     "hardsigmoid": lambda x: torch.clamp(x + 3, 0, 6) / 6,
     "relu6": lambda x: torch.clamp(x, 0, 6),
+    # i22-dense: erf from Python's math library, apart from PyTorch's kernel.
+    "gelu": lambda x: (0.5 * x * (1 + x.double().div(math.sqrt(2)).apply_(math.erf))).to(x.dtype),
 }
 
 

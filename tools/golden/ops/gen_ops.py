@@ -531,7 +531,8 @@ BOUNDARIES = [-7.0, -6.0, -3.5, -3.0, -2.984375, -2.5, -1.0, -0.5, 0.0, 0.5, 1.0
 
 
 def gen_activation(name):
-    torch_fn = {"silu": F.silu, "hardswish": F.hardswish, "hardsigmoid": F.hardsigmoid, "relu6": F.relu6}[name]
+    torch_fn = {"silu": F.silu, "hardswish": F.hardswish, "hardsigmoid": F.hardsigmoid, "relu6": F.relu6,
+                "gelu": F.gelu}[name]
     f = OpFile(name, ["x"], f"torch.nn.functional.{name}",
                "the kinks exactly (0, +-3, 6 and their neighbours on the 1/64 grid) where PyTorch's gradient "
                "takes a side; random values across the ranges; a scalar; second-order data except for "
@@ -553,6 +554,9 @@ def gen_activation(name):
         ("matrix", [4, 5], 3),
         ("single-element", [1], 3),
     ]
+    if name == "gelu":
+        # ConvNeXt's GELU input: channels last, 4C wide (C = 96), between its two Linear layers.
+        configs.append(("convnext-nhwc", [1, 2, 2, 384], 3))
     for cid, shape, scale in configs:
         if cid in ("boundaries", "kink-neighbours"):
             x = torch.tensor(shape, dtype=torch.float64)
@@ -562,10 +566,13 @@ def gen_activation(name):
             x = rand(cid, shape, scale=scale)[0]
         crosscheck.activation(name, x, fn({"x": x}, {}))
         f.case(cid, fn, {"x": x}, layer={"class": "nn." + {"silu": "SiLU", "hardswish": "Hardswish",
-                                                            "hardsigmoid": "Hardsigmoid", "relu6": "ReLU6"}[name],
+                                                            "hardsigmoid": "Hardsigmoid", "relu6": "ReLU6",
+                                                            "gelu": "GELU"}[name],
                                           "args": []}, double=name != "hardsigmoid")
     f.float32("boundaries-f32", fn, {"x": torch.tensor(BOUNDARIES, dtype=torch.float64)})
     f.float32("nchw-wide-f32", fn, {"x": rand("nchw-wide", [2, 3, 3, 3], scale=3.0)[0]})
+    if name == "gelu":
+        f.float32("convnext-nhwc-f32", fn, {"x": rand("convnext-nhwc", [1, 2, 2, 384], scale=3.0)[0]})
     return f
 
 
@@ -710,6 +717,8 @@ def main():
         "dropout2d": gen_dropout2d,
         "maxPool2d-asymmetric": lambda: gen_pool("max"),
         "avgPool2d-asymmetric": lambda: gen_pool("avg"),
+        # i22-dense
+        "gelu": lambda: gen_activation("gelu"),
     }
     print(f"PyTorch {torch.__version__}")
     total = 0
