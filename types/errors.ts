@@ -575,7 +575,7 @@ export const nnErrors = {
   badOption: (op: string, name: string, value: unknown, min?: number) =>
     `${op}: ${name} ${show(value)} is not valid${min === undefined ? "" : ` (expected an integer >= ${min} or a pair of them)`}`,
   notFloat: (op: string, name: string, dtype: string) => `${op}: ${name} must be float32 or float64, got ${dtype}`,
-  rank: (op: string, what: string, shape: Dims) => `${op}: expected ${what}, got shape ${formatShape(shape)}`,
+  rank: (op: string, what: string, shape: Dims) => moduleErrors.rank(op, what, formatShape(shape)),
   dim: (op: string, dim: number, shape: Dims) => `${op}: dim ${dim} is out of range for shape ${formatShape(shape)}`,
   linearFeatures: (shape: Dims, inFeatures: number, outFeatures: number) =>
     `linear: input ${formatShape(shape)} has ${shape.length ? shape[shape.length - 1] : "no"} features but the layer expects ${inFeatures} (weight [${outFeatures}, ${inFeatures}])`,
@@ -607,14 +607,11 @@ export const nnErrors = {
     inputDevice: string,
   ) =>
     `${op}: weight must be ${inputDType} [${classes}] on ${inputDevice} (one value per class, like the input), got ${dtype} ${formatShape(shape)} on ${device}`,
-  layerInput: (layer: string, what: string, shape: Dims) =>
-    `${layer}: expected ${what}, got shape ${formatShape(shape)}`,
+  layerInput: (layer: string, what: string, shape: Dims) => moduleErrors.rank(layer, what, formatShape(shape)),
   layerChannels: (layer: string, got: number, expected: number, shape: Dims) =>
-    `${layer}: input has ${got} channels but the layer expects ${expected} (input ${formatShape(shape)})`,
-  sequentialLayer: (index: number, name: string, message: string) =>
-    `nn.Sequential: layer ${index} (${name}): ${message}`,
-  residualShape: (body: Dims, shortcut: Dims) =>
-    `nn.Residual: the body gives ${formatShape(body)} but the shortcut gives ${formatShape(shortcut)}`,
+    moduleErrors.channels(layer, got, expected, formatShape(shape)),
+  sequentialLayer: (index: number, name: string, message: string) => moduleErrors.sequentialLayer(index, name, message),
+  residualShape: (body: Dims, shortcut: Dims) => moduleErrors.residual(formatShape(body), formatShape(shortcut)),
   stateMissing: (names: readonly string[]) =>
     `loadStateDict: missing ${names.map((n) => JSON.stringify(n)).join(", ")}`,
   stateUnexpected: (names: readonly string[]) =>
@@ -712,4 +709,43 @@ export const joinErrors = {
     dim: D,
     size: N,
   ) => `narrow: start ${start} + length ${length} runs past the end of dim ${dim} of size ${size}` as const,
+};
+
+/**
+ * Issue 19: the layers' and composites' shape messages (nn.Sequential, nn.Residual, the channel
+ * and rank checks of BatchNorm2d, GroupNorm, AdaptiveAvgPool2d, Dropout2d), the same text at
+ * compile time (src/nn/types.ts) and at run time (nnErrors formats the shapes and calls these).
+ */
+export const moduleErrors = {
+  rank: <Op extends Showable, W extends Showable, S extends Showable>(op: Op, what: W, shape: S) =>
+    `${op}: expected ${what}, got shape ${shape}` as const,
+  channels: <L extends Showable, G extends Showable, E extends Showable, S extends Showable>(
+    layer: L,
+    got: G,
+    expected: E,
+    shape: S,
+  ) => `${layer}: input has ${got} channels but the layer expects ${expected} (input ${shape})` as const,
+  sequentialLayer: <I extends Showable, N extends Showable, M extends Showable>(index: I, name: N, message: M) =>
+    `nn.Sequential: layer ${index} (${name}): ${message}` as const,
+  residual: <B extends Showable, C extends Showable>(body: B, shortcut: C) =>
+    `nn.Residual: the body gives ${body} but the shortcut gives ${shortcut}` as const,
+  /** Compile time only: a user's module whose `forward` signature does not take the incoming shape. */
+  forwardInput: <E extends Showable, G extends Showable>(expected: E, got: G) =>
+    `expected input ${expected}, got ${got}` as const,
+  // Run time only: the layers' constructors, nn.Sequential's arguments, nn.Parameter, Module.to
+  // and loadStateDict.
+  positiveInt: <L extends Showable, N extends Showable, V extends Showable>(layer: L, name: N, value: V) =>
+    `${layer}: ${name} must be a positive integer, got ${value}` as const,
+  groupsDivide: <L extends Showable, N extends Showable, C extends Showable, G extends Showable>(
+    layer: L,
+    name: N,
+    channels: C,
+    groups: G,
+  ) => `${layer}: ${name} ${channels} must be divisible by groups ${groups}` as const,
+  sequentialArgument: <I extends Showable>(index: I) => `nn.Sequential: argument ${index} is not a Module` as const,
+  parameterTensor: () => "nn.Parameter: expected a Tensor" as const,
+  parameterDType: () => "nn.Parameter: parameters must be float32 or float64, got int32" as const,
+  moveInt32: () => "Module.to: modules can only be cast to float32 or float64" as const,
+  moveTarget: <T extends Showable>(target: T) => `Module.to: unknown device or dtype ${target}` as const,
+  stateNotTensor: <N extends Showable>(name: N) => `loadStateDict: "${name}" is not a Tensor` as const,
 };

@@ -1,5 +1,5 @@
 // Editor cost of the model files: what an editor pays to re-check a model file after an edit.
-//   node bench/types/editor.mjs [root]        (root: a checkout of the repo, default this one)
+//   node bench/types/editor.mjs [root] [--counts] [--ts 6|7] [--checkers N]   (root: a checkout of the repo, default this one)
 // prints, per model file, the type instantiations `tsc --extendedDiagnostics` counts net of the
 // same file's import statements alone, and for bench/types/model50.ts (a 50-layer nn.Sequential
 // importing the built package's declarations (dist/, `npm run build`) as a user's file does,
@@ -20,7 +20,13 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(process.argv[2] ?? join(here, "..", ".."));
+const rootArg = process.argv
+  .slice(2)
+  .find((a, i, all) => !a.startsWith("--") && all[i - 1] !== "--ts" && all[i - 1] !== "--checkers");
+const checkers = process.argv.includes("--checkers")
+  ? ["--checkers", process.argv[process.argv.indexOf("--checkers") + 1]]
+  : [];
+const root = resolve(rootArg ?? join(here, "..", ".."));
 const tools = join(here, "..", ".."); // the compilers of this checkout measure any root
 export const modelFiles = [
   "examples/demo.ts",
@@ -30,6 +36,17 @@ export const modelFiles = [
   "examples/browser/model.ts",
   "examples/inspector/cnn.ts",
   "examples/inspector/training.ts",
+];
+/** The library's own model files (`shapegrad/models`) and the later examples: no figure at issue 19's base. */
+export const laterModelFiles = [
+  "examples/dcgan.ts",
+  "examples/unet.ts",
+  "src/models/layers.ts",
+  "src/models/resnet.ts",
+  "src/models/vgg.ts",
+  "src/models/mobilenet.ts",
+  "src/models/efficientnet.ts",
+  "src/models/regnet.ts",
 ];
 const model50File = "bench/types/model50.ts";
 
@@ -83,7 +100,16 @@ function count(version, file) {
   const tsc =
     version === 6 ? join(tools, "node_modules/typescript/bin/tsc") : join(tools, "node_modules/typescript7/bin/tsc");
   const config = tsconfigFor([file]);
-  const r = spawnSync(process.execPath, [tsc, "-p", config, "--extendedDiagnostics"], { encoding: "utf8" });
+  // TS 7 checks a program's files with several checkers in parallel, each instantiating what its
+  // files need: a count is then the sum over checkers and depends on how the files were split
+  // among them. `--checkers 1` gives the one-checker count, comparable with TS 6's.
+  const r = spawnSync(
+    process.execPath,
+    [tsc, "-p", config, "--extendedDiagnostics", ...(version === 7 ? checkers : [])],
+    {
+      encoding: "utf8",
+    },
+  );
   rmSync(dirname(config), { recursive: true, force: true });
   const m = /Instantiations:\s+(\d+)/.exec(`${r.stdout}${r.stderr}`);
   if (!m) throw new Error(`no instantiation count for ${file}:\n${r.stdout}${r.stderr}`);
@@ -179,19 +205,30 @@ async function recheck7(file) {
 }
 
 if (process.argv[1] && relative(process.argv[1], fileURLToPath(import.meta.url)) === "") {
+  // --counts: instantiations only (no re-check timing); --ts 6|7: one compiler only
+  const countsOnly = process.argv.includes("--counts");
+  const only = process.argv.includes("--ts") ? [Number(process.argv[process.argv.indexOf("--ts") + 1])] : [6, 7];
   writeFileSync(join(root, model50File), model50Source());
-  for (const v of [6, 7]) {
-    let total = 0;
-    for (const f of [...modelFiles, model50File]) {
-      if (!existsSync(join(root, f))) continue;
-      const r = instantiations(v, f);
-      if (f !== model50File) total += r.net;
-      console.log(
-        `TS ${v}  ${f.padEnd(34)} ${String(r.net).padStart(8)} instantiations (raw ${r.raw})${r.errors.length ? `  ${r.errors.length} errors: ${r.errors[0]}` : ""}`,
-      );
+  for (const v of only) {
+    for (const [label, files] of [
+      ["examples/ model files (issue 19's list), total", modelFiles],
+      ["later examples and src/models/, total", laterModelFiles],
+    ]) {
+      let total = 0;
+      for (const f of files) {
+        if (!existsSync(join(root, f))) continue;
+        const r = instantiations(v, f);
+        total += r.net;
+        console.log(
+          `TS ${v}  ${f.padEnd(34)} ${String(r.net).padStart(8)} instantiations (raw ${r.raw})${r.errors.length ? `  ${r.errors.length} errors: ${r.errors[0]}` : ""}`,
+        );
+      }
+      console.log(`TS ${v}  ${label.padEnd(34)} ${String(total).padStart(8)}`);
     }
-    console.log(`TS ${v}  ${"examples/ model files, total".padEnd(34)} ${String(total).padStart(8)}`);
+    const r = instantiations(v, model50File);
+    console.log(`TS ${v}  ${model50File.padEnd(34)} ${String(r.net).padStart(8)} instantiations (raw ${r.raw})`);
   }
+  if (countsOnly) process.exit(0);
   const r6 = recheck6(model50File);
   console.log(
     `TS 6  language service, ${model50File}: first check ${r6.cold.toFixed(0)} ms, re-check after an edit ${r6.recheck.toFixed(0)} ms (median of ${edits})${r6.errors.length ? `; errors: ${r6.errors.join(" | ")}` : ""}`,

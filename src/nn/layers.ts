@@ -21,7 +21,7 @@ import {
 } from "./ops.js";
 import { kaimingUniform, uniform, type FactoryOptions } from "./init.js";
 import * as F from "./functional-impl.js";
-import { argumentErrors, layerErrors, nnErrors, normErrors, show } from "../../types/errors.js";
+import { argumentErrors, layerErrors, moduleErrors, nnErrors, normErrors, show } from "../../types/errors.js";
 import { Tensor } from "../tensor.js";
 import { conv2dOptionsError, convTranspose2dOptionsError } from "../ops/conv2d.js";
 import type { GivenPlacement } from "../../types/shape/layer-tensors.js";
@@ -57,7 +57,7 @@ export type Pair = number | readonly [number, number];
 
 function positiveInt(layer: string, name: string, v: unknown): number {
   if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 1)
-    throw new Error(`${layer}: ${name} must be a positive integer, got ${String(v)}`);
+    throw new Error(moduleErrors.positiveInt(layer, name, String(v)));
   return v;
 }
 
@@ -70,10 +70,8 @@ function convSizes(layer: string, inChannels: number, outChannels: number, kerne
   const [kh, kw] = F.pair(layer, "kernelSize", kernelSize, 1);
   const groups = groupsArg ?? 1;
   positiveInt(layer, "groups", groups);
-  if (inChannels % groups !== 0)
-    throw new Error(`${layer}: inChannels ${inChannels} must be divisible by groups ${groups}`);
-  if (outChannels % groups !== 0)
-    throw new Error(`${layer}: outChannels ${outChannels} must be divisible by groups ${groups}`);
+  if (inChannels % groups !== 0) throw new Error(moduleErrors.groupsDivide(layer, "inChannels", inChannels, groups));
+  if (outChannels % groups !== 0) throw new Error(moduleErrors.groupsDivide(layer, "outChannels", outChannels, groups));
   return { kh, kw, groups };
 }
 
@@ -709,7 +707,7 @@ export class Sequential<const Ls extends readonly Module[] = readonly Module[]> 
   constructor(...layers: Ls) {
     super();
     layers.forEach((l, i) => {
-      if (!(l instanceof Module)) throw new Error(`nn.Sequential: argument ${i} is not a Module`);
+      if (!(l instanceof Module)) throw new Error(moduleErrors.sequentialArgument(i));
     });
     this.layers = layers;
   }

@@ -10,7 +10,7 @@ import { replaceData } from "../ops/device.js";
 import { cast, noGrad, tensor } from "./ops.js";
 import { formatShape, numel, sameShape, isArray } from "../runtime/shape.js";
 import { moveStorage } from "../runtime/memory.js";
-import { nnErrors } from "../../types/errors.js";
+import { moduleErrors, nnErrors } from "../../types/errors.js";
 import type { ChannelsOf, ShapeFn, LayerInput, LayerOutput } from "./types.js";
 
 const parameterSet = new WeakSet<AnyTensor>();
@@ -29,8 +29,8 @@ export type Parameter<S extends Shape = Shape, D extends DType = DType, Dev exte
 export function Parameter<S extends Shape, D extends DType, Dev extends Device>(
   t: Tensor<S, D, Dev>,
 ): Parameter<S, D, Dev> {
-  if (!(t instanceof Tensor)) throw new Error("nn.Parameter: expected a Tensor");
-  if (t.dtype === "int32") throw new Error("nn.Parameter: parameters must be float32 or float64, got int32");
+  if (!(t instanceof Tensor)) throw new Error(moduleErrors.parameterTensor());
+  if (t.dtype === "int32") throw new Error(moduleErrors.parameterDType());
   const p = t.node ? t.detach() : t;
   p.requiresGrad_(true);
   parameterSet.add(p);
@@ -219,9 +219,9 @@ export abstract class Module {
    */
   to<T extends Device | "float32" | "float64">(target: T): Moved<this, T> {
     const isDType = target === "float32" || target === "float64" || (target as string) === "int32";
-    if ((target as string) === "int32") throw new Error("Module.to: modules can only be cast to float32 or float64");
+    if ((target as string) === "int32") throw new Error(moduleErrors.moveInt32());
     if (!isDType && target !== "cpu" && target !== "webgpu")
-      throw new Error(`Module.to: unknown device or dtype ${JSON.stringify(target)}`);
+      throw new Error(moduleErrors.moveTarget(JSON.stringify(target)));
     noGrad(() => {
       for (const [, m] of this.namedModules()) {
         const self = m as unknown as Record<string, AnyTensor>;
@@ -289,7 +289,7 @@ export abstract class Module {
     for (const t of targets) {
       const v = entries.get(t.name);
       if (!v) continue;
-      if (!(v instanceof Tensor)) throw new Error(`loadStateDict: "${t.name}" is not a Tensor`);
+      if (!(v instanceof Tensor)) throw new Error(moduleErrors.stateNotTensor(t.name));
       if (!sameShape(v.shape, t.current.shape)) throw new Error(nnErrors.stateShape(t.name, v.shape, t.current.shape));
       if (v.dtype !== t.current.dtype) throw new Error(nnErrors.stateDType(t.name, v.dtype, t.current.dtype));
     }

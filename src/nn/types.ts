@@ -21,6 +21,7 @@ import type { GroupNorm, LayerNorm } from "../../types/shape/normalization.js";
 import type { Conv2dResultOf, ConvTranspose2dResultOf } from "../ops/conv2d.js";
 import type { GivenTensorsCheck } from "../../types/shape/layer-tensors.js";
 import type { IsMessage, Show } from "../../types/shape/show.js";
+import type { moduleErrors } from "../../types/errors.js";
 import type { Tensor } from "../tensor.js";
 
 export interface ShapeFn {
@@ -197,7 +198,9 @@ export type AdaptiveShape<S extends Shape, O> = number extends S["length"]
       ? [...Lead, Pair<O>[0], Pair<O>[1]]
       : AdaptiveRank<S>
     : AdaptiveRank<S>;
-type AdaptiveRank<S> = `adaptiveAvgPool2d: expected input [N, C, H, W] or [C, H, W], got shape ${Show<S>}`;
+type AdaptiveRank<S> = ReturnType<
+  typeof moduleErrors.rank<"adaptiveAvgPool2d", "input [N, C, H, W] or [C, H, W]", Show<S>>
+>;
 
 export interface AdaptiveAvgPool2dFn<O> extends ShapeFn {
   readonly name: "AdaptiveAvgPool2d";
@@ -213,8 +216,8 @@ export type ChannelShape<Name extends string, S extends Shape, C extends number>
       ? S
       : [Got] extends [C]
         ? S
-        : `${Name}: input has ${Got} channels but the layer expects ${C} (input ${Show<S>})`
-    : `${Name}: expected input [N, C, ...], got shape ${Show<S>}`;
+        : ReturnType<typeof moduleErrors.channels<Name, Got, C, Show<S>>>
+    : ReturnType<typeof moduleErrors.rank<Name, "input [N, C, ...]", Show<S>>>;
 
 export interface BatchNorm2dFn<C extends number> extends ShapeFn {
   readonly name: "BatchNorm2d";
@@ -231,7 +234,7 @@ export interface Dropout2dFn extends ShapeFn {
       ? S
       : S["length"] extends 3 | 4
         ? S
-        : `dropout2d: expected input [C, H, W] or [N, C, H, W], got shape ${Show<S>}`
+        : ReturnType<typeof moduleErrors.rank<"dropout2d", "input [C, H, W] or [N, C, H, W]", Show<S>>>
     : never;
 }
 
@@ -257,7 +260,7 @@ export interface ForwardFn<M> extends ShapeFn {
       ? InputOf<this> extends infer S extends Shape
         ? Refine<M, S, O>
         : never
-      : `expected input ${Show<I>}, got ${Show<InputOf<this>>}`
+      : ReturnType<typeof moduleErrors.forwardInput<Show<I>, Show<InputOf<this>>>>
     : number[];
 }
 type Refine<M, S extends Shape, O extends Shape, Done extends number[] = []> = number extends O["length"]
@@ -313,7 +316,7 @@ export type ChainShapes<
   ? ShapeFnOf<L> extends infer F extends ShapeFn
     ? ApplyShape<F, S> extends infer O
       ? IsMessage<O> extends true
-        ? `nn.Sequential: layer ${I["length"]} (${F["name"]}): ${O & string}`
+        ? ReturnType<typeof moduleErrors.sequentialLayer<I["length"], F["name"], O & string>>
         : O extends infer X extends Shape
           ? ChainShapes<X, Rest, [...I, 0]>
           : number[]
@@ -353,7 +356,7 @@ export type ResidualShape<S extends Shape, Body, Shortcut> =
         : never
     : never;
 
-type ResidualMismatch<B, C> = `nn.Residual: the body gives ${Show<B>} but the shortcut gives ${Show<C>}`;
+type ResidualMismatch<B, C> = ReturnType<typeof moduleErrors.residual<Show<B>, Show<C>>>;
 
 /** nn.Upsample: interpolate's rule (types/shape/interpolate.ts) for the layer's options; N and C kept. */
 export interface UpsampleFn<O> extends ShapeFn {

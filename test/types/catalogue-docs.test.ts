@@ -48,6 +48,7 @@ describe("docs/errors.md", () => {
       "interpolateErrors",
       "joinErrors",
       "layerErrors",
+      "moduleErrors",
       "nnErrors",
       "normErrors",
       "onnxErrors",
