@@ -30,6 +30,16 @@ const efficientnetB0 = models.efficientnetB0();
 export const efficientnetB0Logits = efficientnetB0.forward(image);
 const regnetY400mf = models.regnetY400mf({ numClasses: 10 });
 export const regnetY400mfLogits = regnetY400mf.forward(image);
+const squeezenet1_1 = models.squeezenet1_1();
+export const squeezenet1_1Logits = squeezenet1_1.forward(image);
+const shufflenetV2X0_5 = models.shufflenetV2X0_5();
+export const shufflenetV2X0_5Logits = shufflenetV2X0_5.forward(image);
+const googlenet = models.googlenet();
+export const googlenetLogits = googlenet.forward(image);
+const densenet121 = models.densenet121();
+export const densenet121Logits = densenet121.forward(image);
+const convnextTiny = models.convnextTiny();
+export const convnextTinyLogits = convnextTiny.forward(image);
 
 // Stage by stage: the feature extractors alone, each layer's output shape.
 const vggFeatures = vgg11Bn.features;

@@ -11,6 +11,11 @@ import { vgg11Bn } from "../../src/models/vgg.js";
 import { mobilenetV2, mobilenetV3Small } from "../../src/models/mobilenet.js";
 import { efficientnetB0 } from "../../src/models/efficientnet.js";
 import { regnetY400mf } from "../../src/models/regnet.js";
+import { squeezenet1_1 } from "../../src/models/squeezenet.js";
+import { shufflenetV2X0_5 } from "../../src/models/shufflenet.js";
+import { googlenet } from "../../src/models/googlenet.js";
+import { densenet121 } from "../../src/models/densenet.js";
+import { convnextTiny } from "../../src/models/convnext.js";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 declare function expectType<S>(): <T>(t: Equal<T, S> extends true ? T : { expected: S; got: T }) => void;
@@ -24,6 +29,11 @@ expectType<Logits>()(mobilenetV2().forward(image));
 expectType<Logits>()(mobilenetV3Small().forward(image));
 expectType<Logits>()(efficientnetB0().forward(image));
 expectType<Logits>()(regnetY400mf().forward(image));
+expectType<Logits>()(squeezenet1_1().forward(image));
+expectType<Logits>()(shufflenetV2X0_5().forward(image));
+expectType<Logits>()(googlenet().forward(image));
+expectType<Logits>()(densenet121().forward(image));
+expectType<Logits>()(convnextTiny().forward(image));
 
 export function batched<N extends number>(x: Tensor<[N, 3, 64, 64]>) {
   expectType<Tensor<[N, 10]>>()(resnet18({ numClasses: 10 }).forward(x));
@@ -33,6 +43,11 @@ export function batched<N extends number>(x: Tensor<[N, 3, 64, 64]>) {
   expectType<Tensor<[N, 10]>>()(mobilenetV3Small({ numClasses: 10 }).forward(x));
   expectType<Tensor<[N, 10]>>()(efficientnetB0({ numClasses: 10 }).forward(x));
   expectType<Tensor<[N, 10]>>()(regnetY400mf({ numClasses: 10 }).forward(x));
+  expectType<Tensor<[N, 10]>>()(squeezenet1_1({ numClasses: 10 }).forward(x));
+  expectType<Tensor<[N, 10]>>()(shufflenetV2X0_5({ numClasses: 10 }).forward(x));
+  expectType<Tensor<[N, 10]>>()(googlenet({ numClasses: 10 }).forward(x));
+  expectType<Tensor<[N, 10]>>()(densenet121({ numClasses: 10 }).forward(x));
+  expectType<Tensor<[N, 10]>>()(convnextTiny({ numClasses: 10 }).forward(x));
 }
 
 export type Layer = nn.Module;

@@ -23,7 +23,10 @@ describe("shapegrad shapes on examples/models-shapes.ts", () => {
   it("type-checks every builder's forward and reads its logits' shape", () => {
     expect(r.diagnostics).toEqual([]);
     const m = modules(r);
-    const builders = ["resnet18", "resnet50", "vgg11Bn", "mobilenetV2", "mobilenetV3Small", "efficientnetB0"];
+    const builders = [
+      ...["resnet18", "resnet50", "vgg11Bn", "mobilenetV2", "mobilenetV3Small", "efficientnetB0"],
+      ...["squeezenet1_1", "shufflenetV2X0_5", "googlenet", "densenet121", "convnextTiny"],
+    ];
     for (const name of builders) {
       expect(m.get(name), name).toMatchObject({ forwardInput: "[1, 3, 224, 224]", forwardOutput: "[1, 1000]" });
       expect(tensors(r).get(`${name}Logits`)?.shape).toBe("[1, 1000]");
@@ -67,8 +70,8 @@ describe("shapegrad shapes on examples/models-shapes.ts", () => {
   it("prints one line per model, block and tensor", () => {
     const lines = formatInspection(r, root).split("\n");
     expect(lines[0]).toBe("examples/models-shapes.ts");
-    expect(lines.filter((l) => /forward at line \d+: \[1, 3, 224, 224\] -> \[1, 1000\]$/.test(l))).toHaveLength(6);
+    expect(lines.filter((l) => /forward at line \d+: \[1, 3, 224, 224\] -> \[1, 1000\]$/.test(l))).toHaveLength(11);
     expect(lines).toContain("            28 MaxPool2d<2, { readonly stride: 2; }> -> [1, 512, 7, 7]");
-    expect(lines.at(-1)).toBe("10 tensors, 9 modules, 0 errors");
+    expect(lines.at(-1)).toBe("15 tensors, 14 modules, 0 errors");
   });
 });
