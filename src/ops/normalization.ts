@@ -12,7 +12,7 @@
  * and WebGPU. float32 CPU inputs take one primitive instead (rowNorm,
  * src/primitives/normalization.ts) on the CPU backend's fused loops
  * (src/backends/cpu/normalization.ts): ~6 broadcast passes forward and ~15 backward become 2 and
- * 2, measured 7-10x faster for LayerNorm over 96 channels (bench/RESULTS-norm.md).
+ * 2, 4.6-15x faster in paired runs under load (bench/RESULTS-norm.md).
  */
 import type { DType, Device, Shape } from "../../types/core.js";
 import type {
