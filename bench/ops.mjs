@@ -308,7 +308,7 @@ lines.push(
   `Machine check (machine.mjs, 2.0 = two full cores): before ${machineBefore.map((r) => r.toFixed(2)).join(" ")}, after ${machineAfter.map((r) => r.toFixed(2)).join(" ")}`,
 );
 lines.push(
-  `Threads: shapegrad ${fast.getNumThreads()} (its fast conv kernels; interpolate is one JS loop), tfjs-wasm SIMD ${wasmThreads} threads, tfjs-cpu plain JS. ${REPS} alternating rounds per (case, op).`,
+  `Threads: shapegrad ${fast.getNumThreads()} (its fast kernels: convs, and float32 interpolate since the wasm interpolate kernel), tfjs-wasm SIMD ${wasmThreads} threads, tfjs-cpu plain JS. ${REPS} alternating rounds per (case, op).`,
 );
 lines.push("");
 lines.push(

@@ -48,6 +48,8 @@ export interface Backend<Storage = unknown> {
   release(storage: Storage): void;
   /** Training-mode batch norm's fused loops, where the backend has them (the batchNormTrain primitive needs them). */
   readonly batchNorm?: BatchNormLoops<Storage>;
+  /** layerNorm's and groupNorm's fused loops, where the backend has them (the rowNorm primitive needs them). */
+  readonly rowNorm?: RowNormLoops<Storage>;
   /** The optimizers' updates of a float32 parameter in one pass each, where the backend has them. */
   readonly optimizerSteps?: OptimizerSteps<Storage>;
 }
@@ -70,6 +72,21 @@ export interface BatchNormLoops<Storage> {
     g: KernelInput<Storage>,
     weight: KernelInput<Storage>,
     params: PrimitiveParams["batchNormTrain"],
+    wantInput: boolean,
+  ): { readonly input: Storage | null; readonly weight: Storage; readonly bias: Storage };
+}
+
+/** rowNorm's fused backward (its row statistics are `BatchNormLoops.channelStats` of x as [1, rows, M]). */
+export interface RowNormLoops<Storage> {
+  /**
+   * rowNorm's gradients for the cotangent g, from the forward's statistics: fresh storage for the
+   * input's gradient (null unless `wantInput`), the weight's and the bias's (of the weight's shape).
+   */
+  backward(
+    x: KernelInput<Storage>,
+    g: KernelInput<Storage>,
+    weight: KernelInput<Storage>,
+    params: PrimitiveParams["rowNorm"],
     wantInput: boolean,
   ): { readonly input: Storage | null; readonly weight: Storage; readonly bias: Storage };
 }

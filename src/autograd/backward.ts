@@ -13,6 +13,7 @@ import { autogradErrors } from "../../types/errors.js";
 import { type GradNode, apply, isGradEnabled, withGrad } from "./engine.js";
 import * as ops from "../ops/untyped.js";
 import { batchNormTrainFusedGradient } from "../ops/batch-norm.js";
+import { rowNormFusedGradient } from "../ops/normalization.js";
 
 /**
  * The implementation of what the gradient rules compute with. Made on first use: ops/ and this
@@ -20,7 +21,13 @@ import { batchNormTrainFusedGradient } from "../ops/batch-norm.js";
  */
 let gradOpsMade: GradOps | undefined;
 const gradOps = (): GradOps =>
-  (gradOpsMade ??= { ...ops, apply, isGradEnabled, batchNormTrainFused: batchNormTrainFusedGradient });
+  (gradOpsMade ??= {
+    ...ops,
+    apply,
+    isGradEnabled,
+    batchNormTrainFused: batchNormTrainFusedGradient,
+    rowNormFused: rowNormFusedGradient,
+  });
 
 /** Depth-first post-order from the roots: every tensor after all the tensors it was computed from. */
 function topologicalOrder(roots: readonly AnyTensor[]): AnyTensor[] {

@@ -16,6 +16,7 @@ import { elementwiseEmitRules } from "./elementwise.js";
 import { interpolateEmitRules } from "./interpolate.js";
 import { matmulEmitRules } from "./matmul.js";
 import { movementEmitRules } from "./movement.js";
+import { normalizationEmitRules } from "./normalization.js";
 import { padEmitRules } from "./pad.js";
 import { pool2dEmitRules } from "./pool2d.js";
 import { reduceEmitRules } from "./reduce.js";
@@ -30,6 +31,7 @@ const emitRules: { readonly [P in Primitive]: EmitRule<P> } = {
   ...pool2dEmitRules,
   ...batchNormEmitRules,
   ...interpolateEmitRules,
+  ...normalizationEmitRules,
 };
 
 /** Builds the graph for one trace. */

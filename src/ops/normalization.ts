@@ -8,7 +8,11 @@
  *   y = (x - mean) / sqrt(var + eps),  var = mean((x - mean)^2)  (biased, as PyTorch)
  * then `* weight + bias`, per normalised element (layerNorm) or per channel (groupNorm). As a
  * composition of ops (reshape, mean, sub, mul, sqrt, div) every order of gradient, WebGPU and the
- * ONNX trace come from the primitives.
+ * ONNX trace come from the primitives; that composition is the reference and the path of float64
+ * and WebGPU. float32 CPU inputs take one primitive instead (rowNorm,
+ * src/primitives/normalization.ts) on the CPU backend's fused loops
+ * (src/backends/cpu/normalization.ts): ~6 broadcast passes forward and ~15 backward become 2 and
+ * 2, 4.6-15x faster in paired runs under load (bench/RESULTS-norm.md).
  */
 import type { DType, Device, Shape } from "../../types/core.js";
 import type {
@@ -20,9 +24,14 @@ import type {
 } from "../../types/shape/normalization.js";
 import type { IsMessage } from "../../types/shape/show.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
+import type { PrimitiveParams } from "../primitives/index.js";
+import { rowNormLayout } from "../primitives/index.js";
 import { formatShape, normErrors, show } from "../../types/errors.js";
+import { apply, kernelInput, wrapStorage } from "../autograd/engine.js";
+import { backendFor } from "../runtime/devices.js";
 import { isArray, numel } from "../runtime/shape.js";
 import { assertFloat, assertTensor } from "./arguments.js";
+import { full } from "./creation.js";
 import { add, div, mean, mul, reshape, sqrt, sub } from "./untyped.js";
 
 type Kind<T extends AnyTensor> = `${T["dtype"]} on ${T["device"]}`;
@@ -196,35 +205,94 @@ function affine(y: AnyTensor, weight: AnyTensor | null, bias: AnyTensor | null, 
   return y;
 }
 
-function layerNormAnyShape(
+/** Whether x takes the fused rowNorm primitive: float32 on a backend with the loops (the CPU's). */
+const fusable = (x: AnyTensor) => {
+  const backend = backendFor(x.device);
+  return x.dtype === "float32" && backend.rowNorm !== undefined && backend.batchNorm !== undefined;
+};
+
+/**
+ * The rowNorm primitive on x (its layout [A, G, Cg, K] from `paramShape`, `groups` and `inner`):
+ * the row statistics first (the gradient reuses them), then the primitive. A missing weight or
+ * bias is a constant 1 or 0.
+ */
+function rowNormFused(
   x: AnyTensor,
-  normalizedShape: number | readonly number[],
-  weight?: AnyTensor | null,
-  bias?: AnyTensor | null,
-  eps: number = 1e-5,
+  weight: AnyTensor | null,
+  bias: AnyTensor | null,
+  paramShape: readonly number[],
+  groups: number,
+  inner: number,
+  eps: number,
 ): AnyTensor {
-  const a = resolveLayerNorm(x, normalizedShape, weight, bias, eps);
-  const k = typeof normalizedShape === "number" ? 1 : normalizedShape.length;
-  // One normalised dim is already the last dim; several are flattened into one row.
-  const y =
-    k === 1 ? normaliseLastDim(x, a.eps) : reshape(normaliseLastDim(reshape(x, [a.rows, a.size]), a.eps), x.shape);
-  return affine(y, a.weight, a.bias);
+  const [a, , cg] = rowNormLayout(x.shape, numel(paramShape), { groups, inner });
+  // the rows' statistics are batch norm's per-channel ones of x viewed as [1, rows, row length]
+  const rows = { ...kernelInput(x), shape: [1, a * groups, cg * inner] };
+  const { mean, variance } = backendFor(x.device).batchNorm!.channelStats(rows);
+  const invstd = variance.map((v) => 1 / Math.sqrt(v + eps));
+  const constant = (v: number) => full(paramShape as number[], v, { dtype: x.dtype, device: x.device }) as AnyTensor;
+  return apply("rowNorm", [x, weight ?? constant(1), bias ?? constant(0)], { eps, groups, inner, mean, invstd });
 }
 
-function groupNormAnyShape(
-  x: AnyTensor,
-  numGroups: number,
-  weight?: AnyTensor | null,
-  bias?: AnyTensor | null,
-  eps: number = 1e-5,
-): AnyTensor {
-  const a = resolveGroupNorm(x, numGroups, weight, bias, eps);
-  const [n, c] = x.shape;
-  const rows = reshape(x, [n, a.groups, (c / a.groups) * numel(x.shape.slice(2))]);
-  const y = reshape(normaliseLastDim(rows, a.eps), x.shape);
-  // The per-channel parameters broadcast as [C, 1, ..., 1] against [N, C, ...].
-  return affine(y, a.weight, a.bias, [c, ...x.shape.slice(2).map(() => 1)]);
+/** rowNorm's gradients by the fused loops, from the forward's statistics (not recorded: no graph). */
+export function rowNormFusedGradient(
+  g: AnyTensor,
+  [x, weight]: readonly AnyTensor[],
+  p: PrimitiveParams["rowNorm"],
+  needs: readonly boolean[],
+): (AnyTensor | null)[] {
+  const loops = backendFor(x.device).rowNorm;
+  if (!loops) throw new Error(`shapegrad internal error: rowNorm on ${x.device}, which has no fused norm loops`);
+  const grads = loops.backward(kernelInput(x), kernelInput(g), kernelInput(weight), p, needs[0]);
+  return [
+    grads.input === null ? null : wrapStorage(x.shape, x.dtype, x.device, grads.input),
+    needs[1] ? wrapStorage(weight.shape, x.dtype, x.device, grads.weight) : null,
+    needs[2] ? wrapStorage(weight.shape, x.dtype, x.device, grads.bias) : null,
+  ];
 }
+
+/** layerNorm, on the fused primitive where `allowFused` and x qualifies, else as the composition. */
+const layerNormWith = (allowFused: boolean) =>
+  function layerNorm(
+    x: AnyTensor,
+    normalizedShape: number | readonly number[],
+    weight?: AnyTensor | null,
+    bias?: AnyTensor | null,
+    eps: number = 1e-5,
+  ): AnyTensor {
+    const a = resolveLayerNorm(x, normalizedShape, weight, bias, eps);
+    const k = typeof normalizedShape === "number" ? 1 : normalizedShape.length;
+    if (allowFused && fusable(x)) return rowNormFused(x, a.weight, a.bias, x.shape.slice(-k), 1, 1, a.eps);
+    // One normalised dim is already the last dim; several are flattened into one row.
+    const y =
+      k === 1 ? normaliseLastDim(x, a.eps) : reshape(normaliseLastDim(reshape(x, [a.rows, a.size]), a.eps), x.shape);
+    return affine(y, a.weight, a.bias);
+  };
+
+/** groupNorm, on the fused primitive where `allowFused` and x qualifies, else as the composition. */
+const groupNormWith = (allowFused: boolean) =>
+  function groupNorm(
+    x: AnyTensor,
+    numGroups: number,
+    weight?: AnyTensor | null,
+    bias?: AnyTensor | null,
+    eps: number = 1e-5,
+  ): AnyTensor {
+    const a = resolveGroupNorm(x, numGroups, weight, bias, eps);
+    const [n, c] = x.shape;
+    const inner = numel(x.shape.slice(2));
+    if (allowFused && fusable(x)) return rowNormFused(x, a.weight, a.bias, [c], a.groups, inner, a.eps);
+    const rows = reshape(x, [n, a.groups, (c / a.groups) * inner]);
+    const y = reshape(normaliseLastDim(rows, a.eps), x.shape);
+    // The per-channel parameters broadcast as [C, 1, ..., 1] against [N, C, ...].
+    return affine(y, a.weight, a.bias, [c, ...x.shape.slice(2).map(() => 1)]);
+  };
+
+const layerNormAnyShape = layerNormWith(true);
+const groupNormAnyShape = groupNormWith(true);
+
+/** The op compositions alone: the oracle the fused path is tested against (and bench/norm.mjs's baseline). */
+export const reference = { layerNorm: layerNormWith(false), groupNorm: groupNormWith(false) };
 
 /** The implementations, on tensors of any shape (nn.LayerNorm and nn.GroupNorm call these). */
 export const anyShape = { layerNorm: layerNormAnyShape, groupNorm: groupNormAnyShape };

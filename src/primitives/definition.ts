@@ -72,6 +72,13 @@ export interface GradOps {
     params: PrimitiveParams["batchNormTrain"],
     needs: readonly boolean[],
   ): (AnyTensor | null)[];
+  /** rowNorm's gradients by its backend's fused loops, likewise (only without a graph). */
+  rowNormFused(
+    g: AnyTensor,
+    inputs: readonly AnyTensor[],
+    params: PrimitiveParams["rowNorm"],
+    needs: readonly boolean[],
+  ): (AnyTensor | null)[];
 }
 
 /**

@@ -2,7 +2,7 @@
  * The closed list of primitives. Everything a tensor can do is a composition of these.
  *
  * Each family file (./elementwise.ts, ./reduce.ts, ./movement.ts, ./pad.ts, ./matmul.ts,
- * ./conv2d.ts, ./pool2d.ts, ./batch-norm.ts, ./interpolate.ts) holds, for each of its primitives, the parameters,
+ * ./conv2d.ts, ./pool2d.ts, ./batch-norm.ts, ./interpolate.ts, ./normalization.ts) holds, for each of its primitives, the parameters,
  * the arity, the runtime shape rule, the saved data and the gradient rule side by side. They are
  * assembled here into `definitions`, a mapped type over `Primitive`: a primitive added without
  * any of them does not compile. Each backend's kernel table (src/backends/*) and the ONNX
@@ -30,6 +30,7 @@ import { type InterpolateParams, interpolateFamily } from "./interpolate.js";
 import { type PadParams, padFamily } from "./pad.js";
 import { type Pool2dParams, pool2dFamily } from "./pool2d.js";
 import { type ReduceParams, reduceFamily } from "./reduce.js";
+import { type NormalizationParams, normalizationFamily } from "./normalization.js";
 
 export type {
   Arity,
@@ -52,6 +53,7 @@ export {
   type InterpolationTaps,
   interpolationTaps,
 } from "./interpolate.js";
+export { type RowNormGeometry, rowNormLayout } from "./normalization.js";
 export type {
   BatchNormParams,
   Conv2dParams,
@@ -62,6 +64,7 @@ export type {
   PadParams,
   Pool2dParams,
   ReduceParams,
+  NormalizationParams,
 };
 
 export interface PrimitiveParams
@@ -74,7 +77,8 @@ export interface PrimitiveParams
     Conv2dParams,
     Pool2dParams,
     BatchNormParams,
-    InterpolateParams {}
+    InterpolateParams,
+    NormalizationParams {}
 
 export type Primitive = keyof PrimitiveParams;
 
@@ -90,6 +94,7 @@ const definitions: PrimitiveDefinitions = {
   ...pool2dFamily,
   ...batchNormFamily,
   ...interpolateFamily,
+  ...normalizationFamily,
 };
 
 type Column<K extends keyof PrimitiveDefinition<unknown>> = {

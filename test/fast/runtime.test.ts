@@ -300,6 +300,7 @@ describe("fast kernels runtime", () => {
       "matmul",
       "max-pool",
       "transpose",
+      "interpolate",
       "workers",
       "wasm/kernel-module",
       "wasm/kernels.generated",

@@ -9,27 +9,13 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { add, gradients, manualSeed, mul, randn, sum, type AnyTensor } from "../../src/index.js";
+import { add, gradients, manualSeed, mul, randn, sum } from "../../src/index.js";
 import { cast } from "../../src/ops/untyped.js";
 import * as nn from "../../src/nn/index.js";
 import { batchNorm, batchNormReference } from "../../src/nn/functional-impl.js";
+import { relativeGap as gap } from "../helpers/compare.js";
 
 type Impl = typeof batchNorm;
-
-/** Largest |a - b| over max(1, largest |b|): float32 results of two summation orders. */
-function gap(a: AnyTensor | null, b: AnyTensor | null): number {
-  if (a === null || b === null) return a === b ? 0 : Infinity;
-  const x = a.dataSync(),
-    y = b.dataSync();
-  expect(a.shape).toEqual(b.shape);
-  let d = 0,
-    scale = 1;
-  for (let i = 0; i < y.length; i++) {
-    d = Math.max(d, Math.abs(x[i] - y[i]));
-    scale = Math.max(scale, Math.abs(y[i]));
-  }
-  return d / scale;
-}
 
 interface Case {
   shape: number[];

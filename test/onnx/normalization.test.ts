@@ -93,4 +93,18 @@ describe("exportOnnx: LayerNorm and GroupNorm", () => {
     expect(r.onnxShape).toEqual(r.shape);
     expect(r.maxAbsDiff).toBeLessThanOrEqual(1e-5 * Math.max(1, r.scale));
   });
+
+  // float32 traces record the fused primitive (rowNorm): layerNorm's is LayerNormalization over
+  // the normalised dims, groupNorm's the composition over [N, G, rest], whose reshapes follow a
+  // dynamic batch.
+  it("the fused primitive's trace: LayerNormalization and the groupNorm composition, with a dynamic batch", async () => {
+    manualSeed(24);
+    const model = new Functional() as unknown as AnyModule;
+    const types = opTypes(model, [2, 4, 4, 5]);
+    expect(types.filter((t) => t === "LayerNormalization")).toHaveLength(1);
+    expect(types.filter((t) => t === "ReduceMean")).toHaveLength(2);
+    const r = await runBoth(model, add(mul(randn([5, 4, 4, 5]), 2), 3), { dynamicBatch: true }, [2, 4, 4, 5]);
+    expect(r.onnxShape).toEqual([5, 4, 4, 5]);
+    expect(r.maxAbsDiff).toBeLessThanOrEqual(1e-5 * Math.max(1, r.scale));
+  });
 });

@@ -13,45 +13,7 @@ import * as reference from "../../src/backends/cpu/reference/index.js";
 import { resolveInterpolate } from "../../src/ops/interpolate.js";
 import { gradients, interpolate, matmul, tensor, type AnyTensor } from "../../src/index.js";
 import type { InterpolateGeometry } from "../../src/primitives/index.js";
-import { rng } from "../helpers/random.js";
-
-const options = fc.record({
-  shape: fc.tuple(
-    fc.integer({ min: 1, max: 2 }),
-    fc.integer({ min: 1, max: 3 }),
-    fc.integer({ min: 1, max: 9 }),
-    fc.integer({ min: 1, max: 9 }),
-  ),
-  mode: fc.constantFrom("nearest", "bilinear"),
-  alignCorners: fc.boolean(),
-  how: fc.oneof(
-    fc.record({ size: fc.tuple(fc.integer({ min: 1, max: 17 }), fc.integer({ min: 1, max: 17 })) }),
-    fc.record({
-      scaleFactor: fc.tuple(
-        fc.constantFrom(0.5, 0.6, 0.75, 1, 1.3, 1.5, 1.7, 2, 2.5, 3, 10 / 3),
-        fc.constantFrom(0.4, 0.9, 1, 1.25, 2, 2.2, 3, 4),
-      ),
-    }),
-  ),
-});
-
-type Drawn = typeof options extends fc.Arbitrary<infer T> ? T : never;
-
-function geometry(o: Drawn): InterpolateGeometry | null {
-  const opts = { ...o.how, mode: o.mode, ...(o.mode === "bilinear" ? { alignCorners: o.alignCorners } : {}) };
-  try {
-    return resolveInterpolate(o.shape, opts);
-  } catch {
-    return null; // an output size of 0: refused before the kernels, by the op's tests
-  }
-}
-
-function random<F extends Float32Array | Float64Array>(make: new (n: number) => F, n: number, seed: number): F {
-  const draw = rng(seed);
-  const a = new make(n);
-  for (let i = 0; i < n; i++) a[i] = draw() * 2 - 1;
-  return a;
-}
+import { geometry, options, random } from "../helpers/interpolate-cases.js";
 
 function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: number): void {
   expect(got.length).toBe(want.length);

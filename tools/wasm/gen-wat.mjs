@@ -74,6 +74,9 @@ export const KERNEL_OWN_PARAMS = {
   pool_argmax: ["twoByTwo", "maxima", "planes", "planesPerItem"],
   pool_scatter: [null, null, "planes", "planesPerItem"],
   transpose: ["rows", "cols"],
+  // interpolate and its adjoint (interpolateKernels): the f64 weight tables' address, 1 for nearest
+  interp_fwd: ["weights", "nearest", "planes", "planesPerItem"],
+  interp_adj: ["weights", "nearest", "planes", "planesPerItem"],
 };
 
 /** Every kernel's whole layout: PARAM's fields and its own slots by name. */
@@ -936,6 +939,8 @@ ${packBWgradWide()}
 
 ${transposeKernel()}
 
+${interpolateKernels()}
+
 ;; Zeroes count floats at y (a region the kernels then add into), 65536 floats per item: one
 ;; memory.fill each, where TypedArray.fill over shared memory runs a float at a time.
 (func $zero (export "zero") (param $p i32) (param $item i32) (param $s i32)
@@ -1312,6 +1317,111 @@ function transposeKernel() {
       (call $transpose4 ${xAt("r")} ${mul(get("C"), c(4))} ${yAt("r")} ${mul(get("R"), c(4))})`, 4)}
     ${loop("col", get("col"), get("C"), loop("rr", get("r"), add(get("r"), c(4)), move("rr")))}`, 4)}
   ${loop("r", get("r"), get("r1"), loop("col", c(0), get("C"), move("r")))})`;
+}
+
+/**
+ * interpolate (interp_fwd) and its adjoint (interp_adj) over NCHW planes, the loops of
+ * src/backends/cpu/interpolate.ts with the same float64 intermediates in the same order, so the
+ * results are those loops' bit for bit. Tables from the parameter block: at `a` the i32 source
+ * columns c0, c1 (outW each) and rows r0, r1 (outH each); at `weights` the f64 weights w0, w1 of
+ * the columns and h0, h1 of the rows (1 - λ and λ). Scratch: the float64 plane t [inH, outW], then
+ * (adjoint) one float64 input row. Item = planesPerItem consecutive planes.
+ */
+function interpolateKernels() {
+  const g = get;
+  const f32At = (base, i) => `(f32.load ${add(base, mul(i, c(4)))})`;
+  const f64At = (base, i) => `(f64.load ${add(base, mul(i, c(8)))})`;
+  const i32At = (base, i) => `(i32.load ${add(base, mul(i, c(4)))})`;
+  // x at the source column of table `cols` for output column q, widened (locals xr: row address)
+  const src = (cols) => `(f64.promote_f32 ${f32At(g("xr"), i32At(g(cols), g("q")))})`;
+  const prologue = (kernel) => `${loc("H", "W", "OH", "OW", "pl", "end", "xb", "yb", "r", "q", "xr", "tr", "t0", "t1", "o",
+    "c0", "c1", "r0", "r1", "w0", "w1", "h0", "h1", "row", "near")}
+  (local $a f64) (local $b f64) (local $v f64) (local $va v128) (local $vb v128) (local $lo v128) (local $hi v128)
+  ${set("H", P("inH"))} ${set("W", P("inW"))} ${set("OH", P("outH"))} ${set("OW", P("outW"))}
+  ${set("near", K(kernel, "nearest"))}
+  ${set("c0", P("a"))} ${set("c1", add(g("c0"), mul(g("OW"), c(4))))}
+  ${set("r0", add(g("c1"), mul(g("OW"), c(4))))} ${set("r1", add(g("r0"), mul(g("OH"), c(4))))}
+  ${set("w0", K(kernel, "weights"))} ${set("w1", add(g("w0"), mul(g("OW"), c(8))))}
+  ${set("h0", add(g("w1"), mul(g("OW"), c(8))))} ${set("h1", add(g("h0"), mul(g("OH"), c(8))))}
+  ${planeRange(kernel)}`;
+  // byte addresses of rows r0[r] and r1[r] of t
+  const rowsOfT = () => `${set("t0", add(get("s"), mul(mul(i32At(g("r0"), g("r")), g("OW")), c(8))))}
+      ${set("t1", add(get("s"), mul(mul(i32At(g("r1"), g("r")), g("OW")), c(8))))}`;
+  const at8 = (base) => add(g(base), mul(g("q"), c(8)));
+  return `;; y [planes, outH, outW] = interpolate(x [planes, inH, inW]) (x, y: the parameter block's):
+;;   t[h, q] = w0_q x[h, c0_q] + w1_q x[h, c1_q]       (nearest: x[h, c0_q])
+;;   y[p, q] = h0_p t[r0_p, q] + h1_p t[r1_p, q]       (nearest: t[r0_p, q]), rounded once to f32
+;; the second pass two float64 lanes at a time, four outputs a step.
+(func $interp_fwd (export "interp_fwd") (param $p i32) (param $item i32) (param $s i32)
+  ${prologue("interp_fwd")}
+  ${loop("pl", g("pl"), g("end"), `
+  ${set("xb", add(P("x"), mul(mul(g("pl"), mul(g("H"), g("W"))), c(4))))}
+  ${set("o", add(P("y"), mul(mul(g("pl"), mul(g("OH"), g("OW"))), c(4))))}
+  ${loop("r", c(0), g("H"), `
+    ${set("xr", add(g("xb"), mul(mul(g("r"), g("W")), c(4))))}
+    ${set("tr", add(get("s"), mul(mul(g("r"), g("OW")), c(8))))}
+    (if ${g("near")}
+      (then ${loop("q", c(0), g("OW"), `(f64.store ${at8("tr")} ${src("c0")})`)})
+      (else ${loop("q", c(0), g("OW"), `(f64.store ${at8("tr")}
+        (f64.add (f64.mul ${f64At(g("w0"), g("q"))} ${src("c0")}) (f64.mul ${f64At(g("w1"), g("q"))} ${src("c1")})))`)}))`)}
+  ${loop("r", c(0), g("OH"), `
+    ${rowsOfT()}
+    (if ${g("near")}
+      (then ${loop("q", c(0), g("OW"), `(f32.store ${add(g("o"), mul(g("q"), c(4)))} (f32.demote_f64 (f64.load ${at8("t0")})))`)})
+      (else
+        (local.set $a ${f64At(g("h0"), g("r"))}) (local.set $b ${f64At(g("h1"), g("r"))})
+        (local.set $va (f64x2.splat (local.get $a))) (local.set $vb (f64x2.splat (local.get $b)))
+        ${loopWhole("q", c(0), g("OW"), `
+          (local.set $lo (f64x2.add (f64x2.mul (local.get $va) (v128.load ${at8("t0")})) (f64x2.mul (local.get $vb) (v128.load ${at8("t1")}))))
+          (local.set $hi (f64x2.add (f64x2.mul (local.get $va) (v128.load offset=16 ${at8("t0")})) (f64x2.mul (local.get $vb) (v128.load offset=16 ${at8("t1")}))))
+          (v128.store ${add(g("o"), mul(g("q"), c(4)))} (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi))))`, 4)}
+        ${loop("q", g("q"), g("OW"), `(f32.store ${add(g("o"), mul(g("q"), c(4)))}
+          (f32.demote_f64 (f64.add (f64.mul (local.get $a) (f64.load ${at8("t0")})) (f64.mul (local.get $b) (f64.load ${at8("t1")})))))`)}))
+    ${set("o", add(g("o"), mul(g("OW"), c(4))))}`)}`)})
+
+;; gx [planes, inH, inW] = the adjoint of interp_fwd applied to g [planes, outH, outW] (x: g, y: gx):
+;;   t[r0_p, q] += h0_p g[p, q], then t[r1_p, q] += h1_p g[p, q]      (nearest: t[r0_p, q] += g[p, q])
+;;   row[c0_q] += w0_q t[h, q], then row[c1_q] += w1_q t[h, q]        (nearest: row[c0_q] += t[h, q])
+;; in float64, each gx cell rounded once to f32; the first pass two lanes at a time.
+(func $interp_adj (export "interp_adj") (param $p i32) (param $item i32) (param $s i32)
+  ${prologue("interp_adj")}
+  ${set("row", add(get("s"), mul(mul(g("H"), g("OW")), c(8))))}
+  ${loop("pl", g("pl"), g("end"), `
+  ${set("o", add(P("x"), mul(mul(g("pl"), mul(g("OH"), g("OW"))), c(4))))}
+  ${set("yb", add(P("y"), mul(mul(g("pl"), mul(g("H"), g("W"))), c(4))))}
+  (memory.fill ${get("s")} (i32.const 0) ${mul(mul(g("H"), g("OW")), c(8))})
+  ${loop("r", c(0), g("OH"), `
+    ${rowsOfT()}
+    (if ${g("near")}
+      (then ${loop("q", c(0), g("OW"), `(f64.store ${at8("t0")}
+        (f64.add (f64.load ${at8("t0")}) (f64.promote_f32 ${f32At(g("o"), g("q"))})))`)})
+      (else
+        (local.set $a ${f64At(g("h0"), g("r"))}) (local.set $b ${f64At(g("h1"), g("r"))})
+        (local.set $va (f64x2.splat (local.get $a))) (local.set $vb (f64x2.splat (local.get $b)))
+        ${loopWhole("q", c(0), g("OW"), `
+          (local.set $lo (f64x2.promote_low_f32x4 (v128.load64_zero ${add(g("o"), mul(g("q"), c(4)))})))
+          (v128.store ${at8("t0")} (f64x2.add (v128.load ${at8("t0")}) (f64x2.mul (local.get $va) (local.get $lo))))
+          (v128.store ${at8("t1")} (f64x2.add (v128.load ${at8("t1")}) (f64x2.mul (local.get $vb) (local.get $lo))))`, 2)}
+        ${loop("q", g("q"), g("OW"), `
+          (local.set $v (f64.promote_f32 ${f32At(g("o"), g("q"))}))
+          (f64.store ${at8("t0")} (f64.add (f64.load ${at8("t0")}) (f64.mul (local.get $a) (local.get $v))))
+          (f64.store ${at8("t1")} (f64.add (f64.load ${at8("t1")}) (f64.mul (local.get $b) (local.get $v))))`)}))
+    ${set("o", add(g("o"), mul(g("OW"), c(4))))}`)}
+  ${loop("r", c(0), g("H"), `
+    (memory.fill ${g("row")} (i32.const 0) ${mul(g("W"), c(8))})
+    ${set("tr", add(get("s"), mul(mul(g("r"), g("OW")), c(8))))}
+    ${loop("q", c(0), g("OW"), `
+      (local.set $v (f64.load ${at8("tr")}))
+      ${set("t0", add(g("row"), mul(i32At(g("c0"), g("q")), c(8))))}
+      (if ${g("near")}
+        (then (f64.store ${g("t0")} (f64.add (f64.load ${g("t0")}) (local.get $v))))
+        (else
+          (f64.store ${g("t0")} (f64.add (f64.load ${g("t0")}) (f64.mul ${f64At(g("w0"), g("q"))} (local.get $v))))
+          ${set("t1", add(g("row"), mul(i32At(g("c1"), g("q")), c(8))))}
+          (f64.store ${g("t1")} (f64.add (f64.load ${g("t1")}) (f64.mul ${f64At(g("w1"), g("q"))} (local.get $v))))))`)}
+    ${set("xr", add(g("yb"), mul(mul(g("r"), g("W")), c(4))))}
+    ${loop("q", c(0), g("W"), `(f32.store ${add(g("xr"), mul(g("q"), c(4)))} (f32.demote_f64 ${f64At(g("row"), g("q"))}))`)}`)}`)})`;
 }
 
 function div4(v) { return `(i32.div_u ${v} ${c(MR)})`; }

@@ -14,6 +14,7 @@ import * as fast from "./fast/index.js";
 import { interpolateKernels } from "./interpolate.js";
 import { matmulKernels } from "./matmul.js";
 import { movementKernels } from "./movement.js";
+import { normalizationKernels, rowNormLoops } from "./normalization.js";
 import { optimizerSteps } from "./optimizer-steps.js";
 import { padKernels } from "./pad.js";
 import { pool2dKernels } from "./pool2d.js";
@@ -29,6 +30,7 @@ export const cpuKernels: KernelTable<AnyTypedArray> = {
   ...pool2dKernels,
   ...batchNormKernels,
   ...interpolateKernels,
+  ...normalizationKernels,
 };
 
 export const cpuBackend: Backend<AnyTypedArray> = {
@@ -47,5 +49,6 @@ export const cpuBackend: Backend<AnyTypedArray> = {
   },
   release: () => {},
   batchNorm: batchNormLoops,
+  rowNorm: rowNormLoops,
   optimizerSteps,
 };

@@ -12,15 +12,18 @@
  * once into the output's type; the adjoint accumulates in double and rounds once per input cell.
  * Two multiply-adds per element of each pass instead of four per output (or four scatters per
  * gradient cell), and the second pass of the forward, the first of the adjoint, run along
- * contiguous rows. Plain JavaScript: bench/RESULTS-ops.md has what it measured against the matmul
- * form it replaced and against TensorFlow.js; a WebAssembly SIMD kernel would be the next step.
+ * contiguous rows. These loops run float64; float32 runs the same loops in WebAssembly
+ * (./fast/interpolate.ts: the contiguous pass in SIMD, planes shared with the workers), whose
+ * results equal these loops' bit for bit; bench/RESULTS-ops.md has what each measured against
+ * TensorFlow.js.
  */
 import type { AnyTypedArray } from "../../../types/core.js";
-import type { KernelTable } from "../../backend.js";
+import type { KernelInput, KernelTable } from "../../backend.js";
 import type { InterpolateAxis, InterpolateGeometry, InterpolateParams } from "../../primitives/index.js";
 import { interpolationTaps } from "../../primitives/index.js";
 import { allocateForOverwrite } from "./arrays.js";
 import { type Float, float } from "./float.js";
+import * as fast from "./fast/index.js";
 
 /** One axis's taps, with the first source's weight 1 - λ precomputed. */
 function axisTaps(a: InterpolateAxis, p: InterpolateGeometry) {
@@ -108,7 +111,26 @@ export function interpolateAdjointDirect(p: InterpolateGeometry, g: Float): Floa
   return gx;
 }
 
+/** float32 on the fast kernel (the plain loop when the WebAssembly memory cannot hold the call), float64 on the loop. */
+const dispatch =
+  (
+    direct: (p: InterpolateGeometry, x: Float) => Float,
+    fastF32: (p: InterpolateGeometry, taps: fast.AxisTaps, x: Float32Array) => Float32Array,
+  ) =>
+  ([input]: readonly KernelInput<AnyTypedArray>[], p: InterpolateGeometry): Float => {
+    const x = float(input);
+    if (!(x instanceof Float32Array)) return direct(p, x);
+    const taps = {
+      rows: interpolationTaps(p.height, p.mode, p.alignCorners),
+      cols: interpolationTaps(p.width, p.mode, p.alignCorners),
+    };
+    return fast.orReference(
+      () => fastF32(p, taps, x),
+      () => direct(p, x),
+    );
+  };
+
 export const interpolateKernels: Pick<KernelTable<AnyTypedArray>, keyof InterpolateParams> = {
-  interpolate: ([x], p) => interpolateDirect(p, float(x)),
-  interpolateAdjoint: ([g], p) => interpolateAdjointDirect(p, float(g)),
+  interpolate: dispatch(interpolateDirect, fast.interpolateF32),
+  interpolateAdjoint: dispatch(interpolateAdjointDirect, fast.interpolateAdjointF32),
 };

@@ -13,6 +13,7 @@ import { full } from "./launch-helpers.js";
 import { matmulKernels } from "./matmul.js";
 import { type GpuStorage, read, release, upload } from "./memory.js";
 import { movementKernels } from "./movement.js";
+import { normalizationKernels } from "./normalization.js";
 import { padKernels } from "./pad.js";
 import { pool2dKernels } from "./pool2d.js";
 import { reduceKernels } from "./reduce.js";
@@ -27,6 +28,7 @@ export const webgpuKernels: KernelTable<GpuStorage> = {
   ...pool2dKernels,
   ...batchNormKernels,
   ...interpolateKernels,
+  ...normalizationKernels,
 };
 
 export const webgpuBackend: Backend<GpuStorage> = {

@@ -1,13 +1,13 @@
 /**
  * Fast float32 conv2d (forward, input gradient, weight gradient), batched matmul, max pooling's
- * search and large 2-D transposes on the CPU:
+ * search, interpolate and its adjoint, and large 2-D transposes on the CPU:
  * WebAssembly SIMD kernels (src/backends/cpu/fast/wasm) over one shared memory, split across a
  * worker pool (workers.ts) when the work pays for it. Same contract as the reference kernels (NCHW / OIHW,
  * geometry from src/primitives/conv2d.ts), synchronous, inputs never modified, fresh outputs returned.
  *
  * This module is the kernels' entry: the thread count, and calls of any size (cut into pieces when
  * one would not fit the WebAssembly memory). The calls themselves live in conv.ts, matmul.ts,
- * transpose.ts and max-pool.ts, and what they share in kernel-calls.ts.
+ * transpose.ts, max-pool.ts and interpolate.ts, and what they share in kernel-calls.ts.
  */
 import type { Conv2dGeometry } from "../../../primitives/index.js";
 import { allocateForOverwrite } from "../arrays.js";
@@ -17,6 +17,7 @@ import { FastMemoryExceeded, fastRuntime } from "./workers.js";
 
 export { conv2dBackInputF32, conv2dBackWeightF32, conv2dForwardF32 } from "./conv.js";
 export { matmulF32 } from "./matmul.js";
+export { type AxisTaps, interpolateAdjointF32, interpolateF32 } from "./interpolate.js";
 export { maxPool2dBackwardF32, maxPool2dF32, type WindowTaps } from "./max-pool.js";
 export { transposeF32 } from "./transpose.js";
 export { fastRuntime, resetFastRuntime, isShared, KEEP_BYTES, markExposed } from "./workers.js";

@@ -1240,6 +1240,165 @@
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
   (br_if $L56 (i32.lt_s (local.get $r) (local.get $r1)))))))
 
+;; y [planes, outH, outW] = interpolate(x [planes, inH, inW]) (x, y: the parameter block's):
+;;   t[h, q] = w0_q x[h, c0_q] + w1_q x[h, c1_q]       (nearest: x[h, c0_q])
+;;   y[p, q] = h0_p t[r0_p, q] + h1_p t[r1_p, q]       (nearest: t[r0_p, q]), rounded once to f32
+;; the second pass two float64 lanes at a time, four outputs a step.
+(func $interp_fwd (export "interp_fwd") (param $p i32) (param $item i32) (param $s i32)
+  (local $H i32) (local $W i32) (local $OH i32) (local $OW i32) (local $pl i32) (local $end i32) (local $xb i32) (local $yb i32) (local $r i32) (local $q i32) (local $xr i32) (local $tr i32) (local $t0 i32) (local $t1 i32) (local $o i32) (local $c0 i32) (local $c1 i32) (local $r0 i32) (local $r1 i32) (local $w0 i32) (local $w1 i32) (local $h0 i32) (local $h1 i32) (local $row i32) (local $near i32)
+  (local $a f64) (local $b f64) (local $v f64) (local $va v128) (local $vb v128) (local $lo v128) (local $hi v128)
+  (local.set $H (i32.load offset=20 (local.get $p))) (local.set $W (i32.load offset=24 (local.get $p))) (local.set $OH (i32.load offset=40 (local.get $p))) (local.set $OW (i32.load offset=44 (local.get $p)))
+  (local.set $near (i32.load offset=88 (local.get $p)))
+  (local.set $c0 (i32.load offset=4 (local.get $p))) (local.set $c1 (i32.add (local.get $c0) (i32.mul (local.get $OW) (i32.const 4))))
+  (local.set $r0 (i32.add (local.get $c1) (i32.mul (local.get $OW) (i32.const 4)))) (local.set $r1 (i32.add (local.get $r0) (i32.mul (local.get $OH) (i32.const 4))))
+  (local.set $w0 (i32.load offset=84 (local.get $p))) (local.set $w1 (i32.add (local.get $w0) (i32.mul (local.get $OW) (i32.const 8))))
+  (local.set $h0 (i32.add (local.get $w1) (i32.mul (local.get $OW) (i32.const 8)))) (local.set $h1 (i32.add (local.get $h0) (i32.mul (local.get $OH) (i32.const 8))))
+  (local.set $pl (i32.mul (local.get $item) (i32.load offset=96 (local.get $p))))
+  (local.set $end (select (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)) (i32.lt_s (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)))))
+  (local.set $pl (local.get $pl))
+(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L64
+  
+  (local.set $xb (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
+  (local.set $o (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
+  (local.set $r (i32.const 0))
+(if (i32.lt_s (local.get $r) (local.get $H)) (then (loop $L59
+  
+    (local.set $xr (i32.add (local.get $xb) (i32.mul (i32.mul (local.get $r) (local.get $W)) (i32.const 4))))
+    (local.set $tr (i32.add (local.get $s) (i32.mul (i32.mul (local.get $r) (local.get $OW)) (i32.const 8))))
+    (if (local.get $near)
+      (then (local.set $q (i32.const 0))
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L57
+  (f64.store (i32.add (local.get $tr) (i32.mul (local.get $q) (i32.const 8))) (f64.promote_f32 (f32.load (i32.add (local.get $xr) (i32.mul (i32.load (i32.add (local.get $c0) (i32.mul (local.get $q) (i32.const 4)))) (i32.const 4))))))
+  (local.set $q (i32.add (local.get $q) (i32.const 1)))
+  (br_if $L57 (i32.lt_s (local.get $q) (local.get $OW)))))))
+      (else (local.set $q (i32.const 0))
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L58
+  (f64.store (i32.add (local.get $tr) (i32.mul (local.get $q) (i32.const 8)))
+        (f64.add (f64.mul (f64.load (i32.add (local.get $w0) (i32.mul (local.get $q) (i32.const 8)))) (f64.promote_f32 (f32.load (i32.add (local.get $xr) (i32.mul (i32.load (i32.add (local.get $c0) (i32.mul (local.get $q) (i32.const 4)))) (i32.const 4)))))) (f64.mul (f64.load (i32.add (local.get $w1) (i32.mul (local.get $q) (i32.const 8)))) (f64.promote_f32 (f32.load (i32.add (local.get $xr) (i32.mul (i32.load (i32.add (local.get $c1) (i32.mul (local.get $q) (i32.const 4)))) (i32.const 4))))))))
+  (local.set $q (i32.add (local.get $q) (i32.const 1)))
+  (br_if $L58 (i32.lt_s (local.get $q) (local.get $OW))))))))
+  (local.set $r (i32.add (local.get $r) (i32.const 1)))
+  (br_if $L59 (i32.lt_s (local.get $r) (local.get $H))))))
+  (local.set $r (i32.const 0))
+(if (i32.lt_s (local.get $r) (local.get $OH)) (then (loop $L63
+  
+    (local.set $t0 (i32.add (local.get $s) (i32.mul (i32.mul (i32.load (i32.add (local.get $r0) (i32.mul (local.get $r) (i32.const 4)))) (local.get $OW)) (i32.const 8))))
+      (local.set $t1 (i32.add (local.get $s) (i32.mul (i32.mul (i32.load (i32.add (local.get $r1) (i32.mul (local.get $r) (i32.const 4)))) (local.get $OW)) (i32.const 8))))
+    (if (local.get $near)
+      (then (local.set $q (i32.const 0))
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L60
+  (f32.store (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4))) (f32.demote_f64 (f64.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))))))
+  (local.set $q (i32.add (local.get $q) (i32.const 1)))
+  (br_if $L60 (i32.lt_s (local.get $q) (local.get $OW)))))))
+      (else
+        (local.set $a (f64.load (i32.add (local.get $h0) (i32.mul (local.get $r) (i32.const 8))))) (local.set $b (f64.load (i32.add (local.get $h1) (i32.mul (local.get $r) (i32.const 8)))))
+        (local.set $va (f64x2.splat (local.get $a))) (local.set $vb (f64x2.splat (local.get $b)))
+        (local.set $q (i32.const 0))
+(if (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L61
+  
+          (local.set $lo (f64x2.add (f64x2.mul (local.get $va) (v128.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))))) (f64x2.mul (local.get $vb) (v128.load (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8)))))))
+          (local.set $hi (f64x2.add (f64x2.mul (local.get $va) (v128.load offset=16 (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))))) (f64x2.mul (local.get $vb) (v128.load offset=16 (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8)))))))
+          (v128.store (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi))))
+  (local.set $q (i32.add (local.get $q) (i32.const 4)))
+  (br_if $L61 (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 3)))))))
+        (local.set $q (local.get $q))
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L62
+  (f32.store (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4)))
+          (f32.demote_f64 (f64.add (f64.mul (local.get $a) (f64.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))))) (f64.mul (local.get $b) (f64.load (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8))))))))
+  (local.set $q (i32.add (local.get $q) (i32.const 1)))
+  (br_if $L62 (i32.lt_s (local.get $q) (local.get $OW))))))))
+    (local.set $o (i32.add (local.get $o) (i32.mul (local.get $OW) (i32.const 4))))
+  (local.set $r (i32.add (local.get $r) (i32.const 1)))
+  (br_if $L63 (i32.lt_s (local.get $r) (local.get $OH))))))
+  (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
+  (br_if $L64 (i32.lt_s (local.get $pl) (local.get $end)))))))
+
+;; gx [planes, inH, inW] = the adjoint of interp_fwd applied to g [planes, outH, outW] (x: g, y: gx):
+;;   t[r0_p, q] += h0_p g[p, q], then t[r1_p, q] += h1_p g[p, q]      (nearest: t[r0_p, q] += g[p, q])
+;;   row[c0_q] += w0_q t[h, q], then row[c1_q] += w1_q t[h, q]        (nearest: row[c0_q] += t[h, q])
+;; in float64, each gx cell rounded once to f32; the first pass two lanes at a time.
+(func $interp_adj (export "interp_adj") (param $p i32) (param $item i32) (param $s i32)
+  (local $H i32) (local $W i32) (local $OH i32) (local $OW i32) (local $pl i32) (local $end i32) (local $xb i32) (local $yb i32) (local $r i32) (local $q i32) (local $xr i32) (local $tr i32) (local $t0 i32) (local $t1 i32) (local $o i32) (local $c0 i32) (local $c1 i32) (local $r0 i32) (local $r1 i32) (local $w0 i32) (local $w1 i32) (local $h0 i32) (local $h1 i32) (local $row i32) (local $near i32)
+  (local $a f64) (local $b f64) (local $v f64) (local $va v128) (local $vb v128) (local $lo v128) (local $hi v128)
+  (local.set $H (i32.load offset=20 (local.get $p))) (local.set $W (i32.load offset=24 (local.get $p))) (local.set $OH (i32.load offset=40 (local.get $p))) (local.set $OW (i32.load offset=44 (local.get $p)))
+  (local.set $near (i32.load offset=88 (local.get $p)))
+  (local.set $c0 (i32.load offset=4 (local.get $p))) (local.set $c1 (i32.add (local.get $c0) (i32.mul (local.get $OW) (i32.const 4))))
+  (local.set $r0 (i32.add (local.get $c1) (i32.mul (local.get $OW) (i32.const 4)))) (local.set $r1 (i32.add (local.get $r0) (i32.mul (local.get $OH) (i32.const 4))))
+  (local.set $w0 (i32.load offset=84 (local.get $p))) (local.set $w1 (i32.add (local.get $w0) (i32.mul (local.get $OW) (i32.const 8))))
+  (local.set $h0 (i32.add (local.get $w1) (i32.mul (local.get $OW) (i32.const 8)))) (local.set $h1 (i32.add (local.get $h0) (i32.mul (local.get $OH) (i32.const 8))))
+  (local.set $pl (i32.mul (local.get $item) (i32.load offset=96 (local.get $p))))
+  (local.set $end (select (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)) (i32.lt_s (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)))))
+  (local.set $row (i32.add (local.get $s) (i32.mul (i32.mul (local.get $H) (local.get $OW)) (i32.const 8))))
+  (local.set $pl (local.get $pl))
+(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L72
+  
+  (local.set $o (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
+  (local.set $yb (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
+  (memory.fill (local.get $s) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $OW)) (i32.const 8)))
+  (local.set $r (i32.const 0))
+(if (i32.lt_s (local.get $r) (local.get $OH)) (then (loop $L68
+  
+    (local.set $t0 (i32.add (local.get $s) (i32.mul (i32.mul (i32.load (i32.add (local.get $r0) (i32.mul (local.get $r) (i32.const 4)))) (local.get $OW)) (i32.const 8))))
+      (local.set $t1 (i32.add (local.get $s) (i32.mul (i32.mul (i32.load (i32.add (local.get $r1) (i32.mul (local.get $r) (i32.const 4)))) (local.get $OW)) (i32.const 8))))
+    (if (local.get $near)
+      (then (local.set $q (i32.const 0))
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L65
+  (f64.store (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8)))
+        (f64.add (f64.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8)))) (f64.promote_f32 (f32.load (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4)))))))
+  (local.set $q (i32.add (local.get $q) (i32.const 1)))
+  (br_if $L65 (i32.lt_s (local.get $q) (local.get $OW)))))))
+      (else
+        (local.set $a (f64.load (i32.add (local.get $h0) (i32.mul (local.get $r) (i32.const 8))))) (local.set $b (f64.load (i32.add (local.get $h1) (i32.mul (local.get $r) (i32.const 8)))))
+        (local.set $va (f64x2.splat (local.get $a))) (local.set $vb (f64x2.splat (local.get $b)))
+        (local.set $q (i32.const 0))
+(if (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 1))) (then (loop $L66
+  
+          (local.set $lo (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4))))))
+          (v128.store (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))) (f64x2.add (v128.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8)))) (f64x2.mul (local.get $va) (local.get $lo))))
+          (v128.store (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8))) (f64x2.add (v128.load (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8)))) (f64x2.mul (local.get $vb) (local.get $lo))))
+  (local.set $q (i32.add (local.get $q) (i32.const 2)))
+  (br_if $L66 (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 1)))))))
+        (local.set $q (local.get $q))
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L67
+  
+          (local.set $v (f64.promote_f32 (f32.load (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4))))))
+          (f64.store (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))) (f64.add (f64.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8)))) (f64.mul (local.get $a) (local.get $v))))
+          (f64.store (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8))) (f64.add (f64.load (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8)))) (f64.mul (local.get $b) (local.get $v))))
+  (local.set $q (i32.add (local.get $q) (i32.const 1)))
+  (br_if $L67 (i32.lt_s (local.get $q) (local.get $OW))))))))
+    (local.set $o (i32.add (local.get $o) (i32.mul (local.get $OW) (i32.const 4))))
+  (local.set $r (i32.add (local.get $r) (i32.const 1)))
+  (br_if $L68 (i32.lt_s (local.get $r) (local.get $OH))))))
+  (local.set $r (i32.const 0))
+(if (i32.lt_s (local.get $r) (local.get $H)) (then (loop $L71
+  
+    (memory.fill (local.get $row) (i32.const 0) (i32.mul (local.get $W) (i32.const 8)))
+    (local.set $tr (i32.add (local.get $s) (i32.mul (i32.mul (local.get $r) (local.get $OW)) (i32.const 8))))
+    (local.set $q (i32.const 0))
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L69
+  
+      (local.set $v (f64.load (i32.add (local.get $tr) (i32.mul (local.get $q) (i32.const 8)))))
+      (local.set $t0 (i32.add (local.get $row) (i32.mul (i32.load (i32.add (local.get $c0) (i32.mul (local.get $q) (i32.const 4)))) (i32.const 8))))
+      (if (local.get $near)
+        (then (f64.store (local.get $t0) (f64.add (f64.load (local.get $t0)) (local.get $v))))
+        (else
+          (f64.store (local.get $t0) (f64.add (f64.load (local.get $t0)) (f64.mul (f64.load (i32.add (local.get $w0) (i32.mul (local.get $q) (i32.const 8)))) (local.get $v))))
+          (local.set $t1 (i32.add (local.get $row) (i32.mul (i32.load (i32.add (local.get $c1) (i32.mul (local.get $q) (i32.const 4)))) (i32.const 8))))
+          (f64.store (local.get $t1) (f64.add (f64.load (local.get $t1)) (f64.mul (f64.load (i32.add (local.get $w1) (i32.mul (local.get $q) (i32.const 8)))) (local.get $v))))))
+  (local.set $q (i32.add (local.get $q) (i32.const 1)))
+  (br_if $L69 (i32.lt_s (local.get $q) (local.get $OW))))))
+    (local.set $xr (i32.add (local.get $yb) (i32.mul (i32.mul (local.get $r) (local.get $W)) (i32.const 4))))
+    (local.set $q (i32.const 0))
+(if (i32.lt_s (local.get $q) (local.get $W)) (then (loop $L70
+  (f32.store (i32.add (local.get $xr) (i32.mul (local.get $q) (i32.const 4))) (f32.demote_f64 (f64.load (i32.add (local.get $row) (i32.mul (local.get $q) (i32.const 8))))))
+  (local.set $q (i32.add (local.get $q) (i32.const 1)))
+  (br_if $L70 (i32.lt_s (local.get $q) (local.get $W))))))
+  (local.set $r (i32.add (local.get $r) (i32.const 1)))
+  (br_if $L71 (i32.lt_s (local.get $r) (local.get $H))))))
+  (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
+  (br_if $L72 (i32.lt_s (local.get $pl) (local.get $end)))))))
+
 ;; Zeroes count floats at y (a region the kernels then add into), 65536 floats per item: one
 ;; memory.fill each, where TypedArray.fill over shared memory runs a float at a time.
 (func $zero (export "zero") (param $p i32) (param $item i32) (param $s i32)
@@ -1254,17 +1413,17 @@
   (local.set $n (select (i32.const 65536) (i32.sub (i32.load offset=84 (local.get $p)) (i32.mul (local.get $item) (i32.const 65536))) (i32.lt_s (i32.const 65536) (i32.sub (i32.load offset=84 (local.get $p)) (i32.mul (local.get $item) (i32.const 65536))))))
   (local.set $src (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $item) (i32.const 262144))))
   (local.set $i (i32.const 0))
-(if (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7))) (then (loop $L57
+(if (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7))) (then (loop $L73
   
     (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load offset=0 (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (v128.const f32x4 0 0 0 0))))
     (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load offset=16 (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (v128.const f32x4 0 0 0 0))))
   (local.set $i (i32.add (local.get $i) (i32.const 8)))
-  (br_if $L57 (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7)))))))
+  (br_if $L73 (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7)))))))
   (local.set $i (local.get $i))
-(if (i32.lt_s (local.get $i) (local.get $n)) (then (loop $L58
+(if (i32.lt_s (local.get $i) (local.get $n)) (then (loop $L74
   (local.set $z (f32.add (local.get $z) (f32.mul (f32.load (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (f32.const 0))))
   (local.set $i (i32.add (local.get $i) (i32.const 1)))
-  (br_if $L58 (i32.lt_s (local.get $i) (local.get $n))))))
+  (br_if $L74 (i32.lt_s (local.get $i) (local.get $n))))))
   (local.set $a0 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.splat (local.get $z))))
   (if (i32.eqz (i32x4.all_true (f32x4.eq (local.get $a0) (local.get $a0)))) (then (i32.store (i32.load offset=8 (local.get $p)) (i32.const 1)))))
 
@@ -1274,29 +1433,29 @@
 (func $copy_run (param $dst i32) (param $src i32) (param $n i32)
   (local $k i32)
   (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L59
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L75
   
     (v128.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (v128.load (i32.add (local.get $src) (i32.mul (local.get $k) (i32.const 4)))))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L59 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
+  (br_if $L75 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
   (local.set $k (local.get $k))
-(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L60
+(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L76
   (f32.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (f32.load (i32.add (local.get $src) (i32.mul (local.get $k) (i32.const 4)))))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br_if $L60 (i32.lt_s (local.get $k) (local.get $n)))))))
+  (br_if $L76 (i32.lt_s (local.get $k) (local.get $n)))))))
 (func $zero_run (param $dst i32) (param $n i32)
   (local $k i32)
   (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L61
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L77
   
     (v128.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (v128.const i32x4 0 0 0 0))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L61 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
+  (br_if $L77 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
   (local.set $k (local.get $k))
-(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L62
+(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L78
   (f32.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (f32.const 0))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br_if $L62 (i32.lt_s (local.get $k) (local.get $n)))))))
+  (br_if $L78 (i32.lt_s (local.get $k) (local.get $n)))))))
 
 ;; Copies one input plane into a zero-bordered buffer: buf[r][q] = x[r - padT][q - padL] (zero
 ;; outside), r < hp, q < ws (ws >= wp: columns past wp are zero too), row stride ws floats.
@@ -1313,7 +1472,7 @@
   (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
   (if (i32.eqz (local.get $inside)) (then (call $zero_run (local.get $buf) (i32.mul (local.get $hp) (local.get $ws)))))
   (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $hp)) (then (loop $L63
+(if (i32.lt_s (local.get $r) (local.get $hp)) (then (loop $L79
   
     (local.set $ih (i32.sub (local.get $r) (local.get $padT)))
     (if (i32.lt_u (local.get $ih) (local.get $H))
@@ -1321,7 +1480,7 @@
         (call $copy_run (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $r) (local.get $ws)) (local.get $lo)) (i32.const 4)))
           (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (i32.sub (local.get $lo) (local.get $padL))) (i32.const 4))) (i32.sub (local.get $hi) (local.get $lo)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L63 (i32.lt_s (local.get $r) (local.get $hp)))))))
+  (br_if $L79 (i32.lt_s (local.get $r) (local.get $hp)))))))
 
 (func $dw3x3_plane (param $buf i32) (param $ws i32) (param $wp i32) (param $outp i32) (param $OH i32) (param $OW i32)
     (param $acc i32)
@@ -1342,7 +1501,7 @@
   ;; lanes 4 - rem .. 3 of the last step are new
   (local.set $mask (i32x4.gt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.sub (i32.const 3) (local.get $rem)))))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))) (then (loop $L66
+(if (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))) (then (loop $L82
   
     (local.set $r0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
     (local.set $r1 (i32.add (local.get $r0) (i32.mul (local.get $ws) (i32.const 4))))
@@ -1353,7 +1512,7 @@
     (if (i32.ge_s (local.get $OW) (i32.const 4))
       (then
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L64
+(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L80
   (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a11 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1418,7 +1577,7 @@
 (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01)) (v128.store offset=0 (local.get $o1) (local.get $a10)) (v128.store offset=16 (local.get $o1) (local.get $a11))
 (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br_if $L64 (i32.lt_s (local.get $ow) (local.get $W8))))))
+  (br_if $L80 (i32.lt_s (local.get $ow) (local.get $W8))))))
         (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1490,7 +1649,7 @@
           (else (local.get $a10)))))))
       (else
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L65
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L81
   (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
         (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
@@ -1514,9 +1673,9 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L65 (i32.lt_s (local.get $ow) (local.get $OW))))))))
+  (br_if $L81 (i32.lt_s (local.get $ow) (local.get $OW))))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 2)))
-  (br_if $L66 (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1)))))))
+  (br_if $L82 (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1)))))))
   ;; an odd last row
   (if (i32.and (local.get $OH) (i32.const 1)) (then
     (local.set $oh (i32.sub (local.get $OH) (i32.const 1)))
@@ -1530,7 +1689,7 @@
     (if (i32.ge_s (local.get $OW) (i32.const 4))
       (then
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L67
+(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L83
   (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1571,7 +1730,7 @@
 (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01))
 (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br_if $L67 (i32.lt_s (local.get $ow) (local.get $W8))))))
+  (br_if $L83 (i32.lt_s (local.get $ow) (local.get $W8))))))
         (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1618,7 +1777,7 @@
           (else (local.get $a00)))))))
       (else
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L68
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L84
   (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
         (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
@@ -1631,7 +1790,7 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L68 (i32.lt_s (local.get $ow) (local.get $OW))))))))))
+  (br_if $L84 (i32.lt_s (local.get $ow) (local.get $OW))))))))))
 )
 
 (func $dw_wgrad_3x3 (param $buf i32) (param $ws i32) (param $gyp i32) (param $OH i32) (param $OW i32) (param $dst i32)
@@ -1641,14 +1800,14 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L70
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L86
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $x1 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $ws)) (i32.const 4))))
     (local.set $x2 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 2)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L69
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L85
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -1661,7 +1820,7 @@
       (local.set $k7 (f32x4.add (local.get $k7) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k8 (f32x4.add (local.get $k8) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L69 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L85 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1675,7 +1834,7 @@
       (local.set $k7 (f32x4.add (local.get $k7) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k8 (f32x4.add (local.get $k8) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L70 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L86 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -1711,19 +1870,19 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L72
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L88
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L71
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L87
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k1 (f32x4.add (local.get $k1) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k2 (f32x4.add (local.get $k2) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L71 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L87 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1731,7 +1890,7 @@
       (local.set $k1 (f32x4.add (local.get $k1) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k2 (f32x4.add (local.get $k2) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L72 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L88 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -1749,12 +1908,12 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L74
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L90
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L73
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L89
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -1763,7 +1922,7 @@
       (local.set $k3 (f32x4.add (local.get $k3) (f32x4.mul (local.get $g) (v128.load offset=12 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k4 (f32x4.add (local.get $k4) (f32x4.mul (local.get $g) (v128.load offset=16 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L73 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L89 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1773,7 +1932,7 @@
       (local.set $k3 (f32x4.add (local.get $k3) (v128.and (f32x4.mul (local.get $g) (v128.load offset=12 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k4 (f32x4.add (local.get $k4) (v128.and (f32x4.mul (local.get $g) (v128.load offset=16 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L74 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L90 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -1797,12 +1956,12 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L76
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L92
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L75
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L91
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -1813,7 +1972,7 @@
       (local.set $k5 (f32x4.add (local.get $k5) (f32x4.mul (local.get $g) (v128.load offset=20 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k6 (f32x4.add (local.get $k6) (f32x4.mul (local.get $g) (v128.load offset=24 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L75 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L91 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1825,7 +1984,7 @@
       (local.set $k5 (f32x4.add (local.get $k5) (v128.and (f32x4.mul (local.get $g) (v128.load offset=20 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k6 (f32x4.add (local.get $k6) (v128.and (f32x4.mul (local.get $g) (v128.load offset=24 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L76 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L92 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -1877,11 +2036,11 @@
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (local.set $rt (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $hp) (local.get $ws)) (i32.const 16)) (i32.const 4))))
   (local.set $src (i32.const 0))
-(if (i32.lt_s (local.get $src) (local.get $S)) (then (loop $L85
+(if (i32.lt_s (local.get $src) (local.get $S)) (then (loop $L101
   
    (local.set $lastci (i32.const -1))
    (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $R)) (then (loop $L84
+(if (i32.lt_s (local.get $r) (local.get $R)) (then (loop $L100
   
     (local.set $o (i32.add (local.get $o0) (local.get $r)))
     (local.set $outp (i32.add (local.get $outp0) (i32.mul (i32.mul (local.get $r) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -1898,7 +2057,7 @@
     (if (local.get $fast3) (then (call $dw3x3_plane (local.get $buf) (local.get $ws) (local.get $wp0) (local.get $outp) (local.get $OH) (local.get $OW)
       (i32.gt_s (local.get $S) (i32.const 1)))) (else
     (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L83
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L99
   
       (local.set $orow (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
       (local.set $ow (i32.const 0))
@@ -1907,18 +2066,18 @@
         ;; so the last block may run past OW), every tap accumulated in registers
         (memory.copy (local.get $rt) (local.get $orow) (i32.mul (local.get $OW) (i32.const 4)))
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L79
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L95
   
           (local.set $acc0 (v128.load offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc1 (v128.load offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc2 (v128.load offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc3 (v128.load offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L78
+(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L94
   
             (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (local.get $ow)) (i32.const 4))))
             (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L77
+(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L93
   
               (local.set $wv (v128.load32_splat (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4)))))
               (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $wv) (v128.load offset=0 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
@@ -1926,45 +2085,45 @@
               (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $wv) (v128.load offset=32 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
               (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $wv) (v128.load offset=48 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L77 (i32.lt_s (local.get $kj) (local.get $kW))))))
+  (br_if $L93 (i32.lt_s (local.get $kj) (local.get $kW))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L78 (i32.lt_s (local.get $ki) (local.get $kH))))))
+  (br_if $L94 (i32.lt_s (local.get $ki) (local.get $kH))))))
           (v128.store offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc0))
           (v128.store offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc1))
           (v128.store offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc2))
           (v128.store offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc3))
   (local.set $ow (i32.add (local.get $ow) (i32.const 16)))
-  (br_if $L79 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L95 (i32.lt_s (local.get $ow) (local.get $OW))))))
         (memory.copy (local.get $orow) (local.get $rt) (i32.mul (local.get $OW) (i32.const 4)))
         (local.set $ow (local.get $OW))))
       ;; remaining outputs (all of them when the stride is not 1), one at a time
       (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L82
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L98
   
         (local.set $sum (f32.load (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
         (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L81
+(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L97
   
           (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (i32.mul (local.get $ow) (local.get $sW))) (i32.const 4))))
           (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L80
+(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L96
   
             (local.set $sum (f32.add (local.get $sum) (f32.mul
               (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4))))
               (f32.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L80 (i32.lt_s (local.get $kj) (local.get $kW))))))
+  (br_if $L96 (i32.lt_s (local.get $kj) (local.get $kW))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L81 (i32.lt_s (local.get $ki) (local.get $kH))))))
+  (br_if $L97 (i32.lt_s (local.get $ki) (local.get $kH))))))
         (f32.store (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $sum))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L82 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L98 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L83 (i32.lt_s (local.get $oh) (local.get $OH))))))))
+  (br_if $L99 (i32.lt_s (local.get $oh) (local.get $OH))))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L84 (i32.lt_s (local.get $r) (local.get $R))))))
+  (br_if $L100 (i32.lt_s (local.get $r) (local.get $R))))))
   (local.set $src (i32.add (local.get $src) (i32.const 1)))
-  (br_if $L85 (i32.lt_s (local.get $src) (local.get $S)))))))
+  (br_if $L101 (i32.lt_s (local.get $src) (local.get $S)))))))
 
 ;; Depthwise input gradient for any stride: one item = (image, input plane ci); scatters every
 ;; gy[n][ci*m + j] through the taps of w[ci*m + j] (multiplier = m). dx (y) rows are complete per item.
@@ -1977,24 +2136,24 @@
   (local.set $dxp (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (memory.fill (local.get $dxp) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $W)) (i32.const 4)))
   (local.set $j (i32.const 0))
-(if (i32.lt_s (local.get $j) (local.get $m)) (then (loop $L90
+(if (i32.lt_s (local.get $j) (local.get $m)) (then (loop $L106
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $j)))
     (local.set $gyp (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
     (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L89
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L105
   (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L88
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L104
   
       (local.set $g (f32.load (i32.add (local.get $gyp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))))
       (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L87
+(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L103
   
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (i32.load offset=64 (local.get $p))) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))))
         (if (i32.lt_u (local.get $ih) (local.get $H)) (then
           (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L86
+(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L102
   
             (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (i32.load offset=52 (local.get $p))) (i32.load offset=68 (local.get $p))) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))))
             (if (i32.lt_u (local.get $iw) (local.get $W)) (then
@@ -2002,15 +2161,15 @@
                 (f32.add (f32.load (i32.add (local.get $dxp) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
                   (f32.mul (local.get $g) (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj)) (i32.const 4)))))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L86 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))))
+  (br_if $L102 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L87 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))
+  (br_if $L103 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L88 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L104 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L89 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L105 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br_if $L90 (i32.lt_s (local.get $j) (local.get $m)))))))
+  (br_if $L106 (i32.lt_s (local.get $j) (local.get $m)))))))
 
 ;; Depthwise weight gradient: one item = input plane ci and outPerItem of its multiplier = m output planes (sharing
 ;; one padded copy of the input plane, or the copies at padded made beforehand when several items share
@@ -2038,7 +2197,7 @@
   (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))) (i32.const 0)
     (i32.mul (i32.mul (i32.sub (local.get $r1) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4)))
   (local.set $n (i32.const 0))
-(if (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))) (then (loop $L99
+(if (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))) (then (loop $L115
   
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     ;; padded: the planes were padded beforehand (pad_input, hp x ws each), as several items read each
@@ -2046,7 +2205,7 @@
       (then (local.set $buf (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (local.get $hp)) (local.get $ws)) (i32.const 4)))))
       (else (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws) (i32.const 0))))
     (local.set $r (local.get $r0))
-(if (i32.lt_s (local.get $r) (local.get $r1)) (then (loop $L98
+(if (i32.lt_s (local.get $r) (local.get $r1)) (then (loop $L114
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r)))
     (local.set $gyp (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -2055,7 +2214,7 @@
     (else (if (local.get $rowWise) (then
       ;; stride 1, dilation 1, a kernel 3, 5 or 7 wide: one block per kernel row
       (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L91
+(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L107
   
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $ki) (local.get $ws)) (i32.const 4))))
         (local.set $gr (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
@@ -2066,18 +2225,18 @@
         (if (i32.eq (i32.load offset=36 (local.get $p)) (i32.const 7)) (then
           (call $dw_wgrad_1x7 (local.get $xr) (local.get $ws) (local.get $gyp) (local.get $OH) (local.get $OW) (local.get $gr))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L91 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))))))))
+  (br_if $L107 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))))))))
     (else
     (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L97
+(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L113
   (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L96
+(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L112
   
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $acc2 (v128.const i32x4 0 0 0 0))
       (local.set $sum (f32.const 0))
       (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L95
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L111
   
         (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))) (local.get $ws)) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))) (i32.const 4))))
@@ -2085,30 +2244,30 @@
         (if (i32.eq (local.get $sW) (i32.const 1)) (then
           ;; two independent accumulators, eight pixels a step, so the adds do not wait on each other
           (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7))) (then (loop $L92
+(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7))) (then (loop $L108
   
             (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
               (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (v128.load (i32.add (local.get $xr) (i32.mul (local.get $ow) (i32.const 4)))))))
             (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul
               (v128.load offset=16 (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (v128.load offset=16 (i32.add (local.get $xr) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br_if $L92 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7)))))))
+  (br_if $L108 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7)))))))
           (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L93
+(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L109
   
             (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
               (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (v128.load (i32.add (local.get $xr) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L93 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))))
+  (br_if $L109 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))))
         (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L94
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L110
   
           (local.set $sum (f32.add (local.get $sum) (f32.mul
             (f32.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (f32.load (i32.add (local.get $xr) (i32.mul (i32.mul (local.get $ow) (local.get $sW)) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L94 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L110 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L95 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L111 (i32.lt_s (local.get $oh) (local.get $OH))))))
       (local.set $acc (f32x4.add (local.get $acc) (local.get $acc2)))
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4))))
@@ -2116,12 +2275,12 @@
             (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L96 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))
+  (br_if $L112 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L97 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))))))
+  (br_if $L113 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L98 (i32.lt_s (local.get $r) (local.get $r1))))))
+  (br_if $L114 (i32.lt_s (local.get $r) (local.get $r1))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br_if $L99 (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))))))))
+  (br_if $L115 (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))))))))
 
 )
