@@ -1,6 +1,7 @@
 /**
- * conv2d as ONNX Conv with its (possibly asymmetric) zero pads; the bias add that follows is folded
- * into Conv afterwards (fuseConvBias in ./export.ts). conv2dBackInput, the forward pass of
+ * conv2d as ONNX Conv with its (possibly asymmetric) zero pads, conv2dBias as Conv with its B input;
+ * a bias add that follows a conv2d (convTranspose2d's, a user's) is folded into Conv afterwards
+ * (fuseConvBias in ./export.ts). conv2dBackInput, the forward pass of
  * convTranspose2d, is ONNX ConvTranspose (the same weight layout); conv2dBackWeight occurs only in
  * gradients and is not exported.
  */
@@ -33,15 +34,20 @@ function conv2dBackInput(b: GraphBuilder, inputs: readonly string[], g: Conv2dGe
   return b.node("Pad", [y, pads], [{ name: "mode", type: "string", value: "constant" }]);
 }
 
+/** ONNX Conv, whose optional third input is conv2dBias's b. */
+function conv(b: GraphBuilder, inputs: readonly string[], g: Conv2dGeometry): string {
+  return b.node("Conv", inputs, [
+    ints("kernel_shape", [g.kernelHeight, g.kernelWidth]),
+    ints("strides", [g.strideH, g.strideW]),
+    ints("pads", [g.padTop, g.padLeft, g.padBottom, g.padRight]),
+    ints("dilations", [g.dilationH, g.dilationW]),
+    int("group", g.groups),
+  ]);
+}
+
 export const conv2dEmitRules: EmitRules<Conv2dParams> = {
-  conv2d: (b, inputs, g) =>
-    b.node("Conv", inputs, [
-      ints("kernel_shape", [g.kernelHeight, g.kernelWidth]),
-      ints("strides", [g.strideH, g.strideW]),
-      ints("pads", [g.padTop, g.padLeft, g.padBottom, g.padRight]),
-      ints("dilations", [g.dilationH, g.dilationW]),
-      int("group", g.groups),
-    ]),
+  conv2d: conv,
+  conv2dBias: conv,
   conv2dBackInput,
   conv2dBackWeight: gradientOnly("conv2dBackWeight"),
 };

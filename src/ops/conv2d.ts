@@ -23,9 +23,10 @@
  * stride, dilation, padding, paddingMode, groups divides C_out, "same" needs stride 1,
  * reflect/circular limits). Everything runs before any allocation.
  *
- * The implementation: an explicit pad for reflect/replicate/circular padding, the conv2d
- * primitive with zero padding folded in, and the bias as a broadcast add, so every option's
- * gradient comes from the primitives' rules.
+ * The implementation: an explicit pad for reflect/replicate/circular padding, then the conv2d
+ * primitive with zero padding folded in, or with a bias conv2dBias (the conv and the per-channel
+ * add in one primitive, so a backend adds b as it writes the output), so every option's gradient
+ * comes from the primitives' rules.
  */
 import type { DType, Device, PaddingMode, Shape } from "../../types/core.js";
 import type { Conv2dCheck, ConvTranspose2dCheck, OptionValues, TransposeOptionValues } from "../../types/shape/conv.js";
@@ -341,8 +342,7 @@ function conv2dAnyShape(input: AnyTensor, weight: AnyTensor, bias?: AnyTensor | 
   const { reshape } = movement;
   let x = r.unbatched ? reshape(input, [1, ...input.shape]) : input;
   if (r.pad) x = apply("pad", [x], r.pad);
-  let y = apply("conv2d", [x, weight], r.geometry);
-  if (bias) y = elementwise.add(y, reshape(bias, [1, bias.shape[0], 1, 1]));
+  const y = bias ? apply("conv2dBias", [x, weight, bias], r.geometry) : apply("conv2d", [x, weight], r.geometry);
   return r.unbatched ? reshape(y, y.shape.slice(1)) : y;
 }
 

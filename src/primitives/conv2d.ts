@@ -3,6 +3,12 @@
  * It is closed under differentiation: each member's two input gradients are the other two members
  * (y = conv(x, w) is bilinear, so <g, y> = <g, conv(x, w)> can be read as a function of x, of w,
  * or of g), so second derivatives need no extra code.
+ *
+ * conv2dBias(x, w, b) = conv2d(x, w) + b per output channel is a primitive, not the composition
+ * conv2d + reshape + broadcast add, for speed alone: a backend adds b while it writes the conv's
+ * output (the CPU's fast path in the copy out of WebAssembly memory), instead of a second pass
+ * over the whole output into a fresh array (7% of the BN CNN's training step: bench/RESULTS-train.md).
+ * Its gradients are the family's two and a channel sum, so second derivatives still need nothing.
  */
 import { type FamilyDefinitions, type Meta, only } from "./definition.js";
 
@@ -99,18 +105,35 @@ export function conv2dGeometry(a: Conv2dShapeArgs): Conv2dGeometry {
 
 export interface Conv2dParams {
   conv2d: Conv2dGeometry;
+  conv2dBias: Conv2dGeometry;
   conv2dBackInput: Conv2dGeometry;
   conv2dBackWeight: Conv2dGeometry;
 }
+
+const outputMeta = ([x]: readonly Meta[], g: Conv2dGeometry): Meta => ({
+  shape: [g.batch, g.outChannels, g.outHeight, g.outWidth],
+  dtype: x.dtype,
+});
 
 export const conv2dFamily: FamilyDefinitions<Conv2dParams> = {
   conv2d: {
     arity: 2,
     saved: ["pair"],
-    shape: ([x], g): Meta => ({ shape: [g.batch, g.outChannels, g.outHeight, g.outWidth], dtype: x.dtype }),
+    shape: outputMeta,
     vjp: (op, g, [x, w], _y, geo, [nx, nw]) => [
       only(nx, () => op.apply("conv2dBackInput", [g, w], geo)),
       only(nw, () => op.apply("conv2dBackWeight", [x, g], geo)),
+    ],
+  },
+  conv2dBias: {
+    arity: 3,
+    // x is read for w's gradient and w for x's; b's gradient reads only g
+    saved: ["pair"],
+    shape: outputMeta,
+    vjp: (op, g, [x, w], _y, geo, [nx, nw, nb]) => [
+      only(nx, () => op.apply("conv2dBackInput", [g, w], geo)),
+      only(nw, () => op.apply("conv2dBackWeight", [x, g], geo)),
+      only(nb, () => op.sum(g, [0, 2, 3])),
     ],
   },
   conv2dBackInput: {

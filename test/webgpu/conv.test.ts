@@ -1,5 +1,5 @@
 /**
- * WGSL matmul, conv2d family, pad family and max-pool family against the CPU backend over random
+ * WGSL matmul, conv2d family (conv2dBias too), pad family and max-pool family against the CPU backend over random
  * geometries (fast-check, seed 42), with both GEMM algorithms (tiled 32x32 and direct), sizes that
  * are not multiples of the tiles, and k long enough to take the split-K path.
  *
@@ -72,6 +72,7 @@ async function checkConvFamily(g: Conv2dGeometry, sd: number): Promise<void> {
     gy = floats(yShape, sd + 2);
   const k = (g.inChannels / g.groups) * g.kernelHeight * g.kernelWidth;
   check(await runBoth("conv2d", [x, w], g), sumTol(k));
+  check(await runBoth("conv2dBias", [x, w, floats([g.outChannels], sd + 3)], g), sumTol(k + 1));
   check(
     await runBoth("conv2dBackInput", [gy, w], g),
     sumTol((g.outChannels / g.groups) * g.kernelHeight * g.kernelWidth),

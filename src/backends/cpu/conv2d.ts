@@ -17,6 +17,12 @@ export const conv2dKernels: Pick<KernelTable<AnyTypedArray>, keyof Conv2dParams>
       ? fast.conv2dForwardAnySize(g, ...f32, reference.conv2dForward)
       : reference.conv2dForward(g, float(x), float(w));
   },
+  conv2dBias: ([x, w, b], g) => {
+    const f32 = bothF32(x, w);
+    const bias = b.storage;
+    if (f32 && bias instanceof Float32Array) return fast.conv2dForwardAnySize(g, ...f32, reference.conv2dForward, bias);
+    return reference.addConv2dBias(g, reference.conv2dForward(g, float(x), float(w)), float(b));
+  },
   conv2dBackInput: ([gy, w], g) => {
     const f32 = bothF32(gy, w);
     const plain = () => reference.conv2dBackInput(g, float(gy), float(w));

@@ -3,10 +3,11 @@
  */
 import type { KernelOutput, KernelTable } from "../../backend.js";
 import type { Conv2dGeometry, Conv2dParams } from "../../primitives/index.js";
-import { numel } from "../../runtime/shape.js";
+import { broadcastStrides, numel } from "../../runtime/shape.js";
+import { elementwise } from "./elementwise.js";
 import { type GpuInput, dtypeOf } from "./launch-helpers.js";
 import { gemm } from "./matmul.js";
-import type { GpuStorage } from "./memory.js";
+import { type GpuStorage, release } from "./memory.js";
 import {
   CONV_META_FIELDS,
   type ConvField,
@@ -78,6 +79,28 @@ function conv2d([x, w]: readonly GpuInput[], g: Conv2dGeometry, out: KernelOutpu
   );
 }
 
+/**
+ * conv2dBias as the conv then the broadcast add of b over channels (what the CPU fuses into its
+ * output copy): the GEMM's store is shared by every loader, and the add is one memory-bound pass.
+ */
+function conv2dBias([x, w, b]: readonly GpuInput[], g: Conv2dGeometry, out: KernelOutput): GpuStorage {
+  const y = conv2d([x, w], g, out);
+  const perChannel = [1, g.outChannels, 1, 1];
+  const sum = elementwise(
+    "add",
+    [
+      { storage: y, shape: out.shape, dtype: out.dtype },
+      { ...b, shape: perChannel },
+    ],
+    out,
+    [broadcastStrides(out.shape, out.shape), broadcastStrides(perChannel, out.shape)],
+    false,
+  );
+  // the conv's result is internal: back to the pool (the add is recorded before any later kernel)
+  release(y);
+  return sum;
+}
+
 function conv2dBackInput([gy, w]: readonly GpuInput[], g: Conv2dGeometry, out: KernelOutput): GpuStorage {
   const cing = g.inChannels / g.groups,
     coutg = g.outChannels / g.groups;
@@ -118,6 +141,7 @@ function conv2dBackWeight([x, gy]: readonly GpuInput[], g: Conv2dGeometry, out: 
 
 export const conv2dKernels: Pick<KernelTable<GpuStorage>, keyof Conv2dParams> = {
   conv2d,
+  conv2dBias,
   conv2dBackInput,
   conv2dBackWeight,
 };

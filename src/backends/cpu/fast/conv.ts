@@ -17,7 +17,20 @@
  * - weight gradient = GEMM gy[M_g x N] im2col(x)^T[N x K] summed over images, split by columns of dW.
  */
 import { convFlops, type Conv2dGeometry } from "../../../primitives/conv2d.js";
-import { BLOCK, check, COPY, F, GATHER, itemsWanted, output, PACK, planeItems, ru, split } from "./kernel-calls.js";
+import {
+  BLOCK,
+  type ChannelBias,
+  check,
+  COPY,
+  F,
+  GATHER,
+  itemsWanted,
+  output,
+  PACK,
+  planeItems,
+  ru,
+  split,
+} from "./kernel-calls.js";
 import { fastRuntime, type FastRuntime, type KernelParams } from "./workers.js";
 import { EDGE_BYTES, KC, MR, NR } from "./wasm/kernels.generated.js";
 
@@ -233,10 +246,17 @@ function packConvWeights(
 }
 
 /**
- * y = conv(x, A) on the GEMM path where A is packed from `w` either directly (rows = output
+ * y = conv(x, A) (+ bias) on the GEMM path where A is packed from `w` either directly (rows = output
  * channels) or, for the stride-1 input gradient, by pack_a_flip from the forward weights.
  */
-function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float32Array, flip: boolean): Float32Array {
+function gemmConv(
+  rt: FastRuntime,
+  g: Conv2dGeometry,
+  x: Float32Array,
+  w: Float32Array,
+  flip: boolean,
+  bias?: ChannelBias,
+): Float32Array {
   const Mg = g.outChannels / g.groups;
   const Cg = g.inChannels / g.groups;
   const KK = g.kernelHeight * g.kernelWidth;
@@ -293,7 +313,7 @@ function gemmConv(rt: FastRuntime, g: Conv2dGeometry, x: Float32Array, w: Float3
     const pc = rt.params("compact", { x: ywOff, y: yOff, outH: g.outHeight, outW: g.outWidth, wideWidth: Wp });
     rt.run("compact", pc, g.batch * g.outChannels, L.scratch, L.scratchStride, COPY * ywSize);
   }
-  return y.take(rt, yOff);
+  return y.take(rt, yOff, bias);
 }
 
 /**
@@ -321,7 +341,7 @@ function keptWeights(rt: FastRuntime, w: Float32Array, key: string, floats: numb
   };
 }
 
-/** out = per-plane correlations (dw_conv), see dw_conv in tools/wasm/gen-wat.mjs for sources / outputsPerStep / sourceStep. */
+/** out = per-plane correlations (dw_conv) (+ bias), see dw_conv in tools/wasm/gen-wat.mjs for sources / outputsPerStep / sourceStep. */
 function planeConv(
   rt: FastRuntime,
   g: Conv2dGeometry,
@@ -330,6 +350,7 @@ function planeConv(
   S: number,
   div: number,
   mul: number,
+  bias?: ChannelBias,
 ): Float32Array {
   const ySize = g.batch * g.outChannels * g.outHeight * g.outWidth;
   const L = rt.layout(planeScratch(g), [x.length * F, w.length * F, ySize * F]);
@@ -352,15 +373,25 @@ function planeConv(
   const work = 2 * ySize * S * g.kernelHeight * g.kernelWidth;
   const y = output(ySize);
   rt.run("dw_conv", p, (g.batch * g.outChannels) / per, L.scratch, L.scratchStride, work, y.make);
-  return y.take(rt, yOff);
+  return y.take(rt, yOff, bias);
 }
 
-/** y = conv2d(x, w) in float32 (no bias), x [N, C, H, W], w [O, C/groups, kH, kW]. */
-export function conv2dForwardF32(g: Conv2dGeometry, x: Float32Array, w: Float32Array): Float32Array {
+/**
+ * y = conv2d(x, w) in float32, x [N, C, H, W], w [O, C/groups, kH, kW]; with `bias` [O] added to
+ * every output channel as the output leaves WebAssembly memory (conv2dBias).
+ */
+export function conv2dForwardF32(
+  g: Conv2dGeometry,
+  x: Float32Array,
+  w: Float32Array,
+  bias?: Float32Array,
+): Float32Array {
   const Cg = g.inChannels / g.groups;
   const Mg = g.outChannels / g.groups;
   check("conv2dForwardF32 x", x, g.batch * g.inChannels * g.inHeight * g.inWidth);
   check("conv2dForwardF32 w", w, g.outChannels * Cg * g.kernelHeight * g.kernelWidth);
+  if (bias) check("conv2dForwardF32 bias", bias, g.outChannels);
+  const b = bias && { values: bias, plane: g.outHeight * g.outWidth };
   const rt = fastRuntime();
   // A single input channel feeding several outputs (a first layer such as the demo's 1 -> 16 5x5)
   // runs as a GEMM, which shares each gathered input float among the outputs where dw_conv reads
@@ -374,8 +405,8 @@ export function conv2dForwardF32(g: Conv2dGeometry, x: Float32Array, w: Float32A
     g.strideW === 1 &&
     g.dilationH === 1 &&
     g.dilationW === 1;
-  if (Cg === 1 && (g.groups > 1 || Mg < MR || unit3x3)) return planeConv(rt, g, x, w, 1, Mg, 1);
-  return gemmConv(rt, g, x, w, false);
+  if (Cg === 1 && (g.groups > 1 || Mg < MR || unit3x3)) return planeConv(rt, g, x, w, 1, Mg, 1, b);
+  return gemmConv(rt, g, x, w, false, b);
 }
 
 /** The geometry of the stride-1 input gradient seen as a forward conv of gy. */

@@ -11,6 +11,7 @@
  */
 import type { Conv2dGeometry } from "../../../primitives/index.js";
 import { allocateForOverwrite } from "../arrays.js";
+import { addConv2dBias } from "../reference/conv2d.js";
 import { conv2dForwardF32 } from "./conv.js";
 import { matmulF32 } from "./matmul.js";
 import { FastMemoryExceeded, fastRuntime } from "./workers.js";
@@ -69,31 +70,45 @@ function pieces(n: number, parts: number): [number, number][] {
  * output rows, each a conv of its own over the input rows it reads (the 1x1 conv on
  * [1, 1, 2^15, 2^14] runs as eight bands of 512 MiB; a band that still does not fit is cut again),
  * and a single output row that does not fit runs on `reference` (with that row's geometry and input).
+ * With `bias` (conv2dBias) a call that fits adds it as it writes its output, a cut one afterwards.
  */
 export function conv2dForwardAnySize(
   g: Conv2dGeometry,
   x: Float32Array,
   w: Float32Array,
   reference: (g: Conv2dGeometry, x: Float32Array, w: Float32Array) => Float32Array,
+  bias?: Float32Array,
 ): Float32Array {
   return fitted(
-    () => conv2dForwardF32(g, x, w),
+    () => conv2dForwardF32(g, x, w, bias),
     (parts) => {
-      if (g.outHeight < 2) return reference(g, x, w);
-      const y = allocateForOverwrite("float32", g.batch * g.outChannels * g.outHeight * g.outWidth) as Float32Array;
-      for (const [r0, r1] of pieces(g.outHeight, Math.min(parts, g.outHeight))) {
-        const band = rowBand(g, r0, r1);
-        const rows = (r1 - r0) * g.outWidth,
-          plane = g.outHeight * g.outWidth;
-        const part = band
-          ? conv2dForwardAnySize(band.g, band.x(x), w, reference)
-          : new Float32Array(g.batch * g.outChannels * rows);
-        for (let i = 0; i < g.batch * g.outChannels; i++)
-          y.set(part.subarray(i * rows, (i + 1) * rows), i * plane + r0 * g.outWidth);
-      }
-      return y;
+      const y = inBands(g, x, w, reference, parts);
+      return bias ? addConv2dBias(g, y, bias) : y;
     },
   );
+}
+
+/** The conv `g` (without bias) as `parts` bands of output rows, or on `reference` when one row is too large. */
+function inBands(
+  g: Conv2dGeometry,
+  x: Float32Array,
+  w: Float32Array,
+  reference: (g: Conv2dGeometry, x: Float32Array, w: Float32Array) => Float32Array,
+  parts: number,
+): Float32Array {
+  if (g.outHeight < 2) return reference(g, x, w);
+  const y = allocateForOverwrite("float32", g.batch * g.outChannels * g.outHeight * g.outWidth) as Float32Array;
+  for (const [r0, r1] of pieces(g.outHeight, Math.min(parts, g.outHeight))) {
+    const band = rowBand(g, r0, r1);
+    const rows = (r1 - r0) * g.outWidth,
+      plane = g.outHeight * g.outWidth;
+    const part = band
+      ? conv2dForwardAnySize(band.g, band.x(x), w, reference)
+      : new Float32Array(g.batch * g.outChannels * rows);
+    for (let i = 0; i < g.batch * g.outChannels; i++)
+      y.set(part.subarray(i * rows, (i + 1) * rows), i * plane + r0 * g.outWidth);
+  }
+  return y;
 }
 
 /**

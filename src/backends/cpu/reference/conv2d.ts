@@ -150,3 +150,20 @@ export function conv2dBiasGrad<F extends FloatArray>(g: Conv2dGeometry, gy: F): 
   }
   return castLike(gy, gb);
 }
+
+/**
+ * y[n, o, :, :] += b[o] in place, over a conv output y the caller owns: the bias of conv2dBias on
+ * the paths that add it after the conv (each sum rounded once to y's type, as the broadcast add
+ * of conv2d + bias rounds it).
+ */
+export function addConv2dBias<F extends FloatArray>(g: Conv2dGeometry, y: F, b: F): F {
+  const p = g.outHeight * g.outWidth;
+  for (let n = 0; n < g.batch; n++) {
+    for (let o = 0; o < g.outChannels; o++) {
+      const row = (n * g.outChannels + o) * p;
+      const v = b[o];
+      for (let pp = 0; pp < p; pp++) y[row + pp] += v;
+    }
+  }
+  return y;
+}

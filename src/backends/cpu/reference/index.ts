@@ -3,7 +3,7 @@
  * typed arrays that every faster kernel (CPU or WebGPU) is tested against.
  */
 export { type FloatArray } from "./arrays.js";
-export { conv2dForward, conv2dBackInput, conv2dBackWeight, conv2dBiasGrad } from "./conv2d.js";
+export { addConv2dBias, conv2dForward, conv2dBackInput, conv2dBackWeight, conv2dBiasGrad } from "./conv2d.js";
 export { pad, padAdjoint, padIndexMap } from "./pad.js";
 export {
   maxPool2d,
