@@ -227,6 +227,38 @@ export const shapeErrors = {
     padding: P,
   ) =>
     `${op}: output size would be ${outH}x${outW}: the ${windowH}x${windowW} window (kernel ${kernel}, dilation ${dilation}) does not fit the input ${inH}x${inW} with padding ${padding}` as const,
+  poolPaddingDilated: <
+    Op extends Showable,
+    P extends Showable,
+    EH extends Showable,
+    EW extends Showable,
+    K extends Showable,
+    D extends Showable,
+  >(
+    op: Op,
+    padding: P,
+    windowH: EH,
+    windowW: EW,
+    kernel: K,
+    dilation: D,
+  ) =>
+    `${op}: padding ${padding} must be at most half the dilated kernel size ${windowH}x${windowW} (kernel ${kernel}, dilation ${dilation})` as const,
+  poolPaddingSides: <
+    Op extends Showable,
+    P extends Showable,
+    EH extends Showable,
+    EW extends Showable,
+    K extends Showable,
+    D extends Showable,
+  >(
+    op: Op,
+    padding: P,
+    windowH: EH,
+    windowW: EW,
+    kernel: K,
+    dilation: D,
+  ) =>
+    `${op}: padding ${padding} must add up to at most the window ${windowH}x${windowW} along each axis (top + bottom, left + right), each side smaller than it (kernel ${kernel}, dilation ${dilation})` as const,
 };
 
 /** interpolate and nn.Upsample (src/ops/interpolate.ts, types/shape/interpolate.ts). */
@@ -558,10 +590,21 @@ export const opErrors = {
     size: number,
     kernel: number,
     stride: number,
-    padding: number,
+    padding: number | string,
     dilation: number,
   ) =>
     `${op}: output ${axis} position ${position} has a window wholly in the padding (input ${axis} ${size}, kernel ${kernel}, stride ${stride}, padding ${padding}, dilation ${dilation})`,
+  poolPads: (op: string, value: unknown) =>
+    `${op}: padding must be a non-negative integer, a pair [h, w] or four [top, bottom, left, right] of them, got ${Array.isArray(value) ? `[${value.join(", ")}]` : String(value)}`,
+  /** Four sides: poolPaddingSides; [h, w]: poolPadding, or poolPaddingDilated with a dilation. */
+  poolPaddingRule: (op: string, padding: Dims, kernel: Dims, dilation: Dims) => {
+    const [p, k, d] = [formatShape(padding), formatShape(kernel), formatShape(dilation)];
+    const windowH = dilation[0] * (kernel[0] - 1) + 1,
+      windowW = dilation[1] * (kernel[1] - 1) + 1;
+    if (padding.length === 4) return shapeErrors.poolPaddingSides(op, p, windowH, windowW, k, d);
+    if (dilation[0] === 1 && dilation[1] === 1) return shapeErrors.poolPadding(op, p, k);
+    return shapeErrors.poolPaddingDilated(op, p, windowH, windowW, k, d);
+  },
   // Resources.
   tooManyElements: (op: string, shape: Dims, count: number, limit: number) =>
     `${op}: result shape ${formatShape(shape)} has ${count} elements, more than the limit of ${limit}`,

@@ -230,7 +230,8 @@ export function dropout2d(x: AnyTensor, p = 0.5, training = true): AnyTensor {
 export interface AvgPool2dOptions {
   kernelSize: Pair;
   stride?: Pair | null;
-  padding?: Pair;
+  /** p, [h, w] or [top, bottom, left, right] */
+  padding?: Pair | readonly [number, number, number, number];
   ceilMode?: boolean;
   countIncludePad?: boolean;
   divisorOverride?: number | null;
@@ -240,8 +241,8 @@ export interface AvgPool2dOptions {
  * avg_pool2d as a depthwise convolution with a ones kernel (groups = channels) over the input
  * zero-padded by `padding` (plus, with ceilMode, enough at the bottom/right for the last window),
  * divided by each window's divisor. PyTorch's divisor: with countIncludePad the window clipped to
- * the padded input, H + 2p (so extra ceil-mode rows do not count); without it the part inside the
- * input.
+ * the padded input, rows -top .. H + bottom (so extra ceil-mode rows do not count); without it the
+ * part inside the input. With unequal sides this is ONNX AveragePool's divisor too (explicit pads).
  */
 export function avgPool2d(x: AnyTensor, options: AvgPool2dOptions): AnyTensor {
   const op = "avgPool2d";
@@ -264,8 +265,10 @@ export function avgPool2d(x: AnyTensor, options: AvgPool2dOptions): AnyTensor {
     kernelWidth: kW,
     strideH: sH,
     strideW: sW,
-    padTop: pH,
-    padLeft: pW,
+    padTop: pT,
+    padBottom: pB,
+    padLeft: pL,
+    padRight: pR,
     outHeight: oH,
     outWidth: oW,
   } = g;
@@ -274,17 +277,17 @@ export function avgPool2d(x: AnyTensor, options: AvgPool2dOptions): AnyTensor {
     c = g.channels;
   const unbatched = x.shape.length === 3;
   const x4 = unbatched ? reshape(x, [1, ...x.shape]) : x;
-  const extraH = Math.max(0, (oH - 1) * sH + kH - (h + 2 * pH));
-  const extraW = Math.max(0, (oW - 1) * sW + kW - (w + 2 * pW));
+  const extraH = Math.max(0, (oH - 1) * sH + kH - (h + pT + pB));
+  const extraW = Math.max(0, (oW - 1) * sW + kW - (w + pL + pR));
   const ones = full([c, 1, kH, kW], 1, { dtype: x.dtype as "float32", device: x.device });
-  const sums = conv2d(x4, ones, null, { stride: [sH, sW], padding: [pH, pH + extraH, pW, pW + extraW], groups: c });
+  const sums = conv2d(x4, ones, null, { stride: [sH, sW], padding: [pT, pB + extraH, pL, pR + extraW], groups: c });
   const divisor = new Float64Array(oH * oW);
   for (let i = 0; i < oH; i++) {
     for (let j = 0; j < oW; j++) {
-      let h0 = i * sH - pH,
-        w0 = j * sW - pW;
-      let h1 = Math.min(h0 + kH, h + pH),
-        w1 = Math.min(w0 + kW, w + pW);
+      let h0 = i * sH - pT,
+        w0 = j * sW - pL;
+      let h1 = Math.min(h0 + kH, h + pB),
+        w1 = Math.min(w0 + kW, w + pR);
       const padded = (h1 - h0) * (w1 - w0);
       h0 = Math.max(h0, 0);
       w0 = Math.max(w0, 0);

@@ -444,7 +444,8 @@ export class Flatten<const Start extends number = 1, const End extends number = 
 
 export interface MaxPool2dLayerOptions {
   stride?: Pair;
-  padding?: Pair;
+  /** p, [h, w] or [top, bottom, left, right] */
+  padding?: Pair | readonly [number, number, number, number];
   dilation?: Pair;
   ceilMode?: boolean;
 }
@@ -471,7 +472,8 @@ export class MaxPool2d<const K extends Pair = Pair, const O extends MaxPool2dLay
 
 export interface AvgPool2dLayerOptions {
   stride?: Pair;
-  padding?: Pair;
+  /** p, [h, w] or [top, bottom, left, right] */
+  padding?: Pair | readonly [number, number, number, number];
   ceilMode?: boolean;
   countIncludePad?: boolean;
   divisorOverride?: number | null;

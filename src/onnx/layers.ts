@@ -3,6 +3,7 @@ import type { AnyTensor } from "../tensor.js";
 import * as L from "../nn/layers.js";
 import type { GraphBuilder } from "./graph-builder.js";
 import { float, int, ints, onnxType } from "./emit-rule.js";
+import { parsePads } from "../ops/arguments.js";
 
 /** A module as the exporter hooks it. */
 export interface ModuleNode {
@@ -99,14 +100,15 @@ export const layerRules: readonly LayerRule[] = [
         v === undefined ? fallback : typeof v === "number" ? [v, v] : [v[0], v[1]];
       const k = two(m.kernelSize, [1, 1]);
       const s = two(m.options.stride ?? undefined, k);
-      const p = two(m.options.padding, [0, 0]);
+      // [top, bottom, left, right] (the forward has validated it); ONNX lists the begins, then the ends
+      const [top, bottom, left, right] = parsePads(m.options.padding ?? 0)!;
       return b.node(
         "AveragePool",
         [x],
         [
           ints("kernel_shape", k),
           ints("strides", s),
-          ints("pads", [p[0], p[1], p[0], p[1]]),
+          ints("pads", [top, left, bottom, right]),
           int("count_include_pad", (m.options.countIncludePad ?? true) ? 1 : 0),
         ],
       );

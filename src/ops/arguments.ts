@@ -63,3 +63,16 @@ export function parsePair(value: unknown, min: number): [number, number] | null 
   const valid = (d: unknown): d is number => Number.isSafeInteger(d) && (d as number) >= min;
   return valid(h) && valid(w) ? [h, w] : null;
 }
+
+/**
+ * [top, bottom, left, right] from a natural, a pair [h, w] or four naturals (the padding of conv2d
+ * and pooling); null when invalid.
+ */
+export function parsePads(value: unknown): [number, number, number, number] | null {
+  const nat = (d: unknown): d is number => Number.isSafeInteger(d) && (d as number) >= 0;
+  if (nat(value)) return [value, value, value, value];
+  if (!isArray(value)) return null;
+  if (value.length === 2 && nat(value[0]) && nat(value[1])) return [value[0], value[0], value[1], value[1]];
+  if (value.length === 4 && value.every(nat)) return [value[0], value[1], value[2], value[3]];
+  return null;
+}

@@ -34,7 +34,7 @@ import { conv2dErrors, show } from "../../types/errors.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
 import { type Conv2dGeometry, type PadGeometry, convOutSize, padGeometry } from "../primitives/index.js";
 import { apply } from "../autograd/engine.js";
-import { assertFloat, assertTensor, parsePair } from "./arguments.js";
+import { assertFloat, assertTensor, parsePads, parsePair } from "./arguments.js";
 import { anyShape as elementwise } from "./elementwise.js";
 import { anyShape as movement } from "./movement.js";
 
@@ -148,10 +148,7 @@ const pairOf = (v: unknown): [number, number] | null => (v === undefined ? [1, 1
 function padOf(v: unknown): [number, number, number, number] | "same" | null {
   if (v === undefined || v === "valid") return [0, 0, 0, 0];
   if (v === "same") return "same";
-  if (isNat(v)) return [v, v, v, v];
-  if (Array.isArray(v) && v.length === 2 && isNat(v[0]) && isNat(v[1])) return [v[0], v[0], v[1], v[1]];
-  if (Array.isArray(v) && v.length === 4 && v.every(isNat)) return [v[0], v[1], v[2], v[3]];
-  return null;
+  return parsePads(v);
 }
 
 function checkMeta(

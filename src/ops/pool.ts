@@ -9,15 +9,17 @@ import type { IsMessage, OkShape } from "../../types/shape/show.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
 import type { Pool2dGeometry } from "../primitives/index.js";
 import { apply } from "../autograd/engine.js";
-import { opErrors } from "../../types/errors.js";
-import { assertFloat, assertTensor, parsePair } from "./arguments.js";
+import { formatShape, opErrors } from "../../types/errors.js";
+import { assertFloat, assertTensor, parsePads, parsePair } from "./arguments.js";
+import { isArray } from "../runtime/shape.js";
 import { anyShape as movement } from "./movement.js";
 
 export interface Pool2dOptions {
   kernelSize: number | readonly [number, number];
   /** default: kernelSize */
   stride?: number | readonly [number, number];
-  padding?: number | readonly [number, number];
+  /** p, [h, w] or [top, bottom, left, right] (ONNX's SAME_UPPER / SAME_LOWER pads are asymmetric) */
+  padding?: number | readonly [number, number] | readonly [number, number, number, number];
   dilation?: number | readonly [number, number];
   ceilMode?: boolean;
 }
@@ -51,37 +53,76 @@ function pair(op: string, name: string, value: unknown, min: number): [number, n
 }
 
 /**
- * PyTorch's pooling output size: floor (or ceil) of (H + 2p - d(k-1) - 1)/s, plus 1; in ceil mode
- * the last window must start inside the input or the left padding, else it is dropped.
+ * PyTorch's pooling output size: floor (or ceil) of (H + before + after - d(k-1) - 1)/s, plus 1;
+ * in ceil mode the last window must start inside the input or the before padding, else it is
+ * dropped (PyTorch's rule with its one pad as `before`; ONNX's MaxPool and AveragePool, whose pads
+ * may differ, drop the same window).
  */
-export function poolOutSize(size: number, k: number, s: number, p: number, d: number, ceil: boolean): number {
-  const span = size + 2 * p - d * (k - 1) - 1;
+export function poolOutSize(
+  size: number,
+  k: number,
+  s: number,
+  p: number,
+  d: number,
+  ceil: boolean,
+  pAfter: number = p,
+): number {
+  const span = size + p + pAfter - d * (k - 1) - 1;
   let out = Math.floor((ceil ? span + s - 1 : span) / s) + 1;
   if (ceil && (out - 1) * s >= size + p) out--;
   return out;
 }
 
-export function resolvePool2d(op: string, shape: readonly number[], o: Pool2dOptions): Pool2dGeometry {
+/** A pooling geometry with its bottom and right pads, which avgPool2d's divisor and ONNX's pads need. */
+export interface ResolvedPool2d extends Pool2dGeometry {
+  readonly padBottom: number;
+  readonly padRight: number;
+}
+
+/**
+ * The padding rule, per axis with the window w = d (k - 1) + 1: before + after <= w, and each side
+ * < w. For equal sides and no dilation this is PyTorch's "padding at most half the kernel"
+ * (2 p <= k). With unequal sides (which PyTorch lacks) it accepts every ONNX SAME_UPPER /
+ * SAME_LOWER padding (their total is at most d (k - 1)) and the explicit pads of the goldens
+ * (kernel 3 with 2 on one side and 0 on the other); "each side < w" keeps the first and last
+ * windows over the input (w = k without dilation: a side of k would make a window all padding).
+ * With dilation PyTorch still measures the undilated kernel (it refuses kernel 3, dilation 2,
+ * padding 2, which ONNX's SAME padding produces); here the dilated window counts, and the dilated
+ * windows whose taps all miss the input are refused one by one in resolvePool2d. BigInt: d (k - 1)
+ * may pass 2^53.
+ */
+function padsFit(before: number, after: number, k: number, d: number): boolean {
+  const w = BigInt(d) * BigInt(k - 1) + 1n;
+  return BigInt(before) + BigInt(after) <= w && BigInt(before) < w && BigInt(after) < w;
+}
+
+export function resolvePool2d(op: string, shape: readonly number[], o: Pool2dOptions): ResolvedPool2d {
   if (o === null || typeof o !== "object") throw new Error(opErrors.poolOptions(op));
   const [kh, kw] = pair(op, "kernelSize", o.kernelSize, 1);
   const [sh, sw] = o.stride === undefined ? [kh, kw] : pair(op, "stride", o.stride, 1);
-  const [ph, pw] = pair(op, "padding", o.padding ?? 0, 0);
+  const pads = parsePads(o.padding ?? 0);
+  if (!pads) throw new Error(opErrors.poolPads(op, o.padding));
+  const [pt, pb, pl, pr] = pads;
+  // Messages show the padding as it was written: [h, w] for a number or a pair, else all four.
+  const shown = isArray(o.padding) && o.padding.length === 4 ? pads : [pt, pl];
   const [dh, dw] = pair(op, "dilation", o.dilation ?? 1, 1);
   const ceil = o.ceilMode ?? false;
   if (shape.length !== 4 && shape.length !== 3) throw new Error(opErrors.poolRank(op, shape));
   const [n, c, h, w] = shape.length === 4 ? shape : [1, ...shape];
-  if (2 * ph > kh || 2 * pw > kw) throw new Error(opErrors.poolPadding(op, [ph, pw], [kh, kw]));
-  const oh = poolOutSize(h, kh, sh, ph, dh, ceil),
-    ow = poolOutSize(w, kw, sw, pw, dw, ceil);
+  if (!padsFit(pt, pb, kh, dh) || !padsFit(pl, pr, kw, dw)) {
+    throw new Error(opErrors.poolPaddingRule(op, shown, [kh, kw], [dh, dw]));
+  }
+  const oh = poolOutSize(h, kh, sh, pt, dh, ceil, pb),
+    ow = poolOutSize(w, kw, sw, pl, dw, ceil, pr);
   if (oh <= 0 || ow <= 0) {
-    throw new Error(opErrors.poolOutput(op, [oh, ow], [kh, kw], [dh, dw], [h, w], [ph, pw]));
+    throw new Error(opErrors.poolOutput(op, [oh, ow], [kh, kw], [dh, dw], [h, w], shown));
   }
   // With dilation a window can fall wholly in the padding (e.g. H 1, kernel 2, dilation 2, padding 1):
   // it would have no element to take the max of. PyTorch accepts some of these and then corrupts
   // memory in backward; refuse them.
-  for (const [axis, size, out, k, s, p, d] of [
-    ["height", h, oh, kh, sh, ph, dh],
-    ["width", w, ow, kw, sw, pw, dw],
+  for (const [axis, size, out, k, s, p, pAfter, d] of [
+    ["height", h, oh, kh, sh, pt, pb, dh],
+    ["width", w, ow, kw, sw, pl, pr, dw],
   ] as const) {
     for (let o = 0; o < out; o++) {
       // The first tap at or past row 0 is t0 = ceil(-start / d); the window reaches the input iff
@@ -90,7 +131,10 @@ export function resolvePool2d(op: string, shape: readonly number[], o: Pool2dOpt
       const start = o * s - p;
       const t0 = start >= 0 ? 0 : Math.ceil(-start / d);
       const reaches = t0 < k && start + t0 * d < size;
-      if (!reaches) throw new Error(opErrors.poolWindowInPadding(op, axis, o, size, k, s, p, d));
+      if (!reaches) {
+        const padding = p === pAfter ? p : formatShape([p, pAfter]);
+        throw new Error(opErrors.poolWindowInPadding(op, axis, o, size, k, s, padding, d));
+      }
     }
   }
   return {
@@ -106,8 +150,10 @@ export function resolvePool2d(op: string, shape: readonly number[], o: Pool2dOpt
     strideW: sw,
     dilationH: dh,
     dilationW: dw,
-    padTop: ph,
-    padLeft: pw,
+    padTop: pt,
+    padLeft: pl,
+    padBottom: pb,
+    padRight: pr,
   };
 }
 

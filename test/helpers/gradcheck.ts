@@ -4,7 +4,7 @@
  * <f(x-h e_i), c>) / 2h for each input element.
  */
 import { expect } from "vitest";
-import { tensor, gradients, noGrad, type AnyTensor } from "../../src/index.js";
+import { add, gradients, mul, noGrad, sum, tensor, type AnyTensor } from "../../src/index.js";
 import { rng as seededRng } from "./random.js";
 
 export { seededRng };
@@ -48,4 +48,34 @@ export function gradcheck(
       }
     });
   });
+}
+
+/**
+ * Second order: for F(x) = sum(c * f(x)^3), the derivative of <grad F(x), v> along u, by autograd
+ * through the gradient graph and by central differences of grad F. u, v and c are drawn from
+ * `draw` in that order (uniform in [-1, 1)).
+ */
+export function gradgradcheck(f: (x: AnyTensor) => AnyTensor, x0: AnyTensor, draw: () => number, tol = 1e-6): void {
+  const like = (s: readonly number[]) =>
+    tensor(
+      randomArray(
+        s.reduce((a, b) => a * b, 1),
+        draw,
+      ),
+      { shape: [...s], dtype: "float64" },
+    ) as AnyTensor;
+  const u = like(x0.shape),
+    v = like(x0.shape);
+  const c = like(f(x0).shape);
+  const grad = (x: AnyTensor, createGraph: boolean) => {
+    const y = f(x);
+    return gradients(sum(mul(c, mul(y, mul(y, y)))), [x], { createGraph })[0];
+  };
+  const x = x0.detach().requiresGrad_(true);
+  const [hv] = gradients(sum(mul(grad(x, true), v)), [x]);
+  const analytic = sum(mul(hv, u)).item();
+  const h = 1e-6;
+  const at = (t: number) => sum(mul(grad(add(x0, mul(u, t)).detach().requiresGrad_(true), false), v)).item();
+  const numeric = (at(h) - at(-h)) / (2 * h);
+  expect(Math.abs(numeric - analytic)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(analytic)));
 }

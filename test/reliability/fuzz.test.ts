@@ -517,7 +517,13 @@ describe("maxPool2d", () => {
         fc.constantFrom<DT>("float32", "float32", "float64", "int32"),
         pairOf(pos),
         fc.option(pairOf(pos), { nil: undefined }),
-        fc.option(pairOf(nonneg), { nil: undefined }),
+        fc.option(
+          fc.oneof(
+            { weight: 3, arbitrary: pairOf(nonneg) },
+            { weight: 1, arbitrary: fc.tuple(nonneg, nonneg, nonneg, nonneg) },
+          ),
+          { nil: undefined },
+        ),
         fc.option(pairOf(pos), { nil: undefined }),
         fc.boolean(),
         fc.nat(1000),
@@ -570,23 +576,36 @@ describe("maxPool2d", () => {
     if (!k) return err(opErrors.poolPair(op, "kernelSize", 1, kernelSize));
     const s = stride === undefined ? k : pair(stride, 1);
     if (!s) return err(opErrors.poolPair(op, "stride", 1, stride));
-    const p = pair(padding ?? 0, 0);
-    if (!p) return err(opErrors.poolPair(op, "padding", 0, padding));
+    const written = Array.isArray(padding) && padding.length === 4 ? padding : pair(padding ?? 0, 0);
+    const fine = written?.every((v) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0);
+    if (!written || !fine) return err(opErrors.poolPads(op, padding));
+    // [top, bottom, left, right]; messages show [h, w] unless four were written
+    const [pt, pb, pl, pr] = (
+      written.length === 4 ? written : [written[0], written[0], written[1], written[1]]
+    ) as number[];
     const d = pair(dilation ?? 1, 1);
     if (!d) return err(opErrors.poolPair(op, "dilation", 1, dilation));
     if (shape.length !== 3 && shape.length !== 4) return err(opErrors.poolRank(op, shape));
     const [h, w] = shape.slice(-2);
-    if (2 * p[0] > k[0] || 2 * p[1] > k[1]) return err(opErrors.poolPadding(op, p, k));
-    const oh = poolOut(h, k[0], s[0], p[0], d[0], ceil),
-      ow = poolOut(w, k[1], s[1], p[1], d[1], ceil);
-    if (oh <= 0 || ow <= 0) return err(opErrors.poolOutput(op, [oh, ow], k, d, [h, w], p));
-    for (const [axis, size, out, i] of [
-      ["height", h, oh, 0],
-      ["width", w, ow, 1],
+    const shown = written as number[];
+    // per axis: before + after at most the window d (k - 1) + 1, each side less than it
+    const fits = (a: number, b: number, i: number) => {
+      const window = d[i] * (k[i] - 1) + 1;
+      return a + b <= window && a < window && b < window;
+    };
+    if (!fits(pt, pb, 0) || !fits(pl, pr, 1)) return err(opErrors.poolPaddingRule(op, shown, k, d));
+    const oh = poolOut(h, k[0], s[0], pt, d[0], ceil, pb),
+      ow = poolOut(w, k[1], s[1], pl, d[1], ceil, pr);
+    if (oh <= 0 || ow <= 0) return err(opErrors.poolOutput(op, [oh, ow], k, d, [h, w], shown));
+    for (const [axis, size, out, i, before, after] of [
+      ["height", h, oh, 0, pt, pb],
+      ["width", w, ow, 1, pl, pr],
     ] as const) {
       for (let o = 0; o < out; o++) {
-        if (!reachesInput(o * s[i] - p[i], k[i], d[i], size))
-          return err(opErrors.poolWindowInPadding(op, axis, o, size, k[i], s[i], p[i], d[i]));
+        if (!reachesInput(o * s[i] - before, k[i], d[i], size)) {
+          const p = before === after ? before : `[${before}, ${after}]`;
+          return err(opErrors.poolWindowInPadding(op, axis, o, size, k[i], s[i], p, d[i]));
+        }
       }
     }
     return ok([...shape.slice(0, -2), oh, ow]);

@@ -35,10 +35,11 @@ export function normalize(d: number, rank: number): number | null {
 
 /**
  * torch.nn.functional.max_pool2d's output size (aten pooling_output_shape): the ceil mode rounds
- * up, then drops a last window that would start in the right padding.
+ * up, then drops a last window that would start in the right padding. `after` is the bottom/right
+ * padding when it differs from the top/left `p` (ONNX's pads; PyTorch's rule otherwise).
  */
-export function poolOut(size: number, k: number, s: number, p: number, d: number, ceil: boolean): number {
-  const numerator = size + 2 * p - d * (k - 1) - 1 + (ceil ? s - 1 : 0);
+export function poolOut(size: number, k: number, s: number, p: number, d: number, ceil: boolean, after = p): number {
+  const numerator = size + p + after - d * (k - 1) - 1 + (ceil ? s - 1 : 0);
   let out = Math.floor(numerator / s) + 1;
   if (ceil && (out - 1) * s >= size + p) out -= 1;
   return out;

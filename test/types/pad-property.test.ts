@@ -8,10 +8,11 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { join } from "node:path";
-import { Project, type Type } from "ts-morph";
+import type { Type } from "ts-morph";
 import { resolvePad } from "../../src/ops/pad.js";
 import { padOutShape } from "../../src/primitives/index.js";
 import { parameterMessage, root } from "./message-check.mjs";
+import { typecheckGenerated } from "./generated-source.js";
 
 interface PadConfig {
   shape: number[];
@@ -64,19 +65,7 @@ describe("pad: the type-level rule equals the runtime on random literal configur
     );
     at.push(lines.length);
   });
-  const project = new Project({ tsConfigFilePath: join(root, "tsconfig.json"), skipAddingFilesFromTsConfig: true });
-  const file = project.createSourceFile(
-    join(root, "test/types/__pad_property_generated.ts"),
-    `${lines.join("\n")}\nexport {};\n`,
-    {
-      overwrite: true,
-    },
-  );
-  const diagnostics = new Map<number, string>();
-  for (const d of file.getPreEmitDiagnostics()) {
-    const text = d.getMessageText();
-    diagnostics.set(d.getLineNumber() ?? 0, typeof text === "string" ? text : text.getMessageText());
-  }
+  const { file, diagnostics } = typecheckGenerated("__pad_property_generated.ts", lines);
   const literal = (t: Type): number | undefined => {
     const v = t.getLiteralValue();
     return typeof v === "number" ? v : undefined;

@@ -1,12 +1,16 @@
 /**
- * 2-D max/avg pooling output shape (PyTorch): floor (or ceil) of (H + 2p - d (k - 1) - 1) / s,
- * plus 1; with ceil mode the last window must start inside the input or the left padding, else it
- * is dropped. Kernel, Stride, Padding, Dilation are a number or [h, w]; Stride undefined means the
- * kernel. Returns the shape or the runtime's message (types/errors.ts, shapeErrors).
+ * 2-D max/avg pooling output shape (PyTorch): floor (or ceil) of (H + top + bottom - d (k - 1) - 1)
+ * / s, plus 1; with ceil mode the last window must start inside the input or the top (left)
+ * padding, else it is dropped. Kernel, Stride, Dilation are a number or [h, w]; Padding a number,
+ * [h, w] or [top, bottom, left, right], per axis before + after at most the window d (k - 1) + 1
+ * and each side less (PyTorch's 2 p <= k for equal sides);
+ * Stride undefined means the kernel. Returns the shape or the runtime's message (types/errors.ts,
+ * shapeErrors).
  *
  *   Pool2d<[8, 16, 32, 32], 2>                           // [8, 16, 16, 16]
  *   Pool2d<[1, 1, 5, 5], 2, 2, 0, 1, true>               // [1, 1, 3, 3]
  *   Pool2d<[1, 1, 5, 5], 2, 2, 1, 1, true>               // [1, 1, 3, 3] (a 4th window would start in the right padding)
+ *   Pool2d<[1, 2, 5, 5], 2, 2, [0, 1, 0, 1]>             // [1, 2, 3, 3] (ONNX SAME_UPPER)
  *   Pool2d<[1, 1, 2, 2], 5>                              // "maxPool2d: output size would be 0x0: the 5x5 window (...) does not fit the input 2x2 ..."
  */
 import type { shapeErrors } from "../errors.js";
@@ -48,10 +52,11 @@ export type PoolDim<
   P extends number,
   D extends number,
   Ceil extends boolean,
-> = number extends H | K | S | P | D
+  PAfter extends number = P,
+> = number extends H | K | S | P | D | PAfter
   ? number
   : Sub<
-        Add<H, Mul<2, P> & number> & number,
+        Add<H, Add<P, PAfter> & number> & number,
         Add<Mul<D, Sub<K, 1> & number> & number, 1> & number
       > extends infer Span extends number
     ? (Ceil extends true ? AddSigned<Span, Sub<S, 1> & number> : Span) extends infer Num extends number
@@ -67,6 +72,24 @@ export type PoolDim<
       : never
     : never;
 
+/** [top, bottom, left, right] of a padding option: p, [h, w] or the four sides. */
+type PadsOf<V> = V extends readonly [
+  infer T extends number,
+  infer B extends number,
+  infer L extends number,
+  infer R extends number,
+]
+  ? [T, B, L, R]
+  : V extends readonly [infer A extends number, infer B extends number]
+    ? [A, A, B, B]
+    : V extends number
+      ? [V, V, V, V]
+      : [number, number, number, number];
+/** The padding as messages show it: as written when four sides, else [h, w]. */
+type ShownPads<V, P extends number[]> = V extends readonly [number, number, number, number]
+  ? Show<P>
+  : Show<[P[0], P[2]]>;
+
 export type Pool2d<
   S extends Shape,
   Kernel,
@@ -79,36 +102,61 @@ export type Pool2d<
   ? number[]
   : S extends readonly [...infer Lead extends number[], infer H extends number, infer W extends number]
     ? Lead["length"] extends 1 | 2
-      ? [PairOf<Kernel, 1>, PairOf<Stride, Kernel>, PairOf<Padding, 0>, PairOf<Dilation, 1>] extends [
+      ? [PairOf<Kernel, 1>, PairOf<Stride, Kernel>, PadsOf<Padding>, PairOf<Dilation, 1>] extends [
           [infer kh extends number, infer kw extends number],
           [infer sh extends number, infer sw extends number],
-          [infer ph extends number, infer pw extends number],
+          [infer pt extends number, infer pb extends number, infer pl extends number, infer pr extends number],
           [infer dh extends number, infer dw extends number],
         ]
-        ? HalfKernel<ph, kh> extends false
-          ? ReturnType<typeof shapeErrors.poolPadding<Op, Show<[ph, pw]>, Show<[kh, kw]>>>
-          : HalfKernel<pw, kw> extends false
-            ? ReturnType<typeof shapeErrors.poolPadding<Op, Show<[ph, pw]>, Show<[kh, kw]>>>
-            : [PoolDim<H, kh, sh, ph, dh, CeilMode>, PoolDim<W, kw, sw, pw, dw, CeilMode>] extends [
-                  infer oh extends number,
-                  infer ow extends number,
-                ]
-              ? Positive<oh> extends true
-                ? Positive<ow> extends true
-                  ? [...Lead, oh, ow]
-                  : PoolError<Op, oh, ow, kh, kw, dh, dw, H, W, ph, pw>
-                : PoolError<Op, oh, ow, kh, kw, dh, dw, H, W, ph, pw>
-              : never
+        ? [PadsFit<pt, pb, kh, dh>, PadsFit<pl, pr, kw, dw>] extends [true, true]
+          ? [PoolDim<H, kh, sh, pt, dh, CeilMode, pb>, PoolDim<W, kw, sw, pl, dw, CeilMode, pr>] extends [
+              infer oh extends number,
+              infer ow extends number,
+            ]
+            ? Positive<oh> extends true
+              ? Positive<ow> extends true
+                ? [...Lead, oh, ow]
+                : PoolError<Op, oh, ow, kh, kw, dh, dw, H, W, ShownPads<Padding, [pt, pb, pl, pr]>>
+              : PoolError<Op, oh, ow, kh, kw, dh, dw, H, W, ShownPads<Padding, [pt, pb, pl, pr]>>
+            : never
+          : PaddingError<Op, Padding, ShownPads<Padding, [pt, pb, pl, pr]>, kh, kw, dh, dw>
         : never
       : ReturnType<typeof shapeErrors.poolRank<Op, Show<S>>>
     : ReturnType<typeof shapeErrors.poolRank<Op, Show<S>>>;
 
-/** 2 p <= k (PyTorch: padding at most half the kernel). */
-type HalfKernel<P extends number, K extends number> = number extends P | K
+/** Written as four sides: the sides' rule; else PyTorch's message, naming the dilated kernel when dilated. */
+type PaddingError<
+  Op extends string,
+  Written,
+  P extends string,
+  KH extends number,
+  KW extends number,
+  DH extends number,
+  DW extends number,
+> = [Window<KH, DH>, Window<KW, DW>, Show<[KH, KW]>, Show<[DH, DW]>] extends [
+  infer EH extends number,
+  infer EW extends number,
+  infer K extends string,
+  infer D extends string,
+]
+  ? Written extends readonly [number, number, number, number]
+    ? ReturnType<typeof shapeErrors.poolPaddingSides<Op, P, EH, EW, K, D>>
+    : [DH, DW] extends [1, 1]
+      ? ReturnType<typeof shapeErrors.poolPadding<Op, P, K>>
+      : ReturnType<typeof shapeErrors.poolPaddingDilated<Op, P, EH, EW, K, D>>
+  : never;
+
+/** The dilated window d (k - 1) + 1. */
+type Window<K extends number, D extends number> = Add<Mul<D, Sub<K, 1> & number> & number, 1> & number;
+
+/** before + after <= w and each side < w, for the window w = d (k - 1) + 1 (src/ops/pool.ts, padsFit). */
+type PadsFit<B extends number, A extends number, K extends number, D extends number> = number extends B | A | K | D
   ? true
-  : Lt<K, Mul<2, P> & number> extends true
-    ? false
-    : true;
+  : Window<K, D> extends infer W extends number
+    ? [Lt<W, Add<B, A> & number>, Lt<B, W>, Lt<A, W>] extends [false, true, true]
+      ? true
+      : false
+    : never;
 type Positive<N extends number> = number extends N ? true : `${N}` extends `-${string}` | "0" ? false : true;
 type PoolError<
   Op extends string,
@@ -120,19 +168,7 @@ type PoolError<
   DW extends number,
   H extends number,
   W extends number,
-  PH extends number,
-  PW extends number,
+  P extends string,
 > = ReturnType<
-  typeof shapeErrors.poolOutput<
-    Op,
-    OH,
-    OW,
-    Add<Mul<DH, Sub<KH, 1> & number> & number, 1> & number,
-    Add<Mul<DW, Sub<KW, 1> & number> & number, 1> & number,
-    Show<[KH, KW]>,
-    Show<[DH, DW]>,
-    H,
-    W,
-    Show<[PH, PW]>
-  >
+  typeof shapeErrors.poolOutput<Op, OH, OW, Window<KH, DH>, Window<KW, DW>, Show<[KH, KW]>, Show<[DH, DW]>, H, W, P>
 >;
