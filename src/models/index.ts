@@ -5,10 +5,11 @@
  * shapes (so `nn.loadSafetensors(model, bytes)` loads torchvision's weights) and whose `forward`
  * gives torchvision's logits, typed `[N, numClasses]` for an `[N, 3, H, W]` input.
  */
-export type { ClassifierOptions } from "./options.js";
+export type { ClassifierOptions, SegmentationOptions } from "./options.js";
 export { resnet18, resnet50, ResNet18, ResNet50 } from "./resnet.js";
 export { mobilenetV2, mobilenetV3Small, MobileNetV2, MobileNetV3Small } from "./mobilenet.js";
 export { efficientnetB0, EfficientNetB0 } from "./efficientnet.js";
 export { regnetY400mf, RegNetY400MF } from "./regnet.js";
 export { vgg11Bn, VGG11BN } from "./vgg.js";
 export { Conv2dNormActivation, SqueezeExcitation, StochasticDepth, makeDivisible } from "./layers.js";
+export { fcnResnet50, FCN, FCNWithAux } from "./segmentation.js";
