@@ -12,4 +12,14 @@ export { efficientnetB0, EfficientNetB0 } from "./efficientnet.js";
 export { regnetY400mf, RegNetY400MF } from "./regnet.js";
 export { vgg11Bn, VGG11BN } from "./vgg.js";
 export { Conv2dNormActivation, SqueezeExcitation, StochasticDepth, makeDivisible } from "./layers.js";
-export { fcnResnet50, FCN, FCNWithAux } from "./segmentation.js";
+export { mobilenetV3Large, MobileNetV3Large } from "./mobilenet.js";
+export {
+  fcnResnet50,
+  FCN,
+  FCNWithAux,
+  deeplabv3MobilenetV3Large,
+  DeepLabV3,
+  DeepLabV3WithAux,
+  lrasppMobilenetV3Large,
+  LRASPP,
+} from "./segmentation.js";

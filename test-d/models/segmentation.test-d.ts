@@ -47,3 +47,19 @@ function segment<N extends number>(x: Tensor<[N, 3, 32, 32]>): Tensor<[N, 4, 32,
   return models.fcnResnet50({ numClasses: 4 }).forward(x).out;
 }
 expectType<Tensor<[8, 4, 32, 32]>>(segment(randn([8, 3, 32, 32])));
+
+expectType<{ out: Tensor<[2, 21, 64, 48], "float32", "cpu"> }>(models.deeplabv3MobilenetV3Large().forward(image));
+expectType<{ out: Tensor<[1, 4, 45, 37], "float32", "cpu">; aux: Tensor<[1, 4, 45, 37], "float32", "cpu"> }>(
+  models.deeplabv3MobilenetV3Large({ numClasses: 4, auxLoss: true }).forward(randn([1, 3, 45, 37])),
+);
+expectType<{ out: Tensor<[2, 21, 64, 48], "float32", "cpu"> }>(models.lrasppMobilenetV3Large().forward(image));
+expectType<{ out: Tensor<[2, 2, 64, 48], "float32", "cpu"> }>(
+  models.lrasppMobilenetV3Large({ numClasses: 2 }).forward(image),
+);
+expectError(models.lrasppMobilenetV3Large().forward(randn([1, 1, 64, 64])));
+
+// mobilenetV3Large, the classifier (torchvision's mobilenet_v3_large), dilated or not.
+expectType<Tensor<[2, 1000], "float32", "cpu">>(models.mobilenetV3Large().forward(image));
+expectType<Tensor<[2, 10], "float32", "cpu">>(
+  models.mobilenetV3Large({ numClasses: 10, dilated: true }).forward(image),
+);

@@ -100,6 +100,11 @@ const CASES: Record<string, Case> = {
     tol32: 1e-5,
     float64: true,
   },
+  mobilenetV3Large: {
+    small: () => models.mobilenetV3Large({ numClasses: 10 }),
+    tol32: 1e-5,
+    float64: true,
+  },
 };
 
 describe.each(Object.entries(CASES))("%s vs torchvision", (name, { small: build, tol32, float64, large }) => {

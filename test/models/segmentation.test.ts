@@ -1,7 +1,8 @@
 /**
  * The segmentation builders of shapegrad/models against torchvision 0.14 (fixtures from
- * tools/golden/models/gen_models.py, built with weights=None): the state dict's names, shapes and
- * dtypes with and without the auxiliary head and the parameter counts (21 classes); with 3 classes
+ * tools/golden/models/gen_models.py, built with weights=None): fcnResnet50,
+ * deeplabv3MobilenetV3Large, lrasppMobilenetV3Large. The state dict's names, shapes and dtypes
+ * with and without the auxiliary head and the parameter counts (21 classes); with 3 classes
  * and hashed weights (test/models/weights.ts) loaded strictly through safetensors, the eval-mode
  * `out` and `aux` on a [2, 3, 48, 48] and a [1, 3, 45, 37] input in float32 and float64; and the
  * float64 train-mode loss (out + 0.5 aux, torchvision's recipe) and its gradients.
@@ -66,6 +67,16 @@ const CASES: Record<string, Case> = {
     plain: () => models.fcnResnet50(),
     full: () => models.fcnResnet50({ auxLoss: true }),
     small: () => models.fcnResnet50({ numClasses: 3, auxLoss: true }),
+  },
+  deeplabv3MobilenetV3Large: {
+    plain: () => models.deeplabv3MobilenetV3Large(),
+    full: () => models.deeplabv3MobilenetV3Large({ auxLoss: true }),
+    small: () => models.deeplabv3MobilenetV3Large({ numClasses: 3, auxLoss: true }),
+  },
+  lrasppMobilenetV3Large: {
+    plain: () => models.lrasppMobilenetV3Large(),
+    full: () => models.lrasppMobilenetV3Large(),
+    small: () => models.lrasppMobilenetV3Large({ numClasses: 3 }),
   },
 };
 

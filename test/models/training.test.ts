@@ -22,6 +22,7 @@ const BUILDERS: [string, () => Classifier][] = [
   ["mobilenetV3Small", () => models.mobilenetV3Small({ numClasses: 5 })],
   ["efficientnetB0", () => models.efficientnetB0({ numClasses: 5 })],
   ["regnetY400mf", () => models.regnetY400mf({ numClasses: 5 })],
+  ["mobilenetV3Large", () => models.mobilenetV3Large({ numClasses: 5 })],
 ];
 
 describe.each(BUILDERS)("%s in train mode", (_name, build) => {

@@ -36,6 +36,7 @@ BUILDERS = {
     "mobilenetV3Small": tvm.mobilenet_v3_small,
     "efficientnetB0": tvm.efficientnet_b0,
     "regnetY400mf": tvm.regnet_y_400mf,
+    "mobilenetV3Large": tvm.mobilenet_v3_large,
 }
 INPUTS = {"input": [2, 3, 64, 64], "odd": [1, 3, 45, 37]}
 DTYPE_NAME = {torch.float32: "F32", torch.int64: "I64"}
@@ -145,6 +146,8 @@ import torchvision.models.segmentation as tvs  # noqa: E402
 
 SEGMENTATION = {
     "fcnResnet50": (tvs.fcn_resnet50, True),
+    "deeplabv3MobilenetV3Large": (tvs.deeplabv3_mobilenet_v3_large, True),
+    "lrasppMobilenetV3Large": (tvs.lraspp_mobilenet_v3_large, False),
 }
 SEG_INPUTS = {"input": [2, 3, 48, 48], "odd": [1, 3, 45, 37]}
 SEG_CLASSES = 3
