@@ -5,7 +5,7 @@
  * shapes (so `nn.loadSafetensors(model, bytes)` loads torchvision's weights) and whose `forward`
  * gives torchvision's logits, typed `[N, numClasses]` for an `[N, 3, H, W]` input.
  */
-export type { ClassifierOptions } from "./options.js";
+export type { ClassifierOptions, SegmentationOptions } from "./options.js";
 export { resnet18, resnet50, ResNet18, ResNet50 } from "./resnet.js";
 export { mobilenetV2, mobilenetV3Small, MobileNetV2, MobileNetV3Small } from "./mobilenet.js";
 export { efficientnetB0, EfficientNetB0 } from "./efficientnet.js";
@@ -18,3 +18,14 @@ export { googlenet, GoogLeNet } from "./googlenet.js";
 export { densenet121, DenseNet121 } from "./densenet.js";
 export { convnextTiny, ConvNeXtTiny, CNBlock, LayerNorm2d } from "./convnext.js";
 export { Permute } from "./layers.js";
+export { mobilenetV3Large, MobileNetV3Large } from "./mobilenet.js";
+export {
+  fcnResnet50,
+  FCN,
+  FCNWithAux,
+  deeplabv3MobilenetV3Large,
+  DeepLabV3,
+  DeepLabV3WithAux,
+  lrasppMobilenetV3Large,
+  LRASPP,
+} from "./segmentation.js";

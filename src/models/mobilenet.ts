@@ -1,5 +1,5 @@
 /**
- * MobileNetV2 (Sandler et al. 2018) and MobileNetV3-Small (Howard et al. 2019) in torchvision's
+ * MobileNetV2 (Sandler et al. 2018) and MobileNetV3-Small and -Large (Howard et al. 2019) in torchvision's
  * layout (torchvision.models.mobilenetv2 / mobilenetv3): the same modules under the same names.
  *
  * An inverted residual's body (`conv` in V2, `block` in V3) is a Sequential whose layers depend on
@@ -10,6 +10,7 @@
  */
 import { add, flatten, type Tensor } from "../index.js";
 import * as nn from "../nn/index.js";
+import { argumentErrors, show } from "../../types/errors.js";
 import {
   convNorm,
   convNormAct,
@@ -116,6 +117,8 @@ interface V3Config {
   readonly se: boolean;
   readonly activation: V3Activation;
   readonly stride: number;
+  /** The depthwise conv's dilation (MobileNetV3-Large's last stage with `dilated`); it then keeps stride 1. */
+  readonly dilation?: number;
 }
 
 /** MobileNetV3's batch norm: torchvision's `partial(nn.BatchNorm2d, eps=0.001, momentum=0.01)`. */
@@ -132,7 +135,10 @@ export class InvertedResidualV3<const Cin extends number, const Cout extends num
   constructor(inChannels: Cin, outChannels: Cout, c: V3Config) {
     super();
     const e = c.expanded;
-    const depthwise = convNormAct(e, e, c.kernel, v3Act(c.activation), { stride: c.stride, groups: e, ...v3Norm });
+    const dilation = c.dilation ?? 1;
+    // torchvision: a dilated block gives up its stride (the residual test still reads the stride).
+    const stride = dilation > 1 ? 1 : c.stride;
+    const depthwise = convNormAct(e, e, c.kernel, v3Act(c.activation), { stride, dilation, groups: e, ...v3Norm });
     const project = convNorm(e, outChannels, 1, v3Norm);
     const se = new SqueezeExcitation(e, makeDivisible(e / 4, 8), nn.ReLU(), nn.Hardsigmoid());
     if (e === inChannels) this.block = c.se ? nn.Sequential(depthwise, se, project) : nn.Sequential(depthwise, project);
@@ -202,6 +208,58 @@ export class MobileNetV3Small<const Classes extends number> extends nn.Module {
   }
 }
 
+/**
+ * torchvision's MobileNetV3 "large" feature stages (17): with `dilation` 2 (torchvision's
+ * `dilated=True`, the segmentation backbones') the last stage (C4) keeps stride 1 and dilates its
+ * depthwise convs, so the features are 1/16 of the input rather than 1/32.
+ */
+function mobilenetV3LargeFeatures(dilation: number) {
+  return nn.Sequential(
+    convNormAct(3, 16, 3, nn.Hardswish(), { stride: 2, ...v3Norm }),
+    new ResidualInvertedResidualV3(16, { kernel: 3, expanded: 16, se: false, activation: "RE" }),
+    new InvertedResidualV3(16, 24, { kernel: 3, expanded: 64, se: false, activation: "RE", stride: 2 }),
+    new ResidualInvertedResidualV3(24, { kernel: 3, expanded: 72, se: false, activation: "RE" }),
+    new InvertedResidualV3(24, 40, { kernel: 5, expanded: 72, se: true, activation: "RE", stride: 2 }),
+    new ResidualInvertedResidualV3(40, { kernel: 5, expanded: 120, se: true, activation: "RE" }),
+    new ResidualInvertedResidualV3(40, { kernel: 5, expanded: 120, se: true, activation: "RE" }),
+    new InvertedResidualV3(40, 80, { kernel: 3, expanded: 240, se: false, activation: "HS", stride: 2 }),
+    new ResidualInvertedResidualV3(80, { kernel: 3, expanded: 200, se: false, activation: "HS" }),
+    new ResidualInvertedResidualV3(80, { kernel: 3, expanded: 184, se: false, activation: "HS" }),
+    new ResidualInvertedResidualV3(80, { kernel: 3, expanded: 184, se: false, activation: "HS" }),
+    new InvertedResidualV3(80, 112, { kernel: 3, expanded: 480, se: true, activation: "HS", stride: 1 }),
+    new ResidualInvertedResidualV3(112, { kernel: 3, expanded: 672, se: true, activation: "HS" }),
+    new InvertedResidualV3(112, 160, { kernel: 5, expanded: 672, se: true, activation: "HS", stride: 2, dilation }),
+    new ResidualInvertedResidualV3(160, { kernel: 5, expanded: 960, se: true, activation: "HS", dilation }),
+    new ResidualInvertedResidualV3(160, { kernel: 5, expanded: 960, se: true, activation: "HS", dilation }),
+    convNormAct(160, 960, 1, nn.Hardswish(), v3Norm),
+  );
+}
+/** MobileNetV3-Large's feature stages (a Sequential of 17). */
+export type MobileNetV3LargeFeatures = ReturnType<typeof mobilenetV3LargeFeatures>;
+
+/** torchvision's MobileNetV3 "large" configuration: 17 feature stages, a two-layer classifier. */
+export class MobileNetV3Large<const Classes extends number> extends nn.Module {
+  features: MobileNetV3LargeFeatures;
+  avgpool = nn.AdaptiveAvgPool2d(1);
+  classifier: nn.Sequential<readonly [nn.Linear<960, 1280>, nn.Hardswish, nn.Dropout, nn.Linear<1280, Classes>]>;
+
+  constructor(numClasses: Classes, dilated = false) {
+    super();
+    this.features = mobilenetV3LargeFeatures(dilated ? 2 : 1);
+    this.classifier = nn.Sequential(nn.Linear(960, 1280), nn.Hardswish(), nn.Dropout(0.2), nn.Linear(1280, numClasses));
+  }
+
+  override get typeName(): string {
+    return "MobileNetV3";
+  }
+
+  forward<N extends number, D extends nn.DTypeOf<this>, Dev extends nn.DeviceOf<this>>(
+    x: Tensor<[N, 3, number, number], D, Dev>,
+  ) {
+    return this.classifier.forward(flatten(this.avgpool.forward(this.features.forward(x)), 1));
+  }
+}
+
 /** MobileNetV2: 3,504,872 parameters with 1000 classes. */
 export function mobilenetV2(options?: ClassifierOptions<undefined>): MobileNetV2<1000>;
 export function mobilenetV2<const Classes extends number>(options: ClassifierOptions<Classes>): MobileNetV2<Classes>;
@@ -216,4 +274,23 @@ export function mobilenetV3Small<const Classes extends number>(
 ): MobileNetV3Small<Classes>;
 export function mobilenetV3Small(options: ClassifierOptions = {}): MobileNetV3Small<number> {
   return new MobileNetV3Small(options.numClasses ?? 1000);
+}
+
+export interface MobileNetV3LargeOptions<
+  Classes extends number | undefined = number | undefined,
+> extends ClassifierOptions<Classes> {
+  /** torchvision's `dilated`: the last stage dilated instead of strided (default false). */
+  readonly dilated?: boolean;
+}
+
+/** MobileNetV3-Large: 5,483,032 parameters with 1000 classes. */
+export function mobilenetV3Large(options?: MobileNetV3LargeOptions<undefined>): MobileNetV3Large<1000>;
+export function mobilenetV3Large<const Classes extends number>(
+  options: MobileNetV3LargeOptions<Classes>,
+): MobileNetV3Large<Classes>;
+export function mobilenetV3Large(options: MobileNetV3LargeOptions = {}): MobileNetV3Large<number> {
+  const dilated = options.dilated ?? false;
+  if (typeof dilated !== "boolean")
+    throw new Error(argumentErrors.booleanOption("mobilenetV3Large", "dilated", show(dilated)));
+  return new MobileNetV3Large(options.numClasses ?? 1000, dilated);
 }

@@ -7,7 +7,7 @@
  * and weights, the gather and its adjoint, why a primitive rather than two matmuls).
  */
 import type { DType, Device, Shape } from "../../types/core.js";
-import type { Interpolate } from "../../types/shape/interpolate.js";
+import type { BelowOneText, Interpolate, SizeMessage, SizePair } from "../../types/shape/interpolate.js";
 import type { IsMessage, OkShape } from "../../types/shape/show.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
 import { apply } from "../autograd/engine.js";
@@ -31,8 +31,26 @@ export interface InterpolateOptions {
 
 /** interpolate's rule for an input shape and an options object. */
 export type InterpolateShape<S extends Shape, O> = Interpolate<S, O>;
+/**
+ * The option errors (PyTorch checks them first), then the size's value, then the input's shape.
+ * The size is tested in a conditional of its own, on its text: for a generic size (a model's
+ * `size: [x.shape[2], x.shape[3]]`) the compiler can rule the error out without knowing it, which a
+ * test inside Interpolate's rule (behind `infer`) would leave undecided, refusing every input.
+ */
 type InterpolateInput<S extends Shape, D extends DType, Dev extends Device, O> =
-  Interpolate<S, O> extends infer R ? (IsMessage<R> extends true ? R : Tensor<S, D, Dev>) : never;
+  Interpolate<[1, 1, 1, 1], O, false> extends infer R
+    ? IsMessage<R> extends true
+      ? R
+      : SizeChecked<
+          O,
+          Interpolate<S, O, false> extends infer Q ? (IsMessage<Q> extends true ? Q : Tensor<S, D, Dev>) : never
+        >
+    : never;
+type SizeChecked<O, Then> = `${SizePair<O>[0]}` extends BelowOneText
+  ? SizeMessage<O>
+  : `${SizePair<O>[1]}` extends BelowOneText
+    ? SizeMessage<O>
+    : Then;
 type InterpolateSignature = <S extends Shape, D extends DType, Dev extends Device, const O extends InterpolateOptions>(
   input: InterpolateInput<S, D, Dev, O>,
   options: O,

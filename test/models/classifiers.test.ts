@@ -129,6 +129,11 @@ const CASES: Record<string, Case> = {
   },
   densenet121: { small: () => models.densenet121({ numClasses: 10 }), tol32: 1e-5, float64: true },
   convnextTiny: { small: () => models.convnextTiny({ numClasses: 10 }), tol32: 1e-5, float64: true },
+  mobilenetV3Large: {
+    small: () => models.mobilenetV3Large({ numClasses: 10 }),
+    tol32: 1e-5,
+    float64: true,
+  },
 };
 
 describe.each(Object.entries(CASES))("%s vs torchvision", (name, { small: build, tol32, float64, large }) => {

@@ -44,6 +44,7 @@ const BUILDERS: [string, () => Classifier][] = [
   ["vgg11Bn", () => models.vgg11Bn({ numClasses: 5 })],
   ["densenet121", () => models.densenet121({ numClasses: 5 })],
   ["convnextTiny", () => models.convnextTiny({ numClasses: 5 })],
+  ["mobilenetV3Large", () => models.mobilenetV3Large({ numClasses: 5 })],
 ];
 
 describe.each(BUILDERS)("%s in train mode", (name, build) => {

@@ -29,8 +29,20 @@ type PairOf<V> = V extends readonly [infer A extends number, infer B extends num
     ? [V, V]
     : [number, number];
 
-/** A literal below 1 (an impossible size). */
-type BelowOne<V extends number> = number extends V ? false : Lt<V, 1>;
+/**
+ * The decimal text of a literal below 1 (an impossible size). A test on a size's text is decided
+ * also for a generic size (a type parameter) when it is the outermost conditional of a parameter's
+ * type: the compiler then skips the branch that no instantiation can take for certain, where
+ * `number extends V` or an arithmetic comparison would stay deferred and refuse every input (a
+ * segmentation model's `size: [x.shape[2], x.shape[3]]` inside its generic forward).
+ */
+export type BelowOneText = "0" | `0.${string}` | `-${string}`;
+type BelowOne<V extends number> = `${V}` extends BelowOneText ? true : false;
+
+/** The size option as [h, w] ([1, 1] when there is none: nothing to check). */
+export type SizePair<O> = Has<O, "size"> extends true ? PairOf<Given<O, "size">> : [1, 1];
+/** interpolate's message for an impossible size. */
+export type SizeMessage<O> = ReturnType<typeof interpolateErrors.size<Show<Given<O, "size">>>>;
 
 /** floor(in * scale): exact for a natural input size and a natural scale, else number. */
 type Scaled<In extends number, F extends number> =
@@ -44,49 +56,59 @@ type Scaled<In extends number, F extends number> =
       : number
     : number;
 
-type OutSize<H extends number, W extends number, O> =
+type OutSize<H extends number, W extends number, O, CheckSize extends boolean> =
   Has<O, "size"> extends true
     ? PairOf<Given<O, "size">> extends [infer A extends number, infer B extends number]
-      ? BelowOne<A> extends true
-        ? ReturnType<typeof interpolateErrors.size<Show<Given<O, "size">>>>
-        : BelowOne<B> extends true
-          ? ReturnType<typeof interpolateErrors.size<Show<Given<O, "size">>>>
-          : [A, B]
+      ? CheckSize extends false
+        ? [A, B]
+        : BelowOne<A> extends true
+          ? SizeMessage<O>
+          : BelowOne<B> extends true
+            ? SizeMessage<O>
+            : [A, B]
       : never
     : PairOf<Given<O, "scaleFactor">> extends [infer A extends number, infer B extends number]
       ? [Scaled<H, A>, Scaled<W, B>]
       : never;
 
-export type Interpolate<S extends Shape, O> =
+/** `CheckSize` false leaves out the size's test (interpolate's parameter type makes it first). */
+export type Interpolate<S extends Shape, O, CheckSize extends boolean = true> =
   Has<O, "size"> extends true
     ? Has<O, "scaleFactor"> extends true
       ? ReturnType<typeof interpolateErrors.sizeAndScale>
-      : InterpolateChecked<S, O>
+      : InterpolateChecked<S, O, CheckSize>
     : Has<O, "scaleFactor"> extends true
-      ? InterpolateChecked<S, O>
+      ? InterpolateChecked<S, O, CheckSize>
       : ReturnType<typeof interpolateErrors.noSizeNorScale>;
 
-type InterpolateChecked<S extends Shape, O> =
+type InterpolateChecked<S extends Shape, O, CheckSize extends boolean> =
   Has<O, "alignCorners"> extends true
     ? Has<O, "mode"> extends true
       ? "bilinear" extends Given<O, "mode">
-        ? InterpolateShape<S, O>
+        ? InterpolateShape<S, O, CheckSize>
         : ReturnType<typeof interpolateErrors.alignCornersNearest<Show<Given<O, "alignCorners">>>>
       : ReturnType<typeof interpolateErrors.alignCornersNearest<Show<Given<O, "alignCorners">>>>
-    : InterpolateShape<S, O>;
+    : InterpolateShape<S, O, CheckSize>;
 
-type InterpolateShape<S extends Shape, O> = number extends S["length"]
+type InterpolateShape<S extends Shape, O, CheckSize extends boolean> = number extends S["length"]
   ? number[]
   : S extends readonly [infer N extends number, infer C extends number, infer H extends number, infer W extends number]
     ? H extends 0
       ? ReturnType<typeof interpolateErrors.emptyInput<H, W>>
       : W extends 0
         ? ReturnType<typeof interpolateErrors.emptyInput<H, W>>
-        : InterpolateSized<N, C, H, W, O>
+        : InterpolateSized<N, C, H, W, O, CheckSize>
     : ReturnType<typeof interpolateErrors.rank<Show<S>>>;
 
-type InterpolateSized<N extends number, C extends number, H extends number, W extends number, O> =
-  OutSize<H, W, O> extends infer R
+type InterpolateSized<
+  N extends number,
+  C extends number,
+  H extends number,
+  W extends number,
+  O,
+  CheckSize extends boolean,
+> =
+  OutSize<H, W, O, CheckSize> extends infer R
     ? R extends readonly [infer OH extends number, infer OW extends number]
       ? [N, C, OH, OW]
       : R

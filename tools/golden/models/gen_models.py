@@ -44,6 +44,7 @@ BUILDERS = {
     "googlenet": tvm.googlenet,
     "densenet121": tvm.densenet121,
     "convnextTiny": tvm.convnext_tiny,
+    "mobilenetV3Large": tvm.mobilenet_v3_large,
 }
 # GoogLeNet's train-mode loss: the logits' plus 0.3 times each auxiliary head's (the paper's weight).
 AUX_WEIGHT = 0.3
@@ -148,6 +149,82 @@ def run(name):
     print(f"{path}: {os.path.getsize(path)} bytes, {parameters} parameters")
 
 
+# ----------------------------------------------------------------------------- segmentation
+# torchvision.models.segmentation, built with weights=None and weights_backbone=None (nothing is
+# downloaded). Writes test/fixtures/models/<name>.json:
+# - `stateDict` / `parameters`: the default model (21 classes) with the auxiliary head where the
+#   builder has one (`aux`: whether it has); `parametersNoAux` without it (the builder's default);
+# - `input` / `odd`: with 3 classes and hashed weights in eval mode, `out` (and `aux`) on a
+#   [2, 3, 48, 48] and a [1, 3, 45, 37] input, float32 and float64, as little-endian float64 base64;
+# - `train`: float64, train mode (dropout off), cross entropy of `out` plus 0.5 x that of `aux`
+#   (torchvision's reference recipe) for the labels (n + h + w) % 3 on [2, 3, 32, 32].
+import torchvision.models.segmentation as tvs  # noqa: E402
+
+SEGMENTATION = {
+    "fcnResnet50": (tvs.fcn_resnet50, True),
+    "deeplabv3MobilenetV3Large": (tvs.deeplabv3_mobilenet_v3_large, True),
+    "lrasppMobilenetV3Large": (tvs.lraspp_mobilenet_v3_large, False),
+}
+SEG_INPUTS = {"input": [2, 3, 48, 48], "odd": [1, 3, 45, 37]}
+SEG_CLASSES = 3
+
+
+def run_segmentation(name):
+    builder, has_aux = SEGMENTATION[name]
+    kw = {"aux_loss": True} if has_aux else {}
+
+    def build(**extra):
+        return builder(weights=None, weights_backbone=None, **kw, **extra)
+
+    full = build()
+    out = {"model": name, "torchvision": __import__("torchvision").__version__, "aux": has_aux,
+           "stateDict": [[k, list(v.shape), DTYPE_NAME[v.dtype]] for k, v in full.state_dict().items()],
+           "parameters": sum(p.numel() for p in full.parameters()),
+           "parametersNoAux": sum(p.numel() for k, p in full.named_parameters() if not k.startswith("aux_classifier.")),
+           "numClasses": SEG_CLASSES}
+    del full
+    model = build(num_classes=SEG_CLASSES)
+    state = {k: fill(k, v) for k, v in model.state_dict().items()}
+    state32 = {k: (v.float() if v.is_floating_point() else v) for k, v in state.items()}
+    model.load_state_dict(state32)
+    model.eval()
+    model64 = build(num_classes=SEG_CLASSES).double()
+    model64.load_state_dict({k: (v.double() if v.is_floating_point() else v) for k, v in state32.items()})
+    model64.eval()
+    heads = ["out", "aux"] if has_aux else ["out"]
+    with torch.no_grad():
+        for key, shape in SEG_INPUTS.items():
+            x = hash_uniform(key, math.prod(shape)).reshape(shape).float()
+            y32, y64 = model(x), model64(x.double())
+            out[key] = {"shape": shape}
+            for h in heads:
+                out[key][h + "32"] = flat(y32[h], "f64")
+                out[key][h + "64"] = flat(y64[h], "f64")
+                d = float((y32[h].double() - y64[h]).abs().max())
+                print(f"{name} {key} {h}: max |score| {float(y64[h].abs().max()):.3g}, float32 vs float64 {d:.3g}")
+    model64.train()
+    for m in model64.modules():
+        if isinstance(m, torch.nn.Dropout):
+            m.eval()
+    shape = [2, 3, 32, 32]
+    x = hash_uniform("input", math.prod(shape)).reshape(shape).float().double()
+    n, _, hh, ww = shape
+    labels = (torch.arange(n).view(n, 1, 1) + torch.arange(hh).view(1, hh, 1) + torch.arange(ww).view(1, 1, ww)) % SEG_CLASSES
+    y = model64(x)
+    loss = torch.nn.functional.cross_entropy(y["out"], labels)
+    if has_aux:
+        loss = loss + 0.5 * torch.nn.functional.cross_entropy(y["aux"], labels)
+    loss.backward()
+    params = list(model64.named_parameters())
+    out["train"] = {"shape": shape, "loss": float(loss),
+                    "gradSquaredNorm": sum(float((p.grad ** 2).sum()) for _, p in params),
+                    "grads": {k: [float(v) for v in p.grad.reshape(-1)[:3]] for k, p in (params[0], params[-1])}}
+    print(f"{name} train: loss {float(loss):.6g}, |grad|^2 {out['train']['gradSquaredNorm']:.6g}")
+    path = os.path.join(OUT, f"{name}.json")
+    write(path, out)
+    print(f"{path}: {os.path.getsize(path)} bytes, {out['parameters']} parameters")
+
+
 if __name__ == "__main__":
-    for n in sys.argv[1:] or list(BUILDERS):
-        run(n)
+    for n in sys.argv[1:] or list(BUILDERS) + list(SEGMENTATION):
+        run_segmentation(n) if n in SEGMENTATION else run(n)
