@@ -8,7 +8,7 @@ import { randn, type Tensor } from "../../src/index.js";
 import type * as nn from "../../src/nn/index.js";
 import { resnet18, resnet50 } from "../../src/models/resnet.js";
 import { vgg11Bn } from "../../src/models/vgg.js";
-import { mobilenetV2, mobilenetV3Small } from "../../src/models/mobilenet.js";
+import { mobilenetV2, mobilenetV3Large, mobilenetV3Small } from "../../src/models/mobilenet.js";
 import { efficientnetB0 } from "../../src/models/efficientnet.js";
 import { regnetY400mf } from "../../src/models/regnet.js";
 import { squeezenet1_1 } from "../../src/models/squeezenet.js";
@@ -16,6 +16,7 @@ import { shufflenetV2X0_5 } from "../../src/models/shufflenet.js";
 import { googlenet } from "../../src/models/googlenet.js";
 import { densenet121 } from "../../src/models/densenet.js";
 import { convnextTiny } from "../../src/models/convnext.js";
+import { deeplabv3MobilenetV3Large, fcnResnet50, lrasppMobilenetV3Large } from "../../src/models/segmentation.js";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 declare function expectType<S>(): <T>(t: Equal<T, S> extends true ? T : { expected: S; got: T }) => void;
@@ -34,6 +35,11 @@ expectType<Logits>()(shufflenetV2X0_5().forward(image));
 expectType<Logits>()(googlenet().forward(image));
 expectType<Logits>()(densenet121().forward(image));
 expectType<Logits>()(convnextTiny().forward(image));
+expectType<Logits>()(mobilenetV3Large().forward(image));
+type Scores = Tensor<[1, 21, 224, 224], "float32", "cpu">;
+expectType<Scores>()(fcnResnet50().forward(image).out);
+expectType<Scores>()(deeplabv3MobilenetV3Large().forward(image).out);
+expectType<Scores>()(lrasppMobilenetV3Large().forward(image).out);
 
 export function batched<N extends number>(x: Tensor<[N, 3, 64, 64]>) {
   expectType<Tensor<[N, 10]>>()(resnet18({ numClasses: 10 }).forward(x));
@@ -48,6 +54,10 @@ export function batched<N extends number>(x: Tensor<[N, 3, 64, 64]>) {
   expectType<Tensor<[N, 10]>>()(googlenet({ numClasses: 10 }).forward(x));
   expectType<Tensor<[N, 10]>>()(densenet121({ numClasses: 10 }).forward(x));
   expectType<Tensor<[N, 10]>>()(convnextTiny({ numClasses: 10 }).forward(x));
+  expectType<Tensor<[N, 10]>>()(mobilenetV3Large({ numClasses: 10 }).forward(x));
+  expectType<Tensor<[N, 10, 64, 64]>>()(fcnResnet50({ numClasses: 10 }).forward(x).out);
+  expectType<Tensor<[N, 10, 64, 64]>>()(deeplabv3MobilenetV3Large({ numClasses: 10 }).forward(x).out);
+  expectType<Tensor<[N, 10, 64, 64]>>()(lrasppMobilenetV3Large({ numClasses: 10 }).forward(x).out);
 }
 
 export type Layer = nn.Module;
