@@ -18,7 +18,9 @@ import {
   autogradErrors,
   conv2dErrors,
   formatShape,
+  interpolateErrors,
   joinErrors,
+  nnErrors,
   padErrors,
   show,
 } from "../../types/errors.js";
@@ -495,36 +497,97 @@ describe("matmul", () => {
   }
 });
 
+/** The pooling options as the fuzz draws them (maxPool2d, avgPool2d). */
+const poolPos = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 1, max: 4 }) },
+  { weight: 1, arbitrary: fc.constantFrom(0, -1, 1.5, NaN, Infinity, 2 ** 53, 1e21, 2 ** 31) },
+);
+const poolNonneg = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 0, max: 2 }) },
+  { weight: 1, arbitrary: fc.constantFrom(-1, 0.5, NaN, 2 ** 53, -Infinity) },
+);
+const poolPairOf = (a: fc.Arbitrary<number>) =>
+  fc.oneof(
+    { weight: 4, arbitrary: a },
+    { weight: 2, arbitrary: fc.tuple(a, a) },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>([1, 2, 3], [], "2", null) },
+  );
+
+function pair(v: unknown, min: number): [number, number] | null {
+  const p = typeof v === "number" ? [v, v] : v;
+  const fine =
+    Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === "number" && Number.isSafeInteger(x) && x >= min);
+  return fine ? (p as [number, number]) : null;
+}
+
+/** maxPool2d's and avgPool2d's rules (the shared resolvePool2d), in their order; avgPool2d has no dilation. */
+function poolOutcome(
+  op: "maxPool2d" | "avgPool2d",
+  shape: readonly number[],
+  dtype: DT,
+  kernelSize: unknown,
+  stride: unknown,
+  padding: unknown,
+  dilation: unknown,
+  ceil: boolean,
+): Outcome {
+  if (dtype === "int32")
+    return err(op === "maxPool2d" ? opErrors.notFloat(op, dtype) : nnErrors.notFloat(op, "input", dtype));
+  const k = pair(kernelSize, 1);
+  if (!k) return err(opErrors.poolPair(op, "kernelSize", 1, kernelSize));
+  const s = stride === undefined ? k : pair(stride, 1);
+  if (!s) return err(opErrors.poolPair(op, "stride", 1, stride));
+  const written = Array.isArray(padding) && padding.length === 4 ? padding : pair(padding ?? 0, 0);
+  const fine = written?.every((v) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0);
+  if (!written || !fine) return err(opErrors.poolPads(op, padding));
+  // [top, bottom, left, right]; messages show [h, w] unless four were written
+  const [pt, pb, pl, pr] = (
+    written.length === 4 ? written : [written[0], written[0], written[1], written[1]]
+  ) as number[];
+  const d = pair(dilation ?? 1, 1);
+  if (!d) return err(opErrors.poolPair(op, "dilation", 1, dilation));
+  if (shape.length !== 3 && shape.length !== 4) return err(opErrors.poolRank(op, shape));
+  const [h, w] = shape.slice(-2);
+  const shown = written as number[];
+  // per axis: before + after at most the window d (k - 1) + 1, each side less than it
+  const fits = (a: number, b: number, i: number) => {
+    const window = d[i] * (k[i] - 1) + 1;
+    return a + b <= window && a < window && b < window;
+  };
+  if (!fits(pt, pb, 0) || !fits(pl, pr, 1)) return err(opErrors.poolPaddingRule(op, shown, k, d));
+  const oh = poolOut(h, k[0], s[0], pt, d[0], ceil, pb),
+    ow = poolOut(w, k[1], s[1], pl, d[1], ceil, pr);
+  if (oh <= 0 || ow <= 0) return err(opErrors.poolOutput(op, [oh, ow], k, d, [h, w], shown));
+  for (const [axis, size, out, i, before, after] of [
+    ["height", h, oh, 0, pt, pb],
+    ["width", w, ow, 1, pl, pr],
+  ] as const) {
+    for (let o = 0; o < out; o++) {
+      if (!reachesInput(o * s[i] - before, k[i], d[i], size)) {
+        const p = before === after ? before : `[${before}, ${after}]`;
+        return err(opErrors.poolWindowInPadding(op, axis, o, size, k[i], s[i], p, d[i]));
+      }
+    }
+  }
+  return ok([...shape.slice(0, -2), oh, ow]);
+}
+
 describe("maxPool2d", () => {
-  const pos = fc.oneof(
-    { weight: 6, arbitrary: fc.integer({ min: 1, max: 4 }) },
-    { weight: 1, arbitrary: fc.constantFrom(0, -1, 1.5, NaN, Infinity, 2 ** 53, 1e21, 2 ** 31) },
-  );
-  const nonneg = fc.oneof(
-    { weight: 6, arbitrary: fc.integer({ min: 0, max: 2 }) },
-    { weight: 1, arbitrary: fc.constantFrom(-1, 0.5, NaN, 2 ** 53, -Infinity) },
-  );
-  const pairOf = (a: fc.Arbitrary<number>) =>
-    fc.oneof(
-      { weight: 4, arbitrary: a },
-      { weight: 2, arbitrary: fc.tuple(a, a) },
-      { weight: 1, arbitrary: fc.constantFrom<unknown>([1, 2, 3], [], "2", null) },
-    );
   it("any input rank, kernel, stride, padding, dilation, ceil mode", () => {
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 2, maxLength: 5 }),
         fc.constantFrom<DT>("float32", "float32", "float64", "int32"),
-        pairOf(pos),
-        fc.option(pairOf(pos), { nil: undefined }),
+        poolPairOf(poolPos),
+        fc.option(poolPairOf(poolPos), { nil: undefined }),
         fc.option(
           fc.oneof(
-            { weight: 3, arbitrary: pairOf(nonneg) },
-            { weight: 1, arbitrary: fc.tuple(nonneg, nonneg, nonneg, nonneg) },
+            { weight: 3, arbitrary: poolPairOf(poolNonneg) },
+            { weight: 1, arbitrary: fc.tuple(poolNonneg, poolNonneg, poolNonneg, poolNonneg) },
           ),
           { nil: undefined },
         ),
-        fc.option(pairOf(pos), { nil: undefined }),
+        fc.option(poolPairOf(poolPos), { nil: undefined }),
         fc.boolean(),
         fc.nat(1000),
         (shape, dtype, kernelSize, stride, padding, dilation, ceilMode, seed) => {
@@ -533,7 +596,7 @@ describe("maxPool2d", () => {
           checkBackward(
             check(
               () => sg.maxPool2d(x, options),
-              poolOutcome(shape, dtype, kernelSize, stride, padding, dilation, ceilMode),
+              poolOutcome("maxPool2d", shape, dtype, kernelSize, stride, padding, dilation, ceilMode),
             ),
             [x],
           );
@@ -551,66 +614,31 @@ describe("maxPool2d", () => {
     expect(y.shape).toEqual([1, 1, 7, 7]);
     expect(Array.from(y.dataSync()).every((v) => v === Math.max(...x.dataSync()))).toBe(true);
   });
-
-  function pair(v: unknown, min: number): [number, number] | null {
-    const p = typeof v === "number" ? [v, v] : v;
-    const fine =
-      Array.isArray(p) &&
-      p.length === 2 &&
-      p.every((x) => typeof x === "number" && Number.isSafeInteger(x) && x >= min);
-    return fine ? (p as [number, number]) : null;
-  }
-
-  function poolOutcome(
-    shape: readonly number[],
-    dtype: DT,
-    kernelSize: unknown,
-    stride: unknown,
-    padding: unknown,
-    dilation: unknown,
-    ceil: boolean,
-  ): Outcome {
-    const op = "maxPool2d";
-    if (dtype === "int32") return err(opErrors.notFloat(op, dtype));
-    const k = pair(kernelSize, 1);
-    if (!k) return err(opErrors.poolPair(op, "kernelSize", 1, kernelSize));
-    const s = stride === undefined ? k : pair(stride, 1);
-    if (!s) return err(opErrors.poolPair(op, "stride", 1, stride));
-    const written = Array.isArray(padding) && padding.length === 4 ? padding : pair(padding ?? 0, 0);
-    const fine = written?.every((v) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0);
-    if (!written || !fine) return err(opErrors.poolPads(op, padding));
-    // [top, bottom, left, right]; messages show [h, w] unless four were written
-    const [pt, pb, pl, pr] = (
-      written.length === 4 ? written : [written[0], written[0], written[1], written[1]]
-    ) as number[];
-    const d = pair(dilation ?? 1, 1);
-    if (!d) return err(opErrors.poolPair(op, "dilation", 1, dilation));
-    if (shape.length !== 3 && shape.length !== 4) return err(opErrors.poolRank(op, shape));
-    const [h, w] = shape.slice(-2);
-    const shown = written as number[];
-    // per axis: before + after at most the window d (k - 1) + 1, each side less than it
-    const fits = (a: number, b: number, i: number) => {
-      const window = d[i] * (k[i] - 1) + 1;
-      return a + b <= window && a < window && b < window;
-    };
-    if (!fits(pt, pb, 0) || !fits(pl, pr, 1)) return err(opErrors.poolPaddingRule(op, shown, k, d));
-    const oh = poolOut(h, k[0], s[0], pt, d[0], ceil, pb),
-      ow = poolOut(w, k[1], s[1], pl, d[1], ceil, pr);
-    if (oh <= 0 || ow <= 0) return err(opErrors.poolOutput(op, [oh, ow], k, d, [h, w], shown));
-    for (const [axis, size, out, i, before, after] of [
-      ["height", h, oh, 0, pt, pb],
-      ["width", w, ow, 1, pl, pr],
-    ] as const) {
-      for (let o = 0; o < out; o++) {
-        if (!reachesInput(o * s[i] - before, k[i], d[i], size)) {
-          const p = before === after ? before : `[${before}, ${after}]`;
-          return err(opErrors.poolWindowInPadding(op, axis, o, size, k[i], s[i], p, d[i]));
-        }
-      }
-    }
-    return ok([...shape.slice(0, -2), oh, ow]);
-  }
 });
+
+/** A conv input shape as the fuzz draws it: mostly [N, C, H, W] (or [C, H, W] when unbatched), else any rank. */
+const convInputShape = fc.oneof(
+  {
+    weight: 12,
+    arbitrary: fc.tuple(
+      fc.integer({ min: 0, max: 2 }),
+      fc.integer({ min: 1, max: 4 }),
+      fc.integer({ min: 1, max: 6 }),
+      fc.integer({ min: 1, max: 6 }),
+    ),
+  },
+  { weight: 1, arbitrary: smallShape(5, 1, 3) },
+);
+const weightDtypeArb = fc.constantFrom<DT | "same">("same", "same", "same", "float32", "float64");
+const biasKindArb = fc.constantFrom("none", "null", "right", "right", "long", "other-dtype");
+
+/** The bias a conv call gets: absent, null, right, one too long, or of the other float dtype. */
+function convBias(kind: string, outChannels: number, dx: DT, seed: number): sg.AnyTensor | null | undefined {
+  if (kind === "none") return undefined;
+  if (kind === "null") return null;
+  const dtype = kind === "other-dtype" ? (dx === "float64" ? "float32" : "float64") : dx;
+  return input(kind === "long" ? [outChannels + 1] : [outChannels], dtype, seed, true);
+}
 
 describe("conv2d", () => {
   const posOpt = fc.oneof(
@@ -650,27 +678,16 @@ describe("conv2d", () => {
   it("any shapes, dtypes, bias and options (zero/negative/NaN/huge values, padding past the mode's limit, kernel past the padded input)", () => {
     fc.assert(
       fc.property(
-        fc.oneof(
-          {
-            weight: 12,
-            arbitrary: fc.tuple(
-              fc.integer({ min: 0, max: 2 }),
-              fc.integer({ min: 1, max: 4 }),
-              fc.integer({ min: 1, max: 6 }),
-              fc.integer({ min: 1, max: 6 }),
-            ),
-          },
-          { weight: 1, arbitrary: smallShape(5, 1, 3) },
-        ),
+        convInputShape,
         fc.boolean(),
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 1, max: 4 }),
         fc.integer({ min: 1, max: 4 }),
         fc.boolean(),
-        fc.constantFrom<DT>("float32", "float32", "float64", "int32"),
-        fc.constantFrom<DT | "same">("same", "same", "same", "float32", "float64"),
-        fc.constantFrom("none", "null", "right", "right", "long", "other-dtype"),
+        dtypeArb,
+        weightDtypeArb,
+        biasKindArb,
         optionsArb,
         fc.nat(9),
         fc.nat(1000),
@@ -690,17 +707,7 @@ describe("conv2d", () => {
           const dw: DT = dwChoice === "same" ? dx : dwChoice;
           const x = input(xs, dx, seed, true),
             w = input(ws, dw, seed + 1, true);
-          const bias =
-            biasKind === "none"
-              ? undefined
-              : biasKind === "null"
-                ? null
-                : input(
-                    biasKind === "long" ? [co + 1] : [co],
-                    biasKind === "other-dtype" ? (dx === "float64" ? "float32" : "float64") : dx,
-                    seed + 2,
-                    true,
-                  );
+          const bias = convBias(biasKind, co, dx, seed + 2);
           const expected = convOutcome(xs, dx, ws, dw, bias ?? null, options);
           const y = check(() => sg.conv2d(x as never, w as never, bias as never, options as never), expected);
           checkBackward(y, bias ? [x, w, bias] : [x, w]);
@@ -1188,4 +1195,304 @@ describe("cat and narrow (issue 21)", () => {
       { seed: SEED, numRuns: 600 },
     );
   });
+});
+
+/** Runs a family's property and logs how many of its calls were valid and how many refused. */
+function counted(family: string, run: () => void): void {
+  const [c0, v0] = [cases, valid];
+  run();
+  const [n, v] = [cases - c0, valid - v0];
+  expect(v, `${family}: some valid calls`).toBeGreaterThan(0);
+  expect(n - v, `${family}: some refused calls`).toBeGreaterThan(0);
+  console.log(`${family} fuzz: ${n} calls, ${v} valid, ${n - v} refused`);
+}
+
+describe("convTranspose2d (issue 21)", () => {
+  const posOpt = fc.oneof(
+    { weight: 8, arbitrary: fc.integer({ min: 1, max: 3 }) },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>(0, -1, 1.5, NaN, Infinity, 2 ** 53, 2 ** 31, "2", null) },
+  );
+  const natOpt = fc.oneof(
+    { weight: 8, arbitrary: fc.integer({ min: 0, max: 2 }) },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>(-1, 1.5, NaN, 2 ** 53, "1") },
+  );
+  const pairArb = (a: fc.Arbitrary<unknown>) =>
+    fc.oneof(
+      { weight: 4, arbitrary: a },
+      { weight: 1, arbitrary: fc.tuple(a, a) },
+      { weight: 1, arbitrary: fc.constantFrom<unknown>([1, 1, 1], []) },
+    );
+  const optionsArb = fc.record(
+    {
+      stride: pairArb(posOpt),
+      padding: pairArb(natOpt),
+      outputPadding: pairArb(natOpt),
+      dilation: pairArb(posOpt),
+      groups: fc.oneof(
+        { weight: 6, arbitrary: fc.integer({ min: 1, max: 3 }) },
+        { weight: 1, arbitrary: fc.constantFrom<unknown>(0, 1.5, NaN, 2 ** 53, -2) },
+      ),
+    },
+    { requiredKeys: [] },
+  );
+
+  it("any shapes, dtypes, bias and options: H_out = (H - 1) s - 2 p + d (k - 1) + outputPadding + 1, or the rule broken", () => {
+    counted("convTranspose2d", () =>
+      fc.assert(
+        fc.property(
+          convInputShape,
+          fc.boolean(),
+          fc.integer({ min: 1, max: 3 }),
+          fc.integer({ min: 1, max: 3 }),
+          fc.integer({ min: 1, max: 3 }),
+          fc.boolean(),
+          dtypeArb,
+          weightDtypeArb,
+          biasKindArb,
+          optionsArb,
+          fc.nat(9),
+          fc.nat(1000),
+          (rawShape, unbatched, wo, kh, kw, fitChannels, dx, dwChoice, biasKind, drawn, extraKey, seed) => {
+            const options = extraKey === 0 ? { ...drawn, paddingMode: "zeros" } : drawn;
+            const xs = rawShape.length === 4 && unbatched ? rawShape.slice(1) : [...rawShape];
+            const g =
+              typeof options.groups === "number" && Number.isSafeInteger(options.groups) && options.groups > 0
+                ? options.groups
+                : 1;
+            const c = xs.length === 4 ? xs[1] : xs.length === 3 ? xs[0] : 1;
+            // Half the time the weight's C_in is the input's channels times the groups, else rarely so.
+            const ws = [fitChannels ? c * g : c + 1, wo, kh, kw];
+            const inputShape = fitChannels && xs.length >= 3 ? xs.map((n, i) => (i === xs.length - 3 ? n * g : n)) : xs;
+            const dw: DT = dwChoice === "same" ? dx : dwChoice;
+            const x = input(inputShape, dx, seed, true),
+              w = input(ws, dw, seed + 1, true);
+            const co = wo * g;
+            const bias = convBias(biasKind, co, dx, seed + 2);
+            const expected = transposeOutcome(inputShape, dx, ws, dw, bias ?? null, options);
+            const y = check(
+              () => sg.convTranspose2d(x as never, w as never, bias as never, options as never),
+              expected,
+            );
+            checkBackward(y, bias ? [x, w, bias] : [x, w]);
+          },
+        ),
+        { seed: SEED, numRuns: 1500 },
+      ),
+    );
+  });
+
+  it("valid geometries only (groups, stride, dilation, outputPadding below the stride or dilation): shape, finite output and gradients", () => {
+    counted("convTranspose2d (valid geometries)", () =>
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 0, max: 2 }),
+          fc.integer({ min: 1, max: 3 }),
+          fc.integer({ min: 1, max: 2 }),
+          fc.integer({ min: 1, max: 2 }),
+          fc.integer({ min: 1, max: 4 }),
+          fc.integer({ min: 1, max: 4 }),
+          fc.integer({ min: 1, max: 3 }),
+          fc.integer({ min: 1, max: 3 }),
+          fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+          fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+          fc.tuple(fc.nat(2), fc.nat(2)),
+          fc.tuple(fc.nat(2), fc.nat(2)),
+          fc.boolean(),
+          fc.boolean(),
+          fc.constantFrom<DT>("float32", "float64"),
+          fc.nat(1000),
+          (n, g, ciPer, coPer, h, w, kh, kw, stride, dilation, padding, rawOut, unbatched, withBias, dtype, seed) => {
+            // outputPadding below max(stride, dilation) in each dim, so most draws are valid
+            const outputPadding = [0, 1].map((i) => rawOut[i] % Math.max(stride[i], dilation[i]));
+            const o = { stride, dilation, padding, outputPadding, groups: g };
+            const xs = unbatched ? [g * ciPer, h, w] : [n, g * ciPer, h, w];
+            const ws = [g * ciPer, coPer, kh, kw];
+            const x = input(xs, dtype, seed, true),
+              wt = input(ws, dtype, seed + 1, true);
+            const bias = withBias ? input([g * coPer], dtype, seed + 2, true) : null;
+            checkBackward(
+              check(
+                () => sg.convTranspose2d(x as never, wt as never, bias as never, o as never),
+                transposeOutcome(xs, dtype, ws, dtype, bias, o),
+              ),
+              bias ? [x, wt, bias] : [x, wt],
+            );
+          },
+        ),
+        { seed: SEED, numRuns: 500 },
+      ),
+    );
+  });
+
+  function transposeOutcome(
+    xs: readonly number[],
+    dx: DT,
+    ws: readonly number[],
+    dw: DT,
+    bias: sg.AnyTensor | null,
+    o: Record<string, unknown>,
+  ): Outcome {
+    const E = conv2dErrors;
+    if (xs.length !== 3 && xs.length !== 4) return err(E.transposeInputRank(xs.length, show(xs)));
+    const [n, c, h, w] = xs.length === 4 ? xs : [1, ...xs];
+    const [wi, wo, kh, kw] = ws;
+    const isNat = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+    const isPos = (v: unknown): v is number => isNat(v) && v > 0;
+    const pairWith = (v: unknown, fine: (x: unknown) => x is number, absent: number): number[] | null =>
+      v === undefined
+        ? [absent, absent]
+        : fine(v)
+          ? [v, v]
+          : Array.isArray(v) && v.length === 2 && v.every(fine)
+            ? v
+            : null;
+    const groups = o.groups === undefined ? 1 : isPos(o.groups) ? o.groups : null;
+    const stride = pairWith(o.stride, isPos, 1),
+      dilation = pairWith(o.dilation, isPos, 1),
+      padding = pairWith(o.padding, isNat, 0),
+      outPad = pairWith(o.outputPadding, isNat, 0);
+
+    // Every rule the call breaks; the implementation reports the first in its order, any is a right answer.
+    const broken: string[] = [];
+    if (dw !== dx) broken.push(E.transposeDtypeMismatch("weight", dw, dx));
+    if (c !== wi) broken.push(E.transposeChannelMismatch(c, wi, show(ws)));
+    let out: number[] | null = null;
+    if (stride && dilation && padding && outPad) {
+      const size = (len: number, k: number, i: number) =>
+        (len - 1) * stride[i] - 2 * padding[i] + dilation[i] * (k - 1) + outPad[i] + 1;
+      const [oh, ow] = [size(h, kh, 0), size(w, kw, 1)];
+      if (oh <= 0 || ow <= 0)
+        broken.push(
+          E.transposeOutputSize(
+            show([oh, ow]),
+            show([h, w]),
+            show(padding),
+            show([dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1]),
+          ),
+        );
+      out = [n, groups === null ? wo : wo * groups, oh, ow];
+    }
+    const outChannels = groups === null ? wo : wo * groups;
+    if (bias && (bias.shape.length !== 1 || bias.shape[0] !== outChannels))
+      broken.push(E.transposeBiasShape(outChannels, show(bias.shape)));
+    if (bias && bias.dtype !== dx) broken.push(E.transposeDtypeMismatch("bias", bias.dtype, dx));
+    const known = ["stride", "padding", "outputPadding", "groups", "dilation"];
+    const unknown = Object.keys(o).find((k) => !known.includes(k));
+    if (unknown !== undefined) broken.push(E.transposeUnknownOption(show(unknown)));
+    if (groups === null) broken.push(E.transposeGroups(show(o.groups)));
+    if (!stride) broken.push(E.transposePairOption("stride", show(o.stride)));
+    if (!dilation) broken.push(E.transposePairOption("dilation", show(o.dilation)));
+    if (!padding) broken.push(E.transposePadOption("padding", show(o.padding)));
+    if (!outPad) broken.push(E.transposePadOption("outputPadding", show(o.outputPadding)));
+    if (groups !== null && wi % groups !== 0) broken.push(E.transposeGroupsDivide(wi, groups));
+    // PyTorch: each outputPadding below the stride or below the dilation of its dim
+    if (stride && dilation && outPad && [0, 1].some((i) => outPad[i] >= stride[i] && outPad[i] >= dilation[i]))
+      broken.push(E.transposeOutputPadding(show(outPad), show(stride), show(dilation)));
+    if (broken.length) return err(...broken);
+    if (dx === "int32") return err(opErrors.notFloat("convTranspose2d", dx));
+    // the result is allocated by its primitive, which names itself in the ceiling's message
+    const limit = overLimit("conv2dBackInput", out!);
+    if (limit) return err(limit);
+    return ok(xs.length === 3 ? out!.slice(1) : out!);
+  }
+});
+
+describe("interpolate (issue 21)", () => {
+  const sizeArb = fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: 1, max: 6 }) },
+    { weight: 3, arbitrary: fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 })) },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>(0, -1, 1.5, NaN, 2 ** 31, [2], [2, 0], [1, 2, 3], "2", null) },
+  );
+  const scaleArb = fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(0.1, 0.3, 0.5, 1, 1.5, 2, 2.5, 3) },
+    { weight: 3, arbitrary: fc.tuple(fc.constantFrom(0.2, 0.5, 1, 2.5), fc.constantFrom(0.4, 1, 1.7, 3)) },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>(0, -2, NaN, Infinity, 1e21, [2], [2, -1], "2", null) },
+  );
+  // Mostly exactly one of size and scaleFactor, so that most draws reach the shape rules.
+  const optionsArb = fc
+    .tuple(
+      fc.constantFrom("size", "size", "scale", "scale", "both", "neither"),
+      sizeArb,
+      scaleArb,
+      fc.option(fc.constantFrom<unknown>("nearest", "bilinear", "bilinear", "bicubic", 1), { nil: undefined, freq: 3 }),
+      fc.option(fc.constantFrom<unknown>(true, false, "yes"), { nil: undefined, freq: 2 }),
+    )
+    .map(([which, size, scaleFactor, mode, alignCorners]) => {
+      const o: Record<string, unknown> = {};
+      if (which === "size" || which === "both") o.size = size;
+      if (which === "scale" || which === "both") o.scaleFactor = scaleFactor;
+      if (mode !== undefined) o.mode = mode;
+      if (alignCorners !== undefined) o.alignCorners = alignCorners;
+      return o;
+    });
+
+  it("size or scaleFactor (floor(in * scale) per axis), modes, alignCorners only with bilinear, rank and empty inputs", () => {
+    counted("interpolate", () =>
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            {
+              weight: 8,
+              arbitrary: fc.tuple(
+                fc.integer({ min: 0, max: 2 }),
+                fc.integer({ min: 1, max: 2 }),
+                fc.integer({ min: 0, max: 5 }),
+                fc.integer({ min: 1, max: 5 }),
+              ),
+            },
+            { weight: 1, arbitrary: smallShape(5, 1, 3) },
+          ),
+          dtypeArb,
+          optionsArb,
+          fc.nat(9),
+          fc.nat(1000),
+          (shape, dtype, drawn, extraKey, seed) => {
+            const options = extraKey === 0 ? { ...drawn, antialias: false } : drawn;
+            const x = input(shape, dtype, seed, true);
+            checkBackward(
+              check(() => sg.interpolate(x as never, options as never), interpolateOutcome(shape, dtype, options)),
+              [x],
+            );
+          },
+        ),
+        { seed: SEED, numRuns: 1500 },
+      ),
+    );
+  });
+
+  function interpolateOutcome(shape: readonly number[], dtype: DT, o: Record<string, unknown>): Outcome {
+    // PyTorch's order: dtype, options, then the input's shape
+    if (dtype === "int32") return err(opErrors.notFloat("interpolate", dtype));
+    const known = ["size", "scaleFactor", "mode", "alignCorners"];
+    const unknown = Object.keys(o).find((k) => !known.includes(k));
+    if (unknown !== undefined) return err(argumentErrors.unknownOption("interpolate", show(unknown), known.join(", ")));
+    const mode = o.mode ?? "nearest";
+    if (mode !== "nearest" && mode !== "bilinear") return err(interpolateErrors.mode(show(mode)));
+    if (o.alignCorners !== undefined) {
+      if (typeof o.alignCorners !== "boolean")
+        return err(argumentErrors.booleanOption("interpolate", "alignCorners", show(o.alignCorners)));
+      if (mode === "nearest") return err(interpolateErrors.alignCornersNearest(show(o.alignCorners)));
+    }
+    if (o.size !== undefined && o.scaleFactor !== undefined) return err(interpolateErrors.sizeAndScale());
+    if (o.size === undefined && o.scaleFactor === undefined) return err(interpolateErrors.noSizeNorScale());
+    const both = (v: unknown) => (typeof v === "number" ? [v, v] : v);
+    let out: number[] | null = null;
+    if (o.size !== undefined) {
+      const p = both(o.size);
+      const fine = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v) && v >= 1;
+      if (!Array.isArray(p) || p.length !== 2 || !p.every(fine)) return err(interpolateErrors.size(show(o.size)));
+      out = p as number[];
+    }
+    const s = both(o.scaleFactor);
+    const scaleFine = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v > 0;
+    if (!out && (!Array.isArray(s) || s.length !== 2 || !s.every(scaleFine)))
+      return err(interpolateErrors.scaleFactor(show(o.scaleFactor)));
+    if (shape.length !== 4) return err(interpolateErrors.rank(formatShape(shape)));
+    const [n, c, h, w] = shape;
+    if (h < 1 || w < 1) return err(interpolateErrors.emptyInput(h, w));
+    const [oh, ow] = out ?? [Math.floor(h * (s as number[])[0]), Math.floor(w * (s as number[])[1])];
+    if (oh < 1 || ow < 1) return err(interpolateErrors.outputSize(oh, ow, h, w, show(o.scaleFactor)));
+    const limit = overLimit("interpolate", [n, c, oh, ow]);
+    return limit ? err(limit) : ok([n, c, oh, ow]);
+  }
 });
