@@ -1647,3 +1647,60 @@ describe("stack, split and chunk (issue 21)", () => {
     );
   });
 });
+
+describe("avgPool2d (issue 21)", () => {
+  it("any input rank, kernel, stride (or null), padding, ceil mode, countIncludePad and divisorOverride", () => {
+    counted("avgPool2d", () =>
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            { weight: 4, arbitrary: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 3, maxLength: 4 }) },
+            { weight: 1, arbitrary: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 2, maxLength: 5 }) },
+          ),
+          dtypeArb,
+          poolPairOf(poolPos),
+          fc.option(
+            fc.oneof({ weight: 6, arbitrary: poolPairOf(poolPos) }, { weight: 1, arbitrary: fc.constant(null) }),
+            {
+              nil: undefined,
+            },
+          ),
+          fc.option(
+            fc.oneof(
+              { weight: 3, arbitrary: poolPairOf(poolNonneg) },
+              { weight: 1, arbitrary: fc.tuple(poolNonneg, poolNonneg, poolNonneg, poolNonneg) },
+            ),
+            { nil: undefined },
+          ),
+          fc.boolean(),
+          fc.option(fc.boolean(), { nil: undefined }),
+          fc.option(
+            fc.oneof(
+              { weight: 4, arbitrary: fc.integer({ min: 1, max: 5 }) },
+              { weight: 1, arbitrary: fc.constantFrom<unknown>(null, 0, -1, 1.5, NaN, Infinity, "2") },
+            ),
+            { nil: undefined },
+          ),
+          fc.nat(1000),
+          (shape, dtype, kernelSize, stride, padding, ceilMode, countIncludePad, divisorOverride, seed) => {
+            const x = input(shape, dtype, seed, true);
+            const options = { kernelSize, stride, padding, ceilMode, countIncludePad, divisorOverride };
+            const d = divisorOverride;
+            const badDivisor =
+              d !== undefined && d !== null && !(typeof d === "number" && Number.isSafeInteger(d) && d > 0);
+            // the dtype first, then divisorOverride, then the pooling geometry (stride null: the kernel)
+            const expected =
+              dtype !== "int32" && badDivisor
+                ? err(nnErrors.badOption("avgPool2d", "divisorOverride", d, 1))
+                : poolOutcome("avgPool2d", shape, dtype, kernelSize, stride ?? undefined, padding, undefined, ceilMode);
+            checkBackward(
+              check(() => sg.nn.functional.avgPool2d(x, options as never), expected),
+              [x],
+            );
+          },
+        ),
+        { seed: SEED, numRuns: 1000 },
+      ),
+    );
+  });
+});
