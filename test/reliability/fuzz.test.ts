@@ -1704,3 +1704,108 @@ describe("avgPool2d (issue 21)", () => {
     );
   });
 });
+
+describe("activations and dropout2d (issue 21)", () => {
+  // The kinks (-3, 0, 3, 6), both sides of them, and magnitudes where exp over/underflows.
+  const values = [-1e30, -100, -6, -3, -2.5, -1, -0.5, 0, 0.5, 1, 2.999, 3, 5.9, 6, 7, 100, 1e30];
+  const clamp6 = (v: number) => Math.min(Math.max(v, 0), 6);
+  const formulas = {
+    silu: (v: number) => v / (1 + Math.exp(-v)),
+    relu6: clamp6,
+    hardsigmoid: (v: number) => clamp6(v + 3) / 6,
+    hardswish: (v: number) => (v * clamp6(v + 3)) / 6,
+  };
+  type Act = keyof typeof formulas;
+
+  function valued(shape: readonly number[], dtype: DT, seed: number): sg.AnyTensor {
+    if (dtype === "int32") return input(shape, dtype, seed);
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = Array.from({ length: n }, (_, i) => values[(seed + i * 7) % values.length]);
+    return sg.tensor(data, { shape: [...shape], dtype, requiresGrad: true });
+  }
+
+  it("silu, hardswish, hardsigmoid, relu6: same shape, PyTorch's values, finite out of finite in, floats only", () => {
+    counted("activations", () =>
+      fc.assert(
+        fc.property(
+          fc.constantFrom<Act>("silu", "hardswish", "hardsigmoid", "relu6"),
+          smallShape(4, 0, 3),
+          dtypeArb,
+          fc.nat(1000),
+          (op, shape, dtype, seed) => {
+            const x = valued(shape, dtype, seed);
+            const expected = dtype === "int32" ? err(nnErrors.notFloat(op, "input", dtype)) : ok(shape);
+            const y = check(() => sg.nn.functional[op](x), expected);
+            if (!y) return;
+            const got = y.dataSync(),
+              xs = x.dataSync();
+            const tol = dtype === "float64" ? 1e-12 : 1e-5;
+            xs.forEach((v, i) => {
+              const want = formulas[op](v);
+              expect(Number.isFinite(got[i]), `${op}(${v}) = ${got[i]}`).toBe(true);
+              expect(Math.abs(got[i] - want), `${op}(${v}) = ${got[i]}, expected ${want}`).toBeLessThanOrEqual(
+                tol * Math.max(1, Math.abs(want)),
+              );
+            });
+            checkBackward(y, [x]);
+          },
+        ),
+        { seed: SEED, numRuns: 800 },
+      ),
+    );
+  });
+
+  it("dropout2d: floats, p a probability, 3-D or 4-D; whole channels zeroed or scaled by 1 / (1 - p)", () => {
+    counted("dropout2d", () =>
+      fc.assert(
+        fc.property(
+          smallShape(5, 0, 3),
+          dtypeArb,
+          fc.option(
+            fc.oneof(
+              { weight: 4, arbitrary: fc.constantFrom(0, 0.25, 0.5, 1) },
+              { weight: 1, arbitrary: fc.constantFrom<unknown>(-0.1, 1.5, NaN, Infinity, "0.5", null) },
+            ),
+            { nil: undefined },
+          ),
+          fc.option(fc.boolean(), { nil: undefined }),
+          fc.nat(1000),
+          (shape, dtype, p, training, seed) => {
+            const x = input(shape, dtype, seed, true);
+            const op = "dropout2d";
+            const prob = p === undefined ? 0.5 : p;
+            const expected =
+              dtype === "int32"
+                ? err(nnErrors.notFloat(op, "input", dtype))
+                : typeof prob !== "number" || !(prob >= 0 && prob <= 1)
+                  ? err(nnErrors.probability(op, prob))
+                  : shape.length !== 3 && shape.length !== 4
+                    ? err(nnErrors.rank(op, "input [C, H, W] or [N, C, H, W]", shape))
+                    : ok(shape);
+            const y = check(() => sg.nn.functional.dropout2d(x, p as never, training), expected);
+            if (!y) return;
+            const q = prob as number;
+            const plane = shape[shape.length - 1] * shape[shape.length - 2];
+            const got = y.dataSync(),
+              xs = x.dataSync();
+            const tol = dtype === "float64" ? 1e-12 : 1e-5;
+            for (let start = 0; start < xs.length; start += plane) {
+              const ratios = new Set<string>();
+              for (let i = start; i < start + plane; i++) ratios.add((got[i] / xs[i]).toPrecision(4));
+              // one factor per channel: 1 when not training or p = 0, else 0 or 1 / (1 - p)
+              expect(ratios.size, "one factor per channel").toBe(1);
+              const r = got[start] / xs[start];
+              const allowed = training === false || q === 0 ? [1] : q === 1 ? [0] : [0, 1 / (1 - q)];
+              expect(
+                allowed.some((a) => Math.abs(r - a) <= tol * Math.max(1, a)),
+                `factor ${r} with p ${q}`,
+              ).toBe(true);
+            }
+            checkBackward(y, [x]);
+          },
+        ),
+        { seed: SEED, numRuns: 600 },
+      ),
+    );
+  });
+});
