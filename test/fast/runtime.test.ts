@@ -308,6 +308,8 @@ describe("fast kernels runtime", () => {
     const files = [
       ...fast.map((f) => `src/backends/cpu/fast/${f}.ts`),
       "src/backends/cpu/arrays.ts",
+      "src/backends/cpu/reference/conv2d.ts",
+      "src/backends/cpu/reference/arrays.ts",
       "src/primitives/conv2d.ts",
       "src/primitives/definition.ts",
       "types/errors.ts",

@@ -89,6 +89,7 @@ describe("a tensor that a live graph saved, changed before backward (version cou
     expect(x.grad).toBeNull();
   });
 
+  // A conv with a bias is one graph node, conv2dBias (src/primitives/conv2d.ts): the message names it.
   it("the GAN pattern: the discriminator's optimizer.step() while a graph through it is alive", () => {
     sg.manualSeed(3);
     const G = nn.Sequential(nn.Linear(4, 36), nn.Tanh());
@@ -103,7 +104,7 @@ describe("a tensor that a live graph saved, changed before backward (version cou
     optD.step();
     throwsExactly(
       () => gLoss.backward(),
-      autogradErrors.modified("input 1 [2, 1, 3, 3] float32", "conv2d", "Adam.step() (parameter 0)", 1, 0),
+      autogradErrors.modified("input 1 [2, 1, 3, 3] float32", "conv2dBias", "Adam.step() (parameter 0)", 1, 0),
     );
     for (const p of G.parameters()) expect(p.grad).toBeNull();
     // Done right: the generator's loss through the updated discriminator.
@@ -124,7 +125,7 @@ describe("a tensor that a live graph saved, changed before backward (version cou
     model.loadStateDict(other.stateDict());
     throwsExactly(
       () => loss.backward(),
-      autogradErrors.modified("input 1 [2, 1, 3, 3] float32", "conv2d", 'loadStateDict ("0.weight")', 1, 0),
+      autogradErrors.modified("input 1 [2, 1, 3, 3] float32", "conv2dBias", 'loadStateDict ("0.weight")', 1, 0),
     );
     expect(x.grad).toBeNull();
   });
@@ -136,7 +137,7 @@ describe("a tensor that a live graph saved, changed before backward (version cou
     model.to("float64");
     throwsExactly(
       () => loss.backward(),
-      autogradErrors.modified("input 1 [1, 1, 2, 2] float64", "conv2d", "Module.to", 1, 0),
+      autogradErrors.modified("input 1 [1, 1, 2, 2] float64", "conv2dBias", "Module.to", 1, 0),
     );
   });
 
