@@ -39,7 +39,7 @@ import {
   transpose,
   type AnyTensor,
 } from "./ops.js";
-import { nnErrors } from "../../types/errors.js";
+import { argumentErrors, nnErrors, show } from "../../types/errors.js";
 import { apply } from "../autograd/engine.js";
 import { batchNormTrainCpu } from "../ops/batch-norm.js";
 import { parsePair } from "../ops/arguments.js";
@@ -244,10 +244,23 @@ export interface AvgPool2dOptions {
  * the padded input, rows -top .. H + bottom (so extra ceil-mode rows do not count); without it the
  * part inside the input. With unequal sides this is ONNX AveragePool's divisor too (explicit pads).
  */
+const AVG_POOL_OPTIONS: readonly string[] = [
+  "kernelSize",
+  "stride",
+  "padding",
+  "ceilMode",
+  "countIncludePad",
+  "divisorOverride",
+] satisfies (keyof AvgPool2dOptions)[];
+
 export function avgPool2d(x: AnyTensor, options: AvgPool2dOptions): AnyTensor {
   const op = "avgPool2d";
   assertFloatTensor(op, x);
   if (typeof options !== "object" || options === null) throw new Error(nnErrors.badOption(op, "options", options));
+  // An option PyTorch's avg_pool2d does not have (dilation, say) would otherwise be dropped silently.
+  for (const key of Object.keys(options))
+    if (!AVG_POOL_OPTIONS.includes(key))
+      throw new Error(argumentErrors.unknownOption(op, show(key), AVG_POOL_OPTIONS.join(", ")));
   const ceilMode = options.ceilMode ?? false;
   const countIncludePad = options.countIncludePad ?? true;
   const divisorOverride = options.divisorOverride ?? null;

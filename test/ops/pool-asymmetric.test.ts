@@ -9,7 +9,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { gradients, maxPool2d, nn, tensor, type AnyTensor } from "../../src/index.js";
-import { opErrors, shapeErrors } from "../../types/errors.js";
+import { argumentErrors, opErrors, shapeErrors } from "../../types/errors.js";
 import { gradcheck, gradgradcheck, randomArray, seededRng } from "../helpers/gradcheck.js";
 import { type GoldenTensor, expectClose, goldenTensor, readOpsGolden } from "../helpers/goldens.js";
 
@@ -146,6 +146,15 @@ describe("pooling padding: the rule and its messages", () => {
     expect(maxPool(x, { kernelSize: 3, stride: 2, padding: [1, 0, 0, 2] }).shape).toEqual([1, 2, 4, 4]);
     expect(maxPool(x, { kernelSize: 3, stride: 1, dilation: 2, padding: 2 }).shape).toEqual([1, 2, 8, 8]);
     expect(avgPool(x, { kernelSize: 1, padding: [0, 0, 0, 0] }).shape).toEqual([1, 2, 8, 8]);
+  });
+  it("avgPool2d refuses an option PyTorch's avg_pool2d does not have instead of dropping it (the fuzz found dilation ignored)", () => {
+    const known = "kernelSize, stride, padding, ceilMode, countIncludePad, divisorOverride";
+    expect(() => avgPool(x, { kernelSize: 2, dilation: 2 })).toThrow(
+      argumentErrors.unknownOption("avgPool2d", '"dilation"', known),
+    );
+    expect(() => new nn.AvgPool2d(2, { dilation: 2 } as never).forward(x as never)).toThrow(
+      argumentErrors.unknownOption("avgPool2d", '"dilation"', known),
+    );
   });
   it("a dilated window wholly in the padding names the axis's two sides", () => {
     const narrow = tensor(new Float64Array(2 * 9), { shape: [1, 1, 2, 9] });
