@@ -3,16 +3,13 @@
  * values, first- and second-order gradients, float32 cases, the refused configurations; finite
  * differences; compile-time shape equals run-time shape.
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { gradients, interpolate, mul, nn, randn, sum, tensor, zeros, type AnyTensor } from "../../src/index.js";
 import { interpolateErrors } from "../../types/errors.js";
+import { type GoldenTensor, expectClose, goldenTensor, readOpsGolden } from "../helpers/goldens.js";
 import { gradcheck } from "../helpers/gradcheck.js";
 
-interface Data {
-  shape: number[];
-  data: number[];
-}
+type Data = GoldenTensor;
 interface Case {
   id: string;
   dtype: "float32" | "float64";
@@ -28,24 +25,16 @@ interface ErrorCase {
   inputs: { input: { shape: number[] } };
   args: { options: Record<string, unknown> };
 }
-const golden = JSON.parse(readFileSync(new URL("../fixtures/ops/interpolate.json", import.meta.url), "utf8")) as {
+const golden = readOpsGolden<{
   cases: Case[];
   float32Cases: Case[];
   errors: ErrorCase[];
-};
+}>("interpolate");
 
 const call = interpolate as unknown as (x: AnyTensor, o: unknown) => AnyTensor;
-const make = (d: Data, dtype: "float32" | "float64") => tensor(d.data, { shape: d.shape, dtype });
+const make = goldenTensor;
 
-function close(actual: AnyTensor, expected: Data, rel: number): void {
-  expect(actual.shape).toEqual(expected.shape);
-  const got = actual.dataSync();
-  let scale = 0;
-  for (const v of expected.data) scale = Math.max(scale, Math.abs(v));
-  for (let i = 0; i < expected.data.length; i++) {
-    expect(Math.abs(got[i] - expected.data[i])).toBeLessThanOrEqual(rel * Math.max(scale, 1));
-  }
-}
+const close = expectClose;
 
 describe("interpolate: PyTorch goldens, float64", () => {
   it("has the cases the docs count", () => {

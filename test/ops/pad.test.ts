@@ -4,17 +4,14 @@
  * finite differences of first and second order; the adjoint identity over random N-d geometries;
  * compile-time shape equals run-time shape.
  */
-import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { gradients, mul, nn, pad, randn, sum, tensor, type AnyTensor } from "../../src/index.js";
 import { argumentErrors, padErrors } from "../../types/errors.js";
+import { type GoldenTensor, expectClose, goldenTensor, readOpsGolden } from "../helpers/goldens.js";
 import { gradcheck, gradgradcheck, randomArray, seededRng } from "../helpers/gradcheck.js";
 
-interface Data {
-  shape: number[];
-  data: number[];
-}
+type Data = GoldenTensor;
 interface Case {
   id: string;
   dtype: "float32" | "float64";
@@ -29,24 +26,16 @@ interface ErrorCase {
   inputs: { x: { shape: number[] } };
   args: { pads: number[]; options?: Record<string, unknown> };
 }
-const golden = JSON.parse(readFileSync(new URL("../fixtures/ops/pad.json", import.meta.url), "utf8")) as {
+const golden = readOpsGolden<{
   cases: Case[];
   float32Cases: Case[];
   errors: ErrorCase[];
-};
+}>("pad");
 
 const call = pad as unknown as (x: AnyTensor, pads: unknown, o?: unknown) => AnyTensor;
-const make = (d: Data, dtype: "float32" | "float64") => tensor(d.data, { shape: d.shape, dtype });
+const make = goldenTensor;
 
-function close(actual: AnyTensor, expected: Data, rel: number): void {
-  expect(actual.shape).toEqual(expected.shape);
-  const got = actual.dataSync();
-  let scale = 0;
-  for (const v of expected.data) scale = Math.max(scale, Math.abs(v));
-  for (let i = 0; i < expected.data.length; i++) {
-    expect(Math.abs(got[i] - expected.data[i])).toBeLessThanOrEqual(rel * Math.max(scale, 1));
-  }
-}
+const close = expectClose;
 
 describe("pad: PyTorch goldens, float64", () => {
   it("has the cases the docs count", () => {
