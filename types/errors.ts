@@ -752,6 +752,13 @@ export const joinErrors = {
     dim: D,
     size: N,
   ) => `narrow: start ${start} + length ${length} runs past the end of dim ${dim} of size ${size}` as const,
+  pieces: <Op extends Showable, P extends Showable, D extends Showable, N extends Showable, L extends Showable>(
+    op: Op,
+    pieces: P,
+    dim: D,
+    size: N,
+    limit: L,
+  ) => `${op}: ${pieces} pieces of dim ${dim} of size ${size} is more than the limit of ${limit} pieces` as const,
 };
 
 /**

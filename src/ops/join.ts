@@ -7,7 +7,14 @@
  * no copy) and concat; split, chunk and narrow are slices. Every op copies only its output.
  */
 import type { DType, Device, Shape } from "../../types/core.js";
-import type { CatCheck, ChunkCheck, NarrowCheck, SplitCheck, StackCheck } from "../../types/shape/join.js";
+import type {
+  CatCheck,
+  ChunkCheck,
+  MAX_CUT_PIECES,
+  NarrowCheck,
+  SplitCheck,
+  StackCheck,
+} from "../../types/shape/join.js";
 import type { OkShape } from "../../types/shape/show.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
 import { apply } from "../autograd/engine.js";
@@ -163,10 +170,18 @@ function pieces(x: AnyTensor, dim: number, lengths: readonly number[]): AnyTenso
   });
 }
 
-/** The lengths of pieces of `size` elements cut from `n`, the last one shorter (at least one piece). */
-function piecesOf(n: number, size: number): number[] {
-  const count = Math.max(1, Math.ceil(n / size));
-  return Array.from({ length: count }, (_, i) => Math.min(size, n - i * size));
+/** The most pieces a cut may make (types/shape/join.ts says why). */
+const maxCutPieces: MAX_CUT_PIECES = 1048576;
+
+/**
+ * `count` pieces of `size` elements cut from dim `d`, the last one shorter (empty pieces of an empty
+ * dim), once the count is known to be within the limit.
+ */
+function piecesOfSize(op: "split" | "chunk", x: AnyTensor, d: number, size: number, count: number): AnyTensor[] {
+  const n = x.shape[d];
+  if (count > maxCutPieces) throw new Error(joinErrors.pieces(op, count, d, n, maxCutPieces));
+  const lengths = Array.from({ length: count }, (_, i) => Math.min(size, n - i * size));
+  return pieces(x, d, lengths);
 }
 
 /** The implementations, on tensors of any shape (the gradient rules, nn and optim call these). */
@@ -209,7 +224,9 @@ export const anyShape = {
     if (!valid) throw new Error(joinErrors.splitSize(show(sizeOrSections)));
     const d = cutDim("split", x, dim);
     const n = x.shape[d];
-    if (typeof sizeOrSections === "number") return pieces(x, d, piecesOf(n, sizeOrSections));
+    // torch.split: one empty piece of an empty dim
+    if (typeof sizeOrSections === "number")
+      return piecesOfSize("split", x, d, sizeOrSections, Math.max(1, Math.ceil(n / sizeOrSections)));
     const total = sizeOrSections.reduce((a, b) => a + b, 0);
     if (total !== n) throw new Error(joinErrors.splitSum(formatShape(sizeOrSections), total, d, n));
     return pieces(x, d, sizeOrSections);
@@ -219,7 +236,10 @@ export const anyShape = {
     if (!Number.isSafeInteger(chunks) || chunks <= 0) throw new Error(joinErrors.chunks(show(chunks)));
     const d = cutDim("chunk", x, dim);
     const n = x.shape[d];
-    return pieces(x, d, piecesOf(n, Math.max(1, Math.ceil(n / chunks))));
+    // torch.chunk: pieces of ceil(n / chunks), so fewer than `chunks` when they do not fill it; an
+    // empty dim gives `chunks` empty pieces (it splits with sizes [0] * chunks)
+    const size = Math.ceil(n / chunks);
+    return piecesOfSize("chunk", x, d, size, n === 0 ? chunks : Math.ceil(n / size));
   },
   narrow: (x: AnyTensor, dim: number, start: number, length: number): AnyTensor => {
     assertTensor("narrow", x);
@@ -251,7 +271,7 @@ export const stack = anyShape.stack as unknown as StackSignature;
  */
 export const split = anyShape.split as SplitSignature;
 /**
- * At most `chunks` pieces of size ceil(n / chunks) along `dim` (torch.chunk).
+ * At most `chunks` pieces of size ceil(n / chunks) along `dim`; `chunks` empty pieces of an empty dim (torch.chunk).
  * @function
  */
 export const chunk = anyShape.chunk as ChunkSignature;

@@ -50,7 +50,22 @@ export type Checks = [
   Expect<Equal<Split<[], 1>, "split: expected a tensor with at least 1 dim, got a 0-d tensor">>,
   Expect<Equal<Chunk<[5, 2], 4>, [[2, 2], [2, 2], [1, 2]]>>,
   Expect<Equal<Chunk<[2, 6], 4, 1>, [[2, 2], [2, 2], [2, 2]]>>,
-  Expect<Equal<Chunk<[0, 3], 3>, [[0, 3]]>>,
+  Expect<Equal<Chunk<[0, 3], 3>, [[0, 3], [0, 3], [0, 3]]>>,
+  Expect<Equal<Chunk<[2, 0], 3, 1>, [[2, 0], [2, 0], [2, 0]]>>,
+  Expect<Equal<Chunk<[0, 3], 65>, [0, 3][]>>,
+  Expect<Equal<Chunk<[0, 3], 1048576>, [0, 3][]>>,
+  Expect<
+    Equal<Chunk<[0, 3], 1048577>, "chunk: 1048577 pieces of dim 0 of size 0 is more than the limit of 1048576 pieces">
+  >,
+  Expect<Equal<Chunk<[2, 0], 9>, [[1, 0], [1, 0]]>>,
+  Expect<Equal<Split<[0, 3], 2>, [[0, 3]]>>,
+  Expect<
+    Equal<
+      Split<[2000000, 0], 1>,
+      "split: 2000000 pieces of dim 0 of size 2000000 is more than the limit of 1048576 pieces"
+    >
+  >,
+  Expect<Equal<Split<[2000000, 0], 2>, [number, 0][]>>,
   Expect<Equal<Chunk<[5, 2], 0>, "chunk: chunks must be a positive integer, got 0">>,
   Expect<Equal<Narrow<[6, 2], 0, -3, 2>, [2, 2]>>,
   Expect<Equal<Narrow<[4, 2], 0, 4, 0>, [0, 2]>>,
@@ -88,6 +103,7 @@ declare const c: Tensor<[1, 32, 8, 8]>;
 declare const d: Tensor<[2, 16, 8, 8], "float64">;
 declare const e: Tensor<[2, 16, 8, 8], "float32", "webgpu">;
 declare const x: Tensor<[5, 2]>;
+declare const empty: Tensor<[0, 2]>;
 
 /** A generic batch stays itself off the cat dim, and through stack, split, narrow, squeeze. */
 export function generic<B extends number>(p: Tensor<[B, 16, 8, 8]>, q: Tensor<[B, 32, 8, 8]>) {
@@ -137,6 +153,10 @@ x.split(0);
 chunk(x, -2);
 // at: arg1
 // error: chunk: chunks must be a positive integer, got -2
+
+chunk(empty, 9007199254740991);
+// at: arg1
+// error: chunk: 9007199254740991 pieces of dim 0 of size 0 is more than the limit of 1048576 pieces
 
 narrow(x, 2, 0, 1);
 // at: arg1

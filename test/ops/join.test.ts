@@ -249,6 +249,39 @@ describe("dtypes and edge cases", () => {
     );
     expect(() => narrow(zeros([3]), 0, 1.5 as never, 1)).toThrow("narrow: start must be an integer, got 1.5");
   });
+  it("an empty dim: chunk gives `chunks` empty pieces, split one (PyTorch 1.13), both bounded", () => {
+    // torch.chunk(torch.zeros(0, 2), 3) -> three (0, 2); torch.chunk(torch.zeros(2, 0), 3, 1) -> three
+    // (2, 0); torch.chunk(torch.zeros(2, 0), 3) -> two (1, 0); torch.split(torch.zeros(0, 2), 3) -> one (0, 2)
+    const shapes = (ps: AnyTensor[]) => ps.map((p) => [...p.shape]);
+    expect(shapes(chunk(zeros([0, 2]), 3))).toEqual([
+      [0, 2],
+      [0, 2],
+      [0, 2],
+    ]);
+    expect(shapes(chunk(zeros([2, 0]), 3, 1))).toEqual([
+      [2, 0],
+      [2, 0],
+      [2, 0],
+    ]);
+    expect(shapes(chunk(zeros([2, 0]), 3))).toEqual([
+      [1, 0],
+      [1, 0],
+    ]);
+    expect(shapes(split(zeros([0, 2]), 3))).toEqual([[0, 2]]);
+    const x = zeros([0, 2], { dtype: "float64" }).requiresGrad_(true);
+    const [gx] = gradients(sum(cat(chunk(x, 4), 0)), [x]);
+    expect([...gx.shape]).toEqual([0, 2]);
+    // each piece is a tensor object and an empty dim bounds nothing: the count is refused first
+    expect(() => chunk(zeros([0, 2]), 2 ** 53 - 1)).toThrow(
+      "chunk: 9007199254740991 pieces of dim 0 of size 0 is more than the limit of 1048576 pieces",
+    );
+    expect(() => chunk(zeros([3, 0]), 1048577, 1)).toThrow(
+      "chunk: 1048577 pieces of dim 1 of size 0 is more than the limit of 1048576 pieces",
+    );
+    expect(() => split(zeros([2000000, 0]), 1)).toThrow(
+      "split: 2000000 pieces of dim 0 of size 2000000 is more than the limit of 1048576 pieces",
+    );
+  });
 });
 
 describe("methods, squeeze and unsqueeze", () => {

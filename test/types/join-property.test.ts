@@ -83,7 +83,8 @@ const chunkArb = shapeArb.chain((s) =>
       dim: dimFor(s.length),
       arg: fc.oneof(
         { weight: 6, arbitrary: fc.integer({ min: 1, max: 6 }) },
-        { weight: 1, arbitrary: fc.constantFrom(0, -2) },
+        // past the limit of pieces: refused on an empty dim, n pieces on the others
+        { weight: 1, arbitrary: fc.constantFrom(0, -2, 1048577) },
       ),
     })
     .map(({ dim, arg }): Call => ({ op: "chunk", shape: s, arg, dim })),
@@ -169,8 +170,9 @@ function formula(c: Call): number[] | number[][] {
     return (sizes.length === 0 ? [0] : sizes).map(withDim);
   };
   if (c.op === "split") return Array.isArray(c.arg) ? c.arg.map(withDim) : bySize(c.arg);
-  // torch.chunk: pieces of ceil(n / chunks), so fewer than `chunks` when they do not divide evenly
-  return n === 0 ? [withDim(0)] : bySize(Math.ceil(n / c.arg));
+  // torch.chunk: pieces of ceil(n / chunks), so fewer than `chunks` when they do not divide evenly;
+  // `chunks` empty pieces of an empty dim (torch 1.13: chunk(zeros(0, 2), 3) is three [0, 2])
+  return n === 0 ? Array.from({ length: c.arg }, () => withDim(0)) : bySize(Math.ceil(n / c.arg));
 }
 
 describe("cat, stack, split, chunk, narrow: the type-level rules equal the runtime on random literal configurations", () => {

@@ -10,6 +10,7 @@
  *   Split<[7, 2], 3, 0>                          // [[3, 2], [3, 2], [1, 2]]
  *   Split<[2, 6], [1, 5], -1>                    // [[2, 1], [2, 5]]
  *   Chunk<[5, 2], 4, 0>                          // [[2, 2], [2, 2], [1, 2]]   (ceil(5 / 4) = 2 per piece)
+ *   Chunk<[0, 2], 3, 0>                          // [[0, 2], [0, 2], [0, 2]]   (an empty dim: `chunks` pieces)
  *   Narrow<[6, 2], 0, -3, 2>                     // [2, 2]
  *   Squeeze<[2, 1, 3], 1>                        // [2, 3]    (a dim that is not 1 is kept, as PyTorch)
  *   Unsqueeze<[2, 3], -1>                        // [2, 3, 1]
@@ -188,6 +189,12 @@ export type Stack<Shapes extends readonly Shape[], Dim extends number = 0> = Res
 
 /** Tuples of more pieces than this are typed as arrays (each piece's shape is then number at the dim). */
 export type MAX_PIECES = 64;
+/**
+ * The most pieces split or chunk may make (src/ops/join.ts holds the same value, typed by this). Each
+ * piece is a tensor object (~30 us, ~0.5 kB), and the pieces of an empty dim cost no memory, so
+ * nothing else bounds `chunk(zeros([0]), 2 ** 53 - 1)`; PyTorch itself takes seconds for 10^6.
+ */
+export type MAX_CUT_PIECES = 1048576;
 
 /** A literal that is not a natural number (number itself passes: the runtime checks it). */
 type NotNatural<V extends number> = number extends V ? false : IsNatural<V> extends true ? false : true;
@@ -212,6 +219,24 @@ type PiecesOfSize<S extends Shape, D extends number, N extends number, Size exte
   : Gt<Div<N, Size>, MAX_PIECES> extends true
     ? ReplaceAt<S, D, number>[]
     : BySize<S, D, N, Size>;
+/** The pieces of Size cut from dim D (size N): ceil(N / Size) of them, one for an empty dim; at most MAX_CUT_PIECES. */
+type CutBySize<
+  Op extends string,
+  At extends string,
+  S extends Shape,
+  D extends number,
+  N extends number,
+  Size extends number,
+> = number extends N | Size
+  ? { ok: ReplaceAt<S, D, number>[] }
+  : (N extends 0 ? 1 : Div<Add<N, Sub<Size, 1> & number> & number, Size>) extends infer Count extends number
+    ? Gt<Count, MAX_CUT_PIECES> extends true
+      ? Fail<At, ReturnType<typeof joinErrors.pieces<Op, Count, D, N, MAX_CUT_PIECES>>>
+      : { ok: PiecesOfSize<S, D, N, Size> }
+    : never;
+/** N copies of S (N <= MAX_PIECES), else an array of S. */
+type Copies<S extends Shape, N extends number, Acc extends Shape[] = []> =
+  Gt<N, MAX_PIECES> extends true ? [...S][] : Acc["length"] extends N ? Acc : Copies<S, N, [...Acc, [...S]]>;
 
 type Sum<T extends readonly number[], Acc extends number = 0> = T extends readonly [
   infer H extends number,
@@ -234,7 +259,7 @@ export type SplitCheck<S extends Shape, Size, Dim extends number> =
           ? number extends d
             ? { ok: number[][] }
             : Size extends number
-              ? { ok: PiecesOfSize<S, d, S[d], Size> }
+              ? CutBySize<"split", "sizeOrSections", S, d, S[d], Size>
               : Size extends readonly number[]
                 ? number extends Size["length"]
                   ? { ok: ReplaceAt<S, d, number>[] }
@@ -259,7 +284,10 @@ type ValidSize<Size> = Size extends number
 /** split's pieces' shapes, or its message. */
 export type Split<S extends Shape, Size, Dim extends number = 0> = Result<SplitCheck<S, Size, Dim>>;
 
-/** chunk's check: chunks, the dim; pieces of ceil(n / chunks) (at least 1). */
+/**
+ * chunk's check: chunks, the dim; pieces of ceil(n / chunks), or `chunks` empty pieces of an empty
+ * dim (torch.chunk); at most MAX_CUT_PIECES pieces.
+ */
 export type ChunkCheck<S extends Shape, N extends number, Dim extends number> =
   PositiveOrNumber<N> extends false
     ? Fail<"chunks", ReturnType<typeof joinErrors.chunks<Show<N>>>>
@@ -271,9 +299,13 @@ export type ChunkCheck<S extends Shape, N extends number, Dim extends number> =
             ? { ok: number[][] }
             : number extends N | S[d]
               ? { ok: ReplaceAt<S, d, number>[] }
-              : Div<Add<S[d], Sub<N, 1> & number> & number, N> extends infer Size extends number
-                ? { ok: PiecesOfSize<S, d, S[d], Size extends 0 ? 1 : Size> }
-                : never
+              : S[d] extends 0
+                ? Gt<N, MAX_CUT_PIECES> extends true
+                  ? Fail<"chunks", ReturnType<typeof joinErrors.pieces<"chunk", N, d, 0, MAX_CUT_PIECES>>>
+                  : { ok: Copies<S, N> }
+                : Div<Add<S[d], Sub<N, 1> & number> & number, N> extends infer Size extends number
+                  ? CutBySize<"chunk", "chunks", S, d, S[d], Size>
+                  : never
           : d
         : never;
 
