@@ -283,6 +283,8 @@ export const interpolateErrors = {
     `interpolate: output size would be ${outH}x${outW} (input ${inH}x${inW}, scaleFactor ${scale}); each must be at least 1` as const,
   emptyInput: <H extends Showable, W extends Showable>(inH: H, inW: W) =>
     `interpolate: input height and width must be at least 1, got ${inH}x${inW}` as const,
+  channels: <S extends Showable>(shape: S) =>
+    `interpolate: expected at least 1 channel (only the batch may be empty), got shape ${shape}` as const,
 };
 
 /** pad (src/ops/pad.ts, types/shape/pad.ts): torch.nn.functional.pad's rules. */

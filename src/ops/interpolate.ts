@@ -98,6 +98,10 @@ export function resolveInterpolate(shape: readonly number[], o: InterpolateOptio
   if (shape.length !== 4) throw new Error(interpolateErrors.rank(formatShape(shape)));
   const [h, w] = shape.slice(2);
   if (h < 1 || w < 1) throw new Error(interpolateErrors.emptyInput(h, w));
+  // PyTorch accepts an empty batch (an empty result) but no other empty dim. Checked before the
+  // output size (PyTorch checks it after) so that a literal C of 0 has one message at compile time,
+  // whatever a non-integer scaleFactor gives.
+  if (shape[1] < 1) throw new Error(interpolateErrors.channels(formatShape(shape)));
   // PyTorch: floor(in * scale) in double, per axis.
   const [oh, ow] = size ?? [Math.floor(h * scale![0]), Math.floor(w * scale![1])];
   if (oh < 1 || ow < 1) throw new Error(interpolateErrors.outputSize(oh, ow, h, w, show(o.scaleFactor)));

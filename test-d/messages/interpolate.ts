@@ -2,6 +2,7 @@
 // if the type is exactly the one written (messages included); test/ops/interpolate.test.ts checks
 // the runtime throws the same texts and gives the same shapes.
 import type { Interpolate } from "../../types/shape/interpolate.js";
+import { interpolate, type Tensor } from "../../src/index.js";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
@@ -54,4 +55,30 @@ export type Checks = [
     >
   >,
   Expect<Equal<Interpolate<[0, 2, 3, 3], { size: 4 }>, [0, 2, 4, 4]>>,
+  Expect<
+    Equal<
+      Interpolate<[2, 0, 3, 3], { size: 4 }>,
+      "interpolate: expected at least 1 channel (only the batch may be empty), got shape [2, 0, 3, 3]"
+    >
+  >,
+  Expect<
+    Equal<
+      Interpolate<[0, 0, 3, 3], { scaleFactor: 0.5; mode: "bilinear" }>,
+      "interpolate: expected at least 1 channel (only the batch may be empty), got shape [0, 0, 3, 3]"
+    >
+  >,
+  Expect<
+    Equal<
+      Interpolate<[number, 0, 3, 3], { scaleFactor: 2 }>,
+      // a generic batch: the message holds its value as a number
+      `interpolate: expected at least 1 channel (only the batch may be empty), got shape [${number}, 0, 3, 3]`
+    >
+  >,
+  Expect<Equal<Interpolate<[0, number, 3, 3], { scaleFactor: 2 }>, [0, number, 6, 6]>>,
 ];
+
+declare const noChannels: Tensor<[2, 0, 8, 8]>;
+
+interpolate(noChannels, { scaleFactor: 2, mode: "bilinear" });
+// at: arg0
+// error: interpolate: expected at least 1 channel (only the batch may be empty), got shape [2, 0, 8, 8]

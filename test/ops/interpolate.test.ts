@@ -189,6 +189,16 @@ describe("interpolate: calls that cannot work are compile errors too", () => {
     expect(() => interpolate(zeros([1, 2, 0, 3]), { size: 4 })).toThrow(interpolateErrors.emptyInput(0, 3));
     // @ts-expect-error -- an empty plane, with a scale
     expect(() => interpolate(zeros([1, 2, 5, 0]), { scaleFactor: 2 })).toThrow(interpolateErrors.emptyInput(5, 0));
+    // @ts-expect-error -- no channels (torch 1.13: "Non-empty 4D data tensor expected but got a tensor with sizes [2, 0, 3, 3]")
+    expect(() => interpolate(zeros([2, 0, 3, 3]), { size: 4 })).toThrow(interpolateErrors.channels("[2, 0, 3, 3]"));
+    // @ts-expect-error -- no channels and no batch, checked before a scale's output size (torch checks it after)
+    expect(() => interpolate(zeros([0, 0, 4, 4]), { scaleFactor: 0.1, mode: "bilinear" })).toThrow(
+      interpolateErrors.channels("[0, 0, 4, 4]"),
+    );
+    // an empty batch is PyTorch's empty result, its gradient empty too
+    const none = zeros([0, 3, 4, 4], { dtype: "float64" }).requiresGrad_(true);
+    const [g] = gradients(sum(interpolate(none, { scaleFactor: 2, mode: "bilinear" })), [none]);
+    expect([...g.shape]).toEqual([0, 3, 4, 4]);
     const batchless = interpolate(zeros([0, 2, 3, 3]), { size: 4, mode: "bilinear" });
     const empty: [0, 2, 4, 4] = batchless.shape;
     expect(empty).toEqual([0, 2, 4, 4]);

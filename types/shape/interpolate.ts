@@ -1,7 +1,7 @@
 /**
  * interpolate / nn.Upsample output shape (torch.nn.functional.interpolate on [N, C, H, W]): the
  * `size` given (a number for both axes or [h, w]), or floor(in * scaleFactor) per axis. N and C
- * pass through, generic or not. Returns the shape or the runtime's message (types/errors.ts,
+ * pass through, generic or not; N may be 0 (an empty result, as PyTorch), C may not. Returns the shape or the runtime's message (types/errors.ts,
  * interpolateErrors).
  *
  *   Interpolate<[8, 16, 32, 32], { size: [64, 48] }>        // [8, 16, 64, 48]
@@ -97,7 +97,9 @@ type InterpolateShape<S extends Shape, O, CheckSize extends boolean> = number ex
       ? ReturnType<typeof interpolateErrors.emptyInput<H, W>>
       : W extends 0
         ? ReturnType<typeof interpolateErrors.emptyInput<H, W>>
-        : InterpolateSized<N, C, H, W, O, CheckSize>
+        : C extends 0
+          ? ReturnType<typeof interpolateErrors.channels<Show<S>>>
+          : InterpolateSized<N, C, H, W, O, CheckSize>
     : ReturnType<typeof interpolateErrors.rank<Show<S>>>;
 
 type InterpolateSized<
