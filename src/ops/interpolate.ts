@@ -35,15 +35,24 @@ export type InterpolateShape<S extends Shape, O> = Interpolate<S, O>;
  * The option errors (PyTorch checks them first), then the size's value, then the input's shape.
  * The size is tested in a conditional of its own, on its text: for a generic size (a model's
  * `size: [x.shape[2], x.shape[3]]`) the compiler can rule the error out without knowing it, which a
- * test inside Interpolate's rule (behind `infer`) would leave undecided, refusing every input.
+ * test inside Interpolate's rule (behind `infer`) would leave undecided, refusing every input. The
+ * channel count likewise, outermost: a 4-D input with a literal C of 0 takes the rule with the
+ * channels' test (whose first failing rule gives the message), any other (a generic C) the rule without.
  */
-type InterpolateInput<S extends Shape, D extends DType, Dev extends Device, O> =
+type InterpolateInput<S extends Shape, D extends DType, Dev extends Device, O> = `${S["length"]}:${S[1]}` extends "4:0"
+  ? CheckedInput<S, D, Dev, O, true>
+  : CheckedInput<S, D, Dev, O, false>;
+type CheckedInput<S extends Shape, D extends DType, Dev extends Device, O, Channels extends boolean> =
   Interpolate<[1, 1, 1, 1], O, false> extends infer R
     ? IsMessage<R> extends true
       ? R
       : SizeChecked<
           O,
-          Interpolate<S, O, false> extends infer Q ? (IsMessage<Q> extends true ? Q : Tensor<S, D, Dev>) : never
+          Interpolate<S, O, false, Channels> extends infer Q
+            ? IsMessage<Q> extends true
+              ? Q
+              : Tensor<S, D, Dev>
+            : never
         >
     : never;
 type SizeChecked<O, Then> = `${SizePair<O>[0]}` extends BelowOneText
@@ -54,7 +63,7 @@ type SizeChecked<O, Then> = `${SizePair<O>[0]}` extends BelowOneText
 type InterpolateSignature = <S extends Shape, D extends DType, Dev extends Device, const O extends InterpolateOptions>(
   input: InterpolateInput<S, D, Dev, O>,
   options: O,
-) => Tensor<OkShape<Interpolate<S, O>>, D, Dev>;
+) => Tensor<OkShape<Interpolate<S, O, true, false>>, D, Dev>;
 
 const KNOWN = ["size", "scaleFactor", "mode", "alignCorners"];
 

@@ -71,34 +71,44 @@ type OutSize<H extends number, W extends number, O, CheckSize extends boolean> =
       ? [Scaled<H, A>, Scaled<W, B>]
       : never;
 
-/** `CheckSize` false leaves out the size's test (interpolate's parameter type makes it first). */
-export type Interpolate<S extends Shape, O, CheckSize extends boolean = true> =
+/**
+ * `CheckSize` false leaves out the size's test, `CheckChannels` false the channels' (interpolate's
+ * parameter type makes them in conditionals of their own, decided also for a generic size or C).
+ */
+export type Interpolate<S extends Shape, O, CheckSize extends boolean = true, CheckChannels extends boolean = true> =
   Has<O, "size"> extends true
     ? Has<O, "scaleFactor"> extends true
       ? ReturnType<typeof interpolateErrors.sizeAndScale>
-      : InterpolateChecked<S, O, CheckSize>
+      : InterpolateChecked<S, O, CheckSize, CheckChannels>
     : Has<O, "scaleFactor"> extends true
-      ? InterpolateChecked<S, O, CheckSize>
+      ? InterpolateChecked<S, O, CheckSize, CheckChannels>
       : ReturnType<typeof interpolateErrors.noSizeNorScale>;
 
-type InterpolateChecked<S extends Shape, O, CheckSize extends boolean> =
+type InterpolateChecked<S extends Shape, O, CheckSize extends boolean, CheckChannels extends boolean> =
   Has<O, "alignCorners"> extends true
     ? Has<O, "mode"> extends true
       ? "bilinear" extends Given<O, "mode">
-        ? InterpolateShape<S, O, CheckSize>
+        ? InterpolateShape<S, O, CheckSize, CheckChannels>
         : ReturnType<typeof interpolateErrors.alignCornersNearest<Show<Given<O, "alignCorners">>>>
       : ReturnType<typeof interpolateErrors.alignCornersNearest<Show<Given<O, "alignCorners">>>>
-    : InterpolateShape<S, O, CheckSize>;
+    : InterpolateShape<S, O, CheckSize, CheckChannels>;
 
-type InterpolateShape<S extends Shape, O, CheckSize extends boolean> = number extends S["length"]
+type InterpolateShape<
+  S extends Shape,
+  O,
+  CheckSize extends boolean,
+  CheckChannels extends boolean,
+> = number extends S["length"]
   ? number[]
   : S extends readonly [infer N extends number, infer C extends number, infer H extends number, infer W extends number]
     ? H extends 0
       ? ReturnType<typeof interpolateErrors.emptyInput<H, W>>
       : W extends 0
         ? ReturnType<typeof interpolateErrors.emptyInput<H, W>>
-        : C extends 0
-          ? ReturnType<typeof interpolateErrors.channels<Show<S>>>
+        : CheckChannels extends true
+          ? C extends 0
+            ? ReturnType<typeof interpolateErrors.channels<Show<S>>>
+            : InterpolateSized<N, C, H, W, O, CheckSize>
           : InterpolateSized<N, C, H, W, O, CheckSize>
     : ReturnType<typeof interpolateErrors.rank<Show<S>>>;
 
