@@ -33,7 +33,7 @@ import type { Conv2dCheck, ConvTranspose2dCheck, OptionValues, TransposeOptionVa
 import { conv2dErrors, show } from "../../types/errors.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
 import { type Conv2dGeometry, type PadGeometry, convOutSize, padGeometry } from "../primitives/index.js";
-import { apply } from "../autograd/engine.js";
+import { apply, checkElementCount } from "../autograd/engine.js";
 import { assertFloat, assertTensor, parsePads, parsePair } from "./arguments.js";
 import { anyShape as elementwise } from "./elementwise.js";
 import { anyShape as movement } from "./movement.js";
@@ -339,6 +339,8 @@ function conv2dAnyShape(input: AnyTensor, weight: AnyTensor, bias?: AnyTensor | 
   const { reshape } = movement;
   let x = r.unbatched ? reshape(input, [1, ...input.shape]) : input;
   if (r.pad) x = apply("pad", [x], r.pad);
+  // The ceiling's message names the op called, not the conv2dBias primitive (as apply would).
+  if (bias) checkElementCount("conv2d", [x.shape[0], ...r.outShape.slice(-3)]);
   const y = bias ? apply("conv2dBias", [x, weight, bias], r.geometry) : apply("conv2d", [x, weight], r.geometry);
   return r.unbatched ? reshape(y, y.shape.slice(1)) : y;
 }
@@ -548,6 +550,8 @@ function convTranspose2dAnyShape(
   assertFloat("convTranspose2d", input);
   const { reshape } = movement;
   const x = r.unbatched ? reshape(input, [1, ...input.shape]) : input;
+  // The ceiling's message names the op called, not its primitive conv2dBackInput (as apply would).
+  checkElementCount("convTranspose2d", [x.shape[0], ...r.outShape.slice(-3)]);
   let y = apply("conv2dBackInput", [x, weight], r.geometry);
   if (bias) y = elementwise.add(y, reshape(bias, [1, bias.shape[0], 1, 1]));
   return r.unbatched ? reshape(y, y.shape.slice(1)) : y;

@@ -1378,8 +1378,8 @@ describe("convTranspose2d (issue 21)", () => {
       broken.push(E.transposeOutputPadding(show(outPad), show(stride), show(dilation)));
     if (broken.length) return err(...broken);
     if (dx === "int32") return err(opErrors.notFloat("convTranspose2d", dx));
-    // the result is allocated by its primitive, which names itself in the ceiling's message
-    const limit = overLimit("conv2dBackInput", out!);
+    // the ceiling's message names the op called (issue 21: it named the primitive conv2dBackInput)
+    const limit = overLimit("convTranspose2d", out!);
     if (limit) return err(limit);
     return ok(xs.length === 3 ? out!.slice(1) : out!);
   }

@@ -64,6 +64,28 @@ describe("limits are checked before anything is allocated", () => {
     // the ceiling is still the one set last
     refusedCleanly(() => sg.ones([1001]), opErrors.tooManyElements("ones", [1001], 1001, 1000));
   });
+
+  it("the message names the op called, not the primitive that would allocate (conv2dBias, conv2dBackInput)", () => {
+    const x = sg.randn([1, 1, 40, 40]),
+      unbatched = sg.randn([1, 40, 40]),
+      w = sg.randn([2, 1, 3, 3]),
+      bias = sg.randn([2]);
+    sg.setMaxElements(2000);
+    // conv2d: [1, 2, 38, 38], with and without a bias; unbatched, the batched shape the primitive sees
+    const conv = opErrors.tooManyElements("conv2d", [1, 2, 38, 38], 2888, 2000);
+    refusedCleanly(() => sg.conv2d(x, w, null), conv);
+    refusedCleanly(() => sg.conv2d(x, w, bias), conv);
+    refusedCleanly(() => sg.conv2d(unbatched, w, bias), conv);
+    // convTranspose2d: (30 - 1) * 1 + 2 + 1 = 32 per side, 2 channels
+    const up = sg.randn([1, 1, 30, 30]),
+      upUnbatched = sg.randn([1, 30, 30]),
+      wt = sg.randn([1, 2, 3, 3]);
+    const transposed = opErrors.tooManyElements("convTranspose2d", [1, 2, 32, 32], 2048, 2000);
+    refusedCleanly(() => sg.convTranspose2d(up, wt), transposed);
+    refusedCleanly(() => sg.convTranspose2d(up, wt, bias), transposed);
+    refusedCleanly(() => sg.convTranspose2d(upUnbatched, wt), transposed);
+    expect(sg.convTranspose2d(sg.randn([1, 1, 29, 29]), wt).shape).toEqual([1, 2, 31, 31]);
+  });
 });
 
 /** Every tensor's values by name, copied. */
