@@ -22,58 +22,75 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: numbe
 
 const sizes = (g: InterpolateGeometry, n: number) => [n * g.height.in * g.width.in, n * g.height.out * g.width.out];
 
+/**
+ * The property tests over random geometries (fast-check, fixed seeds): each gets the geometry, an
+ * input x from the draw's seed and a gradient gy from seed + gyOffset, as arrays of `array`, and the
+ * direct kernels' forward y and adjoint gx of them.
+ */
+const properties: {
+  name: string;
+  array: Float64ArrayConstructor | Float32ArrayConstructor;
+  gyOffset: number;
+  seed: number;
+  numRuns: number;
+  check: (g: InterpolateGeometry, [x, gy, y, gx]: Float64Array[] | Float32Array[]) => void;
+}[] = [
+  {
+    name: "float64 forward and adjoint, to 1e-13",
+    array: Float64Array,
+    gyOffset: 1,
+    seed: 21,
+    numRuns: 300,
+    check: (g, [x, gy, y, gx]) => {
+      expectClose(y, reference.interpolate(g, x), 1e-13);
+      expectClose(gx, reference.interpolateAdjoint(g, gy), 1e-13);
+    },
+  },
+  {
+    name: "float32 forward and adjoint, to 1e-6, and stay float32",
+    array: Float32Array,
+    gyOffset: 1,
+    seed: 2021,
+    numRuns: 200,
+    check: (g, [x, gy, y, gx]) => {
+      expect(y).toBeInstanceOf(Float32Array);
+      expect(gx).toBeInstanceOf(Float32Array);
+      expectClose(y, reference.interpolate(g, x), 1e-6);
+      expectClose(gx, reference.interpolateAdjoint(g, gy), 1e-5);
+    },
+  },
+  {
+    name: "the adjoint is the transpose: <A x, g> = <x, Aᵀ g>",
+    array: Float64Array,
+    gyOffset: 7,
+    seed: 7,
+    numRuns: 200,
+    check: (_, [x, gy, y, gx]) => {
+      let lhs = 0,
+        rhs = 0;
+      for (let i = 0; i < gy.length; i++) lhs += y[i] * gy[i];
+      for (let i = 0; i < x.length; i++) rhs += x[i] * gx[i];
+      expect(Math.abs(lhs - rhs)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(lhs)));
+    },
+  },
+];
+
 describe("interpolate kernels: direct loops equal the matrix formulation", () => {
-  it("float64 forward and adjoint, to 1e-13 (property)", () => {
-    fc.assert(
-      fc.property(options, fc.integer({ min: 1, max: 1000 }), (o, seed) => {
-        const g = geometry(o);
-        if (!g) return;
-        const [nIn, nOut] = sizes(g, o.shape[0] * o.shape[1]);
-        const x = random(Float64Array, nIn, seed),
-          gy = random(Float64Array, nOut, seed + 1);
-        expectClose(interpolateDirect(g, x), reference.interpolate(g, x), 1e-13);
-        expectClose(interpolateAdjointDirect(g, gy), reference.interpolateAdjoint(g, gy), 1e-13);
-      }),
-      { seed: 21, numRuns: 300 },
-    );
-  });
-  it("float32 forward and adjoint, to 1e-6, and stay float32 (property)", () => {
-    fc.assert(
-      fc.property(options, fc.integer({ min: 1, max: 1000 }), (o, seed) => {
-        const g = geometry(o);
-        if (!g) return;
-        const [nIn, nOut] = sizes(g, o.shape[0] * o.shape[1]);
-        const x = random(Float32Array, nIn, seed),
-          gy = random(Float32Array, nOut, seed + 1);
-        const y = interpolateDirect(g, x),
-          gx = interpolateAdjointDirect(g, gy);
-        expect(y).toBeInstanceOf(Float32Array);
-        expect(gx).toBeInstanceOf(Float32Array);
-        expectClose(y, reference.interpolate(g, x), 1e-6);
-        expectClose(gx, reference.interpolateAdjoint(g, gy), 1e-5);
-      }),
-      { seed: 2021, numRuns: 200 },
-    );
-  });
-  it("the adjoint is the transpose: <A x, g> = <x, Aᵀ g> (property)", () => {
-    fc.assert(
-      fc.property(options, fc.integer({ min: 1, max: 1000 }), (o, seed) => {
-        const g = geometry(o);
-        if (!g) return;
-        const [nIn, nOut] = sizes(g, o.shape[0] * o.shape[1]);
-        const x = random(Float64Array, nIn, seed),
-          gy = random(Float64Array, nOut, seed + 7);
-        const y = interpolateDirect(g, x),
-          gx = interpolateAdjointDirect(g, gy);
-        let lhs = 0,
-          rhs = 0;
-        for (let i = 0; i < nOut; i++) lhs += y[i] * gy[i];
-        for (let i = 0; i < nIn; i++) rhs += x[i] * gx[i];
-        expect(Math.abs(lhs - rhs)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(lhs)));
-      }),
-      { seed: 7, numRuns: 200 },
-    );
-  });
+  for (const p of properties) {
+    it(`${p.name} (property)`, () => {
+      fc.assert(
+        fc.property(options, fc.integer({ min: 1, max: 1000 }), (o, seed) => {
+          const g = geometry(o);
+          if (!g) return;
+          const [nIn, nOut] = sizes(g, o.shape[0] * o.shape[1]);
+          const x = random(p.array, nIn, seed),
+            gy = random(p.array, nOut, seed + p.gyOffset);
+          p.check(g, [x, gy, interpolateDirect(g, x), interpolateAdjointDirect(g, gy)] as Float64Array[]);
+        }),
+        { seed: p.seed, numRuns: p.numRuns },
+      );
+    });
+  }
   it("each row of every matrix sums to 1 (interpolation preserves constants)", () => {
     const g = resolveInterpolate([1, 1, 5, 7], { size: [11, 3], mode: "bilinear" });
     for (const axis of [g.height, g.width]) {

@@ -640,6 +640,47 @@ function convBias(kind: string, outChannels: number, dx: DT, seed: number): sg.A
   return input(kind === "long" ? [outChannels + 1] : [outChannels], dtype, seed, true);
 }
 
+/** The groups an options draw asks for when it is a positive integer, else 1 (the call is refused anyway). */
+function drawnGroups(options: Record<string, unknown>): number {
+  const g = options.groups;
+  return typeof g === "number" && Number.isSafeInteger(g) && g > 0 ? g : 1;
+}
+
+type ConvOracle = (
+  xs: readonly number[],
+  dx: DT,
+  ws: readonly number[],
+  dw: DT,
+  bias: sg.AnyTensor | null,
+  options: Record<string, unknown>,
+) => Outcome;
+
+/**
+ * One conv2d or convTranspose2d call: input from `seed`, weight from seed + 1 (the bias, drawn by the
+ * caller, from seed + 2), checked against the oracle, then differentiated. `validOnly` leaves a refused
+ * call to the any-options test.
+ */
+function checkConvCall(
+  op: typeof sg.conv2d | typeof sg.convTranspose2d,
+  oracle: ConvOracle,
+  [xs, dx]: [readonly number[], DT],
+  [ws, dw]: [readonly number[], DT],
+  bias: sg.AnyTensor | null | undefined,
+  options: Record<string, unknown>,
+  seed: number,
+  validOnly = false,
+): void {
+  const x = input(xs, dx, seed, true),
+    w = input(ws, dw, seed + 1, true);
+  const expected = oracle(xs, dx, ws, dw, bias ?? null, options);
+  if (validOnly && "errors" in expected) return;
+  const call = op as (...args: unknown[]) => unknown;
+  checkBackward(
+    check(() => call(x, w, bias, options), expected),
+    bias ? [x, w, bias] : [x, w],
+  );
+}
+
 describe("conv2d", () => {
   const posOpt = fc.oneof(
     { weight: 8, arbitrary: fc.integer({ min: 1, max: 3 }) },
@@ -695,22 +736,14 @@ describe("conv2d", () => {
           // One call in ten also passes an option conv2d does not have.
           const options = extraKey === 0 ? { ...drawn, bias: true } : drawn;
           const xs = rawShape.length === 4 && unbatched ? rawShape.slice(1) : [...rawShape];
-          const g =
-            typeof options.groups === "number" && Number.isSafeInteger(options.groups) && options.groups > 0
-              ? options.groups
-              : 1;
+          const g = drawnGroups(options);
           const c = xs.length === 4 ? xs[1] : xs.length === 3 ? xs[0] : 1;
           // Half the time the weight fits the input's channels, else the check is rarely passed.
           const ci = fitChannels && c % g === 0 ? c / g : ciRaw;
           const co = coMul * (fitChannels ? g : 1);
-          const ws = [co, ci, kh, kw];
           const dw: DT = dwChoice === "same" ? dx : dwChoice;
-          const x = input(xs, dx, seed, true),
-            w = input(ws, dw, seed + 1, true);
           const bias = convBias(biasKind, co, dx, seed + 2);
-          const expected = convOutcome(xs, dx, ws, dw, bias ?? null, options);
-          const y = check(() => sg.conv2d(x as never, w as never, bias as never, options as never), expected);
-          checkBackward(y, bias ? [x, w, bias] : [x, w]);
+          checkConvCall(sg.conv2d, convOutcome, [xs, dx], [[co, ci, kh, kw], dw], bias, options, seed);
         },
       ),
       { seed: SEED, numRuns: 2500 },
@@ -753,16 +786,10 @@ describe("conv2d", () => {
           // "same" needs stride 1: resolve it here so the draw stays valid
           if (o.padding === "same") o.stride = 1;
           const xs = unbatched ? [g * ciPer, h, w] : [n, g * ciPer, h, w];
-          const ws = [g * coPer, ciPer, kh, kw];
-          const x = input(xs, dtype, seed, true),
-            wt = input(ws, dtype, seed + 1, true);
           const bias = withBias ? input([g * coPer], dtype, seed + 2, true) : null;
-          const expected = convOutcome(xs, dtype, ws, dtype, bias, o);
-          if ("errors" in expected) return; // a padding past its mode's limit or a kernel past the input: the other test's business
-          checkBackward(
-            check(() => sg.conv2d(x as never, wt as never, bias as never, o as never), expected),
-            bias ? [x, wt, bias] : [x, wt],
-          );
+          // a padding past its mode's limit or a kernel past the input is the other test's business
+          const ws = [g * coPer, ciPer, kh, kw];
+          checkConvCall(sg.conv2d, convOutcome, [xs, dtype], [ws, dtype], bias, o, seed, true);
         },
       ),
       { seed: SEED, numRuns: 800 },
@@ -1243,25 +1270,14 @@ describe("convTranspose2d (issue 21)", () => {
           (rawShape, unbatched, wo, kh, kw, fitChannels, dx, dwChoice, biasKind, drawn, extraKey, seed) => {
             const options = extraKey === 0 ? { ...drawn, paddingMode: "zeros" } : drawn;
             const xs = rawShape.length === 4 && unbatched ? rawShape.slice(1) : [...rawShape];
-            const g =
-              typeof options.groups === "number" && Number.isSafeInteger(options.groups) && options.groups > 0
-                ? options.groups
-                : 1;
+            const g = drawnGroups(options);
             const c = xs.length === 4 ? xs[1] : xs.length === 3 ? xs[0] : 1;
             // Half the time the weight's C_in is the input's channels times the groups, else rarely so.
             const ws = [fitChannels ? c * g : c + 1, wo, kh, kw];
             const inputShape = fitChannels && xs.length >= 3 ? xs.map((n, i) => (i === xs.length - 3 ? n * g : n)) : xs;
             const dw: DT = dwChoice === "same" ? dx : dwChoice;
-            const x = input(inputShape, dx, seed, true),
-              w = input(ws, dw, seed + 1, true);
-            const co = wo * g;
-            const bias = convBias(biasKind, co, dx, seed + 2);
-            const expected = transposeOutcome(inputShape, dx, ws, dw, bias ?? null, options);
-            const y = check(
-              () => sg.convTranspose2d(x as never, w as never, bias as never, options as never),
-              expected,
-            );
-            checkBackward(y, bias ? [x, w, bias] : [x, w]);
+            const bias = convBias(biasKind, wo * g, dx, seed + 2);
+            checkConvCall(sg.convTranspose2d, transposeOutcome, [inputShape, dx], [ws, dw], bias, options, seed);
           },
         ),
         { seed: SEED, numRuns: 1500 },
@@ -1294,17 +1310,9 @@ describe("convTranspose2d (issue 21)", () => {
             const outputPadding = [0, 1].map((i) => rawOut[i] % Math.max(stride[i], dilation[i]));
             const o = { stride, dilation, padding, outputPadding, groups: g };
             const xs = unbatched ? [g * ciPer, h, w] : [n, g * ciPer, h, w];
-            const ws = [g * ciPer, coPer, kh, kw];
-            const x = input(xs, dtype, seed, true),
-              wt = input(ws, dtype, seed + 1, true);
             const bias = withBias ? input([g * coPer], dtype, seed + 2, true) : null;
-            checkBackward(
-              check(
-                () => sg.convTranspose2d(x as never, wt as never, bias as never, o as never),
-                transposeOutcome(xs, dtype, ws, dtype, bias, o),
-              ),
-              bias ? [x, wt, bias] : [x, wt],
-            );
+            const ws = [g * ciPer, coPer, kh, kw];
+            checkConvCall(sg.convTranspose2d, transposeOutcome, [xs, dtype], [ws, dtype], bias, o, seed);
           },
         ),
         { seed: SEED, numRuns: 500 },
