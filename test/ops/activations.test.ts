@@ -4,17 +4,12 @@
  * double backward where recorded, float32 outputs, the layers, finite differences away from the
  * kinks, and dropout2d's channel structure under a fixed seed.
  */
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { gradients, manualSeed, mul, sum, tensor, type AnyTensor } from "../../src/index.js";
 import * as nn from "../../src/nn/index.js";
 import { gradcheck } from "../helpers/gradcheck.js";
+import { expectEachClose, goldenTensor, readOpsGolden, type GoldenTensor as Enc } from "../helpers/goldens.js";
 
-interface Enc {
-  shape: number[];
-  data: number[];
-}
 interface Case {
   id: string;
   dtype: "float64" | "float32";
@@ -33,8 +28,7 @@ interface Golden {
   errors: { id: string; inputs: { x: { shape: number[] } }; args: { p: number; training: boolean } }[];
 }
 
-const load = (op: string): Golden =>
-  JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/ops/${op}.json`, import.meta.url)), "utf8")) as Golden;
+const load = (op: string) => readOpsGolden<Golden>(op);
 
 const F = nn.functional as unknown as Record<string, (x: AnyTensor, ...args: unknown[]) => AnyTensor>;
 const layers = nn as unknown as Record<
@@ -42,21 +36,12 @@ const layers = nn as unknown as Record<
   (...args: unknown[]) => { forward(x: AnyTensor): unknown; train(on?: boolean): unknown }
 >;
 
-const t64 = (e: Enc, requiresGrad = false): AnyTensor =>
-  tensor(Float64Array.from(e.data), { shape: e.shape, dtype: "float64", requiresGrad });
-const t32 = (e: Enc): AnyTensor =>
-  tensor(Float32Array.from(e.data.map((v) => Math.fround(v))), { shape: e.shape, dtype: "float32" });
+const t64 = (e: Enc, requiresGrad = false): AnyTensor => goldenTensor(e, "float64", { requiresGrad });
+const t32 = (e: Enc): AnyTensor => goldenTensor(e, "float32");
 
 function expectClose(actual: AnyTensor | null | undefined, expected: Enc, tol: number, label: string): void {
   expect(actual, `${label}: missing`).toBeTruthy();
-  expect([...actual!.shape], `${label}: shape`).toEqual(expected.shape);
-  const a = actual!.dataSync();
-  expect(a.length).toBe(expected.data.length);
-  for (let i = 0; i < a.length; i++) {
-    const e = expected.data[i];
-    const err = Math.abs(a[i] - e) / Math.max(1, Math.abs(e));
-    expect(err, `${label}[${i}]: ${a[i]} vs ${e}`).toBeLessThanOrEqual(tol);
-  }
+  expectEachClose(actual!.dataSync(), actual!.shape, expected, tol, label);
 }
 
 /**

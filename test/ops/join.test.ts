@@ -4,8 +4,6 @@
  * double backward (each op is linear, so the gradient of a gradient is the op's adjoint applied to
  * the direction), finite differences, and int32 tensors (no arithmetic, the bits move).
  */
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
   cat,
@@ -23,7 +21,7 @@ import {
   type AnyTensor,
 } from "../../src/index.js";
 import { gradcheck, randomArray, seededRng } from "../helpers/gradcheck.js";
-import { type Enc, expectClose, f64 as t64 } from "../nn/helpers.js";
+import { expectClose, goldenTensor, readOpsGolden, type GoldenTensor as Enc } from "../helpers/goldens.js";
 
 type Inputs = { tensors: Enc[] } | { x: Enc };
 interface Case {
@@ -47,11 +45,10 @@ interface Golden {
   errors: ErrorCase[];
 }
 
-const load = (op: string): Golden =>
-  JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/ops/${op}.json`, import.meta.url)), "utf8")) as Golden;
+const load = (op: string) => readOpsGolden<Golden>(op);
 
-const t32 = (e: Enc): AnyTensor =>
-  tensor(Float32Array.from(e.data.map((v) => Math.fround(v))), { shape: e.shape, dtype: "float32" });
+const t64 = (e: Enc, requiresGrad = false): AnyTensor => goldenTensor(e, "float64", { requiresGrad });
+const t32 = (e: Enc): AnyTensor => goldenTensor(e, "float32");
 
 type AnyOp = (...args: unknown[]) => AnyTensor | AnyTensor[];
 const ops: Record<string, AnyOp> = { cat, stack, split, chunk, narrow } as unknown as Record<string, AnyOp>;
