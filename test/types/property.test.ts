@@ -9,9 +9,10 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { join } from "node:path";
-import { Project, type Type } from "ts-morph";
+import type { Type } from "ts-morph";
 import { resolveConv2d, resolveConvTranspose2d } from "../../src/ops/conv2d.js";
 import { parameterMessage, root } from "./message-check.mjs";
+import { typecheckGenerated } from "./generated-source.js";
 
 const MAX = (1n << 53n) - 1n;
 const ops = ["Add", "Sub", "Mul", "Div", "Mod", "Compare"] as const;
@@ -67,22 +68,29 @@ const size = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }) },
 );
 const pairOr = (a: fc.Arbitrary<number>) => fc.oneof(a, fc.tuple(a, a));
+/**
+ * The fields conv2d's and convTranspose2d's draws share, first in each record (fast-check draws a
+ * record's fields in key order, so the samples of each seed stay what they were).
+ */
+const geometryFields = (spatial: fc.Arbitrary<number>) => ({
+  n: fc.integer({ min: 1, max: 64 }),
+  g: fc.integer({ min: 1, max: 4 }),
+  cg: fc.integer({ min: 1, max: 8 }),
+  cog: fc.integer({ min: 1, max: 8 }),
+  h: spatial,
+  w: spatial,
+  kh: fc.integer({ min: 1, max: 7 }),
+  kw: fc.integer({ min: 1, max: 7 }),
+  stride: pairOr(
+    fc.oneof(
+      { weight: 5, arbitrary: fc.integer({ min: 1, max: 4 }) },
+      { weight: 1, arbitrary: fc.integer({ min: 10, max: 40 }) },
+    ),
+  ),
+});
 const convConfig: fc.Arbitrary<ConvConfig> = fc
   .record({
-    n: fc.integer({ min: 1, max: 64 }),
-    g: fc.integer({ min: 1, max: 4 }),
-    cg: fc.integer({ min: 1, max: 8 }),
-    cog: fc.integer({ min: 1, max: 8 }),
-    h: size,
-    w: size,
-    kh: fc.integer({ min: 1, max: 7 }),
-    kw: fc.integer({ min: 1, max: 7 }),
-    stride: pairOr(
-      fc.oneof(
-        { weight: 5, arbitrary: fc.integer({ min: 1, max: 4 }) },
-        { weight: 1, arbitrary: fc.integer({ min: 10, max: 40 }) },
-      ),
-    ),
+    ...geometryFields(size),
     dilation: pairOr(fc.integer({ min: 1, max: 3 })),
     padding: fc.oneof(
       fc.integer({ min: 0, max: 4 }),
@@ -164,20 +172,7 @@ const transposeSize = fc.oneof(
 );
 const transposeConfig: fc.Arbitrary<TransposeConfig> = fc
   .record({
-    n: fc.integer({ min: 1, max: 64 }),
-    g: fc.integer({ min: 1, max: 4 }),
-    cg: fc.integer({ min: 1, max: 8 }),
-    cog: fc.integer({ min: 1, max: 8 }),
-    h: transposeSize,
-    w: transposeSize,
-    kh: fc.integer({ min: 1, max: 7 }),
-    kw: fc.integer({ min: 1, max: 7 }),
-    stride: pairOr(
-      fc.oneof(
-        { weight: 5, arbitrary: fc.integer({ min: 1, max: 4 }) },
-        { weight: 1, arbitrary: fc.integer({ min: 10, max: 40 }) },
-      ),
-    ),
+    ...geometryFields(transposeSize),
     padding: pairOr(fc.integer({ min: 0, max: 6 })),
     outputPadding: pairOr(fc.integer({ min: 0, max: 3 })),
     dilation: pairOr(fc.integer({ min: 1, max: 3 })),
@@ -204,6 +199,8 @@ function plainTransposeOut(k: TransposeConfig): [bigint, bigint] {
 
 const lit = (v: unknown): string =>
   Array.isArray(v) ? `[${v.map(lit).join(", ")}]` : typeof v === "string" ? JSON.stringify(v) : String(v);
+/** A tensor's metadata as the resolvers read it. */
+const meta = (shape: number[]) => ({ shape, dtype: "float32" as const, device: "cpu" as const });
 
 describe("type-level results equal the oracles", () => {
   const arith = fc.sample(arithCase, { seed: 42, numRuns: 2000 });
@@ -246,22 +243,21 @@ describe("type-level results equal the oracles", () => {
     transposeLine.push(lines.length);
   });
 
-  const project = new Project({ tsConfigFilePath: join(root, "tsconfig.json"), skipAddingFilesFromTsConfig: true });
-  const file = project.createSourceFile(
-    join(root, "test/types/__property_generated.ts"),
-    `${lines.join("\n")}\nexport {};\n`,
-    { overwrite: true },
-  );
-  const diagnostics = new Map<number, string>();
   // Only the generated file is checked (the library's own files are checked by `npm run typecheck`).
-  for (const d of file.getPreEmitDiagnostics()) {
-    const text = d.getMessageText();
-    diagnostics.set(d.getLineNumber() ?? 0, typeof text === "string" ? text : text.getMessageText());
-  }
+  const { file, diagnostics } = typecheckGenerated("__property_generated.ts", lines);
   const literal = (t: Type): bigint | string | undefined => {
     const v = t.getLiteralValue();
     return typeof v === "number" ? BigInt(v) : typeof v === "string" ? v : undefined;
   };
+  /** The shape the compiler gave the declaration `name`. */
+  const shapeOf = (name: string) =>
+    file
+      .getVariableDeclarationOrThrow(name)
+      .getType()
+      .getPropertyOrThrow("shape")
+      .getTypeAtLocation(file)
+      .getTupleElements()
+      .map((t) => Number(literal(t)));
 
   it(`computes ${arith.length} arithmetic cases exactly (BigInt oracle)`, () => {
     expect(arith.length).toBeGreaterThanOrEqual(2000);
@@ -279,7 +275,6 @@ describe("type-level results equal the oracles", () => {
     const wrong = convs.flatMap((k, i) => {
       const [oh, ow] = plainOut(k);
       const xs = k.unbatched ? [k.c, k.h, k.w] : [k.n, k.c, k.h, k.w];
-      const meta = (shape: number[]) => ({ shape, dtype: "float32" as const, device: "cpu" as const });
       const call = () =>
         resolveConv2d(meta(xs), meta([k.co, k.c / k.g, k.kh, k.kw]), null, {
           stride: k.stride,
@@ -303,12 +298,7 @@ describe("type-level results equal the oracles", () => {
           : [`#${i} ${JSON.stringify(k)}: compiler ${typed ?? diagnostic}, runtime ${thrown}`];
       }
       const want = k.unbatched ? [k.co, oh, ow] : [k.n, k.co, oh, ow];
-      const shapeType = file
-        .getVariableDeclarationOrThrow(`y${i}`)
-        .getType()
-        .getPropertyOrThrow("shape")
-        .getTypeAtLocation(file);
-      const got = shapeType.getTupleElements().map((t) => Number(literal(t)));
+      const got = shapeOf(`y${i}`);
       const runtime = call().outShape;
       return diagnostic === undefined && lit(got) === lit(want) && lit(runtime) === lit(want)
         ? []
@@ -331,7 +321,6 @@ describe("type-level results equal the oracles", () => {
     const wrong = transposes.flatMap((k, i) => {
       const [oh, ow] = plainTransposeOut(k);
       const { input, weight } = transposeShapes(k);
-      const meta = (shape: number[]) => ({ shape, dtype: "float32" as const, device: "cpu" as const });
       let thrown: string | null = null,
         runtime: number[] = [];
       try {
@@ -361,12 +350,7 @@ describe("type-level results equal the oracles", () => {
           : [`#${i} ${JSON.stringify(k)}: compiler ${typed ?? diagnostic}, runtime ${thrown}`];
       }
       const want = [...(k.unbatched ? [] : [k.n]), k.cog * k.g, Number(oh), Number(ow)];
-      const shapeType = file
-        .getVariableDeclarationOrThrow(`ty${i}`)
-        .getType()
-        .getPropertyOrThrow("shape")
-        .getTypeAtLocation(file);
-      const got = shapeType.getTupleElements().map((t) => Number(literal(t)));
+      const got = shapeOf(`ty${i}`);
       return diagnostic === undefined && !isEmpty && !isHuge && lit(got) === lit(want) && lit(runtime) === lit(want)
         ? []
         : [
