@@ -29,11 +29,11 @@ const sizes = (g: InterpolateGeometry, n: number) => [n * g.height.in * g.width.
  */
 const properties: {
   name: string;
-  array: Float64ArrayConstructor | Float32ArrayConstructor;
+  array: new (n: number) => Float64Array | Float32Array;
   gyOffset: number;
   seed: number;
   numRuns: number;
-  check: (g: InterpolateGeometry, [x, gy, y, gx]: Float64Array[] | Float32Array[]) => void;
+  check: (g: InterpolateGeometry, [x, gy, y, gx]: (Float64Array | Float32Array)[]) => void;
 }[] = [
   {
     name: "float64 forward and adjoint, to 1e-13",
@@ -85,7 +85,7 @@ describe("interpolate kernels: direct loops equal the matrix formulation", () =>
           const [nIn, nOut] = sizes(g, o.shape[0] * o.shape[1]);
           const x = random(p.array, nIn, seed),
             gy = random(p.array, nOut, seed + p.gyOffset);
-          p.check(g, [x, gy, interpolateDirect(g, x), interpolateAdjointDirect(g, gy)] as Float64Array[]);
+          p.check(g, [x, gy, interpolateDirect(g, x), interpolateAdjointDirect(g, gy)]);
         }),
         { seed: p.seed, numRuns: p.numRuns },
       );
