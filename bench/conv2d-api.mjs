@@ -36,6 +36,8 @@ const sg = await import("../dist/src/index.js");
 const fast = await import("../dist/src/backends/cpu/fast/index.js");
 fast.setNumThreads(THREADS);
 await fast.fastRuntime().whenReady();
+// --fixed: the pool never runs alone on a machine it judges busy (its default, `adaptive`, does)
+if (args.fixed === "true") fast.fastRuntime().adaptive = false;
 
 const tf = require("@tensorflow/tfjs-core");
 const tfThreads = await initTfjsWasmThreaded(tf, THREADS);
@@ -133,13 +135,20 @@ const rows = SHAPES.filter(([id]) => !wantShapes || wantShapes.has(id));
 const modes = BIAS === "both" ? [false, true] : [BIAS === "with"];
 const cells = [];
 for (const row of rows)
-  for (const withBias of modes) cells.push({ row, withBias, ...calls(row, withBias), a: [], b: [], r: [] });
+  for (const withBias of modes)
+    cells.push({ row, withBias, ...calls(row, withBias), a: [], b: [], r: [], ca: [], cb: [] });
 
+/** [wall ms, CPU ms of every thread of the process] of one call, after the pause. CPU time is
+ * what the call burnt (spinning included), which a preempted call on a loaded machine does not
+ * inflate the way it does the wall time. */
 const time = (f) => {
   sleep1ms();
+  const c0 = process.cpuUsage();
   const t = performance.now();
   f();
-  return performance.now() - t;
+  const wall = performance.now() - t;
+  const c = process.cpuUsage(c0);
+  return [wall, (c.user + c.system) / 1000];
 };
 const startLoad = load();
 const started = new Date().toISOString();
@@ -159,9 +168,11 @@ for (let round = 0; round < ROUNDS; round++) {
         ts = time(c.shapegrad);
         tt = time(c.tfjs);
       }
-      c.a.push(ts);
-      c.b.push(tt);
-      c.r.push(tt / ts);
+      c.a.push(ts[0]);
+      c.b.push(tt[0]);
+      c.r.push(tt[0] / ts[0]);
+      c.ca.push(ts[1]);
+      c.cb.push(tt[1]);
     }
   }
   console.error(`round ${round + 1}/${ROUNDS} done, load ${load()}`);
@@ -176,19 +187,22 @@ out.push(
   `shapegrad ${THREADS} threads (public API conv2d(x, w, b?) + dataSync${GRAD ? ", weight and bias requiring gradients" : ""}); tfjs-wasm SIMD, ${tfThreads} threads (conv2d / fused.conv2d with bias, + dataSync)`,
 );
 out.push(
+  `shapegrad's pool ${fast.fastRuntime().adaptive ? "adaptive" : "fixed (--fixed)"}: judged the machine busy and ran alone for a while ${fast.fastRuntime().soloEpisodes} time(s)`,
+);
+out.push(
   `${ROUNDS} rounds x ${PAIRS} alternating pairs per cell (${ROUNDS * PAIRS} pairs), 1 ms pause before each call`,
 );
 out.push("");
 out.push(
-  "| shape | bias | shapegrad ms median (best) | tfjs-wasm ms median (best) | ratio: median of pairs [p25-p75] | best / best |",
+  "| shape | bias | shapegrad ms median (best) | tfjs-wasm ms median (best) | speed ratio (tfjs time / shapegrad time): median of pairs [p25-p75] | best / best | CPU ms median: shapegrad / tfjs-wasm |",
 );
-out.push("|---|---|---:|---:|---:|---:|");
+out.push("|---|---|---:|---:|---:|---:|---:|");
 const f3 = (v) => (v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toFixed(3));
 for (const c of cells) {
   const ma = quantile(c.a, 0.5),
     mb = quantile(c.b, 0.5);
   out.push(
-    `| ${c.row[1]} | ${c.withBias ? "yes" : "no"} | ${f3(ma)} (${f3(Math.min(...c.a))}) | ${f3(mb)} (${f3(Math.min(...c.b))}) | ${quantile(c.r, 0.5).toFixed(2)}x [${quantile(c.r, 0.25).toFixed(2)}-${quantile(c.r, 0.75).toFixed(2)}] | ${(Math.min(...c.b) / Math.min(...c.a)).toFixed(2)}x |`,
+    `| ${c.row[1]} | ${c.withBias ? "yes" : "no"} | ${f3(ma)} (${f3(Math.min(...c.a))}) | ${f3(mb)} (${f3(Math.min(...c.b))}) | ${quantile(c.r, 0.5).toFixed(2)}x [${quantile(c.r, 0.25).toFixed(2)}-${quantile(c.r, 0.75).toFixed(2)}] | ${(Math.min(...c.b) / Math.min(...c.a)).toFixed(2)}x | ${f3(quantile(c.ca, 0.5))} / ${f3(quantile(c.cb, 0.5))} |`,
   );
 }
 console.log(out.join("\n"));
