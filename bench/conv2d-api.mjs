@@ -12,6 +12,9 @@
 //      [--shapes=t1,s2,pw] [--bias=both|with|without] [--threads=2] [--grad]
 //
 // --grad: the weight and bias require gradients (a training step's forward: the graph is recorded).
+// --fresh: new weight and bias tensors for every call (made inside the timed call, from the same
+// values, on both sides), as in training where each step's update gives new arrays: neither library
+// can reuse the packed weights it keeps per weight tensor.
 // Ratio = tfjs-wasm's time / shapegrad's (> 1: shapegrad faster).
 import os from "node:os";
 import { createRequire } from "node:module";
@@ -29,6 +32,7 @@ const ROUNDS = Number(args.rounds ?? 5);
 const PAIRS = Number(args.pairs ?? 20);
 const THREADS = Number(args.threads ?? 2);
 const GRAD = args.grad === "true";
+const FRESH = args.fresh === "true";
 const BIAS = args.bias ?? "both";
 const wantShapes = args.shapes ? new Set(args.shapes.split(",")) : null;
 
@@ -64,39 +68,54 @@ function calls(row, withBias) {
   const wData = rand(O * Cg * kH * kW, 2);
   const bData = rand(O, 4);
   const x = sg.tensor(xData, { shape: xs });
-  const w = sg.tensor(wData, { shape: ws, requiresGrad: GRAD });
-  const b = withBias ? sg.tensor(bData, { shape: [O], requiresGrad: GRAD }) : null;
+  const makeW = () => sg.tensor(wData, { shape: ws, requiresGrad: GRAD });
+  const makeB = () => (withBias ? sg.tensor(bData, { shape: [O], requiresGrad: GRAD }) : null);
+  const w = makeW(),
+    b = makeB();
   const options = { stride, padding, dilation, groups };
   const shapegrad = () =>
     sg.tidy(() => {
-      sg.conv2d(x, w, b, options).dataSync();
+      sg.conv2d(x, FRESH ? makeW() : w, FRESH ? makeB() : b, options).dataSync();
     });
 
   // tfjs: NHWC, filter [kH, kW, Cg, O] (depthwise: [kH, kW, C, multiplier]), the same values laid out its way
   const tx = tf.tensor4d(toNHWC(xData, N, C, H, W), [N, H, W, C]);
   const depthwise = groups > 1;
-  const filter = depthwise
-    ? tf.tensor4d(toHWIO(wData, C, 1, kH, kW), [kH, kW, C, O / C])
-    : tf.tensor4d(toHWIO(wData, O, Cg, kH, kW), [kH, kW, Cg, O]);
-  const bias = withBias ? tf.tensor1d(bData) : undefined;
+  const hwio = depthwise ? toHWIO(wData, C, 1, kH, kW) : toHWIO(wData, O, Cg, kH, kW);
+  const makeFilter = () => tf.tensor4d(hwio, depthwise ? [kH, kW, C, O / C] : [kH, kW, Cg, O]);
+  const makeBias = () => (withBias ? tf.tensor1d(bData) : undefined);
+  const fixedFilter = makeFilter(),
+    fixedBias = makeBias();
   const pad = [
     [0, 0],
     [padding, padding],
     [padding, padding],
     [0, 0],
   ];
-  const conv = depthwise
-    ? withBias
-      ? () => tf.fused.depthwiseConv2d({ x: tx, filter, strides: stride, pad, dilations: dilation, bias })
-      : () => tf.depthwiseConv2d(tx, filter, stride, pad, "NHWC", dilation)
-    : withBias
-      ? () => tf.fused.conv2d({ x: tx, filter, strides: stride, pad, dataFormat: "NHWC", dilations: dilation, bias })
-      : () => tf.conv2d(tx, filter, stride, pad, "NHWC", dilation);
-  const tfjs = () => {
-    const y = conv();
-    y.dataSync();
-    y.dispose();
-  };
+  const convWith = (filter, bias) =>
+    depthwise
+      ? withBias
+        ? () => tf.fused.depthwiseConv2d({ x: tx, filter, strides: stride, pad, dilations: dilation, bias })
+        : () => tf.depthwiseConv2d(tx, filter, stride, pad, "NHWC", dilation)
+      : withBias
+        ? () => tf.fused.conv2d({ x: tx, filter, strides: stride, pad, dataFormat: "NHWC", dilations: dilation, bias })
+        : () => tf.conv2d(tx, filter, stride, pad, "NHWC", dilation);
+  const conv = convWith(fixedFilter, fixedBias);
+  const tfjs = FRESH
+    ? () => {
+        const filter = makeFilter(),
+          bias = makeBias();
+        const y = convWith(filter, bias)();
+        y.dataSync();
+        y.dispose();
+        filter.dispose();
+        bias?.dispose();
+      }
+    : () => {
+        const y = conv();
+        y.dataSync();
+        y.dispose();
+      };
   // the two results agree (NHWC against NCHW), so both compute the same conv
   const ours = sg.tidy(() => sg.conv2d(x, w, b, options).dataSync().slice());
   const theirs = conv();
@@ -184,7 +203,7 @@ out.push(
 );
 out.push(`Load average at start ${startLoad}, at end ${load()}`);
 out.push(
-  `shapegrad ${THREADS} threads (public API conv2d(x, w, b?) + dataSync${GRAD ? ", weight and bias requiring gradients" : ""}); tfjs-wasm SIMD, ${tfThreads} threads (conv2d / fused.conv2d with bias, + dataSync)`,
+  `shapegrad ${THREADS} threads (public API conv2d(x, w, b?) + dataSync${GRAD ? ", weight and bias requiring gradients" : ""}${FRESH ? ", new weight and bias tensors every call (both libraries)" : ""}); tfjs-wasm SIMD, ${tfThreads} threads (conv2d / fused.conv2d with bias, + dataSync)`,
 );
 out.push(
   `shapegrad's pool ${fast.fastRuntime().adaptive ? "adaptive" : "fixed (--fixed)"}: judged the machine busy and ran alone for a while ${fast.fastRuntime().soloEpisodes} time(s)`,
