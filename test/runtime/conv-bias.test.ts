@@ -1,6 +1,6 @@
 // conv2d with a bias runs as the conv2dBias primitive: on float32 CPU tensors the fast kernels add
-// b while they copy the conv's output out of WebAssembly memory (take in
-// src/backends/cpu/fast/kernel-calls.ts). The plain path is the oracle: conv2d without bias, then
+// b to the conv's output in WebAssembly memory before copying it out (addBias in
+// src/backends/cpu/fast/conv.ts, the add_bias kernel). The plain path is the oracle: conv2d without bias, then
 // the broadcast add of reshape(b, [1, C, 1, 1]), which rounds the same float32 sums, so the
 // forward must give the same bits; the gradients are the same primitives' (the bias's is a channel
 // sum either way) and must give the same bits too. Then the paths that add b after the conv
@@ -149,6 +149,40 @@ describe("conv2d with bias (conv2dBias) on float32 CPU tensors", () => {
       rt.maxBytes = limit;
       const got = Array.from(sg.conv2d(x, w, b, opts).dataSync());
       expect(firstMismatch(`limit ${limit}`, got, exact)).toBeNull();
+    }
+  });
+
+  it("adds the bias in the WebAssembly memory (add_bias) with the broadcast add's bits: many planes, non-finite values, 1 and 2 threads", async () => {
+    const rt = fastRuntime();
+    rt.adaptive = false;
+    // every route (1-channel planes, wide GEMM with compaction, gathered GEMM, 1x1 read in place)
+    // and plane sizes of 784, 49, 3 and 1 floats: vector steps of 8 and 4 and a scalar tail, items
+    // of several planes whose channels wrap around
+    const layers: Case[] = [
+      { input: [32, 1, 28, 28], weight: [16, 1, 3, 3], options: { ...plainOptions, padding: 1 } },
+      { input: [3, 8, 7, 7], weight: [24, 8, 3, 3], options: { ...plainOptions, padding: 1 } },
+      { input: [5, 4, 9, 11], weight: [5, 4, 2, 2], options: { ...plainOptions, stride: 2 } },
+      { input: [70, 6, 1, 1], weight: [7, 6, 1, 1], options: plainOptions },
+    ];
+    const special = [Infinity, -Infinity, NaN, -0, 0, 3e38, -3e38, 1e-45];
+    for (const threads of [1, 2]) {
+      rt.setNumThreads(threads);
+      if (threads > 1) await rt.whenReady();
+      layers.forEach((c, i) => {
+        const xs = values(size(c.input), 40 + i);
+        // a few infinities and NaNs in x too (their planes' outputs are NaN or infinite)
+        for (let k = 0; k < 3; k++) xs[(k * 7919) % xs.length] = special[k];
+        const bs = values(c.weight[0], 50 + i);
+        for (let k = 0; k < bs.length && k < special.length; k += 2) bs[k] = special[(k / 2 + i) % special.length];
+        const x = sg.tensor(xs, { shape: c.input });
+        const w = sg.tensor(values(size(c.weight), 60 + i), { shape: c.weight });
+        const b = sg.tensor(bs, { shape: [c.weight[0]] });
+        const fused = Array.from(sg.conv2d(x, w, b, c.options).dataSync());
+        const plain = Array.from(
+          sg.add(sg.conv2d(x, w, null, c.options), sg.reshape(b, [1, c.weight[0], 1, 1])).dataSync(),
+        );
+        expect(firstMismatch(`layer ${i}, ${threads} thread(s)`, fused, plain)).toBeNull();
+      });
     }
   });
 

@@ -77,6 +77,8 @@ export const KERNEL_OWN_PARAMS = {
   // interpolate and its adjoint (interpolateKernels): the f64 weight tables' address, 1 for nearest
   interp_fwd: ["weights", "nearest", "planes", "planesPerItem"],
   interp_adj: ["weights", "nearest", "planes", "planesPerItem"],
+  // conv2dBias's per-channel add (biasKernel): floats per plane, channels the planes cycle over
+  add_bias: ["plane", "channels", "planes", "planesPerItem"],
 };
 
 /** Every kernel's whole layout: PARAM's fields and its own slots by name. */
@@ -1427,6 +1429,32 @@ function interpolateKernels() {
 function div4(v) { return `(i32.div_u ${v} ${c(MR)})`; }
 function roundUp4(v) { return `(i32.and ${add(v, c(MR - 1))} ${c(~(MR - 1))})`; }
 
+/**
+ * conv2dBias's bias, added in place to a conv's output in the WebAssembly memory before it is
+ * copied out: y[pl] += a[pl mod channels] over planes of `plane` floats (x unused). A float32 add
+ * per element, the same rounding as the reference's broadcast add; the JavaScript loop it replaces
+ * ran on the calling thread alone at ~1 ns a float, more than the 1-channel first layer's conv.
+ * Item = planesPerItem consecutive planes.
+ */
+function biasKernel() {
+  const at = (k) => add(get("o"), mul(k, c(4)));
+  return `(func $add_bias (export "add_bias") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("pl", "end", "n", "ch", "o", "k")}
+  (local $v v128)
+  ${planeRange("add_bias")}
+  ${set("n", K("add_bias", "plane"))}
+  ${set("ch", K("add_bias", "channels"))}
+  ${loop("pl", get("pl"), get("end"), `
+    ${set("o", add(P("y"), mul(mul(get("pl"), get("n")), c(4))))}
+    (local.set $v (v128.load32_splat ${add(P("a"), mul(`(i32.rem_u ${get("pl")} ${get("ch")})`, c(4)))}))
+    ${loopWhole("k", c(0), get("n"), `
+      (v128.store ${at(get("k"))} (f32x4.add (v128.load ${at(get("k"))}) (local.get $v)))
+      (v128.store offset=16 ${at(get("k"))} (f32x4.add (v128.load offset=16 ${at(get("k"))}) (local.get $v)))`, 8)}
+    ${loopWhole("k", get("k"), get("n"), `
+      (v128.store ${at(get("k"))} (f32x4.add (v128.load ${at(get("k"))}) (local.get $v)))`, 4)}
+    ${loop("k", get("k"), get("n"), `(f32.store ${at(get("k"))} (f32.add (f32.load ${at(get("k"))}) (f32x4.extract_lane 0 (local.get $v))))`)}`)})`;
+}
+
 /** The whole module. `shared`: the memory is a shared one (the worker pool); the unshared build is
  * for hosts without SharedArrayBuffer (a browser page that is not cross-origin isolated). */
 export function generateWat(shared = true) {
@@ -1437,6 +1465,7 @@ export function generateWat(shared = true) {
   (import "env" "memory" (memory 1 65536${shared ? " shared" : ""}))
 ${tileKernel()}
 ${commonWat()}
+${biasKernel()}
 )
 `;
 }

@@ -80,8 +80,8 @@ function conv2d([x, w]: readonly GpuInput[], g: Conv2dGeometry, out: KernelOutpu
 }
 
 /**
- * conv2dBias as the conv then the broadcast add of b over channels (what the CPU fuses into its
- * output copy): the GEMM's store is shared by every loader, and the add is one memory-bound pass.
+ * conv2dBias as the conv then the broadcast add of b over channels (the CPU adds it in WebAssembly
+ * memory before its output copy): the GEMM's store is shared by every loader, and the add is one memory-bound pass.
  */
 function conv2dBias([x, w, b]: readonly GpuInput[], g: Conv2dGeometry, out: KernelOutput): GpuStorage {
   const y = conv2d([x, w], g, out);

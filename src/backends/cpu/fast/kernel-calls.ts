@@ -65,9 +65,7 @@ export function split(
  * A call's fresh output of `n` floats. A new array costs its first writes a page fault per 4 KiB
  * (0.3-0.7 ms per 800 KB measured here), serial work that would follow the kernels with the
  * workers idle: `make` allocates it and writes every page once, passed as the main job's
- * `meanwhile` so it overlaps the workers' items; `take` then fills it with one copy, or with
- * `bias` (conv2dBias: one value per run of `plane` floats, cycling) added on the way: the same
- * float32 sums as the broadcast add it replaces, without that add's second pass and fresh array.
+ * `meanwhile` so it overlaps the workers' items; `take` then fills it with one copy.
  */
 export function output(n: number) {
   let out: Float32Array | null = null;
@@ -78,30 +76,12 @@ export function output(n: number) {
     out = fresh;
     return fresh;
   };
-  const take = (rt: FastRuntime, at: number, bias?: ChannelBias): Float32Array => {
+  const take = (rt: FastRuntime, at: number): Float32Array => {
     const y = out ?? make();
-    if (bias) addBiasInto(rt.F32, at / F, y, bias.values, bias.plane);
-    else y.set(rt.F32.subarray(at / F, at / F + n));
+    y.set(rt.F32.subarray(at / F, at / F + n));
     return y;
   };
   return { make, take };
-}
-
-/** The per-channel values conv2dBias adds to its output, each over a plane of `plane` floats. */
-export interface ChannelBias {
-  readonly values: Float32Array;
-  readonly plane: number;
-}
-
-/** y[i] = src[from + i] + values[c] for the planes of y in order, c cycling over the channels. */
-function addBiasInto(src: Float32Array, from: number, y: Float32Array, values: Float32Array, plane: number): void {
-  const channels = values.length;
-  for (let row = 0, c = 0; row < y.length; row += plane) {
-    const v = values[c];
-    const s = from + row;
-    for (let k = 0; k < plane; k++) y[row + k] = src[s + k] + v;
-    c = c + 1 === channels ? 0 : c + 1;
-  }
 }
 
 /**

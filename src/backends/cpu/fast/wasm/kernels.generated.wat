@@ -2283,4 +2283,36 @@
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
   (br_if $L115 (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))))))))
 
+(func $add_bias (export "add_bias") (param $p i32) (param $item i32) (param $s i32)
+  (local $pl i32) (local $end i32) (local $n i32) (local $ch i32) (local $o i32) (local $k i32)
+  (local $v v128)
+  (local.set $pl (i32.mul (local.get $item) (i32.load offset=96 (local.get $p))))
+  (local.set $end (select (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)) (i32.lt_s (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)))))
+  (local.set $n (i32.load offset=84 (local.get $p)))
+  (local.set $ch (i32.load offset=88 (local.get $p)))
+  (local.set $pl (local.get $pl))
+(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L119
+  
+    (local.set $o (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (local.get $n)) (i32.const 4))))
+    (local.set $v (v128.load32_splat (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.rem_u (local.get $pl) (local.get $ch)) (i32.const 4)))))
+    (local.set $k (i32.const 0))
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 7))) (then (loop $L116
+  
+      (v128.store (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
+      (v128.store offset=16 (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load offset=16 (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
+  (local.set $k (i32.add (local.get $k) (i32.const 8)))
+  (br_if $L116 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 7)))))))
+    (local.set $k (local.get $k))
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L117
+  
+      (v128.store (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
+  (local.set $k (i32.add (local.get $k) (i32.const 4)))
+  (br_if $L117 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
+    (local.set $k (local.get $k))
+(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L118
+  (f32.store (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32.add (f32.load (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (f32x4.extract_lane 0 (local.get $v))))
+  (local.set $k (i32.add (local.get $k) (i32.const 1)))
+  (br_if $L118 (i32.lt_s (local.get $k) (local.get $n))))))
+  (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
+  (br_if $L119 (i32.lt_s (local.get $pl) (local.get $end)))))))
 )
