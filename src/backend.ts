@@ -44,8 +44,16 @@ export interface Backend<Storage = unknown> {
    * its data must check it before use. Only backends with `readSync` need it.
    */
   expose?(storage: Storage): void;
-  /** Frees device memory now. A no-op where the garbage collector owns memory. */
+  /**
+   * One owner of `storage` lets it go (a tensor disposed, or its data replaced): the last one frees
+   * it now (WebGPU) or gives it back for reuse (the CPU's float arrays, src/backends/cpu/arrays.ts).
+   */
   release(storage: Storage): void;
+  /**
+   * A tensor now holds `storage`, possibly besides others (a reshape or detach shares it); each
+   * retain is balanced by one `release`. Only backends whose kernels return shared storage need it.
+   */
+  retain?(storage: Storage): void;
   /** Training-mode batch norm's fused loops, where the backend has them (the batchNormTrain primitive needs them). */
   readonly batchNorm?: BatchNormLoops<Storage>;
   /** layerNorm's and groupNorm's fused loops, where the backend has them (the rowNorm primitive needs them). */

@@ -7,7 +7,7 @@ import type { AnyTensor } from "../tensor.js";
 import { markModified, Tensor } from "../tensor.js";
 import { apply, fromHost, noGrad } from "../autograd/engine.js";
 import { backendFor } from "../runtime/devices.js";
-import { moveStorage } from "../runtime/memory.js";
+import { moveStorage, shareStorage } from "../runtime/memory.js";
 import { formatShape, sameShape } from "../runtime/shape.js";
 import { opErrors } from "../../types/errors.js";
 import { assertTensor } from "./arguments.js";
@@ -67,7 +67,7 @@ export function replaceData(t: AnyTensor, value: AnyTensor, by: string): AnyTens
   t.assertAlive("assign");
   value.assertAlive("assign");
   // CPU storage is immutable, so sharing it is safe; a device buffer gets one owner through a copy.
-  if (t.device === "cpu") t.storage = value.storage;
+  if (t.device === "cpu") shareStorage(t, value.storage);
   else
     moveStorage(
       t,

@@ -157,11 +157,12 @@ export abstract class Optimizer<O extends { lr: number }> {
     for (const [p, value, state, i] of pending) {
       replaceData(p, value, `${this.name}.step() (parameter ${i})`);
       // State outlives any tidy() scope the step runs in; the state it replaces is ours alone, so
-      // its device buffers are freed now rather than by the garbage collector.
+      // it is freed now rather than by the garbage collector (device buffers; CPU arrays go back
+      // to the pool, src/backends/cpu/arrays.ts).
       const old = this.state.get(p) ?? {};
       for (const v of Object.values(state)) if (v instanceof Tensor) keep(v);
       for (const v of Object.values(old)) {
-        if (v instanceof Tensor && v.device !== "cpu" && !Object.values(state).includes(v)) v.dispose();
+        if (v instanceof Tensor && !Object.values(state).includes(v)) v.dispose();
       }
       this.state.set(p, state);
     }

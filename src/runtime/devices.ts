@@ -23,3 +23,8 @@ export function backendFor(device: Device): Backend {
 export function releaseOn(device: Device, storage: unknown): void {
   backends[device]?.release(storage);
 }
+
+/** A tensor now holds `storage` (src/runtime/memory.ts): counted where the backend shares storage. */
+export function retainOn(device: Device, storage: unknown): void {
+  backends[device]?.retain?.(storage);
+}

@@ -1,5 +1,6 @@
 /**
- * Memory model (docs/webgpu.md, "Memory model"). CPU storage is garbage collected. Device
+ * Memory model (docs/webgpu.md, "Memory model"). CPU storage is garbage collected, and its float
+ * arrays are reused when every tensor holding one was disposed (src/backends/cpu/arrays.ts). Device
  * storage (WebGPU buffers) is freed by, in order of preference:
  *   1. `t.dispose()`, explicitly;
  *   2. `tidy(fn)`: every tensor created inside `fn` is disposed when `fn` returns, except the
@@ -8,7 +9,7 @@
  * Gradients stored in `.grad` and parameters updated by optimizers are kept automatically.
  */
 import type { Device } from "../../types/core.js";
-import { releaseOn } from "./devices.js";
+import { releaseOn, retainOn } from "./devices.js";
 import { argumentErrors, show } from "../../types/errors.js";
 
 export interface Owned {
@@ -28,17 +29,23 @@ const registry = new FinalizationRegistry<{ device: Device; storage: unknown }>(
 /** Called for every new tensor. */
 export function track(t: Owned): void {
   if (t.device !== "cpu") registry.register(t, { device: t.device, storage: t.storage }, t);
+  else retainOn("cpu", t.storage);
   scopes[scopes.length - 1]?.add(t);
 }
 
 export function release(t: Owned): void {
   if (t.disposed) return;
   t.disposed = true;
-  if (t.device !== "cpu") {
-    registry.unregister(t);
-    releaseOn(t.device, t.storage);
-  }
+  if (t.device !== "cpu") registry.unregister(t);
+  releaseOn(t.device, t.storage);
   t.storage = null;
+}
+
+/** `t` (alive, on the CPU) drops its storage for `storage`, which it now shares with its other holders. */
+export function shareStorage(t: Owned, storage: unknown): void {
+  retainOn(t.device, storage);
+  releaseOn(t.device, t.storage);
+  t.storage = storage;
 }
 
 /** Removes a tensor from every open scope, so it outlives them. Returns it. */
@@ -58,6 +65,9 @@ export function moveStorage(to: Owned, from: Owned): void {
     registry.unregister(to);
     if (to.storage !== from.storage) releaseOn(to.device, to.storage);
   }
+  // On the CPU `to` gives up its share; `from`'s passes to `to` (when both held the same array,
+  // two shares become one).
+  if (!to.disposed && to.device === "cpu") releaseOn("cpu", to.storage);
   if (from.device !== "cpu") {
     registry.unregister(from);
     registry.register(to, { device: from.device, storage: from.storage }, to);

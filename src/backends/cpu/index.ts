@@ -6,7 +6,7 @@
  */
 import type { AnyTypedArray } from "../../../types/core.js";
 import type { Backend, KernelTable } from "../../backend.js";
-import { allocateForOverwrite } from "./arrays.js";
+import { allocateForOverwrite, pin, release, retain } from "./arrays.js";
 import { batchNormKernels, batchNormLoops } from "./batch-norm.js";
 import { conv2dKernels } from "./conv2d.js";
 import { elementwiseKernels } from "./elementwise.js";
@@ -45,9 +45,11 @@ export const cpuBackend: Backend<AnyTypedArray> = {
   read: (storage) => Promise.resolve(storage.slice()),
   readSync: (storage) => storage,
   expose: (storage) => {
+    pin(storage);
     if (storage instanceof Float32Array) fast.markExposed(storage);
   },
-  release: () => {},
+  retain,
+  release,
   batchNorm: batchNormLoops,
   rowNorm: rowNormLoops,
   optimizerSteps,

@@ -3,7 +3,7 @@ import type { AnyTypedArray } from "../../../types/core.js";
 import type { PrimitiveParams, ReduceParams } from "../../primitives/index.js";
 import type { KernelInput, KernelOutput, KernelTable } from "../../backend.js";
 import { numel, stridesOf } from "../../runtime/shape.js";
-import { allocate } from "./arrays.js";
+import { allocateForOverwrite } from "./arrays.js";
 import { forEachRun } from "./strided.js";
 import { dataErrors } from "../../../types/errors.js";
 
@@ -32,7 +32,7 @@ function sumKernel(
       for (let k = 0; k < len; k++) acc[o + k * so] += xs[i + k];
     }
   });
-  const y = allocate(out.dtype, acc.length);
+  const y = allocateForOverwrite(out.dtype, acc.length);
   y.set(acc);
   return y;
 }
@@ -84,7 +84,7 @@ function maxKernel(
       if (v > best[at] || v !== v) best[at] = v; // NaN wins and stays, as torch.amax
     }
   });
-  const y = allocate(out.dtype, best.length);
+  const y = allocateForOverwrite(out.dtype, best.length);
   y.set(best);
   return y;
 }

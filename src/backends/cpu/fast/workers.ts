@@ -14,6 +14,7 @@
  * to the largest call seen plus the kept packings (the bound is stated in docs/performance.md); it
  * never grows across repeated calls of the same shapes.
  */
+import { onRecycle } from "../arrays.js";
 import { kernelModuleBytes } from "./wasm/kernel-module.js";
 import { KERNEL_PARAMS, PARAM, PARAM_COUNT } from "./wasm/kernels.generated.js";
 import { workerErrors } from "../../../../types/errors.js";
@@ -331,16 +332,20 @@ export class FastRuntime {
   }
 
   // Packed weights kept between calls. The library never writes a tensor's storage after creating
-  // it (src/tensor.ts), so a weight array packed once stays valid for every later call with it: an
-  // inference loop, or the several calls of one training step, packs each weight once. The packings
-  // live in one region between the parameter block and the scratch areas, at most KEEP_BYTES; when
-  // it is full it is emptied whole (training makes new weight arrays every step, so old packings
-  // are garbage anyway). Entries are keyed weakly by the array, and by the packing's layout. An
+  // it (src/tensor.ts) until its last tensor is disposed and the array reused (its packings are
+  // dropped then: forgetPacked), so a weight array packed once stays valid for every later call
+  // with it: an inference loop, or the several calls of one training step, packs each weight once.
+  // The packings live in one region between the parameter block and the scratch areas, at most
+  // KEEP_BYTES; when it is full it is emptied whole (training makes new weight arrays every step,
+  // so old packings are garbage anyway). Entries are keyed weakly by the array, and by the packing's layout. An
   // array that `dataSync()` handed out (see `exposed`) may have been written since: its entry keeps
   // a copy of the data it was packed from, and is used only while the array still equals it.
   private keptEnd = KEPT_BASE;
   private kept = new WeakMap<Float32Array, Map<string, number>>();
   private snapshots = new WeakMap<Float32Array, Float32Array>();
+  /** Each reserved slot's size by offset, and the slots of forgotten packings by size (forgetPacked). */
+  private slotSizes = new Map<number, number>();
+  private freeSlots = new Map<number, number[]>();
 
   /** Byte offset of `source`'s packing `key` made by an earlier call, or undefined. */
   packed(source: Float32Array, key: string): number | undefined {
@@ -363,12 +368,18 @@ export class FastRuntime {
    */
   reservePacked(bytes: number): number | null {
     if (bytes > KEEP_BYTES / 4) return null;
-    if (this.keptEnd + bytes > KEPT_BASE + KEEP_BYTES) {
+    const size = align(bytes, DATA_ALIGN);
+    const reused = this.freeSlots.get(size)?.pop();
+    if (reused !== undefined) return reused;
+    if (this.keptEnd + size > KEPT_BASE + KEEP_BYTES) {
       this.kept = new WeakMap();
       this.keptEnd = KEPT_BASE;
+      this.slotSizes.clear();
+      this.freeSlots.clear();
     }
     const at = this.keptEnd;
-    this.keptEnd = align(at + bytes, DATA_ALIGN);
+    this.keptEnd = at + size;
+    this.slotSizes.set(at, size);
     return at;
   }
 
@@ -380,6 +391,25 @@ export class FastRuntime {
       if (exposed.has(source)) this.snapshots.set(source, source.slice());
     }
     m.set(key, at);
+  }
+
+  /**
+   * Drops `source`'s packings: its array is about to hold other data (src/backends/cpu/arrays.ts's
+   * pool). Their slots are free for packings of the same size: with the pool, training cycles each
+   * weight through the same few arrays, so the region stops growing after a few steps instead of
+   * filling to KEEP_BYTES and being emptied.
+   */
+  forgetPacked(source: Float32Array): void {
+    const entry = this.kept.get(source);
+    if (entry === undefined) return;
+    this.kept.delete(source);
+    for (const at of entry.values()) {
+      const size = this.slotSizes.get(at);
+      if (size === undefined) continue;
+      const list = this.freeSlots.get(size);
+      if (list) list.push(at);
+      else this.freeSlots.set(size, [at]);
+    }
   }
 
   /** Bytes of memory held by kept packings (for tests and docs/performance.md's bound). */
@@ -670,6 +700,10 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
 }
 
 let runtime: FastRuntime | null = null;
+// A pooled array's packing would be stale once the array is reused for other data.
+onRecycle((a) => {
+  if (a instanceof Float32Array) runtime?.forgetPacked(a);
+});
 /** The process-wide runtime, created on first use. */
 export function fastRuntime(): FastRuntime {
   runtime ??= new FastRuntime();
