@@ -73,7 +73,8 @@ export interface BatchNormLoops<Storage> {
   channelStats(x: KernelInput<Storage>): ChannelStats;
   /**
    * batchNormTrain's gradients for the cotangent g, from the forward's statistics: fresh storage
-   * for the input's gradient (null unless `wantInput`), the weight's and the bias's.
+   * for the input's gradient (null unless `wantInput`), the weight's and the bias's. With
+   * `reluOutput` (batchNormReluTrain's output), for relu's gradient of g instead.
    */
   backward(
     x: KernelInput<Storage>,
@@ -81,6 +82,7 @@ export interface BatchNormLoops<Storage> {
     weight: KernelInput<Storage>,
     params: PrimitiveParams["batchNormTrain"],
     wantInput: boolean,
+    reluOutput: KernelInput<Storage> | null,
   ): { readonly input: Storage | null; readonly weight: Storage; readonly bias: Storage };
 }
 

@@ -396,12 +396,27 @@ export function batchNormReference(
   return batchNormWith(false, x, runningMean, runningVar, options);
 }
 
+/**
+ * relu(batchNorm(...).output), the normalisation and relu in one pass (batchNormReluTrain) where
+ * batchNorm would take its fused path; else the two ops. Only for a caller that knows nothing
+ * else reads the normalised output (nn.Sequential): it never exists as a tensor.
+ */
+export function batchNormRelu(
+  x: AnyTensor,
+  runningMean: AnyTensor | null,
+  runningVar: AnyTensor | null,
+  options: BatchNormOptions = {},
+): BatchNormResult {
+  return batchNormWith(true, x, runningMean, runningVar, options, true);
+}
+
 function batchNormWith(
   allowFused: boolean,
   x: AnyTensor,
   runningMean: AnyTensor | null,
   runningVar: AnyTensor | null,
   options: BatchNormOptions,
+  withRelu = false,
 ): BatchNormResult {
   const op = "batchNorm";
   assertFloatTensor(op, x);
@@ -436,7 +451,7 @@ function batchNormWith(
     // the fused loops read float32 CPU arrays; an absent weight or bias is made to match
     const fusable = (t: AnyTensor | null | undefined) => !t || (t.device === "cpu" && t.dtype === "float32");
     if (allowFused && fusable(x) && fusable(options.weight) && fusable(options.bias)) {
-      const r = batchNormTrainCpu(x, options.weight ?? null, options.bias ?? null, eps);
+      const r = batchNormTrainCpu(x, options.weight ?? null, options.bias ?? null, eps, withRelu);
       const stat = (s: Float64Array) => tensor(Float32Array.from(s), { shape: [c] });
       updateRunning(stat(r.mean), stat(r.variance));
       return { output: r.output, runningMean: newMean, runningVar: newVar };
@@ -453,7 +468,7 @@ function batchNormWith(
   let y = div(sub(x, meanT), sqrt(add(varT, eps)));
   if (options.weight) y = mul(y, reshape(options.weight, statShape));
   if (options.bias) y = add(y, reshape(options.bias, statShape));
-  return { output: y, runningMean: newMean, runningVar: newVar };
+  return { output: withRelu ? relu(y) : y, runningMean: newMean, runningVar: newVar };
 }
 
 // ------------------------------------------------------------------ losses

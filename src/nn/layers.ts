@@ -5,7 +5,7 @@
  * U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (kaiming_uniform_ with a = sqrt(5) for the weight), from the
  * seeded stream (`manualSeed`).
  */
-import { Layer, Module, Parameter } from "./module.js";
+import { Layer, Module, Parameter, recordCall } from "./module.js";
 import {
   add,
   conv2d,
@@ -564,6 +564,20 @@ export class BatchNorm2d<const C extends number = number> extends Layer<BatchNor
   }
 
   protected compute(x: AnyTensor): AnyTensor {
+    return this.normalize(x, false);
+  }
+
+  /**
+   * relu(this.forward(x)) in one fused pass where training can take it (nn.Sequential calls this
+   * for a BatchNorm2d followed by a ReLU, whose normalised output nothing else can read).
+   */
+  forwardRelu(x: AnyTensor): AnyTensor {
+    const y = this.normalize(x, true);
+    recordCall(this, y);
+    return y;
+  }
+
+  private normalize(x: AnyTensor, withRelu: boolean): AnyTensor {
     if (x.shape.length < 2) throw new Error(nnErrors.layerInput("BatchNorm2d", "input [N, C, ...]", x.shape));
     if (x.shape[1] !== this.numFeatures)
       throw new Error(nnErrors.layerChannels("BatchNorm2d", x.shape[1], this.numFeatures, x.shape));
@@ -580,7 +594,7 @@ export class BatchNorm2d<const C extends number = number> extends Layer<BatchNor
         tracked = this.numBatchesTracked.item();
       }
     }
-    const r = F.batchNorm(x, this.runningMean, this.runningVar, {
+    const r = (withRelu ? F.batchNormRelu : F.batchNorm)(x, this.runningMean, this.runningVar, {
       weight: this.weight,
       bias: this.bias,
       training: useBatchStats,
@@ -724,17 +738,38 @@ export class Sequential<const Ls extends readonly Module[] = readonly Module[]> 
 
   protected compute(x: AnyTensor): AnyTensor {
     let y = x;
-    this.layers.forEach((layer, i) => {
+    for (let i = 0; i < this.layers.length; i++) {
+      const layer = this.layers[i];
       try {
-        y = (layer.forward as (t: AnyTensor) => AnyTensor).call(layer, y);
+        const next = this.layers[i + 1];
+        if (fusesWithRelu(layer, next)) {
+          y = layer.forwardRelu(y);
+          recordCall(next, y);
+          i++;
+        } else y = (layer.forward as (t: AnyTensor) => AnyTensor).call(layer, y);
       } catch (e) {
         // Nested Sequentials prefix again, as the type-level message does.
         if (e instanceof Error) throw new Error(nnErrors.sequentialLayer(i, nameOf(layer), e.message), { cause: e });
         throw e;
       }
-    });
+    }
     return y;
   }
+}
+
+/**
+ * A BatchNorm2d followed by a ReLU, both the library's own (no subclass, no forward replaced on
+ * the instance), run as one batchNormReluTrain: inside a Sequential the normalised output goes to
+ * the ReLU only, so it need not exist (issue 23; the layer-by-layer path is the tests' reference).
+ */
+function fusesWithRelu(layer: Module, next: Module | undefined): layer is BatchNorm2d {
+  return (
+    next !== undefined &&
+    layer.constructor === BatchNorm2d &&
+    next.constructor === ReLU &&
+    !Object.hasOwn(layer, "forward") &&
+    !Object.hasOwn(next, "forward")
+  );
 }
 
 /** `body(x) + shortcut(x)`, with the identity as the default shortcut: the residual pattern. */

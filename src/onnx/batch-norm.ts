@@ -24,4 +24,8 @@ function batchNormTrain(
   return b.node("Add", [scaled, b.node("Reshape", [bias, perChannel])]);
 }
 
-export const batchNormEmitRules: EmitRules<BatchNormParams> = { batchNormTrain };
+export const batchNormEmitRules: EmitRules<BatchNormParams> = {
+  batchNormTrain,
+  // nn.Sequential's fused BatchNorm2d + ReLU in training mode: the two nodes it stands for
+  batchNormReluTrain: (b, names, p, inputs) => b.node("Relu", [batchNormTrain(b, names, p, inputs)]),
+};

@@ -21,30 +21,50 @@ function loopsOf(device: Device): BatchNormLoops<unknown> {
 /**
  * y = (x - mean) / sqrt(var + eps) weight + bias over dim 1 of an [N, C, ...] input, with the
  * batch's mean and biased variance, which are returned too (for the running statistics). A
- * missing weight or bias is a constant 1 or 0.
+ * missing weight or bias is a constant 1 or 0. With `relu`, relu of y (batchNormReluTrain).
  */
 export function batchNormTrainCpu(
   x: AnyTensor,
   weight: AnyTensor | null,
   bias: AnyTensor | null,
   eps: number,
+  relu = false,
 ): { output: AnyTensor; mean: Float64Array; variance: Float64Array } {
   const channels = x.shape[1];
   const { mean, variance } = loopsOf(x.device).channelStats(kernelInput(x));
   const constant = (v: number) => full([channels], v, { dtype: x.dtype, device: x.device }) as AnyTensor;
   const invstd = variance.map((v) => 1 / Math.sqrt(v + eps));
-  const output = apply("batchNormTrain", [x, weight ?? constant(1), bias ?? constant(0)], { eps, mean, invstd });
+  const output = apply(
+    relu ? "batchNormReluTrain" : "batchNormTrain",
+    [x, weight ?? constant(1), bias ?? constant(0)],
+    {
+      eps,
+      mean,
+      invstd,
+    },
+  );
   return { output, mean, variance };
 }
 
-/** batchNormTrain's gradients by the fused loops, from the forward's statistics (not recorded: no graph). */
+/**
+ * batchNormTrain's gradients by the fused loops, from the forward's statistics (not recorded: no
+ * graph); batchNormReluTrain's with its output `reluOutput`.
+ */
 export function batchNormTrainFusedGradient(
   g: AnyTensor,
   [x, weight]: readonly AnyTensor[],
   p: PrimitiveParams["batchNormTrain"],
   needs: readonly boolean[],
+  reluOutput: AnyTensor | null,
 ): (AnyTensor | null)[] {
-  const grads = loopsOf(x.device).backward(kernelInput(x), kernelInput(g), kernelInput(weight), p, needs[0]);
+  const grads = loopsOf(x.device).backward(
+    kernelInput(x),
+    kernelInput(g),
+    kernelInput(weight),
+    p,
+    needs[0],
+    reluOutput && kernelInput(reluOutput),
+  );
   const perChannel = [x.shape[1]];
   return [
     grads.input === null ? null : wrapStorage(x.shape, x.dtype, x.device, grads.input),

@@ -3,13 +3,27 @@
  * the batch's own mean and invstd = 1 / sqrt(biased var + eps), which the op computes before the
  * call (the running statistics need them too) and which the gradient rule reuses. CPU only: the
  * fused loops are the CPU backend's; elsewhere batch norm runs as ops.
+ *
+ * batchNormReluTrain(x, weight, bias) -> relu(batchNormTrain(x, weight, bias)) in one pass, and
+ * its gradient batchNormTrain's applied to relu's (from the output, as relu's rule). Made only
+ * where nothing else can read the batch norm's output: nn.Sequential's BatchNorm2d followed by its
+ * ReLU (src/nn/layers.ts). Not a composition because the composition's two passes and two
+ * full-size arrays (forward: the normalised output, then relu of it; backward: relu's gradient,
+ * then the batch norm's) are what it saves: ~1/3 of a BatchNorm2d + ReLU pair's time measured.
  */
 import type { AnyTensor } from "../tensor.js";
 import type { FamilyDefinitions, GradOps } from "./definition.js";
 import { sameAsFirst } from "./definition.js";
 
 export interface BatchNormParams {
-  batchNormTrain: { readonly eps: number; readonly mean: Float64Array; readonly invstd: Float64Array };
+  batchNormTrain: BatchNormTrainParams;
+  batchNormReluTrain: BatchNormTrainParams;
+}
+
+export interface BatchNormTrainParams {
+  readonly eps: number;
+  readonly mean: Float64Array;
+  readonly invstd: Float64Array;
 }
 
 /**
@@ -51,6 +65,15 @@ export const batchNormFamily: FamilyDefinitions<BatchNormParams> = {
     vjp: (op, g, inputs, _y, p, needs) =>
       op.isGradEnabled()
         ? closedForm(op, g, inputs[0], inputs[1], p.eps, needs)
-        : op.batchNormTrainFused(g, inputs, p, needs),
+        : op.batchNormTrainFused(g, inputs, p, needs, null),
+  },
+  batchNormReluTrain: {
+    arity: 3,
+    saved: [0, 1, "y"],
+    shape: sameAsFirst,
+    vjp: (op, g, inputs, y, p, needs) =>
+      op.isGradEnabled()
+        ? closedForm(op, op.apply("reluBackward", [y, g], {}), inputs[0], inputs[1], p.eps, needs)
+        : op.batchNormTrainFused(g, inputs, p, needs, y),
   },
 };

@@ -64,13 +64,15 @@ export interface GradOps {
   sumTo(x: AnyTensor, shape: readonly number[]): AnyTensor;
   /**
    * batchNormTrain's gradients by its backend's fused loops, reusing the forward's statistics
-   * (only without a graph: the loops are not recorded).
+   * (only without a graph: the loops are not recorded). `reluOutput`: batchNormReluTrain's output,
+   * whose relu gradient is applied to g first.
    */
   batchNormTrainFused(
     g: AnyTensor,
     inputs: readonly AnyTensor[],
     params: PrimitiveParams["batchNormTrain"],
     needs: readonly boolean[],
+    reluOutput: AnyTensor | null,
   ): (AnyTensor | null)[];
   /** rowNorm's gradients by its backend's fused loops, likewise (only without a graph). */
   rowNormFused(

@@ -9,7 +9,8 @@
  * results are at least as accurate as the composition's.
  */
 import type { AnyTypedArray } from "../../../types/core.js";
-import type { BatchNormLoops, ChannelStats, KernelInput, KernelTable } from "../../backend.js";
+import type { BatchNormLoops, ChannelStats, KernelInput, KernelOutput, KernelTable } from "../../backend.js";
+import type { BatchNormParams, BatchNormTrainParams } from "../../primitives/batch-norm.js";
 import { numel } from "../../runtime/shape.js";
 import { allocate, allocateForOverwrite } from "./arrays.js";
 import { type Float, float } from "./float.js";
@@ -73,7 +74,16 @@ function channelStats(x: Float, batch: number, channels: number, inner: number):
   return { mean, variance };
 }
 
-/** y = (x - mean) invstd weight + bias; weight and bias have C entries. */
+/**
+ * y = (x - mean) invstd weight + bias; weight and bias have C entries. With `relu`, y = max(0, that)
+ * in the same pass (batchNormReluTrain): the value v is a double, and (v + |v|) / 2 is v for v > 0
+ * (2v is exact, halving it too) and +0 for v <= 0 (-0 included), without the branch a compare would
+ * cost (on random signs it mispredicts half the time: ~15x the loop measured here). Rounding v to
+ * float32 then keeps its sign or gives +0, so the store equals relu of the unfused output bit for
+ * bit. The identity fails only for v = -inf or NaN; v is finite whenever the channel's mean, scale
+ * and shift are (a finite mean means every x of the channel is finite, and |v| <= 7e38 x 1e41 +
+ * 3.4e38 cannot overflow a double), so a channel with a non-finite one takes the plain compare.
+ */
 function batchNormForward(
   x: Float,
   weight: Float,
@@ -84,14 +94,28 @@ function batchNormForward(
   channels: number,
   inner: number,
   y: Float,
+  relu: boolean,
 ): void {
   for (let c = 0; c < channels; c++) {
     const scale = invstd[c] * weight[c],
       m = mean[c],
       b = bias[c];
+    const finite = Number.isFinite(scale) && Number.isFinite(m) && Number.isFinite(b);
     for (let n = 0; n < batch; n++) {
       const base = (n * channels + c) * inner;
-      for (let k = base; k < base + inner; k++) y[k] = (x[k] - m) * scale + b;
+      if (!relu) for (let k = base; k < base + inner; k++) y[k] = (x[k] - m) * scale + b;
+      else if (finite)
+        for (let k = base; k < base + inner; k++) {
+          const v = (x[k] - m) * scale + b;
+          y[k] = (v + Math.abs(v)) * 0.5;
+        }
+      else
+        for (let k = base; k < base + inner; k++) {
+          // relu's own rule on the stored (rounded) output: NaN propagates, -0 and below give +0
+          y[k] = (x[k] - m) * scale + b;
+          const v = y[k];
+          if (!(v > 0 || v !== v)) y[k] = 0;
+        }
     }
   }
 }
@@ -103,6 +127,16 @@ function batchNormForward(
  *   dx = weight invstd (g - sum(g) / M - xhat sum(g xhat) / M)
  * (the last two terms are the gradient flowing through the mean and through the variance).
  * `dx` null: only the parameters' gradients are wanted.
+ *
+ * With `relu` (batchNormReluTrain's output y), the cotangent is relu's gradient of g first, g where
+ * y > 0 or is a NaN, else +0 (reluBackward's rule), read on the fly as g f + 0 with f = +!(y <= 0),
+ * 1 for y > 0 and for a NaN, else 0: branch-free (V8 compiles a compare-and-select of floats to a
+ * branch, which on random signs mispredicts half the time: ~9x the loop measured here) and without
+ * reluBackward's full-size array and pass. g f + 0 is g or +0 whenever g is
+ * finite; an infinite or NaN g where f = 0 would give NaN, so a channel whose sums come out
+ * non-finite is recomputed with the exact select (a finite sum means every g of the channel is
+ * finite). The values are reluBackward's then this backward's; only a -0 in g where y > 0 reads
+ * as +0, which no sum can tell apart.
  */
 function batchNormBackward(
   x: Float,
@@ -116,35 +150,21 @@ function batchNormBackward(
   dx: Float | null,
   dweight: Float,
   dbias: Float,
+  relu: Float | null,
 ): void {
   const count = batch * inner;
-  const inner2 = inner - (inner % 2);
+  const sums = new Float64Array(4);
   for (let c = 0; c < channels; c++) {
     const m = mean[c];
-    // two interleaved accumulators for each sum (four add chains): see channelStats
-    let sg0 = 0,
-      sg1 = 0,
-      sgx0 = 0,
-      sgx1 = 0;
-    for (let n = 0; n < batch; n++) {
-      const base = (n * channels + c) * inner;
-      let k = base;
-      for (const end = base + inner2; k < end; k += 2) {
-        const v0 = g[k],
-          v1 = g[k + 1];
-        sg0 += v0;
-        sg1 += v1;
-        sgx0 += v0 * (x[k] - m);
-        sgx1 += v1 * (x[k + 1] - m);
-      }
-      if (k < base + inner) {
-        const v = g[k];
-        sg0 += v;
-        sgx0 += v * (x[k] - m);
-      }
-    }
-    const sg = sg0 + sg1,
-      sgx = sgx0 + sgx1;
+    const channelSums = (mode: SumMode) => {
+      sums.fill(0);
+      for (let n = 0; n < batch; n++)
+        runSums(x, g, relu ?? g, mode, m, (n * channels + c) * inner, inner, sums, relu ? dx : null);
+      return [sums[0] + sums[1], sums[2] + sums[3]];
+    };
+    let [sg, sgx] = channelSums(relu ? SumMode.Relu : SumMode.Plain);
+    const exact = relu !== null && !(Number.isFinite(sg) && Number.isFinite(sgx));
+    if (exact) [sg, sgx] = channelSums(SumMode.ReluExact);
     const is = invstd[c];
     dbias[c] = sg;
     dweight[c] = sgx * is;
@@ -153,27 +173,114 @@ function batchNormBackward(
     const a = weight[c] * is,
       b = (-a * is * is * sgx) / count,
       d = (-a * sg) / count;
+    // with relu, the sums left relu's gradient of g in dx
+    const gr = relu ? dx : g;
     for (let n = 0; n < batch; n++) {
       const base = (n * channels + c) * inner;
-      for (let k = base; k < base + inner; k++) dx[k] = a * g[k] + b * (x[k] - m) + d;
+      for (let k = base; k < base + inner; k++) dx[k] = a * gr[k] + b * (x[k] - m) + d;
     }
   }
 }
 
+/** relu's gradient of one value, reluBackward's select: g where y > 0 or y is a NaN, else +0. */
+const masked = (y: number, g: number) => (y > 0 || y !== y ? g : 0);
+
+/** What runSums reads as the cotangent: g, or relu's gradient of g branch-free, or selected exactly. */
+export const SumMode = { Plain: 0, Relu: 1, ReluExact: 2 } as const;
+export type SumMode = (typeof SumMode)[keyof typeof SumMode];
+
+/**
+ * The backward sums of one run of `len` values from `start`: sum v and sum v (x - m), v the
+ * cotangent (see SumMode; `relu` is read only by the relu modes), added into acc[0] + acc[1] and
+ * acc[2] + acc[3], two interleaved accumulators for each sum (four add chains, see channelStats).
+ * The relu modes also write v to `stage` (the input gradient's storage, which the dx pass then
+ * reads in place of g). One loop per mode: a per-element test of the mode, even predicted, costs
+ * ~20% of the plain loop here.
+ */
+export function runSums(
+  x: Float,
+  g: Float,
+  relu: Float,
+  mode: SumMode,
+  m: number,
+  start: number,
+  len: number,
+  acc: Float64Array,
+  stage: Float | null,
+): void {
+  let sg0 = acc[0],
+    sg1 = acc[1],
+    sgx0 = acc[2],
+    sgx1 = acc[3],
+    k = start;
+  const end = start + len - (len % 2);
+  if (mode === SumMode.Plain)
+    for (; k < end; k += 2) {
+      const v0 = g[k],
+        v1 = g[k + 1];
+      sg0 += v0;
+      sg1 += v1;
+      sgx0 += v0 * (x[k] - m);
+      sgx1 += v1 * (x[k + 1] - m);
+    }
+  else if (mode === SumMode.Relu && stage)
+    for (; k < end; k += 2) {
+      const v0 = (stage[k] = g[k] * +!(relu[k] <= 0) + 0),
+        v1 = (stage[k + 1] = g[k + 1] * +!(relu[k + 1] <= 0) + 0);
+      sg0 += v0;
+      sg1 += v1;
+      sgx0 += v0 * (x[k] - m);
+      sgx1 += v1 * (x[k + 1] - m);
+    }
+  else
+    for (; k < end; k += 2) {
+      const v0 = cotangent(mode, g, relu, k),
+        v1 = cotangent(mode, g, relu, k + 1);
+      if (stage) {
+        stage[k] = v0;
+        stage[k + 1] = v1;
+      }
+      sg0 += v0;
+      sg1 += v1;
+      sgx0 += v0 * (x[k] - m);
+      sgx1 += v1 * (x[k + 1] - m);
+    }
+  if (k < start + len) {
+    const v = cotangent(mode, g, relu, k);
+    if (stage) stage[k] = v;
+    sg0 += v;
+    sgx0 += v * (x[k] - m);
+  }
+  acc[0] = sg0;
+  acc[1] = sg1;
+  acc[2] = sgx0;
+  acc[3] = sgx1;
+}
+
+/** runSums' cotangent of element i in `mode`. */
+const cotangent = (mode: SumMode, g: Float, relu: Float, i: number) =>
+  mode === SumMode.Plain ? g[i] : mode === SumMode.Relu ? g[i] * +!(relu[i] <= 0) + 0 : masked(relu[i], g[i]);
+
 /** [batch, channels, inner] of an [N, C, ...] input. */
 const layout = (x: KernelInput<AnyTypedArray>) => [x.shape[0], x.shape[1], numel(x.shape.slice(2))] as const;
 
-export const batchNormKernels: Pick<KernelTable<AnyTypedArray>, "batchNormTrain"> = {
-  batchNormTrain: ([x, w, b], p, out) => {
+/** batchNormTrain, or batchNormReluTrain with `relu`. */
+const forwardKernel =
+  (relu: boolean) =>
+  ([x, w, b]: readonly KernelInput<AnyTypedArray>[], p: BatchNormTrainParams, out: KernelOutput): AnyTypedArray => {
     const y = allocateForOverwrite(out.dtype, numel(out.shape)) as Float;
-    batchNormForward(float(x), float(w), float(b), p.mean, p.invstd, ...layout(x), y);
+    batchNormForward(float(x), float(w), float(b), p.mean, p.invstd, ...layout(x), y, relu);
     return y;
-  },
+  };
+
+export const batchNormKernels: Pick<KernelTable<AnyTypedArray>, keyof BatchNormParams> = {
+  batchNormTrain: forwardKernel(false),
+  batchNormReluTrain: forwardKernel(true),
 };
 
 export const batchNormLoops: BatchNormLoops<AnyTypedArray> = {
   channelStats: (x) => channelStats(float(x), ...layout(x)),
-  backward: (x, g, weight, p, wantInput) => {
+  backward: (x, g, weight, p, wantInput, reluOutput) => {
     const [batch, channels, inner] = layout(x);
     const input = wantInput ? (allocateForOverwrite(x.dtype, numel(x.shape)) as Float) : null;
     const dweight = allocate(x.dtype, channels) as Float,
@@ -190,6 +297,7 @@ export const batchNormLoops: BatchNormLoops<AnyTypedArray> = {
       input,
       dweight,
       dbias,
+      reluOutput ? float(reluOutput) : null,
     );
     return { input, weight: dweight, bias: dbias };
   },

@@ -18,6 +18,7 @@ import { rowNormLayout } from "../../primitives/index.js";
 import { numel } from "../../runtime/shape.js";
 import { allocateForOverwrite } from "./arrays.js";
 import { type Float, float } from "./float.js";
+import { SumMode, runSums } from "./batch-norm.js";
 
 /** y = (x - mean) invstd weight + bias, row by row. */
 function rowNormForward(x: Float, weight: Float, bias: Float, p: RowNormGeometry, y: Float): void {
@@ -62,6 +63,7 @@ function rowNormBackward(
   const len = cg * inner;
   const dw = new Float64Array(weight.length),
     db = new Float64Array(weight.length);
+  const sums = new Float64Array(4);
   for (let r = 0; r < a * groups; r++) {
     const m = p.mean[r],
       is = p.invstd[r],
@@ -82,27 +84,10 @@ function rowNormBackward(
       }
     } else {
       for (let c = 0; c < cg; c++) {
-        const start = base + c * inner;
-        let sg0 = 0,
-          sg1 = 0,
-          sgx0 = 0,
-          sgx1 = 0,
-          k = start;
-        // two interleaved accumulators for each sum (four add chains, as ./batch-norm.ts)
-        for (const end = start + inner - (inner % 2); k < end; k += 2) {
-          const v0 = g[k],
-            v1 = g[k + 1];
-          sg0 += v0;
-          sg1 += v1;
-          sgx0 += v0 * (x[k] - m);
-          sgx1 += v1 * (x[k + 1] - m);
-        }
-        if (k < start + inner) {
-          sg0 += g[k];
-          sgx0 += g[k] * (x[k] - m);
-        }
-        const sg = sg0 + sg1,
-          sgx = sgx0 + sgx1,
+        sums.fill(0);
+        runSums(x, g, g, SumMode.Plain, m, base + c * inner, inner, sums, null);
+        const sg = sums[0] + sums[1],
+          sgx = sums[2] + sums[3],
           w = weight[first + c];
         sgw += w * sg;
         sgwx += w * sgx;

@@ -7,4 +7,7 @@ export const batchNormKernels: Pick<KernelTable<GpuStorage>, keyof BatchNormPara
   batchNormTrain: () => {
     throw new Error("shapegrad internal error: batchNormTrain is a CPU primitive");
   },
+  batchNormReluTrain: () => {
+    throw new Error("shapegrad internal error: batchNormReluTrain is a CPU primitive");
+  },
 };
