@@ -153,3 +153,19 @@ describe("exportOnnx writes the weights from the parameters' storage, traceOnnx 
     expect(encodeModel(traceOnnx(m, [1, 3, 8, 8]))).not.toEqual(bytes);
   });
 });
+
+describe("exportOnnx: nn.Linear on more than two dims (ConvNeXt's channels-last blocks)", () => {
+  it("is MatMul with a Transpose node of the weight, the weight stored once, and runs right", async () => {
+    manualSeed(23);
+    const model = nn.Sequential(nn.Linear(4, 3));
+    const f = (x: AnyTensor) => model.forward(x as never) as unknown as AnyTensor;
+    const graph = traceOnnx(model, [2, 5, 5, 4]).graph;
+    expect(graph.nodes.map((n) => n.opType)).toEqual(["Transpose", "MatMul", "Add", "Identity"]);
+    expect(graph.initializers.reduce((n, t) => n + t.data.length, 0)).toBe(4 * 3 + 3);
+    const x = randn([2, 5, 5, 4]);
+    const session = await ort.InferenceSession.create(exportOnnx(model, [2, 5, 5, 4]));
+    const got = await session.run({ input: new ort.Tensor("float32", x.dataSync(), [2, 5, 5, 4]) });
+    await session.release();
+    expectSame(got.output, f(x));
+  });
+});
