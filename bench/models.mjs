@@ -13,9 +13,14 @@
 // and the largest |difference| of the two outputs against the largest |output| (a cross-check of
 // the export: the same weights, the same input).
 //
+// A segmentation builder's forward returns `{ out }` (torchvision's dict; its default has no
+// auxiliary head): `out` is compared and timed, and its file's graph output of that name (exportOnnx
+// names an object's outputs by its keys). A builder is one of those when its forward on a small
+// image returns an object.
+//
 // The compile-time output shape is the compiler's: a file calling each builder's forward on a
-// literal [1, 3, 224, 224] input is written beside this one and read by `shapegrad shapes`'s
-// inspector (ts-morph), then removed.
+// literal [1, 3, 224, 224] input (`.out` of a segmentation model's) is written beside this one and
+// read by `shapegrad shapes`'s inspector (ts-morph), then removed.
 //
 // shapegrad's worker pool runs a job on the calling thread alone for a while when it finds the
 // machine busy (its `adaptive` mode, the default a user gets); `--adaptive=off` keeps both threads
@@ -47,7 +52,7 @@ const models = await import(resolve(here, "../dist/src/models/index.js"));
 const { getNumThreads, setNumThreads } = await import(resolve(here, "../dist/src/backends/cpu/fast/index.js"));
 const { fastRuntime } = await import(resolve(here, "../dist/src/backends/cpu/fast/workers.js"));
 
-/** The builders among the module's exports, by name, in export order. */
+/** The builders among the module's exports, by name, in export order, with the name of the output measured. */
 function builders(names) {
   const out = [];
   for (const [name, value] of Object.entries(models)) {
@@ -59,20 +64,26 @@ function builders(names) {
     } catch {
       continue; // a helper that needs arguments (makeDivisible), not a builder
     }
-    if (model instanceof sg.nn.Module) out.push([name, value]);
+    if (!(model instanceof sg.nn.Module)) continue;
+    model.eval();
+    const y = sg.noGrad(() => model.forward(sg.randn([1, 3, 32, 32])));
+    out.push([name, value, y instanceof sg.Tensor ? null : "out"]);
   }
   return out;
 }
 
+/** The tensor measured: the output, or a segmentation model's `out`. */
+const pick = (y, key) => (key ? y[key] : y);
+
 /** The compiler's output type for each builder's forward on a literal input, via the inspector. */
-async function compileTimeShapes(names) {
+async function compileTimeShapes(list) {
   const { inspectFile } = await import(resolve(here, "../dist/src/cli/inspect.js"));
   const file = join(here, ".models-shapes.tmp.ts");
   const lines = [
     `import { randn } from "../src/index.js";`,
     `import * as models from "../src/models/index.js";`,
     `const x = randn([1, 3, ${size}, ${size}]);`,
-    ...names.map((n) => `export const ${n}Output = models.${n}().forward(x);`),
+    ...list.map(([n, , key]) => `export const ${n}Output = models.${n}().forward(x)${key ? `.${key}` : ""};`),
   ];
   writeFileSync(file, lines.join("\n") + "\n");
   try {
@@ -93,7 +104,7 @@ const median = (xs) => {
 };
 const pause = () => new Promise((r) => setTimeout(r, 1));
 
-async function measure(name, build) {
+async function measure(name, build, key) {
   sg.manualSeed(22);
   const model = build();
   // batch statistics of random images, at a size every builder accepts, so eval mode has real statistics
@@ -115,8 +126,8 @@ async function measure(name, build) {
   const input = sg.randn(shape);
   const data = input.dataSync();
   const feeds = { input: new ort.Tensor("float32", data, shape) };
-  const ours = () => sg.noGrad(() => model.forward(input).dataSync());
-  const theirs = async () => (await session.run(feeds)).output.data;
+  const ours = () => sg.noGrad(() => pick(model.forward(input), key).dataSync());
+  const theirs = async () => (await session.run(feeds))[key ?? "output"].data;
   const times = { shapegrad: [], onnxruntime: [] };
   let a, b;
   for (let r = 0; r < warmup + runs; r++) {
@@ -141,6 +152,7 @@ async function measure(name, build) {
   const ortMs = median(times.onnxruntime);
   return {
     name,
+    key,
     params: model.parameterCount(),
     sgMs,
     ortMs,
@@ -157,10 +169,10 @@ setNumThreads(threads);
 if (args.adaptive === "off") fastRuntime().adaptive = false;
 await fastRuntime().whenReady();
 const scalingBefore = await twoThreadScaling(3);
-const shapes = await compileTimeShapes(list.map(([n]) => n));
+const shapes = await compileTimeShapes(list);
 const rows = [];
-for (const [name, build] of list) {
-  const r = await measure(name, build);
+for (const [name, build, key] of list) {
+  const r = await measure(name, build, key);
   rows.push(r);
   console.error(
     `${name}: export ${r.exportMs.toFixed(0)} ms; shapegrad ${r.sgMs.toFixed(1)} ms, onnxruntime ${r.ortMs.toFixed(1)} ms`,
@@ -170,12 +182,13 @@ const scalingAfter = await twoThreadScaling(3);
 
 const fmt = (n) => n.toLocaleString("en-US");
 const table = [
-  `| model | parameters | output type for [1, 3, ${size}, ${size}] | shapegrad ms | onnxruntime ms | ratio | max abs diff (output scale) |`,
-  "| --- | ---: | --- | ---: | ---: | ---: | --- |",
+  `| model | parameters | output type for [1, 3, ${size}, ${size}] | shapegrad ms | onnxruntime ms | ratio | max abs diff (output scale) | exportOnnx s (/ forward) |`,
+  "| --- | ---: | --- | ---: | ---: | ---: | --- | ---: |",
   ...rows.map(
     (r) =>
-      `| \`${r.name}\` | ${fmt(r.params)} | \`${shapes[r.name] ?? "?"}\` | ${r.sgMs.toFixed(1)} | ${r.ortMs.toFixed(1)} | ` +
-      `${r.ratio.toFixed(2)} | ${r.maxDiff.toExponential(1)} (${r.scale.toFixed(2)}) |`,
+      `| \`${r.name}\`${r.key ? ` (\`.${r.key}\`)` : ""} | ${fmt(r.params)} | \`${shapes[r.name] ?? "?"}\` | ${r.sgMs.toFixed(1)} | ${r.ortMs.toFixed(1)} | ` +
+      `${r.ratio.toFixed(2)} | ${r.maxDiff.toExponential(1)} (${r.scale.toFixed(2)}) | ` +
+      `${(r.exportMs / 1000).toFixed(1)} (${(r.exportMs / r.sgMs).toFixed(1)}) |`,
   ),
 ];
 const load = os.loadavg().map((l) => l.toFixed(2));

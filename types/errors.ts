@@ -494,6 +494,11 @@ export const onnxErrors = {
     batchB: BB,
   ) =>
     `exportOnnx: dynamicBatch: the output's first dim is ${a} at batch ${batchA} and ${b} at batch ${batchB}, not the batch size; export with a fixed batch size instead` as const,
+  // Issue 22: a forward returning an object of tensors (segmentation's { out, aux }).
+  output: <V extends Showable>(value: V) =>
+    `exportOnnx: the model's forward must return a tensor or an object of tensors under non-empty keys, got ${value}` as const,
+  outputNameOfObject: <N extends Showable, K extends Showable>(name: N, keys: K) =>
+    `exportOnnx: option outputName ${name} names a single output, but the forward returns an object: its outputs are named by its keys (${keys})` as const,
 };
 
 // General tensor ops: the rules the compiler also checks take their text from shapeErrors above.

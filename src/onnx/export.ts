@@ -21,19 +21,25 @@ import { Tensor, type AnyTensor } from "../tensor.js";
 import { checkElementCount, withGrad } from "../autograd/engine.js";
 import { onnxErrors, show } from "../../types/errors.js";
 import { tensor } from "../ops/creation.js";
-import { numel, isArray } from "../runtime/shape.js";
+import { formatShape, numel, isArray } from "../runtime/shape.js";
 import { encodeModel, OPSET_VERSION, type OnnxModel, type OnnxNode, type OnnxTensor } from "./model.js";
 import { onnxType } from "./emit-rule.js";
 import { GraphBuilder } from "./graph-builder.js";
 import { type LayerCall, type ModuleNode, layerRules } from "./layers.js";
 
-/** Anything with a forward pass from one tensor to one tensor: an nn.Module, or a plain function. */
+/**
+ * Anything with a forward pass from one tensor to a tensor, or to an object of tensors (one graph
+ * output per key): an nn.Module, or a plain function.
+ */
 export type OnnxExportable = { forward(x: never): unknown } | ((x: never) => unknown);
 
 export interface ExportOnnxOptions {
   /** Element type of the graph input; default: the dtype of the model's parameters, else "float32". */
   dtype?: "float32" | "float64";
-  /** Name of the graph input (default "input") and output (default "output"). */
+  /**
+   * Name of the graph input (default "input") and output (default "output"). A forward returning
+   * an object of tensors names its outputs by its keys, and refuses outputName.
+   */
   inputName?: string;
   outputName?: string;
   /** ModelProto.doc_string. */
@@ -70,14 +76,25 @@ export function exportOnnx(
   inputShape: readonly number[],
   options: ExportOnnxOptions = {},
 ): Uint8Array {
-  return encodeModel(traceOnnx(model, inputShape, options));
+  // The weights are encoded straight from the parameters' storage (no copy): nothing runs between
+  // the trace and the encoding that could change them.
+  return encodeModel(traceModel(model, inputShape, options, false));
 }
 
-/** The ONNX model as objects, before encoding (what exportOnnx writes). */
+/** The ONNX model as objects, before encoding (what exportOnnx writes), holding a copy of the weights. */
 export function traceOnnx(
   model: OnnxExportable,
   inputShape: readonly number[],
   options: ExportOnnxOptions = {},
+): OnnxModel {
+  return traceModel(model, inputShape, options, true);
+}
+
+function traceModel(
+  model: OnnxExportable,
+  inputShape: readonly number[],
+  options: ExportOnnxOptions,
+  copyState: boolean,
 ): OnnxModel {
   const isObject = (v: unknown): v is object => typeof v === "object" && v !== null;
   if (!(
@@ -115,8 +132,11 @@ export function traceOnnx(
   m.eval?.();
   try {
     const layers = modules.map(([, mod]) => mod);
-    const first = buildGraph(m, layers, inputShape, dtype, names, options, 1);
-    const second = buildGraph(m, layers, inputShape, dtype, names, options, 2);
+    const snapshots = new Map<AnyTensor, OnnxTensor["data"]>();
+    const trace = (shape: readonly number[], seed: number) =>
+      buildGraph(m, layers, shape, dtype, names, options, seed, snapshots, copyState);
+    const first = trace(inputShape, 1);
+    const second = trace(inputShape, 2);
     const difference = compareGraphs(first, second);
     if (difference) {
       throw new Error(
@@ -135,7 +155,7 @@ export function traceOnnx(
     if (options.dynamicBatch) {
       const batchName = typeof options.dynamicBatch === "string" ? options.dynamicBatch : "N";
       const other = [inputShape[0] + 1, ...inputShape.slice(1)];
-      graph = withDynamicBatch(first, buildGraph(m, layers, other, dtype, names, options, 1), batchName);
+      graph = withDynamicBatch(first, trace(other, 1), batchName);
     }
     return {
       graph: fuseConvBias(graph),
@@ -221,14 +241,19 @@ function compareGraphs(a: OnnxModel["graph"], b: OnnxModel["graph"]): string | n
   for (let i = 0; i < a.initializers.length; i++) {
     const x = a.initializers[i],
       y = b.initializers[i];
-    const same =
-      x.name === y.name &&
-      x.dims.join() === y.dims.join() &&
-      x.data.length === y.data.length &&
-      x.data.every((v: number | bigint, k: number) => Object.is(v, y.data[k]));
-    if (!same) return `constant ${x.name} [${x.dims.join(", ")}] takes different values for different inputs`;
+    if (x.name !== y.name || !sameConstant(x, y))
+      return `constant ${x.name} [${x.dims.join(", ")}] takes different values for different inputs`;
   }
+  if (a.outputs.map((o) => o.name).join() !== b.outputs.map((o) => o.name).join()) return "the outputs differ";
   return null;
+}
+
+/** Same dims and values (bit for bit, NaN equal to NaN); a parameter's snapshot, shared by the traces, by reference. */
+function sameConstant(x: OnnxTensor, y: OnnxTensor): boolean {
+  if (x.dims.join() !== y.dims.join() || x.data.length !== y.data.length) return false;
+  if (x.data === y.data) return true;
+  for (let k = 0; k < x.data.length; k++) if (!Object.is(x.data[k], y.data[k])) return false;
+  return true;
 }
 
 /**
@@ -251,11 +276,7 @@ function withDynamicBatch(a: TracedGraph, b: TracedGraph, batchName: string): On
     });
   const initializers = a.initializers.map((x, i) => {
     const y = b.initializers[i];
-    const same =
-      x.dims.join() === y.dims.join() &&
-      x.data.length === y.data.length &&
-      x.data.every((v: number | bigint, k: number) => Object.is(v, y.data[k]));
-    if (same) return x;
+    if (sameConstant(x, y)) return x;
     const use = consumer.get(x.name);
     if (
       x.type !== "int64" ||
@@ -283,17 +304,18 @@ function withDynamicBatch(a: TracedGraph, b: TracedGraph, batchName: string): On
     return { ...x, data: BigInt64Array.from(values.map((v, k) => (moved[k] ? fill : v))) };
   });
   const symbolic = (v: OnnxModel["graph"]["inputs"][number]) => ({ ...v, dims: [batchName, ...v.dims.slice(1)] });
-  const outA = a.outputs[0],
-    outB = b.outputs[0];
   const batchA = a.inputs[0].dims[0],
     batchB = b.inputs[0].dims[0];
-  // A reshape that folds the batch into another dim (x.reshape([-1]) of [B, 4] is [4B]) is exported
-  // right (its -1 is inferred from the element count), but the output's dim 0 is then not the
-  // batch, and a file declaring [N] would produce [4N].
-  if (outA.dims[0] !== batchA || outB.dims[0] !== batchB)
-    throw new Error(onnxErrors.batchOutput(outA.dims[0], batchA, outB.dims[0], batchB));
-  if (outA.dims.slice(1).join() !== outB.dims.slice(1).join())
-    throw refuse("the output's other dims change with the batch size");
+  a.outputs.forEach((outA, i) => {
+    const outB = b.outputs[i];
+    // A reshape that folds the batch into another dim (x.reshape([-1]) of [B, 4] is [4B]) is exported
+    // right (its -1 is inferred from the element count), but the output's dim 0 is then not the
+    // batch, and a file declaring [N] would produce [4N].
+    if (outA.dims[0] !== batchA || outB.dims[0] !== batchB)
+      throw new Error(onnxErrors.batchOutput(outA.dims[0], batchA, outB.dims[0], batchB));
+    if (outA.dims.slice(1).join() !== outB.dims.slice(1).join())
+      throw refuse("the output's other dims change with the batch size");
+  });
   return {
     name: a.name,
     nodes: a.nodes,
@@ -401,29 +423,66 @@ function buildGraph(
   paramNames: ReadonlyMap<AnyTensor, string>,
   options: ExportOnnxOptions,
   seed: number,
+  snapshots: Map<AnyTensor, OnnxTensor["data"]>,
+  copyState: boolean,
 ): TracedGraph {
   const x = sampleInput(inputShape, dtype, seed);
   const { result, calls } = traceForward(m, modules, x);
-  if (!(result instanceof Tensor)) throw new Error("exportOnnx: the model's forward must return one tensor");
-  const y = result as AnyTensor;
   const inputName = options.inputName ?? "input";
-  const outputName = options.outputName ?? "output";
-  const b = new GraphBuilder(x, inputName, paramNames, calls);
-  b.fresh(outputName); // reserved: no internal value takes the output's name
-  if (!b.isDynamic(y)) {
-    throw new Error(
-      "exportOnnx: the output does not depend on the input through recorded ops (was forward run under noGrad, or the input detached?)",
-    );
+  const outputs = namedOutputs(result, options, inputName, paramNames);
+  const b = new GraphBuilder(x, inputName, paramNames, calls, snapshots, copyState);
+  for (const [name] of outputs) b.fresh(name); // reserved: no internal value takes an output's name
+  for (const [name, y] of outputs) {
+    if (!b.isDynamic(y)) {
+      throw new Error(
+        `exportOnnx: the output${outputs.length > 1 ? ` ${name}` : ""} does not depend on the input through recorded ops (was forward run under noGrad, or the input detached?)`,
+      );
+    }
   }
-  const last = b.emit(y);
-  // The output gets its public name through an Identity, so internal names never collide with it.
-  b.node("Identity", [last], [], outputName);
+  // Each output gets its public name through an Identity, so internal names never collide with it.
+  for (const [name, y] of outputs) b.node("Identity", [b.emit(y)], [], name);
   return {
     name: "shapegrad",
     nodes: b.nodes,
     initializers: b.initializers,
     inputs: [{ name: inputName, type: onnxType[dtype], dims: [...inputShape] }],
-    outputs: [{ name: outputName, type: onnxType[y.dtype], dims: [...y.shape] }],
+    outputs: outputs.map(([name, y]) => ({ name, type: onnxType[y.dtype], dims: [...y.shape] })),
     shapes: b.shapes,
   };
+}
+
+/**
+ * The graph's outputs, by name: one tensor is named `outputName`; an object of tensors (a
+ * segmentation model's `{ out, aux }`, as torchvision's) gives one output per key, named as the
+ * key, in the object's order. The keys are checked here, after the trace has shown them, as
+ * `checkNames` checks `outputName` before it.
+ */
+function namedOutputs(
+  result: unknown,
+  options: ExportOnnxOptions,
+  inputName: string,
+  paramNames: ReadonlyMap<AnyTensor, string>,
+): [string, AnyTensor][] {
+  if (result instanceof Tensor) return [[options.outputName ?? "output", result as AnyTensor]];
+  const entries = typeof result === "object" && result !== null && !isArray(result) ? Object.entries(result) : [];
+  if (!entries.length || !entries.every(([k, v]) => k.length > 0 && v instanceof Tensor))
+    throw new Error(onnxErrors.output(describeOutput(result)));
+  const keys = entries.map(([k]) => k);
+  if (options.outputName !== undefined)
+    throw new Error(onnxErrors.outputNameOfObject(show(options.outputName), keys.map(show).join(", ")));
+  const stateNames = new Set(paramNames.values());
+  for (const key of keys) {
+    if (key === inputName) throw new Error(onnxErrors.nameClash("output key", show(key), "the input"));
+    if (stateNames.has(key))
+      throw new Error(onnxErrors.nameClash("output key", show(key), "a parameter or buffer of the model"));
+  }
+  return entries as [string, AnyTensor][];
+}
+
+/** What a forward returned, for the message: a tensor's shape, an object's keys with what each holds. */
+function describeOutput(v: unknown): string {
+  const one = (u: unknown) => (u instanceof Tensor ? `Tensor ${formatShape((u as AnyTensor).shape)}` : show(u));
+  if (typeof v !== "object" || v === null || isArray(v) || v instanceof Tensor) return one(v);
+  const entries = Object.entries(v);
+  return entries.length ? `{ ${entries.map(([k, u]) => `${show(k)}: ${one(u)}`).join(", ")} }` : "{}";
 }

@@ -45,11 +45,20 @@ export class GraphBuilder {
   #counter = 0;
   readonly #used = new Set<string>();
 
+  /**
+   * @param snapshots the data of parameters and buffers already read, shared by the traces of one
+   * export: a parameter is the same tensor in every trace, so its data is read once (not once per
+   * trace: VGG's are 530 MB) and the traces' graphs compare it by reference.
+   * @param copyState whether that data is a copy (traceOnnx, whose model outlives the weights'
+   * current values) or the tensors' own storage (exportOnnx, which encodes it before returning).
+   */
   constructor(
     readonly input: AnyTensor,
     inputName: string,
     readonly paramNames: ReadonlyMap<AnyTensor, string>,
     readonly layerCalls: ReadonlyMap<AnyTensor, LayerCall> = new Map(),
+    readonly snapshots = new Map<AnyTensor, OnnxTensor["data"]>(),
+    readonly copyState = true,
   ) {
     this.#names.set(input, inputName);
     this.shapes.set(inputName, input.shape);
@@ -128,8 +137,16 @@ export class GraphBuilder {
       const source =
         this.paramNames.get(t) ?? t.node?.inputs.map((i) => this.paramNames.get(i)).find((n) => n !== undefined);
       const name = this.fresh(source ?? "const");
-      const data = t.dataSync();
-      this.initializers.push({ name, type: onnxType[t.dtype], dims: [...t.shape], data: data.slice() });
+      // A computed constant is copied: its storage is reused once the tensor is dropped.
+      // readSync, not dataSync: nothing is handed to the user.
+      let data = this.snapshots.get(t);
+      if (!data) {
+        const state = this.paramNames.has(t);
+        const own = t.readSync("exportOnnx") as OnnxTensor["data"];
+        data = state && !this.copyState ? own : own.slice();
+        if (state) this.snapshots.set(t, data);
+      }
+      this.initializers.push({ name, type: onnxType[t.dtype], dims: [...t.shape], data });
       this.#names.set(t, name);
       return name;
     }

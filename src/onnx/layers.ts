@@ -58,10 +58,17 @@ export const layerRules: readonly LayerRule[] = [
     (b, x) => b.node("Flatten", [x], [int("axis", 1)]),
   ),
   // Gemm: y = x W^T + b for a 2-D input (transB = 1 reads the [out, in] weight as PyTorch stores it).
+  // On more dims (ConvNeXt's channels-last blocks) MatMul with a Transpose node of the weight: the
+  // trace would store the transposed weight as a second constant, computed and copied per trace.
   layerRule(
     L.Linear,
-    (_m, x) => x.shape.length === 2,
-    (b, x, m) => b.node("Gemm", [x, b.nameOf(m.weight), ...(m.bias ? [b.nameOf(m.bias)] : [])], [int("transB", 1)]),
+    (m, x) => x.shape.length === 2 || (x.shape.length > 2 && x.shape[x.shape.length - 1] === m.inFeatures),
+    (b, x, m, input) => {
+      const bias = m.bias ? [b.nameOf(m.bias)] : [];
+      if (input.shape.length === 2) return b.node("Gemm", [x, b.nameOf(m.weight), ...bias], [int("transB", 1)]);
+      const y = b.node("MatMul", [x, b.node("Transpose", [b.nameOf(m.weight)], [ints("perm", [1, 0])])]);
+      return bias.length ? b.node("Add", [y, ...bias]) : y;
+    },
   ),
   // Evaluation-mode batch norm with running statistics: (x - mean) / sqrt(var + eps) * scale + B.
   layerRule(

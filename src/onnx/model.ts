@@ -90,8 +90,15 @@ function writeNode(w: ProtoWriter, n: OnnxNode): void {
   for (const a of n.attributes) w.message(5, (aw) => writeAttribute(aw, a));
 }
 
-/** Little-endian bytes of a typed array (every platform shapegrad runs on is little-endian, but this does not rely on it). */
+const littleEndianHost = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/**
+ * Little-endian bytes of a typed array: on a little-endian host (every platform shapegrad runs on)
+ * the array's own bytes, viewed without a copy (an initializer's data is the exporter's snapshot,
+ * not a live tensor's storage); elsewhere written value by value.
+ */
 function littleEndianBytes(data: OnnxTensor["data"]): Uint8Array {
+  if (littleEndianHost) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const out = new Uint8Array(data.length * data.BYTES_PER_ELEMENT);
   const view = new DataView(out.buffer);
   if (data instanceof Float32Array) data.forEach((v, i) => view.setFloat32(4 * i, v, true));

@@ -94,11 +94,21 @@ export class ProtoWriter {
     return this.bytes(field, utf8.encode(text));
   }
 
-  /** A nested message, written by `build` into its own writer. */
+  /**
+   * A nested message, written by `build` into its own writer. Its chunks are taken over, not
+   * copied: the weights of a model are a few hundred megabytes, nested three deep (tensor, graph,
+   * model), and only `finish` at the top copies them, once.
+   */
   message(field: number, build: (w: ProtoWriter) => void): this {
     const inner = new ProtoWriter();
     build(inner);
-    return this.bytes(field, inner.finish());
+    inner.#flush();
+    this.#key(field, Wire.LengthDelimited);
+    this.#varint(inner.#length);
+    this.#flush();
+    for (const c of inner.#chunks) this.#chunks.push(c);
+    this.#length += inner.#length;
+    return this;
   }
 
   /** A packed repeated int32/int64 field. */

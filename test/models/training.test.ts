@@ -1,6 +1,7 @@
 /**
- * Train mode of shapegrad/models: one SGD step on a tiny batch lowers the loss of every builder
- * (the same dropout masks before and after, from the same seed), batch norm uses and tracks the
+ * Train mode of shapegrad/models: one SGD step on a tiny batch lowers the loss of every builder,
+ * the segmentation ones' (`out` plus 0.5 `aux`, per pixel) included (the same dropout masks
+ * before and after, from the same seed), batch norm uses and tracks the
  * batch statistics, dropout makes train-mode forwards differ and eval-mode ones agree; and
  * StochasticDepth (torchvision.ops.stochastic_depth, "row") drops whole samples.
  */
@@ -10,49 +11,42 @@ import * as nn from "../../src/nn/index.js";
 import * as optim from "../../src/optim/index.js";
 import * as models from "../../src/models/index.js";
 import { nnErrors } from "../../types/errors.js";
+import { ALL_BUILDERS, type AnyModel } from "./builders.js";
 
-interface Classifier extends nn.Module {
-  forward(x: Tensor<[number, 3, number, number], "float32", "cpu">): AnyTensor;
-  /** GoogLeNet's logits with its auxiliary heads' (torchvision's train-mode output). */
-  forwardWithAux?(x: Tensor<[number, 3, number, number], "float32", "cpu">): {
+/** GoogLeNet's logits with its auxiliary heads' (torchvision's train-mode output). */
+interface WithAuxHeads {
+  forwardWithAux(x: Tensor<[number, 3, number, number], "float32", "cpu">): {
     logits: AnyTensor;
     aux1: AnyTensor;
     aux2: AnyTensor;
   };
 }
 
-/** The cross-entropy, plus 0.3 times each auxiliary head's for GoogLeNet (torchvision's train-mode output). */
-function trainLoss(model: Classifier, x: Tensor<[number, 3, number, number]>, labels: Tensor<number[], "int32">) {
-  if (!model.forwardWithAux) return nn.functional.crossEntropy(model.forward(x), labels);
-  const out = model.forwardWithAux(x);
-  const ce = (logits: AnyTensor) => nn.functional.crossEntropy(logits, labels);
-  return add(ce(out.logits), mul(add(ce(out.aux1), ce(out.aux2)), 0.3));
+/**
+ * The training loss of each builder as torchvision's references train it: the cross-entropy of
+ * the logits, plus 0.3 times each auxiliary head's for GoogLeNet; for a segmentation model the
+ * per-pixel cross-entropy of `out`, plus 0.5 times `aux`'s (labels [N, H, W]).
+ */
+function trainLoss(model: AnyModel, x: Tensor<[number, 3, number, number]>) {
+  const [n, , h, w] = x.shape;
+  const ce = (logits: AnyTensor, labels: Tensor<number[], "int32">) => nn.functional.crossEntropy(logits, labels);
+  const classes = tensor([0, 1, 2, 3], { dtype: "int32" });
+  if ("forwardWithAux" in model) {
+    const out = (model as AnyModel & WithAuxHeads).forwardWithAux(x);
+    return add(ce(out.logits, classes), mul(add(ce(out.aux1, classes), ce(out.aux2, classes)), 0.3));
+  }
+  const y = model.forward(x);
+  if ("shape" in y) return ce(y, classes);
+  const pixels = new Int32Array(n * h * w).map((_, i) => (Math.floor(i / (h * w)) + ((i * 7) % 11)) % 5);
+  const labels = tensor(pixels, { shape: [n, h, w], dtype: "int32" });
+  return y.aux ? add(ce(y.out, labels), mul(ce(y.aux, labels), 0.5)) : ce(y.out, labels);
 }
-const BUILDERS: [string, () => Classifier][] = [
-  ["resnet18", () => models.resnet18({ numClasses: 5 })],
-  ["resnet50", () => models.resnet50({ numClasses: 5 })],
-  ["mobilenetV2", () => models.mobilenetV2({ numClasses: 5 })],
-  ["mobilenetV3Small", () => models.mobilenetV3Small({ numClasses: 5 })],
-  ["efficientnetB0", () => models.efficientnetB0({ numClasses: 5 })],
-  ["regnetY400mf", () => models.regnetY400mf({ numClasses: 5 })],
-  ["squeezenet1_1", () => models.squeezenet1_1({ numClasses: 5 })],
-  ["shufflenetV2X0_5", () => models.shufflenetV2X0_5({ numClasses: 5 })],
-  ["googlenet", () => models.googlenet({ numClasses: 5 })],
-  // 133M parameters, 103M of them in the 25088 x 4096 classifier layer whatever the input size, so
-  // 32x32 (the smallest input VGG takes) saves only conv work. At load average 25-29 on 2 vCPUs the
-  // test took 127-280 s, about half of it building the model (random initialisation of 133M values).
-  ["vgg11Bn", () => models.vgg11Bn({ numClasses: 5 })],
-  ["densenet121", () => models.densenet121({ numClasses: 5 })],
-  ["convnextTiny", () => models.convnextTiny({ numClasses: 5 })],
-  ["mobilenetV3Large", () => models.mobilenetV3Large({ numClasses: 5 })],
-];
 
-describe.each(BUILDERS)("%s in train mode", (name, build) => {
+describe.each(ALL_BUILDERS)("%s in train mode", (name, build) => {
   it("one SGD step lowers the loss on a tiny batch; batch norm tracks the batch", () => {
     manualSeed(3);
     const model = build();
     const x: Tensor<[number, 3, number, number]> = randn([4, 3, 32, 32]);
-    const labels = tensor([0, 1, 2, 3], { dtype: "int32" });
     const bn = model
       .namedModules()
       .map(([, m]) => m)
@@ -61,7 +55,7 @@ describe.each(BUILDERS)("%s in train mode", (name, build) => {
     expect(bn !== undefined).toBe(name !== "squeezenet1_1" && name !== "convnextTiny");
     const meanBefore = bn ? [...bn.runningMean!.dataSync()] : [];
     manualSeed(4);
-    const loss = trainLoss(model, x, labels);
+    const loss = trainLoss(model, x);
     const before = loss.item();
     model.zeroGrad();
     loss.backward();
@@ -77,7 +71,7 @@ describe.each(BUILDERS)("%s in train mode", (name, build) => {
       expect([...bn.runningMean!.dataSync()]).not.toEqual(meanBefore);
     }
     manualSeed(4);
-    const after = trainLoss(model, x, labels).item();
+    const after = trainLoss(model, x).item();
     expect(Number.isFinite(before)).toBe(true);
     expect(after).toBeLessThan(before);
   }, 600_000);

@@ -26,7 +26,11 @@ export function fillEntry(name: string, shape: readonly number[]): Float32Array 
   // ConvNeXt's [C, 1, 1] scale of each block's branch.
   else if (leaf === "layer_scale") f = (v) => 0.5 + 0.25 * v;
   else throw new Error(`no fill rule for ${name}`);
-  return Float32Array.from(u, f);
+  // A loop, not Float32Array.from(u, f): V8 runs that through the iterator protocol, 25x slower
+  // (seconds per model); the values are the same, f's double rounded to float32.
+  const out = new Float32Array(u.length);
+  for (let i = 0; i < u.length; i++) out[i] = f(u[i]);
+  return out;
 }
 
 /** The filled state dict for the given names and shapes (float32, int32 step counts). */
