@@ -45,7 +45,8 @@ export const fixtures = [
   // Issue 22: the builders of src/models (their classes checked from source) and their forward
   // on a literal image and on a generic batch, net of the root and nn imports alone. Measured
   // 2026-12-07 with all sixteen builders: TS 6 232,926, TS 7 507,151 (seven builders: 98,091
-  // and 265,863); the ceiling leaves TS 7 ~18% (bench/types/RESULTS.md).
+  // and 265,863); since Sequentials of users' modules resolve under a generic batch (session
+  // 13) TS 6 280,375, TS 7 593,720: the ceiling leaves TS 7 1% (bench/types/RESULTS.md).
   {
     name: "src/models: 16 builders and 32 forwards",
     file: "bench/types/models.ts",

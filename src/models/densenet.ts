@@ -57,167 +57,17 @@ export class DenseLayer<const Cin extends number, const Growth extends number> e
 }
 
 /**
- * torchvision's _DenseBlock (a ModuleDict of `denselayer1`, `denselayer2`, ...). Each block is its
- * own class with one field per layer and a forward that chains them: the layers' channels are
- * written out, and the compiler checks each against what the previous layer gives. (An
- * nn.Sequential of these layers would be shorter, but inside a forward generic in the batch its
- * channel chain is lost: nn.Sequential's known limitation with modules typed by their forward.)
+ * torchvision's _DenseBlock (a ModuleDict of `denselayer1`, `denselayer2`, ...): its layers in
+ * turn, an nn.Sequential whose children are named as torchvision's. Each layer's input channels
+ * are written out, and the compiler checks each against what the layer before gives.
  */
-abstract class DenseBlock extends nn.Module {
+export class DenseBlock<const Ls extends readonly nn.Module[]> extends nn.Sequential<Ls> {
   override get typeName(): string {
     return "_DenseBlock";
   }
-}
 
-/** DenseNet-121's first block: 6 layers, 64 channels in, 256 out. */
-export class DenseBlock1 extends DenseBlock {
-  denselayer1 = new DenseLayer(64, 32);
-  denselayer2 = new DenseLayer(96, 32);
-  denselayer3 = new DenseLayer(128, 32);
-  denselayer4 = new DenseLayer(160, 32);
-  denselayer5 = new DenseLayer(192, 32);
-  denselayer6 = new DenseLayer(224, 32);
-
-  forward<N extends number, D extends nn.DTypeOf<this>, Dev extends nn.DeviceOf<this>>(
-    x: Tensor<[N, 64, number, number], D, Dev>,
-  ) {
-    const x1 = this.denselayer1.forward(x);
-    const x2 = this.denselayer2.forward(x1);
-    const x3 = this.denselayer3.forward(x2);
-    const x4 = this.denselayer4.forward(x3);
-    const x5 = this.denselayer5.forward(x4);
-    return this.denselayer6.forward(x5);
-  }
-}
-
-/** The second block: 12 layers, 128 channels in, 512 out. */
-export class DenseBlock2 extends DenseBlock {
-  denselayer1 = new DenseLayer(128, 32);
-  denselayer2 = new DenseLayer(160, 32);
-  denselayer3 = new DenseLayer(192, 32);
-  denselayer4 = new DenseLayer(224, 32);
-  denselayer5 = new DenseLayer(256, 32);
-  denselayer6 = new DenseLayer(288, 32);
-  denselayer7 = new DenseLayer(320, 32);
-  denselayer8 = new DenseLayer(352, 32);
-  denselayer9 = new DenseLayer(384, 32);
-  denselayer10 = new DenseLayer(416, 32);
-  denselayer11 = new DenseLayer(448, 32);
-  denselayer12 = new DenseLayer(480, 32);
-
-  forward<N extends number, D extends nn.DTypeOf<this>, Dev extends nn.DeviceOf<this>>(
-    x: Tensor<[N, 128, number, number], D, Dev>,
-  ) {
-    const x1 = this.denselayer1.forward(x);
-    const x2 = this.denselayer2.forward(x1);
-    const x3 = this.denselayer3.forward(x2);
-    const x4 = this.denselayer4.forward(x3);
-    const x5 = this.denselayer5.forward(x4);
-    const x6 = this.denselayer6.forward(x5);
-    const x7 = this.denselayer7.forward(x6);
-    const x8 = this.denselayer8.forward(x7);
-    const x9 = this.denselayer9.forward(x8);
-    const x10 = this.denselayer10.forward(x9);
-    const x11 = this.denselayer11.forward(x10);
-    return this.denselayer12.forward(x11);
-  }
-}
-
-/** The third block: 24 layers, 256 channels in, 1024 out. */
-export class DenseBlock3 extends DenseBlock {
-  denselayer1 = new DenseLayer(256, 32);
-  denselayer2 = new DenseLayer(288, 32);
-  denselayer3 = new DenseLayer(320, 32);
-  denselayer4 = new DenseLayer(352, 32);
-  denselayer5 = new DenseLayer(384, 32);
-  denselayer6 = new DenseLayer(416, 32);
-  denselayer7 = new DenseLayer(448, 32);
-  denselayer8 = new DenseLayer(480, 32);
-  denselayer9 = new DenseLayer(512, 32);
-  denselayer10 = new DenseLayer(544, 32);
-  denselayer11 = new DenseLayer(576, 32);
-  denselayer12 = new DenseLayer(608, 32);
-  denselayer13 = new DenseLayer(640, 32);
-  denselayer14 = new DenseLayer(672, 32);
-  denselayer15 = new DenseLayer(704, 32);
-  denselayer16 = new DenseLayer(736, 32);
-  denselayer17 = new DenseLayer(768, 32);
-  denselayer18 = new DenseLayer(800, 32);
-  denselayer19 = new DenseLayer(832, 32);
-  denselayer20 = new DenseLayer(864, 32);
-  denselayer21 = new DenseLayer(896, 32);
-  denselayer22 = new DenseLayer(928, 32);
-  denselayer23 = new DenseLayer(960, 32);
-  denselayer24 = new DenseLayer(992, 32);
-
-  forward<N extends number, D extends nn.DTypeOf<this>, Dev extends nn.DeviceOf<this>>(
-    x: Tensor<[N, 256, number, number], D, Dev>,
-  ) {
-    const x1 = this.denselayer1.forward(x);
-    const x2 = this.denselayer2.forward(x1);
-    const x3 = this.denselayer3.forward(x2);
-    const x4 = this.denselayer4.forward(x3);
-    const x5 = this.denselayer5.forward(x4);
-    const x6 = this.denselayer6.forward(x5);
-    const x7 = this.denselayer7.forward(x6);
-    const x8 = this.denselayer8.forward(x7);
-    const x9 = this.denselayer9.forward(x8);
-    const x10 = this.denselayer10.forward(x9);
-    const x11 = this.denselayer11.forward(x10);
-    const x12 = this.denselayer12.forward(x11);
-    const x13 = this.denselayer13.forward(x12);
-    const x14 = this.denselayer14.forward(x13);
-    const x15 = this.denselayer15.forward(x14);
-    const x16 = this.denselayer16.forward(x15);
-    const x17 = this.denselayer17.forward(x16);
-    const x18 = this.denselayer18.forward(x17);
-    const x19 = this.denselayer19.forward(x18);
-    const x20 = this.denselayer20.forward(x19);
-    const x21 = this.denselayer21.forward(x20);
-    const x22 = this.denselayer22.forward(x21);
-    const x23 = this.denselayer23.forward(x22);
-    return this.denselayer24.forward(x23);
-  }
-}
-
-/** The fourth block: 16 layers, 512 channels in, 1024 out. */
-export class DenseBlock4 extends DenseBlock {
-  denselayer1 = new DenseLayer(512, 32);
-  denselayer2 = new DenseLayer(544, 32);
-  denselayer3 = new DenseLayer(576, 32);
-  denselayer4 = new DenseLayer(608, 32);
-  denselayer5 = new DenseLayer(640, 32);
-  denselayer6 = new DenseLayer(672, 32);
-  denselayer7 = new DenseLayer(704, 32);
-  denselayer8 = new DenseLayer(736, 32);
-  denselayer9 = new DenseLayer(768, 32);
-  denselayer10 = new DenseLayer(800, 32);
-  denselayer11 = new DenseLayer(832, 32);
-  denselayer12 = new DenseLayer(864, 32);
-  denselayer13 = new DenseLayer(896, 32);
-  denselayer14 = new DenseLayer(928, 32);
-  denselayer15 = new DenseLayer(960, 32);
-  denselayer16 = new DenseLayer(992, 32);
-
-  forward<N extends number, D extends nn.DTypeOf<this>, Dev extends nn.DeviceOf<this>>(
-    x: Tensor<[N, 512, number, number], D, Dev>,
-  ) {
-    const x1 = this.denselayer1.forward(x);
-    const x2 = this.denselayer2.forward(x1);
-    const x3 = this.denselayer3.forward(x2);
-    const x4 = this.denselayer4.forward(x3);
-    const x5 = this.denselayer5.forward(x4);
-    const x6 = this.denselayer6.forward(x5);
-    const x7 = this.denselayer7.forward(x6);
-    const x8 = this.denselayer8.forward(x7);
-    const x9 = this.denselayer9.forward(x8);
-    const x10 = this.denselayer10.forward(x9);
-    const x11 = this.denselayer11.forward(x10);
-    const x12 = this.denselayer12.forward(x11);
-    const x13 = this.denselayer13.forward(x12);
-    const x14 = this.denselayer14.forward(x13);
-    const x15 = this.denselayer15.forward(x14);
-    return this.denselayer16.forward(x15);
+  override namedChildren(): [string, nn.Module][] {
+    return this.layers.map((layer, i) => [`denselayer${i + 1}`, layer]);
   }
 }
 
@@ -256,13 +106,75 @@ export class DenseNet121Features extends nn.Module {
   norm0 = nn.BatchNorm2d(64);
   relu0 = nn.ReLU();
   pool0 = nn.MaxPool2d(3, { stride: 2, padding: 1 });
-  denseblock1 = new DenseBlock1();
+  denseblock1 = new DenseBlock(
+    new DenseLayer(64, 32),
+    new DenseLayer(96, 32),
+    new DenseLayer(128, 32),
+    new DenseLayer(160, 32),
+    new DenseLayer(192, 32),
+    new DenseLayer(224, 32),
+  );
   transition1 = new Transition(256, 128);
-  denseblock2 = new DenseBlock2();
+  denseblock2 = new DenseBlock(
+    new DenseLayer(128, 32),
+    new DenseLayer(160, 32),
+    new DenseLayer(192, 32),
+    new DenseLayer(224, 32),
+    new DenseLayer(256, 32),
+    new DenseLayer(288, 32),
+    new DenseLayer(320, 32),
+    new DenseLayer(352, 32),
+    new DenseLayer(384, 32),
+    new DenseLayer(416, 32),
+    new DenseLayer(448, 32),
+    new DenseLayer(480, 32),
+  );
   transition2 = new Transition(512, 256);
-  denseblock3 = new DenseBlock3();
+  denseblock3 = new DenseBlock(
+    new DenseLayer(256, 32),
+    new DenseLayer(288, 32),
+    new DenseLayer(320, 32),
+    new DenseLayer(352, 32),
+    new DenseLayer(384, 32),
+    new DenseLayer(416, 32),
+    new DenseLayer(448, 32),
+    new DenseLayer(480, 32),
+    new DenseLayer(512, 32),
+    new DenseLayer(544, 32),
+    new DenseLayer(576, 32),
+    new DenseLayer(608, 32),
+    new DenseLayer(640, 32),
+    new DenseLayer(672, 32),
+    new DenseLayer(704, 32),
+    new DenseLayer(736, 32),
+    new DenseLayer(768, 32),
+    new DenseLayer(800, 32),
+    new DenseLayer(832, 32),
+    new DenseLayer(864, 32),
+    new DenseLayer(896, 32),
+    new DenseLayer(928, 32),
+    new DenseLayer(960, 32),
+    new DenseLayer(992, 32),
+  );
   transition3 = new Transition(1024, 512);
-  denseblock4 = new DenseBlock4();
+  denseblock4 = new DenseBlock(
+    new DenseLayer(512, 32),
+    new DenseLayer(544, 32),
+    new DenseLayer(576, 32),
+    new DenseLayer(608, 32),
+    new DenseLayer(640, 32),
+    new DenseLayer(672, 32),
+    new DenseLayer(704, 32),
+    new DenseLayer(736, 32),
+    new DenseLayer(768, 32),
+    new DenseLayer(800, 32),
+    new DenseLayer(832, 32),
+    new DenseLayer(864, 32),
+    new DenseLayer(896, 32),
+    new DenseLayer(928, 32),
+    new DenseLayer(960, 32),
+    new DenseLayer(992, 32),
+  );
   norm5 = nn.BatchNorm2d(1024);
 
   override get typeName(): string {

@@ -11,7 +11,7 @@
  * ResNet-50 also takes torchvision's `replace_stride_with_dilation` (the segmentation backbones'
  * option): a stage so marked keeps its resolution and dilates its 3x3 convs instead.
  */
-import { add, flatten, type DType, type Device, type Tensor } from "../index.js";
+import { add, flatten, type Tensor } from "../index.js";
 import * as nn from "../nn/index.js";
 import { nnErrors } from "../../types/errors.js";
 import { convNorm, type Conv2dNormActivation } from "./layers.js";
@@ -225,20 +225,6 @@ type Layer4 = nn.Sequential<
   readonly [DownsampleBottleneck<1024, 2048>, IdentityBottleneck<2048>, IdentityBottleneck<2048>]
 >;
 
-/**
- * A stage's blocks in turn. (nn.Sequential's forward types its output's channels as `number` under
- * a generic batch; the blocks' own forwards keep them, which the segmentation heads need.)
- */
-function runStage<Cin extends number, C extends number, N extends number, D extends DType, Dev extends Device>(
-  stage: nn.Sequential<readonly [DownsampleBottleneck<Cin, C>, ...IdentityBottleneck<C>[]]>,
-  x: Tensor<[N, Cin, number, number], D, Dev>,
-) {
-  const [first, ...rest] = stage.layers;
-  let y = first.forward(x);
-  for (const block of rest) y = block.forward(y);
-  return y;
-}
-
 /** ResNet-50's stem and four stages (Bottlenecks [3, 4, 6, 3]), shared by the classifier and the backbone. */
 abstract class ResNet50Stages extends ResNetStem {
   layer1 = nn.Sequential(
@@ -299,8 +285,8 @@ abstract class ResNet50Stages extends ResNetStem {
   protected stages<N extends number, D extends nn.DTypeOf<this>, Dev extends nn.DeviceOf<this>>(
     x: Tensor<[N, 3, number, number], D, Dev>,
   ): { c4: Tensor<[N, 1024, number, number], D, Dev>; c5: Tensor<[N, 2048, number, number], D, Dev> } {
-    const c4 = runStage(this.layer3, runStage(this.layer2, runStage(this.layer1, this.stem(x))));
-    return { c4, c5: runStage(this.layer4, c4) };
+    const c4 = this.layer3.forward(this.layer2.forward(this.layer1.forward(this.stem(x))));
+    return { c4, c5: this.layer4.forward(c4) };
   }
 }
 

@@ -12,7 +12,7 @@ import { cat, interpolate, mul, add, type DType, type Device, type Tensor } from
 import * as nn from "../nn/index.js";
 import { argumentErrors, show } from "../../types/errors.js";
 import { ResNet50Backbone } from "./resnet.js";
-import { MobileNetV3Large, type MobileNetV3LargeFeatures } from "./mobilenet.js";
+import { MobileNetV3Large } from "./mobilenet.js";
 import { convNormAct } from "./layers.js";
 import type { ClassifierOptions, SegmentationOptions } from "./options.js";
 
@@ -183,10 +183,7 @@ export class ASPP extends nn.Module {
   ) {
     const [a, b, c, d, pool] = this.convs;
     const branches = cat([a.forward(x), b.forward(x), c.forward(x), d.forward(x), pool.forward(x)], 1);
-    // The projection's layers one by one: nn.Sequential's forward types its output's channels as
-    // `number` under a generic batch, and the head's next conv needs 256.
-    const [conv, bn, relu, dropout] = this.project.layers;
-    return dropout.forward(relu.forward(bn.forward(conv.forward(branches))));
+    return this.project.forward(branches);
   }
 }
 
@@ -218,32 +215,38 @@ export class DeepLabHead<const Classes extends number> extends nn.Module {
 }
 
 /**
- * The dilated MobileNetV3-Large's features at 1/8 (stage 4, 40 channels: C2) and at 1/16 (the last,
- * 960 channels: C5), as torchvision's IntermediateLayerGetter over `features` returns them. The
- * stages are called one by one (nn.Sequential's forward would type the channels as `number` under
- * a generic batch).
+ * What DeepLabV3 and LR-ASPP share: the dilated MobileNetV3-Large features as `backbone` (torchvision
+ * keeps the features' Sequential itself: `backbone.0` ... `backbone.16`), the head as `classifier`,
+ * and the two feature levels torchvision's IntermediateLayerGetter returns: at 1/8 (stage 4, 40
+ * channels: C2) and at 1/16 (the last, 960 channels: C5).
  */
-function mobilenetStages<N extends number, D extends DType, Dev extends Device>(
-  features: MobileNetV3LargeFeatures,
-  x: Tensor<[N, 3, number, number], D, Dev>,
-) {
-  const l = features.layers;
-  const c2 = l[4].forward(l[3].forward(l[2].forward(l[1].forward(l[0].forward(x)))));
-  const c4 = l[12].forward(
-    l[11].forward(l[10].forward(l[9].forward(l[8].forward(l[7].forward(l[6].forward(l[5].forward(c2))))))),
-  );
-  return { c2, c5: l[16].forward(l[15].forward(l[14].forward(l[13].forward(c4)))) };
+abstract class MobileNetV3Segmentation<Head extends nn.Module> extends nn.Module {
+  backbone = new MobileNetV3Large(1, true).features;
+  // Declared after `backbone` (not a constructor parameter property, which would be defined
+  // first): the state dict lists the properties in the order they are defined, as torchvision.
+  readonly classifier: Head;
+
+  constructor(classifier: Head) {
+    super();
+    this.classifier = classifier;
+  }
+
+  protected stages<N extends number, D extends nn.DTypeOf<this>, Dev extends nn.DeviceOf<this>>(
+    x: Tensor<[N, 3, number, number], D, Dev>,
+  ) {
+    const l = this.backbone.layers;
+    const c2 = l[4].forward(l[3].forward(l[2].forward(l[1].forward(l[0].forward(x)))));
+    const c4 = l[12].forward(
+      l[11].forward(l[10].forward(l[9].forward(l[8].forward(l[7].forward(l[6].forward(l[5].forward(c2))))))),
+    );
+    return { c2, c5: l[16].forward(l[15].forward(l[14].forward(l[13].forward(c4)))) };
+  }
 }
 
 /** torchvision's `deeplabv3_mobilenet_v3_large` without the auxiliary head. */
-export class DeepLabV3<const Classes extends number> extends nn.Module {
-  /** torchvision keeps the features' Sequential itself (`backbone.0` ... `backbone.16`). */
-  backbone = new MobileNetV3Large(1, true).features;
-  classifier: DeepLabHead<Classes>;
-
+export class DeepLabV3<const Classes extends number> extends MobileNetV3Segmentation<DeepLabHead<Classes>> {
   constructor(numClasses: Classes) {
-    super();
-    this.classifier = new DeepLabHead(numClasses);
+    super(new DeepLabHead(numClasses));
   }
 
   override get typeName(): string {
@@ -257,7 +260,7 @@ export class DeepLabV3<const Classes extends number> extends nn.Module {
     D extends nn.DTypeOf<this>,
     Dev extends nn.DeviceOf<this>,
   >(x: Tensor<[N, 3, H, W], D, Dev>) {
-    return { out: upsample(this.classifier.forward(mobilenetStages(this.backbone, x).c5), x) };
+    return { out: upsample(this.classifier.forward(this.stages(x).c5), x) };
   }
 }
 
@@ -277,7 +280,7 @@ export class DeepLabV3WithAux<const Classes extends number> extends DeepLabV3<Cl
     D extends nn.DTypeOf<this>,
     Dev extends nn.DeviceOf<this>,
   >(x: Tensor<[N, 3, H, W], D, Dev>) {
-    const { c2, c5 } = mobilenetStages(this.backbone, x);
+    const { c2, c5 } = this.stages(x);
     return {
       out: upsample(this.classifier.forward(c5), x),
       aux: upsample(this.aux_classifier.forward(c2), x),
@@ -331,22 +334,16 @@ export class LRASPPHead<const Classes extends number> extends nn.Module {
     low: Tensor<[N, 40, number, number], D, Dev>,
     high: Tensor<[N, 960, number, number], D, Dev>,
   ) {
-    const [pool, conv, sigmoid] = this.scale.layers;
-    const gated = mul(this.cbr.forward(high), sigmoid.forward(conv.forward(pool.forward(high))));
+    const gated = mul(this.cbr.forward(high), this.scale.forward(high));
     const up = interpolate(gated, { size: [low.shape[2], low.shape[3]], mode: "bilinear", alignCorners: false });
     return add(this.low_classifier.forward(low), this.high_classifier.forward(up));
   }
 }
 
 /** torchvision's `lraspp_mobilenet_v3_large` (no auxiliary head). */
-export class LRASPP<const Classes extends number> extends nn.Module {
-  /** torchvision keeps the features' Sequential itself (`backbone.0` ... `backbone.16`). */
-  backbone = new MobileNetV3Large(1, true).features;
-  classifier: LRASPPHead<Classes>;
-
+export class LRASPP<const Classes extends number> extends MobileNetV3Segmentation<LRASPPHead<Classes>> {
   constructor(numClasses: Classes) {
-    super();
-    this.classifier = new LRASPPHead(numClasses);
+    super(new LRASPPHead(numClasses));
   }
 
   override get typeName(): string {
@@ -360,7 +357,7 @@ export class LRASPP<const Classes extends number> extends nn.Module {
     D extends nn.DTypeOf<this>,
     Dev extends nn.DeviceOf<this>,
   >(x: Tensor<[N, 3, H, W], D, Dev>) {
-    const { c2, c5 } = mobilenetStages(this.backbone, x);
+    const { c2, c5 } = this.stages(x);
     return { out: upsample(this.classifier.forward(c2, c5), x) };
   }
 }

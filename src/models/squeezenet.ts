@@ -50,44 +50,33 @@ export class Fire<const Cin extends number, const Sq extends number, const E1 ex
 const pool = () => nn.MaxPool2d(3, { stride: 2, ceilMode: true });
 
 /**
- * torchvision's `features` for version 1.1 (keys `0` to `12`, a Sequential's). A class rather than
- * an nn.Sequential: a Sequential reads a Fire module's rule off its generic forward, a check the
- * compiler defers while the batch is the generic `N` of this model's forward, and the chain would
- * then lose the channel count the classifier needs (512).
+ * torchvision's `features` for version 1.1 (keys `0` to `12`): a strided 3x3 conv, then Fire
+ * modules between 3x3 max poolings with ceil mode; the compiler chains the Fire modules' channels
+ * from their forwards, under a generic batch too (64 in, 512 out).
  */
-export class SqueezeNet1_1Features extends nn.Module {
-  readonly 0 = nn.Conv2d(3, 64, 3, { stride: 2 });
-  readonly 1 = nn.ReLU();
-  readonly 2 = pool();
-  readonly 3 = new Fire(64, 16, 64, 64);
-  readonly 4 = new Fire(128, 16, 64, 64);
-  readonly 5 = pool();
-  readonly 6 = new Fire(128, 32, 128, 128);
-  readonly 7 = new Fire(256, 32, 128, 128);
-  readonly 8 = pool();
-  readonly 9 = new Fire(256, 48, 192, 192);
-  readonly 10 = new Fire(384, 48, 192, 192);
-  readonly 11 = new Fire(384, 64, 256, 256);
-  readonly 12 = new Fire(512, 64, 256, 256);
-
-  override get typeName(): string {
-    return "Sequential";
-  }
-
-  forward<N extends number, D extends nn.DTypeOf<this>, Dev extends nn.DeviceOf<this>>(
-    x: Tensor<[N, 3, number, number], D, Dev>,
-  ) {
-    const a = this[2].forward(this[1].forward(this[0].forward(x)));
-    const b = this[5].forward(this[4].forward(this[3].forward(a)));
-    const c = this[8].forward(this[7].forward(this[6].forward(b)));
-    return this[12].forward(this[11].forward(this[10].forward(this[9].forward(c))));
-  }
+function squeezenet1_1Features() {
+  return nn.Sequential(
+    nn.Conv2d(3, 64, 3, { stride: 2 }),
+    nn.ReLU(),
+    pool(),
+    new Fire(64, 16, 64, 64),
+    new Fire(128, 16, 64, 64),
+    pool(),
+    new Fire(128, 32, 128, 128),
+    new Fire(256, 32, 128, 128),
+    pool(),
+    new Fire(256, 48, 192, 192),
+    new Fire(384, 48, 192, 192),
+    new Fire(384, 64, 256, 256),
+    new Fire(512, 64, 256, 256),
+  );
 }
 
 /**
  * torchvision's `classifier`: dropout, the 1x1 conv to the classes, ReLU, global average pooling
- * (keys `0` to `3`). A class for the reason resnet.ts gives: an nn.Sequential generic in its
- * classes loses them after the activation.
+ * (keys `0` to `3`). A class rather than an nn.Sequential: the conv's rule on a class count
+ * generic in this class (`Classes`) is deferred, and a chain cannot pass a deferred shape on to
+ * the layers after it.
  */
 export class SqueezeNetClassifier<const Classes extends number> extends nn.Module {
   readonly 0 = nn.Dropout(0.5);
@@ -113,7 +102,7 @@ export class SqueezeNetClassifier<const Classes extends number> extends nn.Modul
 
 /** torchvision's SqueezeNet with `version="1_1"`. */
 export class SqueezeNet1_1<const Classes extends number> extends nn.Module {
-  features = new SqueezeNet1_1Features();
+  features = squeezenet1_1Features();
   classifier: SqueezeNetClassifier<Classes>;
 
   constructor(numClasses: Classes) {

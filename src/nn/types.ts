@@ -245,39 +245,85 @@ export type ShapeFnOf<M> = M extends { readonly __shape?: infer F extends ShapeF
 
 /**
  * A module written as in PyTorch, fields and a `forward`: its rule is its forward's signature.
- * A generic forward (`forward<N extends number>(x: Tensor<[N, 64, number, number]>)`) is read at
- * its constraints, which turns every generic dim into `number`; each such output dim is then
- * probed: if the forward, instantiated by the checker for the actual input, returns the input's
- * dim at that position (a batch `N` passed through), the output has it too. What no probe pins
- * down stays `number`.
+ *
+ * A conditional type can read a generic forward only at its constraints (`infer` takes the
+ * signature with every type parameter at its constraint), which turns each generic dim into
+ * `number`; what the forward does for the actual input is seen only through assignability, where
+ * the checker instantiates the forward for a given argument. So each output dim that is `number`
+ * at the constraints is probed: is it the input's dim at the same position (a batch `N` passed
+ * through, a spatial size kept)? What no probe pins down stays `number`.
+ *
+ * The probes never see the actual input S: S may hold the caller's own generic dims (`B` of a
+ * `forward<B extends number>`), and a test on them is deferred (the checker decides it with B's
+ * constraint dropped), which would leave the whole chain unresolved. They see a stand-in with a
+ * distinct marker at every position the forward accepts any number (`Marker<"0">`, ...) and the
+ * forward's own literals elsewhere; a marker found at position k of the output is then replaced
+ * by S[k], which is copied and never tested. Acceptance is `infer A extends I`, which checks S
+ * against the forward's input with B's constraint kept.
  */
 export interface ForwardFn<M> extends ShapeFn {
   readonly name: "Module";
-  readonly output: M extends {
-    forward(x: Tensor<infer I extends Shape, DType, Device>): Tensor<infer O extends Shape, DType, Device>;
-  }
-    ? [InputOf<this>] extends [I]
-      ? InputOf<this> extends infer S extends Shape
-        ? Refine<M, S, O>
-        : never
-      : ReturnType<typeof moduleErrors.forwardInput<Show<I>, Show<InputOf<this>>>>
-    : number[];
+  readonly output: InputOf<this> extends infer S extends Shape ? ForwardShape<M, S> : never;
 }
-type Refine<M, S extends Shape, O extends Shape, Done extends number[] = []> = number extends O["length"]
-  ? [...O]
-  : O extends readonly [infer H extends number, ...infer R extends Shape]
-    ? Refine<M, S, R, [...Done, number extends H ? Probe<M, S, Done, R, S[Done["length"]]> : H]>
-    : Done;
+
+/** ForwardFn's rule applied to S (what a chain calls directly: no `this` encoding to go through). */
+export type ForwardShape<M, S extends Shape> = M extends {
+  forward(x: Tensor<infer I extends Shape, DType, Device>): Tensor<infer O extends Shape, DType, Device>;
+}
+  ? [S] extends [infer _ extends I]
+    ? Refine<M, S, Stand<S, I>, O>
+    : ReturnType<typeof moduleErrors.forwardInput<Show<I>, Show<S>>>
+  : number[];
+
+/** A module's rule applied to S: a layer's declared rule, else its forward's. */
+export type ShapeOf<M, S extends Shape> = M extends { readonly __shape?: infer F extends ShapeFn }
+  ? ApplyShape<F, S>
+  : ForwardShape<M, S>;
+
+/** Phantom key of the probes' markers. */
+declare const probeDim: unique symbol;
+/** A number that is none of the caller's: the stand-in for the input dim at position K. */
+type Marker<K extends string> = number & { readonly [probeDim]: K };
+
+/** The probes' input: the forward's literal where it requires one, else a marker of the position. */
+type Stand<S extends Shape, I extends Shape> = {
+  [K in keyof S]: number extends I[K & keyof I] ? Marker<K & string> : I[K & keyof I];
+};
+
 /**
- * The input's dim at the same position, if the forward instantiated for the input returns it
- * there (a batch passed through); else `number`. Only the dim at the same position is tried: a
- * comparison with any other could involve a generic batch the checker cannot decide.
+ * Two probes per module, whatever its rank: the batch (dim 0), then every other `number` dim at
+ * once (all of them the input's, as a shape-keeping module gives; else they stay `number`). One
+ * probe per dim cost 4,700 more instantiations on bench/types/models.ts (TS 7, one checker), for
+ * the rare module that keeps some of its spatial sizes and not the others.
  */
-type Probe<M, S extends Shape, Done extends number[], R extends Shape, C> = C extends number
-  ? M extends { forward(x: Tensor<S, any, any>): { readonly shape: readonly [...Done, C, ...R] } }
-    ? C
-    : number
-  : number;
+type Refine<M, S extends Shape, P extends Shape, O extends Shape> = number extends O["length"]
+  ? Passes<M, P, P> extends true
+    ? [...S]
+    : [...O]
+  : O extends readonly [infer H extends number, ...infer R extends Shape]
+    ? [
+        number extends H ? (Passes<M, P, readonly [P[0], ...unknown[]]> extends true ? S[0] : number) : H,
+        ...(P extends readonly [unknown, ...infer PT extends Shape]
+          ? S extends readonly [unknown, ...infer ST extends Shape]
+            ? number extends R[number]
+              ? R["length"] extends PT["length"]
+                ? Passes<
+                    M,
+                    P,
+                    readonly [unknown, ...{ [K in keyof R]: number extends R[K] ? PT[K & keyof PT] : unknown }]
+                  > extends true
+                  ? { [K in keyof R]: number extends R[K] ? ST[K & keyof ST] : R[K] }
+                  : R
+                : R
+              : R
+            : R
+          : R),
+      ]
+    : [...O];
+/** Whether M's forward, given the stand-in P, returns a shape matching `Out`. */
+type Passes<M, P extends Shape, Out> = M extends { forward(x: Tensor<P, any, any>): { readonly shape: Out } }
+  ? true
+  : false;
 
 /**
  * The channels of a chain: the first layer's input channels and the last one's output channels,
@@ -313,16 +359,17 @@ export type ChainShapes<
   Ls extends readonly unknown[],
   I extends unknown[] = [],
 > = Ls extends readonly [infer L, ...infer Rest]
-  ? ShapeFnOf<L> extends infer F extends ShapeFn
-    ? ApplyShape<F, S> extends infer O
-      ? IsMessage<O> extends true
-        ? ReturnType<typeof moduleErrors.sequentialLayer<I["length"], F["name"], O & string>>
-        : O extends infer X extends Shape
-          ? ChainShapes<X, Rest, [...I, 0]>
-          : number[]
-      : never
+  ? { o: ShapeOf<L, S> } extends { o: infer O }
+    ? IsMessage<O> extends true
+      ? ReturnType<typeof moduleErrors.sequentialLayer<I["length"], NameOf<L>, O & string>>
+      : O extends infer X extends Shape
+        ? ChainShapes<X, Rest, [...I, 0]>
+        : number[]
     : never
   : S;
+
+/** The class name messages give a module: a layer's, else "Module" (a class name is not part of its type). */
+type NameOf<M> = M extends { readonly __shape?: infer F extends ShapeFn } ? F["name"] : "Module";
 
 export interface SequentialFn<Ls extends readonly unknown[]> extends ShapeFn {
   readonly name: "Sequential";
@@ -340,10 +387,10 @@ export interface ResidualFn<Body, Shortcut> extends ShapeFn {
 }
 
 export type ResidualShape<S extends Shape, Body, Shortcut> =
-  ApplyShape<ShapeFnOf<Body>, S> extends infer B
+  ShapeOf<Body, S> extends infer B
     ? B extends string
       ? B
-      : (Shortcut extends null | undefined ? S : ApplyShape<ShapeFnOf<Shortcut>, S>) extends infer C
+      : (Shortcut extends null | undefined ? S : ShapeOf<Shortcut, S>) extends infer C
         ? C extends string
           ? C
           : [B, C] extends [infer b extends Shape, infer c extends Shape]

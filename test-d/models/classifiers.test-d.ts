@@ -61,7 +61,7 @@ expectType<Tensor<[2, 256, number, number], "float32", "cpu">>(
 );
 expectType<Tensor<[2, 1024, number, number], "float32", "cpu">>(dense.features.forward(small));
 expectType<Tensor<[3, 96, number, number], "float32", "cpu">>(
-  dense.features.denseblock1.denselayer1.forward(randn([3, 64, 8, 8])),
+  dense.features.denseblock1.layers[0].forward(randn([3, 64, 8, 8])),
 );
 expectError(dense.features.denseblock2.forward(randn([2, 64, 8, 8])));
 expectError(dense.forward(randn([2, 1, 64, 64])));
