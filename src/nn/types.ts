@@ -23,6 +23,7 @@ import type { GivenTensorsCheck } from "../../types/shape/layer-tensors.js";
 import type { IsMessage, Show } from "../../types/shape/show.js";
 import type { moduleErrors } from "../../types/errors.js";
 import type { Tensor } from "../tensor.js";
+import type { ModuleName } from "./module.js";
 
 export interface ShapeFn {
   /** `unknown` rather than `Shape`: `this["input"]` is then exactly the applied shape, not `Shape & S` (an intersection that breaks tuple inference). */
@@ -252,7 +253,7 @@ export type ShapeFnOf<M> = M extends { readonly __shape?: infer F extends ShapeF
  * down stays `number`.
  */
 export interface ForwardFn<M> extends ShapeFn {
-  readonly name: "Module";
+  readonly name: ModuleName<M>;
   readonly output: M extends {
     forward(x: Tensor<infer I extends Shape, DType, Device>): Tensor<infer O extends Shape, DType, Device>;
   }

@@ -83,3 +83,25 @@ export type LiteralChecks = [
 conv2d(randn([2, 16, 1, 1]), randn([32, 16, 3, 3]));
 // @ts-expect-error avgPool2d: output size would be 0x0 (a 5x5 window on a 2x2 input)
 nn.functional.avgPool2d(randn([2, 3, 2, 2]), { kernelSize: 5 });
+
+// ---- nn's layers over a generic size: the signature for run-time sizes takes it (output sizes `number`).
+class GenericBlock extends nn.Module {
+  conv = nn.Conv2d(16, 32, 3, { padding: 1 });
+  bn = nn.BatchNorm2d(32);
+  pool = nn.MaxPool2d(2);
+  forward<B extends number, H extends number>(x: Tensor<[B, 16, H, H]>) {
+    return this.pool.forward(relu(this.bn.forward(this.conv.forward(x))));
+  }
+}
+export const blockOut = new GenericBlock().forward(randn([2, 16, 8, 8]));
+export function layers<B extends number, H extends number>(x: Tensor<[B, 16, H, H]>) {
+  const y = nn.Conv2d(16, 8, 1).forward(x);
+  const s = nn.Sequential(nn.Conv2d(16, 8, 3, { padding: 1 }), nn.ReLU()).forward(x);
+  // @ts-expect-error 16 channels into a layer that expects 3
+  nn.Conv2d(3, 8, 1).forward(x);
+  return [y, s] as const;
+}
+export type LayerChecks = [
+  Expect<Equal<typeof blockOut, Tensor<[2, 32, number, number]>>>,
+  Expect<Equal<ReturnType<typeof layers<4, 8>>[0], Tensor<[4, 8, number, number]>>>,
+];

@@ -22,7 +22,8 @@
  */
 type Digit = "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9";
 type Tag<V extends number> = number extends V ? "n" : `${V}`;
-type Concrete = `${Digit | "-"}${string}` | "n";
+type Literal = `${Digit | "-"}${string}`;
+type Concrete = Literal | "n";
 
 /** `[]` when H or W is a type parameter, else a required argument of type never (see above). */
 export type GenericSizes<H extends number, W extends number> = `${Tag<H>}` extends Concrete
@@ -33,3 +34,13 @@ export type GenericSizes<H extends number, W extends number> = `${Tag<H>}` exten
 
 /** An output size under a generic input size: the input's own when the layer keeps it, else number. */
 export type KeptSize<Keeps, H extends number> = Keeps extends true ? H : number;
+
+/**
+ * For nn's layers (src/nn/module.ts): `[]` when neither size is a literal (each is `number` or a
+ * type parameter), else an argument of type never; a literal size keeps the layer's exact rule.
+ */
+export type NoLiteralSizes<H extends number, W extends number> = `${Tag<H>}` extends Literal
+  ? [literalSizes: never]
+  : `${Tag<W>}` extends Literal
+    ? [literalSizes: never]
+    : [];
