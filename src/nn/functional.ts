@@ -5,7 +5,8 @@
 import type { DType, Device, Shape } from "../../types/core.js";
 import type { Tensor } from "../tensor.js";
 import * as F from "./functional-impl.js";
-import type { LinearShape, FlattenShape, Pool2dShape } from "./types.js";
+import type { LinearShape, FlattenShape } from "./types.js";
+import type { PoolSignature } from "../ops/pool.js";
 import { add } from "./ops.js";
 
 export { conv2d } from "../ops/conv2d.js";
@@ -21,7 +22,6 @@ type Mutable<S extends Shape> = { -readonly [K in keyof S]: S[K] };
 type Out<R> = R extends infer X extends Shape ? Mutable<X> : number[];
 type Same = <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, D, Dev>) => Tensor<S, D, Dev>;
 type Pair = number | readonly [number, number];
-type Get<O, K extends string> = O extends { [P in K]: infer V } ? V : undefined;
 
 export const leakyRelu = F.leakyRelu as <S extends Shape, D extends DType, Dev extends Device>(
   x: Tensor<S, D, Dev>,
@@ -85,29 +85,7 @@ export const flatten = F.flatten as <
   endDim?: End,
 ) => Tensor<Out<FlattenShape<S, Start, End>>, D, Dev>;
 
-export const avgPool2d = F.avgPool2d as <
-  S extends Shape,
-  D extends DType,
-  Dev extends Device,
-  const O extends F.AvgPool2dOptions,
->(
-  x: Tensor<S, D, Dev>,
-  options: O,
-) => Tensor<
-  Out<
-    Pool2dShape<
-      "avgPool2d",
-      S,
-      O["kernelSize"],
-      Get<O, "stride">,
-      Get<O, "padding">,
-      1,
-      O extends { ceilMode: true } ? true : false
-    >
-  >,
-  D,
-  Dev
->;
+export const avgPool2d = F.avgPool2d as unknown as PoolSignature<"avgPool2d", F.AvgPool2dOptions>;
 
 type Adaptive<S extends Shape, O> = S extends readonly [...infer L, number, number]
   ? [...L, ...(O extends readonly [infer A, infer B] ? [A, B] : [O, O])]

@@ -127,7 +127,7 @@ abstract class ConvLayer<F extends ShapeFn, P> extends Layer<F, P> {
   ) {
     super();
     const { bias = true, weight, dtype, device, ...conv } = options;
-    const { kh, kw, groups } = convSizes(layer, inChannels, outChannels, kernelSize, conv.groups);
+    const { kh, kw, groups } = convSizes(this.typeName, inChannels, outChannels, kernelSize, conv.groups);
     const error = optionsError(conv);
     if (error !== null) throw new Error(error);
     this.inChannels = inChannels;
@@ -304,8 +304,8 @@ export class Linear<
         : isArray(inFeatures)
           ? inFeatures.reduce((a: number, b: number) => a * b, 1)
           : NaN;
-    positiveInt("Linear", "inFeatures", inCount);
-    positiveInt("Linear", "outFeatures", outFeatures);
+    positiveInt(this.typeName, "inFeatures", inCount);
+    positiveInt(this.typeName, "outFeatures", outFeatures);
     this.inFeatures = inCount;
     this.outFeatures = outFeatures;
     [this.weight, this.bias] = layerParameters("Linear", [outFeatures, inCount], outFeatures, inCount, options ?? {});
@@ -545,7 +545,7 @@ export class BatchNorm2d<const C extends number = number> extends Layer<BatchNor
 
   constructor(numFeatures: C, options: BatchNormOptions = {}) {
     super();
-    positiveInt("BatchNorm2d", "numFeatures", numFeatures);
+    positiveInt(this.typeName, "numFeatures", numFeatures);
     this.numFeatures = numFeatures;
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
@@ -578,9 +578,9 @@ export class BatchNorm2d<const C extends number = number> extends Layer<BatchNor
   }
 
   private normalize(x: AnyTensor, withRelu: boolean): AnyTensor {
-    if (x.shape.length < 2) throw new Error(nnErrors.layerInput("BatchNorm2d", "input [N, C, ...]", x.shape));
+    if (x.shape.length < 2) throw new Error(nnErrors.layerInput(this.typeName, "input [N, C, ...]", x.shape));
     if (x.shape[1] !== this.numFeatures)
-      throw new Error(nnErrors.layerChannels("BatchNorm2d", x.shape[1], this.numFeatures, x.shape));
+      throw new Error(nnErrors.layerChannels(this.typeName, x.shape[1], this.numFeatures, x.shape));
     const useBatchStats = this.training || !this.runningMean;
     let tracked = 0;
     if (this.training && this.numBatchesTracked) {
@@ -678,7 +678,7 @@ export class GroupNorm<const G extends number = number, const C extends number =
   constructor(numGroups: G, numChannels: GroupNormChannels<G, C>, options: GroupNormLayerOptions = {}) {
     super();
     this.numGroups = resolveNumGroups("GroupNorm", numGroups) as G;
-    this.numChannels = positiveInt("GroupNorm", "numChannels", numChannels) as C;
+    this.numChannels = positiveInt(this.typeName, "numChannels", numChannels) as C;
     if (this.numChannels % this.numGroups !== 0) {
       throw new Error(normErrors.layerGroupsDivide(this.numGroups, this.numChannels));
     }
@@ -689,9 +689,9 @@ export class GroupNorm<const G extends number = number, const C extends number =
     this.bias = this.affine ? Parameter(zeros([this.numChannels], factory)) : null;
   }
   protected compute(x: AnyTensor): AnyTensor {
-    if (x.shape.length < 2) throw new Error(nnErrors.layerInput("GroupNorm", "input [N, C, ...]", x.shape));
+    if (x.shape.length < 2) throw new Error(nnErrors.layerInput(this.typeName, "input [N, C, ...]", x.shape));
     if (x.shape[1] !== this.numChannels)
-      throw new Error(nnErrors.layerChannels("GroupNorm", x.shape[1], this.numChannels, x.shape));
+      throw new Error(nnErrors.layerChannels(this.typeName, x.shape[1], this.numChannels, x.shape));
     return norm.groupNorm(x, this.numGroups, this.weight, this.bias, this.eps);
   }
   protected override extraRepr(): string {

@@ -12,6 +12,7 @@ import { formatShape, numel, sameShape, isArray } from "../runtime/shape.js";
 import { moveStorage } from "../runtime/memory.js";
 import { moduleErrors, nnErrors } from "../../types/errors.js";
 import type { ChannelsOf, ShapeFn, LayerInput, LayerOutput } from "./types.js";
+import type { NoLiteralSizes } from "../../types/shape/generic.js";
 
 const parameterSet = new WeakSet<AnyTensor>();
 
@@ -104,6 +105,13 @@ export type Moved<M, T extends Device | DType> = M & {
   readonly [placed]?: () => T extends DType ? Placement<T, DeviceOf<M>> : Placement<DTypeOf<M>, T & Device>;
 };
 
+/** The class name a module gives the compiler (a literal `typeName`, see Module.typeName), else "Module". */
+export type ModuleName<M> = M extends { readonly typeName: infer N extends string }
+  ? string extends N
+    ? "Module"
+    : N
+  : "Module";
+
 export abstract class Module {
   /** Phantom, for the compiler only: see PlacementOf. */
   declare readonly [placed]?: () => Placement;
@@ -115,7 +123,14 @@ export abstract class Module {
   /** The forward computation. Layers type it so the compiler computes the output shape. */
   abstract forward(...inputs: never[]): unknown;
 
-  /** The class name, as summaries and error messages show it. */
+  /**
+   * The class name (the constructor's), as summaries and every module message show it at run
+   * time. A class is not part of its type, so nn.Sequential's compile-time messages name a user's
+   * module "Module" unless the class gives its name as a literal type,
+   * `override get typeName() { return "Block" as const; }`: then both sides name it "Block". A
+   * layer's own compile-time messages (BatchNorm2d's channels) name the layer's class, also for a
+   * subclass of it, which the run time names by its own class.
+   */
   get typeName(): string {
     return this.constructor.name;
   }
@@ -409,12 +424,11 @@ export abstract class Module {
 }
 
 /**
- * No extra argument when both spatial sizes are `number` (the run time's), one that cannot be
- * given when either is a literal: that call is the first signature's, with its checks.
+ * No extra argument when both spatial sizes are `number` (the run time's) or type parameters (a
+ * generic H, see types/shape/generic.ts), one that cannot be given when either is a literal: that
+ * call is the first signature's, with its checks.
  */
-type RunTimeSizes<H extends number, W extends number> = { h: number; w: number } extends { h: H; w: W }
-  ? []
-  : [literalSizes: never];
+type RunTimeSizes<H extends number, W extends number> = NoLiteralSizes<H, W>;
 
 /**
  * A module whose output shape is a type-level function of its input shape (`F`, see ./types.ts):

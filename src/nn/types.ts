@@ -23,6 +23,7 @@ import type { GivenTensorsCheck } from "../../types/shape/layer-tensors.js";
 import type { IsMessage, Show } from "../../types/shape/show.js";
 import type { moduleErrors } from "../../types/errors.js";
 import type { Tensor } from "../tensor.js";
+import type { ModuleName } from "./module.js";
 
 export interface ShapeFn {
   /** `unknown` rather than `Shape`: `this["input"]` is then exactly the applied shape, not `Shape & S` (an intersection that breaks tuple inference). */
@@ -262,7 +263,7 @@ export type ShapeFnOf<M> = M extends { readonly __shape?: infer F extends ShapeF
  * against the forward's input with B's constraint kept.
  */
 export interface ForwardFn<M> extends ShapeFn {
-  readonly name: "Module";
+  readonly name: ModuleName<M>;
   readonly output: InputOf<this> extends infer S extends Shape ? ForwardShape<M, S> : never;
 }
 

@@ -29,7 +29,15 @@
  * comes from the primitives' rules.
  */
 import type { DType, Device, PaddingMode, Shape } from "../../types/core.js";
-import type { Conv2dCheck, ConvTranspose2dCheck, OptionValues, TransposeOptionValues } from "../../types/shape/conv.js";
+import type {
+  Conv2dCheck,
+  Conv2dKeeps,
+  ConvTranspose2dCheck,
+  ConvTranspose2dKeeps,
+  OptionValues,
+  TransposeOptionValues,
+} from "../../types/shape/conv.js";
+import type { GenericSizes, KeptSize } from "../../types/shape/generic.js";
 import { conv2dErrors, show } from "../../types/errors.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
 import { type Conv2dGeometry, type PadGeometry, convOutSize, padGeometry } from "../primitives/index.js";
@@ -84,7 +92,8 @@ type Conv2dCheckOf<X extends AnyTensor, W extends AnyTensor, B, O extends readon
  * the same options share every cached step, where a whole options object (a new type per literal)
  * would make each call start over.
  */
-export type Conv2dSignature = <
+export type Conv2dSignature = Conv2dExactSignature & Conv2dGenericSizeSignature;
+type Conv2dExactSignature = <
   X extends AnyTensor,
   W extends AnyTensor,
   B extends AnyTensor | null | undefined = undefined,
@@ -108,6 +117,57 @@ export type Conv2dSignature = <
     { stride?: S; padding?: P; dilation?: D; groups?: G; paddingMode?: M }
   >,
 ) => NoInfer<Conv2dOutputV<X, W, B, [S, P, D, G, M, never]>>;
+
+/**
+ * An [N, C, H, W] input whose H or W is a type parameter (types/shape/generic.ts): the check runs on
+ * [N, C, number, number] (channels, weight, bias and options as for any call; the sizes at run
+ * time), and an output size is H itself when the layer keeps sizes (stride 1, padding d (k - 1) / 2
+ * per side in total), else number. Calls with literal or `number` sizes cannot match it (the rest
+ * parameter then needs an argument of type never) and keep the signature above, with its errors.
+ */
+type Conv2dGenericSizeSignature = <
+  N extends number,
+  C extends number,
+  H extends number,
+  Wd extends number,
+  XD extends DType,
+  XDev extends Device,
+  W extends AnyTensor,
+  B extends AnyTensor | null | undefined = undefined,
+  const S extends Conv2dOptions["stride"] = undefined,
+  const P extends Conv2dOptions["padding"] = undefined,
+  const D extends Conv2dOptions["dilation"] = undefined,
+  const G extends Conv2dOptions["groups"] = undefined,
+  const M extends Conv2dOptions["paddingMode"] | (string & {}) = undefined,
+>(
+  input: ArgV<
+    "input",
+    Tensor<[N, C, number, number], XD, XDev>,
+    W,
+    B,
+    [S, P, D, G, M, never],
+    Tensor<[N, C, H, Wd], XD, XDev>
+  >,
+  weight: ArgV<"weight", Tensor<[N, C, number, number], XD, XDev>, W, B, [S, P, D, G, M, never], W>,
+  bias?: ArgV<"bias", Tensor<[N, C, number, number], XD, XDev>, W, B, [S, P, D, G, M, never], B>,
+  options?: ArgV<
+    "options",
+    Tensor<[N, C, number, number], XD, XDev>,
+    W,
+    B,
+    [S, P, D, G, M, never],
+    { stride?: S; padding?: P; dilation?: D; groups?: G; paddingMode?: M }
+  >,
+  ...genericSizes: GenericSizes<H, Wd>
+) => NoInfer<
+  Conv2dCheckOf<Tensor<[N, C, number, number], XD, XDev>, W, B, [S, P, D, G, M, never]> extends {
+    ok: [unknown, infer Co extends number, number, number];
+  }
+    ? Conv2dKeeps<W["shape"], [S, P, D, G, M, never]> extends [infer KH, infer KW]
+      ? Tensor<[N, Co, KeptSize<KH, H>, KeptSize<KW, Wd>], XD, XDev>
+      : never
+    : Tensor<number[], XD, XDev>
+>;
 
 type ArgV<At extends string, X extends AnyTensor, W extends AnyTensor, B, V extends readonly unknown[], Self> =
   Conv2dCheckOf<X, W, B, V> extends { at: At; message: infer M extends string } ? M : Self;
@@ -596,7 +656,8 @@ type ConvTranspose2dCheckOf<
  * The typed form, built as Conv2dSignature: each option its own `const` type parameter, each
  * argument's type the message when the check blames it, the result's shape computed.
  */
-export type ConvTranspose2dSignature = <
+export type ConvTranspose2dSignature = ConvTranspose2dExactSignature & ConvTranspose2dGenericSizeSignature;
+type ConvTranspose2dExactSignature = <
   X extends AnyTensor,
   W extends AnyTensor,
   B extends AnyTensor | null | undefined = undefined,
@@ -618,6 +679,51 @@ export type ConvTranspose2dSignature = <
     { stride?: S; padding?: P; outputPadding?: OP; groups?: G; dilation?: D }
   >,
 ) => NoInfer<ConvTranspose2dOutputV<X, W, B, [S, P, OP, G, D, never]>>;
+
+/** A generic H or W, as Conv2dGenericSizeSignature: an output size is H when stride 1 and d (k - 1) + outputPadding = 2 p. */
+type ConvTranspose2dGenericSizeSignature = <
+  N extends number,
+  C extends number,
+  H extends number,
+  Wd extends number,
+  XD extends DType,
+  XDev extends Device,
+  W extends AnyTensor,
+  B extends AnyTensor | null | undefined = undefined,
+  const S extends ConvTranspose2dOptions["stride"] = undefined,
+  const P extends ConvTranspose2dOptions["padding"] = undefined,
+  const OP extends ConvTranspose2dOptions["outputPadding"] = undefined,
+  const G extends ConvTranspose2dOptions["groups"] = undefined,
+  const D extends ConvTranspose2dOptions["dilation"] = undefined,
+>(
+  input: TransposeArgV<
+    "input",
+    Tensor<[N, C, number, number], XD, XDev>,
+    W,
+    B,
+    [S, P, OP, G, D, never],
+    Tensor<[N, C, H, Wd], XD, XDev>
+  >,
+  weight: TransposeArgV<"weight", Tensor<[N, C, number, number], XD, XDev>, W, B, [S, P, OP, G, D, never], W>,
+  bias?: TransposeArgV<"bias", Tensor<[N, C, number, number], XD, XDev>, W, B, [S, P, OP, G, D, never], B>,
+  options?: TransposeArgV<
+    "options",
+    Tensor<[N, C, number, number], XD, XDev>,
+    W,
+    B,
+    [S, P, OP, G, D, never],
+    { stride?: S; padding?: P; outputPadding?: OP; groups?: G; dilation?: D }
+  >,
+  ...genericSizes: GenericSizes<H, Wd>
+) => NoInfer<
+  ConvTranspose2dCheckOf<Tensor<[N, C, number, number], XD, XDev>, W, B, [S, P, OP, G, D, never]> extends {
+    ok: [unknown, infer Co extends number, number, number];
+  }
+    ? ConvTranspose2dKeeps<W["shape"], [S, P, OP, G, D, never]> extends [infer KH, infer KW]
+      ? Tensor<[N, Co, KeptSize<KH, H>, KeptSize<KW, Wd>], XD, XDev>
+      : never
+    : Tensor<number[], XD, XDev>
+>;
 
 type TransposeArgV<At extends string, X extends AnyTensor, W extends AnyTensor, B, V extends readonly unknown[], Self> =
   ConvTranspose2dCheckOf<X, W, B, V> extends { at: At; message: infer M extends string } ? M : Self;

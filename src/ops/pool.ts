@@ -4,7 +4,8 @@
  * shares the option resolution.
  */
 import type { DType, Device, Shape } from "../../types/core.js";
-import type { Pool2d } from "../../types/shape/pool.js";
+import type { Pool2d, Pool2dKeeps } from "../../types/shape/pool.js";
+import type { GenericSizes, KeptSize } from "../../types/shape/generic.js";
 import type { IsMessage, OkShape } from "../../types/shape/show.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
 import type { Pool2dGeometry } from "../primitives/index.js";
@@ -41,10 +42,55 @@ export type PoolShape<S extends Shape, O, Op extends string> = Pool2d<
 /** The input, or the pooling rule's message for it. */
 type PoolInput<S extends Shape, D extends DType, Dev extends Device, O, Op extends string> =
   PoolShape<S, O, Op> extends infer R ? (IsMessage<R> extends true ? R : Tensor<S, D, Dev>) : never;
-type MaxPool2dSignature = <S extends Shape, D extends DType, Dev extends Device, const O extends Pool2dOptions>(
-  x: PoolInput<S, D, Dev, O, "maxPool2d">,
+/**
+ * maxPool2d's and avgPool2d's typed form: the exact rule, where a bad call is refused at the input
+ * with the runtime's message; then the signature for generic spatial sizes.
+ */
+export type PoolSignature<Op extends string, Options> = (<
+  S extends Shape,
+  D extends DType,
+  Dev extends Device,
+  const O extends Options,
+>(
+  x: PoolInput<S, D, Dev, O, Op>,
   options: O,
-) => Tensor<OkShape<PoolShape<S, O, "maxPool2d">>, D, Dev>;
+) => Tensor<OkShape<PoolShape<S, O, Op>>, D, Dev>) &
+  PoolGenericSizeSignature<Op, Options>;
+
+/**
+ * Pooling of an [N, C, H, W] input whose H or W is a type parameter (types/shape/generic.ts): the
+ * rule runs on [N, C, number, number] (options checked, sizes at run time), and an output size is
+ * H itself when the window keeps sizes (stride 1, top + bottom = d (k - 1)), else number. Calls with
+ * literal or `number` sizes cannot match it and keep the exact signature and its errors.
+ */
+export type PoolGenericSizeSignature<Op extends string, Options> = <
+  N extends number,
+  C extends number,
+  H extends number,
+  W extends number,
+  D extends DType,
+  Dev extends Device,
+  const O extends Options,
+>(
+  x: PoolShape<[N, C, number, number], O, Op> extends infer R
+    ? IsMessage<R> extends true
+      ? R
+      : Tensor<[N, C, H, W], D, Dev>
+    : never,
+  options: O,
+  ...genericSizes: GenericSizes<H, W>
+) => Tensor<
+  Pool2dKeeps<
+    OptionOf<O, "kernelSize">,
+    OptionOf<O, "stride">,
+    OptionOf<O, "padding"> extends infer P ? ([P] extends [undefined] ? 0 : P) : never,
+    OptionOf<O, "dilation"> extends infer Dl ? ([Dl] extends [undefined] ? 1 : Dl) : never
+  > extends [infer KH, infer KW]
+    ? [N, C, KeptSize<KH, H>, KeptSize<KW, W>]
+    : never,
+  D,
+  Dev
+>;
 
 function pair(op: string, name: string, value: unknown, min: number): [number, number] {
   const p = parsePair(value, min);
@@ -175,4 +221,4 @@ export const anyShape = { maxPool2d: maxPool2dAnyShape };
  * 2-D max pooling over an [N, C, H, W] or [C, H, W] input (torch.nn.functional.max_pool2d).
  * @function
  */
-export const maxPool2d = maxPool2dAnyShape as MaxPool2dSignature;
+export const maxPool2d = maxPool2dAnyShape as PoolSignature<"maxPool2d", Pool2dOptions>;

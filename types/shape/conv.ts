@@ -1041,3 +1041,66 @@ type TransposeOutputSizeMessage<Out, In extends InputOk, Wt extends WeightOk, PO
       >
     >
   : never;
+
+// ---------------------------------------------------------------------------------------------
+// Generic spatial sizes (types/shape/generic.ts): which output sizes equal the input's for every
+// input size, decided from the layer's geometry alone.
+
+/**
+ * conv2d keeps a size when floor((H + G) / s) = H for every H: stride 1 and G = lo + hi + 1 - E = 0
+ * (3x3 padding 1, 5x5 padding 2, any "same"). [keeps H, keeps W]; [false, false] while the options
+ * or the kernel are invalid or known only at run time.
+ */
+export type Conv2dKeeps<WS, O extends readonly unknown[]> = WS extends readonly [unknown, unknown, infer Kh, infer Kw]
+  ? [Pos<Kh>, Pos<Kw>] extends [infer kh extends string, infer kw extends string]
+    ? Geometry<ParsedOptions<O>, ["1", "1", kh, kw, unknown]> extends infer Geo extends GeometryOk
+      ? [Keeps<kh, Geo[4], Geo[6], Geo[0], Geo[1]>, Keeps<kw, Geo[5], Geo[7], Geo[2], Geo[3]>]
+      : [false, false]
+    : [false, false]
+  : [false, false];
+type Keeps<K, S, D, Lo, Hi> = [K, S, D, Lo, Hi] extends [
+  infer k extends string,
+  "1",
+  infer d extends string,
+  infer lo extends string,
+  infer hi extends string,
+]
+  ? [Extract<k | d | lo | hi, Wide | "bad">] extends [never]
+    ? Shift<k, "1", d, lo, hi> extends ["0", boolean]
+      ? true
+      : false
+    : false
+  : false;
+
+/**
+ * convTranspose2d keeps a size when (H - 1) s - 2 p + E + outputPadding = H for every H: stride 1
+ * and E + outputPadding = 1 + 2 p (3x3 padding 1).
+ */
+export type ConvTranspose2dKeeps<WS, O extends readonly unknown[]> = WS extends readonly [
+  unknown,
+  unknown,
+  infer Kh,
+  infer Kw,
+]
+  ? TransposeParsedOptions<O> extends {
+      stride: [infer Sh, infer Sw];
+      dilation: [infer Dh, infer Dw];
+      padding: [infer Ph, infer Pw];
+      outputPadding: [infer Oh, infer Ow];
+    }
+    ? [TransposeKeeps<Pos<Kh>, Sh, Dh, Ph, Oh>, TransposeKeeps<Pos<Kw>, Sw, Dw, Pw, Ow>]
+    : [false, false]
+  : [false, false];
+type TransposeKeeps<K, S, D, P, OP> = [K, S, D, P, OP] extends [
+  infer k extends string,
+  "1",
+  infer d extends string,
+  infer p extends string,
+  infer op extends string,
+]
+  ? [Extract<k | d | p | op, Wide | "bad">] extends [never]
+    ? Trim<TransposeGain<k, d, op>> extends Trim<TransposeLoss<"1", p>>
+      ? true
+      : false
+    : false
+  : false;

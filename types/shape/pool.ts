@@ -172,3 +172,34 @@ type PoolError<
 > = ReturnType<
   typeof shapeErrors.poolOutput<Op, OH, OW, Window<KH, DH>, Window<KW, DW>, Show<[KH, KW]>, Show<[DH, DW]>, H, W, P>
 >;
+
+/**
+ * Which output sizes equal the input's for every input size (types/shape/generic.ts): stride 1 and
+ * top + bottom = d (k - 1) (3x3 padding 1), ceil mode or not. [keeps H, keeps W].
+ */
+export type Pool2dKeeps<Kernel, Stride = undefined, Padding = 0, Dilation = 1> = [
+  PairOf<Kernel, 1>,
+  PairOf<Stride, Kernel>,
+  PadsOf<Padding>,
+  PairOf<Dilation, 1>,
+] extends [
+  [infer kh extends number, infer kw extends number],
+  [infer sh extends number, infer sw extends number],
+  [infer pt extends number, infer pb extends number, infer pl extends number, infer pr extends number],
+  [infer dh extends number, infer dw extends number],
+]
+  ? [KeepsSize<kh, sh, pt, pb, dh>, KeepsSize<kw, sw, pl, pr, dw>]
+  : [false, false];
+type KeepsSize<
+  K extends number,
+  S extends number,
+  Lo extends number,
+  Hi extends number,
+  D extends number,
+> = number extends K | S | Lo | Hi | D
+  ? false
+  : S extends 1
+    ? [Add<Lo, Hi>] extends [Mul<D, Sub<K, 1> & number>]
+      ? true
+      : false
+    : false;
