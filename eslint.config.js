@@ -14,7 +14,7 @@ export default defineConfig(
       "coverage/",
       "docs/api/",
       "**/node_modules/",
-      // written by tools/ and compared with their generator's output by tests
+      // written by scripts/ and compared with their generator's output by tests
       "**/*.generated.*",
       // tsd's type tests: calls that must not compile, on purpose
       "test-d/",

@@ -34,8 +34,8 @@ function rand(n: number, seed: number): Float32Array {
 fastRuntime().adaptive = false;
 
 describe("fast kernels runtime", () => {
-  it("kernels.generated.wat and kernels.generated.ts are exactly what tools/wasm/build-wasm.mjs generates", () => {
-    const r = spawnSync(process.execPath, [join(root, "tools/wasm/build-wasm.mjs"), "--check"], { encoding: "utf8" });
+  it("kernels.generated.wat and kernels.generated.ts are exactly what scripts/wasm/build-wasm.mjs generates", () => {
+    const r = spawnSync(process.execPath, [join(root, "scripts/wasm/build-wasm.mjs"), "--check"], { encoding: "utf8" });
     expect(r.stderr).not.toMatch(/stale/);
     expect(r.status).toBe(0);
   });

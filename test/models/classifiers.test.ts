@@ -1,6 +1,6 @@
 /**
  * Every builder of shapegrad/models against torchvision 0.14 (fixtures from
- * tools/golden/models/gen_models.py): the state dict's names, shapes and dtypes and the parameter
+ * scripts/golden/models/gen_models.py): the state dict's names, shapes and dtypes and the parameter
  * count with 1000 classes; with 10 classes and every entry filled from a hash (test/models/weights.ts),
  * loaded strictly through safetensors, the eval-mode logits on a [2, 3, 64, 64] and a [1, 3, 45, 37]
  * input in float32 (relative to the largest logit) and float64; in float64 also the difference

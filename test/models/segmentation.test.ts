@@ -1,6 +1,6 @@
 /**
  * The segmentation builders of shapegrad/models against torchvision 0.14 (fixtures from
- * tools/golden/models/gen_models.py, built with weights=None): fcnResnet50,
+ * scripts/golden/models/gen_models.py, built with weights=None): fcnResnet50,
  * deeplabv3MobilenetV3Large, lrasppMobilenetV3Large. The state dict's names, shapes and dtypes
  * with and without the auxiliary head and the parameter counts (21 classes); with 3 classes
  * and hashed weights (test/models/weights.ts) loaded strictly through safetensors, the eval-mode

@@ -1,5 +1,5 @@
 /**
- * The state-dict fill of tools/golden/models/gen_models.py, bit for bit: every entry of a model's
+ * The state-dict fill of scripts/golden/models/gen_models.py, bit for bit: every entry of a model's
  * state dict from its name alone (the hash of test/nn/resnet18-weights.ts), so torchvision and
  * shapegrad run the same weights without storing them.
  */

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { Project } from "ts-morph";
 import { compare, expectations, fixtureConfig, fixtureFiles, root } from "./message-check.mjs";
-import { errorFixture, shapeFixture, tsdFixture } from "../../tools/fixtures/gen-message-fixtures.mjs";
+import { errorFixture, shapeFixture, tsdFixture } from "../../scripts/fixtures/gen-message-fixtures.mjs";
 import { errorCases } from "./conv2d-cases.mjs";
 
 describe("test-d/messages fixtures", () => {

@@ -46,7 +46,7 @@ function geomParams(g: Conv2dGeometry) {
 }
 
 /**
- * Narrow blocks at the end of a forward conv's job (see narrowFirst in tools/wasm/gen-wat.mjs): with one image
+ * Narrow blocks at the end of a forward conv's job (see narrowFirst in scripts/wasm/gen-wat.mjs): with one image
  * and group, the last items claimed are otherwise wide ones, and a thread that finds none left
  * waits up to a whole wide item (r2: 0.55 ms of a ~5 ms call) for the other's last. The first
  * (last claimed) `threads` pixel blocks, or with a single pixel block the first `threads` channel
@@ -86,7 +86,7 @@ function cutInFour(threads: number, extent: number, size: number, unit: number) 
 }
 
 /** Scratch for the depthwise kernels: the zero-bordered plane (rows hp, stride wp + 16, 16 floats
- * of tail slack) and one output row rounded up to 16 floats (see dw_conv in tools/wasm/gen-wat.mjs). */
+ * of tail slack) and one output row rounded up to 16 floats (see dw_conv in scripts/wasm/gen-wat.mjs). */
 function planeScratch(g: Conv2dGeometry): number {
   const { hp, wp } = readExtent(g);
   return EDGE_BYTES + (hp * (wp + 16) + 16 + ru(g.outWidth, 16)) * F;
@@ -101,7 +101,7 @@ function readExtent(g: Conv2dGeometry): { hp: number; wp: number } {
 }
 
 /**
- * When both strides are equal (s) a conv's GEMM can run "wide" (see pack_b_wide in tools/wasm/gen-wat.mjs):
+ * When both strides are equal (s) a conv's GEMM can run "wide" (see pack_b_wide in scripts/wasm/gen-wat.mjs):
  * over zero-bordered copies of x (at stride s > 1, its s x s phase planes), each Hp x Wp, with rows
  * of Wp output pixels of which the last Wp - outWidth are garbage. Every im2col row is then a
  * contiguous run of one plane, packed with plain vector copies. Without padding at stride 1 x is
@@ -257,7 +257,7 @@ function gemmConv(
   // Split along output channels, every channel block would pack the same B: pack it once instead.
   const prepack = sp.mBlocks > 1;
   const bBlocks = g.batch * g.groups * sp.nBlocks;
-  // the pixels one image-group's blocks span (prepackAt in tools/wasm/gen-wat.mjs)
+  // the pixels one image-group's blocks span (prepackAt in scripts/wasm/gen-wat.mjs)
   const capacity = sp.tail * sp.tailBlock + (sp.nBlocks - sp.tail) * sp.block;
   const bSize = prepack ? g.batch * g.groups * K * capacity : 0;
   const xpSize = padCopy ? g.batch * g.inChannels * s * s * Hp * Wp : 0;
@@ -330,7 +330,7 @@ function keptWeights(rt: FastRuntime, w: Float32Array, key: string, floats: numb
   };
 }
 
-/** out = per-plane correlations (dw_conv) (+ bias), see dw_conv in tools/wasm/gen-wat.mjs for sources / outputsPerStep / sourceStep. */
+/** out = per-plane correlations (dw_conv) (+ bias), see dw_conv in scripts/wasm/gen-wat.mjs for sources / outputsPerStep / sourceStep. */
 function planeConv(
   rt: FastRuntime,
   g: Conv2dGeometry,

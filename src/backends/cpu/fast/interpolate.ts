@@ -1,5 +1,5 @@
 /**
- * interpolate's fast float32 calls (the interp_fwd and interp_adj kernels of tools/wasm/gen-wat.mjs):
+ * interpolate's fast float32 calls (the interp_fwd and interp_adj kernels of scripts/wasm/gen-wat.mjs):
  * the loops of ../interpolate.ts with the same float64 intermediates, in WebAssembly, the
  * contiguous pass two float64 lanes at a time and the planes shared with the workers. Their
  * results equal those loops' bit for bit (test/fast/interpolate.test.ts).

@@ -87,7 +87,7 @@ export function output(n: number) {
 /**
  * The items of a per-plane job (pad_input, pool_argmax, pool_scatter) over `planes` planes of
  * `planeFloats` each: ~4K floats of planes an item, as the `fields` planes and planesPerItem that
- * planeRange() in tools/wasm/gen-wat.mjs reads. A call from JS into wasm per plane cost as much as
+ * planeRange() in scripts/wasm/gen-wat.mjs reads. A call from JS into wasm per plane cost as much as
  * padding a 14 x 14 plane (the demo's 2,048 small planes of its second layer's input gradient).
  */
 export function planeItems(planes: number, planeFloats: number) {

@@ -24,7 +24,7 @@ export type KernelName = keyof typeof KERNEL_PARAMS;
 const KERNELS = Object.keys(KERNEL_PARAMS) as KernelName[];
 /**
  * The parameter block of a job of `K`: the fields every kernel reads the same way, and the ones `K`
- * keeps in its own slots (see KERNEL_OWN_PARAMS in tools/wasm/gen-wat.mjs). Unset fields are 0.
+ * keeps in its own slots (see KERNEL_OWN_PARAMS in scripts/wasm/gen-wat.mjs). Unset fields are 0.
  */
 export type KernelParams<K extends KernelName> = Partial<
   Record<keyof typeof PARAM | keyof (typeof KERNEL_PARAMS)[K], number>

@@ -7,7 +7,7 @@
  * Limits are encoded as a flag byte, then the minimum and (when bit 0 is set) the maximum page
  * counts as unsigned LEB128; bit 1 of the flag marks the memory shared. The flag is found by walking
  * the import section, not at a fixed offset, so it stays right when the generator changes the
- * type section before it. tools/wasm/build-wasm.mjs checks on every build that the plain assembly
+ * type section before it. scripts/wasm/build-wasm.mjs checks on every build that the plain assembly
  * is the shared one with this bit cleared.
  */
 import { KERNELS_WASM_BASE64 } from "./kernels.generated.js";

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch goldens for the ops of DESIGN.md section 1b (issue 21): test/fixtures/ops/<op>.json.
 
-Usage: /usr/bin/python3 tools/golden/ops/gen_ops.py [OUT_DIR]   (default test/fixtures/ops)
+Usage: /usr/bin/python3 scripts/golden/ops/gen_ops.py [OUT_DIR]   (default test/fixtures/ops)
 
 Deterministic: every case draws from a torch.Generator seeded by its id, PyTorch runs on one
 thread, and the files are rewritten byte for byte on a rerun. Each case is also recomputed another

@@ -186,7 +186,7 @@ class OpFile:
             "signature": self.signature,
             "pytorch": self.pytorch,
             "torchVersion": torch.__version__,
-            "generator": "tools/golden/ops/gen_ops.py",
+            "generator": "scripts/golden/ops/gen_ops.py",
             "covers": self.covers,
             "cases": self.cases,
             "float32Cases": self.float32_cases,

@@ -1,13 +1,13 @@
 """torchvision 0.14's classifiers as oracles for shapegrad/models (src/models/).
 
-Run with Debian's PyTorch and torchvision: `/usr/bin/python3 tools/golden/models/gen_models.py [name ...]`
+Run with Debian's PyTorch and torchvision: `/usr/bin/python3 scripts/golden/models/gen_models.py [name ...]`
 (no name: every model). Deterministic: no random draw is used. Writes test/fixtures/models/<name>.json:
 
 - `stateDict`: torchvision's `state_dict()` of the model built with its defaults (1000 classes):
   [name, shape, safetensors dtype] in order (num_batches_tracked is I64; shapegrad holds it as int32);
 - `parameters`: the parameter count of that model;
 - `logits32` / `logits64`: the model built with `num_classes=10`, every state-dict entry filled by
-  the counter hash of tools/golden-nn/gen_weights.py (reproduced in test/models/weights.ts), in eval
+  the counter hash of scripts/golden-nn/gen_weights.py (reproduced in test/models/weights.ts), in eval
   mode, on hashed inputs: `[2, 3, 64, 64]` ("input") and `[1, 3, 45, 37]` ("odd": sizes that do
   not divide, and VGG's 7x7 adaptive pooling over a 1x1 map). float64 runs the same float32-rounded
   weights in double precision.

@@ -1,6 +1,6 @@
 """A small PyTorch-written safetensors file and a ResNet-18 logits check.
 
-Run with Debian's PyTorch: `/usr/bin/python3 tools/golden-nn/gen_weights.py [resnet18.safetensors]`.
+Run with Debian's PyTorch: `/usr/bin/python3 scripts/golden-nn/gen_weights.py [resnet18.safetensors]`.
 
 - test/fixtures/nn/small.safetensors (+ small.json with the expected decoded values): written by
   hand following the rules of the reference `safetensors` writer (tensors ordered by decreasing

@@ -1,6 +1,6 @@
 """PyTorch golden values for shapegrad's nn layers, losses, optimizers, schedulers and clipping.
 
-Run with Debian's PyTorch: `/usr/bin/python3 tools/golden-nn/gen_nn.py` (writes
+Run with Debian's PyTorch: `/usr/bin/python3 scripts/golden-nn/gen_nn.py` (writes
 test/fixtures/nn/*.json). Every tensor is float64 and stored as {"shape": [...], "data": [...]}
 (row-major). For each layer or loss we record the output y for fixed inputs and the gradients of
 sum(y * gy) for a fixed upstream gradient gy, so the tests check forward and backward at once.

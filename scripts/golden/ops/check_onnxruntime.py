@@ -4,7 +4,7 @@ AveragePool model (opset 12), once with explicit pads and, where the case names 
 auto_pad rule; onnxruntime-node (a devDependency) runs it on the case's input in float32 and the
 output must match the fixture's.
 
-Usage: /usr/bin/python3 tools/golden/ops/check_onnxruntime.py   (needs python3-onnx and npm ci)
+Usage: /usr/bin/python3 scripts/golden/ops/check_onnxruntime.py   (needs python3-onnx and npm ci)
 Exit status 1 when a model disagrees for a reason not listed here. Listed: with auto_pad SAME_* and
 dilations > 1, ONNX Runtime sizes the pads from the undilated kernel (the ONNX spec and the
 fixtures use (k - 1) d + 1), so its output is smaller; an exporter writes explicit pads.
