@@ -369,8 +369,11 @@ export type ChainShapes<
     : never
   : S;
 
-/** The class name messages give a module: a layer's, else "Module" (a class name is not part of its type). */
-type NameOf<M> = M extends { readonly __shape?: infer F extends ShapeFn } ? F["name"] : "Module";
+/**
+ * The class name messages give a module: a layer's, else the literal `typeName` a user's class
+ * declares, else "Module" (a class name is not part of its type).
+ */
+type NameOf<M> = M extends { readonly __shape?: infer F extends ShapeFn } ? F["name"] : ModuleName<M>;
 
 export interface SequentialFn<Ls extends readonly unknown[]> extends ShapeFn {
   readonly name: "Sequential";
