@@ -398,6 +398,43 @@ describe("movement", () => {
     );
   });
 
+  it("squeeze and unsqueeze at any dim (torch: unsqueeze's dim in [-(rank + 1), rank]; squeeze drops a size-1 dim, keeps any other)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(0, 1, 1, 2, 3), { maxLength: 4 }),
+        fc.oneof(fc.integer({ min: -6, max: 6 }), fc.constantFrom(0.5, NaN, 2 ** 53)),
+        fc.boolean(),
+        fc.nat(1000),
+        (shape, dim, allDims, seed) => {
+          const x = input(shape, "float64", seed, true);
+          const rank = shape.length;
+          const at = normalize(dim, rank + 1);
+          const unsqueezed = check(
+            () => sg.unsqueeze(x, dim as never),
+            at === null
+              ? err(opErrors.dimOutOfRange("unsqueeze", dim, rank + 1))
+              : ok([...shape.slice(0, at), 1, ...shape.slice(at)]),
+          );
+          if (unsqueezed) expect(Array.from(unsqueezed.dataSync())).toEqual(Array.from(x.dataSync()));
+          checkBackward(unsqueezed === null ? null : sg.sum(unsqueezed), [x]);
+
+          // A 0-d tensor takes dim 0 or -1 and stays 0-d, as torch.squeeze.
+          const d = normalize(dim, Math.max(rank, 1));
+          const kept = allDims
+            ? ok(shape.filter((n) => n !== 1))
+            : d === null
+              ? err(opErrors.dimOutOfRange("squeeze", dim, rank))
+              : ok(rank > 0 && shape[d] === 1 ? [...shape.slice(0, d), ...shape.slice(d + 1)] : [...shape]);
+          const y = input(shape, "float64", seed, true);
+          const squeezed = check(() => (allDims ? sg.squeeze(y) : sg.squeeze(y, dim as never)), kept);
+          if (squeezed) expect(Array.from(squeezed.dataSync())).toEqual(Array.from(y.dataSync()));
+          checkBackward(squeezed === null ? null : sg.sum(squeezed), [y]);
+        },
+      ),
+      { seed: SEED, numRuns: 600 },
+    );
+  });
+
   it("expand to any target", () => {
     fc.assert(
       fc.property(
