@@ -4,7 +4,8 @@
  *   npx shapegrad shapes examples/models-shapes.ts
  *
  * prints each model's layers (every block of every stage, with its channel counts) and the
- * logits' shape the compiler computes, `[1, 1000]` (`[1, 10]` with `{ numClasses: 10 }`). Calling a
+ * logits' shape the compiler computes, `[1, 1000]` (`[1, 10]` with `{ numClasses: 10 }`; the
+ * segmentation models' `out`, `[1, 21, 224, 224]`). Calling a
  * model's `features` (an `nn.Sequential`) on the image shows the shape after each of its layers:
  * VGG's, plain layers, from 224x224 down to 7x7; MobileNetV2's, blocks generic in their channels,
  * with the channels literal and the spatial sizes the run time's (`number`), as inside every
@@ -40,6 +41,15 @@ const densenet121 = models.densenet121();
 export const densenet121Logits = densenet121.forward(image);
 const convnextTiny = models.convnextTiny();
 export const convnextTinyLogits = convnextTiny.forward(image);
+const mobilenetV3Large = models.mobilenetV3Large();
+export const mobilenetV3LargeLogits = mobilenetV3Large.forward(image);
+// The segmentation models: a per-pixel map of 21 classes at the input's size (`.out`).
+const fcnResnet50 = models.fcnResnet50();
+export const fcnResnet50Out = fcnResnet50.forward(image).out;
+const deeplabv3MobilenetV3Large = models.deeplabv3MobilenetV3Large();
+export const deeplabv3MobilenetV3LargeOut = deeplabv3MobilenetV3Large.forward(image).out;
+const lrasppMobilenetV3Large = models.lrasppMobilenetV3Large();
+export const lrasppMobilenetV3LargeOut = lrasppMobilenetV3Large.forward(image).out;
 
 // Stage by stage: the feature extractors alone, each layer's output shape.
 const vggFeatures = vgg11Bn.features;

@@ -31,6 +31,11 @@ describe("shapegrad shapes on examples/models-shapes.ts", () => {
       expect(m.get(name), name).toMatchObject({ forwardInput: "[1, 3, 224, 224]", forwardOutput: "[1, 1000]" });
       expect(tensors(r).get(`${name}Logits`)?.shape).toBe("[1, 1000]");
     }
+    expect(m.get("mobilenetV3Large")).toMatchObject({ forwardInput: "[1, 3, 224, 224]", forwardOutput: "[1, 1000]" });
+    for (const name of ["fcnResnet50", "deeplabv3MobilenetV3Large", "lrasppMobilenetV3Large"]) {
+      expect(m.get(name)?.forwardInput, name).toBe("[1, 3, 224, 224]");
+      expect(tensors(r).get(`${name}Out`)?.shape, name).toBe("[1, 21, 224, 224]");
+    }
     expect(m.get("regnetY400mf")).toMatchObject({ type: "models.RegNetY400MF<10>", forwardOutput: "[1, 10]" });
     expect(m.get("resnet18")!.type).toBe("models.ResNet18<1000>");
   });
@@ -70,8 +75,8 @@ describe("shapegrad shapes on examples/models-shapes.ts", () => {
   it("prints one line per model, block and tensor", () => {
     const lines = formatInspection(r, root).split("\n");
     expect(lines[0]).toBe("examples/models-shapes.ts");
-    expect(lines.filter((l) => /forward at line \d+: \[1, 3, 224, 224\] -> \[1, 1000\]$/.test(l))).toHaveLength(11);
+    expect(lines.filter((l) => /forward at line \d+: \[1, 3, 224, 224\] -> \[1, 1000\]$/.test(l))).toHaveLength(12);
     expect(lines).toContain("            28 MaxPool2d<2, { readonly stride: 2; }> -> [1, 512, 7, 7]");
-    expect(lines.at(-1)).toBe("15 tensors, 14 modules, 0 errors");
+    expect(lines.at(-1)).toBe("19 tensors, 18 modules, 0 errors");
   });
 });
