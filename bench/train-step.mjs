@@ -29,6 +29,7 @@ import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { resolve, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { SHAPES, bnCnn, demoBias, trainer } from "./train-models.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = Object.fromEntries(
@@ -46,37 +47,7 @@ const tfjsBackend = args.tfjs ?? "cpu";
 const tfjsSteps = Number(args["tfjs-steps"] ?? 3);
 const overheadRounds = Number(args.overhead ?? 40);
 
-const SHAPES = { bn: [32, 3, 32, 32], demo: [64, 1, 28, 28], resnet18: [16, 3, 64, 64] };
 for (const m of models) if (!SHAPES[m]) throw new Error(`train-step: unknown model ${m} (bn, demo, resnet18)`);
-
-function bnCnn(nn) {
-  const block = (cin, cout) => [nn.Conv2d(cin, cout, 3, { padding: 1 }), nn.BatchNorm2d(cout), nn.ReLU()];
-  return nn.Sequential(
-    ...block(3, 32),
-    ...block(32, 32),
-    nn.MaxPool2d(2),
-    ...block(32, 64),
-    ...block(64, 64),
-    nn.MaxPool2d(2),
-    nn.Flatten(),
-    nn.Linear(4096, 128),
-    nn.ReLU(),
-    nn.Linear(128, 10),
-  );
-}
-
-function demoBias(nn) {
-  return nn.Sequential(
-    nn.Conv2d(1, 16, 5),
-    nn.MaxPool2d(2),
-    nn.ReLU(),
-    nn.Conv2d(16, 32, 3),
-    nn.MaxPool2d(2),
-    nn.ReLU(),
-    nn.Flatten(),
-    nn.Linear(800, 10),
-  );
-}
 
 async function shapegradStep(dist, model) {
   const sg = await import(pathToFileURL(resolve(dist, "src/index.js")).href);
@@ -85,19 +56,7 @@ async function shapegradStep(dist, model) {
     model === "resnet18"
       ? (await import(pathToFileURL(resolve(dist, "examples/resnet18.js")).href)).resnet18(10)
       : (model === "bn" ? bnCnn : demoBias)(sg.nn);
-  net.train();
-  const opt = new sg.optim.SGD(net.parameters(), { lr: 0.01, momentum: 0.9 });
-  const shape = SHAPES[model];
-  const x = sg.keep(sg.rand(shape));
-  const y = sg.keep(sg.randint(0, 10, [shape[0]]));
-  return () =>
-    sg.tidy(() => {
-      const loss = sg.nn.functional.crossEntropy(net.forward(x), y);
-      opt.zeroGrad();
-      loss.backward();
-      opt.step();
-      return loss.item();
-    });
+  return trainer(sg, net, model);
 }
 
 /** PyTorch in a child process; `step(model)` resolves to the ms that process measured. */
