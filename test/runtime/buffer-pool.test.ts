@@ -11,6 +11,7 @@ import fc from "fast-check";
 import * as sg from "../../src/index.js";
 import type { AnyTensor } from "../../src/tensor.js";
 import { poolStats, setPoolBytes } from "../../src/backends/cpu/arrays.js";
+import { bnNet, trainStep } from "./nets.js";
 
 const DEFAULT_BUDGET = poolStats().budget;
 afterEach(() => setPoolBytes(DEFAULT_BUDGET));
@@ -22,23 +23,6 @@ const same = (a: ArrayLike<number> | null, b: Float32Array) =>
 const bits = (t: AnyTensor) => Array.from(new Uint8Array(storage(t).slice().buffer));
 
 type Net = ReturnType<typeof bnNet>;
-function bnNet(dtype: "float32" | "float64") {
-  const { nn } = sg;
-  const net = nn.Sequential(
-    nn.Conv2d(3, 8, 3, { padding: 1 }),
-    nn.BatchNorm2d(8),
-    nn.ReLU(),
-    nn.MaxPool2d(2),
-    nn.Conv2d(8, 16, 3, { padding: 1 }),
-    nn.BatchNorm2d(16),
-    nn.ReLU(),
-    nn.MaxPool2d(2),
-    nn.Flatten(),
-    nn.Linear(256, 10),
-  );
-  if (dtype === "float64") net.to("float64");
-  return net;
-}
 
 /** Losses and final parameters of `steps` tidy() training steps from seed 0, with the pool's budget `budget`. */
 function train(budget: number, dtype: "float32" | "float64", optimizer: "sgd" | "adam", steps = 6) {
@@ -54,17 +38,8 @@ function train(budget: number, dtype: "float32" | "float64", optimizer: "sgd" | 
   const y = sg.keep(sg.randint(0, 10, [4]));
   const losses: number[] = [];
   const before = poolStats().reuses;
-  for (let i = 0; i < steps; i++) {
-    losses.push(
-      sg.tidy(() => {
-        const loss = sg.nn.functional.crossEntropy(net.forward(x as never), y);
-        opt.zeroGrad();
-        loss.backward();
-        opt.step();
-        return loss.item();
-      }),
-    );
-  }
+  const step = trainStep(net, opt, x, y);
+  for (let i = 0; i < steps; i++) losses.push(step());
   return { losses, params: net.parameters().map(bits), reuses: poolStats().reuses - before };
 }
 

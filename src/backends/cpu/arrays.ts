@@ -21,10 +21,13 @@ const allocUnsafeSlow = (globalThis as { Buffer?: { allocUnsafeSlow?: (bytes: nu
  * What else may hold an array and so forbids its reuse:
  * - the caller of `dataSync()`: `pin` (the CPU backend's `expose`) takes the array out of the
  *   pool's accounting for good;
- * - caches keyed by an array (the fast runtime's packed weights): each registers a `forget`
- *   callback (`onRecycle`), called when the array enters the pool, before anyone can reuse it.
- *   Max pooling's argmax cache needs none: it is read only for a graph node's own params and
- *   input, and that input tensor, alive, still holds the array.
+ * - caches keyed by an array (the fast runtime's packed weights, max pooling's argmax): each
+ *   registers a `forget` callback (`onRecycle`), called when the array enters the pool, before
+ *   anyone can reuse it.
+ *
+ * int32 arrays are pooled the same way: tensors' (indices, labels) and max pooling's argmax, which
+ * its cache owns (`retain` when it remembers one, `release` when it forgets it) and which is as
+ * large as the pooled output, 776 KiB of fresh memory a demo step before it was pooled.
  *
  * Bound: the pool holds at most `poolBytes` of free arrays (256 MiB, the WebGPU pool's budget);
  * an array released past it is left to the garbage collector. Only arrays of more than 64 bytes
@@ -34,14 +37,41 @@ const allocUnsafeSlow = (globalThis as { Buffer?: { allocUnsafeSlow?: (bytes: nu
  */
 const IN_HEAP_BYTES = 64;
 let poolBytes = 256 * 2 ** 20;
-type Float = Float32Array | Float64Array;
+type Pooled = Float32Array | Float64Array | Int32Array;
 
 /** Owners of each array the pool may take back; absent: not ours, or pinned. */
-const owners = new WeakMap<Float, number>();
-const free = { float32: new Map<number, Float32Array[]>(), float64: new Map<number, Float64Array[]>() };
+const owners = new WeakMap<Pooled, number>();
+const free: Record<DType, Map<number, Pooled[]>> = { float32: new Map(), float64: new Map(), int32: new Map() };
 let freeBytes = 0;
 let reuses = 0;
-const forgetters: ((a: Float) => void)[] = [];
+/**
+ * Arrays handed out and not given back (nor pinned), and their bytes; with `peakHeldBytes` since
+ * `resetPeak`, what a pass such as backward holds at its worst. An array whose owners were never
+ * all disposed goes to the garbage collector still counted here: JavaScript tells no one.
+ */
+let heldArrays = 0;
+let heldBytes = 0;
+let peakHeldBytes = 0;
+let peakHeldArrays = 0;
+const forgetters: ((a: Pooled) => void)[] = [];
+const dtypeOf = (a: Pooled): DType =>
+  a instanceof Float32Array ? "float32" : a instanceof Float64Array ? "float64" : "int32";
+
+function hold(a: Pooled): void {
+  owners.set(a, 0);
+  heldArrays++;
+  heldBytes += a.byteLength;
+  if (heldBytes > peakHeldBytes) {
+    peakHeldBytes = heldBytes;
+    peakHeldArrays = heldArrays;
+  }
+}
+
+function unhold(a: Pooled): void {
+  owners.delete(a);
+  heldArrays--;
+  heldBytes -= a.byteLength;
+}
 
 function fresh(dtype: DType, size: number, zeroed: boolean): AnyTypedArray {
   if (zeroed || allocUnsafeSlow === undefined || size < 1024) {
@@ -68,16 +98,16 @@ function fresh(dtype: DType, size: number, zeroed: boolean): AnyTypedArray {
 
 /** A free array of this dtype and length from the pool, counted as ours with no owner yet, or a new one. */
 function take(dtype: DType, size: number): AnyTypedArray {
-  if (dtype === "int32" || size * (dtype === "float64" ? 8 : 4) <= IN_HEAP_BYTES) return fresh(dtype, size, false);
+  if (size * (dtype === "float64" ? 8 : 4) <= IN_HEAP_BYTES) return fresh(dtype, size, false);
   const reused = free[dtype].get(size)?.pop();
   if (reused !== undefined) {
     freeBytes -= reused.byteLength;
     reuses++;
-    owners.set(reused, 0);
+    hold(reused);
     return reused;
   }
-  const made = fresh(dtype, size, false) as Float;
-  owners.set(made, 0);
+  const made = fresh(dtype, size, false);
+  hold(made);
   return made;
 }
 
@@ -102,47 +132,78 @@ export function allocateForOverwrite(dtype: DType, size: number): AnyTypedArray 
   return take(dtype, size);
 }
 
-/** A tensor now holds `a` (the CPU backend's `retain`). */
+/** A tensor (or a cache) now holds `a` (the CPU backend's `retain`). */
 export function retain(a: AnyTypedArray): void {
-  const n = owners.get(a as Float);
-  if (n !== undefined) owners.set(a as Float, n + 1);
+  const n = owners.get(a);
+  if (n !== undefined) owners.set(a, n + 1);
 }
 
-/** A tensor holding `a` let it go (the CPU backend's `release`): the last one returns it to the pool. */
+/** A tensor (or a cache) holding `a` let it go (the CPU backend's `release`): the last one returns it to the pool. */
 export function release(a: AnyTypedArray): void {
-  const f = a as Float;
-  const n = owners.get(f);
+  const n = owners.get(a);
   if (n === undefined) return;
   if (n > 1) {
-    owners.set(f, n - 1);
+    owners.set(a, n - 1);
     return;
   }
-  owners.delete(f);
-  if (freeBytes + f.byteLength > poolBytes) return;
-  for (const forget of forgetters) forget(f);
-  const lists: Map<number, Float[]> = f instanceof Float32Array ? free.float32 : free.float64;
-  const list = lists.get(f.length);
-  if (list) list.push(f);
-  else lists.set(f.length, [f]);
-  freeBytes += f.byteLength;
+  unhold(a);
+  // First, so that what a cache held for `a` (an argmax) is given back even when `a` itself is
+  // left to the garbage collector, and counts against the bound before `a` does.
+  for (const forget of forgetters) forget(a);
+  if (freeBytes + a.byteLength > poolBytes) return;
+  const lists = free[dtypeOf(a)];
+  const list = lists.get(a.length);
+  if (list) list.push(a);
+  else lists.set(a.length, [a]);
+  freeBytes += a.byteLength;
 }
 
 /** `a` was handed to a caller outside the library (`dataSync()`): it is never reused. */
 export function pin(a: AnyTypedArray): void {
-  owners.delete(a as Float);
+  if (owners.has(a)) unhold(a);
 }
 
 /** Registers a cache's way to drop what it keeps for an array, called as the array enters the pool. */
-export function onRecycle(forget: (a: Float) => void): void {
+export function onRecycle(forget: (a: Pooled) => void): void {
   forgetters.push(forget);
 }
 
-/** @internal The pool's state (reuses: arrays handed out again since the start), for tests and benchmarks. */
-export function poolStats(): { freeBytes: number; freeArrays: number; budget: number; reuses: number } {
-  let freeArrays = 0;
-  for (const lists of [free.float32, free.float64] as Map<number, Float[]>[])
-    for (const l of lists.values()) freeArrays += l.length;
-  return { freeBytes, freeArrays, budget: poolBytes, reuses };
+/**
+ * @internal The pool's state, for tests and benchmarks: its free arrays (int32 ones apart), arrays handed out again
+ * since the start (reuses), arrays held now (handed out, not yet given back) and the most held
+ * since `resetPeak` (bytes, and the arrays held at that moment).
+ */
+export function poolStats(): {
+  freeBytes: number;
+  freeArrays: number;
+  freeInt32: number;
+  budget: number;
+  reuses: number;
+  heldArrays: number;
+  heldBytes: number;
+  peakHeldBytes: number;
+  peakHeldArrays: number;
+} {
+  const freeOf = (dtype: DType) => [...free[dtype].values()].reduce((n, l) => n + l.length, 0);
+  const freeInt32 = freeOf("int32");
+  const freeArrays = freeOf("float32") + freeOf("float64") + freeInt32;
+  return {
+    freeBytes,
+    freeArrays,
+    freeInt32,
+    budget: poolBytes,
+    reuses,
+    heldArrays,
+    heldBytes,
+    peakHeldBytes,
+    peakHeldArrays,
+  };
+}
+
+/** @internal Starts a new peak of held arrays from what is held now. */
+export function resetPeak(): void {
+  peakHeldBytes = heldBytes;
+  peakHeldArrays = heldArrays;
 }
 
 /**
@@ -151,7 +212,6 @@ export function poolStats(): { freeBytes: number; freeArrays: number; budget: nu
  */
 export function setPoolBytes(bytes: number): void {
   poolBytes = bytes;
-  free.float32.clear();
-  free.float64.clear();
+  for (const lists of Object.values(free)) lists.clear();
   freeBytes = 0;
 }

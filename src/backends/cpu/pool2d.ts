@@ -5,6 +5,7 @@
 import type { AnyTypedArray } from "../../../types/core.js";
 import type { KernelTable } from "../../backend.js";
 import type { Pool2dGeometry, Pool2dParams } from "../../primitives/index.js";
+import { onRecycle, release, retain } from "./arrays.js";
 import * as fast from "./fast/index.js";
 import { type Float, float } from "./float.js";
 import * as reference from "./reference/index.js";
@@ -12,9 +13,23 @@ import * as reference from "./reference/index.js";
 /**
  * Each window's argmax, remembered per input array: storage is immutable and the gradient rule
  * passes the forward's own params object, so backward (and double backward) reuse the forward's
- * search instead of repeating it. Held weakly: it goes when the input does.
+ * search instead of repeating it. Held weakly: it goes when the input does. The argmax comes from
+ * the array pool (./arrays.ts), owned by this cache: given back when replaced or when the input's
+ * array is recycled.
  */
 const argmaxCache = new WeakMap<Float, { params: Pool2dGeometry; argmax: Int32Array }>();
+function remember(x: Float, params: Pool2dGeometry, argmax: Int32Array): void {
+  const old = argmaxCache.get(x);
+  retain(argmax);
+  argmaxCache.set(x, { params, argmax });
+  if (old) release(old.argmax);
+}
+onRecycle((a) => {
+  const hit = argmaxCache.get(a as Float);
+  if (!hit) return;
+  argmaxCache.delete(a as Float);
+  release(hit.argmax);
+});
 function poolArgmax(p: Pool2dGeometry, x: Float): Int32Array {
   const hit = argmaxCache.get(x);
   if (hit && hit.params === p) return hit.argmax;
@@ -25,7 +40,7 @@ function poolArgmax(p: Pool2dGeometry, x: Float): Int32Array {
           () => reference.maxPool2dArgmax(p, x),
         )
       : reference.maxPool2dArgmax(p, x);
-  argmaxCache.set(x, { params: p, argmax });
+  remember(x, p, argmax);
   return argmax;
 }
 
@@ -39,7 +54,7 @@ function maxPool2dForward(p: Pool2dGeometry, x: Float): Float {
       return { argmax: found, y: reference.maxPool2d(p, x, found) };
     },
   );
-  argmaxCache.set(x, { params: p, argmax });
+  remember(x, p, argmax);
   return y;
 }
 

@@ -1,5 +1,6 @@
 /** Max pooling's fast float32 calls: the windows' search (maxima and argmax) and the gradient's scatter. */
 import type { Pool2dGeometry } from "../../../primitives/index.js";
+import { allocateForOverwrite } from "../arrays.js";
 import { check, COPY, F, output, planeItems } from "./kernel-calls.js";
 import { fastRuntime } from "./workers.js";
 import { EDGE_BYTES } from "./wasm/kernels.generated.js";
@@ -101,5 +102,7 @@ export function maxPool2dF32(
   // ~6 instructions per tap, as many as ~16 FLOPs of the GEMM
   const y = output(n);
   rt.run("pool_argmax", params, job.items, L.scratch, L.scratchStride, 16 * n * p.kernelHeight * p.kernelWidth, y.make);
-  return { argmax: rt.I32.slice(iOff / 4, iOff / 4 + n), y: y.take(rt, yOff) };
+  const argmax = allocateForOverwrite("int32", n) as Int32Array;
+  argmax.set(rt.I32.subarray(iOff / 4, iOff / 4 + n));
+  return { argmax, y: y.take(rt, yOff) };
 }

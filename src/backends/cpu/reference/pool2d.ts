@@ -14,6 +14,7 @@
  * (maxPool2dSelect), which is what double backward needs.
  */
 import type { Pool2dGeometry } from "../../../primitives/index.js";
+import { allocateForOverwrite } from "../arrays.js";
 import { type FloatArray, allocLike, castLike, gather, scatterAdd } from "./arrays.js";
 
 /**
@@ -24,7 +25,7 @@ import { type FloatArray, allocLike, castLike, gather, scatterAdd } from "./arra
 export function maxPool2dArgmax(p: Pool2dGeometry, x: FloatArray): Int32Array {
   const plane = p.inHeight * p.inWidth;
   const outPlane = p.outHeight * p.outWidth;
-  const argmax = new Int32Array(p.batch * p.channels * outPlane);
+  const argmax = allocateForOverwrite("int32", p.batch * p.channels * outPlane) as Int32Array;
   const { rowStart, rowLo, rowHi, colStart, colLo, colHi } = windowTaps(p);
   const dh = p.dilationH * p.inWidth,
     dw = p.dilationW;
