@@ -7,7 +7,7 @@
 import type { GradOps } from "../primitives/index.js";
 import { savedData, vjpRules } from "../primitives/index.js";
 import type { AnyTensor } from "../tensor.js";
-import { keep } from "../runtime/memory.js";
+import { keep, release, tidyMade } from "../runtime/memory.js";
 import { formatShape, sameShape } from "../runtime/shape.js";
 import { autogradErrors } from "../../types/errors.js";
 import { type GradNode, apply, isGradEnabled, withGrad } from "./engine.js";
@@ -49,9 +49,88 @@ function topologicalOrder(roots: readonly AnyTensor[]): AnyTensor[] {
   return order;
 }
 
-function accumulate(op: GradOps, grads: Map<AnyTensor, AnyTensor>, t: AnyTensor, g: AnyTensor): void {
-  const prev = grads.get(t);
-  grads.set(t, prev ? op.add(prev, g) : g);
+/**
+ * The gradients of one backward pass, by the tensor they belong to. Without `createGraph` a
+ * gradient nothing will read again is freed at once (`free`), so the pass holds only its frontier
+ * (the gradients of tensors whose node has not run yet) instead of every node's gradient until it
+ * ends: as PyTorch's engine drops each input buffer once its node has run. A gradient is freed only
+ * when this pass made it (a rule's result or a sum: never a seed, a forward tensor a rule passed
+ * on, nor what `.grad` holds, which is a detached share) and no entry holds it any more (a rule may
+ * hand the same tensor to two inputs: add's gradient is `g` for both).
+ */
+class Gradients {
+  readonly map = new Map<AnyTensor, AnyTensor>();
+  /** Gradients this pass made that may be freed; null when none may (createGraph, or freeing off). */
+  private readonly made: Set<AnyTensor> | null;
+  readonly freeing: boolean;
+  /** How many entries of `map` hold each gradient. */
+  private readonly holds = new Map<AnyTensor, number>();
+
+  constructor(
+    private readonly op: GradOps,
+    free: boolean,
+  ) {
+    this.made = free ? new Set() : null;
+    this.freeing = free;
+  }
+
+  get(t: AnyTensor): AnyTensor | undefined {
+    return this.map.get(t);
+  }
+
+  /** Adds `g` to `t`'s gradient. */
+  accumulate(t: AnyTensor, g: AnyTensor): void {
+    const prev = this.map.get(t);
+    if (!prev) return this.set(t, g);
+    const sum = this.op.add(prev, g);
+    this.made?.add(sum);
+    this.set(t, sum);
+    this.settle(g);
+  }
+
+  /** Gradients a rule made (and returned): the pass may free them once nothing holds them. */
+  adopt(made: Iterable<unknown>): void {
+    if (this.made) for (const t of made) this.made.add(t as AnyTensor);
+  }
+
+  /** `t`'s gradient is no longer needed in the map (its node has run, or it is a leaf's). */
+  delete(t: AnyTensor): void {
+    const g = this.map.get(t);
+    if (g === undefined) return;
+    this.map.delete(t);
+    this.unhold(g);
+  }
+
+  /** Frees `g` if this pass made it and no entry holds it. */
+  settle(g: AnyTensor | null | undefined): void {
+    if (g && this.made?.has(g) && !this.holds.has(g)) {
+      this.made.delete(g);
+      release(g);
+    }
+  }
+
+  private set(t: AnyTensor, g: AnyTensor): void {
+    const prev = this.map.get(t);
+    this.map.set(t, g);
+    this.holds.set(g, (this.holds.get(g) ?? 0) + 1);
+    if (prev) this.unhold(prev);
+  }
+
+  private unhold(g: AnyTensor): void {
+    const n = this.holds.get(g)! - 1;
+    if (n > 0) this.holds.set(g, n);
+    else {
+      this.holds.delete(g);
+      this.settle(g);
+    }
+  }
+}
+
+/** Whether backward frees gradients as it goes (see Gradients); off only to compare against. */
+let freeGradients = true;
+/** @internal Turns the freeing of consumed gradients during backward off or on (tests and benchmarks). */
+export function setFreeGradients(on: boolean): void {
+  freeGradients = on;
 }
 
 const describe = (t: AnyTensor, place: string) => `${place} ${formatShape(t.shape)} ${t.dtype}`;
@@ -96,8 +175,8 @@ export function runBackward(
   return withGrad(createGraph, () => {
     const order = topologicalOrder(outputs);
     for (const t of order) if (t.node) checkSaved(t, t.node);
-    const grads = new Map<AnyTensor, AnyTensor>();
-    outputs.forEach((o, i) => accumulate(op, grads, o, seeds[i]));
+    const grads = new Gradients(op, freeGradients && !createGraph);
+    outputs.forEach((o, i) => grads.accumulate(o, seeds[i]));
     const wanted = inputs ? new Set(inputs) : null;
     const ran: GradNode[] = [];
     for (let k = order.length - 1; k >= 0; k--) {
@@ -116,9 +195,9 @@ export function runBackward(
               : gradValue,
           );
         }
+        if (!wanted?.has(t)) grads.delete(t);
         continue;
       }
-      if (wanted && !wanted.has(t)) grads.delete(t);
       ran.push(node);
       const rule = vjpRules[node.primitive] as (
         op: GradOps,
@@ -128,14 +207,15 @@ export function runBackward(
         params: unknown,
         needs: readonly boolean[],
       ) => (AnyTensor | null)[];
-      const inputGrads = rule(
-        op,
-        g,
-        node.inputs,
-        t,
-        node.params,
-        node.inputs.map((i) => i.requiresGrad),
-      );
+      const needs = node.inputs.map((i) => i.requiresGrad);
+      const run = () => rule(op, g, node.inputs, t, node.params, needs);
+      let inputGrads: (AnyTensor | null)[];
+      if (grads.freeing) {
+        // In a scope of its own: the rule's temporaries go as it returns.
+        const [result, made] = tidyMade(run);
+        grads.adopt(made);
+        inputGrads = result;
+      } else inputGrads = run();
       node.inputs.forEach((input, i) => {
         const gi = inputGrads[i];
         if (!gi || !input.requiresGrad) return;
@@ -144,10 +224,12 @@ export function runBackward(
             `shapegrad internal error: ${node.primitive} gradient ${formatShape(gi.shape)} for input ${formatShape(input.shape)}`,
           );
         }
-        accumulate(op, grads, input, gi);
+        grads.accumulate(input, gi);
       });
+      if (!wanted?.has(t)) grads.delete(t);
+      for (const gi of inputGrads) grads.settle(gi);
     }
     if (!retainGraph) for (const node of ran) node.used = true;
-    return grads;
+    return grads.map;
   });
 }

@@ -99,6 +99,20 @@ function collect(value: unknown, into: Set<unknown>): void {
  */
 export function tidy<T>(fn: () => T): T {
   if (typeof fn !== "function") throw new Error(argumentErrors.notFunction("tidy", show(fn)));
+  return scoped(fn, null);
+}
+
+/**
+ * @internal tidy() that also names the tensors `fn` made and returned (now held by the enclosing
+ * scope): the backward pass runs each gradient rule in one, so that the rule's temporaries go at
+ * once and it knows which gradients are its own to free (src/autograd/backward.ts).
+ */
+export function tidyMade<T>(fn: () => T): [T, Set<Owned>] {
+  const made = new Set<Owned>();
+  return [scoped(fn, made), made];
+}
+
+function scoped<T>(fn: () => T, made: Set<Owned> | null): T {
   const scope = new Set<Owned>();
   scopes.push(scope);
   let result: T;
@@ -116,8 +130,10 @@ export function tidy<T>(fn: () => T): T {
   collect(result, returned);
   const parent = scopes[scopes.length - 1];
   for (const t of scope) {
-    if (returned.has(t)) parent?.add(t);
-    else release(t);
+    if (returned.has(t)) {
+      parent?.add(t);
+      made?.add(t);
+    } else release(t);
   }
   return result;
 }
