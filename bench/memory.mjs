@@ -1,4 +1,4 @@
-// Memory over many training steps, with the CPU backend's float array pool (src/backends/cpu/arrays.ts)
+// Memory over many training steps, with the CPU backend's array pool (src/backends/cpu/arrays.ts)
 // and without it (its budget set to 0: every array left to the garbage collector, as before the pool).
 // Each (model, pool) runs in its own process under `node --expose-gc`, so one run's heap does not
 // colour the next: forward, cross-entropy, backward and SGD with momentum 0.9 in a tidy(), float32
@@ -9,7 +9,8 @@
 // (held). It prints a tenth of the samples, the peaks, and the slope of each from the second
 // sample to the last (a least-squares line, per 1,000 steps: the first 50 steps warm up). A leak
 // grows the heap less code and the array buffers; a flat run keeps them level. The compiled code
-// grows as more functions get hot and levels off (docs/performance.md, "Reused arrays").
+// grows as more functions get hot and levels off (docs/performance.md, "Reused arrays and memory
+// over many steps").
 //
 //   node bench/memory.mjs [--build=dist] [--models=demo,bn,resnet18] [--steps=1000] [--pools=on,off] [--every=50]
 import { spawnSync } from "node:child_process";
