@@ -6,13 +6,15 @@
 // 10 classes, [16, 3, 64, 64]). Every `--every` steps (50) it samples the resident set size, and
 // after a full collection the live JS heap, that heap less V8's compiled code and bytecode, the
 // array buffers' bytes, the pool's free bytes and the bytes it has handed out and not had back
-// (held). It prints a tenth of the samples, the peaks, and the slope of each from the second
-// sample to the last (a least-squares line, per 1,000 steps: the first 50 steps warm up). A leak
-// grows the heap less code and the array buffers; a flat run keeps them level. The compiled code
-// grows as more functions get hot and levels off (docs/performance.md, "Reused arrays and memory
-// over many steps").
+// (held); and the most a step held above what it started with (a step's peak: its activations
+// and backward's gradients). It prints a tenth of the samples, the peaks, and the slope of each
+// from the second sample to the last (a least-squares line, per 1,000 steps: the first 50 steps
+// warm up). A leak grows the heap less code and the array buffers; a flat run keeps them level.
+// The compiled code grows as more functions get hot and levels off (docs/performance.md, "Reused
+// arrays and memory over many steps").
 //
 //   node bench/memory.mjs [--build=dist] [--models=demo,bn,resnet18] [--steps=1000] [--pools=on,off] [--every=50]
+//     [--free=on|off: backward frees gradients once consumed, or keeps them to its end]
 import { spawnSync } from "node:child_process";
 import { resolve, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -30,11 +32,13 @@ const args = Object.fromEntries(
 const build = resolve(args.build ?? resolve(here, "../dist"));
 const mib = (b) => b / 2 ** 20;
 
-async function child(model, pool, steps) {
+async function child(model, pool, steps, free) {
   if (!globalThis.gc) throw new Error("memory.mjs: run the child under node --expose-gc");
   const sg = await import(pathToFileURL(resolve(build, "src/index.js")).href);
   const arrays = await import(pathToFileURL(resolve(build, "src/backends/cpu/arrays.js")).href);
+  const backward = await import(pathToFileURL(resolve(build, "src/autograd/backward.js")).href);
   if (pool === "off") arrays.setPoolBytes(0);
+  backward.setFreeGradients(free !== "off");
   sg.manualSeed(0);
   const net =
     model === "resnet18"
@@ -44,10 +48,14 @@ async function child(model, pool, steps) {
   let peak = 0;
   const samples = [];
   let busy = 0;
+  let stepPeak = 0;
   for (let i = 1; i <= steps; i++) {
     const t0 = performance.now();
+    const before = arrays.poolStats().heldBytes;
+    arrays.resetPeak();
     step();
     busy += performance.now() - t0;
+    stepPeak = Math.max(stepPeak, arrays.poolStats().peakHeldBytes - before);
     peak = Math.max(peak, process.memoryUsage.rss());
     if (i % every === 0) {
       const rss = process.memoryUsage.rss();
@@ -68,7 +76,7 @@ async function child(model, pool, steps) {
     }
   }
   const ms = busy / steps; // the steps alone, not the samples' collections
-  process.stdout.write(JSON.stringify({ samples, peak, ms, budget: arrays.poolStats().budget }));
+  process.stdout.write(JSON.stringify({ samples, peak, stepPeak, ms, budget: arrays.poolStats().budget }));
 }
 
 /** Least-squares slope of `key` over the samples after the first, in bytes per 1,000 steps. */
@@ -87,14 +95,15 @@ function slope(samples, key) {
 
 const every = Number(args.every ?? 50);
 if (args.child) {
-  const [model, pool, steps] = args.child.split(":");
-  await child(model, pool, Number(steps));
+  const [model, pool, steps, free] = args.child.split(":");
+  await child(model, pool, Number(steps), free);
   process.exit(0);
 }
 
 const models = (args.models ?? "demo,bn,resnet18").split(",");
 const steps = Number(args.steps ?? 1000);
 const pools = (args.pools ?? "on,off").split(",");
+const free = args.free ?? "on";
 console.log(
   `memory: ${new Date().toISOString()}, ${os.cpus()[0]?.model ?? "?"} x ${os.availableParallelism()}, node ${process.version}, load average ${os
     .loadavg()
@@ -110,13 +119,15 @@ for (const model of models) {
         fileURLToPath(import.meta.url),
         `--build=${build}`,
         `--every=${every}`,
-        `--child=${model}:${pool}:${steps}`,
+        `--child=${model}:${pool}:${steps}:${free}`,
       ],
       { encoding: "utf8", maxBuffer: 1 << 24 },
     );
     if (run.status !== 0) throw new Error(`memory.mjs: the ${model}/${pool} run failed:\n${run.stderr}`);
-    const { samples, peak, ms } = JSON.parse(run.stdout);
-    console.log(`\n${model} ${JSON.stringify(SHAPES[model])}, pool ${pool}: ${ms.toFixed(1)} ms per step`);
+    const { samples, peak, stepPeak, ms } = JSON.parse(run.stdout);
+    console.log(
+      `\n${model} ${JSON.stringify(SHAPES[model])}, pool ${pool}, gradients freed during backward ${free}: ${ms.toFixed(1)} ms per step; a step's peak of held arrays over those held before it ${mib(stepPeak).toFixed(1)} MiB`,
+    );
     console.log(
       "| step | RSS MiB | live heap MiB | heap less code MiB | array buffers MiB | pool free MiB | held MiB |",
     );
