@@ -4,7 +4,7 @@
  * `new nn.Conv2d(3, 16, 3)`); `instanceof` and `extends` work either way.
  */
 import * as L from "./layers.js";
-import type { Module } from "./module.js";
+import type { Module, ModuleLike } from "./module.js";
 import type { InterpolateOptions } from "../ops/interpolate.js";
 
 /**
@@ -118,8 +118,11 @@ export type MaxPool2d<K extends L.Pair = L.Pair, O extends L.MaxPool2dLayerOptio
 export type AvgPool2d<K extends L.Pair = L.Pair, O extends L.AvgPool2dLayerOptions = {}> = L.AvgPool2d<K, O>;
 export type AdaptiveAvgPool2d<O extends L.Pair = L.Pair> = L.AdaptiveAvgPool2d<O>;
 export type BatchNorm2d<C extends number = number> = L.BatchNorm2d<C>;
-export type Sequential<Ls extends readonly Module[] = readonly Module[]> = L.Sequential<Ls>;
-export type Residual<Body extends Module = Module, Shortcut extends Module | null = null> = L.Residual<Body, Shortcut>;
+export type Sequential<Ls extends readonly ModuleLike[] = readonly Module[]> = L.Sequential<Ls>;
+export type Residual<Body extends ModuleLike = Module, Shortcut extends ModuleLike | null = null> = L.Residual<
+  Body,
+  Shortcut
+>;
 export type Upsample<O extends InterpolateOptions = InterpolateOptions> = L.Upsample<O>;
 // Issue 21: layer and group normalisation.
 export type LayerNorm<N extends number | readonly number[] = number | readonly number[]> = L.LayerNorm<N>;

@@ -5,7 +5,7 @@
  * U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (kaiming_uniform_ with a = sqrt(5) for the weight), from the
  * seeded stream (`manualSeed`).
  */
-import { Layer, Module, Parameter, recordCall } from "./module.js";
+import { Layer, Module, Parameter, recordCall, type ModuleLike } from "./module.js";
 import {
   add,
   conv2d,
@@ -717,7 +717,7 @@ function nameOf(m: Module): string {
  * layer whose rule refuses the incoming shape makes `forward`'s argument a message naming the
  * layer's position and class and the numbers, and the run time throws the same text.
  */
-export class Sequential<const Ls extends readonly Module[] = readonly Module[]> extends Layer<SequentialFn<Ls>> {
+export class Sequential<const Ls extends readonly ModuleLike[] = readonly Module[]> extends Layer<SequentialFn<Ls>> {
   readonly layers: Ls;
 
   constructor(...layers: Ls) {
@@ -728,8 +728,13 @@ export class Sequential<const Ls extends readonly Module[] = readonly Module[]> 
     this.layers = layers;
   }
 
+  /** The layers as the Modules the constructor checked they are (`Ls` is typed by ModuleLike). */
+  get #modules(): readonly Module[] {
+    return this.layers as readonly ModuleLike[] as readonly Module[];
+  }
+
   override namedChildren(): [string, Module][] {
-    return this.layers.map((m, i) => [String(i), m]);
+    return this.#modules.map((m, i) => [String(i), m]);
   }
 
   get length(): number {
@@ -737,11 +742,12 @@ export class Sequential<const Ls extends readonly Module[] = readonly Module[]> 
   }
 
   protected compute(x: AnyTensor): AnyTensor {
+    const layers = this.#modules;
     let y = x;
-    for (let i = 0; i < this.layers.length; i++) {
-      const layer = this.layers[i];
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i];
       try {
-        const next = this.layers[i + 1];
+        const next = layers[i + 1];
         if (fusesWithRelu(layer, next)) {
           y = layer.forwardRelu(y);
           recordCall(next, y);
@@ -773,9 +779,10 @@ function fusesWithRelu(layer: Module, next: Module | undefined): layer is BatchN
 }
 
 /** `body(x) + shortcut(x)`, with the identity as the default shortcut: the residual pattern. */
-export class Residual<const Body extends Module = Module, const Shortcut extends Module | null = null> extends Layer<
-  ResidualFn<Body, Shortcut>
-> {
+export class Residual<
+  const Body extends ModuleLike = Module,
+  const Shortcut extends ModuleLike | null = null,
+> extends Layer<ResidualFn<Body, Shortcut>> {
   constructor(
     readonly body: Body,
     readonly shortcut: Shortcut = null as Shortcut,
@@ -784,7 +791,8 @@ export class Residual<const Body extends Module = Module, const Shortcut extends
   }
 
   protected compute(x: AnyTensor): AnyTensor {
-    const run = (m: Module, t: AnyTensor) => (m.forward as (t: AnyTensor) => AnyTensor).call(m, t);
+    // Every ModuleLike is a Module (its phantom is Module's alone).
+    const run = (m: ModuleLike, t: AnyTensor) => ((m as Module).forward as (t: AnyTensor) => AnyTensor).call(m, t);
     const b = run(this.body, x);
     const s = this.shortcut ? run(this.shortcut, x) : x;
     if (b.shape.length !== s.shape.length || b.shape.some((d, i) => d !== s.shape[i])) {
