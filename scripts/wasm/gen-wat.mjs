@@ -34,7 +34,7 @@ export const TRANSPOSE_BAND = 64;
 export const PARAM = {
   x: 0, a: 1, y: 2, batch: 3, inC: 4, inH: 5, inW: 6, outC: 7, kH: 8, kW: 9, outH: 10, outW: 11,
   sH: 12, sW: 13, dH: 14, dW: 15, padT: 16, padL: 17, groups: 18, block: 19, nBlocks: 20,
-  tail: 26, tailBlock: 27, tailM: 28, tailRows: 29,
+  tail: 26, tailBlock: 27, tailM: 28, tailRows: 29, offsets: 30,
 };
 export const PARAM_COUNT = 32;
 const OWN_SLOT = 21;
@@ -45,7 +45,7 @@ const CONV_FWD = [
   "rowsPerBlock", // output channels per channel block (a multiple of MR)
   "rowBlocks", // channel blocks
   "prepacked", // 0, or the address of the B blocks pack_b_conv packed once (prepackAt)
-  "wide", // 1: B is packed "wide" (pack_b_wide), 0: gathered (pack_b_gather)
+  "wide", // 1: B is packed "wide" (pack_b_wide), 0: gathered (pack_b_gather), 2: wide, read in place (block_direct)
   "stride", // s of a wide conv: the phase planes per side
 ];
 /**
@@ -179,20 +179,25 @@ const prepackAt = () => add(K("conv_fwd", "prepacked"), mul(add(
   mul(get("ig"), mul(get("K"), add(mul(P("tail"), P("tailBlock")), mul(sub(P("nBlocks"), P("tail")), P("block"))))),
   add(mul(get("K"), get("n0")), mul(get("k0"), `(select ${P("tailBlock")} ${P("block")} (i32.lt_u ${get("nb")} ${P("tail")}))`))), c(4)));
 
-/** The register-blocked micro-kernel: C[MR x NR] (+)= A_panel[kc x MR]^T B_panel[kc x NR]. */
-function tileKernel() {
+/**
+ * The register-blocked micro-kernel: C[MR x NR] (+)= A_panel[kc x MR]^T B_panel[kc x NR]. `direct`:
+ * $tile_direct, whose B rows are not packed but read in place, row k at b + o[k] (o: i32 byte
+ * offsets, one per row), for block_direct.
+ */
+function tileKernel(direct = false) {
   const NV = NR / 4;
   const acc = [];
   for (let r = 0; r < MR; r++) for (let v = 0; v < NV; v++) acc.push([r, v]);
   const row = (r) => (r === 0 ? get("c") : add(get("c"), mul(get("ldc"), c(r))));
-  let s = `;; C (row stride ldc bytes) = (accum ? C : 0) + sum over k of a[k*MR + r] * b[k*NR + j]
-(func $tile (param $a i32) (param $b i32) (param $c i32) (param $kc i32) (param $ldc i32) (param $accum i32)
-  ${Array.from({ length: NV }, (_, v) => `(local $b${v} v128)`).join(" ")} (local $av v128)
+  const bRow = direct ? "(local.get $br)" : "(local.get $b)";
+  let s = `;; C (row stride ldc bytes) = (accum ? C : 0) + sum over k of a[k*MR + r] * b[k*NR + j]${direct ? " (b[o[k]/4 + j])" : ""}
+(func $tile${direct ? "_direct" : ""} (param $a i32) (param $b i32)${direct ? " (param $o i32)" : ""} (param $c i32) (param $kc i32) (param $ldc i32) (param $accum i32)
+  ${direct ? "(local $br i32) " : ""}${Array.from({ length: NV }, (_, v) => `(local $b${v} v128)`).join(" ")} (local $av v128)
   ${acc.map(([r, v]) => `(local $c${r}_${v} v128)`).join(" ")}
   (if (local.get $accum) (then
     ${acc.map(([r, v]) => `(local.set $c${r}_${v} (v128.load offset=${v * 16} ${row(r)}))`).join("\n    ")}))
   (loop $k
-    ${Array.from({ length: NV }, (_, v) => `(local.set $b${v} (v128.load offset=${v * 16} (local.get $b)))`).join("\n    ")}
+    ${direct ? "(local.set $br (i32.add (local.get $b) (i32.load (local.get $o))))\n    " : ""}${Array.from({ length: NV }, (_, v) => `(local.set $b${v} (v128.load offset=${v * 16} ${bRow}))`).join("\n    ")}
 `;
   for (let r = 0; r < MR; r++) {
     s += `    (local.set $av (v128.load32_splat offset=${r * 4} (local.get $a)))\n`;
@@ -201,7 +206,7 @@ function tileKernel() {
     }
   }
   s += `    (local.set $a (i32.add (local.get $a) (i32.const ${MR * 4})))
-    (local.set $b (i32.add (local.get $b) (i32.const ${NR * 4})))
+    ${direct ? "(local.set $o (i32.add (local.get $o) (i32.const 4)))" : `(local.set $b (i32.add (local.get $b) (i32.const ${NR * 4})))`}
     (br_if $k (local.tee $kc (i32.sub (local.get $kc) (i32.const 1)))))
   ${acc.map(([r, v]) => `(v128.store offset=${v * 16} ${row(r)} (local.get $c${r}_${v}))`).join("\n  ")})
 `;
@@ -350,40 +355,57 @@ function pool2x2Step() {
         (v128.store ${add(get("o"), get("vals"))} (local.get $bv))`;
 }
 
-const commonWat = () => String.raw`
-;; A partial tile (rows < MR or cols < NR): run the full kernel on the thread's edge buffer and copy
-;; back only the valid part, so the kernel never reads or writes past the matrix.
-(func $tile_edge (param $a i32) (param $b i32) (param $c i32) (param $kc i32) (param $ldc i32)
+/**
+ * A partial tile (rows < MR or cols < NR): run the full kernel on the thread's edge buffer and copy
+ * back only the valid part, so the kernel never reads or writes past the matrix. `direct`: of
+ * $tile_direct (B rows read in place at b + o[k]).
+ */
+function tileEdge(direct = false) {
+  const sfx = direct ? "_direct" : "";
+  return `(func $tile_edge${sfx} (param $a i32) (param $b i32)${direct ? " (param $o i32)" : ""} (param $c i32) (param $kc i32) (param $ldc i32)
     (param $accum i32) (param $rows i32) (param $cols i32) (param $tmp i32)
   ${loc("r", "j")}
   (if (local.get $accum) (then
     ${loop("r", c(0), get("rows"), loop("j", c(0), get("cols"),
       `(f32.store ${add(get("tmp"), mul(add(mul(get("r"), c(NR)), get("j")), c(4)))}
          (f32.load ${add(add(get("c"), mul(get("r"), get("ldc"))), mul(get("j"), c(4)))}))`))}))
-  (call $tile (local.get $a) (local.get $b) (local.get $tmp) (local.get $kc) (i32.const ${NR * 4}) (local.get $accum))
+  (call $tile${sfx} (local.get $a) (local.get $b)${direct ? " (local.get $o)" : ""} (local.get $tmp) (local.get $kc) (i32.const ${NR * 4}) (local.get $accum))
   ${loop("r", c(0), get("rows"), loop("j", c(0), get("cols"),
     `(f32.store ${add(add(get("c"), mul(get("r"), get("ldc"))), mul(get("j"), c(4)))}
-       (f32.load ${add(get("tmp"), mul(add(mul(get("r"), c(NR)), get("j")), c(4)))}))`))})
+       (f32.load ${add(get("tmp"), mul(add(mul(get("r"), c(NR)), get("j")), c(4)))}))`))})`;
+}
 
-;; C[rows x cols] (+)= Apacked[panels of MR over rows, kc deep] * Bpacked[panels of NR over cols, kc deep].
-;; ap: first A panel (consecutive panels are astride bytes apart), bp: first B panel (panels kc*NR
-;; floats apart), cp: C[0][0], ldc: C row stride in bytes.
-(func $block (param $ap i32) (param $astride i32) (param $bp i32) (param $cp i32) (param $ldc i32)
+/**
+ * C[rows x cols] (+)= Apacked[panels of MR over rows, kc deep] * B[kc x cols]. ap: first A panel
+ * (consecutive panels are astride bytes apart), cp: C[0][0], ldc: C row stride in bytes. $block:
+ * B packed in panels of NR columns kc*NR floats apart from bp. $block_direct (`direct`): B not packed,
+ * its row k read in place at bp + o[k] (o: kc i32 byte offsets), columns consecutive floats from there.
+ */
+function blockKernel(direct = false) {
+  const sfx = direct ? "_direct" : "";
+  const o = direct ? ` ${get("o")}` : "";
+  return `(func $block${sfx} (param $ap i32) (param $astride i32) (param $bp i32)${direct ? " (param $o i32)" : ""} (param $cp i32) (param $ldc i32)
     (param $rows i32) (param $cols i32) (param $kc i32) (param $accum i32) (param $tmp i32)
   ${loc("mp", "jp", "a", "b", "cr", "r", "w")}
   ;; one B panel (kc x NR, at most 16 KiB) stays in L1 while the A panels of all the rows stream
   ;; past it from L2: half the bytes per tile of the other order, and the B block need not fit in L2
   ${loop("jp", c(0), get("cols"), `
-    ${set("b", add(get("bp"), mul(mul(get("jp"), get("kc")), c(4))))}
+    ${set("b", add(get("bp"), mul(direct ? get("jp") : mul(get("jp"), get("kc")), c(4))))}
     ${set("w", sub(get("cols"), get("jp")))}
     ${loop("mp", c(0), get("rows"), `
       ${set("a", add(get("ap"), mul(div4(get("mp")), get("astride"))))}
       ${set("cr", add(add(get("cp"), mul(get("mp"), get("ldc"))), mul(get("jp"), c(4))))}
       ${set("r", sub(get("rows"), get("mp")))}
       (if (i32.and (i32.ge_s ${get("r")} ${c(MR)}) (i32.ge_s ${get("w")} ${c(NR)}))
-        (then (call $tile ${get("a")} ${get("b")} ${get("cr")} ${get("kc")} ${get("ldc")} ${get("accum")}))
-        (else (call $tile_edge ${get("a")} ${get("b")} ${get("cr")} ${get("kc")} ${get("ldc")} ${get("accum")}
-                 ${min(get("r"), c(MR))} ${min(get("w"), c(NR))} ${get("tmp")})))`, MR)}`, NR)})
+        (then (call $tile${sfx} ${get("a")} ${get("b")}${o} ${get("cr")} ${get("kc")} ${get("ldc")} ${get("accum")}))
+        (else (call $tile_edge${sfx} ${get("a")} ${get("b")}${o} ${get("cr")} ${get("kc")} ${get("ldc")} ${get("accum")}
+                 ${min(get("r"), c(MR))} ${min(get("w"), c(NR))} ${get("tmp")})))`, MR)}`, NR)})`;
+}
+
+const commonWat = () => String.raw`
+${tileEdge()}
+
+${blockKernel()}
 
 ;; Packs rows of a strided matrix into MR-row panels: dst[panel][k][r] = src[(panel*MR + r)*rs + k*cs]
 ;; (zero for rows >= m). One item = one panel. Params: x = src, y = dst, rows = m, depth = k, rowStride = rs, colStride = cs.
@@ -671,12 +693,18 @@ const commonWat = () => String.raw`
   ${set("bbuf", add(get("s"), c(EDGE_BYTES)))}
   ${loop("k0", c(0), get("K"), `
     ${set("kc", min(c(KC), sub(get("K"), get("k0"))))}
-    (if ${K("conv_fwd", "prepacked")}
-      (then ${set("bbuf", prepackAt())})
-      (else (call $pack_b_any ${get("p")} ${get("xg")} ${get("bbuf")} ${get("k0")} ${get("kc")} ${get("n0")} ${get("nc")})))
-    (call $block ${add(get("ag"), mul(get("k0"), c(MR * 4)))} ${mul(get("K"), c(MR * 4))} ${get("bbuf")}
-      ${add(get("yg"), mul(get("n0"), c(4)))} ${mul(get("N"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
-      (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")})`, KC)})
+    (if (i32.eq ${K("conv_fwd", "wide")} ${c(2)})
+      (then (call $block_direct ${add(get("ag"), mul(get("k0"), c(MR * 4)))} ${mul(get("K"), c(MR * 4))}
+        ${add(get("xg"), mul(get("n0"), c(4)))} ${add(P("offsets"), mul(get("k0"), c(4)))}
+        ${add(get("yg"), mul(get("n0"), c(4)))} ${mul(get("N"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
+        (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")}))
+      (else
+        (if ${K("conv_fwd", "prepacked")}
+          (then ${set("bbuf", prepackAt())})
+          (else (call $pack_b_any ${get("p")} ${get("xg")} ${get("bbuf")} ${get("k0")} ${get("kc")} ${get("n0")} ${get("nc")})))
+        (call $block ${add(get("ag"), mul(get("k0"), c(MR * 4)))} ${mul(get("K"), c(MR * 4))} ${get("bbuf")}
+          ${add(get("yg"), mul(get("n0"), c(4)))} ${mul(get("N"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
+          (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")})))`, KC)})
 
 ;; Input gradient as GEMM + col2im, one item = (image, group, chunk of input channels, band of
 ;; bandRows output rows): cols = W^T gy over the chunk's rows (c, i, j), then each col entry is
@@ -1455,6 +1483,19 @@ function biasKernel() {
     ${loop("k", get("k"), get("n"), `(f32.store ${at(get("k"))} (f32.add (f32.load ${at(get("k"))}) (f32x4.extract_lane 0 (local.get $v))))`)}`)})`;
 }
 
+/**
+ * The forward GEMM conv of a wide layout without packing B (conv_fwd with wide = 2): every im2col
+ * row of a wide conv is one contiguous run of a (phase) plane, B[k][q] = x[q + offset_k], so the
+ * micro-kernel reads it in place through a table of the K row offsets (P("offsets")), one more
+ * load and add per k. Packing those rows (pack_b_wide) took ~24% of the tile's time on the
+ * 64-channel 56x56 layer (perf, one thread): a copy of K x N floats from L2/L3 per call.
+ */
+function directKernels() {
+  return `${tileKernel(true)}
+${tileEdge(true)}
+${blockKernel(true)}`;
+}
+
 /** The whole module. `shared`: the memory is a shared one (the worker pool); the unshared build is
  * for hosts without SharedArrayBuffer (a browser page that is not cross-origin isolated). */
 export function generateWat(shared = true) {
@@ -1466,6 +1507,7 @@ export function generateWat(shared = true) {
 ${tileKernel()}
 ${commonWat()}
 ${biasKernel()}
+${directKernels()}
 )
 `;
 }

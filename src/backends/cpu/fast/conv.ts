@@ -6,10 +6,11 @@
  * - C_g = 1 (depthwise, with any channel multiplier; also the gradients of a conv of a 1-channel
  *   input, and its forward when it has few outputs or is 3x3 at stride 1): direct correlation per
  *   output plane over a zero-bordered copy of the input plane, vectorised along rows.
- * - otherwise forward = per (image, group) GEMM y[M_g x N] = W[M_g x K] im2col(x)[K x N], with the
- *   im2col written straight into the packed B panels: copied in runs from "wide" rows when the
- *   strides are equal and the planes wide (1x1 stride-1 convs read x itself), else gathered from
- *   zero-bordered planes without bounds checks (packGeometry).
+ * - otherwise forward = per (image, group) GEMM y[M_g x N] = W[M_g x K] im2col(x)[K x N]: when the
+ *   strides are equal and the planes wide, every im2col row is a run of "wide" rows, which the
+ *   micro-kernel reads in place (block_direct; 1x1 stride-1 convs read x itself); else the im2col
+ *   is gathered from zero-bordered planes without bounds checks straight into packed B panels
+ *   (packGeometry).
  * - input gradient = forward conv of gy with the flipped, transposed kernel (padding d (k - 1) - pad)
  *   at stride 1 when the weights are at most twice the column matrix; otherwise (any stride) GEMM
  *   W^T gy then col2im, split by input channel and bands of rows so threads never add into the
@@ -254,8 +255,10 @@ function gemmConv(
   const compact = wide && Wp !== g.outWidth;
   const N = gg.outHeight * gg.outWidth;
   const sp = narrowTail(rt, g.batch * g.groups, N, Mg, K, split(rt, g.batch * g.groups, N, Mg));
-  // Split along output channels, every channel block would pack the same B: pack it once instead.
-  const prepack = sp.mBlocks > 1;
+  // A wide B is read in place (block_direct); otherwise, split along output channels, every
+  // channel block would pack the same B: pack it once instead.
+  const direct = wide;
+  const prepack = !direct && sp.mBlocks > 1;
   const bBlocks = g.batch * g.groups * sp.nBlocks;
   // the pixels one image-group's blocks span (prepackAt in scripts/wasm/gen-wat.mjs)
   const capacity = sp.tail * sp.tailBlock + (sp.nBlocks - sp.tail) * sp.block;
@@ -263,7 +266,7 @@ function gemmConv(
   const xpSize = padCopy ? g.batch * g.inChannels * s * s * Hp * Wp : 0;
   const ywSize = compact ? g.batch * g.outChannels * N : 0;
   const A = keptWeights(rt, w, flip ? `flip ${g.groups} ${Mg} ${Cg} ${KK}` : `fwd ${g.groups} ${Mg} ${K}`, aSize);
-  const L = rt.layout(EDGE_BYTES + KC * sp.block * F, [
+  const L = rt.layout(EDGE_BYTES + (direct ? 0 : KC * sp.block * F), [
     (x.length + slack) * F,
     ...A.regions,
     ySize * F,
@@ -271,9 +274,11 @@ function gemmConv(
     (xpSize + slack) * F,
     ywSize * F,
     bias ? bias.length * F : 0,
+    direct ? K * F : 0,
   ]);
-  const [xOff, wOff, aTmp, yOff, bOff, xpOff, ywOff, biasOff] = L.offsets;
+  const [xOff, wOff, aTmp, yOff, bOff, xpOff, ywOff, biasOff, offsetsOff] = L.offsets;
   rt.F32.set(x, xOff / F);
+  if (direct) wideRowOffsets(rt.I32, offsetsOff / F, g, Hp, Wp, s);
   const aOff = A.ready(wOff, aTmp, (wo, ao) => packConvWeights(rt, g, wo, ao, flip, L.scratch, L.scratchStride));
   if (padCopy) padPlanes(rt, g, xOff, xpOff, Hp, Wp, s, L.scratch, L.scratchStride);
   const p = rt.params("conv_fwd", {
@@ -290,7 +295,8 @@ function gemmConv(
     rowsPerBlock: sp.rows,
     rowBlocks: sp.mBlocks,
     prepacked: prepack ? bOff : 0,
-    wide: wide ? 1 : 0,
+    wide: direct ? 2 : wide ? 1 : 0,
+    offsets: direct ? offsetsOff : 0,
     stride: s,
   });
   if (prepack)
@@ -303,6 +309,24 @@ function gemmConv(
   }
   if (bias) addBias(rt, g, yOff, bias, biasOff, L);
   return y.take(rt, yOff);
+}
+
+/**
+ * The byte offset of each im2col row k = (c, i, j) of a wide conv in its (phase) planes, Hp x Wp
+ * each, s x s of them per channel (pack_b_wide's addressing): row k of B is the run of floats from
+ * x + offset_k + the pixel's index, which block_direct reads in place.
+ */
+function wideRowOffsets(i32: Int32Array, at: number, g: Conv2dGeometry, Hp: number, Wp: number, s: number): void {
+  const taps = g.kernelHeight * g.kernelWidth;
+  const K = (g.inChannels / g.groups) * taps;
+  for (let k = 0; k < K; k++) {
+    const c = Math.floor(k / taps),
+      t = k % taps;
+    const hh = Math.floor(t / g.kernelWidth) * g.dilationH,
+      ww = (t % g.kernelWidth) * g.dilationW;
+    const phase = (c * s + (hh % s)) * s + (ww % s);
+    i32[at + k] = (phase * Hp * Wp + Math.floor(hh / s) * Wp + Math.floor(ww / s)) * F;
+  }
 }
 
 /**

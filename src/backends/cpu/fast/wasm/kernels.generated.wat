@@ -43,8 +43,6 @@
   (v128.store offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3))) (local.get $c3_1)))
 
 
-;; A partial tile (rows < MR or cols < NR): run the full kernel on the thread's edge buffer and copy
-;; back only the valid part, so the kernel never reads or writes past the matrix.
 (func $tile_edge (param $a i32) (param $b i32) (param $c i32) (param $kc i32) (param $ldc i32)
     (param $accum i32) (param $rows i32) (param $cols i32) (param $tmp i32)
   (local $r i32) (local $j i32)
@@ -71,9 +69,6 @@
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
   (br_if $L3 (i32.lt_s (local.get $r) (local.get $rows)))))))
 
-;; C[rows x cols] (+)= Apacked[panels of MR over rows, kc deep] * Bpacked[panels of NR over cols, kc deep].
-;; ap: first A panel (consecutive panels are astride bytes apart), bp: first B panel (panels kc*NR
-;; floats apart), cp: C[0][0], ldc: C row stride in bytes.
 (func $block (param $ap i32) (param $astride i32) (param $bp i32) (param $cp i32) (param $ldc i32)
     (param $rows i32) (param $cols i32) (param $kc i32) (param $accum i32) (param $tmp i32)
   (local $mp i32) (local $jp i32) (local $a i32) (local $b i32) (local $cr i32) (local $r i32) (local $w i32)
@@ -532,12 +527,18 @@
 (if (i32.lt_s (local.get $k0) (local.get $K)) (then (loop $L31
   
     (local.set $kc (select (i32.const 512) (i32.sub (local.get $K) (local.get $k0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $K) (local.get $k0)))))
-    (if (i32.load offset=92 (local.get $p))
-      (then (local.set $bbuf (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $ig) (i32.mul (local.get $K) (i32.add (i32.mul (i32.load offset=104 (local.get $p)) (i32.load offset=108 (local.get $p))) (i32.mul (i32.sub (i32.load offset=80 (local.get $p)) (i32.load offset=104 (local.get $p))) (i32.load offset=76 (local.get $p)))))) (i32.add (i32.mul (local.get $K) (local.get $n0)) (i32.mul (local.get $k0) (select (i32.load offset=108 (local.get $p)) (i32.load offset=76 (local.get $p)) (i32.lt_u (local.get $nb) (i32.load offset=104 (local.get $p))))))) (i32.const 4)))))
-      (else (call $pack_b_any (local.get $p) (local.get $xg) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))))
-    (call $block (i32.add (local.get $ag) (i32.mul (local.get $k0) (i32.const 16))) (i32.mul (local.get $K) (i32.const 16)) (local.get $bbuf)
-      (i32.add (local.get $yg) (i32.mul (local.get $n0) (i32.const 4))) (i32.mul (local.get $N) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
-      (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
+    (if (i32.eq (i32.load offset=96 (local.get $p)) (i32.const 2))
+      (then (call $block_direct (i32.add (local.get $ag) (i32.mul (local.get $k0) (i32.const 16))) (i32.mul (local.get $K) (i32.const 16))
+        (i32.add (local.get $xg) (i32.mul (local.get $n0) (i32.const 4))) (i32.add (i32.load offset=120 (local.get $p)) (i32.mul (local.get $k0) (i32.const 4)))
+        (i32.add (local.get $yg) (i32.mul (local.get $n0) (i32.const 4))) (i32.mul (local.get $N) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
+        (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s)))
+      (else
+        (if (i32.load offset=92 (local.get $p))
+          (then (local.set $bbuf (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $ig) (i32.mul (local.get $K) (i32.add (i32.mul (i32.load offset=104 (local.get $p)) (i32.load offset=108 (local.get $p))) (i32.mul (i32.sub (i32.load offset=80 (local.get $p)) (i32.load offset=104 (local.get $p))) (i32.load offset=76 (local.get $p)))))) (i32.add (i32.mul (local.get $K) (local.get $n0)) (i32.mul (local.get $k0) (select (i32.load offset=108 (local.get $p)) (i32.load offset=76 (local.get $p)) (i32.lt_u (local.get $nb) (i32.load offset=104 (local.get $p))))))) (i32.const 4)))))
+          (else (call $pack_b_any (local.get $p) (local.get $xg) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))))
+        (call $block (i32.add (local.get $ag) (i32.mul (local.get $k0) (i32.const 16))) (i32.mul (local.get $K) (i32.const 16)) (local.get $bbuf)
+          (i32.add (local.get $yg) (i32.mul (local.get $n0) (i32.const 4))) (i32.mul (local.get $N) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
+          (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 512)))
   (br_if $L31 (i32.lt_s (local.get $k0) (local.get $K)))))))
 
@@ -2315,4 +2316,94 @@
   (br_if $L118 (i32.lt_s (local.get $k) (local.get $n))))))
   (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
   (br_if $L119 (i32.lt_s (local.get $pl) (local.get $end)))))))
+;; C (row stride ldc bytes) = (accum ? C : 0) + sum over k of a[k*MR + r] * b[k*NR + j] (b[o[k]/4 + j])
+(func $tile_direct (param $a i32) (param $b i32) (param $o i32) (param $c i32) (param $kc i32) (param $ldc i32) (param $accum i32)
+  (local $br i32) (local $b0 v128) (local $b1 v128) (local $av v128)
+  (local $c0_0 v128) (local $c0_1 v128) (local $c1_0 v128) (local $c1_1 v128) (local $c2_0 v128) (local $c2_1 v128) (local $c3_0 v128) (local $c3_1 v128)
+  (if (local.get $accum) (then
+    (local.set $c0_0 (v128.load offset=0 (local.get $c)))
+    (local.set $c0_1 (v128.load offset=16 (local.get $c)))
+    (local.set $c1_0 (v128.load offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 1)))))
+    (local.set $c1_1 (v128.load offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 1)))))
+    (local.set $c2_0 (v128.load offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 2)))))
+    (local.set $c2_1 (v128.load offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 2)))))
+    (local.set $c3_0 (v128.load offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3)))))
+    (local.set $c3_1 (v128.load offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3)))))))
+  (loop $k
+    (local.set $br (i32.add (local.get $b) (i32.load (local.get $o))))
+    (local.set $b0 (v128.load offset=0 (local.get $br)))
+    (local.set $b1 (v128.load offset=16 (local.get $br)))
+    (local.set $av (v128.load32_splat offset=0 (local.get $a)))
+    (local.set $c0_0 (f32x4.add (local.get $c0_0) (f32x4.mul (local.get $av) (local.get $b0))))
+    (local.set $c0_1 (f32x4.add (local.get $c0_1) (f32x4.mul (local.get $av) (local.get $b1))))
+    (local.set $av (v128.load32_splat offset=4 (local.get $a)))
+    (local.set $c1_0 (f32x4.add (local.get $c1_0) (f32x4.mul (local.get $av) (local.get $b0))))
+    (local.set $c1_1 (f32x4.add (local.get $c1_1) (f32x4.mul (local.get $av) (local.get $b1))))
+    (local.set $av (v128.load32_splat offset=8 (local.get $a)))
+    (local.set $c2_0 (f32x4.add (local.get $c2_0) (f32x4.mul (local.get $av) (local.get $b0))))
+    (local.set $c2_1 (f32x4.add (local.get $c2_1) (f32x4.mul (local.get $av) (local.get $b1))))
+    (local.set $av (v128.load32_splat offset=12 (local.get $a)))
+    (local.set $c3_0 (f32x4.add (local.get $c3_0) (f32x4.mul (local.get $av) (local.get $b0))))
+    (local.set $c3_1 (f32x4.add (local.get $c3_1) (f32x4.mul (local.get $av) (local.get $b1))))
+    (local.set $a (i32.add (local.get $a) (i32.const 16)))
+    (local.set $o (i32.add (local.get $o) (i32.const 4)))
+    (br_if $k (local.tee $kc (i32.sub (local.get $kc) (i32.const 1)))))
+  (v128.store offset=0 (local.get $c) (local.get $c0_0))
+  (v128.store offset=16 (local.get $c) (local.get $c0_1))
+  (v128.store offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 1))) (local.get $c1_0))
+  (v128.store offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 1))) (local.get $c1_1))
+  (v128.store offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 2))) (local.get $c2_0))
+  (v128.store offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 2))) (local.get $c2_1))
+  (v128.store offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3))) (local.get $c3_0))
+  (v128.store offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3))) (local.get $c3_1)))
+
+(func $tile_edge_direct (param $a i32) (param $b i32) (param $o i32) (param $c i32) (param $kc i32) (param $ldc i32)
+    (param $accum i32) (param $rows i32) (param $cols i32) (param $tmp i32)
+  (local $r i32) (local $j i32)
+  (if (local.get $accum) (then
+    (local.set $r (i32.const 0))
+(if (i32.lt_s (local.get $r) (local.get $rows)) (then (loop $L121
+  (local.set $j (i32.const 0))
+(if (i32.lt_s (local.get $j) (local.get $cols)) (then (loop $L120
+  (f32.store (i32.add (local.get $tmp) (i32.mul (i32.add (i32.mul (local.get $r) (i32.const 8)) (local.get $j)) (i32.const 4)))
+         (f32.load (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc))) (i32.mul (local.get $j) (i32.const 4)))))
+  (local.set $j (i32.add (local.get $j) (i32.const 1)))
+  (br_if $L120 (i32.lt_s (local.get $j) (local.get $cols))))))
+  (local.set $r (i32.add (local.get $r) (i32.const 1)))
+  (br_if $L121 (i32.lt_s (local.get $r) (local.get $rows))))))))
+  (call $tile_direct (local.get $a) (local.get $b) (local.get $o) (local.get $tmp) (local.get $kc) (i32.const 32) (local.get $accum))
+  (local.set $r (i32.const 0))
+(if (i32.lt_s (local.get $r) (local.get $rows)) (then (loop $L123
+  (local.set $j (i32.const 0))
+(if (i32.lt_s (local.get $j) (local.get $cols)) (then (loop $L122
+  (f32.store (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc))) (i32.mul (local.get $j) (i32.const 4)))
+       (f32.load (i32.add (local.get $tmp) (i32.mul (i32.add (i32.mul (local.get $r) (i32.const 8)) (local.get $j)) (i32.const 4)))))
+  (local.set $j (i32.add (local.get $j) (i32.const 1)))
+  (br_if $L122 (i32.lt_s (local.get $j) (local.get $cols))))))
+  (local.set $r (i32.add (local.get $r) (i32.const 1)))
+  (br_if $L123 (i32.lt_s (local.get $r) (local.get $rows)))))))
+(func $block_direct (param $ap i32) (param $astride i32) (param $bp i32) (param $o i32) (param $cp i32) (param $ldc i32)
+    (param $rows i32) (param $cols i32) (param $kc i32) (param $accum i32) (param $tmp i32)
+  (local $mp i32) (local $jp i32) (local $a i32) (local $b i32) (local $cr i32) (local $r i32) (local $w i32)
+  ;; one B panel (kc x NR, at most 16 KiB) stays in L1 while the A panels of all the rows stream
+  ;; past it from L2: half the bytes per tile of the other order, and the B block need not fit in L2
+  (local.set $jp (i32.const 0))
+(if (i32.lt_s (local.get $jp) (local.get $cols)) (then (loop $L125
+  
+    (local.set $b (i32.add (local.get $bp) (i32.mul (local.get $jp) (i32.const 4))))
+    (local.set $w (i32.sub (local.get $cols) (local.get $jp)))
+    (local.set $mp (i32.const 0))
+(if (i32.lt_s (local.get $mp) (local.get $rows)) (then (loop $L124
+  
+      (local.set $a (i32.add (local.get $ap) (i32.mul (i32.div_u (local.get $mp) (i32.const 4)) (local.get $astride))))
+      (local.set $cr (i32.add (i32.add (local.get $cp) (i32.mul (local.get $mp) (local.get $ldc))) (i32.mul (local.get $jp) (i32.const 4))))
+      (local.set $r (i32.sub (local.get $rows) (local.get $mp)))
+      (if (i32.and (i32.ge_s (local.get $r) (i32.const 4)) (i32.ge_s (local.get $w) (i32.const 8)))
+        (then (call $tile_direct (local.get $a) (local.get $b) (local.get $o) (local.get $cr) (local.get $kc) (local.get $ldc) (local.get $accum)))
+        (else (call $tile_edge_direct (local.get $a) (local.get $b) (local.get $o) (local.get $cr) (local.get $kc) (local.get $ldc) (local.get $accum)
+                 (select (local.get $r) (i32.const 4) (i32.lt_s (local.get $r) (i32.const 4))) (select (local.get $w) (i32.const 8) (i32.lt_s (local.get $w) (i32.const 8))) (local.get $tmp))))
+  (local.set $mp (i32.add (local.get $mp) (i32.const 4)))
+  (br_if $L124 (i32.lt_s (local.get $mp) (local.get $rows))))))
+  (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
+  (br_if $L125 (i32.lt_s (local.get $jp) (local.get $cols)))))))
 )
