@@ -45,7 +45,7 @@ const CONV_FWD = [
   "rowsPerBlock", // output channels per channel block (a multiple of MR)
   "rowBlocks", // channel blocks
   "prepacked", // 0, or the address of the B blocks pack_b_conv packed once (prepackAt)
-  "wide", // 1: B is packed "wide" (pack_b_wide), 0: gathered (pack_b_gather), 2: wide, read in place (block_direct)
+  "wide", // 1: B is "wide" (the layout above pad_phases), read in place (block_direct); 0: gathered (pack_b_gather)
   "stride", // s of a wide conv: the phase planes per side
 ];
 /**
@@ -545,39 +545,15 @@ ${blockKernel()}
         (v128.store offset=16 ${get("d")} (v128.load offset=16 ${add(get("tap"), get("o0"))}))`)})
       (else ${gatherRows(PANEL.map((j) => `(f32.store offset=${4 * j} ${get("d")} (f32.load ${add(get("tap"), get(`o${j}`))}))`).join("\n        "))}))`, NR)})
 
-;; B panels of a "wide" conv: s = stride (1 or more) over zero-bordered phase planes of the
+;; The "wide" layout of a conv: s = stride (1 or more) over zero-bordered phase planes of the
 ;; input. Phase plane (c, a, b) of a channel holds xpad[r s + a][q s + b], Hq x Wq (Hq = inH / s^2,
 ;; inW = Wq; inH counts all s^2 phase planes of a channel), so the tap (i, j) of output pixel
 ;; (oh, ow) is phase ((i dH) % s, (j dW) % s) at (oh + (i dH) / s, ow + (j dW) / s). Output rows
 ;; are Wq wide ("wide" pixels q = oh Wq + ow, outW = Wq): the last Wq - outW of each row are
 ;; garbage, dropped later. Then B[k][q] = plane_k[q + offset_k] for k = (c, i, j): every row is
-;; one contiguous run, copied eight floats at a time with no bounds checks (the garbage columns may
-;; read up to (kW - 1) dW + 7 floats past the last plane: the caller leaves that slack).
-(func $pack_b_wide (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
-  ${loc("kk", "ch", "ki", "kj", "kH", "kW", "dH", "dW", "src", "d", "jp", "step", "s", "plane", "hh", "ww", "t")}
-  ${set("kH", P("kH"))} ${set("kW", P("kW"))} ${set("dH", P("dH"))} ${set("dW", P("dW"))}
-  ${set("s", K("conv_fwd", "stride"))}
-  ${set("plane", mul(`(i32.div_u ${P("inH")} ${mul(get("s"), get("s"))})`, P("inW")))}
-  ${set("step", mul(get("kc"), c(NR * 4)))}
-  ;; tap (ch, ki, kj) of row k0, then stepped along the rows (no division per row)
-  ${tapOfRow(get("k0"))}
-  ${loop("kk", c(0), get("kc"), `
-    ${set("hh", mul(get("ki"), get("dH")))}
-    ${set("ww", mul(get("kj"), get("dW")))}
-    (if (i32.eq ${get("s")} ${c(1)})
-      (then ${set("src", add(get("x"), mul(add(add(mul(get("ch"), get("plane")), add(mul(get("hh"), P("inW")), get("ww"))), get("n0")), c(4))))})
-      (else ${set("src", add(get("x"), mul(add(add(
-        mul(add(mul(add(mul(get("ch"), get("s")), `(i32.rem_u ${get("hh")} ${get("s")})`), get("s")),
-          `(i32.rem_u ${get("ww")} ${get("s")})`), get("plane")),
-        add(mul(`(i32.div_u ${get("hh")} ${get("s")})`, P("inW")), `(i32.div_u ${get("ww")} ${get("s")})`)),
-        get("n0")), c(4))))}))
-    ${set("d", add(get("dst"), mul(get("kk"), c(NR * 4))))}
-    ${loop("jp", c(0), get("nc"), `
-      (v128.store offset=0 ${get("d")} (v128.load offset=0 ${get("src")}))
-      (v128.store offset=16 ${get("d")} (v128.load offset=16 ${get("src")}))
-      ${set("src", add(get("src"), c(NR * 4)))}
-      ${set("d", add(get("d"), get("step")))}`, NR)}
-    ${nextTap()}`)})
+;; one contiguous run, which block_direct reads in place eight floats at a time with no bounds
+;; checks (the garbage columns may read up to (kW - 1) dW + 7 floats past the last plane: the
+;; caller leaves that slack).
 
 ;; The s x s zero-bordered phase planes of one input plane for a wide conv at s = stride > 1:
 ;; item = plane (image, channel); y[item][a][b][r][q] = x[item][r s + a - padT][q s + b - padL]
@@ -616,12 +592,6 @@ ${blockKernel()}
         (else (call $zero_run ${get("d")} ${get("Wq")})))
       ${set("d", add(get("d"), mul(get("Wq"), c(4))))}`)}`))})
 
-;; wide = 1: the conv is "wide" (see pack_b_wide), else gathered from zero-bordered planes (pack_b_gather).
-(func $pack_b_any (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
-  (if ${K("conv_fwd", "wide")}
-    (then (call $pack_b_wide (local.get $p) (local.get $x) (local.get $dst) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc)))
-    (else (call $pack_b_gather (local.get $p) (local.get $x) (local.get $dst) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc)))))
-
 ;; Zero-bordered copies of input planes: item = planesPerItem consecutive planes (image, channel) of the planes in
 ;; all (small planes share one call from JS); x = input [planes][inH][inW], y = output
 ;; [planes][rows][cols] with the input at (padT, padL).
@@ -658,7 +628,7 @@ ${blockKernel()}
   ${set("n", `(i32.div_u ${get("ig")} ${P("groups")})`)}
   ${pixelRange()}
   ${set("k0", mul(get("kb"), c(KC)))}
-  (call $pack_b_any ${get("p")}
+  (call $pack_b_gather ${get("p")}
     ${add(P("x"), mul(mul(add(mul(get("n"), P("inC")), mul(get("g"), get("Cg"))), mul(P("inH"), P("inW"))), c(4)))}
     ${prepackAt()}
     ${get("k0")} ${min(c(KC), sub(get("K"), get("k0")))} ${get("n0")} ${get("nc")}))
@@ -693,7 +663,7 @@ ${blockKernel()}
   ${set("bbuf", add(get("s"), c(EDGE_BYTES)))}
   ${loop("k0", c(0), get("K"), `
     ${set("kc", min(c(KC), sub(get("K"), get("k0"))))}
-    (if (i32.eq ${K("conv_fwd", "wide")} ${c(2)})
+    (if ${K("conv_fwd", "wide")}
       (then (call $block_direct ${add(get("ag"), mul(get("k0"), c(MR * 4)))} ${mul(get("K"), c(MR * 4))}
         ${add(get("xg"), mul(get("n0"), c(4)))} ${add(P("offsets"), mul(get("k0"), c(4)))}
         ${add(get("yg"), mul(get("n0"), c(4)))} ${mul(get("N"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
@@ -701,7 +671,7 @@ ${blockKernel()}
       (else
         (if ${K("conv_fwd", "prepacked")}
           (then ${set("bbuf", prepackAt())})
-          (else (call $pack_b_any ${get("p")} ${get("xg")} ${get("bbuf")} ${get("k0")} ${get("kc")} ${get("n0")} ${get("nc")})))
+          (else (call $pack_b_gather ${get("p")} ${get("xg")} ${get("bbuf")} ${get("k0")} ${get("kc")} ${get("n0")} ${get("nc")})))
         (call $block ${add(get("ag"), mul(get("k0"), c(MR * 4)))} ${mul(get("K"), c(MR * 4))} ${get("bbuf")}
           ${add(get("yg"), mul(get("n0"), c(4)))} ${mul(get("N"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
           (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")})))`, KC)})
@@ -1288,7 +1258,7 @@ function packBWgrad() {
 }
 
 /**
- * packBWgrad for a "wide" conv (see pack_b_wide): pixel q of tap column j reads base_j[q] with
+ * packBWgrad for a "wide" conv (the layout above pad_phases): pixel q of tap column j reads base_j[q] with
  * base_j the tap's phase plane shifted by its offset, so four pixels are always one vector load
  * and no bounds are checked. Missing columns repeat the last real one (their C columns are never
  * stored). The caller keeps every value read finite: gy is zero on the garbage pixels, and the
@@ -1484,10 +1454,10 @@ function biasKernel() {
 }
 
 /**
- * The forward GEMM conv of a wide layout without packing B (conv_fwd with wide = 2): every im2col
+ * The forward GEMM conv of a wide layout without packing B (conv_fwd with wide = 1): every im2col
  * row of a wide conv is one contiguous run of a (phase) plane, B[k][q] = x[q + offset_k], so the
  * micro-kernel reads it in place through a table of the K row offsets (P("offsets")), one more
- * load and add per k. Packing those rows (pack_b_wide) took ~24% of the tile's time on the
+ * load and add per k. Packing those rows (pack_b_wide, removed) took ~24% of the tile's time on the
  * 64-channel 56x56 layer (perf, one thread): a copy of K x N floats from L2/L3 per call.
  */
 function directKernels() {
