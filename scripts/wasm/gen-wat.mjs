@@ -60,7 +60,8 @@ export const KERNEL_OWN_PARAMS = {
   pack_b_conv: CONV_FWD,
   pad_input: ["rows", "cols", "planes", "planesPerItem"],
   pad_phases: ["phaseRows", "phaseCols", null, null, "stride"],
-  compact: [null, "wideWidth"],
+  // bias: 0, or conv2dBias's bias (channels floats), added to each plane once compacted
+  compact: [null, "wideWidth", "bias", "channels"],
   conv_fwd: CONV_FWD,
   conv_bwd_in: ["chunkChannels", "chunks", "bandRows", "parity", "bandsPerParity"],
   conv_bwd_w: [null, null, null, "wide", "stride"],
@@ -603,13 +604,17 @@ ${blockKernel()}
     ${add(P("y"), mul(mul(get("pl"), mul(K("pad_input", "rows"), K("pad_input", "cols"))), c(4)))} ${K("pad_input", "rows")} ${K("pad_input", "cols")} ${K("pad_input", "cols")} ${c(0)})`)})
 
 ;; Drops the garbage columns of a wide conv's output: item = plane; x = [planes][outH][wideWidth],
-;; y = [planes][outH][outW].
+;; y = [planes][outH][outW]; then adds bias[plane mod channels] to the plane when bias is not 0
+;; (conv2dBias: the plane is still in L1, and the call saves add_bias's job and pass).
 (func $compact (export "compact") (param $p i32) (param $item i32) (param $s i32)
   ${loc("oh", "src", "dst")}
   ${set("src", add(P("x"), mul(mul(get("item"), mul(P("outH"), K("compact", "wideWidth"))), c(4))))}
   ${set("dst", add(P("y"), mul(mul(get("item"), mul(P("outH"), P("outW"))), c(4))))}
   ${loop("oh", c(0), P("outH"), `
-    (call $copy_run ${add(get("dst"), mul(mul(get("oh"), P("outW")), c(4)))} ${add(get("src"), mul(mul(get("oh"), K("compact", "wideWidth")), c(4)))} ${P("outW")})`)})
+    (call $copy_run ${add(get("dst"), mul(mul(get("oh"), P("outW")), c(4)))} ${add(get("src"), mul(mul(get("oh"), K("compact", "wideWidth")), c(4)))} ${P("outW")})`)}
+  (if ${K("compact", "bias")} (then
+    (call $bias_run ${get("dst")} ${mul(P("outH"), P("outW"))}
+      (v128.load32_splat ${add(K("compact", "bias"), mul(`(i32.rem_u ${get("item")} ${K("compact", "channels")})`, c(4)))})))))
 
 ;; Packs every B block of a forward conv once, for jobs split along output channels: one item =
 ;; (image, group, pixel block, reduction block of KC rows), laid out as prepackAt says. Same
@@ -1437,20 +1442,22 @@ function roundUp4(v) { return `(i32.and ${add(v, c(MR - 1))} ${c(~(MR - 1))})`; 
 function biasKernel() {
   const at = (k) => add(get("o"), mul(k, c(4)));
   return `(func $add_bias (export "add_bias") (param $p i32) (param $item i32) (param $s i32)
-  ${loc("pl", "end", "n", "ch", "o", "k")}
-  (local $v v128)
+  ${loc("pl", "end", "n", "ch")}
   ${planeRange("add_bias")}
   ${set("n", K("add_bias", "plane"))}
   ${set("ch", K("add_bias", "channels"))}
   ${loop("pl", get("pl"), get("end"), `
-    ${set("o", add(P("y"), mul(mul(get("pl"), get("n")), c(4))))}
-    (local.set $v (v128.load32_splat ${add(P("a"), mul(`(i32.rem_u ${get("pl")} ${get("ch")})`, c(4)))}))
-    ${loopWhole("k", c(0), get("n"), `
-      (v128.store ${at(get("k"))} (f32x4.add (v128.load ${at(get("k"))}) (local.get $v)))
-      (v128.store offset=16 ${at(get("k"))} (f32x4.add (v128.load offset=16 ${at(get("k"))}) (local.get $v)))`, 8)}
-    ${loopWhole("k", get("k"), get("n"), `
-      (v128.store ${at(get("k"))} (f32x4.add (v128.load ${at(get("k"))}) (local.get $v)))`, 4)}
-    ${loop("k", get("k"), get("n"), `(f32.store ${at(get("k"))} (f32.add (f32.load ${at(get("k"))}) (f32x4.extract_lane 0 (local.get $v))))`)}`)})`;
+    (call $bias_run ${add(P("y"), mul(mul(get("pl"), get("n")), c(4)))} ${get("n")}
+      (v128.load32_splat ${add(P("a"), mul(`(i32.rem_u ${get("pl")} ${get("ch")})`, c(4)))}))`)})
+;; o[k] += v (every lane of v the same float) for k < n
+(func $bias_run (param $o i32) (param $n i32) (param $v v128)
+  ${loc("k")}
+  ${loopWhole("k", c(0), get("n"), `
+    (v128.store ${at(get("k"))} (f32x4.add (v128.load ${at(get("k"))}) (local.get $v)))
+    (v128.store offset=16 ${at(get("k"))} (f32x4.add (v128.load offset=16 ${at(get("k"))}) (local.get $v)))`, 8)}
+  ${loopWhole("k", get("k"), get("n"), `
+    (v128.store ${at(get("k"))} (f32x4.add (v128.load ${at(get("k"))}) (local.get $v)))`, 4)}
+  ${loop("k", get("k"), get("n"), `(f32.store ${at(get("k"))} (f32.add (f32.load ${at(get("k"))}) (f32x4.extract_lane 0 (local.get $v))))`)})`;
 }
 
 /**

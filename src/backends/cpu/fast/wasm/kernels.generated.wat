@@ -412,7 +412,8 @@
   (br_if $L27 (i32.lt_s (local.get $pl) (local.get $end)))))))
 
 ;; Drops the garbage columns of a wide conv's output: item = plane; x = [planes][outH][wideWidth],
-;; y = [planes][outH][outW].
+;; y = [planes][outH][outW]; then adds bias[plane mod channels] to the plane when bias is not 0
+;; (conv2dBias: the plane is still in L1, and the call saves add_bias's job and pass).
 (func $compact (export "compact") (param $p i32) (param $item i32) (param $s i32)
   (local $oh i32) (local $src i32) (local $dst i32)
   (local.set $src (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (local.get $item) (i32.mul (i32.load offset=40 (local.get $p)) (i32.load offset=88 (local.get $p)))) (i32.const 4))))
@@ -422,7 +423,10 @@
   
     (call $copy_run (i32.add (local.get $dst) (i32.mul (i32.mul (local.get $oh) (i32.load offset=44 (local.get $p))) (i32.const 4))) (i32.add (local.get $src) (i32.mul (i32.mul (local.get $oh) (i32.load offset=88 (local.get $p))) (i32.const 4))) (i32.load offset=44 (local.get $p)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L28 (i32.lt_s (local.get $oh) (i32.load offset=40 (local.get $p))))))))
+  (br_if $L28 (i32.lt_s (local.get $oh) (i32.load offset=40 (local.get $p)))))))
+  (if (i32.load offset=92 (local.get $p)) (then
+    (call $bias_run (local.get $dst) (i32.mul (i32.load offset=40 (local.get $p)) (i32.load offset=44 (local.get $p)))
+      (v128.load32_splat (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.rem_u (local.get $item) (i32.load offset=96 (local.get $p))) (i32.const 4))))))))
 
 ;; Packs every B block of a forward conv once, for jobs split along output channels: one item =
 ;; (image, group, pixel block, reduction block of KC rows), laid out as prepackAt says. Same
@@ -2245,37 +2249,39 @@
   (br_if $L113 (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))))))))
 
 (func $add_bias (export "add_bias") (param $p i32) (param $item i32) (param $s i32)
-  (local $pl i32) (local $end i32) (local $n i32) (local $ch i32) (local $o i32) (local $k i32)
-  (local $v v128)
+  (local $pl i32) (local $end i32) (local $n i32) (local $ch i32)
   (local.set $pl (i32.mul (local.get $item) (i32.load offset=96 (local.get $p))))
   (local.set $end (select (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)) (i32.lt_s (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)))))
   (local.set $n (i32.load offset=84 (local.get $p)))
   (local.set $ch (i32.load offset=88 (local.get $p)))
   (local.set $pl (local.get $pl))
-(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L117
+(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L114
   
-    (local.set $o (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (local.get $n)) (i32.const 4))))
-    (local.set $v (v128.load32_splat (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.rem_u (local.get $pl) (local.get $ch)) (i32.const 4)))))
-    (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 7))) (then (loop $L114
+    (call $bias_run (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (local.get $n)) (i32.const 4))) (local.get $n)
+      (v128.load32_splat (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.rem_u (local.get $pl) (local.get $ch)) (i32.const 4)))))
+  (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
+  (br_if $L114 (i32.lt_s (local.get $pl) (local.get $end)))))))
+;; o[k] += v (every lane of v the same float) for k < n
+(func $bias_run (param $o i32) (param $n i32) (param $v v128)
+  (local $k i32)
+  (local.set $k (i32.const 0))
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 7))) (then (loop $L115
   
-      (v128.store (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
-      (v128.store offset=16 (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load offset=16 (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
+    (v128.store (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
+    (v128.store offset=16 (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load offset=16 (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
   (local.set $k (i32.add (local.get $k) (i32.const 8)))
-  (br_if $L114 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 7)))))))
-    (local.set $k (local.get $k))
-(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L115
+  (br_if $L115 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 7)))))))
+  (local.set $k (local.get $k))
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L116
   
-      (v128.store (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
+    (v128.store (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L115 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
-    (local.set $k (local.get $k))
-(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L116
+  (br_if $L116 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
+  (local.set $k (local.get $k))
+(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L117
   (f32.store (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32.add (f32.load (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (f32x4.extract_lane 0 (local.get $v))))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br_if $L116 (i32.lt_s (local.get $k) (local.get $n))))))
-  (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-  (br_if $L117 (i32.lt_s (local.get $pl) (local.get $end)))))))
+  (br_if $L117 (i32.lt_s (local.get $k) (local.get $n)))))))
 ;; C (row stride ldc bytes) = (accum ? C : 0) + sum over k of a[k*MR + r] * b[k*NR + j] (b[o[k]/4 + j])
 (func $tile_direct (param $a i32) (param $b i32) (param $o i32) (param $c i32) (param $kc i32) (param $ldc i32) (param $accum i32)
   (local $br i32) (local $b0 v128) (local $b1 v128) (local $av v128)
