@@ -3,7 +3,7 @@
 // virtual machine the speed drifts by 10-25% over seconds to minutes, more than most changes are
 // worth; two calls a few milliseconds apart see the same machine, so the median paired ratio
 // resolves ~1% where best-of-rounds across processes (ab.mjs) resolves ~10%.
-//   node pair.mjs <distA> <distB> [--shapes=r2,r3] [--ops=fwd,bwdW] [--threads=2] [--seconds=4]
+//   node pair.mjs <distA> <distB> [--shapes=r2,r3] [--ops=fwd,fwdBias,bwdW] [--threads=2] [--seconds=4]
 // A dist is a directory compiled with `tsc -p bench/tsconfig.json` (see ab.mjs). Each build has its
 // own wasm memory and worker pool; a 1 ms pause between calls lets the other build's worker stop
 // spinning first. B/A > 1 means B is faster.
@@ -45,11 +45,13 @@ for (const row of ALL_SHAPES) {
       wShape.reduce((a, b) => a * b),
       2,
     );
+  const bias = rand(wShape[0], 3);
   const calls = builds.map(({ fast, conv2dGeometry }) => {
     const g = conv2dGeometry(geometryArgs(row));
     const gy = fast.conv2dForwardF32(g, x, w);
     return {
       fwd: () => fast.conv2dForwardF32(g, x, w),
+      fwdBias: () => fast.conv2dForwardF32(g, x, w, bias),
       bwdIn: () => fast.conv2dBackInputF32(g, gy, w),
       bwdW: () => fast.conv2dBackWeightF32(g, x, gy),
     };

@@ -34,7 +34,7 @@ export const TRANSPOSE_BAND = 64;
 export const PARAM = {
   x: 0, a: 1, y: 2, batch: 3, inC: 4, inH: 5, inW: 6, outC: 7, kH: 8, kW: 9, outH: 10, outW: 11,
   sH: 12, sW: 13, dH: 14, dW: 15, padT: 16, padL: 17, groups: 18, block: 19, nBlocks: 20,
-  tail: 26, tailBlock: 27, tailM: 28, tailRows: 29,
+  tail: 26, tailBlock: 27, tailM: 28, tailRows: 29, offsets: 30,
 };
 export const PARAM_COUNT = 32;
 const OWN_SLOT = 21;
@@ -45,7 +45,7 @@ const CONV_FWD = [
   "rowsPerBlock", // output channels per channel block (a multiple of MR)
   "rowBlocks", // channel blocks
   "prepacked", // 0, or the address of the B blocks pack_b_conv packed once (prepackAt)
-  "wide", // 1: B is packed "wide" (pack_b_wide), 0: gathered (pack_b_gather)
+  "wide", // 1: B is "wide" (the layout above pad_phases), read in place (block_direct); 0: gathered (pack_b_gather)
   "stride", // s of a wide conv: the phase planes per side
 ];
 /**
@@ -60,7 +60,8 @@ export const KERNEL_OWN_PARAMS = {
   pack_b_conv: CONV_FWD,
   pad_input: ["rows", "cols", "planes", "planesPerItem"],
   pad_phases: ["phaseRows", "phaseCols", null, null, "stride"],
-  compact: [null, "wideWidth"],
+  // bias: 0, or conv2dBias's bias (channels floats), added to each plane once compacted
+  compact: [null, "wideWidth", "bias", "channels"],
   conv_fwd: CONV_FWD,
   conv_bwd_in: ["chunkChannels", "chunks", "bandRows", "parity", "bandsPerParity"],
   conv_bwd_w: [null, null, null, "wide", "stride"],
@@ -179,20 +180,25 @@ const prepackAt = () => add(K("conv_fwd", "prepacked"), mul(add(
   mul(get("ig"), mul(get("K"), add(mul(P("tail"), P("tailBlock")), mul(sub(P("nBlocks"), P("tail")), P("block"))))),
   add(mul(get("K"), get("n0")), mul(get("k0"), `(select ${P("tailBlock")} ${P("block")} (i32.lt_u ${get("nb")} ${P("tail")}))`))), c(4)));
 
-/** The register-blocked micro-kernel: C[MR x NR] (+)= A_panel[kc x MR]^T B_panel[kc x NR]. */
-function tileKernel() {
+/**
+ * The register-blocked micro-kernel: C[MR x NR] (+)= A_panel[kc x MR]^T B_panel[kc x NR]. `direct`:
+ * $tile_direct, whose B rows are not packed but read in place, row k at b + o[k] (o: i32 byte
+ * offsets, one per row), for block_direct.
+ */
+function tileKernel(direct = false) {
   const NV = NR / 4;
   const acc = [];
   for (let r = 0; r < MR; r++) for (let v = 0; v < NV; v++) acc.push([r, v]);
   const row = (r) => (r === 0 ? get("c") : add(get("c"), mul(get("ldc"), c(r))));
-  let s = `;; C (row stride ldc bytes) = (accum ? C : 0) + sum over k of a[k*MR + r] * b[k*NR + j]
-(func $tile (param $a i32) (param $b i32) (param $c i32) (param $kc i32) (param $ldc i32) (param $accum i32)
-  ${Array.from({ length: NV }, (_, v) => `(local $b${v} v128)`).join(" ")} (local $av v128)
+  const bRow = direct ? "(local.get $br)" : "(local.get $b)";
+  let s = `;; C (row stride ldc bytes) = (accum ? C : 0) + sum over k of a[k*MR + r] * b[k*NR + j]${direct ? " (b[o[k]/4 + j])" : ""}
+(func $tile${direct ? "_direct" : ""} (param $a i32) (param $b i32)${direct ? " (param $o i32)" : ""} (param $c i32) (param $kc i32) (param $ldc i32) (param $accum i32)
+  ${direct ? "(local $br i32) " : ""}${Array.from({ length: NV }, (_, v) => `(local $b${v} v128)`).join(" ")} (local $av v128)
   ${acc.map(([r, v]) => `(local $c${r}_${v} v128)`).join(" ")}
   (if (local.get $accum) (then
     ${acc.map(([r, v]) => `(local.set $c${r}_${v} (v128.load offset=${v * 16} ${row(r)}))`).join("\n    ")}))
   (loop $k
-    ${Array.from({ length: NV }, (_, v) => `(local.set $b${v} (v128.load offset=${v * 16} (local.get $b)))`).join("\n    ")}
+    ${direct ? "(local.set $br (i32.add (local.get $b) (i32.load (local.get $o))))\n    " : ""}${Array.from({ length: NV }, (_, v) => `(local.set $b${v} (v128.load offset=${v * 16} ${bRow}))`).join("\n    ")}
 `;
   for (let r = 0; r < MR; r++) {
     s += `    (local.set $av (v128.load32_splat offset=${r * 4} (local.get $a)))\n`;
@@ -201,7 +207,7 @@ function tileKernel() {
     }
   }
   s += `    (local.set $a (i32.add (local.get $a) (i32.const ${MR * 4})))
-    (local.set $b (i32.add (local.get $b) (i32.const ${NR * 4})))
+    ${direct ? "(local.set $o (i32.add (local.get $o) (i32.const 4)))" : `(local.set $b (i32.add (local.get $b) (i32.const ${NR * 4})))`}
     (br_if $k (local.tee $kc (i32.sub (local.get $kc) (i32.const 1)))))
   ${acc.map(([r, v]) => `(v128.store offset=${v * 16} ${row(r)} (local.get $c${r}_${v}))`).join("\n  ")})
 `;
@@ -350,40 +356,57 @@ function pool2x2Step() {
         (v128.store ${add(get("o"), get("vals"))} (local.get $bv))`;
 }
 
-const commonWat = () => String.raw`
-;; A partial tile (rows < MR or cols < NR): run the full kernel on the thread's edge buffer and copy
-;; back only the valid part, so the kernel never reads or writes past the matrix.
-(func $tile_edge (param $a i32) (param $b i32) (param $c i32) (param $kc i32) (param $ldc i32)
+/**
+ * A partial tile (rows < MR or cols < NR): run the full kernel on the thread's edge buffer and copy
+ * back only the valid part, so the kernel never reads or writes past the matrix. `direct`: of
+ * $tile_direct (B rows read in place at b + o[k]).
+ */
+function tileEdge(direct = false) {
+  const sfx = direct ? "_direct" : "";
+  return `(func $tile_edge${sfx} (param $a i32) (param $b i32)${direct ? " (param $o i32)" : ""} (param $c i32) (param $kc i32) (param $ldc i32)
     (param $accum i32) (param $rows i32) (param $cols i32) (param $tmp i32)
   ${loc("r", "j")}
   (if (local.get $accum) (then
     ${loop("r", c(0), get("rows"), loop("j", c(0), get("cols"),
       `(f32.store ${add(get("tmp"), mul(add(mul(get("r"), c(NR)), get("j")), c(4)))}
          (f32.load ${add(add(get("c"), mul(get("r"), get("ldc"))), mul(get("j"), c(4)))}))`))}))
-  (call $tile (local.get $a) (local.get $b) (local.get $tmp) (local.get $kc) (i32.const ${NR * 4}) (local.get $accum))
+  (call $tile${sfx} (local.get $a) (local.get $b)${direct ? " (local.get $o)" : ""} (local.get $tmp) (local.get $kc) (i32.const ${NR * 4}) (local.get $accum))
   ${loop("r", c(0), get("rows"), loop("j", c(0), get("cols"),
     `(f32.store ${add(add(get("c"), mul(get("r"), get("ldc"))), mul(get("j"), c(4)))}
-       (f32.load ${add(get("tmp"), mul(add(mul(get("r"), c(NR)), get("j")), c(4)))}))`))})
+       (f32.load ${add(get("tmp"), mul(add(mul(get("r"), c(NR)), get("j")), c(4)))}))`))})`;
+}
 
-;; C[rows x cols] (+)= Apacked[panels of MR over rows, kc deep] * Bpacked[panels of NR over cols, kc deep].
-;; ap: first A panel (consecutive panels are astride bytes apart), bp: first B panel (panels kc*NR
-;; floats apart), cp: C[0][0], ldc: C row stride in bytes.
-(func $block (param $ap i32) (param $astride i32) (param $bp i32) (param $cp i32) (param $ldc i32)
+/**
+ * C[rows x cols] (+)= Apacked[panels of MR over rows, kc deep] * B[kc x cols]. ap: first A panel
+ * (consecutive panels are astride bytes apart), cp: C[0][0], ldc: C row stride in bytes. $block:
+ * B packed in panels of NR columns kc*NR floats apart from bp. $block_direct (`direct`): B not packed,
+ * its row k read in place at bp + o[k] (o: kc i32 byte offsets), columns consecutive floats from there.
+ */
+function blockKernel(direct = false) {
+  const sfx = direct ? "_direct" : "";
+  const o = direct ? ` ${get("o")}` : "";
+  return `(func $block${sfx} (param $ap i32) (param $astride i32) (param $bp i32)${direct ? " (param $o i32)" : ""} (param $cp i32) (param $ldc i32)
     (param $rows i32) (param $cols i32) (param $kc i32) (param $accum i32) (param $tmp i32)
   ${loc("mp", "jp", "a", "b", "cr", "r", "w")}
   ;; one B panel (kc x NR, at most 16 KiB) stays in L1 while the A panels of all the rows stream
   ;; past it from L2: half the bytes per tile of the other order, and the B block need not fit in L2
   ${loop("jp", c(0), get("cols"), `
-    ${set("b", add(get("bp"), mul(mul(get("jp"), get("kc")), c(4))))}
+    ${set("b", add(get("bp"), mul(direct ? get("jp") : mul(get("jp"), get("kc")), c(4))))}
     ${set("w", sub(get("cols"), get("jp")))}
     ${loop("mp", c(0), get("rows"), `
       ${set("a", add(get("ap"), mul(div4(get("mp")), get("astride"))))}
       ${set("cr", add(add(get("cp"), mul(get("mp"), get("ldc"))), mul(get("jp"), c(4))))}
       ${set("r", sub(get("rows"), get("mp")))}
       (if (i32.and (i32.ge_s ${get("r")} ${c(MR)}) (i32.ge_s ${get("w")} ${c(NR)}))
-        (then (call $tile ${get("a")} ${get("b")} ${get("cr")} ${get("kc")} ${get("ldc")} ${get("accum")}))
-        (else (call $tile_edge ${get("a")} ${get("b")} ${get("cr")} ${get("kc")} ${get("ldc")} ${get("accum")}
-                 ${min(get("r"), c(MR))} ${min(get("w"), c(NR))} ${get("tmp")})))`, MR)}`, NR)})
+        (then (call $tile${sfx} ${get("a")} ${get("b")}${o} ${get("cr")} ${get("kc")} ${get("ldc")} ${get("accum")}))
+        (else (call $tile_edge${sfx} ${get("a")} ${get("b")}${o} ${get("cr")} ${get("kc")} ${get("ldc")} ${get("accum")}
+                 ${min(get("r"), c(MR))} ${min(get("w"), c(NR))} ${get("tmp")})))`, MR)}`, NR)})`;
+}
+
+const commonWat = () => String.raw`
+${tileEdge()}
+
+${blockKernel()}
 
 ;; Packs rows of a strided matrix into MR-row panels: dst[panel][k][r] = src[(panel*MR + r)*rs + k*cs]
 ;; (zero for rows >= m). One item = one panel. Params: x = src, y = dst, rows = m, depth = k, rowStride = rs, colStride = cs.
@@ -523,39 +546,15 @@ const commonWat = () => String.raw`
         (v128.store offset=16 ${get("d")} (v128.load offset=16 ${add(get("tap"), get("o0"))}))`)})
       (else ${gatherRows(PANEL.map((j) => `(f32.store offset=${4 * j} ${get("d")} (f32.load ${add(get("tap"), get(`o${j}`))}))`).join("\n        "))}))`, NR)})
 
-;; B panels of a "wide" conv: s = stride (1 or more) over zero-bordered phase planes of the
+;; The "wide" layout of a conv: s = stride (1 or more) over zero-bordered phase planes of the
 ;; input. Phase plane (c, a, b) of a channel holds xpad[r s + a][q s + b], Hq x Wq (Hq = inH / s^2,
 ;; inW = Wq; inH counts all s^2 phase planes of a channel), so the tap (i, j) of output pixel
 ;; (oh, ow) is phase ((i dH) % s, (j dW) % s) at (oh + (i dH) / s, ow + (j dW) / s). Output rows
 ;; are Wq wide ("wide" pixels q = oh Wq + ow, outW = Wq): the last Wq - outW of each row are
 ;; garbage, dropped later. Then B[k][q] = plane_k[q + offset_k] for k = (c, i, j): every row is
-;; one contiguous run, copied eight floats at a time with no bounds checks (the garbage columns may
-;; read up to (kW - 1) dW + 7 floats past the last plane: the caller leaves that slack).
-(func $pack_b_wide (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
-  ${loc("kk", "ch", "ki", "kj", "kH", "kW", "dH", "dW", "src", "d", "jp", "step", "s", "plane", "hh", "ww", "t")}
-  ${set("kH", P("kH"))} ${set("kW", P("kW"))} ${set("dH", P("dH"))} ${set("dW", P("dW"))}
-  ${set("s", K("conv_fwd", "stride"))}
-  ${set("plane", mul(`(i32.div_u ${P("inH")} ${mul(get("s"), get("s"))})`, P("inW")))}
-  ${set("step", mul(get("kc"), c(NR * 4)))}
-  ;; tap (ch, ki, kj) of row k0, then stepped along the rows (no division per row)
-  ${tapOfRow(get("k0"))}
-  ${loop("kk", c(0), get("kc"), `
-    ${set("hh", mul(get("ki"), get("dH")))}
-    ${set("ww", mul(get("kj"), get("dW")))}
-    (if (i32.eq ${get("s")} ${c(1)})
-      (then ${set("src", add(get("x"), mul(add(add(mul(get("ch"), get("plane")), add(mul(get("hh"), P("inW")), get("ww"))), get("n0")), c(4))))})
-      (else ${set("src", add(get("x"), mul(add(add(
-        mul(add(mul(add(mul(get("ch"), get("s")), `(i32.rem_u ${get("hh")} ${get("s")})`), get("s")),
-          `(i32.rem_u ${get("ww")} ${get("s")})`), get("plane")),
-        add(mul(`(i32.div_u ${get("hh")} ${get("s")})`, P("inW")), `(i32.div_u ${get("ww")} ${get("s")})`)),
-        get("n0")), c(4))))}))
-    ${set("d", add(get("dst"), mul(get("kk"), c(NR * 4))))}
-    ${loop("jp", c(0), get("nc"), `
-      (v128.store offset=0 ${get("d")} (v128.load offset=0 ${get("src")}))
-      (v128.store offset=16 ${get("d")} (v128.load offset=16 ${get("src")}))
-      ${set("src", add(get("src"), c(NR * 4)))}
-      ${set("d", add(get("d"), get("step")))}`, NR)}
-    ${nextTap()}`)})
+;; one contiguous run, which block_direct reads in place eight floats at a time with no bounds
+;; checks (the garbage columns may read up to (kW - 1) dW + 7 floats past the last plane: the
+;; caller leaves that slack).
 
 ;; The s x s zero-bordered phase planes of one input plane for a wide conv at s = stride > 1:
 ;; item = plane (image, channel); y[item][a][b][r][q] = x[item][r s + a - padT][q s + b - padL]
@@ -594,12 +593,6 @@ const commonWat = () => String.raw`
         (else (call $zero_run ${get("d")} ${get("Wq")})))
       ${set("d", add(get("d"), mul(get("Wq"), c(4))))}`)}`))})
 
-;; wide = 1: the conv is "wide" (see pack_b_wide), else gathered from zero-bordered planes (pack_b_gather).
-(func $pack_b_any (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
-  (if ${K("conv_fwd", "wide")}
-    (then (call $pack_b_wide (local.get $p) (local.get $x) (local.get $dst) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc)))
-    (else (call $pack_b_gather (local.get $p) (local.get $x) (local.get $dst) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc)))))
-
 ;; Zero-bordered copies of input planes: item = planesPerItem consecutive planes (image, channel) of the planes in
 ;; all (small planes share one call from JS); x = input [planes][inH][inW], y = output
 ;; [planes][rows][cols] with the input at (padT, padL).
@@ -611,13 +604,17 @@ const commonWat = () => String.raw`
     ${add(P("y"), mul(mul(get("pl"), mul(K("pad_input", "rows"), K("pad_input", "cols"))), c(4)))} ${K("pad_input", "rows")} ${K("pad_input", "cols")} ${K("pad_input", "cols")} ${c(0)})`)})
 
 ;; Drops the garbage columns of a wide conv's output: item = plane; x = [planes][outH][wideWidth],
-;; y = [planes][outH][outW].
+;; y = [planes][outH][outW]; then adds bias[plane mod channels] to the plane when bias is not 0
+;; (conv2dBias: the plane is still in L1, and the call saves add_bias's job and pass).
 (func $compact (export "compact") (param $p i32) (param $item i32) (param $s i32)
   ${loc("oh", "src", "dst")}
   ${set("src", add(P("x"), mul(mul(get("item"), mul(P("outH"), K("compact", "wideWidth"))), c(4))))}
   ${set("dst", add(P("y"), mul(mul(get("item"), mul(P("outH"), P("outW"))), c(4))))}
   ${loop("oh", c(0), P("outH"), `
-    (call $copy_run ${add(get("dst"), mul(mul(get("oh"), P("outW")), c(4)))} ${add(get("src"), mul(mul(get("oh"), K("compact", "wideWidth")), c(4)))} ${P("outW")})`)})
+    (call $copy_run ${add(get("dst"), mul(mul(get("oh"), P("outW")), c(4)))} ${add(get("src"), mul(mul(get("oh"), K("compact", "wideWidth")), c(4)))} ${P("outW")})`)}
+  (if ${K("compact", "bias")} (then
+    (call $bias_run ${get("dst")} ${mul(P("outH"), P("outW"))}
+      (v128.load32_splat ${add(K("compact", "bias"), mul(`(i32.rem_u ${get("item")} ${K("compact", "channels")})`, c(4)))})))))
 
 ;; Packs every B block of a forward conv once, for jobs split along output channels: one item =
 ;; (image, group, pixel block, reduction block of KC rows), laid out as prepackAt says. Same
@@ -636,7 +633,7 @@ const commonWat = () => String.raw`
   ${set("n", `(i32.div_u ${get("ig")} ${P("groups")})`)}
   ${pixelRange()}
   ${set("k0", mul(get("kb"), c(KC)))}
-  (call $pack_b_any ${get("p")}
+  (call $pack_b_gather ${get("p")}
     ${add(P("x"), mul(mul(add(mul(get("n"), P("inC")), mul(get("g"), get("Cg"))), mul(P("inH"), P("inW"))), c(4)))}
     ${prepackAt()}
     ${get("k0")} ${min(c(KC), sub(get("K"), get("k0")))} ${get("n0")} ${get("nc")}))
@@ -671,12 +668,18 @@ const commonWat = () => String.raw`
   ${set("bbuf", add(get("s"), c(EDGE_BYTES)))}
   ${loop("k0", c(0), get("K"), `
     ${set("kc", min(c(KC), sub(get("K"), get("k0"))))}
-    (if ${K("conv_fwd", "prepacked")}
-      (then ${set("bbuf", prepackAt())})
-      (else (call $pack_b_any ${get("p")} ${get("xg")} ${get("bbuf")} ${get("k0")} ${get("kc")} ${get("n0")} ${get("nc")})))
-    (call $block ${add(get("ag"), mul(get("k0"), c(MR * 4)))} ${mul(get("K"), c(MR * 4))} ${get("bbuf")}
-      ${add(get("yg"), mul(get("n0"), c(4)))} ${mul(get("N"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
-      (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")})`, KC)})
+    (if ${K("conv_fwd", "wide")}
+      (then (call $block_direct ${add(get("ag"), mul(get("k0"), c(MR * 4)))} ${mul(get("K"), c(MR * 4))}
+        ${add(get("xg"), mul(get("n0"), c(4)))} ${add(P("offsets"), mul(get("k0"), c(4)))}
+        ${add(get("yg"), mul(get("n0"), c(4)))} ${mul(get("N"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
+        (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")}))
+      (else
+        (if ${K("conv_fwd", "prepacked")}
+          (then ${set("bbuf", prepackAt())})
+          (else (call $pack_b_gather ${get("p")} ${get("xg")} ${get("bbuf")} ${get("k0")} ${get("kc")} ${get("n0")} ${get("nc")})))
+        (call $block ${add(get("ag"), mul(get("k0"), c(MR * 4)))} ${mul(get("K"), c(MR * 4))} ${get("bbuf")}
+          ${add(get("yg"), mul(get("n0"), c(4)))} ${mul(get("N"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
+          (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")})))`, KC)})
 
 ;; Input gradient as GEMM + col2im, one item = (image, group, chunk of input channels, band of
 ;; bandRows output rows): cols = W^T gy over the chunk's rows (c, i, j), then each col entry is
@@ -1260,7 +1263,7 @@ function packBWgrad() {
 }
 
 /**
- * packBWgrad for a "wide" conv (see pack_b_wide): pixel q of tap column j reads base_j[q] with
+ * packBWgrad for a "wide" conv (the layout above pad_phases): pixel q of tap column j reads base_j[q] with
  * base_j the tap's phase plane shifted by its offset, so four pixels are always one vector load
  * and no bounds are checked. Missing columns repeat the last real one (their C columns are never
  * stored). The caller keeps every value read finite: gy is zero on the garbage pixels, and the
@@ -1439,20 +1442,35 @@ function roundUp4(v) { return `(i32.and ${add(v, c(MR - 1))} ${c(~(MR - 1))})`; 
 function biasKernel() {
   const at = (k) => add(get("o"), mul(k, c(4)));
   return `(func $add_bias (export "add_bias") (param $p i32) (param $item i32) (param $s i32)
-  ${loc("pl", "end", "n", "ch", "o", "k")}
-  (local $v v128)
+  ${loc("pl", "end", "n", "ch")}
   ${planeRange("add_bias")}
   ${set("n", K("add_bias", "plane"))}
   ${set("ch", K("add_bias", "channels"))}
   ${loop("pl", get("pl"), get("end"), `
-    ${set("o", add(P("y"), mul(mul(get("pl"), get("n")), c(4))))}
-    (local.set $v (v128.load32_splat ${add(P("a"), mul(`(i32.rem_u ${get("pl")} ${get("ch")})`, c(4)))}))
-    ${loopWhole("k", c(0), get("n"), `
-      (v128.store ${at(get("k"))} (f32x4.add (v128.load ${at(get("k"))}) (local.get $v)))
-      (v128.store offset=16 ${at(get("k"))} (f32x4.add (v128.load offset=16 ${at(get("k"))}) (local.get $v)))`, 8)}
-    ${loopWhole("k", get("k"), get("n"), `
-      (v128.store ${at(get("k"))} (f32x4.add (v128.load ${at(get("k"))}) (local.get $v)))`, 4)}
-    ${loop("k", get("k"), get("n"), `(f32.store ${at(get("k"))} (f32.add (f32.load ${at(get("k"))}) (f32x4.extract_lane 0 (local.get $v))))`)}`)})`;
+    (call $bias_run ${add(P("y"), mul(mul(get("pl"), get("n")), c(4)))} ${get("n")}
+      (v128.load32_splat ${add(P("a"), mul(`(i32.rem_u ${get("pl")} ${get("ch")})`, c(4)))}))`)})
+;; o[k] += v (every lane of v the same float) for k < n
+(func $bias_run (param $o i32) (param $n i32) (param $v v128)
+  ${loc("k")}
+  ${loopWhole("k", c(0), get("n"), `
+    (v128.store ${at(get("k"))} (f32x4.add (v128.load ${at(get("k"))}) (local.get $v)))
+    (v128.store offset=16 ${at(get("k"))} (f32x4.add (v128.load offset=16 ${at(get("k"))}) (local.get $v)))`, 8)}
+  ${loopWhole("k", get("k"), get("n"), `
+    (v128.store ${at(get("k"))} (f32x4.add (v128.load ${at(get("k"))}) (local.get $v)))`, 4)}
+  ${loop("k", get("k"), get("n"), `(f32.store ${at(get("k"))} (f32.add (f32.load ${at(get("k"))}) (f32x4.extract_lane 0 (local.get $v))))`)})`;
+}
+
+/**
+ * The forward GEMM conv of a wide layout without packing B (conv_fwd with wide = 1): every im2col
+ * row of a wide conv is one contiguous run of a (phase) plane, B[k][q] = x[q + offset_k], so the
+ * micro-kernel reads it in place through a table of the K row offsets (P("offsets")), one more
+ * load and add per k. Packing those rows (pack_b_wide, removed) took ~24% of the tile's time on the
+ * 64-channel 56x56 layer (perf, one thread): a copy of K x N floats from L2/L3 per call.
+ */
+function directKernels() {
+  return `${tileKernel(true)}
+${tileEdge(true)}
+${blockKernel(true)}`;
 }
 
 /** The whole module. `shared`: the memory is a shared one (the worker pool); the unshared build is
@@ -1466,6 +1484,7 @@ export function generateWat(shared = true) {
 ${tileKernel()}
 ${commonWat()}
 ${biasKernel()}
+${directKernels()}
 )
 `;
 }

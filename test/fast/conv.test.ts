@@ -192,6 +192,50 @@ describe("fast float32 conv2d vs float64 reference", () => {
     });
   }
 
+  // A "wide" conv (equal strides, at most 10% garbage columns) runs its GEMM with B read in place
+  // from the zero-bordered (phase) planes through a table of row offsets (block_direct): rows of
+  // several channels, K past one 512-deep block (up to 70 x 9), output channels and pixels off the
+  // 4 x 8 tile, groups, dilation, stride 2, batches; the input gradient at stride 1 takes the same
+  // path on the flipped weights.
+  const wideArb = fc
+    .record({
+      batch: fc.integer({ min: 1, max: 2 }),
+      groups: fc.integer({ min: 1, max: 2 }),
+      cg: fc.integer({ min: 1, max: 70 }),
+      mg: fc.integer({ min: 1, max: 13 }),
+      k: fc.integer({ min: 1, max: 3 }),
+      s: fc.integer({ min: 1, max: 2 }),
+      d: fc.integer({ min: 1, max: 2 }),
+      h: fc.integer({ min: 1, max: 7 }),
+      extraW: fc.nat(9),
+      pad: fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)),
+    })
+    .map((r) => {
+      const [pt, pb, pl, pr] = r.pad;
+      const span = (r.k - 1) * r.d + 1;
+      // an output at least 10 columns per garbage column, so the layout is wide
+      const outW = Math.max(1, 10 * Math.floor((span - 1) / r.s)) + r.extraW;
+      return conv2dGeometry({
+        input: [r.batch, r.cg * r.groups, Math.max(r.h, span - pt - pb), (outW - 1) * r.s + span - pl - pr],
+        weight: [r.mg * r.groups, r.cg, r.k, r.k],
+        stride: [r.s, r.s],
+        dilation: [r.d, r.d],
+        padding: [pt, pb, pl, pr],
+        groups: r.groups,
+      });
+    });
+  for (const threads of [1, 2]) {
+    it(`wide convs read in place, K over one block, tile edges (${threads} thread${threads > 1 ? "s" : ""})`, () => {
+      setNumThreads(threads);
+      fc.assert(
+        fc.property(wideArb, fc.nat(1 << 30), (g, seed) => {
+          checkAll(g, seed);
+        }),
+        { seed: 23, numRuns: 40 },
+      );
+    });
+  }
+
   // The 3x3 stride-1 single-channel kernel (dw3x3_plane) steps over 8, then 4 columns, then a masked
   // 4-column step ending at the row's end, and two rows at a time: every output width 1..21 and
   // odd heights, written (one source per plane) and accumulated (input gradient with multiplier > 1).

@@ -6,10 +6,11 @@
  * - C_g = 1 (depthwise, with any channel multiplier; also the gradients of a conv of a 1-channel
  *   input, and its forward when it has few outputs or is 3x3 at stride 1): direct correlation per
  *   output plane over a zero-bordered copy of the input plane, vectorised along rows.
- * - otherwise forward = per (image, group) GEMM y[M_g x N] = W[M_g x K] im2col(x)[K x N], with the
- *   im2col written straight into the packed B panels: copied in runs from "wide" rows when the
- *   strides are equal and the planes wide (1x1 stride-1 convs read x itself), else gathered from
- *   zero-bordered planes without bounds checks (packGeometry).
+ * - otherwise forward = per (image, group) GEMM y[M_g x N] = W[M_g x K] im2col(x)[K x N]: when the
+ *   strides are equal and the planes wide, every im2col row is a run of "wide" rows, which the
+ *   micro-kernel reads in place (block_direct; 1x1 stride-1 convs read x itself); else the im2col
+ *   is gathered from zero-bordered planes without bounds checks straight into packed B panels
+ *   (packGeometry).
  * - input gradient = forward conv of gy with the flipped, transposed kernel (padding d (k - 1) - pad)
  *   at stride 1 when the weights are at most twice the column matrix; otherwise (any stride) GEMM
  *   W^T gy then col2im, split by input channel and bands of rows so threads never add into the
@@ -101,11 +102,11 @@ function readExtent(g: Conv2dGeometry): { hp: number; wp: number } {
 }
 
 /**
- * When both strides are equal (s) a conv's GEMM can run "wide" (see pack_b_wide in scripts/wasm/gen-wat.mjs):
+ * When both strides are equal (s) a conv's GEMM can run "wide" (the layout above pad_phases in scripts/wasm/gen-wat.mjs):
  * over zero-bordered copies of x (at stride s > 1, its s x s phase planes), each Hp x Wp, with rows
  * of Wp output pixels of which the last Wp - outWidth are garbage. Every im2col row is then a
- * contiguous run of one plane, packed with plain vector copies. Without padding at stride 1 x is
- * read in place. The garbage columns cost GEMM work: worth it while they are under `maxExtra` of
+ * contiguous run of one plane: the forward's micro-kernel reads it in place (block_direct), the
+ * weight gradient packs it with plain vector copies. Without padding at stride 1 x is read in place. The garbage columns cost GEMM work: worth it while they are under `maxExtra` of
  * the columns (10% for the weight gradient; see packGeometry for the forward).
  * `gg` is the geometry the kernels see (inH counts all s^2 phase planes of a channel).
  */
@@ -128,13 +129,14 @@ function wideGeometry(g: Conv2dGeometry, maxExtra = 0.1) {
  * zero-bordered planes cropped to the extent the taps read, Hq x Wq, so that pack_b_gather needs no
  * bounds checks (x itself when every tap falls inside it). `gg` is the geometry the kernels
  * see; `s` the phase count per side of the padded copy (1 unless wide at stride s).
- * Per pixel column of B (K floats) wide packing saves (GATHER - PACK) K FLOP-equivalents of
- * gathering and each garbage column costs the GEMM 2 Mg K: wide pays while the garbage fraction is
- * under (GATHER - PACK) / (2 Mg), at least 10% (so the demo's 16 -> 32 layer on 12x12, 20%
- * garbage, gathers: 1.06-1.09x forward, ~1.1x input gradient, against running wide).
+ * Per pixel column of B (K floats) running wide saves GATHER K FLOP-equivalents of gathering (its
+ * B is read in place, not packed) and each garbage column costs the GEMM 2 Mg K: wide pays while
+ * the garbage fraction is under GATHER / (2 Mg), at least 10% (so the demo's 16 -> 32 layer on
+ * 12x12, 20% garbage, gathers: 1.06-1.09x forward, ~1.1x input gradient, against running wide
+ * when wide B was packed).
  */
 function packGeometry(g: Conv2dGeometry) {
-  const wg = wideGeometry(g, Math.max(0.1, (GATHER - PACK) / (2 * (g.outChannels / g.groups))));
+  const wg = wideGeometry(g, Math.max(0.1, GATHER / (2 * (g.outChannels / g.groups))));
   if (wg.wide) return wg;
   const { hp: Hp, wp: Wp } = readExtent(g);
   const padCopy = g.padTop !== 0 || g.padLeft !== 0 || Hp > g.inHeight || Wp > g.inWidth;
@@ -254,8 +256,9 @@ function gemmConv(
   const compact = wide && Wp !== g.outWidth;
   const N = gg.outHeight * gg.outWidth;
   const sp = narrowTail(rt, g.batch * g.groups, N, Mg, K, split(rt, g.batch * g.groups, N, Mg));
-  // Split along output channels, every channel block would pack the same B: pack it once instead.
-  const prepack = sp.mBlocks > 1;
+  // A wide B is read in place (block_direct); otherwise, split along output channels, every
+  // channel block would pack the same B: pack it once instead.
+  const prepack = !wide && sp.mBlocks > 1;
   const bBlocks = g.batch * g.groups * sp.nBlocks;
   // the pixels one image-group's blocks span (prepackAt in scripts/wasm/gen-wat.mjs)
   const capacity = sp.tail * sp.tailBlock + (sp.nBlocks - sp.tail) * sp.block;
@@ -263,7 +266,7 @@ function gemmConv(
   const xpSize = padCopy ? g.batch * g.inChannels * s * s * Hp * Wp : 0;
   const ywSize = compact ? g.batch * g.outChannels * N : 0;
   const A = keptWeights(rt, w, flip ? `flip ${g.groups} ${Mg} ${Cg} ${KK}` : `fwd ${g.groups} ${Mg} ${K}`, aSize);
-  const L = rt.layout(EDGE_BYTES + KC * sp.block * F, [
+  const L = rt.layout(EDGE_BYTES + (wide ? 0 : KC * sp.block * F), [
     (x.length + slack) * F,
     ...A.regions,
     ySize * F,
@@ -271,9 +274,11 @@ function gemmConv(
     (xpSize + slack) * F,
     ywSize * F,
     bias ? bias.length * F : 0,
+    wide ? K * F : 0,
   ]);
-  const [xOff, wOff, aTmp, yOff, bOff, xpOff, ywOff, biasOff] = L.offsets;
+  const [xOff, wOff, aTmp, yOff, bOff, xpOff, ywOff, biasOff, offsetsOff] = L.offsets;
   rt.F32.set(x, xOff / F);
+  if (wide) wideRowOffsets(rt.I32, offsetsOff / F, g, Hp, Wp, s);
   const aOff = A.ready(wOff, aTmp, (wo, ao) => packConvWeights(rt, g, wo, ao, flip, L.scratch, L.scratchStride));
   if (padCopy) padPlanes(rt, g, xOff, xpOff, Hp, Wp, s, L.scratch, L.scratchStride);
   const p = rt.params("conv_fwd", {
@@ -291,18 +296,45 @@ function gemmConv(
     rowBlocks: sp.mBlocks,
     prepacked: prepack ? bOff : 0,
     wide: wide ? 1 : 0,
+    offsets: wide ? offsetsOff : 0,
     stride: s,
   });
-  if (prepack)
-    rt.run("pack_b_conv", p, bBlocks * Math.ceil(K / KC), L.scratch, L.scratchStride, (wide ? PACK : GATHER) * bSize);
+  if (prepack) rt.run("pack_b_conv", p, bBlocks * Math.ceil(K / KC), L.scratch, L.scratchStride, GATHER * bSize);
   const y = output(ySize);
   rt.run("conv_fwd", p, bBlocks * sp.mBlocks, L.scratch, L.scratchStride, convFlops(g), y.make);
   if (compact) {
-    const pc = rt.params("compact", { x: ywOff, y: yOff, outH: g.outHeight, outW: g.outWidth, wideWidth: Wp });
+    // with the bias added to each plane as it is compacted (one job and one pass less than addBias)
+    if (bias) rt.F32.set(bias, biasOff / F);
+    const pc = rt.params("compact", {
+      x: ywOff,
+      y: yOff,
+      outH: g.outHeight,
+      outW: g.outWidth,
+      wideWidth: Wp,
+      bias: bias ? biasOff : 0,
+      channels: g.outChannels,
+    });
     rt.run("compact", pc, g.batch * g.outChannels, L.scratch, L.scratchStride, COPY * ywSize);
-  }
-  if (bias) addBias(rt, g, yOff, bias, biasOff, L);
+  } else if (bias) addBias(rt, g, yOff, bias, biasOff, L);
   return y.take(rt, yOff);
+}
+
+/**
+ * The byte offset of each im2col row k = (c, i, j) of a wide conv in its (phase) planes, Hp x Wp
+ * each, s x s of them per channel (the wide layout): row k of B is the run of floats from
+ * x + offset_k + the pixel's index, which block_direct reads in place.
+ */
+function wideRowOffsets(i32: Int32Array, at: number, g: Conv2dGeometry, Hp: number, Wp: number, s: number): void {
+  const taps = g.kernelHeight * g.kernelWidth;
+  const K = (g.inChannels / g.groups) * taps;
+  for (let k = 0; k < K; k++) {
+    const c = Math.floor(k / taps),
+      t = k % taps;
+    const hh = Math.floor(t / g.kernelWidth) * g.dilationH,
+      ww = (t % g.kernelWidth) * g.dilationW;
+    const phase = (c * s + (hh % s)) * s + (ww % s);
+    i32[at + k] = (phase * Hp * Wp + Math.floor(hh / s) * Wp + Math.floor(ww / s)) * F;
+  }
 }
 
 /**

@@ -43,8 +43,6 @@
   (v128.store offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3))) (local.get $c3_1)))
 
 
-;; A partial tile (rows < MR or cols < NR): run the full kernel on the thread's edge buffer and copy
-;; back only the valid part, so the kernel never reads or writes past the matrix.
 (func $tile_edge (param $a i32) (param $b i32) (param $c i32) (param $kc i32) (param $ldc i32)
     (param $accum i32) (param $rows i32) (param $cols i32) (param $tmp i32)
   (local $r i32) (local $j i32)
@@ -71,9 +69,6 @@
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
   (br_if $L3 (i32.lt_s (local.get $r) (local.get $rows)))))))
 
-;; C[rows x cols] (+)= Apacked[panels of MR over rows, kc deep] * Bpacked[panels of NR over cols, kc deep].
-;; ap: first A panel (consecutive panels are astride bytes apart), bp: first B panel (panels kc*NR
-;; floats apart), cp: C[0][0], ldc: C row stride in bytes.
 (func $block (param $ap i32) (param $astride i32) (param $bp i32) (param $cp i32) (param $ldc i32)
     (param $rows i32) (param $cols i32) (param $kc i32) (param $accum i32) (param $tmp i32)
   (local $mp i32) (local $jp i32) (local $a i32) (local $b i32) (local $cr i32) (local $r i32) (local $w i32)
@@ -334,49 +329,15 @@
   (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
   (br_if $L21 (i32.lt_s (local.get $jp) (local.get $nc)))))))
 
-;; B panels of a "wide" conv: s = stride (1 or more) over zero-bordered phase planes of the
+;; The "wide" layout of a conv: s = stride (1 or more) over zero-bordered phase planes of the
 ;; input. Phase plane (c, a, b) of a channel holds xpad[r s + a][q s + b], Hq x Wq (Hq = inH / s^2,
 ;; inW = Wq; inH counts all s^2 phase planes of a channel), so the tap (i, j) of output pixel
 ;; (oh, ow) is phase ((i dH) % s, (j dW) % s) at (oh + (i dH) / s, ow + (j dW) / s). Output rows
 ;; are Wq wide ("wide" pixels q = oh Wq + ow, outW = Wq): the last Wq - outW of each row are
 ;; garbage, dropped later. Then B[k][q] = plane_k[q + offset_k] for k = (c, i, j): every row is
-;; one contiguous run, copied eight floats at a time with no bounds checks (the garbage columns may
-;; read up to (kW - 1) dW + 7 floats past the last plane: the caller leaves that slack).
-(func $pack_b_wide (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
-  (local $kk i32) (local $ch i32) (local $ki i32) (local $kj i32) (local $kH i32) (local $kW i32) (local $dH i32) (local $dW i32) (local $src i32) (local $d i32) (local $jp i32) (local $step i32) (local $s i32) (local $plane i32) (local $hh i32) (local $ww i32) (local $t i32)
-  (local.set $kH (i32.load offset=32 (local.get $p))) (local.set $kW (i32.load offset=36 (local.get $p))) (local.set $dH (i32.load offset=56 (local.get $p))) (local.set $dW (i32.load offset=60 (local.get $p)))
-  (local.set $s (i32.load offset=100 (local.get $p)))
-  (local.set $plane (i32.mul (i32.div_u (i32.load offset=20 (local.get $p)) (i32.mul (local.get $s) (local.get $s))) (i32.load offset=24 (local.get $p))))
-  (local.set $step (i32.mul (local.get $kc) (i32.const 32)))
-  ;; tap (ch, ki, kj) of row k0, then stepped along the rows (no division per row)
-  (local.set $t (i32.rem_u (local.get $k0) (i32.mul (local.get $kH) (local.get $kW))))
-  (local.set $ch (i32.div_u (local.get $k0) (i32.mul (local.get $kH) (local.get $kW))))
-  (local.set $ki (i32.div_u (local.get $t) (local.get $kW)))
-  (local.set $kj (i32.rem_u (local.get $t) (local.get $kW)))
-  (local.set $kk (i32.const 0))
-(if (i32.lt_s (local.get $kk) (local.get $kc)) (then (loop $L23
-  
-    (local.set $hh (i32.mul (local.get $ki) (local.get $dH)))
-    (local.set $ww (i32.mul (local.get $kj) (local.get $dW)))
-    (if (i32.eq (local.get $s) (i32.const 1))
-      (then (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.add (i32.mul (local.get $ch) (local.get $plane)) (i32.add (i32.mul (local.get $hh) (i32.load offset=24 (local.get $p))) (local.get $ww))) (local.get $n0)) (i32.const 4)))))
-      (else (local.set $src (i32.add (local.get $x) (i32.mul (i32.add (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $ch) (local.get $s)) (i32.rem_u (local.get $hh) (local.get $s))) (local.get $s)) (i32.rem_u (local.get $ww) (local.get $s))) (local.get $plane)) (i32.add (i32.mul (i32.div_u (local.get $hh) (local.get $s)) (i32.load offset=24 (local.get $p))) (i32.div_u (local.get $ww) (local.get $s)))) (local.get $n0)) (i32.const 4))))))
-    (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $kk) (i32.const 32))))
-    (local.set $jp (i32.const 0))
-(if (i32.lt_s (local.get $jp) (local.get $nc)) (then (loop $L22
-  
-      (v128.store offset=0 (local.get $d) (v128.load offset=0 (local.get $src)))
-      (v128.store offset=16 (local.get $d) (v128.load offset=16 (local.get $src)))
-      (local.set $src (i32.add (local.get $src) (i32.const 32)))
-      (local.set $d (i32.add (local.get $d) (local.get $step)))
-  (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
-  (br_if $L22 (i32.lt_s (local.get $jp) (local.get $nc))))))
-    (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (if (i32.eq (local.get $kj) (local.get $kW)) (then
-    (local.set $kj (i32.const 0)) (local.set $ki (i32.add (local.get $ki) (i32.const 1))) 
-    (if (i32.eq (local.get $ki) (local.get $kH)) (then (local.set $ki (i32.const 0)) (local.set $ch (i32.add (local.get $ch) (i32.const 1))) ))))
-  (local.set $kk (i32.add (local.get $kk) (i32.const 1)))
-  (br_if $L23 (i32.lt_s (local.get $kk) (local.get $kc)))))))
+;; one contiguous run, which block_direct reads in place eight floats at a time with no bounds
+;; checks (the garbage columns may read up to (kW - 1) dW + 7 floats past the last plane: the
+;; caller leaves that slack).
 
 ;; The s x s zero-bordered phase planes of one input plane for a wide conv at s = stride > 1:
 ;; item = plane (image, channel); y[item][a][b][r][q] = x[item][r s + a - padT][q s + b - padL]
@@ -387,9 +348,9 @@
   (local.set $src (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (local.get $item) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (local.set $d (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $item) (i32.mul (local.get $s) (local.get $s))) (i32.mul (i32.load offset=84 (local.get $p)) (local.get $Wq))) (i32.const 4))))
   (local.set $a (i32.const 0))
-(if (i32.lt_s (local.get $a) (local.get $s)) (then (loop $L28
+(if (i32.lt_s (local.get $a) (local.get $s)) (then (loop $L26
   (local.set $b (i32.const 0))
-(if (i32.lt_s (local.get $b) (local.get $s)) (then (loop $L27
+(if (i32.lt_s (local.get $b) (local.get $s)) (then (loop $L25
   
     ;; columns q with 0 <= q s + b - padL < W are [qlo, qhi); x0 = the input column of q = 0
     (local.set $x0 (i32.sub (local.get $b) (i32.load offset=68 (local.get $p))))
@@ -399,7 +360,7 @@
     (local.set $qhi (select (local.get $qhi) (local.get $Wq) (i32.lt_s (local.get $qhi) (local.get $Wq))))
     (local.set $qhi (select (local.get $qhi) (local.get $qlo) (i32.gt_s (local.get $qhi) (local.get $qlo))))
     (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (i32.load offset=84 (local.get $p))) (then (loop $L26
+(if (i32.lt_s (local.get $r) (i32.load offset=84 (local.get $p))) (then (loop $L24
   
       (local.set $ih (i32.sub (i32.add (i32.mul (local.get $r) (local.get $s)) (local.get $a)) (i32.load offset=64 (local.get $p))))
       (if (i32.lt_u (local.get $ih) (local.get $H))
@@ -411,35 +372,29 @@
             ;; four outputs from two vectors: the even lanes of x[2q + x0 ..]. The second vector may
             ;; read one float past the plane, which the caller's slack covers.
             (local.set $q (local.get $qlo))
-(if (i32.lt_s (local.get $q) (i32.sub (local.get $qhi) (i32.const 3))) (then (loop $L24
+(if (i32.lt_s (local.get $q) (i32.sub (local.get $qhi) (i32.const 3))) (then (loop $L22
   
               (v128.store (i32.add (local.get $d) (i32.mul (local.get $q) (i32.const 4)))
                 (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
                   (v128.load offset=0 (i32.add (local.get $row) (i32.mul (local.get $q) (i32.const 8))))
                   (v128.load offset=16 (i32.add (local.get $row) (i32.mul (local.get $q) (i32.const 8))))))
   (local.set $q (i32.add (local.get $q) (i32.const 4)))
-  (br_if $L24 (i32.lt_s (local.get $q) (i32.sub (local.get $qhi) (i32.const 3)))))))))
+  (br_if $L22 (i32.lt_s (local.get $q) (i32.sub (local.get $qhi) (i32.const 3)))))))))
           (local.set $q (local.get $q))
-(if (i32.lt_s (local.get $q) (local.get $qhi)) (then (loop $L25
+(if (i32.lt_s (local.get $q) (local.get $qhi)) (then (loop $L23
   
             (f32.store (i32.add (local.get $d) (i32.mul (local.get $q) (i32.const 4))) (f32.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $q) (local.get $s)) (i32.const 4)))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L25 (i32.lt_s (local.get $q) (local.get $qhi))))))
+  (br_if $L23 (i32.lt_s (local.get $q) (local.get $qhi))))))
           (call $zero_run (i32.add (local.get $d) (i32.mul (local.get $qhi) (i32.const 4))) (i32.sub (local.get $Wq) (local.get $qhi))))
         (else (call $zero_run (local.get $d) (local.get $Wq))))
       (local.set $d (i32.add (local.get $d) (i32.mul (local.get $Wq) (i32.const 4))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L26 (i32.lt_s (local.get $r) (i32.load offset=84 (local.get $p)))))))
+  (br_if $L24 (i32.lt_s (local.get $r) (i32.load offset=84 (local.get $p)))))))
   (local.set $b (i32.add (local.get $b) (i32.const 1)))
-  (br_if $L27 (i32.lt_s (local.get $b) (local.get $s))))))
+  (br_if $L25 (i32.lt_s (local.get $b) (local.get $s))))))
   (local.set $a (i32.add (local.get $a) (i32.const 1)))
-  (br_if $L28 (i32.lt_s (local.get $a) (local.get $s)))))))
-
-;; wide = 1: the conv is "wide" (see pack_b_wide), else gathered from zero-bordered planes (pack_b_gather).
-(func $pack_b_any (param $p i32) (param $x i32) (param $dst i32) (param $k0 i32) (param $kc i32) (param $n0 i32) (param $nc i32)
-  (if (i32.load offset=96 (local.get $p))
-    (then (call $pack_b_wide (local.get $p) (local.get $x) (local.get $dst) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc)))
-    (else (call $pack_b_gather (local.get $p) (local.get $x) (local.get $dst) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc)))))
+  (br_if $L26 (i32.lt_s (local.get $a) (local.get $s)))))))
 
 ;; Zero-bordered copies of input planes: item = planesPerItem consecutive planes (image, channel) of the planes in
 ;; all (small planes share one call from JS); x = input [planes][inH][inW], y = output
@@ -449,25 +404,29 @@
   (local.set $pl (i32.mul (local.get $item) (i32.load offset=96 (local.get $p))))
   (local.set $end (select (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)) (i32.lt_s (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)))))
   (local.set $pl (local.get $pl))
-(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L29
+(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L27
   
   (call $pad_plane (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p))
     (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (i32.mul (i32.load offset=84 (local.get $p)) (i32.load offset=88 (local.get $p)))) (i32.const 4))) (i32.load offset=84 (local.get $p)) (i32.load offset=88 (local.get $p)) (i32.load offset=88 (local.get $p)) (i32.const 0))
   (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-  (br_if $L29 (i32.lt_s (local.get $pl) (local.get $end)))))))
+  (br_if $L27 (i32.lt_s (local.get $pl) (local.get $end)))))))
 
 ;; Drops the garbage columns of a wide conv's output: item = plane; x = [planes][outH][wideWidth],
-;; y = [planes][outH][outW].
+;; y = [planes][outH][outW]; then adds bias[plane mod channels] to the plane when bias is not 0
+;; (conv2dBias: the plane is still in L1, and the call saves add_bias's job and pass).
 (func $compact (export "compact") (param $p i32) (param $item i32) (param $s i32)
   (local $oh i32) (local $src i32) (local $dst i32)
   (local.set $src (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (local.get $item) (i32.mul (i32.load offset=40 (local.get $p)) (i32.load offset=88 (local.get $p)))) (i32.const 4))))
   (local.set $dst (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $item) (i32.mul (i32.load offset=40 (local.get $p)) (i32.load offset=44 (local.get $p)))) (i32.const 4))))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (i32.load offset=40 (local.get $p))) (then (loop $L30
+(if (i32.lt_s (local.get $oh) (i32.load offset=40 (local.get $p))) (then (loop $L28
   
     (call $copy_run (i32.add (local.get $dst) (i32.mul (i32.mul (local.get $oh) (i32.load offset=44 (local.get $p))) (i32.const 4))) (i32.add (local.get $src) (i32.mul (i32.mul (local.get $oh) (i32.load offset=88 (local.get $p))) (i32.const 4))) (i32.load offset=44 (local.get $p)))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L30 (i32.lt_s (local.get $oh) (i32.load offset=40 (local.get $p))))))))
+  (br_if $L28 (i32.lt_s (local.get $oh) (i32.load offset=40 (local.get $p)))))))
+  (if (i32.load offset=92 (local.get $p)) (then
+    (call $bias_run (local.get $dst) (i32.mul (i32.load offset=40 (local.get $p)) (i32.load offset=44 (local.get $p)))
+      (v128.load32_splat (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.rem_u (local.get $item) (i32.load offset=96 (local.get $p))) (i32.const 4))))))))
 
 ;; Packs every B block of a forward conv once, for jobs split along output channels: one item =
 ;; (image, group, pixel block, reduction block of KC rows), laid out as prepackAt says. Same
@@ -489,7 +448,7 @@
     (else (local.set $n0 (i32.add (i32.mul (i32.load offset=104 (local.get $p)) (i32.load offset=108 (local.get $p))) (i32.mul (i32.sub (local.get $nb) (i32.load offset=104 (local.get $p))) (i32.load offset=76 (local.get $p)))))
       (local.set $nc (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $N) (local.get $n0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $N) (local.get $n0)))))))
   (local.set $k0 (i32.mul (local.get $kb) (i32.const 512)))
-  (call $pack_b_any (local.get $p)
+  (call $pack_b_gather (local.get $p)
     (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (i32.mul (local.get $g) (local.get $Cg))) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4)))
     (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $ig) (i32.mul (local.get $K) (i32.add (i32.mul (i32.load offset=104 (local.get $p)) (i32.load offset=108 (local.get $p))) (i32.mul (i32.sub (i32.load offset=80 (local.get $p)) (i32.load offset=104 (local.get $p))) (i32.load offset=76 (local.get $p)))))) (i32.add (i32.mul (local.get $K) (local.get $n0)) (i32.mul (local.get $k0) (select (i32.load offset=108 (local.get $p)) (i32.load offset=76 (local.get $p)) (i32.lt_u (local.get $nb) (i32.load offset=104 (local.get $p))))))) (i32.const 4)))
     (local.get $k0) (select (i32.const 512) (i32.sub (local.get $K) (local.get $k0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $K) (local.get $k0)))) (local.get $n0) (local.get $nc)))
@@ -529,17 +488,23 @@
   (local.set $yg (i32.add (local.get $yg) (i32.mul (i32.mul (local.get $m0) (local.get $N)) (i32.const 4))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $k0 (i32.const 0))
-(if (i32.lt_s (local.get $k0) (local.get $K)) (then (loop $L31
+(if (i32.lt_s (local.get $k0) (local.get $K)) (then (loop $L29
   
     (local.set $kc (select (i32.const 512) (i32.sub (local.get $K) (local.get $k0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $K) (local.get $k0)))))
-    (if (i32.load offset=92 (local.get $p))
-      (then (local.set $bbuf (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $ig) (i32.mul (local.get $K) (i32.add (i32.mul (i32.load offset=104 (local.get $p)) (i32.load offset=108 (local.get $p))) (i32.mul (i32.sub (i32.load offset=80 (local.get $p)) (i32.load offset=104 (local.get $p))) (i32.load offset=76 (local.get $p)))))) (i32.add (i32.mul (local.get $K) (local.get $n0)) (i32.mul (local.get $k0) (select (i32.load offset=108 (local.get $p)) (i32.load offset=76 (local.get $p)) (i32.lt_u (local.get $nb) (i32.load offset=104 (local.get $p))))))) (i32.const 4)))))
-      (else (call $pack_b_any (local.get $p) (local.get $xg) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))))
-    (call $block (i32.add (local.get $ag) (i32.mul (local.get $k0) (i32.const 16))) (i32.mul (local.get $K) (i32.const 16)) (local.get $bbuf)
-      (i32.add (local.get $yg) (i32.mul (local.get $n0) (i32.const 4))) (i32.mul (local.get $N) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
-      (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
+    (if (i32.load offset=96 (local.get $p))
+      (then (call $block_direct (i32.add (local.get $ag) (i32.mul (local.get $k0) (i32.const 16))) (i32.mul (local.get $K) (i32.const 16))
+        (i32.add (local.get $xg) (i32.mul (local.get $n0) (i32.const 4))) (i32.add (i32.load offset=120 (local.get $p)) (i32.mul (local.get $k0) (i32.const 4)))
+        (i32.add (local.get $yg) (i32.mul (local.get $n0) (i32.const 4))) (i32.mul (local.get $N) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
+        (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s)))
+      (else
+        (if (i32.load offset=92 (local.get $p))
+          (then (local.set $bbuf (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $ig) (i32.mul (local.get $K) (i32.add (i32.mul (i32.load offset=104 (local.get $p)) (i32.load offset=108 (local.get $p))) (i32.mul (i32.sub (i32.load offset=80 (local.get $p)) (i32.load offset=104 (local.get $p))) (i32.load offset=76 (local.get $p)))))) (i32.add (i32.mul (local.get $K) (local.get $n0)) (i32.mul (local.get $k0) (select (i32.load offset=108 (local.get $p)) (i32.load offset=76 (local.get $p)) (i32.lt_u (local.get $nb) (i32.load offset=104 (local.get $p))))))) (i32.const 4)))))
+          (else (call $pack_b_gather (local.get $p) (local.get $xg) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))))
+        (call $block (i32.add (local.get $ag) (i32.mul (local.get $k0) (i32.const 16))) (i32.mul (local.get $K) (i32.const 16)) (local.get $bbuf)
+          (i32.add (local.get $yg) (i32.mul (local.get $n0) (i32.const 4))) (i32.mul (local.get $N) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
+          (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 512)))
-  (br_if $L31 (i32.lt_s (local.get $k0) (local.get $K)))))))
+  (br_if $L29 (i32.lt_s (local.get $k0) (local.get $K)))))))
 
 ;; Input gradient as GEMM + col2im, one item = (image, group, chunk of input channels, band of
 ;; bandRows output rows): cols = W^T gy over the chunk's rows (c, i, j), then each col entry is
@@ -576,11 +541,11 @@
   (local.set $p0 (i32.mul (i32.mul (local.get $band) (i32.load offset=92 (local.get $p))) (local.get $OW)))
   (local.set $p1 (select (i32.add (local.get $p0) (i32.mul (i32.load offset=92 (local.get $p)) (local.get $OW))) (local.get $N) (i32.lt_s (i32.add (local.get $p0) (i32.mul (i32.load offset=92 (local.get $p)) (local.get $OW))) (local.get $N))))
   (local.set $n0 (local.get $p0))
-(if (i32.lt_s (local.get $n0) (local.get $p1)) (then (loop $L36
+(if (i32.lt_s (local.get $n0) (local.get $p1)) (then (loop $L34
   
     (local.set $nc (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $p1) (local.get $n0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $p1) (local.get $n0)))))
     (local.set $k0 (i32.const 0))
-(if (i32.lt_s (local.get $k0) (local.get $Mg)) (then (loop $L32
+(if (i32.lt_s (local.get $k0) (local.get $Mg)) (then (loop $L30
   
       (local.set $kc (select (i32.const 512) (i32.sub (local.get $Mg) (local.get $k0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $Mg) (local.get $k0)))))
       (call $pack_b_rows (local.get $gyg) (local.get $N) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))
@@ -588,9 +553,9 @@
         (local.get $cbuf) (i32.mul (i32.load offset=76 (local.get $p)) (i32.const 4)) (local.get $R) (local.get $nc) (local.get $kc)
         (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 512)))
-  (br_if $L32 (i32.lt_s (local.get $k0) (local.get $Mg))))))
+  (br_if $L30 (i32.lt_s (local.get $k0) (local.get $Mg))))))
     (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $R)) (then (loop $L35
+(if (i32.lt_s (local.get $r) (local.get $R)) (then (loop $L33
   
       (local.set $cc (i32.div_u (local.get $r) (local.get $KK)))
       (local.set $t (i32.rem_u (local.get $r) (local.get $KK)))
@@ -609,7 +574,7 @@
         (then
           (local.set $src1 (i32.add (local.get $src) (i32.mul (i32.load offset=76 (local.get $p)) (i32.const 4))))
           (local.set $col (i32.const 0))
-(if (i32.lt_s (local.get $col) (local.get $nc)) (then (loop $L33
+(if (i32.lt_s (local.get $col) (local.get $nc)) (then (loop $L31
   
             (local.set $ih (i32.add (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (local.get $ki)))
             (local.set $iw (i32.add (i32.mul (local.get $ow) (i32.const 2)) (local.get $kj)))
@@ -635,11 +600,11 @@
             (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
             (if (i32.eq (local.get $ow) (local.get $OW)) (then (local.set $ow (i32.const 0)) (local.set $oh (i32.add (local.get $oh) (i32.const 1)))))
   (local.set $col (i32.add (local.get $col) (i32.const 1)))
-  (br_if $L33 (i32.lt_s (local.get $col) (local.get $nc))))))
+  (br_if $L31 (i32.lt_s (local.get $col) (local.get $nc))))))
           (local.set $r (i32.add (local.get $r) (i32.const 1))))
         (else
       (local.set $col (i32.const 0))
-(if (i32.lt_s (local.get $col) (local.get $nc)) (then (loop $L34
+(if (i32.lt_s (local.get $col) (local.get $nc)) (then (loop $L32
   
           (local.set $ih (i32.add (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (local.get $ki)))
           (local.set $iw (i32.add (i32.mul (local.get $ow) (local.get $sW)) (local.get $kj)))
@@ -677,11 +642,11 @@
           (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
           (if (i32.eq (local.get $ow) (local.get $OW)) (then (local.set $ow (i32.const 0)) (local.set $oh (i32.add (local.get $oh) (i32.const 1)))))
   (local.set $col (i32.add (local.get $col) (i32.const 1)))
-  (br_if $L34 (i32.lt_s (local.get $col) (local.get $nc))))))))
+  (br_if $L32 (i32.lt_s (local.get $col) (local.get $nc))))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L35 (i32.lt_s (local.get $r) (local.get $R))))))
+  (br_if $L33 (i32.lt_s (local.get $r) (local.get $R))))))
   (local.set $n0 (i32.add (local.get $n0) (i32.load offset=76 (local.get $p))))
-  (br_if $L36 (i32.lt_s (local.get $n0) (local.get $p1)))))))
+  (br_if $L34 (i32.lt_s (local.get $n0) (local.get $p1)))))))
 
 (func $pack_b_wgrad (param $p i32) (param $xg i32) (param $dst i32) (param $p0 i32) (param $kc i32) (param $j0 i32) (param $ncol i32)
   (local $H i32) (local $W i32) (local $OW i32) (local $sH i32) (local $sW i32) (local $KK i32) (local $k i32) (local $t i32) (local $q i32) (local $pix i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $iw i32) (local $d i32) (local $ok i32) (local $e i32) (local $n i32) (local $xc0 i32) (local $xc1 i32) (local $xc2 i32) (local $xc3 i32) (local $xc4 i32) (local $xc5 i32) (local $xc6 i32) (local $xc7 i32) (local $ho0 i32) (local $ho1 i32) (local $ho2 i32) (local $ho3 i32) (local $ho4 i32) (local $ho5 i32) (local $ho6 i32) (local $ho7 i32) (local $wo0 i32) (local $wo1 i32) (local $wo2 i32) (local $wo3 i32) (local $wo4 i32) (local $wo5 i32) (local $wo6 i32) (local $wo7 i32)
@@ -755,7 +720,7 @@
       (local.set $wo7 (i32.sub (i32.mul (i32.rem_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=60 (local.get $p))) (i32.load offset=68 (local.get $p)))))
     (else (local.set $xc7 (local.get $xg)) (local.set $ho7 (i32.const -1073741824)) (local.set $wo7 (i32.const 0))))
   (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $kc)) (then (loop $L37
+(if (i32.lt_s (local.get $q) (local.get $kc)) (then (loop $L35
   
     (local.set $pix (i32.add (local.get $p0) (local.get $q)))
     (local.set $oh (i32.div_u (local.get $pix) (local.get $OW)))
@@ -880,7 +845,7 @@
         (local.set $q (i32.add (local.get $q) (i32.const 1)))))
     (local.set $q (i32.sub (local.get $q) (i32.const 1)))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L37 (i32.lt_s (local.get $q) (local.get $kc)))))))
+  (br_if $L35 (i32.lt_s (local.get $q) (local.get $kc)))))))
 
 (func $pack_b_wgrad_wide (param $p i32) (param $x i32) (param $dst i32) (param $p0 i32) (param $kc i32) (param $j0 i32) (param $ncol i32)
   (local $KK i32) (local $kW i32) (local $s i32) (local $plane i32) (local $k i32) (local $t i32) (local $hh i32) (local $ww i32) (local $q i32) (local $d i32) (local $b0 i32) (local $b1 i32) (local $b2 i32) (local $b3 i32) (local $b4 i32) (local $b5 i32) (local $b6 i32) (local $b7 i32)
@@ -931,7 +896,7 @@
   (local.set $ww (i32.mul (i32.rem_u (local.get $t) (local.get $kW)) (i32.load offset=60 (local.get $p))))
   (local.set $b7 (i32.add (local.get $x) (i32.mul (i32.add (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.div_u (local.get $k) (local.get $KK)) (local.get $s)) (i32.rem_u (local.get $hh) (local.get $s))) (local.get $s)) (i32.rem_u (local.get $ww) (local.get $s))) (local.get $plane)) (i32.add (i32.mul (i32.div_u (local.get $hh) (local.get $s)) (i32.load offset=24 (local.get $p))) (i32.div_u (local.get $ww) (local.get $s)))) (local.get $p0)) (i32.const 4))))
   (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (i32.sub (local.get $kc) (i32.const 3))) (then (loop $L38
+(if (i32.lt_s (local.get $q) (i32.sub (local.get $kc) (i32.const 3))) (then (loop $L36
   
     (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $q) (i32.const 32))))
     (local.set $v0 (v128.load (i32.add (local.get $b0) (i32.mul (local.get $q) (i32.const 4)))))
@@ -961,9 +926,9 @@
       (v128.store offset=80 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
       (v128.store offset=112 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
   (local.set $q (i32.add (local.get $q) (i32.const 4)))
-  (br_if $L38 (i32.lt_s (local.get $q) (i32.sub (local.get $kc) (i32.const 3)))))))
+  (br_if $L36 (i32.lt_s (local.get $q) (i32.sub (local.get $kc) (i32.const 3)))))))
   (local.set $q (local.get $q))
-(if (i32.lt_s (local.get $q) (local.get $kc)) (then (loop $L39
+(if (i32.lt_s (local.get $q) (local.get $kc)) (then (loop $L37
   
     (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $q) (i32.const 32))))
     (f32.store offset=0 (local.get $d) (f32.load (i32.add (local.get $b0) (i32.mul (local.get $q) (i32.const 4)))))
@@ -975,7 +940,7 @@
     (f32.store offset=24 (local.get $d) (f32.load (i32.add (local.get $b6) (i32.mul (local.get $q) (i32.const 4)))))
     (f32.store offset=28 (local.get $d) (f32.load (i32.add (local.get $b7) (i32.mul (local.get $q) (i32.const 4)))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L39 (i32.lt_s (local.get $q) (local.get $kc)))))))
+  (br_if $L37 (i32.lt_s (local.get $q) (local.get $kc)))))))
 
 ;; Weight gradient, one item = (group, block of columns of dW viewed as [outC, K]; the first "tail"
 ;; blocks are tailBlock wide, the others block): for every image
@@ -999,16 +964,16 @@
       (local.set $ncol (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $K) (local.get $j0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $K) (local.get $j0)))))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $n (i32.const 0))
-(if (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))) (then (loop $L42
+(if (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))) (then (loop $L40
   
     (local.set $xg (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (i32.mul (local.get $g) (local.get $Cg))) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
     (local.set $ag (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $MP) (local.get $N)) (i32.add (i32.mul (local.get $n) (i32.load offset=72 (local.get $p))) (local.get $g))) (i32.const 4))))
     (local.set $p0 (i32.const 0))
-(if (i32.lt_s (local.get $p0) (local.get $N)) (then (loop $L41
+(if (i32.lt_s (local.get $p0) (local.get $N)) (then (loop $L39
   
       (local.set $kc (select (i32.const 512) (i32.sub (local.get $N) (local.get $p0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $N) (local.get $p0)))))
       (local.set $jp (i32.const 0))
-(if (i32.lt_s (local.get $jp) (local.get $ncol)) (then (loop $L40
+(if (i32.lt_s (local.get $jp) (local.get $ncol)) (then (loop $L38
   
         (if (i32.load offset=96 (local.get $p))
           (then (call $pack_b_wgrad_wide (local.get $p) (local.get $xg) (i32.add (local.get $bbuf) (i32.mul (i32.mul (local.get $jp) (local.get $kc)) (i32.const 4)))
@@ -1016,14 +981,14 @@
           (else (call $pack_b_wgrad (local.get $p) (local.get $xg) (i32.add (local.get $bbuf) (i32.mul (i32.mul (local.get $jp) (local.get $kc)) (i32.const 4)))
             (local.get $p0) (local.get $kc) (i32.add (local.get $j0) (local.get $jp)) (i32.sub (local.get $ncol) (local.get $jp)))))
   (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
-  (br_if $L40 (i32.lt_s (local.get $jp) (local.get $ncol))))))
+  (br_if $L38 (i32.lt_s (local.get $jp) (local.get $ncol))))))
       (call $block (i32.add (local.get $ag) (i32.mul (local.get $p0) (i32.const 16))) (i32.mul (local.get $N) (i32.const 16)) (local.get $bbuf)
         (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (i32.mul (local.get $g) (local.get $Mg)) (local.get $K)) (local.get $j0)) (i32.const 4))) (i32.mul (local.get $K) (i32.const 4))
         (local.get $Mg) (local.get $ncol) (local.get $kc) (i32.or (local.get $n) (local.get $p0)) (local.get $s))
   (local.set $p0 (i32.add (local.get $p0) (i32.const 512)))
-  (br_if $L41 (i32.lt_s (local.get $p0) (local.get $N))))))
+  (br_if $L39 (i32.lt_s (local.get $p0) (local.get $N))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br_if $L42 (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))))))))
+  (br_if $L40 (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))))))))
 
 ;; Batched matmul C[b] = A[b] B[b], one item = (batch, block of columns, block of rows). A packed
 ;; per batch in MR-row panels (m, k, n; rowsPerBlock = rows per row block, a multiple of MR;
@@ -1045,7 +1010,7 @@
   (local.set $cdst (i32.add (local.get $cdst) (i32.mul (i32.mul (i32.mul (local.get $mb) (i32.load offset=96 (local.get $p))) (local.get $n)) (i32.const 4))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $k0 (i32.const 0))
-(if (i32.lt_s (local.get $k0) (local.get $k)) (then (loop $L43
+(if (i32.lt_s (local.get $k0) (local.get $k)) (then (loop $L41
   
     (local.set $kc (select (i32.const 512) (i32.sub (local.get $k) (local.get $k0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $k) (local.get $k0)))))
     (call $pack_b_rows (local.get $bsrc) (local.get $n) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))
@@ -1053,7 +1018,7 @@
       (local.get $cdst) (i32.mul (local.get $n) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
       (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 512)))
-  (br_if $L43 (i32.lt_s (local.get $k0) (local.get $k)))))))
+  (br_if $L41 (i32.lt_s (local.get $k0) (local.get $k)))))))
 
 ;; Max pooling's argmax, one item = planesPerItem consecutive (image, channel) planes of the planes in all (a call
 ;; from JS per 10 x 10 plane cost more than its windows): for every window the flat index
@@ -1075,11 +1040,11 @@
   (local.set $pl (i32.mul (local.get $item) (i32.load offset=96 (local.get $p))))
   (local.set $end (select (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)) (i32.lt_s (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)))))
   (local.set $pl (local.get $pl))
-(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L49
+(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L47
   
   (local.set $base (i32.mul (local.get $pl) (i32.mul (i32.load offset=20 (local.get $p)) (local.get $W))))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L48
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L46
   
     (local.set $rowBase (i32.add (local.get $base) (i32.mul (i32.load (i32.add (local.get $rs) (i32.mul (local.get $oh) (i32.const 4)))) (local.get $W))))
     (local.set $kiLo (i32.load (i32.add (local.get $rl) (i32.mul (local.get $oh) (i32.const 4)))))
@@ -1089,7 +1054,7 @@
     (if (i32.load offset=84 (local.get $p)) (then
       ;; 2x2 windows at stride 2, no padding (twoByTwo = 1): four a step, from two rows of eight floats
       (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L44
+(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L42
   (local.set $r (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.add (local.get $rowBase) (i32.mul (local.get $ow) (i32.const 2))) (i32.const 4))))
         (local.set $bv (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (v128.load offset=0 (local.get $r)) (v128.load offset=16 (local.get $r))))
         (local.set $iv (v128.const i32x4 0 0 0 0))
@@ -1111,7 +1076,7 @@
         (v128.store (i32.add (local.get $o) (local.get $vals)) (local.get $bv))
         (local.set $o (i32.add (local.get $o) (i32.const 16)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L44 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))
+  (br_if $L42 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))
       ;; a row's last OW mod 4 windows: one more step over its last four (the overlap is written
       ;; twice with the same values), instead of a scalar window each (a 5-wide row spent most of its
       ;; time on its fifth window)
@@ -1139,7 +1104,7 @@
         (v128.store (i32.add (local.get $o) (local.get $vals)) (local.get $bv))
         (local.set $ow (local.get $OW))))))
     (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L47
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L45
   
       (local.set $kjLo (i32.load (i32.add (local.get $cl) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $kjHi (i32.load (i32.add (local.get $ch) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1150,11 +1115,11 @@
           (local.set $at (local.get $win))
           (local.set $best (f32.load (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $win) (i32.const 4)))))
           (local.set $ki (local.get $kiLo))
-(if (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1))) (then (loop $L46
+(if (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1))) (then (loop $L44
   
             (local.set $r (i32.add (local.get $win) (i32.mul (i32.sub (local.get $ki) (local.get $kiLo)) (local.get $dh))))
             (local.set $kj (local.get $kjLo))
-(if (i32.lt_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1))) (then (loop $L45
+(if (i32.lt_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1))) (then (loop $L43
   
               (local.set $i (i32.add (local.get $r) (i32.mul (i32.sub (local.get $kj) (local.get $kjLo)) (local.get $dw))))
               (local.set $v (f32.load (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $i) (i32.const 4)))))
@@ -1162,18 +1127,18 @@
               (local.set $best (select (local.get $v) (local.get $best) (local.get $wins)))
               (local.set $at (select (local.get $i) (local.get $at) (local.get $wins)))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L45 (i32.lt_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1)))))))
+  (br_if $L43 (i32.lt_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1)))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L46 (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1)))))))
+  (br_if $L44 (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1)))))))
           (i32.store (local.get $o) (local.get $at))
           (f32.store (i32.add (local.get $o) (local.get $vals)) (local.get $best))))
       (local.set $o (i32.add (local.get $o) (i32.const 4)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L47 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L45 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L48 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L46 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-  (br_if $L49 (i32.lt_s (local.get $pl) (local.get $end)))))))
+  (br_if $L47 (i32.lt_s (local.get $pl) (local.get $end)))))))
 
 ;; Max pooling's gradient for windows that share no cell (stride >= the window's extent), item =
 ;; planesPerItem consecutive planes of the planes in all: the items' dx planes (y) zeroed in one fill, then
@@ -1189,14 +1154,14 @@
   (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (local.get $plane)) (i32.const 4))) (i32.const 0)
     (i32.mul (i32.mul (i32.sub (local.get $end) (local.get $pl)) (local.get $plane)) (i32.const 4)))
   (local.set $i (i32.mul (local.get $pl) (local.get $outPlane)))
-(if (i32.lt_s (local.get $i) (i32.mul (local.get $end) (local.get $outPlane))) (then (loop $L50
+(if (i32.lt_s (local.get $i) (i32.mul (local.get $end) (local.get $outPlane))) (then (loop $L48
   
     (local.set $t (i32.load (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (local.get $i) (i32.const 4)))))
     (if (i32.ge_s (local.get $t) (i32.const 0)) (then
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (local.get $t) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (local.get $t) (i32.const 4)))) (f32.load (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $i) (i32.const 4))))))))
   (local.set $i (i32.add (local.get $i) (i32.const 1)))
-  (br_if $L50 (i32.lt_s (local.get $i) (i32.mul (local.get $end) (local.get $outPlane))))))))
+  (br_if $L48 (i32.lt_s (local.get $i) (i32.mul (local.get $end) (local.get $outPlane))))))))
 
 ;; Batched transpose y[b][c][r] = x[b][r][c] (rows R, cols C), one item = (b, band of
 ;; TRANSPOSE_BAND rows of x = columns of y): 4 x 4 blocks through registers, the band's ragged
@@ -1211,34 +1176,34 @@
   (local.set $x (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $b) (local.get $R)) (local.get $C)) (i32.const 4))))
   (local.set $y (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $b) (local.get $R)) (local.get $C)) (i32.const 4))))
   (local.set $r (local.get $r0))
-(if (i32.lt_s (local.get $r) (i32.sub (local.get $r1) (i32.const 3))) (then (loop $L54
+(if (i32.lt_s (local.get $r) (i32.sub (local.get $r1) (i32.const 3))) (then (loop $L52
   
     (local.set $col (i32.const 0))
-(if (i32.lt_s (local.get $col) (i32.sub (local.get $C) (i32.const 3))) (then (loop $L51
+(if (i32.lt_s (local.get $col) (i32.sub (local.get $C) (i32.const 3))) (then (loop $L49
   
       (call $transpose4 (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $r) (local.get $C)) (local.get $col)) (i32.const 4))) (i32.mul (local.get $C) (i32.const 4)) (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (local.get $col) (local.get $R)) (local.get $r)) (i32.const 4))) (i32.mul (local.get $R) (i32.const 4)))
   (local.set $col (i32.add (local.get $col) (i32.const 4)))
-  (br_if $L51 (i32.lt_s (local.get $col) (i32.sub (local.get $C) (i32.const 3)))))))
+  (br_if $L49 (i32.lt_s (local.get $col) (i32.sub (local.get $C) (i32.const 3)))))))
     (local.set $col (local.get $col))
-(if (i32.lt_s (local.get $col) (local.get $C)) (then (loop $L53
+(if (i32.lt_s (local.get $col) (local.get $C)) (then (loop $L51
   (local.set $rr (local.get $r))
-(if (i32.lt_s (local.get $rr) (i32.add (local.get $r) (i32.const 4))) (then (loop $L52
+(if (i32.lt_s (local.get $rr) (i32.add (local.get $r) (i32.const 4))) (then (loop $L50
   (f32.store (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (local.get $col) (local.get $R)) (local.get $rr)) (i32.const 4))) (f32.load (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $rr) (local.get $C)) (local.get $col)) (i32.const 4)))))
   (local.set $rr (i32.add (local.get $rr) (i32.const 1)))
-  (br_if $L52 (i32.lt_s (local.get $rr) (i32.add (local.get $r) (i32.const 4)))))))
+  (br_if $L50 (i32.lt_s (local.get $rr) (i32.add (local.get $r) (i32.const 4)))))))
   (local.set $col (i32.add (local.get $col) (i32.const 1)))
-  (br_if $L53 (i32.lt_s (local.get $col) (local.get $C))))))
+  (br_if $L51 (i32.lt_s (local.get $col) (local.get $C))))))
   (local.set $r (i32.add (local.get $r) (i32.const 4)))
-  (br_if $L54 (i32.lt_s (local.get $r) (i32.sub (local.get $r1) (i32.const 3)))))))
+  (br_if $L52 (i32.lt_s (local.get $r) (i32.sub (local.get $r1) (i32.const 3)))))))
   (local.set $r (local.get $r))
-(if (i32.lt_s (local.get $r) (local.get $r1)) (then (loop $L56
+(if (i32.lt_s (local.get $r) (local.get $r1)) (then (loop $L54
   (local.set $col (i32.const 0))
-(if (i32.lt_s (local.get $col) (local.get $C)) (then (loop $L55
+(if (i32.lt_s (local.get $col) (local.get $C)) (then (loop $L53
   (f32.store (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (local.get $col) (local.get $R)) (local.get $r)) (i32.const 4))) (f32.load (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $r) (local.get $C)) (local.get $col)) (i32.const 4)))))
   (local.set $col (i32.add (local.get $col) (i32.const 1)))
-  (br_if $L55 (i32.lt_s (local.get $col) (local.get $C))))))
+  (br_if $L53 (i32.lt_s (local.get $col) (local.get $C))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L56 (i32.lt_s (local.get $r) (local.get $r1)))))))
+  (br_if $L54 (i32.lt_s (local.get $r) (local.get $r1)))))))
 
 ;; y [planes, outH, outW] = interpolate(x [planes, inH, inW]) (x, y: the parameter block's):
 ;;   t[h, q] = w0_q x[h, c0_q] + w1_q x[h, c1_q]       (nearest: x[h, c0_q])
@@ -1256,63 +1221,63 @@
   (local.set $pl (i32.mul (local.get $item) (i32.load offset=96 (local.get $p))))
   (local.set $end (select (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)) (i32.lt_s (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)))))
   (local.set $pl (local.get $pl))
-(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L64
+(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L62
   
   (local.set $xb (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (local.set $o (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
   (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $H)) (then (loop $L59
+(if (i32.lt_s (local.get $r) (local.get $H)) (then (loop $L57
   
     (local.set $xr (i32.add (local.get $xb) (i32.mul (i32.mul (local.get $r) (local.get $W)) (i32.const 4))))
     (local.set $tr (i32.add (local.get $s) (i32.mul (i32.mul (local.get $r) (local.get $OW)) (i32.const 8))))
     (if (local.get $near)
       (then (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L57
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L55
   (f64.store (i32.add (local.get $tr) (i32.mul (local.get $q) (i32.const 8))) (f64.promote_f32 (f32.load (i32.add (local.get $xr) (i32.mul (i32.load (i32.add (local.get $c0) (i32.mul (local.get $q) (i32.const 4)))) (i32.const 4))))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L57 (i32.lt_s (local.get $q) (local.get $OW)))))))
+  (br_if $L55 (i32.lt_s (local.get $q) (local.get $OW)))))))
       (else (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L58
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L56
   (f64.store (i32.add (local.get $tr) (i32.mul (local.get $q) (i32.const 8)))
         (f64.add (f64.mul (f64.load (i32.add (local.get $w0) (i32.mul (local.get $q) (i32.const 8)))) (f64.promote_f32 (f32.load (i32.add (local.get $xr) (i32.mul (i32.load (i32.add (local.get $c0) (i32.mul (local.get $q) (i32.const 4)))) (i32.const 4)))))) (f64.mul (f64.load (i32.add (local.get $w1) (i32.mul (local.get $q) (i32.const 8)))) (f64.promote_f32 (f32.load (i32.add (local.get $xr) (i32.mul (i32.load (i32.add (local.get $c1) (i32.mul (local.get $q) (i32.const 4)))) (i32.const 4))))))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L58 (i32.lt_s (local.get $q) (local.get $OW))))))))
+  (br_if $L56 (i32.lt_s (local.get $q) (local.get $OW))))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L59 (i32.lt_s (local.get $r) (local.get $H))))))
+  (br_if $L57 (i32.lt_s (local.get $r) (local.get $H))))))
   (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $OH)) (then (loop $L63
+(if (i32.lt_s (local.get $r) (local.get $OH)) (then (loop $L61
   
     (local.set $t0 (i32.add (local.get $s) (i32.mul (i32.mul (i32.load (i32.add (local.get $r0) (i32.mul (local.get $r) (i32.const 4)))) (local.get $OW)) (i32.const 8))))
       (local.set $t1 (i32.add (local.get $s) (i32.mul (i32.mul (i32.load (i32.add (local.get $r1) (i32.mul (local.get $r) (i32.const 4)))) (local.get $OW)) (i32.const 8))))
     (if (local.get $near)
       (then (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L60
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L58
   (f32.store (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4))) (f32.demote_f64 (f64.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L60 (i32.lt_s (local.get $q) (local.get $OW)))))))
+  (br_if $L58 (i32.lt_s (local.get $q) (local.get $OW)))))))
       (else
         (local.set $a (f64.load (i32.add (local.get $h0) (i32.mul (local.get $r) (i32.const 8))))) (local.set $b (f64.load (i32.add (local.get $h1) (i32.mul (local.get $r) (i32.const 8)))))
         (local.set $va (f64x2.splat (local.get $a))) (local.set $vb (f64x2.splat (local.get $b)))
         (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L61
+(if (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L59
   
           (local.set $lo (f64x2.add (f64x2.mul (local.get $va) (v128.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))))) (f64x2.mul (local.get $vb) (v128.load (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8)))))))
           (local.set $hi (f64x2.add (f64x2.mul (local.get $va) (v128.load offset=16 (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))))) (f64x2.mul (local.get $vb) (v128.load offset=16 (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8)))))))
           (v128.store (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
             (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi))))
   (local.set $q (i32.add (local.get $q) (i32.const 4)))
-  (br_if $L61 (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 3)))))))
+  (br_if $L59 (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 3)))))))
         (local.set $q (local.get $q))
-(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L62
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L60
   (f32.store (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4)))
           (f32.demote_f64 (f64.add (f64.mul (local.get $a) (f64.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))))) (f64.mul (local.get $b) (f64.load (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8))))))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L62 (i32.lt_s (local.get $q) (local.get $OW))))))))
+  (br_if $L60 (i32.lt_s (local.get $q) (local.get $OW))))))))
     (local.set $o (i32.add (local.get $o) (i32.mul (local.get $OW) (i32.const 4))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L63 (i32.lt_s (local.get $r) (local.get $OH))))))
+  (br_if $L61 (i32.lt_s (local.get $r) (local.get $OH))))))
   (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-  (br_if $L64 (i32.lt_s (local.get $pl) (local.get $end)))))))
+  (br_if $L62 (i32.lt_s (local.get $pl) (local.get $end)))))))
 
 ;; gx [planes, inH, inW] = the adjoint of interp_fwd applied to g [planes, outH, outW] (x: g, y: gx):
 ;;   t[r0_p, q] += h0_p g[p, q], then t[r1_p, q] += h1_p g[p, q]      (nearest: t[r0_p, q] += g[p, q])
@@ -1331,52 +1296,52 @@
   (local.set $end (select (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)) (i32.lt_s (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)))))
   (local.set $row (i32.add (local.get $s) (i32.mul (i32.mul (local.get $H) (local.get $OW)) (i32.const 8))))
   (local.set $pl (local.get $pl))
-(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L72
+(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L70
   
   (local.set $o (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
   (local.set $yb (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (memory.fill (local.get $s) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $OW)) (i32.const 8)))
   (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $OH)) (then (loop $L68
+(if (i32.lt_s (local.get $r) (local.get $OH)) (then (loop $L66
   
     (local.set $t0 (i32.add (local.get $s) (i32.mul (i32.mul (i32.load (i32.add (local.get $r0) (i32.mul (local.get $r) (i32.const 4)))) (local.get $OW)) (i32.const 8))))
       (local.set $t1 (i32.add (local.get $s) (i32.mul (i32.mul (i32.load (i32.add (local.get $r1) (i32.mul (local.get $r) (i32.const 4)))) (local.get $OW)) (i32.const 8))))
     (if (local.get $near)
       (then (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L65
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L63
   (f64.store (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8)))
         (f64.add (f64.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8)))) (f64.promote_f32 (f32.load (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4)))))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L65 (i32.lt_s (local.get $q) (local.get $OW)))))))
+  (br_if $L63 (i32.lt_s (local.get $q) (local.get $OW)))))))
       (else
         (local.set $a (f64.load (i32.add (local.get $h0) (i32.mul (local.get $r) (i32.const 8))))) (local.set $b (f64.load (i32.add (local.get $h1) (i32.mul (local.get $r) (i32.const 8)))))
         (local.set $va (f64x2.splat (local.get $a))) (local.set $vb (f64x2.splat (local.get $b)))
         (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 1))) (then (loop $L66
+(if (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 1))) (then (loop $L64
   
           (local.set $lo (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4))))))
           (v128.store (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))) (f64x2.add (v128.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8)))) (f64x2.mul (local.get $va) (local.get $lo))))
           (v128.store (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8))) (f64x2.add (v128.load (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8)))) (f64x2.mul (local.get $vb) (local.get $lo))))
   (local.set $q (i32.add (local.get $q) (i32.const 2)))
-  (br_if $L66 (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 1)))))))
+  (br_if $L64 (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 1)))))))
         (local.set $q (local.get $q))
-(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L67
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L65
   
           (local.set $v (f64.promote_f32 (f32.load (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4))))))
           (f64.store (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))) (f64.add (f64.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8)))) (f64.mul (local.get $a) (local.get $v))))
           (f64.store (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8))) (f64.add (f64.load (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8)))) (f64.mul (local.get $b) (local.get $v))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L67 (i32.lt_s (local.get $q) (local.get $OW))))))))
+  (br_if $L65 (i32.lt_s (local.get $q) (local.get $OW))))))))
     (local.set $o (i32.add (local.get $o) (i32.mul (local.get $OW) (i32.const 4))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L68 (i32.lt_s (local.get $r) (local.get $OH))))))
+  (br_if $L66 (i32.lt_s (local.get $r) (local.get $OH))))))
   (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $H)) (then (loop $L71
+(if (i32.lt_s (local.get $r) (local.get $H)) (then (loop $L69
   
     (memory.fill (local.get $row) (i32.const 0) (i32.mul (local.get $W) (i32.const 8)))
     (local.set $tr (i32.add (local.get $s) (i32.mul (i32.mul (local.get $r) (local.get $OW)) (i32.const 8))))
     (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L69
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L67
   
       (local.set $v (f64.load (i32.add (local.get $tr) (i32.mul (local.get $q) (i32.const 8)))))
       (local.set $t0 (i32.add (local.get $row) (i32.mul (i32.load (i32.add (local.get $c0) (i32.mul (local.get $q) (i32.const 4)))) (i32.const 8))))
@@ -1387,17 +1352,17 @@
           (local.set $t1 (i32.add (local.get $row) (i32.mul (i32.load (i32.add (local.get $c1) (i32.mul (local.get $q) (i32.const 4)))) (i32.const 8))))
           (f64.store (local.get $t1) (f64.add (f64.load (local.get $t1)) (f64.mul (f64.load (i32.add (local.get $w1) (i32.mul (local.get $q) (i32.const 8)))) (local.get $v))))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L69 (i32.lt_s (local.get $q) (local.get $OW))))))
+  (br_if $L67 (i32.lt_s (local.get $q) (local.get $OW))))))
     (local.set $xr (i32.add (local.get $yb) (i32.mul (i32.mul (local.get $r) (local.get $W)) (i32.const 4))))
     (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $W)) (then (loop $L70
+(if (i32.lt_s (local.get $q) (local.get $W)) (then (loop $L68
   (f32.store (i32.add (local.get $xr) (i32.mul (local.get $q) (i32.const 4))) (f32.demote_f64 (f64.load (i32.add (local.get $row) (i32.mul (local.get $q) (i32.const 8))))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L70 (i32.lt_s (local.get $q) (local.get $W))))))
+  (br_if $L68 (i32.lt_s (local.get $q) (local.get $W))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L71 (i32.lt_s (local.get $r) (local.get $H))))))
+  (br_if $L69 (i32.lt_s (local.get $r) (local.get $H))))))
   (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-  (br_if $L72 (i32.lt_s (local.get $pl) (local.get $end)))))))
+  (br_if $L70 (i32.lt_s (local.get $pl) (local.get $end)))))))
 
 ;; Zeroes count floats at y (a region the kernels then add into), 65536 floats per item: one
 ;; memory.fill each, where TypedArray.fill over shared memory runs a float at a time.
@@ -1413,17 +1378,17 @@
   (local.set $n (select (i32.const 65536) (i32.sub (i32.load offset=84 (local.get $p)) (i32.mul (local.get $item) (i32.const 65536))) (i32.lt_s (i32.const 65536) (i32.sub (i32.load offset=84 (local.get $p)) (i32.mul (local.get $item) (i32.const 65536))))))
   (local.set $src (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $item) (i32.const 262144))))
   (local.set $i (i32.const 0))
-(if (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7))) (then (loop $L73
+(if (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7))) (then (loop $L71
   
     (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load offset=0 (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (v128.const f32x4 0 0 0 0))))
     (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load offset=16 (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (v128.const f32x4 0 0 0 0))))
   (local.set $i (i32.add (local.get $i) (i32.const 8)))
-  (br_if $L73 (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7)))))))
+  (br_if $L71 (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7)))))))
   (local.set $i (local.get $i))
-(if (i32.lt_s (local.get $i) (local.get $n)) (then (loop $L74
+(if (i32.lt_s (local.get $i) (local.get $n)) (then (loop $L72
   (local.set $z (f32.add (local.get $z) (f32.mul (f32.load (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (f32.const 0))))
   (local.set $i (i32.add (local.get $i) (i32.const 1)))
-  (br_if $L74 (i32.lt_s (local.get $i) (local.get $n))))))
+  (br_if $L72 (i32.lt_s (local.get $i) (local.get $n))))))
   (local.set $a0 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.splat (local.get $z))))
   (if (i32.eqz (i32x4.all_true (f32x4.eq (local.get $a0) (local.get $a0)))) (then (i32.store (i32.load offset=8 (local.get $p)) (i32.const 1)))))
 
@@ -1433,29 +1398,29 @@
 (func $copy_run (param $dst i32) (param $src i32) (param $n i32)
   (local $k i32)
   (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L75
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L73
   
     (v128.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (v128.load (i32.add (local.get $src) (i32.mul (local.get $k) (i32.const 4)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 4)))
+  (br_if $L73 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
+  (local.set $k (local.get $k))
+(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L74
+  (f32.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (f32.load (i32.add (local.get $src) (i32.mul (local.get $k) (i32.const 4)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 1)))
+  (br_if $L74 (i32.lt_s (local.get $k) (local.get $n)))))))
+(func $zero_run (param $dst i32) (param $n i32)
+  (local $k i32)
+  (local.set $k (i32.const 0))
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L75
+  
+    (v128.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (v128.const i32x4 0 0 0 0))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
   (br_if $L75 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
   (local.set $k (local.get $k))
 (if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L76
-  (f32.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (f32.load (i32.add (local.get $src) (i32.mul (local.get $k) (i32.const 4)))))
-  (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br_if $L76 (i32.lt_s (local.get $k) (local.get $n)))))))
-(func $zero_run (param $dst i32) (param $n i32)
-  (local $k i32)
-  (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L77
-  
-    (v128.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (v128.const i32x4 0 0 0 0))
-  (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L77 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
-  (local.set $k (local.get $k))
-(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L78
   (f32.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (f32.const 0))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br_if $L78 (i32.lt_s (local.get $k) (local.get $n)))))))
+  (br_if $L76 (i32.lt_s (local.get $k) (local.get $n)))))))
 
 ;; Copies one input plane into a zero-bordered buffer: buf[r][q] = x[r - padT][q - padL] (zero
 ;; outside), r < hp, q < ws (ws >= wp: columns past wp are zero too), row stride ws floats.
@@ -1472,7 +1437,7 @@
   (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
   (if (i32.eqz (local.get $inside)) (then (call $zero_run (local.get $buf) (i32.mul (local.get $hp) (local.get $ws)))))
   (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $hp)) (then (loop $L79
+(if (i32.lt_s (local.get $r) (local.get $hp)) (then (loop $L77
   
     (local.set $ih (i32.sub (local.get $r) (local.get $padT)))
     (if (i32.lt_u (local.get $ih) (local.get $H))
@@ -1480,7 +1445,7 @@
         (call $copy_run (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $r) (local.get $ws)) (local.get $lo)) (i32.const 4)))
           (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (i32.sub (local.get $lo) (local.get $padL))) (i32.const 4))) (i32.sub (local.get $hi) (local.get $lo)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L79 (i32.lt_s (local.get $r) (local.get $hp)))))))
+  (br_if $L77 (i32.lt_s (local.get $r) (local.get $hp)))))))
 
 (func $dw3x3_plane (param $buf i32) (param $ws i32) (param $wp i32) (param $outp i32) (param $OH i32) (param $OW i32)
     (param $acc i32)
@@ -1501,7 +1466,7 @@
   ;; lanes 4 - rem .. 3 of the last step are new
   (local.set $mask (i32x4.gt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.sub (i32.const 3) (local.get $rem)))))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))) (then (loop $L82
+(if (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))) (then (loop $L80
   
     (local.set $r0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
     (local.set $r1 (i32.add (local.get $r0) (i32.mul (local.get $ws) (i32.const 4))))
@@ -1512,7 +1477,7 @@
     (if (i32.ge_s (local.get $OW) (i32.const 4))
       (then
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L80
+(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L78
   (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a11 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1577,7 +1542,7 @@
 (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01)) (v128.store offset=0 (local.get $o1) (local.get $a10)) (v128.store offset=16 (local.get $o1) (local.get $a11))
 (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br_if $L80 (i32.lt_s (local.get $ow) (local.get $W8))))))
+  (br_if $L78 (i32.lt_s (local.get $ow) (local.get $W8))))))
         (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1649,7 +1614,7 @@
           (else (local.get $a10)))))))
       (else
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L81
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L79
   (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
         (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
@@ -1673,9 +1638,9 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L81 (i32.lt_s (local.get $ow) (local.get $OW))))))))
+  (br_if $L79 (i32.lt_s (local.get $ow) (local.get $OW))))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 2)))
-  (br_if $L82 (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1)))))))
+  (br_if $L80 (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1)))))))
   ;; an odd last row
   (if (i32.and (local.get $OH) (i32.const 1)) (then
     (local.set $oh (i32.sub (local.get $OH) (i32.const 1)))
@@ -1689,7 +1654,7 @@
     (if (i32.ge_s (local.get $OW) (i32.const 4))
       (then
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L83
+(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L81
   (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1730,7 +1695,7 @@
 (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01))
 (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br_if $L83 (i32.lt_s (local.get $ow) (local.get $W8))))))
+  (br_if $L81 (i32.lt_s (local.get $ow) (local.get $W8))))))
         (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1777,7 +1742,7 @@
           (else (local.get $a00)))))))
       (else
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L84
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L82
   (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
         (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
@@ -1790,7 +1755,7 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L84 (i32.lt_s (local.get $ow) (local.get $OW))))))))))
+  (br_if $L82 (i32.lt_s (local.get $ow) (local.get $OW))))))))))
 )
 
 (func $dw_wgrad_3x3 (param $buf i32) (param $ws i32) (param $gyp i32) (param $OH i32) (param $OW i32) (param $dst i32)
@@ -1800,14 +1765,14 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L86
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L84
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $x1 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $ws)) (i32.const 4))))
     (local.set $x2 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 2)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L85
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L83
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -1820,7 +1785,7 @@
       (local.set $k7 (f32x4.add (local.get $k7) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k8 (f32x4.add (local.get $k8) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L85 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L83 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1834,7 +1799,7 @@
       (local.set $k7 (f32x4.add (local.get $k7) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k8 (f32x4.add (local.get $k8) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L86 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L84 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -1870,19 +1835,19 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L88
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L86
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L87
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L85
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k1 (f32x4.add (local.get $k1) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k2 (f32x4.add (local.get $k2) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L87 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L85 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1890,7 +1855,7 @@
       (local.set $k1 (f32x4.add (local.get $k1) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k2 (f32x4.add (local.get $k2) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L88 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L86 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -1908,12 +1873,12 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L90
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L88
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L89
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L87
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -1922,7 +1887,7 @@
       (local.set $k3 (f32x4.add (local.get $k3) (f32x4.mul (local.get $g) (v128.load offset=12 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k4 (f32x4.add (local.get $k4) (f32x4.mul (local.get $g) (v128.load offset=16 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L89 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L87 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1932,7 +1897,7 @@
       (local.set $k3 (f32x4.add (local.get $k3) (v128.and (f32x4.mul (local.get $g) (v128.load offset=12 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k4 (f32x4.add (local.get $k4) (v128.and (f32x4.mul (local.get $g) (v128.load offset=16 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L90 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L88 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -1956,12 +1921,12 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L92
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L90
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L91
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L89
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -1972,7 +1937,7 @@
       (local.set $k5 (f32x4.add (local.get $k5) (f32x4.mul (local.get $g) (v128.load offset=20 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k6 (f32x4.add (local.get $k6) (f32x4.mul (local.get $g) (v128.load offset=24 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L91 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L89 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1984,7 +1949,7 @@
       (local.set $k5 (f32x4.add (local.get $k5) (v128.and (f32x4.mul (local.get $g) (v128.load offset=20 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k6 (f32x4.add (local.get $k6) (v128.and (f32x4.mul (local.get $g) (v128.load offset=24 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L92 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L90 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -2036,11 +2001,11 @@
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (local.set $rt (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $hp) (local.get $ws)) (i32.const 16)) (i32.const 4))))
   (local.set $src (i32.const 0))
-(if (i32.lt_s (local.get $src) (local.get $S)) (then (loop $L101
+(if (i32.lt_s (local.get $src) (local.get $S)) (then (loop $L99
   
    (local.set $lastci (i32.const -1))
    (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $R)) (then (loop $L100
+(if (i32.lt_s (local.get $r) (local.get $R)) (then (loop $L98
   
     (local.set $o (i32.add (local.get $o0) (local.get $r)))
     (local.set $outp (i32.add (local.get $outp0) (i32.mul (i32.mul (local.get $r) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -2057,7 +2022,7 @@
     (if (local.get $fast3) (then (call $dw3x3_plane (local.get $buf) (local.get $ws) (local.get $wp0) (local.get $outp) (local.get $OH) (local.get $OW)
       (i32.gt_s (local.get $S) (i32.const 1)))) (else
     (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L99
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L97
   
       (local.set $orow (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
       (local.set $ow (i32.const 0))
@@ -2066,18 +2031,18 @@
         ;; so the last block may run past OW), every tap accumulated in registers
         (memory.copy (local.get $rt) (local.get $orow) (i32.mul (local.get $OW) (i32.const 4)))
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L95
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L93
   
           (local.set $acc0 (v128.load offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc1 (v128.load offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc2 (v128.load offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc3 (v128.load offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L94
+(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L92
   
             (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (local.get $ow)) (i32.const 4))))
             (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L93
+(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L91
   
               (local.set $wv (v128.load32_splat (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4)))))
               (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $wv) (v128.load offset=0 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
@@ -2085,45 +2050,45 @@
               (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $wv) (v128.load offset=32 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
               (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $wv) (v128.load offset=48 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L93 (i32.lt_s (local.get $kj) (local.get $kW))))))
+  (br_if $L91 (i32.lt_s (local.get $kj) (local.get $kW))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L94 (i32.lt_s (local.get $ki) (local.get $kH))))))
+  (br_if $L92 (i32.lt_s (local.get $ki) (local.get $kH))))))
           (v128.store offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc0))
           (v128.store offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc1))
           (v128.store offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc2))
           (v128.store offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc3))
   (local.set $ow (i32.add (local.get $ow) (i32.const 16)))
-  (br_if $L95 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L93 (i32.lt_s (local.get $ow) (local.get $OW))))))
         (memory.copy (local.get $orow) (local.get $rt) (i32.mul (local.get $OW) (i32.const 4)))
         (local.set $ow (local.get $OW))))
       ;; remaining outputs (all of them when the stride is not 1), one at a time
       (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L98
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L96
   
         (local.set $sum (f32.load (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
         (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L97
+(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L95
   
           (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (i32.mul (local.get $ow) (local.get $sW))) (i32.const 4))))
           (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L96
+(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L94
   
             (local.set $sum (f32.add (local.get $sum) (f32.mul
               (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4))))
               (f32.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L96 (i32.lt_s (local.get $kj) (local.get $kW))))))
+  (br_if $L94 (i32.lt_s (local.get $kj) (local.get $kW))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L97 (i32.lt_s (local.get $ki) (local.get $kH))))))
+  (br_if $L95 (i32.lt_s (local.get $ki) (local.get $kH))))))
         (f32.store (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $sum))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L98 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L96 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L99 (i32.lt_s (local.get $oh) (local.get $OH))))))))
+  (br_if $L97 (i32.lt_s (local.get $oh) (local.get $OH))))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L100 (i32.lt_s (local.get $r) (local.get $R))))))
+  (br_if $L98 (i32.lt_s (local.get $r) (local.get $R))))))
   (local.set $src (i32.add (local.get $src) (i32.const 1)))
-  (br_if $L101 (i32.lt_s (local.get $src) (local.get $S)))))))
+  (br_if $L99 (i32.lt_s (local.get $src) (local.get $S)))))))
 
 ;; Depthwise input gradient for any stride: one item = (image, input plane ci); scatters every
 ;; gy[n][ci*m + j] through the taps of w[ci*m + j] (multiplier = m). dx (y) rows are complete per item.
@@ -2136,24 +2101,24 @@
   (local.set $dxp (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (memory.fill (local.get $dxp) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $W)) (i32.const 4)))
   (local.set $j (i32.const 0))
-(if (i32.lt_s (local.get $j) (local.get $m)) (then (loop $L106
+(if (i32.lt_s (local.get $j) (local.get $m)) (then (loop $L104
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $j)))
     (local.set $gyp (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
     (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L105
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L103
   (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L104
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L102
   
       (local.set $g (f32.load (i32.add (local.get $gyp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))))
       (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L103
+(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L101
   
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (i32.load offset=64 (local.get $p))) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))))
         (if (i32.lt_u (local.get $ih) (local.get $H)) (then
           (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L102
+(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L100
   
             (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (i32.load offset=52 (local.get $p))) (i32.load offset=68 (local.get $p))) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))))
             (if (i32.lt_u (local.get $iw) (local.get $W)) (then
@@ -2161,15 +2126,15 @@
                 (f32.add (f32.load (i32.add (local.get $dxp) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
                   (f32.mul (local.get $g) (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj)) (i32.const 4)))))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L102 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))))
+  (br_if $L100 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L103 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))
+  (br_if $L101 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L104 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L102 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L105 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L103 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br_if $L106 (i32.lt_s (local.get $j) (local.get $m)))))))
+  (br_if $L104 (i32.lt_s (local.get $j) (local.get $m)))))))
 
 ;; Depthwise weight gradient: one item = input plane ci and outPerItem of its multiplier = m output planes (sharing
 ;; one padded copy of the input plane, or the copies at padded made beforehand when several items share
@@ -2197,7 +2162,7 @@
   (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))) (i32.const 0)
     (i32.mul (i32.mul (i32.sub (local.get $r1) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4)))
   (local.set $n (i32.const 0))
-(if (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))) (then (loop $L115
+(if (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))) (then (loop $L113
   
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     ;; padded: the planes were padded beforehand (pad_input, hp x ws each), as several items read each
@@ -2205,7 +2170,7 @@
       (then (local.set $buf (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (local.get $hp)) (local.get $ws)) (i32.const 4)))))
       (else (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws) (i32.const 0))))
     (local.set $r (local.get $r0))
-(if (i32.lt_s (local.get $r) (local.get $r1)) (then (loop $L114
+(if (i32.lt_s (local.get $r) (local.get $r1)) (then (loop $L112
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r)))
     (local.set $gyp (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -2214,7 +2179,7 @@
     (else (if (local.get $rowWise) (then
       ;; stride 1, dilation 1, a kernel 3, 5 or 7 wide: one block per kernel row
       (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L107
+(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L105
   
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $ki) (local.get $ws)) (i32.const 4))))
         (local.set $gr (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
@@ -2225,18 +2190,18 @@
         (if (i32.eq (i32.load offset=36 (local.get $p)) (i32.const 7)) (then
           (call $dw_wgrad_1x7 (local.get $xr) (local.get $ws) (local.get $gyp) (local.get $OH) (local.get $OW) (local.get $gr))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L107 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))))))))
+  (br_if $L105 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))))))))
     (else
     (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L113
+(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L111
   (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L112
+(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L110
   
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $acc2 (v128.const i32x4 0 0 0 0))
       (local.set $sum (f32.const 0))
       (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L111
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L109
   
         (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))) (local.get $ws)) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))) (i32.const 4))))
@@ -2244,30 +2209,30 @@
         (if (i32.eq (local.get $sW) (i32.const 1)) (then
           ;; two independent accumulators, eight pixels a step, so the adds do not wait on each other
           (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7))) (then (loop $L108
+(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7))) (then (loop $L106
   
             (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
               (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (v128.load (i32.add (local.get $xr) (i32.mul (local.get $ow) (i32.const 4)))))))
             (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul
               (v128.load offset=16 (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (v128.load offset=16 (i32.add (local.get $xr) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br_if $L108 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7)))))))
+  (br_if $L106 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7)))))))
           (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L109
+(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L107
   
             (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
               (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (v128.load (i32.add (local.get $xr) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L109 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))))
+  (br_if $L107 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))))
         (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L110
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L108
   
           (local.set $sum (f32.add (local.get $sum) (f32.mul
             (f32.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (f32.load (i32.add (local.get $xr) (i32.mul (i32.mul (local.get $ow) (local.get $sW)) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L110 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L108 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L111 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L109 (i32.lt_s (local.get $oh) (local.get $OH))))))
       (local.set $acc (f32x4.add (local.get $acc) (local.get $acc2)))
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4))))
@@ -2275,44 +2240,136 @@
             (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L112 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))
+  (br_if $L110 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L113 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))))))
+  (br_if $L111 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L114 (i32.lt_s (local.get $r) (local.get $r1))))))
+  (br_if $L112 (i32.lt_s (local.get $r) (local.get $r1))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br_if $L115 (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))))))))
+  (br_if $L113 (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))))))))
 
 (func $add_bias (export "add_bias") (param $p i32) (param $item i32) (param $s i32)
-  (local $pl i32) (local $end i32) (local $n i32) (local $ch i32) (local $o i32) (local $k i32)
-  (local $v v128)
+  (local $pl i32) (local $end i32) (local $n i32) (local $ch i32)
   (local.set $pl (i32.mul (local.get $item) (i32.load offset=96 (local.get $p))))
   (local.set $end (select (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)) (i32.lt_s (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)))))
   (local.set $n (i32.load offset=84 (local.get $p)))
   (local.set $ch (i32.load offset=88 (local.get $p)))
   (local.set $pl (local.get $pl))
-(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L119
+(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L114
   
-    (local.set $o (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (local.get $n)) (i32.const 4))))
-    (local.set $v (v128.load32_splat (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.rem_u (local.get $pl) (local.get $ch)) (i32.const 4)))))
-    (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 7))) (then (loop $L116
+    (call $bias_run (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (local.get $n)) (i32.const 4))) (local.get $n)
+      (v128.load32_splat (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.rem_u (local.get $pl) (local.get $ch)) (i32.const 4)))))
+  (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
+  (br_if $L114 (i32.lt_s (local.get $pl) (local.get $end)))))))
+;; o[k] += v (every lane of v the same float) for k < n
+(func $bias_run (param $o i32) (param $n i32) (param $v v128)
+  (local $k i32)
+  (local.set $k (i32.const 0))
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 7))) (then (loop $L115
   
-      (v128.store (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
-      (v128.store offset=16 (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load offset=16 (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
+    (v128.store (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
+    (v128.store offset=16 (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load offset=16 (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
   (local.set $k (i32.add (local.get $k) (i32.const 8)))
-  (br_if $L116 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 7)))))))
-    (local.set $k (local.get $k))
-(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L117
+  (br_if $L115 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 7)))))))
+  (local.set $k (local.get $k))
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L116
   
-      (v128.store (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
+    (v128.store (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L117 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
-    (local.set $k (local.get $k))
-(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L118
+  (br_if $L116 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
+  (local.set $k (local.get $k))
+(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L117
   (f32.store (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32.add (f32.load (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (f32x4.extract_lane 0 (local.get $v))))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br_if $L118 (i32.lt_s (local.get $k) (local.get $n))))))
-  (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-  (br_if $L119 (i32.lt_s (local.get $pl) (local.get $end)))))))
+  (br_if $L117 (i32.lt_s (local.get $k) (local.get $n)))))))
+;; C (row stride ldc bytes) = (accum ? C : 0) + sum over k of a[k*MR + r] * b[k*NR + j] (b[o[k]/4 + j])
+(func $tile_direct (param $a i32) (param $b i32) (param $o i32) (param $c i32) (param $kc i32) (param $ldc i32) (param $accum i32)
+  (local $br i32) (local $b0 v128) (local $b1 v128) (local $av v128)
+  (local $c0_0 v128) (local $c0_1 v128) (local $c1_0 v128) (local $c1_1 v128) (local $c2_0 v128) (local $c2_1 v128) (local $c3_0 v128) (local $c3_1 v128)
+  (if (local.get $accum) (then
+    (local.set $c0_0 (v128.load offset=0 (local.get $c)))
+    (local.set $c0_1 (v128.load offset=16 (local.get $c)))
+    (local.set $c1_0 (v128.load offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 1)))))
+    (local.set $c1_1 (v128.load offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 1)))))
+    (local.set $c2_0 (v128.load offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 2)))))
+    (local.set $c2_1 (v128.load offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 2)))))
+    (local.set $c3_0 (v128.load offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3)))))
+    (local.set $c3_1 (v128.load offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3)))))))
+  (loop $k
+    (local.set $br (i32.add (local.get $b) (i32.load (local.get $o))))
+    (local.set $b0 (v128.load offset=0 (local.get $br)))
+    (local.set $b1 (v128.load offset=16 (local.get $br)))
+    (local.set $av (v128.load32_splat offset=0 (local.get $a)))
+    (local.set $c0_0 (f32x4.add (local.get $c0_0) (f32x4.mul (local.get $av) (local.get $b0))))
+    (local.set $c0_1 (f32x4.add (local.get $c0_1) (f32x4.mul (local.get $av) (local.get $b1))))
+    (local.set $av (v128.load32_splat offset=4 (local.get $a)))
+    (local.set $c1_0 (f32x4.add (local.get $c1_0) (f32x4.mul (local.get $av) (local.get $b0))))
+    (local.set $c1_1 (f32x4.add (local.get $c1_1) (f32x4.mul (local.get $av) (local.get $b1))))
+    (local.set $av (v128.load32_splat offset=8 (local.get $a)))
+    (local.set $c2_0 (f32x4.add (local.get $c2_0) (f32x4.mul (local.get $av) (local.get $b0))))
+    (local.set $c2_1 (f32x4.add (local.get $c2_1) (f32x4.mul (local.get $av) (local.get $b1))))
+    (local.set $av (v128.load32_splat offset=12 (local.get $a)))
+    (local.set $c3_0 (f32x4.add (local.get $c3_0) (f32x4.mul (local.get $av) (local.get $b0))))
+    (local.set $c3_1 (f32x4.add (local.get $c3_1) (f32x4.mul (local.get $av) (local.get $b1))))
+    (local.set $a (i32.add (local.get $a) (i32.const 16)))
+    (local.set $o (i32.add (local.get $o) (i32.const 4)))
+    (br_if $k (local.tee $kc (i32.sub (local.get $kc) (i32.const 1)))))
+  (v128.store offset=0 (local.get $c) (local.get $c0_0))
+  (v128.store offset=16 (local.get $c) (local.get $c0_1))
+  (v128.store offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 1))) (local.get $c1_0))
+  (v128.store offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 1))) (local.get $c1_1))
+  (v128.store offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 2))) (local.get $c2_0))
+  (v128.store offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 2))) (local.get $c2_1))
+  (v128.store offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3))) (local.get $c3_0))
+  (v128.store offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3))) (local.get $c3_1)))
+
+(func $tile_edge_direct (param $a i32) (param $b i32) (param $o i32) (param $c i32) (param $kc i32) (param $ldc i32)
+    (param $accum i32) (param $rows i32) (param $cols i32) (param $tmp i32)
+  (local $r i32) (local $j i32)
+  (if (local.get $accum) (then
+    (local.set $r (i32.const 0))
+(if (i32.lt_s (local.get $r) (local.get $rows)) (then (loop $L119
+  (local.set $j (i32.const 0))
+(if (i32.lt_s (local.get $j) (local.get $cols)) (then (loop $L118
+  (f32.store (i32.add (local.get $tmp) (i32.mul (i32.add (i32.mul (local.get $r) (i32.const 8)) (local.get $j)) (i32.const 4)))
+         (f32.load (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc))) (i32.mul (local.get $j) (i32.const 4)))))
+  (local.set $j (i32.add (local.get $j) (i32.const 1)))
+  (br_if $L118 (i32.lt_s (local.get $j) (local.get $cols))))))
+  (local.set $r (i32.add (local.get $r) (i32.const 1)))
+  (br_if $L119 (i32.lt_s (local.get $r) (local.get $rows))))))))
+  (call $tile_direct (local.get $a) (local.get $b) (local.get $o) (local.get $tmp) (local.get $kc) (i32.const 32) (local.get $accum))
+  (local.set $r (i32.const 0))
+(if (i32.lt_s (local.get $r) (local.get $rows)) (then (loop $L121
+  (local.set $j (i32.const 0))
+(if (i32.lt_s (local.get $j) (local.get $cols)) (then (loop $L120
+  (f32.store (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc))) (i32.mul (local.get $j) (i32.const 4)))
+       (f32.load (i32.add (local.get $tmp) (i32.mul (i32.add (i32.mul (local.get $r) (i32.const 8)) (local.get $j)) (i32.const 4)))))
+  (local.set $j (i32.add (local.get $j) (i32.const 1)))
+  (br_if $L120 (i32.lt_s (local.get $j) (local.get $cols))))))
+  (local.set $r (i32.add (local.get $r) (i32.const 1)))
+  (br_if $L121 (i32.lt_s (local.get $r) (local.get $rows)))))))
+(func $block_direct (param $ap i32) (param $astride i32) (param $bp i32) (param $o i32) (param $cp i32) (param $ldc i32)
+    (param $rows i32) (param $cols i32) (param $kc i32) (param $accum i32) (param $tmp i32)
+  (local $mp i32) (local $jp i32) (local $a i32) (local $b i32) (local $cr i32) (local $r i32) (local $w i32)
+  ;; one B panel (kc x NR, at most 16 KiB) stays in L1 while the A panels of all the rows stream
+  ;; past it from L2: half the bytes per tile of the other order, and the B block need not fit in L2
+  (local.set $jp (i32.const 0))
+(if (i32.lt_s (local.get $jp) (local.get $cols)) (then (loop $L123
+  
+    (local.set $b (i32.add (local.get $bp) (i32.mul (local.get $jp) (i32.const 4))))
+    (local.set $w (i32.sub (local.get $cols) (local.get $jp)))
+    (local.set $mp (i32.const 0))
+(if (i32.lt_s (local.get $mp) (local.get $rows)) (then (loop $L122
+  
+      (local.set $a (i32.add (local.get $ap) (i32.mul (i32.div_u (local.get $mp) (i32.const 4)) (local.get $astride))))
+      (local.set $cr (i32.add (i32.add (local.get $cp) (i32.mul (local.get $mp) (local.get $ldc))) (i32.mul (local.get $jp) (i32.const 4))))
+      (local.set $r (i32.sub (local.get $rows) (local.get $mp)))
+      (if (i32.and (i32.ge_s (local.get $r) (i32.const 4)) (i32.ge_s (local.get $w) (i32.const 8)))
+        (then (call $tile_direct (local.get $a) (local.get $b) (local.get $o) (local.get $cr) (local.get $kc) (local.get $ldc) (local.get $accum)))
+        (else (call $tile_edge_direct (local.get $a) (local.get $b) (local.get $o) (local.get $cr) (local.get $kc) (local.get $ldc) (local.get $accum)
+                 (select (local.get $r) (i32.const 4) (i32.lt_s (local.get $r) (i32.const 4))) (select (local.get $w) (i32.const 8) (i32.lt_s (local.get $w) (i32.const 8))) (local.get $tmp))))
+  (local.set $mp (i32.add (local.get $mp) (i32.const 4)))
+  (br_if $L122 (i32.lt_s (local.get $mp) (local.get $rows))))))
+  (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
+  (br_if $L123 (i32.lt_s (local.get $jp) (local.get $cols)))))))
 )
