@@ -61,6 +61,13 @@ type LayerNormInput<S extends Shape, D extends DType, Dev extends Device, N, In 
 type GroupNormInput<S extends Shape, D extends DType, Dev extends Device, G extends number> =
   GroupNorm<S, G> extends infer R ? (IsMessage<R> extends true ? R : Tensor<S, D, Dev>) : never;
 
+/**
+ * layerNorm: first the signature for an input whose normalised dims include a type parameter (a
+ * generic H; types/shape/generic.ts): normalizedShape is checked against the input's rank with
+ * `number` dims, its sizes at run time. Calls whose normalised dims are literals or `number` cannot
+ * match it (its last argument can never be given) and take the exact rule, last so that
+ * `Parameters<typeof layerNorm<...>>` reads it.
+ */
 export type LayerNormSignature = (<
   S extends Shape,
   D extends DType,
@@ -69,17 +76,13 @@ export type LayerNormSignature = (<
   W extends AnyTensor | null | undefined = undefined,
   B extends AnyTensor | null | undefined = undefined,
 >(
-  x: LayerNormInput<S, D, Dev, N>,
+  x: LayerNormInput<RunTimeDims<S>, D, Dev, N, Tensor<S, D, Dev>>,
   normalizedShape: N,
   weight?: ParamArg<"layerNorm", "weight", W, NormalizedShapeOf<N>, D, Dev>,
   bias?: ParamArg<"layerNorm", "bias", B, NormalizedShapeOf<N>, D, Dev>,
   eps?: number,
+  ...genericSizes: GenericDims<TrailingOf<S, N>>
 ) => NoInfer<Tensor<S, D, Dev>>) &
-  /**
-   * An input whose normalised dims include a type parameter (a generic H; types/shape/generic.ts):
-   * normalizedShape is checked against the input's rank with `number` dims, its sizes at run time.
-   * Calls whose normalised dims are literals or `number` cannot match it and keep the exact rule.
-   */
   (<
     S extends Shape,
     D extends DType,
@@ -88,12 +91,11 @@ export type LayerNormSignature = (<
     W extends AnyTensor | null | undefined = undefined,
     B extends AnyTensor | null | undefined = undefined,
   >(
-    x: LayerNormInput<RunTimeDims<S>, D, Dev, N, Tensor<S, D, Dev>>,
+    x: LayerNormInput<S, D, Dev, N>,
     normalizedShape: N,
     weight?: ParamArg<"layerNorm", "weight", W, NormalizedShapeOf<N>, D, Dev>,
     bias?: ParamArg<"layerNorm", "bias", B, NormalizedShapeOf<N>, D, Dev>,
     eps?: number,
-    ...genericSizes: GenericDims<TrailingOf<S, N>>
   ) => NoInfer<Tensor<S, D, Dev>>);
 
 export type GroupNormSignature = <
