@@ -5,8 +5,9 @@
 import type { DType, Device, Shape } from "../../types/core.js";
 import type { Tensor } from "../tensor.js";
 import * as F from "./functional-impl.js";
-import type { LinearShape, FlattenShape } from "./types.js";
+import type { LinearShape } from "./types.js";
 import type { PoolSignature } from "../ops/pool.js";
+import type { FlattenSignature } from "../ops/movement.js";
 import { add } from "./ops.js";
 
 export { conv2d } from "../ops/conv2d.js";
@@ -73,21 +74,12 @@ export const linear = F.linear as unknown as <
   bias?: Tensor<[Out_], D, Dev> | null,
 ) => Tensor<Out<LinearShape<S, In, Out_>>, D, Dev>;
 
-export const flatten = F.flatten as <
-  S extends Shape,
-  D extends DType,
-  Dev extends Device,
-  const Start extends number = 1,
-  const End extends number = -1,
->(
-  x: Tensor<S, D, Dev>,
-  startDim?: Start,
-  endDim?: End,
-) => Tensor<Out<FlattenShape<S, Start, End>>, D, Dev>;
+export const flatten = F.flatten as FlattenSignature<1>;
 
 export const avgPool2d = F.avgPool2d as unknown as PoolSignature<"avgPool2d", F.AvgPool2dOptions>;
 
-type Adaptive<S extends Shape, O> = S extends readonly [...infer L, number, number]
+// The sizes are matched by `infer`: a generic H (a type parameter) matched against `number` would defer the rule.
+type Adaptive<S extends Shape, O> = S extends readonly [...infer L, infer _H extends number, infer _W extends number]
   ? [...L, ...(O extends readonly [infer A, infer B] ? [A, B] : [O, O])]
   : number[];
 export const adaptiveAvgPool2d = F.adaptiveAvgPool2d as <
@@ -134,7 +126,10 @@ export const binaryCrossEntropyWithLogits = F.binaryCrossEntropyWithLogits as <
 ) => Tensor<R extends "none" ? Mutable<S> : [], D, Dev>;
 
 /** The class dims of [N, C, d1, ...]: [N, d1, ...], the target's shape and the unreduced loss's. */
-type ClassTarget<S extends Shape> = S extends readonly [infer N, number, ...infer Rest] ? [N, ...Rest] : number[];
+// The class dim matched by `infer`: a generic class count matched against `number` would defer the rule.
+type ClassTarget<S extends Shape> = S extends readonly [infer N, infer _C extends number, ...infer Rest]
+  ? [N, ...Rest]
+  : number[];
 
 /**
  * Options of the class losses, PyTorch's: `weight` rescales each class ([C]); targets equal to

@@ -194,7 +194,8 @@ export interface AvgPool2dFn<K, St, P, Ceil extends boolean> extends ShapeFn {
 
 export type AdaptiveShape<S extends Shape, O> = number extends S["length"]
   ? number[]
-  : S extends readonly [...infer Lead extends unknown[], number, number]
+  : // `infer`, not `number`, for the sizes: a generic H matched against `number` would defer the rule.
+    S extends readonly [...infer Lead extends unknown[], infer _H extends number, infer _W extends number]
     ? Lead["length"] extends 1 | 2
       ? [...Lead, Pair<O>[0], Pair<O>[1]]
       : AdaptiveRank<S>

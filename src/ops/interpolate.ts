@@ -7,7 +7,14 @@
  * and weights, the gather and its adjoint, why a primitive rather than two matmuls).
  */
 import type { DType, Device, Shape } from "../../types/core.js";
-import type { BelowOneText, Interpolate, SizeMessage, SizePair } from "../../types/shape/interpolate.js";
+import type {
+  BelowOneText,
+  Interpolate,
+  InterpolateKept,
+  SizeMessage,
+  SizePair,
+} from "../../types/shape/interpolate.js";
+import type { GenericSizes } from "../../types/shape/generic.js";
 import type { IsMessage, OkShape } from "../../types/shape/show.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
 import { apply } from "../autograd/engine.js";
@@ -39,20 +46,20 @@ export type InterpolateShape<S extends Shape, O> = Interpolate<S, O>;
  * channel count likewise, outermost: a 4-D input with a literal C of 0 takes the rule with the
  * channels' test (whose first failing rule gives the message), any other (a generic C) the rule without.
  */
-type InterpolateInput<S extends Shape, D extends DType, Dev extends Device, O> = `${S["length"]}:${S[1]}` extends "4:0"
-  ? CheckedInput<S, D, Dev, O, true>
-  : CheckedInput<S, D, Dev, O, false>;
-type CheckedInput<S extends Shape, D extends DType, Dev extends Device, O, Channels extends boolean> =
+type InterpolateInput<
+  S extends Shape,
+  D extends DType,
+  Dev extends Device,
+  O,
+  In = Tensor<S, D, Dev>,
+> = `${S["length"]}:${S[1]}` extends "4:0" ? CheckedInput<S, O, true, In> : CheckedInput<S, O, false, In>;
+type CheckedInput<S extends Shape, O, Channels extends boolean, In> =
   Interpolate<[1, 1, 1, 1], O, false> extends infer R
     ? IsMessage<R> extends true
       ? R
       : SizeChecked<
           O,
-          Interpolate<S, O, false, Channels> extends infer Q
-            ? IsMessage<Q> extends true
-              ? Q
-              : Tensor<S, D, Dev>
-            : never
+          Interpolate<S, O, false, Channels> extends infer Q ? (IsMessage<Q> extends true ? Q : In) : never
         >
     : never;
 type SizeChecked<O, Then> = `${SizePair<O>[0]}` extends BelowOneText
@@ -60,10 +67,30 @@ type SizeChecked<O, Then> = `${SizePair<O>[0]}` extends BelowOneText
   : `${SizePair<O>[1]}` extends BelowOneText
     ? SizeMessage<O>
     : Then;
-type InterpolateSignature = <S extends Shape, D extends DType, Dev extends Device, const O extends InterpolateOptions>(
+type InterpolateSignature = (<S extends Shape, D extends DType, Dev extends Device, const O extends InterpolateOptions>(
   input: InterpolateInput<S, D, Dev, O>,
   options: O,
-) => Tensor<OkShape<Interpolate<S, O, true, false>>, D, Dev>;
+) => Tensor<OkShape<Interpolate<S, O, true, false>>, D, Dev>) &
+  InterpolateGenericSizeSignature;
+/**
+ * interpolate of an [N, C, H, W] input whose H or W is a type parameter (types/shape/generic.ts):
+ * the rule runs on [N, C, number, number] (options, size and channels checked); an output size is
+ * the given size, H itself under a scale factor of 1, else number. Literal and `number` sizes
+ * cannot match it and keep the exact signature and its errors.
+ */
+type InterpolateGenericSizeSignature = <
+  N extends number,
+  C extends number,
+  H extends number,
+  W extends number,
+  D extends DType,
+  Dev extends Device,
+  const O extends InterpolateOptions,
+>(
+  input: InterpolateInput<[N, C, number, number], D, Dev, O, Tensor<[N, C, H, W], D, Dev>>,
+  options: O,
+  ...genericSizes: GenericSizes<H, W>
+) => Tensor<InterpolateKept<N, C, H, W, O>, D, Dev>;
 
 const KNOWN = ["size", "scaleFactor", "mode", "alignCorners"];
 

@@ -3,7 +3,16 @@
  * and its reverse sumTo. None computes a value; each validates, then applies a primitive.
  */
 import type { DType, Device, Mutable, Shape } from "../../types/core.js";
-import type { Flatten, Permute, Reshape, Transpose } from "../../types/shape/reshape.js";
+import type {
+  AfterFirst,
+  Flatten,
+  FlattenKept,
+  FlattenRange,
+  Permute,
+  Reshape,
+  Transpose,
+} from "../../types/shape/reshape.js";
+import type { GenericDims, GenericProduct, RunTimeDims } from "../../types/shape/generic.js";
 import type { Squeeze, Unsqueeze } from "../../types/shape/join.js";
 import type { IsMessage, OkShape } from "../../types/shape/show.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
@@ -20,21 +29,49 @@ export type FlattenResult<S extends Shape, Start extends number, End extends num
 export type PermuteResult<S extends Shape, P extends Shape> = OkShape<Permute<S, P>>;
 export type TransposeResult<S extends Shape, A extends number, B extends number> = OkShape<Transpose<S, A, B>>;
 
-type ReshapeSignature = <S extends Shape, D extends DType, Dev extends Device, const T extends Shape>(
+/**
+ * reshape / view, then the signature for an input with a type parameter after its first dim (a
+ * generic H; types/shape/generic.ts), where the element count is unknown: the target is checked on
+ * `number` dims (one -1 at most) and its -1 becomes number. A generic first dim alone keeps the
+ * exact rule, which infers it (`[B, 16, 8, 8]` into `[-1, 1024]` is `[B, 1024]`).
+ */
+type ReshapeSignature = (<S extends Shape, D extends DType, Dev extends Device, const T extends Shape>(
   x: Tensor<S, D, Dev>,
   shape: ReshapeTarget<S, T>,
-) => Tensor<ReshapeResult<S, T>, D, Dev>;
-type FlattenSignature = <
+) => Tensor<ReshapeResult<S, T>, D, Dev>) &
+  (<S extends Shape, D extends DType, Dev extends Device, const T extends Shape>(
+    x: Tensor<S, D, Dev>,
+    shape: ReshapeTarget<RunTimeDims<S>, T>,
+    ...genericSizes: GenericDims<AfterFirst<S>>
+  ) => Tensor<ReshapeResult<RunTimeDims<S>, T>, D, Dev>);
+/**
+ * flatten: first the signature for merged dims that include a type parameter (types/shape/generic.ts),
+ * whose product is number; calls with literal or `number` merged dims cannot match it and take the
+ * exact rule. `Start0` is the default start dim (0 here, 1 for nn.functional.flatten).
+ */
+export type FlattenSignature<Start0 extends number = 0> = (<
   S extends Shape,
   D extends DType,
   Dev extends Device,
-  const Start extends number = 0,
+  const Start extends number = Start0,
   const End extends number = -1,
 >(
   x: Tensor<S, D, Dev>,
   startDim?: Start,
   endDim?: End,
-) => Tensor<FlattenResult<S, Start, End>, D, Dev>;
+  ...genericSizes: GenericProduct<FlattenRange<S, Start, End>>
+) => Tensor<FlattenKept<S, Start, End>, D, Dev>) &
+  (<
+    S extends Shape,
+    D extends DType,
+    Dev extends Device,
+    const Start extends number = Start0,
+    const End extends number = -1,
+  >(
+    x: Tensor<S, D, Dev>,
+    startDim?: Start,
+    endDim?: End,
+  ) => Tensor<FlattenResult<S, Start, End>, D, Dev>);
 type PermuteSignature = <S extends Shape, D extends DType, Dev extends Device, const P extends Shape>(
   x: Tensor<S, D, Dev>,
   perm: P,
@@ -56,15 +93,26 @@ type ExpandSignature = <S extends Shape, D extends DType, Dev extends Device, co
 ) => Tensor<Mutable<T>, D, Dev>;
 
 /** The method forms: `this` is the tensor moved. */
-export type ReshapeMethod = <X extends AnyTensor, const T extends Shape>(
+export type ReshapeMethod = (<X extends AnyTensor, const T extends Shape>(
   this: X,
   shape: ReshapeTarget<X["shape"], T>,
-) => Tensor<ReshapeResult<X["shape"], T>, X["dtype"], X["device"]>;
-export type FlattenMethod = <T extends AnyTensor, const Start extends number = 0, const End extends number = -1>(
+) => Tensor<ReshapeResult<X["shape"], T>, X["dtype"], X["device"]>) &
+  (<X extends AnyTensor, const T extends Shape>(
+    this: X,
+    shape: ReshapeTarget<RunTimeDims<X["shape"]>, T>,
+    ...genericSizes: GenericDims<AfterFirst<X["shape"]>>
+  ) => Tensor<ReshapeResult<RunTimeDims<X["shape"]>, T>, X["dtype"], X["device"]>);
+export type FlattenMethod = (<T extends AnyTensor, const Start extends number = 0, const End extends number = -1>(
   this: T,
   startDim?: Start,
   endDim?: End,
-) => Tensor<FlattenResult<T["shape"], Start, End>, T["dtype"], T["device"]>;
+  ...genericSizes: GenericProduct<FlattenRange<T["shape"], Start, End>>
+) => Tensor<FlattenKept<T["shape"], Start, End>, T["dtype"], T["device"]>) &
+  (<T extends AnyTensor, const Start extends number = 0, const End extends number = -1>(
+    this: T,
+    startDim?: Start,
+    endDim?: End,
+  ) => Tensor<FlattenResult<T["shape"], Start, End>, T["dtype"], T["device"]>);
 export type PermuteMethod = <T extends AnyTensor, const P extends Shape>(
   this: T,
   perm: P,

@@ -21,7 +21,9 @@ import type {
   LayerNorm,
   NormalizedShapeOf,
   NormParam,
+  TrailingOf,
 } from "../../types/shape/normalization.js";
+import type { GenericDims, RunTimeDims } from "../../types/shape/generic.js";
 import type { IsMessage } from "../../types/shape/show.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
 import type { PrimitiveParams } from "../primitives/index.js";
@@ -54,12 +56,19 @@ type ParamArg<
     : never
   : P;
 
-type LayerNormInput<S extends Shape, D extends DType, Dev extends Device, N> =
-  LayerNorm<S, N> extends infer R ? (IsMessage<R> extends true ? R : Tensor<S, D, Dev>) : never;
+type LayerNormInput<S extends Shape, D extends DType, Dev extends Device, N, In = Tensor<S, D, Dev>> =
+  LayerNorm<S, N> extends infer R ? (IsMessage<R> extends true ? R : In) : never;
 type GroupNormInput<S extends Shape, D extends DType, Dev extends Device, G extends number> =
   GroupNorm<S, G> extends infer R ? (IsMessage<R> extends true ? R : Tensor<S, D, Dev>) : never;
 
-export type LayerNormSignature = <
+/**
+ * layerNorm: first the signature for an input whose normalised dims include a type parameter (a
+ * generic H; types/shape/generic.ts): normalizedShape is checked against the input's rank with
+ * `number` dims, its sizes at run time. Calls whose normalised dims are literals or `number` cannot
+ * match it (its last argument can never be given) and take the exact rule, last so that
+ * `Parameters<typeof layerNorm<...>>` reads it.
+ */
+export type LayerNormSignature = (<
   S extends Shape,
   D extends DType,
   Dev extends Device,
@@ -67,12 +76,27 @@ export type LayerNormSignature = <
   W extends AnyTensor | null | undefined = undefined,
   B extends AnyTensor | null | undefined = undefined,
 >(
-  x: LayerNormInput<S, D, Dev, N>,
+  x: LayerNormInput<RunTimeDims<S>, D, Dev, N, Tensor<S, D, Dev>>,
   normalizedShape: N,
   weight?: ParamArg<"layerNorm", "weight", W, NormalizedShapeOf<N>, D, Dev>,
   bias?: ParamArg<"layerNorm", "bias", B, NormalizedShapeOf<N>, D, Dev>,
   eps?: number,
-) => NoInfer<Tensor<S, D, Dev>>;
+  ...genericSizes: GenericDims<TrailingOf<S, N>>
+) => NoInfer<Tensor<S, D, Dev>>) &
+  (<
+    S extends Shape,
+    D extends DType,
+    Dev extends Device,
+    const N extends number | readonly number[],
+    W extends AnyTensor | null | undefined = undefined,
+    B extends AnyTensor | null | undefined = undefined,
+  >(
+    x: LayerNormInput<S, D, Dev, N>,
+    normalizedShape: N,
+    weight?: ParamArg<"layerNorm", "weight", W, NormalizedShapeOf<N>, D, Dev>,
+    bias?: ParamArg<"layerNorm", "bias", B, NormalizedShapeOf<N>, D, Dev>,
+    eps?: number,
+  ) => NoInfer<Tensor<S, D, Dev>>);
 
 export type GroupNormSignature = <
   S extends Shape,

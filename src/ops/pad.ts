@@ -11,7 +11,8 @@
  * allocation.
  */
 import type { DType, Device, Shape } from "../../types/core.js";
-import type { Pad, PadOptions } from "../../types/shape/pad.js";
+import type { Pad, PadKept, PadOptions, PadReached } from "../../types/shape/pad.js";
+import type { GenericDims, RunTimeDims } from "../../types/shape/generic.js";
 import type { IsMessage, OkShape } from "../../types/shape/show.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
 import { apply } from "../autograd/engine.js";
@@ -26,7 +27,7 @@ export type { PadMode, PadOptions };
 export type PadShape<S extends Shape, P extends readonly number[], O = object> = Pad<S, P, O>;
 type PadInput<S extends Shape, D extends DType, Dev extends Device, P extends readonly number[], O> =
   Pad<S, P, O> extends infer R ? (IsMessage<R> extends true ? R : Tensor<S, D, Dev>) : never;
-type PadSignature = <
+type PadSignature = (<
   S extends Shape,
   D extends DType,
   Dev extends Device,
@@ -36,7 +37,27 @@ type PadSignature = <
   x: PadInput<S, D, Dev, P, O>,
   pads: P,
   options?: O,
-) => Tensor<OkShape<Pad<S, P, O>>, D, Dev>;
+) => Tensor<OkShape<Pad<S, P, O>>, D, Dev>) &
+  PadGenericSignature;
+/**
+ * pad of an input whose dims read by the rule include a type parameter (a generic H;
+ * types/shape/generic.ts): the rule runs on the input's rank with `number` dims (pads, mode and
+ * rank checked, sizes at run time); a reached dim padded by (0, 0) is kept, any other is number.
+ * Calls whose reached dims are all literals or `number` cannot match it and keep the exact
+ * signature and its errors.
+ */
+type PadGenericSignature = <
+  S extends Shape,
+  D extends DType,
+  Dev extends Device,
+  const P extends readonly number[],
+  const O extends PadOptions = object,
+>(
+  x: Pad<RunTimeDims<S>, P, O> extends infer R ? (IsMessage<R> extends true ? R : Tensor<S, D, Dev>) : never,
+  pads: P,
+  options?: O,
+  ...genericSizes: GenericDims<PadReached<S, P, O>>
+) => Tensor<PadKept<S, P>, D, Dev>;
 
 const KNOWN = ["mode", "value"];
 const MODES: readonly PadMode[] = ["constant", "reflect", "replicate", "circular"];

@@ -127,7 +127,9 @@ export type MatMul<A extends Shape, B extends Shape> = number extends A["length"
               : never
           : never;
 
-type Inner<K extends number, KB extends number> = number extends K | KB ? true : [K] extends [KB] ? true : false;
+// Compared as pairs first: the same generic inner dim on both sides (`[B, H] @ [H, 4]`) is then decided.
+type Inner<K extends number, KB extends number> =
+  Pair<K, KB> extends Pair<KB, K> ? true : number extends K | KB ? true : [K] extends [KB] ? true : false;
 type MatMulError<A extends Shape, B extends Shape, K extends number, KB extends number> = ReturnType<
   typeof shapeErrors.matmul<Show<A>, Show<B>, K, KB>
 >;

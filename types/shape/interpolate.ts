@@ -84,6 +84,19 @@ export type Interpolate<S extends Shape, O, CheckSize extends boolean = true, Ch
       ? InterpolateChecked<S, O, CheckSize, CheckChannels>
       : ReturnType<typeof interpolateErrors.noSizeNorScale>;
 
+/**
+ * The output of interpolate's signature for a generic H or W (src/ops/interpolate.ts): the given
+ * size, else each input size under a scale factor of exactly 1 (floor(H * 1) = H), else number.
+ */
+export type InterpolateKept<N extends number, C extends number, H extends number, W extends number, O> =
+  Has<O, "size"> extends true
+    ? PairOf<Given<O, "size">> extends [infer A extends number, infer B extends number]
+      ? [N, C, A, B]
+      : never
+    : PairOf<Given<O, "scaleFactor">> extends [infer A extends number, infer B extends number]
+      ? [N, C, A extends 1 ? H : number, B extends 1 ? W : number]
+      : never;
+
 type InterpolateChecked<S extends Shape, O, CheckSize extends boolean, CheckChannels extends boolean> =
   Has<O, "alignCorners"> extends true
     ? Has<O, "mode"> extends true

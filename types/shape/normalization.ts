@@ -49,6 +49,19 @@ export type LayerNorm<S extends Shape, N> =
           : ReturnType<typeof normErrors.trailingDims<Show<N>, Show<S>>>
     : never;
 
+/**
+ * The last dims of S that normalizedShape N is compared with: layerNorm's signature for generic dims
+ * (src/ops/normalization.ts) is taken when one of them is a type parameter.
+ */
+export type TrailingOf<S extends Shape, N, NS = NormalizedShapeOf<N>, Acc extends number[] = []> = NS extends readonly [
+  ...infer NI extends Shape,
+  number,
+]
+  ? S extends readonly [...infer SI extends Shape, infer a extends number]
+    ? TrailingOf<SI, N, NI, [a, ...Acc]>
+    : Acc
+  : Acc;
+
 /** A numGroups literal that cannot be one (0, negative, fractional). */
 type BadGroups<G extends number> = number extends G
   ? false

@@ -190,3 +190,34 @@ export type Pad<S extends Shape, P extends readonly number[], O = object> = numb
         : "constant" extends ModeOf<O>
           ? Walk<S, P, "constant", S>
           : NonConstant<S, P, O, ModeOf<O>>;
+
+/**
+ * The dims pad's rule reads: those the pads reach (the last P.length / 2) and, for the modes other
+ * than "constant", the one before them (whose emptiness they check). pad's signature for generic
+ * dims (src/ops/pad.ts) is taken when one of these is a type parameter.
+ */
+export type PadReached<
+  S extends Shape,
+  P extends readonly number[],
+  O,
+  Acc extends number[] = [],
+> = P extends readonly [number, number, ...infer R extends readonly number[]]
+  ? S extends readonly [...infer I extends Shape, infer N extends number]
+    ? PadReached<I, R, O, [N, ...Acc]>
+    : Acc
+  : "constant" extends ModeOf<O>
+    ? Acc
+    : S extends readonly [...infer _ extends Shape, infer N extends number]
+      ? [N, ...Acc]
+      : Acc;
+
+/** pad's output under generic dims: a dim whose pads are (0, 0) is kept, any other reached dim is number. */
+export type PadKept<S extends Shape, P extends readonly number[], Acc extends number[] = []> = P extends readonly [
+  infer B extends number,
+  infer A extends number,
+  ...infer R extends readonly number[],
+]
+  ? S extends readonly [...infer I extends Shape, infer N extends number]
+    ? PadKept<I, R, [[B, A] extends [0, 0] ? N : number, ...Acc]>
+    : Acc
+  : [...S, ...Acc];

@@ -13,7 +13,7 @@
  *   Reduce<[2, 3, 4], [0, -1], true>    // [1, 3, 1]
  */
 import type { shapeErrors } from "../errors.js";
-import type { Div, Lt, Lte, Mod, Mul, Sub } from "../arith/index.js";
+import type { Add, Div, Lt, Lte, Mod, Mul, Sub } from "../arith/index.js";
 import type { Show } from "./show.js";
 
 type Shape = readonly number[];
@@ -134,6 +134,18 @@ type SplitAt<S extends Shape, I extends number, Acc extends number[] = []> = Acc
     ? SplitAt<R, I, [...Acc, H]>
     : [Acc, S];
 
+/**
+ * The product of flatten's merged dims, trailing literal 1s left out first: a single dim left is
+ * itself, untested, so `[C, 1, 1]` with a generic C (a model's `flatten(pool(x), 1)`) gives C.
+ */
+type Merged<S extends Shape> = S extends readonly [...infer I extends Shape, infer L extends number]
+  ? I extends readonly []
+    ? L
+    : [L] extends [1]
+      ? Merged<I>
+      : Product<S>
+  : 1;
+
 /** torch.flatten(x, start, end): dims start..end (negative from the end) become their product. */
 export type Flatten<S extends Shape, Start extends number = 0, End extends number = -1> = number extends S["length"]
   ? number[]
@@ -150,7 +162,7 @@ export type Flatten<S extends Shape, Start extends number = 0, End extends numbe
                 ? Sub<b, a> extends infer L extends number
                   ? SplitAt<Rest, L & number> extends [infer Mid0 extends number[], infer Tail extends Shape]
                     ? Tail extends readonly [infer Last extends number, ...infer After extends number[]]
-                      ? [...Head, Product<[...Mid0, Last]>, ...After]
+                      ? [...Head, Merged<[...Mid0, Last]>, ...After]
                       : never
                     : never
                   : never
@@ -158,6 +170,38 @@ export type Flatten<S extends Shape, Start extends number = 0, End extends numbe
               : ReturnType<typeof shapeErrors.flattenOrder<Start, End>>
             : never
       : never;
+
+/**
+ * The dims flatten merges (start..end of S), `[]` when the range is not valid (the exact rule then
+ * gives its message). flatten's signature over generic dims (src/ops/movement.ts) is taken when one
+ * of them is a type parameter: their product cannot be computed.
+ */
+export type FlattenRange<S extends Shape, Start extends number, End extends number> = number extends S["length"]
+  ? []
+  : [NormDim<Start, S["length"]>, NormDim<End, S["length"]>] extends [infer a extends number, infer b extends number]
+    ? Lte<a, b> extends true
+      ? SplitAt<S, a> extends [unknown, infer Rest extends Shape]
+        ? SplitAt<Rest, Add<Sub<b, a>, 1> & number>[0]
+        : []
+      : []
+    : [];
+
+/** flatten's output when a merged dim is generic: one `number` dim for two or more, a single dim kept. */
+export type FlattenKept<S extends Shape, Start extends number, End extends number> = [
+  NormDim<Start, S["length"]>,
+  NormDim<End, S["length"]>,
+] extends [infer a extends number, infer b extends number]
+  ? [a] extends [b]
+    ? [...S]
+    : SplitAt<S, a> extends [infer Head extends number[], infer Rest extends Shape]
+      ? SplitAt<Rest, Add<Sub<b, a>, 1> & number> extends [unknown, infer After extends number[]]
+        ? [...Head, number, ...After]
+        : never
+      : never
+  : never;
+
+/** S without its first dim: reshape's rule keeps a generic leading dim (Lead), not a later one. */
+export type AfterFirst<S extends Shape> = S extends readonly [unknown, ...infer R extends Shape] ? R : [];
 
 /** The result of picking S's dims in the order of P, or the index that is out of range / repeated. */
 type Pick<
