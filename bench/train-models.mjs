@@ -19,7 +19,7 @@ export function bnCnn(nn) {
   );
 }
 
-/** examples/demo.ts's digitClassifier with biases on its convs. */
+/** examples/demo.ts's digitClassifier (biases on its convs, as the demo has since issue 23). */
 export function demoBias(nn) {
   return nn.Sequential(
     nn.Conv2d(1, 16, 5),

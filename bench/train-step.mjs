@@ -9,7 +9,7 @@
 // Models (the same in train_step_torch.py):
 //   bn    [32, 3, 32, 32]: 4 x (conv3x3 p1 with bias, BatchNorm2d, ReLU) with 32, 32, 64, 64
 //         channels, a 2x2 max pool after the 2nd and 4th, Linear 4096->128, ReLU, Linear 128->10
-//   demo  [64, 1, 28, 28]: examples/demo.ts's digitClassifier with biases on its convs
+//   demo  [64, 1, 28, 28]: examples/demo.ts's digitClassifier (biases on its convs)
 //   resnet18 [16, 3, 64, 64]: torchvision's resnet18(num_classes=10) (examples/resnet18.ts)
 //
 //   node bench/train-step.mjs [--builds=dist,/tmp/base/dist] [--models=bn,demo,resnet18] [--steps=20]

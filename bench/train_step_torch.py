@@ -25,7 +25,7 @@ def bn_cnn():
 
 
 def demo_bias():
-    # examples/demo.ts's digitClassifier with biases on its convs
+    # examples/demo.ts's digitClassifier (biases on its convs)
     return nn.Sequential(
         nn.Conv2d(1, 16, 5), nn.MaxPool2d(2), nn.ReLU(),
         nn.Conv2d(16, 32, 3), nn.MaxPool2d(2), nn.ReLU(),

@@ -52,6 +52,7 @@ import { anyShape as norm, resolveEps, resolveNormalizedShape, resolveNumGroups 
 import type { GroupNormChannels } from "../../types/shape/normalization.js";
 import type { GroupNormFn, LayerNormFn } from "./types.js";
 import { isArray } from "../runtime/shape.js";
+import { reluOfBatchNorm } from "../ops/batch-norm.js";
 
 export type Pair = number | readonly [number, number];
 
@@ -324,7 +325,8 @@ export class Linear<
 
 export class ReLU extends Layer<IdentityFn<"ReLU">> {
   protected compute(x: AnyTensor): AnyTensor {
-    return relu(x);
+    // on a BatchNorm2d's training output: fused with it (issue 23), as Sequential's pairs are
+    return reluOfBatchNorm(x) ?? relu(x);
   }
 }
 export class Sigmoid extends Layer<IdentityFn<"Sigmoid">> {

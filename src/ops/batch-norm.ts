@@ -7,7 +7,7 @@
 import type { AnyTensor } from "../tensor.js";
 import type { BatchNormLoops } from "../backend.js";
 import type { PrimitiveParams } from "../primitives/index.js";
-import { apply, kernelInput, wrapStorage } from "../autograd/engine.js";
+import { apply, isGradEnabled, kernelInput, wrapStorage } from "../autograd/engine.js";
 import { backendFor } from "../runtime/devices.js";
 import type { Device } from "../../types/core.js";
 import { full } from "./creation.js";
@@ -71,4 +71,34 @@ export function batchNormTrainFusedGradient(
     needs[1] ? wrapStorage(perChannel, x.dtype, x.device, grads.weight) : null,
     needs[2] ? wrapStorage(perChannel, x.dtype, x.device, grads.bias) : null,
   ];
+}
+
+/**
+ * relu(x) as one batchNormReluTrain where x is a batchNormTrain output still on the tape: the new
+ * node takes the batch norm's own inputs and statistics, so the backward applies relu's mask inside
+ * the batch norm's gradient pass (no reluBackward array or pass) and the forward's one pass over
+ * the batch norm's input replaces relu's over x, bit for bit the same values (the kernel's relu of
+ * the normalised value; test/nn/batch-norm-relu.test.ts). This is where ResNet blocks, which call
+ * relu on a BatchNorm2d output in their own forward, are recognisable without rewriting it.
+ *
+ * x itself keeps its node: if anything else reads x, its gradient still goes through x's
+ * batchNormTrain node, and the batch norm's gradient, linear in g, sums the two paths to the same
+ * total (one more backward pass than unfused, never a wrong value). Not taken (null) when an input
+ * changed since the batch norm ran (the recomputed values would differ from x's) or when a
+ * backward already went through x's node (reusing it must fail as the unfused graph would).
+ */
+export function reluOfBatchNorm(x: AnyTensor): AnyTensor | null {
+  const node = x.node;
+  // x changed in place (its version moved from the 0 it was made at) or disposed: relu's own path
+  if (
+    x.disposed ||
+    x.version !== 0 ||
+    node === null ||
+    node.primitive !== "batchNormTrain" ||
+    node.used ||
+    !isGradEnabled()
+  )
+    return null;
+  if (node.inputs.some((t, i) => t.disposed || t.version !== node.versions[i])) return null;
+  return apply("batchNormReluTrain", node.inputs, node.params as PrimitiveParams["batchNormTrain"]);
 }

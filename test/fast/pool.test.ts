@@ -1,6 +1,6 @@
 // The fast float32 max pooling against the reference, index for index and bit for bit (its argmax
 // and its maxima): ties, NaNs, infinities, padding (also windows with no input cell at all), strides
-// and dilation, 1 and 2 threads.
+// and dilation, 1 and 2 threads; and the CPU kernel's float32 gradient of overlapping windows.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { fastRuntime, maxPool2dBackwardF32, maxPool2dF32, setNumThreads } from "../../src/backends/cpu/fast/index.js";
@@ -12,6 +12,7 @@ import {
   windowTaps,
 } from "../../src/backends/cpu/reference/pool2d.js";
 import type { Pool2dGeometry } from "../../src/primitives/index.js";
+import { cpuKernels } from "../../src/backends/cpu/index.js";
 
 fastRuntime().adaptive = false;
 
@@ -103,6 +104,36 @@ describe("fast float32 max pooling", () => {
       );
     });
   }
+
+  it("the CPU kernel's gradient of overlapping windows (a float64 scratch kept between calls) equals the reference's, bit for bit", () => {
+    // one call after another on random geometries: a cell the scratch kept from a previous call would show
+    fc.assert(
+      fc.property(
+        geometry.filter((p) => !windowsDisjoint(p)),
+        fc.array(value, { minLength: 13 * 13 * 15, maxLength: 13 * 13 * 15 }),
+        fc.nat(1000),
+        (p, pool, shift) => {
+          const shape = [p.batch, p.channels, p.inHeight, p.inWidth];
+          const outShape = [p.batch, p.channels, p.outHeight, p.outWidth];
+          const x = Float32Array.from({ length: shape.reduce((a, b) => a * b) }, (_, i) => pool[i % pool.length]);
+          const gy = Float32Array.from(
+            { length: outShape.reduce((a, b) => a * b) },
+            (_, i) => pool[(i + shift) % pool.length],
+          );
+          const dx = cpuKernels.maxPool2dBackward(
+            [
+              { storage: x, shape, dtype: "float32" },
+              { storage: gy, shape: outShape, dtype: "float32" },
+            ],
+            p,
+            { shape, dtype: "float32" },
+          );
+          expect(Array.from(dx)).toEqual(Array.from(maxPool2dBackward(p, x, gy, maxPool2dArgmax(p, x))));
+        },
+      ),
+      { seed: 13, numRuns: 300 },
+    );
+  });
 
   it("many small planes: several planes per item, the last item short (1 and 2 threads)", () => {
     // 4,096 floats of planes per item: 5 x 7 planes give 117 a item, 2 x 61 x 5 = 610 planes

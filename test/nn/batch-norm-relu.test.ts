@@ -4,11 +4,12 @@
  * own storage. The unfused pair, relu(batchNorm(...)) as two primitives, is the reference, and the
  * fused one must equal it bit for bit: the output, the running statistics and every gradient
  * (fast-check, fixed seeds, including zero and negative weights, whose outputs hit relu's kink at
- * exactly 0, and non-finite channels, which take the compare loop).
+ * exactly 0, and non-finite channels, which take the compare loop). nn.ReLU also fuses on its own
+ * when it reads a BatchNorm2d's training output in a module's own forward (ResNet's blocks).
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { add, full, gradients, manualSeed, mul, randn, relu, sum, tensor, zeros } from "../../src/index.js";
+import { add, full, gradients, manualSeed, mul, noGrad, randn, relu, sum, tensor, zeros } from "../../src/index.js";
 import type { AnyTensor } from "../../src/tensor.js";
 import * as nn from "../../src/nn/index.js";
 import { batchNorm, batchNormRelu } from "../../src/nn/functional-impl.js";
@@ -170,9 +171,12 @@ describe("nn.Sequential fuses a BatchNorm2d followed by a ReLU", () => {
       nn.ReLU(),
     );
   };
-  /** The same layers called one by one: the unfused reference. */
+  /** The same layers called one by one, the ReLUs as the relu op (an nn.ReLU fuses by itself): the unfused reference. */
   const layerByLayer = (s: ReturnType<typeof build>, x: AnyTensor): AnyTensor =>
-    s.layers.reduce((y, l) => (l.forward as (t: AnyTensor) => AnyTensor).call(l, y), x);
+    s.layers.reduce(
+      (y, l) => (l instanceof nn.ReLU ? relu(y) : (l.forward as (t: AnyTensor) => AnyTensor).call(l, y)),
+      x,
+    );
 
   it("trains as the layers called one by one: outputs, gradients, running statistics, over three steps", () => {
     const fused = build(),
@@ -202,7 +206,7 @@ describe("nn.Sequential fuses a BatchNorm2d followed by a ReLU", () => {
     expectSame(bf.numBatchesTracked, bp.numBatchesTracked);
   });
 
-  it("does not fuse in evaluation, across other layers, or a subclass or a replaced forward", () => {
+  it("does not fuse in evaluation, across other layers, or a replaced forward", () => {
     const s = build();
     const x = randn([2, 3, 6, 6]);
     s.eval();
@@ -210,8 +214,10 @@ describe("nn.Sequential fuses a BatchNorm2d followed by a ReLU", () => {
     s.train();
     class MyReLU extends nn.ReLU {}
     const cases: [nn.Module[], string][] = [
-      [[nn.BatchNorm2d(3), new MyReLU()], "relu"],
-      [[nn.BatchNorm2d(3), nn.Identity(), nn.ReLU()], "relu"],
+      // a subclass keeps nn.ReLU's own compute, which fuses on a batch norm's output by itself
+      [[nn.BatchNorm2d(3), new MyReLU()], "batchNormReluTrain"],
+      [[nn.BatchNorm2d(3), nn.Identity(), nn.ReLU()], "batchNormReluTrain"],
+      [[nn.BatchNorm2d(3), nn.Sigmoid(), nn.ReLU()], "relu"],
       [[nn.ReLU(), nn.BatchNorm2d(3)], "batchNormTrain"],
       [[nn.BatchNorm2d(3), nn.ReLU()], "batchNormReluTrain"],
     ];
@@ -232,5 +238,112 @@ describe("nn.Sequential fuses a BatchNorm2d followed by a ReLU", () => {
     expect(() => s.forward(randn([2, 3, 4, 4]) as never)).toThrow(
       /^nn\.Sequential: layer 0 \(BatchNorm2d\): BatchNorm2d: input has 3 channels/,
     );
+  });
+});
+
+/**
+ * A block's own forward, as torchvision's BasicBlock writes it: relu(bn1(conv1(x))), then
+ * relu(bn2(conv2(.)) + x). `fusing`: its ReLU layer (which recognises a batch norm's output);
+ * else the relu op (two primitives), the reference.
+ */
+class Block extends nn.Module {
+  conv1 = nn.Conv2d(4, 4, 3, { padding: 1, bias: false });
+  bn1 = nn.BatchNorm2d(4);
+  conv2 = nn.Conv2d(4, 4, 3, { padding: 1, bias: false });
+  bn2 = nn.BatchNorm2d(4);
+  reluLayer = nn.ReLU();
+  constructor(readonly fusing: boolean) {
+    super();
+  }
+  act(t: AnyTensor): AnyTensor {
+    return this.fusing ? this.reluLayer.forward(t as never) : relu(t);
+  }
+  forward(x: AnyTensor): AnyTensor {
+    const out = this.act(this.bn1.forward(this.conv1.forward(x as never) as never));
+    return this.act(add(this.bn2.forward(this.conv2.forward(out as never) as never) as AnyTensor, x));
+  }
+}
+
+describe("nn.ReLU on a BatchNorm2d's training output fuses with it (a block's own forward)", () => {
+  it("trains as relu of the batch norm: outputs, gradients and running statistics bit for bit, three steps", () => {
+    fc.assert(
+      fc.property(
+        fc.record({ n: fc.integer({ min: 2, max: 3 }), h: fc.integer({ min: 1, max: 6 }), seed: fc.nat(1e6) }),
+        ({ n, h, seed }) => {
+          const blocks = [true, false].map((fusing) => {
+            manualSeed(seed);
+            return new Block(fusing);
+          });
+          manualSeed(seed + 1);
+          const x = randn([n, 4, h, h]),
+            g = randn([n, 4, h, h]);
+          for (let step = 0; step < 3; step++) {
+            const [yf, yp] = blocks.map((b) => b.forward(x));
+            const [gf, gp] = blocks.map((b, i) => gradients([sum(mul([yf, yp][i], g))], b.parameters()));
+            expectSame(yf, yp);
+            gf.forEach((t, i) => expectSame(t, gp[i]));
+            blocks.forEach((b, k) =>
+              b.parameters().forEach((p, i) => p.assign(add(p, mul([gf, gp][k][i], -0.1)).detach())),
+            );
+          }
+          expectSame(blocks[0].bn1.runningVar, blocks[1].bn1.runningVar);
+          expectSame(blocks[0].bn2.runningMean, blocks[1].bn2.runningMean);
+        },
+      ),
+      { seed: 2303, numRuns: 40 },
+    );
+    // the first relu is the fused primitive; the second reads an add, and stays relu
+    const b = new Block(true);
+    const h = b.bn1.forward(b.conv1.forward(randn([2, 4, 3, 3]) as never) as never) as AnyTensor;
+    expect((b.reluLayer.forward(h as never) as AnyTensor).node?.primitive).toBe("batchNormReluTrain");
+    expect((b.reluLayer.forward(add(h, 1) as never) as AnyTensor).node?.primitive).toBe("relu");
+  });
+
+  it("a batch norm output read elsewhere too gets both paths' gradients (linear in g: to float32 rounding)", () => {
+    fc.assert(
+      fc.property(fc.nat(1e6), (seed) => {
+        const grads = [true, false].map((fusing) => {
+          manualSeed(seed);
+          const bn = nn.BatchNorm2d(3);
+          const x = randn([4, 3, 5, 5], { requiresGrad: true });
+          const h = bn.forward(x as never) as AnyTensor;
+          const y = fusing ? (nn.ReLU().forward(h as never) as AnyTensor) : relu(h);
+          expect(y.node?.primitive).toBe(fusing ? "batchNormReluTrain" : "relu");
+          const g = randn([4, 3, 5, 5]);
+          return gradients([sum(mul(add(y, mul(h, 0.5)), g))], [x, ...bn.parameters()]);
+        });
+        grads[0].forEach((t, i) => expect(gap(t, grads[1][i])).toBeLessThan(1e-5));
+      }),
+      { seed: 2304, numRuns: 30 },
+    );
+  });
+
+  it("is not taken where relu of the output would differ or the graph is spent: changed data, evaluation, no grad", () => {
+    const bn = nn.BatchNorm2d(3);
+    const reluLayer = nn.ReLU();
+    const make = () => bn.forward(randn([2, 3, 4, 4], { requiresGrad: true }) as never) as AnyTensor;
+    const prim = (t: AnyTensor) => (reluLayer.forward(t as never) as AnyTensor).node?.primitive;
+    // the batch norm's weight changed after it ran: relu must read the output the old weight made
+    const h = make();
+    const expected = relu(h).dataSync().slice();
+    bn.weight!.assign(mul(bn.weight!, 2).detach());
+    const y = reluLayer.forward(h as never) as AnyTensor;
+    expect(y.node?.primitive).toBe("relu");
+    expect(Array.from(y.dataSync())).toEqual(Array.from(expected));
+    // the output itself changed in place
+    const h2 = make();
+    h2.assign(mul(h2, -1).detach());
+    expect(prim(h2)).toBe("relu");
+    // a backward already went through the batch norm's node: a second one fails as unfused
+    const h3 = make();
+    sum(h3).backward();
+    expect(prim(h3)).toBe("relu");
+    expect(() => sum(reluLayer.forward(h3 as never) as AnyTensor).backward()).toThrow(/batchNormTrain/);
+    // evaluation (running statistics: no batchNormTrain) and no recording
+    bn.eval();
+    expect(prim(make())).toBe("relu");
+    bn.train();
+    const h4 = make();
+    expect(noGrad(() => (reluLayer.forward(h4 as never) as AnyTensor).node)).toBeNull();
   });
 });

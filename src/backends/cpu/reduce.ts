@@ -24,17 +24,37 @@ function sumKernel(
   const acc = new Float64Array(numel(out.shape));
   const xs = x.storage;
   forEachRun(x.shape, [reducedStrides(x.shape, p.dims)], (i, [o], len, [so]) => {
-    if (so === 0) {
-      let run = 0;
-      for (let k = 0; k < len; k++) run += xs[i + k];
-      acc[o] += run;
-    } else {
+    if (so === 0) acc[o] += runSum(xs, i, len);
+    else {
       for (let k = 0; k < len; k++) acc[o + k * so] += xs[i + k];
     }
   });
   const y = allocateForOverwrite(out.dtype, acc.length);
   y.set(acc);
   return y;
+}
+
+/**
+ * The float64 sum of xs[start .. start + len) in four interleaved accumulators added pairwise at
+ * the end (as batch norm's channel statistics, src/backends/cpu/batch-norm.ts): one accumulator
+ * makes each add wait for the previous one's latency; four keep the adder busy (a conv bias's
+ * gradient, a sum over [64, 16, 24, 24] less its channels, ran at ~5 ns per element with one). The
+ * order differs from left to right by float64 roundings only, ~1e-16 of the sum.
+ */
+function runSum(xs: AnyTypedArray, start: number, len: number): number {
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0,
+    k = start;
+  for (const end = start + len - (len % 4); k < end; k += 4) {
+    s0 += xs[k];
+    s1 += xs[k + 1];
+    s2 += xs[k + 2];
+    s3 += xs[k + 3];
+  }
+  for (const end = start + len; k < end; k++) s0 += xs[k];
+  return s0 + s1 + (s2 + s3);
 }
 
 /**
