@@ -3,7 +3,7 @@
  * once with the project's tsconfig; its diagnostics by line number (the last one on a line).
  */
 import { join } from "node:path";
-import { Project, type SourceFile } from "ts-morph";
+import { Project, type SourceFile, type Type } from "ts-morph";
 import { root } from "./message-check.mjs";
 
 export function typecheckGenerated(
@@ -24,3 +24,7 @@ export function typecheckGenerated(
   }
   return { file, diagnostics };
 }
+
+/** The dims of a tensor type's `shape` as the compiler resolves them in `file`. */
+export const shapeElements = (file: SourceFile, tensor: Type): Type[] =>
+  tensor.getPropertyOrThrow("shape").getTypeAtLocation(file).getTupleElements();

@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { Project } from "ts-morph";
 import * as sg from "../../src/index.js";
 import { root } from "./message-check.mjs";
+import { shapeElements } from "./generated-source.js";
 
 const nn = sg.nn;
 type AnyTensor = sg.AnyTensor;
@@ -135,25 +136,15 @@ describe("generic helpers and custom modules: inferred shape = runtime shape", (
     );
   /** The dims of a variable's inferred shape: a number, or "number", or the text of a type parameter. */
   const inferred = (name: string): (number | string)[] =>
-    file
-      .getVariableDeclarationOrThrow(name)
-      .getType()
-      .getPropertyOrThrow("shape")
-      .getTypeAtLocation(file)
-      .getTupleElements()
-      .map((t) => (t.isNumberLiteral() ? Number(t.getLiteralValue()) : t.getText()));
+    shapeElements(file, file.getVariableDeclarationOrThrow(name).getType()).map((t) =>
+      t.isNumberLiteral() ? Number(t.getLiteralValue()) : t.getText(),
+    );
 
   it("the generated file compiles", () => expect(diagnostics).toEqual([]));
 
   it(`${opCases.length} generic helpers keep B and give the runtime's shape`, () => {
     const wrong = opCases.flatMap(({ op, d }, i) => {
-      const ret = file
-        .getFunctionOrThrow(`g${i}`)
-        .getReturnType()
-        .getPropertyOrThrow("shape")
-        .getTypeAtLocation(file)
-        .getTupleElements()
-        .map((t) => t.getText());
+      const ret = shapeElements(file, file.getFunctionOrThrow(`g${i}`).getReturnType()).map((t) => t.getText());
       const runtime = [...ops[op].run(sg.randn([d.b, d.c, d.h, d.w]), d).shape];
       const got = inferred(`y${i}`);
       const keeps = ops[op].keepsBatch ? ret[0] === "B" && !ret.slice(1).includes("number") : !ret.includes("number");

@@ -15,7 +15,7 @@ import fc from "fast-check";
 import { join } from "node:path";
 import { ts, type Diagnostic } from "ts-morph";
 import * as sg from "../../src/index.js";
-import { typecheckGenerated } from "./generated-source.js";
+import { shapeElements, typecheckGenerated } from "./generated-source.js";
 import { root } from "./message-check.mjs";
 
 type AnyTensor = sg.AnyTensor;
@@ -172,13 +172,7 @@ describe("conv2d, convTranspose2d and pooling over a generic spatial size", () =
   const { file } = typecheckGenerated("__generic_sizes_generated.ts", lines);
   const diagnostics = file.getPreEmitDiagnostics();
   const returned = (name: string) =>
-    file
-      .getFunctionOrThrow(name)
-      .getReturnType()
-      .getPropertyOrThrow("shape")
-      .getTypeAtLocation(file)
-      .getTupleElements()
-      .map((t) => t.getText());
+    shapeElements(file, file.getFunctionOrThrow(name).getReturnType()).map((t) => t.getText());
 
   it("the helpers compile", () => {
     const helperErrors = diagnostics.filter((d) => (d.getLineNumber() ?? 0) < refusalLine);

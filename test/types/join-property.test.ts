@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { Type } from "ts-morph";
 import { cat, chunk, narrow, split, stack, zeros, type AnyTensor } from "../../src/index.js";
 import { parameterMessage, root } from "./message-check.mjs";
-import { typecheckGenerated } from "./generated-source.js";
+import { shapeElements, typecheckGenerated } from "./generated-source.js";
 
 type Call =
   | { op: "cat"; shapes: number[][]; dim: number }
@@ -195,14 +195,10 @@ describe("cat, stack, split, chunk, narrow: the type-level rules equal the runti
   });
   const { file, diagnostics } = typecheckGenerated("__join_property_generated.ts", lines);
   const shapeOf = (t: Type): (number | undefined)[] =>
-    t
-      .getPropertyOrThrow("shape")
-      .getTypeAtLocation(file)
-      .getTupleElements()
-      .map((e) => {
-        const v = e.getLiteralValue();
-        return typeof v === "number" ? v : undefined;
-      });
+    shapeElements(file, t).map((e) => {
+      const v = e.getLiteralValue();
+      return typeof v === "number" ? v : undefined;
+    });
 
   for (const op of ["cat", "stack", "split", "chunk", "narrow"] as const) {
     it(`${op}: ${perOp} configurations, accepted and refused`, () => {

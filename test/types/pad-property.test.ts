@@ -12,7 +12,7 @@ import type { Type } from "ts-morph";
 import { resolvePad } from "../../src/ops/pad.js";
 import { padOutShape } from "../../src/primitives/index.js";
 import { parameterMessage, root } from "./message-check.mjs";
-import { typecheckGenerated } from "./generated-source.js";
+import { shapeElements, typecheckGenerated } from "./generated-source.js";
 
 interface PadConfig {
   shape: number[];
@@ -95,13 +95,7 @@ describe("pad: the type-level rule equals the runtime on random literal configur
         const j = k.shape.length - 1 - d;
         return 2 * j < k.pads.length ? n + k.pads[2 * j] + k.pads[2 * j + 1] : n;
       });
-      const got = file
-        .getVariableDeclarationOrThrow(`y${i}`)
-        .getType()
-        .getPropertyOrThrow("shape")
-        .getTypeAtLocation(file)
-        .getTupleElements()
-        .map(literal);
+      const got = shapeElements(file, file.getVariableDeclarationOrThrow(`y${i}`).getType()).map(literal);
       return diagnostic === undefined && lit(got) === lit(formula) && lit(runtime) === lit(formula)
         ? []
         : [

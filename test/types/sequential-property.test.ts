@@ -21,6 +21,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Project } from "ts-morph";
 import { root } from "./message-check.mjs";
+import { shapeElements } from "./generated-source.js";
 
 /** A module of the chain: what it is in the generated code, from C channels in. */
 type Step = { kind: "conv"; out: number; k: number; s: number } | { kind: "dense"; growth: number } | { kind: "bn" };
@@ -135,11 +136,7 @@ describe("nn.Sequential / nn.Residual of users' modules under a generic batch: i
   }
   /** A type's shape dims: a number, "number", or a type parameter's name. */
   const dimsOf = (t: ReturnType<typeof file.getType>): (number | string)[] =>
-    t
-      .getPropertyOrThrow("shape")
-      .getTypeAtLocation(file)
-      .getTupleElements()
-      .map((e) => (e.isNumberLiteral() ? Number(e.getLiteralValue()) : e.getText()));
+    shapeElements(file, t).map((e) => (e.isNumberLiteral() ? Number(e.getLiteralValue()) : e.getText()));
   const helperShape = (i: number) => dimsOf(file.getFunctionOrThrow(`h${i}`).getReturnType());
   const callShape = (name: string) =>
     dimsOf(file.getVariableDeclarationOrThrow(name).getType().getCallSignatures()[0].getReturnType());
