@@ -11,6 +11,8 @@ export default defineConfig(
   {
     ignores: [
       "dist/",
+      // bench/tsconfig.json's output (the fast kernels compiled for the kernel benchmarks)
+      "bench/dist/",
       "coverage/",
       "docs/api/",
       "**/node_modules/",
