@@ -23,6 +23,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "golden"))
+from common import fnv1a, hash_uniform  # noqa: E402
+
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", "nn")
 os.makedirs(OUT, exist_ok=True)
 
@@ -117,28 +120,6 @@ class ResNet18(nn.Module):
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
         x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
         return self.fc(torch.flatten(self.avgpool(x), 1))
-
-
-M32 = 0xFFFFFFFF
-
-
-def fnv1a(name):
-    h = 0x811C9DC5
-    for b in name.encode("utf-8"):
-        h = ((h ^ b) * 0x01000193) & M32
-    return h
-
-
-def hash_uniform(name, n):
-    """n values in [-1, 1): a 32-bit integer mix of (fnv1a(name) * golden + i), divided by 2^31."""
-    seed = (fnv1a(name) * 0x9E3779B9) & M32
-    idx = torch.arange(n, dtype=torch.int64)
-    x = (idx + seed) & M32
-    for _ in range(2):
-        x = x ^ (x >> 16)
-        x = (x * 0x45D9F3B) & M32
-    x = x ^ (x >> 16)
-    return x.double() / 2.0 ** 31 - 1.0
 
 
 def fill(name, t):

@@ -23,7 +23,7 @@ import torchvision.models as tvm
 from torchvision.ops import StochasticDepth
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from common import flat, write  # noqa: E402
+from common import flat, fnv1a, hash_uniform, write  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "..", "test", "fixtures", "models")
 os.makedirs(OUT, exist_ok=True)
@@ -50,27 +50,6 @@ BUILDERS = {
 AUX_WEIGHT = 0.3
 INPUTS = {"input": [2, 3, 64, 64], "odd": [1, 3, 45, 37]}
 DTYPE_NAME = {torch.float32: "F32", torch.int64: "I64"}
-M32 = 0xFFFFFFFF
-
-
-def fnv1a(name):
-    h = 0x811C9DC5
-    for b in name.encode("utf-8"):
-        h = ((h ^ b) * 0x01000193) & M32
-    return h
-
-
-def hash_uniform(name, n):
-    """gen_weights.py's hash: n values in [-1, 1), a 32-bit mix of (fnv1a(name) * golden + i) / 2^31 - 1."""
-    seed = (fnv1a(name) * 0x9E3779B9) & M32
-    x = (torch.arange(n, dtype=torch.int64) + seed) & M32
-    for _ in range(2):
-        x = x ^ (x >> 16)
-        x = (x * 0x45D9F3B) & M32
-    x = x ^ (x >> 16)
-    return x.double() / 2.0 ** 31 - 1.0
-
-
 def fill(name, t):
     """A value for every state-dict entry, scaled so activations stay O(1) through any depth."""
     leaf = name.rsplit(".", 1)[-1]
