@@ -256,6 +256,71 @@ function binaryRunF32(
 }
 
 /**
+ * binaryRunF32 of equal shapes (offsets 0, both contiguous), eight elements a round: the plain
+ * loop pays a loop test and three bounds checks per element; unrolled, a float32 add of 1,000
+ * elements took 0.8 ns an element instead of 1.8 (CPU time, loaded machine), and with the offsets
+ * of binaryRunF32 kept 1.1. Same operations on the same elements: the same bits.
+ */
+function sameShapeF32(op: Arithmetic, y: Float32Array, a: Float32Array, b: Float32Array): void {
+  const n = y.length;
+  let k = 0;
+  switch (op) {
+    case "add":
+      for (; k + 8 <= n; k += 8) {
+        y[k] = a[k] + b[k];
+        y[k + 1] = a[k + 1] + b[k + 1];
+        y[k + 2] = a[k + 2] + b[k + 2];
+        y[k + 3] = a[k + 3] + b[k + 3];
+        y[k + 4] = a[k + 4] + b[k + 4];
+        y[k + 5] = a[k + 5] + b[k + 5];
+        y[k + 6] = a[k + 6] + b[k + 6];
+        y[k + 7] = a[k + 7] + b[k + 7];
+      }
+      for (; k < n; k++) y[k] = a[k] + b[k];
+      return;
+    case "sub":
+      for (; k + 8 <= n; k += 8) {
+        y[k] = a[k] - b[k];
+        y[k + 1] = a[k + 1] - b[k + 1];
+        y[k + 2] = a[k + 2] - b[k + 2];
+        y[k + 3] = a[k + 3] - b[k + 3];
+        y[k + 4] = a[k + 4] - b[k + 4];
+        y[k + 5] = a[k + 5] - b[k + 5];
+        y[k + 6] = a[k + 6] - b[k + 6];
+        y[k + 7] = a[k + 7] - b[k + 7];
+      }
+      for (; k < n; k++) y[k] = a[k] - b[k];
+      return;
+    case "mul":
+      for (; k + 8 <= n; k += 8) {
+        y[k] = a[k] * b[k];
+        y[k + 1] = a[k + 1] * b[k + 1];
+        y[k + 2] = a[k + 2] * b[k + 2];
+        y[k + 3] = a[k + 3] * b[k + 3];
+        y[k + 4] = a[k + 4] * b[k + 4];
+        y[k + 5] = a[k + 5] * b[k + 5];
+        y[k + 6] = a[k + 6] * b[k + 6];
+        y[k + 7] = a[k + 7] * b[k + 7];
+      }
+      for (; k < n; k++) y[k] = a[k] * b[k];
+      return;
+    case "div":
+      for (; k + 8 <= n; k += 8) {
+        y[k] = a[k] / b[k];
+        y[k + 1] = a[k + 1] / b[k + 1];
+        y[k + 2] = a[k + 2] / b[k + 2];
+        y[k + 3] = a[k + 3] / b[k + 3];
+        y[k + 4] = a[k + 4] / b[k + 4];
+        y[k + 5] = a[k + 5] / b[k + 5];
+        y[k + 6] = a[k + 6] / b[k + 6];
+        y[k + 7] = a[k + 7] / b[k + 7];
+      }
+      for (; k < n; k++) y[k] = a[k] / b[k];
+      return;
+  }
+}
+
+/**
  * relu and its gradient on the bits of float32, without a branch: on random signs the
  * compare-and-branch of the plain loops mispredicts half the time (~7.7 ns an element here, ~1.9
  * on the bits). For an IEEE single b as an int32: b < 0 is the sign; |b| > 0x7f800000 a NaN;
@@ -296,12 +361,13 @@ function unaryKernel(op: UnaryPrimitive) {
 
 function binaryKernel(op: BinaryPrimitive) {
   return (inputs: readonly KernelInput<AnyTypedArray>[], _p: unknown, out: KernelOutput): AnyTypedArray => {
-    const [a, b] = inputs;
+    const a = inputs[0],
+      b = inputs[1];
     const y = allocateForOverwrite(out.dtype, numel(out.shape));
     const as = a.storage,
       bs = b.storage;
     if (isArithmetic(op) && as instanceof Float32Array && bs instanceof Float32Array && y instanceof Float32Array) {
-      if (sameShape(a.shape, b.shape)) binaryRunF32(op, y, 0, as, 0, 1, bs, 0, 1, y.length);
+      if (sameShape(a.shape, b.shape)) sameShapeF32(op, y, as, bs);
       else
         forEachRun(
           out.shape,
