@@ -58,7 +58,9 @@ export class Tensor<out S extends Shape = Shape, out D extends DType = "float32"
 
   /** @internal tensors are made by ops and creation functions */
   private constructor(shape: S, dtype: D, device: Dev, storage: unknown, node: GradNode | null) {
-    this.shape = Object.freeze(shape.slice()) as unknown as S;
+    // A frozen shape is another tensor's (an elementwise op's output is shaped like its input):
+    // shared, as nothing can change it; any other is copied, as its maker may still hold it.
+    this.shape = (Object.isFrozen(shape) ? shape : Object.freeze(shape.slice())) as unknown as S;
     this.dtype = dtype;
     this.device = device;
     this.storage = storage;

@@ -58,13 +58,19 @@ export function setMaxElements(n: number): void {
   elementCeiling = Math.min(n, MAX_ELEMENTS);
 }
 export function checkElementCount(op: string, shape: readonly number[]): void {
-  const n = numel(shape);
+  // One loop for both products (every op's output passes here).
+  let n = 1,
+    span = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    n *= d;
+    if (d !== 0) span *= d;
+  }
   if (n > elementCeiling) {
     throw new Error(opErrors.tooManyElements(op, shape, n, elementCeiling));
   }
   // An empty batch does not make a 2^32-pixel plane safe: kernels size their scratch (im2col
   // columns, padding index maps) by the other dims, so those must fit too.
-  const span = shape.reduce((a, d) => a * (d === 0 ? 1 : d), 1);
   if (span > elementCeiling) throw new Error(opErrors.tooLargeEmpty(op, shape, span, elementCeiling));
 }
 
@@ -75,14 +81,21 @@ export function apply<P extends Primitive>(
   params: PrimitiveParams[P],
 ): AnyTensor {
   const device = inputs[0].device;
-  for (const t of inputs) {
+  // Plain loops, no closures: this runs once per op, and for a 1,000-element add its bookkeeping
+  // costs as much as the arithmetic.
+  let anyRequiresGrad = false;
+  for (let i = 0; i < inputs.length; i++) {
+    const t = inputs[i];
     if (t.disposed) throw new Error(`${primitive}: a tensor was used after dispose()`);
+    if (t.requiresGrad) anyRequiresGrad = true;
   }
   const out = shapeRules[primitive](inputs, params);
   checkElementCount(primitive, out.shape);
   const backend = backendFor(device);
-  const storage = backend.kernels[primitive](inputs.map(kernelInput), params, out);
-  const needsGrad = recording && !piecewiseConstant.has(primitive) && inputs.some((t) => t.requiresGrad);
+  const kernelInputs = new Array<KernelInput<unknown>>(inputs.length);
+  for (let i = 0; i < inputs.length; i++) kernelInputs[i] = kernelInput(inputs[i]);
+  const storage = backend.kernels[primitive](kernelInputs, params, out);
+  const needsGrad = recording && anyRequiresGrad && !piecewiseConstant.has(primitive);
   const node: GradNode | null = needsGrad
     ? { primitive, params, inputs, versions: inputs.map((t) => t.version), used: false }
     : null;

@@ -10,7 +10,7 @@ import type { IsMessage, OkShape } from "../../types/shape/show.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
 import type { BinaryPrimitive, UnaryPrimitive } from "../primitives/index.js";
 import { apply } from "../autograd/engine.js";
-import { broadcastShapes } from "../runtime/shape.js";
+import { broadcastShapes, sameShape } from "../runtime/shape.js";
 import { opErrors } from "../../types/errors.js";
 import { assertFloat, assertSameKind, assertTensor, scalarLike, type TensorOrNumber } from "./arguments.js";
 
@@ -78,7 +78,8 @@ function operands(op: string, a: TensorOrNumber, b: TensorOrNumber, floatOnly = 
     y = b;
   if (typeof x !== "number" && typeof y !== "number") {
     assertSameKind(op, x, y);
-    if (!broadcastShapes(x.shape, y.shape)) throw new Error(opErrors.broadcast(op, x.shape, y.shape));
+    if (!sameShape(x.shape, y.shape) && !broadcastShapes(x.shape, y.shape))
+      throw new Error(opErrors.broadcast(op, x.shape, y.shape));
   }
   if (floatOnly) assertFloat(op, typeof x === "number" ? (y as AnyTensor) : x);
   return [

@@ -71,6 +71,41 @@ describe("float32 arithmetic fast path", () => {
     );
   });
 
+  it("equal shapes (eight elements a round, then the tail) give the bits of the broadcast path", () => {
+    // [n] with [n] takes sameShapeF32; [1, n] with [n] goes through forEachRun and binaryRunF32's
+    // contiguous runs: the two must agree bit for bit at every length around the unrolled rounds.
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 80 }), fc.constantFrom(...ops), fc.integer(), (n, op, seed) => {
+        const a = sg.tensor(values(n, seed), { shape: [n] });
+        const b = sg.tensor(values(n, seed ^ 0x2545f491), { shape: [n] });
+        const fast = sg[op](a, b).dataSync();
+        const general = sg[op](sg.reshape(a, [1, n]), b).dataSync();
+        const want = cast(sg[op](cast(a, "float64"), cast(b, "float64")), "float32").dataSync();
+        expect(fast.length).toBe(n);
+        for (let i = 0; i < n; i++) {
+          if (Number.isNaN(want[i])) {
+            expect(fast[i]).toBeNaN();
+            expect(general[i]).toBeNaN();
+          } else {
+            expect(Object.is(fast[i], want[i])).toBe(true);
+            expect(Object.is(general[i], want[i])).toBe(true);
+          }
+        }
+      }),
+      { seed: 2315, numRuns: 300 },
+    );
+  });
+
+  it("an equal-shape result shares its input's frozen shape, which stays the right one", () => {
+    const a = sg.rand([3, 4]);
+    const y = sg.add(a, sg.rand([3, 4]));
+    expect(y.shape).toEqual([3, 4]);
+    expect(Object.isFrozen(y.shape)).toBe(true);
+    expect(Object.isFrozen(sg.relu(a).shape)).toBe(true);
+    // a broadcast result gets a shape of its own
+    expect(sg.add(a, sg.rand([4])).shape).toEqual([3, 4]);
+  });
+
   it("a conv-bias shaped add takes the constant-operand runs and still matches", () => {
     const x = sg.tensor(values(2 * 3 * 4 * 5, 7), { shape: [2, 3, 4, 5] });
     const bias = sg.tensor(values(3, 8), { shape: [1, 3, 1, 1] });

@@ -256,31 +256,122 @@ function binaryRunF32(
 }
 
 /**
+ * binaryRunF32 of equal shapes (offsets 0, both contiguous), eight elements a round: the plain
+ * loop pays a loop test and three bounds checks per element; unrolled, a float32 add of 1,000
+ * elements took 0.8 ns an element instead of 1.8 (CPU time, loaded machine), and with the offsets
+ * of binaryRunF32 kept 1.1. Same operations on the same elements: the same bits.
+ */
+function sameShapeF32(op: Arithmetic, y: Float32Array, a: Float32Array, b: Float32Array): void {
+  const n = y.length;
+  let k = 0;
+  switch (op) {
+    case "add":
+      for (; k + 8 <= n; k += 8) {
+        y[k] = a[k] + b[k];
+        y[k + 1] = a[k + 1] + b[k + 1];
+        y[k + 2] = a[k + 2] + b[k + 2];
+        y[k + 3] = a[k + 3] + b[k + 3];
+        y[k + 4] = a[k + 4] + b[k + 4];
+        y[k + 5] = a[k + 5] + b[k + 5];
+        y[k + 6] = a[k + 6] + b[k + 6];
+        y[k + 7] = a[k + 7] + b[k + 7];
+      }
+      for (; k < n; k++) y[k] = a[k] + b[k];
+      return;
+    case "sub":
+      for (; k + 8 <= n; k += 8) {
+        y[k] = a[k] - b[k];
+        y[k + 1] = a[k + 1] - b[k + 1];
+        y[k + 2] = a[k + 2] - b[k + 2];
+        y[k + 3] = a[k + 3] - b[k + 3];
+        y[k + 4] = a[k + 4] - b[k + 4];
+        y[k + 5] = a[k + 5] - b[k + 5];
+        y[k + 6] = a[k + 6] - b[k + 6];
+        y[k + 7] = a[k + 7] - b[k + 7];
+      }
+      for (; k < n; k++) y[k] = a[k] - b[k];
+      return;
+    case "mul":
+      for (; k + 8 <= n; k += 8) {
+        y[k] = a[k] * b[k];
+        y[k + 1] = a[k + 1] * b[k + 1];
+        y[k + 2] = a[k + 2] * b[k + 2];
+        y[k + 3] = a[k + 3] * b[k + 3];
+        y[k + 4] = a[k + 4] * b[k + 4];
+        y[k + 5] = a[k + 5] * b[k + 5];
+        y[k + 6] = a[k + 6] * b[k + 6];
+        y[k + 7] = a[k + 7] * b[k + 7];
+      }
+      for (; k < n; k++) y[k] = a[k] * b[k];
+      return;
+    case "div":
+      for (; k + 8 <= n; k += 8) {
+        y[k] = a[k] / b[k];
+        y[k + 1] = a[k + 1] / b[k + 1];
+        y[k + 2] = a[k + 2] / b[k + 2];
+        y[k + 3] = a[k + 3] / b[k + 3];
+        y[k + 4] = a[k + 4] / b[k + 4];
+        y[k + 5] = a[k + 5] / b[k + 5];
+        y[k + 6] = a[k + 6] / b[k + 6];
+        y[k + 7] = a[k + 7] / b[k + 7];
+      }
+      for (; k < n; k++) y[k] = a[k] / b[k];
+      return;
+  }
+}
+
+/**
  * relu and its gradient on the bits of float32, without a branch: on random signs the
  * compare-and-branch of the plain loops mispredicts half the time (~7.7 ns an element here, ~1.9
  * on the bits). For an IEEE single b as an int32: b < 0 is the sign; |b| > 0x7f800000 a NaN;
- * 0 < b <= 0x7f800000 a positive number up to +inf.
+ * 0 < b <= 0x7f800000 a positive number up to +inf. relu keeps b when its sign is clear or it is a
+ * NaN (NaN propagates), else gives +0 (also for -0).
+ */
+const reluBits = (b: number): number => b & (~(b >> 31) | ((0x7f800000 - (b & 0x7fffffff)) >> 31));
+
+/**
+ * Eight elements a round, as sameShapeF32 (the loop test and bounds checks of a plain loop cost as
+ * much as the bit arithmetic): 1.2 ns an element instead of 1.4-1.6 (relu of 36,864, CPU time).
  */
 function reluBitsF32(x: Float32Array, y: Float32Array): void {
   const xb = new Int32Array(x.buffer, x.byteOffset, x.length);
   const yb = new Int32Array(y.buffer, y.byteOffset, y.length);
-  // keep b when its sign is clear or it is a NaN (NaN propagates), else +0 (also for -0)
-  for (let i = 0; i < xb.length; i++) {
-    const b = xb[i];
-    yb[i] = b & (~(b >> 31) | ((0x7f800000 - (b & 0x7fffffff)) >> 31));
+  const n = xb.length;
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    yb[i] = reluBits(xb[i]);
+    yb[i + 1] = reluBits(xb[i + 1]);
+    yb[i + 2] = reluBits(xb[i + 2]);
+    yb[i + 3] = reluBits(xb[i + 3]);
+    yb[i + 4] = reluBits(xb[i + 4]);
+    yb[i + 5] = reluBits(xb[i + 5]);
+    yb[i + 6] = reluBits(xb[i + 6]);
+    yb[i + 7] = reluBits(xb[i + 7]);
   }
+  for (; i < n; i++) yb[i] = reluBits(xb[i]);
 }
 
-/** reluBackward(y, g) of equal shapes: g's bits where y > 0 (-b < 0 and ~b < 0, which also
- * excludes -0 = 0x80000000) or y is a NaN, else +0. */
+/** g's bits where y > 0 (-b < 0 and ~b < 0, which also excludes -0 = 0x80000000) or y is a NaN, else +0. */
+const reluGradBits = (b: number, g: number): number => g & (((-b & ~b) | (0x7f800000 - (b & 0x7fffffff))) >> 31);
+
+/** reluBackward(y, g) of equal shapes, eight elements a round as reluBitsF32. */
 function reluBackwardBitsF32(y: Float32Array, g: Float32Array, out: Float32Array): void {
   const yb = new Int32Array(y.buffer, y.byteOffset, y.length);
   const gb = new Int32Array(g.buffer, g.byteOffset, g.length);
   const ob = new Int32Array(out.buffer, out.byteOffset, out.length);
-  for (let i = 0; i < yb.length; i++) {
-    const b = yb[i];
-    ob[i] = gb[i] & (((-b & ~b) | (0x7f800000 - (b & 0x7fffffff))) >> 31);
+  const n = yb.length;
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    ob[i] = reluGradBits(yb[i], gb[i]);
+    ob[i + 1] = reluGradBits(yb[i + 1], gb[i + 1]);
+    ob[i + 2] = reluGradBits(yb[i + 2], gb[i + 2]);
+    ob[i + 3] = reluGradBits(yb[i + 3], gb[i + 3]);
+    ob[i + 4] = reluGradBits(yb[i + 4], gb[i + 4]);
+    ob[i + 5] = reluGradBits(yb[i + 5], gb[i + 5]);
+    ob[i + 6] = reluGradBits(yb[i + 6], gb[i + 6]);
+    ob[i + 7] = reluGradBits(yb[i + 7], gb[i + 7]);
   }
+  for (; i < n; i++) ob[i] = reluGradBits(yb[i], gb[i]);
 }
 
 /** int32 results are truncated toward zero by the Int32Array store, as a C cast. */
@@ -296,12 +387,13 @@ function unaryKernel(op: UnaryPrimitive) {
 
 function binaryKernel(op: BinaryPrimitive) {
   return (inputs: readonly KernelInput<AnyTypedArray>[], _p: unknown, out: KernelOutput): AnyTypedArray => {
-    const [a, b] = inputs;
+    const a = inputs[0],
+      b = inputs[1];
     const y = allocateForOverwrite(out.dtype, numel(out.shape));
     const as = a.storage,
       bs = b.storage;
     if (isArithmetic(op) && as instanceof Float32Array && bs instanceof Float32Array && y instanceof Float32Array) {
-      if (sameShape(a.shape, b.shape)) binaryRunF32(op, y, 0, as, 0, 1, bs, 0, 1, y.length);
+      if (sameShape(a.shape, b.shape)) sameShapeF32(op, y, as, bs);
       else
         forEachRun(
           out.shape,
