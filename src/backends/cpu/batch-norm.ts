@@ -12,7 +12,7 @@ import type { AnyTypedArray } from "../../../types/core.js";
 import type { BatchNormLoops, ChannelStats, KernelInput, KernelOutput, KernelTable } from "../../backend.js";
 import type { BatchNormParams, BatchNormTrainParams } from "../../primitives/batch-norm.js";
 import { numel } from "../../runtime/shape.js";
-import { allocate, allocateForOverwrite } from "./arrays.js";
+import { allocateForOverwrite } from "./arrays.js";
 import { type Float, float } from "./float.js";
 
 /**
@@ -283,8 +283,9 @@ export const batchNormLoops: BatchNormLoops<AnyTypedArray> = {
   backward: (x, g, weight, p, wantInput, reluOutput) => {
     const [batch, channels, inner] = layout(x);
     const input = wantInput ? (allocateForOverwrite(x.dtype, numel(x.shape)) as Float) : null;
-    const dweight = allocate(x.dtype, channels) as Float,
-      dbias = allocate(x.dtype, channels) as Float;
+    // every channel is written; an unwanted one goes back to the pool (batchNormTrainFusedGradient)
+    const dweight = allocateForOverwrite(x.dtype, channels) as Float,
+      dbias = allocateForOverwrite(x.dtype, channels) as Float;
     batchNormBackward(
       float(x),
       float(g),
