@@ -2372,4 +2372,141 @@
   (br_if $L122 (i32.lt_s (local.get $mp) (local.get $rows))))))
   (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
   (br_if $L123 (i32.lt_s (local.get $jp) (local.get $cols)))))))
+;; Batch norm's backward, one channel per item (batchNormKernels in gen-wat.mjs says how)
+(func $bn_bwd (export "bn_bwd") (param $p i32) (param $item i32) (param $s i32)
+  (local $ch i32) (local $n i32) (local $k i32) (local $C i32) (local $N i32) (local $inner i32) (local $base i32) (local $xp i32) (local $gp i32) (local $rp i32) (local $dp i32) (local $whole i32) (local $bytes i32) (local $t i32)
+  (local $m f64) (local $sg f64) (local $sgx f64) (local $gs f64) (local $is f64) (local $a f64) (local $b f64) (local $d f64) (local $cnt f64)
+  (local $ys f32)
+  (local $mv v128) (local $sgA v128) (local $sgB v128) (local $sxA v128) (local $sxB v128) (local $gv v128) (local $xv v128)
+  (local $glo v128) (local $ghi v128) (local $yv v128) (local $av v128) (local $bv v128) (local $dv v128)
+  (local.set $ch (local.get $item)) (local.set $C (i32.load offset=16 (local.get $p))) (local.set $N (i32.load offset=12 (local.get $p))) (local.set $inner (i32.load offset=84 (local.get $p)))
+  (local.set $bytes (i32.mul (local.get $inner) (i32.const 4))) (local.set $whole (i32.mul (i32.and (local.get $inner) (i32.const -4)) (i32.const 4)))
+  (local.set $t (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (local.get $ch) (i32.const 64))))
+  (local.set $m (f64.load offset=0 (local.get $t)))
+  (local.set $mv (f64x2.splat (local.get $m)))
+  (if (i32.load offset=88 (local.get $p)) (then (local.set $n (i32.const 0))
+(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L126
+  
+    (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
+    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
+    (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
+    
+    (local.set $k (i32.const 0))
+(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L124
+  
+      (local.set $gv (v128.and (v128.load (i32.add (local.get $gp) (local.get $k))) (v128.or (f32x4.gt (local.tee $yv (v128.load (i32.add (local.get $rp) (local.get $k)))) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $yv) (local.get $yv)))))
+      (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
+      (local.set $sgA (f64x2.add (local.get $sgA) (local.tee $glo (f64x2.promote_low_f32x4 (local.get $gv)))))
+      (local.set $sgB (f64x2.add (local.get $sgB) (local.tee $ghi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))))
+      (local.set $sxA (f64x2.add (local.get $sxA) (f64x2.mul (local.get $glo) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))))
+      (local.set $sxB (f64x2.add (local.get $sxB) (f64x2.mul (local.get $ghi) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 16)))
+  (br_if $L124 (i32.lt_s (local.get $k) (local.get $whole))))))
+    (local.set $k (local.get $whole))
+(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L125
+  
+      (local.set $gs (f64.promote_f32 (select (f32.load (i32.add (local.get $gp) (local.get $k))) (f32.const 0) (i32.or (f32.gt (local.tee $ys (f32.load (i32.add (local.get $rp) (local.get $k)))) (f32.const 0)) (f32.ne (local.get $ys) (local.get $ys))))))
+      (local.set $sg (f64.add (local.get $sg) (local.get $gs)))
+      (local.set $sgx (f64.add (local.get $sgx) (f64.mul (local.get $gs) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 4)))
+  (br_if $L125 (i32.lt_s (local.get $k) (local.get $bytes))))))
+  (local.set $n (i32.add (local.get $n) (i32.const 1)))
+  (br_if $L126 (i32.lt_s (local.get $n) (local.get $N))))))) (else (local.set $n (i32.const 0))
+(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L129
+  
+    (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
+    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
+    (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
+    
+    (local.set $k (i32.const 0))
+(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L127
+  
+      (local.set $gv (v128.load (i32.add (local.get $gp) (local.get $k))))
+      (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
+      (local.set $sgA (f64x2.add (local.get $sgA) (local.tee $glo (f64x2.promote_low_f32x4 (local.get $gv)))))
+      (local.set $sgB (f64x2.add (local.get $sgB) (local.tee $ghi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))))
+      (local.set $sxA (f64x2.add (local.get $sxA) (f64x2.mul (local.get $glo) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))))
+      (local.set $sxB (f64x2.add (local.get $sxB) (f64x2.mul (local.get $ghi) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 16)))
+  (br_if $L127 (i32.lt_s (local.get $k) (local.get $whole))))))
+    (local.set $k (local.get $whole))
+(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L128
+  
+      (local.set $gs (f64.promote_f32 (f32.load (i32.add (local.get $gp) (local.get $k)))))
+      (local.set $sg (f64.add (local.get $sg) (local.get $gs)))
+      (local.set $sgx (f64.add (local.get $sgx) (f64.mul (local.get $gs) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 4)))
+  (br_if $L128 (i32.lt_s (local.get $k) (local.get $bytes))))))
+  (local.set $n (i32.add (local.get $n) (i32.const 1)))
+  (br_if $L129 (i32.lt_s (local.get $n) (local.get $N))))))))
+  ;; the lanes' chains pairwise, then the scalar tails' (the JS loop's order differs by float64 roundings only)
+  (local.set $sg (f64.add (local.get $sg) (f64.add
+    (f64.add (f64x2.extract_lane 0 (local.get $sgA)) (f64x2.extract_lane 1 (local.get $sgA)))
+    (f64.add (f64x2.extract_lane 0 (local.get $sgB)) (f64x2.extract_lane 1 (local.get $sgB))))))
+  (local.set $sgx (f64.add (local.get $sgx) (f64.add
+    (f64.add (f64x2.extract_lane 0 (local.get $sxA)) (f64x2.extract_lane 1 (local.get $sxA)))
+    (f64.add (f64x2.extract_lane 0 (local.get $sxB)) (f64x2.extract_lane 1 (local.get $sxB))))))
+  (f64.store offset=32 (local.get $t) (local.get $sg))
+  (f64.store offset=40 (local.get $t) (local.get $sgx))
+  (if (i32.eqz (i32.load offset=96 (local.get $p))) (then (return)))
+  ;; dx = a g + b (x - mean) + d with batchNormBackward's constants, in its order of operations
+  (local.set $is (f64.load offset=8 (local.get $t)))
+  (local.set $cnt (f64.convert_i32_s (i32.mul (local.get $N) (local.get $inner))))
+  (local.set $a (f64.mul (f64.load offset=16 (local.get $t)) (local.get $is)))
+  (local.set $b (f64.div (f64.mul (f64.mul (f64.mul (f64.neg (local.get $a)) (local.get $is)) (local.get $is)) (local.get $sgx)) (local.get $cnt)))
+  (local.set $d (f64.div (f64.mul (f64.neg (local.get $a)) (local.get $sg)) (local.get $cnt)))
+  (local.set $av (f64x2.splat (local.get $a))) (local.set $bv (f64x2.splat (local.get $b))) (local.set $dv (f64x2.splat (local.get $d)))
+  (if (i32.load offset=88 (local.get $p)) (then (local.set $n (i32.const 0))
+(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L132
+  
+    (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
+    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
+    (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
+    
+    (local.set $k (i32.const 0))
+(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L130
+  
+      (local.set $gv (v128.and (v128.load (i32.add (local.get $gp) (local.get $k))) (v128.or (f32x4.gt (local.tee $yv (v128.load (i32.add (local.get $rp) (local.get $k)))) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $yv) (local.get $yv)))))
+      (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
+      (v128.store (i32.add (local.get $dp) (local.get $k)) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (local.get $gv)))
+        (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))) (local.get $dv))) (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))
+        (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))) (local.get $dv)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 16)))
+  (br_if $L130 (i32.lt_s (local.get $k) (local.get $whole))))))
+    (local.set $k (local.get $whole))
+(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L131
+  
+      (f32.store (i32.add (local.get $dp) (local.get $k)) (f32.demote_f64 (f64.add (f64.add
+        (f64.mul (local.get $a) (f64.promote_f32 (select (f32.load (i32.add (local.get $gp) (local.get $k))) (f32.const 0) (i32.or (f32.gt (local.tee $ys (f32.load (i32.add (local.get $rp) (local.get $k)))) (f32.const 0)) (f32.ne (local.get $ys) (local.get $ys))))))
+        (f64.mul (local.get $b) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))) (local.get $d))))
+  (local.set $k (i32.add (local.get $k) (i32.const 4)))
+  (br_if $L131 (i32.lt_s (local.get $k) (local.get $bytes))))))
+  (local.set $n (i32.add (local.get $n) (i32.const 1)))
+  (br_if $L132 (i32.lt_s (local.get $n) (local.get $N))))))) (else (local.set $n (i32.const 0))
+(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L135
+  
+    (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
+    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
+    (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
+    
+    (local.set $k (i32.const 0))
+(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L133
+  
+      (local.set $gv (v128.load (i32.add (local.get $gp) (local.get $k))))
+      (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
+      (v128.store (i32.add (local.get $dp) (local.get $k)) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (local.get $gv)))
+        (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))) (local.get $dv))) (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))
+        (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))) (local.get $dv)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 16)))
+  (br_if $L133 (i32.lt_s (local.get $k) (local.get $whole))))))
+    (local.set $k (local.get $whole))
+(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L134
+  
+      (f32.store (i32.add (local.get $dp) (local.get $k)) (f32.demote_f64 (f64.add (f64.add
+        (f64.mul (local.get $a) (f64.promote_f32 (f32.load (i32.add (local.get $gp) (local.get $k)))))
+        (f64.mul (local.get $b) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))) (local.get $d))))
+  (local.set $k (i32.add (local.get $k) (i32.const 4)))
+  (br_if $L134 (i32.lt_s (local.get $k) (local.get $bytes))))))
+  (local.set $n (i32.add (local.get $n) (i32.const 1)))
+  (br_if $L135 (i32.lt_s (local.get $n) (local.get $N)))))))))
 )
