@@ -1,17 +1,21 @@
-// Paired A/B of the demo's training step (examples/demo.ts: forward, cross-entropy, backward, Adam)
-// between two builds of the whole library in one process: the two builds' steps alternate on the
-// same batches, the order flipping every pair, with a 1 ms pause before each step so that the other
-// build's worker has stopped spinning. The epoch time printed by the demo moves by 10-25% from run
-// to run on this VM, more than most changes to the step are worth; paired steps resolve a few %.
-// Run it in both load orders (A B, then B A): the build loaded first has read ~2.5% faster.
-//   node step-pair.mjs <distA> <distB> [steps=400]
-// where a dist is the root's `npm run build` output (dist/, with src/ and examples/), copied aside
-// or built in a git worktree. A/B > 1 means B is faster.
+// Paired A/B of a training step between two builds of the whole library in one process: the two
+// builds' steps alternate on the same batches, the order flipping every pair, with a 1 ms pause
+// before each step so that the other build's worker has stopped spinning. The epoch time printed by
+// the demo moves by 10-25% from run to run on this VM, more than most changes to the step are worth;
+// paired steps resolve a few %. Run it in both load orders (A B, then B A): the build loaded first
+// has read ~2.5% faster.
+//   node step-pair.mjs <distA> <distB> [steps=400] [model=demo]
+// model demo: examples/demo.ts's step (forward, cross-entropy, backward, Adam) on MNIST batches;
+// bn or resnet18: bench/train-models.mjs's step (SGD with momentum) on its fixed batch. Each step's
+// wall time and the process's CPU time over it (the workers' too) are paired. A dist is the root's
+// `npm run build` output (dist/, with src/ and examples/), copied aside or built in a git worktree.
+// A/B > 1 means B is faster.
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { SHAPES, shapegradStep } from "./train-models.mjs";
 
-const [distA, distB, stepsArg = "400"] = process.argv.slice(2);
-if (!distA || !distB) throw new Error("usage: node step-pair.mjs <distA> <distB> [steps=400]");
+const [distA, distB, stepsArg = "400", model = "demo"] = process.argv.slice(2);
+if (!distA || !distB) throw new Error("usage: node step-pair.mjs <distA> <distB> [steps=400] [model=demo|bn|resnet18]");
 const steps = Number(stepsArg);
 const load = (dist, file) => import(pathToFileURL(resolve(dist, file)).href);
 
@@ -33,23 +37,44 @@ async function build(dist) {
     });
 }
 
-const runs = [await build(distA), await build(distB)];
-const mnist = await load(distA, "examples/mnist.js");
-const batches = [...mnist.batches(mnist.loadMnist({ seed: 0 }).train, 64, 1)];
+let runs, batches;
+if (model === "demo") {
+  runs = [await build(distA), await build(distB)];
+  const mnist = await load(distA, "examples/mnist.js");
+  batches = [...mnist.batches(mnist.loadMnist({ seed: 0 }).train, 64, 1)];
+} else {
+  if (!SHAPES[model]) throw new Error(`step-pair: unknown model ${model} (demo, bn, resnet18)`);
+  runs = await Promise.all([distA, distB].map(async (d) => shapegradStep(d, model)));
+  batches = [null];
+}
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 const times = [[], []],
-  ratios = [];
+  cpus = [[], []],
+  ratios = [],
+  cpuRatios = [];
 for (let i = 0; i < steps; i++) {
   const batch = batches[i % batches.length];
-  const ms = [0, 0];
+  const ms = [0, 0],
+    cpu = [0, 0];
   for (const k of i % 2 ? [0, 1] : [1, 0]) {
     await new Promise((r) => setTimeout(r, 1));
-    const t = performance.now();
+    const t = performance.now(),
+      c = cpuMs();
     runs[k](batch);
     ms[k] = performance.now() - t;
+    cpu[k] = cpuMs() - c;
     times[k].push(ms[k]);
+    cpus[k].push(cpu[k]);
   }
   ratios.push(ms[0] / ms[1]);
+  cpuRatios.push(cpu[0] / cpu[1]);
 }
 const median = (a) => [...a].sort((p, q) => p - q)[a.length >> 1];
-const show = (k) => `median ${median(times[k]).toFixed(2)} ms, best ${Math.min(...times[k]).toFixed(2)} ms`;
-console.log(`training step, ${steps} pairs: A ${show(0)} | B ${show(1)} | median A/B ${median(ratios).toFixed(3)}`);
+const show = (k) =>
+  `median ${median(times[k]).toFixed(2)} ms (CPU ${median(cpus[k]).toFixed(2)}), best ${Math.min(...times[k]).toFixed(2)} ms`;
+console.log(
+  `${model} training step, ${steps} pairs: A ${show(0)} | B ${show(1)} | median A/B wall ${median(ratios).toFixed(3)}, CPU ${median(cpuRatios).toFixed(3)}`,
+);

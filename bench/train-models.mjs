@@ -1,6 +1,20 @@
 // The models of the training-step benchmarks (bench/train-step.mjs describes them; the same in
 // bench/train_step_torch.py), built with a shapegrad build's `nn`.
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
 export const SHAPES = { bn: [32, 3, 32, 32], demo: [64, 1, 28, 28], resnet18: [16, 3, 64, 64] };
+
+/** One training step (`trainer`) of `model` built with the build at `dist` (seed 0). */
+export async function shapegradStep(dist, model) {
+  const sg = await import(pathToFileURL(resolve(dist, "src/index.js")).href);
+  sg.manualSeed(0);
+  const net =
+    model === "resnet18"
+      ? (await import(pathToFileURL(resolve(dist, "examples/resnet18.js")).href)).resnet18(10)
+      : (model === "bn" ? bnCnn : demoBias)(sg.nn);
+  return trainer(sg, net, model);
+}
 
 /** 4 x (conv3x3 p1 with bias, BatchNorm2d, ReLU), 2 max pools, Linear 4096->128, ReLU, Linear 128->10. */
 export function bnCnn(nn) {

@@ -29,7 +29,7 @@ import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { resolve, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { SHAPES, bnCnn, demoBias, trainer } from "./train-models.mjs";
+import { SHAPES, shapegradStep } from "./train-models.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = Object.fromEntries(
@@ -48,16 +48,6 @@ const tfjsSteps = Number(args["tfjs-steps"] ?? 3);
 const overheadRounds = Number(args.overhead ?? 40);
 
 for (const m of models) if (!SHAPES[m]) throw new Error(`train-step: unknown model ${m} (bn, demo, resnet18)`);
-
-async function shapegradStep(dist, model) {
-  const sg = await import(pathToFileURL(resolve(dist, "src/index.js")).href);
-  sg.manualSeed(0);
-  const net =
-    model === "resnet18"
-      ? (await import(pathToFileURL(resolve(dist, "examples/resnet18.js")).href)).resnet18(10)
-      : (model === "bn" ? bnCnn : demoBias)(sg.nn);
-  return trainer(sg, net, model);
-}
 
 /** PyTorch in a child process; `step(model)` resolves to the ms that process measured. */
 async function torchRunner() {

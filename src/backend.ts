@@ -142,16 +142,29 @@ export interface OptimizerSteps<Storage> {
     expAvg: KernelInput<Storage> | null,
     expAvgSq: KernelInput<Storage> | null,
     maxExpAvgSq: KernelInput<Storage> | null,
+    inPlace?: boolean,
   ): {
     readonly value: Storage;
     readonly expAvg: Storage;
     readonly expAvgSq: Storage;
     readonly maxExpAvgSq: Storage | null;
   };
+  /**
+   * `inPlace`: the new values go into the parameter's and the state's own storage (a state that
+   * is null gets fresh storage), which `writable` said may be written; else into fresh storage.
+   */
   sgd(
     k: SgdCoefficients,
     param: KernelInput<Storage>,
     grad: KernelInput<Storage>,
     momentumBuffer: KernelInput<Storage> | null,
+    inPlace?: boolean,
   ): { readonly value: Storage; readonly momentumBuffer: Storage | null };
+  /**
+   * Whether each of these storages is held by one tensor alone (no view, no dataSync() caller),
+   * so that its holder may overwrite it: an optimizer's in-place update (issue 23).
+   */
+  writable(storages: readonly Storage[]): boolean;
+  /** `storage` was overwritten in place: what caches derived from its old data (packed weights) is dropped. */
+  rewritten(storage: Storage): void;
 }

@@ -72,7 +72,8 @@ export const KERNEL_OWN_PARAMS = {
   dw_bwd_w: ["multiplier", "outPerItem", "padded"],
   find_nonfinite: ["count"],
   zero: ["count"],
-  pool_argmax: ["twoByTwo", "maxima", "planes", "planesPerItem"],
+  // mode: 0 scalar windows, 1 2x2 at stride 2 (pool2x2Step), 2 three columns wide at stride 2 (pool3WideStep)
+  pool_argmax: ["mode", "maxima", "planes", "planesPerItem"],
   pool_scatter: [null, null, "planes", "planesPerItem"],
   transpose: ["rows", "cols"],
   // interpolate and its adjoint (interpolateKernels): the f64 weight tables' address, 1 for nearest
@@ -80,6 +81,8 @@ export const KERNEL_OWN_PARAMS = {
   interp_adj: ["weights", "nearest", "planes", "planesPerItem"],
   // conv2dBias's per-channel add (biasKernel): floats per plane, channels the planes cycle over
   add_bias: ["plane", "channels", "planes", "planesPerItem"],
+  // issue 23 (i23-step2): batch norm's backward (batchNormKernels); batch = P("batch"), channels = P("inC")
+  bn_bwd: ["inner", "relu", "table", "wantInput"],
 };
 
 /** Every kernel's whole layout: PARAM's fields and its own slots by name. */
@@ -354,6 +357,105 @@ function pool2x2Step() {
         (v128.store ${get("o")} (i32x4.add (local.get $iv)
           (i32x4.add (i32x4.splat ${add(get("rowBase"), mul(get("ow"), c(2)))}) (v128.const i32x4 0 2 4 6))))
         (v128.store ${add(get("o"), get("vals"))} (local.get $bv))`;
+}
+
+/**
+ * One window of pool_argmax the scalar way, at output ow of the row (locals ow, o, rowBase, kiLo,
+ * kiHi; tables cs, cl, ch), then o to the next window: its in-range taps in row-major order.
+ */
+function poolWindow() {
+  return `
+      ${set("kjLo", `(i32.load ${add(get("cl"), mul(get("ow"), c(4)))})`)}
+      ${set("kjHi", `(i32.load ${add(get("ch"), mul(get("ow"), c(4)))})`)}
+      (if (i32.or (i32.gt_s ${get("kiLo")} ${get("kiHi")}) (i32.gt_s ${get("kjLo")} ${get("kjHi")}))
+        (then (i32.store ${get("o")} ${c(-1)}) (f32.store ${add(get("o"), get("vals"))} (f32.const -inf)))
+        (else
+          ${set("win", add(add(add(get("rowBase"), `(i32.load ${add(get("cs"), mul(get("ow"), c(4)))})`),
+            mul(get("kiLo"), get("dh"))), mul(get("kjLo"), get("dw"))))}
+          ${set("at", get("win"))}
+          (local.set $best (f32.load ${add(P("x"), mul(get("win"), c(4)))}))
+          ${loop("ki", get("kiLo"), add(get("kiHi"), c(1)), `
+            ${set("r", add(get("win"), mul(sub(get("ki"), get("kiLo")), get("dh"))))}
+            ${loop("kj", get("kjLo"), add(get("kjHi"), c(1)), `
+              ${set("i", add(get("r"), mul(sub(get("kj"), get("kjLo")), get("dw"))))}
+              (local.set $v (f32.load ${add(P("x"), mul(get("i"), c(4)))}))
+              ${set("wins", `(i32.or (f32.gt (local.get $v) (local.get $best)) (f32.ne (local.get $v) (local.get $v)))`)}
+              (local.set $best (select (local.get $v) (local.get $best) ${get("wins")}))
+              ${set("at", `(select ${get("i")} ${get("at")} ${get("wins")})`)}`)}`)}
+          (i32.store ${get("o")} ${get("at")})
+          (f32.store ${add(get("o"), get("vals"))} (local.get $best))))
+      ${inc("o", 4)}`;
+}
+
+/**
+ * Mode 2 (three columns at stride 2, dilation 1): [owA, owB), the outputs whose three columns are
+ * all inside x (a run: the windows' starts move by 2), from the column tables. Once per item.
+ */
+function pool3WideColumns() {
+  const whole = (ow) => `(i32.and (i32.eqz (i32.load ${add(get("cl"), mul(ow, c(4)))}))
+    (i32.eq (i32.load ${add(get("ch"), mul(ow, c(4)))}) ${c(2)}))`;
+  return `${set("owA", get("OW"))} ${set("owB", get("OW"))}
+  (if (i32.eq ${K("pool_argmax", "mode")} ${c(2)}) (then
+    ${set("owA", c(0))}
+    (block $found (loop $scan
+      (br_if $found (i32.ge_s ${get("owA")} ${get("OW")}))
+      (br_if $found ${whole(get("owA"))})
+      ${inc("owA")} (br $scan)))
+    ${set("owB", get("owA"))}
+    (block $past (loop $scanEnd
+      (br_if $past (i32.ge_s ${get("owB")} ${get("OW")}))
+      (br_if $past (i32.eqz ${whole(get("owB"))}))
+      ${inc("owB")} (br $scanEnd)))))`;
+}
+
+/**
+ * Four windows of mode 2 from output ow (locals ow, o, rowBase, kiLo..kiHi, dh): window j's taps
+ * of row ki are columns c0 + 2j + kj, kj < 3, of that row. Per row, ten floats c0..c0 + 9 in four
+ * loads (at c0, c0 + 4 and c0 + 2, c0 + 6, the last float unused: still inside the memory, the
+ * layout's next region follows x); even lanes of the first pair are tap 0 of the four windows, odd
+ * lanes tap 1, even lanes of the second pair tap 2. Each tap in row-major order goes through the
+ * scalar path's compare and select, lane by lane, so ties and NaNs pick the same tap; the argmax
+ * lanes hold the tap's offset from the window start until the store.
+ */
+function pool3WideStep() {
+  const even = "0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27",
+    odd = "4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31";
+  const tap = (lanes, a, b, kj) => `
+          (local.set $cv (i8x16.shuffle ${lanes} (local.get ${a}) (local.get ${b})))
+          (local.set $mv (v128.or (f32x4.gt (local.get $cv) (local.get $bv)) (f32x4.ne (local.get $cv) (local.get $cv))))
+          (local.set $bv (v128.bitselect (local.get $cv) (local.get $bv) (local.get $mv)))
+          (local.set $iv (v128.bitselect (i32x4.splat ${add(mul(get("ki"), get("dh")), c(kj))}) (local.get $iv) (local.get $mv)))`;
+  return `${set("c0", add(get("rowBase"), `(i32.load ${add(get("cs"), mul(get("ow"), c(4)))})`))}
+        ${set("r", add(P("x"), mul(add(get("c0"), mul(get("kiLo"), get("dh"))), c(4))))}
+        (local.set $bv (i8x16.shuffle ${even} (v128.load ${get("r")}) (v128.load offset=16 ${get("r")})))
+        (local.set $iv (i32x4.splat ${mul(get("kiLo"), get("dh"))}))
+        ${loop("ki", get("kiLo"), add(get("kiHi"), c(1)), `
+          ${set("r", add(P("x"), mul(add(get("c0"), mul(get("ki"), get("dh"))), c(4))))}
+          (local.set $l0 (v128.load ${get("r")})) (local.set $l1 (v128.load offset=16 ${get("r")}))
+          (local.set $m0 (v128.load offset=8 ${get("r")})) (local.set $m1 (v128.load offset=24 ${get("r")}))
+          ${tap(even, "$l0", "$l1", 0)}${tap(odd, "$l0", "$l1", 1)}${tap(even, "$m0", "$m1", 2)}`)}
+        (v128.store ${get("o")} (i32x4.add (local.get $iv)
+          (i32x4.add (i32x4.splat ${get("c0")}) (v128.const i32x4 0 2 4 6))))
+        (v128.store ${add(get("o"), get("vals"))} (local.get $bv))`;
+}
+
+/**
+ * Mode 2's part of one output row: the windows before owA one by one, then [owA, owB) four a step
+ * (the last ones by one more step over the run's last four, written twice with the same values, as
+ * the 2x2 path), leaving ow at owB for the scalar loop of the rest. A row with no tap inside (kiLo >
+ * kiHi) is left to the scalar loop whole.
+ */
+function pool3WideRow() {
+  return `(if (i32.and (i32.le_s ${get("kiLo")} ${get("kiHi")}) (i32.ge_s (i32.sub ${get("owB")} ${get("owA")}) ${c(4)})) (then
+      ${loop("ow", c(0), get("owA"), poolWindow())}
+      ${loopWhole("ow", get("owA"), get("owB"), `${pool3WideStep()}
+        ${inc("o", 16)}`, 4)}
+      (if (i32.lt_s ${get("ow")} ${get("owB")}) (then
+        ${set("o", add(get("o"), mul(sub(sub(get("owB"), c(4)), get("ow")), c(4))))}
+        ${set("ow", sub(get("owB"), c(4)))}
+        ${pool3WideStep()}
+        ${set("o", add(get("o"), c(16)))}
+        ${set("ow", get("owB"))}))))`;
 }
 
 /**
@@ -870,18 +972,22 @@ ${packBWgradWide()}
 ;; with no tap inside. The in-range taps come from tables at a (windowTaps: rowStart, rowLo, rowHi
 ;; over outH, then colStart, colLo, colHi over outW); y = the i32 argmax, and maxima = the maxima
 ;; (-inf for an empty window) at the same offsets, so that the forward needs no gather. The comparison selects
-;; instead of branching: on random data the branch would mispredict every other tap. twoByTwo = 1: the
-;; windows are 2x2 at stride 2 without padding (MaxPool2d(2)), four of them per vector step.
+;; instead of branching: on random data the branch would mispredict every other tap. mode 1: the
+;; windows are 2x2 at stride 2 without padding (MaxPool2d(2)), four of them per vector step; mode 2:
+;; three columns wide at stride 2 (ResNet's stem, 3x3 stride 2 padding 1), four whole-width windows a
+;; step (pool3WideRow).
 (func $pool_argmax (export "pool_argmax") (param $p i32) (param $item i32) (param $s i32)
   ${loc("OH", "OW", "W", "base", "oh", "ow", "kiLo", "kiHi", "kjLo", "kjHi", "rowBase", "at", "i", "r", "ki", "kj", "o", "dh", "dw",
-    "rs", "rl", "rh", "cs", "cl", "ch", "win", "wins", "vals", "pl", "end")}
+    "rs", "rl", "rh", "cs", "cl", "ch", "win", "wins", "vals", "pl", "end", "owA", "owB", "c0")}
   (local $best f32) (local $v f32) (local $bv v128) (local $cv v128) (local $mv v128) (local $iv v128)
+  (local $l0 v128) (local $l1 v128) (local $m0 v128) (local $m1 v128)
   ${set("vals", sub(K("pool_argmax", "maxima"), P("y")))}
   ${set("OH", P("outH"))} ${set("OW", P("outW"))} ${set("W", P("inW"))}
   ${set("dh", mul(P("dH"), get("W")))} ${set("dw", P("dW"))}
   ${set("rs", P("a"))} ${set("rl", add(get("rs"), mul(get("OH"), c(4))))} ${set("rh", add(get("rl"), mul(get("OH"), c(4))))}
   ${set("cs", add(get("rh"), mul(get("OH"), c(4))))} ${set("cl", add(get("cs"), mul(get("OW"), c(4))))} ${set("ch", add(get("cl"), mul(get("OW"), c(4))))}
   ${planeRange("pool_argmax")}
+  ${pool3WideColumns()}
   ${loop("pl", get("pl"), get("end"), `
   ${set("base", mul(get("pl"), mul(P("inH"), get("W"))))}
   ${loop("oh", c(0), get("OH"), `
@@ -890,8 +996,9 @@ ${packBWgradWide()}
     ${set("kiHi", `(i32.load ${add(get("rh"), mul(get("oh"), c(4)))})`)}
     ${set("o", add(P("y"), mul(mul(add(mul(get("pl"), get("OH")), get("oh")), get("OW")), c(4))))}
     ${set("ow", c(0))}
-    (if ${K("pool_argmax", "twoByTwo")} (then
-      ;; 2x2 windows at stride 2, no padding (twoByTwo = 1): four a step, from two rows of eight floats
+    (if (i32.eq ${K("pool_argmax", "mode")} ${c(2)}) (then ${pool3WideRow()}))
+    (if (i32.eq ${K("pool_argmax", "mode")} ${c(1)}) (then
+      ;; 2x2 windows at stride 2, no padding (mode 1): four a step, from two rows of eight floats
       ${loopWhole("ow", c(0), get("OW"), `${pool2x2Step()}
         ${inc("o", 16)}`, 4)}
       ;; a row's last OW mod 4 windows: one more step over its last four (the overlap is written
@@ -902,27 +1009,7 @@ ${packBWgradWide()}
         ${set("ow", sub(get("OW"), c(4)))}
         ${pool2x2Step()}
         ${set("ow", get("OW"))}))))
-    ${loop("ow", get("ow"), get("OW"), `
-      ${set("kjLo", `(i32.load ${add(get("cl"), mul(get("ow"), c(4)))})`)}
-      ${set("kjHi", `(i32.load ${add(get("ch"), mul(get("ow"), c(4)))})`)}
-      (if (i32.or (i32.gt_s ${get("kiLo")} ${get("kiHi")}) (i32.gt_s ${get("kjLo")} ${get("kjHi")}))
-        (then (i32.store ${get("o")} ${c(-1)}) (f32.store ${add(get("o"), get("vals"))} (f32.const -inf)))
-        (else
-          ${set("win", add(add(add(get("rowBase"), `(i32.load ${add(get("cs"), mul(get("ow"), c(4)))})`),
-            mul(get("kiLo"), get("dh"))), mul(get("kjLo"), get("dw"))))}
-          ${set("at", get("win"))}
-          (local.set $best (f32.load ${add(P("x"), mul(get("win"), c(4)))}))
-          ${loop("ki", get("kiLo"), add(get("kiHi"), c(1)), `
-            ${set("r", add(get("win"), mul(sub(get("ki"), get("kiLo")), get("dh"))))}
-            ${loop("kj", get("kjLo"), add(get("kjHi"), c(1)), `
-              ${set("i", add(get("r"), mul(sub(get("kj"), get("kjLo")), get("dw"))))}
-              (local.set $v (f32.load ${add(P("x"), mul(get("i"), c(4)))}))
-              ${set("wins", `(i32.or (f32.gt (local.get $v) (local.get $best)) (f32.ne (local.get $v) (local.get $v)))`)}
-              (local.set $best (select (local.get $v) (local.get $best) ${get("wins")}))
-              ${set("at", `(select ${get("i")} ${get("at")} ${get("wins")})`)}`)}`)}
-          (i32.store ${get("o")} ${get("at")})
-          (f32.store ${add(get("o"), get("vals"))} (local.get $best))))
-      ${inc("o", 4)}`)}`)}`)})
+    ${loop("ow", get("ow"), get("OW"), poolWindow())}`)}`)})
 
 ;; Max pooling's gradient for windows that share no cell (stride >= the window's extent), item =
 ;; planesPerItem consecutive planes of the planes in all: the items' dx planes (y) zeroed in one fill, then
@@ -1473,6 +1560,96 @@ ${tileEdge(true)}
 ${blockKernel(true)}`;
 }
 
+// ---- issue 23 (i23-step2): batch norm's backward ------------------------------------------------
+
+/** f64x2 of lanes 0-1 (`half` 0) or 2-3 (`half` 1) of the f32x4 `v`. */
+const promote = (v, half) =>
+  half === 0 ? `(f64x2.promote_low_f32x4 ${v})` : `(f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 ${v} ${v}))`;
+
+/**
+ * Training-mode batch norm's backward for one channel per item (src/backends/cpu/batch-norm.ts
+ * batchNormBackward has the math): over the channel's N runs of `inner` floats of x (P x), the
+ * cotangent g (P a) and, when `relu` is not 0, batchNormReluTrain's output there, whose mask
+ * (y > 0 or NaN: reluBackward's) selects g lane by lane (an and with the compare's bits: +0
+ * elsewhere, no branch). One pass sums sum g and sum g (x - mean) in float64 (f64x2, four chains:
+ * the two sums of lanes 0-1 and of lanes 2-3), a second, if wantInput, writes
+ * dx = a g + b (x - mean) + d, computed in float64 and rounded once, as the JS loop. `table`:
+ * 8 float64 per channel (a cache line, so that threads never share one): mean, invstd, weight in,
+ * then the two sums out at 4 and 5.
+ */
+function batchNormKernels() {
+  const tab = (i) => `offset=${i * 8} ${get("t")}`;
+  const maskG = (relu, at) =>
+    relu
+      ? `(v128.and (v128.load ${add(get("gp"), at)}) (v128.or (f32x4.gt (local.tee $yv (v128.load ${add(get("rp"), at)})) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $yv) (local.get $yv))))`
+      : `(v128.load ${add(get("gp"), at)})`;
+  const maskScalar = (relu, at) =>
+    relu
+      ? `(select (f32.load ${add(get("gp"), at)}) (f32.const 0) (i32.or (f32.gt (local.tee $ys (f32.load ${add(get("rp"), at)})) (f32.const 0)) (f32.ne (local.get $ys) (local.get $ys))))`
+      : `(f32.load ${add(get("gp"), at)})`;
+  // the runs of channel c: base byte offset of run n in xp, gp, rp, dp
+  const runs = (body) => loop("n", c(0), get("N"), `
+    ${set("base", mul(mul(add(mul(get("n"), get("C")), get("ch")), get("inner")), c(4)))}
+    ${set("xp", add(P("x"), get("base")))} ${set("gp", add(P("a"), get("base")))}
+    ${set("rp", add(K("bn_bwd", "relu"), get("base")))} ${set("dp", add(P("y"), get("base")))}
+    ${body}`);
+  const sums = (relu) => runs(`
+    ${loop("k", c(0), get("whole"), `
+      (local.set $gv ${maskG(relu, get("k"))})
+      (local.set $xv (v128.load ${add(get("xp"), get("k"))}))
+      (local.set $sgA (f64x2.add (local.get $sgA) (local.tee $glo ${promote("(local.get $gv)", 0)})))
+      (local.set $sgB (f64x2.add (local.get $sgB) (local.tee $ghi ${promote("(local.get $gv)", 1)})))
+      (local.set $sxA (f64x2.add (local.get $sxA) (f64x2.mul (local.get $glo) (f64x2.sub ${promote("(local.get $xv)", 0)} (local.get $mv)))))
+      (local.set $sxB (f64x2.add (local.get $sxB) (f64x2.mul (local.get $ghi) (f64x2.sub ${promote("(local.get $xv)", 1)} (local.get $mv)))))`, 16)}
+    ${loop("k", get("whole"), get("bytes"), `
+      (local.set $gs (f64.promote_f32 ${maskScalar(relu, get("k"))}))
+      (local.set $sg (f64.add (local.get $sg) (local.get $gs)))
+      (local.set $sgx (f64.add (local.get $sgx) (f64.mul (local.get $gs) (f64.sub (f64.promote_f32 (f32.load ${add(get("xp"), get("k"))})) (local.get $m)))))`, 4)}`);
+  const dxLane = (half) =>
+    `(f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) ${promote("(local.get $gv)", half)})
+        (f64x2.mul (local.get $bv) (f64x2.sub ${promote("(local.get $xv)", half)} (local.get $mv)))) (local.get $dv)))`;
+  const dx = (relu) => runs(`
+    ${loop("k", c(0), get("whole"), `
+      (local.set $gv ${maskG(relu, get("k"))})
+      (local.set $xv (v128.load ${add(get("xp"), get("k"))}))
+      (v128.store ${add(get("dp"), get("k"))} (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 ${dxLane(0)} ${dxLane(1)}))`, 16)}
+    ${loop("k", get("whole"), get("bytes"), `
+      (f32.store ${add(get("dp"), get("k"))} (f32.demote_f64 (f64.add (f64.add
+        (f64.mul (local.get $a) (f64.promote_f32 ${maskScalar(relu, get("k"))}))
+        (f64.mul (local.get $b) (f64.sub (f64.promote_f32 (f32.load ${add(get("xp"), get("k"))})) (local.get $m)))) (local.get $d))))`, 4)}`);
+  return `;; Batch norm's backward, one channel per item (batchNormKernels in gen-wat.mjs says how)
+(func $bn_bwd (export "bn_bwd") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("ch", "n", "k", "C", "N", "inner", "base", "xp", "gp", "rp", "dp", "whole", "bytes", "t")}
+  (local $m f64) (local $sg f64) (local $sgx f64) (local $gs f64) (local $is f64) (local $a f64) (local $b f64) (local $d f64) (local $cnt f64)
+  (local $ys f32)
+  (local $mv v128) (local $sgA v128) (local $sgB v128) (local $sxA v128) (local $sxB v128) (local $gv v128) (local $xv v128)
+  (local $glo v128) (local $ghi v128) (local $yv v128) (local $av v128) (local $bv v128) (local $dv v128)
+  ${set("ch", get("item"))} ${set("C", P("inC"))} ${set("N", P("batch"))} ${set("inner", K("bn_bwd", "inner"))}
+  ${set("bytes", mul(get("inner"), c(4)))} ${set("whole", mul(`(i32.and ${get("inner")} ${c(-4)})`, c(4)))}
+  ${set("t", add(K("bn_bwd", "table"), mul(get("ch"), c(64))))}
+  (local.set $m (f64.load ${tab(0)}))
+  (local.set $mv (f64x2.splat (local.get $m)))
+  (if ${K("bn_bwd", "relu")} (then ${sums(true)}) (else ${sums(false)}))
+  ;; the lanes' chains pairwise, then the scalar tails' (the JS loop's order differs by float64 roundings only)
+  (local.set $sg (f64.add (local.get $sg) (f64.add
+    (f64.add (f64x2.extract_lane 0 (local.get $sgA)) (f64x2.extract_lane 1 (local.get $sgA)))
+    (f64.add (f64x2.extract_lane 0 (local.get $sgB)) (f64x2.extract_lane 1 (local.get $sgB))))))
+  (local.set $sgx (f64.add (local.get $sgx) (f64.add
+    (f64.add (f64x2.extract_lane 0 (local.get $sxA)) (f64x2.extract_lane 1 (local.get $sxA)))
+    (f64.add (f64x2.extract_lane 0 (local.get $sxB)) (f64x2.extract_lane 1 (local.get $sxB))))))
+  (f64.store ${tab(4)} (local.get $sg))
+  (f64.store ${tab(5)} (local.get $sgx))
+  (if (i32.eqz ${K("bn_bwd", "wantInput")}) (then (return)))
+  ;; dx = a g + b (x - mean) + d with batchNormBackward's constants, in its order of operations
+  (local.set $is (f64.load ${tab(1)}))
+  (local.set $cnt (f64.convert_i32_s ${mul(get("N"), get("inner"))}))
+  (local.set $a (f64.mul (f64.load ${tab(2)}) (local.get $is)))
+  (local.set $b (f64.div (f64.mul (f64.mul (f64.mul (f64.neg (local.get $a)) (local.get $is)) (local.get $is)) (local.get $sgx)) (local.get $cnt)))
+  (local.set $d (f64.div (f64.mul (f64.neg (local.get $a)) (local.get $sg)) (local.get $cnt)))
+  (local.set $av (f64x2.splat (local.get $a))) (local.set $bv (f64x2.splat (local.get $b))) (local.set $dv (f64x2.splat (local.get $d)))
+  (if ${K("bn_bwd", "relu")} (then ${dx(true)}) (else ${dx(false)})))`;
+}
+
 /** The whole module. `shared`: the memory is a shared one (the worker pool); the unshared build is
  * for hosts without SharedArrayBuffer (a browser page that is not cross-origin isolated). */
 export function generateWat(shared = true) {
@@ -1485,6 +1662,7 @@ ${tileKernel()}
 ${commonWat()}
 ${biasKernel()}
 ${directKernels()}
+${batchNormKernels()}
 )
 `;
 }

@@ -28,7 +28,7 @@ import {
   noGrad,
   resolvePool2d,
   rand,
-  relu,
+  relu as reluOp,
   reshape,
   sigmoid,
   sqrt,
@@ -41,7 +41,8 @@ import {
 } from "./ops.js";
 import { argumentErrors, nnErrors, show } from "../../types/errors.js";
 import { apply } from "../autograd/engine.js";
-import { batchNormTrainCpu } from "../ops/batch-norm.js";
+import { batchNormTrainCpu, reluOfBatchNorm } from "../ops/batch-norm.js";
+import { Tensor } from "../tensor.js";
 import { parsePair } from "../ops/arguments.js";
 
 export type Pair = number | readonly [number, number];
@@ -86,7 +87,17 @@ export function gelu(x: AnyTensor, approximate: "none" | "tanh" = "none"): AnyTe
   return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
 }
 
-export { relu, sigmoid, tanh };
+export { sigmoid, tanh };
+
+/**
+ * nn.functional.relu (and nn.ReLU): relu(x), fused with the batch norm that made x when x is a
+ * training-mode batch norm's output still on the tape (reluOfBatchNorm, issue 23: a forward
+ * written as F.relu(this.bn(x)) runs batchNormReluTrain as Sequential's pairs do); otherwise,
+ * and as the tests' reference, the relu op.
+ */
+export function relu(x: AnyTensor): AnyTensor {
+  return (x instanceof Tensor ? reluOfBatchNorm(x) : null) ?? reluOp(x);
+}
 
 function resolveDim(op: string, x: AnyTensor, dim: number): number {
   const r = x.shape.length;
@@ -468,7 +479,7 @@ function batchNormWith(
   let y = div(sub(x, meanT), sqrt(add(varT, eps)));
   if (options.weight) y = mul(y, reshape(options.weight, statShape));
   if (options.bias) y = add(y, reshape(options.bias, statShape));
-  return { output: withRelu ? relu(y) : y, runningMean: newMean, runningVar: newVar };
+  return { output: withRelu ? reluOp(y) : y, runningMean: newMean, runningVar: newVar };
 }
 
 // ------------------------------------------------------------------ losses

@@ -9,11 +9,12 @@ import type { LinearShape } from "./types.js";
 import type { PoolSignature } from "../ops/pool.js";
 import type { FlattenSignature } from "../ops/movement.js";
 import { add } from "./ops.js";
+import type { relu as reluOp } from "../ops/elementwise.js";
 
 export { conv2d } from "../ops/conv2d.js";
 export { convTranspose2d } from "../ops/conv2d.js";
 export { maxPool2d } from "../ops/pool.js";
-export { relu, sigmoid, tanh } from "../ops/elementwise.js";
+export { sigmoid, tanh } from "../ops/elementwise.js";
 export { interpolate } from "../ops/interpolate.js";
 export { pad } from "../ops/pad.js";
 export { layerNorm, groupNorm } from "../ops/normalization.js";
@@ -173,3 +174,6 @@ export const residual = add as <S extends Shape, D extends DType, Dev extends De
   body: Tensor<S, D, Dev>,
   shortcut: Tensor<S, D, Dev>,
 ) => Tensor<S, D, Dev>;
+
+// Issue 23: relu fuses with a batch norm's training output (functional-impl.ts), typed as the relu op.
+export const relu = F.relu as typeof reluOp;

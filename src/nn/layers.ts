@@ -6,19 +6,7 @@
  * seeded stream (`manualSeed`).
  */
 import { Layer, Module, Parameter, recordCall, type ModuleLike } from "./module.js";
-import {
-  add,
-  conv2d,
-  convTranspose2d,
-  full,
-  maxPool2d,
-  noGrad,
-  relu,
-  sigmoid,
-  tanh,
-  zeros,
-  type AnyTensor,
-} from "./ops.js";
+import { add, conv2d, convTranspose2d, full, maxPool2d, noGrad, sigmoid, tanh, zeros, type AnyTensor } from "./ops.js";
 import { kaimingUniform, uniform, type FactoryOptions } from "./init.js";
 import * as F from "./functional-impl.js";
 import { argumentErrors, layerErrors, moduleErrors, nnErrors, normErrors, show } from "../../types/errors.js";
@@ -52,7 +40,6 @@ import { anyShape as norm, resolveEps, resolveNormalizedShape, resolveNumGroups 
 import type { GroupNormChannels } from "../../types/shape/normalization.js";
 import type { GroupNormFn, LayerNormFn } from "./types.js";
 import { isArray } from "../runtime/shape.js";
-import { reluOfBatchNorm } from "../ops/batch-norm.js";
 
 export type Pair = number | readonly [number, number];
 
@@ -326,7 +313,7 @@ export class Linear<
 export class ReLU extends Layer<IdentityFn<"ReLU">> {
   protected compute(x: AnyTensor): AnyTensor {
     // on a BatchNorm2d's training output: fused with it (issue 23), as Sequential's pairs are
-    return reluOfBatchNorm(x) ?? relu(x);
+    return F.relu(x);
   }
 }
 export class Sigmoid extends Layer<IdentityFn<"Sigmoid">> {

@@ -57,6 +57,7 @@ export function batchNormTrainFusedGradient(
   needs: readonly boolean[],
   reluOutput: AnyTensor | null,
 ): (AnyTensor | null)[] {
+  const backend = backendFor(x.device);
   const grads = loopsOf(x.device).backward(
     kernelInput(x),
     kernelInput(g),
@@ -66,6 +67,9 @@ export function batchNormTrainFusedGradient(
     reluOutput && kernelInput(reluOutput),
   );
   const perChannel = [x.shape[1]];
+  // computed anyway (their sums are dx's), but nobody's: back to the backend's pool now
+  if (!needs[1]) backend.release(grads.weight);
+  if (!needs[2]) backend.release(grads.bias);
   return [
     grads.input === null ? null : wrapStorage(x.shape, x.dtype, x.device, grads.input),
     needs[1] ? wrapStorage(perChannel, x.dtype, x.device, grads.weight) : null,

@@ -2,7 +2,7 @@
 import type { AnyTensor } from "../tensor.js";
 import { add, div, maximum, mul, sqrt, sub } from "../ops/untyped.js";
 import { isNumber, Optimizer, type ParamState, type ParamUpdate, type Params } from "./optimizer.js";
-import { adamStepCpu } from "./fused-cpu.js";
+import { adamInPlace, adamStepCpu } from "./fused-cpu.js";
 
 export interface AdamOptions {
   lr?: number;
@@ -87,6 +87,11 @@ abstract class AdamBase extends Optimizer<ResolvedAdam> {
   /** float32 on the CPU: one fused pass (fused-cpu.ts), equal bit for bit to the ops, which run elsewhere. */
   protected update(p: AnyTensor, grad: AnyTensor, state: Readonly<ParamState>, o: ResolvedAdam): ParamUpdate {
     return adamStepCpu(p, grad, state, o, this.decoupled) ?? adamStepOps(p, grad, state, o, this.decoupled);
+  }
+
+  /** float32 on the CPU, its storage and moments held by their tensors alone: in place. */
+  protected override inPlace(p: AnyTensor, grad: AnyTensor, state: Readonly<ParamState>, o: ResolvedAdam) {
+    return adamInPlace(p, grad, state, o, this.decoupled);
   }
 }
 

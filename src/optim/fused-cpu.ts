@@ -11,7 +11,7 @@
  */
 import type { AnyTensor } from "../tensor.js";
 import { Tensor } from "../tensor.js";
-import type { AdamCoefficients, OptimizerSteps, SgdCoefficients } from "../backend.js";
+import type { AdamCoefficients, KernelInput, OptimizerSteps, SgdCoefficients } from "../backend.js";
 import { kernelInput, wrapStorage } from "../autograd/engine.js";
 import { backendFor } from "../runtime/devices.js";
 import { sameShape } from "../runtime/shape.js";
@@ -34,28 +34,10 @@ const wrap = (storage: unknown, p: AnyTensor) => wrapStorage(p.shape, "float32",
 const stateInput = (t: AnyTensor | number | undefined, p: AnyTensor) =>
   t === undefined ? null : isCpuFloat32Like(t, p) ? kernelInput(t) : undefined;
 
-/**
- * adamStepOps's result for a float32 parameter on the CPU whose gradient and state are float32
- * CPU arrays of its shape; null for anything else.
- */
-export function adamStepCpu(
-  p: AnyTensor,
-  grad: AnyTensor,
-  state: Readonly<ParamState>,
-  o: ResolvedAdam,
-  decoupled: boolean,
-): ParamUpdate | null {
-  const steps = stepsFor(p);
-  if (steps === null || !isCpuFloat32Like(grad, p)) return null;
-  const M = stateInput(state.expAvg, p);
-  const V = stateInput(state.expAvgSq, p);
-  const VM = o.amsgrad ? stateInput(state.maxExpAvgSq, p) : null;
-  if (M === undefined || V === undefined || VM === undefined) return null;
-
+function adamCoefficients(o: ResolvedAdam, step: number, decoupled: boolean): AdamCoefficients {
   const r = Math.fround;
   const [b1, b2] = o.betas;
-  const step = ((state.step as number | undefined) ?? 0) + 1;
-  const k: AdamCoefficients = {
+  return {
     b1: r(b1),
     c1: r(1 - b1),
     b2: r(b2),
@@ -70,28 +52,11 @@ export function adamStepCpu(
     maximize: o.maximize,
     amsgrad: o.amsgrad,
   };
-  const out = steps.adam(k, kernelInput(p), kernelInput(grad), M, V, VM);
-  const next: ParamState = { step, expAvg: wrap(out.expAvg, p), expAvgSq: wrap(out.expAvgSq, p) };
-  if (out.maxExpAvgSq !== null) next.maxExpAvgSq = wrap(out.maxExpAvgSq, p);
-  return { value: wrap(out.value, p), state: next };
 }
 
-/**
- * sgdStepOps's result for a float32 parameter on the CPU whose gradient and momentum buffer (if
- * any) are float32 CPU arrays of its shape; null for anything else.
- */
-export function sgdStepCpu(
-  p: AnyTensor,
-  grad: AnyTensor,
-  state: Readonly<ParamState>,
-  o: ResolvedSGD,
-): ParamUpdate | null {
-  const steps = stepsFor(p);
-  if (steps === null || !isCpuFloat32Like(grad, p)) return null;
-  const B = o.momentum === 0 ? null : stateInput(state.momentumBuffer, p);
-  if (B === undefined) return null;
+function sgdCoefficients(o: ResolvedSGD): SgdCoefficients {
   const r = Math.fround;
-  const k: SgdCoefficients = {
+  return {
     lr: r(o.lr),
     decay: o.weightDecay !== 0,
     wd: r(o.weightDecay),
@@ -101,8 +66,123 @@ export function sgdStepCpu(
     damp: r(1 - o.dampening),
     nesterov: o.nesterov,
   };
-  const out = steps.sgd(k, kernelInput(p), kernelInput(grad), B);
+}
+
+/** The state tensor holding `storage`: `t` when the step wrote into t's own storage, else a new one. */
+const stateTensor = (storage: unknown, t: AnyTensor | null, p: AnyTensor): AnyTensor =>
+  t !== null && t.storage === storage ? t : wrap(storage, p);
+
+/** Adam's inputs for p, or null where the op form runs. */
+function adamInputs(p: AnyTensor, grad: AnyTensor, state: Readonly<ParamState>, o: ResolvedAdam) {
+  const steps = stepsFor(p);
+  if (steps === null || !isCpuFloat32Like(grad, p)) return null;
+  const M = stateInput(state.expAvg, p);
+  const V = stateInput(state.expAvgSq, p);
+  const VM = o.amsgrad ? stateInput(state.maxExpAvgSq, p) : null;
+  if (M === undefined || V === undefined || VM === undefined) return null;
+  return { steps, M, V, VM, step: ((state.step as number | undefined) ?? 0) + 1 };
+}
+
+/**
+ * adamStepOps's result for a float32 parameter on the CPU whose gradient and state are float32
+ * CPU arrays of its shape; null for anything else. `inPlace` (adamInPlace): into p's and the
+ * state's own storage, the value then being p itself.
+ */
+export function adamStepCpu(
+  p: AnyTensor,
+  grad: AnyTensor,
+  state: Readonly<ParamState>,
+  o: ResolvedAdam,
+  decoupled: boolean,
+  inPlace = false,
+): ParamUpdate | null {
+  const inputs = adamInputs(p, grad, state, o);
+  if (inputs === null) return null;
+  const { steps, M, V, VM, step } = inputs;
+  const k = adamCoefficients(o, step, decoupled);
+  const out = steps.adam(k, kernelInput(p), kernelInput(grad), M, V, VM, inPlace);
+  const held = (name: string) => (inPlace ? ((state[name] as AnyTensor | undefined) ?? null) : null);
+  const next: ParamState = {
+    step,
+    expAvg: stateTensor(out.expAvg, held("expAvg"), p),
+    expAvgSq: stateTensor(out.expAvgSq, held("expAvgSq"), p),
+  };
+  if (out.maxExpAvgSq !== null) next.maxExpAvgSq = stateTensor(out.maxExpAvgSq, held("maxExpAvgSq"), p);
+  if (inPlace) steps.rewritten(out.value);
+  return { value: inPlace ? p : wrap(out.value, p), state: next, temporary: !inPlace };
+}
+
+/**
+ * sgdStepOps's result for a float32 parameter on the CPU whose gradient and momentum buffer (if
+ * any) are float32 CPU arrays of its shape; null for anything else. `inPlace` as adamStepCpu's.
+ */
+export function sgdStepCpu(
+  p: AnyTensor,
+  grad: AnyTensor,
+  state: Readonly<ParamState>,
+  o: ResolvedSGD,
+  inPlace = false,
+): ParamUpdate | null {
+  const inputs = sgdInputs(p, grad, state, o);
+  if (inputs === null) return null;
+  const { steps, B } = inputs;
+  const out = steps.sgd(sgdCoefficients(o), kernelInput(p), kernelInput(grad), B, inPlace);
   const next: ParamState = { ...state };
-  if (out.momentumBuffer !== null) next.momentumBuffer = wrap(out.momentumBuffer, p);
-  return { value: wrap(out.value, p), state: next };
+  if (out.momentumBuffer !== null)
+    next.momentumBuffer = stateTensor(
+      out.momentumBuffer,
+      inPlace ? ((state.momentumBuffer as AnyTensor | undefined) ?? null) : null,
+      p,
+    );
+  if (inPlace) steps.rewritten(out.value);
+  return { value: inPlace ? p : wrap(out.value, p), state: next, temporary: !inPlace };
+}
+
+/** SGD's inputs for p, or null where the op form runs. */
+function sgdInputs(p: AnyTensor, grad: AnyTensor, state: Readonly<ParamState>, o: ResolvedSGD) {
+  const steps = stepsFor(p);
+  if (steps === null || !isCpuFloat32Like(grad, p)) return null;
+  const B = o.momentum === 0 ? null : stateInput(state.momentumBuffer, p);
+  if (B === undefined) return null;
+  return { steps, B };
+}
+
+/**
+ * Whether p's update may be written over p and its state (Optimizer.step's in-place updates):
+ * each storage held by its tensor alone (a view, a detach, a dataSync() caller or a second
+ * holder would see it change), and the gradient none of them.
+ */
+function writable(
+  steps: OptimizerSteps<unknown>,
+  p: AnyTensor,
+  grad: AnyTensor,
+  state: readonly (KernelInput<unknown> | null)[],
+): boolean {
+  const storages = [p.storage, ...state.flatMap((s) => (s === null ? [] : [s.storage]))];
+  return !storages.includes(grad.storage) && new Set(storages).size === storages.length && steps.writable(storages);
+}
+
+/** SGD's in-place update of p, or null when it must make new arrays (sgdStepCpu or the op form). */
+export function sgdInPlace(
+  p: AnyTensor,
+  grad: AnyTensor,
+  state: Readonly<ParamState>,
+  o: ResolvedSGD,
+): (() => ParamState) | null {
+  const inputs = sgdInputs(p, grad, state, o);
+  if (inputs === null || !writable(inputs.steps, p, grad, [inputs.B])) return null;
+  return () => sgdStepCpu(p, grad, state, o, true)!.state;
+}
+
+/** Adam's in-place update of p, likewise. */
+export function adamInPlace(
+  p: AnyTensor,
+  grad: AnyTensor,
+  state: Readonly<ParamState>,
+  o: ResolvedAdam,
+  decoupled: boolean,
+): (() => ParamState) | null {
+  const inputs = adamInputs(p, grad, state, o);
+  if (inputs === null || !writable(inputs.steps, p, grad, [inputs.M, inputs.V, inputs.VM])) return null;
+  return () => adamStepCpu(p, grad, state, o, decoupled, true)!.state;
 }

@@ -5,7 +5,7 @@
  * parameter and no state has changed.
  */
 import type { AnyTensor } from "../tensor.js";
-import { Tensor } from "../tensor.js";
+import { markModified, Tensor } from "../tensor.js";
 import { detach, replaceData } from "../ops/device.js";
 import { noGrad } from "../autograd/engine.js";
 import { keep } from "../runtime/memory.js";
@@ -18,6 +18,8 @@ export type ParamState = Record<string, AnyTensor | number>;
 export interface ParamUpdate {
   value: AnyTensor;
   state: ParamState;
+  /** `value` is the step's own tensor, disposed once the parameter holds its data. */
+  temporary?: boolean;
 }
 
 export interface ParamGroup<O> {
@@ -128,13 +130,21 @@ export abstract class Optimizer<O extends { lr: number }> {
 
   /**
    * One update of every parameter that has a gradient. `update` returns the new value and the new
-   * state of one parameter, without side effects; they are committed together at the end.
+   * state of one parameter, without side effects; they are committed together at the end. A
+   * parameter whose update `inPlace` can write over its own storage and state's (float32 on the
+   * CPU, each storage held by its tensor alone) is updated so after every check has passed and
+   * every other update has been computed: those loops cannot fail, so a refused step still leaves
+   * every parameter and state as they were.
    */
   step(): void {
     // Options may have changed since construction (`opt.lr = x`, a scheduler, paramGroups edited):
     // a NaN rate would turn every parameter NaN, so they are checked again before anything moves.
     this.#validate(true);
-    const pending: [AnyTensor, AnyTensor, ParamState, number][] = [];
+    const pending: [AnyTensor, ParamUpdate, number][] = [];
+    const deferred: [AnyTensor, () => ParamState, number][] = [];
+    // a parameter listed twice is updated twice from the same data (the last commit wins), never in place
+    const listed = new Map<AnyTensor, number>();
+    for (const g of this.paramGroups) for (const p of g.params) listed.set(p, (listed.get(p) ?? 0) + 1);
     noGrad(() => {
       let index = 0;
       for (const group of this.paramGroups) {
@@ -149,13 +159,21 @@ export abstract class Optimizer<O extends { lr: number }> {
               `${this.name}: the gradient of parameter ${i} is ${grad.dtype} on ${grad.device} but the parameter is ${p.dtype} on ${p.device}`,
             );
           }
-          const { value, state } = this.update(p, detach(grad), this.state.get(p) ?? {}, group.options);
-          pending.push([p, value, state, i]);
+          const state = this.state.get(p) ?? {};
+          const write = listed.get(p) === 1 ? this.inPlace(p, grad, state, group.options) : null;
+          if (write) deferred.push([p, write, i]);
+          else pending.push([p, this.update(p, detach(grad), state, group.options), i]);
         }
       }
+      for (const [p, write, i] of deferred) pending.push([p, { value: p, state: write() }, i]);
     });
-    for (const [p, value, state, i] of pending) {
-      replaceData(p, value, `${this.name}.step() (parameter ${i})`);
+    for (const [p, { value, state, temporary }, i] of pending) {
+      const by = `${this.name}.step() (parameter ${i})`;
+      if (value === p) markModified(p, by);
+      else {
+        replaceData(p, value, by);
+        if (temporary) value.dispose();
+      }
       // State outlives any tidy() scope the step runs in; the state it replaces is ours alone, so
       // it is freed now rather than by the garbage collector (device buffers; CPU arrays go back
       // to the pool, src/backends/cpu/arrays.ts).
@@ -166,6 +184,19 @@ export abstract class Optimizer<O extends { lr: number }> {
       }
       this.state.set(p, state);
     }
+  }
+
+  /**
+   * The update of p written over p's and its state's own storage, to run after every check (see
+   * step), returning the new state; null when it must be computed into new tensors (`update`).
+   */
+  protected inPlace(
+    _param: AnyTensor,
+    _grad: AnyTensor,
+    _state: Readonly<ParamState>,
+    _options: O,
+  ): (() => ParamState) | null {
+    return null;
   }
 
   protected abstract update(param: AnyTensor, grad: AnyTensor, state: Readonly<ParamState>, options: O): ParamUpdate;

@@ -2,7 +2,7 @@
 import type { AnyTensor } from "../tensor.js";
 import { add, mul, sub } from "../ops/untyped.js";
 import { isNumber, Optimizer, type ParamState, type ParamUpdate, type Params } from "./optimizer.js";
-import { sgdStepCpu } from "./fused-cpu.js";
+import { sgdInPlace, sgdStepCpu } from "./fused-cpu.js";
 
 export interface SGDOptions {
   lr: number;
@@ -59,5 +59,10 @@ export class SGD extends Optimizer<ResolvedSGD> {
   /** float32 on the CPU: one fused pass (fused-cpu.ts), equal bit for bit to the ops, which run elsewhere. */
   protected update(p: AnyTensor, grad: AnyTensor, state: Readonly<ParamState>, o: ResolvedSGD): ParamUpdate {
     return sgdStepCpu(p, grad, state, o) ?? sgdStepOps(p, grad, state, o);
+  }
+
+  /** float32 on the CPU, its storage and momentum buffer held by their tensors alone: in place. */
+  protected override inPlace(p: AnyTensor, grad: AnyTensor, state: Readonly<ParamState>, o: ResolvedSGD) {
+    return sgdInPlace(p, grad, state, o);
   }
 }

@@ -105,6 +105,75 @@ describe("fast float32 max pooling", () => {
     });
   }
 
+  for (const threads of [1, 2]) {
+    it(`three columns at stride 2 (the vector path of ResNet's stem pool) equals the reference's (${threads} thread${threads > 1 ? "s" : ""})`, () => {
+      setNumThreads(threads);
+      // kernel width 3, stride 2, dilation 1 across: every row geometry, paddings up to the kernel
+      // (edge windows, and rows with no tap inside), widths up to 41 (interior runs of every length mod 4)
+      const threeWide = fc
+        .record({
+          batch: fc.integer({ min: 1, max: 2 }),
+          channels: fc.integer({ min: 1, max: 3 }),
+          kH: fc.integer({ min: 1, max: 4 }),
+          sH: fc.integer({ min: 1, max: 3 }),
+          dH: fc.integer({ min: 1, max: 2 }),
+          pad: fc.tuple(fc.nat(3), fc.nat(3)),
+          size: fc.tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 41 })),
+        })
+        .map((r): Pool2dGeometry => {
+          const outH = Math.max(1, Math.floor((r.size[0] + 2 * r.pad[0] - r.dH * (r.kH - 1) - 1) / r.sH) + 1);
+          const outW = Math.max(1, Math.floor((r.size[1] + 2 * r.pad[1] - 3) / 2) + 1);
+          return {
+            batch: r.batch,
+            channels: r.channels,
+            inHeight: r.size[0],
+            inWidth: r.size[1],
+            outHeight: outH,
+            outWidth: outW,
+            kernelHeight: r.kH,
+            kernelWidth: 3,
+            strideH: r.sH,
+            strideW: 2,
+            dilationH: r.dH,
+            dilationW: 1,
+            padTop: r.pad[0],
+            padLeft: r.pad[1],
+          };
+        });
+      fc.assert(
+        fc.property(threeWide, fc.array(value, { minLength: 997, maxLength: 997 }), fc.boolean(), (p, pool, ties) => {
+          const x = Float32Array.from({ length: p.batch * p.channels * p.inHeight * p.inWidth }, (_, i) =>
+            // without ties: distinct values, so an argmax off by one tap shows
+            ties ? pool[i % pool.length] : Math.sin(i * 12.9898) * 437.5,
+          );
+          expectReference(p, x);
+        }),
+        { seed: 14, numRuns: 400 },
+      );
+      // ResNet's stem pool on [2, 3, 32, 32] (3x3, stride 2, padding 1)
+      const stem: Pool2dGeometry = {
+        batch: 2,
+        channels: 3,
+        inHeight: 32,
+        inWidth: 32,
+        outHeight: 16,
+        outWidth: 16,
+        kernelHeight: 3,
+        kernelWidth: 3,
+        strideH: 2,
+        strideW: 2,
+        dilationH: 1,
+        dilationW: 1,
+        padTop: 1,
+        padLeft: 1,
+      };
+      expectReference(
+        stem,
+        Float32Array.from({ length: 2 * 3 * 32 * 32 }, (_, i) => Math.cos(i * 7.1)),
+      );
+    });
+  }
+
   it("the CPU kernel's gradient of overlapping windows (a float64 scratch kept between calls) equals the reference's, bit for bit", () => {
     // one call after another on random geometries: a cell the scratch kept from a previous call would show
     fc.assert(

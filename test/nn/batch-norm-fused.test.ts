@@ -14,6 +14,9 @@ import { cast } from "../../src/ops/untyped.js";
 import * as nn from "../../src/nn/index.js";
 import { batchNorm, batchNormReference } from "../../src/nn/functional-impl.js";
 import { relativeGap as gap } from "../helpers/compare.js";
+import { batchNormTrainCpu, batchNormTrainFusedGradient } from "../../src/ops/batch-norm.js";
+import { poolStats, setPoolBytes } from "../../src/backends/cpu/arrays.js";
+import type { PrimitiveParams } from "../../src/primitives/index.js";
 
 type Impl = typeof batchNorm;
 
@@ -142,5 +145,24 @@ describe("fused float32 CPU batch norm against its op composition", () => {
     }
     expect(gap(fastBn.runningMean, refBn.runningMean)).toBeLessThan(2e-6);
     expect(gap(fastBn.runningVar, refBn.runningVar)).toBeLessThan(2e-6);
+  });
+
+  it("the per-channel gradients nobody asked for go back to the array pool", () => {
+    manualSeed(13);
+    const x = randn([2, 40, 3, 3], { requiresGrad: true });
+    const { output } = batchNormTrainCpu(x, randn([40]), randn([40]), 1e-5);
+    const node = output.node!;
+    const p = node.params as PrimitiveParams["batchNormTrain"];
+    for (const needs of [
+      [true, false, false],
+      [false, true, false],
+      [true, true, true],
+    ]) {
+      setPoolBytes(poolStats().budget); // empties the pool
+      const grads = batchNormTrainFusedGradient(randn([2, 40, 3, 3]), node.inputs, p, needs, null);
+      expect(grads.map((g) => g !== null)).toEqual(needs);
+      // 160-byte arrays, pooled: every unwanted one of weight and bias is free again, nothing else is
+      expect(poolStats().freeArrays).toBe(needs.slice(1).filter((n) => !n).length);
+    }
   });
 });

@@ -347,3 +347,52 @@ describe("nn.ReLU on a BatchNorm2d's training output fuses with it (a block's ow
     expect(noGrad(() => (reluLayer.forward(h4 as never) as AnyTensor).node)).toBeNull();
   });
 });
+
+describe("nn.functional.relu on a batch norm's training output fuses as nn.ReLU does", () => {
+  it("F.relu(bn(x)) trains as the relu op of it: outputs, gradients, running statistics bit for bit", () => {
+    fc.assert(
+      fc.property(
+        fc.record({ n: fc.integer({ min: 2, max: 3 }), h: fc.integer({ min: 1, max: 6 }), seed: fc.nat(1e6) }),
+        ({ n, h, seed }) => {
+          const runs = [nn.functional.relu as (t: AnyTensor) => AnyTensor, relu].map((act) => {
+            manualSeed(seed);
+            const conv = nn.Conv2d(4, 4, 3, { padding: 1 }),
+              bn = nn.BatchNorm2d(4);
+            manualSeed(seed + 1);
+            const x = randn([n, 4, h, h]),
+              g = randn([n, 4, h, h]);
+            const y = act(bn.forward(conv.forward(x as never) as never));
+            const params = [...conv.parameters(), ...bn.parameters()];
+            return { y, bn, grads: gradients([sum(mul(y, g))], params) };
+          });
+          expect(runs[0].y.node?.primitive).toBe("batchNormReluTrain");
+          expect(runs[1].y.node?.primitive).toBe("relu");
+          expectSame(runs[0].y, runs[1].y);
+          runs[0].grads.forEach((t, i) => expectSame(t, runs[1].grads[i]));
+          expectSame(runs[0].bn.runningVar, runs[1].bn.runningVar);
+        },
+      ),
+      { seed: 2305, numRuns: 30 },
+    );
+  });
+
+  it("elsewhere it is the relu op: another input, evaluation, a non-tensor refused with relu's message", () => {
+    const F = nn.functional as unknown as { relu: (t: unknown) => AnyTensor };
+    const bn = nn.BatchNorm2d(3);
+    const h = bn.forward(randn([2, 3, 4, 4], { requiresGrad: true }) as never) as AnyTensor;
+    expect(F.relu(add(h, 1)).node?.primitive).toBe("relu");
+    bn.eval();
+    expect(F.relu(bn.forward(randn([2, 3, 4, 4], { requiresGrad: true }) as never) as AnyTensor).node?.primitive).toBe(
+      "relu",
+    );
+    let opMessage = "";
+    try {
+      (relu as unknown as (t: unknown) => AnyTensor)([1, 2]);
+    } catch (e) {
+      opMessage = (e as Error).message;
+    }
+    expect(opMessage).toMatch(/relu/);
+    expect(() => F.relu([1, 2])).toThrow(opMessage);
+    expect(() => F.relu(null)).toThrow(/relu/);
+  });
+});

@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { tensor, type AnyTensor } from "../../src/index.js";
+import { conv2d, manualSeed, randn, sum, tensor, type AnyTensor } from "../../src/index.js";
+import * as nn from "../../src/nn/index.js";
 import * as optim from "../../src/optim/index.js";
 import { adamStepOps, type ResolvedAdam } from "../../src/optim/adam.js";
 import { sgdStepOps, type ResolvedSGD } from "../../src/optim/sgd.js";
@@ -175,5 +176,141 @@ describe("the optimizers' fused CPU passes", () => {
     const buffer: ParamState = { momentumBuffer: tensor([0, 0], { dtype: "float64" }) };
     expect(sgdStepCpu(p, g, buffer, s)).toBeNull();
     expect(() => sgdStepOps(p, g, buffer, s)).toThrow("float64");
+  });
+});
+
+/**
+ * Optimizer.step() writes a float32 CPU parameter's update over its own storage and state's when
+ * each is held by its tensor alone (issue 23): the same bits as the fresh-array update, which a
+ * second tensor holding the storage (a detach) forces, and nothing else sees a change.
+ */
+describe("in-place optimizer steps", () => {
+  const M = 40; // floats: more than the array pool's 64-byte floor, so ownership is counted
+  const data = (seed: number) => Array.from({ length: M }, (_, i) => Math.sin(seed * 7.3 + i * 1.7) * 2);
+  const storageOf = (t: AnyTensor) => (t as unknown as { storage: unknown }).storage;
+  /** The values through a copy: dataSync() on the tensor itself would pin its array (never written in place again). */
+  const read = (t: AnyTensor) => Array.from(t.clone().dataSync());
+  const make = (o: { kind: "sgd" | "adam" | "adamw"; options: object }, p: AnyTensor[]) =>
+    o.kind === "sgd"
+      ? new optim.SGD(p, { lr: 0.1, ...o.options })
+      : new (o.kind === "adam" ? optim.Adam : optim.AdamW)(p, { lr: 0.05, ...o.options });
+  const kinds = fc.oneof(
+    fc.record({
+      kind: fc.constant("sgd" as const),
+      options: fc.record({
+        momentum: fc.constantFrom(0, 0.9),
+        weightDecay: fc.constantFrom(0, 0.01),
+        maximize: fc.boolean(),
+      }),
+    }),
+    fc.record({
+      kind: fc.constantFrom("adam" as const, "adamw" as const),
+      options: fc.record({ amsgrad: fc.boolean(), weightDecay: fc.constantFrom(0, 0.01), maximize: fc.boolean() }),
+    }),
+  );
+
+  it("equal the fresh-array steps bit for bit, and write into the same arrays from the second step", () => {
+    fc.assert(
+      fc.property(kinds, fc.nat(1000), (o, seed) => {
+        const free = tensor(data(seed), { requiresGrad: true }) as AnyTensor;
+        const held = tensor(data(seed), { requiresGrad: true }) as AnyTensor;
+        const optFree = make(o, [free]),
+          optHeld = make(o, [held]);
+        const stored: unknown[] = [];
+        for (let step = 0; step < 4; step++) {
+          // a second holder of held's storage: its step must make new arrays, and the view keep its data
+          const view = held.detach();
+          const before = Array.from(view.dataSync());
+          free.grad = tensor(data(seed + step + 1));
+          held.grad = tensor(data(seed + step + 1));
+          const version = free.version;
+          optFree.step();
+          optHeld.step();
+          expect(Array.from(view.dataSync())).toEqual(before);
+          expect(read(free)).toEqual(read(held));
+          expect(free.version).toBe(version + 1);
+          stored.push(storageOf(free));
+          for (const key of ["momentumBuffer", "expAvg", "expAvgSq", "maxExpAvgSq"]) {
+            const a = (optFree as unknown as { state: Map<AnyTensor, ParamState> }).state.get(free)?.[key];
+            const b = (optHeld as unknown as { state: Map<AnyTensor, ParamState> }).state.get(held)?.[key];
+            expect(a === undefined).toBe(b === undefined);
+            if (a !== undefined) expect(read(a as AnyTensor)).toEqual(read(b as AnyTensor));
+          }
+          view.dispose();
+        }
+        // the first step makes the pool's array, every later one writes it again
+        expect(new Set(stored.slice(1)).size).toBe(1);
+      }),
+      { seed: 2306, numRuns: 60 },
+    );
+  });
+
+  it("in place from the second step, until dataSync() hands the array out", () => {
+    const p = tensor(data(1), { requiresGrad: true }) as AnyTensor;
+    const opt = new optim.SGD([p], { lr: 0.1, momentum: 0.9 });
+    const arrays: unknown[] = [];
+    for (let step = 0; step < 4; step++) {
+      p.grad = tensor(data(step));
+      opt.step();
+      arrays.push(storageOf(p));
+    }
+    expect(arrays[2]).toBe(arrays[1]);
+    expect(arrays[3]).toBe(arrays[1]);
+    const seen = p.dataSync();
+    const copy = Array.from(seen);
+    p.grad = tensor(data(9));
+    opt.step();
+    expect(storageOf(p)).not.toBe(arrays[1]);
+    expect(Array.from(seen)).toEqual(copy);
+  });
+
+  it("a refused step leaves an in-place-able parameter and its state unchanged", () => {
+    const a = tensor(data(2), { requiresGrad: true }) as AnyTensor;
+    const b = tensor(data(3), { requiresGrad: true }) as AnyTensor;
+    const opt = new optim.Adam([a, b], { lr: 0.1 });
+    for (let step = 0; step < 2; step++) {
+      a.grad = tensor(data(4));
+      b.grad = tensor(data(5));
+      opt.step();
+    }
+    const before = read(a);
+    a.grad = tensor(data(6));
+    b.grad = tensor([1, 2, 3]);
+    expect(() => opt.step()).toThrow("Adam: the gradient of parameter 1 has shape [3] but the parameter has [40]");
+    expect(read(a)).toEqual(before);
+  });
+
+  it("a parameter listed twice is stepped as before (twice from the same data, the last one kept)", () => {
+    const runs = [true, false].map((twice) => {
+      const p = tensor(data(7), { requiresGrad: true }) as AnyTensor;
+      const opt = twice
+        ? new optim.SGD([{ params: [p] }, { params: [p], lr: 0.3 }], { lr: 0.1, momentum: 0.9 })
+        : new optim.SGD([p], { lr: 0.3, momentum: 0.9 });
+      for (let step = 0; step < 3; step++) {
+        p.grad = tensor(data(8 + step));
+        opt.step();
+      }
+      return read(p);
+    });
+    expect(runs[0]).toEqual(runs[1]);
+  });
+
+  it("a conv weight packed before an in-place step is packed again (its cached packing is dropped)", () => {
+    manualSeed(3);
+    const conv = nn.Conv2d(8, 16, 3);
+    const opt = new optim.SGD(conv.parameters(), { lr: 0.5, momentum: 0.9 });
+    const x = randn([2, 8, 6, 6]);
+    const weights: unknown[] = [];
+    for (let step = 0; step < 4; step++) {
+      sum(conv.forward(x as never)).backward();
+      opt.step();
+      opt.zeroGrad();
+      weights.push(storageOf(conv.weight));
+      // the layer's own weight array (packed by the forward above) against a copy of it, never packed
+      expect(read(conv.forward(x as never) as AnyTensor)).toEqual(
+        read(conv2d(x, conv.weight.clone(), conv.bias!.clone()) as AnyTensor),
+      );
+    }
+    expect(weights[3]).toBe(weights[1]);
   });
 });

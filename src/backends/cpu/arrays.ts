@@ -215,3 +215,14 @@ export function setPoolBytes(bytes: number): void {
   for (const lists of Object.values(free)) lists.clear();
   freeBytes = 0;
 }
+
+// Issue 23 (i23-step2): the optimizers' in-place updates.
+/** Whether exactly one tensor holds `a`, an array of the pool's (not pinned by dataSync()): its holder may write it. */
+export function soleOwner(a: AnyTypedArray): boolean {
+  return owners.get(a) === 1;
+}
+
+/** `a`'s data was overwritten by its sole owner: every cache derived from it drops that, as when it enters the pool. */
+export function rewritten(a: AnyTypedArray): void {
+  for (const forget of forgetters) forget(a);
+}

@@ -4,6 +4,9 @@
  * composition in nn.functional.batchNorm is the reference these are tested against; it takes ~8
  * broadcast passes forward and ~20 backward where these take 3 and 2.
  *
+ * The float32 backward runs the SIMD kernel bn_bwd (./fast/batch-norm.ts, ~2x these loops with its
+ * copies); the loops here are its reference and the path of a call that does not fit its memory.
+ *
  * Layout: element (n, c, k) is at (n C + c) inner + k, inner = the product of the dims after C.
  * Every sum is accumulated in float64 (a JS number) and each output rounded once, so the float32
  * results are at least as accurate as the composition's.
@@ -12,8 +15,10 @@ import type { AnyTypedArray } from "../../../types/core.js";
 import type { BatchNormLoops, ChannelStats, KernelInput, KernelOutput, KernelTable } from "../../backend.js";
 import type { BatchNormParams, BatchNormTrainParams } from "../../primitives/batch-norm.js";
 import { numel } from "../../runtime/shape.js";
-import { allocate, allocateForOverwrite } from "./arrays.js";
+import { allocateForOverwrite } from "./arrays.js";
 import { type Float, float } from "./float.js";
+import * as fast from "./fast/index.js";
+import { batchNormBackwardF32 } from "./fast/batch-norm.js";
 
 /**
  * Two passes, as PyTorch's CPU kernel: the mean, then the mean of squared deviations from it
@@ -138,7 +143,7 @@ function batchNormForward(
  * finite). The values are reluBackward's then this backward's; only a -0 in g where y > 0 reads
  * as +0, which no sum can tell apart.
  */
-function batchNormBackward(
+export function batchNormBackward(
   x: Float,
   g: Float,
   weight: Float,
@@ -282,23 +287,32 @@ export const batchNormLoops: BatchNormLoops<AnyTypedArray> = {
   channelStats: (x) => channelStats(float(x), ...layout(x)),
   backward: (x, g, weight, p, wantInput, reluOutput) => {
     const [batch, channels, inner] = layout(x);
+    const xs = float(x),
+      gs = float(g),
+      ws = float(weight),
+      relu = reluOutput ? float(reluOutput) : null;
+    // every channel is written; an unwanted one goes back to the pool (batchNormTrainFusedGradient)
+    const dweight = allocateForOverwrite(x.dtype, channels) as Float,
+      dbias = allocateForOverwrite(x.dtype, channels) as Float;
+    const simd =
+      xs instanceof Float32Array &&
+      gs instanceof Float32Array &&
+      ws instanceof Float32Array &&
+      !(relu instanceof Float64Array)
+        ? fast.orReference(
+            () => batchNormBackwardF32(xs, gs, relu, ws, p.mean, p.invstd, batch, channels, inner, wantInput),
+            () => null,
+          )
+        : null;
+    if (simd) {
+      for (let c = 0; c < channels; c++) {
+        dbias[c] = simd.sumG[c];
+        dweight[c] = simd.sumGX[c] * p.invstd[c];
+      }
+      return { input: simd.input, weight: dweight, bias: dbias };
+    }
     const input = wantInput ? (allocateForOverwrite(x.dtype, numel(x.shape)) as Float) : null;
-    const dweight = allocate(x.dtype, channels) as Float,
-      dbias = allocate(x.dtype, channels) as Float;
-    batchNormBackward(
-      float(x),
-      float(g),
-      float(weight),
-      p.mean,
-      p.invstd,
-      batch,
-      channels,
-      inner,
-      input,
-      dweight,
-      dbias,
-      reluOutput ? float(reluOutput) : null,
-    );
+    batchNormBackward(xs, gs, ws, p.mean, p.invstd, batch, channels, inner, input, dweight, dbias, relu);
     return { input, weight: dweight, bias: dbias };
   },
 };

@@ -84,6 +84,9 @@ export function maxPool2dF32(
     p.padLeft === 0 &&
     2 * p.outHeight <= p.inHeight &&
     2 * p.outWidth <= p.inWidth;
+  // three columns at stride 2 (ResNet's stem, 3x3 stride 2 padding 1): its windows with every column
+  // inside x four at a time, ~4x the scalar windows' ~7 ns per tap (issue 23)
+  const threeWide = p.kernelWidth === 3 && p.strideW === 2 && p.dilationW === 1;
   const job = planeItems(planes, p.inHeight * p.inWidth);
   const params = rt.params("pool_argmax", {
     x: xOff,
@@ -95,7 +98,7 @@ export function maxPool2dF32(
     outW: p.outWidth,
     dH: p.dilationH,
     dW: p.dilationW,
-    twoByTwo: twoByTwo ? 1 : 0,
+    mode: twoByTwo ? 1 : threeWide ? 2 : 0,
     maxima: yOff,
     ...job.fields,
   });

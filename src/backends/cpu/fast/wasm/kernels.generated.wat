@@ -1027,11 +1027,14 @@
 ;; with no tap inside. The in-range taps come from tables at a (windowTaps: rowStart, rowLo, rowHi
 ;; over outH, then colStart, colLo, colHi over outW); y = the i32 argmax, and maxima = the maxima
 ;; (-inf for an empty window) at the same offsets, so that the forward needs no gather. The comparison selects
-;; instead of branching: on random data the branch would mispredict every other tap. twoByTwo = 1: the
-;; windows are 2x2 at stride 2 without padding (MaxPool2d(2)), four of them per vector step.
+;; instead of branching: on random data the branch would mispredict every other tap. mode 1: the
+;; windows are 2x2 at stride 2 without padding (MaxPool2d(2)), four of them per vector step; mode 2:
+;; three columns wide at stride 2 (ResNet's stem, 3x3 stride 2 padding 1), four whole-width windows a
+;; step (pool3WideRow).
 (func $pool_argmax (export "pool_argmax") (param $p i32) (param $item i32) (param $s i32)
-  (local $OH i32) (local $OW i32) (local $W i32) (local $base i32) (local $oh i32) (local $ow i32) (local $kiLo i32) (local $kiHi i32) (local $kjLo i32) (local $kjHi i32) (local $rowBase i32) (local $at i32) (local $i i32) (local $r i32) (local $ki i32) (local $kj i32) (local $o i32) (local $dh i32) (local $dw i32) (local $rs i32) (local $rl i32) (local $rh i32) (local $cs i32) (local $cl i32) (local $ch i32) (local $win i32) (local $wins i32) (local $vals i32) (local $pl i32) (local $end i32)
+  (local $OH i32) (local $OW i32) (local $W i32) (local $base i32) (local $oh i32) (local $ow i32) (local $kiLo i32) (local $kiHi i32) (local $kjLo i32) (local $kjHi i32) (local $rowBase i32) (local $at i32) (local $i i32) (local $r i32) (local $ki i32) (local $kj i32) (local $o i32) (local $dh i32) (local $dw i32) (local $rs i32) (local $rl i32) (local $rh i32) (local $cs i32) (local $cl i32) (local $ch i32) (local $win i32) (local $wins i32) (local $vals i32) (local $pl i32) (local $end i32) (local $owA i32) (local $owB i32) (local $c0 i32)
   (local $best f32) (local $v f32) (local $bv v128) (local $cv v128) (local $mv v128) (local $iv v128)
+  (local $l0 v128) (local $l1 v128) (local $m0 v128) (local $m1 v128)
   (local.set $vals (i32.sub (i32.load offset=88 (local.get $p)) (i32.load offset=8 (local.get $p))))
   (local.set $OH (i32.load offset=40 (local.get $p))) (local.set $OW (i32.load offset=44 (local.get $p))) (local.set $W (i32.load offset=24 (local.get $p)))
   (local.set $dh (i32.mul (i32.load offset=56 (local.get $p)) (local.get $W))) (local.set $dw (i32.load offset=60 (local.get $p)))
@@ -1039,22 +1042,135 @@
   (local.set $cs (i32.add (local.get $rh) (i32.mul (local.get $OH) (i32.const 4)))) (local.set $cl (i32.add (local.get $cs) (i32.mul (local.get $OW) (i32.const 4)))) (local.set $ch (i32.add (local.get $cl) (i32.mul (local.get $OW) (i32.const 4))))
   (local.set $pl (i32.mul (local.get $item) (i32.load offset=96 (local.get $p))))
   (local.set $end (select (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)) (i32.lt_s (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)))))
+  (local.set $owA (local.get $OW)) (local.set $owB (local.get $OW))
+  (if (i32.eq (i32.load offset=84 (local.get $p)) (i32.const 2)) (then
+    (local.set $owA (i32.const 0))
+    (block $found (loop $scan
+      (br_if $found (i32.ge_s (local.get $owA) (local.get $OW)))
+      (br_if $found (i32.and (i32.eqz (i32.load (i32.add (local.get $cl) (i32.mul (local.get $owA) (i32.const 4)))))
+    (i32.eq (i32.load (i32.add (local.get $ch) (i32.mul (local.get $owA) (i32.const 4)))) (i32.const 2))))
+      (local.set $owA (i32.add (local.get $owA) (i32.const 1))) (br $scan)))
+    (local.set $owB (local.get $owA))
+    (block $past (loop $scanEnd
+      (br_if $past (i32.ge_s (local.get $owB) (local.get $OW)))
+      (br_if $past (i32.eqz (i32.and (i32.eqz (i32.load (i32.add (local.get $cl) (i32.mul (local.get $owB) (i32.const 4)))))
+    (i32.eq (i32.load (i32.add (local.get $ch) (i32.mul (local.get $owB) (i32.const 4)))) (i32.const 2)))))
+      (local.set $owB (i32.add (local.get $owB) (i32.const 1))) (br $scanEnd)))))
   (local.set $pl (local.get $pl))
-(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L47
+(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L53
   
   (local.set $base (i32.mul (local.get $pl) (i32.mul (i32.load offset=20 (local.get $p)) (local.get $W))))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L46
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L52
   
     (local.set $rowBase (i32.add (local.get $base) (i32.mul (i32.load (i32.add (local.get $rs) (i32.mul (local.get $oh) (i32.const 4)))) (local.get $W))))
     (local.set $kiLo (i32.load (i32.add (local.get $rl) (i32.mul (local.get $oh) (i32.const 4)))))
     (local.set $kiHi (i32.load (i32.add (local.get $rh) (i32.mul (local.get $oh) (i32.const 4)))))
     (local.set $o (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $pl) (local.get $OH)) (local.get $oh)) (local.get $OW)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-    (if (i32.load offset=84 (local.get $p)) (then
-      ;; 2x2 windows at stride 2, no padding (twoByTwo = 1): four a step, from two rows of eight floats
+    (if (i32.eq (i32.load offset=84 (local.get $p)) (i32.const 2)) (then (if (i32.and (i32.le_s (local.get $kiLo) (local.get $kiHi)) (i32.ge_s (i32.sub (local.get $owB) (local.get $owA)) (i32.const 4))) (then
       (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L42
+(if (i32.lt_s (local.get $ow) (local.get $owA)) (then (loop $L44
+  
+      (local.set $kjLo (i32.load (i32.add (local.get $cl) (i32.mul (local.get $ow) (i32.const 4)))))
+      (local.set $kjHi (i32.load (i32.add (local.get $ch) (i32.mul (local.get $ow) (i32.const 4)))))
+      (if (i32.or (i32.gt_s (local.get $kiLo) (local.get $kiHi)) (i32.gt_s (local.get $kjLo) (local.get $kjHi)))
+        (then (i32.store (local.get $o) (i32.const -1)) (f32.store (i32.add (local.get $o) (local.get $vals)) (f32.const -inf)))
+        (else
+          (local.set $win (i32.add (i32.add (i32.add (local.get $rowBase) (i32.load (i32.add (local.get $cs) (i32.mul (local.get $ow) (i32.const 4))))) (i32.mul (local.get $kiLo) (local.get $dh))) (i32.mul (local.get $kjLo) (local.get $dw))))
+          (local.set $at (local.get $win))
+          (local.set $best (f32.load (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $win) (i32.const 4)))))
+          (local.set $ki (local.get $kiLo))
+(if (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1))) (then (loop $L43
+  
+            (local.set $r (i32.add (local.get $win) (i32.mul (i32.sub (local.get $ki) (local.get $kiLo)) (local.get $dh))))
+            (local.set $kj (local.get $kjLo))
+(if (i32.lt_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1))) (then (loop $L42
+  
+              (local.set $i (i32.add (local.get $r) (i32.mul (i32.sub (local.get $kj) (local.get $kjLo)) (local.get $dw))))
+              (local.set $v (f32.load (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $i) (i32.const 4)))))
+              (local.set $wins (i32.or (f32.gt (local.get $v) (local.get $best)) (f32.ne (local.get $v) (local.get $v))))
+              (local.set $best (select (local.get $v) (local.get $best) (local.get $wins)))
+              (local.set $at (select (local.get $i) (local.get $at) (local.get $wins)))
+  (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
+  (br_if $L42 (i32.lt_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1)))))))
+  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+  (br_if $L43 (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1)))))))
+          (i32.store (local.get $o) (local.get $at))
+          (f32.store (i32.add (local.get $o) (local.get $vals)) (local.get $best))))
+      (local.set $o (i32.add (local.get $o) (i32.const 4)))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+  (br_if $L44 (i32.lt_s (local.get $ow) (local.get $owA))))))
+      (local.set $ow (local.get $owA))
+(if (i32.lt_s (local.get $ow) (i32.sub (local.get $owB) (i32.const 3))) (then (loop $L46
+  (local.set $c0 (i32.add (local.get $rowBase) (i32.load (i32.add (local.get $cs) (i32.mul (local.get $ow) (i32.const 4))))))
+        (local.set $r (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.add (local.get $c0) (i32.mul (local.get $kiLo) (local.get $dh))) (i32.const 4))))
+        (local.set $bv (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (v128.load (local.get $r)) (v128.load offset=16 (local.get $r))))
+        (local.set $iv (i32x4.splat (i32.mul (local.get $kiLo) (local.get $dh))))
+        (local.set $ki (local.get $kiLo))
+(if (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1))) (then (loop $L45
+  
+          (local.set $r (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.add (local.get $c0) (i32.mul (local.get $ki) (local.get $dh))) (i32.const 4))))
+          (local.set $l0 (v128.load (local.get $r))) (local.set $l1 (v128.load offset=16 (local.get $r)))
+          (local.set $m0 (v128.load offset=8 (local.get $r))) (local.set $m1 (v128.load offset=24 (local.get $r)))
+          
+          (local.set $cv (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $l0) (local.get $l1)))
+          (local.set $mv (v128.or (f32x4.gt (local.get $cv) (local.get $bv)) (f32x4.ne (local.get $cv) (local.get $cv))))
+          (local.set $bv (v128.bitselect (local.get $cv) (local.get $bv) (local.get $mv)))
+          (local.set $iv (v128.bitselect (i32x4.splat (i32.add (i32.mul (local.get $ki) (local.get $dh)) (i32.const 0))) (local.get $iv) (local.get $mv)))
+          (local.set $cv (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $l0) (local.get $l1)))
+          (local.set $mv (v128.or (f32x4.gt (local.get $cv) (local.get $bv)) (f32x4.ne (local.get $cv) (local.get $cv))))
+          (local.set $bv (v128.bitselect (local.get $cv) (local.get $bv) (local.get $mv)))
+          (local.set $iv (v128.bitselect (i32x4.splat (i32.add (i32.mul (local.get $ki) (local.get $dh)) (i32.const 1))) (local.get $iv) (local.get $mv)))
+          (local.set $cv (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $m0) (local.get $m1)))
+          (local.set $mv (v128.or (f32x4.gt (local.get $cv) (local.get $bv)) (f32x4.ne (local.get $cv) (local.get $cv))))
+          (local.set $bv (v128.bitselect (local.get $cv) (local.get $bv) (local.get $mv)))
+          (local.set $iv (v128.bitselect (i32x4.splat (i32.add (i32.mul (local.get $ki) (local.get $dh)) (i32.const 2))) (local.get $iv) (local.get $mv)))
+  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+  (br_if $L45 (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1)))))))
+        (v128.store (local.get $o) (i32x4.add (local.get $iv)
+          (i32x4.add (i32x4.splat (local.get $c0)) (v128.const i32x4 0 2 4 6))))
+        (v128.store (i32.add (local.get $o) (local.get $vals)) (local.get $bv))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
+  (br_if $L46 (i32.lt_s (local.get $ow) (i32.sub (local.get $owB) (i32.const 3)))))))
+      (if (i32.lt_s (local.get $ow) (local.get $owB)) (then
+        (local.set $o (i32.add (local.get $o) (i32.mul (i32.sub (i32.sub (local.get $owB) (i32.const 4)) (local.get $ow)) (i32.const 4))))
+        (local.set $ow (i32.sub (local.get $owB) (i32.const 4)))
+        (local.set $c0 (i32.add (local.get $rowBase) (i32.load (i32.add (local.get $cs) (i32.mul (local.get $ow) (i32.const 4))))))
+        (local.set $r (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.add (local.get $c0) (i32.mul (local.get $kiLo) (local.get $dh))) (i32.const 4))))
+        (local.set $bv (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (v128.load (local.get $r)) (v128.load offset=16 (local.get $r))))
+        (local.set $iv (i32x4.splat (i32.mul (local.get $kiLo) (local.get $dh))))
+        (local.set $ki (local.get $kiLo))
+(if (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1))) (then (loop $L47
+  
+          (local.set $r (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.add (local.get $c0) (i32.mul (local.get $ki) (local.get $dh))) (i32.const 4))))
+          (local.set $l0 (v128.load (local.get $r))) (local.set $l1 (v128.load offset=16 (local.get $r)))
+          (local.set $m0 (v128.load offset=8 (local.get $r))) (local.set $m1 (v128.load offset=24 (local.get $r)))
+          
+          (local.set $cv (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $l0) (local.get $l1)))
+          (local.set $mv (v128.or (f32x4.gt (local.get $cv) (local.get $bv)) (f32x4.ne (local.get $cv) (local.get $cv))))
+          (local.set $bv (v128.bitselect (local.get $cv) (local.get $bv) (local.get $mv)))
+          (local.set $iv (v128.bitselect (i32x4.splat (i32.add (i32.mul (local.get $ki) (local.get $dh)) (i32.const 0))) (local.get $iv) (local.get $mv)))
+          (local.set $cv (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $l0) (local.get $l1)))
+          (local.set $mv (v128.or (f32x4.gt (local.get $cv) (local.get $bv)) (f32x4.ne (local.get $cv) (local.get $cv))))
+          (local.set $bv (v128.bitselect (local.get $cv) (local.get $bv) (local.get $mv)))
+          (local.set $iv (v128.bitselect (i32x4.splat (i32.add (i32.mul (local.get $ki) (local.get $dh)) (i32.const 1))) (local.get $iv) (local.get $mv)))
+          (local.set $cv (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $m0) (local.get $m1)))
+          (local.set $mv (v128.or (f32x4.gt (local.get $cv) (local.get $bv)) (f32x4.ne (local.get $cv) (local.get $cv))))
+          (local.set $bv (v128.bitselect (local.get $cv) (local.get $bv) (local.get $mv)))
+          (local.set $iv (v128.bitselect (i32x4.splat (i32.add (i32.mul (local.get $ki) (local.get $dh)) (i32.const 2))) (local.get $iv) (local.get $mv)))
+  (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
+  (br_if $L47 (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1)))))))
+        (v128.store (local.get $o) (i32x4.add (local.get $iv)
+          (i32x4.add (i32x4.splat (local.get $c0)) (v128.const i32x4 0 2 4 6))))
+        (v128.store (i32.add (local.get $o) (local.get $vals)) (local.get $bv))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (local.set $ow (local.get $owB))))))))
+    (if (i32.eq (i32.load offset=84 (local.get $p)) (i32.const 1)) (then
+      ;; 2x2 windows at stride 2, no padding (mode 1): four a step, from two rows of eight floats
+      (local.set $ow (i32.const 0))
+(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L48
   (local.set $r (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.add (local.get $rowBase) (i32.mul (local.get $ow) (i32.const 2))) (i32.const 4))))
         (local.set $bv (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (v128.load offset=0 (local.get $r)) (v128.load offset=16 (local.get $r))))
         (local.set $iv (v128.const i32x4 0 0 0 0))
@@ -1076,7 +1192,7 @@
         (v128.store (i32.add (local.get $o) (local.get $vals)) (local.get $bv))
         (local.set $o (i32.add (local.get $o) (i32.const 16)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L42 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))
+  (br_if $L48 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))
       ;; a row's last OW mod 4 windows: one more step over its last four (the overlap is written
       ;; twice with the same values), instead of a scalar window each (a 5-wide row spent most of its
       ;; time on its fifth window)
@@ -1104,7 +1220,7 @@
         (v128.store (i32.add (local.get $o) (local.get $vals)) (local.get $bv))
         (local.set $ow (local.get $OW))))))
     (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L45
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L51
   
       (local.set $kjLo (i32.load (i32.add (local.get $cl) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $kjHi (i32.load (i32.add (local.get $ch) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1115,11 +1231,11 @@
           (local.set $at (local.get $win))
           (local.set $best (f32.load (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $win) (i32.const 4)))))
           (local.set $ki (local.get $kiLo))
-(if (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1))) (then (loop $L44
+(if (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1))) (then (loop $L50
   
             (local.set $r (i32.add (local.get $win) (i32.mul (i32.sub (local.get $ki) (local.get $kiLo)) (local.get $dh))))
             (local.set $kj (local.get $kjLo))
-(if (i32.lt_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1))) (then (loop $L43
+(if (i32.lt_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1))) (then (loop $L49
   
               (local.set $i (i32.add (local.get $r) (i32.mul (i32.sub (local.get $kj) (local.get $kjLo)) (local.get $dw))))
               (local.set $v (f32.load (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $i) (i32.const 4)))))
@@ -1127,18 +1243,18 @@
               (local.set $best (select (local.get $v) (local.get $best) (local.get $wins)))
               (local.set $at (select (local.get $i) (local.get $at) (local.get $wins)))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L43 (i32.lt_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1)))))))
+  (br_if $L49 (i32.lt_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1)))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L44 (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1)))))))
+  (br_if $L50 (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1)))))))
           (i32.store (local.get $o) (local.get $at))
           (f32.store (i32.add (local.get $o) (local.get $vals)) (local.get $best))))
       (local.set $o (i32.add (local.get $o) (i32.const 4)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L45 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L51 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L46 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L52 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-  (br_if $L47 (i32.lt_s (local.get $pl) (local.get $end)))))))
+  (br_if $L53 (i32.lt_s (local.get $pl) (local.get $end)))))))
 
 ;; Max pooling's gradient for windows that share no cell (stride >= the window's extent), item =
 ;; planesPerItem consecutive planes of the planes in all: the items' dx planes (y) zeroed in one fill, then
@@ -1154,14 +1270,14 @@
   (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (local.get $plane)) (i32.const 4))) (i32.const 0)
     (i32.mul (i32.mul (i32.sub (local.get $end) (local.get $pl)) (local.get $plane)) (i32.const 4)))
   (local.set $i (i32.mul (local.get $pl) (local.get $outPlane)))
-(if (i32.lt_s (local.get $i) (i32.mul (local.get $end) (local.get $outPlane))) (then (loop $L48
+(if (i32.lt_s (local.get $i) (i32.mul (local.get $end) (local.get $outPlane))) (then (loop $L54
   
     (local.set $t (i32.load (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (local.get $i) (i32.const 4)))))
     (if (i32.ge_s (local.get $t) (i32.const 0)) (then
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (local.get $t) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (local.get $t) (i32.const 4)))) (f32.load (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $i) (i32.const 4))))))))
   (local.set $i (i32.add (local.get $i) (i32.const 1)))
-  (br_if $L48 (i32.lt_s (local.get $i) (i32.mul (local.get $end) (local.get $outPlane))))))))
+  (br_if $L54 (i32.lt_s (local.get $i) (i32.mul (local.get $end) (local.get $outPlane))))))))
 
 ;; Batched transpose y[b][c][r] = x[b][r][c] (rows R, cols C), one item = (b, band of
 ;; TRANSPOSE_BAND rows of x = columns of y): 4 x 4 blocks through registers, the band's ragged
@@ -1176,34 +1292,34 @@
   (local.set $x (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $b) (local.get $R)) (local.get $C)) (i32.const 4))))
   (local.set $y (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $b) (local.get $R)) (local.get $C)) (i32.const 4))))
   (local.set $r (local.get $r0))
-(if (i32.lt_s (local.get $r) (i32.sub (local.get $r1) (i32.const 3))) (then (loop $L52
+(if (i32.lt_s (local.get $r) (i32.sub (local.get $r1) (i32.const 3))) (then (loop $L58
   
     (local.set $col (i32.const 0))
-(if (i32.lt_s (local.get $col) (i32.sub (local.get $C) (i32.const 3))) (then (loop $L49
+(if (i32.lt_s (local.get $col) (i32.sub (local.get $C) (i32.const 3))) (then (loop $L55
   
       (call $transpose4 (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $r) (local.get $C)) (local.get $col)) (i32.const 4))) (i32.mul (local.get $C) (i32.const 4)) (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (local.get $col) (local.get $R)) (local.get $r)) (i32.const 4))) (i32.mul (local.get $R) (i32.const 4)))
   (local.set $col (i32.add (local.get $col) (i32.const 4)))
-  (br_if $L49 (i32.lt_s (local.get $col) (i32.sub (local.get $C) (i32.const 3)))))))
+  (br_if $L55 (i32.lt_s (local.get $col) (i32.sub (local.get $C) (i32.const 3)))))))
     (local.set $col (local.get $col))
-(if (i32.lt_s (local.get $col) (local.get $C)) (then (loop $L51
+(if (i32.lt_s (local.get $col) (local.get $C)) (then (loop $L57
   (local.set $rr (local.get $r))
-(if (i32.lt_s (local.get $rr) (i32.add (local.get $r) (i32.const 4))) (then (loop $L50
+(if (i32.lt_s (local.get $rr) (i32.add (local.get $r) (i32.const 4))) (then (loop $L56
   (f32.store (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (local.get $col) (local.get $R)) (local.get $rr)) (i32.const 4))) (f32.load (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $rr) (local.get $C)) (local.get $col)) (i32.const 4)))))
   (local.set $rr (i32.add (local.get $rr) (i32.const 1)))
-  (br_if $L50 (i32.lt_s (local.get $rr) (i32.add (local.get $r) (i32.const 4)))))))
+  (br_if $L56 (i32.lt_s (local.get $rr) (i32.add (local.get $r) (i32.const 4)))))))
   (local.set $col (i32.add (local.get $col) (i32.const 1)))
-  (br_if $L51 (i32.lt_s (local.get $col) (local.get $C))))))
+  (br_if $L57 (i32.lt_s (local.get $col) (local.get $C))))))
   (local.set $r (i32.add (local.get $r) (i32.const 4)))
-  (br_if $L52 (i32.lt_s (local.get $r) (i32.sub (local.get $r1) (i32.const 3)))))))
+  (br_if $L58 (i32.lt_s (local.get $r) (i32.sub (local.get $r1) (i32.const 3)))))))
   (local.set $r (local.get $r))
-(if (i32.lt_s (local.get $r) (local.get $r1)) (then (loop $L54
+(if (i32.lt_s (local.get $r) (local.get $r1)) (then (loop $L60
   (local.set $col (i32.const 0))
-(if (i32.lt_s (local.get $col) (local.get $C)) (then (loop $L53
+(if (i32.lt_s (local.get $col) (local.get $C)) (then (loop $L59
   (f32.store (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (local.get $col) (local.get $R)) (local.get $r)) (i32.const 4))) (f32.load (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $r) (local.get $C)) (local.get $col)) (i32.const 4)))))
   (local.set $col (i32.add (local.get $col) (i32.const 1)))
-  (br_if $L53 (i32.lt_s (local.get $col) (local.get $C))))))
+  (br_if $L59 (i32.lt_s (local.get $col) (local.get $C))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L54 (i32.lt_s (local.get $r) (local.get $r1)))))))
+  (br_if $L60 (i32.lt_s (local.get $r) (local.get $r1)))))))
 
 ;; y [planes, outH, outW] = interpolate(x [planes, inH, inW]) (x, y: the parameter block's):
 ;;   t[h, q] = w0_q x[h, c0_q] + w1_q x[h, c1_q]       (nearest: x[h, c0_q])
@@ -1221,63 +1337,63 @@
   (local.set $pl (i32.mul (local.get $item) (i32.load offset=96 (local.get $p))))
   (local.set $end (select (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)) (i32.lt_s (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)))))
   (local.set $pl (local.get $pl))
-(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L62
+(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L68
   
   (local.set $xb (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (local.set $o (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
   (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $H)) (then (loop $L57
+(if (i32.lt_s (local.get $r) (local.get $H)) (then (loop $L63
   
     (local.set $xr (i32.add (local.get $xb) (i32.mul (i32.mul (local.get $r) (local.get $W)) (i32.const 4))))
     (local.set $tr (i32.add (local.get $s) (i32.mul (i32.mul (local.get $r) (local.get $OW)) (i32.const 8))))
     (if (local.get $near)
       (then (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L55
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L61
   (f64.store (i32.add (local.get $tr) (i32.mul (local.get $q) (i32.const 8))) (f64.promote_f32 (f32.load (i32.add (local.get $xr) (i32.mul (i32.load (i32.add (local.get $c0) (i32.mul (local.get $q) (i32.const 4)))) (i32.const 4))))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L55 (i32.lt_s (local.get $q) (local.get $OW)))))))
+  (br_if $L61 (i32.lt_s (local.get $q) (local.get $OW)))))))
       (else (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L56
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L62
   (f64.store (i32.add (local.get $tr) (i32.mul (local.get $q) (i32.const 8)))
         (f64.add (f64.mul (f64.load (i32.add (local.get $w0) (i32.mul (local.get $q) (i32.const 8)))) (f64.promote_f32 (f32.load (i32.add (local.get $xr) (i32.mul (i32.load (i32.add (local.get $c0) (i32.mul (local.get $q) (i32.const 4)))) (i32.const 4)))))) (f64.mul (f64.load (i32.add (local.get $w1) (i32.mul (local.get $q) (i32.const 8)))) (f64.promote_f32 (f32.load (i32.add (local.get $xr) (i32.mul (i32.load (i32.add (local.get $c1) (i32.mul (local.get $q) (i32.const 4)))) (i32.const 4))))))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L56 (i32.lt_s (local.get $q) (local.get $OW))))))))
+  (br_if $L62 (i32.lt_s (local.get $q) (local.get $OW))))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L57 (i32.lt_s (local.get $r) (local.get $H))))))
+  (br_if $L63 (i32.lt_s (local.get $r) (local.get $H))))))
   (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $OH)) (then (loop $L61
+(if (i32.lt_s (local.get $r) (local.get $OH)) (then (loop $L67
   
     (local.set $t0 (i32.add (local.get $s) (i32.mul (i32.mul (i32.load (i32.add (local.get $r0) (i32.mul (local.get $r) (i32.const 4)))) (local.get $OW)) (i32.const 8))))
       (local.set $t1 (i32.add (local.get $s) (i32.mul (i32.mul (i32.load (i32.add (local.get $r1) (i32.mul (local.get $r) (i32.const 4)))) (local.get $OW)) (i32.const 8))))
     (if (local.get $near)
       (then (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L58
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L64
   (f32.store (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4))) (f32.demote_f64 (f64.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L58 (i32.lt_s (local.get $q) (local.get $OW)))))))
+  (br_if $L64 (i32.lt_s (local.get $q) (local.get $OW)))))))
       (else
         (local.set $a (f64.load (i32.add (local.get $h0) (i32.mul (local.get $r) (i32.const 8))))) (local.set $b (f64.load (i32.add (local.get $h1) (i32.mul (local.get $r) (i32.const 8)))))
         (local.set $va (f64x2.splat (local.get $a))) (local.set $vb (f64x2.splat (local.get $b)))
         (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L59
+(if (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L65
   
           (local.set $lo (f64x2.add (f64x2.mul (local.get $va) (v128.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))))) (f64x2.mul (local.get $vb) (v128.load (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8)))))))
           (local.set $hi (f64x2.add (f64x2.mul (local.get $va) (v128.load offset=16 (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))))) (f64x2.mul (local.get $vb) (v128.load offset=16 (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8)))))))
           (v128.store (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
             (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi))))
   (local.set $q (i32.add (local.get $q) (i32.const 4)))
-  (br_if $L59 (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 3)))))))
+  (br_if $L65 (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 3)))))))
         (local.set $q (local.get $q))
-(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L60
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L66
   (f32.store (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4)))
           (f32.demote_f64 (f64.add (f64.mul (local.get $a) (f64.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))))) (f64.mul (local.get $b) (f64.load (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8))))))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L60 (i32.lt_s (local.get $q) (local.get $OW))))))))
+  (br_if $L66 (i32.lt_s (local.get $q) (local.get $OW))))))))
     (local.set $o (i32.add (local.get $o) (i32.mul (local.get $OW) (i32.const 4))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L61 (i32.lt_s (local.get $r) (local.get $OH))))))
+  (br_if $L67 (i32.lt_s (local.get $r) (local.get $OH))))))
   (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-  (br_if $L62 (i32.lt_s (local.get $pl) (local.get $end)))))))
+  (br_if $L68 (i32.lt_s (local.get $pl) (local.get $end)))))))
 
 ;; gx [planes, inH, inW] = the adjoint of interp_fwd applied to g [planes, outH, outW] (x: g, y: gx):
 ;;   t[r0_p, q] += h0_p g[p, q], then t[r1_p, q] += h1_p g[p, q]      (nearest: t[r0_p, q] += g[p, q])
@@ -1296,52 +1412,52 @@
   (local.set $end (select (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)) (i32.lt_s (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)))))
   (local.set $row (i32.add (local.get $s) (i32.mul (i32.mul (local.get $H) (local.get $OW)) (i32.const 8))))
   (local.set $pl (local.get $pl))
-(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L70
+(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L76
   
   (local.set $o (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
   (local.set $yb (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (memory.fill (local.get $s) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $OW)) (i32.const 8)))
   (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $OH)) (then (loop $L66
+(if (i32.lt_s (local.get $r) (local.get $OH)) (then (loop $L72
   
     (local.set $t0 (i32.add (local.get $s) (i32.mul (i32.mul (i32.load (i32.add (local.get $r0) (i32.mul (local.get $r) (i32.const 4)))) (local.get $OW)) (i32.const 8))))
       (local.set $t1 (i32.add (local.get $s) (i32.mul (i32.mul (i32.load (i32.add (local.get $r1) (i32.mul (local.get $r) (i32.const 4)))) (local.get $OW)) (i32.const 8))))
     (if (local.get $near)
       (then (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L63
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L69
   (f64.store (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8)))
         (f64.add (f64.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8)))) (f64.promote_f32 (f32.load (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4)))))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L63 (i32.lt_s (local.get $q) (local.get $OW)))))))
+  (br_if $L69 (i32.lt_s (local.get $q) (local.get $OW)))))))
       (else
         (local.set $a (f64.load (i32.add (local.get $h0) (i32.mul (local.get $r) (i32.const 8))))) (local.set $b (f64.load (i32.add (local.get $h1) (i32.mul (local.get $r) (i32.const 8)))))
         (local.set $va (f64x2.splat (local.get $a))) (local.set $vb (f64x2.splat (local.get $b)))
         (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 1))) (then (loop $L64
+(if (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 1))) (then (loop $L70
   
           (local.set $lo (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4))))))
           (v128.store (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))) (f64x2.add (v128.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8)))) (f64x2.mul (local.get $va) (local.get $lo))))
           (v128.store (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8))) (f64x2.add (v128.load (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8)))) (f64x2.mul (local.get $vb) (local.get $lo))))
   (local.set $q (i32.add (local.get $q) (i32.const 2)))
-  (br_if $L64 (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 1)))))))
+  (br_if $L70 (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 1)))))))
         (local.set $q (local.get $q))
-(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L65
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L71
   
           (local.set $v (f64.promote_f32 (f32.load (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4))))))
           (f64.store (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))) (f64.add (f64.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8)))) (f64.mul (local.get $a) (local.get $v))))
           (f64.store (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8))) (f64.add (f64.load (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8)))) (f64.mul (local.get $b) (local.get $v))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L65 (i32.lt_s (local.get $q) (local.get $OW))))))))
+  (br_if $L71 (i32.lt_s (local.get $q) (local.get $OW))))))))
     (local.set $o (i32.add (local.get $o) (i32.mul (local.get $OW) (i32.const 4))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L66 (i32.lt_s (local.get $r) (local.get $OH))))))
+  (br_if $L72 (i32.lt_s (local.get $r) (local.get $OH))))))
   (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $H)) (then (loop $L69
+(if (i32.lt_s (local.get $r) (local.get $H)) (then (loop $L75
   
     (memory.fill (local.get $row) (i32.const 0) (i32.mul (local.get $W) (i32.const 8)))
     (local.set $tr (i32.add (local.get $s) (i32.mul (i32.mul (local.get $r) (local.get $OW)) (i32.const 8))))
     (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L67
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L73
   
       (local.set $v (f64.load (i32.add (local.get $tr) (i32.mul (local.get $q) (i32.const 8)))))
       (local.set $t0 (i32.add (local.get $row) (i32.mul (i32.load (i32.add (local.get $c0) (i32.mul (local.get $q) (i32.const 4)))) (i32.const 8))))
@@ -1352,17 +1468,17 @@
           (local.set $t1 (i32.add (local.get $row) (i32.mul (i32.load (i32.add (local.get $c1) (i32.mul (local.get $q) (i32.const 4)))) (i32.const 8))))
           (f64.store (local.get $t1) (f64.add (f64.load (local.get $t1)) (f64.mul (f64.load (i32.add (local.get $w1) (i32.mul (local.get $q) (i32.const 8)))) (local.get $v))))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L67 (i32.lt_s (local.get $q) (local.get $OW))))))
+  (br_if $L73 (i32.lt_s (local.get $q) (local.get $OW))))))
     (local.set $xr (i32.add (local.get $yb) (i32.mul (i32.mul (local.get $r) (local.get $W)) (i32.const 4))))
     (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $W)) (then (loop $L68
+(if (i32.lt_s (local.get $q) (local.get $W)) (then (loop $L74
   (f32.store (i32.add (local.get $xr) (i32.mul (local.get $q) (i32.const 4))) (f32.demote_f64 (f64.load (i32.add (local.get $row) (i32.mul (local.get $q) (i32.const 8))))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L68 (i32.lt_s (local.get $q) (local.get $W))))))
+  (br_if $L74 (i32.lt_s (local.get $q) (local.get $W))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L69 (i32.lt_s (local.get $r) (local.get $H))))))
+  (br_if $L75 (i32.lt_s (local.get $r) (local.get $H))))))
   (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-  (br_if $L70 (i32.lt_s (local.get $pl) (local.get $end)))))))
+  (br_if $L76 (i32.lt_s (local.get $pl) (local.get $end)))))))
 
 ;; Zeroes count floats at y (a region the kernels then add into), 65536 floats per item: one
 ;; memory.fill each, where TypedArray.fill over shared memory runs a float at a time.
@@ -1378,17 +1494,17 @@
   (local.set $n (select (i32.const 65536) (i32.sub (i32.load offset=84 (local.get $p)) (i32.mul (local.get $item) (i32.const 65536))) (i32.lt_s (i32.const 65536) (i32.sub (i32.load offset=84 (local.get $p)) (i32.mul (local.get $item) (i32.const 65536))))))
   (local.set $src (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $item) (i32.const 262144))))
   (local.set $i (i32.const 0))
-(if (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7))) (then (loop $L71
+(if (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7))) (then (loop $L77
   
     (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load offset=0 (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (v128.const f32x4 0 0 0 0))))
     (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load offset=16 (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (v128.const f32x4 0 0 0 0))))
   (local.set $i (i32.add (local.get $i) (i32.const 8)))
-  (br_if $L71 (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7)))))))
+  (br_if $L77 (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7)))))))
   (local.set $i (local.get $i))
-(if (i32.lt_s (local.get $i) (local.get $n)) (then (loop $L72
+(if (i32.lt_s (local.get $i) (local.get $n)) (then (loop $L78
   (local.set $z (f32.add (local.get $z) (f32.mul (f32.load (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (f32.const 0))))
   (local.set $i (i32.add (local.get $i) (i32.const 1)))
-  (br_if $L72 (i32.lt_s (local.get $i) (local.get $n))))))
+  (br_if $L78 (i32.lt_s (local.get $i) (local.get $n))))))
   (local.set $a0 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.splat (local.get $z))))
   (if (i32.eqz (i32x4.all_true (f32x4.eq (local.get $a0) (local.get $a0)))) (then (i32.store (i32.load offset=8 (local.get $p)) (i32.const 1)))))
 
@@ -1398,29 +1514,29 @@
 (func $copy_run (param $dst i32) (param $src i32) (param $n i32)
   (local $k i32)
   (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L73
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L79
   
     (v128.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (v128.load (i32.add (local.get $src) (i32.mul (local.get $k) (i32.const 4)))))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L73 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
+  (br_if $L79 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
   (local.set $k (local.get $k))
-(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L74
+(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L80
   (f32.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (f32.load (i32.add (local.get $src) (i32.mul (local.get $k) (i32.const 4)))))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br_if $L74 (i32.lt_s (local.get $k) (local.get $n)))))))
+  (br_if $L80 (i32.lt_s (local.get $k) (local.get $n)))))))
 (func $zero_run (param $dst i32) (param $n i32)
   (local $k i32)
   (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L75
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L81
   
     (v128.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (v128.const i32x4 0 0 0 0))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L75 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
+  (br_if $L81 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
   (local.set $k (local.get $k))
-(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L76
+(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L82
   (f32.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (f32.const 0))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br_if $L76 (i32.lt_s (local.get $k) (local.get $n)))))))
+  (br_if $L82 (i32.lt_s (local.get $k) (local.get $n)))))))
 
 ;; Copies one input plane into a zero-bordered buffer: buf[r][q] = x[r - padT][q - padL] (zero
 ;; outside), r < hp, q < ws (ws >= wp: columns past wp are zero too), row stride ws floats.
@@ -1437,7 +1553,7 @@
   (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
   (if (i32.eqz (local.get $inside)) (then (call $zero_run (local.get $buf) (i32.mul (local.get $hp) (local.get $ws)))))
   (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $hp)) (then (loop $L77
+(if (i32.lt_s (local.get $r) (local.get $hp)) (then (loop $L83
   
     (local.set $ih (i32.sub (local.get $r) (local.get $padT)))
     (if (i32.lt_u (local.get $ih) (local.get $H))
@@ -1445,7 +1561,7 @@
         (call $copy_run (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $r) (local.get $ws)) (local.get $lo)) (i32.const 4)))
           (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (i32.sub (local.get $lo) (local.get $padL))) (i32.const 4))) (i32.sub (local.get $hi) (local.get $lo)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L77 (i32.lt_s (local.get $r) (local.get $hp)))))))
+  (br_if $L83 (i32.lt_s (local.get $r) (local.get $hp)))))))
 
 (func $dw3x3_plane (param $buf i32) (param $ws i32) (param $wp i32) (param $outp i32) (param $OH i32) (param $OW i32)
     (param $acc i32)
@@ -1466,7 +1582,7 @@
   ;; lanes 4 - rem .. 3 of the last step are new
   (local.set $mask (i32x4.gt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.sub (i32.const 3) (local.get $rem)))))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))) (then (loop $L80
+(if (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))) (then (loop $L86
   
     (local.set $r0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
     (local.set $r1 (i32.add (local.get $r0) (i32.mul (local.get $ws) (i32.const 4))))
@@ -1477,7 +1593,7 @@
     (if (i32.ge_s (local.get $OW) (i32.const 4))
       (then
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L78
+(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L84
   (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a11 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1542,7 +1658,7 @@
 (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01)) (v128.store offset=0 (local.get $o1) (local.get $a10)) (v128.store offset=16 (local.get $o1) (local.get $a11))
 (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br_if $L78 (i32.lt_s (local.get $ow) (local.get $W8))))))
+  (br_if $L84 (i32.lt_s (local.get $ow) (local.get $W8))))))
         (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1614,7 +1730,7 @@
           (else (local.get $a10)))))))
       (else
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L79
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L85
   (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
         (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
@@ -1638,9 +1754,9 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L79 (i32.lt_s (local.get $ow) (local.get $OW))))))))
+  (br_if $L85 (i32.lt_s (local.get $ow) (local.get $OW))))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 2)))
-  (br_if $L80 (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1)))))))
+  (br_if $L86 (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1)))))))
   ;; an odd last row
   (if (i32.and (local.get $OH) (i32.const 1)) (then
     (local.set $oh (i32.sub (local.get $OH) (i32.const 1)))
@@ -1654,7 +1770,7 @@
     (if (i32.ge_s (local.get $OW) (i32.const 4))
       (then
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L81
+(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L87
   (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1695,7 +1811,7 @@
 (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01))
 (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br_if $L81 (i32.lt_s (local.get $ow) (local.get $W8))))))
+  (br_if $L87 (i32.lt_s (local.get $ow) (local.get $W8))))))
         (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0))))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1742,7 +1858,7 @@
           (else (local.get $a00)))))))
       (else
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L82
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L88
   (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
         (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
@@ -1755,7 +1871,7 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L82 (i32.lt_s (local.get $ow) (local.get $OW))))))))))
+  (br_if $L88 (i32.lt_s (local.get $ow) (local.get $OW))))))))))
 )
 
 (func $dw_wgrad_3x3 (param $buf i32) (param $ws i32) (param $gyp i32) (param $OH i32) (param $OW i32) (param $dst i32)
@@ -1765,14 +1881,14 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L84
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L90
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $x1 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $ws)) (i32.const 4))))
     (local.set $x2 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 2)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L83
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L89
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -1785,7 +1901,7 @@
       (local.set $k7 (f32x4.add (local.get $k7) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k8 (f32x4.add (local.get $k8) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L83 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L89 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1799,7 +1915,7 @@
       (local.set $k7 (f32x4.add (local.get $k7) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k8 (f32x4.add (local.get $k8) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L84 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L90 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -1835,19 +1951,19 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L86
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L92
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L85
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L91
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k1 (f32x4.add (local.get $k1) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k2 (f32x4.add (local.get $k2) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L85 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L91 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1855,7 +1971,7 @@
       (local.set $k1 (f32x4.add (local.get $k1) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k2 (f32x4.add (local.get $k2) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L86 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L92 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -1873,12 +1989,12 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L88
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L94
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L87
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L93
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -1887,7 +2003,7 @@
       (local.set $k3 (f32x4.add (local.get $k3) (f32x4.mul (local.get $g) (v128.load offset=12 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k4 (f32x4.add (local.get $k4) (f32x4.mul (local.get $g) (v128.load offset=16 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L87 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L93 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1897,7 +2013,7 @@
       (local.set $k3 (f32x4.add (local.get $k3) (v128.and (f32x4.mul (local.get $g) (v128.load offset=12 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k4 (f32x4.add (local.get $k4) (v128.and (f32x4.mul (local.get $g) (v128.load offset=16 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L88 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L94 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -1921,12 +2037,12 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L90
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L96
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L89
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L95
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -1937,7 +2053,7 @@
       (local.set $k5 (f32x4.add (local.get $k5) (f32x4.mul (local.get $g) (v128.load offset=20 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k6 (f32x4.add (local.get $k6) (f32x4.mul (local.get $g) (v128.load offset=24 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L89 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L95 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1949,7 +2065,7 @@
       (local.set $k5 (f32x4.add (local.get $k5) (v128.and (f32x4.mul (local.get $g) (v128.load offset=20 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k6 (f32x4.add (local.get $k6) (v128.and (f32x4.mul (local.get $g) (v128.load offset=24 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L90 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L96 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -2001,11 +2117,11 @@
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (local.set $rt (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $hp) (local.get $ws)) (i32.const 16)) (i32.const 4))))
   (local.set $src (i32.const 0))
-(if (i32.lt_s (local.get $src) (local.get $S)) (then (loop $L99
+(if (i32.lt_s (local.get $src) (local.get $S)) (then (loop $L105
   
    (local.set $lastci (i32.const -1))
    (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $R)) (then (loop $L98
+(if (i32.lt_s (local.get $r) (local.get $R)) (then (loop $L104
   
     (local.set $o (i32.add (local.get $o0) (local.get $r)))
     (local.set $outp (i32.add (local.get $outp0) (i32.mul (i32.mul (local.get $r) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -2022,7 +2138,7 @@
     (if (local.get $fast3) (then (call $dw3x3_plane (local.get $buf) (local.get $ws) (local.get $wp0) (local.get $outp) (local.get $OH) (local.get $OW)
       (i32.gt_s (local.get $S) (i32.const 1)))) (else
     (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L97
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L103
   
       (local.set $orow (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
       (local.set $ow (i32.const 0))
@@ -2031,18 +2147,18 @@
         ;; so the last block may run past OW), every tap accumulated in registers
         (memory.copy (local.get $rt) (local.get $orow) (i32.mul (local.get $OW) (i32.const 4)))
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L93
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L99
   
           (local.set $acc0 (v128.load offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc1 (v128.load offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc2 (v128.load offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc3 (v128.load offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L92
+(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L98
   
             (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (local.get $ow)) (i32.const 4))))
             (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L91
+(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L97
   
               (local.set $wv (v128.load32_splat (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4)))))
               (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $wv) (v128.load offset=0 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
@@ -2050,45 +2166,45 @@
               (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $wv) (v128.load offset=32 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
               (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $wv) (v128.load offset=48 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L91 (i32.lt_s (local.get $kj) (local.get $kW))))))
+  (br_if $L97 (i32.lt_s (local.get $kj) (local.get $kW))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L92 (i32.lt_s (local.get $ki) (local.get $kH))))))
+  (br_if $L98 (i32.lt_s (local.get $ki) (local.get $kH))))))
           (v128.store offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc0))
           (v128.store offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc1))
           (v128.store offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc2))
           (v128.store offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc3))
   (local.set $ow (i32.add (local.get $ow) (i32.const 16)))
-  (br_if $L93 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L99 (i32.lt_s (local.get $ow) (local.get $OW))))))
         (memory.copy (local.get $orow) (local.get $rt) (i32.mul (local.get $OW) (i32.const 4)))
         (local.set $ow (local.get $OW))))
       ;; remaining outputs (all of them when the stride is not 1), one at a time
       (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L96
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L102
   
         (local.set $sum (f32.load (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
         (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L95
+(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L101
   
           (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (i32.mul (local.get $ow) (local.get $sW))) (i32.const 4))))
           (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L94
+(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L100
   
             (local.set $sum (f32.add (local.get $sum) (f32.mul
               (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4))))
               (f32.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L94 (i32.lt_s (local.get $kj) (local.get $kW))))))
+  (br_if $L100 (i32.lt_s (local.get $kj) (local.get $kW))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L95 (i32.lt_s (local.get $ki) (local.get $kH))))))
+  (br_if $L101 (i32.lt_s (local.get $ki) (local.get $kH))))))
         (f32.store (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $sum))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L96 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L102 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L97 (i32.lt_s (local.get $oh) (local.get $OH))))))))
+  (br_if $L103 (i32.lt_s (local.get $oh) (local.get $OH))))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L98 (i32.lt_s (local.get $r) (local.get $R))))))
+  (br_if $L104 (i32.lt_s (local.get $r) (local.get $R))))))
   (local.set $src (i32.add (local.get $src) (i32.const 1)))
-  (br_if $L99 (i32.lt_s (local.get $src) (local.get $S)))))))
+  (br_if $L105 (i32.lt_s (local.get $src) (local.get $S)))))))
 
 ;; Depthwise input gradient for any stride: one item = (image, input plane ci); scatters every
 ;; gy[n][ci*m + j] through the taps of w[ci*m + j] (multiplier = m). dx (y) rows are complete per item.
@@ -2101,24 +2217,24 @@
   (local.set $dxp (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (memory.fill (local.get $dxp) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $W)) (i32.const 4)))
   (local.set $j (i32.const 0))
-(if (i32.lt_s (local.get $j) (local.get $m)) (then (loop $L104
+(if (i32.lt_s (local.get $j) (local.get $m)) (then (loop $L110
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $j)))
     (local.set $gyp (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
     (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L103
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L109
   (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L102
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L108
   
       (local.set $g (f32.load (i32.add (local.get $gyp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))))
       (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L101
+(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L107
   
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (i32.load offset=64 (local.get $p))) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))))
         (if (i32.lt_u (local.get $ih) (local.get $H)) (then
           (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L100
+(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L106
   
             (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (i32.load offset=52 (local.get $p))) (i32.load offset=68 (local.get $p))) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))))
             (if (i32.lt_u (local.get $iw) (local.get $W)) (then
@@ -2126,15 +2242,15 @@
                 (f32.add (f32.load (i32.add (local.get $dxp) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
                   (f32.mul (local.get $g) (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj)) (i32.const 4)))))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L100 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))))
+  (br_if $L106 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L101 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))
+  (br_if $L107 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L102 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L108 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L103 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L109 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br_if $L104 (i32.lt_s (local.get $j) (local.get $m)))))))
+  (br_if $L110 (i32.lt_s (local.get $j) (local.get $m)))))))
 
 ;; Depthwise weight gradient: one item = input plane ci and outPerItem of its multiplier = m output planes (sharing
 ;; one padded copy of the input plane, or the copies at padded made beforehand when several items share
@@ -2162,7 +2278,7 @@
   (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))) (i32.const 0)
     (i32.mul (i32.mul (i32.sub (local.get $r1) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4)))
   (local.set $n (i32.const 0))
-(if (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))) (then (loop $L113
+(if (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))) (then (loop $L119
   
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     ;; padded: the planes were padded beforehand (pad_input, hp x ws each), as several items read each
@@ -2170,7 +2286,7 @@
       (then (local.set $buf (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (local.get $hp)) (local.get $ws)) (i32.const 4)))))
       (else (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws) (i32.const 0))))
     (local.set $r (local.get $r0))
-(if (i32.lt_s (local.get $r) (local.get $r1)) (then (loop $L112
+(if (i32.lt_s (local.get $r) (local.get $r1)) (then (loop $L118
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r)))
     (local.set $gyp (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -2179,7 +2295,7 @@
     (else (if (local.get $rowWise) (then
       ;; stride 1, dilation 1, a kernel 3, 5 or 7 wide: one block per kernel row
       (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L105
+(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L111
   
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $ki) (local.get $ws)) (i32.const 4))))
         (local.set $gr (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
@@ -2190,18 +2306,18 @@
         (if (i32.eq (i32.load offset=36 (local.get $p)) (i32.const 7)) (then
           (call $dw_wgrad_1x7 (local.get $xr) (local.get $ws) (local.get $gyp) (local.get $OH) (local.get $OW) (local.get $gr))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L105 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))))))))
+  (br_if $L111 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))))))))
     (else
     (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L111
+(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L117
   (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L110
+(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L116
   
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $acc2 (v128.const i32x4 0 0 0 0))
       (local.set $sum (f32.const 0))
       (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L109
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L115
   
         (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))) (local.get $ws)) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))) (i32.const 4))))
@@ -2209,30 +2325,30 @@
         (if (i32.eq (local.get $sW) (i32.const 1)) (then
           ;; two independent accumulators, eight pixels a step, so the adds do not wait on each other
           (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7))) (then (loop $L106
+(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7))) (then (loop $L112
   
             (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
               (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (v128.load (i32.add (local.get $xr) (i32.mul (local.get $ow) (i32.const 4)))))))
             (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul
               (v128.load offset=16 (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (v128.load offset=16 (i32.add (local.get $xr) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br_if $L106 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7)))))))
+  (br_if $L112 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7)))))))
           (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L107
+(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L113
   
             (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
               (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (v128.load (i32.add (local.get $xr) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L107 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))))
+  (br_if $L113 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))))
         (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L108
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L114
   
           (local.set $sum (f32.add (local.get $sum) (f32.mul
             (f32.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (f32.load (i32.add (local.get $xr) (i32.mul (i32.mul (local.get $ow) (local.get $sW)) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L108 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L114 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L109 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L115 (i32.lt_s (local.get $oh) (local.get $OH))))))
       (local.set $acc (f32x4.add (local.get $acc) (local.get $acc2)))
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4))))
@@ -2240,13 +2356,13 @@
             (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L110 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))
+  (br_if $L116 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L111 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))))))
+  (br_if $L117 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L112 (i32.lt_s (local.get $r) (local.get $r1))))))
+  (br_if $L118 (i32.lt_s (local.get $r) (local.get $r1))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br_if $L113 (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))))))))
+  (br_if $L119 (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))))))))
 
 (func $add_bias (export "add_bias") (param $p i32) (param $item i32) (param $s i32)
   (local $pl i32) (local $end i32) (local $n i32) (local $ch i32)
@@ -2255,33 +2371,33 @@
   (local.set $n (i32.load offset=84 (local.get $p)))
   (local.set $ch (i32.load offset=88 (local.get $p)))
   (local.set $pl (local.get $pl))
-(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L114
+(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L120
   
     (call $bias_run (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (local.get $n)) (i32.const 4))) (local.get $n)
       (v128.load32_splat (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.rem_u (local.get $pl) (local.get $ch)) (i32.const 4)))))
   (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-  (br_if $L114 (i32.lt_s (local.get $pl) (local.get $end)))))))
+  (br_if $L120 (i32.lt_s (local.get $pl) (local.get $end)))))))
 ;; o[k] += v (every lane of v the same float) for k < n
 (func $bias_run (param $o i32) (param $n i32) (param $v v128)
   (local $k i32)
   (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 7))) (then (loop $L115
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 7))) (then (loop $L121
   
     (v128.store (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
     (v128.store offset=16 (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load offset=16 (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
   (local.set $k (i32.add (local.get $k) (i32.const 8)))
-  (br_if $L115 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 7)))))))
+  (br_if $L121 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 7)))))))
   (local.set $k (local.get $k))
-(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L116
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L122
   
     (v128.store (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L116 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
+  (br_if $L122 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
   (local.set $k (local.get $k))
-(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L117
+(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L123
   (f32.store (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32.add (f32.load (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (f32x4.extract_lane 0 (local.get $v))))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br_if $L117 (i32.lt_s (local.get $k) (local.get $n)))))))
+  (br_if $L123 (i32.lt_s (local.get $k) (local.get $n)))))))
 ;; C (row stride ldc bytes) = (accum ? C : 0) + sum over k of a[k*MR + r] * b[k*NR + j] (b[o[k]/4 + j])
 (func $tile_direct (param $a i32) (param $b i32) (param $o i32) (param $c i32) (param $kc i32) (param $ldc i32) (param $accum i32)
   (local $br i32) (local $b0 v128) (local $b1 v128) (local $av v128)
@@ -2328,38 +2444,38 @@
   (local $r i32) (local $j i32)
   (if (local.get $accum) (then
     (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $rows)) (then (loop $L119
+(if (i32.lt_s (local.get $r) (local.get $rows)) (then (loop $L125
   (local.set $j (i32.const 0))
-(if (i32.lt_s (local.get $j) (local.get $cols)) (then (loop $L118
+(if (i32.lt_s (local.get $j) (local.get $cols)) (then (loop $L124
   (f32.store (i32.add (local.get $tmp) (i32.mul (i32.add (i32.mul (local.get $r) (i32.const 8)) (local.get $j)) (i32.const 4)))
          (f32.load (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc))) (i32.mul (local.get $j) (i32.const 4)))))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br_if $L118 (i32.lt_s (local.get $j) (local.get $cols))))))
+  (br_if $L124 (i32.lt_s (local.get $j) (local.get $cols))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L119 (i32.lt_s (local.get $r) (local.get $rows))))))))
+  (br_if $L125 (i32.lt_s (local.get $r) (local.get $rows))))))))
   (call $tile_direct (local.get $a) (local.get $b) (local.get $o) (local.get $tmp) (local.get $kc) (i32.const 32) (local.get $accum))
   (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $rows)) (then (loop $L121
+(if (i32.lt_s (local.get $r) (local.get $rows)) (then (loop $L127
   (local.set $j (i32.const 0))
-(if (i32.lt_s (local.get $j) (local.get $cols)) (then (loop $L120
+(if (i32.lt_s (local.get $j) (local.get $cols)) (then (loop $L126
   (f32.store (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc))) (i32.mul (local.get $j) (i32.const 4)))
        (f32.load (i32.add (local.get $tmp) (i32.mul (i32.add (i32.mul (local.get $r) (i32.const 8)) (local.get $j)) (i32.const 4)))))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br_if $L120 (i32.lt_s (local.get $j) (local.get $cols))))))
+  (br_if $L126 (i32.lt_s (local.get $j) (local.get $cols))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L121 (i32.lt_s (local.get $r) (local.get $rows)))))))
+  (br_if $L127 (i32.lt_s (local.get $r) (local.get $rows)))))))
 (func $block_direct (param $ap i32) (param $astride i32) (param $bp i32) (param $o i32) (param $cp i32) (param $ldc i32)
     (param $rows i32) (param $cols i32) (param $kc i32) (param $accum i32) (param $tmp i32)
   (local $mp i32) (local $jp i32) (local $a i32) (local $b i32) (local $cr i32) (local $r i32) (local $w i32)
   ;; one B panel (kc x NR, at most 16 KiB) stays in L1 while the A panels of all the rows stream
   ;; past it from L2: half the bytes per tile of the other order, and the B block need not fit in L2
   (local.set $jp (i32.const 0))
-(if (i32.lt_s (local.get $jp) (local.get $cols)) (then (loop $L123
+(if (i32.lt_s (local.get $jp) (local.get $cols)) (then (loop $L129
   
     (local.set $b (i32.add (local.get $bp) (i32.mul (local.get $jp) (i32.const 4))))
     (local.set $w (i32.sub (local.get $cols) (local.get $jp)))
     (local.set $mp (i32.const 0))
-(if (i32.lt_s (local.get $mp) (local.get $rows)) (then (loop $L122
+(if (i32.lt_s (local.get $mp) (local.get $rows)) (then (loop $L128
   
       (local.set $a (i32.add (local.get $ap) (i32.mul (i32.div_u (local.get $mp) (i32.const 4)) (local.get $astride))))
       (local.set $cr (i32.add (i32.add (local.get $cp) (i32.mul (local.get $mp) (local.get $ldc))) (i32.mul (local.get $jp) (i32.const 4))))
@@ -2369,7 +2485,144 @@
         (else (call $tile_edge_direct (local.get $a) (local.get $b) (local.get $o) (local.get $cr) (local.get $kc) (local.get $ldc) (local.get $accum)
                  (select (local.get $r) (i32.const 4) (i32.lt_s (local.get $r) (i32.const 4))) (select (local.get $w) (i32.const 8) (i32.lt_s (local.get $w) (i32.const 8))) (local.get $tmp))))
   (local.set $mp (i32.add (local.get $mp) (i32.const 4)))
-  (br_if $L122 (i32.lt_s (local.get $mp) (local.get $rows))))))
+  (br_if $L128 (i32.lt_s (local.get $mp) (local.get $rows))))))
   (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
-  (br_if $L123 (i32.lt_s (local.get $jp) (local.get $cols)))))))
+  (br_if $L129 (i32.lt_s (local.get $jp) (local.get $cols)))))))
+;; Batch norm's backward, one channel per item (batchNormKernels in gen-wat.mjs says how)
+(func $bn_bwd (export "bn_bwd") (param $p i32) (param $item i32) (param $s i32)
+  (local $ch i32) (local $n i32) (local $k i32) (local $C i32) (local $N i32) (local $inner i32) (local $base i32) (local $xp i32) (local $gp i32) (local $rp i32) (local $dp i32) (local $whole i32) (local $bytes i32) (local $t i32)
+  (local $m f64) (local $sg f64) (local $sgx f64) (local $gs f64) (local $is f64) (local $a f64) (local $b f64) (local $d f64) (local $cnt f64)
+  (local $ys f32)
+  (local $mv v128) (local $sgA v128) (local $sgB v128) (local $sxA v128) (local $sxB v128) (local $gv v128) (local $xv v128)
+  (local $glo v128) (local $ghi v128) (local $yv v128) (local $av v128) (local $bv v128) (local $dv v128)
+  (local.set $ch (local.get $item)) (local.set $C (i32.load offset=16 (local.get $p))) (local.set $N (i32.load offset=12 (local.get $p))) (local.set $inner (i32.load offset=84 (local.get $p)))
+  (local.set $bytes (i32.mul (local.get $inner) (i32.const 4))) (local.set $whole (i32.mul (i32.and (local.get $inner) (i32.const -4)) (i32.const 4)))
+  (local.set $t (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (local.get $ch) (i32.const 64))))
+  (local.set $m (f64.load offset=0 (local.get $t)))
+  (local.set $mv (f64x2.splat (local.get $m)))
+  (if (i32.load offset=88 (local.get $p)) (then (local.set $n (i32.const 0))
+(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L132
+  
+    (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
+    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
+    (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
+    
+    (local.set $k (i32.const 0))
+(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L130
+  
+      (local.set $gv (v128.and (v128.load (i32.add (local.get $gp) (local.get $k))) (v128.or (f32x4.gt (local.tee $yv (v128.load (i32.add (local.get $rp) (local.get $k)))) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $yv) (local.get $yv)))))
+      (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
+      (local.set $sgA (f64x2.add (local.get $sgA) (local.tee $glo (f64x2.promote_low_f32x4 (local.get $gv)))))
+      (local.set $sgB (f64x2.add (local.get $sgB) (local.tee $ghi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))))
+      (local.set $sxA (f64x2.add (local.get $sxA) (f64x2.mul (local.get $glo) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))))
+      (local.set $sxB (f64x2.add (local.get $sxB) (f64x2.mul (local.get $ghi) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 16)))
+  (br_if $L130 (i32.lt_s (local.get $k) (local.get $whole))))))
+    (local.set $k (local.get $whole))
+(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L131
+  
+      (local.set $gs (f64.promote_f32 (select (f32.load (i32.add (local.get $gp) (local.get $k))) (f32.const 0) (i32.or (f32.gt (local.tee $ys (f32.load (i32.add (local.get $rp) (local.get $k)))) (f32.const 0)) (f32.ne (local.get $ys) (local.get $ys))))))
+      (local.set $sg (f64.add (local.get $sg) (local.get $gs)))
+      (local.set $sgx (f64.add (local.get $sgx) (f64.mul (local.get $gs) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 4)))
+  (br_if $L131 (i32.lt_s (local.get $k) (local.get $bytes))))))
+  (local.set $n (i32.add (local.get $n) (i32.const 1)))
+  (br_if $L132 (i32.lt_s (local.get $n) (local.get $N))))))) (else (local.set $n (i32.const 0))
+(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L135
+  
+    (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
+    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
+    (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
+    
+    (local.set $k (i32.const 0))
+(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L133
+  
+      (local.set $gv (v128.load (i32.add (local.get $gp) (local.get $k))))
+      (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
+      (local.set $sgA (f64x2.add (local.get $sgA) (local.tee $glo (f64x2.promote_low_f32x4 (local.get $gv)))))
+      (local.set $sgB (f64x2.add (local.get $sgB) (local.tee $ghi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))))
+      (local.set $sxA (f64x2.add (local.get $sxA) (f64x2.mul (local.get $glo) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))))
+      (local.set $sxB (f64x2.add (local.get $sxB) (f64x2.mul (local.get $ghi) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 16)))
+  (br_if $L133 (i32.lt_s (local.get $k) (local.get $whole))))))
+    (local.set $k (local.get $whole))
+(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L134
+  
+      (local.set $gs (f64.promote_f32 (f32.load (i32.add (local.get $gp) (local.get $k)))))
+      (local.set $sg (f64.add (local.get $sg) (local.get $gs)))
+      (local.set $sgx (f64.add (local.get $sgx) (f64.mul (local.get $gs) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 4)))
+  (br_if $L134 (i32.lt_s (local.get $k) (local.get $bytes))))))
+  (local.set $n (i32.add (local.get $n) (i32.const 1)))
+  (br_if $L135 (i32.lt_s (local.get $n) (local.get $N))))))))
+  ;; the lanes' chains pairwise, then the scalar tails' (the JS loop's order differs by float64 roundings only)
+  (local.set $sg (f64.add (local.get $sg) (f64.add
+    (f64.add (f64x2.extract_lane 0 (local.get $sgA)) (f64x2.extract_lane 1 (local.get $sgA)))
+    (f64.add (f64x2.extract_lane 0 (local.get $sgB)) (f64x2.extract_lane 1 (local.get $sgB))))))
+  (local.set $sgx (f64.add (local.get $sgx) (f64.add
+    (f64.add (f64x2.extract_lane 0 (local.get $sxA)) (f64x2.extract_lane 1 (local.get $sxA)))
+    (f64.add (f64x2.extract_lane 0 (local.get $sxB)) (f64x2.extract_lane 1 (local.get $sxB))))))
+  (f64.store offset=32 (local.get $t) (local.get $sg))
+  (f64.store offset=40 (local.get $t) (local.get $sgx))
+  (if (i32.eqz (i32.load offset=96 (local.get $p))) (then (return)))
+  ;; dx = a g + b (x - mean) + d with batchNormBackward's constants, in its order of operations
+  (local.set $is (f64.load offset=8 (local.get $t)))
+  (local.set $cnt (f64.convert_i32_s (i32.mul (local.get $N) (local.get $inner))))
+  (local.set $a (f64.mul (f64.load offset=16 (local.get $t)) (local.get $is)))
+  (local.set $b (f64.div (f64.mul (f64.mul (f64.mul (f64.neg (local.get $a)) (local.get $is)) (local.get $is)) (local.get $sgx)) (local.get $cnt)))
+  (local.set $d (f64.div (f64.mul (f64.neg (local.get $a)) (local.get $sg)) (local.get $cnt)))
+  (local.set $av (f64x2.splat (local.get $a))) (local.set $bv (f64x2.splat (local.get $b))) (local.set $dv (f64x2.splat (local.get $d)))
+  (if (i32.load offset=88 (local.get $p)) (then (local.set $n (i32.const 0))
+(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L138
+  
+    (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
+    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
+    (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
+    
+    (local.set $k (i32.const 0))
+(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L136
+  
+      (local.set $gv (v128.and (v128.load (i32.add (local.get $gp) (local.get $k))) (v128.or (f32x4.gt (local.tee $yv (v128.load (i32.add (local.get $rp) (local.get $k)))) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $yv) (local.get $yv)))))
+      (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
+      (v128.store (i32.add (local.get $dp) (local.get $k)) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (local.get $gv)))
+        (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))) (local.get $dv))) (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))
+        (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))) (local.get $dv)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 16)))
+  (br_if $L136 (i32.lt_s (local.get $k) (local.get $whole))))))
+    (local.set $k (local.get $whole))
+(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L137
+  
+      (f32.store (i32.add (local.get $dp) (local.get $k)) (f32.demote_f64 (f64.add (f64.add
+        (f64.mul (local.get $a) (f64.promote_f32 (select (f32.load (i32.add (local.get $gp) (local.get $k))) (f32.const 0) (i32.or (f32.gt (local.tee $ys (f32.load (i32.add (local.get $rp) (local.get $k)))) (f32.const 0)) (f32.ne (local.get $ys) (local.get $ys))))))
+        (f64.mul (local.get $b) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))) (local.get $d))))
+  (local.set $k (i32.add (local.get $k) (i32.const 4)))
+  (br_if $L137 (i32.lt_s (local.get $k) (local.get $bytes))))))
+  (local.set $n (i32.add (local.get $n) (i32.const 1)))
+  (br_if $L138 (i32.lt_s (local.get $n) (local.get $N))))))) (else (local.set $n (i32.const 0))
+(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L141
+  
+    (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
+    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
+    (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
+    
+    (local.set $k (i32.const 0))
+(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L139
+  
+      (local.set $gv (v128.load (i32.add (local.get $gp) (local.get $k))))
+      (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
+      (v128.store (i32.add (local.get $dp) (local.get $k)) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (local.get $gv)))
+        (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))) (local.get $dv))) (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))
+        (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))) (local.get $dv)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 16)))
+  (br_if $L139 (i32.lt_s (local.get $k) (local.get $whole))))))
+    (local.set $k (local.get $whole))
+(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L140
+  
+      (f32.store (i32.add (local.get $dp) (local.get $k)) (f32.demote_f64 (f64.add (f64.add
+        (f64.mul (local.get $a) (f64.promote_f32 (f32.load (i32.add (local.get $gp) (local.get $k)))))
+        (f64.mul (local.get $b) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))) (local.get $d))))
+  (local.set $k (i32.add (local.get $k) (i32.const 4)))
+  (br_if $L140 (i32.lt_s (local.get $k) (local.get $bytes))))))
+  (local.set $n (i32.add (local.get $n) (i32.const 1)))
+  (br_if $L141 (i32.lt_s (local.get $n) (local.get $N)))))))))
 )
