@@ -5,7 +5,7 @@
 // ratios direct / Winograd, of wall and of CPU time (process.cpuUsage, all threads). > 1: Winograd
 // is faster.
 //   node bench/winograd-pair.mjs [--dist=dist] [--shapes=r2,r3,bn1] [--ops=fwd,bwdIn] [--threads=2]
-//     [--seconds=4] [--steps=bn,resnet18] [--pairs=40]
+//     [--seconds=4] [--fresh] [--steps=bn,resnet18] [--pairs=40]
 // with `npm run build` first (dist/ holds src/ and examples/).
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -83,9 +83,13 @@ for (const row of [...ALL_SHAPES, ...EXTRA]) {
   );
   const bias = rand(wShape[0], 3);
   const gy = rand(g.batch * g.outChannels * g.outHeight * g.outWidth, 4);
+  // --fresh: the weights' packings are dropped before every call, as in training, where each
+  // step's weights are new arrays (both paths then pack or transform them every call)
+  const rt = fast.fastRuntime();
+  const fresh = args.fresh !== undefined ? () => rt.forgetPacked(w) : () => {};
   const calls = {
-    fwd: () => fast.conv2dForwardF32(g, x, w, bias),
-    bwdIn: () => fast.conv2dBackInputF32(g, gy, w),
+    fwd: () => (fresh(), fast.conv2dForwardF32(g, x, w, bias)),
+    bwdIn: () => (fresh(), fast.conv2dBackInputF32(g, gy, w)),
   };
   for (const op of ops) {
     for (let i = 0; i < 5; i++) pairs(calls[op], calls[op], (n) => n < 2);

@@ -82,6 +82,8 @@ export const KERNEL_OWN_PARAMS = {
   add_bias: ["plane", "channels", "planes", "planesPerItem"],
   // Winograd F(2x2, 3x3) conv (winogradKernels): tile rows, tiles per tile row (a multiple of 4), bias or 0
   wino_conv: ["tilesH", "tilesW", "bias"],
+  // its U from the weights x (wino_weights): floats between output channels and between input channels, 1 if flipped
+  wino_weights: ["coStride", "ciStride", "flip"],
 };
 
 /** Every kernel's whole layout: PARAM's fields and its own slots by name. */
@@ -1597,7 +1599,41 @@ function winogradKernels() {
           ${loop("l", c(0), c(4), loop("di", c(0), c(2), loop("dj", c(0), c(2), `
             (if (i32.and (i32.lt_s ${add(get("oy"), get("di"))} ${get("OH")}) (i32.lt_s ${add(add(get("ox"), mul(get("l"), c(2))), get("dj"))} ${get("OW")}))
               (then (f32.store ${add(get("dst"), mul(add(add(mul(get("di"), get("OW")), mul(get("l"), c(2))), get("dj")), c(4)))}
-                (f32.load ${add(get("s"), mul(add(mul(add(mul(get("di"), c(2)), get("dj")), c(4)), get("l")), c(4)))}))))`)))}))`)}`, 4)})`;
+                (f32.load ${add(get("s"), mul(add(mul(add(mul(get("di"), c(2)), get("dj")), c(4)), get("l")), c(4)))}))))`)))}))`)}`, 4)})
+
+;; U = G g G^T of every (co, ci) pair of the conv's 3x3 kernels, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1],
+;; written as wino_conv's A: per xi, MR-row panels over co, inC deep (y + (xi ru(outC, MR) + panel MR inC) floats,
+;; the four co of a panel one vector). One item = one panel: its four channels are the four lanes,
+;; gathered from x = the weights, g[a][b] at co coStride + ci ciStride + (3a + b), or 8 - (3a + b)
+;; when flip (the input gradient's flipped, transposed kernel). A last panel's lanes past outC repeat
+;; channel outC - 1 (their rows of M are computed and never stored).
+(func $wino_weights (export "wino_weights") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("Ci", "Co", "ci", "ts", "dst", "xs", "q0", "q1", "q2", "q3")}
+  ${vec(...Array.from({ length: 9 }, (_, k) => `g${k}`), ...Array.from({ length: 12 }, (_, k) => `t${k}`))}
+  ${set("Ci", P("inC"))} ${set("Co", P("outC"))}
+  ${[0, 1, 2, 3].map((l) => set(`q${l}`, add(P("x"), mul(add(mul(min(add(mul(get("item"), c(MR)), c(l)), sub(get("Co"), c(1))),
+    K("wino_weights", "coStride")), mul(K("wino_weights", "flip"), c(8))), c(4))))).join(" ")}
+  ${set("ts", `(select ${c(-4)} ${c(4)} ${K("wino_weights", "flip")})`)}
+  ${set("dst", add(P("y"), mul(mul(get("item"), get("Ci")), c(MR * 4))))}
+  ${set("xs", mul(mul(roundUp4(get("Co")), get("Ci")), c(4)))}
+  ${loop("ci", c(0), get("Ci"), `
+    ${Array.from({ length: 9 }, (_, k) => `(local.set $g${k} (f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1
+      (f32x4.splat (f32.load ${add(get("q0"), mul(get("ts"), c(k)))})) (f32.load ${add(get("q1"), mul(get("ts"), c(k)))}))
+      (f32.load ${add(get("q2"), mul(get("ts"), c(k)))})) (f32.load ${add(get("q3"), mul(get("ts"), c(k)))})))`).join("\n    ")}
+    ${[0, 1, 2].map((b) => `(local.set $t${b} ${v(`g${b}`)})
+    (local.set $t${3 + b} (f32x4.mul ${fadd(fadd(v(`g${b}`), v(`g${3 + b}`)), v(`g${6 + b}`))} (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (local.set $t${6 + b} (f32x4.mul ${fadd(fsub(v(`g${b}`), v(`g${3 + b}`)), v(`g${6 + b}`))} (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (local.set $t${9 + b} ${v(`g${6 + b}`)})`).join("\n    ")}
+    ${ij.map((a) => {
+      const [t0, t1, t2] = [0, 1, 2].map((b) => v(`t${3 * a + b}`));
+      const at = (j) => add(get("dst"), mul(c(4 * a + j), get("xs")));
+      return `(v128.store ${at(0)} ${t0})
+    (v128.store ${at(1)} (f32x4.mul ${fadd(fadd(t0, t1), t2)} (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (v128.store ${at(2)} (f32x4.mul ${fadd(fsub(t0, t1), t2)} (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (v128.store ${at(3)} ${t2})`;
+    }).join("\n    ")}
+    ${set("dst", add(get("dst"), c(MR * 4)))}
+    ${[0, 1, 2, 3].map((l) => set(`q${l}`, add(get(`q${l}`), mul(K("wino_weights", "ciStride"), c(4))))).join(" ")}`)})`;
 }
 
 /** The whole module. `shared`: the memory is a shared one (the worker pool); the unshared build is

@@ -34,10 +34,10 @@ const MAX_CHANNELS = 512;
  */
 export const WINOGRAD_MIN_CHANNELS = 16;
 /**
- * Fewest tiles: U is transformed in JavaScript once per weight array (twice per training step,
- * forward and flipped), ~Cout Cin 16 outputs, which pays back only over enough tiles.
+ * Fewest tiles: U is transformed once per weight array (twice per training step, forward and
+ * flipped), Cout Cin 16 floats, which pays back only over enough tiles.
  */
-const MIN_TILES = 64;
+const MIN_TILES = 16;
 /** Bytes of one item's V and M blocks kept under ~a core's L2. */
 const BLOCK_BYTES = 512 * 1024;
 
@@ -49,7 +49,8 @@ export function setWinograd(on: boolean): void {
 }
 
 /** Which conv calls Winograd takes (docs/performance.md, "Winograd"). */
-function fits(g: Conv2dGeometry): boolean {
+export function winogradFits(g: Conv2dGeometry): boolean {
+  const { tiles } = tileCounts(g);
   return (
     enabled &&
     g.kernelHeight === 3 &&
@@ -63,7 +64,10 @@ function fits(g: Conv2dGeometry): boolean {
     g.padLeft >= 0 &&
     Math.min(g.inChannels, g.outChannels) >= WINOGRAD_MIN_CHANNELS &&
     g.inChannels <= MAX_CHANNELS &&
-    tileCounts(g).tiles >= MIN_TILES
+    tiles >= MIN_TILES &&
+    // the GEMMs' 16 multiplies per tile (counting the tiles padded to rows of 4) under the direct
+    // conv's 9 per output pixel: small planes (ResNet-18's 2x2 at 64x64, 0.56x) stay direct
+    16 * tiles <= 9 * g.batch * g.outHeight * g.outWidth
   );
 }
 
@@ -82,20 +86,18 @@ export function winogradForwardF32(
   w: Float32Array,
   bias?: Float32Array,
 ): Float32Array | null {
-  if (!fits(g)) return null;
+  if (!winogradFits(g)) return null;
   check("winogradForwardF32 x", x, g.batch * g.inChannels * g.inHeight * g.inWidth);
   check("winogradForwardF32 w", w, g.outChannels * g.inChannels * 9);
   if (bias) check("winogradForwardF32 bias", bias, g.outChannels);
   return winogradConv(fastRuntime(), g, x, w, false, bias);
 }
 
-/**
- * dx = conv2d's input gradient by Winograd: the forward conv of gy with w flipped and transposed,
- * padded 2 - p (so only for p <= 2); null as for winogradForwardF32.
- */
-export function winogradBackInputF32(g: Conv2dGeometry, gy: Float32Array, w: Float32Array): Float32Array | null {
+/** The input gradient of `g` as the forward conv of gy with w flipped and transposed, padded
+ * 2 - p; null for p > 2 (the transposed padding would be negative). */
+export function transposedGeometry3x3(g: Conv2dGeometry): Conv2dGeometry | null {
   if (g.padTop > 2 || g.padLeft > 2) return null;
-  const t: Conv2dGeometry = {
+  return {
     ...g,
     inChannels: g.outChannels,
     inHeight: g.outHeight,
@@ -108,7 +110,12 @@ export function winogradBackInputF32(g: Conv2dGeometry, gy: Float32Array, w: Flo
     padBottom: 2 - g.padBottom,
     padRight: 2 - g.padRight,
   };
-  if (!fits(t)) return null;
+}
+
+/** dx = conv2d's input gradient by Winograd (transposedGeometry3x3); null as for winogradForwardF32. */
+export function winogradBackInputF32(g: Conv2dGeometry, gy: Float32Array, w: Float32Array): Float32Array | null {
+  const t = transposedGeometry3x3(g);
+  if (t === null || !winogradFits(t)) return null;
   check("winogradBackInputF32 gy", gy, g.batch * g.outChannels * g.outHeight * g.outWidth);
   check("winogradBackInputF32 w", w, g.outChannels * g.inChannels * 9);
   return winogradConv(fastRuntime(), t, gy, w, true);
@@ -149,6 +156,7 @@ function winogradConv(
   const kept = rt.packed(w, key);
   const at = kept ?? rt.reservePacked(uFloats * F);
   const L = rt.layout(EDGE_BYTES + 16 * (Ci + Co) * nb * F, [
+    kept === undefined ? w.length * F : 0,
     x.length * F,
     xpSize * F,
     at === null ? uFloats * F : 0,
@@ -156,10 +164,21 @@ function winogradConv(
     bias ? Co * F : 0,
     F,
   ]);
-  const [xOff, xpOff, uTmp, yOff, biasOff, flag] = L.offsets;
+  const [wOff, xOff, xpOff, uTmp, yOff, biasOff, flag] = L.offsets;
   const uOff = at ?? uTmp;
   if (kept === undefined) {
-    transformWeights(rt.F32, uOff / F, w, Co, Ci, flip);
+    // U = G g G^T per (co, ci), packed as the GEMMs' A (wino_weights): once per weight array
+    rt.F32.set(w, wOff / F);
+    const pw = rt.params("wino_weights", {
+      x: wOff,
+      y: uOff,
+      inC: Ci,
+      outC: Co,
+      coStride: flip ? 9 : 9 * Ci,
+      ciStride: flip ? 9 * Co : 9,
+      flip: flip ? 1 : 0,
+    });
+    rt.run("wino_weights", pw, Math.ceil(Co / MR), L.scratch, L.scratchStride, PACK * uFloats);
     if (at !== null) rt.markPacked(w, key, at);
   }
   rt.F32.set(x, xOff / F);
@@ -203,44 +222,4 @@ function winogradConv(
   rt.run("find_nonfinite", pf, Math.ceil(ySize / 65536), L.scratch, L.scratchStride, ySize);
   if (rt.I32[flag / 4] !== 0) return null;
   return y.take(rt, yOff);
-}
-
-/**
- * U = G g G^T for every (co, ci) of the conv's kernel g, in float64 and rounded once, written at
- * f32[at..] as the wino_conv kernel's A: per xi, MR-row panels over co (rows past Co zero), Ci deep,
- * U[xi][co][ci] at xi ru(Co, MR) Ci + (co / MR) Ci MR + ci MR + co mod MR. g[a][b] is
- * w[co][ci][a][b], or with `flip` w[ci][co][2 - a][2 - b] (w then [Ci, Co, 3, 3]).
- */
-function transformWeights(f32: Float32Array, at: number, w: Float32Array, Co: number, Ci: number, flip: boolean) {
-  const xiStride = ru(Co, MR) * Ci;
-  if (Co % MR !== 0) f32.fill(0, at, at + 16 * xiStride);
-  const t = new Float64Array(12);
-  for (let co = 0; co < Co; co++) {
-    const rowAt = at + Math.floor(co / MR) * Ci * MR + (co % MR);
-    for (let ci = 0; ci < Ci; ci++) {
-      const base = flip ? (ci * Co + co) * 9 : (co * Ci + ci) * 9;
-      // t = G g (4x3), by columns b
-      for (let b = 0; b < 3; b++) {
-        const g0 = flip ? w[base + 8 - b] : w[base + b];
-        const g1 = flip ? w[base + 5 - b] : w[base + 3 + b];
-        const g2 = flip ? w[base + 2 - b] : w[base + 6 + b];
-        t[b] = g0;
-        t[3 + b] = (g0 + g1 + g2) / 2;
-        t[6 + b] = (g0 - g1 + g2) / 2;
-        t[9 + b] = g2;
-      }
-      // U = t G^T (4x4), row a
-      const o = rowAt + ci * MR;
-      for (let a = 0; a < 4; a++) {
-        const t0 = t[3 * a],
-          t1 = t[3 * a + 1],
-          t2 = t[3 * a + 2];
-        const q = o + 4 * a * xiStride;
-        f32[q] = t0;
-        f32[q + xiStride] = (t0 + t1 + t2) / 2;
-        f32[q + 2 * xiStride] = (t0 - t1 + t2) / 2;
-        f32[q + 3 * xiStride] = t2;
-      }
-    }
-  }
 }

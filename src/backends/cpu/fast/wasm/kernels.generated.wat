@@ -2540,4 +2540,81 @@
   (br_if $L130 (i32.lt_s (local.get $co) (local.get $Co))))))
   (local.set $j (i32.add (local.get $j) (i32.const 4)))
   (br_if $L131 (i32.lt_s (local.get $j) (local.get $nc)))))))
+
+;; U = G g G^T of every (co, ci) pair of the conv's 3x3 kernels, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1],
+;; written as wino_conv's A: per xi, MR-row panels over co, inC deep (y + (xi ru(outC, MR) + panel MR inC) floats,
+;; the four co of a panel one vector). One item = one panel: its four channels are the four lanes,
+;; gathered from x = the weights, g[a][b] at co coStride + ci ciStride + (3a + b), or 8 - (3a + b)
+;; when flip (the input gradient's flipped, transposed kernel). A last panel's lanes past outC repeat
+;; channel outC - 1 (their rows of M are computed and never stored).
+(func $wino_weights (export "wino_weights") (param $p i32) (param $item i32) (param $s i32)
+  (local $Ci i32) (local $Co i32) (local $ci i32) (local $ts i32) (local $dst i32) (local $xs i32) (local $q0 i32) (local $q1 i32) (local $q2 i32) (local $q3 i32)
+  (local $g0 v128) (local $g1 v128) (local $g2 v128) (local $g3 v128) (local $g4 v128) (local $g5 v128) (local $g6 v128) (local $g7 v128) (local $g8 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128) (local $t4 v128) (local $t5 v128) (local $t6 v128) (local $t7 v128) (local $t8 v128) (local $t9 v128) (local $t10 v128) (local $t11 v128)
+  (local.set $Ci (i32.load offset=16 (local.get $p))) (local.set $Co (i32.load offset=28 (local.get $p)))
+  (local.set $q0 (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.add (i32.mul (select (i32.add (i32.mul (local.get $item) (i32.const 4)) (i32.const 0)) (i32.sub (local.get $Co) (i32.const 1)) (i32.lt_s (i32.add (i32.mul (local.get $item) (i32.const 4)) (i32.const 0)) (i32.sub (local.get $Co) (i32.const 1)))) (i32.load offset=84 (local.get $p))) (i32.mul (i32.load offset=92 (local.get $p)) (i32.const 8))) (i32.const 4)))) (local.set $q1 (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.add (i32.mul (select (i32.add (i32.mul (local.get $item) (i32.const 4)) (i32.const 1)) (i32.sub (local.get $Co) (i32.const 1)) (i32.lt_s (i32.add (i32.mul (local.get $item) (i32.const 4)) (i32.const 1)) (i32.sub (local.get $Co) (i32.const 1)))) (i32.load offset=84 (local.get $p))) (i32.mul (i32.load offset=92 (local.get $p)) (i32.const 8))) (i32.const 4)))) (local.set $q2 (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.add (i32.mul (select (i32.add (i32.mul (local.get $item) (i32.const 4)) (i32.const 2)) (i32.sub (local.get $Co) (i32.const 1)) (i32.lt_s (i32.add (i32.mul (local.get $item) (i32.const 4)) (i32.const 2)) (i32.sub (local.get $Co) (i32.const 1)))) (i32.load offset=84 (local.get $p))) (i32.mul (i32.load offset=92 (local.get $p)) (i32.const 8))) (i32.const 4)))) (local.set $q3 (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.add (i32.mul (select (i32.add (i32.mul (local.get $item) (i32.const 4)) (i32.const 3)) (i32.sub (local.get $Co) (i32.const 1)) (i32.lt_s (i32.add (i32.mul (local.get $item) (i32.const 4)) (i32.const 3)) (i32.sub (local.get $Co) (i32.const 1)))) (i32.load offset=84 (local.get $p))) (i32.mul (i32.load offset=92 (local.get $p)) (i32.const 8))) (i32.const 4))))
+  (local.set $ts (select (i32.const -4) (i32.const 4) (i32.load offset=92 (local.get $p))))
+  (local.set $dst (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $item) (local.get $Ci)) (i32.const 16))))
+  (local.set $xs (i32.mul (i32.mul (i32.and (i32.add (local.get $Co) (i32.const 3)) (i32.const -4)) (local.get $Ci)) (i32.const 4)))
+  (local.set $ci (i32.const 0))
+(if (i32.lt_s (local.get $ci) (local.get $Ci)) (then (loop $L132
+  
+    (local.set $g0 (f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1
+      (f32x4.splat (f32.load (i32.add (local.get $q0) (i32.mul (local.get $ts) (i32.const 0))))) (f32.load (i32.add (local.get $q1) (i32.mul (local.get $ts) (i32.const 0)))))
+      (f32.load (i32.add (local.get $q2) (i32.mul (local.get $ts) (i32.const 0))))) (f32.load (i32.add (local.get $q3) (i32.mul (local.get $ts) (i32.const 0))))))
+    (local.set $g1 (f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1
+      (f32x4.splat (f32.load (i32.add (local.get $q0) (i32.mul (local.get $ts) (i32.const 1))))) (f32.load (i32.add (local.get $q1) (i32.mul (local.get $ts) (i32.const 1)))))
+      (f32.load (i32.add (local.get $q2) (i32.mul (local.get $ts) (i32.const 1))))) (f32.load (i32.add (local.get $q3) (i32.mul (local.get $ts) (i32.const 1))))))
+    (local.set $g2 (f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1
+      (f32x4.splat (f32.load (i32.add (local.get $q0) (i32.mul (local.get $ts) (i32.const 2))))) (f32.load (i32.add (local.get $q1) (i32.mul (local.get $ts) (i32.const 2)))))
+      (f32.load (i32.add (local.get $q2) (i32.mul (local.get $ts) (i32.const 2))))) (f32.load (i32.add (local.get $q3) (i32.mul (local.get $ts) (i32.const 2))))))
+    (local.set $g3 (f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1
+      (f32x4.splat (f32.load (i32.add (local.get $q0) (i32.mul (local.get $ts) (i32.const 3))))) (f32.load (i32.add (local.get $q1) (i32.mul (local.get $ts) (i32.const 3)))))
+      (f32.load (i32.add (local.get $q2) (i32.mul (local.get $ts) (i32.const 3))))) (f32.load (i32.add (local.get $q3) (i32.mul (local.get $ts) (i32.const 3))))))
+    (local.set $g4 (f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1
+      (f32x4.splat (f32.load (i32.add (local.get $q0) (i32.mul (local.get $ts) (i32.const 4))))) (f32.load (i32.add (local.get $q1) (i32.mul (local.get $ts) (i32.const 4)))))
+      (f32.load (i32.add (local.get $q2) (i32.mul (local.get $ts) (i32.const 4))))) (f32.load (i32.add (local.get $q3) (i32.mul (local.get $ts) (i32.const 4))))))
+    (local.set $g5 (f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1
+      (f32x4.splat (f32.load (i32.add (local.get $q0) (i32.mul (local.get $ts) (i32.const 5))))) (f32.load (i32.add (local.get $q1) (i32.mul (local.get $ts) (i32.const 5)))))
+      (f32.load (i32.add (local.get $q2) (i32.mul (local.get $ts) (i32.const 5))))) (f32.load (i32.add (local.get $q3) (i32.mul (local.get $ts) (i32.const 5))))))
+    (local.set $g6 (f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1
+      (f32x4.splat (f32.load (i32.add (local.get $q0) (i32.mul (local.get $ts) (i32.const 6))))) (f32.load (i32.add (local.get $q1) (i32.mul (local.get $ts) (i32.const 6)))))
+      (f32.load (i32.add (local.get $q2) (i32.mul (local.get $ts) (i32.const 6))))) (f32.load (i32.add (local.get $q3) (i32.mul (local.get $ts) (i32.const 6))))))
+    (local.set $g7 (f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1
+      (f32x4.splat (f32.load (i32.add (local.get $q0) (i32.mul (local.get $ts) (i32.const 7))))) (f32.load (i32.add (local.get $q1) (i32.mul (local.get $ts) (i32.const 7)))))
+      (f32.load (i32.add (local.get $q2) (i32.mul (local.get $ts) (i32.const 7))))) (f32.load (i32.add (local.get $q3) (i32.mul (local.get $ts) (i32.const 7))))))
+    (local.set $g8 (f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1
+      (f32x4.splat (f32.load (i32.add (local.get $q0) (i32.mul (local.get $ts) (i32.const 8))))) (f32.load (i32.add (local.get $q1) (i32.mul (local.get $ts) (i32.const 8)))))
+      (f32.load (i32.add (local.get $q2) (i32.mul (local.get $ts) (i32.const 8))))) (f32.load (i32.add (local.get $q3) (i32.mul (local.get $ts) (i32.const 8))))))
+    (local.set $t0 (local.get $g0))
+    (local.set $t3 (f32x4.mul (f32x4.add (f32x4.add (local.get $g0) (local.get $g3)) (local.get $g6)) (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (local.set $t6 (f32x4.mul (f32x4.add (f32x4.sub (local.get $g0) (local.get $g3)) (local.get $g6)) (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (local.set $t9 (local.get $g6))
+    (local.set $t1 (local.get $g1))
+    (local.set $t4 (f32x4.mul (f32x4.add (f32x4.add (local.get $g1) (local.get $g4)) (local.get $g7)) (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (local.set $t7 (f32x4.mul (f32x4.add (f32x4.sub (local.get $g1) (local.get $g4)) (local.get $g7)) (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (local.set $t10 (local.get $g7))
+    (local.set $t2 (local.get $g2))
+    (local.set $t5 (f32x4.mul (f32x4.add (f32x4.add (local.get $g2) (local.get $g5)) (local.get $g8)) (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (local.set $t8 (f32x4.mul (f32x4.add (f32x4.sub (local.get $g2) (local.get $g5)) (local.get $g8)) (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (local.set $t11 (local.get $g8))
+    (v128.store (i32.add (local.get $dst) (i32.mul (i32.const 0) (local.get $xs))) (local.get $t0))
+    (v128.store (i32.add (local.get $dst) (i32.mul (i32.const 1) (local.get $xs))) (f32x4.mul (f32x4.add (f32x4.add (local.get $t0) (local.get $t1)) (local.get $t2)) (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (v128.store (i32.add (local.get $dst) (i32.mul (i32.const 2) (local.get $xs))) (f32x4.mul (f32x4.add (f32x4.sub (local.get $t0) (local.get $t1)) (local.get $t2)) (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (v128.store (i32.add (local.get $dst) (i32.mul (i32.const 3) (local.get $xs))) (local.get $t2))
+    (v128.store (i32.add (local.get $dst) (i32.mul (i32.const 4) (local.get $xs))) (local.get $t3))
+    (v128.store (i32.add (local.get $dst) (i32.mul (i32.const 5) (local.get $xs))) (f32x4.mul (f32x4.add (f32x4.add (local.get $t3) (local.get $t4)) (local.get $t5)) (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (v128.store (i32.add (local.get $dst) (i32.mul (i32.const 6) (local.get $xs))) (f32x4.mul (f32x4.add (f32x4.sub (local.get $t3) (local.get $t4)) (local.get $t5)) (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (v128.store (i32.add (local.get $dst) (i32.mul (i32.const 7) (local.get $xs))) (local.get $t5))
+    (v128.store (i32.add (local.get $dst) (i32.mul (i32.const 8) (local.get $xs))) (local.get $t6))
+    (v128.store (i32.add (local.get $dst) (i32.mul (i32.const 9) (local.get $xs))) (f32x4.mul (f32x4.add (f32x4.add (local.get $t6) (local.get $t7)) (local.get $t8)) (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (v128.store (i32.add (local.get $dst) (i32.mul (i32.const 10) (local.get $xs))) (f32x4.mul (f32x4.add (f32x4.sub (local.get $t6) (local.get $t7)) (local.get $t8)) (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (v128.store (i32.add (local.get $dst) (i32.mul (i32.const 11) (local.get $xs))) (local.get $t8))
+    (v128.store (i32.add (local.get $dst) (i32.mul (i32.const 12) (local.get $xs))) (local.get $t9))
+    (v128.store (i32.add (local.get $dst) (i32.mul (i32.const 13) (local.get $xs))) (f32x4.mul (f32x4.add (f32x4.add (local.get $t9) (local.get $t10)) (local.get $t11)) (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (v128.store (i32.add (local.get $dst) (i32.mul (i32.const 14) (local.get $xs))) (f32x4.mul (f32x4.add (f32x4.sub (local.get $t9) (local.get $t10)) (local.get $t11)) (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (v128.store (i32.add (local.get $dst) (i32.mul (i32.const 15) (local.get $xs))) (local.get $t11))
+    (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+    (local.set $q0 (i32.add (local.get $q0) (i32.mul (i32.load offset=88 (local.get $p)) (i32.const 4)))) (local.set $q1 (i32.add (local.get $q1) (i32.mul (i32.load offset=88 (local.get $p)) (i32.const 4)))) (local.set $q2 (i32.add (local.get $q2) (i32.mul (i32.load offset=88 (local.get $p)) (i32.const 4)))) (local.set $q3 (i32.add (local.get $q3) (i32.mul (i32.load offset=88 (local.get $p)) (i32.const 4))))
+  (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
+  (br_if $L132 (i32.lt_s (local.get $ci) (local.get $Ci)))))))
 )
