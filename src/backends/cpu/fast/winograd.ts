@@ -38,6 +38,16 @@ export const WINOGRAD_MIN_CHANNELS = 16;
  * flipped), Cout Cin 16 floats, which pays back only over enough tiles.
  */
 const MIN_TILES = 16;
+/**
+ * The dispatch weighs the GEMMs' 16 multiplies per tile (tiles counted padded to rows of 4) against
+ * the direct conv's 9 per output pixel, the transforms adding per tile a cost relative to the GEMMs'
+ * of about TRANSFORM_WEIGHT (1 / Cin + 1 / Cout) (they run per channel, the GEMMs per channel
+ * pair). Fitted on paired runs (bench/winograd-pair.mjs): the demo's 16 -> 32 forward on 12x12
+ * without padding (1.41x fewer multiplies, 0.91-0.93x) stays direct, its input gradient (1.69x
+ * fewer, 1.19-1.45x) and ResNet-18's 256-channel 4x4 layer at 64x64 (1.125x fewer, 1.17-1.31x) take
+ * Winograd; 2x2 planes (0.56x) stay direct.
+ */
+const TRANSFORM_WEIGHT = 6;
 /** Bytes of one item's V and M blocks kept under ~a core's L2. */
 const BLOCK_BYTES = 512 * 1024;
 
@@ -65,9 +75,8 @@ export function winogradFits(g: Conv2dGeometry): boolean {
     Math.min(g.inChannels, g.outChannels) >= WINOGRAD_MIN_CHANNELS &&
     g.inChannels <= MAX_CHANNELS &&
     tiles >= MIN_TILES &&
-    // the GEMMs' 16 multiplies per tile (counting the tiles padded to rows of 4) under the direct
-    // conv's 9 per output pixel: small planes (ResNet-18's 2x2 at 64x64, 0.56x) stay direct
-    16 * tiles <= 9 * g.batch * g.outHeight * g.outWidth
+    16 * tiles * (1 + TRANSFORM_WEIGHT * (1 / g.inChannels + 1 / g.outChannels)) <=
+      9 * g.batch * g.outHeight * g.outWidth
   );
 }
 
