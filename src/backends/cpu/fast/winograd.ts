@@ -1,8 +1,8 @@
 /**
  * Winograd F(2x2, 3x3) for conv2d's 3x3 stride-1 dilation-1 float32 calls (Lavin and Gray, "Fast
  * Algorithms for Convolutional Neural Networks", 2015): per 2x2 output tile the GEMMs spend 16
- * multiplies per (output, input) channel pair where the direct conv spends 36, 2.25x fewer on the
- * part that is ~3/4 of a CNN's training step. The forward runs it, and so does the input gradient,
+ * multiplies per (output, input) channel pair where the direct conv spends 36: 2.25x fewer, on the
+ * convs that are ~3/4 of a CNN's training step. The forward runs it, and so does the input gradient,
  * a forward conv of gy with the flipped, transposed kernel (padding 2 - p).
  *
  *   U = G g G^T (4x4, per (co, ci)), G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
@@ -13,9 +13,9 @@
  * direct conv's (test/fast/winograd.test.ts bounds it by the fast path's 1e-4). F(4x4, 3x3) would
  * save 4x, with transform constants up to 8 that cost it 2-3 decimal digits: not used.
  *
- * Non-finite values: an infinity or NaN in x, w or a transform's sum reaches exactly the outputs
- * whose receptive field holds it (the transforms' zeros follow the taps), but there as NaN where the
- * direct conv may give an infinity; and an input near the float32 limit can overflow in V. So an
+ * Non-finite values: an infinity or NaN in x reaches the outputs whose receptive field holds it
+ * (the transforms' zeros follow the taps), in w the outputs of its channel, as in the direct conv,
+ * but there as NaN where the direct conv may give an infinity; and an input near the float32 limit can overflow in V. So an
  * output with any non-finite value is thrown away and the call returns null: the caller then runs
  * the direct path, which gives PyTorch's values. Finite outputs are the common case; the check is
  * one read of y.
@@ -25,14 +25,16 @@ import { check, COPY, F, itemsWanted, output, PACK, planeItems, ru } from "./ker
 import { fastRuntime, type FastRuntime } from "./workers.js";
 import { EDGE_BYTES, MR, NR } from "./wasm/kernels.generated.js";
 
-/** Most input channels: U's panels are $block's A with the whole depth in one call (KC). */
+/** Most input channels: each GEMM runs its whole Cin deep in one $block call, whose B panel
+ * (Cin x NR floats) then stays within L1 (16 KiB at 512, as KC keeps the direct GEMM's). */
 const MAX_CHANNELS = 512;
 /**
- * Fewest input and output channels. With few channels the GEMMs are short (Cin deep: the tile's
- * accumulators are loaded and stored every Cin steps) and the transforms, per tile and channel,
- * weigh as much as the multiplies they save.
+ * Fewest input and output channels: the 3-channel first layers and other thin convs keep the
+ * direct path, where the transforms (per tile and channel) weigh most against the multiplies they
+ * save (4 and 8 channels on 32x32 planes read 1.1-1.3x under heavy load: not measured well enough
+ * to go below 16).
  */
-export const WINOGRAD_MIN_CHANNELS = 16;
+const MIN_CHANNELS = 16;
 /**
  * Fewest tiles: U is transformed once per weight array (twice per training step, forward and
  * flipped), Cout Cin 16 floats, which pays back only over enough tiles.
@@ -72,7 +74,7 @@ export function winogradFits(g: Conv2dGeometry): boolean {
     g.groups === 1 &&
     g.padTop >= 0 &&
     g.padLeft >= 0 &&
-    Math.min(g.inChannels, g.outChannels) >= WINOGRAD_MIN_CHANNELS &&
+    Math.min(g.inChannels, g.outChannels) >= MIN_CHANNELS &&
     g.inChannels <= MAX_CHANNELS &&
     tiles >= MIN_TILES &&
     16 * tiles * (1 + TRANSFORM_WEIGHT * (1 / g.inChannels + 1 / g.outChannels)) <=
