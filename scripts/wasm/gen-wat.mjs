@@ -83,6 +83,10 @@ export const KERNEL_OWN_PARAMS = {
   add_bias: ["plane", "channels", "planes", "planesPerItem"],
   // issue 23 (i23-step2): batch norm's backward (batchNormKernels); batch = P("batch"), channels = P("inC")
   bn_bwd: ["inner", "relu", "table", "wantInput"],
+  // Winograd F(2x2, 3x3) conv (winogradKernels): tile rows, tiles per tile row (a multiple of 4), bias or 0
+  wino_conv: ["tilesH", "tilesW", "bias"],
+  // its U from the weights x (wino_weights): floats between output channels and between input channels, 1 if flipped
+  wino_weights: ["coStride", "ciStride", "flip"],
 };
 
 /** Every kernel's whole layout: PARAM's fields and its own slots by name. */
@@ -1650,6 +1654,165 @@ function batchNormKernels() {
   (if ${K("bn_bwd", "relu")} (then ${dx(true)}) (else ${dx(false)})))`;
 }
 
+/**
+ * Winograd F(2x2, 3x3) for 3x3 convs at stride 1, dilation 1 (src/backends/cpu/fast/winograd.ts):
+ * per 2x2 output tile, the 4x4 input tile d it reads becomes V = B^T d B, the 16 products
+ * M[xi] = sum over ci of U[xi][co][ci] V[xi][ci] (16 GEMMs Cout x Cin x tiles, on $block), and the
+ * output Y = A^T M A (+ bias): 16 multiplies per tile and channel pair where the direct conv
+ * spends 36. B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], A^T = [1 1 1 0; 0 1 -1 -1]; U = G g G^T
+ * comes transformed and packed in MR-row panels per xi from the TypeScript side (a = U).
+ *
+ * wino_conv: one item = a block of `block` consecutive tiles (a multiple of 4) of the tiles in all
+ * (image, tile row, tile column; tilesW tiles a row, a multiple of 4 so that four consecutive
+ * tiles share a tile row: the columns past the output are computed and dropped). x = the input
+ * zero-bordered (pad_input) to planes inH x inW = (2 tilesH + 2) x (2 tilesW + 2), so tiles read
+ * without bounds checks; y = the output, inC / outC the conv's channels. The item transforms its
+ * tiles' inputs into V in its scratch, laid out as $block's packed B panels (per xi: panels of NR
+ * tiles, inC deep), runs the 16 GEMMs into M (per xi: outC rows of `block` tiles) in its scratch
+ * too, so V and M stay in the core's cache instead of passing through memory (4x the input and the
+ * output each), and writes the output tiles. Scratch: edge | V 16 inC block | M 16 outC block.
+ */
+function winogradKernels() {
+  const EVEN = "0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27";
+  const ODD = "4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31";
+  const v = (n) => `(local.get $${n})`;
+  const fadd = (a, b) => `(f32x4.add ${a} ${b})`;
+  const fsub = (a, b) => `(f32x4.sub ${a} ${b})`;
+  const ij = [0, 1, 2, 3];
+  const vec = (...names) => names.map((n) => `(local $${n} v128)`).join(" ");
+  // the tile t (locals t; tiles per image th tw) as image n, tile row ty, first tile column tx
+  const decode = `${set("n", `(i32.div_u ${get("t")} ${mul(get("th"), get("tw"))})`)}
+    ${set("r", `(i32.rem_u ${get("t")} ${mul(get("th"), get("tw"))})`)}
+    ${set("ty", `(i32.div_u ${get("r")} ${get("tw")})`)}
+    ${set("tx", `(i32.rem_u ${get("r")} ${get("tw")})`)}`;
+  // row r of four tiles' 4x4 inputs (columns 2 tx .. 2 tx + 9 of a plane row at `row`): column j
+  // of the four tiles is lanes j, j + 2, j + 4, j + 6 from the row's start, then d B along it
+  const inputRow = (r, row) => `
+      (local.set $a0 (v128.load ${row})) (local.set $a1 (v128.load offset=16 ${row}))
+      (local.set $a2 (v128.load offset=8 ${row})) (local.set $a3 (v128.load offset=24 ${row}))
+      (local.set $b0 (i8x16.shuffle ${EVEN} ${v("a0")} ${v("a1")}))
+      (local.set $b1 (i8x16.shuffle ${ODD} ${v("a0")} ${v("a1")}))
+      (local.set $b2 (i8x16.shuffle ${EVEN} ${v("a2")} ${v("a3")}))
+      (local.set $b3 (i8x16.shuffle ${ODD} ${v("a2")} ${v("a3")}))
+      (local.set $e${r}0 ${fsub(v("b0"), v("b2"))}) (local.set $e${r}1 ${fadd(v("b1"), v("b2"))})
+      (local.set $e${r}2 ${fsub(v("b2"), v("b1"))}) (local.set $e${r}3 ${fsub(v("b1"), v("b3"))})`;
+  // B^T e down the columns, each of the 16 results stored to V[xi] (vs bytes apart)
+  const colOut = (i) => [
+    (j) => fsub(v(`e0${j}`), v(`e2${j}`)),
+    (j) => fadd(v(`e1${j}`), v(`e2${j}`)),
+    (j) => fsub(v(`e2${j}`), v(`e1${j}`)),
+    (j) => fsub(v(`e1${j}`), v(`e3${j}`)),
+  ][i];
+  const storeV = ij.flatMap((i) => ij.map((j) =>
+    `(v128.store ${add(get("vp"), mul(c(i * 4 + j), get("vs")))} ${colOut(i)(j)})`)).join("\n      ");
+  // A^T m A for four tiles: s_i = row combinations of m, then the columns
+  const sRow = (i, j) => (i === 0
+    ? fadd(fadd(v(`m0${j}`), v(`m1${j}`)), v(`m2${j}`))
+    : fsub(fsub(v(`m1${j}`), v(`m2${j}`)), v(`m3${j}`)));
+  const yOf = (i, j) => (j === 0
+    ? fadd(fadd(v(`s${i}0`), v(`s${i}1`)), v(`s${i}2`))
+    : fsub(fsub(v(`s${i}1`), v(`s${i}2`)), v(`s${i}3`)));
+  // one output row of four tiles: lanes (y_i0[0], y_i1[0], y_i0[1], ...) as two vectors
+  const LO = "0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23";
+  const HI = "8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31";
+  const storeRow = (i, at) => `(v128.store ${at} (i8x16.shuffle ${LO} ${v(`y${i}0`)} ${v(`y${i}1`)}))
+          (v128.store offset=16 ${at} (i8x16.shuffle ${HI} ${v(`y${i}0`)} ${v(`y${i}1`)}))`;
+  return `(func $wino_conv (export "wino_conv") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("Ci", "Co", "nb", "th", "tw", "t0", "nc", "j", "t", "n", "r", "ty", "tx", "ci", "co", "src", "vp", "vs", "ms",
+    "V", "M", "rs", "plane", "xi", "aS", "dst", "l", "di", "dj", "oy", "ox", "OH", "OW")}
+  ${vec("a0", "a1", "a2", "a3", "b0", "b1", "b2", "b3", "bv")}
+  ${vec(...ij.flatMap((i) => ij.map((j) => `e${i}${j}`)), ...ij.flatMap((i) => ij.map((j) => `m${i}${j}`)))}
+  ${vec(...[0, 1].flatMap((i) => ij.map((j) => `s${i}${j}`)), "y00", "y01", "y10", "y11")}
+  ${set("Ci", P("inC"))} ${set("Co", P("outC"))} ${set("nb", P("block"))}
+  ${set("OH", P("outH"))} ${set("OW", P("outW"))}
+  ${set("th", K("wino_conv", "tilesH"))} ${set("tw", K("wino_conv", "tilesW"))}
+  ${set("t0", mul(get("item"), get("nb")))}
+  ${set("nc", min(get("nb"), sub(mul(mul(P("batch"), get("th")), get("tw")), get("t0"))))}
+  ${set("V", add(get("s"), c(EDGE_BYTES)))}
+  ${set("vs", mul(mul(get("Ci"), get("nb")), c(4)))}
+  ${set("M", add(get("V"), mul(get("vs"), c(16))))}
+  ${set("ms", mul(mul(get("Co"), get("nb")), c(4)))}
+  ${set("rs", mul(P("inW"), c(4)))}
+  ${set("plane", mul(mul(P("inH"), P("inW")), c(4)))}
+  ;; V: four tiles and one channel a step; tile j of the block is column j mod NR of panel j / NR
+  ${loop("j", c(0), get("nc"), `
+    ${set("t", add(get("t0"), get("j")))}
+    ${decode}
+    ${set("src", add(P("x"), add(mul(mul(get("n"), get("Ci")), get("plane")),
+      add(mul(mul(get("ty"), c(2)), get("rs")), mul(get("tx"), c(8))))))}
+    ${set("vp", add(get("V"), mul(add(mul(`(i32.shr_u ${get("j")} (i32.const 3))`, mul(get("Ci"), c(NR))),
+      `(i32.and ${get("j")} ${c(NR - 1)})`), c(4))))}
+    ${loop("ci", c(0), get("Ci"), `
+      ${ij.map((r) => inputRow(r, r === 0 ? get("src") : add(get("src"), mul(get("rs"), c(r))))).join("")}
+      ${storeV}
+      ${set("src", add(get("src"), get("plane")))}
+      ${set("vp", add(get("vp"), c(NR * 4)))}`)}`, 4)}
+  ;; M[xi] = U[xi] V[xi]: Co x nc, Ci deep
+  ${set("aS", mul(mul(roundUp4(get("Co")), get("Ci")), c(4)))}
+  ${loop("xi", c(0), c(16), `
+    (call $block ${add(P("a"), mul(get("xi"), get("aS")))} ${mul(get("Ci"), c(MR * 4))} ${add(get("V"), mul(get("xi"), get("vs")))}
+      ${add(get("M"), mul(get("xi"), get("ms")))} ${mul(get("nb"), c(4))} ${get("Co")} ${get("nc")} ${get("Ci")} ${c(0)} ${get("s")})`)}
+  ;; Y = A^T M A (+ bias), written to the output planes; tiles past the output's edge a float at a time
+  ${loop("j", c(0), get("nc"), `
+    ${set("t", add(get("t0"), get("j")))}
+    ${decode}
+    ${loop("co", c(0), get("Co"), `
+      ${ij.flatMap((i) => ij.map((jj) =>
+        `(local.set $m${i}${jj} (v128.load ${add(add(get("M"), mul(add(mul(get("co"), get("nb")), get("j")), c(4))), mul(c(i * 4 + jj), get("ms")))}))`)).join("\n      ")}
+      ${[0, 1].flatMap((i) => ij.map((jj) => `(local.set $s${i}${jj} ${sRow(i, jj)})`)).join("\n      ")}
+      ${[0, 1].flatMap((i) => [0, 1].map((jj) => `(local.set $y${i}${jj} ${yOf(i, jj)})`)).join("\n      ")}
+      (if ${K("wino_conv", "bias")} (then
+        (local.set $bv (v128.load32_splat ${add(K("wino_conv", "bias"), mul(get("co"), c(4)))}))
+        ${[0, 1].flatMap((i) => [0, 1].map((jj) => `(local.set $y${i}${jj} ${fadd(v(`y${i}${jj}`), v("bv"))})`)).join(" ")}))
+      ${set("oy", mul(get("ty"), c(2)))} ${set("ox", mul(get("tx"), c(2)))}
+      ${set("dst", add(P("y"), mul(add(mul(add(mul(add(mul(get("n"), get("Co")), get("co")), get("OH")), get("oy")), get("OW")), get("ox")), c(4))))}
+      (if (i32.and (i32.le_s ${add(get("ox"), c(8))} ${get("OW")}) (i32.le_s ${add(get("oy"), c(2))} ${get("OH")}))
+        (then
+          ${storeRow(0, get("dst"))}
+          ${storeRow(1, add(get("dst"), mul(get("OW"), c(4))))})
+        (else
+          (v128.store offset=0 ${get("s")} ${v("y00")}) (v128.store offset=16 ${get("s")} ${v("y01")})
+          (v128.store offset=32 ${get("s")} ${v("y10")}) (v128.store offset=48 ${get("s")} ${v("y11")})
+          ${loop("l", c(0), c(4), loop("di", c(0), c(2), loop("dj", c(0), c(2), `
+            (if (i32.and (i32.lt_s ${add(get("oy"), get("di"))} ${get("OH")}) (i32.lt_s ${add(add(get("ox"), mul(get("l"), c(2))), get("dj"))} ${get("OW")}))
+              (then (f32.store ${add(get("dst"), mul(add(add(mul(get("di"), get("OW")), mul(get("l"), c(2))), get("dj")), c(4)))}
+                (f32.load ${add(get("s"), mul(add(mul(add(mul(get("di"), c(2)), get("dj")), c(4)), get("l")), c(4)))}))))`)))}))`)}`, 4)})
+
+;; U = G g G^T of every (co, ci) pair of the conv's 3x3 kernels, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1],
+;; written as wino_conv's A: per xi, MR-row panels over co, inC deep (y + (xi ru(outC, MR) + panel MR inC) floats,
+;; the four co of a panel one vector). One item = one panel: its four channels are the four lanes,
+;; gathered from x = the weights, g[a][b] at co coStride + ci ciStride + (3a + b), or 8 - (3a + b)
+;; when flip (the input gradient's flipped, transposed kernel). A last panel's lanes past outC repeat
+;; channel outC - 1 (their rows of M are computed and never stored).
+(func $wino_weights (export "wino_weights") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("Ci", "Co", "ci", "ts", "dst", "xs", "q0", "q1", "q2", "q3")}
+  ${vec(...Array.from({ length: 9 }, (_, k) => `g${k}`), ...Array.from({ length: 12 }, (_, k) => `t${k}`))}
+  ${set("Ci", P("inC"))} ${set("Co", P("outC"))}
+  ${[0, 1, 2, 3].map((l) => set(`q${l}`, add(P("x"), mul(add(mul(min(add(mul(get("item"), c(MR)), c(l)), sub(get("Co"), c(1))),
+    K("wino_weights", "coStride")), mul(K("wino_weights", "flip"), c(8))), c(4))))).join(" ")}
+  ${set("ts", `(select ${c(-4)} ${c(4)} ${K("wino_weights", "flip")})`)}
+  ${set("dst", add(P("y"), mul(mul(get("item"), get("Ci")), c(MR * 4))))}
+  ${set("xs", mul(mul(roundUp4(get("Co")), get("Ci")), c(4)))}
+  ${loop("ci", c(0), get("Ci"), `
+    ${Array.from({ length: 9 }, (_, k) => `(local.set $g${k} (f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1
+      (f32x4.splat (f32.load ${add(get("q0"), mul(get("ts"), c(k)))})) (f32.load ${add(get("q1"), mul(get("ts"), c(k)))}))
+      (f32.load ${add(get("q2"), mul(get("ts"), c(k)))})) (f32.load ${add(get("q3"), mul(get("ts"), c(k)))})))`).join("\n    ")}
+    ${[0, 1, 2].map((b) => `(local.set $t${b} ${v(`g${b}`)})
+    (local.set $t${3 + b} (f32x4.mul ${fadd(fadd(v(`g${b}`), v(`g${3 + b}`)), v(`g${6 + b}`))} (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (local.set $t${6 + b} (f32x4.mul ${fadd(fsub(v(`g${b}`), v(`g${3 + b}`)), v(`g${6 + b}`))} (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (local.set $t${9 + b} ${v(`g${6 + b}`)})`).join("\n    ")}
+    ${ij.map((a) => {
+      const [t0, t1, t2] = [0, 1, 2].map((b) => v(`t${3 * a + b}`));
+      const at = (j) => add(get("dst"), mul(c(4 * a + j), get("xs")));
+      return `(v128.store ${at(0)} ${t0})
+    (v128.store ${at(1)} (f32x4.mul ${fadd(fadd(t0, t1), t2)} (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (v128.store ${at(2)} (f32x4.mul ${fadd(fsub(t0, t1), t2)} (v128.const f32x4 0.5 0.5 0.5 0.5)))
+    (v128.store ${at(3)} ${t2})`;
+    }).join("\n    ")}
+    ${set("dst", add(get("dst"), c(MR * 4)))}
+    ${[0, 1, 2, 3].map((l) => set(`q${l}`, add(get(`q${l}`), mul(K("wino_weights", "ciStride"), c(4))))).join(" ")}`)})`;
+}
+
 /** The whole module. `shared`: the memory is a shared one (the worker pool); the unshared build is
  * for hosts without SharedArrayBuffer (a browser page that is not cross-origin isolated). */
 export function generateWat(shared = true) {
@@ -1663,6 +1826,7 @@ ${commonWat()}
 ${biasKernel()}
 ${directKernels()}
 ${batchNormKernels()}
+${winogradKernels()}
 )
 `;
 }

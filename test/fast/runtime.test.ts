@@ -304,6 +304,7 @@ describe("fast kernels runtime", () => {
       "workers",
       "wasm/kernel-module",
       "wasm/kernels.generated",
+      "winograd",
     ];
     const files = [
       ...fast.map((f) => `src/backends/cpu/fast/${f}.ts`),

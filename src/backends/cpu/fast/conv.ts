@@ -21,6 +21,7 @@ import { convFlops, type Conv2dGeometry } from "../../../primitives/conv2d.js";
 import { BLOCK, check, COPY, F, GATHER, itemsWanted, output, PACK, planeItems, ru, split } from "./kernel-calls.js";
 import { fastRuntime, type FastRuntime, type KernelParams } from "./workers.js";
 import { EDGE_BYTES, KC, MR, NR } from "./wasm/kernels.generated.js";
+import { winogradBackInputF32, winogradForwardF32 } from "./winograd.js";
 
 /** Least FLOPs of an item for which a conv's job ends with narrow items (tailCut). */
 const TAIL_WORK = 4e6;
@@ -430,6 +431,8 @@ export function conv2dForwardF32(
   w: Float32Array,
   bias?: Float32Array,
 ): Float32Array {
+  const viaWinograd = winogradForwardF32(g, x, w, bias);
+  if (viaWinograd) return viaWinograd;
   const Cg = g.inChannels / g.groups;
   const Mg = g.outChannels / g.groups;
   check("conv2dForwardF32 x", x, g.batch * g.inChannels * g.inHeight * g.inWidth);
@@ -481,6 +484,8 @@ function transposedGeometry(g: Conv2dGeometry): Conv2dGeometry {
 
 /** dx = conv2d input gradient (transposed conv of gy with w), gy [N, O, oH, oW]. */
 export function conv2dBackInputF32(g: Conv2dGeometry, gy: Float32Array, w: Float32Array): Float32Array {
+  const viaWinograd = winogradBackInputF32(g, gy, w);
+  if (viaWinograd) return viaWinograd;
   const Cg = g.inChannels / g.groups;
   const Mg = g.outChannels / g.groups;
   const KK = g.kernelHeight * g.kernelWidth;

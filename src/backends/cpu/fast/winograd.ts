@@ -1,0 +1,236 @@
+/**
+ * Winograd F(2x2, 3x3) for conv2d's 3x3 stride-1 dilation-1 float32 calls (Lavin and Gray, "Fast
+ * Algorithms for Convolutional Neural Networks", 2015): per 2x2 output tile the GEMMs spend 16
+ * multiplies per (output, input) channel pair where the direct conv spends 36: 2.25x fewer, on the
+ * convs that are ~3/4 of a CNN's training step. The forward runs it, and so does the input gradient,
+ * a forward conv of gy with the flipped, transposed kernel (padding 2 - p).
+ *
+ *   U = G g G^T (4x4, per (co, ci)), G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
+ *   V = B^T d B (4x4 input tile d, tiles at stride 2), M[xi] = U[xi] V[xi] summed over ci,
+ *   Y = A^T M A (2x2), as wino_conv in scripts/wasm/gen-wat.mjs computes it.
+ *
+ * The transforms only add (and halve, exactly), so F(2x2, 3x3)'s float32 error stays near the
+ * direct conv's (test/fast/winograd.test.ts bounds it by the fast path's 1e-4). F(4x4, 3x3) would
+ * save 4x, with transform constants up to 8 that cost it 2-3 decimal digits: not used.
+ *
+ * Non-finite values: an infinity or NaN in x reaches the outputs whose receptive field holds it
+ * (the transforms' zeros follow the taps), in w the outputs of its channel, as in the direct conv,
+ * but there as NaN where the direct conv may give an infinity; and an input near the float32 limit can overflow in V. So an
+ * output with any non-finite value is thrown away and the call returns null: the caller then runs
+ * the direct path, which gives PyTorch's values. Finite outputs are the common case; the check is
+ * one read of y.
+ */
+import type { Conv2dGeometry } from "../../../primitives/conv2d.js";
+import { check, COPY, F, itemsWanted, output, PACK, planeItems, ru } from "./kernel-calls.js";
+import { fastRuntime, type FastRuntime } from "./workers.js";
+import { EDGE_BYTES, MR, NR } from "./wasm/kernels.generated.js";
+
+/** Most input channels: each GEMM runs its whole Cin deep in one $block call, whose B panel
+ * (Cin x NR floats) then stays within L1 (16 KiB at 512, as KC keeps the direct GEMM's). */
+const MAX_CHANNELS = 512;
+/**
+ * Fewest input and output channels: the 3-channel first layers and other thin convs keep the
+ * direct path, where the transforms (per tile and channel) weigh most against the multiplies they
+ * save (4 and 8 channels on 32x32 planes read 1.1-1.3x under heavy load: not measured well enough
+ * to go below 16).
+ */
+const MIN_CHANNELS = 16;
+/**
+ * Fewest tiles: U is transformed once per weight array (twice per training step, forward and
+ * flipped), Cout Cin 16 floats, which pays back only over enough tiles.
+ */
+const MIN_TILES = 16;
+/**
+ * The dispatch weighs the GEMMs' 16 multiplies per tile (tiles counted padded to rows of 4) against
+ * the direct conv's 9 per output pixel, the transforms adding per tile a cost relative to the GEMMs'
+ * of about TRANSFORM_WEIGHT (1 / Cin + 1 / Cout) (they run per channel, the GEMMs per channel
+ * pair). Fitted on paired runs (bench/winograd-pair.mjs): the demo's 16 -> 32 forward on 12x12
+ * without padding (1.41x fewer multiplies, 0.91-0.93x) stays direct, its input gradient (1.69x
+ * fewer, 1.19-1.45x) and ResNet-18's 256-channel 4x4 layer at 64x64 (1.125x fewer, 1.17-1.31x) take
+ * Winograd; 2x2 planes (0.56x) stay direct.
+ */
+const TRANSFORM_WEIGHT = 6;
+/** Bytes of one item's V and M blocks kept under ~a core's L2. */
+const BLOCK_BYTES = 512 * 1024;
+
+let enabled = true;
+/** Turns the Winograd path off (and on again): for paired measurements against the direct path in
+ * one build (bench/winograd-pair.mjs), and a way around it should it ever be suspected. */
+export function setWinograd(on: boolean): void {
+  enabled = on;
+}
+
+/** Which conv calls Winograd takes (docs/performance.md, "Winograd"). */
+export function winogradFits(g: Conv2dGeometry): boolean {
+  const { tiles } = tileCounts(g);
+  return (
+    enabled &&
+    g.kernelHeight === 3 &&
+    g.kernelWidth === 3 &&
+    g.strideH === 1 &&
+    g.strideW === 1 &&
+    g.dilationH === 1 &&
+    g.dilationW === 1 &&
+    g.groups === 1 &&
+    g.padTop >= 0 &&
+    g.padLeft >= 0 &&
+    Math.min(g.inChannels, g.outChannels) >= MIN_CHANNELS &&
+    g.inChannels <= MAX_CHANNELS &&
+    tiles >= MIN_TILES &&
+    16 * tiles * (1 + TRANSFORM_WEIGHT * (1 / g.inChannels + 1 / g.outChannels)) <=
+      9 * g.batch * g.outHeight * g.outWidth
+  );
+}
+
+/** Tile rows, tiles per row (rounded up to 4: four tiles a vector step) and tiles in all. */
+function tileCounts(g: Conv2dGeometry) {
+  const th = Math.ceil(g.outHeight / 2);
+  const tw = ru(Math.ceil(g.outWidth / 2), 4);
+  return { th, tw, tiles: g.batch * th * tw };
+}
+
+/** y = conv2d(x, w) (+ bias) by Winograd, or null when it does not apply (see fits) or gave a
+ * non-finite value (the caller then runs the direct path). */
+export function winogradForwardF32(
+  g: Conv2dGeometry,
+  x: Float32Array,
+  w: Float32Array,
+  bias?: Float32Array,
+): Float32Array | null {
+  if (!winogradFits(g)) return null;
+  check("winogradForwardF32 x", x, g.batch * g.inChannels * g.inHeight * g.inWidth);
+  check("winogradForwardF32 w", w, g.outChannels * g.inChannels * 9);
+  if (bias) check("winogradForwardF32 bias", bias, g.outChannels);
+  return winogradConv(fastRuntime(), g, x, w, false, bias);
+}
+
+/** The input gradient of `g` as the forward conv of gy with w flipped and transposed, padded
+ * 2 - p; null for p > 2 (the transposed padding would be negative). */
+export function transposedGeometry3x3(g: Conv2dGeometry): Conv2dGeometry | null {
+  if (g.padTop > 2 || g.padLeft > 2) return null;
+  return {
+    ...g,
+    inChannels: g.outChannels,
+    inHeight: g.outHeight,
+    inWidth: g.outWidth,
+    outChannels: g.inChannels,
+    outHeight: g.inHeight,
+    outWidth: g.inWidth,
+    padTop: 2 - g.padTop,
+    padLeft: 2 - g.padLeft,
+    padBottom: 2 - g.padBottom,
+    padRight: 2 - g.padRight,
+  };
+}
+
+/** dx = conv2d's input gradient by Winograd (transposedGeometry3x3); null as for winogradForwardF32. */
+export function winogradBackInputF32(g: Conv2dGeometry, gy: Float32Array, w: Float32Array): Float32Array | null {
+  const t = transposedGeometry3x3(g);
+  if (t === null || !winogradFits(t)) return null;
+  check("winogradBackInputF32 gy", gy, g.batch * g.outChannels * g.outHeight * g.outWidth);
+  check("winogradBackInputF32 w", w, g.outChannels * g.inChannels * 9);
+  return winogradConv(fastRuntime(), t, gy, w, true);
+}
+
+/** Tiles per item: a multiple of NR (whole B panels but the last), V and M under BLOCK_BYTES, and
+ * with several threads enough items to share (itemsWanted). */
+function tilesPerItem(rt: FastRuntime, g: Conv2dGeometry, tiles: number): number {
+  const fit = Math.floor(BLOCK_BYTES / (16 * (g.inChannels + g.outChannels) * F) / NR) * NR;
+  let nb = Math.min(Math.max(NR, fit), 128);
+  if (rt.numThreads > 1) nb = Math.min(nb, Math.max(2 * NR, ru(Math.ceil(tiles / itemsWanted(rt)), NR)));
+  return nb;
+}
+
+/**
+ * The conv `g` (3x3, stride 1, any padding) of x with w, or with w flipped and transposed when
+ * `flip` (w is then the forward weights [g.inChannels, g.outChannels, 3, 3] of the conv this one
+ * is the input gradient of).
+ */
+function winogradConv(
+  rt: FastRuntime,
+  g: Conv2dGeometry,
+  x: Float32Array,
+  w: Float32Array,
+  flip: boolean,
+  bias?: Float32Array,
+): Float32Array | null {
+  const Ci = g.inChannels,
+    Co = g.outChannels;
+  const { th, tw, tiles } = tileCounts(g);
+  const Hp = 2 * th + 2,
+    Wp = 2 * tw + 2;
+  const nb = tilesPerItem(rt, g, tiles);
+  const ySize = g.batch * Co * g.outHeight * g.outWidth;
+  const xpSize = g.batch * Ci * Hp * Wp;
+  const uFloats = 16 * ru(Co, MR) * Ci;
+  const key = `winograd ${flip ? "flip" : "fwd"} ${Co} ${Ci}`;
+  const kept = rt.packed(w, key);
+  const at = kept ?? rt.reservePacked(uFloats * F);
+  const L = rt.layout(EDGE_BYTES + 16 * (Ci + Co) * nb * F, [
+    kept === undefined ? w.length * F : 0,
+    x.length * F,
+    xpSize * F,
+    at === null ? uFloats * F : 0,
+    ySize * F,
+    bias ? Co * F : 0,
+    F,
+  ]);
+  const [wOff, xOff, xpOff, uTmp, yOff, biasOff, flag] = L.offsets;
+  const uOff = at ?? uTmp;
+  if (kept === undefined) {
+    // U = G g G^T per (co, ci), packed as the GEMMs' A (wino_weights): once per weight array
+    rt.F32.set(w, wOff / F);
+    const pw = rt.params("wino_weights", {
+      x: wOff,
+      y: uOff,
+      inC: Ci,
+      outC: Co,
+      coStride: flip ? 9 : 9 * Ci,
+      ciStride: flip ? 9 * Co : 9,
+      flip: flip ? 1 : 0,
+    });
+    rt.run("wino_weights", pw, Math.ceil(Co / MR), L.scratch, L.scratchStride, PACK * uFloats);
+    if (at !== null) rt.markPacked(w, key, at);
+  }
+  rt.F32.set(x, xOff / F);
+  if (bias) rt.F32.set(bias, biasOff / F);
+  const planes = g.batch * Ci;
+  const job = planeItems(planes, Hp * Wp);
+  const pp = rt.params("pad_input", {
+    x: xOff,
+    y: xpOff,
+    inH: g.inHeight,
+    inW: g.inWidth,
+    padT: g.padTop,
+    padL: g.padLeft,
+    rows: Hp,
+    cols: Wp,
+    ...job.fields,
+  });
+  rt.run("pad_input", pp, job.items, L.scratch, L.scratchStride, COPY * xpSize);
+  const p = rt.params("wino_conv", {
+    x: xpOff,
+    a: uOff,
+    y: yOff,
+    batch: g.batch,
+    inC: Ci,
+    inH: Hp,
+    inW: Wp,
+    outC: Co,
+    outH: g.outHeight,
+    outW: g.outWidth,
+    block: nb,
+    tilesH: th,
+    tilesW: tw,
+    bias: bias ? biasOff : 0,
+  });
+  // the GEMMs' FLOPs, and the transforms' ~16 adds and moves per tile and channel as packing
+  const work = 2 * 16 * Co * Ci * tiles + PACK * 16 * tiles * (Ci + Co);
+  const y = output(ySize);
+  rt.run("wino_conv", p, Math.ceil(tiles / nb), L.scratch, L.scratchStride, work, y.make);
+  rt.I32[flag / 4] = 0;
+  const pf = rt.params("find_nonfinite", { x: yOff, y: flag, count: ySize });
+  rt.run("find_nonfinite", pf, Math.ceil(ySize / 65536), L.scratch, L.scratchStride, ySize);
+  if (rt.I32[flag / 4] !== 0) return null;
+  return y.take(rt, yOff);
+}
