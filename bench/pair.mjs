@@ -7,7 +7,7 @@
 //     [--kernels=plain,fma]
 // A dist is a directory compiled with `tsc -p bench/tsconfig.json` (see ab.mjs). Each build has its
 // own wasm memory and worker pool; a 1 ms pause between calls lets the other build's worker stop
-// spinning first. B/A > 1 means B is faster. --kernels=plain,fma: A runs the plain kernels module
+// spinning first. B/A > 1 means B is faster, in wall time and in CPU time (all threads). --kernels=plain,fma: A runs the plain kernels module
 // and B the FMA one (the same dist may then be given twice, as two copies: each copy is its own
 // module instance with its own runtime); "auto" (the default) takes what the runtime picks.
 import { ALL_SHAPES, geometryArgs, rand } from "./shapes.mjs";
@@ -63,11 +63,15 @@ for (const row of ALL_SHAPES) {
     };
   });
   for (const op of ops) {
+    // wall ms and CPU ms (process.cpuUsage: every thread of the process) of one call
     const time = (f) => {
       sleep1ms();
+      const c = process.cpuUsage();
       const t = performance.now();
       f();
-      return performance.now() - t;
+      const wall = performance.now() - t;
+      const u = process.cpuUsage(c);
+      return [wall, (u.user + u.system) / 1000];
     };
     const [fa, fb] = [calls[0][op], calls[1][op]];
     for (let i = 0; i < 5; i++) {
@@ -86,9 +90,12 @@ for (const row of ALL_SHAPES) {
         tb.push(time(fb));
       }
     }
-    const ratio = median(ta.map((a, i) => a / tb[i]));
+    const ratio = (k) => median(ta.map((a, i) => a[k] / tb[i][k])).toFixed(3);
+    const ms = (ts, k) => median(ts.map((t) => t[k])).toFixed(2);
+    const best = (ts) => Math.min(...ts.map((t) => t[0])).toFixed(2);
+    // under load the CPU ratio reads the work where the wall ratio also reads preemptions
     console.log(
-      `${`${id} ${op}`.padEnd(9)} B/A ${ratio.toFixed(3)}  (pairs ${ta.length}; median ms A ${median(ta).toFixed(2)} B ${median(tb).toFixed(2)}; best A ${Math.min(...ta).toFixed(2)} B ${Math.min(...tb).toFixed(2)})  ${threads} thread(s), ${label}`,
+      `${`${id} ${op}`.padEnd(9)} B/A ${ratio(0)} CPU ${ratio(1)}  (pairs ${ta.length}; median ms A ${ms(ta, 0)} B ${ms(tb, 0)}, CPU A ${ms(ta, 1)} B ${ms(tb, 1)}; best A ${best(ta)} B ${best(tb)})  ${threads} thread(s), ${label}`,
     );
   }
 }

@@ -255,6 +255,32 @@ function convSuite(kernels: Kernels): void {
     });
   }
 
+  // A wide conv with garbage columns stores its tiles straight into the dense output
+  // (block_direct_dense: panels inside an output row from the tile, the others through the edge
+  // buffer, K over several blocks accumulating there) and adds the bias with the last block: the
+  // bits must be the conv's without bias plus the bias, rounded once to float32.
+  for (const threads of [1, 2]) {
+    it(`wide convs with a bias: the conv's bits plus the bias (${threads} thread${threads > 1 ? "s" : ""})`, () => {
+      setNumThreads(threads);
+      fc.assert(
+        fc.property(wideArb, fc.nat(1 << 30), (g, seed) => {
+          const s = sizes(g);
+          const x = rand(s.x, seed),
+            w = rand(s.w, seed + 1),
+            bias = rand(g.outChannels, seed + 2);
+          const plain = conv2dForwardF32(g, x, w);
+          const fused = conv2dForwardF32(g, x, w, bias);
+          const plane = g.outHeight * g.outWidth;
+          for (let i = 0; i < plain.length; i++) {
+            const want = Math.fround(plain[i] + bias[Math.floor(i / plane) % g.outChannels]);
+            if (fused[i] !== want) throw new Error(`${JSON.stringify(g)}: at ${i} ${fused[i]}, want ${want}`);
+          }
+        }),
+        { seed: 29, numRuns: 40 },
+      );
+    });
+  }
+
   // The 3x3 stride-1 single-channel kernel (dw3x3_plane) steps over 8, then 4 columns, then a masked
   // 4-column step ending at the row's end, and two rows at a time: every output width 1..21 and
   // odd heights, written (one source per plane) and accumulated (input gradient with multiplier > 1).

@@ -134,7 +134,7 @@ process.on("exit", () => {
 });
 Atomics.store(ctl, ${C_READY} + id, 1);
 for (;;) {
-  // jobs come in runs (pack, pad, compute, compact; the next call): spin ~0.2 ms before sleeping,
+  // jobs come in runs (pack, pad, compute; the next call): spin ~0.2 ms before sleeping,
   // as waking a sleeping worker can cost more than a small job (a parked worker just sleeps)
   const spin = id < Atomics.load(ctl, ${C_SLOTS}) ? ${SPIN} : 0;
   for (let i = 0; i < spin && Atomics.load(ctl, ${C_SIGNAL}) === seen; i++);

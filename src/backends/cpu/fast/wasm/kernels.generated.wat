@@ -459,7 +459,7 @@
 ;; rowsPerBlock = output channels per channel block, rowBlocks = channel blocks, prepacked = 0,
 ;; or the B panels already packed by pack_b_conv (then channel blocks share them).
 (func $conv_fwd (export "conv_fwd") (param $p i32) (param $item i32) (param $s i32)
-  (local $nb i32) (local $ig i32) (local $g i32) (local $n i32) (local $N i32) (local $K i32) (local $Mg i32) (local $Cg i32) (local $n0 i32) (local $nc i32) (local $k0 i32) (local $kc i32) (local $xg i32) (local $yg i32) (local $ag i32) (local $bbuf i32) (local $nBlocks i32) (local $mb i32) (local $m0 i32) (local $rows i32)
+  (local $nb i32) (local $ig i32) (local $g i32) (local $n i32) (local $N i32) (local $K i32) (local $Mg i32) (local $Cg i32) (local $n0 i32) (local $nc i32) (local $k0 i32) (local $kc i32) (local $xg i32) (local $yg i32) (local $ag i32) (local $bbuf i32) (local $nBlocks i32) (local $mb i32) (local $m0 i32) (local $rows i32) (local $dense i32)
   (local.set $nBlocks (i32.load offset=80 (local.get $p)))
   (local.set $mb (i32.rem_u (local.get $item) (i32.load offset=88 (local.get $p))))
   (local.set $item (i32.div_u (local.get $item) (i32.load offset=88 (local.get $p))))
@@ -492,10 +492,22 @@
   
     (local.set $kc (select (i32.const 512) (i32.sub (local.get $K) (local.get $k0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $K) (local.get $k0)))))
     (if (i32.load offset=96 (local.get $p))
-      (then (call $block_direct (i32.add (local.get $ag) (i32.mul (local.get $k0) (i32.const 16))) (i32.mul (local.get $K) (i32.const 16))
-        (i32.add (local.get $xg) (i32.mul (local.get $n0) (i32.const 4))) (i32.add (i32.load offset=120 (local.get $p)) (i32.mul (local.get $k0) (i32.const 4)))
-        (i32.add (local.get $yg) (i32.mul (local.get $n0) (i32.const 4))) (i32.mul (local.get $N) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
-        (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s)))
+      (then (if (i32.load offset=124 (local.get $p))
+        (then
+          ;; stored straight into the dense output planes (outH x denseW each), the bias (biasAt,
+          ;; or none) added with the last reduction block
+          (local.set $dense (i32.mul (i32.load offset=40 (local.get $p)) (i32.load offset=124 (local.get $p))))
+          (call $block_direct_dense (i32.add (local.get $ag) (i32.mul (local.get $k0) (i32.const 16))) (i32.mul (local.get $K) (i32.const 16))
+            (i32.add (local.get $xg) (i32.mul (local.get $n0) (i32.const 4))) (i32.add (i32.load offset=120 (local.get $p)) (i32.mul (local.get $k0) (i32.const 4)))
+            (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (i32.add (i32.mul (local.get $g) (local.get $Mg)) (local.get $m0))) (local.get $dense)) (i32.const 4)))
+            (i32.mul (local.get $dense) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
+            (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s) (local.get $n0) (i32.load offset=44 (local.get $p)) (i32.load offset=124 (local.get $p))
+            (select (i32.add (i32.load offset=128 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $g) (local.get $Mg)) (local.get $m0)) (i32.const 4))) (i32.const 0)
+              (i32.and (i32.ne (i32.load offset=128 (local.get $p)) (i32.const 0)) (i32.ge_s (i32.add (local.get $k0) (local.get $kc)) (local.get $K))))))
+        (else (call $block_direct (i32.add (local.get $ag) (i32.mul (local.get $k0) (i32.const 16))) (i32.mul (local.get $K) (i32.const 16))
+          (i32.add (local.get $xg) (i32.mul (local.get $n0) (i32.const 4))) (i32.add (i32.load offset=120 (local.get $p)) (i32.mul (local.get $k0) (i32.const 4)))
+          (i32.add (local.get $yg) (i32.mul (local.get $n0) (i32.const 4))) (i32.mul (local.get $N) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
+          (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s)))))
       (else
         (if (i32.load offset=92 (local.get $p))
           (then (local.set $bbuf (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $ig) (i32.mul (local.get $K) (i32.add (i32.mul (i32.load offset=104 (local.get $p)) (i32.load offset=108 (local.get $p))) (i32.mul (i32.sub (i32.load offset=80 (local.get $p)) (i32.load offset=104 (local.get $p))) (i32.load offset=76 (local.get $p)))))) (i32.add (i32.mul (local.get $K) (local.get $n0)) (i32.mul (local.get $k0) (select (i32.load offset=108 (local.get $p)) (i32.load offset=76 (local.get $p)) (i32.lt_u (local.get $nb) (i32.load offset=104 (local.get $p))))))) (i32.const 4)))))
@@ -2372,4 +2384,51 @@
   (br_if $L122 (i32.lt_s (local.get $mp) (local.get $rows))))))
   (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
   (br_if $L123 (i32.lt_s (local.get $jp) (local.get $cols)))))))
+(func $block_direct_dense (param $ap i32) (param $astride i32) (param $bp i32) (param $o i32) (param $dp i32) (param $ldc i32)
+    (param $rows i32) (param $cols i32) (param $kc i32) (param $accum i32) (param $tmp i32)
+    (param $q0 i32) (param $Wp i32) (param $W i32) (param $bias i32)
+  (local $mp i32) (local $a i32) (local $cr i32) (local $r i32) (local $q i32) (local $end i32) (local $col i32) (local $row i32) (local $nr i32) (local $nw i32) (local $j i32) (local $y i32)
+  (local $bv v128)
+  (local.set $q (local.get $q0)) (local.set $end (i32.add (local.get $q0) (local.get $cols)))
+  (local.set $row (i32.div_u (local.get $q) (local.get $Wp))) (local.set $col (i32.rem_u (local.get $q) (local.get $Wp)))
+  (block $done (loop $panel
+    (br_if $done (i32.ge_s (local.get $q) (local.get $end)))
+    (if (i32.ge_s (local.get $col) (local.get $W))
+      (then
+        ;; garbage columns: on to the next row
+        (local.set $q (i32.add (local.get $q) (i32.sub (local.get $Wp) (local.get $col)))) (local.set $row (i32.add (local.get $row) (i32.const 1))) (local.set $col (i32.const 0))
+        (br $panel)))
+    (local.set $nw (select (select (i32.const 8) (i32.sub (local.get $W) (local.get $col)) (i32.lt_s (i32.const 8) (i32.sub (local.get $W) (local.get $col)))) (i32.sub (local.get $end) (local.get $q)) (i32.lt_s (select (i32.const 8) (i32.sub (local.get $W) (local.get $col)) (i32.lt_s (i32.const 8) (i32.sub (local.get $W) (local.get $col)))) (i32.sub (local.get $end) (local.get $q)))))
+    (local.set $cr (i32.add (local.get $dp) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $W)) (local.get $col)) (i32.const 4))))
+    (local.set $mp (i32.const 0))
+(if (i32.lt_s (local.get $mp) (local.get $rows)) (then (loop $L126
+  
+      (local.set $a (i32.add (local.get $ap) (i32.mul (i32.div_u (local.get $mp) (i32.const 4)) (local.get $astride))))
+      (local.set $nr (select (i32.sub (local.get $rows) (local.get $mp)) (i32.const 4) (i32.lt_s (i32.sub (local.get $rows) (local.get $mp)) (i32.const 4))))
+      (if (i32.and (i32.eq (local.get $nr) (i32.const 4)) (i32.eq (local.get $nw) (i32.const 8)))
+        (then (call $tile_direct (local.get $a) (i32.add (local.get $bp) (i32.mul (i32.sub (local.get $q) (local.get $q0)) (i32.const 4))) (local.get $o)
+          (i32.add (local.get $cr) (i32.mul (local.get $mp) (local.get $ldc))) (local.get $kc) (local.get $ldc) (local.get $accum)))
+        (else (call $tile_edge_direct (local.get $a) (i32.add (local.get $bp) (i32.mul (i32.sub (local.get $q) (local.get $q0)) (i32.const 4))) (local.get $o)
+          (i32.add (local.get $cr) (i32.mul (local.get $mp) (local.get $ldc))) (local.get $kc) (local.get $ldc) (local.get $accum) (local.get $nr) (local.get $nw) (local.get $tmp))))
+      (if (local.get $bias) (then (local.set $r (i32.const 0))
+(if (i32.lt_s (local.get $r) (local.get $nr)) (then (loop $L125
+  
+              (local.set $y (i32.add (local.get $cr) (i32.mul (i32.add (local.get $mp) (local.get $r)) (local.get $ldc))))
+              (local.set $bv (v128.load32_splat (i32.add (local.get $bias) (i32.mul (i32.add (local.get $mp) (local.get $r)) (i32.const 4)))))
+              (if (i32.eq (local.get $nw) (i32.const 8))
+                (then
+                  (v128.store offset=0 (local.get $y) (f32x4.add (v128.load offset=0 (local.get $y)) (local.get $bv)))
+                  (v128.store offset=16 (local.get $y) (f32x4.add (v128.load offset=16 (local.get $y)) (local.get $bv))))
+                (else (local.set $j (i32.const 0))
+(if (i32.lt_s (local.get $j) (local.get $nw)) (then (loop $L124
+  (f32.store (i32.add (local.get $y) (i32.mul (local.get $j) (i32.const 4)))
+                  (f32.add (f32.load (i32.add (local.get $y) (i32.mul (local.get $j) (i32.const 4)))) (f32x4.extract_lane 0 (local.get $bv))))
+  (local.set $j (i32.add (local.get $j) (i32.const 1)))
+  (br_if $L124 (i32.lt_s (local.get $j) (local.get $nw))))))))
+  (local.set $r (i32.add (local.get $r) (i32.const 1)))
+  (br_if $L125 (i32.lt_s (local.get $r) (local.get $nr))))))))
+  (local.set $mp (i32.add (local.get $mp) (i32.const 4)))
+  (br_if $L126 (i32.lt_s (local.get $mp) (local.get $rows))))))
+    (local.set $q (i32.add (local.get $q) (local.get $nw))) (local.set $col (i32.add (local.get $col) (local.get $nw)))
+    (br $panel))))
 )
