@@ -9,12 +9,15 @@
 // passes over the suite (the passes spread a shape's pairs over the run).
 //
 //   cd bench && npm ci && (cd .. && npm run build) && node conv2d-api.mjs [--rounds=5] [--pairs=20]
-//      [--shapes=t1,s2,pw] [--bias=both|with|without] [--threads=2] [--grad]
+//      [--shapes=t1,s2,pw] [--bias=both|with|without] [--threads=2] [--grad] [--kernels=plain|fma]
+//      [--dist=../dist]
 //
 // --grad: the weight and bias require gradients (a training step's forward: the graph is recorded).
 // --fresh: new weight and bias tensors for every call (made inside the timed call, from the same
 // values, on both sides), as in training where each step's update gives new arrays: neither library
 // can reuse the packed weights it keeps per weight tensor.
+// --kernels: shapegrad's plain or FMA kernels module (default: what the runtime picks, FMA where
+// relaxed SIMD validates). --dist: the build to load (another commit's, built in a worktree).
 // Ratio = tfjs-wasm's time / shapegrad's (> 1: shapegrad faster).
 import os from "node:os";
 import { createRequire } from "node:module";
@@ -36,8 +39,10 @@ const FRESH = args.fresh === "true";
 const BIAS = args.bias ?? "both";
 const wantShapes = args.shapes ? new Set(args.shapes.split(",")) : null;
 
-const sg = await import("../dist/src/index.js");
-const fast = await import("../dist/src/backends/cpu/fast/index.js");
+const dist = new URL(`${args.dist ?? "../dist"}/`, import.meta.url).href;
+const sg = await import(`${dist}src/index.js`);
+const fast = await import(`${dist}src/backends/cpu/fast/index.js`);
+if (args.kernels) fast.resetFastRuntime({ fma: args.kernels === "fma" });
 fast.setNumThreads(THREADS);
 await fast.fastRuntime().whenReady();
 // --fixed: the pool never runs alone on a machine it judges busy (its default, `adaptive`, does)
@@ -206,7 +211,7 @@ out.push(
   `shapegrad ${THREADS} threads (public API conv2d(x, w, b?) + dataSync${GRAD ? ", weight and bias requiring gradients" : ""}${FRESH ? ", new weight and bias tensors every call (both libraries)" : ""}); tfjs-wasm SIMD, ${tfThreads} threads (conv2d / fused.conv2d with bias, + dataSync)`,
 );
 out.push(
-  `shapegrad's pool ${fast.fastRuntime().adaptive ? "adaptive" : "fixed (--fixed)"}: judged the machine busy and ran alone for a while ${fast.fastRuntime().soloEpisodes} time(s)`,
+  `shapegrad's kernels: ${fast.fastRuntime().fma ? "FMA" : "plain"} build (${dist}); pool ${fast.fastRuntime().adaptive ? "adaptive" : "fixed (--fixed)"}: judged the machine busy and ran alone for a while ${fast.fastRuntime().soloEpisodes} time(s)`,
 );
 out.push(
   `${ROUNDS} rounds x ${PAIRS} alternating pairs per cell (${ROUNDS * PAIRS} pairs), 1 ms pause before each call`,

@@ -4,7 +4,7 @@
 // the order flipping every pair, with a 1 ms pause before each so that the other build's worker has
 // stopped spinning. Reports each build's median and best step and the median of the paired ratios,
 // and the CPU time (process.cpuUsage, all threads) likewise.
-//   node conv2d-step-pair.mjs <distA> <distB> [model=bn] [steps=100]
+//   node conv2d-step-pair.mjs <distA> <distB> [model=bn|demo|resnet18] [steps=100]
 // where a dist is the root's `npm run build` output (dist/), copied aside or built in a git
 // worktree. A/B > 1 means B is faster. Run it in both load orders (A B, then B A).
 import { resolve } from "node:path";
@@ -18,7 +18,11 @@ const steps = Number(stepsArg);
 async function build(dist) {
   const sg = await import(pathToFileURL(resolve(dist, "src/index.js")).href);
   sg.manualSeed(0);
-  const step = trainer(sg, (model === "bn" ? bnCnn : demoBias)(sg.nn), model);
+  const net =
+    model === "resnet18"
+      ? (await import(pathToFileURL(resolve(dist, "examples/resnet18.js")).href)).resnet18(10)
+      : (model === "bn" ? bnCnn : demoBias)(sg.nn);
+  const step = trainer(sg, net, model);
   for (let i = 0; i < 5; i++) step(); // warm-up: compiled code, pooled arrays, the workers up
   return step;
 }

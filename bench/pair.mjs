@@ -4,9 +4,12 @@
 // worth; two calls a few milliseconds apart see the same machine, so the median paired ratio
 // resolves ~1% where best-of-rounds across processes (ab.mjs) resolves ~10%.
 //   node pair.mjs <distA> <distB> [--shapes=r2,r3] [--ops=fwd,fwdBias,bwdW] [--threads=2] [--seconds=4]
+//     [--kernels=plain,fma]
 // A dist is a directory compiled with `tsc -p bench/tsconfig.json` (see ab.mjs). Each build has its
 // own wasm memory and worker pool; a 1 ms pause between calls lets the other build's worker stop
-// spinning first. B/A > 1 means B is faster.
+// spinning first. B/A > 1 means B is faster, in wall time and in CPU time (all threads). --kernels=plain,fma: A runs the plain kernels module
+// and B the FMA one (the same dist may then be given twice, as two copies: each copy is its own
+// module instance with its own runtime); "auto" (the default) takes what the runtime picks.
 import { ALL_SHAPES, geometryArgs, rand } from "./shapes.mjs";
 
 const [distA, distB, ...rest] = process.argv.slice(2);
@@ -17,18 +20,21 @@ const ids = (args.shapes ?? "r2,r3,r4,r5").split(",");
 const ops = (args.ops ?? "fwd").split(",");
 const threads = Number(args.threads ?? 2);
 const seconds = Number(args.seconds ?? 4);
+const kernels = (args.kernels ?? "auto,auto").split(",");
 
-async function load(dist) {
+async function load(dist, variant) {
   const root = new URL(dist, `file://${process.cwd()}/`).href.replace(/\/?$/, "/");
   const fast = await import(`${root}src/backends/cpu/fast/index.js`);
   const { conv2dGeometry } = await import(`${root}src/primitives/index.js`);
+  const rt = variant === "auto" ? fast.fastRuntime() : fast.resetFastRuntime({ fma: variant === "fma" });
+  if (variant === "fma" && !rt.fma) throw new Error("the FMA kernels did not load (relaxed SIMD not validated)");
   fast.setNumThreads(threads);
-  const rt = fast.fastRuntime();
   await rt.whenReady?.();
   rt.adaptive = false; // both builds always use their workers: the pairing handles a busy machine
   return { fast, conv2dGeometry };
 }
-const builds = [await load(distA), await load(distB)];
+const builds = [await load(distA, kernels[0]), await load(distB, kernels[1])];
+console.log(`A ${distA} (${kernels[0]}) | B ${distB} (${kernels[1]})`);
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 const sleep1ms = () => Atomics.wait(pause, 0, 0, 1);
@@ -57,11 +63,15 @@ for (const row of ALL_SHAPES) {
     };
   });
   for (const op of ops) {
+    // wall ms and CPU ms (process.cpuUsage: every thread of the process) of one call
     const time = (f) => {
       sleep1ms();
+      const c = process.cpuUsage();
       const t = performance.now();
       f();
-      return performance.now() - t;
+      const wall = performance.now() - t;
+      const u = process.cpuUsage(c);
+      return [wall, (u.user + u.system) / 1000];
     };
     const [fa, fb] = [calls[0][op], calls[1][op]];
     for (let i = 0; i < 5; i++) {
@@ -80,9 +90,12 @@ for (const row of ALL_SHAPES) {
         tb.push(time(fb));
       }
     }
-    const ratio = median(ta.map((a, i) => a / tb[i]));
+    const ratio = (k) => median(ta.map((a, i) => a[k] / tb[i][k])).toFixed(3);
+    const ms = (ts, k) => median(ts.map((t) => t[k])).toFixed(2);
+    const best = (ts) => Math.min(...ts.map((t) => t[0])).toFixed(2);
+    // under load the CPU ratio reads the work where the wall ratio also reads preemptions
     console.log(
-      `${`${id} ${op}`.padEnd(9)} B/A ${ratio.toFixed(3)}  (pairs ${ta.length}; median ms A ${median(ta).toFixed(2)} B ${median(tb).toFixed(2)}; best A ${Math.min(...ta).toFixed(2)} B ${Math.min(...tb).toFixed(2)})  ${threads} thread(s), ${label}`,
+      `${`${id} ${op}`.padEnd(9)} B/A ${ratio(0)} CPU ${ratio(1)}  (pairs ${ta.length}; median ms A ${ms(ta, 0)} B ${ms(tb, 0)}, CPU A ${ms(ta, 1)} B ${ms(tb, 1)}; best A ${best(ta)} B ${best(tb)})  ${threads} thread(s), ${label}`,
     );
   }
 }

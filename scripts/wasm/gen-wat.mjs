@@ -34,9 +34,11 @@ export const TRANSPOSE_BAND = 64;
 export const PARAM = {
   x: 0, a: 1, y: 2, batch: 3, inC: 4, inH: 5, inW: 6, outC: 7, kH: 8, kW: 9, outH: 10, outW: 11,
   sH: 12, sW: 13, dH: 14, dW: 15, padT: 16, padL: 17, groups: 18, block: 19, nBlocks: 20,
-  tail: 26, tailBlock: 27, tailM: 28, tailRows: 29, offsets: 30,
+  tail: 26, tailBlock: 27, tailM: 28, tailRows: 29, offsets: 30, denseW: 31, biasAt: 32,
 };
-export const PARAM_COUNT = 32;
+// denseW: a wide conv_fwd's output width when it stores into the dense output (block_direct_dense;
+// 0: it stores the wide layout); biasAt: 0, or the bias block_direct_dense adds.
+export const PARAM_COUNT = 34;
 const OWN_SLOT = 21;
 const OWN_SLOTS = 5;
 
@@ -188,6 +190,21 @@ const prepackAt = () => add(K("conv_fwd", "prepacked"), mul(add(
   add(mul(get("K"), get("n0")), mul(get("k0"), `(select ${P("tailBlock")} ${P("block")} (i32.lt_u ${get("nb")} ${P("tail")}))`))), c(4)));
 
 /**
+ * Whether the module being generated fuses the GEMM tile's multiply-adds (relaxed SIMD's
+ * f32x4.relaxed_madd, one vfmadd231ps on x64 with FMA3) or keeps f32x4.mul then f32x4.add. Set by
+ * generateWat; build-wasm.mjs assembles both and the runtime picks the fused module where the engine
+ * validates it (kernel-module.ts). A fused multiply-add rounds once where mul + add rounds twice, so
+ * the two modules' results differ in the last bits (both within the fast-vs-reference tolerance);
+ * on a CPU without FMA3 the engine lowers relaxed_madd to mul + add, which relaxed SIMD allows.
+ * Taller tiles with FMA (5x8, 6x8: 10-12 accumulators) measured slower, 0.43-0.72x: TurboFan
+ * issues all of a k's broadcast loads before its arithmetic, so TALL broadcasts are live at once
+ * and the accumulators spill (bench/RESULTS.md, session 15).
+ */
+let FMA = false;
+/** acc + a * b: fused in the FMA module, a multiply then an add otherwise. */
+const madd = (acc, a, b) => (FMA ? `(f32x4.relaxed_madd ${a} ${b} ${acc})` : `(f32x4.add ${acc} (f32x4.mul ${a} ${b}))`);
+
+/**
  * The register-blocked micro-kernel: C[MR x NR] (+)= A_panel[kc x MR]^T B_panel[kc x NR]. `direct`:
  * $tile_direct, whose B rows are not packed but read in place, row k at b + o[k] (o: i32 byte
  * offsets, one per row), for block_direct.
@@ -210,7 +227,7 @@ function tileKernel(direct = false) {
   for (let r = 0; r < MR; r++) {
     s += `    (local.set $av (v128.load32_splat offset=${r * 4} (local.get $a)))\n`;
     for (let v = 0; v < NV; v++) {
-      s += `    (local.set $c${r}_${v} (f32x4.add (local.get $c${r}_${v}) (f32x4.mul (local.get $av) (local.get $b${v}))))\n`;
+      s += `    (local.set $c${r}_${v} ${madd(`(local.get $c${r}_${v})`, "(local.get $av)", `(local.get $b${v})`)})\n`;
     }
   }
   s += `    (local.set $a (i32.add (local.get $a) (i32.const ${MR * 4})))
@@ -509,6 +526,60 @@ function blockKernel(direct = false) {
                  ${min(get("r"), c(MR))} ${min(get("w"), c(NR))} ${get("tmp")})))`, MR)}`, NR)})`;
 }
 
+/**
+ * $block_direct for a wide conv whose output is stored straight into the dense planes: C's
+ * columns are wide pixels q (rows of Wp, of which the first W are outputs; q0: column 0's), and
+ * pixel q's output is at dense index (q / Wp) W + q mod Wp. B is read in place, so a panel may start
+ * at any pixel: the panels are laid along each output row (eight columns, then what is left of the
+ * row or of the block), so they are NR consecutive dense floats, the garbage columns are never
+ * computed, and only a row's last W mod 8 columns take the edge buffer (none for W = 56 or 32).
+ * dp: the dense plane of row 0 (rows ldc bytes apart). bias: 0, or the rows' bias (one float a
+ * row), added once the sum is complete (the caller passes it with the last reduction block): the
+ * same float32 add as after the conv, the same bits. Used where the edge panels waste no more than
+ * the garbage columns would (W a multiple of 8: the 56- and 32-wide layers); otherwise the wide
+ * output is written whole and `compact` drops its garbage columns (one job, a barrier and a pass
+ * more: a 28-wide layer would take a 4-column edge panel per row, 1/7 of its work).
+ */
+function blockDense() {
+  const o = get("o");
+  const addBias = (n) => loop("r", c(0), n, `
+              ${set("y", add(get("cr"), mul(add(get("mp"), get("r")), get("ldc"))))}
+              (local.set $bv (v128.load32_splat ${add(get("bias"), mul(add(get("mp"), get("r")), c(4)))}))
+              (if (i32.eq ${get("nw")} ${c(NR)})
+                (then
+                  (v128.store offset=0 ${get("y")} (f32x4.add (v128.load offset=0 ${get("y")}) (local.get $bv)))
+                  (v128.store offset=16 ${get("y")} (f32x4.add (v128.load offset=16 ${get("y")}) (local.get $bv))))
+                (else ${loop("j", c(0), get("nw"), `(f32.store ${add(get("y"), mul(get("j"), c(4)))}
+                  (f32.add (f32.load ${add(get("y"), mul(get("j"), c(4)))}) (f32x4.extract_lane 0 (local.get $bv))))`)}))`);
+  return `(func $block_direct_dense (param $ap i32) (param $astride i32) (param $bp i32) (param $o i32) (param $dp i32) (param $ldc i32)
+    (param $rows i32) (param $cols i32) (param $kc i32) (param $accum i32) (param $tmp i32)
+    (param $q0 i32) (param $Wp i32) (param $W i32) (param $bias i32)
+  ${loc("mp", "a", "cr", "r", "q", "end", "col", "row", "nr", "nw", "j", "y")}
+  (local $bv v128)
+  ${set("q", get("q0"))} ${set("end", add(get("q0"), get("cols")))}
+  ${set("row", `(i32.div_u ${get("q")} ${get("Wp")})`)} ${set("col", `(i32.rem_u ${get("q")} ${get("Wp")})`)}
+  (block $done (loop $panel
+    (br_if $done (i32.ge_s ${get("q")} ${get("end")}))
+    (if (i32.ge_s ${get("col")} ${get("W")})
+      (then
+        ;; garbage columns: on to the next row
+        ${set("q", add(get("q"), sub(get("Wp"), get("col"))))} ${inc("row")} ${set("col", c(0))}
+        (br $panel)))
+    ${set("nw", min(min(c(NR), sub(get("W"), get("col"))), sub(get("end"), get("q"))))}
+    ${set("cr", add(get("dp"), mul(add(mul(get("row"), get("W")), get("col")), c(4))))}
+    ${loop("mp", c(0), get("rows"), `
+      ${set("a", add(get("ap"), mul(div4(get("mp")), get("astride"))))}
+      ${set("nr", min(sub(get("rows"), get("mp")), c(MR)))}
+      (if (i32.and (i32.eq ${get("nr")} ${c(MR)}) (i32.eq ${get("nw")} ${c(NR)}))
+        (then (call $tile_direct ${get("a")} ${add(get("bp"), mul(sub(get("q"), get("q0")), c(4)))} ${o}
+          ${add(get("cr"), mul(get("mp"), get("ldc")))} ${get("kc")} ${get("ldc")} ${get("accum")}))
+        (else (call $tile_edge_direct ${get("a")} ${add(get("bp"), mul(sub(get("q"), get("q0")), c(4)))} ${o}
+          ${add(get("cr"), mul(get("mp"), get("ldc")))} ${get("kc")} ${get("ldc")} ${get("accum")} ${get("nr")} ${get("nw")} ${get("tmp")})))
+      (if ${get("bias")} (then ${addBias(get("nr"))}))`, MR)}
+    ${set("q", add(get("q"), get("nw")))} ${set("col", add(get("col"), get("nw")))}
+    (br $panel))))`;
+}
+
 const commonWat = () => String.raw`
 ${tileEdge()}
 
@@ -750,7 +821,7 @@ ${blockKernel()}
 ;; rowsPerBlock = output channels per channel block, rowBlocks = channel blocks, prepacked = 0,
 ;; or the B panels already packed by pack_b_conv (then channel blocks share them).
 (func $conv_fwd (export "conv_fwd") (param $p i32) (param $item i32) (param $s i32)
-  ${loc("nb", "ig", "g", "n", "N", "K", "Mg", "Cg", "n0", "nc", "k0", "kc", "xg", "yg", "ag", "bbuf", "nBlocks", "mb", "m0", "rows")}
+  ${loc("nb", "ig", "g", "n", "N", "K", "Mg", "Cg", "n0", "nc", "k0", "kc", "xg", "yg", "ag", "bbuf", "nBlocks", "mb", "m0", "rows", "dense")}
   ${set("nBlocks", P("nBlocks"))}
   ${set("mb", `(i32.rem_u ${get("item")} ${K("conv_fwd", "rowBlocks")})`)}
   ${set("item", `(i32.div_u ${get("item")} ${K("conv_fwd", "rowBlocks")})`)}
@@ -775,10 +846,22 @@ ${blockKernel()}
   ${loop("k0", c(0), get("K"), `
     ${set("kc", min(c(KC), sub(get("K"), get("k0"))))}
     (if ${K("conv_fwd", "wide")}
-      (then (call $block_direct ${add(get("ag"), mul(get("k0"), c(MR * 4)))} ${mul(get("K"), c(MR * 4))}
-        ${add(get("xg"), mul(get("n0"), c(4)))} ${add(P("offsets"), mul(get("k0"), c(4)))}
-        ${add(get("yg"), mul(get("n0"), c(4)))} ${mul(get("N"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
-        (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")}))
+      (then (if ${P("denseW")}
+        (then
+          ;; stored straight into the dense output planes (outH x denseW each), the bias (biasAt,
+          ;; or none) added with the last reduction block
+          ${set("dense", mul(P("outH"), P("denseW")))}
+          (call $block_direct_dense ${add(get("ag"), mul(get("k0"), c(MR * 4)))} ${mul(get("K"), c(MR * 4))}
+            ${add(get("xg"), mul(get("n0"), c(4)))} ${add(P("offsets"), mul(get("k0"), c(4)))}
+            ${add(P("y"), mul(mul(add(mul(get("n"), P("outC")), add(mul(get("g"), get("Mg")), get("m0"))), get("dense")), c(4)))}
+            ${mul(get("dense"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
+            (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")} ${get("n0")} ${P("outW")} ${P("denseW")}
+            (select ${add(P("biasAt"), mul(add(mul(get("g"), get("Mg")), get("m0")), c(4)))} ${c(0)}
+              (i32.and (i32.ne ${P("biasAt")} ${c(0)}) (i32.ge_s ${add(get("k0"), get("kc"))} ${get("K")})))))
+        (else (call $block_direct ${add(get("ag"), mul(get("k0"), c(MR * 4)))} ${mul(get("K"), c(MR * 4))}
+          ${add(get("xg"), mul(get("n0"), c(4)))} ${add(P("offsets"), mul(get("k0"), c(4)))}
+          ${add(get("yg"), mul(get("n0"), c(4)))} ${mul(get("N"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
+          (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")}))))
       (else
         (if ${K("conv_fwd", "prepacked")}
           (then ${set("bbuf", prepackAt())})
@@ -1561,7 +1644,8 @@ function biasKernel() {
 function directKernels() {
   return `${tileKernel(true)}
 ${tileEdge(true)}
-${blockKernel(true)}`;
+${blockKernel(true)}
+${blockDense()}`;
 }
 
 // ---- issue 23 (i23-step2): batch norm's backward ------------------------------------------------
@@ -1815,8 +1899,9 @@ function winogradKernels() {
 
 /** The whole module. `shared`: the memory is a shared one (the worker pool); the unshared build is
  * for hosts without SharedArrayBuffer (a browser page that is not cross-origin isolated). */
-export function generateWat(shared = true) {
+export function generateWat(shared = true, fma = false) {
   labelCounter = 0;
+  FMA = fma;
   return `;; GENERATED by scripts/wasm/build-wasm.mjs from scripts/wasm/gen-wat.mjs: do not edit;
 ;; re-run: node scripts/wasm/build-wasm.mjs
 (module

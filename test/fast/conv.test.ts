@@ -7,7 +7,7 @@
 // oracle; the error is bounded by ~K * 2^-24 * sum|x w|. We compare |fast - ref| <= 1e-4 * (1 +
 // sum over the same terms of |x||w|), i.e. relative to the L1 mass of the dot product (computed by
 // running the reference on |x| and |w|), which is scale-free and never vacuous.
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { type Conv2dGeometry, conv2dGeometry } from "../../src/primitives/index.js";
 import { conv2dBackInput, conv2dBackWeight, conv2dForward } from "../../src/backends/cpu/reference/index.js";
@@ -17,6 +17,7 @@ import {
   conv2dForwardF32,
   fastRuntime,
   matmulF32,
+  resetFastRuntime,
   setNumThreads,
 } from "../../src/backends/cpu/fast/index.js";
 
@@ -125,7 +126,25 @@ function checkAll(g: Conv2dGeometry, seed: number): void {
 // runs below really split the work.
 fastRuntime().adaptive = false;
 
-describe("fast float32 conv2d vs float64 reference", () => {
+/**
+ * Both kernel modules: the FMA one (fused multiply-adds in the GEMM tile, what Node loads once
+ * relaxed SIMD is validated) and the plain one (engines without relaxed SIMD). The conv and matmul
+ * suites run once under each, the FMA one last: the tests after them run on the default module.
+ */
+const KERNELS = ["plain", "fma"] as const;
+type Kernels = (typeof KERNELS)[number];
+function useKernels(kernels: Kernels): void {
+  const rt = resetFastRuntime({ fma: kernels === "fma" });
+  rt.adaptive = false;
+  expect(rt.fma).toBe(kernels === "fma");
+}
+for (const kernels of KERNELS) {
+  describe(`fast float32 conv2d vs float64 reference (${kernels} kernels)`, () => convSuite(kernels));
+  describe(`fast float32 matmul vs float64 (${kernels} kernels)`, () => matmulSuite(kernels));
+}
+
+function convSuite(kernels: Kernels): void {
+  beforeAll(() => useKernels(kernels));
   for (const threads of [1, 2]) {
     it(`random geometries, every option (${threads} thread${threads > 1 ? "s" : ""})`, () => {
       setNumThreads(threads);
@@ -232,6 +251,32 @@ describe("fast float32 conv2d vs float64 reference", () => {
           checkAll(g, seed);
         }),
         { seed: 23, numRuns: 40 },
+      );
+    });
+  }
+
+  // A wide conv with garbage columns stores its tiles straight into the dense output
+  // (block_direct_dense: panels inside an output row from the tile, the others through the edge
+  // buffer, K over several blocks accumulating there) and adds the bias with the last block: the
+  // bits must be the conv's without bias plus the bias, rounded once to float32.
+  for (const threads of [1, 2]) {
+    it(`wide convs with a bias: the conv's bits plus the bias (${threads} thread${threads > 1 ? "s" : ""})`, () => {
+      setNumThreads(threads);
+      fc.assert(
+        fc.property(wideArb, fc.nat(1 << 30), (g, seed) => {
+          const s = sizes(g);
+          const x = rand(s.x, seed),
+            w = rand(s.w, seed + 1),
+            bias = rand(g.outChannels, seed + 2);
+          const plain = conv2dForwardF32(g, x, w);
+          const fused = conv2dForwardF32(g, x, w, bias);
+          const plane = g.outHeight * g.outWidth;
+          for (let i = 0; i < plain.length; i++) {
+            const want = Math.fround(plain[i] + bias[Math.floor(i / plane) % g.outChannels]);
+            if (fused[i] !== want) throw new Error(`${JSON.stringify(g)}: at ${i} ${fused[i]}, want ${want}`);
+          }
+        }),
+        { seed: 29, numRuns: 40 },
       );
     });
   }
@@ -520,7 +565,7 @@ describe("fast float32 conv2d vs float64 reference", () => {
       checkAll(g, 11);
     });
   }
-});
+}
 
 describe("non-finite inputs", () => {
   it("an infinity in x reaches dW exactly as in the reference (no 0 * inf from the wide layout's garbage pixels)", () => {
@@ -601,7 +646,8 @@ function matmul64(a: Float64Array, b: Float64Array, batch: number, m: number, k:
   return c;
 }
 
-describe("fast float32 matmul vs float64", () => {
+function matmulSuite(kernels: Kernels): void {
+  beforeAll(() => useKernels(kernels));
   it("random sizes (tile edges, blocks), 1 and 2 threads", () => {
     fc.assert(
       fc.property(
@@ -636,4 +682,4 @@ describe("fast float32 matmul vs float64", () => {
     expect(matmulF32(a, b, 1, m, k, n)).toEqual(one);
     expectClose("matmul large", one, matmul64(f64(a), f64(b), 1, m, k, n), matmul64(abs64(a), abs64(b), 1, m, k, n));
   });
-});
+}

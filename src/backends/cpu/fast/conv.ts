@@ -255,6 +255,13 @@ function gemmConv(
   const aSize = g.groups * ru(Mg, MR) * K;
   const { s, Hp, Wp, wide, gg, padCopy, slack } = packGeometry(g);
   const compact = wide && Wp !== g.outWidth;
+  // A wide output with garbage columns is stored straight into the dense planes by conv_fwd
+  // (block_direct_dense), the bias added there too, when the row-aligned panels' edge columns
+  // (a row's last outW mod 8, computed 8 wide) waste no more than the garbage columns would: no
+  // wide output, no compaction job, barrier and pass. Otherwise (28- or 14-wide rows) the wide
+  // output is compacted.
+  const W = g.outWidth;
+  const dense = compact && ((NR - (W % NR)) % NR) / W <= (Wp - W) / Wp;
   const N = gg.outHeight * gg.outWidth;
   const sp = narrowTail(rt, g.batch * g.groups, N, Mg, K, split(rt, g.batch * g.groups, N, Mg));
   // A wide B is read in place (block_direct); otherwise, split along output channels, every
@@ -265,7 +272,7 @@ function gemmConv(
   const capacity = sp.tail * sp.tailBlock + (sp.nBlocks - sp.tail) * sp.block;
   const bSize = prepack ? g.batch * g.groups * K * capacity : 0;
   const xpSize = padCopy ? g.batch * g.inChannels * s * s * Hp * Wp : 0;
-  const ywSize = compact ? g.batch * g.outChannels * N : 0;
+  const ywSize = compact && !dense ? g.batch * g.outChannels * N : 0;
   const A = keptWeights(rt, w, flip ? `flip ${g.groups} ${Mg} ${Cg} ${KK}` : `fwd ${g.groups} ${Mg} ${K}`, aSize);
   const L = rt.layout(EDGE_BYTES + (wide ? 0 : KC * sp.block * F), [
     (x.length + slack) * F,
@@ -286,7 +293,7 @@ function gemmConv(
     ...geomParams(gg),
     x: padCopy ? xpOff : xOff,
     a: aOff,
-    y: compact ? ywOff : yOff,
+    y: ywSize ? ywOff : yOff,
     block: sp.block,
     nBlocks: sp.nBlocks,
     tail: sp.tail,
@@ -299,11 +306,14 @@ function gemmConv(
     wide: wide ? 1 : 0,
     offsets: wide ? offsetsOff : 0,
     stride: s,
+    denseW: dense ? g.outWidth : 0,
+    biasAt: dense && bias ? biasOff : 0,
   });
+  if (dense && bias) rt.F32.set(bias, biasOff / F);
   if (prepack) rt.run("pack_b_conv", p, bBlocks * Math.ceil(K / KC), L.scratch, L.scratchStride, GATHER * bSize);
   const y = output(ySize);
   rt.run("conv_fwd", p, bBlocks * sp.mBlocks, L.scratch, L.scratchStride, convFlops(g), y.make);
-  if (compact) {
+  if (ywSize) {
     // with the bias added to each plane as it is compacted (one job and one pass less than addBias)
     if (bias) rt.F32.set(bias, biasOff / F);
     const pc = rt.params("compact", {
@@ -316,7 +326,7 @@ function gemmConv(
       channels: g.outChannels,
     });
     rt.run("compact", pc, g.batch * g.outChannels, L.scratch, L.scratchStride, COPY * ywSize);
-  } else if (bias) addBias(rt, g, yOff, bias, biasOff, L);
+  } else if (bias && !dense) addBias(rt, g, yOff, bias, biasOff, L);
   return y.take(rt, yOff);
 }
 

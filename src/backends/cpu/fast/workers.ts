@@ -15,7 +15,7 @@
  * never grows across repeated calls of the same shapes.
  */
 import { onRecycle } from "../arrays.js";
-import { kernelModuleBytes } from "./wasm/kernel-module.js";
+import { kernelModuleBytes, relaxedSimd } from "./wasm/kernel-module.js";
 import { KERNEL_PARAMS, PARAM, PARAM_COUNT } from "./wasm/kernels.generated.js";
 import { workerErrors } from "../../../../types/errors.js";
 
@@ -134,7 +134,7 @@ process.on("exit", () => {
 });
 Atomics.store(ctl, ${C_READY} + id, 1);
 for (;;) {
-  // jobs come in runs (pack, pad, compute, compact; the next call): spin ~0.2 ms before sleeping,
+  // jobs come in runs (pack, pad, compute; the next call): spin ~0.2 ms before sleeping,
   // as waking a sleeping worker can cost more than a small job (a parked worker just sleeps)
   const spin = id < Atomics.load(ctl, ${C_SLOTS}) ? ${SPIN} : 0;
   for (let i = 0; i < spin && Atomics.load(ctl, ${C_SIGNAL}) === seen; i++);
@@ -163,6 +163,13 @@ for (;;) {
   }
 }
 `;
+
+/** How a FastRuntime is built (see its constructor). */
+export interface RuntimeOptions {
+  shared?: boolean;
+  Worker?: WorkerCtor;
+  fma?: boolean;
+}
 
 export interface WorkerLike {
   unref(): void;
@@ -215,10 +222,13 @@ export class FastRuntime {
   /** Most bytes a call may lay out (the 4 GiB of a 32-bit memory); tests lower it to reach the
    * reference fallback without 4 GiB arrays. */
   maxBytes = MAX_PAGES * PAGE;
+  /** Whether the kernels are the FMA build (fused multiply-adds in the GEMM tile) or the plain one. */
+  readonly fma: boolean;
 
   /** `shared: false` forces the single-thread build on plain memory (what a host without
-   * SharedArrayBuffer gets automatically); `Worker` replaces node:worker_threads' (tests). */
-  constructor(options: { shared?: boolean; Worker?: WorkerCtor } = {}) {
+   * SharedArrayBuffer gets automatically); `Worker` replaces node:worker_threads' (tests); `fma:
+   * false` forces the plain kernels where the FMA ones would load (tests keep both covered). */
+  constructor(options: RuntimeOptions = {}) {
     let memory: WebAssembly.Memory | null = null;
     try {
       if (options.shared !== false) memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
@@ -227,7 +237,8 @@ export class FastRuntime {
     }
     const shared = memory !== null;
     this.memory = memory ?? new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES });
-    this.module = new WebAssembly.Module(kernelModuleBytes(shared));
+    this.fma = options.fma !== false && relaxedSimd();
+    this.module = new WebAssembly.Module(kernelModuleBytes(shared, this.fma));
     const inst = new WebAssembly.Instance(this.module, { env: { memory: this.memory } });
     this.fns = KERNELS.map((n) => inst.exports[n] as KernelFn);
     this.ctl = new Int32Array(this.memory.buffer, 0, 64);
@@ -712,7 +723,7 @@ export function fastRuntime(): FastRuntime {
 
 /** Replaces the process-wide runtime (its workers are terminated): for tests, or a host that must
  * avoid shared memory. */
-export function resetFastRuntime(options: { shared?: boolean; Worker?: WorkerCtor } = {}): FastRuntime {
+export function resetFastRuntime(options: RuntimeOptions = {}): FastRuntime {
   const old = runtime;
   runtime = new FastRuntime(options);
   if (old) void old.shutdown();

@@ -459,7 +459,7 @@
 ;; rowsPerBlock = output channels per channel block, rowBlocks = channel blocks, prepacked = 0,
 ;; or the B panels already packed by pack_b_conv (then channel blocks share them).
 (func $conv_fwd (export "conv_fwd") (param $p i32) (param $item i32) (param $s i32)
-  (local $nb i32) (local $ig i32) (local $g i32) (local $n i32) (local $N i32) (local $K i32) (local $Mg i32) (local $Cg i32) (local $n0 i32) (local $nc i32) (local $k0 i32) (local $kc i32) (local $xg i32) (local $yg i32) (local $ag i32) (local $bbuf i32) (local $nBlocks i32) (local $mb i32) (local $m0 i32) (local $rows i32)
+  (local $nb i32) (local $ig i32) (local $g i32) (local $n i32) (local $N i32) (local $K i32) (local $Mg i32) (local $Cg i32) (local $n0 i32) (local $nc i32) (local $k0 i32) (local $kc i32) (local $xg i32) (local $yg i32) (local $ag i32) (local $bbuf i32) (local $nBlocks i32) (local $mb i32) (local $m0 i32) (local $rows i32) (local $dense i32)
   (local.set $nBlocks (i32.load offset=80 (local.get $p)))
   (local.set $mb (i32.rem_u (local.get $item) (i32.load offset=88 (local.get $p))))
   (local.set $item (i32.div_u (local.get $item) (i32.load offset=88 (local.get $p))))
@@ -492,10 +492,22 @@
   
     (local.set $kc (select (i32.const 512) (i32.sub (local.get $K) (local.get $k0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $K) (local.get $k0)))))
     (if (i32.load offset=96 (local.get $p))
-      (then (call $block_direct (i32.add (local.get $ag) (i32.mul (local.get $k0) (i32.const 16))) (i32.mul (local.get $K) (i32.const 16))
-        (i32.add (local.get $xg) (i32.mul (local.get $n0) (i32.const 4))) (i32.add (i32.load offset=120 (local.get $p)) (i32.mul (local.get $k0) (i32.const 4)))
-        (i32.add (local.get $yg) (i32.mul (local.get $n0) (i32.const 4))) (i32.mul (local.get $N) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
-        (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s)))
+      (then (if (i32.load offset=124 (local.get $p))
+        (then
+          ;; stored straight into the dense output planes (outH x denseW each), the bias (biasAt,
+          ;; or none) added with the last reduction block
+          (local.set $dense (i32.mul (i32.load offset=40 (local.get $p)) (i32.load offset=124 (local.get $p))))
+          (call $block_direct_dense (i32.add (local.get $ag) (i32.mul (local.get $k0) (i32.const 16))) (i32.mul (local.get $K) (i32.const 16))
+            (i32.add (local.get $xg) (i32.mul (local.get $n0) (i32.const 4))) (i32.add (i32.load offset=120 (local.get $p)) (i32.mul (local.get $k0) (i32.const 4)))
+            (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (i32.add (i32.mul (local.get $g) (local.get $Mg)) (local.get $m0))) (local.get $dense)) (i32.const 4)))
+            (i32.mul (local.get $dense) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
+            (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s) (local.get $n0) (i32.load offset=44 (local.get $p)) (i32.load offset=124 (local.get $p))
+            (select (i32.add (i32.load offset=128 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $g) (local.get $Mg)) (local.get $m0)) (i32.const 4))) (i32.const 0)
+              (i32.and (i32.ne (i32.load offset=128 (local.get $p)) (i32.const 0)) (i32.ge_s (i32.add (local.get $k0) (local.get $kc)) (local.get $K))))))
+        (else (call $block_direct (i32.add (local.get $ag) (i32.mul (local.get $k0) (i32.const 16))) (i32.mul (local.get $K) (i32.const 16))
+          (i32.add (local.get $xg) (i32.mul (local.get $n0) (i32.const 4))) (i32.add (i32.load offset=120 (local.get $p)) (i32.mul (local.get $k0) (i32.const 4)))
+          (i32.add (local.get $yg) (i32.mul (local.get $n0) (i32.const 4))) (i32.mul (local.get $N) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
+          (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s)))))
       (else
         (if (i32.load offset=92 (local.get $p))
           (then (local.set $bbuf (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $ig) (i32.mul (local.get $K) (i32.add (i32.mul (i32.load offset=104 (local.get $p)) (i32.load offset=108 (local.get $p))) (i32.mul (i32.sub (i32.load offset=80 (local.get $p)) (i32.load offset=104 (local.get $p))) (i32.load offset=76 (local.get $p)))))) (i32.add (i32.mul (local.get $K) (local.get $n0)) (i32.mul (local.get $k0) (select (i32.load offset=108 (local.get $p)) (i32.load offset=76 (local.get $p)) (i32.lt_u (local.get $nb) (i32.load offset=104 (local.get $p))))))) (i32.const 4)))))
@@ -2488,6 +2500,53 @@
   (br_if $L128 (i32.lt_s (local.get $mp) (local.get $rows))))))
   (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
   (br_if $L129 (i32.lt_s (local.get $jp) (local.get $cols)))))))
+(func $block_direct_dense (param $ap i32) (param $astride i32) (param $bp i32) (param $o i32) (param $dp i32) (param $ldc i32)
+    (param $rows i32) (param $cols i32) (param $kc i32) (param $accum i32) (param $tmp i32)
+    (param $q0 i32) (param $Wp i32) (param $W i32) (param $bias i32)
+  (local $mp i32) (local $a i32) (local $cr i32) (local $r i32) (local $q i32) (local $end i32) (local $col i32) (local $row i32) (local $nr i32) (local $nw i32) (local $j i32) (local $y i32)
+  (local $bv v128)
+  (local.set $q (local.get $q0)) (local.set $end (i32.add (local.get $q0) (local.get $cols)))
+  (local.set $row (i32.div_u (local.get $q) (local.get $Wp))) (local.set $col (i32.rem_u (local.get $q) (local.get $Wp)))
+  (block $done (loop $panel
+    (br_if $done (i32.ge_s (local.get $q) (local.get $end)))
+    (if (i32.ge_s (local.get $col) (local.get $W))
+      (then
+        ;; garbage columns: on to the next row
+        (local.set $q (i32.add (local.get $q) (i32.sub (local.get $Wp) (local.get $col)))) (local.set $row (i32.add (local.get $row) (i32.const 1))) (local.set $col (i32.const 0))
+        (br $panel)))
+    (local.set $nw (select (select (i32.const 8) (i32.sub (local.get $W) (local.get $col)) (i32.lt_s (i32.const 8) (i32.sub (local.get $W) (local.get $col)))) (i32.sub (local.get $end) (local.get $q)) (i32.lt_s (select (i32.const 8) (i32.sub (local.get $W) (local.get $col)) (i32.lt_s (i32.const 8) (i32.sub (local.get $W) (local.get $col)))) (i32.sub (local.get $end) (local.get $q)))))
+    (local.set $cr (i32.add (local.get $dp) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $W)) (local.get $col)) (i32.const 4))))
+    (local.set $mp (i32.const 0))
+(if (i32.lt_s (local.get $mp) (local.get $rows)) (then (loop $L132
+  
+      (local.set $a (i32.add (local.get $ap) (i32.mul (i32.div_u (local.get $mp) (i32.const 4)) (local.get $astride))))
+      (local.set $nr (select (i32.sub (local.get $rows) (local.get $mp)) (i32.const 4) (i32.lt_s (i32.sub (local.get $rows) (local.get $mp)) (i32.const 4))))
+      (if (i32.and (i32.eq (local.get $nr) (i32.const 4)) (i32.eq (local.get $nw) (i32.const 8)))
+        (then (call $tile_direct (local.get $a) (i32.add (local.get $bp) (i32.mul (i32.sub (local.get $q) (local.get $q0)) (i32.const 4))) (local.get $o)
+          (i32.add (local.get $cr) (i32.mul (local.get $mp) (local.get $ldc))) (local.get $kc) (local.get $ldc) (local.get $accum)))
+        (else (call $tile_edge_direct (local.get $a) (i32.add (local.get $bp) (i32.mul (i32.sub (local.get $q) (local.get $q0)) (i32.const 4))) (local.get $o)
+          (i32.add (local.get $cr) (i32.mul (local.get $mp) (local.get $ldc))) (local.get $kc) (local.get $ldc) (local.get $accum) (local.get $nr) (local.get $nw) (local.get $tmp))))
+      (if (local.get $bias) (then (local.set $r (i32.const 0))
+(if (i32.lt_s (local.get $r) (local.get $nr)) (then (loop $L131
+  
+              (local.set $y (i32.add (local.get $cr) (i32.mul (i32.add (local.get $mp) (local.get $r)) (local.get $ldc))))
+              (local.set $bv (v128.load32_splat (i32.add (local.get $bias) (i32.mul (i32.add (local.get $mp) (local.get $r)) (i32.const 4)))))
+              (if (i32.eq (local.get $nw) (i32.const 8))
+                (then
+                  (v128.store offset=0 (local.get $y) (f32x4.add (v128.load offset=0 (local.get $y)) (local.get $bv)))
+                  (v128.store offset=16 (local.get $y) (f32x4.add (v128.load offset=16 (local.get $y)) (local.get $bv))))
+                (else (local.set $j (i32.const 0))
+(if (i32.lt_s (local.get $j) (local.get $nw)) (then (loop $L130
+  (f32.store (i32.add (local.get $y) (i32.mul (local.get $j) (i32.const 4)))
+                  (f32.add (f32.load (i32.add (local.get $y) (i32.mul (local.get $j) (i32.const 4)))) (f32x4.extract_lane 0 (local.get $bv))))
+  (local.set $j (i32.add (local.get $j) (i32.const 1)))
+  (br_if $L130 (i32.lt_s (local.get $j) (local.get $nw))))))))
+  (local.set $r (i32.add (local.get $r) (i32.const 1)))
+  (br_if $L131 (i32.lt_s (local.get $r) (local.get $nr))))))))
+  (local.set $mp (i32.add (local.get $mp) (i32.const 4)))
+  (br_if $L132 (i32.lt_s (local.get $mp) (local.get $rows))))))
+    (local.set $q (i32.add (local.get $q) (local.get $nw))) (local.set $col (i32.add (local.get $col) (local.get $nw)))
+    (br $panel))))
 ;; Batch norm's backward, one channel per item (batchNormKernels in gen-wat.mjs says how)
 (func $bn_bwd (export "bn_bwd") (param $p i32) (param $item i32) (param $s i32)
   (local $ch i32) (local $n i32) (local $k i32) (local $C i32) (local $N i32) (local $inner i32) (local $base i32) (local $xp i32) (local $gp i32) (local $rp i32) (local $dp i32) (local $whole i32) (local $bytes i32) (local $t i32)
@@ -2501,33 +2560,6 @@
   (local.set $m (f64.load offset=0 (local.get $t)))
   (local.set $mv (f64x2.splat (local.get $m)))
   (if (i32.load offset=88 (local.get $p)) (then (local.set $n (i32.const 0))
-(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L132
-  
-    (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
-    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
-    (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
-    
-    (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L130
-  
-      (local.set $gv (v128.and (v128.load (i32.add (local.get $gp) (local.get $k))) (v128.or (f32x4.gt (local.tee $yv (v128.load (i32.add (local.get $rp) (local.get $k)))) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $yv) (local.get $yv)))))
-      (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
-      (local.set $sgA (f64x2.add (local.get $sgA) (local.tee $glo (f64x2.promote_low_f32x4 (local.get $gv)))))
-      (local.set $sgB (f64x2.add (local.get $sgB) (local.tee $ghi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))))
-      (local.set $sxA (f64x2.add (local.get $sxA) (f64x2.mul (local.get $glo) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))))
-      (local.set $sxB (f64x2.add (local.get $sxB) (f64x2.mul (local.get $ghi) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))))
-  (local.set $k (i32.add (local.get $k) (i32.const 16)))
-  (br_if $L130 (i32.lt_s (local.get $k) (local.get $whole))))))
-    (local.set $k (local.get $whole))
-(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L131
-  
-      (local.set $gs (f64.promote_f32 (select (f32.load (i32.add (local.get $gp) (local.get $k))) (f32.const 0) (i32.or (f32.gt (local.tee $ys (f32.load (i32.add (local.get $rp) (local.get $k)))) (f32.const 0)) (f32.ne (local.get $ys) (local.get $ys))))))
-      (local.set $sg (f64.add (local.get $sg) (local.get $gs)))
-      (local.set $sgx (f64.add (local.get $sgx) (f64.mul (local.get $gs) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))))
-  (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L131 (i32.lt_s (local.get $k) (local.get $bytes))))))
-  (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br_if $L132 (i32.lt_s (local.get $n) (local.get $N))))))) (else (local.set $n (i32.const 0))
 (if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L135
   
     (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
@@ -2537,7 +2569,7 @@
     (local.set $k (i32.const 0))
 (if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L133
   
-      (local.set $gv (v128.load (i32.add (local.get $gp) (local.get $k))))
+      (local.set $gv (v128.and (v128.load (i32.add (local.get $gp) (local.get $k))) (v128.or (f32x4.gt (local.tee $yv (v128.load (i32.add (local.get $rp) (local.get $k)))) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $yv) (local.get $yv)))))
       (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
       (local.set $sgA (f64x2.add (local.get $sgA) (local.tee $glo (f64x2.promote_low_f32x4 (local.get $gv)))))
       (local.set $sgB (f64x2.add (local.get $sgB) (local.tee $ghi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))))
@@ -2548,13 +2580,40 @@
     (local.set $k (local.get $whole))
 (if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L134
   
-      (local.set $gs (f64.promote_f32 (f32.load (i32.add (local.get $gp) (local.get $k)))))
+      (local.set $gs (f64.promote_f32 (select (f32.load (i32.add (local.get $gp) (local.get $k))) (f32.const 0) (i32.or (f32.gt (local.tee $ys (f32.load (i32.add (local.get $rp) (local.get $k)))) (f32.const 0)) (f32.ne (local.get $ys) (local.get $ys))))))
       (local.set $sg (f64.add (local.get $sg) (local.get $gs)))
       (local.set $sgx (f64.add (local.get $sgx) (f64.mul (local.get $gs) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
   (br_if $L134 (i32.lt_s (local.get $k) (local.get $bytes))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br_if $L135 (i32.lt_s (local.get $n) (local.get $N))))))))
+  (br_if $L135 (i32.lt_s (local.get $n) (local.get $N))))))) (else (local.set $n (i32.const 0))
+(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L138
+  
+    (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
+    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
+    (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
+    
+    (local.set $k (i32.const 0))
+(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L136
+  
+      (local.set $gv (v128.load (i32.add (local.get $gp) (local.get $k))))
+      (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
+      (local.set $sgA (f64x2.add (local.get $sgA) (local.tee $glo (f64x2.promote_low_f32x4 (local.get $gv)))))
+      (local.set $sgB (f64x2.add (local.get $sgB) (local.tee $ghi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))))
+      (local.set $sxA (f64x2.add (local.get $sxA) (f64x2.mul (local.get $glo) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))))
+      (local.set $sxB (f64x2.add (local.get $sxB) (f64x2.mul (local.get $ghi) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 16)))
+  (br_if $L136 (i32.lt_s (local.get $k) (local.get $whole))))))
+    (local.set $k (local.get $whole))
+(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L137
+  
+      (local.set $gs (f64.promote_f32 (f32.load (i32.add (local.get $gp) (local.get $k)))))
+      (local.set $sg (f64.add (local.get $sg) (local.get $gs)))
+      (local.set $sgx (f64.add (local.get $sgx) (f64.mul (local.get $gs) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 4)))
+  (br_if $L137 (i32.lt_s (local.get $k) (local.get $bytes))))))
+  (local.set $n (i32.add (local.get $n) (i32.const 1)))
+  (br_if $L138 (i32.lt_s (local.get $n) (local.get $N))))))))
   ;; the lanes' chains pairwise, then the scalar tails' (the JS loop's order differs by float64 roundings only)
   (local.set $sg (f64.add (local.get $sg) (f64.add
     (f64.add (f64x2.extract_lane 0 (local.get $sgA)) (f64x2.extract_lane 1 (local.get $sgA)))
@@ -2573,32 +2632,6 @@
   (local.set $d (f64.div (f64.mul (f64.neg (local.get $a)) (local.get $sg)) (local.get $cnt)))
   (local.set $av (f64x2.splat (local.get $a))) (local.set $bv (f64x2.splat (local.get $b))) (local.set $dv (f64x2.splat (local.get $d)))
   (if (i32.load offset=88 (local.get $p)) (then (local.set $n (i32.const 0))
-(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L138
-  
-    (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
-    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
-    (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
-    
-    (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L136
-  
-      (local.set $gv (v128.and (v128.load (i32.add (local.get $gp) (local.get $k))) (v128.or (f32x4.gt (local.tee $yv (v128.load (i32.add (local.get $rp) (local.get $k)))) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $yv) (local.get $yv)))))
-      (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
-      (v128.store (i32.add (local.get $dp) (local.get $k)) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (local.get $gv)))
-        (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))) (local.get $dv))) (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))
-        (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))) (local.get $dv)))))
-  (local.set $k (i32.add (local.get $k) (i32.const 16)))
-  (br_if $L136 (i32.lt_s (local.get $k) (local.get $whole))))))
-    (local.set $k (local.get $whole))
-(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L137
-  
-      (f32.store (i32.add (local.get $dp) (local.get $k)) (f32.demote_f64 (f64.add (f64.add
-        (f64.mul (local.get $a) (f64.promote_f32 (select (f32.load (i32.add (local.get $gp) (local.get $k))) (f32.const 0) (i32.or (f32.gt (local.tee $ys (f32.load (i32.add (local.get $rp) (local.get $k)))) (f32.const 0)) (f32.ne (local.get $ys) (local.get $ys))))))
-        (f64.mul (local.get $b) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))) (local.get $d))))
-  (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L137 (i32.lt_s (local.get $k) (local.get $bytes))))))
-  (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br_if $L138 (i32.lt_s (local.get $n) (local.get $N))))))) (else (local.set $n (i32.const 0))
 (if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L141
   
     (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
@@ -2608,7 +2641,7 @@
     (local.set $k (i32.const 0))
 (if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L139
   
-      (local.set $gv (v128.load (i32.add (local.get $gp) (local.get $k))))
+      (local.set $gv (v128.and (v128.load (i32.add (local.get $gp) (local.get $k))) (v128.or (f32x4.gt (local.tee $yv (v128.load (i32.add (local.get $rp) (local.get $k)))) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $yv) (local.get $yv)))))
       (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
       (v128.store (i32.add (local.get $dp) (local.get $k)) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (local.get $gv)))
         (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))) (local.get $dv))) (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))
@@ -2619,12 +2652,38 @@
 (if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L140
   
       (f32.store (i32.add (local.get $dp) (local.get $k)) (f32.demote_f64 (f64.add (f64.add
-        (f64.mul (local.get $a) (f64.promote_f32 (f32.load (i32.add (local.get $gp) (local.get $k)))))
+        (f64.mul (local.get $a) (f64.promote_f32 (select (f32.load (i32.add (local.get $gp) (local.get $k))) (f32.const 0) (i32.or (f32.gt (local.tee $ys (f32.load (i32.add (local.get $rp) (local.get $k)))) (f32.const 0)) (f32.ne (local.get $ys) (local.get $ys))))))
         (f64.mul (local.get $b) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))) (local.get $d))))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
   (br_if $L140 (i32.lt_s (local.get $k) (local.get $bytes))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br_if $L141 (i32.lt_s (local.get $n) (local.get $N)))))))))
+  (br_if $L141 (i32.lt_s (local.get $n) (local.get $N))))))) (else (local.set $n (i32.const 0))
+(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L144
+  
+    (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
+    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
+    (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
+    
+    (local.set $k (i32.const 0))
+(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L142
+  
+      (local.set $gv (v128.load (i32.add (local.get $gp) (local.get $k))))
+      (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
+      (v128.store (i32.add (local.get $dp) (local.get $k)) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (local.get $gv)))
+        (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))) (local.get $dv))) (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))
+        (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))) (local.get $dv)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 16)))
+  (br_if $L142 (i32.lt_s (local.get $k) (local.get $whole))))))
+    (local.set $k (local.get $whole))
+(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L143
+  
+      (f32.store (i32.add (local.get $dp) (local.get $k)) (f32.demote_f64 (f64.add (f64.add
+        (f64.mul (local.get $a) (f64.promote_f32 (f32.load (i32.add (local.get $gp) (local.get $k)))))
+        (f64.mul (local.get $b) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))) (local.get $d))))
+  (local.set $k (i32.add (local.get $k) (i32.const 4)))
+  (br_if $L143 (i32.lt_s (local.get $k) (local.get $bytes))))))
+  (local.set $n (i32.add (local.get $n) (i32.const 1)))
+  (br_if $L144 (i32.lt_s (local.get $n) (local.get $N)))))))))
 (func $wino_conv (export "wino_conv") (param $p i32) (param $item i32) (param $s i32)
   (local $Ci i32) (local $Co i32) (local $nb i32) (local $th i32) (local $tw i32) (local $t0 i32) (local $nc i32) (local $j i32) (local $t i32) (local $n i32) (local $r i32) (local $ty i32) (local $tx i32) (local $ci i32) (local $co i32) (local $src i32) (local $vp i32) (local $vs i32) (local $ms i32) (local $V i32) (local $M i32) (local $rs i32) (local $plane i32) (local $xi i32) (local $aS i32) (local $dst i32) (local $l i32) (local $di i32) (local $dj i32) (local $oy i32) (local $ox i32) (local $OH i32) (local $OW i32)
   (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128) (local $bv v128)
@@ -2643,7 +2702,7 @@
   (local.set $plane (i32.mul (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p))) (i32.const 4)))
   ;; V: four tiles and one channel a step; tile j of the block is column j mod NR of panel j / NR
   (local.set $j (i32.const 0))
-(if (i32.lt_s (local.get $j) (local.get $nc)) (then (loop $L143
+(if (i32.lt_s (local.get $j) (local.get $nc)) (then (loop $L146
   
     (local.set $t (i32.add (local.get $t0) (local.get $j)))
     (local.set $n (i32.div_u (local.get $t) (i32.mul (local.get $th) (local.get $tw))))
@@ -2653,7 +2712,7 @@
     (local.set $src (i32.add (i32.load offset=0 (local.get $p)) (i32.add (i32.mul (i32.mul (local.get $n) (local.get $Ci)) (local.get $plane)) (i32.add (i32.mul (i32.mul (local.get $ty) (i32.const 2)) (local.get $rs)) (i32.mul (local.get $tx) (i32.const 8))))))
     (local.set $vp (i32.add (local.get $V) (i32.mul (i32.add (i32.mul (i32.shr_u (local.get $j) (i32.const 3)) (i32.mul (local.get $Ci) (i32.const 8))) (i32.and (local.get $j) (i32.const 7))) (i32.const 4))))
     (local.set $ci (i32.const 0))
-(if (i32.lt_s (local.get $ci) (local.get $Ci)) (then (loop $L142
+(if (i32.lt_s (local.get $ci) (local.get $Ci)) (then (loop $L145
   
       
       (local.set $a0 (v128.load (local.get $src))) (local.set $a1 (v128.load offset=16 (local.get $src)))
@@ -2707,21 +2766,21 @@
       (local.set $src (i32.add (local.get $src) (local.get $plane)))
       (local.set $vp (i32.add (local.get $vp) (i32.const 32)))
   (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
-  (br_if $L142 (i32.lt_s (local.get $ci) (local.get $Ci))))))
+  (br_if $L145 (i32.lt_s (local.get $ci) (local.get $Ci))))))
   (local.set $j (i32.add (local.get $j) (i32.const 4)))
-  (br_if $L143 (i32.lt_s (local.get $j) (local.get $nc))))))
+  (br_if $L146 (i32.lt_s (local.get $j) (local.get $nc))))))
   ;; M[xi] = U[xi] V[xi]: Co x nc, Ci deep
   (local.set $aS (i32.mul (i32.mul (i32.and (i32.add (local.get $Co) (i32.const 3)) (i32.const -4)) (local.get $Ci)) (i32.const 4)))
   (local.set $xi (i32.const 0))
-(if (i32.lt_s (local.get $xi) (i32.const 16)) (then (loop $L144
+(if (i32.lt_s (local.get $xi) (i32.const 16)) (then (loop $L147
   
     (call $block (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (local.get $xi) (local.get $aS))) (i32.mul (local.get $Ci) (i32.const 16)) (i32.add (local.get $V) (i32.mul (local.get $xi) (local.get $vs)))
       (i32.add (local.get $M) (i32.mul (local.get $xi) (local.get $ms))) (i32.mul (local.get $nb) (i32.const 4)) (local.get $Co) (local.get $nc) (local.get $Ci) (i32.const 0) (local.get $s))
   (local.set $xi (i32.add (local.get $xi) (i32.const 1)))
-  (br_if $L144 (i32.lt_s (local.get $xi) (i32.const 16))))))
+  (br_if $L147 (i32.lt_s (local.get $xi) (i32.const 16))))))
   ;; Y = A^T M A (+ bias), written to the output planes; tiles past the output's edge a float at a time
   (local.set $j (i32.const 0))
-(if (i32.lt_s (local.get $j) (local.get $nc)) (then (loop $L149
+(if (i32.lt_s (local.get $j) (local.get $nc)) (then (loop $L152
   
     (local.set $t (i32.add (local.get $t0) (local.get $j)))
     (local.set $n (i32.div_u (local.get $t) (i32.mul (local.get $th) (local.get $tw))))
@@ -2729,7 +2788,7 @@
     (local.set $ty (i32.div_u (local.get $r) (local.get $tw)))
     (local.set $tx (i32.rem_u (local.get $r) (local.get $tw)))
     (local.set $co (i32.const 0))
-(if (i32.lt_s (local.get $co) (local.get $Co)) (then (loop $L148
+(if (i32.lt_s (local.get $co) (local.get $Co)) (then (loop $L151
   
       (local.set $m00 (v128.load (i32.add (i32.add (local.get $M) (i32.mul (i32.add (i32.mul (local.get $co) (local.get $nb)) (local.get $j)) (i32.const 4))) (i32.mul (i32.const 0) (local.get $ms)))))
       (local.set $m01 (v128.load (i32.add (i32.add (local.get $M) (i32.mul (i32.add (i32.mul (local.get $co) (local.get $nb)) (local.get $j)) (i32.const 4))) (i32.mul (i32.const 1) (local.get $ms)))))
@@ -2774,25 +2833,25 @@
           (v128.store offset=0 (local.get $s) (local.get $y00)) (v128.store offset=16 (local.get $s) (local.get $y01))
           (v128.store offset=32 (local.get $s) (local.get $y10)) (v128.store offset=48 (local.get $s) (local.get $y11))
           (local.set $l (i32.const 0))
-(if (i32.lt_s (local.get $l) (i32.const 4)) (then (loop $L147
+(if (i32.lt_s (local.get $l) (i32.const 4)) (then (loop $L150
   (local.set $di (i32.const 0))
-(if (i32.lt_s (local.get $di) (i32.const 2)) (then (loop $L146
+(if (i32.lt_s (local.get $di) (i32.const 2)) (then (loop $L149
   (local.set $dj (i32.const 0))
-(if (i32.lt_s (local.get $dj) (i32.const 2)) (then (loop $L145
+(if (i32.lt_s (local.get $dj) (i32.const 2)) (then (loop $L148
   
             (if (i32.and (i32.lt_s (i32.add (local.get $oy) (local.get $di)) (local.get $OH)) (i32.lt_s (i32.add (i32.add (local.get $ox) (i32.mul (local.get $l) (i32.const 2))) (local.get $dj)) (local.get $OW)))
               (then (f32.store (i32.add (local.get $dst) (i32.mul (i32.add (i32.add (i32.mul (local.get $di) (local.get $OW)) (i32.mul (local.get $l) (i32.const 2))) (local.get $dj)) (i32.const 4)))
                 (f32.load (i32.add (local.get $s) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $di) (i32.const 2)) (local.get $dj)) (i32.const 4)) (local.get $l)) (i32.const 4)))))))
   (local.set $dj (i32.add (local.get $dj) (i32.const 1)))
-  (br_if $L145 (i32.lt_s (local.get $dj) (i32.const 2))))))
+  (br_if $L148 (i32.lt_s (local.get $dj) (i32.const 2))))))
   (local.set $di (i32.add (local.get $di) (i32.const 1)))
-  (br_if $L146 (i32.lt_s (local.get $di) (i32.const 2))))))
+  (br_if $L149 (i32.lt_s (local.get $di) (i32.const 2))))))
   (local.set $l (i32.add (local.get $l) (i32.const 1)))
-  (br_if $L147 (i32.lt_s (local.get $l) (i32.const 4))))))))
+  (br_if $L150 (i32.lt_s (local.get $l) (i32.const 4))))))))
   (local.set $co (i32.add (local.get $co) (i32.const 1)))
-  (br_if $L148 (i32.lt_s (local.get $co) (local.get $Co))))))
+  (br_if $L151 (i32.lt_s (local.get $co) (local.get $Co))))))
   (local.set $j (i32.add (local.get $j) (i32.const 4)))
-  (br_if $L149 (i32.lt_s (local.get $j) (local.get $nc)))))))
+  (br_if $L152 (i32.lt_s (local.get $j) (local.get $nc)))))))
 
 ;; U = G g G^T of every (co, ci) pair of the conv's 3x3 kernels, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1],
 ;; written as wino_conv's A: per xi, MR-row panels over co, inC deep (y + (xi ru(outC, MR) + panel MR inC) floats,
@@ -2809,7 +2868,7 @@
   (local.set $dst (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $item) (local.get $Ci)) (i32.const 16))))
   (local.set $xs (i32.mul (i32.mul (i32.and (i32.add (local.get $Co) (i32.const 3)) (i32.const -4)) (local.get $Ci)) (i32.const 4)))
   (local.set $ci (i32.const 0))
-(if (i32.lt_s (local.get $ci) (local.get $Ci)) (then (loop $L150
+(if (i32.lt_s (local.get $ci) (local.get $Ci)) (then (loop $L153
   
     (local.set $g0 (f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1
       (f32x4.splat (f32.load (i32.add (local.get $q0) (i32.mul (local.get $ts) (i32.const 0))))) (f32.load (i32.add (local.get $q1) (i32.mul (local.get $ts) (i32.const 0)))))
@@ -2869,5 +2928,5 @@
     (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
     (local.set $q0 (i32.add (local.get $q0) (i32.mul (i32.load offset=88 (local.get $p)) (i32.const 4)))) (local.set $q1 (i32.add (local.get $q1) (i32.mul (i32.load offset=88 (local.get $p)) (i32.const 4)))) (local.set $q2 (i32.add (local.get $q2) (i32.mul (i32.load offset=88 (local.get $p)) (i32.const 4)))) (local.set $q3 (i32.add (local.get $q3) (i32.mul (i32.load offset=88 (local.get $p)) (i32.const 4))))
   (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
-  (br_if $L150 (i32.lt_s (local.get $ci) (local.get $Ci)))))))
+  (br_if $L153 (i32.lt_s (local.get $ci) (local.get $Ci)))))))
 )
