@@ -143,7 +143,7 @@ export class Conv2d<
   const Cout extends number = number,
   const K extends Pair = Pair,
   const O extends Conv2dLayerOptions = {},
-> extends ConvLayer<Conv2dFn<Cin, Cout, K, ConvOptions<O>, HasBias<O>>, GivenPlacement<O>> {
+> extends ConvLayer<Conv2dFn<Cin, Cout, K, O, HasBias<O>>, GivenPlacement<O>> {
   declare readonly inChannels: Cin;
   declare readonly outChannels: Cout;
   declare readonly options: ConvOptions<O>;
@@ -239,7 +239,7 @@ export class ConvTranspose2d<
   const Cout extends number = number,
   const K extends Pair = Pair,
   const O extends ConvTranspose2dLayerOptions = {},
-> extends ConvLayer<ConvTranspose2dFn<Cin, Cout, K, ConvOptions<O>, HasBias<O>>, GivenPlacement<O>> {
+> extends ConvLayer<ConvTranspose2dFn<Cin, Cout, K, O, HasBias<O>>, GivenPlacement<O>> {
   declare readonly inChannels: Cin;
   declare readonly outChannels: Cout;
   declare readonly options: Omit<ConvTranspose2dLayerOptions, keyof GivenTensorOptions>;

@@ -18,7 +18,7 @@ import type { Flatten, Product } from "../../types/shape/reshape.js";
 import type { Pool2d } from "../../types/shape/pool.js";
 import type { Interpolate } from "../../types/shape/interpolate.js";
 import type { GroupNorm, LayerNorm } from "../../types/shape/normalization.js";
-import type { Conv2dResultOf, ConvTranspose2dResultOf } from "../ops/conv2d.js";
+import type { ConvLayerResultOf, ConvLayerSpec } from "../ops/conv2d.js";
 import type { GivenTensorsCheck } from "../../types/shape/layer-tensors.js";
 import type { IsMessage, Show } from "../../types/shape/show.js";
 import type { moduleErrors } from "../../types/errors.js";
@@ -110,12 +110,7 @@ export interface Conv2dFn<Cin extends number, Cout extends number, K, O, Bias ex
   readonly channels?: readonly [Cin, Cout];
   readonly output: InputOf<this> extends infer S extends Shape
     ? OkOrMessage<
-        Conv2dResultOf<
-          Tensor<S>,
-          Tensor<[Cout, PerGroup<Cin, O>, Pair<K>[0], Pair<K>[1]]>,
-          Bias extends true ? Tensor<[Cout]> : null,
-          ConvOptions<O>
-        >
+        ConvLayerResultOf<S, ConvLayerSpec<"conv2d", Cout, [Cout, PerGroup<Cin, O>, Pair<K>[0], Pair<K>[1]], Bias, O>>
       >
     : never;
 }
@@ -132,11 +127,9 @@ export interface ConvTranspose2dFn<
   readonly channels?: readonly [Cin, Cout];
   readonly output: InputOf<this> extends infer S extends Shape
     ? OkOrMessage<
-        ConvTranspose2dResultOf<
-          Tensor<S>,
-          Tensor<[Cin, PerGroup<Cout, O>, Pair<K>[0], Pair<K>[1]]>,
-          Bias extends true ? Tensor<[Cout]> : null,
-          ConvOptions<O>
+        ConvLayerResultOf<
+          S,
+          ConvLayerSpec<"convTranspose2d", Cout, [Cin, PerGroup<Cout, O>, Pair<K>[0], Pair<K>[1]], Bias, O>
         >
       >
     : never;

@@ -34,6 +34,7 @@ import type {
   Conv2dKeeps,
   ConvTranspose2dCheck,
   ConvTranspose2dKeeps,
+  ConvOp,
   OptionValues,
   TransposeOptionValues,
 } from "../../types/shape/conv.js";
@@ -72,8 +73,25 @@ type BiasDevice<B> = B extends { device: infer D } ? D : never;
  */
 type BiasOf<B> = [NonNullable<B>] extends [never] ? undefined : NonNullable<B>;
 
+/**
+ * nn.Conv2d's and nn.ConvTranspose2d's rules (src/nn/types.ts Conv2dFn, ConvTranspose2dFn), in two
+ * parts. The spec, once per layer type: the weight shape, the bias as the check reads it, and the
+ * option values of the layer's options (its weight, bias, dtype and device keys are not conv
+ * options). The result, per input shape S: the op's check on float32 CPU tensors (the layer checks
+ * its placement itself), so no Tensor type is built.
+ */
+export type ConvLayerSpec<Op extends ConvOp, Cout, WS, Bias extends boolean, O> = [
+  Op,
+  WS,
+  Bias extends true ? { shape: [Cout] } : undefined,
+  Op extends "conv2d" ? OptionValues<O, LayerKey> : TransposeOptionValues<O, LayerKey>,
+];
+type LayerKey = "weight" | "bias" | "dtype" | "device";
+export type ConvLayerResultOf<S, Spec extends [ConvOp, unknown, unknown, readonly unknown[]]> = Spec[0] extends "conv2d"
+  ? Conv2dCheck<S, Spec[1], Spec[2], Spec[3], "float32", "cpu", "float32", "cpu", "float32", "cpu">
+  : ConvTranspose2dCheck<S, Spec[1], Spec[2], Spec[3], "float32", "cpu", "float32", "cpu", "float32", "cpu">;
+
 /** The check of one call; cached by TypeScript, so the four parameters share one evaluation. */
-export type Conv2dResultOf<X extends AnyTensor, W extends AnyTensor, B, O> = Conv2dCheckOf<X, W, B, OptionValues<O>>;
 type Conv2dCheckOf<X extends AnyTensor, W extends AnyTensor, B, O extends readonly unknown[]> = Conv2dCheck<
   X["shape"],
   W["shape"],
@@ -628,12 +646,6 @@ export const convTranspose2d = convTranspose2dAnyShape as ConvTranspose2dSignatu
 export const anyShape = { conv2d: conv2dAnyShape, convTranspose2d: convTranspose2dAnyShape };
 
 /** convTranspose2d's check of one call (types/shape/conv.ts), cached as conv2d's is. */
-export type ConvTranspose2dResultOf<X extends AnyTensor, W extends AnyTensor, B, O> = ConvTranspose2dCheckOf<
-  X,
-  W,
-  B,
-  TransposeOptionValues<O>
->;
 type ConvTranspose2dCheckOf<
   X extends AnyTensor,
   W extends AnyTensor,

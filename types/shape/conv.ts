@@ -155,11 +155,24 @@ export type Parsed = {
  * tuples of literals are interned, so everything keyed on this one is computed once per distinct
  * set of option values (a ResNet repeats a handful).
  */
-export type OptionValues<O> =
+export type OptionValues<O, Skip = never> =
   // One pattern match binds all five (an absent option infers as unknown). The tuple is written
   // from infer variables only: one written with alias references would be a deferred, per-use type.
-  O extends { stride?: infer S; padding?: infer P; dilation?: infer D; groups?: infer G; paddingMode?: infer M }
-    ? Exclude<keyof O, KnownKey> extends infer U
+  // Skip: keys that are not conv options but not unknown either (a layer's weight, bias, dtype,
+  // device); those four are in the pattern so that options holding only them still match it (an
+  // object sharing no key with a type whose keys are all optional is not assignable to it).
+  O extends {
+    stride?: infer S;
+    padding?: infer P;
+    dilation?: infer D;
+    groups?: infer G;
+    paddingMode?: infer M;
+    weight?: unknown;
+    bias?: unknown;
+    dtype?: unknown;
+    device?: unknown;
+  }
+    ? Exclude<keyof O, KnownKey | Skip> extends infer U
       ? [Present<S>, Present<P>, Present<D>, Present<G>, Present<M>] extends [
           infer s,
           infer p,
@@ -603,8 +616,18 @@ export type SameStride<O extends readonly unknown[], PO extends Parsed> = PO["pa
     : "ok"
   : "ok";
 
-/** The check, as a chain of small aliases: each sees only what it needs (see the cost note above). */
-export type Conv2dCheck<XS, WS, B, O extends readonly unknown[], XD, XDev, WD, WDev, BD, BDev> = CheckInput<
+/**
+ * The check: the fast path when the call is one of the common shapes it recognises, else the chain
+ * of small stages (see the cost note above), which gives the same result for those calls.
+ */
+export type Conv2dCheck<XS, WS, B, O extends readonly unknown[], XD, XDev, WD, WDev, BD, BDev> =
+  FastConv2d<XS, WS, B, O, XD, XDev, WD, WDev, BD, BDev> extends infer F
+    ? F extends "slow"
+      ? Conv2dChainCheck<XS, WS, B, O, XD, XDev, WD, WDev, BD, BDev>
+      : F
+    : never;
+/** The chain alone (test/types/conv-fast-path.test.ts checks the fast path against it). */
+export type Conv2dChainCheck<XS, WS, B, O extends readonly unknown[], XD, XDev, WD, WDev, BD, BDev> = CheckInput<
   InputStage<XS>,
   WS,
   B,
@@ -616,6 +639,90 @@ export type Conv2dCheck<XS, WS, B, O extends readonly unknown[], XD, XDev, WD, W
   BD,
   BDev
 >;
+
+// ---------------------------------------------------------------------------------------------
+// The fast path. Nearly every conv of a real network is a batched [N, C, H, W] input with literal
+// sizes below 4096, a weight [C_out, C, k, k] with k a digit, stride 1 or 2, dilation 1, groups 1,
+// zero padding of one digit (or "same" / "valid") and a bias of the weight's dtype or none. For
+// those, every stage of the chain but the output sizes is a test that passes, and each stage is
+// an alias of this call's own shapes, so each costs its instantiations again at every call (a
+// model's convs rarely share a channel pair). The fast path replaces them by one pattern match
+// and one tuple test: sizes below 4096 are exactly the numbers with a SmallToLE entry, and a
+// one-digit kernel, stride or padding is its own little-endian digit string, so the geometry
+// needs no arithmetic. The output sizes are the chain's own OutDims (cached per size and
+// geometry); anything else (a wide or generic dim, another option, a size that is not positive, a
+// message to give) returns "slow" and the chain decides, so the results cannot differ.
+
+type OneDigit = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+type FastPad = undefined | "valid" | "same" | 0 | OneDigit;
+
+/** The fast path's result, or "slow" for a call it leaves to the chain. */
+export type FastConv2d<XS, WS, B, O extends readonly unknown[], XD, XDev, WD, WDev, BD, BDev> =
+  // The tests run in the chain's order (input, weight, channels, bias, options), so that a call
+  // the chain decides early (a bad input, under generic options) is not deferred here on a later
+  // part. Mutable tuples: the pattern instantiated with what it infers is then XS itself (a
+  // readonly pattern would build a new tuple type per call); a readonly shape takes the chain.
+  XS extends [infer N, infer C extends number, infer H extends number, infer W extends number]
+    ? // Sizes below 4096 are exactly the numbers with a SmallToLE entry.
+      SmallToLE[C | H | W] extends string
+      ? WS extends [infer Co extends number, infer Ci extends C, infer Kh extends OneDigit, infer Kw extends OneDigit]
+        ? SmallToLE[Co] extends string
+          ? 0 extends Co | Ci
+            ? "slow"
+            : // C_in within C (the pattern) and C within C_in; placements those of the input.
+              [C] extends [Ci]
+              ? Disjoint<WD, XD> | Disjoint<WDev, XDev> | FastBias<B, Co, BD, BDev, XD, XDev> extends false
+                ? O extends [
+                    infer S extends undefined | 1 | 2,
+                    infer P extends FastPad,
+                    undefined | 1,
+                    undefined | 1,
+                    undefined | "zeros",
+                    never,
+                  ]
+                  ? FastOut<N, Co, OutDims<`${H}`, `${W}`, `${Kh}`, `${Kw}`, FastGeometry<S, P, Kh, Kw>>>
+                  : "slow"
+                : "slow"
+              : "slow"
+          : "slow"
+        : "slow"
+      : "slow"
+    : "slow";
+
+/** false for no bias, or a [C_out] bias of the input's dtype and device (what BiasStage passes); else true. */
+type FastBias<B, Co, BD, BDev, XD, XDev> = [B] extends [undefined]
+  ? false
+  : B extends { shape: [infer b] }
+    ? [b] extends [Co]
+      ? Disjoint<BD, XD> | Disjoint<BDev, XDev>
+      : true
+    : true;
+
+/**
+ * The GeometryOk tuple for the fast path's options, distributing over a union of strides or
+ * paddings as Geometry does; "slow" (which OutDims turns into null) for "same" with stride 2 and for
+ * "same" in a union (both errors or quirks the chain decides).
+ */
+type FastGeometry<S, P, Kh extends OneDigit, Kw extends OneDigit> = "same" extends P
+  ? [P] extends ["same"]
+    ? FastSame<S, Kh, Kw>
+    : "slow"
+  : FastPads<S, P>;
+type FastSame<S, Kh extends OneDigit, Kw extends OneDigit> = S extends 2
+  ? "slow"
+  : [...SameSplit<`${Kh}`, "1">, ...SameSplit<`${Kw}`, "1">, "1", "1", "1", "1"];
+type FastPads<S, P> = S extends undefined | 1 | 2
+  ? (S extends 2 ? "2" : "1") extends infer s extends string
+    ? P extends number
+      ? [`${P}`, `${P}`, `${P}`, `${P}`, s, s, "1", "1"]
+      : ["0", "0", "0", "0", s, s, "1", "1"]
+    : never
+  : never;
+
+/** The result when every output size is positive, else "slow". */
+type FastOut<N, Co, Out> = [Out] extends [[number, number]] ? FastOk<N, Co, Out> : "slow";
+/** A union of geometries gives a union of results, as the chain's (an alias of its own: a conditional nested in another's branch does not distribute). */
+type FastOk<N, Co, Out> = Out extends [number, number] ? { ok: [N, Co, ...Out] } : never;
 
 export type CheckInput<In, WS, B, O extends readonly unknown[], XD, XDev, WD, WDev, BD, BDev> = In extends InputOk
   ? CheckWeight<In, WeightStage<WS, WD, WDev, XD, XDev>, ParsedOptions<O>, WS, B, O, XD, XDev, BD, BDev>
@@ -740,14 +847,18 @@ export type ExtentNum<K, D> = [K, D] extends [infer k extends string, infer d ex
 export type TransposeKnownKey = "stride" | "padding" | "outputPadding" | "groups" | "dilation";
 
 /** The options as [stride, padding, outputPadding, groups, dilation, unknown keys] (see OptionValues). */
-export type TransposeOptionValues<O> = O extends {
+export type TransposeOptionValues<O, Skip = never> = O extends {
   stride?: infer S;
   padding?: infer P;
   outputPadding?: infer OP;
   groups?: infer G;
   dilation?: infer D;
+  weight?: unknown;
+  bias?: unknown;
+  dtype?: unknown;
+  device?: unknown;
 }
-  ? Exclude<keyof O, TransposeKnownKey> extends infer U
+  ? Exclude<keyof O, TransposeKnownKey | Skip> extends infer U
     ? [Present<S>, Present<P>, Present<OP>, Present<G>, Present<D>] extends [
         infer s,
         infer p,
