@@ -73,6 +73,12 @@ export function spatial<B extends number, H extends number>(x: T<[B, 8, H, H]>, 
   expectType<T<[B, 8, H, H]>>(F.layerNorm(x, [6, 6]));
   expectType<T<[B, 8, 1, 1]>>(nn.AdaptiveAvgPool2d(1).forward(x));
   expectType<T<[B, 8, H, H]>>(nn.BatchNorm2d(8).forward(x));
+  expectType<T<[B, 8, number, number]>>(nn.MaxPool2d(2).forward(x));
+  expectType<T<[B, 8, number, number]>>(nn.AvgPool2d(2).forward(x));
+  expectType<T<[B, 8, number, number]>>(nn.Upsample({ size: 12 }).forward(x));
+  expectType<T<[B, 4, number, number]>>(
+    nn.Sequential(nn.Conv2d(8, 4, 3, { padding: 1 }), nn.ReLU(), nn.MaxPool2d(2)).forward(x),
+  );
 
   // The options and literal dims are still checked.
   expectError(pad(x, [1, 1, 1]));
@@ -82,6 +88,12 @@ export function spatial<B extends number, H extends number>(x: T<[B, 8, H, H]>, 
   expectError(cat([x, zeros([2, 8, 3, 3])], 1));
   expectError(F.groupNorm(x, 3));
   expectError(nn.Conv2d(3, 4, 1).forward(x));
+  expectError(nn.Sequential(nn.MaxPool2d(2), nn.Conv2d(3, 4, 1)).forward(x));
+}
+
+export function channels<N extends number, C extends number>(x: T<[N, C, number, number]>) {
+  expectType<T<[N, C, number, number]>>(nn.MaxPool2d(2).forward(x));
+  expectType<T<[N, C, number, number]>>(nn.Upsample({ scaleFactor: 2 }).forward(x));
 }
 
 export function runTime(x: T<[number, 8, number, number]>) {

@@ -11,7 +11,7 @@ import { cast, noGrad, tensor } from "./ops.js";
 import { formatShape, numel, sameShape, isArray } from "../runtime/shape.js";
 import { moveStorage } from "../runtime/memory.js";
 import { moduleErrors, nnErrors } from "../../types/errors.js";
-import type { ChannelsOf, ShapeFn, LayerInput, LayerOutput } from "./types.js";
+import type { ChannelsFor, ExactDims, ShapeFn, LayerInput, LayerOutput } from "./types.js";
 import type { NoLiteralSizes } from "../../types/shape/generic.js";
 
 const parameterSet = new WeakSet<AnyTensor>();
@@ -460,19 +460,29 @@ export abstract class Layer<F extends ShapeFn, P = null> extends Module {
   protected abstract compute(x: AnyTensor): AnyTensor;
 
   forward<S extends Shape, D extends DTypeOf<this>, Dev extends DeviceOf<this>>(
-    x: LayerInput<F, S, D, Dev>,
+    x: LayerInput<F, S, D, Dev, ExactDims<F, S>>,
   ): Tensor<LayerOutput<F, S>, D, Dev>;
   /**
    * Inside a class generic in its channel counts (`class Block<C extends number>`), where the rule
    * cannot run on a generic `C`: a layer over channels maps `[N, in, number, number]` to
    * `[N, out, number, number]`, `in` and `out` being its `channels` (the same generic `C` on
-   * both sides of a call is accepted; another is not). Spatial sizes must be `number` here:
-   * literal ones go through the first signature, whose errors they must not escape.
+   * both sides of a call is accepted; another is not); a layer keeping channels (pooling,
+   * Upsample, Dropout2d) maps `[N, C, H, W]` to `[N, C, number, number]`, C literal or generic:
+   * under a generic batch or size (`Tensor<[B, 16, H, H]>`) B and the channels are kept. Spatial
+   * sizes must be `number` or generic here: literal ones go through the first signature, whose
+   * errors they must not escape.
    */
-  forward<N extends number, H extends number, W extends number, D extends DTypeOf<this>, Dev extends DeviceOf<this>>(
-    x: Tensor<[N, ChannelsOf<F, 0>, H, W], D, Dev>,
+  forward<
+    N extends number,
+    C extends number,
+    H extends number,
+    W extends number,
+    D extends DTypeOf<this>,
+    Dev extends DeviceOf<this>,
+  >(
+    x: Tensor<[N, ChannelsFor<F, C, 0>, H, W], D, Dev>,
     ...spatialSizes: RunTimeSizes<H, W>
-  ): Tensor<[N, ChannelsOf<F, 1>, number, number], D, Dev>;
+  ): Tensor<[N, ChannelsFor<F, C, 1>, number, number], D, Dev>;
   /**
    * A generic input shape (`forward<S extends [number, 16, number, number]>(x: Tensor<S>)`), which
    * the first signature cannot decide, is taken at its constraint `[N, C, number, number]`: the

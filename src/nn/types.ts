@@ -14,7 +14,8 @@
 import type { DType, Device, Shape } from "../../types/core.js";
 import type { Div } from "../../types/arith/index.js";
 import type { Linear, SameShape } from "../../types/shape/broadcast.js";
-import type { Flatten, Product } from "../../types/shape/reshape.js";
+import type { Flatten, FlattenRange, Product } from "../../types/shape/reshape.js";
+import type { GenericProduct } from "../../types/shape/generic.js";
 import type { Pool2d } from "../../types/shape/pool.js";
 import type { Interpolate } from "../../types/shape/interpolate.js";
 import type { GroupNorm, LayerNorm } from "../../types/shape/normalization.js";
@@ -37,8 +38,11 @@ export interface ShapeFn {
    * rule itself cannot run (see Layer's third `forward` signature).
    */
   readonly channels?: readonly [number, number];
-  /** Set by layers that keep [N, C, ...] channels as they are (activations, pooling, dropout). */
-  readonly keepsChannels?: true;
+  /**
+   * `true` for layers that keep [N, C, ...]'s N and C as they are (activations, pooling, dropout).
+   * `boolean` here: a rule that does not declare it (every rule inherits `channels`) keeps nothing.
+   */
+  readonly keepsChannels?: boolean;
 }
 
 /** The channels a layer reads and writes, `never` for a layer without them. */
@@ -48,6 +52,29 @@ export type ChannelsOf<F extends ShapeFn, I extends 0 | 1> = F extends {
   ? [In, Out][I]
   : never;
 
+/** Whether a layer keeps [N, C, ...]'s N and C (declares `keepsChannels?: true`). */
+export type KeepsChannels<F> = F extends { readonly keepsChannels?: true } ? true : false;
+
+/**
+ * The channels Layer.forward's channel signature reads (`I` 0) and writes (1): C itself (the
+ * input's, literal or generic) for a layer keeping channels (pooling, Upsample, Dropout2d), else
+ * the layer's own `channels`.
+ */
+export type ChannelsFor<F extends ShapeFn, C extends number, I extends 0 | 1> =
+  KeepsChannels<F> extends true ? C : ChannelsOf<F, I>;
+
+/**
+ * The exact signature's gate (Layer.forward), intersected with its input tensor: unknown, except
+ * for a rule that multiplies dims (`merges`: Flatten's start and end) when a merged dim is a type
+ * parameter, whose product the compiler cannot finish: never sends that call to the signature
+ * over run-time sizes (`[B, 8, H, H]` flattened from 1 is `[B, number]`).
+ */
+export type ExactDims<F extends ShapeFn, S extends Shape> = F extends {
+  readonly merges?: readonly [infer A extends number, infer B extends number];
+}
+  ? GenericProduct<FlattenRange<S, A, B>, unknown, never>
+  : unknown;
+
 export type ApplyShape<F extends ShapeFn, S extends Shape> = (F & { readonly input: S })["output"];
 
 /** The input shape a rule is applied to (`this["input"]` inside a rule). */
@@ -56,8 +83,8 @@ export type InputOf<This extends ShapeFn> = This["input"];
 type Mutable<S extends Shape> = { -readonly [K in keyof S]: S[K] };
 
 /** The parameter type of a layer's forward: the tensor when the rule accepts its shape, else the rule's message. */
-export type LayerInput<F extends ShapeFn, S extends Shape, D extends DType, Dev extends Device> =
-  ApplyShape<F, S> extends infer O ? (IsMessage<O> extends true ? O : Tensor<S, D, Dev>) : never;
+export type LayerInput<F extends ShapeFn, S extends Shape, D extends DType, Dev extends Device, Gate = unknown> =
+  ApplyShape<F, S> extends infer O ? (IsMessage<O> extends true ? O : Tensor<S, D, Dev> & Gate) : never;
 
 export type LayerOutput<F extends ShapeFn, S extends Shape> =
   ApplyShape<F, S> extends infer O ? (O extends infer X extends Shape ? Mutable<X> : number[]) : never;
@@ -92,6 +119,7 @@ export type FlattenShape<S extends Shape, Start extends number, End extends numb
 
 export interface FlattenFn<Start extends number, End extends number> extends ShapeFn {
   readonly name: "Flatten";
+  readonly merges?: readonly [Start, End];
   readonly output: InputOf<this> extends infer S extends Shape ? FlattenShape<S, Start, End> : never;
 }
 
@@ -323,22 +351,23 @@ type Passes<M, P extends Shape, Out> = M extends { forward(x: Tensor<P, any, any
 /**
  * The channels of a chain: the first layer's input channels and the last one's output channels,
  * each layer's input being its predecessor's output (the same literal, or the same generic).
- * Layers that keep channels (activations, pooling) pass them on; any other layer (Linear, Flatten,
- * a user's module) or a mismatch gives `never`, and the chain has no channel signature.
+ * Layers that keep channels (activations, pooling) pass them on, tested first: every rule inherits
+ * ShapeFn's `channels`. Any other layer (Linear, Flatten, a user's module) or a mismatch gives
+ * `never`, and the chain has no channel signature of its own.
  */
 type ChainChannels<Ls extends readonly unknown[], Acc extends [] | [number, number] = []> = Ls extends readonly [
   infer L,
   ...infer Rest,
 ]
   ? ShapeFnOf<L> extends infer F
-    ? F extends { readonly channels?: readonly [infer I extends number, infer O extends number] }
-      ? Acc extends [infer First extends number, infer Prev extends number]
-        ? { a: Prev; b: I } extends { a: I; b: Prev }
-          ? ChainChannels<Rest, [First, O]>
-          : never
-        : ChainChannels<Rest, [I, O]>
-      : F extends { readonly keepsChannels?: true }
-        ? ChainChannels<Rest, Acc>
+    ? KeepsChannels<F> extends true
+      ? ChainChannels<Rest, Acc>
+      : F extends { readonly channels?: readonly [infer I extends number, infer O extends number] }
+        ? Acc extends [infer First extends number, infer Prev extends number]
+          ? { a: Prev; b: I } extends { a: I; b: Prev }
+            ? ChainChannels<Rest, [First, O]>
+            : never
+          : ChainChannels<Rest, [I, O]>
         : never
     : never
   : Acc extends [infer I extends number, infer O extends number]
@@ -378,8 +407,20 @@ type NameOf<M> = M extends { readonly __shape?: infer F extends ShapeFn } ? F["n
 export interface SequentialFn<Ls extends readonly unknown[]> extends ShapeFn {
   readonly name: "Sequential";
   readonly channels?: ChainChannels<Ls>;
-  readonly output: InputOf<this> extends infer S extends Shape ? ChainShapes<S, Ls> : never;
+  readonly output: InputOf<this> extends infer S extends Shape
+    ? number extends Ls["length"]
+      ? UnknownChain<S>
+      : ChainShapes<S, Ls>
+    : never;
 }
+
+/**
+ * A chain of unknown length (`nn.Sequential(...units)` of an array): its first dim (the batch) is
+ * the input's, the others the run time's. The layers are not known one by one: S itself (what
+ * ChainShapes gives such a list) would claim that the input's channels come out, where the units
+ * may change them (ShuffleNet's stages, 24 channels in, 48 out).
+ */
+type UnknownChain<S extends Shape> = { [K in keyof S]: K extends "0" ? S[K] : number };
 
 /**
  * The residual pattern: relu-free `body(x) + shortcut(x)` (shortcut the identity when absent).

@@ -1,6 +1,7 @@
 /**
  * Issue 19, item 2: chains of the ops fixed for generic dims (pad, interpolate, flatten,
- * adaptiveAvgPool2d, layerNorm, cat, broadcasting against a keepdim mean) over a batch B and
+ * adaptiveAvgPool2d, layerNorm, cat, broadcasting against a keepdim mean, and nn's MaxPool2d,
+ * AvgPool2d, Upsample and a Sequential of them) over a batch B and
  * a spatial size H that are type parameters, against the run time. fast-check (fixed seed) draws
  * chains; ONE generated file declares, per draw, `function g<B, H>(x: Tensor<[B, 8, H, H]>)`
  * returning the chain, and calls it at two literal sizes, type-checked once. Then:
@@ -32,10 +33,15 @@ const u = {
   maxPool2d: sg.maxPool2d as Untyped,
 };
 
+/** A layer's forward with its compile-time signatures set aside. */
+const forward = (m: unknown) => (m as { forward: (y: AnyTensor) => AnyTensor }).forward.bind(m);
+
 /** One step: its TypeScript text on `y`, and the same call at run time. */
 interface Step {
   code: (y: string) => string;
   run: (y: AnyTensor) => AnyTensor;
+  /** Merges the channel dim into another: the only steps after which the channels are not a literal. */
+  mergesChannels?: true;
 }
 
 const modes = ["constant", "reflect", "replicate", "circular"] as const;
@@ -93,18 +99,49 @@ const keepStep = fc.constantFrom<Step>(
   },
   { code: (y) => `cat([${y}, ${y}], 1)`, run: (y) => u.cat([y, y], 1) },
 );
+/** nn's layers whose rule computes sizes, under the generic sizes (Layer.forward's rule on [B, C, number, number]). */
+const layerStep = fc.constantFrom<Step>(
+  {
+    code: (y) => `nn.MaxPool2d(3, { stride: 1, padding: 1 }).forward(${y})`,
+    run: (y) => forward(sg.nn.MaxPool2d(3, { stride: 1, padding: 1 }))(y),
+  },
+  {
+    code: (y) => `nn.AvgPool2d(3, { stride: 1, padding: 1 }).forward(${y})`,
+    run: (y) => forward(sg.nn.AvgPool2d(3, { stride: 1, padding: 1 }))(y),
+  },
+  {
+    code: (y) => `nn.Upsample({ scaleFactor: 2 }).forward(${y})`,
+    run: (y) => forward(sg.nn.Upsample({ scaleFactor: 2 }))(y),
+  },
+  {
+    code: (y) => `nn.Upsample({ size: [7, 9], mode: "bilinear" }).forward(${y})`,
+    run: (y) => forward(sg.nn.Upsample({ size: [7, 9], mode: "bilinear" }))(y),
+  },
+  {
+    code: (y) => `nn.Sequential(nn.ReLU(), nn.MaxPool2d(3, { stride: 1, padding: 1 }), nn.Dropout2d(0)).forward(${y})`,
+    run: (y) =>
+      forward(sg.nn.Sequential(sg.nn.ReLU(), sg.nn.MaxPool2d(3, { stride: 1, padding: 1 }), sg.nn.Dropout2d(0)))(y),
+  },
+);
 /** A last step that changes the rank, or none. */
 const endStep = fc.constantFrom<Step | null>(
   null,
-  { code: (y) => `flatten(${y}, 1)`, run: (y) => u.flatten(y, 1) },
+  { code: (y) => `flatten(${y}, 1)`, run: (y) => u.flatten(y, 1), mergesChannels: true },
   { code: (y) => `flatten(${y}, 2)`, run: (y) => u.flatten(y, 2) },
-  { code: (y) => `${y}.flatten()`, run: (y) => u.flatten(y) },
+  { code: (y) => `${y}.flatten()`, run: (y) => u.flatten(y), mergesChannels: true },
   { code: (y) => `mean(${y}, [2, 3])`, run: (y) => u.mean(y, [2, 3]) },
+  { code: (y) => `nn.MaxPool2d(2).forward(${y})`, run: (y) => forward(sg.nn.MaxPool2d(2))(y) },
 );
 const chainArb = fc
   .record({
     steps: fc.array(
-      fc.oneof({ arbitrary: padStep, weight: 2 }, { arbitrary: interpolateStep, weight: 3 }, adaptiveStep, keepStep),
+      fc.oneof(
+        { arbitrary: padStep, weight: 2 },
+        { arbitrary: interpolateStep, weight: 3 },
+        adaptiveStep,
+        keepStep,
+        layerStep,
+      ),
       { minLength: 1, maxLength: 3 },
     ),
     // half the chains end without a rank change, which would merge the sizes compared
@@ -166,6 +203,9 @@ describe("generic helpers over the ops fixed for generic dims", () => {
       const declared = dims(file.getFunctionOrThrow(`g${i}`).getReturnType());
       if (!declared.every((d) => d === "B" || d === "H" || d === "number" || /^\d+$/.test(d)))
         problems.push(`declared ${JSON.stringify(declared)}`);
+      // the batch stays B and the channels a literal through every step but a merge of the channels
+      if (!c.some((step) => step.mergesChannels) && (declared[0] !== "B" || !/^\d+$/.test(declared[1] ?? "")))
+        problems.push(`batch and channels not kept: ${JSON.stringify(declared)}`);
       sizes.forEach(([b, h], j) => {
         const typed = dims(file.getVariableDeclarationOrThrow(`c${i}_${j}`).getType());
         const actual = runOf(c, sg.zeros([b, 8, h, h])).shape;

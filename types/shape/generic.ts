@@ -50,31 +50,35 @@ export type NoLiteralSizes<H extends number, W extends number> = `${Tag<H>}` ext
  * `[]` when any dim of S is a type parameter, else an argument of type never: GenericSizes over a
  * list of dims, for ops whose rule reads dims other than a 4-D input's H and W. Each dim's test is
  * the outermost conditional of its step, so the checker decides it for a generic dim as above.
+ * `IfConcrete` and `IfGeneric` swap the outcomes for a parameter type that must refuse generic
+ * dims (the checker drops the true branch, the concrete one, whichever type it holds).
  */
-export type GenericDims<S extends readonly number[]> = S extends readonly [
-  infer A extends number,
-  ...infer R extends readonly number[],
-]
+export type GenericDims<
+  S extends readonly number[],
+  IfConcrete = [concreteSizes: never],
+  IfGeneric = [],
+> = S extends readonly [infer A extends number, ...infer R extends readonly number[]]
   ? `${Tag<A>}` extends Concrete
-    ? GenericDims<R>
-    : []
-  : [concreteSizes: never];
+    ? GenericDims<R, IfConcrete, IfGeneric>
+    : IfGeneric
+  : IfConcrete;
 
 /**
  * GenericDims for a product of dims (flatten's merged dims): trailing literal 1s are left out and a
  * single dim left is no product, so `[C, 1, 1]` under a generic C stays with the exact rule, whose
  * product C * 1 * 1 the compiler resolves once C is known (a model's `flatten(pool(x), 1)`).
  */
-export type GenericProduct<S extends readonly number[]> = S extends readonly [
-  ...infer I extends readonly number[],
-  infer L extends number,
-]
+export type GenericProduct<
+  S extends readonly number[],
+  IfConcrete = [concreteSizes: never],
+  IfGeneric = [],
+> = S extends readonly [...infer I extends readonly number[], infer L extends number]
   ? I extends readonly []
-    ? [concreteSizes: never]
+    ? IfConcrete
     : `${Tag<L>}` extends "1"
-      ? GenericProduct<I>
-      : GenericDims<S>
-  : [concreteSizes: never];
+      ? GenericProduct<I, IfConcrete, IfGeneric>
+      : GenericDims<S, IfConcrete, IfGeneric>
+  : IfConcrete;
 
 /** S with every dim `number`, its rank kept: what a rule checks its options against when some dims are generic. */
 export type RunTimeDims<S extends readonly number[]> = { -readonly [K in keyof S]: number };
