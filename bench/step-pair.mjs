@@ -9,7 +9,8 @@
 // bn or resnet18: bench/train-models.mjs's step (SGD with momentum) on its fixed batch. Each step's
 // wall time and the process's CPU time over it (the workers' too) are paired. A dist is the root's
 // `npm run build` output (dist/, with src/ and examples/), copied aside or built in a git worktree.
-// A/B > 1 means B is faster.
+// A/B > 1 means B is faster. (Results before session 15 name conv2d-step-pair.mjs, this file's
+// bn/resnet18 half before the two were one.)
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { SHAPES, shapegradStep } from "./train-models.mjs";

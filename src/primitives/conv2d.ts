@@ -64,6 +64,34 @@ export function convFlops(g: Conv2dGeometry): number {
   );
 }
 
+/** The geometry of a stride-1 conv's input gradient seen as a forward conv of gy (with the weights
+ * flipped and transposed): padding (k - 1) d - p. */
+export function transposedGeometry(g: Conv2dGeometry): Conv2dGeometry {
+  const padTop = (g.kernelHeight - 1) * g.dilationH - g.padTop;
+  const padLeft = (g.kernelWidth - 1) * g.dilationW - g.padLeft;
+  return {
+    batch: g.batch,
+    inChannels: g.outChannels,
+    inHeight: g.outHeight,
+    inWidth: g.outWidth,
+    outChannels: g.inChannels,
+    kernelHeight: g.kernelHeight,
+    kernelWidth: g.kernelWidth,
+    outHeight: g.inHeight,
+    outWidth: g.inWidth,
+    strideH: 1,
+    strideW: 1,
+    dilationH: g.dilationH,
+    dilationW: g.dilationW,
+    padTop,
+    padLeft,
+    // rows/cols past the end read as zero; only padTop/padLeft are used by the kernels
+    padBottom: g.inHeight - 1 + (g.kernelHeight - 1) * g.dilationH - padTop - (g.outHeight - 1),
+    padRight: g.inWidth - 1 + (g.kernelWidth - 1) * g.dilationW - padLeft - (g.outWidth - 1),
+    groups: g.groups,
+  };
+}
+
 export interface Conv2dShapeArgs {
   input: readonly [number, number, number, number];
   weight: readonly [number, number, number, number];

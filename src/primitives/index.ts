@@ -43,7 +43,14 @@ export type {
   VjpRule,
 } from "./definition.js";
 export { type BinaryPrimitive, type UnaryPrimitive, binaryPrimitives, unaryPrimitives } from "./elementwise.js";
-export { type Conv2dGeometry, type Conv2dShapeArgs, conv2dGeometry, convFlops, convOutSize } from "./conv2d.js";
+export {
+  type Conv2dGeometry,
+  type Conv2dShapeArgs,
+  conv2dGeometry,
+  convFlops,
+  convOutSize,
+  transposedGeometry,
+} from "./conv2d.js";
 export { type PadGeometry, type PadMode, padGeometry, padOutShape } from "./pad.js";
 export type { Pool2dGeometry } from "./pool2d.js";
 export {

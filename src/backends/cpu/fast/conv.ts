@@ -17,7 +17,7 @@
  *   same pixels.
  * - weight gradient = GEMM gy[M_g x N] im2col(x)^T[N x K] summed over images, split by columns of dW.
  */
-import { convFlops, type Conv2dGeometry } from "../../../primitives/conv2d.js";
+import { convFlops, transposedGeometry, type Conv2dGeometry } from "../../../primitives/conv2d.js";
 import { BLOCK, check, COPY, F, GATHER, itemsWanted, output, PACK, planeItems, ru, split } from "./kernel-calls.js";
 import { fastRuntime, type FastRuntime, type KernelParams } from "./workers.js";
 import { EDGE_BYTES, KC, MR, NR } from "./wasm/kernels.generated.js";
@@ -463,33 +463,6 @@ export function conv2dForwardF32(
     g.dilationW === 1;
   if (Cg === 1 && (g.groups > 1 || Mg < MR || unit3x3)) return planeConv(rt, g, x, w, 1, Mg, 1, bias);
   return gemmConv(rt, g, x, w, false, bias);
-}
-
-/** The geometry of the stride-1 input gradient seen as a forward conv of gy. */
-function transposedGeometry(g: Conv2dGeometry): Conv2dGeometry {
-  const padTop = (g.kernelHeight - 1) * g.dilationH - g.padTop;
-  const padLeft = (g.kernelWidth - 1) * g.dilationW - g.padLeft;
-  return {
-    batch: g.batch,
-    inChannels: g.outChannels,
-    inHeight: g.outHeight,
-    inWidth: g.outWidth,
-    outChannels: g.inChannels,
-    kernelHeight: g.kernelHeight,
-    kernelWidth: g.kernelWidth,
-    outHeight: g.inHeight,
-    outWidth: g.inWidth,
-    strideH: 1,
-    strideW: 1,
-    dilationH: g.dilationH,
-    dilationW: g.dilationW,
-    padTop,
-    padLeft,
-    // rows/cols past the end read as zero; only padTop/padLeft are used by the kernels
-    padBottom: g.inHeight - 1 + (g.kernelHeight - 1) * g.dilationH - padTop - (g.outHeight - 1),
-    padRight: g.inWidth - 1 + (g.kernelWidth - 1) * g.dilationW - padLeft - (g.outWidth - 1),
-    groups: g.groups,
-  };
 }
 
 /** dx = conv2d input gradient (transposed conv of gy with w), gy [N, O, oH, oW]. */

@@ -20,7 +20,7 @@
  * the direct path, which gives PyTorch's values. Finite outputs are the common case; the check is
  * one read of y.
  */
-import type { Conv2dGeometry } from "../../../primitives/conv2d.js";
+import { transposedGeometry, type Conv2dGeometry } from "../../../primitives/conv2d.js";
 import { check, COPY, F, itemsWanted, output, PACK, planeItems, ru } from "./kernel-calls.js";
 import { fastRuntime, type FastRuntime } from "./workers.js";
 import { EDGE_BYTES, MR, NR } from "./wasm/kernels.generated.js";
@@ -104,29 +104,13 @@ export function winogradForwardF32(
   return winogradConv(fastRuntime(), g, x, w, false, bias);
 }
 
-/** The input gradient of `g` as the forward conv of gy with w flipped and transposed, padded
- * 2 - p; null for p > 2 (the transposed padding would be negative). */
-export function transposedGeometry3x3(g: Conv2dGeometry): Conv2dGeometry | null {
-  if (g.padTop > 2 || g.padLeft > 2) return null;
-  return {
-    ...g,
-    inChannels: g.outChannels,
-    inHeight: g.outHeight,
-    inWidth: g.outWidth,
-    outChannels: g.inChannels,
-    outHeight: g.inHeight,
-    outWidth: g.inWidth,
-    padTop: 2 - g.padTop,
-    padLeft: 2 - g.padLeft,
-    padBottom: 2 - g.padBottom,
-    padRight: 2 - g.padRight,
-  };
-}
-
-/** dx = conv2d's input gradient by Winograd (transposedGeometry3x3); null as for winogradForwardF32. */
+/** dx = conv2d's input gradient by Winograd (transposedGeometry); null as for winogradForwardF32. */
 export function winogradBackInputF32(g: Conv2dGeometry, gy: Float32Array, w: Float32Array): Float32Array | null {
-  const t = transposedGeometry3x3(g);
-  if (t === null || !winogradFits(t)) return null;
+  // transposedGeometry is the stride-1 gradient's forward conv: a strided one is not that
+  // conv; a padding p > 2 would give it a padding 2 - p below 0
+  if (g.strideH !== 1 || g.strideW !== 1 || g.padTop > 2 || g.padLeft > 2) return null;
+  const t = transposedGeometry(g);
+  if (!winogradFits(t)) return null;
   check("winogradBackInputF32 gy", gy, g.batch * g.outChannels * g.outHeight * g.outWidth);
   check("winogradBackInputF32 w", w, g.outChannels * g.inChannels * 9);
   return winogradConv(fastRuntime(), t, gy, w, true);
