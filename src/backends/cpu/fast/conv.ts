@@ -18,7 +18,20 @@
  * - weight gradient = GEMM gy[M_g x N] im2col(x)^T[N x K] summed over images, split by columns of dW.
  */
 import { convFlops, transposedGeometry, type Conv2dGeometry } from "../../../primitives/conv2d.js";
-import { BLOCK, check, COPY, F, GATHER, itemsWanted, output, PACK, planeItems, ru, split } from "./kernel-calls.js";
+import {
+  allFiniteAt,
+  BLOCK,
+  check,
+  COPY,
+  F,
+  GATHER,
+  itemsWanted,
+  output,
+  PACK,
+  planeItems,
+  ru,
+  split,
+} from "./kernel-calls.js";
 import { fastRuntime, type FastRuntime, type KernelParams } from "./workers.js";
 import { EDGE_BYTES, KC, MR, NR } from "./wasm/kernels.generated.js";
 import { winogradBackInputF32, winogradForwardF32 } from "./winograd.js";
@@ -145,20 +158,6 @@ function packGeometry(g: Conv2dGeometry) {
     ? { ...g, inHeight: Hp, inWidth: Wp, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0 }
     : g;
   return { ...wg, s: 1, Hp, Wp, gg, padCopy, slack: 0 };
-}
-
-/** No infinity or NaN among the `n` floats at byte `at` (find_nonfinite; `flag`: 4 bytes of the call). */
-function allFiniteAt(rt: FastRuntime, at: number, n: number, flag: number, scratch: number, stride: number): boolean {
-  rt.I32[flag / 4] = 0;
-  rt.run(
-    "find_nonfinite",
-    rt.params("find_nonfinite", { x: at, y: flag, count: n }),
-    Math.ceil(n / 65536),
-    scratch,
-    stride,
-    n,
-  );
-  return rt.I32[flag / 4] === 0;
 }
 
 /** Lays out x's zero-bordered planes for a GEMM conv, wide or gathered (pad_input / pad_phases). */

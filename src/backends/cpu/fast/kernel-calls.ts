@@ -94,3 +94,24 @@ export function planeItems(planes: number, planeFloats: number) {
   const per = Math.max(1, Math.floor(4096 / Math.max(1, planeFloats)));
   return { fields: { planes, planesPerItem: per }, items: Math.ceil(planes / per) };
 }
+
+/** No infinity or NaN among the `n` floats at byte `at` (find_nonfinite; `flag`: 4 bytes of the call). */
+export function allFiniteAt(
+  rt: FastRuntime,
+  at: number,
+  n: number,
+  flag: number,
+  scratch: number,
+  stride: number,
+): boolean {
+  rt.I32[flag / 4] = 0;
+  rt.run(
+    "find_nonfinite",
+    rt.params("find_nonfinite", { x: at, y: flag, count: n }),
+    Math.ceil(n / 65536),
+    scratch,
+    stride,
+    n,
+  );
+  return rt.I32[flag / 4] === 0;
+}

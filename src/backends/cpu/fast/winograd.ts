@@ -21,7 +21,7 @@
  * one read of y.
  */
 import { transposedGeometry, type Conv2dGeometry } from "../../../primitives/conv2d.js";
-import { check, COPY, F, itemsWanted, output, PACK, planeItems, ru } from "./kernel-calls.js";
+import { allFiniteAt, check, COPY, F, itemsWanted, output, PACK, planeItems, ru } from "./kernel-calls.js";
 import { fastRuntime, type FastRuntime } from "./workers.js";
 import { EDGE_BYTES, MR, NR } from "./wasm/kernels.generated.js";
 
@@ -212,9 +212,6 @@ function winogradConv(
   const work = 2 * 16 * Co * Ci * tiles + PACK * 16 * tiles * (Ci + Co);
   const y = output(ySize);
   rt.run("wino_conv", p, Math.ceil(tiles / nb), L.scratch, L.scratchStride, work, y.make);
-  rt.I32[flag / 4] = 0;
-  const pf = rt.params("find_nonfinite", { x: yOff, y: flag, count: ySize });
-  rt.run("find_nonfinite", pf, Math.ceil(ySize / 65536), L.scratch, L.scratchStride, ySize);
-  if (rt.I32[flag / 4] !== 0) return null;
+  if (!allFiniteAt(rt, yOff, ySize, flag, L.scratch, L.scratchStride)) return null;
   return y.take(rt, yOff);
 }
