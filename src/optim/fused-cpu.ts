@@ -85,8 +85,8 @@ function adamInputs(p: AnyTensor, grad: AnyTensor, state: Readonly<ParamState>, 
 
 /**
  * adamStepOps's result for a float32 parameter on the CPU whose gradient and state are float32
- * CPU arrays of its shape; null for anything else. `inPlace` (adamInPlace): into p's and the
- * state's own storage, the value then being p itself.
+ * CPU arrays of its shape; null for anything else. adamRun's `inPlace` (adamInPlace's): into p's
+ * and the state's own storage, the value then being p itself.
  */
 export function adamStepCpu(
   p: AnyTensor,
@@ -94,11 +94,20 @@ export function adamStepCpu(
   state: Readonly<ParamState>,
   o: ResolvedAdam,
   decoupled: boolean,
-  inPlace = false,
 ): ParamUpdate | null {
   const inputs = adamInputs(p, grad, state, o);
-  if (inputs === null) return null;
-  const { steps, M, V, VM, step } = inputs;
+  return inputs === null ? null : adamRun(p, grad, state, o, decoupled, inputs, false);
+}
+
+function adamRun(
+  p: AnyTensor,
+  grad: AnyTensor,
+  state: Readonly<ParamState>,
+  o: ResolvedAdam,
+  decoupled: boolean,
+  { steps, M, V, VM, step }: NonNullable<ReturnType<typeof adamInputs>>,
+  inPlace: boolean,
+): ParamUpdate {
   const k = adamCoefficients(o, step, decoupled);
   const out = steps.adam(k, kernelInput(p), kernelInput(grad), M, V, VM, inPlace);
   const held = (name: string) => (inPlace ? ((state[name] as AnyTensor | undefined) ?? null) : null);
@@ -114,18 +123,26 @@ export function adamStepCpu(
 
 /**
  * sgdStepOps's result for a float32 parameter on the CPU whose gradient and momentum buffer (if
- * any) are float32 CPU arrays of its shape; null for anything else. `inPlace` as adamStepCpu's.
+ * any) are float32 CPU arrays of its shape; null for anything else.
  */
 export function sgdStepCpu(
   p: AnyTensor,
   grad: AnyTensor,
   state: Readonly<ParamState>,
   o: ResolvedSGD,
-  inPlace = false,
 ): ParamUpdate | null {
   const inputs = sgdInputs(p, grad, state, o);
-  if (inputs === null) return null;
-  const { steps, B } = inputs;
+  return inputs === null ? null : sgdRun(p, grad, state, o, inputs, false);
+}
+
+function sgdRun(
+  p: AnyTensor,
+  grad: AnyTensor,
+  state: Readonly<ParamState>,
+  o: ResolvedSGD,
+  { steps, B }: NonNullable<ReturnType<typeof sgdInputs>>,
+  inPlace: boolean,
+): ParamUpdate {
   const out = steps.sgd(sgdCoefficients(o), kernelInput(p), kernelInput(grad), B, inPlace);
   const next: ParamState = { ...state };
   if (out.momentumBuffer !== null)
@@ -171,7 +188,7 @@ export function sgdInPlace(
 ): (() => ParamState) | null {
   const inputs = sgdInputs(p, grad, state, o);
   if (inputs === null || !writable(inputs.steps, p, grad, [inputs.B])) return null;
-  return () => sgdStepCpu(p, grad, state, o, true)!.state;
+  return () => sgdRun(p, grad, state, o, inputs, true).state;
 }
 
 /** Adam's in-place update of p, likewise. */
@@ -184,5 +201,5 @@ export function adamInPlace(
 ): (() => ParamState) | null {
   const inputs = adamInputs(p, grad, state, o);
   if (inputs === null || !writable(inputs.steps, p, grad, [inputs.M, inputs.V, inputs.VM])) return null;
-  return () => adamStepCpu(p, grad, state, o, decoupled, true)!.state;
+  return () => adamRun(p, grad, state, o, decoupled, inputs, true).state;
 }
