@@ -4,8 +4,6 @@ import type { PrimitiveParams, ReduceParams } from "../../primitives/index.js";
 import type { KernelInput, KernelOutput, KernelTable } from "../../backend.js";
 import { numel, stridesOf } from "../../runtime/shape.js";
 import { allocateForOverwrite } from "./arrays.js";
-import { CHANNEL_SUM_MIN, channelSumsF32 } from "./fast/channel-sums.js";
-import { orReference } from "./fast/index.js";
 import { forEachRun } from "./strided.js";
 import { dataErrors } from "../../../types/errors.js";
 
@@ -22,33 +20,6 @@ function sumKernel(
   out: KernelOutput,
 ): AnyTypedArray {
   if (x.storage instanceof Int32Array) return int32Sum(x.storage, x.shape, p.dims, numel(out.shape));
-  const channels = x.storage instanceof Float32Array ? keptChannel(x.shape, p.dims) : null;
-  if (channels) {
-    const xs = x.storage as Float32Array;
-    return orReference(
-      () => channelSumsF32(xs, channels.batch, channels.channels, channels.inner),
-      () => sumKernelPlain([x], p, out),
-    );
-  }
-  return sumKernelPlain([x], p, out);
-}
-
-/**
- * The sum keeps exactly one dim d (a bias's gradient: [0, 2, 3] of NCHW): [batch, channels, inner]
- * around it, when large enough for the SIMD sums (fast/channel-sums.ts); else null.
- */
-function keptChannel(shape: readonly number[], dims: readonly number[]) {
-  if (dims.length !== shape.length - 1 || numel(shape) < CHANNEL_SUM_MIN) return null;
-  const d = shape.findIndex((_, i) => !dims.includes(i));
-  if (d < 0) return null;
-  return { batch: numel(shape.slice(0, d)), channels: shape[d], inner: numel(shape.slice(d + 1)) };
-}
-
-function sumKernelPlain(
-  [x]: readonly KernelInput<AnyTypedArray>[],
-  p: PrimitiveParams["sum"],
-  out: KernelOutput,
-): AnyTypedArray {
   // Accumulate in float64 whatever the dtype: long float32 sums then lose no more than one rounding.
   const acc = new Float64Array(numel(out.shape));
   const xs = x.storage;
