@@ -356,12 +356,17 @@ export class FastRuntime {
   // the array's data also sits at that offset, and a call may read it there instead of copying it
   // in. Storage is immutable (src/tensor.ts) until the pool recycles the array or an optimizer
   // rewrites it (both reach forgetResident through onRecycle); an array `dataSync()` handed out may
-  // have been written by its caller and is never read in place.
-  private resident = new Map<Float32Array, number>();
+  // have been written by its caller and is never read in place. Held weakly: remembering an output
+  // keeps no array alive.
+  private residentOffset = new WeakMap<Float32Array, number>();
+  /** What each remembered region holds, by byte offset: the array, and the region's end. */
+  private residentRegions = new Map<number, { array: WeakRef<Float32Array>; end: number }>();
 
   /** `array` was just copied out of the memory from byte `at`: remember it there (see above). */
   leftAt(array: Float32Array, at: number): void {
-    this.resident.set(array, at);
+    this.overwrite(at, at + array.byteLength);
+    this.residentOffset.set(array, at);
+    this.residentRegions.set(at, { array: new WeakRef(array), end: at + array.byteLength });
   }
 
   /**
@@ -370,20 +375,24 @@ export class FastRuntime {
    * undefined. The call then lays out its regions past it (`layout`'s `after`) and reads it there.
    */
   residentAt(array: Float32Array, scratchBytes: number): number | undefined {
-    const at = this.resident.get(array);
-    if (at === undefined || exposed.has(array)) return undefined;
+    const at = this.residentOffset.get(array);
+    if (at === undefined || exposed.has(array) || this.residentRegions.get(at)?.array.deref() !== array)
+      return undefined;
     return this.keptEnd + align(scratchBytes, DATA_ALIGN) * this.threads <= at ? at : undefined;
   }
 
   /** `array`'s data changes (the pool hands it out again): it is no longer where it was copied from. */
   forgetResident(array: Float32Array): void {
-    this.resident.delete(array);
+    const at = this.residentOffset.get(array);
+    if (at === undefined) return;
+    this.residentOffset.delete(array);
+    if (this.residentRegions.get(at)?.array.deref() === array) this.residentRegions.delete(at);
   }
 
   /** Bytes [from, to) are about to be written: what was resident there is gone. */
   private overwrite(from: number, to: number): void {
     if (from >= to) return;
-    for (const [array, at] of this.resident) if (at < to && at + array.byteLength > from) this.resident.delete(array);
+    for (const [at, region] of this.residentRegions) if (at < to && region.end > from) this.residentRegions.delete(at);
   }
 
   // Packed weights kept between calls. The library never writes a tensor's storage after creating
