@@ -4,9 +4,9 @@
 // the demo moves by 10-25% from run to run on this VM, more than most changes to the step are worth;
 // paired steps resolve a few %. Run it in both load orders (A B, then B A): the build loaded first
 // has read ~2.5% faster.
-//   node step-pair.mjs <distA> <distB> [steps=400] [model=demo]
+//   node step-pair.mjs <distA> <distB> [steps=400] [model=demo|demo-sgd|bn|resnet18]
 // model demo: examples/demo.ts's step (forward, cross-entropy, backward, Adam) on MNIST batches;
-// bn or resnet18: bench/train-models.mjs's step (SGD with momentum) on its fixed batch. Each step's
+// demo-sgd, bn or resnet18: bench/train-models.mjs's step (SGD with momentum) on its fixed batch. Each step's
 // wall time and the process's CPU time over it (the workers' too) are paired. A dist is the root's
 // `npm run build` output (dist/, with src/ and examples/), copied aside or built in a git worktree.
 // A/B > 1 means B is faster. (Results before session 15 name conv2d-step-pair.mjs, this file's
@@ -16,7 +16,8 @@ import { pathToFileURL } from "node:url";
 import { SHAPES, shapegradStep } from "./train-models.mjs";
 
 const [distA, distB, stepsArg = "400", model = "demo"] = process.argv.slice(2);
-if (!distA || !distB) throw new Error("usage: node step-pair.mjs <distA> <distB> [steps=400] [model=demo|bn|resnet18]");
+if (!distA || !distB)
+  throw new Error("usage: node step-pair.mjs <distA> <distB> [steps=400] [model=demo|demo-sgd|bn|resnet18]");
 const steps = Number(stepsArg);
 const load = (dist, file) => import(pathToFileURL(resolve(dist, file)).href);
 
@@ -44,8 +45,11 @@ if (model === "demo") {
   const mnist = await load(distA, "examples/mnist.js");
   batches = [...mnist.batches(mnist.loadMnist({ seed: 0 }).train, 64, 1)];
 } else {
-  if (!SHAPES[model]) throw new Error(`step-pair: unknown model ${model} (demo, bn, resnet18)`);
-  runs = await Promise.all([distA, distB].map(async (d) => shapegradStep(d, model)));
+  // demo-sgd: bench/train-models.mjs's demo step (issue 23's comparison with PyTorch)
+  const name = model === "demo-sgd" ? "demo" : model;
+  if (!SHAPES[name] || model === "demo")
+    throw new Error(`step-pair: unknown model ${model} (demo, demo-sgd, bn, resnet18)`);
+  runs = await Promise.all([distA, distB].map(async (d) => shapegradStep(d, name)));
   batches = [null];
 }
 const cpuMs = () => {

@@ -65,7 +65,8 @@ export function split(
  * A call's fresh output of `n` floats. A new array costs its first writes a page fault per 4 KiB
  * (0.3-0.7 ms per 800 KB measured here), serial work that would follow the kernels with the
  * workers idle: `make` allocates it and writes every page once, passed as the main job's
- * `meanwhile` so it overlaps the workers' items; `take` then fills it with one copy.
+ * `meanwhile` so it overlaps the workers' items; `take` then fills it with one copy, and leaves
+ * the memory's copy resident for the next call to read in place (FastRuntime.residentAt).
  */
 export function output(n: number) {
   let out: Float32Array | null = null;
@@ -79,6 +80,7 @@ export function output(n: number) {
   const take = (rt: FastRuntime, at: number): Float32Array => {
     const y = out ?? make();
     y.set(rt.F32.subarray(at / F, at / F + n));
+    rt.leftAt(y, at);
     return y;
   };
   return { make, take };

@@ -64,9 +64,16 @@ export function maxPool2dF32(
   if (n === 0) return { argmax: new Int32Array(0), y: new Float32Array(0) };
   const tables = [t.rowStart, t.rowLo, t.rowHi, t.colStart, t.colLo, t.colHi];
   const rt = fastRuntime();
-  const L = rt.layout(EDGE_BYTES, [x.length * F, 3 * (p.outHeight + p.outWidth) * 4, n * 4, n * F]);
-  const [xOff, tOff, iOff, yOff] = L.offsets;
-  rt.F32.set(x, xOff / F);
+  // a conv's output the pool follows is usually still in the memory: read it there (residentAt)
+  const xAt = rt.residentAt(x, EDGE_BYTES);
+  const L = rt.layout(
+    EDGE_BYTES,
+    [xAt === undefined ? x.length * F : 0, 3 * (p.outHeight + p.outWidth) * 4, n * 4, n * F],
+    xAt === undefined ? 0 : xAt + x.byteLength,
+  );
+  const [copyOff, tOff, iOff, yOff] = L.offsets;
+  const xOff = xAt ?? copyOff;
+  if (xAt === undefined) rt.F32.set(x, xOff / F);
   let at = tOff / 4;
   for (const table of tables) {
     rt.I32.set(table, at);

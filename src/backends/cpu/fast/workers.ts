@@ -314,22 +314,27 @@ export class FastRuntime {
   }
 
   /**
-   * Lays out one call: `scratchBytes` per thread, then the regions (bytes each) in order. Grows
-   * the memory if needed and returns the byte offset of each region (64-byte aligned).
+   * Lays out one call: `scratchBytes` per thread, then the regions (bytes each) in order, from
+   * byte `after` at the earliest (past a resident input the call reads in place: `residentAt`).
+   * Grows the memory if needed and returns the byte offset of each region (64-byte aligned).
    */
   layout(
     scratchBytes: number,
     regions: readonly number[],
+    after = 0,
   ): { scratch: number; scratchStride: number; offsets: number[] } {
     const stride = align(scratchBytes, DATA_ALIGN);
     const scratch = this.keptEnd;
-    let at = align(scratch + stride * this.threads, DATA_ALIGN);
+    const first = align(Math.max(scratch + stride * this.threads, after), DATA_ALIGN);
+    let at = first;
     const offsets: number[] = [];
     for (const r of regions) {
       offsets.push(at);
       at = align(at + r, DATA_ALIGN);
     }
     if (at > this.maxBytes) throw new FastMemoryExceeded(at, this.maxBytes);
+    this.overwrite(scratch, scratch + stride * this.threads);
+    this.overwrite(first, at);
     const need = Math.ceil(at / PAGE);
     const have = this.memory.buffer.byteLength / PAGE;
     if (need > have) {
@@ -340,6 +345,54 @@ export class FastRuntime {
       }
     }
     return { scratch, scratchStride: stride, offsets };
+  }
+
+  // Outputs left in the memory (issue 23). A call's output is copied out into a fresh array
+  // (`output` in kernel-calls.ts), and the next op often copies that array straight back in: the
+  // demo's max pools read the convs' outputs, and their gradients feed the convs' backward, ~1.4M
+  // floats a step at 0.17-0.45 ns each (V8 copies into and out of a SharedArrayBuffer with atomic
+  // word stores: 3-5x a plain copy). The copy out stays (a tensor's storage is a plain array), but
+  // its source is remembered: until a later call lays out memory over it (layout, a kept packing),
+  // the array's data also sits at that offset, and a call may read it there instead of copying it
+  // in. Storage is immutable (src/tensor.ts) until the pool recycles the array or an optimizer
+  // rewrites it (both reach forgetResident through onRecycle); an array `dataSync()` handed out may
+  // have been written by its caller and is never read in place. Held weakly: remembering an output
+  // keeps no array alive.
+  private residentOffset = new WeakMap<Float32Array, number>();
+  /** What each remembered region holds, by byte offset: the array, and the region's end. */
+  private residentRegions = new Map<number, { array: WeakRef<Float32Array>; end: number }>();
+
+  /** `array` was just copied out of the memory from byte `at`: remember it there (see above). */
+  leftAt(array: Float32Array, at: number): void {
+    this.overwrite(at, at + array.byteLength);
+    this.residentOffset.set(array, at);
+    this.residentRegions.set(at, { array: new WeakRef(array), end: at + array.byteLength });
+  }
+
+  /**
+   * Byte offset of `array`'s data in the memory, whole and unchanged since it was copied out, when
+   * a call whose scratch is `scratchBytes` per thread would lay out its scratch below it; else
+   * undefined. The call then lays out its regions past it (`layout`'s `after`) and reads it there.
+   */
+  residentAt(array: Float32Array, scratchBytes: number): number | undefined {
+    const at = this.residentOffset.get(array);
+    if (at === undefined || exposed.has(array) || this.residentRegions.get(at)?.array.deref() !== array)
+      return undefined;
+    return this.keptEnd + align(scratchBytes, DATA_ALIGN) * this.threads <= at ? at : undefined;
+  }
+
+  /** `array`'s data changes (the pool hands it out again): it is no longer where it was copied from. */
+  forgetResident(array: Float32Array): void {
+    const at = this.residentOffset.get(array);
+    if (at === undefined) return;
+    this.residentOffset.delete(array);
+    if (this.residentRegions.get(at)?.array.deref() === array) this.residentRegions.delete(at);
+  }
+
+  /** Bytes [from, to) are about to be written: what was resident there is gone. */
+  private overwrite(from: number, to: number): void {
+    if (from >= to) return;
+    for (const [at, region] of this.residentRegions) if (at < to && region.end > from) this.residentRegions.delete(at);
   }
 
   // Packed weights kept between calls. The library never writes a tensor's storage after creating
@@ -381,7 +434,10 @@ export class FastRuntime {
     if (bytes > KEEP_BYTES / 4) return null;
     const size = align(bytes, DATA_ALIGN);
     const reused = this.freeSlots.get(size)?.pop();
-    if (reused !== undefined) return reused;
+    if (reused !== undefined) {
+      this.overwrite(reused, reused + size);
+      return reused;
+    }
     if (this.keptEnd + size > KEPT_BASE + KEEP_BYTES) {
       this.kept = new WeakMap();
       this.keptEnd = KEPT_BASE;
@@ -390,6 +446,7 @@ export class FastRuntime {
     }
     const at = this.keptEnd;
     this.keptEnd = at + size;
+    this.overwrite(at, at + size);
     this.slotSizes.set(at, size);
     return at;
   }
@@ -713,7 +770,10 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
 let runtime: FastRuntime | null = null;
 // A pooled array's packing would be stale once the array is reused for other data.
 onRecycle((a) => {
-  if (a instanceof Float32Array) runtime?.forgetPacked(a);
+  if (a instanceof Float32Array) {
+    runtime?.forgetPacked(a);
+    runtime?.forgetResident(a);
+  }
 });
 /** The process-wide runtime, created on first use. */
 export function fastRuntime(): FastRuntime {

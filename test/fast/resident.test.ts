@@ -1,0 +1,173 @@
+// Outputs left resident in the fast kernels' memory (FastRuntime.residentAt, issue 23), which the
+// max pool reads in place. fast-check with fixed seeds:
+// - whatever sequence of calls runs (convs packing new weights into the kept region, transposes,
+//   weight gradients, pools reading in place, the pool recycling an array, dataSync exposing one),
+//   an array the runtime calls resident has exactly its bits at that offset;
+// - a max pool reading a conv's output in place equals the reference on a copy, 1 and 2 threads.
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import {
+  conv2dBackWeightF32,
+  conv2dForwardF32,
+  fastRuntime,
+  markExposed,
+  maxPool2dF32,
+  setNumThreads,
+  transposeF32,
+} from "../../src/backends/cpu/fast/index.js";
+import { maxPool2dArgmax, windowTaps } from "../../src/backends/cpu/reference/pool2d.js";
+import { pin, release } from "../../src/backends/cpu/arrays.js";
+import type { Conv2dGeometry, Pool2dGeometry } from "../../src/primitives/index.js";
+import { rng } from "../helpers/random.js";
+
+fastRuntime().adaptive = false;
+
+function floats(n: number, seed: number, special = false): Float32Array {
+  const next = rng(seed);
+  const a = Float32Array.from({ length: n }, () => next() * 4 - 2);
+  if (special) for (let i = 3; i < n; i += 11) a[i] = [Infinity, -Infinity, NaN, -0][i % 4];
+  return a;
+}
+
+function conv(batch: number, cin: number, size: number, cout: number, k: number): Conv2dGeometry {
+  return {
+    batch,
+    inChannels: cin,
+    inHeight: size,
+    inWidth: size,
+    outChannels: cout,
+    kernelHeight: k,
+    kernelWidth: k,
+    outHeight: size - k + 1,
+    outWidth: size - k + 1,
+    strideH: 1,
+    strideW: 1,
+    dilationH: 1,
+    dilationW: 1,
+    padTop: 0,
+    padBottom: 0,
+    padLeft: 0,
+    padRight: 0,
+    groups: 1,
+  };
+}
+
+function pool(batch: number, channels: number, size: number, k: number): Pool2dGeometry {
+  const out = Math.floor((size - k) / k) + 1;
+  return {
+    batch,
+    channels,
+    inHeight: size,
+    inWidth: size,
+    outHeight: out,
+    outWidth: out,
+    kernelHeight: k,
+    kernelWidth: k,
+    strideH: k,
+    strideW: k,
+    dilationH: 1,
+    dilationW: 1,
+    padTop: 0,
+    padLeft: 0,
+  };
+}
+
+/** Bitwise equality of the memory at `at` with `a`. */
+function sameAsMemory(a: Float32Array, at: number): boolean {
+  const mem = new Int32Array(fastRuntime().memory.buffer, at, a.length);
+  const bits = new Int32Array(a.buffer, a.byteOffset, a.length);
+  return mem.every((v, i) => v === bits[i]);
+}
+
+describe("resident outputs", () => {
+  it("an array called resident has its bits at its offset, whatever calls ran since", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({ op: fc.integer({ min: 0, max: 5 }), seed: fc.nat(1e6), size: fc.integer({ min: 6, max: 14 }) }),
+          {
+            minLength: 1,
+            maxLength: 12,
+          },
+        ),
+        (ops) => {
+          const rt = fastRuntime();
+          const seen: Float32Array[] = [];
+          for (const { op, seed, size } of ops) {
+            const g = conv(2, 3, size, 4, 3);
+            const last = seen.at(-1);
+            if (op === 0) {
+              const y = conv2dForwardF32(g, floats(2 * 3 * size * size, seed), floats(4 * 27, seed + 1));
+              seen.push(y);
+              // a max pool of it, reading it in place
+              const p = pool(2, 4, size - 2, 2);
+              seen.push(maxPool2dF32(p, y, windowTaps(p)).y);
+            } else if (op === 1) seen.push(transposeF32(floats(3 * size * 5, seed), 3, size, 5));
+            else if (op === 2) {
+              const x = floats(2 * 3 * size * size, seed);
+              seen.push(conv2dBackWeightF32(g, x, floats(2 * 4 * (size - 2) ** 2, seed + 2)));
+            } else if (op === 3 && last)
+              release(seen.pop()!); // recycled: the pool may hand it out again
+            else if (op === 4 && last) {
+              // dataSync(): the caller may write it, and the pool never takes it back (the backend's expose)
+              pin(last);
+              markExposed(seen.pop()!);
+            } else if (op === 5 && last) seen.push(transposeF32(last, 1, last.length, 1)); // copied in again from its plain array
+            for (const a of seen) {
+              const at = rt.residentAt(a, 0);
+              if (at !== undefined) expect(sameAsMemory(a, at)).toBe(true);
+            }
+          }
+          // the last output of a call is resident until something lays out over it
+          const y = conv2dForwardF32(conv(1, 2, 8, 3, 3), floats(128, 5), floats(54, 6));
+          expect(rt.residentAt(y, 0)).toBeDefined();
+          transposeF32(floats(4096, 7), 64, 64, 1);
+          expect(rt.residentAt(y, 0)).toBeUndefined();
+        },
+      ),
+      { seed: 2312, numRuns: 60 },
+    );
+  });
+
+  it("is not read in place once exposed or recycled", () => {
+    const rt = fastRuntime();
+    const y = conv2dForwardF32(conv(1, 2, 8, 3, 3), floats(128, 1), floats(54, 2));
+    expect(rt.residentAt(y, 0)).toBeDefined();
+    pin(y);
+    markExposed(y);
+    expect(rt.residentAt(y, 0)).toBeUndefined();
+    const z = conv2dForwardF32(conv(1, 2, 8, 3, 3), floats(128, 3), floats(54, 4));
+    expect(rt.residentAt(z, 0)).toBeDefined();
+    release(z);
+    expect(rt.residentAt(z, 0)).toBeUndefined();
+  });
+
+  it("a max pool reading a conv's output in place equals the reference", () => {
+    for (const threads of [1, 2]) {
+      setNumThreads(threads);
+      fc.assert(
+        fc.property(
+          fc.record({
+            batch: fc.integer({ min: 1, max: 3 }),
+            cout: fc.integer({ min: 1, max: 9 }),
+            size: fc.integer({ min: 5, max: 17 }),
+            k: fc.integer({ min: 1, max: 3 }),
+            seed: fc.nat(1e6),
+          }),
+          ({ batch, cout, size, k, seed }) => {
+            const g = conv(batch, 2, size, cout, 3);
+            const y = conv2dForwardF32(g, floats(batch * 2 * size * size, seed, true), floats(cout * 18, seed + 1));
+            expect(fastRuntime().residentAt(y, 0)).toBeDefined();
+            const p = pool(batch, cout, size - 2, k);
+            const copy = y.slice();
+            const { argmax, y: maxima } = maxPool2dF32(p, y, windowTaps(p));
+            expect(argmax).toEqual(maxPool2dArgmax(p, copy));
+            expect(maxima).toEqual(Float32Array.from(argmax, (i) => (i < 0 ? -Infinity : copy[i])));
+          },
+        ),
+        { seed: 71, numRuns: 40 },
+      );
+    }
+    setNumThreads(2);
+  });
+});
