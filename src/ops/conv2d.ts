@@ -38,7 +38,7 @@ import type {
   OptionValues,
   TransposeOptionValues,
 } from "../../types/shape/conv.js";
-import type { GenericSizes, KeptSize } from "../../types/shape/generic.js";
+import type { GenericRoute, KeptSizes, RunTimeSizes, SizesRoute } from "../../types/shape/generic.js";
 import { conv2dErrors, show } from "../../types/errors.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
 import { type Conv2dGeometry, type PadGeometry, convOutSize, padGeometry } from "../primitives/index.js";
@@ -91,9 +91,14 @@ export type ConvLayerResultOf<S, Spec extends [ConvOp, unknown, unknown, readonl
   ? Conv2dCheck<S, Spec[1], Spec[2], Spec[3], "float32", "cpu", "float32", "cpu", "float32", "cpu">
   : ConvTranspose2dCheck<S, Spec[1], Spec[2], Spec[3], "float32", "cpu", "float32", "cpu", "float32", "cpu">;
 
-/** The check of one call; cached by TypeScript, so the four parameters share one evaluation. */
-type Conv2dCheckOf<X extends AnyTensor, W extends AnyTensor, B, O extends readonly unknown[]> = Conv2dCheck<
-  X["shape"],
+/**
+ * The check of one call; cached by TypeScript, so the four parameters share one evaluation. R is
+ * the call's route (types/shape/generic.ts SizesRoute): under a generic H or W the rule runs on
+ * the input with those sizes `number` (channels, weight, bias and options checked as for any call,
+ * the sizes at run time).
+ */
+type Conv2dCheckOf<X extends AnyTensor, W extends AnyTensor, B, O extends readonly unknown[], R> = Conv2dCheck<
+  R extends GenericRoute ? RunTimeSizes<X["shape"]> : X["shape"],
   W["shape"],
   BiasOf<B>,
   O,
@@ -106,12 +111,16 @@ type Conv2dCheckOf<X extends AnyTensor, W extends AnyTensor, B, O extends readon
 >;
 
 /**
- * Each option is its own type parameter: a literal's values are interned types, so two calls with
- * the same options share every cached step, where a whole options object (a new type per literal)
- * would make each call start over.
+ * One signature for literal, `number` and generic sizes (issue 19 item 5). Its last type
+ * parameter, R, is the call's route, which no argument infers and the checker resolves from the
+ * input's sizes (types/shape/generic.ts SizesRoute), so a bad call fails at one argument with the
+ * catalogue's text on either route, never with an overload list. Each option is its own type
+ * parameter: a literal's values are interned types, so two calls with the same options share every
+ * cached step, where a whole options object (a new type per literal) would make each call start
+ * over. Under a generic H or W an output size is the input's when the layer keeps sizes (stride 1,
+ * padding d (k - 1) / 2 per side in total), else number.
  */
-export type Conv2dSignature = Conv2dExactSignature & Conv2dGenericSizeSignature;
-type Conv2dExactSignature = <
+export type Conv2dSignature = <
   X extends AnyTensor,
   W extends AnyTensor,
   B extends AnyTensor | null | undefined = undefined,
@@ -122,76 +131,34 @@ type Conv2dExactSignature = <
   // Any string, so that a misspelt mode ("mirror") is inferred and the check reports the
   // catalogue's message at the options argument; `string & {}` keeps the four modes as completions.
   const M extends Conv2dOptions["paddingMode"] | (string & {}) = undefined,
+  R extends SizesRoute<X["shape"]> = GenericRoute,
 >(
-  input: ArgV<"input", X, W, B, [S, P, D, G, M, never], X>,
-  weight: ArgV<"weight", X, W, B, [S, P, D, G, M, never], W>,
-  bias?: ArgV<"bias", X, W, B, [S, P, D, G, M, never], B>,
+  input: ArgV<"input", X, W, B, [S, P, D, G, M, never], R, X>,
+  weight: ArgV<"weight", X, W, B, [S, P, D, G, M, never], R, W>,
+  bias?: ArgV<"bias", X, W, B, [S, P, D, G, M, never], R, B>,
   options?: ArgV<
     "options",
     X,
     W,
     B,
     [S, P, D, G, M, never],
+    R,
     { stride?: S; padding?: P; dilation?: D; groups?: G; paddingMode?: M }
   >,
-) => NoInfer<Conv2dOutputV<X, W, B, [S, P, D, G, M, never]>>;
+) => NoInfer<Conv2dOutputV<X, W, B, [S, P, D, G, M, never], R>>;
 
+type ArgV<At extends string, X extends AnyTensor, W extends AnyTensor, B, V extends readonly unknown[], R, Self> =
+  Conv2dCheckOf<X, W, B, V, R> extends { at: At; message: infer M extends string } ? M : Self;
 /**
- * An [N, C, H, W] input whose H or W is a type parameter (types/shape/generic.ts): the check runs on
- * [N, C, number, number] (channels, weight, bias and options as for any call; the sizes at run
- * time), and an output size is H itself when the layer keeps sizes (stride 1, padding d (k - 1) / 2
- * per side in total), else number. Calls with literal or `number` sizes cannot match it (the rest
- * parameter then needs an argument of type never) and keep the signature above, with its errors.
+ * The result, computed as a shape first and bound by `infer` before Tensor<...> is written: a
+ * Tensor reference whose argument is a conditional would be a deferred reference, which prints the
+ * same but is not identical to the written type (an exact-type test fails on it).
  */
-type Conv2dGenericSizeSignature = <
-  N extends number,
-  C extends number,
-  H extends number,
-  Wd extends number,
-  XD extends DType,
-  XDev extends Device,
-  W extends AnyTensor,
-  B extends AnyTensor | null | undefined = undefined,
-  const S extends Conv2dOptions["stride"] = undefined,
-  const P extends Conv2dOptions["padding"] = undefined,
-  const D extends Conv2dOptions["dilation"] = undefined,
-  const G extends Conv2dOptions["groups"] = undefined,
-  const M extends Conv2dOptions["paddingMode"] | (string & {}) = undefined,
->(
-  input: ArgV<
-    "input",
-    Tensor<[N, C, number, number], XD, XDev>,
-    W,
-    B,
-    [S, P, D, G, M, never],
-    Tensor<[N, C, H, Wd], XD, XDev>
-  >,
-  weight: ArgV<"weight", Tensor<[N, C, number, number], XD, XDev>, W, B, [S, P, D, G, M, never], W>,
-  bias?: ArgV<"bias", Tensor<[N, C, number, number], XD, XDev>, W, B, [S, P, D, G, M, never], B>,
-  options?: ArgV<
-    "options",
-    Tensor<[N, C, number, number], XD, XDev>,
-    W,
-    B,
-    [S, P, D, G, M, never],
-    { stride?: S; padding?: P; dilation?: D; groups?: G; paddingMode?: M }
-  >,
-  ...genericSizes: GenericSizes<H, Wd>
-) => NoInfer<
-  Conv2dCheckOf<Tensor<[N, C, number, number], XD, XDev>, W, B, [S, P, D, G, M, never]> extends {
-    ok: [unknown, infer Co extends number, number, number];
-  }
-    ? Conv2dKeeps<W["shape"], [S, P, D, G, M, never]> extends [infer KH, infer KW]
-      ? Tensor<[N, Co, KeptSize<KH, H>, KeptSize<KW, Wd>], XD, XDev>
+type Conv2dOutputV<X extends AnyTensor, W extends AnyTensor, B, V extends readonly unknown[], R> =
+  Conv2dCheckOf<X, W, B, V, R> extends { ok: infer S extends Shape }
+    ? (R extends GenericRoute ? KeptSizes<S, Conv2dKeeps<W["shape"], V>, X["shape"]> : S) extends infer O extends Shape
+      ? Tensor<O, X["dtype"], X["device"]>
       : never
-    : Tensor<number[], XD, XDev>
->;
-
-type ArgV<At extends string, X extends AnyTensor, W extends AnyTensor, B, V extends readonly unknown[], Self> =
-  Conv2dCheckOf<X, W, B, V> extends { at: At; message: infer M extends string } ? M : Self;
-type Conv2dOutputV<X extends AnyTensor, W extends AnyTensor, B, V extends readonly unknown[]> =
-  Conv2dCheckOf<X, W, B, V> extends { ok: infer S extends Shape }
-    ? Tensor<S, X["dtype"], X["device"]>
     : Tensor<number[], X["dtype"], X["device"]>;
 
 export interface TensorMeta {
@@ -645,14 +612,15 @@ export const convTranspose2d = convTranspose2dAnyShape as ConvTranspose2dSignatu
 /** The implementations, on tensors of any shape (nn's layers call them). */
 export const anyShape = { conv2d: conv2dAnyShape, convTranspose2d: convTranspose2dAnyShape };
 
-/** convTranspose2d's check of one call (types/shape/conv.ts), cached as conv2d's is. */
+/** convTranspose2d's check of one call (types/shape/conv.ts), cached and routed as conv2d's is. */
 type ConvTranspose2dCheckOf<
   X extends AnyTensor,
   W extends AnyTensor,
   B,
   O extends readonly unknown[],
+  R,
 > = ConvTranspose2dCheck<
-  X["shape"],
+  R extends GenericRoute ? RunTimeSizes<X["shape"]> : X["shape"],
   W["shape"],
   BiasOf<B>,
   O,
@@ -665,11 +633,11 @@ type ConvTranspose2dCheckOf<
 >;
 
 /**
- * The typed form, built as Conv2dSignature: each option its own `const` type parameter, each
- * argument's type the message when the check blames it, the result's shape computed.
+ * The typed form, built as Conv2dSignature: one signature, each option its own `const` type
+ * parameter, each argument's type the message when the check blames it, the result's shape
+ * computed; under a generic H or W an output size is H when stride 1 and d (k - 1) + outputPadding = 2 p.
  */
-export type ConvTranspose2dSignature = ConvTranspose2dExactSignature & ConvTranspose2dGenericSizeSignature;
-type ConvTranspose2dExactSignature = <
+export type ConvTranspose2dSignature = <
   X extends AnyTensor,
   W extends AnyTensor,
   B extends AnyTensor | null | undefined = undefined,
@@ -678,68 +646,36 @@ type ConvTranspose2dExactSignature = <
   const OP extends ConvTranspose2dOptions["outputPadding"] = undefined,
   const G extends ConvTranspose2dOptions["groups"] = undefined,
   const D extends ConvTranspose2dOptions["dilation"] = undefined,
+  R extends SizesRoute<X["shape"]> = GenericRoute,
 >(
-  input: TransposeArgV<"input", X, W, B, [S, P, OP, G, D, never], X>,
-  weight: TransposeArgV<"weight", X, W, B, [S, P, OP, G, D, never], W>,
-  bias?: TransposeArgV<"bias", X, W, B, [S, P, OP, G, D, never], B>,
+  input: TransposeArgV<"input", X, W, B, [S, P, OP, G, D, never], R, X>,
+  weight: TransposeArgV<"weight", X, W, B, [S, P, OP, G, D, never], R, W>,
+  bias?: TransposeArgV<"bias", X, W, B, [S, P, OP, G, D, never], R, B>,
   options?: TransposeArgV<
     "options",
     X,
     W,
     B,
     [S, P, OP, G, D, never],
+    R,
     { stride?: S; padding?: P; outputPadding?: OP; groups?: G; dilation?: D }
   >,
-) => NoInfer<ConvTranspose2dOutputV<X, W, B, [S, P, OP, G, D, never]>>;
+) => NoInfer<ConvTranspose2dOutputV<X, W, B, [S, P, OP, G, D, never], R>>;
 
-/** A generic H or W, as Conv2dGenericSizeSignature: an output size is H when stride 1 and d (k - 1) + outputPadding = 2 p. */
-type ConvTranspose2dGenericSizeSignature = <
-  N extends number,
-  C extends number,
-  H extends number,
-  Wd extends number,
-  XD extends DType,
-  XDev extends Device,
+type TransposeArgV<
+  At extends string,
+  X extends AnyTensor,
   W extends AnyTensor,
-  B extends AnyTensor | null | undefined = undefined,
-  const S extends ConvTranspose2dOptions["stride"] = undefined,
-  const P extends ConvTranspose2dOptions["padding"] = undefined,
-  const OP extends ConvTranspose2dOptions["outputPadding"] = undefined,
-  const G extends ConvTranspose2dOptions["groups"] = undefined,
-  const D extends ConvTranspose2dOptions["dilation"] = undefined,
->(
-  input: TransposeArgV<
-    "input",
-    Tensor<[N, C, number, number], XD, XDev>,
-    W,
-    B,
-    [S, P, OP, G, D, never],
-    Tensor<[N, C, H, Wd], XD, XDev>
-  >,
-  weight: TransposeArgV<"weight", Tensor<[N, C, number, number], XD, XDev>, W, B, [S, P, OP, G, D, never], W>,
-  bias?: TransposeArgV<"bias", Tensor<[N, C, number, number], XD, XDev>, W, B, [S, P, OP, G, D, never], B>,
-  options?: TransposeArgV<
-    "options",
-    Tensor<[N, C, number, number], XD, XDev>,
-    W,
-    B,
-    [S, P, OP, G, D, never],
-    { stride?: S; padding?: P; outputPadding?: OP; groups?: G; dilation?: D }
-  >,
-  ...genericSizes: GenericSizes<H, Wd>
-) => NoInfer<
-  ConvTranspose2dCheckOf<Tensor<[N, C, number, number], XD, XDev>, W, B, [S, P, OP, G, D, never]> extends {
-    ok: [unknown, infer Co extends number, number, number];
-  }
-    ? ConvTranspose2dKeeps<W["shape"], [S, P, OP, G, D, never]> extends [infer KH, infer KW]
-      ? Tensor<[N, Co, KeptSize<KH, H>, KeptSize<KW, Wd>], XD, XDev>
+  B,
+  V extends readonly unknown[],
+  R,
+  Self,
+> = ConvTranspose2dCheckOf<X, W, B, V, R> extends { at: At; message: infer M extends string } ? M : Self;
+type ConvTranspose2dOutputV<X extends AnyTensor, W extends AnyTensor, B, V extends readonly unknown[], R> =
+  ConvTranspose2dCheckOf<X, W, B, V, R> extends { ok: infer S extends Shape }
+    ? (
+        R extends GenericRoute ? KeptSizes<S, ConvTranspose2dKeeps<W["shape"], V>, X["shape"]> : S
+      ) extends infer O extends Shape
+      ? Tensor<O, X["dtype"], X["device"]>
       : never
-    : Tensor<number[], XD, XDev>
->;
-
-type TransposeArgV<At extends string, X extends AnyTensor, W extends AnyTensor, B, V extends readonly unknown[], Self> =
-  ConvTranspose2dCheckOf<X, W, B, V> extends { at: At; message: infer M extends string } ? M : Self;
-type ConvTranspose2dOutputV<X extends AnyTensor, W extends AnyTensor, B, V extends readonly unknown[]> =
-  ConvTranspose2dCheckOf<X, W, B, V> extends { ok: infer S extends Shape }
-    ? Tensor<S, X["dtype"], X["device"]>
     : Tensor<number[], X["dtype"], X["device"]>;

@@ -1,6 +1,7 @@
 /**
  * Spatial sizes that are type parameters (`H` in `function f<H extends number>(x: Tensor<[B, 16,
- * H, H]>)`), for the second signature of conv2d, convTranspose2d, maxPool2d and avgPool2d.
+ * H, H]>)`), for the second signature of maxPool2d, avgPool2d and interpolate (conv2d and
+ * convTranspose2d take both routes in one signature: SizesRoute below).
  *
  * TypeScript defers a conditional type whose checked type holds a type parameter, so a shape rule
  * run on `H` stays unresolved: the exact signature cannot take such an input. A check can still be
@@ -82,3 +83,82 @@ export type GenericProduct<
 
 /** S with every dim `number`, its rank kept: what a rule checks its options against when some dims are generic. */
 export type RunTimeDims<S extends readonly number[]> = { -readonly [K in keyof S]: number };
+
+// ---- Issue 19, item 5: one signature per op, both routes in its parameter types.
+declare const literalRoute: unique symbol;
+declare const genericRoute: unique symbol;
+/** The route of a call whose input's last two dims are literals or `number`: the exact rule, with every size error. */
+export interface LiteralRoute {
+  readonly [literalRoute]: true;
+}
+/** The route of a call whose input has a type parameter among its last two dims: the rule on RunTimeSizes. */
+export interface GenericRoute {
+  readonly [genericRoute]: true;
+}
+/** Rank -> index of the second-to-last / last dim; beyond the table any index (number): such a call is refused anyway. */
+interface Back2 {
+  readonly [rank: number]: number;
+  2: 0;
+  3: 1;
+  4: 2;
+  5: 3;
+  6: 4;
+  7: 5;
+  8: 6;
+}
+interface Back1 {
+  readonly [rank: number]: number;
+  1: 0;
+  2: 1;
+  3: 2;
+  4: 3;
+  5: 4;
+  6: 5;
+  7: 6;
+  8: 7;
+}
+/** S's second-to-last and last dims (H and W of an [N, C, H, W] or [C, H, W] input). */
+export type SizeH<S extends readonly number[]> = S[Back2[S["length"]]];
+export type SizeW<S extends readonly number[]> = S[Back1[S["length"]]];
+
+/**
+ * Which route a call takes, decided where a generic size can be told from a literal one: the
+ * constraint check of an inferred type argument, a relation. An op declares a last type parameter
+ * `R extends SizesRoute<X["shape"]> = GenericRoute`, which no argument infers: its default is
+ * checked against the constraint. For literal or `number` sizes the constraint resolves to
+ * LiteralRoute, the default fails it, and R becomes the constraint, LiteralRoute. For a generic
+ * size it is a deferred conditional whose true branch the checker drops (see the top of this file),
+ * so the default satisfies its false branch and R is GenericRoute. Either way R is a resolved type,
+ * so the parameter types and the result branch on it, in one signature: no overload list, no
+ * deferred `ArgV<...>`, the only error the catalogue's text at the argument. Every test is the
+ * outermost conditional of its step and has no `infer` (the checker drops a branch only then),
+ * hence the sizes read by index (SizeH, SizeW) rather than matched.
+ */
+export type SizesRoute<S extends readonly number[]> = `${Tag<SizeH<S>>}` extends Concrete
+  ? `${Tag<SizeW<S>>}` extends Concrete
+    ? LiteralRoute
+    : GenericRoute
+  : GenericRoute;
+
+/** S with its last two dims `number`: what the generic route checks (every other dim kept). */
+export type RunTimeSizes<S extends readonly number[]> = S extends readonly [...infer Lead, unknown, unknown]
+  ? [...Lead, number, number]
+  : S;
+
+/**
+ * A checked output under the generic route: the input's leading (batch) dims, the output's
+ * channels, and each size the input's where the op keeps it, else number. The leading dims are read
+ * from the input, not from the checked output: there they come out of the rule's own matches.
+ */
+export type KeptSizes<Out, Keeps, S extends readonly number[]> = Out extends readonly [
+  ...unknown[],
+  infer Co extends number,
+  unknown,
+  unknown,
+]
+  ? S extends readonly [...infer Lead extends number[], unknown, infer H extends number, infer W extends number]
+    ? Keeps extends [infer KH, infer KW]
+      ? [...Lead, Co, KeptSize<KH, H>, KeptSize<KW, W>]
+      : never
+    : never
+  : never;
