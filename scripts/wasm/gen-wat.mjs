@@ -86,7 +86,7 @@ export const KERNEL_OWN_PARAMS = {
   // issue 23 (i23-step2): batch norm's backward (batchNormKernels); batch = P("batch"), channels = P("inC")
   bn_bwd: ["inner", "relu", "table", "wantInput"],
   // Winograd F(2x2, 3x3) conv (winogradKernels): tile rows, tiles per tile row (a multiple of 4), bias or 0
-  wino_conv: ["tilesH", "tilesW", "bias"],
+  wino_conv: ["tilesH", "tilesW", "bias", "slicePad"],
   // its U from the weights x (wino_weights): floats between output channels and between input channels, 1 if flipped
   wino_weights: ["coStride", "ciStride", "flip"],
   // issue 23 (i23-wgrad): Winograd's weight gradient (winogradWgradKernels): tile rows, tiles per
@@ -1759,7 +1759,8 @@ function batchNormKernels() {
  * tiles' inputs into V in its scratch, laid out as $block's packed B panels (per xi: panels of NR
  * tiles, inC deep), runs the 16 GEMMs into M (per xi: outC rows of `block` tiles) in its scratch
  * too, so V and M stay in the core's cache instead of passing through memory (4x the input and the
- * output each), and writes the output tiles. Scratch: edge | V 16 inC block | M 16 outC block.
+ * output each), and writes the output tiles. Scratch: edge | V 16 inC block | M 16 outC block, each
+ * xi's slice of V and M followed by slicePad floats (src/backends/cpu/fast/winograd.ts, SLICE_PAD).
  */
 function winogradKernels() {
   const EVEN = "0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27";
@@ -1818,9 +1819,9 @@ function winogradKernels() {
   ${set("t0", mul(get("item"), get("nb")))}
   ${set("nc", min(get("nb"), sub(mul(mul(P("batch"), get("th")), get("tw")), get("t0"))))}
   ${set("V", add(get("s"), c(EDGE_BYTES)))}
-  ${set("vs", mul(mul(get("Ci"), get("nb")), c(4)))}
+  ${set("vs", mul(add(mul(get("Ci"), get("nb")), K("wino_conv", "slicePad")), c(4)))}
   ${set("M", add(get("V"), mul(get("vs"), c(16))))}
-  ${set("ms", mul(mul(get("Co"), get("nb")), c(4)))}
+  ${set("ms", mul(add(mul(get("Co"), get("nb")), K("wino_conv", "slicePad")), c(4)))}
   ${set("rs", mul(P("inW"), c(4)))}
   ${set("plane", mul(mul(P("inH"), P("inW")), c(4)))}
   ;; V: four tiles and one channel a step; tile j of the block is column j mod NR of panel j / NR

@@ -54,6 +54,15 @@ const TRANSFORM_WEIGHT = 6;
 /** Bytes of one item's V and M blocks kept under ~a core's L2. */
 const BLOCK_BYTES = 512 * 1024;
 
+/**
+ * Floats after each xi's slice of the scratch (the forward's V and M, the weight gradient's dM and
+ * V): a slice is a power of two bytes long at the usual channel counts and block sizes, so the
+ * transforms' 16 stores (or loads) per tile and channel group, one per xi, fell in one cache set and
+ * evicted one another (the weight gradient's transforms on bn's 32-channel layer ran 4x slower);
+ * a line (16 floats) more puts the 16 streams in different sets.
+ */
+const SLICE_PAD = 16;
+
 let enabled = true;
 /** Turns the Winograd path off (and on again): for paired measurements against the direct path in
  * one build (bench/winograd-pair.mjs), and a way around it should it ever be suspected. */
@@ -161,7 +170,7 @@ function winogradConv(
   const key = `winograd ${flip ? "flip" : "fwd"} ${Co} ${Ci}`;
   const kept = rt.packed(w, key);
   const at = kept ?? rt.reservePacked(uFloats * F);
-  const L = rt.layout(EDGE_BYTES + 16 * (Ci + Co) * nb * F, [
+  const L = rt.layout(EDGE_BYTES + 16 * ((Ci + Co) * nb + 2 * SLICE_PAD) * F, [
     kept === undefined ? w.length * F : 0,
     x.length * F,
     xpSize * F,
@@ -206,6 +215,7 @@ function winogradConv(
     tilesH: th,
     tilesW: tw,
     bias: bias ? biasOff : 0,
+    slicePad: SLICE_PAD,
   });
   // the GEMMs' FLOPs, and the transforms' ~16 adds and moves per tile and channel as packing
   const work = 2 * 16 * Co * Ci * tiles + PACK * 16 * tiles * (Ci + Co);
@@ -258,13 +268,6 @@ const MIN_LANE_TILES = 64;
  * 256 channels dU is 4 MiB, beyond L2.
  */
 const SLICE_FLOATS = 32 * 1024;
-/**
- * Floats after each xi's slice of dM and V: the slices are a power of two bytes long at the usual
- * channel counts, so the transforms' 16 stores per tile (one per xi) fell in one cache set and
- * evicted one another (bn's 32-channel layer: 4x slower transforms, measured); 16 floats (a line)
- * puts the 16 streams in different sets.
- */
-const SLICE_PAD = 16;
 
 function winogradWeightGrad(
   rt: FastRuntime,

@@ -2695,9 +2695,9 @@
   (local.set $t0 (i32.mul (local.get $item) (local.get $nb)))
   (local.set $nc (select (local.get $nb) (i32.sub (i32.mul (i32.mul (i32.load offset=12 (local.get $p)) (local.get $th)) (local.get $tw)) (local.get $t0)) (i32.lt_s (local.get $nb) (i32.sub (i32.mul (i32.mul (i32.load offset=12 (local.get $p)) (local.get $th)) (local.get $tw)) (local.get $t0)))))
   (local.set $V (i32.add (local.get $s) (i32.const 128)))
-  (local.set $vs (i32.mul (i32.mul (local.get $Ci) (local.get $nb)) (i32.const 4)))
+  (local.set $vs (i32.mul (i32.add (i32.mul (local.get $Ci) (local.get $nb)) (i32.load offset=96 (local.get $p))) (i32.const 4)))
   (local.set $M (i32.add (local.get $V) (i32.mul (local.get $vs) (i32.const 16))))
-  (local.set $ms (i32.mul (i32.mul (local.get $Co) (local.get $nb)) (i32.const 4)))
+  (local.set $ms (i32.mul (i32.add (i32.mul (local.get $Co) (local.get $nb)) (i32.load offset=96 (local.get $p))) (i32.const 4)))
   (local.set $rs (i32.mul (i32.load offset=24 (local.get $p)) (i32.const 4)))
   (local.set $plane (i32.mul (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p))) (i32.const 4)))
   ;; V: four tiles and one channel a step; tile j of the block is column j mod NR of panel j / NR
