@@ -52,6 +52,12 @@ function plusBias(y: Float64Array, bias: Float32Array, g: Conv2dGeometry): Float
   return y.map((v, i) => v + bias[Math.floor(i / plane) % g.outChannels]);
 }
 
+type Shape = [number, number, number, number];
+
+/** A 3x3 stride-1 conv of `input` with `weight`, padding `pad` on every side. */
+const geometry3x3 = (input: Shape, weight: Shape, pad: number): Conv2dGeometry =>
+  conv2dGeometry({ input, weight, stride: [1, 1], dilation: [1, 1], padding: [pad, pad, pad, pad], groups: 1 });
+
 const geometryArb = fc
   .record({
     batch: fc.integer({ min: 1, max: 3 }),
@@ -135,7 +141,6 @@ describe("Winograd F(2x2, 3x3) vs the float64 reference", () => {
 
   it("the BN CNN's and ResNet-18's shapes: several items, a partial last tile block, batch 1; same bits on 1 thread", () => {
     setNumThreads(2);
-    type Shape = [number, number, number, number];
     const cases: [Shape, Shape, number][] = [
       [[4, 32, 32, 32], [32, 32, 3, 3], 1],
       [[2, 64, 16, 16], [64, 64, 3, 3], 1],
@@ -143,14 +148,7 @@ describe("Winograd F(2x2, 3x3) vs the float64 reference", () => {
       [[1, 20, 13, 41], [24, 20, 3, 3], 2],
     ];
     for (const [i, [input, weight, pad]] of cases.entries()) {
-      const g = conv2dGeometry({
-        input,
-        weight,
-        stride: [1, 1],
-        dilation: [1, 1],
-        padding: [pad, pad, pad, pad],
-        groups: 1,
-      });
+      const g = geometry3x3(input, weight, pad);
       const x = uniform(
         input.reduce((a, b) => a * b),
         100 + i,
@@ -178,7 +176,6 @@ describe("Winograd F(2x2, 3x3) vs the float64 reference", () => {
   });
 
   it("weight gradient: 1, 2 and 4 lanes, one or several tile blocks, odd sizes; no worse than the direct path; same bits on 1 and 2 threads", () => {
-    type Shape = [number, number, number, number];
     // [input, weight, padding]: lanes = 1, 2 or 4 from the tiles (64 a lane at least); the 168-channel
     // case's lane (100 tiles) runs as a 97-tile block and a 3-tile one
     const cases: [Shape, Shape, number][] = [
@@ -190,14 +187,7 @@ describe("Winograd F(2x2, 3x3) vs the float64 reference", () => {
       [[4, 37, 9, 12], [17, 37, 3, 3], 0], // channels off the 4 x 8 tile, 80 tiles
     ];
     for (const [i, [input, weight, pad]] of cases.entries()) {
-      const g = conv2dGeometry({
-        input,
-        weight,
-        stride: [1, 1],
-        dilation: [1, 1],
-        padding: [pad, pad, pad, pad],
-        groups: 1,
-      });
+      const g = geometry3x3(input, weight, pad);
       expect(winogradWeightFits(g), `case ${i}`).toBe(true);
       const x = uniform(g.batch * g.inChannels * g.inHeight * g.inWidth, 400 + i);
       const gy = uniform(g.batch * g.outChannels * g.outHeight * g.outWidth, 500 + i);
@@ -223,14 +213,7 @@ describe("Winograd F(2x2, 3x3) vs the float64 reference", () => {
 
   it("leaves non-finite values to the direct path, which gives the reference's infinities and NaNs", () => {
     setNumThreads(1);
-    const g = conv2dGeometry({
-      input: [2, 16, 16, 16],
-      weight: [16, 16, 3, 3],
-      stride: [1, 1],
-      dilation: [1, 1],
-      padding: [1, 1, 1, 1],
-      groups: 1,
-    });
+    const g = geometry3x3([2, 16, 16, 16], [16, 16, 3, 3], 1);
     const w = uniform(16 * 16 * 9, 7).map(Math.abs);
     for (const bad of [Infinity, -Infinity, NaN, 3e38]) {
       const x = uniform(2 * 16 * 16 * 16, 8).map(Math.abs);
@@ -260,14 +243,7 @@ describe("Winograd F(2x2, 3x3) vs the float64 reference", () => {
 
   it("keeps the transformed weights per array and direction", () => {
     setNumThreads(2);
-    const g = conv2dGeometry({
-      input: [2, 24, 20, 20],
-      weight: [24, 24, 3, 3],
-      stride: [1, 1],
-      dilation: [1, 1],
-      padding: [1, 1, 1, 1],
-      groups: 1,
-    });
+    const g = geometry3x3([2, 24, 20, 20], [24, 24, 3, 3], 1);
     const x = uniform(2 * 24 * 400, 1);
     const w = uniform(24 * 24 * 9, 2);
     const gy = uniform(2 * 24 * 400, 3);
