@@ -182,7 +182,7 @@ function padPlanes(
 }
 
 /** `planes` zero-bordered rows x cols copies (pad_input; `fields` give x, y, inH, inW, padT, padL). */
-export function padInput(
+function padInput(
   rt: FastRuntime,
   fields: KernelParams<"pad_input">,
   planes: number,
