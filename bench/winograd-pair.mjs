@@ -4,7 +4,7 @@
 // call's worker has stopped spinning; each row reports the medians and the median of the paired
 // ratios direct / Winograd, of wall and of CPU time (process.cpuUsage, all threads). > 1: Winograd
 // is faster.
-//   node bench/winograd-pair.mjs [--dist=dist] [--shapes=r2,r3,bn1] [--ops=fwd,bwdIn] [--threads=2]
+//   node bench/winograd-pair.mjs [--dist=dist] [--shapes=r2,r3,bn1] [--ops=fwd,bwdIn,bwdW] [--threads=2]
 //     [--seconds=4] [--fresh] [--steps=bn,resnet18] [--pairs=40]
 // with `npm run build` first (dist/ holds src/ and examples/).
 import { resolve } from "node:path";
@@ -90,6 +90,7 @@ for (const row of [...ALL_SHAPES, ...EXTRA]) {
   const calls = {
     fwd: () => (fresh(), fast.conv2dForwardF32(g, x, w, bias)),
     bwdIn: () => (fresh(), fast.conv2dBackInputF32(g, gy, w)),
+    bwdW: () => fast.conv2dBackWeightF32(g, x, gy),
   };
   for (const op of ops) {
     for (let i = 0; i < 5; i++) pairs(calls[op], calls[op], (n) => n < 2);

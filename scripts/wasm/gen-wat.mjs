@@ -86,9 +86,14 @@ export const KERNEL_OWN_PARAMS = {
   // issue 23 (i23-step2): batch norm's backward (batchNormKernels); batch = P("batch"), channels = P("inC")
   bn_bwd: ["inner", "relu", "table", "wantInput"],
   // Winograd F(2x2, 3x3) conv (winogradKernels): tile rows, tiles per tile row (a multiple of 4), bias or 0
-  wino_conv: ["tilesH", "tilesW", "bias"],
+  wino_conv: ["tilesH", "tilesW", "bias", "slicePad"],
   // its U from the weights x (wino_weights): floats between output channels and between input channels, 1 if flipped
   wino_weights: ["coStride", "ciStride", "flip"],
+  // issue 23 (i23-wgrad): Winograd's weight gradient (winogradWgradKernels): tile rows, tiles per
+  // tile row, tiles per lane, floats after each xi's slice of
+  // the scratch; then the lanes' sum and G^T dU G
+  wino_wgrad: ["tilesH", "tilesW", "laneTiles", "slicePad"],
+  wino_wgrad_out: ["lanes"],
 };
 
 /** Every kernel's whole layout: PARAM's fields and its own slots by name. */
@@ -1754,7 +1759,8 @@ function batchNormKernels() {
  * tiles' inputs into V in its scratch, laid out as $block's packed B panels (per xi: panels of NR
  * tiles, inC deep), runs the 16 GEMMs into M (per xi: outC rows of `block` tiles) in its scratch
  * too, so V and M stay in the core's cache instead of passing through memory (4x the input and the
- * output each), and writes the output tiles. Scratch: edge | V 16 inC block | M 16 outC block.
+ * output each), and writes the output tiles. Scratch: edge | V 16 inC block | M 16 outC block, each
+ * xi's slice of V and M followed by slicePad floats (src/backends/cpu/fast/winograd.ts, SLICE_PAD).
  */
 function winogradKernels() {
   const EVEN = "0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27";
@@ -1813,9 +1819,9 @@ function winogradKernels() {
   ${set("t0", mul(get("item"), get("nb")))}
   ${set("nc", min(get("nb"), sub(mul(mul(P("batch"), get("th")), get("tw")), get("t0"))))}
   ${set("V", add(get("s"), c(EDGE_BYTES)))}
-  ${set("vs", mul(mul(get("Ci"), get("nb")), c(4)))}
+  ${set("vs", mul(add(mul(get("Ci"), get("nb")), K("wino_conv", "slicePad")), c(4)))}
   ${set("M", add(get("V"), mul(get("vs"), c(16))))}
-  ${set("ms", mul(mul(get("Co"), get("nb")), c(4)))}
+  ${set("ms", mul(add(mul(get("Co"), get("nb")), K("wino_conv", "slicePad")), c(4)))}
   ${set("rs", mul(P("inW"), c(4)))}
   ${set("plane", mul(mul(P("inH"), P("inW")), c(4)))}
   ;; V: four tiles and one channel a step; tile j of the block is column j mod NR of panel j / NR
@@ -1897,6 +1903,135 @@ function winogradKernels() {
     ${[0, 1, 2, 3].map((l) => set(`q${l}`, add(get(`q${l}`), mul(K("wino_weights", "ciStride"), c(4))))).join(" ")}`)})`;
 }
 
+/**
+ * Winograd F(2x2, 3x3)'s weight gradient (issue 23, i23-wgrad; src/backends/cpu/fast/winograd.ts).
+ * The forward is Y = A^T (sum over ci of U[co][ci] . V[ci]) A per tile, so with dM = A dY A^T
+ * (4x4 per output tile, A = [1 0; 1 1; 1 -1; 0 -1]) dU[xi][co][ci] = sum over tiles of
+ * dM[xi][co][tile] V[xi][ci][tile] (16 GEMMs Cout x Cin, the tiles deep), and as U = G g G^T the
+ * kernel's gradient is dg = G^T dU G.
+ *
+ * wino_wgrad: one item = a lane, laneTiles consecutive tiles of the tiles in all (image, tile row,
+ * tile column; tilesW = ceil(outW / 2), not rounded up as wino_conv's), run in blocks of `block` tiles: the block's dM and V are transformed into
+ * the scratch as $block's A (per xi, MR-row panels over co, nc tiles deep) and B (per xi, NR-column
+ * panels over ci), four channels one vector (each xi's slice followed by slicePad floats), and its
+ * 16 GEMMs add into the lane's own dU in y (y + lane 16 outC ru(inC, 4) floats, laid out
+ * [co][xi][ci], ci padded to ru(inC, 4)). The lanes are a
+ * function of the geometry, never of the threads, so the sums run in the same order on any thread
+ * count. x = the input zero-bordered as wino_conv reads it (inH x inW = (2 tilesH + 2) x
+ * (2 tilesW + 2)), a = dY zero-bordered to 2 tilesH x 2 tilesW (the forward's dropped outputs get
+ * a zero gradient). Channels past the last of a group of four repeat it (their rows and columns of
+ * the GEMMs are computed and never stored). Scratch: edge | dM 16 ru(outC, 4) block | V 16 ru(inC, 8) block.
+ *
+ * wino_wgrad_out: one item = an output channel co: dU = the lanes' partial sums added in lane order,
+ * dg = G^T dU G (G^T = [1 1/2 1/2 0; 0 1/2 -1/2 0; 0 1/2 1/2 1]), written as y[co][ci][3][3]; x = the
+ * lanes' dU as wino_wgrad wrote them.
+ */
+function winogradWgradKernels() {
+  const v = (n) => `(local.get $${n})`;
+  const fadd = (a, b) => `(f32x4.add ${a} ${b})`;
+  const fsub = (a, b) => `(f32x4.sub ${a} ${b})`;
+  const half = (a) => `(f32x4.mul ${a} (v128.const f32x4 0.5 0.5 0.5 0.5))`;
+  const ij = [0, 1, 2, 3];
+  const vec = (...names) => names.map((n) => `(local $${n} v128)`).join(" ");
+  // 4x4 transpose: rows r0..r3 (one channel each, lanes = columns) -> d0..d3 (one column each, lanes = channels)
+  const LO = "0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23";
+  const HI = "8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31";
+  const FIRST = "0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23";
+  const SECOND = "8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31";
+  const decode = `${set("n", `(i32.div_u ${get("t")} ${mul(get("th"), get("tw"))})`)}
+    ${set("r", `(i32.rem_u ${get("t")} ${mul(get("th"), get("tw"))})`)}
+    ${set("ty", `(i32.div_u ${get("r")} ${get("tw")})`)}
+    ${set("tx", `(i32.rem_u ${get("r")} ${get("tw")})`)}`;
+  // channel l of a group of four at q: plane base + min(q + l, count - 1) planes
+  const chans = (count, plane) => ij.map((l) => set(`c${l}`, add(get("base"), mul(min(add(get("q"), c(l)), sub(count, c(1))), plane)))).join(" ");
+  const gather = (off) => `(f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1
+      (f32x4.splat (f32.load ${add(get("c0"), off)})) (f32.load ${add(get("c1"), off)})) (f32.load ${add(get("c2"), off)})) (f32.load ${add(get("c3"), off)}))`;
+  // A w: rows (w0, w0 + w1, w0 - w1, -w1) of a two-row (or two-column) w
+  const aRows = (w0, w1) => [w0, fadd(w0, w1), fsub(w0, w1), `(f32x4.neg ${w1})`];
+  // d B along a row (as wino_conv's inputRow) and B^T e down the columns
+  const bRow = (d) => [fsub(d[0], d[2]), fadd(d[1], d[2]), fsub(d[2], d[1]), fsub(d[1], d[3])];
+  const inputRow = (r) => `
+      (local.set $w0 (i8x16.shuffle ${LO} (v128.load ${add(get("c0"), mul(get("rs"), c(r)))}) (v128.load ${add(get("c1"), mul(get("rs"), c(r)))})))
+      (local.set $w1 (i8x16.shuffle ${HI} (v128.load ${add(get("c0"), mul(get("rs"), c(r)))}) (v128.load ${add(get("c1"), mul(get("rs"), c(r)))})))
+      (local.set $w2 (i8x16.shuffle ${LO} (v128.load ${add(get("c2"), mul(get("rs"), c(r)))}) (v128.load ${add(get("c3"), mul(get("rs"), c(r)))})))
+      (local.set $w3 (i8x16.shuffle ${HI} (v128.load ${add(get("c2"), mul(get("rs"), c(r)))}) (v128.load ${add(get("c3"), mul(get("rs"), c(r)))})))
+      (local.set $d0 (i8x16.shuffle ${FIRST} ${v("w0")} ${v("w2")})) (local.set $d1 (i8x16.shuffle ${SECOND} ${v("w0")} ${v("w2")}))
+      (local.set $d2 (i8x16.shuffle ${FIRST} ${v("w1")} ${v("w3")})) (local.set $d3 (i8x16.shuffle ${SECOND} ${v("w1")} ${v("w3")}))
+      ${bRow(["d0", "d1", "d2", "d3"].map(v)).map((e, j) => `(local.set $e${r}${j} ${e})`).join(" ")}`;
+  const colV = (j) => bRow(ij.map((i) => v(`e${i}${j}`)));
+  const wgrad = `(func $wino_wgrad (export "wino_wgrad") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("Ci", "Co", "nb", "th", "tw", "T", "t0", "tEnd", "b0", "nc", "j", "t", "n", "r", "ty", "tx", "q", "base", "dst",
+    "c0", "c1", "c2", "c3", "G", "V", "aS", "vS", "rs", "grs", "xplane", "gplane", "xi", "part", "ldc")}
+  ${vec("g00", "g01", "g10", "g11", "h0", "h1", "w0", "w1", "w2", "w3", "d0", "d1", "d2", "d3")}
+  ${vec(...ij.flatMap((i) => ij.map((j) => `e${i}${j}`)))}
+  ${set("Ci", P("inC"))} ${set("Co", P("outC"))} ${set("nb", P("block"))}
+  ${set("th", K("wino_wgrad", "tilesH"))} ${set("tw", K("wino_wgrad", "tilesW"))}
+  ${set("T", mul(mul(P("batch"), get("th")), get("tw")))}
+  ${set("t0", mul(get("item"), K("wino_wgrad", "laneTiles")))}
+  ${set("tEnd", min(add(get("t0"), K("wino_wgrad", "laneTiles")), get("T")))}
+  ${set("rs", mul(P("inW"), c(4)))} ${set("xplane", mul(mul(P("inH"), P("inW")), c(4)))}
+  ${set("grs", mul(get("tw"), c(8)))} ${set("gplane", mul(mul(get("th"), get("tw")), c(16)))}
+  ${set("ldc", roundUp4(get("Ci")))}
+  ${set("part", add(P("y"), mul(mul(mul(get("item"), c(16 * 4)), get("Co")), get("ldc"))))}
+  ${set("G", add(get("s"), c(EDGE_BYTES)))}
+  ${set("V", add(get("G"), mul(mul(add(mul(roundUp4(get("Co")), get("nb")), K("wino_wgrad", "slicePad")), c(16)), c(4))))}
+  ${loop("b0", get("t0"), get("tEnd"), `
+    ${set("nc", min(get("nb"), sub(get("tEnd"), get("b0"))))}
+    ${set("aS", mul(add(mul(roundUp4(get("Co")), get("nc")), K("wino_wgrad", "slicePad")), c(4)))}
+    ${set("vS", mul(add(mul(`(i32.and ${add(get("Ci"), c(NR - 1))} ${c(-NR)})`, get("nc")), K("wino_wgrad", "slicePad")), c(4)))}
+    ;; dM = A dY A^T: tile j of the block is row j of each MR-row panel
+    ${loop("j", c(0), get("nc"), `
+      ${set("t", add(get("b0"), get("j")))}
+      ${decode}
+      ${set("base", add(P("a"), add(mul(mul(get("n"), get("Co")), get("gplane")), add(mul(get("ty"), mul(get("grs"), c(2))), mul(get("tx"), c(8))))))}
+      ${set("dst", add(get("G"), mul(get("j"), c(MR * 4))))}
+      ${loop("q", c(0), get("Co"), `
+        ${chans(get("Co"), get("gplane"))}
+        (local.set $g00 ${gather(c(0))}) (local.set $g01 ${gather(c(4))})
+        (local.set $g10 ${gather(get("grs"))}) (local.set $g11 ${gather(add(get("grs"), c(4)))})
+        ${aRows(v("g00"), v("g10")).map((h0, i) => {
+          const h1 = aRows(v("g01"), v("g11"))[i];
+          return `(local.set $h0 ${h0}) (local.set $h1 ${h1})
+        ${aRows(v("h0"), v("h1")).map((o, jj) => `(v128.store ${add(get("dst"), mul(c(4 * i + jj), get("aS")))} ${o})`).join(" ")}`;
+        }).join("\n        ")}
+        ${set("dst", add(get("dst"), mul(get("nc"), c(MR * 4))))}`, 4)}`)}
+    ;; V = B^T d B: tile j of the block is row j of each NR-column panel
+    ${loop("j", c(0), get("nc"), `
+      ${set("t", add(get("b0"), get("j")))}
+      ${decode}
+      ${set("base", add(P("x"), add(mul(mul(get("n"), get("Ci")), get("xplane")), add(mul(mul(get("ty"), c(2)), get("rs")), mul(get("tx"), c(8))))))}
+      ${loop("q", c(0), get("Ci"), `
+        ${chans(get("Ci"), get("xplane"))}
+        ${ij.map(inputRow).join("")}
+        ${set("dst", add(add(get("V"), mul(get("j"), c(NR * 4))), add(mul(`(i32.shr_u ${get("q")} ${c(3)})`, mul(get("nc"), c(NR * 4))), mul(`(i32.and ${get("q")} ${c(4)})`, c(4)))))}
+        ${ij.flatMap((j) => colV(j).map((o, i) => `(v128.store ${add(get("dst"), mul(c(4 * i + j), get("vS")))} ${o})`)).join("\n        ")}`, 4)}`)}
+    ;; the lane's dU[xi] (+)= dM[xi] V[xi]^T
+    ${loop("xi", c(0), c(16), `
+      (call $block ${add(get("G"), mul(get("xi"), get("aS")))} ${mul(get("nc"), c(MR * 4))} ${add(get("V"), mul(get("xi"), get("vS")))}
+        ${add(get("part"), mul(mul(get("xi"), get("ldc")), c(4)))} ${mul(get("ldc"), c(16 * 4))}
+        ${get("Co")} ${get("Ci")} ${get("nc")} (i32.ne ${get("b0")} ${get("t0")}) ${get("s")})`)}`, get("nb"))})`;
+  // dg = G^T dU G, as in U = G g G^T: rows (u0 + (u1 + u2) / 2, (u1 - u2) / 2, (u1 + u2) / 2 + u3)
+  const gRows = (u) => [fadd(u[0], half(fadd(u[1], u[2]))), half(fsub(u[1], u[2])), fadd(half(fadd(u[1], u[2])), u[3])];
+  const out = `(func $wino_wgrad_out (export "wino_wgrad_out") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("Ci", "Co", "ldc", "q", "l", "at", "ls", "k", "dst")}
+  ${vec(...Array.from({ length: 16 }, (_, k) => `u${k}`), ...Array.from({ length: 12 }, (_, k) => `r${k}`))}
+  ${set("Ci", P("inC"))} ${set("Co", P("outC"))} ${set("ldc", roundUp4(get("Ci")))}
+  ${set("ls", mul(mul(mul(get("Co"), get("ldc")), c(16)), c(4)))}
+  ${loop("q", c(0), get("Ci"), `
+    ${set("at", add(P("x"), mul(add(mul(mul(get("item"), get("ldc")), c(16)), get("q")), c(4))))}
+    ${Array.from({ length: 16 }, (_, k) => `(local.set $u${k} (v128.load ${add(get("at"), mul(mul(c(k), get("ldc")), c(4)))}))`).join("\n    ")}
+    ${loop("l", c(1), K("wino_wgrad_out", "lanes"), `
+      ${set("at", add(get("at"), get("ls")))}
+      ${Array.from({ length: 16 }, (_, k) => `(local.set $u${k} ${fadd(v(`u${k}`), `(v128.load ${add(get("at"), mul(mul(c(k), get("ldc")), c(4)))})`)})`).join("\n      ")}`)}
+    ${ij.flatMap((j) => gRows(ij.map((i) => v(`u${4 * i + j}`))).map((r, a) => `(local.set $r${4 * a + j} ${r})`)).join("\n    ")}
+    ${[0, 1, 2].flatMap((a) => gRows(ij.map((j) => v(`r${4 * a + j}`))).map((w, b) => `(v128.store offset=${16 * (3 * a + b)} ${get("s")} ${w})`)).join("\n    ")}
+    ;; lanes l < Ci - q: tap k of channel q + l is lane l of the k-th vector
+    ${set("dst", add(P("y"), mul(mul(add(mul(get("item"), get("Ci")), get("q")), c(9)), c(4))))}
+    ${loop("l", c(0), min(c(4), sub(get("Ci"), get("q"))), loop("k", c(0), c(9), `
+      (f32.store ${add(get("dst"), mul(add(mul(get("l"), c(9)), get("k")), c(4)))} (f32.load ${add(get("s"), mul(add(mul(get("k"), c(4)), get("l")), c(4)))}))`))}`, 4)})`;
+  return `${wgrad}\n\n${out}`;
+}
+
 /** The whole module. `shared`: the memory is a shared one (the worker pool); the unshared build is
  * for hosts without SharedArrayBuffer (a browser page that is not cross-origin isolated). */
 export function generateWat(shared = true, fma = false) {
@@ -1912,6 +2047,7 @@ ${biasKernel()}
 ${directKernels()}
 ${batchNormKernels()}
 ${winogradKernels()}
+${winogradWgradKernels()}
 )
 `;
 }

@@ -34,7 +34,7 @@ import {
 } from "./kernel-calls.js";
 import { fastRuntime, type FastRuntime, type KernelParams } from "./workers.js";
 import { EDGE_BYTES, KC, MR, NR } from "./wasm/kernels.generated.js";
-import { winogradBackInputF32, winogradForwardF32 } from "./winograd.js";
+import { winogradBackInputF32, winogradBackWeightF32, winogradForwardF32 } from "./winograd.js";
 
 /** Least FLOPs of an item for which a conv's job ends with narrow items (tailCut). */
 const TAIL_WORK = 4e6;
@@ -585,6 +585,8 @@ function col2imBackInput(rt: FastRuntime, g: Conv2dGeometry, gy: Float32Array, w
 
 /** dW = conv2d weight gradient, summed over the batch: [O, C/groups, kH, kW]. */
 export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Float32Array): Float32Array {
+  const viaWinograd = winogradBackWeightF32(g, x, gy);
+  if (viaWinograd) return viaWinograd;
   const Cg = g.inChannels / g.groups;
   const Mg = g.outChannels / g.groups;
   const KK = g.kernelHeight * g.kernelWidth;

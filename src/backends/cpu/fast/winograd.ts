@@ -22,7 +22,7 @@
  */
 import { transposedGeometry, type Conv2dGeometry } from "../../../primitives/conv2d.js";
 import { allFiniteAt, check, COPY, F, itemsWanted, output, PACK, planeItems, ru } from "./kernel-calls.js";
-import { fastRuntime, type FastRuntime } from "./workers.js";
+import { fastRuntime, type FastRuntime, type KernelParams } from "./workers.js";
 import { EDGE_BYTES, MR, NR } from "./wasm/kernels.generated.js";
 
 /** Most input channels: each GEMM runs its whole Cin deep in one $block call, whose B panel
@@ -53,6 +53,15 @@ const TRANSFORM_WEIGHT = 6;
 /** Bytes of one item's V and M blocks kept under ~a core's L2. */
 const BLOCK_BYTES = 512 * 1024;
 
+/**
+ * Floats after each xi's slice of the scratch (the forward's V and M, the weight gradient's dM and
+ * V): a slice is a power of two bytes long at the usual channel counts and block sizes, so the
+ * transforms' 16 stores (or loads) per tile and channel group, one per xi, fell in one cache set and
+ * evicted one another (the weight gradient's transforms on bn's 32-channel layer ran 4x slower);
+ * a line (16 floats) more puts the 16 streams in different sets.
+ */
+const SLICE_PAD = 16;
+
 let enabled = true;
 /** Turns the Winograd path off (and on again): for paired measurements against the direct path in
  * one build (bench/winograd-pair.mjs), and a way around it should it ever be suspected. */
@@ -62,7 +71,11 @@ export function setWinograd(on: boolean): void {
 
 /** Which conv calls Winograd takes (docs/performance.md, "Winograd"). */
 export function winogradFits(g: Conv2dGeometry): boolean {
-  const { tiles } = tileCounts(g);
+  return winogradShape(g) && winogradPays(g, tileCounts(g).tiles, MIN_TILES);
+}
+
+/** 3x3, stride 1, dilation 1, one group, channels within bounds (and the path not switched off). */
+function winogradShape(g: Conv2dGeometry): boolean {
   return (
     enabled &&
     g.kernelHeight === 3 &&
@@ -75,8 +88,14 @@ export function winogradFits(g: Conv2dGeometry): boolean {
     g.padTop >= 0 &&
     g.padLeft >= 0 &&
     Math.min(g.inChannels, g.outChannels) >= MIN_CHANNELS &&
-    g.inChannels <= MAX_CHANNELS &&
-    tiles >= MIN_TILES &&
+    g.inChannels <= MAX_CHANNELS
+  );
+}
+
+/** At least `minTiles` tiles, and their multiplies and transforms fewer than the direct conv's. */
+function winogradPays(g: Conv2dGeometry, tiles: number, minTiles: number): boolean {
+  return (
+    tiles >= minTiles &&
     16 * tiles * (1 + TRANSFORM_WEIGHT * (1 / g.inChannels + 1 / g.outChannels)) <=
       9 * g.batch * g.outHeight * g.outWidth
   );
@@ -116,6 +135,25 @@ export function winogradBackInputF32(g: Conv2dGeometry, gy: Float32Array, w: Flo
   return winogradConv(fastRuntime(), t, gy, w, true);
 }
 
+/**
+ * `planes` zero-bordered rows x cols copies (pad_input; `fields` give x, y, inH, inW, padT, padL).
+ * fast/conv.ts's padInput, which this module cannot import (conv.ts imports this one: a cycle);
+ * moved to kernel-calls.ts, it would serve both.
+ */
+function padTiles(
+  rt: FastRuntime,
+  fields: KernelParams<"pad_input">,
+  planes: number,
+  rows: number,
+  cols: number,
+  scratch: number,
+  stride: number,
+): void {
+  const job = planeItems(planes, rows * cols);
+  const p = rt.params("pad_input", { ...fields, rows, cols, ...job.fields });
+  rt.run("pad_input", p, job.items, scratch, stride, COPY * planes * rows * cols);
+}
+
 /** Tiles per item: a multiple of NR (whole B panels but the last), V and M under BLOCK_BYTES, and
  * with several threads enough items to share (itemsWanted). */
 function tilesPerItem(rt: FastRuntime, g: Conv2dGeometry, tiles: number): number {
@@ -150,7 +188,7 @@ function winogradConv(
   const key = `winograd ${flip ? "flip" : "fwd"} ${Co} ${Ci}`;
   const kept = rt.packed(w, key);
   const at = kept ?? rt.reservePacked(uFloats * F);
-  const L = rt.layout(EDGE_BYTES + 16 * (Ci + Co) * nb * F, [
+  const L = rt.layout(EDGE_BYTES + 16 * ((Ci + Co) * nb + 2 * SLICE_PAD) * F, [
     kept === undefined ? w.length * F : 0,
     x.length * F,
     xpSize * F,
@@ -178,20 +216,8 @@ function winogradConv(
   }
   rt.F32.set(x, xOff / F);
   if (bias) rt.F32.set(bias, biasOff / F);
-  const planes = g.batch * Ci;
-  const job = planeItems(planes, Hp * Wp);
-  const pp = rt.params("pad_input", {
-    x: xOff,
-    y: xpOff,
-    inH: g.inHeight,
-    inW: g.inWidth,
-    padT: g.padTop,
-    padL: g.padLeft,
-    rows: Hp,
-    cols: Wp,
-    ...job.fields,
-  });
-  rt.run("pad_input", pp, job.items, L.scratch, L.scratchStride, COPY * xpSize);
+  const padX = { x: xOff, y: xpOff, inH: g.inHeight, inW: g.inWidth, padT: g.padTop, padL: g.padLeft };
+  padTiles(rt, padX, g.batch * Ci, Hp, Wp, L.scratch, L.scratchStride);
   const p = rt.params("wino_conv", {
     x: xpOff,
     a: uOff,
@@ -207,6 +233,7 @@ function winogradConv(
     tilesH: th,
     tilesW: tw,
     bias: bias ? biasOff : 0,
+    slicePad: SLICE_PAD,
   });
   // the GEMMs' FLOPs, and the transforms' ~16 adds and moves per tile and channel as packing
   const work = 2 * 16 * Co * Ci * tiles + PACK * 16 * tiles * (Ci + Co);
@@ -214,4 +241,112 @@ function winogradConv(
   rt.run("wino_conv", p, Math.ceil(tiles / nb), L.scratch, L.scratchStride, work, y.make);
   if (!allFiniteAt(rt, yOff, ySize, flag, L.scratch, L.scratchStride)) return null;
   return y.take(rt, yOff);
+}
+
+/**
+ * Issue 23 (i23-wgrad): the weight gradient by Winograd. With dM = A dY A^T per output tile (the
+ * adjoint of Y = A^T M A), dU[xi] = sum over tiles of dM[xi] V[xi]^T (16 GEMMs Cout x Cin, the
+ * tiles deep, where the direct path's one GEMM is Cout x 9 Cin, the pixels deep: 16 / 9 of the
+ * multiplies per tile of four pixels, 2.25x fewer), then dW = G^T dU G. V is the forward's input
+ * transform; the conv and its thresholds are the forward's (winogradFits).
+ *
+ * The sum over the tiles is cut into lanes, each adding its tiles into its own dU, the lanes then
+ * added in order: the lanes depend on the geometry only, so any thread count gives the same bits.
+ */
+export function winogradBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Float32Array): Float32Array | null {
+  if (!winogradWeightFits(g)) return null;
+  check("winogradBackWeightF32 x", x, g.batch * g.inChannels * g.inHeight * g.inWidth);
+  check("winogradBackWeightF32 gy", gy, g.batch * g.outChannels * g.outHeight * g.outWidth);
+  return winogradWeightGrad(fastRuntime(), g, x, gy);
+}
+
+/** The weight gradient's tiles: rows of them need not be whole vector steps (its transforms take
+ * one tile at a time), so unlike the forward's they are not rounded up to four per tile row. */
+function weightTileCounts(g: Conv2dGeometry) {
+  const th = Math.ceil(g.outHeight / 2);
+  const tw = Math.ceil(g.outWidth / 2);
+  return { th, tw, tiles: g.batch * th * tw };
+}
+
+/** Which conv calls take the Winograd weight gradient (docs/performance.md, "Winograd"). */
+export function winogradWeightFits(g: Conv2dGeometry): boolean {
+  return winogradShape(g) && winogradPays(g, weightTileCounts(g).tiles, MIN_WEIGHT_TILES);
+}
+
+/** Most lanes: work for four threads; each lane holds a dU of 16 Cout Cin floats. */
+const MAX_LANES = 4;
+/** Fewest tiles for the weight gradient: each lane's dU (16 Cout Cin floats, written, then read
+ * by the lanes' sum) costs about as much as a GEMM this many tiles deep would. */
+const MIN_WEIGHT_TILES = 64;
+/** Fewest tiles per lane: below, a lane's dU (written and read once) weighs against its GEMMs. */
+const MIN_LANE_TILES = 64;
+/**
+ * Floats of one xi's dM and V slices per tile block (the A and B one GEMM reads: kept in L2 while
+ * the 16 GEMMs run one after another). Deeper blocks load and store the lane's dU fewer times: at
+ * 256 channels dU is 4 MiB, beyond L2.
+ */
+const SLICE_FLOATS = 32 * 1024;
+
+function winogradWeightGrad(
+  rt: FastRuntime,
+  g: Conv2dGeometry,
+  x: Float32Array,
+  gy: Float32Array,
+): Float32Array | null {
+  const Ci = g.inChannels,
+    Co = g.outChannels;
+  const { th, tw, tiles } = weightTileCounts(g);
+  const Hp = 2 * th + 2,
+    Wp = 2 * tw + 2;
+  // 1, 2 or 4 lanes (an even split over two threads)
+  const want = Math.min(MAX_LANES, Math.floor(tiles / MIN_LANE_TILES));
+  const laneTiles = Math.ceil(tiles / (want >= 4 ? 4 : want >= 2 ? 2 : 1));
+  const lanes = Math.ceil(tiles / laneTiles);
+  const nb = Math.min(laneTiles, Math.max(4, Math.floor(SLICE_FLOATS / (Ci + Co))));
+  const ldc = ru(Ci, 4);
+  const xpSize = g.batch * Ci * Hp * Wp;
+  const gpSize = g.batch * Co * 4 * th * tw;
+  const partSize = lanes * 16 * Co * ldc;
+  const dwSize = Co * Ci * 9;
+  const L = rt.layout(EDGE_BYTES + 16 * ((ru(Co, MR) + ru(Ci, NR)) * nb + 2 * SLICE_PAD) * F, [
+    x.length * F,
+    xpSize * F,
+    gy.length * F,
+    gpSize === gy.length ? 0 : gpSize * F,
+    partSize * F,
+    dwSize * F,
+    F,
+  ]);
+  const [xOff, xpOff, gOff, gpOff, partOff, dOff, flag] = L.offsets;
+  rt.F32.set(x, xOff / F);
+  rt.F32.set(gy, gOff / F);
+  const padX = { x: xOff, y: xpOff, inH: g.inHeight, inW: g.inWidth, padT: g.padTop, padL: g.padLeft };
+  padTiles(rt, padX, g.batch * Ci, Hp, Wp, L.scratch, L.scratchStride);
+  // dY zero-bordered to whole tiles: itself when the output's sizes are even
+  const gpAt = gpSize === gy.length ? gOff : gpOff;
+  if (gpAt !== gOff) {
+    const padG = { x: gOff, y: gpOff, inH: g.outHeight, inW: g.outWidth, padT: 0, padL: 0 };
+    padTiles(rt, padG, g.batch * Co, 2 * th, 2 * tw, L.scratch, L.scratchStride);
+  }
+  const p = rt.params("wino_wgrad", {
+    x: xpOff,
+    a: gpAt,
+    y: partOff,
+    batch: g.batch,
+    inC: Ci,
+    inH: Hp,
+    inW: Wp,
+    outC: Co,
+    block: nb,
+    tilesH: th,
+    tilesW: tw,
+    laneTiles,
+    slicePad: SLICE_PAD,
+  });
+  const dw = output(dwSize);
+  rt.run("wino_wgrad", p, lanes, L.scratch, L.scratchStride, 2 * 16 * Co * Ci * tiles, dw.make);
+  const po = rt.params("wino_wgrad_out", { x: partOff, y: dOff, inC: Ci, outC: Co, lanes });
+  rt.run("wino_wgrad_out", po, Co, L.scratch, L.scratchStride, COPY * partSize);
+  if (!allFiniteAt(rt, dOff, dwSize, flag, L.scratch, L.scratchStride)) return null;
+  return dw.take(rt, dOff);
 }
