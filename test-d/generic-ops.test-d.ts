@@ -8,15 +8,19 @@ import {
   add,
   argmax,
   cat,
+  chunk,
+  expand,
   flatten,
   interpolate,
   matmul,
   maxPool2d,
   mean,
+  narrow,
   pad,
   randn,
   reshape,
   split,
+  squeeze,
   zeros,
   type Tensor,
 } from "../src/index.js";
@@ -102,4 +106,26 @@ export function runTime(x: T<[number, 8, number, number]>) {
   expectType<T<[number, 8, 7, 7]>>(interpolate(x, { size: 7 }));
   expectType<T<[number, 8, 1, 1]>>(nn.AdaptiveAvgPool2d(1).forward(x));
   expectError(interpolate(x, { size: 3, scaleFactor: 2 }));
+}
+
+// Session 16: cuts and squeeze along a generic dim, broadcasting B against a 1, expand's -1.
+export function genericDims<B extends number, H extends number>(x: T<[B, 8, H, H]>, o: T<[B, 1, 1, 1]>) {
+  expectType<T<[number, 8, H, H]>[]>(split(x, 2, 0));
+  expectType<[T<[B, 8, 3, H]>, T<[B, 8, 5, H]>]>(split(x, [3, 5], 2));
+  expectType<T<[B, 8, H, number]>[]>(chunk(x, 2, -1));
+  expectType<T<[B, 8, 2, H]>>(narrow(x, 2, 1, 2));
+  expectType<T<[B, 8, H, 3]>>(x.narrow(3, -3, 3));
+  expectType<T<number[]>>(squeeze(x));
+  expectType<T<number[]>>(x.squeeze(0));
+  expectType<T<[B, 8, H]>>(squeeze(x.mean(3, true), 3));
+  expectType<T<[B, 8, H, H]>>(x.sub(x.mean([2, 3], true)));
+  expectType<T<[B, 8, H, H]>>(add(x, o));
+  expectType<T<[B, 8, H, H]>>(x.div(x.sum(0, true)));
+  expectType<T<[B, 8, 4, 4]>>(expand(o, [-1, 8, 4, 4]));
+
+  expectError(split(x, 0, 2));
+  expectError(split(x, [3, 4], 1));
+  expectError(narrow(x, 2, 0, -1));
+  expectError(squeeze(x, 4));
+  expectError(add(x, zeros([1, 4, 1, 1])));
 }

@@ -41,7 +41,10 @@ export type BinaryOperand<Op extends string, S1 extends Shape, D extends DType, 
         : B
     : never;
 
-export type BroadcastResult<A extends Shape, B extends Shape> = OkShape<Broadcast<A, B>>;
+/** The result shape; with the operand's Op, so that it is the instantiation BinaryOperand computed. */
+export type BroadcastResult<A extends Shape, B extends Shape, Op extends string = "broadcast"> = OkShape<
+  Broadcast<A, B, Op>
+>;
 
 type Binary<Op extends string> = <
   S1 extends Shape,
@@ -51,12 +54,12 @@ type Binary<Op extends string> = <
 >(
   a: Tensor<S1, D, Dev>,
   b: BinaryOperand<Op, S1, D, Dev, B>,
-) => Tensor<BroadcastResult<S1, OperandShape<B>>, D, Dev>;
+) => Tensor<BroadcastResult<S1, OperandShape<B>, Op>, D, Dev>;
 /** The method form: `this` is the first operand. */
 export type BinaryMethod<Op extends string> = <T extends AnyTensor, B extends AnyTensor | number>(
   this: T,
   other: BinaryOperand<Op, T["shape"], T["dtype"], T["device"], B>,
-) => Tensor<BroadcastResult<T["shape"], OperandShape<B>>, T["dtype"], T["device"]>;
+) => Tensor<BroadcastResult<T["shape"], OperandShape<B>, Op>, T["dtype"], T["device"]>;
 
 type Unary = <S extends Shape, D extends DType, Dev extends Device>(x: Tensor<S, D, Dev>) => Tensor<S, D, Dev>;
 

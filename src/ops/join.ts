@@ -10,11 +10,14 @@ import type { DType, Device, Shape } from "../../types/core.js";
 import type {
   CatCheck,
   ChunkCheck,
+  CutAtRunTime,
+  DimSize,
   MAX_CUT_PIECES,
   NarrowCheck,
   SplitCheck,
   StackCheck,
 } from "../../types/shape/join.js";
+import type { GenericDims } from "../../types/shape/generic.js";
 import type { OkShape } from "../../types/shape/show.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
 import { apply } from "../autograd/engine.js";
@@ -72,7 +75,14 @@ type Pieces<C, D extends DType, Dev extends Device> = C extends { ok: readonly u
   : Tensor<number[], D, Dev>[];
 type PiecesOf<R, D extends DType, Dev extends Device> = { -readonly [K in keyof R]: Tensor<OkShape<R[K]>, D, Dev> };
 
-type SplitSignature = <
+/**
+ * split, chunk and narrow (function and method forms): the exact rule, then a signature for a cut
+ * dim that is a type parameter (`split(x, 2, 0)` under a generic batch), where the rule runs with that
+ * dim typed `number` (CutAtRunTime, types/shape/join.ts). Its rest parameter is `[concreteSizes:
+ * never]` for a literal or `number` cut dim (GenericDims, types/shape/generic.ts), which no call fills,
+ * so those calls keep the exact signature and its messages.
+ */
+type SplitSignature = (<
   S extends Shape,
   D extends DType,
   Dev extends Device,
@@ -82,8 +92,20 @@ type SplitSignature = <
   x: Tensor<S, D, Dev>,
   sizeOrSections: ArgAt<SplitCheck<S, Size, Dim>, "sizeOrSections", Size>,
   dim?: ArgAt<SplitCheck<S, Size, Dim>, "dim", Dim>,
-) => Pieces<SplitCheck<S, Size, Dim>, D, Dev>;
-type ChunkSignature = <
+) => Pieces<SplitCheck<S, Size, Dim>, D, Dev>) &
+  (<
+    S extends Shape,
+    D extends DType,
+    Dev extends Device,
+    const Size extends number | readonly number[],
+    const Dim extends number = 0,
+  >(
+    x: Tensor<S, D, Dev>,
+    sizeOrSections: ArgAt<SplitCheck<CutAtRunTime<S, Dim>, Size, Dim>, "sizeOrSections", Size>,
+    dim?: Dim,
+    ...genericSizes: GenericDims<[DimSize<S, Dim>]>
+  ) => Pieces<SplitCheck<CutAtRunTime<S, Dim>, Size, Dim>, D, Dev>);
+type ChunkSignature = (<
   S extends Shape,
   D extends DType,
   Dev extends Device,
@@ -93,8 +115,14 @@ type ChunkSignature = <
   x: Tensor<S, D, Dev>,
   chunks: ArgAt<ChunkCheck<S, N, Dim>, "chunks", N>,
   dim?: ArgAt<ChunkCheck<S, N, Dim>, "dim", Dim>,
-) => Pieces<ChunkCheck<S, N, Dim>, D, Dev>;
-type NarrowSignature = <
+) => Pieces<ChunkCheck<S, N, Dim>, D, Dev>) &
+  (<S extends Shape, D extends DType, Dev extends Device, const N extends number, const Dim extends number = 0>(
+    x: Tensor<S, D, Dev>,
+    chunks: ArgAt<ChunkCheck<CutAtRunTime<S, Dim>, N, Dim>, "chunks", N>,
+    dim?: Dim,
+    ...genericSizes: GenericDims<[DimSize<S, Dim>]>
+  ) => Pieces<ChunkCheck<CutAtRunTime<S, Dim>, N, Dim>, D, Dev>);
+type NarrowSignature = (<
   S extends Shape,
   D extends DType,
   Dev extends Device,
@@ -106,10 +134,24 @@ type NarrowSignature = <
   dim: ArgAt<NarrowCheck<S, Dim, Start, Length>, "dim", Dim>,
   start: ArgAt<NarrowCheck<S, Dim, Start, Length>, "start", Start>,
   length: ArgAt<NarrowCheck<S, Dim, Start, Length>, "length", Length>,
-) => Tensor<ShapeOf<NarrowCheck<S, Dim, Start, Length>>, D, Dev>;
+) => Tensor<ShapeOf<NarrowCheck<S, Dim, Start, Length>>, D, Dev>) &
+  (<
+    S extends Shape,
+    D extends DType,
+    Dev extends Device,
+    const Dim extends number,
+    const Start extends number,
+    const Length extends number,
+  >(
+    x: Tensor<S, D, Dev>,
+    dim: Dim,
+    start: ArgAt<NarrowCheck<CutAtRunTime<S, Dim>, Dim, Start, Length>, "start", Start>,
+    length: ArgAt<NarrowCheck<CutAtRunTime<S, Dim>, Dim, Start, Length>, "length", Length>,
+    ...genericSizes: GenericDims<[DimSize<S, Dim>]>
+  ) => Tensor<ShapeOf<NarrowCheck<CutAtRunTime<S, Dim>, Dim, Start, Length>>, D, Dev>);
 
 /** The method forms: `this` is the tensor cut. */
-export type SplitMethod = <
+export type SplitMethod = (<
   X extends AnyTensor,
   const Size extends number | readonly number[],
   const Dim extends number = 0,
@@ -117,13 +159,25 @@ export type SplitMethod = <
   this: X,
   sizeOrSections: ArgAt<SplitCheck<X["shape"], Size, Dim>, "sizeOrSections", Size>,
   dim?: ArgAt<SplitCheck<X["shape"], Size, Dim>, "dim", Dim>,
-) => Pieces<SplitCheck<X["shape"], Size, Dim>, X["dtype"], X["device"]>;
-export type ChunkMethod = <X extends AnyTensor, const N extends number, const Dim extends number = 0>(
+) => Pieces<SplitCheck<X["shape"], Size, Dim>, X["dtype"], X["device"]>) &
+  (<X extends AnyTensor, const Size extends number | readonly number[], const Dim extends number = 0>(
+    this: X,
+    sizeOrSections: ArgAt<SplitCheck<CutAtRunTime<X["shape"], Dim>, Size, Dim>, "sizeOrSections", Size>,
+    dim?: Dim,
+    ...genericSizes: GenericDims<[DimSize<X["shape"], Dim>]>
+  ) => Pieces<SplitCheck<CutAtRunTime<X["shape"], Dim>, Size, Dim>, X["dtype"], X["device"]>);
+export type ChunkMethod = (<X extends AnyTensor, const N extends number, const Dim extends number = 0>(
   this: X,
   chunks: ArgAt<ChunkCheck<X["shape"], N, Dim>, "chunks", N>,
   dim?: ArgAt<ChunkCheck<X["shape"], N, Dim>, "dim", Dim>,
-) => Pieces<ChunkCheck<X["shape"], N, Dim>, X["dtype"], X["device"]>;
-export type NarrowMethod = <
+) => Pieces<ChunkCheck<X["shape"], N, Dim>, X["dtype"], X["device"]>) &
+  (<X extends AnyTensor, const N extends number, const Dim extends number = 0>(
+    this: X,
+    chunks: ArgAt<ChunkCheck<CutAtRunTime<X["shape"], Dim>, N, Dim>, "chunks", N>,
+    dim?: Dim,
+    ...genericSizes: GenericDims<[DimSize<X["shape"], Dim>]>
+  ) => Pieces<ChunkCheck<CutAtRunTime<X["shape"], Dim>, N, Dim>, X["dtype"], X["device"]>);
+export type NarrowMethod = (<
   X extends AnyTensor,
   const Dim extends number,
   const Start extends number,
@@ -133,7 +187,14 @@ export type NarrowMethod = <
   dim: ArgAt<NarrowCheck<X["shape"], Dim, Start, Length>, "dim", Dim>,
   start: ArgAt<NarrowCheck<X["shape"], Dim, Start, Length>, "start", Start>,
   length: ArgAt<NarrowCheck<X["shape"], Dim, Start, Length>, "length", Length>,
-) => Tensor<ShapeOf<NarrowCheck<X["shape"], Dim, Start, Length>>, X["dtype"], X["device"]>;
+) => Tensor<ShapeOf<NarrowCheck<X["shape"], Dim, Start, Length>>, X["dtype"], X["device"]>) &
+  (<X extends AnyTensor, const Dim extends number, const Start extends number, const Length extends number>(
+    this: X,
+    dim: Dim,
+    start: ArgAt<NarrowCheck<CutAtRunTime<X["shape"], Dim>, Dim, Start, Length>, "start", Start>,
+    length: ArgAt<NarrowCheck<CutAtRunTime<X["shape"], Dim>, Dim, Start, Length>, "length", Length>,
+    ...genericSizes: GenericDims<[DimSize<X["shape"], Dim>]>
+  ) => Tensor<ShapeOf<NarrowCheck<CutAtRunTime<X["shape"], Dim>, Dim, Start, Length>>, X["dtype"], X["device"]>);
 
 /** The list checked as PyTorch checks it: an array of live tensors, not empty, one dtype and device. */
 function tensorList(op: string, tensors: unknown): AnyTensor[] {

@@ -6,7 +6,8 @@
  * in the table. src/index.ts imports this module for its effect (package.json lists it in
  * `sideEffects`, so bundlers keep it).
  */
-import type { DType, Device, Mutable, Shape } from "../../types/core.js";
+import type { DType, Device, Shape } from "../../types/core.js";
+import type { Expanded } from "../../types/shape/reshape.js";
 import { argumentErrors, show } from "../../types/errors.js";
 import { checkSeed, Tensor, type AnyTensor } from "../tensor.js";
 import { readOptions } from "../autograd/engine.js";
@@ -124,7 +125,7 @@ declare module "../tensor.js" {
     unsqueeze: UnsqueezeMethod;
     /** Size-1 dims removed: all, or `dim` if it is 1 (torch.Tensor.squeeze). */
     squeeze: SqueezeMethod;
-    expand<const T extends Shape>(shape: T): Tensor<Mutable<T>, D, Dev>;
+    expand<const T extends Shape>(shape: T): Tensor<Expanded<S, T>, D, Dev>;
     /** Pieces along `dim`: of a size (the last smaller) or of listed sizes (torch.Tensor.split). */
     split: SplitMethod;
     /** At most `chunks` pieces of ceil(n / chunks) along `dim` (torch.Tensor.chunk). */

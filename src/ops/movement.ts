@@ -2,9 +2,10 @@
  * The movement ops: reshape (and view, flatten, squeeze, unsqueeze), permute, transpose, expand
  * and its reverse sumTo. None computes a value; each validates, then applies a primitive.
  */
-import type { DType, Device, Mutable, Shape } from "../../types/core.js";
+import type { DType, Device, Shape } from "../../types/core.js";
 import type {
   AfterFirst,
+  Expanded,
   Flatten,
   FlattenKept,
   FlattenRange,
@@ -13,7 +14,7 @@ import type {
   Transpose,
 } from "../../types/shape/reshape.js";
 import type { GenericDims, GenericProduct, RunTimeDims } from "../../types/shape/generic.js";
-import type { Squeeze, Unsqueeze } from "../../types/shape/join.js";
+import type { Squeeze, SqueezeGenericDims, Unsqueeze } from "../../types/shape/join.js";
 import type { IsMessage, OkShape } from "../../types/shape/show.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
 import { apply } from "../autograd/engine.js";
@@ -90,7 +91,7 @@ type TransposeSignature = <
 type ExpandSignature = <S extends Shape, D extends DType, Dev extends Device, const T extends Shape>(
   x: Tensor<S, D, Dev>,
   shape: T,
-) => Tensor<Mutable<T>, D, Dev>;
+) => Tensor<Expanded<S, T>, D, Dev>;
 
 /** The method forms: `this` is the tensor moved. */
 export type ReshapeMethod = (<X extends AnyTensor, const T extends Shape>(
@@ -129,23 +130,38 @@ type UnsqueezeSignature = <S extends Shape, D extends DType, Dev extends Device,
   x: Tensor<S, D, Dev>,
   dim: DimArg<Unsqueeze<S, Dim>, Dim>,
 ) => Tensor<OkShape<Unsqueeze<S, Dim>>, D, Dev>;
-type SqueezeSignature = <
+/**
+ * squeeze: first the signature for a tested dim that is a type parameter (SqueezeGenericDims,
+ * types/shape/join.ts), whose result is number[]; the exact rule would leave that call unresolved
+ * (without a dim argument nothing refuses it), so it comes second.
+ */
+type SqueezeSignature = (<
   S extends Shape,
   D extends DType,
   Dev extends Device,
   const Dim extends number | undefined = undefined,
 >(
   x: Tensor<S, D, Dev>,
-  dim?: DimArg<Squeeze<S, Dim>, Dim>,
-) => Tensor<OkShape<Squeeze<S, Dim>>, D, Dev>;
+  dim?: Dim,
+  ...genericSizes: SqueezeGenericDims<S, Dim>
+) => Tensor<number[], D, Dev>) &
+  (<S extends Shape, D extends DType, Dev extends Device, const Dim extends number | undefined = undefined>(
+    x: Tensor<S, D, Dev>,
+    dim?: DimArg<Squeeze<S, Dim>, Dim>,
+  ) => Tensor<OkShape<Squeeze<S, Dim>>, D, Dev>);
 export type UnsqueezeMethod = <X extends AnyTensor, const Dim extends number>(
   this: X,
   dim: DimArg<Unsqueeze<X["shape"], Dim>, Dim>,
 ) => Tensor<OkShape<Unsqueeze<X["shape"], Dim>>, X["dtype"], X["device"]>;
-export type SqueezeMethod = <X extends AnyTensor, const Dim extends number | undefined = undefined>(
+export type SqueezeMethod = (<X extends AnyTensor, const Dim extends number | undefined = undefined>(
   this: X,
-  dim?: DimArg<Squeeze<X["shape"], Dim>, Dim>,
-) => Tensor<OkShape<Squeeze<X["shape"], Dim>>, X["dtype"], X["device"]>;
+  dim?: Dim,
+  ...genericSizes: SqueezeGenericDims<X["shape"], Dim>
+) => Tensor<number[], X["dtype"], X["device"]>) &
+  (<X extends AnyTensor, const Dim extends number | undefined = undefined>(
+    this: X,
+    dim?: DimArg<Squeeze<X["shape"], Dim>, Dim>,
+  ) => Tensor<OkShape<Squeeze<X["shape"], Dim>>, X["dtype"], X["device"]>);
 
 function checkDims(op: string, shape: readonly number[]): void {
   for (const d of shape) {

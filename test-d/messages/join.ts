@@ -116,6 +116,46 @@ export function generic<B extends number>(p: Tensor<[B, 16, 8, 8]>, q: Tensor<[B
   return [joined, stacked, pieces, halves, middle, back] as const;
 }
 
+/**
+ * Session 16: cuts and squeeze along a generic dim. A cut runs its rule with that dim typed `number`
+ * (pieces of a size are an array, a narrow's length exact); squeeze at a dim that may be 1 is
+ * `number[]`. Mistakes at literal dims beside generic ones keep the catalogue's text (below).
+ */
+export function genericCalls<B extends number, H extends number>(p: Tensor<[B, 16, H, H]>) {
+  const pieces = split(p, 2, 0);
+  const sections = split(p, [3, 5], 2);
+  const chunks = p.chunk(3, -1);
+  const middle = narrow(p, 2, 1, 4);
+  const squeezed = squeeze(p);
+  const check: [
+    Expect<Equal<typeof pieces, Tensor<[number, 16, H, H]>[]>>,
+    Expect<Equal<(typeof sections)[1], Tensor<[B, 16, 5, H]>>>,
+    Expect<Equal<typeof chunks, Tensor<[B, 16, H, number]>[]>>,
+    Expect<Equal<typeof middle, Tensor<[B, 16, 4, H]>>>,
+    Expect<Equal<typeof squeezed, Tensor<number[]>>>,
+  ] = [true, true, true, true, true];
+  return check;
+}
+
+/** Mistakes at literal dims under generic ones: the exact signature's message, at the argument. */
+export function genericMistakes<B extends number, H extends number>(p: Tensor<[B, 16, H, H]>) {
+  split(p, [3, 4], 1);
+  // at: arg1
+  // error: split: sections [3, 4] sum to 7 but dim 1 has size 16
+
+  squeeze(p, 4);
+  // at: arg1
+  // error: squeeze: dim 4 is out of range for a tensor of rank 4 (expected an integer in [-4, 3])
+
+  p.narrow(1, 0, 17);
+  // at: arg2
+  // error: narrow: start 0 + length 17 runs past the end of dim 1 of size 16
+
+  chunk(p, 2, -5);
+  // at: arg2
+  // error: chunk: dim -5 is out of range for a tensor of rank 4 (expected an integer in [-4, 3])
+}
+
 export const ok: [Tensor<[2, 48, 8, 8]>, Tensor<[2, 2, 16, 8, 8]>] = [cat([a, b], 1), stack([a, a], 1)];
 
 cat([a, c], 1);

@@ -2,7 +2,7 @@
 // the one written (messages included). test/types/shape-ops.test.ts checks the same and more against
 // the runtime.
 import type { Broadcast, Linear, MatMul } from "../../types/shape/broadcast.js";
-import type { Flatten, Permute, Product, Reduce, Reshape, Transpose } from "../../types/shape/reshape.js";
+import type { Expanded, Flatten, Permute, Product, Reduce, Reshape, Transpose } from "../../types/shape/reshape.js";
 import type { Pool2d } from "../../types/shape/pool.js";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -48,3 +48,20 @@ export type Checks = [
   Expect<Equal<Pool2d<[1, 1, 5, 5], 2, 2, 1, 1, true>, [1, 1, 3, 3]>>,
   Expect<Equal<Pool2d<[1, 1, 2, 2], 3, 1, 2>, "maxPool2d: padding [2, 2] must be at most half the kernel size [3, 3]">>,
 ];
+
+/**
+ * Session 16: broadcasting at generic dims (B against 1 is B, B against B is B, whatever the other
+ * dims; a 1 of the first operand against B stays undecided), expand's -1, Linear's generic features.
+ */
+export function generic<B extends number, H extends number>() {
+  return [] as unknown as [
+    Expect<Equal<Broadcast<[B, 8, H, H], [B, 8, 1, 1]>, [B, 8, H, H]>>,
+    Expect<Equal<Broadcast<[B, 8, H, H], [1, 8, H, 1]>, [B, 8, H, H]>>,
+    Expect<Equal<Broadcast<[B, 8, H, H], [8, 1, 1]>, [B, 8, H, H]>>,
+    Expect<Equal<Broadcast<[B, 8, H, H], [B, 1, 1, 1]>, [B, 8, H, H]>>,
+    Expect<Equal<Broadcast<[B, 8, H, H], [B, 8, H, H]>, [B, 8, H, H]>>,
+    Expect<Equal<Expanded<[B, 1, H, 1], [-1, 4, -1, 5]>, [B, 4, H, 5]>>,
+    Expect<Equal<Expanded<[3, 1], [2, -1, 4]>, [2, 3, 4]>>,
+    Expect<Equal<Linear<[B, H], H, 4>, [B, 4]>>,
+  ];
+}

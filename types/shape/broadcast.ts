@@ -23,7 +23,10 @@ type Shape = readonly number[];
  * (the same dim), `{ a: B; b: 1 }` matches `{ a: unknown; b: 1 }`. Results are one-element tuples
  * (`[]` when the dims cannot broadcast) so that the walk can read them without testing B either.
  * What stays undecided is a generic against a different dim (`B` against 16, or against `1` on
- * the left): those calls still need a literal or `number` there.
+ * the left): those calls still need a literal or `number` there. No order of tests decides both
+ * (B, B) and (1, B): a test that (1, B) passes first (`{ a: 1; b: unknown }`) waits on (B, B) and
+ * (B, 1), whose B may or may not be 1; and B against a literal 3, valid at run time only for B = 3
+ * or 1, is decided by no test that also decides (B, B).
  */
 type Pair<A, B> = { a: A; b: B };
 /** One broadcast dim: equal, or 1 against anything; `number` against a literal takes the literal. */
@@ -51,14 +54,47 @@ type BWalk<A extends Shape, B extends Shape, Acc extends number[] = []> = A exte
   : [...B, ...Acc];
 
 /**
- * NumPy broadcasting of two shapes; Op names the op in the message. Two identical shapes (the
- * same generic dims included) are their own result without a walk.
+ * Shapes of one rank whose result is A itself: each dim of B equal to A's or 1, the common case
+ * (identical shapes, a keepdim reduction, a per-channel factor). Read by index, with a counter
+ * tuple shared by every call, so that no tuple type is built per call (each costs Array's members).
+ */
+type KeepsFirst<A extends Shape, B extends Shape, I extends unknown[] = []> = I["length"] extends A["length"]
+  ? true
+  : Pair<A[I["length"]], B[I["length"]]> extends Pair<B[I["length"]], A[I["length"]]> | Pair<unknown, 1>
+    ? KeepsFirst<A, B, [...I, 1]>
+    : false;
+
+/** Shapes of one rank, walked from the front (a leading `infer` splits a tuple more cheaply than a trailing one). */
+type BSame<A extends Shape, B extends Shape, Acc extends number[] = []> = A extends readonly [
+  infer a extends number,
+  ...infer AR extends Shape,
+]
+  ? B extends readonly [infer b extends number, ...infer BR extends Shape]
+    ? BDim<a, b> extends [infer d extends number]
+      ? BSame<AR, BR, [...Acc, d]>
+      : "bad"
+    : Acc
+  : Acc;
+
+/**
+ * NumPy broadcasting of two shapes; Op names the op in the message. Every call reads the dims pair
+ * by pair, even two identical shapes: a whole-shape test `{ a: A; b: B }` against `{ a: B; b: A }`
+ * (session 15's shortcut) waits whenever the shapes differ only at generic dims (`[B, 8, H, H]` and
+ * `[B, 8, 1, 1]` are equal at H = 1), and a waiting test leaves the whole result unresolved, while
+ * each pair is decided. Shapes of one rank whose result is A (KeepsFirst) build no tuple; the others
+ * walk. src/models: +1,364 instantiations under TS 7 (bench/types/RESULTS.md, "Session 16").
  */
 export type Broadcast<A extends Shape, B extends Shape, Op extends string = "broadcast"> = number extends
   A["length"] | B["length"]
   ? number[]
-  : Pair<A, B> extends Pair<B, A>
-    ? [...A]
+  : A["length"] extends B["length"]
+    ? KeepsFirst<A, B> extends true
+      ? [...A]
+      : BSame<A, B> extends infer R
+        ? R extends "bad"
+          ? ReturnType<typeof shapeErrors.broadcast<Op, Show<A>, Show<B>>>
+          : R
+        : never
     : BWalk<A, B> extends infer R
       ? R extends "bad"
         ? ReturnType<typeof shapeErrors.broadcast<Op, Show<A>, Show<B>>>
@@ -138,9 +174,12 @@ type MatMulError<A extends Shape, B extends Shape, K extends number, KB extends 
 export type Linear<S extends Shape, In extends number, Out extends number> = number extends S["length"]
   ? number[]
   : S extends readonly [...infer Init extends number[], infer Last extends number]
-    ? number extends Last | In
+    ? // compared as a pair first (Inner): the same generic dim on both sides (`[B, W]` into `Linear<W, 3>`) is decided
+      Pair<Last, In> extends Pair<In, Last>
       ? [...Init, Out]
-      : [Last] extends [In]
+      : number extends Last | In
         ? [...Init, Out]
-        : ReturnType<typeof shapeErrors.linear<Show<S>, Last, In, Out>>
+        : [Last] extends [In]
+          ? [...Init, Out]
+          : ReturnType<typeof shapeErrors.linear<Show<S>, Last, In, Out>>
     : ReturnType<typeof shapeErrors.linear<Show<S>, "no", In, Out>>;

@@ -22,6 +22,7 @@
 import type { joinErrors } from "../errors.js";
 import type { Add, Div, Gt, IsNatural, Lte, Sub } from "../arith/index.js";
 import type { NormDim, RangeError } from "./reshape.js";
+import type { GenericDims } from "./generic.js";
 import type { Show } from "./show.js";
 
 type Shape = readonly number[];
@@ -365,6 +366,30 @@ export type Narrow<S extends Shape, Dim extends number, Start extends number, Le
   NarrowCheck<S, Dim, Start, Length>
 >;
 
+// --- cuts along a generic dim (issue 19, item 2) --------------------------------------------------
+
+/**
+ * The size of S's dim Dim, for the gate of the cuts' and squeeze's generic signatures (GenericDims in
+ * types/shape/generic.ts): 0 when the rank is unknown or Dim out of range, so that those calls keep
+ * the exact rule and its message.
+ */
+export type DimSize<S extends Shape, Dim extends number> = number extends S["length"]
+  ? 0
+  : NormDim<Dim, S["length"]> extends infer d extends number
+    ? number extends d
+      ? 0
+      : S[d]
+    : 0;
+/**
+ * S with dim Dim typed `number`: the cut rules run on it when that dim is a type parameter, so the
+ * options are checked and every other dim is kept (a generic B or H beside the cut stays itself),
+ * while the cut dim's own checks (sections summing to it, start + length within it) move to run time.
+ * A narrow's length and split's sections stay exact; pieces of a size, and chunks, are counted at run
+ * time (an array).
+ */
+export type CutAtRunTime<S extends Shape, Dim extends number> =
+  NormDim<Dim, S["length"]> extends infer d extends number ? ReplaceAt<S, d, number> : S;
+
 // --- squeeze, unsqueeze --------------------------------------------------------------------------
 
 /** unsqueeze: a size-1 dim inserted at Dim, in [-(rank + 1), rank]. */
@@ -405,6 +430,15 @@ export type Squeeze<S extends Shape, Dim extends number | undefined = undefined>
             : never
         : never
     : SqueezeAll<S>;
+/**
+ * The gate of squeeze's generic signature (GenericDims): `[]` when a dim squeeze would test is a type
+ * parameter (the dim given, or any dim without one). Such a dim may or may not be 1, so the rank is
+ * unknown and the result is `number[]`, as for a `number` dim: no shape is claimed that a call of the
+ * helper at B = 1 (or B = 2) would not have.
+ */
+export type SqueezeGenericDims<S extends Shape, Dim extends number | undefined> = Dim extends number
+  ? GenericDims<[DimSize<S, Dim>]>
+  : GenericDims<S>;
 type SqueezeAll<S extends Shape, Acc extends number[] = []> = S extends readonly [
   infer H extends number,
   ...infer R extends Shape,

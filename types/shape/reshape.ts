@@ -296,3 +296,20 @@ type DropOrKeep<
 > = Idx extends [infer I extends number, ...infer R extends number[]]
   ? DropOrKeep<S, R, Set, KeepDim, [I] extends [Set] ? (KeepDim extends true ? [...Acc, 1] : Acc) : [...Acc, S[I]]>
   : Acc;
+
+/**
+ * expand's result: the target shape, each -1 (which keeps a dim) replaced by the input dim it aligns
+ * with from the right; `number` where the input's rank is unknown. (Before, the -1 itself was the
+ * type's dim.) Whether the target can be reached is checked at run time.
+ */
+export type Expanded<S extends Shape, T extends Shape, Acc extends number[] = []> = number extends T["length"]
+  ? number[]
+  : T extends readonly [...infer TI extends Shape, infer t extends number]
+    ? [t] extends [-1]
+      ? number extends S["length"]
+        ? Expanded<S, TI, [number, ...Acc]>
+        : S extends readonly [...infer SI extends Shape, infer s extends number]
+          ? Expanded<SI, TI, [s, ...Acc]>
+          : Expanded<S, TI, [t, ...Acc]>
+      : Expanded<S extends readonly [...infer SI extends Shape, number] ? SI : S, TI, [t, ...Acc]>
+    : Acc;

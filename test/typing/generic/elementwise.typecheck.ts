@@ -51,3 +51,36 @@ export function runTime(x: Tensor<[number, 8, number, number]>) {
   add(x, zeros([3, 1, 1]));
   return [a, b] as const;
 }
+
+/**
+ * Session 16: shapes that differ only where a generic dim meets a 1 of the second operand (a keepdim
+ * reduction, a per-sample or per-channel factor) are walked dim by dim: B against 1 is B, B against B
+ * is B. (The whole-shape test that made identical shapes cheap waited here: `[B, 8, H, H]` and
+ * `[B, 8, 1, 1]` are equal at H = 1.) A 1 of the FIRST operand against a generic dim, and a generic
+ * dim against a different literal or generic, remain undecided: each test on such a pair holds for
+ * some values of the parameter and not for others (docs/types.md).
+ */
+export function broadcastGeneric<B extends number, H extends number>(
+  x: Tensor<[B, 8, H, H]>,
+  perSample: Tensor<[B, 1, 1, 1]>,
+  perChannel: Tensor<[1, 8, 1, 1]>,
+  row: Tensor<[B, 8, 1, H]>,
+) {
+  const centred = x.sub(x.mean([2, 3], true));
+  const scaled = mul(x, perSample);
+  const shifted = add(x, perChannel);
+  const normed = x.div(x.sum(0, true));
+  const r = maximum(x, row);
+  const c = sub(x, x.mean([1, 2, 3], true));
+  type Checks = [
+    Expect<Equal<typeof centred, Tensor<[B, 8, H, H]>>>,
+    Expect<Equal<typeof scaled, Tensor<[B, 8, H, H]>>>,
+    Expect<Equal<typeof shifted, Tensor<[B, 8, H, H]>>>,
+    Expect<Equal<typeof normed, Tensor<[B, 8, H, H]>>>,
+    Expect<Equal<typeof r, Tensor<[B, 8, H, H]>>>,
+    Expect<Equal<typeof c, Tensor<[B, 8, H, H]>>>,
+  ];
+  // @ts-expect-error sub: 8 channels against 4, the other dims 1
+  x.sub(zeros([1, 4, 1, 1]));
+  return [centred, scaled, shifted, normed, r, c] as const;
+}

@@ -56,3 +56,17 @@ export function runTime(v: Tensor<[number, 16]>, w: Tensor<[number, number]>) {
   matmul(v, zeros([5, 4]));
   return [m, r, L] as const;
 }
+
+/** Session 16: F.linear with the same generic in-features on the input and the weight (compared as a pair). */
+export function linearGeneric<B extends number, K extends number>(
+  v: Tensor<[B, K]>,
+  x: Tensor<[B, 8, K]>,
+  w: Tensor<[4, K]>,
+) {
+  const l = nn.functional.linear(v, w);
+  const l3 = nn.functional.linear(x, w, randn([4]));
+  type Checks = [Expect<Equal<typeof l, Tensor<[B, 4]>>>, Expect<Equal<typeof l3, Tensor<[B, 8, 4]>>>];
+  // @ts-expect-error linear: input [B, 8] has 8 features but the layer expects 5
+  nn.Linear(5, 4).forward(x.mean(2));
+  return [l, l3] as const;
+}

@@ -4,7 +4,7 @@
  * `npm run typecheck`). flatten of merged dims that include a type parameter, and reshape of an
  * input with one after its first dim, give `number` for what cannot be computed.
  */
-import { flatten, permute, reshape, squeeze, transpose, unsqueeze, type Tensor } from "../../../src/index.js";
+import { expand, flatten, permute, reshape, squeeze, transpose, unsqueeze, type Tensor } from "../../../src/index.js";
 import * as nn from "../../../src/nn/index.js";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -74,4 +74,38 @@ export function runTime(x: Tensor<[number, 8, number, number]>) {
     Expect<Equal<typeof t, Tensor<[number, number, number, 8]>>>,
   ];
   return [f, r, t] as const;
+}
+
+/**
+ * Session 16: squeeze without a dim, or at a generic dim, under a type parameter: the dim may or may
+ * not be 1, so the rank is unknown and the result is `number[]`, as for a `number` dim (no rank
+ * claimed that a call at B = 1 would not have). A literal dim beside generic ones keeps the exact
+ * rule. expand's -1 keeps the input's dim, generic or not.
+ */
+export function squeezeGeneric<B extends number, H extends number>(x: Tensor<[B, 8, H, H]>, o: Tensor<[B, 1, H, 1]>) {
+  const all = squeeze(x);
+  const m = o.squeeze();
+  const atB = squeeze(x, 0);
+  const atH = o.squeeze(-2);
+  const one = squeeze(o, 1);
+  const last = o.squeeze(3);
+  const kept = squeeze(x, 1);
+  const e = expand(o, [-1, 4, -1, 5]);
+  const e5 = x.mean([2, 3], true).expand([2, -1, -1, 3, 3]);
+  type Checks = [
+    Expect<Equal<typeof all, Tensor<number[]>>>,
+    Expect<Equal<typeof m, Tensor<number[]>>>,
+    Expect<Equal<typeof atB, Tensor<number[]>>>,
+    Expect<Equal<typeof atH, Tensor<number[]>>>,
+    Expect<Equal<typeof one, Tensor<[B, H, 1]>>>,
+    Expect<Equal<typeof last, Tensor<[B, 1, H]>>>,
+    Expect<Equal<typeof kept, Tensor<[B, 8, H, H]>>>,
+    Expect<Equal<typeof e, Tensor<[B, 4, H, 5]>>>,
+    Expect<Equal<typeof e5, Tensor<[2, B, 8, 3, 3]>>>,
+  ];
+  // @ts-expect-error squeeze: dim 4 is out of range for a tensor of rank 4
+  squeeze(x, 4);
+  // @ts-expect-error squeeze: dim -5 is out of range for a tensor of rank 4
+  x.squeeze(-5);
+  return [all, m, atB, atH, one, last, kept, e, e5] as const;
 }
