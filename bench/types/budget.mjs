@@ -48,12 +48,14 @@ export const fixtures = [
   // and 265,863); since Sequentials of users' modules resolve under a generic batch (session
   // 13) TS 6 280,375, TS 7 593,720; since the chain reads its layers by index (session 14) TS 6
   // 267,931, TS 7 573,657: the ceiling leaves TS 7 4% (bench/types/RESULTS.md). Not raised to 10%
-  // over the count: the ceiling only comes down.
+  // over the count: the ceiling only comes down. Session 16 (the chain's index a number literal,
+  // small arithmetic by lookups): TS 7 592,783 -> 583,820, TS 6 270,243; the ceiling comes down
+  // with it, keeping session 15's 1.2% over TS 7's count.
   {
     name: "src/models: 16 builders and 32 forwards",
     file: "bench/types/models.ts",
     budget: 600_000,
-    ceiling: 600_000,
+    ceiling: 591_000,
     baseline: "bench/types/models-baseline.ts",
   },
 ];

@@ -13,6 +13,7 @@
  */
 import type { DType, Device, Shape } from "../../types/core.js";
 import type { Div } from "../../types/arith/index.js";
+import type { NextIndex } from "../../types/arith/tables.js";
 import type { Linear, SameShape } from "../../types/shape/broadcast.js";
 import type { Flatten, FlattenRange, Product } from "../../types/shape/reshape.js";
 import type { GenericProduct } from "../../types/shape/generic.js";
@@ -353,48 +354,49 @@ type Passes<M, P extends Shape, Out> = M extends { forward(x: Tensor<P, any, any
  * each layer's input being its predecessor's output (the same literal, or the same generic).
  * Layers that keep channels (activations, pooling) pass them on, tested first: every rule inherits
  * ShapeFn's `channels`. Any other layer (Linear, Flatten, a user's module) or a mismatch gives
- * `never`, and the chain has no channel signature of its own.
+ * `never`, and the chain has no channel signature of its own. The layers are read by index, as in
+ * ChainShapes.
  */
-type ChainChannels<Ls extends readonly unknown[], Acc extends [] | [number, number] = []> = Ls extends readonly [
-  infer L,
-  ...infer Rest,
-]
-  ? ShapeFnOf<L> extends infer F
+type ChainChannels<
+  Ls extends readonly unknown[],
+  K extends number = 0,
+  Acc extends [] | [number, number] = [],
+> = K extends Ls["length"]
+  ? Acc extends [infer I extends number, infer O extends number]
+    ? readonly [I, O]
+    : never
+  : ShapeFnOf<Ls[K]> extends infer F
     ? KeepsChannels<F> extends true
-      ? ChainChannels<Rest, Acc>
+      ? ChainChannels<Ls, NextIndex[K] & number, Acc>
       : F extends { readonly channels?: readonly [infer I extends number, infer O extends number] }
         ? Acc extends [infer First extends number, infer Prev extends number]
           ? { a: Prev; b: I } extends { a: I; b: Prev }
-            ? ChainChannels<Rest, [First, O]>
+            ? ChainChannels<Ls, NextIndex[K] & number, [First, O]>
             : never
-          : ChainChannels<Rest, [I, O]>
+          : ChainChannels<Ls, NextIndex[K] & number, [I, O]>
         : never
-    : never
-  : Acc extends [infer I extends number, infer O extends number]
-    ? readonly [I, O]
     : never;
 
 /**
  * Chains the rules of `Ls` from input shape S. The first rule that refuses names its 0-based
  * position (as in the state dict: `3.weight`) and its class, then its own message.
  *
- * The layers are read by index (`Ls[I["length"]]`), not split off as `[infer L, ...infer Rest]`:
- * each split builds the rest of the list as a new tuple type (50 + 49 + ... elements for a
- * 50-layer chain, each tuple with its own array instantiations), which cost bench/types/model50.ts
- * 28% of its instantiations (TS 6, 34,871 -> 25,148). A list of unknown length (`readonly
- * Module[]`) gives S, as the split did.
+ * The layers are read by index (`Ls[I]`), not split off as `[infer L, ...infer Rest]`: each
+ * split builds the rest of the list as a new tuple type (50 + 49 + ... elements for a 50-layer
+ * chain, each tuple with its own array instantiations), which cost bench/types/model50.ts 28% of
+ * its instantiations (TS 6, 34,871 -> 25,148). The index is a number literal stepped by a table
+ * (NextIndex), not a tuple's length: `[...I, 0]` built one more tuple per step, with its array
+ * members (50 nn.ReLU() in a chain: 5,055 -> 3,358 with ChainChannels counting the same way,
+ * TS 6). The table ends at 1,000 layers, where TypeScript stops a tail-recursive conditional type
+ * anyway. A list of unknown length (`readonly Module[]`) gives S, as the split did.
  */
-export type ChainShapes<
-  S extends Shape,
-  Ls extends readonly unknown[],
-  I extends unknown[] = [],
-> = I["length"] extends Ls["length"]
+export type ChainShapes<S extends Shape, Ls extends readonly unknown[], I extends number = 0> = I extends Ls["length"]
   ? S
-  : { o: ShapeOf<Ls[I["length"]], S> } extends { o: infer O }
+  : { o: ShapeOf<Ls[I], S> } extends { o: infer O }
     ? IsMessage<O> extends true
-      ? ReturnType<typeof moduleErrors.sequentialLayer<I["length"], NameOf<Ls[I["length"]]>, O & string>>
+      ? ReturnType<typeof moduleErrors.sequentialLayer<I, NameOf<Ls[I]>, O & string>>
       : O extends infer X extends Shape
-        ? ChainShapes<X, Ls, [...I, 0]>
+        ? ChainShapes<X, Ls, NextIndex[I] & number>
         : number[]
     : never;
 

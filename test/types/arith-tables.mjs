@@ -9,6 +9,9 @@ const digits = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const SMALL = 4096;
 /** Naturals below this also have a tuple of that length (Units), for adding and comparing small values by spreading. */
 const UNITS = 100;
+// NextIndex's length: the positions a chain of layers can count to (TypeScript stops a tail-recursive
+// conditional type at 1,000 steps anyway).
+const CHAIN = 1000;
 /** @param {string | number} s */
 const q = (s) => JSON.stringify(String(s));
 
@@ -125,6 +128,11 @@ export function generateTables() {
     for (let r = 0; r < SMALL; r += 16) lines.push(`  ${Array.from({ length: 16 }, (_, i) => entry(r + i)).join(" ")}`);
     return `{\n${lines.join("\n")}\n  [other: ${other}]: ${other === "number" ? "string" : "number"} | undefined;\n}`;
   };
+  const nextLines = [];
+  for (let r = 0; r < CHAIN; r += 20)
+    nextLines.push(
+      `  ${Array.from({ length: Math.min(20, CHAIN - r) }, (_, i) => `${r + i}: ${r + i + 1};`).join(" ")}`,
+    );
   /** @param {number} n */
   const rev = (n) => String(n).split("").reverse().join("");
   // The 16-digit texts at most 2^53 - 1, as one pattern per digit position: MAX's digits up to
@@ -197,6 +205,9 @@ export function generateTables() {
     "",
     `/** DigitFactors[LE digits of n] = the fewest digits 2..9 whose product is n, for 10 <= n < ${SMALL} that have such digits */`,
     `export type DigitFactors = {\n${factorLines.join("\n")}\n  [other: string]: string | undefined;\n};`,
+    "",
+    `/** NextIndex[n] = n + 1, for 0 <= n < ${CHAIN}: a counter that is a number literal (a tuple counter builds a new tuple per step) */`,
+    `export type NextIndex = {\n${nextLines.join("\n")}\n  [other: number]: number | undefined;\n};`,
     "",
   ].join("\n");
 }

@@ -17,7 +17,7 @@
  */
 import type { arithErrors } from "../errors.js";
 import type { AddLE, CmpLE, DivModLE, MulLE, Reverse, SubLE, Trim } from "./digits.js";
-import type { Safe16, SmallFromLE, SmallToLE } from "./tables.js";
+import type { NextIndex, Safe16, SmallFromLE, SmallToLE, Units } from "./tables.js";
 
 export type { Ordering } from "./digits.js";
 
@@ -89,21 +89,90 @@ type Lift2<A extends number, B extends number, Op extends string> = A extends nu
       ? number
       : number extends B
         ? number
-        : ToLE<A> extends infer LA
-          ? LA extends { error: infer E }
-            ? E
-            : ToLE<B> extends infer LB
-              ? LB extends { error: infer E }
+        : Quick<A, B, Op> extends infer R extends number
+          ? R
+          : Small<UnitsOf<A>, UnitsOf<B>, Op> extends infer R extends number
+            ? R
+            : ToLE<A> extends infer LA
+              ? LA extends { error: infer E }
                 ? E
-                : LA extends string
-                  ? LB extends string
-                    ? Apply<Op, LA, LB, A>
-                    : never
+                : ToLE<B> extends infer LB
+                  ? LB extends { error: infer E }
+                    ? E
+                    : LA extends string
+                      ? LB extends string
+                        ? Apply<Op, LA, LB, A>
+                        : never
+                      : never
                   : never
               : never
-          : never
     : never
   : never;
+
+/**
+ * The identities of two naturals below 4096 (adding 0 or 1, multiplying by 0 or 1, dividing by 1):
+ * one table lookup instead of the digit path's conversions and digit steps. The shape rules meet
+ * them at every default (pooling's padding 0, dilation 1, a kernel minus 1): examples/demo.ts 6,667
+ * -> 6,328 instantiations (TS 6). `false` sends anything else to the digit path; SmallToLE holds
+ * naturals only, so a non-natural operand still gets its message there.
+ */
+type Quick<A extends number, B extends number, Op extends string> = SmallToLE[A] extends string
+  ? SmallToLE[B] extends string
+    ? Op extends "add"
+      ? B extends 0
+        ? A
+        : A extends 0
+          ? B
+          : B extends 1
+            ? NextIndex[A]
+            : A extends 1
+              ? NextIndex[B]
+              : false
+      : Op extends "mul"
+        ? B extends 1
+          ? A
+          : A extends 1
+            ? B
+            : 0 extends A | B
+              ? 0
+              : false
+        : Op extends "sub"
+          ? B extends 0
+            ? A
+            : false
+          : Op extends "div"
+            ? B extends 1
+              ? A
+              : false
+            : false
+    : false
+  : false;
+
+/** A tuple of N zeros for a natural N below 100 (tables.ts Units), else `unknown`. */
+type UnitsOf<N extends number> = SmallToLE[N] extends infer L extends string ? Units[L] : unknown;
+/**
+ * Add, subtract and compare two naturals below 100 as tuple spreads (the conv rule's G does the
+ * same): a spread costs about one instantiation per element, under the digit path's ~110 per call
+ * for two-digit sizes (examples/demo.ts 6,328 -> 5,955, TS 6). `false` (the digit path) for larger
+ * operands and for a negative difference.
+ */
+type Small<UA, UB, Op extends string> = UA extends unknown[]
+  ? UB extends unknown[]
+    ? Op extends "add"
+      ? [...UA, ...UB]["length"]
+      : Op extends "sub" | "cmp"
+        ? UA extends [...UB, ...infer R]
+          ? Op extends "sub"
+            ? R["length"]
+            : R extends []
+              ? 0
+              : 1
+          : Op extends "cmp"
+            ? -1
+            : false
+        : false
+    : false
+  : false;
 
 type Apply<Op extends string, LA extends string, LB extends string, A extends number> = Op extends "add"
   ? AddLE<LA, LB> extends infer R extends string
