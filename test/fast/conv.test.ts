@@ -316,6 +316,52 @@ function convSuite(kernels: Kernels): void {
     });
   }
 
+  // Enough channels that one dw_conv item takes several input planes (planeGroup in fast/conv.ts:
+  // up to 16 while every thread keeps 8 items): the zero border of the item's padded plane is
+  // written with its first plane only, so every later plane must still read zeros there, at any
+  // padding and on the 3x3 stride-1 kernel as on the general one; the input gradient at stride 1
+  // runs the same job. Items group differently on 1 and 2 threads: the bits must not change.
+  const manyPlanesArb = fc
+    .record({
+      batch: fc.integer({ min: 1, max: 2 }),
+      groups: fc.constantFrom(16, 24, 32, 48, 64),
+      mult: fc.integer({ min: 1, max: 2 }),
+      k: fc.constantFrom(3, 5),
+      stride: fc.integer({ min: 1, max: 2 }),
+      h: fc.integer({ min: 1, max: 12 }),
+      w: fc.integer({ min: 1, max: 19 }),
+      pad: fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)),
+    })
+    .map((r) => {
+      const [pt, pb, pl, pr] = r.pad;
+      return conv2dGeometry({
+        input: [r.batch, r.groups, Math.max(r.h, r.k - pt - pb), Math.max(r.w, r.k - pl - pr)],
+        weight: [r.groups * r.mult, 1, r.k, r.k],
+        stride: [r.stride, r.stride],
+        dilation: [1, 1],
+        padding: [pt, pb, pl, pr],
+        groups: r.groups,
+      });
+    });
+  it("depthwise items of several planes: reference, and the same bits on 1 and 2 threads", () => {
+    fc.assert(
+      fc.property(manyPlanesArb, fc.nat(1 << 30), (g, seed) => {
+        const s = sizes(g);
+        const x = rand(s.x, seed),
+          w = rand(s.w, seed + 1),
+          gy = rand(s.y, seed + 2);
+        const runs = [1, 2].map((threads) => {
+          setNumThreads(threads);
+          checkAll(g, seed);
+          return [conv2dForwardF32(g, x, w), conv2dBackInputF32(g, gy, w)];
+        });
+        expect(runs[1][0]).toEqual(runs[0][0]);
+        expect(runs[1][1]).toEqual(runs[0][1]);
+      }),
+      { seed: 16, numRuns: 40 },
+    );
+  });
+
   // Depthwise weight gradients at stride 1, dilation 1 of kernels 3, 5 or 7 wide run one kernel row
   // at a time (dw_wgrad_1xK), each with a masked last step per row: every width, any kernel height.
   const rowWgradArb = fc
