@@ -37,7 +37,8 @@ export const PARAM = {
   tail: 26, tailBlock: 27, tailM: 28, tailRows: 29, offsets: 30, denseW: 31, biasAt: 32,
 };
 // denseW: a wide conv_fwd's output width when it stores into the dense output (block_direct_dense;
-// 0: it stores the wide layout); biasAt: 0, or the bias block_direct_dense adds.
+// 0: it stores the wide layout); biasAt: 0, or the bias conv_fwd adds (block_direct_dense with its
+// last reduction block, else each item once its sums are complete; never with a wide output).
 export const PARAM_COUNT = 34;
 const OWN_SLOT = 21;
 const OWN_SLOTS = 5;
@@ -822,7 +823,7 @@ ${blockKernel()}
 ;; rowsPerBlock = output channels per channel block, rowBlocks = channel blocks, prepacked = 0,
 ;; or the B panels already packed by pack_b_conv (then channel blocks share them).
 (func $conv_fwd (export "conv_fwd") (param $p i32) (param $item i32) (param $s i32)
-  ${loc("nb", "ig", "g", "n", "N", "K", "Mg", "Cg", "n0", "nc", "k0", "kc", "xg", "yg", "ag", "bbuf", "nBlocks", "mb", "m0", "rows", "dense")}
+  ${loc("nb", "ig", "g", "n", "N", "K", "Mg", "Cg", "n0", "nc", "k0", "kc", "xg", "yg", "ag", "bbuf", "nBlocks", "mb", "m0", "rows", "dense", "r")}
   ${set("nBlocks", P("nBlocks"))}
   ${set("mb", `(i32.rem_u ${get("item")} ${K("conv_fwd", "rowBlocks")})`)}
   ${set("item", `(i32.div_u ${get("item")} ${K("conv_fwd", "rowBlocks")})`)}
@@ -869,7 +870,15 @@ ${blockKernel()}
           (else (call $pack_b_gather ${get("p")} ${get("xg")} ${get("bbuf")} ${get("k0")} ${get("kc")} ${get("n0")} ${get("nc")})))
         (call $block ${add(get("ag"), mul(get("k0"), c(MR * 4)))} ${mul(get("K"), c(MR * 4))} ${get("bbuf")}
           ${add(get("yg"), mul(get("n0"), c(4)))} ${mul(get("N"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
-          (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")})))`, KC)})
+          (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")})))`, KC)}
+  ;; The bias (biasAt, or none) of an output the GEMM stores in place (not the dense store, which
+  ;; adds it itself): each item adds it to its own rows and pixels once their sums are complete,
+  ;; while they are in cache (no add_bias job, barrier and pass over the output). The same float32
+  ;; add after the whole sum as add_bias: the same bits.
+  (if (i32.and (i32.ne ${P("biasAt")} ${c(0)}) (i32.eqz ${P("denseW")})) (then
+    ${loop("r", c(0), get("rows"), `
+      (call $bias_run ${add(get("yg"), mul(add(mul(get("r"), get("N")), get("n0")), c(4)))} ${get("nc")}
+        (v128.load32_splat ${add(P("biasAt"), mul(add(add(mul(get("g"), get("Mg")), get("m0")), get("r")), c(4)))}))`)})))
 
 ;; Input gradient as GEMM + col2im, one item = (image, group, chunk of input channels, band of
 ;; bandRows output rows): cols = W^T gy over the chunk's rows (c, i, j), then each col entry is

@@ -274,6 +274,8 @@ function gemmConv(
   const bSize = prepack ? g.batch * g.groups * K * capacity : 0;
   const xpSize = padCopy ? g.batch * g.inChannels * s * s * Hp * Wp : 0;
   const ywSize = compact && !dense ? g.batch * g.outChannels * N : 0;
+  // the bias is added by conv_fwd unless the output is compacted (which adds it as it compacts)
+  const biasInKernel = bias !== undefined && (dense || !compact);
   const A = keptWeights(rt, w, flip ? `flip ${g.groups} ${Mg} ${Cg} ${KK}` : `fwd ${g.groups} ${Mg} ${K}`, aSize);
   const L = rt.layout(EDGE_BYTES + (wide ? 0 : KC * sp.block * F), [
     (x.length + slack) * F,
@@ -308,9 +310,9 @@ function gemmConv(
     offsets: wide ? offsetsOff : 0,
     stride: s,
     denseW: dense ? g.outWidth : 0,
-    biasAt: dense && bias ? biasOff : 0,
+    biasAt: biasInKernel ? biasOff : 0,
   });
-  if (dense && bias) rt.F32.set(bias, biasOff / F);
+  if (biasInKernel) rt.F32.set(bias, biasOff / F);
   if (prepack) rt.run("pack_b_conv", p, bBlocks * Math.ceil(K / KC), L.scratch, L.scratchStride, GATHER * bSize);
   const y = output(ySize);
   rt.run("conv_fwd", p, bBlocks * sp.mBlocks, L.scratch, L.scratchStride, convFlops(g), y.make);
@@ -327,7 +329,7 @@ function gemmConv(
       channels: g.outChannels,
     });
     rt.run("compact", pc, g.batch * g.outChannels, L.scratch, L.scratchStride, COPY * ywSize);
-  } else if (bias && !dense) addBias(rt, g, yOff, bias, biasOff, L);
+  }
   return y.take(rt, yOff);
 }
 
