@@ -240,8 +240,9 @@ function tileKernel(direct = false) {
 }
 
 /**
- * y (+)= corr(plane, 3x3 kernel) at stride 1, dilation 1 (written by $dw3x3_plane, added to y by
- * $dw3x3_plane_acc: one function per mode, not a per-step test of a flag): two output rows
+ * y (+)= corr(plane, 3x3 kernel) at stride 1, dilation 1 (written by $dw3x3_plane, written plus a
+ * bias by $dw3x3_plane_bias, added to y by $dw3x3_plane_acc: one function per mode, not a per-step
+ * test of a flag): two output rows
  * by eight columns per step, so each loaded input vector serves both rows (24 loads for 36
  * multiply-adds, against 45 for the one-row kernel of dw_conv), with the nine weights held in
  * registers for the whole plane. A row's last OW mod 8 columns take a four-column step and then one
@@ -250,8 +251,13 @@ function tileKernel(direct = false) {
  * 24). An odd last row takes the same steps one row high; planes under four columns wide go one
  * output at a time.
  */
-function dw3x3Plane(acc) {
+function dw3x3Plane(mode) {
+  const acc = mode === "acc";
   const w = (i, j) => `(local.get $w${i * 3 + j})`;
+  // "bias": the bias at $bp added to each finished sum as it is stored (the float32 add add_bias
+  // would make after the conv: the same bits), broadcast from memory at each store rather than
+  // held in a 15th vector register
+  const biased = (v) => (mode === "bias" ? `(f32x4.add ${v} (v128.load32_splat (local.get $bp)))` : v);
   const rowPtrs = ["r0", "r1", "r2", "r3", "o0", "o1"];
   const advance = (bytes) => rowPtrs.map((r) => set(r, add(get(r), c(bytes)))).join(" ");
   /** `rows` (1 or 2) output rows by `nv` vectors at the row pointers; `masked`: one vector, from 0,
@@ -277,14 +283,16 @@ function dw3x3Plane(acc) {
     const store = ([r, v]) => `(v128.store offset=${16 * v} (local.get $o${r}) ${masked && acc
       ? `(f32x4.add (v128.load (local.get $o${r}))
           (v128.and (local.get $a${r}0) (i32x4.gt_s (v128.const i32x4 0 1 2 3) (i32x4.splat ${sub(c(3), get("rem"))}))))`
-      : `(local.get $a${r}${v})`})`;
+      : biased(`(local.get $a${r}${v})`)})`;
     return `${body}\n${accs.map(store).join(" ")}`;
   };
   const out = (row, col) => add(get("outp"), mul(add(mul(row, get("OW")), col), c(4)));
-  const one = (row, col) => `(f32.store ${out(row, col)}
-        ${Array.from({ length: 9 }, (_, t) => `(f32.mul (f32.load offset=${4 * t} ${get("wp")})
+  const one = (row, col) => {
+    const sum = Array.from({ length: 9 }, (_, t) => `(f32.mul (f32.load offset=${4 * t} ${get("wp")})
           (f32.load ${add(get("buf"), mul(add(mul(add(row, c(Math.floor(t / 3))), get("ws")), add(col, c(t % 3))), c(4)))}))`)
-          .reduce((sum, term) => `(f32.add ${sum} ${term})`, acc ? `(f32.load ${out(row, col)})` : "(f32.const 0)")})`;
+      .reduce((partial, term) => `(f32.add ${partial} ${term})`, acc ? `(f32.load ${out(row, col)})` : "(f32.const 0)");
+    return `(f32.store ${out(row, col)} ${mode === "bias" ? `(f32.add ${sum} (f32.load (local.get $bp)))` : sum})`;
+  };
   /** Output rows oh (and oh + 1 when rows = 2), all columns. */
   const rowsAt = (rows) => `
     ${set("r0", add(get("buf"), mul(mul(get("oh"), get("ws")), c(4))))}
@@ -304,7 +312,7 @@ ${advance(32)}`, 8)}
           ${step(rows, 1, true)})))
       (else
         ${loop("ow", c(0), get("OW"), Array.from({ length: rows }, (_, r) => one(add(get("oh"), c(r)), get("ow"))).join("\n"))}))`;
-  return `(func $dw3x3_plane${acc ? "_acc" : ""} (param $buf i32) (param $ws i32) (param $wp i32) (param $outp i32) (param $OH i32) (param $OW i32)
+  return `(func $dw3x3_plane${mode === "write" ? "" : `_${mode}`} (param $buf i32) (param $ws i32) (param $wp i32) (param $outp i32) (param $OH i32) (param $OW i32)${mode === "bias" ? " (param $bp i32)" : ""}
   ${loc("oh", "ow", "r0", "r1", "r2", "r3", "o0", "o1", "W8", "rem")}
   ${Array.from({ length: 9 }, (_, t) => `(local $w${t} v128)`).join(" ")}
   (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128) (local $t v128)
@@ -1185,9 +1193,7 @@ ${interpolateKernels()}
         (call $copy_run ${add(get("buf"), mul(add(mul(get("r"), get("ws")), get("lo")), c(4)))}
           ${add(get("x"), mul(add(mul(get("ih"), get("W")), sub(get("lo"), get("padL"))), c(4)))} ${sub(get("hi"), get("lo"))})))`)})
 
-${dw3x3Plane(false)}
-
-${dw3x3Plane(true)}
+${["write", "bias", "acc"].map(dw3x3Plane).join("\n\n")}
 
 ${dwWgrad(3, 3)}
 
@@ -1239,10 +1245,15 @@ ${WGRAD_ROW_WIDTHS.map((w) => dwWgrad(1, w)).join("\n\n")}
         ${get("bordered")})
       ${set("bordered", c(1))}
       ${set("lastci", get("ci"))}))
+    ;; conv2dBias's bias (biasAt, forward mode only) is added by the 3x3 kernel as it stores,
+    ;; by an add_bias job after the general one (see planeConv in fast/conv.ts)
     (if ${get("fast3")} (then
       (if (i32.gt_s ${get("S")} ${c(1)})
         (then (call $dw3x3_plane_acc ${get("buf")} ${get("ws")} ${get("wp0")} ${get("outp")} ${get("OH")} ${get("OW")}))
-        (else (call $dw3x3_plane ${get("buf")} ${get("ws")} ${get("wp0")} ${get("outp")} ${get("OH")} ${get("OW")})))) (else
+        (else (if ${P("biasAt")}
+          (then (call $dw3x3_plane_bias ${get("buf")} ${get("ws")} ${get("wp0")} ${get("outp")} ${get("OH")} ${get("OW")}
+            ${add(P("biasAt"), mul(get("o"), c(4)))}))
+          (else (call $dw3x3_plane ${get("buf")} ${get("ws")} ${get("wp0")} ${get("outp")} ${get("OH")} ${get("OW")})))))) (else
     ${loop("oh", c(0), get("OH"), `
       ${set("orow", add(get("outp"), mul(mul(get("oh"), get("OW")), c(4))))}
       ${set("ow", c(0))}

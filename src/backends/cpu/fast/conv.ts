@@ -393,6 +393,10 @@ function planeConv(
   const f32 = rt.F32;
   f32.set(x, xOff / F);
   f32.set(w, wOff / F);
+  // the 3x3 stride-1 kernel adds the bias as it stores (dw3x3_plane_bias); the general one is
+  // followed by an add_bias job
+  const biasInKernel = bias !== undefined && S === 1 && unit3x3(g);
+  if (biasInKernel) f32.set(bias, biasOff / F);
   // forward mode (one source per plane): the `div` planes of one input plane go to one item, and
   // so do the planes of several input planes, as long as there are items for every thread: each
   // item zeroes its padded plane's border once (see dw_conv), which at a plane an item took a
@@ -407,12 +411,25 @@ function planeConv(
     outputsPerStep: div,
     sourceStep: mul,
     planesPerItem: per,
+    biasAt: biasInKernel ? biasOff : 0,
   });
   const work = 2 * ySize * S * g.kernelHeight * g.kernelWidth;
   const y = output(ySize);
   rt.run("dw_conv", p, (g.batch * g.outChannels) / per, L.scratch, L.scratchStride, work, y.make);
-  if (bias) addBias(rt, g, yOff, bias, biasOff, L);
+  if (bias && !biasInKernel) addBias(rt, g, yOff, bias, biasOff, L);
   return y.take(rt, yOff);
+}
+
+/** A 3x3 kernel at stride 1, dilation 1: what dw_conv runs on dw3x3_plane (isUnit3x3 in scripts/wasm/gen-wat.mjs). */
+function unit3x3(g: Conv2dGeometry): boolean {
+  return (
+    g.kernelHeight === 3 &&
+    g.kernelWidth === 3 &&
+    g.strideH === 1 &&
+    g.strideW === 1 &&
+    g.dilationH === 1 &&
+    g.dilationW === 1
+  );
 }
 
 /**
@@ -470,14 +487,7 @@ export function conv2dForwardF32(
   // the plane once per output: 1.2-2.2x for 4 to 16 outputs, 5x5 and 7x7. Kept on the planes:
   // fewer outputs than the tile's rows, 3x3 at stride 1 (dw3x3_plane is as fast) and grouped
   // convs (their per-group GEMMs are too small: 0.6-0.95x).
-  const unit3x3 =
-    g.kernelHeight === 3 &&
-    g.kernelWidth === 3 &&
-    g.strideH === 1 &&
-    g.strideW === 1 &&
-    g.dilationH === 1 &&
-    g.dilationW === 1;
-  if (Cg === 1 && (g.groups > 1 || Mg < MR || unit3x3)) return planeConv(rt, g, x, w, 1, Mg, 1, bias);
+  if (Cg === 1 && (g.groups > 1 || Mg < MR || unit3x3(g))) return planeConv(rt, g, x, w, 1, Mg, 1, bias);
   return gemmConv(rt, g, x, w, false, bias);
 }
 

@@ -1750,8 +1750,7 @@
       (else
         (local.set $ow (i32.const 0))
 (if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L86
-  (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
-        (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.const 0) (f32.mul (f32.load offset=0 (local.get $wp))
+  (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))) (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.const 0) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
@@ -1761,8 +1760,7 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=28 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
-(f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
-        (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.const 0) (f32.mul (f32.load offset=0 (local.get $wp))
+(f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $OW)) (local.get $ow)) (i32.const 4))) (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.const 0) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
@@ -1877,8 +1875,7 @@
       (else
         (local.set $ow (i32.const 0))
 (if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L89
-  (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
-        (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.const 0) (f32.mul (f32.load offset=0 (local.get $wp))
+  (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))) (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.const 0) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
@@ -1892,7 +1889,7 @@
   (br_if $L89 (i32.lt_s (local.get $ow) (local.get $OW))))))))))
 )
 
-(func $dw3x3_plane_acc (param $buf i32) (param $ws i32) (param $wp i32) (param $outp i32) (param $OH i32) (param $OW i32)
+(func $dw3x3_plane_bias (param $buf i32) (param $ws i32) (param $wp i32) (param $outp i32) (param $OH i32) (param $OW i32) (param $bp i32)
   (local $oh i32) (local $ow i32) (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $o0 i32) (local $o1 i32) (local $W8 i32) (local $rem i32)
   (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128) (local $w5 v128) (local $w6 v128) (local $w7 v128) (local $w8 v128)
   (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128) (local $t v128)
@@ -1920,6 +1917,308 @@
       (then
         (local.set $ow (i32.const 0))
 (if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L90
+  (local.set $a00 (v128.const i32x4 0 0 0 0)) (local.set $a01 (v128.const i32x4 0 0 0 0)) (local.set $a10 (v128.const i32x4 0 0 0 0)) (local.set $a11 (v128.const i32x4 0 0 0 0))
+(local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r3)))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r3)))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r3)))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w8) (local.get $t))))
+(v128.store offset=0 (local.get $o0) (f32x4.add (local.get $a00) (v128.load32_splat (local.get $bp)))) (v128.store offset=16 (local.get $o0) (f32x4.add (local.get $a01) (v128.load32_splat (local.get $bp)))) (v128.store offset=0 (local.get $o1) (f32x4.add (local.get $a10) (v128.load32_splat (local.get $bp)))) (v128.store offset=16 (local.get $o1) (f32x4.add (local.get $a11) (v128.load32_splat (local.get $bp))))
+(local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
+  (br_if $L90 (i32.lt_s (local.get $ow) (local.get $W8))))))
+        (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (v128.const i32x4 0 0 0 0)) (local.set $a10 (v128.const i32x4 0 0 0 0))
+(local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w8) (local.get $t))))
+(v128.store offset=0 (local.get $o0) (f32x4.add (local.get $a00) (v128.load32_splat (local.get $bp)))) (v128.store offset=0 (local.get $o1) (f32x4.add (local.get $a10) (v128.load32_splat (local.get $bp)))) (local.set $r0 (i32.add (local.get $r0) (i32.const 16))) (local.set $r1 (i32.add (local.get $r1) (i32.const 16))) (local.set $r2 (i32.add (local.get $r2) (i32.const 16))) (local.set $r3 (i32.add (local.get $r3) (i32.const 16))) (local.set $o0 (i32.add (local.get $o0) (i32.const 16))) (local.set $o1 (i32.add (local.get $o1) (i32.const 16)))))
+        ;; back to column OW - 4
+        (if (local.get $rem) (then
+          (local.set $r0 (i32.add (local.get $r0) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r1 (i32.add (local.get $r1) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r2 (i32.add (local.get $r2) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r3 (i32.add (local.get $r3) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $o0 (i32.add (local.get $o0) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $o1 (i32.add (local.get $o1) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16))))
+          (local.set $a00 (v128.const i32x4 0 0 0 0)) (local.set $a10 (v128.const i32x4 0 0 0 0))
+(local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w8) (local.get $t))))
+(v128.store offset=0 (local.get $o0) (f32x4.add (local.get $a00) (v128.load32_splat (local.get $bp)))) (v128.store offset=0 (local.get $o1) (f32x4.add (local.get $a10) (v128.load32_splat (local.get $bp)))))))
+      (else
+        (local.set $ow (i32.const 0))
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L91
+  (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))) (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.const 0) (f32.mul (f32.load offset=0 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=16 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=20 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=24 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=28 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.load (local.get $bp))))
+(f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $OW)) (local.get $ow)) (i32.const 4))) (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.const 0) (f32.mul (f32.load offset=0 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=16 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=20 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=24 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=28 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.load (local.get $bp))))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+  (br_if $L91 (i32.lt_s (local.get $ow) (local.get $OW))))))))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 2)))
+  (br_if $L92 (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1)))))))
+  ;; an odd last row
+  (if (i32.and (local.get $OH) (i32.const 1)) (then
+    (local.set $oh (i32.sub (local.get $OH) (i32.const 1)))
+    
+    (local.set $r0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
+    (local.set $r1 (i32.add (local.get $r0) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $r2 (i32.add (local.get $r1) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $r3 (i32.add (local.get $r2) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $o0 (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
+    (local.set $o1 (i32.add (local.get $o0) (i32.mul (local.get $OW) (i32.const 4))))
+    (if (i32.ge_s (local.get $OW) (i32.const 4))
+      (then
+        (local.set $ow (i32.const 0))
+(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L93
+  (local.set $a00 (v128.const i32x4 0 0 0 0)) (local.set $a01 (v128.const i32x4 0 0 0 0))
+(local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w8) (local.get $t))))
+(v128.store offset=0 (local.get $o0) (f32x4.add (local.get $a00) (v128.load32_splat (local.get $bp)))) (v128.store offset=16 (local.get $o0) (f32x4.add (local.get $a01) (v128.load32_splat (local.get $bp))))
+(local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
+  (br_if $L93 (i32.lt_s (local.get $ow) (local.get $W8))))))
+        (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (v128.const i32x4 0 0 0 0))
+(local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(v128.store offset=0 (local.get $o0) (f32x4.add (local.get $a00) (v128.load32_splat (local.get $bp)))) (local.set $r0 (i32.add (local.get $r0) (i32.const 16))) (local.set $r1 (i32.add (local.get $r1) (i32.const 16))) (local.set $r2 (i32.add (local.get $r2) (i32.const 16))) (local.set $r3 (i32.add (local.get $r3) (i32.const 16))) (local.set $o0 (i32.add (local.get $o0) (i32.const 16))) (local.set $o1 (i32.add (local.get $o1) (i32.const 16)))))
+        ;; back to column OW - 4
+        (if (local.get $rem) (then
+          (local.set $r0 (i32.add (local.get $r0) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r1 (i32.add (local.get $r1) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r2 (i32.add (local.get $r2) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r3 (i32.add (local.get $r3) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $o0 (i32.add (local.get $o0) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $o1 (i32.add (local.get $o1) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16))))
+          (local.set $a00 (v128.const i32x4 0 0 0 0))
+(local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(v128.store offset=0 (local.get $o0) (f32x4.add (local.get $a00) (v128.load32_splat (local.get $bp)))))))
+      (else
+        (local.set $ow (i32.const 0))
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L94
+  (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))) (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.const 0) (f32.mul (f32.load offset=0 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=16 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=20 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=24 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=28 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.load (local.get $bp))))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+  (br_if $L94 (i32.lt_s (local.get $ow) (local.get $OW))))))))))
+)
+
+(func $dw3x3_plane_acc (param $buf i32) (param $ws i32) (param $wp i32) (param $outp i32) (param $OH i32) (param $OW i32)
+  (local $oh i32) (local $ow i32) (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $o0 i32) (local $o1 i32) (local $W8 i32) (local $rem i32)
+  (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128) (local $w5 v128) (local $w6 v128) (local $w7 v128) (local $w8 v128)
+  (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128) (local $t v128)
+  (local.set $w0 (v128.load32_splat offset=0 (local.get $wp)))
+  (local.set $w1 (v128.load32_splat offset=4 (local.get $wp)))
+  (local.set $w2 (v128.load32_splat offset=8 (local.get $wp)))
+  (local.set $w3 (v128.load32_splat offset=12 (local.get $wp)))
+  (local.set $w4 (v128.load32_splat offset=16 (local.get $wp)))
+  (local.set $w5 (v128.load32_splat offset=20 (local.get $wp)))
+  (local.set $w6 (v128.load32_splat offset=24 (local.get $wp)))
+  (local.set $w7 (v128.load32_splat offset=28 (local.get $wp)))
+  (local.set $w8 (v128.load32_splat offset=32 (local.get $wp)))
+  (local.set $W8 (i32.and (local.get $OW) (i32.const -8)))
+  (local.set $rem (i32.and (local.get $OW) (i32.const 3)))
+  (local.set $oh (i32.const 0))
+(if (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))) (then (loop $L97
+  
+    (local.set $r0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
+    (local.set $r1 (i32.add (local.get $r0) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $r2 (i32.add (local.get $r1) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $r3 (i32.add (local.get $r2) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $o0 (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
+    (local.set $o1 (i32.add (local.get $o0) (i32.mul (local.get $OW) (i32.const 4))))
+    (if (i32.ge_s (local.get $OW) (i32.const 4))
+      (then
+        (local.set $ow (i32.const 0))
+(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L95
   (local.set $a00 (v128.load offset=0 (local.get $o0))) (local.set $a01 (v128.load offset=16 (local.get $o0))) (local.set $a10 (v128.load offset=0 (local.get $o1))) (local.set $a11 (v128.load offset=16 (local.get $o1)))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -1984,7 +2283,7 @@
 (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01)) (v128.store offset=0 (local.get $o1) (local.get $a10)) (v128.store offset=16 (local.get $o1) (local.get $a11))
 (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br_if $L90 (i32.lt_s (local.get $ow) (local.get $W8))))))
+  (br_if $L95 (i32.lt_s (local.get $ow) (local.get $W8))))))
         (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (v128.load offset=0 (local.get $o0))) (local.set $a10 (v128.load offset=0 (local.get $o1)))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -2056,9 +2355,8 @@
           (v128.and (local.get $a10) (i32x4.gt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.sub (i32.const 3) (local.get $rem))))))))))
       (else
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L91
-  (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
-        (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))) (f32.mul (f32.load offset=0 (local.get $wp))
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L96
+  (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))) (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
@@ -2068,8 +2366,7 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=28 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
-(f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
-        (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $OW)) (local.get $ow)) (i32.const 4)))) (f32.mul (f32.load offset=0 (local.get $wp))
+(f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $OW)) (local.get $ow)) (i32.const 4))) (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $OW)) (local.get $ow)) (i32.const 4)))) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
@@ -2080,9 +2377,9 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L91 (i32.lt_s (local.get $ow) (local.get $OW))))))))
+  (br_if $L96 (i32.lt_s (local.get $ow) (local.get $OW))))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 2)))
-  (br_if $L92 (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1)))))))
+  (br_if $L97 (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1)))))))
   ;; an odd last row
   (if (i32.and (local.get $OH) (i32.const 1)) (then
     (local.set $oh (i32.sub (local.get $OH) (i32.const 1)))
@@ -2096,7 +2393,7 @@
     (if (i32.ge_s (local.get $OW) (i32.const 4))
       (then
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L93
+(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L98
   (local.set $a00 (v128.load offset=0 (local.get $o0))) (local.set $a01 (v128.load offset=16 (local.get $o0)))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -2137,7 +2434,7 @@
 (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01))
 (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br_if $L93 (i32.lt_s (local.get $ow) (local.get $W8))))))
+  (br_if $L98 (i32.lt_s (local.get $ow) (local.get $W8))))))
         (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (v128.load offset=0 (local.get $o0)))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
@@ -2184,9 +2481,8 @@
           (v128.and (local.get $a00) (i32x4.gt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.sub (i32.const 3) (local.get $rem))))))))))
       (else
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L94
-  (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
-        (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))) (f32.mul (f32.load offset=0 (local.get $wp))
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L99
+  (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))) (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
@@ -2197,7 +2493,7 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L94 (i32.lt_s (local.get $ow) (local.get $OW))))))))))
+  (br_if $L99 (i32.lt_s (local.get $ow) (local.get $OW))))))))))
 )
 
 (func $dw_wgrad_3x3 (param $buf i32) (param $ws i32) (param $gyp i32) (param $OH i32) (param $OW i32) (param $dst i32)
@@ -2207,14 +2503,14 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L96
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L101
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $x1 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $ws)) (i32.const 4))))
     (local.set $x2 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 2)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L95
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L100
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -2227,7 +2523,7 @@
       (local.set $k7 (f32x4.add (local.get $k7) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k8 (f32x4.add (local.get $k8) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L95 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L100 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -2241,7 +2537,7 @@
       (local.set $k7 (f32x4.add (local.get $k7) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k8 (f32x4.add (local.get $k8) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L96 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L101 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -2277,19 +2573,19 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L98
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L103
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L97
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L102
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k1 (f32x4.add (local.get $k1) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k2 (f32x4.add (local.get $k2) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L97 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L102 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -2297,7 +2593,7 @@
       (local.set $k1 (f32x4.add (local.get $k1) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k2 (f32x4.add (local.get $k2) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L98 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L103 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -2315,12 +2611,12 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L100
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L105
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L99
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L104
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -2329,7 +2625,7 @@
       (local.set $k3 (f32x4.add (local.get $k3) (f32x4.mul (local.get $g) (v128.load offset=12 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k4 (f32x4.add (local.get $k4) (f32x4.mul (local.get $g) (v128.load offset=16 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L99 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L104 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -2339,7 +2635,7 @@
       (local.set $k3 (f32x4.add (local.get $k3) (v128.and (f32x4.mul (local.get $g) (v128.load offset=12 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k4 (f32x4.add (local.get $k4) (v128.and (f32x4.mul (local.get $g) (v128.load offset=16 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L100 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L105 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -2363,12 +2659,12 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L102
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L107
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L101
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L106
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -2379,7 +2675,7 @@
       (local.set $k5 (f32x4.add (local.get $k5) (f32x4.mul (local.get $g) (v128.load offset=20 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k6 (f32x4.add (local.get $k6) (f32x4.mul (local.get $g) (v128.load offset=24 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L101 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L106 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -2391,7 +2687,7 @@
       (local.set $k5 (f32x4.add (local.get $k5) (v128.and (f32x4.mul (local.get $g) (v128.load offset=20 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k6 (f32x4.add (local.get $k6) (v128.and (f32x4.mul (local.get $g) (v128.load offset=24 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L102 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L107 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -2444,11 +2740,11 @@
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (local.set $rt (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $hp) (local.get $ws)) (i32.const 16)) (i32.const 4))))
   (local.set $src (i32.const 0))
-(if (i32.lt_s (local.get $src) (local.get $S)) (then (loop $L111
+(if (i32.lt_s (local.get $src) (local.get $S)) (then (loop $L116
   
    (local.set $lastci (i32.const -1))
    (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $R)) (then (loop $L110
+(if (i32.lt_s (local.get $r) (local.get $R)) (then (loop $L115
   
     (local.set $o (i32.add (local.get $o0) (local.get $r)))
     (local.set $outp (i32.add (local.get $outp0) (i32.mul (i32.mul (local.get $r) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -2464,12 +2760,17 @@
         (local.get $bordered))
       (local.set $bordered (i32.const 1))
       (local.set $lastci (local.get $ci))))
+    ;; conv2dBias's bias (biasAt, forward mode only) is added by the 3x3 kernel as it stores,
+    ;; by an add_bias job after the general one (see planeConv in fast/conv.ts)
     (if (local.get $fast3) (then
       (if (i32.gt_s (local.get $S) (i32.const 1))
         (then (call $dw3x3_plane_acc (local.get $buf) (local.get $ws) (local.get $wp0) (local.get $outp) (local.get $OH) (local.get $OW)))
-        (else (call $dw3x3_plane (local.get $buf) (local.get $ws) (local.get $wp0) (local.get $outp) (local.get $OH) (local.get $OW))))) (else
+        (else (if (i32.load offset=128 (local.get $p))
+          (then (call $dw3x3_plane_bias (local.get $buf) (local.get $ws) (local.get $wp0) (local.get $outp) (local.get $OH) (local.get $OW)
+            (i32.add (i32.load offset=128 (local.get $p)) (i32.mul (local.get $o) (i32.const 4)))))
+          (else (call $dw3x3_plane (local.get $buf) (local.get $ws) (local.get $wp0) (local.get $outp) (local.get $OH) (local.get $OW))))))) (else
     (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L109
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L114
   
       (local.set $orow (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
       (local.set $ow (i32.const 0))
@@ -2478,18 +2779,18 @@
         ;; so the last block may run past OW), every tap accumulated in registers
         (memory.copy (local.get $rt) (local.get $orow) (i32.mul (local.get $OW) (i32.const 4)))
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L105
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L110
   
           (local.set $acc0 (v128.load offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc1 (v128.load offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc2 (v128.load offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc3 (v128.load offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L104
+(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L109
   
             (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (local.get $ow)) (i32.const 4))))
             (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L103
+(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L108
   
               (local.set $wv (v128.load32_splat (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4)))))
               (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $wv) (v128.load offset=0 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
@@ -2497,45 +2798,45 @@
               (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $wv) (v128.load offset=32 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
               (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $wv) (v128.load offset=48 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L103 (i32.lt_s (local.get $kj) (local.get $kW))))))
+  (br_if $L108 (i32.lt_s (local.get $kj) (local.get $kW))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L104 (i32.lt_s (local.get $ki) (local.get $kH))))))
+  (br_if $L109 (i32.lt_s (local.get $ki) (local.get $kH))))))
           (v128.store offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc0))
           (v128.store offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc1))
           (v128.store offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc2))
           (v128.store offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc3))
   (local.set $ow (i32.add (local.get $ow) (i32.const 16)))
-  (br_if $L105 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L110 (i32.lt_s (local.get $ow) (local.get $OW))))))
         (memory.copy (local.get $orow) (local.get $rt) (i32.mul (local.get $OW) (i32.const 4)))
         (local.set $ow (local.get $OW))))
       ;; remaining outputs (all of them when the stride is not 1), one at a time
       (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L108
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L113
   
         (local.set $sum (f32.load (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
         (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L107
+(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L112
   
           (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (i32.mul (local.get $ow) (local.get $sW))) (i32.const 4))))
           (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L106
+(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L111
   
             (local.set $sum (f32.add (local.get $sum) (f32.mul
               (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4))))
               (f32.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L106 (i32.lt_s (local.get $kj) (local.get $kW))))))
+  (br_if $L111 (i32.lt_s (local.get $kj) (local.get $kW))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L107 (i32.lt_s (local.get $ki) (local.get $kH))))))
+  (br_if $L112 (i32.lt_s (local.get $ki) (local.get $kH))))))
         (f32.store (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $sum))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L108 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L113 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L109 (i32.lt_s (local.get $oh) (local.get $OH))))))))
+  (br_if $L114 (i32.lt_s (local.get $oh) (local.get $OH))))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L110 (i32.lt_s (local.get $r) (local.get $R))))))
+  (br_if $L115 (i32.lt_s (local.get $r) (local.get $R))))))
   (local.set $src (i32.add (local.get $src) (i32.const 1)))
-  (br_if $L111 (i32.lt_s (local.get $src) (local.get $S)))))))
+  (br_if $L116 (i32.lt_s (local.get $src) (local.get $S)))))))
 
 ;; Depthwise input gradient for any stride: one item = (image, input plane ci); scatters every
 ;; gy[n][ci*m + j] through the taps of w[ci*m + j] (multiplier = m). dx (y) rows are complete per item.
@@ -2548,24 +2849,24 @@
   (local.set $dxp (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (memory.fill (local.get $dxp) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $W)) (i32.const 4)))
   (local.set $j (i32.const 0))
-(if (i32.lt_s (local.get $j) (local.get $m)) (then (loop $L116
+(if (i32.lt_s (local.get $j) (local.get $m)) (then (loop $L121
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $j)))
     (local.set $gyp (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
     (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L115
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L120
   (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L114
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L119
   
       (local.set $g (f32.load (i32.add (local.get $gyp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))))
       (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L113
+(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L118
   
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (i32.load offset=64 (local.get $p))) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))))
         (if (i32.lt_u (local.get $ih) (local.get $H)) (then
           (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L112
+(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L117
   
             (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (i32.load offset=52 (local.get $p))) (i32.load offset=68 (local.get $p))) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))))
             (if (i32.lt_u (local.get $iw) (local.get $W)) (then
@@ -2573,15 +2874,15 @@
                 (f32.add (f32.load (i32.add (local.get $dxp) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
                   (f32.mul (local.get $g) (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj)) (i32.const 4)))))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L112 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))))
+  (br_if $L117 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L113 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))
+  (br_if $L118 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L114 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L119 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L115 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L120 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br_if $L116 (i32.lt_s (local.get $j) (local.get $m)))))))
+  (br_if $L121 (i32.lt_s (local.get $j) (local.get $m)))))))
 
 ;; Depthwise weight gradient: one item = input plane ci and outPerItem of its multiplier = m output planes (sharing
 ;; one padded copy of the input plane, or the copies at padded made beforehand when several items share
@@ -2609,7 +2910,7 @@
   (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))) (i32.const 0)
     (i32.mul (i32.mul (i32.sub (local.get $r1) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4)))
   (local.set $n (i32.const 0))
-(if (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))) (then (loop $L125
+(if (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))) (then (loop $L130
   
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     ;; padded: the planes were padded beforehand (pad_input, hp x ws each), as several items read each
@@ -2617,7 +2918,7 @@
       (then (local.set $buf (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (local.get $hp)) (local.get $ws)) (i32.const 4)))))
       (else (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws) (i32.const 0))))
     (local.set $r (local.get $r0))
-(if (i32.lt_s (local.get $r) (local.get $r1)) (then (loop $L124
+(if (i32.lt_s (local.get $r) (local.get $r1)) (then (loop $L129
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r)))
     (local.set $gyp (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -2626,7 +2927,7 @@
     (else (if (local.get $rowWise) (then
       ;; stride 1, dilation 1, a kernel 3, 5 or 7 wide: one block per kernel row
       (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L117
+(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L122
   
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $ki) (local.get $ws)) (i32.const 4))))
         (local.set $gr (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
@@ -2637,18 +2938,18 @@
         (if (i32.eq (i32.load offset=36 (local.get $p)) (i32.const 7)) (then
           (call $dw_wgrad_1x7 (local.get $xr) (local.get $ws) (local.get $gyp) (local.get $OH) (local.get $OW) (local.get $gr))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L117 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))))))))
+  (br_if $L122 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))))))))
     (else
     (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L123
+(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L128
   (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L122
+(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L127
   
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $acc2 (v128.const i32x4 0 0 0 0))
       (local.set $sum (f32.const 0))
       (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L121
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L126
   
         (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))) (local.get $ws)) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))) (i32.const 4))))
@@ -2656,30 +2957,30 @@
         (if (i32.eq (local.get $sW) (i32.const 1)) (then
           ;; two independent accumulators, eight pixels a step, so the adds do not wait on each other
           (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7))) (then (loop $L118
+(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7))) (then (loop $L123
   
             (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
               (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (v128.load (i32.add (local.get $xr) (i32.mul (local.get $ow) (i32.const 4)))))))
             (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul
               (v128.load offset=16 (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (v128.load offset=16 (i32.add (local.get $xr) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br_if $L118 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7)))))))
+  (br_if $L123 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7)))))))
           (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L119
+(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L124
   
             (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
               (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (v128.load (i32.add (local.get $xr) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L119 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))))
+  (br_if $L124 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))))
         (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L120
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L125
   
           (local.set $sum (f32.add (local.get $sum) (f32.mul
             (f32.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (f32.load (i32.add (local.get $xr) (i32.mul (i32.mul (local.get $ow) (local.get $sW)) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L120 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L125 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L121 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L126 (i32.lt_s (local.get $oh) (local.get $OH))))))
       (local.set $acc (f32x4.add (local.get $acc) (local.get $acc2)))
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4))))
@@ -2687,13 +2988,13 @@
             (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L122 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))
+  (br_if $L127 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L123 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))))))
+  (br_if $L128 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L124 (i32.lt_s (local.get $r) (local.get $r1))))))
+  (br_if $L129 (i32.lt_s (local.get $r) (local.get $r1))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br_if $L125 (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))))))))
+  (br_if $L130 (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))))))))
 
 (func $add_bias (export "add_bias") (param $p i32) (param $item i32) (param $s i32)
   (local $pl i32) (local $end i32) (local $n i32) (local $ch i32)
@@ -2702,33 +3003,33 @@
   (local.set $n (i32.load offset=84 (local.get $p)))
   (local.set $ch (i32.load offset=88 (local.get $p)))
   (local.set $pl (local.get $pl))
-(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L126
+(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L131
   
     (call $bias_run (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (local.get $n)) (i32.const 4))) (local.get $n)
       (v128.load32_splat (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.rem_u (local.get $pl) (local.get $ch)) (i32.const 4)))))
   (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-  (br_if $L126 (i32.lt_s (local.get $pl) (local.get $end)))))))
+  (br_if $L131 (i32.lt_s (local.get $pl) (local.get $end)))))))
 ;; o[k] += v (every lane of v the same float) for k < n
 (func $bias_run (param $o i32) (param $n i32) (param $v v128)
   (local $k i32)
   (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 7))) (then (loop $L127
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 7))) (then (loop $L132
   
     (v128.store (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
     (v128.store offset=16 (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load offset=16 (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
   (local.set $k (i32.add (local.get $k) (i32.const 8)))
-  (br_if $L127 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 7)))))))
+  (br_if $L132 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 7)))))))
   (local.set $k (local.get $k))
-(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L128
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L133
   
     (v128.store (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L128 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
+  (br_if $L133 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
   (local.set $k (local.get $k))
-(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L129
+(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L134
   (f32.store (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32.add (f32.load (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (f32x4.extract_lane 0 (local.get $v))))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br_if $L129 (i32.lt_s (local.get $k) (local.get $n)))))))
+  (br_if $L134 (i32.lt_s (local.get $k) (local.get $n)))))))
 ;; C (row stride ldc bytes) = (accum ? C : 0) + sum over k of a[k*MR + r] * b[k*NR + j] (b[o[k]/4 + j])
 (func $tile_direct (param $a i32) (param $b i32) (param $o i32) (param $c i32) (param $kc i32) (param $ldc i32) (param $accum i32)
   (local $br i32) (local $b0 v128) (local $b1 v128) (local $av v128)
@@ -2775,38 +3076,38 @@
   (local $r i32) (local $j i32)
   (if (local.get $accum) (then
     (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $rows)) (then (loop $L131
+(if (i32.lt_s (local.get $r) (local.get $rows)) (then (loop $L136
   (local.set $j (i32.const 0))
-(if (i32.lt_s (local.get $j) (local.get $cols)) (then (loop $L130
+(if (i32.lt_s (local.get $j) (local.get $cols)) (then (loop $L135
   (f32.store (i32.add (local.get $tmp) (i32.mul (i32.add (i32.mul (local.get $r) (i32.const 8)) (local.get $j)) (i32.const 4)))
          (f32.load (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc))) (i32.mul (local.get $j) (i32.const 4)))))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br_if $L130 (i32.lt_s (local.get $j) (local.get $cols))))))
+  (br_if $L135 (i32.lt_s (local.get $j) (local.get $cols))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L131 (i32.lt_s (local.get $r) (local.get $rows))))))))
+  (br_if $L136 (i32.lt_s (local.get $r) (local.get $rows))))))))
   (call $tile_direct (local.get $a) (local.get $b) (local.get $o) (local.get $tmp) (local.get $kc) (i32.const 32) (local.get $accum))
   (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $rows)) (then (loop $L133
+(if (i32.lt_s (local.get $r) (local.get $rows)) (then (loop $L138
   (local.set $j (i32.const 0))
-(if (i32.lt_s (local.get $j) (local.get $cols)) (then (loop $L132
+(if (i32.lt_s (local.get $j) (local.get $cols)) (then (loop $L137
   (f32.store (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc))) (i32.mul (local.get $j) (i32.const 4)))
        (f32.load (i32.add (local.get $tmp) (i32.mul (i32.add (i32.mul (local.get $r) (i32.const 8)) (local.get $j)) (i32.const 4)))))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br_if $L132 (i32.lt_s (local.get $j) (local.get $cols))))))
+  (br_if $L137 (i32.lt_s (local.get $j) (local.get $cols))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L133 (i32.lt_s (local.get $r) (local.get $rows)))))))
+  (br_if $L138 (i32.lt_s (local.get $r) (local.get $rows)))))))
 (func $block_direct (param $ap i32) (param $astride i32) (param $bp i32) (param $o i32) (param $cp i32) (param $ldc i32)
     (param $rows i32) (param $cols i32) (param $kc i32) (param $accum i32) (param $tmp i32)
   (local $mp i32) (local $jp i32) (local $a i32) (local $b i32) (local $cr i32) (local $r i32) (local $w i32)
   ;; one B panel (kc x NR, at most 16 KiB) stays in L1 while the A panels of all the rows stream
   ;; past it from L2: half the bytes per tile of the other order, and the B block need not fit in L2
   (local.set $jp (i32.const 0))
-(if (i32.lt_s (local.get $jp) (local.get $cols)) (then (loop $L135
+(if (i32.lt_s (local.get $jp) (local.get $cols)) (then (loop $L140
   
     (local.set $b (i32.add (local.get $bp) (i32.mul (local.get $jp) (i32.const 4))))
     (local.set $w (i32.sub (local.get $cols) (local.get $jp)))
     (local.set $mp (i32.const 0))
-(if (i32.lt_s (local.get $mp) (local.get $rows)) (then (loop $L134
+(if (i32.lt_s (local.get $mp) (local.get $rows)) (then (loop $L139
   
       (local.set $a (i32.add (local.get $ap) (i32.mul (i32.div_u (local.get $mp) (i32.const 4)) (local.get $astride))))
       (local.set $cr (i32.add (i32.add (local.get $cp) (i32.mul (local.get $mp) (local.get $ldc))) (i32.mul (local.get $jp) (i32.const 4))))
@@ -2816,9 +3117,9 @@
         (else (call $tile_edge_direct (local.get $a) (local.get $b) (local.get $o) (local.get $cr) (local.get $kc) (local.get $ldc) (local.get $accum)
                  (select (local.get $r) (i32.const 4) (i32.lt_s (local.get $r) (i32.const 4))) (select (local.get $w) (i32.const 8) (i32.lt_s (local.get $w) (i32.const 8))) (local.get $tmp))))
   (local.set $mp (i32.add (local.get $mp) (i32.const 4)))
-  (br_if $L134 (i32.lt_s (local.get $mp) (local.get $rows))))))
+  (br_if $L139 (i32.lt_s (local.get $mp) (local.get $rows))))))
   (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
-  (br_if $L135 (i32.lt_s (local.get $jp) (local.get $cols)))))))
+  (br_if $L140 (i32.lt_s (local.get $jp) (local.get $cols)))))))
 (func $block_direct_dense (param $ap i32) (param $astride i32) (param $bp i32) (param $o i32) (param $dp i32) (param $ldc i32)
     (param $rows i32) (param $cols i32) (param $kc i32) (param $accum i32) (param $tmp i32)
     (param $q0 i32) (param $Wp i32) (param $W i32) (param $bias i32)
@@ -2836,7 +3137,7 @@
     (local.set $nw (select (select (i32.const 8) (i32.sub (local.get $W) (local.get $col)) (i32.lt_s (i32.const 8) (i32.sub (local.get $W) (local.get $col)))) (i32.sub (local.get $end) (local.get $q)) (i32.lt_s (select (i32.const 8) (i32.sub (local.get $W) (local.get $col)) (i32.lt_s (i32.const 8) (i32.sub (local.get $W) (local.get $col)))) (i32.sub (local.get $end) (local.get $q)))))
     (local.set $cr (i32.add (local.get $dp) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $W)) (local.get $col)) (i32.const 4))))
     (local.set $mp (i32.const 0))
-(if (i32.lt_s (local.get $mp) (local.get $rows)) (then (loop $L138
+(if (i32.lt_s (local.get $mp) (local.get $rows)) (then (loop $L143
   
       (local.set $a (i32.add (local.get $ap) (i32.mul (i32.div_u (local.get $mp) (i32.const 4)) (local.get $astride))))
       (local.set $nr (select (i32.sub (local.get $rows) (local.get $mp)) (i32.const 4) (i32.lt_s (i32.sub (local.get $rows) (local.get $mp)) (i32.const 4))))
@@ -2846,7 +3147,7 @@
         (else (call $tile_edge_direct (local.get $a) (i32.add (local.get $bp) (i32.mul (i32.sub (local.get $q) (local.get $q0)) (i32.const 4))) (local.get $o)
           (i32.add (local.get $cr) (i32.mul (local.get $mp) (local.get $ldc))) (local.get $kc) (local.get $ldc) (local.get $accum) (local.get $nr) (local.get $nw) (local.get $tmp))))
       (if (local.get $bias) (then (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $nr)) (then (loop $L137
+(if (i32.lt_s (local.get $r) (local.get $nr)) (then (loop $L142
   
               (local.set $y (i32.add (local.get $cr) (i32.mul (i32.add (local.get $mp) (local.get $r)) (local.get $ldc))))
               (local.set $bv (v128.load32_splat (i32.add (local.get $bias) (i32.mul (i32.add (local.get $mp) (local.get $r)) (i32.const 4)))))
@@ -2855,15 +3156,15 @@
                   (v128.store offset=0 (local.get $y) (f32x4.add (v128.load offset=0 (local.get $y)) (local.get $bv)))
                   (v128.store offset=16 (local.get $y) (f32x4.add (v128.load offset=16 (local.get $y)) (local.get $bv))))
                 (else (local.set $j (i32.const 0))
-(if (i32.lt_s (local.get $j) (local.get $nw)) (then (loop $L136
+(if (i32.lt_s (local.get $j) (local.get $nw)) (then (loop $L141
   (f32.store (i32.add (local.get $y) (i32.mul (local.get $j) (i32.const 4)))
                   (f32.add (f32.load (i32.add (local.get $y) (i32.mul (local.get $j) (i32.const 4)))) (f32x4.extract_lane 0 (local.get $bv))))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br_if $L136 (i32.lt_s (local.get $j) (local.get $nw))))))))
+  (br_if $L141 (i32.lt_s (local.get $j) (local.get $nw))))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L137 (i32.lt_s (local.get $r) (local.get $nr))))))))
+  (br_if $L142 (i32.lt_s (local.get $r) (local.get $nr))))))))
   (local.set $mp (i32.add (local.get $mp) (i32.const 4)))
-  (br_if $L138 (i32.lt_s (local.get $mp) (local.get $rows))))))
+  (br_if $L143 (i32.lt_s (local.get $mp) (local.get $rows))))))
     (local.set $q (i32.add (local.get $q) (local.get $nw))) (local.set $col (i32.add (local.get $col) (local.get $nw)))
     (br $panel))))
 ;; Batch norm's backward, one channel per item (batchNormKernels in gen-wat.mjs says how)
@@ -2879,14 +3180,14 @@
   (local.set $m (f64.load offset=0 (local.get $t)))
   (local.set $mv (f64x2.splat (local.get $m)))
   (if (i32.load offset=88 (local.get $p)) (then (local.set $n (i32.const 0))
-(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L141
+(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L146
   
     (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
     (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
     (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
     
     (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L139
+(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L144
   
       (local.set $gv (v128.and (v128.load (i32.add (local.get $gp) (local.get $k))) (v128.or (f32x4.gt (local.tee $yv (v128.load (i32.add (local.get $rp) (local.get $k)))) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $yv) (local.get $yv)))))
       (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
@@ -2895,25 +3196,25 @@
       (local.set $sxA (f64x2.add (local.get $sxA) (f64x2.mul (local.get $glo) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))))
       (local.set $sxB (f64x2.add (local.get $sxB) (f64x2.mul (local.get $ghi) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))))
   (local.set $k (i32.add (local.get $k) (i32.const 16)))
-  (br_if $L139 (i32.lt_s (local.get $k) (local.get $whole))))))
+  (br_if $L144 (i32.lt_s (local.get $k) (local.get $whole))))))
     (local.set $k (local.get $whole))
-(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L140
+(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L145
   
       (local.set $gs (f64.promote_f32 (select (f32.load (i32.add (local.get $gp) (local.get $k))) (f32.const 0) (i32.or (f32.gt (local.tee $ys (f32.load (i32.add (local.get $rp) (local.get $k)))) (f32.const 0)) (f32.ne (local.get $ys) (local.get $ys))))))
       (local.set $sg (f64.add (local.get $sg) (local.get $gs)))
       (local.set $sgx (f64.add (local.get $sgx) (f64.mul (local.get $gs) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L140 (i32.lt_s (local.get $k) (local.get $bytes))))))
+  (br_if $L145 (i32.lt_s (local.get $k) (local.get $bytes))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br_if $L141 (i32.lt_s (local.get $n) (local.get $N))))))) (else (local.set $n (i32.const 0))
-(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L144
+  (br_if $L146 (i32.lt_s (local.get $n) (local.get $N))))))) (else (local.set $n (i32.const 0))
+(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L149
   
     (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
     (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
     (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
     
     (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L142
+(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L147
   
       (local.set $gv (v128.load (i32.add (local.get $gp) (local.get $k))))
       (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
@@ -2922,17 +3223,17 @@
       (local.set $sxA (f64x2.add (local.get $sxA) (f64x2.mul (local.get $glo) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))))
       (local.set $sxB (f64x2.add (local.get $sxB) (f64x2.mul (local.get $ghi) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))))
   (local.set $k (i32.add (local.get $k) (i32.const 16)))
-  (br_if $L142 (i32.lt_s (local.get $k) (local.get $whole))))))
+  (br_if $L147 (i32.lt_s (local.get $k) (local.get $whole))))))
     (local.set $k (local.get $whole))
-(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L143
+(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L148
   
       (local.set $gs (f64.promote_f32 (f32.load (i32.add (local.get $gp) (local.get $k)))))
       (local.set $sg (f64.add (local.get $sg) (local.get $gs)))
       (local.set $sgx (f64.add (local.get $sgx) (f64.mul (local.get $gs) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L143 (i32.lt_s (local.get $k) (local.get $bytes))))))
+  (br_if $L148 (i32.lt_s (local.get $k) (local.get $bytes))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br_if $L144 (i32.lt_s (local.get $n) (local.get $N))))))))
+  (br_if $L149 (i32.lt_s (local.get $n) (local.get $N))))))))
   ;; the lanes' chains pairwise, then the scalar tails' (the JS loop's order differs by float64 roundings only)
   (local.set $sg (f64.add (local.get $sg) (f64.add
     (f64.add (f64x2.extract_lane 0 (local.get $sgA)) (f64x2.extract_lane 1 (local.get $sgA)))
@@ -2951,14 +3252,14 @@
   (local.set $d (f64.div (f64.mul (f64.neg (local.get $a)) (local.get $sg)) (local.get $cnt)))
   (local.set $av (f64x2.splat (local.get $a))) (local.set $bv (f64x2.splat (local.get $b))) (local.set $dv (f64x2.splat (local.get $d)))
   (if (i32.load offset=88 (local.get $p)) (then (local.set $n (i32.const 0))
-(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L147
+(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L152
   
     (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
     (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
     (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
     
     (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L145
+(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L150
   
       (local.set $gv (v128.and (v128.load (i32.add (local.get $gp) (local.get $k))) (v128.or (f32x4.gt (local.tee $yv (v128.load (i32.add (local.get $rp) (local.get $k)))) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $yv) (local.get $yv)))))
       (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
@@ -2966,25 +3267,25 @@
         (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))) (local.get $dv))) (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))
         (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))) (local.get $dv)))))
   (local.set $k (i32.add (local.get $k) (i32.const 16)))
-  (br_if $L145 (i32.lt_s (local.get $k) (local.get $whole))))))
+  (br_if $L150 (i32.lt_s (local.get $k) (local.get $whole))))))
     (local.set $k (local.get $whole))
-(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L146
+(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L151
   
       (f32.store (i32.add (local.get $dp) (local.get $k)) (f32.demote_f64 (f64.add (f64.add
         (f64.mul (local.get $a) (f64.promote_f32 (select (f32.load (i32.add (local.get $gp) (local.get $k))) (f32.const 0) (i32.or (f32.gt (local.tee $ys (f32.load (i32.add (local.get $rp) (local.get $k)))) (f32.const 0)) (f32.ne (local.get $ys) (local.get $ys))))))
         (f64.mul (local.get $b) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))) (local.get $d))))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L146 (i32.lt_s (local.get $k) (local.get $bytes))))))
+  (br_if $L151 (i32.lt_s (local.get $k) (local.get $bytes))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br_if $L147 (i32.lt_s (local.get $n) (local.get $N))))))) (else (local.set $n (i32.const 0))
-(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L150
+  (br_if $L152 (i32.lt_s (local.get $n) (local.get $N))))))) (else (local.set $n (i32.const 0))
+(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L155
   
     (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
     (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
     (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
     
     (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L148
+(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L153
   
       (local.set $gv (v128.load (i32.add (local.get $gp) (local.get $k))))
       (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
@@ -2992,17 +3293,17 @@
         (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))) (local.get $dv))) (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))
         (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))) (local.get $dv)))))
   (local.set $k (i32.add (local.get $k) (i32.const 16)))
-  (br_if $L148 (i32.lt_s (local.get $k) (local.get $whole))))))
+  (br_if $L153 (i32.lt_s (local.get $k) (local.get $whole))))))
     (local.set $k (local.get $whole))
-(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L149
+(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L154
   
       (f32.store (i32.add (local.get $dp) (local.get $k)) (f32.demote_f64 (f64.add (f64.add
         (f64.mul (local.get $a) (f64.promote_f32 (f32.load (i32.add (local.get $gp) (local.get $k)))))
         (f64.mul (local.get $b) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))) (local.get $d))))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L149 (i32.lt_s (local.get $k) (local.get $bytes))))))
+  (br_if $L154 (i32.lt_s (local.get $k) (local.get $bytes))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br_if $L150 (i32.lt_s (local.get $n) (local.get $N)))))))))
+  (br_if $L155 (i32.lt_s (local.get $n) (local.get $N)))))))))
 (func $wino_conv (export "wino_conv") (param $p i32) (param $item i32) (param $s i32)
   (local $Ci i32) (local $Co i32) (local $nb i32) (local $th i32) (local $tw i32) (local $t0 i32) (local $nc i32) (local $j i32) (local $t i32) (local $n i32) (local $r i32) (local $ty i32) (local $tx i32) (local $ci i32) (local $co i32) (local $src i32) (local $vp i32) (local $vs i32) (local $ms i32) (local $V i32) (local $M i32) (local $rs i32) (local $plane i32) (local $xi i32) (local $aS i32) (local $dst i32) (local $l i32) (local $di i32) (local $dj i32) (local $oy i32) (local $ox i32) (local $OH i32) (local $OW i32)
   (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128) (local $bv v128)
@@ -3021,7 +3322,7 @@
   (local.set $plane (i32.mul (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p))) (i32.const 4)))
   ;; V: four tiles and one channel a step; tile j of the block is column j mod NR of panel j / NR
   (local.set $j (i32.const 0))
-(if (i32.lt_s (local.get $j) (local.get $nc)) (then (loop $L152
+(if (i32.lt_s (local.get $j) (local.get $nc)) (then (loop $L157
   
     (local.set $t (i32.add (local.get $t0) (local.get $j)))
     (local.set $n (i32.div_u (local.get $t) (i32.mul (local.get $th) (local.get $tw))))
@@ -3031,7 +3332,7 @@
     (local.set $src (i32.add (i32.load offset=0 (local.get $p)) (i32.add (i32.mul (i32.mul (local.get $n) (local.get $Ci)) (local.get $plane)) (i32.add (i32.mul (i32.mul (local.get $ty) (i32.const 2)) (local.get $rs)) (i32.mul (local.get $tx) (i32.const 8))))))
     (local.set $vp (i32.add (local.get $V) (i32.mul (i32.add (i32.mul (i32.shr_u (local.get $j) (i32.const 3)) (i32.mul (local.get $Ci) (i32.const 8))) (i32.and (local.get $j) (i32.const 7))) (i32.const 4))))
     (local.set $ci (i32.const 0))
-(if (i32.lt_s (local.get $ci) (local.get $Ci)) (then (loop $L151
+(if (i32.lt_s (local.get $ci) (local.get $Ci)) (then (loop $L156
   
       
       (local.set $a0 (v128.load (local.get $src))) (local.set $a1 (v128.load offset=16 (local.get $src)))
@@ -3085,21 +3386,21 @@
       (local.set $src (i32.add (local.get $src) (local.get $plane)))
       (local.set $vp (i32.add (local.get $vp) (i32.const 32)))
   (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
-  (br_if $L151 (i32.lt_s (local.get $ci) (local.get $Ci))))))
+  (br_if $L156 (i32.lt_s (local.get $ci) (local.get $Ci))))))
   (local.set $j (i32.add (local.get $j) (i32.const 4)))
-  (br_if $L152 (i32.lt_s (local.get $j) (local.get $nc))))))
+  (br_if $L157 (i32.lt_s (local.get $j) (local.get $nc))))))
   ;; M[xi] = U[xi] V[xi]: Co x nc, Ci deep
   (local.set $aS (i32.mul (i32.mul (i32.and (i32.add (local.get $Co) (i32.const 3)) (i32.const -4)) (local.get $Ci)) (i32.const 4)))
   (local.set $xi (i32.const 0))
-(if (i32.lt_s (local.get $xi) (i32.const 16)) (then (loop $L153
+(if (i32.lt_s (local.get $xi) (i32.const 16)) (then (loop $L158
   
     (call $block (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (local.get $xi) (local.get $aS))) (i32.mul (local.get $Ci) (i32.const 16)) (i32.add (local.get $V) (i32.mul (local.get $xi) (local.get $vs)))
       (i32.add (local.get $M) (i32.mul (local.get $xi) (local.get $ms))) (i32.mul (local.get $nb) (i32.const 4)) (local.get $Co) (local.get $nc) (local.get $Ci) (i32.const 0) (local.get $s))
   (local.set $xi (i32.add (local.get $xi) (i32.const 1)))
-  (br_if $L153 (i32.lt_s (local.get $xi) (i32.const 16))))))
+  (br_if $L158 (i32.lt_s (local.get $xi) (i32.const 16))))))
   ;; Y = A^T M A (+ bias), written to the output planes; tiles past the output's edge a float at a time
   (local.set $j (i32.const 0))
-(if (i32.lt_s (local.get $j) (local.get $nc)) (then (loop $L158
+(if (i32.lt_s (local.get $j) (local.get $nc)) (then (loop $L163
   
     (local.set $t (i32.add (local.get $t0) (local.get $j)))
     (local.set $n (i32.div_u (local.get $t) (i32.mul (local.get $th) (local.get $tw))))
@@ -3107,7 +3408,7 @@
     (local.set $ty (i32.div_u (local.get $r) (local.get $tw)))
     (local.set $tx (i32.rem_u (local.get $r) (local.get $tw)))
     (local.set $co (i32.const 0))
-(if (i32.lt_s (local.get $co) (local.get $Co)) (then (loop $L157
+(if (i32.lt_s (local.get $co) (local.get $Co)) (then (loop $L162
   
       (local.set $m00 (v128.load (i32.add (i32.add (local.get $M) (i32.mul (i32.add (i32.mul (local.get $co) (local.get $nb)) (local.get $j)) (i32.const 4))) (i32.mul (i32.const 0) (local.get $ms)))))
       (local.set $m01 (v128.load (i32.add (i32.add (local.get $M) (i32.mul (i32.add (i32.mul (local.get $co) (local.get $nb)) (local.get $j)) (i32.const 4))) (i32.mul (i32.const 1) (local.get $ms)))))
@@ -3152,25 +3453,25 @@
           (v128.store offset=0 (local.get $s) (local.get $y00)) (v128.store offset=16 (local.get $s) (local.get $y01))
           (v128.store offset=32 (local.get $s) (local.get $y10)) (v128.store offset=48 (local.get $s) (local.get $y11))
           (local.set $l (i32.const 0))
-(if (i32.lt_s (local.get $l) (i32.const 4)) (then (loop $L156
+(if (i32.lt_s (local.get $l) (i32.const 4)) (then (loop $L161
   (local.set $di (i32.const 0))
-(if (i32.lt_s (local.get $di) (i32.const 2)) (then (loop $L155
+(if (i32.lt_s (local.get $di) (i32.const 2)) (then (loop $L160
   (local.set $dj (i32.const 0))
-(if (i32.lt_s (local.get $dj) (i32.const 2)) (then (loop $L154
+(if (i32.lt_s (local.get $dj) (i32.const 2)) (then (loop $L159
   
             (if (i32.and (i32.lt_s (i32.add (local.get $oy) (local.get $di)) (local.get $OH)) (i32.lt_s (i32.add (i32.add (local.get $ox) (i32.mul (local.get $l) (i32.const 2))) (local.get $dj)) (local.get $OW)))
               (then (f32.store (i32.add (local.get $dst) (i32.mul (i32.add (i32.add (i32.mul (local.get $di) (local.get $OW)) (i32.mul (local.get $l) (i32.const 2))) (local.get $dj)) (i32.const 4)))
                 (f32.load (i32.add (local.get $s) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $di) (i32.const 2)) (local.get $dj)) (i32.const 4)) (local.get $l)) (i32.const 4)))))))
   (local.set $dj (i32.add (local.get $dj) (i32.const 1)))
-  (br_if $L154 (i32.lt_s (local.get $dj) (i32.const 2))))))
+  (br_if $L159 (i32.lt_s (local.get $dj) (i32.const 2))))))
   (local.set $di (i32.add (local.get $di) (i32.const 1)))
-  (br_if $L155 (i32.lt_s (local.get $di) (i32.const 2))))))
+  (br_if $L160 (i32.lt_s (local.get $di) (i32.const 2))))))
   (local.set $l (i32.add (local.get $l) (i32.const 1)))
-  (br_if $L156 (i32.lt_s (local.get $l) (i32.const 4))))))))
+  (br_if $L161 (i32.lt_s (local.get $l) (i32.const 4))))))))
   (local.set $co (i32.add (local.get $co) (i32.const 1)))
-  (br_if $L157 (i32.lt_s (local.get $co) (local.get $Co))))))
+  (br_if $L162 (i32.lt_s (local.get $co) (local.get $Co))))))
   (local.set $j (i32.add (local.get $j) (i32.const 4)))
-  (br_if $L158 (i32.lt_s (local.get $j) (local.get $nc)))))))
+  (br_if $L163 (i32.lt_s (local.get $j) (local.get $nc)))))))
 
 ;; U = G g G^T of every (co, ci) pair of the conv's 3x3 kernels, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1],
 ;; written as wino_conv's A: per xi, MR-row panels over co, inC deep (y + (xi ru(outC, MR) + panel MR inC) floats,
@@ -3187,7 +3488,7 @@
   (local.set $dst (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $item) (local.get $Ci)) (i32.const 16))))
   (local.set $xs (i32.mul (i32.mul (i32.and (i32.add (local.get $Co) (i32.const 3)) (i32.const -4)) (local.get $Ci)) (i32.const 4)))
   (local.set $ci (i32.const 0))
-(if (i32.lt_s (local.get $ci) (local.get $Ci)) (then (loop $L159
+(if (i32.lt_s (local.get $ci) (local.get $Ci)) (then (loop $L164
   
     (local.set $g0 (f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1
       (f32x4.splat (f32.load (i32.add (local.get $q0) (i32.mul (local.get $ts) (i32.const 0))))) (f32.load (i32.add (local.get $q1) (i32.mul (local.get $ts) (i32.const 0)))))
@@ -3247,5 +3548,5 @@
     (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
     (local.set $q0 (i32.add (local.get $q0) (i32.mul (i32.load offset=88 (local.get $p)) (i32.const 4)))) (local.set $q1 (i32.add (local.get $q1) (i32.mul (i32.load offset=88 (local.get $p)) (i32.const 4)))) (local.set $q2 (i32.add (local.get $q2) (i32.mul (i32.load offset=88 (local.get $p)) (i32.const 4)))) (local.set $q3 (i32.add (local.get $q3) (i32.mul (i32.load offset=88 (local.get $p)) (i32.const 4))))
   (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
-  (br_if $L159 (i32.lt_s (local.get $ci) (local.get $Ci)))))))
+  (br_if $L164 (i32.lt_s (local.get $ci) (local.get $Ci)))))))
 )
