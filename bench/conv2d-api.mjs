@@ -10,7 +10,7 @@
 //
 //   cd bench && npm ci && (cd .. && npm run build) && node conv2d-api.mjs [--rounds=5] [--pairs=20]
 //      [--shapes=t1,s2,pw] [--bias=both|with|without] [--threads=2] [--grad] [--kernels=plain|fma]
-//      [--dist=../dist]
+//      [--dist=../dist] [--stages]
 //
 // --grad: the weight and bias require gradients (a training step's forward: the graph is recorded).
 // --fresh: new weight and bias tensors for every call (made inside the timed call, from the same
@@ -18,6 +18,11 @@
 // can reuse the packed weights it keeps per weight tensor.
 // --kernels: shapegrad's plain or FMA kernels module (default: what the runtime picks, FMA where
 // relaxed SIMD validates). --dist: the build to load (another commit's, built in a worktree).
+// --stages: also splits shapegrad's wall time per cell (medians over its calls) into its kernel
+// jobs (FastRuntime.run, by kernel), the fresh output's allocation and first touch (run's
+// `meanwhile`: page faults), the copies into and out of the WebAssembly memory (Float32Array set)
+// and the rest (the API: checks, tensors, dispatch). The hooks cost a few microseconds a call, so
+// read the ratios from a run without it.
 // Ratio = tfjs-wasm's time / shapegrad's (> 1: shapegrad faster).
 import os from "node:os";
 import { createRequire } from "node:module";
@@ -38,6 +43,7 @@ const GRAD = args.grad === "true";
 const FRESH = args.fresh === "true";
 const BIAS = args.bias ?? "both";
 const wantShapes = args.shapes ? new Set(args.shapes.split(",")) : null;
+const STAGES = args.stages === "true";
 
 const dist = new URL(`${args.dist ?? "../dist"}/`, import.meta.url).href;
 const sg = await import(`${dist}src/index.js`);
@@ -47,6 +53,39 @@ fast.setNumThreads(THREADS);
 await fast.fastRuntime().whenReady();
 // --fixed: the pool never runs alone on a machine it judges busy (its default, `adaptive`, does)
 if (args.fixed === "true") fast.fastRuntime().adaptive = false;
+
+/** The current shapegrad call's stage times (ms), or null outside one (tfjs's own copies are not counted). */
+let stages = null;
+if (STAGES) {
+  const rt = fast.fastRuntime();
+  const run = rt.run.bind(rt);
+  rt.run = (name, params, items, scratch, stride, work, meanwhile) => {
+    let alloc = 0;
+    const timedMeanwhile =
+      meanwhile &&
+      (() => {
+        const t = performance.now();
+        const r = meanwhile();
+        alloc = performance.now() - t;
+        return r;
+      });
+    const t = performance.now();
+    const r = run(name, params, items, scratch, stride, work, timedMeanwhile);
+    if (stages) {
+      stages[name] = (stages[name] ?? 0) + performance.now() - t - alloc;
+      stages.alloc = (stages.alloc ?? 0) + alloc;
+    }
+    return r;
+  };
+  const set = Float32Array.prototype.set;
+  Float32Array.prototype.set = function (...a) {
+    if (!stages) return set.apply(this, a);
+    const t = performance.now();
+    const r = set.apply(this, a);
+    stages.copies = (stages.copies ?? 0) + performance.now() - t;
+    return r;
+  };
+}
 
 const tf = require("@tensorflow/tfjs-core");
 const tfThreads = await initTfjsWasmThreaded(tf, THREADS);
@@ -78,10 +117,20 @@ function calls(row, withBias) {
   const w = makeW(),
     b = makeB();
   const options = { stride, padding, dilation, groups };
-  const shapegrad = () =>
+  const call = () =>
     sg.tidy(() => {
       sg.conv2d(x, FRESH ? makeW() : w, FRESH ? makeB() : b, options).dataSync();
     });
+  const shapegrad = STAGES
+    ? () => {
+        stages = {};
+        const t = performance.now();
+        call();
+        stages.total = performance.now() - t;
+        lastStages = stages;
+        stages = null;
+      }
+    : call;
 
   // tfjs: NHWC, filter [kH, kW, Cg, O] (depthwise: [kH, kW, C, multiplier]), the same values laid out its way
   const tx = tf.tensor4d(toNHWC(xData, N, C, H, W), [N, H, W, C]);
@@ -155,12 +204,13 @@ function toHWIO(a, O, I, kH, kW) {
   return out;
 }
 
+let lastStages = null;
 const rows = SHAPES.filter(([id]) => !wantShapes || wantShapes.has(id));
 const modes = BIAS === "both" ? [false, true] : [BIAS === "with"];
 const cells = [];
 for (const row of rows)
   for (const withBias of modes)
-    cells.push({ row, withBias, ...calls(row, withBias), a: [], b: [], r: [], ca: [], cb: [] });
+    cells.push({ row, withBias, ...calls(row, withBias), a: [], b: [], r: [], ca: [], cb: [], st: [] });
 
 /** [wall ms, CPU ms of every thread of the process] of one call, after the pause. CPU time is
  * what the call burnt (spinning included), which a preempted call on a loaded machine does not
@@ -192,6 +242,7 @@ for (let round = 0; round < ROUNDS; round++) {
         ts = time(c.shapegrad);
         tt = time(c.tfjs);
       }
+      if (STAGES) c.st.push(lastStages);
       c.a.push(ts[0]);
       c.b.push(tt[0]);
       c.r.push(tt[0] / ts[0]);
@@ -228,6 +279,26 @@ for (const c of cells) {
   out.push(
     `| ${c.row[1]} | ${c.withBias ? "yes" : "no"} | ${f3(ma)} (${f3(Math.min(...c.a))}) | ${f3(mb)} (${f3(Math.min(...c.b))}) | ${quantile(c.r, 0.5).toFixed(2)}x [${quantile(c.r, 0.25).toFixed(2)}-${quantile(c.r, 0.75).toFixed(2)}] | ${(Math.min(...c.b) / Math.min(...c.a)).toFixed(2)}x | ${f3(quantile(c.ca, 0.5))} / ${f3(quantile(c.cb, 0.5))} |`,
   );
+}
+if (STAGES) {
+  out.push("");
+  out.push(
+    "shapegrad's wall time by stage (ms, median over its calls; kernel jobs by name, alloc = the output's allocation and first touch, copies = into and out of the wasm memory, rest = the API around them):",
+  );
+  out.push("");
+  out.push("| shape | bias | total | kernel jobs | alloc | copies | rest |");
+  out.push("|---|---|---:|---|---:|---:|---:|");
+  for (const c of cells) {
+    const med = (f) => quantile(c.st.map(f), 0.5);
+    const names = [...new Set(c.st.flatMap((s) => Object.keys(s)))].filter(
+      (k) => !["total", "alloc", "copies"].includes(k),
+    );
+    const jobs = (s) => names.reduce((t, k) => t + (s[k] ?? 0), 0);
+    const byJob = names.map((k) => `${k} ${f3(med((s) => s[k] ?? 0))}`).join(", ");
+    out.push(
+      `| ${c.row[1]} | ${c.withBias ? "yes" : "no"} | ${f3(med((s) => s.total))} | ${byJob} | ${f3(med((s) => s.alloc ?? 0))} | ${f3(med((s) => s.copies ?? 0))} | ${f3(med((s) => s.total - jobs(s) - (s.alloc ?? 0) - (s.copies ?? 0)))} |`,
+    );
+  }
 }
 console.log(out.join("\n"));
 process.exit(0);

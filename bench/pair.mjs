@@ -10,6 +10,10 @@
 // spinning first. B/A > 1 means B is faster, in wall time and in CPU time (all threads). --kernels=plain,fma: A runs the plain kernels module
 // and B the FMA one (the same dist may then be given twice, as two copies: each copy is its own
 // module instance with its own runtime); "auto" (the default) takes what the runtime picks.
+// --api: the forward ops (fwd, fwdBias) go through the public API as a user calls it (conv2d on
+// tensors, then dataSync: the copies, the output's allocation and the dispatch included), as
+// conv2d-api.mjs times them against tfjs-wasm; a dist then needs src/index.js (`npm run build`'s
+// dist, not bench/dist).
 import { ALL_SHAPES, geometryArgs, rand } from "./shapes.mjs";
 
 const [distA, distB, ...rest] = process.argv.slice(2);
@@ -26,12 +30,13 @@ async function load(dist, variant) {
   const root = new URL(dist, `file://${process.cwd()}/`).href.replace(/\/?$/, "/");
   const fast = await import(`${root}src/backends/cpu/fast/index.js`);
   const { conv2dGeometry } = await import(`${root}src/primitives/index.js`);
+  const sg = args.api === "true" ? await import(`${root}src/index.js`) : null;
   const rt = variant === "auto" ? fast.fastRuntime() : fast.resetFastRuntime({ fma: variant === "fma" });
   if (variant === "fma" && !rt.fma) throw new Error("the FMA kernels did not load (relaxed SIMD not validated)");
   fast.setNumThreads(threads);
   await rt.whenReady?.();
   rt.adaptive = false; // both builds always use their workers: the pairing handles a busy machine
-  return { fast, conv2dGeometry };
+  return { fast, conv2dGeometry, sg };
 }
 const builds = [await load(distA, kernels[0]), await load(distB, kernels[1])];
 console.log(`A ${distA} (${kernels[0]}) | B ${distB} (${kernels[1]})`);
@@ -52,12 +57,18 @@ for (const row of ALL_SHAPES) {
       2,
     );
   const bias = rand(wShape[0], 3);
-  const calls = builds.map(({ fast, conv2dGeometry }) => {
+  const calls = builds.map(({ fast, conv2dGeometry, sg }) => {
     const g = conv2dGeometry(geometryArgs(row));
     const gy = fast.conv2dForwardF32(g, x, w);
+    const [, , , , stride, padding, dilation, groups] = row;
+    const api = (b) => {
+      const options = { stride, padding, dilation, groups };
+      const [xt, wt, bt] = [x, w, bias].map((a, i) => sg.tensor(a, { shape: [xShape, wShape, [wShape[0]]][i] }));
+      return () => sg.tidy(() => void sg.conv2d(xt, wt, b ? bt : null, options).dataSync());
+    };
     return {
-      fwd: () => fast.conv2dForwardF32(g, x, w),
-      fwdBias: () => fast.conv2dForwardF32(g, x, w, bias),
+      fwd: sg ? api(false) : () => fast.conv2dForwardF32(g, x, w),
+      fwdBias: sg ? api(true) : () => fast.conv2dForwardF32(g, x, w, bias),
       bwdIn: () => fast.conv2dBackInputF32(g, gy, w),
       bwdW: () => fast.conv2dBackWeightF32(g, x, gy),
     };

@@ -37,7 +37,8 @@ export const PARAM = {
   tail: 26, tailBlock: 27, tailM: 28, tailRows: 29, offsets: 30, denseW: 31, biasAt: 32,
 };
 // denseW: a wide conv_fwd's output width when it stores into the dense output (block_direct_dense;
-// 0: it stores the wide layout); biasAt: 0, or the bias block_direct_dense adds.
+// 0: it stores the wide layout); biasAt: 0, or the bias conv_fwd adds (block_direct_dense with its
+// last reduction block, else each item once its sums are complete; never with a wide output).
 export const PARAM_COUNT = 34;
 const OWN_SLOT = 21;
 const OWN_SLOTS = 5;
@@ -244,7 +245,9 @@ function tileKernel(direct = false) {
 }
 
 /**
- * y (+)= corr(plane, 3x3 kernel) at stride 1, dilation 1 (written, or added to y when $acc): two output rows
+ * y (+)= corr(plane, 3x3 kernel) at stride 1, dilation 1 (written by $dw3x3_plane, written plus a
+ * bias by $dw3x3_plane_bias, added to y by $dw3x3_plane_acc: one function per mode, not a per-step
+ * test of a flag): two output rows
  * by eight columns per step, so each loaded input vector serves both rows (24 loads for 36
  * multiply-adds, against 45 for the one-row kernel of dw_conv), with the nine weights held in
  * registers for the whole plane. A row's last OW mod 8 columns take a four-column step and then one
@@ -253,8 +256,13 @@ function tileKernel(direct = false) {
  * 24). An odd last row takes the same steps one row high; planes under four columns wide go one
  * output at a time.
  */
-function dw3x3Plane() {
+function dw3x3Plane(mode) {
+  const acc = mode === "acc";
   const w = (i, j) => `(local.get $w${i * 3 + j})`;
+  // "bias": the bias at $bp added to each finished sum as it is stored (the float32 add add_bias
+  // would make after the conv: the same bits), broadcast from memory at each store rather than
+  // held in a 15th vector register
+  const biased = (v) => (mode === "bias" ? `(f32x4.add ${v} (v128.load32_splat (local.get $bp)))` : v);
   const rowPtrs = ["r0", "r1", "r2", "r3", "o0", "o1"];
   const advance = (bytes) => rowPtrs.map((r) => set(r, add(get(r), c(bytes)))).join(" ");
   /** `rows` (1 or 2) output rows by `nv` vectors at the row pointers; `masked`: one vector, from 0,
@@ -262,29 +270,34 @@ function dw3x3Plane() {
   const step = (rows, nv, masked = false) => {
     const accs = [];
     for (let r = 0; r < rows; r++) for (let v = 0; v < nv; v++) accs.push([r, v]);
-    const init = ([r, v]) => `(local.set $a${r}${v} ${masked ? "(v128.const i32x4 0 0 0 0)"
-      : `(if (result v128) ${get("acc")} (then (v128.load offset=${16 * v} (local.get $o${r}))) (else (v128.const i32x4 0 0 0 0)))`})`;
+    const init = ([r, v]) =>
+      `(local.set $a${r}${v} ${acc && !masked ? `(v128.load offset=${16 * v} (local.get $o${r}))` : "(v128.const i32x4 0 0 0 0)"})`;
     let body = accs.map(init).join(" ");
     for (let i = 0; i < rows + 2; i++) {
       for (let j = 0; j < 3; j++) {
         for (let v = 0; v < nv; v++) {
           body += `\n(local.set $t (v128.load offset=${16 * v + 4 * j} (local.get $r${i})))`;
-          if (i <= 2) body += `\n(local.set $a0${v} (f32x4.add (local.get $a0${v}) (f32x4.mul ${w(i, j)} (local.get $t))))`;
-          if (rows === 2 && i >= 1) body += `\n(local.set $a1${v} (f32x4.add (local.get $a1${v}) (f32x4.mul ${w(i - 1, j)} (local.get $t))))`;
+          if (i <= 2) body += `\n(local.set $a0${v} ${madd(`(local.get $a0${v})`, w(i, j), "(local.get $t)")})`;
+          if (rows === 2 && i >= 1) body += `\n(local.set $a1${v} ${madd(`(local.get $a1${v})`, w(i - 1, j), "(local.get $t)")})`;
         }
       }
     }
-    const store = ([r, v]) => `(v128.store offset=${16 * v} (local.get $o${r}) ${masked
-      ? `(if (result v128) ${get("acc")} (then (f32x4.add (v128.load (local.get $o${r})) (v128.and (local.get $a${r}0) (local.get $mask))))
-          (else (local.get $a${r}0)))`
-      : `(local.get $a${r}${v})`})`;
+    // lanes 4 - rem .. 3 of the last step are new (the mask is built here, not held across the
+    // plane: 9 weights, 4 accumulators and a load already take 14 of the 15 vector registers
+    // V8 allocates on x64)
+    const store = ([r, v]) => `(v128.store offset=${16 * v} (local.get $o${r}) ${masked && acc
+      ? `(f32x4.add (v128.load (local.get $o${r}))
+          (v128.and (local.get $a${r}0) (i32x4.gt_s (v128.const i32x4 0 1 2 3) (i32x4.splat ${sub(c(3), get("rem"))}))))`
+      : biased(`(local.get $a${r}${v})`)})`;
     return `${body}\n${accs.map(store).join(" ")}`;
   };
   const out = (row, col) => add(get("outp"), mul(add(mul(row, get("OW")), col), c(4)));
-  const one = (row, col) => `(f32.store ${out(row, col)}
-        ${Array.from({ length: 9 }, (_, t) => `(f32.mul (f32.load offset=${4 * t} ${get("wp")})
+  const one = (row, col) => {
+    const sum = Array.from({ length: 9 }, (_, t) => `(f32.mul (f32.load offset=${4 * t} ${get("wp")})
           (f32.load ${add(get("buf"), mul(add(mul(add(row, c(Math.floor(t / 3))), get("ws")), add(col, c(t % 3))), c(4)))}))`)
-          .reduce((acc, term) => `(f32.add ${acc} ${term})`, `(if (result f32) ${get("acc")} (then (f32.load ${out(row, col)})) (else (f32.const 0)))`)})`;
+      .reduce((partial, term) => `(f32.add ${partial} ${term})`, acc ? `(f32.load ${out(row, col)})` : "(f32.const 0)");
+    return `(f32.store ${out(row, col)} ${mode === "bias" ? `(f32.add ${sum} (f32.load (local.get $bp)))` : sum})`;
+  };
   /** Output rows oh (and oh + 1 when rows = 2), all columns. */
   const rowsAt = (rows) => `
     ${set("r0", add(get("buf"), mul(mul(get("oh"), get("ws")), c(4))))}
@@ -304,16 +317,13 @@ ${advance(32)}`, 8)}
           ${step(rows, 1, true)})))
       (else
         ${loop("ow", c(0), get("OW"), Array.from({ length: rows }, (_, r) => one(add(get("oh"), c(r)), get("ow"))).join("\n"))}))`;
-  return `(func $dw3x3_plane (param $buf i32) (param $ws i32) (param $wp i32) (param $outp i32) (param $OH i32) (param $OW i32)
-    (param $acc i32)
+  return `(func $dw3x3_plane${mode === "write" ? "" : `_${mode}`} (param $buf i32) (param $ws i32) (param $wp i32) (param $outp i32) (param $OH i32) (param $OW i32)${mode === "bias" ? " (param $bp i32)" : ""}
   ${loc("oh", "ow", "r0", "r1", "r2", "r3", "o0", "o1", "W8", "rem")}
   ${Array.from({ length: 9 }, (_, t) => `(local $w${t} v128)`).join(" ")}
-  (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128) (local $t v128) (local $mask v128)
+  (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128) (local $t v128)
   ${Array.from({ length: 9 }, (_, t) => `(local.set $w${t} (v128.load32_splat offset=${4 * t} (local.get $wp)))`).join("\n  ")}
   ${set("W8", `(i32.and ${get("OW")} (i32.const -8))`)}
   ${set("rem", `(i32.and ${get("OW")} (i32.const 3))`)}
-  ;; lanes 4 - rem .. 3 of the last step are new
-  (local.set $mask (i32x4.gt_s (v128.const i32x4 0 1 2 3) (i32x4.splat ${sub(c(3), get("rem"))})))
   ${loop("oh", c(0), sub(get("OH"), c(1)), rowsAt(2), 2)}
   ;; an odd last row
   (if (i32.and ${get("OH")} (i32.const 1)) (then
@@ -826,7 +836,7 @@ ${blockKernel()}
 ;; rowsPerBlock = output channels per channel block, rowBlocks = channel blocks, prepacked = 0,
 ;; or the B panels already packed by pack_b_conv (then channel blocks share them).
 (func $conv_fwd (export "conv_fwd") (param $p i32) (param $item i32) (param $s i32)
-  ${loc("nb", "ig", "g", "n", "N", "K", "Mg", "Cg", "n0", "nc", "k0", "kc", "xg", "yg", "ag", "bbuf", "nBlocks", "mb", "m0", "rows", "dense")}
+  ${loc("nb", "ig", "g", "n", "N", "K", "Mg", "Cg", "n0", "nc", "k0", "kc", "xg", "yg", "ag", "bbuf", "nBlocks", "mb", "m0", "rows", "dense", "r")}
   ${set("nBlocks", P("nBlocks"))}
   ${set("mb", `(i32.rem_u ${get("item")} ${K("conv_fwd", "rowBlocks")})`)}
   ${set("item", `(i32.div_u ${get("item")} ${K("conv_fwd", "rowBlocks")})`)}
@@ -873,7 +883,15 @@ ${blockKernel()}
           (else (call $pack_b_gather ${get("p")} ${get("xg")} ${get("bbuf")} ${get("k0")} ${get("kc")} ${get("n0")} ${get("nc")})))
         (call $block ${add(get("ag"), mul(get("k0"), c(MR * 4)))} ${mul(get("K"), c(MR * 4))} ${get("bbuf")}
           ${add(get("yg"), mul(get("n0"), c(4)))} ${mul(get("N"), c(4))} ${get("rows")} ${get("nc")} ${get("kc")}
-          (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")})))`, KC)})
+          (i32.gt_s ${get("k0")} ${c(0)}) ${get("s")})))`, KC)}
+  ;; The bias (biasAt, or none) of an output the GEMM stores in place (not the dense store, which
+  ;; adds it itself): each item adds it to its own rows and pixels once their sums are complete,
+  ;; while they are in cache (no add_bias job, barrier and pass over the output). The same float32
+  ;; add after the whole sum as add_bias: the same bits.
+  (if (i32.and (i32.ne ${P("biasAt")} ${c(0)}) (i32.eqz ${P("denseW")})) (then
+    ${loop("r", c(0), get("rows"), `
+      (call $bias_run ${add(get("yg"), mul(add(mul(get("r"), get("N")), get("n0")), c(4)))} ${get("nc")}
+        (v128.load32_splat ${add(P("biasAt"), mul(add(add(mul(get("g"), get("Mg")), get("m0")), get("r")), c(4)))}))`)})))
 
 ;; Input gradient as GEMM + col2im, one item = (image, group, chunk of input channels, band of
 ;; bandRows output rows): cols = W^T gy over the chunk's rows (c, i, j), then each col entry is
@@ -1180,7 +1198,7 @@ ${interpolateKernels()}
         (call $copy_run ${add(get("buf"), mul(add(mul(get("r"), get("ws")), get("lo")), c(4)))}
           ${add(get("x"), mul(add(mul(get("ih"), get("W")), sub(get("lo"), get("padL"))), c(4)))} ${sub(get("hi"), get("lo"))})))`)})
 
-${dw3x3Plane()}
+${["write", "bias", "acc"].map(dw3x3Plane).join("\n\n")}
 
 ${dwWgrad(3, 3)}
 
@@ -1190,11 +1208,12 @@ ${WGRAD_ROW_WIDTHS.map((w) => dwWgrad(1, w)).join("\n\n")}
 ;; out[n][o] = sum_s corr(x[n][(o / outputsPerStep) * sourceStep + s], w[o*S + s]) with S = sources.
 ;; Forward conv with channel multiplier m: S = 1, outputsPerStep = m, sourceStep = 1. Input gradient
 ;; at stride 1 (flipped kernels, transposed padding): S = m, outputsPerStep = 1, sourceStep = m. One
-;; item = (image, planesPerItem consecutive output planes): planesPerItem = m in forward mode, where those planes share one input plane, else 1.
+;; item = (image, planesPerItem consecutive output planes): in forward mode a multiple of m (each m
+;; consecutive planes share one input plane; see planeConv in fast/conv.ts), else 1.
 ;; Scratch: edge | padded plane (rows hp, stride ws = wp + 16) + 16 | one output row rounded up to 16.
 (func $dw_conv (export "dw_conv") (param $p i32) (param $item i32) (param $s i32)
   ${loc("o", "n", "S", "src", "ci", "wp0", "buf", "hp", "wpd", "ws", "OH", "OW", "kH", "kW", "dH", "dW", "sH", "sW",
-    "outp", "oh", "ow", "ki", "kj", "row", "orow", "xin", "rt", "R", "r", "o0", "outp0", "lastci", "fast3")}
+    "outp", "oh", "ow", "ki", "kj", "row", "orow", "xin", "rt", "R", "r", "o0", "outp0", "lastci", "fast3", "bordered")}
   (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128) (local $wv v128) (local $sum f32)
   ${set("OH", P("outH"))} ${set("OW", P("outW"))} ${set("kH", P("kH"))} ${set("kW", P("kW"))}
   ${set("dH", P("dH"))} ${set("dW", P("dW"))} ${set("sH", P("sH"))} ${set("sW", P("sW"))}
@@ -1222,15 +1241,24 @@ ${WGRAD_ROW_WIDTHS.map((w) => dwWgrad(1, w)).join("\n\n")}
     ${set("ci", add(mul(`(i32.div_u ${get("o")} ${K("dw_conv", "outputsPerStep")})`, K("dw_conv", "sourceStep")), get("src")))}
     ${set("wp0", add(P("a"), mul(mul(add(mul(get("o"), get("S")), get("src")), mul(get("kH"), get("kW"))), c(4))))}
     ${set("xin", add(P("x"), mul(mul(add(mul(get("n"), P("inC")), get("ci")), mul(P("inH"), P("inW"))), c(4))))}
-    ;; the R outputs of one item read the same input plane in forward mode: pad it once; the S
-    ;; sources of the input gradient share the zero border, written with the first one only (a
-    ;; quarter of that kernel's time went to re-zeroing it on 28x28 planes)
+    ;; consecutive outputs of one item reading the same input plane (forward mode, multiplier m) pad
+    ;; it once; every plane an item pads has the same geometry, so the zero border written with the
+    ;; first stays in place and later ones copy their rows only (on 28x28 planes re-zeroing took a
+    ;; quarter of the input gradient's time, and a third of the depthwise forward's at a plane per item)
     (if (i32.ne ${get("ci")} ${get("lastci")}) (then
       (call $pad_plane ${get("xin")} ${P("inH")} ${P("inW")} ${P("padT")} ${P("padL")} ${get("buf")} ${get("hp")} ${get("wpd")} ${get("ws")}
-        (i32.gt_s ${get("src")} ${c(0)}))
+        ${get("bordered")})
+      ${set("bordered", c(1))}
       ${set("lastci", get("ci"))}))
-    (if ${get("fast3")} (then (call $dw3x3_plane ${get("buf")} ${get("ws")} ${get("wp0")} ${get("outp")} ${get("OH")} ${get("OW")}
-      (i32.gt_s ${get("S")} ${c(1)}))) (else
+    ;; conv2dBias's bias (biasAt, forward mode only) is added by the 3x3 kernel as it stores,
+    ;; by an add_bias job after the general one (see planeConv in fast/conv.ts)
+    (if ${get("fast3")} (then
+      (if (i32.gt_s ${get("S")} ${c(1)})
+        (then (call $dw3x3_plane_acc ${get("buf")} ${get("ws")} ${get("wp0")} ${get("outp")} ${get("OH")} ${get("OW")}))
+        (else (if ${P("biasAt")}
+          (then (call $dw3x3_plane_bias ${get("buf")} ${get("ws")} ${get("wp0")} ${get("outp")} ${get("OH")} ${get("OW")}
+            ${add(P("biasAt"), mul(get("o"), c(4)))}))
+          (else (call $dw3x3_plane ${get("buf")} ${get("ws")} ${get("wp0")} ${get("outp")} ${get("OH")} ${get("OW")})))))) (else
     ${loop("oh", c(0), get("OH"), `
       ${set("orow", add(get("outp"), mul(mul(get("oh"), get("OW")), c(4))))}
       ${set("ow", c(0))}

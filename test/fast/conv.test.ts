@@ -96,6 +96,26 @@ function sizes(g: Conv2dGeometry) {
   };
 }
 
+/**
+ * conv2dForwardF32 with a bias has the bits of the conv without one plus the bias, rounded once
+ * to float32, whichever kernel adds it (the dense store's last block, conv_fwd's items, compact,
+ * dw_conv, add_bias). Returns the biased output.
+ */
+function expectBiasBits(g: Conv2dGeometry, seed: number): Float32Array {
+  const s = sizes(g);
+  const x = rand(s.x, seed),
+    w = rand(s.w, seed + 1),
+    bias = rand(g.outChannels, seed + 2);
+  const plain = conv2dForwardF32(g, x, w);
+  const fused = conv2dForwardF32(g, x, w, bias);
+  const plane = g.outHeight * g.outWidth;
+  for (let i = 0; i < plain.length; i++) {
+    const want = Math.fround(plain[i] + bias[Math.floor(i / plane) % g.outChannels]);
+    if (fused[i] !== want) throw new Error(`${JSON.stringify(g)}: at ${i} ${fused[i]}, want ${want}`);
+  }
+  return fused;
+}
+
 function checkAll(g: Conv2dGeometry, seed: number): void {
   const s = sizes(g);
   const x = rand(s.x, seed),
@@ -151,6 +171,7 @@ function convSuite(kernels: Kernels): void {
       fc.assert(
         fc.property(geometryArb, fc.nat(1 << 30), (g, seed) => {
           checkAll(g, seed);
+          expectBiasBits(g, seed);
         }),
         { seed: 42, numRuns: 150 },
       );
@@ -258,23 +279,14 @@ function convSuite(kernels: Kernels): void {
   // A wide conv with garbage columns stores its tiles straight into the dense output
   // (block_direct_dense: panels inside an output row from the tile, the others through the edge
   // buffer, K over several blocks accumulating there) and adds the bias with the last block: the
-  // bits must be the conv's without bias plus the bias, rounded once to float32.
+  // bits must be the conv's without bias plus the bias, rounded once to float32 (expectBiasBits,
+  // also run on the random geometries, the depthwise planes and the large cases).
   for (const threads of [1, 2]) {
     it(`wide convs with a bias: the conv's bits plus the bias (${threads} thread${threads > 1 ? "s" : ""})`, () => {
       setNumThreads(threads);
       fc.assert(
         fc.property(wideArb, fc.nat(1 << 30), (g, seed) => {
-          const s = sizes(g);
-          const x = rand(s.x, seed),
-            w = rand(s.w, seed + 1),
-            bias = rand(g.outChannels, seed + 2);
-          const plain = conv2dForwardF32(g, x, w);
-          const fused = conv2dForwardF32(g, x, w, bias);
-          const plane = g.outHeight * g.outWidth;
-          for (let i = 0; i < plain.length; i++) {
-            const want = Math.fround(plain[i] + bias[Math.floor(i / plane) % g.outChannels]);
-            if (fused[i] !== want) throw new Error(`${JSON.stringify(g)}: at ${i} ${fused[i]}, want ${want}`);
-          }
+          expectBiasBits(g, seed);
         }),
         { seed: 29, numRuns: 40 },
       );
@@ -310,11 +322,57 @@ function convSuite(kernels: Kernels): void {
       fc.assert(
         fc.property(planeArb, fc.nat(1 << 30), (g, seed) => {
           checkAll(g, seed);
+          expectBiasBits(g, seed);
         }),
         { seed: 7, numRuns: 200 },
       );
     });
   }
+
+  // Enough channels that one dw_conv item takes several input planes (planeGroup in fast/conv.ts:
+  // up to 16 while every thread keeps 8 items): the zero border of the item's padded plane is
+  // written with its first plane only, so every later plane must still read zeros there, at any
+  // padding and on the 3x3 stride-1 kernel as on the general one; the input gradient at stride 1
+  // runs the same job. Items group differently on 1 and 2 threads: the bits must not change.
+  const manyPlanesArb = fc
+    .record({
+      batch: fc.integer({ min: 1, max: 2 }),
+      groups: fc.constantFrom(16, 24, 32, 48, 64),
+      mult: fc.integer({ min: 1, max: 2 }),
+      k: fc.constantFrom(3, 5),
+      stride: fc.integer({ min: 1, max: 2 }),
+      h: fc.integer({ min: 1, max: 12 }),
+      w: fc.integer({ min: 1, max: 19 }),
+      pad: fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)),
+    })
+    .map((r) => {
+      const [pt, pb, pl, pr] = r.pad;
+      return conv2dGeometry({
+        input: [r.batch, r.groups, Math.max(r.h, r.k - pt - pb), Math.max(r.w, r.k - pl - pr)],
+        weight: [r.groups * r.mult, 1, r.k, r.k],
+        stride: [r.stride, r.stride],
+        dilation: [1, 1],
+        padding: [pt, pb, pl, pr],
+        groups: r.groups,
+      });
+    });
+  it("depthwise items of several planes: reference, and the same bits on 1 and 2 threads", () => {
+    fc.assert(
+      fc.property(manyPlanesArb, fc.nat(1 << 30), (g, seed) => {
+        const s = sizes(g);
+        const x = rand(s.x, seed),
+          w = rand(s.w, seed + 1),
+          gy = rand(s.y, seed + 2);
+        const runs = [1, 2].map((threads) => {
+          setNumThreads(threads);
+          checkAll(g, seed);
+          return [conv2dForwardF32(g, x, w), conv2dBackInputF32(g, gy, w), expectBiasBits(g, seed)];
+        });
+        for (let i = 0; i < 3; i++) expect(runs[1][i]).toEqual(runs[0][i]);
+      }),
+      { seed: 16, numRuns: 40 },
+    );
+  });
 
   // Depthwise weight gradients at stride 1, dilation 1 of kernels 3, 5 or 7 wide run one kernel row
   // at a time (dw_wgrad_1xK), each with a masked last step per row: every width, any kernel height.
@@ -557,11 +615,13 @@ function convSuite(kernels: Kernels): void {
         gy = rand(s.y, 9);
       setNumThreads(1);
       const one = [conv2dForwardF32(g, x, w), conv2dBackInputF32(g, gy, w), conv2dBackWeightF32(g, x, gy)];
+      const oneBias = expectBiasBits(g, 10);
       setNumThreads(2);
       await fastRuntime().whenReady(); // so that the worker really takes items
       const two = [conv2dForwardF32(g, x, w), conv2dBackInputF32(g, gy, w), conv2dBackWeightF32(g, x, gy)];
       // items are fixed ranges of the output, each summed in the same order whichever thread runs it
       for (let i = 0; i < 3; i++) expect(two[i]).toEqual(one[i]);
+      expect(expectBiasBits(g, 10)).toEqual(oneBias);
       checkAll(g, 11);
     });
   }

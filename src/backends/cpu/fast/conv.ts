@@ -36,6 +36,8 @@ import { fastRuntime, type FastRuntime, type KernelParams } from "./workers.js";
 import { EDGE_BYTES, KC, MR, NR } from "./wasm/kernels.generated.js";
 import { winogradBackInputF32, winogradBackWeightF32, winogradForwardF32 } from "./winograd.js";
 
+/** Most input planes one dw_conv item takes (planeGroup): items of more planes balance worse. */
+const PLANE_GROUP = 16;
 /** Least FLOPs of an item for which a conv's job ends with narrow items (tailCut). */
 const TAIL_WORK = 4e6;
 
@@ -272,6 +274,8 @@ function gemmConv(
   const bSize = prepack ? g.batch * g.groups * K * capacity : 0;
   const xpSize = padCopy ? g.batch * g.inChannels * s * s * Hp * Wp : 0;
   const ywSize = compact && !dense ? g.batch * g.outChannels * N : 0;
+  // the bias is added by conv_fwd unless the output is compacted (which adds it as it compacts)
+  const biasInKernel = bias !== undefined && (dense || !compact);
   const A = keptWeights(rt, w, flip ? `flip ${g.groups} ${Mg} ${Cg} ${KK}` : `fwd ${g.groups} ${Mg} ${K}`, aSize);
   const L = rt.layout(EDGE_BYTES + (wide ? 0 : KC * sp.block * F), [
     (x.length + slack) * F,
@@ -306,9 +310,9 @@ function gemmConv(
     offsets: wide ? offsetsOff : 0,
     stride: s,
     denseW: dense ? g.outWidth : 0,
-    biasAt: dense && bias ? biasOff : 0,
+    biasAt: biasInKernel ? biasOff : 0,
   });
-  if (dense && bias) rt.F32.set(bias, biasOff / F);
+  if (biasInKernel) rt.F32.set(bias, biasOff / F);
   if (prepack) rt.run("pack_b_conv", p, bBlocks * Math.ceil(K / KC), L.scratch, L.scratchStride, GATHER * bSize);
   const y = output(ySize);
   rt.run("conv_fwd", p, bBlocks * sp.mBlocks, L.scratch, L.scratchStride, convFlops(g), y.make);
@@ -325,7 +329,7 @@ function gemmConv(
       channels: g.outChannels,
     });
     rt.run("compact", pc, g.batch * g.outChannels, L.scratch, L.scratchStride, COPY * ywSize);
-  } else if (bias && !dense) addBias(rt, g, yOff, bias, biasOff, L);
+  }
   return y.take(rt, yOff);
 }
 
@@ -389,8 +393,15 @@ function planeConv(
   const f32 = rt.F32;
   f32.set(x, xOff / F);
   f32.set(w, wOff / F);
-  // forward mode (one source per plane): the `div` planes of one input plane form one item
-  const per = S === 1 ? div : 1;
+  // the 3x3 stride-1 kernel adds the bias as it stores (dw3x3_plane_bias); the general one is
+  // followed by an add_bias job
+  const biasInKernel = bias !== undefined && S === 1 && unit3x3(g);
+  if (biasInKernel) f32.set(bias, biasOff / F);
+  // forward mode (one source per plane): the `div` planes of one input plane go to one item, and
+  // so do the planes of several input planes, as long as there are items for every thread: each
+  // item zeroes its padded plane's border once (see dw_conv), which at a plane an item took a
+  // third of the depthwise 256-channel 28x28 layer's kernel time
+  const per = S === 1 ? div * planeGroup(g.inChannels, g.batch, itemsWanted(rt)) : 1;
   const p = rt.params("dw_conv", {
     ...geomParams(g),
     x: xOff,
@@ -400,12 +411,35 @@ function planeConv(
     outputsPerStep: div,
     sourceStep: mul,
     planesPerItem: per,
+    biasAt: biasInKernel ? biasOff : 0,
   });
   const work = 2 * ySize * S * g.kernelHeight * g.kernelWidth;
   const y = output(ySize);
   rt.run("dw_conv", p, (g.batch * g.outChannels) / per, L.scratch, L.scratchStride, work, y.make);
-  if (bias) addBias(rt, g, yOff, bias, biasOff, L);
+  if (bias && !biasInKernel) addBias(rt, g, yOff, bias, biasOff, L);
   return y.take(rt, yOff);
+}
+
+/** A 3x3 kernel at stride 1, dilation 1: what dw_conv runs on dw3x3_plane (isUnit3x3 in scripts/wasm/gen-wat.mjs). */
+function unit3x3(g: Conv2dGeometry): boolean {
+  return (
+    g.kernelHeight === 3 &&
+    g.kernelWidth === 3 &&
+    g.strideH === 1 &&
+    g.strideW === 1 &&
+    g.dilationH === 1 &&
+    g.dilationW === 1
+  );
+}
+
+/**
+ * The most input planes (a divisor of `planes`, at most PLANE_GROUP) one item of a per-plane job
+ * takes while the job keeps `want` items; 1 when it has fewer planes than that.
+ */
+function planeGroup(planes: number, images: number, want: number): number {
+  let best = 1;
+  for (let k = 2; k <= PLANE_GROUP; k++) if (planes % k === 0 && (images * planes) / k >= want) best = k;
+  return best;
 }
 
 /**
@@ -453,14 +487,7 @@ export function conv2dForwardF32(
   // the plane once per output: 1.2-2.2x for 4 to 16 outputs, 5x5 and 7x7. Kept on the planes:
   // fewer outputs than the tile's rows, 3x3 at stride 1 (dw3x3_plane is as fast) and grouped
   // convs (their per-group GEMMs are too small: 0.6-0.95x).
-  const unit3x3 =
-    g.kernelHeight === 3 &&
-    g.kernelWidth === 3 &&
-    g.strideH === 1 &&
-    g.strideW === 1 &&
-    g.dilationH === 1 &&
-    g.dilationW === 1;
-  if (Cg === 1 && (g.groups > 1 || Mg < MR || unit3x3)) return planeConv(rt, g, x, w, 1, Mg, 1, bias);
+  if (Cg === 1 && (g.groups > 1 || Mg < MR || unit3x3(g))) return planeConv(rt, g, x, w, 1, Mg, 1, bias);
   return gemmConv(rt, g, x, w, false, bias);
 }
 

@@ -459,7 +459,7 @@
 ;; rowsPerBlock = output channels per channel block, rowBlocks = channel blocks, prepacked = 0,
 ;; or the B panels already packed by pack_b_conv (then channel blocks share them).
 (func $conv_fwd (export "conv_fwd") (param $p i32) (param $item i32) (param $s i32)
-  (local $nb i32) (local $ig i32) (local $g i32) (local $n i32) (local $N i32) (local $K i32) (local $Mg i32) (local $Cg i32) (local $n0 i32) (local $nc i32) (local $k0 i32) (local $kc i32) (local $xg i32) (local $yg i32) (local $ag i32) (local $bbuf i32) (local $nBlocks i32) (local $mb i32) (local $m0 i32) (local $rows i32) (local $dense i32)
+  (local $nb i32) (local $ig i32) (local $g i32) (local $n i32) (local $N i32) (local $K i32) (local $Mg i32) (local $Cg i32) (local $n0 i32) (local $nc i32) (local $k0 i32) (local $kc i32) (local $xg i32) (local $yg i32) (local $ag i32) (local $bbuf i32) (local $nBlocks i32) (local $mb i32) (local $m0 i32) (local $rows i32) (local $dense i32) (local $r i32)
   (local.set $nBlocks (i32.load offset=80 (local.get $p)))
   (local.set $mb (i32.rem_u (local.get $item) (i32.load offset=88 (local.get $p))))
   (local.set $item (i32.div_u (local.get $item) (i32.load offset=88 (local.get $p))))
@@ -516,7 +516,19 @@
           (i32.add (local.get $yg) (i32.mul (local.get $n0) (i32.const 4))) (i32.mul (local.get $N) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
           (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 512)))
-  (br_if $L29 (i32.lt_s (local.get $k0) (local.get $K)))))))
+  (br_if $L29 (i32.lt_s (local.get $k0) (local.get $K))))))
+  ;; The bias (biasAt, or none) of an output the GEMM stores in place (not the dense store, which
+  ;; adds it itself): each item adds it to its own rows and pixels once their sums are complete,
+  ;; while they are in cache (no add_bias job, barrier and pass over the output). The same float32
+  ;; add after the whole sum as add_bias: the same bits.
+  (if (i32.and (i32.ne (i32.load offset=128 (local.get $p)) (i32.const 0)) (i32.eqz (i32.load offset=124 (local.get $p)))) (then
+    (local.set $r (i32.const 0))
+(if (i32.lt_s (local.get $r) (local.get $rows)) (then (loop $L30
+  
+      (call $bias_run (i32.add (local.get $yg) (i32.mul (i32.add (i32.mul (local.get $r) (local.get $N)) (local.get $n0)) (i32.const 4))) (local.get $nc)
+        (v128.load32_splat (i32.add (i32.load offset=128 (local.get $p)) (i32.mul (i32.add (i32.add (i32.mul (local.get $g) (local.get $Mg)) (local.get $m0)) (local.get $r)) (i32.const 4)))))
+  (local.set $r (i32.add (local.get $r) (i32.const 1)))
+  (br_if $L30 (i32.lt_s (local.get $r) (local.get $rows)))))))))
 
 ;; Input gradient as GEMM + col2im, one item = (image, group, chunk of input channels, band of
 ;; bandRows output rows): cols = W^T gy over the chunk's rows (c, i, j), then each col entry is
@@ -553,11 +565,11 @@
   (local.set $p0 (i32.mul (i32.mul (local.get $band) (i32.load offset=92 (local.get $p))) (local.get $OW)))
   (local.set $p1 (select (i32.add (local.get $p0) (i32.mul (i32.load offset=92 (local.get $p)) (local.get $OW))) (local.get $N) (i32.lt_s (i32.add (local.get $p0) (i32.mul (i32.load offset=92 (local.get $p)) (local.get $OW))) (local.get $N))))
   (local.set $n0 (local.get $p0))
-(if (i32.lt_s (local.get $n0) (local.get $p1)) (then (loop $L34
+(if (i32.lt_s (local.get $n0) (local.get $p1)) (then (loop $L35
   
     (local.set $nc (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $p1) (local.get $n0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $p1) (local.get $n0)))))
     (local.set $k0 (i32.const 0))
-(if (i32.lt_s (local.get $k0) (local.get $Mg)) (then (loop $L30
+(if (i32.lt_s (local.get $k0) (local.get $Mg)) (then (loop $L31
   
       (local.set $kc (select (i32.const 512) (i32.sub (local.get $Mg) (local.get $k0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $Mg) (local.get $k0)))))
       (call $pack_b_rows (local.get $gyg) (local.get $N) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))
@@ -565,9 +577,9 @@
         (local.get $cbuf) (i32.mul (i32.load offset=76 (local.get $p)) (i32.const 4)) (local.get $R) (local.get $nc) (local.get $kc)
         (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 512)))
-  (br_if $L30 (i32.lt_s (local.get $k0) (local.get $Mg))))))
+  (br_if $L31 (i32.lt_s (local.get $k0) (local.get $Mg))))))
     (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $R)) (then (loop $L33
+(if (i32.lt_s (local.get $r) (local.get $R)) (then (loop $L34
   
       (local.set $cc (i32.div_u (local.get $r) (local.get $KK)))
       (local.set $t (i32.rem_u (local.get $r) (local.get $KK)))
@@ -586,7 +598,7 @@
         (then
           (local.set $src1 (i32.add (local.get $src) (i32.mul (i32.load offset=76 (local.get $p)) (i32.const 4))))
           (local.set $col (i32.const 0))
-(if (i32.lt_s (local.get $col) (local.get $nc)) (then (loop $L31
+(if (i32.lt_s (local.get $col) (local.get $nc)) (then (loop $L32
   
             (local.set $ih (i32.add (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (local.get $ki)))
             (local.set $iw (i32.add (i32.mul (local.get $ow) (i32.const 2)) (local.get $kj)))
@@ -612,11 +624,11 @@
             (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
             (if (i32.eq (local.get $ow) (local.get $OW)) (then (local.set $ow (i32.const 0)) (local.set $oh (i32.add (local.get $oh) (i32.const 1)))))
   (local.set $col (i32.add (local.get $col) (i32.const 1)))
-  (br_if $L31 (i32.lt_s (local.get $col) (local.get $nc))))))
+  (br_if $L32 (i32.lt_s (local.get $col) (local.get $nc))))))
           (local.set $r (i32.add (local.get $r) (i32.const 1))))
         (else
       (local.set $col (i32.const 0))
-(if (i32.lt_s (local.get $col) (local.get $nc)) (then (loop $L32
+(if (i32.lt_s (local.get $col) (local.get $nc)) (then (loop $L33
   
           (local.set $ih (i32.add (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (local.get $ki)))
           (local.set $iw (i32.add (i32.mul (local.get $ow) (local.get $sW)) (local.get $kj)))
@@ -654,11 +666,11 @@
           (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
           (if (i32.eq (local.get $ow) (local.get $OW)) (then (local.set $ow (i32.const 0)) (local.set $oh (i32.add (local.get $oh) (i32.const 1)))))
   (local.set $col (i32.add (local.get $col) (i32.const 1)))
-  (br_if $L32 (i32.lt_s (local.get $col) (local.get $nc))))))))
+  (br_if $L33 (i32.lt_s (local.get $col) (local.get $nc))))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L33 (i32.lt_s (local.get $r) (local.get $R))))))
+  (br_if $L34 (i32.lt_s (local.get $r) (local.get $R))))))
   (local.set $n0 (i32.add (local.get $n0) (i32.load offset=76 (local.get $p))))
-  (br_if $L34 (i32.lt_s (local.get $n0) (local.get $p1)))))))
+  (br_if $L35 (i32.lt_s (local.get $n0) (local.get $p1)))))))
 
 (func $pack_b_wgrad (param $p i32) (param $xg i32) (param $dst i32) (param $p0 i32) (param $kc i32) (param $j0 i32) (param $ncol i32)
   (local $H i32) (local $W i32) (local $OW i32) (local $sH i32) (local $sW i32) (local $KK i32) (local $k i32) (local $t i32) (local $q i32) (local $pix i32) (local $oh i32) (local $ow i32) (local $ih i32) (local $iw i32) (local $d i32) (local $ok i32) (local $e i32) (local $n i32) (local $xc0 i32) (local $xc1 i32) (local $xc2 i32) (local $xc3 i32) (local $xc4 i32) (local $xc5 i32) (local $xc6 i32) (local $xc7 i32) (local $ho0 i32) (local $ho1 i32) (local $ho2 i32) (local $ho3 i32) (local $ho4 i32) (local $ho5 i32) (local $ho6 i32) (local $ho7 i32) (local $wo0 i32) (local $wo1 i32) (local $wo2 i32) (local $wo3 i32) (local $wo4 i32) (local $wo5 i32) (local $wo6 i32) (local $wo7 i32)
@@ -732,7 +744,7 @@
       (local.set $wo7 (i32.sub (i32.mul (i32.rem_u (local.get $t) (i32.load offset=36 (local.get $p))) (i32.load offset=60 (local.get $p))) (i32.load offset=68 (local.get $p)))))
     (else (local.set $xc7 (local.get $xg)) (local.set $ho7 (i32.const -1073741824)) (local.set $wo7 (i32.const 0))))
   (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $kc)) (then (loop $L35
+(if (i32.lt_s (local.get $q) (local.get $kc)) (then (loop $L36
   
     (local.set $pix (i32.add (local.get $p0) (local.get $q)))
     (local.set $oh (i32.div_u (local.get $pix) (local.get $OW)))
@@ -857,7 +869,7 @@
         (local.set $q (i32.add (local.get $q) (i32.const 1)))))
     (local.set $q (i32.sub (local.get $q) (i32.const 1)))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L35 (i32.lt_s (local.get $q) (local.get $kc)))))))
+  (br_if $L36 (i32.lt_s (local.get $q) (local.get $kc)))))))
 
 (func $pack_b_wgrad_wide (param $p i32) (param $x i32) (param $dst i32) (param $p0 i32) (param $kc i32) (param $j0 i32) (param $ncol i32)
   (local $KK i32) (local $kW i32) (local $s i32) (local $plane i32) (local $k i32) (local $t i32) (local $hh i32) (local $ww i32) (local $q i32) (local $d i32) (local $b0 i32) (local $b1 i32) (local $b2 i32) (local $b3 i32) (local $b4 i32) (local $b5 i32) (local $b6 i32) (local $b7 i32)
@@ -908,7 +920,7 @@
   (local.set $ww (i32.mul (i32.rem_u (local.get $t) (local.get $kW)) (i32.load offset=60 (local.get $p))))
   (local.set $b7 (i32.add (local.get $x) (i32.mul (i32.add (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (i32.div_u (local.get $k) (local.get $KK)) (local.get $s)) (i32.rem_u (local.get $hh) (local.get $s))) (local.get $s)) (i32.rem_u (local.get $ww) (local.get $s))) (local.get $plane)) (i32.add (i32.mul (i32.div_u (local.get $hh) (local.get $s)) (i32.load offset=24 (local.get $p))) (i32.div_u (local.get $ww) (local.get $s)))) (local.get $p0)) (i32.const 4))))
   (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (i32.sub (local.get $kc) (i32.const 3))) (then (loop $L36
+(if (i32.lt_s (local.get $q) (i32.sub (local.get $kc) (i32.const 3))) (then (loop $L37
   
     (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $q) (i32.const 32))))
     (local.set $v0 (v128.load (i32.add (local.get $b0) (i32.mul (local.get $q) (i32.const 4)))))
@@ -938,9 +950,9 @@
       (v128.store offset=80 (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
       (v128.store offset=112 (local.get $d) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
   (local.set $q (i32.add (local.get $q) (i32.const 4)))
-  (br_if $L36 (i32.lt_s (local.get $q) (i32.sub (local.get $kc) (i32.const 3)))))))
+  (br_if $L37 (i32.lt_s (local.get $q) (i32.sub (local.get $kc) (i32.const 3)))))))
   (local.set $q (local.get $q))
-(if (i32.lt_s (local.get $q) (local.get $kc)) (then (loop $L37
+(if (i32.lt_s (local.get $q) (local.get $kc)) (then (loop $L38
   
     (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $q) (i32.const 32))))
     (f32.store offset=0 (local.get $d) (f32.load (i32.add (local.get $b0) (i32.mul (local.get $q) (i32.const 4)))))
@@ -952,7 +964,7 @@
     (f32.store offset=24 (local.get $d) (f32.load (i32.add (local.get $b6) (i32.mul (local.get $q) (i32.const 4)))))
     (f32.store offset=28 (local.get $d) (f32.load (i32.add (local.get $b7) (i32.mul (local.get $q) (i32.const 4)))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L37 (i32.lt_s (local.get $q) (local.get $kc)))))))
+  (br_if $L38 (i32.lt_s (local.get $q) (local.get $kc)))))))
 
 ;; Weight gradient, one item = (group, block of columns of dW viewed as [outC, K]; the first "tail"
 ;; blocks are tailBlock wide, the others block): for every image
@@ -976,16 +988,16 @@
       (local.set $ncol (select (i32.load offset=76 (local.get $p)) (i32.sub (local.get $K) (local.get $j0)) (i32.lt_s (i32.load offset=76 (local.get $p)) (i32.sub (local.get $K) (local.get $j0)))))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $n (i32.const 0))
-(if (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))) (then (loop $L40
+(if (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))) (then (loop $L41
   
     (local.set $xg (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (i32.mul (local.get $g) (local.get $Cg))) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
     (local.set $ag (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $MP) (local.get $N)) (i32.add (i32.mul (local.get $n) (i32.load offset=72 (local.get $p))) (local.get $g))) (i32.const 4))))
     (local.set $p0 (i32.const 0))
-(if (i32.lt_s (local.get $p0) (local.get $N)) (then (loop $L39
+(if (i32.lt_s (local.get $p0) (local.get $N)) (then (loop $L40
   
       (local.set $kc (select (i32.const 512) (i32.sub (local.get $N) (local.get $p0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $N) (local.get $p0)))))
       (local.set $jp (i32.const 0))
-(if (i32.lt_s (local.get $jp) (local.get $ncol)) (then (loop $L38
+(if (i32.lt_s (local.get $jp) (local.get $ncol)) (then (loop $L39
   
         (if (i32.load offset=96 (local.get $p))
           (then (call $pack_b_wgrad_wide (local.get $p) (local.get $xg) (i32.add (local.get $bbuf) (i32.mul (i32.mul (local.get $jp) (local.get $kc)) (i32.const 4)))
@@ -993,14 +1005,14 @@
           (else (call $pack_b_wgrad (local.get $p) (local.get $xg) (i32.add (local.get $bbuf) (i32.mul (i32.mul (local.get $jp) (local.get $kc)) (i32.const 4)))
             (local.get $p0) (local.get $kc) (i32.add (local.get $j0) (local.get $jp)) (i32.sub (local.get $ncol) (local.get $jp)))))
   (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
-  (br_if $L38 (i32.lt_s (local.get $jp) (local.get $ncol))))))
+  (br_if $L39 (i32.lt_s (local.get $jp) (local.get $ncol))))))
       (call $block (i32.add (local.get $ag) (i32.mul (local.get $p0) (i32.const 16))) (i32.mul (local.get $N) (i32.const 16)) (local.get $bbuf)
         (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (i32.mul (local.get $g) (local.get $Mg)) (local.get $K)) (local.get $j0)) (i32.const 4))) (i32.mul (local.get $K) (i32.const 4))
         (local.get $Mg) (local.get $ncol) (local.get $kc) (i32.or (local.get $n) (local.get $p0)) (local.get $s))
   (local.set $p0 (i32.add (local.get $p0) (i32.const 512)))
-  (br_if $L39 (i32.lt_s (local.get $p0) (local.get $N))))))
+  (br_if $L40 (i32.lt_s (local.get $p0) (local.get $N))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br_if $L40 (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))))))))
+  (br_if $L41 (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))))))))
 
 ;; Batched matmul C[b] = A[b] B[b], one item = (batch, block of columns, block of rows). A packed
 ;; per batch in MR-row panels (m, k, n; rowsPerBlock = rows per row block, a multiple of MR;
@@ -1022,7 +1034,7 @@
   (local.set $cdst (i32.add (local.get $cdst) (i32.mul (i32.mul (i32.mul (local.get $mb) (i32.load offset=96 (local.get $p))) (local.get $n)) (i32.const 4))))
   (local.set $bbuf (i32.add (local.get $s) (i32.const 128)))
   (local.set $k0 (i32.const 0))
-(if (i32.lt_s (local.get $k0) (local.get $k)) (then (loop $L41
+(if (i32.lt_s (local.get $k0) (local.get $k)) (then (loop $L42
   
     (local.set $kc (select (i32.const 512) (i32.sub (local.get $k) (local.get $k0)) (i32.lt_s (i32.const 512) (i32.sub (local.get $k) (local.get $k0)))))
     (call $pack_b_rows (local.get $bsrc) (local.get $n) (local.get $bbuf) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nc))
@@ -1030,7 +1042,7 @@
       (local.get $cdst) (i32.mul (local.get $n) (i32.const 4)) (local.get $rows) (local.get $nc) (local.get $kc)
       (i32.gt_s (local.get $k0) (i32.const 0)) (local.get $s))
   (local.set $k0 (i32.add (local.get $k0) (i32.const 512)))
-  (br_if $L41 (i32.lt_s (local.get $k0) (local.get $k)))))))
+  (br_if $L42 (i32.lt_s (local.get $k0) (local.get $k)))))))
 
 ;; Max pooling's argmax, one item = planesPerItem consecutive (image, channel) planes of the planes in all (a call
 ;; from JS per 10 x 10 plane cost more than its windows): for every window the flat index
@@ -1069,11 +1081,11 @@
     (i32.eq (i32.load (i32.add (local.get $ch) (i32.mul (local.get $owB) (i32.const 4)))) (i32.const 2)))))
       (local.set $owB (i32.add (local.get $owB) (i32.const 1))) (br $scanEnd)))))
   (local.set $pl (local.get $pl))
-(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L53
+(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L54
   
   (local.set $base (i32.mul (local.get $pl) (i32.mul (i32.load offset=20 (local.get $p)) (local.get $W))))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L52
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L53
   
     (local.set $rowBase (i32.add (local.get $base) (i32.mul (i32.load (i32.add (local.get $rs) (i32.mul (local.get $oh) (i32.const 4)))) (local.get $W))))
     (local.set $kiLo (i32.load (i32.add (local.get $rl) (i32.mul (local.get $oh) (i32.const 4)))))
@@ -1082,7 +1094,7 @@
     (local.set $ow (i32.const 0))
     (if (i32.eq (i32.load offset=84 (local.get $p)) (i32.const 2)) (then (if (i32.and (i32.le_s (local.get $kiLo) (local.get $kiHi)) (i32.ge_s (i32.sub (local.get $owB) (local.get $owA)) (i32.const 4))) (then
       (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $owA)) (then (loop $L44
+(if (i32.lt_s (local.get $ow) (local.get $owA)) (then (loop $L45
   
       (local.set $kjLo (i32.load (i32.add (local.get $cl) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $kjHi (i32.load (i32.add (local.get $ch) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1093,11 +1105,11 @@
           (local.set $at (local.get $win))
           (local.set $best (f32.load (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $win) (i32.const 4)))))
           (local.set $ki (local.get $kiLo))
-(if (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1))) (then (loop $L43
+(if (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1))) (then (loop $L44
   
             (local.set $r (i32.add (local.get $win) (i32.mul (i32.sub (local.get $ki) (local.get $kiLo)) (local.get $dh))))
             (local.set $kj (local.get $kjLo))
-(if (i32.lt_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1))) (then (loop $L42
+(if (i32.lt_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1))) (then (loop $L43
   
               (local.set $i (i32.add (local.get $r) (i32.mul (i32.sub (local.get $kj) (local.get $kjLo)) (local.get $dw))))
               (local.set $v (f32.load (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $i) (i32.const 4)))))
@@ -1105,22 +1117,22 @@
               (local.set $best (select (local.get $v) (local.get $best) (local.get $wins)))
               (local.set $at (select (local.get $i) (local.get $at) (local.get $wins)))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L42 (i32.lt_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1)))))))
+  (br_if $L43 (i32.lt_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1)))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L43 (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1)))))))
+  (br_if $L44 (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1)))))))
           (i32.store (local.get $o) (local.get $at))
           (f32.store (i32.add (local.get $o) (local.get $vals)) (local.get $best))))
       (local.set $o (i32.add (local.get $o) (i32.const 4)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L44 (i32.lt_s (local.get $ow) (local.get $owA))))))
+  (br_if $L45 (i32.lt_s (local.get $ow) (local.get $owA))))))
       (local.set $ow (local.get $owA))
-(if (i32.lt_s (local.get $ow) (i32.sub (local.get $owB) (i32.const 3))) (then (loop $L46
+(if (i32.lt_s (local.get $ow) (i32.sub (local.get $owB) (i32.const 3))) (then (loop $L47
   (local.set $c0 (i32.add (local.get $rowBase) (i32.load (i32.add (local.get $cs) (i32.mul (local.get $ow) (i32.const 4))))))
         (local.set $r (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.add (local.get $c0) (i32.mul (local.get $kiLo) (local.get $dh))) (i32.const 4))))
         (local.set $bv (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (v128.load (local.get $r)) (v128.load offset=16 (local.get $r))))
         (local.set $iv (i32x4.splat (i32.mul (local.get $kiLo) (local.get $dh))))
         (local.set $ki (local.get $kiLo))
-(if (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1))) (then (loop $L45
+(if (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1))) (then (loop $L46
   
           (local.set $r (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.add (local.get $c0) (i32.mul (local.get $ki) (local.get $dh))) (i32.const 4))))
           (local.set $l0 (v128.load (local.get $r))) (local.set $l1 (v128.load offset=16 (local.get $r)))
@@ -1139,13 +1151,13 @@
           (local.set $bv (v128.bitselect (local.get $cv) (local.get $bv) (local.get $mv)))
           (local.set $iv (v128.bitselect (i32x4.splat (i32.add (i32.mul (local.get $ki) (local.get $dh)) (i32.const 2))) (local.get $iv) (local.get $mv)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L45 (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1)))))))
+  (br_if $L46 (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1)))))))
         (v128.store (local.get $o) (i32x4.add (local.get $iv)
           (i32x4.add (i32x4.splat (local.get $c0)) (v128.const i32x4 0 2 4 6))))
         (v128.store (i32.add (local.get $o) (local.get $vals)) (local.get $bv))
         (local.set $o (i32.add (local.get $o) (i32.const 16)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L46 (i32.lt_s (local.get $ow) (i32.sub (local.get $owB) (i32.const 3)))))))
+  (br_if $L47 (i32.lt_s (local.get $ow) (i32.sub (local.get $owB) (i32.const 3)))))))
       (if (i32.lt_s (local.get $ow) (local.get $owB)) (then
         (local.set $o (i32.add (local.get $o) (i32.mul (i32.sub (i32.sub (local.get $owB) (i32.const 4)) (local.get $ow)) (i32.const 4))))
         (local.set $ow (i32.sub (local.get $owB) (i32.const 4)))
@@ -1154,7 +1166,7 @@
         (local.set $bv (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (v128.load (local.get $r)) (v128.load offset=16 (local.get $r))))
         (local.set $iv (i32x4.splat (i32.mul (local.get $kiLo) (local.get $dh))))
         (local.set $ki (local.get $kiLo))
-(if (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1))) (then (loop $L47
+(if (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1))) (then (loop $L48
   
           (local.set $r (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.add (local.get $c0) (i32.mul (local.get $ki) (local.get $dh))) (i32.const 4))))
           (local.set $l0 (v128.load (local.get $r))) (local.set $l1 (v128.load offset=16 (local.get $r)))
@@ -1173,7 +1185,7 @@
           (local.set $bv (v128.bitselect (local.get $cv) (local.get $bv) (local.get $mv)))
           (local.set $iv (v128.bitselect (i32x4.splat (i32.add (i32.mul (local.get $ki) (local.get $dh)) (i32.const 2))) (local.get $iv) (local.get $mv)))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L47 (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1)))))))
+  (br_if $L48 (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1)))))))
         (v128.store (local.get $o) (i32x4.add (local.get $iv)
           (i32x4.add (i32x4.splat (local.get $c0)) (v128.const i32x4 0 2 4 6))))
         (v128.store (i32.add (local.get $o) (local.get $vals)) (local.get $bv))
@@ -1182,7 +1194,7 @@
     (if (i32.eq (i32.load offset=84 (local.get $p)) (i32.const 1)) (then
       ;; 2x2 windows at stride 2, no padding (mode 1): four a step, from two rows of eight floats
       (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L48
+(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L49
   (local.set $r (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.add (local.get $rowBase) (i32.mul (local.get $ow) (i32.const 2))) (i32.const 4))))
         (local.set $bv (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (v128.load offset=0 (local.get $r)) (v128.load offset=16 (local.get $r))))
         (local.set $iv (v128.const i32x4 0 0 0 0))
@@ -1204,7 +1216,7 @@
         (v128.store (i32.add (local.get $o) (local.get $vals)) (local.get $bv))
         (local.set $o (i32.add (local.get $o) (i32.const 16)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L48 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))
+  (br_if $L49 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))
       ;; a row's last OW mod 4 windows: one more step over its last four (the overlap is written
       ;; twice with the same values), instead of a scalar window each (a 5-wide row spent most of its
       ;; time on its fifth window)
@@ -1232,7 +1244,7 @@
         (v128.store (i32.add (local.get $o) (local.get $vals)) (local.get $bv))
         (local.set $ow (local.get $OW))))))
     (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L51
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L52
   
       (local.set $kjLo (i32.load (i32.add (local.get $cl) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $kjHi (i32.load (i32.add (local.get $ch) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1243,11 +1255,11 @@
           (local.set $at (local.get $win))
           (local.set $best (f32.load (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $win) (i32.const 4)))))
           (local.set $ki (local.get $kiLo))
-(if (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1))) (then (loop $L50
+(if (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1))) (then (loop $L51
   
             (local.set $r (i32.add (local.get $win) (i32.mul (i32.sub (local.get $ki) (local.get $kiLo)) (local.get $dh))))
             (local.set $kj (local.get $kjLo))
-(if (i32.lt_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1))) (then (loop $L49
+(if (i32.lt_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1))) (then (loop $L50
   
               (local.set $i (i32.add (local.get $r) (i32.mul (i32.sub (local.get $kj) (local.get $kjLo)) (local.get $dw))))
               (local.set $v (f32.load (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $i) (i32.const 4)))))
@@ -1255,18 +1267,18 @@
               (local.set $best (select (local.get $v) (local.get $best) (local.get $wins)))
               (local.set $at (select (local.get $i) (local.get $at) (local.get $wins)))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L49 (i32.lt_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1)))))))
+  (br_if $L50 (i32.lt_s (local.get $kj) (i32.add (local.get $kjHi) (i32.const 1)))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L50 (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1)))))))
+  (br_if $L51 (i32.lt_s (local.get $ki) (i32.add (local.get $kiHi) (i32.const 1)))))))
           (i32.store (local.get $o) (local.get $at))
           (f32.store (i32.add (local.get $o) (local.get $vals)) (local.get $best))))
       (local.set $o (i32.add (local.get $o) (i32.const 4)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L51 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L52 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L52 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L53 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-  (br_if $L53 (i32.lt_s (local.get $pl) (local.get $end)))))))
+  (br_if $L54 (i32.lt_s (local.get $pl) (local.get $end)))))))
 
 ;; Max pooling's gradient for windows that share no cell (stride >= the window's extent), item =
 ;; planesPerItem consecutive planes of the planes in all: the items' dx planes (y) zeroed in one fill, then
@@ -1282,14 +1294,14 @@
   (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (local.get $plane)) (i32.const 4))) (i32.const 0)
     (i32.mul (i32.mul (i32.sub (local.get $end) (local.get $pl)) (local.get $plane)) (i32.const 4)))
   (local.set $i (i32.mul (local.get $pl) (local.get $outPlane)))
-(if (i32.lt_s (local.get $i) (i32.mul (local.get $end) (local.get $outPlane))) (then (loop $L54
+(if (i32.lt_s (local.get $i) (i32.mul (local.get $end) (local.get $outPlane))) (then (loop $L55
   
     (local.set $t (i32.load (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (local.get $i) (i32.const 4)))))
     (if (i32.ge_s (local.get $t) (i32.const 0)) (then
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (local.get $t) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (local.get $t) (i32.const 4)))) (f32.load (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $i) (i32.const 4))))))))
   (local.set $i (i32.add (local.get $i) (i32.const 1)))
-  (br_if $L54 (i32.lt_s (local.get $i) (i32.mul (local.get $end) (local.get $outPlane))))))))
+  (br_if $L55 (i32.lt_s (local.get $i) (i32.mul (local.get $end) (local.get $outPlane))))))))
 
 ;; Batched transpose y[b][c][r] = x[b][r][c] (rows R, cols C), one item = (b, band of
 ;; TRANSPOSE_BAND rows of x = columns of y): 4 x 4 blocks through registers, the band's ragged
@@ -1304,34 +1316,34 @@
   (local.set $x (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $b) (local.get $R)) (local.get $C)) (i32.const 4))))
   (local.set $y (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.mul (local.get $b) (local.get $R)) (local.get $C)) (i32.const 4))))
   (local.set $r (local.get $r0))
-(if (i32.lt_s (local.get $r) (i32.sub (local.get $r1) (i32.const 3))) (then (loop $L58
+(if (i32.lt_s (local.get $r) (i32.sub (local.get $r1) (i32.const 3))) (then (loop $L59
   
     (local.set $col (i32.const 0))
-(if (i32.lt_s (local.get $col) (i32.sub (local.get $C) (i32.const 3))) (then (loop $L55
+(if (i32.lt_s (local.get $col) (i32.sub (local.get $C) (i32.const 3))) (then (loop $L56
   
       (call $transpose4 (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $r) (local.get $C)) (local.get $col)) (i32.const 4))) (i32.mul (local.get $C) (i32.const 4)) (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (local.get $col) (local.get $R)) (local.get $r)) (i32.const 4))) (i32.mul (local.get $R) (i32.const 4)))
   (local.set $col (i32.add (local.get $col) (i32.const 4)))
-  (br_if $L55 (i32.lt_s (local.get $col) (i32.sub (local.get $C) (i32.const 3)))))))
+  (br_if $L56 (i32.lt_s (local.get $col) (i32.sub (local.get $C) (i32.const 3)))))))
     (local.set $col (local.get $col))
-(if (i32.lt_s (local.get $col) (local.get $C)) (then (loop $L57
+(if (i32.lt_s (local.get $col) (local.get $C)) (then (loop $L58
   (local.set $rr (local.get $r))
-(if (i32.lt_s (local.get $rr) (i32.add (local.get $r) (i32.const 4))) (then (loop $L56
+(if (i32.lt_s (local.get $rr) (i32.add (local.get $r) (i32.const 4))) (then (loop $L57
   (f32.store (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (local.get $col) (local.get $R)) (local.get $rr)) (i32.const 4))) (f32.load (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $rr) (local.get $C)) (local.get $col)) (i32.const 4)))))
   (local.set $rr (i32.add (local.get $rr) (i32.const 1)))
-  (br_if $L56 (i32.lt_s (local.get $rr) (i32.add (local.get $r) (i32.const 4)))))))
+  (br_if $L57 (i32.lt_s (local.get $rr) (i32.add (local.get $r) (i32.const 4)))))))
   (local.set $col (i32.add (local.get $col) (i32.const 1)))
-  (br_if $L57 (i32.lt_s (local.get $col) (local.get $C))))))
+  (br_if $L58 (i32.lt_s (local.get $col) (local.get $C))))))
   (local.set $r (i32.add (local.get $r) (i32.const 4)))
-  (br_if $L58 (i32.lt_s (local.get $r) (i32.sub (local.get $r1) (i32.const 3)))))))
+  (br_if $L59 (i32.lt_s (local.get $r) (i32.sub (local.get $r1) (i32.const 3)))))))
   (local.set $r (local.get $r))
-(if (i32.lt_s (local.get $r) (local.get $r1)) (then (loop $L60
+(if (i32.lt_s (local.get $r) (local.get $r1)) (then (loop $L61
   (local.set $col (i32.const 0))
-(if (i32.lt_s (local.get $col) (local.get $C)) (then (loop $L59
+(if (i32.lt_s (local.get $col) (local.get $C)) (then (loop $L60
   (f32.store (i32.add (local.get $y) (i32.mul (i32.add (i32.mul (local.get $col) (local.get $R)) (local.get $r)) (i32.const 4))) (f32.load (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $r) (local.get $C)) (local.get $col)) (i32.const 4)))))
   (local.set $col (i32.add (local.get $col) (i32.const 1)))
-  (br_if $L59 (i32.lt_s (local.get $col) (local.get $C))))))
+  (br_if $L60 (i32.lt_s (local.get $col) (local.get $C))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L60 (i32.lt_s (local.get $r) (local.get $r1)))))))
+  (br_if $L61 (i32.lt_s (local.get $r) (local.get $r1)))))))
 
 ;; y [planes, outH, outW] = interpolate(x [planes, inH, inW]) (x, y: the parameter block's):
 ;;   t[h, q] = w0_q x[h, c0_q] + w1_q x[h, c1_q]       (nearest: x[h, c0_q])
@@ -1349,63 +1361,63 @@
   (local.set $pl (i32.mul (local.get $item) (i32.load offset=96 (local.get $p))))
   (local.set $end (select (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)) (i32.lt_s (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)))))
   (local.set $pl (local.get $pl))
-(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L68
+(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L69
   
   (local.set $xb (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (local.set $o (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
   (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $H)) (then (loop $L63
+(if (i32.lt_s (local.get $r) (local.get $H)) (then (loop $L64
   
     (local.set $xr (i32.add (local.get $xb) (i32.mul (i32.mul (local.get $r) (local.get $W)) (i32.const 4))))
     (local.set $tr (i32.add (local.get $s) (i32.mul (i32.mul (local.get $r) (local.get $OW)) (i32.const 8))))
     (if (local.get $near)
       (then (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L61
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L62
   (f64.store (i32.add (local.get $tr) (i32.mul (local.get $q) (i32.const 8))) (f64.promote_f32 (f32.load (i32.add (local.get $xr) (i32.mul (i32.load (i32.add (local.get $c0) (i32.mul (local.get $q) (i32.const 4)))) (i32.const 4))))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L61 (i32.lt_s (local.get $q) (local.get $OW)))))))
+  (br_if $L62 (i32.lt_s (local.get $q) (local.get $OW)))))))
       (else (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L62
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L63
   (f64.store (i32.add (local.get $tr) (i32.mul (local.get $q) (i32.const 8)))
         (f64.add (f64.mul (f64.load (i32.add (local.get $w0) (i32.mul (local.get $q) (i32.const 8)))) (f64.promote_f32 (f32.load (i32.add (local.get $xr) (i32.mul (i32.load (i32.add (local.get $c0) (i32.mul (local.get $q) (i32.const 4)))) (i32.const 4)))))) (f64.mul (f64.load (i32.add (local.get $w1) (i32.mul (local.get $q) (i32.const 8)))) (f64.promote_f32 (f32.load (i32.add (local.get $xr) (i32.mul (i32.load (i32.add (local.get $c1) (i32.mul (local.get $q) (i32.const 4)))) (i32.const 4))))))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L62 (i32.lt_s (local.get $q) (local.get $OW))))))))
+  (br_if $L63 (i32.lt_s (local.get $q) (local.get $OW))))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L63 (i32.lt_s (local.get $r) (local.get $H))))))
+  (br_if $L64 (i32.lt_s (local.get $r) (local.get $H))))))
   (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $OH)) (then (loop $L67
+(if (i32.lt_s (local.get $r) (local.get $OH)) (then (loop $L68
   
     (local.set $t0 (i32.add (local.get $s) (i32.mul (i32.mul (i32.load (i32.add (local.get $r0) (i32.mul (local.get $r) (i32.const 4)))) (local.get $OW)) (i32.const 8))))
       (local.set $t1 (i32.add (local.get $s) (i32.mul (i32.mul (i32.load (i32.add (local.get $r1) (i32.mul (local.get $r) (i32.const 4)))) (local.get $OW)) (i32.const 8))))
     (if (local.get $near)
       (then (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L64
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L65
   (f32.store (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4))) (f32.demote_f64 (f64.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L64 (i32.lt_s (local.get $q) (local.get $OW)))))))
+  (br_if $L65 (i32.lt_s (local.get $q) (local.get $OW)))))))
       (else
         (local.set $a (f64.load (i32.add (local.get $h0) (i32.mul (local.get $r) (i32.const 8))))) (local.set $b (f64.load (i32.add (local.get $h1) (i32.mul (local.get $r) (i32.const 8)))))
         (local.set $va (f64x2.splat (local.get $a))) (local.set $vb (f64x2.splat (local.get $b)))
         (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L65
+(if (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L66
   
           (local.set $lo (f64x2.add (f64x2.mul (local.get $va) (v128.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))))) (f64x2.mul (local.get $vb) (v128.load (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8)))))))
           (local.set $hi (f64x2.add (f64x2.mul (local.get $va) (v128.load offset=16 (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))))) (f64x2.mul (local.get $vb) (v128.load offset=16 (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8)))))))
           (v128.store (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
             (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi))))
   (local.set $q (i32.add (local.get $q) (i32.const 4)))
-  (br_if $L65 (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 3)))))))
+  (br_if $L66 (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 3)))))))
         (local.set $q (local.get $q))
-(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L66
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L67
   (f32.store (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4)))
           (f32.demote_f64 (f64.add (f64.mul (local.get $a) (f64.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))))) (f64.mul (local.get $b) (f64.load (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8))))))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L66 (i32.lt_s (local.get $q) (local.get $OW))))))))
+  (br_if $L67 (i32.lt_s (local.get $q) (local.get $OW))))))))
     (local.set $o (i32.add (local.get $o) (i32.mul (local.get $OW) (i32.const 4))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L67 (i32.lt_s (local.get $r) (local.get $OH))))))
+  (br_if $L68 (i32.lt_s (local.get $r) (local.get $OH))))))
   (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-  (br_if $L68 (i32.lt_s (local.get $pl) (local.get $end)))))))
+  (br_if $L69 (i32.lt_s (local.get $pl) (local.get $end)))))))
 
 ;; gx [planes, inH, inW] = the adjoint of interp_fwd applied to g [planes, outH, outW] (x: g, y: gx):
 ;;   t[r0_p, q] += h0_p g[p, q], then t[r1_p, q] += h1_p g[p, q]      (nearest: t[r0_p, q] += g[p, q])
@@ -1424,52 +1436,52 @@
   (local.set $end (select (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)) (i32.lt_s (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)))))
   (local.set $row (i32.add (local.get $s) (i32.mul (i32.mul (local.get $H) (local.get $OW)) (i32.const 8))))
   (local.set $pl (local.get $pl))
-(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L76
+(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L77
   
   (local.set $o (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
   (local.set $yb (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (memory.fill (local.get $s) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $OW)) (i32.const 8)))
   (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $OH)) (then (loop $L72
+(if (i32.lt_s (local.get $r) (local.get $OH)) (then (loop $L73
   
     (local.set $t0 (i32.add (local.get $s) (i32.mul (i32.mul (i32.load (i32.add (local.get $r0) (i32.mul (local.get $r) (i32.const 4)))) (local.get $OW)) (i32.const 8))))
       (local.set $t1 (i32.add (local.get $s) (i32.mul (i32.mul (i32.load (i32.add (local.get $r1) (i32.mul (local.get $r) (i32.const 4)))) (local.get $OW)) (i32.const 8))))
     (if (local.get $near)
       (then (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L69
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L70
   (f64.store (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8)))
         (f64.add (f64.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8)))) (f64.promote_f32 (f32.load (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4)))))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L69 (i32.lt_s (local.get $q) (local.get $OW)))))))
+  (br_if $L70 (i32.lt_s (local.get $q) (local.get $OW)))))))
       (else
         (local.set $a (f64.load (i32.add (local.get $h0) (i32.mul (local.get $r) (i32.const 8))))) (local.set $b (f64.load (i32.add (local.get $h1) (i32.mul (local.get $r) (i32.const 8)))))
         (local.set $va (f64x2.splat (local.get $a))) (local.set $vb (f64x2.splat (local.get $b)))
         (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 1))) (then (loop $L70
+(if (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 1))) (then (loop $L71
   
           (local.set $lo (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4))))))
           (v128.store (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))) (f64x2.add (v128.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8)))) (f64x2.mul (local.get $va) (local.get $lo))))
           (v128.store (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8))) (f64x2.add (v128.load (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8)))) (f64x2.mul (local.get $vb) (local.get $lo))))
   (local.set $q (i32.add (local.get $q) (i32.const 2)))
-  (br_if $L70 (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 1)))))))
+  (br_if $L71 (i32.lt_s (local.get $q) (i32.sub (local.get $OW) (i32.const 1)))))))
         (local.set $q (local.get $q))
-(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L71
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L72
   
           (local.set $v (f64.promote_f32 (f32.load (i32.add (local.get $o) (i32.mul (local.get $q) (i32.const 4))))))
           (f64.store (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8))) (f64.add (f64.load (i32.add (local.get $t0) (i32.mul (local.get $q) (i32.const 8)))) (f64.mul (local.get $a) (local.get $v))))
           (f64.store (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8))) (f64.add (f64.load (i32.add (local.get $t1) (i32.mul (local.get $q) (i32.const 8)))) (f64.mul (local.get $b) (local.get $v))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L71 (i32.lt_s (local.get $q) (local.get $OW))))))))
+  (br_if $L72 (i32.lt_s (local.get $q) (local.get $OW))))))))
     (local.set $o (i32.add (local.get $o) (i32.mul (local.get $OW) (i32.const 4))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L72 (i32.lt_s (local.get $r) (local.get $OH))))))
+  (br_if $L73 (i32.lt_s (local.get $r) (local.get $OH))))))
   (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $H)) (then (loop $L75
+(if (i32.lt_s (local.get $r) (local.get $H)) (then (loop $L76
   
     (memory.fill (local.get $row) (i32.const 0) (i32.mul (local.get $W) (i32.const 8)))
     (local.set $tr (i32.add (local.get $s) (i32.mul (i32.mul (local.get $r) (local.get $OW)) (i32.const 8))))
     (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L73
+(if (i32.lt_s (local.get $q) (local.get $OW)) (then (loop $L74
   
       (local.set $v (f64.load (i32.add (local.get $tr) (i32.mul (local.get $q) (i32.const 8)))))
       (local.set $t0 (i32.add (local.get $row) (i32.mul (i32.load (i32.add (local.get $c0) (i32.mul (local.get $q) (i32.const 4)))) (i32.const 8))))
@@ -1480,17 +1492,17 @@
           (local.set $t1 (i32.add (local.get $row) (i32.mul (i32.load (i32.add (local.get $c1) (i32.mul (local.get $q) (i32.const 4)))) (i32.const 8))))
           (f64.store (local.get $t1) (f64.add (f64.load (local.get $t1)) (f64.mul (f64.load (i32.add (local.get $w1) (i32.mul (local.get $q) (i32.const 8)))) (local.get $v))))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L73 (i32.lt_s (local.get $q) (local.get $OW))))))
+  (br_if $L74 (i32.lt_s (local.get $q) (local.get $OW))))))
     (local.set $xr (i32.add (local.get $yb) (i32.mul (i32.mul (local.get $r) (local.get $W)) (i32.const 4))))
     (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $W)) (then (loop $L74
+(if (i32.lt_s (local.get $q) (local.get $W)) (then (loop $L75
   (f32.store (i32.add (local.get $xr) (i32.mul (local.get $q) (i32.const 4))) (f32.demote_f64 (f64.load (i32.add (local.get $row) (i32.mul (local.get $q) (i32.const 8))))))
   (local.set $q (i32.add (local.get $q) (i32.const 1)))
-  (br_if $L74 (i32.lt_s (local.get $q) (local.get $W))))))
+  (br_if $L75 (i32.lt_s (local.get $q) (local.get $W))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L75 (i32.lt_s (local.get $r) (local.get $H))))))
+  (br_if $L76 (i32.lt_s (local.get $r) (local.get $H))))))
   (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-  (br_if $L76 (i32.lt_s (local.get $pl) (local.get $end)))))))
+  (br_if $L77 (i32.lt_s (local.get $pl) (local.get $end)))))))
 
 ;; Zeroes count floats at y (a region the kernels then add into), 65536 floats per item: one
 ;; memory.fill each, where TypedArray.fill over shared memory runs a float at a time.
@@ -1506,17 +1518,17 @@
   (local.set $n (select (i32.const 65536) (i32.sub (i32.load offset=84 (local.get $p)) (i32.mul (local.get $item) (i32.const 65536))) (i32.lt_s (i32.const 65536) (i32.sub (i32.load offset=84 (local.get $p)) (i32.mul (local.get $item) (i32.const 65536))))))
   (local.set $src (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (local.get $item) (i32.const 262144))))
   (local.set $i (i32.const 0))
-(if (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7))) (then (loop $L77
+(if (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7))) (then (loop $L78
   
     (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load offset=0 (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (v128.const f32x4 0 0 0 0))))
     (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load offset=16 (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (v128.const f32x4 0 0 0 0))))
   (local.set $i (i32.add (local.get $i) (i32.const 8)))
-  (br_if $L77 (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7)))))))
+  (br_if $L78 (i32.lt_s (local.get $i) (i32.sub (local.get $n) (i32.const 7)))))))
   (local.set $i (local.get $i))
-(if (i32.lt_s (local.get $i) (local.get $n)) (then (loop $L78
+(if (i32.lt_s (local.get $i) (local.get $n)) (then (loop $L79
   (local.set $z (f32.add (local.get $z) (f32.mul (f32.load (i32.add (local.get $src) (i32.mul (local.get $i) (i32.const 4)))) (f32.const 0))))
   (local.set $i (i32.add (local.get $i) (i32.const 1)))
-  (br_if $L78 (i32.lt_s (local.get $i) (local.get $n))))))
+  (br_if $L79 (i32.lt_s (local.get $i) (local.get $n))))))
   (local.set $a0 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.splat (local.get $z))))
   (if (i32.eqz (i32x4.all_true (f32x4.eq (local.get $a0) (local.get $a0)))) (then (i32.store (i32.load offset=8 (local.get $p)) (i32.const 1)))))
 
@@ -1526,29 +1538,29 @@
 (func $copy_run (param $dst i32) (param $src i32) (param $n i32)
   (local $k i32)
   (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L79
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L80
   
     (v128.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (v128.load (i32.add (local.get $src) (i32.mul (local.get $k) (i32.const 4)))))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L79 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
+  (br_if $L80 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
   (local.set $k (local.get $k))
-(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L80
+(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L81
   (f32.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (f32.load (i32.add (local.get $src) (i32.mul (local.get $k) (i32.const 4)))))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br_if $L80 (i32.lt_s (local.get $k) (local.get $n)))))))
+  (br_if $L81 (i32.lt_s (local.get $k) (local.get $n)))))))
 (func $zero_run (param $dst i32) (param $n i32)
   (local $k i32)
   (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L81
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L82
   
     (v128.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (v128.const i32x4 0 0 0 0))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L81 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
+  (br_if $L82 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
   (local.set $k (local.get $k))
-(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L82
+(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L83
   (f32.store (i32.add (local.get $dst) (i32.mul (local.get $k) (i32.const 4))) (f32.const 0))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br_if $L82 (i32.lt_s (local.get $k) (local.get $n)))))))
+  (br_if $L83 (i32.lt_s (local.get $k) (local.get $n)))))))
 
 ;; Copies one input plane into a zero-bordered buffer: buf[r][q] = x[r - padT][q - padL] (zero
 ;; outside), r < hp, q < ws (ws >= wp: columns past wp are zero too), row stride ws floats.
@@ -1565,7 +1577,7 @@
   (local.set $hi (select (local.get $hi) (local.get $lo) (i32.gt_s (local.get $hi) (local.get $lo))))
   (if (i32.eqz (local.get $inside)) (then (call $zero_run (local.get $buf) (i32.mul (local.get $hp) (local.get $ws)))))
   (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $hp)) (then (loop $L83
+(if (i32.lt_s (local.get $r) (local.get $hp)) (then (loop $L84
   
     (local.set $ih (i32.sub (local.get $r) (local.get $padT)))
     (if (i32.lt_u (local.get $ih) (local.get $H))
@@ -1573,13 +1585,12 @@
         (call $copy_run (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $r) (local.get $ws)) (local.get $lo)) (i32.const 4)))
           (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (i32.sub (local.get $lo) (local.get $padL))) (i32.const 4))) (i32.sub (local.get $hi) (local.get $lo)))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L83 (i32.lt_s (local.get $r) (local.get $hp)))))))
+  (br_if $L84 (i32.lt_s (local.get $r) (local.get $hp)))))))
 
 (func $dw3x3_plane (param $buf i32) (param $ws i32) (param $wp i32) (param $outp i32) (param $OH i32) (param $OW i32)
-    (param $acc i32)
   (local $oh i32) (local $ow i32) (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $o0 i32) (local $o1 i32) (local $W8 i32) (local $rem i32)
   (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128) (local $w5 v128) (local $w6 v128) (local $w7 v128) (local $w8 v128)
-  (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128) (local $t v128) (local $mask v128)
+  (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128) (local $t v128)
   (local.set $w0 (v128.load32_splat offset=0 (local.get $wp)))
   (local.set $w1 (v128.load32_splat offset=4 (local.get $wp)))
   (local.set $w2 (v128.load32_splat offset=8 (local.get $wp)))
@@ -1591,10 +1602,8 @@
   (local.set $w8 (v128.load32_splat offset=32 (local.get $wp)))
   (local.set $W8 (i32.and (local.get $OW) (i32.const -8)))
   (local.set $rem (i32.and (local.get $OW) (i32.const 3)))
-  ;; lanes 4 - rem .. 3 of the last step are new
-  (local.set $mask (i32x4.gt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.sub (i32.const 3) (local.get $rem)))))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))) (then (loop $L86
+(if (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))) (then (loop $L87
   
     (local.set $r0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
     (local.set $r1 (i32.add (local.get $r0) (i32.mul (local.get $ws) (i32.const 4))))
@@ -1605,8 +1614,8 @@
     (if (i32.ge_s (local.get $OW) (i32.const 4))
       (then
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L84
-  (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a11 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
+(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L85
+  (local.set $a00 (v128.const i32x4 0 0 0 0)) (local.set $a01 (v128.const i32x4 0 0 0 0)) (local.set $a10 (v128.const i32x4 0 0 0 0)) (local.set $a11 (v128.const i32x4 0 0 0 0))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
 (local.set $t (v128.load offset=16 (local.get $r0)))
@@ -1670,8 +1679,8 @@
 (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01)) (v128.store offset=0 (local.get $o1) (local.get $a10)) (v128.store offset=16 (local.get $o1) (local.get $a11))
 (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br_if $L84 (i32.lt_s (local.get $ow) (local.get $W8))))))
-        (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a10 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o1))) (else (v128.const i32x4 0 0 0 0))))
+  (br_if $L85 (i32.lt_s (local.get $ow) (local.get $W8))))))
+        (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (v128.const i32x4 0 0 0 0)) (local.set $a10 (v128.const i32x4 0 0 0 0))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
 (local.set $t (v128.load offset=4 (local.get $r0)))
@@ -1737,14 +1746,11 @@
 (local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w7) (local.get $t))))
 (local.set $t (v128.load offset=8 (local.get $r3)))
 (local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w8) (local.get $t))))
-(v128.store offset=0 (local.get $o0) (if (result v128) (local.get $acc) (then (f32x4.add (v128.load (local.get $o0)) (v128.and (local.get $a00) (local.get $mask))))
-          (else (local.get $a00)))) (v128.store offset=0 (local.get $o1) (if (result v128) (local.get $acc) (then (f32x4.add (v128.load (local.get $o1)) (v128.and (local.get $a10) (local.get $mask))))
-          (else (local.get $a10)))))))
+(v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=0 (local.get $o1) (local.get $a10)))))
       (else
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L85
-  (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
-        (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L86
+  (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))) (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.const 0) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
@@ -1754,8 +1760,7 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=28 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
-(f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
-        (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
+(f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $OW)) (local.get $ow)) (i32.const 4))) (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.const 0) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
@@ -1766,9 +1771,9 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L85 (i32.lt_s (local.get $ow) (local.get $OW))))))))
+  (br_if $L86 (i32.lt_s (local.get $ow) (local.get $OW))))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 2)))
-  (br_if $L86 (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1)))))))
+  (br_if $L87 (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1)))))))
   ;; an odd last row
   (if (i32.and (local.get $OH) (i32.const 1)) (then
     (local.set $oh (i32.sub (local.get $OH) (i32.const 1)))
@@ -1782,8 +1787,8 @@
     (if (i32.ge_s (local.get $OW) (i32.const 4))
       (then
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L87
-  (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0)))) (local.set $a01 (if (result v128) (local.get $acc) (then (v128.load offset=16 (local.get $o0))) (else (v128.const i32x4 0 0 0 0))))
+(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L88
+  (local.set $a00 (v128.const i32x4 0 0 0 0)) (local.set $a01 (v128.const i32x4 0 0 0 0))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
 (local.set $t (v128.load offset=16 (local.get $r0)))
@@ -1823,8 +1828,8 @@
 (v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01))
 (local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br_if $L87 (i32.lt_s (local.get $ow) (local.get $W8))))))
-        (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (if (result v128) (local.get $acc) (then (v128.load offset=0 (local.get $o0))) (else (v128.const i32x4 0 0 0 0))))
+  (br_if $L88 (i32.lt_s (local.get $ow) (local.get $W8))))))
+        (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (v128.const i32x4 0 0 0 0))
 (local.set $t (v128.load offset=0 (local.get $r0)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
 (local.set $t (v128.load offset=4 (local.get $r0)))
@@ -1866,13 +1871,11 @@
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
 (local.set $t (v128.load offset=8 (local.get $r2)))
 (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
-(v128.store offset=0 (local.get $o0) (if (result v128) (local.get $acc) (then (f32x4.add (v128.load (local.get $o0)) (v128.and (local.get $a00) (local.get $mask))))
-          (else (local.get $a00)))))))
+(v128.store offset=0 (local.get $o0) (local.get $a00)))))
       (else
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L88
-  (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))
-        (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (if (result f32) (local.get $acc) (then (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))))) (else (f32.const 0))) (f32.mul (f32.load offset=0 (local.get $wp))
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L89
+  (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))) (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.const 0) (f32.mul (f32.load offset=0 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
@@ -1883,7 +1886,614 @@
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
           (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L88 (i32.lt_s (local.get $ow) (local.get $OW))))))))))
+  (br_if $L89 (i32.lt_s (local.get $ow) (local.get $OW))))))))))
+)
+
+(func $dw3x3_plane_bias (param $buf i32) (param $ws i32) (param $wp i32) (param $outp i32) (param $OH i32) (param $OW i32) (param $bp i32)
+  (local $oh i32) (local $ow i32) (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $o0 i32) (local $o1 i32) (local $W8 i32) (local $rem i32)
+  (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128) (local $w5 v128) (local $w6 v128) (local $w7 v128) (local $w8 v128)
+  (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128) (local $t v128)
+  (local.set $w0 (v128.load32_splat offset=0 (local.get $wp)))
+  (local.set $w1 (v128.load32_splat offset=4 (local.get $wp)))
+  (local.set $w2 (v128.load32_splat offset=8 (local.get $wp)))
+  (local.set $w3 (v128.load32_splat offset=12 (local.get $wp)))
+  (local.set $w4 (v128.load32_splat offset=16 (local.get $wp)))
+  (local.set $w5 (v128.load32_splat offset=20 (local.get $wp)))
+  (local.set $w6 (v128.load32_splat offset=24 (local.get $wp)))
+  (local.set $w7 (v128.load32_splat offset=28 (local.get $wp)))
+  (local.set $w8 (v128.load32_splat offset=32 (local.get $wp)))
+  (local.set $W8 (i32.and (local.get $OW) (i32.const -8)))
+  (local.set $rem (i32.and (local.get $OW) (i32.const 3)))
+  (local.set $oh (i32.const 0))
+(if (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))) (then (loop $L92
+  
+    (local.set $r0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
+    (local.set $r1 (i32.add (local.get $r0) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $r2 (i32.add (local.get $r1) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $r3 (i32.add (local.get $r2) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $o0 (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
+    (local.set $o1 (i32.add (local.get $o0) (i32.mul (local.get $OW) (i32.const 4))))
+    (if (i32.ge_s (local.get $OW) (i32.const 4))
+      (then
+        (local.set $ow (i32.const 0))
+(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L90
+  (local.set $a00 (v128.const i32x4 0 0 0 0)) (local.set $a01 (v128.const i32x4 0 0 0 0)) (local.set $a10 (v128.const i32x4 0 0 0 0)) (local.set $a11 (v128.const i32x4 0 0 0 0))
+(local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r3)))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r3)))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r3)))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w8) (local.get $t))))
+(v128.store offset=0 (local.get $o0) (f32x4.add (local.get $a00) (v128.load32_splat (local.get $bp)))) (v128.store offset=16 (local.get $o0) (f32x4.add (local.get $a01) (v128.load32_splat (local.get $bp)))) (v128.store offset=0 (local.get $o1) (f32x4.add (local.get $a10) (v128.load32_splat (local.get $bp)))) (v128.store offset=16 (local.get $o1) (f32x4.add (local.get $a11) (v128.load32_splat (local.get $bp))))
+(local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
+  (br_if $L90 (i32.lt_s (local.get $ow) (local.get $W8))))))
+        (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (v128.const i32x4 0 0 0 0)) (local.set $a10 (v128.const i32x4 0 0 0 0))
+(local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w8) (local.get $t))))
+(v128.store offset=0 (local.get $o0) (f32x4.add (local.get $a00) (v128.load32_splat (local.get $bp)))) (v128.store offset=0 (local.get $o1) (f32x4.add (local.get $a10) (v128.load32_splat (local.get $bp)))) (local.set $r0 (i32.add (local.get $r0) (i32.const 16))) (local.set $r1 (i32.add (local.get $r1) (i32.const 16))) (local.set $r2 (i32.add (local.get $r2) (i32.const 16))) (local.set $r3 (i32.add (local.get $r3) (i32.const 16))) (local.set $o0 (i32.add (local.get $o0) (i32.const 16))) (local.set $o1 (i32.add (local.get $o1) (i32.const 16)))))
+        ;; back to column OW - 4
+        (if (local.get $rem) (then
+          (local.set $r0 (i32.add (local.get $r0) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r1 (i32.add (local.get $r1) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r2 (i32.add (local.get $r2) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r3 (i32.add (local.get $r3) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $o0 (i32.add (local.get $o0) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $o1 (i32.add (local.get $o1) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16))))
+          (local.set $a00 (v128.const i32x4 0 0 0 0)) (local.set $a10 (v128.const i32x4 0 0 0 0))
+(local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w8) (local.get $t))))
+(v128.store offset=0 (local.get $o0) (f32x4.add (local.get $a00) (v128.load32_splat (local.get $bp)))) (v128.store offset=0 (local.get $o1) (f32x4.add (local.get $a10) (v128.load32_splat (local.get $bp)))))))
+      (else
+        (local.set $ow (i32.const 0))
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L91
+  (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))) (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.const 0) (f32.mul (f32.load offset=0 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=16 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=20 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=24 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=28 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.load (local.get $bp))))
+(f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $OW)) (local.get $ow)) (i32.const 4))) (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.const 0) (f32.mul (f32.load offset=0 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=16 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=20 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=24 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=28 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.load (local.get $bp))))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+  (br_if $L91 (i32.lt_s (local.get $ow) (local.get $OW))))))))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 2)))
+  (br_if $L92 (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1)))))))
+  ;; an odd last row
+  (if (i32.and (local.get $OH) (i32.const 1)) (then
+    (local.set $oh (i32.sub (local.get $OH) (i32.const 1)))
+    
+    (local.set $r0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
+    (local.set $r1 (i32.add (local.get $r0) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $r2 (i32.add (local.get $r1) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $r3 (i32.add (local.get $r2) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $o0 (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
+    (local.set $o1 (i32.add (local.get $o0) (i32.mul (local.get $OW) (i32.const 4))))
+    (if (i32.ge_s (local.get $OW) (i32.const 4))
+      (then
+        (local.set $ow (i32.const 0))
+(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L93
+  (local.set $a00 (v128.const i32x4 0 0 0 0)) (local.set $a01 (v128.const i32x4 0 0 0 0))
+(local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w8) (local.get $t))))
+(v128.store offset=0 (local.get $o0) (f32x4.add (local.get $a00) (v128.load32_splat (local.get $bp)))) (v128.store offset=16 (local.get $o0) (f32x4.add (local.get $a01) (v128.load32_splat (local.get $bp))))
+(local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
+  (br_if $L93 (i32.lt_s (local.get $ow) (local.get $W8))))))
+        (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (v128.const i32x4 0 0 0 0))
+(local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(v128.store offset=0 (local.get $o0) (f32x4.add (local.get $a00) (v128.load32_splat (local.get $bp)))) (local.set $r0 (i32.add (local.get $r0) (i32.const 16))) (local.set $r1 (i32.add (local.get $r1) (i32.const 16))) (local.set $r2 (i32.add (local.get $r2) (i32.const 16))) (local.set $r3 (i32.add (local.get $r3) (i32.const 16))) (local.set $o0 (i32.add (local.get $o0) (i32.const 16))) (local.set $o1 (i32.add (local.get $o1) (i32.const 16)))))
+        ;; back to column OW - 4
+        (if (local.get $rem) (then
+          (local.set $r0 (i32.add (local.get $r0) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r1 (i32.add (local.get $r1) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r2 (i32.add (local.get $r2) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r3 (i32.add (local.get $r3) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $o0 (i32.add (local.get $o0) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $o1 (i32.add (local.get $o1) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16))))
+          (local.set $a00 (v128.const i32x4 0 0 0 0))
+(local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(v128.store offset=0 (local.get $o0) (f32x4.add (local.get $a00) (v128.load32_splat (local.get $bp)))))))
+      (else
+        (local.set $ow (i32.const 0))
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L94
+  (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))) (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.const 0) (f32.mul (f32.load offset=0 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=16 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=20 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=24 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=28 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.load (local.get $bp))))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+  (br_if $L94 (i32.lt_s (local.get $ow) (local.get $OW))))))))))
+)
+
+(func $dw3x3_plane_acc (param $buf i32) (param $ws i32) (param $wp i32) (param $outp i32) (param $OH i32) (param $OW i32)
+  (local $oh i32) (local $ow i32) (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $o0 i32) (local $o1 i32) (local $W8 i32) (local $rem i32)
+  (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $w4 v128) (local $w5 v128) (local $w6 v128) (local $w7 v128) (local $w8 v128)
+  (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128) (local $t v128)
+  (local.set $w0 (v128.load32_splat offset=0 (local.get $wp)))
+  (local.set $w1 (v128.load32_splat offset=4 (local.get $wp)))
+  (local.set $w2 (v128.load32_splat offset=8 (local.get $wp)))
+  (local.set $w3 (v128.load32_splat offset=12 (local.get $wp)))
+  (local.set $w4 (v128.load32_splat offset=16 (local.get $wp)))
+  (local.set $w5 (v128.load32_splat offset=20 (local.get $wp)))
+  (local.set $w6 (v128.load32_splat offset=24 (local.get $wp)))
+  (local.set $w7 (v128.load32_splat offset=28 (local.get $wp)))
+  (local.set $w8 (v128.load32_splat offset=32 (local.get $wp)))
+  (local.set $W8 (i32.and (local.get $OW) (i32.const -8)))
+  (local.set $rem (i32.and (local.get $OW) (i32.const 3)))
+  (local.set $oh (i32.const 0))
+(if (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1))) (then (loop $L97
+  
+    (local.set $r0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
+    (local.set $r1 (i32.add (local.get $r0) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $r2 (i32.add (local.get $r1) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $r3 (i32.add (local.get $r2) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $o0 (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
+    (local.set $o1 (i32.add (local.get $o0) (i32.mul (local.get $OW) (i32.const 4))))
+    (if (i32.ge_s (local.get $OW) (i32.const 4))
+      (then
+        (local.set $ow (i32.const 0))
+(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L95
+  (local.set $a00 (v128.load offset=0 (local.get $o0))) (local.set $a01 (v128.load offset=16 (local.get $o0))) (local.set $a10 (v128.load offset=0 (local.get $o1))) (local.set $a11 (v128.load offset=16 (local.get $o1)))
+(local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r3)))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r3)))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r3)))
+(local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $w8) (local.get $t))))
+(v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01)) (v128.store offset=0 (local.get $o1) (local.get $a10)) (v128.store offset=16 (local.get $o1) (local.get $a11))
+(local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
+  (br_if $L95 (i32.lt_s (local.get $ow) (local.get $W8))))))
+        (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (v128.load offset=0 (local.get $o0))) (local.set $a10 (v128.load offset=0 (local.get $o1)))
+(local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w8) (local.get $t))))
+(v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=0 (local.get $o1) (local.get $a10)) (local.set $r0 (i32.add (local.get $r0) (i32.const 16))) (local.set $r1 (i32.add (local.get $r1) (i32.const 16))) (local.set $r2 (i32.add (local.get $r2) (i32.const 16))) (local.set $r3 (i32.add (local.get $r3) (i32.const 16))) (local.set $o0 (i32.add (local.get $o0) (i32.const 16))) (local.set $o1 (i32.add (local.get $o1) (i32.const 16)))))
+        ;; back to column OW - 4
+        (if (local.get $rem) (then
+          (local.set $r0 (i32.add (local.get $r0) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r1 (i32.add (local.get $r1) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r2 (i32.add (local.get $r2) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r3 (i32.add (local.get $r3) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $o0 (i32.add (local.get $o0) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $o1 (i32.add (local.get $o1) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16))))
+          (local.set $a00 (v128.const i32x4 0 0 0 0)) (local.set $a10 (v128.const i32x4 0 0 0 0))
+(local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r3)))
+(local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $w8) (local.get $t))))
+(v128.store offset=0 (local.get $o0) (f32x4.add (v128.load (local.get $o0))
+          (v128.and (local.get $a00) (i32x4.gt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.sub (i32.const 3) (local.get $rem))))))) (v128.store offset=0 (local.get $o1) (f32x4.add (v128.load (local.get $o1))
+          (v128.and (local.get $a10) (i32x4.gt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.sub (i32.const 3) (local.get $rem))))))))))
+      (else
+        (local.set $ow (i32.const 0))
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L96
+  (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))) (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))) (f32.mul (f32.load offset=0 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=16 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=20 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=24 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=28 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
+(f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $OW)) (local.get $ow)) (i32.const 4))) (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $OW)) (local.get $ow)) (i32.const 4)))) (f32.mul (f32.load offset=0 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=16 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=20 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=24 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=28 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 1)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+  (br_if $L96 (i32.lt_s (local.get $ow) (local.get $OW))))))))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 2)))
+  (br_if $L97 (i32.lt_s (local.get $oh) (i32.sub (local.get $OH) (i32.const 1)))))))
+  ;; an odd last row
+  (if (i32.and (local.get $OH) (i32.const 1)) (then
+    (local.set $oh (i32.sub (local.get $OH) (i32.const 1)))
+    
+    (local.set $r0 (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $oh) (local.get $ws)) (i32.const 4))))
+    (local.set $r1 (i32.add (local.get $r0) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $r2 (i32.add (local.get $r1) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $r3 (i32.add (local.get $r2) (i32.mul (local.get $ws) (i32.const 4))))
+    (local.set $o0 (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
+    (local.set $o1 (i32.add (local.get $o0) (i32.mul (local.get $OW) (i32.const 4))))
+    (if (i32.ge_s (local.get $OW) (i32.const 4))
+      (then
+        (local.set $ow (i32.const 0))
+(if (i32.lt_s (local.get $ow) (local.get $W8)) (then (loop $L98
+  (local.set $a00 (v128.load offset=0 (local.get $o0))) (local.set $a01 (v128.load offset=16 (local.get $o0)))
+(local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r0)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r1)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=16 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=20 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(local.set $t (v128.load offset=24 (local.get $r2)))
+(local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $w8) (local.get $t))))
+(v128.store offset=0 (local.get $o0) (local.get $a00)) (v128.store offset=16 (local.get $o0) (local.get $a01))
+(local.set $r0 (i32.add (local.get $r0) (i32.const 32))) (local.set $r1 (i32.add (local.get $r1) (i32.const 32))) (local.set $r2 (i32.add (local.get $r2) (i32.const 32))) (local.set $r3 (i32.add (local.get $r3) (i32.const 32))) (local.set $o0 (i32.add (local.get $o0) (i32.const 32))) (local.set $o1 (i32.add (local.get $o1) (i32.const 32)))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
+  (br_if $L98 (i32.lt_s (local.get $ow) (local.get $W8))))))
+        (if (i32.and (local.get $OW) (i32.const 4)) (then (local.set $a00 (v128.load offset=0 (local.get $o0)))
+(local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(v128.store offset=0 (local.get $o0) (local.get $a00)) (local.set $r0 (i32.add (local.get $r0) (i32.const 16))) (local.set $r1 (i32.add (local.get $r1) (i32.const 16))) (local.set $r2 (i32.add (local.get $r2) (i32.const 16))) (local.set $r3 (i32.add (local.get $r3) (i32.const 16))) (local.set $o0 (i32.add (local.get $o0) (i32.const 16))) (local.set $o1 (i32.add (local.get $o1) (i32.const 16)))))
+        ;; back to column OW - 4
+        (if (local.get $rem) (then
+          (local.set $r0 (i32.add (local.get $r0) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r1 (i32.add (local.get $r1) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r2 (i32.add (local.get $r2) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $r3 (i32.add (local.get $r3) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $o0 (i32.add (local.get $o0) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16)))) (local.set $o1 (i32.add (local.get $o1) (i32.sub (i32.mul (local.get $rem) (i32.const 4)) (i32.const 16))))
+          (local.set $a00 (v128.const i32x4 0 0 0 0))
+(local.set $t (v128.load offset=0 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w0) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w1) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r0)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w2) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w3) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w4) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r1)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w5) (local.get $t))))
+(local.set $t (v128.load offset=0 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w6) (local.get $t))))
+(local.set $t (v128.load offset=4 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w7) (local.get $t))))
+(local.set $t (v128.load offset=8 (local.get $r2)))
+(local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $w8) (local.get $t))))
+(v128.store offset=0 (local.get $o0) (f32x4.add (v128.load (local.get $o0))
+          (v128.and (local.get $a00) (i32x4.gt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.sub (i32.const 3) (local.get $rem))))))))))
+      (else
+        (local.set $ow (i32.const 0))
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L99
+  (f32.store (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4))) (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.add (f32.load (i32.add (local.get $outp) (i32.mul (i32.add (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $OW)) (local.get $ow)) (i32.const 4)))) (f32.mul (f32.load offset=0 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=4 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=8 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 0)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=12 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=16 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=20 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 1)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))) (f32.mul (f32.load offset=24 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 0))) (i32.const 4)))))) (f32.mul (f32.load offset=28 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 1))) (i32.const 4)))))) (f32.mul (f32.load offset=32 (local.get $wp))
+          (f32.load (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.add (local.get $oh) (i32.const 0)) (i32.const 2)) (local.get $ws)) (i32.add (local.get $ow) (i32.const 2))) (i32.const 4)))))))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+  (br_if $L99 (i32.lt_s (local.get $ow) (local.get $OW))))))))))
 )
 
 (func $dw_wgrad_3x3 (param $buf i32) (param $ws i32) (param $gyp i32) (param $OH i32) (param $OW i32) (param $dst i32)
@@ -1893,14 +2503,14 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L90
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L101
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $x1 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 1)) (local.get $ws)) (i32.const 4))))
     (local.set $x2 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 2)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L89
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L100
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -1913,7 +2523,7 @@
       (local.set $k7 (f32x4.add (local.get $k7) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k8 (f32x4.add (local.get $k8) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L89 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L100 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1927,7 +2537,7 @@
       (local.set $k7 (f32x4.add (local.get $k7) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k8 (f32x4.add (local.get $k8) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x2) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L90 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L101 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -1963,19 +2573,19 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L92
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L103
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L91
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L102
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k1 (f32x4.add (local.get $k1) (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k2 (f32x4.add (local.get $k2) (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L91 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L102 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -1983,7 +2593,7 @@
       (local.set $k1 (f32x4.add (local.get $k1) (v128.and (f32x4.mul (local.get $g) (v128.load offset=4 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k2 (f32x4.add (local.get $k2) (v128.and (f32x4.mul (local.get $g) (v128.load offset=8 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L92 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L103 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -2001,12 +2611,12 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L94
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L105
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L93
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L104
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -2015,7 +2625,7 @@
       (local.set $k3 (f32x4.add (local.get $k3) (f32x4.mul (local.get $g) (v128.load offset=12 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k4 (f32x4.add (local.get $k4) (f32x4.mul (local.get $g) (v128.load offset=16 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L93 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L104 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -2025,7 +2635,7 @@
       (local.set $k3 (f32x4.add (local.get $k3) (v128.and (f32x4.mul (local.get $g) (v128.load offset=12 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k4 (f32x4.add (local.get $k4) (v128.and (f32x4.mul (local.get $g) (v128.load offset=16 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L94 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L105 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -2049,12 +2659,12 @@
   ;; lanes 0 .. OW mod 4 - 1 of the last step are pixels
   (local.set $mask (i32x4.gt_s (i32x4.splat (i32.sub (local.get $OW) (local.get $W4))) (v128.const i32x4 0 1 2 3)))
   (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L96
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L107
   
     (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
     (local.set $x0 (i32.add (local.get $buf) (i32.mul (i32.mul (i32.add (local.get $oh) (i32.const 0)) (local.get $ws)) (i32.const 4))))
     (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L95
+(if (i32.lt_s (local.get $ow) (local.get $W4)) (then (loop $L106
   
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
       (local.set $k0 (f32x4.add (local.get $k0) (f32x4.mul (local.get $g) (v128.load offset=0 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
@@ -2065,7 +2675,7 @@
       (local.set $k5 (f32x4.add (local.get $k5) (f32x4.mul (local.get $g) (v128.load offset=20 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
       (local.set $k6 (f32x4.add (local.get $k6) (f32x4.mul (local.get $g) (v128.load offset=24 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L95 (i32.lt_s (local.get $ow) (local.get $W4))))))
+  (br_if $L106 (i32.lt_s (local.get $ow) (local.get $W4))))))
     (if (i32.lt_s (local.get $W4) (local.get $OW)) (then
       ;; reads up to three floats past the gy plane: the caller's layout has them
       (local.set $g (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))))
@@ -2077,7 +2687,7 @@
       (local.set $k5 (f32x4.add (local.get $k5) (v128.and (f32x4.mul (local.get $g) (v128.load offset=20 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))
       (local.set $k6 (f32x4.add (local.get $k6) (v128.and (f32x4.mul (local.get $g) (v128.load offset=24 (i32.add (local.get $x0) (i32.mul (local.get $ow) (i32.const 4))))) (local.get $mask))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L96 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L107 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (f32.store offset=0 (local.get $dst) (f32.add (f32.load offset=0 (local.get $dst))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $k0)) (f32x4.extract_lane 1 (local.get $k0)))
       (f32.add (f32x4.extract_lane 2 (local.get $k0)) (f32x4.extract_lane 3 (local.get $k0))))))
@@ -2104,10 +2714,11 @@
 ;; out[n][o] = sum_s corr(x[n][(o / outputsPerStep) * sourceStep + s], w[o*S + s]) with S = sources.
 ;; Forward conv with channel multiplier m: S = 1, outputsPerStep = m, sourceStep = 1. Input gradient
 ;; at stride 1 (flipped kernels, transposed padding): S = m, outputsPerStep = 1, sourceStep = m. One
-;; item = (image, planesPerItem consecutive output planes): planesPerItem = m in forward mode, where those planes share one input plane, else 1.
+;; item = (image, planesPerItem consecutive output planes): in forward mode a multiple of m (each m
+;; consecutive planes share one input plane; see planeConv in fast/conv.ts), else 1.
 ;; Scratch: edge | padded plane (rows hp, stride ws = wp + 16) + 16 | one output row rounded up to 16.
 (func $dw_conv (export "dw_conv") (param $p i32) (param $item i32) (param $s i32)
-  (local $o i32) (local $n i32) (local $S i32) (local $src i32) (local $ci i32) (local $wp0 i32) (local $buf i32) (local $hp i32) (local $wpd i32) (local $ws i32) (local $OH i32) (local $OW i32) (local $kH i32) (local $kW i32) (local $dH i32) (local $dW i32) (local $sH i32) (local $sW i32) (local $outp i32) (local $oh i32) (local $ow i32) (local $ki i32) (local $kj i32) (local $row i32) (local $orow i32) (local $xin i32) (local $rt i32) (local $R i32) (local $r i32) (local $o0 i32) (local $outp0 i32) (local $lastci i32) (local $fast3 i32)
+  (local $o i32) (local $n i32) (local $S i32) (local $src i32) (local $ci i32) (local $wp0 i32) (local $buf i32) (local $hp i32) (local $wpd i32) (local $ws i32) (local $OH i32) (local $OW i32) (local $kH i32) (local $kW i32) (local $dH i32) (local $dW i32) (local $sH i32) (local $sW i32) (local $outp i32) (local $oh i32) (local $ow i32) (local $ki i32) (local $kj i32) (local $row i32) (local $orow i32) (local $xin i32) (local $rt i32) (local $R i32) (local $r i32) (local $o0 i32) (local $outp0 i32) (local $lastci i32) (local $fast3 i32) (local $bordered i32)
   (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128) (local $wv v128) (local $sum f32)
   (local.set $OH (i32.load offset=40 (local.get $p))) (local.set $OW (i32.load offset=44 (local.get $p))) (local.set $kH (i32.load offset=32 (local.get $p))) (local.set $kW (i32.load offset=36 (local.get $p)))
   (local.set $dH (i32.load offset=56 (local.get $p))) (local.set $dW (i32.load offset=60 (local.get $p))) (local.set $sH (i32.load offset=48 (local.get $p))) (local.set $sW (i32.load offset=52 (local.get $p)))
@@ -2129,28 +2740,37 @@
   (local.set $buf (i32.add (local.get $s) (i32.const 128)))
   (local.set $rt (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (local.get $hp) (local.get $ws)) (i32.const 16)) (i32.const 4))))
   (local.set $src (i32.const 0))
-(if (i32.lt_s (local.get $src) (local.get $S)) (then (loop $L105
+(if (i32.lt_s (local.get $src) (local.get $S)) (then (loop $L116
   
    (local.set $lastci (i32.const -1))
    (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $R)) (then (loop $L104
+(if (i32.lt_s (local.get $r) (local.get $R)) (then (loop $L115
   
     (local.set $o (i32.add (local.get $o0) (local.get $r)))
     (local.set $outp (i32.add (local.get $outp0) (i32.mul (i32.mul (local.get $r) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $ci (i32.add (i32.mul (i32.div_u (local.get $o) (i32.load offset=88 (local.get $p))) (i32.load offset=92 (local.get $p))) (local.get $src)))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $o) (local.get $S)) (local.get $src)) (i32.mul (local.get $kH) (local.get $kW))) (i32.const 4))))
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
-    ;; the R outputs of one item read the same input plane in forward mode: pad it once; the S
-    ;; sources of the input gradient share the zero border, written with the first one only (a
-    ;; quarter of that kernel's time went to re-zeroing it on 28x28 planes)
+    ;; consecutive outputs of one item reading the same input plane (forward mode, multiplier m) pad
+    ;; it once; every plane an item pads has the same geometry, so the zero border written with the
+    ;; first stays in place and later ones copy their rows only (on 28x28 planes re-zeroing took a
+    ;; quarter of the input gradient's time, and a third of the depthwise forward's at a plane per item)
     (if (i32.ne (local.get $ci) (local.get $lastci)) (then
       (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws)
-        (i32.gt_s (local.get $src) (i32.const 0)))
+        (local.get $bordered))
+      (local.set $bordered (i32.const 1))
       (local.set $lastci (local.get $ci))))
-    (if (local.get $fast3) (then (call $dw3x3_plane (local.get $buf) (local.get $ws) (local.get $wp0) (local.get $outp) (local.get $OH) (local.get $OW)
-      (i32.gt_s (local.get $S) (i32.const 1)))) (else
+    ;; conv2dBias's bias (biasAt, forward mode only) is added by the 3x3 kernel as it stores,
+    ;; by an add_bias job after the general one (see planeConv in fast/conv.ts)
+    (if (local.get $fast3) (then
+      (if (i32.gt_s (local.get $S) (i32.const 1))
+        (then (call $dw3x3_plane_acc (local.get $buf) (local.get $ws) (local.get $wp0) (local.get $outp) (local.get $OH) (local.get $OW)))
+        (else (if (i32.load offset=128 (local.get $p))
+          (then (call $dw3x3_plane_bias (local.get $buf) (local.get $ws) (local.get $wp0) (local.get $outp) (local.get $OH) (local.get $OW)
+            (i32.add (i32.load offset=128 (local.get $p)) (i32.mul (local.get $o) (i32.const 4)))))
+          (else (call $dw3x3_plane (local.get $buf) (local.get $ws) (local.get $wp0) (local.get $outp) (local.get $OH) (local.get $OW))))))) (else
     (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L103
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L114
   
       (local.set $orow (i32.add (local.get $outp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
       (local.set $ow (i32.const 0))
@@ -2159,18 +2779,18 @@
         ;; so the last block may run past OW), every tap accumulated in registers
         (memory.copy (local.get $rt) (local.get $orow) (i32.mul (local.get $OW) (i32.const 4)))
         (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L99
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L110
   
           (local.set $acc0 (v128.load offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc1 (v128.load offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc2 (v128.load offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $acc3 (v128.load offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4)))))
           (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L98
+(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L109
   
             (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (local.get $ow)) (i32.const 4))))
             (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L97
+(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L108
   
               (local.set $wv (v128.load32_splat (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4)))))
               (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul (local.get $wv) (v128.load offset=0 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
@@ -2178,45 +2798,45 @@
               (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $wv) (v128.load offset=32 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
               (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $wv) (v128.load offset=48 (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L97 (i32.lt_s (local.get $kj) (local.get $kW))))))
+  (br_if $L108 (i32.lt_s (local.get $kj) (local.get $kW))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L98 (i32.lt_s (local.get $ki) (local.get $kH))))))
+  (br_if $L109 (i32.lt_s (local.get $ki) (local.get $kH))))))
           (v128.store offset=0 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc0))
           (v128.store offset=16 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc1))
           (v128.store offset=32 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc2))
           (v128.store offset=48 (i32.add (local.get $rt) (i32.mul (local.get $ow) (i32.const 4))) (local.get $acc3))
   (local.set $ow (i32.add (local.get $ow) (i32.const 16)))
-  (br_if $L99 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L110 (i32.lt_s (local.get $ow) (local.get $OW))))))
         (memory.copy (local.get $orow) (local.get $rt) (i32.mul (local.get $OW) (i32.const 4)))
         (local.set $ow (local.get $OW))))
       ;; remaining outputs (all of them when the stride is not 1), one at a time
       (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L102
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L113
   
         (local.set $sum (f32.load (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4)))))
         (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L101
+(if (i32.lt_s (local.get $ki) (local.get $kH)) (then (loop $L112
   
           (local.set $row (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (local.get $dH))) (local.get $ws)) (i32.mul (local.get $ow) (local.get $sW))) (i32.const 4))))
           (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L100
+(if (i32.lt_s (local.get $kj) (local.get $kW)) (then (loop $L111
   
             (local.set $sum (f32.add (local.get $sum) (f32.mul
               (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (local.get $kW)) (local.get $kj)) (i32.const 4))))
               (f32.load (i32.add (local.get $row) (i32.mul (i32.mul (local.get $kj) (local.get $dW)) (i32.const 4)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L100 (i32.lt_s (local.get $kj) (local.get $kW))))))
+  (br_if $L111 (i32.lt_s (local.get $kj) (local.get $kW))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L101 (i32.lt_s (local.get $ki) (local.get $kH))))))
+  (br_if $L112 (i32.lt_s (local.get $ki) (local.get $kH))))))
         (f32.store (i32.add (local.get $orow) (i32.mul (local.get $ow) (i32.const 4))) (local.get $sum))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L102 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L113 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L103 (i32.lt_s (local.get $oh) (local.get $OH))))))))
+  (br_if $L114 (i32.lt_s (local.get $oh) (local.get $OH))))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L104 (i32.lt_s (local.get $r) (local.get $R))))))
+  (br_if $L115 (i32.lt_s (local.get $r) (local.get $R))))))
   (local.set $src (i32.add (local.get $src) (i32.const 1)))
-  (br_if $L105 (i32.lt_s (local.get $src) (local.get $S)))))))
+  (br_if $L116 (i32.lt_s (local.get $src) (local.get $S)))))))
 
 ;; Depthwise input gradient for any stride: one item = (image, input plane ci); scatters every
 ;; gy[n][ci*m + j] through the taps of w[ci*m + j] (multiplier = m). dx (y) rows are complete per item.
@@ -2229,24 +2849,24 @@
   (local.set $dxp (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (local.get $H) (local.get $W))) (i32.const 4))))
   (memory.fill (local.get $dxp) (i32.const 0) (i32.mul (i32.mul (local.get $H) (local.get $W)) (i32.const 4)))
   (local.set $j (i32.const 0))
-(if (i32.lt_s (local.get $j) (local.get $m)) (then (loop $L110
+(if (i32.lt_s (local.get $j) (local.get $m)) (then (loop $L121
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $j)))
     (local.set $gyp (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
     (local.set $wp0 (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
     (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L109
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L120
   (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L108
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L119
   
       (local.set $g (f32.load (i32.add (local.get $gyp) (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $OW)) (local.get $ow)) (i32.const 4)))))
       (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L107
+(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L118
   
         (local.set $ih (i32.add (i32.sub (i32.mul (local.get $oh) (i32.load offset=48 (local.get $p))) (i32.load offset=64 (local.get $p))) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))))
         (if (i32.lt_u (local.get $ih) (local.get $H)) (then
           (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L106
+(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L117
   
             (local.set $iw (i32.add (i32.sub (i32.mul (local.get $ow) (i32.load offset=52 (local.get $p))) (i32.load offset=68 (local.get $p))) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))))
             (if (i32.lt_u (local.get $iw) (local.get $W)) (then
@@ -2254,15 +2874,15 @@
                 (f32.add (f32.load (i32.add (local.get $dxp) (i32.mul (i32.add (i32.mul (local.get $ih) (local.get $W)) (local.get $iw)) (i32.const 4))))
                   (f32.mul (local.get $g) (f32.load (i32.add (local.get $wp0) (i32.mul (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj)) (i32.const 4)))))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L106 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))))
+  (br_if $L117 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L107 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))
+  (br_if $L118 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L108 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L119 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L109 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L120 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br_if $L110 (i32.lt_s (local.get $j) (local.get $m)))))))
+  (br_if $L121 (i32.lt_s (local.get $j) (local.get $m)))))))
 
 ;; Depthwise weight gradient: one item = input plane ci and outPerItem of its multiplier = m output planes (sharing
 ;; one padded copy of the input plane, or the copies at padded made beforehand when several items share
@@ -2290,7 +2910,7 @@
   (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4))) (i32.const 0)
     (i32.mul (i32.mul (i32.sub (local.get $r1) (local.get $r0)) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.const 4)))
   (local.set $n (i32.const 0))
-(if (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))) (then (loop $L119
+(if (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))) (then (loop $L130
   
     (local.set $xin (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)))) (i32.const 4))))
     ;; padded: the planes were padded beforehand (pad_input, hp x ws each), as several items read each
@@ -2298,7 +2918,7 @@
       (then (local.set $buf (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=16 (local.get $p))) (local.get $ci)) (local.get $hp)) (local.get $ws)) (i32.const 4)))))
       (else (call $pad_plane (local.get $xin) (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p)) (i32.load offset=64 (local.get $p)) (i32.load offset=68 (local.get $p)) (local.get $buf) (local.get $hp) (local.get $wpd) (local.get $ws) (i32.const 0))))
     (local.set $r (local.get $r0))
-(if (i32.lt_s (local.get $r) (local.get $r1)) (then (loop $L118
+(if (i32.lt_s (local.get $r) (local.get $r1)) (then (loop $L129
   
     (local.set $o (i32.add (i32.mul (local.get $ci) (local.get $m)) (local.get $r)))
     (local.set $gyp (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (i32.load offset=28 (local.get $p))) (local.get $o)) (i32.mul (local.get $OH) (local.get $OW))) (i32.const 4))))
@@ -2307,7 +2927,7 @@
     (else (if (local.get $rowWise) (then
       ;; stride 1, dilation 1, a kernel 3, 5 or 7 wide: one block per kernel row
       (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L111
+(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L122
   
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.mul (local.get $ki) (local.get $ws)) (i32.const 4))))
         (local.set $gr (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p)))) (i32.const 4))))
@@ -2318,18 +2938,18 @@
         (if (i32.eq (i32.load offset=36 (local.get $p)) (i32.const 7)) (then
           (call $dw_wgrad_1x7 (local.get $xr) (local.get $ws) (local.get $gyp) (local.get $OH) (local.get $OW) (local.get $gr))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L111 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))))))))
+  (br_if $L122 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))))))))
     (else
     (local.set $ki (i32.const 0))
-(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L117
+(if (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p))) (then (loop $L128
   (local.set $kj (i32.const 0))
-(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L116
+(if (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p))) (then (loop $L127
   
       (local.set $acc (v128.const i32x4 0 0 0 0))
       (local.set $acc2 (v128.const i32x4 0 0 0 0))
       (local.set $sum (f32.const 0))
       (local.set $oh (i32.const 0))
-(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L115
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L126
   
         (local.set $gr (i32.add (local.get $gyp) (i32.mul (i32.mul (local.get $oh) (local.get $OW)) (i32.const 4))))
         (local.set $xr (i32.add (local.get $buf) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $oh) (local.get $sH)) (i32.mul (local.get $ki) (i32.load offset=56 (local.get $p)))) (local.get $ws)) (i32.mul (local.get $kj) (i32.load offset=60 (local.get $p)))) (i32.const 4))))
@@ -2337,30 +2957,30 @@
         (if (i32.eq (local.get $sW) (i32.const 1)) (then
           ;; two independent accumulators, eight pixels a step, so the adds do not wait on each other
           (local.set $ow (i32.const 0))
-(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7))) (then (loop $L112
+(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7))) (then (loop $L123
   
             (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
               (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (v128.load (i32.add (local.get $xr) (i32.mul (local.get $ow) (i32.const 4)))))))
             (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul
               (v128.load offset=16 (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (v128.load offset=16 (i32.add (local.get $xr) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 8)))
-  (br_if $L112 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7)))))))
+  (br_if $L123 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 7)))))))
           (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L113
+(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L124
   
             (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
               (v128.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (v128.load (i32.add (local.get $xr) (i32.mul (local.get $ow) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
-  (br_if $L113 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))))
+  (br_if $L124 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))))
         (local.set $ow (local.get $ow))
-(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L114
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L125
   
           (local.set $sum (f32.add (local.get $sum) (f32.mul
             (f32.load (i32.add (local.get $gr) (i32.mul (local.get $ow) (i32.const 4)))) (f32.load (i32.add (local.get $xr) (i32.mul (i32.mul (local.get $ow) (local.get $sW)) (i32.const 4)))))))
   (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
-  (br_if $L114 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (br_if $L125 (i32.lt_s (local.get $ow) (local.get $OW))))))
   (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
-  (br_if $L115 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (br_if $L126 (i32.lt_s (local.get $oh) (local.get $OH))))))
       (local.set $acc (f32x4.add (local.get $acc) (local.get $acc2)))
       (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4)))
         (f32.add (f32.load (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.mul (local.get $o) (i32.mul (i32.load offset=32 (local.get $p)) (i32.load offset=36 (local.get $p)))) (i32.add (i32.mul (local.get $ki) (i32.load offset=36 (local.get $p))) (local.get $kj))) (i32.const 4))))
@@ -2368,13 +2988,13 @@
             (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))))
   (local.set $kj (i32.add (local.get $kj) (i32.const 1)))
-  (br_if $L116 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))
+  (br_if $L127 (i32.lt_s (local.get $kj) (i32.load offset=36 (local.get $p)))))))
   (local.set $ki (i32.add (local.get $ki) (i32.const 1)))
-  (br_if $L117 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))))))
+  (br_if $L128 (i32.lt_s (local.get $ki) (i32.load offset=32 (local.get $p)))))))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L118 (i32.lt_s (local.get $r) (local.get $r1))))))
+  (br_if $L129 (i32.lt_s (local.get $r) (local.get $r1))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br_if $L119 (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))))))))
+  (br_if $L130 (i32.lt_s (local.get $n) (i32.load offset=12 (local.get $p))))))))
 
 (func $add_bias (export "add_bias") (param $p i32) (param $item i32) (param $s i32)
   (local $pl i32) (local $end i32) (local $n i32) (local $ch i32)
@@ -2383,33 +3003,33 @@
   (local.set $n (i32.load offset=84 (local.get $p)))
   (local.set $ch (i32.load offset=88 (local.get $p)))
   (local.set $pl (local.get $pl))
-(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L120
+(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L131
   
     (call $bias_run (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (local.get $n)) (i32.const 4))) (local.get $n)
       (v128.load32_splat (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (i32.rem_u (local.get $pl) (local.get $ch)) (i32.const 4)))))
   (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
-  (br_if $L120 (i32.lt_s (local.get $pl) (local.get $end)))))))
+  (br_if $L131 (i32.lt_s (local.get $pl) (local.get $end)))))))
 ;; o[k] += v (every lane of v the same float) for k < n
 (func $bias_run (param $o i32) (param $n i32) (param $v v128)
   (local $k i32)
   (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 7))) (then (loop $L121
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 7))) (then (loop $L132
   
     (v128.store (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
     (v128.store offset=16 (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load offset=16 (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
   (local.set $k (i32.add (local.get $k) (i32.const 8)))
-  (br_if $L121 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 7)))))))
+  (br_if $L132 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 7)))))))
   (local.set $k (local.get $k))
-(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L122
+(if (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3))) (then (loop $L133
   
     (v128.store (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32x4.add (v128.load (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (local.get $v)))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L122 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
+  (br_if $L133 (i32.lt_s (local.get $k) (i32.sub (local.get $n) (i32.const 3)))))))
   (local.set $k (local.get $k))
-(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L123
+(if (i32.lt_s (local.get $k) (local.get $n)) (then (loop $L134
   (f32.store (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4))) (f32.add (f32.load (i32.add (local.get $o) (i32.mul (local.get $k) (i32.const 4)))) (f32x4.extract_lane 0 (local.get $v))))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br_if $L123 (i32.lt_s (local.get $k) (local.get $n)))))))
+  (br_if $L134 (i32.lt_s (local.get $k) (local.get $n)))))))
 ;; C (row stride ldc bytes) = (accum ? C : 0) + sum over k of a[k*MR + r] * b[k*NR + j] (b[o[k]/4 + j])
 (func $tile_direct (param $a i32) (param $b i32) (param $o i32) (param $c i32) (param $kc i32) (param $ldc i32) (param $accum i32)
   (local $br i32) (local $b0 v128) (local $b1 v128) (local $av v128)
@@ -2456,38 +3076,38 @@
   (local $r i32) (local $j i32)
   (if (local.get $accum) (then
     (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $rows)) (then (loop $L125
+(if (i32.lt_s (local.get $r) (local.get $rows)) (then (loop $L136
   (local.set $j (i32.const 0))
-(if (i32.lt_s (local.get $j) (local.get $cols)) (then (loop $L124
+(if (i32.lt_s (local.get $j) (local.get $cols)) (then (loop $L135
   (f32.store (i32.add (local.get $tmp) (i32.mul (i32.add (i32.mul (local.get $r) (i32.const 8)) (local.get $j)) (i32.const 4)))
          (f32.load (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc))) (i32.mul (local.get $j) (i32.const 4)))))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br_if $L124 (i32.lt_s (local.get $j) (local.get $cols))))))
+  (br_if $L135 (i32.lt_s (local.get $j) (local.get $cols))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L125 (i32.lt_s (local.get $r) (local.get $rows))))))))
+  (br_if $L136 (i32.lt_s (local.get $r) (local.get $rows))))))))
   (call $tile_direct (local.get $a) (local.get $b) (local.get $o) (local.get $tmp) (local.get $kc) (i32.const 32) (local.get $accum))
   (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $rows)) (then (loop $L127
+(if (i32.lt_s (local.get $r) (local.get $rows)) (then (loop $L138
   (local.set $j (i32.const 0))
-(if (i32.lt_s (local.get $j) (local.get $cols)) (then (loop $L126
+(if (i32.lt_s (local.get $j) (local.get $cols)) (then (loop $L137
   (f32.store (i32.add (i32.add (local.get $c) (i32.mul (local.get $r) (local.get $ldc))) (i32.mul (local.get $j) (i32.const 4)))
        (f32.load (i32.add (local.get $tmp) (i32.mul (i32.add (i32.mul (local.get $r) (i32.const 8)) (local.get $j)) (i32.const 4)))))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br_if $L126 (i32.lt_s (local.get $j) (local.get $cols))))))
+  (br_if $L137 (i32.lt_s (local.get $j) (local.get $cols))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L127 (i32.lt_s (local.get $r) (local.get $rows)))))))
+  (br_if $L138 (i32.lt_s (local.get $r) (local.get $rows)))))))
 (func $block_direct (param $ap i32) (param $astride i32) (param $bp i32) (param $o i32) (param $cp i32) (param $ldc i32)
     (param $rows i32) (param $cols i32) (param $kc i32) (param $accum i32) (param $tmp i32)
   (local $mp i32) (local $jp i32) (local $a i32) (local $b i32) (local $cr i32) (local $r i32) (local $w i32)
   ;; one B panel (kc x NR, at most 16 KiB) stays in L1 while the A panels of all the rows stream
   ;; past it from L2: half the bytes per tile of the other order, and the B block need not fit in L2
   (local.set $jp (i32.const 0))
-(if (i32.lt_s (local.get $jp) (local.get $cols)) (then (loop $L129
+(if (i32.lt_s (local.get $jp) (local.get $cols)) (then (loop $L140
   
     (local.set $b (i32.add (local.get $bp) (i32.mul (local.get $jp) (i32.const 4))))
     (local.set $w (i32.sub (local.get $cols) (local.get $jp)))
     (local.set $mp (i32.const 0))
-(if (i32.lt_s (local.get $mp) (local.get $rows)) (then (loop $L128
+(if (i32.lt_s (local.get $mp) (local.get $rows)) (then (loop $L139
   
       (local.set $a (i32.add (local.get $ap) (i32.mul (i32.div_u (local.get $mp) (i32.const 4)) (local.get $astride))))
       (local.set $cr (i32.add (i32.add (local.get $cp) (i32.mul (local.get $mp) (local.get $ldc))) (i32.mul (local.get $jp) (i32.const 4))))
@@ -2497,9 +3117,9 @@
         (else (call $tile_edge_direct (local.get $a) (local.get $b) (local.get $o) (local.get $cr) (local.get $kc) (local.get $ldc) (local.get $accum)
                  (select (local.get $r) (i32.const 4) (i32.lt_s (local.get $r) (i32.const 4))) (select (local.get $w) (i32.const 8) (i32.lt_s (local.get $w) (i32.const 8))) (local.get $tmp))))
   (local.set $mp (i32.add (local.get $mp) (i32.const 4)))
-  (br_if $L128 (i32.lt_s (local.get $mp) (local.get $rows))))))
+  (br_if $L139 (i32.lt_s (local.get $mp) (local.get $rows))))))
   (local.set $jp (i32.add (local.get $jp) (i32.const 8)))
-  (br_if $L129 (i32.lt_s (local.get $jp) (local.get $cols)))))))
+  (br_if $L140 (i32.lt_s (local.get $jp) (local.get $cols)))))))
 (func $block_direct_dense (param $ap i32) (param $astride i32) (param $bp i32) (param $o i32) (param $dp i32) (param $ldc i32)
     (param $rows i32) (param $cols i32) (param $kc i32) (param $accum i32) (param $tmp i32)
     (param $q0 i32) (param $Wp i32) (param $W i32) (param $bias i32)
@@ -2517,7 +3137,7 @@
     (local.set $nw (select (select (i32.const 8) (i32.sub (local.get $W) (local.get $col)) (i32.lt_s (i32.const 8) (i32.sub (local.get $W) (local.get $col)))) (i32.sub (local.get $end) (local.get $q)) (i32.lt_s (select (i32.const 8) (i32.sub (local.get $W) (local.get $col)) (i32.lt_s (i32.const 8) (i32.sub (local.get $W) (local.get $col)))) (i32.sub (local.get $end) (local.get $q)))))
     (local.set $cr (i32.add (local.get $dp) (i32.mul (i32.add (i32.mul (local.get $row) (local.get $W)) (local.get $col)) (i32.const 4))))
     (local.set $mp (i32.const 0))
-(if (i32.lt_s (local.get $mp) (local.get $rows)) (then (loop $L132
+(if (i32.lt_s (local.get $mp) (local.get $rows)) (then (loop $L143
   
       (local.set $a (i32.add (local.get $ap) (i32.mul (i32.div_u (local.get $mp) (i32.const 4)) (local.get $astride))))
       (local.set $nr (select (i32.sub (local.get $rows) (local.get $mp)) (i32.const 4) (i32.lt_s (i32.sub (local.get $rows) (local.get $mp)) (i32.const 4))))
@@ -2527,7 +3147,7 @@
         (else (call $tile_edge_direct (local.get $a) (i32.add (local.get $bp) (i32.mul (i32.sub (local.get $q) (local.get $q0)) (i32.const 4))) (local.get $o)
           (i32.add (local.get $cr) (i32.mul (local.get $mp) (local.get $ldc))) (local.get $kc) (local.get $ldc) (local.get $accum) (local.get $nr) (local.get $nw) (local.get $tmp))))
       (if (local.get $bias) (then (local.set $r (i32.const 0))
-(if (i32.lt_s (local.get $r) (local.get $nr)) (then (loop $L131
+(if (i32.lt_s (local.get $r) (local.get $nr)) (then (loop $L142
   
               (local.set $y (i32.add (local.get $cr) (i32.mul (i32.add (local.get $mp) (local.get $r)) (local.get $ldc))))
               (local.set $bv (v128.load32_splat (i32.add (local.get $bias) (i32.mul (i32.add (local.get $mp) (local.get $r)) (i32.const 4)))))
@@ -2536,15 +3156,15 @@
                   (v128.store offset=0 (local.get $y) (f32x4.add (v128.load offset=0 (local.get $y)) (local.get $bv)))
                   (v128.store offset=16 (local.get $y) (f32x4.add (v128.load offset=16 (local.get $y)) (local.get $bv))))
                 (else (local.set $j (i32.const 0))
-(if (i32.lt_s (local.get $j) (local.get $nw)) (then (loop $L130
+(if (i32.lt_s (local.get $j) (local.get $nw)) (then (loop $L141
   (f32.store (i32.add (local.get $y) (i32.mul (local.get $j) (i32.const 4)))
                   (f32.add (f32.load (i32.add (local.get $y) (i32.mul (local.get $j) (i32.const 4)))) (f32x4.extract_lane 0 (local.get $bv))))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br_if $L130 (i32.lt_s (local.get $j) (local.get $nw))))))))
+  (br_if $L141 (i32.lt_s (local.get $j) (local.get $nw))))))))
   (local.set $r (i32.add (local.get $r) (i32.const 1)))
-  (br_if $L131 (i32.lt_s (local.get $r) (local.get $nr))))))))
+  (br_if $L142 (i32.lt_s (local.get $r) (local.get $nr))))))))
   (local.set $mp (i32.add (local.get $mp) (i32.const 4)))
-  (br_if $L132 (i32.lt_s (local.get $mp) (local.get $rows))))))
+  (br_if $L143 (i32.lt_s (local.get $mp) (local.get $rows))))))
     (local.set $q (i32.add (local.get $q) (local.get $nw))) (local.set $col (i32.add (local.get $col) (local.get $nw)))
     (br $panel))))
 ;; Batch norm's backward, one channel per item (batchNormKernels in gen-wat.mjs says how)
@@ -2560,14 +3180,14 @@
   (local.set $m (f64.load offset=0 (local.get $t)))
   (local.set $mv (f64x2.splat (local.get $m)))
   (if (i32.load offset=88 (local.get $p)) (then (local.set $n (i32.const 0))
-(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L135
+(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L146
   
     (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
     (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
     (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
     
     (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L133
+(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L144
   
       (local.set $gv (v128.and (v128.load (i32.add (local.get $gp) (local.get $k))) (v128.or (f32x4.gt (local.tee $yv (v128.load (i32.add (local.get $rp) (local.get $k)))) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $yv) (local.get $yv)))))
       (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
@@ -2576,25 +3196,25 @@
       (local.set $sxA (f64x2.add (local.get $sxA) (f64x2.mul (local.get $glo) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))))
       (local.set $sxB (f64x2.add (local.get $sxB) (f64x2.mul (local.get $ghi) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))))
   (local.set $k (i32.add (local.get $k) (i32.const 16)))
-  (br_if $L133 (i32.lt_s (local.get $k) (local.get $whole))))))
+  (br_if $L144 (i32.lt_s (local.get $k) (local.get $whole))))))
     (local.set $k (local.get $whole))
-(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L134
+(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L145
   
       (local.set $gs (f64.promote_f32 (select (f32.load (i32.add (local.get $gp) (local.get $k))) (f32.const 0) (i32.or (f32.gt (local.tee $ys (f32.load (i32.add (local.get $rp) (local.get $k)))) (f32.const 0)) (f32.ne (local.get $ys) (local.get $ys))))))
       (local.set $sg (f64.add (local.get $sg) (local.get $gs)))
       (local.set $sgx (f64.add (local.get $sgx) (f64.mul (local.get $gs) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L134 (i32.lt_s (local.get $k) (local.get $bytes))))))
+  (br_if $L145 (i32.lt_s (local.get $k) (local.get $bytes))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br_if $L135 (i32.lt_s (local.get $n) (local.get $N))))))) (else (local.set $n (i32.const 0))
-(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L138
+  (br_if $L146 (i32.lt_s (local.get $n) (local.get $N))))))) (else (local.set $n (i32.const 0))
+(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L149
   
     (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
     (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
     (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
     
     (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L136
+(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L147
   
       (local.set $gv (v128.load (i32.add (local.get $gp) (local.get $k))))
       (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
@@ -2603,17 +3223,17 @@
       (local.set $sxA (f64x2.add (local.get $sxA) (f64x2.mul (local.get $glo) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))))
       (local.set $sxB (f64x2.add (local.get $sxB) (f64x2.mul (local.get $ghi) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))))
   (local.set $k (i32.add (local.get $k) (i32.const 16)))
-  (br_if $L136 (i32.lt_s (local.get $k) (local.get $whole))))))
+  (br_if $L147 (i32.lt_s (local.get $k) (local.get $whole))))))
     (local.set $k (local.get $whole))
-(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L137
+(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L148
   
       (local.set $gs (f64.promote_f32 (f32.load (i32.add (local.get $gp) (local.get $k)))))
       (local.set $sg (f64.add (local.get $sg) (local.get $gs)))
       (local.set $sgx (f64.add (local.get $sgx) (f64.mul (local.get $gs) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L137 (i32.lt_s (local.get $k) (local.get $bytes))))))
+  (br_if $L148 (i32.lt_s (local.get $k) (local.get $bytes))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br_if $L138 (i32.lt_s (local.get $n) (local.get $N))))))))
+  (br_if $L149 (i32.lt_s (local.get $n) (local.get $N))))))))
   ;; the lanes' chains pairwise, then the scalar tails' (the JS loop's order differs by float64 roundings only)
   (local.set $sg (f64.add (local.get $sg) (f64.add
     (f64.add (f64x2.extract_lane 0 (local.get $sgA)) (f64x2.extract_lane 1 (local.get $sgA)))
@@ -2632,14 +3252,14 @@
   (local.set $d (f64.div (f64.mul (f64.neg (local.get $a)) (local.get $sg)) (local.get $cnt)))
   (local.set $av (f64x2.splat (local.get $a))) (local.set $bv (f64x2.splat (local.get $b))) (local.set $dv (f64x2.splat (local.get $d)))
   (if (i32.load offset=88 (local.get $p)) (then (local.set $n (i32.const 0))
-(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L141
+(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L152
   
     (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
     (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
     (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
     
     (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L139
+(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L150
   
       (local.set $gv (v128.and (v128.load (i32.add (local.get $gp) (local.get $k))) (v128.or (f32x4.gt (local.tee $yv (v128.load (i32.add (local.get $rp) (local.get $k)))) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $yv) (local.get $yv)))))
       (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
@@ -2647,25 +3267,25 @@
         (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))) (local.get $dv))) (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))
         (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))) (local.get $dv)))))
   (local.set $k (i32.add (local.get $k) (i32.const 16)))
-  (br_if $L139 (i32.lt_s (local.get $k) (local.get $whole))))))
+  (br_if $L150 (i32.lt_s (local.get $k) (local.get $whole))))))
     (local.set $k (local.get $whole))
-(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L140
+(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L151
   
       (f32.store (i32.add (local.get $dp) (local.get $k)) (f32.demote_f64 (f64.add (f64.add
         (f64.mul (local.get $a) (f64.promote_f32 (select (f32.load (i32.add (local.get $gp) (local.get $k))) (f32.const 0) (i32.or (f32.gt (local.tee $ys (f32.load (i32.add (local.get $rp) (local.get $k)))) (f32.const 0)) (f32.ne (local.get $ys) (local.get $ys))))))
         (f64.mul (local.get $b) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))) (local.get $d))))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L140 (i32.lt_s (local.get $k) (local.get $bytes))))))
+  (br_if $L151 (i32.lt_s (local.get $k) (local.get $bytes))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br_if $L141 (i32.lt_s (local.get $n) (local.get $N))))))) (else (local.set $n (i32.const 0))
-(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L144
+  (br_if $L152 (i32.lt_s (local.get $n) (local.get $N))))))) (else (local.set $n (i32.const 0))
+(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L155
   
     (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
     (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
     (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
     
     (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L142
+(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L153
   
       (local.set $gv (v128.load (i32.add (local.get $gp) (local.get $k))))
       (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
@@ -2673,17 +3293,17 @@
         (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))) (local.get $dv))) (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))
         (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))) (local.get $dv)))))
   (local.set $k (i32.add (local.get $k) (i32.const 16)))
-  (br_if $L142 (i32.lt_s (local.get $k) (local.get $whole))))))
+  (br_if $L153 (i32.lt_s (local.get $k) (local.get $whole))))))
     (local.set $k (local.get $whole))
-(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L143
+(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L154
   
       (f32.store (i32.add (local.get $dp) (local.get $k)) (f32.demote_f64 (f64.add (f64.add
         (f64.mul (local.get $a) (f64.promote_f32 (f32.load (i32.add (local.get $gp) (local.get $k)))))
         (f64.mul (local.get $b) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))) (local.get $d))))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
-  (br_if $L143 (i32.lt_s (local.get $k) (local.get $bytes))))))
+  (br_if $L154 (i32.lt_s (local.get $k) (local.get $bytes))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
-  (br_if $L144 (i32.lt_s (local.get $n) (local.get $N)))))))))
+  (br_if $L155 (i32.lt_s (local.get $n) (local.get $N)))))))))
 (func $wino_conv (export "wino_conv") (param $p i32) (param $item i32) (param $s i32)
   (local $Ci i32) (local $Co i32) (local $nb i32) (local $th i32) (local $tw i32) (local $t0 i32) (local $nc i32) (local $j i32) (local $t i32) (local $n i32) (local $r i32) (local $ty i32) (local $tx i32) (local $ci i32) (local $co i32) (local $src i32) (local $vp i32) (local $vs i32) (local $ms i32) (local $V i32) (local $M i32) (local $rs i32) (local $plane i32) (local $xi i32) (local $aS i32) (local $dst i32) (local $l i32) (local $di i32) (local $dj i32) (local $oy i32) (local $ox i32) (local $OH i32) (local $OW i32)
   (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128) (local $bv v128)
@@ -2702,7 +3322,7 @@
   (local.set $plane (i32.mul (i32.mul (i32.load offset=20 (local.get $p)) (i32.load offset=24 (local.get $p))) (i32.const 4)))
   ;; V: four tiles and one channel a step; tile j of the block is column j mod NR of panel j / NR
   (local.set $j (i32.const 0))
-(if (i32.lt_s (local.get $j) (local.get $nc)) (then (loop $L146
+(if (i32.lt_s (local.get $j) (local.get $nc)) (then (loop $L157
   
     (local.set $t (i32.add (local.get $t0) (local.get $j)))
     (local.set $n (i32.div_u (local.get $t) (i32.mul (local.get $th) (local.get $tw))))
@@ -2712,7 +3332,7 @@
     (local.set $src (i32.add (i32.load offset=0 (local.get $p)) (i32.add (i32.mul (i32.mul (local.get $n) (local.get $Ci)) (local.get $plane)) (i32.add (i32.mul (i32.mul (local.get $ty) (i32.const 2)) (local.get $rs)) (i32.mul (local.get $tx) (i32.const 8))))))
     (local.set $vp (i32.add (local.get $V) (i32.mul (i32.add (i32.mul (i32.shr_u (local.get $j) (i32.const 3)) (i32.mul (local.get $Ci) (i32.const 8))) (i32.and (local.get $j) (i32.const 7))) (i32.const 4))))
     (local.set $ci (i32.const 0))
-(if (i32.lt_s (local.get $ci) (local.get $Ci)) (then (loop $L145
+(if (i32.lt_s (local.get $ci) (local.get $Ci)) (then (loop $L156
   
       
       (local.set $a0 (v128.load (local.get $src))) (local.set $a1 (v128.load offset=16 (local.get $src)))
@@ -2766,21 +3386,21 @@
       (local.set $src (i32.add (local.get $src) (local.get $plane)))
       (local.set $vp (i32.add (local.get $vp) (i32.const 32)))
   (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
-  (br_if $L145 (i32.lt_s (local.get $ci) (local.get $Ci))))))
+  (br_if $L156 (i32.lt_s (local.get $ci) (local.get $Ci))))))
   (local.set $j (i32.add (local.get $j) (i32.const 4)))
-  (br_if $L146 (i32.lt_s (local.get $j) (local.get $nc))))))
+  (br_if $L157 (i32.lt_s (local.get $j) (local.get $nc))))))
   ;; M[xi] = U[xi] V[xi]: Co x nc, Ci deep
   (local.set $aS (i32.mul (i32.mul (i32.and (i32.add (local.get $Co) (i32.const 3)) (i32.const -4)) (local.get $Ci)) (i32.const 4)))
   (local.set $xi (i32.const 0))
-(if (i32.lt_s (local.get $xi) (i32.const 16)) (then (loop $L147
+(if (i32.lt_s (local.get $xi) (i32.const 16)) (then (loop $L158
   
     (call $block (i32.add (i32.load offset=4 (local.get $p)) (i32.mul (local.get $xi) (local.get $aS))) (i32.mul (local.get $Ci) (i32.const 16)) (i32.add (local.get $V) (i32.mul (local.get $xi) (local.get $vs)))
       (i32.add (local.get $M) (i32.mul (local.get $xi) (local.get $ms))) (i32.mul (local.get $nb) (i32.const 4)) (local.get $Co) (local.get $nc) (local.get $Ci) (i32.const 0) (local.get $s))
   (local.set $xi (i32.add (local.get $xi) (i32.const 1)))
-  (br_if $L147 (i32.lt_s (local.get $xi) (i32.const 16))))))
+  (br_if $L158 (i32.lt_s (local.get $xi) (i32.const 16))))))
   ;; Y = A^T M A (+ bias), written to the output planes; tiles past the output's edge a float at a time
   (local.set $j (i32.const 0))
-(if (i32.lt_s (local.get $j) (local.get $nc)) (then (loop $L152
+(if (i32.lt_s (local.get $j) (local.get $nc)) (then (loop $L163
   
     (local.set $t (i32.add (local.get $t0) (local.get $j)))
     (local.set $n (i32.div_u (local.get $t) (i32.mul (local.get $th) (local.get $tw))))
@@ -2788,7 +3408,7 @@
     (local.set $ty (i32.div_u (local.get $r) (local.get $tw)))
     (local.set $tx (i32.rem_u (local.get $r) (local.get $tw)))
     (local.set $co (i32.const 0))
-(if (i32.lt_s (local.get $co) (local.get $Co)) (then (loop $L151
+(if (i32.lt_s (local.get $co) (local.get $Co)) (then (loop $L162
   
       (local.set $m00 (v128.load (i32.add (i32.add (local.get $M) (i32.mul (i32.add (i32.mul (local.get $co) (local.get $nb)) (local.get $j)) (i32.const 4))) (i32.mul (i32.const 0) (local.get $ms)))))
       (local.set $m01 (v128.load (i32.add (i32.add (local.get $M) (i32.mul (i32.add (i32.mul (local.get $co) (local.get $nb)) (local.get $j)) (i32.const 4))) (i32.mul (i32.const 1) (local.get $ms)))))
@@ -2833,25 +3453,25 @@
           (v128.store offset=0 (local.get $s) (local.get $y00)) (v128.store offset=16 (local.get $s) (local.get $y01))
           (v128.store offset=32 (local.get $s) (local.get $y10)) (v128.store offset=48 (local.get $s) (local.get $y11))
           (local.set $l (i32.const 0))
-(if (i32.lt_s (local.get $l) (i32.const 4)) (then (loop $L150
+(if (i32.lt_s (local.get $l) (i32.const 4)) (then (loop $L161
   (local.set $di (i32.const 0))
-(if (i32.lt_s (local.get $di) (i32.const 2)) (then (loop $L149
+(if (i32.lt_s (local.get $di) (i32.const 2)) (then (loop $L160
   (local.set $dj (i32.const 0))
-(if (i32.lt_s (local.get $dj) (i32.const 2)) (then (loop $L148
+(if (i32.lt_s (local.get $dj) (i32.const 2)) (then (loop $L159
   
             (if (i32.and (i32.lt_s (i32.add (local.get $oy) (local.get $di)) (local.get $OH)) (i32.lt_s (i32.add (i32.add (local.get $ox) (i32.mul (local.get $l) (i32.const 2))) (local.get $dj)) (local.get $OW)))
               (then (f32.store (i32.add (local.get $dst) (i32.mul (i32.add (i32.add (i32.mul (local.get $di) (local.get $OW)) (i32.mul (local.get $l) (i32.const 2))) (local.get $dj)) (i32.const 4)))
                 (f32.load (i32.add (local.get $s) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $di) (i32.const 2)) (local.get $dj)) (i32.const 4)) (local.get $l)) (i32.const 4)))))))
   (local.set $dj (i32.add (local.get $dj) (i32.const 1)))
-  (br_if $L148 (i32.lt_s (local.get $dj) (i32.const 2))))))
+  (br_if $L159 (i32.lt_s (local.get $dj) (i32.const 2))))))
   (local.set $di (i32.add (local.get $di) (i32.const 1)))
-  (br_if $L149 (i32.lt_s (local.get $di) (i32.const 2))))))
+  (br_if $L160 (i32.lt_s (local.get $di) (i32.const 2))))))
   (local.set $l (i32.add (local.get $l) (i32.const 1)))
-  (br_if $L150 (i32.lt_s (local.get $l) (i32.const 4))))))))
+  (br_if $L161 (i32.lt_s (local.get $l) (i32.const 4))))))))
   (local.set $co (i32.add (local.get $co) (i32.const 1)))
-  (br_if $L151 (i32.lt_s (local.get $co) (local.get $Co))))))
+  (br_if $L162 (i32.lt_s (local.get $co) (local.get $Co))))))
   (local.set $j (i32.add (local.get $j) (i32.const 4)))
-  (br_if $L152 (i32.lt_s (local.get $j) (local.get $nc)))))))
+  (br_if $L163 (i32.lt_s (local.get $j) (local.get $nc)))))))
 
 ;; U = G g G^T of every (co, ci) pair of the conv's 3x3 kernels, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1],
 ;; written as wino_conv's A: per xi, MR-row panels over co, inC deep (y + (xi ru(outC, MR) + panel MR inC) floats,
@@ -2868,7 +3488,7 @@
   (local.set $dst (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $item) (local.get $Ci)) (i32.const 16))))
   (local.set $xs (i32.mul (i32.mul (i32.and (i32.add (local.get $Co) (i32.const 3)) (i32.const -4)) (local.get $Ci)) (i32.const 4)))
   (local.set $ci (i32.const 0))
-(if (i32.lt_s (local.get $ci) (local.get $Ci)) (then (loop $L153
+(if (i32.lt_s (local.get $ci) (local.get $Ci)) (then (loop $L164
   
     (local.set $g0 (f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1
       (f32x4.splat (f32.load (i32.add (local.get $q0) (i32.mul (local.get $ts) (i32.const 0))))) (f32.load (i32.add (local.get $q1) (i32.mul (local.get $ts) (i32.const 0)))))
@@ -2928,7 +3548,7 @@
     (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
     (local.set $q0 (i32.add (local.get $q0) (i32.mul (i32.load offset=88 (local.get $p)) (i32.const 4)))) (local.set $q1 (i32.add (local.get $q1) (i32.mul (i32.load offset=88 (local.get $p)) (i32.const 4)))) (local.set $q2 (i32.add (local.get $q2) (i32.mul (i32.load offset=88 (local.get $p)) (i32.const 4)))) (local.set $q3 (i32.add (local.get $q3) (i32.mul (i32.load offset=88 (local.get $p)) (i32.const 4))))
   (local.set $ci (i32.add (local.get $ci) (i32.const 1)))
-  (br_if $L153 (i32.lt_s (local.get $ci) (local.get $Ci)))))))
+  (br_if $L164 (i32.lt_s (local.get $ci) (local.get $Ci)))))))
 (func $wino_wgrad (export "wino_wgrad") (param $p i32) (param $item i32) (param $s i32)
   (local $Ci i32) (local $Co i32) (local $nb i32) (local $th i32) (local $tw i32) (local $T i32) (local $t0 i32) (local $tEnd i32) (local $b0 i32) (local $nc i32) (local $j i32) (local $t i32) (local $n i32) (local $r i32) (local $ty i32) (local $tx i32) (local $q i32) (local $base i32) (local $dst i32) (local $c0 i32) (local $c1 i32) (local $c2 i32) (local $c3 i32) (local $G i32) (local $V i32) (local $aS i32) (local $vS i32) (local $rs i32) (local $grs i32) (local $xplane i32) (local $gplane i32) (local $xi i32) (local $part i32) (local $ldc i32)
   (local $g00 v128) (local $g01 v128) (local $g10 v128) (local $g11 v128) (local $h0 v128) (local $h1 v128) (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128) (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128)
@@ -2945,14 +3565,14 @@
   (local.set $G (i32.add (local.get $s) (i32.const 128)))
   (local.set $V (i32.add (local.get $G) (i32.mul (i32.mul (i32.add (i32.mul (i32.and (i32.add (local.get $Co) (i32.const 3)) (i32.const -4)) (local.get $nb)) (i32.load offset=96 (local.get $p))) (i32.const 16)) (i32.const 4))))
   (local.set $b0 (local.get $t0))
-(if (i32.lt_s (local.get $b0) (local.get $tEnd)) (then (loop $L159
+(if (i32.lt_s (local.get $b0) (local.get $tEnd)) (then (loop $L170
   
     (local.set $nc (select (local.get $nb) (i32.sub (local.get $tEnd) (local.get $b0)) (i32.lt_s (local.get $nb) (i32.sub (local.get $tEnd) (local.get $b0)))))
     (local.set $aS (i32.mul (i32.add (i32.mul (i32.and (i32.add (local.get $Co) (i32.const 3)) (i32.const -4)) (local.get $nc)) (i32.load offset=96 (local.get $p))) (i32.const 4)))
     (local.set $vS (i32.mul (i32.add (i32.mul (i32.and (i32.add (local.get $Ci) (i32.const 7)) (i32.const -8)) (local.get $nc)) (i32.load offset=96 (local.get $p))) (i32.const 4)))
     ;; dM = A dY A^T: tile j of the block is row j of each MR-row panel
     (local.set $j (i32.const 0))
-(if (i32.lt_s (local.get $j) (local.get $nc)) (then (loop $L155
+(if (i32.lt_s (local.get $j) (local.get $nc)) (then (loop $L166
   
       (local.set $t (i32.add (local.get $b0) (local.get $j)))
       (local.set $n (i32.div_u (local.get $t) (i32.mul (local.get $th) (local.get $tw))))
@@ -2962,7 +3582,7 @@
       (local.set $base (i32.add (i32.load offset=4 (local.get $p)) (i32.add (i32.mul (i32.mul (local.get $n) (local.get $Co)) (local.get $gplane)) (i32.add (i32.mul (local.get $ty) (i32.mul (local.get $grs) (i32.const 2))) (i32.mul (local.get $tx) (i32.const 8))))))
       (local.set $dst (i32.add (local.get $G) (i32.mul (local.get $j) (i32.const 16))))
       (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $Co)) (then (loop $L154
+(if (i32.lt_s (local.get $q) (local.get $Co)) (then (loop $L165
   
         (local.set $c0 (i32.add (local.get $base) (i32.mul (select (i32.add (local.get $q) (i32.const 0)) (i32.sub (local.get $Co) (i32.const 1)) (i32.lt_s (i32.add (local.get $q) (i32.const 0)) (i32.sub (local.get $Co) (i32.const 1)))) (local.get $gplane)))) (local.set $c1 (i32.add (local.get $base) (i32.mul (select (i32.add (local.get $q) (i32.const 1)) (i32.sub (local.get $Co) (i32.const 1)) (i32.lt_s (i32.add (local.get $q) (i32.const 1)) (i32.sub (local.get $Co) (i32.const 1)))) (local.get $gplane)))) (local.set $c2 (i32.add (local.get $base) (i32.mul (select (i32.add (local.get $q) (i32.const 2)) (i32.sub (local.get $Co) (i32.const 1)) (i32.lt_s (i32.add (local.get $q) (i32.const 2)) (i32.sub (local.get $Co) (i32.const 1)))) (local.get $gplane)))) (local.set $c3 (i32.add (local.get $base) (i32.mul (select (i32.add (local.get $q) (i32.const 3)) (i32.sub (local.get $Co) (i32.const 1)) (i32.lt_s (i32.add (local.get $q) (i32.const 3)) (i32.sub (local.get $Co) (i32.const 1)))) (local.get $gplane))))
         (local.set $g00 (f32x4.replace_lane 3 (f32x4.replace_lane 2 (f32x4.replace_lane 1
@@ -2981,12 +3601,12 @@
         (v128.store (i32.add (local.get $dst) (i32.mul (i32.const 12) (local.get $aS))) (local.get $h0)) (v128.store (i32.add (local.get $dst) (i32.mul (i32.const 13) (local.get $aS))) (f32x4.add (local.get $h0) (local.get $h1))) (v128.store (i32.add (local.get $dst) (i32.mul (i32.const 14) (local.get $aS))) (f32x4.sub (local.get $h0) (local.get $h1))) (v128.store (i32.add (local.get $dst) (i32.mul (i32.const 15) (local.get $aS))) (f32x4.neg (local.get $h1)))
         (local.set $dst (i32.add (local.get $dst) (i32.mul (local.get $nc) (i32.const 16))))
   (local.set $q (i32.add (local.get $q) (i32.const 4)))
-  (br_if $L154 (i32.lt_s (local.get $q) (local.get $Co))))))
+  (br_if $L165 (i32.lt_s (local.get $q) (local.get $Co))))))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br_if $L155 (i32.lt_s (local.get $j) (local.get $nc))))))
+  (br_if $L166 (i32.lt_s (local.get $j) (local.get $nc))))))
     ;; V = B^T d B: tile j of the block is row j of each NR-column panel
     (local.set $j (i32.const 0))
-(if (i32.lt_s (local.get $j) (local.get $nc)) (then (loop $L157
+(if (i32.lt_s (local.get $j) (local.get $nc)) (then (loop $L168
   
       (local.set $t (i32.add (local.get $b0) (local.get $j)))
       (local.set $n (i32.div_u (local.get $t) (i32.mul (local.get $th) (local.get $tw))))
@@ -2995,7 +3615,7 @@
     (local.set $tx (i32.rem_u (local.get $r) (local.get $tw)))
       (local.set $base (i32.add (i32.load offset=0 (local.get $p)) (i32.add (i32.mul (i32.mul (local.get $n) (local.get $Ci)) (local.get $xplane)) (i32.add (i32.mul (i32.mul (local.get $ty) (i32.const 2)) (local.get $rs)) (i32.mul (local.get $tx) (i32.const 8))))))
       (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $Ci)) (then (loop $L156
+(if (i32.lt_s (local.get $q) (local.get $Ci)) (then (loop $L167
   
         (local.set $c0 (i32.add (local.get $base) (i32.mul (select (i32.add (local.get $q) (i32.const 0)) (i32.sub (local.get $Ci) (i32.const 1)) (i32.lt_s (i32.add (local.get $q) (i32.const 0)) (i32.sub (local.get $Ci) (i32.const 1)))) (local.get $xplane)))) (local.set $c1 (i32.add (local.get $base) (i32.mul (select (i32.add (local.get $q) (i32.const 1)) (i32.sub (local.get $Ci) (i32.const 1)) (i32.lt_s (i32.add (local.get $q) (i32.const 1)) (i32.sub (local.get $Ci) (i32.const 1)))) (local.get $xplane)))) (local.set $c2 (i32.add (local.get $base) (i32.mul (select (i32.add (local.get $q) (i32.const 2)) (i32.sub (local.get $Ci) (i32.const 1)) (i32.lt_s (i32.add (local.get $q) (i32.const 2)) (i32.sub (local.get $Ci) (i32.const 1)))) (local.get $xplane)))) (local.set $c3 (i32.add (local.get $base) (i32.mul (select (i32.add (local.get $q) (i32.const 3)) (i32.sub (local.get $Ci) (i32.const 1)) (i32.lt_s (i32.add (local.get $q) (i32.const 3)) (i32.sub (local.get $Ci) (i32.const 1)))) (local.get $xplane))))
         
@@ -3045,20 +3665,20 @@
         (v128.store (i32.add (local.get $dst) (i32.mul (i32.const 11) (local.get $vS))) (f32x4.sub (local.get $e23) (local.get $e13)))
         (v128.store (i32.add (local.get $dst) (i32.mul (i32.const 15) (local.get $vS))) (f32x4.sub (local.get $e13) (local.get $e33)))
   (local.set $q (i32.add (local.get $q) (i32.const 4)))
-  (br_if $L156 (i32.lt_s (local.get $q) (local.get $Ci))))))
+  (br_if $L167 (i32.lt_s (local.get $q) (local.get $Ci))))))
   (local.set $j (i32.add (local.get $j) (i32.const 1)))
-  (br_if $L157 (i32.lt_s (local.get $j) (local.get $nc))))))
+  (br_if $L168 (i32.lt_s (local.get $j) (local.get $nc))))))
     ;; the lane's dU[xi] (+)= dM[xi] V[xi]^T
     (local.set $xi (i32.const 0))
-(if (i32.lt_s (local.get $xi) (i32.const 16)) (then (loop $L158
+(if (i32.lt_s (local.get $xi) (i32.const 16)) (then (loop $L169
   
       (call $block (i32.add (local.get $G) (i32.mul (local.get $xi) (local.get $aS))) (i32.mul (local.get $nc) (i32.const 16)) (i32.add (local.get $V) (i32.mul (local.get $xi) (local.get $vS)))
         (i32.add (local.get $part) (i32.mul (i32.mul (local.get $xi) (local.get $ldc)) (i32.const 4))) (i32.mul (local.get $ldc) (i32.const 64))
         (local.get $Co) (local.get $Ci) (local.get $nc) (i32.ne (local.get $b0) (local.get $t0)) (local.get $s))
   (local.set $xi (i32.add (local.get $xi) (i32.const 1)))
-  (br_if $L158 (i32.lt_s (local.get $xi) (i32.const 16))))))
+  (br_if $L169 (i32.lt_s (local.get $xi) (i32.const 16))))))
   (local.set $b0 (i32.add (local.get $b0) (local.get $nb)))
-  (br_if $L159 (i32.lt_s (local.get $b0) (local.get $tEnd)))))))
+  (br_if $L170 (i32.lt_s (local.get $b0) (local.get $tEnd)))))))
 
 (func $wino_wgrad_out (export "wino_wgrad_out") (param $p i32) (param $item i32) (param $s i32)
   (local $Ci i32) (local $Co i32) (local $ldc i32) (local $q i32) (local $l i32) (local $at i32) (local $ls i32) (local $k i32) (local $dst i32)
@@ -3066,7 +3686,7 @@
   (local.set $Ci (i32.load offset=16 (local.get $p))) (local.set $Co (i32.load offset=28 (local.get $p))) (local.set $ldc (i32.and (i32.add (local.get $Ci) (i32.const 3)) (i32.const -4)))
   (local.set $ls (i32.mul (i32.mul (i32.mul (local.get $Co) (local.get $ldc)) (i32.const 16)) (i32.const 4)))
   (local.set $q (i32.const 0))
-(if (i32.lt_s (local.get $q) (local.get $Ci)) (then (loop $L163
+(if (i32.lt_s (local.get $q) (local.get $Ci)) (then (loop $L174
   
     (local.set $at (i32.add (i32.load offset=0 (local.get $p)) (i32.mul (i32.add (i32.mul (i32.mul (local.get $item) (local.get $ldc)) (i32.const 16)) (local.get $q)) (i32.const 4))))
     (local.set $u0 (v128.load (i32.add (local.get $at) (i32.mul (i32.mul (i32.const 0) (local.get $ldc)) (i32.const 4)))))
@@ -3086,7 +3706,7 @@
     (local.set $u14 (v128.load (i32.add (local.get $at) (i32.mul (i32.mul (i32.const 14) (local.get $ldc)) (i32.const 4)))))
     (local.set $u15 (v128.load (i32.add (local.get $at) (i32.mul (i32.mul (i32.const 15) (local.get $ldc)) (i32.const 4)))))
     (local.set $l (i32.const 1))
-(if (i32.lt_s (local.get $l) (i32.load offset=84 (local.get $p))) (then (loop $L160
+(if (i32.lt_s (local.get $l) (i32.load offset=84 (local.get $p))) (then (loop $L171
   
       (local.set $at (i32.add (local.get $at) (local.get $ls)))
       (local.set $u0 (f32x4.add (local.get $u0) (v128.load (i32.add (local.get $at) (i32.mul (i32.mul (i32.const 0) (local.get $ldc)) (i32.const 4))))))
@@ -3106,7 +3726,7 @@
       (local.set $u14 (f32x4.add (local.get $u14) (v128.load (i32.add (local.get $at) (i32.mul (i32.mul (i32.const 14) (local.get $ldc)) (i32.const 4))))))
       (local.set $u15 (f32x4.add (local.get $u15) (v128.load (i32.add (local.get $at) (i32.mul (i32.mul (i32.const 15) (local.get $ldc)) (i32.const 4))))))
   (local.set $l (i32.add (local.get $l) (i32.const 1)))
-  (br_if $L160 (i32.lt_s (local.get $l) (i32.load offset=84 (local.get $p)))))))
+  (br_if $L171 (i32.lt_s (local.get $l) (i32.load offset=84 (local.get $p)))))))
     (local.set $r0 (f32x4.add (local.get $u0) (f32x4.mul (f32x4.add (local.get $u4) (local.get $u8)) (v128.const f32x4 0.5 0.5 0.5 0.5))))
     (local.set $r4 (f32x4.mul (f32x4.sub (local.get $u4) (local.get $u8)) (v128.const f32x4 0.5 0.5 0.5 0.5)))
     (local.set $r8 (f32x4.add (f32x4.mul (f32x4.add (local.get $u4) (local.get $u8)) (v128.const f32x4 0.5 0.5 0.5 0.5)) (local.get $u12)))
@@ -3131,15 +3751,15 @@
     ;; lanes l < Ci - q: tap k of channel q + l is lane l of the k-th vector
     (local.set $dst (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (i32.add (i32.mul (local.get $item) (local.get $Ci)) (local.get $q)) (i32.const 9)) (i32.const 4))))
     (local.set $l (i32.const 0))
-(if (i32.lt_s (local.get $l) (select (i32.const 4) (i32.sub (local.get $Ci) (local.get $q)) (i32.lt_s (i32.const 4) (i32.sub (local.get $Ci) (local.get $q))))) (then (loop $L162
+(if (i32.lt_s (local.get $l) (select (i32.const 4) (i32.sub (local.get $Ci) (local.get $q)) (i32.lt_s (i32.const 4) (i32.sub (local.get $Ci) (local.get $q))))) (then (loop $L173
   (local.set $k (i32.const 0))
-(if (i32.lt_s (local.get $k) (i32.const 9)) (then (loop $L161
+(if (i32.lt_s (local.get $k) (i32.const 9)) (then (loop $L172
   
       (f32.store (i32.add (local.get $dst) (i32.mul (i32.add (i32.mul (local.get $l) (i32.const 9)) (local.get $k)) (i32.const 4))) (f32.load (i32.add (local.get $s) (i32.mul (i32.add (i32.mul (local.get $k) (i32.const 4)) (local.get $l)) (i32.const 4)))))
   (local.set $k (i32.add (local.get $k) (i32.const 1)))
-  (br_if $L161 (i32.lt_s (local.get $k) (i32.const 9))))))
+  (br_if $L172 (i32.lt_s (local.get $k) (i32.const 9))))))
   (local.set $l (i32.add (local.get $l) (i32.const 1)))
-  (br_if $L162 (i32.lt_s (local.get $l) (select (i32.const 4) (i32.sub (local.get $Ci) (local.get $q)) (i32.lt_s (i32.const 4) (i32.sub (local.get $Ci) (local.get $q)))))))))
+  (br_if $L173 (i32.lt_s (local.get $l) (select (i32.const 4) (i32.sub (local.get $Ci) (local.get $q)) (i32.lt_s (i32.const 4) (i32.sub (local.get $Ci) (local.get $q)))))))))
   (local.set $q (i32.add (local.get $q) (i32.const 4)))
-  (br_if $L163 (i32.lt_s (local.get $q) (local.get $Ci)))))))
+  (br_if $L174 (i32.lt_s (local.get $q) (local.get $Ci)))))))
 )
