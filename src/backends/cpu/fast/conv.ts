@@ -28,11 +28,12 @@ import {
   itemsWanted,
   output,
   PACK,
+  padInput,
   planeItems,
   ru,
   split,
 } from "./kernel-calls.js";
-import { fastRuntime, type FastRuntime, type KernelParams } from "./workers.js";
+import { fastRuntime, type FastRuntime } from "./workers.js";
 import { EDGE_BYTES, KC, MR, NR } from "./wasm/kernels.generated.js";
 import { winogradBackInputF32, winogradBackWeightF32, winogradForwardF32 } from "./winograd.js";
 
@@ -181,21 +182,6 @@ function padPlanes(
   }
   const p = rt.params("pad_phases", { ...geomParams(g), x: xOff, y: xpOff, phaseRows: Hp, phaseCols: Wp, stride: s });
   rt.run("pad_phases", p, planes, scratch, stride, COPY * planes * s * s * Hp * Wp);
-}
-
-/** `planes` zero-bordered rows x cols copies (pad_input; `fields` give x, y, inH, inW, padT, padL). */
-function padInput(
-  rt: FastRuntime,
-  fields: KernelParams<"pad_input">,
-  planes: number,
-  rows: number,
-  cols: number,
-  scratch: number,
-  stride: number,
-): void {
-  const job = planeItems(planes, rows * cols);
-  const p = rt.params("pad_input", { ...fields, rows, cols, ...job.fields });
-  rt.run("pad_input", p, job.items, scratch, stride, COPY * planes * rows * cols);
 }
 
 /** A of the GEMM conv from the weights at wOff: rows = output channels (forward), or for the

@@ -4,7 +4,7 @@
  * jobs are cut into items.
  */
 import { allocateForOverwrite } from "../arrays.js";
-import type { FastRuntime } from "./workers.js";
+import type { FastRuntime, KernelParams } from "./workers.js";
 import { MR, NR } from "./wasm/kernels.generated.js";
 
 /** Columns of C per work item: the packed B block is KC x BLOCK floats (at most 512 KiB, L2). */
@@ -95,6 +95,21 @@ export function output(n: number) {
 export function planeItems(planes: number, planeFloats: number) {
   const per = Math.max(1, Math.floor(4096 / Math.max(1, planeFloats)));
   return { fields: { planes, planesPerItem: per }, items: Math.ceil(planes / per) };
+}
+
+/** `planes` zero-bordered rows x cols copies (pad_input; `fields` give x, y, inH, inW, padT, padL). */
+export function padInput(
+  rt: FastRuntime,
+  fields: KernelParams<"pad_input">,
+  planes: number,
+  rows: number,
+  cols: number,
+  scratch: number,
+  stride: number,
+): void {
+  const job = planeItems(planes, rows * cols);
+  const p = rt.params("pad_input", { ...fields, rows, cols, ...job.fields });
+  rt.run("pad_input", p, job.items, scratch, stride, COPY * planes * rows * cols);
 }
 
 /** No infinity or NaN among the `n` floats at byte `at` (find_nonfinite; `flag`: 4 bytes of the call). */

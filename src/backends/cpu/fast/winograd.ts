@@ -21,8 +21,8 @@
  * one read of y.
  */
 import { transposedGeometry, type Conv2dGeometry } from "../../../primitives/conv2d.js";
-import { allFiniteAt, check, COPY, F, itemsWanted, output, PACK, planeItems, ru } from "./kernel-calls.js";
-import { fastRuntime, type FastRuntime, type KernelParams } from "./workers.js";
+import { allFiniteAt, check, COPY, F, itemsWanted, output, PACK, padInput, ru } from "./kernel-calls.js";
+import { fastRuntime, type FastRuntime } from "./workers.js";
 import { EDGE_BYTES, MR, NR } from "./wasm/kernels.generated.js";
 
 /** Most input channels: each GEMM runs its whole Cin deep in one $block call, whose B panel
@@ -135,25 +135,6 @@ export function winogradBackInputF32(g: Conv2dGeometry, gy: Float32Array, w: Flo
   return winogradConv(fastRuntime(), t, gy, w, true);
 }
 
-/**
- * `planes` zero-bordered rows x cols copies (pad_input; `fields` give x, y, inH, inW, padT, padL).
- * fast/conv.ts's padInput, which this module cannot import (conv.ts imports this one: a cycle);
- * moved to kernel-calls.ts, it would serve both.
- */
-function padTiles(
-  rt: FastRuntime,
-  fields: KernelParams<"pad_input">,
-  planes: number,
-  rows: number,
-  cols: number,
-  scratch: number,
-  stride: number,
-): void {
-  const job = planeItems(planes, rows * cols);
-  const p = rt.params("pad_input", { ...fields, rows, cols, ...job.fields });
-  rt.run("pad_input", p, job.items, scratch, stride, COPY * planes * rows * cols);
-}
-
 /** Tiles per item: a multiple of NR (whole B panels but the last), V and M under BLOCK_BYTES, and
  * with several threads enough items to share (itemsWanted). */
 function tilesPerItem(rt: FastRuntime, g: Conv2dGeometry, tiles: number): number {
@@ -217,7 +198,7 @@ function winogradConv(
   rt.F32.set(x, xOff / F);
   if (bias) rt.F32.set(bias, biasOff / F);
   const padX = { x: xOff, y: xpOff, inH: g.inHeight, inW: g.inWidth, padT: g.padTop, padL: g.padLeft };
-  padTiles(rt, padX, g.batch * Ci, Hp, Wp, L.scratch, L.scratchStride);
+  padInput(rt, padX, g.batch * Ci, Hp, Wp, L.scratch, L.scratchStride);
   const p = rt.params("wino_conv", {
     x: xpOff,
     a: uOff,
@@ -321,12 +302,12 @@ function winogradWeightGrad(
   rt.F32.set(x, xOff / F);
   rt.F32.set(gy, gOff / F);
   const padX = { x: xOff, y: xpOff, inH: g.inHeight, inW: g.inWidth, padT: g.padTop, padL: g.padLeft };
-  padTiles(rt, padX, g.batch * Ci, Hp, Wp, L.scratch, L.scratchStride);
+  padInput(rt, padX, g.batch * Ci, Hp, Wp, L.scratch, L.scratchStride);
   // dY zero-bordered to whole tiles: itself when the output's sizes are even
   const gpAt = gpSize === gy.length ? gOff : gpOff;
   if (gpAt !== gOff) {
     const padG = { x: gOff, y: gpOff, inH: g.outHeight, inW: g.outWidth, padT: 0, padL: 0 };
-    padTiles(rt, padG, g.batch * Co, 2 * th, 2 * tw, L.scratch, L.scratchStride);
+    padInput(rt, padG, g.batch * Co, 2 * th, 2 * tw, L.scratch, L.scratchStride);
   }
   const p = rt.params("wino_wgrad", {
     x: xpOff,
