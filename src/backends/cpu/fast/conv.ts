@@ -33,6 +33,7 @@ import {
   ru,
   split,
 } from "./kernel-calls.js";
+import { residentInput } from "./resident-input.js";
 import { fastRuntime, type FastRuntime } from "./workers.js";
 import { EDGE_BYTES, KC, MR, NR } from "./wasm/kernels.generated.js";
 import { winogradBackInputF32, winogradBackWeightF32, winogradForwardF32 } from "./winograd.js";
@@ -616,10 +617,12 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
     const { hp, wp } = readExtent(g);
     const ws = wp + 8;
     const xpSize = per < Mg ? g.batch * g.inChannels * hp * ws : 0;
-    const L = rt.layout(planeScratch(g), [x.length * F, gy.length * F, dwSize * F, xpSize * F]);
-    const [xOff, gOff, dOff, xpOff] = L.offsets;
+    // gy is often the gradient a max pool just left in the memory (the demo's first layer)
+    const gyIn = residentInput(rt, gy, planeScratch(g));
+    const L = rt.layout(planeScratch(g), [x.length * F, gyIn.bytes, dwSize * F, xpSize * F], gyIn.after);
+    const [xOff, gCopy, dOff, xpOff] = L.offsets;
     rt.F32.set(x, xOff / F);
-    rt.F32.set(gy, gOff / F);
+    const gOff = gyIn.place(gCopy);
     if (xpSize > 0) {
       padInput(rt, { ...geomParams(g), x: xOff, y: xpOff }, g.batch * g.inChannels, hp, ws, L.scratch, L.scratchStride);
     }

@@ -2,6 +2,7 @@
 import type { Pool2dGeometry } from "../../../primitives/index.js";
 import { allocateForOverwrite } from "../arrays.js";
 import { check, COPY, F, output, planeItems } from "./kernel-calls.js";
+import { residentInput } from "./resident-input.js";
 import { fastRuntime } from "./workers.js";
 import { EDGE_BYTES } from "./wasm/kernels.generated.js";
 
@@ -64,16 +65,11 @@ export function maxPool2dF32(
   if (n === 0) return { argmax: new Int32Array(0), y: new Float32Array(0) };
   const tables = [t.rowStart, t.rowLo, t.rowHi, t.colStart, t.colLo, t.colHi];
   const rt = fastRuntime();
-  // a conv's output the pool follows is usually still in the memory: read it there (residentAt)
-  const xAt = rt.residentAt(x, EDGE_BYTES);
-  const L = rt.layout(
-    EDGE_BYTES,
-    [xAt === undefined ? x.length * F : 0, 3 * (p.outHeight + p.outWidth) * 4, n * 4, n * F],
-    xAt === undefined ? 0 : xAt + x.byteLength,
-  );
+  // a conv's output the pool follows is usually still in the memory: read it there
+  const xIn = residentInput(rt, x, EDGE_BYTES);
+  const L = rt.layout(EDGE_BYTES, [xIn.bytes, 3 * (p.outHeight + p.outWidth) * 4, n * 4, n * F], xIn.after);
   const [copyOff, tOff, iOff, yOff] = L.offsets;
-  const xOff = xAt ?? copyOff;
-  if (xAt === undefined) rt.F32.set(x, xOff / F);
+  const xOff = xIn.place(copyOff);
   let at = tOff / 4;
   for (const table of tables) {
     rt.I32.set(table, at);
