@@ -95,6 +95,9 @@ export const KERNEL_OWN_PARAMS = {
   // the scratch; then the lanes' sum and G^T dU G
   wino_wgrad: ["tilesH", "tilesW", "laneTiles", "slicePad"],
   wino_wgrad_out: ["lanes"],
+  // issue 23 (i23-demo): MaxPool2d(2)'s gradient (demoKernels); fill: 1 when the windows leave cells
+  // of the planes uncovered (an odd height or width), which must then be zeroed
+  pool_scatter_2x2: ["fill", null, "planes", "planesPerItem"],
 };
 
 /** Every kernel's whole layout: PARAM's fields and its own slots by name. */
@@ -2060,6 +2063,66 @@ function winogradWgradKernels() {
   return `${wgrad}\n\n${out}`;
 }
 
+/**
+ * Issue 23 (i23-demo): max pooling's gradient for MaxPool2d(2) windows (2x2 at stride 2, no
+ * padding, every window whole inside x: pool_argmax's mode 1), four windows a vector step. A
+ * window's argmax is one of its four cells, at offset 0, 1, W or W + 1 from its top-left one; each
+ * of the four cells' lanes takes gy where the offset matches it and +0 elsewhere, and the cells'
+ * lanes are interleaved into the two rows of eight floats the four windows cover. 0 + gy, as
+ * pool_scatter's add into zeroed planes (-0 becomes +0). Every cell the windows cover is stored
+ * once, so the planes are zeroed first only when the windows leave some uncovered (fill).
+ */
+function demoKernels() {
+  const interleave = (lo, a, b) =>
+    `(i8x16.shuffle ${lo ? "0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23" : "8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31"} ${a} ${b})`;
+  const cell = (offset) => `(v128.and (local.get $g) (i32x4.eq (local.get $d) (i32x4.splat ${offset})))`;
+  // windows ow .. ow + 3 of the row: gy and argmax at window index i + ow, cells from dx index top
+  const step = () => `
+        ${set("at", mul(add(get("i"), get("ow")), c(4)))}
+        (local.set $g (f32x4.add (v128.load ${add(P("x"), get("at"))}) (v128.const f32x4 0 0 0 0)))
+        ${set("top", add(get("rowBase"), mul(get("ow"), c(2))))}
+        (local.set $d (i32x4.sub (v128.load ${add(P("a"), get("at"))})
+          (i32x4.add (i32x4.splat ${get("top")}) (v128.const i32x4 0 2 4 6))))
+        (local.set $c0 ${cell(c(0))}) (local.set $c1 ${cell(c(1))})
+        (local.set $c2 ${cell(get("W"))}) (local.set $c3 ${cell(add(get("W"), c(1)))})
+        ${set("y", add(P("y"), mul(get("top"), c(4))))}
+        (v128.store offset=0 ${get("y")} ${interleave(true, "(local.get $c0)", "(local.get $c1)")})
+        (v128.store offset=16 ${get("y")} ${interleave(false, "(local.get $c0)", "(local.get $c1)")})
+        ${set("y", add(get("y"), mul(get("W"), c(4))))}
+        (v128.store offset=0 ${get("y")} ${interleave(true, "(local.get $c2)", "(local.get $c3)")})
+        (v128.store offset=16 ${get("y")} ${interleave(false, "(local.get $c2)", "(local.get $c3)")})`;
+  return `;; MaxPool2d(2)'s gradient (demoKernels in scripts/wasm/gen-wat.mjs): x = gy, a = argmax, y = dx; items as pool_scatter's
+(func $pool_scatter_2x2 (export "pool_scatter_2x2") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("pl", "end", "W", "OH", "OW", "plane", "oh", "ow", "i", "at", "top", "rowBase", "y", "t")}
+  (local $g v128) (local $d v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
+  ${set("W", P("inW"))} ${set("OH", P("outH"))} ${set("OW", P("outW"))}
+  ${set("plane", mul(P("inH"), get("W")))}
+  ${planeRange("pool_scatter_2x2")}
+  (if ${K("pool_scatter_2x2", "fill")} (then
+    (memory.fill ${add(P("y"), mul(mul(get("pl"), get("plane")), c(4)))} (i32.const 0)
+      ${mul(mul(sub(get("end"), get("pl")), get("plane")), c(4))})))
+  ${loop("pl", get("pl"), get("end"), loop("oh", c(0), get("OH"), `
+    ${set("rowBase", add(mul(get("pl"), get("plane")), mul(mul(get("oh"), c(2)), get("W"))))}
+    ${set("i", mul(add(mul(get("pl"), get("OH")), get("oh")), get("OW")))}
+    ${loopWhole("ow", c(0), get("OW"), step(), 4)}
+    ;; a row's last OW mod 4 windows: one more step over its last four (the overlap is stored twice
+    ;; with the same values); rows of fewer than four windows one window at a time
+    (if (i32.and (i32.lt_s ${get("ow")} ${get("OW")}) (i32.ge_s ${get("OW")} ${c(4)})) (then
+      ${set("ow", sub(get("OW"), c(4)))}
+      ${step()}
+      ${set("ow", get("OW"))}))
+    ${loop("ow", get("ow"), get("OW"), `
+      ${set("at", mul(add(get("i"), get("ow")), c(4)))}
+      ${set("top", add(get("rowBase"), mul(get("ow"), c(2))))}
+      ${set("t", `(i32.load ${add(P("a"), get("at"))})`)}
+      ;; the window's four cells: gy at its argmax, +0 at the others
+      (f32.store ${add(P("y"), mul(get("top"), c(4)))} (f32.const 0))
+      (f32.store ${add(P("y"), mul(add(get("top"), c(1)), c(4)))} (f32.const 0))
+      (f32.store ${add(P("y"), mul(add(get("top"), get("W")), c(4)))} (f32.const 0))
+      (f32.store ${add(P("y"), mul(add(add(get("top"), get("W")), c(1)), c(4)))} (f32.const 0))
+      (f32.store ${add(P("y"), mul(get("t"), c(4)))} (f32.add (f32.load ${add(P("x"), get("at"))}) (f32.const 0)))`)}`))})`;
+}
+
 /** The whole module. `shared`: the memory is a shared one (the worker pool); the unshared build is
  * for hosts without SharedArrayBuffer (a browser page that is not cross-origin isolated). */
 export function generateWat(shared = true, fma = false) {
@@ -2076,6 +2139,7 @@ ${directKernels()}
 ${batchNormKernels()}
 ${winogradKernels()}
 ${winogradWgradKernels()}
+${demoKernels()}
 )
 `;
 }

@@ -47,6 +47,38 @@ const geometry: fc.Arbitrary<Pool2dGeometry> = fc
     };
   });
 
+/** MaxPool2d(2)'s geometry on [batch, channels, h, w] (ceil mode: a last window half outside x for an odd size). */
+function maxPool2(batch: number, channels: number, h: number, w: number, ceil = false): Pool2dGeometry {
+  const out = (n: number) => (ceil ? Math.ceil(n / 2) : Math.floor(n / 2));
+  return {
+    batch,
+    channels,
+    inHeight: h,
+    inWidth: w,
+    outHeight: out(h),
+    outWidth: out(w),
+    kernelHeight: 2,
+    kernelWidth: 2,
+    strideH: 2,
+    strideW: 2,
+    dilationH: 1,
+    dilationW: 1,
+    padTop: 0,
+    padLeft: 0,
+  };
+}
+
+/** MaxPool2d(2) on every size up to 9 x 21, ceil mode or not (an odd size then adds a last window
+ * half outside x, which the vector paths leave to the scalar one). */
+const twoByTwo = fc
+  .record({
+    n: fc.integer({ min: 1, max: 6 }),
+    h: fc.integer({ min: 2, max: 9 }),
+    w: fc.integer({ min: 2, max: 21 }),
+    ceil: fc.boolean(),
+  })
+  .map(({ n, h, w, ceil }) => maxPool2(1, n, h, w, ceil));
+
 /** Values with many ties and every special case the argmax rules treat apart. */
 const value = fc.constantFrom(-2, -1, 0, -0, 1, 2, 0.5, NaN, -Infinity, Infinity);
 
@@ -234,30 +266,6 @@ describe("fast float32 max pooling", () => {
 
   it("MaxPool2d(2) (2x2, stride 2, no padding: four windows per vector step) on every width, ceil mode or not, with ties, NaNs, infinities", () => {
     setNumThreads(1);
-    // ceil mode: an odd size adds a last window half outside x
-    const twoByTwo = fc
-      .record({
-        n: fc.integer({ min: 1, max: 6 }),
-        h: fc.integer({ min: 2, max: 9 }),
-        w: fc.integer({ min: 2, max: 21 }),
-        ceil: fc.boolean(),
-      })
-      .map(({ n, h, w, ceil }): Pool2dGeometry => ({
-        batch: 1,
-        channels: n,
-        inHeight: h,
-        inWidth: w,
-        outHeight: ceil ? Math.ceil(h / 2) : Math.floor(h / 2),
-        outWidth: ceil ? Math.ceil(w / 2) : Math.floor(w / 2),
-        kernelHeight: 2,
-        kernelWidth: 2,
-        strideH: 2,
-        strideW: 2,
-        dilationH: 1,
-        dilationW: 1,
-        padTop: 0,
-        padLeft: 0,
-      }));
     fc.assert(
       fc.property(twoByTwo, fc.array(value, { minLength: 6 * 9 * 21, maxLength: 6 * 9 * 21 }), (p, pool) => {
         const x = Float32Array.from({ length: p.channels * p.inHeight * p.inWidth }, (_, i) => pool[i]);
@@ -266,25 +274,42 @@ describe("fast float32 max pooling", () => {
       { seed: 12, numRuns: 300 },
     );
   });
+  for (const threads of [1, 2]) {
+    it(`MaxPool2d(2)'s gradient (four windows per vector step, pool_scatter_2x2) equals the reference's, gy with NaN, infinities and -0 (${threads} thread${threads > 1 ? "s" : ""})`, () => {
+      setNumThreads(threads);
+      fc.assert(
+        fc.property(
+          twoByTwo,
+          fc.integer({ min: 1, max: 3 }),
+          fc.array(value, { minLength: 6 * 9 * 21, maxLength: 6 * 9 * 21 }),
+          fc.nat(1000),
+          (q, batch, pool, shift) => {
+            const p = { ...q, batch };
+            const x = Float32Array.from(
+              { length: batch * p.channels * p.inHeight * p.inWidth },
+              (_, i) => pool[i % pool.length],
+            );
+            const gy = Float32Array.from(
+              { length: batch * p.channels * p.outHeight * p.outWidth },
+              (_, i) => pool[(i + shift) % pool.length],
+            );
+            expectReferenceGradient(p, x, gy);
+          },
+        ),
+        { seed: 23, numRuns: 300 },
+      );
+    });
+  }
+
   it("a large batch split over threads: the demo's first pooling", () => {
-    const p: Pool2dGeometry = {
-      batch: 64,
-      channels: 16,
-      inHeight: 24,
-      inWidth: 24,
-      outHeight: 12,
-      outWidth: 12,
-      kernelHeight: 2,
-      kernelWidth: 2,
-      strideH: 2,
-      strideW: 2,
-      dilationH: 1,
-      dilationW: 1,
-      padTop: 0,
-      padLeft: 0,
-    };
+    const p = maxPool2(64, 16, 24, 24);
     const x = Float32Array.from({ length: 64 * 16 * 576 }, (_, i) => (Math.sin(i * 12.9898) * 43758.5453) % 1);
     setNumThreads(2);
     expectReference(p, x);
+    expectReferenceGradient(
+      p,
+      x,
+      x.subarray(0, 64 * 16 * 144).map((v) => v - 0.5),
+    );
   });
 });

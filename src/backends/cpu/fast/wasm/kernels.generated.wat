@@ -3762,4 +3762,77 @@
   (br_if $L173 (i32.lt_s (local.get $l) (select (i32.const 4) (i32.sub (local.get $Ci) (local.get $q)) (i32.lt_s (i32.const 4) (i32.sub (local.get $Ci) (local.get $q)))))))))
   (local.set $q (i32.add (local.get $q) (i32.const 4)))
   (br_if $L174 (i32.lt_s (local.get $q) (local.get $Ci)))))))
+;; MaxPool2d(2)'s gradient (demoKernels in scripts/wasm/gen-wat.mjs): x = gy, a = argmax, y = dx; items as pool_scatter's
+(func $pool_scatter_2x2 (export "pool_scatter_2x2") (param $p i32) (param $item i32) (param $s i32)
+  (local $pl i32) (local $end i32) (local $W i32) (local $OH i32) (local $OW i32) (local $plane i32) (local $oh i32) (local $ow i32) (local $i i32) (local $at i32) (local $top i32) (local $rowBase i32) (local $y i32) (local $t i32)
+  (local $g v128) (local $d v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
+  (local.set $W (i32.load offset=24 (local.get $p))) (local.set $OH (i32.load offset=40 (local.get $p))) (local.set $OW (i32.load offset=44 (local.get $p)))
+  (local.set $plane (i32.mul (i32.load offset=20 (local.get $p)) (local.get $W)))
+  (local.set $pl (i32.mul (local.get $item) (i32.load offset=96 (local.get $p))))
+  (local.set $end (select (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)) (i32.lt_s (i32.add (local.get $pl) (i32.load offset=96 (local.get $p))) (i32.load offset=92 (local.get $p)))))
+  (if (i32.load offset=84 (local.get $p)) (then
+    (memory.fill (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.mul (local.get $pl) (local.get $plane)) (i32.const 4))) (i32.const 0)
+      (i32.mul (i32.mul (i32.sub (local.get $end) (local.get $pl)) (local.get $plane)) (i32.const 4)))))
+  (local.set $pl (local.get $pl))
+(if (i32.lt_s (local.get $pl) (local.get $end)) (then (loop $L178
+  (local.set $oh (i32.const 0))
+(if (i32.lt_s (local.get $oh) (local.get $OH)) (then (loop $L177
+  
+    (local.set $rowBase (i32.add (i32.mul (local.get $pl) (local.get $plane)) (i32.mul (i32.mul (local.get $oh) (i32.const 2)) (local.get $W))))
+    (local.set $i (i32.mul (i32.add (i32.mul (local.get $pl) (local.get $OH)) (local.get $oh)) (local.get $OW)))
+    (local.set $ow (i32.const 0))
+(if (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3))) (then (loop $L175
+  
+        (local.set $at (i32.mul (i32.add (local.get $i) (local.get $ow)) (i32.const 4)))
+        (local.set $g (f32x4.add (v128.load (i32.add (i32.load offset=0 (local.get $p)) (local.get $at))) (v128.const f32x4 0 0 0 0)))
+        (local.set $top (i32.add (local.get $rowBase) (i32.mul (local.get $ow) (i32.const 2))))
+        (local.set $d (i32x4.sub (v128.load (i32.add (i32.load offset=4 (local.get $p)) (local.get $at)))
+          (i32x4.add (i32x4.splat (local.get $top)) (v128.const i32x4 0 2 4 6))))
+        (local.set $c0 (v128.and (local.get $g) (i32x4.eq (local.get $d) (i32x4.splat (i32.const 0))))) (local.set $c1 (v128.and (local.get $g) (i32x4.eq (local.get $d) (i32x4.splat (i32.const 1)))))
+        (local.set $c2 (v128.and (local.get $g) (i32x4.eq (local.get $d) (i32x4.splat (local.get $W))))) (local.set $c3 (v128.and (local.get $g) (i32x4.eq (local.get $d) (i32x4.splat (i32.add (local.get $W) (i32.const 1))))))
+        (local.set $y (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (local.get $top) (i32.const 4))))
+        (v128.store offset=0 (local.get $y) (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $c0) (local.get $c1)))
+        (v128.store offset=16 (local.get $y) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $c0) (local.get $c1)))
+        (local.set $y (i32.add (local.get $y) (i32.mul (local.get $W) (i32.const 4))))
+        (v128.store offset=0 (local.get $y) (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $c2) (local.get $c3)))
+        (v128.store offset=16 (local.get $y) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $c2) (local.get $c3)))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 4)))
+  (br_if $L175 (i32.lt_s (local.get $ow) (i32.sub (local.get $OW) (i32.const 3)))))))
+    ;; a row's last OW mod 4 windows: one more step over its last four (the overlap is stored twice
+    ;; with the same values); rows of fewer than four windows one window at a time
+    (if (i32.and (i32.lt_s (local.get $ow) (local.get $OW)) (i32.ge_s (local.get $OW) (i32.const 4))) (then
+      (local.set $ow (i32.sub (local.get $OW) (i32.const 4)))
+      
+        (local.set $at (i32.mul (i32.add (local.get $i) (local.get $ow)) (i32.const 4)))
+        (local.set $g (f32x4.add (v128.load (i32.add (i32.load offset=0 (local.get $p)) (local.get $at))) (v128.const f32x4 0 0 0 0)))
+        (local.set $top (i32.add (local.get $rowBase) (i32.mul (local.get $ow) (i32.const 2))))
+        (local.set $d (i32x4.sub (v128.load (i32.add (i32.load offset=4 (local.get $p)) (local.get $at)))
+          (i32x4.add (i32x4.splat (local.get $top)) (v128.const i32x4 0 2 4 6))))
+        (local.set $c0 (v128.and (local.get $g) (i32x4.eq (local.get $d) (i32x4.splat (i32.const 0))))) (local.set $c1 (v128.and (local.get $g) (i32x4.eq (local.get $d) (i32x4.splat (i32.const 1)))))
+        (local.set $c2 (v128.and (local.get $g) (i32x4.eq (local.get $d) (i32x4.splat (local.get $W))))) (local.set $c3 (v128.and (local.get $g) (i32x4.eq (local.get $d) (i32x4.splat (i32.add (local.get $W) (i32.const 1))))))
+        (local.set $y (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (local.get $top) (i32.const 4))))
+        (v128.store offset=0 (local.get $y) (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $c0) (local.get $c1)))
+        (v128.store offset=16 (local.get $y) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $c0) (local.get $c1)))
+        (local.set $y (i32.add (local.get $y) (i32.mul (local.get $W) (i32.const 4))))
+        (v128.store offset=0 (local.get $y) (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $c2) (local.get $c3)))
+        (v128.store offset=16 (local.get $y) (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $c2) (local.get $c3)))
+      (local.set $ow (local.get $OW))))
+    (local.set $ow (local.get $ow))
+(if (i32.lt_s (local.get $ow) (local.get $OW)) (then (loop $L176
+  
+      (local.set $at (i32.mul (i32.add (local.get $i) (local.get $ow)) (i32.const 4)))
+      (local.set $top (i32.add (local.get $rowBase) (i32.mul (local.get $ow) (i32.const 2))))
+      (local.set $t (i32.load (i32.add (i32.load offset=4 (local.get $p)) (local.get $at))))
+      ;; the window's four cells: gy at its argmax, +0 at the others
+      (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (local.get $top) (i32.const 4))) (f32.const 0))
+      (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (local.get $top) (i32.const 1)) (i32.const 4))) (f32.const 0))
+      (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (local.get $top) (local.get $W)) (i32.const 4))) (f32.const 0))
+      (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (i32.add (i32.add (local.get $top) (local.get $W)) (i32.const 1)) (i32.const 4))) (f32.const 0))
+      (f32.store (i32.add (i32.load offset=8 (local.get $p)) (i32.mul (local.get $t) (i32.const 4))) (f32.add (f32.load (i32.add (i32.load offset=0 (local.get $p)) (local.get $at))) (f32.const 0)))
+  (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+  (br_if $L176 (i32.lt_s (local.get $ow) (local.get $OW))))))
+  (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+  (br_if $L177 (i32.lt_s (local.get $oh) (local.get $OH))))))
+  (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
+  (br_if $L178 (i32.lt_s (local.get $pl) (local.get $end)))))))
 )
