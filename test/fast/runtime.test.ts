@@ -299,6 +299,7 @@ describe("fast kernels runtime", () => {
       "kernel-calls",
       "matmul",
       "max-pool",
+      "resident-input",
       "transpose",
       "interpolate",
       "workers",
