@@ -16,6 +16,11 @@ import {
 } from "../../src/backends/cpu/fast/batch-norm.js";
 import { batchNormBackward, batchNormForward, channelStats } from "../../src/backends/cpu/batch-norm.js";
 import { rng } from "../helpers/random.js";
+import { add, manualSeed, mul, randn, relu, sum } from "../../src/index.js";
+import { cast } from "../../src/ops/untyped.js";
+import { batchNormRelu, batchNormReference } from "../../src/nn/functional-impl.js";
+import { relativeGap as gap } from "../helpers/compare.js";
+import type { AnyTensor } from "../../src/tensor.js";
 
 fastRuntime().adaptive = false;
 
@@ -201,7 +206,7 @@ describe("bn_stats and bn_fwd: batch norm's forward in SIMD, the JS loops' bits"
     }
   });
 
-  it("reads x in place after the statistics, and copies it again once the memory moved on", () => {
+  it("reads x in place after the statistics, copies it again once the memory moved on; g likewise", () => {
     const c: ForwardCase = { batch: 2, channels: 3, inner: 64, relu: true, kind: 0, seed: 11 };
     const { x, weight, bias, n } = forwardData(c);
     const other = forwardData({ ...c, seed: 12 }).x;
@@ -216,6 +221,56 @@ describe("bn_stats and bn_fwd: batch norm's forward in SIMD, the JS loops' bits"
     // another input's statistics lay out their copy over x's
     batchNormStatsF32(other, ...dims);
     batchNormStatsF32(Float32Array.from(other), ...dims);
-    expect(bits(batchNormForwardF32(x, weight, bias, want.mean, want.variance, ...dims, true))).toEqual(bits(ref));
+    const y = batchNormForwardF32(x, weight, bias, want.mean, want.variance, ...dims, true);
+    expect(bits(y)).toEqual(bits(ref));
+    // the backward reads a resident cotangent (here y, left by the call above) in place
+    expect(rt.residentAt(y, 0)).toBeDefined();
+    const back = batchNormBackwardF32(x, y, null, weight, want.mean, want.variance, ...dims, true);
+    const dx = new Float32Array(n),
+      dw = new Float32Array(c.channels),
+      db = new Float32Array(c.channels);
+    batchNormBackward(x, ref, weight, want.mean, want.variance, ...dims, dx, dw, db, null);
+    const worst = dx.reduce((m, v, i) => Math.max(m, Math.abs(v - back.input![i])), 0);
+    expect(worst).toBeLessThanOrEqual(1e-6 * dx.reduce((m, v) => Math.max(m, Math.abs(v)), 0));
+    for (let ch = 0; ch < c.channels; ch++) expect(Math.fround(back.sumG[ch])).toBeCloseTo(db[ch], 5);
+  });
+});
+
+describe("batch norm + relu through the op at a size the SIMD path takes", () => {
+  it("output, running statistics and gradients agree with the op composition in float64", () => {
+    setNumThreads(2);
+    try {
+      manualSeed(23);
+      // 4 x 16 x 16 x 17 = 17,408 elements: past SIMD_FORWARD_MIN; inner 272 (a multiple of 4), the mean ~2
+      const x = add(mul(randn([4, 16, 16, 17]), 3), 2)
+        .detach()
+        .requiresGrad_();
+      const w = randn([16], { requiresGrad: true }),
+        b = randn([16], { requiresGrad: true });
+      const g = randn([4, 16, 16, 17]);
+      const stats = () => [randn([16]), add(mul(randn([16]), randn([16])).abs(), 0.1)] as const;
+      manualSeed(5);
+      const [rm, rv] = stats();
+      manualSeed(5);
+      const [rm64, rv64] = stats().map((t) => cast(t, "float64"));
+      const got = batchNormRelu(x, rm, rv, { weight: w, bias: b, training: true, momentum: 0.1 });
+      sum(mul(got.output, g)).backward();
+      const x64 = cast(x.detach(), "float64").requiresGrad_(),
+        w64 = cast(w.detach(), "float64").requiresGrad_(),
+        b64 = cast(b.detach(), "float64").requiresGrad_();
+      const want = batchNormReference(x64, rm64, rv64, { weight: w64, bias: b64, training: true, momentum: 0.1 });
+      sum(mul(relu(want.output), cast(g, "float64"))).backward();
+      const f64 = (t: AnyTensor | null) => cast(t!, "float64");
+      // float32 rounding of values of order 1 (the running variance: unbiased, as PyTorch's)
+      expect(gap(f64(got.output), relu(want.output))).toBeLessThan(1e-6);
+      expect(gap(f64(got.runningMean), want.runningMean)).toBeLessThan(1e-6);
+      expect(gap(f64(got.runningVar), want.runningVar)).toBeLessThan(1e-6);
+      // the gradients: sums over 1,088 values per channel, rounded once
+      expect(gap(f64(x.grad), x64.grad)).toBeLessThan(1e-5);
+      expect(gap(f64(w.grad), w64.grad)).toBeLessThan(1e-5);
+      expect(gap(f64(b.grad), b64.grad)).toBeLessThan(1e-5);
+    } finally {
+      setNumThreads(1);
+    }
   });
 });

@@ -18,22 +18,23 @@ import { fastRuntime } from "./workers.js";
 const FWD_TABLE = 8;
 
 /**
- * Lays out a forward call over x with `regions` after it: x's offset (in place where resident, else
- * copied in and left resident for the next call) and the regions' offsets.
+ * Lays out a call reading `inputs` (null: absent) with `regions` after them: each input's offset,
+ * in place where resident, else copied in (and left resident, for the next call over it), then the
+ * regions' offsets, all past every input read in place.
  */
-function layoutOverInput(rt: FastRuntime, x: Float32Array, regions: readonly number[]) {
-  const xAt = rt.residentAt(x, 0);
-  const L = rt.layout(
-    0,
-    [xAt === undefined ? x.byteLength : 0, ...regions],
-    xAt === undefined ? 0 : xAt + x.byteLength,
-  );
-  const [copyOff, ...offsets] = L.offsets;
-  if (xAt === undefined) {
-    rt.F32.set(x, copyOff / F);
-    rt.leftAt(x, copyOff);
-  }
-  return { xOff: xAt ?? copyOff, offsets, L };
+function layoutOverInputs(rt: FastRuntime, inputs: readonly (Float32Array | null)[], regions: readonly number[]) {
+  const at = inputs.map((a) => (a ? rt.residentAt(a, 0) : undefined));
+  const after = Math.max(0, ...inputs.map((a, i) => (a && at[i] !== undefined ? at[i] + a.byteLength : 0)));
+  const L = rt.layout(0, [...inputs.map((a, i) => (a && at[i] === undefined ? a.byteLength : 0)), ...regions], after);
+  const inputOffsets = inputs.map((a, i) => {
+    const resident = at[i];
+    if (!a || resident !== undefined) return resident ?? 0;
+    const copy = L.offsets[i];
+    rt.F32.set(a, copy / F);
+    rt.leftAt(a, copy);
+    return copy;
+  });
+  return { inputOffsets, offsets: L.offsets.slice(inputs.length), L };
 }
 
 /** Per channel of x ([batch, channels, inner]): the mean and the biased variance, channelStats' bits. */
@@ -45,8 +46,11 @@ export function batchNormStatsF32(
 ): { mean: Float64Array; variance: Float64Array } {
   check("batchNormStatsF32 x", x, batch * channels * inner);
   const rt = fastRuntime();
-  const { xOff, offsets, L } = layoutOverInput(rt, x, [channels * FWD_TABLE * 8]);
-  const [tOff] = offsets;
+  const {
+    inputOffsets: [xOff],
+    offsets: [tOff],
+    L,
+  } = layoutOverInputs(rt, [x], [channels * FWD_TABLE * 8]);
   const params = rt.params("bn_stats", { x: xOff, batch, inC: channels, inner, table: tOff });
   // two passes over x, the second mostly from the cache
   rt.run("bn_stats", params, channels, L.scratch, L.scratchStride, 2 * COPY * x.length);
@@ -77,8 +81,11 @@ export function batchNormForwardF32(
   check("batchNormForwardF32 weight", weight, channels);
   check("batchNormForwardF32 bias", bias, channels);
   const rt = fastRuntime();
-  const { xOff, offsets, L } = layoutOverInput(rt, x, [channels * FWD_TABLE * 8, n * F]);
-  const [tOff, yOff] = offsets;
+  const {
+    inputOffsets: [xOff],
+    offsets: [tOff, yOff],
+    L,
+  } = layoutOverInputs(rt, [x], [channels * FWD_TABLE * 8, n * F]);
   const table = new Float64Array(rt.memory.buffer, tOff, channels * FWD_TABLE);
   for (let c = 0; c < channels; c++) {
     table[c * FWD_TABLE] = mean[c];
@@ -124,11 +131,12 @@ export function batchNormBackwardF32(
   if (relu) check("batchNormBackwardF32 relu", relu, n);
   check("batchNormBackwardF32 weight", weight, channels);
   const rt = fastRuntime();
-  const L = rt.layout(0, [n * F, n * F, relu ? n * F : 0, wantInput ? n * F : 0, channels * TABLE * 8]);
-  const [xOff, gOff, rOff, dOff, tOff] = L.offsets;
-  rt.F32.set(x, xOff / F);
-  rt.F32.set(g, gOff / F);
-  if (relu) rt.F32.set(relu, rOff / F);
+  // g, the gradient of the op after the batch norm, is often still where that op's call left it
+  const {
+    inputOffsets: [xOff, gOff, rOff],
+    offsets: [dOff, tOff],
+    L,
+  } = layoutOverInputs(rt, [x, g, relu], [wantInput ? n * F : 0, channels * TABLE * 8]);
   const table = new Float64Array(rt.memory.buffer, tOff, channels * TABLE);
   for (let c = 0; c < channels; c++) {
     table[c * TABLE] = mean[c];
