@@ -98,6 +98,9 @@ export const KERNEL_OWN_PARAMS = {
   // issue 23 (i23-demo): MaxPool2d(2)'s gradient (demoKernels); fill: 1 when the windows leave cells
   // of the planes uncovered (an odd height or width), which must then be zeroed
   pool_scatter_2x2: ["fill", null, "planes", "planesPerItem"],
+  // issue 23 (i23-bn): batch norm's forward (batchNormForwardKernels); batch = P("batch"), channels = P("inC")
+  bn_stats: ["inner", "table"],
+  bn_fwd: ["inner", "table", "relu"],
 };
 
 /** Every kernel's whole layout: PARAM's fields and its own slots by name. */
@@ -2140,6 +2143,88 @@ ${batchNormKernels()}
 ${winogradKernels()}
 ${winogradWgradKernels()}
 ${demoKernels()}
+${batchNormForwardKernels()}
 )
 `;
+}
+
+// ---- issue 23 (i23-bn): batch norm's forward ----------------------------------------------------
+
+/**
+ * Training-mode batch norm's forward, one channel per item over its N runs of `inner` floats of x
+ * (P x), in the order of the JS loops of src/backends/cpu/batch-norm.ts so that the bits are theirs:
+ * - bn_stats: the mean, then the mean of squared deviations from it (two passes: the one-pass
+ *   E[x^2] - E[x]^2 cancels when |mean| >> std; the channel, 128 KiB at [32, 32, 32, 32], is still
+ *   in L2 for the second). Each sum in four float64 chains, element j of a run into chain j mod 4
+ *   (f64x2 $A holds chains 0-1, $B 2-3), a run's scalar tail into chain 0, then (c0 + c1) + (c2 + c3):
+ *   channelStats' accumulators exactly. Out: mean and biased variance at 0 and 8 of the channel's
+ *   64 bytes of `table`.
+ * - bn_fwd: y = (x - mean) scale + shift in float64, rounded once to float32 (P y); with `relu`,
+ *   relu's select on the rounded value (kept where y > 0 or NaN, else +0: an and with the
+ *   compare's bits), which equals the JS loop's (v + |v|) / 2 then rounding bit for bit (a v that
+ *   rounds to -0 or +0 gives +0 both ways). In: mean, scale = invstd weight, shift at 0, 8, 16.
+ */
+function batchNormForwardKernels() {
+  const tab = (i) => `offset=${i * 8} ${get("t")}`;
+  const head = (kernel) => `
+  ${set("ch", get("item"))} ${set("C", P("inC"))} ${set("N", P("batch"))} ${set("inner", K(kernel, "inner"))}
+  ${set("bytes", mul(get("inner"), c(4)))} ${set("whole", mul(`(i32.and ${get("inner")} ${c(-4)})`, c(4)))}
+  ${set("t", add(K(kernel, "table"), mul(get("ch"), c(64))))}`;
+  const runs = (body) => loop("n", c(0), get("N"), `
+    ${set("base", mul(mul(add(mul(get("n"), get("C")), get("ch")), get("inner")), c(4)))}
+    ${set("xp", add(P("x"), get("base")))} ${set("yp", add(P("y"), get("base")))}
+    ${body}`);
+  /** chains A, B += f(lanes 0-1), f(lanes 2-3) of each four floats; the tail's f(x) into chain 0. */
+  const chains = (f, fs) => runs(`
+    ${loop("k", c(0), get("whole"), `
+      (local.set $xv (v128.load ${add(get("xp"), get("k"))}))
+      (local.set $A (f64x2.add (local.get $A) ${f(promote("(local.get $xv)", 0))}))
+      (local.set $B (f64x2.add (local.get $B) ${f(promote("(local.get $xv)", 1))}))`, 16)}
+    ${loop("k", get("whole"), get("bytes"), `
+      (local.set $A (f64x2.replace_lane 0 (local.get $A) (f64.add (f64x2.extract_lane 0 (local.get $A))
+        ${fs(`(f64.promote_f32 (f32.load ${add(get("xp"), get("k"))}))`)})))`, 4)}`);
+  const total = `(f64.div (f64.add
+    (f64.add (f64x2.extract_lane 0 (local.get $A)) (f64x2.extract_lane 1 (local.get $A)))
+    (f64.add (f64x2.extract_lane 0 (local.get $B)) (f64x2.extract_lane 1 (local.get $B)))) (local.get $cnt))`;
+  const squareV = (v) => `(f64x2.mul (local.tee $dv (f64x2.sub ${v} (local.get $mv))) (local.get $dv))`;
+  const squareS = (v) => `(f64.mul (local.tee $d (f64.sub ${v} (local.get $m))) (local.get $d))`;
+  const stats = `;; Batch norm's channel statistics, one channel per item (batchNormForwardKernels in gen-wat.mjs)
+(func $bn_stats (export "bn_stats") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("ch", "n", "k", "C", "N", "inner", "base", "xp", "yp", "whole", "bytes", "t")}
+  (local $m f64) (local $d f64) (local $cnt f64)
+  (local $A v128) (local $B v128) (local $xv v128) (local $mv v128) (local $dv v128)
+  ${head("bn_stats")}
+  (local.set $cnt (f64.convert_i32_s ${mul(get("N"), get("inner"))}))
+  ${chains((v) => v, (v) => v)}
+  (local.set $m ${total})
+  (f64.store ${tab(0)} (local.get $m))
+  (local.set $mv (f64x2.splat (local.get $m)))
+  (local.set $A (v128.const i64x2 0 0)) (local.set $B (v128.const i64x2 0 0))
+  ${chains(squareV, squareS)}
+  (f64.store ${tab(1)} ${total}))`;
+  const affine = (half) =>
+    `(f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.sub ${promote("(local.get $xv)", half)} (local.get $mv)) (local.get $sv)) (local.get $bv)))`;
+  const reluV = (v) =>
+    `(v128.and (local.tee $yv ${v}) (v128.or (f32x4.gt (local.get $yv) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $yv) (local.get $yv))))`;
+  const reluS = (v) =>
+    `(select (local.tee $ys ${v}) (f32.const 0) (i32.or (f32.gt (local.get $ys) (f32.const 0)) (f32.ne (local.get $ys) (local.get $ys))))`;
+  const normalise = (relu) => runs(`
+    ${loop("k", c(0), get("whole"), `
+      (local.set $xv (v128.load ${add(get("xp"), get("k"))}))
+      (v128.store ${add(get("yp"), get("k"))} ${(relu ? reluV : (v) => v)(`(i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 ${affine(0)} ${affine(1)})`)})`, 16)}
+    ${loop("k", get("whole"), get("bytes"), `
+      (f32.store ${add(get("yp"), get("k"))} ${(relu ? reluS : (v) => v)(`(f32.demote_f64 (f64.add (f64.mul
+        (f64.sub (f64.promote_f32 (f32.load ${add(get("xp"), get("k"))})) (local.get $m)) (local.get $sc)) (local.get $b)))`)})`, 4)}`);
+  const fwd = `;; Batch norm's normalise-and-affine (and relu), one channel per item (batchNormForwardKernels in gen-wat.mjs)
+(func $bn_fwd (export "bn_fwd") (param $p i32) (param $item i32) (param $s i32)
+  ${loc("ch", "n", "k", "C", "N", "inner", "base", "xp", "yp", "whole", "bytes", "t")}
+  (local $m f64) (local $sc f64) (local $b f64) (local $ys f32)
+  (local $xv v128) (local $mv v128) (local $sv v128) (local $bv v128) (local $yv v128)
+  ${head("bn_fwd")}
+  (local.set $m (f64.load ${tab(0)})) (local.set $sc (f64.load ${tab(1)})) (local.set $b (f64.load ${tab(2)}))
+  (local.set $mv (f64x2.splat (local.get $m))) (local.set $sv (f64x2.splat (local.get $sc))) (local.set $bv (f64x2.splat (local.get $b)))
+  (if ${K("bn_fwd", "relu")} (then ${normalise(true)}) (else ${normalise(false)})))`;
+  return `${stats}
+
+${fwd}`;
 }

@@ -1,6 +1,7 @@
-// The float32 SIMD batch norm backward (bn_bwd, src/backends/cpu/fast/batch-norm.ts) against the JS
-// loops it replaced (batchNormBackward in src/backends/cpu/batch-norm.ts), fast-check with fixed
-// seeds: runs of every length mod 4 (the kernel's scalar tails), with and without relu's mask (y
+// The float32 SIMD batch norm (src/backends/cpu/fast/batch-norm.ts) against the JS loops of
+// src/backends/cpu/batch-norm.ts, fast-check with fixed seeds. Forward (bn_stats, bn_fwd): the same
+// order of float64 operations, so the same bits, with runs of every length mod 4, NaN and infinite
+// inputs, a mean far from zero, with and without relu, x read in place or copied in. Backward (bn_bwd): runs of every length mod 4 (the kernel's scalar tails), with and without relu's mask (y
 // with zeros, negative zeros and NaNs; cotangents with infinities and NaNs where the mask drops
 // them), with and without the input gradient, 1 and 2 threads. The sums are float64 in both, in
 // another order: equal to ~1e-15 relative; the input gradient, rounded once to float32 from them,
@@ -8,9 +9,18 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { fastRuntime, setNumThreads } from "../../src/backends/cpu/fast/index.js";
-import { batchNormBackwardF32 } from "../../src/backends/cpu/fast/batch-norm.js";
-import { batchNormBackward } from "../../src/backends/cpu/batch-norm.js";
+import {
+  batchNormBackwardF32,
+  batchNormForwardF32,
+  batchNormStatsF32,
+} from "../../src/backends/cpu/fast/batch-norm.js";
+import { batchNormBackward, batchNormForward, channelStats } from "../../src/backends/cpu/batch-norm.js";
 import { rng } from "../helpers/random.js";
+import { add, manualSeed, mul, randn, relu, sum } from "../../src/index.js";
+import { cast } from "../../src/ops/untyped.js";
+import { batchNormRelu, batchNormReference } from "../../src/nn/functional-impl.js";
+import { relativeGap as gap } from "../helpers/compare.js";
+import type { AnyTensor } from "../../src/tensor.js";
 
 fastRuntime().adaptive = false;
 
@@ -109,5 +119,158 @@ describe("bn_bwd: batch norm's backward in SIMD against the JS loops", () => {
     expect(r.sumGX[0]).toBe(5);
     // dx = g' - 5/9 - (x - m) 5/9 = g' - 10/9 with g' the kept cotangent
     expect(Array.from(r.input!)).toEqual(Array.from(y, (v) => Math.fround((v > 0 || v !== v ? 1 : 0) - 10 / 9)));
+  });
+});
+
+interface ForwardCase {
+  batch: number;
+  channels: number;
+  inner: number;
+  relu: boolean;
+  /** 0: plain values, 1: a mean of ~1e4 (two-pass territory), 2: NaN and infinities in some channels */
+  kind: 0 | 1 | 2;
+  seed: number;
+}
+
+const forwardArb: fc.Arbitrary<ForwardCase> = fc.record({
+  batch: fc.integer({ min: 1, max: 4 }),
+  channels: fc.integer({ min: 1, max: 6 }),
+  inner: fc.integer({ min: 1, max: 23 }),
+  relu: fc.boolean(),
+  kind: fc.constantFrom(0 as const, 1 as const, 2 as const),
+  seed: fc.nat(1e6),
+});
+
+function forwardData(c: ForwardCase) {
+  const next = stream(c.seed);
+  const n = c.batch * c.channels * c.inner;
+  const x = Float32Array.from({ length: n }, () => (c.kind === 1 ? 1e4 + next() : 3 * next() + 0.5));
+  if (c.kind === 2) for (let i = 0; i < n; i += 11) x[i] = [NaN, Infinity, -Infinity][i % 3];
+  const weight = Float32Array.from({ length: c.channels }, () => next() * 2);
+  const bias = Float32Array.from({ length: c.channels }, () => next());
+  return { x, weight, bias, n };
+}
+
+const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+
+/** The SIMD forward against channelStats then batchNormForward: every bit of the statistics and of y. */
+function compareForward(c: ForwardCase): void {
+  const { x, weight, bias, n } = forwardData(c);
+  const dims = [c.batch, c.channels, c.inner] as const;
+  const got = batchNormStatsF32(x, ...dims);
+  const want = channelStats(x, ...dims);
+  for (let ch = 0; ch < c.channels; ch++) {
+    expect(Object.is(got.mean[ch], want.mean[ch])).toBe(true);
+    expect(Object.is(got.variance[ch], want.variance[ch])).toBe(true);
+  }
+  const invstd = want.variance.map((v) => 1 / Math.sqrt(v + 1e-5));
+  const y = batchNormForwardF32(x, weight, bias, want.mean, invstd, ...dims, c.relu);
+  const ref = new Float32Array(n);
+  batchNormForward(x, weight, bias, want.mean, invstd, ...dims, ref, c.relu);
+  // NaN as NaN (its payload is the hardware's in both), every other value bit for bit
+  expect(bits(y.map((v) => (v !== v ? NaN : v)))).toEqual(bits(ref.map((v) => (v !== v ? NaN : v))));
+}
+
+describe("bn_stats and bn_fwd: batch norm's forward in SIMD, the JS loops' bits", () => {
+  for (const threads of [1, 2]) {
+    it(`agrees on random cases (${threads} thread${threads > 1 ? "s" : ""})`, () => {
+      setNumThreads(threads);
+      try {
+        fc.assert(fc.property(forwardArb, compareForward), { seed: 2323 + threads, numRuns: 200 });
+        // large enough to be shared with a worker
+        compareForward({ batch: 8, channels: 24, inner: 1023, relu: true, kind: 0, seed: 7 });
+        compareForward({ batch: 4, channels: 16, inner: 4096, relu: false, kind: 1, seed: 8 });
+        compareForward({ batch: 4, channels: 16, inner: 4096, relu: true, kind: 2, seed: 9 });
+      } finally {
+        setNumThreads(1);
+      }
+    });
+  }
+
+  it("statistics: the two-pass variance within float64 roundings of the exact one", () => {
+    // mean 1e4, std ~0.6: E[x^2] - E[x]^2 in float64 would lose ~8 of its 16 digits
+    const { x } = forwardData({ batch: 3, channels: 2, inner: 37, relu: false, kind: 1, seed: 3 });
+    const got = batchNormStatsF32(x, 3, 2, 37);
+    for (let ch = 0; ch < 2; ch++) {
+      const xs: number[] = [];
+      for (let n = 0; n < 3; n++) for (let k = 0; k < 37; k++) xs.push(x[(n * 2 + ch) * 37 + k]);
+      // exact in rationals: float32 values are integers over 2^24 here (|x| < 2^14), so BigInt sums are exact
+      const scaled = xs.map((v) => BigInt(v * 2 ** 24));
+      const count = BigInt(xs.length);
+      const sum = scaled.reduce((a, b) => a + b, 0n);
+      const squares = scaled.reduce((a, b) => a + b * b, 0n);
+      // variance = (count sum x^2 - (sum x)^2) / count^2, in units of 2^-48
+      const variance = Number(count * squares - sum * sum) / Number(count * count) / 2 ** 48;
+      expect(got.mean[ch]).toBeCloseTo(Number(sum) / xs.length / 2 ** 24, 9);
+      expect(Math.abs(got.variance[ch] - variance)).toBeLessThanOrEqual(1e-12 * variance);
+    }
+  });
+
+  it("reads x in place after the statistics, copies it again once the memory moved on; g likewise", () => {
+    const c: ForwardCase = { batch: 2, channels: 3, inner: 64, relu: true, kind: 0, seed: 11 };
+    const { x, weight, bias, n } = forwardData(c);
+    const other = forwardData({ ...c, seed: 12 }).x;
+    const dims = [c.batch, c.channels, c.inner] as const;
+    const want = channelStats(x, ...dims);
+    const ref = new Float32Array(n);
+    batchNormForward(x, weight, bias, want.mean, want.variance, ...dims, ref, true);
+    const rt = fastRuntime();
+    batchNormStatsF32(x, ...dims);
+    expect(rt.residentAt(x, 0)).toBeDefined();
+    expect(bits(batchNormForwardF32(x, weight, bias, want.mean, want.variance, ...dims, true))).toEqual(bits(ref));
+    // another input's statistics lay out their copy over x's
+    batchNormStatsF32(other, ...dims);
+    batchNormStatsF32(Float32Array.from(other), ...dims);
+    const y = batchNormForwardF32(x, weight, bias, want.mean, want.variance, ...dims, true);
+    expect(bits(y)).toEqual(bits(ref));
+    // the backward reads a resident cotangent (here y, left by the call above) in place
+    expect(rt.residentAt(y, 0)).toBeDefined();
+    const back = batchNormBackwardF32(x, y, null, weight, want.mean, want.variance, ...dims, true);
+    const dx = new Float32Array(n),
+      dw = new Float32Array(c.channels),
+      db = new Float32Array(c.channels);
+    batchNormBackward(x, ref, weight, want.mean, want.variance, ...dims, dx, dw, db, null);
+    const worst = dx.reduce((m, v, i) => Math.max(m, Math.abs(v - back.input![i])), 0);
+    expect(worst).toBeLessThanOrEqual(1e-6 * dx.reduce((m, v) => Math.max(m, Math.abs(v)), 0));
+    for (let ch = 0; ch < c.channels; ch++) expect(Math.fround(back.sumG[ch])).toBeCloseTo(db[ch], 5);
+  });
+});
+
+describe("batch norm + relu through the op at a size the SIMD path takes", () => {
+  it("output, running statistics and gradients agree with the op composition in float64", () => {
+    setNumThreads(2);
+    try {
+      manualSeed(23);
+      // 4 x 16 x 16 x 17 = 17,408 elements: past SIMD_FORWARD_MIN; inner 272 (a multiple of 4), the mean ~2
+      const x = add(mul(randn([4, 16, 16, 17]), 3), 2)
+        .detach()
+        .requiresGrad_();
+      const w = randn([16], { requiresGrad: true }),
+        b = randn([16], { requiresGrad: true });
+      const g = randn([4, 16, 16, 17]);
+      const stats = () => [randn([16]), add(mul(randn([16]), randn([16])).abs(), 0.1)] as const;
+      manualSeed(5);
+      const [rm, rv] = stats();
+      manualSeed(5);
+      const [rm64, rv64] = stats().map((t) => cast(t, "float64"));
+      const got = batchNormRelu(x, rm, rv, { weight: w, bias: b, training: true, momentum: 0.1 });
+      sum(mul(got.output, g)).backward();
+      const x64 = cast(x.detach(), "float64").requiresGrad_(),
+        w64 = cast(w.detach(), "float64").requiresGrad_(),
+        b64 = cast(b.detach(), "float64").requiresGrad_();
+      const want = batchNormReference(x64, rm64, rv64, { weight: w64, bias: b64, training: true, momentum: 0.1 });
+      sum(mul(relu(want.output), cast(g, "float64"))).backward();
+      const f64 = (t: AnyTensor | null) => cast(t!, "float64");
+      // float32 rounding of values of order 1 (the running variance: unbiased, as PyTorch's)
+      expect(gap(f64(got.output), relu(want.output))).toBeLessThan(1e-6);
+      expect(gap(f64(got.runningMean), want.runningMean)).toBeLessThan(1e-6);
+      expect(gap(f64(got.runningVar), want.runningVar)).toBeLessThan(1e-6);
+      // the gradients: sums over 1,088 values per channel, rounded once
+      expect(gap(f64(x.grad), x64.grad)).toBeLessThan(1e-5);
+      expect(gap(f64(w.grad), w64.grad)).toBeLessThan(1e-5);
+      expect(gap(f64(b.grad), b64.grad)).toBeLessThan(1e-5);
+    } finally {
+      setNumThreads(1);
+    }
   });
 });

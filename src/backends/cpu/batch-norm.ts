@@ -4,8 +4,10 @@
  * composition in nn.functional.batchNorm is the reference these are tested against; it takes ~8
  * broadcast passes forward and ~20 backward where these take 3 and 2.
  *
- * The float32 backward runs the SIMD kernel bn_bwd (./fast/batch-norm.ts, ~2x these loops with its
- * copies); the loops here are its reference and the path of a call that does not fit its memory.
+ * Float32 runs the SIMD kernels (./fast/batch-norm.ts): bn_stats and bn_fwd, the bits of
+ * channelStats and batchNormForward, and bn_bwd (~2x these loops with its copies, another order of
+ * float64 sums); the loops here are their reference and the path of a call that does not fit the
+ * memory.
  *
  * Layout: element (n, c, k) is at (n C + c) inner + k, inner = the product of the dims after C.
  * Every sum is accumulated in float64 (a JS number) and each output rounded once, so the float32
@@ -18,7 +20,7 @@ import { numel } from "../../runtime/shape.js";
 import { allocateForOverwrite } from "./arrays.js";
 import { type Float, float } from "./float.js";
 import * as fast from "./fast/index.js";
-import { batchNormBackwardF32 } from "./fast/batch-norm.js";
+import { batchNormBackwardF32, batchNormForwardF32, batchNormStatsF32 } from "./fast/batch-norm.js";
 
 /**
  * Two passes, as PyTorch's CPU kernel: the mean, then the mean of squared deviations from it
@@ -29,7 +31,7 @@ import { batchNormBackwardF32 } from "./fast/batch-norm.js";
  * add's latency (~4 cycles), four keep the adder busy. The order differs from a left-to-right sum
  * by float64 roundings only (relative ~1e-16 of the sum), far below the float32 output's rounding.
  */
-function channelStats(x: Float, batch: number, channels: number, inner: number): ChannelStats {
+export function channelStats(x: Float, batch: number, channels: number, inner: number): ChannelStats {
   const count = batch * inner;
   const mean = new Float64Array(channels),
     variance = new Float64Array(channels);
@@ -89,7 +91,7 @@ function channelStats(x: Float, batch: number, channels: number, inner: number):
  * and shift are (a finite mean means every x of the channel is finite, and |v| <= 7e38 x 1e41 +
  * 3.4e38 cannot overflow a double), so a channel with a non-finite one takes the plain compare.
  */
-function batchNormForward(
+export function batchNormForward(
   x: Float,
   weight: Float,
   bias: Float,
@@ -266,6 +268,13 @@ export function runSums(
 const cotangent = (mode: SumMode, g: Float, relu: Float, i: number) =>
   mode === SumMode.Plain ? g[i] : mode === SumMode.Relu ? g[i] * +!(relu[i] <= 0) + 0 : masked(relu[i], g[i]);
 
+/**
+ * Fewest elements for which the forward's SIMD calls pay: their fixed cost (the parameter block,
+ * the layout, waking a worker) is ~20 us; at 4K elements the JS loops took half the time of the
+ * calls, at 32K and up the calls 0.5-0.65 of theirs (CPU, paired, both with pooled outputs).
+ */
+const SIMD_FORWARD_MIN = 16384;
+
 /** [batch, channels, inner] of an [N, C, ...] input. */
 const layout = (x: KernelInput<AnyTypedArray>) => [x.shape[0], x.shape[1], numel(x.shape.slice(2))] as const;
 
@@ -273,9 +282,21 @@ const layout = (x: KernelInput<AnyTypedArray>) => [x.shape[0], x.shape[1], numel
 const forwardKernel =
   (relu: boolean) =>
   ([x, w, b]: readonly KernelInput<AnyTypedArray>[], p: BatchNormTrainParams, out: KernelOutput): AnyTypedArray => {
-    const y = allocateForOverwrite(out.dtype, numel(out.shape)) as Float;
-    batchNormForward(float(x), float(w), float(b), p.mean, p.invstd, ...layout(x), y, relu);
-    return y;
+    const xs = float(x),
+      ws = float(w),
+      bs = float(b);
+    const dims = layout(x);
+    const reference = () => {
+      const y = allocateForOverwrite(out.dtype, numel(out.shape)) as Float;
+      batchNormForward(xs, ws, bs, p.mean, p.invstd, ...dims, y, relu);
+      return y;
+    };
+    return xs instanceof Float32Array &&
+      ws instanceof Float32Array &&
+      bs instanceof Float32Array &&
+      xs.length >= SIMD_FORWARD_MIN
+      ? fast.orReference(() => batchNormForwardF32(xs, ws, bs, p.mean, p.invstd, ...dims, relu), reference)
+      : reference();
   };
 
 export const batchNormKernels: Pick<KernelTable<AnyTypedArray>, keyof BatchNormParams> = {
@@ -284,7 +305,15 @@ export const batchNormKernels: Pick<KernelTable<AnyTypedArray>, keyof BatchNormP
 };
 
 export const batchNormLoops: BatchNormLoops<AnyTypedArray> = {
-  channelStats: (x) => channelStats(float(x), ...layout(x)),
+  channelStats: (x) => {
+    const xs = float(x);
+    return xs instanceof Float32Array && xs.length >= SIMD_FORWARD_MIN
+      ? fast.orReference(
+          () => batchNormStatsF32(xs, ...layout(x)),
+          () => channelStats(xs, ...layout(x)),
+        )
+      : channelStats(xs, ...layout(x));
+  },
   backward: (x, g, weight, p, wantInput, reluOutput) => {
     const [batch, channels, inner] = layout(x);
     const xs = float(x),

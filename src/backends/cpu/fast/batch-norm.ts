@@ -1,12 +1,102 @@
 /**
- * Training-mode batch norm's backward on float32 arrays, the bn_bwd kernel (batchNormKernels in
- * scripts/wasm/gen-wat.mjs): per channel, the two sums in float64 SIMD and the input gradient, one
- * channel per item. The JS loops of ../batch-norm.ts are its reference (and run the calls that do
- * not fit the memory); they take ~4.5 ns per element, memory-bound scalar code that V8 does not
- * vectorise, where the kernel with its copies in and out takes ~1.5 (issue 23).
+ * Training-mode batch norm on float32 arrays in SIMD, one channel per item (issue 23): the forward's
+ * statistics and its normalise-and-affine pass (bn_stats, bn_fwd: batchNormForwardKernels in
+ * scripts/wasm/gen-wat.mjs, the bits of the JS loops), and the backward (bn_bwd: batchNormKernels;
+ * float64 sums in another order). The JS loops of ../batch-norm.ts are their reference (and run the
+ * calls that do not fit the memory); they take ~4.5 ns per element, memory-bound scalar code that V8
+ * does not vectorise, where the backward kernel with its copies in and out takes ~1.5.
+ *
+ * The forward's input is read in place when the conv before it left it in the memory, and otherwise
+ * copied in once by the statistics' call and left there for the normalising call that follows
+ * (FastRuntime.leftAt / residentAt); its output stays resident for the op after it.
  */
+import type { FastRuntime } from "./workers.js";
 import { check, COPY, F, output } from "./kernel-calls.js";
 import { fastRuntime } from "./workers.js";
+
+/** Float64 per channel in the forward's table (a cache line: threads never share one). */
+const FWD_TABLE = 8;
+
+/**
+ * Lays out a call reading `inputs` (null: absent) with `regions` after them: each input's offset,
+ * in place where resident, else copied in (and left resident, for the next call over it), then the
+ * regions' offsets, all past every input read in place.
+ */
+function layoutOverInputs(rt: FastRuntime, inputs: readonly (Float32Array | null)[], regions: readonly number[]) {
+  const at = inputs.map((a) => (a ? rt.residentAt(a, 0) : undefined));
+  const after = Math.max(0, ...inputs.map((a, i) => (a && at[i] !== undefined ? at[i] + a.byteLength : 0)));
+  const L = rt.layout(0, [...inputs.map((a, i) => (a && at[i] === undefined ? a.byteLength : 0)), ...regions], after);
+  const inputOffsets = inputs.map((a, i) => {
+    const resident = at[i];
+    if (!a || resident !== undefined) return resident ?? 0;
+    const copy = L.offsets[i];
+    rt.F32.set(a, copy / F);
+    rt.leftAt(a, copy);
+    return copy;
+  });
+  return { inputOffsets, offsets: L.offsets.slice(inputs.length), L };
+}
+
+/** Per channel of x ([batch, channels, inner]): the mean and the biased variance, channelStats' bits. */
+export function batchNormStatsF32(
+  x: Float32Array,
+  batch: number,
+  channels: number,
+  inner: number,
+): { mean: Float64Array; variance: Float64Array } {
+  check("batchNormStatsF32 x", x, batch * channels * inner);
+  const rt = fastRuntime();
+  const {
+    inputOffsets: [xOff],
+    offsets: [tOff],
+    L,
+  } = layoutOverInputs(rt, [x], [channels * FWD_TABLE * 8]);
+  const params = rt.params("bn_stats", { x: xOff, batch, inC: channels, inner, table: tOff });
+  // two passes over x, the second mostly from the cache
+  rt.run("bn_stats", params, channels, L.scratch, L.scratchStride, 2 * COPY * x.length);
+  const table = new Float64Array(rt.memory.buffer, tOff, channels * FWD_TABLE);
+  const mean = new Float64Array(channels),
+    variance = new Float64Array(channels);
+  for (let c = 0; c < channels; c++) {
+    mean[c] = table[c * FWD_TABLE];
+    variance[c] = table[c * FWD_TABLE + 1];
+  }
+  return { mean, variance };
+}
+
+/** y = (x - mean) invstd weight + bias per channel, relu of it with `relu`: batchNormForward's bits. */
+export function batchNormForwardF32(
+  x: Float32Array,
+  weight: Float32Array,
+  bias: Float32Array,
+  mean: Float64Array,
+  invstd: Float64Array,
+  batch: number,
+  channels: number,
+  inner: number,
+  relu: boolean,
+): Float32Array {
+  const n = batch * channels * inner;
+  check("batchNormForwardF32 x", x, n);
+  check("batchNormForwardF32 weight", weight, channels);
+  check("batchNormForwardF32 bias", bias, channels);
+  const rt = fastRuntime();
+  const {
+    inputOffsets: [xOff],
+    offsets: [tOff, yOff],
+    L,
+  } = layoutOverInputs(rt, [x], [channels * FWD_TABLE * 8, n * F]);
+  const table = new Float64Array(rt.memory.buffer, tOff, channels * FWD_TABLE);
+  for (let c = 0; c < channels; c++) {
+    table[c * FWD_TABLE] = mean[c];
+    table[c * FWD_TABLE + 1] = invstd[c] * weight[c];
+    table[c * FWD_TABLE + 2] = bias[c];
+  }
+  const params = rt.params("bn_fwd", { x: xOff, y: yOff, batch, inC: channels, inner, table: tOff, relu: +relu });
+  const y = output(n);
+  rt.run("bn_fwd", params, channels, L.scratch, L.scratchStride, COPY * n, y.make);
+  return y.take(rt, yOff);
+}
 
 /** Float64 per channel in the kernel's table: mean, invstd, weight in; sum g, sum g (x - mean) out. */
 const TABLE = 8;
@@ -41,11 +131,12 @@ export function batchNormBackwardF32(
   if (relu) check("batchNormBackwardF32 relu", relu, n);
   check("batchNormBackwardF32 weight", weight, channels);
   const rt = fastRuntime();
-  const L = rt.layout(0, [n * F, n * F, relu ? n * F : 0, wantInput ? n * F : 0, channels * TABLE * 8]);
-  const [xOff, gOff, rOff, dOff, tOff] = L.offsets;
-  rt.F32.set(x, xOff / F);
-  rt.F32.set(g, gOff / F);
-  if (relu) rt.F32.set(relu, rOff / F);
+  // g, the gradient of the op after the batch norm, is often still where that op's call left it
+  const {
+    inputOffsets: [xOff, gOff, rOff],
+    offsets: [dOff, tOff],
+    L,
+  } = layoutOverInputs(rt, [x, g, relu], [wantInput ? n * F : 0, channels * TABLE * 8]);
   const table = new Float64Array(rt.memory.buffer, tOff, channels * TABLE);
   for (let c = 0; c < channels; c++) {
     table[c * TABLE] = mean[c];

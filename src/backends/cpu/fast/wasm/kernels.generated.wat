@@ -3835,4 +3835,124 @@
   (br_if $L177 (i32.lt_s (local.get $oh) (local.get $OH))))))
   (local.set $pl (i32.add (local.get $pl) (i32.const 1)))
   (br_if $L178 (i32.lt_s (local.get $pl) (local.get $end)))))))
+;; Batch norm's channel statistics, one channel per item (batchNormForwardKernels in gen-wat.mjs)
+(func $bn_stats (export "bn_stats") (param $p i32) (param $item i32) (param $s i32)
+  (local $ch i32) (local $n i32) (local $k i32) (local $C i32) (local $N i32) (local $inner i32) (local $base i32) (local $xp i32) (local $yp i32) (local $whole i32) (local $bytes i32) (local $t i32)
+  (local $m f64) (local $d f64) (local $cnt f64)
+  (local $A v128) (local $B v128) (local $xv v128) (local $mv v128) (local $dv v128)
+  
+  (local.set $ch (local.get $item)) (local.set $C (i32.load offset=16 (local.get $p))) (local.set $N (i32.load offset=12 (local.get $p))) (local.set $inner (i32.load offset=84 (local.get $p)))
+  (local.set $bytes (i32.mul (local.get $inner) (i32.const 4))) (local.set $whole (i32.mul (i32.and (local.get $inner) (i32.const -4)) (i32.const 4)))
+  (local.set $t (i32.add (i32.load offset=88 (local.get $p)) (i32.mul (local.get $ch) (i32.const 64))))
+  (local.set $cnt (f64.convert_i32_s (i32.mul (local.get $N) (local.get $inner))))
+  (local.set $n (i32.const 0))
+(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L181
+  
+    (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
+    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $yp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
+    
+    (local.set $k (i32.const 0))
+(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L179
+  
+      (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
+      (local.set $A (f64x2.add (local.get $A) (f64x2.promote_low_f32x4 (local.get $xv))))
+      (local.set $B (f64x2.add (local.get $B) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 16)))
+  (br_if $L179 (i32.lt_s (local.get $k) (local.get $whole))))))
+    (local.set $k (local.get $whole))
+(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L180
+  
+      (local.set $A (f64x2.replace_lane 0 (local.get $A) (f64.add (f64x2.extract_lane 0 (local.get $A))
+        (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))))))
+  (local.set $k (i32.add (local.get $k) (i32.const 4)))
+  (br_if $L180 (i32.lt_s (local.get $k) (local.get $bytes))))))
+  (local.set $n (i32.add (local.get $n) (i32.const 1)))
+  (br_if $L181 (i32.lt_s (local.get $n) (local.get $N))))))
+  (local.set $m (f64.div (f64.add
+    (f64.add (f64x2.extract_lane 0 (local.get $A)) (f64x2.extract_lane 1 (local.get $A)))
+    (f64.add (f64x2.extract_lane 0 (local.get $B)) (f64x2.extract_lane 1 (local.get $B)))) (local.get $cnt)))
+  (f64.store offset=0 (local.get $t) (local.get $m))
+  (local.set $mv (f64x2.splat (local.get $m)))
+  (local.set $A (v128.const i64x2 0 0)) (local.set $B (v128.const i64x2 0 0))
+  (local.set $n (i32.const 0))
+(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L184
+  
+    (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
+    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $yp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
+    
+    (local.set $k (i32.const 0))
+(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L182
+  
+      (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
+      (local.set $A (f64x2.add (local.get $A) (f64x2.mul (local.tee $dv (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv))) (local.get $dv))))
+      (local.set $B (f64x2.add (local.get $B) (f64x2.mul (local.tee $dv (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv))) (local.get $dv))))
+  (local.set $k (i32.add (local.get $k) (i32.const 16)))
+  (br_if $L182 (i32.lt_s (local.get $k) (local.get $whole))))))
+    (local.set $k (local.get $whole))
+(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L183
+  
+      (local.set $A (f64x2.replace_lane 0 (local.get $A) (f64.add (f64x2.extract_lane 0 (local.get $A))
+        (f64.mul (local.tee $d (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m))) (local.get $d)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 4)))
+  (br_if $L183 (i32.lt_s (local.get $k) (local.get $bytes))))))
+  (local.set $n (i32.add (local.get $n) (i32.const 1)))
+  (br_if $L184 (i32.lt_s (local.get $n) (local.get $N))))))
+  (f64.store offset=8 (local.get $t) (f64.div (f64.add
+    (f64.add (f64x2.extract_lane 0 (local.get $A)) (f64x2.extract_lane 1 (local.get $A)))
+    (f64.add (f64x2.extract_lane 0 (local.get $B)) (f64x2.extract_lane 1 (local.get $B)))) (local.get $cnt))))
+
+;; Batch norm's normalise-and-affine (and relu), one channel per item (batchNormForwardKernels in gen-wat.mjs)
+(func $bn_fwd (export "bn_fwd") (param $p i32) (param $item i32) (param $s i32)
+  (local $ch i32) (local $n i32) (local $k i32) (local $C i32) (local $N i32) (local $inner i32) (local $base i32) (local $xp i32) (local $yp i32) (local $whole i32) (local $bytes i32) (local $t i32)
+  (local $m f64) (local $sc f64) (local $b f64) (local $ys f32)
+  (local $xv v128) (local $mv v128) (local $sv v128) (local $bv v128) (local $yv v128)
+  
+  (local.set $ch (local.get $item)) (local.set $C (i32.load offset=16 (local.get $p))) (local.set $N (i32.load offset=12 (local.get $p))) (local.set $inner (i32.load offset=84 (local.get $p)))
+  (local.set $bytes (i32.mul (local.get $inner) (i32.const 4))) (local.set $whole (i32.mul (i32.and (local.get $inner) (i32.const -4)) (i32.const 4)))
+  (local.set $t (i32.add (i32.load offset=88 (local.get $p)) (i32.mul (local.get $ch) (i32.const 64))))
+  (local.set $m (f64.load offset=0 (local.get $t))) (local.set $sc (f64.load offset=8 (local.get $t))) (local.set $b (f64.load offset=16 (local.get $t)))
+  (local.set $mv (f64x2.splat (local.get $m))) (local.set $sv (f64x2.splat (local.get $sc))) (local.set $bv (f64x2.splat (local.get $b)))
+  (if (i32.load offset=92 (local.get $p)) (then (local.set $n (i32.const 0))
+(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L187
+  
+    (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
+    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $yp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
+    
+    (local.set $k (i32.const 0))
+(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L185
+  
+      (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
+      (v128.store (i32.add (local.get $yp) (local.get $k)) (v128.and (local.tee $yv (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)) (local.get $sv)) (local.get $bv))) (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)) (local.get $sv)) (local.get $bv))))) (v128.or (f32x4.gt (local.get $yv) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $yv) (local.get $yv)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 16)))
+  (br_if $L185 (i32.lt_s (local.get $k) (local.get $whole))))))
+    (local.set $k (local.get $whole))
+(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L186
+  
+      (f32.store (i32.add (local.get $yp) (local.get $k)) (select (local.tee $ys (f32.demote_f64 (f64.add (f64.mul
+        (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)) (local.get $sc)) (local.get $b)))) (f32.const 0) (i32.or (f32.gt (local.get $ys) (f32.const 0)) (f32.ne (local.get $ys) (local.get $ys)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 4)))
+  (br_if $L186 (i32.lt_s (local.get $k) (local.get $bytes))))))
+  (local.set $n (i32.add (local.get $n) (i32.const 1)))
+  (br_if $L187 (i32.lt_s (local.get $n) (local.get $N))))))) (else (local.set $n (i32.const 0))
+(if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L190
+  
+    (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
+    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $yp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
+    
+    (local.set $k (i32.const 0))
+(if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L188
+  
+      (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
+      (v128.store (i32.add (local.get $yp) (local.get $k)) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)) (local.get $sv)) (local.get $bv))) (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)) (local.get $sv)) (local.get $bv)))))
+  (local.set $k (i32.add (local.get $k) (i32.const 16)))
+  (br_if $L188 (i32.lt_s (local.get $k) (local.get $whole))))))
+    (local.set $k (local.get $whole))
+(if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L189
+  
+      (f32.store (i32.add (local.get $yp) (local.get $k)) (f32.demote_f64 (f64.add (f64.mul
+        (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)) (local.get $sc)) (local.get $b))))
+  (local.set $k (i32.add (local.get $k) (i32.const 4)))
+  (br_if $L189 (i32.lt_s (local.get $k) (local.get $bytes))))))
+  (local.set $n (i32.add (local.get $n) (i32.const 1)))
+  (br_if $L190 (i32.lt_s (local.get $n) (local.get $N)))))))))
 )
