@@ -233,8 +233,6 @@ export class FastRuntime {
   startFailure: string | null = null;
   /** Least no-progress time (ms) before a job held by unresponsive workers is given up (tests lower it). */
   stallMs = STALL_MS;
-  /** Least work of a job shared with the workers (PARALLEL_WORK; bench/split-threshold.mjs varies it). */
-  parallelWork = PARALLEL_WORK;
   /** Units the calling thread took over from workers that died holding them (tests). */
   rescuedUnits = 0;
   /** Most bytes a call may lay out (the 4 GiB of a 32-bit memory); tests lower it to reach the
@@ -503,14 +501,22 @@ export class FastRuntime {
     return this.keptEnd - KEPT_BASE;
   }
 
-  /** Writes the i32 parameter block of a job of `kernel` and returns its address. */
-  params<K extends KernelName>(kernel: K, fields: KernelParams<K>): number {
+  /**
+   * Writes the i32 parameter block of a job of `kernel` from the fields of `parts` (a later part's
+   * field wins, as in a spread) and returns its address. Pass shared fields (a conv's geometry) as
+   * a part of their own rather than spreading them into the call's object: on Node 20's V8, an
+   * object literal that starts with a spread and adds more properties after it cost 20-220 us to
+   * build here (each added property a slow store), more than most kernels of the call.
+   */
+  params<K extends KernelName>(kernel: K, ...parts: KernelParams<K>[]): number {
     const block = this.block;
     const names = SLOT_FIELDS[kernel];
-    const values = fields as Readonly<Record<string, number | undefined>>;
+    const values = parts as readonly Readonly<Record<string, number | undefined>>[];
     for (let slot = 0; slot < PARAM_COUNT; slot++) {
       const name = names[slot];
-      block[slot] = name === undefined ? 0 : (values[name] ?? 0);
+      let v: number | undefined;
+      if (name !== undefined) for (let i = values.length - 1; i >= 0 && v === undefined; i--) v = values[i][name];
+      block[slot] = v ?? 0;
     }
     return PARAMS_PTR;
   }
@@ -530,7 +536,7 @@ export class FastRuntime {
     meanwhile?: () => void,
   ): void {
     const fn = this.fns[KERNEL_INDEX[kernel]];
-    const eligible = this.threads > 1 && items > 1 && work >= this.parallelWork;
+    const eligible = this.threads > 1 && items > 1 && work >= PARALLEL_WORK;
     if (eligible) this.ensureWorkers();
     // A worker takes tens of milliseconds to start: until one is ready the job is the caller's
     // alone (and says nothing about how busy the machine is).
