@@ -8,7 +8,11 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
+import fc from "fast-check";
 import { conv2dGeometry } from "../../src/primitives/index.js";
+import { conv2dForward } from "../../src/backends/cpu/reference/conv2d.js";
+import { SLOT_FIELDS, type KernelName } from "../../src/backends/cpu/fast/workers.js";
+import { KERNEL_PARAMS, PARAM, PARAM_COUNT } from "../../src/backends/cpu/fast/wasm/kernels.generated.js";
 import {
   conv2dBackInputF32,
   conv2dBackWeightF32,
@@ -210,6 +214,8 @@ describe("fast kernels runtime", () => {
 
   it("once its workers are ready, a large job is shared with them", async () => {
     const rt = fastRuntime();
+    // the runtime made by the test above is adaptive: on a loaded machine it would run alone
+    rt.adaptive = false;
     setNumThreads(2);
     await rt.whenReady();
     const g = conv2dGeometry({
@@ -288,6 +294,84 @@ describe("fast kernels runtime", () => {
       resetFastRuntime().adaptive = false;
     }
   });
+
+  it("params writes each field into the slot its kernel reads, as the Object.entries writer did, for every kernel", () => {
+    const rt = fastRuntime();
+    const kernels = Object.keys(KERNEL_PARAMS) as KernelName[];
+    // The writer walks slots, not fields: two fields of one kernel on one slot would make it
+    // depend on the slot order (the old one, on the order of the call's fields).
+    for (const k of kernels) {
+      const slots = Object.values({ ...PARAM, ...KERNEL_PARAMS[k] });
+      expect(new Set(slots).size, k).toBe(slots.length);
+      expect(Math.max(...slots), k).toBeLessThan(PARAM_COUNT);
+      expect(SLOT_FIELDS[k].filter((f) => f !== undefined).length, k).toBe(slots.length);
+    }
+    // the writer before issue 23's per-call work: clear the block, then each given field into its slot
+    const oracle = (k: KernelName, fields: Record<string, number | undefined>): Int32Array => {
+      const block = new Int32Array(PARAM_COUNT);
+      const layout: Record<string, number> = { ...PARAM, ...KERNEL_PARAMS[k] };
+      for (const [name, v] of Object.entries(fields)) block[layout[name]] = v as number;
+      return block;
+    };
+    const callArb = fc.constantFrom(...kernels).chain((k) =>
+      fc.record({
+        k: fc.constant(k),
+        // 1-3 parts (as a conv's geometry and its offsets), each giving any of the kernel's fields,
+        // the same field possibly in several (the last wins, as in a spread), over the int32 range
+        parts: fc.array(
+          fc.record(Object.fromEntries(Object.keys({ ...PARAM, ...KERNEL_PARAMS[k] }).map((f) => [f, fc.integer()])), {
+            requiredKeys: [],
+          }),
+          { minLength: 1, maxLength: 3 },
+        ),
+        // what the previous job left in the block: stale slots must read 0 when not given
+        before: fc.constantFrom(...kernels),
+      }),
+    );
+    fc.assert(
+      fc.property(callArb, ({ k, parts, before }) => {
+        const full = Object.fromEntries(Object.keys({ ...PARAM, ...KERNEL_PARAMS[before] }).map((f, i) => [f, -1 - i]));
+        rt.params(before, full);
+        const at = rt.params(k, ...parts);
+        expect([...rt.I32.subarray(at / 4, at / 4 + PARAM_COUNT)]).toEqual([
+          ...oracle(k, Object.assign({}, ...parts) as Record<string, number>),
+        ]);
+      }),
+      { seed: 23, numRuns: 400 },
+    );
+  });
+
+  for (const shared of [true, false])
+    it(`the memory views follow the memory's growth (${shared ? "shared" : "plain"} memory)`, () => {
+      const g = conv2dGeometry({
+        input: [2, 24, 72, 72], // 995 KB: the call needs more than the 1 MiB a runtime starts with
+        weight: [32, 24, 3, 3],
+        stride: [2, 2],
+        dilation: [1, 1],
+        padding: [1, 1, 1, 1],
+        groups: 1,
+      });
+      const x = rand(2 * 24 * 72 * 72, 41),
+        w = rand(32 * 24 * 9, 42);
+      const expected = conv2dForward(g, x, w);
+      try {
+        const rt = resetFastRuntime({ shared });
+        const before = rt.memory.buffer.byteLength;
+        const y = conv2dForwardF32(g, x, w);
+        const after = rt.memory.buffer.byteLength;
+        expect(after).toBeGreaterThan(before); // the call grew the memory
+        expect(rt.F32.byteLength).toBe(after);
+        expect(rt.I32.byteLength).toBe(after);
+        expect(rt.byteLength).toBe(after);
+        let worst = 0;
+        for (let i = 0; i < y.length; i++) worst = Math.max(worst, Math.abs(y[i] - expected[i]));
+        expect(worst).toBeLessThan(1e-4);
+        // the views (and the parameter block) stay valid for the calls after the growth
+        expect(conv2dForwardF32(g, x, w)).toEqual(y);
+      } finally {
+        resetFastRuntime();
+      }
+    });
 
   it("a process that used the worker pool exits by itself", () => {
     // Node 20 cannot run the .ts sources: transpile the runtime's modules (and the message

@@ -178,10 +178,10 @@ function padPlanes(
 ): void {
   const planes = g.batch * g.inChannels;
   if (s === 1) {
-    padInput(rt, { ...geomParams(g), x: xOff, y: xpOff }, planes, Hp, Wp, scratch, stride);
+    padInput(rt, [geomParams(g), { x: xOff, y: xpOff }], planes, Hp, Wp, scratch, stride);
     return;
   }
-  const p = rt.params("pad_phases", { ...geomParams(g), x: xOff, y: xpOff, phaseRows: Hp, phaseCols: Wp, stride: s });
+  const p = rt.params("pad_phases", geomParams(g), { x: xOff, y: xpOff, phaseRows: Hp, phaseCols: Wp, stride: s });
   rt.run("pad_phases", p, planes, scratch, stride, COPY * planes * s * s * Hp * Wp);
 }
 
@@ -279,8 +279,7 @@ function gemmConv(
   if (wide) wideRowOffsets(rt.I32, offsetsOff / F, g, Hp, Wp, s);
   const aOff = A.ready(wOff, aTmp, (wo, ao) => packConvWeights(rt, g, wo, ao, flip, L.scratch, L.scratchStride));
   if (padCopy) padPlanes(rt, g, xOff, xpOff, Hp, Wp, s, L.scratch, L.scratchStride);
-  const p = rt.params("conv_fwd", {
-    ...geomParams(gg),
+  const p = rt.params("conv_fwd", geomParams(gg), {
     x: padCopy ? xpOff : xOff,
     a: aOff,
     y: ywSize ? ywOff : yOff,
@@ -389,8 +388,7 @@ function planeConv(
   // item zeroes its padded plane's border once (see dw_conv), which at a plane an item took a
   // third of the depthwise 256-channel 28x28 layer's kernel time
   const per = S === 1 ? div * planeGroup(g.inChannels, g.batch, itemsWanted(rt)) : 1;
-  const p = rt.params("dw_conv", {
-    ...geomParams(g),
+  const p = rt.params("dw_conv", geomParams(g), {
     x: xOff,
     a: wOff,
     y: yOff,
@@ -447,7 +445,7 @@ function addBias(
   const planes = g.batch * g.outChannels,
     plane = g.outHeight * g.outWidth;
   const job = planeItems(planes, plane);
-  const p = rt.params("add_bias", { y: yOff, a: biasOff, plane, channels: g.outChannels, ...job.fields });
+  const p = rt.params("add_bias", { y: yOff, a: biasOff, plane, channels: g.outChannels }, job.fields);
   rt.run("add_bias", p, job.items, L.scratch, L.scratchStride, COPY * planes * plane);
 }
 
@@ -500,7 +498,7 @@ export function conv2dBackInputF32(g: Conv2dGeometry, gy: Float32Array, w: Float
     const [gOff, wOff, dOff] = L.offsets;
     rt.F32.set(gy, gOff / F);
     rt.F32.set(w, wOff / F);
-    const p = rt.params("dw_bwd_in", { ...geomParams(g), x: gOff, a: wOff, y: dOff, multiplier: Mg });
+    const p = rt.params("dw_bwd_in", geomParams(g), { x: gOff, a: wOff, y: dOff, multiplier: Mg });
     const dx = output(dxSize);
     rt.run("dw_bwd_in", p, g.batch * g.inChannels, L.scratch, L.scratchStride, convFlops(g), dx.make);
     return dx.take(rt, dOff);
@@ -572,8 +570,7 @@ function col2imBackInput(rt: FastRuntime, g: Conv2dGeometry, gy: Float32Array, w
   for (const parity of [0, 1]) {
     const perParity = Math.ceil((bands - parity) / 2);
     if (perParity === 0) continue;
-    const p = rt.params("conv_bwd_in", {
-      ...geomParams(g),
+    const p = rt.params("conv_bwd_in", geomParams(g), {
       x: gOff,
       a: aOff,
       y: dOff,
@@ -624,10 +621,9 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
     rt.F32.set(x, xOff / F);
     const gOff = gyIn.place(gCopy);
     if (xpSize > 0) {
-      padInput(rt, { ...geomParams(g), x: xOff, y: xpOff }, g.batch * g.inChannels, hp, ws, L.scratch, L.scratchStride);
+      padInput(rt, [geomParams(g), { x: xOff, y: xpOff }], g.batch * g.inChannels, hp, ws, L.scratch, L.scratchStride);
     }
-    const p = rt.params("dw_bwd_w", {
-      ...geomParams(g),
+    const p = rt.params("dw_bwd_w", geomParams(g), {
       x: xOff,
       a: gOff,
       y: dOff,
@@ -713,8 +709,7 @@ export function conv2dBackWeightF32(g: Conv2dGeometry, x: Float32Array, gy: Floa
       }
     }
   }
-  const p = rt.params("conv_bwd_w", {
-    ...geomParams(gg),
+  const p = rt.params("conv_bwd_w", geomParams(gg), {
     x: padCopy ? xpOff : xOff,
     a: aOff,
     y: dOff,

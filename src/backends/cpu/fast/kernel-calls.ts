@@ -97,10 +97,13 @@ export function planeItems(planes: number, planeFloats: number) {
   return { fields: { planes, planesPerItem: per }, items: Math.ceil(planes / per) };
 }
 
-/** `planes` zero-bordered rows x cols copies (pad_input; `fields` give x, y, inH, inW, padT, padL). */
+/**
+ * `planes` zero-bordered rows x cols copies (pad_input; `fields` give x, y, inH, inW, padT, padL,
+ * or several parts that do: a conv's geometry and the offsets, see FastRuntime.params).
+ */
 export function padInput(
   rt: FastRuntime,
-  fields: KernelParams<"pad_input">,
+  fields: KernelParams<"pad_input"> | readonly KernelParams<"pad_input">[],
   planes: number,
   rows: number,
   cols: number,
@@ -108,7 +111,9 @@ export function padInput(
   stride: number,
 ): void {
   const job = planeItems(planes, rows * cols);
-  const p = rt.params("pad_input", { ...fields, rows, cols, ...job.fields });
+  type Part = KernelParams<"pad_input">;
+  const parts: readonly Part[] = Array.isArray(fields) ? (fields as readonly Part[]) : [fields as Part];
+  const p = rt.params("pad_input", ...parts, { rows, cols }, job.fields);
   rt.run("pad_input", p, job.items, scratch, stride, COPY * planes * rows * cols);
 }
 
