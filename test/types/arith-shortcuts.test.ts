@@ -42,7 +42,7 @@ describe("the arithmetic's shortcuts", () => {
       const want = ops[c.op](BigInt(c.a), BigInt(c.b));
       return typeof got === "number" && BigInt(got) === want
         ? []
-        : [`${c.op}<${c.a}, ${c.b}>: got ${String(got)}, want ${want}`];
+        : [`${c.op}<${c.a}, ${c.b}>: got ${JSON.stringify(got)}, want ${want}`];
     });
     expect(wrong).toEqual([]);
   }, 600_000);
