@@ -6,6 +6,7 @@ import type { DType, Device, Shape } from "../../types/core.js";
 import type { Tensor } from "../tensor.js";
 import * as F from "./functional-impl.js";
 import type { LinearShape } from "./types.js";
+import type { IsMessage } from "../../types/shape/show.js";
 import type { PoolSignature } from "../ops/pool.js";
 import type { FlattenSignature } from "../ops/movement.js";
 import { add } from "./ops.js";
@@ -62,18 +63,30 @@ export const identity: Same = ((x: Tensor) => x) as Same;
 // where a rule gives no literal), which TypeScript does not compare with the runtime's readonly
 // `Shape`; the other signatures are checked against their implementation by a plain `as`.
 
+/**
+ * The weight, or the message linear throws when its in-features are not x's last dim. Tested as a
+ * property (IsMessage), so that a message holding a generic batch `${B}` is decided, not deferred:
+ * before, a mismatch made the result `number[]` and the call compiled.
+ */
+type LinearWeight<S extends Shape, W> = W extends {
+  readonly shape: readonly [infer O extends number, infer I extends number];
+}
+  ? IsMessage<LinearShape<S, I, O>> extends true
+    ? LinearShape<S, I, O>
+    : W
+  : W;
+
 /** y = x W^T + b over the last dim of x. */
 export const linear = F.linear as unknown as <
   S extends Shape,
-  In extends number,
-  Out_ extends number,
+  W extends Tensor<[number, number], D, Dev>,
   D extends DType,
   Dev extends Device,
 >(
   x: Tensor<S, D, Dev>,
-  weight: Tensor<[Out_, In], D, Dev>,
-  bias?: Tensor<[Out_], D, Dev> | null,
-) => Tensor<Out<LinearShape<S, In, Out_>>, D, Dev>;
+  weight: LinearWeight<S, W>,
+  bias?: Tensor<[W["shape"][0]], D, Dev> | null,
+) => Tensor<Out<LinearShape<S, W["shape"][1], W["shape"][0]>>, D, Dev>;
 
 export const flatten = F.flatten as FlattenSignature<1>;
 

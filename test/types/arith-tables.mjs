@@ -9,6 +9,8 @@ const digits = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const SMALL = 4096;
 /** Naturals below this also have a tuple of that length (Units), for adding and comparing small values by spreading. */
 const UNITS = 100;
+/** Products of two naturals 2..PRODUCTS-1 are one lookup (Products): the digit path costs ~450 instantiations for a two-digit product. */
+const PRODUCTS = 100;
 // NextIndex's length: the positions a chain of layers can count to (TypeScript stops a tail-recursive
 // conditional type at 1,000 steps anyway).
 const CHAIN = 1000;
@@ -164,6 +166,12 @@ export function generateTables() {
   const factorLines = [];
   for (let n = 10; n < SMALL; n++)
     if (fewest[n] !== undefined) factorLines.push(`  ${q(rev(n))}: ${q([...fewest[n]].sort().reverse().join(""))};`);
+  // Keyed by the operands themselves (0 and 1 are the identities, handled before any lookup), one
+  // row of the right operand per line.
+  const factors = Array.from({ length: PRODUCTS - 2 }, (_, i) => i + 2);
+  const productRows = factors.map(
+    (a) => `  ${a}: { ${factors.map((b) => `${b}: ${a * b};`).join(" ")} [other: number]: unknown };`,
+  );
   const toLE = rows((n) => `${n}: ${q(rev(n))};`, "number");
   const fromLE = rows((n) => `${q(rev(n))}: ${n};`, "string");
   return [
@@ -202,6 +210,9 @@ export function generateTables() {
     "",
     `/** Units[LE digits of n] = a tuple of n zeros, for 0 <= n < ${UNITS}: small sums and differences as tuple spreads; undefined above */`,
     `export type Units = {\n${units.join("\n")}\n  [other: string]: unknown;\n};`,
+    "",
+    `/** Products[a][b] = a * b, for 2 <= a, b < ${PRODUCTS}; unknown otherwise */`,
+    `export type Products = {\n${productRows.join("\n")}\n  [other: number]: unknown;\n};`,
     "",
     `/** DigitFactors[LE digits of n] = the fewest digits 2..9 whose product is n, for 10 <= n < ${SMALL} that have such digits */`,
     `export type DigitFactors = {\n${factorLines.join("\n")}\n  [other: string]: string | undefined;\n};`,

@@ -17,7 +17,7 @@
  */
 import type { arithErrors } from "../errors.js";
 import type { AddLE, CmpLE, DivModLE, MulLE, Reverse, SubLE, Trim } from "./digits.js";
-import type { NextIndex, Safe16, SmallFromLE, SmallToLE, Units } from "./tables.js";
+import type { NextIndex, Products, Safe16, SmallFromLE, SmallToLE, Units } from "./tables.js";
 
 export type { Ordering } from "./digits.js";
 
@@ -80,38 +80,37 @@ type FromSigned<L extends string, Negative extends boolean> = Negative extends t
   : FromLE<L>;
 
 /**
- * Runs `F` on the LE digits of A and B: `number` when either is the wide `number` type, the
- * operand's error when one is not a safe natural. Distributes over unions.
+ * Runs `Op` on the LE digits of one member A and one member B (the public aliases below distribute
+ * over unions): `number` when either is the wide `number` type, the operand's error when one is
+ * not a safe natural.
  */
-type Lift2<A extends number, B extends number, Op extends string> = A extends number
-  ? B extends number
-    ? number extends A
-      ? number
-      : number extends B
-        ? number
-        : Quick<A, B, Op> extends infer R extends number
-          ? R
-          : Small<UnitsOf<A>, UnitsOf<B>, Op> extends infer R extends number
-            ? R
-            : ToLE<A> extends infer LA
-              ? LA extends { error: infer E }
+type Lift2<A extends number, B extends number, Op extends string> = number extends A
+  ? number
+  : number extends B
+    ? number
+    : Quick<A, B, Op> extends infer R extends number
+      ? R
+      : Small<UnitsOf<A>, UnitsOf<B>, Op> extends infer R extends number
+        ? R
+        : ToLE<A> extends infer LA
+          ? LA extends { error: infer E }
+            ? E
+            : ToLE<B> extends infer LB
+              ? LB extends { error: infer E }
                 ? E
-                : ToLE<B> extends infer LB
-                  ? LB extends { error: infer E }
-                    ? E
-                    : LA extends string
-                      ? LB extends string
-                        ? Apply<Op, LA, LB, A>
-                        : never
-                      : never
+                : LA extends string
+                  ? LB extends string
+                    ? Apply<Op, LA, LB, A>
+                    : never
                   : never
               : never
-    : never
-  : never;
+          : never;
 
 /**
- * The identities of two naturals below 4096 (adding 0 or 1, multiplying by 0 or 1, dividing by 1):
- * one table lookup instead of the digit path's conversions and digit steps. The shape rules meet
+ * The identities of two naturals below 4096 (adding 0 or 1, multiplying by 0 or 1, dividing by 1),
+ * and the product of two naturals below 100 (tables.ts Products; the digit path spends ~450
+ * instantiations on a two-digit product): one table lookup instead of the digit path's conversions
+ * and digit steps. The shape rules meet
  * them at every default (pooling's padding 0, dilation 1, a kernel minus 1): examples/demo.ts 6,667
  * -> 6,328 instantiations (TS 6). `false` sends anything else to the digit path; SmallToLE holds
  * naturals only, so a non-natural operand still gets its message there.
@@ -135,7 +134,11 @@ type Quick<A extends number, B extends number, Op extends string> = SmallToLE[A]
             ? B
             : 0 extends A | B
               ? 0
-              : false
+              : Products[A] extends infer Row extends { [b: number]: unknown }
+                ? Row[B] extends infer P extends number
+                  ? P
+                  : false
+                : false
         : Op extends "sub"
           ? B extends 0
             ? A
@@ -204,15 +207,47 @@ type SubSigned<LA extends string, LB extends string> =
         : never
     : never;
 
-export type Add<A extends number, B extends number> = Lift2<A, B, "add">;
+/*
+ * Each public alias is a conditional over its own operands, not a bare `Lift2<A, B, Op>`: the
+ * declaration emitter writes a deferred instance (operands that are type parameters) by its alias
+ * only when the alias's body is itself the conditional; an alias of an alias is dropped and the
+ * inner body written out, each nesting repeating its operands, which grew a user's inferred
+ * `Add<Add<A, B>, C>` into a .d.ts a consumer's tsc overflowed its stack on
+ * (test/types/arith-emit.test.ts). The two checks are also where unions distribute.
+ */
+export type Add<A extends number, B extends number> = A extends number
+  ? B extends number
+    ? Lift2<A, B, "add">
+    : never
+  : never;
 /** A - B; negative when B > A (e.g. Sub<3, 5> = -2). */
-export type Sub<A extends number, B extends number> = Lift2<A, B, "sub">;
-export type Mul<A extends number, B extends number> = Lift2<A, B, "mul">;
+export type Sub<A extends number, B extends number> = A extends number
+  ? B extends number
+    ? Lift2<A, B, "sub">
+    : never
+  : never;
+export type Mul<A extends number, B extends number> = A extends number
+  ? B extends number
+    ? Lift2<A, B, "mul">
+    : never
+  : never;
 /** floor(A / B). */
-export type Div<A extends number, B extends number> = Lift2<A, B, "div">;
-export type Mod<A extends number, B extends number> = Lift2<A, B, "mod">;
+export type Div<A extends number, B extends number> = A extends number
+  ? B extends number
+    ? Lift2<A, B, "div">
+    : never
+  : never;
+export type Mod<A extends number, B extends number> = A extends number
+  ? B extends number
+    ? Lift2<A, B, "mod">
+    : never
+  : never;
 /** -1, 0 or 1 as A is less than, equal to or greater than B. */
-export type Compare<A extends number, B extends number> = Lift2<A, B, "cmp">;
+export type Compare<A extends number, B extends number> = A extends number
+  ? B extends number
+    ? Lift2<A, B, "cmp">
+    : never
+  : never;
 
 type Test<C, Yes extends readonly unknown[]> = C extends -1 | 0 | 1
   ? C extends Yes[number]
@@ -221,11 +256,12 @@ type Test<C, Yes extends readonly unknown[]> = C extends -1 | 0 | 1
   : C extends number
     ? boolean
     : C;
-export type Lt<A extends number, B extends number> = Test<Compare<A, B>, [-1]>;
-export type Lte<A extends number, B extends number> = Test<Compare<A, B>, [-1, 0]>;
-export type Gt<A extends number, B extends number> = Test<Compare<A, B>, [1]>;
-export type Gte<A extends number, B extends number> = Test<Compare<A, B>, [0, 1]>;
-export type Eq<A extends number, B extends number> = Test<Compare<A, B>, [0]>;
+// Conditionals of their own for the emitter, as above.
+export type Lt<A extends number, B extends number> = Compare<A, B> extends infer C ? Test<C, [-1]> : never;
+export type Lte<A extends number, B extends number> = Compare<A, B> extends infer C ? Test<C, [-1, 0]> : never;
+export type Gt<A extends number, B extends number> = Compare<A, B> extends infer C ? Test<C, [1]> : never;
+export type Gte<A extends number, B extends number> = Compare<A, B> extends infer C ? Test<C, [0, 1]> : never;
+export type Eq<A extends number, B extends number> = Compare<A, B> extends infer C ? Test<C, [0]> : never;
 export type Max<A extends number, B extends number> =
   Compare<A, B> extends infer C ? (C extends -1 ? B : C extends 0 | 1 ? A : C extends number ? number : C) : never;
 export type Min<A extends number, B extends number> =
