@@ -10,32 +10,12 @@
  * copied in once by the statistics' call and left there for the normalising call that follows
  * (FastRuntime.leftAt / residentAt); its output stays resident for the op after it.
  */
-import type { FastRuntime } from "./workers.js";
 import { check, COPY, F, output } from "./kernel-calls.js";
+import { layoutOverInputs } from "./resident-input.js";
 import { fastRuntime } from "./workers.js";
 
 /** Float64 per channel in the forward's table (a cache line: threads never share one). */
 const FWD_TABLE = 8;
-
-/**
- * Lays out a call reading `inputs` (null: absent) with `regions` after them: each input's offset,
- * in place where resident, else copied in (and left resident, for the next call over it), then the
- * regions' offsets, all past every input read in place.
- */
-function layoutOverInputs(rt: FastRuntime, inputs: readonly (Float32Array | null)[], regions: readonly number[]) {
-  const at = inputs.map((a) => (a ? rt.residentAt(a, 0) : undefined));
-  const after = Math.max(0, ...inputs.map((a, i) => (a && at[i] !== undefined ? at[i] + a.byteLength : 0)));
-  const L = rt.layout(0, [...inputs.map((a, i) => (a && at[i] === undefined ? a.byteLength : 0)), ...regions], after);
-  const inputOffsets = inputs.map((a, i) => {
-    const resident = at[i];
-    if (!a || resident !== undefined) return resident ?? 0;
-    const copy = L.offsets[i];
-    rt.F32.set(a, copy / F);
-    rt.leftAt(a, copy);
-    return copy;
-  });
-  return { inputOffsets, offsets: L.offsets.slice(inputs.length), L };
-}
 
 /** Per channel of x ([batch, channels, inner]): the mean and the biased variance, channelStats' bits. */
 export function batchNormStatsF32(
@@ -50,7 +30,7 @@ export function batchNormStatsF32(
     inputOffsets: [xOff],
     offsets: [tOff],
     L,
-  } = layoutOverInputs(rt, [x], [channels * FWD_TABLE * 8]);
+  } = layoutOverInputs(rt, 0, [x], [channels * FWD_TABLE * 8]);
   const params = rt.params("bn_stats", { x: xOff, batch, inC: channels, inner, table: tOff });
   // two passes over x, the second mostly from the cache
   rt.run("bn_stats", params, channels, L.scratch, L.scratchStride, 2 * COPY * x.length);
@@ -85,7 +65,7 @@ export function batchNormForwardF32(
     inputOffsets: [xOff],
     offsets: [tOff, yOff],
     L,
-  } = layoutOverInputs(rt, [x], [channels * FWD_TABLE * 8, n * F]);
+  } = layoutOverInputs(rt, 0, [x], [channels * FWD_TABLE * 8, n * F]);
   const table = new Float64Array(rt.memory.buffer, tOff, channels * FWD_TABLE);
   for (let c = 0; c < channels; c++) {
     table[c * FWD_TABLE] = mean[c];
@@ -136,7 +116,7 @@ export function batchNormBackwardF32(
     inputOffsets: [xOff, gOff, rOff],
     offsets: [dOff, tOff],
     L,
-  } = layoutOverInputs(rt, [x, g, relu], [wantInput ? n * F : 0, channels * TABLE * 8]);
+  } = layoutOverInputs(rt, 0, [x, g, relu], [wantInput ? n * F : 0, channels * TABLE * 8]);
   const table = new Float64Array(rt.memory.buffer, tOff, channels * TABLE);
   for (let c = 0; c < channels; c++) {
     table[c * TABLE] = mean[c];

@@ -2,7 +2,7 @@
 import type { Pool2dGeometry } from "../../../primitives/index.js";
 import { allocateForOverwrite } from "../arrays.js";
 import { check, COPY, F, output, planeItems } from "./kernel-calls.js";
-import { residentInput } from "./resident-input.js";
+import { layoutOverInputs } from "./resident-input.js";
 import { fastRuntime } from "./workers.js";
 import { EDGE_BYTES } from "./wasm/kernels.generated.js";
 
@@ -86,10 +86,11 @@ export function maxPool2dF32(
   const tables = [t.rowStart, t.rowLo, t.rowHi, t.colStart, t.colLo, t.colHi];
   const rt = fastRuntime();
   // a conv's output the pool follows is usually still in the memory: read it there
-  const xIn = residentInput(rt, x, EDGE_BYTES);
-  const L = rt.layout(EDGE_BYTES, [xIn.bytes, 3 * (p.outHeight + p.outWidth) * 4, n * 4, n * F], xIn.after);
-  const [copyOff, tOff, iOff, yOff] = L.offsets;
-  const xOff = xIn.place(copyOff);
+  const {
+    inputOffsets: [xOff],
+    offsets: [tOff, iOff, yOff],
+    L,
+  } = layoutOverInputs(rt, EDGE_BYTES, [x], [3 * (p.outHeight + p.outWidth) * 4, n * 4, n * F]);
   let at = tOff / 4;
   for (const table of tables) {
     rt.I32.set(table, at);
