@@ -73,8 +73,9 @@ export interface BatchNormLoops<Storage> {
   channelStats(x: KernelInput<Storage>): ChannelStats;
   /**
    * batchNormTrain's gradients for the cotangent g, from the forward's statistics: fresh storage
-   * for the input's gradient (null unless `wantInput`), the weight's and the bias's. With
-   * `reluOutput` (batchNormReluTrain's output), for relu's gradient of g instead.
+   * for the input's gradient (null unless `wantInput`), the weight's and the bias's. With `relu`
+   * (batchNormReluTrain's output and bias), for relu's gradient of g instead: its mask is the
+   * output's, which a backend may read or recompute from x, the statistics, weight and bias.
    */
   backward(
     x: KernelInput<Storage>,
@@ -82,7 +83,7 @@ export interface BatchNormLoops<Storage> {
     weight: KernelInput<Storage>,
     params: PrimitiveParams["batchNormTrain"],
     wantInput: boolean,
-    reluOutput: KernelInput<Storage> | null,
+    relu: { readonly output: KernelInput<Storage>; readonly bias: KernelInput<Storage> } | null,
   ): { readonly input: Storage | null; readonly weight: Storage; readonly bias: Storage };
 }
 

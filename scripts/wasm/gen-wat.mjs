@@ -85,6 +85,7 @@ export const KERNEL_OWN_PARAMS = {
   // conv2dBias's per-channel add (biasKernel): floats per plane, channels the planes cycle over
   add_bias: ["plane", "channels", "planes", "planesPerItem"],
   // issue 23 (i23-step2): batch norm's backward (batchNormKernels); batch = P("batch"), channels = P("inC")
+  // relu: 1 for batchNormReluTrain (its mask recomputed from x with the table's scale and bias)
   bn_bwd: ["inner", "relu", "table", "wantInput"],
   // Winograd F(2x2, 3x3) conv (winogradKernels): tile rows, tiles per tile row (a multiple of 4), bias or 0
   wino_conv: ["tilesH", "tilesW", "bias", "slicePad"],
@@ -1695,67 +1696,78 @@ const promote = (v, half) =>
 
 /**
  * Training-mode batch norm's backward for one channel per item (src/backends/cpu/batch-norm.ts
- * batchNormBackward has the math): over the channel's N runs of `inner` floats of x (P x), the
- * cotangent g (P a) and, when `relu` is not 0, batchNormReluTrain's output there, whose mask
- * (y > 0 or NaN: reluBackward's) selects g lane by lane (an and with the compare's bits: +0
- * elsewhere, no branch). One pass sums sum g and sum g (x - mean) in float64 (f64x2, four chains:
- * the two sums of lanes 0-1 and of lanes 2-3), a second, if wantInput, writes
- * dx = a g + b (x - mean) + d, computed in float64 and rounded once, as the JS loop. `table`:
- * 8 float64 per channel (a cache line, so that threads never share one): mean, invstd, weight in,
- * then the two sums out at 4 and 5.
+ * batchNormBackward has the math): over the channel's N runs of `inner` floats of x (P x) and the
+ * cotangent g (P a). When `relu` is not 0 (batchNormReluTrain), relu's mask of g is recomputed from
+ * x: y = (x - mean) scale + bias in float64 rounded to float32, the forward's operations in its
+ * order (bn_fwd and the JS loop), so y and its mask (y > 0 or NaN: reluBackward's) are the
+ * forward's bit for bit, without reading its output back in; the mask selects g lane by lane (an
+ * and with the compare's bits: +0 elsewhere, no branch). One pass sums sum g and sum g (x - mean)
+ * in float64 (f64x2, four chains: the two sums of lanes 0-1 and of lanes 2-3), a second, if
+ * wantInput, writes dx = a g + b (x - mean) + d, computed in float64 and rounded once, as the JS
+ * loop. `table`: 8 float64 per channel (a cache line, so that threads never share one): mean,
+ * invstd, weight, scale = invstd weight in, the two sums out at 4 and 5, bias in at 6.
  */
 function batchNormKernels() {
   const tab = (i) => `offset=${i * 8} ${get("t")}`;
+  // x - mean of the four floats at k, as f64x2 of lanes 0-1 ($xlo) and 2-3 ($xhi)
+  const centred = (at) => `
+      (local.set $xv (v128.load ${add(get("xp"), at)}))
+      (local.set $xlo (f64x2.sub ${promote("(local.get $xv)", 0)} (local.get $mv)))
+      (local.set $xhi (f64x2.sub ${promote("(local.get $xv)", 1)} (local.get $mv)))`;
+  const affine = (half) =>
+    `(f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (local.get ${half ? "$xhi" : "$xlo"}) (local.get $sv)) (local.get $biasv)))`;
   const maskG = (relu, at) =>
     relu
-      ? `(v128.and (v128.load ${add(get("gp"), at)}) (v128.or (f32x4.gt (local.tee $yv (v128.load ${add(get("rp"), at)})) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $yv) (local.get $yv))))`
+      ? `(v128.and (v128.load ${add(get("gp"), at)}) (v128.or (f32x4.gt (local.tee $yv (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 ${affine(0)} ${affine(1)})) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $yv) (local.get $yv))))`
       : `(v128.load ${add(get("gp"), at)})`;
+  // the scalar tail's x - mean is $xs
   const maskScalar = (relu, at) =>
     relu
-      ? `(select (f32.load ${add(get("gp"), at)}) (f32.const 0) (i32.or (f32.gt (local.tee $ys (f32.load ${add(get("rp"), at)})) (f32.const 0)) (f32.ne (local.get $ys) (local.get $ys))))`
+      ? `(select (f32.load ${add(get("gp"), at)}) (f32.const 0) (i32.or (f32.gt (local.tee $ys (f32.demote_f64 (f64.add (f64.mul (local.get $xs) (local.get $sc)) (local.get $bias)))) (f32.const 0)) (f32.ne (local.get $ys) (local.get $ys))))`
       : `(f32.load ${add(get("gp"), at)})`;
-  // the runs of channel c: base byte offset of run n in xp, gp, rp, dp
+  const centredScalar = (at) => `(local.set $xs (f64.sub (f64.promote_f32 (f32.load ${add(get("xp"), at)})) (local.get $m)))`;
+  // the runs of channel c: base byte offset of run n in xp, gp, dp
   const runs = (body) => loop("n", c(0), get("N"), `
     ${set("base", mul(mul(add(mul(get("n"), get("C")), get("ch")), get("inner")), c(4)))}
-    ${set("xp", add(P("x"), get("base")))} ${set("gp", add(P("a"), get("base")))}
-    ${set("rp", add(K("bn_bwd", "relu"), get("base")))} ${set("dp", add(P("y"), get("base")))}
+    ${set("xp", add(P("x"), get("base")))} ${set("gp", add(P("a"), get("base")))} ${set("dp", add(P("y"), get("base")))}
     ${body}`);
   const sums = (relu) => runs(`
-    ${loop("k", c(0), get("whole"), `
+    ${loop("k", c(0), get("whole"), `${centred(get("k"))}
       (local.set $gv ${maskG(relu, get("k"))})
-      (local.set $xv (v128.load ${add(get("xp"), get("k"))}))
       (local.set $sgA (f64x2.add (local.get $sgA) (local.tee $glo ${promote("(local.get $gv)", 0)})))
       (local.set $sgB (f64x2.add (local.get $sgB) (local.tee $ghi ${promote("(local.get $gv)", 1)})))
-      (local.set $sxA (f64x2.add (local.get $sxA) (f64x2.mul (local.get $glo) (f64x2.sub ${promote("(local.get $xv)", 0)} (local.get $mv)))))
-      (local.set $sxB (f64x2.add (local.get $sxB) (f64x2.mul (local.get $ghi) (f64x2.sub ${promote("(local.get $xv)", 1)} (local.get $mv)))))`, 16)}
-    ${loop("k", get("whole"), get("bytes"), `
+      (local.set $sxA (f64x2.add (local.get $sxA) (f64x2.mul (local.get $glo) (local.get $xlo))))
+      (local.set $sxB (f64x2.add (local.get $sxB) (f64x2.mul (local.get $ghi) (local.get $xhi))))`, 16)}
+    ${loop("k", get("whole"), get("bytes"), `${centredScalar(get("k"))}
       (local.set $gs (f64.promote_f32 ${maskScalar(relu, get("k"))}))
       (local.set $sg (f64.add (local.get $sg) (local.get $gs)))
-      (local.set $sgx (f64.add (local.get $sgx) (f64.mul (local.get $gs) (f64.sub (f64.promote_f32 (f32.load ${add(get("xp"), get("k"))})) (local.get $m)))))`, 4)}`);
+      (local.set $sgx (f64.add (local.get $sgx) (f64.mul (local.get $gs) (local.get $xs))))`, 4)}`);
   const dxLane = (half) =>
     `(f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) ${promote("(local.get $gv)", half)})
-        (f64x2.mul (local.get $bv) (f64x2.sub ${promote("(local.get $xv)", half)} (local.get $mv)))) (local.get $dv)))`;
+        (f64x2.mul (local.get $bv) (local.get ${half ? "$xhi" : "$xlo"}))) (local.get $dv)))`;
   const dx = (relu) => runs(`
-    ${loop("k", c(0), get("whole"), `
+    ${loop("k", c(0), get("whole"), `${centred(get("k"))}
       (local.set $gv ${maskG(relu, get("k"))})
-      (local.set $xv (v128.load ${add(get("xp"), get("k"))}))
       (v128.store ${add(get("dp"), get("k"))} (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 ${dxLane(0)} ${dxLane(1)}))`, 16)}
-    ${loop("k", get("whole"), get("bytes"), `
+    ${loop("k", get("whole"), get("bytes"), `${centredScalar(get("k"))}
       (f32.store ${add(get("dp"), get("k"))} (f32.demote_f64 (f64.add (f64.add
         (f64.mul (local.get $a) (f64.promote_f32 ${maskScalar(relu, get("k"))}))
-        (f64.mul (local.get $b) (f64.sub (f64.promote_f32 (f32.load ${add(get("xp"), get("k"))})) (local.get $m)))) (local.get $d))))`, 4)}`);
+        (f64.mul (local.get $b) (local.get $xs))) (local.get $d))))`, 4)}`);
   return `;; Batch norm's backward, one channel per item (batchNormKernels in gen-wat.mjs says how)
 (func $bn_bwd (export "bn_bwd") (param $p i32) (param $item i32) (param $s i32)
-  ${loc("ch", "n", "k", "C", "N", "inner", "base", "xp", "gp", "rp", "dp", "whole", "bytes", "t")}
+  ${loc("ch", "n", "k", "C", "N", "inner", "base", "xp", "gp", "dp", "whole", "bytes", "t")}
   (local $m f64) (local $sg f64) (local $sgx f64) (local $gs f64) (local $is f64) (local $a f64) (local $b f64) (local $d f64) (local $cnt f64)
-  (local $ys f32)
+  (local $xs f64) (local $sc f64) (local $bias f64) (local $ys f32)
   (local $mv v128) (local $sgA v128) (local $sgB v128) (local $sxA v128) (local $sxB v128) (local $gv v128) (local $xv v128)
   (local $glo v128) (local $ghi v128) (local $yv v128) (local $av v128) (local $bv v128) (local $dv v128)
+  (local $xlo v128) (local $xhi v128) (local $sv v128) (local $biasv v128)
   ${set("ch", get("item"))} ${set("C", P("inC"))} ${set("N", P("batch"))} ${set("inner", K("bn_bwd", "inner"))}
   ${set("bytes", mul(get("inner"), c(4)))} ${set("whole", mul(`(i32.and ${get("inner")} ${c(-4)})`, c(4)))}
   ${set("t", add(K("bn_bwd", "table"), mul(get("ch"), c(64))))}
   (local.set $m (f64.load ${tab(0)}))
   (local.set $mv (f64x2.splat (local.get $m)))
+  (local.set $sc (f64.load ${tab(3)})) (local.set $bias (f64.load ${tab(6)}))
+  (local.set $sv (f64x2.splat (local.get $sc))) (local.set $biasv (f64x2.splat (local.get $bias)))
   (if ${K("bn_bwd", "relu")} (then ${sums(true)}) (else ${sums(false)}))
   ;; the lanes' chains pairwise, then the scalar tails' (the JS loop's order differs by float64 roundings only)
   (local.set $sg (f64.add (local.get $sg) (f64.add

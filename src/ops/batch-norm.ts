@@ -48,11 +48,12 @@ export function batchNormTrainCpu(
 
 /**
  * batchNormTrain's gradients by the fused loops, from the forward's statistics (not recorded: no
- * graph); batchNormReluTrain's with its output `reluOutput`.
+ * graph); batchNormReluTrain's with its output `reluOutput` (and its bias, from which the SIMD
+ * kernel recomputes the output's mask).
  */
 export function batchNormTrainFusedGradient(
   g: AnyTensor,
-  [x, weight]: readonly AnyTensor[],
+  [x, weight, bias]: readonly AnyTensor[],
   p: PrimitiveParams["batchNormTrain"],
   needs: readonly boolean[],
   reluOutput: AnyTensor | null,
@@ -64,7 +65,7 @@ export function batchNormTrainFusedGradient(
     kernelInput(weight),
     p,
     needs[0],
-    reluOutput && kernelInput(reluOutput),
+    reluOutput && { output: kernelInput(reluOutput), bias: kernelInput(bias) },
   );
   const perChannel = [x.shape[1]];
   // computed anyway (their sums are dx's), but nobody's: back to the backend's pool now

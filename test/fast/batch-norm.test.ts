@@ -1,11 +1,13 @@
 // The float32 SIMD batch norm (src/backends/cpu/fast/batch-norm.ts) against the JS loops of
 // src/backends/cpu/batch-norm.ts, fast-check with fixed seeds. Forward (bn_stats, bn_fwd): the same
 // order of float64 operations, so the same bits, with runs of every length mod 4, NaN and infinite
-// inputs, a mean far from zero, with and without relu, x read in place or copied in. Backward (bn_bwd): runs of every length mod 4 (the kernel's scalar tails), with and without relu's mask (y
-// with zeros, negative zeros and NaNs; cotangents with infinities and NaNs where the mask drops
-// them), with and without the input gradient, 1 and 2 threads. The sums are float64 in both, in
-// another order: equal to ~1e-15 relative; the input gradient, rounded once to float32 from them,
-// to float32 rounding.
+// inputs, a mean far from zero, with and without relu, x read in place or copied in. Backward
+// (bn_bwd): runs of every length mod 4 (the kernel's scalar tails), with and without relu's mask
+// (which the kernel recomputes from x and the bias where the JS loops read the forward's output:
+// NaN x, biases that make y a float64 residual of either sign, cotangents with infinities and NaNs
+// where the mask drops them), with and without the input gradient, 1 and 2 threads. The sums are
+// float64 in both, in another order: equal to ~1e-15 relative; the input gradient, rounded once to
+// float32 from them, to float32 rounding. The recomputed mask itself is checked bit for bit.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { fastRuntime, setNumThreads } from "../../src/backends/cpu/fast/index.js";
@@ -54,25 +56,32 @@ function data(c: Case) {
   const next = stream(c.seed);
   const n = c.batch * c.channels * c.inner;
   const x = Float32Array.from({ length: n }, () => 3 * next() + 0.5);
+  // a NaN x now and then: the forward's output there is NaN, which relu's gradient keeps
+  if (c.special) for (let i = 3; i < n; i += 13) x[i] = NaN;
   const g = Float32Array.from({ length: n }, () => next());
-  // batchNormReluTrain's output: zero (of both signs) where relu cut, NaN now and then
-  const y = c.relu
-    ? Float32Array.from({ length: n }, (_, i) => {
-        const v = next();
-        return c.special && i % 7 === 3 ? NaN : v > 0 ? v : i % 2 ? 0 : -0;
-      })
-    : null;
-  // cotangents the mask drops may be anything: the kernel's and-mask must give +0 there
-  if (y && c.special) for (let i = 0; i < n; i += 5) if (!(y[i] > 0) && y[i] === y[i]) g[i] = [Infinity, NaN][i % 2];
   const weight = Float32Array.from({ length: c.channels }, () => next() * 2);
+  const bias = Float32Array.from({ length: c.channels }, () => next());
   const mean = Float64Array.from({ length: c.channels }, () => next());
   const invstd = Float64Array.from({ length: c.channels }, () => 1 + Math.abs(next()));
-  return { x, g, y, weight, mean, invstd, n };
+  if (c.special)
+    for (let ch = 0; ch < c.channels; ch++) {
+      // ties: a bias that cancels (x - mean) scale to float32 rounding for some x of the channel,
+      // whose y is then a float64 residual, its sign that of the exact operations and their order
+      const first = ch * c.inner;
+      for (let k = 1; k < c.inner; k += 3) x[first + k] = x[first];
+      bias[ch] = Math.fround(-(x[first] - mean[ch]) * (invstd[ch] * weight[ch]));
+    }
+  // batchNormReluTrain's output, whose mask the JS loops read (the kernel recomputes it from x)
+  const y = c.relu ? new Float32Array(n) : null;
+  if (y) batchNormForward(x, weight, bias, mean, invstd, c.batch, c.channels, c.inner, y, true);
+  // cotangents the mask drops may be anything: the kernel's and-mask must give +0 there
+  if (y && c.special) for (let i = 0; i < n; i += 5) if (!(y[i] > 0) && y[i] === y[i]) g[i] = [Infinity, NaN][i % 2];
+  return { x, g, y, weight, bias: c.relu ? bias : null, mean, invstd, n };
 }
 
 function compare(c: Case): void {
-  const { x, g, y, weight, mean, invstd, n } = data(c);
-  const got = batchNormBackwardF32(x, g, y, weight, mean, invstd, c.batch, c.channels, c.inner, c.wantInput);
+  const { x, g, y, weight, bias, mean, invstd, n } = data(c);
+  const got = batchNormBackwardF32(x, g, bias, weight, mean, invstd, c.batch, c.channels, c.inner, c.wantInput);
   const dx = c.wantInput ? new Float32Array(n) : null;
   const dweight = new Float32Array(c.channels),
     dbias = new Float32Array(c.channels);
@@ -80,17 +89,30 @@ function compare(c: Case): void {
   for (let ch = 0; ch < c.channels; ch++) {
     // dbias and dweight are the sums rounded to float32 (dweight after a product with invstd)
     expect(Math.fround(got.sumG[ch])).toBeCloseTo(dbias[ch], 5);
+    if (Number.isNaN(dweight[ch])) {
+      // a NaN x in the channel: sum g (x - mean) is NaN in both (and so is the channel's dx)
+      expect(got.sumGX[ch]).toBeNaN();
+      continue;
+    }
     expect(Math.abs(Math.fround(got.sumGX[ch] * invstd[ch]) - dweight[ch])).toBeLessThanOrEqual(
       1e-6 * (1 + Math.abs(dweight[ch])),
     );
   }
   expect(got.input === null).toBe(!c.wantInput);
   if (!dx || !got.input) return;
-  const scale = dx.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  const worst = dx.reduce((w, v, i) => Math.max(w, Math.abs(v - got.input![i])), 0);
+  // NaN exactly where the JS loops give NaN, every other value to float32 rounding of the largest
+  expect(Array.from(got.input, Number.isNaN)).toEqual(Array.from(dx, Number.isNaN));
+  const scale = dx.reduce((m, v) => (v === v ? Math.max(m, Math.abs(v)) : m), 0);
+  const worst = dx.reduce((w, v, i) => (v === v ? Math.max(w, Math.abs(v - got.input![i])) : w), 0);
   expect(worst).toBeLessThanOrEqual(1e-6 * scale);
-  expect(got.input.every((v) => Number.isFinite(v))).toBe(true);
 }
+
+/**
+ * relu's gradient of g by reluBackward's rule on the forward's output y (g where y > 0 or NaN,
+ * else +0): the kernel with its recomputed mask must sum exactly these values, in its own order,
+ * so it equals the kernel without relu on them bit for bit.
+ */
+const reluGradient = (g: Float32Array, y: Float32Array) => g.map((v, i) => (y[i] > 0 || y[i] !== y[i] ? v : 0));
 
 describe("bn_bwd: batch norm's backward in SIMD against the JS loops", () => {
   for (const threads of [1, 2]) {
@@ -107,18 +129,64 @@ describe("bn_bwd: batch norm's backward in SIMD against the JS loops", () => {
     });
   }
 
-  it("sums exactly what the mask keeps: a channel of ones where y > 0 or NaN", () => {
-    // inner 9: two vector steps and a scalar tail; y's kept lanes counted by hand
-    const y = Float32Array.from([1, -1, 0, -0, NaN, 2, -3, 0.5, NaN]);
-    const x = new Float32Array(9).fill(2),
-      g = new Float32Array(9).fill(1);
-    g[1] = Infinity;
-    g[2] = NaN;
-    const r = batchNormBackwardF32(x, g, y, Float32Array.of(1), Float64Array.of(1), Float64Array.of(1), 1, 1, 9, true);
-    expect(r.sumG[0]).toBe(5);
-    expect(r.sumGX[0]).toBe(5);
-    // dx = g' - 5/9 - (x - m) 5/9 = g' - 10/9 with g' the kept cotangent
-    expect(Array.from(r.input!)).toEqual(Array.from(y, (v) => Math.fround((v > 0 || v !== v ? 1 : 0) - 10 / 9)));
+  it("recomputes the forward's mask bit for bit: the sums and dx of the pre-masked cotangent", () => {
+    const bitsOf = (r: ReturnType<typeof batchNormBackwardF32>) => [
+      ...r.sumG,
+      ...r.sumGX,
+      ...Array.from(r.input ?? [], (v) => (v !== v ? NaN : v)),
+    ];
+    for (const threads of [1, 2]) {
+      setNumThreads(threads);
+      try {
+        fc.assert(
+          fc.property(caseArb, (c0) => {
+            const c = { ...c0, relu: true };
+            const { x, g, y, weight, bias, mean, invstd } = data(c);
+            const dims = [c.batch, c.channels, c.inner] as const;
+            const masked = reluGradient(g, y!);
+            const got = batchNormBackwardF32(x, g, bias, weight, mean, invstd, ...dims, c.wantInput);
+            const want = batchNormBackwardF32(x, masked, null, weight, mean, invstd, ...dims, c.wantInput);
+            expect(bitsOf(got)).toEqual(bitsOf(want));
+          }),
+          { seed: 2330 + threads, numRuns: 150 },
+        );
+      } finally {
+        setNumThreads(1);
+      }
+    }
+  });
+
+  it("takes the mask from the float32 output: v > 0 that rounds to +0 is cut, -0 too, NaN kept", () => {
+    // inner 9: two vector steps and a scalar tail. scale = invstd weight = 1e-40: (x - mean) scale
+    // is ~1e-40 (float32 subnormal, kept) or ~1e-47 (rounds to +0 in float32 though > 0 in float64)
+    const x = Float32Array.from([1, -1, 0, 1e-7, NaN, 2, -3, 1e-7, 0.5]);
+    const g = Float32Array.from([1, 1, 1, 1, 1, 1, Infinity, 1, NaN]);
+    const weight = Float32Array.of(1e-20),
+      bias = Float32Array.of(0),
+      mean = Float64Array.of(0),
+      invstd = Float64Array.of(1e-20);
+    const y = new Float32Array(9);
+    batchNormForward(x, weight, bias, mean, invstd, 1, 1, 9, y, true);
+    // kept: x = 1, NaN, 2, 0.5 (y > 0 or NaN); cut: -1, 0, 1e-7 (v ~1e-47 > 0, y = +0), -3
+    expect(Array.from(y, (v) => v > 0 || v !== v)).toEqual([true, false, false, false, true, true, false, false, true]);
+    const r = batchNormBackwardF32(x, g, bias, weight, mean, invstd, 1, 1, 9, false);
+    expect(r.sumG[0]).toBe(3 + NaN); // the kept NaN cotangent
+    const g2 = g.slice();
+    g2[8] = 1;
+    const r2 = batchNormBackwardF32(
+      x.map((v) => (v !== v ? 0.25 : v)),
+      g2,
+      bias,
+      weight,
+      mean,
+      invstd,
+      1,
+      1,
+      9,
+      false,
+    );
+    // x = 0.25 in place of the NaN: (0.25) 1e-40 rounds to a subnormal > 0, kept; and g's Infinity is cut
+    expect(r2.sumG[0]).toBe(4);
   });
 });
 

@@ -6,8 +6,9 @@
  *
  * Float32 runs the SIMD kernels (./fast/batch-norm.ts): bn_stats and bn_fwd, the bits of
  * channelStats and batchNormForward, and bn_bwd (~2x these loops with its copies, another order of
- * float64 sums); the loops here are their reference and the path of a call that does not fit the
- * memory.
+ * float64 sums; after a fused relu it recomputes the output's mask from x and the bias, where
+ * batchNormBackward reads the output); the loops here are their reference and the path of a call
+ * that does not fit the memory.
  *
  * Layout: element (n, c, k) is at (n C + c) inner + k, inner = the product of the dims after C.
  * Every sum is accumulated in float64 (a JS number) and each output rounded once, so the float32
@@ -314,12 +315,13 @@ export const batchNormLoops: BatchNormLoops<AnyTypedArray> = {
         )
       : channelStats(xs, ...layout(x));
   },
-  backward: (x, g, weight, p, wantInput, reluOutput) => {
+  backward: (x, g, weight, p, wantInput, reluOf) => {
     const [batch, channels, inner] = layout(x);
     const xs = float(x),
       gs = float(g),
       ws = float(weight),
-      relu = reluOutput ? float(reluOutput) : null;
+      relu = reluOf ? float(reluOf.output) : null,
+      reluBias = reluOf ? float(reluOf.bias) : null;
     // every channel is written; an unwanted one goes back to the pool (batchNormTrainFusedGradient)
     const dweight = allocateForOverwrite(x.dtype, channels) as Float,
       dbias = allocateForOverwrite(x.dtype, channels) as Float;
@@ -327,9 +329,9 @@ export const batchNormLoops: BatchNormLoops<AnyTypedArray> = {
       xs instanceof Float32Array &&
       gs instanceof Float32Array &&
       ws instanceof Float32Array &&
-      !(relu instanceof Float64Array)
+      !(reluBias instanceof Float64Array)
         ? fast.orReference(
-            () => batchNormBackwardF32(xs, gs, relu, ws, p.mean, p.invstd, batch, channels, inner, wantInput),
+            () => batchNormBackwardF32(xs, gs, reluBias, ws, p.mean, p.invstd, batch, channels, inner, wantInput),
             () => null,
           )
         : null;

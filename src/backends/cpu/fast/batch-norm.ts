@@ -8,7 +8,9 @@
  *
  * The forward's input is read in place when the conv before it left it in the memory, and otherwise
  * copied in once by the statistics' call and left there for the normalising call that follows
- * (FastRuntime.leftAt / residentAt); its output stays resident for the op after it.
+ * (./resident-input.ts); its output stays resident for the op after it. The backward reads x and
+ * the cotangent the same way, and after a fused relu recomputes the forward's output from x rather
+ * than reading it (one array fewer to copy in: the forward's output is long gone from the memory).
  */
 import { check, COPY, F, output } from "./kernel-calls.js";
 import { layoutOverInputs } from "./resident-input.js";
@@ -78,25 +80,30 @@ export function batchNormForwardF32(
   return y.take(rt, yOff);
 }
 
-/** Float64 per channel in the kernel's table: mean, invstd, weight in; sum g, sum g (x - mean) out. */
+/**
+ * Float64 per channel in the kernel's table: mean, invstd, weight, scale in; sum g, sum g (x -
+ * mean) out; bias in.
+ */
 const TABLE = 8;
 
 export interface BatchNormBackwardF32 {
   /** The input gradient, null unless asked for. */
   readonly input: Float32Array | null;
-  /** Per channel: sum of the cotangent (relu's gradient of it with `relu`), and of it times (x - mean). */
+  /** Per channel: sum of the cotangent (relu's gradient of it with `reluBias`), and of it times (x - mean). */
   readonly sumG: Float64Array;
   readonly sumGX: Float64Array;
 }
 
 /**
- * x, g (and `relu`, batchNormReluTrain's output, whose mask selects g) are [batch, channels,
- * inner]; weight, mean and invstd have one entry per channel.
+ * x and g are [batch, channels, inner]; weight, mean and invstd have one entry per channel. With
+ * `reluBias` (batchNormReluTrain's bias), g is relu's gradient of it first, its mask that of the
+ * forward's output, which the kernel recomputes from x bit for bit (batchNormForward's scale
+ * invstd weight and its order of operations) instead of copying that output in.
  */
 export function batchNormBackwardF32(
   x: Float32Array,
   g: Float32Array,
-  relu: Float32Array | null,
+  reluBias: Float32Array | null,
   weight: Float32Array,
   mean: Float64Array,
   invstd: Float64Array,
@@ -108,20 +115,22 @@ export function batchNormBackwardF32(
   const n = batch * channels * inner;
   check("batchNormBackwardF32 x", x, n);
   check("batchNormBackwardF32 g", g, n);
-  if (relu) check("batchNormBackwardF32 relu", relu, n);
+  if (reluBias) check("batchNormBackwardF32 bias", reluBias, channels);
   check("batchNormBackwardF32 weight", weight, channels);
   const rt = fastRuntime();
   // g, the gradient of the op after the batch norm, is often still where that op's call left it
   const {
-    inputOffsets: [xOff, gOff, rOff],
+    inputOffsets: [xOff, gOff],
     offsets: [dOff, tOff],
     L,
-  } = layoutOverInputs(rt, 0, [x, g, relu], [wantInput ? n * F : 0, channels * TABLE * 8]);
+  } = layoutOverInputs(rt, 0, [x, g], [wantInput ? n * F : 0, channels * TABLE * 8]);
   const table = new Float64Array(rt.memory.buffer, tOff, channels * TABLE);
   for (let c = 0; c < channels; c++) {
     table[c * TABLE] = mean[c];
     table[c * TABLE + 1] = invstd[c];
     table[c * TABLE + 2] = weight[c];
+    table[c * TABLE + 3] = invstd[c] * weight[c];
+    table[c * TABLE + 6] = reluBias ? reluBias[c] : 0;
   }
   const params = rt.params("bn_bwd", {
     x: xOff,
@@ -130,12 +139,12 @@ export function batchNormBackwardF32(
     batch,
     inC: channels,
     inner,
-    relu: relu ? rOff : 0,
+    relu: reluBias ? 1 : 0,
     table: tOff,
     wantInput: wantInput ? 1 : 0,
   });
   const dx = wantInput ? output(n) : null;
-  // two passes over two or three arrays: a copy's cost per element, twice
+  // two passes over two arrays: a copy's cost per element, twice
   rt.run("bn_bwd", params, channels, L.scratch, L.scratchStride, 2 * COPY * n, dx?.make);
   const sumG = new Float64Array(channels),
     sumGX = new Float64Array(channels);

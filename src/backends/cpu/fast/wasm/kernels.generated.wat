@@ -3169,40 +3169,44 @@
     (br $panel))))
 ;; Batch norm's backward, one channel per item (batchNormKernels in gen-wat.mjs says how)
 (func $bn_bwd (export "bn_bwd") (param $p i32) (param $item i32) (param $s i32)
-  (local $ch i32) (local $n i32) (local $k i32) (local $C i32) (local $N i32) (local $inner i32) (local $base i32) (local $xp i32) (local $gp i32) (local $rp i32) (local $dp i32) (local $whole i32) (local $bytes i32) (local $t i32)
+  (local $ch i32) (local $n i32) (local $k i32) (local $C i32) (local $N i32) (local $inner i32) (local $base i32) (local $xp i32) (local $gp i32) (local $dp i32) (local $whole i32) (local $bytes i32) (local $t i32)
   (local $m f64) (local $sg f64) (local $sgx f64) (local $gs f64) (local $is f64) (local $a f64) (local $b f64) (local $d f64) (local $cnt f64)
-  (local $ys f32)
+  (local $xs f64) (local $sc f64) (local $bias f64) (local $ys f32)
   (local $mv v128) (local $sgA v128) (local $sgB v128) (local $sxA v128) (local $sxB v128) (local $gv v128) (local $xv v128)
   (local $glo v128) (local $ghi v128) (local $yv v128) (local $av v128) (local $bv v128) (local $dv v128)
+  (local $xlo v128) (local $xhi v128) (local $sv v128) (local $biasv v128)
   (local.set $ch (local.get $item)) (local.set $C (i32.load offset=16 (local.get $p))) (local.set $N (i32.load offset=12 (local.get $p))) (local.set $inner (i32.load offset=84 (local.get $p)))
   (local.set $bytes (i32.mul (local.get $inner) (i32.const 4))) (local.set $whole (i32.mul (i32.and (local.get $inner) (i32.const -4)) (i32.const 4)))
   (local.set $t (i32.add (i32.load offset=92 (local.get $p)) (i32.mul (local.get $ch) (i32.const 64))))
   (local.set $m (f64.load offset=0 (local.get $t)))
   (local.set $mv (f64x2.splat (local.get $m)))
+  (local.set $sc (f64.load offset=24 (local.get $t))) (local.set $bias (f64.load offset=48 (local.get $t)))
+  (local.set $sv (f64x2.splat (local.get $sc))) (local.set $biasv (f64x2.splat (local.get $bias)))
   (if (i32.load offset=88 (local.get $p)) (then (local.set $n (i32.const 0))
 (if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L146
   
     (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
-    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
-    (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
+    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
     
     (local.set $k (i32.const 0))
 (if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L144
   
-      (local.set $gv (v128.and (v128.load (i32.add (local.get $gp) (local.get $k))) (v128.or (f32x4.gt (local.tee $yv (v128.load (i32.add (local.get $rp) (local.get $k)))) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $yv) (local.get $yv)))))
       (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
+      (local.set $xlo (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))
+      (local.set $xhi (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))
+      (local.set $gv (v128.and (v128.load (i32.add (local.get $gp) (local.get $k))) (v128.or (f32x4.gt (local.tee $yv (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (local.get $xlo) (local.get $sv)) (local.get $biasv))) (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (local.get $xhi) (local.get $sv)) (local.get $biasv))))) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $yv) (local.get $yv)))))
       (local.set $sgA (f64x2.add (local.get $sgA) (local.tee $glo (f64x2.promote_low_f32x4 (local.get $gv)))))
       (local.set $sgB (f64x2.add (local.get $sgB) (local.tee $ghi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))))
-      (local.set $sxA (f64x2.add (local.get $sxA) (f64x2.mul (local.get $glo) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))))
-      (local.set $sxB (f64x2.add (local.get $sxB) (f64x2.mul (local.get $ghi) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))))
+      (local.set $sxA (f64x2.add (local.get $sxA) (f64x2.mul (local.get $glo) (local.get $xlo))))
+      (local.set $sxB (f64x2.add (local.get $sxB) (f64x2.mul (local.get $ghi) (local.get $xhi))))
   (local.set $k (i32.add (local.get $k) (i32.const 16)))
   (br_if $L144 (i32.lt_s (local.get $k) (local.get $whole))))))
     (local.set $k (local.get $whole))
 (if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L145
-  
-      (local.set $gs (f64.promote_f32 (select (f32.load (i32.add (local.get $gp) (local.get $k))) (f32.const 0) (i32.or (f32.gt (local.tee $ys (f32.load (i32.add (local.get $rp) (local.get $k)))) (f32.const 0)) (f32.ne (local.get $ys) (local.get $ys))))))
+  (local.set $xs (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))
+      (local.set $gs (f64.promote_f32 (select (f32.load (i32.add (local.get $gp) (local.get $k))) (f32.const 0) (i32.or (f32.gt (local.tee $ys (f32.demote_f64 (f64.add (f64.mul (local.get $xs) (local.get $sc)) (local.get $bias)))) (f32.const 0)) (f32.ne (local.get $ys) (local.get $ys))))))
       (local.set $sg (f64.add (local.get $sg) (local.get $gs)))
-      (local.set $sgx (f64.add (local.get $sgx) (f64.mul (local.get $gs) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))))
+      (local.set $sgx (f64.add (local.get $sgx) (f64.mul (local.get $gs) (local.get $xs))))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
   (br_if $L145 (i32.lt_s (local.get $k) (local.get $bytes))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
@@ -3210,26 +3214,27 @@
 (if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L149
   
     (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
-    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
-    (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
+    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
     
     (local.set $k (i32.const 0))
 (if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L147
   
-      (local.set $gv (v128.load (i32.add (local.get $gp) (local.get $k))))
       (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
+      (local.set $xlo (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))
+      (local.set $xhi (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))
+      (local.set $gv (v128.load (i32.add (local.get $gp) (local.get $k))))
       (local.set $sgA (f64x2.add (local.get $sgA) (local.tee $glo (f64x2.promote_low_f32x4 (local.get $gv)))))
       (local.set $sgB (f64x2.add (local.get $sgB) (local.tee $ghi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))))
-      (local.set $sxA (f64x2.add (local.get $sxA) (f64x2.mul (local.get $glo) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))))
-      (local.set $sxB (f64x2.add (local.get $sxB) (f64x2.mul (local.get $ghi) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))))
+      (local.set $sxA (f64x2.add (local.get $sxA) (f64x2.mul (local.get $glo) (local.get $xlo))))
+      (local.set $sxB (f64x2.add (local.get $sxB) (f64x2.mul (local.get $ghi) (local.get $xhi))))
   (local.set $k (i32.add (local.get $k) (i32.const 16)))
   (br_if $L147 (i32.lt_s (local.get $k) (local.get $whole))))))
     (local.set $k (local.get $whole))
 (if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L148
-  
+  (local.set $xs (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))
       (local.set $gs (f64.promote_f32 (f32.load (i32.add (local.get $gp) (local.get $k)))))
       (local.set $sg (f64.add (local.get $sg) (local.get $gs)))
-      (local.set $sgx (f64.add (local.get $sgx) (f64.mul (local.get $gs) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))))
+      (local.set $sgx (f64.add (local.get $sgx) (f64.mul (local.get $gs) (local.get $xs))))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
   (br_if $L148 (i32.lt_s (local.get $k) (local.get $bytes))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
@@ -3255,25 +3260,26 @@
 (if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L152
   
     (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
-    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
-    (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
+    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
     
     (local.set $k (i32.const 0))
 (if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L150
   
-      (local.set $gv (v128.and (v128.load (i32.add (local.get $gp) (local.get $k))) (v128.or (f32x4.gt (local.tee $yv (v128.load (i32.add (local.get $rp) (local.get $k)))) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $yv) (local.get $yv)))))
       (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
+      (local.set $xlo (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))
+      (local.set $xhi (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))
+      (local.set $gv (v128.and (v128.load (i32.add (local.get $gp) (local.get $k))) (v128.or (f32x4.gt (local.tee $yv (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (local.get $xlo) (local.get $sv)) (local.get $biasv))) (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (local.get $xhi) (local.get $sv)) (local.get $biasv))))) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $yv) (local.get $yv)))))
       (v128.store (i32.add (local.get $dp) (local.get $k)) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (local.get $gv)))
-        (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))) (local.get $dv))) (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))
-        (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))) (local.get $dv)))))
+        (f64x2.mul (local.get $bv) (local.get $xlo))) (local.get $dv))) (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))
+        (f64x2.mul (local.get $bv) (local.get $xhi))) (local.get $dv)))))
   (local.set $k (i32.add (local.get $k) (i32.const 16)))
   (br_if $L150 (i32.lt_s (local.get $k) (local.get $whole))))))
     (local.set $k (local.get $whole))
 (if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L151
-  
+  (local.set $xs (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))
       (f32.store (i32.add (local.get $dp) (local.get $k)) (f32.demote_f64 (f64.add (f64.add
-        (f64.mul (local.get $a) (f64.promote_f32 (select (f32.load (i32.add (local.get $gp) (local.get $k))) (f32.const 0) (i32.or (f32.gt (local.tee $ys (f32.load (i32.add (local.get $rp) (local.get $k)))) (f32.const 0)) (f32.ne (local.get $ys) (local.get $ys))))))
-        (f64.mul (local.get $b) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))) (local.get $d))))
+        (f64.mul (local.get $a) (f64.promote_f32 (select (f32.load (i32.add (local.get $gp) (local.get $k))) (f32.const 0) (i32.or (f32.gt (local.tee $ys (f32.demote_f64 (f64.add (f64.mul (local.get $xs) (local.get $sc)) (local.get $bias)))) (f32.const 0)) (f32.ne (local.get $ys) (local.get $ys))))))
+        (f64.mul (local.get $b) (local.get $xs))) (local.get $d))))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
   (br_if $L151 (i32.lt_s (local.get $k) (local.get $bytes))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
@@ -3281,25 +3287,26 @@
 (if (i32.lt_s (local.get $n) (local.get $N)) (then (loop $L155
   
     (local.set $base (i32.mul (i32.mul (i32.add (i32.mul (local.get $n) (local.get $C)) (local.get $ch)) (local.get $inner)) (i32.const 4)))
-    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base)))
-    (local.set $rp (i32.add (i32.load offset=88 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
+    (local.set $xp (i32.add (i32.load offset=0 (local.get $p)) (local.get $base))) (local.set $gp (i32.add (i32.load offset=4 (local.get $p)) (local.get $base))) (local.set $dp (i32.add (i32.load offset=8 (local.get $p)) (local.get $base)))
     
     (local.set $k (i32.const 0))
 (if (i32.lt_s (local.get $k) (local.get $whole)) (then (loop $L153
   
-      (local.set $gv (v128.load (i32.add (local.get $gp) (local.get $k))))
       (local.set $xv (v128.load (i32.add (local.get $xp) (local.get $k))))
+      (local.set $xlo (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))
+      (local.set $xhi (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))
+      (local.set $gv (v128.load (i32.add (local.get $gp) (local.get $k))))
       (v128.store (i32.add (local.get $dp) (local.get $k)) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (local.get $gv)))
-        (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (local.get $xv)) (local.get $mv)))) (local.get $dv))) (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))
-        (f64x2.mul (local.get $bv) (f64x2.sub (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $xv) (local.get $xv))) (local.get $mv)))) (local.get $dv)))))
+        (f64x2.mul (local.get $bv) (local.get $xlo))) (local.get $dv))) (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))))
+        (f64x2.mul (local.get $bv) (local.get $xhi))) (local.get $dv)))))
   (local.set $k (i32.add (local.get $k) (i32.const 16)))
   (br_if $L153 (i32.lt_s (local.get $k) (local.get $whole))))))
     (local.set $k (local.get $whole))
 (if (i32.lt_s (local.get $k) (local.get $bytes)) (then (loop $L154
-  
+  (local.set $xs (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))
       (f32.store (i32.add (local.get $dp) (local.get $k)) (f32.demote_f64 (f64.add (f64.add
         (f64.mul (local.get $a) (f64.promote_f32 (f32.load (i32.add (local.get $gp) (local.get $k)))))
-        (f64.mul (local.get $b) (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $xp) (local.get $k)))) (local.get $m)))) (local.get $d))))
+        (f64.mul (local.get $b) (local.get $xs))) (local.get $d))))
   (local.set $k (i32.add (local.get $k) (i32.const 4)))
   (br_if $L154 (i32.lt_s (local.get $k) (local.get $bytes))))))
   (local.set $n (i32.add (local.get $n) (i32.const 1)))
