@@ -1698,10 +1698,10 @@ const promote = (v, half) =>
  * Training-mode batch norm's backward for one channel per item (src/backends/cpu/batch-norm.ts
  * batchNormBackward has the math): over the channel's N runs of `inner` floats of x (P x) and the
  * cotangent g (P a). When `relu` is not 0 (batchNormReluTrain), relu's mask of g is recomputed from
- * x: y = (x - mean) scale + bias in float64 rounded to float32, the forward's operations in its
- * order (bn_fwd and the JS loop), so y and its mask (y > 0 or NaN: reluBackward's) are the
- * forward's bit for bit, without reading its output back in; the mask selects g lane by lane (an
- * and with the compare's bits: +0 elsewhere, no branch). One pass sums sum g and sum g (x - mean)
+ * x: v = (x - mean) scale + bias in float64, the forward's operations in its order (bn_fwd and the
+ * JS loop), whose float32 rounding is the forward's y, so the mask (y > 0 or NaN: reluBackward's)
+ * is the forward's bit for bit, without reading its output back in; it selects g lane by lane (an
+ * and-not with the compare's bits: +0 elsewhere, no branch). One pass sums sum g and sum g (x - mean)
  * in float64 (f64x2, four chains: the two sums of lanes 0-1 and of lanes 2-3), a second, if
  * wantInput, writes dx = a g + b (x - mean) + d, computed in float64 and rounded once, as the JS
  * loop. `table`: 8 float64 per channel (a cache line, so that threads never share one): mean,
@@ -1714,16 +1714,20 @@ function batchNormKernels() {
       (local.set $xv (v128.load ${add(get("xp"), at)}))
       (local.set $xlo (f64x2.sub ${promote("(local.get $xv)", 0)} (local.get $mv)))
       (local.set $xhi (f64x2.sub ${promote("(local.get $xv)", 1)} (local.get $mv)))`;
-  const affine = (half) =>
-    `(f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (local.get ${half ? "$xhi" : "$xlo"}) (local.get $sv)) (local.get $biasv)))`;
-  const maskG = (relu, at) =>
-    relu
-      ? `(v128.and (v128.load ${add(get("gp"), at)}) (v128.or (f32x4.gt (local.tee $yv (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 ${affine(0)} ${affine(1)})) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $yv) (local.get $yv))))`
-      : `(v128.load ${add(get("gp"), at)})`;
+  // relu's gradient of the cotangent's lanes 0-1 or 2-3, promoted: +0 where the forward's y =
+  // float32(v), v = (x - mean) scale + bias, is <= 0. float32(v) <= 0 exactly when v <= 2^-150 (half
+  // the least subnormal rounds to even, to +0; anything above it to 2^-149 or more): one compare in
+  // float64, no rounding, and a NaN v (y NaN, kept) compares false as y does
+  const gHalf = (relu, half) => {
+    const g = promote("(local.get $gv)", half);
+    return relu
+      ? `(v128.andnot ${g} (f64x2.le (f64x2.add (f64x2.mul (local.get ${half ? "$xhi" : "$xlo"}) (local.get $sv)) (local.get $biasv)) (local.get $cutv)))`
+      : g;
+  };
   // the scalar tail's x - mean is $xs
   const maskScalar = (relu, at) =>
     relu
-      ? `(select (f32.load ${add(get("gp"), at)}) (f32.const 0) (i32.or (f32.gt (local.tee $ys (f32.demote_f64 (f64.add (f64.mul (local.get $xs) (local.get $sc)) (local.get $bias)))) (f32.const 0)) (f32.ne (local.get $ys) (local.get $ys))))`
+      ? `(select (f32.load ${add(get("gp"), at)}) (f32.const 0) (i32.eqz (f64.le (f64.add (f64.mul (local.get $xs) (local.get $sc)) (local.get $bias)) (f64.const 0x1p-150))))`
       : `(f32.load ${add(get("gp"), at)})`;
   const centredScalar = (at) => `(local.set $xs (f64.sub (f64.promote_f32 (f32.load ${add(get("xp"), at)})) (local.get $m)))`;
   // the runs of channel c: base byte offset of run n in xp, gp, dp
@@ -1733,22 +1737,22 @@ function batchNormKernels() {
     ${body}`);
   const sums = (relu) => runs(`
     ${loop("k", c(0), get("whole"), `${centred(get("k"))}
-      (local.set $gv ${maskG(relu, get("k"))})
-      (local.set $sgA (f64x2.add (local.get $sgA) (local.tee $glo ${promote("(local.get $gv)", 0)})))
-      (local.set $sgB (f64x2.add (local.get $sgB) (local.tee $ghi ${promote("(local.get $gv)", 1)})))
+      (local.set $gv (v128.load ${add(get("gp"), get("k"))}))
+      (local.set $sgA (f64x2.add (local.get $sgA) (local.tee $glo ${gHalf(relu, 0)})))
+      (local.set $sgB (f64x2.add (local.get $sgB) (local.tee $ghi ${gHalf(relu, 1)})))
       (local.set $sxA (f64x2.add (local.get $sxA) (f64x2.mul (local.get $glo) (local.get $xlo))))
       (local.set $sxB (f64x2.add (local.get $sxB) (f64x2.mul (local.get $ghi) (local.get $xhi))))`, 16)}
     ${loop("k", get("whole"), get("bytes"), `${centredScalar(get("k"))}
       (local.set $gs (f64.promote_f32 ${maskScalar(relu, get("k"))}))
       (local.set $sg (f64.add (local.get $sg) (local.get $gs)))
       (local.set $sgx (f64.add (local.get $sgx) (f64.mul (local.get $gs) (local.get $xs))))`, 4)}`);
-  const dxLane = (half) =>
-    `(f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) ${promote("(local.get $gv)", half)})
+  const dxLane = (relu, half) =>
+    `(f32x4.demote_f64x2_zero (f64x2.add (f64x2.add (f64x2.mul (local.get $av) ${gHalf(relu, half)})
         (f64x2.mul (local.get $bv) (local.get ${half ? "$xhi" : "$xlo"}))) (local.get $dv)))`;
   const dx = (relu) => runs(`
     ${loop("k", c(0), get("whole"), `${centred(get("k"))}
-      (local.set $gv ${maskG(relu, get("k"))})
-      (v128.store ${add(get("dp"), get("k"))} (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 ${dxLane(0)} ${dxLane(1)}))`, 16)}
+      (local.set $gv (v128.load ${add(get("gp"), get("k"))}))
+      (v128.store ${add(get("dp"), get("k"))} (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 ${dxLane(relu, 0)} ${dxLane(relu, 1)}))`, 16)}
     ${loop("k", get("whole"), get("bytes"), `${centredScalar(get("k"))}
       (f32.store ${add(get("dp"), get("k"))} (f32.demote_f64 (f64.add (f64.add
         (f64.mul (local.get $a) (f64.promote_f32 ${maskScalar(relu, get("k"))}))
@@ -1757,10 +1761,10 @@ function batchNormKernels() {
 (func $bn_bwd (export "bn_bwd") (param $p i32) (param $item i32) (param $s i32)
   ${loc("ch", "n", "k", "C", "N", "inner", "base", "xp", "gp", "dp", "whole", "bytes", "t")}
   (local $m f64) (local $sg f64) (local $sgx f64) (local $gs f64) (local $is f64) (local $a f64) (local $b f64) (local $d f64) (local $cnt f64)
-  (local $xs f64) (local $sc f64) (local $bias f64) (local $ys f32)
+  (local $xs f64) (local $sc f64) (local $bias f64)
   (local $mv v128) (local $sgA v128) (local $sgB v128) (local $sxA v128) (local $sxB v128) (local $gv v128) (local $xv v128)
-  (local $glo v128) (local $ghi v128) (local $yv v128) (local $av v128) (local $bv v128) (local $dv v128)
-  (local $xlo v128) (local $xhi v128) (local $sv v128) (local $biasv v128)
+  (local $glo v128) (local $ghi v128) (local $av v128) (local $bv v128) (local $dv v128)
+  (local $xlo v128) (local $xhi v128) (local $sv v128) (local $biasv v128) (local $cutv v128)
   ${set("ch", get("item"))} ${set("C", P("inC"))} ${set("N", P("batch"))} ${set("inner", K("bn_bwd", "inner"))}
   ${set("bytes", mul(get("inner"), c(4)))} ${set("whole", mul(`(i32.and ${get("inner")} ${c(-4)})`, c(4)))}
   ${set("t", add(K("bn_bwd", "table"), mul(get("ch"), c(64))))}
@@ -1768,6 +1772,7 @@ function batchNormKernels() {
   (local.set $mv (f64x2.splat (local.get $m)))
   (local.set $sc (f64.load ${tab(3)})) (local.set $bias (f64.load ${tab(6)}))
   (local.set $sv (f64x2.splat (local.get $sc))) (local.set $biasv (f64x2.splat (local.get $bias)))
+  (local.set $cutv (v128.const f64x2 0x1p-150 0x1p-150))
   (if ${K("bn_bwd", "relu")} (then ${sums(true)}) (else ${sums(false)}))
   ;; the lanes' chains pairwise, then the scalar tails' (the JS loop's order differs by float64 roundings only)
   (local.set $sg (f64.add (local.get $sg) (f64.add

@@ -156,37 +156,31 @@ describe("bn_bwd: batch norm's backward in SIMD against the JS loops", () => {
     }
   });
 
-  it("takes the mask from the float32 output: v > 0 that rounds to +0 is cut, -0 too, NaN kept", () => {
-    // inner 9: two vector steps and a scalar tail. scale = invstd weight = 1e-40: (x - mean) scale
-    // is ~1e-40 (float32 subnormal, kept) or ~1e-47 (rounds to +0 in float32 though > 0 in float64)
-    const x = Float32Array.from([1, -1, 0, 1e-7, NaN, 2, -3, 1e-7, 0.5]);
-    const g = Float32Array.from([1, 1, 1, 1, 1, 1, Infinity, 1, NaN]);
-    const weight = Float32Array.of(1e-20),
+  it("takes the mask from the float32 output: a v > 0 that rounds to +0 is cut, NaN kept", () => {
+    // inner 9: two vector steps and a scalar tail. scale = invstd weight = 2^-130 and bias 0: v =
+    // x 2^-130, which for x = 2^-20 is 2^-150, half the least float32 subnormal (rounds to even: +0,
+    // cut), and for x just above it rounds up to 2^-149 (kept)
+    const x = Float32Array.from([1, -1, 0, 2 ** -20, NaN, 2, -3, 2 ** -20 * (1 + 2 ** -23), 0.5]);
+    const weight = Float32Array.of(2 ** -65),
       bias = Float32Array.of(0),
       mean = Float64Array.of(0),
-      invstd = Float64Array.of(1e-20);
+      invstd = Float64Array.of(2 ** -65);
     const y = new Float32Array(9);
     batchNormForward(x, weight, bias, mean, invstd, 1, 1, 9, y, true);
-    // kept: x = 1, NaN, 2, 0.5 (y > 0 or NaN); cut: -1, 0, 1e-7 (v ~1e-47 > 0, y = +0), -3
-    expect(Array.from(y, (v) => v > 0 || v !== v)).toEqual([true, false, false, false, true, true, false, false, true]);
-    const r = batchNormBackwardF32(x, g, bias, weight, mean, invstd, 1, 1, 9, false);
-    expect(r.sumG[0]).toBe(3 + NaN); // the kept NaN cotangent
-    const g2 = g.slice();
-    g2[8] = 1;
-    const r2 = batchNormBackwardF32(
-      x.map((v) => (v !== v ? 0.25 : v)),
-      g2,
-      bias,
-      weight,
-      mean,
-      invstd,
-      1,
-      1,
-      9,
-      false,
-    );
-    // x = 0.25 in place of the NaN: (0.25) 1e-40 rounds to a subnormal > 0, kept; and g's Infinity is cut
-    expect(r2.sumG[0]).toBe(4);
+    const kept = [true, false, false, false, true, true, false, true, true];
+    expect(Array.from(y, (v) => v > 0 || v !== v)).toEqual(kept);
+    // the cut cotangents are not finite: any leak turns the sum into NaN or infinity
+    const g = Float32Array.from(kept, (k, i) => (k ? 1 : [Infinity, NaN][i % 2]));
+    for (const [at, len] of [
+      [0, 9],
+      [1, 8],
+      [3, 6],
+    ]) {
+      // the same values at other offsets in the vector loop and the scalar tail
+      const sub = (a: Float32Array) => a.slice(at, at + len);
+      const r = batchNormBackwardF32(sub(x), sub(g), bias, weight, mean, invstd, 1, 1, len, false);
+      expect(r.sumG[0]).toBe(kept.slice(at, at + len).filter(Boolean).length);
+    }
   });
 });
 
