@@ -264,18 +264,27 @@ function gemmConv(
   // the bias is added by conv_fwd unless the output is compacted (which adds it as it compacts)
   const biasInKernel = bias !== undefined && (dense || !compact);
   const A = keptWeights(rt, w, flip ? `flip ${g.groups} ${Mg} ${Cg} ${KK}` : `fwd ${g.groups} ${Mg} ${K}`, aSize);
-  const L = rt.layout(EDGE_BYTES + (wide ? 0 : KC * sp.block * F), [
-    (x.length + slack) * F,
-    ...A.regions,
-    ySize * F,
-    bSize * F,
-    (xpSize + slack) * F,
-    ywSize * F,
-    bias ? bias.length * F : 0,
-    wide ? K * F : 0,
-  ]);
-  const [xOff, wOff, aTmp, yOff, bOff, xpOff, ywOff, biasOff, offsetsOff] = L.offsets;
-  rt.F32.set(x, xOff / F);
+  const scratchBytes = EDGE_BYTES + (wide ? 0 : KC * sp.block * F);
+  // x is often the output the op before left in the memory (a conv after a conv, a pool, a BN)
+  const xIn = residentInput(rt, x, scratchBytes);
+  // the garbage columns of a wide x read in place reach `slack` floats past its end: keep them
+  // inside the memory whether x is copied or resident
+  const L = rt.layout(
+    scratchBytes,
+    [
+      xIn.after ? 0 : (x.length + slack) * F,
+      ...A.regions,
+      ySize * F,
+      bSize * F,
+      (xpSize + slack) * F,
+      ywSize * F,
+      bias ? bias.length * F : 0,
+      wide ? K * F : 0,
+    ],
+    xIn.after && xIn.after + slack * F,
+  );
+  const [xCopy, wOff, aTmp, yOff, bOff, xpOff, ywOff, biasOff, offsetsOff] = L.offsets;
+  const xOff = xIn.place(xCopy);
   if (wide) wideRowOffsets(rt.I32, offsetsOff / F, g, Hp, Wp, s);
   const aOff = A.ready(wOff, aTmp, (wo, ao) => packConvWeights(rt, g, wo, ao, flip, L.scratch, L.scratchStride));
   if (padCopy) padPlanes(rt, g, xOff, xpOff, Hp, Wp, s, L.scratch, L.scratchStride);
@@ -374,10 +383,11 @@ function planeConv(
   bias?: Float32Array,
 ): Float32Array {
   const ySize = g.batch * g.outChannels * g.outHeight * g.outWidth;
-  const L = rt.layout(planeScratch(g), [x.length * F, w.length * F, ySize * F, bias ? bias.length * F : 0]);
-  const [xOff, wOff, yOff, biasOff] = L.offsets;
+  const xIn = residentInput(rt, x, planeScratch(g));
+  const L = rt.layout(planeScratch(g), [xIn.bytes, w.length * F, ySize * F, bias ? bias.length * F : 0], xIn.after);
+  const [xCopy, wOff, yOff, biasOff] = L.offsets;
+  const xOff = xIn.place(xCopy);
   const f32 = rt.F32;
-  f32.set(x, xOff / F);
   f32.set(w, wOff / F);
   // the 3x3 stride-1 kernel adds the bias as it stores (dw3x3_plane_bias); the general one is
   // followed by an add_bias job
