@@ -238,6 +238,9 @@ export class FastRuntime {
   /** Most bytes a call may lay out (the 4 GiB of a 32-bit memory); tests lower it to reach the
    * reference fallback without 4 GiB arrays. */
   maxBytes = MAX_PAGES * PAGE;
+  /** Least work of a job shared with the workers (PARALLEL_WORK; tests move it to put a job on one
+   * thread or on all). */
+  parallelWork = PARALLEL_WORK;
   /** Whether the kernels are the FMA build (fused multiply-adds in the GEMM tile) or the plain one. */
   readonly fma: boolean;
 
@@ -523,7 +526,7 @@ export class FastRuntime {
 
   /**
    * Runs items [0, items) of a kernel. `work` (FLOPs or element count) decides whether waking
-   * workers pays (PARALLEL_WORK). `meanwhile`, work of the calling thread that does not touch the
+   * workers pays (parallelWork). `meanwhile`, work of the calling thread that does not touch the
    * job's memory, runs once the workers have the job, before the caller joins in.
    */
   run(
@@ -536,7 +539,7 @@ export class FastRuntime {
     meanwhile?: () => void,
   ): void {
     const fn = this.fns[KERNEL_INDEX[kernel]];
-    const eligible = this.threads > 1 && items > 1 && work >= PARALLEL_WORK;
+    const eligible = this.threads > 1 && items > 1 && work >= this.parallelWork;
     if (eligible) this.ensureWorkers();
     // A worker takes tens of milliseconds to start: until one is ready the job is the caller's
     // alone (and says nothing about how busy the machine is).
