@@ -750,9 +750,12 @@ const WINDOW_MS = 25;
 /**
  * Least time (ms) from one judged job to the next. process.cpuUsage is a system call: in the demo's
  * training, with the worker busy, its median was 10 us and one call in a hundred took over 1 ms
- * (1,280 calls, 68 ms in one epoch, when every large job was judged).
+ * (1,280 calls, 68 ms in one epoch, when every large job was judged). At 10 ms it still took 2.7%
+ * of the main thread in a loop of 1x1 convs through the API at load 15 (mean 22 us a call, median
+ * 2.6: the tail is preemption); at 50 ms a busy verdict needs ~0.1-1 s of parallel jobs, against
+ * SOLO_MS of running alone.
  */
-const JUDGE_EVERY_MS = 10;
+const JUDGE_EVERY_MS = 50;
 
 /** CPU time of the whole process (all threads) in ms, or -1 where unknown (browsers). */
 function cpuMillis(): number {
