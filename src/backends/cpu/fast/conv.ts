@@ -7,7 +7,7 @@
  *   input, and its forward when it has few outputs or is 3x3 at stride 1): direct correlation per
  *   output plane over a zero-bordered copy of the input plane, vectorised along rows.
  * - otherwise forward = per (image, group) GEMM y[M_g x N] = W[M_g x K] im2col(x)[K x N]: when the
- *   strides are equal and the planes wide, every im2col row is a run of "wide" rows, which the
+ *   stride is 1 and the planes wide, every im2col row is a run of "wide" rows, which the
  *   micro-kernel reads in place (block_direct; 1x1 stride-1 convs read x itself); else the im2col
  *   is gathered from zero-bordered planes without bounds checks straight into packed B panels
  *   (packGeometry).
@@ -146,22 +146,26 @@ function wideGeometry(g: Conv2dGeometry, maxExtra = 0.1) {
  * The layout of x a forward GEMM conv packs from: "wide" (see wideGeometry) when it pays, else
  * zero-bordered planes cropped to the extent the taps read, Hq x Wq, so that pack_b_gather needs no
  * bounds checks (x itself when every tap falls inside it). `gg` is the geometry the kernels
- * see; `s` the phase count per side of the padded copy (1 unless wide at stride s).
+ * see; `s` the phase count per side of the padded copy (always 1: wide only at stride 1).
  * Per pixel column of B (K floats) running wide saves GATHER K FLOP-equivalents of gathering (its
  * B is read in place, not packed) and each garbage column costs the GEMM 2 Mg K: wide pays while
  * the garbage fraction is under GATHER / (2 Mg), at least 10% (so the demo's 16 -> 32 layer on
  * 12x12, 20% garbage, gathers: 1.06-1.09x forward, ~1.1x input gradient, against running wide
  * when wide B was packed).
+ * At stride 2 the forward gathers: wide there needs the s^2 phase planes (pad_phases) and, when
+ * outW is not a multiple of NR, a compaction pass; gathering from one zero-bordered copy measured
+ * 0.93-1.22x (CPU, paired through the API, both orders, load 11-14) on the 64 -> 128 downsample
+ * and 1.02-1.09x on ResNet's 7x7 stem (session 18). The weight gradient still runs wide on phases.
  */
 function packGeometry(g: Conv2dGeometry) {
   const wg = wideGeometry(g, Math.max(0.1, GATHER / (2 * (g.outChannels / g.groups))));
-  if (wg.wide) return wg;
+  if (wg.wide && wg.s === 1) return wg;
   const { hp: Hp, wp: Wp } = readExtent(g);
   const padCopy = g.padTop !== 0 || g.padLeft !== 0 || Hp > g.inHeight || Wp > g.inWidth;
   const gg: Conv2dGeometry = padCopy
     ? { ...g, inHeight: Hp, inWidth: Wp, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0 }
     : g;
-  return { ...wg, s: 1, Hp, Wp, gg, padCopy, slack: 0 };
+  return { ...wg, wide: false, s: 1, Hp, Wp, gg, padCopy, slack: 0 };
 }
 
 /** Lays out x's zero-bordered planes for a GEMM conv, wide or gathered (pad_input / pad_phases). */
