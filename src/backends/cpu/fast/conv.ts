@@ -152,7 +152,7 @@ function wideGeometry(g: Conv2dGeometry, maxExtra = 0.1) {
  * the garbage fraction is under GATHER / (2 Mg), at least 10% (so the demo's 16 -> 32 layer on
  * 12x12, 20% garbage, gathers: 1.06-1.09x forward, ~1.1x input gradient, against running wide
  * when wide B was packed).
- * At stride 2 the forward gathers: wide there needs the s^2 phase planes (pad_phases) and, when
+ * At stride s > 1 the forward gathers: wide there needs the s^2 phase planes (pad_phases) and, when
  * outW is not a multiple of NR, a compaction pass; gathering from one zero-bordered copy measured
  * 0.93-1.22x (CPU, paired through the API, both orders, load 11-14) on the 64 -> 128 downsample
  * and 1.02-1.09x on ResNet's 7x7 stem (session 18). The weight gradient still runs wide on phases.
