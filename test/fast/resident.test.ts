@@ -20,6 +20,7 @@ import { maxPool2dArgmax, windowTaps } from "../../src/backends/cpu/reference/po
 import { allocateForOverwrite, pin, release, rewritten } from "../../src/backends/cpu/arrays.js";
 import type { Conv2dGeometry, Pool2dGeometry } from "../../src/primitives/index.js";
 import { rng } from "../helpers/random.js";
+import { copiesOf } from "../helpers/copies.js";
 
 fastRuntime().adaptive = false;
 
@@ -80,22 +81,6 @@ function onOneAndTwoThreads(run: () => void): void {
     run();
   }
   setNumThreads(2);
-}
-
-/** How many times `fn` copies `source` into a Float32Array (the calls' copies into the memory). */
-function copiesOf(source: Float32Array, fn: () => void): number {
-  const set = Float32Array.prototype.set;
-  let copies = 0;
-  Float32Array.prototype.set = function (this: Float32Array, from: ArrayLike<number>, offset?: number) {
-    if (from === source) copies++;
-    set.call(this, from, offset);
-  };
-  try {
-    fn();
-  } finally {
-    Float32Array.prototype.set = set;
-  }
-  return copies;
 }
 
 /** Bitwise equality of the memory at `at` with `a`. */

@@ -234,6 +234,61 @@ describe("fast kernels runtime", () => {
     expect(rt.workerUnits).toBeGreaterThan(before);
   });
 
+  it("where the job-sharing threshold (parallelWork) lies changes no bit: one thread, two kept apart, two sharing every job", async () => {
+    const rt = fastRuntime();
+    rt.adaptive = false;
+    setNumThreads(2);
+    await rt.whenReady();
+    const base = rt.parallelWork;
+    const before = rt.workerUnits;
+    const bits = (a: Float32Array) => Array.from(new Int32Array(a.buffer, a.byteOffset, a.length));
+    try {
+      fc.assert(
+        fc.property(
+          fc.record({
+            batch: fc.integer({ min: 1, max: 3 }),
+            c: fc.integer({ min: 1, max: 24 }),
+            o: fc.integer({ min: 1, max: 24 }),
+            k: fc.constantFrom(1, 3, 5),
+            s: fc.integer({ min: 1, max: 2 }),
+            size: fc.integer({ min: 5, max: 30 }),
+            seed: fc.nat(1e6),
+          }),
+          ({ batch, c, o, k, s, size, seed }) => {
+            const g = conv2dGeometry({
+              input: [batch, c, size, size],
+              weight: [o, c, k, k],
+              stride: [s, s],
+              dilation: [1, 1],
+              padding: [(k - 1) / 2, (k - 1) / 2, (k - 1) / 2, (k - 1) / 2],
+              groups: 1,
+            });
+            const x = rand(batch * c * size * size, seed + 1),
+              w = rand(o * c * k * k, seed + 2),
+              gy = rand(batch * o * g.outHeight * g.outWidth, seed + 3);
+            const calls = () =>
+              [conv2dForwardF32(g, x, w), conv2dBackInputF32(g, gy, w), conv2dBackWeightF32(g, x, gy)].map(bits);
+            setNumThreads(1);
+            const one = calls();
+            setNumThreads(2);
+            rt.parallelWork = Infinity;
+            const kept = rt.workerUnits;
+            expect(calls()).toEqual(one);
+            expect(rt.workerUnits).toBe(kept);
+            rt.parallelWork = 0;
+            expect(calls()).toEqual(one);
+          },
+        ),
+        { seed: 2331, numRuns: 30 },
+      );
+    } finally {
+      rt.parallelWork = base;
+      setNumThreads(2);
+    }
+    // every job was offered to the worker in the last runs: it took some
+    expect(rt.workerUnits).toBeGreaterThan(before);
+  });
+
   it("packed weights are kept per weight array, reused, and bounded", () => {
     const rt = fastRuntime();
     const g = conv2dGeometry({

@@ -7,7 +7,7 @@
  *   input, and its forward when it has few outputs or is 3x3 at stride 1): direct correlation per
  *   output plane over a zero-bordered copy of the input plane, vectorised along rows.
  * - otherwise forward = per (image, group) GEMM y[M_g x N] = W[M_g x K] im2col(x)[K x N]: when the
- *   strides are equal and the planes wide, every im2col row is a run of "wide" rows, which the
+ *   stride is 1 and the planes wide, every im2col row is a run of "wide" rows, which the
  *   micro-kernel reads in place (block_direct; 1x1 stride-1 convs read x itself); else the im2col
  *   is gathered from zero-bordered planes without bounds checks straight into packed B panels
  *   (packGeometry).
@@ -146,22 +146,26 @@ function wideGeometry(g: Conv2dGeometry, maxExtra = 0.1) {
  * The layout of x a forward GEMM conv packs from: "wide" (see wideGeometry) when it pays, else
  * zero-bordered planes cropped to the extent the taps read, Hq x Wq, so that pack_b_gather needs no
  * bounds checks (x itself when every tap falls inside it). `gg` is the geometry the kernels
- * see; `s` the phase count per side of the padded copy (1 unless wide at stride s).
+ * see; `s` the phase count per side of the padded copy (always 1: wide only at stride 1).
  * Per pixel column of B (K floats) running wide saves GATHER K FLOP-equivalents of gathering (its
  * B is read in place, not packed) and each garbage column costs the GEMM 2 Mg K: wide pays while
  * the garbage fraction is under GATHER / (2 Mg), at least 10% (so the demo's 16 -> 32 layer on
  * 12x12, 20% garbage, gathers: 1.06-1.09x forward, ~1.1x input gradient, against running wide
  * when wide B was packed).
+ * At stride s > 1 the forward gathers: wide there needs the s^2 phase planes (pad_phases) and, when
+ * outW is not a multiple of NR, a compaction pass; gathering from one zero-bordered copy measured
+ * 0.93-1.22x (CPU, paired through the API, both orders, load 11-14) on the 64 -> 128 downsample
+ * and 1.02-1.09x on ResNet's 7x7 stem (session 18). The weight gradient still runs wide on phases.
  */
 function packGeometry(g: Conv2dGeometry) {
   const wg = wideGeometry(g, Math.max(0.1, GATHER / (2 * (g.outChannels / g.groups))));
-  if (wg.wide) return wg;
+  if (wg.wide && wg.s === 1) return wg;
   const { hp: Hp, wp: Wp } = readExtent(g);
   const padCopy = g.padTop !== 0 || g.padLeft !== 0 || Hp > g.inHeight || Wp > g.inWidth;
   const gg: Conv2dGeometry = padCopy
     ? { ...g, inHeight: Hp, inWidth: Wp, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0 }
     : g;
-  return { ...wg, s: 1, Hp, Wp, gg, padCopy, slack: 0 };
+  return { ...wg, wide: false, s: 1, Hp, Wp, gg, padCopy, slack: 0 };
 }
 
 /** Lays out x's zero-bordered planes for a GEMM conv, wide or gathered (pad_input / pad_phases). */
@@ -264,18 +268,27 @@ function gemmConv(
   // the bias is added by conv_fwd unless the output is compacted (which adds it as it compacts)
   const biasInKernel = bias !== undefined && (dense || !compact);
   const A = keptWeights(rt, w, flip ? `flip ${g.groups} ${Mg} ${Cg} ${KK}` : `fwd ${g.groups} ${Mg} ${K}`, aSize);
-  const L = rt.layout(EDGE_BYTES + (wide ? 0 : KC * sp.block * F), [
-    (x.length + slack) * F,
-    ...A.regions,
-    ySize * F,
-    bSize * F,
-    (xpSize + slack) * F,
-    ywSize * F,
-    bias ? bias.length * F : 0,
-    wide ? K * F : 0,
-  ]);
-  const [xOff, wOff, aTmp, yOff, bOff, xpOff, ywOff, biasOff, offsetsOff] = L.offsets;
-  rt.F32.set(x, xOff / F);
+  const scratchBytes = EDGE_BYTES + (wide ? 0 : KC * sp.block * F);
+  // x is often the output the op before left in the memory (a conv after a conv, a pool, a BN)
+  const xIn = residentInput(rt, x, scratchBytes);
+  // the garbage columns of a wide x read in place reach `slack` floats past its end: keep them
+  // inside the memory whether x is copied or resident
+  const L = rt.layout(
+    scratchBytes,
+    [
+      xIn.after ? 0 : (x.length + slack) * F,
+      ...A.regions,
+      ySize * F,
+      bSize * F,
+      (xpSize + slack) * F,
+      ywSize * F,
+      bias ? bias.length * F : 0,
+      wide ? K * F : 0,
+    ],
+    xIn.after && xIn.after + slack * F,
+  );
+  const [xCopy, wOff, aTmp, yOff, bOff, xpOff, ywOff, biasOff, offsetsOff] = L.offsets;
+  const xOff = xIn.place(xCopy);
   if (wide) wideRowOffsets(rt.I32, offsetsOff / F, g, Hp, Wp, s);
   const aOff = A.ready(wOff, aTmp, (wo, ao) => packConvWeights(rt, g, wo, ao, flip, L.scratch, L.scratchStride));
   if (padCopy) padPlanes(rt, g, xOff, xpOff, Hp, Wp, s, L.scratch, L.scratchStride);
@@ -374,10 +387,11 @@ function planeConv(
   bias?: Float32Array,
 ): Float32Array {
   const ySize = g.batch * g.outChannels * g.outHeight * g.outWidth;
-  const L = rt.layout(planeScratch(g), [x.length * F, w.length * F, ySize * F, bias ? bias.length * F : 0]);
-  const [xOff, wOff, yOff, biasOff] = L.offsets;
+  const xIn = residentInput(rt, x, planeScratch(g));
+  const L = rt.layout(planeScratch(g), [xIn.bytes, w.length * F, ySize * F, bias ? bias.length * F : 0], xIn.after);
+  const [xCopy, wOff, yOff, biasOff] = L.offsets;
+  const xOff = xIn.place(xCopy);
   const f32 = rt.F32;
-  f32.set(x, xOff / F);
   f32.set(w, wOff / F);
   // the 3x3 stride-1 kernel adds the bias as it stores (dw3x3_plane_bias); the general one is
   // followed by an add_bias job

@@ -22,6 +22,7 @@
  */
 import { transposedGeometry, type Conv2dGeometry } from "../../../primitives/conv2d.js";
 import { allFiniteAt, check, COPY, F, itemsWanted, output, PACK, padInput, ru } from "./kernel-calls.js";
+import { residentInput } from "./resident-input.js";
 import { fastRuntime, type FastRuntime } from "./workers.js";
 import { EDGE_BYTES, MR, NR } from "./wasm/kernels.generated.js";
 
@@ -169,16 +170,22 @@ function winogradConv(
   const key = `winograd ${flip ? "flip" : "fwd"} ${Co} ${Ci}`;
   const kept = rt.packed(w, key);
   const at = kept ?? rt.reservePacked(uFloats * F);
-  const L = rt.layout(EDGE_BYTES + 16 * ((Ci + Co) * nb + 2 * SLICE_PAD) * F, [
-    kept === undefined ? w.length * F : 0,
-    x.length * F,
-    xpSize * F,
-    at === null ? uFloats * F : 0,
-    ySize * F,
-    bias ? Co * F : 0,
-    F,
-  ]);
-  const [wOff, xOff, xpOff, uTmp, yOff, biasOff, flag] = L.offsets;
+  const scratchBytes = EDGE_BYTES + 16 * ((Ci + Co) * nb + 2 * SLICE_PAD) * F;
+  const xIn = residentInput(rt, x, scratchBytes);
+  const L = rt.layout(
+    scratchBytes,
+    [
+      kept === undefined ? w.length * F : 0,
+      xIn.bytes,
+      xpSize * F,
+      at === null ? uFloats * F : 0,
+      ySize * F,
+      bias ? Co * F : 0,
+      F,
+    ],
+    xIn.after,
+  );
+  const [wOff, xCopy, xpOff, uTmp, yOff, biasOff, flag] = L.offsets;
   const uOff = at ?? uTmp;
   if (kept === undefined) {
     // U = G g G^T per (co, ci), packed as the GEMMs' A (wino_weights): once per weight array
@@ -195,7 +202,7 @@ function winogradConv(
     rt.run("wino_weights", pw, Math.ceil(Co / MR), L.scratch, L.scratchStride, PACK * uFloats);
     if (at !== null) rt.markPacked(w, key, at);
   }
-  rt.F32.set(x, xOff / F);
+  const xOff = xIn.place(xCopy);
   if (bias) rt.F32.set(bias, biasOff / F);
   const padX = { x: xOff, y: xpOff, inH: g.inHeight, inW: g.inWidth, padT: g.padTop, padL: g.padLeft };
   padInput(rt, padX, g.batch * Ci, Hp, Wp, L.scratch, L.scratchStride);

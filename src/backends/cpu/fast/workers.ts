@@ -238,6 +238,9 @@ export class FastRuntime {
   /** Most bytes a call may lay out (the 4 GiB of a 32-bit memory); tests lower it to reach the
    * reference fallback without 4 GiB arrays. */
   maxBytes = MAX_PAGES * PAGE;
+  /** Least work of a job shared with the workers (PARALLEL_WORK; tests move it to put a job on one
+   * thread or on all). */
+  parallelWork = PARALLEL_WORK;
   /** Whether the kernels are the FMA build (fused multiply-adds in the GEMM tile) or the plain one. */
   readonly fma: boolean;
 
@@ -523,7 +526,7 @@ export class FastRuntime {
 
   /**
    * Runs items [0, items) of a kernel. `work` (FLOPs or element count) decides whether waking
-   * workers pays (PARALLEL_WORK). `meanwhile`, work of the calling thread that does not touch the
+   * workers pays (parallelWork). `meanwhile`, work of the calling thread that does not touch the
    * job's memory, runs once the workers have the job, before the caller joins in.
    */
   run(
@@ -536,7 +539,7 @@ export class FastRuntime {
     meanwhile?: () => void,
   ): void {
     const fn = this.fns[KERNEL_INDEX[kernel]];
-    const eligible = this.threads > 1 && items > 1 && work >= PARALLEL_WORK;
+    const eligible = this.threads > 1 && items > 1 && work >= this.parallelWork;
     if (eligible) this.ensureWorkers();
     // A worker takes tens of milliseconds to start: until one is ready the job is the caller's
     // alone (and says nothing about how busy the machine is).
@@ -747,9 +750,12 @@ const WINDOW_MS = 25;
 /**
  * Least time (ms) from one judged job to the next. process.cpuUsage is a system call: in the demo's
  * training, with the worker busy, its median was 10 us and one call in a hundred took over 1 ms
- * (1,280 calls, 68 ms in one epoch, when every large job was judged).
+ * (1,280 calls, 68 ms in one epoch, when every large job was judged). At 10 ms it still took 2.7%
+ * of the main thread in a loop of 1x1 convs through the API at load 15 (mean 22 us a call, median
+ * 2.6: the tail is preemption); at 50 ms a busy verdict needs ~0.1-1 s of parallel jobs, against
+ * SOLO_MS of running alone.
  */
-const JUDGE_EVERY_MS = 10;
+const JUDGE_EVERY_MS = 50;
 
 /** CPU time of the whole process (all threads) in ms, or -1 where unknown (browsers). */
 function cpuMillis(): number {
