@@ -16,8 +16,8 @@
  * silent `number`.
  */
 import type { arithErrors } from "../errors.js";
-import type { AddLE, CmpLE, DivDigitN, DivFactorsN, DivModLE, MulLE, Reverse, SubLE, Trim } from "./digits.js";
-import type { DigitFactors, DivTable, NextIndex, Products, Safe16, SmallFromLE, SmallToLE, Units } from "./tables.js";
+import type { AddLE, CmpLE, DivModLE, MulLE, Reverse, SubLE, Trim } from "./digits.js";
+import type { NextIndex, Products, Safe16, SmallFromLE, SmallToLE, Units } from "./tables.js";
 
 export type { Ordering } from "./digits.js";
 
@@ -190,32 +190,12 @@ type Apply<Op extends string, LA extends string, LB extends string, A extends nu
       : Op extends "div" | "mod"
         ? LB extends "0"
           ? DivideByZeroError<`${A}`>
-          : DivBy<`${A}`, LB, Op> extends infer R extends number
-            ? R
-            : DivModLE<LA, LB> extends [infer Q extends string, infer R extends string]
-              ? FromLE<Op extends "div" ? Q : R>
-              : never
+          : DivModLE<LA, LB> extends [infer Q extends string, infer R extends string]
+            ? FromLE<Op extends "div" ? Q : R>
+            : never
         : Op extends "cmp"
           ? { "<": -1; "=": 0; ">": 1 }[CmpLE<LA, LB>]
           : never;
-
-/**
- * A / B and A mod B for a one-digit divisor, and A / B for a divisor that is a product of digits
- * (16 = 2 * 8; tables.ts DigitFactors), on A's digits in normal order (`${A}`, A known natural):
- * two digits a step and no reversal either way, as types/shape/conv.ts divides its sizes. The
- * pooling rules divide by their stride: Div<223, 2> 261 -> 201 instantiations, Div<25088, 7> 395 -> 291
- * (TS 6, a file holding the one alias; the conversions around it are most of the rest). `false`
- * sends other divisors (and mod by a product) to the long division.
- */
-type DivBy<N extends string, LB extends string, Op extends string> = LB extends keyof DivTable
-  ? DivDigitN<N, LB> extends [infer Q extends string, infer R extends string]
-    ? FromSafeDigits<Op extends "div" ? Q : R>
-    : never
-  : Op extends "div"
-    ? DigitFactors[LB] extends infer F extends string
-      ? FromSafeDigits<DivFactorsN<N, F>>
-      : false
-    : false;
 
 /** A - B on LE digits, as a signed number literal. */
 type SubSigned<LA extends string, LB extends string> =
