@@ -129,3 +129,11 @@ export function genericDims<B extends number, H extends number>(x: T<[B, 8, H, H
   expectError(squeeze(x, 4));
   expectError(add(x, zeros([1, 4, 1, 1])));
 }
+
+// F.linear with generic in-features against a literal weight: the shape of every call that returns
+// (K = 5; any other K throws linear's message at run time), as for `number` in-features.
+export function inFeatures<B extends number, K extends number>(x: T<[B, K]>, y: T<[B, 3, K]>) {
+  expectType<T<[B, 4]>>(F.linear(x, randn([4, 5])));
+  expectType<T<[B, 3, 6]>>(F.linear(y, randn([6, 5]), zeros([6])));
+  expectError(F.linear(x, randn([4, 5]), zeros([5])));
+}

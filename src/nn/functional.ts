@@ -76,6 +76,19 @@ type LinearWeight<S extends Shape, W> = W extends {
     : W
   : W;
 
+/**
+ * x's dims with the last one replaced by the out-features, read without the in-features test: a
+ * weight LinearWeight let through is the result of every call that returns. So a generic
+ * in-features K against a literal weight `[4, 5]` gives `[B, 4]`, the shape whenever K is 5 (any
+ * other K throws linear's message at run time), as a run-time `number` there does; the rule's
+ * test of K against 5 waits on K and left the result unresolved (docs/types.md).
+ */
+type LinearOut<S extends Shape, O extends number> = number extends S["length"]
+  ? number[]
+  : S extends readonly [...infer Init extends number[], infer _Last]
+    ? [...Init, O]
+    : number[];
+
 /** y = x W^T + b over the last dim of x. */
 export const linear = F.linear as unknown as <
   S extends Shape,
@@ -86,7 +99,7 @@ export const linear = F.linear as unknown as <
   x: Tensor<S, D, Dev>,
   weight: LinearWeight<S, W>,
   bias?: Tensor<[W["shape"][0]], D, Dev> | null,
-) => Tensor<Out<LinearShape<S, W["shape"][1], W["shape"][0]>>, D, Dev>;
+) => Tensor<LinearOut<S, W["shape"][0]>, D, Dev>;
 
 export const flatten = F.flatten as FlattenSignature<1>;
 

@@ -5,7 +5,9 @@
  * nesting, and three nested Adds in googlenet's Inception once made a consumer's tsc (no
  * skipLibCheck) overflow its stack. Each compiler (TS 6 and 7) emits the helper, then a consumer
  * type-checks against the emitted file and gets the literals BigInt computes. The helper imports the
- * built declarations (dist/, `npm run build` first), as a user of the package does.
+ * built declarations (dist/, `npm run build` first), as a user of the package does. Broadcasting
+ * (types/shape/broadcast.ts) is held to the same: a generic helper returning `x.add(y)` is written
+ * as `Broadcast<[B, 16], [C, 16], "add">`, not as the walk's body.
  */
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
@@ -63,6 +65,36 @@ export const o: readonly [-1, true, 12345678901] = order(12345678900, 1234567890
 export const wrong: ${big(h + 992n)} = sum4(${big(h)}, 900, 90, 1);
 `;
 
+// Shapes that stay waiting inside the helper: a generic dim against another generic or a literal.
+function tensorHelperSource(dir: string): string {
+  const index = relative(dir, join(root, "dist/src/index.js")).replace(/\\/g, "/");
+  return `import type { Tensor } from "${index}";
+export function sum<B extends number, C extends number>(x: Tensor<[B, 16]>, y: Tensor<[C, 16]>) {
+  return x.add(y);
+}
+export function scaled<B extends number>(x: Tensor<[B, 16]>, y: Tensor<[3, 16]>) {
+  return x.mul(y);
+}
+export function spread<B extends number>(x: Tensor<[1, 16]>, y: Tensor<[B, 16]>) {
+  return x.sub(y);
+}
+export function ranks<B extends number, C extends number>(x: Tensor<[B, 8]>, y: Tensor<[C]>) {
+  return x.add(y).add(y);
+}
+`;
+}
+const tensorConsumer = (
+  dir: string,
+) => `import { randn, type Tensor } from "${relative(dir, join(root, "dist/src/index.js")).replace(/\\/g, "/")}";
+import { ranks, scaled, spread, sum } from "./lib/tensors.js";
+export const a: Tensor<[2, 16]> = sum(randn([2, 16]), randn([2, 16]));
+export const b: Tensor<[3, 16]> = scaled(randn([3, 16]), randn([3, 16]));
+export const c: Tensor<[5, 16]> = spread(randn([1, 16]), randn([5, 16]));
+export const d: Tensor<[4, 8]> = ranks(randn([4, 8]), randn([1]));
+// @ts-expect-error the batch is 4
+export const wrong: Tensor<[2, 16]> = sum(randn([4, 16]), randn([4, 16]));
+`;
+
 function tsc(version: 6 | 7, dir: string, files: string[], extra: Record<string, unknown>) {
   writeFileSync(
     join(dir, "tsconfig.json"),
@@ -106,4 +138,34 @@ describe.each([6, 7] as const)("TypeScript %i", (version) => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it("emits a generic helper's broadcast by name, and a consumer checks it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "shapegrad-broadcast-emit-"));
+    try {
+      mkdirSync(join(dir, "src"));
+      writeFileSync(join(dir, "src/tensors.ts"), tensorHelperSource(join(dir, "src")));
+      const emit = tsc(version, dir, ["src/tensors.ts"], {
+        declaration: true,
+        emitDeclarationOnly: true,
+        rootDir: join(dir, "src"),
+        outDir: join(dir, "lib"),
+      });
+      expect(emit.out).toBe("");
+      const dts = readFileSync(join(dir, "lib/tensors.d.ts"), "utf8");
+      expect(dts).toContain('.Broadcast<[B, 16], [C, 16], "add">>');
+      expect(dts).toContain('.Broadcast<[B, 16], [3, 16], "mul">>');
+      expect(dts).toContain('.Broadcast<[1, 16], [B, 16], "sub">>');
+      expect(dts).toMatch(/\.Broadcast<.*\.Broadcast<\[B, 8\], \[C\], "add">>.*\[C\], "add">>/);
+      // The name and its operands only: no walk written out.
+      expect(dts).not.toMatch(/ \? |infer |"bad"|\{ a: /);
+
+      writeFileSync(join(dir, "consumer.ts"), tensorConsumer(dir));
+      rmSync(join(dir, "src"), { recursive: true });
+      const use = tsc(version, dir, ["consumer.ts"], { noEmit: true });
+      expect(use.out).toBe("");
+      expect(use.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
 });

@@ -83,23 +83,27 @@ type BSame<A extends Shape, B extends Shape, Acc extends number[] = []> = A exte
  * `[B, 8, 1, 1]` are equal at H = 1), and a waiting test leaves the whole result unresolved, while
  * each pair is decided. Shapes of one rank whose result is A (KeepsFirst) build no tuple; the others
  * walk. src/models: +1,364 instantiations under TS 7 (bench/types/RESULTS.md, "Session 16").
+ *
+ * The alias's own conditional tests the walk's result, so that a walk left waiting (`[B, 16]`
+ * against `[C, 16]` in a user's generic helper) leaves this conditional waiting too: the
+ * declaration emitter then writes `Broadcast<[B, 16], [C, 16], "add">` by name. Tested further
+ * in, the first decided tests were dropped and the waiting rest (KeepsFirst's and BDim's bodies,
+ * each operand repeated) written into the user's .d.ts (test/types/arith-emit.test.ts).
  */
-export type Broadcast<A extends Shape, B extends Shape, Op extends string = "broadcast"> = number extends
-  A["length"] | B["length"]
+export type Broadcast<A extends Shape, B extends Shape, Op extends string = "broadcast"> =
+  BroadcastWalk<A, B> extends infer R
+    ? R extends "bad"
+      ? ReturnType<typeof shapeErrors.broadcast<Op, Show<A>, Show<B>>>
+      : R
+    : never;
+/** The broadcast shape, "bad" when two dims differ and neither is 1. */
+type BroadcastWalk<A extends Shape, B extends Shape> = number extends A["length"] | B["length"]
   ? number[]
   : A["length"] extends B["length"]
     ? KeepsFirst<A, B> extends true
       ? [...A]
-      : BSame<A, B> extends infer R
-        ? R extends "bad"
-          ? ReturnType<typeof shapeErrors.broadcast<Op, Show<A>, Show<B>>>
-          : R
-        : never
-    : BWalk<A, B> extends infer R
-      ? R extends "bad"
-        ? ReturnType<typeof shapeErrors.broadcast<Op, Show<A>, Show<B>>>
-        : R
-      : never;
+      : BSame<A, B>
+    : BWalk<A, B>;
 
 /**
  * Two shapes that must be equal (nn.Residual's `body(x) + shortcut(x)`): the same rank, each dim
