@@ -162,3 +162,16 @@ export type KeptSizes<Out, Keeps, S extends readonly number[]> = Out extends rea
       : never
     : never
   : never;
+
+// ---- Issue 19, item 1: nn's Layer.forward, one signature over per-dim routes.
+/**
+ * One dim's route, decided as SizesRoute decides a size: LiteralRoute for a literal or `number`,
+ * GenericRoute (the default that passes a deferred constraint) for a type parameter.
+ */
+export type DimRoute<V> = `${Tag<V & number>}` extends Concrete ? LiteralRoute : GenericRoute;
+/** Both entries of a pair (a layer's [in, out] channels): GenericRoute when either is a type parameter. */
+export type PairRoute<A, B> = `${Tag<A & number>}` extends Concrete
+  ? `${Tag<B & number>}` extends Concrete
+    ? LiteralRoute
+    : GenericRoute
+  : GenericRoute;
