@@ -178,6 +178,7 @@ type ChannelDims<S extends Shape, Channel> = {
       ? number
       : S[K];
 };
+
 /** The argument's shape as Layer.forward infers it: a caller's `S extends [number, 16, number, number]` at its constraint. */
 export type InferredShape<S extends Shape> = { readonly [K in keyof S]: S[K] } & Shape;
 
@@ -217,9 +218,11 @@ type OnChannelRoute<F extends ShapeFn, RC, RL> = [RC | RL] extends [LiteralRoute
  * - generic dims (sizes, batch, or the channels of a layer that does not keep or map them): the
  *   rule on S with those dims `number`, the same messages;
  * - the channel route (the input's channel dim or the layer's own a type parameter, a block's
- *   `C`): the rule cannot run; the input's channel dim must be the layer's `in` (read by index,
- *   so a generic `Cin` on both sides is accepted and another is not); a chain whose channels do
- *   not follow takes none.
+ *   `C`): the rule cannot run (a rule matching the dims with `infer N extends number` stays
+ *   deferred); the input's channel dim must be the layer's `in` (read by index, so a generic
+ *   `Cin` on both sides is accepted and another is not), a layer keeping channels takes any, and a
+ *   chain whose channels do not follow takes none. The output keeps N and C (the layer's `out`),
+ *   sizes `number` except an adaptive pool's, whose rule reads no dim but the rank.
  */
 export type LayerArg<F extends ShapeFn, S extends Shape, D extends DType, Dev extends Device, RC, RL, RH, RW> =
   OnChannelRoute<F, RC, RL> extends true
@@ -268,7 +271,11 @@ export type LayerResult<F extends ShapeFn, S extends Shape, RC, RL, RH, RW> =
   OnChannelRoute<F, RC, RL> extends true
     ? KeepsShape<F> extends true
       ? Mutable<S>
-      : ChannelDims<S, ChannelMode<F> extends "keeps" ? S[ChannelIndex[S["length"]]] : LayerChannels<F>[1]>
+      : ChannelMode<F> extends "keeps"
+        ? F extends AdaptiveAvgPool2dFn<infer O>
+          ? AdaptiveShape<S, O>
+          : ChannelDims<S, S[ChannelIndex[S["length"]]]>
+        : ChannelDims<S, LayerChannels<F>[1]>
     : [RC | RH | RW] extends [LiteralRoute]
       ? LayerOutput<F, S>
       : KeepsShape<F> extends true
