@@ -79,7 +79,7 @@ export function spatial<B extends number, H extends number>(x: T<[B, 8, H, H]>, 
   expectType<T<[B, 8, H, H]>>(nn.BatchNorm2d(8).forward(x));
   expectType<T<[B, 8, number, number]>>(nn.MaxPool2d(2).forward(x));
   expectType<T<[B, 8, number, number]>>(nn.AvgPool2d(2).forward(x));
-  expectType<T<[B, 8, number, number]>>(nn.Upsample({ size: 12 }).forward(x));
+  expectType<T<[B, 8, 12, 12]>>(nn.Upsample({ size: 12 }).forward(x));
   expectType<T<[B, 4, number, number]>>(
     nn.Sequential(nn.Conv2d(8, 4, 3, { padding: 1 }), nn.ReLU(), nn.MaxPool2d(2)).forward(x),
   );

@@ -25,6 +25,8 @@ import type { ClassifierOptions } from "./options.js";
 export interface ChannelKeeping2dFn<Name extends string, C extends number> extends nn.ShapeFn {
   readonly name: Name;
   readonly channels?: readonly [C, C];
+  readonly mapsChannels?: true;
+  readonly keepsShape?: true;
   readonly output: nn.InputOf<this> extends infer S extends Shape
     ? number extends S["length"]
       ? S

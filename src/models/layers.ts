@@ -64,6 +64,7 @@ interface ConvNormConvOptions {
 export interface Conv2dNormActivationFn<Cin extends number, Cout extends number, K extends number> extends nn.ShapeFn {
   readonly name: "Conv2dNormActivation";
   readonly channels?: readonly [Cin, Cout];
+  readonly mapsChannels?: true;
   readonly output: nn.InputOf<this> extends infer S extends Shape
     ? nn.ApplyShape<nn.Conv2dFn<Cin, Cout, K, ConvNormConvOptions, false>, S>
     : never;
@@ -136,6 +137,8 @@ export function convNormAct<Cin extends number, Cout extends number, K extends n
 export interface SqueezeExcitationFn<C extends number> extends nn.ShapeFn {
   readonly name: "SqueezeExcitation";
   readonly channels?: readonly [C, C];
+  readonly mapsChannels?: true;
+  readonly keepsShape?: true;
   readonly output: nn.InputOf<this> extends infer S extends Shape ? nn.ChannelShape<"SqueezeExcitation", S, C> : never;
 }
 

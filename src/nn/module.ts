@@ -11,8 +11,8 @@ import { cast, noGrad, tensor } from "./ops.js";
 import { formatShape, numel, sameShape, isArray } from "../runtime/shape.js";
 import { moveStorage } from "../runtime/memory.js";
 import { moduleErrors, nnErrors } from "../../types/errors.js";
-import type { ChannelsFor, ExactDims, ShapeFn, LayerInput, LayerOutput } from "./types.js";
-import type { NoLiteralSizes } from "../../types/shape/generic.js";
+import type { ChannelDim, HeightDim, LayerArg, LayerChannels, LayerResult, ShapeFn, WidthDim } from "./types.js";
+import type { DimRoute, GenericRoute, PairRoute } from "../../types/shape/generic.js";
 
 const parameterSet = new WeakSet<AnyTensor>();
 
@@ -439,13 +439,6 @@ export abstract class Module {
 }
 
 /**
- * No extra argument when both spatial sizes are `number` (the run time's) or type parameters (a
- * generic H, see types/shape/generic.ts), one that cannot be given when either is a literal: that
- * call is the first signature's, with its checks.
- */
-type RunTimeSizes<H extends number, W extends number> = NoLiteralSizes<H, W>;
-
-/**
  * A module whose output shape is a type-level function of its input shape (`F`, see ./types.ts):
  * its `forward` is typed once here for every layer, and `nn.Sequential` chains the functions.
  * Subclasses implement `compute` on tensors of any shape, checking at run time what `F` checks at
@@ -459,49 +452,27 @@ export abstract class Layer<F extends ShapeFn, P = null> extends Module {
 
   protected abstract compute(x: AnyTensor): AnyTensor;
 
-  forward<S extends Shape, D extends DTypeOf<this>, Dev extends DeviceOf<this>>(
-    x: LayerInput<F, S, D, Dev, ExactDims<F, S>>,
-  ): Tensor<LayerOutput<F, S>, D, Dev>;
   /**
-   * Inside a class generic in its channel counts (`class Block<C extends number>`), where the rule
-   * cannot run on a generic `C`: a layer over channels maps `[N, in, number, number]` to
-   * `[N, out, number, number]`, `in` and `out` being its `channels` (the same generic `C` on
-   * both sides of a call is accepted; another is not); a layer keeping channels (pooling,
-   * Upsample, Dropout2d) maps `[N, C, H, W]` to `[N, C, number, number]`, C literal or generic:
-   * under a generic batch or size (`Tensor<[B, 16, H, H]>`) B and the channels are kept. Spatial
-   * sizes must be `number` or generic here: literal ones go through the first signature, whose
-   * errors they must not escape.
+   * One signature for every input (issue 19): four route parameters, which no argument infers and
+   * the checker resolves from the input's dims (types/shape/generic.ts DimRoute), say whether the
+   * channel dim (RC), the layer's own channels (RL) and the sizes (RH, RW) are type parameters;
+   * ./types.ts LayerArg and LayerResult give the rule each route runs. A literal call keeps every
+   * message of the rule; a generic size or batch gets the same messages from the rule on `number`
+   * sizes; a block's generic channels are checked by the layer's [in, out] pair.
    */
   forward<
-    N extends number,
-    C extends number,
-    H extends number,
-    W extends number,
+    S extends Shape,
     D extends DTypeOf<this>,
     Dev extends DeviceOf<this>,
+    RC extends DimRoute<ChannelDim<S>> = GenericRoute,
+    RL extends PairRoute<LayerChannels<F>[0], LayerChannels<F>[1]> = GenericRoute,
+    RH extends DimRoute<HeightDim<S>> = GenericRoute,
+    RW extends DimRoute<WidthDim<S>> = GenericRoute,
   >(
-    x: Tensor<[N, ChannelsFor<F, C, 0>, H, W], D, Dev>,
-    ...spatialSizes: RunTimeSizes<H, W>
-  ): Tensor<[N, ChannelsFor<F, C, 1>, number, number], D, Dev>;
-  /**
-   * A generic input shape (`forward<S extends [number, 16, number, number]>(x: Tensor<S>)`), which
-   * the first signature cannot decide, is taken at its constraint `[N, C, number, number]`: the
-   * rule runs on that (channels checked, spatial sizes the run time's). The rule is wrapped in
-   * `[N, C] extends [unknown, unknown] ? ... : never`, which is deferred while N and C are this
-   * signature's own, so the rule runs only for a call, not whenever a layer's type is resolved.
-   */
-  forward<
-    N extends number,
-    C extends number,
-    H extends number,
-    W extends number,
-    D extends DTypeOf<this>,
-    Dev extends DeviceOf<this>,
-  >(
-    x: Tensor<[N, C, H, W], D, Dev> &
-      ([N, C] extends [unknown, unknown] ? LayerInput<F, [N, C, number, number], D, Dev> : never),
-    ...spatialSizes: RunTimeSizes<H, W>
-  ): Tensor<[N, C] extends [unknown, unknown] ? LayerOutput<F, [N, C, number, number]> : never, D, Dev>;
+    x: LayerArg<F, S, D, Dev, RC, RL, RH, RW>,
+    // Bound by `infer` before Tensor<...> is written: a Tensor of a conditional is a deferred
+    // reference, which prints the same but is not identical to the written type.
+  ): LayerResult<F, S, RC, RL, RH, RW> extends infer O extends Shape ? Tensor<O, D, Dev> : never;
   forward(x: AnyTensor): AnyTensor {
     const y = this.compute(x);
     recordCall(this, y);

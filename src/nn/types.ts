@@ -16,11 +16,19 @@ import type { Div } from "../../types/arith/index.js";
 import type { NextIndex } from "../../types/arith/tables.js";
 import type { Linear, SameShape } from "../../types/shape/broadcast.js";
 import type { Flatten, FlattenRange, Product } from "../../types/shape/reshape.js";
-import type { GenericProduct } from "../../types/shape/generic.js";
-import type { Pool2d } from "../../types/shape/pool.js";
+import type {
+  DimRoute,
+  GenericProduct,
+  GenericRoute,
+  KeptSizes,
+  LiteralRoute,
+  PairRoute,
+} from "../../types/shape/generic.js";
+import type { Pool2d, Pool2dKeeps } from "../../types/shape/pool.js";
 import type { Interpolate } from "../../types/shape/interpolate.js";
 import type { GroupNorm, LayerNorm } from "../../types/shape/normalization.js";
 import type { ConvLayerResultOf, ConvLayerSpec } from "../ops/conv2d.js";
+import type { Conv2dKeeps, ConvTranspose2dKeeps } from "../../types/shape/conv.js";
 import type { GivenTensorsCheck } from "../../types/shape/layer-tensors.js";
 import type { IsMessage, Show } from "../../types/shape/show.js";
 import type { moduleErrors } from "../../types/errors.js";
@@ -44,25 +52,14 @@ export interface ShapeFn {
    * `boolean` here: a rule that does not declare it (every rule inherits `channels`) keeps nothing.
    */
   readonly keepsChannels?: boolean;
+  /** `true` for layers whose output shape is their input's (activations, normalisation, dropout). */
+  readonly keepsShape?: boolean;
+  /** `true` for layers whose `channels` map the channel dim (convs, BatchNorm2d, GroupNorm, a Sequential of them). */
+  readonly mapsChannels?: boolean;
 }
-
-/** The channels a layer reads and writes, `never` for a layer without them. */
-export type ChannelsOf<F extends ShapeFn, I extends 0 | 1> = F extends {
-  readonly channels?: readonly [infer In extends number, infer Out extends number];
-}
-  ? [In, Out][I]
-  : never;
 
 /** Whether a layer keeps [N, C, ...]'s N and C (declares `keepsChannels?: true`). */
 export type KeepsChannels<F> = F extends { readonly keepsChannels?: true } ? true : false;
-
-/**
- * The channels Layer.forward's channel signature reads (`I` 0) and writes (1): C itself (the
- * input's, literal or generic) for a layer keeping channels (pooling, Upsample, Dropout2d), else
- * the layer's own `channels`.
- */
-export type ChannelsFor<F extends ShapeFn, C extends number, I extends 0 | 1> =
-  KeepsChannels<F> extends true ? C : ChannelsOf<F, I>;
 
 /**
  * The exact signature's gate (Layer.forward), intersected with its input tensor: unknown, except
@@ -76,6 +73,244 @@ export type ExactDims<F extends ShapeFn, S extends Shape> = F extends {
   ? GenericProduct<FlattenRange<S, A, B>, unknown, never>
   : unknown;
 
+/**
+ * A layer's [in, out] channels: [number, number] for a layer declaring none; a chain's followed
+ * through its layers (FollowedChannels), never when they do not follow.
+ */
+export type LayerChannels<F extends ShapeFn> = F extends { readonly layers?: infer Ls extends readonly unknown[] }
+  ? FollowedChannels<Ls>
+  : NonNullable<F["channels"]>;
+
+export type KeepsShape<F> = F extends { readonly keepsShape?: true } ? true : false;
+
+/**
+ * Rank -> index of the channel dim ([N, C], [C, H, W], [N, C, H, W], [N, C, D, H, W]) and of the
+ * two spatial sizes; a rank without such a dim gives its pad index, the rank itself, which
+ * `[...S, 0]` reads as the literal 0 (a literal route). RouteChannelIndex, the dim whose type
+ * parameter sends a call to the channel route, leaves rank 3 out: its dim 0 is [C, H, W]'s
+ * channels or [B, T, F]'s batch, which a Linear must pass on.
+ */
+interface ChannelIndex {
+  readonly [rank: number]: number;
+  0: 0;
+  1: 1;
+  2: 1;
+  3: 0;
+  4: 1;
+  5: 1;
+  6: 6;
+  7: 7;
+  8: 8;
+}
+interface RouteChannelIndex {
+  readonly [rank: number]: number;
+  0: 0;
+  1: 1;
+  2: 1;
+  3: 3;
+  4: 1;
+  5: 1;
+  6: 6;
+  7: 7;
+  8: 8;
+}
+interface HeightIndex {
+  readonly [rank: number]: number;
+  0: 0;
+  1: 1;
+  2: 2;
+  3: 1;
+  4: 2;
+  5: 3;
+  6: 6;
+  7: 7;
+  8: 8;
+}
+interface WidthIndex {
+  readonly [rank: number]: number;
+  0: 0;
+  1: 1;
+  2: 2;
+  3: 2;
+  4: 3;
+  5: 4;
+  6: 6;
+  7: 7;
+  8: 8;
+}
+/** The dims Layer.forward's routes test: S's channel dim, H and W (0 where S has none). */
+export type ChannelDim<S extends Shape> = [...S, 0][RouteChannelIndex[S["length"]]];
+export type HeightDim<S extends Shape> = [...S, 0][HeightIndex[S["length"]]];
+export type WidthDim<S extends Shape> = [...S, 0][WidthIndex[S["length"]]];
+
+/**
+ * S with each dim whose route is generic `number` (channel RC, sizes RH / RW) and, when `Batch`
+ * is number, its batch too (rank 4 and 5): a message built from a generic batch would be a
+ * template (`${B}`) the checker cannot resolve, so the rule checks with the batch as number and
+ * computes the output with the batch itself (`Batch` unknown).
+ */
+type RouteDims<S extends Shape, RC, RH, RW, Batch> = {
+  -readonly [K in keyof S]: K extends `${HeightIndex[S["length"]]}`
+    ? RH extends GenericRoute
+      ? number
+      : S[K]
+    : K extends `${WidthIndex[S["length"]]}`
+      ? RW extends GenericRoute
+        ? number
+        : S[K]
+      : K extends `${RouteChannelIndex[S["length"]]}`
+        ? RC extends GenericRoute
+          ? number
+          : S[K]
+        : K extends "0"
+          ? S["length"] extends 4 | 5
+            ? Batch extends number
+              ? Batch
+              : S[K]
+            : S[K]
+          : S[K];
+};
+/** S on the channel route: the channel dim `Channel`, the sizes `number`, every other dim kept. */
+type ChannelDims<S extends Shape, Channel> = {
+  -readonly [K in keyof S]: K extends `${ChannelIndex[S["length"]]}`
+    ? Channel
+    : K extends `${HeightIndex[S["length"]]}` | `${WidthIndex[S["length"]]}`
+      ? number
+      : S[K];
+};
+
+/** The argument's shape as Layer.forward infers it: a caller's `S extends [number, 16, number, number]` at its constraint. */
+export type InferredShape<S extends Shape> = { readonly [K in keyof S]: S[K] } & Shape;
+
+/**
+ * How a layer treats the channel dim when it is a type parameter: "keeps" it (pooling,
+ * activations, a chain of them), "maps" it by its [in, out] pair (convs, BatchNorm2d, GroupNorm, a
+ * chain of them), or "none" (the rule runs with that dim `number`: Flatten, Linear, LayerNorm).
+ */
+type ChannelMode<F extends ShapeFn> =
+  KeepsChannels<F> extends true
+    ? "keeps"
+    : F extends { readonly layers?: infer Ls extends readonly unknown[] }
+      ? ChainKeeps<Ls> extends true
+        ? "keeps"
+        : "maps"
+      : F extends { readonly mapsChannels?: true }
+        ? "maps"
+        : "none";
+/** Whether every layer of a chain of known length keeps channels. */
+type ChainKeeps<Ls extends readonly unknown[], K extends number = 0> = number extends Ls["length"]
+  ? false
+  : K extends Ls["length"]
+    ? true
+    : KeepsChannels<ShapeFnOf<Ls[K]>> extends true
+      ? ChainKeeps<Ls, NextIndex[K] & number>
+      : false;
+/** Whether a call takes the channel route: a type parameter among the channels of a layer that keeps or maps them. */
+type OnChannelRoute<F extends ShapeFn, RC, RL> = [RC | RL] extends [LiteralRoute]
+  ? false
+  : ChannelMode<F> extends "none"
+    ? false
+    : true;
+
+/**
+ * Layer.forward's parameter on each route:
+ * - literal (every tested dim a literal or `number`): the rule on S, its message at the argument;
+ * - generic dims (sizes, batch, or the channels of a layer that does not keep or map them): the
+ *   rule on S with those dims `number`, the same messages;
+ * - the channel route (the input's channel dim or the layer's own a type parameter, a block's
+ *   `C`): the rule cannot run (a rule matching the dims with `infer N extends number` stays
+ *   deferred); the input's channel dim must be the layer's `in` (read by index, so a generic
+ *   `Cin` on both sides is accepted and another is not), a layer keeping channels takes any, and a
+ *   chain whose channels do not follow takes none. The output keeps N and C (the layer's `out`),
+ *   sizes `number` except an adaptive pool's, whose rule reads no dim but the rank.
+ */
+export type LayerArg<F extends ShapeFn, S extends Shape, D extends DType, Dev extends Device, RC, RL, RH, RW> =
+  OnChannelRoute<F, RC, RL> extends true
+    ? Tensor<InferredShape<S>, D, Dev> & ChannelGate<S, LayerChannels<F>[0], RC>
+    : [RC | RH | RW] extends [LiteralRoute]
+      ? LayerInput<F, S, S, D, Dev, ExactDims<F, S>>
+      : LayerInput<F, RouteDims<S, RC, RH, RW, number>, S, D, Dev>;
+/**
+ * The channel route's check of the input's channel dim against the layer's `in`: assignability, so
+ * the same generic passes and another fails. A channel dim that is `number` (the run time's, tested
+ * where RC resolved it as no type parameter) passes, as it does a literal layer's rule.
+ */
+type ChannelGate<S extends Shape, In, RC> = number extends S["length"]
+  ? unknown
+  : RC extends LiteralRoute
+    ? number extends S[ChannelIndex[S["length"]]]
+      ? unknown
+      : { readonly shape: ChannelPosition<S, In> }
+    : { readonly shape: ChannelPosition<S, In> };
+type ChannelPosition<S extends Shape, In> = S["length"] extends 3
+  ? readonly [In, ...unknown[]]
+  : readonly [unknown, In, ...unknown[]];
+
+/**
+ * The parameter type of `m.forward` for an input of shape S, on the route a call with that input
+ * takes. An instantiation expression (`typeof m.forward<S, D, Dev>`) leaves the routes at their
+ * default, GenericRoute (which only a call resolves): `nn.ForwardArg<typeof m, S>` is its form.
+ */
+export type ForwardArg<M, S extends Shape, D extends DType = "float32", Dev extends Device = "cpu"> = M extends {
+  readonly __shape?: infer F extends ShapeFn;
+}
+  ? LayerArg<
+      F,
+      S,
+      D,
+      Dev,
+      DimRoute<ChannelDim<S>>,
+      PairRoute<LayerChannels<F>[0], LayerChannels<F>[1]>,
+      DimRoute<HeightDim<S>>,
+      DimRoute<WidthDim<S>>
+    >
+  : never;
+
+/** Layer.forward's result shape on each route (see LayerArg). */
+export type LayerResult<F extends ShapeFn, S extends Shape, RC, RL, RH, RW> =
+  OnChannelRoute<F, RC, RL> extends true
+    ? KeepsShape<F> extends true
+      ? Mutable<S>
+      : ChannelMode<F> extends "keeps"
+        ? F extends AdaptiveAvgPool2dFn<infer O>
+          ? AdaptiveShape<S, O>
+          : ChannelDims<S, S[ChannelIndex[S["length"]]]>
+        : ChannelDims<S, LayerChannels<F>[1]>
+    : [RC | RH | RW] extends [LiteralRoute]
+      ? LayerOutput<F, S>
+      : KeepsShape<F> extends true
+        ? Mutable<S>
+        : SizesOutput<F, S, LayerOutput<F, RouteDims<S, RC, RH, RW, unknown>>>;
+/**
+ * A conv's or a pool's output under generic sizes: each size the input's where its geometry keeps
+ * it (types/shape/conv.ts Conv2dKeeps, pool.ts Pool2dKeeps: kernel and options only), else
+ * number. Matched on the rule rather than declared on it: a Conv2dFn member computed from Cin
+ * would make the compiler compare two convs' channels invariantly (a block's Conv2d<C, C> is then
+ * no Conv2d<number, number>).
+ */
+type SizesOutput<F extends ShapeFn, S extends Shape, O> = O extends readonly [unknown, unknown, unknown, ...unknown[]]
+  ? (
+      F extends Conv2dFn<infer _Ci, infer _Co, infer K, infer Opt, infer _B>
+        ? Conv2dKeeps<[0, 0, Pair<K>[0], Pair<K>[1]], ConvLayerSpec<"conv2d", 0, unknown, false, Opt>[3]>
+        : F extends ConvTranspose2dFn<infer _Ci, infer _Co, infer K, infer Opt, infer _B>
+          ? ConvTranspose2dKeeps<
+              [0, 0, Pair<K>[0], Pair<K>[1]],
+              ConvLayerSpec<"convTranspose2d", 0, unknown, false, Opt>[3]
+            >
+          : F extends MaxPool2dFn<infer K, infer St, infer P, infer Dl, infer _C>
+            ? Pool2dKeeps<K, St, P extends undefined ? 0 : P, Dl extends undefined ? 1 : Dl>
+            : F extends AvgPool2dFn<infer K, infer St, infer P, infer _C>
+              ? Pool2dKeeps<K, St, P extends undefined ? 0 : P>
+              : never
+    ) extends infer Keeps extends [boolean, boolean]
+    ? KeptSizes<O, Keeps, S> extends infer K extends Shape
+      ? [K] extends [never]
+        ? O
+        : K
+      : O
+    : O
+  : O;
+
 export type ApplyShape<F extends ShapeFn, S extends Shape> = (F & { readonly input: S })["output"];
 
 /** The input shape a rule is applied to (`this["input"]` inside a rule). */
@@ -84,8 +319,19 @@ export type InputOf<This extends ShapeFn> = This["input"];
 type Mutable<S extends Shape> = { -readonly [K in keyof S]: S[K] };
 
 /** The parameter type of a layer's forward: the tensor when the rule accepts its shape, else the rule's message. */
-export type LayerInput<F extends ShapeFn, S extends Shape, D extends DType, Dev extends Device, Gate = unknown> =
-  ApplyShape<F, S> extends infer O ? (IsMessage<O> extends true ? O : Tensor<S, D, Dev> & Gate) : never;
+export type LayerInput<
+  F extends ShapeFn,
+  Checked extends Shape,
+  S extends Shape,
+  D extends DType,
+  Dev extends Device,
+  Gate = unknown,
+> =
+  ApplyShape<F, Checked> extends infer O
+    ? IsMessage<O> extends true
+      ? O
+      : Tensor<InferredShape<S>, D, Dev> & Gate
+    : never;
 
 export type LayerOutput<F extends ShapeFn, S extends Shape> =
   ApplyShape<F, S> extends infer O ? (O extends infer X extends Shape ? Mutable<X> : number[]) : never;
@@ -104,6 +350,7 @@ type Pair<V> = V extends readonly [infer A extends number, infer B extends numbe
 export interface IdentityFn<Name extends string> extends ShapeFn {
   readonly name: Name;
   readonly keepsChannels?: true;
+  readonly keepsShape?: true;
   readonly output: this["input"];
 }
 
@@ -137,6 +384,7 @@ type PerGroup<C extends number, O> = O extends { groups: infer G extends number 
 export interface Conv2dFn<Cin extends number, Cout extends number, K, O, Bias extends boolean> extends ShapeFn {
   readonly name: "Conv2d";
   readonly channels?: readonly [Cin, Cout];
+  readonly mapsChannels?: true;
   readonly output: InputOf<this> extends infer S extends Shape
     ? OkOrMessage<
         ConvLayerResultOf<S, ConvLayerSpec<"conv2d", Cout, [Cout, PerGroup<Cin, O>, Pair<K>[0], Pair<K>[1]], Bias, O>>
@@ -154,6 +402,7 @@ export interface ConvTranspose2dFn<
 > extends ShapeFn {
   readonly name: "ConvTranspose2d";
   readonly channels?: readonly [Cin, Cout];
+  readonly mapsChannels?: true;
   readonly output: InputOf<this> extends infer S extends Shape
     ? OkOrMessage<
         ConvLayerResultOf<
@@ -246,6 +495,8 @@ export type ChannelShape<Name extends string, S extends Shape, C extends number>
 export interface BatchNorm2dFn<C extends number> extends ShapeFn {
   readonly name: "BatchNorm2d";
   readonly channels?: readonly [C, C];
+  readonly mapsChannels?: true;
+  readonly keepsShape?: true;
   readonly output: InputOf<this> extends infer S extends Shape ? ChannelShape<"BatchNorm2d", S, C> : never;
 }
 
@@ -253,6 +504,7 @@ export interface BatchNorm2dFn<C extends number> extends ShapeFn {
 export interface Dropout2dFn extends ShapeFn {
   readonly name: "Dropout2d";
   readonly keepsChannels?: true;
+  readonly keepsShape?: true;
   readonly output: InputOf<this> extends infer S extends Shape
     ? number extends S["length"]
       ? S
@@ -378,6 +630,48 @@ type ChainChannels<
     : never;
 
 /**
+ * The channels of a chain as Layer.forward reads them (LayerChannels): the first channel layer's
+ * input channels and the last one's output channels, each one's input being its predecessor's
+ * output (the same literal, or the same generic); [number, number] for a chain without one.
+ * Layers that keep channels (activations, pooling) pass them on, tested first: every rule
+ * inherits ShapeFn's `channels` ([number, number] for a layer declaring none). A mismatch gives
+ * `never`: such a chain takes no input on the channel route. The layers, and each layer's pair,
+ * are read by index, never matched with `infer I extends number`: such a match on a block's
+ * generic channels (`[Cin, Cout]`) is deferred, as the checker tests Cin without its constraint.
+ * SequentialFn's own `channels` member stays ChainChannels: a member computed this way makes the
+ * compiler compare two chains' layers both ways (a Sequential<[Linear<4096, 1000>]> would no longer
+ * be a Sequential<[Linear<4096, number>]>).
+ */
+type FollowedChannels<
+  Ls extends readonly unknown[],
+  K extends number = 0,
+  Started extends boolean = false,
+  First extends number = number,
+  Prev extends number = number,
+> = K extends Ls["length"]
+  ? readonly [First, Prev]
+  : ShapeFnOf<Ls[K]> extends infer F extends ShapeFn
+    ? KeepsChannels<F> extends true
+      ? FollowedChannels<Ls, NextIndex[K] & number, Started, First, Prev>
+      : F extends { readonly channels?: readonly [unknown, unknown] }
+        ? ChainStep<Ls, K, Started, First, Prev, LayerChannels<F>>
+        : never
+    : never;
+/** One step of FollowedChannels over a layer with the channel pair P. */
+type ChainStep<
+  Ls extends readonly unknown[],
+  K extends number,
+  Started extends boolean,
+  First extends number,
+  Prev extends number,
+  P extends readonly [number, number],
+> = Started extends true
+  ? { a: Prev; b: P[0] } extends { a: P[0]; b: Prev }
+    ? FollowedChannels<Ls, NextIndex[K] & number, true, First, P[1]>
+    : never
+  : FollowedChannels<Ls, NextIndex[K] & number, true, P[0], P[1]>;
+
+/**
  * Chains the rules of `Ls` from input shape S. The first rule that refuses names its 0-based
  * position (as in the state dict: `3.weight`) and its class, then its own message.
  *
@@ -408,7 +702,9 @@ type NameOf<M> = M extends { readonly __shape?: infer F extends ShapeFn } ? F["n
 
 export interface SequentialFn<Ls extends readonly unknown[]> extends ShapeFn {
   readonly name: "Sequential";
+  readonly layers?: Ls;
   readonly channels?: ChainChannels<Ls>;
+  readonly mapsChannels?: true;
   readonly output: InputOf<this> extends infer S extends Shape
     ? number extends Ls["length"]
       ? UnknownChain<S>
@@ -463,12 +759,15 @@ export interface UpsampleFn<O> extends ShapeFn {
 /** nn.LayerNorm: layerNorm's rule (types/shape/normalization.ts); the shape is kept. */
 export interface LayerNormFn<N> extends ShapeFn {
   readonly name: "LayerNorm";
+  readonly keepsShape?: true;
   readonly output: InputOf<this> extends infer S extends Shape ? LayerNorm<S, N> : never;
 }
 /** nn.GroupNorm: [N, C, ...] with the layer's C channels (BatchNorm2d's check), which numGroups divides. */
 export interface GroupNormFn<G extends number, C extends number> extends ShapeFn {
   readonly name: "GroupNorm";
   readonly channels?: readonly [C, C];
+  readonly mapsChannels?: true;
+  readonly keepsShape?: true;
   readonly output: InputOf<this> extends infer S extends Shape
     ? ChannelShape<"GroupNorm", S, C> extends infer R
       ? IsMessage<R> extends true

@@ -14,7 +14,7 @@ import type {
   SizeMessage,
   SizePair,
 } from "../../types/shape/interpolate.js";
-import type { GenericSizes } from "../../types/shape/generic.js";
+import type { GenericRoute, RunTimeSizes, SizesRoute } from "../../types/shape/generic.js";
 import type { IsMessage, OkShape } from "../../types/shape/show.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
 import { apply } from "../autograd/engine.js";
@@ -67,30 +67,33 @@ type SizeChecked<O, Then> = `${SizePair<O>[0]}` extends BelowOneText
   : `${SizePair<O>[1]}` extends BelowOneText
     ? SizeMessage<O>
     : Then;
-type InterpolateSignature = (<S extends Shape, D extends DType, Dev extends Device, const O extends InterpolateOptions>(
-  input: InterpolateInput<S, D, Dev, O>,
-  options: O,
-) => Tensor<OkShape<Interpolate<S, O, true, false>>, D, Dev>) &
-  InterpolateGenericSizeSignature;
 /**
- * interpolate of an [N, C, H, W] input whose H or W is a type parameter (types/shape/generic.ts):
- * the rule runs on [N, C, number, number] (options, size and channels checked); an output size is
- * the given size, H itself under a scale factor of 1, else number. Literal and `number` sizes
- * cannot match it and keep the exact signature and its errors.
+ * One signature for literal, `number` and generic sizes (issue 19): its last type parameter R is the
+ * call's route (types/shape/generic.ts SizesRoute), which no argument infers. On the literal route
+ * the exact rule runs; under a generic H or W it runs on the input with those sizes `number`
+ * (options, size and channels checked, the same messages), and an output size is the given size, H
+ * itself under a scale factor of 1, else number.
  */
-type InterpolateGenericSizeSignature = <
-  N extends number,
-  C extends number,
-  H extends number,
-  W extends number,
+type InterpolateSignature = <
+  S extends Shape,
   D extends DType,
   Dev extends Device,
   const O extends InterpolateOptions,
+  R extends SizesRoute<S> = GenericRoute,
 >(
-  input: InterpolateInput<[N, C, number, number], D, Dev, O, Tensor<[N, C, H, W], D, Dev>>,
+  input: R extends GenericRoute
+    ? InterpolateInput<RunTimeSizes<S>, D, Dev, O, Tensor<S, D, Dev>>
+    : InterpolateInput<S, D, Dev, O>,
   options: O,
-  ...genericSizes: GenericSizes<H, W>
-) => Tensor<InterpolateKept<N, C, H, W, O>, D, Dev>;
+) => (
+  R extends GenericRoute
+    ? S["length"] extends 4
+      ? InterpolateKept<S[0], S[1], S[2], S[3], O>
+      : OkShape<Interpolate<RunTimeSizes<S>, O, true, false>>
+    : OkShape<Interpolate<S, O, true, false>>
+) extends infer Out extends Shape
+  ? Tensor<Out, D, Dev>
+  : never;
 
 const KNOWN = ["size", "scaleFactor", "mode", "alignCorners"];
 

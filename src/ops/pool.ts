@@ -5,7 +5,7 @@
  */
 import type { DType, Device, Shape } from "../../types/core.js";
 import type { Pool2d, Pool2dKeeps } from "../../types/shape/pool.js";
-import type { GenericSizes, KeptSize } from "../../types/shape/generic.js";
+import type { GenericRoute, KeptSizes, RunTimeSizes, SizesRoute } from "../../types/shape/generic.js";
 import type { IsMessage, OkShape } from "../../types/shape/show.js";
 import type { AnyTensor, Tensor } from "../tensor.js";
 import type { Pool2dGeometry } from "../primitives/index.js";
@@ -39,58 +39,40 @@ export type PoolShape<S extends Shape, O, Op extends string> = Pool2d<
   O extends { readonly ceilMode: true } ? true : false,
   Op
 >;
-/** The input, or the pooling rule's message for it. */
-type PoolInput<S extends Shape, D extends DType, Dev extends Device, O, Op extends string> =
-  PoolShape<S, O, Op> extends infer R ? (IsMessage<R> extends true ? R : Tensor<S, D, Dev>) : never;
+/** The input, or the pooling rule's message for the shape it checks (S itself, or RunTimeSizes<S> under a generic size). */
+type PoolInput<Checked extends Shape, S extends Shape, D extends DType, Dev extends Device, O, Op extends string> =
+  PoolShape<Checked, O, Op> extends infer R ? (IsMessage<R> extends true ? R : Tensor<S, D, Dev>) : never;
+/** The window's [keeps H, keeps W] for every input size (stride 1, top + bottom = d (k - 1)). */
+type PoolKeeps<O> = Pool2dKeeps<
+  OptionOf<O, "kernelSize">,
+  OptionOf<O, "stride">,
+  OptionOf<O, "padding"> extends infer P ? ([P] extends [undefined] ? 0 : P) : never,
+  OptionOf<O, "dilation"> extends infer Dl ? ([Dl] extends [undefined] ? 1 : Dl) : never
+>;
 /**
- * maxPool2d's and avgPool2d's typed form: the exact rule, where a bad call is refused at the input
- * with the runtime's message; then the signature for generic spatial sizes.
+ * maxPool2d's and avgPool2d's typed form, one signature for literal, `number` and generic sizes
+ * (issue 19): its last type parameter R is the call's route (types/shape/generic.ts SizesRoute),
+ * which no argument infers. On the literal route the exact rule runs, a bad call refused at the
+ * input with the runtime's message; under a generic H or W the rule runs on the input with those
+ * sizes `number` (options checked, the same messages), and an output size is H itself when the
+ * window keeps sizes, else number.
  */
-export type PoolSignature<Op extends string, Options> = (<
+export type PoolSignature<Op extends string, Options> = <
   S extends Shape,
   D extends DType,
   Dev extends Device,
   const O extends Options,
+  R extends SizesRoute<S> = GenericRoute,
 >(
-  x: PoolInput<S, D, Dev, O, Op>,
+  x: PoolInput<R extends GenericRoute ? RunTimeSizes<S> : S, S, D, Dev, O, Op>,
   options: O,
-) => Tensor<OkShape<PoolShape<S, O, Op>>, D, Dev>) &
-  PoolGenericSizeSignature<Op, Options>;
-
-/**
- * Pooling of an [N, C, H, W] input whose H or W is a type parameter (types/shape/generic.ts): the
- * rule runs on [N, C, number, number] (options checked, sizes at run time), and an output size is
- * H itself when the window keeps sizes (stride 1, top + bottom = d (k - 1)), else number. Calls with
- * literal or `number` sizes cannot match it and keep the exact signature and its errors.
- */
-export type PoolGenericSizeSignature<Op extends string, Options> = <
-  N extends number,
-  C extends number,
-  H extends number,
-  W extends number,
-  D extends DType,
-  Dev extends Device,
-  const O extends Options,
->(
-  x: PoolShape<[N, C, number, number], O, Op> extends infer R
-    ? IsMessage<R> extends true
-      ? R
-      : Tensor<[N, C, H, W], D, Dev>
-    : never,
-  options: O,
-  ...genericSizes: GenericSizes<H, W>
-) => Tensor<
-  Pool2dKeeps<
-    OptionOf<O, "kernelSize">,
-    OptionOf<O, "stride">,
-    OptionOf<O, "padding"> extends infer P ? ([P] extends [undefined] ? 0 : P) : never,
-    OptionOf<O, "dilation"> extends infer Dl ? ([Dl] extends [undefined] ? 1 : Dl) : never
-  > extends [infer KH, infer KW]
-    ? [N, C, KeptSize<KH, H>, KeptSize<KW, W>]
-    : never,
-  D,
-  Dev
->;
+) => (
+  R extends GenericRoute
+    ? KeptSizes<OkShape<PoolShape<RunTimeSizes<S>, O, Op>>, PoolKeeps<O>, S>
+    : OkShape<PoolShape<S, O, Op>>
+) extends infer Out extends Shape
+  ? Tensor<Out, D, Dev>
+  : never;
 
 function pair(op: string, name: string, value: unknown, min: number): [number, number] {
   const p = parsePair(value, min);

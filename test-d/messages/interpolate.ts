@@ -82,3 +82,21 @@ declare const noChannels: Tensor<[2, 0, 8, 8]>;
 interpolate(noChannels, { scaleFactor: 2, mode: "bilinear" });
 // at: arg0
 // error: interpolate: expected at least 1 channel (only the batch may be empty), got shape [2, 0, 8, 8]
+
+// Issue 19: one signature with the conv ops' route. Under a generic batch and size a bad call fails
+// at the input with the literal call's text (was "No overload matches this call"), and what the
+// rule knows is kept.
+export function generic<B extends number, H extends number>(g: Tensor<[B, 8, H, H]>) {
+  interpolate(g, { size: 3, scaleFactor: 2 });
+  // at: arg0
+  // error: interpolate: give exactly one of size and scaleFactor, got both
+  const sized = interpolate(g, { size: [4, 5], mode: "bilinear" });
+  const same = interpolate(g, { scaleFactor: 1 });
+  const doubled = interpolate(g, { scaleFactor: 2 });
+  type GenericChecks = [
+    Expect<Equal<typeof sized, Tensor<[B, 8, 4, 5]>>>,
+    Expect<Equal<typeof same, Tensor<[B, 8, H, H]>>>,
+    Expect<Equal<typeof doubled, Tensor<[B, 8, number, number]>>>,
+  ];
+  return [sized, same, doubled];
+}

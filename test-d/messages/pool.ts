@@ -90,3 +90,23 @@ maxPool2d(x, { kernelSize: 2, dilation: 2, padding: 2 });
 maxPool2d(small, { kernelSize: 5, padding: [2, 2, 0, 0] });
 // at: arg0
 // error: maxPool2d: output size would be 1x0: the 5x5 window (kernel [5, 5], dilation [1, 1]) does not fit the input 2x2 with padding [2, 2, 0, 0]
+
+// Issue 19: one signature per pooling op, its route resolved at the call. Under a generic batch and
+// size the window's rules fail at the input with the literal call's text; a keeping window keeps H.
+export function genericPool<B extends number, H extends number>(g: Tensor<[B, 2, H, H]>) {
+  maxPool2d(g, { kernelSize: 2, dilation: 2, padding: 2 });
+  // at: arg0
+  // error: maxPool2d: padding [2, 2] must be at most half the dilated kernel size 3x3 (kernel [2, 2], dilation [2, 2])
+  nn.functional.avgPool2d(g, { kernelSize: 3, padding: [1, 3, 1, 1] });
+  // at: arg0
+  // error: avgPool2d: padding [1, 3, 1, 1] must add up to at most the window 3x3 along each axis (top + bottom, left + right), each side smaller than it (kernel [3, 3], dilation [1, 1])
+  const kept = maxPool2d(g, { kernelSize: 3, stride: 1, padding: [1, 1, 0, 2] });
+  const halved = nn.functional.avgPool2d(g, { kernelSize: 2 });
+  const layer = nn.MaxPool2d(3, { stride: 1, padding: 1 }).forward(g);
+  type GenericChecks = [
+    Expect<Equal<typeof kept, Tensor<[B, 2, H, H]>>>,
+    Expect<Equal<typeof halved, Tensor<[B, 2, number, number]>>>,
+    Expect<Equal<typeof layer, Tensor<[B, 2, H, H]>>>,
+  ];
+  return [kept, halved, layer];
+}

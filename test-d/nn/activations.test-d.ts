@@ -35,5 +35,5 @@ expectType<Tensor<[8, 8, 32, 32], "float32", "cpu">>(net.forward(x));
 
 // Dropout2d on a matrix: the run-time message at compile time.
 expectError(nn.Dropout2d(0.5).forward(x64));
-type WrongArg = Parameters<typeof nn.Dropout2d.prototype.forward<[5, 7], "float64", "cpu">>[0];
+type WrongArg = nn.ForwardArg<nn.Dropout2d, [5, 7], "float64">;
 expectType<"dropout2d: expected input [C, H, W] or [N, C, H, W], got shape [5, 7]">(null as unknown as WrongArg);

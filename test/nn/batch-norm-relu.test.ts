@@ -185,7 +185,7 @@ describe("nn.Sequential fuses a BatchNorm2d followed by a ReLU", () => {
     const x = randn([4, 3, 10, 10]);
     const g = randn([4, 4, 3, 3]);
     for (let step = 0; step < 3; step++) {
-      const yf = fused.forward(x as never) as AnyTensor,
+      const yf = fused.forward(x) as AnyTensor,
         yp = layerByLayer(plain, x);
       expect(yf.node?.primitive).toBe("batchNormReluTrain");
       expect(yp.node?.primitive).toBe("relu");
@@ -229,7 +229,7 @@ describe("nn.Sequential fuses a BatchNorm2d followed by a ReLU", () => {
     }
     const replaced = nn.ReLU();
     Object.defineProperty(replaced, "forward", { value: (t: AnyTensor) => mul(relu(t), 2) });
-    const y = nn.Sequential(nn.BatchNorm2d(3), replaced).forward(randn([2, 3, 4, 4]) as never) as AnyTensor;
+    const y = nn.Sequential(nn.BatchNorm2d(3), replaced).forward(randn([2, 3, 4, 4])) as AnyTensor;
     expect(y.node?.primitive ?? "mul").toBe("mul");
   });
 
@@ -256,10 +256,10 @@ class Block extends nn.Module {
     super();
   }
   act(t: AnyTensor): AnyTensor {
-    return this.fusing ? this.reluLayer.forward(t as never) : relu(t);
+    return this.fusing ? this.reluLayer.forward(t) : relu(t);
   }
   forward(x: AnyTensor): AnyTensor {
-    const out = this.act(this.bn1.forward(this.conv1.forward(x as never) as never));
+    const out = this.act(this.bn1.forward(this.conv1.forward(x as never)));
     return this.act(add(this.bn2.forward(this.conv2.forward(out as never) as never) as AnyTensor, x));
   }
 }
@@ -294,7 +294,7 @@ describe("nn.ReLU on a BatchNorm2d's training output fuses with it (a block's ow
     );
     // the first relu is the fused primitive; the second reads an add, and stays relu
     const b = new Block(true);
-    const h = b.bn1.forward(b.conv1.forward(randn([2, 4, 3, 3]) as never) as never) as AnyTensor;
+    const h = b.bn1.forward(b.conv1.forward(randn([2, 4, 3, 3]) as never)) as AnyTensor;
     expect((b.reluLayer.forward(h as never) as AnyTensor).node?.primitive).toBe("batchNormReluTrain");
     expect((b.reluLayer.forward(add(h, 1) as never) as AnyTensor).node?.primitive).toBe("relu");
   });
@@ -306,8 +306,8 @@ describe("nn.ReLU on a BatchNorm2d's training output fuses with it (a block's ow
           manualSeed(seed);
           const bn = nn.BatchNorm2d(3);
           const x = randn([4, 3, 5, 5], { requiresGrad: true });
-          const h = bn.forward(x as never) as AnyTensor;
-          const y = fusing ? (nn.ReLU().forward(h as never) as AnyTensor) : relu(h);
+          const h = bn.forward(x) as AnyTensor;
+          const y = fusing ? (nn.ReLU().forward(h) as AnyTensor) : relu(h);
           expect(y.node?.primitive).toBe(fusing ? "batchNormReluTrain" : "relu");
           const g = randn([4, 3, 5, 5]);
           return gradients([sum(mul(add(y, mul(h, 0.5)), g))], [x, ...bn.parameters()]);
@@ -321,13 +321,13 @@ describe("nn.ReLU on a BatchNorm2d's training output fuses with it (a block's ow
   it("is not taken where relu of the output would differ or the graph is spent: changed data, evaluation, no grad", () => {
     const bn = nn.BatchNorm2d(3);
     const reluLayer = nn.ReLU();
-    const make = () => bn.forward(randn([2, 3, 4, 4], { requiresGrad: true }) as never) as AnyTensor;
-    const prim = (t: AnyTensor) => (reluLayer.forward(t as never) as AnyTensor).node?.primitive;
+    const make = () => bn.forward(randn([2, 3, 4, 4], { requiresGrad: true })) as AnyTensor;
+    const prim = (t: AnyTensor) => (reluLayer.forward(t) as AnyTensor).node?.primitive;
     // the batch norm's weight changed after it ran: relu must read the output the old weight made
     const h = make();
     const expected = relu(h).dataSync().slice();
     bn.weight!.assign(mul(bn.weight!, 2).detach());
-    const y = reluLayer.forward(h as never) as AnyTensor;
+    const y = reluLayer.forward(h) as AnyTensor;
     expect(y.node?.primitive).toBe("relu");
     expect(Array.from(y.dataSync())).toEqual(Array.from(expected));
     // the output itself changed in place
@@ -361,7 +361,7 @@ describe("nn.functional.relu on a batch norm's training output fuses as nn.ReLU 
             manualSeed(seed + 1);
             const x = randn([n, 4, h, h]),
               g = randn([n, 4, h, h]);
-            const y = act(bn.forward(conv.forward(x as never) as never));
+            const y = act(bn.forward(conv.forward(x as never)));
             const params = [...conv.parameters(), ...bn.parameters()];
             return { y, bn, grads: gradients([sum(mul(y, g))], params) };
           });
@@ -379,7 +379,7 @@ describe("nn.functional.relu on a batch norm's training output fuses as nn.ReLU 
   it("elsewhere it is the relu op: another input, evaluation, a non-tensor refused with relu's message", () => {
     const F = nn.functional as unknown as { relu: (t: unknown) => AnyTensor };
     const bn = nn.BatchNorm2d(3);
-    const h = bn.forward(randn([2, 3, 4, 4], { requiresGrad: true }) as never) as AnyTensor;
+    const h = bn.forward(randn([2, 3, 4, 4], { requiresGrad: true })) as AnyTensor;
     expect(F.relu(add(h, 1)).node?.primitive).toBe("relu");
     bn.eval();
     expect(F.relu(bn.forward(randn([2, 3, 4, 4], { requiresGrad: true }) as never) as AnyTensor).node?.primitive).toBe(

@@ -48,7 +48,7 @@ describe("nn.ConvTranspose2d", () => {
       m.weight.assign(f64(c.inputs.weight));
       if (c.inputs.bias) m.bias?.assign(f64(c.inputs.bias));
       const x = f64(c.inputs.input);
-      const got = m.forward(x as never) as unknown as Tensor<number[], "float64">;
+      const got = m.forward(x);
       const want = convTranspose2d(x, f64(c.inputs.weight), c.inputs.bias ? f64(c.inputs.bias) : null, c.args.options);
       expect(got.shape).toEqual(c.output.shape);
       expect([...got.dataSync()]).toEqual([...want.dataSync()]);
@@ -62,7 +62,7 @@ describe("nn.ConvTranspose2d", () => {
     expectTypeOf(y).toEqualTypeOf<Tensor<[1, 2, 7, 7], "float32", "cpu">>();
     expect(y.shape).toEqual([1, 2, 7, 7]);
     const text = conv2dErrors.transposeChannelMismatch(3, 4, "[4, 2, 3, 3]");
-    type Param = Parameters<typeof m.forward<[1, 3, 3, 3], "float32", "cpu">>[0];
+    type Param = nn.ForwardArg<typeof m, [1, 3, 3, 3]>;
     expectTypeOf<Param>().toEqualTypeOf<typeof text>();
     expect(() => m.forward(tensor(new Float32Array(27), { shape: [1, 3, 3, 3] }) as never)).toThrow(text);
   });

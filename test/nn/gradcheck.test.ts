@@ -113,7 +113,7 @@ describe("gradcheck (float64 finite differences)", () => {
     gradcheck(
       (x, w) => {
         conv.weight = w;
-        return block.forward(x as never);
+        return block.forward(x);
       },
       [leaf([2, 2, 4, 4]), leaf([2, 2, 3, 3])],
     );

@@ -253,7 +253,7 @@ describe("nn.Module", () => {
     class TwoLayerBlock extends nn.Module {
       fc = nn.Linear(4, 4);
       forward(x: AnyTensor): AnyTensor {
-        return this.fc.forward(x as never);
+        return this.fc.forward(x);
       }
     }
     const model = new Stack();

@@ -18,10 +18,10 @@ class TwoHeads extends nn.Module {
   head = nn.Conv2d(4, 2, 1);
   auxHead = nn.Conv2d(4, 5, 3, { stride: 2 });
   forward(x: AnyTensor): { out: AnyTensor; aux: AnyTensor } {
-    const f = this.stem.forward(x as never) as unknown as AnyTensor;
+    const f = this.stem.forward(x) as unknown as AnyTensor;
     return {
-      out: this.head.forward(f as never),
-      aux: this.auxHead.forward(f as never),
+      out: this.head.forward(f),
+      aux: this.auxHead.forward(f),
     };
   }
 }
@@ -110,7 +110,7 @@ describe("exportOnnx: a forward returning an object of tensors", () => {
     );
     const withParam = Object.assign(new TwoHeads(), {
       forward(this: TwoHeads, x: AnyTensor) {
-        return { "head.weight": this.head.forward(this.stem.forward(x as never) as never) };
+        return { "head.weight": this.head.forward(this.stem.forward(x as never)) };
       },
     });
     expect(() => exportOnnx(withParam, [1, 3, 4, 4])).toThrowError(
@@ -158,7 +158,7 @@ describe("exportOnnx: nn.Linear on more than two dims (ConvNeXt's channels-last 
   it("is MatMul with a Transpose node of the weight, the weight stored once, and runs right", async () => {
     manualSeed(23);
     const model = nn.Sequential(nn.Linear(4, 3));
-    const f = (x: AnyTensor) => model.forward(x as never) as unknown as AnyTensor;
+    const f = (x: AnyTensor) => model.forward(x) as unknown as AnyTensor;
     const graph = traceOnnx(model, [2, 5, 5, 4]).graph;
     expect(graph.nodes.map((n) => n.opType)).toEqual(["Transpose", "MatMul", "Add", "Identity"]);
     expect(graph.initializers.reduce((n, t) => n + t.data.length, 0)).toBe(4 * 3 + 3);

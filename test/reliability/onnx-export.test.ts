@@ -58,7 +58,7 @@ describe("exportOnnx: the sample input's size is checked before it is filled", (
 describe("exportOnnx: names", () => {
   manualSeed(7);
   const model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2));
-  const forward = (x: AnyTensor) => model.forward(x as never) as unknown as AnyTensor;
+  const forward = (x: AnyTensor) => model.forward(x) as unknown as AnyTensor;
 
   it("an output name equal to the input's, a parameter's, or an empty name is refused", () => {
     expect(() => exportOnnx(model, [2, 4], { inputName: "x", outputName: "x" })).toThrowError(

@@ -1,5 +1,6 @@
 /**
- * Issue 19: conv2d, convTranspose2d, maxPool2d and avgPool2d over a generic spatial size
+ * Issue 19: conv2d, convTranspose2d, maxPool2d and avgPool2d, and the layers nn.MaxPool2d and
+ * nn.AvgPool2d (Layer.forward's route, src/nn/types.ts), over a generic spatial size
  * (types/shape/generic.ts), against the run time. fast-check (fixed seed) draws layer geometries;
  * ONE generated file declares, per draw, a helper generic in its batch and both spatial sizes
  * (`function g<B, H, W>(x: Tensor<[B, C, H, W]>) { return op(x, ...) }`), type-checked once. Then:
@@ -20,7 +21,7 @@ import { shapeElements, typecheckGenerated } from "./generated-source.js";
 import { parameterMessage, root } from "./message-check.mjs";
 
 type AnyTensor = sg.AnyTensor;
-type Op = "conv2d" | "convTranspose2d" | "maxPool2d" | "avgPool2d";
+type Op = "conv2d" | "convTranspose2d" | "maxPool2d" | "avgPool2d" | "MaxPool2d" | "AvgPool2d";
 
 interface Case {
   op: Op;
@@ -48,6 +49,10 @@ function source(c: Case): string {
       return `maxPool2d(x, { kernelSize: [${c.k}], stride: [${c.s}], dilation: [${c.d}], padding: ${pads} })`;
     case "avgPool2d":
       return `nn.functional.avgPool2d(x, { kernelSize: [${c.k}], stride: [${c.s}], padding: ${pads} })`;
+    case "MaxPool2d":
+      return `nn.MaxPool2d([${c.k}], { stride: [${c.s}], dilation: [${c.d}], padding: ${pads} }).forward(x)`;
+    case "AvgPool2d":
+      return `nn.AvgPool2d([${c.k}], { stride: [${c.s}], padding: ${pads} }).forward(x)`;
   }
 }
 /** The ops with their compile-time signatures set aside: the run time's checks are the point here. */
@@ -57,6 +62,8 @@ const untyped = {
   convTranspose2d: sg.convTranspose2d as Untyped,
   maxPool2d: sg.maxPool2d as Untyped,
   avgPool2d: sg.nn.functional.avgPool2d as Untyped,
+  MaxPool2d: sg.nn.MaxPool2d as unknown as (...args: unknown[]) => { forward: (x: AnyTensor) => AnyTensor },
+  AvgPool2d: sg.nn.AvgPool2d as unknown as (...args: unknown[]) => { forward: (x: AnyTensor) => AnyTensor },
 };
 function run(c: Case, x: AnyTensor): AnyTensor {
   const [kh, kw] = c.k;
@@ -74,6 +81,10 @@ function run(c: Case, x: AnyTensor): AnyTensor {
       return untyped.maxPool2d(x, { kernelSize: c.k, stride: c.s, dilation: c.d, padding: c.p });
     case "avgPool2d":
       return untyped.avgPool2d(x, { kernelSize: c.k, stride: c.s, padding: c.p });
+    case "MaxPool2d":
+      return untyped.MaxPool2d(c.k, { stride: c.s, dilation: c.d, padding: c.p }).forward(x);
+    case "AvgPool2d":
+      return untyped.AvgPool2d(c.k, { stride: c.s, padding: c.p }).forward(x);
   }
 }
 const outChannels = (c: Case) => (c.op === "conv2d" || c.op === "convTranspose2d" ? c.co : c.c);
@@ -87,7 +98,7 @@ const pair = (max: number) => fc.tuple(fc.integer({ min: 1, max }), fc.integer({
  */
 const caseArb: fc.Arbitrary<Case> = fc
   .record({
-    op: fc.constantFrom<Op>("conv2d", "convTranspose2d", "maxPool2d", "avgPool2d"),
+    op: fc.constantFrom<Op>("conv2d", "convTranspose2d", "maxPool2d", "avgPool2d", "MaxPool2d", "AvgPool2d"),
     c: fc.integer({ min: 1, max: 4 }),
     co: fc.integer({ min: 1, max: 4 }),
     k: pair(4),
@@ -98,7 +109,7 @@ const caseArb: fc.Arbitrary<Case> = fc
     extra: fc.tuple(fc.nat(), fc.nat()),
   })
   .map(({ op, c, co, k, s, d, keep, split, extra }): Case => {
-    const dil: [number, number] = op === "avgPool2d" ? [1, 1] : d;
+    const dil: [number, number] = op === "avgPool2d" || op === "AvgPool2d" ? [1, 1] : d;
     const pads: number[] = [];
     const strides: number[] = [];
     const ops: number[] = [];
@@ -212,7 +223,7 @@ describe("conv2d, convTranspose2d and pooling over a generic spatial size", () =
     // both kinds occur, for every op
     expect(kept).toBeGreaterThan(40);
     expect(widened).toBeGreaterThan(40);
-    expect(new Set(cases.map((c) => c.op)).size).toBe(4);
+    expect(new Set(cases.map((c) => c.op)).size).toBe(6);
   });
 
   it("a channel mismatch under a generic size: the compiler and the run time give one text", () => {

@@ -1,7 +1,8 @@
 /**
- * Spatial sizes that are type parameters (`H` in `function f<H extends number>(x: Tensor<[B, 16,
- * H, H]>)`), for the second signature of maxPool2d, avgPool2d and interpolate (conv2d and
- * convTranspose2d take both routes in one signature: SizesRoute below).
+ * Dims that are type parameters (`H` in `function f<H extends number>(x: Tensor<[B, 16, H, H]>)`):
+ * the ops with spatial sizes (conv2d, convTranspose2d, the pools, interpolate) and nn's
+ * Layer.forward take both routes in one signature (SizesRoute, DimRoute below); pad, flatten,
+ * reshape, layerNorm and cat gate a second signature (GenericDims).
  *
  * TypeScript defers a conditional type whose checked type holds a type parameter, so a shape rule
  * run on `H` stays unresolved: the exact signature cannot take such an input. A check can still be
@@ -12,10 +13,9 @@
  * placeholder only (`${number}`, `${bigint}`), never a text with a fixed character (`"0"`,
  * `-${string}`, `1${string}`). So the test below is resolved for a literal size (its text starts
  * with a digit or "-") and for `number` (tagged "n"), and its true branch is dropped for a generic
- * size: the rest parameter built from it is `[concreteSizes: never]`, which no call can fill, when
- * both sizes are literals or `number` (those calls belong to the exact signature, whose errors they
- * keep), and `[]` when either is generic. A literal size and a generic one together take this
- * signature too; each output size is then the input's when the layer keeps sizes, else `number`.
+ * size: a rest parameter built from it is `[concreteSizes: never]`, which no call can fill, when
+ * the dims are literals or `number` (those calls belong to the exact signature, whose errors they
+ * keep), and `[]` when one is generic; a route parameter's default passes its false branch.
  *
  * This is why the generic size cannot be handled inside the shape rule itself: the rule returns the
  * shape, which the checker must resolve; only the comparison of an argument with a parameter type
@@ -26,29 +26,12 @@ type Tag<V extends number> = number extends V ? "n" : `${V}`;
 type Literal = `${Digit | "-"}${string}`;
 type Concrete = Literal | "n";
 
-/** `[]` when H or W is a type parameter, else a required argument of type never (see above). */
-export type GenericSizes<H extends number, W extends number> = `${Tag<H>}` extends Concrete
-  ? `${Tag<W>}` extends Concrete
-    ? [concreteSizes: never]
-    : []
-  : [];
-
 /** An output size under a generic input size: the input's own when the layer keeps it, else number. */
 export type KeptSize<Keeps, H extends number> = Keeps extends true ? H : number;
 
-/**
- * For nn's layers (src/nn/module.ts): `[]` when neither size is a literal (each is `number` or a
- * type parameter), else an argument of type never; a literal size keeps the layer's exact rule.
- */
-export type NoLiteralSizes<H extends number, W extends number> = `${Tag<H>}` extends Literal
-  ? [literalSizes: never]
-  : `${Tag<W>}` extends Literal
-    ? [literalSizes: never]
-    : [];
-
 // ---- Issue 19, item 2: rules over any list of dims (pad, flatten, reshape, layerNorm, cat).
 /**
- * `[]` when any dim of S is a type parameter, else an argument of type never: GenericSizes over a
+ * `[]` when any dim of S is a type parameter, else an argument of type never: the test above over a
  * list of dims, for ops whose rule reads dims other than a 4-D input's H and W. Each dim's test is
  * the outermost conditional of its step, so the checker decides it for a generic dim as above.
  * `IfConcrete` and `IfGeneric` swap the outcomes for a parameter type that must refuse generic
@@ -162,3 +145,16 @@ export type KeptSizes<Out, Keeps, S extends readonly number[]> = Out extends rea
       : never
     : never
   : never;
+
+// ---- Issue 19, item 1: nn's Layer.forward, one signature over per-dim routes.
+/**
+ * One dim's route, decided as SizesRoute decides a size: LiteralRoute for a literal or `number`,
+ * GenericRoute (the default that passes a deferred constraint) for a type parameter.
+ */
+export type DimRoute<V> = `${Tag<V & number>}` extends Concrete ? LiteralRoute : GenericRoute;
+/** Both entries of a pair (a layer's [in, out] channels): GenericRoute when either is a type parameter. */
+export type PairRoute<A, B> = `${Tag<A & number>}` extends Concrete
+  ? `${Tag<B & number>}` extends Concrete
+    ? LiteralRoute
+    : GenericRoute
+  : GenericRoute;

@@ -79,13 +79,13 @@ export function spatial<B extends number, H extends number>(x: Tensor<[B, 8, H, 
   const ln = nn.LayerNorm([8, 1, 1]).forward(nn.AdaptiveAvgPool2d(1).forward(x));
   const seq = nn.Sequential(nn.Conv2d(8, 4, 3, { padding: 1 }), nn.ReLU(), nn.MaxPool2d(2)).forward(x);
   type Checks = [
-    Expect<Equal<typeof conv, Tensor<[B, 4, number, number]>>>,
+    Expect<Equal<typeof conv, Tensor<[B, 4, H, H]>>>,
     Expect<Equal<typeof up, Tensor<[B, 4, number, number]>>>,
     Expect<Equal<typeof ada, Tensor<[B, 8, 2, 2]>>>,
     Expect<Equal<typeof max, Tensor<[B, 8, number, number]>>>,
-    Expect<Equal<typeof avg, Tensor<[B, 8, number, number]>>>,
+    Expect<Equal<typeof avg, Tensor<[B, 8, H, H]>>>,
     Expect<Equal<typeof ups, Tensor<[B, 8, number, number]>>>,
-    Expect<Equal<typeof size, Tensor<[B, 8, number, number]>>>,
+    Expect<Equal<typeof size, Tensor<[B, 8, 12, 10]>>>,
     Expect<Equal<typeof ln, Tensor<[B, 8, 1, 1]>>>,
     Expect<Equal<typeof seq, Tensor<[B, 4, number, number]>>>,
     Expect<Equal<typeof bn, Tensor<[B, 8, H, H]>>>,
