@@ -107,65 +107,73 @@ function tsc(version: 6 | 7, dir: string, files: string[], extra: Record<string,
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
+/**
+ * Emits `src/<name>.ts` (from `source(srcDir)`) as declarations only, hands the .d.ts to `check`,
+ * then type-checks `consumer(dir)` against lib/ with the source gone (no skipLibCheck).
+ */
+function emitThenConsume(
+  version: 6 | 7,
+  name: string,
+  source: (srcDir: string) => string,
+  check: (dts: string) => void,
+  consumer: (dir: string) => string,
+) {
+  const dir = mkdtempSync(join(tmpdir(), `shapegrad-${name}-emit-`));
+  try {
+    mkdirSync(join(dir, "src"));
+    writeFileSync(join(dir, `src/${name}.ts`), source(join(dir, "src")));
+    const emit = tsc(version, dir, [`src/${name}.ts`], {
+      declaration: true,
+      emitDeclarationOnly: true,
+      rootDir: join(dir, "src"),
+      outDir: join(dir, "lib"),
+    });
+    expect(emit.out).toBe("");
+    check(readFileSync(join(dir, `lib/${name}.d.ts`), "utf8"));
+
+    writeFileSync(join(dir, "consumer.ts"), consumer(dir));
+    rmSync(join(dir, "src"), { recursive: true });
+    const use = tsc(version, dir, ["consumer.ts"], { noEmit: true });
+    expect(use.out).toBe("");
+    expect(use.status).toBe(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe.each([6, 7] as const)("TypeScript %i", (version) => {
   it("emits a generic helper's inferred arithmetic by name, and a consumer checks it", () => {
-    const dir = mkdtempSync(join(tmpdir(), "shapegrad-arith-emit-"));
-    try {
-      mkdirSync(join(dir, "src"));
-      writeFileSync(join(dir, "src/helper.ts"), helperSource(join(dir, "src")));
-      const emit = tsc(version, dir, ["src/helper.ts"], {
-        declaration: true,
-        emitDeclarationOnly: true,
-        rootDir: join(dir, "src"),
-        outDir: join(dir, "lib"),
-      });
-      expect(emit.out).toBe("");
-      const dts = readFileSync(join(dir, "lib/helper.d.ts"), "utf8");
-      expect(dts).toContain("): Add<Add<Add<A, B>, C>, D>;");
-      expect(dts).toContain("): Mul<Add<H, Mul<P, 2>>, Sub<Add<W, Mul<P, 2>>, 1>>;");
-      expect(dts).toContain("): Add<Div<Sub<H, K>, S>, 1>;");
-      expect(dts).toContain("readonly [Compare<A, B>, Lte<A, B>, Max<A, B>]");
-      // The names and their operands only: no arithmetic body written out.
-      expect(dts).not.toMatch(/extends number \?|infer |tables\.js/);
-      expect(dts.length).toBeLessThan(1500);
-
-      writeFileSync(join(dir, "consumer.ts"), consumer);
-      rmSync(join(dir, "src"), { recursive: true });
-      const use = tsc(version, dir, ["consumer.ts"], { noEmit: true });
-      expect(use.out).toBe("");
-      expect(use.status).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    emitThenConsume(
+      version,
+      "helper",
+      helperSource,
+      (dts) => {
+        expect(dts).toContain("): Add<Add<Add<A, B>, C>, D>;");
+        expect(dts).toContain("): Mul<Add<H, Mul<P, 2>>, Sub<Add<W, Mul<P, 2>>, 1>>;");
+        expect(dts).toContain("): Add<Div<Sub<H, K>, S>, 1>;");
+        expect(dts).toContain("readonly [Compare<A, B>, Lte<A, B>, Max<A, B>]");
+        // The names and their operands only: no arithmetic body written out.
+        expect(dts).not.toMatch(/extends number \?|infer |tables\.js/);
+        expect(dts.length).toBeLessThan(1500);
+      },
+      () => consumer,
+    );
   }, 120_000);
 
   it("emits a generic helper's broadcast by name, and a consumer checks it", () => {
-    const dir = mkdtempSync(join(tmpdir(), "shapegrad-broadcast-emit-"));
-    try {
-      mkdirSync(join(dir, "src"));
-      writeFileSync(join(dir, "src/tensors.ts"), tensorHelperSource(join(dir, "src")));
-      const emit = tsc(version, dir, ["src/tensors.ts"], {
-        declaration: true,
-        emitDeclarationOnly: true,
-        rootDir: join(dir, "src"),
-        outDir: join(dir, "lib"),
-      });
-      expect(emit.out).toBe("");
-      const dts = readFileSync(join(dir, "lib/tensors.d.ts"), "utf8");
-      expect(dts).toContain('.Broadcast<[B, 16], [C, 16], "add">>');
-      expect(dts).toContain('.Broadcast<[B, 16], [3, 16], "mul">>');
-      expect(dts).toContain('.Broadcast<[1, 16], [B, 16], "sub">>');
-      expect(dts).toMatch(/\.Broadcast<.*\.Broadcast<\[B, 8\], \[C\], "add">>.*\[C\], "add">>/);
-      // The name and its operands only: no walk written out.
-      expect(dts).not.toMatch(/ \? |infer |"bad"|\{ a: /);
-
-      writeFileSync(join(dir, "consumer.ts"), tensorConsumer(dir));
-      rmSync(join(dir, "src"), { recursive: true });
-      const use = tsc(version, dir, ["consumer.ts"], { noEmit: true });
-      expect(use.out).toBe("");
-      expect(use.status).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    emitThenConsume(
+      version,
+      "tensors",
+      tensorHelperSource,
+      (dts) => {
+        expect(dts).toContain('.Broadcast<[B, 16], [C, 16], "add">>');
+        expect(dts).toContain('.Broadcast<[B, 16], [3, 16], "mul">>');
+        expect(dts).toContain('.Broadcast<[1, 16], [B, 16], "sub">>');
+        expect(dts).toMatch(/\.Broadcast<.*\.Broadcast<\[B, 8\], \[C\], "add">>.*\[C\], "add">>/);
+        // The name and its operands only: no walk written out.
+        expect(dts).not.toMatch(/ \? |infer |"bad"|\{ a: /);
+      },
+      tensorConsumer,
+    );
   }, 240_000);
 });
